@@ -24,3 +24,8 @@ mutation:
 
 clean:
 	$(MVN) clean
+
+## raftkvctl: build the CLI fat jar cli/target/raftkvctl.jar (run it with bin/raftkvctl)
+.PHONY: raftkvctl
+raftkvctl:
+	$(MVN) -pl api,cli -am install -DskipTests

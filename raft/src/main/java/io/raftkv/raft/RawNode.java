@@ -1,5 +1,8 @@
 package io.raftkv.raft;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The driver's handle on the consensus core (the shape of etcd's {@code RawNode}). Single-threaded
  * and I/O-free: every method runs to completion on the caller's thread and touches nothing but
@@ -9,31 +12,61 @@ package io.raftkv.raft;
  * <p>Starting a node: a brand-new cluster puts its initial voters into storage's
  * {@link ConfState} (no entries, empty hard state); a restarting node gets everything from
  * storage; a node joining an existing cluster starts with an empty {@link ConfState} and waits to
- * be told by the leader.
+ * be told by the leader. {@link RaftConfig#applied()} must be at least the storage snapshot's index
+ * (restore the state machine from the snapshot first) and at most the stored commit index.
+ *
+ * <p>Applying: by default {@link #advance(Ready)} means the Ready's committed entries were applied
+ * (steps 1–4 of the contract). A driver that applies asynchronously calls
+ * {@link #advanceApplied(long)}; from its first call on, {@code advance} only marks entries as
+ * handed out and the applied index moves solely through {@code advanceApplied} (call
+ * {@code advanceApplied(config.applied())} right after construction to opt in from the start). The
+ * applied index gates new conf-change proposals and campaigning, so an asynchronous driver must
+ * report it.
  */
 public final class RawNode {
+    private final Raft raft;
+    private SoftState prevSoftState;
+    private HardState prevHardState;
+    /** The Ready handed out and not yet advanced, or null. */
+    private Ready outstanding;
+    /** Messages to self that wait until {@link #outstanding} is durable (a candidate's own vote). */
+    private List<Message> outstandingSelfMessages = List.of();
+    private boolean asyncApply;
 
     public RawNode(RaftConfig config, Storage storage) {
-        throw new UnsupportedOperationException("not yet written");
+        this.raft = new Raft(config, storage);
+        this.prevSoftState = raft.softState();
+        this.prevHardState = storage.initialState().hardState();
     }
 
     /** Advances logical time by one tick (election and heartbeat timeouts count ticks). */
     public void tick() {
-        throw new UnsupportedOperationException();
+        raft.tick();
     }
 
     /** Starts an election now (tests, and a single-node cluster's start-up). */
     public void campaign() {
-        throw new UnsupportedOperationException();
+        raft.step(Message.builder(MessageType.HUP).from(raft.id).build());
     }
 
     /** Feeds a message received from a peer (or a local kind such as SNAP_STATUS). */
     public void step(Message m) {
-        throw new UnsupportedOperationException();
+        if (m.type() == MessageType.HUP || m.type() == MessageType.BEAT) {
+            throw new IllegalArgumentException("local message " + m.type() + " must not come from the network: " + m);
+        }
+        if (m.type() == MessageType.PROP) {
+            throw new IllegalArgumentException("proposals are made with propose(), not forwarded: " + m);
+        }
+        if (m.type().isResponse() && m.from() == Raft.NONE) {
+            throw new IllegalArgumentException("response without a sender: " + m);
+        }
+        raft.step(m);
     }
 
     /**
-     * Appends {@code data} as a new entry if this node is the leader.
+     * Appends {@code data} as a new entry if this node is the leader. The payload is not copied: the
+     * caller must not modify it afterwards. Appends reach the followers when the next Ready is
+     * built, so many proposals between two Readies travel in few messages.
      *
      * @return the index the entry got, in the current term {@code status().hardState().term()};
      *         the proposal succeeded iff the entry committed at that index has that term
@@ -41,73 +74,169 @@ public final class RawNode {
      *                                  uncommitted-bytes limit is exceeded
      */
     public long propose(byte[] data) {
-        throw new UnsupportedOperationException();
+        return raft.propose(EntryType.NORMAL, data);
     }
 
     /**
-     * Proposes one membership change; refused while another is pending (not yet applied).
+     * Proposes one membership change; refused (CONF_CHANGE_PENDING) while another is pending — not
+     * yet applied — including, for a new leader, until everything in its log when it took office is
+     * applied; refused (INVALID) if it would leave no voter.
      *
      * @return the index of the conf-change entry
      */
     public long proposeConfChange(ConfChange change) {
-        throw new UnsupportedOperationException();
+        return raft.proposeConfChange(change);
     }
 
     /**
      * Applies a committed conf change to the core's configuration; the driver calls this when it
-     * applies a {@link EntryType#CONF_CHANGE} entry, in log order.
+     * applies a {@link EntryType#CONF_CHANGE} entry, in log order. A leader that removes itself or
+     * demotes itself to learner steps down to follower.
      *
      * @return the configuration now in force
      */
     public ConfState applyConfChange(ConfChange change) {
-        throw new UnsupportedOperationException();
+        return raft.applyConfChange(change);
     }
 
     /**
      * Requests a linearizable read. The result arrives as a {@link ReadState} carrying {@code ctx}
-     * in a later Ready (or, on a follower, after the leader answers).
+     * in a later Ready (or, on a follower, after the leader answers). Contexts should be unique; a
+     * leader answers all reads queued before a heartbeat round once a quorum acknowledged it.
+     * Requests lost because the leader stepped down are never answered: the driver times them out.
      *
-     * @throws ProposalDroppedException if no leader is known or the leader has not yet committed
-     *                                  an entry in its term
+     * @throws ProposalDroppedException if no leader is known (NO_LEADER), the leader has not yet
+     *                                  committed an entry in its term (NOT_COMMITTED_IN_TERM), or too
+     *                                  many reads are waiting (TOO_MANY_PENDING_READS)
      */
     public void readIndex(byte[] ctx) {
-        throw new UnsupportedOperationException();
+        raft.readIndex(ctx);
     }
 
-    /** Asks the leader to hand leadership to {@code transferee} (§3.10). */
+    /**
+     * Asks the leader to hand leadership to {@code transferee} (§3.10). On the leader, proposals are
+     * refused until the transferee took over or an election timeout passed; a follower forwards the
+     * request to its leader.
+     *
+     * @throws ProposalDroppedException NO_LEADER if no leader is known, INVALID if the leader does
+     *                                  not know {@code transferee} as a voter
+     */
     public void transferLeadership(long transferee) {
-        throw new UnsupportedOperationException();
+        raft.transferLeadership(transferee);
     }
 
     /** The driver could not deliver a message to {@code id}. */
     public void reportUnreachable(long id) {
-        throw new UnsupportedOperationException();
+        raft.step(Message.builder(MessageType.UNREACHABLE).from(id).build());
     }
 
     /** The driver finished (or failed) streaming a snapshot to {@code id}. */
     public void reportSnapshot(long id, boolean succeeded) {
-        throw new UnsupportedOperationException();
+        raft.step(Message.builder(MessageType.SNAP_STATUS).from(id).reject(!succeeded).build());
     }
 
+    /**
+     * Whether {@link #ready()} has anything to hand out. False while a Ready is outstanding (call
+     * {@link #advance(Ready)} first).
+     */
     public boolean hasReady() {
-        throw new UnsupportedOperationException();
+        if (outstanding != null) {
+            return false;
+        }
+        raft.flushBroadcasts();
+        if (!raft.softState().equals(prevSoftState)) {
+            return true;
+        }
+        HardState hs = raft.hardState();
+        if (!hs.isEmpty() && !hs.equals(prevHardState)) {
+            return true;
+        }
+        return raft.log.unstable().hasEntries() || raft.log.hasPendingSnapshot() || !raft.msgs.isEmpty()
+                || !raft.msgsAfterPersist.isEmpty() || !raft.readStates.isEmpty()
+                || raft.log.hasNextCommittedEntries();
     }
 
+    /**
+     * Collects everything to persist, send and apply since the last Ready.
+     *
+     * @throws IllegalStateException if the previous Ready was not advanced yet
+     */
     public Ready ready() {
-        throw new UnsupportedOperationException();
+        if (outstanding != null) {
+            throw new IllegalStateException("ready() called again before advance() of the outstanding Ready " + outstanding);
+        }
+        raft.flushBroadcasts();
+        SoftState ss = raft.softState();
+        SoftState softState = ss.equals(prevSoftState) ? null : ss;
+        HardState hs = raft.hardState();
+        HardState hardState = hs.isEmpty() || hs.equals(prevHardState) ? null : hs;
+        boolean termOrVoteChanged = hardState != null
+                && (prevHardState == null || hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote());
+        List<Entry> entries = raft.log.unstableEntries();
+        Snapshot snapshot = raft.log.unstable().snapshot();
+        List<Entry> committed = raft.log.nextCommittedEntries();
+        List<Message> persisted = new ArrayList<>();
+        List<Message> self = new ArrayList<>();
+        for (Message m : raft.msgsAfterPersist) {
+            (m.to() == raft.id ? self : persisted).add(m);
+        }
+        Ready rd = new Ready(softState, hardState, List.copyOf(raft.readStates), entries,
+                snapshot == null ? Snapshot.EMPTY : snapshot, committed, List.copyOf(raft.msgs),
+                List.copyOf(persisted), termOrVoteChanged || !entries.isEmpty() || snapshot != null);
+        raft.msgs = new ArrayList<>();
+        raft.msgsAfterPersist = new ArrayList<>();
+        raft.readStates = new ArrayList<>();
+        if (softState != null) {
+            prevSoftState = softState;
+        }
+        if (hardState != null) {
+            prevHardState = hardState;
+        }
+        outstanding = rd;
+        outstandingSelfMessages = List.copyOf(self);
+        return rd;
     }
 
-    /** The driver finished steps 1–4 of the {@link Ready} contract for {@code rd}. */
+    /**
+     * The driver finished steps 1–4 of the {@link Ready} contract for {@code rd}.
+     *
+     * @throws IllegalStateException if {@code rd} is not the outstanding Ready
+     */
     public void advance(Ready rd) {
-        throw new UnsupportedOperationException();
+        if (outstanding == null) {
+            throw new IllegalStateException("advance() without an outstanding Ready");
+        }
+        if (rd != outstanding) {
+            throw new IllegalStateException("advance() with a different Ready than the outstanding one");
+        }
+        outstanding = null;
+        List<Message> self = outstandingSelfMessages;
+        outstandingSelfMessages = List.of();
+        raft.onReadyPersisted(rd, self, !asyncApply);
     }
 
-    /** The state machine has applied everything up to {@code index} (asynchronous apply). */
+    /**
+     * The state machine has applied everything up to {@code index} (asynchronous apply; see the
+     * class comment).
+     *
+     * @throws IllegalStateException if {@code index} was never handed out in a Ready
+     */
     public void advanceApplied(long index) {
-        throw new UnsupportedOperationException();
+        if (index > raft.log.applying()) {
+            throw new IllegalStateException("applied index " + index + " is beyond the last index handed out to apply "
+                    + raft.log.applying());
+        }
+        asyncApply = true;
+        raft.log.appliedTo(index);
     }
 
     public Status status() {
-        throw new UnsupportedOperationException();
+        return new Status(raft.id, raft.hardState(), raft.softState(), raft.log.applied(), raft.trk.confState(),
+                raft.progressView(), raft.leadTransferee);
+    }
+
+    @Override
+    public String toString() {
+        return "RawNode{" + raft + "}";
     }
 }

@@ -1,0 +1,16 @@
+package io.raftkv.api.client;
+
+/**
+ * Whether a call may be repeated after an ambiguous failure (a timeout, a lost connection after
+ * sending, ABORTED), when the first attempt may have been applied.
+ */
+enum CallKind {
+    /** Reads, and writes carrying a session: the node applies a session write at most once. */
+    RETRY_SAFE,
+    /**
+     * Writes without a session and membership changes: repeated only when the node certainly did
+     * not apply them (NOT_LEADER, UNAVAILABLE, RESOURCE_EXHAUSTED, connection refused); an
+     * ambiguous failure ends the call with {@code isOutcomeUnknown() == true}.
+     */
+    AT_MOST_ONCE
+}

@@ -1,0 +1,247 @@
+package io.raftkv.api.client;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.v1.AddLearnerRequest;
+import io.raftkv.api.v1.AddLearnerResponse;
+import io.raftkv.api.v1.ClusterGrpcClient;
+import io.raftkv.api.v1.CompareAndSetRequest;
+import io.raftkv.api.v1.CompareAndSetResponse;
+import io.raftkv.api.v1.DeleteRequest;
+import io.raftkv.api.v1.DeleteResponse;
+import io.raftkv.api.v1.GetRequest;
+import io.raftkv.api.v1.GetResponse;
+import io.raftkv.api.v1.KVGrpcClient;
+import io.raftkv.api.v1.MemberListRequest;
+import io.raftkv.api.v1.MemberListResponse;
+import io.raftkv.api.v1.PromoteMemberRequest;
+import io.raftkv.api.v1.PromoteMemberResponse;
+import io.raftkv.api.v1.PutRequest;
+import io.raftkv.api.v1.PutResponse;
+import io.raftkv.api.v1.RangeRequest;
+import io.raftkv.api.v1.RangeResponse;
+import io.raftkv.api.v1.ReadConsistency;
+import io.raftkv.api.v1.RemoveMemberRequest;
+import io.raftkv.api.v1.RemoveMemberResponse;
+import io.raftkv.api.v1.Session;
+import io.raftkv.api.v1.StatusRequest;
+import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.api.v1.TransferLeadershipRequest;
+import io.raftkv.api.v1.TransferLeadershipResponse;
+import io.raftkv.api.v1.TxnRequest;
+import io.raftkv.api.v1.TxnResponse;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The RaftKV Java client. Thread-safe; one instance is meant to be shared by a whole application.
+ *
+ * <ul>
+ *   <li><b>Leader discovery.</b> Calls go to the node believed to lead. A NOT_LEADER answer moves
+ *       the client to the hinted leader at once; an unreachable or leaderless node moves it to the
+ *       next endpoint.</li>
+ *   <li><b>Deadlines.</b> Every call has one (default 5 s, {@link RaftKvClientBuilder#deadline}); attempts are
+ *       cut at {@link RaftKvClientBuilder#attemptTimeout} so a retry still fits.</li>
+ *   <li><b>Retries.</b> Bounded by {@link RetryPolicy}. Reads and session writes are retried after
+ *       UNAVAILABLE, RESOURCE_EXHAUSTED, ABORTED, DEADLINE_EXCEEDED and lost connections; writes
+ *       without a session only when the node certainly did not apply them.</li>
+ *   <li><b>Sessions.</b> By default every write carries a session (random client id, increasing
+ *       sequence); a retry reuses the same (client id, seq), so the node applies it once. A request
+ *       that already has a session is sent unchanged (the caller manages it).</li>
+ * </ul>
+ * All methods return Vert.x {@link Future}s and never block; {@link #blocking()} wraps them for
+ * plain threads. Failures are {@link RaftKvException}s.
+ */
+public final class RaftKvClient implements AutoCloseable {
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final Connections connections;
+    private final LeaderTracker leader;
+    private final UnaryCaller caller;
+    private final SessionPool sessions;
+    private final long deadlineMillis;
+
+    RaftKvClient(RaftKvClientBuilder b, Vertx vertx, boolean ownsVertx) {
+        this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.deadlineMillis = b.deadline().toMillis();
+        this.connections = new Connections(vertx, b.connections(), (int) Math.min(Integer.MAX_VALUE,
+                Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())), b.maxMessageBytes());
+        this.leader = new LeaderTracker(b.endpoints());
+        this.caller = new UnaryCaller(vertx, connections, leader, b.retryPolicy(), b.attemptTimeout().toMillis(),
+                b.random01());
+        this.sessions = b.sessionsEnabled() ? new SessionPool(b.maxConcurrentWrites(), b.clientIdSource()) : null;
+    }
+
+    /** A builder; {@link RaftKvClientBuilder#endpoints(List)} is the only required setting. */
+    public static RaftKvClientBuilder builder() {
+        return new RaftKvClientBuilder();
+    }
+
+    // ---------------------------------------------------------------- KV
+
+    public Future<PutResponse> put(PutRequest request) {
+        return write(request, PutRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
+                r -> caller.call(KVGrpcClient.Put, r, kindOf(r.hasSession()), deadlineMillis, null));
+    }
+
+    /** Puts a UTF-8 key and value. */
+    public Future<PutResponse> put(String key, String value) {
+        return put(PutRequest.newBuilder().setKey(utf8(key)).setValue(utf8(value)).build());
+    }
+
+    public Future<GetResponse> get(GetRequest request) {
+        return caller.call(KVGrpcClient.Get, request, CallKind.RETRY_SAFE, deadlineMillis, null);
+    }
+
+    /** Linearizable get of a UTF-8 key. */
+    public Future<GetResponse> get(String key) {
+        return get(key, ReadConsistency.LINEARIZABLE);
+    }
+
+    public Future<GetResponse> get(String key, ReadConsistency consistency) {
+        return get(GetRequest.newBuilder().setKey(utf8(key)).setConsistency(consistency).build());
+    }
+
+    public Future<DeleteResponse> delete(DeleteRequest request) {
+        return write(request, DeleteRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
+                r -> caller.call(KVGrpcClient.Delete, r, kindOf(r.hasSession()), deadlineMillis, null));
+    }
+
+    public Future<DeleteResponse> delete(String key) {
+        return delete(DeleteRequest.newBuilder().setKey(utf8(key)).build());
+    }
+
+    public Future<RangeResponse> range(RangeRequest request) {
+        return caller.call(KVGrpcClient.Range, request, CallKind.RETRY_SAFE, deadlineMillis, null);
+    }
+
+    public Future<CompareAndSetResponse> compareAndSet(CompareAndSetRequest request) {
+        return write(request, CompareAndSetRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
+                r -> caller.call(KVGrpcClient.CompareAndSet, r, kindOf(r.hasSession()), deadlineMillis, null));
+    }
+
+    public Future<TxnResponse> txn(TxnRequest request) {
+        return write(request, TxnRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
+                r -> caller.call(KVGrpcClient.Txn, r, kindOf(r.hasSession()), deadlineMillis, null));
+    }
+
+    // ---------------------------------------------------------------- Cluster
+
+    /** Status of the node the client currently prefers (normally the leader). */
+    public Future<StatusResponse> status(StatusRequest request) {
+        return caller.call(ClusterGrpcClient.Status, request, CallKind.RETRY_SAFE, deadlineMillis, null);
+    }
+
+    /** Status of one specific node; no failover to other nodes. */
+    public Future<StatusResponse> status(Endpoint node, StatusRequest request) {
+        return caller.call(ClusterGrpcClient.Status, request, CallKind.RETRY_SAFE, deadlineMillis, node);
+    }
+
+    public Future<MemberListResponse> memberList() {
+        return caller.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance(), CallKind.RETRY_SAFE,
+                deadlineMillis, null);
+    }
+
+    public Future<AddLearnerResponse> addLearner(AddLearnerRequest request) {
+        return caller.call(ClusterGrpcClient.AddLearner, request, CallKind.AT_MOST_ONCE, deadlineMillis, null);
+    }
+
+    public Future<PromoteMemberResponse> promoteMember(long memberId) {
+        return caller.call(ClusterGrpcClient.PromoteMember, PromoteMemberRequest.newBuilder().setId(memberId).build(),
+                CallKind.AT_MOST_ONCE, deadlineMillis, null);
+    }
+
+    public Future<RemoveMemberResponse> removeMember(long memberId) {
+        return caller.call(ClusterGrpcClient.RemoveMember, RemoveMemberRequest.newBuilder().setId(memberId).build(),
+                CallKind.AT_MOST_ONCE, deadlineMillis, null);
+    }
+
+    /** Transfers leadership to {@code targetId}; 0 lets the leader pick the most caught-up voter. */
+    public Future<TransferLeadershipResponse> transferLeadership(long targetId) {
+        return caller.call(ClusterGrpcClient.TransferLeadership,
+                TransferLeadershipRequest.newBuilder().setTargetId(targetId).build(), CallKind.AT_MOST_ONCE,
+                deadlineMillis, null);
+    }
+
+    /**
+     * Downloads a backup from {@code node} (or, when null, the preferred node) into {@code file};
+     * see {@link SnapshotDownload}. Its own timeout, since a backup can take far longer than a call.
+     */
+    public Future<SnapshotInfo> downloadSnapshot(Endpoint node, Path file, Duration timeout) {
+        Endpoint source = node != null ? node : leader.current();
+        return SnapshotDownload.start(vertx, connections.next(), source, file, timeout.toMillis());
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** Blocking wrappers, for CLIs and tests on plain threads (never on a Vert.x event loop). */
+    public BlockingRaftKvClient blocking() {
+        return new BlockingRaftKvClient(this, deadlineMillis);
+    }
+
+    /** The endpoints the client knows: its seeds, then addresses learned from NOT_LEADER hints. */
+    public List<Endpoint> endpoints() {
+        return leader.known();
+    }
+
+    /** Where the next leader-bound call goes. */
+    public Endpoint preferredEndpoint() {
+        return leader.current();
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Closes the connections and, if the client created it, its Vert.x instance. */
+    public Future<Void> closeAsync() {
+        Future<Void> closed = connections.close();
+        return ownsVertx ? closed.eventually(vertx::close) : closed;
+    }
+
+    /** Blocking close; do not call on an event loop. */
+    @Override
+    public void close() {
+        BlockingRaftKvClient.await(closeAsync(), deadlineMillis + 5_000);
+    }
+
+    private static CallKind kindOf(boolean hasSession) {
+        return hasSession ? CallKind.RETRY_SAFE : CallKind.AT_MOST_ONCE;
+    }
+
+    /**
+     * Sends a write, attaching a session lane when sessions are on and the request has none; the
+     * lane is held for every attempt of this write and released (advanced) when the call ends.
+     */
+    private <R, T> Future<T> write(R request, Predicate<R> hasSession,
+                                   BiFunction<R, Session, R> withSession,
+                                   Function<R, Future<T>> send) {
+        if (sessions == null || hasSession.test(request)) {
+            return send.apply(request);
+        }
+        SessionPool.Lane lane;
+        try {
+            lane = sessions.acquire();
+        } catch (RaftKvException e) {
+            return Future.failedFuture(e);
+        }
+        return send.apply(withSession.apply(request, lane.session())).andThen(ar -> sessions.release(lane));
+    }
+
+    /** UTF-8 bytes of {@code s}, for building requests from text keys and values. */
+    public static ByteString utf8(String s) {
+        if (s == null) {
+            throw new IllegalArgumentException("key/value must not be null");
+        }
+        return ByteString.copyFrom(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,223 @@
+package io.raftkv.api.client;
+
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.RaftKvException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Runs one logical unary call as a bounded series of attempts: picks the node, enforces the
+ * deadline, follows NOT_LEADER hints, backs off, and decides after each failure whether another
+ * attempt is safe (see {@link CallKind}).
+ *
+ * <p>Deadlines: the call has an absolute deadline; each attempt gets
+ * {@code min(attemptTimeout, time left)}, sent to the server as {@code grpc-timeout} and enforced
+ * locally by a timer that cancels the stream, so no attempt outlives the call whatever the network
+ * or the server does. Nothing here blocks; every callback runs on a Vert.x context.
+ */
+final class UnaryCaller {
+    private final Vertx vertx;
+    private final Connections connections;
+    private final LeaderTracker leader;
+    private final RetryPolicy policy;
+    private final long attemptTimeoutMillis;
+    private final DoubleSupplier random01;
+
+    UnaryCaller(Vertx vertx, Connections connections, LeaderTracker leader, RetryPolicy policy,
+                long attemptTimeoutMillis, DoubleSupplier random01) {
+        this.vertx = vertx;
+        this.connections = connections;
+        this.leader = leader;
+        this.policy = policy;
+        this.attemptTimeoutMillis = attemptTimeoutMillis;
+        this.random01 = random01;
+    }
+
+    /**
+     * @param pinned when non-null, every attempt goes to this endpoint and NOT_LEADER is final
+     *               (the caller asked that node specifically, e.g. for its Status)
+     */
+    <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req request, CallKind kind,
+                                  long deadlineMillis, Endpoint pinned) {
+        if (deadlineMillis <= 0) {
+            return Future.failedFuture(new IllegalArgumentException("deadline must be > 0 ms, got " + deadlineMillis));
+        }
+        Call<Req, Resp> call = new Call<>(method, request, kind, System.nanoTime() + deadlineMillis * 1_000_000L,
+                deadlineMillis, pinned);
+        call.attempt(1);
+        return call.result.future();
+    }
+
+    /** State of one logical call. Attempts never overlap, so the fields are touched by one at a time. */
+    private final class Call<Req, Resp> {
+        private final ServiceMethod<Resp, Req> method;
+        private final Req request;
+        private final CallKind kind;
+        private final long deadlineAtNanos;
+        private final long deadlineMillis;
+        private final Endpoint pinned;
+        private final Promise<Resp> result = Promise.promise();
+        private volatile RaftKvException lastError;
+
+        Call(ServiceMethod<Resp, Req> method, Req request, CallKind kind, long deadlineAtNanos,
+             long deadlineMillis, Endpoint pinned) {
+            this.method = method;
+            this.request = request;
+            this.kind = kind;
+            this.deadlineAtNanos = deadlineAtNanos;
+            this.deadlineMillis = deadlineMillis;
+            this.pinned = pinned;
+        }
+
+        private long remainingMillis() {
+            return (deadlineAtNanos - System.nanoTime()) / 1_000_000L;
+        }
+
+        void attempt(int n) {
+            long remaining = remainingMillis();
+            if (remaining <= 0) {
+                result.fail(deadlineExceeded(n - 1));
+                return;
+            }
+            Endpoint target = pinned != null ? pinned : leader.current();
+            long timeoutMillis = Math.min(remaining, attemptTimeoutMillis);
+            single(target, timeoutMillis).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    result.complete(ar.result());
+                } else {
+                    afterFailure(n, target, (RaftKvException) ar.cause());
+                }
+            });
+        }
+
+        private Future<Resp> single(Endpoint target, long timeoutMillis) {
+            Promise<Resp> attempt = Promise.promise();
+            AtomicReference<GrpcClientRequest<Req, Resp>> stream = new AtomicReference<>();
+            AtomicBoolean sent = new AtomicBoolean();
+            long timer = vertx.setTimer(timeoutMillis, id -> {
+                boolean mayHaveArrived = sent.get();
+                if (attempt.tryFail(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, "no answer from " + target
+                        + " within " + timeoutMillis + " ms", mayHaveArrived, null))) {
+                    GrpcClientRequest<Req, Resp> s = stream.get();
+                    if (s != null) {
+                        s.cancel();
+                    }
+                }
+            });
+            connections.next().request(target.toSocketAddress(), method).onComplete(ar -> {
+                if (ar.failed()) {
+                    attempt.tryFail(RaftKvException.local(GrpcStatus.UNAVAILABLE, "cannot connect to " + target
+                            + ": " + describe(ar.cause()), false, ar.cause()));
+                    return;
+                }
+                GrpcClientRequest<Req, Resp> req = ar.result();
+                stream.set(req);
+                if (attempt.future().isComplete()) { // timed out while connecting
+                    req.cancel();
+                    return;
+                }
+                req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+                sent.set(true);
+                req.send(request).onComplete(rar -> {
+                    if (rar.failed()) {
+                        attempt.tryFail(connectionLost(target, rar.cause()));
+                        return;
+                    }
+                    GrpcClientResponse<Req, Resp> resp = rar.result();
+                    resp.last().onComplete(lar -> {
+                        if (lar.succeeded()) {
+                            attempt.tryComplete(lar.result());
+                            return;
+                        }
+                        GrpcStatus status = resp.status();
+                        if (status != null && status != GrpcStatus.OK) {
+                            attempt.tryFail(ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(),
+                                    resp.trailers()));
+                        } else {
+                            attempt.tryFail(connectionLost(target, lar.cause()));
+                        }
+                    });
+                });
+            });
+            return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
+        }
+
+        private void afterFailure(int n, Endpoint target, RaftKvException e) {
+            lastError = e;
+            if (e.isOutcomeUnknown() && kind == CallKind.AT_MOST_ONCE) {
+                result.fail(e);
+                return;
+            }
+            boolean redirected = false;
+            if (e.isNotLeader()) {
+                if (pinned != null) {
+                    result.fail(e);
+                    return;
+                }
+                redirected = leader.onNotLeader(target, e.leaderAddress());
+            } else if (!isRetryable(e)) {
+                result.fail(e);
+                return;
+            } else if (pinned == null && shouldTryAnotherNode(e)) {
+                leader.onUnreachable(target);
+            }
+            if (n >= policy.maxAttempts()) {
+                result.fail(e);
+                return;
+            }
+            long delay = redirected ? 0 : policy.backoffMillis(n + 1, random01.getAsDouble());
+            if (delay >= remainingMillis()) {
+                result.fail(e);
+                return;
+            }
+            if (delay <= 0) {
+                vertx.runOnContext(v -> attempt(n + 1));
+            } else {
+                vertx.setTimer(delay, id -> attempt(n + 1));
+            }
+        }
+
+        private RaftKvException deadlineExceeded(int attempts) {
+            RaftKvException last = lastError;
+            String msg = "deadline of " + deadlineMillis + " ms exceeded after " + attempts + " attempt(s)"
+                    + (last == null ? "" : "; last error: " + last.status().name() + ": " + last.getMessage());
+            return RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, msg,
+                    last == null || last.isOutcomeUnknown(), last);
+        }
+    }
+
+    /** Statuses after which another attempt may succeed (NOT_LEADER is handled separately). */
+    private static boolean isRetryable(RaftKvException e) {
+        GrpcStatus s = e.status();
+        return s == GrpcStatus.UNAVAILABLE || s == GrpcStatus.RESOURCE_EXHAUSTED
+                || s == GrpcStatus.ABORTED || s == GrpcStatus.DEADLINE_EXCEEDED;
+    }
+
+    /** Whether the failure points at the node (not at the cluster as a whole). */
+    private static boolean shouldTryAnotherNode(RaftKvException e) {
+        return e.status() == GrpcStatus.UNAVAILABLE || e.status() == GrpcStatus.DEADLINE_EXCEEDED;
+    }
+
+    private static RaftKvException connectionLost(Endpoint target, Throwable cause) {
+        return RaftKvException.local(GrpcStatus.UNAVAILABLE, "connection to " + target + " failed during the call: "
+                + describe(cause), true, cause);
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown cause";
+        }
+        String m = t.getMessage();
+        return m == null || m.isEmpty() ? t.getClass().getSimpleName() : m;
+    }
+}

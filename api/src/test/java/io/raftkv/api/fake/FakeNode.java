@@ -1,0 +1,281 @@
+package io.raftkv.api.fake;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.Endpoint;
+import io.raftkv.api.v1.AddLearnerResponse;
+import io.raftkv.api.v1.BackupChunk;
+import io.raftkv.api.v1.BackupMetadata;
+import io.raftkv.api.v1.BackupTrailer;
+import io.raftkv.api.v1.ClusterGrpcService;
+import io.raftkv.api.v1.GetResponse;
+import io.raftkv.api.v1.KVGrpcService;
+import io.raftkv.api.v1.KeyValue;
+import io.raftkv.api.v1.Member;
+import io.raftkv.api.v1.MemberListResponse;
+import io.raftkv.api.v1.MemberRole;
+import io.raftkv.api.v1.PromoteMemberResponse;
+import io.raftkv.api.v1.ReadConsistency;
+import io.raftkv.api.v1.RemoveMemberResponse;
+import io.raftkv.api.v1.Role;
+import io.raftkv.api.v1.SnapshotResponse;
+import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.api.v1.TransferLeadershipResponse;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.zip.CRC32C;
+
+/**
+ * One in-process "node" of a {@link FakeCluster}: a real Vert.x gRPC server on a loopback port that
+ * serves the generated KV and Cluster services from a shared {@link FakeStore}. Followers answer
+ * leader-only calls with NOT_LEADER and the leader's address, like the real node. Tests script the
+ * next answers of a method ({@link #script}) to inject failures or drop a response, and read what
+ * arrived ({@link #received}). A test double for client tests, not a model of Raft.
+ */
+public final class FakeNode {
+    /** What to do with the next call of a method. */
+    public sealed interface Action permits Serve, Fail, Drop {
+    }
+
+    /** Serve normally. */
+    public record Serve() implements Action {
+    }
+
+    /** Fail with this error (status, message and trailers). */
+    public record Fail(RaftKvException error) implements Action {
+    }
+
+    /** Never answer (the client's attempt times out), but apply the call first if {@code apply}. */
+    public record Drop(boolean apply) implements Action {
+    }
+
+    /** One call as it arrived. */
+    public record Received(String method, Object request, String remoteAddress) {
+    }
+
+    private final FakeCluster cluster;
+    private final long id;
+    private final Map<String, ConcurrentLinkedDeque<Action>> scripts = new ConcurrentHashMap<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile int snapshotChunkBytes = 16;
+    private volatile boolean corruptSnapshot;
+    private HttpServer http;
+
+    FakeNode(FakeCluster cluster, long id) {
+        this.cluster = cluster;
+        this.id = id;
+    }
+
+    void start(Vertx vertx) throws Exception {
+        GrpcServer grpc = GrpcServer.server(vertx);
+        FakeStore s = cluster.store();
+        unary(grpc, KVGrpcService.Put, "Put", true, r -> s.put(id, r));
+        unary(grpc, KVGrpcService.Get, "Get", false, r -> {
+            leaderUnless(r.getConsistency() == ReadConsistency.SERIALIZABLE);
+            GetResponse.Builder b = GetResponse.newBuilder().setHeader(s.header(id));
+            KeyValue v = s.get(r.getKey());
+            return v == null ? b.build() : b.setKv(v).build();
+        });
+        unary(grpc, KVGrpcService.Delete, "Delete", true, r -> s.delete(id, r));
+        unary(grpc, KVGrpcService.Range, "Range", false, r -> {
+            leaderUnless(r.getConsistency() == ReadConsistency.SERIALIZABLE);
+            return s.range(id, r);
+        });
+        unary(grpc, KVGrpcService.CompareAndSet, "CompareAndSet", true, r -> s.compareAndSet(id, r));
+        unary(grpc, KVGrpcService.Txn, "Txn", true, r -> s.txn(id, r));
+        unary(grpc, ClusterGrpcService.Status, "Status", false, r -> status(r.getIncludeStateHash()));
+        unary(grpc, ClusterGrpcService.MemberList, "MemberList", false,
+                r -> MemberListResponse.newBuilder().setHeader(s.header(id)).addAllMembers(s.members()).build());
+        unary(grpc, ClusterGrpcService.AddLearner, "AddLearner", true, r -> {
+            if (r.getPeerAddress().isEmpty()) {
+                throw RaftKvException.invalidArgument("peer_address is required");
+            }
+            List<Member> ms = new ArrayList<>(s.members());
+            long newId = r.getId() != 0 ? r.getId() : ms.stream().mapToLong(Member::getId).max().orElse(0) + 1;
+            Member m = Member.newBuilder().setId(newId).setRole(MemberRole.LEARNER)
+                    .setPeerAddress(r.getPeerAddress()).setClientAddress(r.getClientAddress()).build();
+            ms.add(m);
+            s.setMembers(ms);
+            return AddLearnerResponse.newBuilder().setHeader(s.header(id)).setMember(m).addAllMembers(ms).build();
+        });
+        unary(grpc, ClusterGrpcService.PromoteMember, "PromoteMember", true, r -> {
+            List<Member> ms = replaceMember(r.getId(), m -> m.toBuilder().setRole(MemberRole.VOTER).build());
+            return PromoteMemberResponse.newBuilder().setHeader(s.header(id)).addAllMembers(ms).build();
+        });
+        unary(grpc, ClusterGrpcService.RemoveMember, "RemoveMember", true, r -> {
+            List<Member> ms = replaceMember(r.getId(), m -> null);
+            return RemoveMemberResponse.newBuilder().setHeader(s.header(id)).addAllMembers(ms).build();
+        });
+        unary(grpc, ClusterGrpcService.TransferLeadership, "TransferLeadership", true, r -> {
+            FakeNode target = r.getTargetId() == 0 ? cluster.anyOtherThan(this) : cluster.node(r.getTargetId());
+            if (target == null) {
+                throw RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no member with id " + r.getTargetId());
+            }
+            cluster.makeLeader(target);
+            return TransferLeadershipResponse.newBuilder().setHeader(s.header(id)).setLeaderId(target.id)
+                    .setLeaderAddress(target.endpoint().toString()).build();
+        });
+        grpc.callHandler(ClusterGrpcService.Snapshot, req -> req.handler(msg -> {
+            received.add(new Received("Snapshot", msg, req.connection().remoteAddress().toString()));
+            streamSnapshot(req.response());
+        }));
+        http = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(grpc).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private <Q, A> void unary(GrpcServer grpc, ServiceMethod<Q, A> method, String name, boolean leaderOnly,
+                              Function<Q, A> serve) {
+        grpc.callHandler(method, req -> req.handler(msg -> handle(req, name, msg, leaderOnly, serve)));
+    }
+
+    private <Q, A> void handle(GrpcServerRequest<Q, A> req, String name, Q msg, boolean leaderOnly,
+                               Function<Q, A> serve) {
+        received.add(new Received(name, msg, req.connection().remoteAddress().toString()));
+        ConcurrentLinkedDeque<Action> q = scripts.get(name);
+        Action action = q == null ? null : q.pollFirst();
+        GrpcServerResponse<Q, A> resp = req.response();
+        try {
+            if (action instanceof Fail f) {
+                ErrorTrailers.fail(resp, f.error());
+                return;
+            }
+            if (leaderOnly) {
+                leaderUnless(false);
+            }
+            A answer = serve.apply(msg);
+            if (!(action instanceof Drop)) {
+                resp.end(answer);
+            }
+        } catch (RaftKvException e) {
+            ErrorTrailers.fail(resp, e);
+        }
+    }
+
+    /** Throws NOT_LEADER (or NO_LEADER) unless this node leads or {@code anyNodeMayServe}. */
+    private void leaderUnless(boolean anyNodeMayServe) {
+        if (anyNodeMayServe) {
+            return;
+        }
+        FakeNode leader = cluster.leader();
+        if (leader == this) {
+            return;
+        }
+        if (leader == null) {
+            throw RaftKvException.of(ErrorReason.NO_LEADER, "no leader: election in progress");
+        }
+        throw RaftKvException.notLeader(leader.id, leader.endpoint().toString());
+    }
+
+    private List<Member> replaceMember(long memberId, Function<Member, Member> change) {
+        FakeStore s = cluster.store();
+        List<Member> out = new ArrayList<>();
+        boolean found = false;
+        for (Member m : s.members()) {
+            if (m.getId() == memberId) {
+                found = true;
+                Member n = change.apply(m);
+                if (n != null) {
+                    out.add(n);
+                }
+            } else {
+                out.add(m);
+            }
+        }
+        if (!found) {
+            throw RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no member with id " + memberId);
+        }
+        s.setMembers(out);
+        return out;
+    }
+
+    private StatusResponse status(boolean hash) {
+        FakeStore s = cluster.store();
+        FakeNode leader = cluster.leader();
+        StatusResponse.Builder b = StatusResponse.newBuilder().setHeader(s.header(id)).setId(id)
+                .setRole(leader == this ? Role.LEADER : Role.FOLLOWER).setTerm(s.term())
+                .setLeaderId(leader == null ? 0 : leader.id)
+                .setLeaderAddress(leader == null ? "" : leader.endpoint().toString())
+                .setCommitIndex(s.index()).setAppliedIndex(s.index()).addAllMembers(s.members())
+                .setVersion("fake");
+        if (hash) {
+            CRC32C crc = new CRC32C();
+            crc.update(s.dump());
+            b.setStateHash(crc.getValue()).setStateHashIndex(s.index());
+        }
+        return b.build();
+    }
+
+    private void streamSnapshot(GrpcServerResponse<?, SnapshotResponse> resp) {
+        FakeStore s = cluster.store();
+        byte[] data = s.dump();
+        resp.write(SnapshotResponse.newBuilder().setMetadata(BackupMetadata.newBuilder().setHeader(s.header(id))
+                .setIndex(s.index()).setTerm(s.term()).addAllMembers(s.members()).setTotalBytes(data.length)
+                .setFormat("fake-dump/1")).build());
+        CRC32C total = new CRC32C();
+        total.update(data);
+        int step = snapshotChunkBytes;
+        for (int off = 0, n = 0; off < data.length; off += step, n++) {
+            ByteString part = ByteString.copyFrom(data, off, Math.min(step, data.length - off));
+            CRC32C crc = new CRC32C();
+            crc.update(part.toByteArray());
+            int sent = corruptSnapshot && n == 1 ? (int) crc.getValue() ^ 1 : (int) crc.getValue();
+            resp.write(SnapshotResponse.newBuilder().setChunk(BackupChunk.newBuilder().setOffset(off).setData(part)
+                    .setCrc32C(sent)).build());
+        }
+        resp.end(SnapshotResponse.newBuilder().setTrailer(BackupTrailer.newBuilder().setTotalBytes(data.length)
+                .setCrc32C((int) total.getValue())).build());
+    }
+
+    /** Queues actions for the next calls of {@code method} (e.g. "Put"); later calls are served. */
+    public FakeNode script(String method, Action... actions) {
+        ConcurrentLinkedDeque<Action> q = scripts.computeIfAbsent(method, k -> new ConcurrentLinkedDeque<>());
+        for (Action a : actions) {
+            q.addLast(a);
+        }
+        return this;
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** Requests of one method, in arrival order. */
+    @SuppressWarnings("unchecked")
+    public <T> List<T> received(String method, Class<T> type) {
+        return received.stream().filter(r -> r.method().equals(method)).map(r -> (T) type.cast(r.request())).toList();
+    }
+
+    public void corruptSnapshot(boolean corrupt) {
+        this.corruptSnapshot = corrupt;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Endpoint endpoint() {
+        return new Endpoint("127.0.0.1", http.actualPort());
+    }
+
+    void stop() throws Exception {
+        http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+}

@@ -1,0 +1,438 @@
+package io.raftkv.node;
+
+import io.raftkv.node.transport.HostPort;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The node's settings, from (highest precedence first) command-line flags, environment variables
+ * {@code RAFTKV_<FLAG_IN_UPPER_SNAKE>}, a properties file ({@code --config FILE}, keys are the flag
+ * names without dashes) and defaults. Every value is validated here, once, with an error that names
+ * the setting and its source; nothing downstream re-parses strings.
+ *
+ * <p>Kubernetes: the pod contract's {@code RAFTKV_DATA_DIR} is the {@code data-dir} setting's
+ * variable; deriving the id and peers from {@code POD_NAME}, {@code RAFTKV_CLUSTER},
+ * {@code RAFTKV_PEER_SERVICE} and {@code RAFTKV_REPLICAS} is left to {@code io.raftkv.node.k8s}
+ * (a later issue), which will fill {@code id} and {@code peers} before validation.
+ */
+public final class NodeConfig {
+
+    /** One setting: its flag name, default and help. */
+    record Setting(String name, String defaultValue, String help) {
+        String envVar() {
+            return "RAFTKV_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        }
+    }
+
+    static final List<Setting> SETTINGS = List.of(
+            new Setting("id", "", "This member's id (positive integer, unique for the life of the cluster). Required."),
+            new Setting("cluster-id", "raftkv", "Cluster identity: a positive integer, or a name hashed to one"
+                    + " (FNV-1a 64). Nodes refuse peer traffic from another cluster id."),
+            new Setting("client-addr", "0.0.0.0:9090", "Bind address of the client port (gRPC KV/Cluster, HTTP"
+                    + " /health /ready /metrics)."),
+            new Setting("peer-addr", "0.0.0.0:9091", "Bind address of the peer (Raft) port."),
+            new Setting("advertise-client", "", "Client address other nodes and clients use to reach this node"
+                    + " (default: client-addr, with a wildcard host replaced by this host's address)."),
+            new Setting("advertise-peer", "", "Peer address other nodes dial (default: as advertise-client)."),
+            new Setting("peers", "", "Initial voters of a new cluster as id=host:port of their PEER port,"
+                    + " comma-separated, including this node, e.g. 1=10.0.0.1:9091,2=10.0.0.2:9091. Each"
+                    + " process may list different addresses (e.g. through a proxy). Ignored on restart."),
+            new Setting("peer-client-addrs", "", "Optional client addresses of the --peers members, id=host:port,"
+                    + " used for leader hints before membership entries carry them."),
+            new Setting("join", "false", "Start with no configuration and wait to be added (AddLearner) by an"
+                    + " existing cluster; --peers then only tells where to reach its members."),
+            new Setting("data-dir", "/var/lib/raftkv", "Directory of the node's RocksDB data and member files."),
+            new Setting("tick-ms", "10", "Length of one Raft tick in milliseconds."),
+            new Setting("election-ticks", "15", "Election timeout in ticks (randomized in [n, 2n))."),
+            new Setting("heartbeat-ticks", "5", "Heartbeat interval in ticks (< election-ticks)."),
+            new Setting("snapshot-threshold-entries", "10000", "Take a snapshot (and compact the log) after this"
+                    + " many applied entries."),
+            new Setting("snapshot-retain-entries", "5000", "Log entries kept below a snapshot, so slightly"
+                    + " lagging followers catch up without one."),
+            new Setting("max-key-bytes", "4096", "Largest key accepted (INVALID_ARGUMENT beyond)."),
+            new Setting("max-value-bytes", "1048576", "Largest value accepted (INVALID_ARGUMENT beyond)."),
+            new Setting("max-request-bytes", "4194304", "Largest gRPC request accepted."),
+            new Setting("max-inflight-proposals", "10000", "Writes admitted but not yet applied"
+                    + " (RESOURCE_EXHAUSTED beyond)."),
+            new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
+            new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
+            new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
+
+    private final Map<String, String> values;
+    private final Map<String, String> sources;
+
+    private NodeConfig(Map<String, String> values, Map<String, String> sources) {
+        this.values = values;
+        this.sources = sources;
+    }
+
+    /**
+     * Resolves every setting from {@code args}, {@code env} and the optional config file.
+     *
+     * @throws IllegalArgumentException naming the setting and the source of the bad value
+     */
+    public static NodeConfig load(String[] args, Map<String, String> env) {
+        Map<String, String> flags = parseFlags(args);
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> sources = new LinkedHashMap<>();
+        String configFile = flags.getOrDefault("config", env.getOrDefault(setting("config").envVar(), ""));
+        Properties file = configFile.isEmpty() ? new Properties() : readProperties(Path.of(configFile));
+        for (String key : file.stringPropertyNames()) {
+            setting(key.trim()); // rejects unknown keys
+        }
+        for (Setting s : SETTINGS) {
+            if (flags.containsKey(s.name())) {
+                values.put(s.name(), flags.get(s.name()));
+                sources.put(s.name(), "flag --" + s.name());
+            } else if (env.containsKey(s.envVar())) {
+                values.put(s.name(), env.get(s.envVar()));
+                sources.put(s.name(), "environment " + s.envVar());
+            } else if (file.containsKey(s.name())) {
+                values.put(s.name(), file.getProperty(s.name()).trim());
+                sources.put(s.name(), "config file " + configFile);
+            } else {
+                values.put(s.name(), s.defaultValue());
+                sources.put(s.name(), "default");
+            }
+        }
+        NodeConfig c = new NodeConfig(values, sources);
+        c.validate();
+        return c;
+    }
+
+    /** Whether {@code args} ask for help. */
+    public static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static String help() {
+        StringBuilder b = new StringBuilder("""
+                raftkv-node: one replica of a RaftKV cluster.
+
+                Usage: java -jar raftkv-node.jar --id N --peers 1=host:port,... [options]
+
+                Every setting is also an environment variable RAFTKV_<NAME> (e.g. RAFTKV_DATA_DIR) and a
+                key in the --config properties file. Precedence: flag > environment > file > default.
+
+                """);
+        for (Setting s : SETTINGS) {
+            b.append(String.format("  --%-28s %s%n", s.name() + " <value>", s.help()));
+            b.append(String.format("  %-30s env %s%s%n", "", s.envVar(),
+                    s.defaultValue().isEmpty() ? "" : ", default " + s.defaultValue()));
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ typed accessors
+
+    public long id() {
+        return positiveLong("id");
+    }
+
+    public long clusterId() {
+        return clusterIdOf(values.get("cluster-id"));
+    }
+
+    public HostPort clientBind() {
+        return address("client-addr");
+    }
+
+    public HostPort peerBind() {
+        return address("peer-addr");
+    }
+
+    /** The advertised client address, or null to derive it from the bind address. */
+    public String advertisedClientOrEmpty() {
+        return values.get("advertise-client");
+    }
+
+    public String advertisedPeerOrEmpty() {
+        return values.get("advertise-peer");
+    }
+
+    /** Initial voters: id → peer address (sorted by id). */
+    public Map<Long, String> peers() {
+        return idMap("peers");
+    }
+
+    public Map<Long, String> peerClientAddresses() {
+        return idMap("peer-client-addrs");
+    }
+
+    public boolean join() {
+        return Boolean.parseBoolean(values.get("join"));
+    }
+
+    public Path dataDir() {
+        return Path.of(values.get("data-dir"));
+    }
+
+    public long tickMs() {
+        return positiveLong("tick-ms");
+    }
+
+    public int electionTicks() {
+        return (int) positiveLong("election-ticks");
+    }
+
+    public int heartbeatTicks() {
+        return (int) positiveLong("heartbeat-ticks");
+    }
+
+    public long snapshotThresholdEntries() {
+        return positiveLong("snapshot-threshold-entries");
+    }
+
+    public long snapshotRetainEntries() {
+        return nonNegativeLong("snapshot-retain-entries");
+    }
+
+    public int maxKeyBytes() {
+        return (int) positiveLong("max-key-bytes");
+    }
+
+    public int maxValueBytes() {
+        return (int) positiveLong("max-value-bytes");
+    }
+
+    public int maxRequestBytes() {
+        return (int) positiveLong("max-request-bytes");
+    }
+
+    public int maxInflightProposals() {
+        return (int) positiveLong("max-inflight-proposals");
+    }
+
+    public boolean jsonLogs() {
+        return values.get("log-format").equals("json");
+    }
+
+    public String logLevel() {
+        return values.get("log-level").toUpperCase(Locale.ROOT);
+    }
+
+    /** Every resolved setting with its source, for the start-up log line. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        for (Setting s : SETTINGS) {
+            b.append(s.name()).append('=').append(values.get(s.name()));
+            if (!"default".equals(sources.get(s.name()))) {
+                b.append(" (").append(sources.get(s.name())).append(')');
+            }
+            b.append("; ");
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ validation and parsing
+
+    private void validate() {
+        if (values.get("id").isEmpty()) {
+            throw new IllegalArgumentException("--id is required (a positive integer; env RAFTKV_ID)");
+        }
+        id();
+        clusterId();
+        clientBind();
+        peerBind();
+        if (!advertisedClientOrEmpty().isEmpty()) {
+            address("advertise-client");
+        }
+        if (!advertisedPeerOrEmpty().isEmpty()) {
+            address("advertise-peer");
+        }
+        Map<Long, String> peers = peers();
+        peerClientAddresses();
+        if (!join() && peers.isEmpty()) {
+            throw new IllegalArgumentException("--peers is required for a new cluster (or use --join): "
+                    + "id=host:port,... of the initial voters including this node");
+        }
+        if (!join() && !peers.containsKey(id())) {
+            throw new IllegalArgumentException("--peers " + values.get("peers") + " does not include this node's id "
+                    + id() + " (" + sources.get("peers") + ")");
+        }
+        if (heartbeatTicks() >= electionTicks()) {
+            throw new IllegalArgumentException("--heartbeat-ticks (" + heartbeatTicks()
+                    + ") must be less than --election-ticks (" + electionTicks() + ")");
+        }
+        snapshotThresholdEntries();
+        snapshotRetainEntries();
+        maxKeyBytes();
+        maxValueBytes();
+        maxRequestBytes();
+        maxInflightProposals();
+        String join = values.get("join");
+        if (!join.equals("true") && !join.equals("false")) {
+            throw new IllegalArgumentException("--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");
+        }
+        String format = values.get("log-format");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException("--log-format must be text or json, got '" + format + "' ("
+                    + sources.get("log-format") + ")");
+        }
+        if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(logLevel())) {
+            throw new IllegalArgumentException("--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, got '"
+                    + values.get("log-level") + "'");
+        }
+        if (values.get("data-dir").isBlank()) {
+            throw new IllegalArgumentException("--data-dir must not be empty");
+        }
+    }
+
+    /** A positive decimal id, or a name hashed with FNV-1a 64 (top bit cleared, never 0). */
+    static long clusterIdOf(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("--cluster-id must not be empty");
+        }
+        try {
+            long v = Long.parseLong(text.trim());
+            if (v <= 0) {
+                throw new IllegalArgumentException("--cluster-id must be positive, got " + v);
+            }
+            return v;
+        } catch (NumberFormatException notANumber) {
+            long h = 0xcbf29ce484222325L;
+            for (byte b : text.trim().getBytes(StandardCharsets.UTF_8)) {
+                h ^= b & 0xff;
+                h *= 0x100000001b3L;
+            }
+            h &= Long.MAX_VALUE;
+            return h == 0 ? 1 : h;
+        }
+    }
+
+    private static Map<String, String> parseFlags(String[] args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (settings are --name value"
+                        + " or --name=value; see --help)");
+            }
+            String name;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                name = a.substring(2, eq);
+                value = a.substring(eq + 1);
+            } else {
+                name = a.substring(2);
+                if (name.equals("join") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                    value = "true";
+                } else if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                } else {
+                    value = args[++i];
+                }
+            }
+            setting(name);
+            flags.put(name, value.trim());
+        }
+        return flags;
+    }
+
+    private static Setting setting(String name) {
+        for (Setting s : SETTINGS) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown setting '" + name + "' (see --help)");
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    private long positiveLong(String name) {
+        long v = parseLong(name);
+        if (v <= 0) {
+            throw new IllegalArgumentException("--" + name + " must be > 0, got " + v + " (" + sources.get(name) + ")");
+        }
+        return v;
+    }
+
+    private long nonNegativeLong(String name) {
+        long v = parseLong(name);
+        if (v < 0) {
+            throw new IllegalArgumentException("--" + name + " must be ≥ 0, got " + v + " (" + sources.get(name) + ")");
+        }
+        return v;
+    }
+
+    private long parseLong(String name) {
+        String text = values.get(name);
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + text + "' ("
+                    + sources.get(name) + ")");
+        }
+    }
+
+    private HostPort address(String name) {
+        try {
+            return HostPort.parse(values.get(name));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + name + ": " + e.getMessage() + " (" + sources.get(name) + ")");
+        }
+    }
+
+    private Map<Long, String> idMap(String name) {
+        String text = values.get(name);
+        Map<Long, String> out = new TreeMap<>();
+        if (text.isBlank()) {
+            return Collections.unmodifiableMap(out);
+        }
+        List<String> problems = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.trim();
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                problems.add("'" + p + "' is not id=host:port");
+                continue;
+            }
+            try {
+                long id = Long.parseLong(p.substring(0, eq).trim());
+                if (id <= 0) {
+                    problems.add("id " + id + " must be positive");
+                    continue;
+                }
+                String addr = HostPort.parse(p.substring(eq + 1)).toString();
+                if (out.put(id, addr) != null) {
+                    problems.add("id " + id + " listed twice");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("'" + p.substring(0, eq) + "' is not a numeric id");
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("--" + name + " " + text + ": " + String.join("; ", problems)
+                    + " (" + sources.get(name) + ")");
+        }
+        return Collections.unmodifiableMap(out);
+    }
+}

@@ -1,0 +1,604 @@
+package io.raftkv.node.driver;
+
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.node.storage.NodeStorage;
+import io.raftkv.node.storage.RaftLogStorage;
+import io.raftkv.node.transport.PeerInbound;
+import io.raftkv.node.transport.PeerTransport;
+import io.raftkv.raft.ConfChange;
+import io.raftkv.raft.ConfChangeType;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.ProposalDroppedException;
+import io.raftkv.raft.RaftConfig;
+import io.raftkv.raft.RawNode;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.SoftState;
+import io.raftkv.raft.StateType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the Raft core ({@link RawNode}) on ONE Vert.x event-loop context and runs the Ready loop.
+ * Every input — a tick from the periodic timer, a message from the transport, a proposal, a read —
+ * runs on that context and is followed by a pass of the loop. No lock guards Raft state: the
+ * context is the lock.
+ *
+ * <p>The loop handles one Ready at a time, in the order of the {@link Ready} contract:
+ * <ol>
+ *   <li>send {@code messages} at once;</li>
+ *   <li>hand hard state, entries and an installed snapshot to {@link RaftLogStorage#persist} (group
+ *       commit on the writer thread; never blocks here) and continue when it is durable, back on
+ *       this context;</li>
+ *   <li>send {@code persistedMessages};</li>
+ *   <li>apply conf changes to the core in log order, hand {@code committedEntries} to the state
+ *       machine's apply thread, and {@code advance};</li>
+ *   <li>when an apply batch completes: {@code advanceApplied}, complete proposals by (index, term),
+ *       release read barriers, maybe take a snapshot.</li>
+ * </ol>
+ * Back-pressure: no new Ready is taken while a persist is outstanding (the core batches everything
+ * that arrives meanwhile into the next one — group commit) or while
+ * {@link DriverOptions#maxApplyBatchesInFlight()} apply batches are queued.
+ *
+ * <p>After any storage failure the driver halts: it stops stepping, sending and acknowledging,
+ * fails every pending future, and reports unhealthy; a restart recovers from durable state.
+ */
+public final class RaftDriver implements RaftNodeApi, PeerInbound {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftDriver.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** Timeouts are swept this often, in ticks. */
+    private static final int EXPIRE_EVERY_TICKS = 10;
+
+    private final Vertx vertx;
+    private final Context context;
+    private final long selfId;
+    private final DriverOptions options;
+    private final NodeStorage storage;
+    private final RaftLogStorage raftLog;
+    private final KvStateMachine stateMachine;
+    private final MemberDirectory members;
+    private final RawNode rawNode;
+    private final ProposalTracker proposals;
+    private final ReadIndexQueue reads;
+    private final MembershipCommands membership;
+    private final SnapshotCoordinator snapshots;
+    private final StatusReporter statusReporter;
+    private final AtomicInteger admittedProposals = new AtomicInteger();
+    private final AtomicInteger admittedReads = new AtomicInteger();
+    private PeerTransport transport;
+
+    private volatile boolean stopping;
+    /** Non-null once the driver halted on a storage failure. */
+    private volatile String haltReason;
+
+    // --- confined to the context ---
+    private boolean readyInProgress;
+    private int applyBatchesInFlight;
+    /** Last index whose apply completed; ≤ the core's commit index. */
+    private long appliedIndex;
+    /** Index of a received snapshot the state machine is swapping to (0: none). */
+    private long restoringToIndex;
+    private long leaderId;
+    private StateType role = StateType.FOLLOWER;
+    private long term;
+    private long periodicTimerId = -1;
+    private long ticks;
+
+    /**
+     * Builds the core from {@code storage} (restart: hard state, log and the state machine's applied
+     * index; new cluster: call {@code raftLog().bootstrap} first). Call {@link #attach} and then
+     * {@link #start} before use.
+     */
+    public RaftDriver(Vertx vertx, long selfId, NodeStorage storage, MemberDirectory members, DriverOptions options) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.selfId = selfId;
+        this.options = options;
+        this.storage = storage;
+        this.raftLog = storage.raftLog();
+        this.stateMachine = storage.stateMachine();
+        this.members = members;
+        this.appliedIndex = stateMachine.appliedIndex();
+        RaftConfig config = RaftConfig.builder(selfId)
+                .electionTicks(options.electionTicks())
+                .heartbeatTicks(options.heartbeatTicks())
+                .maxSizePerMsgBytes(options.maxSizePerMsgBytes())
+                .maxInflightMsgs(options.maxInflightMsgs())
+                .maxUncommittedEntriesBytes(options.maxUncommittedBytes())
+                .checkQuorum(true)
+                .preVote(true)
+                .applied(appliedIndex)
+                .randomSeed(selfId * 0x9E3779B97F4A7C15L ^ System.nanoTime())
+                .build();
+        this.rawNode = new RawNode(config, raftLog);
+        this.term = raftLog.hardState().term();
+        this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
+        this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());
+        this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, options);
+        this.snapshots = new SnapshotCoordinator(vertx, context, storage, raftLog);
+        this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
+        this.statusReporter.refresh(appliedIndex, healthy());
+    }
+
+    /** Connects the transport (built with this driver as its {@link PeerInbound}). */
+    public void attach(PeerTransport peerTransport) {
+        this.transport = peerTransport;
+    }
+
+    /** The event-loop context that owns the core; the transport's callbacks run here. */
+    public Context context() {
+        return context;
+    }
+
+    /** The snapshot side the transport streams from and installs into. */
+    public SnapshotCoordinator snapshotCoordinator() {
+        return snapshots;
+    }
+
+    /** Starts ticking. */
+    public Future<Void> start() {
+        if (transport == null) {
+            throw new IllegalStateException("attach a transport before start");
+        }
+        Promise<Void> started = Promise.promise();
+        context.runOnContext(v -> {
+            NodeLogging.setTerm(term);
+            periodicTimerId = vertx.setPeriodic(options.tickMs(), id -> onTick());
+            LOG.info("raft driver started: applied {} last index {} term {}", appliedIndex, raftLog.lastIndex(), term);
+            processReady();
+            started.complete();
+        });
+        return started.future();
+    }
+
+    /**
+     * Stops the node gracefully: a leader first hands leadership to the most caught-up voter (bounded
+     * by {@link DriverOptions#shutdownTransferMs()}), then ticking stops, every pending future fails
+     * UNAVAILABLE and the transport closes. The caller closes storage afterwards.
+     */
+    public Future<Void> stop() {
+        Promise<Void> stopped = Promise.promise();
+        context.runOnContext(v -> {
+            Future<Void> handOff = Future.succeededFuture();
+            if (role == StateType.LEADER && haltReason == null
+                    && rawNode.status().confState().voters().size() > 1) {
+                LOG.info("stopping: transferring leadership away first");
+                handOff = membership.transfer(0, options.shutdownTransferMs())
+                        .recover(err -> {
+                            LOG.warn("leadership transfer on shutdown failed: {}", err.getMessage());
+                            return Future.succeededFuture();
+                        });
+            }
+            handOff.onComplete(x -> {
+                stopping = true;
+                if (periodicTimerId >= 0) {
+                    vertx.cancelTimer(periodicTimerId);
+                }
+                failEverything(new UnavailableException("node " + selfId + " is stopping"));
+                statusReporter.refresh(appliedIndex, false);
+                transport.close().onComplete(y -> stopped.complete());
+            });
+        });
+        return stopped.future();
+    }
+
+    // ------------------------------------------------------------------ RaftNodeApi
+
+    @Override
+    public Future<ApplyResult> propose(byte[] command) {
+        RaftNodeException refused = refusal();
+        if (refused != null) {
+            return Future.failedFuture(refused);
+        }
+        if (admittedProposals.incrementAndGet() > options.maxInflightProposals()) {
+            admittedProposals.decrementAndGet();
+            return Future.failedFuture(new BackpressureException("more than " + options.maxInflightProposals()
+                    + " proposals in flight (--max-inflight-proposals)"));
+        }
+        Promise<ApplyResult> p = Promise.promise();
+        p.future().onComplete(x -> admittedProposals.decrementAndGet());
+        context.runOnContext(v -> {
+            if (failIfRefused(p)) {
+                return;
+            }
+            try {
+                long index = rawNode.propose(command);
+                proposals.add(index, rawNode.status().hardState().term(), p, System.nanoTime());
+            } catch (ProposalDroppedException e) {
+                p.tryFail(mapDropped(e));
+                return;
+            }
+            processReady();
+        });
+        return p.future();
+    }
+
+    @Override
+    public Future<Void> readBarrier(ReadConsistency consistency) {
+        RaftNodeException refused = refusal();
+        if (refused != null) {
+            return Future.failedFuture(refused);
+        }
+        if (consistency == ReadConsistency.SERIALIZABLE) {
+            return Future.succeededFuture();
+        }
+        // LEASE: the core offers lease reads only as a node-wide option (ReadOnlyOption.LEASE_BASED),
+        // not per request, so a LEASE read runs ReadIndex like LINEARIZABLE (never weaker).
+        if (admittedReads.incrementAndGet() > options.maxPendingReads()) {
+            admittedReads.decrementAndGet();
+            return Future.failedFuture(new BackpressureException("more than " + options.maxPendingReads()
+                    + " reads waiting for a read index"));
+        }
+        Promise<Void> p = Promise.promise();
+        p.future().onComplete(x -> admittedReads.decrementAndGet());
+        context.runOnContext(v -> {
+            if (failIfRefused(p)) {
+                return;
+            }
+            reads.add(p, System.nanoTime());
+            afterInput();
+        });
+        return p.future();
+    }
+
+    @Override
+    public NodeStatus status() {
+        return statusReporter.current();
+    }
+
+    @Override
+    public boolean healthy() {
+        return haltReason == null && !stopping && storage.healthy();
+    }
+
+    @Override
+    public Future<Long> addLearner(long idOrZero, String peerAddress, String clientAddress) {
+        return onContext(p -> membership.addLearner(idOrZero, peerAddress, clientAddress, p));
+    }
+
+    @Override
+    public Future<Void> promote(long id) {
+        return onContext(p -> membership.promote(id, p));
+    }
+
+    @Override
+    public Future<Void> remove(long id) {
+        return onContext(p -> membership.remove(id, p));
+    }
+
+    @Override
+    public Future<Void> transferLeadership(long idOrZero) {
+        return onContext(p -> membership.transfer(idOrZero, 2 * options.maxElectionTimeoutMs()).onComplete(p));
+    }
+
+    @Override
+    public KvStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    @Override
+    public Future<SnapshotDownload> openSnapshotDownload() {
+        RaftNodeException refused = refusal();
+        if (refused != null) {
+            return Future.failedFuture(refused);
+        }
+        return snapshots.openDownload();
+    }
+
+    // ------------------------------------------------------------------ PeerInbound (context)
+
+    @Override
+    public void onMessages(List<Message> messages) {
+        if (halted()) {
+            return;
+        }
+        for (Message m : messages) {
+            try {
+                rawNode.step(m);
+            } catch (RuntimeException e) {
+                LOG.warn("dropped message {}: {}", m, e.toString());
+            }
+        }
+        afterInput();
+    }
+
+    @Override
+    public void onUnreachable(long peerId) {
+        if (!halted()) {
+            rawNode.reportUnreachable(peerId);
+            processReady();
+        }
+    }
+
+    @Override
+    public void onSnapshotSent(long peerId, boolean succeeded) {
+        if (!halted()) {
+            rawNode.reportSnapshot(peerId, succeeded);
+            processReady();
+        }
+    }
+
+    @Override
+    public void onSnapshotInstalled(Message snap) {
+        onMessages(List.of(snap));
+    }
+
+    // ------------------------------------------------------------------ the loop (context)
+
+    private void onTick() {
+        if (halted()) {
+            return;
+        }
+        rawNode.tick();
+        if (++ticks % EXPIRE_EVERY_TICKS == 0) {
+            long now = System.nanoTime();
+            proposals.expire(now);
+            reads.expire(now);
+            membership.expire(now);
+        }
+        checkRestored();
+        afterInput();
+        statusReporter.refresh(appliedIndex, healthy());
+    }
+
+    /** Releases reads once the state machine finished swapping to a received snapshot. */
+    private void checkRestored() {
+        if (restoringToIndex > appliedIndex && stateMachine.appliedIndex() >= restoringToIndex) {
+            appliedIndex = restoringToIndex;
+            reads.onApplied(appliedIndex);
+        }
+    }
+
+    /** Issues the batched read request (if any reads arrived) and runs the loop. */
+    private void afterInput() {
+        reads.flush(rawNode::readIndex, this::mapDropped);
+        processReady();
+    }
+
+    private void processReady() {
+        if (readyInProgress || halted() || applyBatchesInFlight >= options.maxApplyBatchesInFlight()
+                || !rawNode.hasReady()) {
+            return;
+        }
+        Ready rd = rawNode.ready();
+        readyInProgress = true;
+        if (rd.softState() != null) {
+            onSoftState(rd.softState());
+        }
+        if (rd.hardState() != null && rd.hardState().term() != term) {
+            term = rd.hardState().term();
+            NodeLogging.setTerm(term);
+        }
+        transport.send(rd.messages());
+        if (!rd.readStates().isEmpty()) {
+            reads.onReadStates(rd.readStates(), appliedIndex);
+        }
+        CompletableFuture<Void> durable;
+        try {
+            durable = rd.hasWrites()
+                    ? raftLog.persist(rd.hardState(), rd.entries(),
+                            rd.snapshot().isEmpty() ? null : rd.snapshot().metadata())
+                    : DONE;
+        } catch (RuntimeException e) {
+            halt("persist refused a Ready", e);
+            return;
+        }
+        if (durable == DONE) {
+            afterPersist(rd);
+        } else {
+            durable.whenComplete((v, err) -> context.runOnContext(x -> {
+                if (err != null) {
+                    halt("persisting a Ready failed", err);
+                } else {
+                    afterPersist(rd);
+                }
+            }));
+        }
+    }
+
+    private void afterPersist(Ready rd) {
+        if (halted()) {
+            return;
+        }
+        transport.send(rd.persistedMessages());
+        if (!rd.snapshot().isEmpty()) {
+            long index = rd.snapshot().metadata().index();
+            LOG.info("restored from snapshot at index {} term {}", index, rd.snapshot().metadata().term());
+            proposals.failUpTo(index, "the log was replaced by a snapshot");
+            // The state machine swaps to the snapshot on its apply thread after this write; reads may
+            // be released only once it has (see checkRestored).
+            restoringToIndex = Math.max(restoringToIndex, index);
+        }
+        List<Entry> committed = rd.committedEntries();
+        if (!committed.isEmpty()) {
+            Map<Long, ConfState> confStates = applyConfChanges(committed);
+            applyBatchesInFlight++;
+            stateMachine.apply(committed, confStates).whenComplete((results, err) ->
+                    context.runOnContext(x -> afterApply(committed, results, err)));
+        }
+        rawNode.advance(rd);
+        readyInProgress = false;
+        processReady();
+    }
+
+    /** Applies committed conf changes to the core, in log order; returns the ConfState per index. */
+    private Map<Long, ConfState> applyConfChanges(List<Entry> committed) {
+        Map<Long, ConfState> confStates = Map.of();
+        for (Entry e : committed) {
+            if (e.type() != EntryType.CONF_CHANGE || e.data().length == 0) {
+                continue;
+            }
+            ConfChange cc = ConfChange.decode(e.data());
+            ConfState cs = rawNode.applyConfChange(cc);
+            if (confStates.isEmpty()) {
+                confStates = new HashMap<>();
+            }
+            confStates.put(e.index(), cs);
+            if (cc.type() == ConfChangeType.REMOVE) {
+                members.remove(cc.nodeId());
+                transport.removePeer(cc.nodeId());
+            } else {
+                try {
+                    MemberAddresses a = MemberAddresses.decodeOrNull(cc.context());
+                    if (a != null) {
+                        members.putMembership(cc.nodeId(), a);
+                    }
+                } catch (IllegalArgumentException bad) {
+                    LOG.warn("conf change at {} carries unreadable addresses: {}", e.index(), bad.getMessage());
+                }
+            }
+            LOG.info("membership change at index {}: {} {} -> voters {} learners {}", e.index(), cc.type(),
+                    cc.nodeId(), cs.voters(), cs.learners());
+        }
+        return confStates;
+    }
+
+    private void afterApply(List<Entry> committed, List<ApplyResult> results, Throwable err) {
+        applyBatchesInFlight--;
+        if (err != null) {
+            halt("applying committed entries failed", err);
+            return;
+        }
+        if (halted()) {
+            return;
+        }
+        long last = committed.get(committed.size() - 1).index();
+        appliedIndex = Math.max(appliedIndex, last);
+        restoringToIndex = 0; // applies queue behind a swap: once one completes, the swap is done
+        rawNode.advanceApplied(last);
+        proposals.onApplied(committed, results);
+        reads.onApplied(appliedIndex);
+        snapshots.maybeSnapshot(appliedIndex);
+        processReady();
+    }
+
+    private void onSoftState(SoftState ss) {
+        StateType oldRole = role;
+        long oldLeader = leaderId;
+        role = ss.state();
+        leaderId = ss.leader();
+        if (oldLeader != leaderId) {
+            LOG.info("leader changed from {} to {} (this node: {})", oldLeader, leaderId, role);
+            reads.onLeaderChange("leader changed from " + oldLeader + " to " + leaderId);
+            membership.onLeaderChange(leaderId);
+        } else if (oldRole != role) {
+            LOG.info("role changed from {} to {}", oldRole, role);
+        }
+    }
+
+    private void halt(String what, Throwable cause) {
+        if (haltReason != null) {
+            return;
+        }
+        haltReason = what + ": " + cause;
+        LOG.error("HALTED — {}. The node stops acknowledging and reports unhealthy; restart it to recover"
+                + " from durable state.", haltReason, cause);
+        if (periodicTimerId >= 0) {
+            vertx.cancelTimer(periodicTimerId);
+        }
+        failEverything(new UnavailableException("node " + selfId + " halted: " + haltReason));
+        statusReporter.refresh(appliedIndex, false);
+    }
+
+    private void failEverything(RaftNodeException cause) {
+        proposals.failAll(cause);
+        reads.failAll(cause);
+        membership.failAll(cause);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private boolean halted() {
+        return haltReason != null || stopping;
+    }
+
+    /** Why this node refuses requests right now, or null. */
+    private RaftNodeException refusal() {
+        if (haltReason != null) {
+            return new UnavailableException("node " + selfId + " halted: " + haltReason);
+        }
+        if (stopping) {
+            return new UnavailableException("node " + selfId + " is stopping");
+        }
+        if (!storage.healthy()) {
+            return new UnavailableException("node " + selfId + " storage failed");
+        }
+        return null;
+    }
+
+    private boolean failIfRefused(Promise<?> p) {
+        RaftNodeException refused = refusal();
+        if (refused != null) {
+            p.tryFail(refused);
+            return true;
+        }
+        return false;
+    }
+
+    private <T> Future<T> onContext(Consumer<Promise<T>> action) {
+        RaftNodeException refused = refusal();
+        if (refused != null) {
+            return Future.failedFuture(refused);
+        }
+        Promise<T> p = Promise.promise();
+        context.runOnContext(v -> {
+            if (failIfRefused(p)) {
+                return;
+            }
+            try {
+                action.accept(p);
+            } catch (RaftNodeException e) {
+                p.tryFail(e);
+            } catch (ProposalDroppedException e) {
+                p.tryFail(mapDropped(e));
+            }
+            processReady();
+        });
+        return p.future();
+    }
+
+    /** Maps the core's refusal to the typed error the server turns into a gRPC status. */
+    RaftNodeException mapDropped(ProposalDroppedException e) {
+        return switch (e.reason()) {
+            case NOT_LEADER -> e.leaderHint() == 0
+                    ? new UnavailableException("no leader is known; an election is in progress")
+                    : new NotLeaderException(e.leaderHint(), members.clientAddress(e.leaderHint()));
+            case NO_LEADER -> new UnavailableException("no leader is known; an election is in progress");
+            case LEADERSHIP_TRANSFER_IN_PROGRESS -> new UnavailableException("leadership transfer in progress");
+            case CONF_CHANGE_PENDING -> new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION,
+                    "another membership change is still pending");
+            case UNCOMMITTED_LIMIT_EXCEEDED -> new BackpressureException("uncommitted entries exceed "
+                    + options.maxUncommittedBytes() + " bytes");
+            case NOT_COMMITTED_IN_TERM -> new UnavailableException(
+                    "the new leader has not committed an entry in its term yet");
+            case INVALID -> new RaftNodeException(RaftNodeException.Code.INVALID_ARGUMENT, e.getMessage());
+            case TOO_MANY_PENDING_READS -> new BackpressureException("the leader has too many read-index requests"
+                    + " waiting");
+        };
+    }
+
+    long selfId() {
+        return selfId;
+    }
+
+    StateType role() {
+        return role;
+    }
+
+    long leaderId() {
+        return leaderId;
+    }
+}

@@ -1,0 +1,165 @@
+package io.raftkv.node.driver;
+
+import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.node.storage.NodeStorage;
+import io.raftkv.node.storage.RaftLogStorage;
+import io.raftkv.node.storage.SnapshotReader;
+import io.raftkv.node.storage.SnapshotStore;
+import io.raftkv.node.storage.SnapshotWriter;
+import io.raftkv.node.transport.SnapshotSink;
+import io.raftkv.node.transport.SnapshotSource;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.SnapshotMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's side of snapshots:
+ * <ul>
+ *   <li><b>Taking them</b>: after applies, once storage says so ({@link NodeStorage#shouldSnapshot()}:
+ *       enough entries applied past the latest snapshot), takes one (a RocksDB checkpoint on the apply
+ *       thread) and then compacts the log, keeping some entries below it for slow followers — never
+ *       past a durable snapshot, because the state machine is written without fsync and re-applies
+ *       from the log after a crash.</li>
+ *   <li><b>Sending</b> ({@link SnapshotSource}): opens the snapshot the core's SNAP names.</li>
+ *   <li><b>Receiving</b> ({@link SnapshotSink}): refuses a snapshot not newer than the local applied
+ *       state, else receives into the store; the swap happens when the log records it (the core's
+ *       Ready carries the snapshot, the driver persists it).</li>
+ * </ul>
+ */
+public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotCoordinator.class);
+
+    private final Vertx vertx;
+    private final Context context;
+    private final RaftLogStorage raftLog;
+    private final KvStateMachine stateMachine;
+    private final NodeStorage storage;
+    private final SnapshotStore store;
+    /** Driver context only: a snapshot is being taken. */
+    private boolean creating;
+
+    SnapshotCoordinator(Vertx vertx, Context context, NodeStorage storage, RaftLogStorage raftLog) {
+        this.vertx = vertx;
+        this.context = context;
+        this.raftLog = raftLog;
+        this.stateMachine = storage.stateMachine();
+        this.storage = storage;
+        this.store = storage.snapshots();
+    }
+
+    /** Index of the latest complete snapshot, 0 if none. */
+    long latestIndex() {
+        return store.latest().map(SnapshotMetadata::index).orElse(0L);
+    }
+
+    /** Driver context: takes a snapshot if enough was applied since the last one. */
+    void maybeSnapshot(long appliedIndex) {
+        if (creating || !storage.shouldSnapshot()) {
+            return;
+        }
+        creating = true;
+        long started = System.nanoTime();
+        store.create().whenComplete((m, err) -> context.runOnContext(v -> {
+            creating = false;
+            if (err != null) {
+                LOG.warn("taking a snapshot failed: {}", err.toString());
+                return;
+            }
+            LOG.info("snapshot at index {} term {} taken in {} ms; compacting the log", m.index(), m.term(),
+                    (System.nanoTime() - started) / 1_000_000);
+            try {
+                storage.compactAfter(m).whenComplete((x, cerr) -> {
+                    if (cerr != null) {
+                        LOG.warn("log compaction after snapshot {} failed: {}", m.index(), cerr.toString());
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                LOG.warn("log compaction after snapshot {} refused: {}", m.index(), e.getMessage());
+            }
+        }));
+    }
+
+    /** A consistent snapshot at (or after) the current applied index, opened for a backup download. */
+    Future<SnapshotDownload> openDownload() {
+        Promise<SnapshotMetadata> created = Promise.promise();
+        store.create().whenComplete((m, err) -> {
+            if (err != null) {
+                created.fail(new UnavailableException("cannot take a snapshot: " + err.getMessage(), err));
+            } else {
+                created.complete(m);
+            }
+        });
+        return created.future().compose(m -> vertx.executeBlocking(() -> {
+            SnapshotReader reader = store.openReader(m);
+            return new SnapshotDownload(m, reader.format(), reader);
+        }, false));
+    }
+
+    // ------------------------------------------------------------------ SnapshotSource (worker)
+
+    @Override
+    public OutgoingSnapshot open(SnapshotMetadata metadata) throws IOException {
+        SnapshotReader reader;
+        try {
+            reader = store.openReader(metadata);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("snapshot " + metadata.index() + " is not available: " + e.getMessage(), e);
+        }
+        return new OutgoingSnapshot() {
+            @Override
+            public String format() {
+                return reader.format();
+            }
+
+            @Override
+            public long totalBytes() {
+                return reader.totalBytes();
+            }
+
+            @Override
+            public byte[] nextChunk() {
+                return reader.hasNext() ? reader.next().bytes() : null;
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ SnapshotSink (worker)
+
+    @Override
+    public IncomingSnapshot begin(Message snap, String format, long totalBytes) throws IOException {
+        SnapshotMetadata m = snap.snapshot().metadata();
+        long applied = stateMachine.appliedIndex();
+        if (m.index() <= applied) {
+            throw new IllegalStateException("snapshot at index " + m.index() + " is not newer than this node's"
+                    + " applied index " + applied);
+        }
+        SnapshotWriter writer = store.beginInstall(m);
+        return new IncomingSnapshot() {
+            @Override
+            public void write(long offset, byte[] data) throws IOException {
+                writer.write(offset, data);
+            }
+
+            @Override
+            public void finish(long total, int crc32c) throws IOException {
+                writer.finish(total, crc32c);
+            }
+
+            @Override
+            public void abort() {
+                writer.abort();
+            }
+        };
+    }
+}

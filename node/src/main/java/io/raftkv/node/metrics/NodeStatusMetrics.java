@@ -1,0 +1,106 @@
+package io.raftkv.node.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.raft.StateType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Gauges of the node's Raft state, read from {@code RaftNodeApi.status()} at scrape time (a cheap
+ * volatile read), plus the leader-change counter and per-follower lag, which need history and are
+ * fed by {@link #observe(NodeStatus)} from the client server's status poll.
+ *
+ * <p>Leader changes are counted at the poll's resolution: two changes within one poll interval
+ * count once. That is enough to alert on "elections are happening"; the exact count would need a
+ * hook in the driver.
+ *
+ * <p>Thread-safety: {@link #observe} is called from one context at a time (the poller's);
+ * gauges are read from any scrape thread.
+ */
+public final class NodeStatusMetrics extends MeterGroup {
+    private final Counter leaderChanges;
+    private final MultiGauge followerLag;
+    /** Last known (term, leader) pair, 0/0 before any; touched only by {@link #observe}. */
+    private long lastTerm = 0;
+    private long lastLeaderId = 0;
+
+    /**
+     * @param status  the node's current status (must not block)
+     * @param healthy the liveness signal (must not block)
+     */
+    public NodeStatusMetrics(MeterRegistry registry, Supplier<NodeStatus> status, BooleanSupplier healthy) {
+        super(registry);
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(healthy, "healthy");
+        gauge(RaftKvMeters.TERM, Tags.empty(), () -> status.get().term());
+        for (StateType role : StateType.values()) {
+            gauge(RaftKvMeters.ROLE, Tags.of("role", role.name().toLowerCase(Locale.ROOT)),
+                    () -> status.get().role() == role ? 1 : 0);
+        }
+        gauge(RaftKvMeters.LEARNER, Tags.empty(), () -> status.get().learner() ? 1 : 0);
+        gauge(RaftKvMeters.LEADER_ID, Tags.empty(), () -> status.get().leaderId());
+        gauge(RaftKvMeters.COMMIT_INDEX, Tags.empty(), () -> status.get().commitIndex());
+        gauge(RaftKvMeters.APPLIED_INDEX, Tags.empty(), () -> status.get().appliedIndex());
+        gauge(RaftKvMeters.LAST_INDEX, Tags.empty(), () -> status.get().lastIndex());
+        gauge(RaftKvMeters.SNAPSHOT_INDEX, Tags.empty(), () -> status.get().snapshotIndex());
+        gauge(RaftKvMeters.MEMBERS, Tags.of("role", "voter"),
+                () -> status.get().members().stream().filter(m -> !m.learner()).count());
+        gauge(RaftKvMeters.MEMBERS, Tags.of("role", "learner"),
+                () -> status.get().members().stream().filter(NodeStatus.Member::learner).count());
+        gauge(RaftKvMeters.READY, Tags.empty(), () -> status.get().ready() ? 1 : 0);
+        gauge(RaftKvMeters.HEALTHY, Tags.empty(), () -> healthy.getAsBoolean() ? 1 : 0);
+        leaderChanges = track(Counter.builder(RaftKvMeters.LEADER_CHANGES.name())
+                .description(RaftKvMeters.LEADER_CHANGES.description())
+                .register(registry));
+        followerLag = MultiGauge.builder(RaftKvMeters.FOLLOWER_LAG.name())
+                .description(RaftKvMeters.FOLLOWER_LAG.description())
+                .register(registry);
+    }
+
+    private void gauge(RaftKvMeters.Meter meter, Tags tags, Supplier<Number> value) {
+        track(Gauge.builder(meter.name(), value)
+                .description(meter.description())
+                .tags(tags)
+                .strongReference(true)
+                .register(registry));
+    }
+
+    /**
+     * Feeds one status sample: counts a leader change whenever a leader is known and it differs
+     * from the last known one (a new id, or the same id re-elected in a new term). As in etcd's
+     * {@code leader_changes_seen}, the first leader a node sees after start counts as one. Also
+     * republishes follower lag; series of followers that left the configuration disappear.
+     */
+    public void observe(NodeStatus s) {
+        if (s.leaderId() != 0 && (s.leaderId() != lastLeaderId || s.term() != lastTerm)) {
+            leaderChanges.increment();
+            lastLeaderId = s.leaderId();
+            lastTerm = s.term();
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>(s.progress().size());
+        for (NodeStatus.FollowerLag f : s.progress()) {
+            rows.add(MultiGauge.Row.of(Tags.of("peer", Long.toUnsignedString(f.id())), f.lag()));
+        }
+        followerLag.register(rows, true);
+    }
+
+    /** Leader changes counted so far. */
+    public double leaderChanges() {
+        return leaderChanges.count();
+    }
+
+    @Override
+    public void close() {
+        followerLag.register(List.of(), true);
+        super.close();
+    }
+}

@@ -1,0 +1,126 @@
+package io.raftkv.node.metrics;
+
+/**
+ * Every meter the node publishes: its name (Micrometer dot notation; Prometheus sees it with dots
+ * turned into underscores and a unit suffix such as {@code _seconds} or {@code _total}) and the
+ * description that becomes its {@code # HELP} line. Dashboards and alerts depend on these names:
+ * renaming one is a breaking change for operators, so add new meters instead.
+ *
+ * <p>Tag keys are listed with each meter. Tag values are drawn from small closed sets (roles, gRPC
+ * codes, method names) or from member ids, so the number of series stays bounded by the cluster
+ * size.
+ */
+public final class RaftKvMeters {
+    private RaftKvMeters() {
+    }
+
+    /** A meter's name and its HELP text. */
+    public record Meter(String name, String description) {
+    }
+
+    // ---- Raft state (sampled from RaftNodeApi.status()) ----
+
+    public static final Meter TERM = new Meter("raftkv.raft.term", "Current Raft term of this node.");
+    /** Tag {@code role}: follower, pre_candidate, candidate, leader. */
+    public static final Meter ROLE = new Meter("raftkv.raft.role",
+            "1 for the Raft role this node is in now, 0 for the others.");
+    public static final Meter LEARNER = new Meter("raftkv.raft.learner",
+            "1 when this node is a non-voting member (learner), else 0.");
+    public static final Meter LEADER_ID = new Meter("raftkv.raft.leader.id",
+            "Member id of the leader this node knows of in the current term, 0 when none is known.");
+    public static final Meter LEADER_CHANGES = new Meter("raftkv.raft.leader.changes",
+            "Leader changes observed by this node (a new leader id or a new term with a known leader),"
+                    + " sampled at the status poll interval.");
+    public static final Meter COMMIT_INDEX = new Meter("raftkv.raft.commit.index",
+            "Highest log index known to be committed.");
+    public static final Meter APPLIED_INDEX = new Meter("raftkv.raft.applied.index",
+            "Highest log index applied to the key-value state machine.");
+    public static final Meter LAST_INDEX = new Meter("raftkv.raft.last.index", "Last index in the local log.");
+    public static final Meter SNAPSHOT_INDEX = new Meter("raftkv.raft.snapshot.index",
+            "Index of the latest durable snapshot (the log compaction point), 0 if none.");
+    /** Tag {@code role}: voter, learner. */
+    public static final Meter MEMBERS = new Meter("raftkv.raft.members",
+            "Members of the configuration in force, by role.");
+    /** Tag {@code peer}: the follower's member id. Published on the leader only. */
+    public static final Meter FOLLOWER_LAG = new Meter("raftkv.raft.follower.lag.entries",
+            "On the leader: leader's last index minus the follower's match index.");
+    public static final Meter READY = new Meter("raftkv.node.ready",
+            "1 when the node is a member of a cluster with a known leader (the readiness signal), else 0.");
+    public static final Meter HEALTHY = new Meter("raftkv.node.healthy",
+            "1 while storage is healthy and the node is not stopping (the liveness signal), else 0.");
+
+    // ---- Proposals (recorded by the client server around RaftNodeApi.propose) ----
+
+    /** Tag {@code kind}: put, delete, compare_and_set, txn. */
+    public static final Meter PROPOSALS = new Meter("raftkv.proposals",
+            "Client writes proposed to Raft on this node (every attempt, whatever its outcome).");
+    /** Tag {@code reason}: the failure's gRPC-level code, e.g. not_leader, unavailable, resource_exhausted. */
+    public static final Meter PROPOSAL_FAILURES = new Meter("raftkv.proposals.failed",
+            "Client writes whose proposal failed, by reason.");
+    public static final Meter PROPOSAL_DURATION = new Meter("raftkv.proposal.duration",
+            "Time from proposing a client write until it was committed and applied on this node"
+                    + " (successful proposals only).");
+
+    // ---- Client RPCs (recorded by the client server) ----
+
+    /** Tags {@code method} (e.g. raftkv.v1.KV/Put) and {@code code} (gRPC status name). */
+    public static final Meter CLIENT_REQUESTS = new Meter("raftkv.client.requests",
+            "Client gRPC calls served on the client port, by method and final gRPC status.");
+    public static final Meter CLIENT_IN_FLIGHT = new Meter("raftkv.client.inflight",
+            "Client gRPC calls received and not yet answered.");
+
+    // ---- Storage (from the group-commit writer's stats and RocksDB properties) ----
+
+    public static final Meter FSYNCS = new Meter("raftkv.storage.fsyncs",
+            "Synced RocksDB WriteBatches written by the group-commit writer (one fsync each).");
+    public static final Meter ENTRIES_WRITTEN = new Meter("raftkv.storage.entries.written",
+            "Raft log entries made durable by the group-commit writer.");
+    public static final Meter BYTES_WRITTEN = new Meter("raftkv.storage.written",
+            "Bytes handed to RocksDB by the group-commit writer.");
+    public static final Meter ENTRIES_PER_FSYNC = new Meter("raftkv.storage.entries.per.fsync",
+            "Mean Raft log entries made durable per fsync since start (the group-commit factor).");
+    /** Tag {@code stat}: p50, p99, max. */
+    public static final Meter FSYNC_LATENCY = new Meter("raftkv.storage.fsync.latency",
+            "Latency of one synced WriteBatch since start (histogram bucket upper bound).");
+    public static final Meter WRITER_QUEUE_DEPTH = new Meter("raftkv.storage.writer.queue.depth",
+            "Persist requests waiting for the group-commit writer.");
+    public static final Meter STORAGE_FAILED = new Meter("raftkv.storage.failed",
+            "1 once the storage error latch has tripped (the node then refuses to acknowledge writes).");
+    public static final Meter DB_SIZE = new Meter("raftkv.storage.rocksdb.size",
+            "Size of the RocksDB database on disk (live SST files).");
+    public static final Meter PENDING_COMPACTION = new Meter("raftkv.storage.rocksdb.pending.compaction",
+            "Bytes RocksDB estimates compaction still has to rewrite.");
+
+    // ---- Peer transport ----
+
+    /** Tags {@code peer} (member id) and {@code outcome} (ok, error). */
+    public static final Meter PEER_RPC_DURATION = new Meter("raftkv.peer.rpc.duration",
+            "Latency of Raft message batches sent to a peer, by outcome.");
+    /** Tag {@code peer}. */
+    public static final Meter PEER_RPC_ERRORS = new Meter("raftkv.peer.rpc.errors",
+            "Raft message batches to a peer that failed (timeout, connection error, rejection).");
+    public static final Meter PEER_MESSAGES_SENT = new Meter("raftkv.peer.messages.sent",
+            "Raft messages handed to the peer transport for sending.");
+    public static final Meter PEER_MESSAGES_DROPPED = new Meter("raftkv.peer.messages.dropped",
+            "Raft messages dropped by the peer transport (queue full or peer unreachable);"
+                    + " Raft retransmits what matters.");
+    public static final Meter PEER_BATCHES_RECEIVED = new Meter("raftkv.peer.batches.received",
+            "Raft message batches received from peers.");
+    public static final Meter PEER_BATCHES_REJECTED = new Meter("raftkv.peer.batches.rejected",
+            "Raft message batches from peers that were rejected (wrong cluster, malformed, overloaded).");
+
+    // ---- Snapshots ----
+
+    /** Tags {@code kind} (created, sent, received, downloaded) and {@code outcome} (ok, error). */
+    public static final Meter SNAPSHOT_DURATION = new Meter("raftkv.snapshot.duration",
+            "Time to create, send, receive or download a snapshot, by kind and outcome.");
+    /** Tag {@code kind}. */
+    public static final Meter SNAPSHOT_BYTES = new Meter("raftkv.snapshot.transferred",
+            "Snapshot data bytes created, sent, received or downloaded, by kind (successful only).");
+    /** Tag {@code direction}: sent, received; {@code outcome}: ok, error. */
+    public static final Meter PEER_SNAPSHOTS = new Meter("raftkv.peer.snapshots",
+            "Snapshots streamed to or from peers (InstallSnapshot), by direction and outcome.");
+    /** Tag {@code direction}. */
+    public static final Meter PEER_SNAPSHOT_BYTES = new Meter("raftkv.peer.snapshot.transferred",
+            "Snapshot bytes streamed to or from peers.");
+}

@@ -1,0 +1,217 @@
+package io.raftkv.node.server;
+
+import com.google.protobuf.MessageLite;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.node.metrics.MeterGroup;
+import io.raftkv.node.metrics.RaftKvMeters;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Runs client calls under the server's rules, so that no service has to remember them:
+ * <ul>
+ *   <li><b>Admission.</b> At most {@link ServerLimits#maxInFlightCalls()} calls are served at once;
+ *       the next one is answered RESOURCE_EXHAUSTED at once, before its message is decoded.</li>
+ *   <li><b>Size.</b> A request whose serialized size exceeds {@link ServerLimits#maxRequestBytes()}
+ *       is INVALID_ARGUMENT with the limit in the message.</li>
+ *   <li><b>Deadline.</b> Every call ends by its deadline: the client's {@code grpc-timeout}, capped
+ *       at {@link ServerLimits#maxDeadline()}, or {@link ServerLimits#defaultDeadline()} when the
+ *       client sent none. When it fires first the call answers DEADLINE_EXCEEDED; the work started
+ *       for it (a proposal) may still complete, so a write's outcome is then unknown to the client.</li>
+ *   <li><b>Errors.</b> Every failure is mapped by {@link GrpcErrors} and written with
+ *       {@link ErrorTrailers} (status, message, reason and leader-hint trailers).</li>
+ *   <li><b>Threading.</b> Service futures may complete on any context (the driver's, a worker's);
+ *       the answer is always written on the context that received the call, and exactly once:
+ *       the {@code done} flag of a call is only touched there.</li>
+ * </ul>
+ * Each finished call is counted in {@code raftkv.client.requests{method, code}}.
+ */
+public final class CallRunner extends MeterGroup {
+    private final Vertx vertx;
+    private final ServerLimits limits;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    public CallRunner(Vertx vertx, ServerLimits limits, MeterRegistry registry) {
+        super(registry);
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_IN_FLIGHT.name(), inFlight,
+                        AtomicInteger::get)
+                .description(RaftKvMeters.CLIENT_IN_FLIGHT.description())
+                .register(registry));
+    }
+
+    /** Calls being served right now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * A gRPC handler for a unary method implemented by {@code impl}. {@code impl} may throw (a
+     * validation error) or return a failed future; both are mapped to a status.
+     */
+    public <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method,
+                                                                    Function<Req, Future<Resp>> impl) {
+        String name = method.fullMethodName();
+        return request -> {
+            long startNanos = System.nanoTime();
+            if (!tryEnter()) {
+                request.handler(msg -> { });
+                fail(request, name, startNanos, RaftKvException.of(ErrorReason.OVERLOADED,
+                        "more than " + limits.maxInFlightCalls() + " client calls in flight (maxInFlightCalls)"));
+                return;
+            }
+            new UnaryCall<>(request, name, startNanos, impl).start();
+        };
+    }
+
+    /** Takes one in-flight slot; false when all {@link ServerLimits#maxInFlightCalls()} are taken. */
+    boolean tryEnter() {
+        while (true) {
+            int n = inFlight.get();
+            if (n >= limits.maxInFlightCalls()) {
+                return false;
+            }
+            if (inFlight.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Returns a slot taken by {@link #tryEnter()}. */
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    /** The deadline of a call whose client asked for {@code clientTimeoutMillis} (0: none). */
+    long deadlineMillis(long clientTimeoutMillis) {
+        long max = limits.maxDeadline().toMillis();
+        return clientTimeoutMillis > 0 ? Math.min(clientTimeoutMillis, max) : limits.defaultDeadline().toMillis();
+    }
+
+    /** INVALID_ARGUMENT when {@code message} is larger than {@link ServerLimits#maxRequestBytes()}. */
+    void checkRequestSize(Object message) {
+        if (message instanceof MessageLite m) {
+            int size = m.getSerializedSize();
+            if (size > limits.maxRequestBytes()) {
+                throw GrpcErrors.invalid("request is " + size + " bytes, more than the limit of "
+                        + limits.maxRequestBytes() + " (maxRequestBytes)");
+            }
+        }
+    }
+
+    /** Counts a finished call under its method and final status. */
+    void record(String method, GrpcStatus status, long startNanos) {
+        timers.computeIfAbsent(method + '|' + status.name(), k -> track(Timer.builder(RaftKvMeters.CLIENT_REQUESTS.name())
+                        .description(RaftKvMeters.CLIENT_REQUESTS.description())
+                        .tags("method", method, "code", status.name())
+                        .register(registry)))
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void fail(GrpcServerRequest<?, ?> request, String method, long startNanos, RaftKvException e) {
+        record(method, e.status(), startNanos);
+        ErrorTrailers.fail(request.response(), e);
+    }
+
+    /** One unary call from message to answer. All fields are touched only on {@link #context}. */
+    private final class UnaryCall<Req, Resp> {
+        private final GrpcServerRequest<Req, Resp> request;
+        private final String method;
+        private final long startNanos;
+        private final Function<Req, Future<Resp>> impl;
+        private final Context context;
+        private long timerId = -1;
+        private boolean done;
+
+        UnaryCall(GrpcServerRequest<Req, Resp> request, String method, long startNanos,
+                  Function<Req, Future<Resp>> impl) {
+            this.request = request;
+            this.method = method;
+            this.startNanos = startNanos;
+            this.impl = impl;
+            this.context = vertx.getOrCreateContext();
+        }
+
+        void start() {
+            long deadline = deadlineMillis(request.timeout());
+            timerId = vertx.setTimer(deadline, id -> {
+                timerId = -1;
+                finish(null, RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED,
+                        "deadline of " + deadline + " ms exceeded before the call completed"));
+            });
+            request.exceptionHandler(err -> finishCancelled());
+            request.handler(this::onMessage);
+        }
+
+        private void onMessage(Req message) {
+            if (done) {
+                return;
+            }
+            Future<Resp> result;
+            try {
+                checkRequestSize(message);
+                result = Objects.requireNonNull(impl.apply(message), "service returned no future");
+            } catch (RuntimeException e) {
+                finish(null, e);
+                return;
+            }
+            result.onComplete(this::onResult);
+        }
+
+        private void onResult(AsyncResult<Resp> ar) {
+            if (Vertx.currentContext() == context) {
+                finish(ar.result(), ar.cause());
+            } else {
+                context.runOnContext(v -> finish(ar.result(), ar.cause()));
+            }
+        }
+
+        private void finish(Resp response, Throwable error) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timerId >= 0) {
+                vertx.cancelTimer(timerId);
+            }
+            exit();
+            if (error == null) {
+                record(method, GrpcStatus.OK, startNanos);
+                request.response().end(response);
+            } else {
+                fail(request, method, startNanos, GrpcErrors.toRaftKvException(error));
+            }
+        }
+
+        /** The client reset the stream: nothing can be sent; release the slot. */
+        private void finishCancelled() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timerId >= 0) {
+                vertx.cancelTimer(timerId);
+            }
+            exit();
+            record(method, GrpcStatus.CANCELLED, startNanos);
+        }
+    }
+}

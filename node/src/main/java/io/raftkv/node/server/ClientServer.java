@@ -1,0 +1,183 @@
+package io.raftkv.node.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.metrics.NodeStatusMetrics;
+import io.raftkv.node.metrics.PrometheusMetrics;
+import io.raftkv.node.metrics.ProposalMetrics;
+import io.raftkv.node.metrics.SnapshotMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's client port (9090 in the pod contract): ONE Vert.x HTTP server that hands gRPC
+ * requests ({@code content-type: application/grpc…}) to the gRPC server — {@code raftkv.v1.KV},
+ * {@code raftkv.v1.Cluster}, {@code grpc.health.v1.Health} and server reflection
+ * ({@code grpc.reflection.v1}) — and everything else to the HTTP endpoints {@code /health},
+ * {@code /ready} and {@code /metrics}.
+ *
+ * <p>It also samples the node's status every {@link ServerLimits#statusPollInterval()} on one
+ * context, to push health changes to Watch streams and to count leader changes.
+ *
+ * <p>{@link #close()} stops accepting, ends health watches, releases the read pool and removes every
+ * meter this server registered, so a node can stop and start a server in one process.
+ */
+public final class ClientServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
+
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final long pollTimerId;
+    private final HealthV1Service health;
+    private final ReadPool reads;
+    private final CallRunner calls;
+    private final NodeStatusMetrics statusMetrics;
+    private final ProposalMetrics proposalMetrics;
+    private final SnapshotMetrics snapshotMetrics;
+
+    private ClientServer(Vertx vertx, HttpServer http, long pollTimerId, HealthV1Service health, ReadPool reads,
+                         CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
+                         SnapshotMetrics snapshotMetrics) {
+        this.vertx = vertx;
+        this.http = http;
+        this.pollTimerId = pollTimerId;
+        this.health = health;
+        this.reads = reads;
+        this.calls = calls;
+        this.statusMetrics = statusMetrics;
+        this.proposalMetrics = proposalMetrics;
+        this.snapshotMetrics = snapshotMetrics;
+    }
+
+    /**
+     * Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}).
+     *
+     * @param registry must be, or contain (as a composite), a {@link PrometheusMeterRegistry}: it is
+     *                 what {@code /metrics} serves ({@link PrometheusMetrics#create()} makes one)
+     * @return the running server, or a failure if the limits are invalid, no Prometheus registry
+     *         was given, or the port cannot be bound
+     */
+    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits,
+                                             MeterRegistry registry, String host, int port) {
+        Objects.requireNonNull(node, "node");
+        return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port);
+    }
+
+    /** As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, reading through {@code reader}. */
+    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
+                                             MeterRegistry registry, String host, int port) {
+        PrometheusMeterRegistry prometheus;
+        try {
+            Objects.requireNonNull(vertx, "vertx");
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(reader, "reader");
+            Objects.requireNonNull(host, "host");
+            limits.validate();
+            prometheus = PrometheusMetrics.find(registry).orElseThrow(() -> new IllegalArgumentException(
+                    "the meter registry must be or contain a PrometheusMeterRegistry (it is what /metrics serves)"));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        CallRunner calls = new CallRunner(vertx, limits, registry);
+        ProposalMetrics proposalMetrics = new ProposalMetrics(registry);
+        SnapshotMetrics snapshotMetrics = new SnapshotMetrics(registry);
+        NodeStatusMetrics statusMetrics = new NodeStatusMetrics(registry, node::status, node::healthy);
+        ReadPool reads = new ReadPool(vertx, limits);
+        HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
+
+        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+                // Up to twice the limit is decoded and then refused with INVALID_ARGUMENT and the limit
+                // in the message; larger messages are refused by the gRPC layer without being buffered.
+                .setMaxMessageSize(2L * limits.maxRequestBytes()));
+        grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
+        grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
+                new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
+        grpc.addService(health.service());
+        grpc.addService(ReflectionService.v1());
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
+
+        HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(req -> {
+                    if (isGrpc(req)) {
+                        grpc.handle(req);
+                    } else {
+                        endpoints.handle(req);
+                    }
+                });
+        return http.listen().map(bound -> {
+            long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
+                statusMetrics.observe(node.status());
+                health.refresh();
+            });
+            LOG.info("client server listening on {}:{} (gRPC KV, Cluster, health, reflection; HTTP /health /ready"
+                    + " /metrics)", host, bound.actualPort());
+            return new ClientServer(vertx, http, timer, health, reads, calls, statusMetrics, proposalMetrics,
+                    snapshotMetrics);
+        }).onFailure(e -> {
+            reads.close();
+            calls.close();
+            proposalMetrics.close();
+            snapshotMetrics.close();
+            statusMetrics.close();
+        });
+    }
+
+    /** gRPC (and gRPC-Web) requests carry an {@code application/grpc…} content type; nothing else does. */
+    static boolean isGrpc(HttpServerRequest req) {
+        String ct = req.getHeader("content-type");
+        return ct != null && ct.startsWith("application/grpc");
+    }
+
+    /** The port actually bound (differs from the requested one when that was 0). */
+    public int port() {
+        return http.actualPort();
+    }
+
+    /** Snapshot meters, for the driver to record snapshots it creates, sends and receives. */
+    public SnapshotMetrics snapshotMetrics() {
+        return snapshotMetrics;
+    }
+
+    /** Proposal meters (what the KV service records). */
+    public ProposalMetrics proposalMetrics() {
+        return proposalMetrics;
+    }
+
+    /** Leader changes and other status-derived meters. */
+    public NodeStatusMetrics statusMetrics() {
+        return statusMetrics;
+    }
+
+    /** Health watch streams open now. */
+    public int healthWatchers() {
+        return health.watcherCount();
+    }
+
+    /** Client calls being served now. */
+    public int inFlightCalls() {
+        return calls.inFlight();
+    }
+
+    /** Stops the server. In-flight calls get whatever Vert.x does on close (connections reset). */
+    public Future<Void> close() {
+        vertx.cancelTimer(pollTimerId);
+        health.close();
+        return http.close().andThen(ar -> {
+            reads.close();
+            calls.close();
+            proposalMetrics.close();
+            snapshotMetrics.close();
+            statusMetrics.close();
+        });
+    }
+}

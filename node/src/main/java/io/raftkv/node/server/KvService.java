@@ -1,0 +1,233 @@
+package io.raftkv.node.server;
+
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.v1.CompareAndSetRequest;
+import io.raftkv.api.v1.CompareAndSetResponse;
+import io.raftkv.api.v1.DeleteRequest;
+import io.raftkv.api.v1.DeleteResponse;
+import io.raftkv.api.v1.GetRequest;
+import io.raftkv.api.v1.GetResponse;
+import io.raftkv.api.v1.KVGrpcService;
+import io.raftkv.api.v1.KVService;
+import io.raftkv.api.v1.PutRequest;
+import io.raftkv.api.v1.PutResponse;
+import io.raftkv.api.v1.RangeRequest;
+import io.raftkv.api.v1.RangeResponse;
+import io.raftkv.api.v1.TxnRequest;
+import io.raftkv.api.v1.TxnResponse;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.metrics.ProposalMetrics;
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.RangeResult;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.Service;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@code raftkv.v1.KV}: validates each request ({@link KvRequests}), proposes writes through
+ * {@link RaftNodeApi#propose} and serves reads from the local state machine after
+ * {@link RaftNodeApi#readBarrier}, on the {@link ReadPool} (reads block on RocksDB).
+ *
+ * <p><b>Followers do not forward.</b> A write on a follower fails with NOT_LEADER
+ * (FAILED_PRECONDITION + the leader's id and client address in the trailers) and the client
+ * library retries on the leader. Forwarding would add a hop and a second deadline to reason about;
+ * the hint costs the client one round trip once per leader change. Reads are served by any member:
+ * a LINEARIZABLE read on a follower runs ReadIndex through the leader and then reads locally.
+ *
+ * <p>Write outcomes: APPLIED and COMPARE_FAILED are answers; REJECTED (the state machine refused a
+ * session command: stale or expired session) is FAILED_PRECONDITION. Every write's header carries the
+ * log index that applied it.
+ *
+ * <p>Known gaps, both waiting for {@link ApplyResult} to carry more: {@code prev_kv} on Put is
+ * UNIMPLEMENTED (the apply result holds the new value, not the old one), and a Txn answers
+ * {@code succeeded} with an empty {@code results} list (no per-operation outcomes yet).
+ */
+public final class KvService extends KVService {
+    private final RaftNodeApi node;
+    private final KvReader reader;
+    private final ReadPool reads;
+    private final KvRequests requests;
+    private final ServerLimits limits;
+    private final ProposalMetrics proposals;
+
+    public KvService(RaftNodeApi node, KvReader reader, ReadPool reads, ServerLimits limits,
+                     ProposalMetrics proposals) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.reads = Objects.requireNonNull(reads, "reads");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.requests = new KvRequests(limits);
+        this.proposals = Objects.requireNonNull(proposals, "proposals");
+    }
+
+    /** This service with every method run by {@code calls} (deadlines, admission, error trailers). */
+    public Service bindTo(CallRunner calls) {
+        return Service.service(KVGrpcService.SERVICE_NAME, KVGrpcService.SERVICE_DESCRIPTOR)
+                .bind(KVGrpcService.Put, calls.unary(KVGrpcService.Put, this::put))
+                .bind(KVGrpcService.Get, calls.unary(KVGrpcService.Get, this::get))
+                .bind(KVGrpcService.Delete, calls.unary(KVGrpcService.Delete, this::delete))
+                .bind(KVGrpcService.Range, calls.unary(KVGrpcService.Range, this::range))
+                .bind(KVGrpcService.CompareAndSet, calls.unary(KVGrpcService.CompareAndSet, this::compareAndSet))
+                .bind(KVGrpcService.Txn, calls.unary(KVGrpcService.Txn, this::txn))
+                .build();
+    }
+
+    @Override
+    public Future<PutResponse> put(PutRequest r) {
+        return Calls.guarded(() -> putChecked(r));
+    }
+
+    private Future<PutResponse> putChecked(PutRequest r) {
+        Command c = requests.put(r);
+        if (r.getPrevKv()) {
+            throw RaftKvException.of(GrpcStatus.UNIMPLEMENTED,
+                    "prev_kv on Put is not supported by this server yet; read the key first or use CompareAndSet");
+        }
+        return propose(ProposalMetrics.Kind.PUT, c).map(res -> {
+            requireApplied(res, c);
+            return PutResponse.newBuilder().setHeader(Protos.header(node.status(), res.index())).build();
+        });
+    }
+
+    @Override
+    public Future<DeleteResponse> delete(DeleteRequest r) {
+        return Calls.guarded(() -> deleteChecked(r));
+    }
+
+    private Future<DeleteResponse> deleteChecked(DeleteRequest r) {
+        Command c = requests.delete(r);
+        return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
+            requireApplied(res, c);
+            DeleteResponse.Builder b = DeleteResponse.newBuilder()
+                    .setHeader(Protos.header(node.status(), res.index()))
+                    .setDeleted(res.keyValue() == null ? 0 : 1);
+            if (r.getPrevKv() && res.keyValue() != null) {
+                b.setPrevKv(Protos.keyValue(res.keyValue(), false));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public Future<CompareAndSetResponse> compareAndSet(CompareAndSetRequest r) {
+        return Calls.guarded(() -> compareAndSetChecked(r));
+    }
+
+    private Future<CompareAndSetResponse> compareAndSetChecked(CompareAndSetRequest r) {
+        Command c = requests.compareAndSet(r);
+        return propose(ProposalMetrics.Kind.COMPARE_AND_SET, c).map(res -> {
+            boolean succeeded = outcome(res, c);
+            CompareAndSetResponse.Builder b = CompareAndSetResponse.newBuilder()
+                    .setHeader(Protos.header(node.status(), res.index()))
+                    .setSucceeded(succeeded);
+            if (res.keyValue() != null) {
+                b.setKv(Protos.keyValue(res.keyValue(), false));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public Future<TxnResponse> txn(TxnRequest r) {
+        return Calls.guarded(() -> txnChecked(r));
+    }
+
+    private Future<TxnResponse> txnChecked(TxnRequest r) {
+        Command c = requests.txn(r);
+        return propose(ProposalMetrics.Kind.TXN, c).map(res -> TxnResponse.newBuilder()
+                .setHeader(Protos.header(node.status(), res.index()))
+                .setSucceeded(outcome(res, c))
+                .build());
+    }
+
+    @Override
+    public Future<GetResponse> get(GetRequest r) {
+        return Calls.guarded(() -> getChecked(r));
+    }
+
+    private Future<GetResponse> getChecked(GetRequest r) {
+        byte[] key = requests.getKey(r.getKey());
+        return node.readBarrier(KvRequests.consistency(r.getConsistency()))
+                .compose(v -> reads.submit(() -> {
+                    long applied = reader.appliedIndex();
+                    Optional<KeyValue> kv = reader.get(key);
+                    GetResponse.Builder b = GetResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
+                    kv.ifPresent(x -> b.setKv(Protos.keyValue(x, false)));
+                    return b.build();
+                }));
+    }
+
+    /**
+     * Reads at most {@code limit} keys and, beyond that, stops once the collected keys and values
+     * exceed {@link ServerLimits#maxRangeResponseBytes()} (always returning at least one key), with
+     * {@code more = true} so the client continues after the last key.
+     */
+    @Override
+    public Future<RangeResponse> range(RangeRequest r) {
+        return Calls.guarded(() -> rangeChecked(r));
+    }
+
+    private Future<RangeResponse> rangeChecked(RangeRequest r) {
+        KvRequests.RangeQuery q = requests.range(r);
+        boolean keysOnly = r.getKeysOnly();
+        return node.readBarrier(KvRequests.consistency(r.getConsistency()))
+                .compose(v -> reads.submit(() -> {
+                    long applied = reader.appliedIndex();
+                    RangeResult result = reader.range(q.start(), q.endOrNull(), q.limit());
+                    RangeResponse.Builder b = RangeResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
+                    boolean more = result.more();
+                    long bytes = 0;
+                    List<KeyValue> kvs = result.keyValues();
+                    for (int i = 0; i < kvs.size(); i++) {
+                        KeyValue kv = kvs.get(i);
+                        bytes += kv.key().length + (keysOnly ? 0 : kv.value().length);
+                        if (i > 0 && bytes > limits.maxRangeResponseBytes()) {
+                            more = true;
+                            break;
+                        }
+                        b.addKvs(Protos.keyValue(kv, keysOnly));
+                    }
+                    return b.setMore(more).build();
+                }));
+    }
+
+    private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
+        byte[] data = CommandCodec.encode(c);
+        long start = proposals.proposed(kind);
+        return node.propose(data).andThen(ar -> {
+            if (ar.succeeded()) {
+                proposals.succeeded(start);
+            } else {
+                proposals.failed(GrpcErrors.metricReason(GrpcErrors.toRaftKvException(ar.cause())));
+            }
+        });
+    }
+
+    /** Plain writes have no condition: anything but APPLIED is an error. */
+    private static void requireApplied(ApplyResult res, Command c) {
+        if (!outcome(res, c)) {
+            throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
+                    + " reported a failed compare, but it had none");
+        }
+    }
+
+    /** Whether the command's condition held (APPLIED) or not (COMPARE_FAILED); errors otherwise. */
+    private static boolean outcome(ApplyResult res, Command c) {
+        return switch (res.status()) {
+            case APPLIED -> true;
+            case COMPARE_FAILED -> false;
+            case REJECTED -> throw c.session() != null
+                    ? RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "write rejected: " + res.reason())
+                    : RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write rejected: " + res.reason());
+            case NO_OP -> throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
+                    + " applied as a no-op");
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package io.raftkv.node.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.raftkv.api.v1.FollowerProgress;
+import io.raftkv.api.v1.Header;
+import io.raftkv.api.v1.Member;
+import io.raftkv.api.v1.MemberRole;
+import io.raftkv.api.v1.Role;
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.storage.KeyValue;
+import java.util.List;
+import java.util.Locale;
+
+/** Conversions from the node's types to the wire messages (no validation, no I/O). */
+final class Protos {
+    private Protos() {
+    }
+
+    /**
+     * The header of every response.
+     *
+     * @param raftIndex for a write the entry's index, for a read the applied index it observed
+     */
+    static Header header(NodeStatus s, long raftIndex) {
+        // cluster_id stays 0: NodeStatus does not carry a cluster id yet.
+        return Header.newBuilder().setMemberId(s.id()).setTerm(s.term()).setRaftIndex(raftIndex).build();
+    }
+
+    /** The wire form of {@code kv}; values are wrapped, not copied (stored values are never mutated). */
+    static io.raftkv.api.v1.KeyValue keyValue(KeyValue kv, boolean keysOnly) {
+        io.raftkv.api.v1.KeyValue.Builder b = io.raftkv.api.v1.KeyValue.newBuilder()
+                .setKey(wrap(kv.key()))
+                .setCreateIndex(kv.createIndex())
+                .setModIndex(kv.modIndex())
+                .setVersion(kv.version());
+        if (!keysOnly) {
+            b.setValue(wrap(kv.value()));
+        }
+        return b.build();
+    }
+
+    private static ByteString wrap(byte[] bytes) {
+        return UnsafeByteOperations.unsafeWrap(bytes);
+    }
+
+    static Role role(NodeStatus s) {
+        return switch (s.role()) {
+            case FOLLOWER -> Role.FOLLOWER;
+            case PRE_CANDIDATE -> Role.PRE_CANDIDATE;
+            case CANDIDATE -> Role.CANDIDATE;
+            case LEADER -> Role.LEADER;
+        };
+    }
+
+    static Member member(NodeStatus.Member m) {
+        return Member.newBuilder()
+                .setId(m.id())
+                .setRole(m.learner() ? MemberRole.LEARNER : MemberRole.VOTER)
+                .setPeerAddress(m.peerAddress())
+                .setClientAddress(m.clientAddress())
+                .build();
+    }
+
+    static List<Member> members(NodeStatus s) {
+        return s.members().stream().map(Protos::member).toList();
+    }
+
+    static FollowerProgress progress(NodeStatus.FollowerLag f) {
+        return FollowerProgress.newBuilder()
+                .setId(f.id())
+                .setMatchIndex(f.matchIndex())
+                .setNextIndex(f.nextIndex())
+                .setLag(f.lag())
+                .setState(f.state().name().toLowerCase(Locale.ROOT))
+                .setRecentActive(f.recentActive())
+                .setLearner(f.learner())
+                .build();
+    }
+}

@@ -1,0 +1,144 @@
+package io.raftkv.node.server;
+
+import io.raftkv.node.storage.Command;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits of the client-facing server. Every queue and every wait the server has is bounded by one
+ * of these; each violation answers with a status and a message that names the limit (the flag
+ * name in parentheses), so an operator knows what to raise. Validated up front by
+ * {@link #validate()}.
+ *
+ * @param maxKeyBytes           largest key accepted (≤ {@link Command#MAX_KEY_BYTES}); INVALID_ARGUMENT beyond
+ * @param maxValueBytes         largest value accepted (≤ {@link Command#MAX_VALUE_BYTES}); INVALID_ARGUMENT beyond
+ * @param maxRequestBytes       largest serialized request message; INVALID_ARGUMENT beyond. Messages
+ *                              larger than twice this are refused by the gRPC layer itself
+ *                              (RESOURCE_EXHAUSTED) without being buffered
+ * @param maxRangeLimit         most keys one Range returns; {@code limit = 0} means this, a larger
+ *                              limit is INVALID_ARGUMENT
+ * @param maxRangeResponseBytes a Range stops early (with {@code more = true}) once the keys and
+ *                              values it collected exceed this many bytes; at least one key is
+ *                              always returned
+ * @param maxTxnCompares        most compares in one Txn (≤ {@link Command#MAX_TXN_COMPARES})
+ * @param maxTxnOps             most operations in one Txn branch (≤ {@link Command#MAX_TXN_OPS})
+ * @param defaultDeadline       deadline of a call whose client sent no {@code grpc-timeout}
+ * @param maxDeadline           a longer client deadline is shortened to this, so no call holds
+ *                              server resources for longer
+ * @param maxInFlightCalls      client calls (all methods) being served at once; RESOURCE_EXHAUSTED beyond
+ * @param maxConcurrentReads    state-machine reads queued or running on the read pool; RESOURCE_EXHAUSTED beyond
+ * @param readThreads           threads of the read pool (reads block on RocksDB, so they run there,
+ *                              never on an event loop)
+ * @param maxHealthWatchers     open {@code grpc.health.v1.Health/Watch} streams; RESOURCE_EXHAUSTED beyond
+ * @param statusPollInterval    how often the server samples the node's status to push health
+ *                              changes to watchers and count leader changes
+ */
+public record ServerLimits(
+        int maxKeyBytes,
+        int maxValueBytes,
+        int maxRequestBytes,
+        int maxRangeLimit,
+        long maxRangeResponseBytes,
+        int maxTxnCompares,
+        int maxTxnOps,
+        Duration defaultDeadline,
+        Duration maxDeadline,
+        int maxInFlightCalls,
+        int maxConcurrentReads,
+        int readThreads,
+        int maxHealthWatchers,
+        Duration statusPollInterval) {
+
+    public ServerLimits {
+        Objects.requireNonNull(defaultDeadline, "defaultDeadline");
+        Objects.requireNonNull(maxDeadline, "maxDeadline");
+        Objects.requireNonNull(statusPollInterval, "statusPollInterval");
+    }
+
+    /** The defaults NodeMain uses unless flags say otherwise. */
+    public static ServerLimits defaults() {
+        return new ServerLimits(Command.MAX_KEY_BYTES, Command.MAX_VALUE_BYTES, 2 * 1024 * 1024, 10_000,
+                4L * 1024 * 1024, Command.MAX_TXN_COMPARES, Command.MAX_TXN_OPS, Duration.ofSeconds(30),
+                Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100));
+    }
+
+    /**
+     * @return this, when every limit is usable
+     * @throws IllegalArgumentException naming the first field that is not
+     */
+    public ServerLimits validate() {
+        requireRange("maxKeyBytes", maxKeyBytes, 1, Command.MAX_KEY_BYTES);
+        requireRange("maxValueBytes", maxValueBytes, 0, Command.MAX_VALUE_BYTES);
+        requireRange("maxRequestBytes", maxRequestBytes, maxKeyBytes + maxValueBytes, Integer.MAX_VALUE / 2);
+        requireRange("maxRangeLimit", maxRangeLimit, 1, 1_000_000);
+        requireRange("maxRangeResponseBytes", maxRangeResponseBytes, 1, Integer.MAX_VALUE);
+        requireRange("maxTxnCompares", maxTxnCompares, 0, Command.MAX_TXN_COMPARES);
+        requireRange("maxTxnOps", maxTxnOps, 1, Command.MAX_TXN_OPS);
+        requirePositive("defaultDeadline", defaultDeadline);
+        requirePositive("maxDeadline", maxDeadline);
+        if (defaultDeadline.compareTo(maxDeadline) > 0) {
+            throw new IllegalArgumentException("defaultDeadline (" + defaultDeadline + ") must not exceed maxDeadline ("
+                    + maxDeadline + ")");
+        }
+        requireRange("maxInFlightCalls", maxInFlightCalls, 1, 10_000_000);
+        requireRange("maxConcurrentReads", maxConcurrentReads, 1, 10_000_000);
+        requireRange("readThreads", readThreads, 1, 1_024);
+        requireRange("maxHealthWatchers", maxHealthWatchers, 0, 100_000);
+        requirePositive("statusPollInterval", statusPollInterval);
+        return this;
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + d);
+        }
+    }
+
+    public ServerLimits withMaxInFlightCalls(int v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, v, maxConcurrentReads, readThreads,
+                maxHealthWatchers, statusPollInterval);
+    }
+
+    public ServerLimits withMaxConcurrentReads(int v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, v, readThreads,
+                maxHealthWatchers, statusPollInterval);
+    }
+
+    public ServerLimits withDefaultDeadline(Duration v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, v, maxDeadline, maxInFlightCalls, maxConcurrentReads, readThreads,
+                maxHealthWatchers, statusPollInterval);
+    }
+
+    public ServerLimits withMaxHealthWatchers(int v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, v, statusPollInterval);
+    }
+
+    public ServerLimits withStatusPollInterval(Duration v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, maxHealthWatchers, v);
+    }
+
+    public ServerLimits withRangeLimits(int maxRangeLimit, long maxRangeResponseBytes) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, maxHealthWatchers, statusPollInterval);
+    }
+
+    public ServerLimits withSizes(int maxKeyBytes, int maxValueBytes, int maxRequestBytes) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, maxHealthWatchers, statusPollInterval);
+    }
+}

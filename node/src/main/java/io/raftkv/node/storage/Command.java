@@ -1,0 +1,213 @@
+package io.raftkv.node.storage;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A client write as it travels in a Raft entry: an operation, optionally under a client session
+ * (Raft dissertation §6.3) so that a retried request is applied at most once. Encoded by
+ * {@link CommandCodec}. Constructors validate the limits below, so a command that exists is legal.
+ *
+ * @param session   client id and sequence number, or null for a write without retry protection
+ * @param operation what to do
+ */
+public record Command(Session session, Operation operation) {
+    /** Largest key, bytes. */
+    public static final int MAX_KEY_BYTES = 4096;
+    /** Largest value, bytes. */
+    public static final int MAX_VALUE_BYTES = 1 << 20;
+    /** Most compares in one transaction. */
+    public static final int MAX_TXN_COMPARES = 32;
+    /** Most operations in one branch of a transaction. */
+    public static final int MAX_TXN_OPS = 64;
+
+    public Command {
+        Objects.requireNonNull(operation, "operation");
+    }
+
+    public static Command of(Operation op) {
+        return new Command(null, op);
+    }
+
+    public static Command inSession(long clientId, long sequence, Operation op) {
+        return new Command(new Session(clientId, sequence), op);
+    }
+
+    /**
+     * @param clientId chosen at random by the client, never 0
+     * @param sequence 1 for the client's first request, +1 for each new request; a retry reuses it
+     */
+    public record Session(long clientId, long sequence) {
+        public Session {
+            if (clientId == 0) {
+                throw new IllegalArgumentException("clientId must not be 0");
+            }
+            if (sequence < 1) {
+                throw new IllegalArgumentException("sequence must be ≥ 1, got " + sequence);
+            }
+        }
+    }
+
+    /** Something a command does. */
+    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn {
+    }
+
+    /** What a transaction branch may do. */
+    public sealed interface TxnOp permits Put, Delete {
+    }
+
+    /** Sets {@code key} to {@code value}. */
+    public record Put(byte[] key, byte[] value) implements Operation, TxnOp {
+        public Put {
+            checkKey(key);
+            checkValue(value);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Put p && Arrays.equals(p.key, key) && Arrays.equals(p.value, value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(key) + Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Put[" + key.length + "B key, " + value.length + "B value]";
+        }
+    }
+
+    /** Removes {@code key} (no-op if absent). */
+    public record Delete(byte[] key) implements Operation, TxnOp {
+        public Delete {
+            checkKey(key);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Delete d && Arrays.equals(d.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(key);
+        }
+
+        @Override
+        public String toString() {
+            return "Delete[" + key.length + "B key]";
+        }
+    }
+
+    /** What a compare expects of a key. */
+    public sealed interface Expectation permits ValueEquals, ModIndexEquals, Absent {
+    }
+
+    /** The key exists and holds exactly {@code value}. */
+    public record ValueEquals(byte[] value) implements Expectation {
+        public ValueEquals {
+            checkValue(value);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ValueEquals v && Arrays.equals(v.value, value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(value);
+        }
+    }
+
+    /** The key exists and was last modified at log index {@code modIndex}. */
+    public record ModIndexEquals(long modIndex) implements Expectation {
+        public ModIndexEquals {
+            if (modIndex < 1) {
+                throw new IllegalArgumentException("modIndex must be ≥ 1, got " + modIndex);
+            }
+        }
+    }
+
+    /** The key does not exist. */
+    public record Absent() implements Expectation {
+    }
+
+    /**
+     * If {@code key} meets {@code expected}, sets it to {@code newValue} (or deletes it when
+     * {@code newValue} is null); otherwise changes nothing and reports the current value.
+     */
+    public record CompareAndSet(byte[] key, Expectation expected, byte[] newValue) implements Operation {
+        public CompareAndSet {
+            checkKey(key);
+            Objects.requireNonNull(expected, "expected");
+            if (newValue != null) {
+                checkValue(newValue);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CompareAndSet c && Arrays.equals(c.key, key) && c.expected.equals(expected)
+                    && Arrays.equals(c.newValue, newValue);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(Arrays.hashCode(key), expected, Arrays.hashCode(newValue));
+        }
+    }
+
+    /** One condition of a transaction. */
+    public record Compare(byte[] key, Expectation expected) {
+        public Compare {
+            checkKey(key);
+            Objects.requireNonNull(expected, "expected");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Compare c && Arrays.equals(c.key, key) && c.expected.equals(expected);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(key) + expected.hashCode();
+        }
+    }
+
+    /** If every compare holds, applies {@code onSuccess} in order, otherwise {@code onFailure}. */
+    public record Txn(List<Compare> compares, List<TxnOp> onSuccess, List<TxnOp> onFailure) implements Operation {
+        public Txn {
+            compares = List.copyOf(compares);
+            onSuccess = List.copyOf(onSuccess);
+            onFailure = List.copyOf(onFailure);
+            if (compares.size() > MAX_TXN_COMPARES) {
+                throw new IllegalArgumentException("a transaction has at most " + MAX_TXN_COMPARES
+                        + " compares, got " + compares.size());
+            }
+            if (onSuccess.size() > MAX_TXN_OPS || onFailure.size() > MAX_TXN_OPS) {
+                throw new IllegalArgumentException("a transaction branch has at most " + MAX_TXN_OPS
+                        + " operations, got " + Math.max(onSuccess.size(), onFailure.size()));
+            }
+        }
+    }
+
+    static void checkKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length == 0 || key.length > MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("key must be 1.." + MAX_KEY_BYTES + " bytes, got " + key.length);
+        }
+    }
+
+    static void checkValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        if (value.length > MAX_VALUE_BYTES) {
+            throw new IllegalArgumentException("value must be at most " + MAX_VALUE_BYTES + " bytes, got "
+                    + value.length);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.raftkv.node.storage;
+
+import io.raftkv.node.storage.ApplyResult.Status;
+import io.raftkv.node.storage.Command.Absent;
+import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.Delete;
+import io.raftkv.node.storage.Command.Expectation;
+import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.Operation;
+import io.raftkv.node.storage.Command.Put;
+import io.raftkv.node.storage.Command.Txn;
+import io.raftkv.node.storage.Command.TxnOp;
+import io.raftkv.node.storage.Command.ValueEquals;
+import io.raftkv.node.storage.StateRecords.AppliedState;
+import io.raftkv.node.storage.StateRecords.Session;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The deterministic core of the state machine: turns committed entries into one
+ * {@link WriteBatchWithIndex} (reads see the batch's own earlier writes). Its output depends only on
+ * the entries and the state before them — never on a clock, the batch boundaries or the replica — so
+ * every replica reaches the same state and {@link KvStateMachine#stateHash()} agrees.
+ *
+ * <p>Sessions (Raft dissertation §6.3): a command with a session is applied only if its sequence
+ * number is new for the client; a retry of the last one is answered from the stored result. A
+ * session not used for {@code sessionExpiryEntries} log entries is expired: at entry {@code i} a
+ * session last used at {@code u} is gone when {@code i - u > sessionExpiryEntries}. A client whose
+ * session is unknown (new or expired) must start at sequence 1, so a retry that arrives after its
+ * session expired is rejected instead of being applied twice.
+ */
+final class CommandApplier {
+    private final RocksDB db;
+    private final ColumnFamilyHandle kv;
+    private final ColumnFamilyHandle sessions;
+    private final ColumnFamilyHandle expiry;
+    private final ColumnFamilyHandle meta;
+    private final long sessionExpiryEntries;
+
+    CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle expiry,
+                   ColumnFamilyHandle meta, long sessionExpiryEntries) {
+        this.db = db;
+        this.kv = kv;
+        this.sessions = sessions;
+        this.expiry = expiry;
+        this.meta = meta;
+        this.sessionExpiryEntries = sessionExpiryEntries;
+    }
+
+    /** Result of one apply call: the answers and the state after them. */
+    record Outcome(List<ApplyResult> results, AppliedState applied) {
+    }
+
+    /**
+     * Applies {@code entries} after {@code before} into {@code batch}, including the new applied
+     * state. Entries at or below {@code before.index()} are answered {@link Status#NO_OP} and skipped.
+     *
+     * @throws IllegalArgumentException if an entry leaves a gap after the applied index
+     */
+    Outcome apply(List<Entry> entries, Map<Long, ConfState> confStates, AppliedState before,
+                  WriteBatchWithIndex batch) throws RocksDBException {
+        List<ApplyResult> results = new ArrayList<>(entries.size());
+        AppliedState applied = before;
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
+            for (Entry e : entries) {
+                if (e.index() <= applied.index()) {
+                    results.add(ApplyResult.noOp(e.index()));
+                    continue;
+                }
+                if (e.index() != applied.index() + 1) {
+                    throw new IllegalArgumentException("entry #" + e.index() + " does not follow applied index "
+                            + applied.index());
+                }
+                ConfState conf = applied.confState();
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    conf = confStates.get(e.index());
+                    results.add(ApplyResult.noOp(e.index()));
+                } else if (e.data().length == 0) {
+                    results.add(ApplyResult.noOp(e.index()));
+                } else {
+                    results.add(applyCommand(e.index(), e.data(), batch, ro));
+                }
+                applied = new AppliedState(e.index(), e.term(), conf);
+            }
+            if (applied.index() > before.index()) {
+                sweepExpiredSessions(applied.index(), batch, ro);
+                batch.put(meta, StateRecords.APPLIED_KEY, StateRecords.encodeApplied(applied));
+            }
+        }
+        return new Outcome(results, applied);
+    }
+
+    private ApplyResult applyCommand(long index, byte[] data, WriteBatchWithIndex batch, ReadOptions ro)
+            throws RocksDBException {
+        Command cmd;
+        try {
+            cmd = CommandCodec.decode(data);
+        } catch (MalformedCommandException e) {
+            return ApplyResult.rejected(index, "malformed command: " + e.getMessage());
+        }
+        if (cmd.session() == null) {
+            return execute(index, cmd.operation(), batch, ro);
+        }
+        long clientId = cmd.session().clientId();
+        long seq = cmd.session().sequence();
+        Session s = readSession(clientId, index, batch, ro);
+        ApplyResult result;
+        if (s == null && seq != 1) {
+            result = ApplyResult.rejected(index, "session of client " + clientId
+                    + " is unknown or expired; start a new session at sequence 1");
+            return result;
+        } else if (s != null && seq == s.lastSequence()) {
+            result = s.lastResult().asDuplicateAt(index);
+            writeSession(new Session(clientId, seq, index, s.lastResult()), s, batch);
+            return result;
+        } else if (s != null && seq < s.lastSequence()) {
+            return ApplyResult.rejected(index, "sequence " + seq + " of client " + clientId
+                    + " is older than its last request " + s.lastSequence());
+        }
+        result = execute(index, cmd.operation(), batch, ro);
+        writeSession(new Session(clientId, seq, index, result), s, batch);
+        return result;
+    }
+
+    private ApplyResult execute(long index, Operation op, WriteBatchWithIndex batch, ReadOptions ro)
+            throws RocksDBException {
+        if (op instanceof Put p) {
+            return ApplyResult.applied(index, put(index, p, batch, ro));
+        }
+        if (op instanceof Delete d) {
+            return ApplyResult.applied(index, delete(d.key(), batch, ro));
+        }
+        if (op instanceof CompareAndSet c) {
+            KeyValue current = readKv(c.key(), batch, ro);
+            if (!holds(c.expected(), current)) {
+                return ApplyResult.compareFailed(index, current);
+            }
+            if (c.newValue() == null) {
+                return ApplyResult.applied(index, delete(c.key(), batch, ro));
+            }
+            return ApplyResult.applied(index, put(index, new Put(c.key(), c.newValue()), batch, ro));
+        }
+        Txn t = (Txn) op;
+        boolean ok = true;
+        for (Compare cmp : t.compares()) {
+            ok &= holds(cmp.expected(), readKv(cmp.key(), batch, ro));
+        }
+        for (TxnOp txnOp : ok ? t.onSuccess() : t.onFailure()) {
+            if (txnOp instanceof Put p) {
+                put(index, p, batch, ro);
+            } else {
+                delete(((Delete) txnOp).key(), batch, ro);
+            }
+        }
+        return ok ? ApplyResult.applied(index, null) : ApplyResult.compareFailed(index, null);
+    }
+
+    private static boolean holds(Expectation e, KeyValue current) {
+        if (e instanceof Absent) {
+            return current == null;
+        }
+        if (e instanceof ValueEquals v) {
+            return current != null && Arrays.equals(current.value(), v.value());
+        }
+        return current != null && current.modIndex() == ((ModIndexEquals) e).modIndex();
+    }
+
+    private KeyValue put(long index, Put p, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+        KeyValue prev = readKv(p.key(), batch, ro);
+        KeyValue next = prev == null
+                ? new KeyValue(p.key(), p.value(), index, index, 1)
+                : new KeyValue(p.key(), p.value(), prev.createIndex(), index, prev.version() + 1);
+        batch.put(kv, p.key(), StateRecords.encodeKv(next));
+        return next;
+    }
+
+    private KeyValue delete(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+        KeyValue prev = readKv(key, batch, ro);
+        if (prev != null) {
+            batch.delete(kv, key);
+        }
+        return prev;
+    }
+
+    KeyValue readKv(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+        byte[] stored = batch.getFromBatchAndDB(db, kv, ro, key);
+        return stored == null ? null : StateRecords.decodeKv(key, stored);
+    }
+
+    /** The client's session if it exists and has not expired at {@code index}. */
+    private Session readSession(long clientId, long index, WriteBatchWithIndex batch, ReadOptions ro)
+            throws RocksDBException {
+        byte[] stored = batch.getFromBatchAndDB(db, sessions, ro, StateRecords.sessionKey(clientId));
+        if (stored == null) {
+            return null;
+        }
+        Session s = StateRecords.decodeSession(clientId, stored);
+        return index - s.lastUsedIndex() > sessionExpiryEntries ? null : s;
+    }
+
+    private void writeSession(Session next, Session prevOrNull, WriteBatchWithIndex batch) throws RocksDBException {
+        if (prevOrNull != null) {
+            batch.delete(expiry, StateRecords.expiryKey(prevOrNull.lastUsedIndex(), prevOrNull.clientId()));
+        }
+        batch.put(sessions, StateRecords.sessionKey(next.clientId()), StateRecords.encodeSession(next));
+        batch.put(expiry, StateRecords.expiryKey(next.lastUsedIndex(), next.clientId()), new byte[0]);
+    }
+
+    /**
+     * Deletes every session expired at {@code index}. The expiry index is ordered by last use, so
+     * they form a prefix; the result does not depend on where batches were cut.
+     */
+    private void sweepExpiredSessions(long index, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+        long lastUsedLimit = index - sessionExpiryEntries;
+        if (lastUsedLimit <= 0) {
+            return;
+        }
+        List<byte[]> expired = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(expiry, ro);
+             RocksIterator it = batch.newIteratorWithBase(expiry, base)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                if (StateRecords.lastUsedOfExpiryKey(key) >= lastUsedLimit) {
+                    break;
+                }
+                expired.add(key);
+            }
+            it.status();
+        }
+        for (byte[] key : expired) {
+            batch.delete(expiry, key);
+            batch.delete(sessions, StateRecords.sessionKey(StateRecords.clientIdOfExpiryKey(key)));
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.raftkv.node.storage;
+
+import io.raftkv.node.storage.Command.Absent;
+import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.Delete;
+import io.raftkv.node.storage.Command.Expectation;
+import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.Operation;
+import io.raftkv.node.storage.Command.Put;
+import io.raftkv.node.storage.Command.Session;
+import io.raftkv.node.storage.Command.Txn;
+import io.raftkv.node.storage.Command.TxnOp;
+import io.raftkv.node.storage.Command.ValueEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compact binary encoding of {@link Command}s in entry data.
+ *
+ * <pre>
+ * command   = version:u8 (=1)  flags:u8 (bit 0: session)  [clientId:i64 seq:i64]  operation
+ * operation = 1 key value | 2 key | 3 key expectation (0 | 1 value) | 4 compares ops ops
+ * key/value = length:varint bytes          expectation = 0 (absent) | 1 value | 2 modIndex:i64
+ * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key)*
+ * </pre>
+ * Integers are big-endian; varints are unsigned LEB128. Decoding is strict: an unknown version,
+ * tag or flag, a length past the end or over the limits, or trailing bytes throw
+ * {@link MalformedCommandException}. Every replica decodes the same bytes the same way, so a
+ * malformed committed entry is rejected identically everywhere.
+ */
+public final class CommandCodec {
+    public static final int VERSION = 1;
+
+    private static final int OP_PUT = 1;
+    private static final int OP_DELETE = 2;
+    private static final int OP_CAS = 3;
+    private static final int OP_TXN = 4;
+    private static final int EXPECT_ABSENT = 0;
+    private static final int EXPECT_VALUE = 1;
+    private static final int EXPECT_MOD_INDEX = 2;
+    private static final int FLAG_SESSION = 1;
+
+    private CommandCodec() {
+    }
+
+    public static byte[] encode(Command c) {
+        Out out = new Out();
+        out.write(VERSION);
+        out.write(c.session() == null ? 0 : FLAG_SESSION);
+        if (c.session() != null) {
+            out.writeLong(c.session().clientId());
+            out.writeLong(c.session().sequence());
+        }
+        writeOperation(out, c.operation());
+        return out.toByteArray();
+    }
+
+    /** @throws MalformedCommandException if {@code data} is not a valid encoded command */
+    public static Command decode(byte[] data) {
+        In in = new In(data);
+        int version = in.u8("version");
+        if (version != VERSION) {
+            throw new MalformedCommandException("unknown command version " + version + " (expected " + VERSION + ")");
+        }
+        int flags = in.u8("flags");
+        if ((flags & ~FLAG_SESSION) != 0) {
+            throw new MalformedCommandException("unknown command flags 0x" + Integer.toHexString(flags));
+        }
+        try {
+            Session session = (flags & FLAG_SESSION) != 0 ? new Session(in.i64("clientId"), in.i64("sequence")) : null;
+            Operation op = readOperation(in);
+            if (in.pos != data.length) {
+                throw new MalformedCommandException((data.length - in.pos) + " trailing bytes after the command");
+            }
+            return new Command(session, op);
+        } catch (MalformedCommandException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new MalformedCommandException("invalid command: " + e.getMessage());
+        }
+    }
+
+    private static void writeOperation(Out out, Operation op) {
+        if (op instanceof Put p) {
+            out.write(OP_PUT);
+            out.writeLengthPrefixed(p.key());
+            out.writeLengthPrefixed(p.value());
+        } else if (op instanceof Delete d) {
+            out.write(OP_DELETE);
+            out.writeLengthPrefixed(d.key());
+        } else if (op instanceof CompareAndSet c) {
+            out.write(OP_CAS);
+            out.writeLengthPrefixed(c.key());
+            writeExpectation(out, c.expected());
+            out.write(c.newValue() == null ? 0 : 1);
+            if (c.newValue() != null) {
+                out.writeLengthPrefixed(c.newValue());
+            }
+        } else if (op instanceof Txn t) {
+            out.write(OP_TXN);
+            out.writeVarint(t.compares().size());
+            for (Compare cmp : t.compares()) {
+                out.writeLengthPrefixed(cmp.key());
+                writeExpectation(out, cmp.expected());
+            }
+            writeOps(out, t.onSuccess());
+            writeOps(out, t.onFailure());
+        } else {
+            throw new IllegalArgumentException("unknown operation " + op);
+        }
+    }
+
+    private static void writeOps(Out out, List<TxnOp> ops) {
+        out.writeVarint(ops.size());
+        for (TxnOp op : ops) {
+            writeOperation(out, (Operation) op);
+        }
+    }
+
+    private static void writeExpectation(Out out, Expectation e) {
+        if (e instanceof Absent) {
+            out.write(EXPECT_ABSENT);
+        } else if (e instanceof ValueEquals v) {
+            out.write(EXPECT_VALUE);
+            out.writeLengthPrefixed(v.value());
+        } else if (e instanceof ModIndexEquals m) {
+            out.write(EXPECT_MOD_INDEX);
+            out.writeLong(m.modIndex());
+        } else {
+            throw new IllegalArgumentException("unknown expectation " + e);
+        }
+    }
+
+    private static Operation readOperation(In in) {
+        int tag = in.u8("operation tag");
+        return switch (tag) {
+            case OP_PUT -> new Put(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES));
+            case OP_DELETE -> new Delete(in.bytes("key", Command.MAX_KEY_BYTES));
+            case OP_CAS -> {
+                byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
+                Expectation e = readExpectation(in);
+                int hasNew = in.u8("new-value flag");
+                if (hasNew > 1) {
+                    throw new MalformedCommandException("bad new-value flag " + hasNew + " at byte " + (in.pos - 1));
+                }
+                yield new CompareAndSet(key, e, hasNew == 1 ? in.bytes("new value", Command.MAX_VALUE_BYTES) : null);
+            }
+            case OP_TXN -> {
+                int n = in.count("compares", Command.MAX_TXN_COMPARES);
+                List<Compare> compares = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    compares.add(new Compare(in.bytes("compare key", Command.MAX_KEY_BYTES), readExpectation(in)));
+                }
+                yield new Txn(compares, readOps(in), readOps(in));
+            }
+            default -> throw new MalformedCommandException("unknown operation tag " + tag + " at byte " + (in.pos - 1));
+        };
+    }
+
+    private static List<TxnOp> readOps(In in) {
+        int n = in.count("transaction operations", Command.MAX_TXN_OPS);
+        List<TxnOp> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int tag = in.u8("transaction operation tag");
+            switch (tag) {
+                case OP_PUT -> ops.add(new Put(in.bytes("key", Command.MAX_KEY_BYTES),
+                        in.bytes("value", Command.MAX_VALUE_BYTES)));
+                case OP_DELETE -> ops.add(new Delete(in.bytes("key", Command.MAX_KEY_BYTES)));
+                default -> throw new MalformedCommandException("transaction operation tag " + tag + " at byte "
+                        + (in.pos - 1) + " is not put or delete");
+            }
+        }
+        return ops;
+    }
+
+    private static Expectation readExpectation(In in) {
+        int kind = in.u8("expectation");
+        return switch (kind) {
+            case EXPECT_ABSENT -> new Absent();
+            case EXPECT_VALUE -> new ValueEquals(in.bytes("expected value", Command.MAX_VALUE_BYTES));
+            case EXPECT_MOD_INDEX -> new ModIndexEquals(in.i64("expected mod index"));
+            default -> throw new MalformedCommandException("unknown expectation " + kind + " at byte " + (in.pos - 1));
+        };
+    }
+
+    /** Growable output with the primitive writers the format needs. */
+    static final class Out extends ByteArrayOutputStream {
+        Out() {
+            super(64);
+        }
+
+        void writeLong(long v) {
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                write((int) (v >>> shift));
+            }
+        }
+
+        void writeVarint(long v) {
+            while ((v & ~0x7FL) != 0) {
+                write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            write((int) v);
+        }
+
+        void writeLengthPrefixed(byte[] b) {
+            writeVarint(b.length);
+            write(b, 0, b.length);
+        }
+    }
+
+    /** Bounds-checked reader; every failure names the field and the byte offset. */
+    static final class In {
+        final byte[] data;
+        int pos;
+
+        In(byte[] data) {
+            if (data == null) {
+                throw new MalformedCommandException("command data is null");
+            }
+            this.data = data;
+        }
+
+        int u8(String field) {
+            need(1, field);
+            return data[pos++] & 0xFF;
+        }
+
+        long i64(String field) {
+            need(8, field);
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (data[pos++] & 0xFF);
+            }
+            return v;
+        }
+
+        long varint(String field) {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8(field);
+                v |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new MalformedCommandException(field + " varint too long at byte " + pos);
+        }
+
+        int count(String field, int max) {
+            long n = varint(field);
+            if (n < 0 || n > max) {
+                throw new MalformedCommandException(field + " count " + n + " exceeds the limit " + max);
+            }
+            return (int) n;
+        }
+
+        byte[] bytes(String field, int maxLength) {
+            long n = varint(field + " length");
+            if (n < 0 || n > maxLength) {
+                throw new MalformedCommandException(field + " length " + n + " exceeds the limit " + maxLength);
+            }
+            need((int) n, field);
+            byte[] out = new byte[(int) n];
+            System.arraycopy(data, pos, out, 0, out.length);
+            pos += out.length;
+            return out;
+        }
+
+        private void need(int n, String field) {
+            if (data.length - pos < n) {
+                throw new MalformedCommandException("command ends at byte " + data.length + " inside " + field
+                        + " (needs " + n + " more bytes at byte " + pos + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,383 @@
+package io.raftkv.node.storage;
+
+import io.raftkv.node.storage.StateRecords.AppliedState;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.SnapshotMetadata;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * The replicated key-value state machine in the {@code sm/} RocksDB instance (column families
+ * {@code kv}, {@code sessions}, {@code session_expiry}, {@code meta}).
+ *
+ * <p><b>Apply.</b> Committed entries are applied strictly in log order on one dedicated apply thread
+ * fed by a bounded queue. Each {@link #apply} call becomes one WriteBatch holding the KV changes,
+ * the session updates and the new applied index/term/configuration, so the applied index always
+ * matches the data. Writes are NOT fsynced: the Raft log is the source of truth, and after a crash
+ * the state machine may be behind and re-applies from the log (entries ≤ applied are skipped). The
+ * log is never compacted past a durable snapshot, and creating a snapshot flushes this instance.
+ *
+ * <p><b>Reads</b> ({@link #get}, {@link #range}, {@link #stateHash}) are thread-safe and block on
+ * RocksDB: call them off the event loop. A read/write lock guards only the database handle, which
+ * is replaced when a received snapshot is swapped in; it never guards Raft state.
+ */
+public final class KvStateMachine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
+    static final String KV_CF = "kv";
+    static final String SESSIONS_CF = "sessions";
+    static final String EXPIRY_CF = "session_expiry";
+    static final String META_CF = "meta";
+    static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF);
+
+    private final StorageLayout layout;
+    private final StorageOptions options;
+    private final Consumer<Throwable> onFailure;
+    private final ReentrantReadWriteLock handleLock = new ReentrantReadWriteLock();
+    private final ThreadPoolExecutor applyThread;
+    private final WriteOptions noSync = new WriteOptions().setSync(false);
+    private SnapshotStore snapshots;
+    /** Replaced only on the apply thread under the write lock. */
+    private volatile RocksInstance db;
+    private volatile CommandApplier applier;
+    /** Invariant: equals the applied state stored in {@code meta} of {@link #db}. */
+    private volatile AppliedState applied;
+    private volatile Throwable failure;
+
+    KvStateMachine(StorageLayout layout, StorageOptions options, RocksInstance db, Consumer<Throwable> onFailure) {
+        this.layout = layout;
+        this.options = options;
+        this.onFailure = onFailure;
+        this.applyThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(options.applyQueueCapacity()), r -> {
+                    Thread t = new Thread(r, "raftkv-apply");
+                    t.setDaemon(true);
+                    return t;
+                });
+        attach(db);
+    }
+
+    void attachSnapshots(SnapshotStore snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    private void attach(RocksInstance instance) {
+        this.db = instance;
+        this.applier = new CommandApplier(instance.db, instance.cf(KV_CF), instance.cf(SESSIONS_CF),
+                instance.cf(EXPIRY_CF), instance.cf(META_CF), options.sessionExpiryEntries());
+        this.applied = readApplied(layout.dataDir, instance);
+    }
+
+    static AppliedState readApplied(Path dataDir, RocksInstance instance) {
+        try {
+            byte[] stored = instance.db.get(instance.cf(META_CF), StateRecords.APPLIED_KEY);
+            return stored == null ? AppliedState.EMPTY : StateRecords.decodeApplied(stored);
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw new StorageCorruptedException(dataDir, "state machine applied state: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies committed entries in order on the apply thread. Entries ≤ {@link #appliedIndex()} are
+     * skipped (answered NO_OP), so re-applying after a restart is harmless. Empty NORMAL entries and
+     * CONF_CHANGE entries only advance the applied index; a CONF_CHANGE entry's resulting
+     * configuration must be in {@code confStates} under its index. Never blocks.
+     *
+     * @return one result per entry, same order; fails with {@link StorageBackpressureException} if
+     *         the apply queue is full, {@link StorageFailedException} after a failure, or
+     *         {@link IllegalArgumentException} if a configuration is missing or entries leave a gap
+     */
+    public CompletableFuture<List<ApplyResult>> apply(List<Entry> committed, Map<Long, ConfState> confStates) {
+        List<Entry> entries = List.copyOf(committed);
+        Map<Long, ConfState> confs = Map.copyOf(confStates);
+        for (Entry e : entries) {
+            if (e.type() == EntryType.CONF_CHANGE && !confs.containsKey(e.index())) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(
+                        "no configuration given for conf-change entry #" + e.index()));
+            }
+        }
+        return onApplyThread(() -> applyNow(entries, confs));
+    }
+
+    private List<ApplyResult> applyNow(List<Entry> entries, Map<Long, ConfState> confs) throws RocksDBException {
+        RocksInstance instance = db;
+        try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
+            CommandApplier.Outcome out = applier.apply(entries, confs, applied, batch);
+            if (out.applied().index() > applied.index()) {
+                instance.db.write(noSync, batch);
+                applied = out.applied();
+            }
+            return out.results();
+        } catch (CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "state machine: " + e.getMessage(), e));
+        } catch (RocksDBException e) {
+            throw fail(new StorageFailedException("state machine write failed in " + layout.smDir, e));
+        }
+    }
+
+    private RuntimeException fail(RuntimeException e) {
+        if (failure == null) {
+            failure = e;
+            LOG.error("state machine failed; the node is unhealthy", e);
+            onFailure.accept(e);
+        }
+        return e;
+    }
+
+    /** Runs {@code task} on the apply thread, in order with applies. Never blocks. */
+    <T> CompletableFuture<T> onApplyThread(Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            applyThread.execute(() -> {
+                Throwable failed = failure;
+                if (failed != null) {
+                    result.completeExceptionally(new StorageFailedException("state machine has failed earlier", failed));
+                    return;
+                }
+                try {
+                    result.complete(task.call());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(applyThread.isShutdown()
+                    ? new StorageFailedException("state machine is closed", e)
+                    : new StorageBackpressureException("apply queue full (" + applyThread.getQueue().size()
+                    + " batches waiting)"));
+        }
+        return result;
+    }
+
+    /**
+     * After {@code logDurable} completes, swaps this state machine to the received snapshot {@code m}
+     * (in order with applies). The swap is a directory rename; a crash at any point leaves either the
+     * old state or the new one, and start-up restores from the snapshot if the log already records
+     * it. A failure trips the latch.
+     */
+    void installAfter(SnapshotMetadata m, CompletableFuture<Void> logDurable) {
+        onApplyThread(() -> {
+            logDurable.join();
+            if (applied.index() >= m.index()) {
+                return null;
+            }
+            swapTo(m);
+            return null;
+        }).whenComplete((v, t) -> {
+            if (t != null) {
+                fail(new StorageFailedException("installing snapshot " + m + " failed", t));
+            }
+        });
+    }
+
+    private void swapTo(SnapshotMetadata m) throws IOException, RocksDBException {
+        Path next = layout.root.resolve("sm.next");
+        Path prev = layout.root.resolve("sm.prev");
+        StorageLayout.deleteRecursively(next);
+        StorageLayout.deleteRecursively(prev);
+        snapshots.materialize(m, next);
+        handleLock.writeLock().lock();
+        try {
+            db.close();
+            Files.move(layout.smDir, prev, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(next, layout.smDir, StandardCopyOption.ATOMIC_MOVE);
+            StorageLayout.fsyncDirectory(layout.root);
+            attach(RocksInstance.open(layout.smDir, FAMILIES, false, false));
+        } finally {
+            handleLock.writeLock().unlock();
+        }
+        StorageLayout.deleteRecursively(prev);
+        LOG.info("state machine restored from snapshot at index {} term {}", m.index(), m.term());
+    }
+
+    /** Checkpoints the current state into {@code dir} on the apply thread; returns its applied state. */
+    CompletableFuture<AppliedState> checkpoint(Path dir) {
+        return onApplyThread(() -> {
+            Files.createDirectories(dir.getParent());
+            try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db.db)) {
+                cp.createCheckpoint(dir.toString());
+            }
+            return applied;
+        });
+    }
+
+    public long appliedIndex() {
+        return applied.index();
+    }
+
+    /** Term of the entry at {@link #appliedIndex()}. */
+    public long appliedTerm() {
+        return applied.term();
+    }
+
+    /** The configuration as of {@link #appliedIndex()} (restart input for the core). */
+    public ConfState confState() {
+        return applied.confState();
+    }
+
+    boolean failed() {
+        return failure != null;
+    }
+
+    /** The key's current state; blocking. */
+    public Optional<KeyValue> get(byte[] key) {
+        Command.checkKey(key);
+        handleLock.readLock().lock();
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
+            byte[] stored = db.db.get(db.cf(KV_CF), ro, key);
+            return stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored));
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "reading key: " + e.getMessage(), e));
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Keys in {@code [startInclusive, endExclusiveOrNull)} in ascending bytewise order, at most
+     * {@code limit} of them; blocking.
+     */
+    public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit) {
+        Command.checkKey(startInclusive);
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be > 0, got " + limit);
+        }
+        if (endExclusiveOrNull != null && java.util.Arrays.compareUnsigned(startInclusive, endExclusiveOrNull) >= 0) {
+            return new RangeResult(List.of(), false);
+        }
+        handleLock.readLock().lock();
+        try (Slice end = endExclusiveOrNull == null ? null : new Slice(endExclusiveOrNull);
+             ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
+            if (end != null) {
+                ro.setIterateUpperBound(end);
+            }
+            List<KeyValue> out = new ArrayList<>();
+            try (RocksIterator it = db.db.newIterator(db.cf(KV_CF), ro)) {
+                for (it.seek(startInclusive); it.isValid(); it.next()) {
+                    if (out.size() == limit) {
+                        return new RangeResult(out, true);
+                    }
+                    out.add(StateRecords.decodeKv(it.key(), it.value()));
+                }
+                it.status();
+            }
+            return new RangeResult(out, false);
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "reading range: " + e.getMessage(), e));
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /** Keys starting with {@code prefix}, at most {@code limit}; blocking. */
+    public RangeResult prefix(byte[] prefix, int limit) {
+        return range(prefix, prefixEnd(prefix), limit);
+    }
+
+    /** The smallest key greater than every key starting with {@code prefix}, or null if none. */
+    static byte[] prefixEnd(byte[] prefix) {
+        byte[] end = prefix.clone();
+        for (int i = end.length - 1; i >= 0; i--) {
+            if (end[i] != (byte) 0xFF) {
+                end[i]++;
+                return java.util.Arrays.copyOf(end, i + 1);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A deterministic digest (first 8 bytes of SHA-256) of the applied index, the configuration,
+     * every key with its value and history, and every client session, read from one consistent
+     * RocksDB snapshot. Two replicas at the same applied index must agree. Blocking.
+     */
+    public long stateHash() {
+        handleLock.readLock().lock();
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
+            org.rocksdb.Snapshot snap = db.db.getSnapshot();
+            try {
+                ro.setSnapshot(snap);
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                byte[] meta = db.db.get(db.cf(META_CF), ro, StateRecords.APPLIED_KEY);
+                AppliedState a = meta == null ? AppliedState.EMPTY : StateRecords.decodeApplied(meta);
+                sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
+                sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY, a.confState()));
+                hashFamily(sha, db.cf(KV_CF), ro);
+                hashFamily(sha, db.cf(SESSIONS_CF), ro);
+                return ByteBuffer.wrap(sha.digest()).getLong();
+            } finally {
+                db.db.releaseSnapshot(snap);
+            }
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "hashing state: " + e.getMessage(), e));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    private void hashFamily(MessageDigest sha, ColumnFamilyHandle cf, ReadOptions ro) throws RocksDBException {
+        ByteBuffer len = ByteBuffer.allocate(8);
+        try (RocksIterator it = db.db.newIterator(cf, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                byte[] v = it.value();
+                ChecksummedRecord.open(k, v);
+                sha.update(len.clear().putInt(k.length).putInt(v.length).array());
+                sha.update(k);
+                sha.update(v);
+            }
+            it.status();
+        }
+    }
+
+    /** Finishes queued applies, then closes the database. Blocking. */
+    @Override
+    public void close() {
+        applyThread.shutdown();
+        try {
+            if (!applyThread.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("apply thread did not finish within 30 s; closing anyway");
+                applyThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        handleLock.writeLock().lock();
+        try {
+            db.close();
+            noSync.close();
+        } finally {
+            handleLock.writeLock().unlock();
+        }
+    }
+}

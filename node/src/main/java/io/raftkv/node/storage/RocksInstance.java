@@ -1,0 +1,132 @@
+package io.raftkv.node.storage;
+
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.Logger;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WALRecoveryMode;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One open RocksDB database with named column families, and everything that must be closed with it.
+ *
+ * <p>RocksDB's own info log goes to SLF4J instead of a {@code LOG} file, so opening a database
+ * read-only for the start-up checks leaves the directory byte-for-byte unchanged.
+ */
+final class RocksInstance implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(RocksInstance.class);
+
+    final Path dir;
+    final RocksDB db;
+    private final Map<String, ColumnFamilyHandle> families;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final Logger infoLog;
+
+    private RocksInstance(Path dir, RocksDB db, Map<String, ColumnFamilyHandle> families,
+                          DBOptions dbOptions, ColumnFamilyOptions cfOptions, Logger infoLog) {
+        this.dir = dir;
+        this.db = db;
+        this.families = families;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.infoLog = infoLog;
+    }
+
+    /**
+     * Opens {@code dir} with exactly the column families {@code names} (plus RocksDB's default).
+     *
+     * @param readOnly     open without writing anything (start-up checks)
+     * @param createIfMissing create the database and its column families (fresh node only)
+     */
+    static RocksInstance open(Path dir, List<String> names, boolean readOnly, boolean createIfMissing)
+            throws RocksDBException {
+        Logger infoLog = new Slf4jRocksLogger(dir);
+        DBOptions dbOptions = new DBOptions()
+                .setCreateIfMissing(createIfMissing)
+                .setCreateMissingColumnFamilies(createIfMissing)
+                .setParanoidChecks(true)
+                // A torn last WAL record after a crash is expected; anything worse is corruption.
+                .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
+                .setLogger(infoLog)
+                .setKeepLogFileNum(2)
+                .setMaxBackgroundJobs(2);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setParanoidFileChecks(false);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+        for (String name : names) {
+            descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDB db;
+        try {
+            db = readOnly
+                    ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)
+                    : RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException | RuntimeException e) {
+            dbOptions.close();
+            cfOptions.close();
+            infoLog.close();
+            throw e;
+        }
+        Map<String, ColumnFamilyHandle> byName = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            byName.put(names.get(i), handles.get(i + 1));
+        }
+        byName.put("default", handles.get(0));
+        return new RocksInstance(dir, db, byName, dbOptions, cfOptions, infoLog);
+    }
+
+    ColumnFamilyHandle cf(String name) {
+        ColumnFamilyHandle h = families.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("no column family " + name + " in " + dir);
+        }
+        return h;
+    }
+
+    @Override
+    public void close() {
+        for (ColumnFamilyHandle h : families.values()) {
+            h.close();
+        }
+        db.close();
+        dbOptions.close();
+        cfOptions.close();
+        infoLog.close();
+    }
+
+    /** Forwards RocksDB's info log to SLF4J (errors only; its warnings are routine tuning notes). */
+    private static final class Slf4jRocksLogger extends Logger {
+        private final String prefix;
+
+        Slf4jRocksLogger(Path dir) {
+            super(InfoLogLevel.ERROR_LEVEL);
+            this.prefix = "rocksdb[" + dir.getFileName() + "] ";
+        }
+
+        @Override
+        protected void log(InfoLogLevel level, String message) {
+            if (level == InfoLogLevel.WARN_LEVEL) {
+                LOG.warn("{}{}", prefix, message);
+            } else {
+                LOG.error("{}{}", prefix, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.raftkv.node.storage;
+
+import io.raftkv.raft.ConfState;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Binary encodings of the state machine's records ({@code sm/}), each framed by
+ * {@link ChecksummedRecord}. Encodings are deterministic, so equal states have equal bytes and
+ * {@link KvStateMachine#stateHash()} can hash the stored bytes directly.
+ */
+final class StateRecords {
+    static final byte[] APPLIED_KEY = "applied".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_REASON_BYTES = 1024;
+
+    private StateRecords() {
+    }
+
+    /** What the state machine has applied: index and term of the last entry, and the configuration. */
+    record AppliedState(long index, long term, ConfState confState) {
+        static final AppliedState EMPTY = new AppliedState(0, 0, ConfState.EMPTY);
+    }
+
+    static byte[] encodeApplied(AppliedState a) {
+        ByteBuffer buf = ByteBuffer.allocate(2 * Long.BYTES + RaftRecords.confStateBytes(a.confState()));
+        buf.putLong(a.index()).putLong(a.term());
+        RaftRecords.writeConfState(buf, a.confState());
+        return ChecksummedRecord.seal(APPLIED_KEY, buf.array());
+    }
+
+    static AppliedState decodeApplied(byte[] stored) {
+        ByteBuffer buf = ChecksummedRecord.open(APPLIED_KEY, stored);
+        try {
+            AppliedState a = new AppliedState(buf.getLong(), buf.getLong(), RaftRecords.readConfState(buf));
+            ChecksummedRecord.requireFullyRead(buf, "applied state");
+            return a;
+        } catch (BufferUnderflowException e) {
+            throw new CorruptRecordException("applied state is truncated");
+        }
+    }
+
+    static byte[] encodeKv(KeyValue kv) {
+        byte[] payload = ByteBuffer.allocate(3 * Long.BYTES + kv.value().length).putLong(kv.createIndex())
+                .putLong(kv.modIndex()).putLong(kv.version()).put(kv.value()).array();
+        return ChecksummedRecord.seal(kv.key(), payload);
+    }
+
+    static KeyValue decodeKv(byte[] key, byte[] stored) {
+        ByteBuffer buf = ChecksummedRecord.open(key, stored);
+        try {
+            long create = buf.getLong();
+            long mod = buf.getLong();
+            long version = buf.getLong();
+            byte[] value = new byte[buf.remaining()];
+            buf.get(value);
+            return new KeyValue(key, value, create, mod, version);
+        } catch (BufferUnderflowException e) {
+            throw new CorruptRecordException("value of key " + ChecksummedRecord.describeKey(key) + " is truncated");
+        }
+    }
+
+    /**
+     * A client session: the last sequence number applied, the log index of its last use (sessions
+     * expire by log index, never by a clock) and the answer to that request, replayed on a retry.
+     */
+    record Session(long clientId, long lastSequence, long lastUsedIndex, ApplyResult lastResult) {
+    }
+
+    static byte[] sessionKey(long clientId) {
+        return RaftRecords.indexKey(clientId);
+    }
+
+    /** Expiry index key: sessions ordered by last use, so the expired ones form a prefix. */
+    static byte[] expiryKey(long lastUsedIndex, long clientId) {
+        return ByteBuffer.allocate(2 * Long.BYTES).putLong(lastUsedIndex).putLong(clientId).array();
+    }
+
+    static long clientIdOfExpiryKey(byte[] key) {
+        return ByteBuffer.wrap(key, Long.BYTES, Long.BYTES).getLong();
+    }
+
+    static long lastUsedOfExpiryKey(byte[] key) {
+        return ByteBuffer.wrap(key, 0, Long.BYTES).getLong();
+    }
+
+    static byte[] encodeSession(Session s) {
+        CommandCodec.Out out = new CommandCodec.Out();
+        out.writeLong(s.lastSequence());
+        out.writeLong(s.lastUsedIndex());
+        writeResult(out, s.lastResult());
+        return ChecksummedRecord.seal(sessionKey(s.clientId()), out.toByteArray());
+    }
+
+    static Session decodeSession(long clientId, byte[] stored) {
+        ByteBuffer buf = ChecksummedRecord.open(sessionKey(clientId), stored);
+        byte[] payload = new byte[buf.remaining()];
+        buf.get(payload);
+        CommandCodec.In in = new CommandCodec.In(payload);
+        try {
+            Session s = new Session(clientId, in.i64("sequence"), in.i64("last use"), readResult(in));
+            if (in.pos != payload.length) {
+                throw new CorruptRecordException("session " + clientId + " has trailing bytes");
+            }
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new CorruptRecordException("session " + clientId + " does not decode: " + e.getMessage());
+        }
+    }
+
+    private static void writeResult(CommandCodec.Out out, ApplyResult r) {
+        out.writeLong(r.index());
+        out.write(r.status().ordinal());
+        out.write(r.duplicate() ? 1 : 0);
+        KeyValue kv = r.keyValue();
+        out.write(kv == null ? 0 : 1);
+        if (kv != null) {
+            out.writeLengthPrefixed(kv.key());
+            out.writeLengthPrefixed(kv.value());
+            out.writeLong(kv.createIndex());
+            out.writeLong(kv.modIndex());
+            out.writeLong(kv.version());
+        }
+        out.write(r.reason() == null ? 0 : 1);
+        if (r.reason() != null) {
+            byte[] reason = r.reason().getBytes(StandardCharsets.UTF_8);
+            out.writeLengthPrefixed(reason.length <= MAX_REASON_BYTES ? reason
+                    : java.util.Arrays.copyOf(reason, MAX_REASON_BYTES));
+        }
+    }
+
+    private static ApplyResult readResult(CommandCodec.In in) {
+        long index = in.i64("result index");
+        int status = in.u8("result status");
+        if (status >= ApplyResult.Status.values().length) {
+            throw new CorruptRecordException("unknown result status " + status);
+        }
+        boolean duplicate = in.u8("duplicate flag") == 1;
+        KeyValue kv = null;
+        if (in.u8("key-value flag") == 1) {
+            kv = new KeyValue(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES),
+                    in.i64("create index"), in.i64("mod index"), in.i64("version"));
+        }
+        String reason = null;
+        if (in.u8("reason flag") == 1) {
+            reason = new String(in.bytes("reason", MAX_REASON_BYTES), StandardCharsets.UTF_8);
+        }
+        return new ApplyResult(index, ApplyResult.Status.values()[status], duplicate, kv, reason);
+    }
+}

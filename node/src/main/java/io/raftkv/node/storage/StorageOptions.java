@@ -1,0 +1,108 @@
+package io.raftkv.node.storage;
+
+/**
+ * Tuning knobs of one node's storage, validated up front by {@link #validate()} with an error
+ * naming the field. Every queue and cache the storage keeps is bounded by one of these.
+ *
+ * @param writerQueueCapacity          persist/compact requests the group-commit writer holds before
+ *                                     {@code persist} fails fast with backpressure
+ * @param maxRequestsPerWriteBatch     requests folded into one synced WriteBatch at most
+ * @param logTailCacheEntries          durable entries kept in memory at the tail of the log; entries
+ *                                     not yet durable are always kept in addition (bounded by the
+ *                                     writer queue)
+ * @param logTailCacheBytes            byte bound of the same cache (whichever bound is hit first)
+ * @param applyQueueCapacity           apply batches queued for the apply thread before
+ *                                     {@code apply} fails fast
+ * @param snapshotThresholdEntries     {@link NodeStorage#shouldSnapshot()} turns true once this many
+ *                                     entries were applied since the latest snapshot
+ * @param logEntriesRetainedAfterSnapshot entries kept below a new snapshot when compacting, so a
+ *                                     follower that is only a little behind catches up from the log
+ * @param sessionExpiryEntries         a client session unused for this many log entries expires
+ * @param snapshotChunkBytes           size of one streamed snapshot chunk
+ * @param snapshotsRetained            complete snapshots kept on disk (≥ 1)
+ * @param verifyChecksumsOnOpen        read every block and log record at start-up to verify its
+ *                                     checksum (cost proportional to data size)
+ */
+public record StorageOptions(
+        int writerQueueCapacity,
+        int maxRequestsPerWriteBatch,
+        int logTailCacheEntries,
+        long logTailCacheBytes,
+        int applyQueueCapacity,
+        long snapshotThresholdEntries,
+        long logEntriesRetainedAfterSnapshot,
+        long sessionExpiryEntries,
+        int snapshotChunkBytes,
+        int snapshotsRetained,
+        boolean verifyChecksumsOnOpen) {
+
+    public static StorageOptions defaults() {
+        return new StorageOptions(4096, 1024, 8192, 64L << 20, 1024, 10_000, 5_000, 100_000,
+                1 << 20, 2, true);
+    }
+
+    /** @throws IllegalArgumentException naming the first invalid field */
+    public StorageOptions validate() {
+        requirePositive("writerQueueCapacity", writerQueueCapacity);
+        requirePositive("maxRequestsPerWriteBatch", maxRequestsPerWriteBatch);
+        requirePositive("logTailCacheEntries", logTailCacheEntries);
+        requirePositive("logTailCacheBytes", logTailCacheBytes);
+        requirePositive("applyQueueCapacity", applyQueueCapacity);
+        requirePositive("snapshotThresholdEntries", snapshotThresholdEntries);
+        if (logEntriesRetainedAfterSnapshot < 0) {
+            throw new IllegalArgumentException("logEntriesRetainedAfterSnapshot must be ≥ 0, got "
+                    + logEntriesRetainedAfterSnapshot);
+        }
+        requirePositive("sessionExpiryEntries", sessionExpiryEntries);
+        if (snapshotChunkBytes < 4096 || snapshotChunkBytes > (16 << 20)) {
+            throw new IllegalArgumentException("snapshotChunkBytes must be in [4096, 16 MiB], got "
+                    + snapshotChunkBytes);
+        }
+        requirePositive("snapshotsRetained", snapshotsRetained);
+        return this;
+    }
+
+    public StorageOptions withSnapshotThresholdEntries(long v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
+                logTailCacheBytes, applyQueueCapacity, v, logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+    }
+
+    public StorageOptions withLogEntriesRetainedAfterSnapshot(long v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
+                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries, v,
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+    }
+
+    public StorageOptions withSessionExpiryEntries(long v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
+                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot, v, snapshotChunkBytes, snapshotsRetained,
+                verifyChecksumsOnOpen);
+    }
+
+    public StorageOptions withLogTailCacheEntries(int v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, v, logTailCacheBytes,
+                applyQueueCapacity, snapshotThresholdEntries, logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+    }
+
+    public StorageOptions withWriterQueueCapacity(int v) {
+        return new StorageOptions(v, maxRequestsPerWriteBatch, logTailCacheEntries, logTailCacheBytes,
+                applyQueueCapacity, snapshotThresholdEntries, logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+    }
+
+    public StorageOptions withSnapshotChunkBytes(int v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
+                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot, sessionExpiryEntries, v, snapshotsRetained,
+                verifyChecksumsOnOpen);
+    }
+
+    private static void requirePositive(String field, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(field + " must be > 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.raftkv.node.transport;
+
+import io.raftkv.api.peer.v1.MessageBatch;
+import io.raftkv.api.peer.v1.RaftPeerGrpcService;
+import io.raftkv.api.peer.v1.SendAck;
+import io.raftkv.raft.Message;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The peer port: a gRPC server for {@code RaftPeer.Send} and {@code RaftPeer.InstallSnapshot}.
+ *
+ * <p>A batch is accepted only if its cluster id and destination match this node and every message
+ * is well formed and from the batch's sender; otherwise the whole batch is refused
+ * (FAILED_PRECONDITION / INVALID_ARGUMENT) and nothing reaches the core. Accepted batches hop to the
+ * driver's context; at most {@link PeerTransportOptions#maxInboundBatchesPending()} may wait there,
+ * beyond which the server answers RESOURCE_EXHAUSTED (the sender reports us unreachable and Raft
+ * retransmits), so a slow driver cannot make this queue grow without bound.
+ */
+final class PeerServer {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+
+    private final Vertx vertx;
+    private final Context driverContext;
+    private final long selfId;
+    private final long clusterId;
+    private final PeerAddressResolver addresses;
+    private final PeerInbound inbound;
+    private final SnapshotSink snapshotSink;
+    private final WorkerExecutor worker;
+    private final TransportStats stats;
+    private final PeerTransportOptions options;
+    private final AtomicInteger pendingBatches = new AtomicInteger();
+    /** At most one snapshot is received at a time. */
+    private final AtomicInteger receivingSnapshots = new AtomicInteger();
+    private HttpServer http;
+
+    PeerServer(Vertx vertx, Context driverContext, long selfId, long clusterId, PeerAddressResolver addresses,
+               PeerInbound inbound, SnapshotSink snapshotSink, WorkerExecutor worker, TransportStats stats,
+               PeerTransportOptions options) {
+        this.vertx = vertx;
+        this.driverContext = driverContext;
+        this.selfId = selfId;
+        this.clusterId = clusterId;
+        this.addresses = addresses;
+        this.inbound = inbound;
+        this.snapshotSink = snapshotSink;
+        this.worker = worker;
+        this.stats = stats;
+        this.options = options;
+    }
+
+    Future<Integer> listen(HostPort bind) {
+        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+                .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)));
+        grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
+        grpc.callHandler(RaftPeerGrpcService.InstallSnapshot,
+                req -> new SnapshotReceiver(req, this).start());
+        http = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(bind.host())
+                .setPort(bind.port())
+                .setTcpNoDelay(true)
+                .setHttp2ClearTextEnabled(true));
+        return http.requestHandler(grpc).listen().map(HttpServer::actualPort);
+    }
+
+    Future<Void> close() {
+        return http == null ? Future.succeededFuture() : http.close();
+    }
+
+    private void handleSend(GrpcServerRequest<MessageBatch, SendAck> req) {
+        req.last().onSuccess(batch -> {
+            String problem = checkHeader(batch.getClusterId(), batch.getTo());
+            if (problem != null) {
+                reject(req, GrpcStatus.FAILED_PRECONDITION, problem);
+                return;
+            }
+            List<Message> messages;
+            try {
+                messages = decode(batch);
+            } catch (IllegalArgumentException e) {
+                reject(req, GrpcStatus.INVALID_ARGUMENT, "batch from " + batch.getFrom() + ": " + e.getMessage());
+                return;
+            }
+            if (pendingBatches.incrementAndGet() > options.maxInboundBatchesPending()) {
+                pendingBatches.decrementAndGet();
+                reject(req, GrpcStatus.RESOURCE_EXHAUSTED, "node " + selfId + " has "
+                        + options.maxInboundBatchesPending() + " received batches waiting for its Raft loop");
+                return;
+            }
+            stats.batchesReceived.increment();
+            long from = batch.getFrom();
+            String fromAddress = batch.getFromAddress();
+            driverContext.runOnContext(v -> {
+                pendingBatches.decrementAndGet();
+                if (!fromAddress.isEmpty()) {
+                    addresses.announced(from, fromAddress);
+                }
+                inbound.onMessages(messages);
+            });
+            req.response().end(SendAck.newBuilder().setMemberId(selfId).build());
+        });
+    }
+
+    /** Null when a snapshot stream is for this node of this cluster, else why not. */
+    String checkHeaderFor(long chunkClusterId, long to) {
+        return checkHeader(chunkClusterId, to);
+    }
+
+    /** Null when the batch is for this node of this cluster, else why not. */
+    private String checkHeader(long batchClusterId, long to) {
+        if (batchClusterId != clusterId) {
+            return "cluster id " + batchClusterId + " does not match this node's cluster id " + clusterId;
+        }
+        if (to != selfId) {
+            return "batch addressed to member " + to + " reached member " + selfId;
+        }
+        return null;
+    }
+
+    private List<Message> decode(MessageBatch batch) {
+        List<Message> out = new ArrayList<>(batch.getMessagesCount());
+        for (var w : batch.getMessagesList()) {
+            Message m = PeerMessageCodec.decode(w);
+            if (m.from() != batch.getFrom() || m.to() != selfId) {
+                throw new IllegalArgumentException("message " + m + " does not match batch " + batch.getFrom()
+                        + "->" + batch.getTo());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    void reject(GrpcServerRequest<?, ?> req, GrpcStatus status, String message) {
+        stats.batchesRejected.increment();
+        LOG.warn("refused peer request: {} {}", status, message);
+        req.response().status(status).statusMessage(message).end();
+    }
+
+    // --- for SnapshotReceiver ---
+
+    boolean tryStartSnapshot() {
+        return receivingSnapshots.compareAndSet(0, 1);
+    }
+
+    void snapshotFinished() {
+        receivingSnapshots.set(0);
+    }
+
+    long selfId() {
+        return selfId;
+    }
+
+    Context driverContext() {
+        return driverContext;
+    }
+
+    PeerInbound inbound() {
+        return inbound;
+    }
+
+    SnapshotSink snapshotSink() {
+        return snapshotSink;
+    }
+
+    WorkerExecutor worker() {
+        return worker;
+    }
+
+    TransportStats stats() {
+        return stats;
+    }
+}

@@ -1,0 +1,170 @@
+package io.raftkv.node.transport;
+
+import io.raftkv.api.peer.v1.MessageBatch;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.MessageType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Node-to-node Raft transport over Vert.x gRPC ({@code raftkv.peer.v1.RaftPeer}).
+ *
+ * <p>Outbound: {@link #send(List)} is called on the driver's context; each message goes to its
+ * peer's {@link PeerChannel} (bounded queue, batched and pipelined {@code Send} calls with a
+ * deadline), except SNAP messages, whose snapshot data is streamed by {@link SnapshotStreamer}.
+ * Inbound: {@link PeerServer} listens on the peer port, checks cluster id and destination, and
+ * hands messages to {@link PeerInbound} on the driver's context.
+ *
+ * <p>Threading: every outbound structure is confined to the driver's context, so nothing here is
+ * locked. The gRPC client is created on that context, so its callbacks run there too.
+ */
+public final class PeerTransport {
+    private final Vertx vertx;
+    private final Context driverContext;
+    private final long selfId;
+    private final long clusterId;
+    private final String advertisedPeerAddress;
+    private final PeerAddressResolver addresses;
+    private final PeerInbound inbound;
+    private final PeerTransportOptions options;
+    private final TransportStats stats = new TransportStats();
+    private final Map<Long, PeerChannel> channels = new HashMap<>();
+    private final GrpcClient client;
+    private final WorkerExecutor snapshotWorker;
+    private final SnapshotStreamer snapshotStreamer;
+    private final PeerServer server;
+    private boolean closed;
+
+    /**
+     * @param driverContext         the context owning the Raft core; all callbacks run there
+     * @param advertisedPeerAddress this node's peer address as others should dial it ("" if unknown)
+     */
+    public PeerTransport(Vertx vertx, Context driverContext, long selfId, long clusterId,
+                         String advertisedPeerAddress, PeerAddressResolver addresses, PeerInbound inbound,
+                         SnapshotSource snapshotSource, SnapshotSink snapshotSink, PeerTransportOptions options) {
+        this.vertx = Objects.requireNonNull(vertx);
+        this.driverContext = Objects.requireNonNull(driverContext);
+        this.selfId = selfId;
+        this.clusterId = clusterId;
+        this.advertisedPeerAddress = advertisedPeerAddress == null ? "" : advertisedPeerAddress;
+        this.addresses = Objects.requireNonNull(addresses);
+        this.inbound = Objects.requireNonNull(inbound);
+        this.options = Objects.requireNonNull(options);
+        HttpClientOptions http = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false)
+                .setConnectTimeout(options.connectTimeoutMs())
+                .setHttp2KeepAliveTimeout(60)
+                .setTcpNoDelay(true);
+        this.client = GrpcClient.client(vertx, new GrpcClientOptions()
+                .setScheduleDeadlineAutomatically(true)
+                .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)), http);
+        this.snapshotWorker = vertx.createSharedWorkerExecutor("raftkv-snapshot-transfer-" + selfId, 2);
+        this.snapshotStreamer = new SnapshotStreamer(this, snapshotSource, snapshotWorker, options);
+        this.server = new PeerServer(vertx, driverContext, selfId, clusterId, addresses, inbound, snapshotSink,
+                snapshotWorker, stats, options);
+    }
+
+    /** Starts the peer server on {@code bind}; completes with the bound port (useful with port 0). */
+    public Future<Integer> start(HostPort bind) {
+        return server.listen(bind);
+    }
+
+    /**
+     * Queues messages for delivery. Must be called on the driver's context. Never blocks; a message
+     * that cannot be queued is dropped and its peer reported unreachable.
+     */
+    public void send(List<Message> messages) {
+        if (closed) {
+            return;
+        }
+        for (Message m : messages) {
+            if (m.to() == selfId) {
+                throw new IllegalStateException("message to self reached the transport: " + m);
+            }
+            if (m.type() == MessageType.SNAP) {
+                snapshotStreamer.stream(m);
+            } else {
+                channels.computeIfAbsent(m.to(), id -> new PeerChannel(id, this, options)).enqueue(m);
+            }
+        }
+    }
+
+    /** Forgets a removed member: its queued messages are dropped. Driver context only. */
+    public void removePeer(long peerId) {
+        channels.remove(peerId);
+    }
+
+    /** Messages waiting for {@code peerId}; for status and tests. Driver context only. */
+    public int queuedFor(long peerId) {
+        PeerChannel c = channels.get(peerId);
+        return c == null ? 0 : c.queued();
+    }
+
+    public TransportStats stats() {
+        return stats;
+    }
+
+    /** Stops the server and the client; queued messages are dropped. */
+    public Future<Void> close() {
+        closed = true;
+        channels.clear();
+        return server.close()
+                .eventually(client::close)
+                .eventually(snapshotWorker::close)
+                .mapEmpty();
+    }
+
+    // --- used by PeerChannel and SnapshotStreamer (driver context) ---
+
+    void reportUnreachable(long peerId) {
+        if (!closed) {
+            inbound.onUnreachable(peerId);
+        }
+    }
+
+    void reportSnapshotSent(long peerId, boolean succeeded) {
+        if (!closed) {
+            inbound.onSnapshotSent(peerId, succeeded);
+        }
+    }
+
+    MessageBatch.Builder batchHeader(long to) {
+        return MessageBatch.newBuilder().setClusterId(clusterId).setFrom(selfId).setTo(to)
+                .setFromAddress(advertisedPeerAddress);
+    }
+
+    long clusterId() {
+        return clusterId;
+    }
+
+    long selfId() {
+        return selfId;
+    }
+
+    GrpcClient client() {
+        return client;
+    }
+
+    PeerAddressResolver addresses() {
+        return addresses;
+    }
+
+    Context driverContext() {
+        return driverContext;
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+}

@@ -1,0 +1,216 @@
+package io.raftkv.node.transport;
+
+import io.raftkv.api.peer.v1.SnapshotAck;
+import io.raftkv.api.peer.v1.SnapshotChunk;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.MessageType;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.io.IOException;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives one InstallSnapshot stream: header, data chunks in order, trailer. Every chunk's CRC-32C,
+ * the offsets (contiguous, no gaps) and the trailer's total length and CRC-32C are verified before
+ * the sink may install; any mismatch aborts the transfer and leaves the previous state untouched.
+ * Disk writes run on a worker, one chunk at a time (the stream is paused meanwhile), so memory stays
+ * bounded by one chunk. Once installed, the SNAP message is stepped on the driver's context and only
+ * then is the stream acknowledged.
+ */
+final class SnapshotReceiver {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
+
+    /** A refusal with the gRPC status to answer. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient GrpcStatus status;
+
+        Refused(GrpcStatus status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private final GrpcServerRequest<SnapshotChunk, SnapshotAck> req;
+    private final PeerServer server;
+    private final CRC32C total = new CRC32C();
+    private Message snap;
+    private SnapshotSink.IncomingSnapshot incoming;
+    private long expectedOffset;
+    private boolean installed;
+    private boolean finished;
+    private Future<Void> tail = Future.succeededFuture();
+
+    SnapshotReceiver(GrpcServerRequest<SnapshotChunk, SnapshotAck> req, PeerServer server) {
+        this.req = req;
+        this.server = server;
+    }
+
+    void start() {
+        if (!server.tryStartSnapshot()) {
+            finished = true;
+            server.reject(req, GrpcStatus.UNAVAILABLE, "member " + server.selfId() + " is already receiving a snapshot");
+            return;
+        }
+        req.handler(chunk -> {
+            req.pause();
+            tail = tail.compose(v -> process(chunk)).onComplete(ar -> {
+                if (ar.failed()) {
+                    fail(ar.cause());
+                } else {
+                    req.resume();
+                }
+            });
+        });
+        req.endHandler(v -> tail.onSuccess(x -> complete()));
+        req.exceptionHandler(this::fail);
+    }
+
+    private Future<Void> process(SnapshotChunk chunk) {
+        if (finished) {
+            return Future.failedFuture(new Refused(GrpcStatus.ABORTED, "transfer already ended"));
+        }
+        String problem = server.checkHeaderFor(chunk.getClusterId(), server.selfId());
+        if (problem != null) {
+            return Future.failedFuture(new Refused(GrpcStatus.FAILED_PRECONDITION, problem));
+        }
+        switch (chunk.getPartCase()) {
+            case HEADER -> {
+                if (snap != null) {
+                    throw new Refused(GrpcStatus.INVALID_ARGUMENT, "second snapshot header in one stream");
+                }
+                var h = chunk.getHeader();
+                String header = server.checkHeaderFor(chunk.getClusterId(), h.getTo());
+                if (header != null) {
+                    throw new Refused(GrpcStatus.FAILED_PRECONDITION, header);
+                }
+                Message m;
+                try {
+                    m = PeerMessageCodec.decode(h.getMessage());
+                } catch (IllegalArgumentException e) {
+                    throw new Refused(GrpcStatus.INVALID_ARGUMENT, e.getMessage());
+                }
+                if (m.type() != MessageType.SNAP || m.to() != server.selfId() || m.snapshot() == null
+                        || m.snapshot().isEmpty()) {
+                    throw new Refused(GrpcStatus.INVALID_ARGUMENT, "header does not carry a SNAP message for "
+                            + server.selfId() + ": " + m);
+                }
+                snap = m;
+                LOG.info("receiving snapshot at index {} term {} from {}", m.snapshot().metadata().index(),
+                        m.snapshot().metadata().term(), m.from());
+                return server.worker().executeBlocking(() -> {
+                    incoming = server.snapshotSink().begin(m, h.getFormat(), h.getTotalBytes());
+                    return null;
+                }, false).mapEmpty();
+            }
+            case DATA -> {
+                requireHeader();
+                var d = chunk.getData();
+                if (d.getOffset() != expectedOffset) {
+                    throw new Refused(GrpcStatus.DATA_LOSS, "chunk at offset " + d.getOffset() + ", expected "
+                            + expectedOffset);
+                }
+                byte[] bytes = d.getData().toByteArray();
+                CRC32C crc = new CRC32C();
+                crc.update(bytes);
+                if ((int) crc.getValue() != d.getCrc32C()) {
+                    throw new Refused(GrpcStatus.DATA_LOSS, "CRC-32C mismatch in chunk at offset " + d.getOffset());
+                }
+                total.update(bytes);
+                long offset = expectedOffset;
+                expectedOffset += bytes.length;
+                server.stats().snapshotBytesReceived.add(bytes.length);
+                SnapshotSink.IncomingSnapshot target = incoming;
+                return server.worker().executeBlocking(() -> {
+                    target.write(offset, bytes);
+                    return null;
+                }, false).mapEmpty();
+            }
+            case TRAILER -> {
+                requireHeader();
+                var t = chunk.getTrailer();
+                if (t.getTotalBytes() != expectedOffset) {
+                    throw new Refused(GrpcStatus.DATA_LOSS, "trailer says " + t.getTotalBytes()
+                            + " bytes, received " + expectedOffset);
+                }
+                if (t.getCrc32C() != (int) total.getValue()) {
+                    throw new Refused(GrpcStatus.DATA_LOSS, "total CRC-32C mismatch over " + expectedOffset + " bytes");
+                }
+                SnapshotSink.IncomingSnapshot target = incoming;
+                return server.worker().executeBlocking(() -> {
+                    target.finish(t.getTotalBytes(), t.getCrc32C());
+                    return null;
+                }, false).compose(v -> {
+                    installed = true;
+                    Promise<Void> stepped = Promise.promise();
+                    Message m = snap;
+                    server.driverContext().runOnContext(x -> {
+                        server.inbound().onSnapshotInstalled(m);
+                        stepped.complete();
+                    });
+                    return stepped.future();
+                });
+            }
+            default -> throw new Refused(GrpcStatus.INVALID_ARGUMENT, "empty snapshot chunk");
+        }
+    }
+
+    private void requireHeader() {
+        if (snap == null || incoming == null) {
+            throw new Refused(GrpcStatus.INVALID_ARGUMENT, "snapshot data before its header");
+        }
+    }
+
+    private void complete() {
+        if (finished) {
+            return;
+        }
+        if (!installed) {
+            fail(new Refused(GrpcStatus.DATA_LOSS, "snapshot stream ended without a trailer"));
+            return;
+        }
+        finished = true;
+        server.snapshotFinished();
+        server.stats().snapshotsReceived.increment();
+        LOG.info("installed snapshot at index {} ({} bytes)", snap.snapshot().metadata().index(), expectedOffset);
+        req.response().end(SnapshotAck.newBuilder().setMemberId(server.selfId())
+                .setIndex(snap.snapshot().metadata().index()).setBytesReceived(expectedOffset).build());
+    }
+
+    private void fail(Throwable err) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        server.stats().snapshotsReceiveFailed.increment();
+        SnapshotSink.IncomingSnapshot target = incoming;
+        if (target != null && !installed) {
+            server.worker().executeBlocking(() -> {
+                target.abort();
+                return null;
+            }, false);
+        }
+        server.snapshotFinished();
+        GrpcStatus status;
+        if (err instanceof Refused r) {
+            status = r.status;
+        } else if (err instanceof IllegalStateException) {
+            status = GrpcStatus.FAILED_PRECONDITION;
+        } else if (err instanceof IOException) {
+            status = GrpcStatus.UNAVAILABLE;
+        } else {
+            status = GrpcStatus.INTERNAL;
+        }
+        String msg = err.getMessage() == null ? err.toString() : err.getMessage();
+        LOG.warn("snapshot transfer refused: {} {}", status, msg);
+        try {
+            req.response().status(status).statusMessage(msg).end();
+        } catch (IllegalStateException alreadyClosed) {
+            LOG.debug("snapshot stream already closed", alreadyClosed);
+        }
+    }
+}

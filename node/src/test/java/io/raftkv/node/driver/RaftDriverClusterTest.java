@@ -1,0 +1,185 @@
+package io.raftkv.node.driver;
+
+import static io.raftkv.node.driver.InProcessCluster.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.StorageOptions;
+import io.raftkv.raft.StateType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The driver with the real core, RocksDB storage and gRPC transport, three or four nodes in one JVM:
+ * replication and apply, proposal results, NOT_LEADER, follower reads, membership changes, leadership
+ * transfer and catch-up by snapshot.
+ */
+@Timeout(120)
+class RaftDriverClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+    private InProcessCluster cluster;
+
+    private InProcessCluster start(StorageOptions storage) throws Exception {
+        // Election timeout 0.5-1 s: the shared test machine is often heavily loaded.
+        cluster = new InProcessCluster(dir, storage, DriverOptions.defaults().withTiming(10, 50, 5));
+        return cluster.startVoters(1, 2, 3);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static byte[] put(String k, String v) {
+        return CommandCodec.encode(Command.of(new Command.Put(bytes(k), bytes(v))));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private InProcessCluster.Node awaitLeader() {
+        await().atMost(WAIT).until(() -> cluster.leader().isPresent());
+        return cluster.leader().orElseThrow();
+    }
+
+    /**
+     * Proposes through whichever node leads until one attempt is applied (a leader change may abort
+     * or leave unknown the outcome of an attempt; Puts are idempotent, so retrying is safe here).
+     */
+    private InProcessCluster.Node proposeUntilApplied(byte[] command) {
+        InProcessCluster.Node[] by = new InProcessCluster.Node[1];
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            InProcessCluster.Node l = awaitLeader();
+            await(l.driver().propose(command));
+            by[0] = l;
+            return true;
+        });
+        return by[0];
+    }
+
+    private static String valueOn(InProcessCluster.Node n, String key) {
+        return n.driver().stateMachine().get(bytes(key)).map(KeyValue::value)
+                .map(v -> new String(v, StandardCharsets.UTF_8)).orElse(null);
+    }
+
+    @Test
+    void replicatesProposalsToEveryNodeAndAnswersWithTheApplyResult() throws Exception {
+        start(StorageOptions.defaults());
+        InProcessCluster.Node leader = awaitLeader();
+        List<io.vertx.core.Future<ApplyResult>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            results.add(leader.driver().propose(put("k" + i, "v" + i)));
+        }
+        for (int i = 0; i < 200; i++) {
+            ApplyResult r = await(results.get(i));
+            assertThat(r.status()).isEqualTo(ApplyResult.Status.APPLIED);
+            assertThat(new String(r.keyValue().key(), StandardCharsets.UTF_8)).isEqualTo("k" + i);
+        }
+        assertThat(valueOn(leader, "k199")).isEqualTo("v199");
+        for (InProcessCluster.Node n : cluster.nodes()) {
+            await().atMost(WAIT).until(() -> "v199".equals(valueOn(n, "k199")));
+        }
+        NodeStatus st = leader.driver().status();
+        assertThat(st.role()).isEqualTo(StateType.LEADER);
+        assertThat(st.members()).extracting(NodeStatus.Member::id).containsExactly(1L, 2L, 3L);
+        await().atMost(WAIT).until(() -> leader.driver().status().progress().size() == 2
+                && leader.driver().status().progress().stream().allMatch(p -> p.lag() == 0));
+    }
+
+    @Test
+    void followerRefusesWritesWithTheLeaderHintAndServesLinearizableReads() throws Exception {
+        start(StorageOptions.defaults());
+        InProcessCluster.Node leader = awaitLeader();
+        InProcessCluster.Node follower = null;
+        for (InProcessCluster.Node n : cluster.nodes()) {
+            if (n.id() != leader.id()) {
+                follower = n;
+            }
+        }
+        InProcessCluster.Node f = follower;
+        await().atMost(WAIT).until(() -> f.driver().status().leaderId() == leader.id());
+        assertThatThrownBy(() -> await(f.driver().propose(put("a", "1"))))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(NotLeaderException.class, e -> {
+                    assertThat(e.leaderId()).isEqualTo(leader.id());
+                    assertThat(e.leaderClientAddress()).isEqualTo("client-of-" + leader.id() + ":1");
+                });
+        proposeUntilApplied(put("a", "1"));
+        // ReadIndex on the follower: after the barrier, the write acknowledged above is visible there.
+        await(f.driver().readBarrier(ReadConsistency.LINEARIZABLE));
+        assertThat(valueOn(f, "a")).isEqualTo("1");
+        await(f.driver().readBarrier(ReadConsistency.LEASE));
+        await(f.driver().readBarrier(ReadConsistency.SERIALIZABLE));
+    }
+
+    @Test
+    void addsPromotesTransfersToAndRemovesAMember() throws Exception {
+        start(StorageOptions.defaults());
+        InProcessCluster.Node leader = proposeUntilApplied(put("before", "join"));
+        String addr4 = cluster.peerAddress(4);
+        cluster.start(4, true);
+        long id = await(leader.driver().addLearner(4, addr4, "127.0.0.1:9999"));
+        assertThat(id).isEqualTo(4);
+        assertThatThrownBy(() -> await(leader.driver().addLearner(4, addr4, "")))
+                .cause().isInstanceOfSatisfying(RaftNodeException.class,
+                        e -> assertThat(e.code()).isEqualTo(RaftNodeException.Code.ALREADY_EXISTS));
+        InProcessCluster.Node four = cluster.node(4);
+        await().atMost(WAIT).until(() -> "join".equals(valueOn(four, "before")));
+        assertThat(four.driver().status().learner()).isTrue();
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            await(leader.driver().promote(4));
+            return true;
+        });
+        await().atMost(WAIT).until(() -> leader.driver().status().members().stream()
+                .anyMatch(m -> m.id() == 4 && !m.learner()));
+        await(leader.driver().transferLeadership(4));
+        await().atMost(WAIT).until(() -> four.driver().status().isLeader());
+        await(four.driver().remove(leader.id()));
+        await().atMost(WAIT).until(() -> four.driver().status().members().stream()
+                .noneMatch(m -> m.id() == leader.id()));
+        assertThatThrownBy(() -> await(four.driver().remove(12345)))
+                .cause().isInstanceOfSatisfying(RaftNodeException.class,
+                        e -> assertThat(e.code()).isEqualTo(RaftNodeException.Code.NOT_FOUND));
+        await(four.driver().propose(put("after", "removal")));
+        assertThat(valueOn(four, "after")).isEqualTo("removal");
+    }
+
+    @Test
+    void aNodeThatMissedCompactedEntriesCatchesUpBySnapshot() throws Exception {
+        start(StorageOptions.defaults().withSnapshotThresholdEntries(100).withLogEntriesRetainedAfterSnapshot(10));
+        InProcessCluster.Node leader = awaitLeader();
+        long lagging = leader.id() == 3 ? 2 : 3;
+        cluster.stop(lagging);
+        List<io.vertx.core.Future<ApplyResult>> writes = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            writes.add(leader.driver().propose(put("s" + i, "x" + i)));
+        }
+        for (var w : writes) {
+            await(w);
+        }
+        await().atMost(WAIT).until(() -> leader.driver().status().firstIndex() > 100);
+        InProcessCluster.Node back = cluster.start(lagging, false);
+        await().atMost(WAIT).until(() -> "x499".equals(valueOn(back, "s499")));
+        assertThat(back.transport().stats().snapshotsReceived.sum()).isGreaterThanOrEqualTo(1);
+        assertThat(valueOn(back, "s0")).isEqualTo("x0");
+    }
+}

@@ -1,0 +1,110 @@
+package io.raftkv.node.server;
+
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.driver.ReadConsistency;
+import io.raftkv.node.driver.SnapshotDownload;
+import io.raftkv.node.driver.UnavailableException;
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.raft.StateType;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * An in-memory {@link RaftNodeApi} whose every answer a test scripts. By default it is the ready
+ * leader (id 1) of a three-voter cluster and applies every proposal at the next index.
+ */
+final class FakeRaftNode implements RaftNodeApi {
+    static final String LEADER_ADDRESS = "10.0.0.1:9090";
+
+    volatile NodeStatus status = leader(1, 5);
+    volatile boolean healthy = true;
+    final ConcurrentLinkedQueue<Command> proposed = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<ReadConsistency> barriers = new ConcurrentLinkedQueue<>();
+    final AtomicLong nextIndex = new AtomicLong(100);
+    volatile Function<Command, Future<ApplyResult>> onPropose =
+            c -> Future.succeededFuture(new ApplyResult(nextIndex.getAndIncrement(), ApplyResult.Status.APPLIED, false,
+                    null, null));
+    volatile Function<ReadConsistency, Future<Void>> onReadBarrier = c -> Future.succeededFuture();
+    volatile BiFunction<String, Long, Future<Void>> onMembership = (op, id) -> Future.succeededFuture();
+    volatile Future<Long> onAddLearner = Future.succeededFuture(4L);
+    volatile Future<SnapshotDownload> onSnapshot = Future.failedFuture(new UnavailableException("no snapshot"));
+
+    static List<NodeStatus.Member> threeVoters() {
+        return List.of(new NodeStatus.Member(1, false, "10.0.0.1:9091", LEADER_ADDRESS),
+                new NodeStatus.Member(2, false, "10.0.0.2:9091", "10.0.0.2:9090"),
+                new NodeStatus.Member(3, false, "10.0.0.3:9091", "10.0.0.3:9090"));
+    }
+
+    /** Node {@code id} leading in {@code term}, ready. */
+    static NodeStatus leader(long id, long term) {
+        return new NodeStatus(id, StateType.LEADER, false, term, id, LEADER_ADDRESS, 120, 118, 1, 121, 50,
+                threeVoters(), List.of(), true, true);
+    }
+
+    /** Node 2 following leader {@code leaderId} (0: none known) in {@code term}. */
+    static NodeStatus follower(long leaderId, long term) {
+        return new NodeStatus(2, StateType.FOLLOWER, false, term, leaderId, leaderId == 0 ? "" : LEADER_ADDRESS,
+                120, 118, 1, 121, 50, threeVoters(), List.of(), true, leaderId != 0);
+    }
+
+    @Override
+    public Future<ApplyResult> propose(byte[] command) {
+        Command c = CommandCodec.decode(command);
+        proposed.add(c);
+        return onPropose.apply(c);
+    }
+
+    @Override
+    public Future<Void> readBarrier(ReadConsistency consistency) {
+        barriers.add(consistency);
+        return onReadBarrier.apply(consistency);
+    }
+
+    @Override
+    public NodeStatus status() {
+        return status;
+    }
+
+    @Override
+    public boolean healthy() {
+        return healthy;
+    }
+
+    @Override
+    public Future<Long> addLearner(long idOrZero, String peerAddress, String clientAddress) {
+        return onAddLearner;
+    }
+
+    @Override
+    public Future<Void> promote(long id) {
+        return onMembership.apply("promote", id);
+    }
+
+    @Override
+    public Future<Void> remove(long id) {
+        return onMembership.apply("remove", id);
+    }
+
+    @Override
+    public Future<Void> transferLeadership(long idOrZero) {
+        return onMembership.apply("transfer", idOrZero);
+    }
+
+    @Override
+    public KvStateMachine stateMachine() {
+        throw new UnsupportedOperationException("tests read through an in-memory KvReader");
+    }
+
+    @Override
+    public Future<SnapshotDownload> openSnapshotDownload() {
+        return onSnapshot;
+    }
+}

@@ -1,0 +1,50 @@
+package io.raftkv.node.server;
+
+import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.RangeResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** A {@link KvReader} over a sorted map (bytewise unsigned order, like RocksDB's default comparator). */
+final class InMemoryKvReader implements KvReader {
+    final ConcurrentSkipListMap<byte[], KeyValue> data = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    volatile long appliedIndex = 118;
+    volatile long stateHash = 0xC0FFEEL;
+
+    void put(String key, String value, long index) {
+        byte[] k = key.getBytes();
+        data.put(k, new KeyValue(k, value.getBytes(), index, index, 1));
+    }
+
+    @Override
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public Optional<KeyValue> get(byte[] key) {
+        return Optional.ofNullable(data.get(key));
+    }
+
+    @Override
+    public RangeResult range(byte[] start, byte[] endOrNull, int limit) {
+        Map<byte[], KeyValue> view = endOrNull == null ? data.tailMap(start, true) : data.subMap(start, true, endOrNull, false);
+        List<KeyValue> out = new ArrayList<>();
+        for (KeyValue kv : view.values()) {
+            if (out.size() == limit) {
+                return new RangeResult(out, true);
+            }
+            out.add(kv);
+        }
+        return new RangeResult(out, false);
+    }
+
+    @Override
+    public long stateHash() {
+        return stateHash;
+    }
+}

@@ -1,0 +1,102 @@
+package io.raftkv.node.storage;
+
+import io.raftkv.node.storage.Command.Absent;
+import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.Delete;
+import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.Put;
+import io.raftkv.node.storage.Command.Txn;
+import io.raftkv.node.storage.Command.ValueEquals;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CommandCodecTest {
+    private static final byte[] K = {1, 2, 3};
+    private static final byte[] V = {4, 5};
+
+    static List<Command> examples() {
+        return List.of(
+                Command.of(new Put(K, V)),
+                Command.of(new Put(K, new byte[0])),
+                Command.inSession(-5, 9, new Delete(K)),
+                Command.of(new CompareAndSet(K, new ValueEquals(V), null)),
+                Command.of(new CompareAndSet(K, new ModIndexEquals(Long.MAX_VALUE), V)),
+                Command.inSession(1, 1, new CompareAndSet(K, new Absent(), V)),
+                Command.of(new Txn(List.of(new Compare(K, new Absent()), new Compare(V, new ModIndexEquals(3))),
+                        List.of(new Put(K, V), new Delete(V)), List.of())),
+                Command.of(new Txn(List.of(), List.of(), List.of(new Delete(K)))));
+    }
+
+    @Test
+    void everyCommandRoundTrips() {
+        for (Command c : examples()) {
+            assertThat(CommandCodec.decode(CommandCodec.encode(c))).isEqualTo(c);
+        }
+    }
+
+    @Test
+    void encodingIsCompact() {
+        assertThat(CommandCodec.encode(Command.of(new Put(K, V)))).hasSize(2 + 1 + 1 + 3 + 1 + 2);
+    }
+
+    @Test
+    void garbageGivesAClearError() {
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[0])).isInstanceOf(MalformedCommandException.class)
+                .hasMessageContaining("version");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {2, 0})).hasMessageContaining("unknown command version 2");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 4})).hasMessageContaining("flags");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 77})).hasMessageContaining("unknown operation tag 77");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 1, 0, 0})).hasMessageContaining("key must be");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 1, 5, 1})).hasMessageContaining("inside key");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}))
+                .hasMessageContaining("exceeds the limit");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1}))
+                .hasMessageContaining("clientId");
+        byte[] ok = CommandCodec.encode(Command.of(new Delete(K)));
+        byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+        assertThatThrownBy(() -> CommandCodec.decode(trailing)).hasMessageContaining("trailing");
+        assertThatThrownBy(() -> CommandCodec.decode(null)).isInstanceOf(MalformedCommandException.class);
+    }
+
+    @Test
+    void randomBytesAndTruncationsNeverDecodeSilentlyWrong() {
+        long seed = new Random().nextLong();
+        System.out.println("CommandCodecTest seed " + seed);
+        Random rnd = new Random(seed);
+        for (Command c : examples()) {
+            byte[] enc = CommandCodec.encode(c);
+            for (int len = 0; len < enc.length; len++) {
+                byte[] cut = java.util.Arrays.copyOf(enc, len);
+                assertThatThrownBy(() -> CommandCodec.decode(cut)).as("seed %d", seed)
+                        .isInstanceOf(MalformedCommandException.class);
+            }
+        }
+        for (int i = 0; i < 20_000; i++) {
+            byte[] junk = new byte[rnd.nextInt(40)];
+            rnd.nextBytes(junk);
+            try {
+                Command c = CommandCodec.decode(junk);
+                assertThat(CommandCodec.encode(c)).as("seed %d", seed).isEqualTo(junk);
+            } catch (MalformedCommandException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void constructorsEnforceLimits() {
+        assertThatThrownBy(() -> new Put(new byte[0], V)).hasMessageContaining("key must be 1..");
+        assertThatThrownBy(() -> new Put(new byte[Command.MAX_KEY_BYTES + 1], V)).hasMessageContaining("key must be");
+        assertThatThrownBy(() -> new Put(K, new byte[Command.MAX_VALUE_BYTES + 1])).hasMessageContaining("value must be");
+        assertThatThrownBy(() -> new Command.Session(0, 1)).hasMessageContaining("clientId");
+        assertThatThrownBy(() -> new ModIndexEquals(0)).hasMessageContaining("modIndex");
+        List<Command.TxnOp> many = java.util.Collections.nCopies(Command.MAX_TXN_OPS + 1, new Delete(K));
+        assertThatThrownBy(() -> new Txn(List.of(), many, List.of())).hasMessageContaining("at most");
+    }
+}

@@ -1,0 +1,167 @@
+package io.raftkv.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired state of a RaftKV cluster. Field initializers mirror the schema defaults, so an
+ * object read from an API server that did not apply defaults (an older CRD, the mock server)
+ * behaves the same as one that did.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RaftKvClusterSpec {
+
+  public static final int DEFAULT_REPLICAS = 3;
+  public static final String DEFAULT_IMAGE = "raftkv/raftkv-node:0.1.0";
+
+  @SpecReplicas
+  @Min(1)
+  @Max(9)
+  @Default("3")
+  @ValidationRule(value = "self % 2 == 1",
+      message = "replicas must be odd (1, 3, 5, 7 or 9): an even count adds no fault tolerance")
+  @JsonPropertyDescription("Number of Raft voters (pods). Must be odd, from 1 to 9: a cluster of n"
+      + " tolerates the loss of (n-1)/2 members.")
+  private Integer replicas = DEFAULT_REPLICAS;
+
+  @Default(DEFAULT_IMAGE)
+  @Pattern("^\\S+$")
+  @JsonPropertyDescription("Container image of the RaftKV node.")
+  private String image = DEFAULT_IMAGE;
+
+  @Default("IfNotPresent")
+  @JsonPropertyDescription("When the kubelet pulls the node image.")
+  private ImagePullPolicy imagePullPolicy = ImagePullPolicy.IfNotPresent;
+
+  @JsonPropertyDescription("Names of Secrets in the cluster's namespace used to pull the image.")
+  private List<String> imagePullSecrets;
+
+  @JsonPropertyDescription("CPU and memory requests and limits of the node container.")
+  private ResourceRequirements resources;
+
+  @JsonPropertyDescription("Persistent storage of each member (Raft log and state machine).")
+  private StorageSpec storage = new StorageSpec();
+
+  @JsonPropertyDescription("Raft timing and log compaction settings, passed to every node.")
+  private RaftTuningSpec raft = new RaftTuningSpec();
+
+  @JsonPropertyDescription("Where the pods may run: affinity, tolerations, node selector,"
+      + " topology spread and priority.")
+  private SchedulingSpec scheduling = new SchedulingSpec();
+
+  @JsonPropertyDescription("How clients reach the cluster.")
+  private ClientServiceSpec clientService = new ClientServiceSpec();
+
+  @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
+      + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
+  private Map<String, String> labels = new LinkedHashMap<>();
+
+  @JsonPropertyDescription("Extra annotations put on every object the operator creates and on"
+      + " the pods.")
+  private Map<String, String> annotations = new LinkedHashMap<>();
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public ImagePullPolicy getImagePullPolicy() {
+    return imagePullPolicy;
+  }
+
+  public void setImagePullPolicy(ImagePullPolicy imagePullPolicy) {
+    this.imagePullPolicy = imagePullPolicy;
+  }
+
+  public List<String> getImagePullSecrets() {
+    return imagePullSecrets;
+  }
+
+  public void setImagePullSecrets(List<String> imagePullSecrets) {
+    this.imagePullSecrets = imagePullSecrets;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public StorageSpec getStorage() {
+    return storage;
+  }
+
+  public void setStorage(StorageSpec storage) {
+    this.storage = storage;
+  }
+
+  public RaftTuningSpec getRaft() {
+    return raft;
+  }
+
+  public void setRaft(RaftTuningSpec raft) {
+    this.raft = raft;
+  }
+
+  public SchedulingSpec getScheduling() {
+    return scheduling;
+  }
+
+  public void setScheduling(SchedulingSpec scheduling) {
+    this.scheduling = scheduling;
+  }
+
+  public ClientServiceSpec getClientService() {
+    return clientService;
+  }
+
+  public void setClientService(ClientServiceSpec clientService) {
+    this.clientService = clientService;
+  }
+
+  public Map<String, String> getLabels() {
+    return labels;
+  }
+
+  public void setLabels(Map<String, String> labels) {
+    this.labels = labels;
+  }
+
+  public Map<String, String> getAnnotations() {
+    return annotations;
+  }
+
+  public void setAnnotations(Map<String, String> annotations) {
+    this.annotations = annotations;
+  }
+
+  /** Image pull policy of the node container (the Kubernetes values). */
+  public enum ImagePullPolicy {
+    Always,
+    IfNotPresent,
+    Never
+  }
+}

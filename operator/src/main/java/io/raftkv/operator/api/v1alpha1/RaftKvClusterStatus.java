@@ -1,0 +1,176 @@
+package io.raftkv.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The observed state of a RaftKV cluster.
+ *
+ * <p>Two writers share this object and never overwrite each other's fields:
+ * <ul>
+ *   <li>the operator: {@code phase}, {@code replicas}, {@code readyReplicas}, {@code selector},
+ *       {@code observedGeneration}, {@code conditions};</li>
+ *   <li>the Raft leader: {@code leader}, {@code term}, {@code members}, {@code commitIndex}.</li>
+ * </ul>
+ * The operator's status patch is a JSON patch computed against the cached object with the node's
+ * fields copied over unchanged, so it contains no operation on them (see
+ * {@code ClusterStatusCalculator}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RaftKvClusterStatus {
+
+  @JsonPropertyDescription("Summary of the cluster's state: Creating, Running, Updating or"
+      + " Degraded. Conditions carry the details.")
+  private String phase;
+
+  @StatusReplicas
+  @JsonPropertyDescription("Number of member pods that exist (the scale subresource's"
+      + " status.replicas).")
+  private Integer replicas;
+
+  @JsonPropertyDescription("Number of member pods that are ready: each is a member of a cluster"
+      + " with a known leader.")
+  private Integer readyReplicas;
+
+  @LabelSelector
+  @JsonPropertyDescription("Label selector of the member pods, in string form (for the scale"
+      + " subresource).")
+  private String selector;
+
+  @JsonPropertyDescription("Pod name of the current Raft leader. Written by the leader node.")
+  private String leader;
+
+  @JsonPropertyDescription("Current Raft term. Written by the leader node.")
+  private Long term;
+
+  @JsonPropertyDescription("Raft membership as the leader sees it. Written by the leader node.")
+  private List<RaftKvMember> members;
+
+  @JsonPropertyDescription("Highest committed log index known to the leader. Written by the"
+      + " leader node.")
+  private Long commitIndex;
+
+  @JsonPropertyDescription("The metadata.generation that this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
+      + " Progressing (the cluster is being created, scaled or updated) and Degraded (fewer"
+      + " members than desired are ready, or the spec is invalid).")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public String getPhase() {
+    return phase;
+  }
+
+  public void setPhase(String phase) {
+    this.phase = phase;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+
+  public String getSelector() {
+    return selector;
+  }
+
+  public void setSelector(String selector) {
+    this.selector = selector;
+  }
+
+  public String getLeader() {
+    return leader;
+  }
+
+  public void setLeader(String leader) {
+    this.leader = leader;
+  }
+
+  public Long getTerm() {
+    return term;
+  }
+
+  public void setTerm(Long term) {
+    this.term = term;
+  }
+
+  public List<RaftKvMember> getMembers() {
+    return members;
+  }
+
+  public void setMembers(List<RaftKvMember> members) {
+    this.members = members;
+  }
+
+  public Long getCommitIndex() {
+    return commitIndex;
+  }
+
+  public void setCommitIndex(Long commitIndex) {
+    this.commitIndex = commitIndex;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof RaftKvClusterStatus other)) {
+      return false;
+    }
+    return Objects.equals(phase, other.phase) && Objects.equals(replicas, other.replicas)
+        && Objects.equals(readyReplicas, other.readyReplicas)
+        && Objects.equals(selector, other.selector) && Objects.equals(leader, other.leader)
+        && Objects.equals(term, other.term) && Objects.equals(members, other.members)
+        && Objects.equals(commitIndex, other.commitIndex)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(phase, replicas, readyReplicas, selector, leader, term, members,
+        commitIndex, observedGeneration, conditions);
+  }
+
+  @Override
+  public String toString() {
+    return "RaftKvClusterStatus{phase=" + phase + ", replicas=" + replicas + ", readyReplicas="
+        + readyReplicas + ", leader=" + leader + ", term=" + term + ", observedGeneration="
+        + observedGeneration + ", conditions=" + conditions + "}";
+  }
+}

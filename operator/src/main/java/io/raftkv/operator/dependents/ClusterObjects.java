@@ -1,0 +1,147 @@
+package io.raftkv.operator.dependents;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The pod contract shared with the node image (docs/architecture.md, "The pod contract"): object
+ * names, labels, ports and paths. Every dependent derives names and labels from here, so the
+ * contract lives in one place on the operator side.
+ */
+public final class ClusterObjects {
+
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+  public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String APP_NAME = "raftkv";
+  public static final String COMPONENT_NODE = "node";
+  public static final String MANAGER = "raftkv-operator";
+  /** Label selector of every informer the operator opens on its owned objects. */
+  public static final String MANAGED_BY_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGER;
+
+  public static final String CLIENT_PORT_NAME = "client";
+  public static final int CLIENT_PORT = 9090;
+  public static final String PEER_PORT_NAME = "peer";
+  public static final int PEER_PORT = 9091;
+  public static final String DATA_DIR = "/var/lib/raftkv";
+  public static final String DATA_VOLUME = "data";
+
+  private ClusterObjects() {}
+
+  public static String statefulSetName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName();
+  }
+
+  public static String peerServiceName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName() + "-peers";
+  }
+
+  public static String clientServiceName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName();
+  }
+
+  public static String podDisruptionBudgetName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName();
+  }
+
+  /** Name of the node ServiceAccount, and of its Role and RoleBinding. */
+  public static String nodeAccountName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName() + "-node";
+  }
+
+  /**
+   * The labels that select a cluster's pods. They are part of the StatefulSet's immutable
+   * selector, so they must never change for an existing cluster.
+   */
+  public static Map<String, String> selectorLabels(RaftKvCluster cluster) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_NAME, APP_NAME);
+    labels.put(LABEL_INSTANCE, cluster.getMetadata().getName());
+    labels.put(LABEL_COMPONENT, COMPONENT_NODE);
+    return labels;
+  }
+
+  /** {@link #selectorLabels} in the string form of the scale subresource, sorted by key. */
+  public static String selectorString(RaftKvCluster cluster) {
+    return new TreeMap<>(selectorLabels(cluster)).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
+  }
+
+  /**
+   * Labels of every owned object and pod: the user's extra labels, then the standard ones, which
+   * therefore win on a clash (a user label cannot detach a pod from its selector).
+   */
+  public static Map<String, String> labels(RaftKvCluster cluster) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (cluster.getSpec().getLabels() != null) {
+      labels.putAll(cluster.getSpec().getLabels());
+    }
+    labels.putAll(selectorLabels(cluster));
+    labels.put(LABEL_MANAGED_BY, MANAGER);
+    return labels;
+  }
+
+  /** Annotations of every owned object and pod: the user's extra annotations. */
+  public static Map<String, String> annotations(RaftKvCluster cluster) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (cluster.getSpec().getAnnotations() != null) {
+      annotations.putAll(cluster.getSpec().getAnnotations());
+    }
+    return annotations;
+  }
+
+  /**
+   * Metadata of an owned object: name, the cluster's namespace, labels, annotations and a
+   * controller owner reference that blocks the owner's foreground deletion until the object is
+   * gone, so that Kubernetes' garbage collector removes it with the cluster.
+   */
+  public static ObjectMeta metadata(RaftKvCluster cluster, String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(cluster.getMetadata().getNamespace())
+        .withLabels(labels(cluster))
+        .withAnnotations(annotations(cluster))
+        .withOwnerReferences(ownerReference(cluster))
+        .build();
+  }
+
+  /** The controller owner reference to {@code cluster}. */
+  public static OwnerReference ownerReference(RaftKvCluster cluster) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(cluster.getApiVersion())
+        .withKind(cluster.getKind())
+        .withName(cluster.getMetadata().getName())
+        .withUid(cluster.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /** Peer address of member {@code ordinal}: {@code <cluster>-<i>.<peers>.<ns>.svc:9091}. */
+  public static String peerAddress(RaftKvCluster cluster, int ordinal) {
+    return statefulSetName(cluster) + "-" + ordinal + "." + peerServiceName(cluster) + "."
+        + cluster.getMetadata().getNamespace() + ".svc:" + PEER_PORT;
+  }
+
+  /** Largest number of members that may be down while a majority of {@code replicas} is up. */
+  public static int toleratedFailures(int replicas) {
+    if (replicas < 1) {
+      throw new IllegalArgumentException("replicas must be positive, got " + replicas);
+    }
+    return (replicas - 1) / 2;
+  }
+
+  /** Smallest majority of {@code replicas}. */
+  public static int quorum(int replicas) {
+    return replicas / 2 + 1;
+  }
+}

@@ -1,0 +1,120 @@
+package io.raftkv.operator.dependents;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.StorageSpec;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The StatefulSet {@code <cluster>} that runs the members.
+ *
+ * <ul>
+ *   <li>{@code podManagementPolicy: Parallel}: a member only becomes ready once a leader is
+ *       elected, which needs a majority running, so the ordered policy (wait for pod 0 to be
+ *       ready before starting pod 1) would never get past pod 0. The policy is immutable, so it
+ *       stays Parallel for the cluster's life; scaling one member at a time is the operator's
+ *       job (membership orchestration), not the StatefulSet's.</li>
+ *   <li>{@code updateStrategy: OnDelete}: a changed template does not restart pods by itself.
+ *       Restarts must move leadership first and go one member at a time, which the membership
+ *       orchestration does by deleting pods in a safe order.</li>
+ *   <li>volumeClaimTemplates and the PVC retention policy come from {@code spec.storage}.</li>
+ * </ul>
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
+public class StatefulSetDependent
+    extends CRUDKubernetesDependentResource<StatefulSet, RaftKvCluster> {
+
+  /**
+   * Key in the managed workflow context under which the reconciler stores the number of voters
+   * the cluster was bootstrapped with (an Integer).
+   */
+  public static final String INITIAL_VOTERS_KEY = "raftkv.io/initial-voters";
+
+  public StatefulSetDependent() {
+    super(StatefulSet.class);
+  }
+
+  @Override
+  protected StatefulSet desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+    int initialVoters = context.managedWorkflowAndDependentResourceContext()
+        .get(INITIAL_VOTERS_KEY, Integer.class)
+        .orElseGet(() -> cluster.getSpec().getReplicas());
+    return desiredFor(cluster, initialVoters);
+  }
+
+  /**
+   * The number of voters the cluster was bootstrapped with: what the existing StatefulSet passes
+   * as {@code RAFTKV_REPLICAS}, or the spec's replicas for a cluster that does not exist yet.
+   */
+  public static int initialVoters(RaftKvCluster cluster, Optional<StatefulSet> existing) {
+    return existing
+        .flatMap(sts -> sts.getSpec().getTemplate().getSpec().getContainers().stream()
+            .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+            .findFirst())
+        .flatMap(c -> c.getEnv().stream()
+            .filter(e -> NodePodTemplate.ENV_REPLICAS.equals(e.getName()))
+            .map(EnvVar::getValue)
+            .findFirst())
+        .flatMap(StatefulSetDependent::parsePositive)
+        .orElseGet(() -> cluster.getSpec().getReplicas());
+  }
+
+  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters) {
+    StorageSpec storage =
+        cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
+    Map<String, String> selector = ClusterObjects.selectorLabels(cluster);
+    var template = NodePodTemplate.build(cluster, initialVoters);
+    return new StatefulSetBuilder()
+        .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
+        .withNewSpec()
+          .withReplicas(cluster.getSpec().getReplicas())
+          .withServiceName(ClusterObjects.peerServiceName(cluster))
+          .withPodManagementPolicy("Parallel")
+          .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+          .withNewSelector().withMatchLabels(selector).endSelector()
+          .withNewPersistentVolumeClaimRetentionPolicy()
+            .withWhenDeleted(storage.getWhenDeleted().name())
+            .withWhenScaled(storage.getWhenScaled().name())
+          .endPersistentVolumeClaimRetentionPolicy()
+          .withTemplate(template)
+          .withVolumeClaimTemplates(volumeClaimTemplate(cluster, storage))
+        .endSpec()
+        .build();
+  }
+
+  private static PersistentVolumeClaim volumeClaimTemplate(RaftKvCluster cluster,
+      StorageSpec storage) {
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata()
+          .withName(ClusterObjects.DATA_VOLUME)
+          .withLabels(ClusterObjects.selectorLabels(cluster))
+        .endMetadata()
+        .withNewSpec()
+          .withAccessModes("ReadWriteOnce")
+          .withStorageClassName(storage.getStorageClassName())
+          .withNewResources()
+            .addToRequests("storage", new Quantity(storage.getSize()))
+          .endResources()
+        .endSpec()
+        .build();
+  }
+
+  private static Optional<Integer> parsePositive(String value) {
+    try {
+      int parsed = Integer.parseInt(value);
+      return parsed > 0 ? Optional.of(parsed) : Optional.empty();
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

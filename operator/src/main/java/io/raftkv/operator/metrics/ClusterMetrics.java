@@ -1,0 +1,77 @@
+package io.raftkv.operator.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Per-cluster gauges, one row per RaftKvCluster the operator currently sees:
+ * {@code raftkv_cluster_replicas_desired}, {@code raftkv_cluster_replicas_ready},
+ * {@code raftkv_cluster_leader_known} (0 or 1) and {@code raftkv_cluster_term}, tagged with
+ * namespace and name.
+ *
+ * <p>The rows are rebuilt from the controller's informer cache on every {@link #refresh()} (the
+ * HTTP handler calls it before each scrape), so a deleted cluster's rows disappear without a
+ * finalizer or a delete hook.
+ */
+public final class ClusterMetrics {
+
+  private final MultiGauge desired;
+  private final MultiGauge ready;
+  private final MultiGauge leaderKnown;
+  private final MultiGauge term;
+  private final AtomicReference<Supplier<Stream<RaftKvCluster>>> source =
+      new AtomicReference<>(Stream::empty);
+
+  public ClusterMetrics(MeterRegistry registry) {
+    this.desired = MultiGauge.builder("raftkv.cluster.replicas.desired")
+        .description("Members the spec asks for").register(registry);
+    this.ready = MultiGauge.builder("raftkv.cluster.replicas.ready")
+        .description("Members that are ready").register(registry);
+    this.leaderKnown = MultiGauge.builder("raftkv.cluster.leader.known")
+        .description("1 when the cluster reports a leader, else 0").register(registry);
+    this.term = MultiGauge.builder("raftkv.cluster.term")
+        .description("Raft term reported by the leader").register(registry);
+  }
+
+  /** Sets where the clusters come from (the primary informer cache, once it exists). */
+  public void observe(Supplier<Stream<RaftKvCluster>> clusters) {
+    source.set(Objects.requireNonNull(clusters));
+  }
+
+  /** Rebuilds every row from the current set of clusters. */
+  public void refresh() {
+    List<RaftKvCluster> clusters = source.get().get().toList();
+    desired.register(rows(clusters, c -> c.getSpec() == null || c.getSpec().getReplicas() == null
+        ? 0 : c.getSpec().getReplicas()), true);
+    ready.register(rows(clusters, c -> status(c).getReadyReplicas() == null
+        ? 0 : status(c).getReadyReplicas()), true);
+    leaderKnown.register(rows(clusters, c -> status(c).getLeader() == null
+        || status(c).getLeader().isEmpty() ? 0 : 1), true);
+    term.register(rows(clusters, c -> status(c).getTerm() == null ? 0 : status(c).getTerm()),
+        true);
+  }
+
+  private static RaftKvClusterStatus status(RaftKvCluster cluster) {
+    return cluster.getStatus() != null ? cluster.getStatus() : new RaftKvClusterStatus();
+  }
+
+  private static List<MultiGauge.Row<?>> rows(Collection<RaftKvCluster> clusters,
+      Function<RaftKvCluster, Number> value) {
+    return clusters.stream()
+        .<MultiGauge.Row<?>>map(c -> MultiGauge.Row.of(
+            Tags.of("namespace", c.getMetadata().getNamespace(), "name",
+                c.getMetadata().getName()),
+            value.apply(c)))
+        .toList();
+  }
+}

@@ -1,0 +1,198 @@
+package io.raftkv.operator.status;
+
+import static io.raftkv.operator.status.ConditionTypes.*;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
+import io.raftkv.operator.dependents.ClusterObjects;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Computes the operator's part of a cluster's status from the spec, the live StatefulSet and the
+ * previous status. A pure function: same inputs, same status; the clock is an argument.
+ *
+ * <p>Invariants of the result:
+ * <ul>
+ *   <li>{@code leader}, {@code term}, {@code members} and {@code commitIndex} are copied
+ *       unchanged from the previous status: the node owns them, and a JSON patch computed
+ *       against the cached object therefore never touches them.</li>
+ *   <li>A condition's {@code lastTransitionTime} changes only when its status changes.</li>
+ *   <li>History the status needs is carried by condition reasons: Progressing stays
+ *       {@code Creating} (or {@code Scaling}) until every desired member has been ready once,
+ *       so a cluster that is still starting is not reported as Degraded.</li>
+ * </ul>
+ */
+public final class ClusterStatusCalculator {
+
+  private ClusterStatusCalculator() {}
+
+  /**
+   * @param cluster the cluster as cached, with its previous status (may be null)
+   * @param statefulSet the live StatefulSet, if it exists
+   * @param specProblems what {@link SpecValidator} found; non-empty means nothing was changed
+   * @param now the time to stamp on conditions that change
+   */
+  public static RaftKvClusterStatus compute(RaftKvCluster cluster,
+      Optional<StatefulSet> statefulSet, List<String> specProblems, Instant now) {
+    RaftKvClusterStatus previous =
+        cluster.getStatus() != null ? cluster.getStatus() : new RaftKvClusterStatus();
+    long generation = Objects.requireNonNullElse(cluster.getMetadata().getGeneration(), 0L);
+    StatefulSetStatus stsStatus = statefulSet.map(StatefulSet::getStatus).orElse(null);
+    int current = stsStatus != null ? zeroIfNull(stsStatus.getReplicas()) : 0;
+    int ready = stsStatus != null ? zeroIfNull(stsStatus.getReadyReplicas()) : 0;
+
+    List<Condition> conditions;
+    String phase;
+    if (!specProblems.isEmpty()) {
+      // Judge availability against what actually runs, since the spec cannot be trusted.
+      int running = statefulSet.map(s -> zeroIfNull(s.getSpec().getReplicas())).orElse(0);
+      conditions = List.of(
+          available(running, ready, previous),
+          condition(PROGRESSING, false, REASON_INVALID_SPEC,
+              "Reconciliation is paused until the spec is fixed; nothing was changed."),
+          condition(DEGRADED, true, REASON_INVALID_SPEC,
+              "Invalid spec: " + String.join("; ", specProblems)));
+      phase = PHASE_DEGRADED;
+    } else {
+      int desired = cluster.getSpec().getReplicas();
+      Condition available = available(desired, ready, previous);
+      Condition progressing = progressing(desired, statefulSet, current, ready, previous);
+      boolean rollingOut = "True".equals(progressing.getStatus())
+          && (REASON_CREATING.equals(progressing.getReason())
+              || REASON_SCALING.equals(progressing.getReason()));
+      Condition degraded = !rollingOut && ready < desired
+          ? condition(DEGRADED, true, REASON_REPLICAS_NOT_READY,
+              ready + " of " + desired + " members are ready")
+          : condition(DEGRADED, false, REASON_AS_EXPECTED, "All members are ready.");
+      conditions = List.of(available, progressing, degraded);
+      if (rollingOut && REASON_CREATING.equals(progressing.getReason())) {
+        phase = PHASE_CREATING;
+      } else if ("True".equals(degraded.getStatus())) {
+        phase = PHASE_DEGRADED;
+      } else if ("True".equals(progressing.getStatus())) {
+        phase = PHASE_UPDATING;
+      } else {
+        phase = PHASE_RUNNING;
+      }
+    }
+
+    RaftKvClusterStatus next = new RaftKvClusterStatus();
+    next.setPhase(phase);
+    next.setReplicas(current);
+    next.setReadyReplicas(ready);
+    next.setSelector(ClusterObjects.selectorString(cluster));
+    next.setObservedGeneration(generation);
+    next.setConditions(carryTransitionTimes(conditions, previous, generation, now));
+    next.setLeader(previous.getLeader());
+    next.setTerm(previous.getTerm());
+    next.setMembers(previous.getMembers());
+    next.setCommitIndex(previous.getCommitIndex());
+    return next;
+  }
+
+  /** Available: a majority of {@code desired} is ready (readiness implies a known leader). */
+  private static Condition available(int desired, int ready, RaftKvClusterStatus previous) {
+    int quorum = desired > 0 ? ClusterObjects.quorum(desired) : 1;
+    if (desired > 0 && ready >= quorum) {
+      return condition(AVAILABLE, true, REASON_QUORUM_READY,
+          ready + " of " + desired + " members are ready; a quorum is " + quorum + ".");
+    }
+    Optional<Condition> before = find(previous, AVAILABLE);
+    boolean neverAvailable = before.isEmpty() || ("False".equals(before.get().getStatus())
+        && REASON_BOOTSTRAPPING.equals(before.get().getReason()));
+    return condition(AVAILABLE, false, neverAvailable ? REASON_BOOTSTRAPPING : REASON_QUORUM_LOST,
+        ready + " of " + desired + " members are ready; a quorum needs " + quorum + ".");
+  }
+
+  private static Condition progressing(int desired, Optional<StatefulSet> statefulSet,
+      int current, int ready, RaftKvClusterStatus previous) {
+    Optional<Condition> before = find(previous, PROGRESSING);
+    boolean wasCreating = before.isEmpty() || isTrueWithReason(before, REASON_CREATING);
+    if (statefulSet.isEmpty()) {
+      return condition(PROGRESSING, true, REASON_CREATING, "Creating the StatefulSet.");
+    }
+    if (wasCreating && ready < desired) {
+      return condition(PROGRESSING, true, REASON_CREATING,
+          ready + " of " + desired + " members are ready.");
+    }
+    StatefulSet sts = statefulSet.get();
+    StatefulSetStatus status = sts.getStatus();
+    boolean stsLagging = status == null || status.getObservedGeneration() == null
+        || sts.getMetadata().getGeneration() != null
+        && status.getObservedGeneration() < sts.getMetadata().getGeneration();
+    boolean scaling = current != desired || stsLagging
+        || isTrueWithReason(before, REASON_SCALING) && ready < desired;
+    if (scaling) {
+      return condition(PROGRESSING, true, REASON_SCALING,
+          "Scaling to " + desired + " members: " + current + " exist, " + ready + " ready.");
+    }
+    if (status.getUpdateRevision() != null
+        && !status.getUpdateRevision().equals(status.getCurrentRevision())) {
+      int updated = zeroIfNull(status.getUpdatedReplicas());
+      return condition(PROGRESSING, true, REASON_UPDATE_PENDING,
+          updated + " of " + desired + " members run the current pod template; the others are"
+              + " restarted one at a time by the membership-safe rollout (updateStrategy"
+              + " OnDelete).");
+    }
+    return condition(PROGRESSING, false, REASON_STABLE,
+        "The StatefulSet matches the spec.");
+  }
+
+  /**
+   * Stamps {@code observedGeneration} and keeps each condition's previous
+   * {@code lastTransitionTime} unless its status changed.
+   */
+  private static List<Condition> carryTransitionTimes(List<Condition> conditions,
+      RaftKvClusterStatus previous, long generation, Instant now) {
+    String nowText = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+    List<Condition> result = new ArrayList<>(conditions.size());
+    for (Condition c : conditions) {
+      Optional<Condition> before = find(previous, c.getType());
+      String since = before.filter(b -> Objects.equals(b.getStatus(), c.getStatus()))
+          .map(Condition::getLastTransitionTime)
+          .orElse(nowText);
+      result.add(new ConditionBuilder(c)
+          .withObservedGeneration(generation)
+          .withLastTransitionTime(since)
+          .build());
+    }
+    return result;
+  }
+
+  /** The condition of {@code type} in {@code status}, if present. */
+  public static Optional<Condition> find(RaftKvClusterStatus status, String type) {
+    if (status == null || status.getConditions() == null) {
+      return Optional.empty();
+    }
+    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  private static boolean isTrueWithReason(Optional<Condition> condition, String reason) {
+    return condition.filter(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason()))
+        .isPresent();
+  }
+
+  private static Condition condition(String type, boolean status, String reason,
+      String message) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status ? "True" : "False")
+        .withReason(reason)
+        .withMessage(message)
+        .build();
+  }
+
+  private static int zeroIfNull(Integer value) {
+    return value == null ? 0 : value;
+  }
+}

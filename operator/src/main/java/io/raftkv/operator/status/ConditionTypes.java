@@ -1,0 +1,30 @@
+package io.raftkv.operator.status;
+
+/** Condition types and reasons the operator writes into {@code status.conditions}. */
+public final class ConditionTypes {
+
+  /** A quorum of members is ready: the cluster accepts reads and writes. */
+  public static final String AVAILABLE = "Available";
+  /** The cluster is being created, scaled or updated and has not converged yet. */
+  public static final String PROGRESSING = "Progressing";
+  /** Fewer members than desired are ready, or the spec is invalid. */
+  public static final String DEGRADED = "Degraded";
+
+  public static final String REASON_QUORUM_READY = "QuorumReady";
+  public static final String REASON_BOOTSTRAPPING = "Bootstrapping";
+  public static final String REASON_QUORUM_LOST = "QuorumLost";
+  public static final String REASON_CREATING = "Creating";
+  public static final String REASON_SCALING = "Scaling";
+  public static final String REASON_UPDATE_PENDING = "UpdatePending";
+  public static final String REASON_STABLE = "Stable";
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_REPLICAS_NOT_READY = "ReplicasNotReady";
+  public static final String REASON_AS_EXPECTED = "AsExpected";
+
+  public static final String PHASE_CREATING = "Creating";
+  public static final String PHASE_RUNNING = "Running";
+  public static final String PHASE_UPDATING = "Updating";
+  public static final String PHASE_DEGRADED = "Degraded";
+
+  private ConditionTypes() {}
+}

@@ -1,0 +1,293 @@
+package io.raftkv.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.metrics.ClusterMetrics;
+import io.raftkv.operator.status.ClusterStatusCalculator;
+import io.raftkv.operator.status.ConditionTypes;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconcile loop against the Fabric8 mock API server in CRUD mode, configured exactly as in
+ * production (see {@link RaftKvOperator#configure}). The mock server has no controllers: the
+ * tests play the StatefulSet controller by writing StatefulSet status, and play the Raft leader
+ * by patching {@code status.leader} and {@code status.term}. It also has no garbage collector,
+ * so deletion is checked through owner references.
+ */
+@EnableKubernetesMockClient(crud = true)
+class RaftKvClusterReconcilerMockServerTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+  private static Operator operator;
+  private static SimpleMeterRegistry registry;
+  private static ClusterMetrics clusterMetrics;
+
+  @BeforeAll
+  static void startOperator() throws IOException {
+    try (InputStream crd = new FileInputStream(TestClusters.generatedCrd().toFile())) {
+      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+    }
+    registry = new SimpleMeterRegistry();
+    clusterMetrics = new ClusterMetrics(registry);
+    OperatorSettings settings = new OperatorSettings(Set.of(), false, "unused",
+        Optional.empty(), "test", 0);
+    operator = RaftKvOperator.create(client, registry, clusterMetrics, settings,
+        Optional.empty(), Clock.systemUTC());
+    operator.start();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.stop();
+    }
+  }
+
+  @Test
+  void createsEveryDependentWithOwnerReferenceAndInitialStatus() {
+    RaftKvCluster created = client.resource(TestClusters.cluster("ns-create", "alpha", 3)).create();
+
+    StatefulSet sts = awaitResource(StatefulSet.class, "ns-create", "alpha");
+    assertOwnedBy(sts, created);
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getServiceName()).isEqualTo("alpha-peers");
+    assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(sts.getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo("alpha-node");
+
+    Service peers = awaitResource(Service.class, "ns-create", "alpha-peers");
+    assertOwnedBy(peers, created);
+    assertThat(peers.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(peers.getSpec().getPublishNotReadyAddresses()).isTrue();
+    Service clientService = awaitResource(Service.class, "ns-create", "alpha");
+    assertOwnedBy(clientService, created);
+    assertThat(clientService.getSpec().getPorts()).extracting(p -> p.getPort())
+        .containsExactly(9090);
+    PodDisruptionBudget pdb = awaitResource(PodDisruptionBudget.class, "ns-create", "alpha");
+    assertOwnedBy(pdb, created);
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertOwnedBy(awaitResource(ServiceAccount.class, "ns-create", "alpha-node"), created);
+    assertOwnedBy(awaitResource(Role.class, "ns-create", "alpha-node"), created);
+    assertOwnedBy(awaitResource(RoleBinding.class, "ns-create", "alpha-node"), created);
+
+    RaftKvCluster withStatus = awaitStatus("ns-create", "alpha",
+        c -> ConditionTypes.PHASE_CREATING.equals(c.getStatus().getPhase()));
+    assertThat(withStatus.getStatus().getObservedGeneration())
+        .isEqualTo(withStatus.getMetadata().getGeneration());
+    assertThat(withStatus.getStatus().getSelector()).isEqualTo(
+        "app.kubernetes.io/component=node,app.kubernetes.io/instance=alpha,"
+            + "app.kubernetes.io/name=raftkv");
+    assertThat(condition(withStatus, ConditionTypes.AVAILABLE).getReason())
+        .isEqualTo(ConditionTypes.REASON_BOOTSTRAPPING);
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(eventReasons("ns-create"))
+        .contains("Created"));
+  }
+
+  @Test
+  void replicasAndImageChangesReachStatefulSetAndPodDisruptionBudget() {
+    client.resource(TestClusters.cluster("ns-scale", "beta", 3)).create();
+    awaitResource(StatefulSet.class, "ns-scale", "beta");
+
+    client.resources(RaftKvCluster.class).inNamespace("ns-scale").withName("beta").edit(c -> {
+      c.getSpec().setReplicas(5);
+      c.getSpec().setImage("raftkv/raftkv-node:0.2.0");
+      return c;
+    });
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      StatefulSet sts = get(StatefulSet.class, "ns-scale", "beta");
+      assertThat(sts.getSpec().getReplicas()).isEqualTo(5);
+      var container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+      assertThat(container.getImage()).isEqualTo("raftkv/raftkv-node:0.2.0");
+      // The bootstrap voter count stays what the cluster was created with.
+      assertThat(container.getEnv()).anySatisfy(e -> {
+        assertThat(e.getName()).isEqualTo("RAFTKV_REPLICAS");
+        assertThat(e.getValue()).isEqualTo("3");
+      });
+      assertThat(get(PodDisruptionBudget.class, "ns-scale", "beta").getSpec()
+          .getMaxUnavailable().getIntVal()).isEqualTo(2);
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(eventReasons("ns-scale"))
+        .contains("Scaled"));
+  }
+
+  @Test
+  void invalidSpecSetsDegradedAndChangesNothing() {
+    client.resource(TestClusters.cluster("ns-invalid", "gamma", 3)).create();
+    awaitResource(StatefulSet.class, "ns-invalid", "gamma");
+
+    // The mock server does not evaluate CEL rules: this is an object an older schema accepted.
+    client.resources(RaftKvCluster.class).inNamespace("ns-invalid").withName("gamma").edit(c -> {
+      c.getSpec().setReplicas(4);
+      return c;
+    });
+
+    RaftKvCluster degraded = awaitStatus("ns-invalid", "gamma",
+        c -> ConditionTypes.PHASE_DEGRADED.equals(c.getStatus().getPhase()));
+    Condition condition = condition(degraded, ConditionTypes.DEGRADED);
+    assertThat(condition.getStatus()).isEqualTo("True");
+    assertThat(condition.getReason()).isEqualTo(ConditionTypes.REASON_INVALID_SPEC);
+    assertThat(condition.getMessage()).contains("spec.replicas is 4").contains("odd");
+    assertThat(get(StatefulSet.class, "ns-invalid", "gamma").getSpec().getReplicas())
+        .isEqualTo(3);
+    assertThat(get(PodDisruptionBudget.class, "ns-invalid", "gamma").getSpec()
+        .getMaxUnavailable().getIntVal()).isEqualTo(1);
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(eventReasons("ns-invalid"))
+        .contains(ConditionTypes.REASON_INVALID_SPEC));
+  }
+
+  @Test
+  void becomesAvailableAndKeepsNodeReportedLeaderAndTerm() {
+    client.resource(TestClusters.cluster("ns-ready", "delta", 3)).create();
+    StatefulSet sts = awaitResource(StatefulSet.class, "ns-ready", "delta");
+    awaitStatus("ns-ready", "delta", c -> c.getStatus().getPhase() != null);
+
+    // The Raft leader reports itself, as the node does: a merge patch of its own fields.
+    client.resources(RaftKvCluster.class).inNamespace("ns-ready").withName("delta")
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"leader\":\"delta-1\",\"term\":7,\"commitIndex\":42}}");
+
+    // Play the StatefulSet controller: all three pods are ready on the current revision.
+    writeStatefulSetStatus(sts, 3, 3);
+
+    RaftKvCluster running = awaitStatus("ns-ready", "delta",
+        c -> ConditionTypes.PHASE_RUNNING.equals(c.getStatus().getPhase()));
+    assertThat(running.getStatus().getReadyReplicas()).isEqualTo(3);
+    assertThat(condition(running, ConditionTypes.AVAILABLE).getStatus()).isEqualTo("True");
+    assertThat(condition(running, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("False");
+    assertThat(condition(running, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(running.getStatus().getLeader()).isEqualTo("delta-1");
+    assertThat(running.getStatus().getTerm()).isEqualTo(7L);
+    assertThat(running.getStatus().getCommitIndex()).isEqualTo(42L);
+
+    // A member fails: the operator patches its fields again, the node's fields stay.
+    writeStatefulSetStatus(get(StatefulSet.class, "ns-ready", "delta"), 3, 2);
+    RaftKvCluster degraded = awaitStatus("ns-ready", "delta",
+        c -> ConditionTypes.PHASE_DEGRADED.equals(c.getStatus().getPhase()));
+    assertThat(degraded.getStatus().getLeader()).isEqualTo("delta-1");
+    assertThat(degraded.getStatus().getTerm()).isEqualTo(7L);
+    assertThat(condition(degraded, ConditionTypes.AVAILABLE).getStatus()).isEqualTo("True");
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(eventReasons("ns-ready"))
+        .contains("Available", ConditionTypes.REASON_REPLICAS_NOT_READY));
+
+    clusterMetrics.refresh();
+    assertThat(registry.get("raftkv.cluster.term").tags("namespace", "ns-ready", "name", "delta")
+        .gauge().value()).isEqualTo(7.0);
+    assertThat(registry.get("raftkv.cluster.replicas.ready")
+        .tags("namespace", "ns-ready", "name", "delta").gauge().value()).isEqualTo(2.0);
+  }
+
+  @Test
+  void deletionLeavesCleanupToOwnerReferencesAndDropsMetrics() {
+    RaftKvCluster created =
+        client.resource(TestClusters.cluster("ns-delete", "epsilon", 1)).create();
+    StatefulSet sts = awaitResource(StatefulSet.class, "ns-delete", "epsilon");
+    awaitStatus("ns-delete", "epsilon", c -> c.getStatus().getPhase() != null);
+    clusterMetrics.refresh();
+    assertThat(registry.find("raftkv.cluster.replicas.desired")
+        .tags("namespace", "ns-delete", "name", "epsilon").gauge()).isNotNull();
+
+    // No finalizer: deletion is immediate and Kubernetes' GC follows the owner references.
+    assertThat(get(RaftKvCluster.class, "ns-delete", "epsilon").getMetadata().getFinalizers())
+        .isNullOrEmpty();
+    client.resource(created).delete();
+    await().atMost(TIMEOUT).until(() -> get(RaftKvCluster.class, "ns-delete", "epsilon") == null);
+    for (HasMetadata owned : List.<HasMetadata>of(sts,
+        get(Service.class, "ns-delete", "epsilon"),
+        get(Service.class, "ns-delete", "epsilon-peers"),
+        get(PodDisruptionBudget.class, "ns-delete", "epsilon"),
+        get(ServiceAccount.class, "ns-delete", "epsilon-node"),
+        get(Role.class, "ns-delete", "epsilon-node"),
+        get(RoleBinding.class, "ns-delete", "epsilon-node"))) {
+      assertOwnedBy(owned, created);
+      assertThat(owned.getMetadata().getOwnerReferences().get(0).getBlockOwnerDeletion())
+          .isTrue();
+    }
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      clusterMetrics.refresh();
+      assertThat(registry.find("raftkv.cluster.replicas.desired")
+          .tags("namespace", "ns-delete", "name", "epsilon").gauge()).isNull();
+    });
+  }
+
+  private static void writeStatefulSetStatus(StatefulSet sts, int replicas, int ready) {
+    sts.setStatus(new StatefulSetStatusBuilder()
+        .withObservedGeneration(sts.getMetadata().getGeneration())
+        .withReplicas(replicas)
+        .withReadyReplicas(ready)
+        .withAvailableReplicas(ready)
+        .withCurrentReplicas(replicas)
+        .withUpdatedReplicas(replicas)
+        .withCurrentRevision("delta-rev1")
+        .withUpdateRevision("delta-rev1")
+        .build());
+    client.resource(sts).updateStatus();
+  }
+
+  private static <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
+    return client.resources(type).inNamespace(namespace).withName(name).get();
+  }
+
+  private static <T extends HasMetadata> T awaitResource(Class<T> type, String namespace,
+      String name) {
+    return await().atMost(TIMEOUT).until(() -> get(type, namespace, name), r -> r != null);
+  }
+
+  private static RaftKvCluster awaitStatus(String namespace, String name,
+      java.util.function.Predicate<RaftKvCluster> predicate) {
+    return await().atMost(TIMEOUT).until(() -> get(RaftKvCluster.class, namespace, name),
+        c -> c != null && c.getStatus() != null && predicate.test(c));
+  }
+
+  private static Condition condition(RaftKvCluster cluster, String type) {
+    return ClusterStatusCalculator.find(cluster.getStatus(), type).orElseThrow();
+  }
+
+  private static List<String> eventReasons(String namespace) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .map(e -> e.getReason()).toList();
+  }
+
+  private static void assertOwnedBy(HasMetadata owned, RaftKvCluster owner) {
+    assertThat(owned).as("owned object").isNotNull();
+    List<OwnerReference> refs = owned.getMetadata().getOwnerReferences();
+    assertThat(refs).as("owner references of %s", owned.getMetadata().getName()).hasSize(1);
+    assertThat(refs.get(0).getUid()).isEqualTo(owner.getMetadata().getUid());
+    assertThat(refs.get(0).getKind()).isEqualTo(RaftKvCluster.KIND);
+    assertThat(refs.get(0).getController()).isTrue();
+  }
+}

@@ -1,0 +1,151 @@
+package io.raftkv.operator.status;
+
+import static io.raftkv.operator.status.ConditionTypes.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.raftkv.operator.TestClusters;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
+import io.raftkv.operator.dependents.ClusterObjectsAccess;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ClusterStatusCalculatorTest {
+
+  private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+  private static final Instant T1 = Instant.parse("2030-01-01T00:05:00Z");
+
+  private final RaftKvCluster cluster = TestClusters.stored("ns", "kv", 3);
+
+  @Test
+  void newClusterIsCreatingUntilEveryMemberHasBeenReady() {
+    RaftKvClusterStatus s = compute(Optional.empty(), List.of(), T0);
+    assertThat(s.getPhase()).isEqualTo(PHASE_CREATING);
+    assertCondition(s, AVAILABLE, "False", REASON_BOOTSTRAPPING);
+    assertCondition(s, PROGRESSING, "True", REASON_CREATING);
+    assertCondition(s, DEGRADED, "False", REASON_AS_EXPECTED);
+
+    cluster.setStatus(s);
+    s = compute(sts(3, 2), List.of(), T1);
+    assertThat(s.getPhase()).isEqualTo(PHASE_CREATING);
+    assertCondition(s, AVAILABLE, "True", REASON_QUORUM_READY);
+    assertCondition(s, DEGRADED, "False", REASON_AS_EXPECTED);
+
+    cluster.setStatus(s);
+    s = compute(sts(3, 3), List.of(), T1);
+    assertThat(s.getPhase()).isEqualTo(PHASE_RUNNING);
+    assertCondition(s, PROGRESSING, "False", REASON_STABLE);
+    assertThat(s.getReadyReplicas()).isEqualTo(3);
+    assertThat(s.getReplicas()).isEqualTo(3);
+    assertThat(s.getObservedGeneration()).isEqualTo(1L);
+  }
+
+  @Test
+  void aMemberLostAfterCreationIsDegradedAndLosingQuorumIsUnavailable() {
+    cluster.setStatus(compute(sts(3, 3), List.of(), T0));
+    cluster.setStatus(compute(sts(3, 3), List.of(), T0));
+    RaftKvClusterStatus one = compute(sts(3, 2), List.of(), T1);
+    assertThat(one.getPhase()).isEqualTo(PHASE_DEGRADED);
+    assertCondition(one, DEGRADED, "True", REASON_REPLICAS_NOT_READY);
+    assertCondition(one, AVAILABLE, "True", REASON_QUORUM_READY);
+
+    cluster.setStatus(one);
+    RaftKvClusterStatus two = compute(sts(3, 1), List.of(), T1);
+    assertCondition(two, AVAILABLE, "False", REASON_QUORUM_LOST);
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
+    cluster.setStatus(compute(sts(3, 3), List.of(), T0));
+    RaftKvClusterStatus same = compute(sts(3, 3), List.of(), T1);
+    assertThat(condition(same, AVAILABLE).getLastTransitionTime())
+        .isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(same).isEqualTo(compute(sts(3, 3), List.of(), T1));
+
+    cluster.setStatus(same);
+    RaftKvClusterStatus lost = compute(sts(3, 1), List.of(), T1);
+    assertThat(condition(lost, AVAILABLE).getLastTransitionTime())
+        .isEqualTo("2030-01-01T00:05:00Z");
+  }
+
+  @Test
+  void invalidSpecIsDegradedAndJudgesAvailabilityByWhatRuns() {
+    cluster.getSpec().setReplicas(4);
+    RaftKvClusterStatus s = compute(sts(3, 3), List.of("spec.replicas is 4"), T0);
+    assertThat(s.getPhase()).isEqualTo(PHASE_DEGRADED);
+    assertCondition(s, DEGRADED, "True", REASON_INVALID_SPEC);
+    assertThat(condition(s, DEGRADED).getMessage()).contains("spec.replicas is 4");
+    assertCondition(s, PROGRESSING, "False", REASON_INVALID_SPEC);
+    assertCondition(s, AVAILABLE, "True", REASON_QUORUM_READY);
+  }
+
+  @Test
+  void scalingAndPendingTemplateUpdatesAreProgressing() {
+    cluster.setStatus(compute(sts(3, 3), List.of(), T0));
+    cluster.getSpec().setReplicas(5);
+    RaftKvClusterStatus scaling = compute(sts(3, 3), List.of(), T1);
+    assertCondition(scaling, PROGRESSING, "True", REASON_SCALING);
+    assertThat(scaling.getPhase()).isEqualTo(PHASE_UPDATING);
+
+    cluster.setStatus(scaling);
+    // All five pods exist, one is not ready yet: still scaling, not degraded.
+    RaftKvClusterStatus joining = compute(sts(5, 4), List.of(), T1);
+    assertCondition(joining, PROGRESSING, "True", REASON_SCALING);
+    assertCondition(joining, DEGRADED, "False", REASON_AS_EXPECTED);
+
+    cluster.setStatus(joining);
+    StatefulSet outdated = sts(5, 5).orElseThrow();
+    outdated.getStatus().setUpdateRevision("rev2");
+    outdated.getStatus().setUpdatedReplicas(0);
+    RaftKvClusterStatus pending = compute(Optional.of(outdated), List.of(), T1);
+    assertCondition(pending, PROGRESSING, "True", REASON_UPDATE_PENDING);
+    assertThat(pending.getPhase()).isEqualTo(PHASE_UPDATING);
+  }
+
+  @Test
+  void nodeOwnedFieldsAreCopiedUnchanged() {
+    RaftKvClusterStatus reported = new RaftKvClusterStatus();
+    reported.setLeader("kv-2");
+    reported.setTerm(12L);
+    reported.setCommitIndex(99L);
+    cluster.setStatus(reported);
+    RaftKvClusterStatus s = compute(sts(3, 3), List.of(), T0);
+    assertThat(s.getLeader()).isEqualTo("kv-2");
+    assertThat(s.getTerm()).isEqualTo(12L);
+    assertThat(s.getCommitIndex()).isEqualTo(99L);
+    assertThat(s.getSelector()).isEqualTo(ClusterObjectsAccess.selector(cluster));
+  }
+
+  private RaftKvClusterStatus compute(Optional<StatefulSet> sts, List<String> problems,
+      Instant now) {
+    return ClusterStatusCalculator.compute(cluster, sts, problems, now);
+  }
+
+  private static Optional<StatefulSet> sts(int replicas, int ready) {
+    StatefulSet sts = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+        .withNewMetadata().withGeneration(1L).endMetadata()
+        .withNewSpec().withReplicas(replicas).endSpec()
+        .withStatus(new StatefulSetStatusBuilder().withObservedGeneration(1L)
+            .withReplicas(replicas).withReadyReplicas(ready).withUpdatedReplicas(replicas)
+            .withCurrentRevision("rev1").withUpdateRevision("rev1").build())
+        .build();
+    return Optional.of(sts);
+  }
+
+  private static Condition condition(RaftKvClusterStatus status, String type) {
+    return ClusterStatusCalculator.find(status, type).orElseThrow();
+  }
+
+  private static void assertCondition(RaftKvClusterStatus status, String type, String value,
+      String reason) {
+    Condition c = condition(status, type);
+    assertThat(c.getStatus()).as(type + " status").isEqualTo(value);
+    assertThat(c.getReason()).as(type + " reason").isEqualTo(reason);
+    assertThat(c.getObservedGeneration()).isEqualTo(1L);
+  }
+}

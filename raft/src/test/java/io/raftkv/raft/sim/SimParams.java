@@ -1,0 +1,81 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.raft.RaftConfig;
+import io.raftkv.raft.ReadOnlyOption;
+import java.util.SplittableRandom;
+
+/**
+ * Everything one run is configured with, drawn from its seed: cluster size, fault profile, core
+ * settings (timeouts, pre-vote, check-quorum, flow-control limits) and phase lengths.
+ *
+ * @param faultTicks ticks of the fault phase; then the network heals and liveness is checked
+ */
+record SimParams(long seed, int clusterSize, FaultProfile profile, int electionTicks, int heartbeatTicks,
+                 boolean preVote, boolean checkQuorum, long maxSizePerMsgBytes, int maxInflightMsgs,
+                 long maxUncommittedEntriesBytes, int faultTicks, double proposeRate, double readRate,
+                 boolean bootstrapSnapshot) {
+
+    /**
+     * How founding members start. {@code CONF}: the core's documented way, initial voters in
+     * storage's ConfState and nothing else. {@code SNAPSHOT}: a snapshot at index 1 (term 1) that
+     * holds the initial configuration, so the log of every member starts at index 2 and a joining
+     * member always gets the configuration from a snapshot. {@code AUTO} uses SNAPSHOT only for
+     * profiles that add members: a joiner fed the log from index 1 never learns the initial voters
+     * (see the report of issue 2); {@code -Dsim.bootstrap=conf} reproduces that.
+     */
+    enum Bootstrap {
+        AUTO, CONF, SNAPSHOT;
+
+        static Bootstrap fromSystemProperty() {
+            String v = System.getProperty("sim.bootstrap", "auto").trim().toUpperCase(java.util.Locale.ROOT);
+            return Bootstrap.valueOf(v.isEmpty() ? "AUTO" : v);
+        }
+    }
+
+    /** Largest membership a run grows to by adding learners. */
+    int maxMembers() {
+        return clusterSize + 2;
+    }
+
+    /** Draws the parameters of run {@code seed} from {@code rnd} (the run's only random source). */
+    static SimParams draw(long seed, SplittableRandom rnd, int faultTicks, Bootstrap bootstrap) {
+        int[] sizes = {3, 5, 7};
+        FaultProfile[] profiles = FaultProfile.values();
+        int size = sizes[rnd.nextInt(sizes.length)];
+        FaultProfile profile = profiles[rnd.nextInt(profiles.length)];
+        int heartbeat = 1 + rnd.nextInt(3);
+        int election = 10 + rnd.nextInt(11);
+        boolean checkQuorum = rnd.nextInt(4) != 0;
+        boolean preVote = rnd.nextInt(4) != 0;
+        long[] msgSizes = {128, 1024, 1 << 20};
+        int[] inflight = {1, 4, 256};
+        long uncommitted = rnd.nextInt(4) == 0 ? 2048 : 64L << 20;
+        return new SimParams(seed, size, profile, election, heartbeat, preVote, checkQuorum,
+                msgSizes[rnd.nextInt(msgSizes.length)], inflight[rnd.nextInt(inflight.length)], uncommitted,
+                faultTicks, 0.15 + rnd.nextDouble() * 0.3, 0.05 + rnd.nextDouble() * 0.1,
+                bootstrap == Bootstrap.SNAPSHOT || (bootstrap == Bootstrap.AUTO && profile.confChangeRate > 0));
+    }
+
+    /** Core configuration of node {@code id}; {@code randomSeed} feeds its election jitter. */
+    RaftConfig.Builder config(long id, long randomSeed) {
+        return RaftConfig.builder(id)
+                .electionTicks(electionTicks)
+                .heartbeatTicks(heartbeatTicks)
+                .preVote(preVote)
+                .checkQuorum(checkQuorum)
+                .maxSizePerMsgBytes(maxSizePerMsgBytes)
+                .maxInflightMsgs(maxInflightMsgs)
+                .maxUncommittedEntriesBytes(maxUncommittedEntriesBytes)
+                .readOnlyOption(ReadOnlyOption.SAFE)
+                .randomSeed(randomSeed);
+    }
+
+    @Override
+    public String toString() {
+        return "nodes=" + clusterSize + " profile=" + profile + " electionTicks=" + electionTicks
+                + " heartbeatTicks=" + heartbeatTicks + " preVote=" + preVote + " checkQuorum=" + checkQuorum
+                + " maxSizePerMsg=" + maxSizePerMsgBytes + " maxInflight=" + maxInflightMsgs
+                + " maxUncommitted=" + maxUncommittedEntriesBytes + " faultTicks=" + faultTicks
+                + " bootstrap=" + (bootstrapSnapshot ? "snapshot" : "conf");
+    }
+}

@@ -1,0 +1,204 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.raft.ConfState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One deterministic simulation run: a fault phase (workload plus the faults of the run's
+ * {@link FaultProfile}), then a liveness phase (faults stop, the network heals, crashed nodes
+ * restart) in which, within bounded ticks, a leader must emerge, a barrier write must commit and
+ * be applied on every member, every earlier proposal must have an explicit outcome, and a
+ * linearizable read must be served. Every checker runs after every step throughout.
+ */
+public final class Simulation {
+    /** Ticks of the fault phase in the standard suite. */
+    public static final int DEFAULT_FAULT_TICKS = 600;
+
+    /** Result of one run: its counters and, if it failed, a message starting with the seed. */
+    public record Result(long seed, SimStats stats, String failure) {
+        public boolean failed() {
+            return failure != null;
+        }
+    }
+
+    private final SimParams params;
+    private final SimStats stats = new SimStats();
+    private final SimCluster cluster;
+    private final Workload workload;
+    private final FaultInjector faults;
+
+    private Simulation(long seed, int faultTicks, boolean tracing) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        this.params = SimParams.draw(seed, rnd, faultTicks, SimParams.Bootstrap.fromSystemProperty());
+        this.cluster = new SimCluster(params, rnd, stats, tracing);
+        this.workload = new Workload(cluster);
+        this.faults = new FaultInjector(cluster);
+    }
+
+    /** The command that replays {@code seed} alone, with a trace. */
+    public static String replayCommand(long seed) {
+        String bootstrap = System.getProperty("sim.bootstrap");
+        return "mvn -B -pl raft test -Dtest=SimulationTest -Dsim.seed=" + seed
+                + (bootstrap == null ? "" : " -Dsim.bootstrap=" + bootstrap);
+    }
+
+    /** Runs {@code seed}; never throws: failures come back in the result. */
+    public static Result run(long seed, int faultTicks, boolean tracing) {
+        Simulation sim;
+        try {
+            sim = new Simulation(seed, faultTicks, tracing);
+        } catch (RuntimeException | AssertionError e) {
+            return failed(seed, new SimStats(), "setup failed: " + e, null, List.of());
+        }
+        sim.stats.seeds = 1;
+        try {
+            sim.faultPhase();
+            sim.livenessPhase();
+            sim.stats.checks = sim.cluster.checkers().totalChecks();
+            return new Result(seed, sim.stats, null);
+        } catch (RuntimeException | AssertionError e) {
+            sim.stats.checks = sim.cluster.checkers().totalChecks();
+            sim.stats.failures = 1;
+            String what = e instanceof SafetyViolation || e instanceof LivenessFailure ? e.getMessage()
+                    : "unexpected " + stackSummary(e);
+            return failed(seed, sim.stats, what + " at tick " + sim.cluster.now(), sim.params,
+                    sim.cluster.traceTail());
+        }
+    }
+
+    private static Result failed(long seed, SimStats stats, String what, SimParams params, List<String> trace) {
+        stats.failures = 1;
+        StringBuilder b = new StringBuilder("seed=").append(seed).append(" replay: ").append(replayCommand(seed))
+                .append("\n  ").append(what);
+        if (params != null) {
+            b.append("\n  params: ").append(params);
+        }
+        if (!trace.isEmpty()) {
+            b.append("\n  trace (last ").append(trace.size()).append(" events):");
+            for (String line : trace) {
+                b.append("\n    ").append(line);
+            }
+        }
+        return new Result(seed, stats, b.toString());
+    }
+
+    private static String stackSummary(Throwable e) {
+        StringBuilder b = new StringBuilder(e.toString());
+        StackTraceElement[] st = e.getStackTrace();
+        for (int i = 0; i < Math.min(12, st.length); i++) {
+            b.append("\n      at ").append(st[i]);
+        }
+        if (e.getCause() != null) {
+            b.append("\n    caused by ").append(e.getCause());
+        }
+        return b.toString();
+    }
+
+    private void faultPhase() {
+        for (int t = 0; t < params.faultTicks(); t++) {
+            faults.step();
+            workload.step();
+            cluster.tick();
+        }
+    }
+
+    private void livenessPhase() {
+        faults.stop();
+        long healedAt = cluster.now();
+        int leaderBound = 30 * params.electionTicks();
+        SimNode leader = null;
+        while (leader == null) {
+            if (cluster.now() - healedAt > leaderBound) {
+                throw new LivenessFailure("no leader within " + leaderBound + " ticks after healing; "
+                        + describeNodes());
+            }
+            cluster.tick();
+            leader = cluster.leader();
+        }
+        stats.maxTicksToLeaderAfterHeal = cluster.now() - healedAt;
+        awaitQuiescence(healedAt, leaderBound + 60L * params.electionTicks());
+        stats.maxTicksToQuiesceAfterHeal = cluster.now() - healedAt;
+        stats.event("proposals_committed", cluster.checkers().proposalOutcome.committedCount());
+        stats.event("proposals_failed", cluster.checkers().proposalOutcome.failedCount());
+    }
+
+    /**
+     * Proposes a barrier on the current leader (again if a barrier fails) until one commits and
+     * every live member applied it, nothing is pending any more, and a read was served.
+     */
+    private void awaitQuiescence(long healedAt, long bound) {
+        ProposalOutcomeChecker outcomes = cluster.checkers().proposalOutcome;
+        long barrier = 0;
+        long readsServedBefore = stats.events("reads_served");
+        boolean readIssued = false;
+        while (true) {
+            if (cluster.now() - healedAt > bound) {
+                throw new LivenessFailure("not quiescent within " + bound + " ticks after healing: barrier v"
+                        + barrier + " " + outcomes.outcome(barrier) + ", " + outcomes.pending()
+                        + " proposals pending, e.g. " + outcomes.somePending(5) + ", read served "
+                        + (stats.events("reads_served") > readsServedBefore) + "; " + describeNodes());
+            }
+            SimNode leader = cluster.leader();
+            ProposalOutcomeChecker.Outcome o = outcomes.outcome(barrier);
+            if (leader != null && (barrier == 0 || o == ProposalOutcomeChecker.Outcome.FAILED)) {
+                barrier = workload.proposeNew(leader);
+                leader.afterStep();
+            } else if (o == ProposalOutcomeChecker.Outcome.COMMITTED && leader != null
+                    && allMembersApplied(leader, outcomes.indexOf(barrier)) && outcomes.pending() == 0) {
+                if (stats.events("reads_served") > readsServedBefore) {
+                    return;
+                }
+                if (!readIssued || cluster.now() % (4L * params.electionTicks()) == 0) {
+                    workload.read(leader);
+                    leader.afterStep();
+                    readIssued = true;
+                }
+            }
+            cluster.tick();
+        }
+    }
+
+    private boolean allMembersApplied(SimNode leader, long index) {
+        ConfState cs = leader.raw().status().confState();
+        List<Long> members = new ArrayList<>(cs.voters());
+        members.addAll(cs.learners());
+        for (long id : members) {
+            SimNode n = cluster.node(id);
+            if (n == null || !n.isUp() || n.sm.applied() < index) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String describeNodes() {
+        StringBuilder b = new StringBuilder("nodes:");
+        for (SimNode n : cluster.allNodes()) {
+            b.append(" n").append(n.id);
+            if (n.isDecommissioned()) {
+                b.append("(removed)");
+                continue;
+            }
+            if (!n.isUp()) {
+                b.append("(down)");
+                continue;
+            }
+            b.append('(').append(n.role()).append(" t").append(n.term()).append(" lead ").append(n.leaderHint())
+                    .append(" applied ").append(n.sm.applied()).append(" last ").append(n.disk.log().lastIndex())
+                    .append(" conf ").append(n.sm.confState().voters()).append('/')
+                    .append(n.sm.confState().learners()).append(')');
+        }
+        return b.toString();
+    }
+
+    /** A liveness property did not hold within its bound. */
+    static final class LivenessFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LivenessFailure(String message) {
+            super("Liveness: " + message);
+        }
+    }
+}
