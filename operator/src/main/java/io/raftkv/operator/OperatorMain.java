@@ -97,7 +97,14 @@ public final class OperatorMain {
             + " http port {}", OperatorMain.class.getPackage().getImplementationVersion(),
         settings.watchesAllNamespaces() ? "all" : settings.watchNamespaces(),
         settings.leaderElection(), settings.identity(), http.port());
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // Informer and executor threads are not daemons: without an explicit exit a failed start
+      // would leave a process that looks alive but reconciles nothing.
+      LOG.error("raftkv-operator failed to start", e);
+      System.exit(1);
+    }
     LOG.info("raftkv-operator started");
     stopped.await();
   }

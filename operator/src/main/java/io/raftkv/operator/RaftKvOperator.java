@@ -56,7 +56,10 @@ public final class RaftKvOperator {
     leaderElection.ifPresent(o::withLeaderElectionConfiguration);
   }
 
-  /** Lease-based leader election; losing the lease exits the process so a restart rejoins. */
+  /**
+   * Lease-based leader election. JOSDK's default on losing the Lease is to exit the process, so
+   * that the restarted replica rejoins the election with fresh caches.
+   */
   public static LeaderElectionConfiguration leaderElection(OperatorSettings settings,
       String leaseNamespace) {
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
@@ -65,7 +68,6 @@ public final class RaftKvOperator {
         .withLeaseDuration(Duration.ofSeconds(15))
         .withRenewDeadline(Duration.ofSeconds(10))
         .withRetryPeriod(Duration.ofSeconds(2))
-        .withExitOnStopLeading(true)
         .build();
   }
 }

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -48,7 +50,7 @@ class OperatorJarIT {
   @BeforeEach
   void startApiServer() throws Exception {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+        new AuthorizingCrudDispatcher(), false);
     server.start(InetAddress.getLoopbackAddress(), 0);
     Config config = new ConfigBuilder(Config.empty())
         .withMasterUrl("http://127.0.0.1:" + server.getPort())
@@ -91,7 +93,9 @@ class OperatorJarIT {
     pb.environment().remove("RAFTKV_WATCH_NAMESPACES");
     operator = pb.start();
 
-    Lease lease = await().atMost(TIMEOUT).until(() -> client.leases()
+    Lease lease = await().atMost(TIMEOUT)
+        .failFast("the operator process exited", () -> !operator.isAlive())
+        .until(() -> client.leases()
         .inNamespace("raftkv-system").withName("raftkv-operator-lock").get(),
         l -> l != null && l.getSpec().getHolderIdentity() != null);
     assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("it-operator");
@@ -119,6 +123,28 @@ class OperatorJarIT {
     operator.destroy(); // SIGTERM: the shutdown hook stops the operator and the HTTP server
     assertThat(operator.waitFor(40, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
     assertThat(Files.readString(log)).contains("raftkv-operator started").contains("Stopping");
+  }
+
+  /**
+   * CRUD mode plus the one answer an authorizer would give: JOSDK asks, through a
+   * SelfSubjectRulesReview, whether it may use Leases before it starts leader election, and the
+   * mock server has no authorizer. This grants exactly the verbs of
+   * config/rbac/leader_election_role.yaml.
+   */
+  private static final class AuthorizingCrudDispatcher extends KubernetesCrudDispatcher {
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (request.getPath().endsWith("/selfsubjectrulesreviews")) {
+        return new MockResponse().setResponseCode(201).setHeader("Content-Type",
+            "application/json").setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
+            + "\"kind\":\"SelfSubjectRulesReview\",\"spec\":{},\"status\":{"
+            + "\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":[{"
+            + "\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
+            + "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\","
+            + "\"patch\"]}]}}");
+      }
+      return super.handleCreate(request);
+    }
   }
 
   private static HttpResponse<String> get(HttpClient http, int port, String path)

@@ -146,6 +146,12 @@ final class ProgressTracker {
      * @throws IllegalStateException if the change would leave no voters
      */
     void apply(ConfChange cc, long lastIndex) {
+        if (voters.isEmpty() && learners.isEmpty()) {
+            throw new IllegalStateException("cannot apply " + cc.type() + " of member " + cc.nodeId()
+                    + " to an empty configuration: this node joined without a configuration and replayed the log"
+                    + " from its start, which does not contain the bootstrap voters; a joining node must first"
+                    + " receive a snapshot (compact the leader's log before adding members)");
+        }
         try {
             simulate(cc);
         } catch (IllegalArgumentException e) {

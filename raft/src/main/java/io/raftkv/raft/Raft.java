@@ -175,10 +175,11 @@ public final class Raft {
         Progress self = trk.progress(id);
         self.becomeReplicate();
         self.recentActive = true;
-        // Entries of earlier terms may hide a conf change: refuse new ones until all are applied.
-        pendingConfIndex = log.lastIndex();
         // The no-op of §5.4.2 / §8: commits every earlier entry and enables ReadIndex in this term.
         appendEntry(new Entry(term, log.lastIndex() + 1, EntryType.NORMAL, null));
+        // Entries of earlier terms may hide a conf change: refuse new ones until everything up to
+        // and including our no-op is applied.
+        pendingConfIndex = log.lastIndex();
     }
 
     private void reset(long newTerm) {

@@ -26,7 +26,6 @@ import io.raftkv.api.v1.TransferLeadershipResponse;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -257,9 +256,8 @@ public final class FakeNode {
     }
 
     /** Requests of one method, in arrival order. */
-    @SuppressWarnings("unchecked")
     public <T> List<T> received(String method, Class<T> type) {
-        return received.stream().filter(r -> r.method().equals(method)).map(r -> (T) type.cast(r.request())).toList();
+        return received.stream().filter(r -> r.method().equals(method)).map(r -> type.cast(r.request())).toList();
     }
 
     public void corruptSnapshot(boolean corrupt) {

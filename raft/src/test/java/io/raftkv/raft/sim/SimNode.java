@@ -42,6 +42,7 @@ final class SimNode {
     private long outstandingDueTick;
     private StateType role = StateType.FOLLOWER;
     private long term;
+    private long commit;
     private long leaderHint;
     private boolean decommissioned;
     /** readId → ReadState index, for reads waiting for the applied index to reach it. */
@@ -120,6 +121,7 @@ final class SimNode {
         }
         raw = new RawNode(config.applied(sm.applied()).build(), disk.storage());
         incarnation++;
+        observeStatus();
         afterStep();
     }
 
@@ -161,25 +163,32 @@ final class SimNode {
         }
     }
 
-    /** Observes the node, then hands over Ready batches until none is left or one is outstanding. */
+    /**
+     * Observes the node, then hands over Ready batches until none is left or one is outstanding.
+     * Role, term and commit are observed through each Ready's soft and hard state (the core hands
+     * out a Ready whenever they change); while a Ready is outstanding, through {@code status()}.
+     */
     void afterStep() {
         cluster.countStep();
-        observe();
         int guard = 0;
-        while (raw != null && outstanding == null) {
+        while (raw != null) {
+            if (outstanding != null) {
+                observeStatus();
+                return;
+            }
             if (!unreachable.isEmpty() || !snapshotOutcomes.isEmpty()) {
                 reportSendFailures();
-                observe();
                 continue;
             }
             if (!raw.hasReady()) {
-                break;
+                return;
             }
             if (++guard > 1_000) {
                 throw new IllegalStateException("node " + id + " produced 1000 Ready batches in one step");
             }
-            handOver(raw.ready());
-            observe();
+            Ready rd = raw.ready();
+            observeReady(rd);
+            handOver(rd);
         }
     }
 
@@ -197,16 +206,29 @@ final class SimNode {
         }
     }
 
-    private void observe() {
-        if (raw == null) {
+    private void observeStatus() {
+        Status st = raw.status();
+        observe(st.softState().state(), st.softState().leader(), st.hardState().term(), st.hardState().commit());
+    }
+
+    private void observeReady(Ready rd) {
+        if (rd.softState() == null && rd.hardState() == null) {
             return;
         }
-        Status st = raw.status();
-        role = st.softState().state();
-        term = st.hardState().term();
-        leaderHint = st.softState().leader();
+        StateType r = rd.softState() == null ? role : rd.softState().state();
+        long lead = rd.softState() == null ? leaderHint : rd.softState().leader();
+        long t = rd.hardState() == null ? term : rd.hardState().term();
+        long c = rd.hardState() == null ? commit : rd.hardState().commit();
+        observe(r, lead, t, c);
+    }
+
+    private void observe(StateType r, long lead, long t, long c) {
+        role = r;
+        leaderHint = lead;
+        term = t;
+        commit = c;
         checkers.electionSafety.onRole(id, term, role);
-        checkers.commitMonotonicity.onMemoryCommit(id, incarnation, st.hardState().commit());
+        checkers.commitMonotonicity.onMemoryCommit(id, incarnation, commit);
         if (role != StateType.LEADER) {
             checkers.leaderAppendOnly.onNotLeader(id);
             checkers.leaderCompleteness.onNotLeader(id);
@@ -301,20 +323,19 @@ final class SimNode {
     }
 
     private void serveReads() {
-        while (!readsWaiting.isEmpty()) {
-            Map.Entry<Long, Long> r = null;
-            for (Map.Entry<Long, Long> w : readsWaiting.entrySet()) {
-                if (w.getValue() <= sm.applied()) {
-                    r = w;
-                    break;
-                }
+        if (readsWaiting.isEmpty()) {
+            return;
+        }
+        List<long[]> due = new ArrayList<>();
+        for (Map.Entry<Long, Long> w : readsWaiting.entrySet()) {
+            if (w.getValue() <= sm.applied()) {
+                due.add(new long[] {w.getKey(), w.getValue()});
             }
-            if (r == null) {
-                return;
-            }
-            readsWaiting.remove(r.getKey());
-            checkers.linearizableRead.onReadServed(r.getKey(), r.getValue(), sm.applied(), sm::valueAt);
-            cluster.onReadServed(r.getKey());
+        }
+        for (long[] r : due) {
+            readsWaiting.remove(r[0]);
+            checkers.linearizableRead.onReadServed(r[0], r[1], sm.applied(), sm::valueAt);
+            cluster.onReadServed(r[0]);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.raftkv.raft.sim;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a range of seeds, each an independent single-threaded {@link Simulation}, spread over a few
@@ -23,14 +26,18 @@ final class SimulationRunner {
      *
      * @param failureKinds failure message shape (digits elided) → {count, first seed}
      */
-    record Outcome(SimStats stats, List<String> failures, Map<String, long[]> failureKinds, long elapsedMillis) {
+    record Outcome(SimStats stats, List<String> failures, Map<String, long[]> failureKinds, long elapsedMillis,
+                   long cpuMillis) {
         String summary() {
-            StringBuilder b = new StringBuilder(stats.summary()).append(" elapsedMs=").append(elapsedMillis);
+            StringBuilder b = new StringBuilder(stats.summary()).append(" elapsedMs=").append(elapsedMillis)
+                    .append(" cpuMs=").append(cpuMillis);
             failureKinds.forEach((k, v) -> b.append("\n  ").append(v[0]).append(" x (first seed ").append(v[1])
                     .append("): ").append(k));
             return b.toString();
         }
     }
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private SimulationRunner() {
     }
@@ -40,6 +47,7 @@ final class SimulationRunner {
         SimStats total = new SimStats();
         List<String> failures = new ArrayList<>();
         Map<String, long[]> kinds = new TreeMap<>();
+        AtomicLong cpuNanos = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             int chunks = threads * 8;
@@ -47,10 +55,12 @@ final class SimulationRunner {
             for (int c = 0; c < chunks; c++) {
                 int chunk = c;
                 parts.add(pool.submit(() -> {
+                    long cpuStart = CPU.getCurrentThreadCpuTime();
                     List<Simulation.Result> out = new ArrayList<>();
                     for (long s = firstSeed + chunk; s < firstSeed + seeds; s += chunks) {
                         out.add(Simulation.run(s, faultTicks, false));
                     }
+                    cpuNanos.addAndGet(CPU.getCurrentThreadCpuTime() - cpuStart);
                     return out;
                 }));
             }
@@ -77,7 +87,8 @@ final class SimulationRunner {
         } finally {
             pool.shutdownNow();
         }
-        return new Outcome(total, failures, kinds, (System.nanoTime() - start) / 1_000_000);
+        return new Outcome(total, failures, kinds, (System.nanoTime() - start) / 1_000_000,
+                cpuNanos.get() / 1_000_000);
     }
 
     /** The second line of a failure (what went wrong), numbers elided, to group failures. */
