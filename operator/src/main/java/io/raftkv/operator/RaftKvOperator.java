@@ -57,8 +57,8 @@ public final class RaftKvOperator {
   }
 
   /**
-   * Lease-based leader election. JOSDK's default on losing the Lease is to exit the process, so
-   * that the restarted replica rejoins the election with fresh caches.
+   * Lease-based leader election: only the holder of the Lease reconciles; the other replicas
+   * keep their caches warm and take over when the Lease expires.
    */
   public static LeaderElectionConfiguration leaderElection(OperatorSettings settings,
       String leaseNamespace) {

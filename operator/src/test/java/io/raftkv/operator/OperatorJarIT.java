@@ -117,7 +117,7 @@ class OperatorJarIT {
     String metrics = get(http, httpPort, "/metrics").body();
     assertThat(metrics)
         .contains("raftkv_cluster_replicas_desired{name=\"it\",namespace=\"apps\"} 3.0")
-        .contains("operator_sdk_reconciliations")
+        .contains("reconciliations_success_total{controller_name=\"raftkvcluster\",namespace=\"apps\"}")
         .contains("jvm_memory_used_bytes");
 
     operator.destroy(); // SIGTERM: the shutdown hook stops the operator and the HTTP server

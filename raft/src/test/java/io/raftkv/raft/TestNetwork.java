@@ -145,6 +145,9 @@ final class TestNetwork {
             sent.add(m);
             if (!dropped(m)) {
                 inFlight.addLast(m);
+            } else if (m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
+                // A driver learns that its snapshot stream failed.
+                nodes.get(m.from()).reportSnapshot(m.to(), false);
             }
         }
     }
@@ -199,6 +202,9 @@ final class TestNetwork {
         RawNode to = nodes.get(m.to());
         if (to != null) {
             to.step(m);
+            if (m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
+                nodes.get(m.from()).reportSnapshot(m.to(), true);
+            }
         }
         return true;
     }

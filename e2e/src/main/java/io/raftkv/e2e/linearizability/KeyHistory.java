@@ -168,11 +168,6 @@ final class KeyHistory {
         return id == unreadValue ? UNREAD_VALUE_NAME : "\"" + valuesById.get(id) + "\"";
     }
 
-    /** The string for a value id; null for ABSENT. */
-    String value(int id) {
-        return valuesById.get(id);
-    }
-
     /** The register value after {@code op} takes effect, or -1 if {@code op} cannot take effect in {@code state}. */
     int step(int state, int op) {
         return switch (kind[op]) {

@@ -42,17 +42,19 @@ final class MembershipCommands {
     private final RaftLogStorage raftLog;
     private final MemberDirectory members;
     private final ProposalTracker proposals;
+    private final SnapshotCoordinator snapshots;
     private final DriverOptions options;
     private final SecureRandom random = new SecureRandom();
     private final List<TransferWaiter> transfers = new ArrayList<>();
 
     MembershipCommands(RaftDriver driver, RawNode rawNode, RaftLogStorage raftLog, MemberDirectory members,
-                       ProposalTracker proposals, DriverOptions options) {
+                       ProposalTracker proposals, SnapshotCoordinator snapshots, DriverOptions options) {
         this.driver = driver;
         this.rawNode = rawNode;
         this.raftLog = raftLog;
         this.members = members;
         this.proposals = proposals;
+        this.snapshots = snapshots;
         this.options = options;
     }
 
@@ -66,6 +68,28 @@ final class MembershipCommands {
         } catch (IllegalArgumentException e) {
             throw invalid("bad member address: " + e.getMessage());
         }
+        long id = checkNewMember(idOrZero, addresses);
+        // The new member must start from a snapshot (see ensureLogStartsAfterBootstrap); the checks
+        // run again afterwards because leadership or membership may have changed meanwhile.
+        snapshots.ensureLogStartsAfterBootstrap().onComplete(ready -> {
+            if (ready.failed()) {
+                result.tryFail(ready.cause());
+                return;
+            }
+            try {
+                checkNewMember(id, addresses);
+                propose(new ConfChange(ConfChangeType.ADD_LEARNER, id, addresses.encode()))
+                        .map(r -> id).onComplete(result);
+            } catch (RaftNodeException e) {
+                result.tryFail(e);
+            } catch (io.raftkv.raft.ProposalDroppedException e) {
+                result.tryFail(driver.mapDropped(e));
+            }
+        });
+    }
+
+    /** Validates a new member on the leader; returns its id (a fresh one for 0). */
+    private long checkNewMember(long idOrZero, MemberAddresses addresses) {
         requireLeader();
         ConfState cs = rawNode.status().confState();
         long id = idOrZero != 0 ? idOrZero : freshId(cs);
@@ -77,8 +101,7 @@ final class MembershipCommands {
             throw new RaftNodeException(RaftNodeException.Code.ALREADY_EXISTS, "peer address "
                     + addresses.peerAddress() + " already belongs to member " + holder);
         }
-        propose(new ConfChange(ConfChangeType.ADD_LEARNER, id, addresses.encode()))
-                .map(r -> id).onComplete(result);
+        return id;
     }
 
     void promote(long id, Promise<Void> result) {

@@ -127,8 +127,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         this.term = raftLog.hardState().term();
         this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
         this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());
-        this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, options);
         this.snapshots = new SnapshotCoordinator(vertx, context, storage, raftLog);
+        this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
         this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
         this.statusReporter.refresh(appliedIndex, healthy());
     }

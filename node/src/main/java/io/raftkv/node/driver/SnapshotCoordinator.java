@@ -85,6 +85,43 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         }));
     }
 
+    /**
+     * Makes sure a member that starts empty must begin from a snapshot. The initial voters are
+     * bootstrapped into storage, not written as log entries, so a new member replicating the log
+     * from index 1 would never learn them; a snapshot carries the configuration. Hence, before the
+     * first member is added, the leader takes a snapshot and drops at least entry 1 from its log
+     * (driver context).
+     */
+    Future<Void> ensureLogStartsAfterBootstrap() {
+        if (raftLog.firstIndex() > 1) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = Promise.promise();
+        store.create().whenComplete((m, err) -> context.runOnContext(v -> {
+            if (err != null) {
+                done.fail(new UnavailableException("cannot take the snapshot a new member starts from: "
+                        + err.getMessage(), err));
+                return;
+            }
+            if (raftLog.firstIndex() > 1) {
+                done.complete();
+                return;
+            }
+            try {
+                raftLog.compact(1).whenComplete((x, cerr) -> context.runOnContext(y -> {
+                    if (cerr != null) {
+                        done.fail(new UnavailableException("log compaction failed: " + cerr.getMessage(), cerr));
+                    } else {
+                        done.complete();
+                    }
+                }));
+            } catch (IllegalArgumentException e) {
+                done.fail(new UnavailableException("cannot compact the log yet: " + e.getMessage()));
+            }
+        }));
+        return done.future();
+    }
+
     /** A consistent snapshot at (or after) the current applied index, opened for a backup download. */
     Future<SnapshotDownload> openDownload() {
         Promise<SnapshotMetadata> created = Promise.promise();

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -45,14 +47,22 @@ public final class HealthV1Service {
     private final int maxWatchers;
     private final Map<Watcher, Boolean> watchers = new ConcurrentHashMap<>();
     private final AtomicInteger watcherCount = new AtomicInteger();
-    /** The statuses last computed by {@link #refresh()}; replaced whole, never mutated. */
-    private volatile Map<String, ServingStatus> current;
+    private final AtomicLong samples = new AtomicLong();
+    /**
+     * The newest statuses computed by {@link #refresh()}, replaced whole. Each sample is numbered
+     * before the source is read and only a higher-numbered sample may replace the current one, so
+     * two refreshes racing (the poller's and a new watcher's) never leave an older reading in place.
+     */
+    private final AtomicReference<Sample> current = new AtomicReference<>();
+
+    private record Sample(long seq, Map<String, ServingStatus> statuses) {
+    }
 
     /** @param source every service name this server reports on, with its status now (must not block) */
     public HealthV1Service(Supplier<Map<String, ServingStatus>> source, ServerLimits limits) {
         this.source = Objects.requireNonNull(source, "source");
         this.maxWatchers = limits.maxHealthWatchers();
-        this.current = Map.copyOf(source.get());
+        refresh();
     }
 
     /** The gRPC service to add to the server. */
@@ -69,11 +79,12 @@ public final class HealthV1Service {
      * nothing changed.
      */
     public void refresh() {
-        Map<String, ServingStatus> next = Map.copyOf(source.get());
-        if (next.equals(current)) {
+        Sample next = new Sample(samples.incrementAndGet(), Map.copyOf(source.get()));
+        Sample before = current.getAndAccumulate(next, (old, candidate) ->
+                old == null || candidate.seq() > old.seq() ? candidate : old);
+        if (before != null && (before.seq() > next.seq() || before.statuses().equals(next.statuses()))) {
             return;
         }
-        current = next;
         for (Watcher w : watchers.keySet()) {
             w.context.runOnContext(v -> w.sendLatest());
         }
@@ -92,7 +103,7 @@ public final class HealthV1Service {
     }
 
     private ServingStatus statusOf(String service) {
-        return current.getOrDefault(service, ServingStatus.SERVICE_UNKNOWN);
+        return current.get().statuses().getOrDefault(service, ServingStatus.SERVICE_UNKNOWN);
     }
 
     private void check(GrpcServerRequest<HealthCheckRequest, HealthCheckResponse> request) {
@@ -100,7 +111,7 @@ public final class HealthV1Service {
             ServingStatus s = Map.copyOf(source.get()).getOrDefault(msg.getService(), ServingStatus.SERVICE_UNKNOWN);
             if (s == ServingStatus.SERVICE_UNKNOWN) {
                 ErrorTrailers.fail(request.response(), RaftKvException.of(GrpcStatus.NOT_FOUND,
-                        "unknown service '" + msg.getService() + "'; known: " + current.keySet()));
+                        "unknown service '" + msg.getService() + "'; known: " + current.get().statuses().keySet()));
                 return;
             }
             request.response().end(HealthCheckResponse.newBuilder().setStatus(s).build());
@@ -128,6 +139,7 @@ public final class HealthV1Service {
             watchers.put(w, Boolean.TRUE);
             request.exceptionHandler(err -> w.remove());
             request.response().exceptionHandler(err -> w.remove());
+            refresh();
             w.sendLatest();
         });
     }

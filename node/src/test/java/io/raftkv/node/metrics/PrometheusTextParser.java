@@ -17,21 +17,21 @@ import java.util.regex.Pattern;
  * may only hold {@code _bucket} (with {@code le}), {@code _sum} and {@code _count} series. Throws
  * {@link IllegalArgumentException} naming the line on the first violation.
  */
-final class PrometheusTextParser {
+public final class PrometheusTextParser {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"");
     private static final Pattern VALUE = Pattern.compile("[-+]?(?:[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?|Inf|NaN)");
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    record Exposition(Map<String, String> types, Map<String, String> help, List<Sample> samples) {
-        List<Sample> samples(String name) {
+    public record Exposition(Map<String, String> types, Map<String, String> help, List<Sample> samples) {
+        public List<Sample> samples(String name) {
             return samples.stream().filter(s -> s.name().equals(name)).toList();
         }
 
-        double value(String name, Map<String, String> labels) {
+        public double value(String name, Map<String, String> labels) {
             return samples.stream().filter(s -> s.name().equals(name) && s.labels().equals(labels)).findFirst()
                     .orElseThrow(() -> new AssertionError("no sample " + name + labels)).value();
         }
@@ -40,7 +40,7 @@ final class PrometheusTextParser {
     private PrometheusTextParser() {
     }
 
-    static Exposition parse(String text) {
+    public static Exposition parse(String text) {
         Map<String, String> types = new LinkedHashMap<>();
         Map<String, String> help = new HashMap<>();
         List<Sample> samples = new ArrayList<>();

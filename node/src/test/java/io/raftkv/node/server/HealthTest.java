@@ -3,8 +3,6 @@ package io.raftkv.node.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.node.driver.NodeStatus;
-import io.vertx.core.Promise;
-import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.health.handler.GrpcHealthCheckV1Handler;
@@ -14,7 +12,6 @@ import io.vertx.grpc.health.v1.HealthCheckResponse;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
-import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.Message;
@@ -332,6 +333,25 @@ class CheckerTest {
             c.onApply(2, 2, durable.entry(3), durable, 3);
             c.onSnapshotApply(2, 6, 5);
             assertThat(c.checks()).isEqualTo(6);
+        }
+    }
+
+    @Nested
+    class LeaderMembership {
+        @Test
+        void aLeaderThatIsNotAVoterIsAViolation() {
+            LeaderMembershipChecker c = new LeaderMembershipChecker();
+            assertThatThrownBy(() -> c.onRole(3, 5, StateType.LEADER,
+                    new ConfState(java.util.Set.of(1L, 2L), java.util.Set.of(3L))))
+                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("LeaderMembership");
+        }
+
+        @Test
+        void votersLeadAndNonVotersFollow() {
+            LeaderMembershipChecker c = new LeaderMembershipChecker();
+            c.onRole(1, 5, StateType.LEADER, ConfState.ofVoters(1L, 2L));
+            c.onRole(3, 5, StateType.FOLLOWER, ConfState.EMPTY);
+            assertThat(c.checks()).isEqualTo(2);
         }
     }
 

@@ -13,10 +13,11 @@ final class Checkers {
     final LinearizableReadChecker linearizableRead = new LinearizableReadChecker();
     final ReadyContractChecker readyContract = new ReadyContractChecker();
     final ProposalOutcomeChecker proposalOutcome = new ProposalOutcomeChecker();
+    final LeaderMembershipChecker leaderMembership = new LeaderMembershipChecker();
 
     List<Checker> all() {
         return List.of(electionSafety, leaderAppendOnly, logMatching, leaderCompleteness, stateMachineSafety,
-                commitMonotonicity, linearizableRead, readyContract, proposalOutcome);
+                commitMonotonicity, linearizableRead, readyContract, proposalOutcome, leaderMembership);
     }
 
     /** Checks done by all checkers together. */

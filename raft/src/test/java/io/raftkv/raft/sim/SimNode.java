@@ -228,6 +228,7 @@ final class SimNode {
         term = t;
         commit = c;
         checkers.electionSafety.onRole(id, term, role);
+        checkers.leaderMembership.onRole(id, term, role, sm.confState());
         checkers.commitMonotonicity.onMemoryCommit(id, incarnation, commit);
         if (role != StateType.LEADER) {
             checkers.leaderAppendOnly.onNotLeader(id);

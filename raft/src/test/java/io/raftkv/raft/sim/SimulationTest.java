@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * seeds across cluster sizes 3/5/7 and all fault profiles, every checker after every step.
  *
  * <p>{@code -Dsim.seed=N} replays one seed alone with a trace of its last events;
- * {@code -Dsim.seeds=N} changes how many seeds run (mutation testing runs fewer).
+ * {@code -Dsim.seeds=N} changes how many seeds run (mutation testing runs fewer), and
+ * {@code -Dsim.threads=N} on how many threads (default: up to 2, one per core).
  */
 class SimulationTest {
     private static final long FIRST_SEED = 1;
@@ -25,7 +26,7 @@ class SimulationTest {
         }
         long seeds = Long.getLong("sim.seeds", 10_000L);
         SimulationRunner.Outcome o = SimulationRunner.run(FIRST_SEED, seeds, faultTicks(),
-                SimulationRunner.threads(2));
+                SimulationRunner.threads(Integer.getInteger("sim.threads", 2)));
         System.out.println(o.summary());
         assertThat(o.failures()).as("%d of %d seeds failed; first failures below", o.stats().failures, seeds)
                 .isEmpty();

@@ -1,0 +1,67 @@
+package io.raftkv.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+    private static final String PEERS = "1=127.0.0.1:9191,2=127.0.0.1:9193,3=[::1]:9195";
+
+    @Test
+    void flagsWinOverEnvironmentWhichWinsOverTheFileWhichWinsOverDefaults(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("node.properties");
+        Files.writeString(file, "tick-ms=20\nelection-ticks=40\nheartbeat-ticks=4\n");
+        NodeConfig c = NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--config", file.toString(),
+                "--election-ticks=30"}, Map.of("RAFTKV_TICK_MS", "25", "RAFTKV_DATA_DIR", "/data/x"));
+        assertThat(c.electionTicks()).isEqualTo(30);
+        assertThat(c.tickMs()).isEqualTo(25);
+        assertThat(c.heartbeatTicks()).isEqualTo(4);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/data/x"));
+        assertThat(c.peers()).containsEntry(3L, "[::1]:9195").hasSize(3);
+        assertThat(c.clientBind().port()).isEqualTo(9090);
+        assertThat(c.peerBind().port()).isEqualTo(9091);
+        assertThat(c.join()).isFalse();
+    }
+
+    @Test
+    void clusterIdIsANumberOrAStableHashOfAName() {
+        assertThat(NodeConfig.clusterIdOf("42")).isEqualTo(42);
+        assertThat(NodeConfig.clusterIdOf("prod")).isEqualTo(NodeConfig.clusterIdOf("prod")).isPositive()
+                .isNotEqualTo(NodeConfig.clusterIdOf("staging"));
+        assertThatThrownBy(() -> NodeConfig.clusterIdOf("0")).hasMessageContaining("positive");
+    }
+
+    @Test
+    void badInputIsRefusedWithTheSettingAndItsSource() {
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--peers", PEERS}, Map.of()))
+                .hasMessageContaining("--id is required");
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "4", "--peers", PEERS}, Map.of()))
+                .hasMessageContaining("does not include this node's id 4");
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", "1=nohost"}, Map.of()))
+                .hasMessageContaining("--peers").hasMessageContaining("host:port");
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS},
+                Map.of("RAFTKV_TICK_MS", "fast")))
+                .hasMessageContaining("--tick-ms must be an integer").hasMessageContaining("RAFTKV_TICK_MS");
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--bogus", "1"},
+                Map.of())).hasMessageContaining("unknown setting 'bogus'");
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS,
+                "--heartbeat-ticks", "20"}, Map.of())).hasMessageContaining("less than --election-ticks");
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS,
+                "--log-format", "xml"}, Map.of())).hasMessageContaining("text or json");
+    }
+
+    @Test
+    void aJoiningNodeNeedsNoInitialVotersAndHelpNamesEverySetting() {
+        NodeConfig c = NodeConfig.load(new String[] {"--id", "9", "--join"}, Map.of());
+        assertThat(c.join()).isTrue();
+        String help = NodeConfig.help();
+        for (NodeConfig.Setting s : NodeConfig.SETTINGS) {
+            assertThat(help).contains("--" + s.name()).contains(s.envVar());
+        }
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Starts an N-node RaftKV cluster on loopback (default 3) from node/target/raftkv-node.jar and stops
+# every node on Ctrl-C. Data and logs live under RUN_DIR (default ./run). Used by `make run`.
+#
+#   scripts/run-local.sh [NODES]        NODES: 1, 3, 5, 7 or 9
+#
+# Node i (1-based) listens for clients on 127.0.0.1:(9088 + 2i) -> 9090, 9092, 9094, ... and for
+# peers on 127.0.0.1:(9189 + 2i) -> 9191, 9193, 9195, ...
+set -euo pipefail
+
+NODES="${1:-${NODES:-3}}"
+RUN_DIR="${RUN_DIR:-./run}"
+JAR="${JAR:-node/target/raftkv-node.jar}"
+JAVA="${JAVA:-java}"
+
+case "$NODES" in
+  1|3|5|7|9) ;;
+  *) echo "run-local.sh: NODES must be an odd number from 1 to 9, got '$NODES'" >&2; exit 2 ;;
+esac
+if [[ ! -f "$JAR" ]]; then
+  echo "run-local.sh: $JAR not found; build it first (make build)" >&2
+  exit 2
+fi
+
+client_port() { echo $((9088 + 2 * $1)); }
+peer_port() { echo $((9189 + 2 * $1)); }
+
+for i in $(seq 1 "$NODES"); do
+  for port in "$(client_port "$i")" "$(peer_port "$i")"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "run-local.sh: port $port is already in use (another cluster running?)" >&2
+      exit 1
+    fi
+  done
+done
+
+PEERS=""
+CLIENTS=""
+for i in $(seq 1 "$NODES"); do
+  PEERS="${PEERS:+$PEERS,}$i=127.0.0.1:$(peer_port "$i")"
+  CLIENTS="${CLIENTS:+$CLIENTS,}$i=127.0.0.1:$(client_port "$i")"
+done
+
+mkdir -p "$RUN_DIR"
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "stopping ${#PIDS[@]} nodes..."
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  echo "all nodes stopped; data kept in $RUN_DIR (delete it for a fresh cluster)"
+}
+trap stop_all INT TERM EXIT
+
+for i in $(seq 1 "$NODES"); do
+  mkdir -p "$RUN_DIR/node-$i"
+  "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -jar "$JAR" \
+    --id "$i" \
+    --cluster-id raftkv-local \
+    --client-addr "127.0.0.1:$(client_port "$i")" \
+    --peer-addr "127.0.0.1:$(peer_port "$i")" \
+    --peers "$PEERS" \
+    --peer-client-addrs "$CLIENTS" \
+    --data-dir "$RUN_DIR/node-$i/data" \
+    > "$RUN_DIR/node-$i/node.log" 2>&1 &
+  PIDS+=("$!")
+done
+
+ENDPOINTS=""
+for i in $(seq 1 "$NODES"); do
+  ENDPOINTS="${ENDPOINTS:+$ENDPOINTS,}127.0.0.1:$(client_port "$i")"
+done
+
+cat <<INFO
+RaftKV: $NODES nodes running (data and logs under $RUN_DIR/node-N/)
+$(for i in $(seq 1 "$NODES"); do
+    echo "  node $i  client 127.0.0.1:$(client_port "$i")  peer 127.0.0.1:$(peer_port "$i")  pid ${PIDS[$((i-1))]}  log $RUN_DIR/node-$i/node.log"
+  done)
+
+Try:
+  bin/raftkvctl --endpoints $ENDPOINTS status
+  bin/raftkvctl --endpoints $ENDPOINTS put greeting hello
+  bin/raftkvctl --endpoints $ENDPOINTS get greeting
+  bin/raftkvctl --endpoints $ENDPOINTS members list
+  curl -s http://127.0.0.1:$(client_port 1)/metrics | head
+
+Press Ctrl-C to stop all nodes.
+INFO
+
+# Exit (and stop the rest) as soon as any node exits on its own.
+wait -n "${PIDS[@]}" || true
+echo "a node exited; see its log under $RUN_DIR" >&2
