@@ -266,6 +266,7 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--peers " + values.get("peers") + " does not include this node's id "
                     + id() + " (" + sources.get("peers") + ")");
         }
+        tickMs();
         if (heartbeatTicks() >= electionTicks()) {
             throw new IllegalArgumentException("--heartbeat-ticks (" + heartbeatTicks()
                     + ") must be less than --election-ticks (" + electionTicks() + ")");

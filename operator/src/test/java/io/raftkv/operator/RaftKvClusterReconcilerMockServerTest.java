@@ -121,11 +121,7 @@ class RaftKvClusterReconcilerMockServerTest {
     client.resource(TestClusters.cluster("ns-scale", "beta", 3)).create();
     awaitResource(StatefulSet.class, "ns-scale", "beta");
 
-    client.resources(RaftKvCluster.class).inNamespace("ns-scale").withName("beta").edit(c -> {
-      c.getSpec().setReplicas(5);
-      c.getSpec().setImage("raftkv/raftkv-node:0.2.0");
-      return c;
-    });
+    patchSpec("ns-scale", "beta", "{\"replicas\":5,\"image\":\"raftkv/raftkv-node:0.2.0\"}");
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       StatefulSet sts = get(StatefulSet.class, "ns-scale", "beta");
@@ -150,10 +146,7 @@ class RaftKvClusterReconcilerMockServerTest {
     awaitResource(StatefulSet.class, "ns-invalid", "gamma");
 
     // The mock server does not evaluate CEL rules: this is an object an older schema accepted.
-    client.resources(RaftKvCluster.class).inNamespace("ns-invalid").withName("gamma").edit(c -> {
-      c.getSpec().setReplicas(4);
-      return c;
-    });
+    patchSpec("ns-invalid", "gamma", "{\"replicas\":4}");
 
     RaftKvCluster degraded = awaitStatus("ns-invalid", "gamma",
         c -> ConditionTypes.PHASE_DEGRADED.equals(c.getStatus().getPhase()));
@@ -244,6 +237,15 @@ class RaftKvClusterReconcilerMockServerTest {
     });
   }
 
+  /**
+   * Changes the spec the way kubectl does: a merge patch without a resourceVersion, so it does
+   * not race with the operator's concurrent status patches.
+   */
+  private static void patchSpec(String namespace, String name, String specJson) {
+    client.resources(RaftKvCluster.class).inNamespace(namespace).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":" + specJson + "}");
+  }
+
   private static void writeStatefulSetStatus(StatefulSet sts, int replicas, int ready) {
     sts.setStatus(new StatefulSetStatusBuilder()
         .withObservedGeneration(sts.getMetadata().getGeneration())
@@ -255,7 +257,10 @@ class RaftKvClusterReconcilerMockServerTest {
         .withCurrentRevision("delta-rev1")
         .withUpdateRevision("delta-rev1")
         .build());
-    client.resource(sts).updateStatus();
+    sts.getMetadata().setResourceVersion(null); // no optimistic lock, like the real controller's patches
+    client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
+        .withName(sts.getMetadata().getName()).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), sts);
   }
 
   private static <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {

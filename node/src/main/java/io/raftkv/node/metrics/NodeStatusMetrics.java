@@ -3,12 +3,11 @@ package io.raftkv.node.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.raft.StateType;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -28,7 +27,10 @@ import java.util.function.Supplier;
  */
 public final class NodeStatusMetrics extends MeterGroup {
     private final Counter leaderChanges;
-    private final MultiGauge followerLag;
+    /** Latest lag per follower; replaced whole by {@link #observe}, read by the gauges. */
+    private volatile Map<Long, Long> lagByPeer = Map.of();
+    /** One gauge per follower currently reported; touched only by {@link #observe} and {@link #close}. */
+    private final Map<Long, Gauge> lagGauges = new HashMap<>();
     /** Last known (term, leader) pair, 0/0 before any; touched only by {@link #observe}. */
     private long lastTerm = 0;
     private long lastLeaderId = 0;
@@ -61,9 +63,6 @@ public final class NodeStatusMetrics extends MeterGroup {
         leaderChanges = track(Counter.builder(RaftKvMeters.LEADER_CHANGES.name())
                 .description(RaftKvMeters.LEADER_CHANGES.description())
                 .register(registry));
-        followerLag = MultiGauge.builder(RaftKvMeters.FOLLOWER_LAG.name())
-                .description(RaftKvMeters.FOLLOWER_LAG.description())
-                .register(registry);
     }
 
     private void gauge(RaftKvMeters.Meter meter, Tags tags, Supplier<Number> value) {
@@ -86,11 +85,28 @@ public final class NodeStatusMetrics extends MeterGroup {
             lastLeaderId = s.leaderId();
             lastTerm = s.term();
         }
-        List<MultiGauge.Row<?>> rows = new ArrayList<>(s.progress().size());
+        Map<Long, Long> lags = new HashMap<>();
         for (NodeStatus.FollowerLag f : s.progress()) {
-            rows.add(MultiGauge.Row.of(Tags.of("peer", Long.toUnsignedString(f.id())), f.lag()));
+            lags.put(f.id(), f.lag());
         }
-        followerLag.register(rows, true);
+        lagByPeer = Map.copyOf(lags);
+        // Gauges are added and removed only when the set of followers changes (not every sample),
+        // so a scrape never races a re-registration of an unchanged series.
+        for (Long peer : lags.keySet()) {
+            lagGauges.computeIfAbsent(peer, p -> Gauge.builder(RaftKvMeters.FOLLOWER_LAG.name(),
+                            () -> lagByPeer.getOrDefault(p, 0L))
+                    .description(RaftKvMeters.FOLLOWER_LAG.description())
+                    .tags("peer", Long.toUnsignedString(p))
+                    .strongReference(true)
+                    .register(registry));
+        }
+        lagGauges.entrySet().removeIf(e -> {
+            if (lags.containsKey(e.getKey())) {
+                return false;
+            }
+            registry.remove(e.getValue());
+            return true;
+        });
     }
 
     /** Leader changes counted so far. */
@@ -100,7 +116,8 @@ public final class NodeStatusMetrics extends MeterGroup {
 
     @Override
     public void close() {
-        followerLag.register(List.of(), true);
+        lagGauges.values().forEach(registry::remove);
+        lagGauges.clear();
         super.close();
     }
 }

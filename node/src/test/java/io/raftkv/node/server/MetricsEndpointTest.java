@@ -79,7 +79,7 @@ class MetricsEndpointTest {
     @Test
     void scrapeIsWellFormedPrometheusTextWithEveryNodeMeter() {
         var reply = f.get("/metrics");
-        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.contentType()).isEqualTo(PrometheusMetrics.TEXT_CONTENT_TYPE);
         var exp = PrometheusTextParser.parse(reply.body());
 

@@ -1,0 +1,32 @@
+package io.raftkv.bench.load;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a run measured in its window.
+ *
+ * @param seconds       window length
+ * @param successes     operations that succeeded in the window
+ * @param errors        failures in the window, by gRPC status code name
+ * @param warmupErrors  failures during warm-up, by code (not part of the result; shown so a
+ *                      broken target is not mistaken for a slow one)
+ * @param latency       latency of the window's successes
+ * @param unfinished    operations still open when the run gave up waiting for them (should be 0)
+ */
+public record Measured(double seconds, long successes, Map<String, Long> errors, Map<String, Long> warmupErrors,
+                       LatencySummary latency, long unfinished) {
+    public Measured {
+        errors = Collections.unmodifiableMap(new TreeMap<>(errors));
+        warmupErrors = Collections.unmodifiableMap(new TreeMap<>(warmupErrors));
+    }
+
+    public double throughput() {
+        return successes / seconds;
+    }
+
+    public long errorCount() {
+        return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+}
