@@ -3,6 +3,7 @@ package io.raftkv.raft;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -64,6 +65,12 @@ public final class Raft {
     List<Message> msgs = new ArrayList<>();
     /** Messages sendable only once the state they reflect is durable (including ones to self). */
     List<Message> msgsAfterPersist = new ArrayList<>();
+    /**
+     * For each accepting APP_RESP in {@link #msgsAfterPersist}: the term of the entry it acknowledges.
+     * If a later message truncates that entry before the Ready is built, the ack would promise
+     * entries the Ready no longer persists, so {@link #takePersistedMessages()} drops it.
+     */
+    private final Map<Message, Long> ackedEntryTerms = new IdentityHashMap<>();
     List<ReadState> readStates = new ArrayList<>();
     /** Leader: some follower may need new entries or the new commit index (sent at the next Ready). */
     boolean broadcastPending;
@@ -501,12 +508,12 @@ public final class Raft {
 
     private void handleAppendEntries(Message m) {
         if (m.index() < log.committed()) {
-            send(Message.builder(MessageType.APP_RESP).to(m.from()).index(log.committed()).build());
+            sendAck(m.from(), log.committed());
             return;
         }
         long lastNew = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
         if (lastNew >= 0) {
-            send(Message.builder(MessageType.APP_RESP).to(m.from()).index(lastNew).build());
+            sendAck(m.from(), lastNew);
             return;
         }
         // §5.3 with fast backtracking: tell the leader where our log may still match.
@@ -526,11 +533,30 @@ public final class Raft {
         if (s == null || s.isEmpty()) {
             throw new IllegalStateException("node " + id + ": SNAP from " + m.from() + " carries no snapshot");
         }
-        if (restore(s)) {
-            send(Message.builder(MessageType.APP_RESP).to(m.from()).index(log.lastIndex()).build());
-        } else {
-            send(Message.builder(MessageType.APP_RESP).to(m.from()).index(log.committed()).build());
+        sendAck(m.from(), restore(s) ? log.lastIndex() : log.committed());
+    }
+
+    /** Acknowledges that our log matches the leader's up to {@code index} (once durable). */
+    private void sendAck(long to, long index) {
+        send(Message.builder(MessageType.APP_RESP).to(to).index(index).build());
+        ackedEntryTerms.put(msgsAfterPersist.get(msgsAfterPersist.size() - 1), log.termOrZero(index));
+    }
+
+    /**
+     * Takes the messages that wait for durability, dropping acknowledgements whose entry was
+     * truncated since (the leader probes again; an ack must never promise entries we lost).
+     */
+    List<Message> takePersistedMessages() {
+        List<Message> out = new ArrayList<>(msgsAfterPersist.size());
+        for (Message m : msgsAfterPersist) {
+            Long term = ackedEntryTerms.get(m);
+            if (term == null || log.termOrZero(m.index()) == term) {
+                out.add(m);
+            }
         }
+        msgsAfterPersist = new ArrayList<>();
+        ackedEntryTerms.clear();
+        return out;
     }
 
     /**

@@ -177,14 +177,13 @@ public final class RawNode {
         List<Entry> committed = raft.log.nextCommittedEntries();
         List<Message> persisted = new ArrayList<>();
         List<Message> self = new ArrayList<>();
-        for (Message m : raft.msgsAfterPersist) {
+        for (Message m : raft.takePersistedMessages()) {
             (m.to() == raft.id ? self : persisted).add(m);
         }
         Ready rd = new Ready(softState, hardState, List.copyOf(raft.readStates), entries,
                 snapshot == null ? Snapshot.EMPTY : snapshot, committed, List.copyOf(raft.msgs),
                 List.copyOf(persisted), termOrVoteChanged || !entries.isEmpty() || snapshot != null);
         raft.msgs = new ArrayList<>();
-        raft.msgsAfterPersist = new ArrayList<>();
         raft.readStates = new ArrayList<>();
         if (softState != null) {
             prevSoftState = softState;

@@ -176,4 +176,37 @@ class ReadyContractTest {
         assertThat(sentEntries).extracting(e -> new String(e.data())).containsExactly("a");
         assertThatThrownBy(() -> sentEntries.add(Entry.normal(1, 9, null))).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void ackOfEntriesTruncatedBeforeTheReadyIsDropped() {
+        // Regression (simulator seed 8176): an ack queued for entries a newer leader then replaced
+        // would promise entries the Ready no longer persists.
+        MemoryStorage s = new MemoryStorage();
+        s.setConfState(ConfState.ofVoters(1L, 2L, 3L));
+        RawNode n = new RawNode(config(1).build(), s);
+        n.step(Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0)
+                .entries(Fixtures.entries(1, 1, 1, 1)).build());
+        n.step(Message.builder(MessageType.APP).from(3).to(1).term(2).index(1).logTerm(1)
+                .entries(Fixtures.entries(2, 2)).build());
+        Ready rd = n.ready();
+        assertThat(rd.entries()).extracting(Entry::index, Entry::term)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 1L), org.assertj.core.groups.Tuple.tuple(2L, 2L));
+        assertThat(rd.persistedMessages()).singleElement().satisfies(m -> {
+            assertThat(m.to()).isEqualTo(3);
+            assertThat(m.index()).isEqualTo(2);
+            assertThat(m.term()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void ackSurvivesWhenTheSameEntriesAreReceivedAgain() {
+        MemoryStorage s = new MemoryStorage();
+        s.setConfState(ConfState.ofVoters(1L, 2L));
+        RawNode n = new RawNode(config(1).build(), s);
+        Message app = Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0)
+                .entries(Fixtures.entries(1, 1, 1)).build();
+        n.step(app);
+        n.step(app);
+        assertThat(n.ready().persistedMessages()).hasSize(2).allSatisfy(m -> assertThat(m.index()).isEqualTo(2));
+    }
 }

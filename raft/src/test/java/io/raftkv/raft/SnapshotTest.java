@@ -53,7 +53,8 @@ class SnapshotTest {
     void followerInSnapshotStateGetsNoAppendsUntilReport() {
         TestNetwork net = laggingFollowerBehindCompaction();
         net.heal();
-        // Deliver the SNAP nowhere: the transfer is "in progress".
+        // Deliver the SNAP nowhere and report nothing: the transfer is "in progress".
+        net.reportSnapshots = false;
         net.dropIf(m -> m.type() == MessageType.SNAP);
         net.tickAll(2);
         assertThat(net.status(1).progress().get(3L).state()).isEqualTo(ProgressState.SNAPSHOT);

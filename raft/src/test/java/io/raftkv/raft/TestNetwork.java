@@ -34,6 +34,8 @@ final class TestNetwork {
     private final Set<List<Long>> cutLinks = new HashSet<>();
     private final Map<Long, RaftConfig> configs = new HashMap<>();
     private Predicate<Message> dropIf = m -> false;
+    /** Whether the network reports snapshot delivery outcomes to the sender (a driver would). */
+    boolean reportSnapshots = true;
     private final Consumer<RaftConfig.Builder> customizer;
 
     private TestNetwork(Consumer<RaftConfig.Builder> customizer) {
@@ -145,7 +147,7 @@ final class TestNetwork {
             sent.add(m);
             if (!dropped(m)) {
                 inFlight.addLast(m);
-            } else if (m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
+            } else if (reportSnapshots && m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
                 // A driver learns that its snapshot stream failed.
                 nodes.get(m.from()).reportSnapshot(m.to(), false);
             }
@@ -202,7 +204,7 @@ final class TestNetwork {
         RawNode to = nodes.get(m.to());
         if (to != null) {
             to.step(m);
-            if (m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
+            if (reportSnapshots && m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
                 nodes.get(m.from()).reportSnapshot(m.to(), true);
             }
         }

@@ -1,0 +1,172 @@
+package io.raftkv.bench.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A cluster of {@code size} members of one system, each a child process on loopback with its data
+ * under {@code runDir}. Members are numbered 0..size-1. Starting fails early, with a clear
+ * message, if a port is taken; a JVM shutdown hook stops every member if the tool exits without
+ * {@link #close()}, and pid files let a shell trap do the same if the JVM is killed.
+ *
+ * <p>Waiting is polling with a short pause: this runs on a plain benchmark thread, never on an
+ * event loop, and each probe has its own timeout.
+ */
+public abstract class LocalCluster implements AutoCloseable {
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    protected final Path runDir;
+    protected final int size;
+    private final List<ManagedProcess> members = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::stopAll, "bench-cluster-cleanup");
+
+    protected LocalCluster(Path runDir, int size) {
+        if (size < 1 || size > 9) {
+            throw new IllegalArgumentException("cluster size must be in [1, 9], got " + size);
+        }
+        this.runDir = runDir;
+        this.size = size;
+    }
+
+    /** {@code etcd} or {@code raftkv}. */
+    public abstract String system();
+
+    /** Client addresses, {@code host:port}, in member order. */
+    public abstract List<String> clientEndpoints();
+
+    /** Every port the cluster listens on (checked free before starting). */
+    protected abstract List<Integer> ports();
+
+    /** The command line of member {@code i}; the same on every (re)start. */
+    protected abstract List<String> command(int i);
+
+    /** What member {@code i} says about itself, or empty if it does not answer within ~1 s. */
+    protected abstract Optional<MemberView> status(int i);
+
+    /** Starts every member and waits until all agree on a leader. */
+    public void start(Duration timeout) {
+        for (int port : ports()) {
+            requireFree(port);
+        }
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + runDir, e);
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        for (int i = 0; i < size; i++) {
+            ManagedProcess p = new ManagedProcess(system() + "-" + i, command(i), runDir);
+            members.add(p);
+            p.start();
+        }
+        awaitHealthy(timeout);
+    }
+
+    /** Member {@code i}'s process id (for reports). */
+    public long pid(int i) {
+        return members.get(i).pid();
+    }
+
+    /** Member {@code i}'s log file. */
+    public Path log(int i) {
+        return members.get(i).log();
+    }
+
+    /** SIGKILLs member {@code i}; returns once the process is gone. */
+    public void kill(int i) {
+        members.get(i).kill();
+    }
+
+    /** Starts member {@code i} again on its existing data. */
+    public void restart(int i) {
+        members.get(i).start();
+    }
+
+    /** The member that leads, as soon as one says so; fails after {@code timeout}. */
+    public int awaitLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (int i = 0; i < size; i++) {
+                if (members.get(i).isAlive() && status(i).map(MemberView::leads).orElse(false)) {
+                    return i;
+                }
+            }
+            pauseOrFail(deadline, "no member of " + system() + " claims leadership");
+        }
+    }
+
+    /** Waits until every member runs, answers, and names the same leader. */
+    public void awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String lastProblem = "";
+        while (true) {
+            Set<String> leaders = new HashSet<>();
+            boolean allAnswered = true;
+            for (int i = 0; i < size; i++) {
+                ManagedProcess p = members.get(i);
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(p.name() + " exited; last log lines:\n" + p.tail(30));
+                }
+                Optional<MemberView> v = status(i);
+                if (v.isEmpty()) {
+                    allAnswered = false;
+                    lastProblem = p.name() + " does not answer";
+                } else {
+                    leaders.add(v.get().leaderId());
+                }
+            }
+            if (allAnswered && leaders.size() == 1 && !leaders.contains("")) {
+                return;
+            }
+            if (allAnswered) {
+                lastProblem = "members name leaders " + leaders;
+            }
+            pauseOrFail(deadline, system() + " cluster not healthy (" + lastProblem + "); logs in " + runDir);
+        }
+    }
+
+    private static void pauseOrFail(long deadlineNanos, String message) {
+        if (System.nanoTime() - deadlineNanos >= 0) {
+            throw new IllegalStateException("timed out: " + message);
+        }
+        LockSupport.parkNanos(POLL_NANOS);
+    }
+
+    private static void requireFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use; is an earlier benchmark"
+                    + " still running? (choose other ports with --base-port)", e);
+        }
+    }
+
+    private void stopAll() {
+        for (ManagedProcess p : members) {
+            p.stop();
+        }
+    }
+
+    /** Stops every member (SIGTERM, then SIGKILL); data stays in {@code runDir}. */
+    @Override
+    public void close() {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook is running or ran.
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.raftkv.node.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.node.driver.NotLeaderException;
+import io.raftkv.node.driver.RaftNodeException;
+import io.raftkv.node.storage.StorageFailedException;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every driver code has exactly one wire status; unknown failures are INTERNAL. */
+class GrpcErrorsTest {
+    @Test
+    void everyDriverCodeMapsToItsStatus() {
+        Map<RaftNodeException.Code, GrpcStatus> expected = Map.of(
+                RaftNodeException.Code.NOT_LEADER, GrpcStatus.FAILED_PRECONDITION,
+                RaftNodeException.Code.UNAVAILABLE, GrpcStatus.UNAVAILABLE,
+                RaftNodeException.Code.RESOURCE_EXHAUSTED, GrpcStatus.RESOURCE_EXHAUSTED,
+                RaftNodeException.Code.ABORTED, GrpcStatus.ABORTED,
+                RaftNodeException.Code.NOT_FOUND, GrpcStatus.NOT_FOUND,
+                RaftNodeException.Code.ALREADY_EXISTS, GrpcStatus.ALREADY_EXISTS,
+                RaftNodeException.Code.FAILED_PRECONDITION, GrpcStatus.FAILED_PRECONDITION,
+                RaftNodeException.Code.INVALID_ARGUMENT, GrpcStatus.INVALID_ARGUMENT,
+                RaftNodeException.Code.DEADLINE_EXCEEDED, GrpcStatus.DEADLINE_EXCEEDED);
+        assertThat(expected).hasSameSizeAs(RaftNodeException.Code.values());
+        expected.forEach((code, status) -> {
+            RaftKvException e = GrpcErrors.toRaftKvException(new RaftNodeException(code, "because"));
+            assertThat(e.status()).as(code.name()).isEqualTo(status);
+        });
+    }
+
+    @Test
+    void notLeaderCarriesTheHintAndUnavailableClaimsNothingAboutTheOutcome() {
+        RaftKvException nl = GrpcErrors.toRaftKvException(new NotLeaderException(3, "h:1"));
+        assertThat(nl.isNotLeader()).isTrue();
+        assertThat(nl.leaderId()).isEqualTo(3);
+        assertThat(nl.leaderAddress()).isEqualTo("h:1");
+        RaftKvException un = GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.UNAVAILABLE, "x"));
+        assertThat(un.reason()).isEmpty();
+        assertThat(GrpcErrors.metricReason(GrpcErrors.toRaftKvException(
+                new RaftNodeException(RaftNodeException.Code.RESOURCE_EXHAUSTED, "x")))).isEqualTo("overloaded");
+        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.NOT_FOUND, "x")).reason())
+                .contains(ErrorReason.UNKNOWN_MEMBER);
+    }
+
+    @Test
+    void otherFailuresAreClassified() {
+        assertThat(GrpcErrors.toRaftKvException(new IllegalArgumentException("bad")).status())
+                .isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+        assertThat(GrpcErrors.toRaftKvException(new StorageFailedException("disk", null)).status())
+                .isEqualTo(GrpcStatus.UNAVAILABLE);
+        assertThat(GrpcErrors.toRaftKvException(new NullPointerException("bug")).status()).isEqualTo(GrpcStatus.INTERNAL);
+    }
+}
