@@ -76,3 +76,7 @@ undeploy:
 	kubectl delete -k config/default --ignore-not-found
 
 .PHONY: crds kustomize-check operator-test docker-build deploy undeploy
+
+## test-server: the client server's tests (KV/Cluster gRPC, health, /metrics incl. promtool if installed)
+test-server:
+	$(MVN) -pl node test -Dtest='io.raftkv.node.server.*Test,io.raftkv.node.metrics.*Test' -Dsurefire.failIfNoSpecifiedTests=false

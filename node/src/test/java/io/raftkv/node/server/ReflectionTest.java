@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.reflection.GrpcServerReflectionV1Handler;
+import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.reflection.v1.ServerReflectionRequest;
 import io.vertx.grpc.reflection.v1.ServerReflectionResponse;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** grpcurl-style discovery: server reflection lists every service on the client port. */
 class ReflectionTest {
     private static final ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> INFO = ServiceMethod.client(
-            GrpcServerReflectionV1Handler.SERVICE_METHOD.serviceName(), "ServerReflectionInfo",
+            ServiceName.create("grpc.reflection.v1.ServerReflection"), "ServerReflectionInfo",
             GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
 
     @Test

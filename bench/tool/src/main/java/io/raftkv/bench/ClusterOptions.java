@@ -1,0 +1,64 @@
+package io.raftkv.bench;
+
+import io.raftkv.bench.cluster.EtcdCluster;
+import io.raftkv.bench.cluster.LocalCluster;
+import io.raftkv.bench.cluster.RaftKvCluster;
+import io.raftkv.bench.target.Targets;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/** Options shared by the commands that start local clusters (compare, failover, smoke). */
+final class ClusterOptions {
+    @Option(names = "--run-dir", description = "Where clusters keep data, logs and pid files (default: ${DEFAULT-VALUE}).",
+            defaultValue = "/tmp/raftkv-bench")
+    Path runDir;
+
+    @Option(names = "--etcd-binary", description = "The etcd server binary (default: ${DEFAULT-VALUE}).",
+            defaultValue = "etcd")
+    String etcdBinary;
+
+    @Option(names = "--node-jar", description = "The RaftKV node jar (default: ${DEFAULT-VALUE}).",
+            defaultValue = "node/target/raftkv-node.jar")
+    Path nodeJar;
+
+    @Option(names = "--node-jvm-opts", description = "JVM options of each RaftKV node, space-separated"
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = "-Xms256m -Xmx512m -XX:+UseG1GC")
+    String nodeJvmOptions;
+
+    @Option(names = "--etcd-base-port", description = "etcd member i: client port base+i, peer port base+100+i"
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = "23790")
+    int etcdBasePort;
+
+    @Option(names = "--raftkv-base-port", description = "RaftKV node i: client port base+i, peer port base+100+i"
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = "29090")
+    int raftkvBasePort;
+
+    @Option(names = "--members", description = "Members per cluster (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+    int members;
+
+    @Option(names = "--etcd-driver", description = "The etcd driver jar (default: next to raftkv-bench.jar).")
+    Path etcdDriver;
+
+    @Option(names = "--startup-timeout", description = "How long a cluster may take to elect a leader"
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = "60s", converter = DurationConverter.class)
+    Duration startupTimeout;
+
+    /** A fresh (not yet started) cluster of {@code system}, with data under a new subdirectory of the run dir. */
+    LocalCluster cluster(String system) {
+        Path dir = runDir.resolve(system + "-" + System.currentTimeMillis());
+        return switch (system) {
+            case Targets.ETCD -> new EtcdCluster(dir, members, etcdBinary, etcdBasePort);
+            case Targets.RAFTKV -> new RaftKvCluster(dir, members, nodeJar, jvmOptions(), raftkvBasePort);
+            default -> throw new IllegalArgumentException("unknown system '" + system + "', expected one of "
+                    + Targets.SYSTEMS);
+        };
+    }
+
+    private List<String> jvmOptions() {
+        return nodeJvmOptions.isBlank() ? List.of() : Arrays.asList(nodeJvmOptions.trim().split("\\s+"));
+    }
+}

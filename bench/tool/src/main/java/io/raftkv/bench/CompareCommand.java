@@ -1,0 +1,125 @@
+package io.raftkv.bench;
+
+import io.raftkv.bench.cluster.LocalCluster;
+import io.raftkv.bench.report.ComparisonChart;
+import io.raftkv.bench.report.ComparisonTable;
+import io.raftkv.bench.suite.Machine;
+import io.raftkv.bench.suite.Scenario;
+import io.raftkv.bench.suite.StandardSuite;
+import io.raftkv.bench.suite.SuiteRunner;
+import io.raftkv.bench.suite.SystemResults;
+import io.raftkv.bench.target.Targets;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * {@code raftkv-bench compare}: for each system in turn, start a local cluster, run the standard
+ * suite, stop the cluster and save {@code results-<system>.json}; then render the side-by-side
+ * report from the results files in the output directory.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Start local etcd and RaftKV clusters in turn, run the same suite against each, write the"
+                + " side-by-side table, JSON and PNG charts.")
+final class CompareCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    ClusterOptions clusters;
+
+    @Option(names = "--systems", split = ",", defaultValue = "etcd,raftkv",
+            description = "Systems to run, in order (default: ${DEFAULT-VALUE}).")
+    List<String> systems;
+
+    @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all).")
+    List<String> only;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class,
+            description = "Warm-up per scenario (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--duration", defaultValue = "15s", converter = DurationConverter.class,
+            description = "Measured time per scenario (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--key-space", defaultValue = "10000", description = "Distinct keys (default: ${DEFAULT-VALUE}).")
+    long keySpace;
+
+    @Option(names = "--seed", defaultValue = "8", description = "Workload seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--deadline", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Per-call deadline (default: ${DEFAULT-VALUE}).")
+    Duration deadline;
+
+    @Option(names = "--report-only", description = "Do not run anything: render the report from the results files in --out.")
+    boolean reportOnly;
+
+    @Override
+    public Integer call() {
+        if (!reportOnly) {
+            List<Scenario> scenarios = StandardSuite.scenarios(keySpace, warmup, duration, seed).stream()
+                    .filter(s -> only == null || only.contains(s.name())).collect(Collectors.toList());
+            if (scenarios.isEmpty()) {
+                throw new IllegalArgumentException("no scenario matches " + only);
+            }
+            for (String system : systems) {
+                runSystem(system, scenarios).write(out);
+                System.out.println("wrote " + SystemResults.file(out, system));
+            }
+        }
+        return render(out);
+    }
+
+    private SystemResults runSystem(String system, List<Scenario> scenarios) {
+        try (LocalCluster cluster = clusters.cluster(system)) {
+            System.out.println("starting " + clusters.members + " " + system + " members on loopback ...");
+            cluster.start(clusters.startupTimeout);
+            System.out.println(system + " is up: " + cluster.clientEndpoints());
+            return new SuiteRunner(system, cluster.clientEndpoints(), deadline,
+                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true).run(scenarios, seed);
+        }
+    }
+
+    /** Renders comparison.md, compare.json and the charts from the results files in {@code dir}. */
+    static int render(Path dir) {
+        SystemResults etcd = SystemResults.read(dir, Targets.ETCD).orElse(null);
+        SystemResults raftkv = SystemResults.read(dir, Targets.RAFTKV).orElse(null);
+        if (etcd == null && raftkv == null) {
+            System.err.println("no results-*.json in " + dir);
+            return 1;
+        }
+        ComparisonTable table = new ComparisonTable(etcd, raftkv);
+        String machine = Machine.oneLine((etcd != null ? etcd : raftkv).machine());
+        String md = table.markdown() + "\n" + table.provenance() + "- machine: " + machine + "\n";
+        try {
+            Files.writeString(dir.resolve("comparison.md"), md);
+            JsonArray systemsJson = new JsonArray();
+            Arrays.asList(etcd, raftkv).forEach(s -> {
+                if (s != null) {
+                    systemsJson.add(s.toJson());
+                }
+            });
+            Files.writeString(dir.resolve("compare.json"), new JsonObject().put("renderedAt", Instant.now().toString())
+                    .put("systems", systemsJson).encodePrettily() + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<Path> charts = ComparisonChart.write(table, dir, "3 members on loopback, " + machine.split(",")[0]);
+        System.out.println();
+        System.out.println(md);
+        System.out.println("wrote " + dir.resolve("comparison.md") + ", " + dir.resolve("compare.json") + ", " + charts);
+        return 0;
+    }
+}

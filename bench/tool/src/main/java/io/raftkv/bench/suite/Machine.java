@@ -1,0 +1,44 @@
+package io.raftkv.bench.suite;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A description of the machine a run used, for the report (read from /proc on Linux). */
+public final class Machine {
+    private Machine() {
+    }
+
+    public static JsonObject describe() {
+        return new JsonObject()
+                .put("cpus", Runtime.getRuntime().availableProcessors())
+                .put("cpuModel", firstValue(Path.of("/proc/cpuinfo"), "model name"))
+                .put("memTotal", firstValue(Path.of("/proc/meminfo"), "MemTotal"))
+                .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    }
+
+    /** e.g. {@code 2 CPUs (Intel Xeon ...), 23 GB RAM, Linux 6.1, OpenJDK 17.0.15}. */
+    public static String oneLine(JsonObject m) {
+        return m.getInteger("cpus") + " CPUs (" + m.getString("cpuModel") + "), " + m.getString("memTotal") + " RAM, "
+                + m.getString("os") + ", " + m.getString("java");
+    }
+
+    private static String firstValue(Path file, String key) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (String line : lines) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals(key)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,73 @@
+package io.raftkv.bench.suite;
+
+import io.raftkv.bench.load.LatencySummary;
+import io.raftkv.bench.load.Measured;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One scenario's outcome on one system, as stored in the results JSON. A scenario the system cannot
+ * run (etcd has no lease read) has {@code skipped} set and no figures.
+ */
+public record ScenarioResult(String scenario, String title, String workload, String load, int connections,
+                             String skipped, Measured measured) {
+
+    public static ScenarioResult skipped(Scenario s, String why) {
+        return new ScenarioResult(s.name(), s.title(), s.workload().describe(), s.load().describe(), s.connections(),
+                why, null);
+    }
+
+    public static ScenarioResult of(Scenario s, Measured m) {
+        return new ScenarioResult(s.name(), s.title(), s.workload().describe(), s.load().describe(), s.connections(),
+                null, m);
+    }
+
+    public boolean ran() {
+        return measured != null;
+    }
+
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject().put("scenario", scenario).put("title", title).put("workload", workload)
+                .put("load", load).put("connections", connections);
+        if (measured == null) {
+            return o.put("skipped", skipped);
+        }
+        LatencySummary l = measured.latency();
+        return o.put("seconds", measured.seconds())
+                .put("operations", measured.successes())
+                .put("throughputOpsPerSec", round(measured.throughput()))
+                .put("latencyMs", new JsonObject().put("mean", l.meanMs()).put("p50", l.p50Ms()).put("p90", l.p90Ms())
+                        .put("p99", l.p99Ms()).put("p999", l.p999Ms()).put("max", l.maxMs()))
+                .put("errors", new JsonObject(new TreeMap<>(measured.errors())))
+                .put("warmupErrors", new JsonObject(new TreeMap<>(measured.warmupErrors())))
+                .put("unfinished", measured.unfinished());
+    }
+
+    public static ScenarioResult fromJson(JsonObject o) {
+        if (o.containsKey("skipped")) {
+            return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
+                    o.getString("load"), o.getInteger("connections"), o.getString("skipped"), null);
+        }
+        JsonObject l = o.getJsonObject("latencyMs");
+        LatencySummary latency = new LatencySummary(o.getLong("operations"), l.getDouble("mean"), l.getDouble("p50"),
+                l.getDouble("p90"), l.getDouble("p99"), l.getDouble("p999"), l.getDouble("max"));
+        Measured m = new Measured(o.getDouble("seconds"), o.getLong("operations"), counts(o.getJsonObject("errors")),
+                counts(o.getJsonObject("warmupErrors")), latency, o.getLong("unfinished", 0L));
+        return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
+                o.getString("load"), o.getInteger("connections"), null, m);
+    }
+
+    private static Map<String, Long> counts(JsonObject o) {
+        Map<String, Long> out = new TreeMap<>();
+        if (o != null) {
+            o.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+}

@@ -1,0 +1,90 @@
+package io.raftkv.bench.suite;
+
+import io.raftkv.bench.load.LatencySummary;
+import io.raftkv.bench.load.LoadRunner;
+import io.raftkv.bench.load.Measured;
+import io.raftkv.bench.spi.Target;
+import io.raftkv.bench.spi.TargetOptions;
+import io.raftkv.bench.workload.Workload;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Runs a list of scenarios against one system: preloads the key space once (if any scenario reads),
+ * then runs each scenario with a fresh target (its own connections), printing progress and a
+ * summary line. The same scenarios and the same code run for every system.
+ */
+public final class SuiteRunner {
+    static final int PRELOAD_WRITERS = 100;
+    static final Duration PRELOAD_TIMEOUT = Duration.ofMinutes(10);
+
+    private final String system;
+    private final List<String> endpoints;
+    private final Duration deadline;
+    private final Function<TargetOptions, Target> opener;
+    private final PrintStream out;
+    private final boolean progress;
+
+    /**
+     * @param opener   opens this system's target for given options
+     * @param progress whether to print a progress line every second
+     */
+    public SuiteRunner(String system, List<String> endpoints, Duration deadline, Function<TargetOptions, Target> opener,
+                       PrintStream out, boolean progress) {
+        this.system = system;
+        this.endpoints = List.copyOf(endpoints);
+        this.deadline = deadline;
+        this.opener = opener;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    public SystemResults run(List<Scenario> scenarios, long seed) {
+        String startedAt = Instant.now().toString();
+        List<ScenarioResult> results = new ArrayList<>();
+        String description = null;
+        boolean preloaded = false;
+        for (Scenario s : scenarios) {
+            try (Target target = opener.apply(new TargetOptions(endpoints, s.connections(), deadline))) {
+                description = target.describe().replaceFirst(", \\d+ (clients|connections).*", "");
+                if (s.workload().reads() && !target.supports(s.workload().readMode())) {
+                    out.printf("%-28s %s: skipped (%s reads not supported)%n", s.name(), system, s.workload().readMode());
+                    results.add(ScenarioResult.skipped(s, system + " has no " + s.workload().readMode() + " read"));
+                    continue;
+                }
+                Workload workload = new Workload(s.workload());
+                if (s.workload().reads() && !preloaded) {
+                    long t0 = System.nanoTime();
+                    long keys = Preloader.preload(target, workload, PRELOAD_WRITERS, PRELOAD_TIMEOUT);
+                    out.printf("%s: preloaded %d keys in %.1f s%n", system, keys, (System.nanoTime() - t0) / 1e9);
+                    preloaded = true;
+                }
+                String label = s.name() + " " + system;
+                Measured m = new LoadRunner(target, workload, s.load(), p -> {
+                    if (progress) {
+                        out.println(p.line(label));
+                    }
+                }).run();
+                out.println(summary(label, m));
+                results.add(ScenarioResult.of(s, m));
+            }
+        }
+        return new SystemResults(system, description == null ? system : description, startedAt, Machine.describe(),
+                seed, results);
+    }
+
+    /** e.g. {@code put-1c etcd  1,030 op/s  p50 0.9  p90 ...  errors {}}. */
+    public static String summary(String label, Measured m) {
+        LatencySummary l = m.latency();
+        return String.format(Locale.ROOT,
+                "%-28s => %,10.0f op/s  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  errors %s%s", label,
+                m.throughput(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.p999Ms(), l.maxMs(), m.errors(),
+                m.warmupErrors().isEmpty() ? "" : "  (warm-up errors " + m.warmupErrors() + ")");
+    }
+}

@@ -1,0 +1,69 @@
+package io.raftkv.bench.suite;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything one system produced in one suite run: which system, through which client, on which
+ * machine and when, and one {@link ScenarioResult} per scenario. Stored as
+ * {@code results-<system>.json}; the comparison report is rendered from these files.
+ */
+public record SystemResults(String system, String target, String startedAt, JsonObject machine, long seed,
+                            List<ScenarioResult> results) {
+    public SystemResults {
+        results = List.copyOf(results);
+    }
+
+    public Optional<ScenarioResult> result(String scenario) {
+        return results.stream().filter(r -> r.scenario().equals(scenario)).findFirst();
+    }
+
+    public JsonObject toJson() {
+        JsonArray rs = new JsonArray();
+        results.forEach(r -> rs.add(r.toJson()));
+        return new JsonObject().put("system", system).put("target", target).put("startedAt", startedAt)
+                .put("machine", machine).put("seed", seed).put("results", rs);
+    }
+
+    public static SystemResults fromJson(JsonObject o) {
+        List<ScenarioResult> rs = new ArrayList<>();
+        o.getJsonArray("results").forEach(r -> rs.add(ScenarioResult.fromJson((JsonObject) r)));
+        return new SystemResults(o.getString("system"), o.getString("target"), o.getString("startedAt"),
+                o.getJsonObject("machine"), o.getLong("seed"), rs);
+    }
+
+    public static Path file(Path dir, String system) {
+        return dir.resolve("results-" + system + ".json");
+    }
+
+    public void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(file(dir, system), toJson().encodePrettily() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results to " + dir, e);
+        }
+    }
+
+    public static Optional<SystemResults> read(Path dir, String system) {
+        Path f = file(dir, system);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(fromJson(new JsonObject(Files.readString(f))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(f + " is not a results file: " + e.getMessage(), e);
+        }
+    }
+}
