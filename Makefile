@@ -80,3 +80,52 @@ undeploy:
 ## test-server: the client server's tests (KV/Cluster gRPC, health, /metrics incl. promtool if installed)
 test-server:
 	$(MVN) -pl node test -Dtest='io.raftkv.node.server.*Test,io.raftkv.node.metrics.*Test' -Dsurefire.failIfNoSpecifiedTests=false
+
+## bench-storage: JMH log-append benchmark (Readys of 1/16/256 entries of 256 B) and fio's raw
+## write+fdatasync rate on the same disk (BENCH_DIR). Not part of CI; needs fio (apt-get install -y fio).
+BENCH_DIR ?= /tmp/raftkv-bench-storage
+bench-storage:
+	$(MVN) -q -pl node -am install -DskipTests
+	$(MVN) -q -pl node dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+	mkdir -p $(BENCH_DIR)
+	java --enable-native-access=ALL-UNNAMED -Dbench.dir=$(BENCH_DIR) \
+	  -cp node/target/test-classes:node/target/classes:$$(cat node/target/bench-classpath.txt) \
+	  org.openjdk.jmh.Main 'io.raftkv.node.storage.bench.*' $(JMH_ARGS)
+	fio --name=fdatasync --directory=$(BENCH_DIR) --rw=write --bs=4k --size=64m --fdatasync=1 \
+	  --ioengine=sync --runtime=15 --time_based --group_reporting
+	rm -rf $(BENCH_DIR)
+.PHONY: bench-storage
+
+## Benchmarks (issue 8; docs/benchmarks.md). Every target stops the clusters it starts, also on failure.
+BENCH_JAR ?= bench/target/raftkv-bench.jar
+BENCH_RUN_DIR ?= /tmp/raftkv-bench
+BENCH_SYSTEMS ?= etcd,raftkv
+BENCH_ARGS ?=
+BENCH_JAVA ?= java -XX:+UseG1GC -Xms1g -Xmx2g -jar $(BENCH_JAR)
+# Builds the node jar and the benchmark jars (and what they depend on).
+BENCH_BUILD = $(MVN) -q -pl node,bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests
+
+.PHONY: bench-compare bench-failover bench-smoke jmh
+
+## bench-compare: 3 etcd members, then 3 RaftKV nodes, on loopback; same suite; table, JSON, PNG into docs/benchmarks/
+bench-compare:
+	scripts/bench/ensure-etcd.sh
+	$(BENCH_BUILD)
+	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) compare --run-dir $(BENCH_RUN_DIR) --systems $(BENCH_SYSTEMS) $(BENCH_ARGS)
+
+## bench-failover: SIGKILL the leader 10 times under load, for etcd and RaftKV; time to first successful write
+bench-failover:
+	scripts/bench/ensure-etcd.sh
+	$(BENCH_BUILD)
+	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) failover --run-dir $(BENCH_RUN_DIR) --systems $(BENCH_SYSTEMS) $(BENCH_ARGS)
+
+## bench-smoke: a few seconds of every operation against a fresh local 3-node RaftKV cluster; fails on any error (CI)
+bench-smoke:
+	test -f node/target/raftkv-node.jar -a -f $(BENCH_JAR) -a -f bench/target/raftkv-bench-etcd-driver.jar || $(BENCH_BUILD)
+	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) java -jar $(BENCH_JAR) smoke --run-dir $(BENCH_RUN_DIR) $(BENCH_ARGS)
+
+## jmh: JMH microbenchmarks of the hot path (Raft propose->commit in memory, wire codecs); JMH_ARGS to filter
+JMH_ARGS ?=
+jmh:
+	$(MVN) -q -pl bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests
+	java -jar $(BENCH_JAR) jmh -rf json -rff docs/benchmarks/jmh.json $(JMH_ARGS)

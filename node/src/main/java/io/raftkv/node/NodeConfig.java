@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The node's settings, from (highest precedence first) command-line flags, environment variables
@@ -22,9 +23,10 @@ import java.util.TreeMap;
  * the setting and its source; nothing downstream re-parses strings.
  *
  * <p>Kubernetes: the pod contract's {@code RAFTKV_DATA_DIR} is the {@code data-dir} setting's
- * variable; deriving the id and peers from {@code POD_NAME}, {@code RAFTKV_CLUSTER},
- * {@code RAFTKV_PEER_SERVICE} and {@code RAFTKV_REPLICAS} is left to {@code io.raftkv.node.k8s}
- * (a later issue), which will fill {@code id} and {@code peers} before validation.
+ * variable; the id, join mode, peers, advertised addresses and cluster id are derived from
+ * {@code POD_NAME}, {@code RAFTKV_CLUSTER}, {@code RAFTKV_PEER_SERVICE}, {@code RAFTKV_REPLICAS}
+ * and the member id file by {@code io.raftkv.node.k8s.KubernetesNode}, through the deriver of
+ * {@link #load(String[], Map, Function)}, for every setting not given explicitly.
  */
 public final class NodeConfig {
 
@@ -83,6 +85,29 @@ public final class NodeConfig {
      * @throws IllegalArgumentException naming the setting and the source of the bad value
      */
     public static NodeConfig load(String[] args, Map<String, String> env) {
+        return load(args, env, draft -> Map.of());
+    }
+
+    /**
+     * Settings resolved from flags, environment, file and defaults, not yet validated: what a
+     * {@code deriver} sees (e.g. {@code io.raftkv.node.k8s} needs the data directory and ports).
+     */
+    public interface Draft {
+        /** The resolved value of setting {@code name} ("" when unset and without default). */
+        String value(String name);
+
+        /** Whether {@code name} was given by flag, environment or config file (not a default). */
+        boolean explicit(String name);
+    }
+
+    /**
+     * As {@link #load(String[], Map)}, and then every setting still at its default is replaced by
+     * the value {@code deriver} returns for it, if any (source "derived"), before validation.
+     * Explicit settings always win over derived ones.
+     *
+     * @throws IllegalArgumentException for a bad value, or a derived name that is not a setting
+     */
+    public static NodeConfig load(String[] args, Map<String, String> env, Function<Draft, Map<String, String>> deriver) {
         Map<String, String> flags = parseFlags(args);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
@@ -106,6 +131,24 @@ public final class NodeConfig {
                 sources.put(s.name(), "default");
             }
         }
+        Draft draft = new Draft() {
+            @Override
+            public String value(String name) {
+                return values.get(setting(name).name());
+            }
+
+            @Override
+            public boolean explicit(String name) {
+                return !"default".equals(sources.get(setting(name).name()));
+            }
+        };
+        Map<String, String> derived = deriver.apply(draft);
+        derived.forEach((name, value) -> {
+            if (!draft.explicit(name)) {
+                values.put(name, value);
+                sources.put(name, "derived");
+            }
+        });
         NodeConfig c = new NodeConfig(values, sources);
         c.validate();
         return c;
@@ -273,9 +316,18 @@ public final class NodeConfig {
         }
         snapshotThresholdEntries();
         snapshotRetainEntries();
-        maxKeyBytes();
-        maxValueBytes();
-        maxRequestBytes();
+        if (maxKeyBytes() > io.raftkv.node.storage.Command.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("--max-key-bytes " + maxKeyBytes() + " exceeds what storage accepts ("
+                    + io.raftkv.node.storage.Command.MAX_KEY_BYTES + ")");
+        }
+        if (maxValueBytes() > io.raftkv.node.storage.Command.MAX_VALUE_BYTES) {
+            throw new IllegalArgumentException("--max-value-bytes " + maxValueBytes() + " exceeds what storage"
+                    + " accepts (" + io.raftkv.node.storage.Command.MAX_VALUE_BYTES + ")");
+        }
+        if (maxRequestBytes() < maxKeyBytes() + maxValueBytes()) {
+            throw new IllegalArgumentException("--max-request-bytes " + maxRequestBytes() + " must be at least"
+                    + " --max-key-bytes + --max-value-bytes (" + (maxKeyBytes() + maxValueBytes()) + ")");
+        }
         maxInflightProposals();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {

@@ -4,6 +4,14 @@ import io.raftkv.node.driver.DriverOptions;
 import io.raftkv.node.driver.MemberDirectory;
 import io.raftkv.node.driver.NodeLogging;
 import io.raftkv.node.driver.RaftDriver;
+import io.raftkv.node.k8s.KubernetesNode;
+import io.raftkv.node.k8s.MemberIdFile.CorruptMemberIdFileException;
+import io.raftkv.node.metrics.DataDirUsage;
+import io.raftkv.node.metrics.PeerMetrics;
+import io.raftkv.node.metrics.PrometheusMetrics;
+import io.raftkv.node.metrics.StorageMetrics;
+import io.raftkv.node.server.ClientServer;
+import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageCorruptedException;
 import io.raftkv.node.storage.StorageOptions;
@@ -19,6 +27,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,17 +46,31 @@ public final class NodeMain {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
     private static final long START_TIMEOUT_SECONDS = 30;
     private static final long STOP_TIMEOUT_SECONDS = 15;
+    /** How long start-up waits for this pod's record in the headless Service. */
+    private static final long OWN_DNS_RECORD_WAIT_MS = 60_000;
 
     private final NodeConfig config;
+    /** Identity, discovery and status reporting in Kubernetes; null outside it. */
+    private final KubernetesNode k8s;
     private Vertx vertx;
     private NodeStorage storage;
     private RaftDriver driver;
     private PeerTransport transport;
     private ExecutorService memberFileWriter;
     private int peerPort;
+    private PrometheusMetrics.Registry metrics;
+    private DataDirUsage dataDirUsage;
+    private PeerMetrics peerMetrics;
+    private StorageMetrics storageMetrics;
+    private ClientServer clientServer;
 
     NodeMain(NodeConfig config) {
+        this(config, null);
+    }
+
+    NodeMain(NodeConfig config, KubernetesNode k8sOrNull) {
         this.config = config;
+        this.k8s = k8sOrNull;
     }
 
     public static void main(String[] args) {
@@ -56,16 +79,27 @@ public final class NodeMain {
             return;
         }
         NodeConfig config;
+        Optional<KubernetesNode> k8s;
         try {
-            config = NodeConfig.load(args, System.getenv());
+            k8s = KubernetesNode.fromEnvironment(System.getenv());
+            config = NodeConfig.load(args, System.getenv(),
+                    draft -> k8s.isPresent() ? deriveInKubernetes(k8s.get(), draft) : Map.of());
         } catch (IllegalArgumentException e) {
             System.err.println("raftkv-node: " + e.getMessage());
             System.err.println("Run with --help to see every setting.");
             System.exit(2);
             return;
+        } catch (CorruptMemberIdFileException e) {
+            System.err.println("raftkv-node: refusing to start: " + e.getMessage());
+            System.exit(3);
+            return;
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("raftkv-node: cannot establish this pod's member identity: " + e.getMessage());
+            System.exit(1);
+            return;
         }
         NodeLogging.configure(config.id(), config.jsonLogs(), config.logLevel());
-        NodeMain node = new NodeMain(config);
+        NodeMain node = new NodeMain(config, k8s.orElse(null));
         try {
             node.start();
         } catch (StorageCorruptedException e) {
@@ -122,25 +156,60 @@ public final class NodeMain {
                 members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
                 PeerTransportOptions.DEFAULTS);
         driver.attach(transport);
+        startMetrics();
+        if (k8s != null) {
+            k8s.awaitOwnDnsRecord(advertisedPeer, OWN_DNS_RECORD_WAIT_MS);
+        }
         peerPort = await(transport.start(config.peerBind()));
         await(driver.start());
-        startClientServer(advertisedClient);
-        LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client address {}",
-                config.id(), config.clusterId(), peerPort, advertisedPeer, advertisedClient);
+        if (k8s != null) {
+            k8s.startStatusReporting(vertx, driver::status);
+        }
+        int clientPort = startClientServer();
+        LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {})",
+                config.id(), config.clusterId(), peerPort, advertisedPeer, clientPort, advertisedClient);
     }
 
     /**
-     * The client-facing server (KV, Cluster, health, metrics) is written in
-     * {@code io.raftkv.node.server}; it is started here against {@link RaftDriver} (a
-     * {@code RaftNodeApi}) once it exists. Until then the node runs Raft only.
+     * One Prometheus registry for the whole process (JVM, peer transport, storage; the client server
+     * adds Raft state, proposals and snapshots when it starts). Storage size on disk is sampled off
+     * the event loop by {@link DataDirUsage}; RocksDB's pending-compaction estimate is not published
+     * until storage exposes RocksDB properties.
      */
-    private void startClientServer(String advertisedClient) {
-        LOG.warn("client server not wired yet: node serves peer traffic only (client address {} unused)",
-                advertisedClient);
+    private void startMetrics() {
+        metrics = PrometheusMetrics.create();
+        peerMetrics = new PeerMetrics(metrics.prometheus()).bindTransportStats(transport.stats());
+        transport.stats().setSendObserver(peerMetrics::recordSend);
+        dataDirUsage = DataDirUsage.start(vertx, config.dataDir(), DataDirUsage.DEFAULT_INTERVAL_MS);
+        storageMetrics = new StorageMetrics(metrics.prometheus(), storage.raftLog()::stats,
+                dataDirUsage::bytes, null);
+    }
+
+    /** Starts the client port (KV, Cluster, health, reflection, /metrics); returns the bound port. */
+    private int startClientServer() throws Exception {
+        ServerLimits limits = ServerLimits.defaults()
+                .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes());
+        clientServer = await(ClientServer.start(vertx, driver, limits, metrics.prometheus(),
+                config.clientBind().host(), config.clientBind().port()));
+        driver.snapshotCoordinator().setCreatedObserver((bytes, nanos, ok) ->
+                clientServer.snapshotMetrics().record(io.raftkv.node.metrics.SnapshotMetrics.Kind.CREATED,
+                        bytes, nanos, ok));
+        return clientServer.port();
     }
 
     /** Stops gracefully and releases everything; safe to call twice or after a failed start. */
     void stopQuietly() {
+        if (k8s != null) {
+            k8s.close(); // stop reporting before the driver stops
+        }
+        if (clientServer != null) {
+            try {
+                // Stop taking client calls first; in-flight ones fail as the driver stops below.
+                await(clientServer.close(), STOP_TIMEOUT_SECONDS);
+            } catch (Exception e) {
+                LOG.warn("closing the client server failed: {}", e.toString());
+            }
+        }
         try {
             if (driver != null) {
                 await(driver.stop(), STOP_TIMEOUT_SECONDS);
@@ -167,11 +236,34 @@ public final class NodeMain {
         if (memberFileWriter != null) {
             memberFileWriter.shutdown();
         }
+        if (storageMetrics != null) {
+            storageMetrics.close();
+        }
+        if (peerMetrics != null) {
+            peerMetrics.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        clientServer = null;
+        storageMetrics = null;
+        peerMetrics = null;
+        metrics = null;
         driver = null;
         transport = null;
         vertx = null;
         storage = null;
         LOG.info("node {} stopped", config.id());
+    }
+
+    /** Runs on the start-up thread, before Vert.x exists: blocking here blocks no event loop. */
+    private static Map<String, String> deriveInKubernetes(KubernetesNode k8s, NodeConfig.Draft draft) {
+        try {
+            return k8s.deriveSettings(draft::value, draft::explicit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while deciding the member identity", e);
+        }
     }
 
     private static String advertised(String explicit, HostPort bind) throws UnknownHostException {

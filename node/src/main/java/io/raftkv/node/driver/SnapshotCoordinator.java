@@ -43,6 +43,18 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
     private final SnapshotStore store;
     /** Driver context only: a snapshot is being taken. */
     private boolean creating;
+    private volatile CreatedObserver createdObserver = (bytes, nanos, ok) -> { };
+
+    /** Sees every snapshot this node takes for log compaction (for metrics); must not block. */
+    @FunctionalInterface
+    public interface CreatedObserver {
+        /**
+         * @param streamBytes size of the snapshot as it would be streamed to a follower (0 on failure)
+         * @param nanos       time the checkpoint took
+         * @param succeeded   whether a snapshot was taken
+         */
+        void onCreated(long streamBytes, long nanos, boolean succeeded);
+    }
 
     SnapshotCoordinator(Vertx vertx, Context context, NodeStorage storage, RaftLogStorage raftLog) {
         this.vertx = vertx;
@@ -51,6 +63,11 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         this.stateMachine = storage.stateMachine();
         this.storage = storage;
         this.store = storage.snapshots();
+    }
+
+    /** Installs the observer of snapshots taken for compaction (null: none). */
+    public void setCreatedObserver(CreatedObserver observer) {
+        this.createdObserver = observer == null ? (bytes, nanos, ok) -> { } : observer;
     }
 
     /** Index of the latest complete snapshot, 0 if none. */
@@ -67,10 +84,13 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         long started = System.nanoTime();
         store.create().whenComplete((m, err) -> context.runOnContext(v -> {
             creating = false;
+            long tookNanos = System.nanoTime() - started;
             if (err != null) {
                 LOG.warn("taking a snapshot failed: {}", err.toString());
+                createdObserver.onCreated(0, tookNanos, false);
                 return;
             }
+            reportCreated(m, tookNanos);
             LOG.info("snapshot at index {} term {} taken in {} ms; compacting the log", m.index(), m.term(),
                     (System.nanoTime() - started) / 1_000_000);
             try {
@@ -83,6 +103,15 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
                 LOG.warn("log compaction after snapshot {} refused: {}", m.index(), e.getMessage());
             }
         }));
+    }
+
+    /** Reads the new snapshot's stream size on a worker (opening it touches files), then reports it. */
+    private void reportCreated(SnapshotMetadata m, long tookNanos) {
+        vertx.executeBlocking(() -> {
+            try (SnapshotReader r = store.openReader(m)) {
+                return r.totalBytes();
+            }
+        }, false).onComplete(ar -> createdObserver.onCreated(ar.succeeded() ? ar.result() : 0, tookNanos, true));
     }
 
     /**

@@ -25,15 +25,16 @@ public final class StorageMetrics extends MeterGroup {
 
     /**
      * @param writerStats             the writer's counters (a fresh snapshot per call)
-     * @param dbSizeBytes             RocksDB's size on disk, bytes
-     * @param pendingCompactionBytes  RocksDB's estimate of bytes compaction still has to rewrite
+     * @param dbSizeBytes             the database's size on disk, bytes
+     * @param pendingCompactionBytes  RocksDB's estimate of bytes compaction still has to rewrite, or
+     *                                null when storage cannot tell (the meter is then not published,
+     *                                rather than published as a made-up 0)
      */
     public StorageMetrics(MeterRegistry registry, Supplier<WriterStats> writerStats, LongSupplier dbSizeBytes,
                           LongSupplier pendingCompactionBytes) {
         super(registry);
         Objects.requireNonNull(writerStats, "writerStats");
         Objects.requireNonNull(dbSizeBytes, "dbSizeBytes");
-        Objects.requireNonNull(pendingCompactionBytes, "pendingCompactionBytes");
         counter(RaftKvMeters.FSYNCS, writerStats, WriterStats::fsyncs, null);
         counter(RaftKvMeters.ENTRIES_WRITTEN, writerStats, WriterStats::entries, null);
         counter(RaftKvMeters.BYTES_WRITTEN, writerStats, WriterStats::bytes, "bytes");
@@ -44,7 +45,9 @@ public final class StorageMetrics extends MeterGroup {
         gauge(RaftKvMeters.WRITER_QUEUE_DEPTH, null, null, () -> writerStats.get().queueDepth());
         gauge(RaftKvMeters.STORAGE_FAILED, null, null, () -> writerStats.get().failed() ? 1 : 0);
         gauge(RaftKvMeters.DB_SIZE, null, "bytes", dbSizeBytes::getAsLong);
-        gauge(RaftKvMeters.PENDING_COMPACTION, null, "bytes", pendingCompactionBytes::getAsLong);
+        if (pendingCompactionBytes != null) {
+            gauge(RaftKvMeters.PENDING_COMPACTION, null, "bytes", pendingCompactionBytes::getAsLong);
+        }
     }
 
     private void counter(RaftKvMeters.Meter meter, Supplier<WriterStats> stats, ToDoubleFunction<WriterStats> f,

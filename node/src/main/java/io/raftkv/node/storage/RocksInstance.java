@@ -56,7 +56,7 @@ final class RocksInstance implements AutoCloseable {
      */
     static RocksInstance open(Path dir, List<String> names, boolean readOnly, boolean createIfMissing)
             throws RocksDBException {
-        Logger infoLog = new Slf4jRocksLogger(dir);
+        Logger infoLog = new Slf4jRocksLogger(dir, createIfMissing);
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(createIfMissing)
                 .setCreateMissingColumnFamilies(createIfMissing)
@@ -114,15 +114,19 @@ final class RocksInstance implements AutoCloseable {
     /** Forwards RocksDB's info log to SLF4J (errors only; its warnings are routine tuning notes). */
     private static final class Slf4jRocksLogger extends Logger {
         private final String prefix;
+        private final boolean creating;
 
-        Slf4jRocksLogger(Path dir) {
+        Slf4jRocksLogger(Path dir, boolean creating) {
             super(InfoLogLevel.ERROR_LEVEL);
             this.prefix = "rocksdb[" + dir.getFileName() + "] ";
+            this.creating = creating;
         }
 
         @Override
         protected void log(InfoLogLevel level, String message) {
-            if (level == InfoLogLevel.WARN_LEVEL) {
+            if (creating && message.contains("NotFound")) {
+                LOG.debug("{}{}", prefix, message); // creating a database probes for files that do not exist yet
+            } else if (level == InfoLogLevel.WARN_LEVEL) {
                 LOG.warn("{}{}", prefix, message);
             } else {
                 LOG.error("{}{}", prefix, message);

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The process {@link CrashTest} kills: opens the storage (running the start-up checks), then appends
- * entries with group commit forever, keeping several persists in flight, and prints
+ * entries with group commit until killed (at most 120 s), keeping several persists in flight, and prints
  * {@code ACK <index>} on stdout once the write holding entries up to {@code index} is durable.
  * Args: {@code <dataDir> <seed>}.
  */
@@ -33,6 +34,7 @@ public final class CrashTestChild {
     }
 
     public static void main(String[] args) throws Exception {
+        exitWhenParentGoes();
         NodeStorage storage = NodeStorage.open(Path.of(args[0]), StorageOptions.defaults());
         Random rnd = new Random(Long.parseLong(args[1]));
         RaftLogStorage log = storage.raftLog();
@@ -42,9 +44,10 @@ public final class CrashTestChild {
         ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
         long term = Math.max(1, log.hardState().term());
         long commit = log.hardState().commit();
-        while (true) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
             long first = log.lastIndex() + 1;
-            int n = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 64);
+            int n = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 32);
             List<Entry> es = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 es.add(new Entry(term, first + i, EntryType.NORMAL, payload(first + i)));
@@ -61,5 +64,22 @@ public final class CrashTestChild {
                 inFlight.poll().join();
             }
         }
+        Runtime.getRuntime().halt(3); // never killed: the parent is gone or stuck
+    }
+
+    /** Stdin is the parent's pipe: end of input means the parent died, so stop at once. */
+    private static void exitWhenParentGoes() {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // discard
+                }
+            } catch (java.io.IOException ignored) {
+                // parent gone
+            }
+            Runtime.getRuntime().halt(4);
+        }, "parent-watch");
+        t.setDaemon(true);
+        t.start();
     }
 }

@@ -126,10 +126,62 @@ public final class ClusterObjects {
         .build();
   }
 
+  /** Stable DNS name of pod {@code ordinal}: {@code <cluster>-<i>.<peers>.<ns>.svc}. */
+  public static String podHost(RaftKvCluster cluster, int ordinal) {
+    return podName(cluster, ordinal) + "." + peerServiceName(cluster) + "."
+        + cluster.getMetadata().getNamespace() + ".svc";
+  }
+
+  /** Name of the pod with StatefulSet ordinal {@code ordinal}. */
+  public static String podName(RaftKvCluster cluster, int ordinal) {
+    return statefulSetName(cluster) + "-" + ordinal;
+  }
+
   /** Peer address of member {@code ordinal}: {@code <cluster>-<i>.<peers>.<ns>.svc:9091}. */
   public static String peerAddress(RaftKvCluster cluster, int ordinal) {
-    return statefulSetName(cluster) + "-" + ordinal + "." + peerServiceName(cluster) + "."
-        + cluster.getMetadata().getNamespace() + ".svc:" + PEER_PORT;
+    return podHost(cluster, ordinal) + ":" + PEER_PORT;
+  }
+
+  /** Client address of member {@code ordinal}: {@code <cluster>-<i>.<peers>.<ns>.svc:9090}. */
+  public static String clientAddress(RaftKvCluster cluster, int ordinal) {
+    return podHost(cluster, ordinal) + ":" + CLIENT_PORT;
+  }
+
+  /**
+   * Name of the data PersistentVolumeClaim of pod {@code ordinal}, as the StatefulSet
+   * controller names claims from the volumeClaimTemplate: {@code data-<cluster>-<i>}.
+   */
+  public static String dataClaimName(RaftKvCluster cluster, int ordinal) {
+    return DATA_VOLUME + "-" + podName(cluster, ordinal);
+  }
+
+  /**
+   * The ordinal of the pod a peer or client address of this cluster names (its first DNS label
+   * is {@code <cluster>-<i>}), or -1 for any other address (an IP, a foreign host).
+   */
+  public static int ordinalOfAddress(RaftKvCluster cluster, String address) {
+    if (address == null || address.isEmpty()) {
+      return -1;
+    }
+    int colon = address.lastIndexOf(':');
+    String host = colon < 0 ? address : address.substring(0, colon);
+    int dot = host.indexOf('.');
+    return ordinalOfPodName(cluster, dot < 0 ? host : host.substring(0, dot));
+  }
+
+  /** The ordinal in {@code <cluster>-<i>}, or -1 when {@code podName} has another shape. */
+  public static int ordinalOfPodName(RaftKvCluster cluster, String podName) {
+    String prefix = statefulSetName(cluster) + "-";
+    if (podName == null || !podName.startsWith(prefix) || podName.length() == prefix.length()
+        || podName.length() - prefix.length() > 6) {
+      return -1;
+    }
+    String digits = podName.substring(prefix.length());
+    if (!digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+        || digits.length() > 1 && digits.charAt(0) == '0') {
+      return -1;
+    }
+    return Integer.parseInt(digits);
   }
 
   /** Largest number of members that may be down while a majority of {@code replicas} is up. */

@@ -252,6 +252,11 @@ final class SimNode {
         for (Message m : rd.messages()) {
             send(m);
         }
+        if (sendsPersistedEarly()) {
+            for (Message m : rd.persistedMessages()) {
+                send(m);
+            }
+        }
         if (rd.hasWrites() && disk.latencyTicks() > 0) {
             outstanding = rd;
             outstandingDueTick = cluster.now() + disk.latencyTicks();
@@ -274,8 +279,10 @@ final class SimNode {
         checkers.logMatching.onAppend(id, prevTerm, rd.entries());
         checkers.readyContract.onPersisted(id, disk.hardState(), disk.log());
         checkers.commitMonotonicity.onDurableCommit(id, disk.hardState().commit());
-        for (Message m : rd.persistedMessages()) {
-            send(m);
+        if (!sendsPersistedEarly()) {
+            for (Message m : rd.persistedMessages()) {
+                send(m);
+            }
         }
         if (!rd.snapshot().isEmpty()) {
             installSnapshot(rd.snapshot());
@@ -290,6 +297,10 @@ final class SimNode {
             readsWaiting.put(ByteBuffer.wrap(rs.requestCtx()).getLong(), rs.index());
         }
         serveReads();
+    }
+
+    private boolean sendsPersistedEarly() {
+        return cluster.params().driverBug() == SimParams.DriverBug.SEND_PERSISTED_EARLY;
     }
 
     private void installSnapshot(Snapshot snap) {

@@ -13,7 +13,19 @@ import java.util.SplittableRandom;
 record SimParams(long seed, int clusterSize, FaultProfile profile, int electionTicks, int heartbeatTicks,
                  boolean preVote, boolean checkQuorum, long maxSizePerMsgBytes, int maxInflightMsgs,
                  long maxUncommittedEntriesBytes, int faultTicks, double proposeRate, double readRate,
-                 boolean bootstrapSnapshot) {
+                 boolean bootstrapSnapshot, DriverBug driverBug) {
+
+    /**
+     * A deliberate mistake in the simulated driver, used only to show that the checkers catch what
+     * such a mistake breaks. The normal suite always runs {@code NONE}.
+     */
+    enum DriverBug {
+        NONE,
+        /** Sends {@code persistedMessages} together with {@code messages}, before the write. */
+        SEND_PERSISTED_EARLY,
+        /** A node that believes it leads answers reads from its own state, skipping ReadIndex. */
+        LOCAL_LEADER_READS
+    }
 
     /**
      * How founding members start. {@code CONF}: the core's documented way, initial voters in
@@ -38,11 +50,13 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
     }
 
     /** Draws the parameters of run {@code seed} from {@code rnd} (the run's only random source). */
-    static SimParams draw(long seed, SplittableRandom rnd, int faultTicks, Bootstrap bootstrap) {
+    static SimParams draw(long seed, SplittableRandom rnd, int faultTicks, Bootstrap bootstrap,
+                          FaultProfile onlyProfile, DriverBug driverBug) {
         int[] sizes = {3, 5, 7};
         FaultProfile[] profiles = FaultProfile.values();
         int size = sizes[rnd.nextInt(sizes.length)];
-        FaultProfile profile = profiles[rnd.nextInt(profiles.length)];
+        FaultProfile drawn = profiles[rnd.nextInt(profiles.length)];
+        FaultProfile profile = onlyProfile != null ? onlyProfile : drawn;
         int heartbeat = 1 + rnd.nextInt(3);
         int election = 10 + rnd.nextInt(11);
         boolean checkQuorum = rnd.nextInt(4) != 0;
@@ -53,7 +67,8 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
         return new SimParams(seed, size, profile, election, heartbeat, preVote, checkQuorum,
                 msgSizes[rnd.nextInt(msgSizes.length)], inflight[rnd.nextInt(inflight.length)], uncommitted,
                 faultTicks, 0.15 + rnd.nextDouble() * 0.3, 0.05 + rnd.nextDouble() * 0.1,
-                bootstrap == Bootstrap.SNAPSHOT || (bootstrap == Bootstrap.AUTO && profile.confChangeRate > 0));
+                bootstrap == Bootstrap.SNAPSHOT || (bootstrap == Bootstrap.AUTO && profile.confChangeRate > 0),
+                driverBug);
     }
 
     /** Core configuration of node {@code id}; {@code randomSeed} feeds its election jitter. */
@@ -76,6 +91,7 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
                 + " heartbeatTicks=" + heartbeatTicks + " preVote=" + preVote + " checkQuorum=" + checkQuorum
                 + " maxSizePerMsg=" + maxSizePerMsgBytes + " maxInflight=" + maxInflightMsgs
                 + " maxUncommitted=" + maxUncommittedEntriesBytes + " faultTicks=" + faultTicks
-                + " bootstrap=" + (bootstrapSnapshot ? "snapshot" : "conf");
+                + " bootstrap=" + (bootstrapSnapshot ? "snapshot" : "conf")
+                + (driverBug == DriverBug.NONE ? "" : " driverBug=" + driverBug);
     }
 }

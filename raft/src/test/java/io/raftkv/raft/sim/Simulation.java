@@ -29,10 +29,24 @@ public final class Simulation {
     private final Workload workload;
     private final FaultInjector faults;
 
-    private Simulation(long seed, int faultTicks, boolean tracing) {
+    /**
+     * How to run a seed.
+     *
+     * @param onlyProfile if non-null, replaces the profile the seed draws
+     * @param driverBug   a deliberate driver mistake (checker self-tests only)
+     */
+    record Options(int faultTicks, boolean tracing, SimParams.Bootstrap bootstrap, FaultProfile onlyProfile,
+                   SimParams.DriverBug driverBug) {
+        static Options standard(int faultTicks, boolean tracing) {
+            return new Options(faultTicks, tracing, SimParams.Bootstrap.fromSystemProperty(), null,
+                    SimParams.DriverBug.NONE);
+        }
+    }
+
+    private Simulation(long seed, Options o) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        this.params = SimParams.draw(seed, rnd, faultTicks, SimParams.Bootstrap.fromSystemProperty());
-        this.cluster = new SimCluster(params, rnd, stats, tracing);
+        this.params = SimParams.draw(seed, rnd, o.faultTicks(), o.bootstrap(), o.onlyProfile(), o.driverBug());
+        this.cluster = new SimCluster(params, rnd, stats, o.tracing());
         this.workload = new Workload(cluster);
         this.faults = new FaultInjector(cluster);
     }
@@ -46,9 +60,13 @@ public final class Simulation {
 
     /** Runs {@code seed}; never throws: failures come back in the result. */
     public static Result run(long seed, int faultTicks, boolean tracing) {
+        return run(seed, Options.standard(faultTicks, tracing));
+    }
+
+    static Result run(long seed, Options options) {
         Simulation sim;
         try {
-            sim = new Simulation(seed, faultTicks, tracing);
+            sim = new Simulation(seed, options);
         } catch (RuntimeException | AssertionError e) {
             return failed(seed, new SimStats(), "setup failed: " + e, null, List.of());
         }

@@ -2,6 +2,7 @@ package io.raftkv.raft.sim;
 
 import io.raftkv.raft.ProposalDroppedException;
 import io.raftkv.raft.RawNode;
+import io.raftkv.raft.StateType;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -89,6 +90,11 @@ final class Workload {
     void read(SimNode n) {
         long readId = nextReadId++;
         cluster.checkers().linearizableRead.onReadIssued(readId);
+        if (cluster.params().driverBug() == SimParams.DriverBug.LOCAL_LEADER_READS && n.role() == StateType.LEADER) {
+            cluster.checkers().linearizableRead.onReadServed(readId, n.sm.applied(), n.sm.applied(), n.sm::valueAt);
+            cluster.onReadServed(readId);
+            return;
+        }
         try {
             n.raw().readIndex(ByteBuffer.allocate(Long.BYTES).putLong(readId).array());
             cluster.stats().event("reads_issued");

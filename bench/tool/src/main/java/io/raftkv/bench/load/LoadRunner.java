@@ -43,6 +43,7 @@ public final class LoadRunner {
     private final Workload workload;
     private final LoadSpec load;
     private final Consumer<Progress> progressListener;
+    private final Duration drainTimeout;
 
     private volatile long stopAtNanos;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -53,6 +54,12 @@ public final class LoadRunner {
      * @param progressListener called about once a second from a background thread; must not block
      */
     public LoadRunner(Target target, Workload workload, LoadSpec load, Consumer<Progress> progressListener) {
+        this(target, workload, load, progressListener, DRAIN_TIMEOUT);
+    }
+
+    /** As above, with how long to wait for operations still in flight after the window. */
+    LoadRunner(Target target, Workload workload, LoadSpec load, Consumer<Progress> progressListener,
+               Duration drainTimeout) {
         if (workload.spec().reads() && !target.supports(workload.spec().readMode())) {
             throw new IllegalArgumentException(target.describe() + " does not support " + workload.spec().readMode()
                     + " reads");
@@ -61,6 +68,7 @@ public final class LoadRunner {
         this.workload = workload;
         this.load = load;
         this.progressListener = progressListener;
+        this.drainTimeout = drainTimeout;
     }
 
     /** Runs the load to completion on the calling thread; blocks for warm-up + duration (+ drain). */
@@ -81,7 +89,7 @@ public final class LoadRunner {
             if (load.mode() == LoadMode.CLOSED) {
                 runClosed(m);
             } else {
-                runOpen(m, windowEnd);
+                runOpen(m, startNanos, windowEnd);
             }
         } finally {
             progressTimer.shutdownNow();
@@ -100,16 +108,15 @@ public final class LoadRunner {
             new ClosedLoopClient(workload.newStream(), m, finished).loop();
         }
         try {
-            long waitNanos = stopAtNanos - System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            long waitNanos = stopAtNanos - System.nanoTime() + drainTimeout.toNanos();
             finished.await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void runOpen(Measurement m, long windowEnd) {
+    private void runOpen(Measurement m, long start, long windowEnd) {
         Workload.Stream ops = workload.newStream();
-        long start = System.nanoTime();
         double periodNanos = 1e9 / load.ratePerSecond();
         for (long i = 0; ; i++) {
             long due = start + (long) (i * periodNanos);
@@ -121,7 +128,7 @@ public final class LoadRunner {
                 LockSupport.parkNanos(due - now);
             }
             if (inFlight.get() >= load.maxInFlight()) {
-                m.failure(Measurement.CLIENT_BACKLOG, now);
+                m.failure(Measurement.CLIENT_BACKLOG, due);
                 continue;
             }
             inFlight.incrementAndGet();
@@ -138,7 +145,7 @@ public final class LoadRunner {
             drained.complete(null);
         }
         try {
-            drained.get(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            drained.get(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -53,7 +53,7 @@ public final class Measurement {
 
     /** An operation that started (or was due) at {@code startNanos} succeeded at {@code endNanos}. */
     public void success(long startNanos, long endNanos) {
-        long micros = Math.min(HIGHEST_TRACKABLE_MICROS, Math.max(1, (endNanos - startNanos + 500) / 1_000));
+        long micros = Math.min(HIGHEST_TRACKABLE_MICROS, Math.max(1, (endNanos - startNanos) / 1_000));
         progress.recordValue(micros);
         if (inWindow(endNanos)) {
             window.recordValue(micros);

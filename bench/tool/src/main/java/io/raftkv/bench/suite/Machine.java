@@ -18,13 +18,28 @@ public final class Machine {
                 .put("cpuModel", firstValue(Path.of("/proc/cpuinfo"), "model name"))
                 .put("memTotal", firstValue(Path.of("/proc/meminfo"), "MemTotal"))
                 .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
-                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
+                .put("loadAverage", loadAverage());
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages: on a shared machine, other work competes with the
+     * systems under test, and the figures mean little when this is well above the CPU count.
+     */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | SecurityException | ArrayIndexOutOfBoundsException e) {
+            return "unknown";
+        }
     }
 
     /** e.g. {@code 2 CPUs (Intel Xeon ...), 23 GB RAM, Linux 6.1, OpenJDK 17.0.15}. */
     public static String oneLine(JsonObject m) {
         return m.getInteger("cpus") + " CPUs (" + m.getString("cpuModel") + "), " + m.getString("memTotal") + " RAM, "
-                + m.getString("os") + ", " + m.getString("java");
+                + m.getString("os") + ", " + m.getString("java") + ", load average at start "
+                + m.getString("loadAverage", "unknown");
     }
 
     private static String firstValue(Path file, String key) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p>Two writers share this object and never overwrite each other's fields:
  * <ul>
  *   <li>the operator: {@code phase}, {@code replicas}, {@code readyReplicas}, {@code selector},
- *       {@code observedGeneration}, {@code conditions};</li>
+ *       {@code observedGeneration}, {@code conditions}, {@code operation};</li>
  *   <li>the Raft leader: {@code leader}, {@code term}, {@code members}, {@code commitIndex}.</li>
  * </ul>
  * The operator's status patch is a JSON patch computed against the cached object with the node's
@@ -25,8 +25,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RaftKvClusterStatus {
 
-  @JsonPropertyDescription("Summary of the cluster's state: Creating, Running, Updating or"
-      + " Degraded. Conditions carry the details.")
+  @JsonPropertyDescription("Summary of the cluster's state: Creating, Running, Scaling,"
+      + " Upgrading, Updating or Degraded. Conditions carry the details.")
   private String phase;
 
   @StatusReplicas
@@ -58,6 +58,10 @@ public class RaftKvClusterStatus {
 
   @JsonPropertyDescription("The metadata.generation that this status describes.")
   private Long observedGeneration;
+
+  @JsonPropertyDescription("The membership operation in progress (adding, removing, replacing"
+      + " or restarting one member), absent when there is none. Written by the operator.")
+  private ClusterOperation operation;
 
   @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
       + " Progressing (the cluster is being created, scaled or updated) and Degraded (fewer"
@@ -136,6 +140,14 @@ public class RaftKvClusterStatus {
     this.observedGeneration = observedGeneration;
   }
 
+  public ClusterOperation getOperation() {
+    return operation;
+  }
+
+  public void setOperation(ClusterOperation operation) {
+    this.operation = operation;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -158,19 +170,20 @@ public class RaftKvClusterStatus {
         && Objects.equals(term, other.term) && Objects.equals(members, other.members)
         && Objects.equals(commitIndex, other.commitIndex)
         && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(operation, other.operation)
         && Objects.equals(conditions, other.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(phase, replicas, readyReplicas, selector, leader, term, members,
-        commitIndex, observedGeneration, conditions);
+        commitIndex, observedGeneration, operation, conditions);
   }
 
   @Override
   public String toString() {
     return "RaftKvClusterStatus{phase=" + phase + ", replicas=" + replicas + ", readyReplicas="
         + readyReplicas + ", leader=" + leader + ", term=" + term + ", observedGeneration="
-        + observedGeneration + ", conditions=" + conditions + "}";
+        + observedGeneration + ", operation=" + operation + ", conditions=" + conditions + "}";
   }
 }

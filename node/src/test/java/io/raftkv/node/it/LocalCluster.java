@@ -1,0 +1,249 @@
+package io.raftkv.node.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.Endpoint;
+import io.raftkv.api.client.RaftKvClient;
+import io.raftkv.api.client.RetryPolicy;
+import io.raftkv.api.v1.Role;
+import io.raftkv.api.v1.StatusRequest;
+import io.raftkv.api.v1.StatusResponse;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * A RaftKV cluster of real node processes on loopback, for tests: free ports, data under the build
+ * directory ({@code <build>/it-data/<name>-<millis>/node-N}), and clients that talk to it the way
+ * applications do. {@link #close()} SIGKILLs whatever still runs. Every cluster in this JVM is
+ * tracked so that {@link DumpLogsOnFailure} can print the node logs of a failed test.
+ *
+ * <p>Waiting is always bounded and never sleeps: {@link #awaitLeader} and friends poll with
+ * Awaitility.
+ */
+final class LocalCluster implements AutoCloseable {
+    /** Bound of every wait for an election, a catch-up or a restart; generous for loaded CI machines. */
+    static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration STATUS_DEADLINE = Duration.ofSeconds(2);
+    static final Set<LocalCluster> RUNNING = ConcurrentHashMap.newKeySet();
+
+    final String name;
+    final Path root;
+    private final Map<Long, NodeProcess> nodes = new LinkedHashMap<>();
+    private final List<String> extraArgs;
+    private final List<RaftKvClient> clients = new CopyOnWriteArrayList<>();
+    private final RaftKvClient statusClient;
+
+    private LocalCluster(String name, Path root, List<String> extraArgs) {
+        this.name = name;
+        this.root = root;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.statusClient = track(RaftKvClient.builder().endpoints(List.of(new Endpoint("127.0.0.1", 1)))
+                .deadline(STATUS_DEADLINE).retryPolicy(RetryPolicy.NONE).build());
+    }
+
+    /**
+     * Starts {@code size} voters with ids 1..size (in parallel) and waits for a leader.
+     *
+     * @param extraArgs node flags added to every node's command line (e.g. snapshot thresholds)
+     */
+    static LocalCluster start(String name, int size, List<String> extraArgs) throws IOException {
+        Path root = buildDir().resolve("it-data").resolve(name + "-" + System.currentTimeMillis());
+        Files.createDirectories(root);
+        LocalCluster c = new LocalCluster(name, root, extraArgs);
+        RUNNING.add(c);
+        int[] ports = freePorts(2 * size);
+        StringBuilder peers = new StringBuilder();
+        StringBuilder clientAddrs = new StringBuilder();
+        for (int i = 1; i <= size; i++) {
+            peers.append(i == 1 ? "" : ",").append(i).append("=127.0.0.1:").append(ports[2 * i - 1]);
+            clientAddrs.append(i == 1 ? "" : ",").append(i).append("=127.0.0.1:").append(ports[2 * i - 2]);
+        }
+        for (int i = 1; i <= size; i++) {
+            List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--peers", peers.toString(),
+                    "--peer-client-addrs", clientAddrs.toString()));
+            args.addAll(extraArgs);
+            c.nodes.put((long) i, new NodeProcess(i, ports[2 * i - 2], ports[2 * i - 1],
+                    root.resolve("node-" + i), args));
+        }
+        for (NodeProcess n : c.nodes.values()) {
+            n.start();
+        }
+        c.awaitLeader();
+        return c;
+    }
+
+    /**
+     * Starts a new, empty node that waits to be added ({@code --join}); the caller adds it with
+     * AddLearner using {@link NodeProcess#peerAddress()}. Its id is chosen by the caller.
+     */
+    NodeProcess startJoiner(long id) throws IOException {
+        if (nodes.containsKey(id)) {
+            throw new IllegalArgumentException("id " + id + " is taken");
+        }
+        int[] ports = freePorts(2);
+        String peers = nodes.values().stream().map(n -> n.id + "=" + n.peerAddress())
+                .collect(Collectors.joining(","));
+        List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--join", "--peers", peers));
+        args.addAll(extraArgs);
+        NodeProcess n = new NodeProcess(id, ports[0], ports[1], root.resolve("node-" + id), args);
+        nodes.put(id, n);
+        n.start();
+        return n;
+    }
+
+    NodeProcess node(long id) {
+        NodeProcess n = nodes.get(id);
+        if (n == null) {
+            throw new IllegalArgumentException("no node " + id + " in " + nodes.keySet());
+        }
+        return n;
+    }
+
+    List<NodeProcess> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    List<NodeProcess> running() {
+        return nodes.values().stream().filter(NodeProcess::isAlive).toList();
+    }
+
+    /** A client of every running node (leader discovery, NOT_LEADER hints, session retries). */
+    RaftKvClient client() {
+        return client(running());
+    }
+
+    /** A client that knows only {@code only}: writes reach the leader through NOT_LEADER hints. */
+    RaftKvClient client(List<NodeProcess> only) {
+        return track(RaftKvClient.builder()
+                .endpoints(only.stream().map(n -> new Endpoint("127.0.0.1", n.clientPort)).toList())
+                .deadline(Duration.ofSeconds(10)).attemptTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    /** {@code node}'s own Status, or empty if it does not answer within two seconds. */
+    Optional<StatusResponse> status(NodeProcess node) {
+        try {
+            return Optional.of(statusClient.blocking().status(new Endpoint("127.0.0.1", node.clientPort),
+                    StatusRequest.getDefaultInstance()));
+        } catch (RaftKvException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits until one running node leads and every running voter agrees on it in the same term;
+     * returns the leader.
+     */
+    NodeProcess awaitLeader() {
+        return await("a leader all running nodes agree on in " + name).atMost(WAIT)
+                .pollInterval(Duration.ofMillis(100)).until(this::agreedLeader, Optional::isPresent).get();
+    }
+
+    /** Waits for a leader other than {@code old}. */
+    NodeProcess awaitLeaderOtherThan(NodeProcess old) {
+        return await("a leader other than " + old).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(this::agreedLeader, l -> l.isPresent() && l.get() != old).get();
+    }
+
+    private Optional<NodeProcess> agreedLeader() {
+        Map<Long, StatusResponse> views = new HashMap<>();
+        for (NodeProcess n : running()) {
+            Optional<StatusResponse> s = status(n);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            views.put(n.id, s.get());
+        }
+        List<StatusResponse> leaders = views.values().stream().filter(s -> s.getRole() == Role.LEADER).toList();
+        if (leaders.size() != 1) {
+            return Optional.empty();
+        }
+        StatusResponse l = leaders.get(0);
+        boolean agreed = views.values().stream().filter(s -> !s.getLearner() && isMember(l, s.getId()))
+                .allMatch(s -> s.getLeaderId() == l.getId() && s.getTerm() == l.getTerm());
+        return agreed ? Optional.of(nodes.get(l.getId())) : Optional.empty();
+    }
+
+    private static boolean isMember(StatusResponse leader, long id) {
+        return leader.getMembersList().stream().anyMatch(m -> m.getId() == id);
+    }
+
+    /** Waits until {@code node} has applied at least {@code index}. */
+    void awaitApplied(NodeProcess node, long index) {
+        await(node + " applied index ≥ " + index).atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> status(node).map(StatusResponse::getAppliedIndex).orElse(0L), i -> i >= index);
+    }
+
+    /** Every node's log tail, for a failed test. */
+    String logs(int linesPerNode) {
+        StringBuilder b = new StringBuilder();
+        for (NodeProcess n : nodes.values()) {
+            b.append("----- ").append(n).append(" log tail (").append(n.logFile()).append(")\n")
+                    .append(n.logTail(linesPerNode)).append('\n');
+        }
+        return b.toString();
+    }
+
+    private RaftKvClient track(RaftKvClient c) {
+        clients.add(c);
+        return c;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        RUNNING.remove(this);
+        List<RaftKvClient> toClose = new ArrayList<>(clients);
+        clients.clear();
+        Collections.reverse(toClose);
+        for (RaftKvClient c : toClose) {
+            c.close();
+        }
+        for (NodeProcess n : nodes.values()) {
+            n.kill();
+        }
+    }
+
+    /** The Maven build directory this test runs from ({@code target} or {@code -Dbuild.dir}). */
+    static Path buildDir() {
+        try {
+            Path testClasses = Path.of(LocalCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return testClasses.getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code n} distinct ports free right now (held open together so none repeats). */
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                s.setReuseAddress(true);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+    }
+}

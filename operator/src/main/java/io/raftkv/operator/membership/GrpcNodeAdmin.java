@@ -1,0 +1,235 @@
+package io.raftkv.operator.membership;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.raftkv.api.v1.AddLearnerRequest;
+import io.raftkv.api.v1.ClusterGrpc;
+import io.raftkv.api.v1.FollowerProgress;
+import io.raftkv.api.v1.Member;
+import io.raftkv.api.v1.MemberListRequest;
+import io.raftkv.api.v1.MemberRole;
+import io.raftkv.api.v1.PromoteMemberRequest;
+import io.raftkv.api.v1.RemoveMemberRequest;
+import io.raftkv.api.v1.Role;
+import io.raftkv.api.v1.StatusRequest;
+import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.api.v1.TransferLeadershipRequest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * {@link NodeAdmin} over grpc-java blocking stubs (plaintext, as the nodes serve their client
+ * port inside the cluster network).
+ *
+ * <p>Channels are cached per target and reused across reconciliations; the cache holds at most
+ * {@link #MAX_CHANNELS} (the least recently used one is shut down beyond that), so a stream of
+ * distinct targets cannot leak connections. Every call carries a deadline: {@code callTimeout}
+ * for reads and membership changes, {@code transferTimeout} for TransferLeadership (which
+ * returns only once the target leads). Calls block the reconciling thread (JOSDK's executor,
+ * never an event loop) for at most that long.
+ *
+ * <p>Errors are decoded from the gRPC status and the RaftKV trailers ({@code docs/api.md},
+ * "Errors"): {@code raftkv-error-reason}, {@code raftkv-leader-id},
+ * {@code raftkv-leader-address}.
+ */
+public final class GrpcNodeAdmin implements NodeAdmin {
+
+  /** Largest number of cached channels (9 members × a few clusters per operator is typical). */
+  public static final int MAX_CHANNELS = 64;
+
+  static final Metadata.Key<String> REASON =
+      Metadata.Key.of("raftkv-error-reason", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> LEADER_ID =
+      Metadata.Key.of("raftkv-leader-id", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> LEADER_ADDRESS =
+      Metadata.Key.of("raftkv-leader-address", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final Duration callTimeout;
+  private final Duration transferTimeout;
+  private final Function<String, ManagedChannel> channelFactory;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Access order: the first entry is the least recently used. Guarded by {@link #lock}. */
+  private final LinkedHashMap<String, ManagedChannel> channels =
+      new LinkedHashMap<>(16, 0.75f, true);
+  private boolean closed;
+
+  /** Plaintext channels to {@code host:port} targets. */
+  public GrpcNodeAdmin(Duration callTimeout, Duration transferTimeout) {
+    this(callTimeout, transferTimeout, target ->
+        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+            .idleTimeout(5, TimeUnit.MINUTES)
+            .maxInboundMessageSize(4 * 1024 * 1024)
+            .build());
+  }
+
+  /** With a custom channel factory (tests use in-process channels). */
+  public GrpcNodeAdmin(Duration callTimeout, Duration transferTimeout,
+      Function<String, ManagedChannel> channelFactory) {
+    if (callTimeout.isNegative() || callTimeout.isZero() || transferTimeout.isNegative()
+        || transferTimeout.isZero()) {
+      throw new IllegalArgumentException("timeouts must be positive, got " + callTimeout + " and "
+          + transferTimeout);
+    }
+    this.callTimeout = callTimeout;
+    this.transferTimeout = transferTimeout;
+    this.channelFactory = Objects.requireNonNull(channelFactory);
+  }
+
+  @Override
+  public NodeStatusView status(String target) {
+    StatusResponse r = call(target, callTimeout,
+        stub -> stub.status(StatusRequest.getDefaultInstance()));
+    Map<Long, NodeStatusView.FollowerProgress> followers = new HashMap<>();
+    for (FollowerProgress p : r.getProgressList()) {
+      followers.put(p.getId(),
+          new NodeStatusView.FollowerProgress(p.getMatchIndex(), p.getRecentActive()));
+    }
+    return new NodeStatusView(r.getId(), r.getRole() == Role.LEADER, r.getLearner(), r.getTerm(),
+        r.getLeaderId(), r.getLeaderAddress(), r.getCommitIndex(), r.getLastIndex(),
+        members(r.getMembersList()), followers);
+  }
+
+  @Override
+  public List<MemberView> memberList(String target) {
+    return members(call(target, callTimeout,
+        stub -> stub.memberList(MemberListRequest.getDefaultInstance())).getMembersList());
+  }
+
+  @Override
+  public List<MemberView> addLearner(String target, long id, String peerAddress,
+      String clientAddress) {
+    if (id <= 0 || peerAddress == null || peerAddress.isBlank()) {
+      throw new IllegalArgumentException("AddLearner needs a positive id and a peer address, got "
+          + id + " and '" + peerAddress + "'");
+    }
+    AddLearnerRequest request = AddLearnerRequest.newBuilder()
+        .setId(id)
+        .setPeerAddress(peerAddress)
+        .setClientAddress(clientAddress == null ? "" : clientAddress)
+        .build();
+    return members(call(target, callTimeout, stub -> stub.addLearner(request)).getMembersList());
+  }
+
+  @Override
+  public List<MemberView> promote(String target, long id) {
+    PromoteMemberRequest request = PromoteMemberRequest.newBuilder().setId(id).build();
+    return members(call(target, callTimeout, stub -> stub.promoteMember(request))
+        .getMembersList());
+  }
+
+  @Override
+  public List<MemberView> remove(String target, long id) {
+    RemoveMemberRequest request = RemoveMemberRequest.newBuilder().setId(id).build();
+    return members(call(target, callTimeout, stub -> stub.removeMember(request))
+        .getMembersList());
+  }
+
+  @Override
+  public long transferLeadership(String target, long targetId) {
+    TransferLeadershipRequest request =
+        TransferLeadershipRequest.newBuilder().setTargetId(targetId).build();
+    return call(target, transferTimeout, stub -> stub.transferLeadership(request)).getLeaderId();
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      channels.values().forEach(ManagedChannel::shutdownNow);
+      channels.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T call(String target, Duration timeout,
+      Function<ClusterGrpc.ClusterBlockingStub, T> rpc) {
+    ClusterGrpc.ClusterBlockingStub stub = ClusterGrpc.newBlockingStub(channel(target))
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      return rpc.apply(stub);
+    } catch (StatusRuntimeException e) {
+      throw decode(target, e);
+    }
+  }
+
+  private ManagedChannel channel(String target) {
+    if (target == null || target.isBlank()) {
+      throw new IllegalArgumentException("no target address");
+    }
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("GrpcNodeAdmin is closed");
+      }
+      ManagedChannel channel = channels.get(target);
+      if (channel == null || channel.isShutdown()) {
+        channel = channelFactory.apply(target);
+        channels.put(target, channel);
+        if (channels.size() > MAX_CHANNELS) {
+          var eldest = channels.entrySet().iterator().next();
+          eldest.getValue().shutdown();
+          channels.remove(eldest.getKey());
+        }
+      }
+      return channel;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Maps a gRPC failure to the orchestration's terms. */
+  static NodeAdminException decode(String target, StatusRuntimeException e) {
+    Status status = e.getStatus();
+    Metadata trailers = e.getTrailers() != null ? e.getTrailers() : new Metadata();
+    String reasonName = trailers.get(REASON);
+    String text = target + ": " + status.getCode()
+        + (status.getDescription() != null ? " " + status.getDescription() : "");
+    if ("NOT_LEADER".equals(reasonName)) {
+      return new NodeAdminException(NodeAdminException.Reason.NOT_LEADER, text,
+          parseId(trailers.get(LEADER_ID)), trailers.get(LEADER_ADDRESS), e);
+    }
+    NodeAdminException.Reason reason;
+    if ("LEARNER_NOT_CAUGHT_UP".equals(reasonName)) {
+      reason = NodeAdminException.Reason.LEARNER_NOT_CAUGHT_UP;
+    } else if ("MEMBERSHIP_CHANGE_IN_PROGRESS".equals(reasonName)) {
+      reason = NodeAdminException.Reason.CHANGE_IN_PROGRESS;
+    } else {
+      reason = switch (status.getCode()) {
+        case NOT_FOUND -> NodeAdminException.Reason.UNKNOWN_MEMBER;
+        case INVALID_ARGUMENT -> NodeAdminException.Reason.INVALID_REQUEST;
+        case UNAVAILABLE, RESOURCE_EXHAUSTED -> NodeAdminException.Reason.UNAVAILABLE;
+        case DEADLINE_EXCEEDED, ABORTED, CANCELLED -> NodeAdminException.Reason.OUTCOME_UNKNOWN;
+        default -> NodeAdminException.Reason.OTHER;
+      };
+    }
+    return new NodeAdminException(reason, text, 0, "", e);
+  }
+
+  private static long parseId(String text) {
+    try {
+      return text == null || text.isEmpty() ? 0 : Long.parseUnsignedLong(text);
+    } catch (NumberFormatException malformed) {
+      return 0; // a malformed hint is no hint
+    }
+  }
+
+  private static List<MemberView> members(List<Member> members) {
+    return members.stream()
+        .map(m -> new MemberView(m.getId(), m.getRole() != MemberRole.LEARNER,
+            m.getPeerAddress(), m.getClientAddress()))
+        .toList();
+  }
+}
