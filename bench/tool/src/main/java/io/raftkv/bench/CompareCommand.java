@@ -88,7 +88,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             cluster.start(clusters.startupTimeout);
             System.out.println(system + " is up: " + cluster.clientEndpoints());
             return new SuiteRunner(system, cluster.clientEndpoints(), deadline,
-                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true).run(scenarios, seed);
+                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true)
+                    .run(scenarios, seed, cluster.serverVersion());
         }
     }
 

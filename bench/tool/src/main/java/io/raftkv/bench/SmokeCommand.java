@@ -48,11 +48,11 @@ final class SmokeCommand implements Callable<Integer> {
         var scenarios = StandardSuite.smoke(1_000, warmup, duration, seed);
         SystemResults results;
         if (endpoints != null) {
-            results = suite(endpoints).run(scenarios, seed);
+            results = suite(endpoints).run(scenarios, seed, "at " + endpoints);
         } else {
             try (LocalCluster cluster = clusters.cluster(system)) {
                 cluster.start(clusters.startupTimeout);
-                results = suite(cluster.clientEndpoints()).run(scenarios, seed);
+                results = suite(cluster.clientEndpoints()).run(scenarios, seed, cluster.serverVersion());
             }
         }
         List<String> problems = new ArrayList<>();

@@ -39,6 +39,18 @@ final class NodePodTemplate {
    */
   static final long TERMINATION_GRACE_SECONDS = 60L;
   static final String ENV_REPLICAS = "RAFTKV_REPLICAS";
+  /**
+   * Health service of the readiness probe: SERVING when the node is a member of a cluster with a
+   * known leader.
+   */
+  static final String READINESS_SERVICE = "";
+  /**
+   * Health service of the startup and liveness probes: SERVING while the process is healthy,
+   * whatever the cluster's state. Liveness must not depend on a leader: a cluster that lost its
+   * leader would otherwise have every pod restarted at once, which makes recovery slower, not
+   * faster.
+   */
+  static final String LIVENESS_SERVICE = "liveness";
   private static final String TMP_VOLUME = "tmp";
   private static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
 
@@ -104,9 +116,9 @@ final class NodePodTemplate {
         .endPort()
         .withEnv(environment(cluster, initialVoters))
         .withResources(spec.getResources())
-        .withStartupProbe(grpcProbe(5, 5, 120))
-        .withReadinessProbe(grpcProbe(5, 3, 3))
-        .withLivenessProbe(grpcProbe(10, 5, 6))
+        .withStartupProbe(grpcProbe(LIVENESS_SERVICE, 5, 5, 120))
+        .withReadinessProbe(grpcProbe(READINESS_SERVICE, 5, 3, 3))
+        .withLivenessProbe(grpcProbe(LIVENESS_SERVICE, 10, 5, 6))
         .withNewSecurityContext()
           .withAllowPrivilegeEscalation(false)
           .withReadOnlyRootFilesystem(true)
@@ -159,10 +171,15 @@ final class NodePodTemplate {
         .build();
   }
 
-  /** A native gRPC probe on the client port against {@code grpc.health.v1}, service "". */
-  private static Probe grpcProbe(int periodSeconds, int timeoutSeconds, int failureThreshold) {
+  /** A native gRPC probe on the client port against {@code grpc.health.v1}. */
+  private static Probe grpcProbe(String service, int periodSeconds, int timeoutSeconds,
+      int failureThreshold) {
     return new ProbeBuilder()
-        .withNewGrpc().withPort(ClusterObjects.CLIENT_PORT).endGrpc()
+        .withNewGrpc()
+          .withPort(ClusterObjects.CLIENT_PORT)
+          // unset means "" (the overall health); Kubernetes treats both the same
+          .withService(service.isEmpty() ? null : service)
+        .endGrpc()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(timeoutSeconds)
         .withFailureThreshold(failureThreshold)

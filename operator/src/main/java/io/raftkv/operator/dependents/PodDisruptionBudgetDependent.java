@@ -10,13 +10,20 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 
 /**
- * Keeps a quorum through voluntary disruptions (node drains, cluster upgrades): for n members at
+ * Keeps a quorum through voluntary disruptions (node drains, cluster upgrades): for n voters at
  * most (n-1)/2 may be evicted at once. A single-member cluster has no failure to spare, so its
  * budget is zero and a drain waits until someone deletes the pod on purpose.
+ *
+ * <p>n is the current voter count ({@link #VOTERS_KEY}, from the leader's membership), not
+ * {@code spec.replicas}: while 3 → 5 is in progress the cluster has 3 or 4 voters, and a budget
+ * computed for 5 would let two of them be evicted.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class PodDisruptionBudgetDependent
     extends CRUDKubernetesDependentResource<PodDisruptionBudget, RaftKvCluster> {
+
+  /** Key under which the reconciler stores the current voter count (an Integer). */
+  public static final String VOTERS_KEY = "raftkv.io/voters";
 
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);
@@ -24,11 +31,18 @@ public class PodDisruptionBudgetDependent
 
   @Override
   protected PodDisruptionBudget desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    return desiredFor(cluster);
+    int voters = context.managedWorkflowAndDependentResourceContext()
+        .get(VOTERS_KEY, Integer.class)
+        .orElseGet(() -> cluster.getSpec().getReplicas());
+    return desiredFor(cluster, voters);
   }
 
   static PodDisruptionBudget desiredFor(RaftKvCluster cluster) {
-    int replicas = cluster.getSpec().getReplicas();
+    return desiredFor(cluster, cluster.getSpec().getReplicas());
+  }
+
+  static PodDisruptionBudget desiredFor(RaftKvCluster cluster, int voters) {
+    int replicas = voters;
     return new PodDisruptionBudgetBuilder()
         .withMetadata(
             ClusterObjects.metadata(cluster, ClusterObjects.podDisruptionBudgetName(cluster)))

@@ -28,6 +28,9 @@ import java.util.Optional;
  *       Restarts must move leadership first and go one member at a time, which the membership
  *       orchestration does by deleting pods in a safe order.</li>
  *   <li>volumeClaimTemplates and the PVC retention policy come from {@code spec.storage}.</li>
+ *   <li>{@code replicas} is what the membership orchestration decided for this step
+ *       ({@link #REPLICAS_KEY}), not {@code spec.replicas}: a pod is only added once the
+ *       previous one is a voter, and only removed once its member is gone.</li>
  * </ul>
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
@@ -39,6 +42,12 @@ public class StatefulSetDependent
    * the cluster was bootstrapped with (an Integer).
    */
   public static final String INITIAL_VOTERS_KEY = "raftkv.io/initial-voters";
+  /**
+   * Key under which the reconciler stores the replica count the StatefulSet should have now (an
+   * Integer): the membership orchestration moves it one pod at a time toward the spec, so it may
+   * lag {@code spec.replicas} while members are added or removed.
+   */
+  public static final String REPLICAS_KEY = "raftkv.io/statefulset-replicas";
 
   public StatefulSetDependent() {
     super(StatefulSet.class);
@@ -49,7 +58,10 @@ public class StatefulSetDependent
     int initialVoters = context.managedWorkflowAndDependentResourceContext()
         .get(INITIAL_VOTERS_KEY, Integer.class)
         .orElseGet(() -> cluster.getSpec().getReplicas());
-    return desiredFor(cluster, initialVoters);
+    int replicas = context.managedWorkflowAndDependentResourceContext()
+        .get(REPLICAS_KEY, Integer.class)
+        .orElseGet(() -> cluster.getSpec().getReplicas());
+    return desiredFor(cluster, initialVoters, replicas);
   }
 
   /**
@@ -70,6 +82,10 @@ public class StatefulSetDependent
   }
 
   static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters) {
+    return desiredFor(cluster, initialVoters, cluster.getSpec().getReplicas());
+  }
+
+  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas) {
     StorageSpec storage =
         cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
     Map<String, String> selector = ClusterObjects.selectorLabels(cluster);
@@ -77,7 +93,7 @@ public class StatefulSetDependent
     return new StatefulSetBuilder()
         .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
         .withNewSpec()
-          .withReplicas(cluster.getSpec().getReplicas())
+          .withReplicas(replicas)
           .withServiceName(ClusterObjects.peerServiceName(cluster))
           .withPodManagementPolicy("Parallel")
           .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()

@@ -6,9 +6,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.dependents.ClusterObjects;
+import io.raftkv.operator.membership.MembershipProgress;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +46,20 @@ public final class ClusterStatusCalculator {
    */
   public static RaftKvClusterStatus compute(RaftKvCluster cluster,
       Optional<StatefulSet> statefulSet, List<String> specProblems, Instant now) {
+    return compute(cluster, statefulSet, specProblems, now,
+        MembershipProgress.unchanged(cluster.getStatus() != null
+            ? cluster.getStatus().getOperation() : null));
+  }
+
+  /**
+   * As {@link #compute(RaftKvCluster, Optional, List, Instant)}, with the membership
+   * orchestration's progress: an operation in progress makes the phase Scaling (adding, removing
+   * or replacing a member) or Upgrading (rolling restart) with Progressing=True; a problem that
+   * blocks it makes the cluster Degraded with the problem's reason.
+   */
+  public static RaftKvClusterStatus compute(RaftKvCluster cluster,
+      Optional<StatefulSet> statefulSet, List<String> specProblems, Instant now,
+      MembershipProgress membership) {
     RaftKvClusterStatus previous =
         cluster.getStatus() != null ? cluster.getStatus() : new RaftKvClusterStatus();
     long generation = Objects.requireNonNullElse(cluster.getMetadata().getGeneration(), 0L);
@@ -53,6 +69,7 @@ public final class ClusterStatusCalculator {
 
     List<Condition> conditions;
     String phase;
+    ClusterOperation operation;
     if (!specProblems.isEmpty()) {
       // Judge availability against what actually runs, since the spec cannot be trusted.
       int running = statefulSet.map(s -> zeroIfNull(s.getSpec().getReplicas())).orElse(0);
@@ -63,7 +80,29 @@ public final class ClusterStatusCalculator {
           condition(DEGRADED, true, REASON_INVALID_SPEC,
               "Invalid spec: " + String.join("; ", specProblems)));
       phase = PHASE_DEGRADED;
+      operation = previous.getOperation();
+    } else if (membership.operation().isPresent() || membership.problem().isPresent()) {
+      int desired = cluster.getSpec().getReplicas();
+      operation = membership.operation().orElse(null);
+      boolean restarting = operation != null
+          && operation.getKind() == ClusterOperation.Kind.RollingRestart;
+      Condition progressing = operation == null
+          ? progressing(desired, statefulSet, current, ready, previous)
+          : condition(PROGRESSING, true, restarting ? REASON_ROLLING_UPDATE : REASON_SCALING,
+              operation.toString());
+      Condition degraded = membership.problem()
+          .map(p -> condition(DEGRADED, true, p.reason(), p.message()))
+          .orElse(condition(DEGRADED, false, REASON_AS_EXPECTED,
+              "A membership operation is in progress; " + ready + " of " + desired
+                  + " members are ready."));
+      conditions = List.of(available(desired, ready, previous), progressing, degraded);
+      if (membership.problem().isPresent()) {
+        phase = PHASE_DEGRADED;
+      } else {
+        phase = restarting ? PHASE_UPGRADING : PHASE_SCALING;
+      }
     } else {
+      operation = null;
       int desired = cluster.getSpec().getReplicas();
       Condition available = available(desired, ready, previous);
       Condition progressing = progressing(desired, statefulSet, current, ready, previous);
@@ -93,6 +132,7 @@ public final class ClusterStatusCalculator {
     next.setSelector(ClusterObjects.selectorString(cluster));
     next.setObservedGeneration(generation);
     next.setConditions(carryTransitionTimes(conditions, previous, generation, now));
+    next.setOperation(operation);
     next.setLeader(previous.getLeader());
     next.setTerm(previous.getTerm());
     next.setMembers(previous.getMembers());
@@ -136,9 +176,11 @@ public final class ClusterStatusCalculator {
       return condition(PROGRESSING, true, REASON_SCALING,
           "Scaling to " + desired + " members: " + current + " exist, " + ready + " ready.");
     }
+    // With OnDelete the StatefulSet controller never advances currentRevision, so pods on the
+    // old template are counted through updatedReplicas.
+    int updated = zeroIfNull(status.getUpdatedReplicas());
     if (status.getUpdateRevision() != null
-        && !status.getUpdateRevision().equals(status.getCurrentRevision())) {
-      int updated = zeroIfNull(status.getUpdatedReplicas());
+        && !status.getUpdateRevision().equals(status.getCurrentRevision()) && updated < current) {
       return condition(PROGRESSING, true, REASON_UPDATE_PENDING,
           updated + " of " + desired + " members run the current pod template; the others are"
               + " restarted one at a time by the membership-safe rollout (updateStrategy"

@@ -16,6 +16,8 @@ public final class ConditionTypes {
   public static final String REASON_CREATING = "Creating";
   public static final String REASON_SCALING = "Scaling";
   public static final String REASON_UPDATE_PENDING = "UpdatePending";
+  /** Pods are being restarted onto a new template, one at a time, the leader last. */
+  public static final String REASON_ROLLING_UPDATE = "RollingUpdate";
   public static final String REASON_STABLE = "Stable";
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_REPLICAS_NOT_READY = "ReplicasNotReady";
@@ -24,6 +26,10 @@ public final class ConditionTypes {
   public static final String PHASE_CREATING = "Creating";
   public static final String PHASE_RUNNING = "Running";
   public static final String PHASE_UPDATING = "Updating";
+  /** A member is being added, removed or replaced. */
+  public static final String PHASE_SCALING = "Scaling";
+  /** Pods are being restarted onto a new template. */
+  public static final String PHASE_UPGRADING = "Upgrading";
   public static final String PHASE_DEGRADED = "Degraded";
 
   private ConditionTypes() {}

@@ -57,8 +57,13 @@ class DesiredStateTest {
     for (var probe : new io.fabric8.kubernetes.api.model.Probe[] {node.getReadinessProbe(),
         node.getLivenessProbe(), node.getStartupProbe()}) {
       assertThat(probe.getGrpc().getPort()).isEqualTo(9090);
-      assertThat(probe.getGrpc().getService()).isNull();
     }
+    // Readiness: "member with a known leader" (service ""). Liveness and startup: "process
+    // healthy" (service "liveness"), so a cluster without a leader is not restarted wholesale
+    // and a pod waiting to join is not killed by its startup probe.
+    assertThat(node.getReadinessProbe().getGrpc().getService()).isNull();
+    assertThat(node.getLivenessProbe().getGrpc().getService()).isEqualTo("liveness");
+    assertThat(node.getStartupProbe().getGrpc().getService()).isEqualTo("liveness");
     Map<String, EnvVar> env = node.getEnv().stream()
         .collect(Collectors.toMap(EnvVar::getName, e -> e));
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath())
@@ -172,6 +177,20 @@ class DesiredStateTest {
     assertThat(replicas - maxUnavailable).isGreaterThanOrEqualTo(ClusterObjects.quorum(replicas));
     assertThat(pdb.getSpec().getSelector().getMatchLabels())
         .isEqualTo(ClusterObjects.selectorLabels(cluster));
+  }
+
+  @Test
+  void statefulSetReplicasAndBudgetFollowTheOrchestrationNotTheSpec() {
+    cluster.getSpec().setReplicas(5);
+    StatefulSet step = StatefulSetDependent.desiredFor(cluster, 3, 4);
+    assertThat(step.getSpec().getReplicas()).isEqualTo(4);
+    assertThat(step.getSpec().getTemplate())
+        .isEqualTo(StatefulSetDependent.desiredFor(cluster, 3).getSpec().getTemplate());
+    // 3 -> 5 in progress: with 4 voters only one may be evicted, not the two that 5 would allow.
+    assertThat(PodDisruptionBudgetDependent.desiredFor(cluster, 4).getSpec().getMaxUnavailable()
+        .getIntVal()).isEqualTo(1);
+    assertThat(PodDisruptionBudgetDependent.desiredFor(cluster, 5).getSpec().getMaxUnavailable()
+        .getIntVal()).isEqualTo(2);
   }
 
   @Test

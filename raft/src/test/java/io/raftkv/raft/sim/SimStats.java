@@ -54,7 +54,7 @@ final class SimStats {
         return events;
     }
 
-    synchronized void merge(SimStats other) {
+    void merge(SimStats other) {
         other.faults.forEach((k, v) -> faults.merge(k, v, Long::sum));
         other.events.forEach((k, v) -> events.merge(k, v, Long::sum));
         seeds += other.seeds;

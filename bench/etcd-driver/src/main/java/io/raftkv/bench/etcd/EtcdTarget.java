@@ -78,7 +78,7 @@ final class EtcdTarget implements Target {
             throw e;
         }
         this.kvs = clients.stream().map(Client::getKVClient).toArray(KV[]::new);
-        this.description = "etcd via jetcd " + Client.class.getPackage().getImplementationVersion() + ", "
+        this.description = "etcd via jetcd " + jetcdVersion() + ", "
                 + options.connections() + " clients (one channel each) over " + options.endpoints();
     }
 
@@ -139,6 +139,21 @@ final class EtcdTarget implements Target {
             }
         });
         return out;
+    }
+
+    /** jetcd's version from its Maven metadata (the shaded jar has no implementation version). */
+    private static String jetcdVersion() {
+        try (java.io.InputStream in = Client.class.getResourceAsStream(
+                "/META-INF/maven/io.etcd/jetcd-core/pom.properties")) {
+            if (in == null) {
+                return "(unknown version)";
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "(unknown version)");
+        } catch (java.io.IOException e) {
+            return "(unknown version)";
+        }
     }
 
     static TargetCallException translate(Throwable e) {

@@ -99,7 +99,8 @@ public final class EtcdCluster extends LocalCluster {
             JsonObject body = new JsonObject(resp.body());
             String self = body.getJsonObject("header", new JsonObject()).getString("member_id", "");
             String leader = body.getString("leader", "");
-            return self.isEmpty() ? Optional.empty() : Optional.of(new MemberView(self, "0".equals(leader) ? "" : leader));
+            return self.isEmpty() ? Optional.empty() : Optional.of(new MemberView(self, "0".equals(leader) ? "" : leader,
+                    "etcd " + body.getString("version", "?")));
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -94,6 +94,11 @@ public abstract class LocalCluster implements AutoCloseable {
         members.get(i).start();
     }
 
+    /** The server software and version, as member 0 reports it ("unknown" if it does not answer). */
+    public String serverVersion() {
+        return status(0).map(MemberView::version).orElse("unknown");
+    }
+
     /** The member that leads, as soon as one says so; fails after {@code timeout}. */
     public int awaitLeader(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

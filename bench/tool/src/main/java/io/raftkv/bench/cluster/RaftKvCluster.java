@@ -103,7 +103,7 @@ public final class RaftKvCluster extends LocalCluster {
                     .toCompletionStage().toCompletableFuture()
                     .get(STATUS_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
             return Optional.of(new MemberView(Long.toString(s.getId()),
-                    s.getLeaderId() == 0 ? "" : Long.toString(s.getLeaderId())));
+                    s.getLeaderId() == 0 ? "" : Long.toString(s.getLeaderId()), "raftkv " + s.getVersion()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();

@@ -108,7 +108,7 @@ public final class ComparisonTable {
     public String provenance() {
         StringBuilder sb = new StringBuilder();
         for (SystemResults sr : new SystemResults[]{baseline, candidate}) {
-            Optional.ofNullable(sr).ifPresent(s -> sb.append("- ").append(s.system()).append(": ").append(s.target())
+            Optional.ofNullable(sr).ifPresent(s -> sb.append("- ").append(s.system()).append(": ").append(s.server()).append(", client ").append(s.target())
                     .append(", run started ").append(s.startedAt()).append(", seed ").append(s.seed()).append('\n'));
         }
         return sb.toString();

@@ -71,6 +71,7 @@ public final class FailoverBenchmark {
     /** Runs {@code rounds} kills; returns the report (also as JSON via {@link Report#toJson()}). */
     public Report run(int rounds) {
         String startedAt = Instant.now().toString();
+        String server = cluster.serverVersion();
         for (int i = 0; i < writers; i++) {
             writeLoop(workload.newStream());
         }
@@ -105,7 +106,8 @@ public final class FailoverBenchmark {
             running = false;
             retryTimer.shutdownNow();
         }
-        return new Report(cluster.system(), target.describe(), startedAt, writers, outageMs, new TreeMap<>(errors));
+        return new Report(cluster.system(), server, target.describe(), startedAt, writers, outageMs,
+                new TreeMap<>(errors));
     }
 
     private void writeLoop(Workload.Stream ops) {
@@ -140,8 +142,8 @@ public final class FailoverBenchmark {
     }
 
     /** The outcome of a failover run. */
-    public record Report(String system, String target, String startedAt, int writers, List<Double> outageMs,
-                         Map<String, Long> errors) {
+    public record Report(String system, String server, String target, String startedAt, int writers,
+                         List<Double> outageMs, Map<String, Long> errors) {
         public Report {
             outageMs = List.copyOf(outageMs);
         }
@@ -166,14 +168,14 @@ public final class FailoverBenchmark {
         }
 
         public String summary() {
-            return String.format(Locale.ROOT, "%s: %d leader kills, first successful write after p50 %.1f ms, max %.1f ms"
-                    + " (errors during the run: %s)", system, outageMs.size(), p50Ms(), maxMs(), errors);
+            return String.format(Locale.ROOT, "%s (%s): %d leader kills, first successful write after p50 %.1f ms, max %.1f ms"
+                    + " (errors during the run: %s)", system, server, outageMs.size(), p50Ms(), maxMs(), errors);
         }
 
         public JsonObject toJson() {
             JsonArray a = new JsonArray();
             outageMs.forEach(v -> a.add(Math.round(v * 10) / 10.0));
-            return new JsonObject().put("system", system).put("target", target).put("startedAt", startedAt)
+            return new JsonObject().put("system", system).put("server", server).put("target", target).put("startedAt", startedAt)
                     .put("machine", Machine.describe()).put("writers", writers).put("outageMs", a)
                     .put("p50Ms", Math.round(p50Ms() * 10) / 10.0).put("maxMs", Math.round(maxMs() * 10) / 10.0)
                     .put("errors", new JsonObject(new TreeMap<String, Object>(errors)));

@@ -45,7 +45,10 @@ public final class SuiteRunner {
         this.progress = progress;
     }
 
-    public SystemResults run(List<Scenario> scenarios, long seed) {
+    /**
+     * @param server the server software and version under test, for the report
+     */
+    public SystemResults run(List<Scenario> scenarios, long seed, String server) {
         String startedAt = Instant.now().toString();
         List<ScenarioResult> results = new ArrayList<>();
         String description = null;
@@ -75,8 +78,8 @@ public final class SuiteRunner {
                 results.add(ScenarioResult.of(s, m));
             }
         }
-        return new SystemResults(system, description == null ? system : description, startedAt, Machine.describe(),
-                seed, results);
+        return new SystemResults(system, server, description == null ? system : description, startedAt,
+                Machine.describe(), seed, results);
     }
 
     /** e.g. {@code put-1c etcd  1,030 op/s  p50 0.9  p90 ...  errors {}}. */

@@ -16,8 +16,8 @@ import java.util.Optional;
  * machine and when, and one {@link ScenarioResult} per scenario. Stored as
  * {@code results-<system>.json}; the comparison report is rendered from these files.
  */
-public record SystemResults(String system, String target, String startedAt, JsonObject machine, long seed,
-                            List<ScenarioResult> results) {
+public record SystemResults(String system, String server, String target, String startedAt, JsonObject machine,
+                            long seed, List<ScenarioResult> results) {
     public SystemResults {
         results = List.copyOf(results);
     }
@@ -29,14 +29,15 @@ public record SystemResults(String system, String target, String startedAt, Json
     public JsonObject toJson() {
         JsonArray rs = new JsonArray();
         results.forEach(r -> rs.add(r.toJson()));
-        return new JsonObject().put("system", system).put("target", target).put("startedAt", startedAt)
+        return new JsonObject().put("system", system).put("server", server).put("target", target).put("startedAt", startedAt)
                 .put("machine", machine).put("seed", seed).put("results", rs);
     }
 
     public static SystemResults fromJson(JsonObject o) {
         List<ScenarioResult> rs = new ArrayList<>();
         o.getJsonArray("results").forEach(r -> rs.add(ScenarioResult.fromJson((JsonObject) r)));
-        return new SystemResults(o.getString("system"), o.getString("target"), o.getString("startedAt"),
+        return new SystemResults(o.getString("system"), o.getString("server", "unknown"), o.getString("target"),
+                o.getString("startedAt"),
                 o.getJsonObject("machine"), o.getLong("seed"), rs);
     }
 

@@ -34,7 +34,7 @@ class ComparisonTableTest {
     }
 
     private static SystemResults results(String system, ScenarioResult... rs) {
-        return new SystemResults(system, system + " client", "2026-01-01T00:00:00Z", new JsonObject().put("cpus", 2)
+        return new SystemResults(system, system + " 1.0", system + " client", "2026-01-01T00:00:00Z", new JsonObject().put("cpus", 2)
                 .put("cpuModel", "test").put("memTotal", "1 kB").put("os", "Linux").put("java", "17"), 8, List.of(rs));
     }
 

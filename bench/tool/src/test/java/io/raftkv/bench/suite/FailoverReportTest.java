@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailoverReportTest {
     @Test
     void p50IsTheNearestRankMedianAndMaxTheWorst() {
-        FailoverBenchmark.Report r = new FailoverBenchmark.Report("raftkv", "t", "now", 32,
+        FailoverBenchmark.Report r = new FailoverBenchmark.Report("raftkv", "raftkv 0.1", "t", "now", 32,
                 List.of(900.0, 200.0, 300.0, 250.0, 400.0), Map.of("UNAVAILABLE", 7L));
         assertThat(r.p50Ms()).isEqualTo(300.0);
         assertThat(r.maxMs()).isEqualTo(900.0);
