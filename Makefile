@@ -129,3 +129,14 @@ JMH_ARGS ?=
 jmh:
 	$(MVN) -q -pl bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests
 	java -jar $(BENCH_JAR) jmh -rf json -rff docs/benchmarks/jmh.json $(JMH_ARGS)
+
+## it: the node's real-process integration tests (3-node clusters on loopback; ~2-3 min)
+.PHONY: it figures
+it:
+	$(MVN) -pl node test -Dtest='io.raftkv.node.it.*Test' -Dsurefire.failIfNoSpecifiedTests=false
+
+## figures: failover time (SIGKILL leader -> first acknowledged write, 10 trials) and 3-node put
+## throughput, printed from real processes (FIGURES_ARGS e.g. -Draftkv.figures.concurrency=128)
+figures:
+	$(MVN) -pl node test -Dtest=ClusterFiguresTest -Draftkv.figures=true -Dsurefire.failIfNoSpecifiedTests=false $(FIGURES_ARGS); \
+	  status=$$?; grep -hE '^(failover|throughput)' node/target/surefire-reports/io.raftkv.node.it.ClusterFiguresTest-output.txt 2>/dev/null; exit $$status

@@ -12,6 +12,10 @@ NODES="${1:-${NODES:-3}}"
 RUN_DIR="${RUN_DIR:-./run}"
 JAR="${JAR:-node/target/raftkv-node.jar}"
 JAVA="${JAVA:-java}"
+# A GC pause goal well below the 150 ms minimum election timeout (G1's default goal is 200 ms, which
+# alone can depose a leader), and a Metaspace start size that avoids the class-loading GCs of the
+# first seconds. Override with NODE_JAVA_OPTS.
+NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:MetaspaceSize=96m}"
 
 case "$NODES" in
   1|3|5|7|9) ;;
@@ -43,8 +47,10 @@ done
 
 mkdir -p "$RUN_DIR"
 PIDS=()
+STOPPING=0
 stop_all() {
   trap - INT TERM EXIT
+  STOPPING=1
   echo
   echo "stopping ${#PIDS[@]} nodes..."
   for pid in "${PIDS[@]}"; do
@@ -59,7 +65,8 @@ trap stop_all INT TERM EXIT
 
 for i in $(seq 1 "$NODES"); do
   mkdir -p "$RUN_DIR/node-$i"
-  "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -jar "$JAR" \
+  # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of options
+  "$JAVA" --enable-native-access=ALL-UNNAMED $NODE_JAVA_OPTS -jar "$JAR" \
     --id "$i" \
     --cluster-id raftkv-local \
     --client-addr "127.0.0.1:$(client_port "$i")" \
@@ -75,6 +82,23 @@ ENDPOINTS=""
 for i in $(seq 1 "$NODES"); do
   ENDPOINTS="${ENDPOINTS:+$ENDPOINTS,}127.0.0.1:$(client_port "$i")"
 done
+
+# Wait (at most 90 s) until every node reports ready: a member with a known leader.
+if command -v curl > /dev/null; then
+  echo "waiting for the nodes to elect a leader..."
+  for _ in $(seq 1 180); do
+    ready=0
+    for i in $(seq 1 "$NODES"); do
+      if curl -fs -o /dev/null "http://127.0.0.1:$(client_port "$i")/ready"; then ready=$((ready + 1)); fi
+    done
+    [[ $ready -eq $NODES ]] && break
+    for pid in "${PIDS[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "run-local.sh: a node exited during start-up; see $RUN_DIR/node-*/node.log" >&2; exit 1; }
+    done
+    sleep 0.5
+  done
+  [[ $ready -eq $NODES ]] || echo "run-local.sh: only $ready of $NODES nodes ready after 90 s; see the logs" >&2
+fi
 
 cat <<INFO
 RaftKV: $NODES nodes running (data and logs under $RUN_DIR/node-N/)
@@ -94,4 +118,7 @@ INFO
 
 # Exit (and stop the rest) as soon as any node exits on its own.
 wait -n "${PIDS[@]}" || true
-echo "a node exited; see its log under $RUN_DIR" >&2
+if [[ $STOPPING -eq 0 ]]; then
+  echo "a node exited on its own; stopping the others (see the logs under $RUN_DIR)" >&2
+  exit 1
+fi

@@ -14,6 +14,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.operator.http.OperatorHttpServer;
+import io.raftkv.operator.membership.GrpcNodeAdmin;
+import io.raftkv.operator.membership.MembershipSettings;
+import io.raftkv.operator.membership.NodeEndpoints;
 import io.raftkv.operator.metrics.ClusterMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -68,8 +71,11 @@ public final class OperatorMain {
               + " its Lease: set --lease-namespace or RAFTKV_LEASE_NAMESPACE"));
       election = Optional.of(RaftKvOperator.leaderElection(settings, leaseNamespace));
     }
+    MembershipSettings membership = MembershipSettings.DEFAULTS;
+    GrpcNodeAdmin nodeAdmin =
+        new GrpcNodeAdmin(membership.callTimeout(), membership.transferTimeout());
     Operator operator = RaftKvOperator.create(client, registry, clusterMetrics, settings,
-        election, Clock.systemUTC());
+        election, Clock.systemUTC(), nodeAdmin, NodeEndpoints.clusterDns(), membership);
     OperatorHttpServer http = OperatorHttpServer.start(settings.httpPort(),
         () -> {
           clusterMetrics.refresh();
@@ -88,6 +94,7 @@ public final class OperatorMain {
         operator.stop();
       } finally {
         http.close();
+        nodeAdmin.close();
         client.close();
         stopped.countDown();
       }

@@ -1,6 +1,10 @@
 package io.raftkv.operator;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -12,12 +16,16 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.dependents.ClientServiceDependent;
+import io.raftkv.operator.dependents.ClusterObjects;
 import io.raftkv.operator.dependents.NodeRoleBindingDependent;
 import io.raftkv.operator.dependents.NodeRoleDependent;
 import io.raftkv.operator.dependents.NodeServiceAccountDependent;
 import io.raftkv.operator.dependents.PeerServiceDependent;
 import io.raftkv.operator.dependents.PodDisruptionBudgetDependent;
 import io.raftkv.operator.dependents.StatefulSetDependent;
+import io.raftkv.operator.membership.MembershipOrchestrator;
+import io.raftkv.operator.membership.MembershipOrchestrator.Orchestration;
+import io.raftkv.operator.membership.MembershipProgress;
 import io.raftkv.operator.metrics.ClusterMetrics;
 import io.raftkv.operator.status.ClusterEvents;
 import io.raftkv.operator.status.ClusterStatusCalculator;
@@ -27,7 +35,9 @@ import io.raftkv.operator.status.SpecValidator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +54,14 @@ import org.slf4j.LoggerFactory;
  * removes them with the cluster even while the operator is down; PVCs follow the StatefulSet's
  * retention policy.
  *
- * <p>Never waits inside reconcile: while the cluster is not yet Running it asks to be
- * rescheduled, and StatefulSet status changes trigger a reconcile through the informer anyway.
+ * <p>Membership (scaling one member at a time, rolling restarts with the leader last) is the
+ * {@link MembershipOrchestrator}'s: before the workflow it observes and plans one step, which
+ * decides the StatefulSet's replicas and the PodDisruptionBudget's voter count; after the
+ * workflow it performs the node call or pod deletion of that step.
+ *
+ * <p>Never waits inside reconcile: while an operation is in progress, or the cluster is not yet
+ * Running, it asks to be rescheduled; StatefulSet and pod changes trigger a reconcile through
+ * the informers anyway.
  */
 @ControllerConfiguration(name = RaftKvClusterReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -67,23 +83,50 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftKvClusterReconciler.class);
 
+  /** Name of the informer event source on the clusters' pods. */
+  public static final String PODS_EVENT_SOURCE = "pods";
+
   private final Clock clock;
   private final ClusterMetrics metrics;
+  private final MembershipOrchestrator orchestrator;
+  private final Duration operationReschedule;
 
   /**
-   * @param clock stamps condition transition times and events
+   * @param clock stamps condition transition times, operations and events
    * @param metrics per-cluster gauges, fed from this controller's informer cache
+   * @param orchestrator scaling and restarts through the nodes' Cluster API
+   * @param operationReschedule how soon to look again while an operation is in progress
    */
-  public RaftKvClusterReconciler(Clock clock, ClusterMetrics metrics) {
+  public RaftKvClusterReconciler(Clock clock, ClusterMetrics metrics,
+      MembershipOrchestrator orchestrator, Duration operationReschedule) {
     this.clock = clock;
     this.metrics = metrics;
+    this.orchestrator = orchestrator;
+    this.operationReschedule = operationReschedule;
   }
 
   @Override
   public List<EventSource<?, RaftKvCluster>> prepareEventSources(
       EventSourceContext<RaftKvCluster> context) {
     metrics.observe(() -> context.getPrimaryCache().list());
-    return List.of();
+    // Pods are owned by the StatefulSet, not by the cluster: map them through their instance
+    // label. Their readiness and revision drive scaling and rolling restarts.
+    var pods = InformerEventSourceConfiguration.from(Pod.class, RaftKvCluster.class)
+        .withName(PODS_EVENT_SOURCE)
+        .withLabelSelector(ClusterObjects.MANAGED_BY_SELECTOR)
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(RaftKvClusterReconciler::clusterOfPod)
+        .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  static Set<ResourceID> clusterOfPod(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    String cluster = labels == null ? null : labels.get(ClusterObjects.LABEL_INSTANCE);
+    if (cluster == null || cluster.isEmpty()) {
+      return Set.of();
+    }
+    return Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
   }
 
   @Override
@@ -93,21 +136,36 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
     List<String> problems = SpecValidator.problems(cluster, before);
     EventRecorder recorder = new EventRecorder(context.getClient(), clock);
     Optional<StatefulSet> after = before;
+    MembershipProgress membership = MembershipProgress.unchanged(
+        cluster.getStatus() != null ? cluster.getStatus().getOperation() : null);
     if (problems.isEmpty()) {
-      context.managedWorkflowAndDependentResourceContext().put(
-          StatefulSetDependent.INITIAL_VOTERS_KEY,
+      Set<Pod> pods = context.getSecondaryResources(Pod.class);
+      Orchestration orchestration = orchestrator.prepare(cluster, before, pods,
+          (namespace, name) -> context.getClient().persistentVolumeClaims()
+              .inNamespace(namespace).withName(name).get() != null,
+          clock.instant());
+      var workflowContext = context.managedWorkflowAndDependentResourceContext();
+      workflowContext.put(StatefulSetDependent.INITIAL_VOTERS_KEY,
           StatefulSetDependent.initialVoters(cluster, before));
-      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      workflowContext.put(StatefulSetDependent.REPLICAS_KEY,
+          orchestration.statefulSetReplicas());
+      workflowContext.put(PodDisruptionBudgetDependent.VOTERS_KEY, orchestration.voters());
+      workflowContext.reconcileManagedWorkflow();
       after = context.getSecondaryResource(StatefulSet.class);
-      recordCreateOrScale(recorder, cluster, before);
+      if (before.isEmpty()) {
+        recorder.record(cluster, "Normal", "Created", "Created the StatefulSet, Services,"
+            + " PodDisruptionBudget and node RBAC for " + cluster.getSpec().getReplicas()
+            + " members.");
+      }
+      membership = orchestrator.execute(orchestration, cluster, context.getClient(), recorder);
     } else {
       LOG.warn("{}/{} has an invalid spec, leaving its objects as they are: {}",
           cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), problems);
     }
 
     RaftKvClusterStatus previous = cluster.getStatus();
-    RaftKvClusterStatus next =
-        ClusterStatusCalculator.compute(cluster, after, problems, clock.instant());
+    RaftKvClusterStatus next = ClusterStatusCalculator.compute(cluster, after, problems,
+        clock.instant(), membership);
     for (var event : ClusterEvents.transitions(previous, next)) {
       recorder.record(cluster, event.type(), event.reason(), event.message());
     }
@@ -119,24 +177,11 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
       cluster.setStatus(next);
       control = UpdateControl.patchStatus(cluster);
     }
-    if (!ConditionTypes.PHASE_RUNNING.equals(next.getPhase())) {
+    if (next.getOperation() != null) {
+      control.rescheduleAfter(operationReschedule);
+    } else if (!ConditionTypes.PHASE_RUNNING.equals(next.getPhase())) {
       control.rescheduleAfter(NOT_READY_RESCHEDULE);
     }
     return control;
-  }
-
-  private static void recordCreateOrScale(EventRecorder recorder, RaftKvCluster cluster,
-      Optional<StatefulSet> before) {
-    int desired = cluster.getSpec().getReplicas();
-    if (before.isEmpty()) {
-      recorder.record(cluster, "Normal", "Created", "Created the StatefulSet, Services,"
-          + " PodDisruptionBudget and node RBAC for " + desired + " members.");
-      return;
-    }
-    Integer was = before.get().getSpec().getReplicas();
-    if (was != null && was != desired) {
-      recorder.record(cluster, "Normal", "Scaled",
-          "Scaled the StatefulSet from " + was + " to " + desired + " members.");
-    }
   }
 }

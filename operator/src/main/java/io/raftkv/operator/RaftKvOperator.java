@@ -7,6 +7,11 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.raftkv.operator.membership.GrpcNodeAdmin;
+import io.raftkv.operator.membership.MembershipOrchestrator;
+import io.raftkv.operator.membership.MembershipSettings;
+import io.raftkv.operator.membership.NodeAdmin;
+import io.raftkv.operator.membership.NodeEndpoints;
 import io.raftkv.operator.metrics.ClusterMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,12 +34,21 @@ public final class RaftKvOperator {
    * Creates an operator with the RaftKvCluster controller registered (not started).
    *
    * @param leaderElection empty for a single replica without a Lease
+   * @param nodeAdmin how nodes are called (a {@link GrpcNodeAdmin} in production); closed by the
+   *     caller after the operator stops
+   * @param endpoints where pods are dialled ({@link NodeEndpoints#clusterDns()} in Kubernetes;
+   *     harnesses that run nodes on loopback map ordinals to their ports)
+   * @param membership tuning of the membership orchestration
    */
   public static Operator create(KubernetesClient client, MeterRegistry registry,
       ClusterMetrics clusterMetrics, OperatorSettings settings,
-      Optional<LeaderElectionConfiguration> leaderElection, Clock clock) {
+      Optional<LeaderElectionConfiguration> leaderElection, Clock clock, NodeAdmin nodeAdmin,
+      NodeEndpoints endpoints, MembershipSettings membership) {
     Operator operator = new Operator(o -> configure(o, client, registry, leaderElection));
-    operator.register(new RaftKvClusterReconciler(clock, clusterMetrics), controller -> {
+    MembershipOrchestrator orchestrator =
+        new MembershipOrchestrator(nodeAdmin, endpoints, membership);
+    operator.register(new RaftKvClusterReconciler(clock, clusterMetrics, orchestrator,
+        membership.operationReschedule()), controller -> {
       if (settings.watchesAllNamespaces()) {
         controller.watchingAllNamespaces();
       } else {

@@ -53,10 +53,6 @@ final class ProgressTracker {
         return voters.contains(id);
     }
 
-    boolean isLearner(long id) {
-        return learners.contains(id);
-    }
-
     /** Progress of {@code id}, or null if it is not a member. */
     Progress progress(long id) {
         return progress.get(id);
@@ -97,16 +93,6 @@ final class ProgressTracker {
 
     MajorityQuorum.VoteResult tallyVotes() {
         return MajorityQuorum.voteResult(voters, votes);
-    }
-
-    int grantedVotes() {
-        int n = 0;
-        for (Map.Entry<Long, Boolean> e : votes.entrySet()) {
-            if (e.getValue() && voters.contains(e.getKey())) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**

@@ -25,8 +25,10 @@ final class ClusterOptions {
             defaultValue = "node/target/raftkv-node.jar")
     Path nodeJar;
 
+    /** The same settings as scripts/run-local.sh: a GC pause goal well below the 150 ms election timeout. */
     @Option(names = "--node-jvm-opts", description = "JVM options of each RaftKV node, space-separated"
-            + " (default: ${DEFAULT-VALUE}).", defaultValue = "-Xms256m -Xmx512m -XX:+UseG1GC")
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = "-Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+            + " -XX:MetaspaceSize=96m --enable-native-access=ALL-UNNAMED")
     String nodeJvmOptions;
 
     @Option(names = "--etcd-base-port", description = "etcd member i: client port base+i, peer port base+100+i"

@@ -1,7 +1,7 @@
 package io.raftkv.bench;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "jmh", description = "Run the JMH microbenchmarks (arguments go to JMH; -h for its help).")
 final class JmhCommand implements Callable<Integer> {
-    @Parameters(arity = "0..*", description = "JMH arguments")
-    List<String> args = List.of();
+    /** Everything after {@code jmh}, options included, in order: picocli recognizes none of it. */
+    @Unmatched
+    List<String> args = new java.util.ArrayList<>();
 
     @Override
     public Integer call() throws Exception {

@@ -46,6 +46,8 @@ final class MembershipCommands {
     private final DriverOptions options;
     private final SecureRandom random = new SecureRandom();
     private final List<TransferWaiter> transfers = new ArrayList<>();
+    /** A proposal writing the bootstrap configuration into the log is in flight (driver context). */
+    private boolean bootstrapConfProposed;
 
     MembershipCommands(RaftDriver driver, RawNode rawNode, RaftLogStorage raftLog, MemberDirectory members,
                        ProposalTracker proposals, SnapshotCoordinator snapshots, DriverOptions options) {
@@ -56,6 +58,40 @@ final class MembershipCommands {
         this.proposals = proposals;
         this.snapshots = snapshots;
         this.options = options;
+    }
+
+    /**
+     * Whether the configuration the state machine has applied is known. A bootstrapped cluster's
+     * initial voters live in storage, not in the log, so until {@link #maybeCommitBootstrapConf} ran
+     * the state machine (and every snapshot taken from it) has an empty configuration, and a member
+     * started from such a snapshot could not apply anything.
+     */
+    boolean appliedConfKnown() {
+        return !stateMachineConf().isEmpty();
+    }
+
+    /**
+     * Leader only, once per cluster: writes the bootstrap configuration into the log as a no-op
+     * change (ADD_VOTER of the leader itself, carrying its addresses), as etcd writes its bootstrap
+     * ConfChange entries. When applied, the state machine records the whole configuration, so every
+     * later snapshot carries it, and every replica learns the leader's addresses from the log.
+     * Retried at the next call if the core refuses it (e.g. a change is already pending).
+     */
+    void maybeCommitBootstrapConf() {
+        if (bootstrapConfProposed || driver.role() != StateType.LEADER || appliedConfKnown()) {
+            return;
+        }
+        try {
+            bootstrapConfProposed = true;
+            propose(new ConfChange(ConfChangeType.ADD_VOTER, driver.selfId(), addressContext(driver.selfId())))
+                    .onComplete(ar -> bootstrapConfProposed = false);
+        } catch (io.raftkv.raft.ProposalDroppedException e) {
+            bootstrapConfProposed = false;
+        }
+    }
+
+    private io.raftkv.raft.ConfState stateMachineConf() {
+        return driver.stateMachine().confState();
     }
 
     void addLearner(long idOrZero, String peerAddress, String clientAddress, Promise<Long> result) {
@@ -69,6 +105,10 @@ final class MembershipCommands {
             throw invalid("bad member address: " + e.getMessage());
         }
         long id = checkNewMember(idOrZero, addresses);
+        if (!appliedConfKnown()) {
+            throw new UnavailableException("the cluster's bootstrap configuration is not committed to the log yet;"
+                    + " retry in a moment");
+        }
         // The new member must start from a snapshot (see ensureLogStartsAfterBootstrap); the checks
         // run again afterwards because leadership or membership may have changed meanwhile.
         snapshots.ensureLogStartsAfterBootstrap().onComplete(ready -> {

@@ -78,6 +78,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private final StatusReporter statusReporter;
     private final AtomicInteger admittedProposals = new AtomicInteger();
     private final AtomicInteger admittedReads = new AtomicInteger();
+    private final LoopLatency loopLatency;
     private PeerTransport transport;
 
     private volatile boolean stopping;
@@ -95,6 +96,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long periodicTimerId = -1;
+    /** A compaction past the bootstrap configuration is running or done (see afterApply). */
+    private boolean compactingPastBootstrap;
     private long ticks;
 
     /**
@@ -130,6 +133,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         this.snapshots = new SnapshotCoordinator(vertx, context, storage, raftLog);
         this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
         this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
+        this.loopLatency = new LoopLatency(options.tickMs(), options.electionTicks() * options.tickMs() / 2);
         this.statusReporter.refresh(appliedIndex, healthy());
     }
 
@@ -342,9 +346,10 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         if (halted()) {
             return;
         }
+        long now = System.nanoTime();
+        loopLatency.onTick(now);
         rawNode.tick();
         if (++ticks % EXPIRE_EVERY_TICKS == 0) {
-            long now = System.nanoTime();
             proposals.expire(now);
             reads.expire(now);
             membership.expire(now);
@@ -397,15 +402,31 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             return;
         }
         if (durable == DONE) {
-            afterPersist(rd);
+            afterPersistOrHalt(rd);
         } else {
+            long persistStarted = System.nanoTime();
             durable.whenComplete((v, err) -> context.runOnContext(x -> {
+                long now = System.nanoTime();
+                loopLatency.onPersisted(now - persistStarted, now);
                 if (err != null) {
                     halt("persisting a Ready failed", err);
                 } else {
-                    afterPersist(rd);
+                    afterPersistOrHalt(rd);
                 }
             }));
+        }
+    }
+
+    /**
+     * A failure while handling a durable Ready (e.g. the core refusing a conf change it cannot apply)
+     * leaves the loop unable to advance; halting says so loudly instead of leaving a node that looks
+     * alive but never takes another Ready.
+     */
+    private void afterPersistOrHalt(Ready rd) {
+        try {
+            afterPersist(rd);
+        } catch (RuntimeException e) {
+            halt("handling a durable Ready failed", e);
         }
     }
 
@@ -482,7 +503,34 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         proposals.onApplied(committed, results);
         reads.onApplied(appliedIndex);
         snapshots.maybeSnapshot(appliedIndex);
+        compactPastBootstrap();
         processReady();
+    }
+
+    /**
+     * Every bootstrapped voter drops log entry 1 (behind a snapshot) once it has applied it. The
+     * initial voters live in storage, not in the log, so a member added later must start from a
+     * snapshot; if any voter that may become leader kept its log from index 1, it would replicate
+     * that log to the new member, which then applies conf changes to an empty configuration and
+     * halts. Compacting only on the leader that adds the member is not enough: leadership moves.
+     * The snapshot must carry the configuration, so this waits until the bootstrap configuration
+     * was committed to the log and applied ({@link MembershipCommands#maybeCommitBootstrapConf}).
+     */
+    private void compactPastBootstrap() {
+        membership.maybeCommitBootstrapConf();
+        if (compactingPastBootstrap || raftLog.firstIndex() > 1 || appliedIndex < 1 || !membership.appliedConfKnown()) {
+            return;
+        }
+        compactingPastBootstrap = true;
+        snapshots.ensureLogStartsAfterBootstrap().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("compacting the log past the bootstrap configuration failed (will retry): {}",
+                        ar.cause().getMessage());
+                compactingPastBootstrap = false;
+            } else {
+                LOG.info("log compacted past the bootstrap configuration; first index now {}", raftLog.firstIndex());
+            }
+        });
     }
 
     private void onSoftState(SoftState ss) {

@@ -40,6 +40,14 @@ final class LocalCluster implements AutoCloseable {
     /** Bound of every wait for an election, a catch-up or a restart; generous for loaded CI machines. */
     static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration STATUS_DEADLINE = Duration.ofSeconds(2);
+    /**
+     * Test clients ride out leaderless periods longer than the client's defaults allow: on a shared,
+     * overloaded CI machine a cluster may need several elections in a row (event-loop stalls and
+     * fsyncs of hundreds of milliseconds, which the driver's LoopLatency logs). Raft's own timings
+     * stay at their defaults.
+     */
+    private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(30);
+    private static final RetryPolicy PATIENT = new RetryPolicy(60, Duration.ofMillis(25), Duration.ofMillis(500), 0.2);
     static final Set<LocalCluster> RUNNING = ConcurrentHashMap.newKeySet();
 
     final String name;
@@ -132,7 +140,7 @@ final class LocalCluster implements AutoCloseable {
     RaftKvClient client(List<NodeProcess> only) {
         return track(RaftKvClient.builder()
                 .endpoints(only.stream().map(n -> new Endpoint("127.0.0.1", n.clientPort)).toList())
-                .deadline(Duration.ofSeconds(10)).attemptTimeout(Duration.ofSeconds(2)).build());
+                .deadline(CLIENT_DEADLINE).attemptTimeout(Duration.ofSeconds(2)).retryPolicy(PATIENT).build());
     }
 
     /** {@code node}'s own Status, or empty if it does not answer within two seconds. */

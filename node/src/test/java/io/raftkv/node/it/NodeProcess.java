@@ -67,6 +67,7 @@ final class NodeProcess {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_OPTIONS);
+        cmd.add("-Xlog:gc:file=" + dir.resolve("gc-" + (starts + 1) + ".log") + ":uptime");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(NodeMain.class.getName());

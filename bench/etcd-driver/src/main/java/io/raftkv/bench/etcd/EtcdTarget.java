@@ -141,16 +141,15 @@ final class EtcdTarget implements Target {
         return out;
     }
 
-    /** jetcd's version from its Maven metadata (the shaded jar has no implementation version). */
+    /** jetcd's version, written into driver.properties at build time (jetcd's jar does not carry it). */
     private static String jetcdVersion() {
-        try (java.io.InputStream in = Client.class.getResourceAsStream(
-                "/META-INF/maven/io.etcd/jetcd-core/pom.properties")) {
+        try (java.io.InputStream in = EtcdTarget.class.getResourceAsStream("driver.properties")) {
             if (in == null) {
                 return "(unknown version)";
             }
             java.util.Properties p = new java.util.Properties();
             p.load(in);
-            return p.getProperty("version", "(unknown version)");
+            return p.getProperty("jetcd.version", "(unknown version)");
         } catch (java.io.IOException e) {
             return "(unknown version)";
         }

@@ -158,16 +158,38 @@ public abstract class LocalCluster implements AutoCloseable {
         }
     }
 
+    private void deleteDataDirectories() {
+        if (!Files.isDirectory(runDir)) {
+            return;
+        }
+        try (var children = Files.list(runDir)) {
+            for (Path dir : children.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().equals("pids"))
+                    .toList()) {
+                try (var tree = Files.walk(dir)) {
+                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("warning: could not delete benchmark data under " + runDir + ": " + e);
+        }
+    }
+
     private void stopAll() {
         for (ManagedProcess p : members) {
             p.stop();
         }
     }
 
-    /** Stops every member (SIGTERM, then SIGKILL); data stays in {@code runDir}. */
+    /**
+     * Stops every member (SIGTERM, then SIGKILL) and deletes their data directories; the logs stay
+     * in {@code runDir} for a post-mortem.
+     */
     @Override
     public void close() {
         stopAll();
+        deleteDataDirectories();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
