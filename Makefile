@@ -140,3 +140,15 @@ it:
 figures:
 	$(MVN) -pl node test -Dtest=ClusterFiguresTest -Draftkv.figures=true -Dsurefire.failIfNoSpecifiedTests=false $(FIGURES_ARGS); \
 	  status=$$?; grep -hE '^(failover|throughput)' node/target/surefire-reports/io.raftkv.node.it.ClusterFiguresTest-output.txt 2>/dev/null; exit $$status
+
+## core-test: the Raft core's own unit tests only (no simulator campaign; a few seconds)
+## core-mutation: PIT on the core driven by those unit tests only (~20 min on one thread)
+CORE_TESTS = io.raftkv.raft.*Test
+.PHONY: core-test core-mutation
+core-test:
+	$(MVN) -pl raft test -Dtest='$(CORE_TESTS),!io.raftkv.raft.sim.*' -Dsurefire.failIfNoSpecifiedTests=false
+
+core-mutation:
+	$(MVN) -pl raft -Dbuild.dir=target-pit test-compile org.pitest:pitest-maven:mutationCoverage \
+	  -DtargetClasses='io.raftkv.raft.*' -DtargetTests='$(CORE_TESTS)' -DexcludedTestClasses='io.raftkv.raft.sim.*' \
+	  -Dthreads=1 -DtimestampedReports=false -DoutputFormats=HTML,CSV

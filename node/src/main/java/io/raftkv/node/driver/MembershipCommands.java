@@ -30,6 +30,7 @@ import java.util.TreeSet;
  * locally (through {@link ProposalTracker}, by index and term).
  */
 final class MembershipCommands {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MembershipCommands.class);
     /** New ids are drawn from [2^16, 2^48): never reused in practice, still readable. */
     private static final long MIN_FRESH_ID = 1L << 16;
     private static final long FRESH_ID_SPAN = (1L << 48) - MIN_FRESH_ID;
@@ -48,6 +49,8 @@ final class MembershipCommands {
     private final List<TransferWaiter> transfers = new ArrayList<>();
     /** A proposal writing the bootstrap configuration into the log is in flight (driver context). */
     private boolean bootstrapConfProposed;
+    /** A compaction past the bootstrap configuration is running or done (driver context). */
+    private boolean compactingPastBootstrap;
 
     MembershipCommands(RaftDriver driver, RawNode rawNode, RaftLogStorage raftLog, MemberDirectory members,
                        ProposalTracker proposals, SnapshotCoordinator snapshots, DriverOptions options) {
@@ -58,6 +61,33 @@ final class MembershipCommands {
         this.proposals = proposals;
         this.snapshots = snapshots;
         this.options = options;
+    }
+
+    /**
+     * After every apply (driver context): commits the bootstrap configuration if needed, then drops
+     * log entry 1 behind a snapshot. Every bootstrapped voter does this once it has applied the
+     * configuration. The initial voters live in storage, not in the log, so a member added later
+     * must start from a snapshot; if any voter that may become leader kept its log from index 1, it
+     * would replicate that log to the new member, which then applies conf changes to an empty
+     * configuration and halts. Compacting only on the leader that adds the member is not enough:
+     * leadership moves. The snapshot must carry the configuration, hence the wait for
+     * {@link #maybeCommitBootstrapConf}.
+     */
+    void afterApply(long appliedIndex) {
+        maybeCommitBootstrapConf();
+        if (compactingPastBootstrap || raftLog.firstIndex() > 1 || appliedIndex < 1 || !appliedConfKnown()) {
+            return;
+        }
+        compactingPastBootstrap = true;
+        snapshots.ensureLogStartsAfterBootstrap().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("compacting the log past the bootstrap configuration failed (will retry): {}",
+                        ar.cause().getMessage());
+                compactingPastBootstrap = false;
+            } else {
+                LOG.info("log compacted past the bootstrap configuration; first index now {}", raftLog.firstIndex());
+            }
+        });
     }
 
     /**

@@ -96,8 +96,6 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long periodicTimerId = -1;
-    /** A compaction past the bootstrap configuration is running or done (see afterApply). */
-    private boolean compactingPastBootstrap;
     private long ticks;
 
     /**
@@ -503,34 +501,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         proposals.onApplied(committed, results);
         reads.onApplied(appliedIndex);
         snapshots.maybeSnapshot(appliedIndex);
-        compactPastBootstrap();
+        membership.afterApply(appliedIndex);
         processReady();
-    }
-
-    /**
-     * Every bootstrapped voter drops log entry 1 (behind a snapshot) once it has applied it. The
-     * initial voters live in storage, not in the log, so a member added later must start from a
-     * snapshot; if any voter that may become leader kept its log from index 1, it would replicate
-     * that log to the new member, which then applies conf changes to an empty configuration and
-     * halts. Compacting only on the leader that adds the member is not enough: leadership moves.
-     * The snapshot must carry the configuration, so this waits until the bootstrap configuration
-     * was committed to the log and applied ({@link MembershipCommands#maybeCommitBootstrapConf}).
-     */
-    private void compactPastBootstrap() {
-        membership.maybeCommitBootstrapConf();
-        if (compactingPastBootstrap || raftLog.firstIndex() > 1 || appliedIndex < 1 || !membership.appliedConfKnown()) {
-            return;
-        }
-        compactingPastBootstrap = true;
-        snapshots.ensureLogStartsAfterBootstrap().onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.warn("compacting the log past the bootstrap configuration failed (will retry): {}",
-                        ar.cause().getMessage());
-                compactingPastBootstrap = false;
-            } else {
-                LOG.info("log compacted past the bootstrap configuration; first index now {}", raftLog.firstIndex());
-            }
-        });
     }
 
     private void onSoftState(SoftState ss) {

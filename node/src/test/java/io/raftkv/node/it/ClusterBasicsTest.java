@@ -215,8 +215,9 @@ class ClusterBasicsTest {
         // FAILED_PRECONDITION that a just-restarted leader may answer while it re-learns progress).
         await("promote 4").atMost(LocalCluster.WAIT).ignoreException(RaftKvException.class)
                 .until(() -> kv.promoteMember(4) != null);
-        assertThat(cluster.status(joiner).orElseThrow().getMembersList())
-                .filteredOn(m -> m.getId() == 4).extracting(Member::getRole).containsExactly(MemberRole.VOTER);
+        await("4 is a voter in its own Status").atMost(LocalCluster.WAIT).untilAsserted(() ->
+                assertThat(cluster.status(joiner).orElseThrow().getMembersList())
+                        .filteredOn(m -> m.getId() == 4).extracting(Member::getRole).containsExactly(MemberRole.VOTER));
 
         // A transfer may time out (DEADLINE_EXCEEDED after two election timeouts) or lose to another
         // candidate (ABORTED) on a busy machine; both leave the cluster healthy, so it is retried.

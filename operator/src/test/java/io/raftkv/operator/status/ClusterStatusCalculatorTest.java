@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.raftkv.operator.TestClusters;
+import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.dependents.ClusterObjectsAccess;
+import io.raftkv.operator.membership.MembershipPlan;
+import io.raftkv.operator.membership.MembershipProgress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -119,6 +122,48 @@ class ClusterStatusCalculatorTest {
     assertThat(s.getTerm()).isEqualTo(12L);
     assertThat(s.getCommitIndex()).isEqualTo(99L);
     assertThat(s.getSelector()).isEqualTo(ClusterObjectsAccess.selector(cluster));
+  }
+
+  @Test
+  void membershipOperationsShowAsScalingOrUpgradingAndBlockedOnesAsDegraded() {
+    cluster.setStatus(compute(sts(3, 3), List.of(), T0));
+    cluster.setStatus(compute(sts(3, 3), List.of(), T0));
+    ClusterOperation addLearner = new ClusterOperation(ClusterOperation.Kind.ScaleUp, "kv-3",
+        "4294967296", "AddLearner", "2030-01-01T00:00:00Z", "2030-01-01T00:00:00Z", null);
+    cluster.getSpec().setReplicas(5);
+
+    RaftKvClusterStatus scaling = ClusterStatusCalculator.compute(cluster, sts(4, 3), List.of(),
+        T1, new MembershipProgress(Optional.of(addLearner), Optional.empty()));
+    assertThat(scaling.getPhase()).isEqualTo(PHASE_SCALING);
+    assertThat(scaling.getOperation()).isEqualTo(addLearner);
+    assertThat(condition(scaling, PROGRESSING).getReason()).isEqualTo(REASON_SCALING);
+    assertThat(condition(scaling, PROGRESSING).getMessage()).contains("kv-3", "AddLearner");
+    assertThat(condition(scaling, DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(condition(scaling, AVAILABLE).getStatus()).isEqualTo("True");
+
+    RaftKvClusterStatus stuck = ClusterStatusCalculator.compute(cluster, sts(4, 3), List.of(),
+        T1, new MembershipProgress(Optional.of(addLearner), Optional.of(
+            new MembershipPlan.Problem("LearnerNotCaughtUp", "learner 4294967296 lags"))));
+    assertThat(stuck.getPhase()).isEqualTo(PHASE_DEGRADED);
+    assertThat(condition(stuck, DEGRADED).getReason()).isEqualTo("LearnerNotCaughtUp");
+    assertThat(condition(stuck, DEGRADED).getMessage()).isEqualTo("learner 4294967296 lags");
+    assertThat(condition(stuck, PROGRESSING).getStatus()).isEqualTo("True");
+
+    ClusterOperation restart = new ClusterOperation(ClusterOperation.Kind.RollingRestart, "kv-2",
+        "3", "DeletePod", "2030-01-01T00:00:00Z", "2030-01-01T00:00:00Z", null);
+    cluster.getSpec().setReplicas(3);
+    RaftKvClusterStatus upgrading = ClusterStatusCalculator.compute(cluster, sts(3, 2),
+        List.of(), T1, new MembershipProgress(Optional.of(restart), Optional.empty()));
+    assertThat(upgrading.getPhase()).isEqualTo(PHASE_UPGRADING);
+    assertThat(condition(upgrading, PROGRESSING).getReason()).isEqualTo(REASON_ROLLING_UPDATE);
+    // A pod down for its restart is expected, not a degradation.
+    assertThat(condition(upgrading, DEGRADED).getStatus()).isEqualTo("False");
+
+    // Converged: the operation disappears from the status.
+    RaftKvClusterStatus done = ClusterStatusCalculator.compute(cluster, sts(3, 3), List.of(), T1,
+        MembershipProgress.idle());
+    assertThat(done.getOperation()).isNull();
+    assertThat(done.getPhase()).isEqualTo(PHASE_RUNNING);
   }
 
   private RaftKvClusterStatus compute(Optional<StatefulSet> sts, List<String> problems,

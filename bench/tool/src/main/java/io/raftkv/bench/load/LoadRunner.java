@@ -49,6 +49,7 @@ public final class LoadRunner {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean issuing = true;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param progressListener called about once a second from a background thread; must not block
@@ -71,8 +72,15 @@ public final class LoadRunner {
         this.drainTimeout = drainTimeout;
     }
 
-    /** Runs the load to completion on the calling thread; blocks for warm-up + duration (+ drain). */
+    /**
+     * Runs the load to completion on the calling thread; blocks for warm-up + duration (+ drain).
+     * One run per instance.
+     */
     public Measured run() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a LoadRunner runs once; create a new one");
+        }
+        long cpuStartNanos = processCpuNanos();
         long startNanos = System.nanoTime();
         long windowStart = startNanos + load.warmup().toNanos();
         long windowEnd = windowStart + load.duration().toNanos();
@@ -98,8 +106,20 @@ public final class LoadRunner {
         m.windowErrors().forEach((code, n) -> warmupErrors.merge(code, -n, Long::sum));
         warmupErrors.values().removeIf(n -> n == 0);
         Histogram window = m.takeWindowHistogram();
+        long cpuNanos = processCpuNanos() - cpuStartNanos;
+        double cpuShare = cpuStartNanos < 0 ? Double.NaN
+                : cpuNanos / ((double) (System.nanoTime() - startNanos) * Runtime.getRuntime().availableProcessors());
         return new Measured(load.duration().toNanos() / 1e9, window.getTotalCount(), m.windowErrors(), warmupErrors,
-                LatencySummary.of(window), inFlight.get());
+                LatencySummary.of(window), inFlight.get(), cpuShare);
+    }
+
+    /** CPU time of this whole process so far, or -1 if the JVM does not tell. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private void runClosed(Measurement m) {

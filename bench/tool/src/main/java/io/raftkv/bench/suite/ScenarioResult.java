@@ -42,7 +42,9 @@ public record ScenarioResult(String scenario, String title, String workload, Str
                         .put("p99", l.p99Ms()).put("p999", l.p999Ms()).put("max", l.maxMs()))
                 .put("errors", new JsonObject(new TreeMap<>(measured.errors())))
                 .put("warmupErrors", new JsonObject(new TreeMap<>(measured.warmupErrors())))
-                .put("unfinished", measured.unfinished());
+                .put("unfinished", measured.unfinished())
+                .put("clientCpuShare", Double.isNaN(measured.clientCpuShare()) ? null
+                        : Math.round(measured.clientCpuShare() * 1000) / 1000.0);
     }
 
     public static ScenarioResult fromJson(JsonObject o) {
@@ -54,7 +56,8 @@ public record ScenarioResult(String scenario, String title, String workload, Str
         LatencySummary latency = new LatencySummary(o.getLong("operations"), l.getDouble("mean"), l.getDouble("p50"),
                 l.getDouble("p90"), l.getDouble("p99"), l.getDouble("p999"), l.getDouble("max"));
         Measured m = new Measured(o.getDouble("seconds"), o.getLong("operations"), counts(o.getJsonObject("errors")),
-                counts(o.getJsonObject("warmupErrors")), latency, o.getLong("unfinished", 0L));
+                counts(o.getJsonObject("warmupErrors")), latency, o.getLong("unfinished", 0L),
+                o.getValue("clientCpuShare") instanceof Number n ? n.doubleValue() : Double.NaN);
         return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
                 o.getString("load"), o.getInteger("connections"), null, m);
     }

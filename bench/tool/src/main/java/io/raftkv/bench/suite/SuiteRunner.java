@@ -86,8 +86,10 @@ public final class SuiteRunner {
     public static String summary(String label, Measured m) {
         LatencySummary l = m.latency();
         return String.format(Locale.ROOT,
-                "%-28s => %,10.0f op/s  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  errors %s%s", label,
+                "%-28s => %,10.0f op/s  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  errors %s"
+                        + "  (bench client used %.0f%% of the CPUs)%s", label,
                 m.throughput(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.p999Ms(), l.maxMs(), m.errors(),
+                m.clientCpuShare() * 100,
                 m.warmupErrors().isEmpty() ? "" : "  (warm-up errors " + m.warmupErrors() + ")");
     }
 }

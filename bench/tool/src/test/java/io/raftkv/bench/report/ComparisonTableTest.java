@@ -30,7 +30,7 @@ class ComparisonTableTest {
             LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)), 100);
 
     private static Measured measured(long ops, double p99) {
-        return new Measured(10, ops, Map.of(), Map.of(), new LatencySummary(ops, 1, 1, 2, p99, p99, p99), 0);
+        return new Measured(10, ops, Map.of(), Map.of(), new LatencySummary(ops, 1, 1, 2, p99, p99, p99), 0, 0.25);
     }
 
     private static SystemResults results(String system, ScenarioResult... rs) {
@@ -60,7 +60,7 @@ class ComparisonTableTest {
     @Test
     void resultsSurviveAJsonRoundTrip(@TempDir Path dir) {
         Measured m = new Measured(10, 1234, Map.of("UNAVAILABLE", 3L), Map.of("DEADLINE_EXCEEDED", 1L),
-                new LatencySummary(1234, 1.5, 1.2, 2.3, 4.5, 6.7, 8.9), 0);
+                new LatencySummary(1234, 1.5, 1.2, 2.3, 4.5, 6.7, 8.9), 0, 0.5);
         SystemResults r = results("etcd", ScenarioResult.of(PUT, m), ScenarioResult.skipped(LEASE, "no lease"));
         r.write(dir);
         assertThat(Files.isRegularFile(SystemResults.file(dir, "etcd"))).isTrue();
