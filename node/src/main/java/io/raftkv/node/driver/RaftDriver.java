@@ -125,6 +125,10 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 .randomSeed(selfId * 0x9E3779B97F4A7C15L ^ System.nanoTime())
                 .build();
         this.rawNode = new RawNode(config, raftLog);
+        // Apply runs on its own thread: opt in to asynchronous apply from the first Ready, so the
+        // core's applied index (which gates conf changes and campaigning) only moves when the
+        // state machine really has applied.
+        this.rawNode.advanceApplied(appliedIndex);
         this.term = raftLog.hardState().term();
         this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
         this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());

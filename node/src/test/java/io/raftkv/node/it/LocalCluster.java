@@ -89,10 +89,22 @@ final class LocalCluster implements AutoCloseable {
             c.nodes.put((long) i, new NodeProcess(i, ports[2 * i - 2], ports[2 * i - 1],
                     root.resolve("node-" + i), args));
         }
-        for (NodeProcess n : c.nodes.values()) {
-            n.start();
+        try {
+            for (NodeProcess n : c.nodes.values()) {
+                n.start();
+            }
+            c.awaitLeader();
+        } catch (RuntimeException | IOException e) {
+            // The caller never sees the cluster, so it cannot close it: do it here, or the node
+            // processes outlive the test JVM.
+            System.out.println("cluster " + name + " did not start:\n" + c.logs(60));
+            try {
+                c.close();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
         }
-        c.awaitLeader();
         return c;
     }
 

@@ -1,0 +1,97 @@
+package io.raftkv.chaos.cluster;
+
+import io.raftkv.api.client.Endpoint;
+import io.raftkv.api.client.RaftKvClient;
+import io.raftkv.api.client.RetryPolicy;
+import io.raftkv.api.v1.MemberRole;
+import io.raftkv.api.v1.Role;
+import io.raftkv.api.v1.StatusRequest;
+import io.raftkv.api.v1.StatusResponse;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Asks many nodes for their Status at once, each pinned to its own endpoint with one attempt and a
+ * short deadline, so one paused or partitioned node costs one deadline, not one per node.
+ * Thread-safe (the client is).
+ */
+final class StatusProbe implements AutoCloseable {
+    /** Deadline of one Status call: a healthy node answers in milliseconds even under load. */
+    static final Duration STATUS_DEADLINE = Duration.ofSeconds(1);
+
+    private final RaftKvClient client;
+
+    StatusProbe(Vertx vertx) {
+        // The endpoint list is required but unused: every call is pinned to a node.
+        this.client = RaftKvClient.builder().vertx(vertx).endpoints(List.of(new Endpoint("127.0.0.1", 1)))
+                .deadline(STATUS_DEADLINE).attemptTimeout(STATUS_DEADLINE).retryPolicy(RetryPolicy.NONE).build();
+    }
+
+    /** Each node's Status, or empty for a node that did not answer in time. Order of {@code nodes} kept. */
+    Map<Integer, Optional<StatusResponse>> statuses(Collection<NodeProcess> nodes, boolean includeStateHash) {
+        StatusRequest request = StatusRequest.newBuilder().setIncludeStateHash(includeStateHash).build();
+        Map<Integer, CompletableFuture<Optional<StatusResponse>>> pending = new LinkedHashMap<>();
+        for (NodeProcess n : nodes) {
+            CompletableFuture<Optional<StatusResponse>> f = new CompletableFuture<>();
+            client.status(new Endpoint("127.0.0.1", n.clientPort()), request)
+                    .onSuccess(s -> f.complete(Optional.of(s)))
+                    .onFailure(e -> f.complete(Optional.empty()));
+            pending.put(n.id(), f);
+        }
+        Map<Integer, Optional<StatusResponse>> out = new LinkedHashMap<>();
+        long waitMs = STATUS_DEADLINE.toMillis() + 2_000;
+        pending.forEach((id, f) -> out.put(id, await(f, waitMs)));
+        return out;
+    }
+
+    private static Optional<StatusResponse> await(CompletableFuture<Optional<StatusResponse>> f, long waitMs) {
+        try {
+            return f.get(waitMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The leader a quorum vouches for: the node reporting LEADER in the highest term, provided
+     * that a majority of the voters in its membership (itself included) answered with that leader
+     * and term. An isolated old leader that still believes it leads is therefore not returned,
+     * and neither is a leader nobody else has heard of yet.
+     */
+    static OptionalInt agreedLeader(Map<Integer, Optional<StatusResponse>> statuses) {
+        List<StatusResponse> answered = new ArrayList<>();
+        statuses.values().forEach(s -> s.ifPresent(answered::add));
+        Optional<StatusResponse> leader = answered.stream().filter(s -> s.getRole() == Role.LEADER)
+                .max((a, b) -> Long.compare(a.getTerm(), b.getTerm()));
+        if (leader.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        StatusResponse l = leader.get();
+        long voters = l.getMembersList().stream().filter(m -> m.getRole() == MemberRole.VOTER).count();
+        long agreeing = answered.stream()
+                .filter(s -> s.getLeaderId() == l.getId() && s.getTerm() == l.getTerm() && !s.getLearner())
+                .filter(s -> l.getMembersList().stream().anyMatch(m -> m.getId() == s.getId()
+                        && m.getRole() == MemberRole.VOTER))
+                .count();
+        return agreeing > voters / 2 ? OptionalInt.of((int) l.getId()) : OptionalInt.empty();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

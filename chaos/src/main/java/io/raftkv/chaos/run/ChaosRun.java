@@ -1,0 +1,254 @@
+package io.raftkv.chaos.run;
+
+import io.raftkv.chaos.cluster.ClusterOptions;
+import io.raftkv.chaos.cluster.NodeProcess;
+import io.raftkv.chaos.cluster.ProcessCluster;
+import io.raftkv.chaos.workload.KeySpace;
+import io.raftkv.chaos.workload.Workload;
+import io.raftkv.chaos.workload.WorkloadStats;
+import io.raftkv.e2e.faults.Fault;
+import io.raftkv.e2e.history.HistoryReader;
+import io.raftkv.e2e.history.HistoryWriter;
+import io.raftkv.e2e.history.Operation;
+import io.raftkv.e2e.linearizability.CheckReport;
+import io.raftkv.e2e.linearizability.LinearizabilityChecker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.function.LongSupplier;
+
+/**
+ * One chaos run, start to verdict:
+ * <ol>
+ *   <li>start a fresh cluster (proxies on every peer link) and the workload;
+ *   <li>inject and heal the fault on the {@link FaultSchedule}, under load;
+ *   <li>stop the workload, heal again (idempotent) and wait for a leader; every member must still run;
+ *   <li>read every key once more, linearizably (recorded in the history);
+ *   <li>wait until every member applied the same index and compare their state hashes;
+ *   <li>read the history back from disk, check it, count lost writes; write {@code report.txt}.
+ * </ol>
+ * The run directory keeps {@code history.jsonl}, {@code events.log} (faults with offsets on the
+ * history's clock), {@code report.txt} and {@code node-N/node.log}; the nodes' data directories are
+ * deleted when the run passes, unless asked to keep them.
+ *
+ * <p>Any exception is caught and reported in the result (the run fails), and the cluster is
+ * always torn down.
+ */
+public final class ChaosRun {
+    private static final LongSupplier CLOCK = System::nanoTime;
+
+    private final RunSpec spec;
+
+    private ChaosRun(RunSpec spec) {
+        this.spec = spec;
+    }
+
+    public static RunResult execute(RunSpec spec) {
+        return new ChaosRun(spec).run();
+    }
+
+    private RunResult run() {
+        Path dir = spec.dir();
+        try {
+            if (Files.exists(dir)) {
+                throw new IllegalArgumentException("run directory " + dir + " exists already; runs never overwrite");
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir, e);
+        }
+        Path historyFile = dir.resolve("history.jsonl");
+        Random random = new Random(spec.seed());
+        Fault fault = spec.fault().get();
+        int finalReader = spec.workload().clients();
+        KeySpace keys = new KeySpace("key-", spec.workload().activeKeys(), spec.workload().maxOpsPerKey());
+        Progress p = new Progress();
+        ProcessCluster cluster = null;
+        try (RunEvents events = new RunEvents(dir.resolve("events.log"), CLOCK)) {
+            events.log("run " + spec.faultName() + " on " + spec.nodes() + " nodes, seed " + spec.seed() + ", "
+                    + spec.schedule() + ", " + spec.workload());
+            try {
+                cluster = ProcessCluster.start(ClusterOptions.defaults(spec.nodes(), spec.nodeJar(), dir,
+                        "chaos-" + Long.toUnsignedString(spec.seed()), spec.seed()), random);
+                events.log("cluster up, leader " + cluster.leader());
+                try (HistoryWriter history = HistoryWriter.create(historyFile)) {
+                    driveWorkload(cluster, fault, keys, history, events, p);
+                    p.finalReadFailures = FinalReads.readAll(keys.allKeys(), cluster.clientEndpoints(),
+                            cluster.vertx(), history, finalReader, CLOCK);
+                    events.log("final reads of " + keys.allKeys().size() + " keys, " + p.finalReadFailures + " failed");
+                }
+                ReplicaComparison hashes = ReplicaComparison.compare(cluster, cluster.options().waitTimeout());
+                p.hashesEqual = hashes.equal();
+                events.log("replica hashes " + (hashes.equal() ? "equal" : "DIFFER") + ": " + hashes.detail());
+            } catch (RuntimeException | IOException e) {
+                p.error = describe(e);
+                events.log("run broken: " + p.error);
+                if (cluster != null) {
+                    events.log("node log tails:\n" + cluster.logTails(20));
+                }
+            } finally {
+                if (cluster != null) {
+                    healQuietly(fault, cluster, events);
+                    cluster.close();
+                }
+            }
+            if (Files.exists(historyFile) && p.error == null) {
+                check(historyFile, finalReader, dir, events, p);
+            }
+        } catch (IOException | RuntimeException e) {
+            p.error = p.error != null ? p.error : describe(e);
+        }
+        RunResult result = new RunResult(spec.faultName(), spec.nodes(), spec.seed(), p.workloadMs, p.injections,
+                p.stats.operations(), p.stats.ok(), p.stats.failed(), p.stats.unknown(), p.stats.responsesDropped(),
+                p.stats.retryMismatches(), p.finalReadFailures, p.report == null ? 0 : p.report.violations().size(),
+                p.report == null ? 0 : p.report.undecided().size(), p.lostWrites, p.hashesEqual,
+                p.report == null ? null : p.report.verdict(), p.report, spec.minOps(), p.error, dir);
+        if (result.passed() && !spec.keepData()) {
+            deleteDataDirectories(dir);
+        }
+        return result;
+    }
+
+    /** What a run found so far; filled step by step, read once at the end. */
+    private static final class Progress {
+        WorkloadStats.Snapshot stats = new WorkloadStats.Snapshot(0, 0, 0, 0, 0);
+        long workloadMs;
+        int injections;
+        int finalReadFailures;
+        boolean hashesEqual;
+        int lostWrites;
+        CheckReport report;
+        String error;
+    }
+
+    private void driveWorkload(ProcessCluster cluster, Fault fault, KeySpace keys, HistoryWriter history,
+                               RunEvents events, Progress p) {
+        long start = CLOCK.getAsLong();
+        events.setOrigin(start);
+        Workload workload = Workload.start(spec.workload(), cluster.clientEndpoints(), cluster.vertx(), keys, history,
+                CLOCK, spec.seed(), events::log);
+        events.log("workload started: " + spec.workload().clients() + " clients");
+        try {
+            Duration minimum = fault.minimumActive(cluster);
+            List<FaultSchedule.Window> windows = spec.schedule().windows(minimum);
+            for (FaultSchedule.Window w : windows) {
+                if (!waitUntil(start, w.injectAt(), workload)) {
+                    break;
+                }
+                try {
+                    fault.inject(cluster);
+                    p.injections++;
+                    events.log("inject " + fault.name() + " (leader now " + cluster.leader() + ")");
+                } catch (RuntimeException e) {
+                    events.log("inject " + fault.name() + " failed: " + describe(e));
+                }
+                boolean keepGoing = waitUntil(start, w.healAt(), workload);
+                fault.heal(cluster);
+                events.log("heal " + fault.name());
+                if (!keepGoing) {
+                    break;
+                }
+            }
+            waitUntil(start, spec.schedule().workloadDuration(minimum), workload);
+        } finally {
+            p.stats = workload.stop();
+            p.workloadMs = (CLOCK.getAsLong() - start) / 1_000_000L;
+            events.log("workload stopped: " + p.stats);
+        }
+        if (workload.failure().isPresent()) {
+            throw new IllegalStateException("a client failed: " + describe(workload.failure().get()),
+                    workload.failure().get());
+        }
+        fault.heal(cluster);
+        int leader = cluster.awaitLeader(cluster.options().waitTimeout());
+        events.log("healed; leader " + leader);
+        for (int id : cluster.nodeIds()) {
+            NodeProcess n = cluster.node(id);
+            if (!n.isRunning()) {
+                throw new IllegalStateException("member " + id + " is not running after heal (it exited on its own):\n"
+                        + n.logTail(40));
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code offset} after {@code start}; returns false as soon as the workload broke
+     * (a client failed), so a broken run does not sit out its schedule.
+     */
+    private static boolean waitUntil(long start, Duration offset, Workload workload) {
+        try {
+            return !workload.awaitFailure(Duration.ofNanos(start + offset.toNanos() - CLOCK.getAsLong()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void check(Path historyFile, int finalReader, Path dir, RunEvents events, Progress p) throws IOException {
+        List<Operation> history = HistoryReader.read(historyFile);
+        CheckReport report = new LinearizabilityChecker().check(history);
+        List<String> lost = LostWrites.find(history, finalReader);
+        p.report = report;
+        p.lostWrites = lost.size();
+        StringBuilder text = new StringBuilder(report.render());
+        text.append(String.format("lost acknowledged writes: %d%n", lost.size()));
+        lost.forEach(l -> text.append("  ").append(l).append('\n'));
+        Files.writeString(dir.resolve("report.txt"), text, StandardCharsets.UTF_8);
+        events.log("checked " + history.size() + " operations: " + report.verdict() + ", " + lost.size()
+                + " lost writes (report.txt)");
+    }
+
+    private static void healQuietly(Fault fault, ProcessCluster cluster, RunEvents events) {
+        try {
+            fault.heal(cluster);
+        } catch (RuntimeException e) {
+            events.log("heal during teardown failed: " + describe(e));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /** Deletes {@code node-N/data} under {@code dir} (logs stay). */
+    private static void deleteDataDirectories(Path dir) {
+        try (var children = Files.list(dir)) {
+            for (Path node : children.filter(c -> c.getFileName().toString().startsWith("node-")).toList()) {
+                Path data = node.resolve("data");
+                if (Files.isDirectory(data)) {
+                    deleteTree(data);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete data directories under " + dir, e);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
