@@ -157,6 +157,27 @@ public final class RawNode {
     }
 
     /**
+     * Takes the messages that may be sent at once — the class of {@link Ready#messages()}: a
+     * leader's appends and heartbeats, vote requests, heartbeat and read-index responses — without
+     * building a Ready. Callable while a Ready is outstanding, so a driver whose write is slow keeps
+     * heartbeats and appends flowing instead of letting followers time out behind one fsync (what
+     * etcd's asynchronous storage writes do too). Responses that promise durable state
+     * (APP_RESP, VOTE_RESP, PRE_VOTE_RESP) are never returned here: they wait for the Ready whose
+     * writes they acknowledge.
+     *
+     * @return the messages, possibly empty; the caller owns the list
+     */
+    public List<Message> takeMessages() {
+        raft.flushBroadcasts();
+        if (raft.msgs.isEmpty()) {
+            return List.of();
+        }
+        List<Message> out = raft.msgs;
+        raft.msgs = new ArrayList<>();
+        return out;
+    }
+
+    /**
      * Collects everything to persist, send and apply since the last Ready.
      *
      * @throws IllegalStateException if the previous Ready was not advanced yet

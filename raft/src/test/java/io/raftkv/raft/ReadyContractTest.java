@@ -28,6 +28,33 @@ class ReadyContractTest {
     }
 
     @Test
+    void heartbeatsFlowWhileAReadyIsOutstandingButAcksWaitForItsWrites() {
+        TestNetwork net = TestNetwork.voters(3);
+        net.elect(1);
+        net.node(1).propose("x".getBytes());
+        Ready slow = net.node(1).ready(); // the leader's own write has not finished yet
+        net.node(1).tick(); // heartbeat interval is one tick in TestNetwork
+        List<Message> now = net.node(1).takeMessages();
+        assertThat(now).extracting(Message::type).containsOnly(MessageType.HEARTBEAT);
+        assertThat(now).extracting(Message::to).containsExactlyInAnyOrder(2L, 3L);
+        assertThat(net.node(1).takeMessages()).as("taken once").isEmpty();
+
+        // A follower with a write outstanding answers heartbeats at once, but its append ack waits.
+        net.node(2).step(slow.messages().stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
+        Ready f = net.node(2).ready();
+        assertThat(f.persistedMessages()).extracting(Message::type).containsExactly(MessageType.APP_RESP);
+        net.node(2).step(now.stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
+        assertThat(net.node(2).takeMessages()).extracting(Message::type).containsExactly(MessageType.HEARTBEAT_RESP);
+        net.node(2).step(slow.messages().stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
+        assertThat(net.node(2).takeMessages()).as("a duplicate append's ack promises durable state: not here")
+                .extracting(Message::type).doesNotContain(MessageType.APP_RESP);
+        net.persist(2, f);
+        net.node(2).advance(f);
+        net.persist(1, slow);
+        net.node(1).advance(slow);
+    }
+
+    @Test
     void leaderDoesNotCommitItsEntryBeforeItsOwnAdvance() {
         TestNetwork net = TestNetwork.voters(3);
         net.elect(1);

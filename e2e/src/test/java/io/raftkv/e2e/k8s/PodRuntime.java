@@ -134,8 +134,11 @@ final class PodRuntime {
     return false;
   }
 
-  /** Kubelet loop: the pod is gone; stops the process on {@code executor} (SIGTERM, grace). */
-  void beginTermination(Executor executor, Duration grace) {
+  /**
+   * Kubelet loop: the pod is gone; on {@code executor} runs {@code preStop} (when the process
+   * runs), then stops the process (SIGTERM, SIGKILL after {@code grace}).
+   */
+  void beginTermination(Executor executor, Duration grace, Runnable preStop) {
     if (state == State.TERMINATING || state == State.STOPPED) {
       return;
     }
@@ -143,8 +146,12 @@ final class PodRuntime {
     JvmProcess p = process;
     state = State.TERMINATING;
     executor.execute(() -> {
-      if (p != null) {
-        p.terminate(grace);
+      if (p != null && p.alive()) {
+        try {
+          preStop.run();
+        } finally {
+          p.terminate(grace);
+        }
       }
       state = State.STOPPED;
     });

@@ -109,6 +109,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   private SharedIndexInformer<StatefulSet> statefulSets;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<PersistentVolumeClaim> claims;
+  private volatile PreStopHook preStopHook = (ns, pod) -> { };
   private long lastGcNanos;
   private int launches;
 
@@ -149,7 +150,21 @@ public final class SimulatedKubelet implements AutoCloseable {
     return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
   }
 
+  /** Runs on the termination pool before a deleted pod's process gets SIGTERM. */
+  @FunctionalInterface
+  public interface PreStopHook {
+    void beforeStop(String namespace, String pod);
+  }
+
   // ------------------------------------------------------------------ what tests use
+
+  /**
+   * Observes each deleted pod's process just before SIGTERM (e.g. asks the node its role); must
+   * be quick: it delays the termination.
+   */
+  public void onPreStop(PreStopHook hook) {
+    this.preStopHook = hook;
+  }
 
   /** The running node process of pod {@code ns/pod}, if its container is up. */
   public Optional<JvmProcess> process(String namespace, String pod) {
@@ -257,7 +272,8 @@ public final class SimulatedKubelet implements AutoCloseable {
                 .getTerminationGracePeriodSeconds()).map(Duration::ofSeconds)
             .filter(d -> d.compareTo(MAX_GRACE) < 0).orElse(MAX_GRACE);
         record("pod " + e.getKey() + " deleted: SIGTERM to its process, grace " + grace);
-        r.beginTermination(terminations, grace);
+        PreStopHook hook = preStopHook;
+        r.beginTermination(terminations, grace, () -> hook.beforeStop(r.namespace(), r.podName()));
       }
       if (r.state() == PodRuntime.State.STOPPED) {
         runtimes.remove(e.getKey(), r);
@@ -363,7 +379,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
     int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
     Path podDir = settings.workDir().resolve("pods").resolve(ns).resolve(name + "-"
-        + pod.getMetadata().getUid().substring(0, 8));
+        + pod.getMetadata().getUid());
     Map<String, Path> mounts = mounts(sts, pod, container, ordinal, podDir);
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {

@@ -376,8 +376,19 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     }
 
     private void processReady() {
-        if (readyInProgress || halted() || applyBatchesInFlight >= options.maxApplyBatchesInFlight()
-                || !rawNode.hasReady()) {
+        if (halted()) {
+            return;
+        }
+        if (readyInProgress || applyBatchesInFlight >= options.maxApplyBatchesInFlight()) {
+            // A write (or apply) is still running: heartbeats and appends must not wait behind it,
+            // or followers time out whenever one fsync is slow. Acks still wait for their Ready.
+            List<Message> now = rawNode.takeMessages();
+            if (!now.isEmpty()) {
+                transport.send(now);
+            }
+            return;
+        }
+        if (!rawNode.hasReady()) {
             return;
         }
         Ready rd = rawNode.ready();
@@ -397,7 +408,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         try {
             durable = rd.hasWrites()
                     ? raftLog.persist(rd.hardState(), rd.entries(),
-                            rd.snapshot().isEmpty() ? null : rd.snapshot().metadata())
+                            rd.snapshot().isEmpty() ? null : rd.snapshot().metadata(), rd.mustSync())
                     : DONE;
         } catch (RuntimeException e) {
             halt("persist refused a Ready", e);

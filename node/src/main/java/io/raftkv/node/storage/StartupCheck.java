@@ -118,8 +118,18 @@ final class StartupCheck {
         }
         AppliedState applied = checkStateMachine(layout, verify);
         if (applied.index() > effectiveCommit) {
-            throw corrupted(layout, "the state machine's applied index " + applied.index()
-                    + " is past the commit index " + effectiveCommit);
+            // A Ready that changes only the commit index is written without its own fsync (the
+            // core's mustSync=false), so after a power loss the hard state may hold an older commit
+            // index than the state machine, which applies only committed entries. That is benign
+            // exactly when the applied entry is still in the durable log with the same term; the
+            // commit index is then known to be at least the applied index. Anything else is damage.
+            if (applied.index() > view.lastIndex() || view.term(applied.index()) != applied.term()) {
+                throw corrupted(layout, "the state machine's applied index " + applied.index()
+                        + " is past the commit index " + effectiveCommit
+                        + " and the log does not hold that entry (last index " + view.lastIndex() + ")");
+            }
+            hs = new HardState(hs.term(), hs.vote(), applied.index());
+            view.setHardState(hs);
         }
         if (applied.index() < compacted.index()) {
             return new Report(view, hs, compacted, bootstrap, applied, snapshots,

@@ -105,9 +105,13 @@ class CorruptionTest {
         assertInconsistencyRefused("commit index 500 is past the last log index", (log, sm) ->
                 log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
                         RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 500))));
-        assertInconsistencyRefused("applied index 100 is past the commit index 90", (log, sm) ->
-                log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
-                        RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 90))));
+        assertInconsistencyRefused("applied index 100 is past the commit index 90 and the log does not hold that entry",
+                (log, sm) -> {
+                    log.db.deleteRange(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(96),
+                            RaftRecords.indexKey(Long.MAX_VALUE));
+                    log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+                            RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 90)));
+                });
         assertInconsistencyRefused("log has a gap: entry #71 follows #69", (log, sm) ->
                 log.db.delete(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(70)));
         assertInconsistencyRefused("past the hard state's term", (log, sm) ->
@@ -125,6 +129,26 @@ class CorruptionTest {
                 log.db.put(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(71),
                         RaftRecords.encodeEntry(new io.raftkv.raft.Entry(2, 72, io.raftkv.raft.EntryType.NORMAL,
                                 new byte[0]))));
+    }
+
+    /**
+     * A commit-index-only hard state is written without its own fsync, so a power loss can leave the
+     * state machine ahead of it; with the applied entry still in the log that is benign and the
+     * commit index is raised to the applied index, in memory only.
+     */
+    @org.junit.jupiter.api.Test
+    void stateMachineAheadOfAnUnsyncedCommitIndexIsAccepted() throws Exception {
+        Path dir = tmp.resolve("lost-commit-" + System.nanoTime());
+        copyTree(pristine, dir);
+        StorageLayout layout = new StorageLayout(dir);
+        try (RocksInstance log = RocksInstance.open(layout.logDir, RaftLogStorage.FAMILIES, false, false)) {
+            log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+                    RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 90)));
+        }
+        try (NodeStorage s = NodeStorage.open(dir, StorageOptions.defaults())) {
+            assertThat(s.stateMachine().appliedIndex()).isEqualTo(100);
+            assertThat(s.raftLog().initialState().hardState().commit()).isEqualTo(100);
+        }
     }
 
     interface Tamper {

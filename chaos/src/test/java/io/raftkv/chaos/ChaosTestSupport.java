@@ -1,0 +1,58 @@
+package io.raftkv.chaos;
+
+import io.raftkv.chaos.cluster.ClusterOptions;
+import io.raftkv.e2e.faults.Fault;
+import io.raftkv.e2e.faults.Faults;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** What the process-level chaos tests share: the node jar, run directories, seeds, faults by name. */
+final class ChaosTestSupport {
+    private ChaosTestSupport() {}
+
+    static Path nodeJar() {
+        return ClusterOptions.nodeJarFromSystemProperty();
+    }
+
+    /** A fresh directory {@code <chaos.dir>/<name>-<timestamp>} (system property {@code chaos.dir}, else target/chaos). */
+    static Path campaignDir(String name) {
+        Path root = Path.of(System.getProperty("chaos.dir", "target/chaos")).toAbsolutePath().normalize();
+        return root.resolve(name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * The campaign's base seed: {@code -Dchaos.seed=N} replays a campaign, otherwise a fresh one
+     * (printed, so a failure can be replayed).
+     */
+    static long baseSeed(String what) {
+        String given = System.getProperty("chaos.seed", "");
+        long seed = given.isBlank() ? System.nanoTime() : Long.parseLong(given.trim());
+        System.out.println(what + ": base seed " + seed + " (replay with -Dchaos.seed=" + seed + ")");
+        return seed;
+    }
+
+    /** A supplier of fresh instances of the fault kind {@code name} (one of {@link Faults#all()}). */
+    static Supplier<Fault> fault(String name) {
+        Faults.all().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("unknown fault kind '" + name + "'; kinds are " + names(Faults.all())));
+        return () -> Faults.all().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Fault kinds named in {@code -Dchaos.faults} (comma-separated), or empty for "all". */
+    static List<String> selectedFaults() {
+        String given = System.getProperty("chaos.faults", "").trim();
+        if (given.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = java.util.Arrays.stream(given.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        names.forEach(ChaosTestSupport::fault); // rejects unknown names with the list of kinds
+        return names;
+    }
+
+    static List<String> names(List<Fault> faults) {
+        return faults.stream().map(Fault::name).toList();
+    }
+}
