@@ -31,6 +31,15 @@ final class ClusterOptions {
             + " -XX:MetaspaceSize=96m --enable-native-access=ALL-UNNAMED")
     String nodeJvmOptions;
 
+    @Option(names = "--node-args", description = "Extra flags for every RaftKV node, space-separated, e.g."
+            + " '--election-ticks 100 --heartbeat-ticks 10' for etcd's 1 s election / 100 ms heartbeat (default: none).",
+            defaultValue = "")
+    String nodeArgs;
+
+    @Option(names = "--etcd-args", description = "Extra flags for every etcd member, space-separated, e.g."
+            + " '--election-timeout 300 --heartbeat-interval 50' (default: none, etcd's defaults).", defaultValue = "")
+    String etcdArgs;
+
     @Option(names = "--etcd-base-port", description = "etcd member i: client port base+i, peer port base+100+i"
             + " (default: ${DEFAULT-VALUE}).", defaultValue = "23790")
     int etcdBasePort;
@@ -53,14 +62,15 @@ final class ClusterOptions {
     LocalCluster cluster(String system) {
         Path dir = runDir.resolve(system + "-" + System.currentTimeMillis());
         return switch (system) {
-            case Targets.ETCD -> new EtcdCluster(dir, members, etcdBinary, etcdBasePort);
-            case Targets.RAFTKV -> new RaftKvCluster(dir, members, nodeJar, jvmOptions(), raftkvBasePort);
+            case Targets.ETCD -> new EtcdCluster(dir, members, etcdBinary, words(etcdArgs), etcdBasePort);
+            case Targets.RAFTKV -> new RaftKvCluster(dir, members, nodeJar, words(nodeJvmOptions), words(nodeArgs),
+                    raftkvBasePort);
             default -> throw new IllegalArgumentException("unknown system '" + system + "', expected one of "
                     + Targets.SYSTEMS);
         };
     }
 
-    private List<String> jvmOptions() {
-        return nodeJvmOptions.isBlank() ? List.of() : Arrays.asList(nodeJvmOptions.trim().split("\\s+"));
+    private static List<String> words(String s) {
+        return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
     }
 }

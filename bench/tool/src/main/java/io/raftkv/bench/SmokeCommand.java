@@ -63,8 +63,12 @@ final class SmokeCommand implements Callable<Integer> {
             if (r.measured().successes() == 0) {
                 problems.add(r.scenario() + ": no operation succeeded");
             }
-            if (r.measured().errorCount() > 0 || !r.measured().warmupErrors().isEmpty()) {
-                problems.add(r.scenario() + ": errors " + r.measured().errors() + ", warm-up errors "
+            if (r.measured().errorCount() > 0) {
+                problems.add(r.scenario() + ": errors " + r.measured().errors());
+            }
+            if (!r.measured().warmupErrors().isEmpty()) {
+                // A fresh cluster may still be settling its first leader during the first warm-up.
+                System.out.println("warning: " + r.scenario() + ": errors outside the measured window "
                         + r.measured().warmupErrors());
             }
             if (r.measured().unfinished() > 0) {

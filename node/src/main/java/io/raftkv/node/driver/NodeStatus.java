@@ -23,6 +23,10 @@ import java.util.List;
  * @param progress             on the leader: one entry per other member; empty elsewhere
  * @param healthy              false once storage failed or the node is stopping
  * @param ready                healthy, a member of the configuration, and a leader is known
+ * @param clusterId            the cluster this node belongs to (its {@code --cluster-id}), 0 if not
+ *                             configured; reported in every response header
+ * @param dbSizeBytes          bytes the node's storage occupies on disk, as last measured off the
+ *                             event loop (at most a few seconds old)
  */
 public record NodeStatus(
         long id,
@@ -39,12 +43,28 @@ public record NodeStatus(
         List<Member> members,
         List<FollowerLag> progress,
         boolean healthy,
-        boolean ready) {
+        boolean ready,
+        long clusterId,
+        long dbSizeBytes) {
 
     public NodeStatus {
         members = List.copyOf(members);
         progress = List.copyOf(progress);
         leaderClientAddress = leaderClientAddress == null ? "" : leaderClientAddress;
+        if (dbSizeBytes < 0) {
+            throw new IllegalArgumentException("dbSizeBytes must be ≥ 0, got " + dbSizeBytes);
+        }
+    }
+
+    /**
+     * A view without cluster identity or database size (both 0): for tests and tools that build a
+     * status by hand. The driver always fills both.
+     */
+    public NodeStatus(long id, StateType role, boolean learner, long term, long leaderId, String leaderClientAddress,
+                      long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long snapshotIndex,
+                      List<Member> members, List<FollowerLag> progress, boolean healthy, boolean ready) {
+        this(id, role, learner, term, leaderId, leaderClientAddress, commitIndex, appliedIndex, firstIndex, lastIndex,
+                snapshotIndex, members, progress, healthy, ready, 0, 0);
     }
 
     /** Whether this node currently leads. */

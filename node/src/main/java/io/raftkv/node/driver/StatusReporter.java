@@ -15,6 +15,10 @@ import java.util.TreeSet;
  * Publishes a {@link NodeStatus} built on the driver's context (where the core may be read) into a
  * volatile field that any thread may read without blocking. Refreshed every tick, so a reader sees
  * a view at most one tick old whose numbers belong together.
+ *
+ * <p>Refreshing runs on the event loop, so it reads nothing that may block: the cluster id is a
+ * constant of the storage, and the database size is the storage's cached measurement (taken by
+ * its own thread), a volatile read.
  */
 final class StatusReporter {
     private final long selfId;
@@ -66,6 +70,7 @@ final class StatusReporter {
         current = new NodeStatus(selfId, st.softState().state(), cs.learners().contains(selfId),
                 st.hardState().term(), leader, leader == 0 ? "" : members.clientAddress(leader),
                 st.hardState().commit(), appliedIndex, raftLog.firstIndex(), last, snapshotIndex,
-                ms, lags, healthy && storage.healthy(), healthy && storage.healthy() && member && leader != 0);
+                ms, lags, healthy && storage.healthy(), healthy && storage.healthy() && member && leader != 0,
+                storage.clusterId(), storage.dbSizeBytes());
     }
 }

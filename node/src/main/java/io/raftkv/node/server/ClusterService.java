@@ -19,7 +19,6 @@ import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.transport.HostPort;
 import io.vertx.core.Future;
-import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.Service;
 import java.util.Objects;
 
@@ -39,8 +38,6 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
     /** Reported in {@code StatusResponse.version}: the jar's Implementation-Version, or "dev". */
     static final String VERSION = Objects.requireNonNullElse(
             ClusterService.class.getPackage().getImplementationVersion(), "dev");
-    /** Attempts to hash the state at a stable applied index before giving up (see {@link #status}). */
-    private static final int STATE_HASH_ATTEMPTS = 3;
 
     private final RaftNodeApi node;
     private final KvReader reader;
@@ -69,8 +66,9 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
 
     /**
      * This node's view. With {@code include_state_hash}, hashes the state machine on the read pool;
-     * the hash is reported with the applied index only when that index was the same before and
-     * after hashing (else it retries, then fails UNAVAILABLE), so {@code state_hash_index} is exact.
+     * {@code state_hash_index} is the applied index read from the same RocksDB snapshot as the
+     * hashed data, so it is exact even while entries are applied, and replicas can be compared at
+     * equal indexes. {@code db_size_bytes} is the storage's cached on-disk size.
      */
     @Override
     public Future<StatusResponse> status(StatusRequest r) {
@@ -89,26 +87,14 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
                 .setLastIndex(s.lastIndex())
                 .setSnapshotIndex(s.snapshotIndex())
                 .setVersion(VERSION)
+                .setDbSizeBytes(s.dbSizeBytes())
                 .addAllMembers(Protos.members(s));
         s.progress().forEach(p -> b.addProgress(Protos.progress(p)));
         if (!r.getIncludeStateHash()) {
             return Future.succeededFuture(b.build());
         }
-        return reads.submit(this::stableStateHash)
-                .map(h -> b.setStateHash(h[1]).setStateHashIndex(h[0]).build());
-    }
-
-    /** {index, hash} read while the applied index did not move. */
-    private long[] stableStateHash() {
-        for (int attempt = 0; attempt < STATE_HASH_ATTEMPTS; attempt++) {
-            long before = reader.appliedIndex();
-            long hash = reader.stateHash();
-            if (reader.appliedIndex() == before) {
-                return new long[] {before, hash};
-            }
-        }
-        throw RaftKvException.of(GrpcStatus.UNAVAILABLE, "the state kept changing while it was hashed ("
-                + STATE_HASH_ATTEMPTS + " attempts); retry, or ask a node that is not applying writes");
+        return reads.submit(reader::stateHash)
+                .map(h -> b.setStateHash(h.hash()).setStateHashIndex(h.appliedIndex()).build());
     }
 
     @Override

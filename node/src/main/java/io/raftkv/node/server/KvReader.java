@@ -3,6 +3,7 @@ package io.raftkv.node.server;
 import io.raftkv.node.storage.KeyValue;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.RangeResult;
+import io.raftkv.node.storage.StateHash;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -25,12 +26,15 @@ public interface KvReader {
 
     /**
      * Keys in {@code [startInclusive, endExclusiveOrNull)}, ascending bytewise, at most
-     * {@code limit} ({@code > 0}); {@code startInclusive} is a non-empty key.
+     * {@code limit} ({@code > 0}) and — except for the first, which is always returned — at most
+     * {@code maxBytes} of keys plus values (keys only with {@code keysOnly}, whose values come back
+     * empty); {@code startInclusive} is a non-empty key. {@code more} is true when keys were left
+     * out by either bound. Never holds more than the bounds allow (see {@link KvStateMachine#range}).
      */
-    RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit);
+    RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly);
 
-    /** A digest of the whole state at {@link #appliedIndex()} (see {@link KvStateMachine#stateHash()}). */
-    long stateHash();
+    /** A digest of the whole state and the applied index it describes (see {@link KvStateMachine#stateHash()}). */
+    StateHash stateHash();
 
     /** Reads through whatever state machine {@code current} returns at the time of each read. */
     static KvReader of(Supplier<KvStateMachine> current) {
@@ -47,12 +51,13 @@ public interface KvReader {
             }
 
             @Override
-            public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit) {
-                return current.get().range(startInclusive, endExclusiveOrNull, limit);
+            public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes,
+                                     boolean keysOnly) {
+                return current.get().range(startInclusive, endExclusiveOrNull, limit, maxBytes, keysOnly);
             }
 
             @Override
-            public long stateHash() {
+            public StateHash stateHash() {
                 return current.get().stateHash();
             }
         };

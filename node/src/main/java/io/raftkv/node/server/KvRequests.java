@@ -38,10 +38,12 @@ public final class KvRequests {
     public record RangeQuery(byte[] start, byte[] endOrNull, int limit) {
     }
 
+    /** With {@code prev_kv} the command asks the state machine for the key's previous state. */
     public Command put(PutRequest r) {
         byte[] key = key("key", r.getKey());
         byte[] value = value("value", r.getValue());
-        return withSession(r.hasSession() ? r.getSession() : null, new Command.Put(key, value));
+        Command c = withSession(r.hasSession() ? r.getSession() : null, new Command.Put(key, value));
+        return r.getPrevKv() ? c.withReturnPrevious() : c;
     }
 
     public Command delete(DeleteRequest r) {
@@ -68,10 +70,7 @@ public final class KvRequests {
                 new Command.CompareAndSet(c.key(), c.expected(), newValue));
     }
 
-    /**
-     * @throws RaftKvException UNIMPLEMENTED for a Get inside a transaction: the state machine's
-     *         transaction applies only puts and deletes
-     */
+    /** Compares and both branches (puts, deletes and gets), each within the transaction limits. */
     public Command txn(TxnRequest r) {
         if (r.getComparesCount() > limits.maxTxnCompares()) {
             throw GrpcErrors.invalid("txn has " + r.getComparesCount() + " compares, more than the limit of "
@@ -151,8 +150,7 @@ public final class KvRequests {
                 case PUT -> new Command.Put(key(where + ".put.key", op.getPut().getKey()),
                         value(where + ".put.value", op.getPut().getValue()));
                 case DELETE -> new Command.Delete(key(where + ".delete.key", op.getDelete().getKey()));
-                case GET -> throw RaftKvException.of(GrpcStatus.UNIMPLEMENTED, where
-                        + ": get inside a transaction is not supported by this server; read with Get or Range");
+                case GET -> new Command.Get(key(where + ".get.key", op.getGet().getKey()));
                 case OP_NOT_SET -> throw GrpcErrors.invalid(where + ": no operation set");
             });
         }

@@ -23,8 +23,8 @@ final class Protos {
      * @param raftIndex for a write the entry's index, for a read the applied index it observed
      */
     static Header header(NodeStatus s, long raftIndex) {
-        // cluster_id stays 0: NodeStatus does not carry a cluster id yet.
-        return Header.newBuilder().setMemberId(s.id()).setTerm(s.term()).setRaftIndex(raftIndex).build();
+        return Header.newBuilder().setClusterId(s.clusterId()).setMemberId(s.id()).setTerm(s.term())
+                .setRaftIndex(raftIndex).build();
     }
 
     /** The wire form of {@code kv}; values are wrapped, not copied (stored values are never mutated). */

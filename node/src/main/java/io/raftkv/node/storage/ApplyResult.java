@@ -1,18 +1,33 @@
 package io.raftkv.node.storage;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
- * What applying one committed entry did.
+ * What applying one committed entry did. A session records the whole result (see
+ * {@link StateRecords}), so a retry of the same request is answered exactly as the first one was.
  *
- * @param index     the entry's log index
- * @param status    the outcome
- * @param duplicate true if the entry repeated a session request already applied: nothing changed
- *                  and this is the cached answer of the first application
- * @param keyValue  {@link Status#APPLIED} Put or CompareAndSet: the key as written; Delete: the key
- *                  as it was before (null if it was absent); {@link Status#COMPARE_FAILED}
- *                  CompareAndSet: the key's current state (null if absent); otherwise null
- * @param reason    why a {@link Status#REJECTED} entry was rejected, else null
+ * @param index      the entry's log index
+ * @param status     the outcome
+ * @param duplicate  true if the entry repeated a session request already applied: nothing changed
+ *                   and this is the cached answer of the first application
+ * @param keyValue   {@link Status#APPLIED} Put or CompareAndSet: the key as written; Delete: the key
+ *                   as it was before (null if it was absent); {@link Status#COMPARE_FAILED}
+ *                   CompareAndSet: the key's current state (null if absent); otherwise null
+ * @param previous   a Put whose command asked for it ({@link Command#returnPrevious()}): the key as it
+ *                   was before the write, null if it was absent; otherwise always null
+ * @param txnResults a transaction that ran a branch (APPLIED: success, COMPARE_FAILED: failure): one
+ *                   result per op of that branch, same order; otherwise empty. Never null.
+ * @param reason     why a {@link Status#REJECTED} or {@link Status#READ_LIMIT_EXCEEDED} entry changed
+ *                   nothing, else null
  */
-public record ApplyResult(long index, Status status, boolean duplicate, KeyValue keyValue, String reason) {
+public record ApplyResult(long index, Status status, boolean duplicate, KeyValue keyValue, KeyValue previous,
+                          List<TxnOpResult> txnResults, String reason) {
+
+    public ApplyResult {
+        Objects.requireNonNull(status, "status");
+        txnResults = List.copyOf(txnResults);
+    }
 
     public enum Status {
         /** The command (or a transaction's success branch) was applied. */
@@ -22,26 +37,62 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
         /** The command was refused (malformed, expired session, stale sequence); nothing changed. */
         REJECTED,
         /** A leader no-op, a configuration change, or an entry already applied before: no KV change. */
-        NO_OP
+        NO_OP,
+        /**
+         * The gets of a transaction would have returned more than {@link Command#MAX_TXN_READ_BYTES};
+         * the transaction changed nothing. Stored by ordinal in session records: append new values
+         * after this one, never reorder.
+         */
+        READ_LIMIT_EXCEEDED
+    }
+
+    /** The outcome of one op of a transaction branch. */
+    public sealed interface TxnOpResult permits PutOutcome, DeleteOutcome, GetOutcome {
+    }
+
+    /** A put inside a transaction always succeeds. */
+    public record PutOutcome() implements TxnOpResult {
+    }
+
+    /** @param deleted whether the key existed (and so was removed) when the op ran */
+    public record DeleteOutcome(boolean deleted) implements TxnOpResult {
+    }
+
+    /** @param keyValue the key as the transaction saw it at this op, null when absent */
+    public record GetOutcome(KeyValue keyValue) implements TxnOpResult {
     }
 
     static ApplyResult applied(long index, KeyValue kv) {
-        return new ApplyResult(index, Status.APPLIED, false, kv, null);
+        return new ApplyResult(index, Status.APPLIED, false, kv, null, List.of(), null);
+    }
+
+    static ApplyResult appliedPut(long index, KeyValue written, KeyValue previousOrNull) {
+        return new ApplyResult(index, Status.APPLIED, false, written, previousOrNull, List.of(), null);
     }
 
     static ApplyResult compareFailed(long index, KeyValue current) {
-        return new ApplyResult(index, Status.COMPARE_FAILED, false, current, null);
+        return new ApplyResult(index, Status.COMPARE_FAILED, false, current, null, List.of(), null);
+    }
+
+    /** A transaction that ran its success branch ({@code succeeded}) or its failure branch. */
+    static ApplyResult txn(long index, boolean succeeded, List<TxnOpResult> results) {
+        return new ApplyResult(index, succeeded ? Status.APPLIED : Status.COMPARE_FAILED, false, null, null,
+                results, null);
     }
 
     static ApplyResult rejected(long index, String reason) {
-        return new ApplyResult(index, Status.REJECTED, false, null, reason);
+        return new ApplyResult(index, Status.REJECTED, false, null, null, List.of(), reason);
+    }
+
+    static ApplyResult readLimitExceeded(long index, String reason) {
+        return new ApplyResult(index, Status.READ_LIMIT_EXCEEDED, false, null, null, List.of(), reason);
     }
 
     static ApplyResult noOp(long index) {
-        return new ApplyResult(index, Status.NO_OP, false, null, null);
+        return new ApplyResult(index, Status.NO_OP, false, null, null, List.of(), null);
     }
 
     ApplyResult asDuplicateAt(long duplicateIndex) {
-        return new ApplyResult(duplicateIndex, status, true, keyValue, reason);
+        return new ApplyResult(duplicateIndex, status, true, keyValue, previous, txnResults, reason);
     }
 }

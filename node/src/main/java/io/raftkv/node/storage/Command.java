@@ -9,10 +9,17 @@ import java.util.Objects;
  * (Raft dissertation §6.3) so that a retried request is applied at most once. Encoded by
  * {@link CommandCodec}. Constructors validate the limits below, so a command that exists is legal.
  *
- * @param session   client id and sequence number, or null for a write without retry protection
- * @param operation what to do
+ * <p>The limits are part of the replicated protocol, not tuning: every replica must apply a
+ * committed entry the same way, so a limit that decides an entry's outcome at apply time
+ * ({@link #MAX_TXN_READ_BYTES}) must be the same on every node.
+ *
+ * @param session        client id and sequence number, or null for a write without retry protection
+ * @param operation      what to do
+ * @param returnPrevious {@link Put} only: the apply result also carries the key as it was before the
+ *                       write ({@code prev_kv}), and a session records it for a retry's answer. Off
+ *                       by default so that ordinary puts do not store a second copy of the value.
  */
-public record Command(Session session, Operation operation) {
+public record Command(Session session, Operation operation, boolean returnPrevious) {
     /** Largest key, bytes. */
     public static final int MAX_KEY_BYTES = 4096;
     /** Largest value, bytes. */
@@ -21,9 +28,25 @@ public record Command(Session session, Operation operation) {
     public static final int MAX_TXN_COMPARES = 32;
     /** Most operations in one branch of a transaction. */
     public static final int MAX_TXN_OPS = 64;
+    /**
+     * Most bytes (keys plus values) the {@link Get}s of one transaction may return. Decided at apply
+     * time, since what a get returns depends on the state: a transaction over the bound changes
+     * nothing and is answered {@link ApplyResult.Status#READ_LIMIT_EXCEEDED}. 4 MiB keeps the
+     * answer, and the session record that replays it, well inside one gRPC message.
+     */
+    public static final int MAX_TXN_READ_BYTES = 4 << 20;
 
     public Command {
         Objects.requireNonNull(operation, "operation");
+        if (returnPrevious && !(operation instanceof Put)) {
+            throw new IllegalArgumentException("returnPrevious applies to Put only (Delete and CompareAndSet"
+                    + " always report the key's state), got " + operation.getClass().getSimpleName());
+        }
+    }
+
+    /** A command that does not ask for the previous value. */
+    public Command(Session session, Operation operation) {
+        this(session, operation, false);
     }
 
     public static Command of(Operation op) {
@@ -32,6 +55,11 @@ public record Command(Session session, Operation operation) {
 
     public static Command inSession(long clientId, long sequence, Operation op) {
         return new Command(new Session(clientId, sequence), op);
+    }
+
+    /** This command, asking for the key's previous state as well ({@link Put} only). */
+    public Command withReturnPrevious() {
+        return new Command(session, operation, true);
     }
 
     /**
@@ -53,8 +81,11 @@ public record Command(Session session, Operation operation) {
     public sealed interface Operation permits Put, Delete, CompareAndSet, Txn {
     }
 
-    /** What a transaction branch may do. */
-    public sealed interface TxnOp permits Put, Delete {
+    /**
+     * What a transaction branch may do. Ops run in order at the transaction's log position, so a
+     * {@link Get} sees the ops before it and its answer is linearizable.
+     */
+    public sealed interface TxnOp permits Put, Delete, Get {
     }
 
     /** Sets {@code key} to {@code value}. */
@@ -99,6 +130,28 @@ public record Command(Session session, Operation operation) {
         @Override
         public String toString() {
             return "Delete[" + key.length + "B key]";
+        }
+    }
+
+    /** Reads {@code key} inside a transaction (not a command of its own: plain reads are not logged). */
+    public record Get(byte[] key) implements TxnOp {
+        public Get {
+            checkKey(key);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Get g && Arrays.equals(g.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(key);
+        }
+
+        @Override
+        public String toString() {
+            return "Get[" + key.length + "B key]";
         }
     }
 

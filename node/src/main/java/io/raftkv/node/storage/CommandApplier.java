@@ -6,6 +6,7 @@ import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
+import io.raftkv.node.storage.Command.Get;
 import io.raftkv.node.storage.Command.ModIndexEquals;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
@@ -112,7 +113,7 @@ final class CommandApplier {
             return ApplyResult.rejected(index, "malformed command: " + e.getMessage());
         }
         if (cmd.session() == null) {
-            return execute(index, cmd.operation(), batch, ro);
+            return execute(index, cmd, batch, ro);
         }
         long clientId = cmd.session().clientId();
         long seq = cmd.session().sequence();
@@ -130,15 +131,22 @@ final class CommandApplier {
             return ApplyResult.rejected(index, "sequence " + seq + " of client " + clientId
                     + " is older than its last request " + s.lastSequence());
         }
-        result = execute(index, cmd.operation(), batch, ro);
+        result = execute(index, cmd, batch, ro);
+        if (result.status() == Status.READ_LIMIT_EXCEEDED) {
+            // Changed nothing, like a rejection: the session is not advanced, so the sequence number
+            // stays usable and a retry is evaluated afresh (with the same, deterministic, outcome).
+            return result;
+        }
         writeSession(new Session(clientId, seq, index, result), s, batch);
         return result;
     }
 
-    private ApplyResult execute(long index, Operation op, WriteBatchWithIndex batch, ReadOptions ro)
+    private ApplyResult execute(long index, Command cmd, WriteBatchWithIndex batch, ReadOptions ro)
             throws RocksDBException {
+        Operation op = cmd.operation();
         if (op instanceof Put p) {
-            return ApplyResult.applied(index, put(index, p, batch, ro));
+            Written w = put(index, p, batch, ro);
+            return ApplyResult.appliedPut(index, w.current(), cmd.returnPrevious() ? w.previous() : null);
         }
         if (op instanceof Delete d) {
             return ApplyResult.applied(index, delete(d.key(), batch, ro));
@@ -151,21 +159,49 @@ final class CommandApplier {
             if (c.newValue() == null) {
                 return ApplyResult.applied(index, delete(c.key(), batch, ro));
             }
-            return ApplyResult.applied(index, put(index, new Put(c.key(), c.newValue()), batch, ro));
+            return ApplyResult.applied(index, put(index, new Put(c.key(), c.newValue()), batch, ro).current());
         }
-        Txn t = (Txn) op;
+        return executeTxn(index, (Txn) op, batch, ro);
+    }
+
+    /**
+     * Evaluates every compare against the state before the transaction, then runs one branch in
+     * order; each op sees the ops before it (the batch is indexed). If the branch's gets would
+     * return more than {@link Command#MAX_TXN_READ_BYTES}, its writes are rolled back to the save
+     * point taken before it, so the transaction changes nothing, identically on every replica.
+     */
+    private ApplyResult executeTxn(long index, Txn t, WriteBatchWithIndex batch, ReadOptions ro)
+            throws RocksDBException {
         boolean ok = true;
         for (Compare cmp : t.compares()) {
             ok &= holds(cmp.expected(), readKv(cmp.key(), batch, ro));
         }
-        for (TxnOp txnOp : ok ? t.onSuccess() : t.onFailure()) {
+        List<TxnOp> branch = ok ? t.onSuccess() : t.onFailure();
+        List<ApplyResult.TxnOpResult> results = new ArrayList<>(branch.size());
+        long readBytes = 0;
+        batch.setSavePoint();
+        for (TxnOp txnOp : branch) {
             if (txnOp instanceof Put p) {
                 put(index, p, batch, ro);
+                results.add(new ApplyResult.PutOutcome());
+            } else if (txnOp instanceof Delete d) {
+                results.add(new ApplyResult.DeleteOutcome(delete(d.key(), batch, ro) != null));
             } else {
-                delete(((Delete) txnOp).key(), batch, ro);
+                KeyValue kv = readKv(((Get) txnOp).key(), batch, ro);
+                if (kv != null) {
+                    readBytes += kv.key().length + kv.value().length;
+                }
+                if (readBytes > Command.MAX_TXN_READ_BYTES) {
+                    batch.rollbackToSavePoint();
+                    return ApplyResult.readLimitExceeded(index, "the transaction's gets would return more than "
+                            + Command.MAX_TXN_READ_BYTES + " bytes of keys and values; nothing was changed."
+                            + " Read large values with Get or Range");
+                }
+                results.add(new ApplyResult.GetOutcome(kv));
             }
         }
-        return ok ? ApplyResult.applied(index, null) : ApplyResult.compareFailed(index, null);
+        batch.popSavePoint();
+        return ApplyResult.txn(index, ok, results);
     }
 
     private static boolean holds(Expectation e, KeyValue current) {
@@ -178,13 +214,17 @@ final class CommandApplier {
         return current != null && current.modIndex() == ((ModIndexEquals) e).modIndex();
     }
 
-    private KeyValue put(long index, Put p, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+    /** A put's effect: the key before it (null if absent) and after it. */
+    private record Written(KeyValue previous, KeyValue current) {
+    }
+
+    private Written put(long index, Put p, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
         KeyValue prev = readKv(p.key(), batch, ro);
         KeyValue next = prev == null
                 ? new KeyValue(p.key(), p.value(), index, index, 1)
                 : new KeyValue(p.key(), p.value(), prev.createIndex(), index, prev.version() + 1);
         batch.put(kv, p.key(), StateRecords.encodeKv(next));
-        return next;
+        return new Written(prev, next);
     }
 
     private KeyValue delete(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {

@@ -5,6 +5,7 @@ import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
+import io.raftkv.node.storage.Command.Get;
 import io.raftkv.node.storage.Command.ModIndexEquals;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
@@ -21,15 +22,23 @@ import java.util.List;
  * Compact binary encoding of {@link Command}s in entry data.
  *
  * <pre>
- * command   = version:u8 (=1)  flags:u8 (bit 0: session)  [clientId:i64 seq:i64]  operation
+ * command   = version:u8 (=1)  flags:u8  [clientId:i64 seq:i64]  operation
+ * flags     = bit 0: session follows;  bit 1: return the previous key-value (Put only)
  * operation = 1 key value | 2 key | 3 key expectation (0 | 1 value) | 4 compares ops ops
  * key/value = length:varint bytes          expectation = 0 (absent) | 1 value | 2 modIndex:i64
- * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key)*
+ * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key | 5 key)*
  * </pre>
  * Integers are big-endian; varints are unsigned LEB128. Decoding is strict: an unknown version,
  * tag or flag, a length past the end or over the limits, or trailing bytes throw
  * {@link MalformedCommandException}. Every replica decodes the same bytes the same way, so a
  * malformed committed entry is rejected identically everywhere.
+ *
+ * <p><b>Compatibility.</b> Flag bit 1 and the transaction op tag 5 (get) were added without a new
+ * version byte: they only give meaning to byte sequences that version 1 refused, so every entry
+ * ever written still decodes exactly as before, and a command that uses neither encodes to the
+ * same bytes as before. A node built before them refuses such a command as malformed; in a
+ * mixed-version cluster that replica would reject an entry the others apply, so finish a rolling
+ * upgrade before clients use {@code prev_kv} on Put or a get inside a Txn (docs/api.md).
  */
 public final class CommandCodec {
     public static final int VERSION = 1;
@@ -41,7 +50,9 @@ public final class CommandCodec {
     private static final int EXPECT_ABSENT = 0;
     private static final int EXPECT_VALUE = 1;
     private static final int EXPECT_MOD_INDEX = 2;
+    private static final int OP_TXN_GET = 5;
     private static final int FLAG_SESSION = 1;
+    private static final int FLAG_RETURN_PREVIOUS = 2;
 
     private CommandCodec() {
     }
@@ -49,7 +60,7 @@ public final class CommandCodec {
     public static byte[] encode(Command c) {
         Out out = new Out();
         out.write(VERSION);
-        out.write(c.session() == null ? 0 : FLAG_SESSION);
+        out.write((c.session() == null ? 0 : FLAG_SESSION) | (c.returnPrevious() ? FLAG_RETURN_PREVIOUS : 0));
         if (c.session() != null) {
             out.writeLong(c.session().clientId());
             out.writeLong(c.session().sequence());
@@ -66,7 +77,7 @@ public final class CommandCodec {
             throw new MalformedCommandException("unknown command version " + version + " (expected " + VERSION + ")");
         }
         int flags = in.u8("flags");
-        if ((flags & ~FLAG_SESSION) != 0) {
+        if ((flags & ~(FLAG_SESSION | FLAG_RETURN_PREVIOUS)) != 0) {
             throw new MalformedCommandException("unknown command flags 0x" + Integer.toHexString(flags));
         }
         try {
@@ -75,7 +86,7 @@ public final class CommandCodec {
             if (in.pos != data.length) {
                 throw new MalformedCommandException((data.length - in.pos) + " trailing bytes after the command");
             }
-            return new Command(session, op);
+            return new Command(session, op, (flags & FLAG_RETURN_PREVIOUS) != 0);
         } catch (MalformedCommandException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -116,7 +127,12 @@ public final class CommandCodec {
     private static void writeOps(Out out, List<TxnOp> ops) {
         out.writeVarint(ops.size());
         for (TxnOp op : ops) {
-            writeOperation(out, (Operation) op);
+            if (op instanceof Get g) {
+                out.write(OP_TXN_GET);
+                out.writeLengthPrefixed(g.key());
+            } else {
+                writeOperation(out, (Operation) op);
+            }
         }
     }
 
@@ -169,8 +185,9 @@ public final class CommandCodec {
                 case OP_PUT -> ops.add(new Put(in.bytes("key", Command.MAX_KEY_BYTES),
                         in.bytes("value", Command.MAX_VALUE_BYTES)));
                 case OP_DELETE -> ops.add(new Delete(in.bytes("key", Command.MAX_KEY_BYTES)));
+                case OP_TXN_GET -> ops.add(new Get(in.bytes("key", Command.MAX_KEY_BYTES)));
                 default -> throw new MalformedCommandException("transaction operation tag " + tag + " at byte "
-                        + (in.pos - 1) + " is not put or delete");
+                        + (in.pos - 1) + " is not put, delete or get");
             }
         }
         return ops;

@@ -57,6 +57,7 @@ public final class KvStateMachine implements AutoCloseable {
     static final String EXPIRY_CF = "session_expiry";
     static final String META_CF = "meta";
     static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF);
+    private static final byte[] EMPTY = new byte[0];
 
     private final StorageLayout layout;
     private final StorageOptions options;
@@ -263,12 +264,23 @@ public final class KvStateMachine implements AutoCloseable {
 
     /**
      * Keys in {@code [startInclusive, endExclusiveOrNull)} in ascending bytewise order, at most
-     * {@code limit} of them; blocking.
+     * {@code limit} of them and at most {@code maxBytes} of keys plus values (keys only with
+     * {@code keysOnly}); blocking.
+     *
+     * <p>The byte bound is enforced while iterating, so a range never holds more than
+     * {@code maxBytes} (plus one key-value: the first is always returned, so that a client paging
+     * through the range always makes progress). A key-value that would exceed the bound ends the
+     * page with {@code more = true}. With {@code keysOnly} values are verified (checksums) but not
+     * kept: the returned key-values have empty values.
      */
-    public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit) {
+    public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes,
+                             boolean keysOnly) {
         Command.checkKey(startInclusive);
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be > 0, got " + limit);
+        }
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be > 0, got " + maxBytes);
         }
         if (endExclusiveOrNull != null && java.util.Arrays.compareUnsigned(startInclusive, endExclusiveOrNull) >= 0) {
             return new RangeResult(List.of(), false);
@@ -280,12 +292,20 @@ public final class KvStateMachine implements AutoCloseable {
                 ro.setIterateUpperBound(end);
             }
             List<KeyValue> out = new ArrayList<>();
+            long bytes = 0;
             try (RocksIterator it = db.db.newIterator(db.cf(KV_CF), ro)) {
                 for (it.seek(startInclusive); it.isValid(); it.next()) {
                     if (out.size() == limit) {
                         return new RangeResult(out, true);
                     }
-                    out.add(StateRecords.decodeKv(it.key(), it.value()));
+                    KeyValue kv = StateRecords.decodeKv(it.key(), it.value());
+                    long size = kv.key().length + (keysOnly ? 0 : kv.value().length);
+                    if (!out.isEmpty() && bytes + size > maxBytes) {
+                        return new RangeResult(out, true);
+                    }
+                    bytes += size;
+                    out.add(keysOnly ? new KeyValue(kv.key(), EMPTY, kv.createIndex(), kv.modIndex(), kv.version())
+                            : kv);
                 }
                 it.status();
             }
@@ -297,9 +317,9 @@ public final class KvStateMachine implements AutoCloseable {
         }
     }
 
-    /** Keys starting with {@code prefix}, at most {@code limit}; blocking. */
-    public RangeResult prefix(byte[] prefix, int limit) {
-        return range(prefix, prefixEnd(prefix), limit);
+    /** Keys starting with {@code prefix}, at most {@code limit} and {@code maxBytes}; blocking. */
+    public RangeResult prefix(byte[] prefix, int limit, long maxBytes) {
+        return range(prefix, prefixEnd(prefix), limit, maxBytes, false);
     }
 
     /** The smallest key greater than every key starting with {@code prefix}, or null if none. */
@@ -316,10 +336,12 @@ public final class KvStateMachine implements AutoCloseable {
 
     /**
      * A deterministic digest (first 8 bytes of SHA-256) of the applied index, the configuration,
-     * every key with its value and history, and every client session, read from one consistent
-     * RocksDB snapshot. Two replicas at the same applied index must agree. Blocking.
+     * every key with its value and history, and every client session, with the applied index it
+     * describes — all read from one consistent RocksDB snapshot (the applied index is stored in the
+     * same write batch as the changes it covers), so the pair is exact even while entries are being
+     * applied. Two replicas at the same applied index must agree. Blocking.
      */
-    public long stateHash() {
+    public StateHash stateHash() {
         handleLock.readLock().lock();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             org.rocksdb.Snapshot snap = db.db.getSnapshot();
@@ -332,7 +354,7 @@ public final class KvStateMachine implements AutoCloseable {
                 sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY, a.confState()));
                 hashFamily(sha, db.cf(KV_CF), ro);
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
-                return ByteBuffer.wrap(sha.digest()).getLong();
+                return new StateHash(a.index(), ByteBuffer.wrap(sha.digest()).getLong());
             } finally {
                 db.db.releaseSnapshot(snap);
             }

@@ -34,6 +34,7 @@ public final class NodeStorage implements AutoCloseable {
     private final KvStateMachine stateMachine;
     private final SnapshotStore snapshots;
     private final RaftLogStorage raftLog;
+    private final StorageUsage usage;
     private final AtomicBoolean unhealthy = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -65,6 +66,7 @@ public final class NodeStorage implements AutoCloseable {
         sm.attachSnapshots(snapshots);
         this.raftLog = new RaftLogStorage(layout.dataDir, logDb, writer, report.view(), report.bootstrapConf(),
                 snapshots, sm::confState, sm::installAfter);
+        this.usage = StorageUsage.start(layout.root, options.diskUsageIntervalMs());
     }
 
     /**
@@ -164,6 +166,20 @@ public final class NodeStorage implements AutoCloseable {
         return layout.dataDir;
     }
 
+    /**
+     * Bytes the storage occupies on disk (log, state machine, snapshots; hard-linked snapshot files
+     * counted once), as last measured by a background thread every
+     * {@link StorageOptions#diskUsageIntervalMs()}. A volatile read: never blocks, any thread.
+     */
+    public long dbSizeBytes() {
+        return usage.bytes();
+    }
+
+    /** The cluster id this storage was opened with ({@link StorageOptions#clusterId()}); 0 if not configured. */
+    public long clusterId() {
+        return options.clusterId();
+    }
+
     /** False once the error latch has tripped (any I/O error): the node then reports unhealthy. */
     public boolean healthy() {
         return !unhealthy.get() && !writer.failed() && !stateMachine.failed();
@@ -194,6 +210,7 @@ public final class NodeStorage implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        usage.close();
         writer.close();
         snapshots.close();
         stateMachine.close();

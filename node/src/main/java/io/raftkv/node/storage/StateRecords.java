@@ -5,6 +5,8 @@ import io.raftkv.raft.ConfState;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary encodings of the state machine's records ({@code sm/}), each framed by
@@ -14,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 final class StateRecords {
     static final byte[] APPLIED_KEY = "applied".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_REASON_BYTES = 1024;
+    private static final int RESULT_EXTENSION_V1 = 1;
+    private static final int TXN_PUT = 1;
+    private static final int TXN_DELETE = 2;
+    private static final int TXN_GET = 3;
 
     private StateRecords() {
     }
@@ -109,11 +115,49 @@ final class StateRecords {
         }
     }
 
+    /**
+     * A recorded result: {@code index status:u8 duplicate:u8 kv? reason? [extension]}, where
+     * {@code kv?} is a presence byte and the key-value. The extension, added after the first
+     * format, holds the previous key-value of a Put and a transaction's per-op results; it is
+     * written only when one of them is present, so every result the first format could express is
+     * still encoded byte for byte as before (replicas keep equal state hashes across the upgrade),
+     * and records written before it decode unchanged.
+     *
+     * <pre>
+     * extension = 1:u8  previous?  n:varint  (1 | 2 deleted:u8 | 3 kv?)*     (put | delete | get)
+     * </pre>
+     */
     private static void writeResult(CommandCodec.Out out, ApplyResult r) {
         out.writeLong(r.index());
         out.write(r.status().ordinal());
         out.write(r.duplicate() ? 1 : 0);
-        KeyValue kv = r.keyValue();
+        writeOptionalKv(out, r.keyValue());
+        out.write(r.reason() == null ? 0 : 1);
+        if (r.reason() != null) {
+            byte[] reason = r.reason().getBytes(StandardCharsets.UTF_8);
+            out.writeLengthPrefixed(reason.length <= MAX_REASON_BYTES ? reason
+                    : java.util.Arrays.copyOf(reason, MAX_REASON_BYTES));
+        }
+        if (r.previous() == null && r.txnResults().isEmpty()) {
+            return;
+        }
+        out.write(RESULT_EXTENSION_V1);
+        writeOptionalKv(out, r.previous());
+        out.writeVarint(r.txnResults().size());
+        for (ApplyResult.TxnOpResult op : r.txnResults()) {
+            if (op instanceof ApplyResult.PutOutcome) {
+                out.write(TXN_PUT);
+            } else if (op instanceof ApplyResult.DeleteOutcome d) {
+                out.write(TXN_DELETE);
+                out.write(d.deleted() ? 1 : 0);
+            } else {
+                out.write(TXN_GET);
+                writeOptionalKv(out, ((ApplyResult.GetOutcome) op).keyValue());
+            }
+        }
+    }
+
+    private static void writeOptionalKv(CommandCodec.Out out, KeyValue kv) {
         out.write(kv == null ? 0 : 1);
         if (kv != null) {
             out.writeLengthPrefixed(kv.key());
@@ -121,12 +165,6 @@ final class StateRecords {
             out.writeLong(kv.createIndex());
             out.writeLong(kv.modIndex());
             out.writeLong(kv.version());
-        }
-        out.write(r.reason() == null ? 0 : 1);
-        if (r.reason() != null) {
-            byte[] reason = r.reason().getBytes(StandardCharsets.UTF_8);
-            out.writeLengthPrefixed(reason.length <= MAX_REASON_BYTES ? reason
-                    : java.util.Arrays.copyOf(reason, MAX_REASON_BYTES));
         }
     }
 
@@ -137,15 +175,43 @@ final class StateRecords {
             throw new CorruptRecordException("unknown result status " + status);
         }
         boolean duplicate = in.u8("duplicate flag") == 1;
-        KeyValue kv = null;
-        if (in.u8("key-value flag") == 1) {
-            kv = new KeyValue(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES),
-                    in.i64("create index"), in.i64("mod index"), in.i64("version"));
-        }
+        KeyValue kv = readOptionalKv(in, "key-value flag");
         String reason = null;
         if (in.u8("reason flag") == 1) {
             reason = new String(in.bytes("reason", MAX_REASON_BYTES), StandardCharsets.UTF_8);
         }
-        return new ApplyResult(index, ApplyResult.Status.values()[status], duplicate, kv, reason);
+        KeyValue previous = null;
+        List<ApplyResult.TxnOpResult> ops = List.of();
+        if (in.pos < in.data.length) {
+            int extension = in.u8("result extension");
+            if (extension != RESULT_EXTENSION_V1) {
+                throw new CorruptRecordException("unknown result extension " + extension);
+            }
+            previous = readOptionalKv(in, "previous key-value flag");
+            int n = in.count("transaction results", Command.MAX_TXN_OPS);
+            ops = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int tag = in.u8("transaction result tag");
+                ops.add(switch (tag) {
+                    case TXN_PUT -> new ApplyResult.PutOutcome();
+                    case TXN_DELETE -> new ApplyResult.DeleteOutcome(in.u8("deleted flag") == 1);
+                    case TXN_GET -> new ApplyResult.GetOutcome(readOptionalKv(in, "get key-value flag"));
+                    default -> throw new CorruptRecordException("unknown transaction result tag " + tag);
+                });
+            }
+        }
+        return new ApplyResult(index, ApplyResult.Status.values()[status], duplicate, kv, previous, ops, reason);
+    }
+
+    private static KeyValue readOptionalKv(CommandCodec.In in, String flagName) {
+        int present = in.u8(flagName);
+        if (present > 1) {
+            throw new CorruptRecordException("bad " + flagName + " " + present);
+        }
+        if (present == 0) {
+            return null;
+        }
+        return new KeyValue(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES),
+                in.i64("create index"), in.i64("mod index"), in.i64("version"));
     }
 }

@@ -22,6 +22,12 @@ package io.raftkv.node.storage;
  * @param snapshotsRetained            complete snapshots kept on disk (≥ 1)
  * @param verifyChecksumsOnOpen        read every block and log record at start-up to verify its
  *                                     checksum (cost proportional to data size)
+ * @param diskUsageIntervalMs          how often the bytes the storage occupies on disk are
+ *                                     measured ({@link NodeStorage#dbSizeBytes()}), off every
+ *                                     event loop
+ * @param clusterId                    the cluster this node's data belongs to (the node's
+ *                                     {@code --cluster-id}); storage only carries it so the node's
+ *                                     status and response headers can report it. 0: not configured
  */
 public record StorageOptions(
         int writerQueueCapacity,
@@ -34,11 +40,13 @@ public record StorageOptions(
         long sessionExpiryEntries,
         int snapshotChunkBytes,
         int snapshotsRetained,
-        boolean verifyChecksumsOnOpen) {
+        boolean verifyChecksumsOnOpen,
+        long diskUsageIntervalMs,
+        long clusterId) {
 
     public static StorageOptions defaults() {
         return new StorageOptions(4096, 1024, 8192, 64L << 20, 1024, 10_000, 5_000, 100_000,
-                1 << 20, 2, true);
+                1 << 20, 2, true, 5_000, 0);
     }
 
     /** @throws IllegalArgumentException naming the first invalid field */
@@ -59,45 +67,60 @@ public record StorageOptions(
                     + snapshotChunkBytes);
         }
         requirePositive("snapshotsRetained", snapshotsRetained);
+        requirePositive("diskUsageIntervalMs", diskUsageIntervalMs);
         return this;
     }
 
     public StorageOptions withSnapshotThresholdEntries(long v) {
         return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
                 logTailCacheBytes, applyQueueCapacity, v, logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
     }
 
     public StorageOptions withLogEntriesRetainedAfterSnapshot(long v) {
         return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
                 logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries, v,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
     }
 
     public StorageOptions withSessionExpiryEntries(long v) {
         return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
                 logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
                 logEntriesRetainedAfterSnapshot, v, snapshotChunkBytes, snapshotsRetained,
-                verifyChecksumsOnOpen);
+                verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
     }
 
     public StorageOptions withLogTailCacheEntries(int v) {
         return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, v, logTailCacheBytes,
                 applyQueueCapacity, snapshotThresholdEntries, logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
     }
 
     public StorageOptions withWriterQueueCapacity(int v) {
         return new StorageOptions(v, maxRequestsPerWriteBatch, logTailCacheEntries, logTailCacheBytes,
                 applyQueueCapacity, snapshotThresholdEntries, logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen);
+                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
     }
 
     public StorageOptions withSnapshotChunkBytes(int v) {
         return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
                 logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
                 logEntriesRetainedAfterSnapshot, sessionExpiryEntries, v, snapshotsRetained,
-                verifyChecksumsOnOpen);
+                verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+    }
+
+    public StorageOptions withDiskUsageIntervalMs(long v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
+                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot, sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained,
+                verifyChecksumsOnOpen, v, clusterId);
+    }
+
+    public StorageOptions withClusterId(long v) {
+        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
+                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot, sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained,
+                verifyChecksumsOnOpen, diskUsageIntervalMs, v);
     }
 
     private static void requirePositive(String field, long value) {

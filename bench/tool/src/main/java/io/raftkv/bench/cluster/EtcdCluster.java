@@ -22,12 +22,15 @@ public final class EtcdCluster extends LocalCluster {
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(1);
 
     private final String etcdBinary;
+    private final List<String> extraArgs;
     private final int basePort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(STATUS_TIMEOUT).build();
 
-    public EtcdCluster(Path runDir, int size, String etcdBinary, int basePort) {
+    /** @param extraArgs extra etcd flags appended to the ones this class sets (e.g. Raft timings) */
+    public EtcdCluster(Path runDir, int size, String etcdBinary, List<String> extraArgs, int basePort) {
         super(runDir, size);
         this.etcdBinary = etcdBinary;
+        this.extraArgs = List.copyOf(extraArgs);
         this.basePort = basePort;
     }
 
@@ -71,7 +74,7 @@ public final class EtcdCluster extends LocalCluster {
         }
         String client = "http://127.0.0.1:" + clientPort(i);
         String peer = "http://127.0.0.1:" + peerPort(i);
-        return List.of(etcdBinary,
+        List<String> cmd = new ArrayList<>(List.of(etcdBinary,
                 "--name", "m" + i,
                 "--data-dir", runDir.resolve("m" + i + ".etcd").toString(),
                 "--listen-client-urls", client,
@@ -82,7 +85,9 @@ public final class EtcdCluster extends LocalCluster {
                 "--initial-cluster-token", "raftkv-bench",
                 "--initial-cluster-state", "new",
                 "--logger", "zap",
-                "--log-level", "warn");
+                "--log-level", "warn"));
+        cmd.addAll(extraArgs);
+        return cmd;
     }
 
     @Override

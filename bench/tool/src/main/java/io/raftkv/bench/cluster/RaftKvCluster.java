@@ -24,16 +24,23 @@ public final class RaftKvCluster extends LocalCluster {
 
     private final Path nodeJar;
     private final List<String> jvmOptions;
+    private final List<String> extraArgs;
     private final int basePort;
     private RaftKvClient admin;
 
-    public RaftKvCluster(Path runDir, int size, Path nodeJar, List<String> jvmOptions, int basePort) {
+    /**
+     * @param jvmOptions options of each node's JVM
+     * @param extraArgs  extra node flags appended to the ones this class sets (e.g. Raft timings)
+     */
+    public RaftKvCluster(Path runDir, int size, Path nodeJar, List<String> jvmOptions, List<String> extraArgs,
+                         int basePort) {
         super(runDir, size);
         if (!java.nio.file.Files.isRegularFile(nodeJar)) {
             throw new IllegalArgumentException("node jar " + nodeJar + " does not exist (build the node module first)");
         }
         this.nodeJar = nodeJar;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.extraArgs = List.copyOf(extraArgs);
         this.basePort = basePort;
     }
 
@@ -89,6 +96,7 @@ public final class RaftKvCluster extends LocalCluster {
                 "--peer-client-addrs", clients.toString(),
                 "--data-dir", runDir.resolve("n" + (i + 1)).toString(),
                 "--log-level", "WARN"));
+        cmd.addAll(extraArgs);
         return cmd;
     }
 
