@@ -152,3 +152,14 @@ core-mutation:
 	$(MVN) -pl raft -Dbuild.dir=target-pit test-compile org.pitest:pitest-maven:mutationCoverage \
 	  -DtargetClasses='io.raftkv.raft.*' -DtargetTests='$(CORE_TESTS)' -DexcludedTestClasses='io.raftkv.raft.sim.*' \
 	  -Dthreads=1 -DtimestampedReports=false -DoutputFormats=HTML,CSV
+
+## e2e: the operator end-to-end scenarios 1-5 of issue 6 — Fabric8 mock API server, the real operator
+## and node jars as processes, a simulated kubelet (e2e/src/test/java/io/raftkv/e2e/k8s). `make test`
+## runs scenarios 1, 2 and 5; this adds 3 (scale 3->5->3 under writes) and 4 (rolling image change).
+## E2E_BUILD_DIR lets it run beside another build (e.g. E2E_BUILD_DIR=target-e2e). Prints one line per scenario.
+E2E_BUILD_DIR ?= target
+.PHONY: e2e
+e2e:
+	@$(MVN) -pl node,operator,e2e -am package -Dbuild.dir=$(E2E_BUILD_DIR) -Dtest='io.raftkv.e2e.k8s.*E2eTest' \
+	  -Draftkv.e2e.full=true -Dsurefire.failIfNoSpecifiedTests=false; \
+	  status=$$?; grep -h '^E2E-SCENARIO' e2e/$(E2E_BUILD_DIR)/surefire-reports/io.raftkv.e2e.k8s.*-output.txt 2>/dev/null; exit $$status

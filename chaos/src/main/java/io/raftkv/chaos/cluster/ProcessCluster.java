@@ -11,6 +11,7 @@ import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.e2e.faults.ClusterControl;
 import io.raftkv.e2e.proxy.ProxyMesh;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -210,8 +211,8 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
 
     /**
      * Starts a fresh node ({@code --join}, next unused id, empty directory), adds it as a learner
-     * through the leader, promotes it once it has caught up (the leader refuses with
-     * LEARNER_NOT_CAUGHT_UP until then) and waits for a leader that counts it.
+     * through the leader, waits until the leader reports it caught up (recently active, at most
+     * {@value #CAUGHT_UP_LAG} entries behind), promotes it, and waits for a leader that counts it.
      */
     @Override
     public int addMember() {
@@ -246,22 +247,50 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
             }
         }
         members.add(id);
+        awaitValue("learner " + id + " caught up with the leader", options.waitTimeout(),
+                () -> caughtUp(id) ? Optional.of(true) : Optional.empty());
         awaitValue("member " + id + " promoted to voter", options.waitTimeout(), () -> tryPromote(id));
         awaitLeader(options.waitTimeout());
         return id;
     }
 
+    /** How far behind the leader's log a learner may be when it is promoted (the node allows more). */
+    static final long CAUGHT_UP_LAG = 100;
+
+    /** Whether the agreed leader reports {@code id} recently active and at most {@link #CAUGHT_UP_LAG} behind. */
+    private boolean caughtUp(int id) {
+        Map<Integer, Optional<StatusResponse>> s = probe.statuses(responsiveMembers(), false);
+        OptionalInt l = StatusProbe.agreedLeader(s);
+        if (l.isEmpty()) {
+            return false;
+        }
+        return s.get(l.getAsInt()).orElseThrow().getProgressList().stream()
+                .anyMatch(p -> p.getId() == id && p.getRecentActive() && p.getLag() <= CAUGHT_UP_LAG);
+    }
+
+    /**
+     * One PromoteMember call: done, or empty to try again (not caught up after all, another change
+     * in progress, no leader, outcome unknown). The node currently sends "not caught up" as a
+     * FAILED_PRECONDITION without the LEARNER_NOT_CAUGHT_UP reason that docs/api.md promises, so a
+     * FAILED_PRECONDITION without any reason is retried too.
+     */
     private Optional<Boolean> tryPromote(int id) {
         try {
             admin().blocking().promoteMember(id);
             return Optional.of(true);
         } catch (RaftKvException e) {
-            if (memberRole(id).filter(r -> r == MemberRole.VOTER).isPresent()) {
-                return Optional.of(true); // an earlier attempt with an unknown outcome did it
+            try {
+                if (memberRole(id).filter(r -> r == MemberRole.VOTER).isPresent()) {
+                    return Optional.of(true); // an earlier attempt with an unknown outcome did it
+                }
+            } catch (IllegalStateException noAgreedLeader) {
+                return Optional.empty();
             }
-            if (e.reason().filter(r -> r == ErrorReason.LEARNER_NOT_CAUGHT_UP
-                    || r == ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS).isPresent() || e.isOutcomeUnknown()
-                    || e.isNotLeader() || e.reason().filter(r -> r == ErrorReason.NO_LEADER).isPresent()) {
+            boolean retry = e.isOutcomeUnknown() || e.isNotLeader()
+                    || e.reason().filter(r -> r == ErrorReason.LEARNER_NOT_CAUGHT_UP
+                            || r == ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS || r == ErrorReason.NO_LEADER).isPresent()
+                    || (e.status() == GrpcStatus.FAILED_PRECONDITION && e.reason().isEmpty());
+            if (retry) {
                 return Optional.empty();
             }
             throw new IllegalStateException("PromoteMember " + id + " failed: " + e, e);

@@ -1,5 +1,9 @@
 package io.raftkv.e2e.k8s;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -7,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
@@ -26,6 +31,12 @@ import java.util.HashMap;
  * plays it for owner references), no StatefulSet controller and no kubelet (the same class plays
  * both), no admission (the CRD's OpenAPI and CEL validation are not enforced), no
  * authentication or RBAC (the RBAC objects the operator creates are stored, not checked).
+ *
+ * <p>One deviation is corrected: the CRUD dispatcher applies merge patches with Jackson's
+ * updating reader, which <em>appends</em> to arrays, where RFC 7386 (and the real API server)
+ * replaces them and removes keys set to null. The node's status report is such a patch
+ * ({@code members} is an array), so {@link Rfc7386CrudDispatcher} applies merge patches by the
+ * RFC.
  */
 public final class MockApiServer implements AutoCloseable {
 
@@ -40,7 +51,7 @@ public final class MockApiServer implements AutoCloseable {
   /** Starts the server, applies the CRD at {@code crdFile} and creates {@code namespaces}. */
   public static MockApiServer start(Path crdFile, String... namespaces) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-        new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        new HashMap<>(), new Rfc7386CrudDispatcher(), false);
     try {
       server.start(InetAddress.getByName("127.0.0.1"), 0);
     } catch (IOException e) {
@@ -87,5 +98,36 @@ public final class MockApiServer implements AutoCloseable {
   public void close() {
     client.close();
     server.shutdown();
+  }
+
+  /** The CRUD dispatcher with merge patches applied as RFC 7386 specifies. */
+  static final class Rfc7386CrudDispatcher extends KubernetesCrudDispatcher {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public JsonNode merge(JsonNode source, String patch) throws KubernetesCrudDispatcherException {
+      try {
+        return mergePatch(source.deepCopy(), JSON.readTree(patch));
+      } catch (JsonProcessingException e) {
+        throw new KubernetesCrudDispatcherException(e.getMessage(), 400);
+      }
+    }
+
+    /** RFC 7386, section 2: objects merge recursively, null removes, anything else replaces. */
+    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+      if (!patch.isObject()) {
+        return patch;
+      }
+      ObjectNode result = target != null && target.isObject() ? (ObjectNode) target
+          : JSON.createObjectNode();
+      patch.properties().forEach(e -> {
+        if (e.getValue().isNull()) {
+          result.remove(e.getKey());
+        } else {
+          result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+        }
+      });
+      return result;
+    }
   }
 }

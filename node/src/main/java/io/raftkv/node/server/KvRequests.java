@@ -12,7 +12,6 @@ import io.raftkv.api.v1.TxnOp;
 import io.raftkv.api.v1.TxnRequest;
 import io.raftkv.node.driver.ReadConsistency;
 import io.raftkv.node.storage.Command;
-import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

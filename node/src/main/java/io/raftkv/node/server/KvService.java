@@ -26,7 +26,6 @@ import io.raftkv.node.storage.RangeResult;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.Service;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -42,12 +41,12 @@ import java.util.Optional;
  * a LINEARIZABLE read on a follower runs ReadIndex through the leader and then reads locally.
  *
  * <p>Write outcomes: APPLIED and COMPARE_FAILED are answers; REJECTED (the state machine refused a
- * session command: stale or expired session) is FAILED_PRECONDITION. Every write's header carries the
- * log index that applied it.
- *
- * <p>Known gaps, both waiting for {@link ApplyResult} to carry more: {@code prev_kv} on Put is
- * UNIMPLEMENTED (the apply result holds the new value, not the old one), and a Txn answers
- * {@code succeeded} with an empty {@code results} list (no per-operation outcomes yet).
+ * session command: stale or expired session) is FAILED_PRECONDITION {@code SESSION_SEQUENCE_STALE};
+ * READ_LIMIT_EXCEEDED (a Txn whose gets would return more than {@link Command#MAX_TXN_READ_BYTES})
+ * is FAILED_PRECONDITION without a reason. Every write's header carries the log index that applied
+ * it. {@code prev_kv} on Put and Delete and a Txn's per-op results (including gets, read at the
+ * transaction's log position and so linearizable) come from the state machine's {@link ApplyResult},
+ * so a retried session write is answered with exactly the same response.
  */
 public final class KvService extends KVService {
     private final RaftNodeApi node;
@@ -86,13 +85,13 @@ public final class KvService extends KVService {
 
     private Future<PutResponse> putChecked(PutRequest r) {
         Command c = requests.put(r);
-        if (r.getPrevKv()) {
-            throw RaftKvException.of(GrpcStatus.UNIMPLEMENTED,
-                    "prev_kv on Put is not supported by this server yet; read the key first or use CompareAndSet");
-        }
         return propose(ProposalMetrics.Kind.PUT, c).map(res -> {
             requireApplied(res, c);
-            return PutResponse.newBuilder().setHeader(Protos.header(node.status(), res.index())).build();
+            PutResponse.Builder b = PutResponse.newBuilder().setHeader(Protos.header(node.status(), res.index()));
+            if (r.getPrevKv() && res.previous() != null) {
+                b.setPrevKv(Protos.keyValue(res.previous(), false));
+            }
+            return b.build();
         });
     }
 
@@ -141,10 +140,19 @@ public final class KvService extends KVService {
 
     private Future<TxnResponse> txnChecked(TxnRequest r) {
         Command c = requests.txn(r);
-        return propose(ProposalMetrics.Kind.TXN, c).map(res -> TxnResponse.newBuilder()
-                .setHeader(Protos.header(node.status(), res.index()))
-                .setSucceeded(outcome(res, c))
-                .build());
+        return propose(ProposalMetrics.Kind.TXN, c).map(res -> {
+            boolean succeeded = outcome(res, c);
+            TxnResponse.Builder b = TxnResponse.newBuilder()
+                    .setHeader(Protos.header(node.status(), res.index()))
+                    .setSucceeded(succeeded);
+            int branchSize = succeeded ? r.getSuccessCount() : r.getFailureCount();
+            if (res.txnResults().size() != branchSize) {
+                throw RaftKvException.of(GrpcStatus.INTERNAL, "txn at index " + res.index() + " reported "
+                        + res.txnResults().size() + " op results for a branch of " + branchSize + " ops");
+            }
+            res.txnResults().forEach(op -> b.addResults(Protos.txnOpResult(op)));
+            return b.build();
+        });
     }
 
     @Override
@@ -165,9 +173,10 @@ public final class KvService extends KVService {
     }
 
     /**
-     * Reads at most {@code limit} keys and, beyond that, stops once the collected keys and values
-     * exceed {@link ServerLimits#maxRangeResponseBytes()} (always returning at least one key), with
-     * {@code more = true} so the client continues after the last key.
+     * Reads at most {@code limit} keys and at most {@link ServerLimits#maxRangeResponseBytes()} of
+     * keys plus values (always at least one key), with {@code more = true} when either bound cut
+     * the page, so the client continues after the last key. The state machine enforces both bounds
+     * while it iterates, so a large range never materializes beyond them.
      */
     @Override
     public Future<RangeResponse> range(RangeRequest r) {
@@ -180,21 +189,11 @@ public final class KvService extends KVService {
         return node.readBarrier(KvRequests.consistency(r.getConsistency()))
                 .compose(v -> reads.submit(() -> {
                     long applied = reader.appliedIndex();
-                    RangeResult result = reader.range(q.start(), q.endOrNull(), q.limit());
+                    RangeResult result = reader.range(q.start(), q.endOrNull(), q.limit(),
+                            limits.maxRangeResponseBytes(), keysOnly);
                     RangeResponse.Builder b = RangeResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
-                    boolean more = result.more();
-                    long bytes = 0;
-                    List<KeyValue> kvs = result.keyValues();
-                    for (int i = 0; i < kvs.size(); i++) {
-                        KeyValue kv = kvs.get(i);
-                        bytes += kv.key().length + (keysOnly ? 0 : kv.value().length);
-                        if (i > 0 && bytes > limits.maxRangeResponseBytes()) {
-                            more = true;
-                            break;
-                        }
-                        b.addKvs(Protos.keyValue(kv, keysOnly));
-                    }
-                    return b.setMore(more).build();
+                    result.keyValues().forEach(kv -> b.addKvs(Protos.keyValue(kv, keysOnly)));
+                    return b.setMore(result.more()).build();
                 }));
     }
 
@@ -223,6 +222,8 @@ public final class KvService extends KVService {
         return switch (res.status()) {
             case APPLIED -> true;
             case COMPARE_FAILED -> false;
+            case READ_LIMIT_EXCEEDED -> throw RaftKvException.of(GrpcStatus.FAILED_PRECONDITION,
+                    "txn at index " + res.index() + " changed nothing: " + res.reason());
             case REJECTED -> throw c.session() != null
                     ? RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "write rejected: " + res.reason())
                     : RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write rejected: " + res.reason());

@@ -2,12 +2,17 @@ package io.raftkv.node.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.raftkv.api.v1.DeleteResult;
 import io.raftkv.api.v1.FollowerProgress;
+import io.raftkv.api.v1.GetResult;
 import io.raftkv.api.v1.Header;
 import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.MemberRole;
+import io.raftkv.api.v1.PutResult;
 import io.raftkv.api.v1.Role;
+import io.raftkv.api.v1.TxnOpResult;
 import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.KeyValue;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +41,24 @@ final class Protos {
                 .setVersion(kv.version());
         if (!keysOnly) {
             b.setValue(wrap(kv.value()));
+        }
+        return b.build();
+    }
+
+    /** The wire form of one transaction op's outcome. */
+    static TxnOpResult txnOpResult(ApplyResult.TxnOpResult op) {
+        TxnOpResult.Builder b = TxnOpResult.newBuilder();
+        if (op instanceof ApplyResult.PutOutcome) {
+            b.setPut(PutResult.getDefaultInstance());
+        } else if (op instanceof ApplyResult.DeleteOutcome d) {
+            b.setDelete(DeleteResult.newBuilder().setDeleted(d.deleted() ? 1 : 0));
+        } else {
+            KeyValue kv = ((ApplyResult.GetOutcome) op).keyValue();
+            GetResult.Builder g = GetResult.newBuilder();
+            if (kv != null) {
+                g.setKv(keyValue(kv, false));
+            }
+            b.setGet(g);
         }
         return b.build();
     }

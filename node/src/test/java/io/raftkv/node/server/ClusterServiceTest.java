@@ -43,11 +43,13 @@ class ClusterServiceTest {
     }
 
     @Test
-    void statusReportsTheNodesViewIncludingFollowerProgressAndAStableStateHash() {
+    void statusReportsTheNodesViewIncludingFollowerProgressClusterIdSizeAndTheHashWithItsIndex() {
         NodeStatus s = FakeRaftNode.leader(1, 5);
         f.node.status = new NodeStatus(1, StateType.LEADER, false, 5, 1, FakeRaftNode.LEADER_ADDRESS, 120, 118, 1, 121,
                 50, s.members(), List.of(new NodeStatus.FollowerLag(2, 119, 120, 2, ProgressState.REPLICATE, true, false)),
-                true, true);
+                true, true, 0xFEEDL, 123_456);
+        // The hash describes the state at its own index, which may trail the status's applied index.
+        f.reader.stateHash = new io.raftkv.node.storage.StateHash(117, 0xC0FFEEL);
         StatusResponse r = f.call(ClusterGrpcClient.Status, StatusRequest.newBuilder().setIncludeStateHash(true).build())
                 .body();
         assertThat(r.getId()).isEqualTo(1);
@@ -61,7 +63,10 @@ class ClusterServiceTest {
         assertThat(r.getProgress(0).getState()).isEqualTo("replicate");
         assertThat(r.getProgress(0).getLag()).isEqualTo(2);
         assertThat(r.getStateHash()).isEqualTo(0xC0FFEEL);
-        assertThat(r.getStateHashIndex()).isEqualTo(118);
+        assertThat(r.getStateHashIndex()).isEqualTo(117);
+        assertThat(r.getHeader().getClusterId()).isEqualTo(0xFEEDL);
+        assertThat(r.getHeader().getRaftIndex()).isEqualTo(118);
+        assertThat(r.getDbSizeBytes()).isEqualTo(123_456);
     }
 
     @Test

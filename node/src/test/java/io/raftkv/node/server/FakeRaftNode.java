@@ -8,6 +8,7 @@ import io.raftkv.node.driver.UnavailableException;
 import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
 import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.KeyValue;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.raft.StateType;
 import io.vertx.core.Future;
@@ -30,12 +31,31 @@ final class FakeRaftNode implements RaftNodeApi {
     final ConcurrentLinkedQueue<ReadConsistency> barriers = new ConcurrentLinkedQueue<>();
     final AtomicLong nextIndex = new AtomicLong(100);
     volatile Function<Command, Future<ApplyResult>> onPropose =
-            c -> Future.succeededFuture(new ApplyResult(nextIndex.getAndIncrement(), ApplyResult.Status.APPLIED, false,
-                    null, null));
+            c -> Future.succeededFuture(applied(nextIndex.getAndIncrement(), null, defaultTxnResults(c)));
     volatile Function<ReadConsistency, Future<Void>> onReadBarrier = c -> Future.succeededFuture();
     volatile BiFunction<String, Long, Future<Void>> onMembership = (op, id) -> Future.succeededFuture();
     volatile Future<Long> onAddLearner = Future.succeededFuture(4L);
     volatile Future<SnapshotDownload> onSnapshot = Future.failedFuture(new UnavailableException("no snapshot"));
+
+    /** An APPLIED result at {@code index} reporting {@code kv}, with {@code txnResults} for a Txn. */
+    static ApplyResult applied(long index, KeyValue kv, List<ApplyResult.TxnOpResult> txnResults) {
+        return new ApplyResult(index, ApplyResult.Status.APPLIED, false, kv, null, txnResults, null);
+    }
+
+    /** A result with only a status, a key-value and a reason. */
+    static ApplyResult result(long index, ApplyResult.Status status, KeyValue kv, String reason) {
+        return new ApplyResult(index, status, false, kv, null, List.of(), reason);
+    }
+
+    /** What the success branch of a Txn reports against an empty store: nothing deleted, nothing found. */
+    private static List<ApplyResult.TxnOpResult> defaultTxnResults(Command c) {
+        if (!(c.operation() instanceof Command.Txn t)) {
+            return List.of();
+        }
+        return t.onSuccess().stream().map(op -> op instanceof Command.Put ? new ApplyResult.PutOutcome()
+                : op instanceof Command.Delete ? new ApplyResult.DeleteOutcome(false)
+                : (ApplyResult.TxnOpResult) new ApplyResult.GetOutcome(null)).toList();
+    }
 
     static List<NodeStatus.Member> threeVoters() {
         return List.of(new NodeStatus.Member(1, false, "10.0.0.1:9091", LEADER_ADDRESS),

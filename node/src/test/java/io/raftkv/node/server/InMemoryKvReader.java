@@ -2,6 +2,7 @@ package io.raftkv.node.server;
 
 import io.raftkv.node.storage.KeyValue;
 import io.raftkv.node.storage.RangeResult;
+import io.raftkv.node.storage.StateHash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 final class InMemoryKvReader implements KvReader {
     final ConcurrentSkipListMap<byte[], KeyValue> data = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     volatile long appliedIndex = 118;
-    volatile long stateHash = 0xC0FFEEL;
+    volatile StateHash stateHash = new StateHash(118, 0xC0FFEEL);
 
     void put(String key, String value, long index) {
         byte[] k = key.getBytes();
@@ -31,20 +32,23 @@ final class InMemoryKvReader implements KvReader {
     }
 
     @Override
-    public RangeResult range(byte[] start, byte[] endOrNull, int limit) {
+    public RangeResult range(byte[] start, byte[] endOrNull, int limit, long maxBytes, boolean keysOnly) {
         Map<byte[], KeyValue> view = endOrNull == null ? data.tailMap(start, true) : data.subMap(start, true, endOrNull, false);
         List<KeyValue> out = new ArrayList<>();
+        long bytes = 0;
         for (KeyValue kv : view.values()) {
-            if (out.size() == limit) {
+            long size = kv.key().length + (keysOnly ? 0 : kv.value().length);
+            if (out.size() == limit || (!out.isEmpty() && bytes + size > maxBytes)) {
                 return new RangeResult(out, true);
             }
-            out.add(kv);
+            bytes += size;
+            out.add(keysOnly ? new KeyValue(kv.key(), new byte[0], kv.createIndex(), kv.modIndex(), kv.version()) : kv);
         }
         return new RangeResult(out, false);
     }
 
     @Override
-    public long stateHash() {
+    public StateHash stateHash() {
         return stateHash;
     }
 }

@@ -64,7 +64,7 @@ class KvRequestsTest {
     }
 
     @Test
-    void transactionsAreBoundedAndGetIsUnimplemented() {
+    void transactionsAreBoundedAndCarryGets() {
         TxnOp put = TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(b("k")).setValue(b("v"))).build();
         TxnRequest.Builder big = TxnRequest.newBuilder();
         for (int i = 0; i <= Command.MAX_TXN_OPS; i++) {
@@ -74,10 +74,12 @@ class KvRequestsTest {
                 + " (maxTxnOps)");
         assertInvalid(() -> requests.txn(TxnRequest.newBuilder().addFailure(TxnOp.newBuilder().setPut(PutOp.newBuilder()
                 .setKey(b("toolong")))).build()), "failure[0].put.key is 7 bytes, more than the limit of 4 (maxKeyBytes)");
-        assertThatThrownBy(() -> requests.txn(TxnRequest.newBuilder().addSuccess(TxnOp.newBuilder()
-                .setGet(GetOp.newBuilder().setKey(b("k")))).build()))
-                .isInstanceOfSatisfying(RaftKvException.class,
-                        e -> assertThat(e.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED));
+        assertThat(requests.txn(TxnRequest.newBuilder().addSuccess(TxnOp.newBuilder()
+                .setGet(GetOp.newBuilder().setKey(b("k")))).build()).operation())
+                .isEqualTo(new Command.Txn(java.util.List.of(), java.util.List.of(new Command.Get("k".getBytes())),
+                        java.util.List.of()));
+        assertInvalid(() -> requests.txn(TxnRequest.newBuilder().addSuccess(TxnOp.newBuilder()
+                .setGet(GetOp.newBuilder())).build()), "success[0].get.key must not be empty");
         assertThat(requests.txn(TxnRequest.newBuilder().addSuccess(put).build()).operation())
                 .isEqualTo(new Command.Txn(java.util.List.of(), java.util.List.of(new Command.Put("k".getBytes(),
                         "v".getBytes())), java.util.List.of()));

@@ -143,7 +143,7 @@ class KvServiceTest {
         var readUnavailable = f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a")).build());
         assertThat(readUnavailable.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
 
-        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(9, ApplyResult.Status.REJECTED, false, null,
+        f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.result(9, ApplyResult.Status.REJECTED, null,
                 "stale sequence 2 < 5"));
         var rejected = f.call(KVGrpcClient.Put, put("a", "1").toBuilder()
                 .setSession(Session.newBuilder().setClientId(1).setSeq(2)).build());
@@ -181,7 +181,7 @@ class KvServiceTest {
         var second = f.call(KVGrpcClient.Put, put("b", "2"));
         assertThat(second.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(second.message()).isEqualTo("more than 1 client calls in flight (maxInFlightCalls)");
-        pending.complete(new ApplyResult(7, ApplyResult.Status.APPLIED, false, null, null));
+        pending.complete(FakeRaftNode.applied(7, null, java.util.List.of()));
         assertThat(ClientServerFixture.await(first).body().getHeader().getRaftIndex()).isEqualTo(7);
     }
 
@@ -201,7 +201,7 @@ class KvServiceTest {
     }
 
     @Test
-    void rangeHonoursPrefixIntervalLimitByteBudgetAndKeysOnly() {
+    void rangePassesPrefixIntervalLimitByteBudgetAndKeysOnlyToTheReader() {
         start(ServerLimits.defaults().withRangeLimits(100, 10));
         f.reader.put("a1", "xxx", 1);
         f.reader.put("a2", "yyy", 2);
@@ -231,13 +231,13 @@ class KvServiceTest {
     void deleteReportsWhetherTheKeyExistedAndItsPreviousValue() {
         start(ServerLimits.defaults());
         KeyValue before = new KeyValue("a".getBytes(), "old".getBytes(), 3, 5, 2);
-        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(11, ApplyResult.Status.APPLIED, false, before, null));
+        f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.applied(11, before, java.util.List.of()));
         DeleteResponse existed = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
                 .setPrevKv(true).build()).body();
         assertThat(existed.getDeleted()).isEqualTo(1);
         assertThat(existed.getPrevKv().getValue().toStringUtf8()).isEqualTo("old");
 
-        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(12, ApplyResult.Status.APPLIED, false, null, null));
+        f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.applied(12, null, java.util.List.of()));
         DeleteResponse absent = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
                 .setPrevKv(true).build()).body();
         assertThat(absent.getDeleted()).isZero();
@@ -248,7 +248,7 @@ class KvServiceTest {
     void compareAndSetReportsSuccessOrTheCurrentKey() {
         start(ServerLimits.defaults());
         KeyValue current = new KeyValue("a".getBytes(), "cur".getBytes(), 3, 8, 4);
-        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(13, ApplyResult.Status.COMPARE_FAILED, false,
+        f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.result(13, ApplyResult.Status.COMPARE_FAILED,
                 current, null));
         CompareAndSetRequest cas = CompareAndSetRequest.newBuilder()
                 .setCompare(Compare.newBuilder().setKey(bytes("a")).setTarget(Compare.Target.MOD_INDEX).setModIndex(7))
@@ -266,10 +266,19 @@ class KvServiceTest {
     }
 
     @Test
-    void prevKvOnPutIsUnimplementedRatherThanSilentlyIgnored() {
+    void prevKvOnPutAsksTheStateMachineForThePreviousValueAndReturnsIt() {
         start(ServerLimits.defaults());
-        var reply = f.call(KVGrpcClient.Put, put("a", "1").toBuilder().setPrevKv(true).build());
-        assertThat(reply.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
-        assertThat(f.node.proposed).isEmpty();
+        KeyValue before = new KeyValue("a".getBytes(), "old".getBytes(), 3, 5, 2);
+        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(14, ApplyResult.Status.APPLIED, false,
+                new KeyValue("a".getBytes(), "1".getBytes(), 3, 14, 3), c.returnPrevious() ? before : null,
+                java.util.List.of(), null));
+        PutResponse withPrev = f.call(KVGrpcClient.Put, put("a", "1").toBuilder().setPrevKv(true).build()).body();
+        assertThat(f.node.proposed.poll().returnPrevious()).isTrue();
+        assertThat(withPrev.getPrevKv().getValue().toStringUtf8()).isEqualTo("old");
+        assertThat(withPrev.getPrevKv().getModIndex()).isEqualTo(5);
+
+        PutResponse without = f.call(KVGrpcClient.Put, put("a", "1")).body();
+        assertThat(f.node.proposed.poll().returnPrevious()).isFalse();
+        assertThat(without.hasPrevKv()).isFalse();
     }
 }

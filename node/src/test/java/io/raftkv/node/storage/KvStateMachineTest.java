@@ -200,14 +200,18 @@ class KvStateMachineTest {
             }
             assertThat(second.stateMachine().stateHash()).isEqualTo(sm.stateHash());
         }
+        StateHash before = sm.stateHash();
+        assertThat(before.appliedIndex()).isEqualTo(60);
+        nextIndex = 61;
         one(Command.of(new Put(b("k0"), b("changed"))));
-        assertThat(sm.stateHash()).isNotEqualTo(0L);
+        assertThat(sm.stateHash().appliedIndex()).isEqualTo(61);
+        assertThat(sm.stateHash().hash()).isNotEqualTo(before.hash());
     }
 
     @Test
     void restartResumesAtTheAppliedIndexAndReapplyingIsHarmless() {
         run(Command.of(new Put(b("k"), b("1"))), Command.of(new Put(b("k"), b("2"))));
-        long hash = sm.stateHash();
+        StateHash hash = sm.stateHash();
         storage.close();
         storage = NodeStorage.open(dir, StorageOptions.defaults().withSessionExpiryEntries(EXPIRY));
         sm = storage.stateMachine();
@@ -250,17 +254,18 @@ class KvStateMachineTest {
     void rangeAndPrefixReadsPageInKeyOrder() {
         run(Command.of(new Put(b("a/1"), b("1"))), Command.of(new Put(b("a/2"), b("2"))),
                 Command.of(new Put(b("a/3"), b("3"))), Command.of(new Put(b("b/1"), b("4"))));
-        RangeResult page = sm.range(b("a/"), b("b/"), 2);
+        RangeResult page = sm.range(b("a/"), b("b/"), 2, Long.MAX_VALUE, false);
         assertThat(page.keyValues()).extracting(kv -> new String(kv.key(), StandardCharsets.UTF_8))
                 .containsExactly("a/1", "a/2");
         assertThat(page.more()).isTrue();
-        RangeResult rest = sm.range(b("a/3"), b("b/"), 2);
+        RangeResult rest = sm.range(b("a/3"), b("b/"), 2, Long.MAX_VALUE, false);
         assertThat(rest.keyValues()).hasSize(1);
         assertThat(rest.more()).isFalse();
-        assertThat(sm.prefix(b("a/"), 10).keyValues()).hasSize(3);
-        assertThat(sm.range(b("a"), null, 10).keyValues()).hasSize(4);
+        assertThat(sm.prefix(b("a/"), 10, Long.MAX_VALUE).keyValues()).hasSize(3);
+        assertThat(sm.range(b("a"), null, 10, Long.MAX_VALUE, false).keyValues()).hasSize(4);
         assertThat(KvStateMachine.prefixEnd(new byte[] {1, (byte) 0xFF})).containsExactly(2);
         assertThat(KvStateMachine.prefixEnd(new byte[] {(byte) 0xFF})).isNull();
-        assertThatThrownBy(() -> sm.range(b("a"), null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> sm.range(b("a"), null, 0, 1, false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> sm.range(b("a"), null, 1, 0, false)).isInstanceOf(IllegalArgumentException.class);
     }
 }

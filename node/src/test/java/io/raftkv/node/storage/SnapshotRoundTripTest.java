@@ -129,7 +129,7 @@ class SnapshotRoundTripTest {
     @Test
     void aCrashAfterTheLogRecordsTheSnapshotButBeforeTheSwapIsRepairedAtStartUp() throws IOException {
         Path bDir = tmp.resolve("b");
-        long hash;
+        StateHash hash;
         SnapshotMetadata m;
         try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS);
              NodeStorage b = NodeStorage.open(bDir, OPTIONS)) {

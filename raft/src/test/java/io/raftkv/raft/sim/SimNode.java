@@ -174,6 +174,11 @@ final class SimNode {
         while (raw != null) {
             if (outstanding != null) {
                 observeStatus();
+                // As the node's driver does: heartbeats and appends keep flowing while the disk
+                // write is slow; acks stay with their Ready (the checkers verify both).
+                for (Message m : raw.takeMessages()) {
+                    send(m);
+                }
                 return;
             }
             if (!unreachable.isEmpty() || !snapshotOutcomes.isEmpty()) {
