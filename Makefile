@@ -163,3 +163,29 @@ e2e:
 	@$(MVN) -pl node,operator,e2e -am package -Dbuild.dir=$(E2E_BUILD_DIR) -Dtest='io.raftkv.e2e.k8s.*E2eTest' \
 	  -Draftkv.e2e.full=true -Dsurefire.failIfNoSpecifiedTests=false; \
 	  status=$$?; grep -h '^E2E-SCENARIO' e2e/$(E2E_BUILD_DIR)/surefire-reports/io.raftkv.e2e.k8s.*-output.txt 2>/dev/null; exit $$status
+
+## Chaos (issue 7; docs/testing.md). Real node processes behind a fault proxy on every peer link.
+## chaos-short: the short run that `make test` includes: every fault kind once on 3 nodes (~15 s each).
+## chaos: the gate: 8 fault kinds x CHAOS_HISTORIES x CHAOS_SECONDS on CHAOS_NODES nodes, >= 6,000 ops
+##   per history; prints the summary table; histories stay under $(CHAOS_DIR)/gate-<time>/.
+##   Knobs: CHAOS_ARGS='-Dchaos.faults=kill-leader -Dchaos.seed=N' (replay), CHAOS_BUILD_DIR=target-x
+##   (build beside another build), CHAOS_NODES=3,5 (both sizes).
+CHAOS_DIR ?= /tmp/raftkv-chaos
+CHAOS_HISTORIES ?= 5
+CHAOS_SECONDS ?= 60
+CHAOS_NODES ?= 3
+CHAOS_BUILD_DIR ?= target
+CHAOS_ARGS ?=
+.PHONY: chaos chaos-short
+chaos-short:
+	@$(MVN) -pl chaos -am package -Dbuild.dir=$(CHAOS_BUILD_DIR) -Dtest=ChaosShortRunTest \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.dir=$(CHAOS_DIR) $(CHAOS_ARGS); \
+	  status=$$?; last=$$(ls -td $(CHAOS_DIR)/short-*/ 2>/dev/null | head -1); \
+	  if [ -n "$$last" ]; then cat "$$last/summary.txt"; fi; exit $$status
+
+chaos:
+	@$(MVN) -pl chaos -am package -Dbuild.dir=$(CHAOS_BUILD_DIR) -Dtest=ChaosGateTest \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.gate=true -Dchaos.dir=$(CHAOS_DIR) \
+	  -Dchaos.histories=$(CHAOS_HISTORIES) -Dchaos.seconds=$(CHAOS_SECONDS) -Dchaos.nodes=$(CHAOS_NODES) $(CHAOS_ARGS); \
+	  status=$$?; last=$$(ls -td $(CHAOS_DIR)/gate-*/ 2>/dev/null | head -1); \
+	  if [ -n "$$last" ]; then cat "$$last/summary.txt"; fi; exit $$status

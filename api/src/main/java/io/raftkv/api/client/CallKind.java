@@ -9,8 +9,9 @@ enum CallKind {
     RETRY_SAFE,
     /**
      * Writes without a session and membership changes: repeated only when the node certainly did
-     * not apply them (NOT_LEADER, UNAVAILABLE, RESOURCE_EXHAUSTED, connection refused); an
-     * ambiguous failure ends the call with {@code isOutcomeUnknown() == true}.
+     * not propose them (NOT_LEADER, UNAVAILABLE with reason NO_LEADER, RESOURCE_EXHAUSTED,
+     * connection refused; see {@code UnaryCaller.serverMayHaveProposed}); an ambiguous failure,
+     * including a plain UNAVAILABLE, ends the call with {@code isOutcomeUnknown() == true}.
      */
     AT_MOST_ONCE
 }

@@ -1,6 +1,7 @@
 package io.raftkv.api.client;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.v1.AddLearnerRequest;
 import io.raftkv.api.v1.AddLearnerResponse;
@@ -32,13 +33,13 @@ import io.raftkv.api.v1.TxnRequest;
 import io.raftkv.api.v1.TxnResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -54,8 +55,10 @@ import java.util.function.Predicate;
  *       UNAVAILABLE, RESOURCE_EXHAUSTED, ABORTED, DEADLINE_EXCEEDED and lost connections; writes
  *       without a session only when the node certainly did not apply them.</li>
  *   <li><b>Sessions.</b> By default every write carries a session (random client id, increasing
- *       sequence); a retry reuses the same (client id, seq), so the node applies it once. A request
- *       that already has a session is sent unchanged (the caller manages it).</li>
+ *       sequence); a retry reuses the same (client id, seq), so the node applies it once. A number
+ *       is used up only by a write that may have been proposed; a write refused before (bad input,
+ *       NOT_LEADER, overload) leaves it to the next write. A request that already has a session is
+ *       sent unchanged (the caller manages it).</li>
  * </ul>
  * All methods return Vert.x {@link Future}s and never block; {@link #blocking()} wraps them for
  * plain threads. Failures are {@link RaftKvException}s.
@@ -90,7 +93,8 @@ public final class RaftKvClient implements AutoCloseable {
 
     public Future<PutResponse> put(PutRequest request) {
         return write(request, PutRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                r -> caller.call(KVGrpcClient.Put, r, kindOf(r.hasSession()), deadlineMillis, null));
+                (r, deadline, attempts) -> caller.call(KVGrpcClient.Put, r, kindOf(r.hasSession()), deadline,
+                        null, attempts));
     }
 
     /** Puts a UTF-8 key and value. */
@@ -113,7 +117,8 @@ public final class RaftKvClient implements AutoCloseable {
 
     public Future<DeleteResponse> delete(DeleteRequest request) {
         return write(request, DeleteRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                r -> caller.call(KVGrpcClient.Delete, r, kindOf(r.hasSession()), deadlineMillis, null));
+                (r, deadline, attempts) -> caller.call(KVGrpcClient.Delete, r, kindOf(r.hasSession()), deadline,
+                        null, attempts));
     }
 
     public Future<DeleteResponse> delete(String key) {
@@ -126,12 +131,14 @@ public final class RaftKvClient implements AutoCloseable {
 
     public Future<CompareAndSetResponse> compareAndSet(CompareAndSetRequest request) {
         return write(request, CompareAndSetRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                r -> caller.call(KVGrpcClient.CompareAndSet, r, kindOf(r.hasSession()), deadlineMillis, null));
+                (r, deadline, attempts) -> caller.call(KVGrpcClient.CompareAndSet, r, kindOf(r.hasSession()), deadline,
+                        null, attempts));
     }
 
     public Future<TxnResponse> txn(TxnRequest request) {
         return write(request, TxnRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                r -> caller.call(KVGrpcClient.Txn, r, kindOf(r.hasSession()), deadlineMillis, null));
+                (r, deadline, attempts) -> caller.call(KVGrpcClient.Txn, r, kindOf(r.hasSession()), deadline,
+                        null, attempts));
     }
 
     // ---------------------------------------------------------------- Cluster
@@ -218,15 +225,30 @@ public final class RaftKvClient implements AutoCloseable {
         return hasSession ? CallKind.RETRY_SAFE : CallKind.AT_MOST_ONCE;
     }
 
+    /** Sends one write request with a deadline, recording what its attempts may have done. */
+    @FunctionalInterface
+    private interface WriteSender<R, T> {
+        Future<T> send(R request, long deadlineMillis, WriteAttempts attempts);
+    }
+
     /**
-     * Sends a write, attaching a session lane when sessions are on and the request has none; the
-     * lane is held for every attempt of this write and released (advanced) when the call ends.
+     * Sends a write, attaching a session lane when sessions are on and the request has none. The
+     * lane is held for every attempt of this write; on release it advances only if an attempt may
+     * have been proposed (see {@link SessionPool}).
+     *
+     * <p>SESSION_SEQUENCE_STALE means the node committed the entry but refused it, changing
+     * nothing, because it no longer knows the lane's session (expired) or holds a newer number. The
+     * lane is renewed (fresh client id, sequence 1). If no earlier attempt of this write may have
+     * been proposed, the write certainly was not applied, so it is sent once more under the renewed
+     * session, within the same deadline. Otherwise an earlier attempt may have been applied before
+     * the session expired; re-sending could apply it twice, so the write fails with an unknown
+     * outcome.
      */
     private <R, T> Future<T> write(R request, Predicate<R> hasSession,
                                    BiFunction<R, Session, R> withSession,
-                                   Function<R, Future<T>> send) {
+                                   WriteSender<R, T> sender) {
         if (sessions == null || hasSession.test(request)) {
-            return send.apply(request);
+            return sender.send(request, deadlineMillis, new WriteAttempts());
         }
         SessionPool.Lane lane;
         try {
@@ -234,7 +256,37 @@ public final class RaftKvClient implements AutoCloseable {
         } catch (RaftKvException e) {
             return Future.failedFuture(e);
         }
-        return send.apply(withSession.apply(request, lane.session())).andThen(ar -> sessions.release(lane));
+        long deadlineAtNanos = System.nanoTime() + deadlineMillis * 1_000_000L;
+        return sendInLane(request, lane, withSession, sender, deadlineAtNanos, true);
+    }
+
+    private <R, T> Future<T> sendInLane(R request, SessionPool.Lane lane, BiFunction<R, Session, R> withSession,
+                                        WriteSender<R, T> sender, long deadlineAtNanos, boolean mayRenewAndResend) {
+        WriteAttempts attempts = new WriteAttempts();
+        long remainingMillis = Math.max(1, (deadlineAtNanos - System.nanoTime()) / 1_000_000L);
+        return sender.send(withSession.apply(request, lane.session()), remainingMillis, attempts).transform(ar -> {
+            if (ar.succeeded()) {
+                sessions.release(lane, true);
+                return Future.succeededFuture(ar.result());
+            }
+            RaftKvException e = ar.cause() instanceof RaftKvException k ? k
+                    : RaftKvException.local(GrpcStatus.INTERNAL, String.valueOf(ar.cause()), true, ar.cause());
+            if (e.reason().orElse(null) != ErrorReason.SESSION_SEQUENCE_STALE) {
+                sessions.release(lane, attempts.possiblyProposed() > 0);
+                return Future.failedFuture(e);
+            }
+            sessions.renew(lane);
+            boolean earlierAttemptMayHaveApplied = attempts.possiblyProposed() > 1;
+            if (earlierAttemptMayHaveApplied) {
+                sessions.release(lane, false);
+                return Future.failedFuture(e.withOutcomeUnknown());
+            }
+            if (!mayRenewAndResend || deadlineAtNanos - System.nanoTime() <= 0) {
+                sessions.release(lane, false);
+                return Future.failedFuture(e);
+            }
+            return sendInLane(request, lane, withSession, sender, deadlineAtNanos, false);
+        });
     }
 
     /** UTF-8 bytes of {@code s}, for building requests from text keys and values. */

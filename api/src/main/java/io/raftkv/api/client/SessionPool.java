@@ -14,10 +14,15 @@ import java.util.function.LongSupplier;
  * most ONE write in flight. So the pool hands each in-flight write a {@link Lane} — a client id of
  * its own plus that id's next sequence number — and concurrent writes use distinct lanes.
  *
- * <p>Invariants: a lane is held by at most one write at a time; a lane's sequence numbers strictly
- * increase (a lane is advanced on release, whatever the outcome, so a later write never reuses the
- * number of an earlier one whose outcome is unknown); a retry of a write keeps its lane and number.
- * The pool is bounded: at most {@code maxLanes} writes with sessions may be in flight.
+ * <p>Invariants: a lane is held by at most one write at a time; a retry of a write keeps its lane and
+ * number; a number that MAY have been proposed is never used again by a later write (its first
+ * write might still commit), so the holder advances the lane on release exactly when one of its
+ * attempts may have been proposed ({@link WriteAttempts}). A write refused before being proposed
+ * leaves the number to the next write: the node accepts a session it does not know only at
+ * sequence 1, so burning the first number on, say, an oversized value would make every later write
+ * of the lane fail with SESSION_SEQUENCE_STALE. A lane whose session the node rejected (expired,
+ * or stale) is {@link #renew renewed}: a fresh client id starting again at 1. The pool is bounded:
+ * at most {@code maxLanes} writes with sessions may be in flight.
  */
 final class SessionPool {
     private final ConcurrentLinkedDeque<Lane> idle = new ConcurrentLinkedDeque<>();
@@ -60,10 +65,27 @@ final class SessionPool {
         }
     }
 
-    /** Returns a lane after its write finished (in any way); its next write gets a new number. */
-    void release(Lane lane) {
-        lane.advance();
+    /**
+     * Returns a lane after its write finished (in any way).
+     *
+     * @param sequenceUsed whether the write may have been proposed with the lane's current number;
+     *                     if so the next write gets the next number, else the same one
+     */
+    void release(Lane lane, boolean sequenceUsed) {
+        if (sequenceUsed) {
+            lane.seq++;
+        }
         idle.addFirst(lane);
+    }
+
+    /**
+     * Gives a held lane a new session: a fresh client id at sequence 1. For a lane whose session the
+     * node no longer accepts (expired after a long idle time, or stale); the old id is never used
+     * again, so nothing sent under it can be confused with what follows.
+     */
+    void renew(Lane lane) {
+        lane.clientId = newClientId();
+        lane.seq = 1;
     }
 
     int lanesCreated() {
@@ -80,9 +102,12 @@ final class SessionPool {
         throw new IllegalStateException("client id source returned 0 sixteen times");
     }
 
-    /** One client id with its next sequence number. Mutated only by the write that holds it. */
+    /**
+     * One client id with its next sequence number. Mutated only by the write that holds it; the
+     * pool's concurrent deque publishes the mutations to the next holder.
+     */
     static final class Lane {
-        private final long clientId;
+        private long clientId;
         private long seq = 1;
 
         Lane(long clientId) {
@@ -91,10 +116,6 @@ final class SessionPool {
 
         Session session() {
             return Session.newBuilder().setClientId(clientId).setSeq(seq).build();
-        }
-
-        private void advance() {
-            seq++;
         }
     }
 }

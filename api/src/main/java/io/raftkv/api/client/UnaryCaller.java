@@ -1,5 +1,6 @@
 package io.raftkv.api.client;
 
+import io.raftkv.api.ErrorReason;
 import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.RaftKvException;
 import io.vertx.core.Future;
@@ -49,13 +50,58 @@ final class UnaryCaller {
      */
     <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req request, CallKind kind,
                                   long deadlineMillis, Endpoint pinned) {
+        return call(method, request, kind, deadlineMillis, pinned, new WriteAttempts());
+    }
+
+    /**
+     * As {@link #call(ServiceMethod, Object, CallKind, long, Endpoint)}, recording into
+     * {@code attempts} whether each attempt may have been proposed by the node.
+     */
+    <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req request, CallKind kind,
+                                  long deadlineMillis, Endpoint pinned, WriteAttempts attempts) {
         if (deadlineMillis <= 0) {
             return Future.failedFuture(new IllegalArgumentException("deadline must be > 0 ms, got " + deadlineMillis));
         }
         Call<Req, Resp> call = new Call<>(method, request, kind, System.nanoTime() + deadlineMillis * 1_000_000L,
-                deadlineMillis, pinned);
+                deadlineMillis, pinned, attempts);
         call.attempt(1);
         return call.result.future();
+    }
+
+    /**
+     * Whether a node that answered with {@code e} may have proposed the request (so a write may
+     * still be applied). Only refusals the node makes before proposing are "no": bad input, the
+     * wrong node, backpressure, a missing method, an unknown or existing member, a membership
+     * precondition, and UNAVAILABLE with reason NO_LEADER. A plain UNAVAILABLE is "maybe": the node
+     * also answers it when it lost leadership or storage with the proposal in flight.
+     */
+    static boolean serverMayHaveProposed(RaftKvException e) {
+        GrpcStatus s = e.status();
+        if (s == GrpcStatus.INVALID_ARGUMENT || s == GrpcStatus.RESOURCE_EXHAUSTED || s == GrpcStatus.NOT_FOUND
+                || s == GrpcStatus.ALREADY_EXISTS || s == GrpcStatus.UNIMPLEMENTED || s == GrpcStatus.OUT_OF_RANGE
+                || s == GrpcStatus.PERMISSION_DENIED || s == GrpcStatus.UNAUTHENTICATED) {
+            return false;
+        }
+        if (s == GrpcStatus.FAILED_PRECONDITION) {
+            return e.reason().map(r -> r == ErrorReason.SESSION_SEQUENCE_STALE).orElse(true);
+        }
+        if (s == GrpcStatus.UNAVAILABLE) {
+            return e.reason().map(r -> r != ErrorReason.NO_LEADER).orElse(true);
+        }
+        return true;
+    }
+
+    /** One attempt's failure and whether the node may have proposed the request. */
+    private static final class AttemptFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient RaftKvException error;
+        final boolean mayHaveBeenProposed;
+
+        AttemptFailed(RaftKvException error, boolean mayHaveBeenProposed) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+            this.mayHaveBeenProposed = mayHaveBeenProposed;
+        }
     }
 
     /** State of one logical call. Attempts never overlap, so the fields are touched by one at a time. */
@@ -66,17 +112,19 @@ final class UnaryCaller {
         private final long deadlineAtNanos;
         private final long deadlineMillis;
         private final Endpoint pinned;
+        private final WriteAttempts attempts;
         private final Promise<Resp> result = Promise.promise();
         private volatile RaftKvException lastError;
 
         Call(ServiceMethod<Resp, Req> method, Req request, CallKind kind, long deadlineAtNanos,
-             long deadlineMillis, Endpoint pinned) {
+             long deadlineMillis, Endpoint pinned, WriteAttempts attempts) {
             this.method = method;
             this.request = request;
             this.kind = kind;
             this.deadlineAtNanos = deadlineAtNanos;
             this.deadlineMillis = deadlineMillis;
             this.pinned = pinned;
+            this.attempts = attempts;
         }
 
         private long remainingMillis() {
@@ -93,9 +141,12 @@ final class UnaryCaller {
             long timeoutMillis = Math.min(remaining, attemptTimeoutMillis);
             single(target, timeoutMillis).onComplete(ar -> {
                 if (ar.succeeded()) {
+                    attempts.record(true);
                     result.complete(ar.result());
                 } else {
-                    afterFailure(n, target, (RaftKvException) ar.cause());
+                    AttemptFailed f = (AttemptFailed) ar.cause();
+                    attempts.record(f.mayHaveBeenProposed);
+                    afterFailure(n, target, f.error, f.mayHaveBeenProposed);
                 }
             });
         }
@@ -106,8 +157,9 @@ final class UnaryCaller {
             AtomicBoolean sent = new AtomicBoolean();
             long timer = vertx.setTimer(timeoutMillis, id -> {
                 boolean mayHaveArrived = sent.get();
-                if (attempt.tryFail(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, "no answer from " + target
-                        + " within " + timeoutMillis + " ms", mayHaveArrived, null))) {
+                if (attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED,
+                        "no answer from " + target + " within " + timeoutMillis + " ms", mayHaveArrived, null),
+                        mayHaveArrived))) {
                     GrpcClientRequest<Req, Resp> s = stream.get();
                     if (s != null) {
                         s.cancel();
@@ -116,8 +168,8 @@ final class UnaryCaller {
             });
             connections.next().request(target.toSocketAddress(), method).onComplete(ar -> {
                 if (ar.failed()) {
-                    attempt.tryFail(RaftKvException.local(GrpcStatus.UNAVAILABLE, "cannot connect to " + target
-                            + ": " + describe(ar.cause()), false, ar.cause()));
+                    attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE, "cannot connect to "
+                            + target + ": " + describe(ar.cause()), false, ar.cause()), false));
                     return;
                 }
                 GrpcClientRequest<Req, Resp> req = ar.result();
@@ -141,8 +193,9 @@ final class UnaryCaller {
                         }
                         GrpcStatus status = resp.status();
                         if (status != null && status != GrpcStatus.OK) {
-                            attempt.tryFail(ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(),
-                                    resp.trailers()));
+                            RaftKvException e = ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(),
+                                    resp.trailers());
+                            attempt.tryFail(new AttemptFailed(e, serverMayHaveProposed(e)));
                         } else {
                             attempt.tryFail(connectionLost(target, lar.cause()));
                         }
@@ -152,8 +205,17 @@ final class UnaryCaller {
             return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
         }
 
-        private void afterFailure(int n, Endpoint target, RaftKvException e) {
+        /**
+         * @param mayHaveBeenProposed whether this attempt may have been proposed: an AT_MOST_ONCE call
+         *                            then ends here, marked outcome-unknown, since repeating it could
+         *                            apply it twice
+         */
+        private void afterFailure(int n, Endpoint target, RaftKvException e, boolean mayHaveBeenProposed) {
             lastError = e;
+            if (kind == CallKind.AT_MOST_ONCE && mayHaveBeenProposed && isRetryable(e)) {
+                result.fail(e.withOutcomeUnknown());
+                return;
+            }
             if (e.isOutcomeUnknown() && kind == CallKind.AT_MOST_ONCE) {
                 result.fail(e);
                 return;
@@ -208,9 +270,9 @@ final class UnaryCaller {
         return e.status() == GrpcStatus.UNAVAILABLE || e.status() == GrpcStatus.DEADLINE_EXCEEDED;
     }
 
-    private static RaftKvException connectionLost(Endpoint target, Throwable cause) {
-        return RaftKvException.local(GrpcStatus.UNAVAILABLE, "connection to " + target + " failed during the call: "
-                + describe(cause), true, cause);
+    private static AttemptFailed connectionLost(Endpoint target, Throwable cause) {
+        return new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE, "connection to " + target
+                + " failed during the call: " + describe(cause), true, cause), true);
     }
 
     private static String describe(Throwable t) {

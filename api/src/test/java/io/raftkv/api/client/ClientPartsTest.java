@@ -1,6 +1,8 @@
 package io.raftkv.api.client;
 
+import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
+import io.vertx.grpc.common.GrpcStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -76,7 +78,7 @@ class ClientPartsTest {
     }
 
     @Test
-    void sessionLanesAreExclusiveAdvanceOnReleaseAndAreBounded() {
+    void sessionLanesAreExclusiveAdvanceOnlyWhenTheirNumberWasUsedAndAreBounded() {
         AtomicLong ids = new AtomicLong(0); // first id 0 must be skipped: 0 means "no session"
         SessionPool pool = new SessionPool(2, ids::getAndIncrement);
 
@@ -88,10 +90,36 @@ class ClientPartsTest {
         assertThatThrownBy(pool::acquire).isInstanceOf(RaftKvException.class)
                 .hasMessageContaining("2 session writes in flight");
 
-        pool.release(l1);
+        pool.release(l1, false);
         SessionPool.Lane again = pool.acquire();
         assertThat(again).isSameAs(l1);
-        assertThat(again.session().getSeq()).isEqualTo(2);
+        assertThat(again.session().getSeq()).as("refused before proposal: number kept").isEqualTo(1);
+        pool.release(again, true);
+        assertThat(pool.acquire().session().getSeq()).isEqualTo(2);
         assertThat(pool.lanesCreated()).isEqualTo(2);
+
+        pool.renew(l2);
+        assertThat(l2.session().getClientId()).isEqualTo(3);
+        assertThat(l2.session().getSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyRefusalsMadeBeforeProposingCountAsCertainlyNotProposed() {
+        for (RaftKvException notProposed : List.of(RaftKvException.invalidArgument("empty key"),
+                RaftKvException.notLeader(2, "b:1"), RaftKvException.of(ErrorReason.OVERLOADED, "busy"),
+                RaftKvException.of(ErrorReason.NO_LEADER, "election"),
+                RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no 9"),
+                RaftKvException.of(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS, "one at a time"),
+                RaftKvException.of(GrpcStatus.UNIMPLEMENTED, "old server"))) {
+            assertThat(UnaryCaller.serverMayHaveProposed(notProposed)).as("%s", notProposed).isFalse();
+        }
+        for (RaftKvException maybe : List.of(RaftKvException.of(GrpcStatus.UNAVAILABLE, "leadership lost"),
+                RaftKvException.of(ErrorReason.PROPOSAL_ABORTED, "aborted"),
+                RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "committed, refused"),
+                RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "txn reads too large"),
+                RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, "late"),
+                RaftKvException.of(GrpcStatus.INTERNAL, "bug"))) {
+            assertThat(UnaryCaller.serverMayHaveProposed(maybe)).as("%s", maybe).isTrue();
+        }
     }
 }

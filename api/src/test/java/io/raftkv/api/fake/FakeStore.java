@@ -227,12 +227,26 @@ public final class FakeStore {
         return prev;
     }
 
+    /** Forgets every session, as the node does for sessions idle longer than its expiry. */
+    public synchronized void expireSessions() {
+        sessions.clear();
+    }
+
+    /**
+     * Applies a session write at most once, with the node's rules: a retry of the last sequence
+     * number is answered from the record; an older number, or a number other than 1 for a session
+     * the store does not know (new or expired), is refused and changes nothing.
+     */
     @SuppressWarnings("unchecked")
     private <T> T once(Session s, Supplier<T> apply) {
         if (s.getClientId() == 0) {
             return apply.get();
         }
         SessionRecord rec = sessions.get(s.getClientId());
+        if (rec == null && s.getSeq() != 1) {
+            throw RaftKvException.of(io.raftkv.api.ErrorReason.SESSION_SEQUENCE_STALE, "session of client "
+                    + s.getClientId() + " is unknown or expired; start a new session at sequence 1");
+        }
         if (rec != null && s.getSeq() == rec.seq) {
             return (T) rec.response; // duplicate of the last applied write: answer, do not re-apply
         }

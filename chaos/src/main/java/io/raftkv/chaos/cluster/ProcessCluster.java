@@ -30,7 +30,10 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -59,6 +62,8 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final RetryPolicy PATIENT = new RetryPolicy(40, Duration.ofMillis(25), Duration.ofMillis(500), 0.2);
     private static final Duration ADMIN_DEADLINE = Duration.ofSeconds(10);
+    /** How far behind the leader's log a learner may be when it is promoted (the node allows more). */
+    static final long CAUGHT_UP_LAG = 100;
 
     private final ClusterOptions options;
     private final ProxyMesh mesh;
@@ -72,7 +77,7 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     private final Thread killOnExit;
     /** Leader-bound client for membership changes and transfers; set once the endpoints are known. */
     private final AtomicReference<RaftKvClient> adminClient = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProcessCluster(ClusterOptions options, ProxyMesh mesh, Random random) {
         this.options = options;
@@ -254,9 +259,6 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
         return id;
     }
 
-    /** How far behind the leader's log a learner may be when it is promoted (the node allows more). */
-    static final long CAUGHT_UP_LAG = 100;
-
     /** Whether the agreed leader reports {@code id} recently active and at most {@link #CAUGHT_UP_LAG} behind. */
     private boolean caughtUp(int id) {
         Map<Integer, Optional<StatusResponse>> s = probe.statuses(responsiveMembers(), false);
@@ -339,9 +341,9 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
         try {
             admin().transferLeadership(to).toCompletionStage().toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("transfer to " + to + " failed: " + e.getCause(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("transfer to " + to + " not done within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
 /**
  * The run's event log ({@code events.log}): what the harness did and saw, one line each, stamped
  * with wall-clock time and with the offset on the history's monotonic clock, in milliseconds from
- * the origin the checker's reports use (the first call), so a fault lines up with the operations
- * around it. Thread-safe.
+ * the workload's start (within a millisecond of the first call, the origin of the checker's
+ * reports), so a fault lines up with the operations around it. Thread-safe.
  */
 final class RunEvents implements Closeable {
     private final BufferedWriter out;

@@ -7,7 +7,6 @@ import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.e2e.k8s.OperatorE2eHarness.ClusterStatusView;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,9 +157,5 @@ class OperatorLifecycleE2eTest {
   private static boolean ownedBy(io.fabric8.kubernetes.api.model.HasMetadata o, String uid) {
     return o.getMetadata().getOwnerReferences() != null && o.getMetadata().getOwnerReferences()
         .stream().anyMatch(r -> uid.equals(r.getUid()));
-  }
-
-  static List<String> names(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> list) {
-    return list.stream().map(o -> o.getMetadata().getName()).toList();
   }
 }

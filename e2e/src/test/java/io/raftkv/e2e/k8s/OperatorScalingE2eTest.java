@@ -3,16 +3,13 @@ package io.raftkv.e2e.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -170,7 +167,10 @@ class OperatorScalingE2eTest {
 
   private static void awaitAcknowledged(WriteLoad load, long atLeast) {
     await(atLeast + " writes acknowledged").atMost(Duration.ofMinutes(2))
-        .until(() -> load.acknowledgedSoFar() >= atLeast);
+        .untilAsserted(() -> {
+          assertThat(load.unexpectedSoFar()).as("unexpected client errors").isEmpty();
+          assertThat(load.acknowledgedSoFar()).isGreaterThanOrEqualTo(atLeast);
+        });
   }
 
   /** Merges {@code fields} into the spec (a JSON merge patch, as {@code kubectl patch}). */
@@ -219,15 +219,5 @@ class OperatorScalingE2eTest {
 
   private static String seconds(long t0) {
     return String.format("%.1f", (System.nanoTime() - t0) / 1e9);
-  }
-
-  static Optional<Member> memberOf(StatusResponse s, int ordinal) {
-    return s.getMembersList().stream()
-        .filter(m -> OperatorE2eHarness.addressOrdinal(NAME, m.getPeerAddress()) == ordinal)
-        .findFirst();
-  }
-
-  static GenericKubernetesResource cr() {
-    return harness.cluster(NS, NAME).get();
   }
 }

@@ -13,7 +13,7 @@ class Rfc7386MergePatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @ParameterizedTest(name = "{0} + {1} = {2}")
-  @CsvSource(delimiter = '|', value = {
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "{'a':'b'}              | {'a':'c'}            | {'a':'c'}",
       "{'a':'b'}              | {'b':'c'}            | {'a':'b','b':'c'}",
       "{'a':'b'}              | {'a':null}           | {}",

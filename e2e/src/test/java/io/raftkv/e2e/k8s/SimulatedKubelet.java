@@ -1,17 +1,12 @@
 package io.raftkv.e2e.k8s;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -375,77 +370,23 @@ public final class SimulatedKubelet implements AutoCloseable {
     String name = pod.getMetadata().getName();
     int ordinal = StatefulSetRules.ordinalOf(sts, name);
     String ip = network.podIp(ns, sts.getMetadata().getName(), ordinal);
-    Container container = pod.getSpec().getContainers().get(0);
-    int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
-    int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
     Path podDir = settings.workDir().resolve("pods").resolve(ns).resolve(name + "-"
         + pod.getMetadata().getUid());
-    Map<String, Path> mounts = mounts(sts, pod, container, ordinal, podDir);
-    Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-      env.put(e.getName(), rewritePaths(envValue(e, pod, ip), mounts));
-    }
-    env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
-    env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
-    env.put("KUBERNETES_MASTER", settings.masterUrl());
-    env.put("KUBERNETES_NAMESPACE", ns);
-    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-    env.put("HOME", podDir.toString());
+    PodEnvironment environment = PodEnvironment.of(sts, pod, ip, podDir,
+        claim -> volumeDir(ns, claim), settings.masterUrl());
+    environment.claims().forEach(claim -> volumes.put(key(ns, claim), volumeDir(ns, claim)));
     List<String> jvmArgs = new ArrayList<>(settings.nodeJvmArgs());
-    jvmArgs.add("-Djdk.net.hosts.file=" + network.hostsFile());
-    jvmArgs.add("-Dvertx.disableDnsResolver=true");
-    jvmArgs.add("-Dsun.net.inetaddr.negative.ttl=1");
-    jvmArgs.add("-Djava.io.tmpdir=" + mounts.getOrDefault("/tmp", podDir.resolve("tmp")));
-    try {
-      Files.createDirectories(podDir.resolve("tmp"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    record("pod " + ns + "/" + name + " scheduled at " + ip + " (image " + container.getImage()
-        + ", volumes " + mounts + ")");
-    return new PodRuntime(ns, name, pod.getMetadata().getUid(), ip, clientPort,
-        Path.of(env.getOrDefault("RAFTKV_DATA_DIR", podDir.resolve("data").toString())),
-        container.getImage(),
-        () -> {
+    jvmArgs.addAll(environment.jvmArgs(network.hostsFile()));
+    record("pod " + key(ns, name) + " scheduled at " + ip + " (image " + environment.image()
+        + ", volumes " + environment.mounts() + ")");
+    return new PodRuntime(ns, name, pod.getMetadata().getUid(), ip, environment.clientPort(),
+        environment.dataDir(), environment.image(), () -> {
           launches++;
-          JvmProcess p = JvmProcess.start(name, settings.nodeJar(), jvmArgs, List.of(), env,
-              settings.workDir().resolve("logs").resolve(name + ".log"));
+          JvmProcess p = JvmProcess.start(name, settings.nodeJar(), jvmArgs, List.of(),
+              environment.env(), settings.workDir().resolve("logs").resolve(name + ".log"));
           record("started " + p);
           return p;
         });
-  }
-
-  /** Mount path → local directory: claims by their template, emptyDirs under the pod dir. */
-  private Map<String, Path> mounts(StatefulSet sts, Pod pod, Container container, int ordinal,
-      Path podDir) {
-    Map<String, PersistentVolumeClaim> claimsByTemplate = StatefulSetRules.claims(sts, ordinal);
-    Map<String, Volume> volumesByName = new HashMap<>();
-    Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())
-        .forEach(v -> volumesByName.put(v.getName(), v));
-    Map<String, Path> mounts = new LinkedHashMap<>();
-    for (VolumeMount m : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
-      Path dir;
-      if (claimsByTemplate.containsKey(m.getName())) {
-        String claim = claimsByTemplate.get(m.getName()).getMetadata().getName();
-        dir = volumeDir(pod.getMetadata().getNamespace(), claim);
-        volumes.put(key(pod.getMetadata().getNamespace(), claim), dir);
-      } else if (volumesByName.containsKey(m.getName())
-          && volumesByName.get(m.getName()).getEmptyDir() != null) {
-        dir = podDir.resolve("volumes").resolve(m.getName());
-      } else {
-        throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": volume '"
-            + m.getName() + "' is neither a claim template nor an emptyDir; the simulated kubelet"
-            + " supports only those");
-      }
-      try {
-        Files.createDirectories(dir);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      mounts.put(m.getMountPath(), dir);
-    }
-    return mounts;
   }
 
   /** Deletes condemned claims whose pod has stopped, and the directories of deleted claims. */
@@ -518,40 +459,8 @@ public final class SimulatedKubelet implements AutoCloseable {
         .orElse("");
   }
 
-  private static String envValue(EnvVar e, Pod pod, String ip) {
-    if (e.getValueFrom() == null) {
-      return Objects.requireNonNullElse(e.getValue(), "");
-    }
-    if (e.getValueFrom().getFieldRef() == null) {
-      throw new IllegalStateException("env " + e.getName() + ": only fieldRef is supported by the"
-          + " simulated kubelet, got " + e.getValueFrom());
-    }
-    String path = e.getValueFrom().getFieldRef().getFieldPath();
-    return switch (path) {
-      case "metadata.name" -> pod.getMetadata().getName();
-      case "metadata.namespace" -> pod.getMetadata().getNamespace();
-      case "metadata.uid" -> pod.getMetadata().getUid();
-      case "status.podIP" -> ip;
-      case "spec.nodeName" -> "simulated-node";
-      default -> throw new IllegalStateException("env " + e.getName() + ": field " + path
-          + " is not supported by the simulated kubelet");
-    };
-  }
 
-  private static String rewritePaths(String value, Map<String, Path> mounts) {
-    for (var m : mounts.entrySet()) {
-      if (value.equals(m.getKey()) || value.startsWith(m.getKey() + "/")) {
-        return m.getValue() + value.substring(m.getKey().length());
-      }
-    }
-    return value;
-  }
 
-  private static int port(Container c, String name, int fallback) {
-    return Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
-        .filter(p -> name.equals(p.getName())).map(ContainerPort::getContainerPort).findFirst()
-        .orElse(fallback);
-  }
 
   private static boolean ownedBy(Pod pod, StatefulSet sts) {
     return Optional.ofNullable(pod.getMetadata().getOwnerReferences()).orElse(List.of()).stream()

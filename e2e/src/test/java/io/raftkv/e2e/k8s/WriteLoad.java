@@ -85,7 +85,8 @@ final class WriteLoad implements AutoCloseable {
   /** Starts {@code clients} writer threads. */
   WriteLoad start(int clients) {
     lastAckNanos.set(System.nanoTime());
-    Random seeds = new Random(seed);
+    // Session ids must differ between loads of one run: a node keeps each session's last seq.
+    Random seeds = new Random(seed ^ ((long) run.hashCode() << 32));
     for (int c = 0; c < clients; c++) {
       int client = c;
       long clientId = 1 + (seeds.nextLong() >>> 1) % (Long.MAX_VALUE - 1);
@@ -100,6 +101,11 @@ final class WriteLoad implements AutoCloseable {
 
   long acknowledgedSoFar() {
     return acknowledged.size();
+  }
+
+  /** Unexpected errors so far (a writer stops at its first). */
+  List<String> unexpectedSoFar() {
+    return List.copyOf(unexpected);
   }
 
   /** Stops the writers (each finishes or abandons its current write) and returns the tally. */

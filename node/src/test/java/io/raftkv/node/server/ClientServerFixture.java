@@ -42,6 +42,11 @@ final class ClientServerFixture implements AutoCloseable {
         server = await(ClientServer.start(vertx, node, reader, limits, metrics.prometheus(), "127.0.0.1", 0));
     }
 
+    /** A server that reads through {@code readThrough} (e.g. a real state machine) instead of {@link #reader}. */
+    ClientServerFixture(ServerLimits limits, KvReader readThrough) {
+        server = await(ClientServer.start(vertx, node, readThrough, limits, metrics.prometheus(), "127.0.0.1", 0));
+    }
+
     ClientServerFixture() {
         this(ServerLimits.defaults());
     }

@@ -30,7 +30,45 @@ class CommandCodecTest {
                 Command.inSession(1, 1, new CompareAndSet(K, new Absent(), V)),
                 Command.of(new Txn(List.of(new Compare(K, new Absent()), new Compare(V, new ModIndexEquals(3))),
                         List.of(new Put(K, V), new Delete(V)), List.of())),
-                Command.of(new Txn(List.of(), List.of(), List.of(new Delete(K)))));
+                Command.of(new Txn(List.of(), List.of(), List.of(new Delete(K)))),
+                Command.of(new Put(K, V)).withReturnPrevious(),
+                Command.inSession(3, 4, new Put(K, V)).withReturnPrevious(),
+                Command.inSession(3, 5, new Txn(List.of(new Compare(K, new Absent())),
+                        List.of(new Command.Get(K), new Put(K, V), new Command.Get(V)), List.of(new Command.Get(K)))));
+    }
+
+    /**
+     * Bytes written by the first version of the codec, before prev-value flags and gets inside
+     * transactions existed: they must decode to the same commands, and those commands must encode
+     * to the same bytes (so replicas on either side of an upgrade log and hash identical data).
+     */
+    @Test
+    void versionOneBytesStillDecodeAndReencodeIdentically() {
+        byte[] put = {1, 0, 1, 3, 1, 2, 3, 2, 4, 5};
+        byte[] sessionDelete = {1, 1, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9, 2, 3, 1, 2, 3};
+        byte[] txn = {1, 0, 4, 1, 3, 1, 2, 3, 0, 1, 1, 3, 1, 2, 3, 2, 4, 5, 1, 2, 3, 1, 2, 3};
+        assertThat(CommandCodec.decode(put)).isEqualTo(Command.of(new Put(K, V)));
+        assertThat(CommandCodec.decode(sessionDelete)).isEqualTo(Command.inSession(7, 9, new Delete(K)));
+        assertThat(CommandCodec.decode(txn)).isEqualTo(Command.of(new Txn(List.of(new Compare(K, new Absent())),
+                List.of(new Put(K, V)), List.of(new Delete(K)))));
+        for (byte[] old : List.of(put, sessionDelete, txn)) {
+            assertThat(CommandCodec.encode(CommandCodec.decode(old))).isEqualTo(old);
+        }
+    }
+
+    @Test
+    void newFeaturesUseEncodingsTheFirstVersionRefusedAndAreValidated() {
+        byte[] putWithPrevious = CommandCodec.encode(Command.of(new Put(K, V)).withReturnPrevious());
+        assertThat(putWithPrevious[1]).as("flags").isEqualTo((byte) 2);
+        assertThat(CommandCodec.decode(putWithPrevious).returnPrevious()).isTrue();
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 2, 2, 3, 1, 2, 3}))
+                .isInstanceOf(MalformedCommandException.class).hasMessageContaining("returnPrevious applies to Put only");
+        assertThatThrownBy(() -> Command.of(new Delete(K)).withReturnPrevious())
+                .hasMessageContaining("returnPrevious applies to Put only");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 5, 3, 1, 2, 3}))
+                .as("a get is not a command of its own").hasMessageContaining("unknown operation tag 5");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 4, 0, 1, 6, 3, 1, 2, 3, 0}))
+                .hasMessageContaining("is not put, delete or get");
     }
 
     @Test

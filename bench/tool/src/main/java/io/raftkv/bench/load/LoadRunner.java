@@ -110,7 +110,7 @@ public final class LoadRunner {
         double cpuShare = cpuStartNanos < 0 ? Double.NaN
                 : cpuNanos / ((double) (System.nanoTime() - startNanos) * Runtime.getRuntime().availableProcessors());
         return new Measured(load.duration().toNanos() / 1e9, window.getTotalCount(), m.windowErrors(), warmupErrors,
-                LatencySummary.of(window), inFlight.get(), cpuShare);
+                LatencySummary.of(window), inFlight.get(), cpuShare, m.errorSamples());
     }
 
     /** CPU time of this whole process so far, or -1 if the JVM does not tell. */

@@ -18,10 +18,13 @@ import java.util.TreeMap;
  * @param clientCpuShare share of the machine's CPU the benchmark process itself used during the run
  *                      (0 to 1; NaN if unknown): the load generator and the systems under test share
  *                      the CPUs, so a high share means the figures are partly the client's limit
+ * @param errorSamples  the first message seen for each error code (warm-up included)
  */
 public record Measured(double seconds, long successes, Map<String, Long> errors, Map<String, Long> warmupErrors,
-                       LatencySummary latency, long unfinished, double clientCpuShare) {
+                       LatencySummary latency, long unfinished, double clientCpuShare,
+                       Map<String, String> errorSamples) {
     public Measured {
+        errorSamples = Collections.unmodifiableMap(new TreeMap<>(errorSamples));
         errors = Collections.unmodifiableMap(new TreeMap<>(errors));
         warmupErrors = Collections.unmodifiableMap(new TreeMap<>(warmupErrors));
     }

@@ -34,6 +34,8 @@ public final class Measurement {
     private final Map<String, LongAdder> windowErrors = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> allErrors = new ConcurrentHashMap<>();
     private final LongAdder progressErrors = new LongAdder();
+    /** The first message seen per code, so a report can say what went wrong, not just how often. */
+    private final Map<String, String> firstMessages = new ConcurrentHashMap<>();
 
     public Measurement(long windowStartNanos, long windowEndNanos) {
         if (windowEndNanos <= windowStartNanos) {
@@ -71,7 +73,25 @@ public final class Measurement {
 
     /** An operation failed with {@code error}; see {@link #codeOf(Throwable)}. */
     public void failure(Throwable error, long endNanos) {
-        failure(codeOf(error), endNanos);
+        String code = codeOf(error);
+        if (!firstMessages.containsKey(code)) {
+            firstMessages.putIfAbsent(code, messageOf(error));
+        }
+        failure(code, endNanos);
+    }
+
+    private static String messageOf(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    }
+
+    /** The first message seen for each error code, sorted by code. */
+    Map<String, String> errorSamples() {
+        return new TreeMap<>(firstMessages);
     }
 
     /**

@@ -32,14 +32,16 @@ public final class ComparisonTable {
 
     /** One row of figures; any field may be null. */
     public record Row(String scenario, String title, Measured baseline, Measured candidate) {
+        /** Candidate over baseline throughput; null unless both ran (0 when the candidate completed nothing). */
         public Double throughputRatio() {
-            return baseline == null || candidate == null || baseline.throughput() == 0 ? null
+            return baseline == null || candidate == null || baseline.successes() == 0 ? null
                     : candidate.throughput() / baseline.throughput();
         }
 
+        /** Candidate over baseline p99; null unless both completed operations (no latency otherwise). */
         public Double p99Ratio() {
-            return baseline == null || candidate == null || baseline.latency().p99Ms() == 0 ? null
-                    : candidate.latency().p99Ms() / baseline.latency().p99Ms();
+            return baseline == null || candidate == null || baseline.successes() == 0 || candidate.successes() == 0
+                    ? null : candidate.latency().p99Ms() / baseline.latency().p99Ms();
         }
     }
 
@@ -93,6 +95,9 @@ public final class ComparisonTable {
         if (m == null) {
             return "— | — | —";
         }
+        if (m.successes() == 0) {
+            return "0 | — | —";
+        }
         return String.format(Locale.ROOT, "%,.0f | %.2f | %.2f", m.throughput(), m.latency().p50Ms(), m.latency().p99Ms());
     }
 
@@ -109,7 +114,9 @@ public final class ComparisonTable {
         StringBuilder sb = new StringBuilder();
         for (SystemResults sr : new SystemResults[]{baseline, candidate}) {
             Optional.ofNullable(sr).ifPresent(s -> sb.append("- ").append(s.system()).append(": ").append(s.server()).append(", client ").append(s.target())
-                    .append(", run started ").append(s.startedAt()).append(", seed ").append(s.seed()).append('\n'));
+                    .append(", run started ").append(s.startedAt()).append(" (load average ")
+                    .append(s.machine().getString("loadAverage", "unknown")).append("), seed ").append(s.seed())
+                    .append('\n'));
         }
         return sb.toString();
     }

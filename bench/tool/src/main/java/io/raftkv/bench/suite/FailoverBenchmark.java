@@ -104,6 +104,11 @@ public final class FailoverBenchmark {
             }
         } finally {
             running = false;
+            // Let the writes in flight end before the caller closes the target under them.
+            long drainDeadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() - drainDeadline < 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
             retryTimer.shutdownNow();
         }
         return new Report(cluster.system(), server, target.describe(), startedAt, writers, outageMs,
@@ -117,7 +122,13 @@ public final class FailoverBenchmark {
         Operation op = ops.next();
         long start = System.nanoTime();
         inFlight.incrementAndGet();
-        target.put(op.key(), workload.value()).whenComplete((v, e) -> {
+        java.util.concurrent.CompletionStage<Void> call;
+        try {
+            call = target.put(op.key(), workload.value());
+        } catch (RuntimeException e) {
+            call = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((v, e) -> {
             inFlight.decrementAndGet();
             long end = System.nanoTime();
             if (e == null) {

@@ -38,8 +38,7 @@ public final class Machine {
     /** e.g. {@code 2 CPUs (Intel Xeon ...), 23 GB RAM, Linux 6.1, OpenJDK 17.0.15}. */
     public static String oneLine(JsonObject m) {
         return m.getInteger("cpus") + " CPUs (" + m.getString("cpuModel") + "), " + m.getString("memTotal") + " RAM, "
-                + m.getString("os") + ", " + m.getString("java") + ", load average at start "
-                + m.getString("loadAverage", "unknown");
+                + m.getString("os") + ", " + m.getString("java");
     }
 
     private static String firstValue(Path file, String key) {

@@ -43,6 +43,7 @@ public record ScenarioResult(String scenario, String title, String workload, Str
                 .put("errors", new JsonObject(new TreeMap<>(measured.errors())))
                 .put("warmupErrors", new JsonObject(new TreeMap<>(measured.warmupErrors())))
                 .put("unfinished", measured.unfinished())
+                .put("errorSamples", new JsonObject(new TreeMap<String, Object>(measured.errorSamples())))
                 .put("clientCpuShare", Double.isNaN(measured.clientCpuShare()) ? null
                         : Math.round(measured.clientCpuShare() * 1000) / 1000.0);
     }
@@ -57,7 +58,8 @@ public record ScenarioResult(String scenario, String title, String workload, Str
                 l.getDouble("p90"), l.getDouble("p99"), l.getDouble("p999"), l.getDouble("max"));
         Measured m = new Measured(o.getDouble("seconds"), o.getLong("operations"), counts(o.getJsonObject("errors")),
                 counts(o.getJsonObject("warmupErrors")), latency, o.getLong("unfinished", 0L),
-                o.getValue("clientCpuShare") instanceof Number n ? n.doubleValue() : Double.NaN);
+                o.getValue("clientCpuShare") instanceof Number n ? n.doubleValue() : Double.NaN,
+                samples(o.getJsonObject("errorSamples")));
         return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
                 o.getString("load"), o.getInteger("connections"), null, m);
     }
@@ -66,6 +68,14 @@ public record ScenarioResult(String scenario, String title, String workload, Str
         Map<String, Long> out = new TreeMap<>();
         if (o != null) {
             o.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        }
+        return out;
+    }
+
+    private static Map<String, String> samples(JsonObject o) {
+        Map<String, String> out = new TreeMap<>();
+        if (o != null) {
+            o.forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
         }
         return out;
     }

@@ -90,6 +90,7 @@ public final class SuiteRunner {
                         + "  (bench client used %.0f%% of the CPUs)%s", label,
                 m.throughput(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.p999Ms(), l.maxMs(), m.errors(),
                 m.clientCpuShare() * 100,
-                m.warmupErrors().isEmpty() ? "" : "  (warm-up errors " + m.warmupErrors() + ")");
+                m.warmupErrors().isEmpty() ? "" : "  (warm-up errors " + m.warmupErrors() + ")")
+                + (m.errorSamples().isEmpty() ? "" : "\n    first error per code: " + m.errorSamples());
     }
 }

@@ -56,6 +56,7 @@ class LoadRunnerTest {
             // Calls in the window are a contiguous run of call numbers, so each code is ~1/10 of them.
             assertThat(m.errors().get("UNAVAILABLE")).isBetween(total / 10 - 5, total / 10 + 5);
             assertThat(target.puts()).isEqualTo(target.calls());
+            assertThat(m.errorSamples().get("UNAVAILABLE")).contains("scripted failure of call");
         }
     }
 

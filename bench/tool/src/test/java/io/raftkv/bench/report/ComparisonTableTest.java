@@ -30,7 +30,8 @@ class ComparisonTableTest {
             LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)), 100);
 
     private static Measured measured(long ops, double p99) {
-        return new Measured(10, ops, Map.of(), Map.of(), new LatencySummary(ops, 1, 1, 2, p99, p99, p99), 0, 0.25);
+        return new Measured(10, ops, Map.of(), Map.of(), new LatencySummary(ops, 1, 1, 2, p99, p99, p99), 0, 0.25,
+                Map.of());
     }
 
     private static SystemResults results(String system, ScenarioResult... rs) {
@@ -58,9 +59,20 @@ class ComparisonTableTest {
     }
 
     @Test
+    void aCandidateThatCompletedNothingHasNoLatencyRatio() {
+        SystemResults etcd = results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0)));
+        SystemResults raftkv = results("raftkv", ScenarioResult.of(PUT, measured(0, 0)));
+        ComparisonTable.Row row = new ComparisonTable(etcd, raftkv).rows().get(0);
+        assertThat(row.throughputRatio()).isZero();
+        assertThat(row.p99Ratio()).isNull();
+        assertThat(new ComparisonTable(etcd, raftkv).markdown()).contains("| 0 | — | — | 0.00× | — |");
+    }
+
+    @Test
     void resultsSurviveAJsonRoundTrip(@TempDir Path dir) {
         Measured m = new Measured(10, 1234, Map.of("UNAVAILABLE", 3L), Map.of("DEADLINE_EXCEEDED", 1L),
-                new LatencySummary(1234, 1.5, 1.2, 2.3, 4.5, 6.7, 8.9), 0, 0.5);
+                new LatencySummary(1234, 1.5, 1.2, 2.3, 4.5, 6.7, 8.9), 0, 0.5,
+                Map.of("UNAVAILABLE", "no leader"));
         SystemResults r = results("etcd", ScenarioResult.of(PUT, m), ScenarioResult.skipped(LEASE, "no lease"));
         r.write(dir);
         assertThat(Files.isRegularFile(SystemResults.file(dir, "etcd"))).isTrue();

@@ -1,0 +1,149 @@
+package io.raftkv.e2e.k8s;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a pod's container becomes as a local process: its environment, its volumes as
+ * directories and its JVM flags — the translation from the pod template to loopback.
+ *
+ * <ul>
+ *   <li>{@code env}: the container's variables, downward-API field references resolved
+ *       ({@code metadata.name}, {@code metadata.namespace}, {@code metadata.uid},
+ *       {@code status.podIP}, {@code spec.nodeName}; anything else fails clearly); every value
+ *       equal to or under a mount path rewritten to the local directory, so
+ *       {@code RAFTKV_DATA_DIR=/var/lib/raftkv} names the claim's directory;</li>
+ *   <li>added: {@code RAFTKV_CLIENT_ADDR}/{@code RAFTKV_PEER_ADDR} = the pod's address and the
+ *       container's named ports {@code client}/{@code peer} (a pod binds its own network
+ *       namespace; here it binds its own loopback address), {@code KUBERNETES_MASTER} and the
+ *       variables that keep Fabric8 from reading this machine's kubeconfig;</li>
+ *   <li>volumes: a claim template's volume → the claim's directory (kept across pod restarts);
+ *       an {@code emptyDir} → a directory of this pod incarnation; other kinds are refused.</li>
+ * </ul>
+ */
+record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<String> claims,
+    String image, int clientPort, Path dataDir) {
+
+  static final String DATA_DIR_VARIABLE = "RAFTKV_DATA_DIR";
+
+  /**
+   * @param claimDir where the directory of a claim (by name) lives
+   * @throws IllegalStateException for a volume kind or field reference it cannot simulate
+   */
+  static PodEnvironment of(StatefulSet sts, Pod pod, String ip, Path podDir,
+      Function<String, Path> claimDir, String masterUrl) {
+    Container container = pod.getSpec().getContainers().get(0);
+    int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
+    Map<String, PersistentVolumeClaim> claimsByTemplate = StatefulSetRules.claims(sts, ordinal);
+    Map<String, Volume> volumesByName = new HashMap<>();
+    Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())
+        .forEach(v -> volumesByName.put(v.getName(), v));
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    List<String> claims = new ArrayList<>();
+    for (VolumeMount m : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
+      Path dir;
+      if (claimsByTemplate.containsKey(m.getName())) {
+        String claim = claimsByTemplate.get(m.getName()).getMetadata().getName();
+        dir = claimDir.apply(claim);
+        claims.add(claim);
+      } else if (volumesByName.containsKey(m.getName())
+          && volumesByName.get(m.getName()).getEmptyDir() != null) {
+        dir = podDir.resolve("volumes").resolve(m.getName());
+      } else {
+        throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": volume '"
+            + m.getName() + "' is neither a claim template nor an emptyDir; the simulated kubelet"
+            + " supports only those");
+      }
+      createDirectories(dir);
+      mounts.put(m.getMountPath(), dir);
+    }
+    createDirectories(podDir.resolve("tmp"));
+    int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
+    int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
+      env.put(e.getName(), rewritePaths(envValue(e, pod, ip), mounts));
+    }
+    env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
+    env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
+    env.put("KUBERNETES_MASTER", masterUrl);
+    env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
+    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+    env.put("HOME", podDir.toString());
+    Path dataDir = Path.of(env.getOrDefault(DATA_DIR_VARIABLE, podDir.resolve("data").toString()));
+    return new PodEnvironment(Map.copyOf(env), Map.copyOf(mounts), List.copyOf(claims),
+        container.getImage(), clientPort, dataDir);
+  }
+
+  /**
+   * JVM flags: DNS through the pod network's hosts file (also for Vert.x, whose own resolver
+   * is turned off), no long negative DNS caching, and {@code /tmp} on the pod's emptyDir.
+   */
+  List<String> jvmArgs(Path hostsFile) {
+    return List.of("-Djdk.net.hosts.file=" + hostsFile, "-Dvertx.disableDnsResolver=true",
+        "-Dsun.net.inetaddr.negative.ttl=1",
+        "-Djava.io.tmpdir=" + mounts.getOrDefault("/tmp", Path.of(env.get("HOME"), "tmp")));
+  }
+
+  private static String envValue(EnvVar e, Pod pod, String ip) {
+    if (e.getValueFrom() == null) {
+      return Objects.requireNonNullElse(e.getValue(), "");
+    }
+    if (e.getValueFrom().getFieldRef() == null) {
+      throw new IllegalStateException("env " + e.getName() + ": only fieldRef is supported by the"
+          + " simulated kubelet, got " + e.getValueFrom());
+    }
+    String path = e.getValueFrom().getFieldRef().getFieldPath();
+    return switch (path) {
+      case "metadata.name" -> pod.getMetadata().getName();
+      case "metadata.namespace" -> pod.getMetadata().getNamespace();
+      case "metadata.uid" -> pod.getMetadata().getUid();
+      case "status.podIP" -> ip;
+      case "spec.nodeName" -> "simulated-node";
+      default -> throw new IllegalStateException("env " + e.getName() + ": field " + path
+          + " is not supported by the simulated kubelet");
+    };
+  }
+
+  private static String rewritePaths(String value, Map<String, Path> mounts) {
+    for (var m : mounts.entrySet()) {
+      if (value.equals(m.getKey()) || value.startsWith(m.getKey() + "/")) {
+        return m.getValue() + value.substring(m.getKey().length());
+      }
+    }
+    return value;
+  }
+
+  private static int port(Container c, String name, int fallback) {
+    return Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
+        .filter(p -> name.equals(p.getName())).map(ContainerPort::getContainerPort).findFirst()
+        .orElse(fallback);
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+}
