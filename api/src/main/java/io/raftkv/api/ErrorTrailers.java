@@ -41,7 +41,12 @@ public final class ErrorTrailers {
         if (e.getMessage() != null) {
             response.statusMessage(e.getMessage());
         }
-        response.end();
+        try {
+            response.end();
+        } catch (IllegalStateException streamGone) {
+            // The client cancelled the call or its deadline passed while we worked: the stream is
+            // already failed and nobody is left to receive the error. Not a server fault.
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
 import io.raftkv.raft.Message;
+import io.raftkv.raft.MessageType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -135,7 +136,12 @@ final class PeerServer {
         List<Message> out = new ArrayList<>(batch.getMessagesCount());
         for (var w : batch.getMessagesList()) {
             Message m = PeerMessageCodec.decode(w);
-            if (m.from() != batch.getFrom() || m.to() != selfId) {
+            // Requests the core relays to the leader (a follower forwarding a READ_INDEX, PROP or
+            // TRANSFER_LEADER it received) keep their original sender, so the leader answers that
+            // member directly; every other message must come from the batch's sender.
+            boolean relayed = m.type() == MessageType.READ_INDEX || m.type() == MessageType.PROP
+                    || m.type() == MessageType.TRANSFER_LEADER;
+            if ((m.from() != batch.getFrom() && !relayed) || m.to() != selfId) {
                 throw new IllegalArgumentException("message " + m + " does not match batch " + batch.getFrom()
                         + "->" + batch.getTo());
             }
