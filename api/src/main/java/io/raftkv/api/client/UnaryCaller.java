@@ -213,6 +213,9 @@ final class UnaryCaller {
         private void afterFailure(int n, Endpoint target, RaftKvException e, boolean mayHaveBeenProposed) {
             lastError = e;
             if (kind == CallKind.AT_MOST_ONCE && mayHaveBeenProposed && isRetryable(e)) {
+                if (pinned == null && shouldTryAnotherNode(e)) {
+                    leader.onUnreachable(target); // the next call should not start at the failing node
+                }
                 result.fail(e.withOutcomeUnknown());
                 return;
             }
