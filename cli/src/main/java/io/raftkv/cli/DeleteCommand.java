@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "del", description = "Deletes KEY; prints how many keys were deleted (0 or 1).")
+@Command(name = "del", mixinStandardHelpOptions = true, description = "Deletes KEY; prints how many keys were deleted (0 or 1).")
 final class DeleteCommand implements Callable<Integer> {
     @ParentCommand
     RaftKvCtl root;

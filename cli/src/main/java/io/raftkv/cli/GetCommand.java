@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "get", description = "Reads KEY. Exit code 3 when it does not exist.")
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Reads KEY. Exit code 3 when it does not exist.")
 final class GetCommand implements Callable<Integer> {
     @ParentCommand
     RaftKvCtl root;

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code members list | add-learner | promote | remove}. Changes go to the leader. */
-@Command(name = "members", description = "Lists and changes cluster membership.",
+@Command(name = "members", mixinStandardHelpOptions = true, description = "Lists and changes cluster membership.",
         subcommands = {MembersCommand.ListMembers.class, MembersCommand.AddLearner.class,
                 MembersCommand.Promote.class, MembersCommand.Remove.class})
 final class MembersCommand implements Runnable {
@@ -43,7 +43,7 @@ final class MembersCommand implements Runnable {
         return ExitCode.OK.code();
     }
 
-    @Command(name = "list", description = "Lists members with their role and addresses.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists members with their role and addresses.")
     static final class ListMembers implements Callable<Integer> {
         @ParentCommand
         MembersCommand parent;
@@ -54,7 +54,7 @@ final class MembersCommand implements Runnable {
         }
     }
 
-    @Command(name = "add-learner", description = "Adds a non-voting member; promote it once it has caught up.")
+    @Command(name = "add-learner", mixinStandardHelpOptions = true, description = "Adds a non-voting member; promote it once it has caught up.")
     static final class AddLearner implements Callable<Integer> {
         @ParentCommand
         MembersCommand parent;
@@ -87,7 +87,7 @@ final class MembersCommand implements Runnable {
         }
     }
 
-    @Command(name = "promote", description = "Turns learner ID into a voter.")
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Turns learner ID into a voter.")
     static final class Promote implements Callable<Integer> {
         @ParentCommand
         MembersCommand parent;
@@ -102,7 +102,7 @@ final class MembersCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", description = "Removes member ID (voter or learner).")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes member ID (voter or learner).")
     static final class Remove implements Callable<Integer> {
         @ParentCommand
         MembersCommand parent;

@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "put", description = "Writes KEY = VALUE (UTF-8). Retried safely: the write carries a session.")
+@Command(name = "put", mixinStandardHelpOptions = true, description = "Writes KEY = VALUE (UTF-8). Retried safely: the write carries a session.")
 final class PutCommand implements Callable<Integer> {
     @ParentCommand
     RaftKvCtl root;

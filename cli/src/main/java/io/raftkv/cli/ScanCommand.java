@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "scan", description = "Lists keys in a prefix or in [--from, --to), in key order.")
+@Command(name = "scan", mixinStandardHelpOptions = true, description = "Lists keys in a prefix or in [--from, --to), in key order.")
 final class ScanCommand implements Callable<Integer> {
     static final int MAX_LIMIT = 100_000;
 

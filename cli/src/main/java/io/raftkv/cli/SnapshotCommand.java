@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-@Command(name = "snapshot", description = "Backups.", subcommands = SnapshotCommand.Save.class)
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Backups.", subcommands = SnapshotCommand.Save.class)
 final class SnapshotCommand implements Runnable {
     @ParentCommand
     RaftKvCtl root;
@@ -27,7 +27,7 @@ final class SnapshotCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "snapshot needs a subcommand: save");
     }
 
-    @Command(name = "save", description = "Downloads a consistent backup into FILE (verified, written atomically).")
+    @Command(name = "save", mixinStandardHelpOptions = true, description = "Downloads a consistent backup into FILE (verified, written atomically).")
     static final class Save implements Callable<Integer> {
         @ParentCommand
         SnapshotCommand parent;

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * unreachable one gets an error row). Exit code: 0 when every endpoint answered, else the code
  * of the first failure.
  */
-@Command(name = "status", description = "Shows each endpoint's role, term, leader, indexes and, on the leader, follower lag.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows each endpoint's role, term, leader, indexes and, on the leader, follower lag.")
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     RaftKvCtl root;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "transfer-leader", description = "Hands leadership to voter TARGET, or to the most caught-up voter with 'any'.")
+@Command(name = "transfer-leader", mixinStandardHelpOptions = true, description = "Hands leadership to voter TARGET, or to the most caught-up voter with 'any'.")
 final class TransferLeaderCommand implements Callable<Integer> {
     @ParentCommand
     RaftKvCtl root;

@@ -146,7 +146,9 @@ public final class KvService extends KVService {
                     .setHeader(Protos.header(node.status(), res.index()))
                     .setSucceeded(succeeded);
             int branchSize = succeeded ? r.getSuccessCount() : r.getFailureCount();
-            if (res.txnResults().size() != branchSize) {
+            // A retry answered from a session recorded before per-op results existed carries none.
+            boolean recordedWithoutResults = res.duplicate() && res.txnResults().isEmpty();
+            if (res.txnResults().size() != branchSize && !recordedWithoutResults) {
                 throw RaftKvException.of(GrpcStatus.INTERNAL, "txn at index " + res.index() + " reported "
                         + res.txnResults().size() + " op results for a branch of " + branchSize + " ops");
             }
