@@ -184,9 +184,10 @@ class RaftKvCtlTest {
         assertThat(lines.get(1)).contains(" leader ");
         assertThat(lines.get(2)).contains(" follower ");
 
-        cluster.node(3).script("Status", new FakeNode.Fail(RaftKvException.of(GrpcStatus.UNAVAILABLE, "stopping")));
-        cluster.node(3).script("Status", new FakeNode.Fail(RaftKvException.of(GrpcStatus.UNAVAILABLE, "stopping")));
-        cluster.node(3).script("Status", new FakeNode.Fail(RaftKvException.of(GrpcStatus.UNAVAILABLE, "stopping")));
+        // More failures than any retry budget within the 200 ms deadline can consume.
+        for (int i = 0; i < 100; i++) {
+            cluster.node(3).script("Status", new FakeNode.Fail(RaftKvException.of(GrpcStatus.UNAVAILABLE, "stopping")));
+        }
         Result partial = ctl("--timeout", "200ms", "status", "-o", "json");
         assertThat(partial.exit()).isEqualTo(5);
         JsonArray rows = new JsonArray(partial.out());

@@ -126,6 +126,7 @@ public final class NodeMain {
         LOG.info("starting raftkv node: {}", config.describe());
         Files.createDirectories(config.dataDir());
         StorageOptions storageOptions = StorageOptions.defaults()
+                .withClusterId(config.clusterId())
                 .withSnapshotThresholdEntries(config.snapshotThresholdEntries())
                 .withLogEntriesRetainedAfterSnapshot(config.snapshotRetainEntries());
         storage = NodeStorage.open(config.dataDir(), storageOptions);

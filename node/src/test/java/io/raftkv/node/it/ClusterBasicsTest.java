@@ -75,8 +75,14 @@ class ClusterBasicsTest {
 
         // The client knows only the follower: the follower answers NOT_LEADER with the leader's client
         // address and the client follows the hint.
+        long termBefore = cluster.client(List.of(leader)).blocking()
+                .status(io.raftkv.api.v1.StatusRequest.getDefaultInstance()).getTerm();
         PutResponse put = cluster.client(List.of(follower)).blocking().put("through-follower", "v1");
-        assertThat(put.getHeader().getMemberId()).as("applied and answered by the leader").isEqualTo(leader.id);
+        if (put.getHeader().getMemberId() != leader.id) {
+            // Leadership moved while we wrote (a loaded machine): then a later term's leader answered.
+            assertThat(put.getHeader().getTerm()).as("answered by a newer leader").isGreaterThan(termBefore);
+        }
+        assertThat(put.getHeader().getMemberId()).as("answered by a member").isPositive();
 
         for (NodeProcess n : cluster.running()) {
             GetResponse got = cluster.client(List.of(n)).blocking().get(GetRequest.newBuilder()
