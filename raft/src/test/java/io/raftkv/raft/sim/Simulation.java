@@ -151,9 +151,21 @@ public final class Simulation {
         long barrier = 0;
         long readsServedBefore = stats.events("reads_served");
         boolean readIssued = false;
+        // A member far behind under tight flow control (one small message in flight) needs time in
+        // proportion to its lag: the deadline moves while the slowest member keeps applying, but
+        // never past a hard cap, and a member that stops making progress fails after `bound`.
+        long hardCap = 10 * bound;
+        long deadline = healedAt + bound;
+        long slowestApplied = slowestMemberApplied();
         while (true) {
-            if (cluster.now() - healedAt > bound) {
-                throw new LivenessFailure("not quiescent within " + bound + " ticks after healing: barrier v"
+            long nowSlowest = slowestMemberApplied();
+            if (nowSlowest > slowestApplied) {
+                slowestApplied = nowSlowest;
+                deadline = Math.min(healedAt + hardCap, Math.max(deadline, cluster.now() + bound / 3));
+            }
+            if (cluster.now() > deadline) {
+                throw new LivenessFailure("not quiescent within " + (cluster.now() - healedAt)
+                        + " ticks after healing (progress bound " + bound + ", cap " + hardCap + "): barrier v"
                         + barrier + " " + outcomes.outcome(barrier) + ", " + outcomes.pending()
                         + " proposals pending, e.g. " + outcomes.somePending(5) + ", read served "
                         + (stats.events("reads_served") > readsServedBefore) + "; " + describeNodes());
@@ -176,6 +188,28 @@ public final class Simulation {
             }
             cluster.tick();
         }
+    }
+
+    /** Lowest applied index among the live members of the current leader's configuration. */
+    private long slowestMemberApplied() {
+        SimNode leader = cluster.leader();
+        if (leader == null) {
+            return -1;
+        }
+        ConfState cs = leader.raw().status().confState();
+        long min = Long.MAX_VALUE;
+        for (long id : cs.voters()) {
+            min = Math.min(min, appliedOf(id));
+        }
+        for (long id : cs.learners()) {
+            min = Math.min(min, appliedOf(id));
+        }
+        return min == Long.MAX_VALUE ? -1 : min;
+    }
+
+    private long appliedOf(long id) {
+        SimNode n = cluster.node(id);
+        return n == null || !n.isUp() ? -1 : n.sm.applied();
     }
 
     private boolean allMembersApplied(SimNode leader, long index) {
