@@ -1,0 +1,62 @@
+package io.raftkv.bench.target;
+
+import io.raftkv.bench.spi.Target;
+import io.raftkv.bench.spi.TargetOptions;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Opens a {@link Target} by system name. {@code raftkv} lives in the tool; {@code etcd} is loaded from
+ * the etcd driver jar ({@link IsolatedDriver}), by default {@value #ETCD_DRIVER_JAR} next to the
+ * tool's own jar.
+ */
+public final class Targets {
+    public static final String RAFTKV = "raftkv";
+    public static final String ETCD = "etcd";
+    public static final List<String> SYSTEMS = List.of(RAFTKV, ETCD);
+    public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
+
+    private Targets() {
+    }
+
+    /**
+     * Drivers loaded so far, by jar path. A driver's class loader lives as long as the JVM: the
+     * client libraries inside it (grpc-java, Netty) keep threads that still load classes while they
+     * wind down after {@link Target#close()}, so closing the loader with the target would break them.
+     */
+    private static final Map<Path, IsolatedDriver> DRIVERS = new ConcurrentHashMap<>();
+
+    /**
+     * Opens a target.
+     *
+     * @param etcdDriverJar the driver jar, or null for the default location
+     */
+    public static Target open(String system, TargetOptions options, Path etcdDriverJar) {
+        switch (system) {
+            case RAFTKV:
+                return new RaftKvTarget(options);
+            case ETCD: {
+                Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar()).toAbsolutePath().normalize();
+                return DRIVERS.computeIfAbsent(jar, j -> IsolatedDriver.load(j, ETCD)).factory().open(options);
+            }
+            default:
+                throw new IllegalArgumentException("unknown system '" + system + "', expected one of " + SYSTEMS);
+        }
+    }
+
+    /** {@value #ETCD_DRIVER_JAR} in the directory of the jar this class was loaded from. */
+    public static Path defaultEtcdDriverJar() {
+        try {
+            Path self = Path.of(Targets.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path dir = self.getFileName().toString().endsWith(".jar") ? self.getParent()
+                    : self.getParent().getParent().getParent().resolve("target"); // bench/tool/target/classes → bench/target
+            return dir.resolve(ETCD_DRIVER_JAR);
+        } catch (URISyntaxException | SecurityException e) {
+            return Path.of(ETCD_DRIVER_JAR);
+        }
+    }
+}
