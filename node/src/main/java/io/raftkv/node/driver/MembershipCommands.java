@@ -188,7 +188,7 @@ final class MembershipCommands {
         FollowerProgress pr = st.progress().get(id);
         long last = raftLog.lastIndex();
         if (pr == null || !pr.recentActive() || last - pr.match() > options.promoteMaxLagEntries()) {
-            throw new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION, "learner " + id
+            throw new RaftNodeException(RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP, "learner " + id
                     + " has not caught up: match index " + (pr == null ? 0 : pr.match()) + ", leader's last index "
                     + last + ", allowed lag " + options.promoteMaxLagEntries()
                     + (pr != null && !pr.recentActive() ? ", not heard from recently" : ""));

@@ -613,7 +613,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                     : new NotLeaderException(e.leaderHint(), members.clientAddress(e.leaderHint()));
             case NO_LEADER -> new UnavailableException("no leader is known; an election is in progress");
             case LEADERSHIP_TRANSFER_IN_PROGRESS -> new UnavailableException("leadership transfer in progress");
-            case CONF_CHANGE_PENDING -> new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION,
+            case CONF_CHANGE_PENDING -> new RaftNodeException(RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS,
                     "another membership change is still pending");
             case UNCOMMITTED_LIMIT_EXCEEDED -> new BackpressureException("uncommitted entries exceed "
                     + options.maxUncommittedBytes() + " bytes");

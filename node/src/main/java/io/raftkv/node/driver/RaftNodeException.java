@@ -28,8 +28,12 @@ public class RaftNodeException extends RuntimeException {
         NOT_FOUND,
         /** The member (id or address) already exists. */
         ALREADY_EXISTS,
-        /** Request valid but not now: a learner not caught up, a membership change already pending. */
+        /** Request valid but not now (other than the two named cases below). */
         FAILED_PRECONDITION,
+        /** A promotion asked for a learner whose log is still too far behind. FAILED_PRECONDITION. */
+        LEARNER_NOT_CAUGHT_UP,
+        /** Another membership change is not yet applied; one at a time. FAILED_PRECONDITION. */
+        MEMBERSHIP_CHANGE_IN_PROGRESS,
         /** Malformed request (bad address, id 0 where not allowed). */
         INVALID_ARGUMENT,
         /** The operation did not finish within the driver's own bound (e.g. a leadership transfer). */

@@ -67,6 +67,8 @@ public final class GrpcErrors {
             case NOT_FOUND -> RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, msg);
             case ALREADY_EXISTS -> RaftKvException.of(GrpcStatus.ALREADY_EXISTS, msg);
             case FAILED_PRECONDITION -> RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, msg);
+            case LEARNER_NOT_CAUGHT_UP -> RaftKvException.of(ErrorReason.LEARNER_NOT_CAUGHT_UP, msg);
+            case MEMBERSHIP_CHANGE_IN_PROGRESS -> RaftKvException.of(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS, msg);
             case INVALID_ARGUMENT -> RaftKvException.invalidArgument(msg);
             case DEADLINE_EXCEEDED -> RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, msg);
         };

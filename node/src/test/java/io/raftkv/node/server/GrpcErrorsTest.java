@@ -15,16 +15,18 @@ import org.junit.jupiter.api.Test;
 class GrpcErrorsTest {
     @Test
     void everyDriverCodeMapsToItsStatus() {
-        Map<RaftNodeException.Code, GrpcStatus> expected = Map.of(
-                RaftNodeException.Code.NOT_LEADER, GrpcStatus.FAILED_PRECONDITION,
-                RaftNodeException.Code.UNAVAILABLE, GrpcStatus.UNAVAILABLE,
-                RaftNodeException.Code.RESOURCE_EXHAUSTED, GrpcStatus.RESOURCE_EXHAUSTED,
-                RaftNodeException.Code.ABORTED, GrpcStatus.ABORTED,
-                RaftNodeException.Code.NOT_FOUND, GrpcStatus.NOT_FOUND,
-                RaftNodeException.Code.ALREADY_EXISTS, GrpcStatus.ALREADY_EXISTS,
-                RaftNodeException.Code.FAILED_PRECONDITION, GrpcStatus.FAILED_PRECONDITION,
-                RaftNodeException.Code.INVALID_ARGUMENT, GrpcStatus.INVALID_ARGUMENT,
-                RaftNodeException.Code.DEADLINE_EXCEEDED, GrpcStatus.DEADLINE_EXCEEDED);
+        Map<RaftNodeException.Code, GrpcStatus> expected = Map.ofEntries(
+                Map.entry(RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP, GrpcStatus.FAILED_PRECONDITION),
+                Map.entry(RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS, GrpcStatus.FAILED_PRECONDITION),
+                Map.entry(RaftNodeException.Code.NOT_LEADER, GrpcStatus.FAILED_PRECONDITION),
+                Map.entry(RaftNodeException.Code.UNAVAILABLE, GrpcStatus.UNAVAILABLE),
+                Map.entry(RaftNodeException.Code.RESOURCE_EXHAUSTED, GrpcStatus.RESOURCE_EXHAUSTED),
+                Map.entry(RaftNodeException.Code.ABORTED, GrpcStatus.ABORTED),
+                Map.entry(RaftNodeException.Code.NOT_FOUND, GrpcStatus.NOT_FOUND),
+                Map.entry(RaftNodeException.Code.ALREADY_EXISTS, GrpcStatus.ALREADY_EXISTS),
+                Map.entry(RaftNodeException.Code.FAILED_PRECONDITION, GrpcStatus.FAILED_PRECONDITION),
+                Map.entry(RaftNodeException.Code.INVALID_ARGUMENT, GrpcStatus.INVALID_ARGUMENT),
+                Map.entry(RaftNodeException.Code.DEADLINE_EXCEEDED, GrpcStatus.DEADLINE_EXCEEDED));
         assertThat(expected).hasSameSizeAs(RaftNodeException.Code.values());
         expected.forEach((code, status) -> {
             RaftKvException e = GrpcErrors.toRaftKvException(new RaftNodeException(code, "because"));
@@ -44,6 +46,11 @@ class GrpcErrorsTest {
                 new RaftNodeException(RaftNodeException.Code.RESOURCE_EXHAUSTED, "x")))).isEqualTo("overloaded");
         assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.NOT_FOUND, "x")).reason())
                 .contains(ErrorReason.UNKNOWN_MEMBER);
+        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(
+                RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP, "x")).reason()).contains(ErrorReason.LEARNER_NOT_CAUGHT_UP);
+        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(
+                RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS, "x")).reason())
+                .contains(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS);
     }
 
     @Test
