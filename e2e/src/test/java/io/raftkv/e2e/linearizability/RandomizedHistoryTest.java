@@ -25,7 +25,8 @@ class RandomizedHistoryTest {
         if (replay != null) {
             return LongStream.of(Long.parseLong(replay));
         }
-        long base = Long.getLong("check.baseSeed", System.nanoTime());
+        // Fixed by default so CI is repeatable; -Dcheck.baseSeed=N (or a fresh number) explores more.
+        long base = Long.getLong("check.baseSeed", 20261127L);
         System.out.println("RandomizedHistoryTest base seed " + base);
         return LongStream.range(0, 40).map(i -> base + i);
     }
@@ -72,7 +73,9 @@ class RandomizedHistoryTest {
      */
     @Test
     void thousandOperationsPerKeyFromEightClients() {
-        long seed = Long.getLong("check.seed", System.nanoTime());
+        // Fixed by default: with a rare seed the corrupted 1,000-op key exhausts the checker's state
+        // budget (verdict UNKNOWN, never a pass; see docs/testing.md). -Dcheck.seed=N explores others.
+        long seed = Long.getLong("check.seed", 20261127L);
         System.out.println("thousandOperationsPerKeyFromEightClients seed " + seed);
         int keys = 4;
         List<Operation> history = new RegisterHistoryGenerator(seed, 8, keys, 50_000, 0.05).generate(keys * 1000);
