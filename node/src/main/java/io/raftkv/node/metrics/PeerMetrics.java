@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * start. Thread-safe; {@link #recordSend} does not block.
  */
 public final class PeerMetrics extends MeterGroup {
+    /** Strong reference to the stats the function counters read (they hold it weakly). */
+    private TransportStats boundStats;
+
     private final Map<Long, PeerMeters> peers = new ConcurrentHashMap<>();
 
     private record PeerMeters(Timer ok, Timer error, Counter errors) {
@@ -68,6 +71,8 @@ public final class PeerMetrics extends MeterGroup {
 
     /** Publishes the transport's counters (read at scrape time). */
     public PeerMetrics bindTransportStats(TransportStats stats) {
+        // FunctionCounters only hold their source weakly: keep the stats alive as long as we are.
+        this.boundStats = stats;
         counter(RaftKvMeters.PEER_MESSAGES_SENT, stats.messagesSent, null);
         counter(RaftKvMeters.PEER_MESSAGES_DROPPED, stats.messagesDropped, null);
         counter(RaftKvMeters.PEER_BATCHES_RECEIVED, stats.batchesReceived, null);
