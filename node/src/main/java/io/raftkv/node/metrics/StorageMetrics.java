@@ -21,6 +21,9 @@ import java.util.function.ToDoubleFunction;
  * code on its hot path; its histogram already is lock-free.
  */
 public final class StorageMetrics extends MeterGroup {
+    /** Strong reference to the source of the function counters (they hold it weakly). */
+    private final Supplier<WriterStats> writerStats;
+
     private static final double MICROS_PER_SECOND = 1_000_000.0;
 
     /**
@@ -35,6 +38,8 @@ public final class StorageMetrics extends MeterGroup {
         super(registry);
         Objects.requireNonNull(writerStats, "writerStats");
         Objects.requireNonNull(dbSizeBytes, "dbSizeBytes");
+        // FunctionCounters hold their source weakly: keep the supplier alive as long as we are.
+        this.writerStats = writerStats;
         counter(RaftKvMeters.FSYNCS, writerStats, WriterStats::fsyncs, null);
         counter(RaftKvMeters.ENTRIES_WRITTEN, writerStats, WriterStats::entries, null);
         counter(RaftKvMeters.BYTES_WRITTEN, writerStats, WriterStats::bytes, "bytes");
