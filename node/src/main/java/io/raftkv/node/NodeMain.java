@@ -19,13 +19,14 @@ import io.raftkv.node.transport.HostPort;
 import io.raftkv.node.transport.PeerTransport;
 import io.raftkv.node.transport.PeerTransportOptions;
 import io.raftkv.raft.ConfState;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -136,7 +137,8 @@ public final class NodeMain {
                 LOG.info("bootstrapped a new cluster with voters {}", voters.voters());
             }
         }
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        vertx = Vertx.vertx(EventLoops.options(EventLoops.defaultClientLoops()));
+        EventLoops loops = EventLoops.of(vertx);
         memberFileWriter = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "raftkv-member-file");
             t.setDaemon(true);
@@ -152,7 +154,7 @@ public final class NodeMain {
         DriverOptions driverOptions = DriverOptions.defaults()
                 .withTiming(config.tickMs(), config.electionTicks(), config.heartbeatTicks())
                 .withMaxInflightProposals(config.maxInflightProposals());
-        driver = new RaftDriver(vertx, config.id(), storage, members, driverOptions);
+        driver = new RaftDriver(vertx, loops.raft(), config.id(), storage, members, driverOptions);
         transport = new PeerTransport(vertx, driver.context(), config.id(), config.clusterId(), advertisedPeer,
                 members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
                 PeerTransportOptions.DEFAULTS);
@@ -166,7 +168,7 @@ public final class NodeMain {
         if (k8s != null) {
             k8s.startStatusReporting(vertx, driver::status);
         }
-        int clientPort = startClientServer();
+        int clientPort = startClientServer(loops.client());
         LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {})",
                 config.id(), config.clusterId(), peerPort, advertisedPeer, clientPort, advertisedClient);
     }
@@ -187,11 +189,11 @@ public final class NodeMain {
     }
 
     /** Starts the client port (KV, Cluster, health, reflection, /metrics); returns the bound port. */
-    private int startClientServer() throws Exception {
+    private int startClientServer(List<Context> servingContexts) throws Exception {
         ServerLimits limits = ServerLimits.defaults()
                 .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes());
         clientServer = await(ClientServer.start(vertx, driver, limits, metrics.prometheus(),
-                config.clientBind().host(), config.clientBind().port()));
+                config.clientBind().host(), config.clientBind().port(), servingContexts));
         driver.snapshotCoordinator().setCreatedObserver((bytes, nanos, ok) ->
                 clientServer.snapshotMetrics().record(io.raftkv.node.metrics.SnapshotMetrics.Kind.CREATED,
                         bytes, nanos, ok));

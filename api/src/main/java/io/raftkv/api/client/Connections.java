@@ -1,30 +1,49 @@
 package io.raftkv.api.client;
 
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Context;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * M independent gRPC clients, each holding at most one HTTP/2 connection per node. Calls are spread
  * over them round-robin, so a benchmark that wants N concurrent calls over M connections builds a
  * client with {@code connections(M)} and issues N calls at once (HTTP/2 multiplexes the streams).
+ *
+ * <p>Each client is bound to an event-loop context of its own, spread over Vert.x's event loops,
+ * and its calls are issued from that context. Vert.x binds a connection to the context that opened
+ * it, and an application thread always gets the same context, so without this every connection of
+ * a client built and called from one thread would share a single event loop.
  */
 final class Connections {
-    private final List<GrpcClient> clients;
+    /** One connection slot: the gRPC client and the context its calls are issued from. */
+    record Slot(GrpcClient client, Context context) {
+    }
+
+    private final List<Slot> clients;
+    /** The slots of each context (immutable after construction). */
+    private final Map<Context, List<Slot>> byContext;
     private final AtomicInteger next = new AtomicInteger();
 
     Connections(Vertx vertx, int count, int connectTimeoutMillis, long maxMessageBytes) {
         if (count < 1 || count > 1024) {
             throw new IllegalArgumentException("connections must be within 1..1024, got " + count);
         }
-        List<GrpcClient> list = new ArrayList<>(count);
+        List<Slot> list = new ArrayList<>(count);
+        List<Context> loops = eventLoopContexts(vertx);
         for (int i = 0; i < count; i++) {
             HttpClientOptions http = new HttpClientOptions()
                     .setProtocolVersion(HttpVersion.HTTP_2)
@@ -32,13 +51,42 @@ final class Connections {
                     .setConnectTimeout(connectTimeoutMillis)
                     .setTcpNoDelay(true);
             GrpcClientOptions grpc = new GrpcClientOptions().setMaxMessageSize(maxMessageBytes);
-            list.add(GrpcClient.client(vertx, grpc, http));
+            list.add(new Slot(GrpcClient.client(vertx, grpc, http), loops.get(i % loops.size())));
         }
         this.clients = List.copyOf(list);
+        Map<Context, List<Slot>> grouped = new HashMap<>();
+        for (Slot slot : clients) {
+            grouped.computeIfAbsent(slot.context(), c -> new ArrayList<>()).add(slot);
+        }
+        grouped.replaceAll((c, slots) -> List.copyOf(slots));
+        this.byContext = Map.copyOf(grouped);
     }
 
-    GrpcClient next() {
-        return clients.get(Math.floorMod(next.getAndIncrement(), clients.size()));
+    /**
+     * The next slot round-robin; a caller already on one of the slots' contexts (a completion
+     * issuing the next call) stays on that context, so the call needs no hop between event loops.
+     */
+    Slot next() {
+        int n = Math.floorMod(next.getAndIncrement(), clients.size());
+        Context current = Vertx.currentContext();
+        if (current != null) {
+            List<Slot> own = byContext.get(current);
+            if (own != null) {
+                return own.get(n % own.size());
+            }
+        }
+        return clients.get(n);
+    }
+
+    /** One context per event loop of {@code vertx}. */
+    private static List<Context> eventLoopContexts(Vertx vertx) {
+        VertxInternal internal = (VertxInternal) vertx;
+        List<Context> contexts = new ArrayList<>();
+        for (EventExecutor loop : internal.nettyEventLoopGroup()) {
+            contexts.add(internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP)
+                    .withEventLoop((EventLoop) loop).build());
+        }
+        return contexts;
     }
 
     int size() {
@@ -47,8 +95,8 @@ final class Connections {
 
     Future<Void> close() {
         List<Future<Void>> closing = new ArrayList<>(clients.size());
-        for (GrpcClient c : clients) {
-            closing.add(c.close());
+        for (Slot c : clients) {
+            closing.add(c.client().close());
         }
         return Future.join(closing).mapEmpty();
     }

@@ -185,7 +185,7 @@ public final class RaftKvClient implements AutoCloseable {
      */
     public Future<SnapshotInfo> downloadSnapshot(Endpoint node, Path file, Duration timeout) {
         Endpoint source = node != null ? node : leader.current();
-        return SnapshotDownload.start(vertx, connections.next(), source, file, timeout.toMillis());
+        return SnapshotDownload.start(vertx, connections.next().client(), source, file, timeout.toMillis());
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -166,7 +166,22 @@ final class UnaryCaller {
                     }
                 }
             });
-            connections.next().request(target.toSocketAddress(), method).onComplete(ar -> {
+            Connections.Slot slot = connections.next();
+            if (Vertx.currentContext() == slot.context()) {
+                send(slot, target, timeoutMillis, attempt, stream, sent);
+            } else {
+                slot.context().runOnContext(v -> send(slot, target, timeoutMillis, attempt, stream, sent));
+            }
+            return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
+        }
+
+        /** Issues one attempt on {@code slot}'s connection; runs on the slot's context. */
+        private void send(Connections.Slot slot, Endpoint target, long timeoutMillis, Promise<Resp> attempt,
+                          AtomicReference<GrpcClientRequest<Req, Resp>> stream, AtomicBoolean sent) {
+            if (attempt.future().isComplete()) { // timed out before it could start
+                return;
+            }
+            slot.client().request(target.toSocketAddress(), method).onComplete(ar -> {
                 if (ar.failed()) {
                     attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE, "cannot connect to "
                             + target + ": " + describe(ar.cause()), false, ar.cause()), false));
@@ -202,7 +217,6 @@ final class UnaryCaller {
                     });
                 });
             });
-            return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
         }
 
         /**

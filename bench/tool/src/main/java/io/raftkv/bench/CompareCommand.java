@@ -49,6 +49,11 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             description = "Warm-up per scenario (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
+    @Option(names = "--cluster-warmup", defaultValue = "45s", converter = DurationConverter.class,
+            description = "Unmeasured mixed load after each cluster starts, before the suite (JIT and caches;"
+                    + " the same for every system; 0s: none) (default: ${DEFAULT-VALUE}).")
+    Duration clusterWarmup;
+
     @Option(names = "--duration", defaultValue = "15s", converter = DurationConverter.class,
             description = "Measured time per scenario (default: ${DEFAULT-VALUE}).")
     Duration duration;
@@ -87,9 +92,12 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             System.out.println("starting " + clusters.members + " " + system + " members on loopback ...");
             cluster.start(clusters.startupTimeout);
             System.out.println(system + " is up: " + cluster.clientEndpoints());
-            return new SuiteRunner(system, cluster.clientEndpoints(), deadline,
-                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true)
-                    .run(scenarios, seed, cluster.serverVersion());
+            SuiteRunner runner = new SuiteRunner(system, cluster.clientEndpoints(), deadline,
+                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true);
+            if (!clusterWarmup.isZero()) {
+                runner.warmUp(StandardSuite.clusterWarmup(keySpace, clusterWarmup, seed));
+            }
+            return runner.run(scenarios, seed, cluster.serverVersion());
         }
     }
 

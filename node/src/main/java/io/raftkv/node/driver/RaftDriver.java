@@ -10,6 +10,7 @@ import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfChangeType;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
+import io.raftkv.raft.HardState;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.ProposalDroppedException;
@@ -87,6 +88,10 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
 
     // --- confined to the context ---
     private boolean readyInProgress;
+    /** The latest commit-only hard state not yet written (see processReady), or null. */
+    private HardState deferredHardState;
+    /** A {@link #pass()} is queued on the context. */
+    private boolean passScheduled;
     private int applyBatchesInFlight;
     /** Last index whose apply completed; ≤ the core's commit index. */
     private long appliedIndex;
@@ -104,8 +109,14 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
      * {@link #start} before use.
      */
     public RaftDriver(Vertx vertx, long selfId, NodeStorage storage, MemberDirectory members, DriverOptions options) {
+        this(vertx, vertx.getOrCreateContext(), selfId, storage, members, options);
+    }
+
+    /** As above, on the given event-loop {@code context} (a node gives Raft a loop of its own). */
+    public RaftDriver(Vertx vertx, Context context, long selfId, NodeStorage storage, MemberDirectory members,
+                      DriverOptions options) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
+        this.context = context;
         this.selfId = selfId;
         this.options = options;
         this.storage = storage;
@@ -227,7 +238,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 p.tryFail(mapDropped(e));
                 return;
             }
-            processReady();
+            schedulePass();
         });
         return p.future();
     }
@@ -325,7 +336,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     public void onUnreachable(long peerId) {
         if (!halted()) {
             rawNode.reportUnreachable(peerId);
-            processReady();
+            schedulePass();
         }
     }
 
@@ -333,7 +344,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     public void onSnapshotSent(long peerId, boolean succeeded) {
         if (!halted()) {
             rawNode.reportSnapshot(peerId, succeeded);
-            processReady();
+            schedulePass();
         }
     }
 
@@ -369,8 +380,30 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
     }
 
-    /** Issues the batched read request (if any reads arrived) and runs the loop. */
+    /** After an input: one pass of the loop will follow (see {@link #schedulePass()}). */
     private void afterInput() {
+        schedulePass();
+    }
+
+    /**
+     * Runs {@link #pass()} once after the tasks already queued on the context. Every input (a
+     * proposal, a received batch, a read, a tick) schedules the pass instead of running the loop at
+     * once, so the inputs that arrived together — hundreds of proposals under load — go out as ONE
+     * append per follower and ONE persist, instead of a message and a Ready per input.
+     */
+    private void schedulePass() {
+        if (!passScheduled) {
+            passScheduled = true;
+            context.runOnContext(v -> pass());
+        }
+    }
+
+    /** Issues the batched read request (if any reads arrived) and runs the loop. */
+    private void pass() {
+        passScheduled = false;
+        if (halted()) {
+            return;
+        }
         reads.flush(rawNode::readIndex, this::mapDropped);
         processReady();
     }
@@ -406,10 +439,21 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         CompletableFuture<Void> durable;
         try {
-            durable = rd.hasWrites()
-                    ? raftLog.persist(rd.hardState(), rd.entries(),
-                            rd.snapshot().isEmpty() ? null : rd.snapshot().metadata(), rd.mustSync())
-                    : DONE;
+            if (!rd.hasWrites()) {
+                durable = DONE;
+            } else if (!rd.mustSync() && rd.entries().isEmpty() && rd.snapshot().isEmpty()) {
+                // Only the commit index moved. It is volatile in Raft (a restarted node learns it
+                // again from the leader), so it rides along with the next real write instead of
+                // costing a trip to the writer thread now; the start-up check accepts a state
+                // machine ahead of the stored commit index when the log still holds that entry.
+                deferredHardState = rd.hardState();
+                durable = DONE;
+            } else {
+                HardState hs = rd.hardState() != null ? rd.hardState() : deferredHardState;
+                deferredHardState = null;
+                durable = raftLog.persist(hs, rd.entries(),
+                        rd.snapshot().isEmpty() ? null : rd.snapshot().metadata(), rd.mustSync());
+            }
         } catch (RuntimeException e) {
             halt("persist refused a Ready", e);
             return;
@@ -600,7 +644,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             } catch (ProposalDroppedException e) {
                 p.tryFail(mapDropped(e));
             }
-            processReady();
+            schedulePass();
         });
         return p.future();
     }

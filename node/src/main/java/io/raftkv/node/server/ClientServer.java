@@ -7,7 +7,10 @@ import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.metrics.SnapshotMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -15,6 +18,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +41,8 @@ public final class ClientServer {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
 
     private final Vertx vertx;
-    private final HttpServer http;
+    /** One server per serving event loop, all on the same port (Vert.x spreads connections over them). */
+    private final List<HttpServer> https;
     private final long pollTimerId;
     private final HealthV1Service health;
     private final ReadPool reads;
@@ -45,11 +51,11 @@ public final class ClientServer {
     private final ProposalMetrics proposalMetrics;
     private final SnapshotMetrics snapshotMetrics;
 
-    private ClientServer(Vertx vertx, HttpServer http, long pollTimerId, HealthV1Service health, ReadPool reads,
+    private ClientServer(Vertx vertx, List<HttpServer> https, long pollTimerId, HealthV1Service health, ReadPool reads,
                          CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
                          SnapshotMetrics snapshotMetrics) {
         this.vertx = vertx;
-        this.http = http;
+        this.https = List.copyOf(https);
         this.pollTimerId = pollTimerId;
         this.health = health;
         this.reads = reads;
@@ -76,6 +82,25 @@ public final class ClientServer {
     /** As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, reading through {@code reader}. */
     public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
                                              MeterRegistry registry, String host, int port) {
+        return start(vertx, node, reader, limits, registry, host, port, List.of());
+    }
+
+    /**
+     * As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, serving from
+     * each of {@code servingContexts} (event-loop contexts; empty: the caller's context only). Every
+     * context gets its own HTTP server on the same port and Vert.x spreads connections over them, so
+     * request decoding and encoding run on several event loops — none of them the Raft loop's, when
+     * the caller keeps that one out of the list (see {@code io.raftkv.node.EventLoops}).
+     */
+    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
+                                             String host, int port, List<Context> servingContexts) {
+        Objects.requireNonNull(node, "node");
+        return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts);
+    }
+
+    private static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
+                                              MeterRegistry registry, String host, int port,
+                                              List<Context> servingContexts) {
         PrometheusMeterRegistry prometheus;
         try {
             Objects.requireNonNull(vertx, "vertx");
@@ -106,22 +131,22 @@ public final class ClientServer {
         grpc.addService(ReflectionService.v1());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
 
-        HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-                .requestHandler(req -> {
-                    if (isGrpc(req)) {
-                        grpc.handle(req);
-                    } else {
-                        endpoints.handle(req);
-                    }
-                });
-        return http.listen().map(bound -> {
+        Handler<HttpServerRequest> handler = req -> {
+            if (isGrpc(req)) {
+                grpc.handle(req);
+            } else {
+                endpoints.handle(req);
+            }
+        };
+        return listenOnEach(vertx, host, port, handler, servingContexts).map(servers -> {
+            int bound = servers.get(0).actualPort();
             long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
                 statusMetrics.observe(node.status());
                 health.refresh();
             });
             LOG.info("client server listening on {}:{} (gRPC KV, Cluster, health, reflection; HTTP /health /ready"
-                    + " /metrics)", host, bound.actualPort());
-            return new ClientServer(vertx, http, timer, health, reads, calls, statusMetrics, proposalMetrics,
+                    + " /metrics) on {} event loop(s)", host, bound, servers.size());
+            return new ClientServer(vertx, servers, timer, health, reads, calls, statusMetrics, proposalMetrics,
                     snapshotMetrics);
         }).onFailure(e -> {
             reads.close();
@@ -129,6 +154,36 @@ public final class ClientServer {
             proposalMetrics.close();
             snapshotMetrics.close();
             statusMetrics.close();
+        });
+    }
+
+    /**
+     * Listens on {@code port} from each context in turn (the first decides the port when it is 0);
+     * with no contexts, from the caller's. A failure closes the servers already listening.
+     */
+    private static Future<List<HttpServer>> listenOnEach(Vertx vertx, String host, int port,
+                                                         Handler<HttpServerRequest> handler, List<Context> contexts) {
+        if (contexts.isEmpty()) {
+            return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                    .requestHandler(handler).listen().map(List::of);
+        }
+        List<HttpServer> servers = new ArrayList<>();
+        Future<Integer> chain = Future.succeededFuture(port);
+        for (Context ctx : contexts) {
+            chain = chain.compose(p -> {
+                Promise<Integer> bound = Promise.promise();
+                ctx.runOnContext(v -> {
+                    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(p))
+                            .requestHandler(handler);
+                    servers.add(server);
+                    server.listen().map(HttpServer::actualPort).onComplete(bound);
+                });
+                return bound.future();
+            });
+        }
+        return chain.map(p -> List.copyOf(servers)).recover(err -> {
+            servers.forEach(HttpServer::close);
+            return Future.failedFuture(err);
         });
     }
 
@@ -140,7 +195,7 @@ public final class ClientServer {
 
     /** The port actually bound (differs from the requested one when that was 0). */
     public int port() {
-        return http.actualPort();
+        return https.get(0).actualPort();
     }
 
     /** Snapshot meters, for the driver to record snapshots it creates, sends and receives. */
@@ -172,7 +227,7 @@ public final class ClientServer {
     public Future<Void> close() {
         vertx.cancelTimer(pollTimerId);
         health.close();
-        return http.close().andThen(ar -> {
+        return Future.join(https.stream().map(HttpServer::close).toList()).<Void>mapEmpty().andThen(ar -> {
             reads.close();
             calls.close();
             proposalMetrics.close();

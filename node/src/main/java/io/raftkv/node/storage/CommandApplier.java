@@ -23,6 +23,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatchWithIndex;
 
 import java.util.ArrayList;
@@ -50,6 +51,13 @@ final class CommandApplier {
     private final ColumnFamilyHandle expiry;
     private final ColumnFamilyHandle meta;
     private final long sessionExpiryEntries;
+    /**
+     * Every expiry key with a last-used index below this has been deleted (by an earlier sweep of
+     * this applier): the next sweep starts here instead of at the first key, so it does not walk
+     * over the tombstones of everything swept or re-used since the last compaction. In memory only
+     * (a restart sweeps from 0 once); the sweep's result does not depend on it.
+     */
+    private long sweptBelow;
 
     CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle expiry,
                    ColumnFamilyHandle meta, long sessionExpiryEntries) {
@@ -268,10 +276,18 @@ final class CommandApplier {
         if (lastUsedLimit <= 0) {
             return;
         }
+        if (lastUsedLimit <= sweptBelow) {
+            return;
+        }
         List<byte[]> expired = new ArrayList<>();
-        try (RocksIterator base = db.newIterator(expiry, ro);
+        // Bounded on both sides: re-used sessions leave a tombstone at their previous last-used
+        // index, so both below the last sweep and above the limit lie runs of tombstones that an
+        // unbounded scan would walk over on every batch.
+        try (Slice upper = new Slice(StateRecords.expiryKey(lastUsedLimit, 0));
+             ReadOptions bounded = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(upper);
+             RocksIterator base = db.newIterator(expiry, bounded);
              RocksIterator it = batch.newIteratorWithBase(expiry, base)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
+            for (it.seek(StateRecords.expiryKey(sweptBelow, 0)); it.isValid(); it.next()) {
                 byte[] key = it.key();
                 if (StateRecords.lastUsedOfExpiryKey(key) >= lastUsedLimit) {
                     break;
@@ -280,6 +296,7 @@ final class CommandApplier {
             }
             it.status();
         }
+        sweptBelow = lastUsedLimit;
         for (byte[] key : expired) {
             batch.delete(expiry, key);
             batch.delete(sessions, StateRecords.sessionKey(StateRecords.clientIdOfExpiryKey(key)));

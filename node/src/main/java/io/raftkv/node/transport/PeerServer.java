@@ -7,6 +7,7 @@ import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -75,7 +76,11 @@ final class PeerServer {
                 .setPort(bind.port())
                 .setTcpNoDelay(true)
                 .setHttp2ClearTextEnabled(true));
-        return http.requestHandler(grpc).listen().map(HttpServer::actualPort);
+        // Listen from the driver's context: Vert.x then serves every peer connection on the Raft
+        // loop, so received batches reach the core without a hop and client load cannot delay them.
+        Promise<Integer> bound = Promise.promise();
+        driverContext.runOnContext(v -> http.requestHandler(grpc).listen().map(HttpServer::actualPort).onComplete(bound));
+        return bound.future();
     }
 
     Future<Void> close() {

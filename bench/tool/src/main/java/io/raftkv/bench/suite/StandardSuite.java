@@ -50,6 +50,17 @@ public final class StandardSuite {
                         spec(10, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS));
     }
 
+    /**
+     * The unmeasured load every system gets after it starts and before the suite: 50 % put / 50 %
+     * linearizable get, 256 clients over 32 connections. It brings a JVM server to steady state (JIT
+     * compilation, caches), which etcd, compiled ahead of time, has from the start; both systems get
+     * the same warm-up, and the bench client's own JVM warms up with it.
+     */
+    public static Scenario clusterWarmup(long keySpace, Duration duration, long seed) {
+        return new Scenario("cluster-warmup", "warm-up (not reported)", spec(50, ReadMode.LINEARIZABLE, keySpace, seed),
+                LoadSpec.closed(256, Duration.ZERO, duration), 32);
+    }
+
     /** The short suite of {@code make bench-smoke}: a few seconds of each kind of operation. */
     public static List<Scenario> smoke(long keySpace, Duration warmup, Duration duration, long seed) {
         LoadSpec some = LoadSpec.closed(32, warmup, duration);

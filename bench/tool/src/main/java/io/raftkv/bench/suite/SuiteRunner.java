@@ -46,6 +46,22 @@ public final class SuiteRunner {
     }
 
     /**
+     * Runs {@code warmup} and reports only its summary line (as "warm-up"); nothing is recorded.
+     * Errors during warm-up are printed, not fatal: a system that is still settling may refuse a few.
+     */
+    public void warmUp(Scenario warmup) {
+        try (Target target = opener.apply(new TargetOptions(endpoints, warmup.connections(), deadline))) {
+            String label = warmup.name() + " " + system;
+            Measured m = new LoadRunner(target, new Workload(warmup.workload()), warmup.load(), p -> {
+                if (progress) {
+                    out.println(p.line(label));
+                }
+            }).run();
+            out.println(summary(label, m) + "  (warm-up, not reported)");
+        }
+    }
+
+    /**
      * @param server the server software and version under test, for the report
      */
     public SystemResults run(List<Scenario> scenarios, long seed, String server) {
