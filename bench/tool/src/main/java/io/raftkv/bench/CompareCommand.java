@@ -93,7 +93,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             cluster.start(clusters.startupTimeout);
             System.out.println(system + " is up: " + cluster.clientEndpoints());
             SuiteRunner runner = new SuiteRunner(system, cluster.clientEndpoints(), deadline,
-                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true);
+                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true)
+                    .withServerCpu(cluster::serverCpuNanos, cluster::maxMemberRssBytes);
             if (!clusterWarmup.isZero()) {
                 runner.warmUp(StandardSuite.clusterWarmup(keySpace, clusterWarmup, seed));
             }
@@ -111,7 +112,7 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         }
         ComparisonTable table = new ComparisonTable(etcd, raftkv);
         String machine = Machine.oneLine((etcd != null ? etcd : raftkv).machine());
-        String md = table.markdown() + "\n" + table.provenance() + "- machine: " + machine + "\n";
+        String md = table.markdown() + "\n" + table.cpuMarkdown() + "\n" + table.provenance() + "- machine: " + machine + "\n";
         try {
             Files.writeString(dir.resolve("comparison.md"), md);
             JsonArray systemsJson = new JsonArray();

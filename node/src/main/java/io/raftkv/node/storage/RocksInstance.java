@@ -25,6 +25,11 @@ import java.util.Map;
  * read-only for the start-up checks leaves the directory byte-for-byte unchanged.
  */
 final class RocksInstance implements AutoCloseable {
+    /** Memtable bytes one instance may hold before it flushes (all its column families together). */
+    static final long DB_WRITE_BUFFER_BYTES = 32L << 20;
+    /** Memtable size of one column family. */
+    static final long CF_WRITE_BUFFER_BYTES = 16L << 20;
+
     static {
         RocksDB.loadLibrary();
     }
@@ -65,8 +70,13 @@ final class RocksInstance implements AutoCloseable {
                 .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
                 .setLogger(infoLog)
                 .setKeepLogFileNum(2)
-                .setMaxBackgroundJobs(2);
-        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setParanoidFileChecks(false);
+                .setMaxBackgroundJobs(2)
+                // Memory bound: RocksDB's default is 64 MiB per memtable, up to two per column
+                // family, i.e. up to ~1 GiB across the node's eight families. All memtables of one
+                // instance together now flush at DB_WRITE_BUFFER_BYTES.
+                .setDbWriteBufferSize(DB_WRITE_BUFFER_BYTES);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setParanoidFileChecks(false)
+                .setWriteBufferSize(CF_WRITE_BUFFER_BYTES);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         for (String name : names) {

@@ -79,6 +79,43 @@ public abstract class LocalCluster implements AutoCloseable {
         return members.get(i).pid();
     }
 
+    /**
+     * CPU time (user + system) the members' current processes have used so far, summed; -1 if the
+     * operating system does not tell. Compare two readings taken while no member restarted.
+     */
+    public long serverCpuNanos() {
+        long total = 0;
+        for (ManagedProcess m : members) {
+            Optional<Duration> cpu = ProcessHandle.of(m.pid()).flatMap(h -> h.info().totalCpuDuration());
+            if (cpu.isEmpty()) {
+                return -1;
+            }
+            total += cpu.get().toNanos();
+        }
+        return total;
+    }
+
+    /**
+     * The largest resident set size among the members right now, in bytes ({@code VmRSS} in
+     * {@code /proc/<pid>/status}); -1 where that file does not exist (not Linux) or cannot be read.
+     */
+    public long maxMemberRssBytes() {
+        long max = -1;
+        for (ManagedProcess m : members) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(m.pid()), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        max = Math.max(max, kib * 1024);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return max;
+    }
+
     /** Member {@code i}'s log file. */
     public Path log(int i) {
         return members.get(i).log();

@@ -91,6 +91,51 @@ public final class ComparisonTable {
         return sb.toString();
     }
 
+    /**
+     * Where the CPU went: per scenario, the servers' CPU time per operation (all members together),
+     * the share of the machine's CPUs the bench client took, and the largest member's memory. On a machine the client shares with
+     * the servers, these say more about efficiency than throughput alone.
+     */
+    public String cpuMarkdown() {
+        String b = baselineName();
+        String c = candidateName();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "| scenario | %s servers µs CPU/op | %s servers µs CPU/op | %s bench client CPU"
+                + " | %s bench client CPU | %s largest RSS MiB | %s largest RSS MiB |%n", b, c, b, c, b, c));
+        sb.append("|---|--:|--:|--:|--:|--:|--:|\n");
+        for (Row r : rows()) {
+            sb.append("| ").append(r.title()).append(" | ")
+                    .append(cpu(baseline, r.scenario())).append(" | ")
+                    .append(cpu(candidate, r.scenario())).append(" | ")
+                    .append(share(r.baseline())).append(" | ")
+                    .append(share(r.candidate())).append(" | ")
+                    .append(rss(baseline, r.scenario())).append(" | ")
+                    .append(rss(candidate, r.scenario())).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String cpu(SystemResults sr, String scenario) {
+        if (sr == null) {
+            return "—";
+        }
+        return sr.result(scenario).map(ScenarioResult::serverCpuMicrosPerOp)
+                .map(v -> String.format(Locale.ROOT, "%,.0f", v)).orElse("—");
+    }
+
+    private static String rss(SystemResults sr, String scenario) {
+        if (sr == null) {
+            return "—";
+        }
+        return sr.result(scenario).map(ScenarioResult::serverMaxRssMiB)
+                .map(v -> String.format(Locale.ROOT, "%,.0f", v)).orElse("—");
+    }
+
+    private static String share(Measured m) {
+        return m == null || Double.isNaN(m.clientCpuShare()) ? "—"
+                : String.format(Locale.ROOT, "%.0f %%", m.clientCpuShare() * 100);
+    }
+
     private static String figures(Measured m) {
         if (m == null) {
             return "— | — | —";

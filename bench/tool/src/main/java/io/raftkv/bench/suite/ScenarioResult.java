@@ -10,18 +10,27 @@ import java.util.TreeMap;
 /**
  * One scenario's outcome on one system, as stored in the results JSON. A scenario the system cannot
  * run (etcd has no lease read) has {@code skipped} set and no figures.
+ *
+ * @param serverCpuMicrosPerOp CPU time all server processes together spent per successful
+ *                             operation during the measured window, or null when not measured
+ * @param serverMaxRssMiB      the largest resident set size of any member seen in the window (MiB),
+ *                             or null when not measured
  */
 public record ScenarioResult(String scenario, String title, String workload, String load, int connections,
-                             String skipped, Measured measured) {
+                             String skipped, Measured measured, Double serverCpuMicrosPerOp, Double serverMaxRssMiB) {
 
     public static ScenarioResult skipped(Scenario s, String why) {
         return new ScenarioResult(s.name(), s.title(), s.workload().describe(), s.load().describe(), s.connections(),
-                why, null);
+                why, null, null, null);
     }
 
     public static ScenarioResult of(Scenario s, Measured m) {
+        return of(s, m, null, null);
+    }
+
+    public static ScenarioResult of(Scenario s, Measured m, Double serverCpuMicrosPerOp, Double serverMaxRssMiB) {
         return new ScenarioResult(s.name(), s.title(), s.workload().describe(), s.load().describe(), s.connections(),
-                null, m);
+                null, m, serverCpuMicrosPerOp, serverMaxRssMiB);
     }
 
     public boolean ran() {
@@ -45,13 +54,15 @@ public record ScenarioResult(String scenario, String title, String workload, Str
                 .put("unfinished", measured.unfinished())
                 .put("errorSamples", new JsonObject(new TreeMap<String, Object>(measured.errorSamples())))
                 .put("clientCpuShare", Double.isNaN(measured.clientCpuShare()) ? null
-                        : Math.round(measured.clientCpuShare() * 1000) / 1000.0);
+                        : Math.round(measured.clientCpuShare() * 1000) / 1000.0)
+                .put("serverCpuMicrosPerOp", serverCpuMicrosPerOp == null ? null : round(serverCpuMicrosPerOp))
+                .put("serverMaxRssMiB", serverMaxRssMiB == null ? null : round(serverMaxRssMiB));
     }
 
     public static ScenarioResult fromJson(JsonObject o) {
         if (o.containsKey("skipped")) {
             return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
-                    o.getString("load"), o.getInteger("connections"), o.getString("skipped"), null);
+                    o.getString("load"), o.getInteger("connections"), o.getString("skipped"), null, null, null);
         }
         JsonObject l = o.getJsonObject("latencyMs");
         LatencySummary latency = new LatencySummary(o.getLong("operations"), l.getDouble("mean"), l.getDouble("p50"),
@@ -60,8 +71,10 @@ public record ScenarioResult(String scenario, String title, String workload, Str
                 counts(o.getJsonObject("warmupErrors")), latency, o.getLong("unfinished", 0L),
                 o.getValue("clientCpuShare") instanceof Number n ? n.doubleValue() : Double.NaN,
                 samples(o.getJsonObject("errorSamples")));
+        Double cpu = o.getValue("serverCpuMicrosPerOp") instanceof Number n ? n.doubleValue() : null;
+        Double rss = o.getValue("serverMaxRssMiB") instanceof Number n ? n.doubleValue() : null;
         return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
-                o.getString("load"), o.getInteger("connections"), null, m);
+                o.getString("load"), o.getInteger("connections"), null, m, cpu, rss);
     }
 
     private static Map<String, Long> counts(JsonObject o) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Runs a list of scenarios against one system: preloads the key space once (if any scenario reads),
@@ -30,6 +31,8 @@ public final class SuiteRunner {
     private final Function<TargetOptions, Target> opener;
     private final PrintStream out;
     private final boolean progress;
+    private LongSupplier serverCpuNanos = () -> -1;
+    private LongSupplier serverRssBytes = () -> -1;
 
     /**
      * @param opener   opens this system's target for given options
@@ -43,6 +46,17 @@ public final class SuiteRunner {
         this.opener = opener;
         this.out = out;
         this.progress = progress;
+    }
+
+    /**
+     * Also measures the servers' CPU time per operation, reading {@code cpuNanos} (total CPU time of
+     * the server processes, -1 if unknown) when each measured window opens and closes, and the
+     * largest member's memory ({@code maxRssBytes}, -1 if unknown) once a second in the window.
+     */
+    public SuiteRunner withServerCpu(LongSupplier cpuNanos, LongSupplier maxRssBytes) {
+        this.serverCpuNanos = cpuNanos;
+        this.serverRssBytes = maxRssBytes;
+        return this;
     }
 
     /**
@@ -85,13 +99,23 @@ public final class SuiteRunner {
                     preloaded = true;
                 }
                 String label = s.name() + " " + system;
-                Measured m = new LoadRunner(target, workload, s.load(), p -> {
-                    if (progress) {
-                        out.println(p.line(label));
-                    }
-                }).run();
-                out.println(summary(label, m));
-                results.add(ScenarioResult.of(s, m));
+                ServerCpuProbe cpu = ServerCpuProbe.schedule(serverCpuNanos, serverRssBytes, s.load().warmup(), s.load().duration());
+                Measured m;
+                try {
+                    m = new LoadRunner(target, workload, s.load(), p -> {
+                        if (progress) {
+                            out.println(p.line(label));
+                        }
+                    }).run();
+                } finally {
+                    cpu.close();
+                }
+                Double cpuPerOp = cpu.microsPerOp(m.successes());
+                Double rss = cpu.maxRssMiB();
+                out.println(summary(label, m) + (cpuPerOp == null ? ""
+                        : String.format(Locale.ROOT, "  (servers used %.0f µs CPU per operation)", cpuPerOp))
+                        + (rss == null ? "" : String.format(Locale.ROOT, "  (largest member RSS %.0f MiB)", rss)));
+                results.add(ScenarioResult.of(s, m, cpuPerOp, rss));
             }
         }
         return new SystemResults(system, server, description == null ? system : description, startedAt,

@@ -84,6 +84,17 @@ class ComparisonTableTest {
     }
 
     @Test
+    void cpuTableShowsServerCpuPerOperationAndClientShareAndSurvivesJson() {
+        SystemResults etcd = results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0), 275.4, 180.2));
+        SystemResults raftkv = results("raftkv", ScenarioResult.of(PUT, measured(25_000, 1.0)));
+        SystemResults etcdBack = SystemResults.fromJson(etcd.toJson());
+
+        String md = new ComparisonTable(etcdBack, raftkv).cpuMarkdown();
+
+        assertThat(md).contains("| put, 1 client | 275 | — | 25 % | 25 % | 180 | — |");
+    }
+
+    @Test
     void chartsAreWrittenAsPng(@TempDir Path dir) throws Exception {
         SystemResults etcd = results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0)));
         List<Path> files = ComparisonChart.write(new ComparisonTable(etcd, null), dir, "test");

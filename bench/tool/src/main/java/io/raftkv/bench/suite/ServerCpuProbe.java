@@ -1,0 +1,64 @@
+package io.raftkv.bench.suite;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Reads the servers' total CPU time when a scenario's measured window opens (after the warm-up) and
+ * when it closes, on a timer thread of its own, so the CPU the servers spent on the window's
+ * operations can be divided by their number; and samples the largest member's resident set size
+ * once a second in the window. Closing it cancels readings not yet taken.
+ */
+final class ServerCpuProbe implements AutoCloseable {
+    private final ScheduledExecutorService timer;
+    private volatile long atOpen = -1;
+    private volatile long atClose = -1;
+    private volatile long maxRssBytes = -1;
+
+    private ServerCpuProbe(ScheduledExecutorService timer) {
+        this.timer = timer;
+    }
+
+    /** Starts the two readings, {@code warmup} and {@code warmup + duration} from now. */
+    static ServerCpuProbe schedule(LongSupplier cpuNanos, LongSupplier rssBytes, Duration warmup, Duration duration) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-server-cpu");
+            t.setDaemon(true);
+            return t;
+        });
+        ServerCpuProbe probe = new ServerCpuProbe(timer);
+        long openNanos = warmup.toNanos();
+        timer.schedule(() -> probe.atOpen = cpuNanos.getAsLong(), openNanos, TimeUnit.NANOSECONDS);
+        timer.schedule(() -> probe.atClose = cpuNanos.getAsLong(), openNanos + duration.toNanos(), TimeUnit.NANOSECONDS);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        for (long at = openNanos; at <= openNanos + duration.toNanos(); at += second) {
+            timer.schedule(() -> probe.maxRssBytes = Math.max(probe.maxRssBytes, rssBytes.getAsLong()), at,
+                    TimeUnit.NANOSECONDS);
+        }
+        return probe;
+    }
+
+    /** Server CPU microseconds per operation in the window; null if a reading is missing or unknown. */
+    Double microsPerOp(long operations) {
+        long open = atOpen;
+        long close = atClose;
+        if (open < 0 || close < open || operations <= 0) {
+            return null;
+        }
+        return (close - open) / 1_000.0 / operations;
+    }
+
+    /** The largest member RSS seen in the window, in MiB; null if never read. */
+    Double maxRssMiB() {
+        long v = maxRssBytes;
+        return v < 0 ? null : v / (1024.0 * 1024.0);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
