@@ -6,7 +6,6 @@ import io.raftkv.node.driver.NodeLogging;
 import io.raftkv.node.driver.RaftDriver;
 import io.raftkv.node.k8s.KubernetesNode;
 import io.raftkv.node.k8s.MemberIdFile.CorruptMemberIdFileException;
-import io.raftkv.node.metrics.DataDirUsage;
 import io.raftkv.node.metrics.PeerMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.StorageMetrics;
@@ -60,7 +59,6 @@ public final class NodeMain {
     private ExecutorService memberFileWriter;
     private int peerPort;
     private PrometheusMetrics.Registry metrics;
-    private DataDirUsage dataDirUsage;
     private PeerMetrics peerMetrics;
     private StorageMetrics storageMetrics;
     private ClientServer clientServer;
@@ -175,17 +173,17 @@ public final class NodeMain {
 
     /**
      * One Prometheus registry for the whole process (JVM, peer transport, storage; the client server
-     * adds Raft state, proposals and snapshots when it starts). Storage size on disk is sampled off
-     * the event loop by {@link DataDirUsage}; RocksDB's pending-compaction estimate is not published
+     * adds Raft state, proposals and snapshots when it starts). Storage size on disk is the figure
+     * storage already measures off the event loop ({@link NodeStorage#dbSizeBytes()}, also in the
+     * Cluster status), so both report the same number; RocksDB's pending-compaction estimate is not published
      * until storage exposes RocksDB properties.
      */
     private void startMetrics() {
         metrics = PrometheusMetrics.create();
         peerMetrics = new PeerMetrics(metrics.prometheus()).bindTransportStats(transport.stats());
         transport.stats().setSendObserver(peerMetrics::recordSend);
-        dataDirUsage = DataDirUsage.start(vertx, config.dataDir(), DataDirUsage.DEFAULT_INTERVAL_MS);
         storageMetrics = new StorageMetrics(metrics.prometheus(), storage.raftLog()::stats,
-                dataDirUsage::bytes, null);
+                storage::dbSizeBytes, null);
     }
 
     /** Starts the client port (KV, Cluster, health, reflection, /metrics); returns the bound port. */

@@ -266,7 +266,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 return;
             }
             reads.add(p, System.nanoTime());
-            afterInput();
+            schedulePass();
         });
         return p.future();
     }
@@ -329,7 +329,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 LOG.warn("dropped message {}: {}", m, e.toString());
             }
         }
-        afterInput();
+        schedulePass();
     }
 
     @Override
@@ -368,7 +368,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             membership.expire(now);
         }
         checkRestored();
-        afterInput();
+        schedulePass();
         statusReporter.refresh(appliedIndex, healthy());
     }
 
@@ -378,11 +378,6 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             appliedIndex = restoringToIndex;
             reads.onApplied(appliedIndex);
         }
-    }
-
-    /** After an input: one pass of the loop will follow (see {@link #schedulePass()}). */
-    private void afterInput() {
-        schedulePass();
     }
 
     /**

@@ -105,7 +105,7 @@ final class CommandApplier {
                 applied = new AppliedState(e.index(), e.term(), conf);
             }
             if (applied.index() > before.index()) {
-                sweepExpiredSessions(applied.index(), batch, ro);
+                sweepExpiredSessions(applied.index(), batch);
                 batch.put(meta, StateRecords.APPLIED_KEY, StateRecords.encodeApplied(applied));
             }
         }
@@ -271,7 +271,7 @@ final class CommandApplier {
      * Deletes every session expired at {@code index}. The expiry index is ordered by last use, so
      * they form a prefix; the result does not depend on where batches were cut.
      */
-    private void sweepExpiredSessions(long index, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+    private void sweepExpiredSessions(long index, WriteBatchWithIndex batch) throws RocksDBException {
         long lastUsedLimit = index - sessionExpiryEntries;
         if (lastUsedLimit <= 0) {
             return;
