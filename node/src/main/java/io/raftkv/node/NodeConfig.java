@@ -58,7 +58,7 @@ public final class NodeConfig {
             new Setting("tick-ms", "10", "Length of one Raft tick in milliseconds."),
             new Setting("election-ticks", "15", "Election timeout in ticks (randomized in [n, 2n))."),
             new Setting("heartbeat-ticks", "5", "Heartbeat interval in ticks (< election-ticks)."),
-            new Setting("snapshot-threshold-entries", "10000", "Take a snapshot (and compact the log) after this"
+            new Setting("snapshot-threshold-entries", "100000", "Take a snapshot (and compact the log) after this"
                     + " many applied entries."),
             new Setting("snapshot-retain-entries", "5000", "Log entries kept below a snapshot, so slightly"
                     + " lagging followers catch up without one."),

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 
@@ -51,7 +52,7 @@ final class Connections {
                     .setConnectTimeout(connectTimeoutMillis)
                     .setTcpNoDelay(true);
             GrpcClientOptions grpc = new GrpcClientOptions().setMaxMessageSize(maxMessageBytes);
-            list.add(new Slot(GrpcClient.client(vertx, grpc, http), loops.get(i % loops.size())));
+            list.add(new Slot(FlushCoalescing.grpcClient(vertx, grpc, http), loops.get(i % loops.size())));
         }
         this.clients = List.copyOf(list);
         Map<Context, List<Slot>> grouped = new HashMap<>();

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.reflection.ReflectionService;
+import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.util.ArrayList;
@@ -165,6 +166,7 @@ public final class ClientServer {
                                                          Handler<HttpServerRequest> handler, List<Context> contexts) {
         if (contexts.isEmpty()) {
             return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                    .connectionHandler(FlushCoalescing.onConnect())
                     .requestHandler(handler).listen().map(List::of);
         }
         List<HttpServer> servers = new ArrayList<>();
@@ -174,6 +176,7 @@ public final class ClientServer {
                 Promise<Integer> bound = Promise.promise();
                 ctx.runOnContext(v -> {
                     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(p))
+                            .connectionHandler(FlushCoalescing.onConnect())
                             .requestHandler(handler);
                     servers.add(server);
                     server.listen().map(HttpServer::actualPort).onComplete(bound);

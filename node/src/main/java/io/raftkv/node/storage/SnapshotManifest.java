@@ -18,15 +18,21 @@ import java.util.zip.CRC32C;
 
 /**
  * Describes one complete snapshot directory ({@code snap-<index>-<term>/}): its Raft metadata,
- * the checkpoint files under {@code db/} with their sizes and CRC-32C, and the size and CRC-32C of
- * the stream that carries it (so a reader announces the total checksum before sending). Stored as
- * {@code SNAPSHOT} with its own trailing CRC-32C; written last, before the directory is renamed
- * into place, so a directory named {@code snap-…} is always complete.
+ * the checkpoint files under {@code db/} with their sizes and CRC-32C. Stored as {@code SNAPSHOT}
+ * with its own trailing CRC-32C; written last, before the directory is renamed into place, so a
+ * directory named {@code snap-…} is always complete.
+ *
+ * <p>Format 2 ({@code RKVSNAP2}) dropped the size and CRC-32C of the whole stream that format 1
+ * carried: computing them read (and SHA-256 hashed) the entire database at every snapshot, which
+ * made snapshots cost O(state size). The stream's length follows from the file sizes
+ * ({@link SnapshotStreamFormat#streamBytes}) and its CRC is computed while it is sent. Format 1
+ * manifests still decode (the two fields are skipped).
  */
-record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files, long streamBytes, int streamCrc32c) {
+record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files) {
     static final String FILE_NAME = "SNAPSHOT";
     static final String DB_DIR = "db";
-    private static final byte[] MAGIC = "RKVSNAP1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_V1 = "RKVSNAP1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "RKVSNAP2".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_FILES = 1_000_000;
 
     /** One checkpoint file. */
@@ -51,8 +57,6 @@ record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files, long s
                 out.writeLong(f.size());
                 out.writeInt(f.crc32c());
             }
-            out.writeLong(streamBytes);
-            out.writeInt(streamCrc32c);
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());
@@ -73,7 +77,8 @@ record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files, long s
         }
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data, 0, data.length - 4))) {
             byte[] magic = in.readNBytes(MAGIC.length);
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
+            boolean v1 = java.util.Arrays.equals(magic, MAGIC_V1);
+            if (!v1 && !java.util.Arrays.equals(magic, MAGIC)) {
                 throw new CorruptRecordException("snapshot manifest has a bad magic number");
             }
             SnapshotMetadata meta = readMetadata(in);
@@ -85,7 +90,11 @@ record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files, long s
             for (int i = 0; i < n; i++) {
                 files.add(new FileEntry(checkName(in.readUTF()), in.readLong(), in.readInt()));
             }
-            SnapshotManifest m = new SnapshotManifest(meta, files, in.readLong(), in.readInt());
+            if (v1) {
+                in.readLong(); // format 1: stream size
+                in.readInt(); // format 1: stream CRC-32C
+            }
+            SnapshotManifest m = new SnapshotManifest(meta, files);
             if (in.available() > 0) {
                 throw new CorruptRecordException("snapshot manifest has trailing bytes");
             }

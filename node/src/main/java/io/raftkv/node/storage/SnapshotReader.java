@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.zip.CRC32C;
 
 /**
  * A complete local snapshot read as a stream of checksummed chunks. Reads block on disk (use a
@@ -18,6 +19,8 @@ public final class SnapshotReader implements Iterator<SnapshotChunk>, AutoClosea
     private final InputStream stream;
     private final int chunkBytes;
     private final Runnable release;
+    private final long totalBytes;
+    private final CRC32C crc = new CRC32C();
     private long offset;
     private SnapshotChunk next;
     private boolean closed;
@@ -27,6 +30,7 @@ public final class SnapshotReader implements Iterator<SnapshotChunk>, AutoClosea
         this.stream = stream;
         this.chunkBytes = chunkBytes;
         this.release = release;
+        this.totalBytes = SnapshotStreamFormat.streamBytes(manifest);
     }
 
     public SnapshotMetadata metadata() {
@@ -40,23 +44,32 @@ public final class SnapshotReader implements Iterator<SnapshotChunk>, AutoClosea
 
     /** Exact length of the stream in bytes. */
     public long totalBytes() {
-        return manifest.streamBytes();
+        return totalBytes;
     }
 
-    /** CRC-32C of the whole stream, known before reading; pass it to {@link SnapshotWriter#finish}. */
+    /**
+     * CRC-32C of the whole stream, computed as it is read; pass it to {@link SnapshotWriter#finish}.
+     *
+     * @throws IllegalStateException if the stream has not been read to its end
+     */
     public int checksum() {
-        return manifest.streamCrc32c();
+        if (offset < totalBytes || next != null) {
+            throw new IllegalStateException("snapshot stream read to byte " + offset + " of " + totalBytes
+                    + ": its checksum is known only at the end");
+        }
+        return (int) crc.getValue();
     }
 
     /** @throws UncheckedIOException if the snapshot files cannot be read */
     @Override
     public boolean hasNext() {
-        if (next == null && !closed && offset < manifest.streamBytes()) {
+        if (next == null && !closed && offset < totalBytes) {
             try {
-                byte[] buf = stream.readNBytes((int) Math.min(chunkBytes, manifest.streamBytes() - offset));
+                byte[] buf = stream.readNBytes((int) Math.min(chunkBytes, totalBytes - offset));
                 if (buf.length == 0) {
-                    throw new IOException("snapshot stream ended at byte " + offset + " of " + manifest.streamBytes());
+                    throw new IOException("snapshot stream ended at byte " + offset + " of " + totalBytes);
                 }
+                crc.update(buf);
                 next = SnapshotChunk.of(offset, buf);
                 offset += buf.length;
             } catch (IOException e) {

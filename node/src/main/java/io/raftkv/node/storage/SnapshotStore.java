@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  *
  * <p><b>Create</b>: the checkpoint (flush + hard links, milliseconds) runs on the apply thread, so
  * it captures exactly the applied index and blocks applies only that long; checksumming and syncing
- * run on the store's own thread. <b>Install</b>: {@link #beginInstall} receives into
+ * run on the store's own thread, and checksum only the SST files that are new since the previous
+ * snapshot ({@link SstChecksumCache}), so a snapshot costs what changed, not the state size. <b>Install</b>: {@link #beginInstall} receives into
  * {@code tmp-…}; {@link SnapshotWriter#finish} verifies and publishes it; the state machine swaps
  * to it when the log records it. Old snapshots beyond {@link StorageOptions#snapshotsRetained()} are
  * deleted once no reader holds them. The lock guards only the catalogue of snapshot directories.
@@ -45,6 +46,8 @@ public final class SnapshotStore implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final TreeMap<Long, Held> complete = new TreeMap<>();
     private final AtomicLong tmpCounter = new AtomicLong();
+    /** Used by the worker thread only (creating snapshots). */
+    private final SstChecksumCache checksums = new SstChecksumCache();
     private volatile Optional<SnapshotMetadata> latest = Optional.empty();
     private CompletableFuture<SnapshotMetadata> creating;
 
@@ -170,6 +173,11 @@ public final class SnapshotStore implements AutoCloseable {
         }
     }
 
+    /** Bytes read so far to checksum the files of snapshots this store created. */
+    long checksumBytesRead() {
+        return checksums.bytesRead();
+    }
+
     /** Whether a snapshot is being taken right now. */
     public boolean creating() {
         lock.lock();
@@ -187,12 +195,11 @@ public final class SnapshotStore implements AutoCloseable {
             try (Stream<Path> s = Files.list(tmp.resolve(SnapshotManifest.DB_DIR)).sorted()) {
                 for (Path f : (Iterable<Path>) s::iterator) {
                     files.add(new SnapshotManifest.FileEntry(f.getFileName().toString(), Files.size(f),
-                            SnapshotManifest.crcOf(f)));
+                            checksums.crcOf(f)));
                 }
             }
-            SnapshotManifest draft = new SnapshotManifest(meta, files, 0, 0);
-            long[] sizeCrc = SnapshotStreamFormat.sizeAndCrc(tmp, draft);
-            publish(new SnapshotManifest(meta, files, sizeCrc[0], (int) sizeCrc[1]), tmp);
+            checksums.retainOnly(files.stream().map(SnapshotManifest.FileEntry::name).toList());
+            publish(new SnapshotManifest(meta, files), tmp);
             return meta;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -201,12 +208,10 @@ public final class SnapshotStore implements AutoCloseable {
 
     /** Called by {@link SnapshotWriter#finish} after the stream's length and CRC verified. */
     void completeReceived(SnapshotMetadata meta, Path tmp, Path streamFile) throws IOException {
-        long size = Files.size(streamFile);
-        int crc = SnapshotManifest.crcOf(streamFile);
         List<SnapshotManifest.FileEntry> files = SnapshotStreamFormat.extract(streamFile,
                 tmp.resolve(SnapshotManifest.DB_DIR), meta);
         Files.delete(streamFile);
-        publish(new SnapshotManifest(meta, files, size, crc), tmp);
+        publish(new SnapshotManifest(meta, files), tmp);
     }
 
     /** Writes the manifest, syncs everything and renames {@code tmp} into place. */
@@ -240,7 +245,7 @@ public final class SnapshotStore implements AutoCloseable {
             lock.unlock();
         }
         LOG.info("snapshot at index {} term {} complete ({} files, {} stream bytes)", meta.index(), meta.term(),
-                manifest.files().size(), manifest.streamBytes());
+                manifest.files().size(), SnapshotStreamFormat.streamBytes(manifest));
     }
 
     private void publishLatest() {

@@ -88,18 +88,13 @@ final class SnapshotStreamFormat {
         });
     }
 
-    /** Size and CRC-32C of the stream for {@code snapshotDir}, computed by reading it once. */
-    static long[] sizeAndCrc(Path snapshotDir, SnapshotManifest manifest) throws IOException {
-        CRC32C crc = new CRC32C();
-        long size = 0;
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = open(snapshotDir, manifest)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                crc.update(buf, 0, n);
-                size += n;
-            }
+    /** Exact length of the stream {@link #open} produces for {@code manifest}, computed without reading. */
+    static long streamBytes(SnapshotManifest manifest) {
+        long size = header(manifest.metadata(), manifest.files().size()).length + SHA256_BYTES;
+        for (SnapshotManifest.FileEntry f : manifest.files()) {
+            size += fileHeader(f).length + f.size();
         }
-        return new long[] {size, (int) crc.getValue()};
+        return size;
     }
 
     /**

@@ -45,7 +45,7 @@ public record StorageOptions(
         long clusterId) {
 
     public static StorageOptions defaults() {
-        return new StorageOptions(4096, 1024, 8192, 64L << 20, 1024, 10_000, 5_000, 100_000,
+        return new StorageOptions(4096, 1024, 8192, 64L << 20, 1024, 100_000, 5_000, 100_000,
                 1 << 20, 2, true, 5_000, 0);
     }
 

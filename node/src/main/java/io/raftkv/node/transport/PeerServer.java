@@ -13,6 +13,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcStatus;
+import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -79,6 +80,7 @@ final class PeerServer {
         // Listen from the driver's context: Vert.x then serves every peer connection on the Raft
         // loop, so received batches reach the core without a hop and client load cannot delay them.
         Promise<Integer> bound = Promise.promise();
+        http.connectionHandler(FlushCoalescing.onConnect());
         driverContext.runOnContext(v -> http.requestHandler(grpc).listen().map(HttpServer::actualPort).onComplete(bound));
         return bound.future();
     }

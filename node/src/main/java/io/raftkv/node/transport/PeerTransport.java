@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import java.util.HashMap;
@@ -66,7 +67,7 @@ public final class PeerTransport {
                 .setConnectTimeout(options.connectTimeoutMs())
                 .setHttp2KeepAliveTimeout(60)
                 .setTcpNoDelay(true);
-        this.client = GrpcClient.client(vertx, new GrpcClientOptions()
+        this.client = FlushCoalescing.grpcClient(vertx, new GrpcClientOptions()
                 .setScheduleDeadlineAutomatically(true)
                 .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)), http);
         this.snapshotWorker = vertx.createSharedWorkerExecutor("raftkv-snapshot-transfer-" + selfId, 2);

@@ -94,6 +94,82 @@ class SnapshotRoundTripTest {
     }
 
     @Test
+    void aNewSnapshotChecksumsOnlyTheFilesThatChangedAndStillVerifies() throws IOException {
+        try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS)) {
+            long last = fill(a, 1, 150);
+            SnapshotMetadata first = a.snapshots().create().join();
+            long readForFirst = a.snapshots().checksumBytesRead();
+            fill(a, last + 1, 120);
+            SnapshotMetadata second = a.snapshots().create().join();
+            long readForSecond = a.snapshots().checksumBytesRead() - readForFirst;
+
+            Path firstDb = tmp.resolve("a/storage/snapshots/" + SnapshotStore.dirName(first) + "/db");
+            Path secondDir = tmp.resolve("a/storage/snapshots/" + SnapshotStore.dirName(second));
+            SnapshotManifest manifest = SnapshotManifest.read(secondDir);
+            long shared = 0;
+            long total = 0;
+            for (SnapshotManifest.FileEntry f : manifest.files()) {
+                total += f.size();
+                if (f.name().endsWith(".sst") && Files.exists(firstDb.resolve(f.name()))) {
+                    shared += f.size();
+                }
+            }
+            assertThat(shared).as("the second checkpoint shares SST files with the first").isPositive();
+            assertThat(readForSecond).as("only files new since the first snapshot are read")
+                    .isEqualTo(total - shared);
+            manifest.verifyFiles(secondDir); // the remembered checksums are the files' real ones
+        }
+    }
+
+    @Test
+    void theStreamLengthIsKnownUpFrontAndItsChecksumOnlyAtTheEnd() throws IOException {
+        try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS)) {
+            fill(a, 1, 150);
+            SnapshotMetadata m = a.snapshots().create().join();
+            try (SnapshotReader reader = a.snapshots().openReader(m)) {
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                long read = 0;
+                SnapshotChunk c = reader.next();
+                assertThatThrownBy(reader::checksum).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("only at the end");
+                crc.update(c.bytes());
+                read += c.bytes().length;
+                while (reader.hasNext()) {
+                    byte[] b = reader.next().bytes();
+                    crc.update(b);
+                    read += b.length;
+                }
+                assertThat(read).isEqualTo(reader.totalBytes());
+                assertThat(reader.checksum()).isEqualTo((int) crc.getValue());
+            }
+        }
+    }
+
+    @Test
+    void aFormatOneManifestStillDecodes() throws IOException {
+        SnapshotMetadata meta = new SnapshotMetadata(42, 3, new io.raftkv.raft.ConfState(java.util.Set.of(1L, 2L, 3L), java.util.Set.of()));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.write("RKVSNAP1".getBytes(StandardCharsets.US_ASCII));
+        byte[] m = RaftRecords.encodeSnapshotMetadata(meta);
+        out.writeInt(m.length);
+        out.write(m);
+        out.writeInt(1);
+        out.writeUTF("000012.sst");
+        out.writeLong(1234);
+        out.writeInt(77);
+        out.writeLong(99_999); // format 1: stream size
+        out.writeInt(-5); // format 1: stream CRC
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+
+        SnapshotManifest decoded = SnapshotManifest.decode(bytes.toByteArray());
+        assertThat(decoded).isEqualTo(new SnapshotManifest(meta, List.of(new SnapshotManifest.FileEntry("000012.sst", 1234, 77))));
+        assertThat(SnapshotManifest.decode(decoded.encode())).isEqualTo(decoded);
+    }
+
+    @Test
     void corruptStreamsAreRefusedAndLeaveNothingBehind() throws IOException {
         try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS);
              NodeStorage b = NodeStorage.open(tmp.resolve("b"), OPTIONS)) {

@@ -77,7 +77,7 @@ class DesiredStateTest {
     assertThat(env.get("RAFTKV_TICK_MS").getValue()).isEqualTo("100");
     assertThat(env.get("RAFTKV_ELECTION_TICKS").getValue()).isEqualTo("10");
     assertThat(env.get("RAFTKV_HEARTBEAT_TICKS").getValue()).isEqualTo("1");
-    assertThat(env.get("RAFTKV_SNAPSHOT_THRESHOLD_ENTRIES").getValue()).isEqualTo("10000");
+    assertThat(env.get("RAFTKV_SNAPSHOT_THRESHOLD_ENTRIES").getValue()).isEqualTo("100000");
     assertThat(sts.getMetadata().getOwnerReferences().get(0).getUid()).isEqualTo("uid-kv");
   }
 

@@ -38,10 +38,10 @@ public class RaftTuningSpec {
   private Integer heartbeatTicks = 1;
 
   @Min(100)
-  @Default("10000")
+  @Default("100000")
   @JsonPropertyDescription("Applied entries after which a node snapshots its state machine and"
       + " compacts its log (RAFTKV_SNAPSHOT_THRESHOLD_ENTRIES).")
-  private Long snapshotThresholdEntries = 10_000L;
+  private Long snapshotThresholdEntries = 100_000L;
 
   public Integer getTickMs() {
     return tickMs;
