@@ -15,7 +15,7 @@ JAVA="${JAVA:-java}"
 # A GC pause goal well below the 150 ms minimum election timeout (G1's default goal is 200 ms, which
 # alone can depose a leader), and a Metaspace start size that avoids the class-loading GCs of the
 # first seconds. Override with NODE_JAVA_OPTS.
-NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:MetaspaceSize=96m}"
+NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:MetaspaceSize=96m}"
 
 case "$NODES" in
   1|3|5|7|9) ;;
