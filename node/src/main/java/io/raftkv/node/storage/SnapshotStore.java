@@ -31,8 +31,9 @@ import java.util.stream.Stream;
  * <p><b>Create</b>: the checkpoint (flush + hard links, milliseconds) runs on the apply thread, so
  * it captures exactly the applied index and blocks applies only that long; checksumming and syncing
  * run on the store's own thread, and checksum only the SST files that are new since the previous
- * snapshot ({@link SstChecksumCache}), so a snapshot costs what changed, not the state size. <b>Install</b>: {@link #beginInstall} receives into
- * {@code tmp-…}; {@link SnapshotWriter#finish} verifies and publishes it; the state machine swaps
+ * snapshot ({@link SstChecksumCache}), so a snapshot costs what changed, not the state size.
+ * <b>Install</b>: {@link #beginInstall} receives into {@code tmp-…}; {@link SnapshotWriter#finish}
+ * verifies and publishes it; the state machine swaps
  * to it when the log records it. Old snapshots beyond {@link StorageOptions#snapshotsRetained()} are
  * deleted once no reader holds them. The lock guards only the catalogue of snapshot directories.
  */
