@@ -7,6 +7,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Filter;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Logger;
@@ -48,6 +49,8 @@ final class RocksInstance implements AutoCloseable {
      * it are served from the OS page cache, which does not count against the node's RSS.
      */
     private static final Cache BLOCK_CACHE = new LRUCache(BLOCK_CACHE_BYTES);
+    /** Immutable and shareable like the cache, so instances opened and closed do not each leave one behind. */
+    private static final Filter BLOOM_FILTER = new BloomFilter(BLOOM_BITS_PER_KEY);
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(RocksInstance.class);
 
@@ -101,7 +104,7 @@ final class RocksInstance implements AutoCloseable {
                 .setWriteBufferSize(CF_WRITE_BUFFER_BYTES)
                 .setTableFormatConfig(new BlockBasedTableConfig()
                         .setBlockCache(BLOCK_CACHE)
-                        .setFilterPolicy(new BloomFilter(BLOOM_BITS_PER_KEY)));
+                        .setFilterPolicy(BLOOM_FILTER));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         for (String name : names) {

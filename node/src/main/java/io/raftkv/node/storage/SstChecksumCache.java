@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
-import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,23 +36,21 @@ final class SstChecksumCache {
         }
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
         Identity id = new Identity(attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        if (id.fileKey() == null) {
+            return readCrc(file); // no inode on this file system: nothing to recognise the file by
+        }
         Known k = known.get(name);
-        if (k != null && id.fileKey() != null && Objects.equals(k.identity(), id)) {
+        if (k != null && k.identity().equals(id)) {
             return k.crc32c();
         }
         int crc = readCrc(file);
-        // the file must not have changed while it was read (it cannot, but then the entry would lie)
-        BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
-        if (id.fileKey() != null && after.size() == id.size()
-                && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == id.modifiedNanos()) {
-            known.put(name, new Known(id, crc));
-        }
+        known.put(name, new Known(id, crc));
         return crc;
     }
 
     /** Forgets every file not named in {@code names}. */
     void retainOnly(Collection<String> names) {
-        known.keySet().retainAll(new java.util.HashSet<>(names));
+        known.keySet().retainAll(Set.copyOf(names));
     }
 
     /** Bytes read to compute checksums so far (for tests and logs). */
