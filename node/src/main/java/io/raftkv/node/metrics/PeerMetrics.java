@@ -75,6 +75,7 @@ public final class PeerMetrics extends MeterGroup {
         this.boundStats = stats;
         counter(RaftKvMeters.PEER_MESSAGES_SENT, stats.messagesSent, null);
         counter(RaftKvMeters.PEER_MESSAGES_DROPPED, stats.messagesDropped, null);
+        counter(RaftKvMeters.PEER_STREAMS_OPENED, stats.streamsOpened, null);
         counter(RaftKvMeters.PEER_BATCHES_RECEIVED, stats.batchesReceived, null);
         counter(RaftKvMeters.PEER_BATCHES_REJECTED, stats.batchesRejected, null);
         counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsSent, new String[] {"direction", "sent", "outcome", "ok"});

@@ -104,6 +104,9 @@ public final class RaftKvMeters {
     public static final Meter PEER_MESSAGES_DROPPED = new Meter("raftkv.peer.messages.dropped",
             "Raft messages dropped by the peer transport (queue full or peer unreachable);"
                     + " Raft retransmits what matters.");
+    public static final Meter PEER_STREAMS_OPENED = new Meter("raftkv.peer.streams.opened",
+            "Message streams opened to peers; one per peer while connections stay healthy, more after"
+                    + " failures (a missed ack deadline, a reset, a restarted peer).");
     public static final Meter PEER_BATCHES_RECEIVED = new Meter("raftkv.peer.batches.received",
             "Raft message batches received from peers.");
     public static final Meter PEER_BATCHES_REJECTED = new Meter("raftkv.peer.batches.rejected",

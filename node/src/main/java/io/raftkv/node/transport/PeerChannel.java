@@ -12,15 +12,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outbound path to one peer: a bounded queue drained into batched {@code Send} calls, at most
- * {@link PeerTransportOptions#maxBatchesInFlightPerPeer()} in flight (pipelining). Confined to the
- * driver's context: no field is touched from any other thread.
+ * The outbound path to one peer: a bounded queue drained into batches, at most
+ * {@link PeerTransportOptions#maxBatchesInFlightPerPeer()} unacknowledged (pipelining). Batches go
+ * over one long-lived {@code RaftPeer.Stream} call ({@link PeerStream}); a peer that answers
+ * UNIMPLEMENTED (an older version) is sent unary {@code Send} calls instead, each with a deadline.
+ * Confined to the driver's context: no field is touched from any other thread.
  *
- * <p>Invariants: {@code 0 ≤ inFlight ≤ maxBatchesInFlightPerPeer}; {@code queue.size() ≤
- * maxQueuedMessagesPerPeer}. A failed call loses its messages (Raft retransmits) and reports the
- * peer unreachable once per failure burst, so the core drops back to probing.
+ * <p>Invariants: {@code 0 ≤ inFlight ≤ maxBatchesInFlightPerPeer}, counting the open stream's
+ * unacknowledged batches and unary calls in flight; {@code queue.size() ≤ maxQueuedMessagesPerPeer}.
+ * A failed call or stream loses its messages (Raft retransmits) and reports the peer unreachable
+ * once per failure, so the core drops back to probing.
  */
-final class PeerChannel {
+final class PeerChannel implements PeerStream.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PeerChannel.class);
 
     private final long peerId;
@@ -29,8 +32,13 @@ final class PeerChannel {
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private int inFlight;
     private HostPort address;
-    /** True after a failure until the next success: limits unreachable reports and log lines. */
+    private PeerStream stream;
+    /** The peer does not know {@code Stream}: use unary {@code Send} until its address changes. */
+    private boolean unaryOnly;
+    /** True after a failure until the next success: limits log lines. */
     private boolean failing;
+    /** Set while {@link #drain()} runs: a stream failing inside it must not start a second drain. */
+    private boolean draining;
 
     PeerChannel(long peerId, PeerTransport owner, PeerTransportOptions options) {
         this.peerId = peerId;
@@ -56,7 +64,29 @@ final class PeerChannel {
         return inFlight;
     }
 
+    /** Drops everything: the peer was removed or the transport is closing. */
+    void close() {
+        queue.clear();
+        if (stream != null) {
+            PeerStream s = stream;
+            stream = null;
+            s.cancel("channel to peer " + peerId + " closed");
+        }
+    }
+
     private void drain() {
+        if (draining) {
+            return; // the running drain's loop re-reads the state this callback changed
+        }
+        draining = true;
+        try {
+            drainQueue();
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drainQueue() {
         while (inFlight < options.maxBatchesInFlightPerPeer() && !queue.isEmpty()) {
             HostPort target = resolve();
             if (target == null) {
@@ -67,28 +97,86 @@ final class PeerChannel {
             }
             MessageBatch batch = takeBatch();
             inFlight++;
-            long started = System.nanoTime();
-            int count = batch.getMessagesCount();
-            send(target, batch).onComplete(ar -> {
-                inFlight--;
-                owner.stats().observeSend(peerId, System.nanoTime() - started, ar.succeeded());
-                if (ar.succeeded()) {
-                    owner.stats().messagesSent.add(count);
-                    if (failing) {
-                        LOG.info("peer {} at {} reachable again", peerId, target);
-                    }
-                    failing = false;
-                } else {
-                    owner.stats().messagesDropped.add(count);
-                    if (!failing) {
-                        LOG.warn("send to peer {} at {} failed: {}", peerId, target, ar.cause().toString());
-                    }
-                    failing = true;
-                    owner.reportUnreachable(peerId);
-                }
-                drain();
-            });
+            if (unaryOnly) {
+                sendUnary(target, batch);
+            } else {
+                streamTo(target).write(batch);
+            }
         }
+    }
+
+    private PeerStream streamTo(HostPort target) {
+        if (stream != null && !stream.target().equals(target)) {
+            stream.cancel("peer " + peerId + " moved to " + target);
+        }
+        if (stream == null || stream.isDead()) {
+            stream = PeerStream.open(owner.vertx(), owner.client(), target, options.sendDeadlineMs(), this);
+            owner.stats().streamsOpened.increment();
+        }
+        return stream;
+    }
+
+    @Override
+    public void onAck(PeerStream s, long latencyNanos, int messages) {
+        inFlight--;
+        owner.stats().observeSend(peerId, latencyNanos, true);
+        owner.stats().messagesSent.add(messages);
+        succeeded(s.target());
+        drain();
+    }
+
+    @Override
+    public void onLost(PeerStream s, long ageNanos, int messages) {
+        inFlight--;
+        owner.stats().observeSend(peerId, ageNanos, false);
+        owner.stats().messagesDropped.add(messages);
+    }
+
+    @Override
+    public void onFailed(PeerStream s, int lostBatches, boolean unimplemented, Throwable cause) {
+        if (s == stream) {
+            stream = null;
+        }
+        if (unimplemented) {
+            LOG.info("peer {} at {} does not support streaming; sending it unary calls", peerId, s.target());
+            unaryOnly = true;
+        }
+        if (lostBatches > 0 || unimplemented) {
+            failed(s.target(), cause);
+        }
+        drain();
+    }
+
+    private void sendUnary(HostPort target, MessageBatch batch) {
+        long started = System.nanoTime();
+        int count = batch.getMessagesCount();
+        unary(target, batch).onComplete(ar -> {
+            inFlight--;
+            owner.stats().observeSend(peerId, System.nanoTime() - started, ar.succeeded());
+            if (ar.succeeded()) {
+                owner.stats().messagesSent.add(count);
+                succeeded(target);
+            } else {
+                owner.stats().messagesDropped.add(count);
+                failed(target, ar.cause());
+            }
+            drain();
+        });
+    }
+
+    private void succeeded(HostPort target) {
+        if (failing) {
+            LOG.info("peer {} at {} reachable again", peerId, target);
+        }
+        failing = false;
+    }
+
+    private void failed(HostPort target, Throwable cause) {
+        if (!failing) {
+            LOG.warn("send to peer {} at {} failed: {}", peerId, target, cause.toString());
+        }
+        failing = true;
+        owner.reportUnreachable(peerId);
     }
 
     private HostPort resolve() {
@@ -103,6 +191,7 @@ final class PeerChannel {
         }
         if (address == null || !a.equals(address.toString())) {
             address = HostPort.parse(a);
+            unaryOnly = false; // a new address may be a new version: try streaming again
         }
         return address;
     }
@@ -123,7 +212,7 @@ final class PeerChannel {
         return b.build();
     }
 
-    private Future<?> send(HostPort target, MessageBatch batch) {
+    private Future<?> unary(HostPort target, MessageBatch batch) {
         GrpcClient client = owner.client();
         try {
             return client.request(target.toSocketAddress(), RaftPeerGrpcClient.Send)

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcStatus;
@@ -24,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The peer port: a gRPC server for {@code RaftPeer.Send} and {@code RaftPeer.InstallSnapshot}.
+ * The peer port: a gRPC server for {@code RaftPeer.Stream}, {@code RaftPeer.Send} and
+ * {@code RaftPeer.InstallSnapshot}.
  *
  * <p>A batch is accepted only if its cluster id and destination match this node and every message
  * is well formed and from the batch's sender; otherwise the whole batch is refused
@@ -70,12 +72,15 @@ final class PeerServer {
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                 .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)));
         grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
+        grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
         grpc.callHandler(RaftPeerGrpcService.InstallSnapshot,
                 req -> new SnapshotReceiver(req, this).start());
         http = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(bind.host())
                 .setPort(bind.port())
                 .setTcpNoDelay(true)
+                .setInitialSettings(new Http2Settings().setInitialWindowSize(PeerTransport.STREAM_WINDOW_BYTES))
+                .setHttp2ConnectionWindowSize(PeerTransport.CONNECTION_WINDOW_BYTES)
                 .setHttp2ClearTextEnabled(true));
         // Listen from the driver's context: Vert.x then serves every peer connection on the Raft
         // loop, so received batches reach the core without a hop and client load cannot delay them.
@@ -91,36 +96,80 @@ final class PeerServer {
 
     private void handleSend(GrpcServerRequest<MessageBatch, SendAck> req) {
         req.last().onSuccess(batch -> {
-            String problem = checkHeader(batch.getClusterId(), batch.getTo());
-            if (problem != null) {
-                reject(req, GrpcStatus.FAILED_PRECONDITION, problem);
+            Refusal refusal = accept(batch);
+            if (refusal != null) {
+                reject(req, refusal.status(), refusal.message());
                 return;
             }
-            List<Message> messages;
-            try {
-                messages = decode(batch);
-            } catch (IllegalArgumentException e) {
-                reject(req, GrpcStatus.INVALID_ARGUMENT, "batch from " + batch.getFrom() + ": " + e.getMessage());
-                return;
-            }
-            if (pendingBatches.incrementAndGet() > options.maxInboundBatchesPending()) {
-                pendingBatches.decrementAndGet();
-                reject(req, GrpcStatus.RESOURCE_EXHAUSTED, "node " + selfId + " has "
-                        + options.maxInboundBatchesPending() + " received batches waiting for its Raft loop");
-                return;
-            }
-            stats.batchesReceived.increment();
-            long from = batch.getFrom();
-            String fromAddress = batch.getFromAddress();
-            driverContext.runOnContext(v -> {
-                pendingBatches.decrementAndGet();
-                if (!fromAddress.isEmpty()) {
-                    addresses.announced(from, fromAddress);
-                }
-                inbound.onMessages(messages);
-            });
             req.response().end(SendAck.newBuilder().setMemberId(selfId).build());
         });
+    }
+
+    /**
+     * A long-lived stream of batches from one peer: each accepted batch is answered with one ack, in
+     * order; the first refused batch ends the stream with the status {@code Send} would return, and
+     * anything the peer writes after it is ignored.
+     */
+    private void handleStream(GrpcServerRequest<MessageBatch, SendAck> req) {
+        long[] accepted = {0};
+        boolean[] ended = {false};
+        req.handler(batch -> {
+            if (ended[0]) {
+                return;
+            }
+            Refusal refusal = accept(batch);
+            if (refusal != null) {
+                ended[0] = true;
+                reject(req, refusal.status(), refusal.message());
+                return;
+            }
+            req.response().write(SendAck.newBuilder().setMemberId(selfId).setBatchesAccepted(++accepted[0]).build());
+        });
+        req.endHandler(v -> {
+            if (!ended[0]) {
+                ended[0] = true;
+                req.response().end();
+            }
+        });
+        req.exceptionHandler(err -> {
+            ended[0] = true; // reset by the sender (cancelled, deadline) or the connection closed
+            LOG.debug("peer stream ended: {}", err.toString());
+        });
+    }
+
+    private record Refusal(GrpcStatus status, String message) {}
+
+    /**
+     * Checks a received batch and hands its messages to the driver; null when accepted, else why it
+     * was refused (nothing of a refused batch reaches the core).
+     */
+    private Refusal accept(MessageBatch batch) {
+        String problem = checkHeader(batch.getClusterId(), batch.getTo());
+        if (problem != null) {
+            return new Refusal(GrpcStatus.FAILED_PRECONDITION, problem);
+        }
+        List<Message> messages;
+        try {
+            messages = decode(batch);
+        } catch (IllegalArgumentException e) {
+            return new Refusal(GrpcStatus.INVALID_ARGUMENT, "batch from " + batch.getFrom() + ": " + e.getMessage());
+        }
+        if (pendingBatches.incrementAndGet() > options.maxInboundBatchesPending()) {
+            pendingBatches.decrementAndGet();
+            return new Refusal(GrpcStatus.RESOURCE_EXHAUSTED, "node " + selfId + " has "
+                    + options.maxInboundBatchesPending() + " received batches waiting for its Raft loop");
+        }
+        stats.batchesReceived.increment();
+        long from = batch.getFrom();
+        String fromAddress = batch.getFromAddress();
+        driverContext.runOnContext(v -> {
+            pendingBatches.decrementAndGet();
+            if (!fromAddress.isEmpty()) {
+                addresses.announced(from, fromAddress);
+            }
+            inbound.onMessages(messages);
+        });
+        return null;
     }
 
     /** Null when a snapshot stream is for this node of this cluster, else why not. */

@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.raftkv.api.net.FlushCoalescing;
@@ -21,8 +22,8 @@ import java.util.Objects;
  * Node-to-node Raft transport over Vert.x gRPC ({@code raftkv.peer.v1.RaftPeer}).
  *
  * <p>Outbound: {@link #send(List)} is called on the driver's context; each message goes to its
- * peer's {@link PeerChannel} (bounded queue, batched and pipelined {@code Send} calls with a
- * deadline), except SNAP messages, whose snapshot data is streamed by {@link SnapshotStreamer}.
+ * peer's {@link PeerChannel} (bounded queue, batches pipelined over one long-lived {@code Stream}
+ * call per peer, each batch with a deadline for its ack), except SNAP messages, whose snapshot data is streamed by {@link SnapshotStreamer}.
  * Inbound: {@link PeerServer} listens on the peer port, checks cluster id and destination, and
  * hands messages to {@link PeerInbound} on the driver's context.
  *
@@ -30,6 +31,14 @@ import java.util.Objects;
  * locked. The gRPC client is created on that context, so its callbacks run there too.
  */
 public final class PeerTransport {
+    /**
+     * HTTP/2 flow-control windows of peer connections, both directions. All appends to a peer share
+     * one stream, so its window (HTTP/2's default is 64 KiB) would otherwise cap a catching-up
+     * follower at 64 KiB per round trip.
+     */
+    static final int STREAM_WINDOW_BYTES = 4 << 20;
+    static final int CONNECTION_WINDOW_BYTES = 16 << 20;
+
     private final Vertx vertx;
     private final Context driverContext;
     private final long selfId;
@@ -66,6 +75,8 @@ public final class PeerTransport {
                 .setHttp2ClearTextUpgrade(false)
                 .setConnectTimeout(options.connectTimeoutMs())
                 .setHttp2KeepAliveTimeout(60)
+                .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW_BYTES))
+                .setHttp2ConnectionWindowSize(CONNECTION_WINDOW_BYTES)
                 .setTcpNoDelay(true);
         this.client = FlushCoalescing.grpcClient(vertx, new GrpcClientOptions()
                 .setScheduleDeadlineAutomatically(true)
@@ -103,7 +114,10 @@ public final class PeerTransport {
 
     /** Forgets a removed member: its queued messages are dropped. Driver context only. */
     public void removePeer(long peerId) {
-        channels.remove(peerId);
+        PeerChannel c = channels.remove(peerId);
+        if (c != null) {
+            c.close();
+        }
     }
 
     /** Messages waiting for {@code peerId}; for status and tests. Driver context only. */
@@ -119,6 +133,7 @@ public final class PeerTransport {
     /** Stops the server and the client; queued messages are dropped. */
     public Future<Void> close() {
         closed = true;
+        channels.values().forEach(PeerChannel::close);
         channels.clear();
         return server.close()
                 .eventually(client::close)

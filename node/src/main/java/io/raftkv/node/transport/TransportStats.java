@@ -17,6 +17,8 @@ public final class TransportStats {
     public final LongAdder messagesSent = new LongAdder();
     public final LongAdder messagesDropped = new LongAdder();
     public final LongAdder sendFailures = new LongAdder();
+    /** {@code RaftPeer.Stream} calls opened to peers (one per peer while healthy). */
+    public final LongAdder streamsOpened = new LongAdder();
     public final LongAdder batchesReceived = new LongAdder();
     public final LongAdder batchesRejected = new LongAdder();
     public final LongAdder snapshotsSent = new LongAdder();

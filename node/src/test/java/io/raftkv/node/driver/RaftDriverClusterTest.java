@@ -169,7 +169,9 @@ class RaftDriverClusterTest {
                         .cause().isInstanceOfSatisfying(RaftNodeException.class,
                                 e -> assertThat(e.code()).isEqualTo(RaftNodeException.Code.ALREADY_EXISTS)));
         await().atMost(WAIT).until(() -> "join".equals(valueOn(four, "before")));
-        assertThat(four.driver().status().learner()).isTrue();
+        // The value precedes the configuration change that made 4 a learner in the log, and the two
+        // may reach 4 in different appends: wait for the change to be applied there too.
+        await().atMost(WAIT).until(() -> four.driver().status().learner());
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             await(awaitLeader().driver().promote(4));
             return true;
