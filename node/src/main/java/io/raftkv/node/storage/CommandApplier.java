@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The deterministic core of the state machine: turns committed entries into one
@@ -58,6 +59,14 @@ final class CommandApplier {
      * (a restart sweeps from 0 once); the sweep's result does not depend on it.
      */
     private long sweptBelow;
+    /**
+     * No expiry key that still exists has a last-used index below this (a lower bound, found by the
+     * last sweep; new keys always carry the newest index). While the expiry limit stays at or below
+     * it no session can have expired, and the sweep — an iterator over the expiry family — is
+     * skipped. In memory only, like {@link #sweptBelow}: 0 after a restart, so the first sweep runs.
+     */
+    private long oldestLiveLastUsed;
+    private final SessionCache sessionCache = new SessionCache();
 
     CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle expiry,
                    ColumnFamilyHandle meta, long sessionExpiryEntries) {
@@ -83,6 +92,7 @@ final class CommandApplier {
                   WriteBatchWithIndex batch) throws RocksDBException {
         List<ApplyResult> results = new ArrayList<>(entries.size());
         AppliedState applied = before;
+        sessionCache.discardStaged(); // left by a batch that was built but never written
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             for (Entry e : entries) {
                 if (e.index() <= applied.index()) {
@@ -125,7 +135,10 @@ final class CommandApplier {
         }
         long clientId = cmd.session().clientId();
         long seq = cmd.session().sequence();
-        Session s = readSession(clientId, index, batch, ro);
+        // The stored record may have expired without having been swept yet (sweeps run at the end of
+        // an apply call): then the client starts over, and the record's expiry key must go with it.
+        Session stored = readStoredSession(clientId, ro);
+        Session s = stored == null || index - stored.lastUsedIndex() > sessionExpiryEntries ? null : stored;
         ApplyResult result;
         if (s == null && seq != 1) {
             result = ApplyResult.rejected(index, "session of client " + clientId
@@ -145,7 +158,7 @@ final class CommandApplier {
             // stays usable and a retry is evaluated afresh (with the same, deterministic, outcome).
             return result;
         }
-        writeSession(new Session(clientId, seq, index, result), s, batch);
+        writeSession(new Session(clientId, seq, index, result), stored, batch);
         return result;
     }
 
@@ -248,23 +261,45 @@ final class CommandApplier {
         return stored == null ? null : StateRecords.decodeKv(key, stored);
     }
 
-    /** The client's session if it exists and has not expired at {@code index}. */
-    private Session readSession(long clientId, long index, WriteBatchWithIndex batch, ReadOptions ro)
-            throws RocksDBException {
-        byte[] stored = batch.getFromBatchAndDB(db, sessions, ro, StateRecords.sessionKey(clientId));
+    /** The client's stored session, expired or not: the batch being built included. */
+    private Session readStoredSession(long clientId, ReadOptions ro) throws RocksDBException {
+        Optional<Session> known = sessionCache.lookup(clientId);
+        if (known != null) {
+            return known.orElse(null);
+        }
+        // Not staged, so the batch holds no write of this session: the database has it.
+        byte[] stored = db.get(sessions, ro, StateRecords.sessionKey(clientId));
         if (stored == null) {
             return null;
         }
         Session s = StateRecords.decodeSession(clientId, stored);
-        return index - s.lastUsedIndex() > sessionExpiryEntries ? null : s;
+        sessionCache.loaded(s, stored.length);
+        return s;
     }
 
+    /**
+     * Stores {@code next} and moves the client's expiry key; {@code prevOrNull} is the record it
+     * replaces (expired or not), whose expiry key is deleted so that no later sweep takes the new
+     * session for the old one.
+     */
     private void writeSession(Session next, Session prevOrNull, WriteBatchWithIndex batch) throws RocksDBException {
         if (prevOrNull != null) {
             batch.delete(expiry, StateRecords.expiryKey(prevOrNull.lastUsedIndex(), prevOrNull.clientId()));
         }
-        batch.put(sessions, StateRecords.sessionKey(next.clientId()), StateRecords.encodeSession(next));
+        byte[] record = StateRecords.encodeSession(next);
+        batch.put(sessions, StateRecords.sessionKey(next.clientId()), record);
         batch.put(expiry, StateRecords.expiryKey(next.lastUsedIndex(), next.clientId()), new byte[0]);
+        sessionCache.stageWrite(next, record.length);
+        oldestLiveLastUsed = Math.min(oldestLiveLastUsed, next.lastUsedIndex());
+    }
+
+    /** The batch {@link #apply} built was written to the database. */
+    void batchWritten() {
+        sessionCache.batchWritten();
+    }
+
+    SessionCache sessionCache() {
+        return sessionCache;
     }
 
     /**
@@ -277,6 +312,10 @@ final class CommandApplier {
             return;
         }
         if (lastUsedLimit <= sweptBelow) {
+            return;
+        }
+        if (lastUsedLimit <= oldestLiveLastUsed) {
+            sweptBelow = lastUsedLimit; // no key below the limit exists: nothing to sweep, now or later
             return;
         }
         List<byte[]> expired = new ArrayList<>();
@@ -298,8 +337,30 @@ final class CommandApplier {
         }
         sweptBelow = lastUsedLimit;
         for (byte[] key : expired) {
+            long clientId = StateRecords.clientIdOfExpiryKey(key);
             batch.delete(expiry, key);
-            batch.delete(sessions, StateRecords.sessionKey(StateRecords.clientIdOfExpiryKey(key)));
+            batch.delete(sessions, StateRecords.sessionKey(clientId));
+            sessionCache.stageDelete(clientId);
+        }
+        oldestLiveLastUsed = oldestLastUsedFrom(lastUsedLimit, batch);
+    }
+
+    /**
+     * The smallest last-used index of an expiry key at or above {@code from}, or {@code Long.MAX_VALUE}
+     * when there is none (keys written later carry later indexes, so that stays a lower bound). Runs
+     * once per sweep, and a sweep then runs again only when the limit passes the value found: about
+     * once per {@code sessionExpiryEntries} entries while the oldest session stays in use.
+     */
+    private long oldestLastUsedFrom(long from, WriteBatchWithIndex batch) throws RocksDBException {
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
+             RocksIterator base = db.newIterator(expiry, ro);
+             RocksIterator it = batch.newIteratorWithBase(expiry, base)) {
+            it.seek(StateRecords.expiryKey(from, 0));
+            if (it.isValid()) {
+                return StateRecords.lastUsedOfExpiryKey(it.key());
+            }
+            it.status();
+            return Long.MAX_VALUE;
         }
     }
 }

@@ -134,6 +134,7 @@ public final class KvStateMachine implements AutoCloseable {
             CommandApplier.Outcome out = applier.apply(entries, confs, applied, batch);
             if (out.applied().index() > applied.index()) {
                 instance.db.write(noSync, batch);
+                applier.batchWritten();
                 applied = out.applied();
             }
             return out.results();
@@ -380,6 +381,29 @@ public final class KvStateMachine implements AutoCloseable {
             }
             it.status();
         }
+    }
+
+    /** Client ids with a stored session, ascending; blocking. For tests and diagnostics. */
+    List<Long> storedSessionClients() {
+        handleLock.readLock().lock();
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
+             RocksIterator it = db.db.newIterator(db.cf(SESSIONS_CF), ro)) {
+            List<Long> ids = new ArrayList<>();
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                ids.add(ByteBuffer.wrap(it.key()).getLong());
+            }
+            it.status();
+            return ids;
+        } catch (RocksDBException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "listing sessions: " + e.getMessage(), e));
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /** The apply thread's session cache; for tests (read it only while no apply runs). */
+    SessionCache sessionCache() {
+        return applier.sessionCache();
     }
 
     /** Finishes queued applies, then closes the database. Blocking. */

@@ -182,6 +182,25 @@ class KvStateMachineTest {
     }
 
     @Test
+    void aSessionRestartedAfterExpiryButBeforeTheSweepSurvivesTheSweep() {
+        one(Command.inSession(7, 1, new Put(b("k"), b("v1"))));
+        for (int i = 0; i < EXPIRY; i++) {
+            one(Command.of(new Put(b("other"), b("x"))));
+        }
+        // index 12: last used at 1, so expired (11 > 10) but not yet swept; the client starts over
+        ApplyResult restart = one(Command.inSession(7, 1, new Put(b("k"), b("v2"))));
+        assertThat(restart.status()).isEqualTo(Status.APPLIED);
+        assertThat(restart.duplicate()).isFalse();
+        // The sweep at the end of that apply removed the old record's expiry key, not the new session:
+        // a retry of sequence 1 is a duplicate, never applied twice.
+        ApplyResult retry = one(Command.inSession(7, 1, new Put(b("k"), b("v2"))));
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(sm.get(b("k")).orElseThrow().version()).isEqualTo(2);
+        assertThat(one(Command.inSession(7, 2, new Put(b("k"), b("v3")))).status()).isEqualTo(Status.APPLIED);
+        assertThat(sm.storedSessionClients()).containsExactly(7L);
+    }
+
+    @Test
     void sameEntriesInDifferentBatchesGiveTheSameStateHash(@TempDir Path other) {
         List<Entry> es = new ArrayList<>();
         java.util.Random rnd = new java.util.Random(42);
