@@ -23,9 +23,9 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.WriteBatchWithIndex;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,33 +49,32 @@ final class CommandApplier {
     private final RocksDB db;
     private final ColumnFamilyHandle kv;
     private final ColumnFamilyHandle sessions;
-    private final ColumnFamilyHandle expiry;
     private final ColumnFamilyHandle meta;
     private final long sessionExpiryEntries;
-    /**
-     * Every expiry key with a last-used index below this has been deleted (by an earlier sweep of
-     * this applier): the next sweep starts here instead of at the first key, so it does not walk
-     * over the tombstones of everything swept or re-used since the last compaction. In memory only
-     * (a restart sweeps from 0 once); the sweep's result does not depend on it.
-     */
-    private long sweptBelow;
-    /**
-     * No expiry key that still exists has a last-used index below this (a lower bound, found by the
-     * last sweep; new keys always carry the newest index). While the expiry limit stays at or below
-     * it no session can have expired, and the sweep — an iterator over the expiry family — is
-     * skipped. In memory only, like {@link #sweptBelow}: 0 after a restart, so the first sweep runs.
-     */
-    private long oldestLiveLastUsed;
+    private final SessionExpiryIndex expiryIndex = new SessionExpiryIndex();
     private final SessionCache sessionCache = new SessionCache();
 
-    CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle expiry,
-                   ColumnFamilyHandle meta, long sessionExpiryEntries) {
+    /** Reads every stored session (to build the expiry index): call it off the event loop. */
+    CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle meta,
+                   long sessionExpiryEntries) throws RocksDBException {
         this.db = db;
         this.kv = kv;
         this.sessions = sessions;
-        this.expiry = expiry;
         this.meta = meta;
         this.sessionExpiryEntries = sessionExpiryEntries;
+        loadExpiryIndex();
+    }
+
+    /** Reads every stored session's last use into {@link #expiryIndex}. */
+    private void loadExpiryIndex() throws RocksDBException {
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
+             RocksIterator it = db.newIterator(sessions, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long clientId = ByteBuffer.wrap(it.key()).getLong();
+                expiryIndex.load(clientId, StateRecords.decodeSession(clientId, it.value()).lastUsedIndex());
+            }
+            it.status();
+        }
     }
 
     /** Result of one apply call: the answers and the state after them. */
@@ -92,7 +91,9 @@ final class CommandApplier {
                   WriteBatchWithIndex batch) throws RocksDBException {
         List<ApplyResult> results = new ArrayList<>(entries.size());
         AppliedState applied = before;
-        sessionCache.discardStaged(); // left by a batch that was built but never written
+        // Left by a batch that was built but never written (it failed half-way).
+        sessionCache.discardStaged();
+        expiryIndex.discardStaged();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             for (Entry e : entries) {
                 if (e.index() <= applied.index()) {
@@ -136,7 +137,7 @@ final class CommandApplier {
         long clientId = cmd.session().clientId();
         long seq = cmd.session().sequence();
         // The stored record may have expired without having been swept yet (sweeps run at the end of
-        // an apply call): then the client starts over, and the record's expiry key must go with it.
+        // an apply call): then the client starts over, and the new record takes the old one's place.
         Session stored = readStoredSession(clientId, ro);
         Session s = stored == null || index - stored.lastUsedIndex() > sessionExpiryEntries ? null : stored;
         ApplyResult result;
@@ -278,24 +279,20 @@ final class CommandApplier {
     }
 
     /**
-     * Stores {@code next} and moves the client's expiry key; {@code prevOrNull} is the record it
-     * replaces (expired or not), whose expiry key is deleted so that no later sweep takes the new
-     * session for the old one.
+     * Stores {@code next}; {@code prevOrNull} is the record it replaces (expired or not), whose place
+     * in the expiry index it takes, so that no later sweep takes the new session for the old one.
      */
     private void writeSession(Session next, Session prevOrNull, WriteBatchWithIndex batch) throws RocksDBException {
-        if (prevOrNull != null) {
-            batch.delete(expiry, StateRecords.expiryKey(prevOrNull.lastUsedIndex(), prevOrNull.clientId()));
-        }
         byte[] record = StateRecords.encodeSession(next);
         batch.put(sessions, StateRecords.sessionKey(next.clientId()), record);
-        batch.put(expiry, StateRecords.expiryKey(next.lastUsedIndex(), next.clientId()), new byte[0]);
         sessionCache.stageWrite(next, record.length);
-        oldestLiveLastUsed = Math.min(oldestLiveLastUsed, next.lastUsedIndex());
+        expiryIndex.used(next.clientId(), prevOrNull == null ? -1 : prevOrNull.lastUsedIndex(), next.lastUsedIndex());
     }
 
     /** The batch {@link #apply} built was written to the database. */
     void batchWritten() {
         sessionCache.batchWritten();
+        expiryIndex.batchWritten();
     }
 
     SessionCache sessionCache() {
@@ -303,64 +300,19 @@ final class CommandApplier {
     }
 
     /**
-     * Deletes every session expired at {@code index}. The expiry index is ordered by last use, so
-     * they form a prefix; the result does not depend on where batches were cut.
+     * Deletes every session expired at {@code index}: those last used more than
+     * {@code sessionExpiryEntries} entries before it. Runs at the end of every apply call, so the
+     * stored sessions after applying up to an index depend only on that index, not on where batches
+     * were cut.
      */
     private void sweepExpiredSessions(long index, WriteBatchWithIndex batch) throws RocksDBException {
         long lastUsedLimit = index - sessionExpiryEntries;
         if (lastUsedLimit <= 0) {
             return;
         }
-        if (lastUsedLimit <= sweptBelow) {
-            return;
-        }
-        if (lastUsedLimit <= oldestLiveLastUsed) {
-            sweptBelow = lastUsedLimit; // no key below the limit exists: nothing to sweep, now or later
-            return;
-        }
-        List<byte[]> expired = new ArrayList<>();
-        // Bounded on both sides: re-used sessions leave a tombstone at their previous last-used
-        // index, so both below the last sweep and above the limit lie runs of tombstones that an
-        // unbounded scan would walk over on every batch.
-        try (Slice upper = new Slice(StateRecords.expiryKey(lastUsedLimit, 0));
-             ReadOptions bounded = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(upper);
-             RocksIterator base = db.newIterator(expiry, bounded);
-             RocksIterator it = batch.newIteratorWithBase(expiry, base)) {
-            for (it.seek(StateRecords.expiryKey(sweptBelow, 0)); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                if (StateRecords.lastUsedOfExpiryKey(key) >= lastUsedLimit) {
-                    break;
-                }
-                expired.add(key);
-            }
-            it.status();
-        }
-        sweptBelow = lastUsedLimit;
-        for (byte[] key : expired) {
-            long clientId = StateRecords.clientIdOfExpiryKey(key);
-            batch.delete(expiry, key);
+        for (long clientId : expiryIndex.removeLastUsedBelow(lastUsedLimit)) {
             batch.delete(sessions, StateRecords.sessionKey(clientId));
             sessionCache.stageDelete(clientId);
-        }
-        oldestLiveLastUsed = oldestLastUsedFrom(lastUsedLimit, batch);
-    }
-
-    /**
-     * The smallest last-used index of an expiry key at or above {@code from}, or {@code Long.MAX_VALUE}
-     * when there is none (keys written later carry later indexes, so that stays a lower bound). Runs
-     * once per sweep, and a sweep then runs again only when the limit passes the value found: about
-     * once per {@code sessionExpiryEntries} entries while the oldest session stays in use.
-     */
-    private long oldestLastUsedFrom(long from, WriteBatchWithIndex batch) throws RocksDBException {
-        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
-             RocksIterator base = db.newIterator(expiry, ro);
-             RocksIterator it = batch.newIteratorWithBase(expiry, base)) {
-            it.seek(StateRecords.expiryKey(from, 0));
-            if (it.isValid()) {
-                return StateRecords.lastUsedOfExpiryKey(it.key());
-            }
-            it.status();
-            return Long.MAX_VALUE;
         }
     }
 }

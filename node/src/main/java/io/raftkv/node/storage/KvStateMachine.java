@@ -37,7 +37,8 @@ import java.util.function.Consumer;
 
 /**
  * The replicated key-value state machine in the {@code sm/} RocksDB instance (column families
- * {@code kv}, {@code sessions}, {@code session_expiry}, {@code meta}).
+ * {@code kv}, {@code sessions}, {@code meta}; {@code session_expiry} of earlier versions is kept but
+ * no longer written).
  *
  * <p><b>Apply.</b> Committed entries are applied strictly in log order on one dedicated apply thread
  * fed by a bounded queue. Each {@link #apply} call becomes one WriteBatch holding the KV changes,
@@ -54,6 +55,10 @@ public final class KvStateMachine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
     static final String KV_CF = "kv";
     static final String SESSIONS_CF = "sessions";
+    /**
+     * No longer written (sessions are swept through an in-memory index, {@link SessionExpiryIndex});
+     * kept so that data directories and snapshots of earlier versions open unchanged.
+     */
     static final String EXPIRY_CF = "session_expiry";
     static final String META_CF = "meta";
     static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF);
@@ -92,9 +97,13 @@ public final class KvStateMachine implements AutoCloseable {
 
     private void attach(RocksInstance instance) {
         this.db = instance;
-        this.applier = new CommandApplier(instance.db, instance.cf(KV_CF), instance.cf(SESSIONS_CF),
-                instance.cf(EXPIRY_CF), instance.cf(META_CF), options.sessionExpiryEntries());
         this.applied = readApplied(layout.dataDir, instance);
+        try {
+            this.applier = new CommandApplier(instance.db, instance.cf(KV_CF), instance.cf(SESSIONS_CF),
+                    instance.cf(META_CF), options.sessionExpiryEntries());
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw new StorageCorruptedException(layout.dataDir, "state machine sessions: " + e.getMessage(), e);
+        }
     }
 
     static AppliedState readApplied(Path dataDir, RocksInstance instance) {

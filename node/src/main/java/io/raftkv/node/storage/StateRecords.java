@@ -78,19 +78,6 @@ final class StateRecords {
         return RaftRecords.indexKey(clientId);
     }
 
-    /** Expiry index key: sessions ordered by last use, so the expired ones form a prefix. */
-    static byte[] expiryKey(long lastUsedIndex, long clientId) {
-        return ByteBuffer.allocate(2 * Long.BYTES).putLong(lastUsedIndex).putLong(clientId).array();
-    }
-
-    static long clientIdOfExpiryKey(byte[] key) {
-        return ByteBuffer.wrap(key, Long.BYTES, Long.BYTES).getLong();
-    }
-
-    static long lastUsedOfExpiryKey(byte[] key) {
-        return ByteBuffer.wrap(key, 0, Long.BYTES).getLong();
-    }
-
     static byte[] encodeSession(Session s) {
         CommandCodec.Out out = new CommandCodec.Out();
         out.writeLong(s.lastSequence());
