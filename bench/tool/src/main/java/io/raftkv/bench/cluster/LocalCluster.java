@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,11 @@ public abstract class LocalCluster implements AutoCloseable {
     /** The command line of member {@code i}; the same on every (re)start. */
     protected abstract List<String> command(int i);
 
+    /** Variables added to each member's environment (none by default). */
+    protected Map<String, String> environment() {
+        return Map.of();
+    }
+
     /** What member {@code i} says about itself, or empty if it does not answer within ~1 s. */
     protected abstract Optional<MemberView> status(int i);
 
@@ -67,7 +73,7 @@ public abstract class LocalCluster implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         for (int i = 0; i < size; i++) {
-            ManagedProcess p = new ManagedProcess(system() + "-" + i, command(i), runDir);
+            ManagedProcess p = new ManagedProcess(system() + "-" + i, command(i), environment(), runDir);
             members.add(p);
             p.start();
         }

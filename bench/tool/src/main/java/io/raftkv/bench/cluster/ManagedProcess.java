@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,13 +18,15 @@ final class ManagedProcess {
 
     private final String name;
     private final List<String> command;
+    private final Map<String, String> environment;
     private final Path log;
     private final Path pidFile;
     private Process process;
 
-    ManagedProcess(String name, List<String> command, Path runDir) {
+    ManagedProcess(String name, List<String> command, Map<String, String> environment, Path runDir) {
         this.name = name;
         this.command = List.copyOf(command);
+        this.environment = Map.copyOf(environment);
         this.log = runDir.resolve(name + ".log");
         this.pidFile = runDir.resolve("pids").resolve(name + ".pid");
     }
@@ -55,7 +58,9 @@ final class ManagedProcess {
             Files.createDirectories(pidFile.getParent());
             Files.writeString(log, "\n=== start " + java.time.Instant.now() + ": " + String.join(" ", command) + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
