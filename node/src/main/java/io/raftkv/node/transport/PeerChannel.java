@@ -39,6 +39,8 @@ final class PeerChannel implements PeerStream.Listener {
     private boolean failing;
     /** Set while {@link #drain()} runs: a stream failing inside it must not start a second drain. */
     private boolean draining;
+    /** The peer was removed or the transport closed: nothing more is sent or reported. */
+    private boolean closed;
 
     PeerChannel(long peerId, PeerTransport owner, PeerTransportOptions options) {
         this.peerId = peerId;
@@ -66,6 +68,7 @@ final class PeerChannel implements PeerStream.Listener {
 
     /** Drops everything: the peer was removed or the transport is closing. */
     void close() {
+        closed = true;
         queue.clear();
         if (stream != null) {
             PeerStream s = stream;
@@ -75,7 +78,7 @@ final class PeerChannel implements PeerStream.Listener {
     }
 
     private void drain() {
-        if (draining) {
+        if (draining || closed) {
             return; // the running drain's loop re-reads the state this callback changed
         }
         draining = true;
@@ -172,6 +175,9 @@ final class PeerChannel implements PeerStream.Listener {
     }
 
     private void failed(HostPort target, Throwable cause) {
+        if (closed) {
+            return;
+        }
         if (!failing) {
             LOG.warn("send to peer {} at {} failed: {}", peerId, target, cause.toString());
         }
