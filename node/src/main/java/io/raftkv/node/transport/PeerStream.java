@@ -96,7 +96,16 @@ final class PeerStream {
         if (request == null) {
             unopened.add(batch);
         } else {
-            request.write(batch);
+            send(request, batch);
+        }
+    }
+
+    /** Writes to the call; a call that was reset or ended under us fails the stream, never the caller. */
+    private void send(GrpcClientRequest<MessageBatch, SendAck> req, MessageBatch batch) {
+        try {
+            req.write(batch);
+        } catch (RuntimeException closed) {
+            fail(closed);
         }
     }
 
@@ -112,7 +121,7 @@ final class PeerStream {
         }
         GrpcClientRequest<MessageBatch, SendAck> req = ar.result();
         if (dead) {
-            req.cancel();
+            cancelQuietly(req);
             return;
         }
         request = req;
@@ -128,8 +137,8 @@ final class PeerStream {
             response.end().onComplete(end -> fail(end.failed() ? end.cause()
                     : new IllegalStateException("stream ended by peer with " + response.status())));
         });
-        while (!unopened.isEmpty()) {
-            req.write(unopened.poll());
+        while (!unopened.isEmpty() && !dead) {
+            send(req, unopened.poll());
         }
     }
 
@@ -176,7 +185,7 @@ final class PeerStream {
             timerId = -1;
         }
         if (request != null) {
-            request.cancel();
+            cancelQuietly(request);
         }
         int lostBatches = outstanding.size();
         long now = System.nanoTime();
@@ -188,5 +197,13 @@ final class PeerStream {
         boolean unimplemented = cause instanceof InvalidStatusException ise
                 && ise.actualStatus() == GrpcStatus.UNIMPLEMENTED;
         listener.onFailed(this, lostBatches, unimplemented, cause);
+    }
+
+    private static void cancelQuietly(GrpcClientRequest<MessageBatch, SendAck> req) {
+        try {
+            req.cancel();
+        } catch (RuntimeException alreadyEnded) {
+            // the call ended by itself: nothing to reset
+        }
     }
 }
