@@ -35,8 +35,8 @@ public final class PeerTransport {
      * HTTP/2 flow-control windows of peer connections, both directions. All appends to a peer share
      * one stream, so its window (HTTP/2's default is 64 KiB) would otherwise cap a catching-up
      * follower at 64 KiB per round trip; 1 MiB allows ~1 GB/s at a 1 ms round trip. Not larger:
-     * what a window admits may sit in buffers on both nodes (4 MiB windows cost the leader ~28 MiB
-     * of RSS in the 1 M-key write benchmark). The connection window also admits a snapshot stream.
+     * what a window admits may sit in buffers on both nodes (4 MiB windows showed no gain in the
+     * benchmarks). The connection window also admits a snapshot stream.
      */
     static final int STREAM_WINDOW_BYTES = 1 << 20;
     static final int CONNECTION_WINDOW_BYTES = 2 << 20;
