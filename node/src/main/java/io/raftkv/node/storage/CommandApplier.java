@@ -25,7 +25,6 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatchWithIndex;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -70,7 +69,7 @@ final class CommandApplier {
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
              RocksIterator it = db.newIterator(sessions, ro)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                long clientId = ByteBuffer.wrap(it.key()).getLong();
+                long clientId = StateRecords.clientIdOfSessionKey(it.key());
                 expiryIndex.load(clientId, StateRecords.decodeSession(clientId, it.value()).lastUsedIndex());
             }
             it.status();

@@ -399,11 +399,11 @@ public final class KvStateMachine implements AutoCloseable {
              RocksIterator it = db.db.newIterator(db.cf(SESSIONS_CF), ro)) {
             List<Long> ids = new ArrayList<>();
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                ids.add(ByteBuffer.wrap(it.key()).getLong());
+                ids.add(StateRecords.clientIdOfSessionKey(it.key()));
             }
             it.status();
             return ids;
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | CorruptRecordException e) {
             throw fail(new StorageCorruptedException(layout.dataDir, "listing sessions: " + e.getMessage(), e));
         } finally {
             handleLock.readLock().unlock();

@@ -78,6 +78,13 @@ final class StateRecords {
         return RaftRecords.indexKey(clientId);
     }
 
+    static long clientIdOfSessionKey(byte[] key) {
+        if (key.length != Long.BYTES) {
+            throw new CorruptRecordException("session key of " + key.length + " bytes (expected 8)");
+        }
+        return ByteBuffer.wrap(key).getLong();
+    }
+
     static byte[] encodeSession(Session s) {
         CommandCodec.Out out = new CommandCodec.Out();
         out.writeLong(s.lastSequence());

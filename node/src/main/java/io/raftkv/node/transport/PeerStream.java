@@ -81,11 +81,6 @@ final class PeerStream {
         return dead;
     }
 
-    /** Batches written and not yet acknowledged (including those waiting for the call to open). */
-    int outstanding() {
-        return outstanding.size();
-    }
-
     /** Writes a batch; its ack deadline starts now. Must not be called once {@link #isDead()}. */
     void write(MessageBatch batch) {
         if (dead) {
