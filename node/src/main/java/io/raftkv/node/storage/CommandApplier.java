@@ -52,6 +52,7 @@ final class CommandApplier {
     private final long sessionExpiryEntries;
     private final SessionExpiryIndex expiryIndex = new SessionExpiryIndex();
     private final SessionCache sessionCache = new SessionCache();
+    private final KeyVersionCache keyVersions = new KeyVersionCache();
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
     CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle meta,
@@ -93,6 +94,7 @@ final class CommandApplier {
         // Left by a batch that was built but never written (it failed half-way).
         sessionCache.discardStaged();
         expiryIndex.discardStaged();
+        keyVersions.discardStaged();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             for (Entry e : entries) {
                 if (e.index() <= applied.index()) {
@@ -166,7 +168,7 @@ final class CommandApplier {
             throws RocksDBException {
         Operation op = cmd.operation();
         if (op instanceof Put p) {
-            Written w = put(index, p, batch, ro);
+            Written w = put(index, p, cmd.returnPrevious(), batch, ro);
             return ApplyResult.appliedPut(index, w.current(), cmd.returnPrevious() ? w.previous() : null);
         }
         if (op instanceof Delete d) {
@@ -180,7 +182,7 @@ final class CommandApplier {
             if (c.newValue() == null) {
                 return ApplyResult.applied(index, delete(c.key(), batch, ro));
             }
-            return ApplyResult.applied(index, put(index, new Put(c.key(), c.newValue()), batch, ro).current());
+            return ApplyResult.applied(index, write(index, c.key(), c.newValue(), current, batch));
         }
         return executeTxn(index, (Txn) op, batch, ro);
     }
@@ -203,7 +205,9 @@ final class CommandApplier {
         batch.setSavePoint();
         for (TxnOp txnOp : branch) {
             if (txnOp instanceof Put p) {
-                put(index, p, batch, ro);
+                write(index, p.key(), p.value(), readKv(p.key(), batch, ro), batch);
+                // A rollback to the save point may undo it: the cache cannot follow.
+                keyVersions.stageUnknown(p.key());
                 results.add(new ApplyResult.PutOutcome());
             } else if (txnOp instanceof Delete d) {
                 results.add(new ApplyResult.DeleteOutcome(delete(d.key(), batch, ro) != null));
@@ -239,19 +243,42 @@ final class CommandApplier {
     private record Written(KeyValue previous, KeyValue current) {
     }
 
-    private Written put(long index, Put p, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+    /**
+     * A put outside a transaction. Unless the previous value is wanted, the key's create index and
+     * version come from {@link #keyVersions} when it knows them, without reading the key.
+     */
+    private Written put(long index, Put p, boolean wantPrevious, WriteBatchWithIndex batch, ReadOptions ro)
+            throws RocksDBException {
+        KeyVersionCache.KeyVersion known = wantPrevious ? null : keyVersions.lookup(p.key());
+        if (known != null) {
+            KeyValue next = new KeyValue(p.key(), p.value(), known.createIndex(), index, known.version() + 1);
+            batch.put(kv, p.key(), StateRecords.encodeKv(next));
+            keyVersions.stageWrite(p.key(), next.createIndex(), next.version());
+            return new Written(null, next);
+        }
         KeyValue prev = readKv(p.key(), batch, ro);
+        return new Written(prev, write(index, p.key(), p.value(), prev, batch));
+    }
+
+    /**
+     * Writes {@code value} under {@code key}, whose current state is {@code prev} (null: absent), and
+     * stages the new version in {@link #keyVersions}.
+     */
+    private KeyValue write(long index, byte[] key, byte[] value, KeyValue prev, WriteBatchWithIndex batch)
+            throws RocksDBException {
         KeyValue next = prev == null
-                ? new KeyValue(p.key(), p.value(), index, index, 1)
-                : new KeyValue(p.key(), p.value(), prev.createIndex(), index, prev.version() + 1);
-        batch.put(kv, p.key(), StateRecords.encodeKv(next));
-        return new Written(prev, next);
+                ? new KeyValue(key, value, index, index, 1)
+                : new KeyValue(key, value, prev.createIndex(), index, prev.version() + 1);
+        batch.put(kv, key, StateRecords.encodeKv(next));
+        keyVersions.stageWrite(key, next.createIndex(), next.version());
+        return next;
     }
 
     private KeyValue delete(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
         KeyValue prev = readKv(key, batch, ro);
         if (prev != null) {
             batch.delete(kv, key);
+            keyVersions.stageUnknown(key);
         }
         return prev;
     }
@@ -292,10 +319,15 @@ final class CommandApplier {
     void batchWritten() {
         sessionCache.batchWritten();
         expiryIndex.batchWritten();
+        keyVersions.batchWritten();
     }
 
     SessionCache sessionCache() {
         return sessionCache;
+    }
+
+    KeyVersionCache keyVersions() {
+        return keyVersions;
     }
 
     /**

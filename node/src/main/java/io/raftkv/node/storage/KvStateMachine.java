@@ -415,6 +415,11 @@ public final class KvStateMachine implements AutoCloseable {
         return applier.sessionCache();
     }
 
+    /** The apply thread's key version cache; for tests (read it only while no apply runs). */
+    KeyVersionCache keyVersions() {
+        return applier.keyVersions();
+    }
+
     /** Finishes queued applies, then closes the database. Blocking. */
     @Override
     public void close() {
