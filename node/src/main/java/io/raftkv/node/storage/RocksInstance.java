@@ -32,6 +32,8 @@ import java.util.Map;
 final class RocksInstance implements AutoCloseable {
     /** Memtable bytes one instance may hold before it flushes (all its column families together). */
     static final long DB_WRITE_BUFFER_BYTES = 32L << 20;
+    /** WAL bytes one instance keeps before it flushes the families that pin the oldest WAL file. */
+    static final long MAX_TOTAL_WAL_BYTES = 2 * DB_WRITE_BUFFER_BYTES;
     /** Memtable size of one column family. */
     static final long CF_WRITE_BUFFER_BYTES = 16L << 20;
     /** Block cache shared by every instance in the process (one node per process). */
@@ -93,6 +95,12 @@ final class RocksInstance implements AutoCloseable {
                 // family, i.e. up to ~1 GiB across the node's eight families. All memtables of one
                 // instance together now flush at DB_WRITE_BUFFER_BYTES.
                 .setDbWriteBufferSize(DB_WRITE_BUFFER_BYTES)
+                // A WAL file is deleted only once every family's data in it has been flushed. The
+                // small families (hard state, applied index) are written with every batch but fill
+                // their memtable rarely, so they kept every WAL alive until RocksDB's default limit
+                // (four times all write buffers, ~384 MiB): 200-300 MiB of WAL per node under
+                // load. Past this size RocksDB flushes the families holding the oldest WAL.
+                .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
                 // Sync flush and compaction output every MiB as it is written rather than all at
                 // the end: one node's 30 MiB flush then cannot queue the whole disk behind one
                 // fsync while the Raft log (same disk) waits to make a write durable.
