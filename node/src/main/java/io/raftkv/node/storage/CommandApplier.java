@@ -249,9 +249,10 @@ final class CommandApplier {
      */
     private Written put(long index, Put p, boolean wantPrevious, WriteBatchWithIndex batch, ReadOptions ro)
             throws RocksDBException {
-        KeyVersionCache.KeyVersion known = wantPrevious ? null : keyVersions.lookup(p.key());
-        if (known != null) {
-            KeyValue next = new KeyValue(p.key(), p.value(), known.createIndex(), index, known.version() + 1);
+        int known = wantPrevious ? -1 : keyVersions.lookup(p.key());
+        if (known >= 0) {
+            KeyValue next = new KeyValue(p.key(), p.value(), keyVersions.createIndexAt(known), index,
+                    keyVersions.versionAt(known) + 1);
             batch.put(kv, p.key(), StateRecords.encodeKv(next));
             keyVersions.stageWrite(p.key(), next.createIndex(), next.version());
             return new Written(null, next);
