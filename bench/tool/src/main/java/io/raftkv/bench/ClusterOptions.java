@@ -27,7 +27,7 @@ final class ClusterOptions {
 
     /** The same settings as scripts/run-local.sh: a GC pause goal well below the 150 ms election timeout. */
     @Option(names = "--node-jvm-opts", description = "JVM options of each RaftKV node, space-separated"
-            + " (default: ${DEFAULT-VALUE}).", defaultValue = "-Xms128m -Xmx256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = "-Xms128m -Xmx192m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
             + " -XX:MetaspaceSize=96m --enable-native-access=ALL-UNNAMED")
     String nodeJvmOptions;
 
