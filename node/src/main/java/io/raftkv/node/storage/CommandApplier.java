@@ -251,27 +251,30 @@ final class CommandApplier {
             throws RocksDBException {
         int known = wantPrevious ? -1 : keyVersions.lookup(p.key());
         if (known >= 0) {
-            KeyValue next = new KeyValue(p.key(), p.value(), keyVersions.createIndexAt(known), index,
-                    keyVersions.versionAt(known) + 1);
-            batch.put(kv, p.key(), StateRecords.encodeKv(next));
-            keyVersions.stageWrite(p.key(), next.createIndex(), next.version());
-            return new Written(null, next);
+            return new Written(null, write(index, p.key(), p.value(), keyVersions.createIndexAt(known),
+                    keyVersions.versionAt(known), batch));
         }
         KeyValue prev = readKv(p.key(), batch, ro);
         return new Written(prev, write(index, p.key(), p.value(), prev, batch));
     }
 
-    /**
-     * Writes {@code value} under {@code key}, whose current state is {@code prev} (null: absent), and
-     * stages the new version in {@link #keyVersions}.
-     */
+    /** Writes {@code value} under {@code key}, whose current state is {@code prev} (null: absent). */
     private KeyValue write(long index, byte[] key, byte[] value, KeyValue prev, WriteBatchWithIndex batch)
             throws RocksDBException {
-        KeyValue next = prev == null
-                ? new KeyValue(key, value, index, index, 1)
-                : new KeyValue(key, value, prev.createIndex(), index, prev.version() + 1);
+        return prev == null
+                ? write(index, key, value, index, 0, batch)
+                : write(index, key, value, prev.createIndex(), prev.version(), batch);
+    }
+
+    /**
+     * Writes {@code value} under {@code key} as the version after {@code previousVersion} (0: the key
+     * is new) of a key created at {@code createIndex}, and stages it in {@link #keyVersions}.
+     */
+    private KeyValue write(long index, byte[] key, byte[] value, long createIndex, long previousVersion,
+                           WriteBatchWithIndex batch) throws RocksDBException {
+        KeyValue next = new KeyValue(key, value, createIndex, index, previousVersion + 1);
         batch.put(kv, key, StateRecords.encodeKv(next));
-        keyVersions.stageWrite(key, next.createIndex(), next.version());
+        keyVersions.stageWrite(key, createIndex, next.version());
         return next;
     }
 

@@ -113,6 +113,7 @@ final class KeyVersionCache {
     void discardStaged() {
         if (undoOverflowed) {
             clear();
+            return;
         }
         for (int i = undoCount - 1; i >= 0; i--) {
             int at = i * 6;
