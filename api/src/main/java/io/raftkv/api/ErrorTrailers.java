@@ -1,5 +1,6 @@
 package io.raftkv.api;
 
+import io.raftkv.api.v1.CallError;
 import io.vertx.core.MultiMap;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -29,8 +30,7 @@ public final class ErrorTrailers {
      * end the call with INTERNAL and their message (never their stack trace).
      */
     public static void fail(GrpcServerResponse<?, ?> response, Throwable error) {
-        RaftKvException e = error instanceof RaftKvException k ? k
-                : RaftKvException.of(GrpcStatus.INTERNAL, String.valueOf(error.getMessage()));
+        RaftKvException e = asRaftKvException(error);
         MultiMap trailers = response.trailers();
         e.reason().ifPresent(r -> trailers.set(REASON, r.name()));
         if (e.isNotLeader()) {
@@ -70,8 +70,52 @@ public final class ErrorTrailers {
             String address = lookup(LEADER_ADDRESS, trailers, headers);
             leaderAddress = address == null ? "" : address;
         }
+        return received(status, message, reason, leaderId, leaderAddress);
+    }
+
+    /**
+     * The in-band form of {@code error} for a pipelined call ({@code KV.Pipeline}): the same status,
+     * message, reason and leader hint that {@link #fail} puts in a unary call's status and trailers.
+     */
+    public static CallError toCallError(Throwable error) {
+        RaftKvException e = asRaftKvException(error);
+        CallError.Builder b = CallError.newBuilder().setCode(e.status().code);
+        if (e.getMessage() != null) {
+            b.setMessage(e.getMessage());
+        }
+        e.reason().ifPresent(r -> b.setReason(r.name()));
+        if (e.isNotLeader()) {
+            b.setLeaderId(e.leaderId()).setLeaderAddress(e.leaderAddress());
+        }
+        return b.build();
+    }
+
+    /**
+     * Rebuilds the error of a pipelined call (client side), as {@link #decode} does for a unary one.
+     * A code that is not a failure (0, or unknown to this client) becomes UNKNOWN.
+     */
+    public static RaftKvException decode(CallError error) {
+        GrpcStatus status = GrpcStatus.valueOf(error.getCode());
+        if (status == null || status == GrpcStatus.OK) {
+            status = GrpcStatus.UNKNOWN;
+        }
+        GrpcStatus s = status;
+        ErrorReason reason = ErrorReason.fromTrailer(error.getReason()).filter(r -> r.status() == s).orElse(null);
+        boolean notLeader = reason == ErrorReason.NOT_LEADER;
+        return received(status, error.getMessage(), reason, notLeader ? error.getLeaderId() : 0,
+                notLeader ? error.getLeaderAddress() : "");
+    }
+
+    private static RaftKvException received(GrpcStatus status, String message, ErrorReason reason, long leaderId,
+                                            String leaderAddress) {
         String text = message == null || message.isEmpty() ? status.name() : message;
         return RaftKvException.received(status, text, reason, leaderId, leaderAddress);
+    }
+
+    /** {@code error} itself when it is a {@link RaftKvException}, else INTERNAL with its message. */
+    private static RaftKvException asRaftKvException(Throwable error) {
+        return error instanceof RaftKvException k ? k
+                : RaftKvException.of(GrpcStatus.INTERNAL, String.valueOf(error.getMessage()));
     }
 
     private static String lookup(String key, MultiMap trailers, MultiMap headers) {

@@ -150,7 +150,9 @@ class RaftKvCtlTest {
         assertThat(empty.err()).isEqualTo("raftkvctl: INVALID_ARGUMENT/INVALID_REQUEST: key must not be empty\n");
 
         cluster.makeLeader(null);
-        Result noLeader = ctl("--timeout", "300ms", "put", "k", "v");
+        // A deadline long enough for the client to use up its attempts (~1.3 s of backoff): a short
+        // one could expire during the last attempt and end the call DEADLINE_EXCEEDED instead.
+        Result noLeader = ctl("--timeout", "10s", "put", "k", "v");
         assertThat(noLeader.exit()).isEqualTo(ExitCode.UNAVAILABLE.code()).isEqualTo(5);
         assertThat(noLeader.err()).contains("UNAVAILABLE/NO_LEADER").contains("endpoints tried:");
     }

@@ -30,8 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a client built and called from one thread would share a single event loop.
  */
 final class Connections {
-    /** One connection slot: the gRPC client and the context its calls are issued from. */
-    record Slot(GrpcClient client, Context context) {
+    /**
+     * One connection slot: the gRPC client, the context its calls are issued from, and its
+     * pipeline streams (one per node, used on that context only).
+     */
+    record Slot(GrpcClient client, Context context, PipelineStreams pipelines) {
+        Slot(GrpcClient client, Context context) {
+            this(client, context, new PipelineStreams(context, client));
+        }
     }
 
     private final List<Slot> clients;

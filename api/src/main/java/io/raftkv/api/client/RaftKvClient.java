@@ -2,6 +2,7 @@ package io.raftkv.api.client;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.ErrorReason;
+import io.raftkv.api.PipelineLimits;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.v1.AddLearnerRequest;
 import io.raftkv.api.v1.AddLearnerResponse;
@@ -80,7 +81,7 @@ public final class RaftKvClient implements AutoCloseable {
                 Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())), b.maxMessageBytes());
         this.leader = new LeaderTracker(b.endpoints());
         this.caller = new UnaryCaller(vertx, connections, leader, b.retryPolicy(), b.attemptTimeout().toMillis(),
-                b.random01());
+                b.random01(), b.pipelining() && b.maxMessageBytes() >= PipelineLimits.MIN_CLIENT_MESSAGE_BYTES);
         this.sessions = b.sessionsEnabled() ? new SessionPool(b.maxConcurrentWrites(), b.clientIdSource()) : null;
     }
 

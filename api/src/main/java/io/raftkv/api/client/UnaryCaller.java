@@ -2,7 +2,10 @@ package io.raftkv.api.client;
 
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.PipelineLimits;
 import io.raftkv.api.RaftKvException;
+import com.google.protobuf.MessageLite;
+import io.raftkv.api.v1.PipelinedResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,6 +28,12 @@ import java.util.function.DoubleSupplier;
  * {@code min(attemptTimeout, time left)}, sent to the server as {@code grpc-timeout} and enforced
  * locally by a timer that cancels the stream, so no attempt outlives the call whatever the network
  * or the server does. Nothing here blocks; every callback runs on a Vert.x context.
+ *
+ * <p>Transport: with pipelining on, an attempt of a {@linkplain PipelinedMethod pipelined method}
+ * whose request is at most {@link PipelineLimits#MAX_PIPELINED_REQUEST_BYTES} travels as one call of the slot's
+ * {@link PipelineStream} to the target (its timeout in {@code timeout_millis}, its error in-band);
+ * otherwise, or when the node does not serve {@code KV.Pipeline}, as its own unary gRPC call. Both
+ * end in the same success or {@link AttemptFailed}, so the retry rules below do not depend on it.
  */
 final class UnaryCaller {
     private final Vertx vertx;
@@ -33,15 +42,17 @@ final class UnaryCaller {
     private final RetryPolicy policy;
     private final long attemptTimeoutMillis;
     private final DoubleSupplier random01;
+    private final boolean pipelining;
 
     UnaryCaller(Vertx vertx, Connections connections, LeaderTracker leader, RetryPolicy policy,
-                long attemptTimeoutMillis, DoubleSupplier random01) {
+                long attemptTimeoutMillis, DoubleSupplier random01, boolean pipelining) {
         this.vertx = vertx;
         this.connections = connections;
         this.leader = leader;
         this.policy = policy;
         this.attemptTimeoutMillis = attemptTimeoutMillis;
         this.random01 = random01;
+        this.pipelining = pipelining;
     }
 
     /**
@@ -153,32 +164,93 @@ final class UnaryCaller {
 
         private Future<Resp> single(Endpoint target, long timeoutMillis) {
             Promise<Resp> attempt = Promise.promise();
-            AtomicReference<GrpcClientRequest<Req, Resp>> stream = new AtomicReference<>();
+            AtomicReference<Runnable> cancel = new AtomicReference<>();
             AtomicBoolean sent = new AtomicBoolean();
             long timer = vertx.setTimer(timeoutMillis, id -> {
                 boolean mayHaveArrived = sent.get();
                 if (attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED,
                         "no answer from " + target + " within " + timeoutMillis + " ms", mayHaveArrived, null),
                         mayHaveArrived))) {
-                    GrpcClientRequest<Req, Resp> s = stream.get();
-                    if (s != null) {
-                        s.cancel();
+                    Runnable c = cancel.get();
+                    if (c != null) {
+                        c.run();
                     }
                 }
             });
             Connections.Slot slot = connections.next();
             if (Vertx.currentContext() == slot.context()) {
-                send(slot, target, timeoutMillis, attempt, stream, sent);
+                send(slot, target, timeoutMillis, attempt, cancel, sent);
             } else {
-                slot.context().runOnContext(v -> send(slot, target, timeoutMillis, attempt, stream, sent));
+                slot.context().runOnContext(v -> send(slot, target, timeoutMillis, attempt, cancel, sent));
             }
             return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
         }
 
         /** Issues one attempt on {@code slot}'s connection; runs on the slot's context. */
         private void send(Connections.Slot slot, Endpoint target, long timeoutMillis, Promise<Resp> attempt,
-                          AtomicReference<GrpcClientRequest<Req, Resp>> stream, AtomicBoolean sent) {
+                          AtomicReference<Runnable> cancel, AtomicBoolean sent) {
             if (attempt.future().isComplete()) { // timed out before it could start
+                return;
+            }
+            PipelinedMethod<Req, Resp> pipelined = pipelining ? PipelinedMethod.of(method) : null;
+            if (pipelined != null && slot.pipelines().supports(target) && fitsPipeline(request)) {
+                sendPipelined(pipelined, slot, target, timeoutMillis, attempt, cancel, sent);
+            } else {
+                sendUnary(slot, target, timeoutMillis, attempt, cancel, sent);
+            }
+        }
+
+        /** One attempt as a call of the slot's pipeline stream to {@code target}; on the slot's context. */
+        private void sendPipelined(PipelinedMethod<Req, Resp> pipelined, Connections.Slot slot, Endpoint target,
+                                   long timeoutMillis, Promise<Resp> attempt, AtomicReference<Runnable> cancel,
+                                   AtomicBoolean sent) {
+            PipelineStream stream = slot.pipelines().to(target);
+            sent.set(true);
+            long id = stream.send(pipelined.call(request, timeoutMillis), new PipelineStream.Callback() {
+                @Override
+                public void onResult(PipelinedResult result) {
+                    if (result.getResultCase() == pipelined.resultCase()) {
+                        attempt.tryComplete(pipelined.getResponse().apply(result));
+                    } else if (result.getResultCase() == PipelinedResult.ResultCase.ERROR) {
+                        RaftKvException e = ErrorTrailers.decode(result.getError());
+                        attempt.tryFail(new AttemptFailed(e, serverMayHaveProposed(e)));
+                    } else {
+                        attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.INTERNAL, target
+                                + " answered a pipelined " + pipelined.resultCase() + " call with "
+                                + result.getResultCase(), true, null), true));
+                    }
+                }
+
+                @Override
+                public void onStreamFailed(boolean written, boolean unimplemented, Throwable cause) {
+                    if (unimplemented) { // an older node: this attempt, and later ones, go unary
+                        slot.pipelines().unsupported(target);
+                        sendUnary(slot, target, timeoutMillis, attempt, cancel, sent);
+                    } else if (written) {
+                        attempt.tryFail(connectionLost(target, cause));
+                    } else {
+                        attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE,
+                                "cannot connect to " + target + ": " + describe(cause), false, cause),
+                                false));
+                    }
+                }
+            });
+            cancel.set(() -> {
+                if (Vertx.currentContext() == slot.context()) {
+                    stream.abandon(id);
+                } else {
+                    slot.context().runOnContext(v -> stream.abandon(id));
+                }
+            });
+            if (attempt.future().isComplete()) {
+                stream.abandon(id); // answered or timed out before the cancel hook was set
+            }
+        }
+
+        /** One attempt as its own unary gRPC call; on the slot's context. */
+        private void sendUnary(Connections.Slot slot, Endpoint target, long timeoutMillis, Promise<Resp> attempt,
+                               AtomicReference<Runnable> cancel, AtomicBoolean sent) {
+            if (attempt.future().isComplete()) {
                 return;
             }
             slot.client().request(target.toSocketAddress(), method).onComplete(ar -> {
@@ -188,7 +260,7 @@ final class UnaryCaller {
                     return;
                 }
                 GrpcClientRequest<Req, Resp> req = ar.result();
-                stream.set(req);
+                cancel.set(req::cancel);
                 if (attempt.future().isComplete()) { // timed out while connecting
                     req.cancel();
                     return;
@@ -273,6 +345,11 @@ final class UnaryCaller {
             return RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, msg,
                     last == null || last.isOutcomeUnknown(), last);
         }
+    }
+
+    /** Whether {@code request} is small enough to share a pipeline stream. */
+    private static boolean fitsPipeline(Object request) {
+        return request instanceof MessageLite m && m.getSerializedSize() <= PipelineLimits.MAX_PIPELINED_REQUEST_BYTES;
     }
 
     /** Statuses after which another attempt may succeed (NOT_LEADER is handled separately). */

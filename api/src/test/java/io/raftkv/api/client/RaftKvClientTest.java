@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The client against an in-process scripted cluster ({@link FakeCluster}): real gRPC over loopback,
- * scripted failures. Jitter is fixed (random = 0) so backoffs are exact.
+ * scripted failures. Jitter is fixed (random = 0) so backoffs are exact. KV calls travel pipelined
+ * (the default); {@link UnaryRaftKvClientTest} runs every test again with unary calls.
  */
 class RaftKvClientTest {
     private FakeCluster cluster;
@@ -55,7 +56,8 @@ class RaftKvClientTest {
         cluster.close();
     }
 
-    private RaftKvClientBuilder builder(FakeNode... order) {
+    /** The builder every test starts from; {@link UnaryRaftKvClientTest} turns pipelining off. */
+    RaftKvClientBuilder builder(FakeNode... order) {
         return RaftKvClient.builder().endpoints(cluster.endpoints(order)).random(() -> 0.0)
                 .retryPolicy(new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(40), 0));
     }

@@ -11,10 +11,23 @@ import io.raftkv.api.v1.BackupMetadata;
 import io.raftkv.api.v1.BackupTrailer;
 import io.raftkv.api.v1.ClusterGrpcService;
 import io.raftkv.api.v1.GetResponse;
+import io.raftkv.api.v1.CompareAndSetRequest;
+import io.raftkv.api.v1.CompareAndSetResponse;
+import io.raftkv.api.v1.DeleteRequest;
+import io.raftkv.api.v1.DeleteResponse;
+import io.raftkv.api.v1.GetRequest;
+import io.raftkv.api.v1.PutRequest;
+import io.raftkv.api.v1.PutResponse;
+import io.raftkv.api.v1.TxnRequest;
+import io.raftkv.api.v1.TxnResponse;
 import io.raftkv.api.v1.KVGrpcService;
 import io.raftkv.api.v1.KeyValue;
 import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.MemberListResponse;
+import io.raftkv.api.v1.PipelineRequest;
+import io.raftkv.api.v1.PipelineResponse;
+import io.raftkv.api.v1.PipelinedCall;
+import io.raftkv.api.v1.PipelinedResult;
 import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.PromoteMemberResponse;
 import io.raftkv.api.v1.ReadConsistency;
@@ -65,8 +78,11 @@ public final class FakeNode {
     public record Drop(boolean apply) implements Action {
     }
 
-    /** One call as it arrived. */
-    public record Received(String method, Object request, String remoteAddress) {
+    /** One call as it arrived; {@code pipelined} when it came in a KV.Pipeline stream. */
+    public record Received(String method, Object request, String remoteAddress, boolean pipelined) {
+        public Received(String method, Object request, String remoteAddress) {
+            this(method, request, remoteAddress, false);
+        }
     }
 
     private final FakeCluster cluster;
@@ -75,6 +91,8 @@ public final class FakeNode {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int snapshotChunkBytes = 16;
     private volatile boolean corruptSnapshot;
+    private volatile boolean servePipeline = true;
+    private final java.util.concurrent.atomic.AtomicInteger pipelineStreams = new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer http;
 
     FakeNode(FakeCluster cluster, long id) {
@@ -131,6 +149,7 @@ public final class FakeNode {
             return TransferLeadershipResponse.newBuilder().setHeader(s.header(id)).setLeaderId(target.id)
                     .setLeaderAddress(target.endpoint().toString()).build();
         });
+        grpc.callHandler(KVGrpcService.Pipeline, this::pipeline);
         grpc.callHandler(ClusterGrpcService.Snapshot, req -> req.handler(msg -> {
             received.add(new Received("Snapshot", msg, req.connection().remoteAddress().toString()));
             streamSnapshot(req.response());
@@ -139,32 +158,105 @@ public final class FakeNode {
                 .requestHandler(grpc).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private <Q, A> void unary(GrpcServer grpc, ServiceMethod<Q, A> method, String name, boolean leaderOnly,
-                              Function<Q, A> serve) {
-        grpc.callHandler(method, req -> req.handler(msg -> handle(req, name, msg, leaderOnly, serve)));
+    /** How one method is served, for unary calls and for calls inside a Pipeline stream alike. */
+    private record Method<Q, A>(String name, boolean leaderOnly, Function<Q, A> serve) {
     }
 
-    private <Q, A> void handle(GrpcServerRequest<Q, A> req, String name, Q msg, boolean leaderOnly,
-                               Function<Q, A> serve) {
-        received.add(new Received(name, msg, req.connection().remoteAddress().toString()));
-        ConcurrentLinkedDeque<Action> q = scripts.get(name);
+    /** Where the answer of one call goes: a unary response, or a result in a Pipeline stream. */
+    private interface Reply<A> {
+        void ok(A answer);
+
+        void fail(RaftKvException error);
+    }
+
+    private final Map<String, Method<?, ?>> methods = new ConcurrentHashMap<>();
+
+    private <Q, A> void unary(GrpcServer grpc, ServiceMethod<Q, A> method, String name, boolean leaderOnly,
+                              Function<Q, A> serve) {
+        Method<Q, A> m = new Method<>(name, leaderOnly, serve);
+        methods.put(name, m);
+        grpc.callHandler(method, req -> req.handler(msg -> handle(m, msg, req.connection().remoteAddress().toString(),
+                false, new Reply<A>() {
+                    @Override
+                    public void ok(A answer) {
+                        req.response().end(answer);
+                    }
+
+                    @Override
+                    public void fail(RaftKvException error) {
+                        ErrorTrailers.fail(req.response(), error);
+                    }
+                })));
+    }
+
+    private <Q, A> void handle(Method<Q, A> m, Q msg, String remoteAddress, boolean pipelined, Reply<A> reply) {
+        received.add(new Received(m.name(), msg, remoteAddress, pipelined));
+        ConcurrentLinkedDeque<Action> q = scripts.get(m.name());
         Action action = q == null ? null : q.pollFirst();
-        GrpcServerResponse<Q, A> resp = req.response();
         try {
             if (action instanceof Fail f) {
-                ErrorTrailers.fail(resp, f.error());
+                reply.fail(f.error());
                 return;
             }
-            if (leaderOnly) {
+            if (m.leaderOnly()) {
                 leaderUnless(false);
             }
-            A answer = serve.apply(msg);
+            A answer = m.serve().apply(msg);
             if (!(action instanceof Drop)) {
-                resp.end(answer);
+                reply.ok(answer);
             }
         } catch (RaftKvException e) {
-            ErrorTrailers.fail(resp, e);
+            reply.fail(e);
         }
+    }
+
+    /**
+     * KV.Pipeline: each call is served by its unary method's handler (same scripts, same record of
+     * what arrived) and answered in-band, one result per message. Unless {@link #servePipeline} is
+     * off, when the node answers UNIMPLEMENTED like a version without the method.
+     */
+    private void pipeline(GrpcServerRequest<PipelineRequest, PipelineResponse> req) {
+        if (!servePipeline) {
+            req.response().status(io.vertx.grpc.common.GrpcStatus.UNIMPLEMENTED).end();
+            return;
+        }
+        pipelineStreams.incrementAndGet();
+        String remote = req.connection().remoteAddress().toString();
+        req.handler(message -> {
+            for (PipelinedCall call : message.getCallsList()) {
+                switch (call.getRequestCase()) {
+                    case PUT -> this.<PutRequest, PutResponse>pipelined(call.getId(), "Put", call.getPut(), remote, req, PipelinedResult.Builder::setPut);
+                    case GET -> this.<GetRequest, GetResponse>pipelined(call.getId(), "Get", call.getGet(), remote, req, PipelinedResult.Builder::setGet);
+                    case DELETE -> this.<DeleteRequest, DeleteResponse>pipelined(call.getId(), "Delete", call.getDelete(), remote, req,
+                            PipelinedResult.Builder::setDelete);
+                    case COMPARE_AND_SET -> this.<CompareAndSetRequest, CompareAndSetResponse>pipelined(call.getId(), "CompareAndSet", call.getCompareAndSet(), remote,
+                            req, PipelinedResult.Builder::setCompareAndSet);
+                    case TXN -> this.<TxnRequest, TxnResponse>pipelined(call.getId(), "Txn", call.getTxn(), remote, req, PipelinedResult.Builder::setTxn);
+                    default -> throw new IllegalStateException("unexpected pipelined call " + call);
+                }
+            }
+        });
+        req.endHandler(v -> req.response().end());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <Q, A> void pipelined(long id, String name, Q msg, String remote,
+                                  GrpcServerRequest<PipelineRequest, PipelineResponse> req,
+                                  java.util.function.BiConsumer<PipelinedResult.Builder, A> set) {
+        handle((Method<Q, A>) methods.get(name), msg, remote, true, new Reply<A>() {
+            @Override
+            public void ok(A answer) {
+                PipelinedResult.Builder b = PipelinedResult.newBuilder().setId(id);
+                set.accept(b, answer);
+                req.response().write(PipelineResponse.newBuilder().addResults(b).build());
+            }
+
+            @Override
+            public void fail(RaftKvException error) {
+                req.response().write(PipelineResponse.newBuilder().addResults(PipelinedResult.newBuilder().setId(id)
+                        .setError(ErrorTrailers.toCallError(error))).build());
+            }
+        });
     }
 
     /** Throws NOT_LEADER (or NO_LEADER) unless this node leads or {@code anyNodeMayServe}. */
@@ -258,6 +350,17 @@ public final class FakeNode {
     /** Requests of one method, in arrival order. */
     public <T> List<T> received(String method, Class<T> type) {
         return received.stream().filter(r -> r.method().equals(method)).map(r -> type.cast(r.request())).toList();
+    }
+
+    /** Whether KV.Pipeline is served (default) or answered UNIMPLEMENTED, like an older node. */
+    public FakeNode servePipeline(boolean serve) {
+        this.servePipeline = serve;
+        return this;
+    }
+
+    /** Pipeline streams opened to this node so far (answered UNIMPLEMENTED ones are not counted). */
+    public int pipelineStreamsOpened() {
+        return pipelineStreams.get();
     }
 
     public void corruptSnapshot(boolean corrupt) {

@@ -63,8 +63,8 @@ final class ClusterOptions {
         Path dir = runDir.resolve(system + "-" + System.currentTimeMillis());
         return switch (system) {
             case Targets.ETCD -> new EtcdCluster(dir, members, etcdBinary, words(etcdArgs), etcdBasePort);
-            case Targets.RAFTKV -> new RaftKvCluster(dir, members, nodeJar, words(nodeJvmOptions), words(nodeArgs),
-                    raftkvBasePort);
+            case Targets.RAFTKV, Targets.RAFTKV_UNARY -> new RaftKvCluster(dir, members, nodeJar,
+                    words(nodeJvmOptions), words(nodeArgs), raftkvBasePort);
             default -> throw new IllegalArgumentException("unknown system '" + system + "', expected one of "
                     + Targets.SYSTEMS);
         };

@@ -102,9 +102,14 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** Renders comparison.md, compare.json and the charts from the results files in {@code dir}. */
+    /**
+     * Renders comparison.md, compare.json and the charts from the results files in {@code dir}. The
+     * baseline is etcd; without etcd results it is {@code raftkv-unary} (RaftKV with one unary call
+     * per operation), which compares the client's two transports.
+     */
     static int render(Path dir) {
-        SystemResults etcd = SystemResults.read(dir, Targets.ETCD).orElse(null);
+        SystemResults etcd = SystemResults.read(dir, Targets.ETCD)
+                .or(() -> SystemResults.read(dir, Targets.RAFTKV_UNARY)).orElse(null);
         SystemResults raftkv = SystemResults.read(dir, Targets.RAFTKV).orElse(null);
         if (etcd == null && raftkv == null) {
             System.err.println("no results-*.json in " + dir);

@@ -68,6 +68,8 @@ public final class RaftKvMeters {
             "Client gRPC calls served on the client port, by method and final gRPC status.");
     public static final Meter CLIENT_IN_FLIGHT = new Meter("raftkv.client.inflight",
             "Client gRPC calls received and not yet answered.");
+    public static final Meter CLIENT_PIPELINE_STREAMS = new Meter("raftkv.client.pipeline.streams",
+            "KV.Pipeline streams open on the client port (each carries many calls).");
 
     // ---- Storage (from the group-commit writer's stats and RocksDB properties) ----
 

@@ -46,6 +46,7 @@ public final class CallRunner extends MeterGroup {
     private final Vertx vertx;
     private final ServerLimits limits;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger pipelineStreams = new AtomicInteger();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public CallRunner(Vertx vertx, ServerLimits limits, MeterRegistry registry) {
@@ -56,6 +57,29 @@ public final class CallRunner extends MeterGroup {
                         AtomicInteger::get)
                 .description(RaftKvMeters.CLIENT_IN_FLIGHT.description())
                 .register(registry));
+        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_PIPELINE_STREAMS.name(), pipelineStreams,
+                        AtomicInteger::get)
+                .description(RaftKvMeters.CLIENT_PIPELINE_STREAMS.description())
+                .register(registry));
+    }
+
+    /** Counts a pipeline stream opened ({@code +1}) or finished ({@code -1}). */
+    void pipelineStreams(int delta) {
+        pipelineStreams.addAndGet(delta);
+    }
+
+    /** KV.Pipeline streams open now. */
+    public int pipelineStreams() {
+        return pipelineStreams.get();
+    }
+
+    /** The server's limit on calls served at once. */
+    int maxInFlightCalls() {
+        return limits.maxInFlightCalls();
+    }
+
+    Vertx vertx() {
+        return vertx;
     }
 
     /** Calls being served right now. */
@@ -158,6 +182,8 @@ public final class CallRunner extends MeterGroup {
                         "deadline of " + deadline + " ms exceeded before the call completed"));
             });
             request.exceptionHandler(err -> finishCancelled());
+            // Vert.x 5 reports a reset by the client (RST_STREAM: cancel, deadline) here, not above.
+            request.errorHandler(error -> finishCancelled());
             request.handler(this::onMessage);
         }
 

@@ -1,6 +1,7 @@
 package io.raftkv.node.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.raftkv.api.PipelineLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.metrics.NodeStatusMetrics;
@@ -124,7 +125,9 @@ public final class ClientServer {
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                 // Up to twice the limit is decoded and then refused with INVALID_ARGUMENT and the limit
                 // in the message; larger messages are refused by the gRPC layer without being buffered.
-                .setMaxMessageSize(2L * limits.maxRequestBytes()));
+                // A pipeline message carries many calls, each checked against the limit on its own, so
+                // at least PipelineLimits.MAX_REQUEST_MESSAGE_BYTES is always accepted.
+                .setMaxMessageSize(Math.max(2L * limits.maxRequestBytes(), PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
         grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
                 new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
@@ -224,6 +227,11 @@ public final class ClientServer {
     /** Client calls being served now. */
     public int inFlightCalls() {
         return calls.inFlight();
+    }
+
+    /** KV.Pipeline streams open now. */
+    public int pipelineStreams() {
+        return calls.pipelineStreams();
     }
 
     /** Stops the server. In-flight calls get whatever Vert.x does on close (connections reset). */

@@ -66,7 +66,10 @@ public final class KvService extends KVService {
         this.proposals = Objects.requireNonNull(proposals, "proposals");
     }
 
-    /** This service with every method run by {@code calls} (deadlines, admission, error trailers). */
+    /**
+     * This service with every method run by {@code calls} (deadlines, admission, error trailers),
+     * including {@code Pipeline}, which serves the same methods many to a stream ({@link PipelineCall}).
+     */
     public Service bindTo(CallRunner calls) {
         return Service.service(KVGrpcService.SERVICE_NAME, KVGrpcService.SERVICE_DESCRIPTOR)
                 .bind(KVGrpcService.Put, calls.unary(KVGrpcService.Put, this::put))
@@ -75,6 +78,7 @@ public final class KvService extends KVService {
                 .bind(KVGrpcService.Range, calls.unary(KVGrpcService.Range, this::range))
                 .bind(KVGrpcService.CompareAndSet, calls.unary(KVGrpcService.CompareAndSet, this::compareAndSet))
                 .bind(KVGrpcService.Txn, calls.unary(KVGrpcService.Txn, this::txn))
+                .bind(KVGrpcService.Pipeline, stream -> new PipelineCall(calls.vertx(), stream, calls, this).start())
                 .build();
     }
 

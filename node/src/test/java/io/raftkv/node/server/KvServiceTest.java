@@ -163,6 +163,20 @@ class KvServiceTest {
     }
 
     @Test
+    void aCallTheClientCancelsFreesItsSlotAtOnce() {
+        start(ServerLimits.defaults());
+        Promise<ApplyResult> never = Promise.promise();
+        f.node.onPropose = c -> never.future();
+        var req = ClientServerFixture.await(f.grpc.request(
+                io.vertx.core.net.SocketAddress.inetSocketAddress(f.server.port(), "127.0.0.1"), KVGrpcClient.Put));
+        req.end(put("a", "1"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> f.server.inFlightCalls() == 1);
+        req.cancel();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> f.server.inFlightCalls() == 0);
+        assertThat(f.metrics.prometheus().scrape()).contains("code=\"CANCELLED\",method=\"raftkv.v1.KV/Put\"");
+    }
+
+    @Test
     void theDefaultDeadlineBoundsACallWithoutClientDeadline() {
         start(ServerLimits.defaults().withDefaultDeadline(Duration.ofMillis(200)));
         f.node.onReadBarrier = c -> Promise.<Void>promise().future();

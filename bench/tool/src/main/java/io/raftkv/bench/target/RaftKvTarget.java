@@ -28,15 +28,17 @@ public final class RaftKvTarget implements Target {
     private final RaftKvClient client;
     private final String description;
 
-    public RaftKvTarget(TargetOptions options) {
+    /** @param pipelining whether the client pipelines calls (its default) or sends each as a unary call */
+    public RaftKvTarget(TargetOptions options, boolean pipelining) {
         this.client = RaftKvClient.builder()
                 .endpoints(options.endpoints().stream().map(Endpoint::parse).collect(Collectors.toList()))
                 .connections(options.connections())
                 .deadline(options.deadline())
                 .attemptTimeout(options.deadline())
+                .pipelining(pipelining)
                 .build();
-        this.description = "raftkv via RaftKvClient, " + options.connections() + " connections per node to "
-                + options.endpoints();
+        this.description = "raftkv via RaftKvClient (" + (pipelining ? "pipelined" : "unary") + " calls), "
+                + options.connections() + " connections per node to " + options.endpoints();
     }
 
     @Override

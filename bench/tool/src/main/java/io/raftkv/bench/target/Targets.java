@@ -10,14 +10,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Opens a {@link Target} by system name. {@code raftkv} lives in the tool; {@code etcd} is loaded from
+ * Opens a {@link Target} by system name. {@code raftkv} (pipelined calls, the client's default) and
+ * {@code raftkv-unary} (one unary gRPC call per operation) live in the tool; {@code etcd} is loaded from
  * the etcd driver jar ({@link IsolatedDriver}), by default {@value #ETCD_DRIVER_JAR} next to the
  * tool's own jar.
  */
 public final class Targets {
     public static final String RAFTKV = "raftkv";
+    /** RaftKV with the client's pipelining off: every call its own unary gRPC call. */
+    public static final String RAFTKV_UNARY = "raftkv-unary";
     public static final String ETCD = "etcd";
-    public static final List<String> SYSTEMS = List.of(RAFTKV, ETCD);
+    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, ETCD);
     public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
 
     private Targets() {
@@ -38,7 +41,9 @@ public final class Targets {
     public static Target open(String system, TargetOptions options, Path etcdDriverJar) {
         switch (system) {
             case RAFTKV:
-                return new RaftKvTarget(options);
+                return new RaftKvTarget(options, true);
+            case RAFTKV_UNARY:
+                return new RaftKvTarget(options, false);
             case ETCD: {
                 Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar()).toAbsolutePath().normalize();
                 return DRIVERS.computeIfAbsent(jar, j -> IsolatedDriver.load(j, ETCD)).factory().open(options);

@@ -1,0 +1,268 @@
+package io.raftkv.node.server;
+
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.PipelineLimits;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.v1.KVGrpcService;
+import io.raftkv.api.v1.PipelineRequest;
+import io.raftkv.api.v1.PipelineResponse;
+import io.raftkv.api.v1.PipelinedCall;
+import io.raftkv.api.v1.PipelinedResult;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code KV.Pipeline} stream: many KV calls over one HTTP/2 stream, each served exactly as its
+ * unary method is (same service code, same {@link CallRunner} rules), and each answered in-band
+ * with its id.
+ *
+ * <p>Why it exists: a unary gRPC call costs a new HTTP/2 stream, request headers, response headers
+ * and trailers on both ends. At 1,000 concurrent puts that framing was about half of all CPU spent
+ * per write on a 2-core machine (docs/benchmarks.md, "Fourth round"); a pipelined call costs only
+ * its bytes in a DATA frame that it shares with the calls sent or completed with it.
+ *
+ * <p>Rules, per call, the same as {@link CallRunner#unary}: an in-flight slot (RESOURCE_EXHAUSTED
+ * OVERLOADED when none is free), the request size limit, a deadline ({@code timeout_millis} capped,
+ * or the default) after which the call answers DEADLINE_EXCEEDED, errors mapped by
+ * {@link GrpcErrors}, and a count in {@code raftkv.client.requests} under the unary method's name.
+ * An error answers one call, never the stream: the stream fails only when the connection does, or
+ * when the client resets it.
+ *
+ * <p>Results completed in one event-loop turn are written as one {@link PipelineResponse} (at most
+ * {@link PipelineLimits#RESPONSE_BATCH_BYTES} each, or one larger result alone). When the client ends its side, the server ends the stream
+ * OK after the last unanswered call is answered. If the client resets the stream, calls already
+ * started still run to completion (a proposal cannot be recalled) and free their slots then; their
+ * results are dropped.
+ *
+ * <p>Confined to the context that received the stream: every field is touched only there.
+ */
+final class PipelineCall {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineCall.class);
+    private static final String PUT = KVGrpcService.Put.fullMethodName();
+    private static final String GET = KVGrpcService.Get.fullMethodName();
+    private static final String DELETE = KVGrpcService.Delete.fullMethodName();
+    private static final String COMPARE_AND_SET = KVGrpcService.CompareAndSet.fullMethodName();
+    private static final String TXN = KVGrpcService.Txn.fullMethodName();
+    private static final String PIPELINE = KVGrpcService.Pipeline.fullMethodName();
+
+    private final Vertx vertx;
+    private final GrpcServerRequest<PipelineRequest, PipelineResponse> request;
+    private final CallRunner calls;
+    private final KvService kv;
+    private final Context context;
+    private PipelineResponse.Builder batch = PipelineResponse.newBuilder();
+    private int batchBytes;
+    private boolean flushScheduled;
+    private int unanswered;
+    private boolean clientEnded;
+    /** The stream is finished (ended by us, or reset): nothing more can be written. */
+    private boolean closed;
+
+    PipelineCall(Vertx vertx, GrpcServerRequest<PipelineRequest, PipelineResponse> request, CallRunner calls,
+                 KvService kv) {
+        this.vertx = vertx;
+        this.request = request;
+        this.calls = calls;
+        this.kv = kv;
+        this.context = vertx.getOrCreateContext();
+    }
+
+    void start() {
+        calls.pipelineStreams(+1);
+        request.handler(this::onMessage);
+        request.endHandler(v -> {
+            clientEnded = true;
+            endIfDone();
+        });
+        request.exceptionHandler(this::onReset);
+        // Vert.x reports a reset by the client (RST_STREAM, CANCELLED) here, not to the exception handler.
+        request.errorHandler(error -> onReset(new IllegalStateException("stream reset by the client: " + error)));
+    }
+
+    /** The client reset the stream, or the connection closed: nothing more can be written. */
+    private void onReset(Throwable err) {
+        if (!closed) {
+            close();
+            LOG.debug("pipeline stream reset with {} call(s) unanswered: {}", unanswered, err.toString());
+        }
+    }
+
+    private void onMessage(PipelineRequest message) {
+        for (PipelinedCall call : message.getCallsList()) {
+            serve(call);
+        }
+    }
+
+    private void serve(PipelinedCall call) {
+        long startNanos = System.nanoTime();
+        unanswered++;
+        String method = methodOf(call);
+        if (!calls.tryEnter()) {
+            answer(call.getId(), method, startNanos, null, null, RaftKvException.of(ErrorReason.OVERLOADED,
+                    "more than " + calls.maxInFlightCalls() + " client calls in flight (maxInFlightCalls)"));
+            return;
+        }
+        new Pending(call.getId(), method, startNanos).start(call);
+    }
+
+    /** The unary method a call stands for (its metric name); the stream's own name when it has none. */
+    private static String methodOf(PipelinedCall call) {
+        return switch (call.getRequestCase()) {
+            case PUT -> PUT;
+            case GET -> GET;
+            case DELETE -> DELETE;
+            case COMPARE_AND_SET -> COMPARE_AND_SET;
+            case TXN -> TXN;
+            case REQUEST_NOT_SET -> PIPELINE;
+        };
+    }
+
+    /** One call from message to answer; touched only on {@link #context}. */
+    private final class Pending {
+        private final long id;
+        private final String method;
+        private final long startNanos;
+        private long timerId = -1;
+        private boolean done;
+
+        Pending(long id, String method, long startNanos) {
+            this.id = id;
+            this.method = method;
+            this.startNanos = startNanos;
+        }
+
+        void start(PipelinedCall call) {
+            long deadline = calls.deadlineMillis(Integer.toUnsignedLong(call.getTimeoutMillis()));
+            timerId = vertx.setTimer(deadline, t -> {
+                timerId = -1;
+                finish(null, null, RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED,
+                        "deadline of " + deadline + " ms exceeded before the call completed"));
+            });
+            try {
+                switch (call.getRequestCase()) {
+                    case PUT -> run(check(call.getPut()), kv::put, PipelinedResult.Builder::setPut);
+                    case GET -> run(check(call.getGet()), kv::get, PipelinedResult.Builder::setGet);
+                    case DELETE -> run(check(call.getDelete()), kv::delete, PipelinedResult.Builder::setDelete);
+                    case COMPARE_AND_SET -> run(check(call.getCompareAndSet()), kv::compareAndSet,
+                            PipelinedResult.Builder::setCompareAndSet);
+                    case TXN -> run(check(call.getTxn()), kv::txn, PipelinedResult.Builder::setTxn);
+                    case REQUEST_NOT_SET -> throw GrpcErrors.invalid("pipelined call " + Long.toUnsignedString(id)
+                            + " has no request (put, get, delete, compare_and_set or txn)");
+                }
+            } catch (RuntimeException e) {
+                finish(null, null, e);
+            }
+        }
+
+        private <Q> Q check(Q request) {
+            calls.checkRequestSize(request);
+            return request;
+        }
+
+        private <Q, A> void run(Q request, java.util.function.Function<Q, Future<A>> impl,
+                                BiConsumer<PipelinedResult.Builder, A> setter) {
+            impl.apply(request).onComplete(ar -> onResult(ar, setter));
+        }
+
+        private <A> void onResult(AsyncResult<A> ar, BiConsumer<PipelinedResult.Builder, A> setter) {
+            if (Vertx.currentContext() == context) {
+                finish(ar.result(), setter, ar.cause());
+            } else {
+                context.runOnContext(v -> finish(ar.result(), setter, ar.cause()));
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private <A> void finish(A response, BiConsumer<PipelinedResult.Builder, A> setter, Throwable error) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timerId >= 0) {
+                vertx.cancelTimer(timerId);
+                timerId = -1;
+            }
+            calls.exit();
+            answer(id, method, startNanos, response, (BiConsumer<PipelinedResult.Builder, Object>) setter, error);
+        }
+    }
+
+    /** Counts a finished call and queues its result for the next flush. */
+    private void answer(long id, String method, long startNanos, Object response,
+                        BiConsumer<PipelinedResult.Builder, Object> setter, Throwable error) {
+        unanswered--;
+        PipelinedResult.Builder r = PipelinedResult.newBuilder().setId(id);
+        if (error == null) {
+            setter.accept(r, response);
+            calls.record(method, closed ? GrpcStatus.CANCELLED : GrpcStatus.OK, startNanos);
+        } else {
+            RaftKvException e = GrpcErrors.toRaftKvException(error);
+            r.setError(ErrorTrailers.toCallError(e));
+            calls.record(method, closed ? GrpcStatus.CANCELLED : e.status(), startNanos);
+        }
+        if (closed) {
+            return;
+        }
+        PipelinedResult result = r.build();
+        int size = result.getSerializedSize() + 8;
+        if (batchBytes > 0 && batchBytes + size > PipelineLimits.RESPONSE_BATCH_BYTES) {
+            flush(); // the batch so far, so this result does not push the message past the limit
+            if (closed) {
+                return;
+            }
+        }
+        batch.addResults(result);
+        batchBytes += size;
+        if (!flushScheduled) {
+            flushScheduled = true;
+            context.runOnContext(v -> {
+                flushScheduled = false;
+                flush();
+            });
+        }
+    }
+
+    private void flush() {
+        if (closed) {
+            return;
+        }
+        if (batch.getResultsCount() > 0) {
+            PipelineResponse message = batch.build();
+            batch = PipelineResponse.newBuilder();
+            batchBytes = 0;
+            try {
+                request.response().write(message);
+            } catch (IllegalStateException gone) {
+                close(); // reset under us
+                return;
+            }
+        }
+        endIfDone();
+    }
+
+    private void close() {
+        closed = true;
+        calls.pipelineStreams(-1);
+    }
+
+    /** Ends the stream OK once the client has ended its side and every call is answered and sent. */
+    private void endIfDone() {
+        if (closed || !clientEnded || unanswered > 0 || batch.getResultsCount() > 0) {
+            return;
+        }
+        close();
+        try {
+            request.response().end();
+        } catch (IllegalStateException gone) {
+            // reset by the client at the same moment: nobody is left to tell
+        }
+    }
+}
