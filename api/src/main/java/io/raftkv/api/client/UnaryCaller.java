@@ -1,10 +1,10 @@
 package io.raftkv.api.client;
 
+import com.google.protobuf.MessageLite;
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.PipelineLimits;
 import io.raftkv.api.RaftKvException;
-import com.google.protobuf.MessageLite;
 import io.raftkv.api.v1.PipelinedResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,8 +30,8 @@ import java.util.function.DoubleSupplier;
  * or the server does. Nothing here blocks; every callback runs on a Vert.x context.
  *
  * <p>Transport: with pipelining on, an attempt of a {@linkplain PipelinedMethod pipelined method}
- * whose request is at most {@link PipelineLimits#MAX_PIPELINED_REQUEST_BYTES} travels as one call of the slot's
- * {@link PipelineStream} to the target (its timeout in {@code timeout_millis}, its error in-band);
+ * whose request is at most {@link PipelineLimits#MAX_PIPELINED_REQUEST_BYTES} travels as one call of
+ * the slot's {@link PipelineStream} to the target (its timeout in {@code timeout_millis}, its error in-band);
  * otherwise, or when the node does not serve {@code KV.Pipeline}, as its own unary gRPC call. Both
  * end in the same success or {@link AttemptFailed}, so the retry rules below do not depend on it.
  */

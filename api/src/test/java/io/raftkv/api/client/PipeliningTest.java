@@ -1,13 +1,16 @@
 package io.raftkv.api.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.api.RaftKvException;
 import io.raftkv.api.fake.FakeCluster;
 import io.raftkv.api.fake.FakeNode;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.PutResponse;
 import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +108,33 @@ class PipeliningTest {
         kv.get("a");
         assertThat(node().received()).hasSize(2).noneMatch(FakeNode.Received::pipelined);
         assertThat(node().pipelineStreamsOpened()).isZero();
+    }
+
+    @Test
+    void aLostStreamRetriesSessionWritesAndAppliesThemOnce() {
+        node().script("Put", new FakeNode.Reset(true));
+        BlockingRaftKvClient kv = client(builder()).blocking();
+
+        kv.put("k", "v");
+
+        List<PutRequest> puts = node().received("Put", PutRequest.class);
+        assertThat(puts).hasSize(2);
+        assertThat(puts.get(1).getSession()).isEqualTo(puts.get(0).getSession());
+        assertThat(node().pipelineStreamsOpened()).isEqualTo(2);
+        assertThat(cluster.store().writesApplied()).isEqualTo(1);
+    }
+
+    @Test
+    void aLostStreamLeavesAWriteWithoutSessionOutcomeUnknown() {
+        node().script("Put", new FakeNode.Reset(true));
+        BlockingRaftKvClient kv = client(builder().sessions(false)).blocking();
+
+        assertThatThrownBy(() -> kv.put("k", "v")).isInstanceOfSatisfying(RaftKvException.class, e -> {
+            assertThat(e.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+            assertThat(e.isOutcomeUnknown()).isTrue();
+        });
+        assertThat(node().received("Put", PutRequest.class)).hasSize(1);
+        assertThat(cluster.store().writesApplied()).isEqualTo(1);
     }
 
     @Test

@@ -121,6 +121,19 @@ class RaftKvClientTest {
     }
 
     @Test
+    void aCallLostWithItsConnectionIsRetriedUnderItsSessionAndAppliedOnce() {
+        node(1).script("Put", new FakeNode.Reset(true));
+        BlockingRaftKvClient kv = client(builder(node(1))).blocking();
+
+        kv.put("k", "v");
+
+        List<PutRequest> puts = node(1).received("Put", PutRequest.class);
+        assertThat(puts).hasSize(2);
+        assertThat(puts.get(1).getSession()).isEqualTo(puts.get(0).getSession());
+        assertThat(cluster.store().writesApplied()).isEqualTo(1);
+    }
+
+    @Test
     void abortedSessionWriteIsRetriedButWithoutSessionItReportsAnUnknownOutcome() {
         RaftKvException aborted = RaftKvException.of(ErrorReason.PROPOSAL_ABORTED, "leader changed");
         node(1).script("Put", new FakeNode.Fail(aborted));

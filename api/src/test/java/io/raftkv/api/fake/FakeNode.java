@@ -63,7 +63,7 @@ import java.util.zip.CRC32C;
  */
 public final class FakeNode {
     /** What to do with the next call of a method. */
-    public sealed interface Action permits Serve, Fail, Drop {
+    public sealed interface Action permits Serve, Fail, Drop, Reset {
     }
 
     /** Serve normally. */
@@ -76,6 +76,13 @@ public final class FakeNode {
 
     /** Never answer (the client's attempt times out), but apply the call first if {@code apply}. */
     public record Drop(boolean apply) implements Action {
+    }
+
+    /**
+     * Reset the call's HTTP/2 stream (for a pipelined call: the whole Pipeline stream, failing every
+     * call on it), after applying the call if {@code apply}: a connection lost mid-call.
+     */
+    public record Reset(boolean apply) implements Action {
     }
 
     /** One call as it arrived; {@code pipelined} when it came in a KV.Pipeline stream. */
@@ -167,6 +174,8 @@ public final class FakeNode {
         void ok(A answer);
 
         void fail(RaftKvException error);
+
+        void reset();
     }
 
     private final Map<String, Method<?, ?>> methods = new ConcurrentHashMap<>();
@@ -186,6 +195,11 @@ public final class FakeNode {
                     public void fail(RaftKvException error) {
                         ErrorTrailers.fail(req.response(), error);
                     }
+
+                    @Override
+                    public void reset() {
+                        req.response().cancel();
+                    }
                 })));
     }
 
@@ -200,6 +214,13 @@ public final class FakeNode {
             }
             if (m.leaderOnly()) {
                 leaderUnless(false);
+            }
+            if (action instanceof Reset r) {
+                if (r.apply()) {
+                    m.serve().apply(msg);
+                }
+                reply.reset();
+                return;
             }
             A answer = m.serve().apply(msg);
             if (!(action instanceof Drop)) {
@@ -255,6 +276,11 @@ public final class FakeNode {
             public void fail(RaftKvException error) {
                 req.response().write(PipelineResponse.newBuilder().addResults(PipelinedResult.newBuilder().setId(id)
                         .setError(ErrorTrailers.toCallError(error))).build());
+            }
+
+            @Override
+            public void reset() {
+                req.response().cancel();
             }
         });
     }

@@ -36,7 +36,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     ClusterOptions clusters;
 
     @Option(names = "--systems", split = ",", defaultValue = "etcd,raftkv",
-            description = "Systems to run, in order (default: ${DEFAULT-VALUE}).")
+            description = "Systems to run, in order: etcd, raftkv, raftkv-unary (default: ${DEFAULT-VALUE}). The table"
+                    + " compares raftkv with etcd, or with raftkv-unary when etcd has no results in --out.")
     List<String> systems;
 
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all).")

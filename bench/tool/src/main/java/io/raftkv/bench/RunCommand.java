@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run one workload against a running RaftKV or etcd cluster and print (and optionally save) the result.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--system", description = "raftkv or etcd (default: ${DEFAULT-VALUE}).", defaultValue = "raftkv")
+    @Option(names = "--system", defaultValue = "raftkv",
+            description = "raftkv, raftkv-unary (the client with pipelining off) or etcd (default: ${DEFAULT-VALUE}).")
     String system;
 
     @Option(names = "--endpoints", required = true, split = ",", description = "Client endpoints host:port,...")
