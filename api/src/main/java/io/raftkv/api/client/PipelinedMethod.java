@@ -35,7 +35,8 @@ record PipelinedMethod<Req, Resp>(BiConsumer<PipelinedCall.Builder, Req> setRequ
                     PipelinedResult.ResultCase.GET, PipelinedResult::getGet),
             KVGrpcClient.Delete, new PipelinedMethod<DeleteRequest, DeleteResponse>(PipelinedCall.Builder::setDelete,
                     PipelinedResult.ResultCase.DELETE, PipelinedResult::getDelete),
-            KVGrpcClient.CompareAndSet, new PipelinedMethod<CompareAndSetRequest, CompareAndSetResponse>(PipelinedCall.Builder::setCompareAndSet,
+            KVGrpcClient.CompareAndSet, new PipelinedMethod<CompareAndSetRequest, CompareAndSetResponse>(
+                    PipelinedCall.Builder::setCompareAndSet,
                     PipelinedResult.ResultCase.COMPARE_AND_SET, PipelinedResult::getCompareAndSet),
             KVGrpcClient.Txn, new PipelinedMethod<TxnRequest, TxnResponse>(PipelinedCall.Builder::setTxn,
                     PipelinedResult.ResultCase.TXN, PipelinedResult::getTxn));

@@ -245,14 +245,19 @@ public final class FakeNode {
         String remote = req.connection().remoteAddress().toString();
         req.handler(message -> {
             for (PipelinedCall call : message.getCallsList()) {
+                long id = call.getId();
                 switch (call.getRequestCase()) {
-                    case PUT -> this.<PutRequest, PutResponse>pipelined(call.getId(), "Put", call.getPut(), remote, req, PipelinedResult.Builder::setPut);
-                    case GET -> this.<GetRequest, GetResponse>pipelined(call.getId(), "Get", call.getGet(), remote, req, PipelinedResult.Builder::setGet);
-                    case DELETE -> this.<DeleteRequest, DeleteResponse>pipelined(call.getId(), "Delete", call.getDelete(), remote, req,
-                            PipelinedResult.Builder::setDelete);
-                    case COMPARE_AND_SET -> this.<CompareAndSetRequest, CompareAndSetResponse>pipelined(call.getId(), "CompareAndSet", call.getCompareAndSet(), remote,
-                            req, PipelinedResult.Builder::setCompareAndSet);
-                    case TXN -> this.<TxnRequest, TxnResponse>pipelined(call.getId(), "Txn", call.getTxn(), remote, req, PipelinedResult.Builder::setTxn);
+                    case PUT -> this.<PutRequest, PutResponse>pipelined(id, "Put", call.getPut(), remote, req,
+                            PipelinedResult.Builder::setPut);
+                    case GET -> this.<GetRequest, GetResponse>pipelined(id, "Get", call.getGet(), remote, req,
+                            PipelinedResult.Builder::setGet);
+                    case DELETE -> this.<DeleteRequest, DeleteResponse>pipelined(id, "Delete", call.getDelete(),
+                            remote, req, PipelinedResult.Builder::setDelete);
+                    case COMPARE_AND_SET -> this.<CompareAndSetRequest, CompareAndSetResponse>pipelined(id,
+                            "CompareAndSet", call.getCompareAndSet(), remote, req,
+                            PipelinedResult.Builder::setCompareAndSet);
+                    case TXN -> this.<TxnRequest, TxnResponse>pipelined(id, "Txn", call.getTxn(), remote, req,
+                            PipelinedResult.Builder::setTxn);
                     default -> throw new IllegalStateException("unexpected pipelined call " + call);
                 }
             }

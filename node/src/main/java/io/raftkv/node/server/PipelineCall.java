@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * when the client resets it.
  *
  * <p>Results completed in one event-loop turn are written as one {@link PipelineResponse} (at most
- * {@link PipelineLimits#RESPONSE_BATCH_BYTES} each, or one larger result alone). When the client ends its side, the server ends the stream
- * OK after the last unanswered call is answered. If the client resets the stream, calls already
- * started still run to completion (a proposal cannot be recalled) and free their slots then; their
- * results are dropped.
+ * {@link PipelineLimits#RESPONSE_BATCH_BYTES} each, or one larger result alone). When the client
+ * ends its side, the server ends the stream OK after the last unanswered call is answered. If the
+ * client resets the stream, calls already started still run to completion (a proposal cannot be
+ * recalled) and free their slots then; their results are dropped.
  *
  * <p>Confined to the context that received the stream: every field is touched only there.
  */
@@ -155,7 +155,7 @@ final class PipelineCall {
                             PipelinedResult.Builder::setCompareAndSet);
                     case TXN -> run(check(call.getTxn()), kv::txn, PipelinedResult.Builder::setTxn);
                     case REQUEST_NOT_SET -> throw GrpcErrors.invalid("pipelined call " + Long.toUnsignedString(id)
-                            + " has no request (put, get, delete, compare_and_set or txn)");
+                            + " has no request this node serves (put, get, delete, compare_and_set or txn)");
                 }
             } catch (RuntimeException e) {
                 finish(null, null, e);

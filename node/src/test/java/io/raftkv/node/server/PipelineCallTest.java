@@ -131,7 +131,8 @@ class PipelineCallTest {
         assertThat(empty.getMessage()).contains("key");
         CallError none = s.await(2).getError();
         assertThat(none.getCode()).isEqualTo(GrpcStatus.INVALID_ARGUMENT.code);
-        assertThat(none.getMessage()).isEqualTo("pipelined call 2 has no request (put, get, delete, compare_and_set or txn)");
+        assertThat(none.getMessage())
+                .isEqualTo("pipelined call 2 has no request this node serves (put, get, delete, compare_and_set or txn)");
         assertThat(s.await(3).getError().getMessage()).contains("16");
         assertThat(s.await(4).getPut().getHeader().getRaftIndex()).isEqualTo(100);
         assertThat(s.endAndAwait()).isEqualTo(GrpcStatus.OK);
