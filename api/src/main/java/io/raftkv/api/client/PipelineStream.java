@@ -16,6 +16,7 @@ import io.vertx.grpc.client.InvalidStatusException;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One open {@code KV.Pipeline} call to one node, on one connection: many KV calls, each with an id
@@ -66,7 +67,7 @@ final class PipelineStream {
 
     private final Context context;
     private final Endpoint target;
-    private final Runnable onDead;
+    private final Consumer<PipelineStream> onDead;
     private final LongObjectHashMap<Pending> pending = new LongObjectHashMap<>();
     private final List<PipelineRequest> unopened = new ArrayList<>();
     private PipelineRequest.Builder batch = PipelineRequest.newBuilder();
@@ -77,7 +78,7 @@ final class PipelineStream {
     private long lastAnswerNanos = System.nanoTime();
     private boolean dead;
 
-    private PipelineStream(Context context, Endpoint target, Runnable onDead) {
+    private PipelineStream(Context context, Endpoint target, Consumer<PipelineStream> onDead) {
         this.context = context;
         this.target = target;
         this.onDead = onDead;
@@ -86,9 +87,10 @@ final class PipelineStream {
     /**
      * Starts opening a stream to {@code target}; calls may be sent at once.
      *
-     * @param onDead run once when the stream fails, so the owner stops handing it calls
+     * @param onDead told once, with this stream, when it fails, so the owner stops handing it calls
      */
-    static PipelineStream open(Context context, GrpcClient client, Endpoint target, Runnable onDead) {
+    static PipelineStream open(Context context, GrpcClient client, Endpoint target,
+                               Consumer<PipelineStream> onDead) {
         PipelineStream s = new PipelineStream(context, target, onDead);
         try {
             client.request(target.toSocketAddress(), KVGrpcClient.Pipeline).onComplete(s::opened);
@@ -226,7 +228,7 @@ final class PipelineStream {
             return;
         }
         dead = true;
-        onDead.run();
+        onDead.accept(this);
         if (request != null) {
             cancelQuietly(request);
         }

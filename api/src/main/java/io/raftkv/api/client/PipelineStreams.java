@@ -48,9 +48,7 @@ final class PipelineStreams {
     PipelineStream to(Endpoint target) {
         PipelineStream s = open.get(target);
         if (s == null || s.isDead()) {
-            PipelineStream[] opened = new PipelineStream[1];
-            opened[0] = PipelineStream.open(context, client, target, () -> open.remove(target, opened[0]));
-            s = opened[0];
+            s = PipelineStream.open(context, client, target, dead -> open.remove(target, dead));
             open.put(target, s);
         }
         return s;

@@ -1,8 +1,8 @@
 package io.raftkv.node.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.raftkv.api.PipelineLimits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftkv.api.PipelineLimits;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
@@ -127,7 +127,8 @@ public final class ClientServer {
                 // in the message; larger messages are refused by the gRPC layer without being buffered.
                 // A pipeline message carries many calls, each checked against the limit on its own, so
                 // at least PipelineLimits.MAX_REQUEST_MESSAGE_BYTES is always accepted.
-                .setMaxMessageSize(Math.max(2L * limits.maxRequestBytes(), PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
+                .setMaxMessageSize(Math.max(2L * limits.maxRequestBytes(),
+                        PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
         grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
                 new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));

@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,8 +107,9 @@ final class PipelineCall {
         unanswered++;
         String method = methodOf(call);
         if (!calls.tryEnter()) {
-            answer(call.getId(), method, startNanos, null, null, RaftKvException.of(ErrorReason.OVERLOADED,
-                    "more than " + calls.maxInFlightCalls() + " client calls in flight (maxInFlightCalls)"));
+            answer(PipelinedResult.newBuilder().setId(call.getId()), method, startNanos,
+                    RaftKvException.of(ErrorReason.OVERLOADED, "more than " + calls.maxInFlightCalls()
+                            + " client calls in flight (maxInFlightCalls)"));
             return;
         }
         new Pending(call.getId(), method, startNanos).start(call);
@@ -167,7 +169,7 @@ final class PipelineCall {
             return request;
         }
 
-        private <Q, A> void run(Q request, java.util.function.Function<Q, Future<A>> impl,
+        private <Q, A> void run(Q request, Function<Q, Future<A>> impl,
                                 BiConsumer<PipelinedResult.Builder, A> setter) {
             impl.apply(request).onComplete(ar -> onResult(ar, setter));
         }
@@ -180,7 +182,6 @@ final class PipelineCall {
             }
         }
 
-        @SuppressWarnings("unchecked")
         private <A> void finish(A response, BiConsumer<PipelinedResult.Builder, A> setter, Throwable error) {
             if (done) {
                 return;
@@ -191,17 +192,21 @@ final class PipelineCall {
                 timerId = -1;
             }
             calls.exit();
-            answer(id, method, startNanos, response, (BiConsumer<PipelinedResult.Builder, Object>) setter, error);
+            PipelinedResult.Builder result = PipelinedResult.newBuilder().setId(id);
+            if (error == null) {
+                setter.accept(result, response);
+            }
+            answer(result, method, startNanos, error);
         }
     }
 
-    /** Counts a finished call and queues its result for the next flush. */
-    private void answer(long id, String method, long startNanos, Object response,
-                        BiConsumer<PipelinedResult.Builder, Object> setter, Throwable error) {
+    /**
+     * Counts a finished call and queues its result for the next flush: {@code r} (id and response
+     * set) when {@code error} is null, else {@code r} with the error in-band.
+     */
+    private void answer(PipelinedResult.Builder r, String method, long startNanos, Throwable error) {
         unanswered--;
-        PipelinedResult.Builder r = PipelinedResult.newBuilder().setId(id);
         if (error == null) {
-            setter.accept(r, response);
             calls.record(method, closed ? GrpcStatus.CANCELLED : GrpcStatus.OK, startNanos);
         } else {
             RaftKvException e = GrpcErrors.toRaftKvException(error);
