@@ -384,8 +384,14 @@ public final class Raft {
                 // A stale leader (e.g. one that was partitioned) learns our term and steps down;
                 // with check-quorum or pre-vote our term would otherwise never reach it.
                 send(Message.builder(MessageType.APP_RESP).to(m.from()).build());
-            } else if (m.type() == MessageType.PRE_VOTE) {
-                send(Message.builder(MessageType.PRE_VOTE_RESP).to(m.from()).term(term).reject(true).build());
+            } else if (m.type() == MessageType.PRE_VOTE || m.type() == MessageType.VOTE) {
+                // §5.1: a request with a stale term is rejected, and the reply carries our term. A
+                // candidate whose vote requests were silently dropped would never learn the term
+                // it must pass: after a membership change, a lagging voter still in the old
+                // configuration campaigns (and bumps its term) as often as the new configuration's
+                // candidate does, and the two can stay apart for ever (simulation seed 917012590).
+                MessageType resp = m.type() == MessageType.VOTE ? MessageType.VOTE_RESP : MessageType.PRE_VOTE_RESP;
+                send(Message.builder(resp).to(m.from()).term(term).reject(true).build());
             }
             return;
         }

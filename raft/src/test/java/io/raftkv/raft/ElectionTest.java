@@ -189,6 +189,48 @@ class ElectionTest {
     }
 
     @Test
+    void staleTermVoteIsRejectedWithOurTerm_5_1() {
+        MemoryStorage s = storage();
+        RawNode n = new RawNode(config(1).build(), s);
+        n.step(msg(MessageType.HEARTBEAT, 2, 1, 5));
+        persistAndAdvance(n, s);
+        n.step(vote(3, 1, 4, 9, 3));
+        Ready rd = persistAndAdvance(n, s);
+        assertThat(rd.messages()).isEmpty();
+        assertThat(rd.persistedMessages()).singleElement().satisfies(m -> {
+            assertThat(m.type()).isEqualTo(MessageType.VOTE_RESP);
+            assertThat(m.to()).isEqualTo(3);
+            assertThat(m.reject()).isTrue();
+            assertThat(m.term()).isEqualTo(5);
+        });
+        assertThat(n.status().hardState()).isEqualTo(new HardState(5, 0, 0));
+        assertThat(n.status().softState().leader()).isEqualTo(2);
+    }
+
+    @Test
+    void candidateBehindInTermCatchesUpFromTheRejectionAndWins_5_1() {
+        // Voter 2 sits at term 9 after failed campaigns of its own; candidate 1 campaigns at term 1.
+        // Without an answer it would never learn term 9; the rejection teaches it, so its next
+        // campaign (term 10) wins.
+        TestNetwork net = TestNetwork.voters(2);
+        net.isolate(2);
+        for (int i = 0; i < 9; i++) {
+            net.node(2).campaign();
+            net.stabilize();
+        }
+        net.heal();
+        assertThat(net.status(2).hardState().term()).isEqualTo(9);
+        net.node(1).campaign();
+        net.stabilize();
+        assertThat(net.status(1).hardState().term()).isEqualTo(9);
+        assertThat(net.status(1).softState().state()).isEqualTo(StateType.FOLLOWER);
+        net.node(1).campaign();
+        net.stabilize();
+        assertThat(net.status(1).softState()).isEqualTo(new SoftState(1, StateType.LEADER));
+        assertThat(net.status(1).hardState().term()).isEqualTo(10);
+    }
+
+    @Test
     void electionRestrictionKeepsCommittedEntries_5_4_1() {
         TestNetwork net = TestNetwork.voters(3);
         net.elect(1);
