@@ -8,9 +8,12 @@ SEEDS ?= 100000
 build:
 	$(MVN) -DskipTests install
 
-## test: the whole suite, as CI runs it
+## test: the whole suite, as CI runs it. The simulation adds a window of fresh seeds derived from
+## SIM_FRESH_KEY (UTC date and commit by default); the window is printed, and a failure in it fails.
+SIM_FRESH_KEY ?= $(shell date -u +%F)-$(shell git rev-parse --short HEAD 2>/dev/null || echo nogit)
 test:
-	$(MVN) install
+	@echo "simulation fresh-seed key: $(SIM_FRESH_KEY)"
+	$(MVN) install -Dsim.fresh.key=$(SIM_FRESH_KEY)
 
 ## sim: a long deterministic-simulation campaign of the Raft core (SEEDS=N); prints a summary
 ## (Surefire writes test output to a file, so the summary is printed from there, pass or fail).

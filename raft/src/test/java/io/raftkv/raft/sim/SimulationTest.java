@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * The deterministic simulation of the Raft core, as part of the normal test suite: at least 10,000
- * seeds across cluster sizes 3/5/7 and all fault profiles, every checker after every step.
+ * The deterministic simulation of the Raft core, as part of the normal test suite: the same 10,000
+ * seeds every run plus a window of 2,000 fresh ones, across cluster sizes 3/5/7 and all fault
+ * profiles, every checker after every step.
  *
  * <p>{@code -Dsim.seed=N} replays one seed alone with a trace of its last events;
  * {@code -Dsim.seeds=N} changes how many seeds run (mutation testing runs fewer), and
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
     private static final long FIRST_SEED = 1;
+    private static final long FRESH_SEEDS = 2_000;
 
     @Test
     void manySeedsKeepEverySafetyAndLivenessProperty() {
@@ -31,6 +33,54 @@ class SimulationTest {
         assertThat(o.failures()).as("%d of %d seeds failed; first failures below", o.stats().failures, seeds)
                 .isEmpty();
         assertThat(o.stats().seeds).isEqualTo(seeds);
+    }
+
+    /**
+     * A window of fresh seeds every run, so that the suite does not only re-prove the same 10,000:
+     * {@value #FRESH_SEEDS} seeds (or {@code -Dsim.fresh.seeds=N}) starting at a point derived from
+     * {@code -Dsim.fresh.key} ({@code make test} passes the UTC date and the commit; without it, the
+     * UTC date). The window is printed, and {@code -Dsim.fresh.firstSeed=N} runs it again.
+     */
+    @Test
+    void aFreshSeedWindowKeepsEveryProperty() {
+        if (System.getProperty("sim.seed") != null && !System.getProperty("sim.seed").isBlank()) {
+            return;
+        }
+        long seeds = Long.getLong("sim.fresh.seeds", FRESH_SEEDS);
+        if (seeds <= 0) {
+            return;
+        }
+        String key = System.getProperty("sim.fresh.key", "");
+        if (key.isBlank()) {
+            key = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        }
+        long first = Long.getLong("sim.fresh.firstSeed", freshFirstSeed(key));
+        String window = "fresh simulation window: seeds " + first + ".." + (first + seeds - 1) + " (key " + key
+                + "; rerun the window: mvn -B -pl raft test -Dtest=SimulationTest#aFreshSeedWindowKeepsEveryProperty"
+                + " -Dsim.fresh.firstSeed=" + first + ")";
+        System.out.println(window);
+        SimulationRunner.Outcome o = SimulationRunner.run(first, seeds, faultTicks(),
+                SimulationRunner.threads(Integer.getInteger("sim.threads", 2)));
+        System.out.println(window + ": " + o.summary());
+        o.failures().forEach(System.out::println);
+        assertThat(o.failures()).as("%s: %d of %d seeds failed; first failures below", window, o.stats().failures,
+                seeds).isEmpty();
+        assertThat(o.stats().seeds).isEqualTo(seeds);
+    }
+
+    /**
+     * First seed of the window for {@code key}: above the fixed suite and the campaign's default
+     * range, spread over [10^9, 10^9 + 2^40) so that different keys rarely overlap.
+     */
+    static long freshFirstSeed(String key) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < key.length(); i++) {
+            h = 31 * h + key.charAt(i);
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return 1_000_000_000L + ((h >>> 1) % (1L << 40));
     }
 
     @Test
