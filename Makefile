@@ -1,5 +1,7 @@
 # RaftKV build entry points. `make test` is what CI runs (.ci/run).
-MVN ?= mvn -B
+# The commit goes into the node's raftkv_build_info metric (node/src/main/resources/raftkv-build.properties).
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+MVN ?= mvn -B -Draftkv.commit=$(GIT_COMMIT)
 SEEDS ?= 100000
 
 .PHONY: build test sim mutation clean

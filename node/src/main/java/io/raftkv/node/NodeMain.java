@@ -1,13 +1,17 @@
 package io.raftkv.node;
 
+import io.micrometer.core.instrument.binder.jvm.DiskSpaceMetrics;
 import io.raftkv.node.driver.DriverOptions;
 import io.raftkv.node.driver.MemberDirectory;
 import io.raftkv.node.driver.NodeLogging;
 import io.raftkv.node.driver.RaftDriver;
 import io.raftkv.node.k8s.KubernetesNode;
 import io.raftkv.node.k8s.MemberIdFile.CorruptMemberIdFileException;
+import io.raftkv.node.metrics.BuildInfo;
+import io.raftkv.node.metrics.DriverMetrics;
 import io.raftkv.node.metrics.PeerMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
+import io.raftkv.node.metrics.SnapshotMetrics;
 import io.raftkv.node.metrics.StorageMetrics;
 import io.raftkv.node.server.ClientServer;
 import io.raftkv.node.server.ServerLimits;
@@ -61,6 +65,7 @@ public final class NodeMain {
     private PrometheusMetrics.Registry metrics;
     private PeerMetrics peerMetrics;
     private StorageMetrics storageMetrics;
+    private DriverMetrics driverMetrics;
     private ClientServer clientServer;
 
     NodeMain(NodeConfig config) {
@@ -172,18 +177,25 @@ public final class NodeMain {
     }
 
     /**
-     * One Prometheus registry for the whole process (JVM, peer transport, storage; the client server
-     * adds Raft state, proposals and snapshots when it starts). Storage size on disk is the figure
-     * storage already measures off the event loop ({@link NodeStorage#dbSizeBytes()}, also in the
-     * Cluster status), so both report the same number; RocksDB's pending-compaction estimate is not published
-     * until storage exposes RocksDB properties.
+     * One Prometheus registry for the whole process (JVM, build, peer transport, storage, driver; the
+     * client server adds Raft state, proposals and snapshots when it starts). Storage size on disk is
+     * the figure storage already measures off the event loop ({@link NodeStorage#dbSizeBytes()}, also
+     * in the Cluster status), so both report the same number; RocksDB's pending-compaction estimate is
+     * not published until storage exposes it.
      */
     private void startMetrics() {
         metrics = PrometheusMetrics.create();
+        BuildInfo.current().register(metrics.prometheus());
+        // disk_free_bytes / disk_total_bytes of the data volume (the "disk nearly full" alert).
+        new DiskSpaceMetrics(config.dataDir().toFile()).bindTo(metrics.prometheus());
         peerMetrics = new PeerMetrics(metrics.prometheus()).bindTransportStats(transport.stats());
         transport.stats().setSendObserver(peerMetrics::recordSend);
         storageMetrics = new StorageMetrics(metrics.prometheus(), storage.raftLog()::stats,
-                storage::dbSizeBytes, null);
+                storage::dbSizeBytes, storage.stateMachine()::estimates, null);
+        storage.setFsyncObserver(storageMetrics::recordFsync);
+        driverMetrics = new DriverMetrics(metrics.prometheus(), driver::loopStalls, driver::slowPersists);
+        driver.setObserver(driverMetrics);
+        storage.stateMachine().setApplyObserver(driverMetrics);
     }
 
     /** Starts the client port (KV, Cluster, health, reflection, /metrics); returns the bound port. */
@@ -192,9 +204,11 @@ public final class NodeMain {
                 .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes());
         clientServer = await(ClientServer.start(vertx, driver, limits, metrics.prometheus(),
                 config.clientBind().host(), config.clientBind().port(), servingContexts));
+        SnapshotMetrics snapshots = clientServer.snapshotMetrics();
         driver.snapshotCoordinator().setCreatedObserver((bytes, nanos, ok) ->
-                clientServer.snapshotMetrics().record(io.raftkv.node.metrics.SnapshotMetrics.Kind.CREATED,
-                        bytes, nanos, ok));
+                snapshots.record(SnapshotMetrics.Kind.CREATED, bytes, nanos, ok));
+        transport.stats().setSnapshotObserver((sent, bytes, nanos, ok) ->
+                snapshots.record(sent ? SnapshotMetrics.Kind.SENT : SnapshotMetrics.Kind.RECEIVED, bytes, nanos, ok));
         return clientServer.port();
     }
 
@@ -240,6 +254,9 @@ public final class NodeMain {
         if (storageMetrics != null) {
             storageMetrics.close();
         }
+        if (driverMetrics != null) {
+            driverMetrics.close();
+        }
         if (peerMetrics != null) {
             peerMetrics.close();
         }
@@ -248,6 +265,7 @@ public final class NodeMain {
         }
         clientServer = null;
         storageMetrics = null;
+        driverMetrics = null;
         peerMetrics = null;
         metrics = null;
         driver = null;

@@ -98,6 +98,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     /** Index of a received snapshot the state machine is swapping to (0: none). */
     private long restoringToIndex;
     private long leaderId;
+    /** Leader changes and ReadIndex latency go here (metrics); set once before start. */
+    private volatile DriverObserver observer = DriverObserver.NONE;
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long periodicTimerId = -1;
@@ -260,7 +262,13 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                     + " reads waiting for a read index"));
         }
         Promise<Void> p = Promise.promise();
-        p.future().onComplete(x -> admittedReads.decrementAndGet());
+        long arrived = System.nanoTime();
+        p.future().onComplete(x -> {
+            admittedReads.decrementAndGet();
+            if (x.succeeded()) {
+                observer.readIndexServed(System.nanoTime() - arrived);
+            }
+        });
         context.runOnContext(v -> {
             if (failIfRefused(p)) {
                 return;
@@ -269,6 +277,21 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             schedulePass();
         });
         return p.future();
+    }
+
+    /** Reports leader changes and ReadIndex latency to {@code o} from now on ({@code null}: nothing). */
+    public void setObserver(DriverObserver o) {
+        this.observer = o == null ? DriverObserver.NONE : o;
+    }
+
+    /** Raft ticks that ran more than half the minimum election timeout late, since start. Any thread. */
+    public long loopStalls() {
+        return loopLatency.lateTicks.sum();
+    }
+
+    /** Readys that took more than half the minimum election timeout to become durable, since start. Any thread. */
+    public long slowPersists() {
+        return loopLatency.slowPersists.sum();
     }
 
     @Override
@@ -566,6 +589,9 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         leaderId = ss.leader();
         if (oldLeader != leaderId) {
             LOG.info("leader changed from {} to {} (this node: {})", oldLeader, leaderId, role);
+            if (leaderId != 0) {
+                observer.leaderChanged(leaderId);
+            }
             reads.onLeaderChange("leader changed from " + oldLeader + " to " + leaderId);
             membership.onLeaderChange(leaderId);
         } else if (oldRole != role) {

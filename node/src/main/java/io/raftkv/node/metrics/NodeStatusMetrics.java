@@ -1,6 +1,5 @@
 package io.raftkv.node.metrics;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -15,25 +14,18 @@ import java.util.function.Supplier;
 
 /**
  * Gauges of the node's Raft state, read from {@code RaftNodeApi.status()} at scrape time (a cheap
- * volatile read), plus the leader-change counter and per-follower lag, which need history and are
- * fed by {@link #observe(NodeStatus)} from the client server's status poll.
- *
- * <p>Leader changes are counted at the poll's resolution: two changes within one poll interval
- * count once. That is enough to alert on "elections are happening"; the exact count would need a
- * hook in the driver.
+ * volatile read), plus per-follower lag, whose set of series changes with the configuration and is
+ * refreshed by {@link #observe(NodeStatus)} from the client server's status poll. Leader changes are
+ * counted where they happen, by {@link DriverMetrics}.
  *
  * <p>Thread-safety: {@link #observe} is called from one context at a time (the poller's);
  * gauges are read from any scrape thread.
  */
 public final class NodeStatusMetrics extends MeterGroup {
-    private final Counter leaderChanges;
     /** Latest lag per follower; replaced whole by {@link #observe}, read by the gauges. */
     private volatile Map<Long, Long> lagByPeer = Map.of();
     /** One gauge per follower currently reported; touched only by {@link #observe} and {@link #close}. */
     private final Map<Long, Gauge> lagGauges = new HashMap<>();
-    /** Last known (term, leader) pair, 0/0 before any; touched only by {@link #observe}. */
-    private long lastTerm = 0;
-    private long lastLeaderId = 0;
 
     /**
      * @param status  the node's current status (must not block)
@@ -50,6 +42,7 @@ public final class NodeStatusMetrics extends MeterGroup {
         }
         gauge(RaftKvMeters.LEARNER, Tags.empty(), () -> status.get().learner() ? 1 : 0);
         gauge(RaftKvMeters.LEADER_ID, Tags.empty(), () -> status.get().leaderId());
+        gauge(RaftKvMeters.HAS_LEADER, Tags.empty(), () -> status.get().leaderId() != 0 ? 1 : 0);
         gauge(RaftKvMeters.COMMIT_INDEX, Tags.empty(), () -> status.get().commitIndex());
         gauge(RaftKvMeters.APPLIED_INDEX, Tags.empty(), () -> status.get().appliedIndex());
         gauge(RaftKvMeters.LAST_INDEX, Tags.empty(), () -> status.get().lastIndex());
@@ -60,9 +53,6 @@ public final class NodeStatusMetrics extends MeterGroup {
                 () -> status.get().members().stream().filter(NodeStatus.Member::learner).count());
         gauge(RaftKvMeters.READY, Tags.empty(), () -> status.get().ready() ? 1 : 0);
         gauge(RaftKvMeters.HEALTHY, Tags.empty(), () -> healthy.getAsBoolean() ? 1 : 0);
-        leaderChanges = track(Counter.builder(RaftKvMeters.LEADER_CHANGES.name())
-                .description(RaftKvMeters.LEADER_CHANGES.description())
-                .register(registry));
     }
 
     private void gauge(RaftKvMeters.Meter meter, Tags tags, Supplier<Number> value) {
@@ -74,17 +64,10 @@ public final class NodeStatusMetrics extends MeterGroup {
     }
 
     /**
-     * Feeds one status sample: counts a leader change whenever a leader is known and it differs
-     * from the last known one (a new id, or the same id re-elected in a new term). As in etcd's
-     * {@code leader_changes_seen}, the first leader a node sees after start counts as one. Also
-     * republishes follower lag; series of followers that left the configuration disappear.
+     * Feeds one status sample: republishes follower lag; series of followers that left the
+     * configuration disappear.
      */
     public void observe(NodeStatus s) {
-        if (s.leaderId() != 0 && (s.leaderId() != lastLeaderId || s.term() != lastTerm)) {
-            leaderChanges.increment();
-            lastLeaderId = s.leaderId();
-            lastTerm = s.term();
-        }
         Map<Long, Long> lags = new HashMap<>();
         for (NodeStatus.FollowerLag f : s.progress()) {
             lags.put(f.id(), f.lag());
@@ -107,11 +90,6 @@ public final class NodeStatusMetrics extends MeterGroup {
             registry.remove(e.getValue());
             return true;
         });
-    }
-
-    /** Leader changes counted so far. */
-    public double leaderChanges() {
-        return leaderChanges.count();
     }
 
     @Override

@@ -3,9 +3,9 @@ package io.raftkv.node.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.raftkv.node.transport.TransportStats;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +27,7 @@ public final class PeerMetrics extends MeterGroup {
 
     private final Map<Long, PeerMeters> peers = new ConcurrentHashMap<>();
 
-    private record PeerMeters(Timer ok, Timer error, Counter errors) {
+    private record PeerMeters(Timer ok, Timer error, Counter errors, Timer roundTrip) {
     }
 
     public PeerMetrics(MeterRegistry registry) {
@@ -56,23 +56,35 @@ public final class PeerMetrics extends MeterGroup {
                 track(Counter.builder(RaftKvMeters.PEER_RPC_ERRORS.name())
                         .description(RaftKvMeters.PEER_RPC_ERRORS.description())
                         .tag("peer", peer)
-                        .register(registry)));
+                        .register(registry)),
+                track(LatencyBuckets.timer(registry, RaftKvMeters.PEER_ROUND_TRIP, Tags.of("peer", peer),
+                        LatencyBuckets.FAST)));
     }
 
     private Timer timer(String peer, String outcome) {
-        return track(Timer.builder(RaftKvMeters.PEER_RPC_DURATION.name())
-                .description(RaftKvMeters.PEER_RPC_DURATION.description())
-                .tags("peer", peer, "outcome", outcome)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(100_000))
-                .maximumExpectedValue(Duration.ofSeconds(5))
-                .register(registry));
+        return track(LatencyBuckets.timer(registry, RaftKvMeters.PEER_RPC_DURATION,
+                Tags.of("peer", peer, "outcome", outcome), LatencyBuckets.FAST));
+    }
+
+    /**
+     * Records one heartbeat round trip to {@code peerId}; the shape of
+     * {@link TransportStats.RoundTripObserver}.
+     */
+    public void recordRoundTrip(long peerId, long nanos) {
+        peers.computeIfAbsent(peerId, this::register).roundTrip.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Heartbeat round trips to {@code peerId} recorded so far. */
+    public long roundTripCount(long peerId) {
+        PeerMeters m = peers.get(peerId);
+        return m == null ? 0 : m.roundTrip.count();
     }
 
     /** Publishes the transport's counters (read at scrape time). */
     public PeerMetrics bindTransportStats(TransportStats stats) {
         // FunctionCounters only hold their source weakly: keep the stats alive as long as we are.
         this.boundStats = stats;
+        stats.setRoundTripObserver(this::recordRoundTrip);
         counter(RaftKvMeters.PEER_MESSAGES_SENT, stats.messagesSent, null);
         counter(RaftKvMeters.PEER_MESSAGES_DROPPED, stats.messagesDropped, null);
         counter(RaftKvMeters.PEER_STREAMS_OPENED, stats.streamsOpened, null);

@@ -1,17 +1,20 @@
 package io.raftkv.node.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts client writes proposed to Raft and times each from proposal to "committed and applied
- * here" (the moment {@code RaftNodeApi.propose} completes, which is what the client waits for).
+ * Counts client writes proposed to Raft, those still pending, and times each from proposal to
+ * "committed and applied here" (the moment {@code RaftNodeApi.propose} completes, which is what the
+ * client waits for). Every {@link #proposed} must be followed by one {@link #succeeded} or {@link #failed}.
  * Failures are counted by reason; reasons are the closed set of gRPC-level codes the driver
  * reports, so the series stay few.
  *
@@ -24,6 +27,8 @@ public final class ProposalMetrics extends MeterGroup {
     private final Map<Kind, Counter> proposed = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
     private final Timer duration;
+    /** Proposed and not yet succeeded or failed; the gauge holds it weakly, this field strongly. */
+    private final AtomicLong pending = new AtomicLong();
 
     public ProposalMetrics(MeterRegistry registry) {
         super(registry);
@@ -33,22 +38,23 @@ public final class ProposalMetrics extends MeterGroup {
                     .tag("kind", k.name().toLowerCase(Locale.ROOT))
                     .register(registry)));
         }
-        duration = track(Timer.builder(RaftKvMeters.PROPOSAL_DURATION.name())
-                .description(RaftKvMeters.PROPOSAL_DURATION.description())
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10))
+        duration = track(LatencyBuckets.timer(registry, RaftKvMeters.PROPOSAL_DURATION, Tags.empty(),
+                LatencyBuckets.FAST));
+        track(Gauge.builder(RaftKvMeters.PROPOSALS_PENDING.name(), pending, AtomicLong::get)
+                .description(RaftKvMeters.PROPOSALS_PENDING.description())
                 .register(registry));
     }
 
     /** Counts one proposal and returns its start time for {@link #succeeded(long)}. */
     public long proposed(Kind kind) {
         proposed.get(kind).increment();
+        pending.incrementAndGet();
         return System.nanoTime();
     }
 
     /** Records a proposal that was committed and applied, started at {@code startNanos}. */
     public void succeeded(long startNanos) {
+        pending.decrementAndGet();
         duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -59,6 +65,7 @@ public final class ProposalMetrics extends MeterGroup {
      *               never a free-form message, which would create unbounded series
      */
     public void failed(String reason) {
+        pending.decrementAndGet();
         failed.computeIfAbsent(reason, r -> track(Counter.builder(RaftKvMeters.PROPOSAL_FAILURES.name())
                 .description(RaftKvMeters.PROPOSAL_FAILURES.description())
                 .tag("reason", r)
@@ -74,6 +81,11 @@ public final class ProposalMetrics extends MeterGroup {
     public double failedCount(String reason) {
         Counter c = failed.get(reason);
         return c == null ? 0 : c.count();
+    }
+
+    /** Proposals counted by {@link #proposed} and not yet {@link #succeeded} or {@link #failed}. */
+    public long pendingCount() {
+        return pending.get();
     }
 
     /** Successful proposals timed so far. */

@@ -28,9 +28,11 @@ public final class RaftKvMeters {
             "1 when this node is a non-voting member (learner), else 0.");
     public static final Meter LEADER_ID = new Meter("raftkv.raft.leader.id",
             "Member id of the leader this node knows of in the current term, 0 when none is known.");
+    public static final Meter HAS_LEADER = new Meter("raftkv.raft.has.leader",
+            "1 when this node knows a leader in its current term, else 0.");
     public static final Meter LEADER_CHANGES = new Meter("raftkv.raft.leader.changes",
-            "Leader changes observed by this node (a new leader id or a new term with a known leader),"
-                    + " sampled at the status poll interval.");
+            "Leader changes seen by this node: counted by the Raft driver each time the leader it knows"
+                    + " becomes a different, non-zero member (the first leader after start counts as one).");
     public static final Meter COMMIT_INDEX = new Meter("raftkv.raft.commit.index",
             "Highest log index known to be committed.");
     public static final Meter APPLIED_INDEX = new Meter("raftkv.raft.applied.index",
@@ -57,6 +59,8 @@ public final class RaftKvMeters {
     /** Tag {@code reason}: the failure's gRPC-level code, e.g. not_leader, unavailable, resource_exhausted. */
     public static final Meter PROPOSAL_FAILURES = new Meter("raftkv.proposals.failed",
             "Client writes whose proposal failed, by reason.");
+    public static final Meter PROPOSALS_PENDING = new Meter("raftkv.proposals.pending",
+            "Client writes proposed on this node and not yet applied or failed.");
     public static final Meter PROPOSAL_DURATION = new Meter("raftkv.proposal.duration",
             "Time from proposing a client write until it was committed and applied on this node"
                     + " (successful proposals only).");
@@ -81,23 +85,49 @@ public final class RaftKvMeters {
             "Bytes handed to RocksDB by the group-commit writer.");
     public static final Meter ENTRIES_PER_FSYNC = new Meter("raftkv.storage.entries.per.fsync",
             "Mean Raft log entries made durable per fsync since start (the group-commit factor).");
-    /** Tag {@code stat}: p50, p99, max. */
-    public static final Meter FSYNC_LATENCY = new Meter("raftkv.storage.fsync.latency",
-            "Latency of one synced WriteBatch since start (histogram bucket upper bound).");
+    public static final Meter FSYNC_DURATION = new Meter("raftkv.storage.fsync.duration",
+            "Latency of one synced RocksDB WriteBatch of the Raft log (the write plus its fsync).");
     public static final Meter WRITER_QUEUE_DEPTH = new Meter("raftkv.storage.writer.queue.depth",
             "Persist requests waiting for the group-commit writer.");
     public static final Meter STORAGE_FAILED = new Meter("raftkv.storage.failed",
             "1 once the storage error latch has tripped (the node then refuses to acknowledge writes).");
     public static final Meter DB_SIZE = new Meter("raftkv.storage.rocksdb.size",
-            "Size of the RocksDB database on disk (live SST files).");
+            "Bytes the storage occupies on disk (Raft log, state machine, WAL, snapshots; hard links"
+                    + " counted once): the space allocated on the volume.");
+    public static final Meter DB_SIZE_IN_USE = new Meter("raftkv.storage.rocksdb.size.in.use",
+            "RocksDB's estimate of the live data of the key-value state machine: what the data would"
+                    + " occupy after a full compaction.");
+    public static final Meter KEYS = new Meter("raftkv.storage.keys",
+            "RocksDB's estimate of the number of keys in the key-value store.");
     public static final Meter PENDING_COMPACTION = new Meter("raftkv.storage.rocksdb.pending.compaction",
             "Bytes RocksDB estimates compaction still has to rewrite.");
+
+    // ---- Raft driver (recorded where it happens, see DriverMetrics) ----
+
+    public static final Meter APPLY_DURATION = new Meter("raftkv.apply.duration",
+            "Time the apply thread took to apply one batch of committed entries to the state machine.");
+    public static final Meter SLOW_APPLIES = new Meter("raftkv.apply.slow",
+            "Apply batches that took longer than 100 ms (etcd's apply warning threshold).");
+    public static final Meter READ_INDEX_DURATION = new Meter("raftkv.read.index.duration",
+            "Time for a linearizable read's ReadIndex barrier: from arrival until the read index is"
+                    + " confirmed by a quorum and applied locally (successful barriers only).");
+    public static final Meter SLOW_PERSISTS = new Meter("raftkv.raft.slow.persists",
+            "Readys whose writes took longer than half the minimum election timeout to become durable.");
+    public static final Meter LOOP_STALLS = new Meter("raftkv.raft.loop.stalls",
+            "Raft ticks that ran later than half the minimum election timeout (GC pause, CPU"
+                    + " starvation or blocking work on the Raft event loop).");
+    /** Tags {@code version}, {@code commit}, {@code jvm}. */
+    public static final Meter BUILD_INFO = new Meter("raftkv.build.info",
+            "Always 1; the labels say which build of the node runs and on which JVM.");
 
     // ---- Peer transport ----
 
     /** Tags {@code peer} (member id) and {@code outcome} (ok, error). */
     public static final Meter PEER_RPC_DURATION = new Meter("raftkv.peer.rpc.duration",
             "Latency of Raft message batches sent to a peer, by outcome.");
+    /** Tag {@code peer}. Published on the leader (the sender of heartbeats). */
+    public static final Meter PEER_ROUND_TRIP = new Meter("raftkv.peer.round.trip.time",
+            "Time from sending a heartbeat to a peer until its heartbeat response arrived.");
     /** Tag {@code peer}. */
     public static final Meter PEER_RPC_ERRORS = new Meter("raftkv.peer.rpc.errors",
             "Raft message batches to a peer that failed (timeout, connection error, rejection).");

@@ -2,8 +2,8 @@ package io.raftkv.node.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -39,13 +39,8 @@ public final class SnapshotMetrics extends MeterGroup {
     }
 
     private Timer timer(String kind, String outcome) {
-        return track(Timer.builder(RaftKvMeters.SNAPSHOT_DURATION.name())
-                .description(RaftKvMeters.SNAPSHOT_DURATION.description())
-                .tags("kind", kind, "outcome", outcome)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry));
+        return track(LatencyBuckets.timer(registry, RaftKvMeters.SNAPSHOT_DURATION,
+                Tags.of("kind", kind, "outcome", outcome), LatencyBuckets.SLOW));
     }
 
     /**

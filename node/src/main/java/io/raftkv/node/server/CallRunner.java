@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.RaftKvException;
+import io.raftkv.node.metrics.LatencyBuckets;
 import io.raftkv.node.metrics.MeterGroup;
 import io.raftkv.node.metrics.RaftKvMeters;
 import io.vertx.core.AsyncResult;
@@ -146,6 +147,7 @@ public final class CallRunner extends MeterGroup {
         timers.computeIfAbsent(method + '|' + status.name(), k -> track(Timer.builder(RaftKvMeters.CLIENT_REQUESTS.name())
                         .description(RaftKvMeters.CLIENT_REQUESTS.description())
                         .tags("method", method, "code", status.name())
+                        .serviceLevelObjectives(LatencyBuckets.FAST)
                         .register(registry)))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }

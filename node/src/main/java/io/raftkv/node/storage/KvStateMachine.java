@@ -77,6 +77,28 @@ public final class KvStateMachine implements AutoCloseable {
     /** Invariant: equals the applied state stored in {@code meta} of {@link #db}. */
     private volatile AppliedState applied;
     private volatile Throwable failure;
+    /** Sees every applied batch on the apply thread (a metrics timer); never null. */
+    private volatile ApplyObserver applyObserver = (entries, nanos) -> { };
+    /** Set under the handle's write lock by {@link #close()}. */
+    private boolean closed;
+
+    /** Sees each batch the apply thread wrote: how many entries, and how long it took. Must not block. */
+    @FunctionalInterface
+    public interface ApplyObserver {
+        void applied(int entries, long nanos);
+    }
+
+    /**
+     * RocksDB's estimates for the key-value data.
+     *
+     * @param liveBytes {@code rocksdb.estimate-live-data-size} summed over the state machine's
+     *                  families: what the data would occupy after a full compaction
+     * @param keys      {@code rocksdb.estimate-num-keys} of the {@code kv} family (an estimate:
+     *                  overwrites and deletes not yet compacted make it approximate)
+     */
+    public record DataEstimates(long liveBytes, long keys) {
+        static final DataEstimates NONE = new DataEstimates(0, 0);
+    }
 
     KvStateMachine(StorageLayout layout, StorageOptions options, RocksInstance db, Consumer<Throwable> onFailure) {
         this.layout = layout;
@@ -139,6 +161,7 @@ public final class KvStateMachine implements AutoCloseable {
 
     private List<ApplyResult> applyNow(List<Entry> entries, Map<Long, ConfState> confs) throws RocksDBException {
         RocksInstance instance = db;
+        long start = System.nanoTime();
         try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
             CommandApplier.Outcome out = applier.apply(entries, confs, applied, batch);
             if (out.applied().index() > applied.index()) {
@@ -146,6 +169,7 @@ public final class KvStateMachine implements AutoCloseable {
                 applier.batchWritten();
                 applied = out.applied();
             }
+            applyObserver.applied(entries.size(), System.nanoTime() - start);
             return out.results();
         } catch (CorruptRecordException e) {
             throw fail(new StorageCorruptedException(layout.dataDir, "state machine: " + e.getMessage(), e));
@@ -161,6 +185,35 @@ public final class KvStateMachine implements AutoCloseable {
             onFailure.accept(e);
         }
         return e;
+    }
+
+    /** Hands every applied batch to {@code observer} (on the apply thread); {@code null} removes it. */
+    public void setApplyObserver(ApplyObserver observer) {
+        this.applyObserver = observer == null ? (entries, nanos) -> { } : observer;
+    }
+
+    /**
+     * RocksDB's size and key-count estimates of the data (in-memory properties, no I/O); zeros once
+     * closed or if RocksDB cannot tell. Any thread; waits only while a received snapshot is swapped in.
+     */
+    public DataEstimates estimates() {
+        handleLock.readLock().lock();
+        try {
+            if (closed) {
+                return DataEstimates.NONE;
+            }
+            RocksInstance instance = db;
+            long live = 0;
+            for (String family : List.of(KV_CF, SESSIONS_CF, META_CF)) {
+                live += instance.db.getLongProperty(instance.cf(family), "rocksdb.estimate-live-data-size");
+            }
+            return new DataEstimates(live, instance.db.getLongProperty(instance.cf(KV_CF), "rocksdb.estimate-num-keys"));
+        } catch (RocksDBException e) {
+            LOG.debug("reading RocksDB estimates failed: {}", e.toString());
+            return DataEstimates.NONE;
+        } finally {
+            handleLock.readLock().unlock();
+        }
     }
 
     /** Runs {@code task} on the apply thread, in order with applies. Never blocks. */
@@ -434,6 +487,7 @@ public final class KvStateMachine implements AutoCloseable {
         }
         handleLock.writeLock().lock();
         try {
+            closed = true;
             db.close();
             noSync.close();
         } finally {

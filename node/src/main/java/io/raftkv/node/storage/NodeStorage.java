@@ -175,6 +175,11 @@ public final class NodeStorage implements AutoCloseable {
         return usage.bytes();
     }
 
+    /** Hands every synced write of the Raft log (its latency in nanoseconds) to {@code observer}, on the writer thread. */
+    public void setFsyncObserver(java.util.function.LongConsumer observer) {
+        writer.setFsyncObserver(observer);
+    }
+
     /** The cluster id this storage was opened with ({@link StorageOptions#clusterId()}); 0 if not configured. */
     public long clusterId() {
         return options.clusterId();

@@ -50,6 +50,7 @@ public final class PeerTransport {
     private final PeerInbound inbound;
     private final PeerTransportOptions options;
     private final TransportStats stats = new TransportStats();
+    private final HeartbeatRoundTrips roundTrips = new HeartbeatRoundTrips(stats);
     private final Map<Long, PeerChannel> channels = new HashMap<>();
     private final GrpcClient client;
     private final WorkerExecutor snapshotWorker;
@@ -70,7 +71,7 @@ public final class PeerTransport {
         this.clusterId = clusterId;
         this.advertisedPeerAddress = advertisedPeerAddress == null ? "" : advertisedPeerAddress;
         this.addresses = Objects.requireNonNull(addresses);
-        this.inbound = Objects.requireNonNull(inbound);
+        this.inbound = timingHeartbeats(Objects.requireNonNull(inbound));
         this.options = Objects.requireNonNull(options);
         HttpClientOptions http = new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_2)
@@ -85,8 +86,34 @@ public final class PeerTransport {
                 .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)), http);
         this.snapshotWorker = vertx.createSharedWorkerExecutor("raftkv-snapshot-transfer-" + selfId, 2);
         this.snapshotStreamer = new SnapshotStreamer(this, snapshotSource, snapshotWorker, options);
-        this.server = new PeerServer(vertx, driverContext, selfId, clusterId, addresses, inbound, snapshotSink,
+        this.server = new PeerServer(vertx, driverContext, selfId, clusterId, addresses, this.inbound, snapshotSink,
                 snapshotWorker, stats, options);
+    }
+
+    /** {@code inbound}, with heartbeat responses timed against the heartbeats sent ({@link HeartbeatRoundTrips}). */
+    private PeerInbound timingHeartbeats(PeerInbound inbound) {
+        return new PeerInbound() {
+            @Override
+            public void onMessages(List<Message> messages) {
+                roundTrips.onReceived(messages, System.nanoTime());
+                inbound.onMessages(messages);
+            }
+
+            @Override
+            public void onUnreachable(long peerId) {
+                inbound.onUnreachable(peerId);
+            }
+
+            @Override
+            public void onSnapshotSent(long peerId, boolean succeeded) {
+                inbound.onSnapshotSent(peerId, succeeded);
+            }
+
+            @Override
+            public void onSnapshotInstalled(Message snap) {
+                inbound.onSnapshotInstalled(snap);
+            }
+        };
     }
 
     /** Starts the peer server on {@code bind}; completes with the bound port (useful with port 0). */
@@ -102,7 +129,9 @@ public final class PeerTransport {
         if (closed) {
             return;
         }
+        long now = System.nanoTime();
         for (Message m : messages) {
+            roundTrips.onSent(m, now);
             if (m.to() == selfId) {
                 throw new IllegalStateException("message to self reached the transport: " + m);
             }
@@ -116,6 +145,7 @@ public final class PeerTransport {
 
     /** Forgets a removed member: its queued messages are dropped. Driver context only. */
     public void removePeer(long peerId) {
+        roundTrips.forget(peerId);
         PeerChannel c = channels.remove(peerId);
         if (c != null) {
             c.close();

@@ -44,6 +44,7 @@ final class SnapshotReceiver {
     private boolean installed;
     private boolean finished;
     private Future<Void> tail = Future.succeededFuture();
+    private final long startedNanos = System.nanoTime();
 
     SnapshotReceiver(GrpcServerRequest<SnapshotChunk, SnapshotAck> req, PeerServer server) {
         this.req = req;
@@ -176,6 +177,7 @@ final class SnapshotReceiver {
         finished = true;
         server.snapshotFinished();
         server.stats().snapshotsReceived.increment();
+        server.stats().observeSnapshot(false, expectedOffset, System.nanoTime() - startedNanos, true);
         LOG.info("installed snapshot at index {} ({} bytes)", snap.snapshot().metadata().index(), expectedOffset);
         req.response().end(SnapshotAck.newBuilder().setMemberId(server.selfId())
                 .setIndex(snap.snapshot().metadata().index()).setBytesReceived(expectedOffset).build());
@@ -187,6 +189,7 @@ final class SnapshotReceiver {
         }
         finished = true;
         server.stats().snapshotsReceiveFailed.increment();
+        server.stats().observeSnapshot(false, 0, System.nanoTime() - startedNanos, false);
         SnapshotSink.IncomingSnapshot target = incoming;
         if (target != null && !installed) {
             server.worker().executeBlocking(() -> {

@@ -69,11 +69,14 @@ final class SnapshotStreamer {
                     active.remove(to);
                     if (ar.succeeded()) {
                         owner.stats().snapshotsSent.increment();
+                        owner.stats().observeSnapshot(true, ar.result().getBytesReceived(),
+                                System.nanoTime() - started, true);
                         LOG.info("snapshot at index {} sent to peer {}: {} bytes in {} ms",
                                 snap.snapshot().metadata().index(), to, ar.result().getBytesReceived(),
                                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     } else {
                         owner.stats().snapshotsSendFailed.increment();
+                        owner.stats().observeSnapshot(true, 0, System.nanoTime() - started, false);
                         LOG.warn("snapshot transfer to peer {} failed: {}", to, ar.cause().toString());
                     }
                     owner.reportSnapshotSent(to, ar.succeeded());

@@ -28,7 +28,37 @@ public final class TransportStats {
     public final LongAdder snapshotsReceiveFailed = new LongAdder();
     public final LongAdder snapshotBytesReceived = new LongAdder();
 
+    /** Per-heartbeat round trip hook; called on the driver's context, must not block. */
+    @FunctionalInterface
+    public interface RoundTripObserver {
+        void onRoundTrip(long peerId, long nanos);
+    }
+
+    /** Per-snapshot hook (sent to or received from a peer); must not block. */
+    @FunctionalInterface
+    public interface SnapshotObserver {
+        void onSnapshot(boolean sent, long bytes, long nanos, boolean succeeded);
+    }
+
     private volatile SendObserver observer = (peer, nanos, ok) -> { };
+    private volatile RoundTripObserver roundTrips = (peer, nanos) -> { };
+    private volatile SnapshotObserver snapshots = (sent, bytes, nanos, ok) -> { };
+
+    public void setRoundTripObserver(RoundTripObserver observer) {
+        this.roundTrips = observer == null ? (peer, nanos) -> { } : observer;
+    }
+
+    public void setSnapshotObserver(SnapshotObserver observer) {
+        this.snapshots = observer == null ? (sent, bytes, nanos, ok) -> { } : observer;
+    }
+
+    void observeRoundTrip(long peerId, long nanos) {
+        roundTrips.onRoundTrip(peerId, nanos);
+    }
+
+    void observeSnapshot(boolean sent, long bytes, long nanos, boolean succeeded) {
+        snapshots.onSnapshot(sent, bytes, nanos, succeeded);
+    }
 
     public void setSendObserver(SendObserver observer) {
         this.observer = observer == null ? (peer, nanos, ok) -> { } : observer;

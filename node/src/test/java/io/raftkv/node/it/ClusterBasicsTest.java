@@ -146,6 +146,14 @@ class ClusterBasicsTest {
             assertThat(e.samples("raftkv_raft_role")).hasSize(4);
             assertThat(e.value("raftkv_storage_fsyncs_total", Map.of())).isPositive();
             assertThat(e.value("raftkv_storage_rocksdb_size_bytes", Map.of())).isPositive();
+            assertThat(e.value("raftkv_storage_fsync_duration_seconds_count", Map.of())).as("fsyncs timed on " + n)
+                    .isPositive();
+            assertThat(e.value("raftkv_apply_duration_seconds_count", Map.of())).as("applies timed on " + n)
+                    .isPositive();
+            assertThat(e.value("raftkv_raft_has_leader", Map.of())).isEqualTo(1.0);
+            assertThat(e.value("raftkv_raft_leader_changes_total", Map.of())).as("counted by the driver on " + n)
+                    .isGreaterThanOrEqualTo(1.0);
+            assertThat(e.samples("raftkv_build_info")).hasSize(1);
             assertThat(e.samples("raftkv_peer_rpc_duration_seconds_count")).as("peer RPC latency on " + n)
                     .isNotEmpty();
             assertThat(e.samples("jvm_memory_used_bytes")).isNotEmpty();
@@ -161,6 +169,8 @@ class ClusterBasicsTest {
             assertThat(e.value("raftkv_raft_role", Map.of("role", "leader"))).isEqualTo(1.0);
             assertThat(e.value("raftkv_raft_term", Map.of())).isEqualTo((double) s.getTerm());
             assertThat(e.samples("raftkv_raft_follower_lag_entries")).hasSize(2);
+            assertThat(e.samples("raftkv_peer_round_trip_time_seconds_count")).as("heartbeat round trips")
+                    .hasSize(2).allSatisfy(sample -> assertThat(sample.value()).isPositive());
         });
     }
 

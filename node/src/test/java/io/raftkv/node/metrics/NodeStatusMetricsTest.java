@@ -18,23 +18,17 @@ class NodeStatusMetricsTest {
     }
 
     @Test
-    void countsEachNewLeaderOrReElectionOnceAndIgnoresLeaderlessGaps() {
+    void gaugesReadTheCurrentStatusIncludingHasLeader() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AtomicReference<NodeStatus> now = new AtomicReference<>(status(1, 0, List.of()));
         NodeStatusMetrics m = new NodeStatusMetrics(registry, now::get, () -> true);
-        m.observe(status(1, 0, List.of()));
-        assertThat(m.leaderChanges()).isZero();
-        m.observe(status(1, 2, List.of()));
-        m.observe(status(1, 2, List.of()));
-        assertThat(m.leaderChanges()).isEqualTo(1);
-        m.observe(status(2, 0, List.of()));
-        m.observe(status(2, 2, List.of()));
-        assertThat(m.leaderChanges()).as("same leader re-elected in a new term").isEqualTo(2);
-        m.observe(status(3, 1, List.of()));
-        assertThat(m.leaderChanges()).isEqualTo(3);
+        assertThat(registry.get(RaftKvMeters.HAS_LEADER.name()).gauge().value()).isZero();
         now.set(status(3, 1, List.of()));
+        assertThat(registry.get(RaftKvMeters.HAS_LEADER.name()).gauge().value()).isEqualTo(1);
         assertThat(registry.get(RaftKvMeters.ROLE.name()).tag("role", "leader").gauge().value()).isEqualTo(1);
         assertThat(registry.get(RaftKvMeters.TERM.name()).gauge().value()).isEqualTo(3);
+        m.close();
+        assertThat(registry.find(RaftKvMeters.HAS_LEADER.name()).gauge()).isNull();
     }
 
     @Test

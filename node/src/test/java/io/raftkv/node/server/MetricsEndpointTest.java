@@ -8,11 +8,14 @@ import io.raftkv.api.v1.KVGrpcClient;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.NotLeaderException;
+import io.raftkv.node.metrics.BuildInfo;
+import io.raftkv.node.metrics.DriverMetrics;
 import io.raftkv.node.metrics.PeerMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.PrometheusTextParser;
 import io.raftkv.node.metrics.SnapshotMetrics;
 import io.raftkv.node.metrics.StorageMetrics;
+import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.WriterStats;
 import io.raftkv.node.transport.TransportStats;
 import io.raftkv.raft.ProgressState;
@@ -41,6 +44,7 @@ class MetricsEndpointTest {
     private ClientServerFixture f;
     private StorageMetrics storage;
     private PeerMetrics peers;
+    private DriverMetrics driver;
 
     @BeforeEach
     void start() {
@@ -51,7 +55,14 @@ class MetricsEndpointTest {
                 true, true);
         var registry = f.metrics.prometheus();
         storage = new StorageMetrics(registry, () -> new WriterStats(10, 12, 40, 4096, 850, 4100, 9000, 3, false),
-                () -> 123_456L, () -> 789L);
+                () -> 123_456L, () -> new KvStateMachine.DataEstimates(100_000, 42), () -> 789L);
+        storage.recordFsync(4_000_000);
+        storage.recordFsync(40_000_000);
+        driver = new DriverMetrics(registry, () -> 3, () -> 4);
+        driver.leaderChanged(1);
+        driver.applied(10, 150_000_000);
+        driver.readIndexServed(2_000_000);
+        BuildInfo.current().register(registry);
         TransportStats transport = new TransportStats();
         transport.snapshotsSent.add(2);
         transport.snapshotBytesSent.add(1 << 20);
@@ -59,6 +70,7 @@ class MetricsEndpointTest {
         transport.setSendObserver(peers::recordSend);
         peers.recordSend(2, 1_500_000, true);
         peers.recordSend(3, 250_000_000, false);
+        peers.recordRoundTrip(2, 800_000);
         f.server.snapshotMetrics().record(SnapshotMetrics.Kind.CREATED, 4096, 30_000_000, true);
         f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("a")).build()).body();
         f.node.onPropose = c -> Future.failedFuture(new NotLeaderException(0, ""));
@@ -72,6 +84,7 @@ class MetricsEndpointTest {
     @AfterEach
     void stop() {
         storage.close();
+        driver.close();
         peers.close();
         f.close();
     }
@@ -100,7 +113,23 @@ class MetricsEndpointTest {
                 Map.of("method", "raftkv.v1.KV/Put", "code", "FAILED_PRECONDITION"))).isEqualTo(1);
         assertThat(exp.value("raftkv_storage_fsyncs_total", Map.of())).isEqualTo(10);
         assertThat(exp.value("raftkv_storage_entries_per_fsync", Map.of())).isEqualTo(4.0);
-        assertThat(exp.value("raftkv_storage_fsync_latency_seconds", Map.of("stat", "p99"))).isEqualTo(0.0041);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_count", Map.of())).isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "0.005"))).isEqualTo(1);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "0.05"))).isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "+Inf"))).isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_rocksdb_size_in_use_bytes", Map.of())).isEqualTo(100_000);
+        assertThat(exp.value("raftkv_storage_keys", Map.of())).isEqualTo(42);
+        assertThat(exp.value("raftkv_raft_has_leader", Map.of())).isEqualTo(1);
+        assertThat(exp.value("raftkv_proposals_pending", Map.of())).isZero();
+        assertThat(exp.value("raftkv_apply_duration_seconds_count", Map.of())).isEqualTo(1);
+        assertThat(exp.value("raftkv_apply_slow_total", Map.of())).isEqualTo(1);
+        assertThat(exp.value("raftkv_read_index_duration_seconds_bucket", Map.of("le", "0.0025"))).isEqualTo(1);
+        assertThat(exp.value("raftkv_raft_loop_stalls_total", Map.of())).isEqualTo(3);
+        assertThat(exp.value("raftkv_raft_slow_persists_total", Map.of())).isEqualTo(4);
+        assertThat(exp.value("raftkv_peer_round_trip_time_seconds_count", Map.of("peer", "2"))).isEqualTo(1);
+        assertThat(exp.samples("raftkv_build_info")).singleElement()
+                .satisfies(sample -> assertThat(sample.labels()).containsKeys("version", "commit", "jvm"));
+        assertThat(exp.samples("raftkv_client_requests_seconds_bucket")).isNotEmpty();
         assertThat(exp.value("raftkv_storage_rocksdb_size_bytes", Map.of())).isEqualTo(123_456);
         assertThat(exp.value("raftkv_storage_rocksdb_pending_compaction_bytes", Map.of())).isEqualTo(789);
         assertThat(exp.value("raftkv_peer_rpc_duration_seconds_count", Map.of("peer", "2", "outcome", "ok"))).isEqualTo(1);
