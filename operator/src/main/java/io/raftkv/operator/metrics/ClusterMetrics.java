@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 /**
  * Per-cluster gauges, one row per RaftKvCluster the operator currently sees:
  * {@code raftkv_cluster_replicas_desired}, {@code raftkv_cluster_replicas_ready},
- * {@code raftkv_cluster_leader_known} (0 or 1) and {@code raftkv_cluster_term}, tagged with
- * namespace and name.
+ * {@code raftkv_cluster_leader_known} (0 or 1), {@code raftkv_cluster_term} and
+ * {@code raftkv_cluster_degraded} (1 while the Degraded condition is True), tagged with namespace
+ * and name.
  *
  * <p>The rows are rebuilt from the controller's informer cache on every {@link #refresh()} (the
  * HTTP handler calls it before each scrape), so a deleted cluster's rows disappear without a
@@ -29,6 +30,7 @@ public final class ClusterMetrics {
   private final MultiGauge ready;
   private final MultiGauge leaderKnown;
   private final MultiGauge term;
+  private final MultiGauge degraded;
   private final AtomicReference<Supplier<Stream<RaftKvCluster>>> source =
       new AtomicReference<>(Stream::empty);
 
@@ -41,6 +43,8 @@ public final class ClusterMetrics {
         .description("1 when the cluster reports a leader, else 0").register(registry);
     this.term = MultiGauge.builder("raftkv.cluster.term")
         .description("Raft term reported by the leader").register(registry);
+    this.degraded = MultiGauge.builder("raftkv.cluster.degraded")
+        .description("1 while the cluster's Degraded condition is True, else 0").register(registry);
   }
 
   /** Sets where the clusters come from (the primary informer cache, once it exists). */
@@ -59,6 +63,12 @@ public final class ClusterMetrics {
         || status(c).getLeader().isEmpty() ? 0 : 1), true);
     term.register(rows(clusters, c -> status(c).getTerm() == null ? 0 : status(c).getTerm()),
         true);
+    degraded.register(rows(clusters, c -> degraded(status(c)) ? 1 : 0), true);
+  }
+
+  private static boolean degraded(RaftKvClusterStatus status) {
+    return status.getConditions() != null && status.getConditions().stream()
+        .anyMatch(k -> "Degraded".equals(k.getType()) && "True".equals(k.getStatus()));
   }
 
   private static RaftKvClusterStatus status(RaftKvCluster cluster) {

@@ -1,0 +1,41 @@
+package io.raftkv.operator.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.raftkv.operator.TestClusters;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class ClusterMetricsTest {
+
+  private static RaftKvCluster withDegraded(String name, String status) {
+    RaftKvCluster c = TestClusters.cluster("apps", name, 3);
+    RaftKvClusterStatus s = new RaftKvClusterStatus();
+    if (status != null) {
+      s.setConditions(List.of(new ConditionBuilder().withType("Degraded").withStatus(status).build()));
+    }
+    c.setStatus(s);
+    return c;
+  }
+
+  @Test
+  void degradedFollowsTheConditionPerCluster() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ClusterMetrics metrics = new ClusterMetrics(registry);
+    metrics.observe(() -> Stream.of(withDegraded("stuck", "True"), withDegraded("fine", "False"),
+        withDegraded("new", null)));
+    metrics.refresh();
+    assertThat(registry.get("raftkv.cluster.degraded").tag("name", "stuck").gauge().value()).isEqualTo(1);
+    assertThat(registry.get("raftkv.cluster.degraded").tag("name", "fine").gauge().value()).isZero();
+    assertThat(registry.get("raftkv.cluster.degraded").tag("name", "new").gauge().value()).isZero();
+
+    metrics.observe(Stream::empty);
+    metrics.refresh();
+    assertThat(registry.find("raftkv.cluster.degraded").gauges()).isEmpty();
+  }
+}
