@@ -67,6 +67,23 @@ public final class NodeConfig {
             new Setting("max-request-bytes", "4194304", "Largest gRPC request accepted."),
             new Setting("max-inflight-proposals", "10000", "Writes admitted but not yet applied"
                     + " (RESOURCE_EXHAUSTED beyond)."),
+            new Setting("probe-addr", "0.0.0.0:9092", "Bind address of the plaintext probe port: HTTP /health"
+                    + " /ready /metrics and gRPC grpc.health.v1 only, never data (for kubelet and Prometheus)."),
+            new Setting("tls", "off", "on: the peer port requires mutual TLS between members and the client port"
+                    + " serves TLS (see docs/security.md); off: both plaintext."),
+            new Setting("tls-cert", "/etc/raftkv/tls/tls.crt", "This node's certificate chain (PEM): server"
+                    + " certificate of both ports and client certificate towards peers. Re-read when it changes."),
+            new Setting("tls-key", "/etc/raftkv/tls/tls.key", "Private key of --tls-cert (PEM, PKCS#8 or PKCS#1)."),
+            new Setting("tls-ca", "/etc/raftkv/tls/ca.crt", "The cluster CA bundle (PEM) peers' certificates must"
+                    + " chain to."),
+            new Setting("tls-reload-seconds", "10", "How often the TLS and auth files are checked for changes."),
+            new Setting("auth", "off", "on: every client call must authenticate (client certificate or bearer token)"
+                    + " and is authorized by role; needs --tls on."),
+            new Setting("auth-client-ca", "", "CA bundle (PEM) client certificates must chain to (default: --tls-ca)."),
+            new Setting("auth-tokens", "", "Bearer tokens file: one 'token,user' per line (as Kubernetes' static"
+                    + " token file); '#' starts a comment."),
+            new Setting("auth-roles", "", "Role bindings file: one 'user role [key-prefix]' per line, role read,"
+                    + " write or admin."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
             new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
             new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
@@ -262,6 +279,15 @@ public final class NodeConfig {
         return (int) positiveLong("max-inflight-proposals");
     }
 
+    public HostPort probeBind() {
+        return address("probe-addr");
+    }
+
+    /** TLS and client authentication settings (validated with the rest). */
+    public io.raftkv.node.security.SecuritySettings security() {
+        return io.raftkv.node.security.SecuritySettings.from(name -> values.get(name), name -> sources.get(name));
+    }
+
     public boolean jsonLogs() {
         return values.get("log-format").equals("json");
     }
@@ -342,13 +368,15 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, got '"
                     + values.get("log-level") + "'");
         }
+        probeBind();
+        security();
         if (values.get("data-dir").isBlank()) {
             throw new IllegalArgumentException("--data-dir must not be empty");
         }
     }
 
     /** A positive decimal id, or a name hashed with FNV-1a 64 (top bit cleared, never 0). */
-    static long clusterIdOf(String text) {
+    public static long clusterIdOf(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("--cluster-id must not be empty");
         }

@@ -13,6 +13,9 @@ import io.raftkv.node.metrics.PeerMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.SnapshotMetrics;
 import io.raftkv.node.metrics.StorageMetrics;
+import io.raftkv.node.security.PeerTls;
+import io.raftkv.node.security.ReloadingTls;
+import io.raftkv.node.security.SecuritySettings;
 import io.raftkv.node.server.ClientServer;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.NodeStorage;
@@ -67,6 +70,8 @@ public final class NodeMain {
     private StorageMetrics storageMetrics;
     private DriverMetrics driverMetrics;
     private ClientServer clientServer;
+    /** This node's certificate and CA, re-read when they change; null with --tls off. */
+    private ReloadingTls nodeTls;
 
     NodeMain(NodeConfig config) {
         this(config, null);
@@ -158,9 +163,16 @@ public final class NodeMain {
                 .withTiming(config.tickMs(), config.electionTicks(), config.heartbeatTicks())
                 .withMaxInflightProposals(config.maxInflightProposals());
         driver = new RaftDriver(vertx, loops.raft(), config.id(), storage, members, driverOptions);
+        SecuritySettings security = config.security();
+        PeerTls peerTls = null;
+        if (security.tls()) {
+            nodeTls = ReloadingTls.load(vertx, security.files()).watch(security.reloadPeriod());
+            peerTls = new PeerTls(nodeTls, config.clusterId(), NodeConfig::clusterIdOf,
+                    PeerTls.Members.of(() -> driver == null ? null : driver.status()));
+        }
         transport = new PeerTransport(vertx, driver.context(), config.id(), config.clusterId(), advertisedPeer,
                 members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
-                PeerTransportOptions.DEFAULTS);
+                PeerTransportOptions.DEFAULTS, peerTls);
         driver.attach(transport);
         startMetrics();
         if (k8s != null) {
@@ -233,6 +245,10 @@ public final class NodeMain {
             }
         } catch (Exception e) {
             LOG.warn("stopping the driver failed: {}", e.toString());
+        }
+        if (nodeTls != null) {
+            nodeTls.close();
+            nodeTls = null;
         }
         if (vertx != null) {
             try {

@@ -3,6 +3,7 @@ package io.raftkv.node.transport;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
+import io.raftkv.node.security.PeerTls;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
 import io.vertx.core.Context;
@@ -48,6 +49,8 @@ final class PeerServer {
     private final WorkerExecutor worker;
     private final TransportStats stats;
     private final PeerTransportOptions options;
+    /** Mutual TLS and the member rules of io.raftkv.node.security; null when the port is plaintext. */
+    private final PeerTls tls;
     private final AtomicInteger pendingBatches = new AtomicInteger();
     /** At most one snapshot is received at a time. */
     private final AtomicInteger receivingSnapshots = new AtomicInteger();
@@ -55,8 +58,9 @@ final class PeerServer {
 
     PeerServer(Vertx vertx, Context driverContext, long selfId, long clusterId, PeerAddressResolver addresses,
                PeerInbound inbound, SnapshotSink snapshotSink, WorkerExecutor worker, TransportStats stats,
-               PeerTransportOptions options) {
+               PeerTransportOptions options, PeerTls tlsOrNull) {
         this.vertx = vertx;
+        this.tls = tlsOrNull;
         this.driverContext = driverContext;
         this.selfId = selfId;
         this.clusterId = clusterId;
@@ -75,7 +79,11 @@ final class PeerServer {
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
         grpc.callHandler(RaftPeerGrpcService.InstallSnapshot,
                 req -> new SnapshotReceiver(req, this).start());
-        http = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions httpOptions = new HttpServerOptions();
+        if (tls != null) {
+            tls.secure(httpOptions);
+        }
+        http = vertx.createHttpServer(httpOptions
                 .setHost(bind.host())
                 .setPort(bind.port())
                 .setTcpNoDelay(true)
@@ -95,8 +103,9 @@ final class PeerServer {
     }
 
     private void handleSend(GrpcServerRequest<MessageBatch, SendAck> req) {
+        PeerTls.Binding peer = tls == null ? null : tls.bind(req.connection());
         req.last().onSuccess(batch -> {
-            Refusal refusal = accept(batch);
+            Refusal refusal = accept(peer, batch);
             if (refusal != null) {
                 reject(req, refusal.status(), refusal.message());
                 return;
@@ -113,11 +122,12 @@ final class PeerServer {
     private void handleStream(GrpcServerRequest<MessageBatch, SendAck> req) {
         long[] accepted = {0};
         boolean[] ended = {false};
+        PeerTls.Binding peer = tls == null ? null : tls.bind(req.connection());
         req.handler(batch -> {
             if (ended[0]) {
                 return;
             }
-            Refusal refusal = accept(batch);
+            Refusal refusal = accept(peer, batch);
             if (refusal != null) {
                 ended[0] = true;
                 reject(req, refusal.status(), refusal.message());
@@ -143,7 +153,11 @@ final class PeerServer {
      * Checks a received batch and hands its messages to the driver; null when accepted, else why it
      * was refused (nothing of a refused batch reaches the core).
      */
-    private Refusal accept(MessageBatch batch) {
+    private Refusal accept(PeerTls.Binding peer, MessageBatch batch) {
+        String unauthorized = peer == null ? null : peer.refusal(batch.getFrom());
+        if (unauthorized != null) {
+            return new Refusal(GrpcStatus.PERMISSION_DENIED, unauthorized);
+        }
         String problem = checkHeader(batch.getClusterId(), batch.getTo());
         if (problem != null) {
             return new Refusal(GrpcStatus.FAILED_PRECONDITION, problem);
@@ -170,6 +184,11 @@ final class PeerServer {
             inbound.onMessages(messages);
         });
         return null;
+    }
+
+    /** Null when {@code req}'s connection may speak for member {@code from} (always, without TLS), else why not. */
+    String peerRefusal(GrpcServerRequest<?, ?> req, long from) {
+        return tls == null ? null : tls.bind(req.connection()).refusal(from);
     }
 
     /** Null when a snapshot stream is for this node of this cluster, else why not. */

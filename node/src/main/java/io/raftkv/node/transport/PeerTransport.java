@@ -1,6 +1,7 @@
 package io.raftkv.node.transport;
 
 import io.raftkv.api.peer.v1.MessageBatch;
+import io.raftkv.node.security.PeerTls;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
 import io.vertx.core.Context;
@@ -65,6 +66,15 @@ public final class PeerTransport {
     public PeerTransport(Vertx vertx, Context driverContext, long selfId, long clusterId,
                          String advertisedPeerAddress, PeerAddressResolver addresses, PeerInbound inbound,
                          SnapshotSource snapshotSource, SnapshotSink snapshotSink, PeerTransportOptions options) {
+        this(vertx, driverContext, selfId, clusterId, advertisedPeerAddress, addresses, inbound, snapshotSource,
+                snapshotSink, options, null);
+    }
+
+    /** As above, over mutual TLS when {@code tlsOrNull} is given (see {@link PeerTls}). */
+    public PeerTransport(Vertx vertx, Context driverContext, long selfId, long clusterId,
+                         String advertisedPeerAddress, PeerAddressResolver addresses, PeerInbound inbound,
+                         SnapshotSource snapshotSource, SnapshotSink snapshotSink, PeerTransportOptions options,
+                         PeerTls tlsOrNull) {
         this.vertx = Objects.requireNonNull(vertx);
         this.driverContext = Objects.requireNonNull(driverContext);
         this.selfId = selfId;
@@ -81,13 +91,16 @@ public final class PeerTransport {
                 .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW_BYTES))
                 .setHttp2ConnectionWindowSize(CONNECTION_WINDOW_BYTES)
                 .setTcpNoDelay(true);
+        if (tlsOrNull != null) {
+            tlsOrNull.secure(http);
+        }
         this.client = FlushCoalescing.grpcClient(vertx, new GrpcClientOptions()
                 .setScheduleDeadlineAutomatically(true)
                 .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)), http);
         this.snapshotWorker = vertx.createSharedWorkerExecutor("raftkv-snapshot-transfer-" + selfId, 2);
         this.snapshotStreamer = new SnapshotStreamer(this, snapshotSource, snapshotWorker, options);
         this.server = new PeerServer(vertx, driverContext, selfId, clusterId, addresses, this.inbound, snapshotSink,
-                snapshotWorker, stats, options);
+                snapshotWorker, stats, options, tlsOrNull);
     }
 
     /** {@code inbound}, with heartbeat responses timed against the heartbeats sent ({@link HeartbeatRoundTrips}). */

@@ -95,6 +95,10 @@ final class SnapshotReceiver {
                 } catch (IllegalArgumentException e) {
                     throw new Refused(GrpcStatus.INVALID_ARGUMENT, e.getMessage());
                 }
+                String unauthorized = server.peerRefusal(req, m.from());
+                if (unauthorized != null) {
+                    throw new Refused(GrpcStatus.PERMISSION_DENIED, unauthorized);
+                }
                 if (m.type() != MessageType.SNAP || m.to() != server.selfId() || m.snapshot() == null
                         || m.snapshot().isEmpty()) {
                     throw new Refused(GrpcStatus.INVALID_ARGUMENT, "header does not carry a SNAP message for "

@@ -1,5 +1,10 @@
 package io.raftkv.node.driver;
 
+import io.raftkv.node.NodeConfig;
+import io.raftkv.node.security.PeerTls;
+import io.raftkv.node.security.ReloadingTls;
+import io.raftkv.node.security.TlsFiles;
+
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.node.transport.HostPort;
@@ -39,6 +44,15 @@ final class InProcessCluster implements AutoCloseable {
     private final java.util.Set<Long> initialVoters = new java.util.TreeSet<>();
     private final ExecutorService fileWriter = Executors.newSingleThreadExecutor();
 
+    /** Each node's certificate files when its peer port speaks mutual TLS; null: plaintext. */
+    private java.util.function.LongFunction<TlsFiles> tlsFiles;
+
+    /** Nodes started from now on speak mutual TLS with the files {@code filesOfNode} gives. */
+    InProcessCluster withTls(java.util.function.LongFunction<TlsFiles> filesOfNode) {
+        this.tlsFiles = filesOfNode;
+        return this;
+    }
+
     InProcessCluster(Path root, StorageOptions storageOptions, DriverOptions driverOptions) {
         this.root = root;
         this.storageOptions = storageOptions;
@@ -69,9 +83,11 @@ final class InProcessCluster implements AutoCloseable {
         MemberDirectory members = new MemberDirectory(dir, fileWriter).load();
         peerAddresses.forEach((pid, addr) -> members.putStatic(pid, addr, "client-of-" + pid + ":1"));
         RaftDriver driver = new RaftDriver(vertx, id, storage, members, driverOptions);
+        PeerTls tls = tlsFiles == null ? null : new PeerTls(ReloadingTls.load(vertx, tlsFiles.apply(id)), CLUSTER_ID,
+                NodeConfig::clusterIdOf, PeerTls.Members.of(driver::status));
         PeerTransport transport = new PeerTransport(vertx, driver.context(), id, CLUSTER_ID, peerAddresses.get(id),
                 members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
-                PeerTransportOptions.DEFAULTS);
+                PeerTransportOptions.DEFAULTS, tls);
         driver.attach(transport);
         await(transport.start(HostPort.parse(peerAddresses.get(id))));
         await(driver.start());
