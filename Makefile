@@ -194,3 +194,29 @@ chaos:
 	  -Dchaos.histories=$(CHAOS_HISTORIES) -Dchaos.seconds=$(CHAOS_SECONDS) -Dchaos.nodes=$(CHAOS_NODES) $(CHAOS_ARGS); \
 	  status=$$?; last=$$(ls -td $(CHAOS_DIR)/gate-*/ 2>/dev/null | head -1); \
 	  if [ -n "$$last" ]; then cat "$$last/summary.txt"; fi; exit $$status
+
+## Monitoring (issue 23; docs/observability.md). promtool and prometheus come from Debian's
+## `prometheus` package, installed here when missing (root and apt-get needed, as on CI).
+## monitoring: regenerate the PrometheusRule, the dashboards and their chart copies from their sources
+## rules-test: promtool check + unit tests of the alert rules; the generated copies are up to date
+## observability-test: a real Prometheus scraping a 3-node cluster and the operator, leader killed
+##   under load (~4 min); OBS_PICTURE=docs/observability.png also renders the main panels
+.PHONY: monitoring rules-test observability-test prometheus-installed
+OBS_PICTURE ?=
+prometheus-installed:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || \
+	  { echo "installing Debian's prometheus package (promtool, prometheus)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
+
+monitoring:
+	scripts/monitoring/render.sh
+
+rules-test: prometheus-installed
+	promtool check rules config/prometheus/rules/raftkv.rules.yaml
+	cd config/prometheus/rules && promtool test rules raftkv.rules.test.yaml
+	CHECK=1 scripts/monitoring/render.sh
+
+observability-test: prometheus-installed
+	$(MVN) -q -pl node,operator,chaos -am package -DskipTests
+	$(MVN) -pl chaos test -Dtest=ObservabilityIT -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dobs.picture=$(OBS_PICTURE)

@@ -105,7 +105,8 @@ class PackagingTest {
     }
     assertThat(samples).extracting(s -> at(s, "spec", "replicas")).containsExactlyInAnyOrder(3, 5);
     assertThat(documents(kubectlKustomize("config/prometheus")))
-        .extracting(o -> o.get("kind")).containsExactly("ServiceMonitor");
+        .extracting(o -> o.get("kind"))
+        .containsExactly("PodMonitor", "PrometheusRule", "ServiceMonitor");
   }
 
   @Test
@@ -167,7 +168,7 @@ class PackagingTest {
     }
   }
 
-  private static String kubectlKustomize(String dir) throws Exception {
+  static String kubectlKustomize(String dir) throws Exception {
     Process p = new ProcessBuilder("kubectl", "kustomize", ROOT.resolve(dir).toString())
         .redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
@@ -178,7 +179,7 @@ class PackagingTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> documents(String yaml) throws IOException {
+  static List<Map<String, Object>> documents(String yaml) throws IOException {
     List<Map<String, Object>> docs = new ArrayList<>();
     try (var it = YAML.readerFor(Map.class).<Map<String, Object>>readValues(yaml)) {
       while (it.hasNext()) {
@@ -191,7 +192,7 @@ class PackagingTest {
     return docs;
   }
 
-  private static Map<String, Object> byKind(List<Map<String, Object>> objects, String kind) {
+  static Map<String, Object> byKind(List<Map<String, Object>> objects, String kind) {
     return objects.stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow();
   }
 
