@@ -51,7 +51,7 @@ e2e-unit:
 
 ## crds: regenerate the CRD from operator/…/api/v1alpha1 and refresh every checked-in copy
 crds:
-	$(MVN) -pl operator -am process-classes -DskipTests
+	$(MVN) -pl operator -am process-test-classes -DskipTests
 	for f in crds config/crd/bases charts/raftkv-operator/crds; do \
 	  cp operator/target/classes/META-INF/fabric8/raftkvclusters.raftkv.io-v1.yml $$f/; done
 

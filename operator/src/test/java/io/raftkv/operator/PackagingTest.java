@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.raftkv.operator.api.v1alpha1.Quantities;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.status.SpecValidator;
 import java.io.IOException;
@@ -61,6 +62,11 @@ class PackagingTest {
     assertThat(replicas).containsEntry("minimum", 1.0).containsEntry("maximum", 9.0)
         .containsEntry("default", 3);
     assertThat(replicas.get("x-kubernetes-validations").toString()).contains("self % 2 == 1");
+    for (String map : List.of("limits", "requests")) {
+      assertThat(at(schema, "properties", "spec", "properties", "resources", "properties", map,
+          "additionalProperties", "pattern")).as("quantity pattern on resources.%s", map)
+          .isEqualTo(Quantities.PATTERN);
+    }
 
     List<String> undocumented = new ArrayList<>();
     collectUndocumented("spec", (Map<String, Object>) at(schema, "properties", "spec"),

@@ -2,14 +2,18 @@ package io.raftkv.operator.status;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.Quantities;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterSpec;
 import io.raftkv.operator.api.v1alpha1.RaftTuningSpec;
 import io.raftkv.operator.api.v1alpha1.StorageSpec;
+import io.raftkv.operator.api.v1alpha1.UnreadableSpec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -37,6 +41,10 @@ public final class SpecValidator {
       problems.add("spec is missing");
       return problems;
     }
+    if (spec instanceof UnreadableSpec unreadable) {
+      problems.add(unreadable.problem());
+      return problems;
+    }
     Integer replicas = spec.getReplicas();
     if (replicas == null) {
       problems.add("spec.replicas is missing");
@@ -47,6 +55,7 @@ public final class SpecValidator {
     if (spec.getImage() == null || spec.getImage().isBlank()) {
       problems.add("spec.image is empty");
     }
+    checkResources(spec.getResources(), problems);
     checkStorage(spec.getStorage(), existing, problems);
     checkRaft(spec.getRaft(), problems);
     return problems;
@@ -88,6 +97,30 @@ public final class SpecValidator {
           + " StatefulSet uses " + liveClass + ", the spec asks for "
           + storage.getStorageClassName() + ")");
     }
+  }
+
+  /** Quantities Fabric8 parsed but the API server would refuse in a Pod (e.g. {@code 1.}). */
+  private static void checkResources(ResourceRequirements resources, List<String> problems) {
+    if (resources == null) {
+      return;
+    }
+    checkQuantities("spec.resources.limits", resources.getLimits(), problems);
+    checkQuantities("spec.resources.requests", resources.getRequests(), problems);
+  }
+
+  private static void checkQuantities(String field, Map<String, Quantity> quantities,
+      List<String> problems) {
+    if (quantities == null) {
+      return;
+    }
+    quantities.forEach((name, quantity) -> {
+      String text = quantity == null ? null
+          : quantity.getAmount() + (quantity.getFormat() == null ? "" : quantity.getFormat());
+      if (!Quantities.isQuantity(text)) {
+        problems.add(field + "." + name + " '" + text + "' is not a Kubernetes quantity"
+            + " (e.g. 512Mi, 2, 250m, 1.5Gi)");
+      }
+    });
   }
 
   private static void checkRaft(RaftTuningSpec raft, List<String> problems) {

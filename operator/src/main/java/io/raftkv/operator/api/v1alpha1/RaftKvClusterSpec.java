@@ -2,6 +2,7 @@ package io.raftkv.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -17,8 +18,12 @@ import java.util.Map;
  * The desired state of a RaftKV cluster. Field initializers mirror the schema defaults, so an
  * object read from an API server that did not apply defaults (an older CRD, the mock server)
  * behaves the same as one that did.
+ *
+ * <p>Read leniently: a spec that cannot be deserialized becomes an {@link UnreadableSpec}, which
+ * the reconciler reports on that cluster alone (see {@link LenientSpecDeserializer}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = LenientSpecDeserializer.class)
 public class RaftKvClusterSpec {
 
   public static final int DEFAULT_REPLICAS = 3;

@@ -1,0 +1,5 @@
+/**
+ * One JOSDK dependent per object the operator owns (StatefulSet, Services, PodDisruptionBudget,
+ * node RBAC) and the pod contract they share.
+ */
+package io.raftkv.operator.dependents;

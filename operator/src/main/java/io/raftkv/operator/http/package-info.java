@@ -1,0 +1,4 @@
+/**
+ * The operator's HTTP endpoint: /metrics, liveness and readiness.
+ */
+package io.raftkv.operator.http;

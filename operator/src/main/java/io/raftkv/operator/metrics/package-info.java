@@ -1,0 +1,4 @@
+/**
+ * Per-cluster Prometheus gauges exported by the operator.
+ */
+package io.raftkv.operator.metrics;
