@@ -52,12 +52,12 @@ e2e-unit:
 ## crds: regenerate the CRD from operator/…/api/v1alpha1 and refresh every checked-in copy
 crds:
 	$(MVN) -pl operator -am process-test-classes -DskipTests
-	for f in crds config/crd/bases charts/raftkv-operator/crds; do \
+	for f in crds config/crd/bases charts/raftkv-operator/files; do \
 	  cp operator/target/classes/META-INF/fabric8/raftkvclusters.raftkv.io-v1.yml $$f/; done
 
 ## kustomize-check: render every kustomize base (kubectl required)
 kustomize-check:
-	for d in config/default config/samples config/prometheus; do \
+	for d in config/default config/operator config/samples config/prometheus; do \
 	  kubectl kustomize $$d > /dev/null || exit 1; done
 
 ## operator-test: the operator module's unit, mock-server and packaged-jar tests
@@ -72,15 +72,26 @@ docker-build:
 	docker build -f Dockerfile.node -t $(IMAGE_REGISTRY)/raftkv-node:$(VERSION) .
 	docker build -f Dockerfile.operator -t $(IMAGE_REGISTRY)/raftkv-operator:$(VERSION) .
 
-## deploy: install the operator into the current kubectl context (needs a real cluster)
+## deploy: install the namespace, the CRD and the operator into the current kubectl context
 deploy:
 	kubectl apply -k config/default
 
-## undeploy: remove the operator (RaftKvClusters and their data stay unless deleted first)
+## undeploy: remove the operator only (config/operator). The CRD, the raftkv-system namespace and
+## every RaftKvCluster with its data stay; the clusters keep running unmanaged.
 undeploy:
-	kubectl delete -k config/default --ignore-not-found
+	kubectl delete -k config/operator --ignore-not-found
 
-.PHONY: crds kustomize-check operator-test docker-build deploy undeploy
+## uninstall-crd: DELETES THE CRD AND WITH IT EVERY RaftKvCluster IN EVERY NAMESPACE (and their
+## volumes where spec.storage.whenDeleted is Delete). Asks for CONFIRM=delete-all-raftkv-clusters.
+UNINSTALL_CRD_CONFIRMATION = delete-all-raftkv-clusters
+uninstall-crd:
+	@echo "WARNING: deleting the RaftKvCluster CRD deletes every RaftKvCluster in every namespace," >&2
+	@echo "WARNING: their StatefulSets and pods, and the volumes of clusters with whenDeleted: Delete." >&2
+	@if [ "$(CONFIRM)" != "$(UNINSTALL_CRD_CONFIRMATION)" ]; then \
+	  echo "Refusing. Run: make uninstall-crd CONFIRM=$(UNINSTALL_CRD_CONFIRMATION)" >&2; exit 1; fi
+	kubectl delete -k config/crd --ignore-not-found
+
+.PHONY: crds kustomize-check operator-test docker-build deploy undeploy uninstall-crd
 
 ## test-server: the client server's tests (KV/Cluster gRPC, health, /metrics incl. promtool if installed)
 test-server:

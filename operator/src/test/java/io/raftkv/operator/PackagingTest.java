@@ -1,6 +1,7 @@
 package io.raftkv.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -31,7 +32,7 @@ class PackagingTest {
   private static final List<Path> CRD_COPIES = List.of(
       ROOT.resolve("crds/raftkvclusters.raftkv.io-v1.yml"),
       ROOT.resolve("config/crd/bases/raftkvclusters.raftkv.io-v1.yml"),
-      ROOT.resolve("charts/raftkv-operator/crds/raftkvclusters.raftkv.io-v1.yml"));
+      ROOT.resolve("charts/raftkv-operator/files/raftkvclusters.raftkv.io-v1.yml"));
   private static final ObjectMapper YAML = new YAMLMapper();
 
   @Test
@@ -125,8 +126,15 @@ class PackagingTest {
     List<Map<String, Object>> plain = documents(new Helm(chart).template()
         .withName("rkv").withNamespace("ops").call());
     assertThat(plain).extracting(o -> (String) o.get("kind")).containsExactlyInAnyOrder(
-        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service",
-        "Deployment");
+        "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
+        "RoleBinding", "Service", "Deployment");
+    Map<String, Object> crd = byKind(plain, "CustomResourceDefinition");
+    assertThat((Map<String, Object>) at(crd, "metadata", "annotations"))
+        .as("helm uninstall keeps the CRD").containsEntry("helm.sh/resource-policy", "keep");
+    // Helm re-serializes numbers (1.0 becomes 1); the API server sees the same schema.
+    assertThat(numbersNormalized(crd.get("spec"))).as("helm upgrade applies the generated CRD")
+        .isEqualTo(numbersNormalized(
+            YAML.readValue(TestClusters.generatedCrd().toFile(), Map.class).get("spec")));
     assertThat(byKind(plain, "ClusterRole").get("rules")).isEqualTo(
         documents(Files.readString(ROOT.resolve("config/rbac/role.yaml"))).get(0).get("rules"));
 
@@ -135,6 +143,7 @@ class PackagingTest {
         .set("watchNamespaces[0]", "team-a")
         .set("watchNamespaces[1]", "team-b")
         .set("leaderElection.enabled", "false")
+        .set("replicaCount", "1")
         .set("image.tag", "9.9.9")
         .set("metrics.serviceMonitor.enabled", "true")
         .call());
@@ -148,6 +157,107 @@ class PackagingTest {
             .containsEntry("value", "team-a,team-b"))
         .anySatisfy(e -> assertThat(e).containsEntry("name", "RAFTKV_LEADER_ELECTION")
             .containsEntry("value", "false"));
+  }
+
+  @Test
+  void helmRefusesTwoOperatorReplicasWithoutLeaderElection() throws IOException {
+    Path chart = ROOT.resolve("charts/raftkv-operator");
+    assertThatThrownBy(() -> new Helm(chart).template().withName("rkv").withNamespace("ops")
+        .set("replicaCount", "2").set("leaderElection.enabled", "false").call())
+        .hasMessageContaining("leaderElection");
+    assertThatThrownBy(() -> new Helm(chart).template().withName("rkv").withNamespace("ops")
+        .set("replicaCount", "0").call())
+        .hasMessageContaining("replicaCount");
+    assertThat(documents(new Helm(chart).template().withName("rkv").withNamespace("ops")
+        .set("replicaCount", "3").call())).extracting(o -> o.get("kind")).contains("Deployment");
+  }
+
+  /**
+   * The operator's ClusterRole, as rendered by kustomize and by the chart: exactly the rules
+   * the operator needs. Owned objects carry {@code blockOwnerDeletion: true}, which needs
+   * update on {@code raftkvclusters/finalizers} wherever OwnerReferencesPermissionEnforcement
+   * is on; restarts evict through {@code pods/eviction}; nothing patches or updates the
+   * primary resource itself, or patches events.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void renderedClusterRoleGrantsExactlyWhatTheOperatorUses() throws Exception {
+    List<Map<String, Object>> fromChart = (List<Map<String, Object>>) byKind(documents(
+        new Helm(ROOT.resolve("charts/raftkv-operator")).template().withName("rkv")
+            .withNamespace("ops").call()), "ClusterRole").get("rules");
+    List<Map<String, Object>> fromKustomize = (List<Map<String, Object>>) byKind(
+        documents(kubectlKustomize("config/default")), "ClusterRole").get("rules");
+    for (List<Map<String, Object>> rules : List.of(fromChart, fromKustomize)) {
+      assertThat(verbs(rules, "raftkv.io", "raftkvclusters")).containsExactly("get", "list",
+          "watch");
+      assertThat(verbs(rules, "raftkv.io", "raftkvclusters/finalizers")).containsExactly(
+          "update");
+      assertThat(verbs(rules, "raftkv.io", "raftkvclusters/status")).containsExactly("get",
+          "patch", "update");
+      assertThat(verbs(rules, "", "pods/eviction")).containsExactly("create");
+      assertThat(verbs(rules, "", "pods")).containsExactly("get", "list", "watch");
+      assertThat(verbs(rules, "", "events")).containsExactly("create");
+    }
+    List<Map<String, Object>> leases = (List<Map<String, Object>>) byKind(
+        documents(kubectlKustomize("config/default")), "Role").get("rules");
+    assertThat(verbs(leases, "coordination.k8s.io", "leases"))
+        .containsExactly("get", "create", "update", "patch");
+  }
+
+  /**
+   * {@code make undeploy} must never delete user data: what it deletes contains neither the CRD
+   * (whose deletion deletes every RaftKvCluster) nor the namespace; deleting the CRD is its own
+   * target that refuses to run without an explicit confirmation.
+   */
+  @Test
+  void undeployLeavesTheCrdAndTheNamespaceAndUninstallCrdAsksFirst() throws Exception {
+    String undeploy = run("make", "-s", "-n", "-C", ROOT.toString(), "undeploy").trim();
+    assertThat(undeploy).startsWith("kubectl delete -k ");
+    String dir = undeploy.split("\\s+")[3];
+    assertThat(documents(kubectlKustomize(dir))).extracting(o -> (String) o.get("kind"))
+        .contains("Deployment", "ClusterRole")
+        .doesNotContain("CustomResourceDefinition", "Namespace");
+
+    Process refused = new ProcessBuilder("make", "-s", "-C", ROOT.toString(), "uninstall-crd")
+        .redirectErrorStream(true).start();
+    String output = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(refused.exitValue()).as(output).isNotZero();
+    assertThat(output).contains("WARNING").contains("every RaftKvCluster")
+        .contains("CONFIRM=delete-all-raftkv-clusters").doesNotContain("kubectl delete");
+    assertThat(run("make", "-s", "-n", "-C", ROOT.toString(), "uninstall-crd",
+        "CONFIRM=delete-all-raftkv-clusters")).contains("kubectl delete -k config/crd");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> verbs(List<Map<String, Object>> rules, String group,
+      String resource) {
+    return rules.stream()
+        .filter(r -> ((List<String>) r.get("apiGroups")).contains(group)
+            && ((List<String>) r.get("resources")).contains(resource))
+        .flatMap(r -> ((List<String>) r.get("verbs")).stream())
+        .toList();
+  }
+
+  private static Object numbersNormalized(Object node) {
+    if (node instanceof Map<?, ?> map) {
+      Map<Object, Object> out = new java.util.TreeMap<>();
+      map.forEach((k, v) -> out.put(k, numbersNormalized(v)));
+      return out;
+    } else if (node instanceof List<?> list) {
+      return list.stream().map(PackagingTest::numbersNormalized).toList();
+    } else if (node instanceof Number number) {
+      return new java.math.BigDecimal(number.toString()).stripTrailingZeros();
+    }
+    return node;
+  }
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s: %s", String.join(" ", command), out).isZero();
+    return out;
   }
 
   /** Embedded Kubernetes types carry no descriptions in the generated schema; skip them. */
