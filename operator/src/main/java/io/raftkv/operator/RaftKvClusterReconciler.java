@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -31,6 +32,7 @@ import io.raftkv.operator.status.ClusterEvents;
 import io.raftkv.operator.status.ClusterStatusCalculator;
 import io.raftkv.operator.status.ConditionTypes;
 import io.raftkv.operator.status.EventRecorder;
+import io.raftkv.operator.status.ReconcileFailure;
 import io.raftkv.operator.status.SpecValidator;
 import java.time.Clock;
 import java.time.Duration;
@@ -183,5 +185,45 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
       control.rescheduleAfter(NOT_READY_RESCHEDULE);
     }
     return control;
+  }
+
+  /**
+   * Every failure of a reconciliation — the API server refusing an owned object (a name that
+   * is already taken, an invalid label key or toleration), a forbidden call, an unreachable API
+   * server, a bug — becomes visible: Degraded=True with a reason and a message naming the
+   * object, one Warning event per distinct failure, and
+   * {@code raftkv_operator_reconcile_failures_total}. JOSDK retries with exponential backoff
+   * ({@link RaftKvOperator#RETRY}); the next successful reconciliation recomputes the status,
+   * which clears Degraded and records Recovered.
+   */
+  @Override
+  public ErrorStatusUpdateControl<RaftKvCluster> updateErrorStatus(RaftKvCluster cluster,
+      Context<RaftKvCluster> context, Exception e) {
+    String namespace = cluster.getMetadata().getNamespace();
+    String name = cluster.getMetadata().getName();
+    ReconcileFailure failure = ReconcileFailure.of(e);
+    metrics.reconcileFailed(namespace, name, failure.reason());
+    if (failure.transientConflict()) {
+      LOG.debug("{}/{}: stale write, retrying: {}", namespace, name, failure.message());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    LOG.warn("{}/{}: reconciliation failed ({}): {}", namespace, name, failure.reason(),
+        failure.message());
+    LOG.debug("{}/{}: reconciliation failure", namespace, name, e);
+    RaftKvClusterStatus previous = cluster.getStatus();
+    boolean reported = ClusterStatusCalculator.find(previous, ConditionTypes.DEGRADED)
+        .filter(c -> "True".equals(c.getStatus()) && failure.reason().equals(c.getReason())
+            && failure.message().equals(c.getMessage()))
+        .isPresent();
+    if (!reported) {
+      new EventRecorder(context.getClient(), clock)
+          .record(cluster, "Warning", failure.reason(), failure.message());
+    }
+    RaftKvClusterStatus next = ClusterStatusCalculator.failed(cluster, failure, clock.instant());
+    if (next.equals(previous)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    cluster.setStatus(next);
+    return ErrorStatusUpdateControl.patchStatus(cluster);
   }
 }

@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
 import io.raftkv.operator.membership.MembershipOrchestrator;
@@ -28,6 +29,16 @@ public final class RaftKvOperator {
   /** How long in-flight reconciliations may finish when the operator stops. */
   public static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(20);
 
+  /**
+   * Retry of a failed reconciliation: 2 s, doubling up to 5 min, for as long as it fails (a
+   * cluster whose objects the API server refuses stays Degraded and is retried, never given up).
+   */
+  public static final GenericRetry RETRY = new GenericRetry()
+      .setInitialInterval(2_000)
+      .setIntervalMultiplier(2.0)
+      .setMaxInterval(300_000)
+      .withoutMaxAttempts();
+
   private RaftKvOperator() {}
 
   /**
@@ -49,6 +60,7 @@ public final class RaftKvOperator {
         new MembershipOrchestrator(nodeAdmin, endpoints, membership);
     operator.register(new RaftKvClusterReconciler(clock, clusterMetrics, orchestrator,
         membership.operationReschedule()), controller -> {
+      controller.withRetry(RETRY);
       if (settings.watchesAllNamespaces()) {
         controller.watchingAllNamespaces();
       } else {

@@ -248,6 +248,44 @@ class RaftKvClusterReconcilerMockServerTest {
   }
 
   /**
+   * An owned object the API server refuses (here a Service name already taken by an object that
+   * is not this cluster's) makes the cluster Degraded with the reason and the API server's
+   * message, records a Warning event and counts the failure; fixing the cause recovers.
+   */
+  @Test
+  void apiServerRejectionBecomesDegradedWithEventAndMetric() {
+    client.services().inNamespace("ns-clash").resource(new io.fabric8.kubernetes.api.model
+        .ServiceBuilder().withNewMetadata().withName("gamma-peers").endMetadata()
+        .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
+    client.resource(TestClusters.cluster("ns-clash", "gamma", 3)).create();
+
+    RaftKvCluster degraded = awaitStatus("ns-clash", "gamma",
+        c -> ConditionTypes.PHASE_DEGRADED.equals(c.getStatus().getPhase()));
+    Condition condition = condition(degraded, ConditionTypes.DEGRADED);
+    assertThat(condition.getStatus()).isEqualTo("True");
+    assertThat(condition.getReason()).isEqualTo("NameConflict");
+    assertThat(condition.getMessage()).contains("peer-service").contains("gamma-peers")
+        .contains("409");
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events()
+        .inNamespace("ns-clash").list().getItems())
+        .anySatisfy(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getReason()).isEqualTo("NameConflict");
+          assertThat(e.getMessage()).contains("gamma-peers");
+        }));
+    assertThat(registry.find("raftkv.operator.reconcile.failures")
+        .tags("namespace", "ns-clash", "name", "gamma", "reason", "NameConflict").counter())
+        .isNotNull().satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(1.0));
+
+    client.services().inNamespace("ns-clash").withName("gamma-peers").delete();
+    // The next retry (backoff: 2 s doubling) creates the Service and recovers.
+    await().atMost(TIMEOUT.multipliedBy(2)).until(() -> get(RaftKvCluster.class, "ns-clash",
+        "gamma"), c -> !ConditionTypes.PHASE_DEGRADED.equals(c.getStatus().getPhase()));
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(eventReasons("ns-clash"))
+        .contains("Recovered"));
+  }
+
+  /**
    * Changes the spec the way kubectl does: a merge patch without a resourceVersion, so it does
    * not race with the operator's concurrent status patches.
    */

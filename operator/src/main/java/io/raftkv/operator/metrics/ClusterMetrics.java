@@ -1,5 +1,6 @@
 package io.raftkv.operator.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -31,10 +32,12 @@ public final class ClusterMetrics {
   private final MultiGauge leaderKnown;
   private final MultiGauge term;
   private final MultiGauge degraded;
+  private final MeterRegistry registry;
   private final AtomicReference<Supplier<Stream<RaftKvCluster>>> source =
       new AtomicReference<>(Stream::empty);
 
   public ClusterMetrics(MeterRegistry registry) {
+    this.registry = registry;
     this.desired = MultiGauge.builder("raftkv.cluster.replicas.desired")
         .description("Members the spec asks for").register(registry);
     this.ready = MultiGauge.builder("raftkv.cluster.replicas.ready")
@@ -45,6 +48,18 @@ public final class ClusterMetrics {
         .description("Raft term reported by the leader").register(registry);
     this.degraded = MultiGauge.builder("raftkv.cluster.degraded")
         .description("1 while the cluster's Degraded condition is True, else 0").register(registry);
+  }
+
+  /**
+   * Counts a failed reconciliation: {@code raftkv_operator_reconcile_failures_total} with
+   * namespace, name and the failure's reason (e.g. NameConflict, ObjectRejected).
+   */
+  public void reconcileFailed(String namespace, String name, String reason) {
+    Counter.builder("raftkv.operator.reconcile.failures")
+        .description("Reconciliations of a RaftKvCluster that failed, by reason")
+        .tags("namespace", namespace, "name", name, "reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /** Sets where the clusters come from (the primary informer cache, once it exists). */

@@ -191,6 +191,39 @@ public final class ClusterStatusCalculator {
   }
 
   /**
+   * The status after a reconciliation failed with {@code failure}: Degraded=True with the
+   * failure's reason and message, phase Degraded; Available and Progressing as they were (the
+   * failure says nothing new about the members), every other field unchanged.
+   */
+  public static RaftKvClusterStatus failed(RaftKvCluster cluster, ReconcileFailure failure,
+      Instant now) {
+    RaftKvClusterStatus previous =
+        cluster.getStatus() != null ? cluster.getStatus() : new RaftKvClusterStatus();
+    long generation = Objects.requireNonNullElse(cluster.getMetadata().getGeneration(), 0L);
+    List<Condition> conditions = new ArrayList<>();
+    for (String type : List.of(AVAILABLE, PROGRESSING)) {
+      conditions.add(find(previous, type).map(c -> new ConditionBuilder(c).build())
+          .orElse(new ConditionBuilder().withType(type).withStatus("Unknown")
+              .withReason(failure.reason())
+              .withMessage("Not known: the last reconciliation failed.").build()));
+    }
+    conditions.add(condition(DEGRADED, true, failure.reason(), failure.message()));
+    RaftKvClusterStatus next = new RaftKvClusterStatus();
+    next.setPhase(PHASE_DEGRADED);
+    next.setReplicas(previous.getReplicas());
+    next.setReadyReplicas(previous.getReadyReplicas());
+    next.setSelector(ClusterObjects.selectorString(cluster));
+    next.setObservedGeneration(generation);
+    next.setConditions(carryTransitionTimes(conditions, previous, generation, now));
+    next.setOperation(previous.getOperation());
+    next.setLeader(previous.getLeader());
+    next.setTerm(previous.getTerm());
+    next.setMembers(previous.getMembers());
+    next.setCommitIndex(previous.getCommitIndex());
+    return next;
+  }
+
+  /**
    * Stamps {@code observedGeneration} and keeps each condition's previous
    * {@code lastTransitionTime} unless its status changed.
    */
