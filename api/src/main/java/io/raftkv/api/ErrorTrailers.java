@@ -1,6 +1,7 @@
 package io.raftkv.api;
 
 import io.raftkv.api.v1.CallError;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -28,8 +29,10 @@ public final class ErrorTrailers {
     /**
      * Ends a server call with the status, message and trailers of {@code error}. Other throwables
      * end the call with INTERNAL and their message (never their stack trace).
+     *
+     * @return completes when the reply has been written (fails if the stream was already gone)
      */
-    public static void fail(GrpcServerResponse<?, ?> response, Throwable error) {
+    public static Future<Void> fail(GrpcServerResponse<?, ?> response, Throwable error) {
         RaftKvException e = asRaftKvException(error);
         MultiMap trailers = response.trailers();
         e.reason().ifPresent(r -> trailers.set(REASON, r.name()));
@@ -42,10 +45,11 @@ public final class ErrorTrailers {
             response.statusMessage(e.getMessage());
         }
         try {
-            response.end();
+            return response.end();
         } catch (IllegalStateException streamGone) {
             // The client cancelled the call or its deadline passed while we worked: the stream is
             // already failed and nobody is left to receive the error. Not a server fault.
+            return Future.failedFuture(streamGone);
         }
     }
 

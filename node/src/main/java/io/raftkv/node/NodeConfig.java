@@ -84,6 +84,13 @@ public final class NodeConfig {
                     + " token file); '#' starts a comment."),
             new Setting("auth-roles", "", "Role bindings file: one 'user role [key-prefix]' per line, role read,"
                     + " write or admin."),
+            new Setting("max-connection-response-bytes", "8388608", "Responses a client connection has not"
+                    + " read yet, in bytes, at which it takes no new calls until it drains (reads over it:"
+                    + " RESOURCE_EXHAUSTED OVERLOADED)."),
+            new Setting("max-node-response-bytes", "67108864", "Responses not yet read by all clients together,"
+                    + " in bytes, at which reads are refused RESOURCE_EXHAUSTED OVERLOADED."),
+            new Setting("max-connection-calls", "1000", "Calls of one client connection served and not yet"
+                    + " written; beyond, the connection takes no new calls until it drains."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
             new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
             new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
@@ -288,6 +295,18 @@ public final class NodeConfig {
         return io.raftkv.node.security.SecuritySettings.from(name -> values.get(name), name -> sources.get(name));
     }
 
+    public long maxConnectionResponseBytes() {
+        return positiveLong("max-connection-response-bytes");
+    }
+
+    public long maxNodeResponseBytes() {
+        return positiveLong("max-node-response-bytes");
+    }
+
+    public int maxConnectionCalls() {
+        return (int) Math.min(Integer.MAX_VALUE, positiveLong("max-connection-calls"));
+    }
+
     public boolean jsonLogs() {
         return values.get("log-format").equals("json");
     }
@@ -355,6 +374,8 @@ public final class NodeConfig {
                     + " --max-key-bytes + --max-value-bytes (" + (maxKeyBytes() + maxValueBytes()) + ")");
         }
         maxInflightProposals();
+        new io.raftkv.node.server.ResponseLimits(maxConnectionResponseBytes(), maxNodeResponseBytes(),
+                maxConnectionCalls()).validate();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {
             throw new IllegalArgumentException("--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");

@@ -17,6 +17,7 @@ import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.security.ReloadingTls;
 import io.raftkv.node.security.SecuritySettings;
 import io.raftkv.node.server.ClientServer;
+import io.raftkv.node.server.ResponseLimits;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageCorruptedException;
@@ -213,7 +214,9 @@ public final class NodeMain {
     /** Starts the client port (KV, Cluster, health, reflection, /metrics); returns the bound port. */
     private int startClientServer(List<Context> servingContexts) throws Exception {
         ServerLimits limits = ServerLimits.defaults()
-                .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes());
+                .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes())
+                .withResponses(new ResponseLimits(config.maxConnectionResponseBytes(), config.maxNodeResponseBytes(),
+                        config.maxConnectionCalls()));
         clientServer = await(ClientServer.start(vertx, driver, limits, metrics.prometheus(),
                 config.clientBind().host(), config.clientBind().port(), servingContexts));
         SnapshotMetrics snapshots = clientServer.snapshotMetrics();

@@ -28,7 +28,12 @@ import java.util.function.Function;
  * Runs client calls under the server's rules, so that no service has to remember them:
  * <ul>
  *   <li><b>Admission.</b> At most {@link ServerLimits#maxInFlightCalls()} calls are served at once;
- *       the next one is answered RESOURCE_EXHAUSTED at once, before its message is decoded.</li>
+ *       the next one is answered RESOURCE_EXHAUSTED at once, before its message is decoded. A
+ *       call keeps its slot until its response has been written to the socket (or the client reset
+ *       the stream), so responses a client does not read hold slots, not just memory.</li>
+ *   <li><b>Memory.</b> Every response counts against its connection's {@link ResponseBudget} until
+ *       written; a connection over its budget takes no new calls until it drains: a unary call
+ *       waits, unread, within its deadline.</li>
  *   <li><b>Size.</b> A request whose serialized size exceeds {@link ServerLimits#maxRequestBytes()}
  *       is INVALID_ARGUMENT with the limit in the message.</li>
  *   <li><b>Deadline.</b> Every call ends by its deadline: the client's {@code grpc-timeout}, capped
@@ -44,16 +49,20 @@ import java.util.function.Function;
  * Each finished call is counted in {@code raftkv.client.requests{method, code}}.
  */
 public final class CallRunner extends MeterGroup {
+    /** What a response costs beyond its message: headers, trailers, gRPC and HTTP/2 framing (an estimate). */
+    static final int FRAMING_BYTES = 64;
     private final Vertx vertx;
     private final ServerLimits limits;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pipelineStreams = new AtomicInteger();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ResponseBudget budget;
 
     public CallRunner(Vertx vertx, ServerLimits limits, MeterRegistry registry) {
         super(registry);
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.budget = new ResponseBudget(limits.responses());
         track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_IN_FLIGHT.name(), inFlight,
                         AtomicInteger::get)
                 .description(RaftKvMeters.CLIENT_IN_FLIGHT.description())
@@ -95,16 +104,13 @@ public final class CallRunner extends MeterGroup {
     public <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method,
                                                                     Function<Req, Future<Resp>> impl) {
         String name = method.fullMethodName();
-        return request -> {
-            long startNanos = System.nanoTime();
-            if (!tryEnter()) {
-                request.handler(msg -> { });
-                fail(request, name, startNanos, RaftKvException.of(ErrorReason.OVERLOADED,
-                        "more than " + limits.maxInFlightCalls() + " client calls in flight (maxInFlightCalls)"));
-                return;
-            }
-            new UnaryCall<>(request, name, startNanos, impl).start();
-        };
+        return request -> new UnaryCall<>(request, name, System.nanoTime(), impl,
+                budget.of(request.connection())).start();
+    }
+
+    /** The budget of unwritten responses that every call of this server counts against. */
+    ResponseBudget budget() {
+        return budget;
     }
 
     /** Takes one in-flight slot; false when all {@link ServerLimits#maxInFlightCalls()} are taken. */
@@ -123,6 +129,17 @@ public final class CallRunner extends MeterGroup {
     /** Returns a slot taken by {@link #tryEnter()}. */
     void exit() {
         inFlight.decrementAndGet();
+    }
+
+    /** Returns {@code n} slots taken by {@link #tryEnter()}. */
+    void exit(int n) {
+        inFlight.addAndGet(-n);
+    }
+
+    /** The OVERLOADED error of a call refused an in-flight slot. */
+    RaftKvException overloaded() {
+        return RaftKvException.of(ErrorReason.OVERLOADED, "more than " + limits.maxInFlightCalls()
+                + " client calls in flight (maxInFlightCalls)");
     }
 
     /** The deadline of a call whose client asked for {@code clientTimeoutMillis} (0: none). */
@@ -152,27 +169,30 @@ public final class CallRunner extends MeterGroup {
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void fail(GrpcServerRequest<?, ?> request, String method, long startNanos, RaftKvException e) {
-        record(method, e.status(), startNanos);
-        ErrorTrailers.fail(request.response(), e);
-    }
-
-    /** One unary call from message to answer. All fields are touched only on {@link #context}. */
+    /**
+     * One unary call from message to answer. All fields are touched only on {@link #context}.
+     * The call holds an in-flight slot (and counts against its connection) from admission until its
+     * response has been written, or the client reset the stream.
+     */
     private final class UnaryCall<Req, Resp> {
         private final GrpcServerRequest<Req, Resp> request;
         private final String method;
         private final long startNanos;
         private final Function<Req, Future<Resp>> impl;
+        private final ResponseBudget.Connection connection;
         private final Context context;
         private long timerId = -1;
         private boolean done;
+        /** Holds a slot and counts in its connection's calls. */
+        private boolean admitted;
 
         UnaryCall(GrpcServerRequest<Req, Resp> request, String method, long startNanos,
-                  Function<Req, Future<Resp>> impl) {
+                  Function<Req, Future<Resp>> impl, ResponseBudget.Connection connection) {
             this.request = request;
             this.method = method;
             this.startNanos = startNanos;
             this.impl = impl;
+            this.connection = connection;
             this.context = vertx.getOrCreateContext();
         }
 
@@ -186,7 +206,29 @@ public final class CallRunner extends MeterGroup {
             request.exceptionHandler(err -> finishCancelled());
             // Vert.x 5 reports a reset by the client (RST_STREAM: cancel, deadline) here, not above.
             request.errorHandler(error -> finishCancelled());
+            if (connection.admits()) {
+                admit();
+            } else {
+                // The connection has too much unread: do not read this call until it drains.
+                request.pause();
+                connection.whenAdmits(this::admit);
+            }
+        }
+
+        private void admit() {
+            if (done) {
+                return;
+            }
+            if (!tryEnter()) {
+                request.handler(msg -> { });
+                request.resume();
+                finish(null, overloaded());
+                return;
+            }
+            admitted = true;
+            connection.enter();
             request.handler(this::onMessage);
+            request.resume();
         }
 
         private void onMessage(Req message) {
@@ -196,7 +238,8 @@ public final class CallRunner extends MeterGroup {
             Future<Resp> result;
             try {
                 checkRequestSize(message);
-                result = Objects.requireNonNull(impl.apply(message), "service returned no future");
+                result = Objects.requireNonNull(ResponseBudget.callingFrom(connection, () -> impl.apply(message)),
+                        "service returned no future");
             } catch (RuntimeException e) {
                 finish(null, e);
                 return;
@@ -213,19 +256,40 @@ public final class CallRunner extends MeterGroup {
         }
 
         private void finish(Resp response, Throwable error) {
+            long precharged = error == null ? ResponseBudget.prechargedBytes(response) : 0;
             if (done) {
+                connection.release(precharged); // a late answer: dropped
                 return;
             }
             done = true;
             if (timerId >= 0) {
                 vertx.cancelTimer(timerId);
             }
-            exit();
+            long bytes;
+            Future<Void> written;
             if (error == null) {
                 record(method, GrpcStatus.OK, startNanos);
-                request.response().end(response);
+                bytes = response instanceof MessageLite m ? m.getSerializedSize() + FRAMING_BYTES : FRAMING_BYTES;
+                connection.charge(bytes - precharged);
+                written = end(response);
             } else {
-                fail(request, method, startNanos, GrpcErrors.toRaftKvException(error));
+                RaftKvException e = GrpcErrors.toRaftKvException(error);
+                record(method, e.status(), startNanos);
+                bytes = FRAMING_BYTES + (e.getMessage() == null ? 0 : e.getMessage().length());
+                connection.charge(bytes);
+                written = ErrorTrailers.fail(request.response(), e);
+            }
+            written.onComplete(ar -> {
+                connection.release(bytes);
+                leave();
+            });
+        }
+
+        private Future<Void> end(Resp response) {
+            try {
+                return request.response().end(response);
+            } catch (IllegalStateException gone) {
+                return Future.failedFuture(gone); // reset by the client under us
             }
         }
 
@@ -238,8 +302,16 @@ public final class CallRunner extends MeterGroup {
             if (timerId >= 0) {
                 vertx.cancelTimer(timerId);
             }
-            exit();
             record(method, GrpcStatus.CANCELLED, startNanos);
+            leave();
+        }
+
+        private void leave() {
+            if (admitted) {
+                admitted = false;
+                exit();
+                connection.exit();
+            }
         }
     }
 }

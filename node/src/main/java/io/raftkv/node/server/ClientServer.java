@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -143,7 +144,11 @@ public final class ClientServer {
                 endpoints.handle(req);
             }
         };
-        return listenOnEach(vertx, host, port, handler, servingContexts).map(servers -> {
+        Handler<HttpConnection> onConnect = connection -> {
+            FlushCoalescing.install(connection);
+            calls.budget().install(connection);
+        };
+        return listenOnEach(vertx, host, port, handler, onConnect, servingContexts).map(servers -> {
             int bound = servers.get(0).actualPort();
             long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
                 statusMetrics.observe(node.status());
@@ -167,10 +172,11 @@ public final class ClientServer {
      * with no contexts, from the caller's. A failure closes the servers already listening.
      */
     private static Future<List<HttpServer>> listenOnEach(Vertx vertx, String host, int port,
-                                                         Handler<HttpServerRequest> handler, List<Context> contexts) {
+                                                         Handler<HttpServerRequest> handler,
+                                                         Handler<HttpConnection> onConnect, List<Context> contexts) {
         if (contexts.isEmpty()) {
             return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-                    .connectionHandler(FlushCoalescing.onConnect())
+                    .connectionHandler(onConnect)
                     .requestHandler(handler).listen().map(List::of);
         }
         List<HttpServer> servers = new ArrayList<>();
@@ -180,7 +186,7 @@ public final class ClientServer {
                 Promise<Integer> bound = Promise.promise();
                 ctx.runOnContext(v -> {
                     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(p))
-                            .connectionHandler(FlushCoalescing.onConnect())
+                            .connectionHandler(onConnect)
                             .requestHandler(handler);
                     servers.add(server);
                     server.listen().map(HttpServer::actualPort).onComplete(bound);
@@ -233,6 +239,11 @@ public final class ClientServer {
     /** KV.Pipeline streams open now. */
     public int pipelineStreams() {
         return calls.pipelineStreams();
+    }
+
+    /** Bytes of responses handed to client connections and not yet written to their sockets. */
+    public long unwrittenResponseBytes() {
+        return calls.budget().unwrittenBytes();
     }
 
     /** Stops the server. In-flight calls get whatever Vert.x does on close (connections reset). */

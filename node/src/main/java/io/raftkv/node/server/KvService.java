@@ -168,13 +168,15 @@ public final class KvService extends KVService {
 
     private Future<GetResponse> getChecked(GetRequest r) {
         byte[] key = requests.getKey(r.getKey());
+        ResponseBudget.Connection connection = ResponseBudget.current();
         return node.readBarrier(KvRequests.consistency(r.getConsistency()))
                 .compose(v -> reads.submit(() -> {
+                    checkBudget(connection);
                     long applied = reader.appliedIndex();
                     Optional<KeyValue> kv = reader.get(key);
                     GetResponse.Builder b = GetResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
                     kv.ifPresent(x -> b.setKv(Protos.keyValue(x, false)));
-                    return b.build();
+                    return charged(connection, b.build());
                 }));
     }
 
@@ -192,15 +194,36 @@ public final class KvService extends KVService {
     private Future<RangeResponse> rangeChecked(RangeRequest r) {
         KvRequests.RangeQuery q = requests.range(r);
         boolean keysOnly = r.getKeysOnly();
+        ResponseBudget.Connection connection = ResponseBudget.current();
         return node.readBarrier(KvRequests.consistency(r.getConsistency()))
                 .compose(v -> reads.submit(() -> {
+                    checkBudget(connection);
                     long applied = reader.appliedIndex();
                     RangeResult result = reader.range(q.start(), q.endOrNull(), q.limit(),
                             limits.maxRangeResponseBytes(), keysOnly);
                     RangeResponse.Builder b = RangeResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
                     result.keyValues().forEach(kv -> b.addKvs(Protos.keyValue(kv, keysOnly)));
-                    return b.setMore(result.more()).build();
+                    return charged(connection, b.setMore(result.more()).build());
                 }));
+    }
+
+    /**
+     * Refuses a read whose connection (null: called outside a client call) or node holds too many
+     * unwritten responses already, before the read materializes another one.
+     */
+    private static void checkBudget(ResponseBudget.Connection connection) {
+        if (connection != null) {
+            connection.checkRead();
+        }
+    }
+
+    /** Charges a read's response to its connection as soon as it exists ({@link ResponseBudget#prechargedBytes}). */
+    private static <M extends com.google.protobuf.MessageLite> M charged(ResponseBudget.Connection connection,
+                                                                         M response) {
+        if (connection != null) {
+            connection.charge(response.getSerializedSize());
+        }
+        return response;
     }
 
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {

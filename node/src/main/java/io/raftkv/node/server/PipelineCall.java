@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -59,8 +60,20 @@ final class PipelineCall {
     private final CallRunner calls;
     private final KvService kv;
     private final Context context;
+    private final ResponseBudget.Connection connection;
+    /** Calls read but not yet served: the rest of a message read while the connection was over budget. */
+    private final ArrayDeque<PipelinedCall> backlog = new ArrayDeque<>();
     private PipelineResponse.Builder batch = PipelineResponse.newBuilder();
     private int batchBytes;
+    /** Results in {@link #batch} whose call holds an in-flight slot until the batch is written. */
+    private int batchSlots;
+    /** Bytes of {@link #batch} already charged to the connection by the reads that built them. */
+    private long batchPrecharged;
+    /** Waiting for the connection to admit calls again (registered with it once). */
+    private boolean waitingForBudget;
+    /** The response's write queue is full: wait for its drain handler. */
+    private boolean writeBlocked;
+    private boolean reading = true;
     private boolean flushScheduled;
     private int unanswered;
     private boolean clientEnded;
@@ -74,6 +87,7 @@ final class PipelineCall {
         this.calls = calls;
         this.kv = kv;
         this.context = vertx.getOrCreateContext();
+        this.connection = calls.budget().of(request.connection());
     }
 
     void start() {
@@ -84,6 +98,10 @@ final class PipelineCall {
             endIfDone();
         });
         request.exceptionHandler(this::onReset);
+        request.response().drainHandler(v -> {
+            writeBlocked = false;
+            updateReading();
+        });
         // Vert.x reports a reset by the client (RST_STREAM, CANCELLED) here, not to the exception handler.
         request.errorHandler(error -> onReset(new IllegalStateException("stream reset by the client: " + error)));
     }
@@ -97,8 +115,42 @@ final class PipelineCall {
     }
 
     private void onMessage(PipelineRequest message) {
-        for (PipelinedCall call : message.getCallsList()) {
-            serve(call);
+        backlog.addAll(message.getCallsList());
+        serveBacklog();
+    }
+
+    /**
+     * Serves the calls read so far while the connection admits calls; when it stops admitting, waits
+     * for it (reading nothing more meanwhile).
+     */
+    private void serveBacklog() {
+        while (!closed && !backlog.isEmpty()) {
+            if (!connection.admits()) {
+                if (!waitingForBudget) {
+                    waitingForBudget = true;
+                    connection.whenAdmits(() -> {
+                        waitingForBudget = false;
+                        serveBacklog();
+                    });
+                }
+                break;
+            }
+            serve(backlog.poll());
+        }
+        updateReading();
+        endIfDone();
+    }
+
+    /** Reads more calls only when all read so far are served and the response can take more. */
+    private void updateReading() {
+        boolean read = !closed && backlog.isEmpty() && !writeBlocked;
+        if (read != reading) {
+            reading = read;
+            if (read) {
+                request.resume();
+            } else {
+                request.pause();
+            }
         }
     }
 
@@ -107,11 +159,11 @@ final class PipelineCall {
         unanswered++;
         String method = methodOf(call);
         if (!calls.tryEnter()) {
-            answer(PipelinedResult.newBuilder().setId(call.getId()), method, startNanos,
-                    RaftKvException.of(ErrorReason.OVERLOADED, "more than " + calls.maxInFlightCalls()
-                            + " client calls in flight (maxInFlightCalls)"));
+            answer(PipelinedResult.newBuilder().setId(call.getId()), method, startNanos, calls.overloaded(), 0,
+                    false);
             return;
         }
+        connection.enter();
         new Pending(call.getId(), method, startNanos).start(call);
     }
 
@@ -171,7 +223,7 @@ final class PipelineCall {
 
         private <Q, A> void run(Q request, Function<Q, Future<A>> impl,
                                 BiConsumer<PipelinedResult.Builder, A> setter) {
-            impl.apply(request).onComplete(ar -> onResult(ar, setter));
+            ResponseBudget.callingFrom(connection, () -> impl.apply(request)).onComplete(ar -> onResult(ar, setter));
         }
 
         private <A> void onResult(AsyncResult<A> ar, BiConsumer<PipelinedResult.Builder, A> setter) {
@@ -183,7 +235,9 @@ final class PipelineCall {
         }
 
         private <A> void finish(A response, BiConsumer<PipelinedResult.Builder, A> setter, Throwable error) {
+            long precharged = error == null ? ResponseBudget.prechargedBytes(response) : 0;
             if (done) {
+                connection.release(precharged); // a late answer: dropped
                 return;
             }
             done = true;
@@ -191,20 +245,22 @@ final class PipelineCall {
                 vertx.cancelTimer(timerId);
                 timerId = -1;
             }
-            calls.exit();
             PipelinedResult.Builder result = PipelinedResult.newBuilder().setId(id);
             if (error == null) {
                 setter.accept(result, response);
             }
-            answer(result, method, startNanos, error);
+            answer(result, method, startNanos, error, precharged, true);
         }
     }
 
     /**
      * Counts a finished call and queues its result for the next flush: {@code r} (id and response
-     * set) when {@code error} is null, else {@code r} with the error in-band.
+     * set) when {@code error} is null, else {@code r} with the error in-band. A call that
+     * {@code holdsSlot} keeps it until its result is written; {@code precharged} bytes of it were
+     * charged to the connection when it was read ({@link ResponseBudget#prechargedBytes}).
      */
-    private void answer(PipelinedResult.Builder r, String method, long startNanos, Throwable error) {
+    private void answer(PipelinedResult.Builder r, String method, long startNanos, Throwable error,
+                        long precharged, boolean holdsSlot) {
         unanswered--;
         if (error == null) {
             calls.record(method, closed ? GrpcStatus.CANCELLED : GrpcStatus.OK, startNanos);
@@ -214,6 +270,10 @@ final class PipelineCall {
             calls.record(method, closed ? GrpcStatus.CANCELLED : e.status(), startNanos);
         }
         if (closed) {
+            connection.release(precharged); // nothing will be written
+            if (holdsSlot) {
+                leave(1);
+            }
             return;
         }
         PipelinedResult result = r.build();
@@ -221,11 +281,19 @@ final class PipelineCall {
         if (batchBytes > 0 && batchBytes + size > PipelineLimits.RESPONSE_BATCH_BYTES) {
             flush(); // the batch so far, so this result does not push the message past the limit
             if (closed) {
+                connection.release(precharged);
+                if (holdsSlot) {
+                    leave(1);
+                }
                 return;
             }
         }
         batch.addResults(result);
         batchBytes += size;
+        batchPrecharged += precharged;
+        if (holdsSlot) {
+            batchSlots++;
+        }
         if (!flushScheduled) {
             flushScheduled = true;
             context.runOnContext(v -> {
@@ -241,26 +309,61 @@ final class PipelineCall {
         }
         if (batch.getResultsCount() > 0) {
             PipelineResponse message = batch.build();
+            int slots = batchSlots;
+            long bytes = message.getSerializedSize() + CallRunner.FRAMING_BYTES;
             batch = PipelineResponse.newBuilder();
             batchBytes = 0;
+            batchSlots = 0;
+            connection.charge(bytes - batchPrecharged);
+            batchPrecharged = 0;
+            Future<Void> written;
             try {
-                request.response().write(message);
+                written = request.response().write(message);
             } catch (IllegalStateException gone) {
-                close(); // reset under us
+                written = Future.failedFuture(gone); // reset under us
+            }
+            written.onComplete(ar -> {
+                connection.release(bytes);
+                leave(slots);
+            });
+            if (written.failed()) {
+                close();
                 return;
+            }
+            if (request.response().writeQueueFull()) {
+                writeBlocked = true;
+                updateReading();
             }
         }
         endIfDone();
     }
 
+    /** Returns {@code n} in-flight slots, of calls whose results were written or dropped. */
+    private void leave(int n) {
+        if (n > 0) {
+            calls.exit(n);
+            for (int i = 0; i < n; i++) {
+                connection.exit();
+            }
+        }
+    }
+
     private void close() {
         closed = true;
+        backlog.clear();
+        // Results queued but never to be written: settle what they hold.
+        connection.release(batchPrecharged);
+        leave(batchSlots);
+        batch = PipelineResponse.newBuilder();
+        batchBytes = 0;
+        batchSlots = 0;
+        batchPrecharged = 0;
         calls.pipelineStreams(-1);
     }
 
     /** Ends the stream OK once the client has ended its side and every call is answered and sent. */
     private void endIfDone() {
-        if (closed || !clientEnded || unanswered > 0 || batch.getResultsCount() > 0) {
+        if (closed || !clientEnded || unanswered > 0 || !backlog.isEmpty() || batch.getResultsCount() > 0) {
             return;
         }
         close();

@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param maxHealthWatchers     open {@code grpc.health.v1.Health/Watch} streams; RESOURCE_EXHAUSTED beyond
  * @param statusPollInterval    how often the server samples the node's status to push health
  *                              changes to watchers and count leader changes
+ * @param responses             memory that responses not yet read by their clients may hold, per
+ *                              connection and per node
  */
 public record ServerLimits(
         int maxKeyBytes,
@@ -47,9 +49,11 @@ public record ServerLimits(
         int maxConcurrentReads,
         int readThreads,
         int maxHealthWatchers,
-        Duration statusPollInterval) {
+        Duration statusPollInterval,
+        ResponseLimits responses) {
 
     public ServerLimits {
+        Objects.requireNonNull(responses, "responses");
         Objects.requireNonNull(defaultDeadline, "defaultDeadline");
         Objects.requireNonNull(maxDeadline, "maxDeadline");
         Objects.requireNonNull(statusPollInterval, "statusPollInterval");
@@ -59,7 +63,7 @@ public record ServerLimits(
     public static ServerLimits defaults() {
         return new ServerLimits(Command.MAX_KEY_BYTES, Command.MAX_VALUE_BYTES, 2 * 1024 * 1024, 10_000,
                 4L * 1024 * 1024, Command.MAX_TXN_COMPARES, Command.MAX_TXN_OPS, Duration.ofSeconds(30),
-                Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100));
+                Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100), ResponseLimits.defaults());
     }
 
     /**
@@ -85,6 +89,7 @@ public record ServerLimits(
         requireRange("readThreads", readThreads, 1, 1_024);
         requireRange("maxHealthWatchers", maxHealthWatchers, 0, 100_000);
         requirePositive("statusPollInterval", statusPollInterval);
+        responses.validate();
         return this;
     }
 
@@ -103,42 +108,48 @@ public record ServerLimits(
     public ServerLimits withMaxInFlightCalls(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, v, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval);
+                maxHealthWatchers, statusPollInterval, responses);
     }
 
     public ServerLimits withMaxConcurrentReads(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, v, readThreads,
-                maxHealthWatchers, statusPollInterval);
+                maxHealthWatchers, statusPollInterval, responses);
     }
 
     public ServerLimits withDefaultDeadline(Duration v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, v, maxDeadline, maxInFlightCalls, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval);
+                maxHealthWatchers, statusPollInterval, responses);
     }
 
     public ServerLimits withMaxHealthWatchers(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, v, statusPollInterval);
+                readThreads, v, statusPollInterval, responses);
     }
 
     public ServerLimits withStatusPollInterval(Duration v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, v);
+                readThreads, maxHealthWatchers, v, responses);
     }
 
     public ServerLimits withRangeLimits(int maxRangeLimit, long maxRangeResponseBytes) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval);
+                readThreads, maxHealthWatchers, statusPollInterval, responses);
     }
 
     public ServerLimits withSizes(int maxKeyBytes, int maxValueBytes, int maxRequestBytes) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval);
+                readThreads, maxHealthWatchers, statusPollInterval, responses);
+    }
+
+    public ServerLimits withResponses(ResponseLimits v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, maxHealthWatchers, statusPollInterval, v);
     }
 }

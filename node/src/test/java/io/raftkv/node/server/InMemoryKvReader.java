@@ -15,6 +15,8 @@ final class InMemoryKvReader implements KvReader {
     final ConcurrentSkipListMap<byte[], KeyValue> data = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     volatile long appliedIndex = 118;
     volatile StateHash stateHash = new StateHash(118, 0xC0FFEEL);
+    /** Gets served so far. */
+    final java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
 
     void put(String key, String value, long index) {
         byte[] k = key.getBytes();
@@ -28,6 +30,7 @@ final class InMemoryKvReader implements KvReader {
 
     @Override
     public Optional<KeyValue> get(byte[] key) {
+        gets.incrementAndGet();
         return Optional.ofNullable(data.get(key));
     }
 
