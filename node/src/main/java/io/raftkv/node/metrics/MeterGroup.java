@@ -2,9 +2,9 @@ package io.raftkv.node.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The meters one component registered, so that closing the component removes exactly them from
@@ -12,11 +12,14 @@ import java.util.Objects;
  * find the old gauges still bound to objects that are gone, and Micrometer would silently keep
  * the first registration of each name and tags.
  *
- * <p>Not thread-safe: meters are registered once while the component is built, before it is shared.
+ * <p>Thread-safe: a component may register meters lazily from any thread (the client server adds a
+ * timer per method and status the first time a call ends that way, on whichever event loop served
+ * it), also while it is being closed: a meter tracked after {@link #close()} is removed at once.
  */
 public class MeterGroup implements AutoCloseable {
     protected final MeterRegistry registry;
-    private final List<Meter> meters = new ArrayList<>();
+    private final Queue<Meter> meters = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
 
     protected MeterGroup(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -25,6 +28,11 @@ public class MeterGroup implements AutoCloseable {
     /** Remembers {@code meter} for removal on {@link #close()} and returns it. */
     protected final <M extends Meter> M track(M meter) {
         meters.add(meter);
+        if (closed) {
+            // close() may have drained the queue before this add: remove it ourselves (twice is harmless)
+            registry.remove(meter);
+            meters.remove(meter);
+        }
         return meter;
     }
 
@@ -36,9 +44,9 @@ public class MeterGroup implements AutoCloseable {
     /** Removes every meter this group registered. Idempotent. */
     @Override
     public void close() {
-        for (Meter m : meters) {
+        closed = true;
+        for (Meter m; (m = meters.poll()) != null; ) {
             registry.remove(m);
         }
-        meters.clear();
     }
 }
