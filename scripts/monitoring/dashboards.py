@@ -126,7 +126,7 @@ OPERATOR = [
     panel('Term', [t(f'max by (namespace, name) (raftkv_cluster_term{{{OP}}})', '{{namespace}}/{{name}}')]),
     panel('Reconciliations', [t(f'sum(rate(reconciliations_started_total{{namespace=~"$namespace"}}[{RI}]))', 'started/s'),
                               t(f'sum(rate(reconciliations_success_total{{namespace=~"$namespace"}}[{RI}]))', 'succeeded/s'),
-                              t(f'sum(rate(reconciliations_failure_total{{namespace=~"$namespace"}}[{RI}])) or vector(0)',
+                              t(f'sum(rate(raftkv_operator_reconcile_failures_total{{{OP}}}[{RI}])) or vector(0)',
                                 'failed/s')], unit='ops'),
     panel('Operator JVM heap', [t('sum by (instance) (jvm_memory_used_bytes{job=~".*raftkv-operator.*",area="heap"})',
                                   '{{instance}}')], unit='bytes'),
