@@ -67,10 +67,21 @@ operator-test:
 IMAGE_REGISTRY ?= raftkv
 VERSION ?= 0.1.0
 
-## docker-build: build both images (needs a Docker engine; there is none on the CI machines)
+## docker-build: build both images with Docker and a registry (Maven runs inside the build)
 docker-build:
 	docker build -f Dockerfile.node -t $(IMAGE_REGISTRY)/raftkv-node:$(VERSION) .
 	docker build -f Dockerfile.operator -t $(IMAGE_REGISTRY)/raftkv-operator:$(VERSION) .
+
+## images: build both images offline with buildah (base image from Debian's packages, cached; jars
+## from the Maven build); tags $(IMAGE_REGISTRY)/raftkv-{node,operator}:$(VERSION), prints sizes
+## images-test: run them under podman: a 3-member cluster (raftkvctl, leader kill, rejoin), the
+## operator without an API server, user, read-only root, sizes (docs/images.md). Both install
+## buildah, podman, runc and debootstrap from Debian's packages when missing.
+images:
+	IMAGE_REGISTRY=$(IMAGE_REGISTRY) VERSION=$(VERSION) scripts/images/build.sh
+
+images-test: images
+	IMAGE_REGISTRY=$(IMAGE_REGISTRY) VERSION=$(VERSION) scripts/images/test.sh
 
 ## deploy: install the namespace, the CRD and the operator into the current kubectl context
 deploy:
@@ -91,7 +102,7 @@ uninstall-crd:
 	  echo "Refusing. Run: make uninstall-crd CONFIRM=$(UNINSTALL_CRD_CONFIRMATION)" >&2; exit 1; fi
 	kubectl delete -k config/crd --ignore-not-found
 
-.PHONY: crds kustomize-check operator-test docker-build deploy undeploy uninstall-crd
+.PHONY: crds kustomize-check operator-test docker-build images images-test deploy undeploy uninstall-crd
 
 ## test-server: the client server's tests (KV/Cluster gRPC, health, /metrics incl. promtool if installed)
 test-server:
