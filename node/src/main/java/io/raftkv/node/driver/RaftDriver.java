@@ -10,8 +10,6 @@ import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfChangeType;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
-import io.raftkv.raft.HardState;
-import io.raftkv.raft.EntryType;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.ProposalDroppedException;
 import io.raftkv.raft.RaftConfig;
@@ -19,47 +17,37 @@ import io.raftkv.raft.RawNode;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.SoftState;
 import io.raftkv.raft.StateType;
+import io.raftkv.raft.loop.ReadyLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the Raft core ({@link RawNode}) on ONE Vert.x event-loop context and runs the Ready loop.
+ * Owns the Raft core ({@link RawNode}) on ONE Vert.x event-loop context and runs its {@link ReadyLoop}.
  * Every input — a tick from the periodic timer, a message from the transport, a proposal, a read —
  * runs on that context and is followed by a pass of the loop. No lock guards Raft state: the
  * context is the lock.
  *
- * <p>The loop handles one Ready at a time, in the order of the {@link Ready} contract:
- * <ol>
- *   <li>send {@code messages} at once;</li>
- *   <li>hand hard state, entries and an installed snapshot to {@link RaftLogStorage#persist} (group
- *       commit on the writer thread; never blocks here) and continue when it is durable, back on
- *       this context;</li>
- *   <li>send {@code persistedMessages};</li>
- *   <li>apply conf changes to the core in log order, hand {@code committedEntries} to the state
- *       machine's apply thread, and {@code advance};</li>
- *   <li>when an apply batch completes: {@code advanceApplied}, complete proposals by (index, term),
- *       release read barriers, maybe take a snapshot.</li>
- * </ol>
- * Back-pressure: no new Ready is taken while a persist is outstanding (the core batches everything
- * that arrives meanwhile into the next one — group commit) or while
- * {@link DriverOptions#maxApplyBatchesInFlight()} apply batches are queued.
+ * <p>The loop's policy (the order of the Ready contract, the deferred commit-only hard state,
+ * appends before the leader's own fsync, asynchronous apply with at most
+ * {@link DriverOptions#maxApplyBatchesInFlight()} batches in flight) lives in {@link ReadyLoop}, the
+ * same class the deterministic simulator runs. This class binds its ports: persist to
+ * {@link RaftLogStorage#persist} (group commit on the writer thread), send to the transport, apply
+ * to the state machine's apply thread, each completion coming back on this context; and it reacts
+ * to the loop's events: proposals complete by (index, term), read barriers are released, snapshots
+ * taken, membership recorded.
  *
  * <p>After any storage failure the driver halts: it stops stepping, sending and acknowledging,
  * fails every pending future, and reports unhealthy; a restart recovers from durable state.
  */
 public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private static final Logger LOG = LoggerFactory.getLogger(RaftDriver.class);
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** Timeouts are swept this often, in ticks. */
     private static final int EXPIRE_EVERY_TICKS = 10;
 
@@ -72,6 +60,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private final KvStateMachine stateMachine;
     private final MemberDirectory members;
     private final RawNode rawNode;
+    private final ReadyLoop<List<ApplyResult>> loop;
     private final ProposalTracker proposals;
     private final ReadIndexQueue reads;
     private final MembershipCommands membership;
@@ -87,16 +76,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private volatile String haltReason;
 
     // --- confined to the context ---
-    private boolean readyInProgress;
-    /** The latest commit-only hard state not yet written (see processReady), or null. */
-    private HardState deferredHardState;
     /** A {@link #pass()} is queued on the context. */
     private boolean passScheduled;
-    private int applyBatchesInFlight;
-    /** Last index whose apply completed; ≤ the core's commit index. */
-    private long appliedIndex;
-    /** Index of a received snapshot the state machine is swapping to (0: none). */
-    private long restoringToIndex;
     private long leaderId;
     /** Leader changes and ReadIndex latency go here (metrics); set once before start. */
     private volatile DriverObserver observer = DriverObserver.NONE;
@@ -125,7 +106,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         this.raftLog = storage.raftLog();
         this.stateMachine = storage.stateMachine();
         this.members = members;
-        this.appliedIndex = stateMachine.appliedIndex();
+        long appliedIndex = stateMachine.appliedIndex();
         RaftConfig config = RaftConfig.builder(selfId)
                 .electionTicks(options.electionTicks())
                 .heartbeatTicks(options.heartbeatTicks())
@@ -138,10 +119,14 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 .randomSeed(selfId * 0x9E3779B97F4A7C15L ^ System.nanoTime())
                 .build();
         this.rawNode = new RawNode(config, raftLog);
-        // Apply runs on its own thread: opt in to asynchronous apply from the first Ready, so the
-        // core's applied index (which gates conf changes and campaigning) only moves when the
-        // state machine really has applied.
-        this.rawNode.advanceApplied(appliedIndex);
+        // Apply runs on its own thread: the loop opts in to asynchronous apply from the first Ready.
+        this.loop = new ReadyLoop<>(rawNode, appliedIndex, options.maxApplyBatchesInFlight(),
+                (hs, entries, snap, done) -> raftLog.persist(hs, entries, snap.isEmpty() ? null : snap.metadata())
+                        .whenComplete((v, err) -> context.runOnContext(x -> done.done(err))),
+                messages -> transport.send(messages),
+                (committed, confStates, done) -> stateMachine.apply(committed, confStates)
+                        .whenComplete((results, err) -> context.runOnContext(x -> done.applied(results, err))),
+                System::nanoTime, new LoopEvents());
         this.term = raftLog.hardState().term();
         this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
         this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());
@@ -149,7 +134,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
         this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
         this.loopLatency = new LoopLatency(options.tickMs(), options.electionTicks() * options.tickMs() / 2);
-        this.statusReporter.refresh(appliedIndex, healthy());
+        this.statusReporter.refresh(loop.appliedIndex(), healthy());
     }
 
     /** Connects the transport (built with this driver as its {@link PeerInbound}). */
@@ -176,8 +161,9 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         context.runOnContext(v -> {
             NodeLogging.setTerm(term);
             periodicTimerId = vertx.setPeriodic(options.tickMs(), id -> onTick());
-            LOG.info("raft driver started: applied {} last index {} term {}", appliedIndex, raftLog.lastIndex(), term);
-            processReady();
+            LOG.info("raft driver started: applied {} last index {} term {}", loop.appliedIndex(), raftLog.lastIndex(),
+                    term);
+            loop.run();
             started.complete();
         });
         return started.future();
@@ -203,11 +189,12 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             }
             handOff.onComplete(x -> {
                 stopping = true;
+                loop.stop();
                 if (periodicTimerId >= 0) {
                     vertx.cancelTimer(periodicTimerId);
                 }
                 failEverything(new UnavailableException("node " + selfId + " is stopping"));
-                statusReporter.refresh(appliedIndex, false);
+                statusReporter.refresh(loop.appliedIndex(), false);
                 transport.close().onComplete(y -> stopped.complete());
             });
         });
@@ -392,14 +379,13 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         checkRestored();
         schedulePass();
-        statusReporter.refresh(appliedIndex, healthy());
+        statusReporter.refresh(loop.appliedIndex(), healthy());
     }
 
     /** Releases reads once the state machine finished swapping to a received snapshot. */
     private void checkRestored() {
-        if (restoringToIndex > appliedIndex && stateMachine.appliedIndex() >= restoringToIndex) {
-            appliedIndex = restoringToIndex;
-            reads.onApplied(appliedIndex);
+        if (loop.checkRestored(stateMachine.appliedIndex())) {
+            reads.onApplied(loop.appliedIndex());
         }
     }
 
@@ -423,126 +409,36 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             return;
         }
         reads.flush(rawNode::readIndex, this::mapDropped);
-        processReady();
+        loop.run();
     }
 
-    private void processReady() {
-        if (halted()) {
-            return;
-        }
-        if (readyInProgress || applyBatchesInFlight >= options.maxApplyBatchesInFlight()) {
-            // A write (or apply) is still running: heartbeats and appends must not wait behind it,
-            // or followers time out whenever one fsync is slow. Acks still wait for their Ready.
-            List<Message> now = rawNode.takeMessages();
-            if (!now.isEmpty()) {
-                transport.send(now);
+    /** What the driver does on the loop's events (all on the context). */
+    private final class LoopEvents implements ReadyLoop.Events<List<ApplyResult>> {
+        @Override
+        public void onReady(Ready rd) {
+            if (rd.softState() != null) {
+                onSoftState(rd.softState());
             }
-            return;
-        }
-        if (!rawNode.hasReady()) {
-            return;
-        }
-        Ready rd = rawNode.ready();
-        readyInProgress = true;
-        if (rd.softState() != null) {
-            onSoftState(rd.softState());
-        }
-        if (rd.hardState() != null && rd.hardState().term() != term) {
-            term = rd.hardState().term();
-            NodeLogging.setTerm(term);
-        }
-        transport.send(rd.messages());
-        if (!rd.readStates().isEmpty()) {
-            reads.onReadStates(rd.readStates(), appliedIndex);
-        }
-        CompletableFuture<Void> durable;
-        try {
-            if (!rd.hasWrites()) {
-                durable = DONE;
-            } else if (!rd.mustSync() && rd.entries().isEmpty() && rd.snapshot().isEmpty()) {
-                // Only the commit index moved. It is volatile in Raft (a restarted node learns it
-                // again from the leader), so it rides along with the next real write instead of
-                // costing a trip to the writer thread now; the start-up check accepts a state
-                // machine ahead of the stored commit index when the log still holds that entry.
-                deferredHardState = rd.hardState();
-                durable = DONE;
-            } else {
-                HardState hs = rd.hardState() != null ? rd.hardState() : deferredHardState;
-                deferredHardState = null;
-                durable = raftLog.persist(hs, rd.entries(),
-                        rd.snapshot().isEmpty() ? null : rd.snapshot().metadata(), rd.mustSync());
+            if (rd.hardState() != null && rd.hardState().term() != term) {
+                term = rd.hardState().term();
+                NodeLogging.setTerm(term);
             }
-        } catch (RuntimeException e) {
-            halt("persist refused a Ready", e);
-            return;
+            if (!rd.readStates().isEmpty()) {
+                reads.onReadStates(rd.readStates(), loop.appliedIndex());
+            }
         }
-        if (durable == DONE) {
-            afterPersistOrHalt(rd);
-        } else {
-            long persistStarted = System.nanoTime();
-            durable.whenComplete((v, err) -> context.runOnContext(x -> {
-                long now = System.nanoTime();
-                loopLatency.onPersisted(now - persistStarted, now);
-                if (err != null) {
-                    halt("persisting a Ready failed", err);
-                } else {
-                    afterPersistOrHalt(rd);
-                }
-            }));
-        }
-    }
 
-    /**
-     * A failure while handling a durable Ready (e.g. the core refusing a conf change it cannot apply)
-     * leaves the loop unable to advance; halting says so loudly instead of leaving a node that looks
-     * alive but never takes another Ready.
-     */
-    private void afterPersistOrHalt(Ready rd) {
-        try {
-            afterPersist(rd);
-        } catch (RuntimeException e) {
-            halt("handling a durable Ready failed", e);
-        }
-    }
-
-    private void afterPersist(Ready rd) {
-        if (halted()) {
-            return;
-        }
-        transport.send(rd.persistedMessages());
-        if (!rd.snapshot().isEmpty()) {
-            long index = rd.snapshot().metadata().index();
-            LOG.info("restored from snapshot at index {} term {}", index, rd.snapshot().metadata().term());
-            proposals.failUpTo(index, "the log was replaced by a snapshot");
-            // The state machine swaps to the snapshot on its apply thread after this write; reads may
-            // be released only once it has (see checkRestored).
-            restoringToIndex = Math.max(restoringToIndex, index);
-        }
-        List<Entry> committed = rd.committedEntries();
-        if (!committed.isEmpty()) {
-            Map<Long, ConfState> confStates = applyConfChanges(committed);
-            applyBatchesInFlight++;
-            stateMachine.apply(committed, confStates).whenComplete((results, err) ->
-                    context.runOnContext(x -> afterApply(committed, results, err)));
-        }
-        rawNode.advance(rd);
-        readyInProgress = false;
-        processReady();
-    }
-
-    /** Applies committed conf changes to the core, in log order; returns the ConfState per index. */
-    private Map<Long, ConfState> applyConfChanges(List<Entry> committed) {
-        Map<Long, ConfState> confStates = Map.of();
-        for (Entry e : committed) {
-            if (e.type() != EntryType.CONF_CHANGE || e.data().length == 0) {
-                continue;
+        @Override
+        public void onPersisted(Ready rd) {
+            if (!rd.snapshot().isEmpty()) {
+                long index = rd.snapshot().metadata().index();
+                LOG.info("restored from snapshot at index {} term {}", index, rd.snapshot().metadata().term());
+                proposals.failUpTo(index, "the log was replaced by a snapshot");
             }
-            ConfChange cc = ConfChange.decode(e.data());
-            ConfState cs = rawNode.applyConfChange(cc);
-            if (confStates.isEmpty()) {
-                confStates = new HashMap<>();
-            }
-            confStates.put(e.index(), cs);
+        }
+
+        @Override
+        public void onConfChange(Entry e, ConfChange cc, ConfState cs) {
             if (cc.type() == ConfChangeType.REMOVE) {
                 members.remove(cc.nodeId());
                 transport.removePeer(cc.nodeId());
@@ -559,27 +455,24 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             LOG.info("membership change at index {}: {} {} -> voters {} learners {}", e.index(), cc.type(),
                     cc.nodeId(), cs.voters(), cs.learners());
         }
-        return confStates;
-    }
 
-    private void afterApply(List<Entry> committed, List<ApplyResult> results, Throwable err) {
-        applyBatchesInFlight--;
-        if (err != null) {
-            halt("applying committed entries failed", err);
-            return;
+        @Override
+        public void onApplied(List<Entry> committed, List<ApplyResult> results, long appliedIndex) {
+            proposals.onApplied(committed, results);
+            reads.onApplied(appliedIndex);
+            snapshots.maybeSnapshot(appliedIndex);
+            membership.afterApply(appliedIndex);
         }
-        if (halted()) {
-            return;
+
+        @Override
+        public void onPersistLatency(long nanos, long now) {
+            loopLatency.onPersisted(nanos, now);
         }
-        long last = committed.get(committed.size() - 1).index();
-        appliedIndex = Math.max(appliedIndex, last);
-        restoringToIndex = 0; // applies queue behind a swap: once one completes, the swap is done
-        rawNode.advanceApplied(last);
-        proposals.onApplied(committed, results);
-        reads.onApplied(appliedIndex);
-        snapshots.maybeSnapshot(appliedIndex);
-        membership.afterApply(appliedIndex);
-        processReady();
+
+        @Override
+        public void onHalt(String what, Throwable cause) {
+            halt(what, cause);
+        }
     }
 
     private void onSoftState(SoftState ss) {
@@ -604,13 +497,14 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             return;
         }
         haltReason = what + ": " + cause;
+        loop.stop();
         LOG.error("HALTED — {}. The node stops acknowledging and reports unhealthy; restart it to recover"
                 + " from durable state.", haltReason, cause);
         if (periodicTimerId >= 0) {
             vertx.cancelTimer(periodicTimerId);
         }
         failEverything(new UnavailableException("node " + selfId + " halted: " + haltReason));
-        statusReporter.refresh(appliedIndex, false);
+        statusReporter.refresh(loop.appliedIndex(), false);
     }
 
     private void failEverything(RaftNodeException cause) {

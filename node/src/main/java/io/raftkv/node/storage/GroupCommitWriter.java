@@ -41,11 +41,10 @@ final class GroupCommitWriter implements AutoCloseable {
         void fill(WriteBatch batch) throws RocksDBException;
     }
 
-    /** {@code sync=false} only for writes whose loss in a crash is harmless (a commit index alone). */
-    private record Request(long seq, BatchFiller filler, int entries, boolean sync, CompletableFuture<Void> done) {
+    private record Request(long seq, BatchFiller filler, int entries, CompletableFuture<Void> done) {
     }
 
-    private static final Request STOP = new Request(-1, null, 0, true, null);
+    private static final Request STOP = new Request(-1, null, 0, null);
 
     private final RocksDB db;
     private final String name;
@@ -94,15 +93,6 @@ final class GroupCommitWriter implements AutoCloseable {
      *         queue is full ({@link StorageBackpressureException}); otherwise completes after fsync
      */
     Submitted submit(BatchFiller filler, int entries) {
-        return submit(filler, entries, true);
-    }
-
-    /**
-     * Like {@link #submit(BatchFiller, int)}; with {@code sync=false} the request completes once
-     * written to the WAL without its own fsync (it becomes durable with the next synced batch). A
-     * batch is fsynced when any request in it needs it.
-     */
-    Submitted submit(BatchFiller filler, int entries, boolean sync) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         submitLock.lock();
         try {
@@ -116,7 +106,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 return new Submitted(-1, done);
             }
             long seq = nextSeq;
-            if (!queue.offer(new Request(seq, filler, entries, sync, done))) {
+            if (!queue.offer(new Request(seq, filler, entries, done))) {
                 done.completeExceptionally(new StorageBackpressureException("log writer queue full ("
                         + queue.size() + " requests waiting)"));
                 return new Submitted(-1, done);
@@ -165,8 +155,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void run() {
         List<Request> batch = new ArrayList<>(maxRequestsPerBatch);
-        try (WriteOptions sync = new WriteOptions().setSync(true);
-             WriteOptions noSync = new WriteOptions().setSync(false)) {
+        try (WriteOptions sync = new WriteOptions().setSync(true)) {
             boolean stopping = false;
             while (!stopping) {
                 batch.clear();
@@ -184,17 +173,13 @@ final class GroupCommitWriter implements AutoCloseable {
                     batch.subList(stopAt, batch.size()).clear();
                 }
                 if (!batch.isEmpty()) {
-                    boolean needsSync = false;
-                    for (Request r : batch) {
-                        needsSync |= r.sync;
-                    }
-                    writeBatch(batch, needsSync ? sync : noSync, needsSync);
+                    writeBatch(batch, sync);
                 }
             }
         }
     }
 
-    private void writeBatch(List<Request> batch, WriteOptions options, boolean synced) {
+    private void writeBatch(List<Request> batch, WriteOptions synced) {
         Throwable failed = failure.get();
         if (failed != null) {
             batch.forEach(r -> r.done.completeExceptionally(latchError(failed)));
@@ -208,15 +193,13 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             long bytes = wb.getDataSize();
             long start = System.nanoTime();
-            db.write(options, wb);
-            if (synced) {
-                long nanos = System.nanoTime() - start;
-                fsyncObserver.accept(nanos);
-                long micros = nanos / 1_000;
-                fsyncLatency.recordMicros(micros);
-                fsyncMaxMicros.accumulateAndGet(micros, Math::max);
-                fsyncs.incrementAndGet();
-            }
+            db.write(synced, wb);
+            long nanos = System.nanoTime() - start;
+            fsyncObserver.accept(nanos);
+            long micros = nanos / 1_000;
+            fsyncLatency.recordMicros(micros);
+            fsyncMaxMicros.accumulateAndGet(micros, Math::max);
+            fsyncs.incrementAndGet();
             requestCount.addAndGet(batch.size());
             entryCount.addAndGet(entries);
             byteCount.addAndGet(bytes);

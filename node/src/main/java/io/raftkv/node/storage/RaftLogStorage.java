@@ -209,17 +209,6 @@ public final class RaftLogStorage implements Storage {
      */
     public CompletableFuture<Void> persist(HardState hardStateOrNull, List<Entry> entries,
                                            SnapshotMetadata installedSnapshotOrNull) {
-        return persist(hardStateOrNull, entries, installedSnapshotOrNull, true);
-    }
-
-    /**
-     * Like {@link #persist(HardState, List, SnapshotMetadata)}; {@code mustSync=false} (the core's
-     * {@code Ready.mustSync()}: only the commit index changed) skips this request's own fsync — a
-     * commit index lost in a crash is learned again from the leader. Entries, term, vote and
-     * snapshots always sync, whatever the flag says.
-     */
-    public CompletableFuture<Void> persist(HardState hardStateOrNull, List<Entry> entries,
-                                           SnapshotMetadata installedSnapshotOrNull, boolean mustSync) {
         SnapshotMetadata snap = installedSnapshotOrNull;
         RaftRecords.Compacted base = view.compacted();
         long baseLast = view.lastIndex();
@@ -253,7 +242,7 @@ public final class RaftLogStorage implements Storage {
             if (hardStateOrNull != null) {
                 b.put(state, RaftRecords.HARD_STATE_KEY, RaftRecords.encodeHardState(hardStateOrNull));
             }
-        }, es.size(), mustSync || !es.isEmpty() || snap != null);
+        }, es.size());
         if (s.seq() < 0) {
             return s.durable();
         }

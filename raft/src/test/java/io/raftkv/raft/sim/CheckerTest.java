@@ -289,7 +289,7 @@ class CheckerTest {
             assertThatThrownBy(() -> c.onApply(2, 2, entry(2, 3, 31), durable, 3))
                     .isInstanceOf(SafetyViolation.class).hasMessageContaining("not in its durable log");
             assertThatThrownBy(() -> c.onApply(2, 2, durable.entry(3), durable, 2))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("beyond its durable commit");
+                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("beyond its commit index");
             assertThatThrownBy(() -> c.onApply(2, 1, durable.entry(3), durable, 3))
                     .isInstanceOf(SafetyViolation.class).hasMessageContaining("after index 1");
         }

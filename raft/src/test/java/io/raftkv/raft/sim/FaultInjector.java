@@ -14,9 +14,10 @@ import java.util.TreeMap;
 /**
  * Injects the faults and operator actions of a {@link FaultProfile}, one tick at a time:
  * partitions (random halves, isolated leader, a bridge node between two sides) that heal after a
- * while, crashes with later restarts, slow disks, membership changes (add a learner, promote it,
- * remove a member — one at a time, the core refusing overlaps), leadership transfers and log
- * compaction. {@link #stop()} ends all of it: it heals, restarts and speeds up everything.
+ * while, crashes with later restarts, slow disks and state machines, membership changes (scale out,
+ * promote, scale in, removal of the leader itself, replacement of a live or dead member — one
+ * change at a time, the core refusing overlaps), leadership transfers and log compaction.
+ * {@link #stop()} ends all of it: it heals, restarts and speeds up everything.
  */
 final class FaultInjector {
     private final SimCluster cluster;
@@ -26,6 +27,8 @@ final class FaultInjector {
     private long healAt = -1;
     private final TreeMap<Long, Long> restartAt = new TreeMap<>();
     private final TreeMap<Long, Long> fastDiskAt = new TreeMap<>();
+    /** A member replacement in progress: {old id, new id}, or null. */
+    private long[] replacing;
 
     FaultInjector(SimCluster cluster) {
         this.cluster = cluster;
@@ -72,6 +75,7 @@ final class FaultInjector {
         while (!fastDiskAt.isEmpty() && fastDiskAt.firstEntry().getValue() <= now) {
             SimNode n = cluster.node(fastDiskAt.pollFirstEntry().getKey());
             n.disk.setLatencyTicks(0);
+            n.setApplyLatencyTicks(cluster.params().applyLatencyTicks());
         }
     }
 
@@ -143,44 +147,105 @@ final class FaultInjector {
         }
         SimNode n = up.get(rnd.nextInt(up.size()));
         n.disk.setLatencyTicks(1 + rnd.nextInt(electionTicks / 2));
+        // The state machine shares the disk: its apply batches slow down too, up to the point where
+        // the loop stops taking Readys (maxApplyBatchesInFlight).
+        n.setApplyLatencyTicks(cluster.params().applyLatencyTicks() + rnd.nextInt(electionTicks / 2));
         fastDiskAt.put(n.id, now + 10 + rnd.nextInt(20 * electionTicks));
         cluster.stats().fault(FaultKind.SLOW_DISK);
     }
 
+    /**
+     * One operator action on the membership, as the operator performs them: scale out (add a
+     * learner), promote a learner, scale in (remove a follower), remove the leader itself, or
+     * replace a member (add a new node as learner, promote it, remove the old one — half the time
+     * the old one is dead first). A replacement in progress advances one step per action.
+     */
     private void changeMembership() {
         SimNode leader = cluster.leader();
         if (leader == null) {
             return;
         }
         ConfState cs = leader.raw().status().confState();
+        if (replacing != null) {
+            advanceReplacement(leader, cs);
+            return;
+        }
         int members = cs.voters().size() + cs.learners().size();
-        int choice = rnd.nextInt(3);
-        ConfChange cc;
-        SimNode joiner = null;
+        int choice = rnd.nextInt(5);
         if (choice == 0 && members < cluster.params().maxMembers()) {
-            joiner = cluster.addJoiner();
-            cc = new ConfChange(ConfChangeType.ADD_LEARNER, joiner.id, null);
+            SimNode joiner = cluster.addJoiner();
+            if (!propose(leader, new ConfChange(ConfChangeType.ADD_LEARNER, joiner.id, null), "membership_scale_out")) {
+                joiner.decommission();
+            }
         } else if (choice == 1 && !cs.learners().isEmpty()) {
-            cc = new ConfChange(ConfChangeType.ADD_VOTER, pick(new ArrayList<>(cs.learners())), null);
+            propose(leader, new ConfChange(ConfChangeType.ADD_VOTER, pick(new ArrayList<>(cs.learners())), null),
+                    "membership_promote");
         } else if (choice == 2 && cs.voters().size() > 2) {
             List<Long> candidates = new ArrayList<>(cs.voters());
             candidates.addAll(cs.learners());
-            cc = new ConfChange(ConfChangeType.REMOVE, pick(candidates), null);
-        } else {
-            return;
+            candidates.remove(leader.id);
+            propose(leader, new ConfChange(ConfChangeType.REMOVE, pick(candidates), null), "membership_scale_in");
+        } else if (choice == 3 && cs.voters().size() > 2 && cs.voters().contains(leader.id)) {
+            propose(leader, new ConfChange(ConfChangeType.REMOVE, leader.id, null), "membership_remove_leader");
+        } else if (choice == 4 && members < cluster.params().maxMembers() && cs.voters().size() > 1) {
+            long old = pick(new ArrayList<>(cs.voters()));
+            SimNode joiner = cluster.addJoiner();
+            replacing = new long[] {old, joiner.id};
+            cluster.stats().event("membership_replace_started");
+            cluster.trace(() -> "replace n" + old + " by n" + joiner.id);
+            if (rnd.nextBoolean()) {
+                // The member to replace is dead (the operator's usual reason to replace it).
+                SimNode dead = cluster.node(old);
+                if (dead.isUp()) {
+                    cluster.crash(dead);
+                    cluster.stats().fault(FaultKind.CRASH);
+                }
+                restartAt.remove(old);
+                leader = cluster.leader();
+                if (leader == null) {
+                    return;
+                }
+            }
+            advanceReplacement(leader, leader.raw().status().confState());
         }
+    }
+
+    /** Proposes the next step of the replacement the leader's configuration calls for. */
+    private void advanceReplacement(SimNode leader, ConfState cs) {
+        long old = replacing[0];
+        long joiner = replacing[1];
+        SimNode newNode = cluster.node(joiner);
+        if (newNode.isDecommissioned()) {
+            replacing = null;
+            cluster.stats().event("membership_replace_abandoned");
+        } else if (!cs.voters().contains(joiner) && !cs.learners().contains(joiner)) {
+            propose(leader, new ConfChange(ConfChangeType.ADD_LEARNER, joiner, null), "membership_replace_add");
+        } else if (cs.learners().contains(joiner)) {
+            propose(leader, new ConfChange(ConfChangeType.ADD_VOTER, joiner, null), "membership_replace_promote");
+        } else if (cs.voters().contains(old) || cs.learners().contains(old)) {
+            propose(leader, new ConfChange(ConfChangeType.REMOVE, old, null),
+                    old == leader.id ? "membership_replace_remove_leader" : "membership_replace_remove");
+        } else {
+            replacing = null;
+            cluster.stats().event("membership_replace_done");
+        }
+    }
+
+    /** Proposes {@code cc} on {@code leader}; false if the core refused it. */
+    private boolean propose(SimNode leader, ConfChange cc, String event) {
+        boolean accepted;
         try {
             long index = leader.raw().proposeConfChange(cc);
+            cluster.stats().event(event);
             cluster.stats().event("conf_" + cc.type().name().toLowerCase());
-            ConfChange proposed = cc;
-            cluster.trace(() -> "conf change " + proposed.type() + " n" + proposed.nodeId() + " at " + index);
+            cluster.trace(() -> "conf change " + cc.type() + " n" + cc.nodeId() + " at " + index + " (" + event + ")");
+            accepted = true;
         } catch (ProposalDroppedException e) {
             cluster.stats().event("conf_refused");
-            if (joiner != null) {
-                joiner.decommission();
-            }
+            accepted = false;
         }
         leader.afterStep();
+        return accepted;
     }
 
     private long pick(List<Long> ids) {
@@ -226,6 +291,7 @@ final class FaultInjector {
         healAt = -1;
         for (SimNode n : cluster.allNodes()) {
             n.disk.setLatencyTicks(0);
+            n.setApplyLatencyTicks(cluster.params().applyLatencyTicks());
             if (!n.isUp() && !n.isDecommissioned()) {
                 restartAt.putIfAbsent(n.id, cluster.now());
             }

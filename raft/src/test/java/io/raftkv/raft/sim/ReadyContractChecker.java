@@ -12,8 +12,9 @@ import java.util.Map;
  * The {@link io.raftkv.raft.Ready} contract, seen from outside the core: what a node promises in a
  * message must already be durable when the message leaves; entries handed over for persisting
  * never rewrite the durable committed prefix; only durable, committed entries are applied, in
- * order and without gaps; a snapshot never rolls the state machine back; the durable term never
- * decreases and the durable commit never points past the durable log.
+ * order and without gaps (the commit index itself may still be volatile); a snapshot never rolls
+ * the state machine back; the durable term never decreases and the durable commit never points
+ * past the durable log.
  */
 final class ReadyContractChecker extends Checker {
     private final Map<Long, Long> durableTerm = new HashMap<>();
@@ -101,15 +102,17 @@ final class ReadyContractChecker extends Checker {
 
     /**
      * {@code node}, whose state machine is at {@code applied}, applies {@code e}; {@code durable}
-     * and {@code durableCommit} are its disk after this Ready's writes.
+     * is its disk now and {@code commit} the commit index its core has told it. The commit index
+     * need not be durable yet (the loop writes it with the next real write; a restart relearns it),
+     * but the entry must be.
      */
-    void onApply(long node, long applied, Entry e, LogView durable, long durableCommit) {
+    void onApply(long node, long applied, Entry e, LogView durable, long commit) {
         checked();
         if (e.index() != applied + 1) {
             throw violation("node %d applies index %d after index %d", node, e.index(), applied);
         }
-        if (e.index() > durableCommit) {
-            throw violation("node %d applies index %d beyond its durable commit %d", node, e.index(), durableCommit);
+        if (e.index() > commit) {
+            throw violation("node %d applies index %d beyond its commit index %d", node, e.index(), commit);
         }
         if (!durable.containsOrCompacted(e)) {
             throw violation("node %d applies %s which is not in its durable log (durable has %s)", node, e,

@@ -44,6 +44,9 @@ final class SimCluster {
     private final Deque<String> trace;
     private long now;
     private long nextNodeId;
+    /** The newest committed configuration and the index of the entry that made it. */
+    private ConfState committedConf;
+    private long committedConfIndex;
 
     SimCluster(SimParams params, SplittableRandom rnd, SimStats stats, boolean tracing) {
         this.params = params;
@@ -56,6 +59,7 @@ final class SimCluster {
             voters.add(id);
         }
         ConfState initial = new ConfState(new HashSet<>(voters), Set.of());
+        committedConf = initial;
         Snapshot bootstrap = params.bootstrapSnapshot() ? bootstrapSnapshot(initial) : null;
         for (long id : voters) {
             SimNode n = new SimNode(id, initial, this);
@@ -229,6 +233,19 @@ final class SimCluster {
         }
     }
 
+    /** Called the first time any node applies the conf-change entry at {@code index}. */
+    void onConfCommitted(long index, ConfState after) {
+        if (index > committedConfIndex) {
+            committedConfIndex = index;
+            committedConf = after;
+        }
+    }
+
+    /** The newest committed configuration. */
+    ConfState committedConf() {
+        return committedConf;
+    }
+
     /** Called when {@code applier} applies {@code cc}; a removed node is stopped once safe. */
     void onConfChangeApplied(SimNode applier, ConfChange cc) {
         if (cc.type() == ConfChangeType.REMOVE && !removals.containsKey(cc.nodeId())) {
@@ -262,6 +279,11 @@ final class SimCluster {
             }
             if (everyoneKnows) {
                 it.remove();
+                if (removed != null && committedConf.voters().contains(removed.id)) {
+                    // Re-added since (a new id is used for every joiner, so this would be a bug here).
+                    throw new SafetyViolation("MembershipLiveness", "n" + removed.id
+                            + " would be stopped while a voter of the newest committed configuration " + committedConf);
+                }
                 if (removed != null && !removed.isDecommissioned()) {
                     trace(() -> "decommission n" + removed.id);
                     removed.decommission();

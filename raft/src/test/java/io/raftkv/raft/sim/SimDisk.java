@@ -4,7 +4,6 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.MemoryStorage;
-import io.raftkv.raft.Ready;
 import io.raftkv.raft.Snapshot;
 import java.util.List;
 
@@ -15,14 +14,12 @@ import java.util.List;
  * precisely what was not yet written. A write is atomic (snapshot, then entries, then hard state).
  *
  * <p>The disk may be slow: {@link #latencyTicks()} ticks pass between handing a Ready to the disk
- * and the write completing, and the node's Ready stays outstanding meanwhile.
+ * and the write completing, and the node's Ready loop waits meanwhile.
  */
 final class SimDisk {
     private final MemoryStorage storage = new MemoryStorage();
     private final LogView log = new StorageLog();
     private int latencyTicks;
-    private long writes;
-    private long syncs;
 
     /** A disk for a founding member ({@code bootstrap} = initial voters) or a joiner (empty). */
     SimDisk(ConfState bootstrap) {
@@ -61,26 +58,14 @@ final class SimDisk {
         this.latencyTicks = ticks;
     }
 
-    long writes() {
-        return writes;
-    }
-
-    long syncs() {
-        return syncs;
-    }
-
-    /** Step 2 of the Ready contract, atomically: snapshot, entries, hard state. */
-    void persist(Ready rd) {
-        if (!rd.snapshot().isEmpty()) {
-            storage.applySnapshot(rd.snapshot());
+    /** Step 2 of the Ready contract, atomically and synced: snapshot, entries, hard state. */
+    void persist(HardState hardStateOrNull, List<Entry> entries, Snapshot snapshot) {
+        if (!snapshot.isEmpty()) {
+            storage.applySnapshot(snapshot);
         }
-        storage.append(rd.entries());
-        if (rd.hardState() != null) {
-            storage.setHardState(rd.hardState());
-        }
-        writes++;
-        if (rd.mustSync()) {
-            syncs++;
+        storage.append(entries);
+        if (hardStateOrNull != null) {
+            storage.setHardState(hardStateOrNull);
         }
     }
 

@@ -4,6 +4,7 @@ import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
+import io.raftkv.raft.HardState;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
 import io.raftkv.raft.RaftConfig;
@@ -13,21 +14,28 @@ import io.raftkv.raft.Ready;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.raft.StateType;
 import io.raftkv.raft.Status;
+import io.raftkv.raft.loop.ReadyLoop;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The simulated driver of one node: it owns a {@link RawNode}, the node's {@link SimDisk} and its
- * {@link SimStateMachine}, and handles each {@link Ready} exactly as the contract orders — send
- * {@code messages}; persist (now, or {@link SimDisk#latencyTicks()} later, the Ready staying
- * outstanding meanwhile); then send {@code persistedMessages}, apply, {@code advance}. After every
- * step it reports what it observes to the checkers.
+ * The simulated driver of one node: it runs the node's shipped {@link ReadyLoop} over a
+ * {@link RawNode}, binding the loop's ports to the node's {@link SimDisk} (persist: now, or
+ * {@link SimDisk#latencyTicks()} later), the simulated network (send), and the node's
+ * {@link SimStateMachine} (apply: asynchronous, {@link #applyLatencyTicks} later, in order, with
+ * an installed snapshot queued behind earlier batches as on the node's apply thread) and virtual
+ * time (clock). After every step it reports what it observes to the checkers.
  *
- * <p>A crash drops the {@code RawNode}, the outstanding Ready (unwritten entries, unsent
- * persisted messages, unapplied commits) and waiting reads; disk and state machine survive.
+ * <p>A crash drops the {@code RawNode} and its loop, the outstanding write (unwritten entries,
+ * unsent persisted messages, a commit index deferred to the next write), queued apply batches and
+ * waiting reads; disk and state machine survive. A restart raises the stored commit index to the
+ * applied index when the applied entry is still in the durable log, as the node's start-up check
+ * does.
  */
 final class SimNode {
     final long id;
@@ -37,9 +45,13 @@ final class SimNode {
     private final Checkers checkers;
 
     private RawNode raw;
+    private ReadyLoop<Void> loop;
     private int incarnation;
-    private Ready outstanding;
-    private long outstandingDueTick;
+    /** The write handed to the disk and not yet complete, or null. */
+    private PendingWrite pendingWrite;
+    /** Apply batches and snapshot installs handed to the "apply thread", in order. */
+    private final Deque<PendingApply> applyQueue = new ArrayDeque<>();
+    private int applyLatencyTicks;
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long commit;
@@ -56,12 +68,22 @@ final class SimNode {
     /** Peers a snapshot was sent to, with the outcome, to report to the core. */
     private final List<long[]> snapshotOutcomes = new ArrayList<>();
 
+    private record PendingWrite(HardState hardState, List<Entry> entries, Snapshot snapshot, ReadyLoop.Done done,
+                                long dueTick) {
+    }
+
+    /** A batch to apply ({@code entries} non-null) or a snapshot to install. */
+    private record PendingApply(List<Entry> entries, Map<Long, ConfState> confStates, ReadyLoop.Applied<Void> done,
+                                Snapshot snapshot, long dueTick) {
+    }
+
     SimNode(long id, ConfState bootstrap, SimCluster cluster) {
         this.id = id;
         this.disk = new SimDisk(bootstrap);
         this.sm = new SimStateMachine(bootstrap);
         this.cluster = cluster;
         this.checkers = cluster.checkers();
+        this.applyLatencyTicks = cluster.params().applyLatencyTicks();
     }
 
     /** Before the first start: disk and state machine begin at {@code snap} (committed). */
@@ -103,8 +125,12 @@ final class SimNode {
         return incarnation;
     }
 
-    boolean hasOutstandingReady() {
-        return outstanding != null;
+    /** Ticks between handing a batch to the state machine and its apply completing. */
+    void setApplyLatencyTicks(int ticks) {
+        if (ticks < 0) {
+            throw new IllegalArgumentException("apply latency must be ≥ 0 ticks, got " + ticks);
+        }
+        this.applyLatencyTicks = ticks;
     }
 
     RawNode raw() {
@@ -119,16 +145,51 @@ final class SimNode {
         if (raw != null || decommissioned) {
             throw new IllegalStateException("node " + id + " cannot start (up " + (raw != null) + ")");
         }
+        if (sm.applied() < disk.log().snapshotIndex()) {
+            // As the node's start-up recovery: a crash between writing a received snapshot and the
+            // state machine's swap to it leaves the state machine behind the log's start.
+            installSnapshot(disk.snapshot());
+            cluster.stats().event("restarts_restoring_snapshot");
+        }
+        raiseCommitToApplied();
         raw = new RawNode(config.applied(sm.applied()).build(), disk.storage());
+        loop = new ReadyLoop<>(raw, sm.applied(), cluster.params().maxApplyBatchesInFlight(), this::persist,
+                msgs -> msgs.forEach(this::send), this::apply, cluster::now, new Events());
         incarnation++;
         observeStatus();
         afterStep();
     }
 
-    /** Stops the node: everything not yet persisted is lost. */
+    /**
+     * The node's start-up check: the loop writes a new commit index only with the next real write,
+     * so a crash can leave the state machine ahead of the stored commit. That is sound exactly when
+     * the applied entry is still in the durable log (or compacted into the snapshot); the commit
+     * index is then at least the applied index.
+     */
+    private void raiseCommitToApplied() {
+        HardState hs = disk.hardState();
+        long applied = sm.applied();
+        if (applied <= hs.commit()) {
+            return;
+        }
+        if (applied > disk.log().snapshotIndex() && disk.log().entry(applied) == null) {
+            throw new SafetyViolation("ReadyContract", "node " + id + " restarts with applied index " + applied
+                    + " past its durable log (last " + disk.log().lastIndex() + ", commit " + hs.commit() + ")");
+        }
+        disk.storage().setHardState(new HardState(hs.term(), hs.vote(), applied));
+        checkers.commitMonotonicity.onDurableCommit(id, applied);
+        cluster.stats().event("restarts_ahead_of_stored_commit");
+    }
+
+    /** Stops the node: everything not yet persisted or applied is lost. */
     void crash() {
+        if (loop != null) {
+            loop.stop();
+        }
         raw = null;
-        outstanding = null;
+        loop = null;
+        pendingWrite = null;
+        applyQueue.clear();
         unwritten = List.of();
         readsWaiting.clear();
         unreachable.clear();
@@ -155,45 +216,51 @@ final class SimNode {
         afterStep();
     }
 
-    /** Completes the outstanding disk write if it is due. */
+    /** Completes the outstanding disk write and the apply work that are due. */
     void completeWriteIfDue(long now) {
-        if (outstanding != null && outstandingDueTick <= now) {
-            complete(outstanding);
+        boolean progressed = false;
+        if (pendingWrite != null && pendingWrite.dueTick() <= now) {
+            PendingWrite w = pendingWrite;
+            pendingWrite = null;
+            write(w);
+            w.done().done(null);
+            progressed = true;
+        }
+        while (raw != null && !applyQueue.isEmpty() && applyQueue.peekFirst().dueTick() <= now) {
+            runApply(applyQueue.pollFirst());
+            progressed = true;
+        }
+        if (progressed && raw != null) {
             afterStep();
         }
     }
 
     /**
-     * Observes the node, then hands over Ready batches until none is left or one is outstanding.
-     * Role, term and commit are observed through each Ready's soft and hard state (the core hands
-     * out a Ready whenever they change); while a Ready is outstanding, through {@code status()}.
+     * Reports send failures to the core, runs the loop (which hands over Readys until none is left
+     * or one is being written or the apply queue is full) and observes the node.
      */
     void afterStep() {
         cluster.countStep();
         int guard = 0;
         while (raw != null) {
-            if (outstanding != null) {
-                observeStatus();
-                // As the node's driver does: heartbeats and appends keep flowing while the disk
-                // write is slow; acks stay with their Ready (the checkers verify both).
-                for (Message m : raw.takeMessages()) {
-                    send(m);
-                }
-                return;
-            }
             if (!unreachable.isEmpty() || !snapshotOutcomes.isEmpty()) {
                 reportSendFailures();
-                continue;
             }
-            if (!raw.hasReady()) {
-                return;
+            loop.run();
+            if (unreachable.isEmpty() && snapshotOutcomes.isEmpty()) {
+                break;
             }
             if (++guard > 1_000) {
-                throw new IllegalStateException("node " + id + " produced 1000 Ready batches in one step");
+                throw new IllegalStateException("node " + id + " kept failing sends 1000 times in one step");
             }
-            Ready rd = raw.ready();
-            observeReady(rd);
-            handOver(rd);
+        }
+        if (raw != null && !loop.persisting() && raw.hasReady()) {
+            cluster.stats().event("loop_waits_for_apply");
+        }
+        if (raw != null && (loop.persisting() || raw.hasReady())) {
+            // Role, term and commit are observed through each Ready's soft and hard state (the core
+            // hands out a Ready whenever they change); while the loop waits, through status().
+            observeStatus();
         }
     }
 
@@ -241,71 +308,102 @@ final class SimNode {
         }
     }
 
-    /** Steps 1 and (if the disk is fast) 2–5 of the Ready contract. */
-    private void handOver(Ready rd) {
-        cluster.trace(() -> "n" + id + " ready " + describe(rd));
-        checkers.readyContract.onEntriesToPersist(id, disk.log(), disk.hardState().commit(),
-                rd.snapshot().metadata().index(), rd.entries());
-        unwritten = rd.entries();
-        if (role == StateType.LEADER) {
-            checkers.leaderAppendOnly.onLeaderBatch(id, term, disk.log(), rd.entries(), !rd.snapshot().isEmpty());
-            checkers.leaderCompleteness.onLeader(id, term, coreLog);
-        }
-        for (Entry e : rd.committedEntries()) {
-            checkers.leaderCompleteness.onCommitted(e, term);
-        }
-        for (Message m : rd.messages()) {
-            send(m);
-        }
-        if (sendsPersistedEarly()) {
-            for (Message m : rd.persistedMessages()) {
-                send(m);
+    /** The loop's events: what the simulator checks at each point of the Ready contract. */
+    private final class Events implements ReadyLoop.Events<Void> {
+        @Override
+        public void onReady(Ready rd) {
+            observeReady(rd);
+            if (rd.hasWrites() && !rd.mustSync() && rd.entries().isEmpty() && rd.snapshot().isEmpty()) {
+                cluster.stats().event("commit_only_writes_deferred");
             }
+            cluster.trace(() -> "n" + id + " ready " + describe(rd));
+            checkers.readyContract.onEntriesToPersist(id, disk.log(), disk.hardState().commit(),
+                    rd.snapshot().metadata().index(), rd.entries());
+            unwritten = rd.entries();
+            if (role == StateType.LEADER) {
+                checkers.leaderAppendOnly.onLeaderBatch(id, term, disk.log(), rd.entries(), !rd.snapshot().isEmpty());
+                checkers.leaderCompleteness.onLeader(id, term, coreLog);
+            }
+            for (Entry e : rd.committedEntries()) {
+                checkers.leaderCompleteness.onCommitted(e, term);
+            }
+            if (cluster.params().driverBug() == SimParams.DriverBug.SEND_PERSISTED_EARLY) {
+                rd.persistedMessages().forEach(SimNode.this::send);
+            }
+            for (ReadState rs : rd.readStates()) {
+                readsWaiting.put(ByteBuffer.wrap(rs.requestCtx()).getLong(), rs.index());
+            }
+            serveReads();
         }
-        if (rd.hasWrites() && disk.latencyTicks() > 0) {
-            outstanding = rd;
-            outstandingDueTick = cluster.now() + disk.latencyTicks();
+
+        @Override
+        public void onApplied(List<Entry> committed, Void result, long appliedIndex) {
+            serveReads();
+        }
+
+        @Override
+        public void onHalt(String what, Throwable cause) {
+            throw new IllegalStateException("node " + id + " halted: " + what, cause);
+        }
+    }
+
+    /** The persist port: the write completes now, or after the disk's latency. */
+    private void persist(HardState hs, List<Entry> entries, Snapshot snapshot, ReadyLoop.Done done) {
+        PendingWrite w = new PendingWrite(hs, entries, snapshot, done, cluster.now() + disk.latencyTicks());
+        if (disk.latencyTicks() > 0) {
+            pendingWrite = w;
             return;
         }
-        complete(rd);
+        write(w);
+        done.done(null);
     }
 
-    /** Steps 2–5: persist, release persisted messages, apply, advance. */
-    private void complete(Ready rd) {
+    /** Step 2 of the Ready contract, atomically; a snapshot goes to the apply queue. */
+    private void write(PendingWrite w) {
         long prevTerm = -1;
-        if (!rd.entries().isEmpty()) {
-            long before = rd.entries().get(0).index() - 1;
-            prevTerm = !rd.snapshot().isEmpty() && rd.snapshot().metadata().index() == before
-                    ? rd.snapshot().metadata().term() : disk.log().termAt(before);
+        if (!w.entries().isEmpty()) {
+            long before = w.entries().get(0).index() - 1;
+            prevTerm = !w.snapshot().isEmpty() && w.snapshot().metadata().index() == before
+                    ? w.snapshot().metadata().term() : disk.log().termAt(before);
         }
-        disk.persist(rd);
-        outstanding = null;
+        disk.persist(w.hardState(), w.entries(), w.snapshot());
         unwritten = List.of();
-        checkers.logMatching.onAppend(id, prevTerm, rd.entries());
+        checkers.logMatching.onAppend(id, prevTerm, w.entries());
         checkers.readyContract.onPersisted(id, disk.hardState(), disk.log());
         checkers.commitMonotonicity.onDurableCommit(id, disk.hardState().commit());
-        if (!sendsPersistedEarly()) {
-            for (Message m : rd.persistedMessages()) {
-                send(m);
-            }
+        if (!w.snapshot().isEmpty()) {
+            // As on the node: the state machine swaps to the snapshot on its apply thread, behind
+            // the batches handed to it earlier.
+            applyQueue.addLast(new PendingApply(null, Map.of(), null, w.snapshot(), cluster.now() + applyLatencyTicks));
+            drainAppliesDueNow();
         }
-        if (!rd.snapshot().isEmpty()) {
-            installSnapshot(rd.snapshot());
-        }
-        long durableCommit = disk.hardState().commit();
-        for (Entry e : rd.committedEntries()) {
-            checkers.readyContract.onApply(id, sm.applied(), e, disk.log(), durableCommit);
-            apply(e);
-        }
-        raw.advance(rd);
-        for (ReadState rs : rd.readStates()) {
-            readsWaiting.put(ByteBuffer.wrap(rs.requestCtx()).getLong(), rs.index());
-        }
-        serveReads();
     }
 
-    private boolean sendsPersistedEarly() {
-        return cluster.params().driverBug() == SimParams.DriverBug.SEND_PERSISTED_EARLY;
+    /** The apply port: the batch is applied now, or after the apply latency, in order. */
+    private void apply(List<Entry> committed, Map<Long, ConfState> confStates, ReadyLoop.Applied<Void> done) {
+        applyQueue.addLast(new PendingApply(committed, confStates, done, null, cluster.now() + applyLatencyTicks));
+        drainAppliesDueNow();
+    }
+
+    private void drainAppliesDueNow() {
+        while (raw != null && !applyQueue.isEmpty() && applyQueue.peekFirst().dueTick() <= cluster.now()) {
+            runApply(applyQueue.pollFirst());
+        }
+    }
+
+    private void runApply(PendingApply a) {
+        if (a.snapshot() != null) {
+            installSnapshot(a.snapshot());
+            if (loop.checkRestored(sm.applied())) {
+                serveReads();
+            }
+            return;
+        }
+        for (Entry e : a.entries()) {
+            checkers.readyContract.onApply(id, sm.applied(), e, disk.log(), commit);
+            applyEntry(e, a.confStates().get(e.index()));
+        }
+        a.done().applied(null, null);
     }
 
     private void installSnapshot(Snapshot snap) {
@@ -318,12 +416,12 @@ final class SimNode {
         cluster.stats().event("snapshots_installed");
     }
 
-    private void apply(Entry e) {
+    private void applyEntry(Entry e, ConfState confAfter) {
         ConfState cs = sm.confState();
         ConfChange cc = null;
-        if (e.type() == EntryType.CONF_CHANGE) {
+        if (e.type() == EntryType.CONF_CHANGE && e.data().length > 0) {
             cc = ConfChange.decode(e.data());
-            cs = raw.applyConfChange(cc);
+            cs = confAfter;
         }
         sm.apply(e, cs);
         if (cc != null) {
@@ -333,6 +431,9 @@ final class SimNode {
         }
         if (checkers.stateMachineSafety.onApplied(id, e.index(), SimStateMachine.fingerprint(e))) {
             cluster.onFirstApplied(e);
+            if (cc != null) {
+                cluster.onConfCommitted(e.index(), cs);
+            }
         }
         if (cc != null) {
             cluster.onConfChangeApplied(this, cc);
@@ -340,12 +441,13 @@ final class SimNode {
     }
 
     private void serveReads() {
-        if (readsWaiting.isEmpty()) {
+        if (readsWaiting.isEmpty() || loop == null) {
             return;
         }
+        long applied = loop.appliedIndex();
         List<long[]> due = new ArrayList<>();
         for (Map.Entry<Long, Long> w : readsWaiting.entrySet()) {
-            if (w.getValue() <= sm.applied()) {
+            if (w.getValue() <= applied) {
                 due.add(new long[] {w.getKey(), w.getValue()});
             }
         }

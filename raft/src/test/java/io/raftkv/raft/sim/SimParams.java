@@ -8,12 +8,16 @@ import java.util.SplittableRandom;
  * Everything one run is configured with, drawn from its seed: cluster size, fault profile, core
  * settings (timeouts, pre-vote, check-quorum, flow-control limits) and phase lengths.
  *
- * @param faultTicks ticks of the fault phase; then the network heals and liveness is checked
+ * @param faultTicks              ticks of the fault phase; then the network heals and liveness is checked
+ * @param maxApplyBatchesInFlight the Ready loop's bound on apply batches handed out and not yet applied
+ * @param applyLatencyTicks       ticks every node's state machine takes to apply a batch (slow-disk
+ *                                faults raise it on one node for a while)
  */
 record SimParams(long seed, int clusterSize, FaultProfile profile, int electionTicks, int heartbeatTicks,
                  boolean preVote, boolean checkQuorum, long maxSizePerMsgBytes, int maxInflightMsgs,
                  long maxUncommittedEntriesBytes, int faultTicks, double proposeRate, double readRate,
-                 boolean bootstrapSnapshot, DriverBug driverBug) {
+                 boolean bootstrapSnapshot, DriverBug driverBug, int maxApplyBatchesInFlight,
+                 int applyLatencyTicks) {
 
     /**
      * A deliberate mistake in the simulated driver, used only to show that the checkers catch what
@@ -64,11 +68,17 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
         long[] msgSizes = {128, 1024, 1 << 20};
         int[] inflight = {1, 4, 256};
         long uncommitted = rnd.nextInt(4) == 0 ? 2048 : 64L << 20;
-        return new SimParams(seed, size, profile, election, heartbeat, preVote, checkQuorum,
-                msgSizes[rnd.nextInt(msgSizes.length)], inflight[rnd.nextInt(inflight.length)], uncommitted,
-                faultTicks, 0.15 + rnd.nextDouble() * 0.3, 0.05 + rnd.nextDouble() * 0.1,
+        long msgSize = msgSizes[rnd.nextInt(msgSizes.length)];
+        int maxInflight = inflight[rnd.nextInt(inflight.length)];
+        double proposeRate = 0.15 + rnd.nextDouble() * 0.3;
+        double readRate = 0.05 + rnd.nextDouble() * 0.1;
+        int[] applyBatches = {1, 2, 4};
+        int maxApplyBatches = applyBatches[rnd.nextInt(applyBatches.length)];
+        int applyLatency = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(3);
+        return new SimParams(seed, size, profile, election, heartbeat, preVote, checkQuorum, msgSize, maxInflight,
+                uncommitted, faultTicks, proposeRate, readRate,
                 bootstrap == Bootstrap.SNAPSHOT || (bootstrap == Bootstrap.AUTO && profile.confChangeRate > 0),
-                driverBug);
+                driverBug, maxApplyBatches, applyLatency);
     }
 
     /** Core configuration of node {@code id}; {@code randomSeed} feeds its election jitter. */
@@ -92,6 +102,7 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
                 + " maxSizePerMsg=" + maxSizePerMsgBytes + " maxInflight=" + maxInflightMsgs
                 + " maxUncommitted=" + maxUncommittedEntriesBytes + " faultTicks=" + faultTicks
                 + " bootstrap=" + (bootstrapSnapshot ? "snapshot" : "conf")
+                + " maxApplyBatchesInFlight=" + maxApplyBatchesInFlight + " applyLatency=" + applyLatencyTicks
                 + (driverBug == DriverBug.NONE ? "" : " driverBug=" + driverBug);
     }
 }

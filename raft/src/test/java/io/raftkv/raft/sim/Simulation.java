@@ -140,6 +140,90 @@ public final class Simulation {
         stats.maxTicksToQuiesceAfterHeal = cluster.now() - healedAt;
         stats.event("proposals_committed", cluster.checkers().proposalOutcome.committedCount());
         stats.event("proposals_failed", cluster.checkers().proposalOutcome.failedCount());
+        if (params.profile().confChangeRate > 0) {
+            checkMembershipLiveness(leaderBound);
+        }
+    }
+
+    /**
+     * Membership liveness, after healing and quiescence: the newest committed configuration is the
+     * one the leader runs, every voter of it is a live node whose state machine applied it (voters
+     * reachable, logs comparable), and it can elect a leader — each of its voters in turn, through a
+     * leadership transfer, and, with three or more voters, a new one by election when the leader
+     * crashes.
+     */
+    private void checkMembershipLiveness(int leaderBound) {
+        ConfState committed = cluster.committedConf();
+        SimNode leader = cluster.leader();
+        ConfState running = leader.raw().status().confState();
+        if (!running.equals(committed)) {
+            throw new LivenessFailure("membership: leader n" + leader.id + " runs " + running
+                    + " but the newest committed configuration is " + committed + "; " + describeNodes());
+        }
+        List<Long> voters = new ArrayList<>(new java.util.TreeSet<>(committed.voters()));
+        for (long id : voters) {
+            SimNode v = cluster.node(id);
+            if (v == null || v.isDecommissioned() || !v.isUp() || !v.sm.confState().equals(committed)) {
+                throw new LivenessFailure("membership: voter n" + id + " of the committed configuration " + committed
+                        + " is gone, down or on another configuration; " + describeNodes());
+            }
+        }
+        int electBound = 20 * params.electionTicks();
+        for (long target : voters) {
+            leader = awaitLeader(leaderBound, "before electing n" + target);
+            if (leader.id == target) {
+                continue;
+            }
+            long asked = cluster.now();
+            while (cluster.leader() == null || cluster.leader().id != target) {
+                if (cluster.now() - asked > electBound) {
+                    throw new LivenessFailure("membership: voter n" + target + " of " + committed
+                            + " was not elected within " + electBound + " ticks of a leadership transfer; "
+                            + describeNodes());
+                }
+                SimNode l = cluster.leader();
+                if (l != null && (cluster.now() - asked) % (2L * params.electionTicks()) == 0) {
+                    try {
+                        l.raw().transferLeadership(target);
+                    } catch (io.raftkv.raft.ProposalDroppedException e) {
+                        // A transfer is already in progress; try again later.
+                    }
+                    l.afterStep();
+                }
+                cluster.tick();
+            }
+            stats.event("membership_drill_transfers");
+        }
+        if (voters.size() >= 3) {
+            SimNode old = awaitLeader(leaderBound, "before the leader crash drill");
+            cluster.crash(old);
+            long crashedAt = cluster.now();
+            SimNode next = cluster.leader();
+            while (next == null) {
+                if (cluster.now() - crashedAt > leaderBound) {
+                    throw new LivenessFailure("membership: no leader of " + committed + " within " + leaderBound
+                            + " ticks after leader n" + old.id + " crashed; " + describeNodes());
+                }
+                cluster.tick();
+                next = cluster.leader();
+            }
+            stats.event("membership_drill_elections");
+            cluster.start(old);
+        }
+    }
+
+    private SimNode awaitLeader(int bound, String when) {
+        long from = cluster.now();
+        SimNode leader = cluster.leader();
+        while (leader == null) {
+            if (cluster.now() - from > bound) {
+                throw new LivenessFailure("membership: no leader within " + bound + " ticks " + when + "; "
+                        + describeNodes());
+            }
+            cluster.tick();
+            leader = cluster.leader();
+        }
+        return leader;
     }
 
     /**
