@@ -17,12 +17,14 @@ test:
 	@echo "simulation fresh-seed key: $(SIM_FRESH_KEY)"
 	$(MVN) install -Dsim.fresh.key=$(SIM_FRESH_KEY)
 
-## sim: a long deterministic-simulation campaign of the Raft core (SEEDS=N); prints a summary
-## (Surefire writes test output to a file, so the summary is printed from there, pass or fail).
+## sim: a long deterministic-simulation campaign of the Raft core (SEEDS=N from SIM_FIRST_SEED); prints a
+## summary (Surefire writes test output to a file, so the summary is printed from there, pass or fail).
 ## RAFT_BUILD_DIR lets it run beside another build of raft/ (e.g. RAFT_BUILD_DIR=target-sim).
 RAFT_BUILD_DIR ?= target
+SIM_FIRST_SEED ?= 1000000
 sim:
-	@$(MVN) -pl raft test -Dbuild.dir=$(RAFT_BUILD_DIR) -Dtest=SimulationCampaign -Dsim.campaign.seeds=$(SEEDS) -Dsurefire.failIfNoSpecifiedTests=false; \
+	@$(MVN) -pl raft test -Dbuild.dir=$(RAFT_BUILD_DIR) -Dtest=SimulationCampaign -Dsim.campaign.seeds=$(SEEDS) \
+	  -Dsim.campaign.firstSeed=$(SIM_FIRST_SEED) -Dsurefire.failIfNoSpecifiedTests=false; \
 	  status=$$?; cat raft/$(RAFT_BUILD_DIR)/surefire-reports/io.raftkv.raft.sim.SimulationCampaign-output.txt 2>/dev/null; exit $$status
 
 ## mutation: PIT mutation testing of the Raft core (not in CI); report in raft/$(RAFT_BUILD_DIR)/pit-reports/
