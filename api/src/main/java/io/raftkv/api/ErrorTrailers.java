@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.nio.charset.StandardCharsets;
 
 /**
  * How RaftKV errors travel in gRPC metadata, for both ends of the wire (docs/api.md, "Errors").
@@ -22,6 +23,9 @@ public final class ErrorTrailers {
     public static final String LEADER_ID = "raftkv-leader-id";
     /** Trailer with the leader's client address host:port (NOT_LEADER). */
     public static final String LEADER_ADDRESS = "raftkv-leader-address";
+    /** The gRPC status message header. */
+    public static final String GRPC_MESSAGE = "grpc-message";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private ErrorTrailers() {
     }
@@ -42,7 +46,9 @@ public final class ErrorTrailers {
         }
         response.status(e.status());
         if (e.getMessage() != null) {
-            response.statusMessage(e.getMessage());
+            // Set here, percent-encoded as the gRPC spec says, instead of through statusMessage():
+            // Vert.x would URL-encode it (", " as "%2C+"), which other clients show as it is.
+            trailers.set(GRPC_MESSAGE, percentEncode(e.getMessage()));
         }
         try {
             return response.end();
@@ -51,6 +57,28 @@ public final class ErrorTrailers {
             // already failed and nobody is left to receive the error. Not a server fault.
             return Future.failedFuture(streamGone);
         }
+    }
+
+    /**
+     * {@code message} as a {@value #GRPC_MESSAGE} value, per the gRPC over HTTP/2 spec
+     * (PROTOCOL-HTTP2.md, "Percent-Encoded"): the UTF-8 bytes outside printable ASCII
+     * (0x20-0x7E), and {@code %}, as {@code %XX}; everything else as it is, so a reader of raw
+     * headers and every conforming client see the same text. {@code +} is encoded too (allowed: a
+     * decoder decodes any {@code %XX}), because Vert.x's client decodes the value as a URL
+     * component, where {@code +} would turn into a space.
+     */
+    public static String percentEncode(String message) {
+        byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(utf8.length);
+        for (byte b : utf8) {
+            int c = b & 0xFF;
+            if (c >= 0x20 && c <= 0x7E && c != '%' && c != '+') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+        return out.toString();
     }
 
     /**
