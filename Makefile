@@ -223,8 +223,9 @@ chaos:
 ## `prometheus` package, installed here when missing (root and apt-get needed, as on CI).
 ## monitoring: regenerate the PrometheusRule, the dashboards and their chart copies from their sources
 ## rules-test: promtool check + unit tests of the alert rules; the generated copies are up to date
-## observability-test: a real Prometheus scraping a 3-node cluster and the operator, leader killed
-##   under load (~4 min); OBS_PICTURE=docs/observability.png also renders the main panels
+## observability-test: a real Prometheus scraping a 3-node cluster run by the real operator (the e2e
+##   rig) and the operator, leader killed under load (~5 min); prints the OBS lines;
+##   OBS_PICTURE=docs/observability-leader-kill.png also renders the main panels
 .PHONY: monitoring rules-test observability-test prometheus-installed
 OBS_PICTURE ?=
 prometheus-installed:
@@ -241,6 +242,7 @@ rules-test: prometheus-installed
 	CHECK=1 scripts/monitoring/render.sh
 
 observability-test: prometheus-installed
-	$(MVN) -q -pl node,operator,chaos -am package -DskipTests
-	$(MVN) -pl chaos test -Dtest=ObservabilityIT -Dsurefire.failIfNoSpecifiedTests=false \
-	  -Dobs.picture=$(OBS_PICTURE)
+	$(MVN) -q -pl node,operator,e2e -am install -DskipTests
+	$(MVN) -pl e2e test -Dtest=ObservabilityIT -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dobs.picture=$(OBS_PICTURE); \
+	  status=$$?; grep -h '^OBS' e2e/target/surefire-reports/io.raftkv.e2e.k8s.ObservabilityIT-output.txt 2>/dev/null; exit $$status

@@ -3,7 +3,8 @@
 
 Run by `make monitoring` (which also copies them into the Helm chart); the JSON files are checked in.
 Every panel query uses the variables $namespace, $cluster and (node dashboard) $pod, and
-$__rate_interval for rates. The observability test (chaos/…/ObservabilityIT) runs every query
+$__rate_interval for rates. "All" is the regex .+ (not .*), so that series without the label (the
+operator's own `up`, for instance) are not counted as a cluster of their own. The observability test (chaos/…/ObservabilityIT) runs every query
 against a real Prometheus with those variables substituted and requires data from each.
 """
 import json
@@ -58,7 +59,7 @@ CLUSTER = [
           desc='Raft log synced writes (etcd_disk_wal_fsync_duration_seconds).'),
     panel('Apply p99 (per batch)', [t(p99('raftkv_apply_duration_seconds', 'pod', SEL), '{{pod}}')], unit='s'),
     panel('ReadIndex p99', [t(p99('raftkv_read_index_duration_seconds', 'pod', SEL), '{{pod}}')], unit='s'),
-    panel('Peer round trip p99', [t(p99('raftkv_peer_round_trip_time_seconds', 'pod, peer', SEL), '{{pod}} → {{peer}}')],
+    panel('Peer round trip p99', [t(p99('raftkv_peer_round_trip_time_seconds', 'pod, peer', SEL), '{{pod}} → member {{peer}}')],
           unit='s', desc='Heartbeat → response, on the leader (etcd_network_peer_round_trip_time_seconds).'),
     panel('Database size', [t(f'max by (pod) (raftkv_storage_rocksdb_size_bytes{{{SEL}}})', 'allocated {{pod}}'),
                             t(f'max by (pod) (raftkv_storage_rocksdb_size_in_use_bytes{{{SEL}}})', 'in use {{pod}}')],
@@ -98,7 +99,7 @@ NODE_PANELS = [
                                            t(f'max(raftkv_storage_entries_per_fsync{{{NODE}}})', 'entries/fsync')]),
     panel('Apply and ReadIndex p99', [t(p99('raftkv_apply_duration_seconds', 'pod', NODE), 'apply batch'),
                                       t(p99('raftkv_read_index_duration_seconds', 'pod', NODE), 'ReadIndex')], unit='s'),
-    panel('Peer round trip p99', [t(p99('raftkv_peer_round_trip_time_seconds', 'peer', NODE), 'to {{peer}}')], unit='s'),
+    panel('Peer round trip p99', [t(p99('raftkv_peer_round_trip_time_seconds', 'peer', NODE), 'to member {{peer}}')], unit='s'),
     panel('Peer message batches', [t(f'sum by (outcome) (rate(raftkv_peer_rpc_duration_seconds_count{{{NODE}}}[{RI}]))',
                                      '{{outcome}}')], unit='ops'),
     panel('Indexes', [t(f'max(raftkv_raft_commit_index{{{NODE}}})', 'commit'),
@@ -140,7 +141,7 @@ def variables(with_pod):
         return {'name': name, 'label': label, 'type': 'query', 'datasource': {'type': 'prometheus', 'uid': '$datasource'},
                 'query': {'query': f'label_values({metric}, {label})', 'refId': f'{name}-var'},
                 'definition': f'label_values({metric}, {label})', 'refresh': 2, 'includeAll': True, 'multi': multi,
-                'allValue': '.*', 'current': {'text': 'All', 'value': '$__all'}, 'sort': 1}
+                'allValue': '.+', 'current': {'text': 'All', 'value': '$__all'}, 'sort': 1}
     v = [{'name': 'datasource', 'label': 'Data source', 'type': 'datasource', 'query': 'prometheus',
           'current': {}, 'hide': 0},
          query_var('namespace', 'namespace', 'raftkv_raft_has_leader'),

@@ -45,6 +45,8 @@ final class PodRuntime {
   private long startedAtNanos;
   private long nextStartNanos = System.nanoTime();
   private int crashesInRow;
+  /** Set by {@link #holdDown()}: the container is not started again (a node that stays down). */
+  private volatile boolean heldDown;
 
   /**
    * @param launcher starts the container's process (called again on every restart)
@@ -102,6 +104,11 @@ final class PodRuntime {
     return state == State.RUNNING ? process : null;
   }
 
+  /** From now on the container is not restarted when it exits (its pod stays, not ready). */
+  void holdDown() {
+    heldDown = true;
+  }
+
   /** Whether the pod's process still holds its ports and volume. */
   boolean holdsResources() {
     return state != State.STOPPED;
@@ -125,7 +132,7 @@ final class PodRuntime {
       state = State.BACK_OFF;
       return true;
     }
-    if (state == State.BACK_OFF && now - nextStartNanos >= 0) {
+    if (state == State.BACK_OFF && !heldDown && now - nextStartNanos >= 0) {
       process = launcher.get();
       startedAtNanos = now;
       state = State.RUNNING;

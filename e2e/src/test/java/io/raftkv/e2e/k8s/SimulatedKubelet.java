@@ -175,6 +175,21 @@ public final class SimulatedKubelet implements AutoCloseable {
     return p;
   }
 
+  /**
+   * SIGKILL of the container of {@code ns/pod}, which then stays down (the kubelet does not
+   * restart it): a member that is gone until someone acts, as a failed machine would be.
+   */
+  public JvmProcess killAndHoldDown(String namespace, String pod) {
+    PodRuntime runtime = runtimes.get(namespace + "/" + pod);
+    if (runtime == null) {
+      throw new IllegalStateException("no pod " + namespace + "/" + pod + "; runtimes: " + runtimes);
+    }
+    runtime.holdDown();
+    JvmProcess killed = killContainer(namespace, pod);
+    record("held down " + namespace + "/" + pod);
+    return killed;
+  }
+
   /** Pods whose process still holds its address and volume (running, restarting, stopping). */
   public List<String> podsWithProcesses() {
     return runtimes.values().stream().filter(PodRuntime::holdsResources)
