@@ -248,6 +248,61 @@ class RaftKvClusterReconcilerMockServerTest {
   }
 
   /**
+   * Removing something from the spec removes it from the cluster: JOSDK's default matcher would
+   * call the live objects (which still carry it) a match and leave it there for ever.
+   */
+  @Test
+  void specRemovalsReachTheOwnedObjects() {
+    RaftKvCluster cluster = TestClusters.cluster("ns-remove", "eps", 3);
+    cluster.getSpec().getScheduling().setTolerations(List.of(new io.fabric8.kubernetes.api.model
+        .TolerationBuilder().withKey("dedicated").withOperator("Equal").withValue("raftkv")
+        .withEffect("NoSchedule").build()));
+    cluster.getSpec().getScheduling().setNodeSelector(java.util.Map.of("disk", "ssd"));
+    cluster.getSpec().setImagePullSecrets(List.of("registry-key"));
+    cluster.getSpec().setLabels(new java.util.LinkedHashMap<>(java.util.Map.of("team", "kv")));
+    cluster.getSpec().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("2Gi")).build());
+    client.resource(cluster).create();
+    awaitResource(StatefulSet.class, "ns-remove", "eps");
+    awaitResource(Service.class, "ns-remove", "eps");
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      var pod = get(StatefulSet.class, "ns-remove", "eps").getSpec().getTemplate();
+      assertThat(pod.getSpec().getTolerations()).hasSize(1);
+      assertThat(pod.getSpec().getNodeSelector()).containsEntry("disk", "ssd");
+      assertThat(pod.getSpec().getImagePullSecrets()).hasSize(1);
+      assertThat(pod.getMetadata().getLabels()).containsEntry("team", "kv");
+      assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits())
+          .containsKey("memory");
+      assertThat(get(Service.class, "ns-remove", "eps").getMetadata().getLabels())
+          .containsEntry("team", "kv");
+    });
+    // someone else's label on an owned object survives the operator's updates
+    client.services().inNamespace("ns-remove").withName("eps").edit(s -> {
+      s.getMetadata().getLabels().put("mesh", "on");
+      return s;
+    });
+
+    patchSpec("ns-remove", "eps", "{\"scheduling\":{\"tolerations\":null,\"nodeSelector\":null},"
+        + "\"imagePullSecrets\":null,\"labels\":null,\"resources\":null}");
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      StatefulSet sts = get(StatefulSet.class, "ns-remove", "eps");
+      var pod = sts.getSpec().getTemplate();
+      assertThat(pod.getSpec().getTolerations()).isNullOrEmpty();
+      assertThat(pod.getSpec().getNodeSelector()).isNullOrEmpty();
+      assertThat(pod.getSpec().getImagePullSecrets()).isNullOrEmpty();
+      assertThat(pod.getMetadata().getLabels()).doesNotContainKey("team");
+      assertThat(sts.getMetadata().getLabels()).doesNotContainKey("team");
+      var resources = pod.getSpec().getContainers().get(0).getResources();
+      assertThat(resources == null || resources.getLimits() == null
+          || !resources.getLimits().containsKey("memory")).isTrue();
+      Service service = get(Service.class, "ns-remove", "eps");
+      assertThat(service.getMetadata().getLabels()).doesNotContainKey("team")
+          .containsEntry("mesh", "on");
+    });
+  }
+
+  /**
    * An owned object the API server refuses (here a Service name already taken by an object that
    * is not this cluster's) makes the cluster Degraded with the reason and the API server's
    * message, records a Warning event and counts the failure; fixing the cause recovers.

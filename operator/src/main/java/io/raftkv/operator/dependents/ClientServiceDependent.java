@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.ClientServiceSpec;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
@@ -18,7 +17,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class ClientServiceDependent
-    extends CRUDKubernetesDependentResource<Service, RaftKvCluster> {
+    extends OwnedDependent<Service> {
 
   public ClientServiceDependent() {
     super(Service.class);

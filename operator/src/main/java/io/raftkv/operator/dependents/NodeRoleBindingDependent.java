@@ -4,14 +4,13 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 
 /** Binds {@link NodeRoleDependent}'s Role to {@link NodeServiceAccountDependent}'s account. */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class NodeRoleBindingDependent
-    extends CRUDKubernetesDependentResource<RoleBinding, RaftKvCluster> {
+    extends OwnedDependent<RoleBinding> {
 
   public NodeRoleBindingDependent() {
     super(RoleBinding.class);

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 
@@ -15,7 +14,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  * {@code resourceNames} to this one cluster, so a compromised node cannot touch other clusters.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class NodeRoleDependent extends CRUDKubernetesDependentResource<Role, RaftKvCluster> {
+public class NodeRoleDependent extends OwnedDependent<Role> {
 
   public NodeRoleDependent() {
     super(Role.class);

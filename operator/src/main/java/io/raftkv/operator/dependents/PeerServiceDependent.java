@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 
@@ -17,7 +16,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  * can already resolve each other.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class PeerServiceDependent extends CRUDKubernetesDependentResource<Service, RaftKvCluster> {
+public class PeerServiceDependent extends OwnedDependent<Service> {
 
   public PeerServiceDependent() {
     super(Service.class);
