@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
@@ -35,14 +35,14 @@ import org.junit.jupiter.api.Test;
  * reconciler and dependents, a {@link FakeNodeAdmin} as the Raft cluster, and the test playing
  * the StatefulSet controller and kubelet ({@link SimulatedStatefulSetController}) round by round.
  */
-@EnableKubernetesMockClient(crud = true)
 class MembershipOrchestrationMockServerTest {
 
   private static final String NS = "ns-members";
   private static final String NAME = "mem";
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  KubernetesClient client;
+  private KubernetesMockServer server;
+  private KubernetesClient client;
   private Operator operator;
   private FakeNodeAdmin nodes;
   private SimulatedStatefulSetController kube;
@@ -50,6 +50,12 @@ class MembershipOrchestrationMockServerTest {
 
   @BeforeEach
   void start() throws Exception {
+    // The CRUD mock with the Eviction API: the operator restarts pods by evicting them.
+    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+        new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
+        new EvictingCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
     try (InputStream crd = new FileInputStream(TestClusters.generatedCrd().toFile())) {
       client.apiextensions().v1().customResourceDefinitions().load(crd).createOr(c -> c.update());
     }
@@ -70,6 +76,8 @@ class MembershipOrchestrationMockServerTest {
   @AfterEach
   void stop() {
     operator.stop();
+    client.close();
+    server.destroy();
   }
 
   @Test

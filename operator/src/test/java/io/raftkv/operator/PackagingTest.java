@@ -195,7 +195,8 @@ class PackagingTest {
       assertThat(verbs(rules, "raftkv.io", "raftkvclusters/status")).containsExactly("get",
           "patch", "update");
       assertThat(verbs(rules, "", "pods/eviction")).containsExactly("create");
-      assertThat(verbs(rules, "", "pods")).containsExactly("get", "list", "watch");
+      assertThat(verbs(rules, "", "pods")).containsExactly("get", "list", "watch",
+          "delete");
       assertThat(verbs(rules, "", "events")).containsExactly("create");
     }
     List<Map<String, Object>> leases = (List<Map<String, Object>>) byKind(

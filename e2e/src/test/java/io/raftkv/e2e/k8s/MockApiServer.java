@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
 import io.fabric8.mockwebserver.Context;
@@ -100,8 +99,11 @@ public final class MockApiServer implements AutoCloseable {
     server.shutdown();
   }
 
-  /** The CRUD dispatcher with merge patches applied as RFC 7386 specifies. */
-  static final class Rfc7386CrudDispatcher extends KubernetesCrudDispatcher {
+  /**
+   * The CRUD dispatcher with merge patches applied as RFC 7386 specifies, and the Eviction API
+   * (the operator restarts pods by evicting them).
+   */
+  static final class Rfc7386CrudDispatcher extends EvictingCrudDispatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override

@@ -16,6 +16,9 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  * <p>n is the current voter count ({@link #VOTERS_KEY}, from the leader's membership), not
  * {@code spec.replicas}: while 3 → 5 is in progress the cluster has 3 or 4 voters, and a budget
  * computed for 5 would let two of them be evicted.
+ *
+ * <p>The operator's own restarts go through the Eviction API too, so the budget arbitrates
+ * between them and a concurrent drain.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class PodDisruptionBudgetDependent
@@ -47,6 +50,9 @@ public class PodDisruptionBudgetDependent
             ClusterObjects.metadata(cluster, ClusterObjects.podDisruptionBudgetName(cluster)))
         .withNewSpec()
           .withMaxUnavailable(new IntOrString(ClusterObjects.toleratedFailures(replicas)))
+          // A pod that is not ready does not hold up a drain or a restart: evicting it costs
+          // the quorum nothing (and a crash-looping pod must be replaceable).
+          .withUnhealthyPodEvictionPolicy("AlwaysAllow")
           .withNewSelector()
             .withMatchLabels(ClusterObjects.selectorLabels(cluster))
           .endSelector()

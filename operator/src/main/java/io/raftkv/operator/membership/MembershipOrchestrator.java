@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
@@ -140,6 +141,11 @@ public final class MembershipOrchestrator {
       if (isFailure(e) && !previousMessage.equals(Optional.of(text))) {
         recorder.record(cluster, "Warning", "MembershipStepFailed", text);
       }
+    } catch (EvictionRefused e) {
+      String text = plan.step().name() + " waits: " + e.getMessage();
+      LOG.info("{}/{}: {}", cluster.getMetadata().getNamespace(),
+          cluster.getMetadata().getName(), text);
+      operation.setMessage(text);
     } catch (KubernetesClientException e) {
       String text = plan.step().name() + " failed: " + e.getMessage();
       LOG.warn("{}/{}: {}", cluster.getMetadata().getNamespace(),
@@ -175,11 +181,45 @@ public final class MembershipOrchestrator {
           + t.toId() + " (pod " + ClusterObjects.podName(cluster, t.toOrdinal())
           + "); the leader is now " + now + ".");
     } else if (step instanceof DeletePod d) {
-      String pod = ClusterObjects.podName(cluster, d.ordinal());
-      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod).delete();
-      return Optional.of("Deleted pod " + pod + " to restart it on the current template.");
+      return restart(cluster, client, ClusterObjects.podName(cluster, d.ordinal()),
+          orchestration.voters());
     }
     return Optional.empty(); // Idle and Wait do nothing
+  }
+
+  /**
+   * Restarts a pod through the Eviction API, so that the PodDisruptionBudget arbitrates between
+   * this restart and anything else taking pods away (a {@code kubectl drain}, a cluster
+   * upgrade): a 429 means another disruption holds the budget, and the restart waits for a
+   * later reconciliation instead of taking a second voter. A single-voter cluster's budget is
+   * zero by design, so its only pod is deleted: the user asked for the new template and there is
+   * no quorum to protect.
+   */
+  private static Optional<String> restart(RaftKvCluster cluster, KubernetesClient client,
+      String pod, int voters) {
+    if (voters <= 1) {
+      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod).delete();
+      return Optional.of("Deleted pod " + pod + " to restart it on the current template (a"
+          + " single-member cluster has no disruption budget to spare).");
+    }
+    // Fabric8 retries a 429 with backoff inside the call; a refusal must instead end this
+    // reconciliation at once (the next one asks again), so the eviction goes without retries.
+    KubernetesClient once = client.newClient(new RequestConfigBuilder(
+        client.getConfiguration().getRequestConfig()).withRequestRetryBackoffLimit(0).build())
+        .adapt(KubernetesClient.class);
+    if (!once.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod).evict()) {
+      throw new EvictionRefused("the PodDisruptionBudget refuses to evict " + pod
+          + " now (HTTP 429: another disruption, such as a node drain, is using the budget);"
+          + " the restart waits until the budget allows it");
+    }
+    return Optional.of("Evicted pod " + pod + " to restart it on the current template.");
+  }
+
+  /** An eviction the PodDisruptionBudget refused: not an error, a reason to wait. */
+  static final class EvictionRefused extends RuntimeException {
+    EvictionRefused(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private static String eventReason(MembershipStep step) {
