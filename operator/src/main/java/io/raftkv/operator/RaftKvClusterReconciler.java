@@ -140,6 +140,8 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
     Optional<StatefulSet> after = before;
     MembershipProgress membership = MembershipProgress.unchanged(
         cluster.getStatus() != null ? cluster.getStatus().getOperation() : null);
+    int voters = problems.isEmpty() ? cluster.getSpec().getReplicas() : 0;
+    boolean leaderGone = false;
     if (problems.isEmpty()) {
       Set<Pod> pods = context.getSecondaryResources(Pod.class);
       Orchestration orchestration = orchestrator.prepare(cluster, before, pods,
@@ -160,6 +162,8 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             + " members.");
       }
       membership = orchestrator.execute(orchestration, cluster, context.getClient(), recorder);
+      voters = orchestration.voters();
+      leaderGone = orchestration.recordedLeaderGone();
     } else {
       LOG.warn("{}/{} has an invalid spec, leaving its objects as they are: {}",
           cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), problems);
@@ -167,7 +171,12 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
 
     RaftKvClusterStatus previous = cluster.getStatus();
     RaftKvClusterStatus next = ClusterStatusCalculator.compute(cluster, after, problems,
-        clock.instant(), membership);
+        clock.instant(), membership, voters);
+    if (leaderGone) {
+      // The node that status.leader names is gone or says nobody leads, and no leader
+      // answered: during a total outage no node is left to clear its own claim.
+      next.setLeader(null);
+    }
     for (var event : ClusterEvents.transitions(previous, next)) {
       recorder.record(cluster, event.type(), event.reason(), event.message());
     }

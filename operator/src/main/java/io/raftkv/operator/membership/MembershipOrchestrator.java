@@ -78,23 +78,34 @@ public final class MembershipOrchestrator {
    * @param statefulSetReplicas the replicas the StatefulSet dependent should set
    * @param voters the voter count the PodDisruptionBudget should protect
    * @param leaderTarget where to send membership changes, when a leader was found
+   * @param recordedLeaderGone true when {@code status.leader} names a pod that is positively
+   *     not leading and knows no leader (its pod is gone or not running, or it answered Status
+   *     saying so) while no leader answered at all: the status should stop showing it
    */
   public record Orchestration(MembershipPlan plan, int statefulSetReplicas, int voters,
-      Optional<String> leaderTarget) {}
+      Optional<String> leaderTarget, boolean recordedLeaderGone) {
+
+    public Orchestration(MembershipPlan plan, int statefulSetReplicas, int voters,
+        Optional<String> leaderTarget) {
+      this(plan, statefulSetReplicas, voters, leaderTarget, false);
+    }
+  }
 
   /** First half: observe and plan. {@code statefulSet} empty means the cluster is being created. */
   public Orchestration prepare(RaftKvCluster cluster, Optional<StatefulSet> statefulSet,
       Collection<Pod> pods, ClaimLookup claims, Instant now) {
     int desired = cluster.getSpec().getReplicas();
     if (statefulSet.isEmpty()) {
-      return new Orchestration(MembershipPlan.idle(), desired, desired, Optional.empty());
+      return new Orchestration(MembershipPlan.idle(), desired, desired, Optional.empty(),
+          recordedLeader(cluster).isPresent());
     }
     StatefulSet sts = statefulSet.get();
     int current = sts.getSpec().getReplicas() == null ? desired : sts.getSpec().getReplicas();
     Map<Integer, PodView> podViews = podViews(cluster, pods);
     Optional<ClusterOperation> previous =
         Optional.ofNullable(cluster.getStatus()).map(s -> s.getOperation());
-    Optional<Found> found = findLeader(cluster, podViews);
+    Discovery discovery = findLeader(cluster, podViews);
+    Optional<Found> found = discovery.found();
     Map<Integer, NodeStatusView> probes = found.isPresent()
         ? probeJoiningPods(cluster, podViews, current) : Map.of();
     Set<Integer> retained = new HashSet<>();
@@ -109,7 +120,19 @@ public final class MembershipOrchestrator {
     int replicas = plan.step() instanceof ScaleStatefulSet s ? s.to() : current;
     int voters = found.map(f -> (int) f.view().voterCount()).filter(v -> v > 0)
         .orElse(Math.min(desired, current));
-    return new Orchestration(plan, replicas, voters, found.map(Found::target));
+    // Total outage only: a leader's own pod is ready, so while any pod is ready (by the
+    // informer or the StatefulSet's count) status.leader may be fresh and stays.
+    boolean nonePodReady = podViews.values().stream()
+        .noneMatch(p -> p.ready() && !p.terminating())
+        && (sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null
+            || sts.getStatus().getReadyReplicas() == 0);
+    return new Orchestration(plan, replicas, voters, found.map(Found::target),
+        found.isEmpty() && discovery.recordedLeaderSilent() && nonePodReady);
+  }
+
+  private static Optional<String> recordedLeader(RaftKvCluster cluster) {
+    return Optional.ofNullable(cluster.getStatus()).map(s -> s.getLeader())
+        .filter(name -> !name.isEmpty());
   }
 
   /**
@@ -245,16 +268,21 @@ public final class MembershipOrchestrator {
   /** The leader and the target it was reached at. */
   private record Found(LeaderView view, String target) {}
 
+  /** What leader discovery learned: the leader, or whether the recorded one is positively silent. */
+  private record Discovery(Optional<Found> found, boolean recordedLeaderSilent) {}
+
   /**
    * Asks ready pods (the last reported leader first) for the leader and then the leader itself
    * for its view. At most {@value #MAX_DISCOVERY_CALLS} calls; empty when no leader answers.
    */
-  private Optional<Found> findLeader(RaftKvCluster cluster, Map<Integer, PodView> pods) {
+  private Discovery findLeader(RaftKvCluster cluster, Map<Integer, PodView> pods) {
     LinkedHashSet<Integer> candidates = new LinkedHashSet<>();
-    Optional.ofNullable(cluster.getStatus()).map(s -> s.getLeader())
-        .map(name -> ClusterObjects.ordinalOfPodName(cluster, name))
-        .filter(k -> pods.containsKey(k) && pods.get(k).running())
+    Optional<Integer> recorded = recordedLeader(cluster)
+        .map(name -> ClusterObjects.ordinalOfPodName(cluster, name));
+    recorded.filter(k -> pods.containsKey(k) && pods.get(k).running())
         .ifPresent(candidates::add);
+    // The recorded leader's pod is gone, or not running: it leads nothing.
+    boolean recordedSilent = recorded.isPresent() && candidates.isEmpty();
     pods.values().stream().filter(p -> p.ready() && !p.terminating())
         .map(PodView::ordinal).sorted().forEach(candidates::add);
     int calls = 0;
@@ -272,7 +300,11 @@ public final class MembershipOrchestrator {
         continue;
       }
       if (status.leader()) {
-        return Optional.of(new Found(leaderView(cluster, status, k), target));
+        return new Discovery(Optional.of(new Found(leaderView(cluster, status, k), target)),
+            false);
+      }
+      if (recorded.isPresent() && recorded.get() == k && status.leaderId() == 0) {
+        recordedSilent = true; // it answered: not leading, and knows no leader
       }
       if (status.leaderId() == 0 || calls >= MAX_DISCOVERY_CALLS) {
         continue;
@@ -289,13 +321,14 @@ public final class MembershipOrchestrator {
         calls++;
         NodeStatusView leader = admin.status(leaderTarget);
         if (leader.leader()) {
-          return Optional.of(new Found(leaderView(cluster, leader, leaderOrdinal), leaderTarget));
+          return new Discovery(Optional.of(new Found(leaderView(cluster, leader, leaderOrdinal),
+              leaderTarget)), false);
         }
       } catch (NodeAdminException e) {
         LOG.debug("status of leader {} failed: {}", leaderTarget, e.getMessage());
       }
     }
-    return Optional.empty();
+    return new Discovery(Optional.empty(), recordedSilent);
   }
 
   private static LeaderView leaderView(RaftKvCluster cluster, NodeStatusView status,

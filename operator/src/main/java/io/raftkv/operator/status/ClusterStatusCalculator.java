@@ -60,6 +60,18 @@ public final class ClusterStatusCalculator {
   public static RaftKvClusterStatus compute(RaftKvCluster cluster,
       Optional<StatefulSet> statefulSet, List<String> specProblems, Instant now,
       MembershipProgress membership) {
+    int desired = specProblems.isEmpty() ? cluster.getSpec().getReplicas() : 0;
+    return compute(cluster, statefulSet, specProblems, now, membership, desired);
+  }
+
+  /**
+   * As above, judging availability against {@code voters}, the cluster's current voter count
+   * (from the leader's membership), not {@code spec.replicas}: while 1 → 3 is in progress one
+   * ready voter is a quorum, and three desired members do not make it QuorumLost.
+   */
+  public static RaftKvClusterStatus compute(RaftKvCluster cluster,
+      Optional<StatefulSet> statefulSet, List<String> specProblems, Instant now,
+      MembershipProgress membership, int voters) {
     RaftKvClusterStatus previous =
         cluster.getStatus() != null ? cluster.getStatus() : new RaftKvClusterStatus();
     long generation = Objects.requireNonNullElse(cluster.getMetadata().getGeneration(), 0L);
@@ -95,7 +107,7 @@ public final class ClusterStatusCalculator {
           .orElse(condition(DEGRADED, false, REASON_AS_EXPECTED,
               "A membership operation is in progress; " + ready + " of " + desired
                   + " members are ready."));
-      conditions = List.of(available(desired, ready, previous), progressing, degraded);
+      conditions = List.of(available(voters, ready, previous), progressing, degraded);
       if (membership.problem().isPresent()) {
         phase = PHASE_DEGRADED;
       } else {
@@ -104,7 +116,7 @@ public final class ClusterStatusCalculator {
     } else {
       operation = null;
       int desired = cluster.getSpec().getReplicas();
-      Condition available = available(desired, ready, previous);
+      Condition available = available(voters, ready, previous);
       Condition progressing = progressing(desired, statefulSet, current, ready, previous);
       boolean rollingOut = "True".equals(progressing.getStatus())
           && (REASON_CREATING.equals(progressing.getReason())
@@ -141,7 +153,8 @@ public final class ClusterStatusCalculator {
   }
 
   /** Available: a majority of {@code desired} is ready (readiness implies a known leader). */
-  private static Condition available(int desired, int ready, RaftKvClusterStatus previous) {
+  private static Condition available(int voters, int ready, RaftKvClusterStatus previous) {
+    int desired = voters;
     int quorum = desired > 0 ? ClusterObjects.quorum(desired) : 1;
     if (desired > 0 && ready >= quorum) {
       return condition(AVAILABLE, true, REASON_QUORUM_READY,

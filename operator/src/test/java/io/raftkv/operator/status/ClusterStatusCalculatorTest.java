@@ -193,4 +193,31 @@ class ClusterStatusCalculatorTest {
     assertThat(c.getReason()).as(type + " reason").isEqualTo(reason);
     assertThat(c.getObservedGeneration()).isEqualTo(1L);
   }
+
+  /**
+   * Scaling 1 → 3 (and 3 → 7, 5 → 9): while the new pods join, the one ready voter is a quorum
+   * of the current configuration; judging against spec.replicas called it QuorumLost.
+   */
+  @Test
+  void scalingUpIsJudgedAgainstTheCurrentVotersNotTheSpec() {
+    RaftKvCluster single = TestClusters.stored("ns", "one", 1);
+    single.setStatus(ClusterStatusCalculator.compute(single, sts(1, 1), List.of(), T0,
+        MembershipProgress.idle(), 1));
+    assertCondition(single.getStatus(), AVAILABLE, "True", REASON_QUORUM_READY);
+
+    single.getSpec().setReplicas(3);
+    ClusterOperation adding = new ClusterOperation(ClusterOperation.Kind.ScaleUp, "one-1", null,
+        "WaitForPodReady", T0.toString(), T0.toString(), "waiting for pod one-1 to run");
+    RaftKvClusterStatus growing = ClusterStatusCalculator.compute(single, sts(2, 1), List.of(),
+        T1, new MembershipProgress(Optional.of(adding), Optional.empty()), 1);
+    assertCondition(growing, AVAILABLE, "True", REASON_QUORUM_READY);
+    assertThat(growing.getPhase()).isEqualTo(PHASE_SCALING);
+
+    RaftKvCluster seven = TestClusters.stored("ns", "seven", 7);
+    seven.setStatus(ClusterStatusCalculator.compute(seven, sts(3, 3), List.of(), T0,
+        MembershipProgress.idle(), 3));
+    RaftKvClusterStatus s = ClusterStatusCalculator.compute(seven, sts(4, 3), List.of(), T1,
+        new MembershipProgress(Optional.of(adding), Optional.empty()), 3);
+    assertCondition(s, AVAILABLE, "True", REASON_QUORUM_READY);
+  }
 }
