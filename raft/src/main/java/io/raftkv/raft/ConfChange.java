@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * One membership change, carried in a {@link EntryType#CONF_CHANGE} entry. Takes effect when the
- * driver applies the entry and calls {@link RawNode#applyConfChange(ConfChange)}.
+ * driver applies the entry and calls {@link RawNode#applyConfChange(long, ConfChange)}.
  *
  * @param type    what to do
  * @param nodeId  member affected, non-zero

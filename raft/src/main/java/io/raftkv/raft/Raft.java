@@ -55,6 +55,8 @@ public final class Raft {
      * no new change may be proposed until the driver applied up to here.
      */
     long pendingConfIndex;
+    /** Index of the entry (or snapshot) the configuration in force comes from. */
+    long confIndex;
     /** Payload bytes of this leader's uncommitted entries, bounded by maxUncommittedEntriesBytes. */
     private long uncommittedBytes;
     private ReadOnlyQueue readOnly = new ReadOnlyQueue();
@@ -107,6 +109,8 @@ public final class Raft {
             this.vote = hs.vote();
         }
         log.restoreApplied(cfg.applied());
+        // The stored configuration is the one in force at the applied index (or the snapshot's).
+        confIndex = log.applied();
         becomeFollower(term, NONE);
     }
 
@@ -586,6 +590,7 @@ public final class Raft {
         }
         log.restore(s);
         trk.restore(meta.confState(), log.lastIndex());
+        confIndex = meta.index();
         return true;
     }
 
@@ -914,8 +919,16 @@ public final class Raft {
      * to follower at once (like etcd's {@code StepDownOnRemoval}): the remaining voters elect a
      * new leader after their election timeout (transfer leadership first to avoid that gap).
      */
-    ConfState applyConfChange(ConfChange cc) {
+    ConfState applyConfChange(long index, ConfChange cc) {
+        if (index <= confIndex) {
+            // Already in force: a snapshot restored after this entry was handed out (while its
+            // Ready was being written) carries the configuration as of a later index. Applying
+            // the change again would roll the configuration back (simulation seed 3000011598:
+            // a promoted voter turned back into a learner on one member).
+            return trk.confState();
+        }
         trk.apply(cc, log.lastIndex());
+        confIndex = index;
         if (state == StateType.LEADER) {
             if (!trk.isVoter(id)) {
                 becomeFollower(term, NONE);

@@ -89,14 +89,17 @@ public final class RawNode {
     }
 
     /**
-     * Applies a committed conf change to the core's configuration; the driver calls this when it
-     * applies a {@link EntryType#CONF_CHANGE} entry, in log order. A leader that removes itself or
-     * demotes itself to learner steps down to follower.
+     * Applies a committed conf change to the core's configuration; the driver calls this for each
+     * {@link EntryType#CONF_CHANGE} entry handed out in {@link Ready#committedEntries()}, in log
+     * order. A change at or below the index the configuration in force comes from (a snapshot
+     * restored meanwhile) is already part of it and changes nothing. A leader that removes itself
+     * or demotes itself to learner steps down to follower.
      *
+     * @param index the conf-change entry's index
      * @return the configuration now in force
      */
-    public ConfState applyConfChange(ConfChange change) {
-        return raft.applyConfChange(change);
+    public ConfState applyConfChange(long index, ConfChange change) {
+        return raft.applyConfChange(index, change);
     }
 
     /**

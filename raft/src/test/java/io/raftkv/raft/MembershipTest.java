@@ -5,6 +5,7 @@ import static io.raftkv.raft.Fixtures.persistAndAdvance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -115,7 +116,7 @@ class MembershipTest {
                 .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(ProposalDroppedException.Reason.INVALID));
         assertThatThrownBy(() -> net.node(1).proposeConfChange(cc(ConfChangeType.ADD_LEARNER, 1)))
                 .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(ProposalDroppedException.Reason.INVALID));
-        assertThatThrownBy(() -> net.node(1).applyConfChange(cc(ConfChangeType.REMOVE, 1)))
+        assertThatThrownBy(() -> net.node(1).applyConfChange(10, cc(ConfChangeType.REMOVE, 1)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no voters");
         assertThatThrownBy(() -> new ConfChange(ConfChangeType.REMOVE, 0, null)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -153,7 +154,7 @@ class MembershipTest {
         assertThat(rd2.committedEntries()).extracting(Entry::index).containsExactly(ccIndex);
         net.node(1).advance(rd2);
         assertThat(net.status(1).hardState().commit()).as("x needs 2's ack").isEqualTo(ccIndex);
-        net.node(1).applyConfChange(cc(ConfChangeType.REMOVE, 2));
+        net.node(1).applyConfChange(ccIndex, cc(ConfChangeType.REMOVE, 2));
         assertThat(net.status(1).hardState().commit()).isEqualTo(pending);
     }
 
@@ -185,5 +186,29 @@ class MembershipTest {
         assertThat(d.type()).isEqualTo(ConfChangeType.ADD_VOTER);
         assertThat(d.nodeId()).isEqualTo(7);
         assertThat(new String(d.context())).isEqualTo("addr");
+    }
+    @Test
+    void confChangeAtOrBelowARestoredSnapshotIsAlreadyInForce() {
+        // Follower 1 gets "add learner 4" at index 2 committed and hands it out; while that Ready is
+        // being written, a snapshot at 10 arrives whose configuration already made 4 a voter. The
+        // driver then applies the change at 2: it must not turn voter 4 back into a learner.
+        MemoryStorage s = Fixtures.storage(ConfState.ofVoters(1L, 2L, 3L), HardState.EMPTY);
+        RawNode n = new RawNode(config(1).build(), s);
+        ConfChange addLearner = cc(ConfChangeType.ADD_LEARNER, 4);
+        n.step(Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0).commit(2)
+                .entries(List.of(Entry.normal(1, 1, new byte[0]), new Entry(1, 2, EntryType.CONF_CHANGE,
+                        addLearner.encode()))).build());
+        Ready rd = n.ready();
+        assertThat(rd.committedEntries()).extracting(Entry::index).containsExactly(1L, 2L);
+        ConfState later = new ConfState(Set.of(1L, 2L, 3L, 4L), Set.of());
+        n.step(Message.builder(MessageType.SNAP).from(2).to(1).term(1)
+                .snapshot(new Snapshot(new SnapshotMetadata(10, 1, later), new byte[0])).build());
+        s.append(rd.entries());
+        s.setHardState(rd.hardState());
+        n.advance(rd);
+        assertThat(n.applyConfChange(2, addLearner)).isEqualTo(later);
+        assertThat(n.status().confState()).isEqualTo(later);
+        // A change past the snapshot applies as usual.
+        assertThat(n.applyConfChange(11, cc(ConfChangeType.REMOVE, 3)).voters()).containsExactlyInAnyOrder(1L, 2L, 4L);
     }
 }

@@ -188,7 +188,7 @@ final class TestNetwork {
         }
         for (Entry e : rd.committedEntries()) {
             if (e.type() == EntryType.CONF_CHANGE) {
-                nodes.get(id).applyConfChange(ConfChange.decode(e.data()));
+                nodes.get(id).applyConfChange(e.index(), ConfChange.decode(e.data()));
             }
             a.add(e);
         }

@@ -305,7 +305,7 @@ public final class ReadyLoop<R> {
                 continue;
             }
             ConfChange cc = ConfChange.decode(e.data());
-            ConfState cs = rawNode.applyConfChange(cc);
+            ConfState cs = rawNode.applyConfChange(e.index(), cc);
             if (confStates.isEmpty()) {
                 confStates = new HashMap<>();
             }
