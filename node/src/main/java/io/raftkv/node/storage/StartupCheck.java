@@ -118,8 +118,8 @@ final class StartupCheck {
         }
         AppliedState applied = checkStateMachine(layout, verify);
         if (applied.index() > effectiveCommit) {
-            // A Ready that changes only the commit index is written without its own fsync (the
-            // core's mustSync=false), so after a power loss the hard state may hold an older commit
+            // A Ready that changes only the commit index is not written at all (ReadyLoop: it rides
+            // with the next real write), so after a crash the hard state may hold an older commit
             // index than the state machine, which applies only committed entries. That is benign
             // exactly when the applied entry is still in the durable log with the same term; the
             // commit index is then known to be at least the applied index. Anything else is damage.
