@@ -33,6 +33,17 @@ class SimulationTest {
         assertThat(o.failures()).as("%d of %d seeds failed; first failures below", o.stats().failures, seeds)
                 .isEmpty();
         assertThat(o.stats().seeds).isEqualTo(seeds);
+        if (seeds >= 1_000) {
+            // The schedules the suite exists for keep occurring: the loop's deferred commit and apply
+            // back-pressure, restarts ahead of the stored commit, and every operator membership action
+            // with the membership liveness drills after it.
+            for (String event : new String[] {"commit_only_writes_deferred", "loop_waits_for_apply",
+                "restarts_ahead_of_stored_commit", "membership_scale_in", "membership_remove_leader",
+                "membership_replace_done", "membership_replace_remove_leader", "membership_drill_transfers",
+                "membership_drill_elections"}) {
+                assertThat(o.stats().events(event)).as("runs with event %s", event).isPositive();
+            }
+        }
     }
 
     /**
