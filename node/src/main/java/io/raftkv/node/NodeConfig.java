@@ -67,8 +67,9 @@ public final class NodeConfig {
             new Setting("max-request-bytes", "4194304", "Largest gRPC request accepted."),
             new Setting("max-inflight-proposals", "10000", "Writes admitted but not yet applied"
                     + " (RESOURCE_EXHAUSTED beyond)."),
-            new Setting("probe-addr", "0.0.0.0:9092", "Bind address of the plaintext probe port: HTTP /health"
-                    + " /ready /metrics and gRPC grpc.health.v1 only, never data (for kubelet and Prometheus)."),
+            new Setting("probe-addr", "", "Bind address of the plaintext probe port: HTTP /health /ready /metrics"
+                    + " and gRPC grpc.health.v1 only, never data (for kubelet and Prometheus). Empty: none (the"
+                    + " default off Kubernetes; in Kubernetes it is 0.0.0.0:9092)."),
             new Setting("tls", "off", "on: the peer port requires mutual TLS between members and the client port"
                     + " serves TLS (see docs/security.md); off: both plaintext."),
             new Setting("tls-cert", "/etc/raftkv/tls/tls.crt", "This node's certificate chain (PEM): server"
@@ -286,8 +287,9 @@ public final class NodeConfig {
         return (int) positiveLong("max-inflight-proposals");
     }
 
-    public HostPort probeBind() {
-        return address("probe-addr");
+    /** The probe port's bind address, or null for none. */
+    public HostPort probeBindOrNull() {
+        return values.get("probe-addr").isBlank() ? null : address("probe-addr");
     }
 
     /** TLS and client authentication settings (validated with the rest). */
@@ -389,7 +391,7 @@ public final class NodeConfig {
             throw new IllegalArgumentException("--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, got '"
                     + values.get("log-level") + "'");
         }
-        probeBind();
+        probeBindOrNull();
         security();
         if (values.get("data-dir").isBlank()) {
             throw new IllegalArgumentException("--data-dir must not be empty");

@@ -13,10 +13,15 @@ import io.raftkv.node.metrics.PeerMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.SnapshotMetrics;
 import io.raftkv.node.metrics.StorageMetrics;
+import io.raftkv.node.security.AuditLog;
+import io.raftkv.node.security.AuthFiles;
+import io.raftkv.node.security.ClientAuth;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.security.ReloadingTls;
 import io.raftkv.node.security.SecuritySettings;
+import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.ClientServer;
+import io.raftkv.node.server.ProbeServer;
 import io.raftkv.node.server.ResponseLimits;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.NodeStorage;
@@ -73,6 +78,11 @@ public final class NodeMain {
     private ClientServer clientServer;
     /** This node's certificate and CA, re-read when they change; null with --tls off. */
     private ReloadingTls nodeTls;
+    /** Trust in the client CA when it is not the cluster CA; null otherwise. */
+    private ReloadingTls clientCaTls;
+    /** Tokens and role bindings; null with --auth off. */
+    private AuthFiles authFiles;
+    private ProbeServer probeServer;
 
     NodeMain(NodeConfig config) {
         this(config, null);
@@ -185,8 +195,10 @@ public final class NodeMain {
             k8s.startStatusReporting(vertx, driver::status);
         }
         int clientPort = startClientServer(loops.client());
-        LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {})",
-                config.id(), config.clusterId(), peerPort, advertisedPeer, clientPort, advertisedClient);
+        LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {}),"
+                + " probe port {}, TLS {}, client auth {}", config.id(), config.clusterId(), peerPort, advertisedPeer,
+                clientPort, advertisedClient, probeServer == null ? "none" : probeServer.port(),
+                config.security().tls() ? "on" : "off", config.security().auth() ? "on" : "off");
     }
 
     /**
@@ -217,14 +229,38 @@ public final class NodeMain {
                 .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes())
                 .withResponses(new ResponseLimits(config.maxConnectionResponseBytes(), config.maxNodeResponseBytes(),
                         config.maxConnectionCalls()));
+        HostPort probe = config.probeBindOrNull();
+        if (probe != null) {
+            probeServer = await(ProbeServer.start(vertx, driver, limits, metrics.prometheus(), probe.host(),
+                    probe.port()));
+        }
         clientServer = await(ClientServer.start(vertx, driver, limits, metrics.prometheus(),
-                config.clientBind().host(), config.clientBind().port(), servingContexts));
+                config.clientBind().host(), config.clientBind().port(), servingContexts, clientPortSecurity()));
         SnapshotMetrics snapshots = clientServer.snapshotMetrics();
         driver.snapshotCoordinator().setCreatedObserver((bytes, nanos, ok) ->
                 snapshots.record(SnapshotMetrics.Kind.CREATED, bytes, nanos, ok));
         transport.stats().setSnapshotObserver((sent, bytes, nanos, ok) ->
                 snapshots.record(sent ? SnapshotMetrics.Kind.SENT : SnapshotMetrics.Kind.RECEIVED, bytes, nanos, ok));
         return clientServer.port();
+    }
+
+    /** TLS, authentication and authorization of the client port, as --tls and --auth say. */
+    private ClientPortSecurity clientPortSecurity() {
+        SecuritySettings security = config.security();
+        if (!security.tls()) {
+            return ClientPortSecurity.NONE;
+        }
+        if (!security.auth()) {
+            return new ClientAuth(nodeTls, null, null, new AuditLog());
+        }
+        authFiles = AuthFiles.load(security.tokensFile(), security.rolesFile()).watch(vertx, security.reloadPeriod());
+        ReloadingTls clientCa = nodeTls;
+        if (!security.clientCa().equals(security.files().ca())) {
+            clientCaTls = ReloadingTls.load(vertx, security.files().withCa(security.clientCa()))
+                    .watch(security.reloadPeriod());
+            clientCa = clientCaTls;
+        }
+        return new ClientAuth(nodeTls, clientCa.trust(), authFiles, new AuditLog());
     }
 
     /** Stops gracefully and releases everything; safe to call twice or after a failed start. */
@@ -240,6 +276,14 @@ public final class NodeMain {
                 LOG.warn("closing the client server failed: {}", e.toString());
             }
         }
+        if (probeServer != null) {
+            try {
+                await(probeServer.close(), STOP_TIMEOUT_SECONDS);
+            } catch (Exception e) {
+                LOG.warn("closing the probe server failed: {}", e.toString());
+            }
+            probeServer = null;
+        }
         try {
             if (driver != null) {
                 await(driver.stop(), STOP_TIMEOUT_SECONDS);
@@ -252,6 +296,14 @@ public final class NodeMain {
         if (nodeTls != null) {
             nodeTls.close();
             nodeTls = null;
+        }
+        if (clientCaTls != null) {
+            clientCaTls.close();
+            clientCaTls = null;
+        }
+        if (authFiles != null) {
+            authFiles.close();
+            authFiles = null;
         }
         if (vertx != null) {
             try {

@@ -45,6 +45,8 @@ public final class KubernetesNode implements AutoCloseable {
     static final int IDENTITY_READ_ATTEMPTS = 20;
     static final int DEFAULT_PEER_PORT = 9091;
     static final int DEFAULT_CLIENT_PORT = 9090;
+    /** The pod contract's plaintext probe port (HTTP /health /ready /metrics, gRPC health). */
+    static final int PROBE_PORT = 9092;
 
     private final PodIdentity pod;
     private final Supplier<ClusterResource> resourceFactory;
@@ -103,6 +105,7 @@ public final class KubernetesNode implements AutoCloseable {
         derived.put("advertise-peer", new HostPort(pod.ownHost(), peerPort).toString());
         derived.put("advertise-client", new HostPort(pod.ownHost(), clientPort).toString());
         derived.put("cluster-id", pod.namespace() + "/" + pod.cluster());
+        derived.put("probe-addr", "0.0.0.0:" + PROBE_PORT);
         derived.keySet().removeIf(explicit);
         LOG.info("pod {} (ordinal {}) derived settings {}", pod.podName(), pod.ordinal(), derived);
         return derived;

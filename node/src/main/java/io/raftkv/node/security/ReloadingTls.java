@@ -8,7 +8,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -33,11 +32,10 @@ public final class ReloadingTls {
 
     private final Vertx vertx;
     private final TlsFiles files;
-    private final AtomicBoolean checking = new AtomicBoolean();
     private volatile TlsMaterial current;
     /** The material before the current one: an alias chosen from it may still be resolved. */
     private volatile TlsMaterial previous;
-    private volatile long timerId = -1;
+    private volatile PeriodicReload watch;
     private final KeyManager keyManager = new KeyManager();
 
     private ReloadingTls(Vertx vertx, TlsFiles files, TlsMaterial first) {
@@ -63,12 +61,7 @@ public final class ReloadingTls {
 
     /** Checks the files every {@code period} from now on (until {@link #close()}). */
     public ReloadingTls watch(Duration period) {
-        timerId = vertx.setPeriodic(period.toMillis(), id -> {
-            if (checking.compareAndSet(false, true)) {
-                vertx.executeBlocking(this::reloadIfChanged, false)
-                        .onComplete(ar -> checking.set(false));
-            }
-        });
+        watch = new PeriodicReload(vertx, period, this::reloadIfChanged);
         return this;
     }
 
@@ -122,10 +115,57 @@ public final class ReloadingTls {
         return current.caTrust();
     }
 
+    /** A trust manager that always asks the CA bundle current at the handshake (PKIX, no other rule). */
+    public X509ExtendedTrustManager trust() {
+        return new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                    throws java.security.cert.CertificateException {
+                caTrust().checkClientTrusted(chain, authType, socket);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                    throws java.security.cert.CertificateException {
+                caTrust().checkServerTrusted(chain, authType, socket);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                    throws java.security.cert.CertificateException {
+                caTrust().checkClientTrusted(chain, authType, engine);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                    throws java.security.cert.CertificateException {
+                caTrust().checkServerTrusted(chain, authType, engine);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                caTrust().checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                caTrust().checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return caTrust().getAcceptedIssuers();
+            }
+        };
+    }
+
     /** Stops watching the files. */
     public void close() {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
+        PeriodicReload w = watch;
+        if (w != null) {
+            w.cancel();
         }
     }
 

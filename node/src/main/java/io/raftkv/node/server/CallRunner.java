@@ -53,13 +53,20 @@ public final class CallRunner extends MeterGroup {
     static final int FRAMING_BYTES = 64;
     private final Vertx vertx;
     private final ServerLimits limits;
+    private final ClientPortSecurity security;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pipelineStreams = new AtomicInteger();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final ResponseBudget budget;
 
     public CallRunner(Vertx vertx, ServerLimits limits, MeterRegistry registry) {
+        this(vertx, limits, registry, ClientPortSecurity.NONE);
+    }
+
+    /** As above, every call's message checked by {@code security} (key scopes) before it is served. */
+    public CallRunner(Vertx vertx, ServerLimits limits, MeterRegistry registry, ClientPortSecurity security) {
         super(registry);
+        this.security = Objects.requireNonNull(security, "security");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.budget = new ResponseBudget(limits.responses());
@@ -159,6 +166,11 @@ public final class CallRunner extends MeterGroup {
         }
     }
 
+    /** PERMISSION_DENIED when the caller may not do what {@code message} asks ({@link ClientPortSecurity#check}). */
+    void authorize(GrpcServerRequest<?, ?> call, String method, Object message) {
+        security.check(call, method, message);
+    }
+
     /** Counts a finished call under its method and final status. */
     void record(String method, GrpcStatus status, long startNanos) {
         timers.computeIfAbsent(method + '|' + status.name(), k -> track(Timer.builder(RaftKvMeters.CLIENT_REQUESTS.name())
@@ -238,6 +250,7 @@ public final class CallRunner extends MeterGroup {
             Future<Resp> result;
             try {
                 checkRequestSize(message);
+                authorize(request, method, message);
                 result = Objects.requireNonNull(ResponseBudget.callingFrom(connection, () -> impl.apply(message)),
                         "service returned no future");
             } catch (RuntimeException e) {

@@ -85,7 +85,7 @@ public final class ClientServer {
     /** As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, reading through {@code reader}. */
     public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
                                              MeterRegistry registry, String host, int port) {
-        return start(vertx, node, reader, limits, registry, host, port, List.of());
+        return start(vertx, node, reader, limits, registry, host, port, List.of(), ClientPortSecurity.NONE);
     }
 
     /**
@@ -97,13 +97,21 @@ public final class ClientServer {
      */
     public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
                                              String host, int port, List<Context> servingContexts) {
-        Objects.requireNonNull(node, "node");
-        return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts);
+        return start(vertx, node, limits, registry, host, port, servingContexts, ClientPortSecurity.NONE);
     }
 
-    private static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
-                                              MeterRegistry registry, String host, int port,
-                                              List<Context> servingContexts) {
+    /** As above, secured by {@code security}: TLS, authentication and authorization of every call. */
+    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
+                                             String host, int port, List<Context> servingContexts,
+                                             ClientPortSecurity security) {
+        Objects.requireNonNull(node, "node");
+        return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts,
+                security);
+    }
+
+    static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
+                                     MeterRegistry registry, String host, int port,
+                                     List<Context> servingContexts, ClientPortSecurity security) {
         PrometheusMeterRegistry prometheus;
         try {
             Objects.requireNonNull(vertx, "vertx");
@@ -116,7 +124,7 @@ public final class ClientServer {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        CallRunner calls = new CallRunner(vertx, limits, registry);
+        CallRunner calls = new CallRunner(vertx, limits, registry, security);
         ProposalMetrics proposalMetrics = new ProposalMetrics(registry);
         SnapshotMetrics snapshotMetrics = new SnapshotMetrics(registry);
         NodeStatusMetrics statusMetrics = new NodeStatusMetrics(registry, node::status, node::healthy);
@@ -138,7 +146,11 @@ public final class ClientServer {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
 
         Handler<HttpServerRequest> handler = req -> {
-            if (isGrpc(req)) {
+            boolean grpcRequest = isGrpc(req);
+            if (!security.admit(req, grpcRequest)) {
+                return;
+            }
+            if (grpcRequest) {
                 grpc.handle(req);
             } else {
                 endpoints.handle(req);
@@ -148,7 +160,7 @@ public final class ClientServer {
             FlushCoalescing.install(connection);
             calls.budget().install(connection);
         };
-        return listenOnEach(vertx, host, port, handler, onConnect, servingContexts).map(servers -> {
+        return listenOnEach(vertx, host, port, handler, onConnect, servingContexts, security).map(servers -> {
             int bound = servers.get(0).actualPort();
             long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
                 statusMetrics.observe(node.status());
@@ -173,9 +185,10 @@ public final class ClientServer {
      */
     private static Future<List<HttpServer>> listenOnEach(Vertx vertx, String host, int port,
                                                          Handler<HttpServerRequest> handler,
-                                                         Handler<HttpConnection> onConnect, List<Context> contexts) {
+                                                         Handler<HttpConnection> onConnect, List<Context> contexts,
+                                                         ClientPortSecurity security) {
         if (contexts.isEmpty()) {
-            return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+            return vertx.createHttpServer(security.secure(new HttpServerOptions()).setHost(host).setPort(port))
                     .connectionHandler(onConnect)
                     .requestHandler(handler).listen().map(List::of);
         }
@@ -185,7 +198,8 @@ public final class ClientServer {
             chain = chain.compose(p -> {
                 Promise<Integer> bound = Promise.promise();
                 ctx.runOnContext(v -> {
-                    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(p))
+                    HttpServer server = vertx.createHttpServer(security.secure(new HttpServerOptions()).setHost(host)
+                            .setPort(p))
                             .connectionHandler(onConnect)
                             .requestHandler(handler);
                     servers.add(server);

@@ -216,9 +216,10 @@ final class PipelineCall {
             }
         }
 
-        private <Q> Q check(Q request) {
-            calls.checkRequestSize(request);
-            return request;
+        private <Q> Q check(Q message) {
+            calls.checkRequestSize(message);
+            calls.authorize(request, method, message);
+            return message;
         }
 
         private <Q, A> void run(Q request, Function<Q, Future<A>> impl,

@@ -1,0 +1,82 @@
+package io.raftkv.node.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.metrics.PrometheusMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.server.GrpcServer;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The probe port (9092, {@code probe} in the pod contract): plaintext and unauthenticated, so that
+ * kubelet and Prometheus need no client certificate when the client port speaks TLS. It serves
+ * only what reveals no data: HTTP {@code /health}, {@code /ready} and {@code /metrics}, and gRPC
+ * {@code grpc.health.v1.Health}. Everything else is 404 (HTTP) or UNIMPLEMENTED (gRPC).
+ */
+public final class ProbeServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeServer.class);
+
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final HealthV1Service health;
+    private final long pollTimerId;
+
+    private ProbeServer(Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId) {
+        this.vertx = vertx;
+        this.http = http;
+        this.health = health;
+        this.pollTimerId = pollTimerId;
+    }
+
+    /**
+     * Starts serving on {@code host:port} (0: any free port, see {@link #port()}).
+     *
+     * @param registry must be, or contain, the {@link PrometheusMeterRegistry} {@code /metrics} serves
+     */
+    public static Future<ProbeServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
+                                            String host, int port) {
+        PrometheusMeterRegistry prometheus;
+        try {
+            Objects.requireNonNull(node, "node");
+            limits.validate();
+            prometheus = PrometheusMetrics.find(registry).orElseThrow(() -> new IllegalArgumentException(
+                    "the meter registry must be or contain a PrometheusMeterRegistry (it is what /metrics serves)"));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
+        GrpcServer grpc = GrpcServer.server(vertx).addService(health.service());
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
+        HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(req -> {
+                    if (ClientServer.isGrpc(req)) {
+                        grpc.handle(req);
+                    } else {
+                        endpoints.handle(req);
+                    }
+                });
+        return http.listen().map(server -> {
+            long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> health.refresh());
+            LOG.info("probe server listening on {}:{} (plaintext: HTTP /health /ready /metrics, gRPC health)", host,
+                    server.actualPort());
+            return new ProbeServer(vertx, server, health, timer);
+        }).onFailure(e -> health.close());
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return http.actualPort();
+    }
+
+    public Future<Void> close() {
+        vertx.cancelTimer(pollTimerId);
+        health.close();
+        return http.close();
+    }
+}
