@@ -18,7 +18,9 @@ public enum ExitCode {
     REJECTED(7, "the cluster refused the operation in its current state (FAILED_PRECONDITION)"),
     BUSY(8, "the cluster is overloaded (RESOURCE_EXHAUSTED); retry later"),
     OUTCOME_UNKNOWN(9, "the write was interrupted (ABORTED, lost connection); it may or may not have been applied"),
-    DATA_LOSS(10, "a snapshot or response failed its integrity check");
+    DATA_LOSS(10, "a snapshot or response failed its integrity check"),
+    NOT_AUTHORIZED(11, "not authenticated (UNAUTHENTICATED) or not permitted (PERMISSION_DENIED): check --cacert,"
+            + " --cert, --key, --token and the user's role");
 
     private final int code;
     private final String meaning;
@@ -49,7 +51,8 @@ public enum ExitCode {
             case NOT_FOUND -> NOT_FOUND;
             case UNAVAILABLE -> e.isOutcomeUnknown() ? OUTCOME_UNKNOWN : UNAVAILABLE;
             case DEADLINE_EXCEEDED -> TIMEOUT;
-            case FAILED_PRECONDITION, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED -> REJECTED;
+            case FAILED_PRECONDITION, ALREADY_EXISTS -> REJECTED;
+            case PERMISSION_DENIED, UNAUTHENTICATED -> NOT_AUTHORIZED;
             case RESOURCE_EXHAUSTED -> BUSY;
             case ABORTED, CANCELLED -> OUTCOME_UNKNOWN;
             case DATA_LOSS -> DATA_LOSS;

@@ -1,6 +1,7 @@
 package io.raftkv.cli;
 
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import picocli.CommandLine;
@@ -27,14 +28,36 @@ import java.util.Map;
         exitCodeList = {"0:success", "1:unexpected error", "2:invalid command line", "3:key or member not found",
                 "4:server rejected the input (INVALID_ARGUMENT)", "5:cluster unavailable (no node, leader or quorum)",
                 "6:deadline exceeded (a write may have been applied)", "7:refused in the current state (FAILED_PRECONDITION)",
-                "8:overloaded (RESOURCE_EXHAUSTED)", "9:write interrupted, outcome unknown", "10:integrity check failed"})
+                "8:overloaded (RESOURCE_EXHAUSTED)", "9:write interrupted, outcome unknown", "10:integrity check failed",
+                "11:not authenticated or not permitted"})
 public final class RaftKvCtl implements Runnable {
     static final String ENDPOINTS_ENV = "RAFTKV_ENDPOINTS";
     static final String DEFAULT_ENDPOINTS = "127.0.0.1:9090";
+    /** Prefix of the credential variables, as etcdctl's ETCDCTL_CACERT...: RAFTKV_CACERT, _CERT, _KEY, _TOKEN. */
+    static final String CREDENTIALS_ENV = "RAFTKV_";
 
     @Option(names = "--endpoints", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Client endpoints of the cluster (default: env " + ENDPOINTS_ENV + ", else " + DEFAULT_ENDPOINTS + ").")
     String endpoints;
+
+    @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "CA bundle (PEM) that signed the nodes' certificates: speak TLS (default: env " + CREDENTIALS_ENV
+                    + "CACERT; none: plaintext).")
+    String cacert;
+
+    @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Client certificate (PEM) to authenticate with; its CN is the user (env " + CREDENTIALS_ENV
+                    + "CERT).")
+    String cert;
+
+    @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Private key (PEM) of --cert (env " + CREDENTIALS_ENV + "KEY).")
+    String key;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+            description = "Bearer token to authenticate with (env " + CREDENTIALS_ENV + "TOKEN; prefer the"
+                    + " environment: a flag shows in the process list).")
+    String token;
 
     @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
@@ -111,10 +134,19 @@ public final class RaftKvCtl implements Runnable {
         return Endpoint.parseList(text);
     }
 
+    /** TLS and credentials from the flags, each falling back to its environment variable; null: plaintext. */
+    ClientCredentials credentials() {
+        return ClientCredentials.fromSettings(
+                cacert != null ? cacert : env.get(CREDENTIALS_ENV + "CACERT"),
+                cert != null ? cert : env.get(CREDENTIALS_ENV + "CERT"),
+                key != null ? key : env.get(CREDENTIALS_ENV + "KEY"),
+                token != null ? token : env.get(CREDENTIALS_ENV + "TOKEN"));
+    }
+
     /** The shared client, created on first use. */
     RaftKvClient client() {
         if (client == null) {
-            client = RaftKvClient.builder().endpoints(endpointList()).deadline(timeout)
+            client = RaftKvClient.builder().endpoints(endpointList()).credentials(credentials()).deadline(timeout)
                     .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
                     .build();
         }

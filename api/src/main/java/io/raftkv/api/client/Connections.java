@@ -46,6 +46,12 @@ final class Connections {
     private final AtomicInteger next = new AtomicInteger();
 
     Connections(Vertx vertx, int count, int connectTimeoutMillis, long maxMessageBytes) {
+        this(vertx, count, connectTimeoutMillis, maxMessageBytes, null);
+    }
+
+    /** As above, over TLS with {@code credentialsOrNull} when given. */
+    Connections(Vertx vertx, int count, int connectTimeoutMillis, long maxMessageBytes,
+                ClientCredentials credentialsOrNull) {
         if (count < 1 || count > 1024) {
             throw new IllegalArgumentException("connections must be within 1..1024, got " + count);
         }
@@ -58,7 +64,13 @@ final class Connections {
                     .setConnectTimeout(connectTimeoutMillis)
                     .setTcpNoDelay(true);
             GrpcClientOptions grpc = new GrpcClientOptions().setMaxMessageSize(maxMessageBytes);
-            list.add(new Slot(FlushCoalescing.grpcClient(vertx, grpc, http), loops.get(i % loops.size())));
+            GrpcClient client;
+            if (credentialsOrNull == null) {
+                client = FlushCoalescing.grpcClient(vertx, grpc, http);
+            } else {
+                client = credentialsOrNull.authorize(FlushCoalescing.grpcClient(vertx, grpc, credentialsOrNull.secure(http)));
+            }
+            list.add(new Slot(client, loops.get(i % loops.size())));
         }
         this.clients = List.copyOf(list);
         Map<Context, List<Slot>> grouped = new HashMap<>();

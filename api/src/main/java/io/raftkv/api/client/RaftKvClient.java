@@ -78,7 +78,7 @@ public final class RaftKvClient implements AutoCloseable {
         this.ownsVertx = ownsVertx;
         this.deadlineMillis = b.deadline().toMillis();
         this.connections = new Connections(vertx, b.connections(), (int) Math.min(Integer.MAX_VALUE,
-                Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())), b.maxMessageBytes());
+                Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())), b.maxMessageBytes(), b.credentials());
         this.leader = new LeaderTracker(b.endpoints());
         this.caller = new UnaryCaller(vertx, connections, leader, b.retryPolicy(), b.attemptTimeout().toMillis(),
                 b.random01(), b.pipelining() && b.maxMessageBytes() >= PipelineLimits.MIN_CLIENT_MESSAGE_BYTES);

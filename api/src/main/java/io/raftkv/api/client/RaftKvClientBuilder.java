@@ -34,6 +34,7 @@ public final class RaftKvClientBuilder {
     private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private boolean pipelining = true;
     private Vertx vertx;
+    private ClientCredentials credentials;
     private LongSupplier clientIdSource = new SecureRandom()::nextLong;
     private DoubleSupplier random01 = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -147,6 +148,12 @@ public final class RaftKvClientBuilder {
         return this;
     }
 
+    /** TLS (and credentials) for nodes whose client port has {@code --tls on}; null: plaintext (the default). */
+    public RaftKvClientBuilder credentials(ClientCredentials credentialsOrNull) {
+        this.credentials = credentialsOrNull;
+        return this;
+    }
+
     public RaftKvClient build() {
         if (endpoints == null) {
             throw new IllegalStateException("endpoints are required (e.g. 127.0.0.1:9090)");
@@ -190,6 +197,10 @@ public final class RaftKvClientBuilder {
 
     long maxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    ClientCredentials credentials() {
+        return credentials;
     }
 
     LongSupplier clientIdSource() {
