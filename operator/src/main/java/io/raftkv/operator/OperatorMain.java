@@ -69,7 +69,8 @@ public final class OperatorMain {
           .or(() -> Optional.ofNullable(client.getNamespace()))
           .orElseThrow(() -> new IllegalStateException("leader election needs a namespace for"
               + " its Lease: set --lease-namespace or RAFTKV_LEASE_NAMESPACE"));
-      election = Optional.of(RaftKvOperator.leaderElection(settings, leaseNamespace));
+      election = Optional.of(RaftKvOperator.leaderElection(settings, leaseNamespace,
+          clusterMetrics));
     }
     MembershipSettings membership = MembershipSettings.DEFAULTS;
     GrpcNodeAdmin nodeAdmin =

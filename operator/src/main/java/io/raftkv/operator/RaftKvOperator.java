@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
 import io.raftkv.operator.membership.MembershipOrchestrator;
@@ -87,8 +88,11 @@ public final class RaftKvOperator {
    * keep their caches warm and take over when the Lease expires.
    */
   public static LeaderElectionConfiguration leaderElection(OperatorSettings settings,
-      String leaseNamespace) {
+      String leaseNamespace, ClusterMetrics metrics) {
+    metrics.setActive(false); // a standby until the Lease is ours
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
+        .withLeaderCallbacks(new LeaderCallbacks(() -> metrics.setActive(true),
+            () -> metrics.setActive(false), leader -> { }))
         .withLeaseNamespace(leaseNamespace)
         .withIdentity(settings.identity())
         .withLeaseDuration(Duration.ofSeconds(15))

@@ -1,6 +1,7 @@
 package io.raftkv.operator.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -9,6 +10,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,11 +35,15 @@ public final class ClusterMetrics {
   private final MultiGauge term;
   private final MultiGauge degraded;
   private final MeterRegistry registry;
+  private final AtomicBoolean active = new AtomicBoolean(true);
   private final AtomicReference<Supplier<Stream<RaftKvCluster>>> source =
       new AtomicReference<>(Stream::empty);
 
   public ClusterMetrics(MeterRegistry registry) {
     this.registry = registry;
+    Gauge.builder("raftkv.operator.leader", active, a -> a.get() ? 1 : 0)
+        .description("1 on the operator replica that reconciles, 0 on a standby")
+        .register(registry);
     this.desired = MultiGauge.builder("raftkv.cluster.replicas.desired")
         .description("Members the spec asks for").register(registry);
     this.ready = MultiGauge.builder("raftkv.cluster.replicas.ready")
@@ -67,9 +73,18 @@ public final class ClusterMetrics {
     source.set(Objects.requireNonNull(clusters));
   }
 
-  /** Rebuilds every row from the current set of clusters. */
+  /**
+   * Whether this replica reconciles (holds the leader Lease, or runs without leader election).
+   * A standby replica keeps a warm cache but exports no per-cluster rows, so that two replicas
+   * never double every series; {@code raftkv_operator_leader} says which replica is active.
+   */
+  public void setActive(boolean active) {
+    this.active.set(active);
+  }
+
+  /** Rebuilds every row from the current set of clusters (none on a standby replica). */
   public void refresh() {
-    List<RaftKvCluster> clusters = source.get().get().toList();
+    List<RaftKvCluster> clusters = active.get() ? source.get().get().toList() : List.of();
     desired.register(rows(clusters, c -> c.getSpec() == null || c.getSpec().getReplicas() == null
         ? 0 : c.getSpec().getReplicas()), true);
     ready.register(rows(clusters, c -> status(c).getReadyReplicas() == null

@@ -38,4 +38,29 @@ class ClusterMetricsTest {
     metrics.refresh();
     assertThat(registry.find("raftkv.cluster.degraded").gauges()).isEmpty();
   }
+
+  /** Two operator replicas: only the one holding the Lease exports per-cluster series. */
+  @Test
+  void standbyReplicaExportsNoPerClusterSeriesUntilItLeads() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ClusterMetrics metrics = new ClusterMetrics(registry);
+    metrics.observe(() -> Stream.of(withDegraded("a", "False")));
+    var election = io.raftkv.operator.RaftKvOperator.leaderElection(
+        new io.raftkv.operator.OperatorSettings(java.util.Set.of(), true, "lock",
+            java.util.Optional.empty(), "replica-2", 0), "ops", metrics);
+
+    metrics.refresh();
+    assertThat(registry.find("raftkv.cluster.replicas.desired").gauges()).isEmpty();
+    assertThat(registry.get("raftkv.operator.leader").gauge().value()).isZero();
+
+    election.getLeaderCallbacks().orElseThrow().onStartLeading();
+    metrics.refresh();
+    assertThat(registry.get("raftkv.cluster.replicas.desired").tag("name", "a").gauge().value())
+        .isEqualTo(3);
+    assertThat(registry.get("raftkv.operator.leader").gauge().value()).isEqualTo(1);
+
+    election.getLeaderCallbacks().orElseThrow().onStopLeading();
+    metrics.refresh();
+    assertThat(registry.find("raftkv.cluster.replicas.desired").gauges()).isEmpty();
+  }
 }
