@@ -40,8 +40,10 @@ import java.util.Optional;
  *       as a learner. A pod that reports a different id than the member registered for it came
  *       back on a fresh volume: the old member is removed first, then the new one is added.</li>
  *   <li><b>Rolling restart</b> when pods run an old template ({@code updateStrategy: OnDelete}):
- *       only when every pod is ready and every follower caught up; followers first (highest
- *       ordinal first), the leader last after TransferLeadership.</li>
+ *       first any outdated pod that is not ready and not a working member (a crash loop must
+ *       not block the rollout that fixes it); then only when every pod is ready and every
+ *       follower caught up; followers first (highest ordinal first), the leader last after
+ *       TransferLeadership.</li>
  * </ol>
  * Membership changes therefore happen one at a time, and the StatefulSet moves by one pod at a
  * time. A step that waits (or fails) for longer than {@code stepTimeout} yields a problem
@@ -226,6 +228,18 @@ public final class MembershipPlanner {
     }
     String continuingPod = c.operation().filter(op -> op.getKind() == Kind.RollingRestart)
         .map(ClusterOperation::getPod).orElse(c.podName(outdated.get(0).ordinal()));
+    long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
+    // A pod stuck on the old template (crash-looping on a bad image, say) that is not a working
+    // member goes first: waiting for it to become ready would block the very rollout that fixes
+    // it, and replacing it costs the quorum nothing, since it contributes nothing to it.
+    Optional<PodView> broken = outdated.stream()
+        .filter(p -> !p.ready() && !p.terminating())
+        .filter(p -> !functioning(leader, p.ordinal(), needed))
+        .findFirst();
+    if (broken.isPresent()) {
+      int k = broken.get().ordinal();
+      return new Decision(Kind.RollingRestart, c.podName(k), idAt(leader, k), new DeletePod(k));
+    }
     for (int k = 0; k < c.desiredReplicas(); k++) {
       PodView pod = c.pods().get(k);
       if (pod == null || !pod.ready() || pod.terminating()) {
@@ -234,7 +248,6 @@ public final class MembershipPlanner {
             false));
       }
     }
-    long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
     for (Member m : leader.members()) {
       if (m.id() != leader.leaderId() && matchIndex(leader, m.id()) < needed) {
         return new Decision(Kind.RollingRestart, continuingPod, null,
@@ -316,6 +329,23 @@ public final class MembershipPlanner {
         .filter(p -> !p.terminating() && !c.updateRevision().equals(p.revision()))
         .sorted(Comparator.comparingInt(PodView::ordinal))
         .toList();
+  }
+
+  /**
+   * Whether pod {@code ordinal} runs a member that works despite its pod not being ready: the
+   * leader itself, or a member the leader heard from within an election timeout and that is
+   * caught up. Such a pod (a flapping probe) is never replaced ahead of its turn.
+   */
+  private static boolean functioning(LeaderView leader, int ordinal, long needed) {
+    Optional<Member> member = leader.memberAt(ordinal);
+    if (member.isEmpty()) {
+      return false;
+    }
+    if (member.get().id() == leader.leaderId()) {
+      return true;
+    }
+    NodeStatusView.FollowerProgress p = leader.matchIndex().get(member.get().id());
+    return p != null && p.recentActive() && p.matchIndex() >= needed;
   }
 
   private static boolean isReady(ObservedCluster c, int ordinal) {

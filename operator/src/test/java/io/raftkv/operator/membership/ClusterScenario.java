@@ -77,6 +77,13 @@ final class ClusterScenario {
     return this;
   }
 
+  /** The leader has not heard from member {@code id} within an election timeout. */
+  ClusterScenario inactive(long id) {
+    NodeStatusView.FollowerProgress p = progress.get(id);
+    progress.put(id, new NodeStatusView.FollowerProgress(p == null ? 0 : p.matchIndex(), false));
+    return this;
+  }
+
   ClusterScenario match(long id, long match) {
     progress.put(id, new NodeStatusView.FollowerProgress(match, true));
     return this;

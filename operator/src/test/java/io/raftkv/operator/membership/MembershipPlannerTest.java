@@ -190,6 +190,27 @@ class MembershipPlannerTest {
       assertThat(plan(s).step()).isEqualTo(new DeletePod(1));
     }
 
+    /**
+     * A bad image (r2) crash-loops on pod 1; the user rolls out a fix (r3). Waiting for every
+     * pod to be ready would block the fix for ever: the broken pod, which is not a working
+     * member, is replaced first. A pod that is not ready but works (a flapping probe) is not.
+     */
+    @Test
+    void crashLoopingPodIsReplacedFirstButAWorkingMemberWaitsItsTurn() {
+      ClusterScenario s = stable(3, 3).updateRevision("r3").pod(1, true, false, "r2")
+          .inactive(2);
+      MembershipPlan plan = plan(s);
+      assertThat(plan.step()).isEqualTo(new DeletePod(1));
+      assertThat(plan.operation().orElseThrow().getPod()).isEqualTo("kv-1");
+
+      s.noPod(1);
+      assertThat(waitOf(plan(s)).waitingFor()).isEqualTo(MembershipPlanner.PODS_NOT_READY);
+
+      ClusterScenario flapping = stable(3, 3).updateRevision("r3").pod(1, true, false, "r2");
+      assertThat(waitOf(plan(flapping)).waitingFor())
+          .isEqualTo(MembershipPlanner.PODS_NOT_READY);
+    }
+
     @Test
     void restartsTheLeaderLastAfterTransferringLeadership() {
       ClusterScenario s = stable(3, 3).updateRevision("r2").pod(1, true, true, "r2")
