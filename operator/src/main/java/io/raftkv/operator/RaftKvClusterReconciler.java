@@ -144,9 +144,9 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
     boolean leaderGone = false;
     if (problems.isEmpty()) {
       Set<Pod> pods = context.getSecondaryResources(Pod.class);
-      Orchestration orchestration = orchestrator.prepare(cluster, before, pods,
-          (namespace, name) -> context.getClient().persistentVolumeClaims()
-              .inNamespace(namespace).withName(name).get() != null,
+      MembershipOrchestrator.ClaimLookup claims = (namespace, name) -> context.getClient()
+          .persistentVolumeClaims().inNamespace(namespace).withName(name).get() != null;
+      Orchestration orchestration = orchestrator.prepare(cluster, before, pods, claims,
           clock.instant());
       var workflowContext = context.managedWorkflowAndDependentResourceContext();
       workflowContext.put(StatefulSetDependent.INITIAL_VOTERS_KEY,
@@ -154,12 +154,22 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
       workflowContext.put(StatefulSetDependent.REPLICAS_KEY,
           orchestration.statefulSetReplicas());
       workflowContext.put(PodDisruptionBudgetDependent.VOTERS_KEY, orchestration.voters());
+      boolean bootstrapAllowed = StatefulSetDependent.bootstrapAllowed(cluster, before, claims);
+      workflowContext.put(StatefulSetDependent.BOOTSTRAP_ALLOWED_KEY, bootstrapAllowed);
       workflowContext.reconcileManagedWorkflow();
       after = context.getSecondaryResource(StatefulSet.class);
       if (before.isEmpty()) {
         recorder.record(cluster, "Normal", "Created", "Created the StatefulSet, Services,"
             + " PodDisruptionBudget and node RBAC for " + cluster.getSpec().getReplicas()
             + " members.");
+      }
+      if (before.isEmpty() && !bootstrapAllowed) {
+        recorder.record(cluster, "Warning", "PriorVolumesFound", "Volumes of an earlier"
+            + " cluster named " + cluster.getMetadata().getName() + " exist ("
+            + String.join(", ", StatefulSetDependent.priorClaims(cluster, claims)) + "): no pod"
+            + " will bootstrap a new cluster (RAFTKV_BOOTSTRAP=false); pods on fresh volumes"
+            + " join the members whose data those volumes hold. To start an empty cluster"
+            + " instead, delete those PersistentVolumeClaims and recreate the RaftKvCluster.");
       }
       membership = orchestrator.execute(orchestration, cluster, context.getClient(), recorder);
       voters = orchestration.voters();

@@ -248,6 +248,49 @@ class RaftKvClusterReconcilerMockServerTest {
   }
 
   /**
+   * A RaftKvCluster recreated over the volumes of its earlier incarnation (deleted with
+   * whenDeleted: Retain, or restored from a backup without its status) must never bootstrap a
+   * second, empty cluster beside the data: the decision rests on the volumes, not the status.
+   */
+  @Test
+  void recreatedClusterOverExistingVolumesNeverBootstraps() {
+    client.persistentVolumeClaims().inNamespace("ns-prior").resource(
+        new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
+            .withName("data-omega-2").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
+            .withNewResources().addToRequests("storage",
+                new io.fabric8.kubernetes.api.model.Quantity("10Gi")).endResources()
+            .endSpec().build()).create();
+    client.resource(TestClusters.cluster("ns-prior", "omega", 3)).create();
+    client.resource(TestClusters.cluster("ns-prior", "fresh", 3)).create();
+
+    StatefulSet omega = awaitResource(StatefulSet.class, "ns-prior", "omega");
+    assertThat(omega.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(e -> {
+          assertThat(e.getName()).isEqualTo("RAFTKV_BOOTSTRAP");
+          assertThat(e.getValue()).isEqualTo("false");
+        });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events()
+        .inNamespace("ns-prior").list().getItems())
+        .anySatisfy(e -> {
+          assertThat(e.getReason()).isEqualTo("PriorVolumesFound");
+          assertThat(e.getInvolvedObject().getName()).isEqualTo("omega");
+          assertThat(e.getMessage()).contains("data-omega-2");
+        }));
+    // The decision is kept: later reconciliations (spec changes) do not flip it.
+    patchSpec("ns-prior", "omega", "{\"image\":\"raftkv/raftkv-node:0.2.0\"}");
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      var container = get(StatefulSet.class, "ns-prior", "omega").getSpec().getTemplate()
+          .getSpec().getContainers().get(0);
+      assertThat(container.getImage()).isEqualTo("raftkv/raftkv-node:0.2.0");
+      assertThat(container.getEnv()).extracting(e -> e.getName()).contains("RAFTKV_BOOTSTRAP");
+    });
+
+    StatefulSet fresh = awaitResource(StatefulSet.class, "ns-prior", "fresh");
+    assertThat(fresh.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .extracting(e -> e.getName()).doesNotContain("RAFTKV_BOOTSTRAP");
+  }
+
+  /**
    * Removing something from the spec removes it from the cluster: JOSDK's default matcher would
    * call the live objects (which still carry it) a match and leave it there for ever.
    */

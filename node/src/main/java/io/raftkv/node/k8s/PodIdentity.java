@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 /**
  * Who this pod is in its RaftKvCluster, from the pod contract's environment: {@code POD_NAME} and
  * {@code POD_NAMESPACE} (downward API), {@code RAFTKV_CLUSTER}, {@code RAFTKV_PEER_SERVICE} and
- * {@code RAFTKV_REPLICAS}. Pure: no I/O, so every derivation is unit-testable.
+ * {@code RAFTKV_REPLICAS}, and {@code RAFTKV_BOOTSTRAP} ({@code false} when the operator found
+ * volumes of an earlier incarnation of the cluster: then no pod may bootstrap). Pure: no I/O, so
+ * every derivation is unit-testable.
  *
  * <p>Invariants: {@code podName == cluster + "-" + ordinal}; {@code ordinal ≥ 0};
  * {@code initialReplicas ≥ 1}; every name is a valid DNS label (so the derived DNS names are
@@ -21,9 +23,12 @@ import java.util.regex.Pattern;
  * @param ordinal         this pod's StatefulSet ordinal
  * @param peerService     the headless Service that publishes every pod's DNS record
  * @param initialReplicas voters the cluster was bootstrapped with (ordinals {@code 0..n-1})
+ * @param bootstrapAllowed false when the cluster's data predates this StatefulSet (its
+ *                        RaftKvCluster was recreated over existing volumes): a fresh volume then
+ *                        always joins, whatever its ordinal, so a second cluster is never born
  */
 public record PodIdentity(String cluster, String namespace, String podName, int ordinal, String peerService,
-                          int initialReplicas) {
+                          int initialReplicas, boolean bootstrapAllowed) {
 
     /** The environment variable whose presence means "running in Kubernetes". */
     public static final String ENV_POD_NAME = "POD_NAME";
@@ -31,6 +36,7 @@ public record PodIdentity(String cluster, String namespace, String podName, int 
     static final String ENV_CLUSTER = "RAFTKV_CLUSTER";
     static final String ENV_PEER_SERVICE = "RAFTKV_PEER_SERVICE";
     static final String ENV_REPLICAS = "RAFTKV_REPLICAS";
+    static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
     /** The CRD allows at most 9 replicas; the bound keeps a typo from deriving thousands of peers. */
     static final int MAX_INITIAL_REPLICAS = 9;
 
@@ -78,8 +84,12 @@ public record PodIdentity(String cluster, String namespace, String podName, int 
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(ENV_REPLICAS + " must be an integer, got '" + replicasText + "'");
         }
+        String bootstrap = env.getOrDefault(ENV_BOOTSTRAP, "true").trim();
+        if (!bootstrap.equals("true") && !bootstrap.equals("false")) {
+            throw new IllegalArgumentException(ENV_BOOTSTRAP + " must be true or false, got '" + bootstrap + "'");
+        }
         return Optional.of(new PodIdentity(cluster, namespace, podName, ordinalOf(podName, cluster), peerService,
-                replicas));
+                replicas, Boolean.parseBoolean(bootstrap)));
     }
 
     /**
@@ -102,9 +112,12 @@ public record PodIdentity(String cluster, String namespace, String podName, int 
         return Integer.parseInt(digits);
     }
 
-    /** Whether this pod is one of the voters a brand-new cluster bootstraps with. */
+    /**
+     * Whether this pod is one of the voters a brand-new cluster bootstraps with: never when the
+     * operator forbade bootstrapping ({@code RAFTKV_BOOTSTRAP=false}).
+     */
     public boolean isInitialMember() {
-        return ordinal < initialReplicas;
+        return bootstrapAllowed && ordinal < initialReplicas;
     }
 
     /** {@code <cluster>-<ordinal>.<peerService>.<namespace>.svc}: the stable DNS name of that pod. */

@@ -36,7 +36,11 @@ class MemberIdentityResolverTest {
     }
 
     private MemberIdentityResolver resolver(String podName, int replicas) {
-        PodIdentity pod = PodIdentity.fromEnvironment(PodIdentityTest.podEnv(podName, replicas)).orElseThrow();
+        return resolver(PodIdentityTest.podEnv(podName, replicas));
+    }
+
+    private MemberIdentityResolver resolver(java.util.Map<String, String> env) {
+        PodIdentity pod = PodIdentity.fromEnvironment(env).orElseThrow();
         ClusterResource api = new ClusterResource() {
             @Override
             public ObservedClusterStatus readStatus() {
@@ -64,6 +68,23 @@ class MemberIdentityResolverTest {
         StoredMemberId id = resolver("orders-1", 3).resolve();
         assertThat(id).isEqualTo(new StoredMemberId(2, Origin.BOOTSTRAP));
         assertThat(MemberIdFile.read(volume)).contains(id);
+    }
+
+    /**
+     * The RaftKvCluster was recreated over volumes of its earlier incarnation (its status, with
+     * the "cluster has started" facts, is gone): the operator sets RAFTKV_BOOTSTRAP=false, and an
+     * initial pod on a fresh volume joins under a fresh id instead of bootstrapping a second,
+     * empty cluster — without even asking the (empty) status.
+     */
+    @Test
+    void initialPodOnAFreshVolumeJoinsWhenTheOperatorForbidsBootstrap() throws Exception {
+        apiAnswers.add(NEW_CLUSTER); // what a recreated RaftKvCluster's empty status says
+        java.util.Map<String, String> env = new java.util.HashMap<>(PodIdentityTest.podEnv("orders-0", 3));
+        env.put("RAFTKV_BOOTSTRAP", "false");
+        StoredMemberId id = resolver(env).resolve();
+        assertThat(id.origin()).isEqualTo(Origin.JOIN);
+        assertThat(id.id()).isGreaterThan(9);
+        assertThat(apiReads).isZero();
     }
 
     @Test

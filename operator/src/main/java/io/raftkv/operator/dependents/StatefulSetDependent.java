@@ -1,6 +1,7 @@
 package io.raftkv.operator.dependents;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -11,6 +12,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.StorageSpec;
+import io.raftkv.operator.membership.MembershipOrchestrator;
+import io.raftkv.operator.status.SpecValidator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,6 +52,17 @@ public class StatefulSetDependent
    * lag {@code spec.replicas} while members are added or removed.
    */
   public static final String REPLICAS_KEY = "raftkv.io/statefulset-replicas";
+  /**
+   * Key under which the reconciler stores whether the pods may bootstrap a new cluster (a
+   * Boolean): false when the StatefulSet is created over volumes of an earlier incarnation of
+   * the cluster (the RaftKvCluster was deleted and recreated, or restored without its status).
+   */
+  public static final String BOOTSTRAP_ALLOWED_KEY = "raftkv.io/bootstrap-allowed";
+  /**
+   * Pod contract: {@code RAFTKV_BOOTSTRAP=false} makes every pod on a fresh volume join under a
+   * fresh id, whatever its ordinal. Absent means allowed, so existing templates do not change.
+   */
+  public static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
 
   public StatefulSetDependent() {
     super(StatefulSet.class);
@@ -60,7 +76,47 @@ public class StatefulSetDependent
     int replicas = context.managedWorkflowAndDependentResourceContext()
         .get(REPLICAS_KEY, Integer.class)
         .orElseGet(() -> cluster.getSpec().getReplicas());
-    return desiredFor(cluster, initialVoters, replicas);
+    boolean bootstrapAllowed = context.managedWorkflowAndDependentResourceContext()
+        .get(BOOTSTRAP_ALLOWED_KEY, Boolean.class)
+        .orElse(true);
+    return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed);
+  }
+
+  /**
+   * Whether the pods may bootstrap, decided from durable facts rather than the RaftKvCluster's
+   * status (which a recreated or restored object does not have): an existing StatefulSet keeps
+   * the decision it was created with; a new one may bootstrap only when none of the cluster's
+   * data volumes ({@code data-<cluster>-<i>}) exists.
+   */
+  public static boolean bootstrapAllowed(RaftKvCluster cluster, Optional<StatefulSet> existing,
+      MembershipOrchestrator.ClaimLookup claims) {
+    if (existing.isPresent()) {
+      return !"false".equals(envOf(existing.get(), ENV_BOOTSTRAP).orElse("true"));
+    }
+    return priorClaims(cluster, claims).isEmpty();
+  }
+
+  /** The data volumes of {@code cluster} that already exist (ordinals 0..8). */
+  public static List<String> priorClaims(RaftKvCluster cluster,
+      MembershipOrchestrator.ClaimLookup claims) {
+    List<String> found = new ArrayList<>();
+    for (int k = 0; k < SpecValidator.MAX_REPLICAS; k++) {
+      String name = ClusterObjects.dataClaimName(cluster, k);
+      if (claims.exists(cluster.getMetadata().getNamespace(), name)) {
+        found.add(name);
+      }
+    }
+    return found;
+  }
+
+  private static Optional<String> envOf(StatefulSet sts, String name) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+        .findFirst()
+        .flatMap(c -> c.getEnv() == null ? Optional.empty() : c.getEnv().stream()
+            .filter(e -> name.equals(e.getName()))
+            .map(EnvVar::getValue)
+            .findFirst());
   }
 
   /**
@@ -85,10 +141,21 @@ public class StatefulSetDependent
   }
 
   static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas) {
+    return desiredFor(cluster, initialVoters, replicas, true);
+  }
+
+  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas,
+      boolean bootstrapAllowed) {
     StorageSpec storage =
         cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
     Map<String, String> selector = ClusterObjects.selectorLabels(cluster);
     var template = NodePodTemplate.build(cluster, initialVoters);
+    if (!bootstrapAllowed) {
+      template.getSpec().getContainers().stream()
+          .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+          .forEach(c -> c.getEnv().add(new EnvVarBuilder().withName(ENV_BOOTSTRAP)
+              .withValue("false").build()));
+    }
     return new StatefulSetBuilder()
         .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
         .withNewSpec()
