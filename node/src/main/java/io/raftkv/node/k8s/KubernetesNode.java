@@ -105,7 +105,7 @@ public final class KubernetesNode implements AutoCloseable {
         derived.put("advertise-peer", new HostPort(pod.ownHost(), peerPort).toString());
         derived.put("advertise-client", new HostPort(pod.ownHost(), clientPort).toString());
         derived.put("cluster-id", pod.namespace() + "/" + pod.cluster());
-        derived.put("probe-addr", "0.0.0.0:" + PROBE_PORT);
+        derived.put("probe-addr", probeAddress(value.apply("client-addr")));
         derived.keySet().removeIf(explicit);
         LOG.info("pod {} (ordinal {}) derived settings {}", pod.podName(), pod.ordinal(), derived);
         return derived;
@@ -190,6 +190,17 @@ public final class KubernetesNode implements AutoCloseable {
             resource = resourceFactory.get();
         }
         return resource;
+    }
+
+    /** Port {@value #PROBE_PORT} on the client port's bind host (0.0.0.0 in a pod). */
+    private static String probeAddress(String clientAddress) {
+        String host;
+        try {
+            host = HostPort.parse(clientAddress).host();
+        } catch (IllegalArgumentException malformed) {
+            host = "0.0.0.0"; // NodeConfig's validation reports the client address with its source
+        }
+        return new HostPort(host, PROBE_PORT).toString();
     }
 
     private static int portOr(String address, int fallback) {

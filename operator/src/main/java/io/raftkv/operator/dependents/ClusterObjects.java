@@ -31,6 +31,9 @@ public final class ClusterObjects {
   public static final int CLIENT_PORT = 9090;
   public static final String PEER_PORT_NAME = "peer";
   public static final int PEER_PORT = 9091;
+  /** Plaintext probe port: HTTP /health /ready /metrics and grpc.health.v1 only (docs/security.md). */
+  public static final String PROBE_PORT_NAME = "probe";
+  public static final int PROBE_PORT = 9092;
   public static final String DATA_DIR = "/var/lib/raftkv";
   public static final String DATA_VOLUME = "data";
 

@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pod template of a cluster's members, following the pod contract: ports 9090/9091, data on
+ * The pod template of a cluster's members, following the pod contract: ports 9090/9091/9092, data on
  * {@code /var/lib/raftkv}, downward-API identity, Raft tuning as environment, native gRPC probes,
  * non-root with a read-only root filesystem.
  *
@@ -114,6 +114,11 @@ final class NodePodTemplate {
           .withContainerPort(ClusterObjects.PEER_PORT)
           .withProtocol("TCP")
         .endPort()
+        .addNewPort()
+          .withName(ClusterObjects.PROBE_PORT_NAME)
+          .withContainerPort(ClusterObjects.PROBE_PORT)
+          .withProtocol("TCP")
+        .endPort()
         .withEnv(environment(cluster, initialVoters))
         .withResources(spec.getResources())
         .withStartupProbe(grpcProbe(LIVENESS_SERVICE, 5, 5, 120))
@@ -171,12 +176,12 @@ final class NodePodTemplate {
         .build();
   }
 
-  /** A native gRPC probe on the client port against {@code grpc.health.v1}. */
+  /** A native gRPC probe on the plaintext probe port against {@code grpc.health.v1}. */
   private static Probe grpcProbe(String service, int periodSeconds, int timeoutSeconds,
       int failureThreshold) {
     return new ProbeBuilder()
         .withNewGrpc()
-          .withPort(ClusterObjects.CLIENT_PORT)
+          .withPort(ClusterObjects.PROBE_PORT)
           // unset means "" (the overall health); Kubernetes treats both the same
           .withService(service.isEmpty() ? null : service)
         .endGrpc()

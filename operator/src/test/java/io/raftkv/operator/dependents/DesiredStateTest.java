@@ -50,13 +50,13 @@ class DesiredStateTest {
     assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(30L);
     Container node = pod.getContainers().get(0);
     assertThat(node.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
-        .containsExactly("client:9090", "peer:9091");
+        .containsExactly("client:9090", "peer:9091", "probe:9092");
     assertThat(node.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(node.getVolumeMounts()).extracting(m -> m.getName() + "=" + m.getMountPath())
         .contains("data=/var/lib/raftkv", "tmp=/tmp");
     for (var probe : new io.fabric8.kubernetes.api.model.Probe[] {node.getReadinessProbe(),
         node.getLivenessProbe(), node.getStartupProbe()}) {
-      assertThat(probe.getGrpc().getPort()).isEqualTo(9090);
+      assertThat(probe.getGrpc().getPort()).isEqualTo(9092);
     }
     // Readiness: "member with a known leader" (service ""). Liveness and startup: "process
     // healthy" (service "liveness"), so a cluster without a leader is not restarted wholesale
