@@ -14,10 +14,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.dependents.ClientServiceDependent;
 import io.raftkv.operator.dependents.ClusterObjects;
+import io.raftkv.operator.dependents.NodePodMonitorDependent;
 import io.raftkv.operator.dependents.NodeRoleBindingDependent;
 import io.raftkv.operator.dependents.NodeRoleDependent;
 import io.raftkv.operator.dependents.NodeServiceAccountDependent;
@@ -75,7 +77,10 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "client-service", type = ClientServiceDependent.class),
     @Dependent(name = "statefulset", type = StatefulSetDependent.class,
         dependsOn = {"node-role-binding", "peer-service"}),
-    @Dependent(name = "pod-disruption-budget", type = PodDisruptionBudgetDependent.class)
+    @Dependent(name = "pod-disruption-budget", type = PodDisruptionBudgetDependent.class),
+    @Dependent(name = "pod-monitor", type = NodePodMonitorDependent.class,
+        activationCondition = CRDPresentActivationCondition.class,
+        reconcilePrecondition = NodePodMonitorDependent.Enabled.class)
 })
 public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
 

@@ -67,6 +67,9 @@ public class RaftKvClusterSpec {
   @JsonPropertyDescription("How clients reach the cluster.")
   private ClientServiceSpec clientService = new ClientServiceSpec();
 
+  @JsonPropertyDescription("Scraping by a Prometheus Operator (a PodMonitor for the pods).")
+  private MonitoringSpec monitoring = new MonitoringSpec();
+
   @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
       + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
   private Map<String, String> labels = new LinkedHashMap<>();
@@ -121,6 +124,14 @@ public class RaftKvClusterSpec {
 
   public void setStorage(StorageSpec storage) {
     this.storage = storage;
+  }
+
+  public MonitoringSpec getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(MonitoringSpec monitoring) {
+    this.monitoring = monitoring;
   }
 
   public RaftTuningSpec getRaft() {
