@@ -12,9 +12,12 @@ import java.util.List;
 
 /**
  * How the node spreads its work over Vert.x event loops: ONE loop for Raft (the driver, its timer and
- * the whole peer transport) and the others for the client port. Keeping client traffic off the Raft
- * loop means a burst of client requests cannot delay ticks, heartbeats or acknowledgements — the
- * delays that otherwise depose a healthy leader under load.
+ * the outbound peer connections), ONE that serves the peer port (decoding and checking received
+ * batches, HTTP/2 flow control, snapshot receive), and the others for the client port. Keeping
+ * client traffic off the Raft loop means a burst of client requests cannot delay ticks, heartbeats or
+ * acknowledgements — the delays that otherwise depose a healthy leader under load; serving the peer
+ * port on its own loop means a host that floods the peer port (or a huge batch being decoded)
+ * cannot stall the Raft loop either, only the port it attacks.
  *
  * <p>Vert.x would hand out event loops round-robin and, for contexts created from the same
  * non-Vert.x thread, reuse one context (that is how everything used to end up on one loop); here each
@@ -27,12 +30,12 @@ public final class EventLoops {
         this.contexts = contexts;
     }
 
-    /** Vert.x options with one loop for Raft plus {@code clientLoops} for the client port. */
+    /** Vert.x options with one loop for Raft, one for the peer port and {@code clientLoops} for the client port. */
     public static VertxOptions options(int clientLoops) {
         if (clientLoops < 1) {
             throw new IllegalArgumentException("clientLoops must be at least 1, got " + clientLoops);
         }
-        return new VertxOptions().setPreferNativeTransport(false).setEventLoopPoolSize(1 + clientLoops);
+        return new VertxOptions().setPreferNativeTransport(false).setEventLoopPoolSize(2 + clientLoops);
     }
 
     /** Client loops for this machine: one per available processor. */
@@ -50,19 +53,25 @@ public final class EventLoops {
                     .withEventLoop((EventLoop) executor)
                     .build());
         }
-        if (contexts.size() < 2) {
-            throw new IllegalStateException("need at least 2 event loops (Raft + client), Vert.x has " + contexts.size());
+        if (contexts.size() < 3) {
+            throw new IllegalStateException("need at least 3 event loops (Raft, peer port, client), Vert.x has "
+                    + contexts.size());
         }
         return new EventLoops(List.copyOf(contexts));
     }
 
-    /** The Raft loop's context: driver and peer transport. */
+    /** The Raft loop's context: driver and outbound peer traffic. */
     public Context raft() {
         return contexts.get(0);
     }
 
-    /** The client port's contexts: every loop but the Raft one. */
+    /** The context serving the peer port. */
+    public Context peer() {
+        return contexts.get(1);
+    }
+
+    /** The client port's contexts: every loop but the Raft and peer ones. */
     public List<Context> client() {
-        return contexts.subList(1, contexts.size());
+        return contexts.subList(2, contexts.size());
     }
 }

@@ -90,6 +90,12 @@ public final class NodeConfig {
                     + " RESOURCE_EXHAUSTED OVERLOADED)."),
             new Setting("max-node-response-bytes", "67108864", "Responses not yet read by all clients together,"
                     + " in bytes, at which reads are refused RESOURCE_EXHAUSTED OVERLOADED."),
+            new Setting("max-client-connections", "4096", "Open connections on the client port at most; more are"
+                    + " closed at once."),
+            new Setting("max-client-connections-per-ip", "512", "Open client-port connections from one IP address"
+                    + " at most (0: no cap)."),
+            new Setting("client-idle-timeout-seconds", "300", "A client-port connection without traffic for this"
+                    + " long is closed; one whose first request is not complete within 10 s is closed too."),
             new Setting("max-connection-calls", "1000", "Calls of one client connection served and not yet"
                     + " written; beyond, the connection takes no new calls until it drains."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
@@ -305,6 +311,15 @@ public final class NodeConfig {
         return positiveLong("max-node-response-bytes");
     }
 
+    /** Connection caps and timeouts of the client port. */
+    public io.raftkv.node.server.ListenerLimits clientConnections() {
+        return new io.raftkv.node.server.ListenerLimits((int) Math.min(Integer.MAX_VALUE,
+                positiveLong("max-client-connections")),
+                (int) Math.min(Integer.MAX_VALUE, nonNegativeLong("max-client-connections-per-ip")),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(positiveLong("client-idle-timeout-seconds")))
+                .validate();
+    }
+
     public int maxConnectionCalls() {
         return (int) Math.min(Integer.MAX_VALUE, positiveLong("max-connection-calls"));
     }
@@ -378,6 +393,7 @@ public final class NodeConfig {
         maxInflightProposals();
         new io.raftkv.node.server.ResponseLimits(maxConnectionResponseBytes(), maxNodeResponseBytes(),
                 maxConnectionCalls()).validate();
+        clientConnections();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {
             throw new IllegalArgumentException("--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");

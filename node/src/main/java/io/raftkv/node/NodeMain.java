@@ -183,13 +183,14 @@ public final class NodeMain {
         }
         transport = new PeerTransport(vertx, driver.context(), config.id(), config.clusterId(), advertisedPeer,
                 members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
-                PeerTransportOptions.DEFAULTS, peerTls);
+                PeerTransportOptions.DEFAULTS.forMaxRequestBytes(config.maxRequestBytes(),
+                        driverOptions.maxSizePerMsgBytes()), peerTls);
         driver.attach(transport);
         startMetrics();
         if (k8s != null) {
             k8s.awaitOwnDnsRecord(advertisedPeer, OWN_DNS_RECORD_WAIT_MS);
         }
-        peerPort = await(transport.start(config.peerBind()));
+        peerPort = await(transport.start(config.peerBind(), loops.peer()));
         await(driver.start());
         if (k8s != null) {
             k8s.startStatusReporting(vertx, driver::status);
@@ -228,7 +229,8 @@ public final class NodeMain {
         ServerLimits limits = ServerLimits.defaults()
                 .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes())
                 .withResponses(new ResponseLimits(config.maxConnectionResponseBytes(), config.maxNodeResponseBytes(),
-                        config.maxConnectionCalls()));
+                        config.maxConnectionCalls()))
+                .withConnections(config.clientConnections());
         HostPort probe = config.probeBindOrNull();
         if (probe != null) {
             probeServer = await(ProbeServer.start(vertx, driver, limits, metrics.prometheus(), probe.host(),

@@ -53,11 +53,15 @@ public final class ClientServer {
     private final NodeStatusMetrics statusMetrics;
     private final ProposalMetrics proposalMetrics;
     private final SnapshotMetrics snapshotMetrics;
+    private final HttpEndpoints endpoints;
+    private final ConnectionGuard guard;
 
     private ClientServer(Vertx vertx, List<HttpServer> https, long pollTimerId, HealthV1Service health, ReadPool reads,
                          CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
-                         SnapshotMetrics snapshotMetrics) {
+                         SnapshotMetrics snapshotMetrics, HttpEndpoints endpoints, ConnectionGuard guard) {
         this.vertx = vertx;
+        this.endpoints = endpoints;
+        this.guard = guard;
         this.https = List.copyOf(https);
         this.pollTimerId = pollTimerId;
         this.health = health;
@@ -145,7 +149,9 @@ public final class ClientServer {
         grpc.addService(ReflectionService.v1());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
 
+        ConnectionGuard guard = limits.connections().guard(vertx, "client port");
         Handler<HttpServerRequest> handler = req -> {
+            guard.requestSeen(req.connection());
             boolean grpcRequest = isGrpc(req);
             if (!security.admit(req, grpcRequest)) {
                 return;
@@ -157,10 +163,19 @@ public final class ClientServer {
             }
         };
         Handler<HttpConnection> onConnect = connection -> {
+            if (!guard.admit(connection)) {
+                return;
+            }
             FlushCoalescing.install(connection);
             calls.budget().install(connection);
+            connection.closeHandler(v -> {
+                guard.closed(connection);
+                calls.budget().closed(connection);
+            });
         };
-        return listenOnEach(vertx, host, port, handler, onConnect, servingContexts, security).map(servers -> {
+        HttpServerOptions options = new HttpServerOptions().setHost(host)
+                .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
+        return listenOnEach(vertx, options, port, handler, onConnect, servingContexts, security).map(servers -> {
             int bound = servers.get(0).actualPort();
             long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
                 statusMetrics.observe(node.status());
@@ -169,8 +184,9 @@ public final class ClientServer {
             LOG.info("client server listening on {}:{} (gRPC KV, Cluster, health, reflection; HTTP /health /ready"
                     + " /metrics) on {} event loop(s)", host, bound, servers.size());
             return new ClientServer(vertx, servers, timer, health, reads, calls, statusMetrics, proposalMetrics,
-                    snapshotMetrics);
+                    snapshotMetrics, endpoints, guard);
         }).onFailure(e -> {
+            endpoints.close();
             reads.close();
             calls.close();
             proposalMetrics.close();
@@ -183,12 +199,12 @@ public final class ClientServer {
      * Listens on {@code port} from each context in turn (the first decides the port when it is 0);
      * with no contexts, from the caller's. A failure closes the servers already listening.
      */
-    private static Future<List<HttpServer>> listenOnEach(Vertx vertx, String host, int port,
+    private static Future<List<HttpServer>> listenOnEach(Vertx vertx, HttpServerOptions options, int port,
                                                          Handler<HttpServerRequest> handler,
                                                          Handler<HttpConnection> onConnect, List<Context> contexts,
                                                          ClientPortSecurity security) {
         if (contexts.isEmpty()) {
-            return vertx.createHttpServer(security.secure(new HttpServerOptions()).setHost(host).setPort(port))
+            return vertx.createHttpServer(security.secure(new HttpServerOptions(options)).setPort(port))
                     .connectionHandler(onConnect)
                     .requestHandler(handler).listen().map(List::of);
         }
@@ -198,7 +214,7 @@ public final class ClientServer {
             chain = chain.compose(p -> {
                 Promise<Integer> bound = Promise.promise();
                 ctx.runOnContext(v -> {
-                    HttpServer server = vertx.createHttpServer(security.secure(new HttpServerOptions()).setHost(host)
+                    HttpServer server = vertx.createHttpServer(security.secure(new HttpServerOptions(options))
                             .setPort(p))
                             .connectionHandler(onConnect)
                             .requestHandler(handler);
@@ -255,6 +271,16 @@ public final class ClientServer {
         return calls.pipelineStreams();
     }
 
+    /** Client connections open now (admitted by the connection caps). */
+    public int openConnections() {
+        return guard.open();
+    }
+
+    /** Client connections refused by the connection caps so far. */
+    public long refusedConnections() {
+        return guard.refused();
+    }
+
     /** Bytes of responses handed to client connections and not yet written to their sockets. */
     public long unwrittenResponseBytes() {
         return calls.budget().unwrittenBytes();
@@ -265,6 +291,7 @@ public final class ClientServer {
         vertx.cancelTimer(pollTimerId);
         health.close();
         return Future.join(https.stream().map(HttpServer::close).toList()).<Void>mapEmpty().andThen(ar -> {
+            endpoints.close();
             reads.close();
             calls.close();
             proposalMetrics.close();

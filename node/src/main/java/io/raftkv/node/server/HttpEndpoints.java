@@ -6,11 +6,13 @@ import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The plain-HTTP side of the client port:
@@ -21,13 +23,20 @@ import java.util.Objects;
  *       leader, else 503 with the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4 (OpenMetrics when the Accept header asks
  *       for it). Scraping evaluates every gauge, some of which read RocksDB properties, so it runs
- *       on a worker thread, never on the event loop.</li>
+ *       on a worker thread of its own, never on the event loop nor on the pool snapshot work uses;
+ *       at most {@link #MAX_SCRAPES} scrapes are queued or running, the next one is answered 503
+ *       with {@code Retry-After} at once.</li>
  * </ul>
  * Anything else is 404; a method other than GET or HEAD on a known path is 405. Bodies are short
  * {@code text/plain} lines meant for humans and curl.
  */
-final class HttpEndpoints implements Handler<HttpServerRequest> {
+final class HttpEndpoints implements Handler<HttpServerRequest>, AutoCloseable {
+    /** Scrapes queued or running at most. Prometheus scrapes a target once per interval. */
+    static final int MAX_SCRAPES = 4;
+
     private final Vertx vertx;
+    private final WorkerExecutor scrapes;
+    private final AtomicInteger scraping = new AtomicInteger();
     private final RaftNodeApi node;
     private final PrometheusMeterRegistry prometheus;
 
@@ -35,6 +44,12 @@ final class HttpEndpoints implements Handler<HttpServerRequest> {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.node = Objects.requireNonNull(node, "node");
         this.prometheus = Objects.requireNonNull(prometheus, "prometheus");
+        this.scrapes = vertx.createSharedWorkerExecutor("raftkv-metrics-scrape", 1);
+    }
+
+    @Override
+    public void close() {
+        scrapes.close();
     }
 
     @Override
@@ -80,7 +95,14 @@ final class HttpEndpoints implements Handler<HttpServerRequest> {
 
     private void metrics(HttpServerRequest req) {
         String contentType = PrometheusMetrics.contentTypeFor(req.getHeader(HttpHeaders.ACCEPT));
-        vertx.executeBlocking(() -> prometheus.scrape(contentType), false).onComplete(ar -> {
+        if (scraping.incrementAndGet() > MAX_SCRAPES) {
+            scraping.decrementAndGet();
+            req.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+            text(req.response(), 503, "too many /metrics scrapes in progress (at most " + MAX_SCRAPES + ")");
+            return;
+        }
+        scrapes.executeBlocking(() -> prometheus.scrape(contentType), false).onComplete(ar -> {
+            scraping.decrementAndGet();
             HttpServerResponse resp = req.response();
             if (ar.failed()) {
                 text(resp, 500, "scrape failed: " + ar.cause());

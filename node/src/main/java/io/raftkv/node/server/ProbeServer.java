@@ -26,9 +26,18 @@ public final class ProbeServer {
     private final HttpServer http;
     private final HealthV1Service health;
     private final long pollTimerId;
+    private final HttpEndpoints endpoints;
+    /**
+     * Probes and scrapers only (kubelet, Prometheus): 64 connections, 16 per address, 10 s to a
+     * first request, 60 s idle.
+     */
+    static final ListenerLimits LIMITS = new ListenerLimits(64, 16, java.time.Duration.ofSeconds(10),
+            java.time.Duration.ofSeconds(60));
 
-    private ProbeServer(Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId) {
+    private ProbeServer(Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId,
+                        HttpEndpoints endpoints) {
         this.vertx = vertx;
+        this.endpoints = endpoints;
         this.http = http;
         this.health = health;
         this.pollTimerId = pollTimerId;
@@ -53,8 +62,16 @@ public final class ProbeServer {
         HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
         GrpcServer grpc = GrpcServer.server(vertx).addService(health.service());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
-        HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        ConnectionGuard guard = LIMITS.guard(vertx, "probe port");
+        HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setIdleTimeout((int) LIMITS.idleTimeout().toSeconds()))
+                .connectionHandler(connection -> {
+                    if (guard.admit(connection)) {
+                        connection.closeHandler(v -> guard.closed(connection));
+                    }
+                })
                 .requestHandler(req -> {
+                    guard.requestSeen(req.connection());
                     if (ClientServer.isGrpc(req)) {
                         grpc.handle(req);
                     } else {
@@ -65,8 +82,11 @@ public final class ProbeServer {
             long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> health.refresh());
             LOG.info("probe server listening on {}:{} (plaintext: HTTP /health /ready /metrics, gRPC health)", host,
                     server.actualPort());
-            return new ProbeServer(vertx, server, health, timer);
-        }).onFailure(e -> health.close());
+            return new ProbeServer(vertx, server, health, timer, endpoints);
+        }).onFailure(e -> {
+            health.close();
+            endpoints.close();
+        });
     }
 
     /** The port actually bound. */
@@ -77,6 +97,6 @@ public final class ProbeServer {
     public Future<Void> close() {
         vertx.cancelTimer(pollTimerId);
         health.close();
-        return http.close();
+        return http.close().andThen(ar -> endpoints.close());
     }
 }

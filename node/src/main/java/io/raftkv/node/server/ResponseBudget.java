@@ -56,10 +56,12 @@ final class ResponseBudget {
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** Starts accounting for {@code connection} and stops reading its socket while it cannot write. */
+    /**
+     * Starts accounting for {@code connection} and stops reading its socket while it cannot write;
+     * the caller calls {@link #closed} from the connection's close handler.
+     */
     void install(HttpConnection connection) {
         connections.put(connection, new Connection());
-        connection.closeHandler(v -> connections.remove(connection));
         if (connection instanceof ConnectionBase base) {
             Channel channel = base.channel();
             channel.eventLoop().execute(() -> {
@@ -69,6 +71,11 @@ final class ResponseBudget {
                 channel.pipeline().addFirst("raftkv-read-when-writable", new ReadWhenWritable());
             });
         }
+    }
+
+    /** Stops accounting for {@code connection}, which closed. */
+    void closed(HttpConnection connection) {
+        connections.remove(connection);
     }
 
     /**

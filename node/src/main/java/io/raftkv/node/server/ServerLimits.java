@@ -34,6 +34,7 @@ import java.util.Objects;
  *                              changes to watchers and count leader changes
  * @param responses             memory that responses not yet read by their clients may hold, per
  *                              connection and per node
+ * @param connections           connection caps and timeouts of the client port
  */
 public record ServerLimits(
         int maxKeyBytes,
@@ -50,10 +51,12 @@ public record ServerLimits(
         int readThreads,
         int maxHealthWatchers,
         Duration statusPollInterval,
-        ResponseLimits responses) {
+        ResponseLimits responses,
+        ListenerLimits connections) {
 
     public ServerLimits {
         Objects.requireNonNull(responses, "responses");
+        Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(defaultDeadline, "defaultDeadline");
         Objects.requireNonNull(maxDeadline, "maxDeadline");
         Objects.requireNonNull(statusPollInterval, "statusPollInterval");
@@ -63,7 +66,8 @@ public record ServerLimits(
     public static ServerLimits defaults() {
         return new ServerLimits(Command.MAX_KEY_BYTES, Command.MAX_VALUE_BYTES, 2 * 1024 * 1024, 10_000,
                 4L * 1024 * 1024, Command.MAX_TXN_COMPARES, Command.MAX_TXN_OPS, Duration.ofSeconds(30),
-                Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100), ResponseLimits.defaults());
+                Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100), ResponseLimits.defaults(),
+                ListenerLimits.clientDefaults());
     }
 
     /**
@@ -90,6 +94,7 @@ public record ServerLimits(
         requireRange("maxHealthWatchers", maxHealthWatchers, 0, 100_000);
         requirePositive("statusPollInterval", statusPollInterval);
         responses.validate();
+        connections.validate();
         return this;
     }
 
@@ -108,48 +113,54 @@ public record ServerLimits(
     public ServerLimits withMaxInFlightCalls(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, v, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval, responses);
+                maxHealthWatchers, statusPollInterval, responses, connections);
     }
 
     public ServerLimits withMaxConcurrentReads(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, v, readThreads,
-                maxHealthWatchers, statusPollInterval, responses);
+                maxHealthWatchers, statusPollInterval, responses, connections);
     }
 
     public ServerLimits withDefaultDeadline(Duration v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, v, maxDeadline, maxInFlightCalls, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval, responses);
+                maxHealthWatchers, statusPollInterval, responses, connections);
     }
 
     public ServerLimits withMaxHealthWatchers(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, v, statusPollInterval, responses);
+                readThreads, v, statusPollInterval, responses, connections);
     }
 
     public ServerLimits withStatusPollInterval(Duration v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, v, responses);
+                readThreads, maxHealthWatchers, v, responses, connections);
     }
 
     public ServerLimits withRangeLimits(int maxRangeLimit, long maxRangeResponseBytes) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses);
+                readThreads, maxHealthWatchers, statusPollInterval, responses, connections);
     }
 
     public ServerLimits withSizes(int maxKeyBytes, int maxValueBytes, int maxRequestBytes) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses);
+                readThreads, maxHealthWatchers, statusPollInterval, responses, connections);
     }
 
     public ServerLimits withResponses(ResponseLimits v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, v);
+                readThreads, maxHealthWatchers, statusPollInterval, v, connections);
+    }
+
+    public ServerLimits withConnections(ListenerLimits v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, maxHealthWatchers, statusPollInterval, responses, v);
     }
 }

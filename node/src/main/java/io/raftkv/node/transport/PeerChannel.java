@@ -206,14 +206,16 @@ final class PeerChannel implements PeerStream.Listener {
         MessageBatch.Builder b = owner.batchHeader(peerId);
         long bytes = 0;
         while (!queue.isEmpty()) {
-            Message next = queue.peek();
-            long size = next.entriesSizeBytes() + 64;
+            // Counted as encoded (plus the field's tag and length), so a batch is never larger on the
+            // wire than maxBatchBytes, or one message alone: what the receiver's size cap expects.
+            var encoded = PeerMessageCodec.encode(queue.peek());
+            long size = encoded.getSerializedSize() + 8;
             if (b.getMessagesCount() > 0 && bytes + size > options.maxBatchBytes()) {
                 break;
             }
             queue.poll();
             bytes += size;
-            b.addMessages(PeerMessageCodec.encode(next));
+            b.addMessages(encoded);
         }
         return b.build();
     }

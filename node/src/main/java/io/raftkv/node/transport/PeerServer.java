@@ -4,6 +4,8 @@ import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
 import io.raftkv.node.security.PeerTls;
+import io.raftkv.node.server.ConnectionGuard;
+import io.raftkv.node.server.ListenerLimits;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
 import io.vertx.core.Context;
@@ -38,6 +40,14 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerServer {
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+    /**
+     * Concurrent HTTP/2 streams a peer connection may open (a bare {@code new Http2Settings()}
+     * means unlimited). A member uses at most two long-lived streams (appends, control), its unary
+     * fallbacks ({@link PeerTransportOptions#maxBatchesInFlightPerPeer()} per lane) and a snapshot.
+     */
+    static final int MAX_STREAMS_PER_CONNECTION = 32;
+    /** Connection caps and timeouts of the peer port. */
+    static final ListenerLimits LIMITS = ListenerLimits.peerDefaults();
 
     private final Vertx vertx;
     private final Context driverContext;
@@ -52,6 +62,7 @@ final class PeerServer {
     /** Mutual TLS and the member rules of io.raftkv.node.security; null when the port is plaintext. */
     private final PeerTls tls;
     private final AtomicInteger pendingBatches = new AtomicInteger();
+    private final ConnectionGuard guard;
     /** At most one snapshot is received at a time. */
     private final AtomicInteger receivingSnapshots = new AtomicInteger();
     private HttpServer http;
@@ -70,16 +81,18 @@ final class PeerServer {
         this.worker = worker;
         this.stats = stats;
         this.options = options;
+        this.guard = LIMITS.guard(vertx, "peer port");
     }
 
-    Future<Integer> listen(HostPort bind) {
+    Future<Integer> listen(HostPort bind, Context servingContext) {
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
-                .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)));
+                .setMaxMessageSize(options.maxInboundMessageBytes()));
         grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
         grpc.callHandler(RaftPeerGrpcService.InstallSnapshot,
                 req -> new SnapshotReceiver(req, this).start());
-        HttpServerOptions httpOptions = new HttpServerOptions();
+        HttpServerOptions httpOptions = new HttpServerOptions()
+                .setIdleTimeout((int) LIMITS.idleTimeout().toSeconds());
         if (tls != null) {
             tls.secure(httpOptions);
         }
@@ -87,14 +100,23 @@ final class PeerServer {
                 .setHost(bind.host())
                 .setPort(bind.port())
                 .setTcpNoDelay(true)
-                .setInitialSettings(new Http2Settings().setInitialWindowSize(PeerTransport.STREAM_WINDOW_BYTES))
+                .setInitialSettings(new Http2Settings().setInitialWindowSize(PeerTransport.STREAM_WINDOW_BYTES)
+                        .setMaxConcurrentStreams(MAX_STREAMS_PER_CONNECTION))
                 .setHttp2ConnectionWindowSize(PeerTransport.CONNECTION_WINDOW_BYTES)
                 .setHttp2ClearTextEnabled(true));
-        // Listen from the driver's context: Vert.x then serves every peer connection on the Raft
-        // loop, so received batches reach the core without a hop and client load cannot delay them.
+        // Listen from the serving context: Vert.x then serves every peer connection on that loop (the
+        // node gives the port a loop of its own; never a client loop, so client load cannot delay it).
         Promise<Integer> bound = Promise.promise();
-        http.connectionHandler(FlushCoalescing.onConnect());
-        driverContext.runOnContext(v -> http.requestHandler(grpc).listen().map(HttpServer::actualPort).onComplete(bound));
+        http.connectionHandler(connection -> {
+            if (guard.admit(connection)) {
+                FlushCoalescing.install(connection);
+                connection.closeHandler(v -> guard.closed(connection));
+            }
+        });
+        servingContext.runOnContext(v -> http.requestHandler(req -> {
+            guard.requestSeen(req.connection());
+            grpc.handle(req);
+        }).listen().map(HttpServer::actualPort).onComplete(bound));
         return bound.future();
     }
 

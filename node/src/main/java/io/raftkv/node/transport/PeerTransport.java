@@ -52,7 +52,14 @@ public final class PeerTransport {
     private final PeerTransportOptions options;
     private final TransportStats stats = new TransportStats();
     private final HeartbeatRoundTrips roundTrips = new HeartbeatRoundTrips(stats);
+    /** Per peer: appends and everything else that may be large or bulky. */
     private final Map<Long, PeerChannel> channels = new HashMap<>();
+    /**
+     * Per peer: the small messages whose delay costs elections or read latency ({@link #isControl}),
+     * on a stream and in-flight window of their own, so they never wait behind megabytes of appends
+     * (etcd's rafthttp keeps its "message" stream apart from its "msgappv2" stream the same way).
+     */
+    private final Map<Long, PeerChannel> controlChannels = new HashMap<>();
     private final GrpcClient client;
     private final WorkerExecutor snapshotWorker;
     private final SnapshotStreamer snapshotStreamer;
@@ -129,9 +136,18 @@ public final class PeerTransport {
         };
     }
 
-    /** Starts the peer server on {@code bind}; completes with the bound port (useful with port 0). */
+    /** Starts the peer server on {@code bind}, served on the driver's context; completes with the bound port. */
     public Future<Integer> start(HostPort bind) {
-        return server.listen(bind);
+        return server.listen(bind, driverContext);
+    }
+
+    /**
+     * Starts the peer server on {@code bind}, served on {@code servingContext} (an event loop other
+     * than the driver's: received batches are decoded and checked there and only their messages hop
+     * to the driver); completes with the bound port (useful with port 0).
+     */
+    public Future<Integer> start(HostPort bind, Context servingContext) {
+        return server.listen(bind, servingContext);
     }
 
     /**
@@ -151,24 +167,37 @@ public final class PeerTransport {
             if (m.type() == MessageType.SNAP) {
                 snapshotStreamer.stream(m);
             } else {
-                channels.computeIfAbsent(m.to(), id -> new PeerChannel(id, this, options)).enqueue(m);
+                (isControl(m.type()) ? controlChannels : channels)
+                        .computeIfAbsent(m.to(), id -> new PeerChannel(id, this, options)).enqueue(m);
             }
         }
+    }
+
+    /** Heartbeats, votes, leadership transfer and ReadIndex: small, and late only at a price. */
+    static boolean isControl(MessageType type) {
+        return switch (type) {
+            case HEARTBEAT, HEARTBEAT_RESP, PRE_VOTE, PRE_VOTE_RESP, VOTE, VOTE_RESP, TIMEOUT_NOW, READ_INDEX,
+                 READ_INDEX_RESP -> true;
+            default -> false;
+        };
     }
 
     /** Forgets a removed member: its queued messages are dropped. Driver context only. */
     public void removePeer(long peerId) {
         roundTrips.forget(peerId);
-        PeerChannel c = channels.remove(peerId);
-        if (c != null) {
-            c.close();
+        for (Map<Long, PeerChannel> lane : List.of(channels, controlChannels)) {
+            PeerChannel c = lane.remove(peerId);
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
-    /** Messages waiting for {@code peerId}; for status and tests. Driver context only. */
+    /** Messages waiting for {@code peerId} (both lanes); for status and tests. Driver context only. */
     public int queuedFor(long peerId) {
         PeerChannel c = channels.get(peerId);
-        return c == null ? 0 : c.queued();
+        PeerChannel control = controlChannels.get(peerId);
+        return (c == null ? 0 : c.queued()) + (control == null ? 0 : control.queued());
     }
 
     public TransportStats stats() {
@@ -180,6 +209,8 @@ public final class PeerTransport {
         closed = true;
         channels.values().forEach(PeerChannel::close);
         channels.clear();
+        controlChannels.values().forEach(PeerChannel::close);
+        controlChannels.clear();
         return server.close()
                 .eventually(client::close)
                 .eventually(snapshotWorker::close)

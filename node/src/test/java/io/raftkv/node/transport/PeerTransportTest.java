@@ -182,7 +182,7 @@ class PeerTransportTest {
     }
 
     @Test
-    void deliversMessagesInOrderWithAllFieldsOverOneStream() throws Exception {
+    void deliversMessagesInOrderWithAllFieldsOverOneStreamPerLane() throws Exception {
         PeerTransport a = node(1, CLUSTER);
         node(2, CLUSTER);
         List<Message> sent = new ArrayList<>();
@@ -198,19 +198,94 @@ class PeerTransportTest {
         }
         Recorder b = recorders.get(2L);
         await().atMost(Duration.ofSeconds(10)).until(() -> b.received.size() == sent.size());
-        List<Message> got = new ArrayList<>(b.received);
-        for (int i = 0; i < sent.size(); i++) {
+        // Appends in order on their stream; the vote on the control stream, possibly before them.
+        List<Message> got = b.received.stream().filter(m -> m.type() == MessageType.APP).toList();
+        for (int i = 0; i < 200; i++) {
             assertThat(got.get(i).entries()).isEqualTo(sent.get(i).entries());
             assertThat(got.get(i).toString()).isEqualTo(sent.get(i).toString());
         }
-        Message vote = got.get(200);
+        Message vote = b.received.stream().filter(m -> m.type() == MessageType.VOTE_RESP).findFirst().orElseThrow();
+        assertThat(vote.toString()).isEqualTo(sent.get(200).toString());
         assertThat(vote.reject()).isTrue();
         assertThat(vote.rejectHint()).isEqualTo(7);
         assertThat(vote.context()).isEqualTo(Message.CAMPAIGN_TRANSFER);
-        assertThat(a.stats().streamsOpened.sum()).isEqualTo(1);
+        assertThat(a.stats().streamsOpened.sum()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().messagesSent.sum() == sent.size());
         assertThat(a.stats().sendFailures.sum()).isZero();
         assertThat(recorders.get(1L).unreachable).isEmpty();
+    }
+
+    @Test
+    void heartbeatsAndVotesDoNotWaitBehindAppends() throws Exception {
+        // A queue of 8 messages per lane: 50 appends overflow the appends' lane, and the heartbeat
+        // and vote sent after them must still go (before: one queue, so they were dropped).
+        PeerTransport a = node(1, CLUSTER, new PeerTransportOptions(8, 1, 64 * 1024, 2_000, 500, 30_000, 100));
+        node(2, CLUSTER);
+        List<Message> burst = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            burst.add(append(1, 2, i, new byte[1000]));
+        }
+        burst.add(Message.builder(MessageType.HEARTBEAT).from(1).to(2).term(3).commit(1).build());
+        burst.add(Message.builder(MessageType.VOTE).from(1).to(2).term(4).index(9).logTerm(3).build());
+        onContext(a, () -> a.send(burst));
+        Recorder b = recorders.get(2L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.received.stream()
+                .filter(m -> m.type() == MessageType.HEARTBEAT || m.type() == MessageType.VOTE).count() == 2);
+        assertThat(a.stats().messagesDropped.sum()).as("appends beyond the lane's queue").isPositive();
+    }
+
+    @Test
+    void aPeerConnectionMayOpenOnlyAFewStreams() throws Exception {
+        node(2, CLUSTER);
+        var http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        String[] hostPort = addresses.get(2L).split(":");
+        var request = http.request(io.vertx.core.http.HttpMethod.GET, Integer.parseInt(hostPort[1]), hostPort[0], "/")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> request.connection().remoteSettings() != null
+                && request.connection().remoteSettings().getMaxConcurrentStreams() != 0xFFFFFFFFL);
+        assertThat(request.connection().remoteSettings().getMaxConcurrentStreams())
+                .isEqualTo(PeerServer.MAX_STREAMS_PER_CONNECTION);
+        http.close();
+    }
+
+    @Test
+    void theMessageCapIsWhatALeaderSends() {
+        PeerTransportOptions o = PeerTransportOptions.DEFAULTS.forMaxRequestBytes(4 << 20, 1 << 20);
+        assertThat(o.maxInboundMessageBytes()).isEqualTo((4L << 20) + 2 * PeerTransportOptions.FRAMING_SLACK_BYTES);
+        assertThat(PeerTransportOptions.DEFAULTS.forMaxRequestBytes(16 << 20, 1 << 20).maxInboundMessageBytes())
+                .isEqualTo((16L << 20) + 2 * PeerTransportOptions.FRAMING_SLACK_BYTES);
+    }
+
+    @Test
+    void aBatchOverTheCapIsRefusedAndOneAtTheSenderLimitPasses() throws Exception {
+        // 64 KiB batches; one entry of 200 KiB (a request at the limit) must pass alone, and a
+        // forged batch beyond the cap is refused by the gRPC layer before it is buffered whole.
+        PeerTransportOptions small = new PeerTransportOptions(1000, 4, 64 * 1024, 2_000, 500, 30_000, 100)
+                .forMaxRequestBytes(200 * 1024, 16 * 1024);
+        PeerTransport a = node(1, CLUSTER, small);
+        node(2, CLUSTER, small);
+        onContext(a, () -> a.send(List.of(append(1, 2, 1, new byte[200 * 1024]))));
+        Recorder b = recorders.get(2L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.received.size() == 1);
+
+        var client = io.vertx.grpc.client.GrpcClient.client(vertx);
+        String[] hostPort = addresses.get(2L).split(":");
+        var req = client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(Integer.parseInt(hostPort[1]),
+                hostPort[0]), io.raftkv.api.peer.v1.RaftPeerGrpcClient.Send)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        MessageBatch forged = MessageBatch.newBuilder().setClusterId(CLUSTER).setFrom(1).setTo(2)
+                .addMessages(io.raftkv.api.peer.v1.RaftMessage.newBuilder()
+                        .setTo(2).setFrom(1)
+                        .addEntries(io.raftkv.api.peer.v1.Entry.newBuilder()
+                                .setData(com.google.protobuf.ByteString.copyFrom(new byte[400 * 1024]))))
+                .build();
+        var status = req.send(forged).compose(resp -> resp.last().map(x -> resp.status())
+                        .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(status).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
+        assertThat(b.received).hasSize(1);
+        client.close();
     }
 
     /** A peer port served by the test itself: an older version (no Stream) or a peer that stops acking. */
