@@ -96,6 +96,8 @@ public final class NodeConfig {
                     + " at most (0: no cap)."),
             new Setting("client-idle-timeout-seconds", "300", "A client-port connection without traffic for this"
                     + " long is closed; one whose first request is not complete within 10 s is closed too."),
+            new Setting("max-snapshot-download-seconds", "3600", "A Cluster.SnapshotDownload runs as long as its"
+                    + " client's deadline, at most this long."),
             new Setting("max-connection-calls", "1000", "Calls of one client connection served and not yet"
                     + " written; beyond, the connection takes no new calls until it drains."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
@@ -320,6 +322,10 @@ public final class NodeConfig {
                 .validate();
     }
 
+    public java.time.Duration maxSnapshotDownload() {
+        return java.time.Duration.ofSeconds(positiveLong("max-snapshot-download-seconds"));
+    }
+
     public int maxConnectionCalls() {
         return (int) Math.min(Integer.MAX_VALUE, positiveLong("max-connection-calls"));
     }
@@ -394,6 +400,7 @@ public final class NodeConfig {
         new io.raftkv.node.server.ResponseLimits(maxConnectionResponseBytes(), maxNodeResponseBytes(),
                 maxConnectionCalls()).validate();
         clientConnections();
+        maxSnapshotDownload();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {
             throw new IllegalArgumentException("--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");

@@ -230,7 +230,8 @@ public final class NodeMain {
                 .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes())
                 .withResponses(new ResponseLimits(config.maxConnectionResponseBytes(), config.maxNodeResponseBytes(),
                         config.maxConnectionCalls()))
-                .withConnections(config.clientConnections());
+                .withConnections(config.clientConnections())
+                .withMaxSnapshotDownload(config.maxSnapshotDownload());
         HostPort probe = config.probeBindOrNull();
         if (probe != null) {
             probeServer = await(ProbeServer.start(vertx, driver, limits, metrics.prometheus(), probe.host(),

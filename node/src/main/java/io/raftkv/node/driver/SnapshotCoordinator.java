@@ -203,6 +203,11 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
     // ------------------------------------------------------------------ SnapshotSink (worker)
 
     @Override
+    public long usableBytes() {
+        return store.usableBytesForInstall();
+    }
+
+    @Override
     public IncomingSnapshot begin(Message snap, String format, long totalBytes) throws IOException {
         SnapshotMetadata m = snap.snapshot().metadata();
         long applied = stateMachine.appliedIndex();

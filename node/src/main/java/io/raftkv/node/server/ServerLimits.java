@@ -35,6 +35,8 @@ import java.util.Objects;
  * @param responses             memory that responses not yet read by their clients may hold, per
  *                              connection and per node
  * @param connections           connection caps and timeouts of the client port
+ * @param maxSnapshotDownload   a {@code Cluster.SnapshotDownload} runs as long as its client's
+ *                              deadline, at most this long (also without a deadline)
  */
 public record ServerLimits(
         int maxKeyBytes,
@@ -52,9 +54,11 @@ public record ServerLimits(
         int maxHealthWatchers,
         Duration statusPollInterval,
         ResponseLimits responses,
-        ListenerLimits connections) {
+        ListenerLimits connections,
+        Duration maxSnapshotDownload) {
 
     public ServerLimits {
+        Objects.requireNonNull(maxSnapshotDownload, "maxSnapshotDownload");
         Objects.requireNonNull(responses, "responses");
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(defaultDeadline, "defaultDeadline");
@@ -67,7 +71,7 @@ public record ServerLimits(
         return new ServerLimits(Command.MAX_KEY_BYTES, Command.MAX_VALUE_BYTES, 2 * 1024 * 1024, 10_000,
                 4L * 1024 * 1024, Command.MAX_TXN_COMPARES, Command.MAX_TXN_OPS, Duration.ofSeconds(30),
                 Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100), ResponseLimits.defaults(),
-                ListenerLimits.clientDefaults());
+                ListenerLimits.clientDefaults(), Duration.ofHours(1));
     }
 
     /**
@@ -95,6 +99,7 @@ public record ServerLimits(
         requirePositive("statusPollInterval", statusPollInterval);
         responses.validate();
         connections.validate();
+        requirePositive("maxSnapshotDownload", maxSnapshotDownload);
         return this;
     }
 
@@ -113,54 +118,60 @@ public record ServerLimits(
     public ServerLimits withMaxInFlightCalls(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, v, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval, responses, connections);
+                maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withMaxConcurrentReads(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, v, readThreads,
-                maxHealthWatchers, statusPollInterval, responses, connections);
+                maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withDefaultDeadline(Duration v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, v, maxDeadline, maxInFlightCalls, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval, responses, connections);
+                maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withMaxHealthWatchers(int v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, v, statusPollInterval, responses, connections);
+                readThreads, v, statusPollInterval, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withStatusPollInterval(Duration v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, v, responses, connections);
+                readThreads, maxHealthWatchers, v, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withRangeLimits(int maxRangeLimit, long maxRangeResponseBytes) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, connections);
+                readThreads, maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withSizes(int maxKeyBytes, int maxValueBytes, int maxRequestBytes) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, connections);
+                readThreads, maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withResponses(ResponseLimits v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, v, connections);
+                readThreads, maxHealthWatchers, statusPollInterval, v, connections, maxSnapshotDownload);
     }
 
     public ServerLimits withConnections(ListenerLimits v) {
         return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
                 maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, v);
+                readThreads, maxHealthWatchers, statusPollInterval, responses, v, maxSnapshotDownload);
+    }
+
+    public ServerLimits withMaxSnapshotDownload(Duration v) {
+        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
+                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
+                readThreads, maxHealthWatchers, statusPollInterval, responses, connections, v);
     }
 }

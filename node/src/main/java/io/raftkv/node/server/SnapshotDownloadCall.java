@@ -33,8 +33,9 @@ import java.util.Objects;
  * <p>Flow control: the next chunk is read (on the {@link ReadPool}: disk reads block) only after
  * the previous one was handed to gRPC and the response's write queue has room, so at most one
  * chunk per download is in memory beyond the transport's window. The call holds one of
- * {@link ServerLimits#maxInFlightCalls()}; its deadline is the client's, or
- * {@link ServerLimits#maxDeadline()} when the client sent none (downloads are long). The reader is
+ * {@link ServerLimits#maxInFlightCalls()}; its deadline is the client's, capped at
+ * {@link ServerLimits#maxSnapshotDownload()} (also when the client sent none): downloads of
+ * several GiB take minutes, longer than any other call's {@link ServerLimits#maxDeadline()}. The reader is
  * closed on every path: end, failure, deadline and client cancel.
  *
  * <p>All fields are touched only on the context that received the call.
@@ -98,8 +99,8 @@ public final class SnapshotDownloadCall {
 
     private void begin() {
         long timeout = request.timeout();
-        long deadline = timeout > 0 ? Math.min(timeout, f.limits.maxDeadline().toMillis())
-                : f.limits.maxDeadline().toMillis();
+        long cap = f.limits.maxSnapshotDownload().toMillis();
+        long deadline = timeout > 0 ? Math.min(timeout, cap) : cap;
         timerId = f.vertx.setTimer(deadline, id -> {
             timerId = -1;
             fail(RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, "snapshot download did not finish within its deadline of "

@@ -293,6 +293,20 @@ public final class SnapshotStore implements AutoCloseable {
     }
 
     /** Starts receiving snapshot {@code m}; blocking (creates a directory). */
+    /**
+     * Bytes a received snapshot may take: the usable space of the snapshots' file system minus a
+     * margin of 5 % of it (at least 64 MiB) left for the log and the state machine; 0 if unknown.
+     */
+    public long usableBytesForInstall() {
+        try {
+            java.nio.file.FileStore fs = Files.getFileStore(layout.snapshotsDir);
+            long margin = Math.max(64L << 20, fs.getTotalSpace() / 20);
+            return Math.max(0, fs.getUsableSpace() - margin);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     public SnapshotWriter beginInstall(SnapshotMetadata m) throws IOException {
         if (m.isEmpty()) {
             throw new IllegalArgumentException("cannot install an empty snapshot");

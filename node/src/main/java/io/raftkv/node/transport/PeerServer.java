@@ -24,6 +24,7 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +64,10 @@ final class PeerServer {
     private final PeerTls tls;
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final ConnectionGuard guard;
-    /** At most one snapshot is received at a time. */
-    private final AtomicInteger receivingSnapshots = new AtomicInteger();
+    /** At most one snapshot is received at a time: this one. */
+    private final AtomicReference<SnapshotReceiver> receiving = new AtomicReference<>();
+    private volatile long snapshotChunkDeadlineMs = 30_000;
+    private volatile long snapshotStallMs = 5_000;
     private HttpServer http;
 
     PeerServer(Vertx vertx, Context driverContext, long selfId, long clusterId, PeerAddressResolver addresses,
@@ -255,12 +258,52 @@ final class PeerServer {
 
     // --- for SnapshotReceiver ---
 
-    boolean tryStartSnapshot() {
-        return receivingSnapshots.compareAndSet(0, 1);
+    /**
+     * Gives the receive slot to {@code r}, whose header passed every check: null when it has it,
+     * else why not. A transfer stalled for {@link #snapshotStallMs()} or more is preempted.
+     */
+    String claimSnapshotSlot(SnapshotReceiver r) {
+        while (true) {
+            SnapshotReceiver current = receiving.get();
+            if (current == null) {
+                if (receiving.compareAndSet(null, r)) {
+                    return null;
+                }
+            } else if (current.stalledMillis() >= snapshotStallMs) {
+                if (receiving.compareAndSet(current, r)) {
+                    LOG.warn("a snapshot transfer stalled for {} ms gives way to a newer one", current.stalledMillis());
+                    current.preempt();
+                    return null;
+                }
+            } else {
+                return "member " + selfId + " is already receiving a snapshot (last chunk " + current.stalledMillis()
+                        + " ms ago)";
+            }
+        }
     }
 
-    void snapshotFinished() {
-        receivingSnapshots.set(0);
+    void snapshotFinished(SnapshotReceiver r) {
+        receiving.compareAndSet(r, null);
+    }
+
+    /** Longest wait for the next chunk of a snapshot being received. */
+    long snapshotChunkDeadlineMs() {
+        return snapshotChunkDeadlineMs;
+    }
+
+    /** A transfer without a chunk for this long gives its slot to a newer one. */
+    long snapshotStallMs() {
+        return snapshotStallMs;
+    }
+
+    /** For tests: shorter snapshot receive timeouts. */
+    void snapshotTimeouts(long chunkDeadlineMs, long stallMs) {
+        this.snapshotChunkDeadlineMs = chunkDeadlineMs;
+        this.snapshotStallMs = stallMs;
+    }
+
+    Vertx vertx() {
+        return vertx;
     }
 
     long selfId() {

@@ -200,6 +200,11 @@ public final class PeerTransport {
         return (c == null ? 0 : c.queued()) + (control == null ? 0 : control.queued());
     }
 
+    /** For tests: shorter snapshot receive timeouts (chunk deadline, stall before preemption). */
+    void snapshotReceiveTimeouts(long chunkDeadlineMs, long stallMs) {
+        server.snapshotTimeouts(chunkDeadlineMs, stallMs);
+    }
+
     public TransportStats stats() {
         return stats;
     }

@@ -20,6 +20,15 @@ import org.slf4j.LoggerFactory;
  * Disk writes run on a worker, one chunk at a time (the stream is paused meanwhile), so memory stays
  * bounded by one chunk. Once installed, the SNAP message is stepped on the driver's context and only
  * then is the stream acknowledged.
+ *
+ * <p>Against a stalled or hostile sender: the one receive slot is taken only by a stream whose
+ * header passed every check (cluster, destination, the sender's certificate), not by a bare stream;
+ * each chunk must arrive within {@link PeerServer#snapshotChunkDeadlineMs()} of the previous one
+ * (else DEADLINE_EXCEEDED); a transfer whose last chunk is older than
+ * {@link PeerServer#snapshotStallMs()} gives its slot to a newer checked header (the stalled one
+ * ends ABORTED); the declared total must fit the disk's usable space with a margin
+ * ({@link SnapshotSink#usableBytes()}, RESOURCE_EXHAUSTED otherwise) and no more data than declared
+ * is accepted.
  */
 final class SnapshotReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
@@ -43,8 +52,13 @@ final class SnapshotReceiver {
     private long expectedOffset;
     private boolean installed;
     private boolean finished;
+    /** Holds the server's receive slot (taken at a checked header). */
+    private boolean claimed;
     private Future<Void> tail = Future.succeededFuture();
     private final long startedNanos = System.nanoTime();
+    private volatile long lastChunkNanos = System.nanoTime();
+    private long declaredBytes = -1;
+    private long chunkTimer = -1;
 
     SnapshotReceiver(GrpcServerRequest<SnapshotChunk, SnapshotAck> req, PeerServer server) {
         this.req = req;
@@ -52,12 +66,10 @@ final class SnapshotReceiver {
     }
 
     void start() {
-        if (!server.tryStartSnapshot()) {
-            finished = true;
-            server.reject(req, GrpcStatus.UNAVAILABLE, "member " + server.selfId() + " is already receiving a snapshot");
-            return;
-        }
+        armChunkDeadline();
         req.handler(chunk -> {
+            lastChunkNanos = System.nanoTime();
+            armChunkDeadline();
             req.pause();
             tail = tail.compose(v -> process(chunk)).onComplete(ar -> {
                 if (ar.failed()) {
@@ -69,6 +81,29 @@ final class SnapshotReceiver {
         });
         req.endHandler(v -> tail.onSuccess(x -> complete()));
         req.exceptionHandler(this::fail);
+    }
+
+    /** (Re)starts the wait for the next chunk; the stream fails DEADLINE_EXCEEDED if it passes. */
+    private void armChunkDeadline() {
+        if (chunkTimer >= 0) {
+            server.vertx().cancelTimer(chunkTimer);
+        }
+        long deadline = server.snapshotChunkDeadlineMs();
+        chunkTimer = server.vertx().setTimer(deadline, id -> {
+            chunkTimer = -1;
+            fail(new Refused(GrpcStatus.DEADLINE_EXCEEDED, "no snapshot chunk for " + deadline + " ms"));
+        });
+    }
+
+    /** Milliseconds since the last chunk arrived (or the stream opened). */
+    long stalledMillis() {
+        return (System.nanoTime() - lastChunkNanos) / 1_000_000;
+    }
+
+    /** A newer transfer took the slot of this stalled one. */
+    void preempt() {
+        fail(new Refused(GrpcStatus.ABORTED, "preempted by a newer snapshot transfer after " + stalledMillis()
+                + " ms without a chunk"));
     }
 
     private Future<Void> process(SnapshotChunk chunk) {
@@ -104,6 +139,17 @@ final class SnapshotReceiver {
                     throw new Refused(GrpcStatus.INVALID_ARGUMENT, "header does not carry a SNAP message for "
                             + server.selfId() + ": " + m);
                 }
+                long usable = server.snapshotSink().usableBytes();
+                if (h.getTotalBytes() > usable) {
+                    throw new Refused(GrpcStatus.RESOURCE_EXHAUSTED, "snapshot of " + h.getTotalBytes()
+                            + " bytes does not fit: " + usable + " bytes usable on this member's disk");
+                }
+                String busy = server.claimSnapshotSlot(this);
+                if (busy != null) {
+                    throw new Refused(GrpcStatus.UNAVAILABLE, busy);
+                }
+                claimed = true;
+                declaredBytes = h.getTotalBytes();
                 snap = m;
                 LOG.info("receiving snapshot at index {} term {} from {}", m.snapshot().metadata().index(),
                         m.snapshot().metadata().term(), m.from());
@@ -118,6 +164,10 @@ final class SnapshotReceiver {
                 if (d.getOffset() != expectedOffset) {
                     throw new Refused(GrpcStatus.DATA_LOSS, "chunk at offset " + d.getOffset() + ", expected "
                             + expectedOffset);
+                }
+                if (expectedOffset + d.getData().size() > declaredBytes) {
+                    throw new Refused(GrpcStatus.INVALID_ARGUMENT, "more data than the " + declaredBytes
+                            + " bytes the header declared");
                 }
                 byte[] bytes = d.getData().toByteArray();
                 CRC32C crc = new CRC32C();
@@ -164,6 +214,17 @@ final class SnapshotReceiver {
         }
     }
 
+    private void release() {
+        if (chunkTimer >= 0) {
+            server.vertx().cancelTimer(chunkTimer);
+            chunkTimer = -1;
+        }
+        if (claimed) {
+            claimed = false;
+            server.snapshotFinished(this);
+        }
+    }
+
     private void requireHeader() {
         if (snap == null || incoming == null) {
             throw new Refused(GrpcStatus.INVALID_ARGUMENT, "snapshot data before its header");
@@ -179,7 +240,7 @@ final class SnapshotReceiver {
             return;
         }
         finished = true;
-        server.snapshotFinished();
+        release();
         server.stats().snapshotsReceived.increment();
         server.stats().observeSnapshot(false, expectedOffset, System.nanoTime() - startedNanos, true);
         LOG.info("installed snapshot at index {} ({} bytes)", snap.snapshot().metadata().index(), expectedOffset);
@@ -201,7 +262,7 @@ final class SnapshotReceiver {
                 return null;
             }, false);
         }
-        server.snapshotFinished();
+        release();
         GrpcStatus status;
         if (err instanceof Refused r) {
             status = r.status;

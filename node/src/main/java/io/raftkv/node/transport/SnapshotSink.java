@@ -19,6 +19,14 @@ public interface SnapshotSink {
      */
     IncomingSnapshot begin(Message snap, String format, long totalBytes) throws IOException;
 
+    /**
+     * Bytes a snapshot being received may take on disk now (usable space minus a safety margin);
+     * a larger declared total is refused before anything is written. Cheap; any thread.
+     */
+    default long usableBytes() {
+        return Long.MAX_VALUE;
+    }
+
     /** One snapshot being received. All methods blocking, called in order on one worker. */
     interface IncomingSnapshot {
         void write(long offset, byte[] data) throws IOException;

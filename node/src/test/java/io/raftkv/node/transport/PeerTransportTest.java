@@ -52,6 +52,12 @@ class PeerTransportTest {
         final ByteArrayOutputStream installedBytes = new ByteArrayOutputStream();
         volatile byte[] outgoingData = new byte[0];
         volatile int chunkBytes = 1000;
+        volatile long usableBytes = Long.MAX_VALUE;
+
+        @Override
+        public long usableBytes() {
+            return usableBytes;
+        }
 
         @Override
         public void onMessages(List<Message> messages) {
@@ -286,6 +292,73 @@ class PeerTransportTest {
         assertThat(status).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(b.received).hasSize(1);
         client.close();
+    }
+
+    /** A forged InstallSnapshot stream to member 2 that sends a valid header, then nothing. */
+    private io.vertx.core.Future<io.vertx.grpc.common.GrpcStatus> stalledSnapshotPush() throws Exception {
+        var client = io.vertx.grpc.client.GrpcClient.client(vertx);
+        String[] hostPort = addresses.get(2L).split(":");
+        var req = client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(Integer.parseInt(hostPort[1]),
+                hostPort[0]), io.raftkv.api.peer.v1.RaftPeerGrpcClient.InstallSnapshot)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Message snap = Message.builder(MessageType.SNAP).from(1).to(2).term(3)
+                .snapshot(new Snapshot(new SnapshotMetadata(400, 3, ConfState.ofVoters(1L, 2L)), null)).build();
+        req.write(io.raftkv.api.peer.v1.SnapshotChunk.newBuilder().setClusterId(CLUSTER)
+                .setHeader(io.raftkv.api.peer.v1.SnapshotHeader.newBuilder().setFrom(1).setTo(2)
+                        .setMessage(PeerMessageCodec.encode(snap)).setTotalBytes(1_000_000).setFormat("test/1"))
+                .build());
+        return req.response().compose(resp -> resp.end().map(v -> resp.status())
+                .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())));
+    }
+
+    private void sendSnapshot(PeerTransport a, byte[] data) {
+        Recorder ra = recorders.get(1L);
+        ra.outgoingData = data;
+        ra.chunkBytes = 64 * 1024;
+        Message snap = Message.builder(MessageType.SNAP).from(1).to(2).term(3)
+                .snapshot(new Snapshot(new SnapshotMetadata(500, 3, ConfState.ofVoters(1L, 2L, 3L)), null)).build();
+        onContext(a, () -> a.send(List.of(snap)));
+    }
+
+    @Test
+    void aStalledSnapshotPushTimesOutAndFreesTheSlot() throws Exception {
+        PeerTransport a = node(1, CLUSTER);
+        PeerTransport b = node(2, CLUSTER);
+        b.snapshotReceiveTimeouts(500, 60_000);
+        var stalled = stalledSnapshotPush();
+        assertThat(stalled.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isEqualTo(io.vertx.grpc.common.GrpcStatus.DEADLINE_EXCEEDED);
+        sendSnapshot(a, new byte[200_000]);
+        await().atMost(Duration.ofSeconds(20)).until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
+        assertThat(recorders.get(1L).snapshotsSent.get(2L)).isTrue();
+        assertThat(recorders.get(2L).installed).hasSize(1);
+    }
+
+    @Test
+    void aNewerTransferPreemptsAStalledOne() throws Exception {
+        PeerTransport a = node(1, CLUSTER);
+        PeerTransport b = node(2, CLUSTER);
+        b.snapshotReceiveTimeouts(60_000, 300);
+        var stalled = stalledSnapshotPush();
+        await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        sendSnapshot(a, new byte[200_000]);
+        assertThat(stalled.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isEqualTo(io.vertx.grpc.common.GrpcStatus.ABORTED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
+        assertThat(recorders.get(1L).snapshotsSent.get(2L)).isTrue();
+        assertThat(recorders.get(2L).installed).hasSize(1);
+    }
+
+    @Test
+    void aSnapshotLargerThanTheFreeDiskIsRefusedBeforeAnythingIsWritten() throws Exception {
+        PeerTransport a = node(1, CLUSTER);
+        node(2, CLUSTER);
+        recorders.get(2L).usableBytes = 100_000;
+        sendSnapshot(a, new byte[200_000]);
+        await().atMost(Duration.ofSeconds(20)).until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
+        assertThat(recorders.get(1L).snapshotsSent.get(2L)).isFalse();
+        assertThat(recorders.get(2L).installed).isEmpty();
+        assertThat(recorders.get(2L).installedBytes.size()).isZero();
     }
 
     /** A peer port served by the test itself: an older version (no Stream) or a peer that stops acking. */
