@@ -56,7 +56,8 @@ class PackagingTest {
         ".status.replicas").containsEntry("labelSelectorPath", ".status.selector");
     assertThat((List<Map<String, Object>>) version.get("additionalPrinterColumns"))
         .extracting(c -> c.get("name"))
-        .containsExactlyInAnyOrder("Replicas", "Ready", "Leader", "Term", "Phase", "Age");
+        .containsExactly("Replicas", "Ready", "Phase", "Leader", "Term", "Age");
+    assertThat((List<String>) at(crd, "spec", "names", "categories")).contains("raftkv-all");
     Map<String, Object> schema = (Map<String, Object>) at(version, "schema", "openAPIV3Schema");
     Map<String, Object> replicas =
         (Map<String, Object>) at(schema, "properties", "spec", "properties", "replicas");

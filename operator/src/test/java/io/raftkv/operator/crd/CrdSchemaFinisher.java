@@ -4,14 +4,45 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder;
 import io.raftkv.operator.api.v1alpha1.Quantities;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * What the generator's annotations cannot put into the schema: the quantity pattern on the
- * embedded {@code ResourceRequirements} maps (the API server then rejects {@code ""} or
- * {@code 1e3Gi} at admission, as it does for a Pod).
+ * What the generator's annotations cannot put into the schema:
+ * <ul>
+ *   <li>the quantity pattern on the embedded {@code ResourceRequirements} maps (the API server
+ *       then rejects {@code ""} or {@code 1e3Gi} at admission, as it does for a Pod);</li>
+ *   <li>a CEL rule on {@code metadata.name}: at most {@value #MAX_NAME} characters (the
+ *       StatefulSet's pods carry the label {@code controller-revision-hash: <name>-<10 chars>},
+ *       which must fit in 63), a DNS label starting with a letter, and not ending in
+ *       {@code -peers} (a cluster {@code x-peers}'s client Service would take cluster
+ *       {@code x}'s peer Service name);</li>
+ *   <li>{@code x-kubernetes-list-type} on every list: {@code set} for image pull secrets,
+ *       {@code map} keyed by {@code type} for conditions, {@code atomic} elsewhere;</li>
+ *   <li>{@code default: {}} on {@code spec} and its object-valued parents, so that their
+ *       children's defaults are applied (and shown) when the parent is omitted;</li>
+ *   <li>the category {@code raftkv-all} ({@code kubectl get raftkv-all}) and the printer
+ *       columns in reading order, Age last.</li>
+ * </ul>
  */
 final class CrdSchemaFinisher {
+
+  /** Longest cluster name: 63 − len("-") − 10 (controller-revision-hash suffix). */
+  static final int MAX_NAME = 52;
+  static final String NAME_RULE = "self.metadata.name.size() <= " + MAX_NAME
+      + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')"
+      + " && !self.metadata.name.endsWith('-peers')";
+  static final String NAME_MESSAGE = "metadata.name must be a DNS label of at most " + MAX_NAME
+      + " characters that starts with a letter and does not end in -peers (names derived from"
+      + " it — pods, the <name>-peers Service, revision labels — must fit in 63 characters and"
+      + " must not collide with another cluster's)";
+  static final List<String> COLUMN_ORDER =
+      List.of("Replicas", "Ready", "Phase", "Leader", "Term", "Age");
 
   private CrdSchemaFinisher() {}
 
@@ -24,8 +55,52 @@ final class CrdSchemaFinisher {
         JSONSchemaProps values = child(resources, map).getAdditionalProperties().getSchema();
         values.setPattern(Quantities.PATTERN);
       }
+      JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+      root.setXKubernetesValidations(List.of(new ValidationRuleBuilder().withRule(NAME_RULE)
+          .withMessage(NAME_MESSAGE).build()));
+      listTypes(root);
+      child(spec, "imagePullSecrets").setXKubernetesListType("set");
+      JSONSchemaProps conditions = child(child(root, "status"), "conditions");
+      conditions.setXKubernetesListType("map");
+      conditions.setXKubernetesListMapKeys(List.of("type"));
+      conditions.getItems().getSchema().setRequired(List.of("type", "status"));
+      spec.setDefault(JsonNodeFactory.instance.objectNode());
+      for (String parent : List.of("storage", "raft", "scheduling", "clientService")) {
+        child(spec, parent).setDefault(JsonNodeFactory.instance.objectNode());
+      }
+      List<CustomResourceColumnDefinition> columns =
+          new ArrayList<>(version.getAdditionalPrinterColumns());
+      columns.sort(Comparator.comparingInt(c -> order(c.getName())));
+      version.setAdditionalPrinterColumns(columns);
     }
+    crd.getSpec().getNames().setCategories(List.of("raftkv-all"));
     return crd;
+  }
+
+  private static int order(String column) {
+    int i = COLUMN_ORDER.indexOf(column);
+    if (i < 0) {
+      throw new IllegalStateException("printer column " + column + " has no place in "
+          + COLUMN_ORDER);
+    }
+    return i;
+  }
+
+  /** Every list is atomic unless said otherwise (explicit rather than the API default). */
+  private static void listTypes(JSONSchemaProps node) {
+    if ("array".equals(node.getType()) && node.getXKubernetesListType() == null) {
+      node.setXKubernetesListType("atomic");
+    }
+    if (node.getProperties() != null) {
+      node.getProperties().values().forEach(CrdSchemaFinisher::listTypes);
+    }
+    if (node.getItems() != null && node.getItems().getSchema() != null) {
+      listTypes(node.getItems().getSchema());
+    }
+    if (node.getAdditionalProperties() != null
+        && node.getAdditionalProperties().getSchema() != null) {
+      listTypes(node.getAdditionalProperties().getSchema());
+    }
   }
 
   private static JSONSchemaProps child(JSONSchemaProps parent, String name) {

@@ -12,9 +12,14 @@ import io.fabric8.generator.annotation.ValidationRule;
  *
  * <p>Size and storage class become a StatefulSet volumeClaimTemplate, which Kubernetes does not
  * let anyone change after creation, so the schema rejects edits to them (CEL transition rule) and
- * the reconciler refuses them too (for objects written before the rule existed).
+ * the reconciler refuses them too (for objects written before the rule existed). The field rules
+ * ({@code self == oldSelf}) only run when both values exist; the rule on the object catches a
+ * storage class set or removed after creation.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.storageClassName) == has(oldSelf.storageClassName)",
+    message = "storage.storageClassName cannot be set or unset after creation:"
+        + " volumeClaimTemplates cannot change")
 public class StorageSpec {
 
   public static final String DEFAULT_SIZE = "10Gi";
