@@ -200,7 +200,13 @@ public final class ReadyLoop<R> {
                 if (!rawNode.hasReady()) {
                     return;
                 }
-                handOver(rawNode.ready());
+                try {
+                    handOver(rawNode.ready());
+                } catch (RuntimeException e) {
+                    // A Ready that cannot be handed over would leave the loop waiting for ever.
+                    halt("handing over a Ready failed", e);
+                    return;
+                }
                 if (completedInline != null) {
                     Ready rd = completedInline;
                     Throwable err = completedInlineFailure;

@@ -343,6 +343,9 @@ final class SimNode {
 
         @Override
         public void onHalt(String what, Throwable cause) {
+            if (cause instanceof SafetyViolation v) {
+                throw v; // a checker fired inside the loop: report it as itself
+            }
             throw new IllegalStateException("node " + id + " halted: " + what, cause);
         }
     }
