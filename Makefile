@@ -4,21 +4,32 @@ GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 MVN ?= mvn -B -Draftkv.commit=$(GIT_COMMIT)
 SEEDS ?= 100000
 
-.PHONY: build test sim mutation clean
+.PHONY: help build test sim mutation clean docs-check
+.DEFAULT_GOAL := build
+
+## help: list every target with its one-line description (the `## target: description` lines below)
+help:
+	@awk '/^## [A-Za-z0-9_-]+: / { t = $$2; sub(/:$$/, "", t); d = $$0; sub(/^## [^:]+: */, "", d); \
+	  printf "  %-22s %s\n", t, d }' $(firstword $(MAKEFILE_LIST))
+
+## docs-check: every relative link and anchor in README.md and docs/ resolves; every target is described here and in the README
+docs-check:
+	scripts/docs/check.sh
 
 ## build: compile and package every module (no tests)
 build:
 	$(MVN) -DskipTests install
 
-## test: the whole suite, as CI runs it. The simulation adds a window of fresh seeds derived from
-## SIM_FRESH_KEY (UTC date and commit by default); the window is printed, and a failure in it fails.
+## test: the whole suite, as CI runs it (docs checks first; docs/testing.md says what runs)
+## The simulation adds a window of fresh seeds derived from SIM_FRESH_KEY (UTC date and commit by
+## default); the window is printed, and a failure in it fails.
 SIM_FRESH_KEY ?= $(shell date -u +%F)-$(shell git rev-parse --short HEAD 2>/dev/null || echo nogit)
-test:
+test: docs-check
 	@echo "simulation fresh-seed key: $(SIM_FRESH_KEY)"
 	$(MVN) install -Dsim.fresh.key=$(SIM_FRESH_KEY)
 
-## sim: a long deterministic-simulation campaign of the Raft core (SEEDS=N from SIM_FIRST_SEED); prints a
-## summary (Surefire writes test output to a file, so the summary is printed from there, pass or fail).
+## sim: a long deterministic-simulation campaign of the Raft core (SEEDS=N from SIM_FIRST_SEED), with a summary
+## Surefire writes test output to a file, so the summary is printed from there, pass or fail.
 ## RAFT_BUILD_DIR lets it run beside another build of raft/ (e.g. RAFT_BUILD_DIR=target-sim).
 RAFT_BUILD_DIR ?= target
 SIM_FIRST_SEED ?= 1000000
@@ -32,6 +43,7 @@ mutation:
 	$(MVN) -pl raft test-compile org.pitest:pitest-maven:mutationCoverage -Dbuild.dir=$(RAFT_BUILD_DIR)
 	@echo "mutation report: raft/$(RAFT_BUILD_DIR)/pit-reports/index.html"
 
+## clean: delete every module's build output (mvn clean)
 clean:
 	$(MVN) clean
 
@@ -74,11 +86,11 @@ docker-build:
 	docker build -f Dockerfile.node -t $(IMAGE_REGISTRY)/raftkv-node:$(VERSION) .
 	docker build -f Dockerfile.operator -t $(IMAGE_REGISTRY)/raftkv-operator:$(VERSION) .
 
-## images: build both images offline with buildah (base image from Debian's packages, cached; jars
-## from the Maven build); tags $(IMAGE_REGISTRY)/raftkv-{node,operator}:$(VERSION), prints sizes
-## images-test: run them under podman: a 3-member cluster (raftkvctl, leader kill, rejoin), the
-## operator without an API server, user, read-only root, sizes (docs/images.md). Both install
-## buildah, podman, runc and debootstrap from Debian's packages when missing.
+## images: build both images offline with buildah (base from Debian's packages, jars from Maven); prints sizes
+##   The base image is cached; tags $(IMAGE_REGISTRY)/raftkv-{node,operator}:$(VERSION).
+## images-test: run both images under podman: a 3-member cluster with a leader kill and rejoin, the operator (CI)
+##   Also checks user, read-only root and sizes (docs/images.md). Both targets install buildah,
+##   podman, runc and debootstrap from Debian's packages when missing.
 images:
 	IMAGE_REGISTRY=$(IMAGE_REGISTRY) VERSION=$(VERSION) scripts/images/build.sh
 
@@ -89,13 +101,13 @@ images-test: images
 deploy:
 	kubectl apply -k config/default
 
-## undeploy: remove the operator only (config/operator). The CRD, the raftkv-system namespace and
-## every RaftKvCluster with its data stay; the clusters keep running unmanaged.
+## undeploy: remove the operator only (config/operator); the CRD and every RaftKvCluster with its data stay
+## The raftkv-system namespace stays too; the clusters keep running unmanaged.
 undeploy:
 	kubectl delete -k config/operator --ignore-not-found
 
-## uninstall-crd: DELETES THE CRD AND WITH IT EVERY RaftKvCluster IN EVERY NAMESPACE (and their
-## volumes where spec.storage.whenDeleted is Delete). Asks for CONFIRM=delete-all-raftkv-clusters.
+## uninstall-crd: DELETES THE CRD AND EVERY RaftKvCluster IN EVERY NAMESPACE; needs CONFIRM=delete-all-raftkv-clusters
+## Also deletes their volumes where spec.storage.whenDeleted is Delete.
 UNINSTALL_CRD_CONFIRMATION = delete-all-raftkv-clusters
 uninstall-crd:
 	@echo "WARNING: deleting the RaftKvCluster CRD deletes every RaftKvCluster in every namespace," >&2
@@ -110,8 +122,8 @@ uninstall-crd:
 test-server:
 	$(MVN) -pl node test -Dtest='io.raftkv.node.server.*Test,io.raftkv.node.metrics.*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
-## bench-storage: JMH log-append benchmark (Readys of 1/16/256 entries of 256 B) and fio's raw
-## write+fdatasync rate on the same disk (BENCH_DIR). Not part of CI; needs fio (apt-get install -y fio).
+## bench-storage: JMH log-append benchmark and fio's raw write+fdatasync rate on the same disk (not in CI)
+## Readys of 1/16/256 entries of 256 B, in BENCH_DIR; needs fio (apt-get install -y fio).
 BENCH_DIR ?= /tmp/raftkv-bench-storage
 bench-storage:
 	$(MVN) -q -pl node -am install -DskipTests
@@ -148,7 +160,7 @@ bench-failover:
 	$(BENCH_BUILD)
 	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) failover --run-dir $(BENCH_RUN_DIR) --systems $(BENCH_SYSTEMS) $(BENCH_ARGS)
 
-## bench-smoke: a few seconds of every operation against a fresh local 3-node RaftKV cluster; fails on any error (CI)
+## bench-smoke: a few seconds of every operation against a fresh local 3-node RaftKV cluster; fails on any error
 bench-smoke:
 	test -f node/target/raftkv-node.jar -a -f $(BENCH_JAR) -a -f bench/target/raftkv-bench-etcd-driver.jar || $(BENCH_BUILD)
 	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) java -jar $(BENCH_JAR) smoke --run-dir $(BENCH_RUN_DIR) $(BENCH_ARGS)
@@ -164,8 +176,8 @@ jmh:
 it:
 	$(MVN) -pl node test -Dtest='io.raftkv.node.it.*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
-## figures: failover time (SIGKILL leader -> first acknowledged write, 10 trials) and 3-node put
-## throughput, printed from real processes (FIGURES_ARGS e.g. -Draftkv.figures.concurrency=128)
+## figures: failover time (SIGKILL leader -> first acknowledged write, 10 trials) and 3-node put throughput
+## Printed from real processes (FIGURES_ARGS e.g. -Draftkv.figures.concurrency=128).
 figures:
 	$(MVN) -pl node test -Dtest=ClusterFiguresTest -Draftkv.figures=true -Dsurefire.failIfNoSpecifiedTests=false $(FIGURES_ARGS); \
 	  status=$$?; grep -hE '^(failover|throughput)' node/target/surefire-reports/io.raftkv.node.it.ClusterFiguresTest-output.txt 2>/dev/null; exit $$status
@@ -182,9 +194,9 @@ core-mutation:
 	  -DtargetClasses='io.raftkv.raft.*' -DtargetTests='$(CORE_TESTS)' -DexcludedTestClasses='io.raftkv.raft.sim.*' \
 	  -Dthreads=1 -DtimestampedReports=false -DoutputFormats=HTML,CSV
 
-## e2e: the operator end-to-end scenarios 1-5 of issue 6 — Fabric8 mock API server, the real operator
-## and node jars as processes, a simulated kubelet (e2e/src/test/java/io/raftkv/e2e/k8s). `make test`
-## runs scenarios 1, 2 and 5; this adds 3 (scale 3->5->3 under writes) and 4 (rolling image change).
+## e2e: all five operator end-to-end scenarios (mock API server, real operator and node processes, simulated kubelet)
+## Scenarios of issue 6 in e2e/src/test/java/io/raftkv/e2e/k8s. `make test` runs scenarios 1, 2
+## and 5; this adds 3 (scale 3->5->3 under writes) and 4 (rolling image change).
 ## E2E_BUILD_DIR lets it run beside another build (e.g. E2E_BUILD_DIR=target-e2e). Prints one line per scenario.
 E2E_BUILD_DIR ?= target
 .PHONY: e2e
@@ -194,9 +206,9 @@ e2e:
 	  status=$$?; grep -h '^E2E-SCENARIO' e2e/$(E2E_BUILD_DIR)/surefire-reports/io.raftkv.e2e.k8s.*-output.txt 2>/dev/null; exit $$status
 
 ## Chaos (issue 7; docs/testing.md). Real node processes behind a fault proxy on every peer link.
-## chaos-short: the short run that `make test` includes: every fault kind once on 3 nodes (~15 s each).
-## chaos: the gate: 8 fault kinds x CHAOS_HISTORIES x CHAOS_SECONDS on CHAOS_NODES nodes, >= 6,000 ops
-##   per history; prints the summary table; histories stay under $(CHAOS_DIR)/gate-<time>/.
+## chaos-short: the short chaos run that `make test` includes: every fault kind once on 3 nodes (~15 s each)
+## chaos: the chaos gate: 8 fault kinds x CHAOS_HISTORIES x CHAOS_SECONDS on CHAOS_NODES nodes; summary table
+##   At least 6,000 ops per history; histories stay under $(CHAOS_DIR)/gate-<time>/.
 ##   Knobs: CHAOS_ARGS='-Dchaos.faults=kill-leader -Dchaos.seed=N' (replay), CHAOS_BUILD_DIR=target-x
 ##   (build beside another build), CHAOS_NODES=3,5 (both sizes).
 CHAOS_DIR ?= /tmp/raftkv-chaos
@@ -223,11 +235,12 @@ chaos:
 ## `prometheus` package, installed here when missing (root and apt-get needed, as on CI).
 ## monitoring: regenerate the PrometheusRule, the dashboards and their chart copies from their sources
 ## rules-test: promtool check + unit tests of the alert rules; the generated copies are up to date
-## observability-test: a real Prometheus scraping a 3-node cluster run by the real operator (the e2e
-##   rig) and the operator, leader killed under load (~5 min); prints the OBS lines;
+## observability-test: a real Prometheus scraping a cluster run by the real operator, leader killed under load (~5 min)
+##   The cluster runs on the e2e rig; prints the OBS lines;
 ##   OBS_PICTURE=docs/observability-leader-kill.png also renders the main panels
 .PHONY: monitoring rules-test observability-test prometheus-installed
 OBS_PICTURE ?=
+## prometheus-installed: install Debian's prometheus package (promtool, prometheus) when missing (used by the two above)
 prometheus-installed:
 	@command -v promtool >/dev/null && command -v prometheus >/dev/null || \
 	  { echo "installing Debian's prometheus package (promtool, prometheus)"; \
