@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why it exists: a unary gRPC call costs a new HTTP/2 stream, request headers, response headers
  * and trailers on both ends. At 1,000 concurrent puts that framing was about half of all CPU spent
- * per write on a 2-core machine (docs/benchmarks.md, "Fourth round"); a pipelined call costs only
- * its bytes in a DATA frame that it shares with the calls sent or completed with it.
+ * per write on a 2-core machine (docs/results/2026-11-27-write-path-profiling.md, "Fourth round");
+ * a pipelined call costs only its bytes in a DATA frame that it shares with the calls sent or
+ * completed with it.
  *
  * <p>Rules, per call, the same as {@link CallRunner#unary}: an in-flight slot (RESOURCE_EXHAUSTED
  * OVERLOADED when none is free), the request size limit, a deadline ({@code timeout_millis} capped,
