@@ -101,11 +101,12 @@ class PodMonitorMockServerTest {
       assertThat(r.targetLabel).isEqualTo("raftkv_cluster");
     });
 
+    // A merge patch without resourceVersion, as kubectl does: an edit() would race with the
+    // operator's concurrent status patches (409) and make this test flaky.
     client.resources(RaftKvCluster.class).inNamespace("ns-mon").withName("gamma")
-        .edit(c -> {
-          c.getSpec().getMonitoring().setEnabled(false);
-          return c;
-        });
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"monitoring\":{\"enabled\":false}}}");
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
         client.resources(PodMonitor.class).inNamespace("ns-mon").withName("gamma").get()).isNull());
   }

@@ -336,9 +336,9 @@ class RaftKvClusterReconcilerMockServerTest {
       assertThat(pod.getSpec().getImagePullSecrets()).isNullOrEmpty();
       assertThat(pod.getMetadata().getLabels()).doesNotContainKey("team");
       assertThat(sts.getMetadata().getLabels()).doesNotContainKey("team");
-      var resources = pod.getSpec().getContainers().get(0).getResources();
-      assertThat(resources == null || resources.getLimits() == null
-          || !resources.getLimits().containsKey("memory")).isTrue();
+      // the removed 2Gi limit gives way to the operator's default (1Gi)
+      assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits())
+          .containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"));
       Service service = get(Service.class, "ns-remove", "eps");
       assertThat(service.getMetadata().getLabels()).doesNotContainKey("team")
           .containsEntry("mesh", "on");

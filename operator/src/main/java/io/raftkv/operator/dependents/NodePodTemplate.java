@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterSpec;
 import io.raftkv.operator.api.v1alpha1.RaftTuningSpec;
@@ -39,6 +41,8 @@ final class NodePodTemplate {
    */
   static final long TERMINATION_GRACE_SECONDS = 60L;
   static final String ENV_REPLICAS = "RAFTKV_REPLICAS";
+  static final String DEFAULT_CPU_REQUEST = "500m";
+  static final String DEFAULT_MEMORY = "1Gi";
   /**
    * Health service of the readiness probe: SERVING when the node is a member of a cluster with a
    * known leader.
@@ -120,7 +124,7 @@ final class NodePodTemplate {
           .withProtocol("TCP")
         .endPort()
         .withEnv(environment(cluster, initialVoters))
-        .withResources(spec.getResources())
+        .withResources(resources(spec))
         .withStartupProbe(grpcProbe(LIVENESS_SERVICE, 5, 5, 120))
         .withReadinessProbe(grpcProbe(READINESS_SERVICE, 5, 3, 3))
         .withLivenessProbe(grpcProbe(LIVENESS_SERVICE, 10, 5, 6))
@@ -138,6 +142,23 @@ final class NodePodTemplate {
           .withName(TMP_VOLUME)
           .withMountPath("/tmp")
         .endVolumeMount()
+        .build();
+  }
+
+  /**
+   * The user's requests and limits, or — when {@code spec.resources} is not given — 500m CPU and
+   * 1Gi memory requested with a 1Gi memory limit: the JVM sizes its heap from the container's
+   * memory limit, and a pod without requests is the first one evicted under node pressure.
+   * An explicit {@code resources: {}} is taken as written.
+   */
+  static ResourceRequirements resources(RaftKvClusterSpec spec) {
+    if (spec.getResources() != null) {
+      return spec.getResources();
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity(DEFAULT_CPU_REQUEST))
+        .addToRequests("memory", new Quantity(DEFAULT_MEMORY))
+        .addToLimits("memory", new Quantity(DEFAULT_MEMORY))
         .build();
   }
 

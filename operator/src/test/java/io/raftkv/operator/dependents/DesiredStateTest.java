@@ -82,6 +82,15 @@ class DesiredStateTest {
   }
 
   @Test
+  void nodeGetsDefaultRequestsAndAMemoryLimitWhenTheSpecGivesNone() {
+    var resources = StatefulSetDependent.desiredFor(cluster, 3).getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getResources();
+    assertThat(resources.getRequests()).containsEntry("cpu", new Quantity("500m"))
+        .containsEntry("memory", new Quantity("1Gi"));
+    assertThat(resources.getLimits()).containsEntry("memory", new Quantity("1Gi"));
+  }
+
+  @Test
   void specFieldsReachThePods() {
     cluster.getSpec().setResources(new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("500m")).build());

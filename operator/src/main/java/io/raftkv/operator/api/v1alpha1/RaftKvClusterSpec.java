@@ -51,7 +51,9 @@ public class RaftKvClusterSpec {
   @JsonPropertyDescription("Names of Secrets in the cluster's namespace used to pull the image.")
   private List<String> imagePullSecrets;
 
-  @JsonPropertyDescription("CPU and memory requests and limits of the node container.")
+  @JsonPropertyDescription("CPU and memory requests and limits of the node container. When"
+      + " unset: requests 500m CPU and 1Gi memory, limit 1Gi memory (the JVM sizes its heap"
+      + " from the memory limit). Quantities are checked at admission.")
   private ResourceRequirements resources;
 
   @JsonPropertyDescription("Persistent storage of each member (Raft log and state machine).")
