@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.raftkv.operator.api.v1alpha1.MonitoringSpec;
@@ -24,7 +23,7 @@ import java.util.Map;
  * {@code enabled} false (the default) the PodMonitor is deleted if it exists.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class NodePodMonitorDependent extends CRUDKubernetesDependentResource<PodMonitor, RaftKvCluster> {
+public class NodePodMonitorDependent extends OwnedDependent<PodMonitor> {
 
   /** The target label carrying the RaftKvCluster's name. */
   public static final String CLUSTER_TARGET_LABEL = "raftkv_cluster";
