@@ -3,12 +3,18 @@
 # every node on Ctrl-C. Data and logs live under RUN_DIR (default ./run). Used by `make run`.
 #
 #   scripts/run-local.sh [NODES]        NODES: 1, 3, 5, 7 or 9
+#   TLS=1 scripts/run-local.sh          the same with TLS and authentication on (make run TLS=1)
 #
 # Node i (1-based) listens for clients on 127.0.0.1:(9088 + 2i) -> 9090, 9092, 9094, ... and for
-# peers on 127.0.0.1:(9189 + 2i) -> 9191, 9193, 9195, ...
+# peers on 127.0.0.1:(9189 + 2i) -> 9191, 9193, 9195, ... With TLS=1 a CA, node and client
+# certificates, a token and role bindings are generated under RUN_DIR/tls (scripts/local-ca.sh);
+# peers speak mutual TLS, clients TLS with a certificate or token, and each node gets a plaintext
+# probe port 127.0.0.1:(9289 + 2i) -> 9291, 9293, ... for /health, /ready and /metrics.
 set -euo pipefail
 
 NODES="${1:-${NODES:-3}}"
+TLS="${TLS:-}"
+CLUSTER=raftkv-local
 RUN_DIR="${RUN_DIR:-./run}"
 JAR="${JAR:-node/target/raftkv-node.jar}"
 JAVA="${JAVA:-java}"
@@ -33,9 +39,11 @@ fi
 
 client_port() { echo $((9088 + 2 * $1)); }
 peer_port() { echo $((9189 + 2 * $1)); }
+probe_port() { echo $((9289 + 2 * $1)); }
+tls_on() { [[ -n "$TLS" && "$TLS" != 0 && "$TLS" != off ]]; }
 
 for i in $(seq 1 "$NODES"); do
-  for port in "$(client_port "$i")" "$(peer_port "$i")"; do
+  for port in "$(client_port "$i")" "$(peer_port "$i")" $(tls_on && probe_port "$i"); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "run-local.sh: port $port is already in use (another cluster running?)" >&2
       exit 1
@@ -51,6 +59,19 @@ for i in $(seq 1 "$NODES"); do
 done
 
 mkdir -p "$RUN_DIR"
+TLS_DIR="$RUN_DIR/tls"
+if tls_on; then
+  scripts/local-ca.sh "$TLS_DIR" "$NODES" "$CLUSTER"
+fi
+tls_args() { # tls_args NODE: the node's TLS flags (none without TLS=1)
+  tls_on || return 0
+  printf '%s\n' --tls on --tls-cert "$TLS_DIR/node-$1/tls.crt" --tls-key "$TLS_DIR/node-$1/tls.key" \
+    --tls-ca "$TLS_DIR/node-$1/ca.crt" --auth on --auth-tokens "$TLS_DIR/tokens.csv" \
+    --auth-roles "$TLS_DIR/roles.txt" --probe-addr "127.0.0.1:$(probe_port "$1")"
+}
+ready_url() { # ready_url NODE: where /ready answers in plaintext
+  if tls_on; then echo "http://127.0.0.1:$(probe_port "$1")/ready"; else echo "http://127.0.0.1:$(client_port "$1")/ready"; fi
+}
 PIDS=()
 STOPPING=0
 stop_all() {
@@ -70,15 +91,16 @@ trap stop_all INT TERM EXIT
 
 for i in $(seq 1 "$NODES"); do
   mkdir -p "$RUN_DIR/node-$i"
-  # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of options
+  # shellcheck disable=SC2086,SC2046 # NODE_JAVA_OPTS and tls_args are lists of options
   "$JAVA" --enable-native-access=ALL-UNNAMED $NODE_JAVA_OPTS -jar "$JAR" \
     --id "$i" \
-    --cluster-id raftkv-local \
+    --cluster-id "$CLUSTER" \
     --client-addr "127.0.0.1:$(client_port "$i")" \
     --peer-addr "127.0.0.1:$(peer_port "$i")" \
     --peers "$PEERS" \
     --peer-client-addrs "$CLIENTS" \
     --data-dir "$RUN_DIR/node-$i/data" \
+    $(tls_args "$i") \
     > "$RUN_DIR/node-$i/node.log" 2>&1 &
   PIDS+=("$!")
 done
@@ -94,7 +116,7 @@ if command -v curl > /dev/null; then
   for _ in $(seq 1 180); do
     ready=0
     for i in $(seq 1 "$NODES"); do
-      if curl -fs -o /dev/null "http://127.0.0.1:$(client_port "$i")/ready"; then ready=$((ready + 1)); fi
+      if curl -fs -o /dev/null "$(ready_url "$i")"; then ready=$((ready + 1)); fi
     done
     [[ $ready -eq $NODES ]] && break
     for pid in "${PIDS[@]}"; do
@@ -105,18 +127,28 @@ if command -v curl > /dev/null; then
   [[ $ready -eq $NODES ]] || echo "run-local.sh: only $ready of $NODES nodes ready after 90 s; see the logs" >&2
 fi
 
+if tls_on; then
+  CTL="bin/raftkvctl --endpoints $ENDPOINTS --cacert $TLS_DIR/ca.crt --cert $TLS_DIR/admin.crt --key $TLS_DIR/admin.key"
+  METRICS="curl -s http://127.0.0.1:$(probe_port 1)/metrics | head"
+  MODE="TLS on: peers use mutual TLS; clients need --cacert and a certificate (user admin) or a token
+  (user reader: RAFTKV_TOKEN=\$(cut -d, -f1 $TLS_DIR/tokens.csv)); roles in $TLS_DIR/roles.txt"
+else
+  CTL="bin/raftkvctl --endpoints $ENDPOINTS"
+  METRICS="curl -s http://127.0.0.1:$(client_port 1)/metrics | head"
+  MODE="plaintext (make run TLS=1 for TLS and authentication)"
+fi
 cat <<INFO
-RaftKV: $NODES nodes running (data and logs under $RUN_DIR/node-N/)
+RaftKV: $NODES nodes running (data and logs under $RUN_DIR/node-N/), $MODE
 $(for i in $(seq 1 "$NODES"); do
     echo "  node $i  client 127.0.0.1:$(client_port "$i")  peer 127.0.0.1:$(peer_port "$i")  pid ${PIDS[$((i-1))]}  log $RUN_DIR/node-$i/node.log"
   done)
 
 Try:
-  bin/raftkvctl --endpoints $ENDPOINTS status
-  bin/raftkvctl --endpoints $ENDPOINTS put greeting hello
-  bin/raftkvctl --endpoints $ENDPOINTS get greeting
-  bin/raftkvctl --endpoints $ENDPOINTS members list
-  curl -s http://127.0.0.1:$(client_port 1)/metrics | head
+  $CTL status
+  $CTL put greeting hello
+  $CTL get greeting
+  $CTL members list
+  $METRICS
 
 Press Ctrl-C to stop all nodes.
 INFO

@@ -103,6 +103,10 @@ public final class RaftKvCtl implements Runnable {
             if (code == ExitCode.UNAVAILABLE) {
                 err.println("raftkvctl: endpoints tried: " + root.endpointList()
                         + " (set --endpoints or " + ENDPOINTS_ENV + ")");
+                if (root.credentials() == null) {
+                    err.println("raftkvctl: if the cluster runs with --tls on, give --cacert (or "
+                            + CREDENTIALS_ENV + "CACERT)");
+                }
             }
             if (code == ExitCode.TIMEOUT || code == ExitCode.OUTCOME_UNKNOWN) {
                 err.println("raftkvctl: a write may or may not have been applied; read the key to find out");

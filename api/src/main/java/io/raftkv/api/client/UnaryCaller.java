@@ -223,7 +223,10 @@ final class UnaryCaller {
 
                 @Override
                 public void onStreamFailed(boolean written, boolean unimplemented, Throwable cause) {
-                    if (unimplemented) { // an older node: this attempt, and later ones, go unary
+                    RaftKvException refused = refusedStream(target, cause);
+                    if (refused != null) { // no call on the stream reached the service
+                        attempt.tryFail(new AttemptFailed(refused, false));
+                    } else if (unimplemented) { // an older node: this attempt, and later ones, go unary
                         slot.pipelines().unsupported(target);
                         sendUnary(slot, target, timeoutMillis, attempt, cancel, sent);
                     } else if (written) {
@@ -362,6 +365,23 @@ final class UnaryCaller {
     /** Whether the failure points at the node (not at the cluster as a whole). */
     private static boolean shouldTryAnotherNode(RaftKvException e) {
         return e.status() == GrpcStatus.UNAVAILABLE || e.status() == GrpcStatus.DEADLINE_EXCEEDED;
+    }
+
+    /**
+     * The node refused the pipeline stream itself for want of credentials (UNAUTHENTICATED) or of
+     * the role every KV call needs (PERMISSION_DENIED); else null. The stream's refusal carries no
+     * message to the client, so the message says what to check.
+     */
+    private static RaftKvException refusedStream(Endpoint target, Throwable cause) {
+        if (cause instanceof io.vertx.grpc.client.InvalidStatusException ise
+                && (ise.actualStatus() == GrpcStatus.UNAUTHENTICATED
+                || ise.actualStatus() == GrpcStatus.PERMISSION_DENIED)) {
+            return RaftKvException.of(ise.actualStatus(), target + " refused the call: "
+                    + (ise.actualStatus() == GrpcStatus.UNAUTHENTICATED
+                    ? "no valid client certificate or bearer token"
+                    : "the user holds no role that allows KV calls"));
+        }
+        return null;
     }
 
     private static AttemptFailed connectionLost(Endpoint target, Throwable cause) {

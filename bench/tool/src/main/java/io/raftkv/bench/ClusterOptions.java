@@ -65,6 +65,8 @@ final class ClusterOptions {
             case Targets.ETCD -> new EtcdCluster(dir, members, etcdBinary, words(etcdArgs), etcdBasePort);
             case Targets.RAFTKV, Targets.RAFTKV_UNARY -> new RaftKvCluster(dir, members, nodeJar,
                     words(nodeJvmOptions), words(nodeArgs), raftkvBasePort);
+            case Targets.RAFTKV_TLS -> new RaftKvCluster(dir, members, nodeJar, words(nodeJvmOptions), words(nodeArgs),
+                    raftkvBasePort).withTls();
             default -> throw new IllegalArgumentException("unknown system '" + system + "', expected one of "
                     + Targets.SYSTEMS);
         };

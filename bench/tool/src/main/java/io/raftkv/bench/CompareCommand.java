@@ -36,8 +36,9 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     ClusterOptions clusters;
 
     @Option(names = "--systems", split = ",", defaultValue = "etcd,raftkv",
-            description = "Systems to run, in order: etcd, raftkv, raftkv-unary (default: ${DEFAULT-VALUE}). The table"
-                    + " compares raftkv with etcd, or with raftkv-unary when etcd has no results in --out.")
+            description = "Systems to run, in order: etcd, raftkv, raftkv-unary, raftkv-tls (default: ${DEFAULT-VALUE})."
+                    + " The table compares raftkv with etcd, or with raftkv-unary when etcd has no results in --out, or"
+                    + " raftkv-tls with raftkv when neither has.")
     List<String> systems;
 
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all).")
@@ -94,7 +95,7 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             cluster.start(clusters.startupTimeout);
             System.out.println(system + " is up: " + cluster.clientEndpoints());
             SuiteRunner runner = new SuiteRunner(system, cluster.clientEndpoints(), deadline,
-                    o -> Targets.open(system, o, clusters.etcdDriver), System.out, true)
+                    o -> Targets.open(system, o, clusters.etcdDriver, cluster.clientCredentials()), System.out, true)
                     .withServerCpu(cluster::serverCpuNanos, cluster::maxMemberRssBytes);
             if (!clusterWarmup.isZero()) {
                 runner.warmUp(StandardSuite.clusterWarmup(keySpace, clusterWarmup, seed));
@@ -112,6 +113,11 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         SystemResults etcd = SystemResults.read(dir, Targets.ETCD)
                 .or(() -> SystemResults.read(dir, Targets.RAFTKV_UNARY)).orElse(null);
         SystemResults raftkv = SystemResults.read(dir, Targets.RAFTKV).orElse(null);
+        SystemResults tls = SystemResults.read(dir, Targets.RAFTKV_TLS).orElse(null);
+        if (etcd == null && tls != null) { // the cost of TLS: plaintext RaftKV against RaftKV with TLS and auth
+            etcd = raftkv;
+            raftkv = tls;
+        }
         if (etcd == null && raftkv == null) {
             System.err.println("no results-*.json in " + dir);
             return 1;

@@ -83,7 +83,7 @@ final class FailoverCommand implements Callable<Integer> {
             System.out.println("starting " + clusters.members + " " + system + " members on loopback ...");
             cluster.start(clusters.startupTimeout);
             try (Target target = Targets.open(system, new TargetOptions(cluster.clientEndpoints(), connections, deadline),
-                    clusters.etcdDriver)) {
+                    clusters.etcdDriver, cluster.clientCredentials())) {
                 return new FailoverBenchmark(cluster, target, new Workload(spec), writers, System.out).run(rounds);
             }
         }

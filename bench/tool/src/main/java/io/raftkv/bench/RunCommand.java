@@ -99,6 +99,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--etcd-driver", description = "The etcd driver jar (default: next to raftkv-bench.jar).")
     Path etcdDriver;
 
+    @Option(names = "--cacert", description = "RaftKV with --tls on: the CA bundle of the nodes' certificates.")
+    String cacert;
+
+    @Option(names = "--cert", description = "RaftKV with --auth on: a client certificate (PEM).")
+    String cert;
+
+    @Option(names = "--key", description = "The private key of --cert (PEM).")
+    String key;
+
+    @Option(names = "--token", description = "RaftKV with --auth on: a bearer token (or env RAFTKV_TOKEN).")
+    String token;
+
     @Override
     public Integer call() throws Exception {
         long s = seed != null ? seed : System.nanoTime();
@@ -108,8 +120,10 @@ final class RunCommand implements Callable<Integer> {
         Scenario scenario = new Scenario("run", spec.describe(), spec, load, connections);
         System.out.println("workload: " + spec.describe() + "; " + load.describe() + ", " + connections
                 + " connections, seed " + s);
+        io.raftkv.api.client.ClientCredentials credentials = io.raftkv.api.client.ClientCredentials.fromSettings(
+                cacert, cert, key, token != null ? token : System.getenv("RAFTKV_TOKEN"));
         try (Target target = Targets.open(system, new TargetOptions(Arrays.asList(endpoints), connections, deadline),
-                etcdDriver)) {
+                etcdDriver, credentials)) {
             System.out.println("target: " + target.describe());
             Workload workload = new Workload(spec);
             if (spec.reads() && preload) {

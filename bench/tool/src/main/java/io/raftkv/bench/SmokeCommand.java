@@ -48,11 +48,12 @@ final class SmokeCommand implements Callable<Integer> {
         var scenarios = StandardSuite.smoke(1_000, warmup, duration, seed);
         SystemResults results;
         if (endpoints != null) {
-            results = suite(endpoints).run(scenarios, seed, "at " + endpoints);
+            results = suite(endpoints, null).run(scenarios, seed, "at " + endpoints);
         } else {
             try (LocalCluster cluster = clusters.cluster(system)) {
                 cluster.start(clusters.startupTimeout);
-                results = suite(cluster.clientEndpoints()).run(scenarios, seed, cluster.serverVersion());
+                results = suite(cluster.clientEndpoints(), cluster.clientCredentials()).run(scenarios, seed,
+                        cluster.serverVersion());
             }
         }
         List<String> problems = new ArrayList<>();
@@ -83,8 +84,8 @@ final class SmokeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SuiteRunner suite(List<String> eps) {
-        return new SuiteRunner(system, eps, Duration.ofSeconds(5), o -> Targets.open(system, o, clusters.etcdDriver),
-                System.out, false);
+    private SuiteRunner suite(List<String> eps, io.raftkv.api.client.ClientCredentials credentials) {
+        return new SuiteRunner(system, eps, Duration.ofSeconds(5),
+                o -> Targets.open(system, o, clusters.etcdDriver, credentials), System.out, false);
     }
 }

@@ -58,6 +58,11 @@ public abstract class LocalCluster implements AutoCloseable {
         return Map.of();
     }
 
+    /** What a client needs to reach this cluster over TLS; null when it speaks plaintext. */
+    public io.raftkv.api.client.ClientCredentials clientCredentials() {
+        return null;
+    }
+
     /** What member {@code i} says about itself, or empty if it does not answer within ~1 s. */
     protected abstract Optional<MemberView> status(int i);
 

@@ -1,5 +1,6 @@
 package io.raftkv.bench.target;
 
+import io.raftkv.api.client.ClientCredentials;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftkv.api.RaftKvException;
@@ -30,14 +31,21 @@ public final class RaftKvTarget implements Target {
 
     /** @param pipelining whether the client pipelines calls (its default) or sends each as a unary call */
     public RaftKvTarget(TargetOptions options, boolean pipelining) {
+        this(options, pipelining, null);
+    }
+
+    /** As above, over TLS with {@code credentialsOrNull} when given. */
+    public RaftKvTarget(TargetOptions options, boolean pipelining, ClientCredentials credentialsOrNull) {
         this.client = RaftKvClient.builder()
                 .endpoints(options.endpoints().stream().map(Endpoint::parse).collect(Collectors.toList()))
                 .connections(options.connections())
                 .deadline(options.deadline())
                 .attemptTimeout(options.deadline())
                 .pipelining(pipelining)
+                .credentials(credentialsOrNull)
                 .build();
-        this.description = "raftkv via RaftKvClient (" + (pipelining ? "pipelined" : "unary") + " calls), "
+        this.description = "raftkv via RaftKvClient (" + (pipelining ? "pipelined" : "unary") + " calls"
+                + (credentialsOrNull == null ? "" : ", TLS with a client certificate") + "), "
                 + options.connections() + " connections per node to " + options.endpoints();
     }
 

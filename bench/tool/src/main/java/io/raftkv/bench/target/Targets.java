@@ -1,5 +1,6 @@
 package io.raftkv.bench.target;
 
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetOptions;
 
@@ -19,8 +20,10 @@ public final class Targets {
     public static final String RAFTKV = "raftkv";
     /** RaftKV with the client's pipelining off: every call its own unary gRPC call. */
     public static final String RAFTKV_UNARY = "raftkv-unary";
+    /** RaftKV with {@code --tls on --auth on}: mutual TLS between nodes, a client certificate per client. */
+    public static final String RAFTKV_TLS = "raftkv-tls";
     public static final String ETCD = "etcd";
-    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, ETCD);
+    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD);
     public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
 
     private Targets() {
@@ -39,11 +42,26 @@ public final class Targets {
      * @param etcdDriverJar the driver jar, or null for the default location
      */
     public static Target open(String system, TargetOptions options, Path etcdDriverJar) {
+        return open(system, options, etcdDriverJar, null);
+    }
+
+    /**
+     * Opens a target that reaches RaftKV over TLS with {@code credentialsOrNull} when given
+     * (required for {@value #RAFTKV_TLS}).
+     */
+    public static Target open(String system, TargetOptions options, Path etcdDriverJar,
+                              ClientCredentials credentialsOrNull) {
         switch (system) {
             case RAFTKV:
-                return new RaftKvTarget(options, true);
+                return new RaftKvTarget(options, true, credentialsOrNull);
             case RAFTKV_UNARY:
-                return new RaftKvTarget(options, false);
+                return new RaftKvTarget(options, false, credentialsOrNull);
+            case RAFTKV_TLS:
+                if (credentialsOrNull == null) {
+                    throw new IllegalArgumentException(RAFTKV_TLS + " needs TLS credentials (--cacert, and --cert/--key"
+                            + " or --token)");
+                }
+                return new RaftKvTarget(options, true, credentialsOrNull);
             case ETCD: {
                 Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar()).toAbsolutePath().normalize();
                 return DRIVERS.computeIfAbsent(jar, j -> IsolatedDriver.load(j, ETCD)).factory().open(options);
