@@ -72,6 +72,7 @@ public record TlsFiles(Path cert, Path key, Path ca) {
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot use certificate " + cert + " with key " + key + ": " + e, e);
         }
+        checkKeyMatchesCertificate(km);
         X509ExtendedTrustManager tm;
         try {
             TrustManager[] tms = new PemTrustOptions().addCertValue(Buffer.buffer(contents.ca()))
@@ -81,5 +82,47 @@ public record TlsFiles(Path cert, Path key, Path ca) {
             throw new IllegalArgumentException("cannot use CA bundle " + ca + ": " + e, e);
         }
         return new TlsMaterial(generation, km, tm, contents.digest());
+    }
+
+    /**
+     * Signs a probe with the key and verifies it with the certificate, so that files caught half
+     * replaced (a new certificate with the old key) are refused rather than served.
+     */
+    private void checkKeyMatchesCertificate(X509ExtendedKeyManager km) {
+        for (String type : new String[] {"EC", "RSA", "EdDSA", "Ed25519"}) {
+            String[] aliases = km.getServerAliases(type, null);
+            if (aliases == null) {
+                continue;
+            }
+            for (String alias : aliases) {
+                java.security.cert.X509Certificate[] chain = km.getCertificateChain(alias);
+                java.security.PrivateKey pk = km.getPrivateKey(alias);
+                if (chain == null || chain.length == 0 || pk == null) {
+                    continue;
+                }
+                String algorithm = switch (pk.getAlgorithm()) {
+                    case "EC" -> "SHA256withECDSA";
+                    case "RSA" -> "SHA256withRSA";
+                    default -> pk.getAlgorithm(); // Ed25519, EdDSA
+                };
+                try {
+                    byte[] probe = "raftkv key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+                    signer.initSign(pk);
+                    signer.update(probe);
+                    byte[] signature = signer.sign();
+                    java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+                    verifier.initVerify(chain[0].getPublicKey());
+                    verifier.update(probe);
+                    if (verifier.verify(signature)) {
+                        return;
+                    }
+                } catch (java.security.GeneralSecurityException e) {
+                    // not this pair: fall through to the error below
+                }
+                throw new IllegalArgumentException("the key " + key + " does not belong to the certificate " + cert);
+            }
+        }
+        throw new IllegalArgumentException("no usable certificate and key in " + cert + " and " + key);
     }
 }

@@ -46,6 +46,13 @@ final class InProcessCluster implements AutoCloseable {
 
     /** Each node's certificate files when its peer port speaks mutual TLS; null: plaintext. */
     private java.util.function.LongFunction<TlsFiles> tlsFiles;
+    /** Each running node's TLS material (re-read from its files every 200 ms). */
+    private final Map<Long, ReloadingTls> tlsMaterial = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Node {@code id}'s TLS material, for tests that rotate certificates. */
+    ReloadingTls tls(long id) {
+        return tlsMaterial.get(id);
+    }
 
     /** Nodes started from now on speak mutual TLS with the files {@code filesOfNode} gives. */
     InProcessCluster withTls(java.util.function.LongFunction<TlsFiles> filesOfNode) {
@@ -83,8 +90,12 @@ final class InProcessCluster implements AutoCloseable {
         MemberDirectory members = new MemberDirectory(dir, fileWriter).load();
         peerAddresses.forEach((pid, addr) -> members.putStatic(pid, addr, "client-of-" + pid + ":1"));
         RaftDriver driver = new RaftDriver(vertx, id, storage, members, driverOptions);
-        PeerTls tls = tlsFiles == null ? null : new PeerTls(ReloadingTls.load(vertx, tlsFiles.apply(id)), CLUSTER_ID,
-                NodeConfig::clusterIdOf, PeerTls.Members.of(driver::status));
+        PeerTls tls = null;
+        if (tlsFiles != null) {
+            ReloadingTls material = ReloadingTls.load(vertx, tlsFiles.apply(id)).watch(java.time.Duration.ofMillis(200));
+            tlsMaterial.put(id, material);
+            tls = new PeerTls(material, CLUSTER_ID, NodeConfig::clusterIdOf, PeerTls.Members.of(driver::status));
+        }
         PeerTransport transport = new PeerTransport(vertx, driver.context(), id, CLUSTER_ID, peerAddresses.get(id),
                 members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
                 PeerTransportOptions.DEFAULTS, tls);

@@ -67,7 +67,7 @@ class PeerMutualTlsTest {
     void setUp() throws Exception {
         raw = Vertx.vertx();
         cluster = new InProcessCluster(dir, StorageOptions.defaults(), DriverOptions.defaults().withTiming(10, 50, 5))
-                .withTls(id -> ca.issue(TestCa.Leaf.member(CLUSTER, id)).writeTo(dir.resolve("tls-" + id)));
+                .withTls(this::filesOf);
         cluster.startVoters(1, 2, 3);
     }
 
@@ -149,7 +149,102 @@ class PeerMutualTlsTest {
         assertRefused(send(client(four), target, batch(4, follower.id(), harmless)), "removed member");
     }
 
+    @Test
+    void aCaRotationUnderWritesLosesNoAcknowledgedWrite() throws Exception {
+        putUntilApplied("warm", "up");
+        java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                String key = "w" + i;
+                putUntilApplied(key, "v" + i);
+                acknowledged.add(key);
+            }
+        }, "rotation-writer");
+        writer.start();
+        try {
+            TestCa next = TestCa.create("raftkv-test-ca-2");
+            awaitWrites(acknowledged, 20);
+            // 1. Every bundle trusts both CAs.
+            for (long id = 1; id <= 3; id++) {
+                rewrite(id, null, ca.caPem() + next.caPem());
+            }
+            awaitLoaded();
+            // 2. Every member gets a leaf of the new CA; a restarted member handshakes anew with it.
+            for (long id = 1; id <= 3; id++) {
+                rewrite(id, next.issue(TestCa.Leaf.member(CLUSTER, id)), ca.caPem() + next.caPem());
+            }
+            awaitLoaded();
+            restart(1);
+            awaitWrites(acknowledged, acknowledged.size() + 20);
+            // 3. The old CA leaves every bundle; another restart proves the new chain alone suffices.
+            for (long id = 1; id <= 3; id++) {
+                rewrite(id, null, next.caPem());
+            }
+            awaitLoaded();
+            restart(2);
+            awaitWrites(acknowledged, acknowledged.size() + 20);
+        } finally {
+            writing.set(false);
+            writer.join(WAIT.toMillis());
+        }
+        System.out.println("CA rotation under writes: " + acknowledged.size() + " writes acknowledged");
+        assertThat(acknowledged.size()).isGreaterThan(60);
+        for (InProcessCluster.Node n : cluster.nodes()) {
+            await().atMost(WAIT).untilAsserted(() -> {
+                for (String key : acknowledged) {
+                    assertThat(valueOn(n, key)).as("key %s on node %d", key, n.id()).isNotNull();
+                }
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** A member's files: issued by the first CA at its first start, kept (as rotated) across restarts. */
+    private TlsFiles filesOf(long id) {
+        Path d = dir.resolve("tls-" + id);
+        if (java.nio.file.Files.exists(d.resolve("tls.crt"))) {
+            return new TlsFiles(d.resolve("tls.crt"), d.resolve("tls.key"), d.resolve("ca.crt"));
+        }
+        return ca.issue(TestCa.Leaf.member(CLUSTER, id)).writeTo(d);
+    }
+
+    /** Replaces member {@code id}'s CA bundle, and its certificate and key when {@code leaf} is given. */
+    private void rewrite(long id, TestCa.Issued leaf, String bundle) throws java.io.IOException {
+        Path d = dir.resolve("tls-" + id);
+        if (leaf != null) {
+            java.nio.file.Files.writeString(d.resolve("tls.key.new"), leaf.keyPem());
+            java.nio.file.Files.writeString(d.resolve("tls.crt.new"), leaf.certPem());
+            java.nio.file.Files.move(d.resolve("tls.key.new"), d.resolve("tls.key"),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            java.nio.file.Files.move(d.resolve("tls.crt.new"), d.resolve("tls.crt"),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        java.nio.file.Files.writeString(d.resolve("ca.crt.new"), bundle);
+        java.nio.file.Files.move(d.resolve("ca.crt.new"), d.resolve("ca.crt"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits until every running member serves what its files hold now (its watcher, or this call, loaded them). */
+    private void awaitLoaded() {
+        await().atMost(WAIT).until(() -> {
+            boolean changed = false;
+            for (InProcessCluster.Node n : cluster.nodes()) {
+                changed |= cluster.tls(n.id()).reloadIfChanged();
+            }
+            return !changed;
+        });
+    }
+
+    private void restart(long id) throws Exception {
+        cluster.stop(id);
+        cluster.start(id, false);
+    }
+
+    private static void awaitWrites(java.util.Set<String> acknowledged, int atLeast) {
+        await().atMost(WAIT).until(() -> acknowledged.size() >= atLeast);
+    }
 
     private static void assertRefused(Throwable failure, String what) {
         assertThat(failure).as(what + ": the call must fail").isNotNull();
