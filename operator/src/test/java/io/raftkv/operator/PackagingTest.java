@@ -262,19 +262,11 @@ class PackagingTest {
     return out;
   }
 
-  /** Embedded Kubernetes types carry no descriptions in the generated schema; skip them. */
-  private static final List<String> EMBEDDED_K8S_TYPES = List.of("spec.resources",
-      "spec.scheduling.affinity", "spec.scheduling.tolerations",
-      "spec.scheduling.topologySpreadConstraints", "status.conditions");
-
   @SuppressWarnings("unchecked")
   private static void collectUndocumented(String path, Map<String, Object> node,
       List<String> out) {
     if (!path.equals("spec") && !path.equals("status") && !node.containsKey("description")) {
       out.add(path);
-    }
-    if (EMBEDDED_K8S_TYPES.contains(path)) {
-      return;
     }
     Map<String, Object> properties = (Map<String, Object>) node.get("properties");
     if (properties == null && node.get("items") instanceof Map<?, ?> items) {

@@ -26,6 +26,7 @@ import java.util.List;
  *       {@code map} keyed by {@code type} for conditions, {@code atomic} elsewhere;</li>
  *   <li>{@code default: {}} on {@code spec} and its object-valued parents, so that their
  *       children's defaults are applied (and shown) when the parent is omitted;</li>
+ *   <li>descriptions of the embedded Kubernetes types' fields ({@link EmbeddedDescriptions});</li>
  *   <li>the category {@code raftkv-all} ({@code kubectl get raftkv-all}) and the printer
  *       columns in reading order, Age last.</li>
  * </ul>
@@ -59,6 +60,7 @@ final class CrdSchemaFinisher {
       root.setXKubernetesValidations(List.of(new ValidationRuleBuilder().withRule(NAME_RULE)
           .withMessage(NAME_MESSAGE).build()));
       listTypes(root);
+      EmbeddedDescriptions.fill(root, "");
       child(spec, "imagePullSecrets").setXKubernetesListType("set");
       JSONSchemaProps conditions = child(child(root, "status"), "conditions");
       conditions.setXKubernetesListType("map");
