@@ -1,5 +1,6 @@
 package io.raftkv.node.security;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,37 +17,15 @@ public final class AuditLog {
 
     /** Writes one audit line. */
     public void record(Caller caller, String peer, String method, String outcome, String reason) {
-        StringBuilder b = new StringBuilder(192).append('{');
-        field(b, "time", Instant.now().toString()).append(',');
-        field(b, "user", caller == null ? "" : caller.user()).append(',');
-        field(b, "auth", caller == null ? "none" : caller.how()).append(',');
-        field(b, "peer", peer).append(',');
-        field(b, "method", method).append(',');
-        field(b, "outcome", outcome).append(',');
-        field(b, "reason", reason == null ? "" : reason).append('}');
-        AUDIT.info(b.toString());
-    }
-
-    private static StringBuilder field(StringBuilder b, String name, String value) {
-        b.append('"').append(name).append("\":\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"');
+        AUDIT.info(new JsonObject()
+                .put("time", Instant.now().toString())
+                .put("user", caller == null ? "" : caller.user())
+                .put("auth", caller == null ? "none" : caller.how())
+                .put("peer", peer)
+                .put("method", method)
+                .put("outcome", outcome)
+                .put("reason", reason == null ? "" : reason)
+                .encode());
     }
 
     /** Who made a call and how they proved it: {@code how} is certificate or token. */
