@@ -56,6 +56,8 @@ public final class SpecValidator {
       problems.add("spec.image is empty");
     }
     checkResources(spec.getResources(), problems);
+    checkMetadata("spec.labels", spec.getLabels(), true, problems);
+    checkMetadata("spec.annotations", spec.getAnnotations(), false, problems);
     checkStorage(spec.getStorage(), existing, problems);
     checkRaft(spec.getRaft(), problems);
     return problems;
@@ -97,6 +99,48 @@ public final class SpecValidator {
           + " StatefulSet uses " + liveClass + ", the spec asks for "
           + storage.getStorageClassName() + ")");
     }
+  }
+
+  /**
+   * Label and annotation keys (and label values) the API server would refuse on every owned
+   * object: caught here, the cluster says which key is wrong instead of failing on a 422.
+   */
+  private static void checkMetadata(String field, Map<String, String> entries, boolean labels,
+      List<String> problems) {
+    if (entries == null) {
+      return;
+    }
+    entries.forEach((key, value) -> {
+      if (!isQualifiedName(key)) {
+        problems.add(field + " key '" + key + "' is not a valid key: [prefix/]name, the name"
+            + " at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric, the"
+            + " prefix a DNS subdomain");
+      } else if (labels && value != null && !value.isEmpty() && !LABEL_VALUE.matcher(value)
+          .matches()) {
+        problems.add(field + "['" + key + "'] value '" + value + "' is not a valid label value:"
+            + " at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric");
+      }
+    });
+  }
+
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN = java.util.regex.Pattern.compile(
+      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  static boolean isQualifiedName(String key) {
+    if (key == null) {
+      return false;
+    }
+    int slash = key.indexOf('/');
+    String name = slash < 0 ? key : key.substring(slash + 1);
+    if (slash >= 0) {
+      String prefix = key.substring(0, slash);
+      if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+        return false;
+      }
+    }
+    return LABEL_VALUE.matcher(name).matches();
   }
 
   /** Quantities Fabric8 parsed but the API server would refuse in a Pod (e.g. {@code 1.}). */

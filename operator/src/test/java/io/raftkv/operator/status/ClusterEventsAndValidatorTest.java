@@ -75,4 +75,19 @@ class ClusterEventsAndValidatorTest {
   private static List<String> reasons(List<ClusterEvent> events) {
     return events.stream().map(ClusterEvent::reason).toList();
   }
+
+  /** Keys the API server would refuse with a 422 on every owned object are named up front. */
+  @Test
+  void validatorRefusesLabelAndAnnotationKeysTheApiServerWould() {
+    RaftKvCluster cluster = TestClusters.stored("ns", "kv", 3);
+    cluster.getSpec().setLabels(new java.util.LinkedHashMap<>(java.util.Map.of(
+        "team", "kv", "example.com/tier", "gold", "bad key", "x", "ok", "-bad-value")));
+    cluster.getSpec().setAnnotations(new java.util.LinkedHashMap<>(java.util.Map.of(
+        "/nope", "x", "note", "any text, even spaces")));
+    assertThat(SpecValidator.problems(cluster, Optional.empty()))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.labels key 'bad key'"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.labels['ok'] value '-bad-value'"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.annotations key '/nope'"))
+        .hasSize(3);
+  }
 }
