@@ -96,6 +96,9 @@ class CrdSchemaConformanceTest {
         Arguments.of("storage size not a quantity",
             "metadata: {name: kv}\nspec: {storage: {size: ten}}\n",
             ".spec.storage.size: should match"),
+        Arguments.of("toleration with an unknown operator",
+            "metadata: {name: kv}\nspec: {scheduling: {tolerations: [{key: a, operator: Is}]}}\n",
+            ".spec.scheduling.tolerations[0].operator: Unsupported value"),
         Arguments.of("duplicate pull secret",
             "metadata: {name: kv}\nspec: {imagePullSecrets: [a, a]}\n", "Duplicate value"));
   }

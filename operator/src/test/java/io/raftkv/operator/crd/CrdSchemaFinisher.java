@@ -22,6 +22,7 @@ import java.util.List;
  *       which must fit in 63), a DNS label starting with a letter, and not ending in
  *       {@code -peers} (a cluster {@code x-peers}'s client Service would take cluster
  *       {@code x}'s peer Service name);</li>
+ *   <li>enums on the tolerations' {@code operator} and {@code effect};</li>
  *   <li>{@code x-kubernetes-list-type} on every list: {@code set} for image pull secrets,
  *       {@code map} keyed by {@code type} for conditions, {@code atomic} elsewhere;</li>
  *   <li>{@code default: {}} on {@code spec} and its object-valued parents, so that their
@@ -66,6 +67,13 @@ final class CrdSchemaFinisher {
       conditions.setXKubernetesListType("map");
       conditions.setXKubernetesListMapKeys(List.of("type"));
       conditions.getItems().getSchema().setRequired(List.of("type", "status"));
+      // The API server would refuse other values on the StatefulSet (422) anyway; refused
+      // here, the user hears it from kubectl instead of from a Degraded condition.
+      JSONSchemaProps toleration = child(child(spec, "scheduling"), "tolerations").getItems()
+          .getSchema();
+      child(toleration, "operator").setEnum(texts("", "Equal", "Exists"));
+      child(toleration, "effect").setEnum(texts("", "NoSchedule", "PreferNoSchedule",
+          "NoExecute"));
       spec.setDefault(JsonNodeFactory.instance.objectNode());
       for (String parent : List.of("storage", "raft", "scheduling", "clientService")) {
         child(spec, parent).setDefault(JsonNodeFactory.instance.objectNode());
@@ -77,6 +85,14 @@ final class CrdSchemaFinisher {
     }
     crd.getSpec().getNames().setCategories(List.of("raftkv-all"));
     return crd;
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> texts(String... values) {
+    List<com.fasterxml.jackson.databind.JsonNode> nodes = new ArrayList<>();
+    for (String v : values) {
+      nodes.add(JsonNodeFactory.instance.textNode(v));
+    }
+    return nodes;
   }
 
   private static int order(String column) {
