@@ -74,6 +74,12 @@ public final class RaftKvMeters {
             "Client gRPC calls received and not yet answered.");
     public static final Meter CLIENT_PIPELINE_STREAMS = new Meter("raftkv.client.pipeline.streams",
             "KV.Pipeline streams open on the client port (each carries many calls).");
+    public static final Meter CLIENT_CONNECTIONS = new Meter("raftkv.client.connections",
+            "Connections open on the client port.");
+    public static final Meter CLIENT_CONNECTIONS_REFUSED = new Meter("raftkv.client.connections.refused",
+            "Client-port connections closed at once by the connection caps (total or per IP address).");
+    public static final Meter CLIENT_UNWRITTEN_RESPONSE_BYTES = new Meter("raftkv.client.unwritten.response.bytes",
+            "Bytes of responses handed to client connections and not yet written to their sockets.");
 
     // ---- Storage (from the group-commit writer's stats and RocksDB properties) ----
 

@@ -70,6 +70,11 @@ public final class CallRunner extends MeterGroup {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.budget = new ResponseBudget(limits.responses());
+        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_UNWRITTEN_RESPONSE_BYTES.name(), budget,
+                        ResponseBudget::unwrittenBytes)
+                .description(RaftKvMeters.CLIENT_UNWRITTEN_RESPONSE_BYTES.description())
+                .baseUnit("bytes")
+                .register(registry));
         track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_IN_FLIGHT.name(), inFlight,
                         AtomicInteger::get)
                 .description(RaftKvMeters.CLIENT_IN_FLIGHT.description())
@@ -77,6 +82,18 @@ public final class CallRunner extends MeterGroup {
         track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_PIPELINE_STREAMS.name(), pipelineStreams,
                         AtomicInteger::get)
                 .description(RaftKvMeters.CLIENT_PIPELINE_STREAMS.description())
+                .register(registry));
+    }
+
+    /** Registers the gauges of the client port's connection caps. */
+    void trackConnections(ConnectionGuard guard) {
+        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_CONNECTIONS.name(), guard,
+                        ConnectionGuard::open)
+                .description(RaftKvMeters.CLIENT_CONNECTIONS.description())
+                .register(registry));
+        track(io.micrometer.core.instrument.FunctionCounter.builder(RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.name(),
+                        guard, ConnectionGuard::refused)
+                .description(RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.description())
                 .register(registry));
     }
 

@@ -150,6 +150,7 @@ public final class ClientServer {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
 
         ConnectionGuard guard = limits.connections().guard(vertx, "client port");
+        calls.trackConnections(guard);
         Handler<HttpServerRequest> handler = req -> {
             guard.requestSeen(req.connection());
             boolean grpcRequest = isGrpc(req);

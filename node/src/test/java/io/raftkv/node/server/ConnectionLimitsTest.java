@@ -68,6 +68,12 @@ class ConnectionLimitsTest {
         clients.remove(0).close();
         Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.server.openConnections() == 2);
         assertThat(ClientServerFixture.await(health(newConnection()))).isEqualTo(200);
+
+        String metrics = ClientServerFixture.await(clients.get(0).request(new RequestOptions()
+                        .setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(f.server.port()).setURI("/metrics"))
+                .compose(req -> req.send()).compose(HttpClientResponse::body)).toString();
+        assertThat(metrics).contains("raftkv_client_connections 3.0", "raftkv_client_connections_refused_total 1.0",
+                "raftkv_client_unwritten_response_bytes ");
     }
 
     @Test
