@@ -93,7 +93,7 @@ class PodMonitorMockServerTest {
         .isEqualTo(ClusterObjects.selectorLabels(created));
     assertThat(pm.getSpec().namespaceSelector.matchNames).containsExactly("ns-mon");
     PodMonitor.Endpoint endpoint = pm.getSpec().podMetricsEndpoints.get(0);
-    assertThat(endpoint.port).isEqualTo("client");
+    assertThat(endpoint.port).isEqualTo("probe");
     assertThat(endpoint.path).isEqualTo("/metrics");
     assertThat(endpoint.interval).isEqualTo("15s");
     assertThat(endpoint.relabelings).singleElement().satisfies(r -> {

@@ -45,6 +45,8 @@ class ObservabilityIT {
 
   private static final String NS = "db";
   private static final String NAME = "obs";
+  /** The pod contract's plaintext probe port, which serves /metrics (docs/architecture.md). */
+  private static final int PROBE_PORT = 9092;
   /** Metrics that exist only once their event happened (a failed reconciliation). */
   private static final Set<String> EVENT_ONLY = Set.of("raftkv_operator_reconcile_failures_total");
   /** The panels of the picture: the cluster overview's main ones. */
@@ -84,7 +86,8 @@ class ObservabilityIT {
 
       List<PrometheusProcess.Target> nodes = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        nodes.add(new PrometheusProcess.Target(harness.kubelet().clientAddress(NS, NAME, i),
+        // The probe port (9092 on the pod's address), as the PodMonitor scrapes it.
+        nodes.add(new PrometheusProcess.Target(harness.network().podIp(NS, NAME, i) + ":" + PROBE_PORT,
             Map.of("namespace", NS, "raftkv_cluster", NAME, "pod", NAME + "-" + i)));
       }
       Path promDir = Files.createTempDirectory("raftkv-prometheus");

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * A PodMonitor for the cluster's pods while {@code spec.monitoring.enabled}, so that a Prometheus
- * Operator scrapes every member's {@code /metrics} on the {@code client} port with the target
+ * Operator scrapes every member's {@code /metrics} on the plaintext {@code probe} port with the target
  * labels the shipped alerts and dashboards group by ({@code namespace}, {@code pod} from the
  * Prometheus Operator, {@code raftkv_cluster} from the pods' instance label; docs/observability.md).
  *
@@ -52,7 +52,7 @@ public class NodePodMonitorDependent extends OwnedDependent<PodMonitor> {
     spec.selector = new LabelSelectorBuilder()
         .withMatchLabels(ClusterObjects.selectorLabels(cluster)).build();
     PodMonitor.Endpoint endpoint = new PodMonitor.Endpoint();
-    endpoint.port = ClusterObjects.CLIENT_PORT_NAME;
+    endpoint.port = ClusterObjects.PROBE_PORT_NAME;
     endpoint.path = "/metrics";
     endpoint.interval = monitoring.getInterval();
     PodMonitor.Relabeling instanceLabel = new PodMonitor.Relabeling();
