@@ -90,7 +90,8 @@ class ObservabilityIT {
         nodes.add(new PrometheusProcess.Target(harness.network().podIp(NS, NAME, i) + ":" + PROBE_PORT,
             Map.of("namespace", NS, "raftkv_cluster", NAME, "pod", NAME + "-" + i)));
       }
-      Path promDir = Files.createTempDirectory("raftkv-prometheus");
+      // Beside the rig's logs (the operator's log lives in <run>/logs), kept for a failed run.
+      Path promDir = harness.operator().log().getParent().getParent().resolve("prometheus");
       try (PrometheusProcess prometheus = PrometheusProcess.start(promDir, List.of(rules), List.of(
               new PrometheusProcess.Job("raftkv-nodes", false, nodes),
               new PrometheusProcess.Job("raftkv-operator", true, List.of(new PrometheusProcess.Target(
