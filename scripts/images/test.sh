@@ -73,6 +73,7 @@ remove_all # leftovers of an interrupted run
 
 client_port() { echo $((PORT + 2 * $1)); }
 peer_port() { echo $((PORT + 2 * $1 + 1)); }
+probe_port() { echo $((PORT + 6 + $1)); }
 OPERATOR_PORT=$((PORT + 10))
 for p in $(seq "$PORT" "$OPERATOR_PORT"); do
   if (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then
@@ -95,7 +96,8 @@ ctl() { bin/raftkvctl --endpoints "${CTL_ENDPOINTS:-$ENDPOINTS}" --timeout 10s "
 # RAFTKV_DATA_DIR and Raft tuning at the CRD's defaults; instead of POD_NAME, POD_NAMESPACE,
 # RAFTKV_CLUSTER, RAFTKV_PEER_SERVICE and RAFTKV_REPLICAS (which make the node read its
 # RaftKvCluster from the API server), what it derives from them: id = ordinal + 1, the initial
-# voters' peer addresses and the cluster id <namespace>/<cluster>.
+# voters' peer addresses, the probe port and the cluster id <namespace>/<cluster>. Readiness is
+# read where the kubelet reads it: on the probe port.
 start_node() { # start_node ORDINAL: creates and starts the container
   local i=$1
   podman run -d --name "$PREFIX-$i" --label "$LABEL=1" \
@@ -109,9 +111,10 @@ start_node() { # start_node ORDINAL: creates and starts the container
     -e RAFTKV_ID=$((i + 1)) -e RAFTKV_CLUSTER_ID=default/$PREFIX \
     -e RAFTKV_PEERS="$PEERS" -e RAFTKV_PEER_CLIENT_ADDRS="$CLIENTS" \
     -e RAFTKV_CLIENT_ADDR="127.0.0.1:$(client_port "$i")" -e RAFTKV_PEER_ADDR="127.0.0.1:$(peer_port "$i")" \
+    -e RAFTKV_PROBE_ADDR="127.0.0.1:$(probe_port "$i")" \
     "$NODE_IMAGE" > /dev/null 2>> "$WORK/podman.log" || fail "podman run $PREFIX-$i (see $WORK/podman.log)"
 }
-ready() { curl -fs -m 2 -o /dev/null "http://127.0.0.1:$(client_port "$1")/ready"; }
+ready() { curl -fs -m 2 -o /dev/null "http://127.0.0.1:$(probe_port "$1")/ready"; }
 running() { [[ $(podman inspect --format '{{.State.Running}}' "$PREFIX-$1" 2> /dev/null) == true ]]; }
 await_ready() { # await_ready ORDINAL TIMEOUT_S: prints seconds until /ready answers 200
   local i=$1 start
@@ -130,7 +133,7 @@ leader_id() { # the leader every reachable endpoint agrees on, else 0
 }
 ready_leader() { # ready_leader ORDINAL: the leader id in the node's /ready answer, else 0
   local body
-  body=$(curl -fs -m 1 "http://127.0.0.1:$(client_port "$1")/ready" 2> /dev/null) || { echo 0; return; }
+  body=$(curl -fs -m 1 "http://127.0.0.1:$(probe_port "$1")/ready" 2> /dev/null) || { echo 0; return; }
   [[ $body =~ leader\ ([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
 }
 
@@ -150,7 +153,7 @@ pass "3 containers of $NODE_IMAGE ready: each ${READY_TIMES} s after its podman 
 for i in $(seq 0 $((NODES - 1))); do
   out=$(podman healthcheck run "$PREFIX-$i" 2>&1) || fail "HEALTHCHECK of $PREFIX-$i: $out"
 done
-pass "HEALTHCHECK (GET /health on the client port) healthy in all three"
+pass "HEALTHCHECK (GET /health on the probe port) healthy in all three"
 
 # User, read-only root filesystem, /tmp and the JNI library.
 uid=$(podman exec "$PREFIX-0" id -u)
