@@ -3,6 +3,7 @@ package io.raftkv.raft;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * The Raft state machine (etcd's {@code raft} struct): roles, terms, elections, replication,
- * membership, leadership transfer and ReadIndex. Single-threaded and pure: no I/O, no clock (time
+ * membership, leadership transfer, ReadIndex and leader leases. Single-threaded and pure: no I/O, no clock (time
  * is {@link #tick()}), randomness only from a {@link SplittableRandom} seeded by
  * {@link RaftConfig#randomSeed()}. {@link RawNode} is the driver-facing wrapper.
  *
@@ -78,6 +79,23 @@ public final class Raft {
     boolean broadcastPending;
     /** Leader: read requests wait for a heartbeat round (sent at the next Ready). */
     boolean readHeartbeatPending;
+
+    /**
+     * Ticks since this core was built: its monotonic clock. The driver ticks it from a monotonic
+     * timer; leader leases are measured on it (see {@link #leaseValid()}).
+     */
+    long now;
+    /**
+     * Leader: for each member, the start (on {@link #now}) of the newest heartbeat round of this
+     * term it acknowledged. Emptied whenever the role or term changes.
+     */
+    private final Map<Long, Long> heartbeatAcks = new HashMap<>();
+    /**
+     * Leader: a leadership transfer started in this term. Its TIMEOUT_NOW lets the transferee win
+     * votes from followers that still honour our lease, and a delayed or duplicated TIMEOUT_NOW can
+     * arrive after the transfer was abandoned, so the lease is gone for the rest of the term.
+     */
+    private boolean leaseForfeited;
 
     /** Ticks since the last election timeout reset; for a leader, since the last quorum check. */
     int electionElapsed;
@@ -219,6 +237,8 @@ public final class Raft {
         pendingConfIndex = 0;
         uncommittedBytes = 0;
         readOnly = new ReadOnlyQueue();
+        heartbeatAcks.clear();
+        leaseForfeited = false;
         deferredReads.clear();
         broadcastPending = false;
         readHeartbeatPending = false;
@@ -227,6 +247,7 @@ public final class Raft {
     // ---------------------------------------------------------------- ticks
 
     void tick() {
+        now++;
         tickRole.run();
     }
 
@@ -365,8 +386,7 @@ public final class Raft {
         } else if (m.term() > term) {
             if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
                 boolean force = Arrays.equals(m.context(), Message.CAMPAIGN_TRANSFER);
-                boolean inLease = cfg.checkQuorum() && lead != NONE && electionElapsed < cfg.electionTicks();
-                if (!force && inLease) {
+                if (!force && inLease()) {
                     // Leader stickiness (§4.2.3): we heard from a live leader within the minimum
                     // election timeout, so this candidate must not disrupt it.
                     return;
@@ -404,6 +424,21 @@ public final class Raft {
             case VOTE, PRE_VOTE -> handleVoteRequest(m);
             default -> stepRole.accept(m);
         }
+    }
+
+    /**
+     * Whether this node refuses (pre-)votes for a higher term that are not a leadership transfer:
+     * with check-quorum, while it heard from a leader (or is the leader) within the last
+     * {@code electionTicks} ticks — the <em>minimum</em> election timeout, never the randomized one —
+     * and during the first {@code electionTicks} ticks after it started, since a restarted node has
+     * forgotten whose heartbeat it acknowledged just before it stopped. Leader leases rest on this
+     * promise (see {@link #leaseValid()}).
+     */
+    private boolean inLease() {
+        if (!cfg.checkQuorum()) {
+            return false;
+        }
+        return (lead != NONE && electionElapsed < cfg.electionTicks()) || now < cfg.electionTicks();
     }
 
     private void stepFollower(Message m) {
@@ -535,7 +570,8 @@ public final class Raft {
 
     private void handleHeartbeat(Message m) {
         log.commitTo(m.commit());
-        send(Message.builder(MessageType.HEARTBEAT_RESP).to(m.from()).context(m.context()).build());
+        // Echo the round's start (the leader's clock) so the leader can extend its lease.
+        send(Message.builder(MessageType.HEARTBEAT_RESP).to(m.from()).index(m.index()).context(m.context()).build());
     }
 
     private void handleSnapshot(Message m) {
@@ -640,7 +676,9 @@ public final class Raft {
         if (pr.match < log.lastIndex() || pr.state == ProgressState.PROBE) {
             sendAppend(m.from());
         }
-        if (cfg.readOnlyOption() != ReadOnlyOption.SAFE || m.context().length == 0) {
+        // The round started at m.index() on our clock (never believe a start in our future).
+        heartbeatAcks.merge(m.from(), Math.min(m.index(), now), Math::max);
+        if (m.context().length == 0) {
             return;
         }
         Map<Long, Boolean> acks = readOnly.recvAck(m.from(), m.context());
@@ -668,6 +706,7 @@ public final class Raft {
         // The transfer must finish within one election timeout (§3.10), counted from now.
         electionElapsed = 0;
         leadTransferee = transferee;
+        leaseForfeited = true;
         if (pr.match == log.lastIndex()) {
             sendTimeoutNow(transferee);
         } else {
@@ -695,10 +734,6 @@ public final class Raft {
     }
 
     private void confirmAndRespond(Message m) {
-        if (cfg.readOnlyOption() == ReadOnlyOption.LEASE_BASED) {
-            respondToRead(m, log.committed());
-            return;
-        }
         if (readOnly.isFull() && !readOnly.contains(m.context())) {
             return;
         }
@@ -821,7 +856,8 @@ public final class Raft {
             }
             // Never tell a follower to commit beyond what it is known to hold.
             long commit = Math.min(e.getValue().match, log.committed());
-            send(Message.builder(MessageType.HEARTBEAT).to(e.getKey()).commit(commit).context(ctx).build());
+            // index: the round's start on our clock, echoed back (leader lease).
+            send(Message.builder(MessageType.HEARTBEAT).to(e.getKey()).index(now).commit(commit).context(ctx).build());
         }
     }
 
@@ -959,7 +995,7 @@ public final class Raft {
                 throw new ProposalDroppedException(ProposalDroppedException.Reason.NOT_COMMITTED_IN_TERM, id,
                         "leader " + id + " has not committed an entry in term " + term + " yet");
             }
-            if (cfg.readOnlyOption() == ReadOnlyOption.SAFE && readOnly.isFull() && !readOnly.contains(ctx)) {
+            if (readOnly.isFull() && !readOnly.contains(ctx)) {
                 throw new ProposalDroppedException(ProposalDroppedException.Reason.TOO_MANY_PENDING_READS, id,
                         ReadOnlyQueue.MAX_PENDING + " read-index requests are already waiting");
             }
@@ -971,6 +1007,47 @@ public final class Raft {
                     "node " + id + " knows no leader in term " + term);
         }
         send(m.toBuilder().to(lead).build());
+    }
+
+    /**
+     * Local lease read (see {@link RawNode#leaseRead(byte[])}): answered at once from the lease when
+     * it holds, else by ReadIndex.
+     *
+     * @return whether the lease answered it
+     */
+    boolean leaseRead(byte[] ctx) {
+        if (ctx == null) {
+            throw new IllegalArgumentException("read context must not be null");
+        }
+        if (leaseValid()) {
+            respondToRead(Message.builder(MessageType.READ_INDEX).from(id).context(ctx).build(), log.committed());
+            return true;
+        }
+        readIndex(ctx);
+        return false;
+    }
+
+    /**
+     * Whether this leader holds a lease (Raft dissertation §6.4.1): it committed an entry of its
+     * term, no leadership transfer started in this term, and
+     * {@code now < leaseStart() + electionTicks − leaseDriftTicks}. The argument is in
+     * {@link RawNode#leaseRead(byte[])}.
+     */
+    boolean leaseValid() {
+        if (state != StateType.LEADER || !cfg.checkQuorum() || leaseForfeited || leadTransferee != NONE
+                || !committedEntryInCurrentTerm() || trk.progress(id) == null) {
+            return false;
+        }
+        return now < leaseStart() + cfg.electionTicks() - cfg.leaseDriftTicks();
+    }
+
+    /**
+     * The start (on {@link #now}) of the newest heartbeat round a quorum of voters acknowledged in
+     * this term, counting ourselves as acknowledging now; far in the past if there is none.
+     */
+    long leaseStart() {
+        return MajorityQuorum.committedIndex(trk.voters(),
+                v -> v == id ? now : heartbeatAcks.getOrDefault(v, Long.MIN_VALUE / 4));
     }
 
     /** Local transfer request (see {@link RawNode#transferLeadership(long)}). */

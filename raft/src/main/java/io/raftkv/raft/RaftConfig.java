@@ -4,6 +4,16 @@ package io.raftkv.raft;
  * Core configuration, validated up front by {@link #validate()} with an error naming the field.
  * Times are in ticks; the driver decides how long a tick is (the node uses 10 ms, so the defaults
  * give 150–300 ms elections and 50 ms heartbeats).
+ *
+ * @param checkQuorum     a leader steps down when it has not heard from a quorum within an election
+ *                        timeout, and a follower that heard from a leader within the minimum election
+ *                        timeout refuses to vote for anyone else. Leader leases (see
+ *                        {@link RawNode#leaseRead(byte[])}) need it on every voter.
+ * @param leaseDriftTicks the clock drift bound of leader leases, in ticks, at least 1: a leader serves
+ *                        lease reads until {@code electionTicks − leaseDriftTicks} ticks after the
+ *                        start of its newest heartbeat round a quorum acknowledged. One tick covers the
+ *                        tick's granularity; the rest must cover how much faster any voter's ticks may
+ *                        run than the leader's (see {@link RawNode#leaseRead(byte[])} for the argument)
  */
 public record RaftConfig(
         long id,
@@ -14,12 +24,18 @@ public record RaftConfig(
         long maxUncommittedEntriesBytes,
         boolean checkQuorum,
         boolean preVote,
-        ReadOnlyOption readOnlyOption,
+        int leaseDriftTicks,
         long applied,
         long randomSeed) {
 
     public static final int DEFAULT_ELECTION_TICKS = 15;
     public static final int DEFAULT_HEARTBEAT_TICKS = 5;
+    /**
+     * Default {@link #leaseDriftTicks()}: one tick for the tick's own granularity and two for clock
+     * rates (a follower's ticks may run up to (E − 1) / (E − 3) times as fast as the leader's: 16 %
+     * at the default 15-tick election timeout).
+     */
+    public static final int DEFAULT_LEASE_DRIFT_TICKS = 3;
 
     public static Builder builder(long id) {
         return new Builder(id);
@@ -47,11 +63,9 @@ public record RaftConfig(
             throw new IllegalArgumentException("maxUncommittedEntriesBytes must be > 0, got "
                     + maxUncommittedEntriesBytes);
         }
-        if (readOnlyOption == null) {
-            throw new IllegalArgumentException("readOnlyOption must be set");
-        }
-        if (readOnlyOption == ReadOnlyOption.LEASE_BASED && !checkQuorum) {
-            throw new IllegalArgumentException("readOnlyOption LEASE_BASED requires checkQuorum = true");
+        if (leaseDriftTicks < 1 || leaseDriftTicks >= electionTicks) {
+            throw new IllegalArgumentException("leaseDriftTicks must be in [1, electionTicks = " + electionTicks
+                    + "), got " + leaseDriftTicks + " (one tick covers the tick's granularity)");
         }
         if (applied < 0) {
             throw new IllegalArgumentException("applied must be ≥ 0, got " + applied);
@@ -69,7 +83,7 @@ public record RaftConfig(
         private long maxUncommittedEntriesBytes = 64L << 20;
         private boolean checkQuorum = true;
         private boolean preVote = true;
-        private ReadOnlyOption readOnlyOption = ReadOnlyOption.SAFE;
+        private int leaseDriftTicks = DEFAULT_LEASE_DRIFT_TICKS;
         private long applied;
         private long randomSeed;
 
@@ -85,13 +99,13 @@ public record RaftConfig(
         public Builder maxUncommittedEntriesBytes(long v) { this.maxUncommittedEntriesBytes = v; return this; }
         public Builder checkQuorum(boolean v) { this.checkQuorum = v; return this; }
         public Builder preVote(boolean v) { this.preVote = v; return this; }
-        public Builder readOnlyOption(ReadOnlyOption v) { this.readOnlyOption = v; return this; }
+        public Builder leaseDriftTicks(int v) { this.leaseDriftTicks = v; return this; }
         public Builder applied(long v) { this.applied = v; return this; }
         public Builder randomSeed(long v) { this.randomSeed = v; return this; }
 
         public RaftConfig build() {
             return new RaftConfig(id, electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs,
-                    maxUncommittedEntriesBytes, checkQuorum, preVote, readOnlyOption, applied, randomSeed)
+                    maxUncommittedEntriesBytes, checkQuorum, preVote, leaseDriftTicks, applied, randomSeed)
                     .validate();
         }
     }

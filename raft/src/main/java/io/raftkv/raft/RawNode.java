@@ -117,6 +117,52 @@ public final class RawNode {
     }
 
     /**
+     * Requests a linearizable read that the leader answers from its lease, without a round trip
+     * (Raft dissertation §6.4.1), when it holds one; otherwise (a follower, no lease, a transfer in
+     * progress) it runs exactly as {@link #readIndex(byte[])}, with the same exceptions. Either way
+     * the result is a {@link ReadState} carrying {@code ctx} in a later Ready; from the lease it is
+     * in the very next one, at the current commit index.
+     *
+     * <p><b>The lease.</b> Every heartbeat carries the tick (on this core's clock, which counts
+     * {@link #tick()} calls) at which its round started, and followers echo it. The leader holds a
+     * lease while {@code now < S + electionTicks − leaseDriftTicks}, where {@code S} is the newest
+     * round start that a quorum of voters acknowledged in this term (the leader counting itself),
+     * and only once it has committed an entry of its term (so its commit index covers every
+     * acknowledged write). The lease is gone from the moment a leadership transfer starts (for the
+     * rest of the term: a late TIMEOUT_NOW can still start the transferee's election) and when the
+     * leader steps down.
+     *
+     * <p><b>Why it is sound.</b> A voter that acknowledged a heartbeat received it at real time
+     * {@code r ≥ s}, the round's real start, and then refuses to vote for a higher term (unless told
+     * to by a transfer) until {@code electionTicks} of <em>its</em> ticks passed — check-quorum's
+     * lease, which uses the minimum election timeout even though its own election timer is
+     * randomized in {@code [electionTicks, 2·electionTicks)}; a restarted voter refuses for its
+     * first {@code electionTicks} ticks too. Its {@code electionTicks}-th tick comes later than
+     * {@code r + (electionTicks − 1)·Tf} (Tf: its tick period; the first tick may come right after
+     * {@code r}). The leader answers at tick count {@code n < S + E − D}, before its tick
+     * {@code n + 1}, i.e. before {@code s + (E − D)·Tl}. So no other leader can be elected while the
+     * lease holds — a new leader needs a vote from a quorum, which intersects the acknowledging
+     * quorum — provided {@code (E − D)·Tl ≤ (E − 1)·Tf} for the leader and every voter: with equal
+     * rates {@code D = 1} suffices (tick granularity), and a larger {@code D} lets followers' ticks
+     * run up to {@code (E − 1)/(E − D)} times as fast as the leader's. This needs check-quorum on
+     * every voter (without it the leader never holds a lease) and a driver whose ticks track a
+     * monotonic clock (catching up missed ticks before it steps anything, so a stalled leader does
+     * not believe less time has passed). Membership changes one voter at a time keep any two
+     * majorities intersecting, as for ReadIndex.
+     *
+     * @return true if the lease answered the read, false if it fell back to ReadIndex
+     * @throws ProposalDroppedException as {@link #readIndex(byte[])}, when it falls back
+     */
+    public boolean leaseRead(byte[] ctx) {
+        return raft.leaseRead(ctx);
+    }
+
+    /** Whether this node is the leader and holds a lease now (see {@link #leaseRead(byte[])}). */
+    public boolean hasLease() {
+        return raft.leaseValid();
+    }
+
+    /**
      * Asks the leader to hand leadership to {@code transferee} (§3.10). On the leader, proposals are
      * refused until the transferee took over or an election timeout passed; a follower forwards the
      * request to its leader.
@@ -256,6 +302,11 @@ public final class RawNode {
     public Status status() {
         return new Status(raft.id, raft.hardState(), raft.softState(), raft.log.applied(), raft.trk.confState(),
                 raft.progressView(), raft.leadTransferee);
+    }
+
+    /** The core itself, for tests in this package. */
+    Raft core() {
+        return raft;
     }
 
     @Override

@@ -21,8 +21,8 @@ class ConfigValidationTest {
         rejects(b -> b.maxSizePerMsgBytes(0), "maxSizePerMsgBytes");
         rejects(b -> b.maxInflightMsgs(0), "maxInflightMsgs");
         rejects(b -> b.maxUncommittedEntriesBytes(0), "maxUncommittedEntriesBytes");
-        rejects(b -> b.readOnlyOption(null), "readOnlyOption");
-        rejects(b -> b.checkQuorum(false).readOnlyOption(ReadOnlyOption.LEASE_BASED), "checkQuorum");
+        rejects(b -> b.leaseDriftTicks(0), "leaseDriftTicks");
+        rejects(b -> b.electionTicks(10).leaseDriftTicks(10), "leaseDriftTicks");
         rejects(b -> b.applied(-1), "applied");
     }
 
@@ -33,13 +33,12 @@ class ConfigValidationTest {
         assertThat(c.heartbeatTicks()).isEqualTo(5);
         assertThat(c.checkQuorum()).isTrue();
         assertThat(c.preVote()).isTrue();
-        assertThat(RaftConfig.builder(1).checkQuorum(true).readOnlyOption(ReadOnlyOption.LEASE_BASED).build()
-                .readOnlyOption()).isEqualTo(ReadOnlyOption.LEASE_BASED);
+        assertThat(c.leaseDriftTicks()).isEqualTo(RaftConfig.DEFAULT_LEASE_DRIFT_TICKS);
     }
 
     @Test
     void rawNodeValidatesConfigAndStoredState() {
-        RaftConfig bad = new RaftConfig(1, 1, 1, 1, 1, 1, false, false, ReadOnlyOption.SAFE, 0, 0);
+        RaftConfig bad = new RaftConfig(1, 1, 1, 1, 1, 1, false, false, 1, 0, 0);
         assertThatThrownBy(() -> new RawNode(bad, new MemoryStorage())).isInstanceOf(IllegalArgumentException.class);
         MemoryStorage s = Fixtures.storage(1, 1);
         s.setHardState(new HardState(1, 0, 5));

@@ -151,18 +151,4 @@ class ReadIndexTest {
                         .isEqualTo(ProposalDroppedException.Reason.NO_LEADER));
         assertThatThrownBy(() -> net.node(2).readIndex(null)).isInstanceOf(IllegalArgumentException.class);
     }
-
-    @Test
-    void leaseBasedReadAnswersWithoutRoundTrip_6_4_1() {
-        TestNetwork net = TestNetwork.voters(3, b -> b.checkQuorum(true).readOnlyOption(ReadOnlyOption.LEASE_BASED));
-        net.elect(1);
-        long commit = net.proposeAndCommit(1, "w");
-        int heartbeats = net.sentOfType(MessageType.HEARTBEAT).size();
-        net.node(1).readIndex("lease".getBytes());
-        Ready rd = net.node(1).ready();
-        assertThat(rd.readStates()).singleElement().satisfies(r -> assertThat(r.index()).isEqualTo(commit));
-        assertThat(rd.messages()).isEmpty();
-        net.node(1).advance(rd);
-        assertThat(net.sentOfType(MessageType.HEARTBEAT)).hasSize(heartbeats);
-    }
 }

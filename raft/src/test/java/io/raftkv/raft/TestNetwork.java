@@ -52,7 +52,10 @@ final class TestNetwork {
         for (Long id : ids) {
             MemoryStorage s = new MemoryStorage();
             s.setConfState(ConfState.ofVoters(ids));
-            net.start(id, s, 0);
+            RawNode node = net.start(id, s, 0);
+            // Founding members have been up for an election timeout: past the start-up period in
+            // which a node refuses votes (restart() and addEmptyNode() start a node afresh).
+            node.core().now = node.core().config().electionTicks();
         }
         return net;
     }

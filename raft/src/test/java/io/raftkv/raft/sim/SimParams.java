@@ -1,7 +1,6 @@
 package io.raftkv.raft.sim;
 
 import io.raftkv.raft.RaftConfig;
-import io.raftkv.raft.ReadOnlyOption;
 import java.util.SplittableRandom;
 
 /**
@@ -91,7 +90,6 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
                 .maxSizePerMsgBytes(maxSizePerMsgBytes)
                 .maxInflightMsgs(maxInflightMsgs)
                 .maxUncommittedEntriesBytes(maxUncommittedEntriesBytes)
-                .readOnlyOption(ReadOnlyOption.SAFE)
                 .randomSeed(randomSeed);
     }
 
