@@ -24,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * A whole cluster inside one thread under one seed: the nodes, the network between them and the
  * virtual clock. {@link #tick()} advances time by one tick: due disk writes complete, every live
- * node ticks, due messages are delivered — each in an order drawn from the seed.
+ * node's clock advances at its rate ({@link SimParams#clockRate}: once per tick unless the run skews
+ * the clocks), due messages are delivered — each in an order drawn from the seed.
  *
  * <p>Everything random comes from the one {@link SplittableRandom}, and every collection iterated
  * here is ordered, so a seed replays exactly.
@@ -132,7 +133,8 @@ final class SimCluster {
             n.completeWriteIfDue(now);
         }
         for (SimNode n : shuffledUpNodes()) {
-            if (n.isUp()) {
+            // Each node's clock runs at its own rate (lease runs skew them): 0, 1 or 2 ticks now.
+            for (int k = n.clockTicksDue(); k > 0 && n.isUp(); k--) {
                 n.tick();
             }
         }

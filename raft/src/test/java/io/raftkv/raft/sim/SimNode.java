@@ -57,6 +57,10 @@ final class SimNode {
     private long commit;
     private long leaderHint;
     private boolean decommissioned;
+    /** Ticks per simulated tick: this node's clock rate. */
+    private final double clockRate;
+    /** Fraction of a tick this node's clock has run but not ticked yet. */
+    private double clockPhase;
     /** readId → ReadState index, for reads waiting for the applied index to reach it. */
     private final TreeMap<Long, Long> readsWaiting = new TreeMap<>();
     /** Entries handed to the disk and not yet written (the outstanding Ready's). */
@@ -84,6 +88,15 @@ final class SimNode {
         this.cluster = cluster;
         this.checkers = cluster.checkers();
         this.applyLatencyTicks = cluster.params().applyLatencyTicks();
+        this.clockRate = cluster.params().clockRate(id);
+    }
+
+    /** How many times this node's clock ticks during the current simulated tick. */
+    int clockTicksDue() {
+        clockPhase += clockRate;
+        int due = (int) Math.floor(clockPhase);
+        clockPhase -= due;
+        return due;
     }
 
     /** Before the first start: disk and state machine begin at {@code snap} (committed). */

@@ -36,16 +36,27 @@ public final class Simulation {
      * @param driverBug   a deliberate driver mistake (checker self-tests only)
      */
     record Options(int faultTicks, boolean tracing, SimParams.Bootstrap bootstrap, FaultProfile onlyProfile,
-                   SimParams.DriverBug driverBug) {
+                   SimParams.DriverBug driverBug, SimParams.LeaseMode onlyLease) {
+        Options(int faultTicks, boolean tracing, SimParams.Bootstrap bootstrap, FaultProfile onlyProfile,
+                SimParams.DriverBug driverBug) {
+            this(faultTicks, tracing, bootstrap, onlyProfile, driverBug, null);
+        }
+
+        /** Bootstrap, profile and lease mode from {@code -Dsim.bootstrap/-Dsim.profile/-Dsim.lease}. */
         static Options standard(int faultTicks, boolean tracing) {
-            return new Options(faultTicks, tracing, SimParams.Bootstrap.fromSystemProperty(), null,
-                    SimParams.DriverBug.NONE);
+            String profile = System.getProperty("sim.profile", "").trim();
+            String lease = System.getProperty("sim.lease", "").trim();
+            return new Options(faultTicks, tracing, SimParams.Bootstrap.fromSystemProperty(),
+                    profile.isEmpty() ? null : FaultProfile.valueOf(profile.toUpperCase(java.util.Locale.ROOT)),
+                    SimParams.DriverBug.NONE,
+                    lease.isEmpty() ? null : SimParams.LeaseMode.valueOf(lease.toUpperCase(java.util.Locale.ROOT)));
         }
     }
 
     private Simulation(long seed, Options o) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        this.params = SimParams.draw(seed, rnd, o.faultTicks(), o.bootstrap(), o.onlyProfile(), o.driverBug());
+        this.params = SimParams.draw(seed, rnd, o.faultTicks(), o.bootstrap(), o.onlyProfile(), o.driverBug(),
+                o.onlyLease());
         this.cluster = new SimCluster(params, rnd, stats, o.tracing());
         this.workload = new Workload(cluster);
         this.faults = new FaultInjector(cluster);
@@ -53,9 +64,16 @@ public final class Simulation {
 
     /** The command that replays {@code seed} alone, with a trace. */
     public static String replayCommand(long seed) {
+        return replayCommand(seed, Options.standard(DEFAULT_FAULT_TICKS, false));
+    }
+
+    static String replayCommand(long seed, Options o) {
         String bootstrap = System.getProperty("sim.bootstrap");
         return "mvn -B -pl raft test -Dtest=SimulationTest -Dsim.seed=" + seed
-                + (bootstrap == null ? "" : " -Dsim.bootstrap=" + bootstrap);
+                + (bootstrap == null ? "" : " -Dsim.bootstrap=" + bootstrap)
+                + (o.onlyProfile() == null ? "" : " -Dsim.profile=" + o.onlyProfile())
+                + (o.onlyLease() == null ? "" : " -Dsim.lease=" + o.onlyLease())
+                + (o.faultTicks() == DEFAULT_FAULT_TICKS ? "" : " -Dsim.faultTicks=" + o.faultTicks());
     }
 
     /** Runs {@code seed}; never throws: failures come back in the result. */
@@ -68,7 +86,7 @@ public final class Simulation {
         try {
             sim = new Simulation(seed, options);
         } catch (RuntimeException | AssertionError e) {
-            return failed(seed, new SimStats(), "setup failed: " + e, null, List.of());
+            return failed(seed, options, new SimStats(), "setup failed: " + e, null, List.of());
         }
         sim.stats.seeds = 1;
         try {
@@ -81,14 +99,15 @@ public final class Simulation {
             sim.stats.failures = 1;
             String what = e instanceof SafetyViolation || e instanceof LivenessFailure ? e.getMessage()
                     : "unexpected " + stackSummary(e);
-            return failed(seed, sim.stats, what + " at tick " + sim.cluster.now(), sim.params,
+            return failed(seed, options, sim.stats, what + " at tick " + sim.cluster.now(), sim.params,
                     sim.cluster.traceTail());
         }
     }
 
-    private static Result failed(long seed, SimStats stats, String what, SimParams params, List<String> trace) {
+    private static Result failed(long seed, Options options, SimStats stats, String what, SimParams params,
+                                 List<String> trace) {
         stats.failures = 1;
-        StringBuilder b = new StringBuilder("seed=").append(seed).append(" replay: ").append(replayCommand(seed))
+        StringBuilder b = new StringBuilder("seed=").append(seed).append(" replay: ").append(replayCommand(seed, options))
                 .append("\n  ").append(what);
         if (params != null) {
             b.append("\n  params: ").append(params);

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * The simulated clients: proposals of unique values (mostly to the leader, sometimes to any node,
  * which must refuse if it is not leader) and linearizable reads on any node. Each accepted
  * proposal is handed to the {@link ProposalOutcomeChecker}; each read is registered with the
- * {@link LinearizableReadChecker} before {@code readIndex} is called.
+ * {@link LinearizableReadChecker} before {@code readIndex} is called. In lease runs some reads ask for
+ * the leader lease ({@code leaseRead}) and go to a node that believes it leads.
  */
 final class Workload {
     /** Clients stop proposing while this many proposals await an outcome (bounded backlog). */
@@ -20,12 +21,15 @@ final class Workload {
 
     private final SimCluster cluster;
     private final SplittableRandom rnd;
+    /** Lease-or-ReadIndex choices: a stream of its own, so runs without leases draw as before. */
+    private final SplittableRandom leaseRnd;
     private long nextValue = 1;
     private long nextReadId = 1;
 
     Workload(SimCluster cluster) {
         this.cluster = cluster;
         this.rnd = cluster.rnd();
+        this.leaseRnd = new SplittableRandom(cluster.params().seed() ^ 0x7EA5EL);
     }
 
     /** One tick's worth of client activity. */
@@ -46,8 +50,22 @@ final class Workload {
             List<SimNode> up = cluster.upNodes();
             if (!up.isEmpty()) {
                 SimNode n = up.get(rnd.nextInt(up.size()));
-                read(n);
+                if (wantsLease()) {
+                    n = leaseTarget(up, n);
+                    readLease(n);
+                } else {
+                    read(n);
+                }
                 n.afterStep();
+            }
+        }
+        if (cluster.params().lease() != SimParams.LeaseMode.OFF && leaseRnd.nextDouble() < p.readRate()) {
+            // The clients of each node that believes it leads (a deposed leader's too) read from it.
+            for (SimNode n : cluster.upNodes()) {
+                if (n.role() == StateType.LEADER) {
+                    readLease(n);
+                    n.afterStep();
+                }
             }
         }
     }
@@ -83,6 +101,39 @@ final class Workload {
         } catch (ProposalDroppedException e) {
             cluster.stats().event("proposals_refused");
             return false;
+        }
+    }
+
+    /** Whether the next read asks for the lease (its own random stream: runs without leases draw as before). */
+    private boolean wantsLease() {
+        SimParams.LeaseMode lease = cluster.params().lease();
+        return lease == SimParams.LeaseMode.BEYOND || (lease == SimParams.LeaseMode.WITHIN && leaseRnd.nextBoolean());
+    }
+
+    /**
+     * A client asking for a lease read goes where it believes the leader is: a node that believes
+     * it leads (a deposed one too), else {@code fallback}.
+     */
+    private SimNode leaseTarget(List<SimNode> up, SimNode fallback) {
+        List<SimNode> leaders = up.stream().filter(x -> x.role() == StateType.LEADER).toList();
+        return leaders.isEmpty() ? fallback : leaders.get(leaseRnd.nextInt(leaders.size()));
+    }
+
+    /** Issues a lease read on {@code n} (the caller runs {@code afterStep}). */
+    private void readLease(SimNode n) {
+        long readId = nextReadId++;
+        cluster.checkers().linearizableRead.onReadIssued(readId);
+        try {
+            boolean fromLease = n.raw().leaseRead(ByteBuffer.allocate(Long.BYTES).putLong(readId).array());
+            cluster.stats().event(fromLease ? "reads_lease" : "reads_lease_fallback");
+            SimNode newest = cluster.leader();
+            if (fromLease && newest != null && newest.term() > n.term()) {
+                cluster.stats().event("reads_lease_by_deposed_leader");
+            }
+            cluster.trace(() -> "read r" + readId + " at n" + n.id + (fromLease ? " from the lease" : " by ReadIndex"));
+            cluster.stats().event("reads_issued");
+        } catch (ProposalDroppedException e) {
+            cluster.stats().event("reads_refused");
         }
     }
 
