@@ -58,6 +58,9 @@ public final class NodeConfig {
             new Setting("tick-ms", "10", "Length of one Raft tick in milliseconds."),
             new Setting("election-ticks", "15", "Election timeout in ticks (randomized in [n, 2n))."),
             new Setting("heartbeat-ticks", "5", "Heartbeat interval in ticks (< election-ticks)."),
+            new Setting("lease-drift-ticks", "3", "Clock drift bound of the leader lease in ticks, in [1,"
+                    + " election-ticks): LEASE reads are answered from the lease until election-ticks minus this"
+                    + " after the newest heartbeat round a quorum acknowledged."),
             new Setting("snapshot-threshold-entries", "100000", "Take a snapshot (and compact the log) after this"
                     + " many applied entries."),
             new Setting("snapshot-retain-entries", "5000", "Log entries kept below a snapshot, so slightly"
@@ -267,6 +270,10 @@ public final class NodeConfig {
         return (int) positiveLong("election-ticks");
     }
 
+    public int leaseDriftTicks() {
+        return (int) positiveLong("lease-drift-ticks");
+    }
+
     public int heartbeatTicks() {
         return (int) positiveLong("heartbeat-ticks");
     }
@@ -380,6 +387,10 @@ public final class NodeConfig {
         tickMs();
         if (heartbeatTicks() >= electionTicks()) {
             throw new IllegalArgumentException("--heartbeat-ticks (" + heartbeatTicks()
+                    + ") must be less than --election-ticks (" + electionTicks() + ")");
+        }
+        if (leaseDriftTicks() >= electionTicks()) {
+            throw new IllegalArgumentException("--lease-drift-ticks (" + leaseDriftTicks()
                     + ") must be less than --election-ticks (" + electionTicks() + ")");
         }
         snapshotThresholdEntries();

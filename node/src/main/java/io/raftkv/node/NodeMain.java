@@ -172,6 +172,7 @@ public final class NodeMain {
 
         DriverOptions driverOptions = DriverOptions.defaults()
                 .withTiming(config.tickMs(), config.electionTicks(), config.heartbeatTicks())
+                .withLeaseDriftTicks(config.leaseDriftTicks())
                 .withMaxInflightProposals(config.maxInflightProposals());
         driver = new RaftDriver(vertx, loops.raft(), config.id(), storage, members, driverOptions);
         SecuritySettings security = config.security();

@@ -26,4 +26,12 @@ public interface DriverObserver {
 
     /** A linearizable read's ReadIndex barrier was satisfied {@code nanos} after it arrived. */
     void readIndexServed(long nanos);
+
+    /**
+     * A batch of {@code reads} LEASE reads was issued: answered from the leader's lease
+     * ({@code fromLease}), or run as ReadIndex (no lease: a follower, a lease expired or not yet
+     * earned, a transfer in progress).
+     */
+    default void leaseReads(int reads, boolean fromLease) {
+    }
 }

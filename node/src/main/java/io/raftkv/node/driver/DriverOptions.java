@@ -19,6 +19,10 @@ package io.raftkv.node.driver;
  * @param maxInflightMsgs         core: append messages in flight per follower
  * @param maxUncommittedBytes     core: bytes of uncommitted entries the leader accepts
  * @param shutdownTransferMs      on shutdown, how long a leader waits for a transfer to finish
+ * @param leaseDriftTicks         core: the leader lease's clock drift bound in ticks, in
+ *                                [1, electionTicks): LEASE reads are served from the lease until
+ *                                {@code electionTicks − leaseDriftTicks} ticks after the newest
+ *                                heartbeat round a quorum acknowledged ({@code RawNode.leaseRead})
  */
 public record DriverOptions(
         long tickMs,
@@ -33,11 +37,12 @@ public record DriverOptions(
         long maxSizePerMsgBytes,
         int maxInflightMsgs,
         long maxUncommittedBytes,
-        long shutdownTransferMs) {
+        long shutdownTransferMs,
+        int leaseDriftTicks) {
 
     public static DriverOptions defaults() {
         return new DriverOptions(10, 15, 5, 10_000, 10_000, 10_000, 5_000, 1_000, 256,
-                1L << 20, 256, 64L << 20, 3_000);
+                1L << 20, 256, 64L << 20, 3_000, io.raftkv.raft.RaftConfig.DEFAULT_LEASE_DRIFT_TICKS);
     }
 
     public DriverOptions {
@@ -60,6 +65,10 @@ public record DriverOptions(
         positive("maxInflightMsgs", maxInflightMsgs);
         positive("maxUncommittedBytes", maxUncommittedBytes);
         positive("shutdownTransferMs", shutdownTransferMs);
+        if (leaseDriftTicks < 1 || leaseDriftTicks >= electionTicks) {
+            throw new IllegalArgumentException("leaseDriftTicks must be in [1, electionTicks = " + electionTicks
+                    + "), got " + leaseDriftTicks);
+        }
     }
 
     /** The upper end of the randomized election timeout, in milliseconds. */
@@ -70,13 +79,19 @@ public record DriverOptions(
     public DriverOptions withTiming(long tick, int election, int heartbeat) {
         return new DriverOptions(tick, election, heartbeat, maxInflightProposals, maxPendingReads,
                 proposalTimeoutMs, readTimeoutMs, promoteMaxLagEntries, maxApplyBatchesInFlight,
-                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs);
+                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs, leaseDriftTicks);
     }
 
     public DriverOptions withMaxInflightProposals(int v) {
         return new DriverOptions(tickMs, electionTicks, heartbeatTicks, v, maxPendingReads,
                 proposalTimeoutMs, readTimeoutMs, promoteMaxLagEntries, maxApplyBatchesInFlight,
-                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs);
+                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs, leaseDriftTicks);
+    }
+
+    public DriverOptions withLeaseDriftTicks(int v) {
+        return new DriverOptions(tickMs, electionTicks, heartbeatTicks, maxInflightProposals, maxPendingReads,
+                proposalTimeoutMs, readTimeoutMs, promoteMaxLagEntries, maxApplyBatchesInFlight,
+                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs, v);
     }
 
     private static void positive(String name, long v) {

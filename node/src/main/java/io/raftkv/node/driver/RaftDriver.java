@@ -84,7 +84,11 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long periodicTimerId = -1;
+    /** Core ticks delivered since {@link #clockStartNanos}: the core's clock (see {@link #syncClock}). */
     private long ticks;
+    /** {@code System.nanoTime()} when ticking started; 0 before. */
+    private long clockStartNanos;
+    private long lastExpireNanos;
 
     /**
      * Builds the core from {@code storage} (restart: hard state, log and the state machine's applied
@@ -115,6 +119,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 .maxUncommittedEntriesBytes(options.maxUncommittedBytes())
                 .checkQuorum(true)
                 .preVote(true)
+                .leaseDriftTicks(options.leaseDriftTicks())
                 .applied(appliedIndex)
                 .randomSeed(selfId * 0x9E3779B97F4A7C15L ^ System.nanoTime())
                 .build();
@@ -160,6 +165,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
             NodeLogging.setTerm(term);
+            clockStartNanos = System.nanoTime();
             periodicTimerId = vertx.setPeriodic(options.tickMs(), id -> onTick());
             LOG.info("raft driver started: applied {} last index {} term {}", loop.appliedIndex(), raftLog.lastIndex(),
                     term);
@@ -241,8 +247,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         if (consistency == ReadConsistency.SERIALIZABLE) {
             return Future.succeededFuture();
         }
-        // LEASE: the core offers lease reads only as a node-wide option (ReadOnlyOption.LEASE_BASED),
-        // not per request, so a LEASE read runs ReadIndex like LINEARIZABLE (never weaker).
+        boolean lease = consistency == ReadConsistency.LEASE;
         if (admittedReads.incrementAndGet() > options.maxPendingReads()) {
             admittedReads.decrementAndGet();
             return Future.failedFuture(new BackpressureException("more than " + options.maxPendingReads()
@@ -260,7 +265,11 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             if (failIfRefused(p)) {
                 return;
             }
-            reads.add(p, System.nanoTime());
+            if (lease) {
+                reads.addLease(p, System.nanoTime());
+            } else {
+                reads.add(p, System.nanoTime());
+            }
             schedulePass();
         });
         return p.future();
@@ -332,6 +341,9 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         if (halted()) {
             return;
         }
+        // Ticks that fell due before these messages arrived count before them (a follower's promise
+        // not to vote runs from the heartbeat it acknowledged, on the real clock).
+        syncClock();
         for (Message m : messages) {
             try {
                 rawNode.step(m);
@@ -371,8 +383,9 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         long now = System.nanoTime();
         loopLatency.onTick(now);
-        rawNode.tick();
-        if (++ticks % EXPIRE_EVERY_TICKS == 0) {
+        syncClock();
+        if (now - lastExpireNanos >= EXPIRE_EVERY_TICKS * options.tickMs() * 1_000_000L) {
+            lastExpireNanos = now;
             proposals.expire(now);
             reads.expire(now);
             membership.expire(now);
@@ -380,6 +393,26 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         checkRestored();
         schedulePass();
         statusReporter.refresh(loop.appliedIndex(), healthy());
+    }
+
+    /**
+     * Delivers every core tick that fell due on the monotonic clock: after it, the core's clock is
+     * {@code floor((nanoTime − start) / tickMs)} ticks. Runs on the periodic timer, before received
+     * messages are stepped and before lease reads are issued, so the core never counts less time than
+     * has passed (a leader's lease would outlive its followers' promises) and never counts a tick
+     * that fell due before a message as coming after it. A stalled loop catches up at once (a leader
+     * stalled beyond an election timeout then steps down through check-quorum, as its followers
+     * will have started an election by then).
+     */
+    private void syncClock() {
+        if (clockStartNanos == 0) {
+            return;
+        }
+        long due = (System.nanoTime() - clockStartNanos) / (options.tickMs() * 1_000_000L);
+        while (ticks < due) {
+            rawNode.tick();
+            ticks++;
+        }
     }
 
     /** Releases reads once the state machine finished swapping to a received snapshot. */
@@ -409,6 +442,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             return;
         }
         reads.flush(rawNode::readIndex, this::mapDropped);
+        syncClock();
+        reads.flushLease(rawNode::leaseRead, this::mapDropped, observer::leaseReads);
         loop.run();
     }
 

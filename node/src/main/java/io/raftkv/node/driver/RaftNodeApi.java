@@ -37,9 +37,10 @@ public interface RaftNodeApi {
     /**
      * Waits until a read of {@link #stateMachine()} may be served at {@code consistency}:
      * LINEARIZABLE runs ReadIndex (on any voter or learner: a follower asks the leader) and then
-     * waits until the local applied index reaches the read index; LEASE does the same without the
-     * quorum round trip when the leader's check-quorum lease is valid (the core decides; otherwise
-     * it is exactly LINEARIZABLE); SERIALIZABLE completes at once.
+     * waits until the local applied index reaches the read index; LEASE takes the read index from
+     * the leader's lease without the quorum round trip when this node leads and holds one (the core
+     * decides, {@code RawNode.leaseRead}; otherwise it is exactly LINEARIZABLE); SERIALIZABLE
+     * completes at once.
      *
      * @return fails with {@link UnavailableException} when no leader is known or it has not yet
      *         committed an entry in its term, {@link BackpressureException} when the read queue is

@@ -28,6 +28,10 @@ import java.util.function.Consumer;
  * Each request is issued after all its reads arrived, so its read index covers every write
  * acknowledged before any of them began. Invariant: total pending reads ≤ capacity; every read
  * fails after the timeout if not satisfied.
+ *
+ * <p>LEASE reads wait in a list of their own and go to the core's {@code leaseRead}: on a leader
+ * holding its lease the read index comes back in the next Ready without a round trip; otherwise the
+ * same request runs ReadIndex, and from there on both kinds travel alike.
  */
 final class ReadIndexQueue {
     private record Batch(List<Promise<Void>> reads, long deadlineNanos) {
@@ -37,6 +41,8 @@ final class ReadIndexQueue {
     private final long timeoutNanos;
     private List<Promise<Void>> waiting = new ArrayList<>();
     private long waitingDeadline;
+    private List<Promise<Void>> waitingLease = new ArrayList<>();
+    private long waitingLeaseDeadline;
     private final Map<Long, Batch> issued = new HashMap<>();
     private final NavigableMap<Long, List<Batch>> awaitingApply = new TreeMap<>();
     private long nextContext = 1;
@@ -61,6 +67,42 @@ final class ReadIndexQueue {
         }
         waiting.add(read);
         pending++;
+    }
+
+    /** A LEASE read: issued through the core's {@code leaseRead} (see the class comment). */
+    void addLease(Promise<Void> read, long nowNanos) {
+        if (waitingLease.isEmpty()) {
+            waitingLeaseDeadline = nowNanos + timeoutNanos;
+        }
+        waitingLease.add(read);
+        pending++;
+    }
+
+    /** How a batch of LEASE reads was issued. */
+    interface LeaseOutcome {
+        void issued(int reads, boolean fromLease);
+    }
+
+    /**
+     * Issues one request for the LEASE reads that arrived since the last call.
+     *
+     * @param leaseRead the core's {@code leaseRead(ctx)}: true if the lease answered
+     */
+    void flushLease(java.util.function.Predicate<byte[]> leaseRead, java.util.function.Function<
+            ProposalDroppedException, RuntimeException> mapDropped, LeaseOutcome outcome) {
+        if (waitingLease.isEmpty()) {
+            return;
+        }
+        long ctx = nextContext++;
+        Batch batch = new Batch(waitingLease, waitingLeaseDeadline);
+        waitingLease = new ArrayList<>();
+        try {
+            boolean fromLease = leaseRead.test(ByteBuffer.allocate(Long.BYTES).putLong(ctx).array());
+            issued.put(ctx, batch);
+            outcome.issued(batch.reads.size(), fromLease);
+        } catch (ProposalDroppedException e) {
+            fail(batch, mapDropped.apply(e));
+        }
     }
 
     /**
@@ -128,6 +170,11 @@ final class ReadIndexQueue {
             waiting = new ArrayList<>();
             fail(b, timeout());
         }
+        if (!waitingLease.isEmpty() && nowNanos - waitingLeaseDeadline >= 0) {
+            Batch b = new Batch(waitingLease, waitingLeaseDeadline);
+            waitingLease = new ArrayList<>();
+            fail(b, timeout());
+        }
         Iterator<Batch> it = issued.values().iterator();
         while (it.hasNext()) {
             Batch b = it.next();
@@ -155,6 +202,8 @@ final class ReadIndexQueue {
     void failAll(RuntimeException cause) {
         fail(new Batch(waiting, 0), cause);
         waiting = new ArrayList<>();
+        fail(new Batch(waitingLease, 0), cause);
+        waitingLease = new ArrayList<>();
         issued.values().forEach(b -> fail(b, cause));
         issued.clear();
         awaitingApply.values().forEach(bs -> bs.forEach(b -> fail(b, cause)));

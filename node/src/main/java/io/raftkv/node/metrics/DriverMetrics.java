@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Meters recorded where things happen in the Raft driver and the state machine, rather than sampled:
- * leader changes (etcd's {@code leader_changes_seen_total}), ReadIndex latency, apply latency per
+ * leader changes (etcd's {@code leader_changes_seen_total}), ReadIndex latency, LEASE reads by path
+ * (lease or ReadIndex fallback), apply latency per
  * batch and slow applies, and the driver's own stall counters (late ticks, slow persists).
  *
  * <p>Wiring: {@code driver.setObserver(m)}, {@code stateMachine.setApplyObserver(m)}. Thread-safe:
@@ -28,6 +29,8 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
     private final Timer readIndex;
     private final Timer apply;
     private final Counter slowApplies;
+    private final Counter leaseReadsFromLease;
+    private final Counter leaseReadsFallback;
     /** Strong references for the function counters, which hold their sources weakly. */
     private final LongSupplier loopStalls;
     private final LongSupplier slowPersists;
@@ -42,6 +45,8 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
         this.slowPersists = Objects.requireNonNull(slowPersists, "slowPersists");
         leaderChanges = counter(RaftKvMeters.LEADER_CHANGES);
         slowApplies = counter(RaftKvMeters.SLOW_APPLIES);
+        leaseReadsFromLease = counter(RaftKvMeters.LEASE_READS, "path", "lease");
+        leaseReadsFallback = counter(RaftKvMeters.LEASE_READS, "path", "read_index");
         readIndex = track(LatencyBuckets.timer(registry, RaftKvMeters.READ_INDEX_DURATION, Tags.empty(),
                 LatencyBuckets.FAST));
         apply = track(LatencyBuckets.timer(registry, RaftKvMeters.APPLY_DURATION, Tags.empty(), LatencyBuckets.FAST));
@@ -49,8 +54,8 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
         functionCounter(RaftKvMeters.SLOW_PERSISTS, this.slowPersists);
     }
 
-    private Counter counter(RaftKvMeters.Meter meter) {
-        return track(Counter.builder(meter.name()).description(meter.description()).register(registry));
+    private Counter counter(RaftKvMeters.Meter meter, String... tags) {
+        return track(Counter.builder(meter.name()).description(meter.description()).tags(tags).register(registry));
     }
 
     private void functionCounter(RaftKvMeters.Meter meter, LongSupplier source) {
@@ -67,6 +72,16 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
     @Override
     public void readIndexServed(long nanos) {
         readIndex.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void leaseReads(int reads, boolean fromLease) {
+        (fromLease ? leaseReadsFromLease : leaseReadsFallback).increment(reads);
+    }
+
+    /** LEASE reads answered from the lease ({@code true}) or by ReadIndex ({@code false}) so far. */
+    public double leaseReads(boolean fromLease) {
+        return (fromLease ? leaseReadsFromLease : leaseReadsFallback).count();
     }
 
     @Override

@@ -54,6 +54,9 @@ public final class RaftKvMeters {
     // ---- Proposals (recorded by the client server around RaftNodeApi.propose) ----
 
     /** Tag {@code kind}: put, delete, compare_and_set, txn. */
+    public static final Meter LEASE_READS = new Meter("raftkv.lease.reads",
+            "LEASE reads issued, by path: lease (answered from the leader's lease, no round trip) or"
+                    + " read_index (fallback: not the leader, no lease held, or a transfer in progress).");
     public static final Meter PROPOSALS = new Meter("raftkv.proposals",
             "Client writes proposed to Raft on this node (every attempt, whatever its outcome).");
     /** Tag {@code reason}: the failure's gRPC-level code, e.g. not_leader, unavailable, resource_exhausted. */

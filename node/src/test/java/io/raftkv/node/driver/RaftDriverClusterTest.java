@@ -148,6 +148,53 @@ class RaftDriverClusterTest {
         }
     }
 
+    /** Counts LEASE reads by path, as the metrics do. */
+    private static final class LeaseCounter implements DriverObserver {
+        final java.util.concurrent.atomic.AtomicLong fromLease = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong fallback = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void leaderChanged(long newLeaderId) {
+        }
+
+        @Override
+        public void readIndexServed(long nanos) {
+        }
+
+        @Override
+        public void leaseReads(int reads, boolean lease) {
+            (lease ? fromLease : fallback).addAndGet(reads);
+        }
+    }
+
+    @Test
+    void leaseReadsOnTheLeaderUseItsLeaseAndFollowersFallBackToReadIndex() throws Exception {
+        start(StorageOptions.defaults());
+        java.util.Map<Long, LeaseCounter> counters = new java.util.TreeMap<>();
+        for (InProcessCluster.Node n : cluster.nodes()) {
+            LeaseCounter c = new LeaseCounter();
+            counters.put(n.id(), c);
+            n.driver().setObserver(c);
+        }
+        proposeUntilApplied(put("l", "1"));
+        // Retried as a whole: on a loaded machine leadership may move between the steps.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            InProcessCluster.Node leader = awaitLeader();
+            await(leader.driver().propose(put("l", "2")));
+            long before = counters.get(leader.id()).fromLease.get();
+            await(leader.driver().readBarrier(ReadConsistency.LEASE));
+            assertThat(valueOn(leader, "l")).isEqualTo("2");
+            assertThat(counters.get(leader.id()).fromLease.get()).as("served from the lease").isGreaterThan(before);
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            InProcessCluster.Node f = followerOf(awaitLeader());
+            long before = counters.get(f.id()).fallback.get();
+            await(f.driver().readBarrier(ReadConsistency.LEASE));
+            assertThat(valueOn(f, "l")).isEqualTo("2");
+            assertThat(counters.get(f.id()).fallback.get()).as("a follower holds no lease").isGreaterThan(before);
+        });
+    }
+
     @Test
     void addsPromotesTransfersToAndRemovesAMember() throws Exception {
         start(StorageOptions.defaults());
