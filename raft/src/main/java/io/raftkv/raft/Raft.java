@@ -399,6 +399,17 @@ public final class Raft {
             } else if (m.type() == MessageType.APP || m.type() == MessageType.HEARTBEAT
                     || m.type() == MessageType.SNAP) {
                 becomeFollower(m.term(), m.from());
+            } else if (m.type() == MessageType.VOTE && state != StateType.LEADER) {
+                // §5.2: a follower's election timer restarts when it hears from a leader or grants a
+                // vote (handleVoteRequest), not when a candidate merely shows a higher term. A voter
+                // behind in its log that campaigns often (a fast clock) would otherwise keep
+                // resetting the one member able to win, and no leader is ever elected (simulation
+                // seed 4000157574).
+                int elapsed = electionElapsed;
+                int timeout = randomizedElectionTimeout;
+                becomeFollower(m.term(), NONE);
+                electionElapsed = elapsed;
+                randomizedElectionTimeout = timeout;
             } else {
                 becomeFollower(m.term(), NONE);
             }

@@ -208,6 +208,26 @@ class ElectionTest {
     }
 
     @Test
+    void aRejectedVoteForAHigherTermDoesNotRestartTheElectionTimer_5_2() {
+        // Node 1 holds entries 1..3 of term 1; candidate 3 (log behind) asks for its vote at term 2.
+        MemoryStorage s = storage(ConfState.ofVoters(1L, 2L, 3L), new HardState(1, 0, 0), 1, 1, 1);
+        Raft r = new Raft(config(1).build(), s);
+        for (int i = 0; i < 9; i++) {
+            r.tick();
+        }
+        int timeout = r.randomizedElectionTimeout;
+        r.step(vote(3, 1, 2, 1, 1));
+        assertThat(r.term).isEqualTo(2);
+        assertThat(r.vote).isZero();
+        assertThat(r.electionElapsed).isEqualTo(9);
+        assertThat(r.randomizedElectionTimeout).isEqualTo(timeout);
+        // A granted vote does restart it.
+        r.step(vote(2, 1, 3, 3, 1));
+        assertThat(r.vote).isEqualTo(2);
+        assertThat(r.electionElapsed).isZero();
+    }
+
+    @Test
     void candidateBehindInTermCatchesUpFromTheRejectionAndWins_5_1() {
         // Voter 2 sits at term 9 after failed campaigns of its own; candidate 1 campaigns at term 1.
         // Without an answer it would never learn term 9; the rejection teaches it, so its next

@@ -105,6 +105,7 @@ class SimulationTest {
             917012590L,  // a stale-term vote request went unanswered (ElectionTest, staleTermVote…)
             3000003735L, // a conf change applied after a newer snapshot rolled the configuration back
             3000011598L, // the same, found by the membership liveness property
+            4000157574L, // a rejected higher-term vote restarted the election timer (ElectionTest, aRejectedVote…)
         };
         for (long seed : seeds) {
             Simulation.Result r = Simulation.run(seed, faultTicks(), false);
