@@ -106,6 +106,7 @@ class SimulationTest {
             3000003735L, // a conf change applied after a newer snapshot rolled the configuration back
             3000011598L, // the same, found by the membership liveness property
             4000157574L, // a rejected higher-term vote restarted the election timer (ElectionTest, aRejectedVote…)
+            4000155489L, // the same pattern, seen with a narrower fix of it (pre-vote off, a stale voter out-campaigning)
         };
         for (long seed : seeds) {
             Simulation.Result r = Simulation.run(seed, faultTicks(), false);
