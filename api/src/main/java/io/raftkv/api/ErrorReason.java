@@ -32,7 +32,9 @@ public enum ErrorReason {
     /** The proposal was dropped by a leader change; it may or may not have been applied. */
     PROPOSAL_ABORTED(GrpcStatus.ABORTED),
     /** A peer message came from a different cluster. */
-    CLUSTER_MISMATCH(GrpcStatus.FAILED_PRECONDITION);
+    CLUSTER_MISMATCH(GrpcStatus.FAILED_PRECONDITION),
+    /** A put or revoke named a lease that does not exist (expired, revoked, never granted). Nothing changed. */
+    LEASE_NOT_FOUND(GrpcStatus.NOT_FOUND);
 
     private final GrpcStatus status;
 

@@ -41,7 +41,8 @@ public final class KvRequests {
     public Command put(PutRequest r) {
         byte[] key = key("key", r.getKey());
         byte[] value = value("value", r.getValue());
-        Command c = withSession(r.hasSession() ? r.getSession() : null, new Command.Put(key, value));
+        Command c = withSession(r.hasSession() ? r.getSession() : null,
+                new Command.Put(key, value, lease("lease", r.getLease())));
         return r.getPrevKv() ? c.withReturnPrevious() : c;
     }
 
@@ -147,13 +148,22 @@ public final class KvRequests {
             String where = branch + "[" + i + "]";
             out.add(switch (op.getOpCase()) {
                 case PUT -> new Command.Put(key(where + ".put.key", op.getPut().getKey()),
-                        value(where + ".put.value", op.getPut().getValue()));
+                        value(where + ".put.value", op.getPut().getValue()), lease(where + ".put.lease",
+                        op.getPut().getLease()));
                 case DELETE -> new Command.Delete(key(where + ".delete.key", op.getDelete().getKey()));
                 case GET -> new Command.Get(key(where + ".get.key", op.getGet().getKey()));
                 case OP_NOT_SET -> throw GrpcErrors.invalid(where + ": no operation set");
             });
         }
         return out;
+    }
+
+    /** A lease id to attach: 0 (none) or positive. */
+    static long lease(String field, long lease) {
+        if (lease < 0) {
+            throw GrpcErrors.invalid(field + " must be ≥ 0 (0: no lease), got " + lease);
+        }
+        return lease;
     }
 
     private Command.Compare compare(String where, Compare c) {

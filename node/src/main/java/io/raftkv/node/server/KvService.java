@@ -256,6 +256,7 @@ public final class KvService extends KVService {
             case REJECTED -> throw c.session() != null
                     ? RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "write rejected: " + res.reason())
                     : RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write rejected: " + res.reason());
+            case LEASE_NOT_FOUND -> throw RaftKvException.of(ErrorReason.LEASE_NOT_FOUND, res.reason());
             case NO_OP -> throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
                     + " applied as a no-op");
         };

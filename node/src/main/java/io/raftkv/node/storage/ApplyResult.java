@@ -43,7 +43,13 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
          * the transaction changed nothing. Stored by ordinal in session records: append new values
          * after this one, never reorder.
          */
-        READ_LIMIT_EXCEEDED
+        READ_LIMIT_EXCEEDED,
+        /**
+         * A put (or a transaction's put) named a lease that does not exist, or a client revoked an
+         * unknown lease: nothing changed. Never recorded in a session (the sequence number stays
+         * usable, as for {@link #READ_LIMIT_EXCEEDED}).
+         */
+        LEASE_NOT_FOUND
     }
 
     /** The outcome of one op of a transaction branch. */
@@ -86,6 +92,11 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
 
     static ApplyResult readLimitExceeded(long index, String reason) {
         return new ApplyResult(index, Status.READ_LIMIT_EXCEEDED, false, null, null, List.of(), reason);
+    }
+
+    static ApplyResult leaseNotFound(long index, long lease) {
+        return new ApplyResult(index, Status.LEASE_NOT_FOUND, false, null, null, List.of(),
+                "requested lease not found (lease " + lease + ")");
     }
 
     static ApplyResult noOp(long index) {

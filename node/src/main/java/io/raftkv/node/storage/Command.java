@@ -78,7 +78,7 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** Something a command does. */
-    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn {
+    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke {
     }
 
     /**
@@ -88,26 +88,38 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     public sealed interface TxnOp permits Put, Delete, Get {
     }
 
-    /** Sets {@code key} to {@code value}. */
-    public record Put(byte[] key, byte[] value) implements Operation, TxnOp {
+    /**
+     * Sets {@code key} to {@code value}, attached to lease {@code lease} (0: none; a put without a
+     * lease detaches the key from the lease it had).
+     */
+    public record Put(byte[] key, byte[] value, long lease) implements Operation, TxnOp {
         public Put {
             checkKey(key);
             checkValue(value);
+            if (lease < 0) {
+                throw new IllegalArgumentException("lease must be ≥ 0, got " + lease);
+            }
+        }
+
+        /** A put that attaches no lease. */
+        public Put(byte[] key, byte[] value) {
+            this(key, value, 0);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Put p && Arrays.equals(p.key, key) && Arrays.equals(p.value, value);
+            return o instanceof Put p && Arrays.equals(p.key, key) && Arrays.equals(p.value, value) && p.lease == lease;
         }
 
         @Override
         public int hashCode() {
-            return 31 * Arrays.hashCode(key) + Arrays.hashCode(value);
+            return 31 * (31 * Arrays.hashCode(key) + Arrays.hashCode(value)) + Long.hashCode(lease);
         }
 
         @Override
         public String toString() {
-            return "Put[" + key.length + "B key, " + value.length + "B value]";
+            return "Put[" + key.length + "B key, " + value.length + "B value" + (lease == 0 ? "" : ", lease " + lease)
+                    + "]";
         }
     }
 
@@ -245,6 +257,40 @@ public record Command(Session session, Operation operation, boolean returnPrevio
             if (onSuccess.size() > MAX_TXN_OPS || onFailure.size() > MAX_TXN_OPS) {
                 throw new IllegalArgumentException("a transaction branch has at most " + MAX_TXN_OPS
                         + " operations, got " + Math.max(onSuccess.size(), onFailure.size()));
+            }
+        }
+    }
+
+    /** Longest lease TTL, seconds (etcd's bound). */
+    public static final long MAX_LEASE_TTL_SECONDS = 9_000_000_000L;
+
+    /**
+     * Creates lease {@code id} with a TTL of {@code ttlSeconds}; refused (status
+     * {@link ApplyResult.Status#REJECTED}) if the id is in use. The id is chosen before proposing
+     * (by the client or the leader), so applying the grant is deterministic.
+     */
+    public record LeaseGrant(long id, long ttlSeconds) implements Operation {
+        public LeaseGrant {
+            if (id <= 0) {
+                throw new IllegalArgumentException("lease id must be > 0, got " + id);
+            }
+            if (ttlSeconds < 1 || ttlSeconds > MAX_LEASE_TTL_SECONDS) {
+                throw new IllegalArgumentException("lease TTL must be 1.." + MAX_LEASE_TTL_SECONDS + " seconds, got "
+                        + ttlSeconds);
+            }
+        }
+    }
+
+    /**
+     * Deletes lease {@code id} and every key attached to it, in this one entry. {@code expired}: the
+     * leader proposes it because the lease's TTL ran out on its clock; an unknown lease is then a
+     * no-op (it was revoked meanwhile), where a client's revoke of an unknown lease is answered
+     * {@link ApplyResult.Status#LEASE_NOT_FOUND}.
+     */
+    public record LeaseRevoke(long id, boolean expired) implements Operation {
+        public LeaseRevoke {
+            if (id <= 0) {
+                throw new IllegalArgumentException("lease id must be > 0, got " + id);
             }
         }
     }

@@ -7,6 +7,8 @@ import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
+import io.raftkv.node.storage.Command.LeaseGrant;
+import io.raftkv.node.storage.Command.LeaseRevoke;
 import io.raftkv.node.storage.Command.ModIndexEquals;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
@@ -53,11 +55,13 @@ final class CommandApplier {
     private final SessionExpiryIndex expiryIndex = new SessionExpiryIndex();
     private final SessionCache sessionCache = new SessionCache();
     private final KeyVersionCache keyVersions = new KeyVersionCache();
+    private final LeaseStore leases;
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
     CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle meta,
-                   long sessionExpiryEntries) throws RocksDBException {
+                   long sessionExpiryEntries, LeaseStore leases) throws RocksDBException {
         this.db = db;
+        this.leases = leases;
         this.kv = kv;
         this.sessions = sessions;
         this.meta = meta;
@@ -95,6 +99,7 @@ final class CommandApplier {
         sessionCache.discardStaged();
         expiryIndex.discardStaged();
         keyVersions.discardStaged();
+        leases.discardStaged();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             for (Entry e : entries) {
                 if (e.index() <= applied.index()) {
@@ -155,7 +160,7 @@ final class CommandApplier {
                     + " is older than its last request " + s.lastSequence());
         }
         result = execute(index, cmd, batch, ro);
-        if (result.status() == Status.READ_LIMIT_EXCEEDED) {
+        if (result.status() == Status.READ_LIMIT_EXCEEDED || result.status() == Status.LEASE_NOT_FOUND) {
             // Changed nothing, like a rejection: the session is not advanced, so the sequence number
             // stays usable and a retry is evaluated afresh (with the same, deterministic, outcome).
             return result;
@@ -168,7 +173,11 @@ final class CommandApplier {
             throws RocksDBException {
         Operation op = cmd.operation();
         if (op instanceof Put p) {
+            if (p.lease() != 0 && !leases.exists(p.lease())) {
+                return ApplyResult.leaseNotFound(index, p.lease());
+            }
             Written w = put(index, p, cmd.returnPrevious(), batch, ro);
+            leases.attach(p.key(), p.lease(), batch);
             return ApplyResult.appliedPut(index, w.current(), cmd.returnPrevious() ? w.previous() : null);
         }
         if (op instanceof Delete d) {
@@ -182,9 +191,41 @@ final class CommandApplier {
             if (c.newValue() == null) {
                 return ApplyResult.applied(index, delete(c.key(), batch, ro));
             }
-            return ApplyResult.applied(index, write(index, c.key(), c.newValue(), current, batch));
+            KeyValue written = write(index, c.key(), c.newValue(), current, batch);
+            leases.attach(c.key(), 0, batch);
+            return ApplyResult.applied(index, written);
+        }
+        if (op instanceof LeaseGrant g) {
+            if (leases.exists(g.id())) {
+                return ApplyResult.rejected(index, "lease already exists (lease " + g.id() + ")");
+            }
+            leases.grant(g.id(), g.ttlSeconds(), index, batch);
+            return ApplyResult.applied(index, null);
+        }
+        if (op instanceof LeaseRevoke r) {
+            return revoke(index, r, batch, ro);
         }
         return executeTxn(index, (Txn) op, batch, ro);
+    }
+
+    /**
+     * Deletes every key attached to the lease, then the lease, all at this one entry; the result
+     * carries one {@link ApplyResult.DeleteOutcome} per key deleted. An expiry of a lease that is
+     * gone already (revoked meanwhile) is a no-op; a client's revoke of an unknown lease is
+     * {@link Status#LEASE_NOT_FOUND}.
+     */
+    private ApplyResult revoke(long index, LeaseRevoke r, WriteBatchWithIndex batch, ReadOptions ro)
+            throws RocksDBException {
+        if (!leases.exists(r.id())) {
+            return r.expired() ? ApplyResult.noOp(index) : ApplyResult.leaseNotFound(index, r.id());
+        }
+        List<ApplyResult.TxnOpResult> deleted = new ArrayList<>();
+        for (byte[] key : leases.keysOf(r.id())) {
+            delete(key, batch, ro);
+            deleted.add(new ApplyResult.DeleteOutcome(true));
+        }
+        leases.remove(r.id(), batch);
+        return ApplyResult.txn(index, true, deleted);
     }
 
     /**
@@ -200,12 +241,19 @@ final class CommandApplier {
             ok &= holds(cmp.expected(), readKv(cmp.key(), batch, ro));
         }
         List<TxnOp> branch = ok ? t.onSuccess() : t.onFailure();
+        for (TxnOp txnOp : branch) {
+            if (txnOp instanceof Put p && p.lease() != 0 && !leases.exists(p.lease())) {
+                return ApplyResult.leaseNotFound(index, p.lease());
+            }
+        }
+        int leaseMark = leases.mark();
         List<ApplyResult.TxnOpResult> results = new ArrayList<>(branch.size());
         long readBytes = 0;
         batch.setSavePoint();
         for (TxnOp txnOp : branch) {
             if (txnOp instanceof Put p) {
                 write(index, p.key(), p.value(), readKv(p.key(), batch, ro), batch);
+                leases.attach(p.key(), p.lease(), batch);
                 // A rollback to the save point may undo it: the cache cannot follow.
                 keyVersions.stageUnknown(p.key());
                 results.add(new ApplyResult.PutOutcome());
@@ -218,6 +266,7 @@ final class CommandApplier {
                 }
                 if (readBytes > Command.MAX_TXN_READ_BYTES) {
                     batch.rollbackToSavePoint();
+                    leases.rollback(leaseMark);
                     return ApplyResult.readLimitExceeded(index, "the transaction's gets would return more than "
                             + Command.MAX_TXN_READ_BYTES + " bytes of keys and values; nothing was changed."
                             + " Read large values with Get or Range");
@@ -283,6 +332,7 @@ final class CommandApplier {
         if (prev != null) {
             batch.delete(kv, key);
             keyVersions.stageUnknown(key);
+            leases.detach(key, batch);
         }
         return prev;
     }
@@ -324,6 +374,12 @@ final class CommandApplier {
         sessionCache.batchWritten();
         expiryIndex.batchWritten();
         keyVersions.batchWritten();
+        leases.batchWritten();
+    }
+
+    /** id → granted TTL of every lease in the written state; any thread. */
+    Map<Long, Long> leases() {
+        return leases.published();
     }
 
     SessionCache sessionCache() {

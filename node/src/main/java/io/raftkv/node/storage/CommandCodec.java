@@ -6,6 +6,8 @@ import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
+import io.raftkv.node.storage.Command.LeaseGrant;
+import io.raftkv.node.storage.Command.LeaseRevoke;
 import io.raftkv.node.storage.Command.ModIndexEquals;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
@@ -25,8 +27,10 @@ import java.util.List;
  * command   = version:u8 (=1)  flags:u8  [clientId:i64 seq:i64]  operation
  * flags     = bit 0: session follows;  bit 1: return the previous key-value (Put only)
  * operation = 1 key value | 2 key | 3 key expectation (0 | 1 value) | 4 compares ops ops
+ *           | 20 id:i64 ttlSeconds:i64 (lease grant) | 21 id:i64 expired:u8 (lease revoke)
+ *           | 22 key value lease:i64 (put attached to a lease)
  * key/value = length:varint bytes          expectation = 0 (absent) | 1 value | 2 modIndex:i64
- * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key | 5 key)*
+ * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key | 5 key | 22 key value lease)*
  * </pre>
  * Integers are big-endian; varints are unsigned LEB128. Decoding is strict: an unknown version,
  * tag or flag, a length past the end or over the limits, or trailing bytes throw
@@ -38,7 +42,8 @@ import java.util.List;
  * ever written still decodes exactly as before, and a command that uses neither encodes to the
  * same bytes as before. A node built before them refuses such a command as malformed; in a
  * mixed-version cluster that replica would reject an entry the others apply, so finish a rolling
- * upgrade before clients use {@code prev_kv} on Put or a get inside a Txn (docs/api.md).
+ * upgrade before clients use {@code prev_kv} on Put or a get inside a Txn (docs/api.md). Tags
+ * 20–22 (leases) were added the same way: a put without a lease still encodes as tag 1.
  */
 public final class CommandCodec {
     public static final int VERSION = 1;
@@ -51,6 +56,9 @@ public final class CommandCodec {
     private static final int EXPECT_VALUE = 1;
     private static final int EXPECT_MOD_INDEX = 2;
     private static final int OP_TXN_GET = 5;
+    private static final int OP_LEASE_GRANT = 20;
+    private static final int OP_LEASE_REVOKE = 21;
+    private static final int OP_PUT_LEASE = 22;
     private static final int FLAG_SESSION = 1;
     private static final int FLAG_RETURN_PREVIOUS = 2;
 
@@ -96,9 +104,20 @@ public final class CommandCodec {
 
     private static void writeOperation(Out out, Operation op) {
         if (op instanceof Put p) {
-            out.write(OP_PUT);
+            out.write(p.lease() == 0 ? OP_PUT : OP_PUT_LEASE);
             out.writeLengthPrefixed(p.key());
             out.writeLengthPrefixed(p.value());
+            if (p.lease() != 0) {
+                out.writeLong(p.lease());
+            }
+        } else if (op instanceof LeaseGrant g) {
+            out.write(OP_LEASE_GRANT);
+            out.writeLong(g.id());
+            out.writeLong(g.ttlSeconds());
+        } else if (op instanceof LeaseRevoke r) {
+            out.write(OP_LEASE_REVOKE);
+            out.writeLong(r.id());
+            out.write(r.expired() ? 1 : 0);
         } else if (op instanceof Delete d) {
             out.write(OP_DELETE);
             out.writeLengthPrefixed(d.key());
@@ -154,6 +173,16 @@ public final class CommandCodec {
         int tag = in.u8("operation tag");
         return switch (tag) {
             case OP_PUT -> new Put(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES));
+            case OP_PUT_LEASE -> readLeasedPut(in);
+            case OP_LEASE_GRANT -> new LeaseGrant(in.i64("lease id"), in.i64("lease TTL"));
+            case OP_LEASE_REVOKE -> {
+                long id = in.i64("lease id");
+                int expired = in.u8("expired flag");
+                if (expired > 1) {
+                    throw new MalformedCommandException("bad expired flag " + expired + " at byte " + (in.pos - 1));
+                }
+                yield new LeaseRevoke(id, expired == 1);
+            }
             case OP_DELETE -> new Delete(in.bytes("key", Command.MAX_KEY_BYTES));
             case OP_CAS -> {
                 byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
@@ -186,11 +215,23 @@ public final class CommandCodec {
                         in.bytes("value", Command.MAX_VALUE_BYTES)));
                 case OP_DELETE -> ops.add(new Delete(in.bytes("key", Command.MAX_KEY_BYTES)));
                 case OP_TXN_GET -> ops.add(new Get(in.bytes("key", Command.MAX_KEY_BYTES)));
+                case OP_PUT_LEASE -> ops.add(readLeasedPut(in));
                 default -> throw new MalformedCommandException("transaction operation tag " + tag + " at byte "
                         + (in.pos - 1) + " is not put, delete or get");
             }
         }
         return ops;
+    }
+
+    private static Put readLeasedPut(In in) {
+        byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
+        byte[] value = in.bytes("value", Command.MAX_VALUE_BYTES);
+        long lease = in.i64("lease id");
+        if (lease <= 0) {
+            // Tag 22 always carries a lease: 0 is encoded as tag 1, so this is not a canonical encoding.
+            throw new MalformedCommandException("leased put with lease id " + lease + " (must be > 0)");
+        }
+        return new Put(key, value, lease);
     }
 
     private static Expectation readExpectation(In in) {

@@ -61,7 +61,11 @@ public final class KvStateMachine implements AutoCloseable {
      */
     static final String EXPIRY_CF = "session_expiry";
     static final String META_CF = "meta";
-    static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF);
+    /** Leases: id → granted TTL and grant index ({@link LeaseStore}). */
+    static final String LEASES_CF = "leases";
+    /** Keys attached to leases: id + key → "". */
+    static final String LEASE_KEYS_CF = "lease_keys";
+    static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF);
     private static final byte[] EMPTY = new byte[0];
 
     private final StorageLayout layout;
@@ -122,7 +126,8 @@ public final class KvStateMachine implements AutoCloseable {
         this.applied = readApplied(layout.dataDir, instance);
         try {
             this.applier = new CommandApplier(instance.db, instance.cf(KV_CF), instance.cf(SESSIONS_CF),
-                    instance.cf(META_CF), options.sessionExpiryEntries());
+                    instance.cf(META_CF), options.sessionExpiryEntries(),
+                    new LeaseStore(instance.db, instance.cf(LEASES_CF), instance.cf(LEASE_KEYS_CF)));
         } catch (RocksDBException | CorruptRecordException e) {
             throw new StorageCorruptedException(layout.dataDir, "state machine sessions: " + e.getMessage(), e);
         }
@@ -417,6 +422,8 @@ public final class KvStateMachine implements AutoCloseable {
                 sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY, a.confState()));
                 hashFamily(sha, db.cf(KV_CF), ro);
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
+                hashFamily(sha, db.cf(LEASES_CF), ro);
+                hashFamily(sha, db.cf(LEASE_KEYS_CF), ro);
                 return new StateHash(a.index(), ByteBuffer.wrap(sha.digest()).getLong());
             } finally {
                 db.db.releaseSnapshot(snap);
@@ -442,6 +449,50 @@ public final class KvStateMachine implements AutoCloseable {
                 sha.update(v);
             }
             it.status();
+        }
+    }
+
+    /**
+     * id → granted TTL (seconds) of every lease as of the last written batch: a live, read-only
+     * view, any thread, never blocks (it is memory). After a received snapshot is swapped in, call
+     * again: the view belongs to the state it was taken from.
+     */
+    public Map<Long, Long> leases() {
+        return applier.leases();
+    }
+
+    /**
+     * Keys attached to lease {@code id}, ascending, at most {@code limit} (plus whether more exist);
+     * blocking (RocksDB).
+     */
+    public LeaseKeys leaseKeys(long id, int limit) {
+        handleLock.readLock().lock();
+        byte[] prefix = LeaseStore.idKey(id);
+        try (Slice end = new Slice(LeaseStore.idKey(id + 1));
+             ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(end);
+             RocksIterator it = db.db.newIterator(db.cf(LEASE_KEYS_CF), ro)) {
+            List<byte[]> out = new ArrayList<>();
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                if (out.size() == limit) {
+                    return new LeaseKeys(out, true);
+                }
+                ChecksummedRecord.open(it.key(), it.value());
+                byte[] k = it.key();
+                out.add(java.util.Arrays.copyOfRange(k, Long.BYTES, k.length));
+            }
+            it.status();
+            return new LeaseKeys(out, false);
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "reading lease keys: " + e.getMessage(), e));
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /** Keys attached to a lease, ascending, and whether more exist than were listed. */
+    public record LeaseKeys(List<byte[]> keys, boolean more) {
+        public LeaseKeys {
+            keys = List.copyOf(keys);
         }
     }
 

@@ -75,6 +75,8 @@ final class RocksInstance implements AutoCloseable {
 
     /**
      * Opens {@code dir} with exactly the column families {@code names} (plus RocksDB's default).
+     * A family that a newer version added and an existing database lacks is created when opening
+     * for writing (an upgrade), and left out when opening read-only ({@link #has} tells).
      *
      * @param readOnly     open without writing anything (start-up checks)
      * @param createIfMissing create the database and its column families (fresh node only)
@@ -84,7 +86,7 @@ final class RocksInstance implements AutoCloseable {
         Logger infoLog = new Slf4jRocksLogger(dir, createIfMissing);
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(createIfMissing)
-                .setCreateMissingColumnFamilies(createIfMissing)
+                .setCreateMissingColumnFamilies(!readOnly)
                 .setParanoidChecks(true)
                 // A torn last WAL record after a crash is expected; anything worse is corruption.
                 .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
@@ -115,6 +117,9 @@ final class RocksInstance implements AutoCloseable {
                         .setFilterPolicy(BLOOM_FILTER));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+        if (readOnly) {
+            names = existing(dir, names);
+        }
         for (String name : names) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
         }
@@ -136,6 +141,22 @@ final class RocksInstance implements AutoCloseable {
         }
         byName.put("default", handles.get(0));
         return new RocksInstance(dir, db, byName, dbOptions, cfOptions, infoLog);
+    }
+
+    /** {@code names} without the families the database at {@code dir} does not have (yet). */
+    private static List<String> existing(Path dir, List<String> names) throws RocksDBException {
+        List<String> present = new ArrayList<>();
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            for (byte[] n : RocksDB.listColumnFamilies(o, dir.toString())) {
+                present.add(new String(n, StandardCharsets.UTF_8));
+            }
+        }
+        return names.stream().filter(present::contains).toList();
+    }
+
+    /** Whether this instance has column family {@code name} (a read-only open of an older database may not). */
+    boolean has(String name) {
+        return families.containsKey(name);
     }
 
     ColumnFamilyHandle cf(String name) {

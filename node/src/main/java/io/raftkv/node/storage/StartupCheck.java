@@ -171,7 +171,9 @@ final class StartupCheck {
             if (verify) {
                 sm.db.verifyChecksum();
                 for (String cf : KvStateMachine.FAMILIES) {
-                    verifyRecords(sm, cf);
+                    if (sm.has(cf)) {
+                        verifyRecords(sm, cf);
+                    }
                 }
             }
             return KvStateMachine.readApplied(layout.dataDir, sm);
