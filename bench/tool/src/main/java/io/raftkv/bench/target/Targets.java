@@ -22,19 +22,22 @@ public final class Targets {
     public static final String RAFTKV_UNARY = "raftkv-unary";
     /** RaftKV with {@code --tls on --auth on}: mutual TLS between nodes, a client certificate per client. */
     public static final String RAFTKV_TLS = "raftkv-tls";
+    /** etcd driven as etcd's own benchmark tool drives it: plain gRPC stubs, one unary call per operation. */
     public static final String ETCD = "etcd";
-    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD);
+    /** etcd through the jetcd client library: a second, labelled etcd row (a weaker load generator). */
+    public static final String ETCD_JETCD = "etcd-jetcd";
+    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD, ETCD_JETCD);
     public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
 
     private Targets() {
     }
 
     /**
-     * Drivers loaded so far, by jar path. A driver's class loader lives as long as the JVM: the
+     * Drivers loaded so far, by system and jar path. A driver's class loader lives as long as the JVM: the
      * client libraries inside it (grpc-java, Netty) keep threads that still load classes while they
      * wind down after {@link Target#close()}, so closing the loader with the target would break them.
      */
-    private static final Map<Path, IsolatedDriver> DRIVERS = new ConcurrentHashMap<>();
+    private static final Map<String, IsolatedDriver> DRIVERS = new ConcurrentHashMap<>();
 
     /**
      * Opens a target.
@@ -62,9 +65,10 @@ public final class Targets {
                             + " or --token)");
                 }
                 return new RaftKvTarget(options, true, credentialsOrNull);
-            case ETCD: {
+            case ETCD, ETCD_JETCD: {
                 Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar()).toAbsolutePath().normalize();
-                return DRIVERS.computeIfAbsent(jar, j -> IsolatedDriver.load(j, ETCD)).factory().open(options);
+                return DRIVERS.computeIfAbsent(system + " " + jar, k -> IsolatedDriver.load(jar, system)).factory()
+                        .open(options);
             }
             default:
                 throw new IllegalArgumentException("unknown system '" + system + "', expected one of " + SYSTEMS);

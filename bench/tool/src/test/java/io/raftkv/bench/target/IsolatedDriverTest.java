@@ -5,6 +5,8 @@ import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetFactory;
 import io.raftkv.bench.spi.TargetOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,13 +46,15 @@ class IsolatedDriverTest {
         }
     }
 
-    @Test
-    void etcdTargetRefusesLeaseReadsAndValidatesOptions() {
-        try (IsolatedDriver driver = IsolatedDriver.load(driverJar(), Targets.ETCD);
+    @ParameterizedTest
+    @CsvSource({"etcd, etcd via plain grpc-java stubs", "etcd-jetcd, etcd via jetcd"})
+    void etcdTargetsRefuseLeaseReadsAndSayWhatTheyAre(String system, String description) {
+        try (IsolatedDriver driver = IsolatedDriver.load(driverJar(), system);
              Target t = driver.factory().open(new TargetOptions(List.of("127.0.0.1:1"), 1, Duration.ofSeconds(1)))) {
             assertThat(t.supports(ReadMode.LEASE)).isFalse();
             assertThat(t.supports(ReadMode.SERIALIZABLE)).isTrue();
-            assertThat(t.describe()).startsWith("etcd via jetcd");
+            assertThat(t.describe()).startsWith(description);
+            assertThat(t.get(new byte[]{1}, ReadMode.LEASE).toCompletableFuture()).isCompletedExceptionally();
         }
     }
 
