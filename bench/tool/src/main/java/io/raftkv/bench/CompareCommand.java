@@ -24,9 +24,12 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * {@code raftkv-bench compare}: for each system in turn, start a local cluster, run the standard
- * suite, stop the cluster and save {@code results-<system>.json}; then render the side-by-side
- * report from the results files in the output directory.
+ * {@code raftkv-bench compare}: in each of {@code --rounds} rounds, for each system in turn (the order
+ * reversed every other round, so neither system always runs first on a machine that heats up or
+ * gets busier), start a fresh local cluster, warm it up the same way, run the standard suite, stop
+ * it and save {@code results-<system>-round<N>.json}; then merge the rounds into
+ * {@code results-<system>.json} (medians, every round's figures for the spread) and render the
+ * side-by-side report from the results files in the output directory.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Start local etcd and RaftKV clusters in turn, run the same suite against each, write the"
@@ -36,7 +39,9 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     ClusterOptions clusters;
 
     @Option(names = "--systems", split = ",", defaultValue = "etcd,raftkv",
-            description = "Systems to run, in order: etcd, raftkv, raftkv-unary, raftkv-tls (default: ${DEFAULT-VALUE})."
+            description = "Systems to run, in order: etcd (plain gRPC stubs, as etcd's own benchmark tool), etcd-jetcd"
+                    + " (etcd through jetcd, shown as a separate table), raftkv, raftkv-unary, raftkv-tls"
+                    + " (default: ${DEFAULT-VALUE})."
                     + " The table compares raftkv with etcd, or with raftkv-unary when etcd has no results in --out, or"
                     + " raftkv-tls with raftkv when neither has.")
     List<String> systems;
@@ -70,6 +75,11 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             description = "Per-call deadline (default: ${DEFAULT-VALUE}).")
     Duration deadline;
 
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Rounds: every system runs the whole suite this many times on a fresh cluster, alternating;"
+                    + " the table shows medians and the spread (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--report-only", description = "Do not run anything: render the report from the results files in --out.")
     boolean reportOnly;
 
@@ -81,10 +91,28 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             if (scenarios.isEmpty()) {
                 throw new IllegalArgumentException("no scenario matches " + only);
             }
-            for (String system : systems) {
-                runSystem(system, scenarios).write(out);
-                System.out.println("wrote " + SystemResults.file(out, system));
+            if (rounds < 1) {
+                throw new IllegalArgumentException("--rounds must be ≥ 1, got " + rounds);
             }
+            java.util.Map<String, List<SystemResults>> bySystem = new java.util.LinkedHashMap<>();
+            systems.forEach(s -> bySystem.put(s, new java.util.ArrayList<>()));
+            for (int round = 1; round <= rounds; round++) {
+                List<String> order = new java.util.ArrayList<>(systems);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String system : order) {
+                    System.out.println("=== round " + round + " of " + rounds + ": " + system + " (load average "
+                            + Machine.loadAverage() + ")");
+                    SystemResults r = runSystem(system, scenarios);
+                    r.write(out.resolve("rounds"), system + "-round" + round);
+                    bySystem.get(system).add(r);
+                }
+            }
+            bySystem.forEach((system, rs) -> {
+                SystemResults.merge(rs).write(out);
+                System.out.println("wrote " + SystemResults.file(out, system));
+            });
         }
         return render(out);
     }
@@ -97,6 +125,7 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             SuiteRunner runner = new SuiteRunner(system, cluster.clientEndpoints(), deadline,
                     o -> Targets.open(system, o, clusters.etcdDriver, cluster.clientCredentials()), System.out, true)
                     .withServerCpu(cluster::serverCpuNanos, cluster::maxMemberRssBytes);
+            cluster.metrics().ifPresent(runner::withMetrics);
             if (!clusterWarmup.isZero()) {
                 runner.warmUp(StandardSuite.clusterWarmup(keySpace, clusterWarmup, seed));
             }
@@ -124,7 +153,16 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         }
         ComparisonTable table = new ComparisonTable(etcd, raftkv);
         String machine = Machine.oneLine((etcd != null ? etcd : raftkv).machine());
-        String md = table.markdown() + "\n" + table.cpuMarkdown() + "\n" + table.provenance() + "- machine: " + machine + "\n";
+        String md = table.markdown() + "\n" + table.cpuMarkdown() + "\n" + table.steadinessMarkdown() + "\n"
+                + table.leaseRatio().map(l -> "- " + l + "\n").orElse("") + table.provenance() + "- machine: " + machine
+                + "\n";
+        SystemResults jetcd = SystemResults.read(dir, Targets.ETCD_JETCD).orElse(null);
+        if (jetcd != null && etcd != null && etcd.system().equals(Targets.ETCD)) {
+            ComparisonTable second = new ComparisonTable(etcd, jetcd);
+            md += "\netcd through jetcd, a weaker load generator, against etcd through plain gRPC stubs (same"
+                    + " servers; for reference only):\n\n" + second.markdown() + "\n" + second.cpuMarkdown() + "\n"
+                    + second.provenance();
+        }
         try {
             Files.writeString(dir.resolve("comparison.md"), md);
             JsonArray systemsJson = new JsonArray();

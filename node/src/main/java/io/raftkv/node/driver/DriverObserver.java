@@ -34,4 +34,11 @@ public interface DriverObserver {
      */
     default void leaseReads(int reads, boolean fromLease) {
     }
+
+    /**
+     * A Ready's writes (entries, hard state) became durable {@code nanos} after the driver handed
+     * them to the log writer: queueing, the write and the fsync together.
+     */
+    default void persisted(long nanos) {
+    }
 }

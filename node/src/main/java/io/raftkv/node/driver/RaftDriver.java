@@ -84,10 +84,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long periodicTimerId = -1;
-    /** Core ticks delivered since {@link #clockStartNanos}: the core's clock (see {@link #syncClock}). */
-    private long ticks;
-    /** {@code System.nanoTime()} when ticking started; 0 before. */
-    private long clockStartNanos;
+    /** The core's clock, on the monotonic clock (see {@link CoreClock}). */
+    private final CoreClock clock;
     private long lastExpireNanos;
 
     /**
@@ -139,6 +137,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
         this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
         this.loopLatency = new LoopLatency(options.tickMs(), options.electionTicks() * options.tickMs() / 2);
+        this.clock = new CoreClock(options.tickMs(), rawNode::tick);
         this.statusReporter.refresh(loop.appliedIndex(), healthy());
     }
 
@@ -165,7 +164,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
             NodeLogging.setTerm(term);
-            clockStartNanos = System.nanoTime();
+            clock.start(System.nanoTime());
             periodicTimerId = vertx.setPeriodic(options.tickMs(), id -> onTick());
             LOG.info("raft driver started: applied {} last index {} term {}", loop.appliedIndex(), raftLog.lastIndex(),
                     term);
@@ -343,7 +342,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         // Ticks that fell due before these messages arrived count before them (a follower's promise
         // not to vote runs from the heartbeat it acknowledged, on the real clock).
-        syncClock();
+        clock.sync(System.nanoTime());
         for (Message m : messages) {
             try {
                 rawNode.step(m);
@@ -383,7 +382,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         long now = System.nanoTime();
         loopLatency.onTick(now);
-        syncClock();
+        clock.sync(System.nanoTime());
         if (now - lastExpireNanos >= EXPIRE_EVERY_TICKS * options.tickMs() * 1_000_000L) {
             lastExpireNanos = now;
             proposals.expire(now);
@@ -393,26 +392,6 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         checkRestored();
         schedulePass();
         statusReporter.refresh(loop.appliedIndex(), healthy());
-    }
-
-    /**
-     * Delivers every core tick that fell due on the monotonic clock: after it, the core's clock is
-     * {@code floor((nanoTime − start) / tickMs)} ticks. Runs on the periodic timer, before received
-     * messages are stepped and before lease reads are issued, so the core never counts less time than
-     * has passed (a leader's lease would outlive its followers' promises) and never counts a tick
-     * that fell due before a message as coming after it. A stalled loop catches up at once (a leader
-     * stalled beyond an election timeout then steps down through check-quorum, as its followers
-     * will have started an election by then).
-     */
-    private void syncClock() {
-        if (clockStartNanos == 0) {
-            return;
-        }
-        long due = (System.nanoTime() - clockStartNanos) / (options.tickMs() * 1_000_000L);
-        while (ticks < due) {
-            rawNode.tick();
-            ticks++;
-        }
     }
 
     /** Releases reads once the state machine finished swapping to a received snapshot. */
@@ -442,7 +421,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             return;
         }
         reads.flush(rawNode::readIndex, this::mapDropped);
-        syncClock();
+        clock.sync(System.nanoTime());
         reads.flushLease(rawNode::leaseRead, this::mapDropped, observer::leaseReads);
         loop.run();
     }
@@ -502,6 +481,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         @Override
         public void onPersistLatency(long nanos, long now) {
             loopLatency.onPersisted(nanos, now);
+            observer.persisted(nanos);
         }
 
         @Override

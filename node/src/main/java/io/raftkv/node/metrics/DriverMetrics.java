@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * Meters recorded where things happen in the Raft driver and the state machine, rather than sampled:
  * leader changes (etcd's {@code leader_changes_seen_total}), ReadIndex latency, LEASE reads by path
  * (lease or ReadIndex fallback), apply latency per
- * batch and slow applies, and the driver's own stall counters (late ticks, slow persists).
+ * batch and slow applies, the time each Ready took to become durable, and the driver's own stall counters (late ticks, slow persists).
  *
  * <p>Wiring: {@code driver.setObserver(m)}, {@code stateMachine.setApplyObserver(m)}. Thread-safe:
  * leader changes and reads arrive on the driver's context, applies on the apply thread; Micrometer's
@@ -28,6 +28,7 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
     private final Counter leaderChanges;
     private final Timer readIndex;
     private final Timer apply;
+    private final Timer persist;
     private final Counter slowApplies;
     private final Counter leaseReadsFromLease;
     private final Counter leaseReadsFallback;
@@ -50,6 +51,8 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
         readIndex = track(LatencyBuckets.timer(registry, RaftKvMeters.READ_INDEX_DURATION, Tags.empty(),
                 LatencyBuckets.FAST));
         apply = track(LatencyBuckets.timer(registry, RaftKvMeters.APPLY_DURATION, Tags.empty(), LatencyBuckets.FAST));
+        persist = track(LatencyBuckets.timer(registry, RaftKvMeters.PERSIST_DURATION, Tags.empty(),
+                LatencyBuckets.PERSIST));
         functionCounter(RaftKvMeters.LOOP_STALLS, this.loopStalls);
         functionCounter(RaftKvMeters.SLOW_PERSISTS, this.slowPersists);
     }
@@ -82,6 +85,11 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
     /** LEASE reads answered from the lease ({@code true}) or by ReadIndex ({@code false}) so far. */
     public double leaseReads(boolean fromLease) {
         return (fromLease ? leaseReadsFromLease : leaseReadsFallback).count();
+    }
+
+    @Override
+    public void persisted(long nanos) {
+        persist.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -120,6 +120,9 @@ public final class RaftKvMeters {
     public static final Meter READ_INDEX_DURATION = new Meter("raftkv.read.index.duration",
             "Time for a linearizable read's ReadIndex barrier: from arrival until the read index is"
                     + " confirmed by a quorum and applied locally (successful barriers only).");
+    public static final Meter PERSIST_DURATION = new Meter("raftkv.raft.persist.duration",
+            "Time for a Ready's writes (log entries, hard state) to become durable: from hand-over to the"
+                    + " log writer until the fsync returned (queueing included).");
     public static final Meter SLOW_PERSISTS = new Meter("raftkv.raft.slow.persists",
             "Readys whose writes took longer than half the minimum election timeout to become durable.");
     public static final Meter LOOP_STALLS = new Meter("raftkv.raft.loop.stalls",

@@ -1,5 +1,6 @@
 package io.raftkv.bench.cluster;
 
+import io.raftkv.bench.suite.ClusterMetrics;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -112,5 +113,12 @@ public final class EtcdCluster extends LocalCluster {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** etcd serves /metrics on its client port: its leader-change counter and its WAL fsync histogram. */
+    @Override
+    public Optional<ClusterMetrics> metrics() {
+        return Optional.of(new ClusterMetrics(clientEndpoints().stream().map(e -> "http://" + e + "/metrics").toList(),
+                new ClusterMetrics.Names("etcd_server_leader_changes_seen_total", "etcd_disk_wal_fsync_duration_seconds")));
     }
 }

@@ -58,6 +58,14 @@ public abstract class LocalCluster implements AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The members' Prometheus endpoints and the names of their leader-change counter and persist
+     * histogram, for the steadiness figures of every scenario; empty when the system exposes none.
+     */
+    public java.util.Optional<io.raftkv.bench.suite.ClusterMetrics> metrics() {
+        return java.util.Optional.empty();
+    }
+
     /** What a client needs to reach this cluster over TLS; null when it speaks plaintext. */
     public io.raftkv.api.client.ClientCredentials clientCredentials() {
         return null;

@@ -5,6 +5,7 @@ import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.bench.suite.ClusterMetrics;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,5 +179,18 @@ public final class RaftKvCluster extends LocalCluster {
         } finally {
             super.close();
         }
+    }
+
+    /**
+     * A plaintext node serves /metrics on its client port: its leader-change counter and the time
+     * each Ready took to become durable. With TLS the port needs client certificates: no figures.
+     */
+    @Override
+    public Optional<ClusterMetrics> metrics() {
+        if (tlsDir != null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ClusterMetrics(clientEndpoints().stream().map(e -> "http://" + e + "/metrics").toList(),
+                new ClusterMetrics.Names("raftkv_raft_leader_changes_total", "raftkv_raft_persist_duration_seconds")));
     }
 }

@@ -30,18 +30,28 @@ public final class ComparisonTable {
         this.candidate = candidate;
     }
 
-    /** One row of figures; any field may be null. */
-    public record Row(String scenario, String title, Measured baseline, Measured candidate) {
-        /** Candidate over baseline throughput; null unless both ran (0 when the candidate completed nothing). */
-        public Double throughputRatio() {
-            return baseline == null || candidate == null || baseline.successes() == 0 ? null
-                    : candidate.throughput() / baseline.throughput();
+    /** One row: each system's result for the scenario, null when it did not run (or was skipped). */
+    public record Row(String scenario, String title, ScenarioResult baselineResult, ScenarioResult candidateResult) {
+        /** The baseline's representative (median-throughput) run, or null. */
+        public Measured baseline() {
+            return baselineResult == null ? null : baselineResult.measured();
         }
 
-        /** Candidate over baseline p99; null unless both completed operations (no latency otherwise). */
+        /** The candidate's representative (median-throughput) run, or null. */
+        public Measured candidate() {
+            return candidateResult == null ? null : candidateResult.measured();
+        }
+
+        /** Candidate over baseline median throughput; null unless both ran (0 when the candidate completed nothing). */
+        public Double throughputRatio() {
+            return baselineResult == null || candidateResult == null || baselineResult.throughput() == 0 ? null
+                    : candidateResult.throughput() / baselineResult.throughput();
+        }
+
+        /** Candidate over baseline median p99; null unless both completed operations (no latency otherwise). */
         public Double p99Ratio() {
-            return baseline == null || candidate == null || baseline.successes() == 0 || candidate.successes() == 0
-                    ? null : candidate.latency().p99Ms() / baseline.latency().p99Ms();
+            return baselineResult == null || candidateResult == null || baseline().successes() == 0
+                    || candidate().successes() == 0 ? null : candidateResult.p99Ms() / baselineResult.p99Ms();
         }
     }
 
@@ -53,15 +63,15 @@ public final class ComparisonTable {
             }
         }
         List<Row> rows = new ArrayList<>();
-        titles.forEach((name, title) -> rows.add(new Row(name, title, measured(baseline, name), measured(candidate, name))));
+        titles.forEach((name, title) -> rows.add(new Row(name, title, result(baseline, name), result(candidate, name))));
         return rows;
     }
 
-    private static Measured measured(SystemResults sr, String scenario) {
+    private static ScenarioResult result(SystemResults sr, String scenario) {
         if (sr == null) {
             return null;
         }
-        return sr.result(scenario).filter(ScenarioResult::ran).map(ScenarioResult::measured).orElse(null);
+        return sr.result(scenario).filter(ScenarioResult::ran).orElse(null);
     }
 
     public String baselineName() {
@@ -72,7 +82,11 @@ public final class ComparisonTable {
         return candidate != null ? candidate.system() : "raftkv";
     }
 
-    /** A Markdown table (also readable as plain text in a terminal). */
+    /**
+     * A Markdown table (also readable as plain text in a terminal). Figures are medians over the
+     * rounds; with more than one round the throughput and p99 cells add the lowest and highest round
+     * in parentheses.
+     */
     public String markdown() {
         String b = baselineName();
         String c = candidateName();
@@ -82,13 +96,90 @@ public final class ComparisonTable {
         sb.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (Row r : rows()) {
             sb.append("| ").append(r.title()).append(" | ")
-                    .append(figures(r.baseline())).append(" | ")
-                    .append(figures(r.candidate())).append(" | ")
+                    .append(figures(r.baselineResult())).append(" | ")
+                    .append(figures(r.candidateResult())).append(" | ")
                     .append(ratio(r.throughputRatio())).append(" | ")
                     .append(ratio(r.p99Ratio())).append(" | ")
                     .append(errors(r.baseline())).append(" / ").append(errors(r.candidate())).append(" |\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * Steadiness: per scenario, the leader changes during the measured windows (all rounds together)
+     * and the slowest Raft persist of any member (an upper bound read from histogram buckets; etcd:
+     * its WAL fsync, RaftKV: a Ready from hand-over to durable), and the load averages when the
+     * windows closed.
+     */
+    public String steadinessMarkdown() {
+        String b = baselineName();
+        String c = candidateName();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "| scenario | %s leader changes | %s slowest persist ms | %s leader changes"
+                + " | %s slowest persist ms | rounds | load average (1 min) at the end of each round |%n", b, b, c, c));
+        sb.append("|---|--:|--:|--:|--:|--:|---|\n");
+        for (Row r : rows()) {
+            ScenarioResult any = r.candidateResult() != null ? r.candidateResult() : r.baselineResult();
+            sb.append("| ").append(r.title()).append(" | ")
+                    .append(changes(r.baselineResult())).append(" | ").append(slowest(r.baselineResult())).append(" | ")
+                    .append(changes(r.candidateResult())).append(" | ").append(slowest(r.candidateResult())).append(" | ")
+                    .append(any == null ? "—" : Integer.toString(any.roundCount())).append(" | ")
+                    .append(loads(r.baselineResult(), r.candidateResult())).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The candidate's LEASE get over its linearizable get (both at 1,000 clients), when both ran:
+     * what the lease saves over a ReadIndex round.
+     */
+    public Optional<String> leaseRatio() {
+        if (candidate == null) {
+            return Optional.empty();
+        }
+        Optional<ScenarioResult> lease = candidate.result("get-lease-1000c").filter(ScenarioResult::ran);
+        Optional<ScenarioResult> lin = candidate.result("get-linearizable-1000c").filter(ScenarioResult::ran);
+        if (lease.isEmpty() || lin.isEmpty() || lin.get().throughput() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "%s LEASE get / linearizable get at 1000 clients: %.2f× throughput"
+                        + " (%,.0f vs %,.0f op/s), p99 %.2f ms vs %.2f ms", candidateName(),
+                lease.get().throughput() / lin.get().throughput(), lease.get().throughput(), lin.get().throughput(),
+                lease.get().p99Ms(), lin.get().p99Ms()));
+    }
+
+    private static String changes(ScenarioResult r) {
+        return r == null || r.leaderChanges() == null ? "—" : Long.toString(r.leaderChanges());
+    }
+
+    private static String slowest(ScenarioResult r) {
+        if (r == null || r.slowestPersistMs() == null) {
+            return "—";
+        }
+        return r.slowestPersistMs().isInfinite() ? "> 10,000" : String.format(Locale.ROOT, "≤ %s",
+                new java.text.DecimalFormat("#,##0.##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT))
+                        .format(r.slowestPersistMs()));
+    }
+
+    private static String loads(ScenarioResult... rs) {
+        List<String> out = new ArrayList<>();
+        for (ScenarioResult r : rs) {
+            if (r == null) {
+                continue;
+            }
+            List<String> ones = new ArrayList<>();
+            if (r.rounds().isEmpty()) {
+                ones.add(first(r.loadAverage()));
+            } else {
+                r.rounds().forEach(x -> ones.add(first(x.loadAverage())));
+            }
+            out.add(String.join(", ", ones));
+        }
+        return out.isEmpty() ? "—" : String.join(" / ", out);
+    }
+
+    private static String first(String loadAverage) {
+        return loadAverage == null ? "?" : loadAverage.split(" ")[0];
     }
 
     /**
@@ -136,14 +227,20 @@ public final class ComparisonTable {
                 : String.format(Locale.ROOT, "%.0f %%", m.clientCpuShare() * 100);
     }
 
-    private static String figures(Measured m) {
-        if (m == null) {
+    private static String figures(ScenarioResult r) {
+        if (r == null) {
             return "— | — | —";
         }
-        if (m.successes() == 0) {
+        if (r.measured().successes() == 0 && r.roundCount() == 1) {
             return "0 | — | —";
         }
-        return String.format(Locale.ROOT, "%,.0f | %.2f | %.2f", m.throughput(), m.latency().p50Ms(), m.latency().p99Ms());
+        if (r.roundCount() == 1) {
+            return String.format(Locale.ROOT, "%,.0f | %.2f | %.2f", r.throughput(), r.p50Ms(), r.p99Ms());
+        }
+        double[] t = r.throughputRange();
+        double[] p = r.p99Range();
+        return String.format(Locale.ROOT, "%,.0f (%,.0f–%,.0f) | %.2f | %.2f (%.2f–%.2f)", r.throughput(), t[0], t[1],
+                r.p50Ms(), r.p99Ms(), p[0], p[1]);
     }
 
     private static String ratio(Double r) {

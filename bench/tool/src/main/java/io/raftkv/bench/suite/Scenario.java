@@ -11,9 +11,18 @@ import io.raftkv.bench.workload.WorkloadSpec;
  * @param workload    operation mix, keys and values
  * @param load        clients or rate, warm-up and duration
  * @param connections client connections to open
+ * @param cpuNeighbours CPU-hungry processes run beside the systems during the scenario (0: none)
  */
-public record Scenario(String name, String title, WorkloadSpec workload, LoadSpec load, int connections) {
+public record Scenario(String name, String title, WorkloadSpec workload, LoadSpec load, int connections,
+                       int cpuNeighbours) {
+    public Scenario(String name, String title, WorkloadSpec workload, LoadSpec load, int connections) {
+        this(name, title, workload, load, connections, 0);
+    }
+
     public Scenario {
+        if (cpuNeighbours < 0) {
+            throw new IllegalArgumentException("cpuNeighbours must be ≥ 0, got " + cpuNeighbours);
+        }
         if (name == null || !name.matches("[a-z0-9][a-z0-9-]*")) {
             throw new IllegalArgumentException("scenario name must be lowercase letters, digits and dashes: " + name);
         }

@@ -18,6 +18,8 @@ import java.util.List;
  *   <li>{@code get-linearizable-1000c}, {@code get-serializable-1000c}, {@code get-lease-1000c}:
  *       reads at 1,000 clients / 100 connections (etcd has no lease read: RaftKV only)</li>
  *   <li>{@code mix-90get-10put-1000c}: 90 % linearizable get, 10 % put, 1,000 clients / 100 connections</li>
+ *   <li>{@code put-1000c-cpu-neighbour}: as {@code put-1000c}, with one CPU-hungry process per CPU running
+ *       beside the systems (steadiness under CPU contention: leader changes, slowest persist)</li>
  * </ul>
  */
 public final class StandardSuite {
@@ -47,7 +49,10 @@ public final class StandardSuite {
                 new Scenario("get-lease-1000c", "lease get, 1000 clients",
                         spec(0, ReadMode.LEASE, keySpace, seed), many, MANY_CONNECTIONS),
                 new Scenario("mix-90get-10put-1000c", "90% get / 10% put, 1000 clients",
-                        spec(10, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS));
+                        spec(10, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS),
+                new Scenario("put-1000c-cpu-neighbour", "put, 1000 clients, CPU-hungry neighbour",
+                        spec(100, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS,
+                        Runtime.getRuntime().availableProcessors()));
     }
 
     /**

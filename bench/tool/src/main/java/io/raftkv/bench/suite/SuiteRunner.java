@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs a list of scenarios against one system: preloads the key space once (if any scenario reads),
@@ -33,6 +34,7 @@ public final class SuiteRunner {
     private final boolean progress;
     private LongSupplier serverCpuNanos = () -> -1;
     private LongSupplier serverRssBytes = () -> -1;
+    private Supplier<ClusterMetrics.Snapshot> metrics = () -> null;
 
     /**
      * @param opener   opens this system's target for given options
@@ -56,6 +58,12 @@ public final class SuiteRunner {
     public SuiteRunner withServerCpu(LongSupplier cpuNanos, LongSupplier maxRssBytes) {
         this.serverCpuNanos = cpuNanos;
         this.serverRssBytes = maxRssBytes;
+        return this;
+    }
+
+    /** Also reads leader changes and the slowest persist of every scenario's window from {@code m}. */
+    public SuiteRunner withMetrics(ClusterMetrics m) {
+        this.metrics = m::scrape;
         return this;
     }
 
@@ -99,9 +107,10 @@ public final class SuiteRunner {
                     preloaded = true;
                 }
                 String label = s.name() + " " + system;
-                ServerCpuProbe cpu = ServerCpuProbe.schedule(serverCpuNanos, serverRssBytes, s.load().warmup(), s.load().duration());
+                ServerCpuProbe cpu = ServerCpuProbe.schedule(serverCpuNanos, serverRssBytes, metrics, s.load().warmup(),
+                        s.load().duration());
                 Measured m;
-                try {
+                try (CpuNeighbour neighbour = CpuNeighbour.start(s.cpuNeighbours())) {
                     m = new LoadRunner(target, workload, s.load(), p -> {
                         if (progress) {
                             out.println(p.line(label));
@@ -112,10 +121,14 @@ public final class SuiteRunner {
                 }
                 Double cpuPerOp = cpu.microsPerOp(m.successes());
                 Double rss = cpu.maxRssMiB();
+                ClusterMetrics.Window steady = cpu.steadiness();
                 out.println(summary(label, m) + (cpuPerOp == null ? ""
                         : String.format(Locale.ROOT, "  (servers used %.0f µs CPU per operation)", cpuPerOp))
-                        + (rss == null ? "" : String.format(Locale.ROOT, "  (largest member RSS %.0f MiB)", rss)));
-                results.add(ScenarioResult.of(s, m, cpuPerOp, rss));
+                        + (rss == null ? "" : String.format(Locale.ROOT, "  (largest member RSS %.0f MiB)", rss))
+                        + (steady.leaderChanges() == null ? "" : "  (leader changes " + steady.leaderChanges()
+                        + ", slowest persist ≤ " + steady.slowestPersistMs() + " ms)")
+                        + "  (load average " + cpu.loadAverage() + ")");
+                results.add(ScenarioResult.of(s, m, cpuPerOp, rss, steady, cpu.loadAverage()));
             }
         }
         return new SystemResults(system, server, description == null ? system : description, startedAt,

@@ -22,6 +22,28 @@ public record SystemResults(String system, String server, String target, String 
         results = List.copyOf(results);
     }
 
+    /**
+     * Merges one system's rounds ({@link ScenarioResult#merge}): scenarios in the first round's
+     * order, the first round's start time and machine (with the load average of every round).
+     */
+    public static SystemResults merge(List<SystemResults> rounds) {
+        if (rounds.size() == 1) {
+            return rounds.get(0);
+        }
+        SystemResults first = rounds.get(0);
+        List<ScenarioResult> merged = new ArrayList<>();
+        for (ScenarioResult r : first.results()) {
+            List<ScenarioResult> same = new ArrayList<>();
+            rounds.forEach(sr -> sr.result(r.scenario()).ifPresent(same::add));
+            merged.add(ScenarioResult.merge(same));
+        }
+        JsonObject machine = first.machine().copy();
+        machine.put("loadAverage", String.join(" / ", rounds.stream()
+                .map(sr -> sr.machine().getString("loadAverage", "unknown")).toList()));
+        return new SystemResults(first.system(), first.server(), first.target(), first.startedAt(), machine, first.seed(),
+                merged);
+    }
+
     public Optional<ScenarioResult> result(String scenario) {
         return results.stream().filter(r -> r.scenario().equals(scenario)).findFirst();
     }
@@ -46,9 +68,14 @@ public record SystemResults(String system, String server, String target, String 
     }
 
     public void write(Path dir) {
+        write(dir, system);
+    }
+
+    /** Writes {@code results-<name>.json} (a round's file: {@code <system>-round<N>}). */
+    public void write(Path dir, String name) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(file(dir, system), toJson().encodePrettily() + "\n");
+            Files.writeString(file(dir, name), toJson().encodePrettily() + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results to " + dir, e);
         }

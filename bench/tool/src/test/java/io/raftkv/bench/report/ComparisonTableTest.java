@@ -95,6 +95,41 @@ class ComparisonTableTest {
     }
 
     @Test
+    void roundsMergeIntoMediansWithTheirSpreadAndSteadiness(@TempDir Path dir) {
+        List<SystemResults> rounds = List.of(
+                results("raftkv", ScenarioResult.of(PUT, measured(20_000, 3.0), 50.0, 100.0,
+                        new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 10.0), "1.5 1.0 0.5")),
+                results("raftkv", ScenarioResult.of(PUT, measured(30_000, 1.0), 40.0, 120.0,
+                        new io.raftkv.bench.suite.ClusterMetrics.Window(1L, 200.0), "2.5 1.0 0.5")),
+                results("raftkv", ScenarioResult.of(PUT, measured(25_000, 2.0), 45.0, 110.0,
+                        new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 5.0), "3.5 1.0 0.5")));
+        SystemResults merged = SystemResults.fromJson(SystemResults.merge(rounds).toJson());
+        ScenarioResult put = merged.result("put-1c").orElseThrow();
+        assertThat(put.throughput()).isEqualTo(2_500.0);
+        assertThat(put.p99Ms()).isEqualTo(2.0);
+        assertThat(put.throughputRange()).containsExactly(2_000.0, 3_000.0);
+        assertThat(put.leaderChanges()).isEqualTo(1L);
+        assertThat(put.slowestPersistMs()).isEqualTo(200.0);
+        assertThat(put.serverCpuMicrosPerOp()).isEqualTo(45.0);
+        assertThat(put.serverMaxRssMiB()).isEqualTo(120.0);
+
+        ComparisonTable table = new ComparisonTable(results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0))), merged);
+        assertThat(table.markdown()).contains("| 2,500 (2,000–3,000) | 1.00 | 2.00 (1.00–3.00) | 2.50× | 1.00× |");
+        assertThat(table.steadinessMarkdown()).contains("| put, 1 client | — | — | 1 | ≤ 200 | 3 | ? / 1.5, 2.5, 3.5 |");
+    }
+
+    @Test
+    void leaseRatioComparesLeaseWithLinearizableGets() {
+        Scenario lin = new Scenario("get-linearizable-1000c", "linearizable get",
+                new WorkloadSpec(0, ReadMode.LINEARIZABLE, 10, 8, 256, KeyOrder.RANDOM, 1),
+                LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)), 100);
+        SystemResults raftkv = results("raftkv", ScenarioResult.of(lin, measured(60_000, 4.0)),
+                ScenarioResult.of(LEASE, measured(90_000, 3.0)));
+        assertThat(new ComparisonTable(null, raftkv).leaseRatio()).hasValueSatisfying(s -> assertThat(s)
+                .startsWith("raftkv LEASE get / linearizable get at 1000 clients: 1.50× throughput"));
+    }
+
+    @Test
     void chartsAreWrittenAsPng(@TempDir Path dir) throws Exception {
         SystemResults etcd = results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0)));
         List<Path> files = ComparisonChart.write(new ComparisonTable(etcd, null), dir, "test");
