@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftkv.chaos.run.ChaosCampaign;
 import io.raftkv.chaos.run.FaultSchedule;
 import io.raftkv.chaos.run.RunSpec;
-import io.raftkv.chaos.workload.WorkloadOptions;
 import io.raftkv.e2e.faults.Faults;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <p>Settings (system properties): {@code chaos.gate=true} (required), {@code chaos.histories}
  * (5), {@code chaos.seconds} (60), {@code chaos.nodes} (cluster sizes, e.g. {@code 3,5}; default 3),
- * {@code chaos.faults} (default: the gate's eight), {@code chaos.minOps} (6000), {@code chaos.seed},
+ * {@code chaos.faults} (default: the gate's eight), {@code chaos.reads} (LINEARIZABLE or LEASE gets), {@code chaos.minOps} (6000), {@code chaos.seed},
  * {@code chaos.dir}. The table is printed at the end and kept in {@code summary.txt}, rewritten
  * after every history.
  */
@@ -49,7 +48,7 @@ class ChaosGateTest {
                 for (int h = 1; h <= histories; h++) {
                     run++;
                     campaign.run(new RunSpec(fault, ChaosTestSupport.fault(fault), nodes, seed + run,
-                            FaultSchedule.gate(total), WorkloadOptions.defaults(), minOps, ChaosTestSupport.nodeJar(),
+                            FaultSchedule.gate(total), ChaosTestSupport.workload(), minOps, ChaosTestSupport.nodeJar(),
                             dir.resolve(String.format("%03d-%s-n%d-h%d", run, fault, nodes, h)), false));
                 }
             }

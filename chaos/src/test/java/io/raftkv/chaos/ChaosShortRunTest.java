@@ -6,7 +6,6 @@ import io.raftkv.chaos.run.ChaosCampaign;
 import io.raftkv.chaos.run.FaultSchedule;
 import io.raftkv.chaos.run.RunResult;
 import io.raftkv.chaos.run.RunSpec;
-import io.raftkv.chaos.workload.WorkloadOptions;
 import io.raftkv.e2e.faults.Faults;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +59,7 @@ class ChaosShortRunTest {
         ChaosTestSupport.nodeJar(); // fails with a clear message before anything starts if the jar is missing
         Duration total = Duration.ofSeconds(Long.getLong("chaos.short.seconds", SECONDS_DEFAULT));
         RunSpec spec = new RunSpec(fault, ChaosTestSupport.fault(fault), 3, baseSeed + index,
-                FaultSchedule.shortRun(total), WorkloadOptions.defaults(), MIN_OPS, ChaosTestSupport.nodeJar(),
+                FaultSchedule.shortRun(total), ChaosTestSupport.workload(), MIN_OPS, ChaosTestSupport.nodeJar(),
                 dir.resolve(String.format("%02d-%s", index + 1, fault)), false);
 
         RunResult r = campaign.run(spec);

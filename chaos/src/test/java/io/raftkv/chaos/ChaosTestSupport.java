@@ -1,6 +1,8 @@
 package io.raftkv.chaos;
 
+import io.raftkv.api.v1.ReadConsistency;
 import io.raftkv.chaos.cluster.ClusterOptions;
+import io.raftkv.chaos.workload.WorkloadOptions;
 import io.raftkv.e2e.faults.Fault;
 import io.raftkv.e2e.faults.Faults;
 import java.nio.file.Path;
@@ -50,6 +52,25 @@ final class ChaosTestSupport {
         List<String> names = java.util.Arrays.stream(given.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         names.forEach(ChaosTestSupport::fault); // rejects unknown names with the list of kinds
         return names;
+    }
+
+    /**
+     * The workload: {@link WorkloadOptions#defaults()}, with the gets' consistency from
+     * {@code -Dchaos.reads} ({@code LINEARIZABLE}, the default, or {@code LEASE}: the leader answers
+     * from its lease; the checker holds them to linearizability all the same). Reads go to the leader.
+     */
+    static WorkloadOptions workload() {
+        String given = System.getProperty("chaos.reads", "LINEARIZABLE").trim().toUpperCase(java.util.Locale.ROOT);
+        ReadConsistency reads = switch (given) {
+            case "LINEARIZABLE" -> ReadConsistency.LINEARIZABLE;
+            case "LEASE" -> ReadConsistency.LEASE;
+            default -> throw new IllegalArgumentException("-Dchaos.reads must be LINEARIZABLE or LEASE, got '" + given
+                    + "' (SERIALIZABLE reads are not linearizable: StaleReadDetectionTest covers them)");
+        };
+        if (reads != ReadConsistency.LINEARIZABLE) {
+            System.out.println("chaos: gets use " + reads + " reads (-Dchaos.reads)");
+        }
+        return WorkloadOptions.defaults().withReads(reads, false);
     }
 
     static List<String> names(List<Fault> faults) {
