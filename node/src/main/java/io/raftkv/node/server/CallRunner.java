@@ -138,7 +138,7 @@ public final class CallRunner extends MeterGroup {
     }
 
     /** Takes one in-flight slot; false when all {@link ServerLimits#maxInFlightCalls()} are taken. */
-    boolean tryEnter() {
+    public boolean tryEnter() {
         while (true) {
             int n = inFlight.get();
             if (n >= limits.maxInFlightCalls()) {
@@ -151,7 +151,7 @@ public final class CallRunner extends MeterGroup {
     }
 
     /** Returns a slot taken by {@link #tryEnter()}. */
-    void exit() {
+    public void exit() {
         inFlight.decrementAndGet();
     }
 
@@ -189,7 +189,7 @@ public final class CallRunner extends MeterGroup {
     }
 
     /** Counts a finished call under its method and final status. */
-    void record(String method, GrpcStatus status, long startNanos) {
+    public void record(String method, GrpcStatus status, long startNanos) {
         timers.computeIfAbsent(method + '|' + status.name(), k -> track(Timer.builder(RaftKvMeters.CLIENT_REQUESTS.name())
                         .description(RaftKvMeters.CLIENT_REQUESTS.description())
                         .tags("method", method, "code", status.name())

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.api.PipelineLimits;
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.ProposalMetrics;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's client port (9090 in the pod contract): ONE Vert.x HTTP server that hands gRPC
  * requests ({@code content-type: application/grpc…}) to the gRPC server — {@code raftkv.v1.KV},
- * {@code raftkv.v1.Cluster}, {@code grpc.health.v1.Health} and server reflection
+ * {@code raftkv.v1.Cluster}, etcd's v3 API ({@code etcdserverpb.*}, {@link EtcdServices}),
+ * {@code grpc.health.v1.Health} and server reflection
  * ({@code grpc.reflection.v1}) — and everything else to the HTTP endpoints {@code /health},
  * {@code /ready} and {@code /metrics}.
  *
@@ -55,11 +57,14 @@ public final class ClientServer {
     private final SnapshotMetrics snapshotMetrics;
     private final HttpEndpoints endpoints;
     private final ConnectionGuard guard;
+    private final EtcdServices etcd;
 
     private ClientServer(Vertx vertx, List<HttpServer> https, long pollTimerId, HealthV1Service health, ReadPool reads,
                          CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
-                         SnapshotMetrics snapshotMetrics, HttpEndpoints endpoints, ConnectionGuard guard) {
+                         SnapshotMetrics snapshotMetrics, HttpEndpoints endpoints, ConnectionGuard guard,
+                         EtcdServices etcd) {
         this.vertx = vertx;
+        this.etcd = etcd;
         this.endpoints = endpoints;
         this.guard = guard;
         this.https = List.copyOf(https);
@@ -145,6 +150,8 @@ public final class ClientServer {
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
         grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
                 new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
+        EtcdServices etcd = EtcdServices.addTo(grpc, vertx, node, reader, reads, limits, proposalMetrics, calls,
+                security.secure(new HttpServerOptions()).isSsl());
         grpc.addService(health.service());
         grpc.addService(ReflectionService.v1());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
@@ -182,11 +189,12 @@ public final class ClientServer {
                 statusMetrics.observe(node.status());
                 health.refresh();
             });
-            LOG.info("client server listening on {}:{} (gRPC KV, Cluster, health, reflection; HTTP /health /ready"
+            LOG.info("client server listening on {}:{} (gRPC KV, Cluster, etcd v3 API, health, reflection; HTTP /health /ready"
                     + " /metrics) on {} event loop(s)", host, bound, servers.size());
             return new ClientServer(vertx, servers, timer, health, reads, calls, statusMetrics, proposalMetrics,
-                    snapshotMetrics, endpoints, guard);
+                    snapshotMetrics, endpoints, guard, etcd);
         }).onFailure(e -> {
+            etcd.close();
             endpoints.close();
             reads.close();
             calls.close();
@@ -292,6 +300,7 @@ public final class ClientServer {
         vertx.cancelTimer(pollTimerId);
         health.close();
         return Future.join(https.stream().map(HttpServer::close).toList()).<Void>mapEmpty().andThen(ar -> {
+            etcd.close();
             endpoints.close();
             reads.close();
             calls.close();

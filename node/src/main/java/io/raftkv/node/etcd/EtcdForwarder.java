@@ -1,0 +1,125 @@
+package io.raftkv.node.etcd;
+
+import io.raftkv.api.RaftKvException;
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.transport.HostPort;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import io.raftkv.node.server.CallRunner;
+import io.vertx.core.Handler;
+import io.vertx.grpc.server.GrpcServerRequest;
+
+/**
+ * Sends a write that reached a follower on to the leader's client port, as an etcd member forwards
+ * a proposal: etcd's clients spread calls over every endpoint and expect any member to accept a
+ * write (Go's clientv3 does not retry a mutation on another endpoint). The forwarded call carries
+ * the caller's credentials ({@code authorization}, {@code token}) and a {@link #FORWARDED} header;
+ * a call that arrives with that header is served locally or refused, never forwarded again, so no
+ * call travels in a circle while two members disagree about the leader.
+ *
+ * <p>Only in plaintext mode: with TLS on the client port the follower answers etcd's
+ * {@code not leader} (FAILED_PRECONDITION) and the client must reach the leader itself
+ * (docs/etcd-compatibility.md).
+ */
+final class EtcdForwarder implements AutoCloseable {
+    /** Marks a call a member forwarded; its value is the forwarding member's id. */
+    static final String FORWARDED = "raftkv-etcd-forwarded";
+
+    private final RaftNodeApi node;
+    private final GrpcClient client;
+    private final long timeoutMillis;
+
+    /**
+     * @param enabled       false (TLS on the client port): never forward
+     * @param timeoutMillis deadline of a forwarded call
+     */
+    EtcdForwarder(Vertx vertx, RaftNodeApi node, boolean enabled, long timeoutMillis) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.timeoutMillis = timeoutMillis;
+        this.client = enabled
+                ? GrpcClient.client(vertx, new GrpcClientOptions(), new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+                        .setConnectTimeout(2_000).setTcpNoDelay(true))
+                : null;
+    }
+
+    /** The caller's request headers a forwarded call repeats. */
+    record Origin(boolean forwarded, String authorization, String token) {
+        static final Origin LOCAL = new Origin(false, null, null);
+
+        static Origin of(MultiMap headers) {
+            return new Origin(headers.contains(FORWARDED), headers.get("authorization"), headers.get("token"));
+        }
+    }
+
+    /**
+     * {@code local} on the leader, when no leader is known, when this call was forwarded already,
+     * or when forwarding is off; otherwise {@code method} with {@code request} on the leader.
+     */
+    <Req, Resp> Future<Resp> route(Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method,
+                                   Req request) {
+        NodeStatus s = node.status();
+        if (client == null || origin.forwarded() || s.isLeader() || s.leaderId() == 0
+                || s.leaderId() == s.id() || s.leaderClientAddress().isEmpty()) {
+            return local.get();
+        }
+        HostPort leader;
+        try {
+            leader = HostPort.parse(s.leaderClientAddress());
+        } catch (RuntimeException e) {
+            return local.get();
+        }
+        return client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(leader.port(), leader.host()), method)
+                .recover(e -> Future.failedFuture(EtcdErrors.LEADER_CHANGED))
+                .compose(req -> {
+                    req.headers().set(FORWARDED, Long.toUnsignedString(s.id()));
+                    if (origin.authorization() != null) {
+                        req.headers().set("authorization", origin.authorization());
+                    }
+                    if (origin.token() != null) {
+                        req.headers().set("token", origin.token());
+                    }
+                    req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+                    return req.send(request).compose(resp -> resp.last().recover(e -> {
+                        GrpcStatus status = resp.status();
+                        if (status != null && status != GrpcStatus.OK) {
+                            return Future.failedFuture(RaftKvException.of(status, resp.statusMessage()));
+                        }
+                        return Future.failedFuture(EtcdErrors.LEADER_CHANGED);
+                    }));
+                });
+    }
+
+    /**
+     * A gRPC handler for a method that changes the cluster: {@code local} runs it here; on a
+     * follower it goes to the leader ({@link #route}). Failures become etcd's errors.
+     */
+    <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> write(CallRunner calls, ServiceMethod<Req, Resp> server,
+                                                            ServiceMethod<Resp, Req> client,
+                                                            Function<Req, Future<Resp>> local) {
+        return request -> {
+            Origin origin = Origin.of(request.headers());
+            calls.unary(server, (Req r) -> EtcdKv.etcd(() -> route(origin, () -> local.apply(r), client, r)))
+                    .handle(request);
+        };
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.raftkv.node.etcd;
+
+import io.raftkv.api.RaftKvException;
+import io.raftkv.etcd.api.CompactionRequest;
+import io.raftkv.etcd.api.CompactionResponse;
+import io.raftkv.etcd.api.DeleteRangeRequest;
+import io.raftkv.etcd.api.DeleteRangeResponse;
+import io.raftkv.etcd.api.KVGrpcClient;
+import io.raftkv.etcd.api.KVGrpcService;
+import io.raftkv.etcd.api.PutRequest;
+import io.raftkv.etcd.api.PutResponse;
+import io.raftkv.etcd.api.RangeRequest;
+import io.raftkv.etcd.api.RangeResponse;
+import io.raftkv.etcd.api.RequestOp;
+import io.raftkv.etcd.api.ResponseOp;
+import io.raftkv.etcd.api.TxnRequest;
+import io.raftkv.etcd.api.TxnResponse;
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.driver.ReadConsistency;
+import io.raftkv.node.metrics.ProposalMetrics;
+import io.raftkv.node.server.CallRunner;
+import io.raftkv.node.server.GrpcErrors;
+import io.raftkv.node.server.KvReader;
+import io.raftkv.node.server.ReadPool;
+import io.raftkv.node.server.ServerLimits;
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.KeyValue;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.core.Handler;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.Service;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * {@code etcdserverpb.KV} on RaftKV's state machine. Reads run after the read barrier
+ * (LINEARIZABLE, or SERIALIZABLE with {@code serializable}) on the read pool ({@link EtcdRange});
+ * writes are proposed as RaftKV commands and answered from the state machine's apply result, so
+ * {@code prev_kv} and a Txn's reads are exactly what the write saw. A write on a follower goes to
+ * the leader ({@link EtcdForwarder}), as etcd's members forward proposals.
+ */
+final class EtcdKv {
+    private final RaftNodeApi node;
+    private final KvReader reader;
+    private final ReadPool reads;
+    private final ServerLimits limits;
+    private final ProposalMetrics proposals;
+    private final EtcdRange ranges;
+    private final EtcdTxnPlan txns;
+    private final EtcdForwarder forwarder;
+
+    EtcdKv(RaftNodeApi node, KvReader reader, ReadPool reads, ServerLimits limits, ProposalMetrics proposals,
+           EtcdForwarder forwarder) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.reads = Objects.requireNonNull(reads, "reads");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.proposals = Objects.requireNonNull(proposals, "proposals");
+        this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
+        this.ranges = new EtcdRange(reader, limits);
+        this.txns = new EtcdTxnPlan(limits);
+    }
+
+    Service bindTo(CallRunner calls) {
+        return Service.service(KVGrpcService.SERVICE_NAME, KVGrpcService.SERVICE_DESCRIPTOR)
+                .bind(KVGrpcService.Range, calls.unary(KVGrpcService.Range, r -> etcd(() -> range(r))))
+                .bind(KVGrpcService.Put, forwarder.write(calls, KVGrpcService.Put, KVGrpcClient.Put, this::put))
+                .bind(KVGrpcService.DeleteRange,
+                        forwarder.write(calls, KVGrpcService.DeleteRange, KVGrpcClient.DeleteRange, this::deleteRange))
+                .bind(KVGrpcService.Txn, forwarder.write(calls, KVGrpcService.Txn, KVGrpcClient.Txn, this::txn))
+                .bind(KVGrpcService.Compact, calls.unary(KVGrpcService.Compact, r -> etcd(() -> compact(r))))
+                .build();
+    }
+
+    /** Runs {@code body}, a synchronous throw included, and maps any failure to etcd's error. */
+    static <T> Future<T> etcd(Supplier<Future<T>> body) {
+        Future<T> f;
+        try {
+            f = body.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(EtcdErrors.of(e));
+        }
+        return f.recover(e -> Future.failedFuture(EtcdErrors.of(e)));
+    }
+
+    Future<RangeResponse> range(RangeRequest r) {
+        if (r.getRevision() != 0) {
+            checkRevision(r.getRevision());
+        }
+        EtcdRange.bounds(r.getKey(), r.getRangeEnd()); // EMPTY_KEY before any wait
+        ReadConsistency consistency = r.getSerializable() ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE;
+        return node.readBarrier(consistency).compose(v -> reads.submit(() -> {
+            long revision = reader.appliedIndex();
+            if (r.getRevision() != 0 && r.getRevision() != revision) {
+                checkRevision(r.getRevision());
+                throw EtcdErrors.unsupported("Range at a past revision (" + r.getRevision() + "; current "
+                        + revision + ")");
+            }
+            EtcdRange.Result res = ranges.read(r);
+            RangeResponse.Builder b = RangeResponse.newBuilder()
+                    .setHeader(EtcdProtos.header(node.status(), revision))
+                    .setCount(res.count())
+                    .setMore(res.more());
+            for (KeyValue kv : res.kvs()) {
+                b.addKvs(EtcdProtos.keyValue(kv, r.getKeysOnly()));
+            }
+            return b.build();
+        }));
+    }
+
+    /** etcd's answers for a revision that cannot exist: negative, or beyond the current one. */
+    private void checkRevision(long revision) {
+        if (revision < 0) {
+            throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + revision);
+        }
+        if (revision > node.status().appliedIndex()) {
+            throw EtcdErrors.FUTURE_REV;
+        }
+    }
+
+    Future<PutResponse> put(PutRequest r) {
+        if (r.getIgnoreValue() && !r.getValue().isEmpty()) {
+            throw EtcdErrors.VALUE_PROVIDED;
+        }
+        if (r.getIgnoreLease() && r.getLease() != 0) {
+            throw EtcdErrors.LEASE_PROVIDED;
+        }
+        byte[] key = txns.key(r.getKey());
+        byte[] value = txns.value(r.getValue());
+        if (r.getIgnoreValue() || r.getIgnoreLease()) {
+            throw EtcdErrors.unsupported("Put with ignore_value or ignore_lease");
+        }
+        if (r.getLease() != 0) {
+            throw EtcdErrors.LEASE_NOT_FOUND;
+        }
+        Command c = Command.of(new Command.Put(key, value));
+        if (r.getPrevKv()) {
+            c = c.withReturnPrevious();
+        }
+        return propose(ProposalMetrics.Kind.PUT, c).map(res -> {
+            requireApplied(res);
+            PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(res.index()));
+            if (r.getPrevKv() && res.previous() != null) {
+                b.setPrevKv(EtcdProtos.keyValue(res.previous(), false));
+            }
+            return b.build();
+        });
+    }
+
+    Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+        EtcdRange.Bounds b = EtcdRange.bounds(r.getKey(), r.getRangeEnd());
+        if (!b.singleKey()) {
+            throw EtcdErrors.unsupported("DeleteRange over a key range (range_end)");
+        }
+        Command c = Command.of(new Command.Delete(txns.key(r.getKey())));
+        return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
+            requireApplied(res);
+            DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder().setHeader(header(res.index()))
+                    .setDeleted(res.keyValue() == null ? 0 : 1);
+            if (r.getPrevKv() && res.keyValue() != null) {
+                out.addPrevKvs(EtcdProtos.keyValue(res.keyValue(), false));
+            }
+            return out.build();
+        });
+    }
+
+    Future<TxnResponse> txn(TxnRequest r) {
+        EtcdTxnPlan.Plan plan = txns.plan(r);
+        return propose(ProposalMetrics.Kind.TXN, Command.of(plan.txn())).map(res -> {
+            boolean succeeded = switch (res.status()) {
+                case APPLIED -> true;
+                case COMPARE_FAILED -> false;
+                default -> throw outcome(res);
+            };
+            List<RequestOp> ops = succeeded ? plan.success() : plan.failure();
+            if (res.txnResults().size() != ops.size()) {
+                throw RaftKvException.of(GrpcStatus.INTERNAL, "txn at index " + res.index() + " reported "
+                        + res.txnResults().size() + " op results for a branch of " + ops.size() + " ops");
+            }
+            TxnResponse.Builder b = TxnResponse.newBuilder().setHeader(header(res.index())).setSucceeded(succeeded);
+            for (int i = 0; i < ops.size(); i++) {
+                b.addResponses(response(ops.get(i), res.txnResults().get(i), res.index()));
+            }
+            return b.build();
+        });
+    }
+
+    private ResponseOp response(RequestOp op, ApplyResult.TxnOpResult result, long revision) {
+        io.raftkv.etcd.api.ResponseHeader h = io.raftkv.etcd.api.ResponseHeader.newBuilder()
+                .setRevision(revision).build();
+        ResponseOp.Builder b = ResponseOp.newBuilder();
+        if (result instanceof ApplyResult.GetOutcome g) {
+            RangeRequest rr = op.getRequestRange();
+            RangeResponse.Builder range = RangeResponse.newBuilder().setHeader(h).setCount(g.keyValue() == null ? 0 : 1);
+            if (g.keyValue() != null && !rr.getCountOnly()) {
+                range.addKvs(EtcdProtos.keyValue(g.keyValue(), rr.getKeysOnly()));
+            }
+            b.setResponseRange(range);
+        } else if (result instanceof ApplyResult.PutOutcome) {
+            b.setResponsePut(PutResponse.newBuilder().setHeader(h));
+        } else {
+            b.setResponseDeleteRange(DeleteRangeResponse.newBuilder().setHeader(h)
+                    .setDeleted(((ApplyResult.DeleteOutcome) result).deleted() ? 1 : 0));
+        }
+        return b.build();
+    }
+
+    Future<CompactionResponse> compact(CompactionRequest r) {
+        throw EtcdErrors.unsupported("Compact (this build keeps no revision history to compact)");
+    }
+
+    private io.raftkv.etcd.api.ResponseHeader header(long revision) {
+        NodeStatus s = node.status();
+        return EtcdProtos.header(s, revision);
+    }
+
+    private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
+        byte[] data = CommandCodec.encode(c);
+        long start = proposals.proposed(kind);
+        return node.propose(data).andThen(ar -> {
+            if (ar.succeeded()) {
+                proposals.succeeded(start);
+            } else {
+                proposals.failed(GrpcErrors.metricReason(GrpcErrors.toRaftKvException(ar.cause())));
+            }
+        });
+    }
+
+    private static void requireApplied(ApplyResult res) {
+        if (res.status() != ApplyResult.Status.APPLIED) {
+            throw outcome(res);
+        }
+    }
+
+    private static RaftKvException outcome(ApplyResult res) {
+        return switch (res.status()) {
+            case READ_LIMIT_EXCEEDED -> EtcdErrors.invalid("etcdserver: request is too large: " + res.reason());
+            case REJECTED -> RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: " + res.reason());
+            default -> RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
+                    + " applied as " + res.status());
+        };
+    }
+}

@@ -1,0 +1,104 @@
+package io.raftkv.node.etcd;
+
+import io.raftkv.api.ErrorTrailers;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.etcd.api.AuthGrpcService;
+import io.raftkv.etcd.api.AuthenticateRequest;
+import io.raftkv.etcd.api.ElectionGrpcService;
+import io.raftkv.etcd.api.LeaseGrpcService;
+import io.raftkv.etcd.api.WatchGrpcService;
+import io.raftkv.etcd.api.lock.LockGrpcService;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.metrics.ProposalMetrics;
+import io.raftkv.node.server.CallRunner;
+import io.raftkv.node.server.KvReader;
+import io.raftkv.node.server.ReadPool;
+import io.raftkv.node.server.ServerLimits;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.Service;
+import io.vertx.grpc.server.ServiceBuilder;
+import java.util.List;
+
+/**
+ * etcd's v3 API on the node's client port, beside RaftKV's own services: KV, Maintenance and
+ * Cluster are served; the rest answer every call UNIMPLEMENTED with a message saying what is
+ * missing (never a silent wrong answer). Every call runs under the client port's {@link CallRunner}
+ * (admission, size limit, deadline, authorization) like RaftKV's own.
+ */
+public final class EtcdServices implements AutoCloseable {
+    private final EtcdForwarder forwarder;
+
+    private EtcdServices(EtcdForwarder forwarder) {
+        this.forwarder = forwarder;
+    }
+
+    /**
+     * Adds the etcd services to {@code grpc}.
+     *
+     * @param tls whether the client port speaks TLS (then a follower does not forward writes, and
+     *            member URLs are https)
+     */
+    public static EtcdServices addTo(GrpcServer grpc, Vertx vertx, RaftNodeApi node, KvReader reader, ReadPool reads,
+                                     ServerLimits limits, ProposalMetrics proposals, CallRunner calls, boolean tls) {
+        EtcdForwarder forwarder = new EtcdForwarder(vertx, node, !tls, limits.maxDeadline().toMillis());
+        grpc.addService(new EtcdKv(node, reader, reads, limits, proposals, forwarder).bindTo(calls));
+        grpc.addService(new EtcdMaintenance(node, reader, reads).bindTo(calls,
+                new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
+        grpc.addService(new EtcdCluster(node, forwarder, tls).bindTo(calls));
+        grpc.addService(auth(calls));
+        grpc.addService(unsupported(WatchGrpcService.SERVICE_NAME, WatchGrpcService.SERVICE_DESCRIPTOR,
+                WatchGrpcService.all(), "etcd's Watch service (not yet in this build)"));
+        grpc.addService(unsupported(LeaseGrpcService.SERVICE_NAME, LeaseGrpcService.SERVICE_DESCRIPTOR,
+                LeaseGrpcService.all(), "etcd's Lease service (not yet in this build)"));
+        grpc.addService(unsupported(LockGrpcService.SERVICE_NAME, LockGrpcService.SERVICE_DESCRIPTOR,
+                LockGrpcService.all(), "etcd's server-side v3lock service (use the client-side lock recipe)"));
+        grpc.addService(unsupported(ElectionGrpcService.SERVICE_NAME, ElectionGrpcService.SERVICE_DESCRIPTOR,
+                ElectionGrpcService.all(), "etcd's server-side v3election service (use the client-side election recipe)"));
+        return new EtcdServices(forwarder);
+    }
+
+    /**
+     * RaftKV authenticates with bearer tokens and client certificates and takes its roles from the
+     * {@code --auth-roles} file (docs/security.md), so etcd's user and role management has nothing
+     * to manage: those calls are UNIMPLEMENTED. Authenticate answers etcd's {@code authentication
+     * is not enabled} when the port has no authentication.
+     */
+    private static Service auth(CallRunner calls) {
+        ServiceBuilder b = Service.service(AuthGrpcService.SERVICE_NAME, AuthGrpcService.SERVICE_DESCRIPTOR);
+        b.bind(AuthGrpcService.Authenticate, calls.unary(AuthGrpcService.Authenticate, (AuthenticateRequest r) ->
+                io.vertx.core.Future.failedFuture(EtcdErrors.unsupported("Authenticate (present a bearer token in the"
+                        + " authorization header, or a client certificate: docs/security.md)"))));
+        for (ServiceMethod<?, ?> m : AuthGrpcService.all()) {
+            if (!m.methodName().equals("Authenticate")) {
+                bindUnsupported(b, m, "etcd's user and role management (RaftKV's roles come from the --auth-roles"
+                        + " file)");
+            }
+        }
+        return b.build();
+    }
+
+    private static Service unsupported(ServiceName name, com.google.protobuf.Descriptors.ServiceDescriptor descriptor,
+                                       List<ServiceMethod<?, ?>> methods, String what) {
+        ServiceBuilder b = Service.service(name, descriptor);
+        for (ServiceMethod<?, ?> m : methods) {
+            bindUnsupported(b, m, what);
+        }
+        return b.build();
+    }
+
+    private static <Req, Resp> void bindUnsupported(ServiceBuilder b, ServiceMethod<Req, Resp> m, String what) {
+        RaftKvException error = EtcdErrors.unsupported(what + ": " + m.fullMethodName());
+        b.bind(m, request -> {
+            request.handler(msg -> { });
+            ErrorTrailers.fail(request.response(), error);
+        });
+    }
+
+    @Override
+    public void close() {
+        forwarder.close();
+    }
+}

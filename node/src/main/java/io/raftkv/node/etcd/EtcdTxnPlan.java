@@ -1,0 +1,198 @@
+package io.raftkv.node.etcd;
+
+import io.raftkv.etcd.api.Compare;
+import io.raftkv.etcd.api.RequestOp;
+import io.raftkv.etcd.api.TxnRequest;
+import io.raftkv.node.server.ServerLimits;
+import io.raftkv.node.storage.Command;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns an etcd {@code TxnRequest} into one RaftKV {@link Command.Txn}, so the compares and the
+ * chosen branch run at one log position in the state machine (atomically, like etcd's). What the
+ * state machine's transaction cannot express is refused with UNIMPLEMENTED naming the part, never
+ * approximated:
+ * <ul>
+ *   <li>compares on one key: {@code value = x}; {@code mod = n} (n ≥ 1); {@code mod = 0},
+ *       {@code create = 0} and {@code version = 0} (the key is absent); {@code lease = 0} (always
+ *       true: this build has no leases; etcd's LEASE target is read although the published proto
+ *       predates it, see {@link #leaseOf});</li>
+ *   <li>ops on one key: Range (a get; count_only and keys_only shape the answer), Put without
+ *       lease, ignore_value, ignore_lease or prev_kv, DeleteRange without range_end or prev_kv.</li>
+ * </ul>
+ * etcd's own checks come first, with etcd's errors: the op count ({@code too many operations}) and
+ * puts overlapping another put or delete of the same branch ({@code duplicate key}).
+ */
+final class EtcdTxnPlan {
+    /** How to answer each op of the chosen branch: {@code ops} mirrors the request's op list. */
+    record Plan(Command.Txn txn, List<RequestOp> success, List<RequestOp> failure) {
+    }
+
+    private final ServerLimits limits;
+
+    EtcdTxnPlan(ServerLimits limits) {
+        this.limits = limits;
+    }
+
+    Plan plan(TxnRequest r) {
+        if (r.getCompareCount() > limits.maxTxnCompares() || r.getSuccessCount() > limits.maxTxnOps()
+                || r.getFailureCount() > limits.maxTxnOps()) {
+            throw EtcdErrors.TOO_MANY_OPS;
+        }
+        checkDuplicates(r.getSuccessList());
+        checkDuplicates(r.getFailureList());
+        List<Command.Compare> compares = new ArrayList<>();
+        for (Compare c : r.getCompareList()) {
+            Command.Compare mapped = compare(c);
+            if (mapped != null) {
+                compares.add(mapped);
+            }
+        }
+        return new Plan(new Command.Txn(compares, ops(r.getSuccessList()), ops(r.getFailureList())),
+                r.getSuccessList(), r.getFailureList());
+    }
+
+    /** Null for a compare that always holds here (lease = 0). */
+    private Command.Compare compare(Compare c) {
+        if (c.getKey().isEmpty()) {
+            throw EtcdErrors.EMPTY_KEY;
+        }
+        if (!c.getRangeEnd().isEmpty()) {
+            throw EtcdErrors.unsupported("a Txn compare over a key range (range_end)");
+        }
+        byte[] key = key(c.getKey());
+        Compare.CompareResult op = c.getResult();
+        String what = "the Txn compare " + c.getTarget() + " " + op;
+        if (op != Compare.CompareResult.EQUAL) {
+            throw EtcdErrors.unsupported(what);
+        }
+        return switch (c.getTarget()) {
+            case VALUE -> new Command.Compare(key, new Command.ValueEquals(value(c.getValue())));
+            case MOD -> c.getModRevision() > 0
+                    ? new Command.Compare(key, new Command.ModIndexEquals(c.getModRevision()))
+                    : zero(key, c.getModRevision(), what);
+            case CREATE -> zero(key, c.getCreateRevision(), what + " " + c.getCreateRevision());
+            case VERSION -> zero(key, c.getVersion(), what + " " + c.getVersion());
+            case UNRECOGNIZED -> {
+                if (c.getTargetValue() != LEASE_TARGET) {
+                    throw EtcdErrors.invalid("etcdserver: unknown compare target " + c.getTargetValue());
+                }
+                long lease = leaseOf(c);
+                if (lease != 0) {
+                    throw EtcdErrors.unsupported("the Txn compare LEASE " + op + " " + lease + " (leases)");
+                }
+                yield null; // every key has lease 0 in this build
+            }
+        };
+    }
+
+    /**
+     * etcd's {@code Compare.LEASE} target (4) and its {@code lease} field (8) are newer than the
+     * published proto this build is generated from; protobuf keeps them as an unrecognized enum
+     * value and an unknown field, read here.
+     */
+    static final int LEASE_TARGET = 4;
+    private static final int LEASE_FIELD = 8;
+
+    static long leaseOf(Compare c) {
+        var field = c.getUnknownFields().getField(LEASE_FIELD);
+        return field == null || field.getVarintList().isEmpty() ? 0
+                : field.getVarintList().get(field.getVarintList().size() - 1);
+    }
+
+    private static Command.Compare zero(byte[] key, long n, String what) {
+        if (n != 0) {
+            throw EtcdErrors.unsupported(what);
+        }
+        return new Command.Compare(key, new Command.Absent());
+    }
+
+    private List<Command.TxnOp> ops(List<RequestOp> ops) {
+        List<Command.TxnOp> out = new ArrayList<>(ops.size());
+        for (RequestOp op : ops) {
+            out.add(switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> {
+                    var g = op.getRequestRange();
+                    if (!g.getRangeEnd().isEmpty()) {
+                        throw EtcdErrors.unsupported("a Range over a key range (range_end) inside a Txn");
+                    }
+                    if (g.getRevision() != 0 || g.getMinModRevision() != 0 || g.getMaxModRevision() != 0
+                            || g.getMinCreateRevision() != 0 || g.getMaxCreateRevision() != 0) {
+                        throw EtcdErrors.unsupported("a Range at a revision or with revision filters inside a Txn");
+                    }
+                    yield new Command.Get(key(g.getKey()));
+                }
+                case REQUEST_PUT -> {
+                    var p = op.getRequestPut();
+                    if (p.getLease() != 0) {
+                        throw EtcdErrors.LEASE_NOT_FOUND;
+                    }
+                    if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
+                        throw EtcdErrors.unsupported("a Put with ignore_value, ignore_lease or prev_kv inside a Txn");
+                    }
+                    yield new Command.Put(key(p.getKey()), value(p.getValue()));
+                }
+                case REQUEST_DELETE_RANGE -> {
+                    var d = op.getRequestDeleteRange();
+                    if (!d.getRangeEnd().isEmpty() || d.getPrevKv()) {
+                        throw EtcdErrors.unsupported("a DeleteRange with range_end or prev_kv inside a Txn");
+                    }
+                    yield new Command.Delete(key(d.getKey()));
+                }
+                case REQUEST_TXN -> throw EtcdErrors.unsupported("a nested Txn");
+                case REQUEST_NOT_SET -> throw EtcdErrors.invalid("etcdserver: txn op has no request");
+            });
+        }
+        return out;
+    }
+
+    /** etcd's checkIntervals: a put may not share a key with another put or a delete of the branch. */
+    static void checkDuplicates(List<RequestOp> ops) {
+        List<EtcdRange.Bounds> puts = new ArrayList<>();
+        List<EtcdRange.Bounds> deletes = new ArrayList<>();
+        for (RequestOp op : ops) {
+            switch (op.getRequestCase()) {
+                case REQUEST_PUT -> {
+                    EtcdRange.Bounds b = EtcdRange.bounds(op.getRequestPut().getKey(), com.google.protobuf.ByteString.EMPTY);
+                    for (EtcdRange.Bounds p : puts) {
+                        if (EtcdRange.overlap(p, b)) {
+                            throw EtcdErrors.DUPLICATE_KEY;
+                        }
+                    }
+                    puts.add(b);
+                }
+                case REQUEST_DELETE_RANGE -> deletes.add(EtcdRange.bounds(op.getRequestDeleteRange().getKey(),
+                        op.getRequestDeleteRange().getRangeEnd()));
+                default -> {
+                }
+            }
+        }
+        for (EtcdRange.Bounds p : puts) {
+            for (EtcdRange.Bounds d : deletes) {
+                if (EtcdRange.overlap(p, d)) {
+                    throw EtcdErrors.DUPLICATE_KEY;
+                }
+            }
+        }
+    }
+
+    byte[] key(com.google.protobuf.ByteString key) {
+        if (key.isEmpty()) {
+            throw EtcdErrors.EMPTY_KEY;
+        }
+        if (key.size() > limits.maxKeyBytes()) {
+            throw EtcdErrors.invalid("etcdserver: request is too large: key is " + key.size()
+                    + " bytes, more than the limit of " + limits.maxKeyBytes() + " (maxKeyBytes)");
+        }
+        return key.toByteArray();
+    }
+
+    byte[] value(com.google.protobuf.ByteString value) {
+        if (value.size() > limits.maxValueBytes()) {
+            throw EtcdErrors.invalid("etcdserver: request is too large: value is " + value.size()
+                    + " bytes, more than the limit of " + limits.maxValueBytes() + " (maxValueBytes)");
+        }
+        return value.toByteArray();
+    }
+}

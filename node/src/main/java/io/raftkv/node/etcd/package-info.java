@@ -1,0 +1,10 @@
+/**
+ * etcd's v3 gRPC API ({@code etcdserverpb}, generated in the {@code etcd-api} module) served on the
+ * node's client port beside RaftKV's own services, so etcdctl, jetcd and Go's clientv3 work
+ * unchanged: {@link io.raftkv.node.etcd.EtcdServices} wires KV ({@code EtcdKv}: Range semantics in
+ * {@code EtcdRange}, transactions mapped by {@code EtcdTxnPlan}), Maintenance, Cluster and the
+ * Snapshot stream; {@code EtcdErrors} holds etcd's error codes and messages; {@code EtcdForwarder}
+ * sends a write that reached a follower on to the leader. docs/etcd-compatibility.md lists what is
+ * supported, what differs and what answers UNIMPLEMENTED.
+ */
+package io.raftkv.node.etcd;
