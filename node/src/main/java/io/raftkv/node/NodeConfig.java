@@ -103,6 +103,10 @@ public final class NodeConfig {
                     + " client's deadline, at most this long."),
             new Setting("max-connection-calls", "1000", "Calls of one client connection served and not yet"
                     + " written; beyond, the connection takes no new calls until it drains."),
+            new Setting("force-new-cluster", "", "Quorum-loss recovery (docs/operations.md): set to THIS member's"
+                    + " id to rebuild its data as a one-member cluster keeping every entry of its log, once (a"
+                    + " force-new-cluster.done file records it; the old storage is kept beside). Members with"
+                    + " another id ignore it. Then add members back by membership change."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
             new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
             new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
@@ -252,6 +256,11 @@ public final class NodeConfig {
 
     public Map<Long, String> peerClientAddresses() {
         return idMap("peer-client-addrs");
+    }
+
+    /** The member id named by {@code --force-new-cluster}, or 0 when unset. */
+    public long forceNewCluster() {
+        return values.get("force-new-cluster").isEmpty() ? 0 : positiveLong("force-new-cluster");
     }
 
     public boolean join() {
@@ -412,6 +421,7 @@ public final class NodeConfig {
                 maxConnectionCalls()).validate();
         clientConnections();
         maxSnapshotDownload();
+        forceNewCluster();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {
             throw new IllegalArgumentException("--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");

@@ -149,6 +149,7 @@ public final class NodeMain {
                 .withClusterId(config.clusterId())
                 .withSnapshotThresholdEntries(config.snapshotThresholdEntries())
                 .withLogEntriesRetainedAfterSnapshot(config.snapshotRetainEntries());
+        ForceNewCluster.runIfAsked(config.forceNewCluster(), config.id(), config.dataDir(), storageOptions);
         storage = NodeStorage.open(config.dataDir(), storageOptions);
         if (!config.join()) {
             ConfState voters = new ConfState(new HashSet<>(config.peers().keySet()), new HashSet<>());

@@ -298,6 +298,11 @@ public final class KvStateMachine implements AutoCloseable {
         });
     }
 
+    /** The open database; for an offline rebuild ({@link SnapshotRestore}) while nothing applies. */
+    RocksInstance db() {
+        return db;
+    }
+
     public long appliedIndex() {
         return applied.index();
     }
@@ -410,6 +415,14 @@ public final class KvStateMachine implements AutoCloseable {
      * applied. Two replicas at the same applied index must agree. Blocking.
      */
     public StateHash stateHash() {
+        return stateHash(null);
+    }
+
+    /**
+     * As {@link #stateHash()}, but hashing {@code confOrNull} in place of the stored configuration:
+     * a restored member (new member ids) proves with it that everything else equals the backup.
+     */
+    StateHash stateHash(ConfState confOrNull) {
         handleLock.readLock().lock();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             org.rocksdb.Snapshot snap = db.db.getSnapshot();
@@ -419,7 +432,8 @@ public final class KvStateMachine implements AutoCloseable {
                 byte[] meta = db.db.get(db.cf(META_CF), ro, StateRecords.APPLIED_KEY);
                 AppliedState a = meta == null ? AppliedState.EMPTY : StateRecords.decodeApplied(meta);
                 sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
-                sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY, a.confState()));
+                sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY,
+                        confOrNull == null ? a.confState() : confOrNull));
                 hashFamily(sha, db.cf(KV_CF), ro);
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
                 hashFamily(sha, db.cf(LEASES_CF), ro);

@@ -80,6 +80,9 @@ public final class NodeStorage implements AutoCloseable {
     public static NodeStorage open(Path dataDir, StorageOptions options) {
         options.validate();
         StorageLayout layout = new StorageLayout(dataDir);
+        if (Files.exists(layout.dataDir.resolve(SnapshotRestore.MARKER))) {
+            throw new StorageCorruptedException(layout.dataDir, SnapshotRestore.markerProblem(layout.dataDir));
+        }
         try {
             if (!layout.exists()) {
                 layout.createFresh(NodeStorage::createDatabases);

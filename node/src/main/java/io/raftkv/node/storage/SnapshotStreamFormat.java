@@ -98,6 +98,23 @@ final class SnapshotStreamFormat {
     }
 
     /**
+     * The metadata in the header of the stream file {@code streamFile} (reads only the header).
+     *
+     * @throws CorruptRecordException if the file does not start like a snapshot stream
+     */
+    static SnapshotMetadata readHeader(Path streamFile) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(streamFile), 1 << 12))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new CorruptRecordException(streamFile + " is not a RaftKV snapshot (bad magic number)");
+            }
+            return SnapshotManifest.readMetadata(in);
+        } catch (EOFException e) {
+            throw new CorruptRecordException(streamFile + " is truncated inside its header");
+        }
+    }
+
+    /**
      * Unpacks a received stream into {@code targetDbDir}, verifying each file's CRC and the SHA-256
      * trailer, and that it carries {@code expected} metadata.
      *
