@@ -176,6 +176,12 @@ jmh:
 it:
 	$(MVN) -pl node test -Dtest='io.raftkv.node.it.*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
+## dr-test: disaster recovery with real node processes: backup under load -> restore into a new cluster -> grow to 3; quorum loss -> --force-new-cluster -> grow to 3
+.PHONY: dr-test
+dr-test:
+	$(MVN) -q -pl node -am install -DskipTests
+	$(MVN) -pl node test -Dgroups=disaster-recovery -Dnode.test.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false
+
 ## figures: failover time (SIGKILL leader -> first acknowledged write, 10 trials) and 3-node put throughput
 ## Printed from real processes (FIGURES_ARGS e.g. -Draftkv.figures.concurrency=128).
 figures:

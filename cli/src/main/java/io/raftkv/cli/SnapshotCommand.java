@@ -2,6 +2,7 @@ package io.raftkv.cli;
 
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.SnapshotInfo;
+import io.raftkv.node.storage.SnapshotRestore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
@@ -14,7 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Backups.", subcommands = SnapshotCommand.Save.class)
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Backups.", subcommands = {SnapshotCommand.Save.class,
+        SnapshotCommand.Status.class, SnapshotCommand.Restore.class})
 final class SnapshotCommand implements Runnable {
     @ParentCommand
     RaftKvCtl root;
@@ -24,7 +26,7 @@ final class SnapshotCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "snapshot needs a subcommand: save");
+        throw new CommandLine.ParameterException(spec.commandLine(), "snapshot needs a subcommand: save, status or restore");
     }
 
     @Command(name = "save", mixinStandardHelpOptions = true, description = "Downloads a consistent backup into FILE (verified, written atomically).")
@@ -63,6 +65,113 @@ final class SnapshotCommand implements Runnable {
                         + String.format("%08x", info.crc32c()) + ") from " + info.source() + " to " + info.file());
             }
             return ExitCode.OK.code();
+        }
+    }
+
+    /** Runs an offline snapshot operation, mapping its failures to exit codes. */
+    private static int offline(java.io.PrintWriter err, java.util.concurrent.Callable<Integer> action) throws Exception {
+        try {
+            return action.call();
+        } catch (SnapshotRestore.InvalidSnapshotException e) {
+            err.println("raftkvctl: DATA_LOSS: " + e.getMessage());
+            err.flush();
+            return ExitCode.DATA_LOSS.code();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            err.println("raftkvctl: " + e.getMessage());
+            err.flush();
+            return ExitCode.INTERNAL.code();
+        }
+    }
+
+    private static JsonObject infoJson(SnapshotRestore.SnapshotFileInfo info) {
+        return new JsonObject().put("index", info.metadata().index()).put("term", info.metadata().term())
+                .put("members", new JsonArray(info.metadata().confState().voters().stream().sorted().toList()))
+                .put("learners", new JsonArray(info.metadata().confState().learners().stream().sorted().toList()))
+                .put("bytes", info.bytes()).put("crc32c", String.format("%08x", info.crc32c()))
+                .put("sha256", info.sha256()).put("files", info.files())
+                .put("stateHash", Long.toHexString(info.stateHash().hash()));
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Verifies a snapshot FILE offline"
+            + " (every checksum) and prints its index, term, members, size, checksums and state hash.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--scratch-dir", paramLabel = "DIR", description = "Where the snapshot is unpacked to"
+                + " compute its state hash (removed afterwards; default: beside FILE).")
+        Path scratch;
+
+        @Override
+        public Integer call() throws Exception {
+            Output o = parent.root.output();
+            return offline(spec.commandLine().getErr(), () -> {
+                Path where = scratch != null ? scratch : file.toAbsolutePath().getParent();
+                SnapshotRestore.SnapshotFileInfo info = SnapshotRestore.inspect(file, where);
+                if (o.json()) {
+                    o.printJson(infoJson(info).put("file", file.toString()));
+                } else {
+                    o.println(file + ": valid RaftKV snapshot, " + info.bytes() + " bytes, index "
+                            + info.metadata().index() + ", term " + info.metadata().term() + ", members "
+                            + info.metadata().confState().voters().stream().sorted().toList() + ", state hash "
+                            + Long.toHexString(info.stateHash().hash()) + ", crc32c "
+                            + String.format("%08x", info.crc32c()) + ", sha256 " + info.sha256());
+                }
+                return ExitCode.OK.code();
+            });
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true, description = {
+            "Creates a new data directory from a snapshot FILE (offline, like etcdutl snapshot restore): the"
+                    + " first member of a NEW cluster, with a fresh member id, holding the snapshot's data.",
+            "Start a node on it with --data-dir DIR --id ID --peers ID=HOST:PORT and a new --cluster-id; grow it"
+                    + " with 'members add-learner' and 'members promote' (new members start with --join)."})
+    static final class Restore implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+                description = "The new member's data directory; must be empty or absent.")
+        Path dataDir;
+
+        @Option(names = "--member-id", required = true, paramLabel = "ID",
+                description = "The new member's id: positive and not one of the snapshot's members.")
+        long memberId;
+
+        @Override
+        public Integer call() throws Exception {
+            Output o = parent.root.output();
+            return offline(spec.commandLine().getErr(), () -> {
+                long start = System.nanoTime();
+                SnapshotRestore.Restored r = SnapshotRestore.restore(file, dataDir, memberId);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                if (o.json()) {
+                    o.printJson(new JsonObject().put("dataDir", r.dataDir().toString()).put("memberId", r.memberId())
+                            .put("index", r.index()).put("term", r.term())
+                            .put("sourceStateHash", Long.toHexString(r.sourceHash().hash()))
+                            .put("stateHash", Long.toHexString(r.restoredHash().hash())).put("millis", millis));
+                } else {
+                    o.println("restored " + file + " into " + r.dataDir() + " as member " + r.memberId() + " (index "
+                            + r.index() + ", term " + r.term() + ", source state hash "
+                            + Long.toHexString(r.sourceHash().hash()) + " verified) in " + millis + " ms");
+                    o.println("start it with: --data-dir " + r.dataDir() + " --id " + r.memberId() + " --peers "
+                            + r.memberId() + "=<host:peer-port> --cluster-id <a new name>");
+                }
+                return ExitCode.OK.code();
+            });
         }
     }
 }

@@ -61,6 +61,13 @@ public final class SnapshotRestore {
     private SnapshotRestore() {
     }
 
+    /** The snapshot file fails verification: not a snapshot, truncated, or a checksum mismatch. */
+    public static final class InvalidSnapshotException extends RuntimeException {
+        InvalidSnapshotException(Path file, CorruptRecordException cause) {
+            super(file + " does not verify: " + cause.getMessage(), cause);
+        }
+    }
+
     /**
      * What a snapshot file holds.
      *
@@ -93,9 +100,17 @@ public final class SnapshotRestore {
      * Verifies {@code snapshotFile} and computes its state hash, unpacking it under a scratch
      * directory in {@code scratchParent} that is removed afterwards.
      *
-     * @throws CorruptRecordException if the file does not verify
+     * @throws InvalidSnapshotException if the file does not verify
      */
     public static SnapshotFileInfo inspect(Path snapshotFile, Path scratchParent) throws IOException {
+        try {
+            return inspectVerified(snapshotFile, scratchParent);
+        } catch (CorruptRecordException e) {
+            throw new InvalidSnapshotException(snapshotFile, e);
+        }
+    }
+
+    private static SnapshotFileInfo inspectVerified(Path snapshotFile, Path scratchParent) throws IOException {
         SnapshotMetadata meta = SnapshotStreamFormat.readHeader(snapshotFile);
         Files.createDirectories(scratchParent);
         Path scratch = Files.createTempDirectory(scratchParent, "raftkv-snapshot-status-");
@@ -122,10 +137,18 @@ public final class SnapshotRestore {
      *
      * @throws IllegalArgumentException if {@code dataDir} is not empty or {@code memberId} is one of
      *                                  the snapshot's members (ids are never reused)
-     * @throws CorruptRecordException   if the file does not verify (nothing is left behind but the
+     * @throws InvalidSnapshotException if the file does not verify (nothing is left behind but the
      *                                  marker, which names the problem)
      */
     public static Restored restore(Path snapshotFile, Path dataDir, long memberId) throws IOException {
+        try {
+            return restoreVerified(snapshotFile, dataDir, memberId);
+        } catch (CorruptRecordException e) {
+            throw new InvalidSnapshotException(snapshotFile, e);
+        }
+    }
+
+    private static Restored restoreVerified(Path snapshotFile, Path dataDir, long memberId) throws IOException {
         if (memberId <= 0) {
             throw new IllegalArgumentException("member id must be positive, got " + memberId);
         }

@@ -109,6 +109,37 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * Starts a one-member cluster whose member {@code id} runs on a data directory {@code prepare}
+     * fills first (e.g. a restore), and waits for it to lead.
+     */
+    static LocalCluster startPrepared(String name, long id, List<String> extraArgs, DataDirPreparer prepare)
+            throws IOException {
+        Path root = buildDir().resolve("it-data").resolve(name + "-" + System.currentTimeMillis());
+        LocalCluster c = new LocalCluster(name, root, extraArgs);
+        RUNNING.add(c);
+        int[] ports = freePorts(2);
+        List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--peers", id + "=127.0.0.1:" + ports[1]));
+        args.addAll(extraArgs);
+        NodeProcess n = new NodeProcess(id, ports[0], ports[1], root.resolve("node-" + id), args);
+        c.nodes.put(id, n);
+        prepare.prepare(n.dataDir());
+        n.start();
+        c.awaitLeader();
+        return c;
+    }
+
+    /** Fills a data directory before its node first starts. */
+    @FunctionalInterface
+    interface DataDirPreparer {
+        void prepare(Path dataDir) throws IOException;
+    }
+
+    /** Forgets a node whose data is gone for good (after {@link NodeProcess#kill()}). */
+    void forget(long id) {
+        nodes.remove(id);
+    }
+
+    /**
      * Starts a new, empty node that waits to be added ({@code --join}); the caller adds it with
      * AddLearner using {@link NodeProcess#peerAddress()}. Its id is chosen by the caller.
      */

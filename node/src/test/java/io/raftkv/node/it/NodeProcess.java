@@ -60,6 +60,11 @@ final class NodeProcess {
 
     /** Starts the JVM (again, after a kill or stop: same id, same data). */
     void start() throws IOException {
+        start(List.of());
+    }
+
+    /** As {@link #start()}, with {@code extraArgs} added for this start only. */
+    void start(List<String> extraArgs) throws IOException {
         if (isAlive()) {
             throw new IllegalStateException("node " + id + " is already running");
         }
@@ -74,6 +79,7 @@ final class NodeProcess {
         cmd.addAll(List.of("--id", Long.toString(id), "--client-addr", clientAddress(), "--peer-addr",
                 peerAddress(), "--data-dir", dataDir().toString()));
         cmd.addAll(nodeArgs);
+        cmd.addAll(extraArgs);
         starts++;
         Files.writeString(logFile(), "=== start " + starts + ": " + String.join(" ", cmd) + "\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,

@@ -133,9 +133,9 @@ class SnapshotRestoreTest {
         Path damaged = tmp.resolve("damaged.snap");
         Files.write(damaged, bytes);
         assertThatThrownBy(() -> SnapshotRestore.inspect(damaged, tmp.resolve("scratch")))
-                .isInstanceOf(CorruptRecordException.class);
+                .isInstanceOf(SnapshotRestore.InvalidSnapshotException.class).hasMessageContaining("does not verify");
         assertThatThrownBy(() -> SnapshotRestore.restore(damaged, tmp.resolve("d"), 11))
-                .isInstanceOf(CorruptRecordException.class);
+                .isInstanceOf(SnapshotRestore.InvalidSnapshotException.class).hasMessageContaining("does not verify");
         assertThatThrownBy(() -> NodeStorage.open(tmp.resolve("d"), OPTIONS))
                 .as("a node never starts over an interrupted restore, nor creates an empty cluster there")
                 .isInstanceOf(StorageCorruptedException.class).hasMessageContaining("did not complete");

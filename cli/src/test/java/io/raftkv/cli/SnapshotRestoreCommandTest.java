@@ -1,0 +1,124 @@
+package io.raftkv.cli;
+
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.NodeStorage;
+import io.raftkv.node.storage.SnapshotReader;
+import io.raftkv.node.storage.StorageOptions;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.HardState;
+import io.raftkv.raft.SnapshotMetadata;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code raftkvctl snapshot status} and {@code snapshot restore} on a real snapshot file, offline. */
+class SnapshotRestoreCommandTest {
+    @TempDir
+    Path tmp;
+    private Path file;
+    private SnapshotMetadata meta;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    private static Result ctl(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = RaftKvCtl.run(args, new PrintWriter(out), new PrintWriter(err), Map.of());
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** A snapshot of a three-member cluster holding keys k2..k101, written as `snapshot save` writes it. */
+    @BeforeEach
+    void snapshotFile() throws Exception {
+        file = tmp.resolve("backup.snap");
+        try (NodeStorage s = NodeStorage.open(tmp.resolve("source"), StorageOptions.defaults())) {
+            List<Entry> es = new ArrayList<>();
+            es.add(new Entry(2, 1, EntryType.CONF_CHANGE, new byte[0]));
+            for (int i = 2; i <= 101; i++) {
+                es.add(new Entry(2, i, EntryType.NORMAL, CommandCodec.encode(Command.of(new Command.Put(
+                        ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8))))));
+            }
+            s.raftLog().persist(new HardState(2, 1, 101), es, null).join();
+            s.stateMachine().apply(es, Map.of(1L, new ConfState(Set.of(1L, 2L, 3L), Set.of()))).join();
+            meta = s.snapshots().create().join();
+            try (SnapshotReader r = s.snapshots().openReader(meta); OutputStream out = Files.newOutputStream(file)) {
+                while (r.hasNext()) {
+                    out.write(r.next().bytes());
+                }
+            }
+        }
+    }
+
+    @Test
+    void statusVerifiesAndDescribesTheFile() {
+        Result r = ctl("-o", "json", "snapshot", "status", file.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonObject j = new JsonObject(r.out());
+        assertThat(j.getLong("index")).isEqualTo(101L);
+        assertThat(j.getLong("term")).isEqualTo(2L);
+        assertThat(j.getJsonArray("members").stream().map(Object::toString)).containsExactly("1", "2", "3");
+        assertThat(j.getString("sha256")).hasSize(64);
+        assertThat(j.getString("stateHash")).isNotEmpty();
+
+        Result text = ctl("snapshot", "status", file.toString());
+        assertThat(text.out()).contains("valid RaftKV snapshot").contains("index 101").contains("members [1, 2, 3]");
+    }
+
+    @Test
+    void restoreCreatesAFreshMembersDataDirectoryWithTheSameData() throws Exception {
+        Path dir = tmp.resolve("restored");
+        Result r = ctl("-o", "json", "snapshot", "restore", file.toString(), "--data-dir", dir.toString(),
+                "--member-id", "7");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonObject j = new JsonObject(r.out());
+        assertThat(j.getLong("index")).isEqualTo(101L);
+        assertThat(j.getString("sourceStateHash"))
+                .isEqualTo(new JsonObject(ctl("-o", "json", "snapshot", "status", file.toString()).out()).getString("stateHash"));
+        try (NodeStorage s = NodeStorage.open(dir, StorageOptions.defaults())) {
+            assertThat(s.stateMachine().confState().voters()).containsExactly(7L);
+            assertThat(new String(s.stateMachine().get("k101".getBytes(StandardCharsets.UTF_8)).orElseThrow().value(),
+                    StandardCharsets.UTF_8)).isEqualTo("v101");
+        }
+    }
+
+    @Test
+    void refusalsHaveClearMessagesAndExitCodes() throws Exception {
+        Result reused = ctl("snapshot", "restore", file.toString(), "--data-dir", tmp.resolve("a").toString(),
+                "--member-id", "2");
+        assertThat(reused.exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(reused.err()).contains("fresh member ids");
+
+        Result busy = ctl("snapshot", "restore", file.toString(), "--data-dir", tmp.resolve("source").toString(),
+                "--member-id", "9");
+        assertThat(busy.exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(busy.err()).contains("not empty");
+
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 5] ^= 1;
+        Files.write(file, bytes);
+        Result damaged = ctl("snapshot", "status", file.toString());
+        assertThat(damaged.exit()).isEqualTo(ExitCode.DATA_LOSS.code());
+        assertThat(damaged.err()).contains("does not verify");
+        Result notRestored = ctl("snapshot", "restore", file.toString(), "--data-dir", tmp.resolve("b").toString(),
+                "--member-id", "9");
+        assertThat(notRestored.exit()).isEqualTo(ExitCode.DATA_LOSS.code());
+    }
+}
