@@ -77,7 +77,8 @@ public record ScenarioResult(String scenario, String title, String workload, Str
     /**
      * Merges the same scenario's results from several rounds: the round with the median throughput
      * stands for the rest (errors, CPU), every round's figures are kept for the spread, leader
-     * changes add up and the slowest persist is the slowest of all rounds. A scenario skipped in any
+     * changes add up and the slowest persist is the slowest of all rounds (over the rounds where
+     * they could be read). A scenario skipped in any
      * round is skipped.
      */
     public static ScenarioResult merge(List<ScenarioResult> perRound) {
@@ -94,12 +95,17 @@ public record ScenarioResult(String scenario, String title, String workload, Str
         List<ScenarioResult> byThroughput = new ArrayList<>(perRound);
         byThroughput.sort(Comparator.comparingDouble(r -> r.measured().throughput()));
         ScenarioResult mid = byThroughput.get((byThroughput.size() - 1) / 2);
-        Long changes = 0L;
-        Double slowest = 0.0;
+        // Rounds whose figure could not be read (a member did not answer its scrape) are left out.
+        Long changes = null;
+        Double slowest = null;
         Double rss = null;
         for (ScenarioResult r : perRound) {
-            changes = changes == null || r.leaderChanges() == null ? null : changes + r.leaderChanges();
-            slowest = slowest == null || r.slowestPersistMs() == null ? null : Math.max(slowest, r.slowestPersistMs());
+            if (r.leaderChanges() != null) {
+                changes = changes == null ? r.leaderChanges() : changes + r.leaderChanges();
+            }
+            if (r.slowestPersistMs() != null) {
+                slowest = slowest == null ? r.slowestPersistMs() : Math.max(slowest, r.slowestPersistMs());
+            }
             rss = r.serverMaxRssMiB() == null ? rss : rss == null ? r.serverMaxRssMiB() : Math.max(rss, r.serverMaxRssMiB());
         }
         return new ScenarioResult(mid.scenario(), mid.title(), mid.workload(), mid.load(), mid.connections(), null,

@@ -22,6 +22,7 @@ final class ServerCpuProbe implements AutoCloseable {
     private volatile ClusterMetrics.Snapshot metricsAtOpen;
     private volatile ClusterMetrics.Snapshot metricsAtClose;
     private volatile String loadAtClose;
+    private Supplier<ClusterMetrics.Snapshot> closingMetrics = () -> null;
 
     private ServerCpuProbe(ScheduledExecutorService timer) {
         this.timer = timer;
@@ -41,11 +42,8 @@ final class ServerCpuProbe implements AutoCloseable {
             probe.atOpen = cpuNanos.getAsLong();
             probe.metricsAtOpen = metrics.get();
         }, openNanos, TimeUnit.NANOSECONDS);
-        timer.schedule(() -> {
-            probe.atClose = cpuNanos.getAsLong();
-            probe.metricsAtClose = metrics.get();
-            probe.loadAtClose = Machine.loadAverage();
-        }, openNanos + duration.toNanos(), TimeUnit.NANOSECONDS);
+        timer.schedule(() -> probe.atClose = cpuNanos.getAsLong(), openNanos + duration.toNanos(), TimeUnit.NANOSECONDS);
+        probe.closingMetrics = metrics;
         long second = TimeUnit.SECONDS.toNanos(1);
         for (long at = openNanos; at <= openNanos + duration.toNanos(); at += second) {
             timer.schedule(() -> probe.maxRssBytes = Math.max(probe.maxRssBytes, rssBytes.getAsLong()), at,
@@ -80,8 +78,17 @@ final class ServerCpuProbe implements AutoCloseable {
         return loadAtClose;
     }
 
+    /**
+     * Stops the readings. The members' metrics and the load average are read here, once the load has
+     * stopped (a scrape takes a while on a busy machine; on the timer it raced the end of the run),
+     * and only if the window opened.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
+        if (metricsAtOpen != null) {
+            metricsAtClose = closingMetrics.get();
+        }
+        loadAtClose = Machine.loadAverage();
     }
 }
