@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         description = "Run one workload against a running RaftKV or etcd cluster and print (and optionally save) the result.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--system", defaultValue = "raftkv",
-            description = "raftkv, raftkv-unary (the client with pipelining off) or etcd (default: ${DEFAULT-VALUE}).")
+            description = "raftkv, raftkv-unary (the client with pipelining off), etcd (plain gRPC stubs, as etcd's benchmark tool) or etcd-jetcd (default: ${DEFAULT-VALUE}).")
     String system;
 
     @Option(names = "--endpoints", required = true, split = ",", description = "Client endpoints host:port,...")
