@@ -62,15 +62,18 @@ final class RocksInstance implements AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final Logger infoLog;
+    /** Logs flushes, compactions and write stalls; null on a read-only open. */
+    private final RocksEventLog events;
 
     private RocksInstance(Path dir, RocksDB db, Map<String, ColumnFamilyHandle> families,
-                          DBOptions dbOptions, ColumnFamilyOptions cfOptions, Logger infoLog) {
+                          DBOptions dbOptions, ColumnFamilyOptions cfOptions, Logger infoLog, RocksEventLog events) {
         this.dir = dir;
         this.db = db;
         this.families = families;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.infoLog = infoLog;
+        this.events = events;
     }
 
     /**
@@ -107,6 +110,10 @@ final class RocksInstance implements AutoCloseable {
                 // the end: one node's 30 MiB flush then cannot queue the whole disk behind one
                 // fsync while the Raft log (same disk) waits to make a write durable.
                 .setBytesPerSync(1L << 20);
+        RocksEventLog events = readOnly ? null : new RocksEventLog(dir);
+        if (events != null) {
+            dbOptions.setListeners(List.of(events));
+        }
         // Bloom filters: a put reads the key's previous version (create index, version), and with
         // random keys over a large key space that read otherwise probes every L0 file and level
         // (index and data block, decompressed) before it finds the key or learns it is absent.
@@ -133,6 +140,9 @@ final class RocksInstance implements AutoCloseable {
             dbOptions.close();
             cfOptions.close();
             infoLog.close();
+            if (events != null) {
+                events.close();
+            }
             throw e;
         }
         Map<String, ColumnFamilyHandle> byName = new LinkedHashMap<>();
@@ -140,7 +150,7 @@ final class RocksInstance implements AutoCloseable {
             byName.put(names.get(i), handles.get(i + 1));
         }
         byName.put("default", handles.get(0));
-        return new RocksInstance(dir, db, byName, dbOptions, cfOptions, infoLog);
+        return new RocksInstance(dir, db, byName, dbOptions, cfOptions, infoLog, events);
     }
 
     /** {@code names} without the families the database at {@code dir} does not have (yet). */
@@ -176,6 +186,9 @@ final class RocksInstance implements AutoCloseable {
         dbOptions.close();
         cfOptions.close();
         infoLog.close();
+        if (events != null) {
+            events.close();
+        }
     }
 
     /** Forwards RocksDB's info log to SLF4J (errors only; its warnings are routine tuning notes). */
