@@ -34,7 +34,13 @@ public enum ErrorReason {
     /** A peer message came from a different cluster. */
     CLUSTER_MISMATCH(GrpcStatus.FAILED_PRECONDITION),
     /** A put or revoke named a lease that does not exist (expired, revoked, never granted). Nothing changed. */
-    LEASE_NOT_FOUND(GrpcStatus.NOT_FOUND);
+    LEASE_NOT_FOUND(GrpcStatus.NOT_FOUND),
+    /**
+     * The cluster's NOSPACE alarm is active (a member's data is above its space quota): writes that
+     * add data are refused, not applied, until space is freed and an admin disarms the alarm. Reads
+     * and deletes still work. Retrying does not help, so clients do not retry it.
+     */
+    NO_SPACE(GrpcStatus.RESOURCE_EXHAUSTED);
 
     private final GrpcStatus status;
 

@@ -107,6 +107,11 @@ public final class NodeConfig {
                     + " id to rebuild its data as a one-member cluster keeping every entry of its log, once (a"
                     + " force-new-cluster.done file records it; the old storage is kept beside). Members with"
                     + " another id ignore it. Then add members back by membership change."),
+            new Setting("quota-backend-bytes", "2147483648", "Space quota of the state machine's data, in bytes"
+                    + " (etcd's --quota-backend-bytes; 0: none). Above it the member raises the cluster-wide NOSPACE"
+                    + " alarm: writes that add data fail RESOURCE_EXHAUSTED NO_SPACE until keys are deleted and an"
+                    + " admin disarms it (raftkvctl alarm disarm). The Raft log and snapshots are not counted:"
+                    + " leave room for them on the volume."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
             new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
             new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
@@ -340,6 +345,11 @@ public final class NodeConfig {
 
     public java.time.Duration maxSnapshotDownload() {
         return java.time.Duration.ofSeconds(positiveLong("max-snapshot-download-seconds"));
+    }
+
+    /** The space quota in bytes; 0: none. */
+    public long quotaBackendBytes() {
+        return nonNegativeLong("quota-backend-bytes");
     }
 
     public int maxConnectionCalls() {

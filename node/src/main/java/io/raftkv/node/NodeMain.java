@@ -176,6 +176,7 @@ public final class NodeMain {
                 .withLeaseDriftTicks(config.leaseDriftTicks())
                 .withMaxInflightProposals(config.maxInflightProposals());
         driver = new RaftDriver(vertx, loops.raft(), config.id(), storage, members, driverOptions);
+        driver.alarms().startQuota(config.quotaBackendBytes());
         SecuritySettings security = config.security();
         PeerTls peerTls = null;
         if (security.tls()) {

@@ -69,6 +69,11 @@ public final class BlockingRaftKvClient {
         return await(client.transferLeadership(targetId), waitMillis);
     }
 
+    public io.raftkv.api.v1.AlarmListResponse alarmList() { return await(client.alarmList(), waitMillis); }
+    public io.raftkv.api.v1.AlarmDisarmResponse alarmDisarm(io.raftkv.api.v1.AlarmDisarmRequest r) {
+        return await(client.alarmDisarm(r), waitMillis);
+    }
+
     public SnapshotInfo downloadSnapshot(Endpoint node, Path file, Duration timeout) {
         return await(client.downloadSnapshot(node, file, timeout), timeout.toMillis() + GUARD_MILLIS);
     }

@@ -180,6 +180,22 @@ public final class RaftKvClient implements AutoCloseable {
                 deadlineMillis, null);
     }
 
+    // ---------------------------------------------------------------- Alarm
+
+    /** The cluster-wide alarms as the preferred node has applied them, with its quota and data size. */
+    public Future<io.raftkv.api.v1.AlarmListResponse> alarmList() {
+        return caller.call(io.raftkv.api.v1.AlarmGrpcClient.List, io.raftkv.api.v1.AlarmListRequest.getDefaultInstance(),
+                CallKind.RETRY_SAFE, deadlineMillis, null);
+    }
+
+    /**
+     * Clears alarms (admin role; goes to the leader). A NOSPACE alarm is cleared only once the
+     * leader's data is within its quota. Idempotent, so it is retried like a read.
+     */
+    public Future<io.raftkv.api.v1.AlarmDisarmResponse> alarmDisarm(io.raftkv.api.v1.AlarmDisarmRequest request) {
+        return caller.call(io.raftkv.api.v1.AlarmGrpcClient.Disarm, request, CallKind.RETRY_SAFE, deadlineMillis, null);
+    }
+
     /**
      * Downloads a backup from {@code node} (or, when null, the preferred node) into {@code file};
      * see {@link SnapshotDownload}. Its own timeout, since a backup can take far longer than a call.

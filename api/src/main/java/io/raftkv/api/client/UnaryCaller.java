@@ -358,6 +358,9 @@ final class UnaryCaller {
     /** Statuses after which another attempt may succeed (NOT_LEADER is handled separately). */
     private static boolean isRetryable(RaftKvException e) {
         GrpcStatus s = e.status();
+        if (e.reason().map(r -> r == ErrorReason.NO_SPACE).orElse(false)) {
+            return false; // stays true until an admin frees space and disarms the alarm
+        }
         return s == GrpcStatus.UNAVAILABLE || s == GrpcStatus.RESOURCE_EXHAUSTED
                 || s == GrpcStatus.ABORTED || s == GrpcStatus.DEADLINE_EXCEEDED;
     }

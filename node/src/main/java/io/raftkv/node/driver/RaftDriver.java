@@ -69,6 +69,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     private final AtomicInteger admittedProposals = new AtomicInteger();
     private final AtomicInteger admittedReads = new AtomicInteger();
     private final LoopLatency loopLatency;
+    private final io.raftkv.node.alarm.Alarms alarms;
     private PeerTransport transport;
 
     private volatile boolean stopping;
@@ -136,9 +137,15 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         this.snapshots = new SnapshotCoordinator(vertx, context, storage, raftLog);
         this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
         this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
+        this.alarms = new io.raftkv.node.alarm.Alarms(selfId, this);
         this.loopLatency = new LoopLatency(options.tickMs(), options.electionTicks() * options.tickMs() / 2);
         this.clock = new CoreClock(options.tickMs(), rawNode::tick);
         this.statusReporter.refresh(loop.appliedIndex(), healthy());
+    }
+
+    @Override
+    public io.raftkv.node.alarm.Alarms alarms() {
+        return alarms;
     }
 
     /** Connects the transport (built with this driver as its {@link PeerInbound}). */
@@ -194,6 +201,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             }
             handOff.onComplete(x -> {
                 stopping = true;
+                alarms.close();
                 loop.stop();
                 if (periodicTimerId >= 0) {
                     vertx.cancelTimer(periodicTimerId);

@@ -1,5 +1,6 @@
 package io.raftkv.node.driver;
 
+import io.raftkv.node.alarm.Alarms;
 import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.KvStateMachine;
 import io.vertx.core.Future;
@@ -97,4 +98,9 @@ public interface RaftNodeApi {
      * index at the call, else a new one created now. The caller must close the reader.
      */
     Future<SnapshotDownload> openSnapshotDownload();
+
+    /** The cluster-wide alarms and the space quota ({@link Alarms}); none by default (test nodes). */
+    default Alarms alarms() {
+        return Alarms.none();
+    }
 }

@@ -55,6 +55,16 @@ public final class NodeStatusMetrics extends MeterGroup {
         gauge(RaftKvMeters.HEALTHY, Tags.empty(), () -> healthy.getAsBoolean() ? 1 : 0);
     }
 
+    /** Adds the alarm and space-quota gauges, read from {@code alarms} at scrape time. */
+    public void trackAlarms(Supplier<io.raftkv.node.alarm.Alarms> alarms) {
+        for (io.raftkv.node.storage.AlarmType type : io.raftkv.node.storage.AlarmType.values()) {
+            gauge(RaftKvMeters.ALARM_ACTIVE, Tags.of("type", type.name().toLowerCase(Locale.ROOT)),
+                    () -> alarms.get().active().alarms().stream().filter(a -> a.type() == type).count());
+        }
+        gauge(RaftKvMeters.QUOTA_BYTES, Tags.empty(), () -> alarms.get().quotaBytes());
+        gauge(RaftKvMeters.QUOTA_DATA_BYTES, Tags.empty(), () -> alarms.get().dataBytes());
+    }
+
     private void gauge(RaftKvMeters.Meter meter, Tags tags, Supplier<Number> value) {
         track(Gauge.builder(meter.name(), value)
                 .description(meter.description())

@@ -48,6 +48,13 @@ public final class RaftKvMeters {
             "On the leader: leader's last index minus the follower's match index.");
     public static final Meter READY = new Meter("raftkv.node.ready",
             "1 when the node is a member of a cluster with a known leader (the readiness signal), else 0.");
+    /** Tag {@code type}: the alarm type, lower case (e.g. {@code nospace}). */
+    public static final Meter ALARM_ACTIVE = new Meter("raftkv.alarm.active",
+            "Members for which the cluster-wide alarm of this type is active (replicated; 0 when none).");
+    public static final Meter QUOTA_BYTES = new Meter("raftkv.quota.backend.bytes",
+            "This node's space quota of state machine data in bytes (--quota-backend-bytes; 0: none).");
+    public static final Meter QUOTA_DATA_BYTES = new Meter("raftkv.quota.data.bytes",
+            "This node's state machine data as the space quota counts it (live SST files and memtables).");
     public static final Meter HEALTHY = new Meter("raftkv.node.healthy",
             "1 while storage is healthy and the node is not stopping (the liveness signal), else 0.");
 

@@ -22,8 +22,8 @@ import java.util.Map;
  *   <li>{@link Kind#KEYS}: KV methods; the HTTP request needs the method's minimum role on some
  *       prefix, and each call's message then needs, key by key, a binding covering it
  *       ({@link #needs});</li>
- *   <li>{@link Kind#CLUSTER_READ}: Status and MemberList, {@code read} on any prefix;</li>
- *   <li>{@link Kind#ADMIN}: membership changes, TransferLeadership and Snapshot: {@code admin}
+ *   <li>{@link Kind#CLUSTER_READ}: Status, MemberList and Alarm/List, {@code read} on any prefix;</li>
+ *   <li>{@link Kind#ADMIN}: membership changes, TransferLeadership, Snapshot and Alarm/Disarm: {@code admin}
  *       without a prefix.</li>
  * </ul>
  */
@@ -57,7 +57,9 @@ public final class CallPermissions {
             Map.entry("raftkv.v1.Cluster/PromoteMember", new Rule(Kind.ADMIN, Role.ADMIN)),
             Map.entry("raftkv.v1.Cluster/RemoveMember", new Rule(Kind.ADMIN, Role.ADMIN)),
             Map.entry("raftkv.v1.Cluster/TransferLeadership", new Rule(Kind.ADMIN, Role.ADMIN)),
-            Map.entry("raftkv.v1.Cluster/Snapshot", new Rule(Kind.ADMIN, Role.ADMIN)));
+            Map.entry("raftkv.v1.Cluster/Snapshot", new Rule(Kind.ADMIN, Role.ADMIN)),
+            Map.entry("raftkv.v1.Alarm/List", new Rule(Kind.CLUSTER_READ, Role.READ)),
+            Map.entry("raftkv.v1.Alarm/Disarm", new Rule(Kind.ADMIN, Role.ADMIN)));
 
     private static final Rule PUBLIC = new Rule(Kind.PUBLIC, Role.READ);
     private static final Rule UNLISTED = new Rule(Kind.ADMIN, Role.ADMIN);

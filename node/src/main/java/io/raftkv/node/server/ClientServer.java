@@ -137,6 +137,7 @@ public final class ClientServer {
         ProposalMetrics proposalMetrics = new ProposalMetrics(registry);
         SnapshotMetrics snapshotMetrics = new SnapshotMetrics(registry);
         NodeStatusMetrics statusMetrics = new NodeStatusMetrics(registry, node::status, node::healthy);
+        statusMetrics.trackAlarms(node::alarms);
         ReadPool reads = new ReadPool(vertx, limits);
         HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
 
@@ -148,6 +149,7 @@ public final class ClientServer {
                 .setMaxMessageSize(Math.max(2L * limits.maxRequestBytes(),
                         PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
+        grpc.addService(new AlarmService(vertx, node).bindTo(calls));
         grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
                 new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
         EtcdServices etcd = EtcdServices.addTo(grpc, vertx, node, reader, reads, limits, proposalMetrics, calls,

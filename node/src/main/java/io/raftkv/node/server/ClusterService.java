@@ -88,7 +88,10 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
                 .setSnapshotIndex(s.snapshotIndex())
                 .setVersion(VERSION)
                 .setDbSizeBytes(s.dbSizeBytes())
-                .addAllMembers(Protos.members(s));
+                .addAllMembers(Protos.members(s))
+                .addAllAlarms(AlarmService.members(node.alarms().active().alarms()))
+                .setQuotaBackendBytes(node.alarms().quotaBytes())
+                .setDataBytes(node.alarms().dataBytes());
         s.progress().forEach(p -> b.addProgress(Protos.progress(p)));
         if (!r.getIncludeStateHash()) {
             return Future.succeededFuture(b.build());

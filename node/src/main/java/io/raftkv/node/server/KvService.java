@@ -43,7 +43,9 @@ import java.util.Optional;
  * <p>Write outcomes: APPLIED and COMPARE_FAILED are answers; REJECTED (the state machine refused a
  * session command: stale or expired session) is FAILED_PRECONDITION {@code SESSION_SEQUENCE_STALE};
  * READ_LIMIT_EXCEEDED (a Txn whose gets would return more than {@link Command#MAX_TXN_READ_BYTES})
- * is FAILED_PRECONDITION without a reason. Every write's header carries the log index that applied
+ * is FAILED_PRECONDITION without a reason; ALARM (an active cluster-wide alarm refused it, see
+ * {@code io.raftkv.node.alarm.Alarms}) is RESOURCE_EXHAUSTED {@code NO_SPACE} for NOSPACE, and
+ * such writes are refused before proposing while the alarm is known active. Every write's header carries the log index that applied
  * it. {@code prev_kv} on Put and Delete and a Txn's per-op results (including gets, read at the
  * transaction's log position and so linearizable) come from the state machine's {@link ApplyResult},
  * so a retried session write is answered with exactly the same response.
@@ -227,6 +229,11 @@ public final class KvService extends KVService {
     }
 
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
+        RaftKvException refused = node.alarms().refusal(c);
+        if (refused != null) {
+            proposals.failed(GrpcErrors.metricReason(refused));
+            return Future.failedFuture(refused);
+        }
         byte[] data = CommandCodec.encode(c);
         long start = proposals.proposed(kind);
         return node.propose(data).andThen(ar -> {
@@ -239,7 +246,7 @@ public final class KvService extends KVService {
     }
 
     /** Plain writes have no condition: anything but APPLIED is an error. */
-    private static void requireApplied(ApplyResult res, Command c) {
+    private void requireApplied(ApplyResult res, Command c) {
         if (!outcome(res, c)) {
             throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
                     + " reported a failed compare, but it had none");
@@ -247,8 +254,14 @@ public final class KvService extends KVService {
     }
 
     /** Whether the command's condition held (APPLIED) or not (COMPARE_FAILED); errors otherwise. */
-    private static boolean outcome(ApplyResult res, Command c) {
+    private boolean outcome(ApplyResult res, Command c) {
+        return outcome(res, c, node.alarms());
+    }
+
+    private static boolean outcome(ApplyResult res, Command c, io.raftkv.node.alarm.Alarms alarms) {
         return switch (res.status()) {
+            case ALARM -> throw alarms == null ? RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, res.reason())
+                    : alarms.error(res);
             case APPLIED -> true;
             case COMPARE_FAILED -> false;
             case READ_LIMIT_EXCEEDED -> throw RaftKvException.of(GrpcStatus.FAILED_PRECONDITION,

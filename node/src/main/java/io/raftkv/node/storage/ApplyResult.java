@@ -49,7 +49,14 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
          * unknown lease: nothing changed. Never recorded in a session (the sequence number stays
          * usable, as for {@link #READ_LIMIT_EXCEEDED}).
          */
-        LEASE_NOT_FOUND
+        LEASE_NOT_FOUND,
+        /**
+         * An active cluster-wide alarm refuses this command ({@link AlarmType#refuses}); nothing
+         * changed and a session is not advanced, so the same request can be retried once the alarm
+         * is cleared. {@link ApplyResult#reason()} starts with the alarm type's name and a colon
+         * ({@link ApplyResult#refusingAlarm()}).
+         */
+        ALARM
     }
 
     /** The outcome of one op of a transaction branch. */
@@ -97,6 +104,23 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
     static ApplyResult leaseNotFound(long index, long lease) {
         return new ApplyResult(index, Status.LEASE_NOT_FOUND, false, null, null, List.of(),
                 "requested lease not found (lease " + lease + ")");
+    }
+
+    static ApplyResult refusedByAlarm(long index, AlarmType type) {
+        return new ApplyResult(index, Status.ALARM, false, null, null, List.of(),
+                type.name() + ": refused while the " + type.name() + " alarm is active (" + type.description() + ")");
+    }
+
+    /** The alarm type that refused an {@link Status#ALARM} result, else null. */
+    public AlarmType refusingAlarm() {
+        if (status != Status.ALARM || reason == null || reason.indexOf(':') < 0) {
+            return null;
+        }
+        try {
+            return AlarmType.valueOf(reason.substring(0, reason.indexOf(':')));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static ApplyResult noOp(long index) {

@@ -78,7 +78,7 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** Something a command does. */
-    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke {
+    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm {
     }
 
     /**
@@ -282,6 +282,24 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /**
+     * Raises ({@link AlarmAction#ACTIVATE}) or clears ({@link AlarmAction#DEACTIVATE}) a cluster-wide
+     * alarm ({@link AlarmType}, {@link ActiveAlarms}). Never refused by an active alarm, so an alarm
+     * can always be cleared.
+     *
+     * @param memberId the member the alarm is about (≥ 1); DEACTIVATE also accepts 0: every member
+     */
+    public record Alarm(AlarmAction action, AlarmType type, long memberId) implements Operation {
+        public Alarm {
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(type, "type");
+            if (memberId < 0 || (memberId == 0 && action == AlarmAction.ACTIVATE)) {
+                throw new IllegalArgumentException("an alarm is raised for a member id ≥ 1 (cleared for ≥ 0), got "
+                        + memberId);
+            }
+        }
+    }
+
+    /**
      * Deletes lease {@code id} and every key attached to it, in this one entry. {@code expired}: the
      * leader proposes it because the lease's TTL ran out on its clock; an unknown lease is then a
      * no-op (it was revoked meanwhile), where a client's revoke of an unknown lease is answered
@@ -294,6 +312,9 @@ public record Command(Session session, Operation operation, boolean returnPrevio
             }
         }
     }
+
+    /** What an {@link Alarm} command does; the ordinal is its wire code, so append only. */
+    public enum AlarmAction { ACTIVATE, DEACTIVATE }
 
     static void checkKey(byte[] key) {
         Objects.requireNonNull(key, "key");

@@ -56,6 +56,10 @@ final class CommandApplier {
     private final SessionCache sessionCache = new SessionCache();
     private final KeyVersionCache keyVersions = new KeyVersionCache();
     private final LeaseStore leases;
+    /** The alarms as of the last written batch; read from any thread. */
+    private volatile ActiveAlarms writtenAlarms;
+    /** The alarms as of the entries applied into the batch being built. */
+    private ActiveAlarms alarms;
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
     CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle meta,
@@ -67,6 +71,14 @@ final class CommandApplier {
         this.meta = meta;
         this.sessionExpiryEntries = sessionExpiryEntries;
         loadExpiryIndex();
+        byte[] stored = db.get(meta, ActiveAlarms.KEY);
+        this.writtenAlarms = stored == null ? ActiveAlarms.NONE : ActiveAlarms.decode(stored);
+        this.alarms = writtenAlarms;
+    }
+
+    /** The alarms active as of the applied index: any thread. */
+    ActiveAlarms alarms() {
+        return writtenAlarms;
     }
 
     /** Reads every stored session's last use into {@link #expiryIndex}. */
@@ -100,6 +112,7 @@ final class CommandApplier {
         expiryIndex.discardStaged();
         keyVersions.discardStaged();
         leases.discardStaged();
+        alarms = writtenAlarms;
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             for (Entry e : entries) {
                 if (e.index() <= applied.index()) {
@@ -137,8 +150,9 @@ final class CommandApplier {
         } catch (MalformedCommandException e) {
             return ApplyResult.rejected(index, "malformed command: " + e.getMessage());
         }
+        AlarmType refusing = alarms.refusing(cmd.operation());
         if (cmd.session() == null) {
-            return execute(index, cmd, batch, ro);
+            return refusing != null ? ApplyResult.refusedByAlarm(index, refusing) : execute(index, cmd, batch, ro);
         }
         long clientId = cmd.session().clientId();
         long seq = cmd.session().sequence();
@@ -158,6 +172,10 @@ final class CommandApplier {
         } else if (s != null && seq < s.lastSequence()) {
             return ApplyResult.rejected(index, "sequence " + seq + " of client " + clientId
                     + " is older than its last request " + s.lastSequence());
+        }
+        if (refusing != null) {
+            // Changed nothing: the session is not advanced, so the request can be retried once cleared.
+            return ApplyResult.refusedByAlarm(index, refusing);
         }
         result = execute(index, cmd, batch, ro);
         if (result.status() == Status.READ_LIMIT_EXCEEDED || result.status() == Status.LEASE_NOT_FOUND) {
@@ -205,7 +223,29 @@ final class CommandApplier {
         if (op instanceof LeaseRevoke r) {
             return revoke(index, r, batch, ro);
         }
+        if (op instanceof Command.Alarm a) {
+            return applyAlarm(index, a, batch);
+        }
         return executeTxn(index, (Txn) op, batch, ro);
+    }
+
+    /** Raises or clears an alarm; the record is written only when the set changes. */
+    private ApplyResult applyAlarm(long index, Command.Alarm a, WriteBatchWithIndex batch) throws RocksDBException {
+        ActiveAlarms next;
+        if (a.action() == Command.AlarmAction.ACTIVATE) {
+            ActiveAlarms.Alarm alarm = new ActiveAlarms.Alarm(a.type(), a.memberId());
+            if (!alarms.hasRoomFor(alarm)) {
+                return ApplyResult.rejected(index, "too many active alarms");
+            }
+            next = alarms.with(alarm);
+        } else {
+            next = alarms.without(a.type(), a.memberId());
+        }
+        if (!next.equals(alarms)) {
+            alarms = next;
+            batch.put(meta, ActiveAlarms.KEY, next.encode());
+        }
+        return ApplyResult.applied(index, null);
     }
 
     /**
@@ -375,6 +415,7 @@ final class CommandApplier {
         expiryIndex.batchWritten();
         keyVersions.batchWritten();
         leases.batchWritten();
+        writtenAlarms = alarms;
     }
 
     /** id → granted TTL of every lease in the written state; any thread. */

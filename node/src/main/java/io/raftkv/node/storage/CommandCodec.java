@@ -29,6 +29,7 @@ import java.util.List;
  * operation = 1 key value | 2 key | 3 key expectation (0 | 1 value) | 4 compares ops ops
  *           | 20 id:i64 ttlSeconds:i64 (lease grant) | 21 id:i64 expired:u8 (lease revoke)
  *           | 22 key value lease:i64 (put attached to a lease)
+ *           | 6 action:u8 (0 activate | 1 deactivate) type:u8 ({@link AlarmType#code()}) member:i64
  * key/value = length:varint bytes          expectation = 0 (absent) | 1 value | 2 modIndex:i64
  * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key | 5 key | 22 key value lease)*
  * </pre>
@@ -43,7 +44,8 @@ import java.util.List;
  * same bytes as before. A node built before them refuses such a command as malformed; in a
  * mixed-version cluster that replica would reject an entry the others apply, so finish a rolling
  * upgrade before clients use {@code prev_kv} on Put or a get inside a Txn (docs/api.md). Tags
- * 20–22 (leases) were added the same way: a put without a lease still encodes as tag 1.
+ * 20–22 (leases) were added the same way: a put without a lease still encodes as tag 1. The
+ * alarm operation (tag 6) was added the same way: a node built before it refuses alarm entries.
  */
 public final class CommandCodec {
     public static final int VERSION = 1;
@@ -59,6 +61,7 @@ public final class CommandCodec {
     private static final int OP_LEASE_GRANT = 20;
     private static final int OP_LEASE_REVOKE = 21;
     private static final int OP_PUT_LEASE = 22;
+    private static final int OP_ALARM = 6;
     private static final int FLAG_SESSION = 1;
     private static final int FLAG_RETURN_PREVIOUS = 2;
 
@@ -138,6 +141,11 @@ public final class CommandCodec {
             }
             writeOps(out, t.onSuccess());
             writeOps(out, t.onFailure());
+        } else if (op instanceof Command.Alarm a) {
+            out.write(OP_ALARM);
+            out.write(a.action().ordinal());
+            out.write(a.type().code());
+            out.writeLong(a.memberId());
         } else {
             throw new IllegalArgumentException("unknown operation " + op);
         }
@@ -200,6 +208,14 @@ public final class CommandCodec {
                     compares.add(new Compare(in.bytes("compare key", Command.MAX_KEY_BYTES), readExpectation(in)));
                 }
                 yield new Txn(compares, readOps(in), readOps(in));
+            }
+            case OP_ALARM -> {
+                int action = in.u8("alarm action");
+                if (action >= Command.AlarmAction.values().length) {
+                    throw new MalformedCommandException("unknown alarm action " + action + " at byte " + (in.pos - 1));
+                }
+                yield new Command.Alarm(Command.AlarmAction.values()[action], AlarmType.ofCode(in.u8("alarm type")),
+                        in.i64("alarm member"));
             }
             default -> throw new MalformedCommandException("unknown operation tag " + tag + " at byte " + (in.pos - 1));
         };

@@ -192,6 +192,62 @@ public final class KvStateMachine implements AutoCloseable {
         return e;
     }
 
+    /**
+     * The cluster-wide alarms active as of {@link #appliedIndex()} (replicated state: every replica
+     * agrees at the same index). Any thread, never blocks.
+     */
+    public ActiveAlarms alarms() {
+        return applier.alarms();
+    }
+
+    /**
+     * Bytes the state machine's data occupies, as the space quota counts it: the live SST files of
+     * its families plus its memtables (RocksDB properties, no I/O). Deleted keys stop counting once
+     * compaction drops them ({@link #compactData()}). 0 once closed. Any thread.
+     */
+    public long dataBytes() {
+        handleLock.readLock().lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            RocksInstance instance = db;
+            long bytes = 0;
+            for (String family : FAMILIES) {
+                bytes += instance.db.getLongProperty(instance.cf(family), "rocksdb.live-sst-files-size");
+                bytes += instance.db.getLongProperty(instance.cf(family), "rocksdb.size-all-mem-tables");
+            }
+            return bytes;
+        } catch (RocksDBException e) {
+            LOG.debug("reading RocksDB sizes failed: {}", e.toString());
+            return 0;
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Flushes and fully compacts every family, so space held by deleted and overwritten keys
+     * is given back (what a disarm of NOSPACE needs). Blocking and I/O-heavy: a worker thread only.
+     */
+    public void compactData() {
+        handleLock.readLock().lock();
+        try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            if (closed) {
+                return;
+            }
+            RocksInstance instance = db;
+            for (String family : FAMILIES) {
+                instance.db.flush(flush, instance.cf(family));
+                instance.db.compactRange(instance.cf(family));
+            }
+        } catch (RocksDBException e) {
+            throw new StorageFailedException("compacting the state machine failed in " + layout.smDir, e);
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
     /** Hands every applied batch to {@code observer} (on the apply thread); {@code null} removes it. */
     public void setApplyObserver(ApplyObserver observer) {
         this.applyObserver = observer == null ? (entries, nanos) -> { } : observer;
@@ -438,6 +494,10 @@ public final class KvStateMachine implements AutoCloseable {
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
                 hashFamily(sha, db.cf(LEASES_CF), ro);
                 hashFamily(sha, db.cf(LEASE_KEYS_CF), ro);
+                byte[] alarms = db.db.get(db.cf(META_CF), ro, ActiveAlarms.KEY);
+                if (alarms != null) {
+                    sha.update(alarms);
+                }
                 return new StateHash(a.index(), ByteBuffer.wrap(sha.digest()).getLong());
             } finally {
                 db.db.releaseSnapshot(snap);

@@ -1,0 +1,279 @@
+package io.raftkv.node.alarm;
+
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.storage.ActiveAlarms;
+import io.raftkv.node.storage.AlarmType;
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's one alarm API (etcd's alarm mechanism): every kind of alarm ({@link AlarmType}) is
+ * raised, listed and cleared through here, and every alarm is replicated through the Raft log
+ * ({@link Command.Alarm}), so the whole cluster agrees on it and the state machine refuses what it
+ * forbids at apply time on every replica. See {@link AlarmType} for how to add a type.
+ *
+ * <ul>
+ *   <li>{@link #active()}: the replicated set as of this member's applied index.</li>
+ *   <li>{@link #raise(AlarmType)}: proposes the alarm for this member (leader only: followers do not
+ *       forward proposals; a follower's raise fails NOT_LEADER, see {@link #sample()}).</li>
+ *   <li>{@link #disarm(AlarmType, long)}: proposes the clear (leader only); for NOSPACE it first
+ *       compacts the data and refuses (FAILED_PRECONDITION) while it is still above the quota.</li>
+ *   <li>{@link #refusal(Command)}: what a client server answers before proposing a write an active
+ *       alarm forbids (saves a Raft round trip; the state machine decides anyway, {@link #error}).</li>
+ * </ul>
+ *
+ * <p><b>Space quota</b> (etcd's {@code --quota-backend-bytes}): with a quota, a thread of its own
+ * measures the state machine's data ({@code KvStateMachine.dataBytes()}) every
+ * {@link #SAMPLE_INTERVAL_MS} ms; above the quota this member raises NOSPACE (at most once per
+ * interval), and a write that adds data is refused at once even before the alarm is applied.
+ * Measurement: live SST files and memtables of the state machine, not the Raft log or snapshots,
+ * which is why the operator leaves headroom below the volume size (docs/operations.md).
+ *
+ * <p>Thread-safety: every method may be called from any thread and never blocks; futures complete
+ * on the driver's context or a worker.
+ */
+public final class Alarms implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Alarms.class);
+    /** How often the data size is measured against the quota. */
+    public static final long SAMPLE_INTERVAL_MS = 1_000;
+
+    private final long selfId;
+    private final RaftNodeApi node;
+    private final AtomicBoolean raising = new AtomicBoolean();
+    private volatile long quotaBytes;
+    private volatile long dataBytes;
+    private volatile long lastRaiseNanos;
+    private volatile boolean followerWarned;
+    private ScheduledExecutorService sampler;
+
+    /**
+     * @param node the node whose state machine holds the alarms and through which they are proposed;
+     *             null: no state machine (a test's fake node), no alarm is ever active
+     */
+    public Alarms(long selfId, RaftNodeApi node) {
+        this.selfId = selfId;
+        this.node = node;
+    }
+
+    /** No alarms and no quota: for nodes without a state machine (tests). */
+    public static Alarms none() {
+        return new Alarms(0, null);
+    }
+
+    /**
+     * Sets the space quota ({@code bytes} > 0) and starts measuring the data against it; 0 turns
+     * the quota off. Call once, before serving.
+     */
+    public synchronized void startQuota(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("quota must be ≥ 0 bytes, got " + bytes);
+        }
+        this.quotaBytes = bytes;
+        if (bytes == 0 || node == null || sampler != null) {
+            return;
+        }
+        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raftkv-quota");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleWithFixedDelay(this::sample, 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The space quota in bytes; 0: none. */
+    public long quotaBytes() {
+        return quotaBytes;
+    }
+
+    /** The data size as last measured (0 before the first measurement or without a quota). */
+    public long dataBytes() {
+        return dataBytes;
+    }
+
+    /** The alarms active as of this member's applied index. */
+    public ActiveAlarms active() {
+        return node == null ? ActiveAlarms.NONE : node.stateMachine().alarms();
+    }
+
+    /** Whether {@code type} is active for any member. */
+    public boolean active(AlarmType type) {
+        return active().active(type);
+    }
+
+    /** Measures the data; above the quota, raises NOSPACE for this member unless it is active. */
+    void sample() {
+        try {
+            long bytes = node.stateMachine().dataBytes();
+            dataBytes = bytes;
+            if (overQuota() && !active().active(AlarmType.NOSPACE, selfId)) {
+                raise(AlarmType.NOSPACE);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("quota sample failed: {}", e.toString());
+        }
+    }
+
+    private boolean overQuota() {
+        long q = quotaBytes;
+        return q > 0 && dataBytes > q;
+    }
+
+    /**
+     * Raises {@code type} for this member through the log. At most one raise is in flight, and a
+     * new one starts at most once per {@link #SAMPLE_INTERVAL_MS}; those calls complete at once.
+     *
+     * @return completes when the alarm was applied here; fails NOT_LEADER on a follower
+     */
+    public Future<Void> raise(AlarmType type) {
+        if (node == null || active().active(type, selfId)) {
+            return Future.succeededFuture();
+        }
+        long now = System.nanoTime();
+        if (now - lastRaiseNanos < TimeUnit.MILLISECONDS.toNanos(SAMPLE_INTERVAL_MS) || !raising.compareAndSet(false, true)) {
+            return Future.succeededFuture();
+        }
+        lastRaiseNanos = now;
+        NodeStatus s = node.status();
+        if (!s.isLeader()) {
+            raising.set(false);
+            if (!followerWarned) {
+                followerWarned = true;
+                LOG.warn("{} condition on member {}, which does not lead: the alarm is raised when this member leads"
+                        + " (followers do not forward proposals); the leader's own check covers the writes it takes",
+                        type, selfId);
+            }
+            return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
+        }
+        LOG.warn("raising the {} alarm for member {} (data {} bytes, quota {} bytes)", type, selfId, dataBytes,
+                quotaBytes);
+        return node.propose(CommandCodec.encode(Command.of(
+                        new Command.Alarm(Command.AlarmAction.ACTIVATE, type, selfId))))
+                .<Void>mapEmpty()
+                .andThen(ar -> {
+                    raising.set(false);
+                    if (ar.failed()) {
+                        LOG.warn("raising the {} alarm failed: {}", type, ar.cause().toString());
+                    }
+                });
+    }
+
+    /**
+     * Clears every active alarm of {@code typeOrNull} (null: every type) for {@code memberId}
+     * (0: every member). NOSPACE is cleared only if this member's data, once compacted, is within
+     * its quota; otherwise FAILED_PRECONDITION with a message naming the sizes.
+     * Leader only (NOT_LEADER otherwise).
+     *
+     * @return the alarms cleared
+     */
+    public Future<List<ActiveAlarms.Alarm>> disarm(AlarmType typeOrNull, long memberId, io.vertx.core.Vertx vertx) {
+        if (node == null) {
+            return Future.succeededFuture(List.of());
+        }
+        NodeStatus s = node.status();
+        if (!s.isLeader()) {
+            return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
+        }
+        List<ActiveAlarms.Alarm> targets = active().alarms().stream()
+                .filter(a -> (typeOrNull == null || a.type() == typeOrNull) && (memberId == 0 || a.memberId() == memberId))
+                .toList();
+        if (targets.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        Future<Void> check = Future.succeededFuture();
+        if (quotaBytes > 0 && targets.stream().anyMatch(a -> a.type() == AlarmType.NOSPACE)) {
+            check = vertx.executeBlocking(() -> {
+                node.stateMachine().compactData();
+                dataBytes = node.stateMachine().dataBytes();
+                if (overQuota()) {
+                    throw RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "NO_SPACE alarm not disarmed: member "
+                            + selfId + " holds " + dataBytes + " bytes of data after compaction, above its quota of "
+                            + quotaBytes + " bytes (--quota-backend-bytes); delete keys first");
+                }
+                return null;
+            }, false);
+        }
+        return check.compose(v -> {
+            List<Future<ApplyResult>> clears = new ArrayList<>();
+            for (AlarmType t : targets.stream().map(ActiveAlarms.Alarm::type).distinct().toList()) {
+                if (memberId == 0) {
+                    clears.add(node.propose(CommandCodec.encode(Command.of(
+                            new Command.Alarm(Command.AlarmAction.DEACTIVATE, t, 0)))));
+                } else {
+                    clears.add(node.propose(CommandCodec.encode(Command.of(
+                            new Command.Alarm(Command.AlarmAction.DEACTIVATE, t, memberId)))));
+                }
+            }
+            return Future.all(clears).map(x -> {
+                LOG.warn("alarms disarmed: {}", describe(targets));
+                return targets;
+            });
+        });
+    }
+
+    /**
+     * The error a client server answers, before proposing, for a write an active alarm forbids; null
+     * when none does. Above the quota with NOSPACE not yet applied, NOSPACE is raised and the write
+     * refused at once.
+     */
+    public RaftKvException refusal(Command c) {
+        ActiveAlarms a = active();
+        for (ActiveAlarms.Alarm alarm : a.alarms()) {
+            if (alarm.type().refuses(c.operation())) {
+                return error(alarm.type(), a);
+            }
+        }
+        if (overQuota() && AlarmType.NOSPACE.refuses(c.operation())) {
+            raise(AlarmType.NOSPACE);
+            return error(AlarmType.NOSPACE, a.with(new ActiveAlarms.Alarm(AlarmType.NOSPACE, selfId)));
+        }
+        return null;
+    }
+
+    /** The error for a write the state machine refused because of an alarm ({@code Status.ALARM}). */
+    public RaftKvException error(ApplyResult refused) {
+        AlarmType t = refused.refusingAlarm();
+        return t == null ? RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write refused: " + refused.reason())
+                : error(t, active());
+    }
+
+    /** The status for a write refused by {@code type}: NOSPACE is RESOURCE_EXHAUSTED, reason NO_SPACE. */
+    RaftKvException error(AlarmType type, ActiveAlarms alarms) {
+        String members = alarms.alarms().stream().filter(x -> x.type() == type)
+                .map(x -> Long.toString(x.memberId())).collect(Collectors.joining(", "));
+        return switch (type) {
+            case NOSPACE -> RaftKvException.of(ErrorReason.NO_SPACE, "NO_SPACE: the cluster's space quota alarm is"
+                    + " active (member " + (members.isEmpty() ? Long.toString(selfId) : members)
+                    + " above --quota-backend-bytes); writes that add data are refused until keys are deleted"
+                    + " and an admin disarms it (raftkvctl alarm disarm). Reads and deletes still work");
+        };
+    }
+
+    static String describe(List<ActiveAlarms.Alarm> alarms) {
+        return alarms.stream().map(a -> a.type().name().toLowerCase(Locale.ROOT) + "@" + a.memberId())
+                .collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.raftkv.node.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.raftkv.api.ErrorReason;
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.BlockingRaftKvClient;
+import io.raftkv.api.v1.AlarmDisarmRequest;
+import io.raftkv.api.v1.AlarmDisarmResponse;
+import io.raftkv.api.v1.AlarmType;
+import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.node.metrics.PrometheusTextParser;
+import io.vertx.grpc.common.GrpcStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The space quota end to end on three real node processes with a 2 MiB quota: writes fill it until
+ * the leader refuses them RESOURCE_EXHAUSTED NO_SPACE; the NOSPACE alarm is replicated (every
+ * member's Status and metrics show it); reads and deletes keep working; a disarm is refused while
+ * the data is still above the quota and accepted once keys were deleted; then writes work again.
+ */
+@ExtendWith(DumpLogsOnFailure.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class QuotaAlarmTest {
+    private static final long QUOTA = 2L << 20;
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = LocalCluster.start("quota", 3, List.of("--quota-backend-bytes", Long.toString(QUOTA)));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void writesFailNoSpaceAboveTheQuotaUntilSpaceIsFreedAndAnAdminDisarms() throws Exception {
+        BlockingRaftKvClient kv = cluster.client().blocking();
+        // Incompressible, so the quota counts what the disk holds also after compaction.
+        byte[] random = new byte[256 * 1024];
+        new java.util.Random(18).nextBytes(random);
+        com.google.protobuf.ByteString value = com.google.protobuf.ByteString.copyFrom(random);
+        int written = 0;
+        RaftKvException refused = null;
+        for (int i = 0; i < 200 && refused == null; i++) {
+            try {
+                kv.put(io.raftkv.api.v1.PutRequest.newBuilder()
+                        .setKey(com.google.protobuf.ByteString.copyFromUtf8("big-" + i)).setValue(value).build());
+                written++;
+            } catch (RaftKvException e) {
+                refused = e;
+            }
+        }
+        assertThat(refused).as("a write refused after " + written + " puts of 256 KiB").isNotNull();
+        assertThat(refused.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+        assertThat(refused.reason()).contains(ErrorReason.NO_SPACE);
+        assertThat(refused.getMessage()).contains("NO_SPACE");
+        System.out.println("QuotaAlarmTest: " + written + " puts of 256 KiB before NO_SPACE; " + refused.getMessage());
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        await("every member applied the NOSPACE alarm").atMost(LocalCluster.WAIT).untilAsserted(() -> {
+            for (NodeProcess n : cluster.running()) {
+                StatusResponse s = cluster.status(n).orElseThrow();
+                assertThat(s.getAlarmsList()).as("alarms on " + n).isNotEmpty()
+                        .allSatisfy(a -> assertThat(a.getType()).isEqualTo(AlarmType.NOSPACE));
+                assertThat(s.getQuotaBackendBytes()).isEqualTo(QUOTA);
+                PrometheusTextParser.Exposition e = PrometheusTextParser.parse(scrape(http, n));
+                assertThat(e.value("raftkv_alarm_active", Map.of("type", "nospace"))).isGreaterThanOrEqualTo(1.0);
+                assertThat(e.value("raftkv_quota_backend_bytes", Map.of())).isEqualTo((double) QUOTA);
+            }
+        });
+        assertThat(kv.alarmList().getAlarmsList()).isNotEmpty();
+
+        // Reads work, and the refusal does not stick to reads of existing keys.
+        assertThat(kv.get("big-0").getKv().getValue()).isEqualTo(value);
+        // Still above the quota: the disarm is refused and names the sizes.
+        RaftKvException early = catchThrowableOfType(RaftKvException.class,
+                () -> kv.alarmDisarm(AlarmDisarmRequest.getDefaultInstance()));
+        assertThat(early.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+        assertThat(early.getMessage()).contains("above its quota");
+        // Deletes work under the alarm.
+        for (int i = 0; i < written; i++) {
+            kv.delete("big-" + i);
+        }
+        AlarmDisarmResponse disarmed = kv.alarmDisarm(AlarmDisarmRequest.newBuilder().setType(AlarmType.NOSPACE).build());
+        assertThat(disarmed.getDisarmedList()).isNotEmpty();
+        await("the alarm is cleared everywhere and writes work again").atMost(LocalCluster.WAIT).untilAsserted(() -> {
+            for (NodeProcess n : cluster.running()) {
+                assertThat(cluster.status(n).orElseThrow().getAlarmsList()).as("alarms on " + n).isEmpty();
+            }
+            kv.put("after", "small");
+        });
+        assertThat(kv.get("after").getKv().getValue().toStringUtf8()).isEqualTo("small");
+    }
+
+    private static String scrape(HttpClient http, NodeProcess n) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + n.clientAddress()
+                + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+}
