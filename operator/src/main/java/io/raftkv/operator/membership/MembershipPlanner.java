@@ -38,7 +38,9 @@ import java.util.Optional;
  *   <li><b>Scale up (and replace), lowest ordinal first.</b> Pod {@code k} must run a voter: the
  *       StatefulSet grows by one, the new pod (which starts empty and reports a fresh id) is added
  *       as a learner. A pod that reports a different id than the member registered for it came
- *       back on a fresh volume: the old member is removed first, then the new one is added.</li>
+ *       back on a fresh volume: the old member is removed first (only while the remaining ready
+ *       voters form a quorum), then the new one is added as a learner and promoted once caught
+ *       up. See "Replacement order" below for why remove-first is the safe order here.</li>
  *   <li><b>Rolling restart</b> when pods run an old template ({@code updateStrategy: OnDelete}):
  *       first any outdated pod that is not ready and not a working member (a crash loop must
  *       not block the rollout that fixes it); then only when every pod is ready and every
@@ -49,6 +51,31 @@ import java.util.Optional;
  * time. A step that waits (or fails) for longer than {@code stepTimeout} yields a problem
  * (Degraded); a step that no amount of waiting fixes (a volume holding another member's data)
  * yields one at once. The orchestration keeps trying in both cases.
+ *
+ * <p><b>Replacement order</b> (issue 19, defect 11). "Add a learner, promote it, then remove the
+ * old voter" is the safe order for replacing a member that still works: the old voter keeps
+ * counting until its successor does. The operator never replaces a working member: the only
+ * replacement it performs is of a member whose pod came back on a fresh volume, i.e. whose log is
+ * gone for good and whose pod now runs its successor. For such a dead member, with {@code n}
+ * voters of which {@code n - 1} are alive (tolerance = alive voters − quorum):
+ * <pre>
+ *                  add learner first                 remove first (this planner)
+ *   catch-up       n voters, n-1 alive:              n-1 voters, all alive:
+ *                  (n-1) - (n/2+1)                   (n-1) - ((n-1)/2+1)
+ *   promoted       n+1 voters, n alive:              n voters, all alive:
+ *                  n - ((n+1)/2+1)                   n - (n/2+1)
+ *   end            n voters, all alive               n voters, all alive
+ * </pre>
+ * Remove-first never tolerates fewer failures, and one more in one phase: for odd sizes after the
+ * promotion (3 voters: 1 instead of 0; 5: 2 instead of 1), for even sizes during the catch-up
+ * (2 voters: the add-first cluster has no quorum at all while the learner catches up; 4: 1 instead
+ * of 0) — add-first passes through configurations that still count the dead voter. Adding
+ * first would also put two member ids on one pod address, which the node refuses (AddLearner:
+ * "peer address already belongs to member").
+ * So remove-first is the safe order here, and it is taken only when the remaining ready voters
+ * still form a quorum (otherwise {@link #QUORUM_AT_RISK}: waiting costs nothing, removing could
+ * cost the quorum). {@code MembershipPlannerTest.Replacement} checks both the decisions and this
+ * arithmetic.
  */
 public final class MembershipPlanner {
 

@@ -269,6 +269,43 @@ class MembershipPlannerTest {
       assertThat(next.operation().get().getStartedAt()).isEqualTo(op.getStartedAt());
     }
 
+    @Test
+    void replacementWaitsWhenRemovingTheOldMemberWouldCostTheQuorum() {
+      // kv-1 came back empty under id 99 while kv-2 (member 3) is not ready: removing member 2
+      // would leave voters {1, 3} with one ready — no quorum. Nothing is removed.
+      ClusterScenario s = stable(3, 3).pod(1, true, false, "r1").joining(1, 99)
+          .pod(2, true, false, "r1");
+      Wait wait = waitOf(plan(s));
+      assertThat(wait.waitingFor()).isEqualTo(MembershipPlanner.QUORUM_AT_RISK);
+      assertThat(plan(s).operation().orElseThrow().getKind()).isEqualTo(Kind.ReplaceMember);
+    }
+
+    /**
+     * The argument of {@link MembershipPlanner}'s "Replacement order": for a dead member (its pod
+     * now runs its successor on a fresh volume), removing it first never tolerates fewer failures
+     * than adding the successor first, in any phase, and one more in one of them (odd sizes: after
+     * promotion; even sizes: during catch-up).
+     */
+    @Test
+    void removeFirstNeverToleratesFewerFailuresThanAddFirstForADeadMember() {
+      for (int n = 2; n <= 9; n++) {
+        // phases: catch-up (learner replicating), after promotion, end
+        int[] addFirst = {tolerance(n, n - 1), tolerance(n + 1, n), tolerance(n, n)};
+        int[] removeFirst = {tolerance(n - 1, n - 1), tolerance(n, n), tolerance(n, n)};
+        for (int phase = 0; phase < 3; phase++) {
+          assertThat(removeFirst[phase]).as("n=" + n + " phase " + phase)
+              .isGreaterThanOrEqualTo(addFirst[phase]);
+        }
+        assertThat(removeFirst[0] + removeFirst[1]).as("n=" + n + ": strictly better in one phase")
+            .isGreaterThan(addFirst[0] + addFirst[1]);
+      }
+    }
+
+    /** Failures a configuration of {@code voters} with {@code alive} of them working tolerates. */
+    private int tolerance(int voters, int alive) {
+      return alive - (voters / 2 + 1);
+    }
+
     private ObservedCluster withoutMemberAt(ClusterScenario s, int ordinal) {
       ObservedCluster c = s.build();
       var leader = c.leader().orElseThrow();
