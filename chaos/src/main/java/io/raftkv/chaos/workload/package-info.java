@@ -1,0 +1,10 @@
+/**
+ * The clients of a chaos run: {@link Workload} runs {@link WorkloadOptions#clients()}
+ * {@link ClientWorker}s, each with one operation in flight, over a contended {@link KeySpace} with
+ * an {@link OpMix}, recording every completed operation into the history and counting outcomes
+ * ({@link WorkloadStats}).
+ *
+ * <p>Depends on the RaftKV client ({@code io.raftkv.api..}) and {@link io.raftkv.e2e.history}.
+ * Checked by {@code ChaosArchitectureTest}.
+ */
+package io.raftkv.chaos.workload;

@@ -1,0 +1,18 @@
+/**
+ * The Raft driver: {@link RaftDriver} owns the consensus core on ONE Vert.x event-loop context and
+ * runs its {@code ReadyLoop} (persist to storage, send through the transport, apply to the state
+ * machine). Around it: proposals waiting for their entry ({@link ProposalTracker}), batched
+ * ReadIndex barriers ({@link ReadIndexQueue}), membership changes and leadership transfer validated
+ * before they reach the core ({@link MembershipCommands}, {@link MemberDirectory},
+ * {@link MemberAddresses}), snapshots taken and installed ({@link SnapshotCoordinator}), loop health
+ * ({@link LoopLatency}), the published status ({@link StatusReporter}, {@link NodeStatus}), and the
+ * typed errors the servers map to gRPC statuses ({@link RaftNodeException} and its subclasses).
+ *
+ * <p>What the servers see of it is {@link RaftNodeApi}. Depends on the core
+ * ({@code io.raftkv.raft}, {@code io.raftkv.raft.loop}), {@link io.raftkv.node.storage} and
+ * {@link io.raftkv.node.transport}; never on the servers, metrics, security or Kubernetes packages
+ * (they observe it through {@link DriverObserver} and {@link NodeStatus}). Known exception, frozen
+ * in {@code NodeArchitectureTest}: {@link RaftNodeApi#stateMachine()} returns the concrete
+ * {@code KvStateMachine}.
+ */
+package io.raftkv.node.driver;

@@ -1,0 +1,22 @@
+/**
+ * The client-facing side of a node: the client port ({@link ClientServer}: gRPC {@code raftkv.v1.KV}
+ * in {@link KvService} with its request checks in {@link KvRequests}, {@code raftkv.v1.Cluster} in
+ * {@link ClusterService}, {@code grpc.health.v1} in {@link HealthV1Service}, and plain HTTP in
+ * {@link HttpEndpoints}), the probe port ({@link ProbeServer}), the pipelined stream
+ * ({@link PipelineCall}), backup downloads ({@link SnapshotDownloadCall}), and the rules every call
+ * runs under: admission, deadlines and metrics ({@link CallRunner}), connection admission
+ * ({@link ConnectionGuard}, {@link ListenerLimits}), response memory ({@link ResponseBudget},
+ * {@link ResponseLimits}), the read pool ({@link ReadPool}), limits ({@link ServerLimits}) and the
+ * one mapping of failures to gRPC statuses ({@link GrpcErrors}).
+ *
+ * <p>Depends on {@link io.raftkv.node.driver} (through {@link io.raftkv.node.driver.RaftNodeApi}),
+ * {@link io.raftkv.node.metrics}, the wire packages of the api module and the core's value types.
+ * How it is secured is the port {@link ClientPortSecurity}, which {@link io.raftkv.node.security}
+ * implements. Known exceptions, frozen in {@code NodeArchitectureTest} until the server↔state-machine
+ * contract has a package of its own: the server uses these classes of
+ * {@link io.raftkv.node.storage}: {@code Command}, {@code CommandCodec}, {@code ApplyResult},
+ * {@code KeyValue}, {@code RangeResult}, {@code StateHash}, {@code KvStateMachine},
+ * {@code SnapshotReader}, {@code SnapshotChunk}, {@code StorageFailedException}; and
+ * {@code HostPort} of {@link io.raftkv.node.transport}.
+ */
+package io.raftkv.node.server;

@@ -1,0 +1,16 @@
+/**
+ * One node's durable state ({@link NodeStorage}) under one data directory ({@link StorageLayout}):
+ * the Raft log in its own RocksDB instance ({@link RaftLogStorage}, the core's {@code Storage},
+ * written only by the {@link GroupCommitWriter} thread, with its in-memory {@link LogView}); the
+ * replicated key-value state machine ({@link KvStateMachine}, whose deterministic part is the
+ * {@link CommandApplier}) with the commands it applies ({@link Command}, {@link CommandCodec}) and
+ * what they return ({@link ApplyResult}, {@link KeyValue}, {@link RangeResult}, {@link StateHash});
+ * snapshots ({@link SnapshotStore}, {@link SnapshotReader}, {@link SnapshotWriter},
+ * {@link SnapshotStreamFormat}); the framing and checksums of every record
+ * ({@link ChecksummedRecord}, {@link RaftRecords}, {@link StateRecords}); and the start-up checks
+ * that refuse a corrupted directory ({@link StartupCheck}, {@link StorageCheck}).
+ *
+ * <p>Depends on the consensus core's types ({@code io.raftkv.raft}) and RocksDB; on no other package
+ * of the node. Checked by {@code NodeArchitectureTest}.
+ */
+package io.raftkv.node.storage;
