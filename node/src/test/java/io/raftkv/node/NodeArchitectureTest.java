@@ -1,0 +1,111 @@
+package io.raftkv.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.server.ClientPortSecurity;
+import io.raftkv.node.server.ConnectionGuard;
+import io.raftkv.node.server.ListenerLimits;
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.node.storage.RangeResult;
+import io.raftkv.node.storage.SnapshotChunk;
+import io.raftkv.node.storage.SnapshotReader;
+import io.raftkv.node.storage.StateHash;
+import io.raftkv.node.storage.StorageFailedException;
+import io.raftkv.node.transport.HostPort;
+import io.raftkv.raft.arch.PackageRules;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node's package rules (what {@link PackageRules} checks; each package's package-info.java says
+ * the same in words). The debts of issue 25 item 2 are frozen one by one below, each with how to retire
+ * it: until then they may stay, and nothing new of their kind may land. A new package needs a row
+ * here; a row changes only when the design does (say why in the commit).
+ */
+class NodeArchitectureTest {
+    private static final String CONTRACT = "move the server <-> state machine contract (Command, CommandCodec,"
+            + " ApplyResult, KeyValue, RangeResult, StateHash, KvReader) into a package of its own that both"
+            + " node.server and node.storage depend on (issue 25 item 2)";
+
+    /** The contract's types in node.storage today; RaftNodeApi may name these (they move with the contract). */
+    private static final Set<String> CONTRACT_TYPES = Stream.of(Command.class, CommandCodec.class, ApplyResult.class,
+                    KeyValue.class, RangeResult.class, StateHash.class)
+            .map(Class::getName)
+            .collect(Collectors.toSet());
+
+    @Test
+    void packagesDependOnlyOnWhatTheirRowAllows() {
+        PackageRules.of("NodeArchitectureTest", NodeMain.class)
+                .allow("io.raftkv.node", "io.raftkv..")
+                .allow("io.raftkv.node.storage", "io.raftkv.raft")
+                .allow("io.raftkv.node.driver", "io.raftkv.raft", "io.raftkv.raft.loop", "io.raftkv.node.storage",
+                        "io.raftkv.node.transport")
+                .allow("io.raftkv.node.transport", "io.raftkv.raft", "io.raftkv.api.peer.v1", "io.raftkv.api.net",
+                        "io.raftkv.node.security")
+                .allow("io.raftkv.node.security", "io.raftkv.api", "io.raftkv.api.v1")
+                .allow("io.raftkv.node.metrics", "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.storage",
+                        "io.raftkv.node.transport")
+                .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
+                .allow("io.raftkv.node.server", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.api.net",
+                        "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security")
+                .freeze("io.raftkv.node.server", Command.class, CONTRACT)
+                .freeze("io.raftkv.node.server", CommandCodec.class, CONTRACT)
+                .freeze("io.raftkv.node.server", ApplyResult.class, CONTRACT)
+                .freeze("io.raftkv.node.server", KeyValue.class, CONTRACT)
+                .freeze("io.raftkv.node.server", RangeResult.class, CONTRACT)
+                .freeze("io.raftkv.node.server", StateHash.class, CONTRACT)
+                .freeze("io.raftkv.node.server", KvStateMachine.class, "RaftNodeApi.stateMachine() returns the"
+                        + " contract's KvReader instead of the concrete KvStateMachine")
+                .freeze("io.raftkv.node.server", SnapshotReader.class, "the driver's SnapshotDownload hands the"
+                        + " server a stream of chunks typed in the contract package, not storage's reader")
+                .freeze("io.raftkv.node.server", SnapshotChunk.class, "as SnapshotReader: the chunk type moves to the"
+                        + " contract package")
+                .freeze("io.raftkv.node.server", StorageFailedException.class, "the driver reports a failed storage"
+                        + " as a RaftNodeException (UNAVAILABLE), so GrpcErrors needs no storage type")
+                .freeze("io.raftkv.node.server", HostPort.class, "move HostPort out of transport into a package"
+                        + " both depend on (issue 25 item 2)")
+                .freeze("io.raftkv.node.transport", ConnectionGuard.class, "move ConnectionGuard and"
+                        + " ListenerLimits (connection admission, used by the client and the peer port) out of"
+                        + " node.server into a package both ports depend on")
+                .freeze("io.raftkv.node.transport", ListenerLimits.class, "as ConnectionGuard")
+                .freeze("io.raftkv.node.security", ClientPortSecurity.class, "move the ClientPortSecurity port into"
+                        + " node.security (the server then depends on security, which the peer transport also"
+                        + " uses, and security on neither)")
+                .freeze("io.raftkv.node.security", NodeStatus.class, "build PeerTls.Members from the driver's"
+                        + " NodeStatus in NodeMain (the composition root), so security needs nothing of the driver")
+                .check();
+    }
+
+    /**
+     * What the servers see of the driver names no storage class outside the contract. Frozen:
+     * {@code stateMachine()} returns the concrete {@code KvStateMachine}; retire it by returning the
+     * contract's {@code KvReader}, then this list is empty.
+     */
+    @Test
+    void raftNodeApiExposesNoStorageClassOutsideTheContract() {
+        JavaClass api = new ClassFileImporter().importClasses(RaftNodeApi.class).get(RaftNodeApi.class);
+        List<String> exposing = api.getMethods().stream()
+                .filter(m -> Stream.concat(Stream.of(m.getReturnType()), m.getParameterTypes().stream())
+                        .flatMap(t -> t.getAllInvolvedRawTypes().stream())
+                        .anyMatch(t -> t.getPackageName().equals("io.raftkv.node.storage")
+                                && !CONTRACT_TYPES.contains(t.getName())))
+                .map(m -> m.getName())
+                .sorted()
+                .toList();
+        assertThat(exposing)
+                .as("RaftNodeApi methods whose signature names a node.storage class outside the contract %s (the"
+                        + " frozen one is stateMachine(); when it is retired, empty this list)", CONTRACT_TYPES)
+                .containsExactly("stateMachine");
+    }
+}
