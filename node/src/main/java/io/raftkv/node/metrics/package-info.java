@@ -14,5 +14,9 @@
  *   <li>{@link io.raftkv.node.metrics.BuildInfo} ({@code raftkv_build_info}) and
  *       {@link io.raftkv.node.metrics.PrometheusMetrics} (the registry, JVM binders, scraping).</li>
  * </ul>
+ *
+ * <p>Depends on the core's types ({@code io.raftkv.raft}) and reads what it measures from
+ * {@link io.raftkv.node.driver}, {@link io.raftkv.node.storage} and {@link io.raftkv.node.transport};
+ * nothing but the composition root and the servers depend on it. Checked by {@code NodeArchitectureTest}.
  */
 package io.raftkv.node.metrics;

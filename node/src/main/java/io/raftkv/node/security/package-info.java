@@ -10,5 +10,10 @@
  * certificate carries the URI SAN {@code raftkv://<cluster>/member/<id>}, or else a DNS SAN equal
  * to the host of that member's advertised peer address; a client's user name is its certificate's
  * subject CN. docs/security.md is the reference.
+ *
+ * <p>Depends on the api module's error types ({@code io.raftkv.api}, {@code io.raftkv.api.v1}).
+ * Two known exceptions, frozen in {@code NodeArchitectureTest}: {@code ClientAuth} implements the
+ * server's {@code ClientPortSecurity} port, and {@code PeerTls.Members} is built from the driver's
+ * {@code NodeStatus}; both close a cycle through the peer transport, which uses this package.
  */
 package io.raftkv.node.security;

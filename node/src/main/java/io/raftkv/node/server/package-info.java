@@ -17,6 +17,7 @@
  * {@link io.raftkv.node.storage}: {@code Command}, {@code CommandCodec}, {@code ApplyResult},
  * {@code KeyValue}, {@code RangeResult}, {@code StateHash}, {@code KvStateMachine},
  * {@code SnapshotReader}, {@code SnapshotChunk}, {@code StorageFailedException}; and
- * {@code HostPort} of {@link io.raftkv.node.transport}.
+ * {@code HostPort} of {@link io.raftkv.node.transport}. And {@link ClientServer} builds
+ * {@code io.raftkv.node.etcd}'s services itself, although that package is built on this one.
  */
 package io.raftkv.node.server;
