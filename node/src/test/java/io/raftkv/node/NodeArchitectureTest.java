@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import io.raftkv.node.driver.NodeStatus;
+import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.ConnectionGuard;
@@ -46,7 +47,7 @@ class NodeArchitectureTest {
 
     @Test
     void packagesDependOnlyOnWhatTheirRowAllows() {
-        PackageRules.of("NodeArchitectureTest", NodeMain.class)
+        PackageRules rules = PackageRules.of("NodeArchitectureTest", NodeMain.class)
                 .allow("io.raftkv.node", "io.raftkv..")
                 .allow("io.raftkv.node.storage", "io.raftkv.raft")
                 .allow("io.raftkv.node.driver", "io.raftkv.raft", "io.raftkv.raft.loop", "io.raftkv.node.storage",
@@ -59,22 +60,29 @@ class NodeArchitectureTest {
                 .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
                 .allow("io.raftkv.node.server", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.api.net",
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security")
-                .freeze("io.raftkv.node.server", Command.class, CONTRACT)
-                .freeze("io.raftkv.node.server", CommandCodec.class, CONTRACT)
-                .freeze("io.raftkv.node.server", ApplyResult.class, CONTRACT)
-                .freeze("io.raftkv.node.server", KeyValue.class, CONTRACT)
-                .freeze("io.raftkv.node.server", RangeResult.class, CONTRACT)
-                .freeze("io.raftkv.node.server", StateHash.class, CONTRACT)
-                .freeze("io.raftkv.node.server", KvStateMachine.class, "RaftNodeApi.stateMachine() returns the"
+                // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
+                .allow("io.raftkv.node.etcd", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..",
+                        "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.server");
+        // Both client-facing packages read and write the state machine through classes of node.storage.
+        for (String servers : List.of("io.raftkv.node.server", "io.raftkv.node.etcd")) {
+            for (Class<?> contract : List.of(Command.class, CommandCodec.class, ApplyResult.class, KeyValue.class,
+                    RangeResult.class, StateHash.class)) {
+                rules.freeze(servers, contract, CONTRACT);
+            }
+            rules.freeze(servers, SnapshotReader.class, "the driver's SnapshotDownload hands the server a stream"
+                            + " of chunks typed in the contract package, not storage's reader")
+                    .freeze(servers, SnapshotChunk.class, "as SnapshotReader: the chunk type moves to the contract"
+                            + " package")
+                    .freeze(servers, StorageFailedException.class, "the driver reports a failed storage as a"
+                            + " RaftNodeException (UNAVAILABLE), so the error mapping needs no storage type")
+                    .freeze(servers, HostPort.class, "move HostPort out of transport into a package both depend on"
+                            + " (issue 25 item 2)");
+        }
+        rules.freeze("io.raftkv.node.server", KvStateMachine.class, "RaftNodeApi.stateMachine() returns the"
                         + " contract's KvReader instead of the concrete KvStateMachine")
-                .freeze("io.raftkv.node.server", SnapshotReader.class, "the driver's SnapshotDownload hands the"
-                        + " server a stream of chunks typed in the contract package, not storage's reader")
-                .freeze("io.raftkv.node.server", SnapshotChunk.class, "as SnapshotReader: the chunk type moves to the"
-                        + " contract package")
-                .freeze("io.raftkv.node.server", StorageFailedException.class, "the driver reports a failed storage"
-                        + " as a RaftNodeException (UNAVAILABLE), so GrpcErrors needs no storage type")
-                .freeze("io.raftkv.node.server", HostPort.class, "move HostPort out of transport into a package"
-                        + " both depend on (issue 25 item 2)")
+                .freeze("io.raftkv.node.server", EtcdServices.class, "ClientServer takes the services it hosts from"
+                        + " NodeMain (the composition root) instead of building etcd's itself, so node.server does"
+                        + " not know node.etcd, which is built on it")
                 .freeze("io.raftkv.node.transport", ConnectionGuard.class, "move ConnectionGuard and"
                         + " ListenerLimits (connection admission, used by the client and the peer port) out of"
                         + " node.server into a package both ports depend on")
