@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.raftkv.node.alarm.Alarms;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.ConnectionGuard;
 import io.raftkv.node.server.ListenerLimits;
+import io.raftkv.node.storage.ActiveAlarms;
+import io.raftkv.node.storage.AlarmType;
 import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
 import io.raftkv.node.storage.CommandCodec;
@@ -36,12 +39,12 @@ import org.junit.jupiter.api.Test;
  */
 class NodeArchitectureTest {
     private static final String CONTRACT = "move the server <-> state machine contract (Command, CommandCodec,"
-            + " ApplyResult, KeyValue, RangeResult, StateHash, KvReader) into a package of its own that both"
-            + " node.server and node.storage depend on (issue 25 item 2)";
+            + " ApplyResult, KeyValue, RangeResult, StateHash, ActiveAlarms, AlarmType, KvReader) into a package"
+            + " of its own that node.storage and its users depend on (issue 25 item 2)";
 
     /** The contract's types in node.storage today; RaftNodeApi may name these (they move with the contract). */
     private static final Set<String> CONTRACT_TYPES = Stream.of(Command.class, CommandCodec.class, ApplyResult.class,
-                    KeyValue.class, RangeResult.class, StateHash.class)
+                    KeyValue.class, RangeResult.class, StateHash.class, ActiveAlarms.class, AlarmType.class)
             .map(Class::getName)
             .collect(Collectors.toSet());
 
@@ -56,19 +59,32 @@ class NodeArchitectureTest {
                         "io.raftkv.node.security")
                 .allow("io.raftkv.node.security", "io.raftkv.api", "io.raftkv.api.v1")
                 .allow("io.raftkv.node.metrics", "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.storage",
-                        "io.raftkv.node.transport")
+                        "io.raftkv.node.transport", "io.raftkv.node.alarm")
+                // Alarms raise and disarm through the driver (RaftNodeApi) and are read by servers and metrics.
+                .allow("io.raftkv.node.alarm", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.node.driver")
                 .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
                 .allow("io.raftkv.node.server", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.api.net",
-                        "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security")
+                        "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security",
+                        "io.raftkv.node.alarm")
                 // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
                 .allow("io.raftkv.node.etcd", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..",
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.server");
-        // Both client-facing packages read and write the state machine through classes of node.storage.
+        // The client-facing packages (and the alarms, which propose commands) use the state machine's
+        // contract, which still lives in node.storage.
+        List<Class<?>> contract = List.of(Command.class, CommandCodec.class, ApplyResult.class, KeyValue.class,
+                RangeResult.class, StateHash.class, ActiveAlarms.class, AlarmType.class);
+        for (Class<?> c : contract) {
+            rules.freeze("io.raftkv.node.server", c, CONTRACT);
+        }
+        for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class, KeyValue.class,
+                RangeResult.class, StateHash.class)) {
+            rules.freeze("io.raftkv.node.etcd", c, CONTRACT);
+        }
+        for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class, ActiveAlarms.class,
+                AlarmType.class)) {
+            rules.freeze("io.raftkv.node.alarm", c, CONTRACT);
+        }
         for (String servers : List.of("io.raftkv.node.server", "io.raftkv.node.etcd")) {
-            for (Class<?> contract : List.of(Command.class, CommandCodec.class, ApplyResult.class, KeyValue.class,
-                    RangeResult.class, StateHash.class)) {
-                rules.freeze(servers, contract, CONTRACT);
-            }
             rules.freeze(servers, SnapshotReader.class, "the driver's SnapshotDownload hands the server a stream"
                             + " of chunks typed in the contract package, not storage's reader")
                     .freeze(servers, SnapshotChunk.class, "as SnapshotReader: the chunk type moves to the contract"
@@ -78,11 +94,18 @@ class NodeArchitectureTest {
                     .freeze(servers, HostPort.class, "move HostPort out of transport into a package both depend on"
                             + " (issue 25 item 2)");
         }
-        rules.freeze("io.raftkv.node.server", KvStateMachine.class, "RaftNodeApi.stateMachine() returns the"
-                        + " contract's KvReader instead of the concrete KvStateMachine")
+        for (String readers : List.of("io.raftkv.node.server", "io.raftkv.node.alarm")) {
+            rules.freeze(readers, KvStateMachine.class, "RaftNodeApi.stateMachine() returns the contract's KvReader"
+                    + " (with what the alarms read: alarms, data size, compaction) instead of the concrete"
+                    + " KvStateMachine");
+        }
+        rules
                 .freeze("io.raftkv.node.server", EtcdServices.class, "ClientServer takes the services it hosts from"
                         + " NodeMain (the composition root) instead of building etcd's itself, so node.server does"
                         + " not know node.etcd, which is built on it")
+                .freeze("io.raftkv.node.driver", Alarms.class, "NodeMain builds Alarms over the RaftNodeApi and"
+                        + " hands it to the servers and metrics, instead of RaftNodeApi.alarms() and RaftDriver"
+                        + " constructing it, so the driver does not know the package built on it")
                 .freeze("io.raftkv.node.transport", ConnectionGuard.class, "move ConnectionGuard and"
                         + " ListenerLimits (connection admission, used by the client and the peer port) out of"
                         + " node.server into a package both ports depend on")

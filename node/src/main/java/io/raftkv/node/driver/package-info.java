@@ -11,8 +11,9 @@
  * <p>What the servers see of it is {@link RaftNodeApi}. Depends on the core
  * ({@code io.raftkv.raft}, {@code io.raftkv.raft.loop}), {@link io.raftkv.node.storage} and
  * {@link io.raftkv.node.transport}; never on the servers, metrics, security or Kubernetes packages
- * (they observe it through {@link DriverObserver} and {@link NodeStatus}). Known exception, frozen
+ * (they observe it through {@link DriverObserver} and {@link NodeStatus}). Known exceptions, frozen
  * in {@code NodeArchitectureTest}: {@link RaftNodeApi#stateMachine()} returns the concrete
- * {@code KvStateMachine}.
+ * {@code KvStateMachine}, and the driver builds {@code io.raftkv.node.alarm.Alarms}, a package built
+ * on it.
  */
 package io.raftkv.node.driver;

@@ -15,7 +15,8 @@
  * implements. Known exceptions, frozen in {@code NodeArchitectureTest} until the server↔state-machine
  * contract has a package of its own: the server uses these classes of
  * {@link io.raftkv.node.storage}: {@code Command}, {@code CommandCodec}, {@code ApplyResult},
- * {@code KeyValue}, {@code RangeResult}, {@code StateHash}, {@code KvStateMachine},
+ * {@code KeyValue}, {@code RangeResult}, {@code StateHash}, {@code ActiveAlarms}, {@code AlarmType},
+ * {@code KvStateMachine},
  * {@code SnapshotReader}, {@code SnapshotChunk}, {@code StorageFailedException}; and
  * {@code HostPort} of {@link io.raftkv.node.transport}. And {@link ClientServer} builds
  * {@code io.raftkv.node.etcd}'s services itself, although that package is built on this one.
