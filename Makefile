@@ -182,6 +182,13 @@ dr-test:
 	$(MVN) -q -pl node -am install -DskipTests
 	$(MVN) -pl node test -Dgroups=disaster-recovery -Dnode.test.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false
 
+## dr-figures: backup, status and restore times for DR_MIB MiB (default 1024) on one real node (docs/operations.md)
+DR_MIB ?= 1024
+.PHONY: dr-figures
+dr-figures:
+	$(MVN) -q -pl node -am install -DskipTests
+	$(MVN) -pl node test -Dgroups=dr-figures -Dnode.test.excludedGroups= -Draftkv.dr.mib=$(DR_MIB) -Dsurefire.failIfNoSpecifiedTests=false
+
 ## figures: failover time (SIGKILL leader -> first acknowledged write, 10 trials) and 3-node put throughput
 ## Printed from real processes (FIGURES_ARGS e.g. -Draftkv.figures.concurrency=128).
 figures:

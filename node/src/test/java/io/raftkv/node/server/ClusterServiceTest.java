@@ -151,4 +151,22 @@ class ClusterServiceTest {
         assertThat(f.server.snapshotMetrics().count(SnapshotMetrics.Kind.DOWNLOADED, false)).isEqualTo(1);
         assertThat(f.server.inFlightCalls()).isZero();
     }
+
+    /** The server ends a download at its cap even when the client allows longer, or sets no deadline. */
+    @Test
+    void aSnapshotDownloadRunsAtMostTheServersCapWhateverTheClientsDeadline() throws Exception {
+        try (ClientServerFixture capped = new ClientServerFixture(ServerLimits.defaults()
+                .withMaxSnapshotDownload(java.time.Duration.ofMillis(300)))) {
+            capped.node.onSnapshot = io.vertx.core.Promise.<io.raftkv.node.driver.SnapshotDownload>promise().future();
+            long start = System.nanoTime();
+            var longDeadline = capped.call(ClusterGrpcClient.Snapshot, SnapshotRequest.getDefaultInstance(), 30_000);
+            assertThat(longDeadline.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+            assertThat(longDeadline.message()).contains("within its deadline of 300 ms");
+            assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+            var noDeadline = capped.call(ClusterGrpcClient.Snapshot, SnapshotRequest.getDefaultInstance());
+            assertThat(noDeadline.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+            assertThat(noDeadline.message()).contains("within its deadline of 300 ms");
+            assertThat(capped.server.inFlightCalls()).isZero();
+        }
+    }
 }
