@@ -18,7 +18,7 @@ CLUSTER=raftkv-local
 RUN_DIR="${RUN_DIR:-./run}"
 JAR="${JAR:-node/target/raftkv-node.jar}"
 JAVA="${JAVA:-java}"
-# A GC pause goal well below the 150 ms minimum election timeout (G1's default goal is 200 ms, which
+# A GC pause goal well below the 300 ms minimum election timeout (G1's default goal is 200 ms, which
 # alone can depose a leader), and a Metaspace start size that avoids the class-loading GCs of the
 # first seconds. 192 MiB of heap: a loaded leader keeps ~90 MiB live (the data is in RocksDB, off the
 # heap), and with 256 MiB G1 grew the heap until the leader's RSS passed 512 MiB in the 1 M-key

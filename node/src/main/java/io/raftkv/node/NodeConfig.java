@@ -56,7 +56,7 @@ public final class NodeConfig {
                     + " existing cluster; --peers then only tells where to reach its members."),
             new Setting("data-dir", "/var/lib/raftkv", "Directory of the node's RocksDB data and member files."),
             new Setting("tick-ms", "10", "Length of one Raft tick in milliseconds."),
-            new Setting("election-ticks", "15", "Election timeout in ticks (randomized in [n, 2n))."),
+            new Setting("election-ticks", "30", "Election timeout in ticks (randomized in [n, 2n))."),
             new Setting("heartbeat-ticks", "5", "Heartbeat interval in ticks (< election-ticks)."),
             new Setting("lease-drift-ticks", "3", "Clock drift bound of the leader lease in ticks, in [1,"
                     + " election-ticks): LEASE reads are answered from the lease until election-ticks minus this"

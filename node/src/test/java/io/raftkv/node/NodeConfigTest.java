@@ -50,7 +50,7 @@ class NodeConfigTest {
         assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--bogus", "1"},
                 Map.of())).hasMessageContaining("unknown setting 'bogus'");
         assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS,
-                "--heartbeat-ticks", "20"}, Map.of())).hasMessageContaining("less than --election-ticks");
+                "--heartbeat-ticks", "30"}, Map.of())).hasMessageContaining("less than --election-ticks");
         assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS,
                 "--log-format", "xml"}, Map.of())).hasMessageContaining("text or json");
     }

@@ -25,7 +25,7 @@ final class ClusterOptions {
             defaultValue = "node/target/raftkv-node.jar")
     Path nodeJar;
 
-    /** The same settings as scripts/run-local.sh: a GC pause goal well below the 150 ms election timeout. */
+    /** The same settings as scripts/run-local.sh: a GC pause goal well below the 300 ms election timeout. */
     @Option(names = "--node-jvm-opts", description = "JVM options of each RaftKV node, space-separated"
             + " (default: ${DEFAULT-VALUE}).", defaultValue = "-Xms128m -Xmx192m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
             + " -XX:MetaspaceSize=96m --enable-native-access=ALL-UNNAMED")

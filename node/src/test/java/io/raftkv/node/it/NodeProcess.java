@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeProcess {
     /**
-     * Same as scripts/run-local.sh: a small heap and a GC pause goal well below the 150 ms minimum
+     * Same as scripts/run-local.sh: a small heap and a GC pause goal well below the 300 ms minimum
      * election timeout (G1's default goal is 200 ms, which alone can depose a leader on a busy
      * machine), and a Metaspace start size that avoids the class-loading GCs of the first seconds.
      */

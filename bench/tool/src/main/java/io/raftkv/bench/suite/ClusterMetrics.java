@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * bucket bound that every persist in the window fitted under (Prometheus histograms keep no maximum).
  */
 public final class ClusterMetrics {
+    /** How long one member's scrape may take: on a machine with a load average of 30, 2 s was not always enough. */
+    static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(5);
     private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
     /**
@@ -51,19 +53,19 @@ public final class ClusterMetrics {
 
     private final List<URI> urls;
     private final Names names;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT).build();
 
     public ClusterMetrics(List<String> metricsUrls, Names names) {
         this.urls = metricsUrls.stream().map(URI::create).toList();
         this.names = names;
     }
 
-    /** Scrapes every member (a member that does not answer within 2 s is null in the snapshot). */
+    /** Scrapes every member (a member that does not answer within {@link #SCRAPE_TIMEOUT} is null in the snapshot). */
     public Snapshot scrape() {
         List<Member> out = new ArrayList<>();
         for (URI url : urls) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(SCRAPE_TIMEOUT).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
                 out.add(r.statusCode() == 200 ? parse(r.body(), names) : null);
             } catch (IOException e) {
