@@ -29,6 +29,11 @@ import io.vertx.grpc.server.GrpcServerRequest;
  * a call that arrives with that header is served locally or refused, never forwarded again, so no
  * call travels in a circle while two members disagree about the leader.
  *
+ * <p>A write that arrives while no leader is known waits for one (at most
+ * {@link #LEADER_WAIT_MILLIS}), and one refused before it was proposed (an election began under
+ * it) is tried once more: etcd's clients do not retry writes, and etcd's own proposals wait out an
+ * election the same way.
+ *
  * <p>Only in plaintext mode: with TLS on the client port the follower answers etcd's
  * {@code not leader} (FAILED_PRECONDITION) and the client must reach the leader itself
  * (docs/etcd-compatibility.md).
@@ -37,6 +42,11 @@ final class EtcdForwarder implements AutoCloseable {
     /** Marks a call a member forwarded; its value is the forwarding member's id. */
     static final String FORWARDED = "raftkv-etcd-forwarded";
 
+    /** How long a write waits for a leader to be known before it is served (or refused) anyway. */
+    static final long LEADER_WAIT_MILLIS = 3_000;
+    private static final long LEADER_POLL_MILLIS = 20;
+
+    private final Vertx vertx;
     private final RaftNodeApi node;
     private final GrpcClient client;
     private final long timeoutMillis;
@@ -46,6 +56,7 @@ final class EtcdForwarder implements AutoCloseable {
      * @param timeoutMillis deadline of a forwarded call
      */
     EtcdForwarder(Vertx vertx, RaftNodeApi node, boolean enabled, long timeoutMillis) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.node = Objects.requireNonNull(node, "node");
         this.timeoutMillis = timeoutMillis;
         this.client = enabled
@@ -70,6 +81,18 @@ final class EtcdForwarder implements AutoCloseable {
      */
     <Req, Resp> Future<Resp> route(Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method,
                                    Req request) {
+        return leaderKnown().compose(v -> dispatch(origin, local, method, request)).recover(e -> {
+            // Refused before it was proposed (an election began under us): one more try once a
+            // leader is known again, as etcd's own proposals wait out an election.
+            if (notProposed(e)) {
+                return leaderKnown().compose(v -> dispatch(origin, local, method, request));
+            }
+            return Future.failedFuture(e);
+        });
+    }
+
+    private <Req, Resp> Future<Resp> dispatch(Origin origin, Supplier<Future<Resp>> local,
+                                              ServiceMethod<Resp, Req> method, Req request) {
         NodeStatus s = node.status();
         if (client == null || origin.forwarded() || s.isLeader() || s.leaderId() == 0
                 || s.leaderId() == s.id() || s.leaderClientAddress().isEmpty()) {
@@ -100,6 +123,35 @@ final class EtcdForwarder implements AutoCloseable {
                         return Future.failedFuture(EtcdErrors.LEADER_CHANGED);
                     }));
                 });
+    }
+
+    /** Whether {@code e} says the write was refused before anything was proposed (no leader, or not leader). */
+    private static boolean notProposed(Throwable e) {
+        if (e instanceof io.raftkv.node.driver.NotLeaderException) {
+            return true;
+        }
+        return e instanceof io.raftkv.node.driver.UnavailableException u && u.getMessage() != null
+                && u.getMessage().startsWith("no leader is known");
+    }
+
+    /**
+     * Completes once this node knows a leader, or after {@link #LEADER_WAIT_MILLIS} without one
+     * (the call then fails {@code no leader} where it is served): a write that arrives during an
+     * election waits it out instead of failing at once, since etcd's clients do not retry writes.
+     */
+    private Future<Void> leaderKnown() {
+        if (node.status().leaderId() != 0) {
+            return Future.succeededFuture();
+        }
+        io.vertx.core.Promise<Void> known = io.vertx.core.Promise.promise();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_MILLIS);
+        vertx.setPeriodic(LEADER_POLL_MILLIS, id -> {
+            if (node.status().leaderId() != 0 || System.nanoTime() >= deadline) {
+                vertx.cancelTimer(id);
+                known.tryComplete();
+            }
+        });
+        return known.future();
     }
 
     /**
