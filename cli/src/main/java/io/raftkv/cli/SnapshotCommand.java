@@ -38,7 +38,9 @@ final class SnapshotCommand implements Runnable {
         Path file;
 
         @Option(names = "--from-endpoint", paramLabel = "HOST:PORT",
-                description = "Node to download from; default: the first endpoint.")
+                description = "Node to download from; default: the most up-to-date follower among the"
+                        + " endpoints (the leader keeps its disk and CPU for writes), else the first endpoint"
+                        + " that answers Status, else the first endpoint.")
         String from;
 
         @Option(names = "--snapshot-timeout", paramLabel = "DURATION", defaultValue = "30m",
@@ -49,7 +51,7 @@ final class SnapshotCommand implements Runnable {
         @Override
         public Integer call() {
             RaftKvCtl root = parent.root;
-            Endpoint source = from != null ? Endpoint.parse(from) : root.endpointList().get(0);
+            Endpoint source = from != null ? Endpoint.parse(from) : chooseSource(root);
             SnapshotInfo info = root.client().blocking().downloadSnapshot(source, file, snapshotTimeout);
             Output o = root.output();
             if (o.json()) {
@@ -66,6 +68,36 @@ final class SnapshotCommand implements Runnable {
             }
             return ExitCode.OK.code();
         }
+    }
+
+    /**
+     * The follower (a voter, not the leader) with the highest applied index among the endpoints;
+     * else the first endpoint that answers; else the first endpoint. One Status per endpoint, in
+     * parallel, within the client's deadline.
+     */
+    static Endpoint chooseSource(RaftKvCtl root) {
+        java.util.List<Endpoint> endpoints = root.endpointList();
+        io.raftkv.api.client.RaftKvClient c = root.client();
+        java.util.List<io.vertx.core.Future<io.raftkv.api.v1.StatusResponse>> calls = new java.util.ArrayList<>();
+        for (Endpoint e : endpoints) {
+            calls.add(c.status(e, io.raftkv.api.v1.StatusRequest.getDefaultInstance()));
+        }
+        io.vertx.core.Future.join(calls).otherwiseEmpty().toCompletionStage().toCompletableFuture().join();
+        Endpoint best = null;
+        long bestApplied = -1;
+        Endpoint firstAnswering = null;
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (!calls.get(i).succeeded()) {
+                continue;
+            }
+            io.raftkv.api.v1.StatusResponse s = calls.get(i).result();
+            firstAnswering = firstAnswering == null ? endpoints.get(i) : firstAnswering;
+            if (s.getRole() == io.raftkv.api.v1.Role.FOLLOWER && !s.getLearner() && s.getAppliedIndex() > bestApplied) {
+                best = endpoints.get(i);
+                bestApplied = s.getAppliedIndex();
+            }
+        }
+        return best != null ? best : firstAnswering != null ? firstAnswering : endpoints.get(0);
     }
 
     /** Runs an offline snapshot operation, mapping its failures to exit codes. */

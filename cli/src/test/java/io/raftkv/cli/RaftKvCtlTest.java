@@ -234,10 +234,13 @@ class RaftKvCtlTest {
         Result ok = ctl("snapshot", "save", file.toString(), "-o", "json");
         assertThat(ok.exit()).isZero();
         assertThat(ok.json().getLong("bytes")).isEqualTo(Files.size(file)).isPositive();
+        assertThat(ok.json().getString("source")).as("taken from a follower, not the leader (node 1)")
+                .isNotEqualTo(cluster.node(1).endpoint().toString());
 
         cluster.node(1).corruptSnapshot(true);
         try {
-            Result bad = ctl("snapshot", "save", dir.resolve("bad.db").toString());
+            Result bad = ctl("snapshot", "save", dir.resolve("bad.db").toString(), "--from-endpoint",
+                    cluster.node(1).endpoint().toString());
             assertThat(bad.exit()).isEqualTo(ExitCode.DATA_LOSS.code()).isEqualTo(10);
             assertThat(bad.err()).contains("CRC-32C mismatch");
             assertThat(dir.resolve("bad.db")).doesNotExist();
