@@ -66,6 +66,14 @@ public final class EtcdErrors {
     private EtcdErrors() {
     }
 
+    /**
+     * etcd's error for a write an active alarm refused: NOSPACE is {@code database space exceeded};
+     * any other (CORRUPT, or unknown) is {@code corrupt cluster}, as etcd refuses writes only for those two.
+     */
+    public static RaftKvException alarm(io.raftkv.node.storage.AlarmType typeOrNull) {
+        return typeOrNull == io.raftkv.node.storage.AlarmType.NOSPACE ? NO_SPACE : CORRUPT;
+    }
+
     /** UNIMPLEMENTED naming what is not supported, and where the compatibility table lives. */
     public static RaftKvException unsupported(String what) {
         return RaftKvException.of(GrpcStatus.UNIMPLEMENTED, "raftkv: " + what

@@ -222,6 +222,10 @@ final class EtcdKv {
     }
 
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
+        if (node.alarms().refusal(c) != null) {
+            throw EtcdErrors.alarm(node.alarms().active(io.raftkv.node.storage.AlarmType.NOSPACE)
+                    ? io.raftkv.node.storage.AlarmType.NOSPACE : null);
+        }
         byte[] data = CommandCodec.encode(c);
         long start = proposals.proposed(kind);
         return node.propose(data).andThen(ar -> {
@@ -243,6 +247,7 @@ final class EtcdKv {
         return switch (res.status()) {
             case READ_LIMIT_EXCEEDED -> EtcdErrors.invalid("etcdserver: request is too large: " + res.reason());
             case REJECTED -> RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: " + res.reason());
+            case ALARM -> EtcdErrors.alarm(res.refusingAlarm());
             default -> RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
                     + " applied as " + res.status());
         };

@@ -1,5 +1,6 @@
 package io.raftkv.node.etcd;
 
+import io.raftkv.etcd.api.AlarmMember;
 import io.raftkv.etcd.api.AlarmRequest;
 import io.raftkv.etcd.api.AlarmResponse;
 import io.raftkv.etcd.api.DefragmentRequest;
@@ -18,7 +19,10 @@ import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.server.CallRunner;
 import io.raftkv.node.server.KvReader;
 import io.raftkv.node.server.ReadPool;
+import io.raftkv.node.storage.ActiveAlarms;
+import io.raftkv.node.storage.AlarmType;
 import io.raftkv.node.storage.StateHash;
+import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.grpc.server.Service;
 import java.util.Objects;
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code etcdserverpb.Maintenance}: Status from the node's own view, Hash/HashKV from the state
  * machine's digest, Snapshot as a stream of RaftKV's snapshot ({@link EtcdSnapshotCall}),
- * MoveLeader as a leadership transfer, Defragment as an answered no-op, Alarm as the (empty) list.
+ * MoveLeader as a leadership transfer, Defragment as an answered no-op, Alarm on RaftKV's
+ * replicated alarms.
  */
 final class EtcdMaintenance {
     /**
@@ -41,8 +46,13 @@ final class EtcdMaintenance {
     private final RaftNodeApi node;
     private final KvReader reader;
     private final ReadPool reads;
+    private final EtcdForwarder forwarder;
+    private final io.vertx.core.Vertx vertx;
 
-    EtcdMaintenance(RaftNodeApi node, KvReader reader, ReadPool reads) {
+    EtcdMaintenance(io.vertx.core.Vertx vertx, RaftNodeApi node, KvReader reader, ReadPool reads,
+                    EtcdForwarder forwarder) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.node = Objects.requireNonNull(node, "node");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.reads = Objects.requireNonNull(reads, "reads");
@@ -56,8 +66,8 @@ final class EtcdMaintenance {
                         calls.unary(MaintenanceGrpcService.Hash, r -> EtcdKv.etcd(() -> hash(r))))
                 .bind(MaintenanceGrpcService.HashKV,
                         calls.unary(MaintenanceGrpcService.HashKV, r -> EtcdKv.etcd(() -> hashKv(r))))
-                .bind(MaintenanceGrpcService.Alarm,
-                        calls.unary(MaintenanceGrpcService.Alarm, r -> EtcdKv.etcd(() -> alarm(r))))
+                .bind(MaintenanceGrpcService.Alarm, forwarder.write(calls, MaintenanceGrpcService.Alarm,
+                        io.raftkv.etcd.api.MaintenanceGrpcClient.Alarm, this::alarm))
                 .bind(MaintenanceGrpcService.Defragment,
                         calls.unary(MaintenanceGrpcService.Defragment, r -> EtcdKv.etcd(() -> defragment(r))))
                 .bind(MaintenanceGrpcService.MoveLeader,
@@ -78,6 +88,8 @@ final class EtcdMaintenance {
                 .setRaftTerm(s.term())
                 .setRaftAppliedIndex(s.appliedIndex())
                 .setIsLearner(s.learner())
+                .addAllErrors(node.alarms().active().alarms().stream()
+                        .map(a -> "memberID:" + a.memberId() + " alarm:" + a.type().name()).toList())
                 .build());
     }
 
@@ -113,15 +125,40 @@ final class EtcdMaintenance {
         });
     }
 
-    /** No alarm mechanism in this build: the list is empty, and nothing can be raised or disarmed. */
+    /**
+     * etcd's alarms are RaftKV's replicated alarms ({@code io.raftkv.node.alarm.Alarms}), type codes
+     * one to one (NOSPACE = 1, CORRUPT = 2). GET lists the active ones; DEACTIVATE disarms (leader:
+     * the call is forwarded there), with RaftKV's check that the data is back under the quota;
+     * ACTIVATE, raising an alarm by hand, is unsupported (members raise their own).
+     */
     Future<AlarmResponse> alarm(AlarmRequest r) {
         return switch (r.getAction()) {
-            case GET -> Future.succeededFuture(AlarmResponse.newBuilder()
-                    .setHeader(EtcdProtos.header(node.status(), node.status().appliedIndex())).build());
-            case ACTIVATE, DEACTIVATE -> throw EtcdErrors.unsupported("Alarm " + r.getAction()
-                    + " (this build raises no alarms)");
+            case GET -> Future.succeededFuture(alarms(node.alarms().active().alarms()));
+            case DEACTIVATE -> {
+                AlarmType type = r.getAlarmValue() == 0 ? null : typeOf(r.getAlarmValue());
+                yield node.alarms().disarm(type, r.getMemberID(), vertx).map(this::alarms);
+            }
+            case ACTIVATE -> throw EtcdErrors.unsupported("Alarm ACTIVATE (RaftKV's members raise their own alarms)");
             case UNRECOGNIZED -> throw EtcdErrors.invalid("etcdserver: unknown alarm action");
         };
+    }
+
+    private static AlarmType typeOf(int code) {
+        for (AlarmType t : AlarmType.values()) {
+            if (t.code() == code) {
+                return t;
+            }
+        }
+        throw EtcdErrors.invalid("etcdserver: unknown alarm type " + code);
+    }
+
+    private AlarmResponse alarms(List<ActiveAlarms.Alarm> list) {
+        NodeStatus s = node.status();
+        AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(EtcdProtos.header(s, s.appliedIndex()));
+        for (ActiveAlarms.Alarm a : list) {
+            b.addAlarms(AlarmMember.newBuilder().setMemberID(a.memberId()).setAlarmValue(a.type().code()));
+        }
+        return b.build();
     }
 
     /**

@@ -45,7 +45,7 @@ public final class EtcdServices implements AutoCloseable {
                                      ServerLimits limits, ProposalMetrics proposals, CallRunner calls, boolean tls) {
         EtcdForwarder forwarder = new EtcdForwarder(vertx, node, !tls, limits.maxDeadline().toMillis());
         grpc.addService(new EtcdKv(node, reader, reads, limits, proposals, forwarder).bindTo(calls));
-        grpc.addService(new EtcdMaintenance(node, reader, reads).bindTo(calls,
+        grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder).bindTo(calls,
                 new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
         grpc.addService(new EtcdCluster(node, forwarder, tls).bindTo(calls));
         grpc.addService(auth(calls));

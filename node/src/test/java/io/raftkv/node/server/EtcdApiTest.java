@@ -205,6 +205,12 @@ class EtcdApiTest {
         assertThat(s.getLeader()).isEqualTo(1);
         assertThat(s.getRaftTerm()).isEqualTo(5);
         assertThat(s.getHeader().getMemberId()).isEqualTo(1);
+        var alarms = f.call(MaintenanceGrpcClient.Alarm, io.raftkv.etcd.api.AlarmRequest.newBuilder()
+                .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.GET).build()).body();
+        assertThat(alarms.getAlarmsList()).isEmpty();
+        var activate = f.call(MaintenanceGrpcClient.Alarm, io.raftkv.etcd.api.AlarmRequest.newBuilder()
+                .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.ACTIVATE).build());
+        assertThat(activate.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
         MemberListResponse members = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance()).body();
         assertThat(members.getMembersList()).extracting(m -> m.getPeerURLs(0))
                 .containsExactly("http://10.0.0.1:9091", "http://10.0.0.2:9091", "http://10.0.0.3:9091");

@@ -1,0 +1,99 @@
+package io.raftkv.node.it;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Puts etcdctl's output from two systems into a form where equal behaviour reads equal:
+ * <ul>
+ *   <li><b>Revisions</b> are replaced by their rank among the revisions the test's own writes
+ *       produced on that system ({@link #sawWrite}): the first write's revision reads {@code r1} on
+ *       both, although etcd's is 2 and RaftKV's is a Raft log index. A revision no write produced
+ *       stays visible as {@code r?<n>}, so a wrong one cannot hide.</li>
+ *   <li><b>Identities</b> (cluster, member ids and names, raft terms, ports, timings, database
+ *       sizes, the server version) are replaced by placeholders; what they mean (which member
+ *       leads, how many members, learner or not) is kept.</li>
+ * </ul>
+ */
+final class EtcdctlOutput {
+    private static final Set<String> REVISION_FIELDS = Set.of("revision", "create_revision", "mod_revision",
+            "compact_revision");
+    private static final Set<String> IDENTITY_FIELDS = Set.of("cluster_id", "member_id", "raft_term");
+    private final Map<Long, Integer> ranks = new HashMap<>();
+
+    /** Records the revision of a write's answer ({@code put -w json}, ...), in order. */
+    void sawWrite(String json) {
+        long rev = new JsonObject(json.trim()).getJsonObject("header").getLong("revision");
+        ranks.putIfAbsent(rev, ranks.size() + 1);
+    }
+
+    String revision(long rev) {
+        Integer r = ranks.get(rev);
+        return r == null ? "r?" + rev : "r" + r;
+    }
+
+    /** A JSON answer with its revisions ranked and identities removed. */
+    String json(String out) {
+        return ((JsonObject) normalize(new JsonObject(out.trim()))).encode();
+    }
+
+    private Object normalize(Object v) {
+        if (v instanceof JsonObject o) {
+            JsonObject n = new JsonObject();
+            for (String k : o.fieldNames().stream().sorted().toList()) {
+                if (IDENTITY_FIELDS.contains(k)) {
+                    continue;
+                }
+                Object x = o.getValue(k);
+                n.put(k, REVISION_FIELDS.contains(k) && x instanceof Number num ? revision(num.longValue())
+                        : normalize(x));
+            }
+            return n;
+        }
+        if (v instanceof JsonArray a) {
+            JsonArray n = new JsonArray();
+            a.forEach(x -> n.add(normalize(x)));
+            return n;
+        }
+        return v;
+    }
+
+    /** {@code member list} (simple format): ids, names and ports replaced, lines sorted. */
+    static String members(String out) {
+        return out.lines().map(l -> {
+            String[] f = l.split(", ");
+            if (f.length < 6) {
+                return l;
+            }
+            return "<id>, " + f[1] + ", <name>, " + ports(f[3]) + ", " + ports(f[4]) + ", " + f[5];
+        }).sorted().collect(Collectors.joining("\n"));
+    }
+
+    /** {@code endpoint health}: endpoints and timings replaced, lines sorted. */
+    static String health(String out) {
+        return out.lines().map(l -> ports(l).replaceAll("took = \\S+", "took = <t>")).sorted()
+                .collect(Collectors.joining("\n"));
+    }
+
+    /**
+     * {@code endpoint status -w json}: per endpoint whether it leads, whether it is a learner and
+     * its errors; sorted, so the answer says "one leader, N-1 followers, no errors".
+     */
+    static String status(String out) {
+        JsonArray all = new JsonArray(out.trim());
+        return all.stream().map(x -> {
+            JsonObject s = ((JsonObject) x).getJsonObject("Status");
+            boolean leads = s.getLong("leader", 0L).equals(s.getJsonObject("header").getLong("member_id"));
+            return "leader=" + leads + " learner=" + s.getBoolean("isLearner", false) + " errors="
+                    + s.getJsonArray("errors", new JsonArray()).encode();
+        }).sorted().collect(Collectors.joining("\n"));
+    }
+
+    static String ports(String s) {
+        return s.replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:<port>");
+    }
+}
