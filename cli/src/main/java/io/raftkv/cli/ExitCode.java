@@ -20,7 +20,9 @@ public enum ExitCode {
     OUTCOME_UNKNOWN(9, "the write was interrupted (ABORTED, lost connection); it may or may not have been applied"),
     DATA_LOSS(10, "a snapshot or response failed its integrity check"),
     NOT_AUTHORIZED(11, "not authenticated (UNAUTHENTICATED) or not permitted (PERMISSION_DENIED): check --cacert,"
-            + " --cert, --key, --token and the user's role");
+            + " --cert, --key, --token and the user's role"),
+    NO_SPACE(12, "the cluster's NOSPACE alarm is active (RESOURCE_EXHAUSTED NO_SPACE): the write was not applied;"
+            + " delete keys, then raftkvctl alarm disarm");
 
     private final int code;
     private final String meaning;
@@ -42,6 +44,9 @@ public enum ExitCode {
     public static ExitCode of(RaftKvException e) {
         if (e.isNotLeader()) {
             return UNAVAILABLE; // hints were followed until attempts ran out: no stable leader
+        }
+        if (e.reason().filter(r -> r == ErrorReason.NO_SPACE).isPresent()) {
+            return NO_SPACE;
         }
         if (e.reason().filter(r -> r == ErrorReason.UNKNOWN_MEMBER).isPresent()) {
             return NOT_FOUND;

@@ -22,14 +22,14 @@ import java.util.Map;
 @Command(name = "raftkvctl", mixinStandardHelpOptions = true, versionProvider = RaftKvCtl.Version.class,
         description = "Talks to a RaftKV cluster over gRPC.",
         subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, ScanCommand.class,
-                StatusCommand.class, MembersCommand.class, TransferLeaderCommand.class, SnapshotCommand.class,
+                StatusCommand.class, MembersCommand.class, TransferLeaderCommand.class, SnapshotCommand.class, AlarmCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected error", "2:invalid command line", "3:key or member not found",
                 "4:server rejected the input (INVALID_ARGUMENT)", "5:cluster unavailable (no node, leader or quorum)",
                 "6:deadline exceeded (a write may have been applied)", "7:refused in the current state (FAILED_PRECONDITION)",
                 "8:overloaded (RESOURCE_EXHAUSTED)", "9:write interrupted, outcome unknown", "10:integrity check failed",
-                "11:not authenticated or not permitted"})
+                "11:not authenticated or not permitted", "12:NOSPACE alarm active, write not applied"})
 public final class RaftKvCtl implements Runnable {
     static final String ENDPOINTS_ENV = "RAFTKV_ENDPOINTS";
     static final String DEFAULT_ENDPOINTS = "127.0.0.1:9090";
