@@ -196,7 +196,8 @@ public final class NodeMain {
         peerPort = await(transport.start(config.peerBind(), loops.peer()));
         await(driver.start());
         if (k8s != null) {
-            k8s.startStatusReporting(vertx, driver::status);
+            k8s.startStatusReporting(vertx, driver::status, () -> driver.alarms().active().alarms().stream()
+                    .map(a -> a.type().name() + ":" + a.memberId()).toList());
         }
         int clientPort = startClientServer(loops.client());
         LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {}),"

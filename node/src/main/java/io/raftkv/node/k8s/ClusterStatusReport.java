@@ -20,12 +20,17 @@ import java.util.List;
  * @param term        the term in which it leads ({@code > 0})
  * @param commitIndex its commit index
  * @param members     the configuration in force, sorted by id
+ * @param alarms      the cluster-wide alarms active as of the leader's applied index, each
+ *                    {@code TYPE:memberId} (e.g. {@code NOSPACE:2}), sorted; the operator turns a
+ *                    non-empty list into its {@code Alarm} condition and an event
  */
-public record ClusterStatusReport(String leader, long term, long commitIndex, List<MemberReport> members) {
+public record ClusterStatusReport(String leader, long term, long commitIndex, List<MemberReport> members,
+                                  List<String> alarms) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ClusterStatusReport {
         members = List.copyOf(members);
+        alarms = List.copyOf(alarms);
         if (leader == null || leader.isEmpty()) {
             throw new IllegalArgumentException("leader pod name must not be empty");
         }
@@ -50,7 +55,21 @@ public record ClusterStatusReport(String leader, long term, long commitIndex, Li
      *
      * @throws IllegalArgumentException when {@code status} is not a leader's
      */
+    public ClusterStatusReport(String leader, long term, long commitIndex, List<MemberReport> members) {
+        this(leader, term, commitIndex, members, List.of());
+    }
+
+    /** As {@link #of(NodeStatus, PodIdentity, List)} without alarms. */
     public static ClusterStatusReport of(NodeStatus status, PodIdentity pod) {
+        return of(status, pod, List.of());
+    }
+
+    /**
+     * The report of {@code status}, which must be a leader's view, with its active {@code alarms}.
+     *
+     * @throws IllegalArgumentException when {@code status} is not a leader's
+     */
+    public static ClusterStatusReport of(NodeStatus status, PodIdentity pod, List<String> alarms) {
         if (!status.isLeader()) {
             throw new IllegalArgumentException("only a leader reports; node " + status.id() + " is "
                     + status.role());
@@ -61,17 +80,19 @@ public record ClusterStatusReport(String leader, long term, long commitIndex, Li
             members.add(new MemberReport(Long.toString(m.id()), podName, m.peerAddress(),
                     m.learner() ? "Learner" : "Voter"));
         }
-        return new ClusterStatusReport(pod.podName(), status.term(), status.commitIndex(), members);
+        return new ClusterStatusReport(pod.podName(), status.term(), status.commitIndex(), members, alarms);
     }
 
     /** Whether {@code other} differs from this report in more than the commit index. */
     public boolean differsBeyondCommitIndex(ClusterStatusReport other) {
-        return other == null || !leader.equals(other.leader) || term != other.term || !members.equals(other.members);
+        return other == null || !leader.equals(other.leader) || term != other.term || !members.equals(other.members)
+                || !alarms.equals(other.alarms);
     }
 
     /**
      * The RFC 7386 JSON merge patch of the status subresource: {@code metadata.resourceVersion}
-     * (a precondition, not a change) and the four node-owned status fields, nothing else. Merge
+     * (a precondition, not a change) and the node-owned status fields (the four above and
+     * {@code alarms}), nothing else. Merge
      * semantics keep every other status field (the operator's) as it is; {@code members} is
      * replaced as a whole, which is what the leader means.
      */
@@ -96,6 +117,8 @@ public record ClusterStatusReport(String leader, long term, long commitIndex, Li
             }
             o.put("role", m.role());
         }
+        ArrayNode as = st.putArray("alarms");
+        alarms.forEach(as::add);
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {

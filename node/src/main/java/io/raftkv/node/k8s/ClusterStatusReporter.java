@@ -2,6 +2,7 @@ package io.raftkv.node.k8s;
 
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.k8s.ClusterResource.ClusterResourceException;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -96,8 +97,13 @@ public final class ClusterStatusReporter implements AutoCloseable {
      * event loop. Offers that change nothing are ignored; a newer offer replaces an unsent one.
      */
     public void offer(NodeStatus status) {
+        offer(status, List.of());
+    }
+
+    /** As {@link #offer(NodeStatus)}, with the active alarms ({@code TYPE:memberId}). */
+    public void offer(NodeStatus status, List<String> alarms) {
         Pending p = status.isLeader() && status.term() > 0
-                ? new Pending(ClusterStatusReport.of(status, pod)) : NOT_LEADER;
+                ? new Pending(ClusterStatusReport.of(status, pod, alarms)) : NOT_LEADER;
         if (p.equals(lastOffered)) {
             return;
         }

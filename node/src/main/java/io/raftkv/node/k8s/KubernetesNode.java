@@ -151,13 +151,19 @@ public final class KubernetesNode implements AutoCloseable {
      * {@code status} (a non-blocking snapshot read) to the reporter's bounded slot.
      */
     public void startStatusReporting(Vertx vertx, Supplier<NodeStatus> status) {
+        startStatusReporting(vertx, status, java.util.List::of);
+    }
+
+    /** As above, with the cluster-wide alarms ({@code TYPE:memberId}) read at each offer. */
+    public void startStatusReporting(Vertx vertx, Supplier<NodeStatus> status,
+                                     Supplier<java.util.List<String>> alarms) {
         reporter = new ClusterStatusReporter(pod, resource(), ClusterStatusReporter.Options.DEFAULTS).start();
         timerVertx = vertx;
         ClusterStatusReporter r = reporter;
         feedTimerId = vertx.setPeriodic(STATUS_FEED_PERIOD_MS, id -> {
             NodeStatus s = status.get();
             if (s != null) {
-                r.offer(s);
+                r.offer(s, alarms.get());
             }
         });
         LOG.info("reporting leader status into RaftKvCluster {}/{}", pod.namespace(), pod.cluster());

@@ -56,7 +56,9 @@ class ClusterStatusReportTest {
         assertThat(names(patch)).containsExactly("metadata", "status");
         assertThat(names(patch.get("metadata"))).containsExactly("resourceVersion");
         assertThat(patch.get("metadata").get("resourceVersion").asText()).isEqualTo("4711");
-        assertThat(names(patch.get("status"))).containsExactlyInAnyOrder("leader", "term", "commitIndex", "members");
+        assertThat(names(patch.get("status"))).containsExactlyInAnyOrder("leader", "term", "commitIndex", "members",
+                "alarms");
+        assertThat(patch.get("status").get("alarms").size()).as("an empty list clears the operator's copy").isZero();
         assertThat(patch.get("status").get("members").get(2).has("pod")).isFalse();
         assertThat(patch.get("status").get("members").get(3).get("id").isTextual()).isTrue();
     }
@@ -69,6 +71,16 @@ class ClusterStatusReportTest {
         assertThat(a.differsBeyondCommitIndex(b)).isFalse();
         assertThat(b.differsBeyondCommitIndex(c)).isTrue();
         assertThat(a.differsBeyondCommitIndex(null)).isTrue();
+    }
+
+    @Test
+    void alarmsAreReportedAndAChangeInThemIsWorthAPatch() throws Exception {
+        ClusterStatusReport none = ClusterStatusReport.of(status(StateType.LEADER, 7, 120, threeMembersAndALearner()), POD);
+        ClusterStatusReport raised = ClusterStatusReport.of(status(StateType.LEADER, 7, 121, threeMembersAndALearner()),
+                POD, List.of("NOSPACE:2"));
+        assertThat(none.differsBeyondCommitIndex(raised)).isTrue();
+        JsonNode patch = new ObjectMapper().readTree(raised.toMergePatch(""));
+        assertThat(patch.get("status").get("alarms").get(0).asText()).isEqualTo("NOSPACE:2");
     }
 
     private static List<String> names(JsonNode node) {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.raftkv.operator.api.v1alpha1.StorageSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
@@ -41,6 +42,8 @@ final class NodePodTemplate {
    */
   static final long TERMINATION_GRACE_SECONDS = 60L;
   static final String ENV_REPLICAS = "RAFTKV_REPLICAS";
+  /** The space quota, derived from the volume size ({@link #quotaBytes}). */
+  static final String ENV_QUOTA = "RAFTKV_QUOTA_BACKEND_BYTES";
   static final String DEFAULT_CPU_REQUEST = "500m";
   static final String DEFAULT_MEMORY = "1Gi";
   /**
@@ -183,7 +186,21 @@ final class NodePodTemplate {
     env.add(plain("RAFTKV_HEARTBEAT_TICKS", String.valueOf(raft.getHeartbeatTicks())));
     env.add(plain("RAFTKV_SNAPSHOT_THRESHOLD_ENTRIES",
         String.valueOf(raft.getSnapshotThresholdEntries())));
+    StorageSpec storage = cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
+    env.add(plain(ENV_QUOTA, String.valueOf(quotaBytes(storage.getSize()))));
     return env;
+  }
+
+  /**
+   * The node's space quota ({@code --quota-backend-bytes}) for a volume of {@code volumeSize}: one
+   * third of it. The quota counts only the state machine's live data (D); the same volume must also
+   * hold, at the worst moment, a second copy of D (a snapshot received from the leader before it
+   * replaces the state, or the output of a full compaction before the old files go), SST files a
+   * retained snapshot still pins after the data changed (up to another D), and the Raft log up to
+   * the snapshot threshold. 3 × D must therefore fit; docs/operations.md explains the numbers.
+   */
+  static long quotaBytes(String volumeSize) {
+    return new Quantity(volumeSize).getNumericalAmount().longValue() / 3;
   }
 
   private static EnvVar plain(String name, String value) {

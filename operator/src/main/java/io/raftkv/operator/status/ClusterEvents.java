@@ -47,6 +47,16 @@ public final class ClusterEvents {
       events.add(new ClusterEvent("Warning", ConditionTypes.REASON_QUORUM_LOST,
           availableNow.get().getMessage()));
     }
+    boolean alarmBefore = !first && ClusterStatusCalculator.find(previous, ConditionTypes.ALARM)
+        .filter(c -> "True".equals(c.getStatus())).isPresent();
+    Optional<Condition> alarmNow = ClusterStatusCalculator.find(next, ConditionTypes.ALARM)
+        .filter(c -> "True".equals(c.getStatus()));
+    if (alarmNow.isPresent() && (!alarmBefore || !ClusterStatusCalculator.find(previous, ConditionTypes.ALARM)
+        .get().getMessage().equals(alarmNow.get().getMessage()))) {
+      events.add(new ClusterEvent("Warning", "Alarm" + alarmNow.get().getReason(), alarmNow.get().getMessage()));
+    } else if (alarmBefore && alarmNow.isEmpty()) {
+      events.add(new ClusterEvent("Normal", "AlarmCleared", "No cluster-wide alarm is active any more."));
+    }
     return events;
   }
 }

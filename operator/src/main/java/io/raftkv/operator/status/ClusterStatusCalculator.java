@@ -137,6 +137,8 @@ public final class ClusterStatusCalculator {
       }
     }
 
+    conditions = new ArrayList<>(conditions);
+    conditions.add(alarm(previous.getAlarms()));
     RaftKvClusterStatus next = new RaftKvClusterStatus();
     next.setPhase(phase);
     next.setReplicas(current);
@@ -149,7 +151,25 @@ public final class ClusterStatusCalculator {
     next.setTerm(previous.getTerm());
     next.setMembers(previous.getMembers());
     next.setCommitIndex(previous.getCommitIndex());
+    next.setAlarms(previous.getAlarms());
     return next;
+  }
+
+  /**
+   * Alarm: True while the leader reports a cluster-wide alarm ({@code status.alarms}, written by
+   * the node), with the first alarm's type as reason; False (NoAlarm) otherwise.
+   */
+  static Condition alarm(List<String> alarms) {
+    if (alarms == null || alarms.isEmpty()) {
+      return condition(ALARM, false, REASON_NO_ALARM, "No cluster-wide alarm is active.");
+    }
+    String type = alarms.get(0).contains(":") ? alarms.get(0).substring(0, alarms.get(0).indexOf(':'))
+        : alarms.get(0);
+    String hint = alarms.stream().anyMatch(a -> a.startsWith("NOSPACE"))
+        ? " NOSPACE: a member is above its space quota, writes that add data fail RESOURCE_EXHAUSTED"
+            + " NO_SPACE; delete keys, then run raftkvctl alarm disarm (docs/operations.md, Space quota)."
+        : "";
+    return condition(ALARM, true, type, "Active alarms: " + String.join(", ", alarms) + "." + hint);
   }
 
   /** Available: a majority of {@code desired} is ready (readiness implies a known leader). */
@@ -221,6 +241,7 @@ public final class ClusterStatusCalculator {
               .withMessage("Not known: the last reconciliation failed.").build()));
     }
     conditions.add(condition(DEGRADED, true, failure.reason(), failure.message()));
+    conditions.add(alarm(previous.getAlarms()));
     RaftKvClusterStatus next = new RaftKvClusterStatus();
     next.setPhase(PHASE_DEGRADED);
     next.setReplicas(previous.getReplicas());
@@ -233,6 +254,7 @@ public final class ClusterStatusCalculator {
     next.setTerm(previous.getTerm());
     next.setMembers(previous.getMembers());
     next.setCommitIndex(previous.getCommitIndex());
+    next.setAlarms(previous.getAlarms());
     return next;
   }
 

@@ -9,6 +9,9 @@ public final class ConditionTypes {
   public static final String PROGRESSING = "Progressing";
   /** Fewer members than desired are ready, or the spec is invalid. */
   public static final String DEGRADED = "Degraded";
+  /** A cluster-wide alarm (NOSPACE...) is active: reason is its type, or NoAlarm. */
+  public static final String ALARM = "Alarm";
+  public static final String REASON_NO_ALARM = "NoAlarm";
 
   public static final String REASON_QUORUM_READY = "QuorumReady";
   public static final String REASON_BOOTSTRAPPING = "Bootstrapping";

@@ -78,6 +78,8 @@ class DesiredStateTest {
     assertThat(env.get("RAFTKV_ELECTION_TICKS").getValue()).isEqualTo("10");
     assertThat(env.get("RAFTKV_HEARTBEAT_TICKS").getValue()).isEqualTo("1");
     assertThat(env.get("RAFTKV_SNAPSHOT_THRESHOLD_ENTRIES").getValue()).isEqualTo("100000");
+    // One third of the default 10Gi volume: the rest holds a second copy, pinned files and the log.
+    assertThat(env.get("RAFTKV_QUOTA_BACKEND_BYTES").getValue()).isEqualTo(String.valueOf(10L * 1024 * 1024 * 1024 / 3));
     assertThat(sts.getMetadata().getOwnerReferences().get(0).getUid()).isEqualTo("uid-kv");
   }
 

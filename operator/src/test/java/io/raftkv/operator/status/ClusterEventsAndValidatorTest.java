@@ -61,6 +61,29 @@ class ClusterEventsAndValidatorTest {
         p -> assertThat(p).contains("spec.storage.storageClassName cannot change"));
   }
 
+  @Test
+  void anAlarmReportedByTheLeaderBecomesTheAlarmConditionAndOneWarningUntilCleared() {
+    RaftKvClusterStatus healthy = status("True", "QuorumReady", "False", "AsExpected");
+    RaftKvClusterStatus alarmed = withCondition(status("True", "QuorumReady", "False", "AsExpected"),
+        ClusterStatusCalculator.alarm(List.of("NOSPACE:2")));
+    RaftKvClusterStatus cleared = withCondition(status("True", "QuorumReady", "False", "AsExpected"),
+        ClusterStatusCalculator.alarm(List.of()));
+    assertThat(alarmed.getConditions().get(2).getReason()).isEqualTo("NOSPACE");
+    assertThat(alarmed.getConditions().get(2).getMessage()).contains("NOSPACE:2", "raftkvctl alarm disarm");
+    assertThat(cleared.getConditions().get(2).getStatus()).isEqualTo("False");
+    assertThat(reasons(ClusterEvents.transitions(healthy, alarmed))).containsExactly("AlarmNOSPACE");
+    assertThat(reasons(ClusterEvents.transitions(alarmed, alarmed))).isEmpty();
+    assertThat(reasons(ClusterEvents.transitions(alarmed, cleared))).containsExactly("AlarmCleared");
+  }
+
+  private static RaftKvClusterStatus withCondition(RaftKvClusterStatus s,
+      io.fabric8.kubernetes.api.model.Condition c) {
+    List<io.fabric8.kubernetes.api.model.Condition> all = new java.util.ArrayList<>(s.getConditions());
+    all.add(c);
+    s.setConditions(all);
+    return s;
+  }
+
   private static RaftKvClusterStatus status(String available, String availableReason,
       String degraded, String degradedReason) {
     RaftKvClusterStatus s = new RaftKvClusterStatus();

@@ -56,6 +56,12 @@ public class RaftKvClusterStatus {
       + " leader node.")
   private Long commitIndex;
 
+  @JsonPropertyDescription("Cluster-wide alarms active as of the leader's applied index, each"
+      + " TYPE:memberId (e.g. NOSPACE:2: member 2 is above its space quota, so writes that add data"
+      + " are refused until keys are deleted and an admin runs raftkvctl alarm disarm). Written by"
+      + " the leader node; the Alarm condition mirrors it.")
+  private List<String> alarms;
+
   @JsonPropertyDescription("The metadata.generation that this status describes.")
   private Long observedGeneration;
 
@@ -64,8 +70,9 @@ public class RaftKvClusterStatus {
   private ClusterOperation operation;
 
   @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
-      + " Progressing (the cluster is being created, scaled or updated) and Degraded (fewer"
-      + " members than desired are ready, or the spec is invalid).")
+      + " Progressing (the cluster is being created, scaled or updated), Degraded (fewer"
+      + " members than desired are ready, or the spec is invalid) and Alarm (a cluster-wide alarm"
+      + " such as NOSPACE is active; reason: the alarm type).")
   private List<Condition> conditions = new ArrayList<>();
 
   public String getPhase() {
@@ -122,6 +129,14 @@ public class RaftKvClusterStatus {
 
   public void setMembers(List<RaftKvMember> members) {
     this.members = members;
+  }
+
+  public List<String> getAlarms() {
+    return alarms;
+  }
+
+  public void setAlarms(List<String> alarms) {
+    this.alarms = alarms;
   }
 
   public Long getCommitIndex() {
