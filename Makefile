@@ -171,6 +171,14 @@ jmh:
 	$(MVN) -q -pl bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests
 	java -jar $(BENCH_JAR) jmh -rf json -rff docs/benchmarks/jmh.json $(JMH_ARGS)
 
+## etcd-compat: etcd's v3 API checked against etcd's own tools: etcdctl (Debian etcd-client 3.4) on RaftKV and on a real etcd 3.4, outputs compared; jetcd against RaftKV; the API's service tests
+.PHONY: etcd-compat
+etcd-compat:
+	scripts/bench/ensure-etcd.sh
+	$(MVN) -pl raft,api,etcd-api,node -DskipTests install
+	$(MVN) -pl node test -Dtest='EtcdApiTest,EtcdctlComparisonTest' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -pl etcd-compat test
+
 ## it: the node's real-process integration tests (3-node clusters on loopback; ~2-3 min)
 .PHONY: it figures
 it:
