@@ -63,7 +63,7 @@ final class ClusterOptions {
         Path dir = runDir.resolve(system + "-" + System.currentTimeMillis());
         return switch (system) {
             case Targets.ETCD, Targets.ETCD_JETCD -> new EtcdCluster(dir, members, etcdBinary, words(etcdArgs), etcdBasePort);
-            case Targets.RAFTKV, Targets.RAFTKV_UNARY -> new RaftKvCluster(dir, members, nodeJar,
+            case Targets.RAFTKV, Targets.RAFTKV_UNARY, Targets.RAFTKV_ETCD -> new RaftKvCluster(dir, members, nodeJar,
                     words(nodeJvmOptions), words(nodeArgs), raftkvBasePort);
             case Targets.RAFTKV_TLS -> new RaftKvCluster(dir, members, nodeJar, words(nodeJvmOptions), words(nodeArgs),
                     raftkvBasePort).withTls();

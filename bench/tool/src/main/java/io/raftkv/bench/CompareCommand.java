@@ -163,6 +163,13 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
                     + " servers; for reference only):\n\n" + second.markdown() + "\n" + second.cpuMarkdown() + "\n"
                     + second.provenance();
         }
+        SystemResults sameClient = SystemResults.read(dir, Targets.RAFTKV_ETCD).orElse(null);
+        if (sameClient != null && etcd != null && etcd.system().equals(Targets.ETCD)) {
+            ComparisonTable same = new ComparisonTable(etcd, sameClient);
+            md += "\nThe same etcd client (plain gRPC stubs from etcd's protos, one unary call per operation) against"
+                    + " etcd and against RaftKV's etcd API (" + Targets.RAFTKV_ETCD + "):\n\n" + same.markdown() + "\n"
+                    + same.cpuMarkdown() + "\n" + same.provenance();
+        }
         try {
             Files.writeString(dir.resolve("comparison.md"), md);
             JsonArray systemsJson = new JsonArray();

@@ -26,7 +26,12 @@ public final class Targets {
     public static final String ETCD = "etcd";
     /** etcd through the jetcd client library: a second, labelled etcd row (a weaker load generator). */
     public static final String ETCD_JETCD = "etcd-jetcd";
-    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD, ETCD_JETCD);
+    /**
+     * RaftKV through its etcd v3 API, driven by the same etcd driver as {@value #ETCD} (plain gRPC stubs,
+     * one unary call per operation): the same client against both systems.
+     */
+    public static final String RAFTKV_ETCD = "raftkv-etcd";
+    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD, ETCD_JETCD, RAFTKV_ETCD);
     public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
 
     private Targets() {
@@ -65,9 +70,10 @@ public final class Targets {
                             + " or --token)");
                 }
                 return new RaftKvTarget(options, true, credentialsOrNull);
-            case ETCD, ETCD_JETCD: {
+            case ETCD, ETCD_JETCD, RAFTKV_ETCD: {
                 Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar()).toAbsolutePath().normalize();
-                return DRIVERS.computeIfAbsent(system + " " + jar, k -> IsolatedDriver.load(jar, system)).factory()
+                String driver = system.equals(RAFTKV_ETCD) ? ETCD : system;
+                return DRIVERS.computeIfAbsent(driver + " " + jar, k -> IsolatedDriver.load(jar, driver)).factory()
                         .open(options);
             }
             default:
