@@ -383,9 +383,27 @@ public final class MembershipOrchestrator {
       boolean terminating = pod.getMetadata().getDeletionTimestamp() != null;
       String revision = pod.getMetadata().getLabels() == null ? ""
           : pod.getMetadata().getLabels().getOrDefault(REVISION_LABEL, "");
-      views.put(ordinal, new PodView(ordinal, running, ready, terminating, revision));
+      views.put(ordinal, new PodView(ordinal, running, ready, terminating, revision,
+          !ready && storageRefused(pod)));
     }
     return views;
+  }
+
+  /** The node's exit code for refused storage (NodeMain: 3 = the start-up check refused). */
+  static final int EXIT_STORAGE_REFUSED = 3;
+
+  /** Whether a container of {@code pod} exited with code 3 in its current or last run. */
+  static boolean storageRefused(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return false;
+    }
+    return pod.getStatus().getContainerStatuses().stream().anyMatch(cs ->
+        exitedRefusing(cs.getState()) || exitedRefusing(cs.getLastState()));
+  }
+
+  private static boolean exitedRefusing(io.fabric8.kubernetes.api.model.ContainerState state) {
+    return state != null && state.getTerminated() != null
+        && Integer.valueOf(EXIT_STORAGE_REFUSED).equals(state.getTerminated().getExitCode());
   }
 
   private static boolean claimExists(ClaimLookup claims, RaftKvCluster cluster, int ordinal) {

@@ -86,6 +86,7 @@ public final class MembershipPlanner {
   public static final String LEARNER_NOT_CAUGHT_UP = "LearnerNotCaughtUp";
   public static final String RETAINED_VOLUME = "RetainedVolume";
   public static final String STALE_VOLUME = "StaleVolume";
+  public static final String STORAGE_REFUSED = "StorageRefused";
   public static final String QUORUM_AT_RISK = "QuorumAtRisk";
   public static final String NO_TRANSFER_TARGET = "NoTransferTarget";
   public static final String PODS_NOT_READY = "PodsNotReady";
@@ -214,6 +215,9 @@ public final class MembershipPlanner {
       }
       Optional<Member> member = leader.memberAt(k);
       NodeStatusView probe = c.probes().get(k);
+      if (member.isPresent() && storageRefused(c, leader, k)) {
+        return refusedVolume(c, leader, pod, member.get());
+      }
       if (member.isPresent()) {
         Member m = member.get();
         if (probe == null || probe.id() == m.id()) {
@@ -245,6 +249,36 @@ public final class MembershipPlanner {
       return new Decision(kind, pod, probe.id(), new AddLearner(k, probe.id()));
     }
     return null;
+  }
+
+  /** Pod {@code k} is not ready, its node refused its volume, and its member does not work. */
+  private boolean storageRefused(ObservedCluster c, LeaderView leader, int k) {
+    PodView view = c.pods().get(k);
+    long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
+    return view != null && view.storageRefused() && !view.terminating()
+        && !functioning(leader, k, needed);
+  }
+
+  /**
+   * A member whose node refuses its volume at start-up (corrupt storage): the volume must never be
+   * used again, and only a person may delete it (the operator never deletes a volume). The step
+   * waits and says at once (Degraded) what to do, and whether the others can afford it now.
+   */
+  private static Decision refusedVolume(ObservedCluster c, LeaderView leader, String pod,
+      Member m) {
+    Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
+    String claim = "data-" + pod;
+    String message = "the node on " + pod + " refuses its volume at start-up (exit code 3:"
+        + " corrupt storage; its log says what is wrong), so member " + m.id() + " is down. "
+        + (risk.isEmpty()
+            ? "The other members hold a quorum without it: to repair, delete the"
+                + " PersistentVolumeClaim " + claim + " and then the pod " + pod + "; the pod comes"
+                + " back on a fresh volume and the operator replaces member " + m.id()
+                + " with a fresh member (docs/operations.md#disaster-recovery)."
+            : "Do not delete its volume now: " + risk.get() + ". Bring the other members back"
+                + " first.");
+    return new Decision(Kind.ReplaceMember, pod, m.id(), new Wait(STORAGE_REFUSED, message,
+        true));
   }
 
   /** Rule 5: one pod at a time onto the new template, the leader last. */

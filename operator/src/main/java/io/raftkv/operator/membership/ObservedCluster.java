@@ -54,11 +54,19 @@ public record ObservedCluster(String podNamePrefix, int desiredReplicas, int sta
    * @param ready its readiness condition (a member with a known leader)
    * @param terminating it has a deletion timestamp
    * @param revision its {@code controller-revision-hash} label, empty when absent
+   * @param storageRefused its node exited with code 3 (the start-up check refused the volume:
+   *     corrupt storage or a corrupt member id file) in its current or last run, and it is not
+   *     ready
    */
   public record PodView(int ordinal, boolean running, boolean ready, boolean terminating,
-      String revision) {
+      String revision, boolean storageRefused) {
     public PodView {
       revision = revision == null ? "" : revision;
+    }
+
+    public PodView(int ordinal, boolean running, boolean ready, boolean terminating,
+        String revision) {
+      this(ordinal, running, ready, terminating, revision, false);
     }
   }
 

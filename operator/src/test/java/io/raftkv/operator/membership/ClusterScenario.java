@@ -52,6 +52,14 @@ final class ClusterScenario {
     return this;
   }
 
+  /** Pod {@code ordinal} runs but its node exits 3: the start-up check refuses its volume. */
+  ClusterScenario storageRefused(int ordinal) {
+    PodView p = pods.get(ordinal);
+    pods.put(ordinal, new PodView(ordinal, true, false, false, p == null ? "r1" : p.revision(),
+        true));
+    return this;
+  }
+
   ClusterScenario terminating(int ordinal) {
     PodView p = pods.get(ordinal);
     pods.put(ordinal, new PodView(ordinal, p.running(), p.ready(), true, p.revision()));

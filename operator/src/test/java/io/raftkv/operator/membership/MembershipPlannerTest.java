@@ -280,6 +280,28 @@ class MembershipPlannerTest {
       assertThat(plan(s).operation().orElseThrow().getKind()).isEqualTo(Kind.ReplaceMember);
     }
 
+    @Test
+    void aVolumeRefusedAtStartUpIsReportedAtOnceWithWhatToDoAndNeverDeleted() {
+      ClusterScenario s = stable(3, 3).storageRefused(2).inactive(3);
+      MembershipPlan plan = plan(s);
+      Wait wait = waitOf(plan);
+      assertThat(wait.waitingFor()).isEqualTo(MembershipPlanner.STORAGE_REFUSED);
+      assertThat(wait.needsIntervention()).isTrue();
+      assertThat(wait.message()).contains("kv-2", "member 3", "delete the PersistentVolumeClaim data-kv-2");
+      assertThat(plan.problem()).isPresent();
+      assertThat(plan.operation().orElseThrow().getKind()).isEqualTo(Kind.ReplaceMember);
+
+      // With another member down, deleting the volume would cost the quorum: the message says so.
+      Wait risky = waitOf(plan(stable(3, 3).storageRefused(2).inactive(3).pod(1, true, false, "r1")));
+      assertThat(risky.message()).contains("Do not delete its volume now");
+    }
+
+    @Test
+    void aMemberThatStillWorksIsNotReportedForAnEarlierRefusal() {
+      // The last run exited 3 but the member replicates (e.g. the disk was remounted): nothing to do.
+      assertThat(plan(stable(3, 3).storageRefused(2)).step()).isInstanceOf(Idle.class);
+    }
+
     /**
      * The argument of {@link MembershipPlanner}'s "Replacement order": for a dead member (its pod
      * now runs its successor on a fresh volume), removing it first never tolerates fewer failures

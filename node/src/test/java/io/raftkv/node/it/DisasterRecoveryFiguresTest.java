@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@code make dr-figures}.
  */
 @Tag("dr-figures")
-class DisasterRecoveryFigures {
+class DisasterRecoveryFiguresTest {
     @Test
     void oneGibBackupAndRestore() throws Exception {
         int mib = Integer.getInteger("raftkv.dr.mib", 1024);
