@@ -60,6 +60,11 @@ public final class BlockingRaftKvClient {
     public CompareAndSetResponse compareAndSet(CompareAndSetRequest r) { return await(client.compareAndSet(r), waitMillis); }
     public TxnResponse txn(TxnRequest r) { return await(client.txn(r), waitMillis); }
     public StatusResponse status(StatusRequest r) { return await(client.status(r), waitMillis); }
+    public io.raftkv.api.v1.LeaseGrantResponse leaseGrant(long ttlSeconds) { return await(client.leaseGrant(ttlSeconds), waitMillis); }
+    public io.raftkv.api.v1.LeaseGrantResponse leaseGrant(io.raftkv.api.v1.LeaseGrantRequest r) { return await(client.leaseGrant(r), waitMillis); }
+    public io.raftkv.api.v1.LeaseRevokeResponse leaseRevoke(long id) { return await(client.leaseRevoke(id), waitMillis); }
+    public io.raftkv.api.v1.LeaseTimeToLiveResponse leaseTimeToLive(long id, boolean keys) { return await(client.leaseTimeToLive(id, keys), waitMillis); }
+    public io.raftkv.api.v1.LeaseLeasesResponse leases() { return await(client.leases(), waitMillis); }
     public StatusResponse status(Endpoint node, StatusRequest r) { return await(client.status(node, r), waitMillis); }
     public MemberListResponse memberList() { return await(client.memberList(), waitMillis); }
     public AddLearnerResponse addLearner(AddLearnerRequest r) { return await(client.addLearner(r), waitMillis); }

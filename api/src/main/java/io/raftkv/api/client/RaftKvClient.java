@@ -14,6 +14,15 @@ import io.raftkv.api.v1.DeleteResponse;
 import io.raftkv.api.v1.GetRequest;
 import io.raftkv.api.v1.GetResponse;
 import io.raftkv.api.v1.KVGrpcClient;
+import io.raftkv.api.v1.LeaseGrantRequest;
+import io.raftkv.api.v1.LeaseGrantResponse;
+import io.raftkv.api.v1.LeaseGrpcClient;
+import io.raftkv.api.v1.LeaseLeasesRequest;
+import io.raftkv.api.v1.LeaseLeasesResponse;
+import io.raftkv.api.v1.LeaseRevokeRequest;
+import io.raftkv.api.v1.LeaseRevokeResponse;
+import io.raftkv.api.v1.LeaseTimeToLiveRequest;
+import io.raftkv.api.v1.LeaseTimeToLiveResponse;
 import io.raftkv.api.v1.MemberListRequest;
 import io.raftkv.api.v1.MemberListResponse;
 import io.raftkv.api.v1.PromoteMemberRequest;
@@ -140,6 +149,65 @@ public final class RaftKvClient implements AutoCloseable {
         return write(request, TxnRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
                 (r, deadline, attempts) -> caller.call(KVGrpcClient.Txn, r, kindOf(r.hasSession()), deadline,
                         null, attempts));
+    }
+
+    // ---------------------------------------------------------------- Lease
+
+    /** Grants a lease of {@code ttlSeconds} with a random id. */
+    public Future<LeaseGrantResponse> leaseGrant(long ttlSeconds) {
+        return leaseGrant(LeaseGrantRequest.newBuilder().setTtl(ttlSeconds).build());
+    }
+
+    /**
+     * Grants a lease. Without an id the client picks a random one, which makes the grant safe to
+     * retry: an attempt whose answer was lost leaves a lease with that id, and the retry, answered
+     * ALREADY_EXISTS, finds it (its TTL is read back). With an id of the caller's, ALREADY_EXISTS is
+     * returned as the error it is.
+     */
+    public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest request) {
+        if (request.getId() != 0) {
+            return caller.call(LeaseGrpcClient.Grant, request, CallKind.AT_MOST_ONCE, deadlineMillis, null);
+        }
+        long id;
+        do {
+            id = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+        } while (id == 0);
+        long chosen = id;
+        return caller.call(LeaseGrpcClient.Grant, request.toBuilder().setId(chosen).build(), CallKind.RETRY_SAFE,
+                deadlineMillis, null).recover(err -> {
+                    if (err instanceof RaftKvException e && e.status() == GrpcStatus.ALREADY_EXISTS) {
+                        return leaseTimeToLive(chosen, false).map(t -> LeaseGrantResponse.newBuilder()
+                                .setHeader(t.getHeader()).setId(chosen).setTtl(t.getGrantedTtl()).build());
+                    }
+                    return Future.failedFuture(err);
+                });
+    }
+
+    /** Revokes a lease, deleting its keys; NOT_FOUND {@code LEASE_NOT_FOUND} when it does not exist. */
+    public Future<LeaseRevokeResponse> leaseRevoke(long id) {
+        return caller.call(LeaseGrpcClient.Revoke, LeaseRevokeRequest.newBuilder().setId(id).build(),
+                CallKind.AT_MOST_ONCE, deadlineMillis, null);
+    }
+
+    /** The lease's remaining TTL on the leader's clock (-1: unknown), and its keys with {@code keys}. */
+    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
+        return caller.call(LeaseGrpcClient.TimeToLive, LeaseTimeToLiveRequest.newBuilder().setId(id).setKeys(keys)
+                .build(), CallKind.RETRY_SAFE, deadlineMillis, null);
+    }
+
+    /** Every lease. */
+    public Future<LeaseLeasesResponse> leases() {
+        return caller.call(LeaseGrpcClient.Leases, LeaseLeasesRequest.getDefaultInstance(), CallKind.RETRY_SAFE,
+                deadlineMillis, null);
+    }
+
+    /**
+     * Starts keeping lease {@code id} (granted with {@code ttlSeconds} at local time
+     * {@code grantedAtNanos}, a {@code System.nanoTime()} taken before the grant was sent) alive
+     * until {@link LeaseKeepAlive#stop()} or until it is lost.
+     */
+    public LeaseKeepAlive keepAlive(long id, long ttlSeconds, long grantedAtNanos) {
+        return new LeaseKeepAlive(vertx, connections.next(), leader, id, ttlSeconds, grantedAtNanos);
     }
 
     // ---------------------------------------------------------------- Cluster

@@ -328,6 +328,11 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     }
 
     @Override
+    public long maxElectionTimeoutMs() {
+        return options.maxElectionTimeoutMs();
+    }
+
+    @Override
     public KvStateMachine stateMachine() {
         return stateMachine;
     }

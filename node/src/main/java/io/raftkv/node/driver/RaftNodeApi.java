@@ -103,4 +103,12 @@ public interface RaftNodeApi {
     default Alarms alarms() {
         return Alarms.none();
     }
+
+    /**
+     * The upper end of this node's randomized election timeout, milliseconds: how long a leader
+     * change can take without a failed election round (leases extend by it on a new leader).
+     */
+    default long maxElectionTimeoutMs() {
+        return 300;
+    }
 }

@@ -84,6 +84,19 @@ public final class RaftKvMeters {
             "Client gRPC calls received and not yet answered.");
     public static final Meter CLIENT_PIPELINE_STREAMS = new Meter("raftkv.client.pipeline.streams",
             "KV.Pipeline streams open on the client port (each carries many calls).");
+    // ---- leases ----
+
+    public static final Meter LEASES = new Meter("raftkv.leases",
+            "Leases in this node's applied state (every member holds the replicated table).");
+    public static final Meter LEASE_GRANTS = new Meter("raftkv.lease.grants",
+            "Leases granted through this node (Lease.Grant calls it answered OK).");
+    public static final Meter LEASE_REVOCATIONS = new Meter("raftkv.lease.revocations",
+            "Leases revoked by clients through this node (Lease.Revoke calls it answered OK).");
+    public static final Meter LEASE_EXPIRATIONS = new Meter("raftkv.lease.expirations",
+            "Leases this node, as leader, expired: revocations it proposed because a TTL ran out on its"
+                    + " clock, counted once applied.");
+    public static final Meter LEASE_KEEPALIVES = new Meter("raftkv.lease.keepalives",
+            "Lease renewals this node answered as leader (Lease.KeepAlive requests, renewed or not).");
     public static final Meter CLIENT_CONNECTIONS = new Meter("raftkv.client.connections",
             "Connections open on the client port.");
     public static final Meter CLIENT_CONNECTIONS_REFUSED = new Meter("raftkv.client.connections.refused",

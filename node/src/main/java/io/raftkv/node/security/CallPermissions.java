@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@link Kind#PUBLIC}: {@code grpc.health.v1.Health} and server reflection, no credentials;</li>
- *   <li>{@link Kind#KEYS}: KV methods; the HTTP request needs the method's minimum role on some
+ *   <li>{@link Kind#KEYS}: KV and Lease methods; the HTTP request needs the method's minimum role on some
  *       prefix, and each call's message then needs, key by key, a binding covering it
  *       ({@link #needs});</li>
  *   <li>{@link Kind#CLUSTER_READ}: Status, MemberList and Alarm/List, {@code read} on any prefix;</li>
@@ -51,6 +51,12 @@ public final class CallPermissions {
             Map.entry("raftkv.v1.KV/CompareAndSet", new Rule(Kind.KEYS, Role.WRITE)),
             Map.entry("raftkv.v1.KV/Txn", new Rule(Kind.KEYS, Role.READ)),
             Map.entry("raftkv.v1.KV/Pipeline", new Rule(Kind.KEYS, Role.READ)),
+            // Leases touch no key themselves (a put attaches one, checked as a put): write on some prefix.
+            Map.entry("raftkv.v1.Lease/Grant", new Rule(Kind.KEYS, Role.WRITE)),
+            Map.entry("raftkv.v1.Lease/Revoke", new Rule(Kind.KEYS, Role.WRITE)),
+            Map.entry("raftkv.v1.Lease/KeepAlive", new Rule(Kind.KEYS, Role.WRITE)),
+            Map.entry("raftkv.v1.Lease/TimeToLive", new Rule(Kind.KEYS, Role.WRITE)),
+            Map.entry("raftkv.v1.Lease/Leases", new Rule(Kind.KEYS, Role.WRITE)),
             Map.entry("raftkv.v1.Cluster/Status", new Rule(Kind.CLUSTER_READ, Role.READ)),
             Map.entry("raftkv.v1.Cluster/MemberList", new Rule(Kind.CLUSTER_READ, Role.READ)),
             Map.entry("raftkv.v1.Cluster/AddLearner", new Rule(Kind.ADMIN, Role.ADMIN)),

@@ -5,6 +5,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.api.PipelineLimits;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.etcd.EtcdServices;
+import io.raftkv.node.lease.LeaseKeeper;
+import io.raftkv.node.lease.LeaseOptions;
 import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.ProposalMetrics;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's client port (9090 in the pod contract): ONE Vert.x HTTP server that hands gRPC
  * requests ({@code content-type: application/grpc…}) to the gRPC server — {@code raftkv.v1.KV},
+ * {@code raftkv.v1.Lease} (with the leader-side {@link LeaseKeeper}),
  * {@code raftkv.v1.Cluster}, etcd's v3 API ({@code etcdserverpb.*}, {@link EtcdServices}),
  * {@code grpc.health.v1.Health} and server reflection
  * ({@code grpc.reflection.v1}) — and everything else to the HTTP endpoints {@code /health},
@@ -58,13 +61,17 @@ public final class ClientServer {
     private final HttpEndpoints endpoints;
     private final ConnectionGuard guard;
     private final EtcdServices etcd;
+    private final LeaseKeeper leaseKeeper;
+    private final LeaseService leaseService;
 
     private ClientServer(Vertx vertx, List<HttpServer> https, long pollTimerId, HealthV1Service health, ReadPool reads,
                          CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
                          SnapshotMetrics snapshotMetrics, HttpEndpoints endpoints, ConnectionGuard guard,
-                         EtcdServices etcd) {
+                         EtcdServices etcd, LeaseKeeper leaseKeeper, LeaseService leaseService) {
         this.vertx = vertx;
         this.etcd = etcd;
+        this.leaseKeeper = leaseKeeper;
+        this.leaseService = leaseService;
         this.endpoints = endpoints;
         this.guard = guard;
         this.https = List.copyOf(https);
@@ -140,6 +147,9 @@ public final class ClientServer {
         statusMetrics.trackAlarms(node::alarms);
         ReadPool reads = new ReadPool(vertx, limits);
         HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
+        LeaseKeeper leaseKeeper = new LeaseKeeper(vertx, vertx.getOrCreateContext(), node, reader::leases,
+                LeaseOptions.forElectionTimeout(node.maxElectionTimeoutMs()), registry);
+        LeaseService leaseService = new LeaseService(node, reader, leaseKeeper, reads, limits, registry);
 
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
                 // Up to twice the limit is decoded and then refused with INVALID_ARGUMENT and the limit
@@ -154,6 +164,7 @@ public final class ClientServer {
                 new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
         EtcdServices etcd = EtcdServices.addTo(grpc, vertx, node, reader, reads, limits, proposalMetrics, calls,
                 security.secure(new HttpServerOptions()).isSsl());
+        grpc.addService(leaseService.bindTo(calls));
         grpc.addService(health.service());
         grpc.addService(ReflectionService.v1());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
@@ -194,9 +205,11 @@ public final class ClientServer {
             LOG.info("client server listening on {}:{} (gRPC KV, Cluster, etcd v3 API, health, reflection; HTTP /health /ready"
                     + " /metrics) on {} event loop(s)", host, bound, servers.size());
             return new ClientServer(vertx, servers, timer, health, reads, calls, statusMetrics, proposalMetrics,
-                    snapshotMetrics, endpoints, guard, etcd);
+                    snapshotMetrics, endpoints, guard, etcd, leaseKeeper, leaseService);
         }).onFailure(e -> {
             etcd.close();
+            leaseKeeper.close();
+            leaseService.close();
             endpoints.close();
             reads.close();
             calls.close();
@@ -301,8 +314,10 @@ public final class ClientServer {
     public Future<Void> close() {
         vertx.cancelTimer(pollTimerId);
         health.close();
+        leaseKeeper.close();
         return Future.join(https.stream().map(HttpServer::close).toList()).<Void>mapEmpty().andThen(ar -> {
             etcd.close();
+            leaseService.close();
             endpoints.close();
             reads.close();
             calls.close();

@@ -5,6 +5,8 @@ import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.RangeResult;
 import io.raftkv.node.storage.StateHash;
 import java.util.Objects;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -36,6 +38,16 @@ public interface KvReader {
     /** A digest of the whole state and the applied index it describes (see {@link KvStateMachine#stateHash()}). */
     StateHash stateHash();
 
+    /** id → granted TTL (seconds) of every lease in the applied state; memory, never blocks. */
+    default Map<Long, Long> leases() {
+        return Map.of();
+    }
+
+    /** Keys attached to lease {@code id}, ascending, at most {@code limit}. */
+    default KvStateMachine.LeaseKeys leaseKeys(long id, int limit) {
+        return new KvStateMachine.LeaseKeys(List.of(), false);
+    }
+
     /** Reads through whatever state machine {@code current} returns at the time of each read. */
     static KvReader of(Supplier<KvStateMachine> current) {
         Objects.requireNonNull(current, "current");
@@ -59,6 +71,16 @@ public interface KvReader {
             @Override
             public StateHash stateHash() {
                 return current.get().stateHash();
+            }
+
+            @Override
+            public Map<Long, Long> leases() {
+                return current.get().leases();
+            }
+
+            @Override
+            public KvStateMachine.LeaseKeys leaseKeys(long id, int limit) {
+                return current.get().leaseKeys(id, limit);
             }
         };
     }
