@@ -23,6 +23,7 @@ import java.util.Map;
         description = "Talks to a RaftKV cluster over gRPC.",
         subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, ScanCommand.class,
                 StatusCommand.class, MembersCommand.class, TransferLeaderCommand.class, SnapshotCommand.class, AlarmCommand.class,
+                TxnCommand.class, LeaseCommand.class, LockCommand.class, ElectCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected error", "2:invalid command line", "3:key or member not found",
@@ -70,6 +71,7 @@ public final class RaftKvCtl implements Runnable {
 
     private final Map<String, String> env;
     private PrintWriter out;
+    private PrintWriter err;
     private RaftKvClient client;
 
     RaftKvCtl(Map<String, String> env) {
@@ -84,6 +86,7 @@ public final class RaftKvCtl implements Runnable {
     static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         RaftKvCtl root = new RaftKvCtl(env);
         root.out = out;
+        root.err = err;
         CommandLine cmd = new CommandLine(root)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(out)
@@ -113,6 +116,16 @@ public final class RaftKvCtl implements Runnable {
             }
             err.flush();
             return code.code();
+        }
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            err.println("raftkvctl: timed out: " + e.getMessage());
+            err.flush();
+            return ExitCode.TIMEOUT.code();
+        }
+        if (e instanceof io.raftkv.api.recipes.LeaseLostException) {
+            err.println("raftkvctl: " + e.getMessage());
+            err.flush();
+            return ExitCode.REJECTED.code();
         }
         if (e instanceof IllegalArgumentException) {
             err.println("raftkvctl: " + e.getMessage());
@@ -159,6 +172,10 @@ public final class RaftKvCtl implements Runnable {
 
     Output output() {
         return new Output(out, format);
+    }
+
+    PrintWriter err() {
+        return err;
     }
 
     Duration timeout() {
