@@ -262,4 +262,47 @@ class RaftKvCtlTest {
         assertThat(java.util.Arrays.stream(ExitCode.values()).map(ExitCode::code).distinct().count())
                 .isEqualTo(ExitCode.values().length);
     }
+
+    @Test
+    void txnRunsOneBranchAndPrintsEachResult() {
+        ctl("put", "txn/a", "1");
+        Result ok = ctl("txn", "--if", "txn/a = 1", "--if", "txn/b absent", "--then", "put txn/b two words",
+                "--then", "get txn/a", "--else", "del txn/a");
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out().lines().toList()).containsExactly("SUCCESS", "put txn/b OK", "get txn/a = 1");
+        JsonObject failed = ctl("txn", "--if", "txn/b absent", "--then", "del txn/a", "--else", "get txn/b",
+                "-o", "json").json();
+        assertThat(failed.getBoolean("succeeded")).isFalse();
+        assertThat(failed.getJsonArray("results").getJsonObject(0).getJsonObject("get").getString("value"))
+                .isEqualTo("two words");
+        Result bad = ctl("txn", "--if", "txn/a ~ 1");
+        assertThat(bad.exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(bad.err()).contains("is not 'KEY = VALUE', 'KEY absent' or 'KEY mod=N'");
+        assertThat(ctl("txn", "--then", "put").err()).contains("is not 'put KEY VALUE [lease=HEX]'");
+    }
+
+    @Test
+    void deleteByPrefixDeletesEveryKeyUnderItAcrossBatches() {
+        for (int i = 0; i < 150; i++) {
+            ctl("put", "delp/" + i, "v");
+        }
+        ctl("put", "delq", "v");
+        Result r = ctl("del", "--prefix", "delp/");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("deleted 150\n");
+        assertThat(ctl("scan", "--prefix", "delp/").out().lines().toList()).hasSize(1); // the header only
+        assertThat(ctl("get", "delq").exit()).isZero();
+        Result empty = ctl("del", "--prefix", "");
+        assertThat(empty.exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(empty.err()).contains("non-empty prefix");
+    }
+
+    @Test
+    void leaseIdsAreHexadecimalAndBadOnesAreUsageErrors() {
+        Result bad = ctl("lease", "revoke", "xyz");
+        assertThat(bad.exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(bad.err()).contains("lease id must be a positive hexadecimal number, got 'xyz'");
+        assertThat(LeaseCommand.parseId("ff")).isEqualTo(255);
+        assertThat(LeaseCommand.hex(255)).isEqualTo("ff");
+    }
 }
