@@ -162,4 +162,67 @@ class LeaseClusterTest {
                 ttl, (gone - promised) / 1e6);
         leader.start();
     }
+
+    /** One hold of the lock as its holder saw it. */
+    private record Hold(String who, long token, long start, long end) {
+    }
+
+    /**
+     * Four clients take the same lock eight times each, one of them "crashes" while holding it
+     * (stops renewing, never releases), and leadership moves meanwhile: sorted by fencing token, no
+     * two holds overlap in time, tokens are distinct and increase in the order holds began, and the
+     * crashed holder's successor began only after the crashed lease could have expired.
+     */
+    @Test
+    @Order(5)
+    void aLockIsNeverHeldByTwoClientsAndTokensIncrease() throws Exception {
+        cluster.awaitLeader();
+        java.util.List<Hold> holds = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RaftKvClient client = cluster.client();
+        long[] crashedAliveUntil = {Long.MIN_VALUE};
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            String who = "client-" + c;
+            boolean crasher = c == 0;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 8; i++) {
+                    io.raftkv.api.recipes.LeaseSession session = io.raftkv.api.recipes.LeaseSession.open(client, TTL);
+                    io.raftkv.api.recipes.Lock lock = new io.raftkv.api.recipes.Lock(client, session, "locks/test/");
+                    io.raftkv.api.recipes.Lock.Held held = lock.acquire(Duration.ofSeconds(60));
+                    long start = System.nanoTime();
+                    if (crasher && i == 3) {
+                        session.keepAlive().stop(); // crash: no renewal, no release
+                        crashedAliveUntil[0] = session.aliveUntilNanos();
+                        holds.add(new Hold(who + " (crashed)", held.fencingToken(), start,
+                                session.aliveUntilNanos()));
+                        continue;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                    holds.add(new Hold(who, held.fencingToken(), start, System.nanoTime()));
+                    lock.release();
+                    session.close();
+                }
+                return null;
+            }));
+        }
+        // Move leadership while the clients contend.
+        await().atMost(Duration.ofSeconds(30)).until(() -> holds.size() >= 6);
+        cluster.client().blocking().transferLeadership(0);
+        for (var f : done) {
+            f.get(150, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        java.util.List<Hold> byToken = new java.util.ArrayList<>(holds);
+        byToken.sort(java.util.Comparator.comparingLong(Hold::token));
+        assertThat(byToken).hasSize(32);
+        for (int i = 1; i < byToken.size(); i++) {
+            Hold prev = byToken.get(i - 1);
+            Hold next = byToken.get(i);
+            assertThat(next.token()).as("distinct tokens %s %s", prev, next).isGreaterThan(prev.token());
+            assertThat(next.start() - prev.end()).as("%s overlaps %s", next, prev).isGreaterThanOrEqualTo(0);
+        }
+        System.out.printf("lock: 32 holds by 4 clients, tokens %d..%d, no overlap%n", byToken.get(0).token(),
+                byToken.get(31).token());
+    }
 }
