@@ -4,6 +4,7 @@ import io.raftkv.chaos.cluster.ClusterOptions;
 import io.raftkv.chaos.cluster.NodeProcess;
 import io.raftkv.chaos.cluster.ProcessCluster;
 import io.raftkv.chaos.workload.KeySpace;
+import io.raftkv.chaos.workload.LockUsers;
 import io.raftkv.chaos.workload.Workload;
 import io.raftkv.chaos.workload.WorkloadStats;
 import io.raftkv.e2e.faults.Fault;
@@ -136,6 +137,7 @@ public final class ChaosRun {
         Workload workload = Workload.start(spec.workload(), cluster.clientEndpoints(), cluster.vertx(), keys, history,
                 CLOCK, spec.seed(), events::log);
         events.log("workload started: " + spec.workload().clients() + " clients");
+        LockUsers lockUsers = startLockUsers(cluster, events, start);
         try {
             Duration minimum = fault.minimumActive(cluster);
             List<FaultSchedule.Window> windows = spec.schedule().windows(minimum);
@@ -159,6 +161,11 @@ public final class ChaosRun {
             }
             waitUntil(start, spec.schedule().workloadDuration(minimum), workload);
         } finally {
+            if (lockUsers != null) {
+                lockUsers.close();
+                events.log("lock users stopped: " + lockUsers.holds() + " holds, " + lockUsers.failures()
+                        + " failed acquisitions");
+            }
             p.stats = workload.stop();
             p.workloadMs = (CLOCK.getAsLong() - start) / 1_000_000L;
             events.log("workload stopped: " + p.stats);
@@ -176,6 +183,26 @@ public final class ChaosRun {
                 throw new IllegalStateException("member " + id + " is not running after heal (it exited on its own):\n"
                         + n.logTail(40));
             }
+        }
+    }
+
+    /**
+     * With {@code -Dchaos.locks=N} (N > 0), N lock users contend for one lock during the workload
+     * ({@link LockUsers}); their holds go to {@code locks.jsonl} and {@link LockChecker} fails the
+     * run if two critical sections overlap. Off (null) by default.
+     */
+    private LockUsers startLockUsers(ProcessCluster cluster, RunEvents events, long origin) {
+        int users = Integer.getInteger("chaos.locks", 0);
+        if (users <= 0) {
+            return null;
+        }
+        try {
+            LockUsers u = LockUsers.start(users, cluster.clientEndpoints(), cluster.vertx(),
+                    spec.dir().resolve("locks.jsonl"), CLOCK, origin);
+            events.log("lock users started: " + users);
+            return u;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start lock users", e);
         }
     }
 
@@ -201,6 +228,17 @@ public final class ChaosRun {
         StringBuilder text = new StringBuilder(report.render());
         text.append(String.format("lost acknowledged writes: %d%n", lost.size()));
         lost.forEach(l -> text.append("  ").append(l).append('\n'));
+        Path locks = dir.resolve("locks.jsonl");
+        if (Files.exists(locks)) {
+            LockChecker.Result lr = LockChecker.check(locks);
+            text.append(String.format("lock holds: %d, overlapping critical sections: %d%n", lr.holds(),
+                    lr.violations().size()));
+            lr.violations().forEach(v -> text.append("  ").append(v).append('\n'));
+            events.log("checked " + lr.holds() + " lock holds: " + (lr.passed() ? "exclusive" : "OVERLAP"));
+            if (!lr.passed()) {
+                p.error = "lock critical sections overlap: " + lr.violations().get(0);
+            }
+        }
         Files.writeString(dir.resolve("report.txt"), text, StandardCharsets.UTF_8);
         events.log("checked " + history.size() + " operations: " + report.verdict() + ", " + lost.size()
                 + " lost writes (report.txt)");
