@@ -16,6 +16,8 @@ class ApiArchitectureTest {
                 .allow("io.raftkv.api", "io.raftkv.api.v1")
                 .allow("io.raftkv.api.net")
                 .allow("io.raftkv.api.client", "io.raftkv.api", "io.raftkv.api.net", "io.raftkv.api.v1")
+                // The recipes are built on the public client only.
+                .allow("io.raftkv.api.recipes", "io.raftkv.api", "io.raftkv.api.client", "io.raftkv.api.v1")
                 .check();
     }
 }

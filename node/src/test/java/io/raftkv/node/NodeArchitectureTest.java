@@ -62,10 +62,12 @@ class NodeArchitectureTest {
                         "io.raftkv.node.transport", "io.raftkv.node.alarm")
                 // Alarms raise and disarm through the driver (RaftNodeApi) and are read by servers and metrics.
                 .allow("io.raftkv.node.alarm", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.node.driver")
+                // Lease time is kept beside the driver: it follows leadership and proposes revocations.
+                .allow("io.raftkv.node.lease", "io.raftkv.node.driver", "io.raftkv.node.metrics")
                 .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
                 .allow("io.raftkv.node.server", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.api.net",
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security",
-                        "io.raftkv.node.alarm")
+                        "io.raftkv.node.alarm", "io.raftkv.node.lease")
                 // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
                 .allow("io.raftkv.node.etcd", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..",
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.server");
@@ -83,6 +85,9 @@ class NodeArchitectureTest {
         for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class, ActiveAlarms.class,
                 AlarmType.class)) {
             rules.freeze("io.raftkv.node.alarm", c, CONTRACT);
+        }
+        for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class)) {
+            rules.freeze("io.raftkv.node.lease", c, CONTRACT);
         }
         for (String servers : List.of("io.raftkv.node.server", "io.raftkv.node.etcd")) {
             rules.freeze(servers, SnapshotReader.class, "the driver's SnapshotDownload hands the server a stream"

@@ -43,9 +43,9 @@ public interface KvReader {
         return Map.of();
     }
 
-    /** Keys attached to lease {@code id}, ascending, at most {@code limit}. */
-    default KvStateMachine.LeaseKeys leaseKeys(long id, int limit) {
-        return new KvStateMachine.LeaseKeys(List.of(), false);
+    /** Keys attached to lease {@code id}, ascending, at most {@code limit} (key-values with only the key set). */
+    default RangeResult leaseKeys(long id, int limit) {
+        return new RangeResult(List.of(), false);
     }
 
     /** Reads through whatever state machine {@code current} returns at the time of each read. */
@@ -79,7 +79,7 @@ public interface KvReader {
             }
 
             @Override
-            public KvStateMachine.LeaseKeys leaseKeys(long id, int limit) {
+            public RangeResult leaseKeys(long id, int limit) {
                 return current.get().leaseKeys(id, limit);
             }
         };

@@ -23,7 +23,7 @@ import io.raftkv.node.metrics.RaftKvMeters;
 import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
 import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.node.storage.RangeResult;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.Service;
@@ -138,8 +138,8 @@ public final class LeaseService extends MeterGroup {
                 }
                 b.setGrantedTtl(granted).setTtl((remaining + 999_999_999L) / 1_000_000_000L);
                 if (r.getKeys()) {
-                    KvStateMachine.LeaseKeys keys = reader.leaseKeys(id, limits.maxRangeLimit());
-                    keys.keys().forEach(k -> b.addKeys(ByteString.copyFrom(k)));
+                    RangeResult keys = reader.leaseKeys(id, limits.maxRangeLimit());
+                    keys.keyValues().forEach(k -> b.addKeys(ByteString.copyFrom(k.key())));
                     b.setMoreKeys(keys.more());
                 }
                 return b.build();

@@ -536,37 +536,30 @@ public final class KvStateMachine implements AutoCloseable {
     }
 
     /**
-     * Keys attached to lease {@code id}, ascending, at most {@code limit} (plus whether more exist);
-     * blocking (RocksDB).
+     * Keys attached to lease {@code id}, ascending, at most {@code limit} (plus whether more exist),
+     * as key-values with only the key set (empty value, zero indexes); blocking (RocksDB).
      */
-    public LeaseKeys leaseKeys(long id, int limit) {
+    public RangeResult leaseKeys(long id, int limit) {
         handleLock.readLock().lock();
         byte[] prefix = LeaseStore.idKey(id);
         try (Slice end = new Slice(LeaseStore.idKey(id + 1));
              ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(end);
              RocksIterator it = db.db.newIterator(db.cf(LEASE_KEYS_CF), ro)) {
-            List<byte[]> out = new ArrayList<>();
+            List<KeyValue> out = new ArrayList<>();
             for (it.seek(prefix); it.isValid(); it.next()) {
                 if (out.size() == limit) {
-                    return new LeaseKeys(out, true);
+                    return new RangeResult(out, true);
                 }
                 ChecksummedRecord.open(it.key(), it.value());
                 byte[] k = it.key();
-                out.add(java.util.Arrays.copyOfRange(k, Long.BYTES, k.length));
+                out.add(new KeyValue(java.util.Arrays.copyOfRange(k, Long.BYTES, k.length), EMPTY, 0, 0, 0));
             }
             it.status();
-            return new LeaseKeys(out, false);
+            return new RangeResult(out, false);
         } catch (RocksDBException | CorruptRecordException e) {
             throw fail(new StorageCorruptedException(layout.dataDir, "reading lease keys: " + e.getMessage(), e));
         } finally {
             handleLock.readLock().unlock();
-        }
-    }
-
-    /** Keys attached to a lease, ascending, and whether more exist than were listed. */
-    public record LeaseKeys(List<byte[]> keys, boolean more) {
-        public LeaseKeys {
-            keys = List.copyOf(keys);
         }
     }
 

@@ -58,7 +58,8 @@ class LeaseStateTest {
 
     private List<String> keysOf(long lease) {
         List<String> out = new ArrayList<>();
-        storage.stateMachine().leaseKeys(lease, 100).keys().forEach(k -> out.add(new String(k, StandardCharsets.UTF_8)));
+        storage.stateMachine().leaseKeys(lease, 100).keyValues()
+                .forEach(k -> out.add(new String(k.key(), StandardCharsets.UTF_8)));
         return out;
     }
 
