@@ -110,7 +110,8 @@ public final class SuiteRunner {
                 ServerCpuProbe cpu = ServerCpuProbe.schedule(serverCpuNanos, serverRssBytes, metrics, s.load().warmup(),
                         s.load().duration());
                 Measured m;
-                try (CpuNeighbour neighbour = CpuNeighbour.start(s.cpuNeighbours())) {
+                try (CpuNeighbour neighbour = CpuNeighbour.start(s.cpuNeighbours(),
+                        s.load().warmup().plus(s.load().duration()).plus(Duration.ofSeconds(30)))) {
                     m = new LoadRunner(target, workload, s.load(), p -> {
                         if (progress) {
                             out.println(p.line(label));
