@@ -186,11 +186,13 @@ class RaftKvCtlTest {
         assertThat(lines.get(1)).contains(" leader ");
         assertThat(lines.get(2)).contains(" follower ");
 
-        // More failures than any retry budget within the 200 ms deadline can consume.
-        for (int i = 0; i < 100; i++) {
+        // Exactly the retry budget's attempts fail, within a deadline far longer than their
+        // backoffs: the call ends UNAVAILABLE after its last attempt, never by the deadline (a
+        // 200 ms deadline raced the attempts on a loaded machine and ended DEADLINE_EXCEEDED).
+        for (int i = 0; i < io.raftkv.api.client.RetryPolicy.DEFAULT.maxAttempts(); i++) {
             cluster.node(3).script("Status", new FakeNode.Fail(RaftKvException.of(GrpcStatus.UNAVAILABLE, "stopping")));
         }
-        Result partial = ctl("--timeout", "200ms", "status", "-o", "json");
+        Result partial = ctl("--timeout", "20s", "status", "-o", "json");
         assertThat(partial.exit()).isEqualTo(5);
         JsonArray rows = new JsonArray(partial.out());
         assertThat(rows.getJsonObject(0).getJsonObject("status").getString("role")).isEqualTo("leader");
