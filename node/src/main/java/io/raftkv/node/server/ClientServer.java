@@ -147,7 +147,9 @@ public final class ClientServer {
         statusMetrics.trackAlarms(node::alarms);
         ReadPool reads = new ReadPool(vertx, limits);
         HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
-        LeaseKeeper leaseKeeper = new LeaseKeeper(vertx, vertx.getOrCreateContext(), node, reader::leases,
+        // A client loop, never the Raft loop (the node keeps that one out of servingContexts).
+        Context leaseContext = servingContexts.isEmpty() ? vertx.getOrCreateContext() : servingContexts.get(0);
+        LeaseKeeper leaseKeeper = new LeaseKeeper(vertx, leaseContext, node, reader::leases,
                 LeaseOptions.forElectionTimeout(node.maxElectionTimeoutMs()), registry);
         LeaseService leaseService = new LeaseService(node, reader, leaseKeeper, reads, limits, registry);
 
