@@ -201,7 +201,7 @@ public final class SnapshotRestore {
             storage.stateMachine().checkpoint(db).join();
             AppliedState applied;
             // The tail is applied to a copy: the survivor's own storage stays exactly as it was.
-            try (KvStateMachine copy = openStateMachine(staging, db)) {
+            try (KvStateMachine copy = openStateMachine(staging, db, options)) {
                 long last = log.lastIndex();
                 for (long next = copy.appliedIndex() + 1; next <= last; ) {
                     List<Entry> batch = log.entries(next, last + 1, 8L << 20);
@@ -304,9 +304,14 @@ public final class SnapshotRestore {
     }
 
     private static KvStateMachine openStateMachine(Path layoutRoot, Path db) throws RocksDBException {
+        return openStateMachine(layoutRoot, db, StorageOptions.defaults());
+    }
+
+    /** The tail of a force-new-cluster is applied with the node's own options (session expiry...). */
+    private static KvStateMachine openStateMachine(Path layoutRoot, Path db, StorageOptions options)
+            throws RocksDBException {
         StorageLayout at = new StorageLayout(layoutRoot);
-        return new KvStateMachine(at, StorageOptions.defaults(), RocksInstance.open(db, KvStateMachine.FAMILIES,
-                false, false), t -> { });
+        return new KvStateMachine(at, options, RocksInstance.open(db, KvStateMachine.FAMILIES, false, false), t -> { });
     }
 
     private static void checkHashMatches(StateHash hash, SnapshotMetadata meta) {
