@@ -138,6 +138,11 @@ public final class ChaosRun {
                 CLOCK, spec.seed(), events::log);
         events.log("workload started: " + spec.workload().clients() + " clients");
         LockUsers lockUsers = startLockUsers(cluster, events, start);
+        java.util.Optional<io.raftkv.chaos.workload.EtcdWorkload> etcdClients = io.raftkv.chaos.workload.EtcdWorkload.start(
+                io.raftkv.chaos.workload.EtcdWorkload.requestedClients(), spec.workload().clients(), spec.workload(),
+                cluster.clientEndpoints(), cluster.vertx(), keys, history, CLOCK, spec.seed());
+        etcdClients.ifPresent(w -> events.log("etcd-API clients started: "
+                + io.raftkv.chaos.workload.EtcdWorkload.requestedClients()));
         try {
             Duration minimum = fault.minimumActive(cluster);
             List<FaultSchedule.Window> windows = spec.schedule().windows(minimum);
@@ -167,6 +172,7 @@ public final class ChaosRun {
                         + " failed acquisitions");
             }
             p.stats = workload.stop();
+            etcdClients.ifPresent(w -> events.log("etcd-API clients stopped: " + w.stop(spec.workload())));
             p.workloadMs = (CLOCK.getAsLong() - start) / 1_000_000L;
             events.log("workload stopped: " + p.stats);
         }
