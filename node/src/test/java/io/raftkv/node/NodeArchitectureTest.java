@@ -69,6 +69,7 @@ class NodeArchitectureTest {
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security",
                         "io.raftkv.node.alarm", "io.raftkv.node.lease")
                 // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
+                // Its Alarm RPC and write refusals are RaftKV's alarms (node.alarm), as for the server.
                 .allow("io.raftkv.node.etcd", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..",
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.server",
                         "io.raftkv.node.alarm");

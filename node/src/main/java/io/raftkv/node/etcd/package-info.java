@@ -6,5 +6,10 @@
  * Snapshot stream; {@code EtcdErrors} holds etcd's error codes and messages; {@code EtcdForwarder}
  * sends a write that reached a follower on to the leader. docs/etcd-compatibility.md lists what is
  * supported, what differs and what answers UNIMPLEMENTED.
+ *
+ * <p>Depends on the server's call rules ({@code node.server}), the driver ({@code RaftNodeApi}),
+ * the alarms ({@code node.alarm}), metrics, and the state machine's contract classes in
+ * {@code node.storage} (frozen in {@code NodeArchitectureTest}); nothing depends on it but
+ * {@code ClientServer}, which builds it.
  */
 package io.raftkv.node.etcd;
