@@ -238,7 +238,16 @@ CHAOS_SECONDS ?= 60
 CHAOS_NODES ?= 3
 CHAOS_BUILD_DIR ?= target
 CHAOS_ARGS ?=
-.PHONY: chaos chaos-short
+## hostile: the hostile-client suite, 30 s per attack (HOSTILE_SECONDS), 8 attacks on 3 nodes; prints the table
+HOSTILE_SECONDS ?= 30
+.PHONY: chaos chaos-short hostile
+hostile:
+	@$(MVN) -pl chaos -am package -Dbuild.dir=$(CHAOS_BUILD_DIR) -Dtest=HostileSuiteTest \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.dir=$(CHAOS_DIR) -Dhostile.seconds=$(HOSTILE_SECONDS) \
+	  -Dhostile.strict=true $(CHAOS_ARGS); \
+	  status=$$?; last=$$(ls -td $(CHAOS_DIR)/hostile-*/ 2>/dev/null | head -1); \
+	  if [ -n "$$last" ]; then cat "$$last/hostile-table.md"; fi; exit $$status
+
 chaos-short:
 	@$(MVN) -pl chaos -am package -Dbuild.dir=$(CHAOS_BUILD_DIR) -Dtest=ChaosShortRunTest \
 	  -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.dir=$(CHAOS_DIR) $(CHAOS_ARGS); \

@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * {@link LostWrites} can count lost writes. A key whose read keeps failing is tried a few times
  * and then recorded as an unknown get and counted, since an unreadable key proves nothing.
  */
-final class FinalReads {
+public final class FinalReads {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final int CALLS_PER_KEY = 3;
     private static final RetryPolicy PATIENT = new RetryPolicy(40, Duration.ofMillis(25), Duration.ofMillis(500), 0.2);
@@ -34,7 +34,7 @@ final class FinalReads {
     /**
      * @return how many keys could not be read
      */
-    static int readAll(List<String> keys, List<Endpoint> endpoints, Vertx vertx, HistoryWriter history,
+    public static int readAll(List<String> keys, List<Endpoint> endpoints, Vertx vertx, HistoryWriter history,
                        int clientId, LongSupplier clock) {
         int failures = 0;
         try (RaftKvClient client = RaftKvClient.builder().vertx(vertx).endpoints(endpoints).deadline(DEADLINE)
