@@ -14,7 +14,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.operator.http.OperatorHttpServer;
+import io.raftkv.operator.membership.AdminCredentials;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
+import io.raftkv.operator.security.TlsPlanner;
 import io.raftkv.operator.membership.MembershipSettings;
 import io.raftkv.operator.membership.NodeEndpoints;
 import io.raftkv.operator.metrics.ClusterMetrics;
@@ -73,10 +75,12 @@ public final class OperatorMain {
           clusterMetrics));
     }
     MembershipSettings membership = MembershipSettings.DEFAULTS;
-    GrpcNodeAdmin nodeAdmin =
-        new GrpcNodeAdmin(membership.callTimeout(), membership.transferTimeout());
+    AdminCredentials credentials = new AdminCredentials();
+    GrpcNodeAdmin nodeAdmin = new GrpcNodeAdmin(membership.callTimeout(),
+        membership.transferTimeout(), credentials);
     Operator operator = RaftKvOperator.create(client, registry, clusterMetrics, settings,
-        election, Clock.systemUTC(), nodeAdmin, NodeEndpoints.clusterDns(), membership);
+        election, Clock.systemUTC(), nodeAdmin, NodeEndpoints.clusterDns(), membership,
+        credentials, TlsPlanner.fromEnvironment(System.getenv()));
     OperatorHttpServer http = OperatorHttpServer.start(settings.httpPort(),
         () -> {
           clusterMetrics.refresh();

@@ -36,6 +36,16 @@ import io.raftkv.operator.status.ConditionTypes;
 import io.raftkv.operator.status.EventRecorder;
 import io.raftkv.operator.status.ReconcileFailure;
 import io.raftkv.operator.status.SpecValidator;
+import io.raftkv.operator.security.AdminSecretDependent;
+import io.raftkv.operator.security.AuthOn;
+import io.raftkv.operator.security.AuthSecretDependent;
+import io.raftkv.operator.security.CaSecretDependent;
+import io.raftkv.operator.security.ClusterSecurity;
+import io.raftkv.operator.security.MemberTlsSecretDependent;
+import io.raftkv.operator.security.NetworkPolicyDependent;
+import io.raftkv.operator.security.TlsOn;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +77,9 @@ import org.slf4j.LoggerFactory;
  * Running, it asks to be rescheduled; StatefulSet and pod changes trigger a reconcile through
  * the informers anyway.
  */
-@ControllerConfiguration(name = RaftKvClusterReconciler.NAME)
+@ControllerConfiguration(name = RaftKvClusterReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 10,
+        timeUnit = TimeUnit.MINUTES))
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "node-service-account", type = NodeServiceAccountDependent.class),
     @Dependent(name = "node-role", type = NodeRoleDependent.class),
@@ -78,6 +90,16 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "statefulset", type = StatefulSetDependent.class,
         dependsOn = {"node-role-binding", "peer-service"}),
     @Dependent(name = "pod-disruption-budget", type = PodDisruptionBudgetDependent.class),
+    @Dependent(name = "ca-secret", type = CaSecretDependent.class,
+        reconcilePrecondition = TlsOn.class),
+    @Dependent(name = "member-tls-secret", type = MemberTlsSecretDependent.class,
+        reconcilePrecondition = TlsOn.class),
+    @Dependent(name = "admin-secret", type = AdminSecretDependent.class,
+        reconcilePrecondition = TlsOn.class),
+    @Dependent(name = "auth-secret", type = AuthSecretDependent.class,
+        reconcilePrecondition = AuthOn.class),
+    @Dependent(name = "network-policy", type = NetworkPolicyDependent.class,
+        reconcilePrecondition = NetworkPolicyDependent.Enabled.class),
     @Dependent(name = "pod-monitor", type = NodePodMonitorDependent.class,
         activationCondition = CRDPresentActivationCondition.class,
         reconcilePrecondition = NodePodMonitorDependent.Enabled.class)
@@ -97,19 +119,23 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
   private final ClusterMetrics metrics;
   private final MembershipOrchestrator orchestrator;
   private final Duration operationReschedule;
+  private final ClusterSecurity security;
 
   /**
    * @param clock stamps condition transition times, operations and events
    * @param metrics per-cluster gauges, fed from this controller's informer cache
    * @param orchestrator scaling and restarts through the nodes' Cluster API
    * @param operationReschedule how soon to look again while an operation is in progress
+   * @param security certificates, auth files and the operator's own node credentials
    */
   public RaftKvClusterReconciler(Clock clock, ClusterMetrics metrics,
-      MembershipOrchestrator orchestrator, Duration operationReschedule) {
+      MembershipOrchestrator orchestrator, Duration operationReschedule,
+      ClusterSecurity security) {
     this.clock = clock;
     this.metrics = metrics;
     this.orchestrator = orchestrator;
     this.operationReschedule = operationReschedule;
+    this.security = security;
   }
 
   @Override
@@ -147,7 +173,9 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
         cluster.getStatus() != null ? cluster.getStatus().getOperation() : null);
     int voters = problems.isEmpty() ? cluster.getSpec().getReplicas() : 0;
     boolean leaderGone = false;
+    Optional<ClusterSecurity.Plans> securityPlans = Optional.empty();
     if (problems.isEmpty()) {
+      ClusterSecurity.Decision decision = security.prepare(cluster, before, context.getClient());
       Set<Pod> pods = context.getSecondaryResources(Pod.class);
       MembershipOrchestrator.ClaimLookup claims = (namespace, name) -> context.getClient()
           .persistentVolumeClaims().inNamespace(namespace).withName(name).get() != null;
@@ -161,6 +189,11 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
       workflowContext.put(PodDisruptionBudgetDependent.VOTERS_KEY, orchestration.voters());
       boolean bootstrapAllowed = StatefulSetDependent.bootstrapAllowed(cluster, before, claims);
       workflowContext.put(StatefulSetDependent.BOOTSTRAP_ALLOWED_KEY, bootstrapAllowed);
+      int certified = Math.max(cluster.getSpec().getReplicas(),
+          Math.max(orchestration.statefulSetReplicas(),
+              before.map(s -> s.getSpec().getReplicas()).orElse(0)));
+      securityPlans = Optional.of(security.plan(decision, cluster, certified,
+          context.getClient(), clock.instant(), workflowContext));
       workflowContext.reconcileManagedWorkflow();
       after = context.getSecondaryResource(StatefulSet.class);
       if (before.isEmpty()) {
@@ -192,6 +225,15 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
       // answered: during a total outage no node is left to clear its own claim.
       next.setLeader(null);
     }
+    Optional<java.time.Instant> securityRecheck = Optional.empty();
+    if (securityPlans.isPresent()) {
+      securityRecheck = security.report(securityPlans.get(), cluster, next, recorder,
+          clock.instant());
+    } else if (previous != null) {
+      next.setTls(previous.getTls());
+      ClusterStatusCalculator.find(previous, ConditionTypes.SECURITY_READY)
+          .ifPresent(c -> next.getConditions().add(c));
+    }
     for (var event : ClusterEvents.transitions(previous, next)) {
       recorder.record(cluster, event.type(), event.reason(), event.message());
     }
@@ -207,6 +249,9 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
       control.rescheduleAfter(operationReschedule);
     } else if (!ConditionTypes.PHASE_RUNNING.equals(next.getPhase())) {
       control.rescheduleAfter(NOT_READY_RESCHEDULE);
+    } else if (securityRecheck.isPresent()) {
+      // a CA rotation's next phase or a renewal; maxReconciliationInterval bounds it anyway
+      control.rescheduleAfter(ClusterSecurity.until(clock.instant(), securityRecheck.get()));
     }
     return control;
   }

@@ -9,12 +9,15 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.raftkv.operator.membership.AdminCredentials;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
 import io.raftkv.operator.membership.MembershipOrchestrator;
 import io.raftkv.operator.membership.MembershipSettings;
 import io.raftkv.operator.membership.NodeAdmin;
 import io.raftkv.operator.membership.NodeEndpoints;
 import io.raftkv.operator.metrics.ClusterMetrics;
+import io.raftkv.operator.security.ClusterSecurity;
+import io.raftkv.operator.security.TlsPlanner;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -56,11 +59,26 @@ public final class RaftKvOperator {
       ClusterMetrics clusterMetrics, OperatorSettings settings,
       Optional<LeaderElectionConfiguration> leaderElection, Clock clock, NodeAdmin nodeAdmin,
       NodeEndpoints endpoints, MembershipSettings membership) {
+    return create(client, registry, clusterMetrics, settings, leaderElection, clock, nodeAdmin,
+        endpoints, membership, new AdminCredentials(), new TlsPlanner());
+  }
+
+  /**
+   * As above, with the registry of the operator's TLS credentials that {@code nodeAdmin} reads
+   * (a {@link GrpcNodeAdmin} built with the same {@link AdminCredentials}) and the planner of
+   * the clusters' certificates.
+   */
+  public static Operator create(KubernetesClient client, MeterRegistry registry,
+      ClusterMetrics clusterMetrics, OperatorSettings settings,
+      Optional<LeaderElectionConfiguration> leaderElection, Clock clock, NodeAdmin nodeAdmin,
+      NodeEndpoints endpoints, MembershipSettings membership, AdminCredentials credentials,
+      TlsPlanner planner) {
     Operator operator = new Operator(o -> configure(o, client, registry, leaderElection));
     MembershipOrchestrator orchestrator =
         new MembershipOrchestrator(nodeAdmin, endpoints, membership);
     operator.register(new RaftKvClusterReconciler(clock, clusterMetrics, orchestrator,
-        membership.operationReschedule()), controller -> {
+        membership.operationReschedule(),
+        new ClusterSecurity(planner, credentials, endpoints)), controller -> {
       controller.withRetry(RETRY);
       if (settings.watchesAllNamespaces()) {
         controller.watchingAllNamespaces();

@@ -199,6 +199,10 @@ class PackagingTest {
       assertThat(verbs(rules, "", "pods")).containsExactly("get", "list", "watch",
           "delete");
       assertThat(verbs(rules, "", "events")).containsExactly("create");
+      assertThat(verbs(rules, "", "secrets")).containsExactly("get", "list", "watch",
+          "create", "update", "patch", "delete");
+      assertThat(verbs(rules, "networking.k8s.io", "networkpolicies")).containsExactly("get",
+          "list", "watch", "create", "update", "patch", "delete");
     }
     List<Map<String, Object>> leases = (List<Map<String, Object>>) byKind(
         documents(kubectlKustomize("config/default")), "Role").get("rules");

@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.StorageSpec;
 import io.raftkv.operator.membership.MembershipOrchestrator;
+import io.raftkv.operator.security.PodSecurity;
 import io.raftkv.operator.status.SpecValidator;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,10 @@ public class StatefulSetDependent
    * fresh id, whatever its ordinal. Absent means allowed, so existing templates do not change.
    */
   public static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
+  /** Key under which the reconciler stores whether the pods run TLS (a Boolean). */
+  public static final String TLS_KEY = "raftkv.io/tls";
+  /** Key under which the reconciler stores whether the pods require client auth (a Boolean). */
+  public static final String AUTH_KEY = "raftkv.io/auth";
 
   public StatefulSetDependent() {
     super(StatefulSet.class);
@@ -79,7 +84,11 @@ public class StatefulSetDependent
     boolean bootstrapAllowed = context.managedWorkflowAndDependentResourceContext()
         .get(BOOTSTRAP_ALLOWED_KEY, Boolean.class)
         .orElse(true);
-    return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed);
+    boolean tls = context.managedWorkflowAndDependentResourceContext()
+        .get(TLS_KEY, Boolean.class).orElse(false);
+    boolean auth = context.managedWorkflowAndDependentResourceContext()
+        .get(AUTH_KEY, Boolean.class).orElse(false);
+    return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, tls, auth);
   }
 
   /**
@@ -146,6 +155,11 @@ public class StatefulSetDependent
 
   static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas,
       boolean bootstrapAllowed) {
+    return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, false, false);
+  }
+
+  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas,
+      boolean bootstrapAllowed, boolean tls, boolean auth) {
     StorageSpec storage =
         cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
     Map<String, String> selector = ClusterObjects.selectorLabels(cluster);
@@ -156,6 +170,7 @@ public class StatefulSetDependent
           .forEach(c -> c.getEnv().add(new EnvVarBuilder().withName(ENV_BOOTSTRAP)
               .withValue("false").build()));
     }
+    PodSecurity.apply(template, cluster, NodePodTemplate.CONTAINER_NAME, tls, auth);
     return new StatefulSetBuilder()
         .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
         .withNewSpec()

@@ -1,11 +1,14 @@
 package io.raftkv.operator.membership;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.raftkv.api.v1.AddLearnerRequest;
 import io.raftkv.api.v1.ClusterGrpc;
 import io.raftkv.api.v1.FollowerProgress;
@@ -18,19 +21,26 @@ import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.api.v1.TransferLeadershipRequest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * {@link NodeAdmin} over grpc-java blocking stubs (plaintext, as the nodes serve their client
- * port inside the cluster network).
+ * {@link NodeAdmin} over grpc-java blocking stubs: TLS with the operator's own client
+ * certificate (user {@code raftkv-operator}, bound to admin) for clusters that run TLS
+ * ({@link AdminCredentials}), plaintext for the others.
  *
  * <p>Channels are cached per target and reused across reconciliations; the cache holds at most
  * {@link #MAX_CHANNELS} (the least recently used one is shut down beyond that), so a stream of
@@ -57,25 +67,41 @@ public final class GrpcNodeAdmin implements NodeAdmin {
 
   private final Duration callTimeout;
   private final Duration transferTimeout;
-  private final Function<String, ManagedChannel> channelFactory;
+  private final BiFunction<String, Optional<ClientTls>, ManagedChannel> channelFactory;
+  private final AdminCredentials credentials;
   private final ReentrantLock lock = new ReentrantLock();
   /** Access order: the first entry is the least recently used. Guarded by {@link #lock}. */
-  private final LinkedHashMap<String, ManagedChannel> channels =
-      new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<String, Cached> channels = new LinkedHashMap<>(16, 0.75f, true);
   private boolean closed;
+
+  /** A channel and the fingerprint of the credentials it was built with ("" for plaintext). */
+  private record Cached(ManagedChannel channel, String fingerprint) {}
 
   /** Plaintext channels to {@code host:port} targets. */
   public GrpcNodeAdmin(Duration callTimeout, Duration transferTimeout) {
-    this(callTimeout, transferTimeout, target ->
-        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-            .idleTimeout(5, TimeUnit.MINUTES)
-            .maxInboundMessageSize(4 * 1024 * 1024)
-            .build());
+    this(callTimeout, transferTimeout, new AdminCredentials());
+  }
+
+  /**
+   * Channels to {@code host:port} targets: TLS with the operator's client certificate for the
+   * targets {@code credentials} has an entry for, plaintext for the others. A channel is
+   * rebuilt when its target's credentials change (a renewal or CA rotation).
+   */
+  public GrpcNodeAdmin(Duration callTimeout, Duration transferTimeout,
+      AdminCredentials credentials) {
+    this(callTimeout, transferTimeout, GrpcNodeAdmin::newChannel, credentials);
   }
 
   /** With a custom channel factory (tests use in-process channels). */
   public GrpcNodeAdmin(Duration callTimeout, Duration transferTimeout,
       Function<String, ManagedChannel> channelFactory) {
+    this(callTimeout, transferTimeout, (target, tls) -> channelFactory.apply(target),
+        new AdminCredentials());
+  }
+
+  private GrpcNodeAdmin(Duration callTimeout, Duration transferTimeout,
+      BiFunction<String, Optional<ClientTls>, ManagedChannel> channelFactory,
+      AdminCredentials credentials) {
     if (callTimeout.isNegative() || callTimeout.isZero() || transferTimeout.isNegative()
         || transferTimeout.isZero()) {
       throw new IllegalArgumentException("timeouts must be positive, got " + callTimeout + " and "
@@ -84,6 +110,33 @@ public final class GrpcNodeAdmin implements NodeAdmin {
     this.callTimeout = callTimeout;
     this.transferTimeout = transferTimeout;
     this.channelFactory = Objects.requireNonNull(channelFactory);
+    this.credentials = Objects.requireNonNull(credentials);
+  }
+
+  private static ManagedChannel newChannel(String target, Optional<ClientTls> tls) {
+    ManagedChannelBuilder<?> builder;
+    if (tls.isEmpty()) {
+      builder = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create());
+    } else {
+      ClientTls t = tls.get();
+      try {
+        ChannelCredentials creds = TlsChannelCredentials.newBuilder()
+            .trustManager(stream(t.trustPem()))
+            .keyManager(stream(t.certificatePem()), stream(t.keyPem()))
+            .build();
+        builder = Grpc.newChannelBuilder(target, creds).overrideAuthority(t.authority());
+      } catch (IOException e) {
+        throw new NodeAdminException(NodeAdminException.Reason.UNAVAILABLE,
+            target + ": the operator's TLS credentials cannot be used: " + e.getMessage());
+      }
+    }
+    return builder.idleTimeout(5, TimeUnit.MINUTES)
+        .maxInboundMessageSize(4 * 1024 * 1024)
+        .build();
+  }
+
+  private static InputStream stream(String pem) {
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override
@@ -147,7 +200,7 @@ public final class GrpcNodeAdmin implements NodeAdmin {
     lock.lock();
     try {
       closed = true;
-      channels.values().forEach(ManagedChannel::shutdownNow);
+      channels.values().forEach(c -> c.channel().shutdownNow());
       channels.clear();
     } finally {
       lock.unlock();
@@ -174,17 +227,23 @@ public final class GrpcNodeAdmin implements NodeAdmin {
       if (closed) {
         throw new IllegalStateException("GrpcNodeAdmin is closed");
       }
-      ManagedChannel channel = channels.get(target);
-      if (channel == null || channel.isShutdown()) {
-        channel = channelFactory.apply(target);
-        channels.put(target, channel);
+      Optional<ClientTls> tls = credentials.forTarget(target);
+      String fingerprint = tls.map(ClientTls::fingerprint).orElse("");
+      Cached cached = channels.get(target);
+      if (cached != null && !cached.fingerprint().equals(fingerprint)) {
+        cached.channel().shutdown(); // calls in flight finish; new ones use the new material
+        cached = null;
+      }
+      if (cached == null || cached.channel().isShutdown()) {
+        cached = new Cached(channelFactory.apply(target, tls), fingerprint);
+        channels.put(target, cached);
         if (channels.size() > MAX_CHANNELS) {
           var eldest = channels.entrySet().iterator().next();
-          eldest.getValue().shutdown();
+          eldest.getValue().channel().shutdown();
           channels.remove(eldest.getKey());
         }
       }
-      return channel;
+      return cached.channel();
     } finally {
       lock.unlock();
     }

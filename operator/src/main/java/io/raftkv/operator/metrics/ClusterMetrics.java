@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 /**
  * Per-cluster gauges, one row per RaftKvCluster the operator currently sees:
  * {@code raftkv_cluster_replicas_desired}, {@code raftkv_cluster_replicas_ready},
- * {@code raftkv_cluster_leader_known} (0 or 1), {@code raftkv_cluster_term} and
- * {@code raftkv_cluster_degraded} (1 while the Degraded condition is True), tagged with namespace
- * and name.
+ * {@code raftkv_cluster_leader_known} (0 or 1), {@code raftkv_cluster_term},
+ * {@code raftkv_cluster_degraded} (1 while the Degraded condition is True) and
+ * {@code raftkv_cluster_certificate_expiry_timestamp_seconds} (the soonest operator-managed
+ * certificate's expiry, Unix time, while TLS is on), tagged with namespace and name.
  *
  * <p>The rows are rebuilt from the controller's informer cache on every {@link #refresh()} (the
  * HTTP handler calls it before each scrape), so a deleted cluster's rows disappear without a
@@ -34,6 +35,7 @@ public final class ClusterMetrics {
   private final MultiGauge leaderKnown;
   private final MultiGauge term;
   private final MultiGauge degraded;
+  private final MultiGauge certificateExpiry;
   private final MeterRegistry registry;
   private final AtomicBoolean active = new AtomicBoolean(true);
   private final AtomicReference<Supplier<Stream<RaftKvCluster>>> source =
@@ -54,6 +56,11 @@ public final class ClusterMetrics {
         .description("Raft term reported by the leader").register(registry);
     this.degraded = MultiGauge.builder("raftkv.cluster.degraded")
         .description("1 while the cluster's Degraded condition is True, else 0").register(registry);
+    this.certificateExpiry = MultiGauge.builder("raftkv.cluster.certificate.expiry.timestamp")
+        .baseUnit("seconds")
+        .description("When the cluster's soonest operator-managed certificate expires (Unix"
+            + " time); absent while TLS is off")
+        .register(registry);
   }
 
   /**
@@ -94,6 +101,21 @@ public final class ClusterMetrics {
     term.register(rows(clusters, c -> status(c).getTerm() == null ? 0 : status(c).getTerm()),
         true);
     degraded.register(rows(clusters, c -> degraded(status(c)) ? 1 : 0), true);
+    certificateExpiry.register(rows(clusters.stream().filter(c -> expiry(c) != null).toList(),
+        c -> expiry(c).getEpochSecond()), true);
+  }
+
+  /** {@code status.tls.certificatesNotAfter}, or null when absent or unreadable. */
+  private static java.time.Instant expiry(RaftKvCluster cluster) {
+    var tls = status(cluster).getTls();
+    if (tls == null || tls.getCertificatesNotAfter() == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(tls.getCertificatesNotAfter());
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static boolean degraded(RaftKvClusterStatus status) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
+import io.raftkv.operator.api.v1alpha1.TlsStatus;
 import io.raftkv.operator.dependents.ClusterObjects;
 import io.raftkv.operator.membership.MembershipProgress;
 import java.time.Instant;
@@ -255,7 +256,24 @@ public final class ClusterStatusCalculator {
     next.setMembers(previous.getMembers());
     next.setCommitIndex(previous.getCommitIndex());
     next.setAlarms(previous.getAlarms());
+    next.setTls(previous.getTls());
+    find(previous, SECURITY_READY).ifPresent(c -> next.getConditions().add(c));
     return next;
+  }
+
+  /**
+   * Sets the certificates' status and the {@code SecurityReady} condition on {@code next},
+   * keeping the condition's transition time when its status did not change.
+   */
+  public static void withSecurity(RaftKvClusterStatus next, RaftKvClusterStatus previous,
+      TlsStatus tls, boolean ready, String reason, String message, Instant now) {
+    long generation = Objects.requireNonNullElse(next.getObservedGeneration(), 0L);
+    List<Condition> conditions = new ArrayList<>(next.getConditions());
+    conditions.removeIf(c -> SECURITY_READY.equals(c.getType()));
+    conditions.addAll(carryTransitionTimes(List.of(condition(SECURITY_READY, ready, reason,
+        message)), previous, generation, now));
+    next.setConditions(conditions);
+    next.setTls(tls);
   }
 
   /**

@@ -13,6 +13,12 @@ public final class ConditionTypes {
   public static final String ALARM = "Alarm";
   public static final String REASON_NO_ALARM = "NoAlarm";
 
+  /**
+   * TLS and auth are as the spec asks: certificates issued and valid (renewed in time), token
+   * Secrets readable; or both off.
+   */
+  public static final String SECURITY_READY = "SecurityReady";
+
   public static final String REASON_QUORUM_READY = "QuorumReady";
   public static final String REASON_BOOTSTRAPPING = "Bootstrapping";
   public static final String REASON_QUORUM_LOST = "QuorumLost";

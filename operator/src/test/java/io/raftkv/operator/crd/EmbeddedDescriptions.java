@@ -81,7 +81,13 @@ final class EmbeddedDescriptions {
       Map.entry("nodeAffinityPolicy", "Honor or Ignore: whether node affinity and selectors"
           + " limit the domains counted."),
       Map.entry("nodeTaintsPolicy", "Honor or Ignore: whether tainted nodes are counted."),
-      Map.entry("whenUnsatisfiable", "DoNotSchedule (hard) or ScheduleAnyway (soft)."));
+      Map.entry("whenUnsatisfiable", "DoNotSchedule (hard) or ScheduleAnyway (soft)."),
+      Map.entry("ipBlock", "Addresses allowed, as a CIDR with exceptions (for sources outside"
+          + " the cluster's pod network)."),
+      Map.entry("cidr", "The allowed address range, e.g. 10.0.0.0/8."),
+      Map.entry("except", "Ranges inside cidr that are not allowed."),
+      Map.entry("podSelector", "Selects pods by label (in the cluster's namespace, or in the"
+          + " namespaces namespaceSelector selects)."));
 
   private EmbeddedDescriptions() {}
 

@@ -72,6 +72,16 @@ public class RaftKvClusterSpec {
   @JsonPropertyDescription("Scraping by a Prometheus Operator (a PodMonitor for the pods).")
   private MonitoringSpec monitoring = new MonitoringSpec();
 
+  @JsonPropertyDescription("TLS on the peer and client ports with operator-managed"
+      + " certificates (docs/security.md).")
+  private TlsSpec tls = new TlsSpec();
+
+  @JsonPropertyDescription("Client authentication and roles on the client port (needs TLS).")
+  private AuthSpec auth = new AuthSpec();
+
+  @JsonPropertyDescription("The NetworkPolicy of the member pods.")
+  private NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
+
   @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
       + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
   private Map<String, String> labels = new LinkedHashMap<>();
@@ -126,6 +136,30 @@ public class RaftKvClusterSpec {
 
   public void setStorage(StorageSpec storage) {
     this.storage = storage;
+  }
+
+  public TlsSpec getTls() {
+    return tls;
+  }
+
+  public void setTls(TlsSpec tls) {
+    this.tls = tls;
+  }
+
+  public AuthSpec getAuth() {
+    return auth;
+  }
+
+  public void setAuth(AuthSpec auth) {
+    this.auth = auth;
+  }
+
+  public NetworkPolicySpec getNetworkPolicy() {
+    return networkPolicy;
+  }
+
+  public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
+    this.networkPolicy = networkPolicy;
   }
 
   public MonitoringSpec getMonitoring() {

@@ -69,11 +69,23 @@ public class RaftKvClusterStatus {
       + " or restarting one member), absent when there is none. Written by the operator.")
   private ClusterOperation operation;
 
+  @JsonPropertyDescription("The operator-managed certificates: when the CA and the soonest"
+      + " certificate expire. Absent when TLS is off. Written by the operator.")
+  private TlsStatus tls;
+
   @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
       + " Progressing (the cluster is being created, scaled or updated), Degraded (fewer"
       + " members than desired are ready, or the spec is invalid) and Alarm (a cluster-wide alarm"
       + " such as NOSPACE is active; reason: the alarm type).")
   private List<Condition> conditions = new ArrayList<>();
+
+  public TlsStatus getTls() {
+    return tls;
+  }
+
+  public void setTls(TlsStatus tls) {
+    this.tls = tls;
+  }
 
   public String getPhase() {
     return phase;
@@ -186,7 +198,7 @@ public class RaftKvClusterStatus {
         && Objects.equals(commitIndex, other.commitIndex)
         && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(operation, other.operation)
-        && Objects.equals(conditions, other.conditions);
+        && Objects.equals(conditions, other.conditions) && Objects.equals(tls, other.tls);
   }
 
   @Override
