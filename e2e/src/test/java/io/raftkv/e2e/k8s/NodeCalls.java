@@ -1,6 +1,8 @@
 package io.raftkv.e2e.k8s;
 
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -19,14 +21,17 @@ import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Calls to nodes over grpc-java on {@code raftkv-api}'s protobuf messages (the method
  * descriptors are built here, so none of the api module's Vert.x client is loaded; the mock API
- * server in this JVM runs on Vert.x 4). One cached plaintext channel per {@code host:port};
- * every call has a deadline.
+ * server in this JVM runs on Vert.x 4). One cached channel per {@code host:port}: plaintext,
+ * or TLS with a client certificate for the nodes of a cluster that runs TLS; every call has a
+ * deadline.
  */
 final class NodeCalls implements AutoCloseable {
 
@@ -44,7 +49,30 @@ final class NodeCalls implements AutoCloseable {
   static final MethodDescriptor<StatusRequest, StatusResponse> STATUS = unary("raftkv.v1.Cluster",
       "Status", StatusRequest.getDefaultInstance(), StatusResponse.getDefaultInstance());
 
+  /** TLS client material towards one cluster's nodes (PEM). */
+  record Credentials(String trustPem, String certificatePem, String keyPem) {
+    String fingerprint() {
+      return Integer.toHexString(java.util.Objects.hash(trustPem, certificatePem, keyPem));
+    }
+  }
+
+  /** "target|fingerprint" → channel; a renewal makes a new entry, the old one is shut down. */
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Function<String, Optional<Credentials>> credentials;
+
+  /** Plaintext to every target. */
+  NodeCalls() {
+    this(target -> Optional.empty());
+  }
+
+  /**
+   * TLS with the given client certificate towards the targets {@code credentials} knows, the
+   * server's certificate checked against the CA bundle and the name {@code localhost} (which
+   * every operator-issued member certificate carries; the pods are reached by address here).
+   */
+  NodeCalls(Function<String, Optional<Credentials>> credentials) {
+    this.credentials = credentials;
+  }
 
   PutResponse put(String target, PutRequest request, Duration deadline) {
     return call(target, PUT, request, deadline);
@@ -79,8 +107,16 @@ final class NodeCalls implements AutoCloseable {
 
   private <Q, R> R call(String target, MethodDescriptor<Q, R> method, Q request,
       Duration deadline) {
-    ManagedChannel channel = channels.computeIfAbsent(target, t ->
-        Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build());
+    Optional<Credentials> tls = credentials.apply(target);
+    String key = target + "|" + tls.map(Credentials::fingerprint).orElse("");
+    ManagedChannel channel = channels.computeIfAbsent(key, k -> {
+      channels.keySet().stream().filter(old -> old.startsWith(target + "|"))
+          .forEach(old -> Optional.ofNullable(channels.remove(old))
+              .ifPresent(ManagedChannel::shutdown));
+      return tls.isEmpty()
+          ? Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build()
+          : tlsChannel(target, tls.get());
+    });
     return ClientCalls.blockingUnaryCall(channel, method,
         CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS), request);
   }
@@ -93,6 +129,22 @@ final class NodeCalls implements AutoCloseable {
         .setRequestMarshaller(ProtoUtils.marshaller(request))
         .setResponseMarshaller(ProtoUtils.marshaller(response))
         .build();
+  }
+
+  private static ManagedChannel tlsChannel(String target, Credentials c) {
+    try {
+      ChannelCredentials creds = TlsChannelCredentials.newBuilder()
+          .trustManager(stream(c.trustPem()))
+          .keyManager(stream(c.certificatePem()), stream(c.keyPem()))
+          .build();
+      return Grpc.newChannelBuilder(target, creds).overrideAuthority("localhost").build();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static java.io.InputStream stream(String pem) {
+    return new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   @Override

@@ -40,7 +40,10 @@ public final class OperatorE2eHarness implements AutoCloseable {
   private final PodNetwork network;
   private final SimulatedKubelet kubelet;
   private final JvmProcess operator;
-  private final NodeCalls calls = new NodeCalls();
+  private final NodeCalls calls = new NodeCalls(this::adminCredentials);
+  /** "ns/sts" → when read and the admin credentials then (refreshed every second). */
+  private final Map<String, Map.Entry<Long, Optional<NodeCalls.Credentials>>> credentialCache =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private OperatorE2eHarness(long seed, Path runDir, MockApiServer api, PodNetwork network,
       SimulatedKubelet kubelet, JvmProcess operator) {
@@ -123,6 +126,37 @@ public final class OperatorE2eHarness implements AutoCloseable {
     return network;
   }
 
+  /**
+   * The admin credentials of the cluster whose pod has the address in {@code target}, from the
+   * Secret {@code <cluster>-admin} the operator keeps (empty while it does not exist: TLS off).
+   */
+  Optional<NodeCalls.Credentials> adminCredentials(String target) {
+    int colon = target.lastIndexOf(':');
+    Optional<String> sts = network.statefulSetOf(colon < 0 ? target : target.substring(0, colon));
+    if (sts.isEmpty()) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    var cached = credentialCache.get(sts.get());
+    if (cached != null && now - cached.getKey() < 1_000_000_000L) {
+      return cached.getValue();
+    }
+    String[] nsAndName = sts.get().split("/", 2);
+    var secret = client().secrets().inNamespace(nsAndName[0]).withName(nsAndName[1] + "-admin")
+        .get();
+    Optional<NodeCalls.Credentials> found = Optional.ofNullable(secret)
+        .filter(s -> s.getData() != null && s.getData().containsKey("tls.crt"))
+        .map(s -> new NodeCalls.Credentials(decode(s, "ca.crt"), decode(s, "tls.crt"),
+            decode(s, "tls.key")));
+    credentialCache.put(sts.get(), Map.entry(now, found));
+    return found;
+  }
+
+  private static String decode(io.fabric8.kubernetes.api.model.Secret secret, String key) {
+    return new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+        java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   /** Creates a RaftKvCluster from YAML text. */
   public GenericKubernetesResource apply(String yaml) {
     GenericKubernetesResource cr = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
@@ -158,9 +192,9 @@ public final class OperatorE2eHarness implements AutoCloseable {
     return out;
   }
 
-  /** The Raft Status of the node of pod {@code ordinal} (2 s deadline). */
+  /** The Raft Status of the node of pod {@code ordinal} (5 s deadline: it may open a TLS connection). */
   public StatusResponse nodeStatus(String namespace, String sts, int ordinal) {
-    return calls.status(kubelet.clientAddress(namespace, sts, ordinal), Duration.ofSeconds(2));
+    return calls.status(kubelet.clientAddress(namespace, sts, ordinal), Duration.ofSeconds(5));
   }
 
   /** The ordinal of a pod of {@code sts}, or -1. */

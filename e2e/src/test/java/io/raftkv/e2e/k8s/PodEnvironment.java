@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -36,11 +37,15 @@ import java.util.function.Function;
  *       namespace; here it binds its own loopback address), {@code KUBERNETES_MASTER} and the
  *       variables that keep Fabric8 from reading this machine's kubeconfig;</li>
  *   <li>volumes: a claim template's volume → the claim's directory (kept across pod restarts);
- *       an {@code emptyDir} → a directory of this pod incarnation; other kinds are refused.</li>
+ *       an {@code emptyDir} → a directory of this pod incarnation; a {@code secret} → a
+ *       directory of this pod incarnation holding one file per key, kept up to date by the
+ *       kubelet loop ({@link SecretFiles}); the pod waits until the Secret exists; other kinds
+ *       are refused;</li>
+ *   <li>{@code $(NAME)} in a value expands to an earlier variable, as in Kubernetes.</li>
  * </ul>
  */
 record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<String> claims,
-    String image, int clientPort, Path dataDir) {
+    String image, int clientPort, int probePort, Path dataDir, Map<Path, String> secretDirs) {
 
   static final String DATA_DIR_VARIABLE = "RAFTKV_DATA_DIR";
 
@@ -49,7 +54,8 @@ record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<St
    * @throws IllegalStateException for a volume kind or field reference it cannot simulate
    */
   static PodEnvironment of(StatefulSet sts, Pod pod, String ip, Path podDir,
-      Function<String, Path> claimDir, String masterUrl) {
+      Function<String, Path> claimDir, String masterUrl,
+      Function<String, Optional<Secret>> secrets) {
     Container container = pod.getSpec().getContainers().get(0);
     int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
     Map<String, PersistentVolumeClaim> claimsByTemplate = StatefulSetRules.claims(sts, ordinal);
@@ -57,6 +63,7 @@ record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<St
     Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())
         .forEach(v -> volumesByName.put(v.getName(), v));
     Map<String, Path> mounts = new LinkedHashMap<>();
+    Map<Path, String> secretDirs = new LinkedHashMap<>();
     List<String> claims = new ArrayList<>();
     for (VolumeMount m : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
       Path dir;
@@ -67,10 +74,20 @@ record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<St
       } else if (volumesByName.containsKey(m.getName())
           && volumesByName.get(m.getName()).getEmptyDir() != null) {
         dir = podDir.resolve("volumes").resolve(m.getName());
+      } else if (volumesByName.containsKey(m.getName())
+          && volumesByName.get(m.getName()).getSecret() != null) {
+        // like the kubelet: the container does not start before its Secret exists
+        String secret = volumesByName.get(m.getName()).getSecret().getSecretName();
+        Secret found = secrets.apply(secret).orElseThrow(() -> new IllegalStateException("pod "
+            + pod.getMetadata().getName() + ": Secret " + secret + " of volume '" + m.getName()
+            + "' does not exist yet"));
+        dir = podDir.resolve("volumes").resolve(m.getName());
+        SecretFiles.write(dir, found);
+        secretDirs.put(dir, secret);
       } else {
         throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": volume '"
-            + m.getName() + "' is neither a claim template nor an emptyDir; the simulated kubelet"
-            + " supports only those");
+            + m.getName() + "' is neither a claim template, an emptyDir nor a Secret; the simulated"
+            + " kubelet supports only those");
       }
       createDirectories(dir);
       mounts.put(m.getMountPath(), dir);
@@ -78,9 +95,10 @@ record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<St
     createDirectories(podDir.resolve("tmp"));
     int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
     int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
+    int probePort = port(container, "probe", clientPort);
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-      env.put(e.getName(), rewritePaths(envValue(e, pod, ip), mounts));
+      env.put(e.getName(), rewritePaths(expand(envValue(e, pod, ip), env), mounts));
     }
     env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
     env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
@@ -91,7 +109,35 @@ record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<St
     env.put("HOME", podDir.toString());
     Path dataDir = Path.of(env.getOrDefault(DATA_DIR_VARIABLE, podDir.resolve("data").toString()));
     return new PodEnvironment(Map.copyOf(env), Map.copyOf(mounts), List.copyOf(claims),
-        container.getImage(), clientPort, dataDir);
+        container.getImage(), clientPort, probePort, dataDir, Map.copyOf(secretDirs));
+  }
+
+  /**
+   * Kubernetes' dependent environment variables: {@code $(NAME)} is replaced by the value of a
+   * variable defined earlier in the list, {@code $$} is a literal {@code $}; a reference to an
+   * unknown variable stays as written.
+   */
+  static String expand(String value, Map<String, String> earlier) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
+        out.append('$');
+        i++;
+      } else if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '(') {
+        int end = value.indexOf(')', i + 2);
+        String name = end < 0 ? null : value.substring(i + 2, end);
+        if (name != null && earlier.containsKey(name)) {
+          out.append(earlier.get(name));
+          i = end;
+        } else {
+          out.append(c);
+        }
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /**

@@ -109,6 +109,26 @@ public final class PodNetwork {
     }
   }
 
+  /** "namespace/statefulset" of the pod at {@code ip}, if it is one of ours. */
+  public Optional<String> statefulSetOf(String ip) {
+    String[] octets = ip.split("\\.");
+    if (octets.length != 4 || !octets[0].equals("127")
+        || !octets[1].equals(String.valueOf(secondOctet))) {
+      return Optional.empty();
+    }
+    lock.lock();
+    try {
+      for (var e : blocks.entrySet()) {
+        if (String.valueOf(e.getValue()).equals(octets[2])) {
+          return Optional.of(e.getKey());
+        }
+      }
+      return Optional.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private int block(String namespace, String statefulSet) {
     lock.lock();
     try {

@@ -33,7 +33,7 @@ final class PodRuntime {
   private final String podName;
   private final String uid;
   private final String ip;
-  private final int clientPort;
+  private final int probePort;
   private final Path dataDir;
   private final String image;
   private final Supplier<JvmProcess> launcher;
@@ -51,13 +51,13 @@ final class PodRuntime {
   /**
    * @param launcher starts the container's process (called again on every restart)
    */
-  PodRuntime(String namespace, String podName, String uid, String ip, int clientPort,
+  PodRuntime(String namespace, String podName, String uid, String ip, int probePort,
       Path dataDir, String image, Supplier<JvmProcess> launcher) {
     this.namespace = namespace;
     this.podName = podName;
     this.uid = uid;
     this.ip = ip;
-    this.clientPort = clientPort;
+    this.probePort = probePort;
     this.dataDir = dataDir;
     this.image = image;
     this.launcher = launcher;
@@ -164,12 +164,12 @@ final class PodRuntime {
     });
   }
 
-  /** Probe executor: one readiness probe ({@code GET /ready}, 1 s deadline). */
+  /** Probe executor: one readiness probe ({@code GET /ready} on the probe port, 1 s deadline). */
   boolean probe(HttpClient http) {
     JvmProcess p = process;
     boolean nowReady = false;
     if (state == State.RUNNING && p != null && p.alive()) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ip + ":" + clientPort
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ip + ":" + probePort
           + "/ready")).timeout(Duration.ofSeconds(1)).GET().build();
       try {
         nowReady = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

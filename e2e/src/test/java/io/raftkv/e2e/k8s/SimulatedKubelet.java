@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -104,6 +105,9 @@ public final class SimulatedKubelet implements AutoCloseable {
   private SharedIndexInformer<StatefulSet> statefulSets;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<PersistentVolumeClaim> claims;
+  private SharedIndexInformer<Secret> secrets;
+  /** "ns/pod" → its Secret volumes (directory → Secret name); loop thread only. */
+  private final Map<String, Map<Path, String>> secretVolumes = new HashMap<>();
   private volatile PreStopHook preStopHook = (ns, pod) -> { };
   private long lastGcNanos;
   private int launches;
@@ -136,6 +140,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     statefulSets = client.apps().statefulSets().inAnyNamespace().inform(cast(kick), 0);
     pods = client.pods().inAnyNamespace().inform(cast(kick), 0);
     claims = client.persistentVolumeClaims().inAnyNamespace().inform(cast(kick), 0);
+    secrets = client.secrets().inAnyNamespace().inform(cast(kick), 0);
     loop.scheduleWithFixedDelay(this::syncSafely, 0, RESYNC_MS, TimeUnit.MILLISECONDS);
     return this;
   }
@@ -287,6 +292,7 @@ public final class SimulatedKubelet implements AutoCloseable {
       }
       if (r.state() == PodRuntime.State.STOPPED) {
         runtimes.remove(e.getKey(), r);
+        secretVolumes.remove(e.getKey());
         Optional.ofNullable(probeTasks.remove(r)).ifPresent(f -> f.cancel(false));
         record("pod " + e.getKey() + " stopped");
       }
@@ -367,6 +373,7 @@ public final class SimulatedKubelet implements AutoCloseable {
       return; // the old process of this name is still stopping
     }
     runtime.maintain();
+    refreshSecretVolumes(key);
     PodStatus desired = podStatus(pod, runtime);
     if (!statusSignature(desired).equals(statusSignature(pod.getStatus()))) {
       try {
@@ -380,6 +387,23 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
+  /** Kubelet: brings the pod's Secret volumes up to date with their Secrets. */
+  private void refreshSecretVolumes(String podKey) {
+    String ns = podKey.substring(0, podKey.indexOf('/'));
+    for (var e : secretVolumes.getOrDefault(podKey, Map.of()).entrySet()) {
+      Secret secret = secrets.getStore().getByKey(ns + "/" + e.getValue());
+      if (secret != null && SecretFiles.write(e.getKey(), secret)) {
+        record("pod " + podKey + ": Secret " + e.getValue() + " updated in " + e.getKey());
+      }
+    }
+  }
+
+  private Optional<Secret> secret(String namespace, String name) {
+    Secret cached = secrets.getStore().getByKey(namespace + "/" + name);
+    return Optional.ofNullable(cached != null ? cached
+        : client.secrets().inNamespace(namespace).withName(name).get());
+  }
+
   private PodRuntime newRuntime(StatefulSet sts, Pod pod) {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
@@ -388,13 +412,14 @@ public final class SimulatedKubelet implements AutoCloseable {
     Path podDir = settings.workDir().resolve("pods").resolve(ns).resolve(name + "-"
         + pod.getMetadata().getUid());
     PodEnvironment environment = PodEnvironment.of(sts, pod, ip, podDir,
-        claim -> volumeDir(ns, claim), settings.masterUrl());
+        claim -> volumeDir(ns, claim), settings.masterUrl(), secret -> secret(ns, secret));
+    secretVolumes.put(key(ns, name), environment.secretDirs());
     environment.claims().forEach(claim -> volumes.put(key(ns, claim), volumeDir(ns, claim)));
     List<String> jvmArgs = new ArrayList<>(settings.nodeJvmArgs());
     jvmArgs.addAll(environment.jvmArgs(network.hostsFile()));
     record("pod " + key(ns, name) + " scheduled at " + ip + " (image " + environment.image()
         + ", volumes " + environment.mounts() + ")");
-    return new PodRuntime(ns, name, pod.getMetadata().getUid(), ip, environment.clientPort(),
+    return new PodRuntime(ns, name, pod.getMetadata().getUid(), ip, environment.probePort(),
         environment.dataDir(), environment.image(), () -> {
           launches++;
           JvmProcess p = JvmProcess.start(name, settings.nodeJar(), jvmArgs, List.of(),
@@ -550,7 +575,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Stream.of(statefulSets, pods, claims).filter(Objects::nonNull).forEach(i -> i.close());
+    Stream.of(statefulSets, pods, claims, secrets).filter(Objects::nonNull).forEach(i -> i.close());
     probes.shutdownNow();
     runtimes.values().forEach(r -> {
       JvmProcess p = r.process();
