@@ -43,6 +43,7 @@ import io.raftkv.operator.security.CaSecretDependent;
 import io.raftkv.operator.security.ClusterSecurity;
 import io.raftkv.operator.security.MemberTlsSecretDependent;
 import io.raftkv.operator.security.NetworkPolicyDependent;
+import io.raftkv.operator.security.SecuritySpecValidator;
 import io.raftkv.operator.security.TlsOn;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import java.util.concurrent.TimeUnit;
@@ -166,7 +167,10 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
   public UpdateControl<RaftKvCluster> reconcile(RaftKvCluster cluster,
       Context<RaftKvCluster> context) {
     Optional<StatefulSet> before = context.getSecondaryResource(StatefulSet.class);
-    List<String> problems = SpecValidator.problems(cluster, before);
+    List<String> problems = new java.util.ArrayList<>(SpecValidator.problems(cluster, before));
+    if (problems.isEmpty()) {
+      SecuritySpecValidator.check(cluster, before, problems);
+    }
     EventRecorder recorder = new EventRecorder(context.getClient(), clock);
     Optional<StatefulSet> after = before;
     MembershipProgress membership = MembershipProgress.unchanged(

@@ -25,6 +25,9 @@ class OperatorArchitectureTest {
                         "io.raftkv.operator.status", "io.raftkv.operator.membership")
                 .allow("io.raftkv.operator.status", "io.raftkv.operator.api.v1alpha1", "io.raftkv.operator.membership")
                 .allow("io.raftkv.operator.membership", "io.raftkv.api.v1", "io.raftkv.operator.api.v1alpha1")
+                .allow("io.raftkv.operator.security", "io.raftkv.operator.api.v1alpha1",
+                        "io.raftkv.operator.dependents", "io.raftkv.operator.membership",
+                        "io.raftkv.operator.status")
                 .freeze("io.raftkv.operator.membership", EventRecorder.class, "move EventRecorder (events on the"
                         + " RaftKvCluster, used by the reconciler, status and membership) out of status into a"
                         + " package below both, e.g. io.raftkv.operator.events")

@@ -37,7 +37,30 @@ public final class ClusterObjects {
   public static final String DATA_DIR = "/var/lib/raftkv";
   public static final String DATA_VOLUME = "data";
 
+  /** Where the member Secret {@code <cluster>-tls} is mounted (docs/security.md). */
+  public static final String TLS_DIR = "/etc/raftkv/tls";
+  /** Where the auth Secret {@code <cluster>-auth} is mounted. */
+  public static final String AUTH_DIR = "/etc/raftkv/auth";
+  public static final String TLS_VOLUME = "tls";
+  public static final String AUTH_VOLUME = "auth";
+  /** The CA bundle in the member Secret (and in the admin Secret). */
+  public static final String CA_CERT = "ca.crt";
+  public static final String ROLES_FILE = "roles";
+  public static final String TOKENS_FILE = "tokens";
+  /** {@code RAFTKV_TLS=on} in the node container: the pods run TLS. */
+  public static final String ENV_TLS = "RAFTKV_TLS";
+
   private ClusterObjects() {}
+
+  /** The Secret the pods mount at {@value #TLS_DIR}: {@code <cluster>-tls}. */
+  public static String memberSecretName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName() + "-tls";
+  }
+
+  /** The Secret the pods mount at {@value #AUTH_DIR}: {@code <cluster>-auth}. */
+  public static String authSecretName(RaftKvCluster cluster) {
+    return cluster.getMetadata().getName() + "-auth";
+  }
 
   public static String statefulSetName(RaftKvCluster cluster) {
     return cluster.getMetadata().getName();

@@ -13,7 +13,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.StorageSpec;
 import io.raftkv.operator.membership.MembershipOrchestrator;
-import io.raftkv.operator.security.PodSecurity;
 import io.raftkv.operator.status.SpecValidator;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,7 +169,7 @@ public class StatefulSetDependent
           .forEach(c -> c.getEnv().add(new EnvVarBuilder().withName(ENV_BOOTSTRAP)
               .withValue("false").build()));
     }
-    PodSecurity.apply(template, cluster, NodePodTemplate.CONTAINER_NAME, tls, auth);
+    NodePodSecurity.apply(template, cluster, NodePodTemplate.CONTAINER_NAME, tls, auth);
     return new StatefulSetBuilder()
         .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
         .withNewSpec()

@@ -2,7 +2,6 @@ package io.raftkv.operator.membership;
 
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.status.SpecValidator;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
@@ -15,6 +14,9 @@ import java.util.function.IntFunction;
  */
 public final class AdminCredentials {
 
+  /** Ordinals registered per cluster: the CRD allows 9 replicas, one more for a surge. */
+  static final int MAX_ORDINALS = 10;
+
   private final ConcurrentHashMap<String, ClientTls> byTarget = new ConcurrentHashMap<>();
 
   /**
@@ -23,7 +25,7 @@ public final class AdminCredentials {
    */
   public void register(RaftKvCluster cluster, NodeEndpoints endpoints,
       Optional<IntFunction<ClientTls>> credentials) {
-    for (int k = 0; k < SpecValidator.MAX_REPLICAS + 1; k++) {
+    for (int k = 0; k < MAX_ORDINALS; k++) {
       String target = endpoints.clientTarget(cluster, k);
       if (credentials.isPresent()) {
         byTarget.put(target, credentials.get().apply(k));
@@ -32,7 +34,7 @@ public final class AdminCredentials {
       }
     }
     // a leader's advertised client address, when a node reports one, is the pod DNS name
-    for (int k = 0; k < SpecValidator.MAX_REPLICAS + 1; k++) {
+    for (int k = 0; k < MAX_ORDINALS; k++) {
       String target = ClusterObjects.clientAddress(cluster, k);
       if (credentials.isPresent()) {
         byTarget.put(target, credentials.get().apply(k));

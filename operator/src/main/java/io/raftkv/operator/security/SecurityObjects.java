@@ -22,12 +22,12 @@ import java.util.Optional;
  */
 public final class SecurityObjects {
 
-  public static final String TLS_DIR = "/etc/raftkv/tls";
-  public static final String AUTH_DIR = "/etc/raftkv/auth";
-  public static final String TLS_VOLUME = "tls";
-  public static final String AUTH_VOLUME = "auth";
+  public static final String TLS_DIR = ClusterObjects.TLS_DIR;
+  public static final String AUTH_DIR = ClusterObjects.AUTH_DIR;
+  public static final String TLS_VOLUME = ClusterObjects.TLS_VOLUME;
+  public static final String AUTH_VOLUME = ClusterObjects.AUTH_VOLUME;
 
-  public static final String CA_CERT = "ca.crt";
+  public static final String CA_CERT = ClusterObjects.CA_CERT;
   public static final String CA_KEY = "ca.key";
   /** The CA before the last rotation, still trusted until every certificate is reissued. */
   public static final String PREVIOUS_CA_CERT = "previous-ca.crt";
@@ -36,15 +36,15 @@ public final class SecurityObjects {
   public static final String TLS_CERT = "tls.crt";
   public static final String TLS_KEY = "tls.key";
   public static final String TOKEN = "token";
-  public static final String ROLES_FILE = "roles";
-  public static final String TOKENS_FILE = "tokens";
+  public static final String ROLES_FILE = ClusterObjects.ROLES_FILE;
+  public static final String TOKENS_FILE = ClusterObjects.TOKENS_FILE;
 
   /** CN of the operator's client certificate: bound to the admin role on every node. */
   public static final String OPERATOR_USER = "raftkv-operator";
   /** CN of the admin credential Secret's certificate, and its token's user. */
   public static final String ADMIN_USER = "admin";
 
-  public static final String ENV_TLS = "RAFTKV_TLS";
+  public static final String ENV_TLS = ClusterObjects.ENV_TLS;
 
   private SecurityObjects() {}
 
@@ -55,7 +55,7 @@ public final class SecurityObjects {
 
   /** The Secret the pods mount at {@value #TLS_DIR}: {@code <cluster>-tls}. */
   public static String memberSecretName(RaftKvCluster cluster) {
-    return cluster.getMetadata().getName() + "-tls";
+    return ClusterObjects.memberSecretName(cluster);
   }
 
   /** The admin credential Secret for users: {@code <cluster>-admin}. */
@@ -65,7 +65,7 @@ public final class SecurityObjects {
 
   /** The Secret the pods mount at {@value #AUTH_DIR}: {@code <cluster>-auth}. */
   public static String authSecretName(RaftKvCluster cluster) {
-    return cluster.getMetadata().getName() + "-auth";
+    return ClusterObjects.authSecretName(cluster);
   }
 
   /** Key of pod {@code ordinal}'s certificate in the member Secret: {@code <pod>.crt}. */

@@ -4,7 +4,11 @@
  * {@link io.raftkv.operator.security.TlsPlanner}), the auth files
  * ({@link io.raftkv.operator.security.AuthPlanner}), one dependent per owned object (the CA,
  * member, admin and auth Secrets, the NetworkPolicy), the TLS part of the pod template
- * ({@link io.raftkv.operator.security.PodSecurity}) and the steps the reconciler runs
- * ({@link io.raftkv.operator.security.ClusterSecurity}).
+ * (in {@code dependents.NodePodSecurity}, since the StatefulSet is built there) and the steps the
+ * reconciler runs ({@link io.raftkv.operator.security.ClusterSecurity}).
+ *
+ * <p>Depends on the custom resource's types, on {@code dependents} (the pod contract's names and
+ * {@code OwnedDependent}), on {@code membership} (the operator's node credentials) and on
+ * {@code status} (conditions and events); none of those depends on it.
  */
 package io.raftkv.operator.security;

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import io.raftkv.operator.security.SecuritySpecValidator;
 
 /**
  * Checks a spec that the API server already accepted. The CRD schema validates new objects, but
@@ -61,7 +60,6 @@ public final class SpecValidator {
     checkMetadata("spec.annotations", spec.getAnnotations(), false, problems);
     checkStorage(spec.getStorage(), existing, problems);
     checkRaft(spec.getRaft(), problems);
-    SecuritySpecValidator.check(cluster, existing, problems);
     return problems;
   }
 

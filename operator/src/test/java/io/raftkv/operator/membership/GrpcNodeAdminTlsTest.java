@@ -81,7 +81,8 @@ class GrpcNodeAdminTlsTest {
         }, recordCaller))
         .build().start();
     credentials = new AdminCredentials();
-    admin = new GrpcNodeAdmin(Duration.ofSeconds(5), Duration.ofSeconds(5), credentials);
+    // generous: a first TLS handshake on a loaded 2-core machine took over 4 s
+    admin = new GrpcNodeAdmin(Duration.ofSeconds(30), Duration.ofSeconds(30), credentials);
   }
 
   @AfterEach

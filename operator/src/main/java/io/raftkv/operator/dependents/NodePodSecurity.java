@@ -1,4 +1,4 @@
-package io.raftkv.operator.security;
+package io.raftkv.operator.dependents;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -26,12 +26,12 @@ import java.util.ArrayList;
  * certificate or adding a token changes no template and restarts no pod: the kubelet updates
  * the mounted files and the nodes reload them.
  */
-public final class PodSecurity {
+public final class NodePodSecurity {
 
   /** Read for owner and group (the pod's fsGroup), nothing for others. */
   static final int SECRET_MODE = 0440;
 
-  private PodSecurity() {}
+  private NodePodSecurity() {}
 
   /** Adds the volumes, mounts and environment for {@code tls} and {@code auth}. */
   public static void apply(PodTemplateSpec template, RaftKvCluster cluster, String container,
@@ -52,20 +52,20 @@ public final class PodSecurity {
       template.getSpec().setVolumes(new ArrayList<>());
     }
     if (tls) {
-      mount(template, node, SecurityObjects.TLS_VOLUME,
-          SecurityObjects.memberSecretName(cluster), SecurityObjects.TLS_DIR);
-      env(node, SecurityObjects.ENV_TLS, "on");
-      env(node, "RAFTKV_TLS_CERT", SecurityObjects.TLS_DIR + "/$(POD_NAME).crt");
-      env(node, "RAFTKV_TLS_KEY", SecurityObjects.TLS_DIR + "/$(POD_NAME).key");
-      env(node, "RAFTKV_TLS_CA", SecurityObjects.TLS_DIR + "/" + SecurityObjects.CA_CERT);
+      mount(template, node, ClusterObjects.TLS_VOLUME,
+          ClusterObjects.memberSecretName(cluster), ClusterObjects.TLS_DIR);
+      env(node, ClusterObjects.ENV_TLS, "on");
+      env(node, "RAFTKV_TLS_CERT", ClusterObjects.TLS_DIR + "/$(POD_NAME).crt");
+      env(node, "RAFTKV_TLS_KEY", ClusterObjects.TLS_DIR + "/$(POD_NAME).key");
+      env(node, "RAFTKV_TLS_CA", ClusterObjects.TLS_DIR + "/" + ClusterObjects.CA_CERT);
     }
     if (auth) {
-      mount(template, node, SecurityObjects.AUTH_VOLUME,
-          SecurityObjects.authSecretName(cluster), SecurityObjects.AUTH_DIR);
+      mount(template, node, ClusterObjects.AUTH_VOLUME,
+          ClusterObjects.authSecretName(cluster), ClusterObjects.AUTH_DIR);
       env(node, "RAFTKV_AUTH", "on");
-      env(node, "RAFTKV_AUTH_ROLES", SecurityObjects.AUTH_DIR + "/" + SecurityObjects.ROLES_FILE);
+      env(node, "RAFTKV_AUTH_ROLES", ClusterObjects.AUTH_DIR + "/" + ClusterObjects.ROLES_FILE);
       env(node, "RAFTKV_AUTH_TOKENS",
-          SecurityObjects.AUTH_DIR + "/" + SecurityObjects.TOKENS_FILE);
+          ClusterObjects.AUTH_DIR + "/" + ClusterObjects.TOKENS_FILE);
     }
   }
 
