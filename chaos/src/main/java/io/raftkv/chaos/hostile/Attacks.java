@@ -413,8 +413,9 @@ public final class Attacks {
     static final class DiskFill extends Base {
         private final AtomicLong refused = new AtomicLong();
         private volatile String disarm = "";
+        private final AtomicLong next = new AtomicLong();
+        private final List<Thread> threads = new ArrayList<>();
         private RaftKvClient kv;
-        private Thread thread;
 
         @Override
         public String name() {
@@ -425,34 +426,40 @@ public final class Attacks {
         public void start(ProcessCluster cluster, int target) {
             kv = RaftKvClient.builder().vertx(ownVertx()).endpoints(cluster.clientEndpoints())
                     .deadline(Duration.ofSeconds(10)).build();
-            thread = new Thread(() -> {
-                ByteString value = random(1 << 20, 3);
-                while (!stopped.get()) {
-                    try {
-                        kv.blocking().put(PutRequest.newBuilder()
-                                .setKey(ByteString.copyFromUtf8("hostile-fill/" + count.get())).setValue(value).build());
-                        count.incrementAndGet();
-                    } catch (RaftKvException e) {
-                        refused.incrementAndGet();
+            for (int t = 0; t < 4; t++) {
+                Thread thread = new Thread(() -> {
+                    ByteString value = random(1 << 20, 3);
+                    while (!stopped.get()) {
+                        long id = next.getAndIncrement();
                         try {
-                            Thread.sleep(100); // the attacker's pace
-                        } catch (InterruptedException ie) {
-                            return;
+                            kv.blocking().put(PutRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("hostile-fill/" + id)).setValue(value).build());
+                            count.incrementAndGet();
+                        } catch (RaftKvException e) {
+                            refused.incrementAndGet();
+                            try {
+                                Thread.sleep(100); // the attacker's pace
+                            } catch (InterruptedException ie) {
+                                return;
+                            }
                         }
                     }
-                }
-            }, "hostile-disk-fill");
-            thread.setDaemon(true);
-            thread.start();
+                }, "hostile-disk-fill-" + t);
+                thread.setDaemon(true);
+                threads.add(thread);
+                thread.start();
+            }
         }
 
         @Override
         public String stop() {
             stopped.set(true);
-            thread.interrupt();
+            threads.forEach(Thread::interrupt);
             try {
-                thread.join(15_000);
-                for (long i = 0; i < count.get(); i++) {
+                for (Thread t : threads) {
+                    t.join(15_000);
+                }
+                for (long i = 0; i < next.get(); i++) {
                     kv.blocking().delete(DeleteRequest.newBuilder()
                             .setKey(ByteString.copyFromUtf8("hostile-fill/" + i)).build());
                 }

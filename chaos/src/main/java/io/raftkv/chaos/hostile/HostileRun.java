@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  */
 public final class HostileRun {
     /** Space quota of the suite's cluster. */
-    public static final long QUOTA_BYTES = 10L << 20;
+    public static final long QUOTA_BYTES = 20L << 20;
     /** Node heap (the chaos default) and the RSS bound the verdict holds each node to. */
     public static final long RSS_BOUND_MIB = 640;
     /** The good client's p99 may grow at most this much under an attack, against its baseline. */
