@@ -40,7 +40,14 @@ public enum ErrorReason {
      * add data are refused, not applied, until space is freed and an admin disarms the alarm. Reads
      * and deletes still work. Retrying does not help, so clients do not retry it.
      */
-    NO_SPACE(GrpcStatus.RESOURCE_EXHAUSTED);
+    NO_SPACE(GrpcStatus.RESOURCE_EXHAUSTED),
+    /**
+     * A read, watch or compaction named a revision below the compact revision; the message names
+     * the compact revision (read or watch from it or later).
+     */
+    REVISION_COMPACTED(GrpcStatus.OUT_OF_RANGE),
+    /** A read named a revision the answering member has not reached (it may be behind: retry). */
+    FUTURE_REVISION(GrpcStatus.OUT_OF_RANGE);
 
     private final GrpcStatus status;
 

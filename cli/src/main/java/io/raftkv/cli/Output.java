@@ -82,14 +82,14 @@ final class Output {
             row.add(text(kv.getValue()));
         }
         row.add(Long.toUnsignedString(kv.getVersion()));
-        row.add(Long.toUnsignedString(kv.getCreateIndex()));
-        row.add(Long.toUnsignedString(kv.getModIndex()));
+        row.add(Long.toString(kv.getCreateRevision()));
+        row.add(Long.toString(kv.getModRevision()));
         return row;
     }
 
     static List<String> kvHeader(boolean keysOnly) {
-        return keysOnly ? List.of("KEY", "VERSION", "CREATE_INDEX", "MOD_INDEX")
-                : List.of("KEY", "VALUE", "VERSION", "CREATE_INDEX", "MOD_INDEX");
+        return keysOnly ? List.of("KEY", "VERSION", "CREATE_REVISION", "MOD_REVISION")
+                : List.of("KEY", "VALUE", "VERSION", "CREATE_REVISION", "MOD_REVISION");
     }
 
     static JsonObject kvJson(KeyValue kv, boolean keysOnly) {
@@ -98,13 +98,19 @@ final class Output {
         if (!keysOnly) {
             putBytes(o, "value", kv.getValue());
         }
-        return o.put("version", kv.getVersion()).put("create_index", kv.getCreateIndex())
-                .put("mod_index", kv.getModIndex());
+        o.put("version", kv.getVersion()).put("create_revision", kv.getCreateRevision())
+                .put("mod_revision", kv.getModRevision());
+        if (kv.getLease() != 0) {
+            o.put("lease", kv.getLease());
+        }
+        // Deprecated aliases of the revisions, kept for scripts written before revisions.
+        return o.put("create_index", kv.getCreateIndex()).put("mod_index", kv.getModIndex());
     }
 
     static JsonObject headerJson(Header h) {
         return new JsonObject().put("cluster_id", Long.toUnsignedString(h.getClusterId()))
-                .put("member_id", h.getMemberId()).put("term", h.getTerm()).put("raft_index", h.getRaftIndex());
+                .put("member_id", h.getMemberId()).put("term", h.getTerm()).put("raft_index", h.getRaftIndex())
+                .put("revision", h.getRevision());
     }
 
     static JsonObject memberJson(Member m) {

@@ -33,14 +33,14 @@ final class PutCommand implements Callable<Integer> {
                 .setValue(RaftKvClient.utf8(value)).setPrevKv(prevKv).build());
         Output o = root.output();
         if (o.json()) {
-            JsonObject j = new JsonObject().put("key", key).put("mod_index", r.getHeader().getRaftIndex())
+            JsonObject j = new JsonObject().put("key", key).put("mod_revision", r.getHeader().getRevision())
                     .put("header", Output.headerJson(r.getHeader()));
             if (r.hasPrevKv()) {
                 j.put("prev_kv", Output.kvJson(r.getPrevKv(), false));
             }
             o.printJson(j);
         } else {
-            o.println("OK mod_index=" + r.getHeader().getRaftIndex());
+            o.println("OK mod_revision=" + r.getHeader().getRevision());
             if (r.hasPrevKv()) {
                 o.table(Output.kvHeader(false), List.of(Output.kvRow(r.getPrevKv(), false)));
             }

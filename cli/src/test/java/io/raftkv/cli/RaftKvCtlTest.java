@@ -69,12 +69,12 @@ class RaftKvCtlTest {
     void putThenGetPrintsATable() {
         Result put = ctl("put", "greeting", "hello world");
         assertThat(put.exit()).isZero();
-        assertThat(put.out()).startsWith("OK mod_index=");
+        assertThat(put.out()).startsWith("OK mod_revision=");
 
         Result get = ctl("get", "greeting");
         assertThat(get.exit()).isZero();
         List<String> lines = get.out().lines().toList();
-        assertThat(lines.get(0)).matches("KEY +VALUE +VERSION +CREATE_INDEX +MOD_INDEX");
+        assertThat(lines.get(0)).matches("KEY +VALUE +VERSION +CREATE_REVISION +MOD_REVISION");
         assertThat(lines.get(1)).startsWith("greeting  hello world  1");
 
         assertThat(ctl("get", "greeting", "--value-only").out()).isEqualTo("hello world\n");

@@ -30,8 +30,8 @@ final class EtcdProtos {
     static io.raftkv.etcd.api.KeyValue keyValue(KeyValue kv, boolean keysOnly) {
         io.raftkv.etcd.api.KeyValue.Builder b = io.raftkv.etcd.api.KeyValue.newBuilder()
                 .setKey(wrap(kv.key()))
-                .setCreateRevision(kv.createIndex())
-                .setModRevision(kv.modIndex())
+                .setCreateRevision(kv.createRevision())
+                .setModRevision(kv.modRevision())
                 .setVersion(kv.version());
         if (!keysOnly) {
             b.setValue(wrap(kv.value()));

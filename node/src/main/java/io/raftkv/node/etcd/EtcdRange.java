@@ -182,10 +182,10 @@ final class EtcdRange {
     }
 
     private static boolean keep(RangeRequest r, KeyValue kv) {
-        return !(r.getMaxModRevision() != 0 && kv.modIndex() > r.getMaxModRevision())
-                && !(r.getMinModRevision() != 0 && kv.modIndex() < r.getMinModRevision())
-                && !(r.getMaxCreateRevision() != 0 && kv.createIndex() > r.getMaxCreateRevision())
-                && !(r.getMinCreateRevision() != 0 && kv.createIndex() < r.getMinCreateRevision());
+        return !(r.getMaxModRevision() != 0 && kv.modRevision() > r.getMaxModRevision())
+                && !(r.getMinModRevision() != 0 && kv.modRevision() < r.getMinModRevision())
+                && !(r.getMaxCreateRevision() != 0 && kv.createRevision() > r.getMaxCreateRevision())
+                && !(r.getMinCreateRevision() != 0 && kv.createRevision() < r.getMinCreateRevision());
     }
 
     /** Stable sorts: ties keep ascending key order (etcd's sort leaves ties in no defined order). */
@@ -193,8 +193,8 @@ final class EtcdRange {
         return switch (target) {
             case KEY, UNRECOGNIZED -> (x, y) -> Arrays.compareUnsigned(x.key(), y.key());
             case VERSION -> Comparator.comparingLong(KeyValue::version);
-            case CREATE -> Comparator.comparingLong(KeyValue::createIndex);
-            case MOD -> Comparator.comparingLong(KeyValue::modIndex);
+            case CREATE -> Comparator.comparingLong(KeyValue::createRevision);
+            case MOD -> Comparator.comparingLong(KeyValue::modRevision);
             case VALUE -> (x, y) -> Arrays.compareUnsigned(x.value(), y.value());
         };
     }

@@ -70,7 +70,7 @@ final class EtcdTxnPlan {
         return switch (c.getTarget()) {
             case VALUE -> new Command.Compare(key, new Command.ValueEquals(value(c.getValue())));
             case MOD -> c.getModRevision() > 0
-                    ? new Command.Compare(key, new Command.ModIndexEquals(c.getModRevision()))
+                    ? new Command.Compare(key, new Command.ModRevisionEquals(c.getModRevision()))
                     : zero(key, c.getModRevision(), what);
             case CREATE -> zero(key, c.getCreateRevision(), what + " " + c.getCreateRevision());
             case VERSION -> zero(key, c.getVersion(), what + " " + c.getVersion());

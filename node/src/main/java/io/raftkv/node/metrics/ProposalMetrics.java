@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProposalMetrics extends MeterGroup {
     /** The kinds of write a client proposes; one counter each. */
-    public enum Kind { PUT, DELETE, COMPARE_AND_SET, TXN }
+    public enum Kind { PUT, DELETE, COMPARE_AND_SET, TXN, COMPACT }
 
     private final Map<Kind, Counter> proposed = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();

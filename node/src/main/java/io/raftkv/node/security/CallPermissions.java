@@ -57,6 +57,10 @@ public final class CallPermissions {
             Map.entry("raftkv.v1.Lease/KeepAlive", new Rule(Kind.KEYS, Role.WRITE)),
             Map.entry("raftkv.v1.Lease/TimeToLive", new Rule(Kind.KEYS, Role.WRITE)),
             Map.entry("raftkv.v1.Lease/Leases", new Rule(Kind.KEYS, Role.WRITE)),
+            // Each create request is checked like a Range of its keys.
+            Map.entry("raftkv.v1.Watch/Watch", new Rule(Kind.KEYS, Role.READ)),
+            // Compaction removes history of every key: unscoped admin, as in etcd.
+            Map.entry("raftkv.v1.KV/Compact", new Rule(Kind.ADMIN, Role.ADMIN)),
             Map.entry("raftkv.v1.Cluster/Status", new Rule(Kind.CLUSTER_READ, Role.READ)),
             Map.entry("raftkv.v1.Cluster/MemberList", new Rule(Kind.CLUSTER_READ, Role.READ)),
             Map.entry("raftkv.v1.Cluster/AddLearner", new Rule(Kind.ADMIN, Role.ADMIN)),
@@ -89,11 +93,29 @@ public final class CallPermissions {
         } else if (message instanceof PutRequest r) {
             out.add(Need.key(Role.WRITE, r.getKey().toByteArray()));
         } else if (message instanceof DeleteRequest r) {
-            out.add(Need.key(Role.WRITE, r.getKey().toByteArray()));
+            byte[] key = r.getKey().toByteArray();
+            if (r.getPrefix()) {
+                byte[] end = RoleBindings.prefixEnd(key);
+                out.add(new Need(Role.WRITE, key, end == null ? new byte[0] : end));
+            } else if (!r.getRangeEnd().isEmpty()) {
+                out.add(new Need(Role.WRITE, key, r.getRangeEnd().toByteArray()));
+            } else {
+                out.add(Need.key(Role.WRITE, key));
+            }
         } else if (message instanceof CompareAndSetRequest r) {
             out.add(Need.key(Role.WRITE, r.getCompare().getKey().toByteArray()));
         } else if (message instanceof RangeRequest r) {
             out.add(range(r));
+        } else if (message instanceof io.raftkv.api.v1.WatchCreateRequest w) {
+            byte[] key = w.getKey().toByteArray();
+            if (w.getPrefix()) {
+                byte[] end = RoleBindings.prefixEnd(key);
+                out.add(new Need(Role.READ, key, end == null ? new byte[0] : end));
+            } else if (!w.getRangeEnd().isEmpty()) {
+                out.add(new Need(Role.READ, key, w.getRangeEnd().toByteArray()));
+            } else {
+                out.add(Need.key(Role.READ, key));
+            }
         } else if (message instanceof TxnRequest r) {
             for (Compare c : r.getComparesList()) {
                 out.add(Need.key(Role.READ, c.getKey().toByteArray()));

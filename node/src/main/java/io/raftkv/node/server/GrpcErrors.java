@@ -4,6 +4,7 @@ import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.node.driver.NotLeaderException;
 import io.raftkv.node.driver.RaftNodeException;
+import io.raftkv.node.storage.RevisionUnavailableException;
 import io.raftkv.node.storage.StorageFailedException;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *   DEADLINE_EXCEEDED   → DEADLINE_EXCEEDED
  *   IllegalArgumentException (a command the storage layer refused to build) → INVALID_ARGUMENT
  *   StorageFailedException → UNAVAILABLE
+ *   RevisionUnavailableException → OUT_OF_RANGE, reason REVISION_COMPACTED or FUTURE_REVISION
  *   anything else       → INTERNAL, logged with its stack trace (a bug: the client sees only the message)
  * </pre>
  */
@@ -46,6 +48,10 @@ public final class GrpcErrors {
         }
         if (error instanceof RaftNodeException e) {
             return fromDriver(e);
+        }
+        if (error instanceof RevisionUnavailableException e) {
+            return RaftKvException.of(e.compacted() ? ErrorReason.REVISION_COMPACTED : ErrorReason.FUTURE_REVISION,
+                    e.getMessage());
         }
         if (error instanceof StorageFailedException) {
             return RaftKvException.of(GrpcStatus.UNAVAILABLE, "storage failed: " + error.getMessage());

@@ -1,6 +1,8 @@
 package io.raftkv.node.server;
 
+import io.raftkv.node.storage.KeyRead;
 import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.Revisions;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.RangeResult;
 import io.raftkv.node.storage.StateHash;
@@ -35,6 +37,37 @@ public interface KvReader {
      */
     RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly);
 
+    /**
+     * The key at {@code revision} (0: current) and the revision read, from one consistent state.
+     * A reader without history serves only revision 0.
+     *
+     * @throws io.raftkv.node.storage.RevisionUnavailableException if compacted or in the future
+     */
+    default KeyRead get(byte[] key, long revision) {
+        if (revision != 0) {
+            throw new UnsupportedOperationException("this reader keeps no history");
+        }
+        return new KeyRead(get(key), revisions().current());
+    }
+
+    /**
+     * As {@link #range(byte[], byte[], int, long, boolean)} at {@code revision} (0: current),
+     * counting the whole range; {@code countOnly} returns no keys.
+     */
+    default RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, long revision, int limit,
+                              long maxBytes, boolean keysOnly, boolean countOnly) {
+        if (revision != 0 || countOnly) {
+            throw new UnsupportedOperationException("this reader keeps no history");
+        }
+        RangeResult r = range(startInclusive, endExclusiveOrNull, limit, maxBytes, keysOnly);
+        return new RangeResult(r.keyValues(), r.more(), revisions().current(), r.keyValues().size());
+    }
+
+    /** The store's revision and compact revision. */
+    default Revisions revisions() {
+        return Revisions.INITIAL;
+    }
+
     /** A digest of the whole state and the applied index it describes (see {@link KvStateMachine#stateHash()}). */
     StateHash stateHash();
 
@@ -66,6 +99,23 @@ public interface KvReader {
             public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes,
                                      boolean keysOnly) {
                 return current.get().range(startInclusive, endExclusiveOrNull, limit, maxBytes, keysOnly);
+            }
+
+            @Override
+            public KeyRead get(byte[] key, long revision) {
+                return current.get().get(key, revision);
+            }
+
+            @Override
+            public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, long revision, int limit,
+                                     long maxBytes, boolean keysOnly, boolean countOnly) {
+                return current.get().range(startInclusive, endExclusiveOrNull, revision, limit, maxBytes, keysOnly,
+                        countOnly);
+            }
+
+            @Override
+            public Revisions revisions() {
+                return current.get().revisions();
             }
 
             @Override

@@ -33,8 +33,14 @@ public final class KvRequests {
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** A range to read: {@code [start, endOrNull)}, at most {@code limit} keys. */
-    public record RangeQuery(byte[] start, byte[] endOrNull, int limit) {
+    /**
+     * A range to read: {@code [start, endOrNull)}, at most {@code limit} keys, at {@code revision}
+     * (0: current), only counted with {@code countOnly}.
+     */
+    public record RangeQuery(byte[] start, byte[] endOrNull, int limit, long revision, boolean countOnly) {
+        public RangeQuery(byte[] start, byte[] endOrNull, int limit) {
+            this(start, endOrNull, limit, 0, false);
+        }
     }
 
     /** With {@code prev_kv} the command asks the state machine for the key's previous state. */
@@ -46,8 +52,43 @@ public final class KvRequests {
         return r.getPrevKv() ? c.withReturnPrevious() : c;
     }
 
+    /**
+     * A single-key delete, or, with {@code prefix} or {@code range_end}, a one-op transaction
+     * deleting the range ({@link Command.DeleteRange}).
+     */
     public Command delete(DeleteRequest r) {
-        return withSession(r.hasSession() ? r.getSession() : null, new Command.Delete(key("key", r.getKey())));
+        byte[] key = key("key", r.getKey());
+        Session s = r.hasSession() ? r.getSession() : null;
+        if (r.getPrefix() && !r.getRangeEnd().isEmpty()) {
+            throw GrpcErrors.invalid("prefix and range_end are exclusive");
+        }
+        if (!r.getPrefix() && r.getRangeEnd().isEmpty()) {
+            return withSession(s, new Command.Delete(key));
+        }
+        Command.DeleteRange d;
+        if (r.getPrefix()) {
+            d = Command.DeleteRange.prefix(key, r.getPrevKv());
+        } else {
+            byte[] end = bounded("range_end", r.getRangeEnd());
+            if (Arrays.compareUnsigned(key, end) >= 0) {
+                throw GrpcErrors.invalid("inverted range: key must sort before range_end");
+            }
+            d = new Command.DeleteRange(key, end, r.getPrevKv());
+        }
+        return withSession(s, new Command.Txn(List.of(), List.of(d), List.of()));
+    }
+
+    /** Whether {@code r} deletes a range (answered from a one-op transaction's result). */
+    public static boolean deletesRange(DeleteRequest r) {
+        return r.getPrefix() || !r.getRangeEnd().isEmpty();
+    }
+
+    /** A compaction: the revision must be ≥ 1. */
+    public Command compact(io.raftkv.api.v1.CompactRequest r) {
+        if (r.getRevision() < 1) {
+            throw GrpcErrors.invalid("revision must be ≥ 1, got " + r.getRevision());
+        }
+        return Command.of(new Command.Compact(r.getRevision()));
     }
 
     public Command compareAndSet(CompareAndSetRequest r) {
@@ -96,7 +137,10 @@ public final class KvRequests {
                     + " (maxRangeLimit)");
         }
         int limit = requested == 0 ? limits.maxRangeLimit() : (int) requested;
-        return switch (r.getSelectorCase()) {
+        if (r.getRevision() < 0) {
+            throw GrpcErrors.invalid("revision must be ≥ 0, got " + r.getRevision());
+        }
+        RangeQuery q = switch (r.getSelectorCase()) {
             case PREFIX -> {
                 byte[] prefix = bounded("prefix", r.getPrefix());
                 yield prefix.length == 0 ? new RangeQuery(FIRST_KEY, null, limit)
@@ -113,6 +157,7 @@ public final class KvRequests {
             }
             case SELECTOR_NOT_SET -> new RangeQuery(FIRST_KEY, null, limit);
         };
+        return new RangeQuery(q.start(), q.endOrNull(), q.limit(), r.getRevision(), r.getCountOnly());
     }
 
     /** Maps the wire consistency to the driver's; the zero value is LINEARIZABLE. */
@@ -175,7 +220,7 @@ public final class KvRequests {
                     throw GrpcErrors.invalid(where + ".mod_index must be ≥ 1 for target MOD_INDEX, got "
                             + Long.toUnsignedString(c.getModIndex()));
                 }
-                yield new Command.ModIndexEquals(c.getModIndex());
+                yield new Command.ModRevisionEquals(c.getModIndex());
             }
             case ABSENT -> new Command.Absent();
             case TARGET_UNSPECIFIED, UNRECOGNIZED -> throw GrpcErrors.invalid(where

@@ -2,7 +2,10 @@ package io.raftkv.node.server;
 
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.v1.CompactRequest;
+import io.raftkv.api.v1.CompactResponse;
 import io.raftkv.api.v1.CompareAndSetRequest;
+import io.raftkv.api.v1.Header;
 import io.raftkv.api.v1.CompareAndSetResponse;
 import io.raftkv.api.v1.DeleteRequest;
 import io.raftkv.api.v1.DeleteResponse;
@@ -21,7 +24,7 @@ import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
 import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.KeyRead;
 import io.raftkv.node.storage.RangeResult;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
@@ -80,6 +83,7 @@ public final class KvService extends KVService {
                 .bind(KVGrpcService.Range, calls.unary(KVGrpcService.Range, this::range))
                 .bind(KVGrpcService.CompareAndSet, calls.unary(KVGrpcService.CompareAndSet, this::compareAndSet))
                 .bind(KVGrpcService.Txn, calls.unary(KVGrpcService.Txn, this::txn))
+                .bind(KVGrpcService.Compact, calls.unary(KVGrpcService.Compact, this::compact))
                 .bind(KVGrpcService.Pipeline, stream -> new PipelineCall(calls.vertx(), stream, calls, this).start())
                 .build();
     }
@@ -93,7 +97,7 @@ public final class KvService extends KVService {
         Command c = requests.put(r);
         return propose(ProposalMetrics.Kind.PUT, c).map(res -> {
             requireApplied(res, c);
-            PutResponse.Builder b = PutResponse.newBuilder().setHeader(Protos.header(node.status(), res.index()));
+            PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(res));
             if (r.getPrevKv() && res.previous() != null) {
                 b.setPrevKv(Protos.keyValue(res.previous(), false));
             }
@@ -108,10 +112,23 @@ public final class KvService extends KVService {
 
     private Future<DeleteResponse> deleteChecked(DeleteRequest r) {
         Command c = requests.delete(r);
+        if (KvRequests.deletesRange(r)) {
+            return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
+                requireApplied(res, c);
+                DeleteResponse.Builder b = DeleteResponse.newBuilder().setHeader(header(res));
+                // A retry answered from a session recorded without results carries none.
+                if (!res.txnResults().isEmpty()
+                        && res.txnResults().get(0) instanceof ApplyResult.DeleteRangeOutcome d) {
+                    b.setDeleted(d.deleted());
+                    d.previous().forEach(kv -> b.addPrevKvs(Protos.keyValue(kv, false)));
+                }
+                return b.build();
+            });
+        }
         return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
             requireApplied(res, c);
             DeleteResponse.Builder b = DeleteResponse.newBuilder()
-                    .setHeader(Protos.header(node.status(), res.index()))
+                    .setHeader(header(res))
                     .setDeleted(res.keyValue() == null ? 0 : 1);
             if (r.getPrevKv() && res.keyValue() != null) {
                 b.setPrevKv(Protos.keyValue(res.keyValue(), false));
@@ -130,7 +147,7 @@ public final class KvService extends KVService {
         return propose(ProposalMetrics.Kind.COMPARE_AND_SET, c).map(res -> {
             boolean succeeded = outcome(res, c);
             CompareAndSetResponse.Builder b = CompareAndSetResponse.newBuilder()
-                    .setHeader(Protos.header(node.status(), res.index()))
+                    .setHeader(header(res))
                     .setSucceeded(succeeded);
             if (res.keyValue() != null) {
                 b.setKv(Protos.keyValue(res.keyValue(), false));
@@ -149,7 +166,7 @@ public final class KvService extends KVService {
         return propose(ProposalMetrics.Kind.TXN, c).map(res -> {
             boolean succeeded = outcome(res, c);
             TxnResponse.Builder b = TxnResponse.newBuilder()
-                    .setHeader(Protos.header(node.status(), res.index()))
+                    .setHeader(header(res))
                     .setSucceeded(succeeded);
             int branchSize = succeeded ? r.getSuccessCount() : r.getFailureCount();
             // A retry answered from a session recorded before per-op results existed carries none.
@@ -175,9 +192,10 @@ public final class KvService extends KVService {
                 .compose(v -> reads.submit(() -> {
                     checkBudget(connection);
                     long applied = reader.appliedIndex();
-                    Optional<KeyValue> kv = reader.get(key);
-                    GetResponse.Builder b = GetResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
-                    kv.ifPresent(x -> b.setKv(Protos.keyValue(x, false)));
+                    KeyRead read = reader.get(key, 0);
+                    GetResponse.Builder b = GetResponse.newBuilder()
+                            .setHeader(Protos.header(node.status(), applied, read.revision()));
+                    read.kv().ifPresent(x -> b.setKv(Protos.keyValue(x, false)));
                     return charged(connection, b.build());
                 }));
     }
@@ -201,12 +219,39 @@ public final class KvService extends KVService {
                 .compose(v -> reads.submit(() -> {
                     checkBudget(connection);
                     long applied = reader.appliedIndex();
-                    RangeResult result = reader.range(q.start(), q.endOrNull(), q.limit(),
-                            limits.maxRangeResponseBytes(), keysOnly);
-                    RangeResponse.Builder b = RangeResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
+                    RangeResult result = reader.range(q.start(), q.endOrNull(), q.revision(), q.limit(),
+                            limits.maxRangeResponseBytes(), keysOnly, q.countOnly());
+                    RangeResponse.Builder b = RangeResponse.newBuilder()
+                            .setHeader(Protos.header(node.status(), applied, result.revision()));
                     result.keyValues().forEach(kv -> b.addKvs(Protos.keyValue(kv, keysOnly)));
-                    return charged(connection, b.setMore(result.more()).build());
+                    return charged(connection, b.setMore(result.more()).setCount(result.count()).build());
                 }));
+    }
+
+    /**
+     * Compacts the history at the requested revision (replicated; the deletions run in the
+     * background on every member). Refused below or at the compact revision (OUT_OF_RANGE
+     * REVISION_COMPACTED) and beyond the store's revision (OUT_OF_RANGE FUTURE_REVISION).
+     */
+    @Override
+    public Future<CompactResponse> compact(CompactRequest r) {
+        return Calls.guarded(() -> {
+            Command c = requests.compact(r);
+            return propose(ProposalMetrics.Kind.COMPACT, c).map(res -> {
+                if (res.status() == ApplyResult.Status.REJECTED) {
+                    boolean future = r.getRevision() > res.revision();
+                    throw RaftKvException.of(future ? ErrorReason.FUTURE_REVISION : ErrorReason.REVISION_COMPACTED,
+                            "compaction refused: " + res.reason());
+                }
+                requireApplied(res, c);
+                return CompactResponse.newBuilder().setHeader(header(res)).build();
+            });
+        });
+    }
+
+    /** The header of a write's response: its entry's index and the revision after it. */
+    private Header header(ApplyResult res) {
+        return Protos.header(node.status(), res.index(), res.revision());
     }
 
     /**

@@ -26,19 +26,28 @@ final class Protos {
      * The header of every response.
      *
      * @param raftIndex for a write the entry's index, for a read the applied index it observed
+     * @param revision  the store revision the response reflects
      */
-    static Header header(NodeStatus s, long raftIndex) {
+    static Header header(NodeStatus s, long raftIndex, long revision) {
         return Header.newBuilder().setClusterId(s.clusterId()).setMemberId(s.id()).setTerm(s.term())
-                .setRaftIndex(raftIndex).build();
+                .setRaftIndex(raftIndex).setRevision(revision).build();
+    }
+
+    /** The header of a response that reads no key-value state (cluster management): revision 0. */
+    static Header header(NodeStatus s, long raftIndex) {
+        return header(s, raftIndex, 0);
     }
 
     /** The wire form of {@code kv}; values are wrapped, not copied (stored values are never mutated). */
     static io.raftkv.api.v1.KeyValue keyValue(KeyValue kv, boolean keysOnly) {
         io.raftkv.api.v1.KeyValue.Builder b = io.raftkv.api.v1.KeyValue.newBuilder()
                 .setKey(wrap(kv.key()))
-                .setCreateIndex(kv.createIndex())
-                .setModIndex(kv.modIndex())
-                .setVersion(kv.version());
+                .setCreateIndex(kv.createRevision())
+                .setModIndex(kv.modRevision())
+                .setCreateRevision(kv.createRevision())
+                .setModRevision(kv.modRevision())
+                .setVersion(kv.version())
+                .setLease(kv.lease());
         if (!keysOnly) {
             b.setValue(wrap(kv.value()));
         }
@@ -52,6 +61,8 @@ final class Protos {
             b.setPut(PutResult.getDefaultInstance());
         } else if (op instanceof ApplyResult.DeleteOutcome d) {
             b.setDelete(DeleteResult.newBuilder().setDeleted(d.deleted() ? 1 : 0));
+        } else if (op instanceof ApplyResult.DeleteRangeOutcome d) {
+            b.setDelete(DeleteResult.newBuilder().setDeleted(d.deleted()));
         } else {
             KeyValue kv = ((ApplyResult.GetOutcome) op).keyValue();
             GetResult.Builder g = GetResult.newBuilder();

@@ -8,6 +8,9 @@ import java.util.Objects;
  * {@link StateRecords}), so a retry of the same request is answered exactly as the first one was.
  *
  * @param index      the entry's log index
+ * @param revision   the store revision after the entry ({@link Revisions}): the revision of its
+ *                   changes if it changed keys, else the revision it observed. A duplicate carries
+ *                   the first application's revision.
  * @param status     the outcome
  * @param duplicate  true if the entry repeated a session request already applied: nothing changed
  *                   and this is the cached answer of the first application
@@ -21,7 +24,7 @@ import java.util.Objects;
  * @param reason     why a {@link Status#REJECTED} or {@link Status#READ_LIMIT_EXCEEDED} entry changed
  *                   nothing, else null
  */
-public record ApplyResult(long index, Status status, boolean duplicate, KeyValue keyValue, KeyValue previous,
+public record ApplyResult(long index, long revision, Status status, boolean duplicate, KeyValue keyValue, KeyValue previous,
                           List<TxnOpResult> txnResults, String reason) {
 
     public ApplyResult {
@@ -60,7 +63,7 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
     }
 
     /** The outcome of one op of a transaction branch. */
-    public sealed interface TxnOpResult permits PutOutcome, DeleteOutcome, GetOutcome {
+    public sealed interface TxnOpResult permits PutOutcome, DeleteOutcome, GetOutcome, DeleteRangeOutcome {
     }
 
     /** A put inside a transaction always succeeds. */
@@ -75,39 +78,49 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
     public record GetOutcome(KeyValue keyValue) implements TxnOpResult {
     }
 
-    static ApplyResult applied(long index, KeyValue kv) {
-        return new ApplyResult(index, Status.APPLIED, false, kv, null, List.of(), null);
+    /**
+     * @param deleted  how many keys the op deleted
+     * @param previous the deleted key-values in key order when the op asked for them, else empty
+     */
+    public record DeleteRangeOutcome(long deleted, List<KeyValue> previous) implements TxnOpResult {
+        public DeleteRangeOutcome {
+            previous = List.copyOf(previous);
+        }
     }
 
-    static ApplyResult appliedPut(long index, KeyValue written, KeyValue previousOrNull) {
-        return new ApplyResult(index, Status.APPLIED, false, written, previousOrNull, List.of(), null);
+    static ApplyResult applied(long index, long revision, KeyValue kv) {
+        return new ApplyResult(index, revision, Status.APPLIED, false, kv, null, List.of(), null);
     }
 
-    static ApplyResult compareFailed(long index, KeyValue current) {
-        return new ApplyResult(index, Status.COMPARE_FAILED, false, current, null, List.of(), null);
+    static ApplyResult appliedPut(long index, long revision, KeyValue written, KeyValue previousOrNull) {
+        return new ApplyResult(index, revision, Status.APPLIED, false, written, previousOrNull, List.of(), null);
+    }
+
+    static ApplyResult compareFailed(long index, long revision, KeyValue current) {
+        return new ApplyResult(index, revision, Status.COMPARE_FAILED, false, current, null, List.of(), null);
     }
 
     /** A transaction that ran its success branch ({@code succeeded}) or its failure branch. */
-    static ApplyResult txn(long index, boolean succeeded, List<TxnOpResult> results) {
-        return new ApplyResult(index, succeeded ? Status.APPLIED : Status.COMPARE_FAILED, false, null, null,
+    static ApplyResult txn(long index, long revision, boolean succeeded, List<TxnOpResult> results) {
+        return new ApplyResult(index, revision, succeeded ? Status.APPLIED : Status.COMPARE_FAILED, false, null, null,
                 results, null);
     }
 
-    static ApplyResult rejected(long index, String reason) {
-        return new ApplyResult(index, Status.REJECTED, false, null, null, List.of(), reason);
+    static ApplyResult rejected(long index, long revision, String reason) {
+        return new ApplyResult(index, revision, Status.REJECTED, false, null, null, List.of(), reason);
     }
 
-    static ApplyResult readLimitExceeded(long index, String reason) {
-        return new ApplyResult(index, Status.READ_LIMIT_EXCEEDED, false, null, null, List.of(), reason);
+    static ApplyResult readLimitExceeded(long index, long revision, String reason) {
+        return new ApplyResult(index, revision, Status.READ_LIMIT_EXCEEDED, false, null, null, List.of(), reason);
     }
 
-    static ApplyResult leaseNotFound(long index, long lease) {
-        return new ApplyResult(index, Status.LEASE_NOT_FOUND, false, null, null, List.of(),
+    static ApplyResult leaseNotFound(long index, long revision, long lease) {
+        return new ApplyResult(index, revision, Status.LEASE_NOT_FOUND, false, null, null, List.of(),
                 "requested lease not found (lease " + lease + ")");
     }
 
-    static ApplyResult refusedByAlarm(long index, AlarmType type) {
-        return new ApplyResult(index, Status.ALARM, false, null, null, List.of(),
+    static ApplyResult refusedByAlarm(long index, long revision, AlarmType type) {
+        return new ApplyResult(index, revision, Status.ALARM, false, null, null, List.of(),
                 type.name() + ": refused while the " + type.name() + " alarm is active (" + type.description() + ")");
     }
 
@@ -123,11 +136,11 @@ public record ApplyResult(long index, Status status, boolean duplicate, KeyValue
         }
     }
 
-    static ApplyResult noOp(long index) {
-        return new ApplyResult(index, Status.NO_OP, false, null, null, List.of(), null);
+    static ApplyResult noOp(long index, long revision) {
+        return new ApplyResult(index, revision, Status.NO_OP, false, null, null, List.of(), null);
     }
 
     ApplyResult asDuplicateAt(long duplicateIndex) {
-        return new ApplyResult(duplicateIndex, status, true, keyValue, previous, txnResults, reason);
+        return new ApplyResult(duplicateIndex, revision, status, true, keyValue, previous, txnResults, reason);
     }
 }

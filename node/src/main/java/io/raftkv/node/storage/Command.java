@@ -35,6 +35,13 @@ public record Command(Session session, Operation operation, boolean returnPrevio
      * answer, and the session record that replays it, well inside one gRPC message.
      */
     public static final int MAX_TXN_READ_BYTES = 4 << 20;
+    /**
+     * Most keys one {@link DeleteRange} may delete. Decided at apply time (the count depends on the
+     * state): a delete over more keys changes nothing and is answered
+     * {@link ApplyResult.Status#READ_LIMIT_EXCEEDED}; delete a large range in smaller ranges. Bounds
+     * the write batch, the history rows and the watch events one entry produces.
+     */
+    public static final int MAX_DELETE_RANGE_KEYS = 10_000;
 
     public Command {
         Objects.requireNonNull(operation, "operation");
@@ -78,14 +85,15 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** Something a command does. */
-    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm {
+    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm,
+            Compact {
     }
 
     /**
      * What a transaction branch may do. Ops run in order at the transaction's log position, so a
      * {@link Get} sees the ops before it and its answer is linearizable.
      */
-    public sealed interface TxnOp permits Put, Delete, Get {
+    public sealed interface TxnOp permits Put, Delete, Get, DeleteRange {
     }
 
     /**
@@ -120,6 +128,61 @@ public record Command(Session session, Operation operation, boolean returnPrevio
         public String toString() {
             return "Put[" + key.length + "B key, " + value.length + "B value" + (lease == 0 ? "" : ", lease " + lease)
                     + "]";
+        }
+    }
+
+    /**
+     * Deletes every key in {@code [start, end)} ({@code end} null: every key from {@code start}),
+     * at most {@link #MAX_DELETE_RANGE_KEYS}; with {@code returnPrevious} the result carries the
+     * deleted key-values. Only inside a transaction (a delete by prefix is a one-op transaction).
+     */
+    public record DeleteRange(byte[] start, byte[] end, boolean returnPrevious) implements TxnOp {
+        public DeleteRange {
+            checkKey(start);
+            if (end != null) {
+                if (end.length > MAX_KEY_BYTES + 1) {
+                    throw new IllegalArgumentException("range end must be at most " + (MAX_KEY_BYTES + 1)
+                            + " bytes, got " + end.length);
+                }
+                if (Arrays.compareUnsigned(start, end) >= 0) {
+                    throw new IllegalArgumentException("range end must sort after the start");
+                }
+            }
+        }
+
+        /** Every key starting with {@code prefix}. */
+        public static DeleteRange prefix(byte[] prefix, boolean returnPrevious) {
+            return new DeleteRange(prefix, KeyRanges.prefixEnd(prefix), returnPrevious);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DeleteRange d && Arrays.equals(d.start, start) && Arrays.equals(d.end, end)
+                    && d.returnPrevious == returnPrevious;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(Arrays.hashCode(start), Arrays.hashCode(end), returnPrevious);
+        }
+
+        @Override
+        public String toString() {
+            return "DeleteRange[" + start.length + "B start, " + (end == null ? "open" : end.length + "B") + " end]";
+        }
+    }
+
+    /**
+     * Compacts the history at {@code revision}: revisions before it can no longer be read or
+     * watched (the state at {@code revision} and every change from it on stay). A revision at or
+     * below the current compact revision changes nothing; one above the store's revision is
+     * refused ({@link ApplyResult.Status#REJECTED}). The old versions are deleted in the background.
+     */
+    public record Compact(long revision) implements Operation {
+        public Compact {
+            if (revision < 1) {
+                throw new IllegalArgumentException("compact revision must be ≥ 1, got " + revision);
+            }
         }
     }
 
@@ -168,7 +231,53 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** What a compare expects of a key. */
-    public sealed interface Expectation permits ValueEquals, ModIndexEquals, Absent {
+    public sealed interface Expectation permits ValueEquals, ModRevisionEquals, Absent, Compared, ValueCompared {
+    }
+
+    /** How a compare relates the key's field to the given one (etcd's Compare.CompareResult). */
+    public enum CompareOp {
+        EQUAL, GREATER, LESS, NOT_EQUAL;
+
+        /** Whether {@code actual OP expected} holds for a comparison result {@code cmp} of actual vs expected. */
+        public boolean holds(int cmp) {
+            return switch (this) {
+                case EQUAL -> cmp == 0;
+                case GREATER -> cmp > 0;
+                case LESS -> cmp < 0;
+                case NOT_EQUAL -> cmp != 0;
+            };
+        }
+    }
+
+    /** A numeric field of a key; an absent key has 0 in each (etcd's semantics). */
+    public enum Field {
+        VERSION, CREATE_REVISION, MOD_REVISION, LEASE
+    }
+
+    /** {@code key.field OP number}; an absent key counts as 0 in every field. */
+    public record Compared(Field field, CompareOp op, long number) implements Expectation {
+        public Compared {
+            Objects.requireNonNull(field, "field");
+            Objects.requireNonNull(op, "op");
+        }
+    }
+
+    /** {@code key.value OP value} bytewise (unsigned); never holds for an absent key. */
+    public record ValueCompared(CompareOp op, byte[] value) implements Expectation {
+        public ValueCompared {
+            Objects.requireNonNull(op, "op");
+            checkValue(value);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ValueCompared v && v.op == op && Arrays.equals(v.value, value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * op.hashCode() + Arrays.hashCode(value);
+        }
     }
 
     /** The key exists and holds exactly {@code value}. */
@@ -188,11 +297,11 @@ public record Command(Session session, Operation operation, boolean returnPrevio
         }
     }
 
-    /** The key exists and was last modified at log index {@code modIndex}. */
-    public record ModIndexEquals(long modIndex) implements Expectation {
-        public ModIndexEquals {
-            if (modIndex < 1) {
-                throw new IllegalArgumentException("modIndex must be ≥ 1, got " + modIndex);
+    /** The key exists and was last modified at store revision {@code modRevision}. */
+    public record ModRevisionEquals(long modRevision) implements Expectation {
+        public ModRevisionEquals {
+            if (modRevision < 1) {
+                throw new IllegalArgumentException("modRevision must be ≥ 1, got " + modRevision);
             }
         }
     }

@@ -7,9 +7,13 @@ import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
+import io.raftkv.node.storage.Command.Compact;
+import io.raftkv.node.storage.Command.Compared;
+import io.raftkv.node.storage.Command.DeleteRange;
+import io.raftkv.node.storage.Command.ModRevisionEquals;
+import io.raftkv.node.storage.Command.ValueCompared;
 import io.raftkv.node.storage.Command.LeaseGrant;
 import io.raftkv.node.storage.Command.LeaseRevoke;
-import io.raftkv.node.storage.Command.ModIndexEquals;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Txn;
@@ -45,6 +49,9 @@ import java.util.Optional;
  * session last used at {@code u} is gone when {@code i - u > sessionExpiryEntries}. A client whose
  * session is unknown (new or expired) must start at sequence 1, so a retry that arrives after its
  * session expired is rejected instead of being applied twice.
+ *
+ * <p>Revisions ({@link Revisions}): every change is numbered and written to the history in the
+ * same batch by {@link RevisionTracker}, which also collects the batch's changes for watchers.
  */
 final class CommandApplier {
     private final RocksDB db;
@@ -60,9 +67,11 @@ final class CommandApplier {
     private volatile ActiveAlarms writtenAlarms;
     /** The alarms as of the entries applied into the batch being built. */
     private ActiveAlarms alarms;
+    private final RevisionTracker revisions;
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
     CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle meta,
+                   ColumnFamilyHandle history, ColumnFamilyHandle keyIndex, Revisions stored,
                    long sessionExpiryEntries, LeaseStore leases) throws RocksDBException {
         this.db = db;
         this.leases = leases;
@@ -70,9 +79,10 @@ final class CommandApplier {
         this.sessions = sessions;
         this.meta = meta;
         this.sessionExpiryEntries = sessionExpiryEntries;
+        this.revisions = new RevisionTracker(history, keyIndex, meta, stored);
         loadExpiryIndex();
-        byte[] stored = db.get(meta, ActiveAlarms.KEY);
-        this.writtenAlarms = stored == null ? ActiveAlarms.NONE : ActiveAlarms.decode(stored);
+        byte[] storedAlarms = db.get(meta, ActiveAlarms.KEY);
+        this.writtenAlarms = storedAlarms == null ? ActiveAlarms.NONE : ActiveAlarms.decode(storedAlarms);
         this.alarms = writtenAlarms;
     }
 
@@ -93,8 +103,11 @@ final class CommandApplier {
         }
     }
 
-    /** Result of one apply call: the answers and the state after them. */
-    record Outcome(List<ApplyResult> results, AppliedState applied) {
+    /**
+     * Result of one apply call: the answers, the state after them, the revisions after them and
+     * the changes they made, in revision order.
+     */
+    record Outcome(List<ApplyResult> results, AppliedState applied, Revisions revisions, List<KvEvent> events) {
     }
 
     /**
@@ -113,10 +126,11 @@ final class CommandApplier {
         keyVersions.discardStaged();
         leases.discardStaged();
         alarms = writtenAlarms;
+        revisions.beginBatch();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
             for (Entry e : entries) {
                 if (e.index() <= applied.index()) {
-                    results.add(ApplyResult.noOp(e.index()));
+                    results.add(ApplyResult.noOp(e.index(), revisions.staged().current()));
                     continue;
                 }
                 if (e.index() != applied.index() + 1) {
@@ -124,22 +138,25 @@ final class CommandApplier {
                             + applied.index());
                 }
                 ConfState conf = applied.confState();
+                revisions.beginEntry();
                 if (e.type() == EntryType.CONF_CHANGE) {
                     conf = confStates.get(e.index());
-                    results.add(ApplyResult.noOp(e.index()));
+                    results.add(ApplyResult.noOp(e.index(), revisions.revision()));
                 } else if (e.data().length == 0) {
-                    results.add(ApplyResult.noOp(e.index()));
+                    results.add(ApplyResult.noOp(e.index(), revisions.revision()));
                 } else {
                     results.add(applyCommand(e.index(), e.data(), batch, ro));
                 }
+                revisions.endEntry();
                 applied = new AppliedState(e.index(), e.term(), conf);
             }
             if (applied.index() > before.index()) {
                 sweepExpiredSessions(applied.index(), batch);
+                revisions.finishBatch(batch);
                 batch.put(meta, StateRecords.APPLIED_KEY, StateRecords.encodeApplied(applied));
             }
         }
-        return new Outcome(results, applied);
+        return new Outcome(results, applied, revisions.staged(), revisions.events());
     }
 
     private ApplyResult applyCommand(long index, byte[] data, WriteBatchWithIndex batch, ReadOptions ro)
@@ -148,11 +165,11 @@ final class CommandApplier {
         try {
             cmd = CommandCodec.decode(data);
         } catch (MalformedCommandException e) {
-            return ApplyResult.rejected(index, "malformed command: " + e.getMessage());
+            return ApplyResult.rejected(index, revisions.revision(), "malformed command: " + e.getMessage());
         }
         AlarmType refusing = alarms.refusing(cmd.operation());
         if (cmd.session() == null) {
-            return refusing != null ? ApplyResult.refusedByAlarm(index, refusing) : execute(index, cmd, batch, ro);
+            return refusing != null ? ApplyResult.refusedByAlarm(index, revisions.revision(), refusing) : execute(index, cmd, batch, ro);
         }
         long clientId = cmd.session().clientId();
         long seq = cmd.session().sequence();
@@ -162,7 +179,7 @@ final class CommandApplier {
         Session s = stored == null || index - stored.lastUsedIndex() > sessionExpiryEntries ? null : stored;
         ApplyResult result;
         if (s == null && seq != 1) {
-            result = ApplyResult.rejected(index, "session of client " + clientId
+            result = ApplyResult.rejected(index, revisions.revision(), "session of client " + clientId
                     + " is unknown or expired; start a new session at sequence 1");
             return result;
         } else if (s != null && seq == s.lastSequence()) {
@@ -170,12 +187,12 @@ final class CommandApplier {
             writeSession(new Session(clientId, seq, index, s.lastResult()), s, batch);
             return result;
         } else if (s != null && seq < s.lastSequence()) {
-            return ApplyResult.rejected(index, "sequence " + seq + " of client " + clientId
+            return ApplyResult.rejected(index, revisions.revision(), "sequence " + seq + " of client " + clientId
                     + " is older than its last request " + s.lastSequence());
         }
         if (refusing != null) {
             // Changed nothing: the session is not advanced, so the request can be retried once cleared.
-            return ApplyResult.refusedByAlarm(index, refusing);
+            return ApplyResult.refusedByAlarm(index, revisions.revision(), refusing);
         }
         result = execute(index, cmd, batch, ro);
         if (result.status() == Status.READ_LIMIT_EXCEEDED || result.status() == Status.LEASE_NOT_FOUND) {
@@ -192,39 +209,45 @@ final class CommandApplier {
         Operation op = cmd.operation();
         if (op instanceof Put p) {
             if (p.lease() != 0 && !leases.exists(p.lease())) {
-                return ApplyResult.leaseNotFound(index, p.lease());
+                return ApplyResult.leaseNotFound(index, revisions.revision(), p.lease());
             }
-            Written w = put(index, p, cmd.returnPrevious(), batch, ro);
+            Written w = put(p, cmd.returnPrevious(), batch, ro);
             leases.attach(p.key(), p.lease(), batch);
-            return ApplyResult.appliedPut(index, w.current(), cmd.returnPrevious() ? w.previous() : null);
+            return ApplyResult.appliedPut(index, revisions.revision(), w.current(),
+                    cmd.returnPrevious() ? w.previous() : null);
         }
         if (op instanceof Delete d) {
-            return ApplyResult.applied(index, delete(d.key(), batch, ro));
+            KeyValue prev = delete(d.key(), batch, ro);
+            return ApplyResult.applied(index, revisions.revision(), prev);
         }
         if (op instanceof CompareAndSet c) {
             KeyValue current = readKv(c.key(), batch, ro);
             if (!holds(c.expected(), current)) {
-                return ApplyResult.compareFailed(index, current);
+                return ApplyResult.compareFailed(index, revisions.revision(), current);
             }
             if (c.newValue() == null) {
-                return ApplyResult.applied(index, delete(c.key(), batch, ro));
+                KeyValue prev = delete(c.key(), batch, ro);
+                return ApplyResult.applied(index, revisions.revision(), prev);
             }
-            KeyValue written = write(index, c.key(), c.newValue(), current, batch);
+            KeyValue written = write(c.key(), c.newValue(), 0, current, batch);
             leases.attach(c.key(), 0, batch);
-            return ApplyResult.applied(index, written);
+            return ApplyResult.applied(index, revisions.revision(), written);
         }
         if (op instanceof LeaseGrant g) {
             if (leases.exists(g.id())) {
-                return ApplyResult.rejected(index, "lease already exists (lease " + g.id() + ")");
+                return ApplyResult.rejected(index, revisions.revision(), "lease already exists (lease " + g.id() + ")");
             }
             leases.grant(g.id(), g.ttlSeconds(), index, batch);
-            return ApplyResult.applied(index, null);
+            return ApplyResult.applied(index, revisions.revision(), null);
         }
         if (op instanceof LeaseRevoke r) {
             return revoke(index, r, batch, ro);
         }
         if (op instanceof Command.Alarm a) {
             return applyAlarm(index, a, batch);
+        }
+        if (op instanceof Compact c) {
+            return compact(index, c);
         }
         return executeTxn(index, (Txn) op, batch, ro);
     }
@@ -235,7 +258,7 @@ final class CommandApplier {
         if (a.action() == Command.AlarmAction.ACTIVATE) {
             ActiveAlarms.Alarm alarm = new ActiveAlarms.Alarm(a.type(), a.memberId());
             if (!alarms.hasRoomFor(alarm)) {
-                return ApplyResult.rejected(index, "too many active alarms");
+                return ApplyResult.rejected(index, revisions.revision(), "too many active alarms");
             }
             next = alarms.with(alarm);
         } else {
@@ -245,7 +268,7 @@ final class CommandApplier {
             alarms = next;
             batch.put(meta, ActiveAlarms.KEY, next.encode());
         }
-        return ApplyResult.applied(index, null);
+        return ApplyResult.applied(index, revisions.revision(), null);
     }
 
     /**
@@ -257,7 +280,7 @@ final class CommandApplier {
     private ApplyResult revoke(long index, LeaseRevoke r, WriteBatchWithIndex batch, ReadOptions ro)
             throws RocksDBException {
         if (!leases.exists(r.id())) {
-            return r.expired() ? ApplyResult.noOp(index) : ApplyResult.leaseNotFound(index, r.id());
+            return r.expired() ? ApplyResult.noOp(index, revisions.revision()) : ApplyResult.leaseNotFound(index, revisions.revision(), r.id());
         }
         List<ApplyResult.TxnOpResult> deleted = new ArrayList<>();
         for (byte[] key : leases.keysOf(r.id())) {
@@ -265,7 +288,26 @@ final class CommandApplier {
             deleted.add(new ApplyResult.DeleteOutcome(true));
         }
         leases.remove(r.id(), batch);
-        return ApplyResult.txn(index, true, deleted);
+        return ApplyResult.txn(index, revisions.revision(), true, deleted);
+    }
+
+    /**
+     * Moves the compact revision; the old versions are deleted later, in the background
+     * ({@link HistoryCompactor}). Refused beyond the store's revision or at or below the current
+     * compact revision, changing nothing.
+     */
+    private ApplyResult compact(long index, Compact c) {
+        Revisions r = revisions.staged();
+        if (c.revision() > r.current()) {
+            return ApplyResult.rejected(index, r.current(), "compact revision " + c.revision()
+                    + " is beyond the store's revision " + r.current());
+        }
+        if (c.revision() <= r.compacted()) {
+            return ApplyResult.rejected(index, r.current(), "revision " + c.revision()
+                    + " is already compacted (compact revision " + r.compacted() + ")");
+        }
+        revisions.compact(c.revision());
+        return ApplyResult.applied(index, r.current(), null);
     }
 
     /**
@@ -283,22 +325,38 @@ final class CommandApplier {
         List<TxnOp> branch = ok ? t.onSuccess() : t.onFailure();
         for (TxnOp txnOp : branch) {
             if (txnOp instanceof Put p && p.lease() != 0 && !leases.exists(p.lease())) {
-                return ApplyResult.leaseNotFound(index, p.lease());
+                return ApplyResult.leaseNotFound(index, revisions.revision(), p.lease());
             }
         }
         int leaseMark = leases.mark();
         List<ApplyResult.TxnOpResult> results = new ArrayList<>(branch.size());
         long readBytes = 0;
         batch.setSavePoint();
+        RevisionTracker.Mark mark = revisions.mark();
         for (TxnOp txnOp : branch) {
             if (txnOp instanceof Put p) {
-                write(index, p.key(), p.value(), readKv(p.key(), batch, ro), batch);
+                write(p.key(), p.value(), p.lease(), readKv(p.key(), batch, ro), batch);
                 leases.attach(p.key(), p.lease(), batch);
                 // A rollback to the save point may undo it: the cache cannot follow.
                 keyVersions.stageUnknown(p.key());
                 results.add(new ApplyResult.PutOutcome());
             } else if (txnOp instanceof Delete d) {
                 results.add(new ApplyResult.DeleteOutcome(delete(d.key(), batch, ro) != null));
+            } else if (txnOp instanceof DeleteRange d) {
+                ApplyResult.DeleteRangeOutcome out = deleteRange(d, Command.MAX_TXN_READ_BYTES - readBytes, batch, ro);
+                if (out == null) {
+                    batch.rollbackToSavePoint();
+                    leases.rollback(leaseMark);
+                    revisions.rollbackTo(mark);
+                    return ApplyResult.readLimitExceeded(index, revisions.revision(), "a delete range matches more than "
+                            + Command.MAX_DELETE_RANGE_KEYS + " keys, or the deleted key-values it should return"
+                            + " exceed " + Command.MAX_TXN_READ_BYTES + " bytes; nothing was changed. Delete in"
+                            + " smaller ranges");
+                }
+                for (KeyValue kv : out.previous()) {
+                    readBytes += kv.key().length + kv.value().length;
+                }
+                results.add(out);
             } else {
                 KeyValue kv = readKv(((Get) txnOp).key(), batch, ro);
                 if (kv != null) {
@@ -307,7 +365,9 @@ final class CommandApplier {
                 if (readBytes > Command.MAX_TXN_READ_BYTES) {
                     batch.rollbackToSavePoint();
                     leases.rollback(leaseMark);
-                    return ApplyResult.readLimitExceeded(index, "the transaction's gets would return more than "
+                    revisions.rollbackTo(mark);
+                    return ApplyResult.readLimitExceeded(index, revisions.revision(),
+                            "the transaction's gets would return more than "
                             + Command.MAX_TXN_READ_BYTES + " bytes of keys and values; nothing was changed."
                             + " Read large values with Get or Range");
                 }
@@ -315,7 +375,46 @@ final class CommandApplier {
             }
         }
         batch.popSavePoint();
-        return ApplyResult.txn(index, ok, results);
+        return ApplyResult.txn(index, revisions.revision(), ok, results);
+    }
+
+    /**
+     * Deletes the keys of {@code d} (as the batch sees them), or returns null, deleting nothing,
+     * if they are more than {@link Command#MAX_DELETE_RANGE_KEYS} or the previous key-values asked
+     * for exceed {@code previousBudget} bytes.
+     */
+    private ApplyResult.DeleteRangeOutcome deleteRange(DeleteRange d, long previousBudget, WriteBatchWithIndex batch,
+                                                      ReadOptions ro) throws RocksDBException {
+        List<KeyValue> found = new ArrayList<>();
+        long bytes = 0;
+        try (RocksIterator base = db.newIterator(kv, ro);
+             RocksIterator it = batch.newIteratorWithBase(kv, base, ro)) {
+            for (it.seek(d.start()); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                if (d.end() != null && Arrays.compareUnsigned(key, d.end()) >= 0) {
+                    break;
+                }
+                if (found.size() == Command.MAX_DELETE_RANGE_KEYS) {
+                    return null;
+                }
+                KeyValue current = StateRecords.decodeKv(key, it.value());
+                if (d.returnPrevious()) {
+                    bytes += key.length + current.value().length;
+                    if (bytes > previousBudget) {
+                        return null;
+                    }
+                }
+                found.add(current);
+            }
+            it.status();
+        }
+        for (KeyValue current : found) {
+            batch.delete(kv, current.key());
+            keyVersions.stageUnknown(current.key());
+            leases.detach(current.key(), batch);
+            revisions.recordDelete(current.key(), batch);
+        }
+        return new ApplyResult.DeleteRangeOutcome(found.size(), d.returnPrevious() ? found : List.of());
     }
 
     private static boolean holds(Expectation e, KeyValue current) {
@@ -325,7 +424,20 @@ final class CommandApplier {
         if (e instanceof ValueEquals v) {
             return current != null && Arrays.equals(current.value(), v.value());
         }
-        return current != null && current.modIndex() == ((ModIndexEquals) e).modIndex();
+        if (e instanceof ModRevisionEquals m) {
+            return current != null && current.modRevision() == m.modRevision();
+        }
+        if (e instanceof ValueCompared v) {
+            return current != null && v.op().holds(Arrays.compareUnsigned(current.value(), v.value()));
+        }
+        Compared c = (Compared) e;
+        long actual = current == null ? 0 : switch (c.field()) {
+            case VERSION -> current.version();
+            case CREATE_REVISION -> current.createRevision();
+            case MOD_REVISION -> current.modRevision();
+            case LEASE -> current.lease();
+        };
+        return c.op().holds(Long.compare(actual, c.number()));
     }
 
     /** A put's effect: the key before it (null if absent) and after it. */
@@ -333,46 +445,53 @@ final class CommandApplier {
     }
 
     /**
-     * A put outside a transaction. Unless the previous value is wanted, the key's create index and
-     * version come from {@link #keyVersions} when it knows them, without reading the key.
+     * A put outside a transaction. Unless the previous value is wanted, the key's create revision
+     * and version come from {@link #keyVersions} when it knows them, without reading the key.
      */
-    private Written put(long index, Put p, boolean wantPrevious, WriteBatchWithIndex batch, ReadOptions ro)
+    private Written put(Put p, boolean wantPrevious, WriteBatchWithIndex batch, ReadOptions ro)
             throws RocksDBException {
         int known = wantPrevious ? -1 : keyVersions.lookup(p.key());
         if (known >= 0) {
-            return new Written(null, write(index, p.key(), p.value(), keyVersions.createIndexAt(known),
+            return new Written(null, write(p.key(), p.value(), p.lease(), keyVersions.createIndexAt(known),
                     keyVersions.versionAt(known), batch));
         }
         KeyValue prev = readKv(p.key(), batch, ro);
-        return new Written(prev, write(index, p.key(), p.value(), prev, batch));
+        return new Written(prev, write(p.key(), p.value(), p.lease(), prev, batch));
     }
 
     /** Writes {@code value} under {@code key}, whose current state is {@code prev} (null: absent). */
-    private KeyValue write(long index, byte[] key, byte[] value, KeyValue prev, WriteBatchWithIndex batch)
+    KeyValue write(byte[] key, byte[] value, long lease, KeyValue prev, WriteBatchWithIndex batch)
             throws RocksDBException {
         return prev == null
-                ? write(index, key, value, index, 0, batch)
-                : write(index, key, value, prev.createIndex(), prev.version(), batch);
+                ? write(key, value, lease, revisions.entryRevision(), 0, batch)
+                : write(key, value, lease, prev.createRevision(), prev.version(), batch);
     }
 
     /**
-     * Writes {@code value} under {@code key} as the version after {@code previousVersion} (0: the key
-     * is new) of a key created at {@code createIndex}, and stages it in {@link #keyVersions}.
+     * Writes {@code value} under {@code key} at the entry's revision as the version after
+     * {@code previousVersion} (0: the key is new) of a key created at {@code createRevision},
+     * records the change in the history and stages it in {@link #keyVersions}.
      */
-    private KeyValue write(long index, byte[] key, byte[] value, long createIndex, long previousVersion,
+    private KeyValue write(byte[] key, byte[] value, long lease, long createRevision, long previousVersion,
                            WriteBatchWithIndex batch) throws RocksDBException {
-        KeyValue next = new KeyValue(key, value, createIndex, index, previousVersion + 1);
+        KeyValue next = new KeyValue(key, value, createRevision, revisions.entryRevision(), previousVersion + 1, lease);
         batch.put(kv, key, StateRecords.encodeKv(next));
-        keyVersions.stageWrite(key, createIndex, next.version());
+        keyVersions.stageWrite(key, createRevision, next.version());
+        revisions.recordPut(next, batch);
         return next;
     }
 
-    private KeyValue delete(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
+    /**
+     * Deletes {@code key} if present, recording the deletion in the history; returns the key as it
+     * was (null: absent, nothing changed). For every kind of command that deletes keys.
+     */
+    KeyValue delete(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
         KeyValue prev = readKv(key, batch, ro);
         if (prev != null) {
             batch.delete(kv, key);
             keyVersions.stageUnknown(key);
             leases.detach(key, batch);
+            revisions.recordDelete(key, batch);
         }
         return prev;
     }
@@ -416,11 +535,17 @@ final class CommandApplier {
         keyVersions.batchWritten();
         leases.batchWritten();
         writtenAlarms = alarms;
+        revisions.batchWritten();
     }
 
     /** id → granted TTL of every lease in the written state; any thread. */
     Map<Long, Long> leases() {
         return leases.published();
+    }
+
+    /** The revisions as stored (after the last written batch). */
+    Revisions revisions() {
+        return revisions.committed();
     }
 
     SessionCache sessionCache() {

@@ -6,9 +6,13 @@ import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
+import io.raftkv.node.storage.Command.Compact;
+import io.raftkv.node.storage.Command.Compared;
+import io.raftkv.node.storage.Command.DeleteRange;
 import io.raftkv.node.storage.Command.LeaseGrant;
 import io.raftkv.node.storage.Command.LeaseRevoke;
-import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.ModRevisionEquals;
+import io.raftkv.node.storage.Command.ValueCompared;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Session;
@@ -30,9 +34,14 @@ import java.util.List;
  *           | 20 id:i64 ttlSeconds:i64 (lease grant) | 21 id:i64 expired:u8 (lease revoke)
  *           | 22 key value lease:i64 (put attached to a lease)
  *           | 6 action:u8 (0 activate | 1 deactivate) type:u8 ({@link AlarmType#code()}) member:i64
- * key/value = length:varint bytes          expectation = 0 (absent) | 1 value | 2 modIndex:i64
- * compares  = n:varint (key expectation)*  ops = n:varint (1 key value | 2 key | 5 key | 22 key value lease)*
+ *           | 30 revision:i64 (compact)
+ * key/value = length:varint bytes
+ * expectation = 0 (absent) | 1 value | 2 modRevision:i64 | 3 field:u8 op:u8 number:i64 | 4 op:u8 value
+ * compares  = n:varint (key expectation)*
+ * ops       = n:varint (1 key value | 22 key value lease:i64 | 2 key | 5 key
+ *                       | 31 start (0 | 1 end) returnPrevious:u8)*          (delete range)
  * </pre>
+ * Field and op are ordinals of {@link Command.Field} and {@link Command.CompareOp}.
  * Integers are big-endian; varints are unsigned LEB128. Decoding is strict: an unknown version,
  * tag or flag, a length past the end or over the limits, or trailing bytes throw
  * {@link MalformedCommandException}. Every replica decodes the same bytes the same way, so a
@@ -46,6 +55,9 @@ import java.util.List;
  * upgrade before clients use {@code prev_kv} on Put or a get inside a Txn (docs/api.md). Tags
  * 20–22 (leases) were added the same way: a put without a lease still encodes as tag 1. The
  * alarm operation (tag 6) was added the same way: a node built before it refuses alarm entries.
+ * Tag 30 (compact), op tag 31 (delete range) and expectations 3-4 (revisions, storage format v2)
+ * were added the same way; a node of storage format v1 cannot join a v2 cluster anyway (see
+ * {@link StorageLayout}).
  */
 public final class CommandCodec {
     public static final int VERSION = 1;
@@ -62,6 +74,10 @@ public final class CommandCodec {
     private static final int OP_LEASE_REVOKE = 21;
     private static final int OP_PUT_LEASE = 22;
     private static final int OP_ALARM = 6;
+    private static final int OP_COMPACT = 30;
+    private static final int OP_TXN_DELETE_RANGE = 31;
+    private static final int EXPECT_COMPARED = 3;
+    private static final int EXPECT_VALUE_COMPARED = 4;
     private static final int FLAG_SESSION = 1;
     private static final int FLAG_RETURN_PREVIOUS = 2;
 
@@ -121,6 +137,9 @@ public final class CommandCodec {
             out.write(OP_LEASE_REVOKE);
             out.writeLong(r.id());
             out.write(r.expired() ? 1 : 0);
+        } else if (op instanceof Compact c) {
+            out.write(OP_COMPACT);
+            out.writeLong(c.revision());
         } else if (op instanceof Delete d) {
             out.write(OP_DELETE);
             out.writeLengthPrefixed(d.key());
@@ -157,6 +176,14 @@ public final class CommandCodec {
             if (op instanceof Get g) {
                 out.write(OP_TXN_GET);
                 out.writeLengthPrefixed(g.key());
+            } else if (op instanceof DeleteRange d) {
+                out.write(OP_TXN_DELETE_RANGE);
+                out.writeLengthPrefixed(d.start());
+                out.write(d.end() == null ? 0 : 1);
+                if (d.end() != null) {
+                    out.writeLengthPrefixed(d.end());
+                }
+                out.write(d.returnPrevious() ? 1 : 0);
             } else {
                 writeOperation(out, (Operation) op);
             }
@@ -169,9 +196,18 @@ public final class CommandCodec {
         } else if (e instanceof ValueEquals v) {
             out.write(EXPECT_VALUE);
             out.writeLengthPrefixed(v.value());
-        } else if (e instanceof ModIndexEquals m) {
+        } else if (e instanceof ModRevisionEquals m) {
             out.write(EXPECT_MOD_INDEX);
-            out.writeLong(m.modIndex());
+            out.writeLong(m.modRevision());
+        } else if (e instanceof Compared c) {
+            out.write(EXPECT_COMPARED);
+            out.write(c.field().ordinal());
+            out.write(c.op().ordinal());
+            out.writeLong(c.number());
+        } else if (e instanceof ValueCompared v) {
+            out.write(EXPECT_VALUE_COMPARED);
+            out.write(v.op().ordinal());
+            out.writeLengthPrefixed(v.value());
         } else {
             throw new IllegalArgumentException("unknown expectation " + e);
         }
@@ -191,6 +227,7 @@ public final class CommandCodec {
                 }
                 yield new LeaseRevoke(id, expired == 1);
             }
+            case OP_COMPACT -> new Compact(in.i64("compact revision"));
             case OP_DELETE -> new Delete(in.bytes("key", Command.MAX_KEY_BYTES));
             case OP_CAS -> {
                 byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
@@ -221,6 +258,16 @@ public final class CommandCodec {
         };
     }
 
+    private static Put readLeasedPut(In in) {
+        byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
+        byte[] value = in.bytes("value", Command.MAX_VALUE_BYTES);
+        long lease = in.i64("lease");
+        if (lease == 0) {
+            throw new MalformedCommandException("a put with a lease has lease 0");
+        }
+        return new Put(key, value, lease);
+    }
+
     private static List<TxnOp> readOps(In in) {
         int n = in.count("transaction operations", Command.MAX_TXN_OPS);
         List<TxnOp> ops = new ArrayList<>(n);
@@ -229,25 +276,27 @@ public final class CommandCodec {
             switch (tag) {
                 case OP_PUT -> ops.add(new Put(in.bytes("key", Command.MAX_KEY_BYTES),
                         in.bytes("value", Command.MAX_VALUE_BYTES)));
+                case OP_PUT_LEASE -> ops.add(readLeasedPut(in));
                 case OP_DELETE -> ops.add(new Delete(in.bytes("key", Command.MAX_KEY_BYTES)));
                 case OP_TXN_GET -> ops.add(new Get(in.bytes("key", Command.MAX_KEY_BYTES)));
-                case OP_PUT_LEASE -> ops.add(readLeasedPut(in));
+                case OP_TXN_DELETE_RANGE -> {
+                    byte[] start = in.bytes("range start", Command.MAX_KEY_BYTES);
+                    int hasEnd = in.u8("range end flag");
+                    if (hasEnd > 1) {
+                        throw new MalformedCommandException("bad range end flag " + hasEnd + " at byte " + (in.pos - 1));
+                    }
+                    byte[] end = hasEnd == 1 ? in.bytes("range end", Command.MAX_KEY_BYTES + 1) : null;
+                    int prev = in.u8("previous flag");
+                    if (prev > 1) {
+                        throw new MalformedCommandException("bad previous flag " + prev + " at byte " + (in.pos - 1));
+                    }
+                    ops.add(new DeleteRange(start, end, prev == 1));
+                }
                 default -> throw new MalformedCommandException("transaction operation tag " + tag + " at byte "
-                        + (in.pos - 1) + " is not put, delete or get");
+                        + (in.pos - 1) + " is not put, delete, get or delete range");
             }
         }
         return ops;
-    }
-
-    private static Put readLeasedPut(In in) {
-        byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
-        byte[] value = in.bytes("value", Command.MAX_VALUE_BYTES);
-        long lease = in.i64("lease id");
-        if (lease <= 0) {
-            // Tag 22 always carries a lease: 0 is encoded as tag 1, so this is not a canonical encoding.
-            throw new MalformedCommandException("leased put with lease id " + lease + " (must be > 0)");
-        }
-        return new Put(key, value, lease);
     }
 
     private static Expectation readExpectation(In in) {
@@ -255,7 +304,22 @@ public final class CommandCodec {
         return switch (kind) {
             case EXPECT_ABSENT -> new Absent();
             case EXPECT_VALUE -> new ValueEquals(in.bytes("expected value", Command.MAX_VALUE_BYTES));
-            case EXPECT_MOD_INDEX -> new ModIndexEquals(in.i64("expected mod index"));
+            case EXPECT_MOD_INDEX -> new ModRevisionEquals(in.i64("expected mod revision"));
+            case EXPECT_COMPARED -> {
+                int field = in.u8("compare field");
+                int op = in.u8("compare op");
+                if (field >= Command.Field.values().length || op >= Command.CompareOp.values().length) {
+                    throw new MalformedCommandException("unknown compare field " + field + " or op " + op);
+                }
+                yield new Compared(Command.Field.values()[field], Command.CompareOp.values()[op], in.i64("compare number"));
+            }
+            case EXPECT_VALUE_COMPARED -> {
+                int op = in.u8("compare op");
+                if (op >= Command.CompareOp.values().length) {
+                    throw new MalformedCommandException("unknown compare op " + op);
+                }
+                yield new ValueCompared(Command.CompareOp.values()[op], in.bytes("compared value", Command.MAX_VALUE_BYTES));
+            }
             default -> throw new MalformedCommandException("unknown expectation " + kind + " at byte " + (in.pos - 1));
         };
     }

@@ -37,8 +37,9 @@ import java.util.function.Consumer;
 
 /**
  * The replicated key-value state machine in the {@code sm/} RocksDB instance (column families
- * {@code kv}, {@code sessions}, {@code meta}; {@code session_expiry} of earlier versions is kept but
- * no longer written).
+ * {@code kv} (the current state), {@code history} and {@code key_index} (every change since the
+ * compact revision, see {@link Revisions} and {@link MvccRecords}), {@code sessions}, {@code meta};
+ * {@code session_expiry} of earlier versions is kept but no longer written).
  *
  * <p><b>Apply.</b> Committed entries are applied strictly in log order on one dedicated apply thread
  * fed by a bounded queue. Each {@link #apply} call becomes one WriteBatch holding the KV changes,
@@ -47,8 +48,11 @@ import java.util.function.Consumer;
  * the state machine may be behind and re-applies from the log (entries ≤ applied are skipped). The
  * log is never compacted past a durable snapshot, and creating a snapshot flushes this instance.
  *
- * <p><b>Reads</b> ({@link #get}, {@link #range}, {@link #stateHash}) are thread-safe and block on
- * RocksDB: call them off the event loop. A read/write lock guards only the database handle, which
+ * <p><b>Reads</b> ({@link #get}, {@link #range}, {@link #changes}, {@link #stateHash}) are
+ * thread-safe and block on RocksDB: call them off the event loop. Each reads one RocksDB snapshot,
+ * so the revision it reports is exactly the state it read. Every written batch's changes go to the
+ * {@link ChangeListener} (watchers); compaction's deletions run on a background thread
+ * ({@link HistoryCompactor}) and never hold up the apply thread. A read/write lock guards only the database handle, which
  * is replaced when a received snapshot is swapped in; it never guards Raft state.
  */
 public final class KvStateMachine implements AutoCloseable {
@@ -65,8 +69,10 @@ public final class KvStateMachine implements AutoCloseable {
     static final String LEASES_CF = "leases";
     /** Keys attached to leases: id + key → "". */
     static final String LEASE_KEYS_CF = "lease_keys";
-    static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF);
-    private static final byte[] EMPTY = new byte[0];
+    static final String HISTORY_CF = "history";
+    static final String KEY_INDEX_CF = "key_index";
+    static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF,
+            HISTORY_CF, KEY_INDEX_CF);
 
     private final StorageLayout layout;
     private final StorageOptions options;
@@ -80,11 +86,37 @@ public final class KvStateMachine implements AutoCloseable {
     private volatile CommandApplier applier;
     /** Invariant: equals the applied state stored in {@code meta} of {@link #db}. */
     private volatile AppliedState applied;
+    /** Invariant: equals the revisions stored in {@code meta} of {@link #db}. */
+    private volatile Revisions revisions = Revisions.INITIAL;
+    private volatile ChangeListener changeListener = ChangeListener.NONE;
+    private final HistoryCompactor compactor;
     private volatile Throwable failure;
     /** Sees every applied batch on the apply thread (a metrics timer); never null. */
     private volatile ApplyObserver applyObserver = (entries, nanos) -> { };
     /** Set under the handle's write lock by {@link #close()}. */
     private boolean closed;
+
+    /**
+     * Sees the changes of every batch the apply thread wrote, in revision order (on the apply
+     * thread: must not block), and every replacement of the whole state by a received snapshot.
+     */
+    public interface ChangeListener {
+        ChangeListener NONE = new ChangeListener() {
+            @Override
+            public void applied(Revisions revisions, List<KvEvent> events) {
+            }
+
+            @Override
+            public void reset(Revisions revisions) {
+            }
+        };
+
+        /** A batch was written: the revisions after it and its changes (possibly none). */
+        void applied(Revisions revisions, List<KvEvent> events);
+
+        /** The state was replaced by a snapshot at {@code revisions}; read missed changes from the history. */
+        void reset(Revisions revisions);
+    }
 
     /** Sees each batch the apply thread wrote: how many entries, and how long it took. Must not block. */
     @FunctionalInterface
@@ -114,7 +146,10 @@ public final class KvStateMachine implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+        this.compactor = new HistoryCompactor(this::withHandle, HistoryCompactor.BATCH_ENTRIES,
+                e -> fail(new StorageFailedException("history compaction failed in " + layout.smDir, e)));
         attach(db);
+        compactor.trigger();
     }
 
     void attachSnapshots(SnapshotStore snapshots) {
@@ -125,8 +160,11 @@ public final class KvStateMachine implements AutoCloseable {
         this.db = instance;
         this.applied = readApplied(layout.dataDir, instance);
         try {
+            byte[] storedRevisions = instance.db.get(instance.cf(META_CF), MvccRecords.REVISIONS_KEY);
+            this.revisions = storedRevisions == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(storedRevisions);
             this.applier = new CommandApplier(instance.db, instance.cf(KV_CF), instance.cf(SESSIONS_CF),
-                    instance.cf(META_CF), options.sessionExpiryEntries(),
+                    instance.cf(META_CF), instance.cf(HISTORY_CF), instance.cf(KEY_INDEX_CF), revisions,
+                    options.sessionExpiryEntries(),
                     new LeaseStore(instance.db, instance.cf(LEASES_CF), instance.cf(LEASE_KEYS_CF)));
         } catch (RocksDBException | CorruptRecordException e) {
             throw new StorageCorruptedException(layout.dataDir, "state machine sessions: " + e.getMessage(), e);
@@ -173,6 +211,12 @@ public final class KvStateMachine implements AutoCloseable {
                 instance.db.write(noSync, batch);
                 applier.batchWritten();
                 applied = out.applied();
+                boolean compacted = out.revisions().compacted() > revisions.compacted();
+                revisions = out.revisions();
+                changeListener.applied(out.revisions(), out.events());
+                if (compacted) {
+                    compactor.trigger();
+                }
             }
             applyObserver.applied(entries.size(), System.nanoTime() - start);
             return out.results();
@@ -248,6 +292,11 @@ public final class KvStateMachine implements AutoCloseable {
         }
     }
 
+    /** Hands every written batch's changes to {@code listener}; {@code null} removes it. */
+    public void setChangeListener(ChangeListener listener) {
+        this.changeListener = listener == null ? ChangeListener.NONE : listener;
+    }
+
     /** Hands every applied batch to {@code observer} (on the apply thread); {@code null} removes it. */
     public void setApplyObserver(ApplyObserver observer) {
         this.applyObserver = observer == null ? (entries, nanos) -> { } : observer;
@@ -265,7 +314,7 @@ public final class KvStateMachine implements AutoCloseable {
             }
             RocksInstance instance = db;
             long live = 0;
-            for (String family : List.of(KV_CF, SESSIONS_CF, META_CF)) {
+            for (String family : List.of(KV_CF, SESSIONS_CF, META_CF, HISTORY_CF, KEY_INDEX_CF)) {
                 live += instance.db.getLongProperty(instance.cf(family), "rocksdb.estimate-live-data-size");
             }
             return new DataEstimates(live, instance.db.getLongProperty(instance.cf(KV_CF), "rocksdb.estimate-num-keys"));
@@ -339,6 +388,8 @@ public final class KvStateMachine implements AutoCloseable {
         } finally {
             handleLock.writeLock().unlock();
         }
+        changeListener.reset(revisions);
+        compactor.trigger();
         StorageLayout.deleteRecursively(prev);
         LOG.info("state machine restored from snapshot at index {} term {}", m.index(), m.term());
     }
@@ -379,22 +430,23 @@ public final class KvStateMachine implements AutoCloseable {
 
     /** The key's current state; blocking. */
     public Optional<KeyValue> get(byte[] key) {
+        return get(key, 0).kv();
+    }
+
+    /**
+     * The key at {@code revision} (0: the current revision) and the revision read; blocking.
+     *
+     * @throws RevisionUnavailableException if the revision is compacted or in the future
+     */
+    public KeyRead get(byte[] key, long revision) {
         Command.checkKey(key);
-        handleLock.readLock().lock();
-        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
-            byte[] stored = db.db.get(db.cf(KV_CF), ro, key);
-            return stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored));
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, "reading key: " + e.getMessage(), e));
-        } finally {
-            handleLock.readLock().unlock();
-        }
+        return read("reading key", r -> r.get(key, revision));
     }
 
     /**
      * Keys in {@code [startInclusive, endExclusiveOrNull)} in ascending bytewise order, at most
      * {@code limit} of them and at most {@code maxBytes} of keys plus values (keys only with
-     * {@code keysOnly}); blocking.
+     * {@code keysOnly}); blocking. As of the current revision.
      *
      * <p>The byte bound is enforced while iterating, so a range never holds more than
      * {@code maxBytes} (plus one key-value: the first is always returned, so that a client paging
@@ -404,6 +456,18 @@ public final class KvStateMachine implements AutoCloseable {
      */
     public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes,
                              boolean keysOnly) {
+        return range(startInclusive, endExclusiveOrNull, 0, limit, maxBytes, keysOnly, false);
+    }
+
+    /**
+     * As {@link #range(byte[], byte[], int, long, boolean)}, at {@code revision} (0: the current
+     * one), also counting every key of the range at that revision; {@code countOnly} returns no
+     * keys. Pages read at the revision of the first page's answer form one consistent listing.
+     *
+     * @throws RevisionUnavailableException if the revision is compacted or in the future
+     */
+    public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, long revision, int limit,
+                             long maxBytes, boolean keysOnly, boolean countOnly) {
         Command.checkKey(startInclusive);
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be > 0, got " + limit);
@@ -411,39 +475,13 @@ public final class KvStateMachine implements AutoCloseable {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0, got " + maxBytes);
         }
-        if (endExclusiveOrNull != null && java.util.Arrays.compareUnsigned(startInclusive, endExclusiveOrNull) >= 0) {
-            return new RangeResult(List.of(), false);
-        }
-        handleLock.readLock().lock();
-        try (Slice end = endExclusiveOrNull == null ? null : new Slice(endExclusiveOrNull);
-             ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
-            if (end != null) {
-                ro.setIterateUpperBound(end);
+        return read("reading range", r -> {
+            if (endExclusiveOrNull != null
+                    && java.util.Arrays.compareUnsigned(startInclusive, endExclusiveOrNull) >= 0) {
+                return new RangeResult(List.of(), false, r.resolve(revision), 0);
             }
-            List<KeyValue> out = new ArrayList<>();
-            long bytes = 0;
-            try (RocksIterator it = db.db.newIterator(db.cf(KV_CF), ro)) {
-                for (it.seek(startInclusive); it.isValid(); it.next()) {
-                    if (out.size() == limit) {
-                        return new RangeResult(out, true);
-                    }
-                    KeyValue kv = StateRecords.decodeKv(it.key(), it.value());
-                    long size = kv.key().length + (keysOnly ? 0 : kv.value().length);
-                    if (!out.isEmpty() && bytes + size > maxBytes) {
-                        return new RangeResult(out, true);
-                    }
-                    bytes += size;
-                    out.add(keysOnly ? new KeyValue(kv.key(), EMPTY, kv.createIndex(), kv.modIndex(), kv.version())
-                            : kv);
-                }
-                it.status();
-            }
-            return new RangeResult(out, false);
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, "reading range: " + e.getMessage(), e));
-        } finally {
-            handleLock.readLock().unlock();
-        }
+            return r.range(startInclusive, endExclusiveOrNull, revision, limit, maxBytes, keysOnly, countOnly);
+        });
     }
 
     /** Keys starting with {@code prefix}, at most {@code limit} and {@code maxBytes}; blocking. */
@@ -451,16 +489,69 @@ public final class KvStateMachine implements AutoCloseable {
         return range(prefix, prefixEnd(prefix), limit, maxBytes, false);
     }
 
+    /**
+     * Changes from revision {@code fromRevision} on, in revision order, at most {@code maxEvents}
+     * and about {@code maxBytes} (whole revisions; at least one); empty when the store has not
+     * reached {@code fromRevision}. Blocking.
+     *
+     * @throws RevisionUnavailableException if {@code fromRevision} is compacted
+     */
+    public Changes changes(long fromRevision, int maxEvents, long maxBytes) {
+        return read("reading history", r -> r.changes(fromRevision, maxEvents, maxBytes));
+    }
+
+    /** The key as it was before change {@code sub} of {@code revision} (a watch's prev_kv); blocking. */
+    public Optional<KeyValue> previous(byte[] key, long revision, int sub) {
+        return read("reading history", r -> Optional.ofNullable(r.previous(key, revision, sub)));
+    }
+
+    /** The store's revision and compact revision as of the last written batch. */
+    public Revisions revisions() {
+        return revisions;
+    }
+
+    @FunctionalInterface
+    interface HistoryRead<T> {
+        T read(HistoryReader reader) throws RocksDBException;
+    }
+
+    private <T> T read(String what, HistoryRead<T> task) {
+        handleLock.readLock().lock();
+        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
+            RocksInstance instance = db;
+            org.rocksdb.Snapshot snap = instance.db.getSnapshot();
+            try {
+                ro.setSnapshot(snap);
+                return task.read(new HistoryReader(instance.db, instance.cf(KV_CF), instance.cf(HISTORY_CF),
+                        instance.cf(KEY_INDEX_CF), instance.cf(META_CF), ro));
+            } finally {
+                instance.db.releaseSnapshot(snap);
+            }
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, what + ": " + e.getMessage(), e));
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
+    @FunctionalInterface
+    interface HandleTask<T> {
+        T run(RocksInstance instance) throws RocksDBException;
+    }
+
+    /** Runs {@code task} on the current database under the handle's read lock; null once closed. */
+    <T> T withHandle(HandleTask<T> task) throws RocksDBException {
+        handleLock.readLock().lock();
+        try {
+            return closed || failure != null ? null : task.run(db);
+        } finally {
+            handleLock.readLock().unlock();
+        }
+    }
+
     /** The smallest key greater than every key starting with {@code prefix}, or null if none. */
     static byte[] prefixEnd(byte[] prefix) {
-        byte[] end = prefix.clone();
-        for (int i = end.length - 1; i >= 0; i--) {
-            if (end[i] != (byte) 0xFF) {
-                end[i]++;
-                return java.util.Arrays.copyOf(end, i + 1);
-            }
-        }
-        return null;
+        return KeyRanges.prefixEnd(prefix);
     }
 
     /**
@@ -490,6 +581,9 @@ public final class KvStateMachine implements AutoCloseable {
                 sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
                 sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY,
                         confOrNull == null ? a.confState() : confOrNull));
+                byte[] revs = db.db.get(db.cf(META_CF), ro, MvccRecords.REVISIONS_KEY);
+                Revisions r = revs == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(revs);
+                sha.update(ByteBuffer.allocate(16).putLong(r.current()).putLong(r.compacted()).array());
                 hashFamily(sha, db.cf(KV_CF), ro);
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
                 hashFamily(sha, db.cf(LEASES_CF), ro);
@@ -594,6 +688,7 @@ public final class KvStateMachine implements AutoCloseable {
     /** Finishes queued applies, then closes the database. Blocking. */
     @Override
     public void close() {
+        compactor.close();
         applyThread.shutdown();
         try {
             if (!applyThread.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -20,6 +20,7 @@ final class StateRecords {
     private static final int TXN_PUT = 1;
     private static final int TXN_DELETE = 2;
     private static final int TXN_GET = 3;
+    private static final int TXN_DELETE_RANGE = 4;
 
     private StateRecords() {
     }
@@ -47,9 +48,10 @@ final class StateRecords {
         }
     }
 
+    /** {@code create:i64 mod:i64 version:i64 lease:i64 value} (storage format v2). */
     static byte[] encodeKv(KeyValue kv) {
-        byte[] payload = ByteBuffer.allocate(3 * Long.BYTES + kv.value().length).putLong(kv.createIndex())
-                .putLong(kv.modIndex()).putLong(kv.version()).put(kv.value()).array();
+        byte[] payload = ByteBuffer.allocate(4 * Long.BYTES + kv.value().length).putLong(kv.createRevision())
+                .putLong(kv.modRevision()).putLong(kv.version()).putLong(kv.lease()).put(kv.value()).array();
         return ChecksummedRecord.seal(kv.key(), payload);
     }
 
@@ -59,9 +61,10 @@ final class StateRecords {
             long create = buf.getLong();
             long mod = buf.getLong();
             long version = buf.getLong();
+            long lease = buf.getLong();
             byte[] value = new byte[buf.remaining()];
             buf.get(value);
-            return new KeyValue(key, value, create, mod, version);
+            return new KeyValue(key, value, create, mod, version, lease);
         } catch (BufferUnderflowException e) {
             throw new CorruptRecordException("value of key " + ChecksummedRecord.describeKey(key) + " is truncated");
         }
@@ -110,19 +113,20 @@ final class StateRecords {
     }
 
     /**
-     * A recorded result: {@code index status:u8 duplicate:u8 kv? reason? [extension]}, where
-     * {@code kv?} is a presence byte and the key-value. The extension, added after the first
-     * format, holds the previous key-value of a Put and a transaction's per-op results; it is
-     * written only when one of them is present, so every result the first format could express is
-     * still encoded byte for byte as before (replicas keep equal state hashes across the upgrade),
-     * and records written before it decode unchanged.
+     * A recorded result (storage format v2): {@code index revision status:u8 duplicate:u8 kv? reason?
+     * [extension]}, where {@code kv?} is a presence byte and the key-value. The extension holds the
+     * previous key-value of a Put and a transaction's per-op results; it is written only when one
+     * of them is present.
      *
      * <pre>
-     * extension = 1:u8  previous?  n:varint  (1 | 2 deleted:u8 | 3 kv?)*     (put | delete | get)
+     * kv        = key value create:i64 mod:i64 version:i64 lease:i64
+     * extension = 1:u8  previous?  n:varint  (1 | 2 deleted:u8 | 3 kv? | 4 deleted:varint m:varint kv*)*
+     *                                          (put | delete | get | delete range)
      * </pre>
      */
     private static void writeResult(CommandCodec.Out out, ApplyResult r) {
         out.writeLong(r.index());
+        out.writeLong(r.revision());
         out.write(r.status().ordinal());
         out.write(r.duplicate() ? 1 : 0);
         writeOptionalKv(out, r.keyValue());
@@ -144,6 +148,13 @@ final class StateRecords {
             } else if (op instanceof ApplyResult.DeleteOutcome d) {
                 out.write(TXN_DELETE);
                 out.write(d.deleted() ? 1 : 0);
+            } else if (op instanceof ApplyResult.DeleteRangeOutcome d) {
+                out.write(TXN_DELETE_RANGE);
+                out.writeVarint(d.deleted());
+                out.writeVarint(d.previous().size());
+                for (KeyValue kv : d.previous()) {
+                    writeKv(out, kv);
+                }
             } else {
                 out.write(TXN_GET);
                 writeOptionalKv(out, ((ApplyResult.GetOutcome) op).keyValue());
@@ -154,16 +165,22 @@ final class StateRecords {
     private static void writeOptionalKv(CommandCodec.Out out, KeyValue kv) {
         out.write(kv == null ? 0 : 1);
         if (kv != null) {
-            out.writeLengthPrefixed(kv.key());
-            out.writeLengthPrefixed(kv.value());
-            out.writeLong(kv.createIndex());
-            out.writeLong(kv.modIndex());
-            out.writeLong(kv.version());
+            writeKv(out, kv);
         }
+    }
+
+    private static void writeKv(CommandCodec.Out out, KeyValue kv) {
+        out.writeLengthPrefixed(kv.key());
+        out.writeLengthPrefixed(kv.value());
+        out.writeLong(kv.createRevision());
+        out.writeLong(kv.modRevision());
+        out.writeLong(kv.version());
+        out.writeLong(kv.lease());
     }
 
     private static ApplyResult readResult(CommandCodec.In in) {
         long index = in.i64("result index");
+        long revision = in.i64("result revision");
         int status = in.u8("result status");
         if (status >= ApplyResult.Status.values().length) {
             throw new CorruptRecordException("unknown result status " + status);
@@ -190,11 +207,23 @@ final class StateRecords {
                     case TXN_PUT -> new ApplyResult.PutOutcome();
                     case TXN_DELETE -> new ApplyResult.DeleteOutcome(in.u8("deleted flag") == 1);
                     case TXN_GET -> new ApplyResult.GetOutcome(readOptionalKv(in, "get key-value flag"));
+                    case TXN_DELETE_RANGE -> readDeleteRange(in);
                     default -> throw new CorruptRecordException("unknown transaction result tag " + tag);
                 });
             }
         }
-        return new ApplyResult(index, ApplyResult.Status.values()[status], duplicate, kv, previous, ops, reason);
+        return new ApplyResult(index, revision, ApplyResult.Status.values()[status], duplicate, kv, previous, ops,
+                reason);
+    }
+
+    private static ApplyResult.DeleteRangeOutcome readDeleteRange(CommandCodec.In in) {
+        long deleted = in.varint("deleted count");
+        int n = in.count("deleted key-values", Command.MAX_DELETE_RANGE_KEYS);
+        List<KeyValue> previous = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            previous.add(readKv(in));
+        }
+        return new ApplyResult.DeleteRangeOutcome(deleted, previous);
     }
 
     private static KeyValue readOptionalKv(CommandCodec.In in, String flagName) {
@@ -205,7 +234,11 @@ final class StateRecords {
         if (present == 0) {
             return null;
         }
+        return readKv(in);
+    }
+
+    private static KeyValue readKv(CommandCodec.In in) {
         return new KeyValue(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES),
-                in.i64("create index"), in.i64("mod index"), in.i64("version"));
+                in.i64("create revision"), in.i64("mod revision"), in.i64("version"), in.i64("lease"));
     }
 }

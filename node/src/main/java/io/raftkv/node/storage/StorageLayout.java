@@ -23,13 +23,19 @@ import java.util.stream.Stream;
  *   storage/               everything this package owns; appears atomically (renamed into place)
  *     FORMAT               format marker, written before the rename
  *     log/                 RocksDB: raft_log, raft_state (every write synced)
- *     sm/                  RocksDB: kv, sessions, session_expiry, meta (writes not synced)
+ *     sm/                  RocksDB: kv, sessions, session_expiry, meta, history, key_index (not synced)
  *     snapshots/snap-…/    complete, verified snapshots (a RocksDB checkpoint + MANIFEST)
  *     snapshots/tmp-…/     snapshots being created or received; never read, removed on open
  * </pre>
  */
 final class StorageLayout {
-    static final String FORMAT_LINE = "raftkv-storage v1\n";
+    /**
+     * v2: MVCC revisions ({@link Revisions}). A v1 directory is refused: its keys carry Raft log
+     * indexes, and converting them in place would number later writes differently on replicas
+     * that convert at different log positions, so the replicas' states would differ.
+     */
+    static final String FORMAT_LINE = "raftkv-storage v2\n";
+    static final String FORMAT_LINE_V1 = "raftkv-storage v1\n";
 
     final Path dataDir;
     final Path root;
@@ -92,6 +98,13 @@ final class StorageLayout {
             throw new StorageCorruptedException(dataDir, "the format marker " + formatFile + " is missing");
         } catch (IOException | UncheckedIOException e) {
             throw new StorageCorruptedException(dataDir, "cannot read the format marker " + formatFile, e);
+        }
+        if (format.equals(FORMAT_LINE_V1)) {
+            throw new StorageCorruptedException(dataDir, "the data in " + root + " was written by a RaftKV"
+                    + " version before MVCC revisions (storage format v1); this version (format v2) cannot open"
+                    + " it in place, because every replica must number writes identically. Copy the keys into a"
+                    + " new cluster instead (docs/operations.md, \"Upgrading to storage format v2\"); the data"
+                    + " directory was left unchanged");
         }
         if (!format.equals(FORMAT_LINE)) {
             throw new StorageCorruptedException(dataDir, "the format marker " + formatFile

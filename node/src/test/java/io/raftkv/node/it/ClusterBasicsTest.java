@@ -90,7 +90,7 @@ class ClusterBasicsTest {
                     .setConsistency(ReadConsistency.LINEARIZABLE).build());
             assertThat(got.getHeader().getMemberId()).as("served by the node asked").isEqualTo(n.id);
             assertThat(got.getKv().getValue().toStringUtf8()).as("value read on " + n).isEqualTo("v1");
-            assertThat(got.getKv().getModIndex()).isEqualTo(put.getHeader().getRaftIndex());
+            assertThat(got.getKv().getModRevision()).isEqualTo(put.getHeader().getRevision());
         }
     }
 

@@ -45,7 +45,7 @@ final class InMemoryKvReader implements KvReader {
                 return new RangeResult(out, true);
             }
             bytes += size;
-            out.add(keysOnly ? new KeyValue(kv.key(), new byte[0], kv.createIndex(), kv.modIndex(), kv.version()) : kv);
+            out.add(keysOnly ? new KeyValue(kv.key(), new byte[0], kv.createRevision(), kv.modRevision(), kv.version()) : kv);
         }
         return new RangeResult(out, false);
     }

@@ -91,8 +91,10 @@ class KvServiceStateMachineTest {
         assertThat(put("a", "1", true).hasPrevKv()).as("absent before").isFalse();
         PutResponse second = put("a", "2", true);
         assertThat(second.getPrevKv().getValue().toStringUtf8()).isEqualTo("1");
-        assertThat(second.getPrevKv().getModIndex()).isEqualTo(1);
+        assertThat(second.getPrevKv().getModRevision()).isEqualTo(2);
+        assertThat(second.getPrevKv().getModIndex()).as("the deprecated alias").isEqualTo(2);
         assertThat(second.getHeader().getRaftIndex()).isEqualTo(2);
+        assertThat(second.getHeader().getRevision()).isEqualTo(3);
         assertThat(put("a", "3", false).hasPrevKv()).isFalse();
 
         DeleteResponse deleted = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
@@ -133,7 +135,7 @@ class KvServiceStateMachineTest {
                 TxnOpResult.ResultCase.DELETE);
         assertThat(ran.getResults(0).getGet().hasKv()).isFalse();
         assertThat(ran.getResults(2).getGet().getKv().getValue().toStringUtf8()).isEqualTo("2");
-        assertThat(ran.getResults(2).getGet().getKv().getModIndex()).isEqualTo(ran.getHeader().getRaftIndex());
+        assertThat(ran.getResults(2).getGet().getKv().getModRevision()).isEqualTo(ran.getHeader().getRevision());
         assertThat(ran.getResults(3).getDelete().getDeleted()).isEqualTo(1);
 
         TxnResponse other = f.call(KVGrpcClient.Txn, txn).body();

@@ -271,7 +271,7 @@ class KvServiceTest {
         assertThat(failed.getSucceeded()).isFalse();
         assertThat(failed.getKv().getModIndex()).isEqualTo(8);
         assertThat(f.node.proposed.poll().operation()).isEqualTo(new Command.CompareAndSet("a".getBytes(),
-                new Command.ModIndexEquals(7), "new".getBytes()));
+                new Command.ModRevisionEquals(7), "new".getBytes()));
 
         var unspecified = f.call(KVGrpcClient.CompareAndSet, cas.toBuilder()
                 .setCompare(cas.getCompare().toBuilder().setTarget(Compare.Target.TARGET_UNSPECIFIED)).build());
@@ -283,7 +283,7 @@ class KvServiceTest {
     void prevKvOnPutAsksTheStateMachineForThePreviousValueAndReturnsIt() {
         start(ServerLimits.defaults());
         KeyValue before = new KeyValue("a".getBytes(), "old".getBytes(), 3, 5, 2);
-        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(14, ApplyResult.Status.APPLIED, false,
+        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(14, 14, ApplyResult.Status.APPLIED, false,
                 new KeyValue("a".getBytes(), "1".getBytes(), 3, 14, 3), c.returnPrevious() ? before : null,
                 java.util.List.of(), null));
         PutResponse withPrev = f.call(KVGrpcClient.Put, put("a", "1").toBuilder().setPrevKv(true).build()).body();

@@ -4,7 +4,7 @@ import io.raftkv.node.storage.Command.Absent;
 import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
-import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.ModRevisionEquals;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.node.storage.Command.ValueEquals;
@@ -26,15 +26,24 @@ class CommandCodecTest {
                 Command.of(new Put(K, new byte[0])),
                 Command.inSession(-5, 9, new Delete(K)),
                 Command.of(new CompareAndSet(K, new ValueEquals(V), null)),
-                Command.of(new CompareAndSet(K, new ModIndexEquals(Long.MAX_VALUE), V)),
+                Command.of(new CompareAndSet(K, new ModRevisionEquals(Long.MAX_VALUE), V)),
                 Command.inSession(1, 1, new CompareAndSet(K, new Absent(), V)),
-                Command.of(new Txn(List.of(new Compare(K, new Absent()), new Compare(V, new ModIndexEquals(3))),
+                Command.of(new Txn(List.of(new Compare(K, new Absent()), new Compare(V, new ModRevisionEquals(3))),
                         List.of(new Put(K, V), new Delete(V)), List.of())),
                 Command.of(new Txn(List.of(), List.of(), List.of(new Delete(K)))),
                 Command.of(new Put(K, V)).withReturnPrevious(),
                 Command.inSession(3, 4, new Put(K, V)).withReturnPrevious(),
                 Command.inSession(3, 5, new Txn(List.of(new Compare(K, new Absent())),
-                        List.of(new Command.Get(K), new Put(K, V), new Command.Get(V)), List.of(new Command.Get(K)))));
+                        List.of(new Command.Get(K), new Put(K, V), new Command.Get(V)), List.of(new Command.Get(K)))),
+                Command.of(new Put(K, V, 77)),
+                Command.of(new Command.Compact(12)),
+                Command.of(new Txn(List.of(
+                        new Compare(K, new Command.Compared(Command.Field.VERSION, Command.CompareOp.GREATER, 2)),
+                        new Compare(V, new Command.Compared(Command.Field.LEASE, Command.CompareOp.NOT_EQUAL, 0)),
+                        new Compare(K, new Command.ValueCompared(Command.CompareOp.LESS, V))),
+                        List.of(new Put(V, K, 5), Command.DeleteRange.prefix(K, true), new Command.DeleteRange(K, null, false),
+                                Command.DeleteRange.prefix(new byte[] {(byte) 0xFF}, false)),
+                        List.of(new Command.DeleteRange(K, V, false)))));
     }
 
     /**
@@ -67,8 +76,8 @@ class CommandCodecTest {
                 .hasMessageContaining("returnPrevious applies to Put only");
         assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 5, 3, 1, 2, 3}))
                 .as("a get is not a command of its own").hasMessageContaining("unknown operation tag 5");
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 4, 0, 1, 6, 3, 1, 2, 3, 0}))
-                .hasMessageContaining("is not put, delete or get");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 4, 0, 1, 9, 3, 1, 2, 3, 0}))
+                .hasMessageContaining("is not put, delete, get or delete range");
     }
 
     @Test
@@ -133,7 +142,7 @@ class CommandCodecTest {
         assertThatThrownBy(() -> new Put(new byte[Command.MAX_KEY_BYTES + 1], V)).hasMessageContaining("key must be");
         assertThatThrownBy(() -> new Put(K, new byte[Command.MAX_VALUE_BYTES + 1])).hasMessageContaining("value must be");
         assertThatThrownBy(() -> new Command.Session(0, 1)).hasMessageContaining("clientId");
-        assertThatThrownBy(() -> new ModIndexEquals(0)).hasMessageContaining("modIndex");
+        assertThatThrownBy(() -> new ModRevisionEquals(0)).hasMessageContaining("modRevision");
         List<Command.TxnOp> many = java.util.Collections.nCopies(Command.MAX_TXN_OPS + 1, new Delete(K));
         assertThatThrownBy(() -> new Txn(List.of(), many, List.of())).hasMessageContaining("at most");
     }

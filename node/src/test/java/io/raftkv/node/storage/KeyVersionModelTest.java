@@ -9,7 +9,7 @@ import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
-import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.ModRevisionEquals;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.node.storage.Command.TxnOp;
@@ -28,15 +28,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Keys' create index, modification index and version against a plain model, through every kind of
+ * Keys' create revision, mod revision and version, and the store revision, against a plain model
+ * ({@link Revisions}: dense, +1 per entry that changes keys), through every kind of
  * write — puts (with and without the previous value), deletes, compare-and-sets, transactions whose
  * writes are kept or rolled back — in batches of random size, with restarts in between (empty
  * {@link KeyVersionCache}). Every answer and every stored key must match the model, so a put that
- * took its version from the cache wrote exactly what a put that read the key would have.
+ * took its version from the cache wrote exactly what a put that read the key would have. The
+ * history must match too: every key read at a random earlier revision equals the model's state
+ * then, and the changes since a random revision equal the model's changes, once each, in order.
  * Randomized; the seed is printed.
  */
 class KeyVersionModelTest {
     private static final int KEYS = 12;
+    /** The model's store revision. */
+    private long revision = 1;
+    /** Whether the entry being modelled changed a key. */
+    private boolean changed;
+    /** The model's state after each revision. */
+    private final java.util.TreeMap<Long, Map<String, KeyValue>> states = new java.util.TreeMap<>();
+    /** The model's changes, in order. */
+    private final List<KvEvent> events = new ArrayList<>();
 
     @TempDir
     Path dir;
@@ -68,7 +79,13 @@ class KeyVersionModelTest {
                     ApplyResult expected = modelApply(model, commands.get(i), batch.get(i).index());
                     rolledBack += expected.status() == Status.READ_LIMIT_EXCEEDED ? 1 : 0;
                     assertSameResult(got.get(i), expected, "seed " + seed + " entry " + batch.get(i).index());
+                    if (changed) {
+                        states.put(revision, new HashMap<>(model));
+                    }
                 }
+                assertThat(storage.stateMachine().revisions().current()).as("seed %d revision", seed)
+                        .isEqualTo(revision);
+                checkHistory(storage.stateMachine(), rnd, "seed " + seed + " after index " + index);
                 for (int k = 0; k < KEYS; k++) {
                     String key = "k" + k;
                     KeyValue stored = storage.stateMachine().get(bytes(key)).orElse(null);
@@ -86,6 +103,41 @@ class KeyVersionModelTest {
         }
         assertThat(cacheHits).as("seed %d: puts took versions from the cache", seed).isPositive();
         assertThat(rolledBack).as("seed %d: the run rolled back transactions", seed).isPositive();
+    }
+
+    /** Reads at a random earlier revision and the changes since one match the model. */
+    private void checkHistory(KvStateMachine sm, Random rnd, String what) {
+        if (states.isEmpty()) {
+            return;
+        }
+        long at = 2 + (long) (rnd.nextDouble() * (revision - 1));
+        Map<String, KeyValue> then = states.floorEntry(at).getValue();
+        for (int k = 0; k < KEYS; k++) {
+            String key = "k" + k;
+            KeyRead read = sm.get(bytes(key), at);
+            assertThat(read.revision()).isEqualTo(at);
+            assertSameKv(read.kv().orElse(null), then.get(key), what + " key " + key + " at revision " + at);
+        }
+        RangeResult all = sm.range(bytes("k"), bytes("l"), at, 100, 1 << 30, false, false);
+        assertThat(all.count()).as(what + " count at " + at).isEqualTo(then.size());
+        long from = 2 + (long) (rnd.nextDouble() * (revision - 1));
+        List<KvEvent> expected = events.stream().filter(e -> e.revision() >= from).toList();
+        List<KvEvent> got = new ArrayList<>();
+        long next = from;
+        while (true) {
+            Changes page = sm.changes(next, 1 + rnd.nextInt(20), 1 << 30);
+            got.addAll(page.events());
+            if (page.upTo() >= revision) {
+                break;
+            }
+            next = page.upTo() + 1;
+        }
+        assertThat(got).as(what + " changes from " + from).hasSameSizeAs(expected);
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i).type()).as(what + " change " + i).isEqualTo(expected.get(i).type());
+            assertThat(got.get(i).subRevision()).as(what + " change " + i).isEqualTo(expected.get(i).subRevision());
+            assertSameKv(got.get(i).kv(), expected.get(i).kv(), what + " change " + i);
+        }
     }
 
     private static Command nextCommand(Random rnd, long index) {
@@ -109,7 +161,7 @@ class KeyVersionModelTest {
         return switch (rnd.nextInt(3)) {
             case 0 -> new Absent();
             case 1 -> new ValueEquals(bytes("v" + (index - 1 - rnd.nextInt(8))));
-            default -> new ModIndexEquals(Math.max(1, index - 1 - rnd.nextInt(8)));
+            default -> new ModRevisionEquals(Math.max(1, index - 1 - rnd.nextInt(8)));
         };
     }
 
@@ -141,24 +193,53 @@ class KeyVersionModelTest {
     }
 
     /** Applies {@code c} to the model and returns the answer the state machine must give. */
-    private static ApplyResult modelApply(Map<String, KeyValue> model, Command c, long index) {
+    private ApplyResult modelApply(Map<String, KeyValue> model, Command c, long index) {
+        changed = false;
+        sub = 0;
+        long rev = revision + 1;
+        int eventsBefore = events.size();
+        ApplyResult r = modelApply(model, c, index, rev);
+        if (r.status() == Status.READ_LIMIT_EXCEEDED) {
+            events.subList(eventsBefore, events.size()).clear();
+            changed = false;
+        }
+        if (changed) {
+            revision = rev;
+        }
+        return new ApplyResult(r.index(), revision, r.status(), r.duplicate(), r.keyValue(), r.previous(),
+                r.txnResults(), r.reason());
+    }
+
+    private int sub;
+
+    private KeyValue remove(Map<String, KeyValue> model, byte[] key, long rev) {
+        KeyValue prev = model.remove(str(key));
+        if (prev != null) {
+            changed = true;
+            events.add(KvEvent.deletion(key, rev, sub++));
+        }
+        return prev;
+    }
+
+    /** The answer with revision 0: {@link #modelApply(Map, Command, long)} sets it. */
+    private ApplyResult modelApply(Map<String, KeyValue> model, Command c, long index, long rev) {
         if (c.operation() instanceof Put p) {
             KeyValue prev = model.get(str(p.key()));
-            KeyValue next = put(model, p.key(), p.value(), index);
-            return ApplyResult.appliedPut(index, next, c.returnPrevious() ? prev : null);
+            KeyValue next = put(model, p.key(), p.value(), rev);
+            return ApplyResult.appliedPut(index, 0, next, c.returnPrevious() ? prev : null);
         }
         if (c.operation() instanceof Delete d) {
-            return ApplyResult.applied(index, model.remove(str(d.key())));
+            return ApplyResult.applied(index, 0, remove(model, d.key(), rev));
         }
         if (c.operation() instanceof CompareAndSet cas) {
             KeyValue current = model.get(str(cas.key()));
             if (!holds(cas.expected(), current)) {
-                return ApplyResult.compareFailed(index, current);
+                return ApplyResult.compareFailed(index, 0, current);
             }
             if (cas.newValue() == null) {
-                return ApplyResult.applied(index, model.remove(str(cas.key())));
+                return ApplyResult.applied(index, 0, remove(model, cas.key(), rev));
             }
-            return ApplyResult.applied(index, put(model, cas.key(), cas.newValue(), index));
+            return ApplyResult.applied(index, 0, put(model, cas.key(), cas.newValue(), rev));
         }
         Txn t = (Txn) c.operation();
         boolean ok = t.compares().stream().allMatch(cmp -> holds(cmp.expected(), model.get(str(cmp.key()))));
@@ -167,30 +248,32 @@ class KeyVersionModelTest {
         long readBytes = 0;
         for (TxnOp op : ok ? t.onSuccess() : t.onFailure()) {
             if (op instanceof Put p) {
-                put(working, p.key(), p.value(), index);
+                put(working, p.key(), p.value(), rev);
                 results.add(new ApplyResult.PutOutcome());
             } else if (op instanceof Delete d) {
-                results.add(new ApplyResult.DeleteOutcome(working.remove(str(d.key())) != null));
+                results.add(new ApplyResult.DeleteOutcome(remove(working, d.key(), rev) != null));
             } else {
                 KeyValue kv = working.get(str(((Get) op).key()));
                 readBytes += kv == null ? 0 : kv.key().length + kv.value().length;
                 if (readBytes > Command.MAX_TXN_READ_BYTES) {
-                    return ApplyResult.readLimitExceeded(index, "limit");
+                    return ApplyResult.readLimitExceeded(index, 0, "limit");
                 }
                 results.add(new ApplyResult.GetOutcome(kv));
             }
         }
         model.clear();
         model.putAll(working);
-        return ApplyResult.txn(index, ok, results);
+        return ApplyResult.txn(index, 0, ok, results);
     }
 
-    private static KeyValue put(Map<String, KeyValue> model, byte[] key, byte[] value, long index) {
+    private KeyValue put(Map<String, KeyValue> model, byte[] key, byte[] value, long rev) {
         KeyValue prev = model.get(str(key));
         KeyValue next = prev == null
-                ? new KeyValue(key, value, index, index, 1)
-                : new KeyValue(key, value, prev.createIndex(), index, prev.version() + 1);
+                ? new KeyValue(key, value, rev, rev, 1)
+                : new KeyValue(key, value, prev.createRevision(), rev, prev.version() + 1);
         model.put(str(key), next);
+        changed = true;
+        events.add(new KvEvent(KvEvent.Type.PUT, next, sub++));
         return next;
     }
 
@@ -201,11 +284,12 @@ class KeyVersionModelTest {
         if (e instanceof ValueEquals v) {
             return current != null && java.util.Arrays.equals(current.value(), v.value());
         }
-        return current != null && current.modIndex() == ((ModIndexEquals) e).modIndex();
+        return current != null && current.modRevision() == ((ModRevisionEquals) e).modRevision();
     }
 
     private static void assertSameResult(ApplyResult got, ApplyResult expected, String what) {
         assertThat(got.status()).as(what).isEqualTo(expected.status());
+        assertThat(got.revision()).as(what + " revision").isEqualTo(expected.revision());
         assertSameKv(got.keyValue(), expected.keyValue(), what + " keyValue");
         assertSameKv(got.previous(), expected.previous(), what + " previous");
         assertThat(got.txnResults()).as(what + " txn results").hasSameSizeAs(expected.txnResults());
@@ -229,8 +313,8 @@ class KeyVersionModelTest {
         assertThat(got).as(what).isNotNull();
         assertThat(str(got.key())).as(what + " key").isEqualTo(str(expected.key()));
         assertThat(got.value()).as(what + " value").isEqualTo(expected.value());
-        assertThat(new long[] {got.createIndex(), got.modIndex(), got.version()})
-                .as(what + " create, mod, version").containsExactly(expected.createIndex(), expected.modIndex(),
+        assertThat(new long[] {got.createRevision(), got.modRevision(), got.version()})
+                .as(what + " create, mod, version").containsExactly(expected.createRevision(), expected.modRevision(),
                         expected.version());
     }
 

@@ -5,7 +5,7 @@ import io.raftkv.node.storage.Command.Absent;
 import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Compare;
 import io.raftkv.node.storage.Command.Delete;
-import io.raftkv.node.storage.Command.ModIndexEquals;
+import io.raftkv.node.storage.Command.ModRevisionEquals;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.node.storage.Command.ValueEquals;
@@ -76,19 +76,26 @@ class KvStateMachineTest {
     void putCreatesThenUpdatesKeepingHistory() {
         ApplyResult first = one(Command.of(new Put(b("k"), b("v1"))));
         assertThat(first.status()).isEqualTo(Status.APPLIED);
-        assertThat(first.keyValue()).isEqualTo(new KeyValue(b("k"), b("v1"), 1, 1, 1));
+        // The empty store is at revision 1; the first write takes revision 2 (etcd's numbering).
+        assertThat(first.keyValue()).isEqualTo(new KeyValue(b("k"), b("v1"), 2, 2, 1));
+        assertThat(first.revision()).isEqualTo(2);
         one(Command.of(new Put(b("k"), b("v2"))));
-        assertThat(sm.get(b("k"))).contains(new KeyValue(b("k"), b("v2"), 1, 2, 2));
+        assertThat(sm.get(b("k"))).contains(new KeyValue(b("k"), b("v2"), 2, 3, 2));
         assertThat(sm.appliedIndex()).isEqualTo(2);
+        assertThat(sm.revisions()).isEqualTo(new Revisions(3, 0));
+        assertThat(sm.get(b("k"), 2).kv()).contains(new KeyValue(b("k"), b("v1"), 2, 2, 1));
     }
 
     @Test
     void deleteRemovesAndReportsPreviousAndRecreationRestartsHistory() {
         one(Command.of(new Put(b("k"), b("v"))));
         ApplyResult del = one(Command.of(new Delete(b("k"))));
-        assertThat(del.keyValue()).isEqualTo(new KeyValue(b("k"), b("v"), 1, 1, 1));
+        assertThat(del.keyValue()).isEqualTo(new KeyValue(b("k"), b("v"), 2, 2, 1));
+        assertThat(del.revision()).isEqualTo(3);
         assertThat(sm.get(b("k"))).isEmpty();
-        assertThat(one(Command.of(new Delete(b("k")))).keyValue()).isNull();
+        ApplyResult absent = one(Command.of(new Delete(b("k"))));
+        assertThat(absent.keyValue()).isNull();
+        assertThat(absent.revision()).as("deleting an absent key changes nothing").isEqualTo(3);
         one(Command.of(new Put(b("k"), b("again"))));
         assertThat(sm.get(b("k"))).contains(new KeyValue(b("k"), b("again"), 4, 4, 1));
     }
@@ -110,11 +117,11 @@ class KvStateMachineTest {
         assertThat(created.status()).isEqualTo(Status.APPLIED);
         assertThat(one(Command.of(new CompareAndSet(b("k"), new Absent(), b("z")))).status())
                 .isEqualTo(Status.COMPARE_FAILED);
-        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModIndexEquals(99), b("z")))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(99), b("z")))).status())
                 .isEqualTo(Status.COMPARE_FAILED);
-        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModIndexEquals(1), b("b")))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(2), b("b")))).status())
                 .isEqualTo(Status.APPLIED);
-        ApplyResult deleted = one(Command.of(new CompareAndSet(b("k"), new ModIndexEquals(4), null)));
+        ApplyResult deleted = one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(3), null)));
         assertThat(deleted.status()).isEqualTo(Status.APPLIED);
         assertThat(sm.get(b("k"))).isEmpty();
         ApplyResult onAbsent = one(Command.of(new CompareAndSet(b("k"), new ValueEquals(b("b")), b("c"))));
@@ -130,7 +137,12 @@ class KvStateMachineTest {
                 List.of(new Put(b("failed"), b("yes"))));
         assertThat(one(Command.of(txn)).status()).isEqualTo(Status.APPLIED);
         assertThat(sm.get(b("a"))).isEmpty();
-        assertThat(sm.get(b("b"))).contains(new KeyValue(b("b"), b("3"), 2, 2, 2));
+        // One revision for the whole transaction, however many changes it makes.
+        assertThat(sm.get(b("b"))).contains(new KeyValue(b("b"), b("3"), 3, 3, 2));
+        assertThat(sm.changes(3, 100, 1 << 20).events()).extracting(KvEvent::type, KvEvent::subRevision)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 0),
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 1),
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.DELETE, 2));
         assertThat(one(Command.of(txn)).status()).isEqualTo(Status.COMPARE_FAILED);
         assertThat(sm.get(b("failed")).orElseThrow().value()).isEqualTo(b("yes"));
         assertThat(sm.get(b("b")).orElseThrow().version()).isEqualTo(2);
@@ -139,10 +151,10 @@ class KvStateMachineTest {
     @Test
     void commandsInOneBatchSeeEachOther() {
         List<ApplyResult> rs = run(Command.of(new Put(b("k"), b("1"))),
-                Command.of(new CompareAndSet(b("k"), new ModIndexEquals(1), b("2"))),
+                Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(2), b("2"))),
                 Command.of(new Put(b("k"), b("3"))));
         assertThat(rs).extracting(ApplyResult::status).containsExactly(Status.APPLIED, Status.APPLIED, Status.APPLIED);
-        assertThat(sm.get(b("k"))).contains(new KeyValue(b("k"), b("3"), 1, 3, 3));
+        assertThat(sm.get(b("k"))).contains(new KeyValue(b("k"), b("3"), 2, 4, 3));
     }
 
     @Test

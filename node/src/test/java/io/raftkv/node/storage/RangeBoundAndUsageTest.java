@@ -76,7 +76,7 @@ class RangeBoundAndUsageTest {
         RangeResult keysOnly = sm.range(b("a"), null, 100, 4, true);
         assertThat(keys(keysOnly)).containsExactly("a", "b", "c", "d");
         assertThat(keysOnly.keyValues()).allSatisfy(kv -> assertThat(kv.value()).isEmpty());
-        assertThat(keysOnly.keyValues().get(2).modIndex()).isEqualTo(3);
+        assertThat(keysOnly.keyValues().get(2).modRevision()).isEqualTo(4);
         assertThat(keysOnly.more()).isFalse();
     }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** Staging, the two bounds (entries, record size) and what a discarded batch leaves behind. */
 class SessionCacheTest {
     private static Session session(long client, long seq) {
-        return new Session(client, seq, seq, ApplyResult.noOp(seq));
+        return new Session(client, seq, seq, ApplyResult.noOp(seq, 1));
     }
 
     @Test

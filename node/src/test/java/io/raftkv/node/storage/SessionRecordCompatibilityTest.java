@@ -9,51 +9,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Session records hold the answer a retry replays. They live in the state machine and its
- * snapshots, so records written before the result extension (previous value, transaction results)
- * must still decode, and results without those parts must keep their exact old bytes.
+ * Session records hold the answer a retry replays, revision included. Storage format v2 (revisions)
+ * redefined them; records of format v1 are never read, because a v1 data directory is refused at
+ * start-up ({@link StorageLayout}). Every kind of result round-trips, and an unknown extension is
+ * corruption, not silence.
  */
 class SessionRecordCompatibilityTest {
     private static final byte[] KEY = {'k'};
-    private static final KeyValue KV = new KeyValue(KEY, new byte[] {'v'}, 3, 4, 2);
-
-    /** The record exactly as the first format wrote it: sequence, last use, then the result. */
-    private static byte[] firstFormat(long clientId) {
-        CommandCodec.Out out = new CommandCodec.Out();
-        out.writeLong(6);            // last sequence
-        out.writeLong(40);           // last used at index
-        out.writeLong(40);           // result index
-        out.write(0);                // status APPLIED
-        out.write(0);                // not a duplicate
-        out.write(1);                // key-value present
-        out.writeLengthPrefixed(KV.key());
-        out.writeLengthPrefixed(KV.value());
-        out.writeLong(3);
-        out.writeLong(4);
-        out.writeLong(2);
-        out.write(0);                // no reason
-        return ChecksummedRecord.seal(StateRecords.sessionKey(clientId), out.toByteArray());
-    }
+    private static final KeyValue KV = new KeyValue(KEY, new byte[] {'v'}, 3, 4, 2, 7);
 
     @Test
-    void aRecordOfTheFirstFormatDecodesAndAnExtensionFreeResultKeepsItsBytes() {
-        ApplyResult result = ApplyResult.applied(40, KV);
-        Session decoded = StateRecords.decodeSession(11, firstFormat(11));
-        assertThat(decoded).isEqualTo(new Session(11, 6, 40, result));
-        assertThat(decoded.lastResult().previous()).isNull();
-        assertThat(decoded.lastResult().txnResults()).isEmpty();
-        assertThat(StateRecords.encodeSession(new Session(11, 6, 40, result))).isEqualTo(firstFormat(11));
-    }
-
-    @Test
-    void previousValuesAndTransactionResultsRoundTrip() {
+    void everyKindOfResultRoundTripsWithItsRevision() {
         List<ApplyResult> results = List.of(
-                ApplyResult.appliedPut(9, KV, new KeyValue(KEY, new byte[0], 3, 3, 1)),
-                ApplyResult.txn(10, true, List.of(new ApplyResult.PutOutcome(), new ApplyResult.DeleteOutcome(true),
+                ApplyResult.applied(40, 12, KV),
+                ApplyResult.appliedPut(9, 5, KV, new KeyValue(KEY, new byte[0], 3, 3, 1)),
+                ApplyResult.txn(10, 6, true, List.of(new ApplyResult.PutOutcome(), new ApplyResult.DeleteOutcome(true),
                         new ApplyResult.DeleteOutcome(false), new ApplyResult.GetOutcome(KV),
-                        new ApplyResult.GetOutcome(null))),
-                ApplyResult.txn(11, false, List.of(new ApplyResult.GetOutcome(null))),
-                ApplyResult.rejected(12, "stale").asDuplicateAt(13));
+                        new ApplyResult.GetOutcome(null),
+                        new ApplyResult.DeleteRangeOutcome(2, List.of(KV, new KeyValue(new byte[] {'l'}, new byte[0], 1, 1, 1))),
+                        new ApplyResult.DeleteRangeOutcome(0, List.of()))),
+                ApplyResult.txn(11, 6, false, List.of(new ApplyResult.GetOutcome(null))),
+                ApplyResult.rejected(12, 6, "stale").asDuplicateAt(13));
         for (ApplyResult r : results) {
             Session s = new Session(-4, 2, r.index(), r);
             assertThat(StateRecords.decodeSession(-4, StateRecords.encodeSession(s))).isEqualTo(s);
@@ -62,7 +38,7 @@ class SessionRecordCompatibilityTest {
 
     @Test
     void anUnknownExtensionIsCorruptionNotSilence() {
-        byte[] good = firstFormat(11);
+        byte[] good = StateRecords.encodeSession(new Session(11, 6, 40, ApplyResult.applied(40, 12, KV)));
         byte[] payload = ChecksummedRecord.open(StateRecords.sessionKey(11), good).array();
         byte[] body = java.util.Arrays.copyOfRange(payload, ChecksummedRecord.HEADER_BYTES, payload.length);
         byte[] extended = java.util.Arrays.copyOf(body, body.length + 1);

@@ -76,11 +76,11 @@ class TxnAndPreviousValueTest {
         ApplyResult created = one(Command.of(new Put(b("k"), b("v1"))).withReturnPrevious());
         assertThat(created.status()).isEqualTo(Status.APPLIED);
         assertThat(created.previous()).isNull();
-        assertThat(created.keyValue()).isEqualTo(new KeyValue(b("k"), b("v1"), 1, 1, 1));
+        assertThat(created.keyValue()).isEqualTo(new KeyValue(b("k"), b("v1"), 2, 2, 1));
 
         ApplyResult replaced = one(Command.of(new Put(b("k"), b("v2"))).withReturnPrevious());
-        assertThat(replaced.previous()).isEqualTo(new KeyValue(b("k"), b("v1"), 1, 1, 1));
-        assertThat(replaced.keyValue()).isEqualTo(new KeyValue(b("k"), b("v2"), 1, 2, 2));
+        assertThat(replaced.previous()).isEqualTo(new KeyValue(b("k"), b("v1"), 2, 2, 1));
+        assertThat(replaced.keyValue()).isEqualTo(new KeyValue(b("k"), b("v2"), 2, 3, 2));
 
         assertThat(one(Command.of(new Put(b("k"), b("v3")))).previous()).as("not asked").isNull();
     }
@@ -98,7 +98,7 @@ class TxnAndPreviousValueTest {
         ApplyResult retry = one(Command.inSession(7, 2, new Put(b("k"), b("v1"))).withReturnPrevious());
 
         assertThat(retry.duplicate()).isTrue();
-        assertThat(retry.previous()).isEqualTo(put.previous()).isEqualTo(new KeyValue(b("k"), b("v0"), 1, 2, 2));
+        assertThat(retry.previous()).isEqualTo(put.previous()).isEqualTo(new KeyValue(b("k"), b("v0"), 2, 3, 2));
         assertThat(retry.keyValue()).isEqualTo(put.keyValue());
         assertThat(value("k")).isEqualTo("changed by another client");
     }
@@ -118,17 +118,17 @@ class TxnAndPreviousValueTest {
         assertThat(r.txnResults()).containsExactly(
                 new GetOutcome(null),
                 new PutOutcome(),
-                new GetOutcome(new KeyValue(b("b"), b("2"), 3, 3, 1)),
+                new GetOutcome(new KeyValue(b("b"), b("2"), 4, 4, 1)),
                 new DeleteOutcome(true),
                 new DeleteOutcome(false),
                 new GetOutcome(null),
-                new GetOutcome(new KeyValue(b("a"), b("1"), 1, 1, 1)));
+                new GetOutcome(new KeyValue(b("a"), b("1"), 2, 2, 1)));
         assertThat(value("b")).isEqualTo("2");
         assertThat(value("gone")).isNull();
 
         ApplyResult failed = one(Command.of(txn));
         assertThat(failed.status()).isEqualTo(Status.COMPARE_FAILED);
-        assertThat(failed.txnResults()).containsExactly(new GetOutcome(new KeyValue(b("a"), b("1"), 1, 1, 1)));
+        assertThat(failed.txnResults()).containsExactly(new GetOutcome(new KeyValue(b("a"), b("1"), 2, 2, 1)));
     }
 
     @Test
@@ -170,6 +170,6 @@ class TxnAndPreviousValueTest {
         ApplyResult retry = one(txn);
         assertThat(retry.duplicate()).isTrue();
         assertThat(retry.txnResults()).isEqualTo(first.txnResults())
-                .containsExactly(new GetOutcome(new KeyValue(b("a"), b("1"), 1, 1, 1)), new DeleteOutcome(true));
+                .containsExactly(new GetOutcome(new KeyValue(b("a"), b("1"), 2, 2, 1)), new DeleteOutcome(true));
     }
 }

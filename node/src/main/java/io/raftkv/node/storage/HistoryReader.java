@@ -1,0 +1,234 @@
+package io.raftkv.node.storage;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads of the state machine at a revision, through one RocksDB snapshot, so that every answer
+ * and the revision it reports describe the same state. The current revision is read from the
+ * {@code kv} family; an earlier one from the history ({@link MvccRecords}). Not thread-safe; one
+ * per read.
+ */
+final class HistoryReader {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RocksDB db;
+    private final ColumnFamilyHandle kv;
+    private final ColumnFamilyHandle history;
+    private final ColumnFamilyHandle keyIndex;
+    private final ReadOptions ro;
+    private final Revisions revisions;
+
+    /** {@code ro} carries the snapshot every read uses. */
+    HistoryReader(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle history, ColumnFamilyHandle keyIndex,
+                  ColumnFamilyHandle meta, ReadOptions ro) throws RocksDBException {
+        this.db = db;
+        this.kv = kv;
+        this.history = history;
+        this.keyIndex = keyIndex;
+        this.ro = ro;
+        byte[] stored = db.get(meta, ro, MvccRecords.REVISIONS_KEY);
+        this.revisions = stored == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(stored);
+    }
+
+    Revisions revisions() {
+        return revisions;
+    }
+
+    /** {@code requested} or, for 0, the current revision; refused when compacted or in the future. */
+    long resolve(long requested) {
+        if (requested == 0) {
+            return revisions.current();
+        }
+        if (requested > revisions.current()) {
+            throw RevisionUnavailableException.future(requested, revisions);
+        }
+        if (requested < revisions.compacted()) {
+            throw RevisionUnavailableException.compacted(requested, revisions);
+        }
+        return requested;
+    }
+
+    /** The key at {@code revision} (0: current). */
+    KeyRead get(byte[] key, long requested) throws RocksDBException {
+        long revision = resolve(requested);
+        if (revision == revisions.current()) {
+            byte[] stored = db.get(kv, ro, key);
+            return new KeyRead(stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored)),
+                    revision);
+        }
+        try (RocksIterator probe = db.newIterator(keyIndex, ro)) {
+            return new KeyRead(Optional.ofNullable(versionAt(probe, key, MvccRecords.indexKeyAfter(key, revision))),
+                    revision);
+        }
+    }
+
+    /**
+     * The key's latest version at or before the index position {@code bound} (an index key),
+     * null if none or a deletion.
+     */
+    private KeyValue versionAt(RocksIterator probe, byte[] key, byte[] bound) throws RocksDBException {
+        probe.seekForPrev(bound);
+        if (!probe.isValid()) {
+            probe.status();
+            return null;
+        }
+        byte[] indexKey = probe.key();
+        byte[] prefix = MvccRecords.indexPrefix(key);
+        if (indexKey.length != prefix.length + MvccRecords.REV_KEY_BYTES
+                || !Arrays.equals(indexKey, 0, prefix.length, prefix, 0, prefix.length)) {
+            return null;
+        }
+        KvEvent e = event(MvccRecords.revisionOfIndex(indexKey), MvccRecords.subOfIndex(indexKey));
+        return e.type() == KvEvent.Type.PUT ? e.kv() : null;
+    }
+
+    private KvEvent event(long revision, int sub) throws RocksDBException {
+        byte[] revKey = MvccRecords.revKey(revision, sub);
+        byte[] stored = db.get(history, ro, revKey);
+        if (stored == null) {
+            throw new CorruptRecordException("the key index names revision " + revision + "." + sub
+                    + ", which the history does not hold");
+        }
+        return MvccRecords.decodeEvent(revKey, stored);
+    }
+
+    /**
+     * The version of {@code key} before change {@code sub} of {@code revision} (a watch's
+     * {@code prev_kv}); null if the key did not exist then.
+     */
+    KeyValue previous(byte[] key, long revision, int sub) throws RocksDBException {
+        byte[] before = sub > 0 ? MvccRecords.indexKey(key, revision, sub - 1)
+                : MvccRecords.indexKeyAfter(key, revision - 1);
+        try (RocksIterator probe = db.newIterator(keyIndex, ro)) {
+            return versionAt(probe, key, before);
+        }
+    }
+
+    /**
+     * Keys in {@code [start, end)} at {@code requested} (0: current), at most {@code limit} and
+     * {@code maxBytes} (the first key always), counting every key of the range.
+     */
+    RangeResult range(byte[] start, byte[] end, long requested, int limit, long maxBytes, boolean keysOnly,
+                      boolean countOnly) throws RocksDBException {
+        long revision = resolve(requested);
+        Page page = new Page(limit, maxBytes, keysOnly, countOnly);
+        if (revision == revisions.current()) {
+            try (Slice upper = end == null ? null : new Slice(end);
+                 ReadOptions bounded = boundedCopy(upper);
+                 RocksIterator it = db.newIterator(kv, bounded)) {
+                for (it.seek(start); it.isValid(); it.next()) {
+                    page.offer(it.key(), it.value(), null);
+                }
+                it.status();
+            }
+        } else {
+            byte[] upperBound = end == null ? null : MvccRecords.indexBound(end);
+            try (Slice upper = upperBound == null ? null : new Slice(upperBound);
+                 ReadOptions bounded = boundedCopy(upper);
+                 RocksIterator scan = db.newIterator(keyIndex, bounded);
+                 RocksIterator probe = db.newIterator(keyIndex, ro)) {
+                scan.seek(MvccRecords.indexBound(start));
+                while (scan.isValid()) {
+                    byte[] key = MvccRecords.keyOfIndex(scan.key());
+                    KeyValue at = versionAt(probe, key, MvccRecords.indexKeyAfter(key, revision));
+                    if (at != null) {
+                        page.offer(key, null, at);
+                    }
+                    scan.seek(MvccRecords.indexKey(key, -1L, -1));
+                }
+                scan.status();
+            }
+        }
+        return new RangeResult(page.out, page.more, revision, page.count);
+    }
+
+    private ReadOptions boundedCopy(Slice upper) {
+        ReadOptions copy = new ReadOptions(ro);
+        if (upper != null) {
+            copy.setIterateUpperBound(upper);
+        }
+        return copy;
+    }
+
+    /** Collects a page and counts the range. */
+    private static final class Page {
+        private final int limit;
+        private final long maxBytes;
+        private final boolean keysOnly;
+        private final boolean countOnly;
+        final List<KeyValue> out = new ArrayList<>();
+        boolean more;
+        long count;
+        private long bytes;
+
+        Page(int limit, long maxBytes, boolean keysOnly, boolean countOnly) {
+            this.limit = limit;
+            this.maxBytes = maxBytes;
+            this.keysOnly = keysOnly;
+            this.countOnly = countOnly;
+        }
+
+        /** One key of the range: its stored {@code kv} record, or the decoded key-value. */
+        void offer(byte[] key, byte[] stored, KeyValue decoded) {
+            count++;
+            if (countOnly || more) {
+                if (stored != null) {
+                    ChecksummedRecord.open(key, stored);
+                }
+                return;
+            }
+            KeyValue kv = decoded != null ? decoded : StateRecords.decodeKv(key, stored);
+            long size = kv.key().length + (keysOnly ? 0 : kv.value().length);
+            if (out.size() == limit || (!out.isEmpty() && bytes + size > maxBytes)) {
+                more = true;
+                return;
+            }
+            bytes += size;
+            out.add(keysOnly ? kv.withoutValue() : kv);
+        }
+    }
+
+    /**
+     * Changes with revisions from {@code fromRevision} up to the snapshot's revision, in order, at
+     * most {@code maxEvents} and (past the first revision's) {@code maxBytes}, never splitting a
+     * revision; empty when there are none yet. {@link Changes#upTo()} is the last revision covered.
+     */
+    Changes changes(long fromRevision, int maxEvents, long maxBytes) throws RocksDBException {
+        if (fromRevision < revisions.compacted()) {
+            throw RevisionUnavailableException.compacted(fromRevision, revisions);
+        }
+        List<KvEvent> out = new ArrayList<>();
+        if (fromRevision > revisions.current()) {
+            return new Changes(out, revisions.current());
+        }
+        boolean cut = false;
+        long bytes = 0;
+        try (Slice upper = new Slice(MvccRecords.revKey(revisions.current() + 1, 0));
+             ReadOptions bounded = boundedCopy(upper);
+             RocksIterator it = db.newIterator(history, bounded)) {
+            long lastRevision = -1;
+            for (it.seek(MvccRecords.revKey(fromRevision, 0)); it.isValid(); it.next()) {
+                KvEvent e = MvccRecords.decodeEvent(it.key(), it.value());
+                if (e.revision() != lastRevision && (out.size() >= maxEvents || bytes >= maxBytes) && !out.isEmpty()) {
+                    cut = true;
+                    break;
+                }
+                lastRevision = e.revision();
+                out.add(e);
+                bytes += e.kv().key().length + e.kv().value().length;
+            }
+            it.status();
+        }
+        return new Changes(out, cut ? out.get(out.size() - 1).revision() : revisions.current());
+    }
+}
