@@ -190,4 +190,18 @@ public final class RaftKvMeters {
     /** Tag {@code direction}. */
     public static final Meter PEER_SNAPSHOT_BYTES = new Meter("raftkv.peer.snapshot.transferred",
             "Snapshot bytes streamed to or from peers.");
+
+    // ---- Revisions and watch (the watch hub) ----
+
+    public static final Meter REVISION = new Meter("raftkv.mvcc.revision",
+            "The store revision of this member's applied state (dense: +1 per entry that changed keys).");
+    public static final Meter COMPACT_REVISION = new Meter("raftkv.mvcc.compact.revision",
+            "The compact revision: reads and watches below it are refused.");
+    public static final Meter WATCHERS = new Meter("raftkv.watch.watchers", "Watchers open on this member.");
+    public static final Meter WATCH_STREAMS = new Meter("raftkv.watch.streams",
+            "Watch streams with at least one watcher created on this member.");
+    public static final Meter WATCH_EVENTS = new Meter("raftkv.watch.events.sent",
+            "Events sent to watchers (one per change per watcher).");
+    public static final Meter WATCH_SLOW_CANCELED = new Meter("raftkv.watch.slow.canceled",
+            "Watchers canceled because their stream's client did not read (over --watch-stream-buffer-bytes).");
 }

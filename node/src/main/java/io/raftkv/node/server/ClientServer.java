@@ -10,6 +10,10 @@ import io.raftkv.node.lease.LeaseOptions;
 import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.ProposalMetrics;
+import io.raftkv.node.watch.WatchHub;
+import io.raftkv.node.watch.WatchMetrics;
+import io.raftkv.node.watch.WatchOptions;
+import io.raftkv.node.watch.WatchSource;
 import io.raftkv.node.metrics.SnapshotMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -63,15 +67,17 @@ public final class ClientServer {
     private final EtcdServices etcd;
     private final LeaseKeeper leaseKeeper;
     private final LeaseService leaseService;
+    private final WatchHub watch;
 
     private ClientServer(Vertx vertx, List<HttpServer> https, long pollTimerId, HealthV1Service health, ReadPool reads,
                          CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
                          SnapshotMetrics snapshotMetrics, HttpEndpoints endpoints, ConnectionGuard guard,
-                         EtcdServices etcd, LeaseKeeper leaseKeeper, LeaseService leaseService) {
+                         EtcdServices etcd, LeaseKeeper leaseKeeper, LeaseService leaseService, WatchHub watch) {
         this.vertx = vertx;
         this.etcd = etcd;
         this.leaseKeeper = leaseKeeper;
         this.leaseService = leaseService;
+        this.watch = watch;
         this.endpoints = endpoints;
         this.guard = guard;
         this.https = List.copyOf(https);
@@ -161,6 +167,12 @@ public final class ClientServer {
                 .setMaxMessageSize(Math.max(2L * limits.maxRequestBytes(),
                         PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
+        WatchHub watch = new WatchHub(WatchSource.of(node::stateMachine), WatchOptions.defaults(),
+                rev -> Protos.header(node.status(), node.status().appliedIndex(), rev), new WatchMetrics(registry));
+        if (node.stateMachine() != null) {
+            node.stateMachine().setChangeListener(watch);
+        }
+        grpc.addService(new WatchService(vertx, watch, calls, limits).service());
         grpc.addService(new AlarmService(vertx, node).bindTo(calls));
         grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
                 new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
@@ -204,11 +216,12 @@ public final class ClientServer {
                 statusMetrics.observe(node.status());
                 health.refresh();
             });
-            LOG.info("client server listening on {}:{} (gRPC KV, Cluster, etcd v3 API, health, reflection; HTTP /health /ready"
+            LOG.info("client server listening on {}:{} (gRPC KV, Watch, Cluster, etcd v3 API, health, reflection; HTTP /health /ready"
                     + " /metrics) on {} event loop(s)", host, bound, servers.size());
             return new ClientServer(vertx, servers, timer, health, reads, calls, statusMetrics, proposalMetrics,
-                    snapshotMetrics, endpoints, guard, etcd, leaseKeeper, leaseService);
+                    snapshotMetrics, endpoints, guard, etcd, leaseKeeper, leaseService, watch);
         }).onFailure(e -> {
+            watch.close();
             etcd.close();
             leaseKeeper.close();
             leaseService.close();
@@ -318,6 +331,7 @@ public final class ClientServer {
         health.close();
         leaseKeeper.close();
         return Future.join(https.stream().map(HttpServer::close).toList()).<Void>mapEmpty().andThen(ar -> {
+            watch.close();
             etcd.close();
             leaseService.close();
             endpoints.close();

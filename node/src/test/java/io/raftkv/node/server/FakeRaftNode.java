@@ -39,12 +39,12 @@ final class FakeRaftNode implements RaftNodeApi {
 
     /** An APPLIED result at {@code index} reporting {@code kv}, with {@code txnResults} for a Txn. */
     static ApplyResult applied(long index, KeyValue kv, List<ApplyResult.TxnOpResult> txnResults) {
-        return new ApplyResult(index, ApplyResult.Status.APPLIED, false, kv, null, txnResults, null);
+        return new ApplyResult(index, index, ApplyResult.Status.APPLIED, false, kv, null, txnResults, null);
     }
 
     /** A result with only a status, a key-value and a reason. */
     static ApplyResult result(long index, ApplyResult.Status status, KeyValue kv, String reason) {
-        return new ApplyResult(index, status, false, kv, null, List.of(), reason);
+        return new ApplyResult(index, index, status, false, kv, null, List.of(), reason);
     }
 
     /** What the success branch of a Txn reports against an empty store: nothing deleted, nothing found. */
@@ -120,8 +120,11 @@ final class FakeRaftNode implements RaftNodeApi {
 
     @Override
     public KvStateMachine stateMachine() {
-        throw new UnsupportedOperationException("tests read through an in-memory KvReader");
+        return stateMachine; // null unless a test sets one: tests read through an in-memory KvReader
     }
+
+    /** The state machine {@link #stateMachine()} returns (watch tests); null by default. */
+    volatile KvStateMachine stateMachine;
 
     @Override
     public Future<SnapshotDownload> openSnapshotDownload() {

@@ -1,0 +1,161 @@
+package io.raftkv.node.server;
+
+import io.raftkv.api.RaftKvException;
+import io.raftkv.api.v1.WatchCreateRequest;
+import io.raftkv.api.v1.WatchGrpcService;
+import io.raftkv.api.v1.WatchRequest;
+import io.raftkv.api.v1.WatchResponse;
+import io.raftkv.node.storage.KeyRanges;
+import io.raftkv.node.watch.WatchHub;
+import io.raftkv.node.watch.WatchSink;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.Service;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code raftkv.v1.Watch}: one {@link WatchCall} per stream, feeding the member's {@link WatchHub}.
+ * A create request is validated and authorized like a Range of the same keys (the read role on a
+ * prefix scope covering them, {@link CallRunner#authorize}); a refused one is answered in-band
+ * (created and canceled, with the reason), so one bad request never ends the stream.
+ */
+public final class WatchService {
+    static final String METHOD = WatchGrpcService.Watch.fullMethodName();
+    private static final Logger LOG = LoggerFactory.getLogger(WatchService.class);
+
+    private final Vertx vertx;
+    private final WatchHub hub;
+    private final CallRunner calls;
+    private final ServerLimits limits;
+
+    public WatchService(Vertx vertx, WatchHub hub, CallRunner calls, ServerLimits limits) {
+        this.vertx = vertx;
+        this.hub = hub;
+        this.calls = calls;
+        this.limits = limits;
+    }
+
+    public Service service() {
+        return Service.service(WatchGrpcService.SERVICE_NAME, WatchGrpcService.SERVICE_DESCRIPTOR)
+                .bind(WatchGrpcService.Watch, request -> new WatchCall(request).start())
+                .build();
+    }
+
+    /** One Watch stream; its handlers run on the context that received it. */
+    private final class WatchCall implements WatchSink {
+        private final GrpcServerRequest<WatchRequest, WatchResponse> request;
+        private final Context context;
+        private final AtomicLong pending = new AtomicLong();
+        private volatile boolean closed;
+
+        WatchCall(GrpcServerRequest<WatchRequest, WatchResponse> request) {
+            this.request = request;
+            this.context = vertx.getOrCreateContext();
+        }
+
+        void start() {
+            request.handler(this::onMessage);
+            request.endHandler(v -> end());
+            request.exceptionHandler(e -> close());
+            request.errorHandler(e -> close());
+        }
+
+        private void onMessage(WatchRequest r) {
+            switch (r.getRequestCase()) {
+                case CREATE_REQUEST -> create(r.getCreateRequest());
+                case CANCEL_REQUEST -> hub.cancel(this, r.getCancelRequest().getWatchId());
+                case PROGRESS_REQUEST -> hub.progress(this);
+                case REQUEST_NOT_SET -> refuse(0, "empty watch request: set create_request, cancel_request or"
+                        + " progress_request");
+            }
+        }
+
+        private void create(WatchCreateRequest c) {
+            byte[] start = c.getKey().toByteArray();
+            byte[] end;
+            try {
+                if (c.getPrefix() && !c.getRangeEnd().isEmpty()) {
+                    throw GrpcErrors.invalid("prefix and range_end are exclusive");
+                }
+                if (start.length > limits.maxKeyBytes() || c.getRangeEnd().size() > limits.maxKeyBytes() + 1) {
+                    throw GrpcErrors.invalid("key or range_end is longer than the limit of " + limits.maxKeyBytes()
+                            + " bytes (maxKeyBytes)");
+                }
+                if (c.getPrefix()) {
+                    end = start.length == 0 ? null : KeyRanges.prefixEnd(start);
+                    start = start.length == 0 ? new byte[] {0} : start;
+                } else if (!c.getRangeEnd().isEmpty()) {
+                    end = c.getRangeEnd().toByteArray();
+                    if (start.length == 0 || Arrays.compareUnsigned(start, end) >= 0) {
+                        throw GrpcErrors.invalid("key must be non-empty and sort before range_end");
+                    }
+                } else {
+                    if (start.length == 0) {
+                        throw GrpcErrors.invalid("key must not be empty (prefix=true with an empty key watches every key)");
+                    }
+                    end = Arrays.copyOf(start, start.length + 1);
+                }
+                if (c.getStartRevision() < 0) {
+                    throw GrpcErrors.invalid("start_revision must be ≥ 0, got " + c.getStartRevision());
+                }
+                calls.authorize(request, METHOD, c);
+            } catch (RaftKvException e) {
+                refuse(c.getWatchId(), e.status() + ": " + e.getMessage());
+                return;
+            } catch (IllegalArgumentException e) {
+                refuse(c.getWatchId(), "INVALID_ARGUMENT: " + e.getMessage());
+                return;
+            }
+            hub.create(this, c, start, end);
+        }
+
+        private void refuse(long watchId, String reason) {
+            send(WatchResponse.newBuilder().setWatchId(watchId).setCreated(true).setCanceled(true)
+                    .setCancelReason(reason).build());
+        }
+
+        @Override
+        public void send(WatchResponse response) {
+            if (closed) {
+                return;
+            }
+            int size = response.getSerializedSize();
+            pending.addAndGet(size);
+            context.runOnContext(v -> {
+                if (closed) {
+                    pending.addAndGet(-size);
+                    return;
+                }
+                request.response().write(response).onComplete(ar -> pending.addAndGet(-size));
+            });
+        }
+
+        @Override
+        public long pendingBytes() {
+            return pending.get();
+        }
+
+        /** The client ended its side: end ours. */
+        private void end() {
+            if (!closed) {
+                close();
+                try {
+                    request.response().end();
+                } catch (IllegalStateException e) {
+                    LOG.debug("watch stream already ended: {}", e.toString());
+                }
+            }
+        }
+
+        private void close() {
+            if (!closed) {
+                closed = true;
+                hub.closed(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,400 @@
+package io.raftkv.node.watch;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.raftkv.api.v1.Event;
+import io.raftkv.api.v1.Header;
+import io.raftkv.api.v1.WatchCreateRequest;
+import io.raftkv.api.v1.WatchResponse;
+import io.raftkv.node.storage.Changes;
+import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.storage.KvEvent;
+import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.node.storage.Revisions;
+import io.raftkv.node.storage.RevisionUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * Every watcher of this member, served on one thread ({@code raftkv-watch}).
+ *
+ * <p><b>Input.</b> The apply thread calls {@link #applied} after each written batch: it records the
+ * new revisions and queues the batch's changes if the hand-off budget allows (else drops them: the
+ * hub then notices the gap by revision and reads those changes from the history). It never blocks
+ * and never waits for a watcher. A snapshot install calls {@link #reset}.
+ *
+ * <p><b>Delivery.</b> Each watcher has the next revision it has not been sent. A pump moves every
+ * watcher that is behind forward through whole revisions: from the {@link EventRing} when the ring
+ * holds that revision, else from the history on disk (a bounded chunk per watcher per pump), sending
+ * the matching changes of those revisions in one response whose header revision says how far the
+ * watcher now is. Revisions only move forward and each is consumed once per watcher, so no change
+ * is skipped or repeated. A compacted position cancels the watcher with the compact revision; a
+ * stream with more than {@link WatchOptions#streamBufferBytes()} unsent cancels the watcher that
+ * has something to send, naming the revision to resume from.
+ */
+public final class WatchHub implements KvStateMachine.ChangeListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchHub.class);
+    /** Queued client requests (create, cancel, progress) beyond which new ones are refused. */
+    private static final int MAX_QUEUED_REQUESTS = 10_000;
+    /** Watchers one pump may serve from disk before it yields to queued requests. */
+    private static final int DISK_READS_PER_PUMP = 64;
+
+    private final WatchSource source;
+    private final WatchOptions options;
+    private final LongFunction<Header> header;
+    private final WatchMetrics metrics;
+    private final ScheduledThreadPoolExecutor thread;
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    private final AtomicInteger queuedRequests = new AtomicInteger();
+    private final Queue<HandOff> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicLong handOffBytes = new AtomicLong();
+    private volatile Revisions latest;
+
+    // ---- confined to the hub thread ----
+    private final EventRing ring;
+    /** The ring holds every change up to this revision (from {@link EventRing#from()}). */
+    private long ringTop;
+    private final Map<WatchSink, Map<Long, Watcher>> streams = new LinkedHashMap<>();
+    private final Map<WatchSink, Long> nextIds = new HashMap<>();
+    private int watcherCount;
+
+    private record HandOff(Revisions revisions, List<KvEvent> events, long bytes, boolean reset) {
+    }
+
+    public WatchHub(WatchSource source, WatchOptions options, LongFunction<Header> header, WatchMetrics metrics) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.options = Objects.requireNonNull(options, "options");
+        this.header = Objects.requireNonNull(header, "header");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.latest = source.revisions();
+        this.ring = new EventRing(options.recentChangeBytes(), latest.current() + 1);
+        this.ringTop = latest.current();
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "raftkv-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.setRemoveOnCancelPolicy(true);
+        metrics.bind(this);
+        thread.scheduleWithFixedDelay(this::progressTick, options.progressIntervalMillis(),
+                options.progressIntervalMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- from the apply thread ----
+
+    @Override
+    public void applied(Revisions revisions, List<KvEvent> events) {
+        latest = revisions;
+        if (!events.isEmpty()) {
+            long bytes = 0;
+            for (KvEvent e : events) {
+                bytes += 64 + e.kv().key().length + e.kv().value().length;
+            }
+            if (handOffBytes.addAndGet(bytes) <= options.handOffBytes()) {
+                inbound.add(new HandOff(revisions, events, bytes, false));
+            } else {
+                handOffBytes.addAndGet(-bytes); // dropped: the hub reads these from the history
+            }
+        }
+        schedulePump();
+    }
+
+    @Override
+    public void reset(Revisions revisions) {
+        latest = revisions;
+        inbound.add(new HandOff(revisions, List.of(), 0, true));
+        schedulePump();
+    }
+
+    // ---- from streams (any thread) ----
+
+    /** Creates a watcher of {@code r} on {@code sink}; {@code end} null means no upper bound. */
+    public void create(WatchSink sink, WatchCreateRequest r, byte[] start, byte[] end) {
+        submit(sink, r.getWatchId(), () -> doCreate(sink, r, start, end));
+    }
+
+    public void cancel(WatchSink sink, long watchId) {
+        submit(sink, watchId, () -> {
+            Watcher w = remove(sink, watchId);
+            if (w != null) {
+                sink.send(canceled(w.id, "canceled by the client", 0));
+            }
+        });
+    }
+
+    public void progress(WatchSink sink) {
+        submit(sink, -1, () -> {
+            long upTo = latest.current();
+            for (Watcher w : streams.getOrDefault(sink, Map.of()).values()) {
+                upTo = Math.min(upTo, w.next - 1);
+            }
+            sink.send(WatchResponse.newBuilder().setHeader(header.apply(upTo)).setWatchId(-1).build());
+        });
+    }
+
+    /** The stream ended: its watchers go. */
+    public void closed(WatchSink sink) {
+        execute(() -> {
+            Map<Long, Watcher> ws = streams.remove(sink);
+            nextIds.remove(sink);
+            if (ws != null) {
+                watcherCount -= ws.size();
+            }
+        });
+    }
+
+    private void submit(WatchSink sink, long watchId, Runnable task) {
+        if (queuedRequests.incrementAndGet() > MAX_QUEUED_REQUESTS) {
+            queuedRequests.decrementAndGet();
+            sink.send(canceled(watchId, "the member has too many watch requests queued; retry", 0));
+            return;
+        }
+        execute(() -> {
+            queuedRequests.decrementAndGet();
+            task.run();
+        });
+    }
+
+    private void execute(Runnable task) {
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("watch hub task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("watch hub closed; task dropped");
+        }
+    }
+
+    private void schedulePump() {
+        if (pumpScheduled.compareAndSet(false, true)) {
+            execute(this::pump);
+        }
+    }
+
+    // ---- the hub thread ----
+
+    private void doCreate(WatchSink sink, WatchCreateRequest r, byte[] start, byte[] end) {
+        Map<Long, Watcher> ws = streams.computeIfAbsent(sink, s -> new LinkedHashMap<>());
+        long id = r.getWatchId();
+        if (id == 0) {
+            long next = nextIds.getOrDefault(sink, 1L);
+            while (ws.containsKey(next)) {
+                next++;
+            }
+            id = next;
+            nextIds.put(sink, next + 1);
+        }
+        if (id < 0 || ws.containsKey(id)) {
+            sink.send(WatchResponse.newBuilder().setHeader(header.apply(latest.current())).setWatchId(id)
+                    .setCreated(true).setCanceled(true)
+                    .setCancelReason("watch id " + id + " is " + (id < 0 ? "negative" : "already in use on this stream"))
+                    .build());
+            return;
+        }
+        if (ws.size() >= options.maxWatchersPerStream()) {
+            sink.send(WatchResponse.newBuilder().setHeader(header.apply(latest.current())).setWatchId(id)
+                    .setCreated(true).setCanceled(true).setCancelReason("this stream has "
+                            + ws.size() + " watchers, the limit (--watch-max-watchers-per-stream); open another stream")
+                    .build());
+            return;
+        }
+        Revisions now = latest;
+        long from = r.getStartRevision() == 0 ? now.current() + 1 : r.getStartRevision();
+        if (from < now.compacted()) {
+            sink.send(WatchResponse.newBuilder().setHeader(header.apply(now.current())).setWatchId(id)
+                    .setCreated(true).setCanceled(true).setCompactRevision(now.compacted())
+                    .setCancelReason("revision " + from + " has been compacted; the compact revision is "
+                            + now.compacted() + " (watch from " + now.compacted() + " or later)")
+                    .build());
+            return;
+        }
+        boolean noPut = r.getFiltersList().contains(WatchCreateRequest.FilterType.NOPUT);
+        boolean noDelete = r.getFiltersList().contains(WatchCreateRequest.FilterType.NODELETE);
+        Watcher w = new Watcher(sink, id, start, end, r.getPrevKv(), r.getProgressNotify(), noPut, noDelete, from);
+        ws.put(id, w);
+        watcherCount++;
+        sink.send(WatchResponse.newBuilder().setHeader(header.apply(now.current())).setWatchId(id).setCreated(true)
+                .build());
+        if (from <= now.current()) {
+            schedulePump();
+        }
+    }
+
+    private Watcher remove(WatchSink sink, long id) {
+        Map<Long, Watcher> ws = streams.get(sink);
+        Watcher w = ws == null ? null : ws.remove(id);
+        if (w != null) {
+            watcherCount--;
+        }
+        return w;
+    }
+
+    /** Takes the handed-off changes into the ring. */
+    private void drain() {
+        for (HandOff h; (h = inbound.poll()) != null; ) {
+            handOffBytes.addAndGet(-h.bytes());
+            if (h.reset()) {
+                ring.reset(h.revisions().current() + 1);
+                ringTop = h.revisions().current();
+                continue;
+            }
+            long first = h.events().get(0).revision();
+            if (first != ringTop + 1) {
+                ring.reset(first); // changes were dropped in between: those come from the history
+            }
+            ring.addAll(h.events());
+            ringTop = h.revisions().current();
+        }
+    }
+
+    private void pump() {
+        pumpScheduled.set(false);
+        drain();
+        long current = latest.current();
+        boolean more = false;
+        int diskReads = 0;
+        for (Map<Long, Watcher> ws : List.copyOf(streams.values())) {
+            for (Watcher w : List.copyOf(ws.values())) {
+                if (w.next > current) {
+                    continue;
+                }
+                boolean fromRing = w.next >= ring.from() && w.next <= ringTop;
+                if (!fromRing && diskReads++ >= DISK_READS_PER_PUMP) {
+                    more = true;
+                    continue;
+                }
+                advance(w, fromRing);
+                more |= w.next <= current && streams.getOrDefault(w.sink, Map.of()).get(w.id) == w;
+            }
+        }
+        if (more) {
+            schedulePump();
+        }
+    }
+
+    /** Sends {@code w} the matching changes of its next revisions. */
+    private void advance(Watcher w, boolean fromRing) {
+        List<KvEvent> events;
+        long upTo;
+        if (fromRing) {
+            EventRing.Slice slice = ring.slice(w.next, options.batchEvents(), options.batchBytes());
+            events = slice.events();
+            upTo = slice.cut() ? events.get(events.size() - 1).revision() : ringTop;
+        } else {
+            Changes c;
+            try {
+                c = source.changes(w.next, options.batchEvents(), options.batchBytes());
+            } catch (RevisionUnavailableException e) {
+                remove(w.sink, w.id);
+                w.sink.send(canceled(w.id, e.getMessage(), e.compactRevision()));
+                return;
+            }
+            events = c.events();
+            upTo = c.upTo();
+        }
+        List<Event> matched = new ArrayList<>();
+        for (KvEvent e : events) {
+            if (w.matches(e)) {
+                matched.add(event(w, e));
+            }
+        }
+        if (!matched.isEmpty()) {
+            if (w.sink.pendingBytes() > options.streamBufferBytes()) {
+                remove(w.sink, w.id);
+                metrics.slowCanceled();
+                w.sink.send(canceled(w.id, "slow watcher: the client has not read " + w.sink.pendingBytes()
+                        + " bytes of this stream's events (limit " + options.streamBufferBytes()
+                        + "); watch again from revision " + w.next, 0));
+                return;
+            }
+            w.sink.send(WatchResponse.newBuilder().setHeader(header.apply(upTo)).setWatchId(w.id)
+                    .addAllEvents(matched).build());
+            metrics.sent(matched.size());
+            w.sentSinceTick = true;
+        }
+        w.next = Math.max(w.next, upTo + 1);
+    }
+
+    private Event event(Watcher w, KvEvent e) {
+        Event.Builder b = Event.newBuilder()
+                .setType(e.type() == KvEvent.Type.PUT ? Event.EventType.PUT : Event.EventType.DELETE)
+                .setKv(keyValue(e.kv()));
+        if (w.prevKv) {
+            try {
+                source.previous(e.kv().key(), e.revision(), e.subRevision()).ifPresent(p -> b.setPrevKv(keyValue(p)));
+            } catch (RevisionUnavailableException ex) {
+                LOG.debug("prev_kv of revision {} is compacted", e.revision());
+            }
+        }
+        return b.build();
+    }
+
+    static io.raftkv.api.v1.KeyValue keyValue(KeyValue kv) {
+        return io.raftkv.api.v1.KeyValue.newBuilder()
+                .setKey(UnsafeByteOperations.unsafeWrap(kv.key()))
+                .setValue(UnsafeByteOperations.unsafeWrap(kv.value()))
+                .setCreateIndex(kv.createRevision()).setModIndex(kv.modRevision())
+                .setCreateRevision(kv.createRevision()).setModRevision(kv.modRevision())
+                .setVersion(kv.version()).setLease(kv.lease())
+                .build();
+    }
+
+    private WatchResponse canceled(long id, String reason, long compactRevision) {
+        return WatchResponse.newBuilder().setHeader(header.apply(latest.current())).setWatchId(id).setCanceled(true)
+                .setCancelReason(reason).setCompactRevision(compactRevision).build();
+    }
+
+    /** Progress for idle, caught-up watchers that asked for it. */
+    private void progressTick() {
+        long current = latest.current();
+        for (Map<Long, Watcher> ws : streams.values()) {
+            for (Watcher w : ws.values()) {
+                if (w.progressNotify && !w.sentSinceTick && w.next > current) {
+                    w.sink.send(WatchResponse.newBuilder().setHeader(header.apply(w.next - 1)).setWatchId(w.id)
+                            .build());
+                }
+                w.sentSinceTick = false;
+            }
+        }
+    }
+
+    // ---- metrics ----
+
+    int watchers() {
+        return watcherCount;
+    }
+
+    int streams() {
+        return streams.size();
+    }
+
+    Revisions latest() {
+        return latest;
+    }
+
+    /** Stops the hub thread; watchers get nothing more. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        metrics.close();
+    }
+}
