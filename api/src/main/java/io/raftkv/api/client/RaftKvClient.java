@@ -273,6 +273,18 @@ public final class RaftKvClient implements AutoCloseable {
         return SnapshotDownload.start(vertx, connections.next().client(), source, file, timeout.toMillis());
     }
 
+    /**
+     * Watches the keys of {@code request} from its {@code start_revision} (0: from now) until
+     * closed, resuming on another member after a failure from the last revision delivered
+     * ({@link Watcher}).
+     */
+    public Watcher watch(io.raftkv.api.v1.WatchCreateRequest request, Watcher.Listener listener) {
+        Watcher w = new Watcher(vertx, () -> connections.next().client(), leader.known(), leader.current(), request,
+                listener);
+        w.start();
+        return w;
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     /** Blocking wrappers, for CLIs and tests on plain threads (never on a Vert.x event loop). */

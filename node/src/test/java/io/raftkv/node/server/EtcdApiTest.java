@@ -113,8 +113,9 @@ class EtcdApiTest {
                 .setSortTarget(RangeRequest.SortTarget.MOD).build()).body();
         assertThat(keys(byModAsc)).containsExactly("a/3", "a/1", "a/2");
 
-        RangeResponse filtered = f.call(KVGrpcClient.Range, prefix.toBuilder().setMinModRevision(2)
-                .setMaxCreateRevision(2).build()).body();
+        // Revisions as etcd numbers them: a/3 at 2, a/1 at 3, a/2 at 4, b/1 at 5.
+        RangeResponse filtered = f.call(KVGrpcClient.Range, prefix.toBuilder().setMinModRevision(3)
+                .setMaxCreateRevision(3).build()).body();
         assertThat(keys(filtered)).containsExactly("a/1");
         assertThat(filtered.getCount()).isEqualTo(3);
 
