@@ -64,10 +64,12 @@ class NodeArchitectureTest {
                 .allow("io.raftkv.node.alarm", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.node.driver")
                 // Lease time is kept beside the driver: it follows leadership and proposes revocations.
                 .allow("io.raftkv.node.lease", "io.raftkv.node.driver", "io.raftkv.node.metrics")
+                // Watchers read the state machine's history and changes (revisions are part of its contract).
+                .allow("io.raftkv.node.watch", "io.raftkv.api.v1", "io.raftkv.node.storage", "io.raftkv.node.metrics")
                 .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
                 .allow("io.raftkv.node.server", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.api.net",
                         "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security",
-                        "io.raftkv.node.alarm", "io.raftkv.node.lease")
+                        "io.raftkv.node.alarm", "io.raftkv.node.lease", "io.raftkv.node.watch")
                 // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
                 // Its Alarm RPC and write refusals are RaftKV's alarms (node.alarm), as for the server.
                 .allow("io.raftkv.node.etcd", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..",
@@ -76,7 +78,10 @@ class NodeArchitectureTest {
         // The client-facing packages (and the alarms, which propose commands) use the state machine's
         // contract, which still lives in node.storage.
         List<Class<?>> contract = List.of(Command.class, CommandCodec.class, ApplyResult.class, KeyValue.class,
-                RangeResult.class, StateHash.class, ActiveAlarms.class, AlarmType.class);
+                RangeResult.class, StateHash.class, ActiveAlarms.class, AlarmType.class,
+                // Revisions (issue 20): what a read at a revision returns and how it fails.
+                io.raftkv.node.storage.KeyRead.class, io.raftkv.node.storage.Revisions.class,
+                io.raftkv.node.storage.RevisionUnavailableException.class, io.raftkv.node.storage.KeyRanges.class);
         for (Class<?> c : contract) {
             rules.freeze("io.raftkv.node.server", c, CONTRACT);
         }

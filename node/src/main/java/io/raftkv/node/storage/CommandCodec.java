@@ -261,9 +261,10 @@ public final class CommandCodec {
     private static Put readLeasedPut(In in) {
         byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);
         byte[] value = in.bytes("value", Command.MAX_VALUE_BYTES);
-        long lease = in.i64("lease");
-        if (lease == 0) {
-            throw new MalformedCommandException("a put with a lease has lease 0");
+        long lease = in.i64("lease id");
+        if (lease <= 0) {
+            // Tag 22 always carries a lease: 0 is encoded as tag 1, so this is not a canonical encoding.
+            throw new MalformedCommandException("leased put with lease id " + lease + " (must be > 0)");
         }
         return new Put(key, value, lease);
     }

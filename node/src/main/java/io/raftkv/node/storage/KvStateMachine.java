@@ -73,6 +73,7 @@ public final class KvStateMachine implements AutoCloseable {
     static final String KEY_INDEX_CF = "key_index";
     static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF,
             HISTORY_CF, KEY_INDEX_CF);
+    private static final byte[] EMPTY = new byte[0];
 
     private final StorageLayout layout;
     private final StorageOptions options;
