@@ -131,8 +131,8 @@ class EtcdApiTest {
         KeyValue one = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("a/1")).setSerializable(true)
                 .build()).body().getKvs(0);
         assertThat(one.getValue().toStringUtf8()).isEqualTo("z");
-        assertThat(one.getCreateRevision()).isEqualTo(2);
-        assertThat(one.getModRevision()).isEqualTo(2);
+        assertThat(one.getCreateRevision()).isEqualTo(3);
+        assertThat(one.getModRevision()).isEqualTo(3);
         assertThat(one.getVersion()).isEqualTo(1);
     }
 
