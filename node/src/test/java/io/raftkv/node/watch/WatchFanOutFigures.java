@@ -1,0 +1,99 @@
+package io.raftkv.node.watch;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.raftkv.api.v1.Header;
+import io.raftkv.api.v1.WatchCreateRequest;
+import io.raftkv.api.v1.WatchResponse;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.NodeStorage;
+import io.raftkv.node.storage.StorageOptions;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.HardState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Figures, not a test (runs only with -Dwatch.figures=true): one member's state machine applying
+ * puts as fast as it can in batches of 100, with 0 and then 1,000 watchers on its hub (each watching
+ * the prefix of 1/10 of the keys, so each change goes to 100 watchers), in the same run; prints write
+ * throughput with and without watchers and the events delivered per second. The sinks count what
+ * they get and report nothing pending, so this measures the member's own work (apply, hand-off,
+ * matching, building responses), not a network or a client.
+ *
+ * <pre>mvn -pl node test -Dtest=WatchFanOutFigures -Dwatch.figures=true</pre>
+ */
+class WatchFanOutFigures {
+    private static final int WATCHERS = 1_000;
+    private static final int BATCH = 100;
+    private static final int BATCHES = 300;
+
+    @Test
+    void writeThroughputWithAndWithoutAThousandWatchers() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("watch.figures"), "set -Dwatch.figures=true to run");
+        Path dir = Files.createTempDirectory("watch-figures");
+        try (NodeStorage storage = NodeStorage.open(dir, StorageOptions.defaults())) {
+            long[] index = {1};
+            double bare = run(storage, index, null);
+            AtomicLong events = new AtomicLong();
+            WatchHub hub = new WatchHub(WatchSource.of(storage::stateMachine), WatchOptions.defaults(),
+                    rev -> Header.newBuilder().setRevision(rev).build(), new WatchMetrics(new SimpleMeterRegistry()));
+            storage.stateMachine().setChangeListener(hub);
+            for (int w = 0; w < WATCHERS; w++) {
+                String prefix = "key" + (w % 10);
+                hub.create(new WatchSink() {
+                    @Override
+                    public void send(WatchResponse response) {
+                        events.addAndGet(response.getEventsCount());
+                    }
+
+                    @Override
+                    public long pendingBytes() {
+                        return 0;
+                    }
+                }, WatchCreateRequest.getDefaultInstance(), b(prefix), b("key" + (char) ('0' + (w % 10) + 1)));
+            }
+            long before = events.get();
+            long start = System.nanoTime();
+            double watched = run(storage, index, hub);
+            long expected = (long) BATCH * BATCHES * (WATCHERS / 10);
+            while (events.get() - before < expected && System.nanoTime() - start < 120_000_000_000L) {
+                Thread.onSpinWait();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("writes/s without watchers: %.0f%n", bare);
+            System.out.printf("writes/s with %d watchers: %.0f (%.1f %% of the bare rate)%n", WATCHERS, watched,
+                    100 * watched / bare);
+            System.out.printf("events delivered: %d of %d in %.2f s = %.0f events/s%n", events.get() - before,
+                    expected, seconds, (events.get() - before) / seconds);
+            hub.close();
+        }
+    }
+
+    private static double run(NodeStorage storage, long[] index, WatchHub hub) {
+        long start = System.nanoTime();
+        for (int b = 0; b < BATCHES; b++) {
+            List<Entry> es = new ArrayList<>(BATCH);
+            for (int i = 0; i < BATCH; i++) {
+                long n = index[0]++;
+                es.add(new Entry(1, n, EntryType.NORMAL, CommandCodec.encode(Command.of(
+                        new Command.Put(b("key" + (n % 10) + "/" + (n % 5000)), new byte[100])))));
+            }
+            storage.raftLog().persist(new HardState(1, 1, index[0] - 1), es, null).join();
+            storage.stateMachine().apply(es, Map.of()).join();
+        }
+        return (double) BATCH * BATCHES / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
