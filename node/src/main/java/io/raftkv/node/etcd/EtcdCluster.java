@@ -35,8 +35,10 @@ final class EtcdCluster {
     private final RaftNodeApi node;
     private final EtcdForwarder forwarder;
     private final String scheme;
+    private final io.raftkv.node.server.KvReader reader;
 
-    EtcdCluster(RaftNodeApi node, EtcdForwarder forwarder, boolean tls) {
+    EtcdCluster(RaftNodeApi node, io.raftkv.node.server.KvReader reader, EtcdForwarder forwarder, boolean tls) {
+        this.reader = Objects.requireNonNull(reader, "reader");
         this.node = Objects.requireNonNull(node, "node");
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.scheme = tls ? "https://" : "http://";
@@ -60,7 +62,7 @@ final class EtcdCluster {
     Future<MemberListResponse> memberList(MemberListRequest r) {
         NodeStatus s = node.status();
         return Future.succeededFuture(MemberListResponse.newBuilder()
-                .setHeader(EtcdProtos.header(s, s.appliedIndex())).addAllMembers(members(s)).build());
+                .setHeader(EtcdProtos.header(s, reader.revisions().current())).addAllMembers(members(s)).build());
     }
 
     Future<MemberAddResponse> memberAdd(MemberAddRequest r) {
@@ -78,7 +80,7 @@ final class EtcdCluster {
         }
         return node.addLearner(0, peer, "").map(id -> {
             NodeStatus s = node.status();
-            return MemberAddResponse.newBuilder().setHeader(EtcdProtos.header(s, s.appliedIndex()))
+            return MemberAddResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()))
                     .setMember(Member.newBuilder().setID(id).addPeerURLs(scheme + peer).setIsLearner(true))
                     .addAllMembers(members(s)).build();
         });
@@ -88,7 +90,7 @@ final class EtcdCluster {
         requireMember(r.getID());
         return node.remove(r.getID()).map(v -> {
             NodeStatus s = node.status();
-            return MemberRemoveResponse.newBuilder().setHeader(EtcdProtos.header(s, s.appliedIndex()))
+            return MemberRemoveResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()))
                     .addAllMembers(members(s)).build();
         });
     }
@@ -100,7 +102,7 @@ final class EtcdCluster {
         }
         return node.promote(r.getID()).map(v -> {
             NodeStatus s = node.status();
-            return MemberPromoteResponse.newBuilder().setHeader(EtcdProtos.header(s, s.appliedIndex()))
+            return MemberPromoteResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()))
                     .addAllMembers(members(s)).build();
         });
     }

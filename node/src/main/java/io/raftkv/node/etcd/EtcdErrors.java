@@ -119,6 +119,9 @@ public final class EtcdErrors {
         if (error instanceof StorageFailedException) {
             return STOPPED;
         }
+        if (error instanceof io.raftkv.node.storage.RevisionUnavailableException e) {
+            return e.compacted() ? COMPACTED : FUTURE_REV;
+        }
         return GrpcErrors.toRaftKvException(error);
     }
 }

@@ -91,21 +91,15 @@ final class EtcdKv {
     }
 
     Future<RangeResponse> range(RangeRequest r) {
-        if (r.getRevision() != 0) {
-            checkRevision(r.getRevision());
+        if (r.getRevision() < 0) {
+            throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + r.getRevision());
         }
         EtcdRange.bounds(r.getKey(), r.getRangeEnd()); // EMPTY_KEY before any wait
         ReadConsistency consistency = r.getSerializable() ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE;
         return node.readBarrier(consistency).compose(v -> reads.submit(() -> {
-            long revision = reader.appliedIndex();
-            if (r.getRevision() != 0 && r.getRevision() != revision) {
-                checkRevision(r.getRevision());
-                throw EtcdErrors.unsupported("Range at a past revision (" + r.getRevision() + "; current "
-                        + revision + ")");
-            }
             EtcdRange.Result res = ranges.read(r);
             RangeResponse.Builder b = RangeResponse.newBuilder()
-                    .setHeader(EtcdProtos.header(node.status(), revision))
+                    .setHeader(EtcdProtos.header(node.status(), res.revision()))
                     .setCount(res.count())
                     .setMore(res.more());
             for (KeyValue kv : res.kvs()) {
@@ -113,16 +107,6 @@ final class EtcdKv {
             }
             return b.build();
         }));
-    }
-
-    /** etcd's answers for a revision that cannot exist: negative, or beyond the current one. */
-    private void checkRevision(long revision) {
-        if (revision < 0) {
-            throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + revision);
-        }
-        if (revision > node.status().appliedIndex()) {
-            throw EtcdErrors.FUTURE_REV;
-        }
     }
 
     Future<PutResponse> put(PutRequest r) {
@@ -137,16 +121,16 @@ final class EtcdKv {
         if (r.getIgnoreValue() || r.getIgnoreLease()) {
             throw EtcdErrors.unsupported("Put with ignore_value or ignore_lease");
         }
-        if (r.getLease() != 0) {
+        if (r.getLease() < 0) {
             throw EtcdErrors.LEASE_NOT_FOUND;
         }
-        Command c = Command.of(new Command.Put(key, value));
+        Command c = Command.of(new Command.Put(key, value, r.getLease()));
         if (r.getPrevKv()) {
             c = c.withReturnPrevious();
         }
         return propose(ProposalMetrics.Kind.PUT, c).map(res -> {
             requireApplied(res);
-            PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(res.index()));
+            PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(res.revision()));
             if (r.getPrevKv() && res.previous() != null) {
                 b.setPrevKv(EtcdProtos.keyValue(res.previous(), false));
             }
@@ -154,15 +138,26 @@ final class EtcdKv {
         });
     }
 
+    /** One key: RaftKV's Delete; a range: a one-op transaction deleting it (one revision, as etcd). */
     Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
         EtcdRange.Bounds b = EtcdRange.bounds(r.getKey(), r.getRangeEnd());
         if (!b.singleKey()) {
-            throw EtcdErrors.unsupported("DeleteRange over a key range (range_end)");
+            txns.key(r.getKey());
+            Command c = Command.of(new Command.Txn(List.of(),
+                    List.of(new Command.DeleteRange(b.start(), b.endOrNull(), r.getPrevKv())), List.of()));
+            return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
+                requireApplied(res);
+                ApplyResult.DeleteRangeOutcome d = (ApplyResult.DeleteRangeOutcome) res.txnResults().get(0);
+                DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder().setHeader(header(res.revision()))
+                        .setDeleted(d.deleted());
+                d.previous().forEach(kv -> out.addPrevKvs(EtcdProtos.keyValue(kv, false)));
+                return out.build();
+            });
         }
         Command c = Command.of(new Command.Delete(txns.key(r.getKey())));
         return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
             requireApplied(res);
-            DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder().setHeader(header(res.index()))
+            DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder().setHeader(header(res.revision()))
                     .setDeleted(res.keyValue() == null ? 0 : 1);
             if (r.getPrevKv() && res.keyValue() != null) {
                 out.addPrevKvs(EtcdProtos.keyValue(res.keyValue(), false));
@@ -184,9 +179,9 @@ final class EtcdKv {
                 throw RaftKvException.of(GrpcStatus.INTERNAL, "txn at index " + res.index() + " reported "
                         + res.txnResults().size() + " op results for a branch of " + ops.size() + " ops");
             }
-            TxnResponse.Builder b = TxnResponse.newBuilder().setHeader(header(res.index())).setSucceeded(succeeded);
+            TxnResponse.Builder b = TxnResponse.newBuilder().setHeader(header(res.revision())).setSucceeded(succeeded);
             for (int i = 0; i < ops.size(); i++) {
-                b.addResponses(response(ops.get(i), res.txnResults().get(i), res.index()));
+                b.addResponses(response(ops.get(i), res.txnResults().get(i), res.revision()));
             }
             return b.build();
         });
@@ -205,6 +200,10 @@ final class EtcdKv {
             b.setResponseRange(range);
         } else if (result instanceof ApplyResult.PutOutcome) {
             b.setResponsePut(PutResponse.newBuilder().setHeader(h));
+        } else if (result instanceof ApplyResult.DeleteRangeOutcome d) {
+            DeleteRangeResponse.Builder del = DeleteRangeResponse.newBuilder().setHeader(h).setDeleted(d.deleted());
+            d.previous().forEach(kv -> del.addPrevKvs(EtcdProtos.keyValue(kv, false)));
+            b.setResponseDeleteRange(del);
         } else {
             b.setResponseDeleteRange(DeleteRangeResponse.newBuilder().setHeader(h)
                     .setDeleted(((ApplyResult.DeleteOutcome) result).deleted() ? 1 : 0));
@@ -212,8 +211,27 @@ final class EtcdKv {
         return b.build();
     }
 
+    /**
+     * A replicated compaction at {@code revision}: at or below the compact revision already is
+     * etcd's {@code required revision has been compacted}, beyond the store's revision {@code
+     * future revision}. The old versions are deleted in the background ({@code physical} is not
+     * waited for).
+     */
     Future<CompactionResponse> compact(CompactionRequest r) {
-        throw EtcdErrors.unsupported("Compact (this build keeps no revision history to compact)");
+        io.raftkv.node.storage.Revisions now = reader.revisions();
+        if (r.getRevision() <= now.compacted()) {
+            throw EtcdErrors.COMPACTED;
+        }
+        if (r.getRevision() > now.current()) {
+            throw EtcdErrors.FUTURE_REV;
+        }
+        return propose(ProposalMetrics.Kind.TXN, Command.of(new Command.Compact(r.getRevision()))).map(res -> {
+            if (res.status() == ApplyResult.Status.REJECTED) {
+                throw EtcdErrors.FUTURE_REV;
+            }
+            requireApplied(res);
+            return CompactionResponse.newBuilder().setHeader(header(res.revision())).build();
+        });
     }
 
     private io.raftkv.etcd.api.ResponseHeader header(long revision) {
@@ -248,6 +266,7 @@ final class EtcdKv {
             case READ_LIMIT_EXCEEDED -> EtcdErrors.invalid("etcdserver: request is too large: " + res.reason());
             case REJECTED -> RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: " + res.reason());
             case ALARM -> EtcdErrors.alarm(res.refusingAlarm());
+            case LEASE_NOT_FOUND -> EtcdErrors.LEASE_NOT_FOUND;
             default -> RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
                     + " applied as " + res.status());
         };

@@ -79,7 +79,7 @@ final class EtcdMaintenance {
     Future<StatusResponse> status(StatusRequest r) {
         NodeStatus s = node.status();
         return Future.succeededFuture(StatusResponse.newBuilder()
-                .setHeader(EtcdProtos.header(s, s.appliedIndex()))
+                .setHeader(EtcdProtos.header(s, reader.revisions().current()))
                 .setVersion(API_VERSION)
                 .setDbSize(s.dbSizeBytes())
                 .setDbSizeInUse(s.dbSizeBytes())
@@ -101,7 +101,7 @@ final class EtcdMaintenance {
     Future<HashResponse> hash(HashRequest r) {
         return reads.submit(() -> {
             StateHash h = reader.stateHash();
-            return HashResponse.newBuilder().setHeader(EtcdProtos.header(node.status(), h.appliedIndex()))
+            return HashResponse.newBuilder().setHeader(EtcdProtos.header(node.status(), reader.revisions().current()))
                     .setHash((int) (h.hash() ^ (h.hash() >>> 32))).build();
         });
     }
@@ -111,17 +111,19 @@ final class EtcdMaintenance {
         if (r.getRevision() < 0) {
             throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + r.getRevision());
         }
-        if (r.getRevision() > node.status().appliedIndex()) {
+        io.raftkv.node.storage.Revisions now = reader.revisions();
+        if (r.getRevision() > now.current()) {
             throw EtcdErrors.FUTURE_REV;
         }
         return reads.submit(() -> {
             StateHash h = reader.stateHash();
-            if (r.getRevision() != 0 && r.getRevision() != h.appliedIndex()) {
+            io.raftkv.node.storage.Revisions at = reader.revisions();
+            if (r.getRevision() != 0 && r.getRevision() != at.current()) {
                 throw EtcdErrors.unsupported("HashKV at a past revision (" + r.getRevision() + "; current "
-                        + h.appliedIndex() + ")");
+                        + at.current() + ")");
             }
-            return HashKVResponse.newBuilder().setHeader(EtcdProtos.header(node.status(), h.appliedIndex()))
-                    .setHash((int) (h.hash() ^ (h.hash() >>> 32))).setCompactRevision(0).build();
+            return HashKVResponse.newBuilder().setHeader(EtcdProtos.header(node.status(), at.current()))
+                    .setHash((int) (h.hash() ^ (h.hash() >>> 32))).setCompactRevision(at.compacted()).build();
         });
     }
 
@@ -154,7 +156,7 @@ final class EtcdMaintenance {
 
     private AlarmResponse alarms(List<ActiveAlarms.Alarm> list) {
         NodeStatus s = node.status();
-        AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(EtcdProtos.header(s, s.appliedIndex()));
+        AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()));
         for (ActiveAlarms.Alarm a : list) {
             b.addAlarms(AlarmMember.newBuilder().setMemberID(a.memberId()).setAlarmValue(a.type().code()));
         }
@@ -169,7 +171,7 @@ final class EtcdMaintenance {
         LOG.info("etcd Defragment: a no-op on RaftKV (RocksDB compacts in the background)");
         NodeStatus s = node.status();
         return Future.succeededFuture(DefragmentResponse.newBuilder()
-                .setHeader(EtcdProtos.header(s, s.appliedIndex())).build());
+                .setHeader(EtcdProtos.header(s, reader.revisions().current())).build());
     }
 
     /** etcd's MoveLeader: only the leader accepts it; RaftKV's leadership transfer does the rest. */
@@ -182,6 +184,6 @@ final class EtcdMaintenance {
             throw EtcdErrors.MEMBER_NOT_FOUND;
         }
         return node.transferLeadership(r.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
-                .setHeader(EtcdProtos.header(node.status(), node.status().appliedIndex())).build());
+                .setHeader(EtcdProtos.header(node.status(), reader.revisions().current())).build());
     }
 }

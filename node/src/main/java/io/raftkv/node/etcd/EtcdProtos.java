@@ -7,10 +7,9 @@ import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.storage.KeyValue;
 
 /**
- * Conversions from the node's types to etcd's messages. RaftKV's revision is the Raft log index of
- * the write (a transaction is one entry, so one revision, as in etcd); create/mod revision and
- * version come straight from the stored key. Revisions therefore increase with every write but are
- * not contiguous: leader no-ops and membership changes take log indexes too.
+ * Conversions from the node's types to etcd's messages. RaftKV's store revision is etcd's: 1 for
+ * the empty store, +1 for every entry that changes keys (a transaction is one revision); create/mod
+ * revision, version and lease come straight from the stored key.
  */
 final class EtcdProtos {
     private EtcdProtos() {
@@ -32,7 +31,8 @@ final class EtcdProtos {
                 .setKey(wrap(kv.key()))
                 .setCreateRevision(kv.createRevision())
                 .setModRevision(kv.modRevision())
-                .setVersion(kv.version());
+                .setVersion(kv.version())
+                .setLease(kv.lease());
         if (!keysOnly) {
             b.setValue(wrap(kv.value()));
         }

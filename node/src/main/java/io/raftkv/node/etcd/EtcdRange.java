@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.raftkv.etcd.api.RangeRequest;
 import io.raftkv.node.server.KvReader;
 import io.raftkv.node.server.ServerLimits;
+import io.raftkv.node.storage.KeyRead;
 import io.raftkv.node.storage.KeyValue;
 import io.raftkv.node.storage.RangeResult;
 import java.util.ArrayList;
@@ -18,17 +19,18 @@ import java.util.Optional;
  * {@code range_end} meaning the one key; {@code count} is always the number of keys in the range
  * (before filters and limit); the min/max create/mod revision filters prune; a sort other than
  * ascending by key sorts all matches (ascending by default when the target is not KEY) and the
- * limit is applied last, {@code more} telling that it cut the list.
+ * limit is applied last, {@code more} telling that it cut the list. Every answer is read at one
+ * revision (the request's, or the current one) and says which.
  *
  * <p>Bounds: what one answer holds is bounded by {@link ServerLimits#maxRangeLimit()} keys and
  * {@link ServerLimits#maxRangeResponseBytes()} bytes. etcd has no such bound, so rather than
  * return a shortened list that a client would take for the whole range, a range over the bounds
- * without a {@code limit} that fits is refused (RESOURCE_EXHAUSTED, naming the limit); counting
- * walks the keys only (values are not kept), however many there are.
+ * without a {@code limit} that fits is refused (RESOURCE_EXHAUSTED, naming the limit); the count
+ * covers the whole range, however many keys it holds.
  */
 final class EtcdRange {
     /** The answer: the page, the count in the range and whether the limit cut it. */
-    record Result(List<KeyValue> kvs, long count, boolean more) {
+    record Result(List<KeyValue> kvs, long count, boolean more, long revision) {
     }
 
     /** A validated request's bounds. */
@@ -80,13 +82,18 @@ final class EtcdRange {
         return Arrays.copyOf(key, key.length + 1);
     }
 
-    /** Reads the range now (blocking: call it on the read pool, after the read barrier). */
+    /**
+     * Reads the range now, at {@code revision} (0: the current one), from one consistent state
+     * (blocking: call it on the read pool, after the read barrier). A compacted or future revision
+     * throws the state machine's {@code RevisionUnavailableException} ({@link EtcdErrors#of} maps it).
+     */
     Result read(RangeRequest r) {
         Bounds b = bounds(r.getKey(), r.getRangeEnd());
         long limit = r.getLimit();
         if (limit < 0) {
             throw EtcdErrors.invalid("etcdserver: limit must not be negative, got " + limit);
         }
+        long rev = r.getRevision();
         boolean filtered = r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
                 || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
         RangeRequest.SortOrder order = r.getSortOrder();
@@ -102,20 +109,35 @@ final class EtcdRange {
         boolean keysOnly = r.getKeysOnly() && !(sorted && target == RangeRequest.SortTarget.VALUE);
 
         if (b.singleKey()) {
-            Optional<KeyValue> kv = reader.get(b.start());
+            KeyRead read = reader.get(b.start(), rev);
+            Optional<KeyValue> kv = read.kv();
             List<KeyValue> kvs = kv.filter(x -> keep(r, x)).map(List::of).orElse(List.of());
-            return new Result(r.getCountOnly() ? List.of() : kvs, kv.isPresent() ? 1 : 0, false);
+            return new Result(r.getCountOnly() ? List.of() : kvs, kv.isPresent() ? 1 : 0, false, read.revision());
         }
         if (r.getCountOnly()) {
-            return new Result(List.of(), count(b.start(), b.endOrNull()), false);
+            RangeResult counted = reader.range(b.start(), b.endOrNull(), rev, 1, limits.maxRangeResponseBytes(), true,
+                    true);
+            return new Result(List.of(), counted.count(), false, counted.revision());
         }
         if (!sorted && !filtered) {
-            return firstPage(b, limit, keysOnly);
+            int want = limit == 0 || limit > limits.maxRangeLimit() ? limits.maxRangeLimit() : (int) limit;
+            RangeResult page = reader.range(b.start(), b.endOrNull(), rev, want, limits.maxRangeResponseBytes(),
+                    keysOnly, false);
+            List<KeyValue> kvs = page.keyValues();
+            if (page.more() && !(limit > 0 && kvs.size() == limit)) {
+                throw tooLarge(limit);
+            }
+            return new Result(kvs, page.count(), page.count() > kvs.size(), page.revision());
         }
-        List<KeyValue> all = all(b, keysOnly);
-        long count = all.size();
-        List<KeyValue> kept = new ArrayList<>(all.size());
-        for (KeyValue kv : all) {
+        RangeResult all = reader.range(b.start(), b.endOrNull(), rev, limits.maxRangeLimit(),
+                limits.maxRangeResponseBytes(), keysOnly, false);
+        if (all.more()) {
+            throw EtcdErrors.unsupported("a sorted or revision-filtered Range over more than "
+                    + limits.maxRangeLimit() + " keys or " + limits.maxRangeResponseBytes()
+                    + " bytes (maxRangeLimit, maxRangeResponseBytes)");
+        }
+        List<KeyValue> kept = new ArrayList<>(all.keyValues().size());
+        for (KeyValue kv : all.keyValues()) {
             if (keep(r, kv)) {
                 kept.add(kv);
             }
@@ -129,49 +151,7 @@ final class EtcdRange {
             kept = kept.subList(0, (int) limit);
             more = true;
         }
-        return new Result(kept, count, more);
-    }
-
-    /** Unsorted, unfiltered: the first {@code limit} keys (0: all), then the count of the rest. */
-    private Result firstPage(Bounds b, long limit, boolean keysOnly) {
-        int want = limit == 0 || limit > limits.maxRangeLimit() ? limits.maxRangeLimit() : (int) limit;
-        RangeResult page = reader.range(b.start(), b.endOrNull(), want, limits.maxRangeResponseBytes(), keysOnly);
-        List<KeyValue> kvs = page.keyValues();
-        if (!page.more()) {
-            return new Result(kvs, kvs.size(), false);
-        }
-        boolean cutByLimit = limit > 0 && kvs.size() == limit;
-        if (!cutByLimit) {
-            throw tooLarge(limit);
-        }
-        long rest = count(successor(kvs.get(kvs.size() - 1).key()), b.endOrNull());
-        return new Result(kvs, kvs.size() + rest, rest > 0);
-    }
-
-    /** Every key-value of the range, within the bounds of one answer. */
-    private List<KeyValue> all(Bounds b, boolean keysOnly) {
-        RangeResult page = reader.range(b.start(), b.endOrNull(), limits.maxRangeLimit(),
-                limits.maxRangeResponseBytes(), keysOnly);
-        if (page.more()) {
-            throw EtcdErrors.unsupported("a sorted or revision-filtered Range over more than "
-                    + limits.maxRangeLimit() + " keys or " + limits.maxRangeResponseBytes()
-                    + " bytes (maxRangeLimit, maxRangeResponseBytes)");
-        }
-        return page.keyValues();
-    }
-
-    /** Keys in {@code [start, end)}, counted page by page without keeping values. */
-    long count(byte[] start, byte[] endOrNull) {
-        long n = 0;
-        byte[] from = start;
-        while (true) {
-            RangeResult page = reader.range(from, endOrNull, limits.maxRangeLimit(), Long.MAX_VALUE, true);
-            n += page.keyValues().size();
-            if (!page.more() || page.keyValues().isEmpty()) {
-                return n;
-            }
-            from = successor(page.keyValues().get(page.keyValues().size() - 1).key());
-        }
+        return new Result(kept, all.count(), more, all.revision());
     }
 
     private io.raftkv.api.RaftKvException tooLarge(long limit) {

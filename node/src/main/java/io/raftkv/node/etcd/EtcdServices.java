@@ -47,7 +47,7 @@ public final class EtcdServices implements AutoCloseable {
         grpc.addService(new EtcdKv(node, reader, reads, limits, proposals, forwarder).bindTo(calls));
         grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder).bindTo(calls,
                 new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
-        grpc.addService(new EtcdCluster(node, forwarder, tls).bindTo(calls));
+        grpc.addService(new EtcdCluster(node, reader, forwarder, tls).bindTo(calls));
         grpc.addService(auth(calls));
         grpc.addService(unsupported(WatchGrpcService.SERVICE_NAME, WatchGrpcService.SERVICE_DESCRIPTOR,
                 WatchGrpcService.all(), "etcd's Watch service (not yet in this build)"));

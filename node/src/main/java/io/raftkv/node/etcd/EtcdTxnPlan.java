@@ -14,12 +14,12 @@ import java.util.List;
  * state machine's transaction cannot express is refused with UNIMPLEMENTED naming the part, never
  * approximated:
  * <ul>
- *   <li>compares on one key: {@code value = x}; {@code mod = n} (n ≥ 1); {@code mod = 0},
- *       {@code create = 0} and {@code version = 0} (the key is absent); {@code lease = 0} (always
- *       true: this build has no leases; etcd's LEASE target is read although the published proto
- *       predates it, see {@link #leaseOf});</li>
- *   <li>ops on one key: Range (a get; count_only and keys_only shape the answer), Put without
- *       lease, ignore_value, ignore_lease or prev_kv, DeleteRange without range_end or prev_kv.</li>
+ *   <li>compares on one key: value, version, create and mod revision and lease with {@code =},
+ *       {@code !=}, {@code <}, {@code >} (etcd's LEASE target is read although the published proto
+ *       predates it, see {@link #leaseOf}); an absent key has 0 in every number;</li>
+ *   <li>ops: Range of one key (a get; count_only and keys_only shape the answer), Put with a lease
+ *       (without ignore_value, ignore_lease or prev_kv), DeleteRange of a key or a range, with
+ *       prev_kv.</li>
  * </ul>
  * etcd's own checks come first, with etcd's errors: the op count ({@code too many operations}) and
  * puts overlapping another put or delete of the same branch ({@code duplicate key}).
@@ -44,16 +44,13 @@ final class EtcdTxnPlan {
         checkDuplicates(r.getFailureList());
         List<Command.Compare> compares = new ArrayList<>();
         for (Compare c : r.getCompareList()) {
-            Command.Compare mapped = compare(c);
-            if (mapped != null) {
-                compares.add(mapped);
-            }
+            compares.add(compare(c));
         }
         return new Plan(new Command.Txn(compares, ops(r.getSuccessList()), ops(r.getFailureList())),
                 r.getSuccessList(), r.getFailureList());
     }
 
-    /** Null for a compare that always holds here (lease = 0). */
+    /** etcd's compare, evaluated by the state machine at the transaction's revision. */
     private Command.Compare compare(Compare c) {
         if (c.getKey().isEmpty()) {
             throw EtcdErrors.EMPTY_KEY;
@@ -62,27 +59,24 @@ final class EtcdTxnPlan {
             throw EtcdErrors.unsupported("a Txn compare over a key range (range_end)");
         }
         byte[] key = key(c.getKey());
-        Compare.CompareResult op = c.getResult();
-        String what = "the Txn compare " + c.getTarget() + " " + op;
-        if (op != Compare.CompareResult.EQUAL) {
-            throw EtcdErrors.unsupported(what);
-        }
+        Command.CompareOp op = switch (c.getResult()) {
+            case EQUAL -> Command.CompareOp.EQUAL;
+            case NOT_EQUAL -> Command.CompareOp.NOT_EQUAL;
+            case GREATER -> Command.CompareOp.GREATER;
+            case LESS -> Command.CompareOp.LESS;
+            case UNRECOGNIZED -> throw EtcdErrors.invalid("etcdserver: unknown compare result " + c.getResultValue());
+        };
         return switch (c.getTarget()) {
-            case VALUE -> new Command.Compare(key, new Command.ValueEquals(value(c.getValue())));
-            case MOD -> c.getModRevision() > 0
-                    ? new Command.Compare(key, new Command.ModRevisionEquals(c.getModRevision()))
-                    : zero(key, c.getModRevision(), what);
-            case CREATE -> zero(key, c.getCreateRevision(), what + " " + c.getCreateRevision());
-            case VERSION -> zero(key, c.getVersion(), what + " " + c.getVersion());
+            case VALUE -> new Command.Compare(key, new Command.ValueCompared(op, value(c.getValue())));
+            case MOD -> new Command.Compare(key, new Command.Compared(Command.Field.MOD_REVISION, op, c.getModRevision()));
+            case CREATE -> new Command.Compare(key,
+                    new Command.Compared(Command.Field.CREATE_REVISION, op, c.getCreateRevision()));
+            case VERSION -> new Command.Compare(key, new Command.Compared(Command.Field.VERSION, op, c.getVersion()));
             case UNRECOGNIZED -> {
                 if (c.getTargetValue() != LEASE_TARGET) {
                     throw EtcdErrors.invalid("etcdserver: unknown compare target " + c.getTargetValue());
                 }
-                long lease = leaseOf(c);
-                if (lease != 0) {
-                    throw EtcdErrors.unsupported("the Txn compare LEASE " + op + " " + lease + " (leases)");
-                }
-                yield null; // every key has lease 0 in this build
+                yield new Command.Compare(key, new Command.Compared(Command.Field.LEASE, op, leaseOf(c)));
             }
         };
     }
@@ -99,13 +93,6 @@ final class EtcdTxnPlan {
         var field = c.getUnknownFields().getField(LEASE_FIELD);
         return field == null || field.getVarintList().isEmpty() ? 0
                 : field.getVarintList().get(field.getVarintList().size() - 1);
-    }
-
-    private static Command.Compare zero(byte[] key, long n, String what) {
-        if (n != 0) {
-            throw EtcdErrors.unsupported(what);
-        }
-        return new Command.Compare(key, new Command.Absent());
     }
 
     private List<Command.TxnOp> ops(List<RequestOp> ops) {
@@ -125,20 +112,21 @@ final class EtcdTxnPlan {
                 }
                 case REQUEST_PUT -> {
                     var p = op.getRequestPut();
-                    if (p.getLease() != 0) {
+                    if (p.getLease() < 0) {
                         throw EtcdErrors.LEASE_NOT_FOUND;
                     }
                     if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
                         throw EtcdErrors.unsupported("a Put with ignore_value, ignore_lease or prev_kv inside a Txn");
                     }
-                    yield new Command.Put(key(p.getKey()), value(p.getValue()));
+                    yield new Command.Put(key(p.getKey()), value(p.getValue()), p.getLease());
                 }
                 case REQUEST_DELETE_RANGE -> {
                     var d = op.getRequestDeleteRange();
-                    if (!d.getRangeEnd().isEmpty() || d.getPrevKv()) {
-                        throw EtcdErrors.unsupported("a DeleteRange with range_end or prev_kv inside a Txn");
-                    }
-                    yield new Command.Delete(key(d.getKey()));
+                    EtcdRange.Bounds b = EtcdRange.bounds(d.getKey(), d.getRangeEnd());
+                    key(d.getKey());
+                    yield b.singleKey() && !d.getPrevKv() ? new Command.Delete(b.start())
+                            : new Command.DeleteRange(b.start(), b.singleKey() ? EtcdRange.successor(b.start())
+                                    : b.endOrNull(), d.getPrevKv());
                 }
                 case REQUEST_TXN -> throw EtcdErrors.unsupported("a nested Txn");
                 case REQUEST_NOT_SET -> throw EtcdErrors.invalid("etcdserver: txn op has no request");

@@ -24,8 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code target/etcdctl-comparison.md}.
  */
 @ExtendWith(DumpLogsOnFailure.class)
-@org.junit.jupiter.api.Disabled("until the MVCC revision model (issue 20) is on main: a read's header reports the"
-        + " applied index today, so header revisions differ from etcd's")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EtcdctlComparisonTest {
     private static LocalCluster raftkv;

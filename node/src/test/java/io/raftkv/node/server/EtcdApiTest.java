@@ -96,7 +96,7 @@ class EtcdApiTest {
         assertThat(keys(all)).containsExactly("a/1", "a/2", "a/3");
         assertThat(all.getCount()).isEqualTo(3);
         assertThat(all.getMore()).isFalse();
-        assertThat(all.getHeader().getRevision()).isEqualTo(4);
+        assertThat(all.getHeader().getRevision()).isEqualTo(5);
 
         RangeResponse limited = f.call(KVGrpcClient.Range, prefix.toBuilder().setLimit(2).build()).body();
         assertThat(keys(limited)).containsExactly("a/1", "a/2");
@@ -142,7 +142,7 @@ class EtcdApiTest {
         PutResponse second = f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(b("k")).setValue(b("2"))
                 .setPrevKv(true).build()).body();
         assertThat(second.getPrevKv().getValue().toStringUtf8()).isEqualTo("1");
-        assertThat(second.getHeader().getRevision()).isEqualTo(2);
+        assertThat(second.getHeader().getRevision()).isEqualTo(3);
 
         DeleteRangeResponse del = f.call(KVGrpcClient.DeleteRange, DeleteRangeRequest.newBuilder().setKey(b("k"))
                 .setPrevKv(true).build()).body();
@@ -175,6 +175,40 @@ class EtcdApiTest {
         TxnResponse failed = f.call(KVGrpcClient.Txn, createIfAbsent).body();
         assertThat(failed.getSucceeded()).isFalse();
         assertThat(failed.getResponses(0).getResponseRange().getKvs(0).getValue().toStringUtf8()).isEqualTo("1");
+    }
+
+    @Test
+    void deleteByRangeCompactionAndRichCompares() {
+        put("p/1", "a");
+        put("p/2", "b");
+        PutResponse last = put("p/3", "c");
+        TxnResponse greater = f.call(KVGrpcClient.Txn, TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder().setKey(b("p/2")).setTarget(Compare.CompareTarget.MOD)
+                        .setResult(Compare.CompareResult.GREATER).setModRevision(1))
+                .addCompare(Compare.newBuilder().setKey(b("p/3")).setTarget(Compare.CompareTarget.VALUE)
+                        .setResult(Compare.CompareResult.NOT_EQUAL).setValue(b("x")))
+                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                        .setKey(b("p/1")).setRangeEnd(b("p/3")).setPrevKv(true)))
+                .build()).body();
+        assertThat(greater.getSucceeded()).isTrue();
+        assertThat(greater.getResponses(0).getResponseDeleteRange().getDeleted()).isEqualTo(2);
+        assertThat(greater.getResponses(0).getResponseDeleteRange().getPrevKvsCount()).isEqualTo(2);
+
+        DeleteRangeResponse rest = f.call(KVGrpcClient.DeleteRange, DeleteRangeRequest.newBuilder().setKey(b("p/"))
+                .setRangeEnd(b("p0")).setPrevKv(true).build()).body();
+        assertThat(rest.getDeleted()).isEqualTo(1);
+        assertThat(rest.getPrevKvs(0).getKey().toStringUtf8()).isEqualTo("p/3");
+
+        long before = last.getHeader().getRevision();
+        var compacted = f.call(KVGrpcClient.Compact, io.raftkv.etcd.api.CompactionRequest.newBuilder()
+                .setRevision(before).build());
+        assertThat(compacted.status()).as(compacted.message()).isEqualTo(GrpcStatus.OK);
+        assertError(f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("p/3")).setRevision(before - 1)
+                .build()), GrpcStatus.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted");
+        RangeResponse atBefore = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("p/3"))
+                .setRevision(before).build()).body();
+        assertThat(atBefore.getKvs(0).getValue().toStringUtf8()).isEqualTo("c");
+        assertThat(atBefore.getHeader().getRevision()).isEqualTo(before);
     }
 
     @Test
