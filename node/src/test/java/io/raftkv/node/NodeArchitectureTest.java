@@ -85,7 +85,7 @@ class NodeArchitectureTest {
         for (Class<?> c : contract) {
             rules.freeze("io.raftkv.node.server", c, CONTRACT);
         }
-        for (Class<?> c : contract.subList(0, 8)) {
+        for (Class<?> c : contract.subList(0, 11)) {
             rules.freeze("io.raftkv.node.etcd", c, CONTRACT);
         }
         for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class, ActiveAlarms.class,

@@ -204,7 +204,7 @@ public final class Alarms implements AutoCloseable {
                 if (overQuota()) {
                     throw RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "NO_SPACE alarm not disarmed: member "
                             + selfId + " holds " + dataBytes + " bytes of data after compaction, above its quota of "
-                            + quotaBytes + " bytes (--quota-backend-bytes); delete keys first");
+                            + quotaBytes + " bytes (--quota-backend-bytes); delete keys and compact the history (KV.Compact) first");
                 }
                 return null;
             }, false);
