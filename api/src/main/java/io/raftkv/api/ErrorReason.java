@@ -1,7 +1,6 @@
 package io.raftkv.api;
 
 import io.vertx.grpc.common.GrpcStatus;
-
 import java.util.Optional;
 
 /**

@@ -25,10 +25,10 @@ public final class ErrorTrailers {
     public static final String LEADER_ADDRESS = "raftkv-leader-address";
     /** The gRPC status message header. */
     public static final String GRPC_MESSAGE = "grpc-message";
+
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private ErrorTrailers() {
-    }
+    private ErrorTrailers() {}
 
     /**
      * Ends a server call with the status, message and trailers of {@code error}. Other throwables
@@ -89,7 +89,9 @@ public final class ErrorTrailers {
      */
     public static RaftKvException decode(GrpcStatus status, String message, MultiMap headers, MultiMap trailers) {
         String reasonValue = lookup(REASON, trailers, headers);
-        ErrorReason reason = ErrorReason.fromTrailer(reasonValue).filter(r -> r.status() == status).orElse(null);
+        ErrorReason reason = ErrorReason.fromTrailer(reasonValue)
+                .filter(r -> r.status() == status)
+                .orElse(null);
         long leaderId = 0;
         String leaderAddress = "";
         if (reason == ErrorReason.NOT_LEADER) {
@@ -132,21 +134,28 @@ public final class ErrorTrailers {
             status = GrpcStatus.UNKNOWN;
         }
         GrpcStatus s = status;
-        ErrorReason reason = ErrorReason.fromTrailer(error.getReason()).filter(r -> r.status() == s).orElse(null);
+        ErrorReason reason = ErrorReason.fromTrailer(error.getReason())
+                .filter(r -> r.status() == s)
+                .orElse(null);
         boolean notLeader = reason == ErrorReason.NOT_LEADER;
-        return received(status, error.getMessage(), reason, notLeader ? error.getLeaderId() : 0,
+        return received(
+                status,
+                error.getMessage(),
+                reason,
+                notLeader ? error.getLeaderId() : 0,
                 notLeader ? error.getLeaderAddress() : "");
     }
 
-    private static RaftKvException received(GrpcStatus status, String message, ErrorReason reason, long leaderId,
-                                            String leaderAddress) {
+    private static RaftKvException received(
+            GrpcStatus status, String message, ErrorReason reason, long leaderId, String leaderAddress) {
         String text = message == null || message.isEmpty() ? status.name() : message;
         return RaftKvException.received(status, text, reason, leaderId, leaderAddress);
     }
 
     /** {@code error} itself when it is a {@link RaftKvException}, else INTERNAL with its message. */
     private static RaftKvException asRaftKvException(Throwable error) {
-        return error instanceof RaftKvException k ? k
+        return error instanceof RaftKvException k
+                ? k
                 : RaftKvException.of(GrpcStatus.INTERNAL, String.valueOf(error.getMessage()));
     }
 

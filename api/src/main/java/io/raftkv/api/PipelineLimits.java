@@ -28,6 +28,5 @@ public final class PipelineLimits {
      */
     public static final long MIN_CLIENT_MESSAGE_BYTES = 8L * 1024 * 1024;
 
-    private PipelineLimits() {
-    }
+    private PipelineLimits() {}
 }

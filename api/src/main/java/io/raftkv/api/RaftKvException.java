@@ -1,7 +1,6 @@
 package io.raftkv.api;
 
 import io.vertx.grpc.common.GrpcStatus;
-
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,16 +20,22 @@ public final class RaftKvException extends RuntimeException {
     private final String leaderAddress;
     private final boolean outcomeUnknown;
 
-    private RaftKvException(GrpcStatus status, String message, ErrorReason reason, long leaderId,
-                            String leaderAddress, boolean outcomeUnknown, Throwable cause) {
+    private RaftKvException(
+            GrpcStatus status,
+            String message,
+            ErrorReason reason,
+            long leaderId,
+            String leaderAddress,
+            boolean outcomeUnknown,
+            Throwable cause) {
         super(message, cause);
         this.status = Objects.requireNonNull(status, "status");
         if (status == GrpcStatus.OK) {
             throw new IllegalArgumentException("a RaftKvException cannot carry status OK");
         }
         if (reason != null && reason.status() != status) {
-            throw new IllegalArgumentException("reason " + reason + " requires status " + reason.status().name()
-                    + ", got " + status.name());
+            throw new IllegalArgumentException(
+                    "reason " + reason + " requires status " + reason.status().name() + ", got " + status.name());
         }
         this.reason = reason;
         this.leaderId = leaderId;
@@ -60,15 +65,21 @@ public final class RaftKvException extends RuntimeException {
     public static RaftKvException notLeader(long leaderId, String leaderClientAddress) {
         String msg = "not the leader; leader is " + (leaderId == 0 ? "unknown" : "member " + leaderId)
                 + (leaderClientAddress == null || leaderClientAddress.isEmpty() ? "" : " at " + leaderClientAddress);
-        return new RaftKvException(ErrorReason.NOT_LEADER.status(), msg, ErrorReason.NOT_LEADER, leaderId,
-                leaderClientAddress, false, null);
+        return new RaftKvException(
+                ErrorReason.NOT_LEADER.status(),
+                msg,
+                ErrorReason.NOT_LEADER,
+                leaderId,
+                leaderClientAddress,
+                false,
+                null);
     }
 
     /** Rebuilds an exception received over the wire (client side). */
-    static RaftKvException received(GrpcStatus status, String message, ErrorReason reason, long leaderId,
-                                    String leaderAddress) {
-        return new RaftKvException(status, message, reason, leaderId, leaderAddress,
-                isOutcomeUnknownStatus(status), null);
+    static RaftKvException received(
+            GrpcStatus status, String message, ErrorReason reason, long leaderId, String leaderAddress) {
+        return new RaftKvException(
+                status, message, reason, leaderId, leaderAddress, isOutcomeUnknownStatus(status), null);
     }
 
     /**
@@ -89,8 +100,10 @@ public final class RaftKvException extends RuntimeException {
     }
 
     private static boolean isOutcomeUnknownStatus(GrpcStatus status) {
-        return status == GrpcStatus.DEADLINE_EXCEEDED || status == GrpcStatus.ABORTED
-                || status == GrpcStatus.CANCELLED || status == GrpcStatus.UNKNOWN
+        return status == GrpcStatus.DEADLINE_EXCEEDED
+                || status == GrpcStatus.ABORTED
+                || status == GrpcStatus.CANCELLED
+                || status == GrpcStatus.UNKNOWN
                 || status == GrpcStatus.INTERNAL;
     }
 

@@ -25,7 +25,8 @@ class ErrorTrailersTest {
     void vertxsDecoderReadsBackTheMessage() {
         String m = "a, b + c = 100% ≥ d\t\"e\"";
         String encoded = ErrorTrailers.percentEncode(m);
-        assertThat(QueryStringDecoder.decodeComponent(encoded, StandardCharsets.UTF_8)).isEqualTo(m);
+        assertThat(QueryStringDecoder.decodeComponent(encoded, StandardCharsets.UTF_8))
+                .isEqualTo(m);
         assertThat(URLDecoder.decode(encoded, StandardCharsets.UTF_8)).isEqualTo(m);
     }
 }

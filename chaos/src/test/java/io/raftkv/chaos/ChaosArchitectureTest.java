@@ -15,8 +15,14 @@ class ChaosArchitectureTest {
         PackageRules.of("ChaosArchitectureTest", ChaosRun.class)
                 .allow("io.raftkv.chaos.run", "io.raftkv..")
                 .allow("io.raftkv.chaos.cluster", "io.raftkv.api..", "io.raftkv.e2e.faults", "io.raftkv.e2e.proxy")
-                .allow("io.raftkv.chaos.hostile", "io.raftkv.chaos.cluster", "io.raftkv.chaos.workload",
-                        "io.raftkv.chaos.run", "io.raftkv.api..", "io.raftkv.e2e.history", "io.raftkv.e2e.linearizability")
+                .allow(
+                        "io.raftkv.chaos.hostile",
+                        "io.raftkv.chaos.cluster",
+                        "io.raftkv.chaos.workload",
+                        "io.raftkv.chaos.run",
+                        "io.raftkv.api..",
+                        "io.raftkv.e2e.history",
+                        "io.raftkv.e2e.linearizability")
                 .allow("io.raftkv.chaos.workload", "io.raftkv.api..", "io.raftkv.etcd.api..", "io.raftkv.e2e.history")
                 .check();
     }

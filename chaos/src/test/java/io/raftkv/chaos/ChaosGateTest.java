@@ -33,27 +33,42 @@ class ChaosGateTest {
         int histories = Integer.getInteger("chaos.histories", 5);
         Duration total = Duration.ofSeconds(Long.getLong("chaos.seconds", 60));
         long minOps = Long.getLong("chaos.minOps", 6000);
-        List<Integer> sizes = Arrays.stream(System.getProperty("chaos.nodes", "3").split(","))
-                .map(String::trim).map(Integer::parseInt).toList();
+        List<Integer> sizes = Arrays.stream(
+                        System.getProperty("chaos.nodes", "3").split(","))
+                .map(String::trim)
+                .map(Integer::parseInt)
+                .toList();
         List<String> faults = ChaosTestSupport.selectedFaults().isEmpty()
-                ? ChaosTestSupport.names(Faults.gate()) : ChaosTestSupport.selectedFaults();
+                ? ChaosTestSupport.names(Faults.gate())
+                : ChaosTestSupport.selectedFaults();
         Path dir = ChaosTestSupport.campaignDir("gate");
         long seed = ChaosTestSupport.baseSeed("chaos gate");
-        System.out.printf("chaos gate: %s x %d histories x %s on %s nodes, histories under %s%n", faults, histories,
-                total, sizes, dir);
+        System.out.printf(
+                "chaos gate: %s x %d histories x %s on %s nodes, histories under %s%n",
+                faults, histories, total, sizes, dir);
         ChaosCampaign campaign = new ChaosCampaign(dir, System.out);
         int run = 0;
         for (int nodes : sizes) {
             for (String fault : faults) {
                 for (int h = 1; h <= histories; h++) {
                     run++;
-                    campaign.run(new RunSpec(fault, ChaosTestSupport.fault(fault), nodes, seed + run,
-                            FaultSchedule.gate(total), ChaosTestSupport.workload(), minOps, ChaosTestSupport.nodeJar(),
-                            dir.resolve(String.format("%03d-%s-n%d-h%d", run, fault, nodes, h)), false));
+                    campaign.run(new RunSpec(
+                            fault,
+                            ChaosTestSupport.fault(fault),
+                            nodes,
+                            seed + run,
+                            FaultSchedule.gate(total),
+                            ChaosTestSupport.workload(),
+                            minOps,
+                            ChaosTestSupport.nodeJar(),
+                            dir.resolve(String.format("%03d-%s-n%d-h%d", run, fault, nodes, h)),
+                            false));
                 }
             }
         }
         System.out.print(campaign.summary());
-        assertThat(campaign.allPassed()).as("every history passes; see %s/summary.txt", dir).isTrue();
+        assertThat(campaign.allPassed())
+                .as("every history passes; see %s/summary.txt", dir)
+                .isTrue();
     }
 }

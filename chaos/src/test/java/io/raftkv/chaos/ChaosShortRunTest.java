@@ -49,7 +49,8 @@ class ChaosShortRunTest {
     static Stream<Arguments> faultKinds() {
         var names = ChaosTestSupport.names(Faults.all());
         var only = ChaosTestSupport.selectedFaults();
-        return IntStream.range(0, names.size()).filter(i -> only.isEmpty() || only.contains(names.get(i)))
+        return IntStream.range(0, names.size())
+                .filter(i -> only.isEmpty() || only.contains(names.get(i)))
                 .mapToObj(i -> Arguments.of(names.get(i), i));
     }
 
@@ -58,15 +59,31 @@ class ChaosShortRunTest {
     void clusterStaysLinearizableUnder(String fault, int index) {
         ChaosTestSupport.nodeJar(); // fails with a clear message before anything starts if the jar is missing
         Duration total = Duration.ofSeconds(Long.getLong("chaos.short.seconds", SECONDS_DEFAULT));
-        RunSpec spec = new RunSpec(fault, ChaosTestSupport.fault(fault), 3, baseSeed + index,
-                FaultSchedule.shortRun(total), ChaosTestSupport.workload(), MIN_OPS, ChaosTestSupport.nodeJar(),
-                dir.resolve(String.format("%02d-%s", index + 1, fault)), false);
+        RunSpec spec = new RunSpec(
+                fault,
+                ChaosTestSupport.fault(fault),
+                3,
+                baseSeed + index,
+                FaultSchedule.shortRun(total),
+                ChaosTestSupport.workload(),
+                MIN_OPS,
+                ChaosTestSupport.nodeJar(),
+                dir.resolve(String.format("%02d-%s", index + 1, fault)),
+                false);
 
         RunResult r = campaign.run(spec);
 
-        assertThat(r.problems()).as("run %s (seed %s, dir %s):%n%s", fault, r.seed(), r.dir(),
-                r.report() == null ? "no report" : r.report().render()).isEmpty();
-        assertThat(r.responsesDropped()).as("retry mode re-sent some acknowledged writes").isPositive();
+        assertThat(r.problems())
+                .as(
+                        "run %s (seed %s, dir %s):%n%s",
+                        fault,
+                        r.seed(),
+                        r.dir(),
+                        r.report() == null ? "no report" : r.report().render())
+                .isEmpty();
+        assertThat(r.responsesDropped())
+                .as("retry mode re-sent some acknowledged writes")
+                .isPositive();
     }
 
     @AfterAll

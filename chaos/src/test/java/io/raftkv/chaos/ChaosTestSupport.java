@@ -21,7 +21,9 @@ final class ChaosTestSupport {
 
     /** A fresh directory {@code <chaos.dir>/<name>-<timestamp>} (system property {@code chaos.dir}, else target/chaos). */
     static Path campaignDir(String name) {
-        Path root = Path.of(System.getProperty("chaos.dir", "target/chaos")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("chaos.dir", "target/chaos"))
+                .toAbsolutePath()
+                .normalize();
         return root.resolve(name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
@@ -38,9 +40,15 @@ final class ChaosTestSupport {
 
     /** A supplier of fresh instances of the fault kind {@code name} (one of {@link Faults#all()}). */
     static Supplier<Fault> fault(String name) {
-        Faults.all().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown fault kind '" + name + "'; kinds are " + names(Faults.all())));
-        return () -> Faults.all().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        Faults.all().stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown fault kind '" + name + "'; kinds are " + names(Faults.all())));
+        return () -> Faults.all().stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Fault kinds named in {@code -Dchaos.faults} (comma-separated), or empty for "all". */
@@ -49,7 +57,10 @@ final class ChaosTestSupport {
         if (given.isEmpty()) {
             return List.of();
         }
-        List<String> names = java.util.Arrays.stream(given.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> names = java.util.Arrays.stream(given.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         names.forEach(ChaosTestSupport::fault); // rejects unknown names with the list of kinds
         return names;
     }
@@ -64,8 +75,9 @@ final class ChaosTestSupport {
         ReadConsistency reads = switch (given) {
             case "LINEARIZABLE" -> ReadConsistency.LINEARIZABLE;
             case "LEASE" -> ReadConsistency.LEASE;
-            default -> throw new IllegalArgumentException("-Dchaos.reads must be LINEARIZABLE or LEASE, got '" + given
-                    + "' (SERIALIZABLE reads are not linearizable: StaleReadDetectionTest covers them)");
+            default ->
+                throw new IllegalArgumentException("-Dchaos.reads must be LINEARIZABLE or LEASE, got '" + given
+                        + "' (SERIALIZABLE reads are not linearizable: StaleReadDetectionTest covers them)");
         };
         if (reads != ReadConsistency.LINEARIZABLE) {
             System.out.println("chaos: gets use " + reads + " reads (-Dchaos.reads)");

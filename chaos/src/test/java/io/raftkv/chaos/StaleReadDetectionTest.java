@@ -38,28 +38,44 @@ class StaleReadDetectionTest {
         Path dir = ChaosTestSupport.campaignDir("stale-read");
         long seed = ChaosTestSupport.baseSeed("stale-read detection");
         ChaosCampaign campaign = new ChaosCampaign(dir, System.out);
-        WorkloadOptions weakReads = WorkloadOptions.defaults().withReads(ReadConsistency.SERIALIZABLE, true)
+        WorkloadOptions weakReads = WorkloadOptions.defaults()
+                .withReads(ReadConsistency.SERIALIZABLE, true)
                 .withResponseDropShare(0);
-        FaultSchedule schedule = new FaultSchedule(Duration.ofSeconds(12), Duration.ofSeconds(2),
-                Duration.ofSeconds(8), Duration.ofSeconds(2));
+        FaultSchedule schedule = new FaultSchedule(
+                Duration.ofSeconds(12), Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(2));
         RunResult detected = null;
         for (int run = 0; run < MAX_RUNS && detected == null; run++) {
             // Alternate: a random minority (leader or follower), then the leader itself.
             boolean isolateLeader = run % 2 == 1;
-            RunSpec spec = new RunSpec(isolateLeader ? "isolate-leader" : "partition-minority",
-                    isolateLeader ? IsolateLeader::new : PartitionMinority::new, 3, seed + run, schedule, weakReads,
-                    50, ChaosTestSupport.nodeJar(), dir.resolve("run-" + (run + 1)), false);
+            RunSpec spec = new RunSpec(
+                    isolateLeader ? "isolate-leader" : "partition-minority",
+                    isolateLeader ? IsolateLeader::new : PartitionMinority::new,
+                    3,
+                    seed + run,
+                    schedule,
+                    weakReads,
+                    50,
+                    ChaosTestSupport.nodeJar(),
+                    dir.resolve("run-" + (run + 1)),
+                    false);
             RunResult r = campaign.run(spec);
-            assertThat(r.error()).as("run %d (seed %s) broke", run + 1, r.seed()).isNull();
+            assertThat(r.error())
+                    .as("run %d (seed %s) broke", run + 1, r.seed())
+                    .isNull();
             assertThat(r.lostWrites()).as("weak reads must not lose writes").isZero();
             assertThat(r.hashesEqual()).as("replicas equal after heal").isTrue();
-            if (r.verdict() == Verdict.NOT_LINEARIZABLE && r.report().violations().stream()
-                    .map(KeyVerdict::violation).anyMatch(v -> v.anomaly() == Anomaly.STALE_READ)) {
+            if (r.verdict() == Verdict.NOT_LINEARIZABLE
+                    && r.report().violations().stream()
+                            .map(KeyVerdict::violation)
+                            .anyMatch(v -> v.anomaly() == Anomaly.STALE_READ)) {
                 detected = r;
             }
         }
         System.out.print(campaign.summary());
-        assertThat(detected).as("a stale read detected in %d runs (see %s)", MAX_RUNS, dir).isNotNull();
-        System.out.println("detected (seed " + detected.seed() + "):\n" + detected.report().render());
+        assertThat(detected)
+                .as("a stale read detected in %d runs (see %s)", MAX_RUNS, dir)
+                .isNotNull();
+        System.out.println(
+                "detected (seed " + detected.seed() + "):\n" + detected.report().render());
     }
 }

@@ -20,7 +20,10 @@ import picocli.CommandLine.ParentCommand;
  * {@code alarm disarm}). Disarm needs the admin role and goes to the leader; a NOSPACE alarm is
  * disarmed only once the leader's data is back within its quota (exit 7 otherwise).
  */
-@Command(name = "alarm", mixinStandardHelpOptions = true, description = "Cluster-wide alarms (NOSPACE...).",
+@Command(
+        name = "alarm",
+        mixinStandardHelpOptions = true,
+        description = "Cluster-wide alarms (NOSPACE...).",
         subcommands = {AlarmCommand.ListAlarms.class, AlarmCommand.Disarm.class})
 final class AlarmCommand implements Runnable {
     @ParentCommand
@@ -34,7 +37,9 @@ final class AlarmCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "alarm needs a subcommand: list or disarm");
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "Lists the active alarms, one 'memberID:<id>, alarm:<TYPE>' line each (as etcdctl).")
     static final class ListAlarms implements Callable<Integer> {
         @ParentCommand
@@ -45,8 +50,10 @@ final class AlarmCommand implements Runnable {
             AlarmListResponse r = parent.root.client().blocking().alarmList();
             Output o = parent.root.output();
             if (o.json()) {
-                o.printJson(new JsonObject().put("alarms", json(r.getAlarmsList()))
-                        .put("quota_backend_bytes", r.getQuotaBackendBytes()).put("data_bytes", r.getDataBytes())
+                o.printJson(new JsonObject()
+                        .put("alarms", json(r.getAlarmsList()))
+                        .put("quota_backend_bytes", r.getQuotaBackendBytes())
+                        .put("data_bytes", r.getDataBytes())
                         .put("header", Output.headerJson(r.getHeader())));
             } else {
                 r.getAlarmsList().forEach(a -> o.println(line(a)));
@@ -55,16 +62,25 @@ final class AlarmCommand implements Runnable {
         }
     }
 
-    @Command(name = "disarm", mixinStandardHelpOptions = true,
-            description = "Clears alarms (admin). NOSPACE clears only once the data is within the quota: delete keys first.")
+    @Command(
+            name = "disarm",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Clears alarms (admin). NOSPACE clears only once the data is within the quota: delete keys first.")
     static final class Disarm implements Callable<Integer> {
         @ParentCommand
         AlarmCommand parent;
 
-        @Option(names = "--type", paramLabel = "TYPE", description = "Only this type (e.g. NOSPACE); default: every type.")
+        @Option(
+                names = "--type",
+                paramLabel = "TYPE",
+                description = "Only this type (e.g. NOSPACE); default: every type.")
         String type;
 
-        @Option(names = "--member", paramLabel = "ID", defaultValue = "0",
+        @Option(
+                names = "--member",
+                paramLabel = "ID",
+                defaultValue = "0",
                 description = "Only this member's alarms; default: every member.")
         long member;
 
@@ -75,15 +91,17 @@ final class AlarmCommand implements Runnable {
                 try {
                     req.setType(AlarmType.valueOf(type.toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(parent.spec.commandLine(),
-                            "unknown alarm type '" + type + "'");
+                    throw new CommandLine.ParameterException(
+                            parent.spec.commandLine(), "unknown alarm type '" + type + "'");
                 }
             }
             AlarmDisarmResponse r = parent.root.client().blocking().alarmDisarm(req.build());
             Output o = parent.root.output();
             if (o.json()) {
-                o.printJson(new JsonObject().put("disarmed", json(r.getDisarmedList()))
-                        .put("alarms", json(r.getAlarmsList())).put("header", Output.headerJson(r.getHeader())));
+                o.printJson(new JsonObject()
+                        .put("disarmed", json(r.getDisarmedList()))
+                        .put("alarms", json(r.getAlarmsList()))
+                        .put("header", Output.headerJson(r.getHeader())));
             } else {
                 r.getDisarmedList().forEach(a -> o.println(line(a)));
             }
@@ -96,12 +114,15 @@ final class AlarmCommand implements Runnable {
     }
 
     private static String typeName(AlarmMember a) {
-        return a.getType() == AlarmType.UNRECOGNIZED ? Integer.toString(a.getTypeValue()) : a.getType().name();
+        return a.getType() == AlarmType.UNRECOGNIZED
+                ? Integer.toString(a.getTypeValue())
+                : a.getType().name();
     }
 
     private static JsonArray json(List<AlarmMember> alarms) {
         JsonArray out = new JsonArray();
-        alarms.forEach(a -> out.add(new JsonObject().put("member_id", Long.toUnsignedString(a.getMemberId()))
+        alarms.forEach(a -> out.add(new JsonObject()
+                .put("member_id", Long.toUnsignedString(a.getMemberId()))
                 .put("type", typeName(a))));
         return out;
     }

@@ -13,14 +13,17 @@ import io.raftkv.api.v1.TxnOp;
 import io.raftkv.api.v1.TxnRequest;
 import io.raftkv.api.v1.TxnResponse;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import java.util.concurrent.Callable;
 
-@Command(name = "del", mixinStandardHelpOptions = true,
-        description = "Deletes KEY (or, with --prefix, every key starting with KEY); prints how many keys were deleted.")
+@Command(
+        name = "del",
+        mixinStandardHelpOptions = true,
+        description =
+                "Deletes KEY (or, with --prefix, every key starting with KEY); prints how many keys were deleted.")
 final class DeleteCommand implements Callable<Integer> {
     /** Deletes per transaction with --prefix (the server's default limit of ops per branch). */
     static final int BATCH = 64;
@@ -31,8 +34,10 @@ final class DeleteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
 
-    @Option(names = "--prefix", description = "Delete every key starting with KEY, in transactions of " + BATCH
-            + " keys each: each batch is atomic, the whole prefix is not (a key put meanwhile may survive).")
+    @Option(
+            names = "--prefix",
+            description = "Delete every key starting with KEY, in transactions of " + BATCH
+                    + " keys each: each batch is atomic, the whole prefix is not (a key put meanwhile may survive).")
     boolean prefix;
 
     @Override
@@ -40,7 +45,8 @@ final class DeleteCommand implements Callable<Integer> {
         Output o = root.output();
         if (prefix) {
             if (key.isEmpty()) {
-                throw new IllegalArgumentException("del --prefix needs a non-empty prefix (refusing to delete every key)");
+                throw new IllegalArgumentException(
+                        "del --prefix needs a non-empty prefix (refusing to delete every key)");
             }
             long deleted = deletePrefix(root.client().blocking(), RaftKvClient.utf8(key));
             if (o.json()) {
@@ -50,10 +56,15 @@ final class DeleteCommand implements Callable<Integer> {
             }
             return ExitCode.OK.code();
         }
-        DeleteResponse r = root.client().blocking().delete(DeleteRequest.newBuilder()
-                .setKey(RaftKvClient.utf8(key)).build());
+        DeleteResponse r = root.client()
+                .blocking()
+                .delete(DeleteRequest.newBuilder()
+                        .setKey(RaftKvClient.utf8(key))
+                        .build());
         if (o.json()) {
-            o.printJson(new JsonObject().put("key", key).put("deleted", r.getDeleted())
+            o.printJson(new JsonObject()
+                    .put("key", key)
+                    .put("deleted", r.getDeleted())
                     .put("header", Output.headerJson(r.getHeader())));
         } else {
             o.println("deleted " + r.getDeleted());
@@ -65,14 +76,18 @@ final class DeleteCommand implements Callable<Integer> {
     static long deletePrefix(BlockingRaftKvClient kv, ByteString prefix) {
         long deleted = 0;
         while (true) {
-            RangeResponse page = kv.range(RangeRequest.newBuilder().setPrefix(prefix).setKeysOnly(true)
-                    .setLimit(BATCH).build());
+            RangeResponse page = kv.range(RangeRequest.newBuilder()
+                    .setPrefix(prefix)
+                    .setKeysOnly(true)
+                    .setLimit(BATCH)
+                    .build());
             if (page.getKvsCount() == 0) {
                 return deleted;
             }
             TxnRequest.Builder txn = TxnRequest.newBuilder();
             for (KeyValue k : page.getKvsList()) {
-                txn.addSuccess(TxnOp.newBuilder().setDelete(DeleteOp.newBuilder().setKey(k.getKey())));
+                txn.addSuccess(
+                        TxnOp.newBuilder().setDelete(DeleteOp.newBuilder().setKey(k.getKey())));
             }
             TxnResponse r = kv.txn(txn.build());
             for (var res : r.getResultsList()) {

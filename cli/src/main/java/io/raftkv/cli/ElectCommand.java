@@ -18,7 +18,9 @@ import picocli.CommandLine.ParentCommand;
  * and leads until interrupted (resigning on the way out) or until its lease is lost (exit 7).
  * {@code raftkvctl elect --listen NAME}: prints the leader's value each time it changes.
  */
-@Command(name = "elect", mixinStandardHelpOptions = true,
+@Command(
+        name = "elect",
+        mixinStandardHelpOptions = true,
         description = "Campaigns in election NAME with VALUE and leads until interrupted; --listen prints each leader.")
 final class ElectCommand implements Callable<Integer> {
     @ParentCommand
@@ -33,11 +35,18 @@ final class ElectCommand implements Callable<Integer> {
     @Option(names = "--listen", description = "Observe: print the leader's value on every change, until interrupted.")
     boolean listen;
 
-    @Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(
+            names = "--ttl",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
             description = "TTL of the candidate's lease (default ${DEFAULT-VALUE}).")
     long ttl;
 
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "24h", converter = RaftKvCtl.DurationConverter.class,
+    @Option(
+            names = "--wait",
+            paramLabel = "DURATION",
+            defaultValue = "24h",
+            converter = RaftKvCtl.DurationConverter.class,
             description = "How long to campaign before giving up (default ${DEFAULT-VALUE}); exits 6.")
     Duration wait;
 
@@ -65,7 +74,8 @@ final class ElectCommand implements Callable<Integer> {
             Election e = new Election(root.client(), session, name + "/");
             long token = e.campaign(value, wait);
             if (o.json()) {
-                o.printJson(new JsonObject().put("name", name).put("leader", value).put("fencing_token", token));
+                o.printJson(
+                        new JsonObject().put("name", name).put("leader", value).put("fencing_token", token));
             } else {
                 o.println("leading " + name + " as '" + value + "' (fencing token " + token + ")");
             }

@@ -19,10 +19,14 @@ public enum ExitCode {
     BUSY(8, "the cluster is overloaded (RESOURCE_EXHAUSTED); retry later"),
     OUTCOME_UNKNOWN(9, "the write was interrupted (ABORTED, lost connection); it may or may not have been applied"),
     DATA_LOSS(10, "a snapshot or response failed its integrity check"),
-    NOT_AUTHORIZED(11, "not authenticated (UNAUTHENTICATED) or not permitted (PERMISSION_DENIED): check --cacert,"
-            + " --cert, --key, --token and the user's role"),
-    NO_SPACE(12, "the cluster's NOSPACE alarm is active (RESOURCE_EXHAUSTED NO_SPACE): the write was not applied;"
-            + " delete keys, then raftkvctl alarm disarm");
+    NOT_AUTHORIZED(
+            11,
+            "not authenticated (UNAUTHENTICATED) or not permitted (PERMISSION_DENIED): check --cacert,"
+                    + " --cert, --key, --token and the user's role"),
+    NO_SPACE(
+            12,
+            "the cluster's NOSPACE alarm is active (RESOURCE_EXHAUSTED NO_SPACE): the write was not applied;"
+                    + " delete keys, then raftkvctl alarm disarm");
 
     private final int code;
     private final String meaning;

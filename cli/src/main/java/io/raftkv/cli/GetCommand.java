@@ -5,16 +5,15 @@ import io.raftkv.api.v1.GetRequest;
 import io.raftkv.api.v1.GetResponse;
 import io.raftkv.api.v1.ReadConsistency;
 import io.vertx.core.json.JsonObject;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 @Command(name = "get", mixinStandardHelpOptions = true, description = "Reads KEY. Exit code 3 when it does not exist.")
 final class GetCommand implements Callable<Integer> {
@@ -24,7 +23,10 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
 
-    @Option(names = "--consistency", paramLabel = "MODE", defaultValue = "linearizable",
+    @Option(
+            names = "--consistency",
+            paramLabel = "MODE",
+            defaultValue = "linearizable",
             description = "linearizable (default), lease or serializable (local, possibly stale).")
     ReadConsistency consistency;
 
@@ -37,16 +39,20 @@ final class GetCommand implements Callable<Integer> {
     /** Rejects protobuf's UNRECOGNIZED placeholder, which picocli would otherwise accept. */
     static void checkConsistency(CommandSpec spec, ReadConsistency c) {
         if (c == ReadConsistency.UNRECOGNIZED) {
-            throw new ParameterException(spec.commandLine(),
-                    "--consistency must be linearizable, lease or serializable");
+            throw new ParameterException(
+                    spec.commandLine(), "--consistency must be linearizable, lease or serializable");
         }
     }
 
     @Override
     public Integer call() {
         checkConsistency(spec, consistency);
-        GetResponse r = root.client().blocking().get(GetRequest.newBuilder().setKey(RaftKvClient.utf8(key))
-                .setConsistency(consistency).build());
+        GetResponse r = root.client()
+                .blocking()
+                .get(GetRequest.newBuilder()
+                        .setKey(RaftKvClient.utf8(key))
+                        .setConsistency(consistency)
+                        .build());
         Output o = root.output();
         if (o.json()) {
             JsonObject j = r.hasKv() ? Output.kvJson(r.getKv(), false) : new JsonObject().put("key", key);

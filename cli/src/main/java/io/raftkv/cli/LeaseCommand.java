@@ -19,9 +19,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code raftkvctl lease grant|keep-alive|revoke|list|timetolive}. */
-@Command(name = "lease", mixinStandardHelpOptions = true, description = "Grants, renews, revokes and lists leases.",
-        subcommands = {LeaseCommand.Grant.class, LeaseCommand.KeepAlive.class, LeaseCommand.Revoke.class,
-                LeaseCommand.ListLeases.class, LeaseCommand.TimeToLive.class})
+@Command(
+        name = "lease",
+        mixinStandardHelpOptions = true,
+        description = "Grants, renews, revokes and lists leases.",
+        subcommands = {
+            LeaseCommand.Grant.class,
+            LeaseCommand.KeepAlive.class,
+            LeaseCommand.Revoke.class,
+            LeaseCommand.ListLeases.class,
+            LeaseCommand.TimeToLive.class
+        })
 final class LeaseCommand implements Runnable {
     @ParentCommand
     RaftKvCtl root;
@@ -31,8 +39,8 @@ final class LeaseCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a lease command is required: grant, keep-alive, revoke, list or timetolive");
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(), "a lease command is required: grant, keep-alive, revoke, list or timetolive");
     }
 
     static String hex(long id) {
@@ -44,7 +52,8 @@ final class LeaseCommand implements Runnable {
         try {
             long id = Long.parseUnsignedLong(text.startsWith("0x") ? text.substring(2) : text, 16);
             if (id <= 0) {
-                throw new IllegalArgumentException("lease id must be a positive hexadecimal number, got '" + text + "'");
+                throw new IllegalArgumentException(
+                        "lease id must be a positive hexadecimal number, got '" + text + "'");
             }
             return id;
         } catch (NumberFormatException e) {
@@ -52,7 +61,9 @@ final class LeaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "grant", mixinStandardHelpOptions = true,
+    @Command(
+            name = "grant",
+            mixinStandardHelpOptions = true,
             description = "Grants a lease of TTL seconds; prints its id (hexadecimal).")
     static final class Grant implements Callable<Integer> {
         @ParentCommand
@@ -73,7 +84,9 @@ final class LeaseCommand implements Runnable {
             LeaseGrantResponse r = lease.root.client().blocking().leaseGrant(b.build());
             Output o = lease.root.output();
             if (o.json()) {
-                o.printJson(new JsonObject().put("id", hex(r.getId())).put("ttl", r.getTtl())
+                o.printJson(new JsonObject()
+                        .put("id", hex(r.getId()))
+                        .put("ttl", r.getTtl())
                         .put("header", Output.headerJson(r.getHeader())));
             } else {
                 o.println("lease " + hex(r.getId()) + " granted with TTL " + r.getTtl() + "s");
@@ -82,7 +95,9 @@ final class LeaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "keep-alive", mixinStandardHelpOptions = true,
+    @Command(
+            name = "keep-alive",
+            mixinStandardHelpOptions = true,
             description = "Keeps lease ID alive until interrupted (or, with --once, renews it once). Exits 3 when"
                     + " the lease expires or is revoked.")
     static final class KeepAlive implements Callable<Integer> {
@@ -133,7 +148,9 @@ final class LeaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true,
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
             description = "Revokes lease ID and deletes every key attached to it.")
     static final class Revoke implements Callable<Integer> {
         @ParentCommand
@@ -147,7 +164,9 @@ final class LeaseCommand implements Runnable {
             LeaseRevokeResponse r = lease.root.client().blocking().leaseRevoke(parseId(id));
             Output o = lease.root.output();
             if (o.json()) {
-                o.printJson(new JsonObject().put("id", id).put("deleted", r.getDeleted())
+                o.printJson(new JsonObject()
+                        .put("id", id)
+                        .put("deleted", r.getDeleted())
                         .put("header", Output.headerJson(r.getHeader())));
             } else {
                 o.println("lease " + id + " revoked, " + r.getDeleted() + " key(s) deleted");
@@ -167,8 +186,9 @@ final class LeaseCommand implements Runnable {
             Output o = lease.root.output();
             if (o.json()) {
                 JsonArray a = new JsonArray();
-                r.getLeasesList().forEach(l -> a.add(new JsonObject().put("id", hex(l.getId()))
-                        .put("granted_ttl", l.getGrantedTtl())));
+                r.getLeasesList()
+                        .forEach(l -> a.add(
+                                new JsonObject().put("id", hex(l.getId())).put("granted_ttl", l.getGrantedTtl())));
                 o.printJson(new JsonObject().put("leases", a).put("header", Output.headerJson(r.getHeader())));
             } else {
                 List<List<String>> rows = new ArrayList<>();
@@ -179,7 +199,9 @@ final class LeaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "timetolive", mixinStandardHelpOptions = true,
+    @Command(
+            name = "timetolive",
+            mixinStandardHelpOptions = true,
             description = "Prints lease ID's remaining and granted TTL (and, with --keys, its keys). Exits 3 when"
                     + " the lease does not exist.")
     static final class TimeToLive implements Callable<Integer> {
@@ -206,14 +228,18 @@ final class LeaseCommand implements Runnable {
             if (o.json()) {
                 JsonArray ks = new JsonArray();
                 r.getKeysList().forEach(k -> ks.add(Output.text(k)));
-                JsonObject j = new JsonObject().put("id", id).put("ttl", r.getTtl()).put("granted_ttl", r.getGrantedTtl())
+                JsonObject j = new JsonObject()
+                        .put("id", id)
+                        .put("ttl", r.getTtl())
+                        .put("granted_ttl", r.getGrantedTtl())
                         .put("header", Output.headerJson(r.getHeader()));
                 if (keys) {
                     j.put("keys", ks).put("more_keys", r.getMoreKeys());
                 }
                 o.printJson(j);
             } else {
-                o.println("lease " + id + " granted with TTL " + r.getGrantedTtl() + "s, remaining " + r.getTtl() + "s");
+                o.println(
+                        "lease " + id + " granted with TTL " + r.getGrantedTtl() + "s, remaining " + r.getTtl() + "s");
                 if (keys) {
                     r.getKeysList().forEach(k -> o.println("  " + Output.text(k)));
                     if (r.getMoreKeys()) {

@@ -19,7 +19,9 @@ import picocli.CommandLine.ParentCommand;
  * code becomes ours; the token is in {@code RAFTKV_LOCK_TOKEN}) or, without COMMAND, holds it until
  * interrupted. The lock is released (the lease revoked) on the way out.
  */
-@Command(name = "lock", mixinStandardHelpOptions = true,
+@Command(
+        name = "lock",
+        mixinStandardHelpOptions = true,
         description = "Acquires lock NAME, then runs COMMAND while holding it (or holds it until interrupted).")
 final class LockCommand implements Callable<Integer> {
     @ParentCommand
@@ -28,15 +30,26 @@ final class LockCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Lock name (keys live under NAME/).")
     String name;
 
-    @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*",
+    @Parameters(
+            index = "1..*",
+            paramLabel = "COMMAND",
+            arity = "0..*",
             description = "Command to run while holding the lock.")
     List<String> command;
 
-    @Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "10",
-            description = "TTL of the lock's lease (default ${DEFAULT-VALUE}): how long the lock outlives a crashed holder.")
+    @Option(
+            names = "--ttl",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
+            description =
+                    "TTL of the lock's lease (default ${DEFAULT-VALUE}): how long the lock outlives a crashed holder.")
     long ttl;
 
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s", converter = RaftKvCtl.DurationConverter.class,
+    @Option(
+            names = "--wait",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            converter = RaftKvCtl.DurationConverter.class,
             description = "How long to wait for the lock (default ${DEFAULT-VALUE}); exits 6 when it runs out.")
     Duration wait;
 
@@ -47,8 +60,11 @@ final class LockCommand implements Callable<Integer> {
             Lock.Held held = lock.acquire(wait);
             Output o = root.output();
             if (o.json()) {
-                o.printJson(new JsonObject().put("name", name).put("key", held.key())
-                        .put("fencing_token", held.fencingToken()).put("lease", LeaseCommand.hex(session.leaseId())));
+                o.printJson(new JsonObject()
+                        .put("name", name)
+                        .put("key", held.key())
+                        .put("fencing_token", held.fencingToken())
+                        .put("lease", LeaseCommand.hex(session.leaseId())));
             } else {
                 o.println(held.key() + " (fencing token " + held.fencingToken() + ")");
             }

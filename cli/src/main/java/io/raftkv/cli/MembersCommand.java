@@ -1,24 +1,30 @@
 package io.raftkv.cli;
 
+import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.v1.AddLearnerRequest;
 import io.raftkv.api.v1.AddLearnerResponse;
 import io.raftkv.api.v1.Member;
-import io.raftkv.api.client.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
 /** {@code members list | add-learner | promote | remove}. Changes go to the leader. */
-@Command(name = "members", mixinStandardHelpOptions = true, description = "Lists and changes cluster membership.",
-        subcommands = {MembersCommand.ListMembers.class, MembersCommand.AddLearner.class,
-                MembersCommand.Promote.class, MembersCommand.Remove.class})
+@Command(
+        name = "members",
+        mixinStandardHelpOptions = true,
+        description = "Lists and changes cluster membership.",
+        subcommands = {
+            MembersCommand.ListMembers.class,
+            MembersCommand.AddLearner.class,
+            MembersCommand.Promote.class,
+            MembersCommand.Remove.class
+        })
 final class MembersCommand implements Runnable {
     @ParentCommand
     RaftKvCtl root;
@@ -28,8 +34,8 @@ final class MembersCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "members needs a subcommand: list, add-learner, promote or remove");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "members needs a subcommand: list, add-learner, promote or remove");
     }
 
     static int printMembers(Output o, List<Member> members) {
@@ -38,42 +44,59 @@ final class MembersCommand implements Runnable {
             members.forEach(m -> arr.add(Output.memberJson(m)));
             o.printJson(new JsonObject().put("members", arr));
         } else {
-            o.table(Output.memberHeader(), members.stream().map(Output::memberRow).toList());
+            o.table(
+                    Output.memberHeader(),
+                    members.stream().map(Output::memberRow).toList());
         }
         return ExitCode.OK.code();
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists members with their role and addresses.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "Lists members with their role and addresses.")
     static final class ListMembers implements Callable<Integer> {
         @ParentCommand
         MembersCommand parent;
 
         @Override
         public Integer call() {
-            return printMembers(parent.root.output(), parent.root.client().blocking().memberList().getMembersList());
+            return printMembers(
+                    parent.root.output(),
+                    parent.root.client().blocking().memberList().getMembersList());
         }
     }
 
-    @Command(name = "add-learner", mixinStandardHelpOptions = true, description = "Adds a non-voting member; promote it once it has caught up.")
+    @Command(
+            name = "add-learner",
+            mixinStandardHelpOptions = true,
+            description = "Adds a non-voting member; promote it once it has caught up.")
     static final class AddLearner implements Callable<Integer> {
         @ParentCommand
         MembersCommand parent;
 
-        @Option(names = "--peer-address", required = true, paramLabel = "HOST:PORT",
+        @Option(
+                names = "--peer-address",
+                required = true,
+                paramLabel = "HOST:PORT",
                 description = "The new member's peer (Raft) address.")
         String peerAddress;
 
         @Option(names = "--client-address", paramLabel = "HOST:PORT", description = "The new member's client address.")
         String clientAddress;
 
-        @Option(names = "--id", paramLabel = "ID", defaultValue = "0",
+        @Option(
+                names = "--id",
+                paramLabel = "ID",
+                defaultValue = "0",
                 description = "Member id; default: the leader assigns a fresh one.")
         long id;
 
         @Override
         public Integer call() {
             Endpoint.parse(peerAddress); // fail early with a clear message on a malformed address
-            AddLearnerRequest.Builder b = AddLearnerRequest.newBuilder().setId(id).setPeerAddress(peerAddress);
+            AddLearnerRequest.Builder b =
+                    AddLearnerRequest.newBuilder().setId(id).setPeerAddress(peerAddress);
             if (clientAddress != null) {
                 Endpoint.parse(clientAddress);
                 b.setClientAddress(clientAddress);
@@ -97,7 +120,8 @@ final class MembersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return printMembers(parent.root.output(),
+            return printMembers(
+                    parent.root.output(),
                     parent.root.client().blocking().promoteMember(id).getMembersList());
         }
     }
@@ -112,7 +136,8 @@ final class MembersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return printMembers(parent.root.output(),
+            return printMembers(
+                    parent.root.output(),
                     parent.root.client().blocking().removeMember(id).getMembersList());
         }
     }

@@ -7,7 +7,6 @@ import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.MemberRole;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -26,7 +25,10 @@ import java.util.Locale;
  * {@code <name>_base64} holding the exact bytes, so JSON output never loses information.
  */
 final class Output {
-    enum Format { TABLE, JSON }
+    enum Format {
+        TABLE,
+        JSON
+    }
 
     private final PrintWriter out;
     private final Format format;
@@ -88,7 +90,8 @@ final class Output {
     }
 
     static List<String> kvHeader(boolean keysOnly) {
-        return keysOnly ? List.of("KEY", "VERSION", "CREATE_REVISION", "MOD_REVISION")
+        return keysOnly
+                ? List.of("KEY", "VERSION", "CREATE_REVISION", "MOD_REVISION")
                 : List.of("KEY", "VALUE", "VERSION", "CREATE_REVISION", "MOD_REVISION");
     }
 
@@ -98,7 +101,8 @@ final class Output {
         if (!keysOnly) {
             putBytes(o, "value", kv.getValue());
         }
-        o.put("version", kv.getVersion()).put("create_revision", kv.getCreateRevision())
+        o.put("version", kv.getVersion())
+                .put("create_revision", kv.getCreateRevision())
                 .put("mod_revision", kv.getModRevision());
         if (kv.getLease() != 0) {
             o.put("lease", kv.getLease());
@@ -108,14 +112,20 @@ final class Output {
     }
 
     static JsonObject headerJson(Header h) {
-        return new JsonObject().put("cluster_id", Long.toUnsignedString(h.getClusterId()))
-                .put("member_id", h.getMemberId()).put("term", h.getTerm()).put("raft_index", h.getRaftIndex())
+        return new JsonObject()
+                .put("cluster_id", Long.toUnsignedString(h.getClusterId()))
+                .put("member_id", h.getMemberId())
+                .put("term", h.getTerm())
+                .put("raft_index", h.getRaftIndex())
                 .put("revision", h.getRevision());
     }
 
     static JsonObject memberJson(Member m) {
-        return new JsonObject().put("id", m.getId()).put("role", roleName(m.getRole()))
-                .put("peer_address", m.getPeerAddress()).put("client_address", m.getClientAddress());
+        return new JsonObject()
+                .put("id", m.getId())
+                .put("role", roleName(m.getRole()))
+                .put("peer_address", m.getPeerAddress())
+                .put("client_address", m.getClientAddress());
     }
 
     static List<String> memberHeader() {
@@ -123,7 +133,10 @@ final class Output {
     }
 
     static List<String> memberRow(Member m) {
-        return List.of(Long.toUnsignedString(m.getId()), roleName(m.getRole()), m.getPeerAddress(),
+        return List.of(
+                Long.toUnsignedString(m.getId()),
+                roleName(m.getRole()),
+                m.getPeerAddress(),
                 m.getClientAddress().isEmpty() ? "-" : m.getClientAddress());
     }
 
@@ -161,8 +174,11 @@ final class Output {
 
     private static String printableUtf8(ByteString bytes) {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
             for (int i = 0; i < s.length(); i++) {
                 if (Character.isISOControl(s.charAt(i))) {

@@ -1,18 +1,20 @@
 package io.raftkv.cli;
 
+import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.PutResponse;
-import io.raftkv.api.client.RaftKvClient;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
-@Command(name = "put", mixinStandardHelpOptions = true, description = "Writes KEY = VALUE (UTF-8). Retried safely: the write carries a session.")
+@Command(
+        name = "put",
+        mixinStandardHelpOptions = true,
+        description = "Writes KEY = VALUE (UTF-8). Retried safely: the write carries a session.")
 final class PutCommand implements Callable<Integer> {
     @ParentCommand
     RaftKvCtl root;
@@ -29,11 +31,17 @@ final class PutCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RaftKvClient c = root.client();
-        PutResponse r = c.blocking().put(PutRequest.newBuilder().setKey(RaftKvClient.utf8(key))
-                .setValue(RaftKvClient.utf8(value)).setPrevKv(prevKv).build());
+        PutResponse r = c.blocking()
+                .put(PutRequest.newBuilder()
+                        .setKey(RaftKvClient.utf8(key))
+                        .setValue(RaftKvClient.utf8(value))
+                        .setPrevKv(prevKv)
+                        .build());
         Output o = root.output();
         if (o.json()) {
-            JsonObject j = new JsonObject().put("key", key).put("mod_revision", r.getHeader().getRevision())
+            JsonObject j = new JsonObject()
+                    .put("key", key)
+                    .put("mod_revision", r.getHeader().getRevision())
                     .put("header", Output.headerJson(r.getHeader()));
             if (r.hasPrevKv()) {
                 j.put("prev_kv", Output.kvJson(r.getPrevKv(), false));

@@ -4,68 +4,116 @@ import io.raftkv.api.RaftKvException;
 import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
-
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code raftkvctl}: the command line for a RaftKV cluster. Global options are inherited by every
  * subcommand, so they may appear before or after it. One client is created per invocation, on first
  * use, and closed when the command ends.
  */
-@Command(name = "raftkvctl", mixinStandardHelpOptions = true, versionProvider = RaftKvCtl.Version.class,
+@Command(
+        name = "raftkvctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = RaftKvCtl.Version.class,
         description = "Talks to a RaftKV cluster over gRPC.",
-        subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, ScanCommand.class,
-                StatusCommand.class, MembersCommand.class, TransferLeaderCommand.class, SnapshotCommand.class, AlarmCommand.class,
-                TxnCommand.class, LeaseCommand.class, LockCommand.class, ElectCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {
+            PutCommand.class,
+            GetCommand.class,
+            DeleteCommand.class,
+            ScanCommand.class,
+            StatusCommand.class,
+            MembersCommand.class,
+            TransferLeaderCommand.class,
+            SnapshotCommand.class,
+            AlarmCommand.class,
+            TxnCommand.class,
+            LeaseCommand.class,
+            LockCommand.class,
+            ElectCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:unexpected error", "2:invalid command line", "3:key or member not found",
-                "4:server rejected the input (INVALID_ARGUMENT)", "5:cluster unavailable (no node, leader or quorum)",
-                "6:deadline exceeded (a write may have been applied)", "7:refused in the current state (FAILED_PRECONDITION)",
-                "8:overloaded (RESOURCE_EXHAUSTED)", "9:write interrupted, outcome unknown", "10:integrity check failed",
-                "11:not authenticated or not permitted", "12:NOSPACE alarm active, write not applied"})
+        exitCodeList = {
+            "0:success",
+            "1:unexpected error",
+            "2:invalid command line",
+            "3:key or member not found",
+            "4:server rejected the input (INVALID_ARGUMENT)",
+            "5:cluster unavailable (no node, leader or quorum)",
+            "6:deadline exceeded (a write may have been applied)",
+            "7:refused in the current state (FAILED_PRECONDITION)",
+            "8:overloaded (RESOURCE_EXHAUSTED)",
+            "9:write interrupted, outcome unknown",
+            "10:integrity check failed",
+            "11:not authenticated or not permitted",
+            "12:NOSPACE alarm active, write not applied"
+        })
 public final class RaftKvCtl implements Runnable {
     static final String ENDPOINTS_ENV = "RAFTKV_ENDPOINTS";
     static final String DEFAULT_ENDPOINTS = "127.0.0.1:9090";
     /** Prefix of the credential variables, as etcdctl's ETCDCTL_CACERT...: RAFTKV_CACERT, _CERT, _KEY, _TOKEN. */
     static final String CREDENTIALS_ENV = "RAFTKV_";
 
-    @Option(names = "--endpoints", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,HOST:PORT...]",
-            description = "Client endpoints of the cluster (default: env " + ENDPOINTS_ENV + ", else " + DEFAULT_ENDPOINTS + ").")
+    @Option(
+            names = "--endpoints",
+            scope = ScopeType.INHERIT,
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Client endpoints of the cluster (default: env " + ENDPOINTS_ENV + ", else "
+                    + DEFAULT_ENDPOINTS + ").")
     String endpoints;
 
-    @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "CA bundle (PEM) that signed the nodes' certificates: speak TLS (default: env " + CREDENTIALS_ENV
-                    + "CACERT; none: plaintext).")
+    @Option(
+            names = "--cacert",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "CA bundle (PEM) that signed the nodes' certificates: speak TLS (default: env "
+                    + CREDENTIALS_ENV + "CACERT; none: plaintext).")
     String cacert;
 
-    @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+    @Option(
+            names = "--cert",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
             description = "Client certificate (PEM) to authenticate with; its CN is the user (env " + CREDENTIALS_ENV
                     + "CERT).")
     String cert;
 
-    @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+    @Option(
+            names = "--key",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
             description = "Private key (PEM) of --cert (env " + CREDENTIALS_ENV + "KEY).")
     String key;
 
-    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+    @Option(
+            names = "--token",
+            scope = ScopeType.INHERIT,
+            paramLabel = "TOKEN",
             description = "Bearer token to authenticate with (env " + CREDENTIALS_ENV + "TOKEN; prefer the"
                     + " environment: a flag shows in the process list).")
     String token;
 
-    @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "5s",
+    @Option(
+            names = "--timeout",
+            scope = ScopeType.INHERIT,
+            paramLabel = "DURATION",
+            defaultValue = "5s",
             converter = DurationConverter.class,
             description = "Deadline of each call, e.g. 500ms, 5s, 1m (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "table",
+    @Option(
+            names = {"-o", "--output"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "FORMAT",
+            defaultValue = "table",
             description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Output.Format format;
 
@@ -102,13 +150,14 @@ public final class RaftKvCtl implements Runnable {
     private static int handle(Exception e, PrintWriter err, RaftKvCtl root) {
         if (e instanceof RaftKvException k) {
             ExitCode code = ExitCode.of(k);
-            err.println("raftkvctl: " + k.status().name() + k.reason().map(r -> "/" + r).orElse("") + ": " + k.getMessage());
+            err.println("raftkvctl: " + k.status().name()
+                    + k.reason().map(r -> "/" + r).orElse("") + ": " + k.getMessage());
             if (code == ExitCode.UNAVAILABLE) {
-                err.println("raftkvctl: endpoints tried: " + root.endpointList()
-                        + " (set --endpoints or " + ENDPOINTS_ENV + ")");
+                err.println("raftkvctl: endpoints tried: " + root.endpointList() + " (set --endpoints or "
+                        + ENDPOINTS_ENV + ")");
                 if (root.credentials() == null) {
-                    err.println("raftkvctl: if the cluster runs with --tls on, give --cacert (or "
-                            + CREDENTIALS_ENV + "CACERT)");
+                    err.println("raftkvctl: if the cluster runs with --tls on, give --cacert (or " + CREDENTIALS_ENV
+                            + "CACERT)");
                 }
             }
             if (code == ExitCode.TIMEOUT || code == ExitCode.OUTCOME_UNKNOWN) {
@@ -163,7 +212,10 @@ public final class RaftKvCtl implements Runnable {
     /** The shared client, created on first use. */
     RaftKvClient client() {
         if (client == null) {
-            client = RaftKvClient.builder().endpoints(endpointList()).credentials(credentials()).deadline(timeout)
+            client = RaftKvClient.builder()
+                    .endpoints(endpointList())
+                    .credentials(credentials())
+                    .deadline(timeout)
                     .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
                     .build();
         }
@@ -197,7 +249,7 @@ public final class RaftKvCtl implements Runnable {
         @Override
         public String[] getVersion() {
             String v = RaftKvCtl.class.getPackage().getImplementationVersion();
-            return new String[]{"raftkvctl " + (v == null ? "(development build)" : v)};
+            return new String[] {"raftkvctl " + (v == null ? "(development build)" : v)};
         }
     }
 
@@ -206,10 +258,11 @@ public final class RaftKvCtl implements Runnable {
         @Override
         public Duration convert(String value) {
             String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(v);
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(v);
             if (!m.matches()) {
-                throw new CommandLine.TypeConversionException("'" + value
-                        + "' is not a duration; use a number with ms, s, m or h (e.g. 500ms, 5s)");
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a duration; use a number with ms, s, m or h (e.g. 500ms, 5s)");
             }
             long n = Long.parseLong(m.group(1));
             Duration d = switch (m.group(2)) {

@@ -8,6 +8,9 @@ import io.raftkv.api.v1.RangeResponse;
 import io.raftkv.api.v1.ReadConsistency;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,11 +19,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-
-@Command(name = "scan", mixinStandardHelpOptions = true, description = "Lists keys in a prefix or in [--from, --to), in key order.")
+@Command(
+        name = "scan",
+        mixinStandardHelpOptions = true,
+        description = "Lists keys in a prefix or in [--from, --to), in key order.")
 final class ScanCommand implements Callable<Integer> {
     static final int MAX_LIMIT = 100_000;
 
@@ -49,11 +51,17 @@ final class ScanCommand implements Callable<Integer> {
         String to;
     }
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "100",
             description = "At most N keys, 1.." + MAX_LIMIT + " (default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--consistency", paramLabel = "MODE", defaultValue = "linearizable",
+    @Option(
+            names = "--consistency",
+            paramLabel = "MODE",
+            defaultValue = "linearizable",
             description = "linearizable (default), lease or serializable.")
     ReadConsistency consistency;
 
@@ -63,20 +71,28 @@ final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw new ParameterException(spec.commandLine(), "--limit must be within 1.." + MAX_LIMIT + ", got " + limit);
+            throw new ParameterException(
+                    spec.commandLine(), "--limit must be within 1.." + MAX_LIMIT + ", got " + limit);
         }
         GetCommand.checkConsistency(spec, consistency);
-        RangeRequest.Builder req = RangeRequest.newBuilder().setLimit(limit).setConsistency(consistency)
+        RangeRequest.Builder req = RangeRequest.newBuilder()
+                .setLimit(limit)
+                .setConsistency(consistency)
                 .setKeysOnly(keysOnly);
         if (selector != null && selector.prefix != null) {
             req.setPrefix(RaftKvClient.utf8(selector.prefix));
         } else if (selector != null && selector.interval != null) {
             Interval i = selector.interval;
-            if (i.to != null && !i.to.isEmpty() && com.google.protobuf.ByteString.unsignedLexicographicalComparator()
-                    .compare(RaftKvClient.utf8(i.from), RaftKvClient.utf8(i.to)) > 0) {
-                throw new ParameterException(spec.commandLine(), "--from '" + i.from + "' is after --to '" + i.to + "'");
+            if (i.to != null
+                    && !i.to.isEmpty()
+                    && com.google.protobuf.ByteString.unsignedLexicographicalComparator()
+                                    .compare(RaftKvClient.utf8(i.from), RaftKvClient.utf8(i.to))
+                            > 0) {
+                throw new ParameterException(
+                        spec.commandLine(), "--from '" + i.from + "' is after --to '" + i.to + "'");
             }
-            req.setInterval(KeyInterval.newBuilder().setStart(RaftKvClient.utf8(i.from))
+            req.setInterval(KeyInterval.newBuilder()
+                    .setStart(RaftKvClient.utf8(i.from))
                     .setEnd(RaftKvClient.utf8(i.to == null ? "" : i.to)));
         }
         RangeResponse r = root.client().blocking().range(req.build());
@@ -84,7 +100,10 @@ final class ScanCommand implements Callable<Integer> {
         if (o.json()) {
             JsonArray kvs = new JsonArray();
             r.getKvsList().forEach(kv -> kvs.add(Output.kvJson(kv, keysOnly)));
-            o.printJson(new JsonObject().put("kvs", kvs).put("count", r.getKvsCount()).put("more", r.getMore())
+            o.printJson(new JsonObject()
+                    .put("kvs", kvs)
+                    .put("count", r.getKvsCount())
+                    .put("more", r.getMore())
                     .put("header", Output.headerJson(r.getHeader())));
         } else {
             List<List<String>> rows = new ArrayList<>();

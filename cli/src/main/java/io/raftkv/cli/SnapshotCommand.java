@@ -5,18 +5,20 @@ import io.raftkv.api.client.SnapshotInfo;
 import io.raftkv.node.storage.SnapshotRestore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-
-@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Backups.", subcommands = {SnapshotCommand.Save.class,
-        SnapshotCommand.Status.class, SnapshotCommand.Restore.class})
+@Command(
+        name = "snapshot",
+        mixinStandardHelpOptions = true,
+        description = "Backups.",
+        subcommands = {SnapshotCommand.Save.class, SnapshotCommand.Status.class, SnapshotCommand.Restore.class})
 final class SnapshotCommand implements Runnable {
     @ParentCommand
     RaftKvCtl root;
@@ -26,10 +28,14 @@ final class SnapshotCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "snapshot needs a subcommand: save, status or restore");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "snapshot needs a subcommand: save, status or restore");
     }
 
-    @Command(name = "save", mixinStandardHelpOptions = true, description = "Downloads a consistent backup into FILE (verified, written atomically).")
+    @Command(
+            name = "save",
+            mixinStandardHelpOptions = true,
+            description = "Downloads a consistent backup into FILE (verified, written atomically).")
     static final class Save implements Callable<Integer> {
         @ParentCommand
         SnapshotCommand parent;
@@ -37,13 +43,18 @@ final class SnapshotCommand implements Runnable {
         @Parameters(paramLabel = "FILE")
         Path file;
 
-        @Option(names = "--from-endpoint", paramLabel = "HOST:PORT",
+        @Option(
+                names = "--from-endpoint",
+                paramLabel = "HOST:PORT",
                 description = "Node to download from; default: the most up-to-date follower among the"
                         + " endpoints (the leader keeps its disk and CPU for writes), else the first endpoint"
                         + " that answers Status, else the first endpoint.")
         String from;
 
-        @Option(names = "--snapshot-timeout", paramLabel = "DURATION", defaultValue = "30m",
+        @Option(
+                names = "--snapshot-timeout",
+                paramLabel = "DURATION",
+                defaultValue = "30m",
                 converter = RaftKvCtl.DurationConverter.class,
                 description = "Deadline of the whole download (default ${DEFAULT-VALUE}).")
         Duration snapshotTimeout;
@@ -57,13 +68,20 @@ final class SnapshotCommand implements Runnable {
             if (o.json()) {
                 JsonArray members = new JsonArray();
                 info.metadata().getMembersList().forEach(m -> members.add(Output.memberJson(m)));
-                o.printJson(new JsonObject().put("file", info.file().toString()).put("bytes", info.bytes())
-                        .put("crc32c", String.format("%08x", info.crc32c())).put("index", info.metadata().getIndex())
-                        .put("term", info.metadata().getTerm()).put("format", info.metadata().getFormat())
-                        .put("source", info.source().toString()).put("members", members));
+                o.printJson(new JsonObject()
+                        .put("file", info.file().toString())
+                        .put("bytes", info.bytes())
+                        .put("crc32c", String.format("%08x", info.crc32c()))
+                        .put("index", info.metadata().getIndex())
+                        .put("term", info.metadata().getTerm())
+                        .put("format", info.metadata().getFormat())
+                        .put("source", info.source().toString())
+                        .put("members", members));
             } else {
-                o.println("saved " + info.bytes() + " bytes (index " + info.metadata().getIndex() + ", term "
-                        + info.metadata().getTerm() + ", format " + info.metadata().getFormat() + ", crc32c "
+                o.println("saved " + info.bytes() + " bytes (index "
+                        + info.metadata().getIndex() + ", term "
+                        + info.metadata().getTerm() + ", format "
+                        + info.metadata().getFormat() + ", crc32c "
                         + String.format("%08x", info.crc32c()) + ") from " + info.source() + " to " + info.file());
             }
             return ExitCode.OK.code();
@@ -82,7 +100,11 @@ final class SnapshotCommand implements Runnable {
         for (Endpoint e : endpoints) {
             calls.add(c.status(e, io.raftkv.api.v1.StatusRequest.getDefaultInstance()));
         }
-        io.vertx.core.Future.join(calls).otherwiseEmpty().toCompletionStage().toCompletableFuture().join();
+        io.vertx.core.Future.join(calls)
+                .otherwiseEmpty()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
         Endpoint best = null;
         long bestApplied = -1;
         Endpoint firstAnswering = null;
@@ -101,7 +123,8 @@ final class SnapshotCommand implements Runnable {
     }
 
     /** Runs an offline snapshot operation, mapping its failures to exit codes. */
-    private static int offline(java.io.PrintWriter err, java.util.concurrent.Callable<Integer> action) throws Exception {
+    private static int offline(java.io.PrintWriter err, java.util.concurrent.Callable<Integer> action)
+            throws Exception {
         try {
             return action.call();
         } catch (SnapshotRestore.InvalidSnapshotException e) {
@@ -116,16 +139,31 @@ final class SnapshotCommand implements Runnable {
     }
 
     private static JsonObject infoJson(SnapshotRestore.SnapshotFileInfo info) {
-        return new JsonObject().put("index", info.metadata().index()).put("term", info.metadata().term())
-                .put("members", new JsonArray(info.metadata().confState().voters().stream().sorted().toList()))
-                .put("learners", new JsonArray(info.metadata().confState().learners().stream().sorted().toList()))
-                .put("bytes", info.bytes()).put("crc32c", String.format("%08x", info.crc32c()))
-                .put("sha256", info.sha256()).put("files", info.files())
+        return new JsonObject()
+                .put("index", info.metadata().index())
+                .put("term", info.metadata().term())
+                .put(
+                        "members",
+                        new JsonArray(info.metadata().confState().voters().stream()
+                                .sorted()
+                                .toList()))
+                .put(
+                        "learners",
+                        new JsonArray(info.metadata().confState().learners().stream()
+                                .sorted()
+                                .toList()))
+                .put("bytes", info.bytes())
+                .put("crc32c", String.format("%08x", info.crc32c()))
+                .put("sha256", info.sha256())
+                .put("files", info.files())
                 .put("stateHash", Long.toHexString(info.stateHash().hash()));
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Verifies a snapshot FILE offline"
-            + " (every checksum) and prints its index, term, members, size, checksums and state hash.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Verifies a snapshot FILE offline"
+                    + " (every checksum) and prints its index, term, members, size, checksums and state hash.")
     static final class Status implements Callable<Integer> {
         @ParentCommand
         SnapshotCommand parent;
@@ -136,8 +174,11 @@ final class SnapshotCommand implements Runnable {
         @Parameters(paramLabel = "FILE")
         Path file;
 
-        @Option(names = "--scratch-dir", paramLabel = "DIR", description = "Where the snapshot is unpacked to"
-                + " compute its state hash (removed afterwards; default: beside FILE).")
+        @Option(
+                names = "--scratch-dir",
+                paramLabel = "DIR",
+                description = "Where the snapshot is unpacked to"
+                        + " compute its state hash (removed afterwards; default: beside FILE).")
         Path scratch;
 
         @Override
@@ -150,8 +191,11 @@ final class SnapshotCommand implements Runnable {
                     o.printJson(infoJson(info).put("file", file.toString()));
                 } else {
                     o.println(file + ": valid RaftKV snapshot, " + info.bytes() + " bytes, index "
-                            + info.metadata().index() + ", term " + info.metadata().term() + ", members "
-                            + info.metadata().confState().voters().stream().sorted().toList() + ", state hash "
+                            + info.metadata().index() + ", term "
+                            + info.metadata().term() + ", members "
+                            + info.metadata().confState().voters().stream()
+                                    .sorted()
+                                    .toList() + ", state hash "
                             + Long.toHexString(info.stateHash().hash()) + ", crc32c "
                             + String.format("%08x", info.crc32c()) + ", sha256 " + info.sha256());
                 }
@@ -160,11 +204,15 @@ final class SnapshotCommand implements Runnable {
         }
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true, description = {
-            "Creates a new data directory from a snapshot FILE (offline, like etcdutl snapshot restore): the"
-                    + " first member of a NEW cluster, with a fresh member id, holding the snapshot's data.",
-            "Start a node on it with --data-dir DIR --id ID --peers ID=HOST:PORT and a new --cluster-id; grow it"
-                    + " with 'members add-learner' and 'members promote' (new members start with --join)."})
+    @Command(
+            name = "restore",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Creates a new data directory from a snapshot FILE (offline, like etcdutl snapshot restore): the"
+                        + " first member of a NEW cluster, with a fresh member id, holding the snapshot's data.",
+                "Start a node on it with --data-dir DIR --id ID --peers ID=HOST:PORT and a new --cluster-id; grow it"
+                        + " with 'members add-learner' and 'members promote' (new members start with --join)."
+            })
     static final class Restore implements Callable<Integer> {
         @ParentCommand
         SnapshotCommand parent;
@@ -175,11 +223,17 @@ final class SnapshotCommand implements Runnable {
         @Parameters(paramLabel = "FILE")
         Path file;
 
-        @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+        @Option(
+                names = "--data-dir",
+                required = true,
+                paramLabel = "DIR",
                 description = "The new member's data directory; must be empty or absent.")
         Path dataDir;
 
-        @Option(names = "--member-id", required = true, paramLabel = "ID",
+        @Option(
+                names = "--member-id",
+                required = true,
+                paramLabel = "ID",
                 description = "The new member's id: positive and not one of the snapshot's members.")
         long memberId;
 
@@ -191,10 +245,16 @@ final class SnapshotCommand implements Runnable {
                 SnapshotRestore.Restored r = SnapshotRestore.restore(file, dataDir, memberId);
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 if (o.json()) {
-                    o.printJson(new JsonObject().put("dataDir", r.dataDir().toString()).put("memberId", r.memberId())
-                            .put("index", r.index()).put("term", r.term())
-                            .put("sourceStateHash", Long.toHexString(r.sourceHash().hash()))
-                            .put("stateHash", Long.toHexString(r.restoredHash().hash())).put("millis", millis));
+                    o.printJson(new JsonObject()
+                            .put("dataDir", r.dataDir().toString())
+                            .put("memberId", r.memberId())
+                            .put("index", r.index())
+                            .put("term", r.term())
+                            .put(
+                                    "sourceStateHash",
+                                    Long.toHexString(r.sourceHash().hash()))
+                            .put("stateHash", Long.toHexString(r.restoredHash().hash()))
+                            .put("millis", millis));
                 } else {
                     o.println("restored " + file + " into " + r.dataDir() + " as member " + r.memberId() + " (index "
                             + r.index() + ", term " + r.term() + ", source state hash "

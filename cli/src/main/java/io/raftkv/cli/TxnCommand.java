@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  * {@code put KEY VALUE [lease=HEX]}, {@code del KEY}, {@code get KEY}. Prints which branch ran and
  * each operation's result; exits 0 either way (a failed condition is an answer, not an error).
  */
-@Command(name = "txn", mixinStandardHelpOptions = true,
+@Command(
+        name = "txn",
+        mixinStandardHelpOptions = true,
         description = "Runs --then ops if every --if condition holds, else --else ops; atomically.")
 final class TxnCommand implements Callable<Integer> {
     @ParentCommand
@@ -36,11 +38,16 @@ final class TxnCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--if", paramLabel = "COND",
+    @Option(
+            names = "--if",
+            paramLabel = "COND",
             description = "'KEY = VALUE', 'KEY absent' or 'KEY mod=N' (repeatable; all must hold).")
     List<String> conditions = new ArrayList<>();
 
-    @Option(names = "--then", paramLabel = "OP", description = "'put KEY VALUE [lease=HEX]', 'del KEY' or 'get KEY' (repeatable).")
+    @Option(
+            names = "--then",
+            paramLabel = "OP",
+            description = "'put KEY VALUE [lease=HEX]', 'del KEY' or 'get KEY' (repeatable).")
     List<String> then = new ArrayList<>();
 
     @Option(names = "--else", paramLabel = "OP", description = "As --then, run when a condition fails (repeatable).")
@@ -67,7 +74,9 @@ final class TxnCommand implements Callable<Integer> {
             for (TxnOpResult res : r.getResultsList()) {
                 results.add(resultJson(res));
             }
-            o.printJson(new JsonObject().put("succeeded", r.getSucceeded()).put("results", results)
+            o.printJson(new JsonObject()
+                    .put("succeeded", r.getSucceeded())
+                    .put("results", results)
                     .put("header", Output.headerJson(r.getHeader())));
         } else {
             o.println(r.getSucceeded() ? "SUCCESS" : "FAILURE");
@@ -81,22 +90,31 @@ final class TxnCommand implements Callable<Integer> {
     private Compare compare(String text) {
         String[] p = text.trim().split("\\s+", 3);
         if (p.length == 2 && p[1].equals("absent")) {
-            return Compare.newBuilder().setKey(RaftKvClient.utf8(p[0])).setTarget(Compare.Target.ABSENT).build();
+            return Compare.newBuilder()
+                    .setKey(RaftKvClient.utf8(p[0]))
+                    .setTarget(Compare.Target.ABSENT)
+                    .build();
         }
         if (p.length == 2 && p[1].startsWith("mod=")) {
             try {
-                return Compare.newBuilder().setKey(RaftKvClient.utf8(p[0])).setTarget(Compare.Target.MOD_INDEX)
-                        .setModIndex(Long.parseLong(p[1].substring(4))).build();
+                return Compare.newBuilder()
+                        .setKey(RaftKvClient.utf8(p[0]))
+                        .setTarget(Compare.Target.MOD_INDEX)
+                        .setModIndex(Long.parseLong(p[1].substring(4)))
+                        .build();
             } catch (NumberFormatException e) {
                 throw new ParameterException(spec.commandLine(), "--if '" + text + "': mod= needs a number");
             }
         }
         if (p.length >= 2 && p[1].equals("=")) {
-            return Compare.newBuilder().setKey(RaftKvClient.utf8(p[0])).setTarget(Compare.Target.VALUE)
-                    .setValue(RaftKvClient.utf8(p.length == 3 ? p[2] : "")).build();
+            return Compare.newBuilder()
+                    .setKey(RaftKvClient.utf8(p[0]))
+                    .setTarget(Compare.Target.VALUE)
+                    .setValue(RaftKvClient.utf8(p.length == 3 ? p[2] : ""))
+                    .build();
         }
-        throw new ParameterException(spec.commandLine(), "--if '" + text
-                + "' is not 'KEY = VALUE', 'KEY absent' or 'KEY mod=N'");
+        throw new ParameterException(
+                spec.commandLine(), "--if '" + text + "' is not 'KEY = VALUE', 'KEY absent' or 'KEY mod=N'");
     }
 
     private TxnOp op(String text) {
@@ -116,32 +134,42 @@ final class TxnCommand implements Callable<Integer> {
                     lease = LeaseCommand.parseId(value.substring(at + 7));
                     value = value.substring(0, at);
                 }
-                return TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(RaftKvClient.utf8(p[1]))
-                        .setValue(RaftKvClient.utf8(value)).setLease(lease)).build();
+                return TxnOp.newBuilder()
+                        .setPut(PutOp.newBuilder()
+                                .setKey(RaftKvClient.utf8(p[1]))
+                                .setValue(RaftKvClient.utf8(value))
+                                .setLease(lease))
+                        .build();
             }
             case "del" -> {
                 if (p.length == 2) {
-                    return TxnOp.newBuilder().setDelete(DeleteOp.newBuilder().setKey(RaftKvClient.utf8(p[1]))).build();
+                    return TxnOp.newBuilder()
+                            .setDelete(DeleteOp.newBuilder().setKey(RaftKvClient.utf8(p[1])))
+                            .build();
                 }
             }
             case "get" -> {
                 if (p.length == 2) {
-                    return TxnOp.newBuilder().setGet(GetOp.newBuilder().setKey(RaftKvClient.utf8(p[1]))).build();
+                    return TxnOp.newBuilder()
+                            .setGet(GetOp.newBuilder().setKey(RaftKvClient.utf8(p[1])))
+                            .build();
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
-        throw new ParameterException(spec.commandLine(), "'" + text
-                + "' is not 'put KEY VALUE [lease=HEX]', 'del KEY' or 'get KEY'");
+        throw new ParameterException(
+                spec.commandLine(), "'" + text + "' is not 'put KEY VALUE [lease=HEX]', 'del KEY' or 'get KEY'");
     }
 
     private static String describe(TxnOp op, TxnOpResult r) {
         return switch (r.getResultCase()) {
             case PUT -> "put " + Output.text(op.getPut().getKey()) + " OK";
-            case DELETE -> "del " + Output.text(op.getDelete().getKey()) + " deleted " + r.getDelete().getDeleted();
-            case GET -> "get " + Output.text(op.getGet().getKey()) + " = "
-                    + (r.getGet().hasKv() ? Output.text(r.getGet().getKv().getValue()) : "(absent)");
+            case DELETE ->
+                "del " + Output.text(op.getDelete().getKey()) + " deleted "
+                        + r.getDelete().getDeleted();
+            case GET ->
+                "get " + Output.text(op.getGet().getKey()) + " = "
+                        + (r.getGet().hasKv() ? Output.text(r.getGet().getKv().getValue()) : "(absent)");
             case RESULT_NOT_SET -> "?";
         };
     }
@@ -149,9 +177,16 @@ final class TxnCommand implements Callable<Integer> {
     private static JsonObject resultJson(TxnOpResult r) {
         return switch (r.getResultCase()) {
             case PUT -> new JsonObject().put("put", new JsonObject());
-            case DELETE -> new JsonObject().put("delete", new JsonObject().put("deleted", r.getDelete().getDeleted()));
-            case GET -> new JsonObject().put("get", r.getGet().hasKv() ? Output.kvJson(r.getGet().getKv(), false)
-                    : new JsonObject());
+            case DELETE ->
+                new JsonObject()
+                        .put(
+                                "delete",
+                                new JsonObject().put("deleted", r.getDelete().getDeleted()));
+            case GET ->
+                new JsonObject()
+                        .put(
+                                "get",
+                                r.getGet().hasKv() ? Output.kvJson(r.getGet().getKv(), false) : new JsonObject());
             case RESULT_NOT_SET -> new JsonObject();
         };
     }

@@ -1,5 +1,7 @@
 package io.raftkv.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.fake.FakeCluster;
@@ -7,12 +9,6 @@ import io.raftkv.api.fake.FakeNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -21,8 +17,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** raftkvctl end to end against the in-process {@link FakeCluster}: parsing, output, exit codes. */
 class RaftKvCtlTest {
@@ -83,7 +82,8 @@ class RaftKvCtlTest {
     @Test
     void getAsJsonAndMissingKeyExitsWithNotFound() {
         ctl("put", "j", "v");
-        JsonObject j = ctl("get", "j", "-o", "json", "--consistency", "serializable").json();
+        JsonObject j =
+                ctl("get", "j", "-o", "json", "--consistency", "serializable").json();
         assertThat(j.getString("key")).isEqualTo("j");
         assertThat(j.getString("value")).isEqualTo("v");
         assertThat(j.getBoolean("found")).isTrue();
@@ -91,7 +91,8 @@ class RaftKvCtlTest {
         Result missing = ctl("get", "no-such-key");
         assertThat(missing.exit()).isEqualTo(ExitCode.NOT_FOUND.code()).isEqualTo(3);
         assertThat(missing.out()).isEqualTo("key not found: no-such-key\n");
-        assertThat(ctl("-o", "JSON", "get", "no-such-key").json().getBoolean("found")).isFalse();
+        assertThat(ctl("-o", "JSON", "get", "no-such-key").json().getBoolean("found"))
+                .isFalse();
     }
 
     @Test
@@ -100,10 +101,10 @@ class RaftKvCtlTest {
             ctl("put", k, "v-" + k);
         }
         Result limited = ctl("scan", "--prefix", "scan/", "--limit", "2");
-        assertThat(limited.out().lines().toList()).hasSize(4)
-                .last().isEqualTo("(more keys: continue after 'scan/b')");
+        assertThat(limited.out().lines().toList()).hasSize(4).last().isEqualTo("(more keys: continue after 'scan/b')");
 
-        JsonObject j = ctl("scan", "--from", "scan/b", "--to", "scan0", "-o", "json", "--keys-only").json();
+        JsonObject j = ctl("scan", "--from", "scan/b", "--to", "scan0", "-o", "json", "--keys-only")
+                .json();
         JsonArray kvs = j.getJsonArray("kvs");
         assertThat(kvs.stream().map(o -> ((JsonObject) o).getString("key"))).containsExactly("scan/b", "scan/c");
         assertThat(kvs.getJsonObject(0).containsKey("value")).isFalse();
@@ -173,7 +174,8 @@ class RaftKvCtlTest {
         cluster.makeLeader(cluster.node(2));
         Result r = run(Map.of(), "--endpoints", cluster.endpoints(cluster.node(3)), "put", "via-follower", "x");
         assertThat(r.exit()).isZero();
-        assertThat(cluster.store().peek("via-follower").getValue().toStringUtf8()).isEqualTo("x");
+        assertThat(cluster.store().peek("via-follower").getValue().toStringUtf8())
+                .isEqualTo("x");
     }
 
     @Test
@@ -195,15 +197,20 @@ class RaftKvCtlTest {
         Result partial = ctl("--timeout", "20s", "status", "-o", "json");
         assertThat(partial.exit()).isEqualTo(5);
         JsonArray rows = new JsonArray(partial.out());
-        assertThat(rows.getJsonObject(0).getJsonObject("status").getString("role")).isEqualTo("leader");
-        assertThat(rows.getJsonObject(2).getJsonObject("error").getString("status")).isEqualTo("UNAVAILABLE");
+        assertThat(rows.getJsonObject(0).getJsonObject("status").getString("role"))
+                .isEqualTo("leader");
+        assertThat(rows.getJsonObject(2).getJsonObject("error").getString("status"))
+                .isEqualTo("UNAVAILABLE");
     }
 
     @Test
     void membershipCommands() {
-        Result added = ctl("members", "add-learner", "--peer-address", "10.0.0.9:9091", "--client-address", "10.0.0.9:9090");
+        Result added =
+                ctl("members", "add-learner", "--peer-address", "10.0.0.9:9091", "--client-address", "10.0.0.9:9090");
         assertThat(added.exit()).isZero();
-        assertThat(added.out()).startsWith("added learner 4\n").containsPattern("\n4 +learner +10\\.0\\.0\\.9:9091 +10\\.0\\.0\\.9:9090\n");
+        assertThat(added.out())
+                .startsWith("added learner 4\n")
+                .containsPattern("\n4 +learner +10\\.0\\.0\\.9:9091 +10\\.0\\.0\\.9:9090\n");
 
         assertThat(ctl("members", "promote", "4").out()).containsPattern("\n4 +voter +10\\.0\\.0\\.9:9091");
         JsonObject list = ctl("members", "list", "-o", "json").json();
@@ -214,7 +221,8 @@ class RaftKvCtlTest {
         assertThat(unknown.exit()).isEqualTo(ExitCode.NOT_FOUND.code());
         assertThat(unknown.err()).contains("NOT_FOUND/UNKNOWN_MEMBER: no member with id 42");
 
-        assertThat(ctl("members", "add-learner", "--peer-address", "nope").exit()).isEqualTo(2);
+        assertThat(ctl("members", "add-learner", "--peer-address", "nope").exit())
+                .isEqualTo(2);
         assertThat(ctl("members").exit()).isEqualTo(2);
     }
 
@@ -236,12 +244,17 @@ class RaftKvCtlTest {
         Result ok = ctl("snapshot", "save", file.toString(), "-o", "json");
         assertThat(ok.exit()).isZero();
         assertThat(ok.json().getLong("bytes")).isEqualTo(Files.size(file)).isPositive();
-        assertThat(ok.json().getString("source")).as("taken from a follower, not the leader (node 1)")
+        assertThat(ok.json().getString("source"))
+                .as("taken from a follower, not the leader (node 1)")
                 .isNotEqualTo(cluster.node(1).endpoint().toString());
 
         cluster.node(1).corruptSnapshot(true);
         try {
-            Result bad = ctl("snapshot", "save", dir.resolve("bad.db").toString(), "--from-endpoint",
+            Result bad = ctl(
+                    "snapshot",
+                    "save",
+                    dir.resolve("bad.db").toString(),
+                    "--from-endpoint",
                     cluster.node(1).endpoint().toString());
             assertThat(bad.exit()).isEqualTo(ExitCode.DATA_LOSS.code()).isEqualTo(10);
             assertThat(bad.err()).contains("CRC-32C mismatch");
@@ -253,29 +266,48 @@ class RaftKvCtlTest {
 
     @Test
     void exitCodesForEveryStatusAreDistinctWhereScriptsNeedThem() {
-        assertThat(ExitCode.of(RaftKvException.of(ErrorReason.PROPOSAL_ABORTED, "x"))).isEqualTo(ExitCode.OUTCOME_UNKNOWN);
+        assertThat(ExitCode.of(RaftKvException.of(ErrorReason.PROPOSAL_ABORTED, "x")))
+                .isEqualTo(ExitCode.OUTCOME_UNKNOWN);
         assertThat(ExitCode.of(RaftKvException.of(ErrorReason.OVERLOADED, "x"))).isEqualTo(ExitCode.BUSY);
-        assertThat(ExitCode.of(RaftKvException.of(ErrorReason.LEARNER_NOT_CAUGHT_UP, "x"))).isEqualTo(ExitCode.REJECTED);
+        assertThat(ExitCode.of(RaftKvException.of(ErrorReason.LEARNER_NOT_CAUGHT_UP, "x")))
+                .isEqualTo(ExitCode.REJECTED);
         assertThat(ExitCode.of(RaftKvException.notLeader(2, "h:1"))).isEqualTo(ExitCode.UNAVAILABLE);
         assertThat(ExitCode.of(RaftKvException.local(GrpcStatus.UNAVAILABLE, "lost", true, null)))
                 .isEqualTo(ExitCode.OUTCOME_UNKNOWN);
         assertThat(ExitCode.of(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, "slow", true, null)))
                 .isEqualTo(ExitCode.TIMEOUT);
-        assertThat(java.util.Arrays.stream(ExitCode.values()).map(ExitCode::code).distinct().count())
+        assertThat(java.util.Arrays.stream(ExitCode.values())
+                        .map(ExitCode::code)
+                        .distinct()
+                        .count())
                 .isEqualTo(ExitCode.values().length);
     }
 
     @Test
     void txnRunsOneBranchAndPrintsEachResult() {
         ctl("put", "txn/a", "1");
-        Result ok = ctl("txn", "--if", "txn/a = 1", "--if", "txn/b absent", "--then", "put txn/b two words",
-                "--then", "get txn/a", "--else", "del txn/a");
+        Result ok = ctl(
+                "txn",
+                "--if",
+                "txn/a = 1",
+                "--if",
+                "txn/b absent",
+                "--then",
+                "put txn/b two words",
+                "--then",
+                "get txn/a",
+                "--else",
+                "del txn/a");
         assertThat(ok.exit()).isZero();
         assertThat(ok.out().lines().toList()).containsExactly("SUCCESS", "put txn/b OK", "get txn/a = 1");
-        JsonObject failed = ctl("txn", "--if", "txn/b absent", "--then", "del txn/a", "--else", "get txn/b",
-                "-o", "json").json();
+        JsonObject failed = ctl(
+                        "txn", "--if", "txn/b absent", "--then", "del txn/a", "--else", "get txn/b", "-o", "json")
+                .json();
         assertThat(failed.getBoolean("succeeded")).isFalse();
-        assertThat(failed.getJsonArray("results").getJsonObject(0).getJsonObject("get").getString("value"))
+        assertThat(failed.getJsonArray("results")
+                        .getJsonObject(0)
+                        .getJsonObject("get")
+                        .getString("value"))
                 .isEqualTo("two words");
         Result bad = ctl("txn", "--if", "txn/a ~ 1");
         assertThat(bad.exit()).isEqualTo(ExitCode.USAGE.code());

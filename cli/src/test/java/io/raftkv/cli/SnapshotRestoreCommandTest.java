@@ -1,5 +1,7 @@
 package io.raftkv.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.raftkv.node.storage.Command;
 import io.raftkv.node.storage.CommandCodec;
 import io.raftkv.node.storage.NodeStorage;
@@ -11,10 +13,6 @@ import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,18 +23,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code raftkvctl snapshot status} and {@code snapshot restore} on a real snapshot file, offline. */
 class SnapshotRestoreCommandTest {
     @TempDir
     Path tmp;
+
     private Path file;
     private SnapshotMetadata meta;
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     private static Result ctl(String... args) {
         StringWriter out = new StringWriter();
@@ -53,13 +52,21 @@ class SnapshotRestoreCommandTest {
             List<Entry> es = new ArrayList<>();
             es.add(new Entry(2, 1, EntryType.CONF_CHANGE, new byte[0]));
             for (int i = 2; i <= 101; i++) {
-                es.add(new Entry(2, i, EntryType.NORMAL, CommandCodec.encode(Command.of(new Command.Put(
-                        ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8))))));
+                es.add(new Entry(
+                        2,
+                        i,
+                        EntryType.NORMAL,
+                        CommandCodec.encode(Command.of(new Command.Put(
+                                ("k" + i).getBytes(StandardCharsets.UTF_8),
+                                ("v" + i).getBytes(StandardCharsets.UTF_8))))));
             }
             s.raftLog().persist(new HardState(2, 1, 101), es, null).join();
-            s.stateMachine().apply(es, Map.of(1L, new ConfState(Set.of(1L, 2L, 3L), Set.of()))).join();
+            s.stateMachine()
+                    .apply(es, Map.of(1L, new ConfState(Set.of(1L, 2L, 3L), Set.of())))
+                    .join();
             meta = s.snapshots().create().join();
-            try (SnapshotReader r = s.snapshots().openReader(meta); OutputStream out = Files.newOutputStream(file)) {
+            try (SnapshotReader r = s.snapshots().openReader(meta);
+                    OutputStream out = Files.newOutputStream(file)) {
                 while (r.hasNext()) {
                     out.write(r.next().bytes());
                 }
@@ -79,35 +86,57 @@ class SnapshotRestoreCommandTest {
         assertThat(j.getString("stateHash")).isNotEmpty();
 
         Result text = ctl("snapshot", "status", file.toString());
-        assertThat(text.out()).contains("valid RaftKV snapshot").contains("index 101").contains("members [1, 2, 3]");
+        assertThat(text.out())
+                .contains("valid RaftKV snapshot")
+                .contains("index 101")
+                .contains("members [1, 2, 3]");
     }
 
     @Test
     void restoreCreatesAFreshMembersDataDirectoryWithTheSameData() throws Exception {
         Path dir = tmp.resolve("restored");
-        Result r = ctl("-o", "json", "snapshot", "restore", file.toString(), "--data-dir", dir.toString(),
-                "--member-id", "7");
+        Result r = ctl(
+                "-o", "json", "snapshot", "restore", file.toString(), "--data-dir", dir.toString(), "--member-id", "7");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonObject j = new JsonObject(r.out());
         assertThat(j.getLong("index")).isEqualTo(101L);
         assertThat(j.getString("sourceStateHash"))
-                .isEqualTo(new JsonObject(ctl("-o", "json", "snapshot", "status", file.toString()).out()).getString("stateHash"));
+                .isEqualTo(new JsonObject(ctl("-o", "json", "snapshot", "status", file.toString())
+                                .out())
+                        .getString("stateHash"));
         try (NodeStorage s = NodeStorage.open(dir, StorageOptions.defaults())) {
             assertThat(s.stateMachine().confState().voters()).containsExactly(7L);
-            assertThat(new String(s.stateMachine().get("k101".getBytes(StandardCharsets.UTF_8)).orElseThrow().value(),
-                    StandardCharsets.UTF_8)).isEqualTo("v101");
+            assertThat(new String(
+                            s.stateMachine()
+                                    .get("k101".getBytes(StandardCharsets.UTF_8))
+                                    .orElseThrow()
+                                    .value(),
+                            StandardCharsets.UTF_8))
+                    .isEqualTo("v101");
         }
     }
 
     @Test
     void refusalsHaveClearMessagesAndExitCodes() throws Exception {
-        Result reused = ctl("snapshot", "restore", file.toString(), "--data-dir", tmp.resolve("a").toString(),
-                "--member-id", "2");
+        Result reused = ctl(
+                "snapshot",
+                "restore",
+                file.toString(),
+                "--data-dir",
+                tmp.resolve("a").toString(),
+                "--member-id",
+                "2");
         assertThat(reused.exit()).isEqualTo(ExitCode.USAGE.code());
         assertThat(reused.err()).contains("fresh member ids");
 
-        Result busy = ctl("snapshot", "restore", file.toString(), "--data-dir", tmp.resolve("source").toString(),
-                "--member-id", "9");
+        Result busy = ctl(
+                "snapshot",
+                "restore",
+                file.toString(),
+                "--data-dir",
+                tmp.resolve("source").toString(),
+                "--member-id",
+                "9");
         assertThat(busy.exit()).isEqualTo(ExitCode.USAGE.code());
         assertThat(busy.err()).contains("not empty");
 
@@ -117,8 +146,14 @@ class SnapshotRestoreCommandTest {
         Result damaged = ctl("snapshot", "status", file.toString());
         assertThat(damaged.exit()).isEqualTo(ExitCode.DATA_LOSS.code());
         assertThat(damaged.err()).contains("does not verify");
-        Result notRestored = ctl("snapshot", "restore", file.toString(), "--data-dir", tmp.resolve("b").toString(),
-                "--member-id", "9");
+        Result notRestored = ctl(
+                "snapshot",
+                "restore",
+                file.toString(),
+                "--data-dir",
+                tmp.resolve("b").toString(),
+                "--member-id",
+                "9");
         assertThat(notRestored.exit()).isEqualTo(ExitCode.DATA_LOSS.code());
     }
 }

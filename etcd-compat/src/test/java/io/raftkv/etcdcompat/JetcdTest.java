@@ -39,15 +39,23 @@ class JetcdTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = RaftKvProcesses.start("jetcd", 3);
-        client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
-        await("one leader all members agree on, seen through etcd's Maintenance.Status").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(JetcdTest::agreedLeader);
+        client = Client.builder()
+                .endpoints(cluster.endpoints().toArray(String[]::new))
+                .build();
+        await("one leader all members agree on, seen through etcd's Maintenance.Status")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(JetcdTest::agreedLeader);
     }
 
     private static boolean agreedLeader() throws Exception {
         java.util.Set<Long> leaders = new java.util.HashSet<>();
         for (String endpoint : cluster.endpoints()) {
-            leaders.add(client.getMaintenanceClient().statusMember(endpoint).get(2, TimeUnit.SECONDS).getLeader());
+            leaders.add(client.getMaintenanceClient()
+                    .statusMember(endpoint)
+                    .get(2, TimeUnit.SECONDS)
+                    .getLeader());
         }
         return leaders.size() == 1 && !leaders.contains(0L);
     }
@@ -75,18 +83,26 @@ class JetcdTest {
         KV kv = client.getKVClient();
         PutResponse first = get(kv.put(b("jetcd/a"), b("1")));
         get(kv.put(b("jetcd/b"), b("2")));
-        PutResponse again = get(kv.put(b("jetcd/a"), b("3"), PutOption.builder().withPrevKV().build()));
+        PutResponse again = get(
+                kv.put(b("jetcd/a"), b("3"), PutOption.builder().withPrevKV().build()));
         assertThat(again.hasPrevKv()).isTrue();
         assertThat(again.getPrevKv().getValue().toString(UTF_8)).isEqualTo("1");
-        assertThat(again.getHeader().getRevision()).isGreaterThan(first.getHeader().getRevision());
+        assertThat(again.getHeader().getRevision())
+                .isGreaterThan(first.getHeader().getRevision());
 
-        GetResponse prefix = get(kv.get(b("jetcd/"), GetOption.builder().isPrefix(true)
-                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND).build()));
+        GetResponse prefix = get(kv.get(
+                b("jetcd/"),
+                GetOption.builder()
+                        .isPrefix(true)
+                        .withSortField(GetOption.SortTarget.KEY)
+                        .withSortOrder(GetOption.SortOrder.DESCEND)
+                        .build()));
         assertThat(prefix.getKvs()).extracting(x -> x.getKey().toString(UTF_8)).containsExactly("jetcd/b", "jetcd/a");
         assertThat(prefix.getCount()).isEqualTo(2);
         assertThat(prefix.getKvs().get(1).getVersion()).isEqualTo(2);
 
-        GetResponse limited = get(kv.get(b("jetcd/"), GetOption.builder().isPrefix(true).withLimit(1).build()));
+        GetResponse limited = get(kv.get(
+                b("jetcd/"), GetOption.builder().isPrefix(true).withLimit(1).build()));
         assertThat(limited.isMore()).isTrue();
         assertThat(limited.getKvs()).hasSize(1);
 
@@ -96,7 +112,8 @@ class JetcdTest {
                 .Else(Op.get(b("jetcd/a"), GetOption.DEFAULT))
                 .commit());
         assertThat(txn.isSucceeded()).isTrue();
-        assertThat(txn.getGetResponses().get(0).getKvs().get(0).getValue().toString(UTF_8)).isEqualTo("2");
+        assertThat(txn.getGetResponses().get(0).getKvs().get(0).getValue().toString(UTF_8))
+                .isEqualTo("2");
 
         assertThat(get(kv.delete(b("jetcd/c"))).getDeleted()).isEqualTo(1);
         assertThat(get(kv.get(b("jetcd/c"))).getKvs()).isEmpty();
@@ -104,8 +121,11 @@ class JetcdTest {
 
     @Test
     void etcdErrorsReachJetcdAsEtcdErrors() {
-        assertThatThrownBy(() -> get(client.getKVClient().put(b("jetcd/leased"), b("v"),
-                PutOption.builder().withLeaseId(0x1234abcdL).build())))
+        assertThatThrownBy(() -> get(client.getKVClient()
+                        .put(
+                                b("jetcd/leased"),
+                                b("v"),
+                                PutOption.builder().withLeaseId(0x1234abcdL).build())))
                 .isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("etcdserver: requested lease not found");
     }

@@ -27,7 +27,8 @@ final class RaftKvProcesses implements AutoCloseable {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the node module first");
         }
-        Path root = Path.of("target", "it-data", name + "-" + System.currentTimeMillis()).toAbsolutePath();
+        Path root = Path.of("target", "it-data", name + "-" + System.currentTimeMillis())
+                .toAbsolutePath();
         Files.createDirectories(root);
         RaftKvProcesses c = new RaftKvProcesses(root);
         int[] ports = freePorts(2 * size);
@@ -41,14 +42,33 @@ final class RaftKvProcesses implements AutoCloseable {
             for (int i = 1; i <= size; i++) {
                 String client = "127.0.0.1:" + ports[2 * i - 2];
                 c.clientAddresses.add(client);
-                List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xms64m", "-Xmx256m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                        "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(),
-                        "--id", Integer.toString(i), "--client-addr", client,
-                        "--peer-addr", "127.0.0.1:" + ports[2 * i - 1], "--data-dir", root.resolve("node-" + i).toString(),
-                        "--cluster-id", name, "--peers", peers.toString(), "--peer-client-addrs", clients.toString());
-                c.nodes.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(root.resolve("node-" + i + ".log").toFile()).start());
+                List<String> cmd = List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xms64m",
+                        "-Xmx256m",
+                        "-XX:+UseG1GC",
+                        "-XX:MaxGCPauseMillis=20",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        JAR.toString(),
+                        "--id",
+                        Integer.toString(i),
+                        "--client-addr",
+                        client,
+                        "--peer-addr",
+                        "127.0.0.1:" + ports[2 * i - 1],
+                        "--data-dir",
+                        root.resolve("node-" + i).toString(),
+                        "--cluster-id",
+                        name,
+                        "--peers",
+                        peers.toString(),
+                        "--peer-client-addrs",
+                        clients.toString());
+                c.nodes.add(new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(root.resolve("node-" + i + ".log").toFile())
+                        .start());
             }
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -68,7 +88,9 @@ final class RaftKvProcesses implements AutoCloseable {
         for (int i = 1; i <= nodes.size(); i++) {
             try {
                 List<String> lines = Files.readAllLines(root.resolve("node-" + i + ".log"));
-                b.append("--- node ").append(i).append('\n')
+                b.append("--- node ")
+                        .append(i)
+                        .append('\n')
                         .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())))
                         .append('\n');
             } catch (IOException e) {

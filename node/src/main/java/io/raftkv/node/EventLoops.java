@@ -54,8 +54,8 @@ public final class EventLoops {
                     .build());
         }
         if (contexts.size() < 3) {
-            throw new IllegalStateException("need at least 3 event loops (Raft, peer port, client), Vert.x has "
-                    + contexts.size());
+            throw new IllegalStateException(
+                    "need at least 3 event loops (Raft, peer port, client), Vert.x has " + contexts.size());
         }
         return new EventLoops(List.copyOf(contexts));
     }

@@ -20,8 +20,7 @@ final class ForceNewCluster {
     private static final Logger LOG = LoggerFactory.getLogger(ForceNewCluster.class);
     static final String DONE_FILE = "force-new-cluster.done";
 
-    private ForceNewCluster() {
-    }
+    private ForceNewCluster() {}
 
     /** @return true if this call rebuilt the storage */
     static boolean runIfAsked(long named, long selfId, Path dataDir, StorageOptions options) throws IOException {
@@ -34,16 +33,26 @@ final class ForceNewCluster {
         }
         Path done = dataDir.resolve(DONE_FILE);
         if (Files.exists(done)) {
-            LOG.warn("--force-new-cluster={} is still set but was already carried out ({}): starting normally;"
-                    + " remove the setting", named, Files.readString(done, StandardCharsets.UTF_8).strip());
+            LOG.warn(
+                    "--force-new-cluster={} is still set but was already carried out ({}): starting normally;"
+                            + " remove the setting",
+                    named,
+                    Files.readString(done, StandardCharsets.UTF_8).strip());
             return false;
         }
-        LOG.warn("--force-new-cluster={}: rebuilding {} as a one-member cluster (quorum-loss recovery)", named, dataDir);
+        LOG.warn(
+                "--force-new-cluster={}: rebuilding {} as a one-member cluster (quorum-loss recovery)", named, dataDir);
         SnapshotRestore.Restored r = SnapshotRestore.forceNewCluster(dataDir, selfId, options);
-        Files.writeString(done, "member " + selfId + " at index " + r.index() + " term " + r.term() + " on "
-                + Instant.now() + "; previous storage kept in " + r.keptAt() + "\n", StandardCharsets.UTF_8);
-        LOG.warn("--force-new-cluster done: member {} is the only voter, at index {} (previous storage kept in {})",
-                selfId, r.index(), r.keptAt());
+        Files.writeString(
+                done,
+                "member " + selfId + " at index " + r.index() + " term " + r.term() + " on " + Instant.now()
+                        + "; previous storage kept in " + r.keptAt() + "\n",
+                StandardCharsets.UTF_8);
+        LOG.warn(
+                "--force-new-cluster done: member {} is the only voter, at index {} (previous storage kept in {})",
+                selfId,
+                r.index(),
+                r.keptAt());
         return true;
     }
 }

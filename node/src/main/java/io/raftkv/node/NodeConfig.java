@@ -39,79 +39,148 @@ public final class NodeConfig {
 
     static final List<Setting> SETTINGS = List.of(
             new Setting("id", "", "This member's id (positive integer, unique for the life of the cluster). Required."),
-            new Setting("cluster-id", "raftkv", "Cluster identity: a positive integer, or a name hashed to one"
-                    + " (FNV-1a 64). Nodes refuse peer traffic from another cluster id."),
-            new Setting("client-addr", "0.0.0.0:9090", "Bind address of the client port (gRPC KV/Cluster, HTTP"
-                    + " /health /ready /metrics)."),
+            new Setting(
+                    "cluster-id",
+                    "raftkv",
+                    "Cluster identity: a positive integer, or a name hashed to one"
+                            + " (FNV-1a 64). Nodes refuse peer traffic from another cluster id."),
+            new Setting(
+                    "client-addr",
+                    "0.0.0.0:9090",
+                    "Bind address of the client port (gRPC KV/Cluster, HTTP" + " /health /ready /metrics)."),
             new Setting("peer-addr", "0.0.0.0:9091", "Bind address of the peer (Raft) port."),
-            new Setting("advertise-client", "", "Client address other nodes and clients use to reach this node"
-                    + " (default: client-addr, with a wildcard host replaced by this host's address)."),
+            new Setting(
+                    "advertise-client",
+                    "",
+                    "Client address other nodes and clients use to reach this node"
+                            + " (default: client-addr, with a wildcard host replaced by this host's address)."),
             new Setting("advertise-peer", "", "Peer address other nodes dial (default: as advertise-client)."),
-            new Setting("peers", "", "Initial voters of a new cluster as id=host:port of their PEER port,"
-                    + " comma-separated, including this node, e.g. 1=10.0.0.1:9091,2=10.0.0.2:9091. Each"
-                    + " process may list different addresses (e.g. through a proxy). Ignored on restart."),
-            new Setting("peer-client-addrs", "", "Optional client addresses of the --peers members, id=host:port,"
-                    + " used for leader hints before membership entries carry them."),
-            new Setting("join", "false", "Start with no configuration and wait to be added (AddLearner) by an"
-                    + " existing cluster; --peers then only tells where to reach its members."),
+            new Setting(
+                    "peers",
+                    "",
+                    "Initial voters of a new cluster as id=host:port of their PEER port,"
+                            + " comma-separated, including this node, e.g. 1=10.0.0.1:9091,2=10.0.0.2:9091. Each"
+                            + " process may list different addresses (e.g. through a proxy). Ignored on restart."),
+            new Setting(
+                    "peer-client-addrs",
+                    "",
+                    "Optional client addresses of the --peers members, id=host:port,"
+                            + " used for leader hints before membership entries carry them."),
+            new Setting(
+                    "join",
+                    "false",
+                    "Start with no configuration and wait to be added (AddLearner) by an"
+                            + " existing cluster; --peers then only tells where to reach its members."),
             new Setting("data-dir", "/var/lib/raftkv", "Directory of the node's RocksDB data and member files."),
             new Setting("tick-ms", "10", "Length of one Raft tick in milliseconds."),
             new Setting("election-ticks", "30", "Election timeout in ticks (randomized in [n, 2n))."),
             new Setting("heartbeat-ticks", "5", "Heartbeat interval in ticks (< election-ticks)."),
-            new Setting("lease-drift-ticks", "3", "Clock drift bound of the leader lease in ticks, in [1,"
-                    + " election-ticks): LEASE reads are answered from the lease until election-ticks minus this"
-                    + " after the newest heartbeat round a quorum acknowledged."),
-            new Setting("snapshot-threshold-entries", "100000", "Take a snapshot (and compact the log) after this"
-                    + " many applied entries."),
-            new Setting("snapshot-retain-entries", "5000", "Log entries kept below a snapshot, so slightly"
-                    + " lagging followers catch up without one."),
+            new Setting(
+                    "lease-drift-ticks",
+                    "3",
+                    "Clock drift bound of the leader lease in ticks, in [1,"
+                            + " election-ticks): LEASE reads are answered from the lease until election-ticks minus this"
+                            + " after the newest heartbeat round a quorum acknowledged."),
+            new Setting(
+                    "snapshot-threshold-entries",
+                    "100000",
+                    "Take a snapshot (and compact the log) after this" + " many applied entries."),
+            new Setting(
+                    "snapshot-retain-entries",
+                    "5000",
+                    "Log entries kept below a snapshot, so slightly" + " lagging followers catch up without one."),
             new Setting("max-key-bytes", "4096", "Largest key accepted (INVALID_ARGUMENT beyond)."),
             new Setting("max-value-bytes", "1048576", "Largest value accepted (INVALID_ARGUMENT beyond)."),
             new Setting("max-request-bytes", "4194304", "Largest gRPC request accepted."),
-            new Setting("max-inflight-proposals", "10000", "Writes admitted but not yet applied"
-                    + " (RESOURCE_EXHAUSTED beyond)."),
-            new Setting("probe-addr", "", "Bind address of the plaintext probe port: HTTP /health /ready /metrics"
-                    + " and gRPC grpc.health.v1 only, never data (for kubelet and Prometheus). Empty: none (the"
-                    + " default off Kubernetes; in Kubernetes it is 0.0.0.0:9092)."),
-            new Setting("tls", "off", "on: the peer port requires mutual TLS between members and the client port"
-                    + " serves TLS (see docs/security.md); off: both plaintext."),
-            new Setting("tls-cert", "/etc/raftkv/tls/tls.crt", "This node's certificate chain (PEM): server"
-                    + " certificate of both ports and client certificate towards peers. Re-read when it changes."),
+            new Setting(
+                    "max-inflight-proposals",
+                    "10000",
+                    "Writes admitted but not yet applied" + " (RESOURCE_EXHAUSTED beyond)."),
+            new Setting(
+                    "probe-addr",
+                    "",
+                    "Bind address of the plaintext probe port: HTTP /health /ready /metrics"
+                            + " and gRPC grpc.health.v1 only, never data (for kubelet and Prometheus). Empty: none (the"
+                            + " default off Kubernetes; in Kubernetes it is 0.0.0.0:9092)."),
+            new Setting(
+                    "tls",
+                    "off",
+                    "on: the peer port requires mutual TLS between members and the client port"
+                            + " serves TLS (see docs/security.md); off: both plaintext."),
+            new Setting(
+                    "tls-cert",
+                    "/etc/raftkv/tls/tls.crt",
+                    "This node's certificate chain (PEM): server"
+                            + " certificate of both ports and client certificate towards peers. Re-read when it changes."),
             new Setting("tls-key", "/etc/raftkv/tls/tls.key", "Private key of --tls-cert (PEM, PKCS#8 or PKCS#1)."),
-            new Setting("tls-ca", "/etc/raftkv/tls/ca.crt", "The cluster CA bundle (PEM) peers' certificates must"
-                    + " chain to."),
+            new Setting(
+                    "tls-ca",
+                    "/etc/raftkv/tls/ca.crt",
+                    "The cluster CA bundle (PEM) peers' certificates must" + " chain to."),
             new Setting("tls-reload-seconds", "10", "How often the TLS and auth files are checked for changes."),
-            new Setting("auth", "off", "on: every client call must authenticate (client certificate or bearer token)"
-                    + " and is authorized by role; needs --tls on."),
+            new Setting(
+                    "auth",
+                    "off",
+                    "on: every client call must authenticate (client certificate or bearer token)"
+                            + " and is authorized by role; needs --tls on."),
             new Setting("auth-client-ca", "", "CA bundle (PEM) client certificates must chain to (default: --tls-ca)."),
-            new Setting("auth-tokens", "", "Bearer tokens file: one 'token,user' per line (as Kubernetes' static"
-                    + " token file); '#' starts a comment."),
-            new Setting("auth-roles", "", "Role bindings file: one 'user role [key-prefix]' per line, role read,"
-                    + " write or admin."),
-            new Setting("max-connection-response-bytes", "8388608", "Responses a client connection has not"
-                    + " read yet, in bytes, at which it takes no new calls until it drains (reads over it:"
-                    + " RESOURCE_EXHAUSTED OVERLOADED)."),
-            new Setting("max-node-response-bytes", "67108864", "Responses not yet read by all clients together,"
-                    + " in bytes, at which reads are refused RESOURCE_EXHAUSTED OVERLOADED."),
-            new Setting("max-client-connections", "4096", "Open connections on the client port at most; more are"
-                    + " closed at once."),
-            new Setting("max-client-connections-per-ip", "512", "Open client-port connections from one IP address"
-                    + " at most (0: no cap)."),
-            new Setting("client-idle-timeout-seconds", "300", "A client-port connection without traffic for this"
-                    + " long is closed; one whose first request is not complete within 10 s is closed too."),
-            new Setting("max-snapshot-download-seconds", "3600", "A Cluster.SnapshotDownload runs as long as its"
-                    + " client's deadline, at most this long."),
-            new Setting("max-connection-calls", "1000", "Calls of one client connection served and not yet"
-                    + " written; beyond, the connection takes no new calls until it drains."),
-            new Setting("force-new-cluster", "", "Quorum-loss recovery (docs/operations.md): set to THIS member's"
-                    + " id to rebuild its data as a one-member cluster keeping every entry of its log, once (a"
-                    + " force-new-cluster.done file records it; the old storage is kept beside). Members with"
-                    + " another id ignore it. Then add members back by membership change."),
-            new Setting("quota-backend-bytes", "2147483648", "Space quota of the state machine's data, in bytes"
-                    + " (etcd's --quota-backend-bytes; 0: none). Above it the member raises the cluster-wide NOSPACE"
-                    + " alarm: writes that add data fail RESOURCE_EXHAUSTED NO_SPACE until keys are deleted and an"
-                    + " admin disarms it (raftkvctl alarm disarm). The Raft log and snapshots are not counted:"
-                    + " leave room for them on the volume."),
+            new Setting(
+                    "auth-tokens",
+                    "",
+                    "Bearer tokens file: one 'token,user' per line (as Kubernetes' static"
+                            + " token file); '#' starts a comment."),
+            new Setting(
+                    "auth-roles",
+                    "",
+                    "Role bindings file: one 'user role [key-prefix]' per line, role read," + " write or admin."),
+            new Setting(
+                    "max-connection-response-bytes",
+                    "8388608",
+                    "Responses a client connection has not"
+                            + " read yet, in bytes, at which it takes no new calls until it drains (reads over it:"
+                            + " RESOURCE_EXHAUSTED OVERLOADED)."),
+            new Setting(
+                    "max-node-response-bytes",
+                    "67108864",
+                    "Responses not yet read by all clients together,"
+                            + " in bytes, at which reads are refused RESOURCE_EXHAUSTED OVERLOADED."),
+            new Setting(
+                    "max-client-connections",
+                    "4096",
+                    "Open connections on the client port at most; more are" + " closed at once."),
+            new Setting(
+                    "max-client-connections-per-ip",
+                    "512",
+                    "Open client-port connections from one IP address" + " at most (0: no cap)."),
+            new Setting(
+                    "client-idle-timeout-seconds",
+                    "300",
+                    "A client-port connection without traffic for this"
+                            + " long is closed; one whose first request is not complete within 10 s is closed too."),
+            new Setting(
+                    "max-snapshot-download-seconds",
+                    "3600",
+                    "A Cluster.SnapshotDownload runs as long as its" + " client's deadline, at most this long."),
+            new Setting(
+                    "max-connection-calls",
+                    "1000",
+                    "Calls of one client connection served and not yet"
+                            + " written; beyond, the connection takes no new calls until it drains."),
+            new Setting(
+                    "force-new-cluster",
+                    "",
+                    "Quorum-loss recovery (docs/operations.md): set to THIS member's"
+                            + " id to rebuild its data as a one-member cluster keeping every entry of its log, once (a"
+                            + " force-new-cluster.done file records it; the old storage is kept beside). Members with"
+                            + " another id ignore it. Then add members back by membership change."),
+            new Setting(
+                    "quota-backend-bytes",
+                    "2147483648",
+                    "Space quota of the state machine's data, in bytes"
+                            + " (etcd's --quota-backend-bytes; 0: none). Above it the member raises the cluster-wide NOSPACE"
+                            + " alarm: writes that add data fail RESOURCE_EXHAUSTED NO_SPACE until keys are deleted and an"
+                            + " admin disarms it (raftkvctl alarm disarm). The Raft log and snapshots are not counted:"
+                            + " leave room for them on the volume."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
             new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
             new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
@@ -152,11 +221,13 @@ public final class NodeConfig {
      *
      * @throws IllegalArgumentException for a bad value, or a derived name that is not a setting
      */
-    public static NodeConfig load(String[] args, Map<String, String> env, Function<Draft, Map<String, String>> deriver) {
+    public static NodeConfig load(
+            String[] args, Map<String, String> env, Function<Draft, Map<String, String>> deriver) {
         Map<String, String> flags = parseFlags(args);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
-        String configFile = flags.getOrDefault("config", env.getOrDefault(setting("config").envVar(), ""));
+        String configFile =
+                flags.getOrDefault("config", env.getOrDefault(setting("config").envVar(), ""));
         Properties file = configFile.isEmpty() ? new Properties() : readProperties(Path.of(configFile));
         for (String key : file.stringPropertyNames()) {
             setting(key.trim()); // rejects unknown keys
@@ -221,8 +292,9 @@ public final class NodeConfig {
                 """);
         for (Setting s : SETTINGS) {
             b.append(String.format("  --%-28s %s%n", s.name() + " <value>", s.help()));
-            b.append(String.format("  %-30s env %s%s%n", "", s.envVar(),
-                    s.defaultValue().isEmpty() ? "" : ", default " + s.defaultValue()));
+            b.append(String.format(
+                    "  %-30s env %s%s%n",
+                    "", s.envVar(), s.defaultValue().isEmpty() ? "" : ", default " + s.defaultValue()));
         }
         return b.toString();
     }
@@ -336,10 +408,11 @@ public final class NodeConfig {
 
     /** Connection caps and timeouts of the client port. */
     public io.raftkv.node.server.ListenerLimits clientConnections() {
-        return new io.raftkv.node.server.ListenerLimits((int) Math.min(Integer.MAX_VALUE,
-                positiveLong("max-client-connections")),
-                (int) Math.min(Integer.MAX_VALUE, nonNegativeLong("max-client-connections-per-ip")),
-                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(positiveLong("client-idle-timeout-seconds")))
+        return new io.raftkv.node.server.ListenerLimits(
+                        (int) Math.min(Integer.MAX_VALUE, positiveLong("max-client-connections")),
+                        (int) Math.min(Integer.MAX_VALUE, nonNegativeLong("max-client-connections-per-ip")),
+                        java.time.Duration.ofSeconds(10),
+                        java.time.Duration.ofSeconds(positiveLong("client-idle-timeout-seconds")))
                 .validate();
     }
 
@@ -427,23 +500,25 @@ public final class NodeConfig {
                     + " --max-key-bytes + --max-value-bytes (" + (maxKeyBytes() + maxValueBytes()) + ")");
         }
         maxInflightProposals();
-        new io.raftkv.node.server.ResponseLimits(maxConnectionResponseBytes(), maxNodeResponseBytes(),
-                maxConnectionCalls()).validate();
+        new io.raftkv.node.server.ResponseLimits(
+                        maxConnectionResponseBytes(), maxNodeResponseBytes(), maxConnectionCalls())
+                .validate();
         clientConnections();
         maxSnapshotDownload();
         forceNewCluster();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {
-            throw new IllegalArgumentException("--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");
+            throw new IllegalArgumentException(
+                    "--join must be true or false, got '" + join + "' (" + sources.get("join") + ")");
         }
         String format = values.get("log-format");
         if (!format.equals("text") && !format.equals("json")) {
-            throw new IllegalArgumentException("--log-format must be text or json, got '" + format + "' ("
-                    + sources.get("log-format") + ")");
+            throw new IllegalArgumentException(
+                    "--log-format must be text or json, got '" + format + "' (" + sources.get("log-format") + ")");
         }
         if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(logLevel())) {
-            throw new IllegalArgumentException("--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, got '"
-                    + values.get("log-level") + "'");
+            throw new IllegalArgumentException(
+                    "--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, got '" + values.get("log-level") + "'");
         }
         probeBindOrNull();
         security();
@@ -479,8 +554,8 @@ public final class NodeConfig {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "' (settings are --name value"
-                        + " or --name=value; see --help)");
+                throw new IllegalArgumentException(
+                        "unexpected argument '" + a + "' (settings are --name value" + " or --name=value; see --help)");
             }
             String name;
             String value;
@@ -544,8 +619,8 @@ public final class NodeConfig {
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + text + "' ("
-                    + sources.get(name) + ")");
+            throw new IllegalArgumentException(
+                    "--" + name + " must be an integer, got '" + text + "' (" + sources.get(name) + ")");
         }
     }
 
@@ -588,8 +663,8 @@ public final class NodeConfig {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("--" + name + " " + text + ": " + String.join("; ", problems)
-                    + " (" + sources.get(name) + ")");
+            throw new IllegalArgumentException(
+                    "--" + name + " " + text + ": " + String.join("; ", problems) + " (" + sources.get(name) + ")");
         }
         return Collections.unmodifiableMap(out);
     }

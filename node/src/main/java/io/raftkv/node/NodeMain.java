@@ -65,6 +65,7 @@ public final class NodeMain {
     private final NodeConfig config;
     /** Identity, discovery and status reporting in Kubernetes; null outside it. */
     private final KubernetesNode k8s;
+
     private Vertx vertx;
     private NodeStorage storage;
     private RaftDriver driver;
@@ -82,6 +83,7 @@ public final class NodeMain {
     private ReloadingTls clientCaTls;
     /** Tokens and role bindings; null with --auth off. */
     private AuthFiles authFiles;
+
     private ProbeServer probeServer;
 
     NodeMain(NodeConfig config) {
@@ -102,8 +104,8 @@ public final class NodeMain {
         Optional<KubernetesNode> k8s;
         try {
             k8s = KubernetesNode.fromEnvironment(System.getenv());
-            config = NodeConfig.load(args, System.getenv(),
-                    draft -> k8s.isPresent() ? deriveInKubernetes(k8s.get(), draft) : Map.of());
+            config = NodeConfig.load(
+                    args, System.getenv(), draft -> k8s.isPresent() ? deriveInKubernetes(k8s.get(), draft) : Map.of());
         } catch (IllegalArgumentException e) {
             System.err.println("raftkv-node: " + e.getMessage());
             System.err.println("Run with --help to see every setting.");
@@ -135,11 +137,14 @@ public final class NodeMain {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stop requested (SIGTERM)");
-            node.stopQuietly();
-            NodeLogging.shutdown();
-        }, "raftkv-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LOG.info("stop requested (SIGTERM)");
+                            node.stopQuietly();
+                            NodeLogging.shutdown();
+                        },
+                        "raftkv-shutdown"));
     }
 
     void start() throws Exception {
@@ -181,13 +186,25 @@ public final class NodeMain {
         PeerTls peerTls = null;
         if (security.tls()) {
             nodeTls = ReloadingTls.load(vertx, security.files()).watch(security.reloadPeriod());
-            peerTls = new PeerTls(nodeTls, config.clusterId(), NodeConfig::clusterIdOf,
+            peerTls = new PeerTls(
+                    nodeTls,
+                    config.clusterId(),
+                    NodeConfig::clusterIdOf,
                     PeerTls.Members.of(() -> driver == null ? null : driver.status()));
         }
-        transport = new PeerTransport(vertx, driver.context(), config.id(), config.clusterId(), advertisedPeer,
-                members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
-                PeerTransportOptions.DEFAULTS.forMaxRequestBytes(config.maxRequestBytes(),
-                        driverOptions.maxSizePerMsgBytes()), peerTls);
+        transport = new PeerTransport(
+                vertx,
+                driver.context(),
+                config.id(),
+                config.clusterId(),
+                advertisedPeer,
+                members,
+                driver,
+                driver.snapshotCoordinator(),
+                driver.snapshotCoordinator(),
+                PeerTransportOptions.DEFAULTS.forMaxRequestBytes(
+                        config.maxRequestBytes(), driverOptions.maxSizePerMsgBytes()),
+                peerTls);
         driver.attach(transport);
         startMetrics();
         if (k8s != null) {
@@ -196,14 +213,26 @@ public final class NodeMain {
         peerPort = await(transport.start(config.peerBind(), loops.peer()));
         await(driver.start());
         if (k8s != null) {
-            k8s.startStatusReporting(vertx, driver::status, () -> driver.alarms().active().alarms().stream()
-                    .map(a -> a.type().name() + ":" + a.memberId()).toList());
+            k8s.startStatusReporting(
+                    vertx,
+                    driver::status,
+                    () -> driver.alarms().active().alarms().stream()
+                            .map(a -> a.type().name() + ":" + a.memberId())
+                            .toList());
         }
         int clientPort = startClientServer(loops.client());
-        LOG.info("node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {}),"
-                + " probe port {}, TLS {}, client auth {}", config.id(), config.clusterId(), peerPort, advertisedPeer,
-                clientPort, advertisedClient, probeServer == null ? "none" : probeServer.port(),
-                config.security().tls() ? "on" : "off", config.security().auth() ? "on" : "off");
+        LOG.info(
+                "node {} of cluster {} running: peer port {} (advertised {}), client port {} (advertised {}),"
+                        + " probe port {}, TLS {}, client auth {}",
+                config.id(),
+                config.clusterId(),
+                peerPort,
+                advertisedPeer,
+                clientPort,
+                advertisedClient,
+                probeServer == null ? "none" : probeServer.port(),
+                config.security().tls() ? "on" : "off",
+                config.security().auth() ? "on" : "off");
     }
 
     /**
@@ -220,8 +249,12 @@ public final class NodeMain {
         new DiskSpaceMetrics(config.dataDir().toFile()).bindTo(metrics.prometheus());
         peerMetrics = new PeerMetrics(metrics.prometheus()).bindTransportStats(transport.stats());
         transport.stats().setSendObserver(peerMetrics::recordSend);
-        storageMetrics = new StorageMetrics(metrics.prometheus(), storage.raftLog()::stats,
-                storage::dbSizeBytes, storage.stateMachine()::estimates, null);
+        storageMetrics = new StorageMetrics(
+                metrics.prometheus(),
+                storage.raftLog()::stats,
+                storage::dbSizeBytes,
+                storage.stateMachine()::estimates,
+                null);
         storage.setFsyncObserver(storageMetrics::recordFsync);
         driverMetrics = new DriverMetrics(metrics.prometheus(), driver::loopStalls, driver::slowPersists);
         driver.setObserver(driverMetrics);
@@ -232,22 +265,34 @@ public final class NodeMain {
     private int startClientServer(List<Context> servingContexts) throws Exception {
         ServerLimits limits = ServerLimits.defaults()
                 .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes())
-                .withResponses(new ResponseLimits(config.maxConnectionResponseBytes(), config.maxNodeResponseBytes(),
+                .withResponses(new ResponseLimits(
+                        config.maxConnectionResponseBytes(),
+                        config.maxNodeResponseBytes(),
                         config.maxConnectionCalls()))
                 .withConnections(config.clientConnections())
                 .withMaxSnapshotDownload(config.maxSnapshotDownload());
         HostPort probe = config.probeBindOrNull();
         if (probe != null) {
-            probeServer = await(ProbeServer.start(vertx, driver, limits, metrics.prometheus(), probe.host(),
-                    probe.port()));
+            probeServer =
+                    await(ProbeServer.start(vertx, driver, limits, metrics.prometheus(), probe.host(), probe.port()));
         }
-        clientServer = await(ClientServer.start(vertx, driver, limits, metrics.prometheus(),
-                config.clientBind().host(), config.clientBind().port(), servingContexts, clientPortSecurity()));
+        clientServer = await(ClientServer.start(
+                vertx,
+                driver,
+                limits,
+                metrics.prometheus(),
+                config.clientBind().host(),
+                config.clientBind().port(),
+                servingContexts,
+                clientPortSecurity()));
         SnapshotMetrics snapshots = clientServer.snapshotMetrics();
-        driver.snapshotCoordinator().setCreatedObserver((bytes, nanos, ok) ->
-                snapshots.record(SnapshotMetrics.Kind.CREATED, bytes, nanos, ok));
-        transport.stats().setSnapshotObserver((sent, bytes, nanos, ok) ->
-                snapshots.record(sent ? SnapshotMetrics.Kind.SENT : SnapshotMetrics.Kind.RECEIVED, bytes, nanos, ok));
+        driver.snapshotCoordinator()
+                .setCreatedObserver(
+                        (bytes, nanos, ok) -> snapshots.record(SnapshotMetrics.Kind.CREATED, bytes, nanos, ok));
+        transport
+                .stats()
+                .setSnapshotObserver((sent, bytes, nanos, ok) -> snapshots.record(
+                        sent ? SnapshotMetrics.Kind.SENT : SnapshotMetrics.Kind.RECEIVED, bytes, nanos, ok));
         return clientServer.port();
     }
 

@@ -6,8 +6,8 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import io.raftkv.node.alarm.Alarms;
 import io.raftkv.node.driver.NodeStatus;
-import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.ConnectionGuard;
 import io.raftkv.node.server.ListenerLimits;
@@ -43,8 +43,15 @@ class NodeArchitectureTest {
             + " of its own that node.storage and its users depend on (issue 25 item 2)";
 
     /** The contract's types in node.storage today; RaftNodeApi may name these (they move with the contract). */
-    private static final Set<String> CONTRACT_TYPES = Stream.of(Command.class, CommandCodec.class, ApplyResult.class,
-                    KeyValue.class, RangeResult.class, StateHash.class, ActiveAlarms.class, AlarmType.class)
+    private static final Set<String> CONTRACT_TYPES = Stream.of(
+                    Command.class,
+                    CommandCodec.class,
+                    ApplyResult.class,
+                    KeyValue.class,
+                    RangeResult.class,
+                    StateHash.class,
+                    ActiveAlarms.class,
+                    AlarmType.class)
             .map(Class::getName)
             .collect(Collectors.toSet());
 
@@ -53,13 +60,26 @@ class NodeArchitectureTest {
         PackageRules rules = PackageRules.of("NodeArchitectureTest", NodeMain.class)
                 .allow("io.raftkv.node", "io.raftkv..")
                 .allow("io.raftkv.node.storage", "io.raftkv.raft")
-                .allow("io.raftkv.node.driver", "io.raftkv.raft", "io.raftkv.raft.loop", "io.raftkv.node.storage",
+                .allow(
+                        "io.raftkv.node.driver",
+                        "io.raftkv.raft",
+                        "io.raftkv.raft.loop",
+                        "io.raftkv.node.storage",
                         "io.raftkv.node.transport")
-                .allow("io.raftkv.node.transport", "io.raftkv.raft", "io.raftkv.api.peer.v1", "io.raftkv.api.net",
+                .allow(
+                        "io.raftkv.node.transport",
+                        "io.raftkv.raft",
+                        "io.raftkv.api.peer.v1",
+                        "io.raftkv.api.net",
                         "io.raftkv.node.security")
                 .allow("io.raftkv.node.security", "io.raftkv.api", "io.raftkv.api.v1")
-                .allow("io.raftkv.node.metrics", "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.storage",
-                        "io.raftkv.node.transport", "io.raftkv.node.alarm")
+                .allow(
+                        "io.raftkv.node.metrics",
+                        "io.raftkv.raft",
+                        "io.raftkv.node.driver",
+                        "io.raftkv.node.storage",
+                        "io.raftkv.node.transport",
+                        "io.raftkv.node.alarm")
                 // Alarms raise and disarm through the driver (RaftNodeApi) and are read by servers and metrics.
                 .allow("io.raftkv.node.alarm", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.node.driver")
                 // Lease time is kept beside the driver: it follows leadership and proposes revocations.
@@ -67,65 +87,117 @@ class NodeArchitectureTest {
                 // Watchers read the state machine's history and changes (revisions are part of its contract).
                 .allow("io.raftkv.node.watch", "io.raftkv.api.v1", "io.raftkv.node.storage", "io.raftkv.node.metrics")
                 .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
-                .allow("io.raftkv.node.server", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.api.net",
-                        "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.security",
-                        "io.raftkv.node.alarm", "io.raftkv.node.lease", "io.raftkv.node.watch")
+                .allow(
+                        "io.raftkv.node.server",
+                        "io.raftkv.api",
+                        "io.raftkv.api.v1",
+                        "io.raftkv.api.net",
+                        "io.raftkv.raft",
+                        "io.raftkv.node.driver",
+                        "io.raftkv.node.metrics",
+                        "io.raftkv.node.security",
+                        "io.raftkv.node.alarm",
+                        "io.raftkv.node.lease",
+                        "io.raftkv.node.watch")
                 // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
                 // Its Alarm RPC and write refusals are RaftKV's alarms (node.alarm), as for the server.
-                .allow("io.raftkv.node.etcd", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..",
-                        "io.raftkv.raft", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.server",
+                .allow(
+                        "io.raftkv.node.etcd",
+                        "io.raftkv.api",
+                        "io.raftkv.api.v1",
+                        "io.raftkv.etcd.api..",
+                        "io.raftkv.raft",
+                        "io.raftkv.node.driver",
+                        "io.raftkv.node.metrics",
+                        "io.raftkv.node.server",
                         "io.raftkv.node.alarm");
         // The client-facing packages (and the alarms, which propose commands) use the state machine's
         // contract, which still lives in node.storage.
-        List<Class<?>> contract = List.of(Command.class, CommandCodec.class, ApplyResult.class, KeyValue.class,
-                RangeResult.class, StateHash.class, ActiveAlarms.class, AlarmType.class,
+        List<Class<?>> contract = List.of(
+                Command.class,
+                CommandCodec.class,
+                ApplyResult.class,
+                KeyValue.class,
+                RangeResult.class,
+                StateHash.class,
+                ActiveAlarms.class,
+                AlarmType.class,
                 // Revisions (issue 20): what a read at a revision returns and how it fails.
-                io.raftkv.node.storage.KeyRead.class, io.raftkv.node.storage.Revisions.class,
-                io.raftkv.node.storage.RevisionUnavailableException.class, io.raftkv.node.storage.KeyRanges.class);
+                io.raftkv.node.storage.KeyRead.class,
+                io.raftkv.node.storage.Revisions.class,
+                io.raftkv.node.storage.RevisionUnavailableException.class,
+                io.raftkv.node.storage.KeyRanges.class);
         for (Class<?> c : contract) {
             rules.freeze("io.raftkv.node.server", c, CONTRACT);
         }
         for (Class<?> c : contract.subList(0, 11)) {
             rules.freeze("io.raftkv.node.etcd", c, CONTRACT);
         }
-        for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class, ActiveAlarms.class,
-                AlarmType.class)) {
+        for (Class<?> c :
+                List.of(Command.class, CommandCodec.class, ApplyResult.class, ActiveAlarms.class, AlarmType.class)) {
             rules.freeze("io.raftkv.node.alarm", c, CONTRACT);
         }
         for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class)) {
             rules.freeze("io.raftkv.node.lease", c, CONTRACT);
         }
         for (String servers : List.of("io.raftkv.node.server", "io.raftkv.node.etcd")) {
-            rules.freeze(servers, SnapshotReader.class, "the driver's SnapshotDownload hands the server a stream"
-                            + " of chunks typed in the contract package, not storage's reader")
-                    .freeze(servers, SnapshotChunk.class, "as SnapshotReader: the chunk type moves to the contract"
-                            + " package")
-                    .freeze(servers, StorageFailedException.class, "the driver reports a failed storage as a"
-                            + " RaftNodeException (UNAVAILABLE), so the error mapping needs no storage type")
-                    .freeze(servers, HostPort.class, "move HostPort out of transport into a package both depend on"
-                            + " (issue 25 item 2)");
+            rules.freeze(
+                            servers,
+                            SnapshotReader.class,
+                            "the driver's SnapshotDownload hands the server a stream"
+                                    + " of chunks typed in the contract package, not storage's reader")
+                    .freeze(
+                            servers,
+                            SnapshotChunk.class,
+                            "as SnapshotReader: the chunk type moves to the contract" + " package")
+                    .freeze(
+                            servers,
+                            StorageFailedException.class,
+                            "the driver reports a failed storage as a"
+                                    + " RaftNodeException (UNAVAILABLE), so the error mapping needs no storage type")
+                    .freeze(
+                            servers,
+                            HostPort.class,
+                            "move HostPort out of transport into a package both depend on" + " (issue 25 item 2)");
         }
         for (String readers : List.of("io.raftkv.node.server", "io.raftkv.node.alarm")) {
-            rules.freeze(readers, KvStateMachine.class, "RaftNodeApi.stateMachine() returns the contract's KvReader"
-                    + " (with what the alarms read: alarms, data size, compaction) instead of the concrete"
-                    + " KvStateMachine");
+            rules.freeze(
+                    readers,
+                    KvStateMachine.class,
+                    "RaftNodeApi.stateMachine() returns the contract's KvReader"
+                            + " (with what the alarms read: alarms, data size, compaction) instead of the concrete"
+                            + " KvStateMachine");
         }
-        rules
-                .freeze("io.raftkv.node.server", EtcdServices.class, "ClientServer takes the services it hosts from"
-                        + " NodeMain (the composition root) instead of building etcd's itself, so node.server does"
-                        + " not know node.etcd, which is built on it")
-                .freeze("io.raftkv.node.driver", Alarms.class, "NodeMain builds Alarms over the RaftNodeApi and"
-                        + " hands it to the servers and metrics, instead of RaftNodeApi.alarms() and RaftDriver"
-                        + " constructing it, so the driver does not know the package built on it")
-                .freeze("io.raftkv.node.transport", ConnectionGuard.class, "move ConnectionGuard and"
-                        + " ListenerLimits (connection admission, used by the client and the peer port) out of"
-                        + " node.server into a package both ports depend on")
+        rules.freeze(
+                        "io.raftkv.node.server",
+                        EtcdServices.class,
+                        "ClientServer takes the services it hosts from"
+                                + " NodeMain (the composition root) instead of building etcd's itself, so node.server does"
+                                + " not know node.etcd, which is built on it")
+                .freeze(
+                        "io.raftkv.node.driver",
+                        Alarms.class,
+                        "NodeMain builds Alarms over the RaftNodeApi and"
+                                + " hands it to the servers and metrics, instead of RaftNodeApi.alarms() and RaftDriver"
+                                + " constructing it, so the driver does not know the package built on it")
+                .freeze(
+                        "io.raftkv.node.transport",
+                        ConnectionGuard.class,
+                        "move ConnectionGuard and"
+                                + " ListenerLimits (connection admission, used by the client and the peer port) out of"
+                                + " node.server into a package both ports depend on")
                 .freeze("io.raftkv.node.transport", ListenerLimits.class, "as ConnectionGuard")
-                .freeze("io.raftkv.node.security", ClientPortSecurity.class, "move the ClientPortSecurity port into"
-                        + " node.security (the server then depends on security, which the peer transport also"
-                        + " uses, and security on neither)")
-                .freeze("io.raftkv.node.security", NodeStatus.class, "build PeerTls.Members from the driver's"
-                        + " NodeStatus in NodeMain (the composition root), so security needs nothing of the driver")
+                .freeze(
+                        "io.raftkv.node.security",
+                        ClientPortSecurity.class,
+                        "move the ClientPortSecurity port into"
+                                + " node.security (the server then depends on security, which the peer transport also"
+                                + " uses, and security on neither)")
+                .freeze(
+                        "io.raftkv.node.security",
+                        NodeStatus.class,
+                        "build PeerTls.Members from the driver's"
+                                + " NodeStatus in NodeMain (the composition root), so security needs nothing of the driver")
                 .check();
     }
 
@@ -146,8 +218,10 @@ class NodeArchitectureTest {
                 .sorted()
                 .toList();
         assertThat(exposing)
-                .as("RaftNodeApi methods whose signature names a node.storage class outside the contract %s (the"
-                        + " frozen one is stateMachine(); when it is retired, empty this list)", CONTRACT_TYPES)
+                .as(
+                        "RaftNodeApi methods whose signature names a node.storage class outside the contract %s (the"
+                                + " frozen one is stateMachine(); when it is retired, empty this list)",
+                        CONTRACT_TYPES)
                 .containsExactly("stateMachine");
     }
 }

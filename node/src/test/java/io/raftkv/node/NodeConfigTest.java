@@ -16,8 +16,9 @@ class NodeConfigTest {
     void flagsWinOverEnvironmentWhichWinsOverTheFileWhichWinsOverDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, "tick-ms=20\nelection-ticks=40\nheartbeat-ticks=4\n");
-        NodeConfig c = NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--config", file.toString(),
-                "--election-ticks=30"}, Map.of("RAFTKV_TICK_MS", "25", "RAFTKV_DATA_DIR", "/data/x"));
+        NodeConfig c = NodeConfig.load(
+                new String[] {"--id", "1", "--peers", PEERS, "--config", file.toString(), "--election-ticks=30"},
+                Map.of("RAFTKV_TICK_MS", "25", "RAFTKV_DATA_DIR", "/data/x"));
         assertThat(c.electionTicks()).isEqualTo(30);
         assertThat(c.tickMs()).isEqualTo(25);
         assertThat(c.heartbeatTicks()).isEqualTo(4);
@@ -31,7 +32,9 @@ class NodeConfigTest {
     @Test
     void clusterIdIsANumberOrAStableHashOfAName() {
         assertThat(NodeConfig.clusterIdOf("42")).isEqualTo(42);
-        assertThat(NodeConfig.clusterIdOf("prod")).isEqualTo(NodeConfig.clusterIdOf("prod")).isPositive()
+        assertThat(NodeConfig.clusterIdOf("prod"))
+                .isEqualTo(NodeConfig.clusterIdOf("prod"))
+                .isPositive()
                 .isNotEqualTo(NodeConfig.clusterIdOf("staging"));
         assertThatThrownBy(() -> NodeConfig.clusterIdOf("0")).hasMessageContaining("positive");
     }
@@ -43,16 +46,21 @@ class NodeConfigTest {
         assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "4", "--peers", PEERS}, Map.of()))
                 .hasMessageContaining("does not include this node's id 4");
         assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", "1=nohost"}, Map.of()))
-                .hasMessageContaining("--peers").hasMessageContaining("host:port");
-        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS},
-                Map.of("RAFTKV_TICK_MS", "fast")))
-                .hasMessageContaining("--tick-ms must be an integer").hasMessageContaining("RAFTKV_TICK_MS");
-        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--bogus", "1"},
-                Map.of())).hasMessageContaining("unknown setting 'bogus'");
-        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS,
-                "--heartbeat-ticks", "30"}, Map.of())).hasMessageContaining("less than --election-ticks");
-        assertThatThrownBy(() -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS,
-                "--log-format", "xml"}, Map.of())).hasMessageContaining("text or json");
+                .hasMessageContaining("--peers")
+                .hasMessageContaining("host:port");
+        assertThatThrownBy(() ->
+                        NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS}, Map.of("RAFTKV_TICK_MS", "fast")))
+                .hasMessageContaining("--tick-ms must be an integer")
+                .hasMessageContaining("RAFTKV_TICK_MS");
+        assertThatThrownBy(
+                        () -> NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--bogus", "1"}, Map.of()))
+                .hasMessageContaining("unknown setting 'bogus'");
+        assertThatThrownBy(() -> NodeConfig.load(
+                        new String[] {"--id", "1", "--peers", PEERS, "--heartbeat-ticks", "30"}, Map.of()))
+                .hasMessageContaining("less than --election-ticks");
+        assertThatThrownBy(() ->
+                        NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS, "--log-format", "xml"}, Map.of()))
+                .hasMessageContaining("text or json");
     }
 
     @Test

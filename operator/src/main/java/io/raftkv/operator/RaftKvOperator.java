@@ -1,13 +1,13 @@
 package io.raftkv.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.raftkv.operator.membership.AdminCredentials;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
@@ -30,92 +30,124 @@ import java.util.Optional;
  */
 public final class RaftKvOperator {
 
-  /** How long in-flight reconciliations may finish when the operator stops. */
-  public static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(20);
+    /** How long in-flight reconciliations may finish when the operator stops. */
+    public static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(20);
 
-  /**
-   * Retry of a failed reconciliation: 2 s, doubling up to 5 min, for as long as it fails (a
-   * cluster whose objects the API server refuses stays Degraded and is retried, never given up).
-   */
-  public static final GenericRetry RETRY = new GenericRetry()
-      .setInitialInterval(2_000)
-      .setIntervalMultiplier(2.0)
-      .setMaxInterval(300_000)
-      .withoutMaxAttempts();
+    /**
+     * Retry of a failed reconciliation: 2 s, doubling up to 5 min, for as long as it fails (a
+     * cluster whose objects the API server refuses stays Degraded and is retried, never given up).
+     */
+    public static final GenericRetry RETRY = new GenericRetry()
+            .setInitialInterval(2_000)
+            .setIntervalMultiplier(2.0)
+            .setMaxInterval(300_000)
+            .withoutMaxAttempts();
 
-  private RaftKvOperator() {}
+    private RaftKvOperator() {}
 
-  /**
-   * Creates an operator with the RaftKvCluster controller registered (not started).
-   *
-   * @param leaderElection empty for a single replica without a Lease
-   * @param nodeAdmin how nodes are called (a {@link GrpcNodeAdmin} in production); closed by the
-   *     caller after the operator stops
-   * @param endpoints where pods are dialled ({@link NodeEndpoints#clusterDns()} in Kubernetes;
-   *     harnesses that run nodes on loopback map ordinals to their ports)
-   * @param membership tuning of the membership orchestration
-   */
-  public static Operator create(KubernetesClient client, MeterRegistry registry,
-      ClusterMetrics clusterMetrics, OperatorSettings settings,
-      Optional<LeaderElectionConfiguration> leaderElection, Clock clock, NodeAdmin nodeAdmin,
-      NodeEndpoints endpoints, MembershipSettings membership) {
-    return create(client, registry, clusterMetrics, settings, leaderElection, clock, nodeAdmin,
-        endpoints, membership, new AdminCredentials(), new TlsPlanner());
-  }
+    /**
+     * Creates an operator with the RaftKvCluster controller registered (not started).
+     *
+     * @param leaderElection empty for a single replica without a Lease
+     * @param nodeAdmin how nodes are called (a {@link GrpcNodeAdmin} in production); closed by the
+     *     caller after the operator stops
+     * @param endpoints where pods are dialled ({@link NodeEndpoints#clusterDns()} in Kubernetes;
+     *     harnesses that run nodes on loopback map ordinals to their ports)
+     * @param membership tuning of the membership orchestration
+     */
+    public static Operator create(
+            KubernetesClient client,
+            MeterRegistry registry,
+            ClusterMetrics clusterMetrics,
+            OperatorSettings settings,
+            Optional<LeaderElectionConfiguration> leaderElection,
+            Clock clock,
+            NodeAdmin nodeAdmin,
+            NodeEndpoints endpoints,
+            MembershipSettings membership) {
+        return create(
+                client,
+                registry,
+                clusterMetrics,
+                settings,
+                leaderElection,
+                clock,
+                nodeAdmin,
+                endpoints,
+                membership,
+                new AdminCredentials(),
+                new TlsPlanner());
+    }
 
-  /**
-   * As above, with the registry of the operator's TLS credentials that {@code nodeAdmin} reads
-   * (a {@link GrpcNodeAdmin} built with the same {@link AdminCredentials}) and the planner of
-   * the clusters' certificates.
-   */
-  public static Operator create(KubernetesClient client, MeterRegistry registry,
-      ClusterMetrics clusterMetrics, OperatorSettings settings,
-      Optional<LeaderElectionConfiguration> leaderElection, Clock clock, NodeAdmin nodeAdmin,
-      NodeEndpoints endpoints, MembershipSettings membership, AdminCredentials credentials,
-      TlsPlanner planner) {
-    Operator operator = new Operator(o -> configure(o, client, registry, leaderElection));
-    MembershipOrchestrator orchestrator =
-        new MembershipOrchestrator(nodeAdmin, endpoints, membership);
-    operator.register(new RaftKvClusterReconciler(clock, clusterMetrics, orchestrator,
-        membership.operationReschedule(),
-        new ClusterSecurity(planner, credentials, endpoints)), controller -> {
-      controller.withRetry(RETRY);
-      if (settings.watchesAllNamespaces()) {
-        controller.watchingAllNamespaces();
-      } else {
-        controller.settingNamespaces(settings.watchNamespaces());
-      }
-    });
-    return operator;
-  }
+    /**
+     * As above, with the registry of the operator's TLS credentials that {@code nodeAdmin} reads
+     * (a {@link GrpcNodeAdmin} built with the same {@link AdminCredentials}) and the planner of
+     * the clusters' certificates.
+     */
+    public static Operator create(
+            KubernetesClient client,
+            MeterRegistry registry,
+            ClusterMetrics clusterMetrics,
+            OperatorSettings settings,
+            Optional<LeaderElectionConfiguration> leaderElection,
+            Clock clock,
+            NodeAdmin nodeAdmin,
+            NodeEndpoints endpoints,
+            MembershipSettings membership,
+            AdminCredentials credentials,
+            TlsPlanner planner) {
+        Operator operator = new Operator(o -> configure(o, client, registry, leaderElection));
+        MembershipOrchestrator orchestrator = new MembershipOrchestrator(nodeAdmin, endpoints, membership);
+        operator.register(
+                new RaftKvClusterReconciler(
+                        clock,
+                        clusterMetrics,
+                        orchestrator,
+                        membership.operationReschedule(),
+                        new ClusterSecurity(planner, credentials, endpoints)),
+                controller -> {
+                    controller.withRetry(RETRY);
+                    if (settings.watchesAllNamespaces()) {
+                        controller.watchingAllNamespaces();
+                    } else {
+                        controller.settingNamespaces(settings.watchNamespaces());
+                    }
+                });
+        return operator;
+    }
 
-  static void configure(ConfigurationServiceOverrider o, KubernetesClient client,
-      MeterRegistry registry, Optional<LeaderElectionConfiguration> leaderElection) {
-    o.withKubernetesClient(client)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withMetrics(MicrometerMetricsV2.newBuilder(registry).withNamespaceAsTag().build())
-        .withReconciliationTerminationTimeout(TERMINATION_TIMEOUT)
-        .withStopOnInformerErrorDuringStartup(true)
-        .withCloseClientOnStop(false);
-    leaderElection.ifPresent(o::withLeaderElectionConfiguration);
-  }
+    static void configure(
+            ConfigurationServiceOverrider o,
+            KubernetesClient client,
+            MeterRegistry registry,
+            Optional<LeaderElectionConfiguration> leaderElection) {
+        o.withKubernetesClient(client)
+                .withUseSSAToPatchPrimaryResource(false)
+                .withSSABasedCreateUpdateMatchForDependentResources(false)
+                .withMetrics(MicrometerMetricsV2.newBuilder(registry)
+                        .withNamespaceAsTag()
+                        .build())
+                .withReconciliationTerminationTimeout(TERMINATION_TIMEOUT)
+                .withStopOnInformerErrorDuringStartup(true)
+                .withCloseClientOnStop(false);
+        leaderElection.ifPresent(o::withLeaderElectionConfiguration);
+    }
 
-  /**
-   * Lease-based leader election: only the holder of the Lease reconciles; the other replicas
-   * keep their caches warm and take over when the Lease expires.
-   */
-  public static LeaderElectionConfiguration leaderElection(OperatorSettings settings,
-      String leaseNamespace, ClusterMetrics metrics) {
-    metrics.setActive(false); // a standby until the Lease is ours
-    return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
-        .withLeaderCallbacks(new LeaderCallbacks(() -> metrics.setActive(true),
-            () -> metrics.setActive(false), leader -> { }))
-        .withLeaseNamespace(leaseNamespace)
-        .withIdentity(settings.identity())
-        .withLeaseDuration(Duration.ofSeconds(15))
-        .withRenewDeadline(Duration.ofSeconds(10))
-        .withRetryPeriod(Duration.ofSeconds(2))
-        .build();
-  }
+    /**
+     * Lease-based leader election: only the holder of the Lease reconciles; the other replicas
+     * keep their caches warm and take over when the Lease expires.
+     */
+    public static LeaderElectionConfiguration leaderElection(
+            OperatorSettings settings, String leaseNamespace, ClusterMetrics metrics) {
+        metrics.setActive(false); // a standby until the Lease is ours
+        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> metrics.setActive(true), () -> metrics.setActive(false), leader -> {}))
+                .withLeaseNamespace(leaseNamespace)
+                .withIdentity(settings.identity())
+                .withLeaseDuration(Duration.ofSeconds(15))
+                .withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2))
+                .build();
+    }
 }

@@ -21,21 +21,35 @@ class OperatorArchitectureTest {
                 .allow("io.raftkv.operator.api.v1alpha1")
                 .allow("io.raftkv.operator.http")
                 .allow("io.raftkv.operator.metrics", "io.raftkv.operator.api.v1alpha1")
-                .allow("io.raftkv.operator.dependents", "io.raftkv.operator.api.v1alpha1",
-                        "io.raftkv.operator.status", "io.raftkv.operator.membership")
+                .allow(
+                        "io.raftkv.operator.dependents",
+                        "io.raftkv.operator.api.v1alpha1",
+                        "io.raftkv.operator.status",
+                        "io.raftkv.operator.membership")
                 .allow("io.raftkv.operator.status", "io.raftkv.operator.api.v1alpha1", "io.raftkv.operator.membership")
                 .allow("io.raftkv.operator.membership", "io.raftkv.api.v1", "io.raftkv.operator.api.v1alpha1")
-                .allow("io.raftkv.operator.security", "io.raftkv.operator.api.v1alpha1",
-                        "io.raftkv.operator.dependents", "io.raftkv.operator.membership",
+                .allow(
+                        "io.raftkv.operator.security",
+                        "io.raftkv.operator.api.v1alpha1",
+                        "io.raftkv.operator.dependents",
+                        "io.raftkv.operator.membership",
                         "io.raftkv.operator.status")
-                .freeze("io.raftkv.operator.membership", EventRecorder.class, "move EventRecorder (events on the"
-                        + " RaftKvCluster, used by the reconciler, status and membership) out of status into a"
-                        + " package below both, e.g. io.raftkv.operator.events")
-                .freeze("io.raftkv.operator.status", ClusterObjects.class, "move ClusterObjects (the names of the"
-                        + " owned objects) out of dependents into a package below dependents, status and"
-                        + " membership, e.g. next to the custom resource's types")
-                .freeze("io.raftkv.operator.membership", ClusterObjects.class, "as for status: move ClusterObjects"
-                        + " below membership")
+                .freeze(
+                        "io.raftkv.operator.membership",
+                        EventRecorder.class,
+                        "move EventRecorder (events on the"
+                                + " RaftKvCluster, used by the reconciler, status and membership) out of status into a"
+                                + " package below both, e.g. io.raftkv.operator.events")
+                .freeze(
+                        "io.raftkv.operator.status",
+                        ClusterObjects.class,
+                        "move ClusterObjects (the names of the"
+                                + " owned objects) out of dependents into a package below dependents, status and"
+                                + " membership, e.g. next to the custom resource's types")
+                .freeze(
+                        "io.raftkv.operator.membership",
+                        ClusterObjects.class,
+                        "as for status: move ClusterObjects" + " below membership")
                 .check();
     }
 }

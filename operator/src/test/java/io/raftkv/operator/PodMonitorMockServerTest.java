@@ -37,88 +37,132 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class PodMonitorMockServerTest {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  static KubernetesClient client;
-  private static Operator operator;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static KubernetesClient client;
+    private static Operator operator;
 
-  @BeforeAll
-  static void startOperator() throws Exception {
-    try (InputStream crd = new FileInputStream(TestClusters.generatedCrd().toFile())) {
-      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+    @BeforeAll
+    static void startOperator() throws Exception {
+        try (InputStream crd = new FileInputStream(TestClusters.generatedCrd().toFile())) {
+            client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+        }
+        client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .resource(new CustomResourceDefinitionBuilder()
+                        .withNewMetadata()
+                        .withName("podmonitors.monitoring.coreos.com")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withGroup("monitoring.coreos.com")
+                        .withScope("Namespaced")
+                        .withNewNames()
+                        .withKind("PodMonitor")
+                        .withPlural("podmonitors")
+                        .withSingular("podmonitor")
+                        .withListKind("PodMonitorList")
+                        .endNames()
+                        .addNewVersion()
+                        .withName("v1")
+                        .withServed(true)
+                        .withStorage(true)
+                        .withNewSchema()
+                        .withNewOpenAPIV3Schema()
+                        .withType("object")
+                        .withXKubernetesPreserveUnknownFields(true)
+                        .endOpenAPIV3Schema()
+                        .endSchema()
+                        .endVersion()
+                        .endSpec()
+                        .build())
+                .create();
+        // JOSDK caches CRD presence per JVM; another test class may have seen it absent.
+        CRDPresentActivationCondition.clearState();
+        operator = RaftKvOperator.create(
+                client,
+                new SimpleMeterRegistry(),
+                new ClusterMetrics(new SimpleMeterRegistry()),
+                new OperatorSettings(Set.of(), false, "unused", Optional.empty(), "test", 0),
+                Optional.empty(),
+                Clock.systemUTC(),
+                new FakeNodeAdmin(),
+                (cluster, ordinal) -> ClusterObjects.podName(cluster, ordinal),
+                MembershipSettings.DEFAULTS);
+        operator.start();
     }
-    client.apiextensions().v1().customResourceDefinitions().resource(
-        new CustomResourceDefinitionBuilder()
-            .withNewMetadata().withName("podmonitors.monitoring.coreos.com").endMetadata()
-            .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
-              .withNewNames().withKind("PodMonitor").withPlural("podmonitors")
-                .withSingular("podmonitor").withListKind("PodMonitorList").endNames()
-              .addNewVersion().withName("v1").withServed(true).withStorage(true)
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                  .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-              .endVersion()
-            .endSpec().build()).create();
-    // JOSDK caches CRD presence per JVM; another test class may have seen it absent.
-    CRDPresentActivationCondition.clearState();
-    operator = RaftKvOperator.create(client, new SimpleMeterRegistry(),
-        new ClusterMetrics(new SimpleMeterRegistry()),
-        new OperatorSettings(Set.of(), false, "unused", Optional.empty(), "test", 0),
-        Optional.empty(), Clock.systemUTC(), new FakeNodeAdmin(),
-        (cluster, ordinal) -> ClusterObjects.podName(cluster, ordinal), MembershipSettings.DEFAULTS);
-    operator.start();
-  }
 
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.stop();
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.stop();
+        }
     }
-  }
 
-  @Test
-  void enabledMonitoringKeepsAPodMonitorUntilTurnedOff() {
-    RaftKvCluster cluster = TestClusters.cluster("ns-mon", "gamma", 3);
-    cluster.getSpec().getMonitoring().setEnabled(true);
-    cluster.getSpec().getMonitoring().setInterval("15s");
-    cluster.getSpec().getMonitoring().setLabels(Map.of("release", "kube-prometheus-stack"));
-    RaftKvCluster created = client.resource(cluster).create();
+    @Test
+    void enabledMonitoringKeepsAPodMonitorUntilTurnedOff() {
+        RaftKvCluster cluster = TestClusters.cluster("ns-mon", "gamma", 3);
+        cluster.getSpec().getMonitoring().setEnabled(true);
+        cluster.getSpec().getMonitoring().setInterval("15s");
+        cluster.getSpec().getMonitoring().setLabels(Map.of("release", "kube-prometheus-stack"));
+        RaftKvCluster created = client.resource(cluster).create();
 
-    PodMonitor pm = await().atMost(TIMEOUT).until(
-        () -> client.resources(PodMonitor.class).inNamespace("ns-mon").withName("gamma").get(),
-        p -> p != null);
-    assertThat(pm.getMetadata().getOwnerReferences()).singleElement()
-        .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
-    assertThat(pm.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack")
-        .containsEntry("app.kubernetes.io/managed-by", "raftkv-operator");
-    assertThat(pm.getSpec().selector.getMatchLabels())
-        .isEqualTo(ClusterObjects.selectorLabels(created));
-    assertThat(pm.getSpec().namespaceSelector.matchNames).containsExactly("ns-mon");
-    PodMonitor.Endpoint endpoint = pm.getSpec().podMetricsEndpoints.get(0);
-    assertThat(endpoint.port).isEqualTo("probe");
-    assertThat(endpoint.path).isEqualTo("/metrics");
-    assertThat(endpoint.interval).isEqualTo("15s");
-    assertThat(endpoint.relabelings).singleElement().satisfies(r -> {
-      assertThat(r.sourceLabels).containsExactly("__meta_kubernetes_pod_label_app_kubernetes_io_instance");
-      assertThat(r.targetLabel).isEqualTo("raftkv_cluster");
-    });
+        PodMonitor pm = await().atMost(TIMEOUT)
+                .until(
+                        () -> client.resources(PodMonitor.class)
+                                .inNamespace("ns-mon")
+                                .withName("gamma")
+                                .get(),
+                        p -> p != null);
+        assertThat(pm.getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(o ->
+                        assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
+        assertThat(pm.getMetadata().getLabels())
+                .containsEntry("release", "kube-prometheus-stack")
+                .containsEntry("app.kubernetes.io/managed-by", "raftkv-operator");
+        assertThat(pm.getSpec().selector.getMatchLabels()).isEqualTo(ClusterObjects.selectorLabels(created));
+        assertThat(pm.getSpec().namespaceSelector.matchNames).containsExactly("ns-mon");
+        PodMonitor.Endpoint endpoint = pm.getSpec().podMetricsEndpoints.get(0);
+        assertThat(endpoint.port).isEqualTo("probe");
+        assertThat(endpoint.path).isEqualTo("/metrics");
+        assertThat(endpoint.interval).isEqualTo("15s");
+        assertThat(endpoint.relabelings).singleElement().satisfies(r -> {
+            assertThat(r.sourceLabels).containsExactly("__meta_kubernetes_pod_label_app_kubernetes_io_instance");
+            assertThat(r.targetLabel).isEqualTo("raftkv_cluster");
+        });
 
-    // A merge patch without resourceVersion, as kubectl does: an edit() would race with the
-    // operator's concurrent status patches (409) and make this test flaky.
-    client.resources(RaftKvCluster.class).inNamespace("ns-mon").withName("gamma")
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\":{\"monitoring\":{\"enabled\":false}}}");
-    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
-        client.resources(PodMonitor.class).inNamespace("ns-mon").withName("gamma").get()).isNull());
-  }
+        // A merge patch without resourceVersion, as kubectl does: an edit() would race with the
+        // operator's concurrent status patches (409) and make this test flaky.
+        client.resources(RaftKvCluster.class)
+                .inNamespace("ns-mon")
+                .withName("gamma")
+                .patch(
+                        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"spec\":{\"monitoring\":{\"enabled\":false}}}");
+        await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(client.resources(PodMonitor.class)
+                                .inNamespace("ns-mon")
+                                .withName("gamma")
+                                .get())
+                        .isNull());
+    }
 
-  @Test
-  void aClusterWithoutMonitoringGetsNoPodMonitor() {
-    client.resource(TestClusters.cluster("ns-nomon", "delta", 3)).create();
-    await().atMost(TIMEOUT).until(
-        () -> client.apps().statefulSets().inNamespace("ns-nomon").withName("delta").get(),
-        (StatefulSet s) -> s != null);
-    List<PodMonitor> monitors = client.resources(PodMonitor.class).inNamespace("ns-nomon").list()
-        .getItems();
-    assertThat(monitors).isEmpty();
-  }
+    @Test
+    void aClusterWithoutMonitoringGetsNoPodMonitor() {
+        client.resource(TestClusters.cluster("ns-nomon", "delta", 3)).create();
+        await().atMost(TIMEOUT)
+                .until(
+                        () -> client.apps()
+                                .statefulSets()
+                                .inNamespace("ns-nomon")
+                                .withName("delta")
+                                .get(),
+                        (StatefulSet s) -> s != null);
+        List<PodMonitor> monitors = client.resources(PodMonitor.class)
+                .inNamespace("ns-nomon")
+                .list()
+                .getItems();
+        assertThat(monitors).isEmpty();
+    }
 }

@@ -28,159 +28,197 @@ import java.util.Set;
  */
 final class SimulatedStatefulSetController {
 
-  private final KubernetesClient client;
-  private final FakeNodeAdmin nodes;
-  private final String namespace;
-  private final String name;
-  private final Map<Integer, Long> volumes = new HashMap<>();
-  private final Set<Integer> running = new HashSet<>();
-  private final List<Integer> replicasSeen = new ArrayList<>();
-  /** Pods deleted by the operator, in order, with whether each one's node was leading. */
-  private final LinkedHashMap<String, Boolean> restarts = new LinkedHashMap<>();
-  private String initialRevision;
-  private long nextFreshId = 1L << 32;
+    private final KubernetesClient client;
+    private final FakeNodeAdmin nodes;
+    private final String namespace;
+    private final String name;
+    private final Map<Integer, Long> volumes = new HashMap<>();
+    private final Set<Integer> running = new HashSet<>();
+    private final List<Integer> replicasSeen = new ArrayList<>();
+    /** Pods deleted by the operator, in order, with whether each one's node was leading. */
+    private final LinkedHashMap<String, Boolean> restarts = new LinkedHashMap<>();
 
-  SimulatedStatefulSetController(KubernetesClient client, FakeNodeAdmin nodes, String namespace,
-      String name) {
-    this.client = client;
-    this.nodes = nodes;
-    this.namespace = namespace;
-    this.name = name;
-  }
+    private String initialRevision;
+    private long nextFreshId = 1L << 32;
 
-  /** The bootstrap members: pods 0..n-1 hold ids 1..n, already voters. */
-  void bootstrap(int voters) {
-    for (int k = 0; k < voters; k++) {
-      volumes.put(k, k + 1L);
-      nodes.bootstrapVoter(target(k), k + 1L,
-          name + "-" + k + "." + name + "-peers." + namespace + ".svc:" + ClusterObjects.PEER_PORT);
+    SimulatedStatefulSetController(KubernetesClient client, FakeNodeAdmin nodes, String namespace, String name) {
+        this.client = client;
+        this.nodes = nodes;
+        this.namespace = namespace;
+        this.name = name;
     }
-  }
 
-  static String targetOf(String cluster, int ordinal) {
-    return cluster + "-" + ordinal;
-  }
-
-  String target(int ordinal) {
-    return targetOf(name, ordinal);
-  }
-
-  List<Integer> replicasSeen() {
-    return List.copyOf(replicasSeen);
-  }
-
-  Map<String, Boolean> restarts() {
-    return new LinkedHashMap<>(restarts);
-  }
-
-  String revision(StatefulSet sts) {
-    return name + "-" + Integer.toHexString(sts.getSpec().getTemplate().hashCode());
-  }
-
-  void sync() {
-    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-    if (sts == null) {
-      return;
-    }
-    int replicas = sts.getSpec().getReplicas();
-    if (replicasSeen.isEmpty() || replicasSeen.get(replicasSeen.size() - 1) != replicas) {
-      replicasSeen.add(replicas);
-    }
-    String revision = revision(sts);
-    if (initialRevision == null) {
-      initialRevision = revision;
-    }
-    Map<Integer, Pod> pods = new HashMap<>();
-    for (Pod pod : client.pods().inNamespace(namespace)
-        .withLabel(ClusterObjects.LABEL_INSTANCE, name).list().getItems()) {
-      pods.put(Integer.parseInt(pod.getMetadata().getName().substring(name.length() + 1)), pod);
-    }
-    for (var entry : pods.entrySet()) {
-      if (entry.getKey() >= replicas) {
-        client.resource(entry.getValue()).delete();
-        stop(entry.getKey(), false);
-      }
-    }
-    for (int k = 0; k < replicas; k++) {
-      Pod pod = pods.get(k);
-      if (pod == null) {
-        if (running.contains(k)) {
-          stop(k, true); // deleted by the operator: the kubelet killed its process
+    /** The bootstrap members: pods 0..n-1 hold ids 1..n, already voters. */
+    void bootstrap(int voters) {
+        for (int k = 0; k < voters; k++) {
+            volumes.put(k, k + 1L);
+            nodes.bootstrapVoter(
+                    target(k),
+                    k + 1L,
+                    name + "-" + k + "." + name + "-peers." + namespace + ".svc:" + ClusterObjects.PEER_PORT);
         }
-        pod = create(sts, k, revision);
-        long id = volumes.computeIfAbsent(k, o -> nextFreshId++);
-        nodes.startNode(target(k), id);
-        running.add(k);
-      }
-      boolean ready = nodes.ready(target(k));
-      boolean wasReady = pod.getStatus() != null && pod.getStatus().getConditions() != null
-          && pod.getStatus().getConditions().stream()
-              .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-      if (ready != wasReady || pod.getStatus() == null
-          || !"Running".equals(pod.getStatus().getPhase())) {
-        writePodStatus(k, ready);
-      }
     }
-    writeStatefulSetStatus(sts, revision);
-  }
 
-  private void stop(int ordinal, boolean restart) {
-    if (restart) {
-      restarts.put(target(ordinal), nodes.leaderId() == nodes.idAt(target(ordinal)));
+    static String targetOf(String cluster, int ordinal) {
+        return cluster + "-" + ordinal;
     }
-    nodes.stopNode(target(ordinal));
-    running.remove(ordinal);
-  }
 
-  private Pod create(StatefulSet sts, int ordinal, String revision) {
-    Map<String, String> labels = new HashMap<>(sts.getSpec().getTemplate().getMetadata()
-        .getLabels());
-    labels.put("controller-revision-hash", revision);
-    return client.resource(new PodBuilder()
-        .withNewMetadata().withName(name + "-" + ordinal).withNamespace(namespace)
-          .withLabels(labels)
-        .endMetadata()
-        .withSpec(sts.getSpec().getTemplate().getSpec())
-        .build()).create();
-  }
-
-  private void writePodStatus(int ordinal, boolean ready) {
-    Pod status = new PodBuilder()
-        .withNewMetadata().withName(name + "-" + ordinal).withNamespace(namespace).endMetadata()
-        .withStatus(new PodStatusBuilder().withPhase("Running")
-            .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
-            .endCondition().build())
-        .build();
-    client.pods().inNamespace(namespace).withName(name + "-" + ordinal).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), status);
-  }
-
-  private void writeStatefulSetStatus(StatefulSet sts, String revision) {
-    List<Pod> pods = client.pods().inNamespace(namespace)
-        .withLabel(ClusterObjects.LABEL_INSTANCE, name).list().getItems();
-    int ready = (int) pods.stream().filter(p -> p.getStatus() != null
-        && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
-        .count();
-    int updated = (int) pods.stream().filter(p -> revision.equals(
-        p.getMetadata().getLabels().get("controller-revision-hash"))).count();
-    var status = new StatefulSetStatusBuilder()
-        .withObservedGeneration(sts.getMetadata().getGeneration())
-        .withReplicas(pods.size())
-        .withReadyReplicas(ready)
-        .withAvailableReplicas(ready)
-        .withCurrentReplicas(pods.size() - updated)
-        .withUpdatedReplicas(updated)
-        .withCurrentRevision(initialRevision) // OnDelete: the controller never advances it
-        .withUpdateRevision(revision)
-        .build();
-    if (status.equals(sts.getStatus())) {
-      return;
+    String target(int ordinal) {
+        return targetOf(name, ordinal);
     }
-    StatefulSet patch = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-        .withStatus(status).build();
-    client.apps().statefulSets().inNamespace(namespace).withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-  }
+
+    List<Integer> replicasSeen() {
+        return List.copyOf(replicasSeen);
+    }
+
+    Map<String, Boolean> restarts() {
+        return new LinkedHashMap<>(restarts);
+    }
+
+    String revision(StatefulSet sts) {
+        return name + "-" + Integer.toHexString(sts.getSpec().getTemplate().hashCode());
+    }
+
+    void sync() {
+        StatefulSet sts = client.apps()
+                .statefulSets()
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+        if (sts == null) {
+            return;
+        }
+        int replicas = sts.getSpec().getReplicas();
+        if (replicasSeen.isEmpty() || replicasSeen.get(replicasSeen.size() - 1) != replicas) {
+            replicasSeen.add(replicas);
+        }
+        String revision = revision(sts);
+        if (initialRevision == null) {
+            initialRevision = revision;
+        }
+        Map<Integer, Pod> pods = new HashMap<>();
+        for (Pod pod : client.pods()
+                .inNamespace(namespace)
+                .withLabel(ClusterObjects.LABEL_INSTANCE, name)
+                .list()
+                .getItems()) {
+            pods.put(Integer.parseInt(pod.getMetadata().getName().substring(name.length() + 1)), pod);
+        }
+        for (var entry : pods.entrySet()) {
+            if (entry.getKey() >= replicas) {
+                client.resource(entry.getValue()).delete();
+                stop(entry.getKey(), false);
+            }
+        }
+        for (int k = 0; k < replicas; k++) {
+            Pod pod = pods.get(k);
+            if (pod == null) {
+                if (running.contains(k)) {
+                    stop(k, true); // deleted by the operator: the kubelet killed its process
+                }
+                pod = create(sts, k, revision);
+                long id = volumes.computeIfAbsent(k, o -> nextFreshId++);
+                nodes.startNode(target(k), id);
+                running.add(k);
+            }
+            boolean ready = nodes.ready(target(k));
+            boolean wasReady = pod.getStatus() != null
+                    && pod.getStatus().getConditions() != null
+                    && pod.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            if (ready != wasReady
+                    || pod.getStatus() == null
+                    || !"Running".equals(pod.getStatus().getPhase())) {
+                writePodStatus(k, ready);
+            }
+        }
+        writeStatefulSetStatus(sts, revision);
+    }
+
+    private void stop(int ordinal, boolean restart) {
+        if (restart) {
+            restarts.put(target(ordinal), nodes.leaderId() == nodes.idAt(target(ordinal)));
+        }
+        nodes.stopNode(target(ordinal));
+        running.remove(ordinal);
+    }
+
+    private Pod create(StatefulSet sts, int ordinal, String revision) {
+        Map<String, String> labels =
+                new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put("controller-revision-hash", revision);
+        return client.resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name + "-" + ordinal)
+                        .withNamespace(namespace)
+                        .withLabels(labels)
+                        .endMetadata()
+                        .withSpec(sts.getSpec().getTemplate().getSpec())
+                        .build())
+                .create();
+    }
+
+    private void writePodStatus(int ordinal, boolean ready) {
+        Pod status = new PodBuilder()
+                .withNewMetadata()
+                .withName(name + "-" + ordinal)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withStatus(new PodStatusBuilder()
+                        .withPhase("Running")
+                        .addNewCondition()
+                        .withType("Ready")
+                        .withStatus(ready ? "True" : "False")
+                        .endCondition()
+                        .build())
+                .build();
+        client.pods()
+                .inNamespace(namespace)
+                .withName(name + "-" + ordinal)
+                .subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+    }
+
+    private void writeStatefulSetStatus(StatefulSet sts, String revision) {
+        List<Pod> pods = client.pods()
+                .inNamespace(namespace)
+                .withLabel(ClusterObjects.LABEL_INSTANCE, name)
+                .list()
+                .getItems();
+        int ready = (int) pods.stream()
+                .filter(p -> p.getStatus() != null
+                        && p.getStatus().getConditions() != null
+                        && p.getStatus().getConditions().stream()
+                                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                .count();
+        int updated = (int) pods.stream()
+                .filter(p -> revision.equals(p.getMetadata().getLabels().get("controller-revision-hash")))
+                .count();
+        var status = new StatefulSetStatusBuilder()
+                .withObservedGeneration(sts.getMetadata().getGeneration())
+                .withReplicas(pods.size())
+                .withReadyReplicas(ready)
+                .withAvailableReplicas(ready)
+                .withCurrentReplicas(pods.size() - updated)
+                .withUpdatedReplicas(updated)
+                .withCurrentRevision(initialRevision) // OnDelete: the controller never advances it
+                .withUpdateRevision(revision)
+                .build();
+        if (status.equals(sts.getStatus())) {
+            return;
+        }
+        StatefulSet patch = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withStatus(status)
+                .build();
+        client.apps()
+                .statefulSets()
+                .inNamespace(namespace)
+                .withName(name)
+                .subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    }
 }

@@ -23,7 +23,11 @@ public record ConfChange(ConfChangeType type, long nodeId, byte[] context) {
     /** Encodes as {@code [version:1][type:1][nodeId:8][contextLen:4][context]}. */
     public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(14 + context.length);
-        b.put(FORMAT_V1).put((byte) type.ordinal()).putLong(nodeId).putInt(context.length).put(context);
+        b.put(FORMAT_V1)
+                .put((byte) type.ordinal())
+                .putLong(nodeId)
+                .putInt(context.length)
+                .put(context);
         return b.array();
     }
 

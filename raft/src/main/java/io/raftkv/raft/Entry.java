@@ -38,7 +38,10 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Entry e && e.term == term && e.index == index && e.type == type
+        return o instanceof Entry e
+                && e.term == term
+                && e.index == index
+                && e.type == type
                 && Arrays.equals(e.data, data);
     }
 
@@ -49,7 +52,6 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
 
     @Override
     public String toString() {
-        return "Entry{" + term + "/" + index + (type == EntryType.NORMAL ? "" : " " + type)
-                + " " + data.length + "B}";
+        return "Entry{" + term + "/" + index + (type == EntryType.NORMAL ? "" : " " + type) + " " + data.length + "B}";
     }
 }

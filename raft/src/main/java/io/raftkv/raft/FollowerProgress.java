@@ -10,6 +10,5 @@ package io.raftkv.raft;
  * @param recentActive   whether the member was heard from in the current election timeout
  * @param inflight       append messages in flight
  */
-public record FollowerProgress(long match, long next, ProgressState state, boolean learner,
-                               boolean recentActive, int inflight) {
-}
+public record FollowerProgress(
+        long match, long next, ProgressState state, boolean learner, boolean recentActive, int inflight) {}

@@ -38,12 +38,11 @@ final class Inflights {
     /** Records a message whose last entry is {@code lastIndex}. */
     void add(long lastIndex) {
         if (full()) {
-            throw new IllegalStateException("cannot add index " + lastIndex + " to a full inflights window of "
-                    + lastIndices.length);
+            throw new IllegalStateException(
+                    "cannot add index " + lastIndex + " to a full inflights window of " + lastIndices.length);
         }
         if (count > 0 && lastIndex <= newest()) {
-            throw new IllegalStateException("inflight index " + lastIndex + " is not after the newest "
-                    + newest());
+            throw new IllegalStateException("inflight index " + lastIndex + " is not after the newest " + newest());
         }
         lastIndices[(start + count) % lastIndices.length] = lastIndex;
         count++;

@@ -1,5 +1,4 @@
 package io.raftkv.raft;
 
 /** What a restarting node reads back from durable storage. */
-public record InitialState(HardState hardState, ConfState confState) {
-}
+public record InitialState(HardState hardState, ConfState confState) {}

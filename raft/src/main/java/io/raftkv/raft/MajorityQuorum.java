@@ -12,10 +12,13 @@ import java.util.function.LongUnaryOperator;
 final class MajorityQuorum {
 
     /** Outcome of an election (or of a read-index confirmation round) so far. */
-    enum VoteResult { WON, LOST, PENDING }
-
-    private MajorityQuorum() {
+    enum VoteResult {
+        WON,
+        LOST,
+        PENDING
     }
+
+    private MajorityQuorum() {}
 
     /** Votes needed to win among {@code voterCount} voters: a strict majority. */
     static int quorumSize(int voterCount) {

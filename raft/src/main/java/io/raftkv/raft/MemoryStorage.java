@@ -94,8 +94,9 @@ public final class MemoryStorage implements Storage {
     /** Replaces the whole state with {@code snap} (a follower installing a leader's snapshot). */
     public void applySnapshot(Snapshot snap) {
         if (snapshot.metadata().index() >= snap.metadata().index()) {
-            throw new IllegalStateException("snapshot at " + snap.metadata().index()
-                    + " is not newer than the current one at " + snapshot.metadata().index());
+            throw new IllegalStateException(
+                    "snapshot at " + snap.metadata().index() + " is not newer than the current one at "
+                            + snapshot.metadata().index());
         }
         snapshot = snap;
         ents.clear();
@@ -125,7 +126,8 @@ public final class MemoryStorage implements Storage {
             throw new StorageException.Compacted(compactIndex, offset + 1);
         }
         if (compactIndex > lastIndex()) {
-            throw new IllegalStateException("compact " + compactIndex + " is out of bound lastindex(" + lastIndex() + ")");
+            throw new IllegalStateException(
+                    "compact " + compactIndex + " is out of bound lastindex(" + lastIndex() + ")");
         }
         int i = (int) (compactIndex - offset);
         Entry dummy = new Entry(ents.get(i).term(), compactIndex, EntryType.NORMAL, null);

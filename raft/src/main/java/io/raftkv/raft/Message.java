@@ -36,7 +36,8 @@ public record Message(
         byte[] context) {
 
     /** Vote context marking an election started by a leadership transfer (bypasses leases). */
-    public static final byte[] CAMPAIGN_TRANSFER = "CampaignTransfer".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    public static final byte[] CAMPAIGN_TRANSFER =
+            "CampaignTransfer".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     public Message {
         Objects.requireNonNull(type, "type");
@@ -49,9 +50,18 @@ public record Message(
     }
 
     public Builder toBuilder() {
-        return new Builder(type).to(to).from(from).term(term).logTerm(logTerm).index(index)
-                .entries(entries).commit(commit).snapshot(snapshot).reject(reject)
-                .rejectHint(rejectHint).context(context);
+        return new Builder(type)
+                .to(to)
+                .from(from)
+                .term(term)
+                .logTerm(logTerm)
+                .index(index)
+                .entries(entries)
+                .commit(commit)
+                .snapshot(snapshot)
+                .reject(reject)
+                .rejectHint(rejectHint)
+                .context(context);
     }
 
     /** Total payload bytes of {@link #entries()} (approximate), for byte limits. */
@@ -65,14 +75,23 @@ public record Message(
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder().append(type).append(' ').append(from).append("->").append(to)
-                .append(" t").append(term);
+        StringBuilder b = new StringBuilder()
+                .append(type)
+                .append(' ')
+                .append(from)
+                .append("->")
+                .append(to)
+                .append(" t")
+                .append(term);
         if (logTerm != 0 || index != 0) {
             b.append(" lt").append(logTerm).append(" i").append(index);
         }
         if (!entries.isEmpty()) {
-            b.append(" ents[").append(entries.get(0).index()).append("..")
-                    .append(entries.get(entries.size() - 1).index()).append(']');
+            b.append(" ents[")
+                    .append(entries.get(0).index())
+                    .append("..")
+                    .append(entries.get(entries.size() - 1).index())
+                    .append(']');
         }
         if (commit != 0) {
             b.append(" c").append(commit);
@@ -105,21 +124,64 @@ public record Message(
             this.type = type;
         }
 
-        public Builder to(long v) { this.to = v; return this; }
-        public Builder from(long v) { this.from = v; return this; }
-        public Builder term(long v) { this.term = v; return this; }
-        public Builder logTerm(long v) { this.logTerm = v; return this; }
-        public Builder index(long v) { this.index = v; return this; }
-        public Builder entries(List<Entry> v) { this.entries = v; return this; }
-        public Builder commit(long v) { this.commit = v; return this; }
-        public Builder snapshot(Snapshot v) { this.snapshot = v; return this; }
-        public Builder reject(boolean v) { this.reject = v; return this; }
-        public Builder rejectHint(long v) { this.rejectHint = v; return this; }
-        public Builder context(byte[] v) { this.context = v; return this; }
+        public Builder to(long v) {
+            this.to = v;
+            return this;
+        }
+
+        public Builder from(long v) {
+            this.from = v;
+            return this;
+        }
+
+        public Builder term(long v) {
+            this.term = v;
+            return this;
+        }
+
+        public Builder logTerm(long v) {
+            this.logTerm = v;
+            return this;
+        }
+
+        public Builder index(long v) {
+            this.index = v;
+            return this;
+        }
+
+        public Builder entries(List<Entry> v) {
+            this.entries = v;
+            return this;
+        }
+
+        public Builder commit(long v) {
+            this.commit = v;
+            return this;
+        }
+
+        public Builder snapshot(Snapshot v) {
+            this.snapshot = v;
+            return this;
+        }
+
+        public Builder reject(boolean v) {
+            this.reject = v;
+            return this;
+        }
+
+        public Builder rejectHint(long v) {
+            this.rejectHint = v;
+            return this;
+        }
+
+        public Builder context(byte[] v) {
+            this.context = v;
+            return this;
+        }
 
         public Message build() {
-            return new Message(type, to, from, term, logTerm, index, entries, commit, snapshot, reject,
-                    rejectHint, context);
+            return new Message(
+                    type, to, from, term, logTerm, index, entries, commit, snapshot, reject, rejectHint, context);
         }
     }
 }

@@ -42,7 +42,10 @@ public enum MessageType {
     }
 
     public boolean isResponse() {
-        return this == APP_RESP || this == VOTE_RESP || this == PRE_VOTE_RESP
-                || this == HEARTBEAT_RESP || this == READ_INDEX_RESP;
+        return this == APP_RESP
+                || this == VOTE_RESP
+                || this == PRE_VOTE_RESP
+                || this == HEARTBEAT_RESP
+                || this == READ_INDEX_RESP;
     }
 }

@@ -27,6 +27,7 @@ final class Progress {
     boolean recentActive;
     /** No more appends until something changes (probe outstanding, or inflights full). */
     boolean flowPaused;
+
     boolean learner;
     final Inflights inflights;
 

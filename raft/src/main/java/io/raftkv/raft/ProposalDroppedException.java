@@ -10,8 +10,13 @@ public final class ProposalDroppedException extends RuntimeException {
 
     /** Why the core refused. */
     public enum Reason {
-        NOT_LEADER, NO_LEADER, LEADERSHIP_TRANSFER_IN_PROGRESS, CONF_CHANGE_PENDING,
-        UNCOMMITTED_LIMIT_EXCEEDED, NOT_COMMITTED_IN_TERM, INVALID,
+        NOT_LEADER,
+        NO_LEADER,
+        LEADERSHIP_TRANSFER_IN_PROGRESS,
+        CONF_CHANGE_PENDING,
+        UNCOMMITTED_LIMIT_EXCEEDED,
+        NOT_COMMITTED_IN_TERM,
+        INVALID,
         /** The leader already has the maximum number of read-index requests waiting. */
         TOO_MANY_PENDING_READS
     }

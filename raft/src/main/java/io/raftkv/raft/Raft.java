@@ -60,6 +60,7 @@ public final class Raft {
     long confIndex;
     /** Payload bytes of this leader's uncommitted entries, bounded by maxUncommittedEntriesBytes. */
     private long uncommittedBytes;
+
     private ReadOnlyQueue readOnly = new ReadOnlyQueue();
     /** READ_INDEX requests forwarded to us before we committed in our term (bounded). */
     private final ArrayDeque<Message> deferredReads = new ArrayDeque<>();
@@ -74,6 +75,7 @@ public final class Raft {
      * entries the Ready no longer persists, so {@link #takePersistedMessages()} drops it.
      */
     private final Map<Message, Long> ackedEntryTerms = new IdentityHashMap<>();
+
     List<ReadState> readStates = new ArrayList<>();
     /** Leader: some follower may need new entries or the new commit index (sent at the next Ready). */
     boolean broadcastPending;
@@ -171,7 +173,8 @@ public final class Raft {
 
     private void becomePreCandidate() {
         if (state == StateType.LEADER) {
-            throw new IllegalStateException("node " + id + ": invalid transition [leader -> pre-candidate] in term " + term);
+            throw new IllegalStateException(
+                    "node " + id + ": invalid transition [leader -> pre-candidate] in term " + term);
         }
         // Pre-vote changes neither term nor vote (§9.6): a partitioned node cannot disrupt anyone.
         stepRole = this::stepCandidate;
@@ -183,7 +186,8 @@ public final class Raft {
 
     private void becomeCandidate() {
         if (state == StateType.LEADER) {
-            throw new IllegalStateException("node " + id + ": invalid transition [leader -> candidate] in term " + term);
+            throw new IllegalStateException(
+                    "node " + id + ": invalid transition [leader -> candidate] in term " + term);
         }
         stepRole = this::stepCandidate;
         tickRole = this::tickElection;
@@ -343,7 +347,11 @@ public final class Raft {
             type = MessageType.VOTE;
             voteTerm = term;
             // Our own vote counts once (term, vote) is durable: delivered after the next Ready persists.
-            msgsAfterPersist.add(Message.builder(MessageType.VOTE_RESP).to(id).from(id).term(term).build());
+            msgsAfterPersist.add(Message.builder(MessageType.VOTE_RESP)
+                    .to(id)
+                    .from(id)
+                    .term(term)
+                    .build());
         }
         long lastIndex = log.lastIndex();
         long lastTerm = log.lastTerm();
@@ -351,8 +359,13 @@ public final class Raft {
             if (voter == id) {
                 continue;
             }
-            send(Message.builder(type).to(voter).term(voteTerm).index(lastIndex).logTerm(lastTerm)
-                    .context(transfer ? Message.CAMPAIGN_TRANSFER : null).build());
+            send(Message.builder(type)
+                    .to(voter)
+                    .term(voteTerm)
+                    .index(lastIndex)
+                    .logTerm(lastTerm)
+                    .context(transfer ? Message.CAMPAIGN_TRANSFER : null)
+                    .build());
         }
     }
 
@@ -396,7 +409,8 @@ public final class Raft {
                 // Never change our term in response to a pre-vote.
             } else if (m.type() == MessageType.PRE_VOTE_RESP && !m.reject()) {
                 // The term moves when the pre-candidate wins, not on each grant.
-            } else if (m.type() == MessageType.APP || m.type() == MessageType.HEARTBEAT
+            } else if (m.type() == MessageType.APP
+                    || m.type() == MessageType.HEARTBEAT
                     || m.type() == MessageType.SNAP) {
                 becomeFollower(m.term(), m.from());
             } else if (m.type() == MessageType.VOTE && state != StateType.LEADER) {
@@ -510,7 +524,7 @@ public final class Raft {
                         }
                     }
                     case LOST -> becomeFollower(term, NONE);
-                    case PENDING -> { }
+                    case PENDING -> {}
                 }
             }
         }
@@ -530,7 +544,7 @@ public final class Raft {
                 handleReadIndex(m);
                 return;
             }
-            default -> { }
+            default -> {}
         }
         Progress pr = trk.progress(m.from());
         if (pr == null) {
@@ -556,7 +570,7 @@ public final class Raft {
                 }
             }
             case TRANSFER_LEADER -> handleTransferLeader(m.from(), pr);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -575,14 +589,23 @@ public final class Raft {
         // §5.3 with fast backtracking: tell the leader where our log may still match.
         long hintIndex = Math.min(m.index(), log.lastIndex());
         long[] hint = log.findConflictByTerm(hintIndex, m.logTerm());
-        send(Message.builder(MessageType.APP_RESP).to(m.from()).index(m.index()).reject(true)
-                .rejectHint(hint[0]).logTerm(hint[1]).build());
+        send(Message.builder(MessageType.APP_RESP)
+                .to(m.from())
+                .index(m.index())
+                .reject(true)
+                .rejectHint(hint[0])
+                .logTerm(hint[1])
+                .build());
     }
 
     private void handleHeartbeat(Message m) {
         log.commitTo(m.commit());
         // Echo the round's start (the leader's clock) so the leader can extend its lease.
-        send(Message.builder(MessageType.HEARTBEAT_RESP).to(m.from()).index(m.index()).context(m.context()).build());
+        send(Message.builder(MessageType.HEARTBEAT_RESP)
+                .to(m.from())
+                .index(m.index())
+                .context(m.context())
+                .build());
     }
 
     private void handleSnapshot(Message m) {
@@ -628,8 +651,8 @@ public final class Raft {
             return false;
         }
         if (state != StateType.FOLLOWER) {
-            throw new IllegalStateException("node " + id + " in state " + state + " asked to restore a snapshot at "
-                    + meta.index());
+            throw new IllegalStateException(
+                    "node " + id + " in state " + state + " asked to restore a snapshot at " + meta.index());
         }
         if (log.matchTerm(meta.index(), meta.term())) {
             log.commitTo(meta.index());
@@ -757,8 +780,11 @@ public final class Raft {
         if (request.from() == NONE || request.from() == id) {
             readStates.add(new ReadState(index, request.context()));
         } else {
-            send(Message.builder(MessageType.READ_INDEX_RESP).to(request.from()).index(index)
-                    .context(request.context()).build());
+            send(Message.builder(MessageType.READ_INDEX_RESP)
+                    .to(request.from())
+                    .index(index)
+                    .context(request.context())
+                    .build());
         }
     }
 
@@ -835,8 +861,13 @@ public final class Raft {
         if (ents.isEmpty() && !sendIfEmpty) {
             return false;
         }
-        send(Message.builder(MessageType.APP).to(to).index(prevIndex).logTerm(prevTerm).entries(ents)
-                .commit(log.committed()).build());
+        send(Message.builder(MessageType.APP)
+                .to(to)
+                .index(prevIndex)
+                .logTerm(prevTerm)
+                .entries(ents)
+                .commit(log.committed())
+                .build());
         pr.sentEntries(ents.size());
         return true;
     }
@@ -868,7 +899,12 @@ public final class Raft {
             // Never tell a follower to commit beyond what it is known to hold.
             long commit = Math.min(e.getValue().match, log.committed());
             // index: the round's start on our clock, echoed back (leader lease).
-            send(Message.builder(MessageType.HEARTBEAT).to(e.getKey()).index(now).commit(commit).context(ctx).build());
+            send(Message.builder(MessageType.HEARTBEAT)
+                    .to(e.getKey())
+                    .index(now)
+                    .commit(commit)
+                    .context(ctx)
+                    .build());
         }
     }
 
@@ -889,7 +925,8 @@ public final class Raft {
             default -> b.term(term);
         }
         Message out = b.build();
-        if (out.type() == MessageType.APP_RESP || out.type() == MessageType.VOTE_RESP
+        if (out.type() == MessageType.APP_RESP
+                || out.type() == MessageType.VOTE_RESP
                 || out.type() == MessageType.PRE_VOTE_RESP) {
             msgsAfterPersist.add(out);
         } else {
@@ -901,9 +938,11 @@ public final class Raft {
 
     private void appendEntry(Entry e) {
         if (!increaseUncommittedSize(e.data().length)) {
-            throw new ProposalDroppedException(ProposalDroppedException.Reason.UNCOMMITTED_LIMIT_EXCEEDED, id,
-                    "uncommitted entries hold " + uncommittedBytes + " bytes; limit "
-                            + cfg.maxUncommittedEntriesBytes() + " bytes");
+            throw new ProposalDroppedException(
+                    ProposalDroppedException.Reason.UNCOMMITTED_LIMIT_EXCEEDED,
+                    id,
+                    "uncommitted entries hold " + uncommittedBytes + " bytes; limit " + cfg.maxUncommittedEntriesBytes()
+                            + " bytes");
         }
         log.append(List.of(e));
         broadcastPending = true;
@@ -920,16 +959,23 @@ public final class Raft {
 
     private void checkCanPropose() {
         if (state != StateType.LEADER) {
-            throw new ProposalDroppedException(lead == NONE ? ProposalDroppedException.Reason.NO_LEADER
-                    : ProposalDroppedException.Reason.NOT_LEADER, lead,
+            throw new ProposalDroppedException(
+                    lead == NONE
+                            ? ProposalDroppedException.Reason.NO_LEADER
+                            : ProposalDroppedException.Reason.NOT_LEADER,
+                    lead,
                     "node " + id + " is " + state + " in term " + term + ", leader " + lead);
         }
         if (trk.progress(id) == null) {
-            throw new ProposalDroppedException(ProposalDroppedException.Reason.NOT_LEADER, NONE,
+            throw new ProposalDroppedException(
+                    ProposalDroppedException.Reason.NOT_LEADER,
+                    NONE,
                     "node " + id + " was removed from the configuration");
         }
         if (leadTransferee != NONE) {
-            throw new ProposalDroppedException(ProposalDroppedException.Reason.LEADERSHIP_TRANSFER_IN_PROGRESS, id,
+            throw new ProposalDroppedException(
+                    ProposalDroppedException.Reason.LEADERSHIP_TRANSFER_IN_PROGRESS,
+                    id,
                     "leadership is being transferred to " + leadTransferee);
         }
     }
@@ -947,9 +993,11 @@ public final class Raft {
     long proposeConfChange(ConfChange cc) {
         checkCanPropose();
         if (pendingConfIndex > log.applied()) {
-            throw new ProposalDroppedException(ProposalDroppedException.Reason.CONF_CHANGE_PENDING, id,
-                    "a conf change may be pending up to index " + pendingConfIndex + " but only "
-                            + log.applied() + " is applied");
+            throw new ProposalDroppedException(
+                    ProposalDroppedException.Reason.CONF_CHANGE_PENDING,
+                    id,
+                    "a conf change may be pending up to index " + pendingConfIndex + " but only " + log.applied()
+                            + " is applied");
         }
         try {
             trk.simulate(cc);
@@ -996,26 +1044,31 @@ public final class Raft {
         if (ctx == null) {
             throw new IllegalArgumentException("read context must not be null");
         }
-        Message m = Message.builder(MessageType.READ_INDEX).from(id).context(ctx).build();
+        Message m =
+                Message.builder(MessageType.READ_INDEX).from(id).context(ctx).build();
         if (state == StateType.LEADER) {
             if (trk.isSingleVoter(id)) {
                 respondToRead(m, log.committed());
                 return;
             }
             if (!committedEntryInCurrentTerm()) {
-                throw new ProposalDroppedException(ProposalDroppedException.Reason.NOT_COMMITTED_IN_TERM, id,
+                throw new ProposalDroppedException(
+                        ProposalDroppedException.Reason.NOT_COMMITTED_IN_TERM,
+                        id,
                         "leader " + id + " has not committed an entry in term " + term + " yet");
             }
             if (readOnly.isFull() && !readOnly.contains(ctx)) {
-                throw new ProposalDroppedException(ProposalDroppedException.Reason.TOO_MANY_PENDING_READS, id,
+                throw new ProposalDroppedException(
+                        ProposalDroppedException.Reason.TOO_MANY_PENDING_READS,
+                        id,
                         ReadOnlyQueue.MAX_PENDING + " read-index requests are already waiting");
             }
             confirmAndRespond(m);
             return;
         }
         if (lead == NONE) {
-            throw new ProposalDroppedException(ProposalDroppedException.Reason.NO_LEADER, NONE,
-                    "node " + id + " knows no leader in term " + term);
+            throw new ProposalDroppedException(
+                    ProposalDroppedException.Reason.NO_LEADER, NONE, "node " + id + " knows no leader in term " + term);
         }
         send(m.toBuilder().to(lead).build());
     }
@@ -1031,7 +1084,12 @@ public final class Raft {
             throw new IllegalArgumentException("read context must not be null");
         }
         if (leaseValid()) {
-            respondToRead(Message.builder(MessageType.READ_INDEX).from(id).context(ctx).build(), log.committed());
+            respondToRead(
+                    Message.builder(MessageType.READ_INDEX)
+                            .from(id)
+                            .context(ctx)
+                            .build(),
+                    log.committed());
             return true;
         }
         readIndex(ctx);
@@ -1045,8 +1103,12 @@ public final class Raft {
      * {@link RawNode#leaseRead(byte[])}.
      */
     boolean leaseValid() {
-        if (state != StateType.LEADER || !cfg.checkQuorum() || leaseForfeited || leadTransferee != NONE
-                || !committedEntryInCurrentTerm() || trk.progress(id) == null) {
+        if (state != StateType.LEADER
+                || !cfg.checkQuorum()
+                || leaseForfeited
+                || leadTransferee != NONE
+                || !committedEntryInCurrentTerm()
+                || trk.progress(id) == null) {
             return false;
         }
         return now < leaseStart() + cfg.electionTicks() - cfg.leaseDriftTicks();
@@ -1057,8 +1119,8 @@ public final class Raft {
      * this term, counting ourselves as acknowledging now; far in the past if there is none.
      */
     long leaseStart() {
-        return MajorityQuorum.committedIndex(trk.voters(),
-                v -> v == id ? now : heartbeatAcks.getOrDefault(v, Long.MIN_VALUE / 4));
+        return MajorityQuorum.committedIndex(
+                trk.voters(), v -> v == id ? now : heartbeatAcks.getOrDefault(v, Long.MIN_VALUE / 4));
     }
 
     /** Local transfer request (see {@link RawNode#transferLeadership(long)}). */
@@ -1069,7 +1131,9 @@ public final class Raft {
         if (state == StateType.LEADER) {
             Progress pr = trk.progress(transferee);
             if (transferee != id && (pr == null || pr.learner)) {
-                throw new ProposalDroppedException(ProposalDroppedException.Reason.INVALID, id,
+                throw new ProposalDroppedException(
+                        ProposalDroppedException.Reason.INVALID,
+                        id,
                         "cannot transfer leadership to " + transferee + ": not a voter in " + trk.confState());
             }
             if (pr != null) {
@@ -1078,10 +1142,15 @@ public final class Raft {
             return;
         }
         if (lead == NONE) {
-            throw new ProposalDroppedException(ProposalDroppedException.Reason.NO_LEADER, NONE,
+            throw new ProposalDroppedException(
+                    ProposalDroppedException.Reason.NO_LEADER,
+                    NONE,
                     "node " + id + " knows no leader to transfer from");
         }
-        send(Message.builder(MessageType.TRANSFER_LEADER).to(lead).from(transferee).build());
+        send(Message.builder(MessageType.TRANSFER_LEADER)
+                .to(lead)
+                .from(transferee)
+                .build());
     }
 
     // ---------------------------------------------------------------- durability feedback
@@ -1102,7 +1171,8 @@ public final class Raft {
             log.stableTo(last.index(), last.term());
         }
         if (!rd.committedEntries().isEmpty()) {
-            long lastCommitted = rd.committedEntries().get(rd.committedEntries().size() - 1).index();
+            long lastCommitted =
+                    rd.committedEntries().get(rd.committedEntries().size() - 1).index();
             log.applyingTo(lastCommitted);
             if (appliedToo) {
                 log.appliedTo(lastCommitted);
@@ -1126,6 +1196,7 @@ public final class Raft {
 
     @Override
     public String toString() {
-        return "Raft{id=" + id + ", " + state + ", term=" + term + ", vote=" + vote + ", lead=" + lead + ", " + log + "}";
+        return "Raft{id=" + id + ", " + state + ", term=" + term + ", vote=" + vote + ", lead=" + lead + ", " + log
+                + "}";
     }
 }

@@ -60,8 +60,8 @@ public record RaftConfig(
             throw new IllegalArgumentException("maxInflightMsgs must be > 0, got " + maxInflightMsgs);
         }
         if (maxUncommittedEntriesBytes <= 0) {
-            throw new IllegalArgumentException("maxUncommittedEntriesBytes must be > 0, got "
-                    + maxUncommittedEntriesBytes);
+            throw new IllegalArgumentException(
+                    "maxUncommittedEntriesBytes must be > 0, got " + maxUncommittedEntriesBytes);
         }
         if (leaseDriftTicks < 1 || leaseDriftTicks >= electionTicks) {
             throw new IllegalArgumentException("leaseDriftTicks must be in [1, electionTicks = " + electionTicks
@@ -92,20 +92,69 @@ public record RaftConfig(
             this.randomSeed = id * 0x9E3779B97F4A7C15L;
         }
 
-        public Builder electionTicks(int v) { this.electionTicks = v; return this; }
-        public Builder heartbeatTicks(int v) { this.heartbeatTicks = v; return this; }
-        public Builder maxSizePerMsgBytes(long v) { this.maxSizePerMsgBytes = v; return this; }
-        public Builder maxInflightMsgs(int v) { this.maxInflightMsgs = v; return this; }
-        public Builder maxUncommittedEntriesBytes(long v) { this.maxUncommittedEntriesBytes = v; return this; }
-        public Builder checkQuorum(boolean v) { this.checkQuorum = v; return this; }
-        public Builder preVote(boolean v) { this.preVote = v; return this; }
-        public Builder leaseDriftTicks(int v) { this.leaseDriftTicks = v; return this; }
-        public Builder applied(long v) { this.applied = v; return this; }
-        public Builder randomSeed(long v) { this.randomSeed = v; return this; }
+        public Builder electionTicks(int v) {
+            this.electionTicks = v;
+            return this;
+        }
+
+        public Builder heartbeatTicks(int v) {
+            this.heartbeatTicks = v;
+            return this;
+        }
+
+        public Builder maxSizePerMsgBytes(long v) {
+            this.maxSizePerMsgBytes = v;
+            return this;
+        }
+
+        public Builder maxInflightMsgs(int v) {
+            this.maxInflightMsgs = v;
+            return this;
+        }
+
+        public Builder maxUncommittedEntriesBytes(long v) {
+            this.maxUncommittedEntriesBytes = v;
+            return this;
+        }
+
+        public Builder checkQuorum(boolean v) {
+            this.checkQuorum = v;
+            return this;
+        }
+
+        public Builder preVote(boolean v) {
+            this.preVote = v;
+            return this;
+        }
+
+        public Builder leaseDriftTicks(int v) {
+            this.leaseDriftTicks = v;
+            return this;
+        }
+
+        public Builder applied(long v) {
+            this.applied = v;
+            return this;
+        }
+
+        public Builder randomSeed(long v) {
+            this.randomSeed = v;
+            return this;
+        }
 
         public RaftConfig build() {
-            return new RaftConfig(id, electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs,
-                    maxUncommittedEntriesBytes, checkQuorum, preVote, leaseDriftTicks, applied, randomSeed)
+            return new RaftConfig(
+                            id,
+                            electionTicks,
+                            heartbeatTicks,
+                            maxSizePerMsgBytes,
+                            maxInflightMsgs,
+                            maxUncommittedEntriesBytes,
+                            checkQuorum,
+                            preVote,
+                            leaseDriftTicks,
+                            applied,
+                            randomSeed)
                     .validate();
         }
     }

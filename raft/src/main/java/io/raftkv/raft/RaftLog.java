@@ -133,8 +133,8 @@ final class RaftLog {
         long conflict = findConflict(ents);
         if (conflict != 0) {
             if (conflict <= committed) {
-                throw new IllegalStateException("entry " + conflict + " conflicts with committed entry (committed "
-                        + committed + ")");
+                throw new IllegalStateException(
+                        "entry " + conflict + " conflicts with committed entry (committed " + committed + ")");
             }
             append(ents.subList((int) (conflict - (index + 1)), ents.size()));
         }
@@ -294,7 +294,8 @@ final class RaftLog {
         }
         long last = lastIndex();
         if (hi > last + 1) {
-            throw new IllegalStateException("slice [" + lo + ", " + hi + ") out of bound [" + first + ", " + last + "]");
+            throw new IllegalStateException(
+                    "slice [" + lo + ", " + hi + ") out of bound [" + first + ", " + last + "]");
         }
         if (lo == hi) {
             return List.of();

@@ -31,6 +31,7 @@ public final class RawNode {
     private Ready outstanding;
     /** Messages to self that wait until {@link #outstanding} is durable (a candidate's own vote). */
     private List<Message> outstandingSelfMessages = List.of();
+
     private boolean asyncApply;
 
     public RawNode(RaftConfig config, Storage storage) {
@@ -181,7 +182,10 @@ public final class RawNode {
 
     /** The driver finished (or failed) streaming a snapshot to {@code id}. */
     public void reportSnapshot(long id, boolean succeeded) {
-        raft.step(Message.builder(MessageType.SNAP_STATUS).from(id).reject(!succeeded).build());
+        raft.step(Message.builder(MessageType.SNAP_STATUS)
+                .from(id)
+                .reject(!succeeded)
+                .build());
     }
 
     /**
@@ -200,8 +204,11 @@ public final class RawNode {
         if (!hs.isEmpty() && !hs.equals(prevHardState)) {
             return true;
         }
-        return raft.log.unstable().hasEntries() || raft.log.hasPendingSnapshot() || !raft.msgs.isEmpty()
-                || !raft.msgsAfterPersist.isEmpty() || !raft.readStates.isEmpty()
+        return raft.log.unstable().hasEntries()
+                || raft.log.hasPendingSnapshot()
+                || !raft.msgs.isEmpty()
+                || !raft.msgsAfterPersist.isEmpty()
+                || !raft.readStates.isEmpty()
                 || raft.log.hasNextCommittedEntries();
     }
 
@@ -233,7 +240,8 @@ public final class RawNode {
      */
     public Ready ready() {
         if (outstanding != null) {
-            throw new IllegalStateException("ready() called again before advance() of the outstanding Ready " + outstanding);
+            throw new IllegalStateException(
+                    "ready() called again before advance() of the outstanding Ready " + outstanding);
         }
         raft.flushBroadcasts();
         SoftState ss = raft.softState();
@@ -250,9 +258,16 @@ public final class RawNode {
         for (Message m : raft.takePersistedMessages()) {
             (m.to() == raft.id ? self : persisted).add(m);
         }
-        Ready rd = new Ready(softState, hardState, List.copyOf(raft.readStates), entries,
-                snapshot == null ? Snapshot.EMPTY : snapshot, committed, List.copyOf(raft.msgs),
-                List.copyOf(persisted), termOrVoteChanged || !entries.isEmpty() || snapshot != null);
+        Ready rd = new Ready(
+                softState,
+                hardState,
+                List.copyOf(raft.readStates),
+                entries,
+                snapshot == null ? Snapshot.EMPTY : snapshot,
+                committed,
+                List.copyOf(raft.msgs),
+                List.copyOf(persisted),
+                termOrVoteChanged || !entries.isEmpty() || snapshot != null);
         raft.msgs = new ArrayList<>();
         raft.readStates = new ArrayList<>();
         if (softState != null) {
@@ -292,16 +307,22 @@ public final class RawNode {
      */
     public void advanceApplied(long index) {
         if (index > raft.log.applying()) {
-            throw new IllegalStateException("applied index " + index + " is beyond the last index handed out to apply "
-                    + raft.log.applying());
+            throw new IllegalStateException(
+                    "applied index " + index + " is beyond the last index handed out to apply " + raft.log.applying());
         }
         asyncApply = true;
         raft.log.appliedTo(index);
     }
 
     public Status status() {
-        return new Status(raft.id, raft.hardState(), raft.softState(), raft.log.applied(), raft.trk.confState(),
-                raft.progressView(), raft.leadTransferee);
+        return new Status(
+                raft.id,
+                raft.hardState(),
+                raft.softState(),
+                raft.log.applied(),
+                raft.trk.confState(),
+                raft.progressView(),
+                raft.leadTransferee);
     }
 
     /** The core itself, for tests in this package. */

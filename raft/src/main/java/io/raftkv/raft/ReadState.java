@@ -7,5 +7,4 @@ package io.raftkv.raft;
  * @param index      commit index at the time the leader confirmed its leadership
  * @param requestCtx the context the caller passed to {@link RawNode#readIndex(byte[])}
  */
-public record ReadState(long index, byte[] requestCtx) {
-}
+public record ReadState(long index, byte[] requestCtx) {}

@@ -1,5 +1,4 @@
 package io.raftkv.raft;
 
 /** Volatile state worth reporting (not persisted): who leads and what this node is. */
-public record SoftState(long leader, StateType state) {
-}
+public record SoftState(long leader, StateType state) {}

@@ -2,5 +2,8 @@ package io.raftkv.raft;
 
 /** The role a node plays in its current term. */
 public enum StateType {
-    FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER
+    FOLLOWER,
+    PRE_CANDIDATE,
+    CANDIDATE,
+    LEADER
 }

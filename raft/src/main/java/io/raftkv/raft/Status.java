@@ -13,6 +13,11 @@ import java.util.Map;
  * @param progress         per-member replication state; empty unless leader
  * @param leadTransferee   target of a transfer in progress, or {@link Raft#NONE}
  */
-public record Status(long id, HardState hardState, SoftState softState, long applied, ConfState confState,
-                     Map<Long, FollowerProgress> progress, long leadTransferee) {
-}
+public record Status(
+        long id,
+        HardState hardState,
+        SoftState softState,
+        long applied,
+        ConfState confState,
+        Map<Long, FollowerProgress> progress,
+        long leadTransferee) {}

@@ -15,6 +15,7 @@ import java.util.List;
 final class UnstableLog {
     /** Pending snapshot to persist, or null. */
     private Snapshot snapshot;
+
     private final ArrayList<Entry> entries = new ArrayList<>();
     /** Index of {@code entries.get(0)} (or where the next entry would go). */
     private long offset;
@@ -106,8 +107,8 @@ final class UnstableLog {
     List<Entry> slice(long lo, long hi) {
         long upper = offset + entries.size();
         if (lo > hi || lo < offset || hi > upper) {
-            throw new IllegalStateException("unstable slice [" + lo + ", " + hi + ") out of bounds ["
-                    + offset + ", " + upper + ")");
+            throw new IllegalStateException(
+                    "unstable slice [" + lo + ", " + hi + ") out of bounds [" + offset + ", " + upper + ")");
         }
         return List.copyOf(entries.subList((int) (lo - offset), (int) (hi - offset)));
     }

@@ -10,7 +10,8 @@ class ConfigValidationTest {
 
     private static void rejects(UnaryOperator<RaftConfig.Builder> f, String field) {
         assertThatThrownBy(() -> f.apply(RaftConfig.builder(1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(field);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(field);
     }
 
     @Test
@@ -43,10 +44,12 @@ class ConfigValidationTest {
         MemoryStorage s = Fixtures.storage(1, 1);
         s.setHardState(new HardState(1, 0, 5));
         assertThatThrownBy(() -> new RawNode(Fixtures.config(1).build(), s))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("commit index 5");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("commit index 5");
         MemoryStorage t = Fixtures.storage(1, 1);
         t.setHardState(new HardState(1, 0, 1));
         assertThatThrownBy(() -> new RawNode(Fixtures.config(1).applied(2).build(), t))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("applied 2");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("applied 2");
     }
 }

@@ -16,7 +16,13 @@ import org.junit.jupiter.api.Test;
 class ElectionTest {
 
     private static Message vote(long from, long to, long term, long lastIndex, long lastTerm) {
-        return Message.builder(MessageType.VOTE).from(from).to(to).term(term).index(lastIndex).logTerm(lastTerm).build();
+        return Message.builder(MessageType.VOTE)
+                .from(from)
+                .to(to)
+                .term(term)
+                .index(lastIndex)
+                .logTerm(lastTerm)
+                .build();
     }
 
     @Test
@@ -45,9 +51,19 @@ class ElectionTest {
     void candidateLosingMajorityStepsDown_5_2() {
         RawNode n = new RawNode(config(1).build(), storage());
         n.campaign();
-        n.step(Message.builder(MessageType.VOTE_RESP).from(2).to(1).term(1).reject(true).build());
+        n.step(Message.builder(MessageType.VOTE_RESP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .reject(true)
+                .build());
         assertThat(n.status().softState().state()).isEqualTo(StateType.CANDIDATE);
-        n.step(Message.builder(MessageType.VOTE_RESP).from(3).to(1).term(1).reject(true).build());
+        n.step(Message.builder(MessageType.VOTE_RESP)
+                .from(3)
+                .to(1)
+                .term(1)
+                .reject(true)
+                .build());
         assertThat(n.status().softState().state()).isEqualTo(StateType.FOLLOWER);
         assertThat(n.status().hardState().term()).isEqualTo(1);
     }
@@ -84,8 +100,10 @@ class ElectionTest {
         n.step(vote(3, 1, 5, 0, 0));
         n.step(vote(2, 1, 5, 0, 0)); // a retransmission from the candidate we voted for is granted again
         Ready rd = persistAndAdvance(n, s);
-        assertThat(rd.persistedMessages()).extracting(Message::to, Message::reject)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, false),
+        assertThat(rd.persistedMessages())
+                .extracting(Message::to, Message::reject)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(2L, false),
                         org.assertj.core.groups.Tuple.tuple(3L, true),
                         org.assertj.core.groups.Tuple.tuple(2L, false));
         assertThat(s.hardState().vote()).isEqualTo(2);
@@ -183,7 +201,15 @@ class ElectionTest {
         TestNetwork net = TestNetwork.voters(3);
         net.elect(1);
         net.elect(2);
-        net.node(3).step(Message.builder(MessageType.APP).from(1).to(3).term(1).index(5).logTerm(1).commit(5).build());
+        net.node(3)
+                .step(Message.builder(MessageType.APP)
+                        .from(1)
+                        .to(3)
+                        .term(1)
+                        .index(5)
+                        .logTerm(1)
+                        .commit(5)
+                        .build());
         assertThat(net.status(3).softState().leader()).isEqualTo(2);
         assertThat(net.status(3).hardState().commit()).isEqualTo(2);
     }
@@ -325,6 +351,7 @@ class ElectionTest {
         RawNode n = new RawNode(config(1).build(), storage());
         assertThatThrownBy(() -> n.step(msg(MessageType.HUP, 2, 1, 0))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> n.step(msg(MessageType.PROP, 2, 1, 0))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> n.step(msg(MessageType.APP_RESP, 0, 1, 1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> n.step(msg(MessageType.APP_RESP, 0, 1, 1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -5,8 +5,7 @@ import java.util.List;
 
 /** Small builders shared by the unit tests. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** Entries at indices {@code first, first+1, ...} with the given terms and payload "i". */
     static List<Entry> entries(long first, long... terms) {

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 class FlowControlTest {
 
     private static List<Message> appsTo(Ready rd, long to) {
-        return rd.messages().stream().filter(m -> m.type() == MessageType.APP && m.to() == to).toList();
+        return rd.messages().stream()
+                .filter(m -> m.type() == MessageType.APP && m.to() == to)
+                .toList();
     }
 
     @Test
@@ -21,7 +23,9 @@ class FlowControlTest {
             net.node(1).propose(("p" + i).getBytes());
         }
         Ready rd = net.node(1).ready();
-        assertThat(appsTo(rd, 2)).singleElement().satisfies(m -> assertThat(m.entries()).hasSize(1000));
+        assertThat(appsTo(rd, 2))
+                .singleElement()
+                .satisfies(m -> assertThat(m.entries()).hasSize(1000));
         assertThat(appsTo(rd, 3)).hasSize(1);
         assertThat(rd.entries()).hasSize(1000);
         net.persist(1, rd);
@@ -31,7 +35,8 @@ class FlowControlTest {
     @Test
     void maxSizePerMsgSplitsBatchesAndInflightWindowBoundsThem() {
         long entryBytes = Entry.normal(1, 1, new byte[100]).sizeBytes();
-        TestNetwork net = TestNetwork.voters(2, b -> b.maxSizePerMsgBytes(entryBytes * 10).maxInflightMsgs(3));
+        TestNetwork net =
+                TestNetwork.voters(2, b -> b.maxSizePerMsgBytes(entryBytes * 10).maxInflightMsgs(3));
         net.elect(1);
         for (int i = 0; i < 100; i++) {
             net.node(1).propose(new byte[100]);
@@ -46,11 +51,17 @@ class FlowControlTest {
         net.persist(1, rd);
         net.node(1).advance(rd);
         // Acknowledging the first frees one slot: exactly one more message goes out.
-        net.node(1).step(Message.builder(MessageType.APP_RESP).from(2).to(1).term(1)
-                .index(apps.get(0).entries().get(9).index()).build());
+        net.node(1)
+                .step(Message.builder(MessageType.APP_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(1)
+                        .index(apps.get(0).entries().get(9).index())
+                        .build());
         Ready next = net.node(1).ready();
         assertThat(appsTo(next, 2)).hasSize(1);
-        assertThat(appsTo(next, 2).get(0).index()).isEqualTo(apps.get(2).entries().get(9).index());
+        assertThat(appsTo(next, 2).get(0).index())
+                .isEqualTo(apps.get(2).entries().get(9).index());
         net.persist(1, next);
         net.node(1).advance(next);
     }
@@ -60,7 +71,12 @@ class FlowControlTest {
         TestNetwork net = TestNetwork.voters(2);
         net.isolate(2);
         net.node(1).campaign();
-        net.node(1).step(Message.builder(MessageType.VOTE_RESP).from(2).to(1).term(1).build());
+        net.node(1)
+                .step(Message.builder(MessageType.VOTE_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(1)
+                        .build());
         net.stabilize();
         assertThat(net.status(1).progress().get(2L).state()).isEqualTo(ProgressState.PROBE);
         int apps = net.sentOfType(MessageType.APP).size();
@@ -69,7 +85,12 @@ class FlowControlTest {
         net.stabilize();
         assertThat(net.sentOfType(MessageType.APP)).as("paused while probing").hasSize(apps);
         // A heartbeat response unpauses the probe.
-        net.node(1).step(Message.builder(MessageType.HEARTBEAT_RESP).from(2).to(1).term(1).build());
+        net.node(1)
+                .step(Message.builder(MessageType.HEARTBEAT_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(1)
+                        .build());
         net.stabilize();
         assertThat(net.sentOfType(MessageType.APP)).hasSize(apps + 1);
     }
@@ -81,8 +102,16 @@ class FlowControlTest {
         net.proposeAndCommit(1, "a");
         assertThat(net.status(1).progress().get(2L).state()).isEqualTo(ProgressState.REPLICATE);
         long last = net.status(1).progress().get(2L).match();
-        net.node(1).step(Message.builder(MessageType.APP_RESP).from(2).to(1).term(1).index(last + 5).reject(true)
-                .rejectHint(last).logTerm(1).build());
+        net.node(1)
+                .step(Message.builder(MessageType.APP_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(1)
+                        .index(last + 5)
+                        .reject(true)
+                        .rejectHint(last)
+                        .logTerm(1)
+                        .build());
         // index last+5 was never sent: stale in REPLICATE terms? It is > match, so it counts.
         assertThat(net.status(1).progress().get(2L).state()).isEqualTo(ProgressState.PROBE);
         assertThat(net.status(1).progress().get(2L).next()).isEqualTo(last + 1);
@@ -119,11 +148,13 @@ class FlowControlTest {
     @Test
     void proposalsAreRefusedOffTheLeader() {
         TestNetwork net = TestNetwork.voters(3);
-        assertThatThrownBy(() -> net.node(2).propose("x".getBytes())).isInstanceOf(ProposalDroppedException.class)
+        assertThatThrownBy(() -> net.node(2).propose("x".getBytes()))
+                .isInstanceOf(ProposalDroppedException.class)
                 .satisfies(e -> assertThat(((ProposalDroppedException) e).reason())
                         .isEqualTo(ProposalDroppedException.Reason.NO_LEADER));
         net.elect(1);
-        assertThatThrownBy(() -> net.node(2).propose("x".getBytes())).isInstanceOf(ProposalDroppedException.class)
+        assertThatThrownBy(() -> net.node(2).propose("x".getBytes()))
+                .isInstanceOf(ProposalDroppedException.class)
                 .satisfies(e -> {
                     ProposalDroppedException p = (ProposalDroppedException) e;
                     assertThat(p.reason()).isEqualTo(ProposalDroppedException.Reason.NOT_LEADER);

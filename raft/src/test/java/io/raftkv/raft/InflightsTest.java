@@ -15,7 +15,9 @@ class InflightsTest {
         in.add(9);
         assertThat(in.full()).isTrue();
         assertThat(in.count()).isEqualTo(3);
-        assertThatThrownBy(() -> in.add(11)).isInstanceOf(IllegalStateException.class).hasMessageContaining("full");
+        assertThatThrownBy(() -> in.add(11))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("full");
     }
 
     @Test

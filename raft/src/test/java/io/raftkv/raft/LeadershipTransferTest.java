@@ -15,9 +15,11 @@ class LeadershipTransferTest {
         long term = net.status(1).hardState().term();
         net.node(1).transferLeadership(2);
         net.stabilize();
-        assertThat(net.sentOfType(MessageType.TIMEOUT_NOW)).singleElement()
+        assertThat(net.sentOfType(MessageType.TIMEOUT_NOW))
+                .singleElement()
                 .satisfies(m -> assertThat(m.to()).isEqualTo(2));
-        assertThat(net.sentOfType(MessageType.VOTE)).filteredOn(m -> m.from() == 2)
+        assertThat(net.sentOfType(MessageType.VOTE))
+                .filteredOn(m -> m.from() == 2)
                 .allSatisfy(m -> assertThat(m.context()).isEqualTo(Message.CAMPAIGN_TRANSFER));
         assertThat(net.leader()).isEqualTo(2);
         assertThat(net.status(2).hardState().term()).isEqualTo(term + 1);
@@ -102,7 +104,8 @@ class LeadershipTransferTest {
         TestNetwork net = TestNetwork.voters(1);
         net.elect(1);
         RawNode outsider = net.addEmptyNode(5);
-        outsider.step(Message.builder(MessageType.TIMEOUT_NOW).from(1).to(5).term(1).build());
+        outsider.step(
+                Message.builder(MessageType.TIMEOUT_NOW).from(1).to(5).term(1).build());
         assertThat(outsider.status().softState().state()).isEqualTo(StateType.FOLLOWER);
         assertThat(outsider.status().hardState().term()).isEqualTo(1);
     }

@@ -29,7 +29,9 @@ class LeaseReadTest {
     }
 
     private static List<Message> heartbeats(Ready rd) {
-        return rd.messages().stream().filter(m -> m.type() == MessageType.HEARTBEAT).toList();
+        return rd.messages().stream()
+                .filter(m -> m.type() == MessageType.HEARTBEAT)
+                .toList();
     }
 
     @Test
@@ -51,14 +53,20 @@ class LeaseReadTest {
         TestNetwork net = cluster();
         net.elect(1);
         net.proposeAndCommit(1, "w");
-        assertThat(net.node(1).hasLease()).as("no heartbeat round acknowledged yet").isFalse();
+        assertThat(net.node(1).hasLease())
+                .as("no heartbeat round acknowledged yet")
+                .isFalse();
         assertThat(net.node(1).leaseRead("r".getBytes())).isFalse();
         Ready rd = net.handleReady(1);
         assertThat(rd.readStates()).isEmpty();
-        assertThat(heartbeats(rd)).hasSize(2).allSatisfy(m -> assertThat(new String(m.context())).isEqualTo("r"));
+        assertThat(heartbeats(rd))
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(new String(m.context())).isEqualTo("r"));
         net.stabilize();
         assertThat(net.readStates.get(1L)).singleElement();
-        assertThat(net.node(1).hasLease()).as("the ReadIndex round was acknowledged: it extends the lease").isTrue();
+        assertThat(net.node(1).hasLease())
+                .as("the ReadIndex round was acknowledged: it extends the lease")
+                .isTrue();
     }
 
     @Test
@@ -67,11 +75,15 @@ class LeaseReadTest {
         long now = net.node(1).core().now;
         net.tick(1, 1);
         Ready rd = net.node(1).ready();
-        assertThat(heartbeats(rd)).hasSize(2).allSatisfy(m -> assertThat(m.index()).isEqualTo(now + 1));
+        assertThat(heartbeats(rd))
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(m.index()).isEqualTo(now + 1));
         net.node(1).advance(rd);
         net.node(2).step(heartbeats(rd).get(0));
-        assertThat(net.node(2).ready().messages()).filteredOn(m -> m.type() == MessageType.HEARTBEAT_RESP)
-                .singleElement().satisfies(m -> assertThat(m.index()).isEqualTo(now + 1));
+        assertThat(net.node(2).ready().messages())
+                .filteredOn(m -> m.type() == MessageType.HEARTBEAT_RESP)
+                .singleElement()
+                .satisfies(m -> assertThat(m.index()).isEqualTo(now + 1));
     }
 
     @Test
@@ -87,7 +99,8 @@ class LeaseReadTest {
         net.tick(1, 1);
         assertThat(leader.now).isEqualTo(start + ELECTION - DRIFT);
         assertThat(net.node(1).hasLease()).isFalse();
-        assertThat(net.status(1).softState().state()).as("still leader: check-quorum has not fired")
+        assertThat(net.status(1).softState().state())
+                .as("still leader: check-quorum has not fired")
                 .isEqualTo(StateType.LEADER);
         assertThat(net.node(1).leaseRead("late".getBytes())).isFalse();
     }
@@ -129,7 +142,9 @@ class LeaseReadTest {
         net.elect(1);
         net.tickAll(1);
         assertThat(net.status(1).softState().state()).isEqualTo(StateType.LEADER);
-        assertThat(net.node(1).core().leaseStart()).as("the round was acknowledged").isEqualTo(net.node(1).core().now);
+        assertThat(net.node(1).core().leaseStart())
+                .as("the round was acknowledged")
+                .isEqualTo(net.node(1).core().now);
         assertThat(net.node(1).hasLease()).isFalse();
         assertThatThrownBy(() -> net.node(1).leaseRead("r".getBytes()))
                 .satisfies(e -> assertThat(((ProposalDroppedException) e).reason())
@@ -141,12 +156,16 @@ class LeaseReadTest {
         TestNetwork net = leaderWithLease();
         net.dropIf(m -> m.type() == MessageType.TIMEOUT_NOW); // the transfer never completes
         net.node(1).transferLeadership(2);
-        assertThat(net.node(1).hasLease()).as("from the moment the transfer starts").isFalse();
+        assertThat(net.node(1).hasLease())
+                .as("from the moment the transfer starts")
+                .isFalse();
         assertThat(net.node(1).leaseRead("r".getBytes())).isFalse();
         net.tickAll(3 * ELECTION);
         assertThat(net.status(1).softState().state()).isEqualTo(StateType.LEADER);
         assertThat(net.status(1).leadTransferee()).as("transfer abandoned").isZero();
-        assertThat(net.node(1).hasLease()).as("a late TIMEOUT_NOW could still elect 2 in this term").isFalse();
+        assertThat(net.node(1).hasLease())
+                .as("a late TIMEOUT_NOW could still elect 2 in this term")
+                .isFalse();
     }
 
     @Test
@@ -161,7 +180,9 @@ class LeaseReadTest {
         if (net.leader() != 1) {
             net.elect(1);
         }
-        assertThat(net.node(1).hasLease()).as("acks of the earlier term do not count").isFalse();
+        assertThat(net.node(1).hasLease())
+                .as("acks of the earlier term do not count")
+                .isFalse();
     }
 
     @Test
@@ -180,8 +201,13 @@ class LeaseReadTest {
         Raft leader = net.node(1).core();
         long term = net.status(1).hardState().term();
         for (long from : new long[] {2, 3}) {
-            net.node(1).step(Message.builder(MessageType.HEARTBEAT_RESP).from(from).to(1).term(term)
-                    .index(leader.now + 1_000).build());
+            net.node(1)
+                    .step(Message.builder(MessageType.HEARTBEAT_RESP)
+                            .from(from)
+                            .to(1)
+                            .term(term)
+                            .index(leader.now + 1_000)
+                            .build());
         }
         assertThat(leader.leaseStart()).isEqualTo(leader.now);
     }
@@ -191,7 +217,8 @@ class LeaseReadTest {
         TestNetwork net = leaderWithLease();
         assertThat(net.node(2).leaseRead("f".getBytes())).isFalse();
         net.stabilize();
-        assertThat(net.readStates.get(2L)).singleElement()
+        assertThat(net.readStates.get(2L))
+                .singleElement()
                 .satisfies(r -> assertThat(new String(r.requestCtx())).isEqualTo("f"));
     }
 
@@ -202,11 +229,27 @@ class LeaseReadTest {
         RawNode two = net.node(2);
         long term = net.status(2).hardState().term();
         net.tick(2, ELECTION - 1);
-        two.step(Message.builder(MessageType.VOTE).from(3).to(2).term(term + 1).index(100).logTerm(term).build());
-        assertThat(net.status(2).hardState().term()).as("within electionTicks of the heartbeat").isEqualTo(term);
+        two.step(Message.builder(MessageType.VOTE)
+                .from(3)
+                .to(2)
+                .term(term + 1)
+                .index(100)
+                .logTerm(term)
+                .build());
+        assertThat(net.status(2).hardState().term())
+                .as("within electionTicks of the heartbeat")
+                .isEqualTo(term);
         net.tick(2, 1);
-        two.step(Message.builder(MessageType.VOTE).from(3).to(2).term(term + 1).index(100).logTerm(term).build());
-        assertThat(net.status(2).hardState().vote()).as("at electionTicks, whatever its randomized timeout").isEqualTo(3);
+        two.step(Message.builder(MessageType.VOTE)
+                .from(3)
+                .to(2)
+                .term(term + 1)
+                .index(100)
+                .logTerm(term)
+                .build());
+        assertThat(net.status(2).hardState().vote())
+                .as("at electionTicks, whatever its randomized timeout")
+                .isEqualTo(3);
     }
 
     @Test
@@ -215,11 +258,24 @@ class LeaseReadTest {
         long term = net.status(3).hardState().term();
         RawNode three = net.restart(3);
         net.isolate(3);
-        three.step(Message.builder(MessageType.VOTE).from(2).to(3).term(term + 1).index(100).logTerm(term).build());
+        three.step(Message.builder(MessageType.VOTE)
+                .from(2)
+                .to(3)
+                .term(term + 1)
+                .index(100)
+                .logTerm(term)
+                .build());
         assertThat(net.status(3).hardState().term())
-                .as("it may have acknowledged the leader's heartbeat just before it stopped").isEqualTo(term);
+                .as("it may have acknowledged the leader's heartbeat just before it stopped")
+                .isEqualTo(term);
         net.tick(3, ELECTION);
-        three.step(Message.builder(MessageType.VOTE).from(2).to(3).term(term + 1).index(100).logTerm(term).build());
+        three.step(Message.builder(MessageType.VOTE)
+                .from(2)
+                .to(3)
+                .term(term + 1)
+                .index(100)
+                .logTerm(term)
+                .build());
         assertThat(net.status(3).hardState().vote()).isEqualTo(2);
     }
 
@@ -228,8 +284,14 @@ class LeaseReadTest {
         TestNetwork net = leaderWithLease();
         long term = net.status(3).hardState().term();
         RawNode three = net.restart(3);
-        three.step(Message.builder(MessageType.VOTE).from(2).to(3).term(term + 1).index(100).logTerm(term)
-                .context(Message.CAMPAIGN_TRANSFER).build());
+        three.step(Message.builder(MessageType.VOTE)
+                .from(2)
+                .to(3)
+                .term(term + 1)
+                .index(100)
+                .logTerm(term)
+                .context(Message.CAMPAIGN_TRANSFER)
+                .build());
         assertThat(net.status(3).hardState().vote()).isEqualTo(2);
     }
 }

@@ -31,7 +31,9 @@ class MembershipTest {
         net.stabilize();
         net.tickAll(2);
         assertThat(net.status(1).confState()).isEqualTo(new ConfState(Set.of(1L, 2L, 3L), Set.of(4L)));
-        assertThat(net.status(4).confState()).as("learned through the log").isEqualTo(net.status(1).confState());
+        assertThat(net.status(4).confState())
+                .as("learned through the log")
+                .isEqualTo(net.status(1).confState());
         // "before" reached 4 inside the snapshot.
         assertThat(new String(net.applied.get(4L).get(0).data()))
                 .isEqualTo("snap@" + net.storages.get(1L).snapshot().metadata().index());
@@ -40,7 +42,8 @@ class MembershipTest {
         net.stabilize();
         assertThat(net.status(1).confState()).isEqualTo(ConfState.ofVoters(1L, 2L, 3L, 4L));
         assertThat(net.status(1).progress().get(4L).learner()).isFalse();
-        assertThat(net.status(1).progress().get(4L).match()).isEqualTo(net.status(1).hardState().commit());
+        assertThat(net.status(1).progress().get(4L).match())
+                .isEqualTo(net.status(1).hardState().commit());
     }
 
     @Test
@@ -72,7 +75,9 @@ class MembershipTest {
         assertThat(n.status().softState().state()).isEqualTo(StateType.CANDIDATE);
         n.step(Message.builder(MessageType.VOTE_RESP).from(2).to(1).term(1).build());
         assertThat(n.status().softState().state()).isEqualTo(StateType.LEADER);
-        assertThat(n.ready().messages()).filteredOn(m -> m.type() == MessageType.APP).extracting(Message::to)
+        assertThat(n.ready().messages())
+                .filteredOn(m -> m.type() == MessageType.APP)
+                .extracting(Message::to)
                 .containsExactly(2L, 3L, 4L);
     }
 
@@ -117,8 +122,10 @@ class MembershipTest {
         assertThatThrownBy(() -> net.node(1).proposeConfChange(cc(ConfChangeType.ADD_LEARNER, 1)))
                 .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(ProposalDroppedException.Reason.INVALID));
         assertThatThrownBy(() -> net.node(1).applyConfChange(10, cc(ConfChangeType.REMOVE, 1)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no voters");
-        assertThatThrownBy(() -> new ConfChange(ConfChangeType.REMOVE, 0, null)).isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no voters");
+        assertThatThrownBy(() -> new ConfChange(ConfChangeType.REMOVE, 0, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -135,7 +142,9 @@ class MembershipTest {
         assertThat(leader).isIn(2L, 3L);
         net.proposeAndCommit(leader, "after");
         assertThat(net.appliedData(2)).containsExactly("after");
-        assertThat(net.status(1).softState().state()).as("a removed node never campaigns").isEqualTo(StateType.FOLLOWER);
+        assertThat(net.status(1).softState().state())
+                .as("a removed node never campaigns")
+                .isEqualTo(StateType.FOLLOWER);
     }
 
     @Test
@@ -147,7 +156,13 @@ class MembershipTest {
         Ready rd = net.node(1).ready();
         net.persist(1, rd);
         net.node(1).advance(rd);
-        net.node(1).step(Message.builder(MessageType.APP_RESP).from(2).to(1).term(1).index(ccIndex).build());
+        net.node(1)
+                .step(Message.builder(MessageType.APP_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(1)
+                        .index(ccIndex)
+                        .build());
         long pending = net.node(1).propose("x".getBytes());
         Ready rd2 = net.node(1).ready();
         net.persist(1, rd2);
@@ -175,8 +190,10 @@ class MembershipTest {
         net.elect(1);
         net.addEmptyNode(2);
         net.node(1).proposeConfChange(cc(ConfChangeType.ADD_LEARNER, 2));
-        assertThatThrownBy(net::stabilize).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("empty configuration").hasMessageContaining("snapshot");
+        assertThatThrownBy(net::stabilize)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("empty configuration")
+                .hasMessageContaining("snapshot");
     }
 
     @Test
@@ -187,6 +204,7 @@ class MembershipTest {
         assertThat(d.nodeId()).isEqualTo(7);
         assertThat(new String(d.context())).isEqualTo("addr");
     }
+
     @Test
     void confChangeAtOrBelowARestoredSnapshotIsAlreadyInForce() {
         // Follower 1 gets "add learner 4" at index 2 committed and hands it out; while that Ready is
@@ -195,14 +213,25 @@ class MembershipTest {
         MemoryStorage s = Fixtures.storage(ConfState.ofVoters(1L, 2L, 3L), HardState.EMPTY);
         RawNode n = new RawNode(config(1).build(), s);
         ConfChange addLearner = cc(ConfChangeType.ADD_LEARNER, 4);
-        n.step(Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0).commit(2)
-                .entries(List.of(Entry.normal(1, 1, new byte[0]), new Entry(1, 2, EntryType.CONF_CHANGE,
-                        addLearner.encode()))).build());
+        n.step(Message.builder(MessageType.APP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .index(0)
+                .logTerm(0)
+                .commit(2)
+                .entries(List.of(
+                        Entry.normal(1, 1, new byte[0]), new Entry(1, 2, EntryType.CONF_CHANGE, addLearner.encode())))
+                .build());
         Ready rd = n.ready();
         assertThat(rd.committedEntries()).extracting(Entry::index).containsExactly(1L, 2L);
         ConfState later = new ConfState(Set.of(1L, 2L, 3L, 4L), Set.of());
-        n.step(Message.builder(MessageType.SNAP).from(2).to(1).term(1)
-                .snapshot(new Snapshot(new SnapshotMetadata(10, 1, later), new byte[0])).build());
+        n.step(Message.builder(MessageType.SNAP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .snapshot(new Snapshot(new SnapshotMetadata(10, 1, later), new byte[0]))
+                .build());
         s.append(rd.entries());
         s.setHardState(rd.hardState());
         n.advance(rd);

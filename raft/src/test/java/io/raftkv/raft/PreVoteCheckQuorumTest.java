@@ -21,7 +21,9 @@ class PreVoteCheckQuorumTest {
         net.heal();
         net.tickAll(20);
         assertThat(net.leader()).isEqualTo(1);
-        assertThat(net.status(1).hardState().term()).as("rejoining node did not disrupt").isEqualTo(term);
+        assertThat(net.status(1).hardState().term())
+                .as("rejoining node did not disrupt")
+                .isEqualTo(term);
         assertThat(net.status(3).softState()).isEqualTo(new SoftState(1, StateType.FOLLOWER));
     }
 
@@ -39,11 +41,15 @@ class PreVoteCheckQuorumTest {
         TestNetwork net = TestNetwork.voters(3, b -> b.preVote(true));
         net.node(1).campaign();
         assertThat(net.status(1).softState().state()).isEqualTo(StateType.PRE_CANDIDATE);
-        assertThat(net.status(1).hardState().term()).as("pre-vote does not bump the term").isZero();
+        assertThat(net.status(1).hardState().term())
+                .as("pre-vote does not bump the term")
+                .isZero();
         net.stabilize();
         assertThat(net.leader()).isEqualTo(1);
         assertThat(net.status(1).hardState().term()).isEqualTo(1);
-        assertThat(net.sentOfType(MessageType.PRE_VOTE)).hasSize(2).allSatisfy(m -> assertThat(m.term()).isEqualTo(1));
+        assertThat(net.sentOfType(MessageType.PRE_VOTE))
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(m.term()).isEqualTo(1));
     }
 
     @Test
@@ -57,8 +63,10 @@ class PreVoteCheckQuorumTest {
         net.stabilize();
         // Both 1 and 2 hold the committed entry 3 lacks: the pre-vote is lost, no term was burnt.
         assertThat(net.status(3).softState()).isEqualTo(new SoftState(0, StateType.FOLLOWER));
-        assertThat(net.sentOfType(MessageType.PRE_VOTE_RESP)).filteredOn(m -> m.to() == 3)
-                .hasSize(2).allSatisfy(m -> assertThat(m.reject()).isTrue());
+        assertThat(net.sentOfType(MessageType.PRE_VOTE_RESP))
+                .filteredOn(m -> m.to() == 3)
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(m.reject()).isTrue());
         assertThat(net.status(3).hardState().term()).isEqualTo(1);
     }
 
@@ -68,7 +76,9 @@ class PreVoteCheckQuorumTest {
         net.elect(1);
         net.isolate(1);
         net.tick(1, 10);
-        assertThat(net.status(1).softState().state()).as("first check sees the old activity").isEqualTo(StateType.LEADER);
+        assertThat(net.status(1).softState().state())
+                .as("first check sees the old activity")
+                .isEqualTo(StateType.LEADER);
         net.tick(1, 10);
         assertThat(net.status(1).softState()).isEqualTo(new SoftState(0, StateType.FOLLOWER));
     }
@@ -98,7 +108,13 @@ class PreVoteCheckQuorumTest {
         net.elect(1);
         RawNode two = net.node(2);
         long term = net.status(2).hardState().term();
-        two.step(Message.builder(MessageType.VOTE).from(3).to(2).term(term + 1).index(10).logTerm(term).build());
+        two.step(Message.builder(MessageType.VOTE)
+                .from(3)
+                .to(2)
+                .term(term + 1)
+                .index(10)
+                .logTerm(term)
+                .build());
         assertThat(net.status(2).hardState().term()).isEqualTo(term);
         assertThat(two.ready().persistedMessages()).isEmpty();
     }
@@ -109,9 +125,17 @@ class PreVoteCheckQuorumTest {
         net.elect(1);
         RawNode two = net.node(2);
         long term = net.status(2).hardState().term();
-        two.step(Message.builder(MessageType.VOTE).from(3).to(2).term(term + 1).index(10).logTerm(term)
-                .context(Message.CAMPAIGN_TRANSFER).build());
-        assertThat(net.status(2).hardState()).extracting(HardState::term, HardState::vote).containsExactly(term + 1, 3L);
+        two.step(Message.builder(MessageType.VOTE)
+                .from(3)
+                .to(2)
+                .term(term + 1)
+                .index(10)
+                .logTerm(term)
+                .context(Message.CAMPAIGN_TRANSFER)
+                .build());
+        assertThat(net.status(2).hardState())
+                .extracting(HardState::term, HardState::vote)
+                .containsExactly(term + 1, 3L);
     }
 
     @Test
@@ -122,7 +146,13 @@ class PreVoteCheckQuorumTest {
         net.tick(2, 10); // lease of 2 expired, but its own randomized timeout may not have
         RawNode two = net.node(2);
         long term = net.status(2).hardState().term();
-        two.step(Message.builder(MessageType.VOTE).from(3).to(2).term(term + 1).index(10).logTerm(term).build());
+        two.step(Message.builder(MessageType.VOTE)
+                .from(3)
+                .to(2)
+                .term(term + 1)
+                .index(10)
+                .logTerm(term)
+                .build());
         assertThat(net.status(2).hardState().vote()).isEqualTo(3);
     }
 

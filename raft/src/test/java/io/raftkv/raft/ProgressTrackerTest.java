@@ -82,6 +82,7 @@ class ProgressTrackerTest {
         assertThat(t.confState()).isEqualTo(ConfState.ofVoters(1L, 2L));
         t.apply(new ConfChange(ConfChangeType.REMOVE, 2, null), 0);
         assertThatThrownBy(() -> t.simulate(new ConfChange(ConfChangeType.REMOVE, 1, null)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no voters");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no voters");
     }
 }

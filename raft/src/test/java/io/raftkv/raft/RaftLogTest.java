@@ -47,7 +47,9 @@ class RaftLogTest {
     @Test
     void maybeAppendChecksConsistencyAndCommits_5_3() {
         RaftLog l = log(1, 2, 3);
-        assertThat(l.maybeAppend(3, 2, 3, entries(4, 4))).as("prev term mismatch").isEqualTo(-1);
+        assertThat(l.maybeAppend(3, 2, 3, entries(4, 4)))
+                .as("prev term mismatch")
+                .isEqualTo(-1);
         assertThat(l.maybeAppend(5, 3, 3, entries(6, 4))).as("gap").isEqualTo(-1);
         assertThat(l.maybeAppend(3, 3, 9, entries(4, 4, 4))).isEqualTo(5);
         assertThat(l.committed()).as("commit capped by last new entry").isEqualTo(5);
@@ -74,15 +76,18 @@ class RaftLogTest {
         RaftLog l = log(1, 1, 1);
         l.commitTo(3);
         assertThatThrownBy(() -> l.maybeAppend(1, 1, 3, entries(2, 5)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("committed");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("committed");
         assertThatThrownBy(() -> l.append(entries(2, 5))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void commitBeyondLastIndexFailsLoudly() {
         RaftLog l = log(1, 1);
-        assertThatThrownBy(() -> l.commitTo(3)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("3").hasMessageContaining("last index 2");
+        assertThatThrownBy(() -> l.commitTo(3))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("3")
+                .hasMessageContaining("last index 2");
         l.commitTo(2);
         l.commitTo(1); // never decreases
         assertThat(l.committed()).isEqualTo(2);
@@ -156,8 +161,11 @@ class RaftLogTest {
         assertThatThrownBy(() -> l.term(1)).isInstanceOf(StorageException.Compacted.class);
         assertThatThrownBy(() -> l.slice(2, 4, 100)).isInstanceOf(StorageException.Compacted.class);
         assertThat(l.matchTerm(1, 1)).isFalse();
-        assertThat(l.findConflictByTerm(2, 0)).as("stops at the compaction boundary").containsExactly(1, 0);
-        assertThatThrownBy(() -> l.restoreApplied(1)).isInstanceOf(IllegalStateException.class)
+        assertThat(l.findConflictByTerm(2, 0))
+                .as("stops at the compaction boundary")
+                .containsExactly(1, 0);
+        assertThatThrownBy(() -> l.restoreApplied(1))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("snapshot");
     }
 

@@ -36,15 +36,20 @@ class RandomizedClusterTest {
         try {
             runUnchecked(seed);
         } catch (Throwable t) {
-            throw new AssertionError("randomized seed " + seed + " failed (replay with -Draft.randomized.seed="
-                    + seed + "): " + t, t);
+            throw new AssertionError(
+                    "randomized seed " + seed + " failed (replay with -Draft.randomized.seed=" + seed + "): " + t, t);
         }
     }
 
     private static void runUnchecked(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        TestNetwork net = TestNetwork.voters(5, b -> b.preVote(true).checkQuorum(true).randomSeed(b.build().id() * 31 + seed)
-                .maxInflightMsgs(4).maxSizePerMsgBytes(200));
+        TestNetwork net = TestNetwork.voters(
+                5,
+                b -> b.preVote(true)
+                        .checkQuorum(true)
+                        .randomSeed(b.build().id() * 31 + seed)
+                        .maxInflightMsgs(4)
+                        .maxSizePerMsgBytes(200));
         double dropRate = rnd.nextDouble() * 0.2;
         net.dropIf(m -> rnd.nextDouble() < dropRate);
         Map<Long, Long> leaderOfTerm = new HashMap<>();
@@ -114,13 +119,16 @@ class RandomizedClusterTest {
             if (s.softState().state() == StateType.LEADER) {
                 Long prev = leaderOfTerm.putIfAbsent(s.hardState().term(), e.getKey());
                 assertThat(prev == null || prev.equals(e.getKey()))
-                        .as("election safety: term %d has leaders %s and %d", s.hardState().term(), prev, e.getKey())
+                        .as(
+                                "election safety: term %d has leaders %s and %d",
+                                s.hardState().term(), prev, e.getKey())
                         .isTrue();
             }
             long commit = s.hardState().commit();
             Long before = lastCommit.put(e.getKey(), commit);
-            assertThat(before == null || before <= commit).as("commit of %d went back from %s to %d", e.getKey(),
-                    before, commit).isTrue();
+            assertThat(before == null || before <= commit)
+                    .as("commit of %d went back from %s to %d", e.getKey(), before, commit)
+                    .isTrue();
         }
         // State machine safety: no two nodes applied different entries at one index.
         Map<Long, Entry> byIndex = new HashMap<>();

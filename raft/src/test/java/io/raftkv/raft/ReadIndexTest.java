@@ -21,12 +21,21 @@ class ReadIndexTest {
         net.node(1).readIndex("r1".getBytes());
         Ready rd = net.node(1).ready();
         assertThat(rd.readStates()).as("not before the heartbeat round").isEmpty();
-        List<Message> hbs = rd.messages().stream().filter(m -> m.type() == MessageType.HEARTBEAT).toList();
-        assertThat(hbs).hasSize(2).allSatisfy(m -> assertThat(new String(m.context())).isEqualTo("r1"));
+        List<Message> hbs = rd.messages().stream()
+                .filter(m -> m.type() == MessageType.HEARTBEAT)
+                .toList();
+        assertThat(hbs)
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(new String(m.context())).isEqualTo("r1"));
         net.node(1).advance(rd);
         // One acknowledgement plus the leader itself is a majority of three.
-        net.node(1).step(Message.builder(MessageType.HEARTBEAT_RESP).from(2).to(1).term(1)
-                .context("r1".getBytes()).build());
+        net.node(1)
+                .step(Message.builder(MessageType.HEARTBEAT_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(1)
+                        .context("r1".getBytes())
+                        .build());
         Ready answered = net.node(1).ready();
         assertThat(answered.readStates()).singleElement().satisfies(r -> {
             assertThat(r.index()).isEqualTo(commit);
@@ -34,8 +43,13 @@ class ReadIndexTest {
         });
         net.node(1).advance(answered);
         // A late acknowledgement of an answered context changes nothing.
-        net.node(1).step(Message.builder(MessageType.HEARTBEAT_RESP).from(3).to(1).term(1)
-                .context("r1".getBytes()).build());
+        net.node(1)
+                .step(Message.builder(MessageType.HEARTBEAT_RESP)
+                        .from(3)
+                        .to(1)
+                        .term(1)
+                        .context("r1".getBytes())
+                        .build());
         assertThat(net.node(1).ready().readStates()).isEmpty();
     }
 
@@ -49,7 +63,9 @@ class ReadIndexTest {
         net.node(1).readIndex("b".getBytes());
         net.node(1).readIndex("c".getBytes());
         net.stabilize();
-        assertThat(net.sentOfType(MessageType.HEARTBEAT)).as("one round to two followers").hasSize(heartbeats + 2);
+        assertThat(net.sentOfType(MessageType.HEARTBEAT))
+                .as("one round to two followers")
+                .hasSize(heartbeats + 2);
         assertThat(contexts(net.readStates.get(1L))).containsExactly("a", "b", "c");
         assertThat(net.readStates.get(1L)).allSatisfy(r -> assertThat(r.index()).isEqualTo(commit));
     }
@@ -102,7 +118,12 @@ class ReadIndexTest {
                 .satisfies(e -> assertThat(((ProposalDroppedException) e).reason())
                         .isEqualTo(ProposalDroppedException.Reason.NOT_COMMITTED_IN_TERM));
         // A read forwarded by a follower meanwhile is held and answered once the no-op commits.
-        net.node(1).step(Message.builder(MessageType.READ_INDEX).from(2).to(1).context("fwd".getBytes()).build());
+        net.node(1)
+                .step(Message.builder(MessageType.READ_INDEX)
+                        .from(2)
+                        .to(1)
+                        .context("fwd".getBytes())
+                        .build());
         net.stabilize();
         assertThat(net.readStates.get(2L)).singleElement().satisfies(r -> {
             assertThat(r.index()).isEqualTo(1);

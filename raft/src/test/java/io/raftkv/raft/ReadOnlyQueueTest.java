@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class ReadOnlyQueueTest {
     private static Message read(String ctx) {
-        return Message.builder(MessageType.READ_INDEX).from(1).context(ctx.getBytes()).build();
+        return Message.builder(MessageType.READ_INDEX)
+                .from(1)
+                .context(ctx.getBytes())
+                .build();
     }
 
     @Test

@@ -40,14 +40,24 @@ class ReadyContractTest {
         assertThat(net.node(1).takeMessages()).as("taken once").isEmpty();
 
         // A follower with a write outstanding answers heartbeats at once, but its append ack waits.
-        net.node(2).step(slow.messages().stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
+        net.node(2)
+                .step(slow.messages().stream()
+                        .filter(m -> m.to() == 2)
+                        .findFirst()
+                        .orElseThrow());
         Ready f = net.node(2).ready();
         assertThat(f.persistedMessages()).extracting(Message::type).containsExactly(MessageType.APP_RESP);
         net.node(2).step(now.stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
         assertThat(net.node(2).takeMessages()).extracting(Message::type).containsExactly(MessageType.HEARTBEAT_RESP);
-        net.node(2).step(slow.messages().stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
-        assertThat(net.node(2).takeMessages()).as("a duplicate append's ack promises durable state: not here")
-                .extracting(Message::type).doesNotContain(MessageType.APP_RESP);
+        net.node(2)
+                .step(slow.messages().stream()
+                        .filter(m -> m.to() == 2)
+                        .findFirst()
+                        .orElseThrow());
+        assertThat(net.node(2).takeMessages())
+                .as("a duplicate append's ack promises durable state: not here")
+                .extracting(Message::type)
+                .doesNotContain(MessageType.APP_RESP);
         net.persist(2, f);
         net.node(2).advance(f);
         net.persist(1, slow);
@@ -61,12 +71,18 @@ class ReadyContractTest {
         net.isolate(3);
         long idx = net.node(1).propose("x".getBytes());
         Ready rd = net.node(1).ready();
-        net.node(2).step(rd.messages().stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
+        net.node(2)
+                .step(rd.messages().stream()
+                        .filter(m -> m.to() == 2)
+                        .findFirst()
+                        .orElseThrow());
         Ready f = net.node(2).ready();
         net.persist(2, f);
         net.node(2).advance(f);
         net.node(1).step(f.persistedMessages().get(0));
-        assertThat(net.status(1).hardState().commit()).as("leader's copy is not durable yet").isLessThan(idx);
+        assertThat(net.status(1).hardState().commit())
+                .as("leader's copy is not durable yet")
+                .isLessThan(idx);
         net.persist(1, rd);
         net.node(1).advance(rd);
         assertThat(net.status(1).hardState().commit()).isEqualTo(idx);
@@ -81,8 +97,15 @@ class ReadyContractTest {
         MemoryStorage s = new MemoryStorage();
         s.setConfState(ConfState.ofVoters(1L, 2L));
         RawNode n = new RawNode(config(1).build(), s);
-        n.step(Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0).commit(2)
-                .entries(Fixtures.entries(1, 1, 1)).build());
+        n.step(Message.builder(MessageType.APP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .index(0)
+                .logTerm(0)
+                .commit(2)
+                .entries(Fixtures.entries(1, 1, 1))
+                .build());
         Ready rd = n.ready();
         assertThat(rd.entries()).extracting(Entry::index).containsExactly(1L, 2L);
         assertThat(rd.committedEntries()).extracting(Entry::index).containsExactly(1L, 2L);
@@ -96,13 +119,17 @@ class ReadyContractTest {
         n.campaign();
         assertThat(n.hasReady()).isTrue();
         Ready rd = n.ready();
-        assertThat(n.hasReady()).as("nothing new may be taken while one is outstanding").isFalse();
+        assertThat(n.hasReady())
+                .as("nothing new may be taken while one is outstanding")
+                .isFalse();
         assertThatThrownBy(n::ready).isInstanceOf(IllegalStateException.class).hasMessageContaining("advance");
         Ready other = new Ready(null, null, null, null, null, null, null, null, false);
-        assertThatThrownBy(() -> n.advance(other)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> n.advance(other))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("different");
         n.advance(rd);
-        assertThatThrownBy(() -> n.advance(rd)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> n.advance(rd))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("without");
     }
 
@@ -184,8 +211,8 @@ class ReadyContractTest {
         Status st = net.status(1);
         assertThat(st.id()).isEqualTo(1);
         assertThat(st.progress()).containsOnlyKeys(1L, 2L, 3L);
-        assertThat(st.progress().get(2L)).isEqualTo(new FollowerProgress(idx, idx + 1, ProgressState.REPLICATE,
-                false, true, 0));
+        assertThat(st.progress().get(2L))
+                .isEqualTo(new FollowerProgress(idx, idx + 1, ProgressState.REPLICATE, false, true, 0));
         assertThat(net.status(2).progress()).isEmpty();
         assertThat(st.applied()).isEqualTo(idx);
         assertThat(st.leadTransferee()).isZero();
@@ -201,7 +228,8 @@ class ReadyContractTest {
         net.persist(1, rd);
         net.node(1).advance(rd); // stableTo trims the unstable list
         assertThat(sentEntries).extracting(e -> new String(e.data())).containsExactly("a");
-        assertThatThrownBy(() -> sentEntries.add(Entry.normal(1, 9, null))).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> sentEntries.add(Entry.normal(1, 9, null)))
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test
@@ -211,13 +239,27 @@ class ReadyContractTest {
         MemoryStorage s = new MemoryStorage();
         s.setConfState(ConfState.ofVoters(1L, 2L, 3L));
         RawNode n = new RawNode(config(1).build(), s);
-        n.step(Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0)
-                .entries(Fixtures.entries(1, 1, 1, 1)).build());
-        n.step(Message.builder(MessageType.APP).from(3).to(1).term(2).index(1).logTerm(1)
-                .entries(Fixtures.entries(2, 2)).build());
+        n.step(Message.builder(MessageType.APP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .index(0)
+                .logTerm(0)
+                .entries(Fixtures.entries(1, 1, 1, 1))
+                .build());
+        n.step(Message.builder(MessageType.APP)
+                .from(3)
+                .to(1)
+                .term(2)
+                .index(1)
+                .logTerm(1)
+                .entries(Fixtures.entries(2, 2))
+                .build());
         Ready rd = n.ready();
-        assertThat(rd.entries()).extracting(Entry::index, Entry::term)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 1L), org.assertj.core.groups.Tuple.tuple(2L, 2L));
+        assertThat(rd.entries())
+                .extracting(Entry::index, Entry::term)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(1L, 1L), org.assertj.core.groups.Tuple.tuple(2L, 2L));
         assertThat(rd.persistedMessages()).singleElement().satisfies(m -> {
             assertThat(m.to()).isEqualTo(3);
             assertThat(m.index()).isEqualTo(2);
@@ -230,10 +272,18 @@ class ReadyContractTest {
         MemoryStorage s = new MemoryStorage();
         s.setConfState(ConfState.ofVoters(1L, 2L));
         RawNode n = new RawNode(config(1).build(), s);
-        Message app = Message.builder(MessageType.APP).from(2).to(1).term(1).index(0).logTerm(0)
-                .entries(Fixtures.entries(1, 1, 1)).build();
+        Message app = Message.builder(MessageType.APP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .index(0)
+                .logTerm(0)
+                .entries(Fixtures.entries(1, 1, 1))
+                .build();
         n.step(app);
         n.step(app);
-        assertThat(n.ready().persistedMessages()).hasSize(2).allSatisfy(m -> assertThat(m.index()).isEqualTo(2));
+        assertThat(n.ready().persistedMessages())
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(m.index()).isEqualTo(2));
     }
 }

@@ -13,8 +13,15 @@ import org.junit.jupiter.api.Test;
 class ReplicationTest {
 
     private static Message app(long term, long prevIndex, long prevTerm, long commit, List<Entry> ents) {
-        return Message.builder(MessageType.APP).from(2).to(1).term(term).index(prevIndex).logTerm(prevTerm)
-                .commit(commit).entries(ents).build();
+        return Message.builder(MessageType.APP)
+                .from(2)
+                .to(1)
+                .term(term)
+                .index(prevIndex)
+                .logTerm(prevTerm)
+                .commit(commit)
+                .entries(ents)
+                .build();
     }
 
     private static Message onlyResponse(RawNode n, MemoryStorage s) {
@@ -86,7 +93,8 @@ class ReplicationTest {
         net.elect(1);
         net.stabilize();
         List<Message> rejections = net.sent.stream()
-                .filter(m -> m.type() == MessageType.APP_RESP && m.reject() && m.from() == 3).toList();
+                .filter(m -> m.type() == MessageType.APP_RESP && m.reject() && m.from() == 3)
+                .toList();
         // Without hints the leader would step back one index per round trip (5 rejections).
         assertThat(rejections).singleElement().satisfies(m -> {
             assertThat(m.index()).isEqualTo(6);
@@ -121,7 +129,13 @@ class ReplicationTest {
     void heartbeatCommitsOnlyWhatFollowerHolds() {
         MemoryStorage s = storage(1, 1);
         RawNode n = new RawNode(config(1).build(), s);
-        n.step(Message.builder(MessageType.HEARTBEAT).from(2).to(1).term(1).commit(2).context("c".getBytes()).build());
+        n.step(Message.builder(MessageType.HEARTBEAT)
+                .from(2)
+                .to(1)
+                .term(1)
+                .commit(2)
+                .context("c".getBytes())
+                .build());
         Ready rd = persistAndAdvance(n, s);
         assertThat(rd.hardState().commit()).isEqualTo(2);
         assertThat(rd.messages()).singleElement().satisfies(m -> {

@@ -58,9 +58,14 @@ class SnapshotTest {
         net.dropIf(m -> m.type() == MessageType.SNAP);
         net.tickAll(2);
         assertThat(net.status(1).progress().get(3L).state()).isEqualTo(ProgressState.SNAPSHOT);
-        int apps = (int) net.sentOfType(MessageType.APP).stream().filter(m -> m.to() == 3).count();
+        int apps = (int) net.sentOfType(MessageType.APP).stream()
+                .filter(m -> m.to() == 3)
+                .count();
         net.proposeAndCommit(1, "x");
-        assertThat(net.sentOfType(MessageType.APP).stream().filter(m -> m.to() == 3).count()).isEqualTo(apps);
+        assertThat(net.sentOfType(MessageType.APP).stream()
+                        .filter(m -> m.to() == 3)
+                        .count())
+                .isEqualTo(apps);
         // Failure: back to probe, paused until a heartbeat response, then a new snapshot.
         net.node(1).reportSnapshot(3, false);
         assertThat(net.status(1).progress().get(3L).state()).isEqualTo(ProgressState.PROBE);
@@ -76,11 +81,26 @@ class SnapshotTest {
         MemoryStorage real = net.storages.get(1L);
         boolean[] unavailable = {true};
         Storage flaky = new Storage() {
-            public InitialState initialState() { return real.initialState(); }
-            public List<Entry> entries(long lo, long hi, long max) { return real.entries(lo, hi, max); }
-            public long term(long i) { return real.term(i); }
-            public long firstIndex() { return real.firstIndex(); }
-            public long lastIndex() { return real.lastIndex(); }
+            public InitialState initialState() {
+                return real.initialState();
+            }
+
+            public List<Entry> entries(long lo, long hi, long max) {
+                return real.entries(lo, hi, max);
+            }
+
+            public long term(long i) {
+                return real.term(i);
+            }
+
+            public long firstIndex() {
+                return real.firstIndex();
+            }
+
+            public long lastIndex() {
+                return real.lastIndex();
+            }
+
             public Snapshot snapshot() {
                 if (unavailable[0]) {
                     throw new StorageException.SnapshotTemporarilyUnavailable();
@@ -106,7 +126,12 @@ class SnapshotTest {
         MemoryStorage s = storage(1, 1, 1);
         RawNode n = new RawNode(config(1).build(), s);
         Snapshot snap = new Snapshot(new SnapshotMetadata(2, 1, ConfState.ofVoters(1L, 2L, 3L)), null);
-        n.step(Message.builder(MessageType.SNAP).from(2).to(1).term(1).snapshot(snap).build());
+        n.step(Message.builder(MessageType.SNAP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .snapshot(snap)
+                .build());
         Ready rd = persistAndAdvance(n, s);
         assertThat(rd.snapshot().isEmpty()).isTrue();
         assertThat(rd.hardState().commit()).isEqualTo(2);
@@ -123,13 +148,20 @@ class SnapshotTest {
         RawNode n = new RawNode(config(1).build(), s);
         ConfState cs = new ConfState(java.util.Set.of(1L, 2L, 4L), java.util.Set.of(5L));
         Snapshot snap = new Snapshot(new SnapshotMetadata(10, 3, cs), "state".getBytes());
-        n.step(Message.builder(MessageType.SNAP).from(2).to(1).term(3).snapshot(snap).build());
+        n.step(Message.builder(MessageType.SNAP)
+                .from(2)
+                .to(1)
+                .term(3)
+                .snapshot(snap)
+                .build());
         Ready rd = n.ready();
         assertThat(rd.snapshot()).isSameAs(snap);
         assertThat(rd.committedEntries()).isEmpty();
         assertThat(rd.hardState()).isEqualTo(new HardState(3, 0, 10));
         assertThat(rd.mustSync()).isTrue();
-        assertThat(rd.persistedMessages()).singleElement().satisfies(m -> assertThat(m.index()).isEqualTo(10));
+        assertThat(rd.persistedMessages())
+                .singleElement()
+                .satisfies(m -> assertThat(m.index()).isEqualTo(10));
         s.applySnapshot(rd.snapshot());
         s.setHardState(rd.hardState());
         n.advance(rd);
@@ -137,8 +169,12 @@ class SnapshotTest {
         assertThat(n.status().applied()).isEqualTo(10);
         assertThat(n.hasReady()).isFalse();
         // A snapshot older than the commit index is ignored.
-        n.step(Message.builder(MessageType.SNAP).from(2).to(1).term(3)
-                .snapshot(new Snapshot(new SnapshotMetadata(5, 2, cs), null)).build());
+        n.step(Message.builder(MessageType.SNAP)
+                .from(2)
+                .to(1)
+                .term(3)
+                .snapshot(new Snapshot(new SnapshotMetadata(5, 2, cs), null))
+                .build());
         Ready old = n.ready();
         assertThat(old.snapshot().isEmpty()).isTrue();
         assertThat(old.persistedMessages().get(0).index()).isEqualTo(10);
@@ -156,8 +192,14 @@ class SnapshotTest {
         persistAndAdvance(n, s);
         n.step(Message.builder(MessageType.VOTE_RESP).from(2).to(1).term(2).build());
         // The follower reports an empty log: the leader must send index 1, which is gone.
-        assertThatThrownBy(() -> n.step(Message.builder(MessageType.APP_RESP).from(2).to(1).term(2).index(0).build()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no snapshot");
+        assertThatThrownBy(() -> n.step(Message.builder(MessageType.APP_RESP)
+                        .from(2)
+                        .to(1)
+                        .term(2)
+                        .index(0)
+                        .build()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no snapshot");
     }
 
     @Test
@@ -167,7 +209,8 @@ class SnapshotTest {
         s.createSnapshot(2, ConfState.ofVoters(1L), null);
         s.compact(2);
         assertThatThrownBy(() -> new RawNode(config(1).applied(1).build(), s))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("snapshot");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("snapshot");
         RawNode ok = new RawNode(config(1).applied(2).build(), s);
         assertThat(ok.ready().committedEntries()).extracting(Entry::index).containsExactly(3L);
     }

@@ -26,9 +26,11 @@ final class TestNetwork {
     final Map<Long, MemoryStorage> storages = new TreeMap<>();
     /** Entries each node applied, in order (snapshots appear as a NORMAL entry with the snapshot's data). */
     final Map<Long, List<Entry>> applied = new TreeMap<>();
+
     final Map<Long, List<ReadState>> readStates = new TreeMap<>();
     /** Every message handed to the network, in send order (including dropped ones). */
     final List<Message> sent = new ArrayList<>();
+
     private final ArrayDeque<Message> inFlight = new ArrayDeque<>();
     private final Set<Long> isolated = new HashSet<>();
     private final Set<List<Long>> cutLinks = new HashSet<>();
@@ -36,6 +38,7 @@ final class TestNetwork {
     private Predicate<Message> dropIf = m -> false;
     /** Whether the network reports snapshot delivery outcomes to the sender (a driver would). */
     boolean reportSnapshots = true;
+
     private final Consumer<RaftConfig.Builder> customizer;
 
     private TestNetwork(Consumer<RaftConfig.Builder> customizer) {
@@ -61,12 +64,17 @@ final class TestNetwork {
     }
 
     static TestNetwork voters(int n) {
-        return voters(n, b -> { });
+        return voters(n, b -> {});
     }
 
     static RaftConfig.Builder baseConfig(long id) {
-        return RaftConfig.builder(id).electionTicks(10).heartbeatTicks(1).checkQuorum(false).preVote(false)
-                .maxInflightMsgs(256).maxSizePerMsgBytes(1L << 20);
+        return RaftConfig.builder(id)
+                .electionTicks(10)
+                .heartbeatTicks(1)
+                .checkQuorum(false)
+                .preVote(false)
+                .maxInflightMsgs(256)
+                .maxSizePerMsgBytes(1L << 20);
     }
 
     /** Starts (or restarts) node {@code id} from {@code storage}. */
@@ -141,8 +149,11 @@ final class TestNetwork {
     }
 
     private boolean dropped(Message m) {
-        return isolated.contains(m.from()) || isolated.contains(m.to()) || cutLinks.contains(List.of(m.from(), m.to()))
-                || !nodes.containsKey(m.to()) || dropIf.test(m);
+        return isolated.contains(m.from())
+                || isolated.contains(m.to())
+                || cutLinks.contains(List.of(m.from(), m.to()))
+                || !nodes.containsKey(m.to())
+                || dropIf.test(m);
     }
 
     private void send(List<Message> ms) {

@@ -24,7 +24,6 @@ import io.raftkv.api.v1.TxnResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -50,31 +49,94 @@ public final class BlockingRaftKvClient {
         this.waitMillis = deadlineMillis + GUARD_MILLIS;
     }
 
-    public PutResponse put(PutRequest r) { return await(client.put(r), waitMillis); }
-    public PutResponse put(String key, String value) { return await(client.put(key, value), waitMillis); }
-    public GetResponse get(GetRequest r) { return await(client.get(r), waitMillis); }
-    public GetResponse get(String key) { return await(client.get(key), waitMillis); }
-    public DeleteResponse delete(DeleteRequest r) { return await(client.delete(r), waitMillis); }
-    public DeleteResponse delete(String key) { return await(client.delete(key), waitMillis); }
-    public RangeResponse range(RangeRequest r) { return await(client.range(r), waitMillis); }
-    public CompareAndSetResponse compareAndSet(CompareAndSetRequest r) { return await(client.compareAndSet(r), waitMillis); }
-    public TxnResponse txn(TxnRequest r) { return await(client.txn(r), waitMillis); }
-    public StatusResponse status(StatusRequest r) { return await(client.status(r), waitMillis); }
-    public io.raftkv.api.v1.LeaseGrantResponse leaseGrant(long ttlSeconds) { return await(client.leaseGrant(ttlSeconds), waitMillis); }
-    public io.raftkv.api.v1.LeaseGrantResponse leaseGrant(io.raftkv.api.v1.LeaseGrantRequest r) { return await(client.leaseGrant(r), waitMillis); }
-    public io.raftkv.api.v1.LeaseRevokeResponse leaseRevoke(long id) { return await(client.leaseRevoke(id), waitMillis); }
-    public io.raftkv.api.v1.LeaseTimeToLiveResponse leaseTimeToLive(long id, boolean keys) { return await(client.leaseTimeToLive(id, keys), waitMillis); }
-    public io.raftkv.api.v1.LeaseLeasesResponse leases() { return await(client.leases(), waitMillis); }
-    public StatusResponse status(Endpoint node, StatusRequest r) { return await(client.status(node, r), waitMillis); }
-    public MemberListResponse memberList() { return await(client.memberList(), waitMillis); }
-    public AddLearnerResponse addLearner(AddLearnerRequest r) { return await(client.addLearner(r), waitMillis); }
-    public PromoteMemberResponse promoteMember(long id) { return await(client.promoteMember(id), waitMillis); }
-    public RemoveMemberResponse removeMember(long id) { return await(client.removeMember(id), waitMillis); }
+    public PutResponse put(PutRequest r) {
+        return await(client.put(r), waitMillis);
+    }
+
+    public PutResponse put(String key, String value) {
+        return await(client.put(key, value), waitMillis);
+    }
+
+    public GetResponse get(GetRequest r) {
+        return await(client.get(r), waitMillis);
+    }
+
+    public GetResponse get(String key) {
+        return await(client.get(key), waitMillis);
+    }
+
+    public DeleteResponse delete(DeleteRequest r) {
+        return await(client.delete(r), waitMillis);
+    }
+
+    public DeleteResponse delete(String key) {
+        return await(client.delete(key), waitMillis);
+    }
+
+    public RangeResponse range(RangeRequest r) {
+        return await(client.range(r), waitMillis);
+    }
+
+    public CompareAndSetResponse compareAndSet(CompareAndSetRequest r) {
+        return await(client.compareAndSet(r), waitMillis);
+    }
+
+    public TxnResponse txn(TxnRequest r) {
+        return await(client.txn(r), waitMillis);
+    }
+
+    public StatusResponse status(StatusRequest r) {
+        return await(client.status(r), waitMillis);
+    }
+
+    public io.raftkv.api.v1.LeaseGrantResponse leaseGrant(long ttlSeconds) {
+        return await(client.leaseGrant(ttlSeconds), waitMillis);
+    }
+
+    public io.raftkv.api.v1.LeaseGrantResponse leaseGrant(io.raftkv.api.v1.LeaseGrantRequest r) {
+        return await(client.leaseGrant(r), waitMillis);
+    }
+
+    public io.raftkv.api.v1.LeaseRevokeResponse leaseRevoke(long id) {
+        return await(client.leaseRevoke(id), waitMillis);
+    }
+
+    public io.raftkv.api.v1.LeaseTimeToLiveResponse leaseTimeToLive(long id, boolean keys) {
+        return await(client.leaseTimeToLive(id, keys), waitMillis);
+    }
+
+    public io.raftkv.api.v1.LeaseLeasesResponse leases() {
+        return await(client.leases(), waitMillis);
+    }
+
+    public StatusResponse status(Endpoint node, StatusRequest r) {
+        return await(client.status(node, r), waitMillis);
+    }
+
+    public MemberListResponse memberList() {
+        return await(client.memberList(), waitMillis);
+    }
+
+    public AddLearnerResponse addLearner(AddLearnerRequest r) {
+        return await(client.addLearner(r), waitMillis);
+    }
+
+    public PromoteMemberResponse promoteMember(long id) {
+        return await(client.promoteMember(id), waitMillis);
+    }
+
+    public RemoveMemberResponse removeMember(long id) {
+        return await(client.removeMember(id), waitMillis);
+    }
+
     public TransferLeadershipResponse transferLeadership(long targetId) {
         return await(client.transferLeadership(targetId), waitMillis);
     }
 
-    public io.raftkv.api.v1.AlarmListResponse alarmList() { return await(client.alarmList(), waitMillis); }
+    public io.raftkv.api.v1.AlarmListResponse alarmList() {
+        return await(client.alarmList(), waitMillis);
+    }
+
     public io.raftkv.api.v1.AlarmDisarmResponse alarmDisarm(io.raftkv.api.v1.AlarmDisarmRequest r) {
         return await(client.alarmDisarm(r), waitMillis);
     }
@@ -100,8 +162,11 @@ public final class BlockingRaftKvClient {
             }
             throw RaftKvException.local(GrpcStatus.UNKNOWN, String.valueOf(cause.getMessage()), true, cause);
         } catch (TimeoutException e) {
-            throw RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, "no result within " + waitMillis
-                    + " ms (call did not complete by its deadline)", true, e);
+            throw RaftKvException.local(
+                    GrpcStatus.DEADLINE_EXCEEDED,
+                    "no result within " + waitMillis + " ms (call did not complete by its deadline)",
+                    true,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RaftKvException.local(GrpcStatus.CANCELLED, "interrupted while waiting", true, e);

@@ -49,18 +49,24 @@ public record ClientCredentials(Path caFile, Path certFile, Path keyFile, String
     public static ClientCredentials fromSettings(String cacert, String cert, String key, String token) {
         if (blank(cacert)) {
             if (!blank(cert) || !blank(key) || !blank(token)) {
-                throw new IllegalArgumentException("--cert, --key and --token need --cacert (TLS): credentials are"
-                        + " never sent in plaintext");
+                throw new IllegalArgumentException(
+                        "--cert, --key and --token need --cacert (TLS): credentials are" + " never sent in plaintext");
             }
             return null;
         }
-        return new ClientCredentials(Path.of(cacert), blank(cert) ? null : Path.of(cert),
-                blank(key) ? null : Path.of(key), blank(token) ? null : token.trim());
+        return new ClientCredentials(
+                Path.of(cacert),
+                blank(cert) ? null : Path.of(cert),
+                blank(key) ? null : Path.of(key),
+                blank(token) ? null : token.trim());
     }
 
     /** Like {@link #fromSettings}, from environment variables {@code <prefix>CACERT}, {@code CERT}, {@code KEY}, {@code TOKEN}. */
     public static ClientCredentials fromEnvironment(Map<String, String> env, String prefix) {
-        return fromSettings(env.get(prefix + "CACERT"), env.get(prefix + "CERT"), env.get(prefix + "KEY"),
+        return fromSettings(
+                env.get(prefix + "CACERT"),
+                env.get(prefix + "CERT"),
+                env.get(prefix + "KEY"),
                 env.get(prefix + "TOKEN"));
     }
 
@@ -70,11 +76,13 @@ public record ClientCredentials(Path caFile, Path certFile, Path keyFile, String
 
     /** Makes {@code options} a TLS client that trusts {@link #caFile} and presents the certificate, if any. */
     public HttpClientOptions secure(HttpClientOptions options) {
-        options.setSsl(true).setUseAlpn(true).setVerifyHost(true)
+        options.setSsl(true)
+                .setUseAlpn(true)
+                .setVerifyHost(true)
                 .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
         if (certFile != null) {
-            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString())
-                    .setKeyPath(keyFile.toString()));
+            options.setKeyCertOptions(
+                    new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()));
         }
         return options;
     }
@@ -98,8 +106,8 @@ public record ClientCredentials(Path caFile, Path certFile, Path keyFile, String
             }
 
             @Override
-            public <Req, Resp> Future<GrpcClientRequest<Req, Resp>> request(Address server,
-                                                                           ServiceMethod<Resp, Req> method) {
+            public <Req, Resp> Future<GrpcClientRequest<Req, Resp>> request(
+                    Address server, ServiceMethod<Resp, Req> method) {
                 return client.request(server, method).map(this::withToken);
             }
 

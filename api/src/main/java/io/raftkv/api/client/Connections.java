@@ -2,17 +2,16 @@ package io.raftkv.api.client;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.core.Context;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
-import io.raftkv.api.net.FlushCoalescing;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +42,7 @@ final class Connections {
     private final List<Slot> clients;
     /** The slots of each context (immutable after construction). */
     private final Map<Context, List<Slot>> byContext;
+
     private final AtomicInteger next = new AtomicInteger();
 
     Connections(Vertx vertx, int count, int connectTimeoutMillis, long maxMessageBytes) {
@@ -50,8 +50,12 @@ final class Connections {
     }
 
     /** As above, over TLS with {@code credentialsOrNull} when given. */
-    Connections(Vertx vertx, int count, int connectTimeoutMillis, long maxMessageBytes,
-                ClientCredentials credentialsOrNull) {
+    Connections(
+            Vertx vertx,
+            int count,
+            int connectTimeoutMillis,
+            long maxMessageBytes,
+            ClientCredentials credentialsOrNull) {
         if (count < 1 || count > 1024) {
             throw new IllegalArgumentException("connections must be within 1..1024, got " + count);
         }
@@ -68,7 +72,8 @@ final class Connections {
             if (credentialsOrNull == null) {
                 client = FlushCoalescing.grpcClient(vertx, grpc, http);
             } else {
-                client = credentialsOrNull.authorize(FlushCoalescing.grpcClient(vertx, grpc, credentialsOrNull.secure(http)));
+                client = credentialsOrNull.authorize(
+                        FlushCoalescing.grpcClient(vertx, grpc, credentialsOrNull.secure(http)));
             }
             list.add(new Slot(client, loops.get(i % loops.size())));
         }
@@ -102,8 +107,10 @@ final class Connections {
         VertxInternal internal = (VertxInternal) vertx;
         List<Context> contexts = new ArrayList<>();
         for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-            contexts.add(internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP)
-                    .withEventLoop((EventLoop) loop).build());
+            contexts.add(internal.contextBuilder()
+                    .withThreadingModel(ThreadingModel.EVENT_LOOP)
+                    .withEventLoop((EventLoop) loop)
+                    .build());
         }
         return contexts;
     }

@@ -1,7 +1,6 @@
 package io.raftkv.api.client;
 
 import io.vertx.core.net.SocketAddress;
-
 import java.util.ArrayList;
 import java.util.List;
 

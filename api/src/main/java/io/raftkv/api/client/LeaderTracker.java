@@ -19,8 +19,7 @@ final class LeaderTracker {
     private final List<Endpoint> seeds;
     private final AtomicReference<View> view;
 
-    private record View(List<Endpoint> known, Endpoint preferred) {
-    }
+    private record View(List<Endpoint> known, Endpoint preferred) {}
 
     LeaderTracker(List<Endpoint> seeds) {
         if (seeds.isEmpty()) {

@@ -44,13 +44,14 @@ public final class LeaseKeepAlive {
     private Endpoint target;
     /** Send times of renewals not yet answered, oldest first (answers come in order). */
     private final java.util.ArrayDeque<Long> sent = new java.util.ArrayDeque<>();
+
     private long timerId = -1;
     private boolean stopped;
     /** Bumped on every open: callbacks of an older stream are ignored. */
     private int generation;
 
-    LeaseKeepAlive(Vertx vertx, Connections.Slot slot, LeaderTracker leader, long id, long ttlSeconds,
-                   long grantedAtNanos) {
+    LeaseKeepAlive(
+            Vertx vertx, Connections.Slot slot, LeaderTracker leader, long id, long ttlSeconds, long grantedAtNanos) {
         this.vertx = vertx;
         this.slot = slot;
         this.context = slot.context();
@@ -129,7 +130,8 @@ public final class LeaseKeepAlive {
                 resp.end().onComplete(end -> {
                     GrpcStatus status = resp.status();
                     RaftKvException e = status != null && status != GrpcStatus.OK
-                            ? ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(), resp.trailers()) : null;
+                            ? ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(), resp.trailers())
+                            : null;
                     streamFailed(gen, to, e);
                 });
             });
@@ -168,10 +170,12 @@ public final class LeaseKeepAlive {
         }
         long interval = Math.max(MIN_INTERVAL_MS, ttlSeconds * 1000 / 3);
         cancelTimer();
-        timerId = vertx.setTimer(interval, t -> context.runOnContext(v -> {
-            timerId = -1;
-            renew();
-        }));
+        timerId = vertx.setTimer(
+                interval,
+                t -> context.runOnContext(v -> {
+                    timerId = -1;
+                    renew();
+                }));
     }
 
     private void streamFailed(int gen, Endpoint from, RaftKvException e) {
@@ -191,10 +195,12 @@ public final class LeaseKeepAlive {
 
     private void retryLater() {
         cancelTimer();
-        timerId = vertx.setTimer(RETRY_MS, t -> context.runOnContext(v -> {
-            timerId = -1;
-            open();
-        }));
+        timerId = vertx.setTimer(
+                RETRY_MS,
+                t -> context.runOnContext(v -> {
+                    timerId = -1;
+                    open();
+                }));
     }
 
     /** Past the certain-alive time: report the lease lost. */

@@ -89,8 +89,7 @@ final class PipelineStream {
      *
      * @param onDead told once, with this stream, when it fails, so the owner stops handing it calls
      */
-    static PipelineStream open(Context context, GrpcClient client, Endpoint target,
-                               Consumer<PipelineStream> onDead) {
+    static PipelineStream open(Context context, GrpcClient client, Endpoint target, Consumer<PipelineStream> onDead) {
         PipelineStream s = new PipelineStream(context, target, onDead);
         try {
             client.request(target.toSocketAddress(), KVGrpcClient.Pipeline).onComplete(s::opened);
@@ -140,8 +139,10 @@ final class PipelineStream {
             return;
         }
         if (p.written && lastAnswerNanos - p.writtenAtNanos < 0) {
-            fail(new IllegalStateException("pipeline stream to " + target + " answered nothing since a call"
-                    + " that reached its deadline was written"), false);
+            fail(
+                    new IllegalStateException("pipeline stream to " + target + " answered nothing since a call"
+                            + " that reached its deadline was written"),
+                    false);
         }
     }
 
@@ -197,10 +198,14 @@ final class PipelineStream {
             response.handler(this::answered);
             response.exceptionHandler(err -> fail(err, false));
             response.end().onComplete(end -> {
-                boolean unimplemented = response.status() == GrpcStatus.UNIMPLEMENTED
-                        || end.failed() && isUnimplemented(end.cause());
-                fail(end.failed() ? end.cause() : new IllegalStateException("node " + target
-                        + " ended the pipeline stream with " + response.status()), unimplemented);
+                boolean unimplemented =
+                        response.status() == GrpcStatus.UNIMPLEMENTED || end.failed() && isUnimplemented(end.cause());
+                fail(
+                        end.failed()
+                                ? end.cause()
+                                : new IllegalStateException(
+                                        "node " + target + " ended the pipeline stream with " + response.status()),
+                        unimplemented);
             });
         });
         List<PipelineRequest> waiting = List.copyOf(unopened);

@@ -24,22 +24,31 @@ import java.util.function.Function;
  * Range is not pipelined: its pages can be megabytes, which would hold up the small calls sharing
  * the stream.
  */
-record PipelinedMethod<Req, Resp>(BiConsumer<PipelinedCall.Builder, Req> setRequest,
-                                  PipelinedResult.ResultCase resultCase,
-                                  Function<PipelinedResult, Resp> getResponse) {
+record PipelinedMethod<Req, Resp>(
+        BiConsumer<PipelinedCall.Builder, Req> setRequest,
+        PipelinedResult.ResultCase resultCase,
+        Function<PipelinedResult, Resp> getResponse) {
 
     private static final Map<ServiceMethod<?, ?>, PipelinedMethod<?, ?>> BY_METHOD = Map.of(
-            KVGrpcClient.Put, new PipelinedMethod<PutRequest, PutResponse>(PipelinedCall.Builder::setPut,
-                    PipelinedResult.ResultCase.PUT, PipelinedResult::getPut),
-            KVGrpcClient.Get, new PipelinedMethod<GetRequest, GetResponse>(PipelinedCall.Builder::setGet,
-                    PipelinedResult.ResultCase.GET, PipelinedResult::getGet),
-            KVGrpcClient.Delete, new PipelinedMethod<DeleteRequest, DeleteResponse>(PipelinedCall.Builder::setDelete,
-                    PipelinedResult.ResultCase.DELETE, PipelinedResult::getDelete),
-            KVGrpcClient.CompareAndSet, new PipelinedMethod<CompareAndSetRequest, CompareAndSetResponse>(
-                    PipelinedCall.Builder::setCompareAndSet,
-                    PipelinedResult.ResultCase.COMPARE_AND_SET, PipelinedResult::getCompareAndSet),
-            KVGrpcClient.Txn, new PipelinedMethod<TxnRequest, TxnResponse>(PipelinedCall.Builder::setTxn,
-                    PipelinedResult.ResultCase.TXN, PipelinedResult::getTxn));
+            KVGrpcClient.Put,
+                    new PipelinedMethod<PutRequest, PutResponse>(
+                            PipelinedCall.Builder::setPut, PipelinedResult.ResultCase.PUT, PipelinedResult::getPut),
+            KVGrpcClient.Get,
+                    new PipelinedMethod<GetRequest, GetResponse>(
+                            PipelinedCall.Builder::setGet, PipelinedResult.ResultCase.GET, PipelinedResult::getGet),
+            KVGrpcClient.Delete,
+                    new PipelinedMethod<DeleteRequest, DeleteResponse>(
+                            PipelinedCall.Builder::setDelete,
+                            PipelinedResult.ResultCase.DELETE,
+                            PipelinedResult::getDelete),
+            KVGrpcClient.CompareAndSet,
+                    new PipelinedMethod<CompareAndSetRequest, CompareAndSetResponse>(
+                            PipelinedCall.Builder::setCompareAndSet,
+                            PipelinedResult.ResultCase.COMPARE_AND_SET,
+                            PipelinedResult::getCompareAndSet),
+            KVGrpcClient.Txn,
+                    new PipelinedMethod<TxnRequest, TxnResponse>(
+                            PipelinedCall.Builder::setTxn, PipelinedResult.ResultCase.TXN, PipelinedResult::getTxn));
 
     /** The pipelined form of {@code method}, or null when it is always sent as a unary call. */
     @SuppressWarnings("unchecked")

@@ -44,7 +44,6 @@ import io.raftkv.api.v1.TxnResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,11 +85,23 @@ public final class RaftKvClient implements AutoCloseable {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         this.deadlineMillis = b.deadline().toMillis();
-        this.connections = new Connections(vertx, b.connections(), (int) Math.min(Integer.MAX_VALUE,
-                Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())), b.maxMessageBytes(), b.credentials());
+        this.connections = new Connections(
+                vertx,
+                b.connections(),
+                (int) Math.min(
+                        Integer.MAX_VALUE,
+                        Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())),
+                b.maxMessageBytes(),
+                b.credentials());
         this.leader = new LeaderTracker(b.endpoints());
-        this.caller = new UnaryCaller(vertx, connections, leader, b.retryPolicy(), b.attemptTimeout().toMillis(),
-                b.random01(), b.pipelining() && b.maxMessageBytes() >= PipelineLimits.MIN_CLIENT_MESSAGE_BYTES);
+        this.caller = new UnaryCaller(
+                vertx,
+                connections,
+                leader,
+                b.retryPolicy(),
+                b.attemptTimeout().toMillis(),
+                b.random01(),
+                b.pipelining() && b.maxMessageBytes() >= PipelineLimits.MIN_CLIENT_MESSAGE_BYTES);
         this.sessions = b.sessionsEnabled() ? new SessionPool(b.maxConcurrentWrites(), b.clientIdSource()) : null;
     }
 
@@ -102,14 +113,18 @@ public final class RaftKvClient implements AutoCloseable {
     // ---------------------------------------------------------------- KV
 
     public Future<PutResponse> put(PutRequest request) {
-        return write(request, PutRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                (r, deadline, attempts) -> caller.call(KVGrpcClient.Put, r, kindOf(r.hasSession()), deadline,
-                        null, attempts));
+        return write(
+                request,
+                PutRequest::hasSession,
+                (r, s) -> r.toBuilder().setSession(s).build(),
+                (r, deadline, attempts) ->
+                        caller.call(KVGrpcClient.Put, r, kindOf(r.hasSession()), deadline, null, attempts));
     }
 
     /** Puts a UTF-8 key and value. */
     public Future<PutResponse> put(String key, String value) {
-        return put(PutRequest.newBuilder().setKey(utf8(key)).setValue(utf8(value)).build());
+        return put(
+                PutRequest.newBuilder().setKey(utf8(key)).setValue(utf8(value)).build());
     }
 
     public Future<GetResponse> get(GetRequest request) {
@@ -122,13 +137,19 @@ public final class RaftKvClient implements AutoCloseable {
     }
 
     public Future<GetResponse> get(String key, ReadConsistency consistency) {
-        return get(GetRequest.newBuilder().setKey(utf8(key)).setConsistency(consistency).build());
+        return get(GetRequest.newBuilder()
+                .setKey(utf8(key))
+                .setConsistency(consistency)
+                .build());
     }
 
     public Future<DeleteResponse> delete(DeleteRequest request) {
-        return write(request, DeleteRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                (r, deadline, attempts) -> caller.call(KVGrpcClient.Delete, r, kindOf(r.hasSession()), deadline,
-                        null, attempts));
+        return write(
+                request,
+                DeleteRequest::hasSession,
+                (r, s) -> r.toBuilder().setSession(s).build(),
+                (r, deadline, attempts) ->
+                        caller.call(KVGrpcClient.Delete, r, kindOf(r.hasSession()), deadline, null, attempts));
     }
 
     public Future<DeleteResponse> delete(String key) {
@@ -140,15 +161,21 @@ public final class RaftKvClient implements AutoCloseable {
     }
 
     public Future<CompareAndSetResponse> compareAndSet(CompareAndSetRequest request) {
-        return write(request, CompareAndSetRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                (r, deadline, attempts) -> caller.call(KVGrpcClient.CompareAndSet, r, kindOf(r.hasSession()), deadline,
-                        null, attempts));
+        return write(
+                request,
+                CompareAndSetRequest::hasSession,
+                (r, s) -> r.toBuilder().setSession(s).build(),
+                (r, deadline, attempts) ->
+                        caller.call(KVGrpcClient.CompareAndSet, r, kindOf(r.hasSession()), deadline, null, attempts));
     }
 
     public Future<TxnResponse> txn(TxnRequest request) {
-        return write(request, TxnRequest::hasSession, (r, s) -> r.toBuilder().setSession(s).build(),
-                (r, deadline, attempts) -> caller.call(KVGrpcClient.Txn, r, kindOf(r.hasSession()), deadline,
-                        null, attempts));
+        return write(
+                request,
+                TxnRequest::hasSession,
+                (r, s) -> r.toBuilder().setSession(s).build(),
+                (r, deadline, attempts) ->
+                        caller.call(KVGrpcClient.Txn, r, kindOf(r.hasSession()), deadline, null, attempts));
     }
 
     // ---------------------------------------------------------------- Lease
@@ -173,11 +200,20 @@ public final class RaftKvClient implements AutoCloseable {
             id = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         } while (id == 0);
         long chosen = id;
-        return caller.call(LeaseGrpcClient.Grant, request.toBuilder().setId(chosen).build(), CallKind.RETRY_SAFE,
-                deadlineMillis, null).recover(err -> {
+        return caller.call(
+                        LeaseGrpcClient.Grant,
+                        request.toBuilder().setId(chosen).build(),
+                        CallKind.RETRY_SAFE,
+                        deadlineMillis,
+                        null)
+                .recover(err -> {
                     if (err instanceof RaftKvException e && e.status() == GrpcStatus.ALREADY_EXISTS) {
-                        return leaseTimeToLive(chosen, false).map(t -> LeaseGrantResponse.newBuilder()
-                                .setHeader(t.getHeader()).setId(chosen).setTtl(t.getGrantedTtl()).build());
+                        return leaseTimeToLive(chosen, false)
+                                .map(t -> LeaseGrantResponse.newBuilder()
+                                        .setHeader(t.getHeader())
+                                        .setId(chosen)
+                                        .setTtl(t.getGrantedTtl())
+                                        .build());
                     }
                     return Future.failedFuture(err);
                 });
@@ -185,20 +221,32 @@ public final class RaftKvClient implements AutoCloseable {
 
     /** Revokes a lease, deleting its keys; NOT_FOUND {@code LEASE_NOT_FOUND} when it does not exist. */
     public Future<LeaseRevokeResponse> leaseRevoke(long id) {
-        return caller.call(LeaseGrpcClient.Revoke, LeaseRevokeRequest.newBuilder().setId(id).build(),
-                CallKind.AT_MOST_ONCE, deadlineMillis, null);
+        return caller.call(
+                LeaseGrpcClient.Revoke,
+                LeaseRevokeRequest.newBuilder().setId(id).build(),
+                CallKind.AT_MOST_ONCE,
+                deadlineMillis,
+                null);
     }
 
     /** The lease's remaining TTL on the leader's clock (-1: unknown), and its keys with {@code keys}. */
     public Future<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
-        return caller.call(LeaseGrpcClient.TimeToLive, LeaseTimeToLiveRequest.newBuilder().setId(id).setKeys(keys)
-                .build(), CallKind.RETRY_SAFE, deadlineMillis, null);
+        return caller.call(
+                LeaseGrpcClient.TimeToLive,
+                LeaseTimeToLiveRequest.newBuilder().setId(id).setKeys(keys).build(),
+                CallKind.RETRY_SAFE,
+                deadlineMillis,
+                null);
     }
 
     /** Every lease. */
     public Future<LeaseLeasesResponse> leases() {
-        return caller.call(LeaseGrpcClient.Leases, LeaseLeasesRequest.getDefaultInstance(), CallKind.RETRY_SAFE,
-                deadlineMillis, null);
+        return caller.call(
+                LeaseGrpcClient.Leases,
+                LeaseLeasesRequest.getDefaultInstance(),
+                CallKind.RETRY_SAFE,
+                deadlineMillis,
+                null);
     }
 
     /**
@@ -223,8 +271,12 @@ public final class RaftKvClient implements AutoCloseable {
     }
 
     public Future<MemberListResponse> memberList() {
-        return caller.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance(), CallKind.RETRY_SAFE,
-                deadlineMillis, null);
+        return caller.call(
+                ClusterGrpcClient.MemberList,
+                MemberListRequest.getDefaultInstance(),
+                CallKind.RETRY_SAFE,
+                deadlineMillis,
+                null);
     }
 
     public Future<AddLearnerResponse> addLearner(AddLearnerRequest request) {
@@ -232,28 +284,43 @@ public final class RaftKvClient implements AutoCloseable {
     }
 
     public Future<PromoteMemberResponse> promoteMember(long memberId) {
-        return caller.call(ClusterGrpcClient.PromoteMember, PromoteMemberRequest.newBuilder().setId(memberId).build(),
-                CallKind.AT_MOST_ONCE, deadlineMillis, null);
+        return caller.call(
+                ClusterGrpcClient.PromoteMember,
+                PromoteMemberRequest.newBuilder().setId(memberId).build(),
+                CallKind.AT_MOST_ONCE,
+                deadlineMillis,
+                null);
     }
 
     public Future<RemoveMemberResponse> removeMember(long memberId) {
-        return caller.call(ClusterGrpcClient.RemoveMember, RemoveMemberRequest.newBuilder().setId(memberId).build(),
-                CallKind.AT_MOST_ONCE, deadlineMillis, null);
+        return caller.call(
+                ClusterGrpcClient.RemoveMember,
+                RemoveMemberRequest.newBuilder().setId(memberId).build(),
+                CallKind.AT_MOST_ONCE,
+                deadlineMillis,
+                null);
     }
 
     /** Transfers leadership to {@code targetId}; 0 lets the leader pick the most caught-up voter. */
     public Future<TransferLeadershipResponse> transferLeadership(long targetId) {
-        return caller.call(ClusterGrpcClient.TransferLeadership,
-                TransferLeadershipRequest.newBuilder().setTargetId(targetId).build(), CallKind.AT_MOST_ONCE,
-                deadlineMillis, null);
+        return caller.call(
+                ClusterGrpcClient.TransferLeadership,
+                TransferLeadershipRequest.newBuilder().setTargetId(targetId).build(),
+                CallKind.AT_MOST_ONCE,
+                deadlineMillis,
+                null);
     }
 
     // ---------------------------------------------------------------- Alarm
 
     /** The cluster-wide alarms as the preferred node has applied them, with its quota and data size. */
     public Future<io.raftkv.api.v1.AlarmListResponse> alarmList() {
-        return caller.call(io.raftkv.api.v1.AlarmGrpcClient.List, io.raftkv.api.v1.AlarmListRequest.getDefaultInstance(),
-                CallKind.RETRY_SAFE, deadlineMillis, null);
+        return caller.call(
+                io.raftkv.api.v1.AlarmGrpcClient.List,
+                io.raftkv.api.v1.AlarmListRequest.getDefaultInstance(),
+                CallKind.RETRY_SAFE,
+                deadlineMillis,
+                null);
     }
 
     /**
@@ -279,8 +346,8 @@ public final class RaftKvClient implements AutoCloseable {
      * ({@link Watcher}).
      */
     public Watcher watch(io.raftkv.api.v1.WatchCreateRequest request, Watcher.Listener listener) {
-        Watcher w = new Watcher(vertx, () -> connections.next().client(), leader.known(), leader.current(), request,
-                listener);
+        Watcher w = new Watcher(
+                vertx, () -> connections.next().client(), leader.known(), leader.current(), request, listener);
         w.start();
         return w;
     }
@@ -341,9 +408,8 @@ public final class RaftKvClient implements AutoCloseable {
      * the session expired; re-sending could apply it twice, so the write fails with an unknown
      * outcome.
      */
-    private <R, T> Future<T> write(R request, Predicate<R> hasSession,
-                                   BiFunction<R, Session, R> withSession,
-                                   WriteSender<R, T> sender) {
+    private <R, T> Future<T> write(
+            R request, Predicate<R> hasSession, BiFunction<R, Session, R> withSession, WriteSender<R, T> sender) {
         if (sessions == null || hasSession.test(request)) {
             return sender.send(request, deadlineMillis, new WriteAttempts());
         }
@@ -357,33 +423,40 @@ public final class RaftKvClient implements AutoCloseable {
         return sendInLane(request, lane, withSession, sender, deadlineAtNanos, true);
     }
 
-    private <R, T> Future<T> sendInLane(R request, SessionPool.Lane lane, BiFunction<R, Session, R> withSession,
-                                        WriteSender<R, T> sender, long deadlineAtNanos, boolean mayRenewAndResend) {
+    private <R, T> Future<T> sendInLane(
+            R request,
+            SessionPool.Lane lane,
+            BiFunction<R, Session, R> withSession,
+            WriteSender<R, T> sender,
+            long deadlineAtNanos,
+            boolean mayRenewAndResend) {
         WriteAttempts attempts = new WriteAttempts();
         long remainingMillis = Math.max(1, (deadlineAtNanos - System.nanoTime()) / 1_000_000L);
-        return sender.send(withSession.apply(request, lane.session()), remainingMillis, attempts).transform(ar -> {
-            if (ar.succeeded()) {
-                sessions.release(lane, true);
-                return Future.succeededFuture(ar.result());
-            }
-            RaftKvException e = ar.cause() instanceof RaftKvException k ? k
-                    : RaftKvException.local(GrpcStatus.INTERNAL, String.valueOf(ar.cause()), true, ar.cause());
-            if (e.reason().orElse(null) != ErrorReason.SESSION_SEQUENCE_STALE) {
-                sessions.release(lane, attempts.possiblyProposed() > 0);
-                return Future.failedFuture(e);
-            }
-            sessions.renew(lane);
-            boolean earlierAttemptMayHaveApplied = attempts.possiblyProposed() > 1;
-            if (earlierAttemptMayHaveApplied) {
-                sessions.release(lane, false);
-                return Future.failedFuture(e.withOutcomeUnknown());
-            }
-            if (!mayRenewAndResend || deadlineAtNanos - System.nanoTime() <= 0) {
-                sessions.release(lane, false);
-                return Future.failedFuture(e);
-            }
-            return sendInLane(request, lane, withSession, sender, deadlineAtNanos, false);
-        });
+        return sender.send(withSession.apply(request, lane.session()), remainingMillis, attempts)
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        sessions.release(lane, true);
+                        return Future.succeededFuture(ar.result());
+                    }
+                    RaftKvException e = ar.cause() instanceof RaftKvException k
+                            ? k
+                            : RaftKvException.local(GrpcStatus.INTERNAL, String.valueOf(ar.cause()), true, ar.cause());
+                    if (e.reason().orElse(null) != ErrorReason.SESSION_SEQUENCE_STALE) {
+                        sessions.release(lane, attempts.possiblyProposed() > 0);
+                        return Future.failedFuture(e);
+                    }
+                    sessions.renew(lane);
+                    boolean earlierAttemptMayHaveApplied = attempts.possiblyProposed() > 1;
+                    if (earlierAttemptMayHaveApplied) {
+                        sessions.release(lane, false);
+                        return Future.failedFuture(e.withOutcomeUnknown());
+                    }
+                    if (!mayRenewAndResend || deadlineAtNanos - System.nanoTime() <= 0) {
+                        sessions.release(lane, false);
+                        return Future.failedFuture(e);
+                    }
+                    return sendInLane(request, lane, withSession, sender, deadlineAtNanos, false);
+                });
     }
 
     /** UTF-8 bytes of {@code s}, for building requests from text keys and values. */

@@ -1,7 +1,6 @@
 package io.raftkv.api.client;
 
 import io.vertx.core.Vertx;
-
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -38,8 +37,7 @@ public final class RaftKvClientBuilder {
     private LongSupplier clientIdSource = new SecureRandom()::nextLong;
     private DoubleSupplier random01 = () -> ThreadLocalRandom.current().nextDouble();
 
-    RaftKvClientBuilder() {
-    }
+    RaftKvClientBuilder() {}
 
     /** Seed endpoints (client ports); the first is tried first. Required, non-empty. */
     public RaftKvClientBuilder endpoints(List<Endpoint> endpoints) {

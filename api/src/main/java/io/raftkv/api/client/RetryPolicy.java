@@ -37,8 +37,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
             throw new IllegalArgumentException("maxAttempts " + maxAttempts + " is outside 1.." + MAX_ATTEMPTS_LIMIT);
         }
         if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("backoff must satisfy 0 <= initial (" + initialBackoff
-                    + ") <= max (" + maxBackoff + ")");
+            throw new IllegalArgumentException(
+                    "backoff must satisfy 0 <= initial (" + initialBackoff + ") <= max (" + maxBackoff + ")");
         }
         if (!(jitter >= 0 && jitter <= 1)) {
             throw new IllegalArgumentException("jitter " + jitter + " is outside 0..1");

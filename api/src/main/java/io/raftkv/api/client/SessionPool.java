@@ -3,7 +3,6 @@ package io.raftkv.api.client;
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.v1.Session;
-
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -56,8 +55,10 @@ final class SessionPool {
                 if (late != null) {
                     return late;
                 }
-                throw RaftKvException.of(ErrorReason.OVERLOADED, "client has " + maxLanes
-                        + " session writes in flight (maxConcurrentWrites); wait for some to finish");
+                throw RaftKvException.of(
+                        ErrorReason.OVERLOADED,
+                        "client has " + maxLanes
+                                + " session writes in flight (maxConcurrentWrites); wait for some to finish");
             }
             if (lanesCreated.compareAndSet(n, n + 1)) {
                 return new Lane(newClientId());

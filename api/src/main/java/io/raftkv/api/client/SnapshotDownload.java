@@ -19,7 +19,6 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
-
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
@@ -66,11 +65,18 @@ final class SnapshotDownload {
     }
 
     private void run(GrpcClient client) {
-        long timer = vertx.setTimer(timeoutMillis, id -> fail(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED,
-                "snapshot download from " + source + " did not finish within " + timeoutMillis + " ms", false, null)));
+        long timer = vertx.setTimer(
+                timeoutMillis,
+                id -> fail(RaftKvException.local(
+                        GrpcStatus.DEADLINE_EXCEEDED,
+                        "snapshot download from " + source + " did not finish within " + timeoutMillis + " ms",
+                        false,
+                        null)));
         result.future().onComplete(ar -> vertx.cancelTimer(timer));
-        vertx.fileSystem().open(partFile.toString(), new OpenOptions().setWrite(true).setCreate(true)
-                        .setTruncateExisting(true))
+        vertx.fileSystem()
+                .open(
+                        partFile.toString(),
+                        new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
                 .compose(f -> {
                     out = f;
                     if (result.future().isComplete()) {
@@ -79,8 +85,11 @@ final class SnapshotDownload {
                     }
                     return client.request(source.toSocketAddress(), ClusterGrpcClient.Snapshot);
                 })
-                .onFailure(e -> fail(RaftKvException.local(GrpcStatus.UNAVAILABLE, "cannot start snapshot download from "
-                        + source + " into " + partFile + ": " + e.getMessage(), false, e)))
+                .onFailure(e -> fail(RaftKvException.local(
+                        GrpcStatus.UNAVAILABLE,
+                        "cannot start snapshot download from " + source + " into " + partFile + ": " + e.getMessage(),
+                        false,
+                        e)))
                 .onSuccess(req -> {
                     if (req == null) {
                         return;
@@ -89,8 +98,12 @@ final class SnapshotDownload {
                     req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
                     req.send(SnapshotRequest.getDefaultInstance()).onComplete(rar -> {
                         if (rar.failed()) {
-                            fail(RaftKvException.local(GrpcStatus.UNAVAILABLE, "snapshot download from " + source
-                                    + " failed: " + rar.cause().getMessage(), false, rar.cause()));
+                            fail(RaftKvException.local(
+                                    GrpcStatus.UNAVAILABLE,
+                                    "snapshot download from " + source + " failed: "
+                                            + rar.cause().getMessage(),
+                                    false,
+                                    rar.cause()));
                         } else {
                             consume(rar.result());
                         }
@@ -111,8 +124,12 @@ final class SnapshotDownload {
             if (status != null && status != GrpcStatus.OK) {
                 fail(ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(), resp.trailers()));
             } else if (ar.failed()) {
-                fail(RaftKvException.local(GrpcStatus.UNAVAILABLE, "snapshot stream from " + source + " broke after "
-                        + received + " bytes: " + ar.cause().getMessage(), false, ar.cause()));
+                fail(RaftKvException.local(
+                        GrpcStatus.UNAVAILABLE,
+                        "snapshot stream from " + source + " broke after " + received + " bytes: "
+                                + ar.cause().getMessage(),
+                        false,
+                        ar.cause()));
             } else {
                 finish();
             }
@@ -132,7 +149,8 @@ final class SnapshotDownload {
             }
             case CHUNK -> {
                 if (metadata == null || trailer != null) {
-                    throw protocolError("a data chunk " + (metadata == null ? "before the metadata" : "after the trailer"));
+                    throw protocolError(
+                            "a data chunk " + (metadata == null ? "before the metadata" : "after the trailer"));
                 }
                 BackupChunk chunk = msg.getChunk();
                 if (chunk.getOffset() != received) {
@@ -142,7 +160,8 @@ final class SnapshotDownload {
                 CRC32C crc = new CRC32C();
                 crc.update(data);
                 if ((int) crc.getValue() != chunk.getCrc32C()) {
-                    throw protocolError(String.format("CRC-32C mismatch in chunk at offset %d: computed %08x, sent %08x",
+                    throw protocolError(String.format(
+                            "CRC-32C mismatch in chunk at offset %d: computed %08x, sent %08x",
                             received, (int) crc.getValue(), chunk.getCrc32C()));
                 }
                 total.update(data);
@@ -178,7 +197,8 @@ final class SnapshotDownload {
                 throw protocolError("metadata announced " + metadata.getTotalBytes() + " bytes, received " + received);
             }
             if ((int) total.getValue() != trailer.getCrc32C()) {
-                throw protocolError(String.format("whole-backup CRC-32C mismatch: computed %08x, trailer %08x",
+                throw protocolError(String.format(
+                        "whole-backup CRC-32C mismatch: computed %08x, trailer %08x",
                         (int) total.getValue(), trailer.getCrc32C()));
             }
         } catch (RaftKvException e) {
@@ -188,11 +208,14 @@ final class SnapshotDownload {
         int crc = (int) total.getValue();
         out.flush()
                 .compose(v -> out.close())
-                .compose(v -> vertx.fileSystem().move(partFile.toString(), file.toString(),
-                        new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+                .compose(v -> vertx.fileSystem()
+                        .move(
+                                partFile.toString(),
+                                file.toString(),
+                                new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
                 .onSuccess(v -> result.tryComplete(new SnapshotInfo(metadata, file, received, crc, source)))
-                .onFailure(e -> fail(RaftKvException.local(GrpcStatus.INTERNAL, "cannot store snapshot in " + file
-                        + ": " + e.getMessage(), false, e)));
+                .onFailure(e -> fail(RaftKvException.local(
+                        GrpcStatus.INTERNAL, "cannot store snapshot in " + file + ": " + e.getMessage(), false, e)));
     }
 
     private RaftKvException protocolError(String what) {
@@ -209,7 +232,8 @@ final class SnapshotDownload {
     }
 
     private void cleanUp() {
-        Future<Void> closed = out == null ? Future.succeededFuture() : out.close().recover(x -> Future.succeededFuture());
+        Future<Void> closed =
+                out == null ? Future.succeededFuture() : out.close().recover(x -> Future.succeededFuture());
         closed.compose(v -> vertx.fileSystem().delete(partFile.toString())).recover(x -> Future.succeededFuture());
     }
 }

@@ -1,7 +1,6 @@
 package io.raftkv.api.client;
 
 import io.raftkv.api.v1.BackupMetadata;
-
 import java.nio.file.Path;
 
 /**
@@ -14,5 +13,4 @@ import java.nio.file.Path;
  * @param crc32c   CRC-32C of the whole data, as announced by the node and recomputed here
  * @param source   the node that served it
  */
-public record SnapshotInfo(BackupMetadata metadata, Path file, long bytes, int crc32c, Endpoint source) {
-}
+public record SnapshotInfo(BackupMetadata metadata, Path file, long bytes, int crc32c, Endpoint source) {}

@@ -13,7 +13,6 @@ import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
-
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,8 +43,14 @@ final class UnaryCaller {
     private final DoubleSupplier random01;
     private final boolean pipelining;
 
-    UnaryCaller(Vertx vertx, Connections connections, LeaderTracker leader, RetryPolicy policy,
-                long attemptTimeoutMillis, DoubleSupplier random01, boolean pipelining) {
+    UnaryCaller(
+            Vertx vertx,
+            Connections connections,
+            LeaderTracker leader,
+            RetryPolicy policy,
+            long attemptTimeoutMillis,
+            DoubleSupplier random01,
+            boolean pipelining) {
         this.vertx = vertx;
         this.connections = connections;
         this.leader = leader;
@@ -59,8 +64,8 @@ final class UnaryCaller {
      * @param pinned when non-null, every attempt goes to this endpoint and NOT_LEADER is final
      *               (the caller asked that node specifically, e.g. for its Status)
      */
-    <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req request, CallKind kind,
-                                  long deadlineMillis, Endpoint pinned) {
+    <Req, Resp> Future<Resp> call(
+            ServiceMethod<Resp, Req> method, Req request, CallKind kind, long deadlineMillis, Endpoint pinned) {
         return call(method, request, kind, deadlineMillis, pinned, new WriteAttempts());
     }
 
@@ -68,13 +73,24 @@ final class UnaryCaller {
      * As {@link #call(ServiceMethod, Object, CallKind, long, Endpoint)}, recording into
      * {@code attempts} whether each attempt may have been proposed by the node.
      */
-    <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req request, CallKind kind,
-                                  long deadlineMillis, Endpoint pinned, WriteAttempts attempts) {
+    <Req, Resp> Future<Resp> call(
+            ServiceMethod<Resp, Req> method,
+            Req request,
+            CallKind kind,
+            long deadlineMillis,
+            Endpoint pinned,
+            WriteAttempts attempts) {
         if (deadlineMillis <= 0) {
             return Future.failedFuture(new IllegalArgumentException("deadline must be > 0 ms, got " + deadlineMillis));
         }
-        Call<Req, Resp> call = new Call<>(method, request, kind, System.nanoTime() + deadlineMillis * 1_000_000L,
-                deadlineMillis, pinned, attempts);
+        Call<Req, Resp> call = new Call<>(
+                method,
+                request,
+                kind,
+                System.nanoTime() + deadlineMillis * 1_000_000L,
+                deadlineMillis,
+                pinned,
+                attempts);
         call.attempt(1);
         return call.result.future();
     }
@@ -88,9 +104,14 @@ final class UnaryCaller {
      */
     static boolean serverMayHaveProposed(RaftKvException e) {
         GrpcStatus s = e.status();
-        if (s == GrpcStatus.INVALID_ARGUMENT || s == GrpcStatus.RESOURCE_EXHAUSTED || s == GrpcStatus.NOT_FOUND
-                || s == GrpcStatus.ALREADY_EXISTS || s == GrpcStatus.UNIMPLEMENTED || s == GrpcStatus.OUT_OF_RANGE
-                || s == GrpcStatus.PERMISSION_DENIED || s == GrpcStatus.UNAUTHENTICATED) {
+        if (s == GrpcStatus.INVALID_ARGUMENT
+                || s == GrpcStatus.RESOURCE_EXHAUSTED
+                || s == GrpcStatus.NOT_FOUND
+                || s == GrpcStatus.ALREADY_EXISTS
+                || s == GrpcStatus.UNIMPLEMENTED
+                || s == GrpcStatus.OUT_OF_RANGE
+                || s == GrpcStatus.PERMISSION_DENIED
+                || s == GrpcStatus.UNAUTHENTICATED) {
             return false;
         }
         if (s == GrpcStatus.FAILED_PRECONDITION) {
@@ -127,8 +148,14 @@ final class UnaryCaller {
         private final Promise<Resp> result = Promise.promise();
         private volatile RaftKvException lastError;
 
-        Call(ServiceMethod<Resp, Req> method, Req request, CallKind kind, long deadlineAtNanos,
-             long deadlineMillis, Endpoint pinned, WriteAttempts attempts) {
+        Call(
+                ServiceMethod<Resp, Req> method,
+                Req request,
+                CallKind kind,
+                long deadlineAtNanos,
+                long deadlineMillis,
+                Endpoint pinned,
+                WriteAttempts attempts) {
             this.method = method;
             this.request = request;
             this.kind = kind;
@@ -168,8 +195,12 @@ final class UnaryCaller {
             AtomicBoolean sent = new AtomicBoolean();
             long timer = vertx.setTimer(timeoutMillis, id -> {
                 boolean mayHaveArrived = sent.get();
-                if (attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED,
-                        "no answer from " + target + " within " + timeoutMillis + " ms", mayHaveArrived, null),
+                if (attempt.tryFail(new AttemptFailed(
+                        RaftKvException.local(
+                                GrpcStatus.DEADLINE_EXCEEDED,
+                                "no answer from " + target + " within " + timeoutMillis + " ms",
+                                mayHaveArrived,
+                                null),
                         mayHaveArrived))) {
                     Runnable c = cancel.get();
                     if (c != null) {
@@ -187,8 +218,13 @@ final class UnaryCaller {
         }
 
         /** Issues one attempt on {@code slot}'s connection; runs on the slot's context. */
-        private void send(Connections.Slot slot, Endpoint target, long timeoutMillis, Promise<Resp> attempt,
-                          AtomicReference<Runnable> cancel, AtomicBoolean sent) {
+        private void send(
+                Connections.Slot slot,
+                Endpoint target,
+                long timeoutMillis,
+                Promise<Resp> attempt,
+                AtomicReference<Runnable> cancel,
+                AtomicBoolean sent) {
             if (attempt.future().isComplete()) { // timed out before it could start
                 return;
             }
@@ -201,9 +237,14 @@ final class UnaryCaller {
         }
 
         /** One attempt as a call of the slot's pipeline stream to {@code target}; on the slot's context. */
-        private void sendPipelined(PipelinedMethod<Req, Resp> pipelined, Connections.Slot slot, Endpoint target,
-                                   long timeoutMillis, Promise<Resp> attempt, AtomicReference<Runnable> cancel,
-                                   AtomicBoolean sent) {
+        private void sendPipelined(
+                PipelinedMethod<Req, Resp> pipelined,
+                Connections.Slot slot,
+                Endpoint target,
+                long timeoutMillis,
+                Promise<Resp> attempt,
+                AtomicReference<Runnable> cancel,
+                AtomicBoolean sent) {
             PipelineStream stream = slot.pipelines().to(target);
             sent.set(true);
             long id = stream.send(pipelined.call(request, timeoutMillis), new PipelineStream.Callback() {
@@ -215,9 +256,15 @@ final class UnaryCaller {
                         RaftKvException e = ErrorTrailers.decode(result.getError());
                         attempt.tryFail(new AttemptFailed(e, serverMayHaveProposed(e)));
                     } else {
-                        attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.INTERNAL, target
-                                + " answered a pipelined " + pipelined.resultCase() + " call with "
-                                + result.getResultCase(), true, null), true));
+                        attempt.tryFail(new AttemptFailed(
+                                RaftKvException.local(
+                                        GrpcStatus.INTERNAL,
+                                        target
+                                                + " answered a pipelined " + pipelined.resultCase() + " call with "
+                                                + result.getResultCase(),
+                                        true,
+                                        null),
+                                true));
                     }
                 }
 
@@ -232,8 +279,12 @@ final class UnaryCaller {
                     } else if (written) {
                         attempt.tryFail(connectionLost(target, cause));
                     } else {
-                        attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE,
-                                "cannot connect to " + target + ": " + describe(cause), false, cause),
+                        attempt.tryFail(new AttemptFailed(
+                                RaftKvException.local(
+                                        GrpcStatus.UNAVAILABLE,
+                                        "cannot connect to " + target + ": " + describe(cause),
+                                        false,
+                                        cause),
                                 false));
                     }
                 }
@@ -251,15 +302,25 @@ final class UnaryCaller {
         }
 
         /** One attempt as its own unary gRPC call; on the slot's context. */
-        private void sendUnary(Connections.Slot slot, Endpoint target, long timeoutMillis, Promise<Resp> attempt,
-                               AtomicReference<Runnable> cancel, AtomicBoolean sent) {
+        private void sendUnary(
+                Connections.Slot slot,
+                Endpoint target,
+                long timeoutMillis,
+                Promise<Resp> attempt,
+                AtomicReference<Runnable> cancel,
+                AtomicBoolean sent) {
             if (attempt.future().isComplete()) {
                 return;
             }
             slot.client().request(target.toSocketAddress(), method).onComplete(ar -> {
                 if (ar.failed()) {
-                    attempt.tryFail(new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE, "cannot connect to "
-                            + target + ": " + describe(ar.cause()), false, ar.cause()), false));
+                    attempt.tryFail(new AttemptFailed(
+                            RaftKvException.local(
+                                    GrpcStatus.UNAVAILABLE,
+                                    "cannot connect to " + target + ": " + describe(ar.cause()),
+                                    false,
+                                    ar.cause()),
+                            false));
                     return;
                 }
                 GrpcClientRequest<Req, Resp> req = ar.result();
@@ -283,8 +344,8 @@ final class UnaryCaller {
                         }
                         GrpcStatus status = resp.status();
                         if (status != null && status != GrpcStatus.OK) {
-                            RaftKvException e = ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(),
-                                    resp.trailers());
+                            RaftKvException e =
+                                    ErrorTrailers.decode(status, resp.statusMessage(), resp.headers(), resp.trailers());
                             attempt.tryFail(new AttemptFailed(e, serverMayHaveProposed(e)));
                         } else {
                             attempt.tryFail(connectionLost(target, lar.cause()));
@@ -345,8 +406,8 @@ final class UnaryCaller {
             RaftKvException last = lastError;
             String msg = "deadline of " + deadlineMillis + " ms exceeded after " + attempts + " attempt(s)"
                     + (last == null ? "" : "; last error: " + last.status().name() + ": " + last.getMessage());
-            return RaftKvException.local(GrpcStatus.DEADLINE_EXCEEDED, msg,
-                    last == null || last.isOutcomeUnknown(), last);
+            return RaftKvException.local(
+                    GrpcStatus.DEADLINE_EXCEEDED, msg, last == null || last.isOutcomeUnknown(), last);
         }
     }
 
@@ -361,8 +422,10 @@ final class UnaryCaller {
         if (e.reason().map(r -> r == ErrorReason.NO_SPACE).orElse(false)) {
             return false; // stays true until an admin frees space and disarms the alarm
         }
-        return s == GrpcStatus.UNAVAILABLE || s == GrpcStatus.RESOURCE_EXHAUSTED
-                || s == GrpcStatus.ABORTED || s == GrpcStatus.DEADLINE_EXCEEDED;
+        return s == GrpcStatus.UNAVAILABLE
+                || s == GrpcStatus.RESOURCE_EXHAUSTED
+                || s == GrpcStatus.ABORTED
+                || s == GrpcStatus.DEADLINE_EXCEEDED;
     }
 
     /** Whether the failure points at the node (not at the cluster as a whole). */
@@ -378,18 +441,25 @@ final class UnaryCaller {
     private static RaftKvException refusedStream(Endpoint target, Throwable cause) {
         if (cause instanceof io.vertx.grpc.client.InvalidStatusException ise
                 && (ise.actualStatus() == GrpcStatus.UNAUTHENTICATED
-                || ise.actualStatus() == GrpcStatus.PERMISSION_DENIED)) {
-            return RaftKvException.of(ise.actualStatus(), target + " refused the call: "
-                    + (ise.actualStatus() == GrpcStatus.UNAUTHENTICATED
-                    ? "no valid client certificate or bearer token"
-                    : "the user holds no role that allows KV calls"));
+                        || ise.actualStatus() == GrpcStatus.PERMISSION_DENIED)) {
+            return RaftKvException.of(
+                    ise.actualStatus(),
+                    target + " refused the call: "
+                            + (ise.actualStatus() == GrpcStatus.UNAUTHENTICATED
+                                    ? "no valid client certificate or bearer token"
+                                    : "the user holds no role that allows KV calls"));
         }
         return null;
     }
 
     private static AttemptFailed connectionLost(Endpoint target, Throwable cause) {
-        return new AttemptFailed(RaftKvException.local(GrpcStatus.UNAVAILABLE, "connection to " + target
-                + " failed during the call: " + describe(cause), true, cause), true);
+        return new AttemptFailed(
+                RaftKvException.local(
+                        GrpcStatus.UNAVAILABLE,
+                        "connection to " + target + " failed during the call: " + describe(cause),
+                        true,
+                        cause),
+                true);
     }
 
     private static String describe(Throwable t) {

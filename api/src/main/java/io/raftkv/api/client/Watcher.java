@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,8 +36,7 @@ public final class Watcher implements AutoCloseable {
         void onEvents(List<Event> events, long revision);
 
         /** A progress notification: every change up to {@code revision} has been delivered. */
-        default void onProgress(long revision) {
-        }
+        default void onProgress(long revision) {}
 
         /** The watch ended and will not resume (compacted, refused, or closed by the caller: null). */
         void onClosed(RaftKvException errorOrNull);
@@ -55,6 +53,7 @@ public final class Watcher implements AutoCloseable {
     private final Listener listener;
     /** The next revision not yet delivered; 0 until the first stream says where "now" is. */
     private long next;
+
     private int endpointIndex;
     private long backoffMs = MIN_BACKOFF_MS;
     private GrpcClientRequest<WatchRequest, WatchResponse> stream;
@@ -62,8 +61,13 @@ public final class Watcher implements AutoCloseable {
     private boolean closed;
     private long resumes;
 
-    Watcher(Vertx vertx, Supplier<GrpcClient> clients, List<Endpoint> endpoints, Endpoint preferred,
-            WatchCreateRequest request, Listener listener) {
+    Watcher(
+            Vertx vertx,
+            Supplier<GrpcClient> clients,
+            List<Endpoint> endpoints,
+            Endpoint preferred,
+            WatchCreateRequest request,
+            Listener listener) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.clients = clients;
@@ -97,7 +101,8 @@ public final class Watcher implements AutoCloseable {
         }
         int mine = ++attempt;
         Endpoint target = endpoints.get(endpointIndex % endpoints.size());
-        WatchCreateRequest create = request.toBuilder().setStartRevision(next).setWatchId(1).build();
+        WatchCreateRequest create =
+                request.toBuilder().setStartRevision(next).setWatchId(1).build();
         clients.get().request(target.toSocketAddress(), WatchGrpcClient.Watch).onComplete(ar -> {
             if (ar.failed()) {
                 retry(mine, ar.cause());
@@ -118,8 +123,10 @@ public final class Watcher implements AutoCloseable {
                 var resp = rar.result();
                 resp.handler(m -> onResponse(mine, m));
                 resp.exceptionHandler(err -> retry(mine, err));
-                resp.endHandler(v -> retry(mine, new IllegalStateException("member " + target + " ended the watch stream ("
-                        + resp.status() + ")")));
+                resp.endHandler(v -> retry(
+                        mine,
+                        new IllegalStateException(
+                                "member " + target + " ended the watch stream (" + resp.status() + ")")));
             });
             req.write(WatchRequest.newBuilder().setCreateRequest(create).build());
         });
@@ -132,7 +139,8 @@ public final class Watcher implements AutoCloseable {
         if (m.getCanceled()) {
             if (m.getCompactRevision() > 0) {
                 finish(RaftKvException.of(ErrorReason.REVISION_COMPACTED, m.getCancelReason()));
-            } else if (m.getCancelReason().startsWith("slow watcher") || m.getCancelReason().contains("retry")) {
+            } else if (m.getCancelReason().startsWith("slow watcher")
+                    || m.getCancelReason().contains("retry")) {
                 retry(mine, new IllegalStateException(m.getCancelReason()));
             } else {
                 finish(RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "watch refused: " + m.getCancelReason()));

@@ -36,10 +36,10 @@ public final class FlushCoalescing {
     private static final String NAME = "raftkv-flush-coalescing";
     /** Flush at once after this many deferred flushes, so a long burst still streams out. */
     private static final int EXPLICIT_FLUSH_AFTER_FLUSHES = 256;
+
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-    private FlushCoalescing() {
-    }
+    private FlushCoalescing() {}
 
     /** A connection handler that installs flush coalescing on every connection it sees. */
     public static Handler<HttpConnection> onConnect() {
@@ -51,17 +51,20 @@ public final class FlushCoalescing {
      * gRPC options or a ready HTTP client, not both; its implementation class takes both.)
      */
     public static GrpcClient grpcClient(Vertx vertx, GrpcClientOptions grpcOptions, HttpClientOptions httpOptions) {
-        HttpClient http = vertx.httpClientBuilder().with(httpOptions).withConnectHandler(onConnect()).build();
-        return new GrpcClientImpl(vertx, grpcOptions, http, true) {
-        };
+        HttpClient http = vertx.httpClientBuilder()
+                .with(httpOptions)
+                .withConnectHandler(onConnect())
+                .build();
+        return new GrpcClientImpl(vertx, grpcOptions, http, true) {};
     }
 
     /** Installs flush coalescing on {@code connection}; returns whether it could. */
     public static boolean install(HttpConnection connection) {
         if (!(connection instanceof ConnectionBase base)) {
             if (WARNED.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "cannot reach the socket of "
-                        + connection.getClass().getName() + ": flushes stay per frame");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot reach the socket of " + connection.getClass().getName() + ": flushes stay per frame");
             }
             return false;
         }

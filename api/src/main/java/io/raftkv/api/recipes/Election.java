@@ -76,17 +76,25 @@ public final class Election {
     }
 
     private KeyValue proclaimOn(KeyValue kv, String value) {
-        var r = client.blocking().txn(TxnRequest.newBuilder()
-                .addCompares(Compare.newBuilder().setKey(kv.getKey()).setTarget(Compare.Target.MOD_INDEX)
-                        .setModIndex(kv.getModIndex()))
-                .addSuccess(TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(kv.getKey())
-                        .setValue(ByteString.copyFromUtf8(value)).setLease(session.leaseId())))
-                .build());
+        var r = client.blocking()
+                .txn(TxnRequest.newBuilder()
+                        .addCompares(Compare.newBuilder()
+                                .setKey(kv.getKey())
+                                .setTarget(Compare.Target.MOD_INDEX)
+                                .setModIndex(kv.getModIndex()))
+                        .addSuccess(TxnOp.newBuilder()
+                                .setPut(PutOp.newBuilder()
+                                        .setKey(kv.getKey())
+                                        .setValue(ByteString.copyFromUtf8(value))
+                                        .setLease(session.leaseId())))
+                        .build());
         if (!r.getSucceeded()) {
             throw new LeaseLostException("the candidate key " + kv.getKey().toStringUtf8()
                     + " changed or vanished (lease " + session.leaseId() + " lost?)");
         }
-        return kv.toBuilder().setValue(ByteString.copyFromUtf8(value)).setModIndex(r.getHeader().getRaftIndex())
+        return kv.toBuilder()
+                .setValue(ByteString.copyFromUtf8(value))
+                .setModIndex(r.getHeader().getRaftIndex())
                 .build();
     }
 
@@ -100,15 +108,16 @@ public final class Election {
      * {@code known} empty: until there is a leader), or {@code timeout} passes; returns the leader
      * then (empty: no leader).
      */
-    public Optional<KeyValue> observe(Optional<KeyValue> known, Duration timeout) throws TimeoutException,
-            InterruptedException {
+    public Optional<KeyValue> observe(Optional<KeyValue> known, Duration timeout)
+            throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long poll = 20;
         while (true) {
             Optional<KeyValue> now = leader();
-            boolean same = now.isPresent() == known.isPresent() && (now.isEmpty()
-                    || now.get().getKey().equals(known.get().getKey())
-                    && now.get().getValue().equals(known.get().getValue()));
+            boolean same = now.isPresent() == known.isPresent()
+                    && (now.isEmpty()
+                            || now.get().getKey().equals(known.get().getKey())
+                                    && now.get().getValue().equals(known.get().getValue()));
             if (!same) {
                 return now;
             }

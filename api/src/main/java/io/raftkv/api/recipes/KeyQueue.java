@@ -63,15 +63,18 @@ final class KeyQueue {
         ByteString key = keyOf(session);
         TxnResponse r = kv.txn(TxnRequest.newBuilder()
                 .addCompares(Compare.newBuilder().setKey(key).setTarget(Compare.Target.ABSENT))
-                .addSuccess(TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value)
-                        .setLease(session.leaseId())))
+                .addSuccess(TxnOp.newBuilder()
+                        .setPut(PutOp.newBuilder().setKey(key).setValue(value).setLease(session.leaseId())))
                 .addSuccess(TxnOp.newBuilder().setGet(GetOp.newBuilder().setKey(key)))
                 .addFailure(TxnOp.newBuilder().setGet(GetOp.newBuilder().setKey(key)))
                 .build());
         KeyValue mine = r.getResults(r.getResultsCount() - 1).getGet().getKv();
         if (!mine.getKey().equals(key)) {
-            throw RaftKvException.local(GrpcStatus.INTERNAL, "queue key " + key.toStringUtf8()
-                    + " not found right after it was written", false, null);
+            throw RaftKvException.local(
+                    GrpcStatus.INTERNAL,
+                    "queue key " + key.toStringUtf8() + " not found right after it was written",
+                    false,
+                    null);
         }
         return mine;
     }
@@ -81,12 +84,13 @@ final class KeyQueue {
         KeyValue best = null;
         ByteString from = null;
         while (true) {
-            RangeRequest.Builder q = RangeRequest.newBuilder().setKeysOnly(true)
-                    .setConsistency(ReadConsistency.LINEARIZABLE);
+            RangeRequest.Builder q =
+                    RangeRequest.newBuilder().setKeysOnly(true).setConsistency(ReadConsistency.LINEARIZABLE);
             if (from == null) {
                 q.setPrefix(ByteString.copyFromUtf8(prefix));
             } else {
-                q.setInterval(io.raftkv.api.v1.KeyInterval.newBuilder().setStart(from).setEnd(prefixEnd()));
+                q.setInterval(
+                        io.raftkv.api.v1.KeyInterval.newBuilder().setStart(from).setEnd(prefixEnd()));
             }
             RangeResponse page = kv.range(q.build());
             for (KeyValue k : page.getKvsList()) {
@@ -114,7 +118,8 @@ final class KeyQueue {
             if (from == null) {
                 q.setPrefix(ByteString.copyFromUtf8(prefix));
             } else {
-                q.setInterval(io.raftkv.api.v1.KeyInterval.newBuilder().setStart(from).setEnd(prefixEnd()));
+                q.setInterval(
+                        io.raftkv.api.v1.KeyInterval.newBuilder().setStart(from).setEnd(prefixEnd()));
             }
             RangeResponse page = kv.range(q.build());
             for (KeyValue k : page.getKvsList()) {
@@ -147,8 +152,8 @@ final class KeyQueue {
      * @throws TimeoutException when {@code deadlineNanos} ({@code System.nanoTime()}) passes first
      * @throws LeaseLostException when the session's lease is lost, or its key is gone
      */
-    void awaitHead(LeaseSession session, KeyValue mine, long deadlineNanos) throws TimeoutException,
-            InterruptedException {
+    void awaitHead(LeaseSession session, KeyValue mine, long deadlineNanos)
+            throws TimeoutException, InterruptedException {
         while (true) {
             checkSession(session);
             Optional<KeyValue> ahead = predecessor(mine.getCreateIndex());
@@ -165,8 +170,8 @@ final class KeyQueue {
     }
 
     /** Polls {@code key} until it is deleted or re-created (a different create index). */
-    private void awaitDeleted(LeaseSession session, KeyValue key, long deadlineNanos) throws TimeoutException,
-            InterruptedException {
+    private void awaitDeleted(LeaseSession session, KeyValue key, long deadlineNanos)
+            throws TimeoutException, InterruptedException {
         long poll = MIN_POLL_MS;
         while (true) {
             KeyValue now = get(key.getKey());
@@ -185,7 +190,10 @@ final class KeyQueue {
     }
 
     KeyValue get(ByteString key) {
-        var r = kv.get(GetRequest.newBuilder().setKey(key).setConsistency(ReadConsistency.LINEARIZABLE).build());
+        var r = kv.get(GetRequest.newBuilder()
+                .setKey(key)
+                .setConsistency(ReadConsistency.LINEARIZABLE)
+                .build());
         return r.hasKv() ? r.getKv() : null;
     }
 

@@ -44,7 +44,8 @@ public final class LeaseSession implements AutoCloseable {
 
     /** Why the lease was lost, or null while it is held. */
     public String lostReason() {
-        return keepAlive.lost().isComplete() ? keepAlive.lost().result()
+        return keepAlive.lost().isComplete()
+                ? keepAlive.lost().result()
                 : System.nanoTime() - keepAlive.aliveUntilNanos() >= 0 ? "not renewed for a full TTL" : null;
     }
 
@@ -65,7 +66,9 @@ public final class LeaseSession implements AutoCloseable {
         try {
             client.blocking().leaseRevoke(leaseId);
         } catch (RaftKvException e) {
-            if (e.reason().map(r -> r != io.raftkv.api.ErrorReason.LEASE_NOT_FOUND).orElse(true)) {
+            if (e.reason()
+                    .map(r -> r != io.raftkv.api.ErrorReason.LEASE_NOT_FOUND)
+                    .orElse(true)) {
                 throw e;
             }
         }

@@ -51,8 +51,7 @@ public final class Lock {
      * @param key          the holder's key
      * @param fencingToken the key's create index: larger for every later acquisition of this lock
      */
-    public record Held(String key, long fencingToken) {
-    }
+    public record Held(String key, long fencingToken) {}
 
     /**
      * Blocks until this session holds the lock, or {@code timeout} passes (the session leaves the

@@ -1,16 +1,15 @@
 package io.raftkv.api.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.vertx.grpc.common.GrpcStatus;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Pure units of the client: endpoint parsing, backoff, leader tracking, session lanes. */
 class ClientPartsTest {
@@ -87,13 +86,16 @@ class ClientPartsTest {
         assertThat(l1.session().getClientId()).isEqualTo(1);
         assertThat(l2.session().getClientId()).isEqualTo(2);
         assertThat(l1.session().getSeq()).isEqualTo(1);
-        assertThatThrownBy(pool::acquire).isInstanceOf(RaftKvException.class)
+        assertThatThrownBy(pool::acquire)
+                .isInstanceOf(RaftKvException.class)
                 .hasMessageContaining("2 session writes in flight");
 
         pool.release(l1, false);
         SessionPool.Lane again = pool.acquire();
         assertThat(again).isSameAs(l1);
-        assertThat(again.session().getSeq()).as("refused before proposal: number kept").isEqualTo(1);
+        assertThat(again.session().getSeq())
+                .as("refused before proposal: number kept")
+                .isEqualTo(1);
         pool.release(again, true);
         assertThat(pool.acquire().session().getSeq()).isEqualTo(2);
         assertThat(pool.lanesCreated()).isEqualTo(2);
@@ -105,15 +107,20 @@ class ClientPartsTest {
 
     @Test
     void onlyRefusalsMadeBeforeProposingCountAsCertainlyNotProposed() {
-        for (RaftKvException notProposed : List.of(RaftKvException.invalidArgument("empty key"),
-                RaftKvException.notLeader(2, "b:1"), RaftKvException.of(ErrorReason.OVERLOADED, "busy"),
+        for (RaftKvException notProposed : List.of(
+                RaftKvException.invalidArgument("empty key"),
+                RaftKvException.notLeader(2, "b:1"),
+                RaftKvException.of(ErrorReason.OVERLOADED, "busy"),
                 RaftKvException.of(ErrorReason.NO_LEADER, "election"),
                 RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no 9"),
                 RaftKvException.of(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS, "one at a time"),
                 RaftKvException.of(GrpcStatus.UNIMPLEMENTED, "old server"))) {
-            assertThat(UnaryCaller.serverMayHaveProposed(notProposed)).as("%s", notProposed).isFalse();
+            assertThat(UnaryCaller.serverMayHaveProposed(notProposed))
+                    .as("%s", notProposed)
+                    .isFalse();
         }
-        for (RaftKvException maybe : List.of(RaftKvException.of(GrpcStatus.UNAVAILABLE, "leadership lost"),
+        for (RaftKvException maybe : List.of(
+                RaftKvException.of(GrpcStatus.UNAVAILABLE, "leadership lost"),
                 RaftKvException.of(ErrorReason.PROPOSAL_ABORTED, "aborted"),
                 RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "committed, refused"),
                 RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "txn reads too large"),

@@ -52,7 +52,9 @@ class PipeliningTest {
     }
 
     private RaftKvClientBuilder builder() {
-        return RaftKvClient.builder().endpoints(cluster.endpoints(node())).random(() -> 0.0)
+        return RaftKvClient.builder()
+                .endpoints(cluster.endpoints(node()))
+                .random(() -> 0.0)
                 .retryPolicy(new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(40), 0));
     }
 
@@ -78,7 +80,8 @@ class PipeliningTest {
     @Test
     void aNodeWithoutPipelineGetsUnaryCallsWithinTheSameAttempt() {
         node().servePipeline(false);
-        BlockingRaftKvClient kv = client(builder().retryPolicy(RetryPolicy.NONE)).blocking();
+        BlockingRaftKvClient kv =
+                client(builder().retryPolicy(RetryPolicy.NONE)).blocking();
 
         kv.put("a", "1");
         kv.put("b", "2");
@@ -94,7 +97,9 @@ class PipeliningTest {
         String big = "x".repeat(io.raftkv.api.PipelineLimits.MAX_PIPELINED_REQUEST_BYTES + 1);
 
         kv.put("small", "1");
-        kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("big")).setValue(ByteString.copyFromUtf8(big))
+        kv.put(PutRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8("big"))
+                .setValue(ByteString.copyFromUtf8(big))
                 .build());
 
         assertThat(node().received()).extracting(FakeNode.Received::pipelined).containsExactly(true, false);
@@ -140,7 +145,8 @@ class PipeliningTest {
     @Test
     void aStreamThatAnswersNothingByACallsDeadlineIsReplaced() {
         node().script("Put", new FakeNode.Drop(true));
-        BlockingRaftKvClient kv = client(builder().attemptTimeout(Duration.ofMillis(300))).blocking();
+        BlockingRaftKvClient kv =
+                client(builder().attemptTimeout(Duration.ofMillis(300))).blocking();
 
         kv.put("k", "v");
 

@@ -1,5 +1,8 @@
 package io.raftkv.api.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.fake.FakeCluster;
@@ -12,17 +15,13 @@ import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.RangeRequest;
 import io.raftkv.api.v1.RangeResponse;
 import io.raftkv.api.v1.ReadConsistency;
+import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.Session;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
-import io.raftkv.api.v1.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +29,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The client against an in-process scripted cluster ({@link FakeCluster}): real gRPC over loopback,
@@ -58,7 +57,9 @@ class RaftKvClientTest {
 
     /** The builder every test starts from; {@link UnaryRaftKvClientTest} turns pipelining off. */
     RaftKvClientBuilder builder(FakeNode... order) {
-        return RaftKvClient.builder().endpoints(cluster.endpoints(order)).random(() -> 0.0)
+        return RaftKvClient.builder()
+                .endpoints(cluster.endpoints(order))
+                .random(() -> 0.0)
                 .retryPolicy(new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(40), 0));
     }
 
@@ -89,22 +90,23 @@ class RaftKvClientTest {
     @Test
     void notLeaderErrorCarriesTheLeaderHintThroughTrailers() {
         cluster.makeLeader(node(3));
-        BlockingRaftKvClient kv = client(builder(node(1)).retryPolicy(RetryPolicy.NONE)).blocking();
+        BlockingRaftKvClient kv =
+                client(builder(node(1)).retryPolicy(RetryPolicy.NONE)).blocking();
 
-        assertThatThrownBy(() -> kv.put("k", "v"))
-                .isInstanceOfSatisfying(RaftKvException.class, e -> {
-                    assertThat(e.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
-                    assertThat(e.isNotLeader()).isTrue();
-                    assertThat(e.leaderId()).isEqualTo(3);
-                    assertThat(e.leaderAddress()).isEqualTo(node(3).endpoint().toString());
-                    assertThat(e.isOutcomeUnknown()).isFalse();
-                });
+        assertThatThrownBy(() -> kv.put("k", "v")).isInstanceOfSatisfying(RaftKvException.class, e -> {
+            assertThat(e.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+            assertThat(e.isNotLeader()).isTrue();
+            assertThat(e.leaderId()).isEqualTo(3);
+            assertThat(e.leaderAddress()).isEqualTo(node(3).endpoint().toString());
+            assertThat(e.isOutcomeUnknown()).isFalse();
+        });
     }
 
     @Test
     void droppedResponseIsRetriedWithTheSameSessionAndAppliedOnce() {
         node(1).script("Put", new FakeNode.Drop(true));
-        BlockingRaftKvClient kv = client(builder(node(1)).attemptTimeout(Duration.ofMillis(300))).blocking();
+        BlockingRaftKvClient kv =
+                client(builder(node(1)).attemptTimeout(Duration.ofMillis(300))).blocking();
 
         kv.put("k", "v1");
         kv.put("k", "v2");
@@ -143,13 +145,13 @@ class RaftKvClientTest {
         assertThat(puts.get(1).getSession()).isEqualTo(puts.get(0).getSession());
 
         node(1).script("Put", new FakeNode.Fail(aborted));
-        BlockingRaftKvClient noSession = client(builder(node(1)).sessions(false)).blocking();
-        assertThatThrownBy(() -> noSession.put("no-session", "y"))
-                .isInstanceOfSatisfying(RaftKvException.class, e -> {
-                    assertThat(e.status()).isEqualTo(GrpcStatus.ABORTED);
-                    assertThat(e.reason()).contains(ErrorReason.PROPOSAL_ABORTED);
-                    assertThat(e.isOutcomeUnknown()).isTrue();
-                });
+        BlockingRaftKvClient noSession =
+                client(builder(node(1)).sessions(false)).blocking();
+        assertThatThrownBy(() -> noSession.put("no-session", "y")).isInstanceOfSatisfying(RaftKvException.class, e -> {
+            assertThat(e.status()).isEqualTo(GrpcStatus.ABORTED);
+            assertThat(e.reason()).contains(ErrorReason.PROPOSAL_ABORTED);
+            assertThat(e.isOutcomeUnknown()).isTrue();
+        });
         assertThat(node(1).received("Put", PutRequest.class)).hasSize(3);
     }
 
@@ -157,12 +159,11 @@ class RaftKvClientTest {
     void invalidArgumentFailsAtOnceWithTheServersMessage() {
         BlockingRaftKvClient kv = client(builder(node(1))).blocking();
 
-        assertThatThrownBy(() -> kv.put("", "v"))
-                .isInstanceOfSatisfying(RaftKvException.class, e -> {
-                    assertThat(e.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
-                    assertThat(e.getMessage()).isEqualTo("key must not be empty");
-                    assertThat(e.reason()).contains(ErrorReason.INVALID_REQUEST);
-                });
+        assertThatThrownBy(() -> kv.put("", "v")).isInstanceOfSatisfying(RaftKvException.class, e -> {
+            assertThat(e.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).isEqualTo("key must not be empty");
+            assertThat(e.reason()).contains(ErrorReason.INVALID_REQUEST);
+        });
         assertThat(node(1).received("Put", PutRequest.class)).hasSize(1);
     }
 
@@ -189,7 +190,8 @@ class RaftKvClientTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        RaftKvClient c = client(RaftKvClient.builder().endpoints("127.0.0.1:" + closedPort + "," + node(1).endpoint())
+        RaftKvClient c = client(RaftKvClient.builder()
+                .endpoints("127.0.0.1:" + closedPort + "," + node(1).endpoint())
                 .random(() -> 0.0));
 
         c.blocking().put("k", "v");
@@ -203,13 +205,14 @@ class RaftKvClientTest {
         for (int i = 0; i < 10; i++) {
             node(1).script("Get", new FakeNode.Drop(false));
         }
-        BlockingRaftKvClient kv = client(builder(node(1)).deadline(Duration.ofMillis(500))
-                .attemptTimeout(Duration.ofMillis(200))).blocking();
+        BlockingRaftKvClient kv = client(
+                        builder(node(1)).deadline(Duration.ofMillis(500)).attemptTimeout(Duration.ofMillis(200)))
+                .blocking();
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> kv.get("k"))
-                .isInstanceOfSatisfying(RaftKvException.class,
-                        e -> assertThat(e.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED));
+                .isInstanceOfSatisfying(
+                        RaftKvException.class, e -> assertThat(e.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED));
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertThat(elapsedMillis).isBetween(450L, 3_000L);
@@ -220,14 +223,16 @@ class RaftKvClientTest {
     void attemptsAreBoundedWhenThereIsNoLeader() {
         cluster.makeLeader(null);
         BlockingRaftKvClient kv = client(builder(node(1), node(2), node(3))
-                .retryPolicy(new RetryPolicy(4, Duration.ofMillis(1), Duration.ofMillis(2), 0))).blocking();
+                        .retryPolicy(new RetryPolicy(4, Duration.ofMillis(1), Duration.ofMillis(2), 0)))
+                .blocking();
 
-        assertThatThrownBy(() -> kv.put("k", "v"))
-                .isInstanceOfSatisfying(RaftKvException.class, e -> {
-                    assertThat(e.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
-                    assertThat(e.reason()).contains(ErrorReason.NO_LEADER);
-                });
-        int attempts = cluster.nodes().stream().mapToInt(n -> n.received("Put", PutRequest.class).size()).sum();
+        assertThatThrownBy(() -> kv.put("k", "v")).isInstanceOfSatisfying(RaftKvException.class, e -> {
+            assertThat(e.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+            assertThat(e.reason()).contains(ErrorReason.NO_LEADER);
+        });
+        int attempts = cluster.nodes().stream()
+                .mapToInt(n -> n.received("Put", PutRequest.class).size())
+                .sum();
         assertThat(attempts).isEqualTo(4);
         assertThat(cluster.store().writesApplied()).isZero();
     }
@@ -243,7 +248,9 @@ class RaftKvClientTest {
 
         Set<Session> sessions = new HashSet<>();
         for (PutRequest p : node(1).received("Put", PutRequest.class)) {
-            assertThat(sessions.add(p.getSession())).as("session reused: %s", p.getSession()).isTrue();
+            assertThat(sessions.add(p.getSession()))
+                    .as("session reused: %s", p.getSession())
+                    .isTrue();
         }
         assertThat(cluster.store().writesApplied()).isEqualTo(50);
     }
@@ -255,8 +262,14 @@ class RaftKvClientTest {
         kv.put("k", "v");
         RaftKvClient pinned = client(builder(node(1)));
 
-        assertThat(pinned.blocking().get(GetRequest.newBuilder().setKey(RaftKvClient.utf8("k"))
-                .setConsistency(ReadConsistency.SERIALIZABLE).build()).getHeader().getMemberId()).isEqualTo(1);
+        assertThat(pinned.blocking()
+                        .get(GetRequest.newBuilder()
+                                .setKey(RaftKvClient.utf8("k"))
+                                .setConsistency(ReadConsistency.SERIALIZABLE)
+                                .build())
+                        .getHeader()
+                        .getMemberId())
+                .isEqualTo(1);
         assertThat(pinned.blocking().get("k").getHeader().getMemberId()).isEqualTo(2);
     }
 
@@ -268,20 +281,29 @@ class RaftKvClientTest {
         kv.put("other", "3");
 
         CompareAndSetResponse lost = kv.compareAndSet(CompareAndSetRequest.newBuilder()
-                .setCompare(Compare.newBuilder().setKey(RaftKvClient.utf8("app/a")).setTarget(Compare.Target.VALUE)
+                .setCompare(Compare.newBuilder()
+                        .setKey(RaftKvClient.utf8("app/a"))
+                        .setTarget(Compare.Target.VALUE)
                         .setValue(RaftKvClient.utf8("wrong")))
-                .setValue(RaftKvClient.utf8("9")).build());
+                .setValue(RaftKvClient.utf8("9"))
+                .build());
         assertThat(lost.getSucceeded()).isFalse();
         assertThat(lost.getKv().getValue().toStringUtf8()).isEqualTo("1");
 
         CompareAndSetResponse won = kv.compareAndSet(CompareAndSetRequest.newBuilder()
-                .setCompare(Compare.newBuilder().setKey(RaftKvClient.utf8("app/a")).setTarget(Compare.Target.MOD_INDEX)
+                .setCompare(Compare.newBuilder()
+                        .setKey(RaftKvClient.utf8("app/a"))
+                        .setTarget(Compare.Target.MOD_INDEX)
                         .setModIndex(lost.getKv().getModIndex()))
-                .setValue(RaftKvClient.utf8("9")).build());
+                .setValue(RaftKvClient.utf8("9"))
+                .build());
         assertThat(won.getSucceeded()).isTrue();
         assertThat(won.getKv().getValue().toStringUtf8()).isEqualTo("9");
 
-        RangeResponse r = kv.range(RangeRequest.newBuilder().setPrefix(RaftKvClient.utf8("app/")).setLimit(1).build());
+        RangeResponse r = kv.range(RangeRequest.newBuilder()
+                .setPrefix(RaftKvClient.utf8("app/"))
+                .setLimit(1)
+                .build());
         assertThat(r.getKvsList()).extracting(x -> x.getKey().toStringUtf8()).containsExactly("app/a");
         assertThat(r.getMore()).isTrue();
     }

@@ -1,25 +1,25 @@
 package io.raftkv.api.client;
 
-import io.raftkv.api.fake.FakeCluster;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.fake.FakeCluster;
 import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.zip.CRC32C;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 class SnapshotDownloadTest {
     @TempDir
     Path dir;
+
     private FakeCluster cluster;
     private RaftKvClient client;
 

@@ -4,7 +4,6 @@ import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.MemberRole;
 import io.vertx.core.Vertx;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +19,7 @@ public final class FakeCluster implements AutoCloseable {
     private final List<FakeNode> nodes = new ArrayList<>();
     private volatile FakeNode leader;
 
-    private FakeCluster() {
-    }
+    private FakeCluster() {}
 
     public static FakeCluster start(int size) throws Exception {
         FakeCluster c = new FakeCluster();
@@ -32,8 +30,12 @@ public final class FakeCluster implements AutoCloseable {
         }
         List<Member> members = new ArrayList<>();
         for (FakeNode n : c.nodes) {
-            members.add(Member.newBuilder().setId(n.id()).setRole(MemberRole.VOTER)
-                    .setPeerAddress("127.0.0.1:" + (19090 + n.id())).setClientAddress(n.endpoint().toString()).build());
+            members.add(Member.newBuilder()
+                    .setId(n.id())
+                    .setRole(MemberRole.VOTER)
+                    .setPeerAddress("127.0.0.1:" + (19090 + n.id()))
+                    .setClientAddress(n.endpoint().toString())
+                    .build());
         }
         c.store.setMembers(members);
         c.leader = c.nodes.get(0);

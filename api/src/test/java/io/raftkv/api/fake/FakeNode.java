@@ -10,32 +10,32 @@ import io.raftkv.api.v1.BackupChunk;
 import io.raftkv.api.v1.BackupMetadata;
 import io.raftkv.api.v1.BackupTrailer;
 import io.raftkv.api.v1.ClusterGrpcService;
-import io.raftkv.api.v1.GetResponse;
 import io.raftkv.api.v1.CompareAndSetRequest;
 import io.raftkv.api.v1.CompareAndSetResponse;
 import io.raftkv.api.v1.DeleteRequest;
 import io.raftkv.api.v1.DeleteResponse;
 import io.raftkv.api.v1.GetRequest;
-import io.raftkv.api.v1.PutRequest;
-import io.raftkv.api.v1.PutResponse;
-import io.raftkv.api.v1.TxnRequest;
-import io.raftkv.api.v1.TxnResponse;
+import io.raftkv.api.v1.GetResponse;
 import io.raftkv.api.v1.KVGrpcService;
 import io.raftkv.api.v1.KeyValue;
 import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.MemberListResponse;
+import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.PipelineRequest;
 import io.raftkv.api.v1.PipelineResponse;
 import io.raftkv.api.v1.PipelinedCall;
 import io.raftkv.api.v1.PipelinedResult;
-import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.PromoteMemberResponse;
+import io.raftkv.api.v1.PutRequest;
+import io.raftkv.api.v1.PutResponse;
 import io.raftkv.api.v1.ReadConsistency;
 import io.raftkv.api.v1.RemoveMemberResponse;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.SnapshotResponse;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.api.v1.TransferLeadershipResponse;
+import io.raftkv.api.v1.TxnRequest;
+import io.raftkv.api.v1.TxnResponse;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -43,7 +43,6 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,27 +62,22 @@ import java.util.zip.CRC32C;
  */
 public final class FakeNode {
     /** What to do with the next call of a method. */
-    public sealed interface Action permits Serve, Fail, Drop, Reset {
-    }
+    public sealed interface Action permits Serve, Fail, Drop, Reset {}
 
     /** Serve normally. */
-    public record Serve() implements Action {
-    }
+    public record Serve() implements Action {}
 
     /** Fail with this error (status, message and trailers). */
-    public record Fail(RaftKvException error) implements Action {
-    }
+    public record Fail(RaftKvException error) implements Action {}
 
     /** Never answer (the client's attempt times out), but apply the call first if {@code apply}. */
-    public record Drop(boolean apply) implements Action {
-    }
+    public record Drop(boolean apply) implements Action {}
 
     /**
      * Reset the call's HTTP/2 stream (for a pipelined call: the whole Pipeline stream, failing every
      * call on it), after applying the call if {@code apply}: a connection lost mid-call.
      */
-    public record Reset(boolean apply) implements Action {
-    }
+    public record Reset(boolean apply) implements Action {}
 
     /** One call as it arrived; {@code pipelined} when it came in a KV.Pipeline stream. */
     public record Received(String method, Object request, String remoteAddress, boolean pipelined) {
@@ -99,7 +93,8 @@ public final class FakeNode {
     private volatile int snapshotChunkBytes = 16;
     private volatile boolean corruptSnapshot;
     private volatile boolean servePipeline = true;
-    private final java.util.concurrent.atomic.AtomicInteger pipelineStreams = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger pipelineStreams =
+            new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer http;
 
     FakeNode(FakeCluster cluster, long id) {
@@ -125,27 +120,51 @@ public final class FakeNode {
         unary(grpc, KVGrpcService.CompareAndSet, "CompareAndSet", true, r -> s.compareAndSet(id, r));
         unary(grpc, KVGrpcService.Txn, "Txn", true, r -> s.txn(id, r));
         unary(grpc, ClusterGrpcService.Status, "Status", false, r -> status(r.getIncludeStateHash()));
-        unary(grpc, ClusterGrpcService.MemberList, "MemberList", false,
-                r -> MemberListResponse.newBuilder().setHeader(s.header(id)).addAllMembers(s.members()).build());
+        unary(
+                grpc,
+                ClusterGrpcService.MemberList,
+                "MemberList",
+                false,
+                r -> MemberListResponse.newBuilder()
+                        .setHeader(s.header(id))
+                        .addAllMembers(s.members())
+                        .build());
         unary(grpc, ClusterGrpcService.AddLearner, "AddLearner", true, r -> {
             if (r.getPeerAddress().isEmpty()) {
                 throw RaftKvException.invalidArgument("peer_address is required");
             }
             List<Member> ms = new ArrayList<>(s.members());
-            long newId = r.getId() != 0 ? r.getId() : ms.stream().mapToLong(Member::getId).max().orElse(0) + 1;
-            Member m = Member.newBuilder().setId(newId).setRole(MemberRole.LEARNER)
-                    .setPeerAddress(r.getPeerAddress()).setClientAddress(r.getClientAddress()).build();
+            long newId = r.getId() != 0
+                    ? r.getId()
+                    : ms.stream().mapToLong(Member::getId).max().orElse(0) + 1;
+            Member m = Member.newBuilder()
+                    .setId(newId)
+                    .setRole(MemberRole.LEARNER)
+                    .setPeerAddress(r.getPeerAddress())
+                    .setClientAddress(r.getClientAddress())
+                    .build();
             ms.add(m);
             s.setMembers(ms);
-            return AddLearnerResponse.newBuilder().setHeader(s.header(id)).setMember(m).addAllMembers(ms).build();
+            return AddLearnerResponse.newBuilder()
+                    .setHeader(s.header(id))
+                    .setMember(m)
+                    .addAllMembers(ms)
+                    .build();
         });
         unary(grpc, ClusterGrpcService.PromoteMember, "PromoteMember", true, r -> {
-            List<Member> ms = replaceMember(r.getId(), m -> m.toBuilder().setRole(MemberRole.VOTER).build());
-            return PromoteMemberResponse.newBuilder().setHeader(s.header(id)).addAllMembers(ms).build();
+            List<Member> ms = replaceMember(
+                    r.getId(), m -> m.toBuilder().setRole(MemberRole.VOTER).build());
+            return PromoteMemberResponse.newBuilder()
+                    .setHeader(s.header(id))
+                    .addAllMembers(ms)
+                    .build();
         });
         unary(grpc, ClusterGrpcService.RemoveMember, "RemoveMember", true, r -> {
             List<Member> ms = replaceMember(r.getId(), m -> null);
-            return RemoveMemberResponse.newBuilder().setHeader(s.header(id)).addAllMembers(ms).build();
+            return RemoveMemberResponse.newBuilder()
+                    .setHeader(s.header(id))
+                    .addAllMembers(ms)
+                    .build();
         });
         unary(grpc, ClusterGrpcService.TransferLeadership, "TransferLeadership", true, r -> {
             FakeNode target = r.getTargetId() == 0 ? cluster.anyOtherThan(this) : cluster.node(r.getTargetId());
@@ -153,21 +172,31 @@ public final class FakeNode {
                 throw RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no member with id " + r.getTargetId());
             }
             cluster.makeLeader(target);
-            return TransferLeadershipResponse.newBuilder().setHeader(s.header(id)).setLeaderId(target.id)
-                    .setLeaderAddress(target.endpoint().toString()).build();
+            return TransferLeadershipResponse.newBuilder()
+                    .setHeader(s.header(id))
+                    .setLeaderId(target.id)
+                    .setLeaderAddress(target.endpoint().toString())
+                    .build();
         });
         grpc.callHandler(KVGrpcService.Pipeline, this::pipeline);
-        grpc.callHandler(ClusterGrpcService.Snapshot, req -> req.handler(msg -> {
-            received.add(new Received("Snapshot", msg, req.connection().remoteAddress().toString()));
-            streamSnapshot(req.response());
-        }));
-        http = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-                .requestHandler(grpc).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        grpc.callHandler(
+                ClusterGrpcService.Snapshot,
+                req -> req.handler(msg -> {
+                    received.add(new Received(
+                            "Snapshot", msg, req.connection().remoteAddress().toString()));
+                    streamSnapshot(req.response());
+                }));
+        http = vertx.createHttpServer(
+                        new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(grpc)
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     /** How one method is served, for unary calls and for calls inside a Pipeline stream alike. */
-    private record Method<Q, A>(String name, boolean leaderOnly, Function<Q, A> serve) {
-    }
+    private record Method<Q, A>(String name, boolean leaderOnly, Function<Q, A> serve) {}
 
     /** Where the answer of one call goes: a unary response, or a result in a Pipeline stream. */
     private interface Reply<A> {
@@ -180,27 +209,29 @@ public final class FakeNode {
 
     private final Map<String, Method<?, ?>> methods = new ConcurrentHashMap<>();
 
-    private <Q, A> void unary(GrpcServer grpc, ServiceMethod<Q, A> method, String name, boolean leaderOnly,
-                              Function<Q, A> serve) {
+    private <Q, A> void unary(
+            GrpcServer grpc, ServiceMethod<Q, A> method, String name, boolean leaderOnly, Function<Q, A> serve) {
         Method<Q, A> m = new Method<>(name, leaderOnly, serve);
         methods.put(name, m);
-        grpc.callHandler(method, req -> req.handler(msg -> handle(m, msg, req.connection().remoteAddress().toString(),
-                false, new Reply<A>() {
-                    @Override
-                    public void ok(A answer) {
-                        req.response().end(answer);
-                    }
+        grpc.callHandler(
+                method,
+                req -> req.handler(msg ->
+                        handle(m, msg, req.connection().remoteAddress().toString(), false, new Reply<A>() {
+                            @Override
+                            public void ok(A answer) {
+                                req.response().end(answer);
+                            }
 
-                    @Override
-                    public void fail(RaftKvException error) {
-                        ErrorTrailers.fail(req.response(), error);
-                    }
+                            @Override
+                            public void fail(RaftKvException error) {
+                                ErrorTrailers.fail(req.response(), error);
+                            }
 
-                    @Override
-                    public void reset() {
-                        req.response().cancel();
-                    }
-                })));
+                            @Override
+                            public void reset() {
+                                req.response().cancel();
+                            }
+                        })));
     }
 
     private <Q, A> void handle(Method<Q, A> m, Q msg, String remoteAddress, boolean pipelined, Reply<A> reply) {
@@ -247,17 +278,26 @@ public final class FakeNode {
             for (PipelinedCall call : message.getCallsList()) {
                 long id = call.getId();
                 switch (call.getRequestCase()) {
-                    case PUT -> this.<PutRequest, PutResponse>pipelined(id, "Put", call.getPut(), remote, req,
-                            PipelinedResult.Builder::setPut);
-                    case GET -> this.<GetRequest, GetResponse>pipelined(id, "Get", call.getGet(), remote, req,
-                            PipelinedResult.Builder::setGet);
-                    case DELETE -> this.<DeleteRequest, DeleteResponse>pipelined(id, "Delete", call.getDelete(),
-                            remote, req, PipelinedResult.Builder::setDelete);
-                    case COMPARE_AND_SET -> this.<CompareAndSetRequest, CompareAndSetResponse>pipelined(id,
-                            "CompareAndSet", call.getCompareAndSet(), remote, req,
-                            PipelinedResult.Builder::setCompareAndSet);
-                    case TXN -> this.<TxnRequest, TxnResponse>pipelined(id, "Txn", call.getTxn(), remote, req,
-                            PipelinedResult.Builder::setTxn);
+                    case PUT ->
+                        this.<PutRequest, PutResponse>pipelined(
+                                id, "Put", call.getPut(), remote, req, PipelinedResult.Builder::setPut);
+                    case GET ->
+                        this.<GetRequest, GetResponse>pipelined(
+                                id, "Get", call.getGet(), remote, req, PipelinedResult.Builder::setGet);
+                    case DELETE ->
+                        this.<DeleteRequest, DeleteResponse>pipelined(
+                                id, "Delete", call.getDelete(), remote, req, PipelinedResult.Builder::setDelete);
+                    case COMPARE_AND_SET ->
+                        this.<CompareAndSetRequest, CompareAndSetResponse>pipelined(
+                                id,
+                                "CompareAndSet",
+                                call.getCompareAndSet(),
+                                remote,
+                                req,
+                                PipelinedResult.Builder::setCompareAndSet);
+                    case TXN ->
+                        this.<TxnRequest, TxnResponse>pipelined(
+                                id, "Txn", call.getTxn(), remote, req, PipelinedResult.Builder::setTxn);
                     default -> throw new IllegalStateException("unexpected pipelined call " + call);
                 }
             }
@@ -266,9 +306,13 @@ public final class FakeNode {
     }
 
     @SuppressWarnings("unchecked")
-    private <Q, A> void pipelined(long id, String name, Q msg, String remote,
-                                  GrpcServerRequest<PipelineRequest, PipelineResponse> req,
-                                  java.util.function.BiConsumer<PipelinedResult.Builder, A> set) {
+    private <Q, A> void pipelined(
+            long id,
+            String name,
+            Q msg,
+            String remote,
+            GrpcServerRequest<PipelineRequest, PipelineResponse> req,
+            java.util.function.BiConsumer<PipelinedResult.Builder, A> set) {
         handle((Method<Q, A>) methods.get(name), msg, remote, true, new Reply<A>() {
             @Override
             public void ok(A answer) {
@@ -279,8 +323,12 @@ public final class FakeNode {
 
             @Override
             public void fail(RaftKvException error) {
-                req.response().write(PipelineResponse.newBuilder().addResults(PipelinedResult.newBuilder().setId(id)
-                        .setError(ErrorTrailers.toCallError(error))).build());
+                req.response()
+                        .write(PipelineResponse.newBuilder()
+                                .addResults(PipelinedResult.newBuilder()
+                                        .setId(id)
+                                        .setError(ErrorTrailers.toCallError(error)))
+                                .build());
             }
 
             @Override
@@ -330,11 +378,16 @@ public final class FakeNode {
     private StatusResponse status(boolean hash) {
         FakeStore s = cluster.store();
         FakeNode leader = cluster.leader();
-        StatusResponse.Builder b = StatusResponse.newBuilder().setHeader(s.header(id)).setId(id)
-                .setRole(leader == this ? Role.LEADER : Role.FOLLOWER).setTerm(s.term())
+        StatusResponse.Builder b = StatusResponse.newBuilder()
+                .setHeader(s.header(id))
+                .setId(id)
+                .setRole(leader == this ? Role.LEADER : Role.FOLLOWER)
+                .setTerm(s.term())
                 .setLeaderId(leader == null ? 0 : leader.id)
                 .setLeaderAddress(leader == null ? "" : leader.endpoint().toString())
-                .setCommitIndex(s.index()).setAppliedIndex(s.index()).addAllMembers(s.members())
+                .setCommitIndex(s.index())
+                .setAppliedIndex(s.index())
+                .addAllMembers(s.members())
                 .setVersion("fake");
         if (hash) {
             CRC32C crc = new CRC32C();
@@ -347,9 +400,15 @@ public final class FakeNode {
     private void streamSnapshot(GrpcServerResponse<?, SnapshotResponse> resp) {
         FakeStore s = cluster.store();
         byte[] data = s.dump();
-        resp.write(SnapshotResponse.newBuilder().setMetadata(BackupMetadata.newBuilder().setHeader(s.header(id))
-                .setIndex(s.index()).setTerm(s.term()).addAllMembers(s.members()).setTotalBytes(data.length)
-                .setFormat("fake-dump/1")).build());
+        resp.write(SnapshotResponse.newBuilder()
+                .setMetadata(BackupMetadata.newBuilder()
+                        .setHeader(s.header(id))
+                        .setIndex(s.index())
+                        .setTerm(s.term())
+                        .addAllMembers(s.members())
+                        .setTotalBytes(data.length)
+                        .setFormat("fake-dump/1"))
+                .build());
         CRC32C total = new CRC32C();
         total.update(data);
         int step = snapshotChunkBytes;
@@ -358,11 +417,17 @@ public final class FakeNode {
             CRC32C crc = new CRC32C();
             crc.update(part.toByteArray());
             int sent = corruptSnapshot && n == 1 ? (int) crc.getValue() ^ 1 : (int) crc.getValue();
-            resp.write(SnapshotResponse.newBuilder().setChunk(BackupChunk.newBuilder().setOffset(off).setData(part)
-                    .setCrc32C(sent)).build());
+            resp.write(SnapshotResponse.newBuilder()
+                    .setChunk(BackupChunk.newBuilder()
+                            .setOffset(off)
+                            .setData(part)
+                            .setCrc32C(sent))
+                    .build());
         }
-        resp.end(SnapshotResponse.newBuilder().setTrailer(BackupTrailer.newBuilder().setTotalBytes(data.length)
-                .setCrc32C((int) total.getValue())).build());
+        resp.end(SnapshotResponse.newBuilder()
+                .setTrailer(
+                        BackupTrailer.newBuilder().setTotalBytes(data.length).setCrc32C((int) total.getValue()))
+                .build());
     }
 
     /** Queues actions for the next calls of {@code method} (e.g. "Put"); later calls are served. */
@@ -380,7 +445,10 @@ public final class FakeNode {
 
     /** Requests of one method, in arrival order. */
     public <T> List<T> received(String method, Class<T> type) {
-        return received.stream().filter(r -> r.method().equals(method)).map(r -> type.cast(r.request())).toList();
+        return received.stream()
+                .filter(r -> r.method().equals(method))
+                .map(r -> type.cast(r.request()))
+                .toList();
     }
 
     /** Whether KV.Pipeline is served (default) or answered UNIMPLEMENTED, like an older node. */
@@ -409,5 +477,4 @@ public final class FakeNode {
     void stop() throws Exception {
         http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
-
 }

@@ -7,11 +7,14 @@ import io.raftkv.api.v1.CompareAndSetRequest;
 import io.raftkv.api.v1.CompareAndSetResponse;
 import io.raftkv.api.v1.DeleteRequest;
 import io.raftkv.api.v1.DeleteResponse;
+import io.raftkv.api.v1.DeleteResult;
+import io.raftkv.api.v1.GetResult;
 import io.raftkv.api.v1.Header;
 import io.raftkv.api.v1.KeyValue;
 import io.raftkv.api.v1.Member;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.PutResponse;
+import io.raftkv.api.v1.PutResult;
 import io.raftkv.api.v1.RangeRequest;
 import io.raftkv.api.v1.RangeResponse;
 import io.raftkv.api.v1.Session;
@@ -19,10 +22,6 @@ import io.raftkv.api.v1.TxnOp;
 import io.raftkv.api.v1.TxnOpResult;
 import io.raftkv.api.v1.TxnRequest;
 import io.raftkv.api.v1.TxnResponse;
-import io.raftkv.api.v1.DeleteResult;
-import io.raftkv.api.v1.GetResult;
-import io.raftkv.api.v1.PutResult;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,8 +47,7 @@ public final class FakeStore {
     private long index;
     private long term = 1;
 
-    private record SessionRecord(long seq, Object response) {
-    }
+    private record SessionRecord(long seq, Object response) {}
 
     public synchronized int writesApplied() {
         return writesApplied.get();
@@ -73,7 +71,12 @@ public final class FakeStore {
     }
 
     synchronized Header header(long memberId) {
-        return Header.newBuilder().setClusterId(7).setMemberId(memberId).setTerm(term).setRaftIndex(index).build();
+        return Header.newBuilder()
+                .setClusterId(7)
+                .setMemberId(memberId)
+                .setTerm(term)
+                .setRaftIndex(index)
+                .build();
     }
 
     synchronized PutResponse put(long memberId, PutRequest r) {
@@ -99,8 +102,8 @@ public final class FakeStore {
             index++;
             writesApplied.incrementAndGet();
             KeyValue prev = kv.remove(r.getKey());
-            DeleteResponse.Builder b = DeleteResponse.newBuilder().setHeader(header(memberId))
-                    .setDeleted(prev == null ? 0 : 1);
+            DeleteResponse.Builder b =
+                    DeleteResponse.newBuilder().setHeader(header(memberId)).setDeleted(prev == null ? 0 : 1);
             if (r.getPrevKv() && prev != null) {
                 b.setPrevKv(prev);
             }
@@ -171,8 +174,8 @@ public final class FakeStore {
                     }
                     case DELETE -> {
                         KeyValue prev = kv.remove(op.getDelete().getKey());
-                        b.addResults(TxnOpResult.newBuilder().setDelete(DeleteResult.newBuilder()
-                                .setDeleted(prev == null ? 0 : 1)));
+                        b.addResults(TxnOpResult.newBuilder()
+                                .setDelete(DeleteResult.newBuilder().setDeleted(prev == null ? 0 : 1)));
                     }
                     case GET -> {
                         GetResult.Builder g = GetResult.newBuilder();
@@ -195,7 +198,10 @@ public final class FakeStore {
         for (KeyValue e : kv.values()) {
             byte[] k = e.getKey().toByteArray();
             byte[] v = e.getValue().toByteArray();
-            out.writeBytes(java.nio.ByteBuffer.allocate(8).putInt(k.length).putInt(v.length).array());
+            out.writeBytes(java.nio.ByteBuffer.allocate(8)
+                    .putInt(k.length)
+                    .putInt(v.length)
+                    .array());
             out.writeBytes(k);
             out.writeBytes(v);
         }
@@ -220,9 +226,13 @@ public final class FakeStore {
         index++;
         writesApplied.incrementAndGet();
         KeyValue prev = kv.get(key);
-        KeyValue next = KeyValue.newBuilder().setKey(key).setValue(value)
-                .setCreateIndex(prev == null ? index : prev.getCreateIndex()).setModIndex(index)
-                .setVersion(prev == null ? 1 : prev.getVersion() + 1).build();
+        KeyValue next = KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(value)
+                .setCreateIndex(prev == null ? index : prev.getCreateIndex())
+                .setModIndex(index)
+                .setVersion(prev == null ? 1 : prev.getVersion() + 1)
+                .build();
         kv.put(key, next);
         return prev;
     }
@@ -244,14 +254,17 @@ public final class FakeStore {
         }
         SessionRecord rec = sessions.get(s.getClientId());
         if (rec == null && s.getSeq() != 1) {
-            throw RaftKvException.of(io.raftkv.api.ErrorReason.SESSION_SEQUENCE_STALE, "session of client "
-                    + s.getClientId() + " is unknown or expired; start a new session at sequence 1");
+            throw RaftKvException.of(
+                    io.raftkv.api.ErrorReason.SESSION_SEQUENCE_STALE,
+                    "session of client " + s.getClientId()
+                            + " is unknown or expired; start a new session at sequence 1");
         }
         if (rec != null && s.getSeq() == rec.seq) {
             return (T) rec.response; // duplicate of the last applied write: answer, do not re-apply
         }
         if (rec != null && s.getSeq() < rec.seq) {
-            throw RaftKvException.of(io.raftkv.api.ErrorReason.SESSION_SEQUENCE_STALE,
+            throw RaftKvException.of(
+                    io.raftkv.api.ErrorReason.SESSION_SEQUENCE_STALE,
                     "session seq " + s.getSeq() + " is older than the last applied " + rec.seq);
         }
         T response = apply.get();
@@ -264,8 +277,8 @@ public final class FakeStore {
             throw RaftKvException.invalidArgument("key must not be empty");
         }
         if (key.size() > MAX_KEY_BYTES) {
-            throw RaftKvException.invalidArgument("key of " + key.size() + " bytes exceeds the limit of "
-                    + MAX_KEY_BYTES + " bytes");
+            throw RaftKvException.invalidArgument(
+                    "key of " + key.size() + " bytes exceeds the limit of " + MAX_KEY_BYTES + " bytes");
         }
     }
 }

@@ -37,19 +37,27 @@ class FlushCoalescingTest {
     void everyStreamCompletesOverCoalescingConnectionsOnBothSides() throws Exception {
         List<HttpConnection> serverSide = new CopyOnWriteArrayList<>();
         List<Boolean> installed = new CopyOnWriteArrayList<>();
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setPort(0).setHttp2ClearTextEnabled(true))
+        HttpServer server = vertx.createHttpServer(
+                        new HttpServerOptions().setPort(0).setHttp2ClearTextEnabled(true))
                 .connectionHandler(conn -> {
                     serverSide.add(conn);
                     installed.add(FlushCoalescing.install(conn));
                 })
-                .requestHandler(req -> req.body().onSuccess(body ->
-                        // answer from another task, as the node does when the Raft loop completes a call
-                        vertx.runOnContext(v -> req.response().end("echo:" + body))));
-        int port = server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+                .requestHandler(req -> req.body()
+                        .onSuccess(body ->
+                                // answer from another task, as the node does when the Raft loop completes a call
+                                vertx.runOnContext(v -> req.response().end("echo:" + body))));
+        int port = server.listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .actualPort();
 
         List<HttpConnection> clientSide = new CopyOnWriteArrayList<>();
         HttpClient client = vertx.httpClientBuilder()
-                .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false))
+                .with(new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false))
                 .withConnectHandler(conn -> {
                     clientSide.add(conn);
                     FlushCoalescing.install(conn);
@@ -73,6 +81,7 @@ class FlushCoalescingTest {
     }
 
     private static void hasHandler(HttpConnection conn) {
-        assertThat(((ConnectionBase) conn).channel().pipeline().get(FlushConsolidationHandler.class)).isNotNull();
+        assertThat(((ConnectionBase) conn).channel().pipeline().get(FlushConsolidationHandler.class))
+                .isNotNull();
     }
 }

@@ -1,5 +1,7 @@
 package io.raftkv.api.peer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.Descriptors.Descriptor;
 import io.raftkv.api.peer.v1.ConfState;
 import io.raftkv.api.peer.v1.Entry;
@@ -7,13 +9,10 @@ import io.raftkv.api.peer.v1.EntryType;
 import io.raftkv.api.peer.v1.MessageType;
 import io.raftkv.api.peer.v1.RaftMessage;
 import io.raftkv.api.peer.v1.SnapshotMetadata;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The peer protocol must mirror the core's message types field for field, so a change to the core
@@ -32,11 +31,15 @@ class RaftMessageMirrorTest {
 
     @Test
     void everyNetworkMessageTypeAndEntryTypeHasAWireValue() {
-        List<String> wire = Arrays.stream(MessageType.values()).filter(t -> t != MessageType.UNRECOGNIZED)
-                .map(Enum::name).toList();
+        List<String> wire = Arrays.stream(MessageType.values())
+                .filter(t -> t != MessageType.UNRECOGNIZED)
+                .map(Enum::name)
+                .toList();
         for (io.raftkv.raft.MessageType t : io.raftkv.raft.MessageType.values()) {
             if (t.isLocal()) {
-                assertThat(wire).as("local type %s must not cross the network", t).doesNotContain(t.name());
+                assertThat(wire)
+                        .as("local type %s must not cross the network", t)
+                        .doesNotContain(t.name());
             } else {
                 assertThat(wire).as("network type %s", t).contains(t.name());
             }
@@ -49,8 +52,9 @@ class RaftMessageMirrorTest {
     private static void assertMirrors(Class<? extends Record> core, Descriptor wire) {
         for (RecordComponent c : core.getRecordComponents()) {
             String snake = c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
-            assertThat(wire.findFieldByName(snake)).as("%s.%s -> %s.%s", core.getSimpleName(), c.getName(),
-                    wire.getName(), snake).isNotNull();
+            assertThat(wire.findFieldByName(snake))
+                    .as("%s.%s -> %s.%s", core.getSimpleName(), c.getName(), wire.getName(), snake)
+                    .isNotNull();
         }
     }
 }

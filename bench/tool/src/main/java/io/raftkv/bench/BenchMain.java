@@ -8,10 +8,18 @@ import picocli.CommandLine.Command;
  * {@code compare} (etcd and RaftKV side by side), {@code failover} (leader SIGKILL under load),
  * {@code smoke} (CI), {@code jmh} (microbenchmarks). See docs/benchmarks.md.
  */
-@Command(name = "raftkv-bench", mixinStandardHelpOptions = true, version = "raftkv-bench 0.1.0",
+@Command(
+        name = "raftkv-bench",
+        mixinStandardHelpOptions = true,
+        version = "raftkv-bench 0.1.0",
         description = "Benchmarks RaftKV and etcd with the same workload code.",
-        subcommands = {RunCommand.class, CompareCommand.class, FailoverCommand.class, SmokeCommand.class,
-                JmhCommand.class})
+        subcommands = {
+            RunCommand.class,
+            CompareCommand.class,
+            FailoverCommand.class,
+            SmokeCommand.class,
+            JmhCommand.class
+        })
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,10 +11,6 @@ import io.raftkv.bench.suite.SystemResults;
 import io.raftkv.bench.target.Targets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +18,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code raftkv-bench compare}: in each of {@code --rounds} rounds, for each system in turn (the order
@@ -31,14 +30,19 @@ import java.util.stream.Collectors;
  * {@code results-<system>.json} (medians, every round's figures for the spread) and render the
  * side-by-side report from the results files in the output directory.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
         description = "Start local etcd and RaftKV clusters in turn, run the same suite against each, write the"
                 + " side-by-side table, JSON and PNG charts.")
 final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     ClusterOptions clusters;
 
-    @Option(names = "--systems", split = ",", defaultValue = "etcd,raftkv",
+    @Option(
+            names = "--systems",
+            split = ",",
+            defaultValue = "etcd,raftkv",
             description = "Systems to run, in order: etcd (plain gRPC stubs, as etcd's own benchmark tool), etcd-jetcd"
                     + " (etcd through jetcd, shown as a separate table), raftkv, raftkv-unary, raftkv-tls"
                     + " (default: ${DEFAULT-VALUE})."
@@ -49,19 +53,31 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all).")
     List<String> only;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = "docs/benchmarks",
+            description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class,
+    @Option(
+            names = "--warmup",
+            defaultValue = "3s",
+            converter = DurationConverter.class,
             description = "Warm-up per scenario (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
-    @Option(names = "--cluster-warmup", defaultValue = "45s", converter = DurationConverter.class,
+    @Option(
+            names = "--cluster-warmup",
+            defaultValue = "45s",
+            converter = DurationConverter.class,
             description = "Unmeasured mixed load after each cluster starts, before the suite (JIT and caches;"
                     + " the same for every system; 0s: none) (default: ${DEFAULT-VALUE}).")
     Duration clusterWarmup;
 
-    @Option(names = "--duration", defaultValue = "15s", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            defaultValue = "15s",
+            converter = DurationConverter.class,
             description = "Measured time per scenario (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
@@ -71,23 +87,31 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--seed", defaultValue = "8", description = "Workload seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--deadline", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(
+            names = "--deadline",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
             description = "Per-call deadline (default: ${DEFAULT-VALUE}).")
     Duration deadline;
 
-    @Option(names = "--rounds", defaultValue = "3",
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
             description = "Rounds: every system runs the whole suite this many times on a fresh cluster, alternating;"
                     + " the table shows medians and the spread (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--report-only", description = "Do not run anything: render the report from the results files in --out.")
+    @Option(
+            names = "--report-only",
+            description = "Do not run anything: render the report from the results files in --out.")
     boolean reportOnly;
 
     @Override
     public Integer call() {
         if (!reportOnly) {
             List<Scenario> scenarios = StandardSuite.scenarios(keySpace, warmup, duration, seed).stream()
-                    .filter(s -> only == null || only.contains(s.name())).collect(Collectors.toList());
+                    .filter(s -> only == null || only.contains(s.name()))
+                    .collect(Collectors.toList());
             if (scenarios.isEmpty()) {
                 throw new IllegalArgumentException("no scenario matches " + only);
             }
@@ -122,8 +146,13 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             System.out.println("starting " + clusters.members + " " + system + " members on loopback ...");
             cluster.start(clusters.startupTimeout);
             System.out.println(system + " is up: " + cluster.clientEndpoints());
-            SuiteRunner runner = new SuiteRunner(system, cluster.clientEndpoints(), deadline,
-                    o -> Targets.open(system, o, clusters.etcdDriver, cluster.clientCredentials()), System.out, true)
+            SuiteRunner runner = new SuiteRunner(
+                            system,
+                            cluster.clientEndpoints(),
+                            deadline,
+                            o -> Targets.open(system, o, clusters.etcdDriver, cluster.clientCredentials()),
+                            System.out,
+                            true)
                     .withServerCpu(cluster::serverCpuNanos, cluster::maxMemberRssBytes);
             cluster.metrics().ifPresent(runner::withMetrics);
             if (!clusterWarmup.isZero()) {
@@ -140,7 +169,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
      */
     static int render(Path dir) {
         SystemResults etcd = SystemResults.read(dir, Targets.ETCD)
-                .or(() -> SystemResults.read(dir, Targets.RAFTKV_UNARY)).orElse(null);
+                .or(() -> SystemResults.read(dir, Targets.RAFTKV_UNARY))
+                .orElse(null);
         SystemResults raftkv = SystemResults.read(dir, Targets.RAFTKV).orElse(null);
         SystemResults tls = SystemResults.read(dir, Targets.RAFTKV_TLS).orElse(null);
         if (etcd == null && tls != null) { // the cost of TLS: plaintext RaftKV against RaftKV with TLS and auth
@@ -178,15 +208,21 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
                     systemsJson.add(s.toJson());
                 }
             });
-            Files.writeString(dir.resolve("compare.json"), new JsonObject().put("renderedAt", Instant.now().toString())
-                    .put("systems", systemsJson).encodePrettily() + "\n");
+            Files.writeString(
+                    dir.resolve("compare.json"),
+                    new JsonObject()
+                                    .put("renderedAt", Instant.now().toString())
+                                    .put("systems", systemsJson)
+                                    .encodePrettily()
+                            + "\n");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         List<Path> charts = ComparisonChart.write(table, dir, "3 members on loopback, " + machine.split(",")[0]);
         System.out.println();
         System.out.println(md);
-        System.out.println("wrote " + dir.resolve("comparison.md") + ", " + dir.resolve("compare.json") + ", " + charts);
+        System.out.println(
+                "wrote " + dir.resolve("comparison.md") + ", " + dir.resolve("compare.json") + ", " + charts);
         return 0;
     }
 }

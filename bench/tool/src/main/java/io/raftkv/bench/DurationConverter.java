@@ -1,10 +1,9 @@
 package io.raftkv.bench;
 
-import picocli.CommandLine;
-
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 
 /** Parses {@code 500ms}, {@code 10s}, {@code 2m} (and ISO-8601 {@code PT10S}) for command-line options. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {

@@ -1,10 +1,9 @@
 package io.raftkv.bench;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Unmatched;
-
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code raftkv-bench jmh [JMH options]}: runs the JMH microbenchmarks in this jar

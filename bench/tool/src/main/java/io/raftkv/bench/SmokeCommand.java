@@ -6,21 +6,22 @@ import io.raftkv.bench.suite.StandardSuite;
 import io.raftkv.bench.suite.SuiteRunner;
 import io.raftkv.bench.suite.SystemResults;
 import io.raftkv.bench.target.Targets;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code raftkv-bench smoke}: a few seconds of every operation kind against a fresh local 3-member
  * cluster (or given endpoints). Exits 1 if any call failed or any scenario completed nothing, so
  * CI catches a broken client/server path; the figures are printed, never asserted.
  */
-@Command(name = "smoke", mixinStandardHelpOptions = true,
+@Command(
+        name = "smoke",
+        mixinStandardHelpOptions = true,
         description = "A short run of every operation kind; exit 1 on any error.")
 final class SmokeCommand implements Callable<Integer> {
     @Mixin
@@ -32,11 +33,17 @@ final class SmokeCommand implements Callable<Integer> {
     @Option(names = "--endpoints", split = ",", description = "Use this running cluster instead of starting one.")
     List<String> endpoints;
 
-    @Option(names = "--duration", defaultValue = "2s", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            defaultValue = "2s",
+            converter = DurationConverter.class,
             description = "Measured time per scenario (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--warmup", defaultValue = "1s", converter = DurationConverter.class,
+    @Option(
+            names = "--warmup",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
             description = "Warm-up per scenario (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
@@ -52,8 +59,8 @@ final class SmokeCommand implements Callable<Integer> {
         } else {
             try (LocalCluster cluster = clusters.cluster(system)) {
                 cluster.start(clusters.startupTimeout);
-                results = suite(cluster.clientEndpoints(), cluster.clientCredentials()).run(scenarios, seed,
-                        cluster.serverVersion());
+                results = suite(cluster.clientEndpoints(), cluster.clientCredentials())
+                        .run(scenarios, seed, cluster.serverVersion());
             }
         }
         List<String> problems = new ArrayList<>();
@@ -85,7 +92,12 @@ final class SmokeCommand implements Callable<Integer> {
     }
 
     private SuiteRunner suite(List<String> eps, io.raftkv.api.client.ClientCredentials credentials) {
-        return new SuiteRunner(system, eps, Duration.ofSeconds(5),
-                o -> Targets.open(system, o, clusters.etcdDriver, credentials), System.out, false);
+        return new SuiteRunner(
+                system,
+                eps,
+                Duration.ofSeconds(5),
+                o -> Targets.open(system, o, clusters.etcdDriver, credentials),
+                System.out,
+                false);
     }
 }

@@ -20,13 +20,20 @@ class BenchArchitectureTest {
                 .allow("io.raftkv.bench.load", "io.raftkv.bench.spi", "io.raftkv.bench.workload")
                 .allow("io.raftkv.bench.cluster", "io.raftkv.api..")
                 .allow("io.raftkv.bench.target", "io.raftkv.api..", "io.raftkv.bench.spi")
-                .allow("io.raftkv.bench.suite", "io.raftkv.bench.cluster", "io.raftkv.bench.load",
-                        "io.raftkv.bench.spi", "io.raftkv.bench.workload")
+                .allow(
+                        "io.raftkv.bench.suite",
+                        "io.raftkv.bench.cluster",
+                        "io.raftkv.bench.load",
+                        "io.raftkv.bench.spi",
+                        "io.raftkv.bench.workload")
                 .allow("io.raftkv.bench.report", "io.raftkv.bench.load", "io.raftkv.bench.suite")
                 .allow("io.raftkv.bench.jmh", "io.raftkv.raft", "io.raftkv.api.v1", "io.raftkv.api.peer.v1")
-                .freeze("io.raftkv.bench.cluster", ClusterMetrics.class, "move ClusterMetrics (reading the members'"
-                        + " /metrics) into bench.cluster, which knows the members, so the suites depend on the"
-                        + " clusters and not the reverse")
+                .freeze(
+                        "io.raftkv.bench.cluster",
+                        ClusterMetrics.class,
+                        "move ClusterMetrics (reading the members'"
+                                + " /metrics) into bench.cluster, which knows the members, so the suites depend on the"
+                                + " clusters and not the reverse")
                 .check();
     }
 }

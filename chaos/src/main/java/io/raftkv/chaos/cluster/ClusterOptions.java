@@ -38,15 +38,20 @@ public record ClusterOptions(
      * Same as {@code scripts/run-local.sh}: a small heap and a GC pause goal well below the minimum
      * election timeout (G1's default goal of 200 ms alone can depose a leader on a busy machine).
      */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms128m", "-Xmx256m", "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20", "-XX:MetaspaceSize=96m", "--enable-native-access=ALL-UNNAMED");
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-Xms128m",
+            "-Xmx256m",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-XX:MetaspaceSize=96m",
+            "--enable-native-access=ALL-UNNAMED");
 
     /**
      * Snapshots every 2,000 entries, keeping 500 behind: a follower that was down for a few seconds
      * of load comes back through InstallSnapshot rather than log replay, so chaos runs exercise both.
      */
-    public static final List<String> DEFAULT_NODE_ARGS = List.of(
-            "--snapshot-threshold-entries", "2000", "--snapshot-retain-entries", "500");
+    public static final List<String> DEFAULT_NODE_ARGS =
+            List.of("--snapshot-threshold-entries", "2000", "--snapshot-retain-entries", "500");
 
     public ClusterOptions {
         if (size < 2) {
@@ -58,8 +63,8 @@ public record ClusterOptions(
             throw new IllegalArgumentException("clusterName must not be blank");
         }
         if (tickMs < 1 || electionTicks < 2) {
-            throw new IllegalArgumentException("tickMs must be >= 1 and electionTicks >= 2, got "
-                    + tickMs + " and " + electionTicks);
+            throw new IllegalArgumentException(
+                    "tickMs must be >= 1 and electionTicks >= 2, got " + tickMs + " and " + electionTicks);
         }
         extraNodeArgs = List.copyOf(extraNodeArgs);
         jvmOptions = List.copyOf(jvmOptions);
@@ -71,8 +76,17 @@ public record ClusterOptions(
 
     /** The node defaults (10 ms ticks, 15 election ticks), default JVM and node options, 60 s waits. */
     public static ClusterOptions defaults(int size, Path nodeJar, Path runDir, String clusterName, long proxySeed) {
-        return new ClusterOptions(size, nodeJar, runDir, clusterName, 10, 15, DEFAULT_NODE_ARGS,
-                DEFAULT_JVM_OPTIONS, proxySeed, Duration.ofSeconds(60));
+        return new ClusterOptions(
+                size,
+                nodeJar,
+                runDir,
+                clusterName,
+                10,
+                15,
+                DEFAULT_NODE_ARGS,
+                DEFAULT_JVM_OPTIONS,
+                proxySeed,
+                Duration.ofSeconds(60));
     }
 
     /** The upper bound of the nodes' randomized election timeout. */
@@ -87,7 +101,8 @@ public record ClusterOptions(
      * @throws IllegalStateException naming the path and how to build it, if the jar is missing
      */
     public static Path nodeJarFromSystemProperty() {
-        Path jar = Path.of(System.getProperty("raftkv.node.jar", "node/target/raftkv-node.jar")).toAbsolutePath()
+        Path jar = Path.of(System.getProperty("raftkv.node.jar", "node/target/raftkv-node.jar"))
+                .toAbsolutePath()
                 .normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("node jar " + jar + " not found: build it first (mvn -pl node -am package"

@@ -97,8 +97,10 @@ public final class NodeProcess {
         Files.createDirectories(dir);
         starts++;
         mark("start " + starts + ": " + String.join(" ", command));
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                .start();
         paused = false;
     }
 
@@ -135,8 +137,8 @@ public final class NodeProcess {
         p.destroyForcibly();
         try {
             if (!p.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("node " + id + " (pid " + p.pid() + ") survived SIGKILL for "
-                        + KILL_WAIT_SECONDS + " s");
+                throw new IllegalStateException(
+                        "node " + id + " (pid " + p.pid() + ") survived SIGKILL for " + KILL_WAIT_SECONDS + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -164,16 +166,18 @@ public final class NodeProcess {
         long pid = pid();
         mark("SIG" + name);
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(SIGNAL_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 kill.destroyForcibly();
-                throw new IllegalStateException("kill -" + name + " " + pid + " did not return within "
-                        + SIGNAL_WAIT_SECONDS + " s");
+                throw new IllegalStateException(
+                        "kill -" + name + " " + pid + " did not return within " + SIGNAL_WAIT_SECONDS + " s");
             }
             if (kill.exitValue() != 0) {
                 String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                throw new IllegalStateException("kill -" + name + " " + pid + " (node " + id + ") failed with exit code "
-                        + kill.exitValue() + ": " + out);
+                throw new IllegalStateException("kill -" + name + " " + pid + " (node " + id
+                        + ") failed with exit code " + kill.exitValue() + ": " + out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run kill -" + name + " for node " + id, e);
@@ -187,8 +191,12 @@ public final class NodeProcess {
     private void mark(String event) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(logFile(), "=== harness " + Instant.now() + " node " + id + ": " + event + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    logFile(),
+                    "=== harness " + Instant.now() + " node " + id + ": " + event + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + logFile(), e);
         }

@@ -73,10 +73,12 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     private final Map<Integer, NodeProcess> nodes = new ConcurrentHashMap<>();
     /** Current members (voters and learners); a removed node leaves this set but keeps its directory. */
     private final Set<Integer> members = new ConcurrentSkipListSet<>();
+
     private final AtomicInteger nextId;
     private final Thread killOnExit;
     /** Leader-bound client for membership changes and transfers; set once the endpoints are known. */
     private final AtomicReference<RaftKvClient> adminClient = new AtomicReference<>();
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProcessCluster(ClusterOptions options, ProxyMesh mesh, Random random) {
@@ -113,12 +115,23 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
                 Path dir = options.runDir().resolve("node-" + id);
                 List<String> args = c.nodeArgs(id, ports[2 * id - 2], ports[2 * id - 1], dir);
                 args.addAll(List.of("--peers", mesh.peersArgument(id), "--peer-client-addrs", clientAddrs.toString()));
-                c.nodes.put(id, new NodeProcess(id, ports[2 * id - 2], ports[2 * id - 1], dir,
-                        NodeProcess.javaCommand(options.jvmOptions(), options.nodeJar(), dir, args)));
+                c.nodes.put(
+                        id,
+                        new NodeProcess(
+                                id,
+                                ports[2 * id - 2],
+                                ports[2 * id - 1],
+                                dir,
+                                NodeProcess.javaCommand(options.jvmOptions(), options.nodeJar(), dir, args)));
                 c.members.add(id);
             }
-            c.adminClient.set(RaftKvClient.builder().vertx(c.vertx).endpoints(c.clientEndpoints())
-                    .deadline(ADMIN_DEADLINE).attemptTimeout(Duration.ofSeconds(2)).retryPolicy(PATIENT).build());
+            c.adminClient.set(RaftKvClient.builder()
+                    .vertx(c.vertx)
+                    .endpoints(c.clientEndpoints())
+                    .deadline(ADMIN_DEADLINE)
+                    .attemptTimeout(Duration.ofSeconds(2))
+                    .retryPolicy(PATIENT)
+                    .build());
             for (NodeProcess node : c.nodes.values()) {
                 node.start();
             }
@@ -234,7 +247,11 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
                 clients.add(m + "=" + node(m).clientAddress());
             }
             args.addAll(List.of("--join", "--peers", peers.toString(), "--peer-client-addrs", clients.toString()));
-            n = new NodeProcess(id, ports[0], ports[1], dir,
+            n = new NodeProcess(
+                    id,
+                    ports[0],
+                    ports[1],
+                    dir,
                     NodeProcess.javaCommand(options.jvmOptions(), options.nodeJar(), dir, args));
             nodes.put(id, n);
             n.start();
@@ -242,8 +259,11 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
             throw new UncheckedIOException("cannot start new member " + id, e);
         }
         awaitAnswering(n);
-        AddLearnerRequest add = AddLearnerRequest.newBuilder().setId(id).setPeerAddress(n.peerAddress())
-                .setClientAddress(n.clientAddress()).build();
+        AddLearnerRequest add = AddLearnerRequest.newBuilder()
+                .setId(id)
+                .setPeerAddress(n.peerAddress())
+                .setClientAddress(n.clientAddress())
+                .build();
         try {
             admin().blocking().addLearner(add);
         } catch (RaftKvException e) {
@@ -252,7 +272,9 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
             }
         }
         members.add(id);
-        awaitValue("learner " + id + " caught up with the leader", options.waitTimeout(),
+        awaitValue(
+                "learner " + id + " caught up with the leader",
+                options.waitTimeout(),
                 () -> caughtUp(id) ? Optional.of(true) : Optional.empty());
         awaitValue("member " + id + " promoted to voter", options.waitTimeout(), () -> tryPromote(id));
         awaitLeader(options.waitTimeout());
@@ -288,10 +310,15 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
             } catch (IllegalStateException noAgreedLeader) {
                 return Optional.empty();
             }
-            boolean retry = e.isOutcomeUnknown() || e.isNotLeader()
-                    || e.reason().filter(r -> r == ErrorReason.LEARNER_NOT_CAUGHT_UP
-                            || r == ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS || r == ErrorReason.NO_LEADER).isPresent()
-                    || (e.status() == GrpcStatus.FAILED_PRECONDITION && e.reason().isEmpty());
+            boolean retry = e.isOutcomeUnknown()
+                    || e.isNotLeader()
+                    || e.reason()
+                            .filter(r -> r == ErrorReason.LEARNER_NOT_CAUGHT_UP
+                                    || r == ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS
+                                    || r == ErrorReason.NO_LEADER)
+                            .isPresent()
+                    || (e.status() == GrpcStatus.FAILED_PRECONDITION
+                            && e.reason().isEmpty());
             if (retry) {
                 return Optional.empty();
             }
@@ -306,8 +333,10 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
         if (l.isEmpty() || s.get(l.getAsInt()) == null) {
             throw new IllegalStateException("no agreed leader to ask whether " + id + " is a member");
         }
-        return s.get(l.getAsInt()).orElseThrow().getMembersList().stream().filter(m -> m.getId() == id)
-                .map(m -> m.getRole()).findFirst();
+        return s.get(l.getAsInt()).orElseThrow().getMembersList().stream()
+                .filter(m -> m.getId() == id)
+                .map(m -> m.getRole())
+                .findFirst();
     }
 
     /** Removes the member through the leader, waits until the leader's membership drops it, then SIGKILLs it. */
@@ -339,7 +368,9 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     @Override
     public void transferLeadership(int to, Duration timeout) {
         try {
-            admin().transferLeadership(to).toCompletionStage().toCompletableFuture()
+            admin().transferLeadership(to)
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("transfer to " + to + " failed: " + e.getCause(), e.getCause());
@@ -372,7 +403,9 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
 
     /** Client endpoints of the current members. */
     public List<Endpoint> clientEndpoints() {
-        return members.stream().map(id -> new Endpoint("127.0.0.1", node(id).clientPort())).toList();
+        return members.stream()
+                .map(id -> new Endpoint("127.0.0.1", node(id).clientPort()))
+                .toList();
     }
 
     /** The Vert.x instance the cluster's clients run on; workloads share it. Closed by {@link #close()}. */
@@ -387,14 +420,22 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
 
     /** Current members that are running and not paused. */
     public List<NodeProcess> responsiveMembers() {
-        return members.stream().map(this::node).filter(NodeProcess::isResponsive).toList();
+        return members.stream()
+                .map(this::node)
+                .filter(NodeProcess::isResponsive)
+                .toList();
     }
 
     /** The last {@code lines} log lines of every node, for failure messages. */
     public String logTails(int lines) {
         StringBuilder b = new StringBuilder();
         for (NodeProcess n : new TreeMap<>(nodes).values()) {
-            b.append("----- ").append(n).append(" (").append(n.logFile()).append(")\n").append(n.logTail(lines))
+            b.append("----- ")
+                    .append(n)
+                    .append(" (")
+                    .append(n.logFile())
+                    .append(")\n")
+                    .append(n.logTail(lines))
                     .append('\n');
         }
         return b.toString();
@@ -404,11 +445,15 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     public static <T> T awaitValue(String what, Duration timeout, Supplier<Optional<T>> probe) {
         AtomicReference<T> found = new AtomicReference<>();
         try {
-            Awaitility.await(what).atMost(timeout).pollInterval(POLL).pollDelay(Duration.ZERO).until(() -> {
-                Optional<T> v = probe.get();
-                v.ifPresent(found::set);
-                return v.isPresent();
-            });
+            Awaitility.await(what)
+                    .atMost(timeout)
+                    .pollInterval(POLL)
+                    .pollDelay(Duration.ZERO)
+                    .until(() -> {
+                        Optional<T> v = probe.get();
+                        v.ifPresent(found::set);
+                        return v.isPresent();
+                    });
         } catch (ConditionTimeoutException e) {
             throw new IllegalStateException("timed out after " + timeout + " waiting for " + what, e);
         }
@@ -451,8 +496,12 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
             a.close();
         }
         probe.close();
-        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS)
-                .exceptionally(e -> null).join();
+        vertx.close()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .orTimeout(10, TimeUnit.SECONDS)
+                .exceptionally(e -> null)
+                .join();
         try {
             Runtime.getRuntime().removeShutdownHook(killOnExit);
         } catch (IllegalStateException shuttingDown) {

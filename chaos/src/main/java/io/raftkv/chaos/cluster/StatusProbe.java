@@ -34,13 +34,19 @@ final class StatusProbe implements AutoCloseable {
 
     StatusProbe(Vertx vertx) {
         // The endpoint list is required but unused: every call is pinned to a node.
-        this.client = RaftKvClient.builder().vertx(vertx).endpoints(List.of(new Endpoint("127.0.0.1", 1)))
-                .deadline(STATUS_DEADLINE).attemptTimeout(STATUS_DEADLINE).retryPolicy(RetryPolicy.NONE).build();
+        this.client = RaftKvClient.builder()
+                .vertx(vertx)
+                .endpoints(List.of(new Endpoint("127.0.0.1", 1)))
+                .deadline(STATUS_DEADLINE)
+                .attemptTimeout(STATUS_DEADLINE)
+                .retryPolicy(RetryPolicy.NONE)
+                .build();
     }
 
     /** Each node's Status, or empty for a node that did not answer in time. Order of {@code nodes} kept. */
     Map<Integer, Optional<StatusResponse>> statuses(Collection<NodeProcess> nodes, boolean includeStateHash) {
-        StatusRequest request = StatusRequest.newBuilder().setIncludeStateHash(includeStateHash).build();
+        StatusRequest request =
+                StatusRequest.newBuilder().setIncludeStateHash(includeStateHash).build();
         Map<Integer, CompletableFuture<Optional<StatusResponse>>> pending = new LinkedHashMap<>();
         for (NodeProcess n : nodes) {
             CompletableFuture<Optional<StatusResponse>> f = new CompletableFuture<>();
@@ -75,17 +81,20 @@ final class StatusProbe implements AutoCloseable {
     static OptionalInt agreedLeader(Map<Integer, Optional<StatusResponse>> statuses) {
         List<StatusResponse> answered = new ArrayList<>();
         statuses.values().forEach(s -> s.ifPresent(answered::add));
-        Optional<StatusResponse> leader = answered.stream().filter(s -> s.getRole() == Role.LEADER)
+        Optional<StatusResponse> leader = answered.stream()
+                .filter(s -> s.getRole() == Role.LEADER)
                 .max((a, b) -> Long.compare(a.getTerm(), b.getTerm()));
         if (leader.isEmpty()) {
             return OptionalInt.empty();
         }
         StatusResponse l = leader.get();
-        long voters = l.getMembersList().stream().filter(m -> m.getRole() == MemberRole.VOTER).count();
+        long voters = l.getMembersList().stream()
+                .filter(m -> m.getRole() == MemberRole.VOTER)
+                .count();
         long agreeing = answered.stream()
                 .filter(s -> s.getLeaderId() == l.getId() && s.getTerm() == l.getTerm() && !s.getLearner())
-                .filter(s -> l.getMembersList().stream().anyMatch(m -> m.getId() == s.getId()
-                        && m.getRole() == MemberRole.VOTER))
+                .filter(s -> l.getMembersList().stream()
+                        .anyMatch(m -> m.getId() == s.getId() && m.getRole() == MemberRole.VOTER))
                 .count();
         return agreeing > voters / 2 ? OptionalInt.of((int) l.getId()) : OptionalInt.empty();
     }

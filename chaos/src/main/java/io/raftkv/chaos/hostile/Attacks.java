@@ -35,13 +35,19 @@ import java.util.function.Supplier;
  * well-behaved client's event loops are not the attacker's; each stops cleanly.
  */
 public final class Attacks {
-    private Attacks() {
-    }
+    private Attacks() {}
 
     /** Every attack, in the order the suite runs them (the disk fill last: it leaves the cluster full). */
     public static List<Supplier<Attack>> all() {
-        return List.of(PipelineNeverReads::new, IdleConnections::new, Slowloris::new, RangeFlood::new,
-                BigRequestFlood::new, ForgedPeerStreams::new, StalledSnapshotPush::new, DiskFill::new);
+        return List.of(
+                PipelineNeverReads::new,
+                IdleConnections::new,
+                Slowloris::new,
+                RangeFlood::new,
+                BigRequestFlood::new,
+                ForgedPeerStreams::new,
+                StalledSnapshotPush::new,
+                DiskFill::new);
     }
 
     private static Endpoint client(NodeProcess n) {
@@ -49,7 +55,10 @@ public final class Attacks {
     }
 
     private static RaftKvClient kvClient(Vertx vertx, NodeProcess n) {
-        return RaftKvClient.builder().vertx(vertx).endpoints(List.of(client(n))).deadline(Duration.ofSeconds(10))
+        return RaftKvClient.builder()
+                .vertx(vertx)
+                .endpoints(List.of(client(n)))
+                .deadline(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -72,8 +81,12 @@ public final class Attacks {
 
         void closeVertx() {
             if (vertx != null) {
-                vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
-                        .exceptionally(e -> null).join();
+                vertx.close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .exceptionally(e -> null)
+                        .join();
             }
         }
     }
@@ -89,8 +102,11 @@ public final class Attacks {
         public void start(ProcessCluster cluster, int target) throws Exception {
             Vertx v = ownVertx();
             RaftKvClient kv = kvClient(cluster.vertx(), cluster.node(target));
-            kv.blocking().put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("hostile-big"))
-                    .setValue(random(512 * 1024, 1)).build());
+            kv.blocking()
+                    .put(PutRequest.newBuilder()
+                            .setKey(ByteString.copyFromUtf8("hostile-big"))
+                            .setValue(random(512 * 1024, 1))
+                            .build());
             kv.close();
             HttpClient http = RawGrpc.client(v, 1);
             for (int s = 0; s < 4; s++) {
@@ -103,8 +119,11 @@ public final class Attacks {
             while (!stopped.get() && !req.writeQueueFull()) {
                 PipelineRequest.Builder b = PipelineRequest.newBuilder();
                 for (int i = 0; i < 100; i++) {
-                    b.addCalls(PipelinedCall.newBuilder().setId(count.incrementAndGet()).setGet(GetRequest.newBuilder()
-                            .setKey(ByteString.copyFromUtf8("hostile-big")).setConsistency(ReadConsistency.SERIALIZABLE)));
+                    b.addCalls(PipelinedCall.newBuilder()
+                            .setId(count.incrementAndGet())
+                            .setGet(GetRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("hostile-big"))
+                                    .setConsistency(ReadConsistency.SERIALIZABLE)));
                 }
                 req.write(RawGrpc.frame(b.build()));
             }
@@ -130,8 +149,7 @@ public final class Attacks {
             return 2_000;
         }
 
-        void feed(Socket s) throws IOException {
-        }
+        void feed(Socket s) throws IOException {}
 
         @Override
         public String name() {
@@ -141,41 +159,43 @@ public final class Attacks {
         @Override
         public void start(ProcessCluster cluster, int target) {
             int port = cluster.node(target).clientPort();
-            thread = new Thread(() -> {
-                for (int i = 0; i < connections() && !stopped.get(); i++) {
-                    try {
-                        Socket s = new Socket();
-                        s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-                        synchronized (sockets) {
-                            sockets.add(s);
-                        }
-                        count.incrementAndGet();
-                    } catch (IOException e) {
-                        // refused or timed out: counted by what stayed open
-                    }
-                }
-                while (!stopped.get()) {
-                    List<Socket> copy;
-                    synchronized (sockets) {
-                        copy = new ArrayList<>(sockets);
-                    }
-                    for (Socket s : copy) {
-                        try {
-                            feed(s);
-                        } catch (IOException e) {
-                            closed.incrementAndGet();
-                            synchronized (sockets) {
-                                sockets.remove(s);
+            thread = new Thread(
+                    () -> {
+                        for (int i = 0; i < connections() && !stopped.get(); i++) {
+                            try {
+                                Socket s = new Socket();
+                                s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+                                synchronized (sockets) {
+                                    sockets.add(s);
+                                }
+                                count.incrementAndGet();
+                            } catch (IOException e) {
+                                // refused or timed out: counted by what stayed open
                             }
                         }
-                    }
-                    try {
-                        Thread.sleep(1_000); // the attack's own pace, not a test wait
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "hostile-" + getClass().getSimpleName());
+                        while (!stopped.get()) {
+                            List<Socket> copy;
+                            synchronized (sockets) {
+                                copy = new ArrayList<>(sockets);
+                            }
+                            for (Socket s : copy) {
+                                try {
+                                    feed(s);
+                                } catch (IOException e) {
+                                    closed.incrementAndGet();
+                                    synchronized (sockets) {
+                                        sockets.remove(s);
+                                    }
+                                }
+                            }
+                            try {
+                                Thread.sleep(1_000); // the attack's own pace, not a test wait
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "hostile-" + getClass().getSimpleName());
             thread.setDaemon(true);
             thread.start();
         }
@@ -242,11 +262,16 @@ public final class Attacks {
             endpoints = cluster.clientEndpoints();
             RaftKvClient kv = kvClient(v, cluster.node(target));
             for (int i = 0; i < 4; i++) {
-                kv.blocking().put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("hostile-r/" + i))
-                        .setValue(random(1 << 20, i)).build());
+                kv.blocking()
+                        .put(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("hostile-r/" + i))
+                                .setValue(random(1 << 20, i))
+                                .build());
             }
-            RangeRequest range = RangeRequest.newBuilder().setPrefix(ByteString.copyFromUtf8("hostile-r/"))
-                    .setConsistency(ReadConsistency.SERIALIZABLE).build();
+            RangeRequest range = RangeRequest.newBuilder()
+                    .setPrefix(ByteString.copyFromUtf8("hostile-r/"))
+                    .setConsistency(ReadConsistency.SERIALIZABLE)
+                    .build();
             for (int i = 0; i < 32; i++) {
                 next(kv, range);
             }
@@ -269,11 +294,16 @@ public final class Attacks {
         public String stop() {
             stopped.set(true);
             String cleanup = "";
-            try (RaftKvClient kv = RaftKvClient.builder().vertx(vertx).endpoints(endpoints)
-                    .deadline(Duration.ofSeconds(10)).build()) {
+            try (RaftKvClient kv = RaftKvClient.builder()
+                    .vertx(vertx)
+                    .endpoints(endpoints)
+                    .deadline(Duration.ofSeconds(10))
+                    .build()) {
                 for (int i = 0; i < 4; i++) {
-                    kv.blocking().delete(DeleteRequest.newBuilder().setKey(ByteString.copyFromUtf8("hostile-r/" + i))
-                            .build());
+                    kv.blocking()
+                            .delete(DeleteRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("hostile-r/" + i))
+                                    .build());
                 }
             } catch (RuntimeException e) {
                 cleanup = " (cleanup failed: " + e + ")";
@@ -296,7 +326,9 @@ public final class Attacks {
         public void start(ProcessCluster cluster, int target) {
             HttpClient http = RawGrpc.client(ownVertx(), 2);
             io.vertx.core.buffer.Buffer body = RawGrpc.frame(PutRequest.newBuilder()
-                    .setKey(ByteString.copyFromUtf8("hostile-huge")).setValue(random(4 << 20, 2)).build());
+                    .setKey(ByteString.copyFromUtf8("hostile-huge"))
+                    .setValue(random(4 << 20, 2))
+                    .build());
             for (int i = 0; i < 8; i++) {
                 send(http, cluster.node(target).clientPort(), body);
             }
@@ -348,7 +380,10 @@ public final class Attacks {
         }
 
         io.vertx.core.buffer.Buffer firstMessage() {
-            return RawGrpc.frame(io.raftkv.api.peer.v1.MessageBatch.newBuilder().setClusterId(4711).setFrom(99).setTo(1)
+            return RawGrpc.frame(io.raftkv.api.peer.v1.MessageBatch.newBuilder()
+                    .setClusterId(4711)
+                    .setFrom(99)
+                    .setTo(1)
                     .build());
         }
 
@@ -424,27 +459,35 @@ public final class Attacks {
 
         @Override
         public void start(ProcessCluster cluster, int target) {
-            kv = RaftKvClient.builder().vertx(ownVertx()).endpoints(cluster.clientEndpoints())
-                    .deadline(Duration.ofSeconds(10)).build();
+            kv = RaftKvClient.builder()
+                    .vertx(ownVertx())
+                    .endpoints(cluster.clientEndpoints())
+                    .deadline(Duration.ofSeconds(10))
+                    .build();
             for (int t = 0; t < 4; t++) {
-                Thread thread = new Thread(() -> {
-                    ByteString value = random(1 << 20, 3);
-                    while (!stopped.get()) {
-                        long id = next.getAndIncrement();
-                        try {
-                            kv.blocking().put(PutRequest.newBuilder()
-                                    .setKey(ByteString.copyFromUtf8("hostile-fill/" + id)).setValue(value).build());
-                            count.incrementAndGet();
-                        } catch (RaftKvException e) {
-                            refused.incrementAndGet();
-                            try {
-                                Thread.sleep(100); // the attacker's pace
-                            } catch (InterruptedException ie) {
-                                return;
+                Thread thread = new Thread(
+                        () -> {
+                            ByteString value = random(1 << 20, 3);
+                            while (!stopped.get()) {
+                                long id = next.getAndIncrement();
+                                try {
+                                    kv.blocking()
+                                            .put(PutRequest.newBuilder()
+                                                    .setKey(ByteString.copyFromUtf8("hostile-fill/" + id))
+                                                    .setValue(value)
+                                                    .build());
+                                    count.incrementAndGet();
+                                } catch (RaftKvException e) {
+                                    refused.incrementAndGet();
+                                    try {
+                                        Thread.sleep(100); // the attacker's pace
+                                    } catch (InterruptedException ie) {
+                                        return;
+                                    }
+                                }
                             }
-                        }
-                    }
-                }, "hostile-disk-fill-" + t);
+                        },
+                        "hostile-disk-fill-" + t);
                 thread.setDaemon(true);
                 threads.add(thread);
                 thread.start();
@@ -460,11 +503,15 @@ public final class Attacks {
                     t.join(15_000);
                 }
                 for (long i = 0; i < next.get(); i++) {
-                    kv.blocking().delete(DeleteRequest.newBuilder()
-                            .setKey(ByteString.copyFromUtf8("hostile-fill/" + i)).build());
+                    kv.blocking()
+                            .delete(DeleteRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("hostile-fill/" + i))
+                                    .build());
                 }
-                disarm = ", disarmed " + kv.blocking().alarmDisarm(AlarmDisarmRequest.getDefaultInstance())
-                        .getDisarmedCount() + " alarm(s) after deleting them";
+                disarm = ", disarmed "
+                        + kv.blocking()
+                                .alarmDisarm(AlarmDisarmRequest.getDefaultInstance())
+                                .getDisarmedCount() + " alarm(s) after deleting them";
             } catch (RuntimeException | InterruptedException e) {
                 disarm = ", recovery failed: " + e;
             }

@@ -50,9 +50,15 @@ public final class HostileRun {
     public static final double P99_FACTOR = 10;
 
     /** One window's figures. */
-    public record Row(String attack, String detail, List<Long> peakRssMib, long elections, boolean restarted,
-                      double opsPerSec, double p99Ms, boolean peerTarget) {
-    }
+    public record Row(
+            String attack,
+            String detail,
+            List<Long> peakRssMib,
+            long elections,
+            boolean restarted,
+            double opsPerSec,
+            double p99Ms,
+            boolean peerTarget) {}
 
     /** The suite's outcome. */
     public record Result(List<Row> rows, CheckReport report, int lostWrites, int finalReadFailures, Path dir) {
@@ -72,25 +78,36 @@ public final class HostileRun {
         public String table() {
             StringBuilder b = new StringBuilder();
             Row base = rows.get(0);
-            b.append(String.format("| attack | peak RSS n1/n2/n3 (MiB) | elections | restarts | good client ops/s"
-                    + " (baseline %.0f) | p99 ms (baseline %.1f) | verdict | what the attacker did |%n",
+            b.append(String.format(
+                    "| attack | peak RSS n1/n2/n3 (MiB) | elections | restarts | good client ops/s"
+                            + " (baseline %.0f) | p99 ms (baseline %.1f) | verdict | what the attacker did |%n",
                     base.opsPerSec(), base.p99Ms()));
             b.append("|---|---|---|---|---|---|---|---|\n");
             for (Row r : rows) {
                 boolean isBase = r == base;
-                b.append(String.format("| %s | %s | %d%s | %s | %.0f | %.1f | %s | %s |%n", r.attack(),
-                        r.peakRssMib().stream().map(String::valueOf).reduce((x, y) -> x + "/" + y).orElse("-"),
-                        r.elections(), r.peerTarget() ? " (peer port targeted)" : "", r.restarted() ? "YES" : "0",
-                        r.opsPerSec(), r.p99Ms(), isBase ? "baseline" : held(r) ? "holds" : "FAILS", r.detail()));
+                b.append(String.format(
+                        "| %s | %s | %d%s | %s | %.0f | %.1f | %s | %s |%n",
+                        r.attack(),
+                        r.peakRssMib().stream()
+                                .map(String::valueOf)
+                                .reduce((x, y) -> x + "/" + y)
+                                .orElse("-"),
+                        r.elections(),
+                        r.peerTarget() ? " (peer port targeted)" : "",
+                        r.restarted() ? "YES" : "0",
+                        r.opsPerSec(),
+                        r.p99Ms(),
+                        isBase ? "baseline" : held(r) ? "holds" : "FAILS",
+                        r.detail()));
             }
-            b.append(String.format("history: %s, %d lost writes, %d final reads failed (%s)%n", report.verdict(),
-                    lostWrites, finalReadFailures, dir));
+            b.append(String.format(
+                    "history: %s, %d lost writes, %d final reads failed (%s)%n",
+                    report.verdict(), lostWrites, finalReadFailures, dir));
             return b.toString();
         }
     }
 
-    private HostileRun() {
-    }
+    private HostileRun() {}
 
     /** Runs the baseline and {@code attacks} in order, each for {@code seconds}, in a fresh cluster under {@code dir}. */
     public static Result run(Path nodeJar, Path dir, long seed, Duration seconds, List<Supplier<Attack>> attacks)
@@ -102,18 +119,34 @@ public final class HostileRun {
         args.addAll(List.of("--quota-backend-bytes", Long.toString(QUOTA_BYTES)));
         // The node's own defaults (100 ms ticks, 10 election ticks), not chaos's 10 ms ticks: on a shared
         // machine those elect on their own, and the suite counts elections an attack causes.
-        ClusterOptions options = new ClusterOptions(base.size(), base.nodeJar(), base.runDir(), base.clusterName(),
-                100, 10, args, base.jvmOptions(), base.proxySeed(), base.waitTimeout());
+        ClusterOptions options = new ClusterOptions(
+                base.size(),
+                base.nodeJar(),
+                base.runDir(),
+                base.clusterName(),
+                100,
+                10,
+                args,
+                base.jvmOptions(),
+                base.proxySeed(),
+                base.waitTimeout());
         WorkloadOptions workload = WorkloadOptions.defaults().withResponseDropShare(0);
         KeySpace keys = new KeySpace("key-", workload.activeKeys(), workload.maxOpsPerKey());
         List<Window> windows = new ArrayList<>();
         int finalReadFailures;
         try (ProcessCluster cluster = ProcessCluster.start(options, new Random(seed));
-             HistoryWriter history = HistoryWriter.create(historyFile)) {
+                HistoryWriter history = HistoryWriter.create(historyFile)) {
             Map<Integer, Long> pids = new HashMap<>();
             cluster.allNodes().forEach((id, n) -> pids.put(id, n.pid()));
-            Workload good = Workload.start(workload, cluster.clientEndpoints(), cluster.vertx(), keys, history,
-                    System::nanoTime, seed, e -> System.out.println("hostile: " + e));
+            Workload good = Workload.start(
+                    workload,
+                    cluster.clientEndpoints(),
+                    cluster.vertx(),
+                    keys,
+                    history,
+                    System::nanoTime,
+                    seed,
+                    e -> System.out.println("hostile: " + e));
             try {
                 window(cluster, "warm-up (not measured)", null, seconds, pids);
                 windows.add(window(cluster, "quiet baseline", null, seconds, pids));
@@ -124,21 +157,33 @@ public final class HostileRun {
                 good.stop();
             }
             cluster.awaitLeader(options.waitTimeout());
-            finalReadFailures = FinalReads.readAll(keys.allKeys(), cluster.clientEndpoints(), cluster.vertx(), history,
-                    workload.clients(), System::nanoTime);
+            finalReadFailures = FinalReads.readAll(
+                    keys.allKeys(),
+                    cluster.clientEndpoints(),
+                    cluster.vertx(),
+                    history,
+                    workload.clients(),
+                    System::nanoTime);
         }
         List<Operation> ops = HistoryReader.read(historyFile);
         CheckReport report = new LinearizabilityChecker().check(ops);
         int lost = LostWrites.find(ops, workload.clients()).size();
         List<Row> rows = new ArrayList<>();
         for (Window w : windows) {
-            List<Long> lat = ops.stream().filter(o -> o.client() < workload.clients() && o.ok()
-                    && o.returnNs() >= w.startNs && o.returnNs() < w.endNs).map(o -> o.returnNs() - o.callNs()).sorted()
+            List<Long> lat = ops.stream()
+                    .filter(o -> o.client() < workload.clients()
+                            && o.ok()
+                            && o.returnNs() >= w.startNs
+                            && o.returnNs() < w.endNs)
+                    .map(o -> o.returnNs() - o.callNs())
+                    .sorted()
                     .toList();
             double secs = (w.endNs - w.startNs) / 1e9;
-            double p99 = lat.isEmpty() ? Double.NaN : lat.get((int) Math.min(lat.size() - 1, Math.ceil(lat.size() * 0.99) - 1)) / 1e6;
-            rows.add(new Row(w.name, w.detail, w.peakRssMib, w.elections, w.restarted, lat.size() / secs, p99,
-                    w.peerTarget));
+            double p99 = lat.isEmpty()
+                    ? Double.NaN
+                    : lat.get((int) Math.min(lat.size() - 1, Math.ceil(lat.size() * 0.99) - 1)) / 1e6;
+            rows.add(new Row(
+                    w.name, w.detail, w.peakRssMib, w.elections, w.restarted, lat.size() / secs, p99, w.peerTarget));
         }
         Result result = new Result(rows, report, lost, finalReadFailures, dir);
         Files.writeString(dir.resolve("hostile-table.md"), result.table());
@@ -156,8 +201,8 @@ public final class HostileRun {
         boolean peerTarget;
     }
 
-    private static Window window(ProcessCluster cluster, String name, Attack attack, Duration length,
-                                 Map<Integer, Long> pids) {
+    private static Window window(
+            ProcessCluster cluster, String name, Attack attack, Duration length, Map<Integer, Long> pids) {
         Window w = new Window();
         w.name = attack == null ? name : attack.name();
         int leader = cluster.awaitLeader(cluster.options().waitTimeout());
@@ -165,11 +210,15 @@ public final class HostileRun {
         long[] peak = new long[cluster.nodeIds().size()];
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         List<Integer> ids = cluster.nodeIds();
-        sampler.scheduleAtFixedRate(() -> {
-            for (int i = 0; i < ids.size(); i++) {
-                peak[i] = Math.max(peak[i], rssKib(cluster.node(ids.get(i))));
-            }
-        }, 0, 200, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(
+                () -> {
+                    for (int i = 0; i < ids.size(); i++) {
+                        peak[i] = Math.max(peak[i], rssKib(cluster.node(ids.get(i))));
+                    }
+                },
+                0,
+                200,
+                TimeUnit.MILLISECONDS);
         w.startNs = System.nanoTime();
         try {
             if (attack != null) {
@@ -201,8 +250,11 @@ public final class HostileRun {
     }
 
     private static long maxTerm(ProcessCluster cluster) {
-        return cluster.memberStatuses(false).values().stream().flatMap(Optional::stream)
-                .mapToLong(StatusResponse::getTerm).max().orElse(0);
+        return cluster.memberStatuses(false).values().stream()
+                .flatMap(Optional::stream)
+                .mapToLong(StatusResponse::getTerm)
+                .max()
+                .orElse(0);
     }
 
     /** VmRSS of the node's process in KiB (0 when unreadable). */

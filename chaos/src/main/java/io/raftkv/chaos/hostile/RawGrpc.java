@@ -17,29 +17,37 @@ import io.vertx.core.http.RequestOptions;
  * needs and a real gRPC client would not do — write without reading, open streams and leave them.
  */
 final class RawGrpc {
-    private RawGrpc() {
-    }
+    private RawGrpc() {}
 
     /** An HTTP/2 client whose pool keeps one connection per {@code connections}. */
     static HttpClient client(Vertx vertx, int connections) {
-        return vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false).setConnectTimeout(2_000),
+        return vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false)
+                        .setConnectTimeout(2_000),
                 new PoolOptions().setHttp2MaxSize(connections));
     }
 
     /** Opens a gRPC call to {@code method} ({@code /pkg.Service/Method}); its response is paused if {@code neverRead}. */
     static Future<HttpClientRequest> open(HttpClient http, int port, String method, boolean neverRead) {
-        return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-                .setURI(method)).map(req -> {
-                    req.putHeader("content-type", "application/grpc").putHeader("te", "trailers").setChunked(true);
+        return http.request(new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setURI(method))
+                .map(req -> {
+                    req.putHeader("content-type", "application/grpc")
+                            .putHeader("te", "trailers")
+                            .setChunked(true);
                     req.response().onSuccess(r -> {
                         if (neverRead) {
                             r.pause();
                         } else {
-                            r.handler(b -> { }).exceptionHandler(e -> { });
+                            r.handler(b -> {}).exceptionHandler(e -> {});
                         }
                     });
-                    req.exceptionHandler(e -> { });
+                    req.exceptionHandler(e -> {});
                     req.sendHead();
                     return req;
                 });
@@ -50,6 +58,9 @@ final class RawGrpc {
     }
 
     static Buffer frame(byte[] bytes) {
-        return Buffer.buffer(bytes.length + 5).appendByte((byte) 0).appendInt(bytes.length).appendBytes(bytes);
+        return Buffer.buffer(bytes.length + 5)
+                .appendByte((byte) 0)
+                .appendInt(bytes.length)
+                .appendBytes(bytes);
     }
 }

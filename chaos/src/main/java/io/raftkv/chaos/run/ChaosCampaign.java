@@ -34,12 +34,16 @@ public final class ChaosCampaign {
     }
 
     public RunResult run(RunSpec spec) {
-        out.printf("chaos run %d: %s on %d nodes, seed %s, dir %s%n", results.size() + 1, spec.faultName(), spec.nodes(),
-                Long.toUnsignedString(spec.seed()), spec.dir());
+        out.printf(
+                "chaos run %d: %s on %d nodes, seed %s, dir %s%n",
+                results.size() + 1, spec.faultName(), spec.nodes(), Long.toUnsignedString(spec.seed()), spec.dir());
         out.flush();
         RunResult r = ChaosRun.execute(spec);
         results.add(r);
-        out.printf("  -> %s (%d ops, %s)%n", r.passed() ? "PASS" : "FAIL " + r.problems(), r.ops(),
+        out.printf(
+                "  -> %s (%d ops, %s)%n",
+                r.passed() ? "PASS" : "FAIL " + r.problems(),
+                r.ops(),
                 r.verdict() == null ? "not checked" : r.verdict());
         if (!r.passed() && r.report() != null && !r.report().violations().isEmpty()) {
             out.print(r.report().render());

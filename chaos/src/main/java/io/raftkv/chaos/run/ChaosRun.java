@@ -70,23 +70,31 @@ public final class ChaosRun {
         Random random = new Random(spec.seed());
         Fault fault = spec.fault().get();
         int finalReader = spec.workload().clients();
-        KeySpace keys = new KeySpace("key-", spec.workload().activeKeys(), spec.workload().maxOpsPerKey());
+        KeySpace keys = new KeySpace(
+                "key-", spec.workload().activeKeys(), spec.workload().maxOpsPerKey());
         Progress p = new Progress();
         ProcessCluster cluster = null;
         try (RunEvents events = new RunEvents(dir.resolve("events.log"), CLOCK)) {
             events.log("run " + spec.faultName() + " on " + spec.nodes() + " nodes, seed " + spec.seed() + ", "
                     + spec.schedule() + ", " + spec.workload());
             try {
-                cluster = ProcessCluster.start(ClusterOptions.defaults(spec.nodes(), spec.nodeJar(), dir,
-                        "chaos-" + Long.toUnsignedString(spec.seed()), spec.seed()), random);
+                cluster = ProcessCluster.start(
+                        ClusterOptions.defaults(
+                                spec.nodes(),
+                                spec.nodeJar(),
+                                dir,
+                                "chaos-" + Long.toUnsignedString(spec.seed()),
+                                spec.seed()),
+                        random);
                 events.log("cluster up, leader " + cluster.leader());
                 try (HistoryWriter history = HistoryWriter.create(historyFile)) {
                     driveWorkload(cluster, fault, keys, history, events, p);
-                    p.finalReadFailures = FinalReads.readAll(keys.allKeys(), cluster.clientEndpoints(),
-                            cluster.vertx(), history, finalReader, CLOCK);
+                    p.finalReadFailures = FinalReads.readAll(
+                            keys.allKeys(), cluster.clientEndpoints(), cluster.vertx(), history, finalReader, CLOCK);
                     events.log("final reads of " + keys.allKeys().size() + " keys, " + p.finalReadFailures + " failed");
                 }
-                ReplicaComparison hashes = ReplicaComparison.compare(cluster, cluster.options().waitTimeout());
+                ReplicaComparison hashes =
+                        ReplicaComparison.compare(cluster, cluster.options().waitTimeout());
                 p.hashesEqual = hashes.equal();
                 events.log("replica hashes " + (hashes.equal() ? "equal" : "DIFFER") + ": " + hashes.detail());
             } catch (RuntimeException | IOException e) {
@@ -107,11 +115,28 @@ public final class ChaosRun {
         } catch (IOException | RuntimeException e) {
             p.error = p.error != null ? p.error : describe(e);
         }
-        RunResult result = new RunResult(spec.faultName(), spec.nodes(), spec.seed(), p.workloadMs, p.injections,
-                p.stats.operations(), p.stats.ok(), p.stats.failed(), p.stats.unknown(), p.stats.responsesDropped(),
-                p.stats.retryMismatches(), p.finalReadFailures, p.report == null ? 0 : p.report.violations().size(),
-                p.report == null ? 0 : p.report.undecided().size(), p.lostWrites, p.hashesEqual,
-                p.report == null ? null : p.report.verdict(), p.report, spec.minOps(), p.error, dir);
+        RunResult result = new RunResult(
+                spec.faultName(),
+                spec.nodes(),
+                spec.seed(),
+                p.workloadMs,
+                p.injections,
+                p.stats.operations(),
+                p.stats.ok(),
+                p.stats.failed(),
+                p.stats.unknown(),
+                p.stats.responsesDropped(),
+                p.stats.retryMismatches(),
+                p.finalReadFailures,
+                p.report == null ? 0 : p.report.violations().size(),
+                p.report == null ? 0 : p.report.undecided().size(),
+                p.lostWrites,
+                p.hashesEqual,
+                p.report == null ? null : p.report.verdict(),
+                p.report,
+                spec.minOps(),
+                p.error,
+                dir);
         if (result.passed() && !spec.keepData()) {
             deleteDataDirectories(dir);
         }
@@ -130,19 +155,34 @@ public final class ChaosRun {
         String error;
     }
 
-    private void driveWorkload(ProcessCluster cluster, Fault fault, KeySpace keys, HistoryWriter history,
-                               RunEvents events, Progress p) {
+    private void driveWorkload(
+            ProcessCluster cluster, Fault fault, KeySpace keys, HistoryWriter history, RunEvents events, Progress p) {
         long start = CLOCK.getAsLong();
         events.setOrigin(start);
-        Workload workload = Workload.start(spec.workload(), cluster.clientEndpoints(), cluster.vertx(), keys, history,
-                CLOCK, spec.seed(), events::log);
+        Workload workload = Workload.start(
+                spec.workload(),
+                cluster.clientEndpoints(),
+                cluster.vertx(),
+                keys,
+                history,
+                CLOCK,
+                spec.seed(),
+                events::log);
         events.log("workload started: " + spec.workload().clients() + " clients");
         LockUsers lockUsers = startLockUsers(cluster, events, start);
-        java.util.Optional<io.raftkv.chaos.workload.EtcdWorkload> etcdClients = io.raftkv.chaos.workload.EtcdWorkload.start(
-                io.raftkv.chaos.workload.EtcdWorkload.requestedClients(), spec.workload().clients(), spec.workload(),
-                cluster.clientEndpoints(), cluster.vertx(), keys, history, CLOCK, spec.seed());
-        etcdClients.ifPresent(w -> events.log("etcd-API clients started: "
-                + io.raftkv.chaos.workload.EtcdWorkload.requestedClients()));
+        java.util.Optional<io.raftkv.chaos.workload.EtcdWorkload> etcdClients =
+                io.raftkv.chaos.workload.EtcdWorkload.start(
+                        io.raftkv.chaos.workload.EtcdWorkload.requestedClients(),
+                        spec.workload().clients(),
+                        spec.workload(),
+                        cluster.clientEndpoints(),
+                        cluster.vertx(),
+                        keys,
+                        history,
+                        CLOCK,
+                        spec.seed());
+        etcdClients.ifPresent(w ->
+                events.log("etcd-API clients started: " + io.raftkv.chaos.workload.EtcdWorkload.requestedClients()));
         try {
             Duration minimum = fault.minimumActive(cluster);
             List<FaultSchedule.Window> windows = spec.schedule().windows(minimum);
@@ -177,7 +217,8 @@ public final class ChaosRun {
             events.log("workload stopped: " + p.stats);
         }
         if (workload.failure().isPresent()) {
-            throw new IllegalStateException("a client failed: " + describe(workload.failure().get()),
+            throw new IllegalStateException(
+                    "a client failed: " + describe(workload.failure().get()),
                     workload.failure().get());
         }
         fault.heal(cluster);
@@ -186,8 +227,8 @@ public final class ChaosRun {
         for (int id : cluster.nodeIds()) {
             NodeProcess n = cluster.node(id);
             if (!n.isRunning()) {
-                throw new IllegalStateException("member " + id + " is not running after heal (it exited on its own):\n"
-                        + n.logTail(40));
+                throw new IllegalStateException(
+                        "member " + id + " is not running after heal (it exited on its own):\n" + n.logTail(40));
             }
         }
     }
@@ -203,8 +244,13 @@ public final class ChaosRun {
             return null;
         }
         try {
-            LockUsers u = LockUsers.start(users, cluster.clientEndpoints(), cluster.vertx(),
-                    spec.dir().resolve("locks.jsonl"), CLOCK, origin);
+            LockUsers u = LockUsers.start(
+                    users,
+                    cluster.clientEndpoints(),
+                    cluster.vertx(),
+                    spec.dir().resolve("locks.jsonl"),
+                    CLOCK,
+                    origin);
             events.log("lock users started: " + users);
             return u;
         } catch (IOException e) {
@@ -237,8 +283,9 @@ public final class ChaosRun {
         Path locks = dir.resolve("locks.jsonl");
         if (Files.exists(locks)) {
             LockChecker.Result lr = LockChecker.check(locks);
-            text.append(String.format("lock holds: %d, overlapping critical sections: %d%n", lr.holds(),
-                    lr.violations().size()));
+            text.append(String.format(
+                    "lock holds: %d, overlapping critical sections: %d%n",
+                    lr.holds(), lr.violations().size()));
             lr.violations().forEach(v -> text.append("  ").append(v).append('\n'));
             events.log("checked " + lr.holds() + " lock holds: " + (lr.passed() ? "exclusive" : "OVERLAP"));
             if (!lr.passed()) {
@@ -266,7 +313,8 @@ public final class ChaosRun {
     /** Deletes {@code node-N/data} under {@code dir} (logs stay). */
     private static void deleteDataDirectories(Path dir) {
         try (var children = Files.list(dir)) {
-            for (Path node : children.filter(c -> c.getFileName().toString().startsWith("node-")).toList()) {
+            for (Path node : children.filter(c -> c.getFileName().toString().startsWith("node-"))
+                    .toList()) {
                 Path data = node.resolve("data");
                 if (Files.isDirectory(data)) {
                     deleteTree(data);

@@ -22,8 +22,11 @@ public record FaultSchedule(Duration total, Duration warmup, Duration active, Du
     public record Window(Duration injectAt, Duration healAt) {}
 
     public FaultSchedule {
-        for (Duration d : List.of(Objects.requireNonNull(total, "total"), Objects.requireNonNull(warmup, "warmup"),
-                Objects.requireNonNull(active, "active"), Objects.requireNonNull(calm, "calm"))) {
+        for (Duration d : List.of(
+                Objects.requireNonNull(total, "total"),
+                Objects.requireNonNull(warmup, "warmup"),
+                Objects.requireNonNull(active, "active"),
+                Objects.requireNonNull(calm, "calm"))) {
             if (d.isNegative()) {
                 throw new IllegalArgumentException("durations must not be negative: " + this);
             }

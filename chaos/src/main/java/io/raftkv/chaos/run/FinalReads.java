@@ -34,11 +34,21 @@ public final class FinalReads {
     /**
      * @return how many keys could not be read
      */
-    public static int readAll(List<String> keys, List<Endpoint> endpoints, Vertx vertx, HistoryWriter history,
-                       int clientId, LongSupplier clock) {
+    public static int readAll(
+            List<String> keys,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            HistoryWriter history,
+            int clientId,
+            LongSupplier clock) {
         int failures = 0;
-        try (RaftKvClient client = RaftKvClient.builder().vertx(vertx).endpoints(endpoints).deadline(DEADLINE)
-                .attemptTimeout(Duration.ofSeconds(2)).retryPolicy(PATIENT).build()) {
+        try (RaftKvClient client = RaftKvClient.builder()
+                .vertx(vertx)
+                .endpoints(endpoints)
+                .deadline(DEADLINE)
+                .attemptTimeout(Duration.ofSeconds(2))
+                .retryPolicy(PATIENT)
+                .build()) {
             for (String key : keys) {
                 Operation read = readOne(client, key, clientId, clock);
                 history.append(read);
@@ -51,7 +61,9 @@ public final class FinalReads {
     }
 
     private static Operation readOne(RaftKvClient client, String key, int clientId, LongSupplier clock) {
-        GetRequest request = GetRequest.newBuilder().setKey(utf8(key)).setConsistency(ReadConsistency.LINEARIZABLE)
+        GetRequest request = GetRequest.newBuilder()
+                .setKey(utf8(key))
+                .setConsistency(ReadConsistency.LINEARIZABLE)
                 .build();
         long call = clock.getAsLong();
         for (int attempt = 1; ; attempt++) {

@@ -16,12 +16,10 @@ import java.util.List;
  * two clients at once, and tokens increase in the order holds began.
  */
 public final class LockChecker {
-    private LockChecker() {
-    }
+    private LockChecker() {}
 
     /** One critical section, on the run's clock (nanoseconds). */
-    public record Hold(String who, long token, long start, long end) {
-    }
+    public record Hold(String who, long token, long start, long end) {}
 
     /** The holds checked and every violation found (empty: the lock was exclusive). */
     public record Result(int holds, List<String> violations) {
@@ -51,8 +49,9 @@ public final class LockChecker {
             if (next.token() == prev.token()) {
                 violations.add("two holds with fencing token " + next.token() + ": " + prev + " and " + next);
             } else if (next.start() < prev.end()) {
-                violations.add(String.format("%s (token %d) began %.3f ms before %s (token %d) ended", next.who(),
-                        next.token(), (prev.end() - next.start()) / 1e6, prev.who(), prev.token()));
+                violations.add(String.format(
+                        "%s (token %d) began %.3f ms before %s (token %d) ended",
+                        next.who(), next.token(), (prev.end() - next.start()) / 1e6, prev.who(), prev.token()));
             }
         }
         return new Result(holds.size(), violations);

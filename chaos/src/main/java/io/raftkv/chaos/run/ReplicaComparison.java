@@ -54,12 +54,17 @@ record ReplicaComparison(boolean equal, long index, String detail) {
                 if (!sameIndex) {
                     return Optional.empty();
                 }
-                long distinct = statuses.values().stream().map(s -> s.orElseThrow().getStateHash()).distinct().count();
+                long distinct = statuses.values().stream()
+                        .map(s -> s.orElseThrow().getStateHash())
+                        .distinct()
+                        .count();
                 return Optional.of(new ReplicaComparison(distinct == 1, index, view.toString()));
             });
         } catch (IllegalStateException timedOut) {
-            return new ReplicaComparison(false, -1, "members never reached one applied index within " + timeout
-                    + "; last view: " + last.get());
+            return new ReplicaComparison(
+                    false,
+                    -1,
+                    "members never reached one applied index within " + timeout + "; last view: " + last.get());
         }
     }
 }

@@ -42,8 +42,8 @@ public record RunSpec(
         Objects.requireNonNull(nodeJar, "nodeJar");
         Objects.requireNonNull(dir, "dir");
         if (nodes < 3) {
-            throw new IllegalArgumentException("chaos runs need at least 3 nodes (a quorum survives one fault), got "
-                    + nodes);
+            throw new IllegalArgumentException(
+                    "chaos runs need at least 3 nodes (a quorum survives one fault), got " + nodes);
         }
         if (minOps < 0) {
             throw new IllegalArgumentException("minOps must be >= 0, got " + minOps);

@@ -10,17 +10,29 @@ public final class SummaryTable {
 
     public static String render(List<RunResult> results) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(ROW, "fault", "nodes", "seed", "secs", "inj", "ops", "ok", "failed", "unknown",
-                "retried", "viol", "lost", "hashes", "verdict", "result"));
+        b.append(String.format(
+                ROW, "fault", "nodes", "seed", "secs", "inj", "ops", "ok", "failed", "unknown", "retried", "viol",
+                "lost", "hashes", "verdict", "result"));
         long ops = 0;
         int passed = 0;
         for (RunResult r : results) {
             ops += r.ops();
             passed += r.passed() ? 1 : 0;
-            b.append(String.format(ROW, r.fault(), r.nodes(), Long.toUnsignedString(r.seed()),
-                    r.workloadMs() / 1000, r.injections(), r.ops(), r.ok(), r.failed(), r.unknown(),
-                    r.responsesDropped(), r.violations() + (r.undecided() > 0 ? "+" + r.undecided() + "?" : ""),
-                    r.lostWrites(), r.hashesEqual() ? "equal" : "DIFFER",
+            b.append(String.format(
+                    ROW,
+                    r.fault(),
+                    r.nodes(),
+                    Long.toUnsignedString(r.seed()),
+                    r.workloadMs() / 1000,
+                    r.injections(),
+                    r.ops(),
+                    r.ok(),
+                    r.failed(),
+                    r.unknown(),
+                    r.responsesDropped(),
+                    r.violations() + (r.undecided() > 0 ? "+" + r.undecided() + "?" : ""),
+                    r.lostWrites(),
+                    r.hashesEqual() ? "equal" : "DIFFER",
                     r.verdict() == null ? "-" : r.verdict().name(),
                     r.passed() ? "PASS" : "FAIL: " + String.join("; ", r.problems())));
         }

@@ -74,9 +74,19 @@ final class ClientWorker implements Runnable {
      * @param onFailure   called once if this client fails (a harness bug, not a node outcome)
      * @param events      receives notable events (retry mismatches) for the run's event log
      */
-    ClientWorker(int clientIndex, RaftKvClient writer, List<RaftKvClient> nodeReaders, WorkloadOptions options,
-                 KeySpace keys, HistoryWriter history, WorkloadStats stats, LongSupplier clock, long seed,
-                 AtomicBoolean stop, Runnable onFailure, Consumer<String> events) {
+    ClientWorker(
+            int clientIndex,
+            RaftKvClient writer,
+            List<RaftKvClient> nodeReaders,
+            WorkloadOptions options,
+            KeySpace keys,
+            HistoryWriter history,
+            WorkloadStats stats,
+            LongSupplier clock,
+            long seed,
+            AtomicBoolean stop,
+            Runnable onFailure,
+            Consumer<String> events) {
         this.clientIndex = clientIndex;
         this.writer = writer;
         this.nodeReaders = List.copyOf(nodeReaders);
@@ -125,8 +135,12 @@ final class ClientWorker implements Runnable {
 
     private Operation get(String key) {
         RaftKvClient reader = options.readsFromAnyNode() && !nodeReaders.isEmpty()
-                ? nodeReaders.get(random.nextInt(nodeReaders.size())) : writer;
-        GetRequest request = GetRequest.newBuilder().setKey(utf8(key)).setConsistency(options.readConsistency()).build();
+                ? nodeReaders.get(random.nextInt(nodeReaders.size()))
+                : writer;
+        GetRequest request = GetRequest.newBuilder()
+                .setKey(utf8(key))
+                .setConsistency(options.readConsistency())
+                .build();
         long call = clock.getAsLong();
         try {
             GetResponse r = reader.blocking().get(request);
@@ -141,7 +155,11 @@ final class ClientWorker implements Runnable {
     }
 
     private Operation put(String key, String value) {
-        PutRequest request = PutRequest.newBuilder().setKey(utf8(key)).setValue(utf8(value)).setSession(session()).build();
+        PutRequest request = PutRequest.newBuilder()
+                .setKey(utf8(key))
+                .setValue(utf8(value))
+                .setSession(session())
+                .build();
         long call = clock.getAsLong();
         try {
             sendMaybeTwice(() -> writer.blocking().put(request), (a, b) -> true);
@@ -150,24 +168,28 @@ final class ClientWorker implements Runnable {
             keys.observed(key, value);
             return Operation.put(clientIndex, key, value, call, ret);
         } catch (RaftKvException e) {
-            return unknownWrite(new Operation(clientIndex, OpKind.PUT, key, value, null, false, true, call,
-                    clock.getAsLong()));
+            return unknownWrite(
+                    new Operation(clientIndex, OpKind.PUT, key, value, null, false, true, call, clock.getAsLong()));
         }
     }
 
     private Operation delete(String key) {
-        DeleteRequest request = DeleteRequest.newBuilder().setKey(utf8(key)).setSession(session()).build();
+        DeleteRequest request = DeleteRequest.newBuilder()
+                .setKey(utf8(key))
+                .setSession(session())
+                .build();
         long call = clock.getAsLong();
         try {
-            sendMaybeTwice(() -> writer.blocking().delete(request),
+            sendMaybeTwice(
+                    () -> writer.blocking().delete(request),
                     (DeleteResponse a, DeleteResponse b) -> a.getDeleted() == b.getDeleted());
             long ret = clock.getAsLong();
             sequence++;
             keys.observed(key, null);
             return Operation.delete(clientIndex, key, call, ret);
         } catch (RaftKvException e) {
-            return unknownWrite(new Operation(clientIndex, OpKind.DELETE, key, null, null, false, true, call,
-                    clock.getAsLong()));
+            return unknownWrite(
+                    new Operation(clientIndex, OpKind.DELETE, key, null, null, false, true, call, clock.getAsLong()));
         }
     }
 
@@ -179,11 +201,16 @@ final class ClientWorker implements Runnable {
         } else {
             compare.setTarget(Compare.Target.VALUE).setValue(utf8(expected));
         }
-        CompareAndSetRequest request = CompareAndSetRequest.newBuilder().setCompare(compare)
-                .setAction(CompareAndSetRequest.Action.PUT).setValue(utf8(value)).setSession(session()).build();
+        CompareAndSetRequest request = CompareAndSetRequest.newBuilder()
+                .setCompare(compare)
+                .setAction(CompareAndSetRequest.Action.PUT)
+                .setValue(utf8(value))
+                .setSession(session())
+                .build();
         long call = clock.getAsLong();
         try {
-            CompareAndSetResponse r = sendMaybeTwice(() -> writer.blocking().compareAndSet(request),
+            CompareAndSetResponse r = sendMaybeTwice(
+                    () -> writer.blocking().compareAndSet(request),
                     (CompareAndSetResponse a, CompareAndSetResponse b) -> a.getSucceeded() == b.getSucceeded());
             long ret = clock.getAsLong();
             sequence++;
@@ -194,8 +221,8 @@ final class ClientWorker implements Runnable {
             }
             return Operation.cas(clientIndex, key, expected, value, r.getSucceeded(), call, ret);
         } catch (RaftKvException e) {
-            return unknownWrite(new Operation(clientIndex, OpKind.CAS, key, value, expected, false, true, call,
-                    clock.getAsLong()));
+            return unknownWrite(
+                    new Operation(clientIndex, OpKind.CAS, key, value, expected, false, true, call, clock.getAsLong()));
         }
     }
 

@@ -53,8 +53,17 @@ final class EtcdClientWorker implements Runnable {
     private long valuesWritten;
     private volatile Throwable failure;
 
-    EtcdClientWorker(int clientIndex, GrpcClient grpc, List<Endpoint> endpoints, WorkloadOptions options, KeySpace keys,
-                     HistoryWriter history, WorkloadStats stats, LongSupplier clock, long seed, AtomicBoolean stop) {
+    EtcdClientWorker(
+            int clientIndex,
+            GrpcClient grpc,
+            List<Endpoint> endpoints,
+            WorkloadOptions options,
+            KeySpace keys,
+            HistoryWriter history,
+            WorkloadStats stats,
+            LongSupplier clock,
+            long seed,
+            AtomicBoolean stop) {
         this.clientIndex = clientIndex;
         this.grpc = grpc;
         this.endpoints = List.copyOf(endpoints);
@@ -92,33 +101,44 @@ final class EtcdClientWorker implements Runnable {
         return switch (kind) {
             case GET -> {
                 try {
-                    RangeResponse r = call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(utf8(key)).build());
-                    String value = r.getKvsCount() == 0 ? null : r.getKvs(0).getValue().toStringUtf8();
+                    RangeResponse r = call(
+                            KVGrpcClient.Range,
+                            RangeRequest.newBuilder().setKey(utf8(key)).build());
+                    String value =
+                            r.getKvsCount() == 0 ? null : r.getKvs(0).getValue().toStringUtf8();
                     keys.observed(key, value);
                     yield Operation.get(clientIndex, key, value, call, clock.getAsLong());
                 } catch (CallFailed e) {
-                    yield new Operation(clientIndex, OpKind.GET, key, null, null, false, e.timedOut, call,
-                            clock.getAsLong());
+                    yield new Operation(
+                            clientIndex, OpKind.GET, key, null, null, false, e.timedOut, call, clock.getAsLong());
                 }
             }
             case PUT -> {
                 String value = nextValue();
                 try {
-                    call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(utf8(key)).setValue(utf8(value)).build());
+                    call(
+                            KVGrpcClient.Put,
+                            PutRequest.newBuilder()
+                                    .setKey(utf8(key))
+                                    .setValue(utf8(value))
+                                    .build());
                     keys.observed(key, value);
                     yield Operation.put(clientIndex, key, value, call, clock.getAsLong());
                 } catch (CallFailed e) {
-                    yield new Operation(clientIndex, OpKind.PUT, key, value, null, false, true, call, clock.getAsLong());
+                    yield new Operation(
+                            clientIndex, OpKind.PUT, key, value, null, false, true, call, clock.getAsLong());
                 }
             }
             case DELETE -> {
                 try {
-                    call(KVGrpcClient.DeleteRange, DeleteRangeRequest.newBuilder().setKey(utf8(key)).build());
+                    call(
+                            KVGrpcClient.DeleteRange,
+                            DeleteRangeRequest.newBuilder().setKey(utf8(key)).build());
                     keys.observed(key, null);
                     yield Operation.delete(clientIndex, key, call, clock.getAsLong());
                 } catch (CallFailed e) {
-                    yield new Operation(clientIndex, OpKind.DELETE, key, null, null, false, true, call,
-                            clock.getAsLong());
+                    yield new Operation(
+                            clientIndex, OpKind.DELETE, key, null, null, false, true, call, clock.getAsLong());
                 }
             }
             case CAS -> cas(key, keys.lastSeen(key), nextValue(), call);
@@ -132,10 +152,12 @@ final class EtcdClientWorker implements Runnable {
         } else {
             cmp.setTarget(Compare.CompareTarget.VALUE).setValue(utf8(expected));
         }
-        TxnRequest txn = TxnRequest.newBuilder().addCompare(cmp)
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(utf8(key))
-                        .setValue(utf8(value))))
-                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(utf8(key))))
+        TxnRequest txn = TxnRequest.newBuilder()
+                .addCompare(cmp)
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(utf8(key)).setValue(utf8(value))))
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(utf8(key))))
                 .build();
         try {
             TxnResponse r = call(KVGrpcClient.Txn, txn);
@@ -143,7 +165,11 @@ final class EtcdClientWorker implements Runnable {
                 keys.observed(key, value);
             } else {
                 RangeResponse current = r.getResponses(0).getResponseRange();
-                keys.observed(key, current.getKvsCount() == 0 ? null : current.getKvs(0).getValue().toStringUtf8());
+                keys.observed(
+                        key,
+                        current.getKvsCount() == 0
+                                ? null
+                                : current.getKvs(0).getValue().toStringUtf8());
             }
             return Operation.cas(clientIndex, key, expected, value, r.getSucceeded(), call, clock.getAsLong());
         } catch (CallFailed e) {
@@ -166,10 +192,11 @@ final class EtcdClientWorker implements Runnable {
     private <Req, Resp> Resp call(ServiceMethod<Resp, Req> method, Req request) throws CallFailed {
         Endpoint e = endpoints.get(random.nextInt(endpoints.size()));
         long deadlineMs = options.opDeadline().toMillis();
-        Future<Resp> f = grpc.request(SocketAddress.inetSocketAddress(e.port(), e.host()), method).compose(req -> {
-            req.timeout(deadlineMs, TimeUnit.MILLISECONDS);
-            return req.send(request).compose(resp -> resp.last());
-        });
+        Future<Resp> f = grpc.request(SocketAddress.inetSocketAddress(e.port(), e.host()), method)
+                .compose(req -> {
+                    req.timeout(deadlineMs, TimeUnit.MILLISECONDS);
+                    return req.send(request).compose(resp -> resp.last());
+                });
         try {
             return f.toCompletionStage().toCompletableFuture().get(deadlineMs + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException ex) {

@@ -38,20 +38,31 @@ public final class EtcdWorkload {
     }
 
     /** Starts {@code clients} etcd-API clients, or nothing when 0. */
-    public static Optional<EtcdWorkload> start(int clients, int firstClientIndex, WorkloadOptions options,
-                                               List<Endpoint> endpoints, Vertx vertx, KeySpace keys,
-                                               HistoryWriter history, LongSupplier clock, long seed) {
+    public static Optional<EtcdWorkload> start(
+            int clients,
+            int firstClientIndex,
+            WorkloadOptions options,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            KeySpace keys,
+            HistoryWriter history,
+            LongSupplier clock,
+            long seed) {
         if (clients <= 0) {
             return Optional.empty();
         }
-        GrpcClient grpc = GrpcClient.client(vertx, new GrpcClientOptions(), new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-                .setConnectTimeout((int) options.attemptTimeout().toMillis()));
+        GrpcClient grpc = GrpcClient.client(
+                vertx,
+                new GrpcClientOptions(),
+                new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false)
+                        .setConnectTimeout((int) options.attemptTimeout().toMillis()));
         EtcdWorkload w = new EtcdWorkload(grpc);
         for (int i = 0; i < clients; i++) {
             int index = firstClientIndex + i;
-            EtcdClientWorker worker = new EtcdClientWorker(index, grpc, endpoints, options, keys, history, w.stats,
-                    clock, seed * 1_000_003L + index, w.stop);
+            EtcdClientWorker worker = new EtcdClientWorker(
+                    index, grpc, endpoints, options, keys, history, w.stats, clock, seed * 1_000_003L + index, w.stop);
             Thread t = new Thread(worker, "chaos-etcd-client-" + index);
             t.setDaemon(true);
             w.workers.add(worker);

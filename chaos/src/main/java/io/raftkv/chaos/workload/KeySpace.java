@@ -33,8 +33,8 @@ public final class KeySpace {
      */
     public KeySpace(String prefix, int activeKeys, int maxOpsPerKey) {
         if (activeKeys < 1 || maxOpsPerKey < 1) {
-            throw new IllegalArgumentException("activeKeys and maxOpsPerKey must be >= 1, got " + activeKeys
-                    + " and " + maxOpsPerKey);
+            throw new IllegalArgumentException(
+                    "activeKeys and maxOpsPerKey must be >= 1, got " + activeKeys + " and " + maxOpsPerKey);
         }
         this.prefix = prefix;
         this.maxOpsPerKey = maxOpsPerKey;

@@ -35,6 +35,7 @@ import java.util.function.LongSupplier;
 public final class LockUsers implements AutoCloseable {
     /** Lease TTL of each session: short, so a holder cut off by a fault loses the lock within a few seconds. */
     public static final long TTL_SECONDS = 2;
+
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final List<Thread> threads = new ArrayList<>();
@@ -54,11 +55,16 @@ public final class LockUsers implements AutoCloseable {
     }
 
     /** Starts {@code users} lock users writing their holds to {@code file} (times relative to {@code origin}). */
-    public static LockUsers start(int users, List<Endpoint> endpoints, Vertx vertx, Path file, LongSupplier clock,
-                                  long origin) throws IOException {
-        RaftKvClient client = RaftKvClient.builder().vertx(vertx).endpoints(endpoints).deadline(Duration.ofSeconds(5))
+    public static LockUsers start(
+            int users, List<Endpoint> endpoints, Vertx vertx, Path file, LongSupplier clock, long origin)
+            throws IOException {
+        RaftKvClient client = RaftKvClient.builder()
+                .vertx(vertx)
+                .endpoints(endpoints)
+                .deadline(Duration.ofSeconds(5))
                 .attemptTimeout(Duration.ofSeconds(1))
-                .retryPolicy(new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(250), 0.2)).build();
+                .retryPolicy(new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(250), 0.2))
+                .build();
         LockUsers u = new LockUsers(client, Files.newBufferedWriter(file, StandardCharsets.UTF_8), clock, origin);
         for (int i = 0; i < users; i++) {
             String who = "locker-" + i;

@@ -3,8 +3,8 @@ package io.raftkv.chaos.workload;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
-import io.vertx.core.Vertx;
 import io.raftkv.e2e.history.HistoryWriter;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
  */
 public final class Workload {
     /** Attempts are bounded by the deadline; this only keeps a pathological loop finite. */
-    private static final RetryPolicy WITHIN_DEADLINE = new RetryPolicy(60, Duration.ofMillis(20),
-            Duration.ofMillis(400), 0.2);
+    private static final RetryPolicy WITHIN_DEADLINE =
+            new RetryPolicy(60, Duration.ofMillis(20), Duration.ofMillis(400), 0.2);
 
     private final WorkloadOptions options;
     private final WorkloadStats stats = new WorkloadStats();
@@ -51,26 +51,52 @@ public final class Workload {
      * @param seed      seeds each client's choices ({@code seed + client index})
      * @param events    receives notable events for the run's event log
      */
-    public static Workload start(WorkloadOptions options, List<Endpoint> endpoints, Vertx vertx, KeySpace keys,
-                                 HistoryWriter history, LongSupplier clock, long seed, Consumer<String> events) {
+    public static Workload start(
+            WorkloadOptions options,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            KeySpace keys,
+            HistoryWriter history,
+            LongSupplier clock,
+            long seed,
+            Consumer<String> events) {
         Workload w = new Workload(options);
-        RaftKvClient writer = RaftKvClient.builder().vertx(vertx).endpoints(endpoints)
-                .deadline(options.opDeadline()).attemptTimeout(options.attemptTimeout())
-                .retryPolicy(WITHIN_DEADLINE).build();
+        RaftKvClient writer = RaftKvClient.builder()
+                .vertx(vertx)
+                .endpoints(endpoints)
+                .deadline(options.opDeadline())
+                .attemptTimeout(options.attemptTimeout())
+                .retryPolicy(WITHIN_DEADLINE)
+                .build();
         w.clients.add(writer);
         List<RaftKvClient> readers = new ArrayList<>();
         if (options.readsFromAnyNode()) {
             for (Endpoint e : endpoints) {
-                RaftKvClient r = RaftKvClient.builder().vertx(vertx).endpoints(List.of(e))
-                        .deadline(options.attemptTimeout()).attemptTimeout(options.attemptTimeout())
-                        .retryPolicy(RetryPolicy.NONE).build();
+                RaftKvClient r = RaftKvClient.builder()
+                        .vertx(vertx)
+                        .endpoints(List.of(e))
+                        .deadline(options.attemptTimeout())
+                        .attemptTimeout(options.attemptTimeout())
+                        .retryPolicy(RetryPolicy.NONE)
+                        .build();
                 readers.add(r);
                 w.clients.add(r);
             }
         }
         for (int i = 0; i < options.clients(); i++) {
-            ClientWorker worker = new ClientWorker(i, writer, readers, options, keys, history, w.stats, clock,
-                    seed * 1_000_003L + i, w.stop, w.failed::countDown, events);
+            ClientWorker worker = new ClientWorker(
+                    i,
+                    writer,
+                    readers,
+                    options,
+                    keys,
+                    history,
+                    w.stats,
+                    clock,
+                    seed * 1_000_003L + i,
+                    w.stop,
+                    w.failed::countDown,
+                    events);
             Thread t = new Thread(worker, "chaos-client-" + i);
             t.setDaemon(true);
             w.workers.add(worker);
@@ -95,7 +121,10 @@ public final class Workload {
 
     /** The first exception that ended a client early (a harness bug, not a node outcome). */
     public Optional<Throwable> failure() {
-        return workers.stream().map(ClientWorker::failure).filter(f -> f != null).findFirst();
+        return workers.stream()
+                .map(ClientWorker::failure)
+                .filter(f -> f != null)
+                .findFirst();
     }
 
     /**
@@ -113,8 +142,8 @@ public final class Workload {
                 long left = Math.max(1, (until - System.nanoTime()) / 1_000_000L);
                 t.join(left);
                 if (t.isAlive()) {
-                    throw new IllegalStateException(t.getName() + " still running " + waitMs
-                            + " ms after stop: a call ignored its deadline");
+                    throw new IllegalStateException(
+                            t.getName() + " still running " + waitMs + " ms after stop: a call ignored its deadline");
                 }
             }
         } catch (InterruptedException e) {

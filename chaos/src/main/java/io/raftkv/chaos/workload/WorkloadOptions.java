@@ -50,18 +50,42 @@ public record WorkloadOptions(
      * reads from the leader, 5 % of acknowledged writes retried on purpose, 5 s per operation.
      */
     public static WorkloadOptions defaults() {
-        return new WorkloadOptions(8, 4, 1000, OpMix.DEFAULT, ReadConsistency.LINEARIZABLE, false, 0.05,
-                Duration.ofSeconds(5), Duration.ofSeconds(1));
+        return new WorkloadOptions(
+                8,
+                4,
+                1000,
+                OpMix.DEFAULT,
+                ReadConsistency.LINEARIZABLE,
+                false,
+                0.05,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1));
     }
 
     public WorkloadOptions withReads(ReadConsistency consistency, boolean fromAnyNode) {
-        return new WorkloadOptions(clients, activeKeys, maxOpsPerKey, mix, consistency, fromAnyNode,
-                responseDropShare, opDeadline, attemptTimeout);
+        return new WorkloadOptions(
+                clients,
+                activeKeys,
+                maxOpsPerKey,
+                mix,
+                consistency,
+                fromAnyNode,
+                responseDropShare,
+                opDeadline,
+                attemptTimeout);
     }
 
     public WorkloadOptions withResponseDropShare(double share) {
-        return new WorkloadOptions(clients, activeKeys, maxOpsPerKey, mix, readConsistency, readsFromAnyNode,
-                share, opDeadline, attemptTimeout);
+        return new WorkloadOptions(
+                clients,
+                activeKeys,
+                maxOpsPerKey,
+                mix,
+                readConsistency,
+                readsFromAnyNode,
+                share,
+                opDeadline,
+                attemptTimeout);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -21,23 +21,26 @@ class HostileSuiteTest {
     void everyAttackLeavesTheClusterServingTheWellBehavedClient() throws Exception {
         long seed = Long.getLong("hostile.seed", System.nanoTime() & 0xFFFFFFL);
         Duration each = Duration.ofSeconds(Long.getLong("hostile.seconds", 3));
-        Path dir = Path.of(System.getProperty("chaos.dir", "target/chaos")).toAbsolutePath()
+        Path dir = Path.of(System.getProperty("chaos.dir", "target/chaos"))
+                .toAbsolutePath()
                 .resolve("hostile-" + System.currentTimeMillis());
         System.out.println("hostile: seed " + seed + ", " + each.toSeconds() + " s per attack, dir " + dir);
-        HostileRun.Result r = HostileRun.run(ClusterOptions.nodeJarFromSystemProperty(), dir, seed, each,
-                Attacks.all());
+        HostileRun.Result r =
+                HostileRun.run(ClusterOptions.nodeJarFromSystemProperty(), dir, seed, each, Attacks.all());
         System.out.println(r.table());
         assertThat(r.linearizable()).as("history linearizable").isTrue();
         assertThat(r.lostWrites()).as("lost writes").isZero();
         for (HostileRun.Row row : r.rows()) {
             assertThat(row.restarted()).as(row.attack() + ": a node restarted").isFalse();
-            assertThat(row.peakRssMib()).as(row.attack() + ": peak RSS (MiB)")
+            assertThat(row.peakRssMib())
+                    .as(row.attack() + ": peak RSS (MiB)")
                     .allSatisfy(m -> assertThat(m).isLessThanOrEqualTo(HostileRun.RSS_BOUND_MIB));
             if (!row.peerTarget()) {
                 assertThat(row.elections()).as(row.attack() + ": elections").isZero();
             }
             if (Boolean.getBoolean("hostile.strict") && row != r.rows().get(0)) {
-                assertThat(r.held(row)).as(row.attack() + " within " + HostileRun.P99_FACTOR + "x the baseline p99")
+                assertThat(r.held(row))
+                        .as(row.attack() + " within " + HostileRun.P99_FACTOR + "x the baseline p99")
                         .isTrue();
             }
         }

@@ -16,10 +16,11 @@ class FaultScheduleTest {
     void gateScheduleFitsThreeCyclesIntoSixtySecondsAndEndsCalm() {
         FaultSchedule gate = FaultSchedule.gate(s(60));
         List<FaultSchedule.Window> w = gate.windows(Duration.ZERO);
-        assertThat(w).containsExactly(
-                new FaultSchedule.Window(s(5), s(15)),
-                new FaultSchedule.Window(s(23), s(33)),
-                new FaultSchedule.Window(s(41), s(51)));
+        assertThat(w)
+                .containsExactly(
+                        new FaultSchedule.Window(s(5), s(15)),
+                        new FaultSchedule.Window(s(23), s(33)),
+                        new FaultSchedule.Window(s(41), s(51)));
         assertThat(gate.workloadDuration(Duration.ZERO)).isEqualTo(s(60));
     }
 

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 class LockCheckerTest {
     @Test
     void backToBackHoldsPass() {
-        assertThat(LockChecker.check(List.of(new Hold("b", 20, 100, 200), new Hold("a", 10, 0, 100),
-                new Hold("c", 30, 250, 300))).passed()).isTrue();
+        assertThat(LockChecker.check(List.of(
+                                new Hold("b", 20, 100, 200), new Hold("a", 10, 0, 100), new Hold("c", 30, 250, 300)))
+                        .passed())
+                .isTrue();
     }
 
     @Test
@@ -29,7 +31,10 @@ class LockCheckerTest {
 
     @Test
     void aReusedTokenIsReported() {
-        assertThat(LockChecker.check(List.of(new Hold("a", 10, 0, 1), new Hold("b", 10, 5, 6))).violations())
-                .singleElement().asString().startsWith("two holds with fencing token 10");
+        assertThat(LockChecker.check(List.of(new Hold("a", 10, 0, 1), new Hold("b", 10, 5, 6)))
+                        .violations())
+                .singleElement()
+                .asString()
+                .startsWith("two holds with fencing token 10");
     }
 }

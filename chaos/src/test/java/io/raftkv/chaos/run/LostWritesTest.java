@@ -41,24 +41,31 @@ class LostWritesTest {
         Operation unknownA = new Operation(0, OpKind.PUT, "k", "a", null, false, true, 10, 20);
         Operation unknownC = new Operation(2, OpKind.PUT, "k", "c", null, false, true, 50, 60);
         List<Operation> h = List.of(unknownA, put(1, "b", 30, 40), unknownC, finalRead("a"));
-        assertThat(LostWrites.find(h, FINAL)).as("a may have been applied after b").isEmpty();
+        assertThat(LostWrites.find(h, FINAL))
+                .as("a may have been applied after b")
+                .isEmpty();
     }
 
     @Test
     void aFailedCasWritesNothingButASuccessfulOneCounts() {
         Operation casFailed = Operation.cas(1, "k", "x", "b", false, 30, 40);
-        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), casFailed, finalRead("a")), FINAL)).isEmpty();
+        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), casFailed, finalRead("a")), FINAL))
+                .isEmpty();
         Operation casOk = Operation.cas(1, "k", "a", "b", true, 30, 40);
-        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), casOk, finalRead("a")), FINAL)).hasSize(1);
+        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), casOk, finalRead("a")), FINAL))
+                .hasSize(1);
     }
 
     @Test
     void anAbsentKeyAtTheEndNeedsADeleteThatCouldComeLast() {
         Operation del = Operation.delete(2, "k", 50, 60);
-        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), del, finalRead(null)), FINAL)).isEmpty();
-        assertThat(LostWrites.find(List.of(del, put(0, "a", 70, 80), finalRead(null)), FINAL)).hasSize(1);
+        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), del, finalRead(null)), FINAL))
+                .isEmpty();
+        assertThat(LostWrites.find(List.of(del, put(0, "a", 70, 80), finalRead(null)), FINAL))
+                .hasSize(1);
         assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), finalRead(null)), FINAL))
-                .as("never deleted, yet absent").hasSize(1);
+                .as("never deleted, yet absent")
+                .hasSize(1);
     }
 
     @Test
@@ -70,6 +77,7 @@ class LostWritesTest {
     @Test
     void keysWithoutASuccessfulFinalReadAreSkipped() {
         Operation unknownFinal = new Operation(FINAL, OpKind.GET, "k", null, null, false, true, 1_000, 1_001);
-        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), unknownFinal), FINAL)).isEmpty();
+        assertThat(LostWrites.find(List.of(put(0, "a", 10, 20), unknownFinal), FINAL))
+                .isEmpty();
     }
 }

@@ -39,8 +39,7 @@ public enum OpKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown op \"" + name + "\": expected one of put, get, delete, cas");
+        throw new IllegalArgumentException("unknown op \"" + name + "\": expected one of put, get, delete, cas");
     }
 
     /** Whether an operation of this kind can change the register (put, delete, cas). */

@@ -93,7 +93,8 @@ final class AnomalyClassifier {
             if (!producers.isEmpty() && consumers.size() > producers.size()) {
                 TreeSet<Integer> evidence = new TreeSet<>(consumers);
                 producers.stream().filter(p -> p != INITIAL).forEach(evidence::add);
-                return new Diagnosis(Anomaly.DOUBLE_APPLY,
+                return new Diagnosis(
+                        Anomaly.DOUBLE_APPLY,
                         consumers.size() + " successful cas operations swapped away " + show(v)
                                 + ", but only " + producers.size() + " write(s)"
                                 + (v == KeyHistory.ABSENT ? " (counting the initial absence)" : "")
@@ -115,7 +116,8 @@ final class AnomalyClassifier {
         String what = describe(o);
         if (candidates.isEmpty()) {
             boolean writtenLater = writersOf(v).stream().anyMatch(w -> w != o);
-            return new Diagnosis(Anomaly.OTHER,
+            return new Diagnosis(
+                    Anomaly.OTHER,
                     what + " observed " + show(v) + ", which no operation had begun to write before it returned"
                             + (writtenLater ? " (it was written only later)" : " (no operation ever wrote it)"),
                     List.of(o));
@@ -135,26 +137,30 @@ final class AnomalyClassifier {
         if (h.kind[o] == OpKind.CAS) {
             int witness = observationOfStateFrom(x, Long.MIN_VALUE, h.callNs[o], o);
             if (witness >= 0) {
-                return new Diagnosis(Anomaly.DOUBLE_APPLY,
+                return new Diagnosis(
+                        Anomaly.DOUBLE_APPLY,
                         what + " swapped " + show(v) + " from " + source + ", which " + overwrite
                                 + " had overwritten, and " + describe(witness)
                                 + " had already seen the newer state: the old value took effect again",
                         evidence(latestWriter, x, witness, o));
             }
-            return new Diagnosis(Anomaly.LOST_WRITE,
-                    overwrite + " completed before " + what + " began, yet the cas found the older value "
-                            + show(v) + " from " + source + " and no operation had observed the overwrite",
+            return new Diagnosis(
+                    Anomaly.LOST_WRITE,
+                    overwrite + " completed before " + what + " began, yet the cas found the older value " + show(v)
+                            + " from " + source + " and no operation had observed the overwrite",
                     evidence(latestWriter, x, o));
         }
         int later = observationOfStateFrom(x, h.callNs[o], Long.MAX_VALUE, o);
         if (later >= 0) {
-            return new Diagnosis(Anomaly.STALE_READ,
+            return new Diagnosis(
+                    Anomaly.STALE_READ,
                     what + " returned " + show(v) + " from " + source + ", which " + overwrite
                             + " had overwritten before the read began; " + describe(later)
                             + " later saw the newer state",
                     evidence(latestWriter, x, o, later));
         }
-        return new Diagnosis(Anomaly.LOST_WRITE,
+        return new Diagnosis(
+                Anomaly.LOST_WRITE,
                 overwrite + " completed before " + what + " began, but that read and every operation after it"
                         + " miss it: the key went back to " + show(v) + " from " + source,
                 evidence(latestWriter, x, o));
@@ -165,7 +171,8 @@ final class AnomalyClassifier {
         if (blocking < 0) {
             return new Diagnosis(Anomaly.OTHER, "no linearization exists", List.of());
         }
-        return new Diagnosis(Anomaly.OTHER,
+        return new Diagnosis(
+                Anomaly.OTHER,
                 describe(blocking) + " cannot take effect before it returned: in the longest partial linearization ("
                         + outcome.linearizedPrefix().length + " of " + n + " operations) the key holds "
                         + show(outcome.stateAtBlock()) + ", and no order of the pending operations admits it",
@@ -200,8 +207,11 @@ final class AnomalyClassifier {
     private int overwriteOf(int writer, int v, long beforeNs) {
         int best = -1;
         for (int x = 0; x < n; x++) {
-            if (isWriter(x) && !h.unknown[x] && writtenValue(x) != v
-                    && effectiveReturn(writer) < h.callNs[x] && h.returnNs[x] < beforeNs
+            if (isWriter(x)
+                    && !h.unknown[x]
+                    && writtenValue(x) != v
+                    && effectiveReturn(writer) < h.callNs[x]
+                    && h.returnNs[x] < beforeNs
                     && (best < 0 || h.returnNs[x] < h.returnNs[best])) {
                 best = x;
             }

@@ -28,7 +28,9 @@ public record CheckReport(Verdict verdict, List<KeyVerdict> keys, long originNs,
     }
 
     public List<KeyVerdict> violations() {
-        return keys.stream().filter(k -> k.verdict() == Verdict.NOT_LINEARIZABLE).toList();
+        return keys.stream()
+                .filter(k -> k.verdict() == Verdict.NOT_LINEARIZABLE)
+                .toList();
     }
 
     public List<KeyVerdict> undecided() {
@@ -42,14 +44,22 @@ public record CheckReport(Verdict verdict, List<KeyVerdict> keys, long originNs,
     /** Summary line, failing keys, undecided keys, and the smallest violation in full. */
     public String render() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("linearizability: %s — %d keys, %d operations, %d violating, %d undecided, %.1f ms%n",
-                verdict, keys.size(), operationsRecorded(), violations().size(), undecided().size(), elapsedNs / 1e6));
+        out.append(String.format(
+                "linearizability: %s — %d keys, %d operations, %d violating, %d undecided, %.1f ms%n",
+                verdict,
+                keys.size(),
+                operationsRecorded(),
+                violations().size(),
+                undecided().size(),
+                elapsedNs / 1e6));
         for (KeyVerdict k : violations()) {
-            out.append(String.format("  key %s: NOT_LINEARIZABLE (%s), %d ops%n",
+            out.append(String.format(
+                    "  key %s: NOT_LINEARIZABLE (%s), %d ops%n",
                     k.key(), k.violation().anomaly(), k.operationsChecked()));
         }
         for (KeyVerdict k : undecided()) {
-            out.append(String.format("  key %s: UNKNOWN, %d ops: %s%n", k.key(), k.operationsChecked(), k.budgetNote()));
+            out.append(
+                    String.format("  key %s: UNKNOWN, %d ops: %s%n", k.key(), k.operationsChecked(), k.budgetNote()));
         }
         smallestViolation().ifPresent(v -> out.append("smallest failing ").append(v.render(originNs)));
         return out.toString();

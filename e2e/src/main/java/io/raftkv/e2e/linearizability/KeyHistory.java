@@ -32,6 +32,7 @@ final class KeyHistory {
     final int[] read;
     /** Value a cas compares against; unused otherwise. */
     final int[] expected;
+
     final boolean[] ok;
     final boolean[] unknown;
     final long[] callNs;
@@ -41,6 +42,7 @@ final class KeyHistory {
     final int definiteCount;
     /** Number of operations of the key before filtering (for the report). */
     final int recordedCount;
+
     private final List<String> valuesById;
     /** Id shared by all written values that no operation reads or expects; -1 if there are none. */
     int unreadValue;

@@ -40,8 +40,7 @@ public final class LinearizabilityChecker {
             anyUnknown |= result.verdict() == Verdict.UNKNOWN;
             results.add(result);
         }
-        Verdict overall = anyViolation ? Verdict.NOT_LINEARIZABLE
-                : anyUnknown ? Verdict.UNKNOWN : Verdict.LINEARIZABLE;
+        Verdict overall = anyViolation ? Verdict.NOT_LINEARIZABLE : anyUnknown ? Verdict.UNKNOWN : Verdict.LINEARIZABLE;
         return new CheckReport(overall, results, origin, System.nanoTime() - start);
     }
 
@@ -69,7 +68,14 @@ public final class LinearizabilityChecker {
                     outcome.linearizedPrefix().length,
                     key.size());
         }
-        return new KeyVerdict(key.key, outcome.verdict(), key.recordedCount, key.size(),
-                outcome.statesExplored(), outcome.elapsedNs(), outcome.budgetNote(), violation);
+        return new KeyVerdict(
+                key.key,
+                outcome.verdict(),
+                key.recordedCount,
+                key.size(),
+                outcome.statesExplored(),
+                outcome.elapsedNs(),
+                outcome.budgetNote(),
+                violation);
     }
 }

@@ -34,6 +34,7 @@ final class RegisterSearch {
     private final int n;
     /** Event e (0..2n-1): operation index and whether it is the call (true) or return event. */
     private final int[] eventOp;
+
     private final boolean[] eventIsCall;
     private final int[] next;
     private final int[] prev;
@@ -144,17 +145,23 @@ final class RegisterSearch {
         long[] stackRegionEndNs = new long[n];
         while (definiteLeft > 0) {
             if (++steps % DEADLINE_CHECK_INTERVAL == 0 && System.nanoTime() - deadlineNs > 0) {
-                return new SearchOutcome(Verdict.UNKNOWN, visited.size(), System.nanoTime() - startNs,
-                        "time budget of " + budget.maxTimePerKey().toMillis() + " ms exhausted after "
-                                + visited.size() + " states",
-                        bestPrefix, bestValue, blockingOp, pendingAtBlock);
+                return new SearchOutcome(
+                        Verdict.UNKNOWN,
+                        visited.size(),
+                        System.nanoTime() - startNs,
+                        "time budget of " + budget.maxTimePerKey().toMillis() + " ms exhausted after " + visited.size()
+                                + " states",
+                        bestPrefix,
+                        bestValue,
+                        blockingOp,
+                        pendingAtBlock);
             }
             // A known-outcome op always has its return event in the list, so entry != NIL here.
             int op = eventOp[entry];
             if (eventIsCall[entry]) {
-                int after = h.unknown[op] == unknownPass
-                        && !dominatedBlindWrite(op, depth, stackOp, regionEndNs)
-                        ? h.step(value, op) : -1;
+                int after = h.unknown[op] == unknownPass && !dominatedBlindWrite(op, depth, stackOp, regionEndNs)
+                        ? h.step(value, op)
+                        : -1;
                 if (after >= 0) {
                     long[] set = h.unknown[op] ? unknownSet : definiteSet;
                     int bit = setIndex[op];
@@ -179,9 +186,15 @@ final class RegisterSearch {
                     }
                     set[bit >> 6] &= ~(1L << bit);
                     if (added == VisitedSet.FULL) {
-                        return new SearchOutcome(Verdict.UNKNOWN, visited.size(), System.nanoTime() - startNs,
+                        return new SearchOutcome(
+                                Verdict.UNKNOWN,
+                                visited.size(),
+                                System.nanoTime() - startNs,
                                 "state budget of " + budget.maxStatesPerKey() + " states exhausted",
-                                bestPrefix, bestValue, blockingOp, pendingAtBlock);
+                                bestPrefix,
+                                bestValue,
+                                blockingOp,
+                                pendingAtBlock);
                     }
                 }
                 entry = next[entry];
@@ -198,8 +211,15 @@ final class RegisterSearch {
                     pendingAtBlock = pendingBefore(entry);
                 }
                 if (depth == 0) {
-                    return new SearchOutcome(Verdict.NOT_LINEARIZABLE, visited.size(), System.nanoTime() - startNs,
-                            null, bestPrefix, bestValue, blockingOp, pendingAtBlock);
+                    return new SearchOutcome(
+                            Verdict.NOT_LINEARIZABLE,
+                            visited.size(),
+                            System.nanoTime() - startNs,
+                            null,
+                            bestPrefix,
+                            bestValue,
+                            blockingOp,
+                            pendingAtBlock);
                 }
                 depth--;
                 int undone = stackOp[depth];
@@ -218,8 +238,15 @@ final class RegisterSearch {
                 entry = next[callEvent[undone]];
             }
         }
-        return new SearchOutcome(Verdict.LINEARIZABLE, visited.size(), System.nanoTime() - startNs,
-                null, new int[0], KeyHistory.ABSENT, -1, new int[0]);
+        return new SearchOutcome(
+                Verdict.LINEARIZABLE,
+                visited.size(),
+                System.nanoTime() - startNs,
+                null,
+                new int[0],
+                KeyHistory.ABSENT,
+                -1,
+                new int[0]);
     }
 
     /**

@@ -42,9 +42,13 @@ public record Violation(
         for (Operation op : evidence) {
             out.append("    ").append(line(op, originNs)).append('\n');
         }
-        out.append("  cannot be placed (longest linearization: ").append(longestLinearization)
-                .append(" of ").append(operationsChecked).append(" ops, then the key holds ")
-                .append(valueAtBlock).append("):\n");
+        out.append("  cannot be placed (longest linearization: ")
+                .append(longestLinearization)
+                .append(" of ")
+                .append(operationsChecked)
+                .append(" ops, then the key holds ")
+                .append(valueAtBlock)
+                .append("):\n");
         for (Operation op : unplaceable) {
             out.append("    ").append(line(op, originNs)).append('\n');
         }
@@ -52,7 +56,8 @@ public record Violation(
     }
 
     static String line(Operation op, long originNs) {
-        return String.format("%-60s call %+.3f ms  return %+.3f ms",
+        return String.format(
+                "%-60s call %+.3f ms  return %+.3f ms",
                 op.describe().replaceFirst(" \\[.*", ""),
                 (op.callNs() - originNs) / 1e6,
                 (op.returnNs() - originNs) / 1e6);

@@ -38,7 +38,11 @@ public record LinkBehavior(
         double resetShare) {
 
     /** Whether bytes can flow at all. */
-    public enum Connectivity { OPEN, RESET, BLACKHOLE }
+    public enum Connectivity {
+        OPEN,
+        RESET,
+        BLACKHOLE
+    }
 
     /** A healthy link. */
     public static final LinkBehavior PASS = new LinkBehavior(Connectivity.OPEN, 0, 0, 0, 0, 0);

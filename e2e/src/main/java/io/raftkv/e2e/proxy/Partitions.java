@@ -36,7 +36,10 @@ public final class Partitions {
         int bridge = shuffled.get(0);
         List<Integer> others = shuffled.subList(1, shuffled.size());
         int half = others.size() / 2;
-        return List.of(List.of(bridge), List.copyOf(others.subList(0, half)), List.copyOf(others.subList(half, others.size())));
+        return List.of(
+                List.of(bridge),
+                List.copyOf(others.subList(0, half)),
+                List.copyOf(others.subList(half, others.size())));
     }
 
     private static List<Integer> shuffled(List<Integer> nodes, Random random) {

@@ -58,7 +58,8 @@ public interface PeerNetwork {
             Set<Integer> side = new HashSet<>(component);
             for (int node : side) {
                 if (!rest.remove(node)) {
-                    throw new IllegalArgumentException("node " + node + " is unknown or in two components: " + components);
+                    throw new IllegalArgumentException(
+                            "node " + node + " is unknown or in two components: " + components);
                 }
             }
             sides.add(side);
@@ -89,8 +90,11 @@ public interface PeerNetwork {
         Set<Integer> all = new HashSet<>(l);
         all.addAll(r);
         all.add(bridge);
-        if (l.contains(bridge) || r.contains(bridge) || l.stream().anyMatch(r::contains)
-                || all.size() != nodeIds().size() || !all.containsAll(nodeIds())) {
+        if (l.contains(bridge)
+                || r.contains(bridge)
+                || l.stream().anyMatch(r::contains)
+                || all.size() != nodeIds().size()
+                || !all.containsAll(nodeIds())) {
             throw new IllegalArgumentException("bridge " + bridge + ", " + left + " and " + right
                     + " must split the nodes " + nodeIds() + " without overlap");
         }

@@ -95,7 +95,8 @@ final class ProxiedConnection {
     /** Runs the reader on the calling thread and the writer on a new one. */
     private void pump(InputStream in, OutputStream out, Socket destination, SplittableRandom dice, String dir) {
         BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
-        Thread writer = new Thread(() -> deliver(queue, out, destination), "proxy-" + proxy.name() + "-" + dir + "-write");
+        Thread writer =
+                new Thread(() -> deliver(queue, out, destination), "proxy-" + proxy.name() + "-" + dir + "-write");
         writer.setDaemon(true);
         writer.start();
         long lastDue = 0;
@@ -138,7 +139,8 @@ final class ProxiedConnection {
                 // A blackhole holds bytes here (no deadline: the partition lasts until healed).
                 while (!finished.get()
                         && proxy.awaitNotBlackholed(System.nanoTime() + TimeUnit.SECONDS.toNanos(1))
-                                .connectivity() == LinkBehavior.Connectivity.BLACKHOLE) {
+                                        .connectivity()
+                                == LinkBehavior.Connectivity.BLACKHOLE) {
                     // keep waiting; the loop re-checks finished so reset and close end the wait
                 }
                 if (finished.get()) {

@@ -78,7 +78,9 @@ class FaultsTest {
         assertThat(((RecordingCluster.MapNetwork) cluster.network()).components())
                 .containsExactlyInAnyOrder(Set.of(3), Set.of(1, 2, 4, 5));
         new IsolateLeader().heal(cluster);
-        assertThat(cluster.network().links()).allSatisfy(l -> assertThat(cluster.network().behavior(l).isOpen()).isTrue());
+        assertThat(cluster.network().links())
+                .allSatisfy(
+                        l -> assertThat(cluster.network().behavior(l).isOpen()).isTrue());
     }
 
     @ParameterizedTest
@@ -101,7 +103,9 @@ class FaultsTest {
             RecordingCluster cluster = new RecordingCluster(size, seed);
             new BridgePartition(LinkBehavior.cut()).inject(cluster);
             var net = cluster.network();
-            List<Integer> bridges = net.nodeIds().stream().filter(n -> net.reachableFrom(n).size() == size - 1).toList();
+            List<Integer> bridges = net.nodeIds().stream()
+                    .filter(n -> net.reachableFrom(n).size() == size - 1)
+                    .toList();
             assertThat(bridges).as("seed %d", seed).hasSize(1);
             int bridge = bridges.get(0);
             for (int node : net.nodeIds()) {
@@ -112,7 +116,9 @@ class FaultsTest {
                 Set<Integer> view = new HashSet<>(net.reachableFrom(node));
                 view.add(node);
                 assertThat(view).as("seed %d node %d", seed, node).contains(bridge);
-                assertThat(view.size()).as("seed %d node %d sees a majority", seed, node).isGreaterThan(size / 2);
+                assertThat(view.size())
+                        .as("seed %d node %d sees a majority", seed, node)
+                        .isGreaterThan(size / 2);
                 assertThat(view.size()).isLessThan(size);
                 for (int other : view) { // symmetric cuts
                     if (other != node) {
@@ -128,18 +134,21 @@ class FaultsTest {
         RecordingCluster cluster = new RecordingCluster(5, 9);
         new RandomHalves().inject(cluster);
         assertThat(((RecordingCluster.MapNetwork) cluster.network()).components())
-                .extracting(Set::size).containsExactlyInAnyOrder(2, 3);
+                .extracting(Set::size)
+                .containsExactlyInAnyOrder(2, 3);
     }
 
     @Test
     void slowAndLossyLinksTouchEveryLinkAndHealRestoresThem() {
         RecordingCluster cluster = new RecordingCluster(3, 10);
         new SlowLinks(30, 10).inject(cluster);
-        assertThat(cluster.network().links()).hasSize(6)
+        assertThat(cluster.network().links())
+                .hasSize(6)
                 .allSatisfy(l -> assertThat(cluster.network().behavior(l)).isEqualTo(LinkBehavior.delayed(30, 10)));
         new LossyLinks(0.2, 150, 0.0).inject(cluster);
         assertThat(cluster.network().links())
-                .allSatisfy(l -> assertThat(cluster.network().behavior(l).lossShare()).isEqualTo(0.2));
+                .allSatisfy(l ->
+                        assertThat(cluster.network().behavior(l).lossShare()).isEqualTo(0.2));
         new LossyLinks().heal(cluster);
         assertThat(cluster.network().links())
                 .allSatisfy(l -> assertThat(cluster.network().behavior(l)).isEqualTo(LinkBehavior.PASS));
@@ -181,7 +190,16 @@ class FaultsTest {
     @Test
     void catalogueHasEveryKindOnceAndTheGateHasEight() {
         assertThat(Faults.all()).extracting(Fault::name).doesNotHaveDuplicates().hasSize(12);
-        assertThat(Faults.gate()).extracting(Fault::name).containsExactly("kill-leader", "kill-follower",
-                "partition-minority", "isolate-leader", "bridge", "pause-leader", "slow-links", "lossy-links");
+        assertThat(Faults.gate())
+                .extracting(Fault::name)
+                .containsExactly(
+                        "kill-leader",
+                        "kill-follower",
+                        "partition-minority",
+                        "isolate-leader",
+                        "bridge",
+                        "pause-leader",
+                        "slow-links",
+                        "lossy-links");
     }
 }

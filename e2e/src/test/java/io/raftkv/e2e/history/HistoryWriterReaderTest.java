@@ -39,7 +39,8 @@ class HistoryWriterReaderTest {
                         return;
                     }
                     for (int i = 0; i < perClient; i++) {
-                        writer.append(Operation.put(client, "k" + (i % 5), "c" + client + "-" + i, i * 10L, i * 10L + 5));
+                        writer.append(
+                                Operation.put(client, "k" + (i % 5), "c" + client + "-" + i, i * 10L, i * 10L + 5));
                     }
                 });
                 t.start();
@@ -55,7 +56,8 @@ class HistoryWriterReaderTest {
         assertThat(ops).hasSize(clients * perClient);
         for (int c = 0; c < clients; c++) {
             int client = c;
-            List<Operation> mine = ops.stream().filter(o -> o.client() == client).toList();
+            List<Operation> mine =
+                    ops.stream().filter(o -> o.client() == client).toList();
             assertThat(mine).hasSize(perClient).isSortedAccordingTo(Comparator.comparingLong(Operation::callNs));
         }
     }
@@ -94,9 +96,11 @@ class HistoryWriterReaderTest {
         };
         HistoryWriter writer = new HistoryWriter(failing, 1);
         assertThatThrownBy(() -> writer.append(Operation.get(0, "k", null, 1, 2)))
-                .isInstanceOf(UncheckedIOException.class).hasRootCauseMessage("disk full");
+                .isInstanceOf(UncheckedIOException.class)
+                .hasRootCauseMessage("disk full");
         assertThatThrownBy(() -> writer.append(Operation.get(0, "k", null, 3, 4)))
-                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("failed earlier");
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("failed earlier");
         assertThatThrownBy(writer::close).isInstanceOf(UncheckedIOException.class);
     }
 
@@ -110,8 +114,10 @@ class HistoryWriterReaderTest {
     @Test
     void readerNamesTheBadLine() {
         String good = HistoryCodec.encode(Operation.get(0, "k", null, 1, 2));
-        assertThatThrownBy(() -> HistoryReader.read(new StringReader(good + "\n" + good + "\n{\"client\":1}\n"), "h.jsonl"))
-                .isInstanceOf(HistoryFormatException.class).hasMessageStartingWith("h.jsonl:3: missing field");
+        assertThatThrownBy(() ->
+                        HistoryReader.read(new StringReader(good + "\n" + good + "\n{\"client\":1}\n"), "h.jsonl"))
+                .isInstanceOf(HistoryFormatException.class)
+                .hasMessageStartingWith("h.jsonl:3: missing field");
         assertThatThrownBy(() -> HistoryReader.read(new StringReader(good + "\n\n" + good), "h.jsonl"))
                 .hasMessage("h.jsonl:2: blank line");
     }

@@ -39,97 +39,101 @@ import java.util.HashMap;
  */
 public final class MockApiServer implements AutoCloseable {
 
-  private final KubernetesMockServer server;
-  private final KubernetesClient client;
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
 
-  private MockApiServer(KubernetesMockServer server, KubernetesClient client) {
-    this.server = server;
-    this.client = client;
-  }
-
-  /** Starts the server, applies the CRD at {@code crdFile} and creates {@code namespaces}. */
-  public static MockApiServer start(Path crdFile, String... namespaces) {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-        new HashMap<>(), new Rfc7386CrudDispatcher(), false);
-    try {
-      server.start(InetAddress.getByName("127.0.0.1"), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the mock API server", e);
+    private MockApiServer(KubernetesMockServer server, KubernetesClient client) {
+        this.server = server;
+        this.client = client;
     }
-    KubernetesClient client = newClient("http://127.0.0.1:" + server.getPort());
-    try (InputStream crd = Files.newInputStream(crdFile)) {
-      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-    } catch (IOException e) {
-      server.shutdown();
-      throw new UncheckedIOException("cannot read the CRD " + crdFile, e);
+
+    /** Starts the server, applies the CRD at {@code crdFile} and creates {@code namespaces}. */
+    public static MockApiServer start(Path crdFile, String... namespaces) {
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new Rfc7386CrudDispatcher(), false);
+        try {
+            server.start(InetAddress.getByName("127.0.0.1"), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the mock API server", e);
+        }
+        KubernetesClient client = newClient("http://127.0.0.1:" + server.getPort());
+        try (InputStream crd = Files.newInputStream(crdFile)) {
+            client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+        } catch (IOException e) {
+            server.shutdown();
+            throw new UncheckedIOException("cannot read the CRD " + crdFile, e);
+        }
+        for (String ns : namespaces) {
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .create();
+        }
+        return new MockApiServer(server, client);
     }
-    for (String ns : namespaces) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-          .endMetadata().build()).create();
+
+    /**
+     * A client with the deadlines the operator uses, and nothing taken from the machine's
+     * kubeconfig or service account.
+     */
+    public static KubernetesClient newClient(String masterUrl) {
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(masterUrl)
+                .withNamespace("default")
+                .withRequestTimeout(30_000)
+                .withConnectionTimeout(10_000)
+                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
-    return new MockApiServer(server, client);
-  }
 
-  /**
-   * A client with the deadlines the operator uses, and nothing taken from the machine's
-   * kubeconfig or service account.
-   */
-  public static KubernetesClient newClient(String masterUrl) {
-    Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(masterUrl)
-        .withNamespace("default")
-        .withRequestTimeout(30_000)
-        .withConnectionTimeout(10_000)
-        .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
-  }
+    /** {@code http://127.0.0.1:PORT}: what processes get as {@code KUBERNETES_MASTER}. */
+    public String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
 
-  /** {@code http://127.0.0.1:PORT}: what processes get as {@code KUBERNETES_MASTER}. */
-  public String url() {
-    return "http://127.0.0.1:" + server.getPort();
-  }
-
-  public KubernetesClient client() {
-    return client;
-  }
-
-  @Override
-  public void close() {
-    client.close();
-    server.shutdown();
-  }
-
-  /**
-   * The CRUD dispatcher with merge patches applied as RFC 7386 specifies, and the Eviction API
-   * (the operator restarts pods by evicting them).
-   */
-  static final class Rfc7386CrudDispatcher extends EvictingCrudDispatcher {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public KubernetesClient client() {
+        return client;
+    }
 
     @Override
-    public JsonNode merge(JsonNode source, String patch) throws KubernetesCrudDispatcherException {
-      try {
-        return mergePatch(source.deepCopy(), JSON.readTree(patch));
-      } catch (JsonProcessingException e) {
-        throw new KubernetesCrudDispatcherException(e.getMessage(), 400);
-      }
+    public void close() {
+        client.close();
+        server.shutdown();
     }
 
-    /** RFC 7386, section 2: objects merge recursively, null removes, anything else replaces. */
-    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
-      if (!patch.isObject()) {
-        return patch;
-      }
-      ObjectNode result = target != null && target.isObject() ? (ObjectNode) target
-          : JSON.createObjectNode();
-      patch.properties().forEach(e -> {
-        if (e.getValue().isNull()) {
-          result.remove(e.getKey());
-        } else {
-          result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+    /**
+     * The CRUD dispatcher with merge patches applied as RFC 7386 specifies, and the Eviction API
+     * (the operator restarts pods by evicting them).
+     */
+    static final class Rfc7386CrudDispatcher extends EvictingCrudDispatcher {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        @Override
+        public JsonNode merge(JsonNode source, String patch) throws KubernetesCrudDispatcherException {
+            try {
+                return mergePatch(source.deepCopy(), JSON.readTree(patch));
+            } catch (JsonProcessingException e) {
+                throw new KubernetesCrudDispatcherException(e.getMessage(), 400);
+            }
         }
-      });
-      return result;
+
+        /** RFC 7386, section 2: objects merge recursively, null removes, anything else replaces. */
+        static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+            if (!patch.isObject()) {
+                return patch;
+            }
+            ObjectNode result = target != null && target.isObject() ? (ObjectNode) target : JSON.createObjectNode();
+            patch.properties().forEach(e -> {
+                if (e.getValue().isNull()) {
+                    result.remove(e.getKey());
+                } else {
+                    result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+                }
+            });
+            return result;
+        }
     }
-  }
 }

@@ -29,260 +29,292 @@ import java.util.Optional;
  */
 public final class OperatorE2eHarness implements AutoCloseable {
 
-  static final String CR_API_VERSION = OwnerGarbageCollector.CR_API_VERSION;
-  static final String CR_KIND = OwnerGarbageCollector.CR_KIND;
-  static final List<String> NODE_JVM_ARGS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1", "-Xss512k");
+    static final String CR_API_VERSION = OwnerGarbageCollector.CR_API_VERSION;
+    static final String CR_KIND = OwnerGarbageCollector.CR_KIND;
+    static final List<String> NODE_JVM_ARGS =
+            List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
-  private final long seed;
-  private final Path runDir;
-  private final MockApiServer api;
-  private final PodNetwork network;
-  private final SimulatedKubelet kubelet;
-  private final JvmProcess operator;
-  private final NodeCalls calls = new NodeCalls(this::adminCredentials);
-  /** "ns/sts" → when read and the admin credentials then (refreshed every second). */
-  private final Map<String, Map.Entry<Long, Optional<NodeCalls.Credentials>>> credentialCache =
-      new java.util.concurrent.ConcurrentHashMap<>();
+    private final long seed;
+    private final Path runDir;
+    private final MockApiServer api;
+    private final PodNetwork network;
+    private final SimulatedKubelet kubelet;
+    private final JvmProcess operator;
+    private final NodeCalls calls = new NodeCalls(this::adminCredentials);
+    /** "ns/sts" → when read and the admin credentials then (refreshed every second). */
+    private final Map<String, Map.Entry<Long, Optional<NodeCalls.Credentials>>> credentialCache =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-  private OperatorE2eHarness(long seed, Path runDir, MockApiServer api, PodNetwork network,
-      SimulatedKubelet kubelet, JvmProcess operator) {
-    this.seed = seed;
-    this.runDir = runDir;
-    this.api = api;
-    this.network = network;
-    this.kubelet = kubelet;
-    this.operator = operator;
-  }
-
-  /** Starts the API server, the kubelet and the operator; {@code namespaces} are created. */
-  public static OperatorE2eHarness start(String... namespaces) throws Exception {
-    long seed = Long.getLong("raftkv.e2e.seed", System.nanoTime());
-    String buildDir = System.getProperty("build.dir", "target");
-    Path moduleDir = Path.of("").toAbsolutePath();
-    Path repoRoot = Files.isDirectory(moduleDir.resolve("crds")) ? moduleDir : moduleDir.getParent();
-    Path nodeJar = Path.of(System.getProperty("raftkv.e2e.node.jar",
-        repoRoot.resolve("node").resolve(buildDir).resolve("raftkv-node.jar").toString()));
-    Path operatorJar = Path.of(System.getProperty("raftkv.e2e.operator.jar",
-        repoRoot.resolve("operator").resolve(buildDir).resolve("raftkv-operator.jar").toString()));
-    Path workRoot = Path.of(System.getProperty("raftkv.e2e.workdir",
-        repoRoot.resolve("e2e").resolve(buildDir).resolve("k8s-e2e").toString()));
-    Path runDir = workRoot.resolve(LocalDateTime.now().format(
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + Long.toHexString(seed));
-    Files.createDirectories(runDir);
-    System.out.println("k8s e2e: seed " + seed + " (replay with -Draftkv.e2e.seed=" + seed
-        + "), run directory " + runDir + ", node jar " + nodeJar + ", operator jar "
-        + operatorJar);
-    MockApiServer api = MockApiServer.start(repoRoot.resolve("crds")
-        .resolve("raftkvclusters.raftkv.io-v1.yml"), namespaces);
-    PodNetwork network = new PodNetwork(runDir.resolve("hosts"), seed);
-    SimulatedKubelet kubelet = null;
-    try {
-      kubelet = new SimulatedKubelet(api.client(), network, new SimulatedKubelet.Settings(
-          nodeJar, runDir, api.url(), NODE_JVM_ARGS)).start();
-      JvmProcess operator = JvmProcess.start("operator", operatorJar, List.of("-Xmx256m",
-              "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-              "-Djdk.net.hosts.file=" + network.hostsFile(), "-Dsun.net.inetaddr.negative.ttl=1"),
-          List.of(), Map.of(
-              "KUBERNETES_MASTER", api.url(),
-              "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
-              "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false",
-              "KUBERNETES_NAMESPACE", "default",
-              "RAFTKV_LEADER_ELECTION", "false",
-              "RAFTKV_OPERATOR_HTTP_PORT", "0",
-              "HOME", runDir.toString()),
-          runDir.resolve("logs").resolve("operator.log"));
-      return new OperatorE2eHarness(seed, runDir, api, network, kubelet, operator);
-    } catch (RuntimeException e) {
-      if (kubelet != null) {
-        kubelet.close();
-      }
-      api.close();
-      throw e;
-    }
-  }
-
-  public long seed() {
-    return seed;
-  }
-
-  public KubernetesClient client() {
-    return api.client();
-  }
-
-  public SimulatedKubelet kubelet() {
-    return kubelet;
-  }
-
-  public JvmProcess operator() {
-    return operator;
-  }
-
-  NodeCalls calls() {
-    return calls;
-  }
-
-  PodNetwork network() {
-    return network;
-  }
-
-  /**
-   * The admin credentials of the cluster whose pod has the address in {@code target}, from the
-   * Secret {@code <cluster>-admin} the operator keeps (empty while it does not exist: TLS off).
-   */
-  Optional<NodeCalls.Credentials> adminCredentials(String target) {
-    int colon = target.lastIndexOf(':');
-    Optional<String> sts = network.statefulSetOf(colon < 0 ? target : target.substring(0, colon));
-    if (sts.isEmpty()) {
-      return Optional.empty();
-    }
-    long now = System.nanoTime();
-    var cached = credentialCache.get(sts.get());
-    if (cached != null && now - cached.getKey() < 1_000_000_000L) {
-      return cached.getValue();
-    }
-    String[] nsAndName = sts.get().split("/", 2);
-    var secret = client().secrets().inNamespace(nsAndName[0]).withName(nsAndName[1] + "-admin")
-        .get();
-    Optional<NodeCalls.Credentials> found = Optional.ofNullable(secret)
-        .filter(s -> s.getData() != null && s.getData().containsKey("tls.crt"))
-        .map(s -> new NodeCalls.Credentials(decode(s, "ca.crt"), decode(s, "tls.crt"),
-            decode(s, "tls.key")));
-    credentialCache.put(sts.get(), Map.entry(now, found));
-    return found;
-  }
-
-  private static String decode(io.fabric8.kubernetes.api.model.Secret secret, String key) {
-    return new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)),
-        java.nio.charset.StandardCharsets.US_ASCII);
-  }
-
-  /** Creates a RaftKvCluster from YAML text. */
-  public GenericKubernetesResource apply(String yaml) {
-    GenericKubernetesResource cr = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
-    return client().resource(cr).create();
-  }
-
-  public Resource<GenericKubernetesResource> cluster(String namespace, String name) {
-    return client().genericKubernetesResources(CR_API_VERSION, CR_KIND).inNamespace(namespace)
-        .withName(name);
-  }
-
-  /** The RaftKvCluster's status as the API server holds it (empty when absent). */
-  @SuppressWarnings("unchecked")
-  public ClusterStatusView status(String namespace, String name) {
-    GenericKubernetesResource cr = cluster(namespace, name).get();
-    Object status = cr == null ? null : cr.getAdditionalProperties().get("status");
-    return new ClusterStatusView(status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of());
-  }
-
-  /**
-   * Loopback client addresses of the pods of {@code sts} that exist now (what a client behind
-   * the client Service could reach).
-   */
-  public List<String> podAddresses(String namespace, String sts) {
-    List<String> out = new ArrayList<>();
-    client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", sts).list()
-        .getItems().forEach(p -> {
-          int ordinal = podOrdinal(sts, p.getMetadata().getName());
-          if (ordinal >= 0) {
-            out.add(kubelet.clientAddress(namespace, sts, ordinal));
-          }
-        });
-    return out;
-  }
-
-  /** The Raft Status of the node of pod {@code ordinal} (5 s deadline: it may open a TLS connection). */
-  public StatusResponse nodeStatus(String namespace, String sts, int ordinal) {
-    return calls.status(kubelet.clientAddress(namespace, sts, ordinal), Duration.ofSeconds(5));
-  }
-
-  /** The ordinal of a pod of {@code sts}, or -1. */
-  static int podOrdinal(String sts, String podName) {
-    String digits = podName.startsWith(sts + "-") ? podName.substring(sts.length() + 1) : "";
-    return digits.matches("[0-9]{1,6}") ? Integer.parseInt(digits) : -1;
-  }
-
-  /** The ordinal in a peer or client address {@code <sts>-<i>.<svc>...:port}, or -1. */
-  static int addressOrdinal(String sts, String address) {
-    int dot = address.indexOf('.');
-    return dot < 0 ? -1 : podOrdinal(sts, address.substring(0, dot));
-  }
-
-  /** Logs of the operator and of the pods' current processes, for failure messages. */
-  public String diagnostics() {
-    return "--- operator log tail\n" + operator.tail(60) + "\n" + kubelet.logTails(25)
-        + "--- kubelet events\n" + String.join("\n", lastOf(kubelet.events(), 60));
-  }
-
-  private static List<String> lastOf(List<String> list, int n) {
-    return list.subList(Math.max(0, list.size() - n), list.size());
-  }
-
-  /** Stops the operator, every node process, the API server; deletes volumes, keeps logs. */
-  @Override
-  public void close() {
-    try {
-      operator.terminate(Duration.ofSeconds(10));
-      kubelet.close();
-      calls.close();
-    } finally {
-      api.close();
-      SimulatedKubelet.deleteRecursively(runDir.resolve("volumes"));
-      SimulatedKubelet.deleteRecursively(runDir.resolve("pods"));
-      System.out.println("k8s e2e: logs kept in " + runDir.resolve("logs"));
-    }
-  }
-
-  /** Read-only view of a RaftKvCluster status map. */
-  public record ClusterStatusView(Map<String, Object> raw) {
-    public String phase() {
-      return String.valueOf(raw.getOrDefault("phase", ""));
+    private OperatorE2eHarness(
+            long seed,
+            Path runDir,
+            MockApiServer api,
+            PodNetwork network,
+            SimulatedKubelet kubelet,
+            JvmProcess operator) {
+        this.seed = seed;
+        this.runDir = runDir;
+        this.api = api;
+        this.network = network;
+        this.kubelet = kubelet;
+        this.operator = operator;
     }
 
-    public String leader() {
-      Object l = raw.get("leader");
-      return l == null ? "" : l.toString();
+    /** Starts the API server, the kubelet and the operator; {@code namespaces} are created. */
+    public static OperatorE2eHarness start(String... namespaces) throws Exception {
+        long seed = Long.getLong("raftkv.e2e.seed", System.nanoTime());
+        String buildDir = System.getProperty("build.dir", "target");
+        Path moduleDir = Path.of("").toAbsolutePath();
+        Path repoRoot = Files.isDirectory(moduleDir.resolve("crds")) ? moduleDir : moduleDir.getParent();
+        Path nodeJar = Path.of(System.getProperty(
+                "raftkv.e2e.node.jar",
+                repoRoot.resolve("node")
+                        .resolve(buildDir)
+                        .resolve("raftkv-node.jar")
+                        .toString()));
+        Path operatorJar = Path.of(System.getProperty(
+                "raftkv.e2e.operator.jar",
+                repoRoot.resolve("operator")
+                        .resolve(buildDir)
+                        .resolve("raftkv-operator.jar")
+                        .toString()));
+        Path workRoot = Path.of(System.getProperty(
+                "raftkv.e2e.workdir",
+                repoRoot.resolve("e2e").resolve(buildDir).resolve("k8s-e2e").toString()));
+        Path runDir = workRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + Long.toHexString(seed));
+        Files.createDirectories(runDir);
+        System.out.println("k8s e2e: seed " + seed + " (replay with -Draftkv.e2e.seed=" + seed
+                + "), run directory " + runDir + ", node jar " + nodeJar + ", operator jar "
+                + operatorJar);
+        MockApiServer api =
+                MockApiServer.start(repoRoot.resolve("crds").resolve("raftkvclusters.raftkv.io-v1.yml"), namespaces);
+        PodNetwork network = new PodNetwork(runDir.resolve("hosts"), seed);
+        SimulatedKubelet kubelet = null;
+        try {
+            kubelet = new SimulatedKubelet(
+                            api.client(),
+                            network,
+                            new SimulatedKubelet.Settings(nodeJar, runDir, api.url(), NODE_JVM_ARGS))
+                    .start();
+            JvmProcess operator = JvmProcess.start(
+                    "operator",
+                    operatorJar,
+                    List.of(
+                            "-Xmx256m",
+                            "-XX:+UseSerialGC",
+                            "-XX:TieredStopAtLevel=1",
+                            "-Djdk.net.hosts.file=" + network.hostsFile(),
+                            "-Dsun.net.inetaddr.negative.ttl=1"),
+                    List.of(),
+                    Map.of(
+                            "KUBERNETES_MASTER", api.url(),
+                            "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
+                            "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false",
+                            "KUBERNETES_NAMESPACE", "default",
+                            "RAFTKV_LEADER_ELECTION", "false",
+                            "RAFTKV_OPERATOR_HTTP_PORT", "0",
+                            "HOME", runDir.toString()),
+                    runDir.resolve("logs").resolve("operator.log"));
+            return new OperatorE2eHarness(seed, runDir, api, network, kubelet, operator);
+        } catch (RuntimeException e) {
+            if (kubelet != null) {
+                kubelet.close();
+            }
+            api.close();
+            throw e;
+        }
     }
 
-    public long term() {
-      Object t = raw.get("term");
-      return t instanceof Number n ? n.longValue() : 0;
+    public long seed() {
+        return seed;
     }
 
-    public int readyReplicas() {
-      Object r = raw.get("readyReplicas");
-      return r instanceof Number n ? n.intValue() : 0;
+    public KubernetesClient client() {
+        return api.client();
     }
 
+    public SimulatedKubelet kubelet() {
+        return kubelet;
+    }
+
+    public JvmProcess operator() {
+        return operator;
+    }
+
+    NodeCalls calls() {
+        return calls;
+    }
+
+    PodNetwork network() {
+        return network;
+    }
+
+    /**
+     * The admin credentials of the cluster whose pod has the address in {@code target}, from the
+     * Secret {@code <cluster>-admin} the operator keeps (empty while it does not exist: TLS off).
+     */
+    Optional<NodeCalls.Credentials> adminCredentials(String target) {
+        int colon = target.lastIndexOf(':');
+        Optional<String> sts = network.statefulSetOf(colon < 0 ? target : target.substring(0, colon));
+        if (sts.isEmpty()) {
+            return Optional.empty();
+        }
+        long now = System.nanoTime();
+        var cached = credentialCache.get(sts.get());
+        if (cached != null && now - cached.getKey() < 1_000_000_000L) {
+            return cached.getValue();
+        }
+        String[] nsAndName = sts.get().split("/", 2);
+        var secret = client().secrets()
+                .inNamespace(nsAndName[0])
+                .withName(nsAndName[1] + "-admin")
+                .get();
+        Optional<NodeCalls.Credentials> found = Optional.ofNullable(secret)
+                .filter(s -> s.getData() != null && s.getData().containsKey("tls.crt"))
+                .map(s -> new NodeCalls.Credentials(decode(s, "ca.crt"), decode(s, "tls.crt"), decode(s, "tls.key")));
+        credentialCache.put(sts.get(), Map.entry(now, found));
+        return found;
+    }
+
+    private static String decode(io.fabric8.kubernetes.api.model.Secret secret, String key) {
+        return new String(
+                java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+                java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Creates a RaftKvCluster from YAML text. */
+    public GenericKubernetesResource apply(String yaml) {
+        GenericKubernetesResource cr = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+        return client().resource(cr).create();
+    }
+
+    public Resource<GenericKubernetesResource> cluster(String namespace, String name) {
+        return client().genericKubernetesResources(CR_API_VERSION, CR_KIND)
+                .inNamespace(namespace)
+                .withName(name);
+    }
+
+    /** The RaftKvCluster's status as the API server holds it (empty when absent). */
     @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> members() {
-      Object m = raw.get("members");
-      return m instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    public ClusterStatusView status(String namespace, String name) {
+        GenericKubernetesResource cr = cluster(namespace, name).get();
+        Object status = cr == null ? null : cr.getAdditionalProperties().get("status");
+        return new ClusterStatusView(status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of());
     }
 
-    /** The status ({@code True}/{@code False}) of condition {@code type}, if present. */
-    @SuppressWarnings("unchecked")
-    public Optional<String> condition(String type) {
-      Object c = raw.get("conditions");
-      if (!(c instanceof List<?> list)) {
-        return Optional.empty();
-      }
-      return list.stream().map(o -> (Map<String, Object>) o)
-          .filter(m -> type.equals(m.get("type"))).map(m -> String.valueOf(m.get("status")))
-          .findFirst();
+    /**
+     * Loopback client addresses of the pods of {@code sts} that exist now (what a client behind
+     * the client Service could reach).
+     */
+    public List<String> podAddresses(String namespace, String sts) {
+        List<String> out = new ArrayList<>();
+        client().pods()
+                .inNamespace(namespace)
+                .withLabel("app.kubernetes.io/instance", sts)
+                .list()
+                .getItems()
+                .forEach(p -> {
+                    int ordinal = podOrdinal(sts, p.getMetadata().getName());
+                    if (ordinal >= 0) {
+                        out.add(kubelet.clientAddress(namespace, sts, ordinal));
+                    }
+                });
+        return out;
     }
 
-    public Optional<Map<String, Object>> operation() {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> op = raw.get("operation") instanceof Map<?, ?> m
-          ? (Map<String, Object>) m : null;
-      return Optional.ofNullable(op);
+    /** The Raft Status of the node of pod {@code ordinal} (5 s deadline: it may open a TLS connection). */
+    public StatusResponse nodeStatus(String namespace, String sts, int ordinal) {
+        return calls.status(kubelet.clientAddress(namespace, sts, ordinal), Duration.ofSeconds(5));
     }
 
+    /** The ordinal of a pod of {@code sts}, or -1. */
+    static int podOrdinal(String sts, String podName) {
+        String digits = podName.startsWith(sts + "-") ? podName.substring(sts.length() + 1) : "";
+        return digits.matches("[0-9]{1,6}") ? Integer.parseInt(digits) : -1;
+    }
+
+    /** The ordinal in a peer or client address {@code <sts>-<i>.<svc>...:port}, or -1. */
+    static int addressOrdinal(String sts, String address) {
+        int dot = address.indexOf('.');
+        return dot < 0 ? -1 : podOrdinal(sts, address.substring(0, dot));
+    }
+
+    /** Logs of the operator and of the pods' current processes, for failure messages. */
+    public String diagnostics() {
+        return "--- operator log tail\n" + operator.tail(60) + "\n" + kubelet.logTails(25) + "--- kubelet events\n"
+                + String.join("\n", lastOf(kubelet.events(), 60));
+    }
+
+    private static List<String> lastOf(List<String> list, int n) {
+        return list.subList(Math.max(0, list.size() - n), list.size());
+    }
+
+    /** Stops the operator, every node process, the API server; deletes volumes, keeps logs. */
     @Override
-    public String toString() {
-      return raw.toString();
+    public void close() {
+        try {
+            operator.terminate(Duration.ofSeconds(10));
+            kubelet.close();
+            calls.close();
+        } finally {
+            api.close();
+            SimulatedKubelet.deleteRecursively(runDir.resolve("volumes"));
+            SimulatedKubelet.deleteRecursively(runDir.resolve("pods"));
+            System.out.println("k8s e2e: logs kept in " + runDir.resolve("logs"));
+        }
     }
-  }
+
+    /** Read-only view of a RaftKvCluster status map. */
+    public record ClusterStatusView(Map<String, Object> raw) {
+        public String phase() {
+            return String.valueOf(raw.getOrDefault("phase", ""));
+        }
+
+        public String leader() {
+            Object l = raw.get("leader");
+            return l == null ? "" : l.toString();
+        }
+
+        public long term() {
+            Object t = raw.get("term");
+            return t instanceof Number n ? n.longValue() : 0;
+        }
+
+        public int readyReplicas() {
+            Object r = raw.get("readyReplicas");
+            return r instanceof Number n ? n.intValue() : 0;
+        }
+
+        @SuppressWarnings("unchecked")
+        public List<Map<String, Object>> members() {
+            Object m = raw.get("members");
+            return m instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+        }
+
+        /** The status ({@code True}/{@code False}) of condition {@code type}, if present. */
+        @SuppressWarnings("unchecked")
+        public Optional<String> condition(String type) {
+            Object c = raw.get("conditions");
+            if (!(c instanceof List<?> list)) {
+                return Optional.empty();
+            }
+            return list.stream()
+                    .map(o -> (Map<String, Object>) o)
+                    .filter(m -> type.equals(m.get("type")))
+                    .map(m -> String.valueOf(m.get("status")))
+                    .findFirst();
+        }
+
+        public Optional<Map<String, Object>> operation() {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> op = raw.get("operation") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+            return Optional.ofNullable(op);
+        }
+
+        @Override
+        public String toString() {
+            return raw.toString();
+        }
+    }
 }

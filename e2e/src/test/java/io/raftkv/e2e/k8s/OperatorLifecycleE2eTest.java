@@ -25,32 +25,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(E2eDiagnostics.class)
 class OperatorLifecycleE2eTest {
 
-  static final String NS = "e2e";
-  static final String NAME = "life";
-  static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
+    static final String NS = "e2e";
+    static final String NAME = "life";
+    static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
 
-  static OperatorE2eHarness harness;
-  static long firstTerm;
-  static String firstLeader;
+    static OperatorE2eHarness harness;
+    static long firstTerm;
+    static String firstLeader;
 
-  @BeforeAll
-  static void start() throws Exception {
-    harness = OperatorE2eHarness.start(NS);
-    E2eDiagnostics.register(harness);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (harness != null) {
-      harness.close();
+    @BeforeAll
+    static void start() throws Exception {
+        harness = OperatorE2eHarness.start(NS);
+        E2eDiagnostics.register(harness);
     }
-  }
 
-  @Test
-  @Order(1)
-  void createdClusterBecomesAvailableWithLeaderAndTerm() {
-    long t0 = System.nanoTime();
-    harness.apply("""
+    @AfterAll
+    static void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void createdClusterBecomesAvailableWithLeaderAndTerm() {
+        long t0 = System.nanoTime();
+        harness.apply("""
         apiVersion: raftkv.io/v1alpha1
         kind: RaftKvCluster
         metadata:
@@ -61,101 +61,126 @@ class OperatorLifecycleE2eTest {
           storage:
             whenDeleted: Delete
         """.formatted(NAME, NS));
-    AtomicReference<ClusterStatusView> seen = new AtomicReference<>();
-    await("RaftKvCluster " + NAME + " Available with a leader and a term").atMost(CREATE_TIMEOUT)
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> {
-          ClusterStatusView s = harness.status(NS, NAME);
-          seen.set(s);
-          assertThat(s.condition("Available")).as("Available in %s", s).contains("True");
-          assertThat(s.leader()).as("leader in %s", s).startsWith(NAME + "-");
-          assertThat(s.term()).as("term in %s", s).isPositive();
-          assertThat(s.readyReplicas()).isEqualTo(3);
-        });
-    ClusterStatusView s = seen.get();
-    assertThat(s.phase()).isEqualTo("Running");
-    assertThat(s.members()).hasSize(3);
-    // The status agrees with the nodes themselves.
-    int leaderOrdinal = OperatorE2eHarness.podOrdinal(NAME, s.leader());
-    StatusResponse leader = harness.nodeStatus(NS, NAME, leaderOrdinal);
-    assertThat(leader.getRole()).isEqualTo(Role.LEADER);
-    assertThat(leader.getTerm()).isGreaterThanOrEqualTo(s.term());
-    assertThat(leader.getMembersCount()).isEqualTo(3);
-    assertThat(harness.kubelet().podsWithProcesses()).hasSize(3);
-    firstTerm = s.term();
-    firstLeader = s.leader();
-    E2eDiagnostics.report("scenario 1 (create 3 replicas -> Available, leader " + firstLeader
-        + ", term " + firstTerm + ")", t0, 0, 0);
-  }
+        AtomicReference<ClusterStatusView> seen = new AtomicReference<>();
+        await("RaftKvCluster " + NAME + " Available with a leader and a term")
+                .atMost(CREATE_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    ClusterStatusView s = harness.status(NS, NAME);
+                    seen.set(s);
+                    assertThat(s.condition("Available"))
+                            .as("Available in %s", s)
+                            .contains("True");
+                    assertThat(s.leader()).as("leader in %s", s).startsWith(NAME + "-");
+                    assertThat(s.term()).as("term in %s", s).isPositive();
+                    assertThat(s.readyReplicas()).isEqualTo(3);
+                });
+        ClusterStatusView s = seen.get();
+        assertThat(s.phase()).isEqualTo("Running");
+        assertThat(s.members()).hasSize(3);
+        // The status agrees with the nodes themselves.
+        int leaderOrdinal = OperatorE2eHarness.podOrdinal(NAME, s.leader());
+        StatusResponse leader = harness.nodeStatus(NS, NAME, leaderOrdinal);
+        assertThat(leader.getRole()).isEqualTo(Role.LEADER);
+        assertThat(leader.getTerm()).isGreaterThanOrEqualTo(s.term());
+        assertThat(leader.getMembersCount()).isEqualTo(3);
+        assertThat(harness.kubelet().podsWithProcesses()).hasSize(3);
+        firstTerm = s.term();
+        firstLeader = s.leader();
+        E2eDiagnostics.report(
+                "scenario 1 (create 3 replicas -> Available, leader " + firstLeader + ", term " + firstTerm + ")",
+                t0,
+                0,
+                0);
+    }
 
-  @Test
-  @Order(2)
-  void killingTheLeaderProcessYieldsANewLeaderWithHigherTerm() {
-    assertThat(firstLeader).as("scenario 1 ran").isNotNull();
-    long t0 = System.nanoTime();
-    JvmProcess killed = harness.kubelet().killContainer(NS, firstLeader);
-    AtomicReference<ClusterStatusView> seen = new AtomicReference<>();
-    await("a new leader with a term above " + firstTerm).atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(250))
-        .untilAsserted(() -> {
-          ClusterStatusView s = harness.status(NS, NAME);
-          seen.set(s);
-          assertThat(s.term()).as("term in %s", s).isGreaterThan(firstTerm);
-          assertThat(s.leader()).as("leader in %s", s).startsWith(NAME + "-");
-        });
-    ClusterStatusView s = seen.get();
-    long electedMs = (System.nanoTime() - t0) / 1_000_000;
-    // The reporting node really leads in that term (it may be the restarted one).
-    StatusResponse node = harness.nodeStatus(NS, NAME,
-        OperatorE2eHarness.podOrdinal(NAME, s.leader()));
-    assertThat(node.getTerm()).isGreaterThanOrEqualTo(s.term());
-    assertThat(killed.alive()).isFalse();
-    // The kubelet restarts the killed container; the cluster is whole and Available again.
-    await("all three members ready again").atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> {
-          ClusterStatusView now = harness.status(NS, NAME);
-          assertThat(now.readyReplicas()).as("%s", now).isEqualTo(3);
-          assertThat(now.condition("Available")).contains("True");
-        });
-    E2eDiagnostics.report("scenario 2 (SIGKILL leader " + firstLeader + " -> new leader "
-        + s.leader() + ", term " + firstTerm + " -> " + s.term() + ", in the status after "
-        + electedMs + " ms)", t0, 0, 0);
-  }
+    @Test
+    @Order(2)
+    void killingTheLeaderProcessYieldsANewLeaderWithHigherTerm() {
+        assertThat(firstLeader).as("scenario 1 ran").isNotNull();
+        long t0 = System.nanoTime();
+        JvmProcess killed = harness.kubelet().killContainer(NS, firstLeader);
+        AtomicReference<ClusterStatusView> seen = new AtomicReference<>();
+        await("a new leader with a term above " + firstTerm)
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    ClusterStatusView s = harness.status(NS, NAME);
+                    seen.set(s);
+                    assertThat(s.term()).as("term in %s", s).isGreaterThan(firstTerm);
+                    assertThat(s.leader()).as("leader in %s", s).startsWith(NAME + "-");
+                });
+        ClusterStatusView s = seen.get();
+        long electedMs = (System.nanoTime() - t0) / 1_000_000;
+        // The reporting node really leads in that term (it may be the restarted one).
+        StatusResponse node = harness.nodeStatus(NS, NAME, OperatorE2eHarness.podOrdinal(NAME, s.leader()));
+        assertThat(node.getTerm()).isGreaterThanOrEqualTo(s.term());
+        assertThat(killed.alive()).isFalse();
+        // The kubelet restarts the killed container; the cluster is whole and Available again.
+        await("all three members ready again")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    ClusterStatusView now = harness.status(NS, NAME);
+                    assertThat(now.readyReplicas()).as("%s", now).isEqualTo(3);
+                    assertThat(now.condition("Available")).contains("True");
+                });
+        E2eDiagnostics.report(
+                "scenario 2 (SIGKILL leader " + firstLeader + " -> new leader "
+                        + s.leader() + ", term " + firstTerm + " -> " + s.term() + ", in the status after "
+                        + electedMs + " ms)",
+                t0,
+                0,
+                0);
+    }
 
-  @Test
-  @Order(3)
-  void deletingTheClusterStopsEveryProcessAndRemovesEveryOwnedObject() {
-    long t0 = System.nanoTime();
-    String uid = harness.cluster(NS, NAME).get().getMetadata().getUid();
-    harness.cluster(NS, NAME).delete();
-    await("every process stopped and every owned object gone").atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> {
-          assertThat(harness.kubelet().podsWithProcesses()).isEmpty();
-          var c = harness.client();
-          assertThat(c.apps().statefulSets().inNamespace(NS).list().getItems()).isEmpty();
-          assertThat(c.pods().inNamespace(NS).list().getItems()).isEmpty();
-          assertThat(c.services().inNamespace(NS).list().getItems()).isEmpty();
-          assertThat(c.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems())
-              .isEmpty();
-          assertThat(c.serviceAccounts().inNamespace(NS).list().getItems())
-              .noneMatch(a -> ownedBy(a, uid));
-          assertThat(c.rbac().roles().inNamespace(NS).list().getItems()).isEmpty();
-          assertThat(c.rbac().roleBindings().inNamespace(NS).list().getItems()).isEmpty();
-          // whenDeleted: Delete — the claims (owned by the StatefulSet) and their volumes go too.
-          assertThat(c.persistentVolumeClaims().inNamespace(NS).list().getItems()).isEmpty();
-          for (int i = 0; i < 3; i++) {
-            assertThat(harness.kubelet().volumeExists(NS, "data-" + NAME + "-" + i)).isFalse();
-          }
-        });
-    assertThat(harness.cluster(NS, NAME).get()).isNull();
-    E2eDiagnostics.report("scenario 5 (delete the RaftKvCluster -> processes stopped, owned"
-        + " objects and volumes gone)", t0, 0, 0);
-  }
+    @Test
+    @Order(3)
+    void deletingTheClusterStopsEveryProcessAndRemovesEveryOwnedObject() {
+        long t0 = System.nanoTime();
+        String uid = harness.cluster(NS, NAME).get().getMetadata().getUid();
+        harness.cluster(NS, NAME).delete();
+        await("every process stopped and every owned object gone")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    assertThat(harness.kubelet().podsWithProcesses()).isEmpty();
+                    var c = harness.client();
+                    assertThat(c.apps().statefulSets().inNamespace(NS).list().getItems())
+                            .isEmpty();
+                    assertThat(c.pods().inNamespace(NS).list().getItems()).isEmpty();
+                    assertThat(c.services().inNamespace(NS).list().getItems()).isEmpty();
+                    assertThat(c.policy()
+                                    .v1()
+                                    .podDisruptionBudget()
+                                    .inNamespace(NS)
+                                    .list()
+                                    .getItems())
+                            .isEmpty();
+                    assertThat(c.serviceAccounts().inNamespace(NS).list().getItems())
+                            .noneMatch(a -> ownedBy(a, uid));
+                    assertThat(c.rbac().roles().inNamespace(NS).list().getItems())
+                            .isEmpty();
+                    assertThat(c.rbac().roleBindings().inNamespace(NS).list().getItems())
+                            .isEmpty();
+                    // whenDeleted: Delete — the claims (owned by the StatefulSet) and their volumes go too.
+                    assertThat(c.persistentVolumeClaims().inNamespace(NS).list().getItems())
+                            .isEmpty();
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(harness.kubelet().volumeExists(NS, "data-" + NAME + "-" + i))
+                                .isFalse();
+                    }
+                });
+        assertThat(harness.cluster(NS, NAME).get()).isNull();
+        E2eDiagnostics.report(
+                "scenario 5 (delete the RaftKvCluster -> processes stopped, owned" + " objects and volumes gone)",
+                t0,
+                0,
+                0);
+    }
 
-  private static boolean ownedBy(io.fabric8.kubernetes.api.model.HasMetadata o, String uid) {
-    return o.getMetadata().getOwnerReferences() != null && o.getMetadata().getOwnerReferences()
-        .stream().anyMatch(r -> uid.equals(r.getUid()));
-  }
+    private static boolean ownedBy(io.fabric8.kubernetes.api.model.HasMetadata o, String uid) {
+        return o.getMetadata().getOwnerReferences() != null
+                && o.getMetadata().getOwnerReferences().stream().anyMatch(r -> uid.equals(r.getUid()));
+    }
 }

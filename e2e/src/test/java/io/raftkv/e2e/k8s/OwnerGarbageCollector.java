@@ -22,53 +22,60 @@ import java.util.function.Function;
  */
 final class OwnerGarbageCollector {
 
-  static final String CR_API_VERSION = "raftkv.io/v1alpha1";
-  static final String CR_KIND = "RaftKvCluster";
+    static final String CR_API_VERSION = "raftkv.io/v1alpha1";
+    static final String CR_KIND = "RaftKvCluster";
 
-  private final KubernetesClient client;
+    private final KubernetesClient client;
 
-  OwnerGarbageCollector(KubernetesClient client) {
-    this.client = client;
-  }
-
-  /**
-   * Deletes every object whose owners are all gone.
-   *
-   * @return descriptions ({@code Kind ns/name}) of the objects deleted
-   */
-  List<String> sweep() {
-    List<HasMetadata> dependents = new ArrayList<>();
-    dependents.addAll(client.apps().statefulSets().inAnyNamespace().list().getItems());
-    dependents.addAll(client.services().inAnyNamespace().list().getItems());
-    dependents.addAll(client.policy().v1().podDisruptionBudget().inAnyNamespace().list()
-        .getItems());
-    dependents.addAll(client.serviceAccounts().inAnyNamespace().list().getItems());
-    dependents.addAll(client.rbac().roles().inAnyNamespace().list().getItems());
-    dependents.addAll(client.rbac().roleBindings().inAnyNamespace().list().getItems());
-    dependents.addAll(client.pods().inAnyNamespace().list().getItems());
-    dependents.addAll(client.persistentVolumeClaims().inAnyNamespace().list().getItems());
-    Set<String> existing = new HashSet<>();
-    Function<HasMetadata, String> uid = o -> o.getMetadata().getUid();
-    client.genericKubernetesResources(CR_API_VERSION, CR_KIND).inAnyNamespace().list().getItems()
-        .forEach(o -> existing.add(uid.apply(o)));
-    dependents.forEach(o -> existing.add(uid.apply(o)));
-    List<String> deleted = new ArrayList<>();
-    for (HasMetadata o : dependents) {
-      List<OwnerReference> owners = o.getMetadata().getOwnerReferences();
-      if (owners == null || owners.isEmpty()
-          || owners.stream().anyMatch(r -> existing.contains(r.getUid()))) {
-        continue;
-      }
-      try {
-        client.resource(o).delete();
-        deleted.add(o.getKind() + " " + o.getMetadata().getNamespace() + "/"
-            + o.getMetadata().getName());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) {
-          throw e;
-        }
-      }
+    OwnerGarbageCollector(KubernetesClient client) {
+        this.client = client;
     }
-    return deleted;
-  }
+
+    /**
+     * Deletes every object whose owners are all gone.
+     *
+     * @return descriptions ({@code Kind ns/name}) of the objects deleted
+     */
+    List<String> sweep() {
+        List<HasMetadata> dependents = new ArrayList<>();
+        dependents.addAll(client.apps().statefulSets().inAnyNamespace().list().getItems());
+        dependents.addAll(client.services().inAnyNamespace().list().getItems());
+        dependents.addAll(client.policy()
+                .v1()
+                .podDisruptionBudget()
+                .inAnyNamespace()
+                .list()
+                .getItems());
+        dependents.addAll(client.serviceAccounts().inAnyNamespace().list().getItems());
+        dependents.addAll(client.rbac().roles().inAnyNamespace().list().getItems());
+        dependents.addAll(client.rbac().roleBindings().inAnyNamespace().list().getItems());
+        dependents.addAll(client.pods().inAnyNamespace().list().getItems());
+        dependents.addAll(
+                client.persistentVolumeClaims().inAnyNamespace().list().getItems());
+        Set<String> existing = new HashSet<>();
+        Function<HasMetadata, String> uid = o -> o.getMetadata().getUid();
+        client.genericKubernetesResources(CR_API_VERSION, CR_KIND)
+                .inAnyNamespace()
+                .list()
+                .getItems()
+                .forEach(o -> existing.add(uid.apply(o)));
+        dependents.forEach(o -> existing.add(uid.apply(o)));
+        List<String> deleted = new ArrayList<>();
+        for (HasMetadata o : dependents) {
+            List<OwnerReference> owners = o.getMetadata().getOwnerReferences();
+            if (owners == null || owners.isEmpty() || owners.stream().anyMatch(r -> existing.contains(r.getUid()))) {
+                continue;
+            }
+            try {
+                client.resource(o).delete();
+                deleted.add(o.getKind() + " " + o.getMetadata().getNamespace() + "/"
+                        + o.getMetadata().getName());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return deleted;
+    }
 }

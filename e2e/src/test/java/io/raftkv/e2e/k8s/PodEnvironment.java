@@ -44,152 +44,179 @@ import java.util.function.Function;
  *   <li>{@code $(NAME)} in a value expands to an earlier variable, as in Kubernetes.</li>
  * </ul>
  */
-record PodEnvironment(Map<String, String> env, Map<String, Path> mounts, List<String> claims,
-    String image, int clientPort, int probePort, Path dataDir, Map<Path, String> secretDirs) {
+record PodEnvironment(
+        Map<String, String> env,
+        Map<String, Path> mounts,
+        List<String> claims,
+        String image,
+        int clientPort,
+        int probePort,
+        Path dataDir,
+        Map<Path, String> secretDirs) {
 
-  static final String DATA_DIR_VARIABLE = "RAFTKV_DATA_DIR";
+    static final String DATA_DIR_VARIABLE = "RAFTKV_DATA_DIR";
 
-  /**
-   * @param claimDir where the directory of a claim (by name) lives
-   * @throws IllegalStateException for a volume kind or field reference it cannot simulate
-   */
-  static PodEnvironment of(StatefulSet sts, Pod pod, String ip, Path podDir,
-      Function<String, Path> claimDir, String masterUrl,
-      Function<String, Optional<Secret>> secrets) {
-    Container container = pod.getSpec().getContainers().get(0);
-    int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
-    Map<String, PersistentVolumeClaim> claimsByTemplate = StatefulSetRules.claims(sts, ordinal);
-    Map<String, Volume> volumesByName = new HashMap<>();
-    Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())
-        .forEach(v -> volumesByName.put(v.getName(), v));
-    Map<String, Path> mounts = new LinkedHashMap<>();
-    Map<Path, String> secretDirs = new LinkedHashMap<>();
-    List<String> claims = new ArrayList<>();
-    for (VolumeMount m : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
-      Path dir;
-      if (claimsByTemplate.containsKey(m.getName())) {
-        String claim = claimsByTemplate.get(m.getName()).getMetadata().getName();
-        dir = claimDir.apply(claim);
-        claims.add(claim);
-      } else if (volumesByName.containsKey(m.getName())
-          && volumesByName.get(m.getName()).getEmptyDir() != null) {
-        dir = podDir.resolve("volumes").resolve(m.getName());
-      } else if (volumesByName.containsKey(m.getName())
-          && volumesByName.get(m.getName()).getSecret() != null) {
-        // like the kubelet: the container does not start before its Secret exists
-        String secret = volumesByName.get(m.getName()).getSecret().getSecretName();
-        Secret found = secrets.apply(secret).orElseThrow(() -> new IllegalStateException("pod "
-            + pod.getMetadata().getName() + ": Secret " + secret + " of volume '" + m.getName()
-            + "' does not exist yet"));
-        dir = podDir.resolve("volumes").resolve(m.getName());
-        SecretFiles.write(dir, found);
-        secretDirs.put(dir, secret);
-      } else {
-        throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": volume '"
-            + m.getName() + "' is neither a claim template, an emptyDir nor a Secret; the simulated"
-            + " kubelet supports only those");
-      }
-      createDirectories(dir);
-      mounts.put(m.getMountPath(), dir);
-    }
-    createDirectories(podDir.resolve("tmp"));
-    int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
-    int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
-    int probePort = port(container, "probe", clientPort);
-    Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-      env.put(e.getName(), rewritePaths(expand(envValue(e, pod, ip), env), mounts));
-    }
-    env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
-    env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
-    env.put("KUBERNETES_MASTER", masterUrl);
-    env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
-    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-    env.put("HOME", podDir.toString());
-    Path dataDir = Path.of(env.getOrDefault(DATA_DIR_VARIABLE, podDir.resolve("data").toString()));
-    return new PodEnvironment(Map.copyOf(env), Map.copyOf(mounts), List.copyOf(claims),
-        container.getImage(), clientPort, probePort, dataDir, Map.copyOf(secretDirs));
-  }
-
-  /**
-   * Kubernetes' dependent environment variables: {@code $(NAME)} is replaced by the value of a
-   * variable defined earlier in the list, {@code $$} is a literal {@code $}; a reference to an
-   * unknown variable stays as written.
-   */
-  static String expand(String value, Map<String, String> earlier) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
-        out.append('$');
-        i++;
-      } else if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '(') {
-        int end = value.indexOf(')', i + 2);
-        String name = end < 0 ? null : value.substring(i + 2, end);
-        if (name != null && earlier.containsKey(name)) {
-          out.append(earlier.get(name));
-          i = end;
-        } else {
-          out.append(c);
+    /**
+     * @param claimDir where the directory of a claim (by name) lives
+     * @throws IllegalStateException for a volume kind or field reference it cannot simulate
+     */
+    static PodEnvironment of(
+            StatefulSet sts,
+            Pod pod,
+            String ip,
+            Path podDir,
+            Function<String, Path> claimDir,
+            String masterUrl,
+            Function<String, Optional<Secret>> secrets) {
+        Container container = pod.getSpec().getContainers().get(0);
+        int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
+        Map<String, PersistentVolumeClaim> claimsByTemplate = StatefulSetRules.claims(sts, ordinal);
+        Map<String, Volume> volumesByName = new HashMap<>();
+        Optional.ofNullable(pod.getSpec().getVolumes())
+                .orElse(List.of())
+                .forEach(v -> volumesByName.put(v.getName(), v));
+        Map<String, Path> mounts = new LinkedHashMap<>();
+        Map<Path, String> secretDirs = new LinkedHashMap<>();
+        List<String> claims = new ArrayList<>();
+        for (VolumeMount m : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
+            Path dir;
+            if (claimsByTemplate.containsKey(m.getName())) {
+                String claim = claimsByTemplate.get(m.getName()).getMetadata().getName();
+                dir = claimDir.apply(claim);
+                claims.add(claim);
+            } else if (volumesByName.containsKey(m.getName())
+                    && volumesByName.get(m.getName()).getEmptyDir() != null) {
+                dir = podDir.resolve("volumes").resolve(m.getName());
+            } else if (volumesByName.containsKey(m.getName())
+                    && volumesByName.get(m.getName()).getSecret() != null) {
+                // like the kubelet: the container does not start before its Secret exists
+                String secret = volumesByName.get(m.getName()).getSecret().getSecretName();
+                Secret found = secrets.apply(secret)
+                        .orElseThrow(() -> new IllegalStateException("pod "
+                                + pod.getMetadata().getName() + ": Secret " + secret + " of volume '" + m.getName()
+                                + "' does not exist yet"));
+                dir = podDir.resolve("volumes").resolve(m.getName());
+                SecretFiles.write(dir, found);
+                secretDirs.put(dir, secret);
+            } else {
+                throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": volume '"
+                        + m.getName() + "' is neither a claim template, an emptyDir nor a Secret; the simulated"
+                        + " kubelet supports only those");
+            }
+            createDirectories(dir);
+            mounts.put(m.getMountPath(), dir);
         }
-      } else {
-        out.append(c);
-      }
+        createDirectories(podDir.resolve("tmp"));
+        int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
+        int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
+        int probePort = port(container, "probe", clientPort);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
+            env.put(e.getName(), rewritePaths(expand(envValue(e, pod, ip), env), mounts));
+        }
+        env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
+        env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
+        env.put("KUBERNETES_MASTER", masterUrl);
+        env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
+        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        env.put("HOME", podDir.toString());
+        Path dataDir = Path.of(
+                env.getOrDefault(DATA_DIR_VARIABLE, podDir.resolve("data").toString()));
+        return new PodEnvironment(
+                Map.copyOf(env),
+                Map.copyOf(mounts),
+                List.copyOf(claims),
+                container.getImage(),
+                clientPort,
+                probePort,
+                dataDir,
+                Map.copyOf(secretDirs));
     }
-    return out.toString();
-  }
 
-  /**
-   * JVM flags: DNS through the pod network's hosts file (also for Vert.x, whose own resolver
-   * is turned off), no long negative DNS caching, and {@code /tmp} on the pod's emptyDir.
-   */
-  List<String> jvmArgs(Path hostsFile) {
-    return List.of("-Djdk.net.hosts.file=" + hostsFile, "-Dvertx.disableDnsResolver=true",
-        "-Dsun.net.inetaddr.negative.ttl=1",
-        "-Djava.io.tmpdir=" + mounts.getOrDefault("/tmp", Path.of(env.get("HOME"), "tmp")));
-  }
-
-  private static String envValue(EnvVar e, Pod pod, String ip) {
-    if (e.getValueFrom() == null) {
-      return Objects.requireNonNullElse(e.getValue(), "");
+    /**
+     * Kubernetes' dependent environment variables: {@code $(NAME)} is replaced by the value of a
+     * variable defined earlier in the list, {@code $$} is a literal {@code $}; a reference to an
+     * unknown variable stays as written.
+     */
+    static String expand(String value, Map<String, String> earlier) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
+                out.append('$');
+                i++;
+            } else if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '(') {
+                int end = value.indexOf(')', i + 2);
+                String name = end < 0 ? null : value.substring(i + 2, end);
+                if (name != null && earlier.containsKey(name)) {
+                    out.append(earlier.get(name));
+                    i = end;
+                } else {
+                    out.append(c);
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
-    if (e.getValueFrom().getFieldRef() == null) {
-      throw new IllegalStateException("env " + e.getName() + ": only fieldRef is supported by the"
-          + " simulated kubelet, got " + e.getValueFrom());
-    }
-    String path = e.getValueFrom().getFieldRef().getFieldPath();
-    return switch (path) {
-      case "metadata.name" -> pod.getMetadata().getName();
-      case "metadata.namespace" -> pod.getMetadata().getNamespace();
-      case "metadata.uid" -> pod.getMetadata().getUid();
-      case "status.podIP" -> ip;
-      case "spec.nodeName" -> "simulated-node";
-      default -> throw new IllegalStateException("env " + e.getName() + ": field " + path
-          + " is not supported by the simulated kubelet");
-    };
-  }
 
-  private static String rewritePaths(String value, Map<String, Path> mounts) {
-    for (var m : mounts.entrySet()) {
-      if (value.equals(m.getKey()) || value.startsWith(m.getKey() + "/")) {
-        return m.getValue() + value.substring(m.getKey().length());
-      }
+    /**
+     * JVM flags: DNS through the pod network's hosts file (also for Vert.x, whose own resolver
+     * is turned off), no long negative DNS caching, and {@code /tmp} on the pod's emptyDir.
+     */
+    List<String> jvmArgs(Path hostsFile) {
+        return List.of(
+                "-Djdk.net.hosts.file=" + hostsFile,
+                "-Dvertx.disableDnsResolver=true",
+                "-Dsun.net.inetaddr.negative.ttl=1",
+                "-Djava.io.tmpdir=" + mounts.getOrDefault("/tmp", Path.of(env.get("HOME"), "tmp")));
     }
-    return value;
-  }
 
-  private static int port(Container c, String name, int fallback) {
-    return Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
-        .filter(p -> name.equals(p.getName())).map(ContainerPort::getContainerPort).findFirst()
-        .orElse(fallback);
-  }
-
-  private static void createDirectories(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dir, e);
+    private static String envValue(EnvVar e, Pod pod, String ip) {
+        if (e.getValueFrom() == null) {
+            return Objects.requireNonNullElse(e.getValue(), "");
+        }
+        if (e.getValueFrom().getFieldRef() == null) {
+            throw new IllegalStateException("env " + e.getName() + ": only fieldRef is supported by the"
+                    + " simulated kubelet, got " + e.getValueFrom());
+        }
+        String path = e.getValueFrom().getFieldRef().getFieldPath();
+        return switch (path) {
+            case "metadata.name" -> pod.getMetadata().getName();
+            case "metadata.namespace" -> pod.getMetadata().getNamespace();
+            case "metadata.uid" -> pod.getMetadata().getUid();
+            case "status.podIP" -> ip;
+            case "spec.nodeName" -> "simulated-node";
+            default ->
+                throw new IllegalStateException(
+                        "env " + e.getName() + ": field " + path + " is not supported by the simulated kubelet");
+        };
     }
-  }
+
+    private static String rewritePaths(String value, Map<String, Path> mounts) {
+        for (var m : mounts.entrySet()) {
+            if (value.equals(m.getKey()) || value.startsWith(m.getKey() + "/")) {
+                return m.getValue() + value.substring(m.getKey().length());
+            }
+        }
+        return value;
+    }
+
+    private static int port(Container c, String name, int fallback) {
+        return Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
+                .filter(p -> name.equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElse(fallback);
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
 }

@@ -20,43 +20,42 @@ import java.util.TreeMap;
  */
 final class SecretFiles {
 
-  private SecretFiles() {}
+    private SecretFiles() {}
 
-  /** Writes {@code secret}'s keys under {@code dir}; returns whether any file changed. */
-  static boolean write(Path dir, Secret secret) {
-    Map<String, byte[]> files = new TreeMap<>();
-    if (secret.getData() != null) {
-      secret.getData().forEach((k, v) -> files.put(k, Base64.getDecoder().decode(v)));
-    }
-    if (secret.getStringData() != null) {
-      secret.getStringData().forEach((k, v) -> files.put(k, v.getBytes(StandardCharsets.UTF_8)));
-    }
-    boolean changed = false;
-    try {
-      Files.createDirectories(dir);
-      for (var e : files.entrySet()) {
-        Path file = dir.resolve(e.getKey());
-        if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), e.getValue())) {
-          continue;
+    /** Writes {@code secret}'s keys under {@code dir}; returns whether any file changed. */
+    static boolean write(Path dir, Secret secret) {
+        Map<String, byte[]> files = new TreeMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> files.put(k, Base64.getDecoder().decode(v)));
         }
-        Path aside = dir.resolve(".." + e.getKey() + ".tmp");
-        Files.write(aside, e.getValue());
-        Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-        changed = true;
-      }
-      try (var listing = Files.list(dir)) {
-        for (Path p : listing.toList()) {
-          String name = p.getFileName().toString();
-          if (!name.startsWith("..") && !files.containsKey(name)) {
-            Files.delete(p);
-            changed = true;
-          }
+        if (secret.getStringData() != null) {
+            secret.getStringData().forEach((k, v) -> files.put(k, v.getBytes(StandardCharsets.UTF_8)));
         }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the Secret volume " + dir, e);
+        boolean changed = false;
+        try {
+            Files.createDirectories(dir);
+            for (var e : files.entrySet()) {
+                Path file = dir.resolve(e.getKey());
+                if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), e.getValue())) {
+                    continue;
+                }
+                Path aside = dir.resolve(".." + e.getKey() + ".tmp");
+                Files.write(aside, e.getValue());
+                Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                changed = true;
+            }
+            try (var listing = Files.list(dir)) {
+                for (Path p : listing.toList()) {
+                    String name = p.getFileName().toString();
+                    if (!name.startsWith("..") && !files.containsKey(name)) {
+                        Files.delete(p);
+                        changed = true;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Secret volume " + dir, e);
+        }
+        return changed;
     }
-    return changed;
-  }
 }

@@ -66,528 +66,590 @@ import java.util.stream.Stream;
  */
 public final class SimulatedKubelet implements AutoCloseable {
 
-  static final long RESYNC_MS = 300;
-  static final long PROBE_PERIOD_MS = 500;
-  static final long GC_PERIOD_MS = 1_000;
-  /** Upper bound of the grace period given to a deleted pod's process. */
-  static final Duration MAX_GRACE = Duration.ofSeconds(30);
-  static final int MAX_EVENTS = 2_000;
+    static final long RESYNC_MS = 300;
+    static final long PROBE_PERIOD_MS = 500;
+    static final long GC_PERIOD_MS = 1_000;
+    /** Upper bound of the grace period given to a deleted pod's process. */
+    static final Duration MAX_GRACE = Duration.ofSeconds(30);
 
-  /**
-   * @param nodeJar the node's fat jar, run for every pod whatever its image says
-   * @param workDir volumes, pod scratch directories and logs go below it
-   * @param masterUrl the API server, as the node processes reach it
-   * @param nodeJvmArgs heap and GC flags of each node JVM
-   */
-  public record Settings(Path nodeJar, Path workDir, String masterUrl, List<String> nodeJvmArgs) {}
+    static final int MAX_EVENTS = 2_000;
 
-  private final KubernetesClient client;
-  private final PodNetwork network;
-  private final Settings settings;
-  private final OwnerGarbageCollector gc;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
-      r -> daemon(r, "kubelet-loop"));
-  private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2,
-      r -> daemon(r, "kubelet-probe"));
-  private final ThreadPoolExecutor terminations = new ThreadPoolExecutor(4, 4, 30,
-      TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> daemon(r, "kubelet-terminate"));
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
-  private final AtomicBoolean kicked = new AtomicBoolean();
-  /** "ns/pod" → the runtime of the pod of that name (loop thread writes; others read). */
-  private final Map<String, PodRuntime> runtimes = new ConcurrentHashMap<>();
-  private final Map<PodRuntime, ScheduledFuture<?>> probeTasks = new ConcurrentHashMap<>();
-  /** "ns/claim" → its directory; loop thread only. */
-  private final Map<String, Path> volumes = new HashMap<>();
-  /** "ns/claim" of claims to delete once their pod's process has stopped (whenScaled: Delete). */
-  private final Set<String> condemnedClaims = new HashSet<>();
-  private final ArrayBlockingQueue<String> events = new ArrayBlockingQueue<>(MAX_EVENTS);
-  private SharedIndexInformer<StatefulSet> statefulSets;
-  private SharedIndexInformer<Pod> pods;
-  private SharedIndexInformer<PersistentVolumeClaim> claims;
-  private SharedIndexInformer<Secret> secrets;
-  /** "ns/pod" → its Secret volumes (directory → Secret name); loop thread only. */
-  private final Map<String, Map<Path, String>> secretVolumes = new HashMap<>();
-  private volatile PreStopHook preStopHook = (ns, pod) -> { };
-  private long lastGcNanos;
-  private int launches;
+    /**
+     * @param nodeJar the node's fat jar, run for every pod whatever its image says
+     * @param workDir volumes, pod scratch directories and logs go below it
+     * @param masterUrl the API server, as the node processes reach it
+     * @param nodeJvmArgs heap and GC flags of each node JVM
+     */
+    public record Settings(Path nodeJar, Path workDir, String masterUrl, List<String> nodeJvmArgs) {}
 
-  public SimulatedKubelet(KubernetesClient client, PodNetwork network, Settings settings) {
-    this.client = client;
-    this.network = network;
-    this.settings = settings;
-    this.gc = new OwnerGarbageCollector(client);
-  }
+    private final KubernetesClient client;
+    private final PodNetwork network;
+    private final Settings settings;
+    private final OwnerGarbageCollector gc;
+    private final ScheduledExecutorService loop =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kubelet-loop"));
+    private final ScheduledExecutorService probes =
+            Executors.newScheduledThreadPool(2, r -> daemon(r, "kubelet-probe"));
+    private final ThreadPoolExecutor terminations = new ThreadPoolExecutor(
+            4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> daemon(r, "kubelet-terminate"));
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(1))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    private final AtomicBoolean kicked = new AtomicBoolean();
+    /** "ns/pod" → the runtime of the pod of that name (loop thread writes; others read). */
+    private final Map<String, PodRuntime> runtimes = new ConcurrentHashMap<>();
 
-  /** Starts watching and the loop. */
-  public SimulatedKubelet start() {
-    ResourceEventHandler<Object> kick = new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Object obj) {
-        kick();
-      }
+    private final Map<PodRuntime, ScheduledFuture<?>> probeTasks = new ConcurrentHashMap<>();
+    /** "ns/claim" → its directory; loop thread only. */
+    private final Map<String, Path> volumes = new HashMap<>();
+    /** "ns/claim" of claims to delete once their pod's process has stopped (whenScaled: Delete). */
+    private final Set<String> condemnedClaims = new HashSet<>();
 
-      @Override
-      public void onUpdate(Object oldObj, Object newObj) {
-        kick();
-      }
+    private final ArrayBlockingQueue<String> events = new ArrayBlockingQueue<>(MAX_EVENTS);
+    private SharedIndexInformer<StatefulSet> statefulSets;
+    private SharedIndexInformer<Pod> pods;
+    private SharedIndexInformer<PersistentVolumeClaim> claims;
+    private SharedIndexInformer<Secret> secrets;
+    /** "ns/pod" → its Secret volumes (directory → Secret name); loop thread only. */
+    private final Map<String, Map<Path, String>> secretVolumes = new HashMap<>();
 
-      @Override
-      public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
-        kick();
-      }
-    };
-    statefulSets = client.apps().statefulSets().inAnyNamespace().inform(cast(kick), 0);
-    pods = client.pods().inAnyNamespace().inform(cast(kick), 0);
-    claims = client.persistentVolumeClaims().inAnyNamespace().inform(cast(kick), 0);
-    secrets = client.secrets().inAnyNamespace().inform(cast(kick), 0);
-    loop.scheduleWithFixedDelay(this::syncSafely, 0, RESYNC_MS, TimeUnit.MILLISECONDS);
-    return this;
-  }
+    private volatile PreStopHook preStopHook = (ns, pod) -> {};
+    private long lastGcNanos;
+    private int launches;
 
-  @SuppressWarnings("unchecked")
-  private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> handler) {
-    return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
-  }
-
-  /** Runs on the termination pool before a deleted pod's process gets SIGTERM. */
-  @FunctionalInterface
-  public interface PreStopHook {
-    void beforeStop(String namespace, String pod);
-  }
-
-  // ------------------------------------------------------------------ what tests use
-
-  /**
-   * Observes each deleted pod's process just before SIGTERM (e.g. asks the node its role); must
-   * be quick: it delays the termination.
-   */
-  public void onPreStop(PreStopHook hook) {
-    this.preStopHook = hook;
-  }
-
-  /** The running node process of pod {@code ns/pod}, if its container is up. */
-  public Optional<JvmProcess> process(String namespace, String pod) {
-    return Optional.ofNullable(runtimes.get(namespace + "/" + pod)).map(PodRuntime::process);
-  }
-
-  /** SIGKILL of the container of {@code ns/pod} (the kubelet restarts it, as after an OOM kill). */
-  public JvmProcess killContainer(String namespace, String pod) {
-    JvmProcess p = process(namespace, pod).orElseThrow(() -> new IllegalStateException(
-        "pod " + namespace + "/" + pod + " has no running container; runtimes: " + runtimes));
-    p.kill();
-    record("SIGKILL " + p);
-    return p;
-  }
-
-  /**
-   * SIGKILL of the container of {@code ns/pod}, which then stays down (the kubelet does not
-   * restart it): a member that is gone until someone acts, as a failed machine would be.
-   */
-  public JvmProcess killAndHoldDown(String namespace, String pod) {
-    PodRuntime runtime = runtimes.get(namespace + "/" + pod);
-    if (runtime == null) {
-      throw new IllegalStateException("no pod " + namespace + "/" + pod + "; runtimes: " + runtimes);
+    public SimulatedKubelet(KubernetesClient client, PodNetwork network, Settings settings) {
+        this.client = client;
+        this.network = network;
+        this.settings = settings;
+        this.gc = new OwnerGarbageCollector(client);
     }
-    runtime.holdDown();
-    JvmProcess killed = killContainer(namespace, pod);
-    record("held down " + namespace + "/" + pod);
-    return killed;
-  }
 
-  /** Pods whose process still holds its address and volume (running, restarting, stopping). */
-  public List<String> podsWithProcesses() {
-    return runtimes.values().stream().filter(PodRuntime::holdsResources)
-        .map(r -> r.namespace() + "/" + r.podName()).sorted().toList();
-  }
+    /** Starts watching and the loop. */
+    public SimulatedKubelet start() {
+        ResourceEventHandler<Object> kick = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Object obj) {
+                kick();
+            }
 
-  /** Whether the data directory of claim {@code ns/claim} exists on disk. */
-  public boolean volumeExists(String namespace, String claim) {
-    return Files.exists(volumeDir(namespace, claim));
-  }
+            @Override
+            public void onUpdate(Object oldObj, Object newObj) {
+                kick();
+            }
 
-  /** The loopback {@code ip:port} of the client port of pod {@code ordinal} of {@code sts}. */
-  public String clientAddress(String namespace, String sts, int ordinal) {
-    return network.podIp(namespace, sts, ordinal) + ":" + PodNetwork.CLIENT_PORT;
-  }
-
-  /** Node processes started so far (first starts and restarts). */
-  public int launches() {
-    return launches;
-  }
-
-  /** What the kubelet did, oldest first (bounded), for failure messages. */
-  public List<String> events() {
-    return List.copyOf(events);
-  }
-
-  /** The last lines of the current log of each pod's process. */
-  public String logTails(int lines) {
-    StringBuilder b = new StringBuilder();
-    runtimes.values().forEach(r -> {
-      JvmProcess p = r.process();
-      if (p != null) {
-        b.append("--- ").append(r).append('\n').append(p.tail(lines)).append('\n');
-      }
-    });
-    return b.toString();
-  }
-
-  // ------------------------------------------------------------------ the loop
-
-  private void kick() {
-    if (kicked.compareAndSet(false, true)) {
-      loop.execute(() -> {
-        kicked.set(false);
-        syncSafely();
-      });
+            @Override
+            public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+                kick();
+            }
+        };
+        statefulSets = client.apps().statefulSets().inAnyNamespace().inform(cast(kick), 0);
+        pods = client.pods().inAnyNamespace().inform(cast(kick), 0);
+        claims = client.persistentVolumeClaims().inAnyNamespace().inform(cast(kick), 0);
+        secrets = client.secrets().inAnyNamespace().inform(cast(kick), 0);
+        loop.scheduleWithFixedDelay(this::syncSafely, 0, RESYNC_MS, TimeUnit.MILLISECONDS);
+        return this;
     }
-  }
 
-  private void syncSafely() {
-    try {
-      sync();
-    } catch (RuntimeException e) {
-      record("sync failed: " + e);
+    @SuppressWarnings("unchecked")
+    private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> handler) {
+        return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
     }
-  }
 
-  private void sync() {
-    Map<String, Pod> podsByKey = new LinkedHashMap<>();
-    pods.getStore().list().forEach(p -> podsByKey.put(key(p.getMetadata().getNamespace(),
-        p.getMetadata().getName()), p));
-    Set<String> claimKeys = new HashSet<>();
-    claims.getStore().list().forEach(c -> claimKeys.add(key(c.getMetadata().getNamespace(),
-        c.getMetadata().getName())));
-    stopRuntimesOfDeletedPods(podsByKey);
-    List<StatefulSet> sets = statefulSets.getStore().list();
-    for (StatefulSet sts : sets) {
-      controlStatefulSet(sts, podsByKey, claimKeys);
+    /** Runs on the termination pool before a deleted pod's process gets SIGTERM. */
+    @FunctionalInterface
+    public interface PreStopHook {
+        void beforeStop(String namespace, String pod);
     }
-    for (Pod pod : podsByKey.values()) {
-      ownerOf(pod, sets).ifPresent(sts -> runPod(sts, pod));
-    }
-    releaseVolumes(claimKeys);
-    if (System.nanoTime() - lastGcNanos > TimeUnit.MILLISECONDS.toNanos(GC_PERIOD_MS)) {
-      lastGcNanos = System.nanoTime();
-      gc.sweep().forEach(o -> record("garbage-collected " + o));
-    }
-  }
 
-  /** Kubelet: a runtime whose pod is gone (or replaced under the same name) stops. */
-  private void stopRuntimesOfDeletedPods(Map<String, Pod> podsByKey) {
-    for (var e : new ArrayList<>(runtimes.entrySet())) {
-      PodRuntime r = e.getValue();
-      Pod pod = podsByKey.get(e.getKey());
-      boolean gone = pod == null || !pod.getMetadata().getUid().equals(r.uid())
-          || pod.getMetadata().getDeletionTimestamp() != null;
-      if (gone && r.state() != PodRuntime.State.TERMINATING
-          && r.state() != PodRuntime.State.STOPPED) {
-        Duration grace = Optional.ofNullable(pod).map(p -> p.getSpec()
-                .getTerminationGracePeriodSeconds()).map(Duration::ofSeconds)
-            .filter(d -> d.compareTo(MAX_GRACE) < 0).orElse(MAX_GRACE);
-        record("pod " + e.getKey() + " deleted: SIGTERM to its process, grace " + grace);
-        PreStopHook hook = preStopHook;
-        r.beginTermination(terminations, grace, () -> hook.beforeStop(r.namespace(), r.podName()));
-      }
-      if (r.state() == PodRuntime.State.STOPPED) {
-        runtimes.remove(e.getKey(), r);
-        secretVolumes.remove(e.getKey());
-        Optional.ofNullable(probeTasks.remove(r)).ifPresent(f -> f.cancel(false));
-        record("pod " + e.getKey() + " stopped");
-      }
-    }
-  }
+    // ------------------------------------------------------------------ what tests use
 
-  /** StatefulSet controller: pods and claims for ordinals below replicas, none above; status. */
-  private void controlStatefulSet(StatefulSet sts, Map<String, Pod> podsByKey,
-      Set<String> claimKeys) {
-    String ns = sts.getMetadata().getNamespace();
-    int replicas = StatefulSetRules.replicas(sts);
-    for (int ordinal = 0; ordinal < replicas; ordinal++) {
-      String key = key(ns, StatefulSetRules.podName(sts, ordinal));
-      if (podsByKey.containsKey(key) || runtimes.containsKey(key)) {
-        continue;
-      }
-      for (PersistentVolumeClaim claim : StatefulSetRules.claims(sts, ordinal).values()) {
-        String claimKey = key(ns, claim.getMetadata().getName());
-        condemnedClaims.remove(claimKey);
-        if (!claimKeys.contains(claimKey)) {
-          createIgnoringConflict(claim);
-          record("created PVC " + claimKey);
+    /**
+     * Observes each deleted pod's process just before SIGTERM (e.g. asks the node its role); must
+     * be quick: it delays the termination.
+     */
+    public void onPreStop(PreStopHook hook) {
+        this.preStopHook = hook;
+    }
+
+    /** The running node process of pod {@code ns/pod}, if its container is up. */
+    public Optional<JvmProcess> process(String namespace, String pod) {
+        return Optional.ofNullable(runtimes.get(namespace + "/" + pod)).map(PodRuntime::process);
+    }
+
+    /** SIGKILL of the container of {@code ns/pod} (the kubelet restarts it, as after an OOM kill). */
+    public JvmProcess killContainer(String namespace, String pod) {
+        JvmProcess p = process(namespace, pod)
+                .orElseThrow(() -> new IllegalStateException(
+                        "pod " + namespace + "/" + pod + " has no running container; runtimes: " + runtimes));
+        p.kill();
+        record("SIGKILL " + p);
+        return p;
+    }
+
+    /**
+     * SIGKILL of the container of {@code ns/pod}, which then stays down (the kubelet does not
+     * restart it): a member that is gone until someone acts, as a failed machine would be.
+     */
+    public JvmProcess killAndHoldDown(String namespace, String pod) {
+        PodRuntime runtime = runtimes.get(namespace + "/" + pod);
+        if (runtime == null) {
+            throw new IllegalStateException("no pod " + namespace + "/" + pod + "; runtimes: " + runtimes);
         }
-      }
-      createIgnoringConflict(StatefulSetRules.newPod(sts, ordinal));
-      record("created pod " + key + " (revision " + StatefulSetRules.revision(sts) + ")");
+        runtime.holdDown();
+        JvmProcess killed = killContainer(namespace, pod);
+        record("held down " + namespace + "/" + pod);
+        return killed;
     }
-    List<Pod> owned = new ArrayList<>();
-    for (Pod pod : podsByKey.values()) {
-      if (!ownedBy(pod, sts)) {
-        continue;
-      }
-      int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
-      if (ordinal >= replicas || ordinal < 0) {
-        deleteIgnoringNotFound(pod);
-        record("scale-down: deleted pod " + ns + "/" + pod.getMetadata().getName());
-        if (ordinal >= 0 && StatefulSetRules.deleteClaimsOnScaleDown(sts)) {
-          StatefulSetRules.claims(sts, ordinal).values().forEach(c ->
-              condemnedClaims.add(key(ns, c.getMetadata().getName())));
-        }
-      } else {
-        owned.add(pod);
-      }
-    }
-    StatefulSetStatus status = StatefulSetRules.status(sts, owned, SimulatedKubelet::isReady);
-    if (!status.equals(sts.getStatus())) {
-      try {
-        client.apps().statefulSets().inNamespace(ns).withName(sts.getMetadata().getName())
-            .editStatus(s -> new StatefulSetBuilder(s).withStatus(status).build());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404 && e.getCode() != 409) {
-          throw e;
-        }
-      }
-    }
-  }
 
-  /** Kubelet: runs, restarts and reports the pod. */
-  private void runPod(StatefulSet sts, Pod pod) {
-    String ns = pod.getMetadata().getNamespace();
-    String name = pod.getMetadata().getName();
-    String key = key(ns, name);
-    if (pod.getMetadata().getDeletionTimestamp() != null) {
-      return;
+    /** Pods whose process still holds its address and volume (running, restarting, stopping). */
+    public List<String> podsWithProcesses() {
+        return runtimes.values().stream()
+                .filter(PodRuntime::holdsResources)
+                .map(r -> r.namespace() + "/" + r.podName())
+                .sorted()
+                .toList();
     }
-    PodRuntime runtime = runtimes.get(key);
-    if (runtime == null) {
-      runtime = newRuntime(sts, pod);
-      runtimes.put(key, runtime);
-      PodRuntime r = runtime;
-      probeTasks.put(r, probes.scheduleWithFixedDelay(() -> {
-        if (r.probe(http)) {
-          kick();
-        }
-      }, PROBE_PERIOD_MS, PROBE_PERIOD_MS, TimeUnit.MILLISECONDS));
-    }
-    if (!runtime.uid().equals(pod.getMetadata().getUid())) {
-      return; // the old process of this name is still stopping
-    }
-    runtime.maintain();
-    refreshSecretVolumes(key);
-    PodStatus desired = podStatus(pod, runtime);
-    if (!statusSignature(desired).equals(statusSignature(pod.getStatus()))) {
-      try {
-        client.pods().inNamespace(ns).withName(name)
-            .editStatus(p -> new PodBuilder(p).withStatus(desired).build());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404 && e.getCode() != 409) {
-          throw e;
-        }
-      }
-    }
-  }
 
-  /** Kubelet: brings the pod's Secret volumes up to date with their Secrets. */
-  private void refreshSecretVolumes(String podKey) {
-    String ns = podKey.substring(0, podKey.indexOf('/'));
-    for (var e : secretVolumes.getOrDefault(podKey, Map.of()).entrySet()) {
-      Secret secret = secrets.getStore().getByKey(ns + "/" + e.getValue());
-      if (secret != null && SecretFiles.write(e.getKey(), secret)) {
-        record("pod " + podKey + ": Secret " + e.getValue() + " updated in " + e.getKey());
-      }
+    /** Whether the data directory of claim {@code ns/claim} exists on disk. */
+    public boolean volumeExists(String namespace, String claim) {
+        return Files.exists(volumeDir(namespace, claim));
     }
-  }
 
-  private Optional<Secret> secret(String namespace, String name) {
-    Secret cached = secrets.getStore().getByKey(namespace + "/" + name);
-    return Optional.ofNullable(cached != null ? cached
-        : client.secrets().inNamespace(namespace).withName(name).get());
-  }
+    /** The loopback {@code ip:port} of the client port of pod {@code ordinal} of {@code sts}. */
+    public String clientAddress(String namespace, String sts, int ordinal) {
+        return network.podIp(namespace, sts, ordinal) + ":" + PodNetwork.CLIENT_PORT;
+    }
 
-  private PodRuntime newRuntime(StatefulSet sts, Pod pod) {
-    String ns = pod.getMetadata().getNamespace();
-    String name = pod.getMetadata().getName();
-    int ordinal = StatefulSetRules.ordinalOf(sts, name);
-    String ip = network.podIp(ns, sts.getMetadata().getName(), ordinal);
-    Path podDir = settings.workDir().resolve("pods").resolve(ns).resolve(name + "-"
-        + pod.getMetadata().getUid());
-    PodEnvironment environment = PodEnvironment.of(sts, pod, ip, podDir,
-        claim -> volumeDir(ns, claim), settings.masterUrl(), secret -> secret(ns, secret));
-    secretVolumes.put(key(ns, name), environment.secretDirs());
-    environment.claims().forEach(claim -> volumes.put(key(ns, claim), volumeDir(ns, claim)));
-    List<String> jvmArgs = new ArrayList<>(settings.nodeJvmArgs());
-    jvmArgs.addAll(environment.jvmArgs(network.hostsFile()));
-    record("pod " + key(ns, name) + " scheduled at " + ip + " (image " + environment.image()
-        + ", volumes " + environment.mounts() + ")");
-    return new PodRuntime(ns, name, pod.getMetadata().getUid(), ip, environment.probePort(),
-        environment.dataDir(), environment.image(), () -> {
-          launches++;
-          JvmProcess p = JvmProcess.start(name, settings.nodeJar(), jvmArgs, List.of(),
-              environment.env(), settings.workDir().resolve("logs").resolve(name + ".log"));
-          record("started " + p);
-          return p;
+    /** Node processes started so far (first starts and restarts). */
+    public int launches() {
+        return launches;
+    }
+
+    /** What the kubelet did, oldest first (bounded), for failure messages. */
+    public List<String> events() {
+        return List.copyOf(events);
+    }
+
+    /** The last lines of the current log of each pod's process. */
+    public String logTails(int lines) {
+        StringBuilder b = new StringBuilder();
+        runtimes.values().forEach(r -> {
+            JvmProcess p = r.process();
+            if (p != null) {
+                b.append("--- ").append(r).append('\n').append(p.tail(lines)).append('\n');
+            }
         });
-  }
-
-  /** Deletes condemned claims whose pod has stopped, and the directories of deleted claims. */
-  private void releaseVolumes(Set<String> claimKeys) {
-    for (String claim : new ArrayList<>(condemnedClaims)) {
-      Path dir = volumes.get(claim);
-      boolean inUse = dir != null && runtimes.values().stream()
-          .anyMatch(r -> dir.equals(r.dataDir()) && r.holdsResources());
-      if (!inUse) {
-        String[] nsAndName = claim.split("/", 2);
-        client.persistentVolumeClaims().inNamespace(nsAndName[0]).withName(nsAndName[1]).delete();
-        condemnedClaims.remove(claim);
-        record("scale-down with whenScaled=Delete: deleted PVC " + claim);
-      }
+        return b.toString();
     }
-    for (var e : new ArrayList<>(volumes.entrySet())) {
-      Path dir = e.getValue();
-      boolean inUse = runtimes.values().stream()
-          .anyMatch(r -> dir.equals(r.dataDir()) && r.holdsResources());
-      if (!claimKeys.contains(e.getKey()) && !inUse) {
-        deleteRecursively(dir);
-        volumes.remove(e.getKey());
-        record("PVC " + e.getKey() + " is gone: deleted its volume " + dir);
-      }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void kick() {
+        if (kicked.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                kicked.set(false);
+                syncSafely();
+            });
+        }
     }
-  }
 
-  // ------------------------------------------------------------------ helpers
-
-  private PodStatus podStatus(Pod pod, PodRuntime runtime) {
-    boolean started = runtime.restartCount() > 0 || runtime.state() == PodRuntime.State.RUNNING;
-    boolean ready = runtime.ready();
-    String since = Optional.ofNullable(pod.getStatus()).map(PodStatus::getStartTime)
-        .orElse(Instant.now().toString());
-    String readyText = ready ? "True" : "False";
-    return new PodStatusBuilder()
-        .withPhase(started ? "Running" : "Pending")
-        .withPodIP(runtime.ip())
-        .withHostIP("127.0.0.1")
-        .withStartTime(since)
-        .addNewCondition().withType("Ready").withStatus(readyText).endCondition()
-        .addNewCondition().withType("ContainersReady").withStatus(readyText).endCondition()
-        .addToContainerStatuses(new ContainerStatusBuilder()
-            .withName(pod.getSpec().getContainers().get(0).getName())
-            .withImage(runtime.image())
-            .withReady(ready)
-            .withStarted(runtime.state() == PodRuntime.State.RUNNING)
-            .withRestartCount(runtime.restartCount())
-            .build())
-        .build();
-  }
-
-  /** What the loop compares to decide whether a status patch is needed. */
-  private static String statusSignature(PodStatus s) {
-    if (s == null) {
-      return "";
+    private void syncSafely() {
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            record("sync failed: " + e);
+        }
     }
-    int restarts = s.getContainerStatuses() == null || s.getContainerStatuses().isEmpty() ? -1
-        : Objects.requireNonNullElse(s.getContainerStatuses().get(0).getRestartCount(), -1);
-    return s.getPhase() + "|" + s.getPodIP() + "|" + readyCondition(s) + "|" + restarts;
-  }
 
-  static boolean isReady(Pod pod) {
-    return pod.getStatus() != null && "True".equals(readyCondition(pod.getStatus()));
-  }
-
-  private static String readyCondition(PodStatus s) {
-    return Optional.ofNullable(s.getConditions()).orElse(List.of()).stream()
-        .filter(c -> "Ready".equals(c.getType())).map(PodCondition::getStatus).findFirst()
-        .orElse("");
-  }
-
-
-
-
-  private static boolean ownedBy(Pod pod, StatefulSet sts) {
-    return Optional.ofNullable(pod.getMetadata().getOwnerReferences()).orElse(List.of()).stream()
-        .anyMatch(r -> sts.getMetadata().getUid().equals(r.getUid()));
-  }
-
-  private static Optional<StatefulSet> ownerOf(Pod pod, List<StatefulSet> sets) {
-    return sets.stream().filter(s -> ownedBy(pod, s)).findFirst();
-  }
-
-  private Path volumeDir(String namespace, String claim) {
-    return settings.workDir().resolve("volumes").resolve(namespace).resolve(claim);
-  }
-
-  private void createIgnoringConflict(io.fabric8.kubernetes.api.model.HasMetadata object) {
-    try {
-      client.resource(object).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
+    private void sync() {
+        Map<String, Pod> podsByKey = new LinkedHashMap<>();
+        pods.getStore()
+                .list()
+                .forEach(p -> podsByKey.put(
+                        key(p.getMetadata().getNamespace(), p.getMetadata().getName()), p));
+        Set<String> claimKeys = new HashSet<>();
+        claims.getStore()
+                .list()
+                .forEach(c -> claimKeys.add(
+                        key(c.getMetadata().getNamespace(), c.getMetadata().getName())));
+        stopRuntimesOfDeletedPods(podsByKey);
+        List<StatefulSet> sets = statefulSets.getStore().list();
+        for (StatefulSet sts : sets) {
+            controlStatefulSet(sts, podsByKey, claimKeys);
+        }
+        for (Pod pod : podsByKey.values()) {
+            ownerOf(pod, sets).ifPresent(sts -> runPod(sts, pod));
+        }
+        releaseVolumes(claimKeys);
+        if (System.nanoTime() - lastGcNanos > TimeUnit.MILLISECONDS.toNanos(GC_PERIOD_MS)) {
+            lastGcNanos = System.nanoTime();
+            gc.sweep().forEach(o -> record("garbage-collected " + o));
+        }
     }
-  }
 
-  private void deleteIgnoringNotFound(io.fabric8.kubernetes.api.model.HasMetadata object) {
-    try {
-      client.resource(object).delete();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        throw e;
-      }
+    /** Kubelet: a runtime whose pod is gone (or replaced under the same name) stops. */
+    private void stopRuntimesOfDeletedPods(Map<String, Pod> podsByKey) {
+        for (var e : new ArrayList<>(runtimes.entrySet())) {
+            PodRuntime r = e.getValue();
+            Pod pod = podsByKey.get(e.getKey());
+            boolean gone = pod == null
+                    || !pod.getMetadata().getUid().equals(r.uid())
+                    || pod.getMetadata().getDeletionTimestamp() != null;
+            if (gone && r.state() != PodRuntime.State.TERMINATING && r.state() != PodRuntime.State.STOPPED) {
+                Duration grace = Optional.ofNullable(pod)
+                        .map(p -> p.getSpec().getTerminationGracePeriodSeconds())
+                        .map(Duration::ofSeconds)
+                        .filter(d -> d.compareTo(MAX_GRACE) < 0)
+                        .orElse(MAX_GRACE);
+                record("pod " + e.getKey() + " deleted: SIGTERM to its process, grace " + grace);
+                PreStopHook hook = preStopHook;
+                r.beginTermination(terminations, grace, () -> hook.beforeStop(r.namespace(), r.podName()));
+            }
+            if (r.state() == PodRuntime.State.STOPPED) {
+                runtimes.remove(e.getKey(), r);
+                secretVolumes.remove(e.getKey());
+                Optional.ofNullable(probeTasks.remove(r)).ifPresent(f -> f.cancel(false));
+                record("pod " + e.getKey() + " stopped");
+            }
+        }
     }
-  }
 
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
+    /** StatefulSet controller: pods and claims for ordinals below replicas, none above; status. */
+    private void controlStatefulSet(StatefulSet sts, Map<String, Pod> podsByKey, Set<String> claimKeys) {
+        String ns = sts.getMetadata().getNamespace();
+        int replicas = StatefulSetRules.replicas(sts);
+        for (int ordinal = 0; ordinal < replicas; ordinal++) {
+            String key = key(ns, StatefulSetRules.podName(sts, ordinal));
+            if (podsByKey.containsKey(key) || runtimes.containsKey(key)) {
+                continue;
+            }
+            for (PersistentVolumeClaim claim :
+                    StatefulSetRules.claims(sts, ordinal).values()) {
+                String claimKey = key(ns, claim.getMetadata().getName());
+                condemnedClaims.remove(claimKey);
+                if (!claimKeys.contains(claimKey)) {
+                    createIgnoringConflict(claim);
+                    record("created PVC " + claimKey);
+                }
+            }
+            createIgnoringConflict(StatefulSetRules.newPod(sts, ordinal));
+            record("created pod " + key + " (revision " + StatefulSetRules.revision(sts) + ")");
+        }
+        List<Pod> owned = new ArrayList<>();
+        for (Pod pod : podsByKey.values()) {
+            if (!ownedBy(pod, sts)) {
+                continue;
+            }
+            int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
+            if (ordinal >= replicas || ordinal < 0) {
+                deleteIgnoringNotFound(pod);
+                record("scale-down: deleted pod " + ns + "/" + pod.getMetadata().getName());
+                if (ordinal >= 0 && StatefulSetRules.deleteClaimsOnScaleDown(sts)) {
+                    StatefulSetRules.claims(sts, ordinal)
+                            .values()
+                            .forEach(c ->
+                                    condemnedClaims.add(key(ns, c.getMetadata().getName())));
+                }
+            } else {
+                owned.add(pod);
+            }
+        }
+        StatefulSetStatus status = StatefulSetRules.status(sts, owned, SimulatedKubelet::isReady);
+        if (!status.equals(sts.getStatus())) {
+            try {
+                client.apps()
+                        .statefulSets()
+                        .inNamespace(ns)
+                        .withName(sts.getMetadata().getName())
+                        .editStatus(s ->
+                                new StatefulSetBuilder(s).withStatus(status).build());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404 && e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
-  }
 
-  private void record(String event) {
-    String line = Instant.now() + " kubelet: " + event;
-    System.out.println(line);
-    while (!events.offer(line)) {
-      events.poll();
+    /** Kubelet: runs, restarts and reports the pod. */
+    private void runPod(StatefulSet sts, Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        String key = key(ns, name);
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return;
+        }
+        PodRuntime runtime = runtimes.get(key);
+        if (runtime == null) {
+            runtime = newRuntime(sts, pod);
+            runtimes.put(key, runtime);
+            PodRuntime r = runtime;
+            probeTasks.put(
+                    r,
+                    probes.scheduleWithFixedDelay(
+                            () -> {
+                                if (r.probe(http)) {
+                                    kick();
+                                }
+                            },
+                            PROBE_PERIOD_MS,
+                            PROBE_PERIOD_MS,
+                            TimeUnit.MILLISECONDS));
+        }
+        if (!runtime.uid().equals(pod.getMetadata().getUid())) {
+            return; // the old process of this name is still stopping
+        }
+        runtime.maintain();
+        refreshSecretVolumes(key);
+        PodStatus desired = podStatus(pod, runtime);
+        if (!statusSignature(desired).equals(statusSignature(pod.getStatus()))) {
+            try {
+                client.pods()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .editStatus(p -> new PodBuilder(p).withStatus(desired).build());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404 && e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
     }
-  }
 
-  private static String key(String namespace, String name) {
-    return namespace + "/" + name;
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
-  /** Stops watching and the loop, then every process (SIGTERM, short grace). */
-  @Override
-  public void close() {
-    loop.shutdownNow();
-    try {
-      loop.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    /** Kubelet: brings the pod's Secret volumes up to date with their Secrets. */
+    private void refreshSecretVolumes(String podKey) {
+        String ns = podKey.substring(0, podKey.indexOf('/'));
+        for (var e : secretVolumes.getOrDefault(podKey, Map.of()).entrySet()) {
+            Secret secret = secrets.getStore().getByKey(ns + "/" + e.getValue());
+            if (secret != null && SecretFiles.write(e.getKey(), secret)) {
+                record("pod " + podKey + ": Secret " + e.getValue() + " updated in " + e.getKey());
+            }
+        }
     }
-    Stream.of(statefulSets, pods, claims, secrets).filter(Objects::nonNull).forEach(i -> i.close());
-    probes.shutdownNow();
-    runtimes.values().forEach(r -> {
-      JvmProcess p = r.process();
-      if (p != null) {
-        p.terminate(Duration.ofSeconds(5));
-      }
-    });
-    terminations.shutdown();
-    try {
-      terminations.awaitTermination(MAX_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+
+    private Optional<Secret> secret(String namespace, String name) {
+        Secret cached = secrets.getStore().getByKey(namespace + "/" + name);
+        return Optional.ofNullable(
+                cached != null
+                        ? cached
+                        : client.secrets().inNamespace(namespace).withName(name).get());
     }
-  }
+
+    private PodRuntime newRuntime(StatefulSet sts, Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        int ordinal = StatefulSetRules.ordinalOf(sts, name);
+        String ip = network.podIp(ns, sts.getMetadata().getName(), ordinal);
+        Path podDir = settings.workDir()
+                .resolve("pods")
+                .resolve(ns)
+                .resolve(name + "-" + pod.getMetadata().getUid());
+        PodEnvironment environment = PodEnvironment.of(
+                sts,
+                pod,
+                ip,
+                podDir,
+                claim -> volumeDir(ns, claim),
+                settings.masterUrl(),
+                secret -> secret(ns, secret));
+        secretVolumes.put(key(ns, name), environment.secretDirs());
+        environment.claims().forEach(claim -> volumes.put(key(ns, claim), volumeDir(ns, claim)));
+        List<String> jvmArgs = new ArrayList<>(settings.nodeJvmArgs());
+        jvmArgs.addAll(environment.jvmArgs(network.hostsFile()));
+        record("pod " + key(ns, name) + " scheduled at " + ip + " (image " + environment.image() + ", volumes "
+                + environment.mounts() + ")");
+        return new PodRuntime(
+                ns,
+                name,
+                pod.getMetadata().getUid(),
+                ip,
+                environment.probePort(),
+                environment.dataDir(),
+                environment.image(),
+                () -> {
+                    launches++;
+                    JvmProcess p = JvmProcess.start(
+                            name,
+                            settings.nodeJar(),
+                            jvmArgs,
+                            List.of(),
+                            environment.env(),
+                            settings.workDir().resolve("logs").resolve(name + ".log"));
+                    record("started " + p);
+                    return p;
+                });
+    }
+
+    /** Deletes condemned claims whose pod has stopped, and the directories of deleted claims. */
+    private void releaseVolumes(Set<String> claimKeys) {
+        for (String claim : new ArrayList<>(condemnedClaims)) {
+            Path dir = volumes.get(claim);
+            boolean inUse = dir != null
+                    && runtimes.values().stream().anyMatch(r -> dir.equals(r.dataDir()) && r.holdsResources());
+            if (!inUse) {
+                String[] nsAndName = claim.split("/", 2);
+                client.persistentVolumeClaims()
+                        .inNamespace(nsAndName[0])
+                        .withName(nsAndName[1])
+                        .delete();
+                condemnedClaims.remove(claim);
+                record("scale-down with whenScaled=Delete: deleted PVC " + claim);
+            }
+        }
+        for (var e : new ArrayList<>(volumes.entrySet())) {
+            Path dir = e.getValue();
+            boolean inUse = runtimes.values().stream().anyMatch(r -> dir.equals(r.dataDir()) && r.holdsResources());
+            if (!claimKeys.contains(e.getKey()) && !inUse) {
+                deleteRecursively(dir);
+                volumes.remove(e.getKey());
+                record("PVC " + e.getKey() + " is gone: deleted its volume " + dir);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private PodStatus podStatus(Pod pod, PodRuntime runtime) {
+        boolean started = runtime.restartCount() > 0 || runtime.state() == PodRuntime.State.RUNNING;
+        boolean ready = runtime.ready();
+        String since = Optional.ofNullable(pod.getStatus())
+                .map(PodStatus::getStartTime)
+                .orElse(Instant.now().toString());
+        String readyText = ready ? "True" : "False";
+        return new PodStatusBuilder()
+                .withPhase(started ? "Running" : "Pending")
+                .withPodIP(runtime.ip())
+                .withHostIP("127.0.0.1")
+                .withStartTime(since)
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus(readyText)
+                .endCondition()
+                .addNewCondition()
+                .withType("ContainersReady")
+                .withStatus(readyText)
+                .endCondition()
+                .addToContainerStatuses(new ContainerStatusBuilder()
+                        .withName(pod.getSpec().getContainers().get(0).getName())
+                        .withImage(runtime.image())
+                        .withReady(ready)
+                        .withStarted(runtime.state() == PodRuntime.State.RUNNING)
+                        .withRestartCount(runtime.restartCount())
+                        .build())
+                .build();
+    }
+
+    /** What the loop compares to decide whether a status patch is needed. */
+    private static String statusSignature(PodStatus s) {
+        if (s == null) {
+            return "";
+        }
+        int restarts = s.getContainerStatuses() == null
+                        || s.getContainerStatuses().isEmpty()
+                ? -1
+                : Objects.requireNonNullElse(s.getContainerStatuses().get(0).getRestartCount(), -1);
+        return s.getPhase() + "|" + s.getPodIP() + "|" + readyCondition(s) + "|" + restarts;
+    }
+
+    static boolean isReady(Pod pod) {
+        return pod.getStatus() != null && "True".equals(readyCondition(pod.getStatus()));
+    }
+
+    private static String readyCondition(PodStatus s) {
+        return Optional.ofNullable(s.getConditions()).orElse(List.of()).stream()
+                .filter(c -> "Ready".equals(c.getType()))
+                .map(PodCondition::getStatus)
+                .findFirst()
+                .orElse("");
+    }
+
+    private static boolean ownedBy(Pod pod, StatefulSet sts) {
+        return Optional.ofNullable(pod.getMetadata().getOwnerReferences()).orElse(List.of()).stream()
+                .anyMatch(r -> sts.getMetadata().getUid().equals(r.getUid()));
+    }
+
+    private static Optional<StatefulSet> ownerOf(Pod pod, List<StatefulSet> sets) {
+        return sets.stream().filter(s -> ownedBy(pod, s)).findFirst();
+    }
+
+    private Path volumeDir(String namespace, String claim) {
+        return settings.workDir().resolve("volumes").resolve(namespace).resolve(claim);
+    }
+
+    private void createIgnoringConflict(io.fabric8.kubernetes.api.model.HasMetadata object) {
+        try {
+            client.resource(object).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    private void deleteIgnoringNotFound(io.fabric8.kubernetes.api.model.HasMetadata object) {
+        try {
+            client.resource(object).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    private void record(String event) {
+        String line = Instant.now() + " kubelet: " + event;
+        System.out.println(line);
+        while (!events.offer(line)) {
+            events.poll();
+        }
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Stops watching and the loop, then every process (SIGTERM, short grace). */
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Stream.of(statefulSets, pods, claims, secrets).filter(Objects::nonNull).forEach(i -> i.close());
+        probes.shutdownNow();
+        runtimes.values().forEach(r -> {
+            JvmProcess p = r.process();
+            if (p != null) {
+                p.terminate(Duration.ofSeconds(5));
+            }
+        });
+        terminations.shutdown();
+        try {
+            terminations.awaitTermination(MAX_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -36,149 +36,160 @@ import java.util.Optional;
  */
 final class StatefulSetRules {
 
-  static final String REVISION_LABEL = "controller-revision-hash";
-  static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+    static final String REVISION_LABEL = "controller-revision-hash";
+    static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 
-  private StatefulSetRules() {}
+    private StatefulSetRules() {}
 
-  static String podName(StatefulSet sts, int ordinal) {
-    return sts.getMetadata().getName() + "-" + ordinal;
-  }
-
-  /** The ordinal of {@code podName} in {@code sts}, or -1 when the name is not one of its pods. */
-  static int ordinalOf(StatefulSet sts, String podName) {
-    String prefix = sts.getMetadata().getName() + "-";
-    if (!podName.startsWith(prefix)) {
-      return -1;
+    static String podName(StatefulSet sts, int ordinal) {
+        return sts.getMetadata().getName() + "-" + ordinal;
     }
-    String digits = podName.substring(prefix.length());
-    return digits.matches("0|[1-9][0-9]{0,5}") ? Integer.parseInt(digits) : -1;
-  }
 
-  static int replicas(StatefulSet sts) {
-    Integer r = sts.getSpec().getReplicas();
-    return r == null ? 1 : r;
-  }
-
-  /** {@code <sts>-<10 hex digits of SHA-256 of the pod template>}: changes iff the template does. */
-  static String revision(StatefulSet sts) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-          Serialization.asJson(sts.getSpec().getTemplate()).getBytes(StandardCharsets.UTF_8));
-      return sts.getMetadata().getName() + "-" + HexFormat.of().formatHex(digest).substring(0, 10);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
+    /** The ordinal of {@code podName} in {@code sts}, or -1 when the name is not one of its pods. */
+    static int ordinalOf(StatefulSet sts, String podName) {
+        String prefix = sts.getMetadata().getName() + "-";
+        if (!podName.startsWith(prefix)) {
+            return -1;
+        }
+        String digits = podName.substring(prefix.length());
+        return digits.matches("0|[1-9][0-9]{0,5}") ? Integer.parseInt(digits) : -1;
     }
-  }
 
-  static boolean deleteClaimsOnScaleDown(StatefulSet sts) {
-    var policy = sts.getSpec().getPersistentVolumeClaimRetentionPolicy();
-    return policy != null && "Delete".equals(policy.getWhenScaled());
-  }
-
-  static boolean claimsOwnedByStatefulSet(StatefulSet sts) {
-    var policy = sts.getSpec().getPersistentVolumeClaimRetentionPolicy();
-    return policy != null && "Delete".equals(policy.getWhenDeleted());
-  }
-
-  static OwnerReference controllerReference(HasMetadata owner) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(owner.getApiVersion())
-        .withKind(owner.getKind())
-        .withName(owner.getMetadata().getName())
-        .withUid(owner.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
-  }
-
-  /** The Pod object for {@code ordinal} on the current template (phase Pending). */
-  static Pod newPod(StatefulSet sts, int ordinal) {
-    var template = sts.getSpec().getTemplate();
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
-      labels.putAll(template.getMetadata().getLabels());
+    static int replicas(StatefulSet sts) {
+        Integer r = sts.getSpec().getReplicas();
+        return r == null ? 1 : r;
     }
-    labels.put(REVISION_LABEL, revision(sts));
-    labels.put(POD_NAME_LABEL, podName(sts, ordinal));
-    ObjectMeta meta = new ObjectMetaBuilder()
-        .withName(podName(sts, ordinal))
-        .withNamespace(sts.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withAnnotations(template.getMetadata() == null ? null
-            : template.getMetadata().getAnnotations())
-        .withOwnerReferences(controllerReference(sts))
-        .build();
-    return new PodBuilder()
-        .withMetadata(meta)
-        .withSpec(Serialization.clone(template.getSpec()))
-        .editSpec()
-          .withHostname(podName(sts, ordinal))
-          .withSubdomain(sts.getSpec().getServiceName())
-        .endSpec()
-        .withNewStatus().withPhase("Pending").endStatus()
-        .build();
-  }
 
-  /** The claims of pod {@code ordinal}, one per volumeClaimTemplate. */
-  static Map<String, PersistentVolumeClaim> claims(StatefulSet sts, int ordinal) {
-    Map<String, PersistentVolumeClaim> claims = new LinkedHashMap<>();
-    if (sts.getSpec().getVolumeClaimTemplates() == null) {
-      return claims;
+    /** {@code <sts>-<10 hex digits of SHA-256 of the pod template>}: changes iff the template does. */
+    static String revision(StatefulSet sts) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Serialization.asJson(sts.getSpec().getTemplate()).getBytes(StandardCharsets.UTF_8));
+            return sts.getMetadata().getName() + "-"
+                    + HexFormat.of().formatHex(digest).substring(0, 10);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
     }
-    for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
-      String name = template.getMetadata().getName() + "-" + podName(sts, ordinal);
-      PersistentVolumeClaimBuilder claim = new PersistentVolumeClaimBuilder()
-          .withNewMetadata()
-            .withName(name)
-            .withNamespace(sts.getMetadata().getNamespace())
-            .withLabels(sts.getSpec().getSelector().getMatchLabels())
-          .endMetadata()
-          .withSpec(Serialization.clone(template.getSpec()))
-          .withNewStatus().withPhase("Bound").endStatus();
-      if (claimsOwnedByStatefulSet(sts)) {
-        claim.editMetadata().withOwnerReferences(controllerReference(sts)).endMetadata();
-      }
-      claims.put(template.getMetadata().getName(), claim.build());
-    }
-    return claims;
-  }
 
-  /**
-   * The status the controller reports for {@code sts} given its pods and which of them are
-   * ready.
-   */
-  static StatefulSetStatus status(StatefulSet sts, Collection<Pod> pods,
-      java.util.function.Predicate<Pod> ready) {
-    String updateRevision = revision(sts);
-    String recorded = Optional.ofNullable(sts.getStatus())
-        .map(StatefulSetStatus::getCurrentRevision).orElse(updateRevision);
-    String currentRevision = recorded;
-    int replicas = pods.size();
-    int readyCount = (int) pods.stream().filter(ready).count();
-    int updated = (int) pods.stream().filter(p -> updateRevision.equals(revisionOf(p))).count();
-    int current = (int) pods.stream().filter(p -> recorded.equals(revisionOf(p))).count();
-    boolean rolling = sts.getSpec().getUpdateStrategy() == null
-        || "RollingUpdate".equals(sts.getSpec().getUpdateStrategy().getType());
-    if (rolling && updated == replicas(sts) && readyCount == replicas(sts)) {
-      currentRevision = updateRevision;
-      current = updated;
+    static boolean deleteClaimsOnScaleDown(StatefulSet sts) {
+        var policy = sts.getSpec().getPersistentVolumeClaimRetentionPolicy();
+        return policy != null && "Delete".equals(policy.getWhenScaled());
     }
-    return new StatefulSetStatusBuilder()
-        .withObservedGeneration(sts.getMetadata().getGeneration())
-        .withReplicas(replicas)
-        .withReadyReplicas(readyCount)
-        .withAvailableReplicas(readyCount)
-        .withCurrentReplicas(current)
-        .withUpdatedReplicas(updated)
-        .withCurrentRevision(currentRevision)
-        .withUpdateRevision(updateRevision)
-        .withCollisionCount(0)
-        .build();
-  }
 
-  static String revisionOf(Pod pod) {
-    Map<String, String> labels = pod.getMetadata().getLabels();
-    return labels == null ? "" : labels.getOrDefault(REVISION_LABEL, "");
-  }
+    static boolean claimsOwnedByStatefulSet(StatefulSet sts) {
+        var policy = sts.getSpec().getPersistentVolumeClaimRetentionPolicy();
+        return policy != null && "Delete".equals(policy.getWhenDeleted());
+    }
+
+    static OwnerReference controllerReference(HasMetadata owner) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    /** The Pod object for {@code ordinal} on the current template (phase Pending). */
+    static Pod newPod(StatefulSet sts, int ordinal) {
+        var template = sts.getSpec().getTemplate();
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+            labels.putAll(template.getMetadata().getLabels());
+        }
+        labels.put(REVISION_LABEL, revision(sts));
+        labels.put(POD_NAME_LABEL, podName(sts, ordinal));
+        ObjectMeta meta = new ObjectMetaBuilder()
+                .withName(podName(sts, ordinal))
+                .withNamespace(sts.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withAnnotations(
+                        template.getMetadata() == null
+                                ? null
+                                : template.getMetadata().getAnnotations())
+                .withOwnerReferences(controllerReference(sts))
+                .build();
+        return new PodBuilder()
+                .withMetadata(meta)
+                .withSpec(Serialization.clone(template.getSpec()))
+                .editSpec()
+                .withHostname(podName(sts, ordinal))
+                .withSubdomain(sts.getSpec().getServiceName())
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Pending")
+                .endStatus()
+                .build();
+    }
+
+    /** The claims of pod {@code ordinal}, one per volumeClaimTemplate. */
+    static Map<String, PersistentVolumeClaim> claims(StatefulSet sts, int ordinal) {
+        Map<String, PersistentVolumeClaim> claims = new LinkedHashMap<>();
+        if (sts.getSpec().getVolumeClaimTemplates() == null) {
+            return claims;
+        }
+        for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
+            String name = template.getMetadata().getName() + "-" + podName(sts, ordinal);
+            PersistentVolumeClaimBuilder claim = new PersistentVolumeClaimBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(sts.getMetadata().getNamespace())
+                    .withLabels(sts.getSpec().getSelector().getMatchLabels())
+                    .endMetadata()
+                    .withSpec(Serialization.clone(template.getSpec()))
+                    .withNewStatus()
+                    .withPhase("Bound")
+                    .endStatus();
+            if (claimsOwnedByStatefulSet(sts)) {
+                claim.editMetadata()
+                        .withOwnerReferences(controllerReference(sts))
+                        .endMetadata();
+            }
+            claims.put(template.getMetadata().getName(), claim.build());
+        }
+        return claims;
+    }
+
+    /**
+     * The status the controller reports for {@code sts} given its pods and which of them are
+     * ready.
+     */
+    static StatefulSetStatus status(StatefulSet sts, Collection<Pod> pods, java.util.function.Predicate<Pod> ready) {
+        String updateRevision = revision(sts);
+        String recorded = Optional.ofNullable(sts.getStatus())
+                .map(StatefulSetStatus::getCurrentRevision)
+                .orElse(updateRevision);
+        String currentRevision = recorded;
+        int replicas = pods.size();
+        int readyCount = (int) pods.stream().filter(ready).count();
+        int updated = (int)
+                pods.stream().filter(p -> updateRevision.equals(revisionOf(p))).count();
+        int current =
+                (int) pods.stream().filter(p -> recorded.equals(revisionOf(p))).count();
+        boolean rolling = sts.getSpec().getUpdateStrategy() == null
+                || "RollingUpdate".equals(sts.getSpec().getUpdateStrategy().getType());
+        if (rolling && updated == replicas(sts) && readyCount == replicas(sts)) {
+            currentRevision = updateRevision;
+            current = updated;
+        }
+        return new StatefulSetStatusBuilder()
+                .withObservedGeneration(sts.getMetadata().getGeneration())
+                .withReplicas(replicas)
+                .withReadyReplicas(readyCount)
+                .withAvailableReplicas(readyCount)
+                .withCurrentReplicas(current)
+                .withUpdatedReplicas(updated)
+                .withCurrentRevision(currentRevision)
+                .withUpdateRevision(updateRevision)
+                .withCollisionCount(0)
+                .build();
+    }
+
+    static String revisionOf(Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        return labels == null ? "" : labels.getOrDefault(REVISION_LABEL, "");
+    }
 }

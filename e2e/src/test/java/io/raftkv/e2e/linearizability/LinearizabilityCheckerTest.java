@@ -55,26 +55,21 @@ class LinearizabilityCheckerTest {
                     get(3, "a", 60, 70),
                     get(2, "b", 80, 90));
             assertThat(v.anomaly()).isEqualTo(Anomaly.STALE_READ);
-            assertThat(v.evidence()).extracting(Operation::client, Operation::value)
+            assertThat(v.evidence())
+                    .extracting(Operation::client, Operation::value)
                     .contains(org.assertj.core.groups.Tuple.tuple(3, "a"), org.assertj.core.groups.Tuple.tuple(1, "b"));
             assertThat(v.unplaceable()).first().isEqualTo(get(3, "a", 60, 70));
         }
 
         @Test
         void readOfAbsenceAfterAcknowledgedPutIsStaleWhenThePutIsSeenLater() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    get(1, null, 20, 30),
-                    get(2, "a", 40, 50));
+            Violation v = rejected(put(0, "a", 0, 10), get(1, null, 20, 30), get(2, "a", 40, 50));
             assertThat(v.anomaly()).isEqualTo(Anomaly.STALE_READ);
         }
 
         @Test
         void acknowledgedWriteNeverVisibleIsLost() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    put(1, "b", 20, 30),
-                    get(2, "a", 40, 50));
+            Violation v = rejected(put(0, "a", 0, 10), put(1, "b", 20, 30), get(2, "a", 40, 50));
             assertThat(v.anomaly()).isEqualTo(Anomaly.LOST_WRITE);
             assertThat(v.explanation()).contains("put(k, \"b\")");
         }
@@ -92,56 +87,40 @@ class LinearizabilityCheckerTest {
 
         @Test
         void lostDelete() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    delete(1, 20, 30),
-                    get(2, "a", 40, 50));
+            Violation v = rejected(put(0, "a", 0, 10), delete(1, 20, 30), get(2, "a", 40, 50));
             assertThat(v.anomaly()).isEqualTo(Anomaly.LOST_WRITE);
         }
 
         @Test
         void casSucceedingTwiceOnOneWriteIsDoubleApply() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    cas(1, "a", "b", true, 20, 30),
-                    cas(2, "a", "b", true, 40, 50));
+            Violation v = rejected(put(0, "a", 0, 10), cas(1, "a", "b", true, 20, 30), cas(2, "a", "b", true, 40, 50));
             assertThat(v.anomaly()).isEqualTo(Anomaly.DOUBLE_APPLY);
             assertThat(v.evidence()).hasSize(3);
         }
 
         @Test
         void twoCreateIfAbsentCasBothSucceedingIsDoubleApply() {
-            Violation v = rejected(
-                    cas(1, null, "a", true, 0, 10),
-                    cas(2, null, "b", true, 20, 30));
+            Violation v = rejected(cas(1, null, "a", true, 0, 10), cas(2, null, "b", true, 20, 30));
             assertThat(v.anomaly()).isEqualTo(Anomaly.DOUBLE_APPLY);
         }
 
         @Test
         void valueReappearingAfterObservedOverwriteIsDoubleApply() {
             Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    put(1, "b", 20, 30),
-                    get(2, "b", 40, 50),
-                    cas(3, "a", "c", true, 60, 70));
+                    put(0, "a", 0, 10), put(1, "b", 20, 30), get(2, "b", 40, 50), cas(3, "a", "c", true, 60, 70));
             assertThat(v.anomaly()).isEqualTo(Anomaly.DOUBLE_APPLY);
             assertThat(v.explanation()).contains("took effect again");
         }
 
         @Test
         void casOnOverwrittenValueWithoutObservedOverwriteIsLostWrite() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    put(1, "b", 20, 30),
-                    cas(3, "a", "c", true, 60, 70));
+            Violation v = rejected(put(0, "a", 0, 10), put(1, "b", 20, 30), cas(3, "a", "c", true, 60, 70));
             assertThat(v.anomaly()).isEqualTo(Anomaly.LOST_WRITE);
         }
 
         @Test
         void casFailingAlthoughValueMatched() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    cas(1, "a", "b", false, 20, 30));
+            Violation v = rejected(put(0, "a", 0, 10), cas(1, "a", "b", false, 20, 30));
             assertThat(v.anomaly()).isEqualTo(Anomaly.OTHER);
             assertThat(v.unplaceable()).containsExactly(cas(1, "a", "b", false, 20, 30));
             assertThat(v.valueAtBlock()).isEqualTo("\"a\"");
@@ -149,37 +128,28 @@ class LinearizabilityCheckerTest {
 
         @Test
         void casSucceedingOnAValueNeverWritten() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    cas(1, "z", "b", true, 20, 30));
+            Violation v = rejected(put(0, "a", 0, 10), cas(1, "z", "b", true, 20, 30));
             assertThat(v.anomaly()).isEqualTo(Anomaly.OTHER);
             assertThat(v.explanation()).contains("no operation ever wrote it");
         }
 
         @Test
         void readOfNeverWrittenValue() {
-            Violation v = rejected(
-                    put(0, "a", 0, 10),
-                    get(1, "ghost", 20, 30));
+            Violation v = rejected(put(0, "a", 0, 10), get(1, "ghost", 20, 30));
             assertThat(v.anomaly()).isEqualTo(Anomaly.OTHER);
             assertThat(v.explanation()).contains("\"ghost\"").contains("no operation ever wrote it");
         }
 
         @Test
         void readFromTheFuture() {
-            Violation v = rejected(
-                    get(1, "a", 0, 10),
-                    put(0, "a", 20, 30));
+            Violation v = rejected(get(1, "a", 0, 10), put(0, "a", 20, 30));
             assertThat(v.anomaly()).isEqualTo(Anomaly.OTHER);
             assertThat(v.explanation()).contains("written only later");
         }
 
         @Test
         void unknownWriteCannotBeUnappliedOnceSeen() {
-            rejected(
-                    put(0, "a", 0, 10).asUnknown(),
-                    get(1, "a", 20, 30),
-                    get(2, null, 40, 50));
+            rejected(put(0, "a", 0, 10).asUnknown(), get(1, "a", 20, 30), get(2, null, 40, 50));
         }
 
         @Test
@@ -211,7 +181,10 @@ class LinearizabilityCheckerTest {
             assertThat(report.violations()).extracting(KeyVerdict::key).containsExactly("big", "small");
             assertThat(report.smallestViolation().orElseThrow().key()).isEqualTo("small");
             String text = report.render();
-            assertThat(text).contains("smallest failing key small").contains("call +0.000 ms").contains("2 violating");
+            assertThat(text)
+                    .contains("smallest failing key small")
+                    .contains("call +0.000 ms")
+                    .contains("2 violating");
         }
     }
 
@@ -224,11 +197,7 @@ class LinearizabilityCheckerTest {
 
         @Test
         void readsConcurrentWithAWriteMaySeeEitherState() {
-            accepted(
-                    put(0, "a", 0, 100),
-                    get(1, "a", 10, 20),
-                    get(2, null, 15, 25),
-                    get(3, "a", 110, 120));
+            accepted(put(0, "a", 0, 100), get(1, "a", 10, 20), get(2, null, 15, 25), get(3, "a", 110, 120));
         }
 
         @Test
@@ -258,11 +227,7 @@ class LinearizabilityCheckerTest {
 
         @Test
         void unknownWriteTakingEffectAfterTheClientGaveUp() {
-            accepted(
-                    put(0, "a", 0, 10),
-                    put(1, "b", 20, 30).asUnknown(),
-                    get(2, "a", 40, 50),
-                    get(2, "b", 60, 70));
+            accepted(put(0, "a", 0, 10), put(1, "b", 20, 30).asUnknown(), get(2, "a", 40, 50), get(2, "b", 60, 70));
         }
 
         @Test
@@ -325,7 +290,8 @@ class LinearizabilityCheckerTest {
         CheckReport report = new LinearizabilityChecker(new SearchBudget(50, Duration.ofSeconds(5)))
                 .check(exponentialFailingHistory());
         assertThat(report.verdict()).isEqualTo(Verdict.UNKNOWN);
-        assertThat(report.undecided()).singleElement()
+        assertThat(report.undecided())
+                .singleElement()
                 .satisfies(k -> assertThat(k.budgetNote()).contains("state budget of 50 states"));
         assertThat(report.render()).contains("UNKNOWN").contains("1 undecided");
     }
@@ -335,7 +301,8 @@ class LinearizabilityCheckerTest {
         CheckReport report = new LinearizabilityChecker(new SearchBudget(50_000_000, Duration.ofMillis(50)))
                 .check(exponentialFailingHistory());
         assertThat(report.verdict()).isEqualTo(Verdict.UNKNOWN);
-        assertThat(report.undecided()).singleElement()
+        assertThat(report.undecided())
+                .singleElement()
                 .satisfies(k -> assertThat(k.budgetNote()).contains("time budget of 50 ms"));
     }
 }

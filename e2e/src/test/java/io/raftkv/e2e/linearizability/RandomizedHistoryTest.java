@@ -40,28 +40,34 @@ class RandomizedHistoryTest {
         // Up to 5 % unknown outcomes: a chaos run sees timeouts only while a fault is active. Far
         // more unknown writes on one key can exhaust the search budget (verdict UNKNOWN, reported).
         double unknownShare = random.nextDouble() * 0.05;
-        List<Operation> history = new RegisterHistoryGenerator(seed, clients, 1 + random.nextInt(4),
-                1_000 + random.nextInt(100_000), unknownShare).generate(200 + random.nextInt(400));
+        List<Operation> history = new RegisterHistoryGenerator(
+                        seed, clients, 1 + random.nextInt(4), 1_000 + random.nextInt(100_000), unknownShare)
+                .generate(200 + random.nextInt(400));
 
         CheckReport valid = checker.check(history);
-        assertThat(valid.verdict()).as("seed %d: valid by construction%n%s", seed, valid.render())
+        assertThat(valid.verdict())
+                .as("seed %d: valid by construction%n%s", seed, valid.render())
                 .isEqualTo(Verdict.LINEARIZABLE);
 
         List<Operation> corrupted = RegisterHistoryGenerator.withStaleRead(history, random);
         if (corrupted != null) {
             CheckReport report = checker.check(corrupted);
-            assertThat(report.verdict()).as("seed %d: one read corrupted to an overwritten value%n%s", seed, report.render())
+            assertThat(report.verdict())
+                    .as("seed %d: one read corrupted to an overwritten value%n%s", seed, report.render())
                     .isEqualTo(Verdict.NOT_LINEARIZABLE);
-            assertThat(report.smallestViolation().orElseThrow().anomaly()).as("seed %d%n%s", seed, report.render())
+            assertThat(report.smallestViolation().orElseThrow().anomaly())
+                    .as("seed %d%n%s", seed, report.render())
                     .isIn(Anomaly.STALE_READ, Anomaly.LOST_WRITE);
         }
 
         List<Operation> ghost = withNeverWrittenRead(history, random);
         if (ghost != null) {
             CheckReport report = checker.check(ghost);
-            assertThat(report.verdict()).as("seed %d: one read of a never-written value%n%s", seed, report.render())
+            assertThat(report.verdict())
+                    .as("seed %d: one read of a never-written value%n%s", seed, report.render())
                     .isEqualTo(Verdict.NOT_LINEARIZABLE);
-            assertThat(report.smallestViolation().orElseThrow().anomaly()).as("seed %d%n%s", seed, report.render())
+            assertThat(report.smallestViolation().orElseThrow().anomaly())
+                    .as("seed %d%n%s", seed, report.render())
                     .isEqualTo(Anomaly.OTHER);
         }
     }
@@ -82,9 +88,11 @@ class RandomizedHistoryTest {
         CheckReport report = checker.check(history);
         assertThat(report.verdict()).as("seed %d%n%s", seed, report.render()).isEqualTo(Verdict.LINEARIZABLE);
         for (KeyVerdict key : report.keys()) {
-            System.out.printf("seed %d key %s: %d ops, %d states, %.1f ms%n",
+            System.out.printf(
+                    "seed %d key %s: %d ops, %d states, %.1f ms%n",
                     seed, key.key(), key.operationsChecked(), key.statesExplored(), key.elapsedNs() / 1e6);
-            assertThat(key.statesExplored()).as("seed %d key %s", seed, key.key())
+            assertThat(key.statesExplored())
+                    .as("seed %d key %s", seed, key.key())
                     .isLessThan(200L * key.operationsChecked());
         }
         System.out.printf("seed %d total %.1f ms for %d ops%n", seed, report.elapsedNs() / 1e6, history.size());
@@ -93,7 +101,10 @@ class RandomizedHistoryTest {
         assertThat(corrupted).as("seed %d: a read to corrupt", seed).isNotNull();
         CheckReport failing = checker.check(corrupted);
         assertThat(failing.verdict()).as("seed %d%n%s", seed, failing.render()).isEqualTo(Verdict.NOT_LINEARIZABLE);
-        System.out.printf("seed %d corrupted: %.1f ms, %s%n", seed, failing.elapsedNs() / 1e6,
+        System.out.printf(
+                "seed %d corrupted: %.1f ms, %s%n",
+                seed,
+                failing.elapsedNs() / 1e6,
                 failing.smallestViolation().orElseThrow().anomaly());
     }
 

@@ -22,8 +22,16 @@ import java.util.SplittableRandom;
  */
 final class RegisterHistoryGenerator {
     /** One operation with its hidden linearization point (Long.MAX_VALUE = never took effect). */
-    private record Planned(int client, OpKind kind, String key, String value, String expectedHint,
-                           boolean unknown, long callNs, long returnNs, long effectNs) {}
+    private record Planned(
+            int client,
+            OpKind kind,
+            String key,
+            String value,
+            String expectedHint,
+            boolean unknown,
+            long callNs,
+            long returnNs,
+            long effectNs) {}
 
     private final SplittableRandom random;
     private final int clients;
@@ -92,7 +100,8 @@ final class RegisterHistoryGenerator {
                 case CAS -> {
                     // Half the time compare against the current value so that swaps succeed.
                     List<String> recent = recentValues.getOrDefault(p.key(), List.of());
-                    String expected = random.nextBoolean() || recent.isEmpty() ? current
+                    String expected = random.nextBoolean() || recent.isEmpty()
+                            ? current
                             : recent.get(random.nextInt(recent.size()));
                     boolean swapped = java.util.Objects.equals(expected, current);
                     if (applies && swapped) {
@@ -152,8 +161,12 @@ final class RegisterHistoryGenerator {
                 continue;
             }
             for (Operation x : history) {
-                if (x.key().equals(read.key()) && x != w && x.mayWrite() && !x.unknown()
-                        && w.returnNs() < x.callNs() && x.returnNs() < read.callNs()
+                if (x.key().equals(read.key())
+                        && x != w
+                        && x.mayWrite()
+                        && !x.unknown()
+                        && w.returnNs() < x.callNs()
+                        && x.returnNs() < read.callNs()
                         && !w.value().equals(x.op() == OpKind.DELETE ? null : x.value())) {
                     return w.value();
                 }

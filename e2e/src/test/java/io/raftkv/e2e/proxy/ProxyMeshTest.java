@@ -59,9 +59,12 @@ class ProxyMeshTest {
     void eachNodeGetsItsOwnPeersMap() {
         String peers = mesh.peersArgument(2);
         assertThat(peers.split(",")).hasSize(5);
-        assertThat(peers).contains("2=" + nodes.get(1).address().getHostString() + ":" + nodes.get(1).address().getPort());
+        assertThat(peers)
+                .contains("2=" + nodes.get(1).address().getHostString() + ":"
+                        + nodes.get(1).address().getPort());
         assertThat(peers).contains("3=127.0.0.1:" + mesh.proxy(new Link(2, 3)).port());
-        assertThat(mesh.peersArgument(3)).contains("2=127.0.0.1:" + mesh.proxy(new Link(3, 2)).port());
+        assertThat(mesh.peersArgument(3))
+                .contains("2=127.0.0.1:" + mesh.proxy(new Link(3, 2)).port());
         assertThatThrownBy(() -> mesh.peersArgument(9)).hasMessageContaining("unknown node 9");
     }
 
@@ -99,13 +102,15 @@ class ProxyMeshTest {
         long start = System.nanoTime();
         assertThat(canTalk(1, 2)).isTrue();
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(100);
-        assertThat(mesh.links()).allSatisfy(l -> assertThat(mesh.behavior(l).delayMs()).isEqualTo(50));
+        assertThat(mesh.links())
+                .allSatisfy(l -> assertThat(mesh.behavior(l).delayMs()).isEqualTo(50));
     }
 
     @Test
     void statsCountTrafficPerLink() {
         assertThat(canTalk(4, 1)).isTrue();
-        await().untilAsserted(() -> assertThat(mesh.stats().get(new Link(4, 1)).bytesForwarded()).isEqualTo(2));
+        await().untilAsserted(() ->
+                assertThat(mesh.stats().get(new Link(4, 1)).bytesForwarded()).isEqualTo(2));
         assertThat(mesh.stats().get(new Link(1, 4)).bytesForwarded()).isZero();
         assertThat(mesh.reachableFrom(1)).isEqualTo(Set.of(2, 3, 4, 5));
     }

@@ -10,7 +10,6 @@ import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
 import io.raftkv.node.storage.CommandCodec;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,7 +145,8 @@ public final class Alarms implements AutoCloseable {
             return Future.succeededFuture();
         }
         long now = System.nanoTime();
-        if (now - lastRaiseNanos < TimeUnit.MILLISECONDS.toNanos(SAMPLE_INTERVAL_MS) || !raising.compareAndSet(false, true)) {
+        if (now - lastRaiseNanos < TimeUnit.MILLISECONDS.toNanos(SAMPLE_INTERVAL_MS)
+                || !raising.compareAndSet(false, true)) {
             return Future.succeededFuture();
         }
         lastRaiseNanos = now;
@@ -155,21 +155,30 @@ public final class Alarms implements AutoCloseable {
             raising.set(false);
             if (!followerWarned) {
                 followerWarned = true;
-                LOG.warn("{} condition on member {}, which does not lead: the alarm is raised when this member leads"
-                        + " (followers do not forward proposals); the leader's own check covers the writes it takes",
-                        type, selfId);
+                LOG.warn(
+                        "{} condition on member {}, which does not lead: the alarm is raised when this member leads"
+                                + " (followers do not forward proposals); the leader's own check covers the writes it takes",
+                        type,
+                        selfId);
             }
             return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
         }
-        LOG.warn("raising the {} alarm for member {} (data {} bytes, quota {} bytes)", type, selfId, dataBytes,
+        LOG.warn(
+                "raising the {} alarm for member {} (data {} bytes, quota {} bytes)",
+                type,
+                selfId,
+                dataBytes,
                 quotaBytes);
-        return node.propose(CommandCodec.encode(Command.of(
-                        new Command.Alarm(Command.AlarmAction.ACTIVATE, type, selfId))))
+        return node.propose(
+                        CommandCodec.encode(Command.of(new Command.Alarm(Command.AlarmAction.ACTIVATE, type, selfId))))
                 .<Void>mapEmpty()
                 .andThen(ar -> {
                     raising.set(false);
                     if (ar.failed()) {
-                        LOG.warn("raising the {} alarm failed: {}", type, ar.cause().toString());
+                        LOG.warn(
+                                "raising the {} alarm failed: {}",
+                                type,
+                                ar.cause().toString());
                     }
                 });
     }
@@ -191,33 +200,41 @@ public final class Alarms implements AutoCloseable {
             return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
         }
         List<ActiveAlarms.Alarm> targets = active().alarms().stream()
-                .filter(a -> (typeOrNull == null || a.type() == typeOrNull) && (memberId == 0 || a.memberId() == memberId))
+                .filter(a ->
+                        (typeOrNull == null || a.type() == typeOrNull) && (memberId == 0 || a.memberId() == memberId))
                 .toList();
         if (targets.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
         Future<Void> check = Future.succeededFuture();
         if (quotaBytes > 0 && targets.stream().anyMatch(a -> a.type() == AlarmType.NOSPACE)) {
-            check = vertx.executeBlocking(() -> {
-                node.stateMachine().compactData();
-                dataBytes = node.stateMachine().dataBytes();
-                if (overQuota()) {
-                    throw RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "NO_SPACE alarm not disarmed: member "
-                            + selfId + " holds " + dataBytes + " bytes of data after compaction, above its quota of "
-                            + quotaBytes + " bytes (--quota-backend-bytes); delete keys and compact the history (KV.Compact) first");
-                }
-                return null;
-            }, false);
+            check = vertx.executeBlocking(
+                    () -> {
+                        node.stateMachine().compactData();
+                        dataBytes = node.stateMachine().dataBytes();
+                        if (overQuota()) {
+                            throw RaftKvException.of(
+                                    GrpcStatus.FAILED_PRECONDITION,
+                                    "NO_SPACE alarm not disarmed: member "
+                                            + selfId + " holds " + dataBytes
+                                            + " bytes of data after compaction, above its quota of "
+                                            + quotaBytes
+                                            + " bytes (--quota-backend-bytes); delete keys and compact the history (KV.Compact) first");
+                        }
+                        return null;
+                    },
+                    false);
         }
         return check.compose(v -> {
             List<Future<ApplyResult>> clears = new ArrayList<>();
-            for (AlarmType t : targets.stream().map(ActiveAlarms.Alarm::type).distinct().toList()) {
+            for (AlarmType t :
+                    targets.stream().map(ActiveAlarms.Alarm::type).distinct().toList()) {
                 if (memberId == 0) {
-                    clears.add(node.propose(CommandCodec.encode(Command.of(
-                            new Command.Alarm(Command.AlarmAction.DEACTIVATE, t, 0)))));
+                    clears.add(node.propose(
+                            CommandCodec.encode(Command.of(new Command.Alarm(Command.AlarmAction.DEACTIVATE, t, 0)))));
                 } else {
-                    clears.add(node.propose(CommandCodec.encode(Command.of(
-                            new Command.Alarm(Command.AlarmAction.DEACTIVATE, t, memberId)))));
+                    clears.add(node.propose(CommandCodec.encode(
+                            Command.of(new Command.Alarm(Command.AlarmAction.DEACTIVATE, t, memberId)))));
                 }
             }
             return Future.all(clears).map(x -> {
@@ -249,24 +266,31 @@ public final class Alarms implements AutoCloseable {
     /** The error for a write the state machine refused because of an alarm ({@code Status.ALARM}). */
     public RaftKvException error(ApplyResult refused) {
         AlarmType t = refused.refusingAlarm();
-        return t == null ? RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write refused: " + refused.reason())
+        return t == null
+                ? RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write refused: " + refused.reason())
                 : error(t, active());
     }
 
     /** The status for a write refused by {@code type}: NOSPACE is RESOURCE_EXHAUSTED, reason NO_SPACE. */
     RaftKvException error(AlarmType type, ActiveAlarms alarms) {
-        String members = alarms.alarms().stream().filter(x -> x.type() == type)
-                .map(x -> Long.toString(x.memberId())).collect(Collectors.joining(", "));
+        String members = alarms.alarms().stream()
+                .filter(x -> x.type() == type)
+                .map(x -> Long.toString(x.memberId()))
+                .collect(Collectors.joining(", "));
         return switch (type) {
-            case NOSPACE -> RaftKvException.of(ErrorReason.NO_SPACE, "NO_SPACE: the cluster's space quota alarm is"
-                    + " active (member " + (members.isEmpty() ? Long.toString(selfId) : members)
-                    + " above --quota-backend-bytes); writes that add data are refused until keys are deleted"
-                    + " and an admin disarms it (raftkvctl alarm disarm). Reads and deletes still work");
+            case NOSPACE ->
+                RaftKvException.of(
+                        ErrorReason.NO_SPACE,
+                        "NO_SPACE: the cluster's space quota alarm is"
+                                + " active (member " + (members.isEmpty() ? Long.toString(selfId) : members)
+                                + " above --quota-backend-bytes); writes that add data are refused until keys are deleted"
+                                + " and an admin disarms it (raftkvctl alarm disarm). Reads and deletes still work");
         };
     }
 
     static String describe(List<ActiveAlarms.Alarm> alarms) {
-        return alarms.stream().map(a -> a.type().name().toLowerCase(Locale.ROOT) + "@" + a.memberId())
+        return alarms.stream()
+                .map(a -> a.type().name().toLowerCase(Locale.ROOT) + "@" + a.memberId())
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 

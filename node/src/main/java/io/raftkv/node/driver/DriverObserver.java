@@ -9,12 +9,10 @@ public interface DriverObserver {
     /** Observes nothing. */
     DriverObserver NONE = new DriverObserver() {
         @Override
-        public void leaderChanged(long newLeaderId) {
-        }
+        public void leaderChanged(long newLeaderId) {}
 
         @Override
-        public void readIndexServed(long nanos) {
-        }
+        public void readIndexServed(long nanos) {}
     };
 
     /**
@@ -32,13 +30,11 @@ public interface DriverObserver {
      * ({@code fromLease}), or run as ReadIndex (no lease: a follower, a lease expired or not yet
      * earned, a transfer in progress).
      */
-    default void leaseReads(int reads, boolean fromLease) {
-    }
+    default void leaseReads(int reads, boolean fromLease) {}
 
     /**
      * A Ready's writes (entries, hard state) became durable {@code nanos} after the driver handed
      * them to the log writer: queueing, the write and the fsync together.
      */
-    default void persisted(long nanos) {
-    }
+    default void persisted(long nanos) {}
 }

@@ -41,8 +41,21 @@ public record DriverOptions(
         int leaseDriftTicks) {
 
     public static DriverOptions defaults() {
-        return new DriverOptions(10, 15, 5, 10_000, 10_000, 10_000, 5_000, 1_000, 256,
-                1L << 20, 256, 64L << 20, 3_000, io.raftkv.raft.RaftConfig.DEFAULT_LEASE_DRIFT_TICKS);
+        return new DriverOptions(
+                10,
+                15,
+                5,
+                10_000,
+                10_000,
+                10_000,
+                5_000,
+                1_000,
+                256,
+                1L << 20,
+                256,
+                64L << 20,
+                3_000,
+                io.raftkv.raft.RaftConfig.DEFAULT_LEASE_DRIFT_TICKS);
     }
 
     public DriverOptions {
@@ -66,8 +79,8 @@ public record DriverOptions(
         positive("maxUncommittedBytes", maxUncommittedBytes);
         positive("shutdownTransferMs", shutdownTransferMs);
         if (leaseDriftTicks < 1 || leaseDriftTicks >= electionTicks) {
-            throw new IllegalArgumentException("leaseDriftTicks must be in [1, electionTicks = " + electionTicks
-                    + "), got " + leaseDriftTicks);
+            throw new IllegalArgumentException(
+                    "leaseDriftTicks must be in [1, electionTicks = " + electionTicks + "), got " + leaseDriftTicks);
         }
     }
 
@@ -77,21 +90,57 @@ public record DriverOptions(
     }
 
     public DriverOptions withTiming(long tick, int election, int heartbeat) {
-        return new DriverOptions(tick, election, heartbeat, maxInflightProposals, maxPendingReads,
-                proposalTimeoutMs, readTimeoutMs, promoteMaxLagEntries, maxApplyBatchesInFlight,
-                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs, leaseDriftTicks);
+        return new DriverOptions(
+                tick,
+                election,
+                heartbeat,
+                maxInflightProposals,
+                maxPendingReads,
+                proposalTimeoutMs,
+                readTimeoutMs,
+                promoteMaxLagEntries,
+                maxApplyBatchesInFlight,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxUncommittedBytes,
+                shutdownTransferMs,
+                leaseDriftTicks);
     }
 
     public DriverOptions withMaxInflightProposals(int v) {
-        return new DriverOptions(tickMs, electionTicks, heartbeatTicks, v, maxPendingReads,
-                proposalTimeoutMs, readTimeoutMs, promoteMaxLagEntries, maxApplyBatchesInFlight,
-                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs, leaseDriftTicks);
+        return new DriverOptions(
+                tickMs,
+                electionTicks,
+                heartbeatTicks,
+                v,
+                maxPendingReads,
+                proposalTimeoutMs,
+                readTimeoutMs,
+                promoteMaxLagEntries,
+                maxApplyBatchesInFlight,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxUncommittedBytes,
+                shutdownTransferMs,
+                leaseDriftTicks);
     }
 
     public DriverOptions withLeaseDriftTicks(int v) {
-        return new DriverOptions(tickMs, electionTicks, heartbeatTicks, maxInflightProposals, maxPendingReads,
-                proposalTimeoutMs, readTimeoutMs, promoteMaxLagEntries, maxApplyBatchesInFlight,
-                maxSizePerMsgBytes, maxInflightMsgs, maxUncommittedBytes, shutdownTransferMs, v);
+        return new DriverOptions(
+                tickMs,
+                electionTicks,
+                heartbeatTicks,
+                maxInflightProposals,
+                maxPendingReads,
+                proposalTimeoutMs,
+                readTimeoutMs,
+                promoteMaxLagEntries,
+                maxApplyBatchesInFlight,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxUncommittedBytes,
+                shutdownTransferMs,
+                v);
     }
 
     private static void positive(String name, long v) {

@@ -54,9 +54,11 @@ final class LoopLatency {
                 lateTicks.increment();
                 worstTickSinceLog = Math.max(worstTickSinceLog, delay);
                 if (nowNanos - lastTickLog >= LOG_EVERY_NANOS) {
-                    LOG.warn("event loop stalled: a tick ran {} ms late (GC pause, CPU starvation or blocking"
-                            + " work on the loop); followers may start an election. {} late ticks so far",
-                            worstTickSinceLog / 1_000_000, lateTicks.sum());
+                    LOG.warn(
+                            "event loop stalled: a tick ran {} ms late (GC pause, CPU starvation or blocking"
+                                    + " work on the loop); followers may start an election. {} late ticks so far",
+                            worstTickSinceLog / 1_000_000,
+                            lateTicks.sum());
                     lastTickLog = nowNanos;
                     worstTickSinceLog = 0;
                 }
@@ -74,8 +76,10 @@ final class LoopLatency {
             slowPersists.increment();
             worstPersistSinceLog = Math.max(worstPersistSinceLog, nanos);
             if (nowNanos - lastPersistLog >= LOG_EVERY_NANOS) {
-                LOG.warn("slow persist: a Ready took {} ms to become durable (fsync); no heartbeat leaves while"
-                        + " it is outstanding. {} slow persists so far", worstPersistSinceLog / 1_000_000,
+                LOG.warn(
+                        "slow persist: a Ready took {} ms to become durable (fsync); no heartbeat leaves while"
+                                + " it is outstanding. {} slow persists so far",
+                        worstPersistSinceLog / 1_000_000,
                         slowPersists.sum());
                 lastPersistLog = nowNanos;
                 worstPersistSinceLog = 0;

@@ -26,8 +26,13 @@ public record MemberAddresses(String peerAddress, String clientAddress) {
     public byte[] encode() {
         byte[] p = peerAddress.getBytes(StandardCharsets.UTF_8);
         byte[] c = clientAddress.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(5 + p.length + c.length).put(FORMAT_V1)
-                .putShort((short) p.length).put(p).putShort((short) c.length).put(c).array();
+        return ByteBuffer.allocate(5 + p.length + c.length)
+                .put(FORMAT_V1)
+                .putShort((short) p.length)
+                .put(p)
+                .putShort((short) c.length)
+                .put(c)
+                .array();
     }
 
     /** @return the addresses, or null for an empty context (a change proposed without addresses) */
@@ -37,8 +42,8 @@ public record MemberAddresses(String peerAddress, String clientAddress) {
         }
         ByteBuffer b = ByteBuffer.wrap(context);
         if (context.length < 5 || b.get() != FORMAT_V1) {
-            throw new IllegalArgumentException("conf change context is not v1 member addresses ("
-                    + context.length + " bytes)");
+            throw new IllegalArgumentException(
+                    "conf change context is not v1 member addresses (" + context.length + " bytes)");
         }
         String peer = readString(b);
         String client = readString(b);

@@ -33,10 +33,10 @@ final class MembershipCommands {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MembershipCommands.class);
     /** New ids are drawn from [2^16, 2^48): never reused in practice, still readable. */
     private static final long MIN_FRESH_ID = 1L << 16;
+
     private static final long FRESH_ID_SPAN = (1L << 48) - MIN_FRESH_ID;
 
-    private record TransferWaiter(long target, Promise<Void> promise, long deadlineNanos, long timeoutMs) {
-    }
+    private record TransferWaiter(long target, Promise<Void> promise, long deadlineNanos, long timeoutMs) {}
 
     private final RaftDriver driver;
     private final RawNode rawNode;
@@ -52,8 +52,14 @@ final class MembershipCommands {
     /** A compaction past the bootstrap configuration is running or done (driver context). */
     private boolean compactingPastBootstrap;
 
-    MembershipCommands(RaftDriver driver, RawNode rawNode, RaftLogStorage raftLog, MemberDirectory members,
-                       ProposalTracker proposals, SnapshotCoordinator snapshots, DriverOptions options) {
+    MembershipCommands(
+            RaftDriver driver,
+            RawNode rawNode,
+            RaftLogStorage raftLog,
+            MemberDirectory members,
+            ProposalTracker proposals,
+            SnapshotCoordinator snapshots,
+            DriverOptions options) {
         this.driver = driver;
         this.rawNode = rawNode;
         this.raftLog = raftLog;
@@ -81,7 +87,8 @@ final class MembershipCommands {
         compactingPastBootstrap = true;
         snapshots.ensureLogStartsAfterBootstrap().onComplete(ar -> {
             if (ar.failed()) {
-                LOG.warn("compacting the log past the bootstrap configuration failed (will retry): {}",
+                LOG.warn(
+                        "compacting the log past the bootstrap configuration failed (will retry): {}",
                         ar.cause().getMessage());
                 compactingPastBootstrap = false;
             } else {
@@ -136,8 +143,8 @@ final class MembershipCommands {
         }
         long id = checkNewMember(idOrZero, addresses);
         if (!appliedConfKnown()) {
-            throw new UnavailableException("the cluster's bootstrap configuration is not committed to the log yet;"
-                    + " retry in a moment");
+            throw new UnavailableException(
+                    "the cluster's bootstrap configuration is not committed to the log yet;" + " retry in a moment");
         }
         // The new member must start from a snapshot (see ensureLogStartsAfterBootstrap); the checks
         // run again afterwards because leadership or membership may have changed meanwhile.
@@ -149,7 +156,8 @@ final class MembershipCommands {
             try {
                 checkNewMember(id, addresses);
                 propose(new ConfChange(ConfChangeType.ADD_LEARNER, id, addresses.encode()))
-                        .map(r -> id).onComplete(result);
+                        .map(r -> id)
+                        .onComplete(result);
             } catch (RaftNodeException e) {
                 result.tryFail(e);
             } catch (io.raftkv.raft.ProposalDroppedException e) {
@@ -168,8 +176,9 @@ final class MembershipCommands {
         }
         long holder = members.memberWithPeerAddress(addresses.peerAddress(), allMembers(cs), id);
         if (holder != 0) {
-            throw new RaftNodeException(RaftNodeException.Code.ALREADY_EXISTS, "peer address "
-                    + addresses.peerAddress() + " already belongs to member " + holder);
+            throw new RaftNodeException(
+                    RaftNodeException.Code.ALREADY_EXISTS,
+                    "peer address " + addresses.peerAddress() + " already belongs to member " + holder);
         }
         return id;
     }
@@ -188,12 +197,17 @@ final class MembershipCommands {
         FollowerProgress pr = st.progress().get(id);
         long last = raftLog.lastIndex();
         if (pr == null || !pr.recentActive() || last - pr.match() > options.promoteMaxLagEntries()) {
-            throw new RaftNodeException(RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP, "learner " + id
-                    + " has not caught up: match index " + (pr == null ? 0 : pr.match()) + ", leader's last index "
-                    + last + ", allowed lag " + options.promoteMaxLagEntries()
-                    + (pr != null && !pr.recentActive() ? ", not heard from recently" : ""));
+            throw new RaftNodeException(
+                    RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP,
+                    "learner " + id
+                            + " has not caught up: match index " + (pr == null ? 0 : pr.match())
+                            + ", leader's last index "
+                            + last + ", allowed lag " + options.promoteMaxLagEntries()
+                            + (pr != null && !pr.recentActive() ? ", not heard from recently" : ""));
         }
-        propose(new ConfChange(ConfChangeType.ADD_VOTER, id, addressContext(id))).<Void>mapEmpty().onComplete(result);
+        propose(new ConfChange(ConfChangeType.ADD_VOTER, id, addressContext(id)))
+                .<Void>mapEmpty()
+                .onComplete(result);
     }
 
     void remove(long id, Promise<Void> result) {
@@ -203,10 +217,13 @@ final class MembershipCommands {
             throw notFound(id);
         }
         if (cs.voters().size() == 1 && cs.voters().contains(id)) {
-            throw new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION,
+            throw new RaftNodeException(
+                    RaftNodeException.Code.FAILED_PRECONDITION,
                     "member " + id + " is the only voter; removing it would leave no cluster");
         }
-        propose(new ConfChange(ConfChangeType.REMOVE, id, null)).<Void>mapEmpty().onComplete(result);
+        propose(new ConfChange(ConfChangeType.REMOVE, id, null))
+                .<Void>mapEmpty()
+                .onComplete(result);
     }
 
     /** Hands leadership to {@code idOrZero} (0: most caught-up other voter); completes when it leads. */
@@ -220,14 +237,16 @@ final class MembershipCommands {
             ConfState cs = st.confState();
             long target = idOrZero != 0 ? idOrZero : mostCaughtUpVoter(st);
             if (target == 0) {
-                throw new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION,
+                throw new RaftNodeException(
+                        RaftNodeException.Code.FAILED_PRECONDITION,
                         "there is no other voter to transfer leadership to");
             }
             if (!cs.isMember(target)) {
                 throw notFound(target);
             }
             if (!cs.voters().contains(target)) {
-                throw new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION,
+                throw new RaftNodeException(
+                        RaftNodeException.Code.FAILED_PRECONDITION,
                         "member " + target + " is a learner and cannot lead");
             }
             rawNode.transferLeadership(target);
@@ -250,8 +269,8 @@ final class MembershipCommands {
                 w.promise.tryComplete();
             } else if (newLeader != 0 && newLeader != driver.selfId()) {
                 it.remove();
-                w.promise.tryFail(new RaftNodeException(RaftNodeException.Code.ABORTED,
-                        "leadership went to " + newLeader + " instead of " + w.target));
+                w.promise.tryFail(new RaftNodeException(
+                        RaftNodeException.Code.ABORTED, "leadership went to " + newLeader + " instead of " + w.target));
             }
         }
     }
@@ -262,7 +281,8 @@ final class MembershipCommands {
             TransferWaiter w = it.next();
             if (nowNanos - w.deadlineNanos >= 0) {
                 it.remove();
-                w.promise.tryFail(new RaftNodeException(RaftNodeException.Code.DEADLINE_EXCEEDED,
+                w.promise.tryFail(new RaftNodeException(
+                        RaftNodeException.Code.DEADLINE_EXCEEDED,
                         "member " + w.target + " did not take over leadership within " + w.timeoutMs + " ms"));
             }
         }
@@ -285,7 +305,9 @@ final class MembershipCommands {
         long bestMatch = -1;
         for (Map.Entry<Long, FollowerProgress> e : st.progress().entrySet()) {
             long id = e.getKey();
-            if (id != driver.selfId() && st.confState().voters().contains(id) && e.getValue().match() > bestMatch) {
+            if (id != driver.selfId()
+                    && st.confState().voters().contains(id)
+                    && e.getValue().match() > bestMatch) {
                 best = id;
                 bestMatch = e.getValue().match();
             }

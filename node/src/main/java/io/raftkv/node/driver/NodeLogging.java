@@ -21,8 +21,7 @@ public final class NodeLogging {
     private static volatile long nodeId;
     private static volatile long term;
 
-    private NodeLogging() {
-    }
+    private NodeLogging() {}
 
     /** Replaces logback's configuration with the node's console output. */
     public static void configure(long id, boolean json, String level) {
@@ -73,10 +72,20 @@ public final class NodeLogging {
             String ts = Instant.ofEpochMilli(e.getTimeStamp()).toString();
             String error = e.getThrowableProxy() == null ? null : ThrowableProxyUtil.asString(e.getThrowableProxy());
             if (!json) {
-                StringBuilder b = new StringBuilder(160).append(ts).append(' ')
-                        .append(String.format("%-5s", e.getLevel())).append(" [").append(e.getThreadName())
-                        .append("] ").append(shortName(e.getLoggerName())).append(" node=").append(nodeId)
-                        .append(" term=").append(term).append(" - ").append(e.getFormattedMessage())
+                StringBuilder b = new StringBuilder(160)
+                        .append(ts)
+                        .append(' ')
+                        .append(String.format("%-5s", e.getLevel()))
+                        .append(" [")
+                        .append(e.getThreadName())
+                        .append("] ")
+                        .append(shortName(e.getLoggerName()))
+                        .append(" node=")
+                        .append(nodeId)
+                        .append(" term=")
+                        .append(term)
+                        .append(" - ")
+                        .append(e.getFormattedMessage())
                         .append(System.lineSeparator());
                 if (error != null) {
                     b.append(error).append(System.lineSeparator());

@@ -60,11 +60,40 @@ public record NodeStatus(
      * A view without cluster identity or database size (both 0): for tests and tools that build a
      * status by hand. The driver always fills both.
      */
-    public NodeStatus(long id, StateType role, boolean learner, long term, long leaderId, String leaderClientAddress,
-                      long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long snapshotIndex,
-                      List<Member> members, List<FollowerLag> progress, boolean healthy, boolean ready) {
-        this(id, role, learner, term, leaderId, leaderClientAddress, commitIndex, appliedIndex, firstIndex, lastIndex,
-                snapshotIndex, members, progress, healthy, ready, 0, 0);
+    public NodeStatus(
+            long id,
+            StateType role,
+            boolean learner,
+            long term,
+            long leaderId,
+            String leaderClientAddress,
+            long commitIndex,
+            long appliedIndex,
+            long firstIndex,
+            long lastIndex,
+            long snapshotIndex,
+            List<Member> members,
+            List<FollowerLag> progress,
+            boolean healthy,
+            boolean ready) {
+        this(
+                id,
+                role,
+                learner,
+                term,
+                leaderId,
+                leaderClientAddress,
+                commitIndex,
+                appliedIndex,
+                firstIndex,
+                lastIndex,
+                snapshotIndex,
+                members,
+                progress,
+                healthy,
+                ready,
+                0,
+                0);
     }
 
     /** Whether this node currently leads. */
@@ -98,7 +127,12 @@ public record NodeStatus(
      * @param recentActive  heard from during the last election timeout
      * @param learner       non-voting member
      */
-    public record FollowerLag(long id, long matchIndex, long nextIndex, long lag, ProgressState state,
-                              boolean recentActive, boolean learner) {
-    }
+    public record FollowerLag(
+            long id,
+            long matchIndex,
+            long nextIndex,
+            long lag,
+            ProgressState state,
+            boolean recentActive,
+            boolean learner) {}
 }

@@ -15,9 +15,12 @@ public final class NotLeaderException extends RaftNodeException {
      * @param leaderClientAddress its client address ({@code host:port}), or "" when unknown
      */
     public NotLeaderException(long leaderId, String leaderClientAddress) {
-        super(Code.NOT_LEADER, leaderId == 0 ? "not the leader; no leader is known"
-                : "not the leader; leader is " + leaderId
-                        + (leaderClientAddress.isEmpty() ? "" : " at " + leaderClientAddress));
+        super(
+                Code.NOT_LEADER,
+                leaderId == 0
+                        ? "not the leader; no leader is known"
+                        : "not the leader; leader is " + leaderId
+                                + (leaderClientAddress.isEmpty() ? "" : " at " + leaderClientAddress));
         this.leaderId = leaderId;
         this.leaderClientAddress = leaderClientAddress == null ? "" : leaderClientAddress;
     }

@@ -23,8 +23,7 @@ import java.util.TreeMap;
  * <p>Invariant: {@code size() ≤ capacity}; callers check {@link #isFull()} before proposing.
  */
 final class ProposalTracker {
-    private record Pending(long term, Promise<ApplyResult> promise, long deadlineNanos) {
-    }
+    private record Pending(long term, Promise<ApplyResult> promise, long deadlineNanos) {}
 
     private final NavigableMap<Long, Pending> byIndex = new TreeMap<>();
     private final int capacity;
@@ -46,7 +45,8 @@ final class ProposalTracker {
     void add(long index, long term, Promise<ApplyResult> promise, long nowNanos) {
         Pending old = byIndex.put(index, new Pending(term, promise, nowNanos + timeoutNanos));
         if (old != null) {
-            old.promise.tryFail(new RaftNodeException(RaftNodeException.Code.ABORTED,
+            old.promise.tryFail(new RaftNodeException(
+                    RaftNodeException.Code.ABORTED,
                     "proposal at index " + index + " term " + old.term
                             + " was overwritten by a newer leader's entry; not applied"));
         }
@@ -66,9 +66,10 @@ final class ProposalTracker {
             if (p.term == e.term()) {
                 p.promise.tryComplete(results.get(i));
             } else {
-                p.promise.tryFail(new RaftNodeException(RaftNodeException.Code.ABORTED,
-                        "proposal at index " + e.index() + " term " + p.term + " lost to an entry of term "
-                                + e.term() + "; not applied"));
+                p.promise.tryFail(new RaftNodeException(
+                        RaftNodeException.Code.ABORTED,
+                        "proposal at index " + e.index() + " term " + p.term + " lost to an entry of term " + e.term()
+                                + "; not applied"));
             }
         }
         failUpTo(entries.get(entries.size() - 1).index(), "its index was applied without it");
@@ -78,8 +79,10 @@ final class ProposalTracker {
     void failUpTo(long index, String why) {
         NavigableMap<Long, Pending> head = byIndex.headMap(index, true);
         for (Map.Entry<Long, Pending> e : head.entrySet()) {
-            e.getValue().promise.tryFail(new UnavailableException("outcome of proposal at index " + e.getKey()
-                    + " unknown: " + why));
+            e.getValue()
+                    .promise
+                    .tryFail(new UnavailableException(
+                            "outcome of proposal at index " + e.getKey() + " unknown: " + why));
         }
         head.clear();
     }
@@ -90,8 +93,10 @@ final class ProposalTracker {
             Map.Entry<Long, Pending> e = it.next();
             if (nowNanos - e.getValue().deadlineNanos >= 0) {
                 it.remove();
-                e.getValue().promise.tryFail(new UnavailableException("proposal at index " + e.getKey()
-                        + " not applied within " + timeoutNanos / 1_000_000 + " ms; outcome unknown"));
+                e.getValue()
+                        .promise
+                        .tryFail(new UnavailableException("proposal at index " + e.getKey() + " not applied within "
+                                + timeoutNanos / 1_000_000 + " ms; outcome unknown"));
             }
         }
     }

@@ -79,14 +79,17 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     // --- confined to the context ---
     /** A {@link #pass()} is queued on the context. */
     private boolean passScheduled;
+
     private long leaderId;
     /** Leader changes and ReadIndex latency go here (metrics); set once before start. */
     private volatile DriverObserver observer = DriverObserver.NONE;
+
     private StateType role = StateType.FOLLOWER;
     private long term;
     private long periodicTimerId = -1;
     /** The core's clock, on the monotonic clock (see {@link CoreClock}). */
     private final CoreClock clock;
+
     private long lastExpireNanos;
 
     /**
@@ -99,8 +102,13 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     }
 
     /** As above, on the given event-loop {@code context} (a node gives Raft a loop of its own). */
-    public RaftDriver(Vertx vertx, Context context, long selfId, NodeStorage storage, MemberDirectory members,
-                      DriverOptions options) {
+    public RaftDriver(
+            Vertx vertx,
+            Context context,
+            long selfId,
+            NodeStorage storage,
+            MemberDirectory members,
+            DriverOptions options) {
         this.vertx = vertx;
         this.context = context;
         this.selfId = selfId;
@@ -124,13 +132,18 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 .build();
         this.rawNode = new RawNode(config, raftLog);
         // Apply runs on its own thread: the loop opts in to asynchronous apply from the first Ready.
-        this.loop = new ReadyLoop<>(rawNode, appliedIndex, options.maxApplyBatchesInFlight(),
+        this.loop = new ReadyLoop<>(
+                rawNode,
+                appliedIndex,
+                options.maxApplyBatchesInFlight(),
                 (hs, entries, snap, done) -> raftLog.persist(hs, entries, snap.isEmpty() ? null : snap.metadata())
                         .whenComplete((v, err) -> context.runOnContext(x -> done.done(err))),
                 messages -> transport.send(messages),
-                (committed, confStates, done) -> stateMachine.apply(committed, confStates)
+                (committed, confStates, done) -> stateMachine
+                        .apply(committed, confStates)
                         .whenComplete((results, err) -> context.runOnContext(x -> done.applied(results, err))),
-                System::nanoTime, new LoopEvents());
+                System::nanoTime,
+                new LoopEvents());
         this.term = raftLog.hardState().term();
         this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
         this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());
@@ -173,7 +186,10 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
             NodeLogging.setTerm(term);
             clock.start(System.nanoTime());
             periodicTimerId = vertx.setPeriodic(options.tickMs(), id -> onTick());
-            LOG.info("raft driver started: applied {} last index {} term {}", loop.appliedIndex(), raftLog.lastIndex(),
+            LOG.info(
+                    "raft driver started: applied {} last index {} term {}",
+                    loop.appliedIndex(),
+                    raftLog.lastIndex(),
                     term);
             loop.run();
             started.complete();
@@ -190,14 +206,14 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         Promise<Void> stopped = Promise.promise();
         context.runOnContext(v -> {
             Future<Void> handOff = Future.succeededFuture();
-            if (role == StateType.LEADER && haltReason == null
+            if (role == StateType.LEADER
+                    && haltReason == null
                     && rawNode.status().confState().voters().size() > 1) {
                 LOG.info("stopping: transferring leadership away first");
-                handOff = membership.transfer(0, options.shutdownTransferMs())
-                        .recover(err -> {
-                            LOG.warn("leadership transfer on shutdown failed: {}", err.getMessage());
-                            return Future.succeededFuture();
-                        });
+                handOff = membership.transfer(0, options.shutdownTransferMs()).recover(err -> {
+                    LOG.warn("leadership transfer on shutdown failed: {}", err.getMessage());
+                    return Future.succeededFuture();
+                });
             }
             handOff.onComplete(x -> {
                 stopping = true;
@@ -224,8 +240,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         if (admittedProposals.incrementAndGet() > options.maxInflightProposals()) {
             admittedProposals.decrementAndGet();
-            return Future.failedFuture(new BackpressureException("more than " + options.maxInflightProposals()
-                    + " proposals in flight (--max-inflight-proposals)"));
+            return Future.failedFuture(new BackpressureException(
+                    "more than " + options.maxInflightProposals() + " proposals in flight (--max-inflight-proposals)"));
         }
         Promise<ApplyResult> p = Promise.promise();
         p.future().onComplete(x -> admittedProposals.decrementAndGet());
@@ -257,8 +273,8 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         boolean lease = consistency == ReadConsistency.LEASE;
         if (admittedReads.incrementAndGet() > options.maxPendingReads()) {
             admittedReads.decrementAndGet();
-            return Future.failedFuture(new BackpressureException("more than " + options.maxPendingReads()
-                    + " reads waiting for a read index"));
+            return Future.failedFuture(new BackpressureException(
+                    "more than " + options.maxPendingReads() + " reads waiting for a read index"));
         }
         Promise<Void> p = Promise.promise();
         long arrived = System.nanoTime();
@@ -324,7 +340,9 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
 
     @Override
     public Future<Void> transferLeadership(long idOrZero) {
-        return onContext(p -> membership.transfer(idOrZero, 2 * options.maxElectionTimeoutMs()).onComplete(p));
+        return onContext(p -> membership
+                .transfer(idOrZero, 2 * options.maxElectionTimeoutMs())
+                .onComplete(p));
     }
 
     @Override
@@ -459,7 +477,10 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         public void onPersisted(Ready rd) {
             if (!rd.snapshot().isEmpty()) {
                 long index = rd.snapshot().metadata().index();
-                LOG.info("restored from snapshot at index {} term {}", index, rd.snapshot().metadata().term());
+                LOG.info(
+                        "restored from snapshot at index {} term {}",
+                        index,
+                        rd.snapshot().metadata().term());
                 proposals.failUpTo(index, "the log was replaced by a snapshot");
             }
         }
@@ -479,8 +500,13 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                     LOG.warn("conf change at {} carries unreadable addresses: {}", e.index(), bad.getMessage());
                 }
             }
-            LOG.info("membership change at index {}: {} {} -> voters {} learners {}", e.index(), cc.type(),
-                    cc.nodeId(), cs.voters(), cs.learners());
+            LOG.info(
+                    "membership change at index {}: {} {} -> voters {} learners {}",
+                    e.index(),
+                    cc.type(),
+                    cc.nodeId(),
+                    cs.voters(),
+                    cs.learners());
         }
 
         @Override
@@ -526,8 +552,11 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         haltReason = what + ": " + cause;
         loop.stop();
-        LOG.error("HALTED — {}. The node stops acknowledging and reports unhealthy; restart it to recover"
-                + " from durable state.", haltReason, cause);
+        LOG.error(
+                "HALTED — {}. The node stops acknowledging and reports unhealthy; restart it to recover"
+                        + " from durable state.",
+                haltReason,
+                cause);
         if (periodicTimerId >= 0) {
             vertx.cancelTimer(periodicTimerId);
         }

@@ -34,8 +34,7 @@ import java.util.function.Consumer;
  * same request runs ReadIndex, and from there on both kinds travel alike.
  */
 final class ReadIndexQueue {
-    private record Batch(List<Promise<Void>> reads, long deadlineNanos) {
-    }
+    private record Batch(List<Promise<Void>> reads, long deadlineNanos) {}
 
     private final int capacity;
     private final long timeoutNanos;
@@ -88,8 +87,10 @@ final class ReadIndexQueue {
      *
      * @param leaseRead the core's {@code leaseRead(ctx)}: true if the lease answered
      */
-    void flushLease(java.util.function.Predicate<byte[]> leaseRead, java.util.function.Function<
-            ProposalDroppedException, RuntimeException> mapDropped, LeaseOutcome outcome) {
+    void flushLease(
+            java.util.function.Predicate<byte[]> leaseRead,
+            java.util.function.Function<ProposalDroppedException, RuntimeException> mapDropped,
+            LeaseOutcome outcome) {
         if (waitingLease.isEmpty()) {
             return;
         }
@@ -97,7 +98,8 @@ final class ReadIndexQueue {
         Batch batch = new Batch(waitingLease, waitingLeaseDeadline);
         waitingLease = new ArrayList<>();
         try {
-            boolean fromLease = leaseRead.test(ByteBuffer.allocate(Long.BYTES).putLong(ctx).array());
+            boolean fromLease =
+                    leaseRead.test(ByteBuffer.allocate(Long.BYTES).putLong(ctx).array());
             issued.put(ctx, batch);
             outcome.issued(batch.reads.size(), fromLease);
         } catch (ProposalDroppedException e) {
@@ -111,8 +113,9 @@ final class ReadIndexQueue {
      * @param readIndex the core's {@code readIndex(ctx)}; its {@link ProposalDroppedException} fails
      *                  the batch through {@code mapDropped}
      */
-    void flush(Consumer<byte[]> readIndex, java.util.function.Function<ProposalDroppedException,
-            RuntimeException> mapDropped) {
+    void flush(
+            Consumer<byte[]> readIndex,
+            java.util.function.Function<ProposalDroppedException, RuntimeException> mapDropped) {
         if (waiting.isEmpty()) {
             return;
         }
@@ -140,7 +143,9 @@ final class ReadIndexQueue {
             if (rs.index() <= appliedIndex) {
                 complete(b);
             } else {
-                awaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(b);
+                awaitingApply
+                        .computeIfAbsent(rs.index(), k -> new ArrayList<>())
+                        .add(b);
             }
         }
     }
@@ -211,8 +216,8 @@ final class ReadIndexQueue {
     }
 
     private UnavailableException timeout() {
-        return new UnavailableException("read barrier not satisfied within " + timeoutNanos / 1_000_000
-                + " ms (no leader, or no quorum)");
+        return new UnavailableException(
+                "read barrier not satisfied within " + timeoutNanos / 1_000_000 + " ms (no leader, or no quorum)");
     }
 
     private void complete(Batch b) {

@@ -43,7 +43,8 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
     private final SnapshotStore store;
     /** Driver context only: a snapshot is being taken. */
     private boolean creating;
-    private volatile CreatedObserver createdObserver = (bytes, nanos, ok) -> { };
+
+    private volatile CreatedObserver createdObserver = (bytes, nanos, ok) -> {};
 
     /** Sees every snapshot this node takes for log compaction (for metrics); must not block. */
     @FunctionalInterface
@@ -67,7 +68,7 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
 
     /** Installs the observer of snapshots taken for compaction (null: none). */
     public void setCreatedObserver(CreatedObserver observer) {
-        this.createdObserver = observer == null ? (bytes, nanos, ok) -> { } : observer;
+        this.createdObserver = observer == null ? (bytes, nanos, ok) -> {} : observer;
     }
 
     /** Index of the latest complete snapshot, 0 if none. */
@@ -82,36 +83,43 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         }
         creating = true;
         long started = System.nanoTime();
-        store.create().whenComplete((m, err) -> context.runOnContext(v -> {
-            creating = false;
-            long tookNanos = System.nanoTime() - started;
-            if (err != null) {
-                LOG.warn("taking a snapshot failed: {}", err.toString());
-                createdObserver.onCreated(0, tookNanos, false);
-                return;
-            }
-            reportCreated(m, tookNanos);
-            LOG.info("snapshot at index {} term {} taken in {} ms; compacting the log", m.index(), m.term(),
-                    (System.nanoTime() - started) / 1_000_000);
-            try {
-                storage.compactAfter(m).whenComplete((x, cerr) -> {
-                    if (cerr != null) {
-                        LOG.warn("log compaction after snapshot {} failed: {}", m.index(), cerr.toString());
+        store.create()
+                .whenComplete((m, err) -> context.runOnContext(v -> {
+                    creating = false;
+                    long tookNanos = System.nanoTime() - started;
+                    if (err != null) {
+                        LOG.warn("taking a snapshot failed: {}", err.toString());
+                        createdObserver.onCreated(0, tookNanos, false);
+                        return;
                     }
-                });
-            } catch (IllegalArgumentException e) {
-                LOG.warn("log compaction after snapshot {} refused: {}", m.index(), e.getMessage());
-            }
-        }));
+                    reportCreated(m, tookNanos);
+                    LOG.info(
+                            "snapshot at index {} term {} taken in {} ms; compacting the log",
+                            m.index(),
+                            m.term(),
+                            (System.nanoTime() - started) / 1_000_000);
+                    try {
+                        storage.compactAfter(m).whenComplete((x, cerr) -> {
+                            if (cerr != null) {
+                                LOG.warn("log compaction after snapshot {} failed: {}", m.index(), cerr.toString());
+                            }
+                        });
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("log compaction after snapshot {} refused: {}", m.index(), e.getMessage());
+                    }
+                }));
     }
 
     /** Reads the new snapshot's stream size on a worker (opening it touches files), then reports it. */
     private void reportCreated(SnapshotMetadata m, long tookNanos) {
-        vertx.executeBlocking(() -> {
-            try (SnapshotReader r = store.openReader(m)) {
-                return r.totalBytes();
-            }
-        }, false).onComplete(ar -> createdObserver.onCreated(ar.succeeded() ? ar.result() : 0, tookNanos, true));
+        vertx.executeBlocking(
+                        () -> {
+                            try (SnapshotReader r = store.openReader(m)) {
+                                return r.totalBytes();
+                            }
+                        },
+                        false)
+                .onComplete(ar -> createdObserver.onCreated(ar.succeeded() ? ar.result() : 0, tookNanos, true));
     }
 
     /**
@@ -126,28 +134,31 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
             return Future.succeededFuture();
         }
         Promise<Void> done = Promise.promise();
-        store.create().whenComplete((m, err) -> context.runOnContext(v -> {
-            if (err != null) {
-                done.fail(new UnavailableException("cannot take the snapshot a new member starts from: "
-                        + err.getMessage(), err));
-                return;
-            }
-            if (raftLog.firstIndex() > 1) {
-                done.complete();
-                return;
-            }
-            try {
-                raftLog.compact(1).whenComplete((x, cerr) -> context.runOnContext(y -> {
-                    if (cerr != null) {
-                        done.fail(new UnavailableException("log compaction failed: " + cerr.getMessage(), cerr));
-                    } else {
+        store.create()
+                .whenComplete((m, err) -> context.runOnContext(v -> {
+                    if (err != null) {
+                        done.fail(new UnavailableException(
+                                "cannot take the snapshot a new member starts from: " + err.getMessage(), err));
+                        return;
+                    }
+                    if (raftLog.firstIndex() > 1) {
                         done.complete();
+                        return;
+                    }
+                    try {
+                        raftLog.compact(1)
+                                .whenComplete((x, cerr) -> context.runOnContext(y -> {
+                                    if (cerr != null) {
+                                        done.fail(new UnavailableException(
+                                                "log compaction failed: " + cerr.getMessage(), cerr));
+                                    } else {
+                                        done.complete();
+                                    }
+                                }));
+                    } catch (IllegalArgumentException e) {
+                        done.fail(new UnavailableException("cannot compact the log yet: " + e.getMessage()));
                     }
                 }));
-            } catch (IllegalArgumentException e) {
-                done.fail(new UnavailableException("cannot compact the log yet: " + e.getMessage()));
-            }
-        }));
         return done.future();
     }
 
@@ -161,10 +172,13 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
                 created.complete(m);
             }
         });
-        return created.future().compose(m -> vertx.executeBlocking(() -> {
-            SnapshotReader reader = store.openReader(m);
-            return new SnapshotDownload(m, reader.format(), reader);
-        }, false));
+        return created.future()
+                .compose(m -> vertx.executeBlocking(
+                        () -> {
+                            SnapshotReader reader = store.openReader(m);
+                            return new SnapshotDownload(m, reader.format(), reader);
+                        },
+                        false));
     }
 
     // ------------------------------------------------------------------ SnapshotSource (worker)
@@ -212,8 +226,8 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         SnapshotMetadata m = snap.snapshot().metadata();
         long applied = stateMachine.appliedIndex();
         if (m.index() <= applied) {
-            throw new IllegalStateException("snapshot at index " + m.index() + " is not newer than this node's"
-                    + " applied index " + applied);
+            throw new IllegalStateException(
+                    "snapshot at index " + m.index() + " is not newer than this node's" + " applied index " + applied);
         }
         SnapshotWriter writer = store.beginInstall(m);
         return new IncomingSnapshot() {

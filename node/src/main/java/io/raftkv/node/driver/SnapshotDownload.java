@@ -11,5 +11,4 @@ import io.raftkv.raft.SnapshotMetadata;
  * @param format   data format name and version, e.g. {@code raftkv-checkpoint/1}
  * @param reader   the chunked, checksummed data
  */
-public record SnapshotDownload(SnapshotMetadata metadata, String format, SnapshotReader reader) {
-}
+public record SnapshotDownload(SnapshotMetadata metadata, String format, SnapshotReader reader) {}

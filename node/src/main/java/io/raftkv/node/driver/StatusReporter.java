@@ -28,8 +28,7 @@ final class StatusReporter {
     private final MemberDirectory members;
     private volatile NodeStatus current;
 
-    StatusReporter(long selfId, RawNode rawNode, RaftLogStorage raftLog, NodeStorage storage,
-                   MemberDirectory members) {
+    StatusReporter(long selfId, RawNode rawNode, RaftLogStorage raftLog, NodeStorage storage, MemberDirectory members) {
         this.selfId = selfId;
         this.rawNode = rawNode;
         this.raftLog = raftLog;
@@ -52,8 +51,8 @@ final class StatusReporter {
         ids.addAll(cs.learners());
         for (long id : ids) {
             String peer = members.peerAddress(id);
-            ms.add(new NodeStatus.Member(id, cs.learners().contains(id), peer == null ? "" : peer,
-                    members.clientAddress(id)));
+            ms.add(new NodeStatus.Member(
+                    id, cs.learners().contains(id), peer == null ? "" : peer, members.clientAddress(id)));
         }
         List<NodeStatus.FollowerLag> lags = new ArrayList<>();
         for (Map.Entry<Long, FollowerProgress> e : st.progress().entrySet()) {
@@ -61,16 +60,35 @@ final class StatusReporter {
                 continue;
             }
             FollowerProgress p = e.getValue();
-            lags.add(new NodeStatus.FollowerLag(e.getKey(), p.match(), p.next(), Math.max(0, last - p.match()),
-                    p.state(), p.recentActive(), p.learner()));
+            lags.add(new NodeStatus.FollowerLag(
+                    e.getKey(),
+                    p.match(),
+                    p.next(),
+                    Math.max(0, last - p.match()),
+                    p.state(),
+                    p.recentActive(),
+                    p.learner()));
         }
         lags.sort((a, b) -> Long.compare(a.id(), b.id()));
         boolean member = cs.isMember(selfId);
         long snapshotIndex = raftLog.firstIndex() - 1;
-        current = new NodeStatus(selfId, st.softState().state(), cs.learners().contains(selfId),
-                st.hardState().term(), leader, leader == 0 ? "" : members.clientAddress(leader),
-                st.hardState().commit(), appliedIndex, raftLog.firstIndex(), last, snapshotIndex,
-                ms, lags, healthy && storage.healthy(), healthy && storage.healthy() && member && leader != 0,
-                storage.clusterId(), storage.dbSizeBytes());
+        current = new NodeStatus(
+                selfId,
+                st.softState().state(),
+                cs.learners().contains(selfId),
+                st.hardState().term(),
+                leader,
+                leader == 0 ? "" : members.clientAddress(leader),
+                st.hardState().commit(),
+                appliedIndex,
+                raftLog.firstIndex(),
+                last,
+                snapshotIndex,
+                ms,
+                lags,
+                healthy && storage.healthy(),
+                healthy && storage.healthy() && member && leader != 0,
+                storage.clusterId(),
+                storage.dbSizeBytes());
     }
 }

@@ -46,15 +46,29 @@ final class EtcdCluster {
 
     Service bindTo(CallRunner calls) {
         return Service.service(ClusterGrpcService.SERVICE_NAME, ClusterGrpcService.SERVICE_DESCRIPTOR)
-                .bind(ClusterGrpcService.MemberList,
+                .bind(
+                        ClusterGrpcService.MemberList,
                         calls.unary(ClusterGrpcService.MemberList, r -> EtcdKv.etcd(() -> memberList(r))))
-                .bind(ClusterGrpcService.MemberAdd, forwarder.write(calls, ClusterGrpcService.MemberAdd,
-                        ClusterGrpcClient.MemberAdd, this::memberAdd))
-                .bind(ClusterGrpcService.MemberRemove, forwarder.write(calls, ClusterGrpcService.MemberRemove,
-                        ClusterGrpcClient.MemberRemove, this::memberRemove))
-                .bind(ClusterGrpcService.MemberPromote, forwarder.write(calls, ClusterGrpcService.MemberPromote,
-                        ClusterGrpcClient.MemberPromote, this::memberPromote))
-                .bind(ClusterGrpcService.MemberUpdate,
+                .bind(
+                        ClusterGrpcService.MemberAdd,
+                        forwarder.write(
+                                calls, ClusterGrpcService.MemberAdd, ClusterGrpcClient.MemberAdd, this::memberAdd))
+                .bind(
+                        ClusterGrpcService.MemberRemove,
+                        forwarder.write(
+                                calls,
+                                ClusterGrpcService.MemberRemove,
+                                ClusterGrpcClient.MemberRemove,
+                                this::memberRemove))
+                .bind(
+                        ClusterGrpcService.MemberPromote,
+                        forwarder.write(
+                                calls,
+                                ClusterGrpcService.MemberPromote,
+                                ClusterGrpcClient.MemberPromote,
+                                this::memberPromote))
+                .bind(
+                        ClusterGrpcService.MemberUpdate,
                         calls.unary(ClusterGrpcService.MemberUpdate, r -> EtcdKv.etcd(() -> memberUpdate(r))))
                 .build();
     }
@@ -62,13 +76,15 @@ final class EtcdCluster {
     Future<MemberListResponse> memberList(MemberListRequest r) {
         NodeStatus s = node.status();
         return Future.succeededFuture(MemberListResponse.newBuilder()
-                .setHeader(EtcdProtos.header(s, reader.revisions().current())).addAllMembers(members(s)).build());
+                .setHeader(EtcdProtos.header(s, reader.revisions().current()))
+                .addAllMembers(members(s))
+                .build());
     }
 
     Future<MemberAddResponse> memberAdd(MemberAddRequest r) {
         if (r.getPeerURLsCount() != 1) {
-            throw EtcdErrors.invalid("etcdserver: RaftKV needs exactly one peer URL per member, got "
-                    + r.getPeerURLsCount());
+            throw EtcdErrors.invalid(
+                    "etcdserver: RaftKV needs exactly one peer URL per member, got " + r.getPeerURLsCount());
         }
         String peer = hostPort(r.getPeerURLs(0));
         if (!r.getIsLearner()) {
@@ -80,9 +96,14 @@ final class EtcdCluster {
         }
         return node.addLearner(0, peer, "").map(id -> {
             NodeStatus s = node.status();
-            return MemberAddResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()))
-                    .setMember(Member.newBuilder().setID(id).addPeerURLs(scheme + peer).setIsLearner(true))
-                    .addAllMembers(members(s)).build();
+            return MemberAddResponse.newBuilder()
+                    .setHeader(EtcdProtos.header(s, reader.revisions().current()))
+                    .setMember(Member.newBuilder()
+                            .setID(id)
+                            .addPeerURLs(scheme + peer)
+                            .setIsLearner(true))
+                    .addAllMembers(members(s))
+                    .build();
         });
     }
 
@@ -90,8 +111,10 @@ final class EtcdCluster {
         requireMember(r.getID());
         return node.remove(r.getID()).map(v -> {
             NodeStatus s = node.status();
-            return MemberRemoveResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()))
-                    .addAllMembers(members(s)).build();
+            return MemberRemoveResponse.newBuilder()
+                    .setHeader(EtcdProtos.header(s, reader.revisions().current()))
+                    .addAllMembers(members(s))
+                    .build();
         });
     }
 
@@ -102,33 +125,41 @@ final class EtcdCluster {
         }
         return node.promote(r.getID()).map(v -> {
             NodeStatus s = node.status();
-            return MemberPromoteResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()))
-                    .addAllMembers(members(s)).build();
+            return MemberPromoteResponse.newBuilder()
+                    .setHeader(EtcdProtos.header(s, reader.revisions().current()))
+                    .addAllMembers(members(s))
+                    .build();
         });
     }
 
     Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
-        throw EtcdErrors.unsupported("MemberUpdate (a member's peer address is fixed for its lifetime;"
-                + " remove it and add a new one)");
+        throw EtcdErrors.unsupported(
+                "MemberUpdate (a member's peer address is fixed for its lifetime;" + " remove it and add a new one)");
     }
 
     private NodeStatus.Member requireMember(long id) {
-        return node.status().members().stream().filter(m -> m.id() == id).findFirst()
+        return node.status().members().stream()
+                .filter(m -> m.id() == id)
+                .findFirst()
                 .orElseThrow(() -> EtcdErrors.MEMBER_NOT_FOUND);
     }
 
     private List<Member> members(NodeStatus s) {
-        return s.members().stream().map(m -> {
-            Member.Builder b = Member.newBuilder().setID(m.id()).setName(Long.toUnsignedString(m.id()))
-                    .setIsLearner(m.learner());
-            if (!m.peerAddress().isEmpty()) {
-                b.addPeerURLs(scheme + m.peerAddress());
-            }
-            if (!m.clientAddress().isEmpty()) {
-                b.addClientURLs(scheme + m.clientAddress());
-            }
-            return b.build();
-        }).toList();
+        return s.members().stream()
+                .map(m -> {
+                    Member.Builder b = Member.newBuilder()
+                            .setID(m.id())
+                            .setName(Long.toUnsignedString(m.id()))
+                            .setIsLearner(m.learner());
+                    if (!m.peerAddress().isEmpty()) {
+                        b.addPeerURLs(scheme + m.peerAddress());
+                    }
+                    if (!m.clientAddress().isEmpty()) {
+                        b.addClientURLs(scheme + m.clientAddress());
+                    }
+                    return b.build();
+                })
+                .toList();
     }
 
     /** {@code host:port} of an etcd peer URL such as {@code http://10.0.0.1:2380}. */

@@ -41,10 +41,11 @@ public final class EtcdErrors {
             RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: Peer URLs already exists");
     public static final RaftKvException MEMBER_NOT_LEARNER =
             RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: can only promote a learner member");
-    public static final RaftKvException LEARNER_NOT_READY = RaftKvException.of(GrpcStatus.FAILED_PRECONDITION,
+    public static final RaftKvException LEARNER_NOT_READY = RaftKvException.of(
+            GrpcStatus.FAILED_PRECONDITION,
             "etcdserver: can only promote a learner member which is in sync with leader");
-    public static final RaftKvException NOT_ENOUGH_STARTED = RaftKvException.of(GrpcStatus.FAILED_PRECONDITION,
-            "etcdserver: re-configuration failed due to not enough started members");
+    public static final RaftKvException NOT_ENOUGH_STARTED = RaftKvException.of(
+            GrpcStatus.FAILED_PRECONDITION, "etcdserver: re-configuration failed due to not enough started members");
     public static final RaftKvException NO_LEADER = unavailable("etcdserver: no leader");
     public static final RaftKvException NOT_LEADER =
             RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: not leader");
@@ -61,10 +62,10 @@ public final class EtcdErrors {
             invalid("etcdserver: authentication failed, invalid user ID or password");
     public static final RaftKvException AUTH_NOT_ENABLED =
             RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: authentication is not enabled");
-    public static final RaftKvException CORRUPT = RaftKvException.of(GrpcStatus.DATA_LOSS, "etcdserver: corrupt cluster");
+    public static final RaftKvException CORRUPT =
+            RaftKvException.of(GrpcStatus.DATA_LOSS, "etcdserver: corrupt cluster");
 
-    private EtcdErrors() {
-    }
+    private EtcdErrors() {}
 
     /**
      * etcd's error for a write an active alarm refused: NOSPACE is {@code database space exceeded};
@@ -76,8 +77,9 @@ public final class EtcdErrors {
 
     /** UNIMPLEMENTED naming what is not supported, and where the compatibility table lives. */
     public static RaftKvException unsupported(String what) {
-        return RaftKvException.of(GrpcStatus.UNIMPLEMENTED, "raftkv: " + what
-                + " is not supported by RaftKV's etcd API (docs/etcd-compatibility.md)");
+        return RaftKvException.of(
+                GrpcStatus.UNIMPLEMENTED,
+                "raftkv: " + what + " is not supported by RaftKV's etcd API (docs/etcd-compatibility.md)");
     }
 
     /** INVALID_ARGUMENT with an etcd-style message (for checks etcd has no named error for). */
@@ -105,15 +107,15 @@ public final class EtcdErrors {
         if (error instanceof RaftNodeException e) {
             return switch (e.code()) {
                 case NOT_LEADER -> NOT_LEADER;
-                case UNAVAILABLE -> e.getMessage() != null && e.getMessage().contains("no leader")
-                        ? NO_LEADER : LEADER_CHANGED;
+                case UNAVAILABLE ->
+                    e.getMessage() != null && e.getMessage().contains("no leader") ? NO_LEADER : LEADER_CHANGED;
                 case ABORTED -> LEADER_CHANGED;
                 case RESOURCE_EXHAUSTED -> TOO_MANY_REQUESTS;
                 case DEADLINE_EXCEEDED -> TIMEOUT;
                 case NOT_FOUND -> MEMBER_NOT_FOUND;
                 case LEARNER_NOT_CAUGHT_UP -> LEARNER_NOT_READY;
                 case MEMBERSHIP_CHANGE_IN_PROGRESS, FAILED_PRECONDITION, ALREADY_EXISTS, INVALID_ARGUMENT ->
-                        GrpcErrors.toRaftKvException(e);
+                    GrpcErrors.toRaftKvException(e);
             };
         }
         if (error instanceof StorageFailedException) {

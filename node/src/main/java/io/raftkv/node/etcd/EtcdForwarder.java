@@ -3,8 +3,10 @@ package io.raftkv.node.etcd;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.server.CallRunner;
 import io.raftkv.node.transport.HostPort;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -13,13 +15,11 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import io.raftkv.node.server.CallRunner;
-import io.vertx.core.Handler;
-import io.vertx.grpc.server.GrpcServerRequest;
 
 /**
  * Sends a write that reached a follower on to the leader's client port, as an etcd member forwards
@@ -44,6 +44,7 @@ final class EtcdForwarder implements AutoCloseable {
 
     /** How long a write waits for a leader to be known before it is served (or refused) anyway. */
     static final long LEADER_WAIT_MILLIS = 3_000;
+
     private static final long LEADER_POLL_MILLIS = 20;
 
     private final Vertx vertx;
@@ -60,9 +61,14 @@ final class EtcdForwarder implements AutoCloseable {
         this.node = Objects.requireNonNull(node, "node");
         this.timeoutMillis = timeoutMillis;
         this.client = enabled
-                ? GrpcClient.client(vertx, new GrpcClientOptions(), new HttpClientOptions()
-                        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-                        .setConnectTimeout(2_000).setTcpNoDelay(true))
+                ? GrpcClient.client(
+                        vertx,
+                        new GrpcClientOptions(),
+                        new HttpClientOptions()
+                                .setProtocolVersion(HttpVersion.HTTP_2)
+                                .setHttp2ClearTextUpgrade(false)
+                                .setConnectTimeout(2_000)
+                                .setTcpNoDelay(true))
                 : null;
     }
 
@@ -79,23 +85,29 @@ final class EtcdForwarder implements AutoCloseable {
      * {@code local} on the leader, when no leader is known, when this call was forwarded already,
      * or when forwarding is off; otherwise {@code method} with {@code request} on the leader.
      */
-    <Req, Resp> Future<Resp> route(Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method,
-                                   Req request) {
-        return leaderKnown().compose(v -> dispatch(origin, local, method, request)).recover(e -> {
-            // Refused before it was proposed (an election began under us): one more try once a
-            // leader is known again, as etcd's own proposals wait out an election.
-            if (notProposed(e)) {
-                return leaderKnown().compose(v -> dispatch(origin, local, method, request));
-            }
-            return Future.failedFuture(e);
-        });
+    <Req, Resp> Future<Resp> route(
+            Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method, Req request) {
+        return leaderKnown()
+                .compose(v -> dispatch(origin, local, method, request))
+                .recover(e -> {
+                    // Refused before it was proposed (an election began under us): one more try once a
+                    // leader is known again, as etcd's own proposals wait out an election.
+                    if (notProposed(e)) {
+                        return leaderKnown().compose(v -> dispatch(origin, local, method, request));
+                    }
+                    return Future.failedFuture(e);
+                });
     }
 
-    private <Req, Resp> Future<Resp> dispatch(Origin origin, Supplier<Future<Resp>> local,
-                                              ServiceMethod<Resp, Req> method, Req request) {
+    private <Req, Resp> Future<Resp> dispatch(
+            Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method, Req request) {
         NodeStatus s = node.status();
-        if (client == null || origin.forwarded() || s.isLeader() || s.leaderId() == 0
-                || s.leaderId() == s.id() || s.leaderClientAddress().isEmpty()) {
+        if (client == null
+                || origin.forwarded()
+                || s.isLeader()
+                || s.leaderId() == 0
+                || s.leaderId() == s.id()
+                || s.leaderClientAddress().isEmpty()) {
             return local.get();
         }
         HostPort leader;
@@ -115,13 +127,14 @@ final class EtcdForwarder implements AutoCloseable {
                         req.headers().set("token", origin.token());
                     }
                     req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-                    return req.send(request).compose(resp -> resp.last().recover(e -> {
-                        GrpcStatus status = resp.status();
-                        if (status != null && status != GrpcStatus.OK) {
-                            return Future.failedFuture(RaftKvException.of(status, resp.statusMessage()));
-                        }
-                        return Future.failedFuture(EtcdErrors.LEADER_CHANGED);
-                    }));
+                    return req.send(request)
+                            .compose(resp -> resp.last().recover(e -> {
+                                GrpcStatus status = resp.status();
+                                if (status != null && status != GrpcStatus.OK) {
+                                    return Future.failedFuture(RaftKvException.of(status, resp.statusMessage()));
+                                }
+                                return Future.failedFuture(EtcdErrors.LEADER_CHANGED);
+                            }));
                 });
     }
 
@@ -130,7 +143,8 @@ final class EtcdForwarder implements AutoCloseable {
         if (e instanceof io.raftkv.node.driver.NotLeaderException) {
             return true;
         }
-        return e instanceof io.raftkv.node.driver.UnavailableException u && u.getMessage() != null
+        return e instanceof io.raftkv.node.driver.UnavailableException u
+                && u.getMessage() != null
                 && u.getMessage().startsWith("no leader is known");
     }
 
@@ -158,9 +172,11 @@ final class EtcdForwarder implements AutoCloseable {
      * A gRPC handler for a method that changes the cluster: {@code local} runs it here; on a
      * follower it goes to the leader ({@link #route}). Failures become etcd's errors.
      */
-    <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> write(CallRunner calls, ServiceMethod<Req, Resp> server,
-                                                            ServiceMethod<Resp, Req> client,
-                                                            Function<Req, Future<Resp>> local) {
+    <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> write(
+            CallRunner calls,
+            ServiceMethod<Req, Resp> server,
+            ServiceMethod<Resp, Req> client,
+            Function<Req, Future<Resp>> local) {
         return request -> {
             Origin origin = Origin.of(request.headers());
             calls.unary(server, (Req r) -> EtcdKv.etcd(() -> route(origin, () -> local.apply(r), client, r)))

@@ -30,13 +30,9 @@ import io.raftkv.node.storage.CommandCodec;
 import io.raftkv.node.storage.KeyValue;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.core.Handler;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -56,8 +52,13 @@ final class EtcdKv {
     private final EtcdTxnPlan txns;
     private final EtcdForwarder forwarder;
 
-    EtcdKv(RaftNodeApi node, KvReader reader, ReadPool reads, ServerLimits limits, ProposalMetrics proposals,
-           EtcdForwarder forwarder) {
+    EtcdKv(
+            RaftNodeApi node,
+            KvReader reader,
+            ReadPool reads,
+            ServerLimits limits,
+            ProposalMetrics proposals,
+            EtcdForwarder forwarder) {
         this.node = Objects.requireNonNull(node, "node");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.reads = Objects.requireNonNull(reads, "reads");
@@ -72,7 +73,8 @@ final class EtcdKv {
         return Service.service(KVGrpcService.SERVICE_NAME, KVGrpcService.SERVICE_DESCRIPTOR)
                 .bind(KVGrpcService.Range, calls.unary(KVGrpcService.Range, r -> etcd(() -> range(r))))
                 .bind(KVGrpcService.Put, forwarder.write(calls, KVGrpcService.Put, KVGrpcClient.Put, this::put))
-                .bind(KVGrpcService.DeleteRange,
+                .bind(
+                        KVGrpcService.DeleteRange,
                         forwarder.write(calls, KVGrpcService.DeleteRange, KVGrpcClient.DeleteRange, this::deleteRange))
                 .bind(KVGrpcService.Txn, forwarder.write(calls, KVGrpcService.Txn, KVGrpcClient.Txn, this::txn))
                 .bind(KVGrpcService.Compact, calls.unary(KVGrpcService.Compact, r -> etcd(() -> compact(r))))
@@ -96,17 +98,18 @@ final class EtcdKv {
         }
         EtcdRange.bounds(r.getKey(), r.getRangeEnd()); // EMPTY_KEY before any wait
         ReadConsistency consistency = r.getSerializable() ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE;
-        return node.readBarrier(consistency).compose(v -> reads.submit(() -> {
-            EtcdRange.Result res = ranges.read(r);
-            RangeResponse.Builder b = RangeResponse.newBuilder()
-                    .setHeader(EtcdProtos.header(node.status(), res.revision()))
-                    .setCount(res.count())
-                    .setMore(res.more());
-            for (KeyValue kv : res.kvs()) {
-                b.addKvs(EtcdProtos.keyValue(kv, r.getKeysOnly()));
-            }
-            return b.build();
-        }));
+        return node.readBarrier(consistency)
+                .compose(v -> reads.submit(() -> {
+                    EtcdRange.Result res = ranges.read(r);
+                    RangeResponse.Builder b = RangeResponse.newBuilder()
+                            .setHeader(EtcdProtos.header(node.status(), res.revision()))
+                            .setCount(res.count())
+                            .setMore(res.more());
+                    for (KeyValue kv : res.kvs()) {
+                        b.addKvs(EtcdProtos.keyValue(kv, r.getKeysOnly()));
+                    }
+                    return b.build();
+                }));
     }
 
     Future<PutResponse> put(PutRequest r) {
@@ -143,12 +146,14 @@ final class EtcdKv {
         EtcdRange.Bounds b = EtcdRange.bounds(r.getKey(), r.getRangeEnd());
         if (!b.singleKey()) {
             txns.key(r.getKey());
-            Command c = Command.of(new Command.Txn(List.of(),
-                    List.of(new Command.DeleteRange(b.start(), b.endOrNull(), r.getPrevKv())), List.of()));
+            Command c = Command.of(new Command.Txn(
+                    List.of(), List.of(new Command.DeleteRange(b.start(), b.endOrNull(), r.getPrevKv())), List.of()));
             return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
                 requireApplied(res);
-                ApplyResult.DeleteRangeOutcome d = (ApplyResult.DeleteRangeOutcome) res.txnResults().get(0);
-                DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder().setHeader(header(res.revision()))
+                ApplyResult.DeleteRangeOutcome d =
+                        (ApplyResult.DeleteRangeOutcome) res.txnResults().get(0);
+                DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder()
+                        .setHeader(header(res.revision()))
                         .setDeleted(d.deleted());
                 d.previous().forEach(kv -> out.addPrevKvs(EtcdProtos.keyValue(kv, false)));
                 return out.build();
@@ -157,7 +162,8 @@ final class EtcdKv {
         Command c = Command.of(new Command.Delete(txns.key(r.getKey())));
         return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
             requireApplied(res);
-            DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder().setHeader(header(res.revision()))
+            DeleteRangeResponse.Builder out = DeleteRangeResponse.newBuilder()
+                    .setHeader(header(res.revision()))
                     .setDeleted(res.keyValue() == null ? 0 : 1);
             if (r.getPrevKv() && res.keyValue() != null) {
                 out.addPrevKvs(EtcdProtos.keyValue(res.keyValue(), false));
@@ -176,10 +182,13 @@ final class EtcdKv {
             };
             List<RequestOp> ops = succeeded ? plan.success() : plan.failure();
             if (res.txnResults().size() != ops.size()) {
-                throw RaftKvException.of(GrpcStatus.INTERNAL, "txn at index " + res.index() + " reported "
-                        + res.txnResults().size() + " op results for a branch of " + ops.size() + " ops");
+                throw RaftKvException.of(
+                        GrpcStatus.INTERNAL,
+                        "txn at index " + res.index() + " reported "
+                                + res.txnResults().size() + " op results for a branch of " + ops.size() + " ops");
             }
-            TxnResponse.Builder b = TxnResponse.newBuilder().setHeader(header(res.revision())).setSucceeded(succeeded);
+            TxnResponse.Builder b =
+                    TxnResponse.newBuilder().setHeader(header(res.revision())).setSucceeded(succeeded);
             for (int i = 0; i < ops.size(); i++) {
                 b.addResponses(response(ops.get(i), res.txnResults().get(i), res.revision()));
             }
@@ -189,11 +198,13 @@ final class EtcdKv {
 
     private ResponseOp response(RequestOp op, ApplyResult.TxnOpResult result, long revision) {
         io.raftkv.etcd.api.ResponseHeader h = io.raftkv.etcd.api.ResponseHeader.newBuilder()
-                .setRevision(revision).build();
+                .setRevision(revision)
+                .build();
         ResponseOp.Builder b = ResponseOp.newBuilder();
         if (result instanceof ApplyResult.GetOutcome g) {
             RangeRequest rr = op.getRequestRange();
-            RangeResponse.Builder range = RangeResponse.newBuilder().setHeader(h).setCount(g.keyValue() == null ? 0 : 1);
+            RangeResponse.Builder range =
+                    RangeResponse.newBuilder().setHeader(h).setCount(g.keyValue() == null ? 0 : 1);
             if (g.keyValue() != null && !rr.getCountOnly()) {
                 range.addKvs(EtcdProtos.keyValue(g.keyValue(), rr.getKeysOnly()));
             }
@@ -201,11 +212,13 @@ final class EtcdKv {
         } else if (result instanceof ApplyResult.PutOutcome) {
             b.setResponsePut(PutResponse.newBuilder().setHeader(h));
         } else if (result instanceof ApplyResult.DeleteRangeOutcome d) {
-            DeleteRangeResponse.Builder del = DeleteRangeResponse.newBuilder().setHeader(h).setDeleted(d.deleted());
+            DeleteRangeResponse.Builder del =
+                    DeleteRangeResponse.newBuilder().setHeader(h).setDeleted(d.deleted());
             d.previous().forEach(kv -> del.addPrevKvs(EtcdProtos.keyValue(kv, false)));
             b.setResponseDeleteRange(del);
         } else {
-            b.setResponseDeleteRange(DeleteRangeResponse.newBuilder().setHeader(h)
+            b.setResponseDeleteRange(DeleteRangeResponse.newBuilder()
+                    .setHeader(h)
                     .setDeleted(((ApplyResult.DeleteOutcome) result).deleted() ? 1 : 0));
         }
         return b.build();
@@ -225,13 +238,16 @@ final class EtcdKv {
         if (r.getRevision() > now.current()) {
             throw EtcdErrors.FUTURE_REV;
         }
-        return propose(ProposalMetrics.Kind.TXN, Command.of(new Command.Compact(r.getRevision()))).map(res -> {
-            if (res.status() == ApplyResult.Status.REJECTED) {
-                throw EtcdErrors.FUTURE_REV;
-            }
-            requireApplied(res);
-            return CompactionResponse.newBuilder().setHeader(header(res.revision())).build();
-        });
+        return propose(ProposalMetrics.Kind.TXN, Command.of(new Command.Compact(r.getRevision())))
+                .map(res -> {
+                    if (res.status() == ApplyResult.Status.REJECTED) {
+                        throw EtcdErrors.FUTURE_REV;
+                    }
+                    requireApplied(res);
+                    return CompactionResponse.newBuilder()
+                            .setHeader(header(res.revision()))
+                            .build();
+                });
     }
 
     private io.raftkv.etcd.api.ResponseHeader header(long revision) {
@@ -241,8 +257,10 @@ final class EtcdKv {
 
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
         if (node.alarms().refusal(c) != null) {
-            throw EtcdErrors.alarm(node.alarms().active(io.raftkv.node.storage.AlarmType.NOSPACE)
-                    ? io.raftkv.node.storage.AlarmType.NOSPACE : null);
+            throw EtcdErrors.alarm(
+                    node.alarms().active(io.raftkv.node.storage.AlarmType.NOSPACE)
+                            ? io.raftkv.node.storage.AlarmType.NOSPACE
+                            : null);
         }
         byte[] data = CommandCodec.encode(c);
         long start = proposals.proposed(kind);
@@ -267,8 +285,9 @@ final class EtcdKv {
             case REJECTED -> RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: " + res.reason());
             case ALARM -> EtcdErrors.alarm(res.refusingAlarm());
             case LEASE_NOT_FOUND -> EtcdErrors.LEASE_NOT_FOUND;
-            default -> RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
-                    + " applied as " + res.status());
+            default ->
+                RaftKvException.of(
+                        GrpcStatus.INTERNAL, "write at index " + res.index() + " applied as " + res.status());
         };
     }
 }

@@ -22,9 +22,9 @@ import io.raftkv.node.server.ReadPool;
 import io.raftkv.node.storage.ActiveAlarms;
 import io.raftkv.node.storage.AlarmType;
 import io.raftkv.node.storage.StateHash;
-import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.grpc.server.Service;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +41,7 @@ final class EtcdMaintenance {
      * published with jetcd; etcdctl prints it as the server version).
      */
     static final String API_VERSION = "3.4.0";
+
     private static final Logger LOG = LoggerFactory.getLogger(EtcdMaintenance.class);
 
     private final RaftNodeApi node;
@@ -49,8 +50,8 @@ final class EtcdMaintenance {
     private final EtcdForwarder forwarder;
     private final io.vertx.core.Vertx vertx;
 
-    EtcdMaintenance(io.vertx.core.Vertx vertx, RaftNodeApi node, KvReader reader, ReadPool reads,
-                    EtcdForwarder forwarder) {
+    EtcdMaintenance(
+            io.vertx.core.Vertx vertx, RaftNodeApi node, KvReader reader, ReadPool reads, EtcdForwarder forwarder) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.node = Objects.requireNonNull(node, "node");
@@ -60,17 +61,27 @@ final class EtcdMaintenance {
 
     Service bindTo(CallRunner calls, EtcdSnapshotCall.Factory snapshots) {
         return Service.service(MaintenanceGrpcService.SERVICE_NAME, MaintenanceGrpcService.SERVICE_DESCRIPTOR)
-                .bind(MaintenanceGrpcService.Status,
+                .bind(
+                        MaintenanceGrpcService.Status,
                         calls.unary(MaintenanceGrpcService.Status, r -> EtcdKv.etcd(() -> status(r))))
-                .bind(MaintenanceGrpcService.Hash,
+                .bind(
+                        MaintenanceGrpcService.Hash,
                         calls.unary(MaintenanceGrpcService.Hash, r -> EtcdKv.etcd(() -> hash(r))))
-                .bind(MaintenanceGrpcService.HashKV,
+                .bind(
+                        MaintenanceGrpcService.HashKV,
                         calls.unary(MaintenanceGrpcService.HashKV, r -> EtcdKv.etcd(() -> hashKv(r))))
-                .bind(MaintenanceGrpcService.Alarm, forwarder.write(calls, MaintenanceGrpcService.Alarm,
-                        io.raftkv.etcd.api.MaintenanceGrpcClient.Alarm, this::alarm))
-                .bind(MaintenanceGrpcService.Defragment,
+                .bind(
+                        MaintenanceGrpcService.Alarm,
+                        forwarder.write(
+                                calls,
+                                MaintenanceGrpcService.Alarm,
+                                io.raftkv.etcd.api.MaintenanceGrpcClient.Alarm,
+                                this::alarm))
+                .bind(
+                        MaintenanceGrpcService.Defragment,
                         calls.unary(MaintenanceGrpcService.Defragment, r -> EtcdKv.etcd(() -> defragment(r))))
-                .bind(MaintenanceGrpcService.MoveLeader,
+                .bind(
+                        MaintenanceGrpcService.MoveLeader,
                         calls.unary(MaintenanceGrpcService.MoveLeader, r -> EtcdKv.etcd(() -> moveLeader(r))))
                 .bind(MaintenanceGrpcService.Snapshot, snapshots::handle)
                 .build();
@@ -89,7 +100,9 @@ final class EtcdMaintenance {
                 .setRaftAppliedIndex(s.appliedIndex())
                 .setIsLearner(s.learner())
                 .addAllErrors(node.alarms().active().alarms().stream()
-                        .map(a -> "memberID:" + a.memberId() + " alarm:" + a.type().name()).toList())
+                        .map(a -> "memberID:" + a.memberId() + " alarm:"
+                                + a.type().name())
+                        .toList())
                 .build());
     }
 
@@ -101,8 +114,11 @@ final class EtcdMaintenance {
     Future<HashResponse> hash(HashRequest r) {
         return reads.submit(() -> {
             StateHash h = reader.stateHash();
-            return HashResponse.newBuilder().setHeader(EtcdProtos.header(node.status(), reader.revisions().current()))
-                    .setHash((int) (h.hash() ^ (h.hash() >>> 32))).build();
+            return HashResponse.newBuilder()
+                    .setHeader(
+                            EtcdProtos.header(node.status(), reader.revisions().current()))
+                    .setHash((int) (h.hash() ^ (h.hash() >>> 32)))
+                    .build();
         });
     }
 
@@ -119,11 +135,14 @@ final class EtcdMaintenance {
             StateHash h = reader.stateHash();
             io.raftkv.node.storage.Revisions at = reader.revisions();
             if (r.getRevision() != 0 && r.getRevision() != at.current()) {
-                throw EtcdErrors.unsupported("HashKV at a past revision (" + r.getRevision() + "; current "
-                        + at.current() + ")");
+                throw EtcdErrors.unsupported(
+                        "HashKV at a past revision (" + r.getRevision() + "; current " + at.current() + ")");
             }
-            return HashKVResponse.newBuilder().setHeader(EtcdProtos.header(node.status(), at.current()))
-                    .setHash((int) (h.hash() ^ (h.hash() >>> 32))).setCompactRevision(at.compacted()).build();
+            return HashKVResponse.newBuilder()
+                    .setHeader(EtcdProtos.header(node.status(), at.current()))
+                    .setHash((int) (h.hash() ^ (h.hash() >>> 32)))
+                    .setCompactRevision(at.compacted())
+                    .build();
         });
     }
 
@@ -156,9 +175,12 @@ final class EtcdMaintenance {
 
     private AlarmResponse alarms(List<ActiveAlarms.Alarm> list) {
         NodeStatus s = node.status();
-        AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(EtcdProtos.header(s, reader.revisions().current()));
+        AlarmResponse.Builder b = AlarmResponse.newBuilder()
+                .setHeader(EtcdProtos.header(s, reader.revisions().current()));
         for (ActiveAlarms.Alarm a : list) {
-            b.addAlarms(AlarmMember.newBuilder().setMemberID(a.memberId()).setAlarmValue(a.type().code()));
+            b.addAlarms(AlarmMember.newBuilder()
+                    .setMemberID(a.memberId())
+                    .setAlarmValue(a.type().code()));
         }
         return b.build();
     }
@@ -171,7 +193,8 @@ final class EtcdMaintenance {
         LOG.info("etcd Defragment: a no-op on RaftKV (RocksDB compacts in the background)");
         NodeStatus s = node.status();
         return Future.succeededFuture(DefragmentResponse.newBuilder()
-                .setHeader(EtcdProtos.header(s, reader.revisions().current())).build());
+                .setHeader(EtcdProtos.header(s, reader.revisions().current()))
+                .build());
     }
 
     /** etcd's MoveLeader: only the leader accepts it; RaftKV's leadership transfer does the rest. */
@@ -183,7 +206,10 @@ final class EtcdMaintenance {
         if (r.getTargetID() == 0 || s.members().stream().noneMatch(m -> m.id() == r.getTargetID())) {
             throw EtcdErrors.MEMBER_NOT_FOUND;
         }
-        return node.transferLeadership(r.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
-                .setHeader(EtcdProtos.header(node.status(), reader.revisions().current())).build());
+        return node.transferLeadership(r.getTargetID())
+                .map(v -> MoveLeaderResponse.newBuilder()
+                        .setHeader(EtcdProtos.header(
+                                node.status(), reader.revisions().current()))
+                        .build());
     }
 }

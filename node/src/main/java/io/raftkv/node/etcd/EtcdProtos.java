@@ -12,8 +12,7 @@ import io.raftkv.node.storage.KeyValue;
  * revision, version and lease come straight from the stored key.
  */
 final class EtcdProtos {
-    private EtcdProtos() {
-    }
+    private EtcdProtos() {}
 
     /** etcd's header: cluster and member id, the revision the answer reflects, the Raft term. */
     static ResponseHeader header(NodeStatus s, long revision) {

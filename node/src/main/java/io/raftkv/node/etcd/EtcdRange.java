@@ -30,12 +30,10 @@ import java.util.Optional;
  */
 final class EtcdRange {
     /** The answer: the page, the count in the range and whether the limit cut it. */
-    record Result(List<KeyValue> kvs, long count, boolean more, long revision) {
-    }
+    record Result(List<KeyValue> kvs, long count, boolean more, long revision) {}
 
     /** A validated request's bounds. */
-    record Bounds(byte[] start, byte[] endOrNull, boolean singleKey) {
-    }
+    record Bounds(byte[] start, byte[] endOrNull, boolean singleKey) {}
 
     private final KvReader reader;
     private final ServerLimits limits;
@@ -94,8 +92,10 @@ final class EtcdRange {
             throw EtcdErrors.invalid("etcdserver: limit must not be negative, got " + limit);
         }
         long rev = r.getRevision();
-        boolean filtered = r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
-                || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
+        boolean filtered = r.getMinModRevision() != 0
+                || r.getMaxModRevision() != 0
+                || r.getMinCreateRevision() != 0
+                || r.getMaxCreateRevision() != 0;
         RangeRequest.SortOrder order = r.getSortOrder();
         RangeRequest.SortTarget target = r.getSortTarget();
         if (order == RangeRequest.SortOrder.UNRECOGNIZED || target == RangeRequest.SortTarget.UNRECOGNIZED) {
@@ -115,22 +115,22 @@ final class EtcdRange {
             return new Result(r.getCountOnly() ? List.of() : kvs, kv.isPresent() ? 1 : 0, false, read.revision());
         }
         if (r.getCountOnly()) {
-            RangeResult counted = reader.range(b.start(), b.endOrNull(), rev, 1, limits.maxRangeResponseBytes(), true,
-                    true);
+            RangeResult counted =
+                    reader.range(b.start(), b.endOrNull(), rev, 1, limits.maxRangeResponseBytes(), true, true);
             return new Result(List.of(), counted.count(), false, counted.revision());
         }
         if (!sorted && !filtered) {
             int want = limit == 0 || limit > limits.maxRangeLimit() ? limits.maxRangeLimit() : (int) limit;
-            RangeResult page = reader.range(b.start(), b.endOrNull(), rev, want, limits.maxRangeResponseBytes(),
-                    keysOnly, false);
+            RangeResult page =
+                    reader.range(b.start(), b.endOrNull(), rev, want, limits.maxRangeResponseBytes(), keysOnly, false);
             List<KeyValue> kvs = page.keyValues();
             if (page.more() && !(limit > 0 && kvs.size() == limit)) {
                 throw tooLarge(limit);
             }
             return new Result(kvs, page.count(), page.count() > kvs.size(), page.revision());
         }
-        RangeResult all = reader.range(b.start(), b.endOrNull(), rev, limits.maxRangeLimit(),
-                limits.maxRangeResponseBytes(), keysOnly, false);
+        RangeResult all = reader.range(
+                b.start(), b.endOrNull(), rev, limits.maxRangeLimit(), limits.maxRangeResponseBytes(), keysOnly, false);
         if (all.more()) {
             throw EtcdErrors.unsupported("a sorted or revision-filtered Range over more than "
                     + limits.maxRangeLimit() + " keys or " + limits.maxRangeResponseBytes()
@@ -155,7 +155,8 @@ final class EtcdRange {
     }
 
     private io.raftkv.api.RaftKvException tooLarge(long limit) {
-        return io.raftkv.api.RaftKvException.of(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED,
+        return io.raftkv.api.RaftKvException.of(
+                io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED,
                 "etcdserver: range response would hold more than " + limits.maxRangeLimit() + " keys or "
                         + limits.maxRangeResponseBytes() + " bytes (maxRangeLimit, maxRangeResponseBytes)"
                         + (limit == 0 ? "; page through it with limit" : "; ask for a smaller limit"));

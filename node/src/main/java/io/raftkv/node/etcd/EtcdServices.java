@@ -41,22 +41,43 @@ public final class EtcdServices implements AutoCloseable {
      * @param tls whether the client port speaks TLS (then a follower does not forward writes, and
      *            member URLs are https)
      */
-    public static EtcdServices addTo(GrpcServer grpc, Vertx vertx, RaftNodeApi node, KvReader reader, ReadPool reads,
-                                     ServerLimits limits, ProposalMetrics proposals, CallRunner calls, boolean tls) {
-        EtcdForwarder forwarder = new EtcdForwarder(vertx, node, !tls, limits.maxDeadline().toMillis());
+    public static EtcdServices addTo(
+            GrpcServer grpc,
+            Vertx vertx,
+            RaftNodeApi node,
+            KvReader reader,
+            ReadPool reads,
+            ServerLimits limits,
+            ProposalMetrics proposals,
+            CallRunner calls,
+            boolean tls) {
+        EtcdForwarder forwarder =
+                new EtcdForwarder(vertx, node, !tls, limits.maxDeadline().toMillis());
         grpc.addService(new EtcdKv(node, reader, reads, limits, proposals, forwarder).bindTo(calls));
-        grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder).bindTo(calls,
-                new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
+        grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder)
+                .bindTo(calls, new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
         grpc.addService(new EtcdCluster(node, reader, forwarder, tls).bindTo(calls));
         grpc.addService(auth(calls));
-        grpc.addService(unsupported(WatchGrpcService.SERVICE_NAME, WatchGrpcService.SERVICE_DESCRIPTOR,
-                WatchGrpcService.all(), "etcd's Watch service (not yet in this build)"));
-        grpc.addService(unsupported(LeaseGrpcService.SERVICE_NAME, LeaseGrpcService.SERVICE_DESCRIPTOR,
-                LeaseGrpcService.all(), "etcd's Lease service (not yet in this build)"));
-        grpc.addService(unsupported(LockGrpcService.SERVICE_NAME, LockGrpcService.SERVICE_DESCRIPTOR,
-                LockGrpcService.all(), "etcd's server-side v3lock service (use the client-side lock recipe)"));
-        grpc.addService(unsupported(ElectionGrpcService.SERVICE_NAME, ElectionGrpcService.SERVICE_DESCRIPTOR,
-                ElectionGrpcService.all(), "etcd's server-side v3election service (use the client-side election recipe)"));
+        grpc.addService(unsupported(
+                WatchGrpcService.SERVICE_NAME,
+                WatchGrpcService.SERVICE_DESCRIPTOR,
+                WatchGrpcService.all(),
+                "etcd's Watch service (not yet in this build)"));
+        grpc.addService(unsupported(
+                LeaseGrpcService.SERVICE_NAME,
+                LeaseGrpcService.SERVICE_DESCRIPTOR,
+                LeaseGrpcService.all(),
+                "etcd's Lease service (not yet in this build)"));
+        grpc.addService(unsupported(
+                LockGrpcService.SERVICE_NAME,
+                LockGrpcService.SERVICE_DESCRIPTOR,
+                LockGrpcService.all(),
+                "etcd's server-side v3lock service (use the client-side lock recipe)"));
+        grpc.addService(unsupported(
+                ElectionGrpcService.SERVICE_NAME,
+                ElectionGrpcService.SERVICE_DESCRIPTOR,
+                ElectionGrpcService.all(),
+                "etcd's server-side v3election service (use the client-side election recipe)"));
         return new EtcdServices(forwarder);
     }
 
@@ -68,20 +89,27 @@ public final class EtcdServices implements AutoCloseable {
      */
     private static Service auth(CallRunner calls) {
         ServiceBuilder b = Service.service(AuthGrpcService.SERVICE_NAME, AuthGrpcService.SERVICE_DESCRIPTOR);
-        b.bind(AuthGrpcService.Authenticate, calls.unary(AuthGrpcService.Authenticate, (AuthenticateRequest r) ->
-                io.vertx.core.Future.failedFuture(EtcdErrors.unsupported("Authenticate (present a bearer token in the"
-                        + " authorization header, or a client certificate: docs/security.md)"))));
+        b.bind(
+                AuthGrpcService.Authenticate,
+                calls.unary(
+                        AuthGrpcService.Authenticate,
+                        (AuthenticateRequest r) -> io.vertx.core.Future.failedFuture(
+                                EtcdErrors.unsupported("Authenticate (present a bearer token in the"
+                                        + " authorization header, or a client certificate: docs/security.md)"))));
         for (ServiceMethod<?, ?> m : AuthGrpcService.all()) {
             if (!m.methodName().equals("Authenticate")) {
-                bindUnsupported(b, m, "etcd's user and role management (RaftKV's roles come from the --auth-roles"
-                        + " file)");
+                bindUnsupported(
+                        b, m, "etcd's user and role management (RaftKV's roles come from the --auth-roles" + " file)");
             }
         }
         return b.build();
     }
 
-    private static Service unsupported(ServiceName name, com.google.protobuf.Descriptors.ServiceDescriptor descriptor,
-                                       List<ServiceMethod<?, ?>> methods, String what) {
+    private static Service unsupported(
+            ServiceName name,
+            com.google.protobuf.Descriptors.ServiceDescriptor descriptor,
+            List<ServiceMethod<?, ?>> methods,
+            String what) {
         ServiceBuilder b = Service.service(name, descriptor);
         for (ServiceMethod<?, ?> m : methods) {
             bindUnsupported(b, m, what);
@@ -92,7 +120,7 @@ public final class EtcdServices implements AutoCloseable {
     private static <Req, Resp> void bindUnsupported(ServiceBuilder b, ServiceMethod<Req, Resp> m, String what) {
         RaftKvException error = EtcdErrors.unsupported(what + ": " + m.fullMethodName());
         b.bind(m, request -> {
-            request.handler(msg -> { });
+            request.handler(msg -> {});
             ErrorTrailers.fail(request.response(), error);
         });
     }

@@ -53,7 +53,7 @@ final class EtcdSnapshotCall {
         void handle(GrpcServerRequest<SnapshotRequest, SnapshotResponse> request) {
             long start = System.nanoTime();
             if (!calls.tryEnter()) {
-                request.handler(msg -> { });
+                request.handler(msg -> {});
                 calls.record(METHOD, GrpcStatus.RESOURCE_EXHAUSTED, start);
                 ErrorTrailers.fail(request.response(), EtcdErrors.TOO_MANY_REQUESTS);
                 return;
@@ -88,20 +88,22 @@ final class EtcdSnapshotCall {
         long deadline = timeout > 0 ? Math.min(timeout, cap) : cap;
         timerId = f.vertx.setTimer(deadline, id -> {
             timerId = -1;
-            fail(RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, "snapshot did not finish within its deadline of "
-                    + deadline + " ms"));
+            fail(RaftKvException.of(
+                    GrpcStatus.DEADLINE_EXCEEDED,
+                    "snapshot did not finish within its deadline of " + deadline + " ms"));
         });
         request.exceptionHandler(err -> cancelled());
-        request.handler(msg -> f.node.openSnapshotDownload().onComplete(ar -> onContext(() -> {
-            if (ar.failed()) {
-                fail(ar.cause());
-            } else if (done) {
-                closeQuietly(ar.result().reader());
-            } else {
-                reader = ar.result().reader();
-                pump();
-            }
-        })));
+        request.handler(msg -> f.node.openSnapshotDownload()
+                .onComplete(ar -> onContext(() -> {
+                    if (ar.failed()) {
+                        fail(ar.cause());
+                    } else if (done) {
+                        closeQuietly(ar.result().reader());
+                    } else {
+                        reader = ar.result().reader();
+                        pump();
+                    }
+                })));
     }
 
     private void pump() {
@@ -114,42 +116,46 @@ final class EtcdSnapshotCall {
         }
         SnapshotReader r = reader;
         reading = true;
-        f.reads.submit(() -> r.hasNext() ? r.next() : null).onComplete(ar -> onContext(() -> {
-            reading = false;
-            if (done) {
-                closeQuietly(r);
-                return;
-            }
-            if (ar.failed()) {
-                fail(ar.cause());
-                return;
-            }
-            SnapshotChunk chunk = ar.result();
-            if (chunk == null) {
-                finish();
-                return;
-            }
-            bytesSent += chunk.bytes().length;
-            sha.update(chunk.bytes());
-            boolean last = bytesSent == r.totalBytes();
-            com.google.protobuf.ByteString blob = UnsafeByteOperations.unsafeWrap(chunk.bytes());
-            if (last) {
-                blob = blob.concat(UnsafeByteOperations.unsafeWrap(trailer(r.totalBytes())));
-            }
-            SnapshotResponse msg = SnapshotResponse.newBuilder()
-                    .setHeader(EtcdProtos.header(f.node.status(), r.metadata().index()))
-                    .setRemainingBytes(last ? 0 : wireBytes(r.totalBytes()) - bytesSent)
-                    .setBlob(blob).build();
-            if (last) {
-                end();
-                response.end(msg);
-                f.calls.record(METHOD, GrpcStatus.OK, startNanos);
-                closeQuietly(r);
-            } else {
-                response.write(msg);
-                pump();
-            }
-        }));
+        f.reads
+                .submit(() -> r.hasNext() ? r.next() : null)
+                .onComplete(ar -> onContext(() -> {
+                    reading = false;
+                    if (done) {
+                        closeQuietly(r);
+                        return;
+                    }
+                    if (ar.failed()) {
+                        fail(ar.cause());
+                        return;
+                    }
+                    SnapshotChunk chunk = ar.result();
+                    if (chunk == null) {
+                        finish();
+                        return;
+                    }
+                    bytesSent += chunk.bytes().length;
+                    sha.update(chunk.bytes());
+                    boolean last = bytesSent == r.totalBytes();
+                    com.google.protobuf.ByteString blob = UnsafeByteOperations.unsafeWrap(chunk.bytes());
+                    if (last) {
+                        blob = blob.concat(UnsafeByteOperations.unsafeWrap(trailer(r.totalBytes())));
+                    }
+                    SnapshotResponse msg = SnapshotResponse.newBuilder()
+                            .setHeader(EtcdProtos.header(
+                                    f.node.status(), r.metadata().index()))
+                            .setRemainingBytes(last ? 0 : wireBytes(r.totalBytes()) - bytesSent)
+                            .setBlob(blob)
+                            .build();
+                    if (last) {
+                        end();
+                        response.end(msg);
+                        f.calls.record(METHOD, GrpcStatus.OK, startNanos);
+                        closeQuietly(r);
+                    } else {
+                        response.write(msg);
+                        pump();
+                    }
+                }));
     }
 
     /**
@@ -178,13 +184,16 @@ final class EtcdSnapshotCall {
 
     private void finish() {
         if (bytesSent != reader.totalBytes()) {
-            fail(RaftKvException.of(GrpcStatus.DATA_LOSS, "snapshot stream ended after " + bytesSent + " of "
-                    + reader.totalBytes() + " bytes"));
+            fail(RaftKvException.of(
+                    GrpcStatus.DATA_LOSS,
+                    "snapshot stream ended after " + bytesSent + " of " + reader.totalBytes() + " bytes"));
             return;
         }
         end();
-        response.end(SnapshotResponse.newBuilder().setHeader(EtcdProtos.header(f.node.status(),
-                reader.metadata().index())).setBlob(UnsafeByteOperations.unsafeWrap(trailer(bytesSent))).build());
+        response.end(SnapshotResponse.newBuilder()
+                .setHeader(EtcdProtos.header(f.node.status(), reader.metadata().index()))
+                .setBlob(UnsafeByteOperations.unsafeWrap(trailer(bytesSent)))
+                .build());
         f.calls.record(METHOD, GrpcStatus.OK, startNanos);
         closeQuietly(reader);
     }
@@ -238,9 +247,11 @@ final class EtcdSnapshotCall {
         if (r == null || reading) {
             return;
         }
-        f.vertx.executeBlocking(() -> {
-            r.close();
-            return null;
-        }, false);
+        f.vertx.executeBlocking(
+                () -> {
+                    r.close();
+                    return null;
+                },
+                false);
     }
 }

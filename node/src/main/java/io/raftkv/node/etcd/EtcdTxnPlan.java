@@ -26,8 +26,7 @@ import java.util.List;
  */
 final class EtcdTxnPlan {
     /** How to answer each op of the chosen branch: {@code ops} mirrors the request's op list. */
-    record Plan(Command.Txn txn, List<RequestOp> success, List<RequestOp> failure) {
-    }
+    record Plan(Command.Txn txn, List<RequestOp> success, List<RequestOp> failure) {}
 
     private final ServerLimits limits;
 
@@ -36,7 +35,8 @@ final class EtcdTxnPlan {
     }
 
     Plan plan(TxnRequest r) {
-        if (r.getCompareCount() > limits.maxTxnCompares() || r.getSuccessCount() > limits.maxTxnOps()
+        if (r.getCompareCount() > limits.maxTxnCompares()
+                || r.getSuccessCount() > limits.maxTxnOps()
                 || r.getFailureCount() > limits.maxTxnOps()) {
             throw EtcdErrors.TOO_MANY_OPS;
         }
@@ -46,8 +46,10 @@ final class EtcdTxnPlan {
         for (Compare c : r.getCompareList()) {
             compares.add(compare(c));
         }
-        return new Plan(new Command.Txn(compares, ops(r.getSuccessList()), ops(r.getFailureList())),
-                r.getSuccessList(), r.getFailureList());
+        return new Plan(
+                new Command.Txn(compares, ops(r.getSuccessList()), ops(r.getFailureList())),
+                r.getSuccessList(),
+                r.getFailureList());
     }
 
     /** etcd's compare, evaluated by the state machine at the transaction's revision. */
@@ -68,9 +70,11 @@ final class EtcdTxnPlan {
         };
         return switch (c.getTarget()) {
             case VALUE -> new Command.Compare(key, new Command.ValueCompared(op, value(c.getValue())));
-            case MOD -> new Command.Compare(key, new Command.Compared(Command.Field.MOD_REVISION, op, c.getModRevision()));
-            case CREATE -> new Command.Compare(key,
-                    new Command.Compared(Command.Field.CREATE_REVISION, op, c.getCreateRevision()));
+            case MOD ->
+                new Command.Compare(key, new Command.Compared(Command.Field.MOD_REVISION, op, c.getModRevision()));
+            case CREATE ->
+                new Command.Compare(
+                        key, new Command.Compared(Command.Field.CREATE_REVISION, op, c.getCreateRevision()));
             case VERSION -> new Command.Compare(key, new Command.Compared(Command.Field.VERSION, op, c.getVersion()));
             case UNRECOGNIZED -> {
                 if (c.getTargetValue() != LEASE_TARGET) {
@@ -87,50 +91,61 @@ final class EtcdTxnPlan {
      * value and an unknown field, read here.
      */
     static final int LEASE_TARGET = 4;
+
     private static final int LEASE_FIELD = 8;
 
     static long leaseOf(Compare c) {
         var field = c.getUnknownFields().getField(LEASE_FIELD);
-        return field == null || field.getVarintList().isEmpty() ? 0
+        return field == null || field.getVarintList().isEmpty()
+                ? 0
                 : field.getVarintList().get(field.getVarintList().size() - 1);
     }
 
     private List<Command.TxnOp> ops(List<RequestOp> ops) {
         List<Command.TxnOp> out = new ArrayList<>(ops.size());
         for (RequestOp op : ops) {
-            out.add(switch (op.getRequestCase()) {
-                case REQUEST_RANGE -> {
-                    var g = op.getRequestRange();
-                    if (!g.getRangeEnd().isEmpty()) {
-                        throw EtcdErrors.unsupported("a Range over a key range (range_end) inside a Txn");
-                    }
-                    if (g.getRevision() != 0 || g.getMinModRevision() != 0 || g.getMaxModRevision() != 0
-                            || g.getMinCreateRevision() != 0 || g.getMaxCreateRevision() != 0) {
-                        throw EtcdErrors.unsupported("a Range at a revision or with revision filters inside a Txn");
-                    }
-                    yield new Command.Get(key(g.getKey()));
-                }
-                case REQUEST_PUT -> {
-                    var p = op.getRequestPut();
-                    if (p.getLease() < 0) {
-                        throw EtcdErrors.LEASE_NOT_FOUND;
-                    }
-                    if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
-                        throw EtcdErrors.unsupported("a Put with ignore_value, ignore_lease or prev_kv inside a Txn");
-                    }
-                    yield new Command.Put(key(p.getKey()), value(p.getValue()), p.getLease());
-                }
-                case REQUEST_DELETE_RANGE -> {
-                    var d = op.getRequestDeleteRange();
-                    EtcdRange.Bounds b = EtcdRange.bounds(d.getKey(), d.getRangeEnd());
-                    key(d.getKey());
-                    yield b.singleKey() && !d.getPrevKv() ? new Command.Delete(b.start())
-                            : new Command.DeleteRange(b.start(), b.singleKey() ? EtcdRange.successor(b.start())
-                                    : b.endOrNull(), d.getPrevKv());
-                }
-                case REQUEST_TXN -> throw EtcdErrors.unsupported("a nested Txn");
-                case REQUEST_NOT_SET -> throw EtcdErrors.invalid("etcdserver: txn op has no request");
-            });
+            out.add(
+                    switch (op.getRequestCase()) {
+                        case REQUEST_RANGE -> {
+                            var g = op.getRequestRange();
+                            if (!g.getRangeEnd().isEmpty()) {
+                                throw EtcdErrors.unsupported("a Range over a key range (range_end) inside a Txn");
+                            }
+                            if (g.getRevision() != 0
+                                    || g.getMinModRevision() != 0
+                                    || g.getMaxModRevision() != 0
+                                    || g.getMinCreateRevision() != 0
+                                    || g.getMaxCreateRevision() != 0) {
+                                throw EtcdErrors.unsupported(
+                                        "a Range at a revision or with revision filters inside a Txn");
+                            }
+                            yield new Command.Get(key(g.getKey()));
+                        }
+                        case REQUEST_PUT -> {
+                            var p = op.getRequestPut();
+                            if (p.getLease() < 0) {
+                                throw EtcdErrors.LEASE_NOT_FOUND;
+                            }
+                            if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
+                                throw EtcdErrors.unsupported(
+                                        "a Put with ignore_value, ignore_lease or prev_kv inside a Txn");
+                            }
+                            yield new Command.Put(key(p.getKey()), value(p.getValue()), p.getLease());
+                        }
+                        case REQUEST_DELETE_RANGE -> {
+                            var d = op.getRequestDeleteRange();
+                            EtcdRange.Bounds b = EtcdRange.bounds(d.getKey(), d.getRangeEnd());
+                            key(d.getKey());
+                            yield b.singleKey() && !d.getPrevKv()
+                                    ? new Command.Delete(b.start())
+                                    : new Command.DeleteRange(
+                                            b.start(),
+                                            b.singleKey() ? EtcdRange.successor(b.start()) : b.endOrNull(),
+                                            d.getPrevKv());
+                        }
+                        case REQUEST_TXN -> throw EtcdErrors.unsupported("a nested Txn");
+                        case REQUEST_NOT_SET -> throw EtcdErrors.invalid("etcdserver: txn op has no request");
+                    });
         }
         return out;
     }
@@ -142,7 +157,8 @@ final class EtcdTxnPlan {
         for (RequestOp op : ops) {
             switch (op.getRequestCase()) {
                 case REQUEST_PUT -> {
-                    EtcdRange.Bounds b = EtcdRange.bounds(op.getRequestPut().getKey(), com.google.protobuf.ByteString.EMPTY);
+                    EtcdRange.Bounds b =
+                            EtcdRange.bounds(op.getRequestPut().getKey(), com.google.protobuf.ByteString.EMPTY);
                     for (EtcdRange.Bounds p : puts) {
                         if (EtcdRange.overlap(p, b)) {
                             throw EtcdErrors.DUPLICATE_KEY;
@@ -150,10 +166,11 @@ final class EtcdTxnPlan {
                     }
                     puts.add(b);
                 }
-                case REQUEST_DELETE_RANGE -> deletes.add(EtcdRange.bounds(op.getRequestDeleteRange().getKey(),
-                        op.getRequestDeleteRange().getRangeEnd()));
-                default -> {
-                }
+                case REQUEST_DELETE_RANGE ->
+                    deletes.add(EtcdRange.bounds(
+                            op.getRequestDeleteRange().getKey(),
+                            op.getRequestDeleteRange().getRangeEnd()));
+                default -> {}
             }
         }
         for (EtcdRange.Bounds p : puts) {

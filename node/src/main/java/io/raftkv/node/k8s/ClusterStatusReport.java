@@ -24,8 +24,8 @@ import java.util.List;
  *                    {@code TYPE:memberId} (e.g. {@code NOSPACE:2}), sorted; the operator turns a
  *                    non-empty list into its {@code Alarm} condition and an event
  */
-public record ClusterStatusReport(String leader, long term, long commitIndex, List<MemberReport> members,
-                                  List<String> alarms) {
+public record ClusterStatusReport(
+        String leader, long term, long commitIndex, List<MemberReport> members, List<String> alarms) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ClusterStatusReport {
@@ -47,8 +47,7 @@ public record ClusterStatusReport(String leader, long term, long commitIndex, Li
      * @param address peer address {@code host:port}, "" when unknown (then omitted)
      * @param role    {@code Voter} or {@code Learner}
      */
-    public record MemberReport(String id, String pod, String address, String role) {
-    }
+    public record MemberReport(String id, String pod, String address, String role) {}
 
     /**
      * The report of {@code status}, which must be a leader's view.
@@ -71,21 +70,23 @@ public record ClusterStatusReport(String leader, long term, long commitIndex, Li
      */
     public static ClusterStatusReport of(NodeStatus status, PodIdentity pod, List<String> alarms) {
         if (!status.isLeader()) {
-            throw new IllegalArgumentException("only a leader reports; node " + status.id() + " is "
-                    + status.role());
+            throw new IllegalArgumentException("only a leader reports; node " + status.id() + " is " + status.role());
         }
         List<MemberReport> members = new ArrayList<>();
         for (NodeStatus.Member m : status.members()) {
             String podName = m.id() == status.id() ? pod.podName() : podOf(m.peerAddress(), pod);
-            members.add(new MemberReport(Long.toString(m.id()), podName, m.peerAddress(),
-                    m.learner() ? "Learner" : "Voter"));
+            members.add(new MemberReport(
+                    Long.toString(m.id()), podName, m.peerAddress(), m.learner() ? "Learner" : "Voter"));
         }
         return new ClusterStatusReport(pod.podName(), status.term(), status.commitIndex(), members, alarms);
     }
 
     /** Whether {@code other} differs from this report in more than the commit index. */
     public boolean differsBeyondCommitIndex(ClusterStatusReport other) {
-        return other == null || !leader.equals(other.leader) || term != other.term || !members.equals(other.members)
+        return other == null
+                || !leader.equals(other.leader)
+                || term != other.term
+                || !members.equals(other.members)
                 || !alarms.equals(other.alarms);
     }
 

@@ -54,8 +54,7 @@ public final class ClusterStatusReporter implements AutoCloseable {
     }
 
     /** What waits in the one-slot queue: a leader's report, or "not leader" (send nothing). */
-    private record Pending(ClusterStatusReport reportOrNull) {
-    }
+    private record Pending(ClusterStatusReport reportOrNull) {}
 
     private static final Pending NOT_LEADER = new Pending(null);
 
@@ -76,13 +75,14 @@ public final class ClusterStatusReporter implements AutoCloseable {
         this(pod, resource, options, Sleeper.REAL, new SplittableRandom().nextLong());
     }
 
-    ClusterStatusReporter(PodIdentity pod, ClusterResource resource, Options options, Sleeper sleeper,
-                          long jitterSeed) {
+    ClusterStatusReporter(
+            PodIdentity pod, ClusterResource resource, Options options, Sleeper sleeper, long jitterSeed) {
         this.pod = Objects.requireNonNull(pod);
         this.resource = Objects.requireNonNull(resource);
         this.options = Objects.requireNonNull(options);
         this.sleeper = sleeper;
-        this.backoff = new Backoff(options.backoffInitialMs(), options.backoffMaxMs(), new SplittableRandom(jitterSeed));
+        this.backoff =
+                new Backoff(options.backoffInitialMs(), options.backoffMaxMs(), new SplittableRandom(jitterSeed));
         this.thread = new Thread(this::run, "raftkv-k8s-status");
         this.thread.setDaemon(true);
     }
@@ -103,7 +103,8 @@ public final class ClusterStatusReporter implements AutoCloseable {
     /** As {@link #offer(NodeStatus)}, with the active alarms ({@code TYPE:memberId}). */
     public void offer(NodeStatus status, List<String> alarms) {
         Pending p = status.isLeader() && status.term() > 0
-                ? new Pending(ClusterStatusReport.of(status, pod, alarms)) : NOT_LEADER;
+                ? new Pending(ClusterStatusReport.of(status, pod, alarms))
+                : NOT_LEADER;
         if (p.equals(lastOffered)) {
             return;
         }
@@ -153,7 +154,8 @@ public final class ClusterStatusReporter implements AutoCloseable {
                 continue; // not leader: write nothing; or already written
             }
             if (!report.differsBeyondCommitIndex(lastWritten)) {
-                long waitNanos = lastWriteNanos + TimeUnit.MILLISECONDS.toNanos(options.minCommitIndexIntervalMs())
+                long waitNanos = lastWriteNanos
+                        + TimeUnit.MILLISECONDS.toNanos(options.minCommitIndexIntervalMs())
                         - System.nanoTime();
                 if (waitNanos > 0) {
                     slot.compareAndSet(null, p); // keep it unless something newer arrived
@@ -174,8 +176,13 @@ public final class ClusterStatusReporter implements AutoCloseable {
                 failures.incrementAndGet();
                 slot.compareAndSet(null, p); // retry this state unless a newer one arrived
                 long delay = backoff.nextDelayMs();
-                LOG.warn("cannot report leader status (term {}) to RaftKvCluster {}/{}: {}; retrying in {} ms",
-                        report.term(), pod.namespace(), pod.cluster(), e.getMessage(), delay);
+                LOG.warn(
+                        "cannot report leader status (term {}) to RaftKvCluster {}/{}: {}; retrying in {} ms",
+                        report.term(),
+                        pod.namespace(),
+                        pod.cluster(),
+                        e.getMessage(),
+                        delay);
                 try {
                     sleeper.sleepMs(delay);
                 } catch (InterruptedException stop) {
@@ -190,13 +197,20 @@ public final class ClusterStatusReporter implements AutoCloseable {
         for (int attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
             ObservedClusterStatus current = resource.readStatus();
             if (current.term() > report.term()) {
-                LOG.info("not reporting term {}: RaftKvCluster status already shows term {} (leader {})",
-                        report.term(), current.term(), current.leader());
+                LOG.info(
+                        "not reporting term {}: RaftKvCluster status already shows term {} (leader {})",
+                        report.term(),
+                        current.term(),
+                        current.leader());
                 return false;
             }
             if (resource.patchStatus(current.resourceVersion(), report)) {
-                LOG.debug("reported leader {} term {} commit {} members {}", report.leader(), report.term(),
-                        report.commitIndex(), report.members().size());
+                LOG.debug(
+                        "reported leader {} term {} commit {} members {}",
+                        report.leader(),
+                        report.term(),
+                        report.commitIndex(),
+                        report.members().size());
                 return true;
             }
         }

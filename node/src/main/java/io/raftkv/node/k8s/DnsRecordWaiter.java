@@ -59,8 +59,8 @@ public final class DnsRecordWaiter implements AutoCloseable {
         this.backoffInitialMs = backoffInitialMs;
         this.backoffMaxMs = backoffMaxMs;
         this.jitterSeed = jitterSeed;
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(MAX_QUEUED_LOOKUPS), r -> {
+        this.thread = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED_LOOKUPS), r -> {
                     Thread t = new Thread(r, "raftkv-dns");
                     t.setDaemon(true);
                     return t;
@@ -85,7 +85,8 @@ public final class DnsRecordWaiter implements AutoCloseable {
     }
 
     private void resolveWithRetries(String host, long timeoutMs, CompletableFuture<List<InetAddress>> result) {
-        Backoff backoff = new Backoff(backoffInitialMs, backoffMaxMs, new SplittableRandom(jitterSeed ^ host.hashCode()));
+        Backoff backoff =
+                new Backoff(backoffInitialMs, backoffMaxMs, new SplittableRandom(jitterSeed ^ host.hashCode()));
         long waitedMs = 0;
         for (int attempt = 1; ; attempt++) {
             try {

@@ -78,8 +78,8 @@ public final class Fabric8ClusterResource implements ClusterResource, AutoClosea
             throw translate("read", e);
         }
         if (cr == null) {
-            throw new ClusterResourceException("RaftKvCluster " + pod.namespace() + "/" + pod.cluster()
-                    + " does not exist", false, null);
+            throw new ClusterResourceException(
+                    "RaftKvCluster " + pod.namespace() + "/" + pod.cluster() + " does not exist", false, null);
         }
         Object status = cr.getAdditionalProperties().get("status");
         String rv = cr.getMetadata() == null ? "" : cr.getMetadata().getResourceVersion();
@@ -106,7 +106,8 @@ public final class Fabric8ClusterResource implements ClusterResource, AutoClosea
     @Override
     public boolean patchStatus(String resourceVersion, ClusterStatusReport report) {
         try {
-            resource().subresource("status")
+            resource()
+                    .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), report.toMergePatch(resourceVersion));
             return true;
         } catch (KubernetesClientException e) {
@@ -123,7 +124,9 @@ public final class Fabric8ClusterResource implements ClusterResource, AutoClosea
     }
 
     private Resource<GenericKubernetesResource> resource() {
-        return client.genericKubernetesResources(RAFTKV_CLUSTERS).inNamespace(pod.namespace()).withName(pod.cluster());
+        return client.genericKubernetesResources(RAFTKV_CLUSTERS)
+                .inNamespace(pod.namespace())
+                .withName(pod.cluster());
     }
 
     private ClusterResourceException translate(String action, KubernetesClientException e) {
@@ -131,7 +134,10 @@ public final class Fabric8ClusterResource implements ClusterResource, AutoClosea
         // 401/403: RBAC or credentials; 404: the object is gone; 422: the CRD rejects the shape. Retrying
         // the same request cannot help (the reporter still backs off and tries again later).
         boolean retryable = code != 401 && code != 403 && code != 404 && code != 422;
-        return new ClusterResourceException("cannot " + action + " RaftKvCluster " + pod.namespace() + "/"
-                + pod.cluster() + " (HTTP " + code + "): " + e.getMessage(), retryable, e);
+        return new ClusterResourceException(
+                "cannot " + action + " RaftKvCluster " + pod.namespace() + "/" + pod.cluster() + " (HTTP " + code
+                        + "): " + e.getMessage(),
+                retryable,
+                e);
     }
 }

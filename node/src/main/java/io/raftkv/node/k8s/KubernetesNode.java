@@ -43,6 +43,7 @@ public final class KubernetesNode implements AutoCloseable {
     static final long STATUS_FEED_PERIOD_MS = 200;
     /** API reads before giving up on the bootstrap decision (backoff 0.5 s … 10 s: about 3 minutes). */
     static final int IDENTITY_READ_ATTEMPTS = 20;
+
     static final int DEFAULT_PEER_PORT = 9091;
     static final int DEFAULT_CLIENT_PORT = 9090;
     /** The pod contract's plaintext probe port (HTTP /health /ready /metrics, gRPC health). */
@@ -91,12 +92,19 @@ public final class KubernetesNode implements AutoCloseable {
         int peerPort = portOr(value.apply("peer-addr"), DEFAULT_PEER_PORT);
         int clientPort = portOr(value.apply("client-addr"), DEFAULT_CLIENT_PORT);
         if (explicit.test("id")) {
-            LOG.info("pod {}: --id given explicitly ({}); the member id file is not used", pod.podName(),
+            LOG.info(
+                    "pod {}: --id given explicitly ({}); the member id file is not used",
+                    pod.podName(),
                     value.apply("id"));
         } else {
-            MemberIdentityResolver resolver = new MemberIdentityResolver(pod, Path.of(value.apply("data-dir")),
-                    this::resource, new SecureRandom(), new Backoff(500, 10_000, new SplittableRandom()),
-                    Sleeper.REAL, IDENTITY_READ_ATTEMPTS);
+            MemberIdentityResolver resolver = new MemberIdentityResolver(
+                    pod,
+                    Path.of(value.apply("data-dir")),
+                    this::resource,
+                    new SecureRandom(),
+                    new Backoff(500, 10_000, new SplittableRandom()),
+                    Sleeper.REAL,
+                    IDENTITY_READ_ATTEMPTS);
             StoredMemberId member = resolver.resolve();
             derived.put("id", Long.toString(member.id()));
             derived.put("join", Boolean.toString(member.origin() == Origin.JOIN));
@@ -131,8 +139,11 @@ public final class KubernetesNode implements AutoCloseable {
         try {
             dns.awaitRecord(own, timeoutMs).get(timeoutMs + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("own DNS name {} does not resolve ({}); starting anyway, peers cannot dial this node until it"
-                    + " does", own, e.getCause() == null ? e.toString() : e.getCause().getMessage());
+            LOG.warn(
+                    "own DNS name {} does not resolve ({}); starting anyway, peers cannot dial this node until it"
+                            + " does",
+                    own,
+                    e.getCause() == null ? e.toString() : e.getCause().getMessage());
         }
         for (int ordinal = 0; ordinal < pod.initialReplicas(); ordinal++) {
             if (ordinal != pod.ordinal()) {
@@ -155,8 +166,8 @@ public final class KubernetesNode implements AutoCloseable {
     }
 
     /** As above, with the cluster-wide alarms ({@code TYPE:memberId}) read at each offer. */
-    public void startStatusReporting(Vertx vertx, Supplier<NodeStatus> status,
-                                     Supplier<java.util.List<String>> alarms) {
+    public void startStatusReporting(
+            Vertx vertx, Supplier<NodeStatus> status, Supplier<java.util.List<String>> alarms) {
         reporter = new ClusterStatusReporter(pod, resource(), ClusterStatusReporter.Options.DEFAULTS).start();
         timerVertx = vertx;
         ClusterStatusReporter r = reporter;

@@ -64,8 +64,7 @@ public final class MemberIdFile {
         }
     }
 
-    private MemberIdFile() {
-    }
+    private MemberIdFile() {}
 
     /** The file's path inside {@code dataDir}. */
     public static Path path(Path dataDir) {
@@ -104,8 +103,8 @@ public final class MemberIdFile {
         byte[] bytes = format(member).getBytes(StandardCharsets.UTF_8);
         try {
             Files.createDirectories(dataDir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -129,8 +128,9 @@ public final class MemberIdFile {
     static StoredMemberId parse(Path file, String text) {
         List<String> lines = text.lines().toList();
         if (lines.size() != 3 || !text.endsWith("\n")) {
-            throw new CorruptMemberIdFileException(file, "expected 3 lines, found " + lines.size()
-                    + (text.endsWith("\n") ? "" : " and no final newline"));
+            throw new CorruptMemberIdFileException(
+                    file,
+                    "expected 3 lines, found " + lines.size() + (text.endsWith("\n") ? "" : " and no final newline"));
         }
         if (!lines.get(0).equals(HEADER)) {
             throw new CorruptMemberIdFileException(file, "first line is not '" + HEADER + "'");

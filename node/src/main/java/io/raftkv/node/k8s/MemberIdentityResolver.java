@@ -51,6 +51,7 @@ public final class MemberIdentityResolver {
     public static final long FIRST_FRESH_ID = 1L << 32;
     /** The storage package's directory; its presence means the volume holds Raft data. */
     static final String STORAGE_DIR = "storage";
+
     private static final int MAX_DRAWS = 64;
 
     private final PodIdentity pod;
@@ -67,8 +68,14 @@ public final class MemberIdentityResolver {
      * @param backoff         delays between failed API reads
      * @param maxReadAttempts API reads before giving up
      */
-    MemberIdentityResolver(PodIdentity pod, Path dataDir, Supplier<ClusterResource> resource,
-                           RandomGenerator idRandom, Backoff backoff, Sleeper sleeper, int maxReadAttempts) {
+    MemberIdentityResolver(
+            PodIdentity pod,
+            Path dataDir,
+            Supplier<ClusterResource> resource,
+            RandomGenerator idRandom,
+            Backoff backoff,
+            Sleeper sleeper,
+            int maxReadAttempts) {
         if (maxReadAttempts < 1) {
             throw new IllegalArgumentException("maxReadAttempts must be ≥ 1, got " + maxReadAttempts);
         }
@@ -91,8 +98,12 @@ public final class MemberIdentityResolver {
     public StoredMemberId resolve() throws InterruptedException {
         Optional<StoredMemberId> stored = MemberIdFile.read(dataDir);
         if (stored.isPresent()) {
-            LOG.info("pod {}: member id {} ({}) from {}", pod.podName(), stored.get().id(),
-                    stored.get().origin(), MemberIdFile.path(dataDir));
+            LOG.info(
+                    "pod {}: member id {} ({}) from {}",
+                    pod.podName(),
+                    stored.get().id(),
+                    stored.get().origin(),
+                    MemberIdFile.path(dataDir));
             return stored.get();
         }
         if (Files.exists(dataDir.resolve(STORAGE_DIR))) {
@@ -103,19 +114,33 @@ public final class MemberIdentityResolver {
         StoredMemberId chosen;
         if (!pod.isInitialMember()) {
             chosen = new StoredMemberId(freshId(Set.of()), Origin.JOIN);
-            LOG.info("pod {} (ordinal {} ≥ {} initial replicas) on a fresh volume: new member {}, waiting to be"
-                    + " added as a learner", pod.podName(), pod.ordinal(), pod.initialReplicas(), chosen.id());
+            LOG.info(
+                    "pod {} (ordinal {} ≥ {} initial replicas) on a fresh volume: new member {}, waiting to be"
+                            + " added as a learner",
+                    pod.podName(),
+                    pod.ordinal(),
+                    pod.initialReplicas(),
+                    chosen.id());
         } else {
             ObservedClusterStatus status = readStatusWithRetries();
             if (status.clusterHasStarted()) {
                 chosen = new StoredMemberId(freshId(status.memberIds()), Origin.JOIN);
-                LOG.warn("pod {} is an initial member but its volume is fresh and cluster {} already exists (term {},"
-                        + " leader '{}'): joining as NEW member {}; bootstrap member {} must be removed and this one"
-                        + " added", pod.podName(), pod.cluster(), status.term(), status.leader(), chosen.id(),
+                LOG.warn(
+                        "pod {} is an initial member but its volume is fresh and cluster {} already exists (term {},"
+                                + " leader '{}'): joining as NEW member {}; bootstrap member {} must be removed and this one"
+                                + " added",
+                        pod.podName(),
+                        pod.cluster(),
+                        status.term(),
+                        status.leader(),
+                        chosen.id(),
                         pod.ordinal() + 1);
             } else {
                 chosen = new StoredMemberId(pod.ordinal() + 1L, Origin.BOOTSTRAP);
-                LOG.info("pod {}: bootstrap member {} of a new cluster of {} voters", pod.podName(), chosen.id(),
+                LOG.info(
+                        "pod {}: bootstrap member {} of a new cluster of {} voters",
+                        pod.podName(),
+                        chosen.id(),
                         pod.initialReplicas());
             }
         }
@@ -134,16 +159,25 @@ public final class MemberIdentityResolver {
                     break;
                 }
                 long delay = backoff.nextDelayMs();
-                LOG.warn("cannot read RaftKvCluster {}/{} to decide bootstrap vs join (attempt {}/{}): {}; retrying in"
-                        + " {} ms", pod.namespace(), pod.cluster(), attempt, maxReadAttempts, e.getMessage(), delay);
+                LOG.warn(
+                        "cannot read RaftKvCluster {}/{} to decide bootstrap vs join (attempt {}/{}): {}; retrying in"
+                                + " {} ms",
+                        pod.namespace(),
+                        pod.cluster(),
+                        attempt,
+                        maxReadAttempts,
+                        e.getMessage(),
+                        delay);
                 if (attempt < maxReadAttempts) {
                     sleeper.sleepMs(delay);
                 }
             }
         }
-        throw new IllegalStateException("cannot decide whether pod " + pod.podName() + " bootstraps cluster "
-                + pod.cluster() + " or joins it: the RaftKvCluster status could not be read ("
-                + (last == null ? "no attempt" : last.getMessage()) + "); refusing to guess", last);
+        throw new IllegalStateException(
+                "cannot decide whether pod " + pod.podName() + " bootstraps cluster "
+                        + pod.cluster() + " or joins it: the RaftKvCluster status could not be read ("
+                        + (last == null ? "no attempt" : last.getMessage()) + "); refusing to guess",
+                last);
     }
 
     /** A uniformly random id in {@code [2^32, 2^63)} not in {@code taken}. */
@@ -154,6 +188,7 @@ public final class MemberIdentityResolver {
                 return id;
             }
         }
-        throw new IllegalStateException("no fresh member id after " + MAX_DRAWS + " draws: the random source is broken");
+        throw new IllegalStateException(
+                "no fresh member id after " + MAX_DRAWS + " draws: the random source is broken");
     }
 }

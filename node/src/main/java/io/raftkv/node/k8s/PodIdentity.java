@@ -27,11 +27,18 @@ import java.util.regex.Pattern;
  *                        RaftKvCluster was recreated over existing volumes): a fresh volume then
  *                        always joins, whatever its ordinal, so a second cluster is never born
  */
-public record PodIdentity(String cluster, String namespace, String podName, int ordinal, String peerService,
-                          int initialReplicas, boolean bootstrapAllowed) {
+public record PodIdentity(
+        String cluster,
+        String namespace,
+        String podName,
+        int ordinal,
+        String peerService,
+        int initialReplicas,
+        boolean bootstrapAllowed) {
 
     /** The environment variable whose presence means "running in Kubernetes". */
     public static final String ENV_POD_NAME = "POD_NAME";
+
     static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
     static final String ENV_CLUSTER = "RAFTKV_CLUSTER";
     static final String ENV_PEER_SERVICE = "RAFTKV_PEER_SERVICE";
@@ -55,8 +62,8 @@ public record PodIdentity(String cluster, String namespace, String podName, int 
                     + cluster + "' and ordinal " + ordinal);
         }
         if (initialReplicas < 1 || initialReplicas > MAX_INITIAL_REPLICAS) {
-            throw new IllegalArgumentException(ENV_REPLICAS + " must be in 1.." + MAX_INITIAL_REPLICAS + ", got "
-                    + initialReplicas);
+            throw new IllegalArgumentException(
+                    ENV_REPLICAS + " must be in 1.." + MAX_INITIAL_REPLICAS + ", got " + initialReplicas);
         }
     }
 
@@ -88,8 +95,14 @@ public record PodIdentity(String cluster, String namespace, String podName, int 
         if (!bootstrap.equals("true") && !bootstrap.equals("false")) {
             throw new IllegalArgumentException(ENV_BOOTSTRAP + " must be true or false, got '" + bootstrap + "'");
         }
-        return Optional.of(new PodIdentity(cluster, namespace, podName, ordinalOf(podName, cluster), peerService,
-                replicas, Boolean.parseBoolean(bootstrap)));
+        return Optional.of(new PodIdentity(
+                cluster,
+                namespace,
+                podName,
+                ordinalOf(podName, cluster),
+                peerService,
+                replicas,
+                Boolean.parseBoolean(bootstrap)));
     }
 
     /**
@@ -104,10 +117,11 @@ public record PodIdentity(String cluster, String namespace, String podName, int 
                     + "<ordinal>': the node must run in the StatefulSet named after its cluster (" + ENV_CLUSTER + ")");
         }
         String digits = podName.substring(prefix.length());
-        if (!digits.chars().allMatch(c -> c >= '0' && c <= '9') || (digits.length() > 1 && digits.charAt(0) == '0')
+        if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                || (digits.length() > 1 && digits.charAt(0) == '0')
                 || digits.length() > 6) {
-            throw new IllegalArgumentException("pod name '" + podName + "' does not end in a StatefulSet ordinal"
-                    + " (got '" + digits + "')");
+            throw new IllegalArgumentException(
+                    "pod name '" + podName + "' does not end in a StatefulSet ordinal" + " (got '" + digits + "')");
         }
         return Integer.parseInt(digits);
     }

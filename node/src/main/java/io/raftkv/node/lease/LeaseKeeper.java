@@ -54,16 +54,23 @@ public final class LeaseKeeper extends MeterGroup {
     private final long timerId;
     /** Confined to {@link #context}: the term this node leads in and will promote at, 0 if none. */
     private long pendingTerm;
+
     private long pendingIndex;
     private long primaryTerm;
     /** Expiries proposed in the current second, and which second. */
     private long budgetSecond = Long.MIN_VALUE;
+
     private int spentInSecond;
     private boolean closed;
 
     /** Starts checking on {@code context} (an event-loop context; not the Raft loop's). */
-    public LeaseKeeper(Vertx vertx, Context context, RaftNodeApi node, Supplier<Map<Long, Long>> table,
-                       LeaseOptions options, MeterRegistry registry) {
+    public LeaseKeeper(
+            Vertx vertx,
+            Context context,
+            RaftNodeApi node,
+            Supplier<Map<Long, Long>> table,
+            LeaseOptions options,
+            MeterRegistry registry) {
         this(vertx, context, node, table, options, registry, System::nanoTime);
     }
 
@@ -71,8 +78,14 @@ public final class LeaseKeeper extends MeterGroup {
      * @param table the replicated lease table (id → granted TTL) as applied on this node
      * @param clock monotonic nanoseconds
      */
-    LeaseKeeper(Vertx vertx, Context context, RaftNodeApi node, Supplier<Map<Long, Long>> table, LeaseOptions options,
-                MeterRegistry registry, LongSupplier clock) {
+    LeaseKeeper(
+            Vertx vertx,
+            Context context,
+            RaftNodeApi node,
+            Supplier<Map<Long, Long>> table,
+            LeaseOptions options,
+            MeterRegistry registry,
+            LongSupplier clock) {
         super(registry);
         this.table = table;
         this.vertx = vertx;
@@ -82,11 +95,14 @@ public final class LeaseKeeper extends MeterGroup {
         this.clock = clock;
         this.lessor = new Lessor(options.extension().toNanos());
         track(Gauge.builder(RaftKvMeters.LEASES.name(), table, t -> t.get().size())
-                .description(RaftKvMeters.LEASES.description()).register(registry));
+                .description(RaftKvMeters.LEASES.description())
+                .register(registry));
         this.expirations = track(Counter.builder(RaftKvMeters.LEASE_EXPIRATIONS.name())
-                .description(RaftKvMeters.LEASE_EXPIRATIONS.description()).register(registry));
+                .description(RaftKvMeters.LEASE_EXPIRATIONS.description())
+                .register(registry));
         this.keepAlives = track(Counter.builder(RaftKvMeters.LEASE_KEEPALIVES.name())
-                .description(RaftKvMeters.LEASE_KEEPALIVES.description()).register(registry));
+                .description(RaftKvMeters.LEASE_KEEPALIVES.description())
+                .register(registry));
         this.timerId = vertx.setPeriodic(options.checkInterval().toMillis(), t -> context.runOnContext(v -> check()));
     }
 
@@ -122,8 +138,8 @@ public final class LeaseKeeper extends MeterGroup {
                     if (!s.isLeader()) {
                         p.fail(new NotLeaderException(s.leaderId(), s.leaderClientAddress()));
                     } else if (!lessor.primary()) {
-                        p.fail(new UnavailableException("the new leader is still applying its log; lease renewals"
-                                + " resume once it has"));
+                        p.fail(new UnavailableException(
+                                "the new leader is still applying its log; lease renewals" + " resume once it has"));
                     } else {
                         p.complete(action.get());
                     }
@@ -167,8 +183,11 @@ public final class LeaseKeeper extends MeterGroup {
             }
             lessor.promote(now, table);
             primaryTerm = s.term();
-            LOG.info("leader in term {}: keeping the deadlines of {} lease(s), each extended by {} ms", primaryTerm,
-                    lessor.size(), options.extension().toMillis());
+            LOG.info(
+                    "leader in term {}: keeping the deadlines of {} lease(s), each extended by {} ms",
+                    primaryTerm,
+                    lessor.size(),
+                    options.extension().toMillis());
         }
         lessor.sync(now, table);
         if (expire) {
@@ -190,16 +209,23 @@ public final class LeaseKeeper extends MeterGroup {
         spentInSecond += expired.size();
         for (long id : expired) {
             byte[] data = CommandCodec.encode(Command.of(new Command.LeaseRevoke(id, true)));
-            node.propose(data).onComplete(ar -> context.runOnContext(v -> {
-                if (ar.succeeded() && ar.result().status() == ApplyResult.Status.APPLIED) {
-                    expirations.increment();
-                    LOG.debug("lease {} expired; {} key(s) deleted at index {}", id, ar.result().txnResults().size(),
-                            ar.result().index());
-                } else if (ar.failed()) {
-                    LOG.debug("expiring lease {} failed ({}); will retry", id, ar.cause().toString());
-                    lessor.revocationFailed(id);
-                }
-            }));
+            node.propose(data)
+                    .onComplete(ar -> context.runOnContext(v -> {
+                        if (ar.succeeded() && ar.result().status() == ApplyResult.Status.APPLIED) {
+                            expirations.increment();
+                            LOG.debug(
+                                    "lease {} expired; {} key(s) deleted at index {}",
+                                    id,
+                                    ar.result().txnResults().size(),
+                                    ar.result().index());
+                        } else if (ar.failed()) {
+                            LOG.debug(
+                                    "expiring lease {} failed ({}); will retry",
+                                    id,
+                                    ar.cause().toString());
+                            lessor.revocationFailed(id);
+                        }
+                    }));
         }
     }
 

@@ -37,6 +37,7 @@ public final class Lessor {
     private final Map<Long, Lease> leases = new HashMap<>();
     /** Earliest deadline first; entries go stale when a lease is renewed (checked on poll). */
     private final PriorityQueue<long[]> byDeadline = new PriorityQueue<>((a, b) -> Long.compare(a[1], b[1]));
+
     private boolean primary;
 
     private static final class Lease {

@@ -37,7 +37,9 @@ public final class BuildInfo {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
-        return new BuildInfo(value(p, "version"), value(p, "commit"),
+        return new BuildInfo(
+                value(p, "version"),
+                value(p, "commit"),
                 System.getProperty("java.vendor", "unknown") + " " + Runtime.version());
     }
 

@@ -34,6 +34,7 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
     private final Counter leaseReadsFallback;
     /** Strong references for the function counters, which hold their sources weakly. */
     private final LongSupplier loopStalls;
+
     private final LongSupplier slowPersists;
 
     /**
@@ -48,17 +49,20 @@ public final class DriverMetrics extends MeterGroup implements DriverObserver, K
         slowApplies = counter(RaftKvMeters.SLOW_APPLIES);
         leaseReadsFromLease = counter(RaftKvMeters.LEASE_READS, "path", "lease");
         leaseReadsFallback = counter(RaftKvMeters.LEASE_READS, "path", "read_index");
-        readIndex = track(LatencyBuckets.timer(registry, RaftKvMeters.READ_INDEX_DURATION, Tags.empty(),
-                LatencyBuckets.FAST));
+        readIndex = track(
+                LatencyBuckets.timer(registry, RaftKvMeters.READ_INDEX_DURATION, Tags.empty(), LatencyBuckets.FAST));
         apply = track(LatencyBuckets.timer(registry, RaftKvMeters.APPLY_DURATION, Tags.empty(), LatencyBuckets.FAST));
-        persist = track(LatencyBuckets.timer(registry, RaftKvMeters.PERSIST_DURATION, Tags.empty(),
-                LatencyBuckets.PERSIST));
+        persist = track(
+                LatencyBuckets.timer(registry, RaftKvMeters.PERSIST_DURATION, Tags.empty(), LatencyBuckets.PERSIST));
         functionCounter(RaftKvMeters.LOOP_STALLS, this.loopStalls);
         functionCounter(RaftKvMeters.SLOW_PERSISTS, this.slowPersists);
     }
 
     private Counter counter(RaftKvMeters.Meter meter, String... tags) {
-        return track(Counter.builder(meter.name()).description(meter.description()).tags(tags).register(registry));
+        return track(Counter.builder(meter.name())
+                .description(meter.description())
+                .tags(tags)
+                .register(registry));
     }
 
     private void functionCounter(RaftKvMeters.Meter meter, LongSupplier source) {

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Tags;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.raft.StateType;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -37,7 +37,9 @@ public final class NodeStatusMetrics extends MeterGroup {
         Objects.requireNonNull(healthy, "healthy");
         gauge(RaftKvMeters.TERM, Tags.empty(), () -> status.get().term());
         for (StateType role : StateType.values()) {
-            gauge(RaftKvMeters.ROLE, Tags.of("role", role.name().toLowerCase(Locale.ROOT)),
+            gauge(
+                    RaftKvMeters.ROLE,
+                    Tags.of("role", role.name().toLowerCase(Locale.ROOT)),
                     () -> status.get().role() == role ? 1 : 0);
         }
         gauge(RaftKvMeters.LEARNER, Tags.empty(), () -> status.get().learner() ? 1 : 0);
@@ -47,10 +49,16 @@ public final class NodeStatusMetrics extends MeterGroup {
         gauge(RaftKvMeters.APPLIED_INDEX, Tags.empty(), () -> status.get().appliedIndex());
         gauge(RaftKvMeters.LAST_INDEX, Tags.empty(), () -> status.get().lastIndex());
         gauge(RaftKvMeters.SNAPSHOT_INDEX, Tags.empty(), () -> status.get().snapshotIndex());
-        gauge(RaftKvMeters.MEMBERS, Tags.of("role", "voter"),
+        gauge(
+                RaftKvMeters.MEMBERS,
+                Tags.of("role", "voter"),
                 () -> status.get().members().stream().filter(m -> !m.learner()).count());
-        gauge(RaftKvMeters.MEMBERS, Tags.of("role", "learner"),
-                () -> status.get().members().stream().filter(NodeStatus.Member::learner).count());
+        gauge(
+                RaftKvMeters.MEMBERS,
+                Tags.of("role", "learner"),
+                () -> status.get().members().stream()
+                        .filter(NodeStatus.Member::learner)
+                        .count());
         gauge(RaftKvMeters.READY, Tags.empty(), () -> status.get().ready() ? 1 : 0);
         gauge(RaftKvMeters.HEALTHY, Tags.empty(), () -> healthy.getAsBoolean() ? 1 : 0);
     }
@@ -58,8 +66,12 @@ public final class NodeStatusMetrics extends MeterGroup {
     /** Adds the alarm and space-quota gauges, read from {@code alarms} at scrape time. */
     public void trackAlarms(Supplier<io.raftkv.node.alarm.Alarms> alarms) {
         for (io.raftkv.node.storage.AlarmType type : io.raftkv.node.storage.AlarmType.values()) {
-            gauge(RaftKvMeters.ALARM_ACTIVE, Tags.of("type", type.name().toLowerCase(Locale.ROOT)),
-                    () -> alarms.get().active().alarms().stream().filter(a -> a.type() == type).count());
+            gauge(
+                    RaftKvMeters.ALARM_ACTIVE,
+                    Tags.of("type", type.name().toLowerCase(Locale.ROOT)),
+                    () -> alarms.get().active().alarms().stream()
+                            .filter(a -> a.type() == type)
+                            .count());
         }
         gauge(RaftKvMeters.QUOTA_BYTES, Tags.empty(), () -> alarms.get().quotaBytes());
         gauge(RaftKvMeters.QUOTA_DATA_BYTES, Tags.empty(), () -> alarms.get().dataBytes());
@@ -86,12 +98,13 @@ public final class NodeStatusMetrics extends MeterGroup {
         // Gauges are added and removed only when the set of followers changes (not every sample),
         // so a scrape never races a re-registration of an unchanged series.
         for (Long peer : lags.keySet()) {
-            lagGauges.computeIfAbsent(peer, p -> Gauge.builder(RaftKvMeters.FOLLOWER_LAG.name(),
-                            () -> lagByPeer.getOrDefault(p, 0L))
-                    .description(RaftKvMeters.FOLLOWER_LAG.description())
-                    .tags("peer", Long.toUnsignedString(p))
-                    .strongReference(true)
-                    .register(registry));
+            lagGauges.computeIfAbsent(
+                    peer,
+                    p -> Gauge.builder(RaftKvMeters.FOLLOWER_LAG.name(), () -> lagByPeer.getOrDefault(p, 0L))
+                            .description(RaftKvMeters.FOLLOWER_LAG.description())
+                            .tags("peer", Long.toUnsignedString(p))
+                            .strongReference(true)
+                            .register(registry));
         }
         lagGauges.entrySet().removeIf(e -> {
             if (lags.containsKey(e.getKey())) {

@@ -27,8 +27,7 @@ public final class PeerMetrics extends MeterGroup {
 
     private final Map<Long, PeerMeters> peers = new ConcurrentHashMap<>();
 
-    private record PeerMeters(Timer ok, Timer error, Counter errors, Timer roundTrip) {
-    }
+    private record PeerMeters(Timer ok, Timer error, Counter errors, Timer roundTrip) {}
 
     public PeerMetrics(MeterRegistry registry) {
         super(registry);
@@ -52,18 +51,23 @@ public final class PeerMetrics extends MeterGroup {
 
     private PeerMeters register(long peerId) {
         String peer = Long.toUnsignedString(peerId);
-        return new PeerMeters(timer(peer, "ok"), timer(peer, "error"),
+        return new PeerMeters(
+                timer(peer, "ok"),
+                timer(peer, "error"),
                 track(Counter.builder(RaftKvMeters.PEER_RPC_ERRORS.name())
                         .description(RaftKvMeters.PEER_RPC_ERRORS.description())
                         .tag("peer", peer)
                         .register(registry)),
-                track(LatencyBuckets.timer(registry, RaftKvMeters.PEER_ROUND_TRIP, Tags.of("peer", peer),
-                        LatencyBuckets.FAST)));
+                track(LatencyBuckets.timer(
+                        registry, RaftKvMeters.PEER_ROUND_TRIP, Tags.of("peer", peer), LatencyBuckets.FAST)));
     }
 
     private Timer timer(String peer, String outcome) {
-        return track(LatencyBuckets.timer(registry, RaftKvMeters.PEER_RPC_DURATION,
-                Tags.of("peer", peer, "outcome", outcome), LatencyBuckets.FAST));
+        return track(LatencyBuckets.timer(
+                registry,
+                RaftKvMeters.PEER_RPC_DURATION,
+                Tags.of("peer", peer, "outcome", outcome),
+                LatencyBuckets.FAST));
     }
 
     /**
@@ -91,12 +95,15 @@ public final class PeerMetrics extends MeterGroup {
         counter(RaftKvMeters.PEER_BATCHES_RECEIVED, stats.batchesReceived, null);
         counter(RaftKvMeters.PEER_BATCHES_REJECTED, stats.batchesRejected, null);
         counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsSent, new String[] {"direction", "sent", "outcome", "ok"});
-        counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsSendFailed,
-                new String[] {"direction", "sent", "outcome", "error"});
-        counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsReceived,
-                new String[] {"direction", "received", "outcome", "ok"});
-        counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsReceiveFailed,
-                new String[] {"direction", "received", "outcome", "error"});
+        counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsSendFailed, new String[] {
+            "direction", "sent", "outcome", "error"
+        });
+        counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsReceived, new String[] {
+            "direction", "received", "outcome", "ok"
+        });
+        counter(RaftKvMeters.PEER_SNAPSHOTS, stats.snapshotsReceiveFailed, new String[] {
+            "direction", "received", "outcome", "error"
+        });
         bytesCounter(stats.snapshotBytesSent, "sent");
         bytesCounter(stats.snapshotBytesReceived, "received");
         return this;

@@ -24,8 +24,7 @@ public final class PrometheusMetrics {
     /** Content type of OpenMetrics 1.0 text, served when the scraper's Accept header asks for it. */
     public static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private PrometheusMetrics() {
-    }
+    private PrometheusMetrics() {}
 
     /**
      * A new Prometheus registry with JVM (memory, GC, threads, class loading) and process (CPU,

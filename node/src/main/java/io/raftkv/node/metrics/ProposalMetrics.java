@@ -22,7 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProposalMetrics extends MeterGroup {
     /** The kinds of write a client proposes; one counter each. */
-    public enum Kind { PUT, DELETE, COMPARE_AND_SET, TXN, COMPACT }
+    public enum Kind {
+        PUT,
+        DELETE,
+        COMPARE_AND_SET,
+        TXN,
+        COMPACT
+    }
 
     private final Map<Kind, Counter> proposed = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
@@ -33,13 +39,15 @@ public final class ProposalMetrics extends MeterGroup {
     public ProposalMetrics(MeterRegistry registry) {
         super(registry);
         for (Kind k : Kind.values()) {
-            proposed.put(k, track(Counter.builder(RaftKvMeters.PROPOSALS.name())
-                    .description(RaftKvMeters.PROPOSALS.description())
-                    .tag("kind", k.name().toLowerCase(Locale.ROOT))
-                    .register(registry)));
+            proposed.put(
+                    k,
+                    track(Counter.builder(RaftKvMeters.PROPOSALS.name())
+                            .description(RaftKvMeters.PROPOSALS.description())
+                            .tag("kind", k.name().toLowerCase(Locale.ROOT))
+                            .register(registry)));
         }
-        duration = track(LatencyBuckets.timer(registry, RaftKvMeters.PROPOSAL_DURATION, Tags.empty(),
-                LatencyBuckets.FAST));
+        duration = track(
+                LatencyBuckets.timer(registry, RaftKvMeters.PROPOSAL_DURATION, Tags.empty(), LatencyBuckets.FAST));
         track(Gauge.builder(RaftKvMeters.PROPOSALS_PENDING.name(), pending, AtomicLong::get)
                 .description(RaftKvMeters.PROPOSALS_PENDING.description())
                 .register(registry));
@@ -66,10 +74,13 @@ public final class ProposalMetrics extends MeterGroup {
      */
     public void failed(String reason) {
         pending.decrementAndGet();
-        failed.computeIfAbsent(reason, r -> track(Counter.builder(RaftKvMeters.PROPOSAL_FAILURES.name())
-                .description(RaftKvMeters.PROPOSAL_FAILURES.description())
-                .tag("reason", r)
-                .register(registry))).increment();
+        failed.computeIfAbsent(
+                        reason,
+                        r -> track(Counter.builder(RaftKvMeters.PROPOSAL_FAILURES.name())
+                                .description(RaftKvMeters.PROPOSAL_FAILURES.description())
+                                .tag("reason", r)
+                                .register(registry)))
+                .increment();
     }
 
     /** Proposals of {@code kind} counted so far. */

@@ -18,7 +18,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SnapshotMetrics extends MeterGroup {
     /** What happened to a snapshot. */
-    public enum Kind { CREATED, SENT, RECEIVED, DOWNLOADED }
+    public enum Kind {
+        CREATED,
+        SENT,
+        RECEIVED,
+        DOWNLOADED
+    }
 
     private final Map<Kind, Timer> ok = new EnumMap<>(Kind.class);
     private final Map<Kind, Timer> error = new EnumMap<>(Kind.class);
@@ -30,17 +35,22 @@ public final class SnapshotMetrics extends MeterGroup {
             String kind = k.name().toLowerCase(Locale.ROOT);
             ok.put(k, timer(kind, "ok"));
             error.put(k, timer(kind, "error"));
-            bytes.put(k, track(Counter.builder(RaftKvMeters.SNAPSHOT_BYTES.name())
-                    .description(RaftKvMeters.SNAPSHOT_BYTES.description())
-                    .baseUnit("bytes")
-                    .tag("kind", kind)
-                    .register(registry)));
+            bytes.put(
+                    k,
+                    track(Counter.builder(RaftKvMeters.SNAPSHOT_BYTES.name())
+                            .description(RaftKvMeters.SNAPSHOT_BYTES.description())
+                            .baseUnit("bytes")
+                            .tag("kind", kind)
+                            .register(registry)));
         }
     }
 
     private Timer timer(String kind, String outcome) {
-        return track(LatencyBuckets.timer(registry, RaftKvMeters.SNAPSHOT_DURATION,
-                Tags.of("kind", kind, "outcome", outcome), LatencyBuckets.SLOW));
+        return track(LatencyBuckets.timer(
+                registry,
+                RaftKvMeters.SNAPSHOT_DURATION,
+                Tags.of("kind", kind, "outcome", outcome),
+                LatencyBuckets.SLOW));
     }
 
     /**

@@ -25,6 +25,7 @@ import java.util.function.ToDoubleFunction;
 public final class StorageMetrics extends MeterGroup {
     /** Strong reference to the source of the function counters (they hold it weakly). */
     private final Supplier<WriterStats> writerStats;
+
     private final Timer fsync;
 
     /**
@@ -36,8 +37,12 @@ public final class StorageMetrics extends MeterGroup {
      * @param pendingCompactionBytes  RocksDB's estimate of bytes compaction still has to rewrite, or
      *                                null when storage cannot tell (the meter is then not published)
      */
-    public StorageMetrics(MeterRegistry registry, Supplier<WriterStats> writerStats, LongSupplier dbSizeBytes,
-                          Supplier<KvStateMachine.DataEstimates> estimates, LongSupplier pendingCompactionBytes) {
+    public StorageMetrics(
+            MeterRegistry registry,
+            Supplier<WriterStats> writerStats,
+            LongSupplier dbSizeBytes,
+            Supplier<KvStateMachine.DataEstimates> estimates,
+            LongSupplier pendingCompactionBytes) {
         super(registry);
         Objects.requireNonNull(writerStats, "writerStats");
         Objects.requireNonNull(dbSizeBytes, "dbSizeBytes");
@@ -70,8 +75,8 @@ public final class StorageMetrics extends MeterGroup {
         return fsync.count();
     }
 
-    private void counter(RaftKvMeters.Meter meter, Supplier<WriterStats> stats, ToDoubleFunction<WriterStats> f,
-                         String unit) {
+    private void counter(
+            RaftKvMeters.Meter meter, Supplier<WriterStats> stats, ToDoubleFunction<WriterStats> f, String unit) {
         track(FunctionCounter.builder(meter.name(), stats, s -> f.applyAsDouble(s.get()))
                 .description(meter.description())
                 .baseUnit(unit)

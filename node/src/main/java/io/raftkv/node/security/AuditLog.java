@@ -29,6 +29,5 @@ public final class AuditLog {
     }
 
     /** Who made a call and how they proved it: {@code how} is certificate or token. */
-    public record Caller(String user, String how) {
-    }
+    public record Caller(String user, String how) {}
 }

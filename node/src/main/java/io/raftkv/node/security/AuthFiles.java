@@ -19,8 +19,7 @@ public final class AuthFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AuthFiles.class);
 
     /** One consistent pair. */
-    record Contents(BearerTokens tokens, RoleBindings roles, byte[] tokensText, byte[] rolesText) {
-    }
+    record Contents(BearerTokens tokens, RoleBindings roles, byte[] tokensText, byte[] rolesText) {}
 
     private final Path tokensFile;
     private final Path rolesFile;
@@ -44,8 +43,10 @@ public final class AuthFiles {
 
     /** Contents given directly (tests, tools). */
     public static AuthFiles of(String tokensText, String rolesText) {
-        return new AuthFiles(null, null, new Contents(BearerTokens.parse(tokensText), RoleBindings.parse(rolesText),
-                new byte[0], new byte[0]));
+        return new AuthFiles(
+                null,
+                null,
+                new Contents(BearerTokens.parse(tokensText), RoleBindings.parse(rolesText), new byte[0], new byte[0]));
     }
 
     /** Checks the files every {@code period} from now on. */
@@ -76,7 +77,8 @@ public final class AuthFiles {
             LOG.info("auth files changed: tokens {} and role bindings {} reloaded", tokensFile, rolesFile);
             return true;
         } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("auth files changed but cannot be used ({}); keeping the previous tokens and roles",
+            LOG.warn(
+                    "auth files changed but cannot be used ({}); keeping the previous tokens and roles",
                     e.getMessage());
             return false;
         }
@@ -92,7 +94,8 @@ public final class AuthFiles {
 
     private static Contents read(Path tokensFile, Path rolesFile) {
         try {
-            return parse(tokensFile == null ? new byte[0] : Files.readAllBytes(tokensFile),
+            return parse(
+                    tokensFile == null ? new byte[0] : Files.readAllBytes(tokensFile),
                     rolesFile == null ? new byte[0] : Files.readAllBytes(rolesFile));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read auth files: " + e, e);

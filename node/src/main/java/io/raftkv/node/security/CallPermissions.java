@@ -1,7 +1,7 @@
 package io.raftkv.node.security;
 
-import io.raftkv.api.v1.CompareAndSetRequest;
 import io.raftkv.api.v1.Compare;
+import io.raftkv.api.v1.CompareAndSetRequest;
 import io.raftkv.api.v1.DeleteRequest;
 import io.raftkv.api.v1.GetRequest;
 import io.raftkv.api.v1.PutRequest;
@@ -29,11 +29,15 @@ import java.util.Map;
  */
 public final class CallPermissions {
     /** How a method is authorized. */
-    public enum Kind { PUBLIC, KEYS, CLUSTER_READ, ADMIN }
+    public enum Kind {
+        PUBLIC,
+        KEYS,
+        CLUSTER_READ,
+        ADMIN
+    }
 
     /** A method's rule: its kind and the least role that may call it at all. */
-    public record Rule(Kind kind, Role minimum) {
-    }
+    public record Rule(Kind kind, Role minimum) {}
 
     /** One key range a call touches and what it does there. */
     public record Need(Role role, byte[] start, byte[] end) {
@@ -74,8 +78,7 @@ public final class CallPermissions {
     private static final Rule PUBLIC = new Rule(Kind.PUBLIC, Role.READ);
     private static final Rule UNLISTED = new Rule(Kind.ADMIN, Role.ADMIN);
 
-    private CallPermissions() {
-    }
+    private CallPermissions() {}
 
     /** The rule of gRPC method {@code method} ({@code package.Service/Method}, no leading slash). */
     public static Rule of(String method) {
@@ -133,8 +136,11 @@ public final class CallPermissions {
                 byte[] end = RoleBindings.prefixEnd(prefix);
                 yield new Need(Role.READ, prefix, end == null ? new byte[0] : end);
             }
-            case INTERVAL -> new Need(Role.READ, r.getInterval().getStart().toByteArray(),
-                    r.getInterval().getEnd().toByteArray());
+            case INTERVAL ->
+                new Need(
+                        Role.READ,
+                        r.getInterval().getStart().toByteArray(),
+                        r.getInterval().getEnd().toByteArray());
             case SELECTOR_NOT_SET -> new Need(Role.READ, new byte[0], new byte[0]);
         };
     }

@@ -29,10 +29,10 @@ import javax.naming.ldap.Rdn;
 public final class CertificateNames {
     /** SAN type numbers of {@link X509Certificate#getSubjectAlternativeNames()}. */
     private static final int SAN_DNS = 2;
+
     private static final int SAN_URI = 6;
 
-    private CertificateNames() {
-    }
+    private CertificateNames() {}
 
     /** The member URI SAN for member {@code id} of cluster {@code cluster}. */
     public static String memberUri(String cluster, long id) {

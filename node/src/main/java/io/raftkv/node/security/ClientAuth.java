@@ -51,8 +51,8 @@ public final class ClientAuth implements ClientPortSecurity {
      * @param clientTrustOrNull PKIX trust in the client CA; null: no client certificates asked for
      * @param filesOrNull       tokens and role bindings; null: no authentication, everything allowed
      */
-    public ClientAuth(ReloadingTls tlsOrNull, X509ExtendedTrustManager clientTrustOrNull, AuthFiles filesOrNull,
-                      AuditLog audit) {
+    public ClientAuth(
+            ReloadingTls tlsOrNull, X509ExtendedTrustManager clientTrustOrNull, AuthFiles filesOrNull, AuditLog audit) {
         if (filesOrNull != null && tlsOrNull == null) {
             throw new IllegalArgumentException("client authentication needs TLS");
         }
@@ -81,7 +81,9 @@ public final class ClientAuth implements ClientPortSecurity {
             return true;
         }
         if (!grpc) {
-            request.response().setStatusCode(404).putHeader("content-type", "text/plain; charset=utf-8")
+            request.response()
+                    .setStatusCode(404)
+                    .putHeader("content-type", "text/plain; charset=utf-8")
                     .end("not served on the authenticated client port: /health, /ready and /metrics are on the"
                             + " probe port (--probe-addr)\n");
             return false;
@@ -126,21 +128,25 @@ public final class ClientAuth implements ClientPortSecurity {
         }
         List<RoleBindings.Binding> bindings = files.roles().of(a.caller().user());
         for (CallPermissions.Need need : needs) {
-            boolean covered = bindings.stream().anyMatch(b -> b.role().includes(need.role())
-                    && b.covers(need.start(), need.end()));
+            boolean covered = bindings.stream()
+                    .anyMatch(b -> b.role().includes(need.role()) && b.covers(need.start(), need.end()));
             if (!covered) {
-                String denied = "user '" + a.caller().user() + "' lacks " + need.role().label() + " on "
-                        + describe(need) + " (" + method + "); it holds " + describe(bindings);
-                audit.record(a.caller(), address(call.connection().remoteAddress()), method,
-                        GrpcStatus.PERMISSION_DENIED.name(), denied);
+                String denied =
+                        "user '" + a.caller().user() + "' lacks " + need.role().label() + " on " + describe(need) + " ("
+                                + method + "); it holds " + describe(bindings);
+                audit.record(
+                        a.caller(),
+                        address(call.connection().remoteAddress()),
+                        method,
+                        GrpcStatus.PERMISSION_DENIED.name(),
+                        denied);
                 throw RaftKvException.of(GrpcStatus.PERMISSION_DENIED, denied);
             }
         }
     }
 
     /** The caller, or why there is none. */
-    private record Authentication(Caller caller, String problem) {
-    }
+    private record Authentication(Caller caller, String problem) {}
 
     private Authentication authenticate(MultiMap headers, HttpConnection connection) {
         String authorization = headers.get("authorization");
@@ -149,17 +155,21 @@ public final class ClientAuth implements ClientPortSecurity {
                 return new Authentication(null, "the authorization header is not 'Bearer <token>'");
             }
             String user = files.tokens().userOf(authorization.substring(7).trim());
-            return user == null ? new Authentication(null, "the bearer token is not recognized (unknown or revoked)")
+            return user == null
+                    ? new Authentication(null, "the bearer token is not recognized (unknown or revoked)")
                     : new Authentication(new Caller(user, "token"), null);
         }
         X509Certificate cert = clientCertificate(connection);
         if (cert != null) {
             String cn = CertificateNames.commonName(cert);
-            return cn.isEmpty() ? new Authentication(null, "the client certificate has no subject CN (the user name)")
+            return cn.isEmpty()
+                    ? new Authentication(null, "the client certificate has no subject CN (the user name)")
                     : new Authentication(new Caller(cn, "certificate"), null);
         }
-        return new Authentication(null, "this port requires authentication: a client certificate signed by the"
-                + " cluster's client CA, or a bearer token (authorization: Bearer <token>)");
+        return new Authentication(
+                null,
+                "this port requires authentication: a client certificate signed by the"
+                        + " cluster's client CA, or a bearer token (authorization: Bearer <token>)");
     }
 
     private static X509Certificate clientCertificate(HttpConnection connection) {
@@ -182,7 +192,8 @@ public final class ClientAuth implements ClientPortSecurity {
         if (ok) {
             return null;
         }
-        String needed = rule.kind() == CallPermissions.Kind.ADMIN ? "admin (without a key prefix)"
+        String needed = rule.kind() == CallPermissions.Kind.ADMIN
+                ? "admin (without a key prefix)"
                 : rule.minimum().label();
         return "user '" + user + "' lacks " + needed + " for " + method + "; it holds " + describe(bindings);
     }
@@ -197,7 +208,10 @@ public final class ClientAuth implements ClientPortSecurity {
                 b.append(", ");
             }
             b.append(binding.role().label());
-            b.append(binding.prefix().length == 0 ? " on every key" : " on prefix '" + printable(binding.prefix()) + "'");
+            b.append(
+                    binding.prefix().length == 0
+                            ? " on every key"
+                            : " on prefix '" + printable(binding.prefix()) + "'");
         }
         return b.toString();
     }
@@ -206,8 +220,8 @@ public final class ClientAuth implements ClientPortSecurity {
         if (need.start().length + 1 == need.end().length && need.end()[need.end().length - 1] == 0) {
             return "key '" + printable(need.start()) + "'";
         }
-        return "keys ['" + printable(need.start()) + "', " + (need.end().length == 0 ? "end of keyspace"
-                : "'" + printable(need.end()) + "'") + ")";
+        return "keys ['" + printable(need.start()) + "', "
+                + (need.end().length == 0 ? "end of keyspace" : "'" + printable(need.end()) + "'") + ")";
     }
 
     /** At most 64 bytes of a key, non-printable bytes as \xNN. */

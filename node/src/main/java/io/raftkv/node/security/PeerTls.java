@@ -52,15 +52,17 @@ public final class PeerTls {
         static Members of(java.util.function.Supplier<io.raftkv.node.driver.NodeStatus> status) {
             return () -> {
                 io.raftkv.node.driver.NodeStatus st = status.get();
-                return st == null ? null
-                        : st.members().stream().map(m -> new Member(m.id(), m.peerAddress())).toList();
+                return st == null
+                        ? null
+                        : st.members().stream()
+                                .map(m -> new Member(m.id(), m.peerAddress()))
+                                .toList();
             };
         }
     }
 
     /** One member: its id and peer address ({@code host:port}, "" when unknown). */
-    public record Member(long id, String peerAddress) {
-    }
+    public record Member(long id, String peerAddress) {}
 
     /** What {@link #memberOf} answers on a node that knows no configuration yet, for a DNS-named peer. */
     static final long ANY_MEMBER = -1;
@@ -84,7 +86,8 @@ public final class PeerTls {
 
     /** Makes {@code options} a TLS server that requires a member's client certificate. */
     public HttpServerOptions secure(HttpServerOptions options) {
-        return options.setSsl(true).setUseAlpn(true)
+        return options.setSsl(true)
+                .setUseAlpn(true)
                 .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
                 .setTrustOptions(TrustOptions.wrap(trust))
                 .setClientAuth(ClientAuth.REQUIRED);
@@ -92,7 +95,9 @@ public final class PeerTls {
 
     /** Makes {@code options} a TLS client that presents this node's certificate and checks the server's. */
     public HttpClientOptions secure(HttpClientOptions options) {
-        return options.setSsl(true).setUseAlpn(true).setVerifyHost(true)
+        return options.setSsl(true)
+                .setUseAlpn(true)
+                .setVerifyHost(true)
                 .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
                 .setTrustOptions(TrustOptions.wrap(trust));
     }
@@ -259,8 +264,11 @@ public final class PeerTls {
             try {
                 check.run();
             } catch (CertificateException e) {
-                LOG.warn("refused peer connection: certificate {} does not chain to the cluster CA or is not valid"
-                        + " now: {}", chain.length == 0 ? "(none)" : chain[0].getSubjectX500Principal(), e.getMessage());
+                LOG.warn(
+                        "refused peer connection: certificate {} does not chain to the cluster CA or is not valid"
+                                + " now: {}",
+                        chain.length == 0 ? "(none)" : chain[0].getSubjectX500Principal(),
+                        e.getMessage());
                 throw e;
             }
         }

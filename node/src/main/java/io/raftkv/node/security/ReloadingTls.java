@@ -35,6 +35,7 @@ public final class ReloadingTls {
     private volatile TlsMaterial current;
     /** The material before the current one: an alias chosen from it may still be resolved. */
     private volatile TlsMaterial previous;
+
     private volatile PeriodicReload watch;
     private final KeyManager keyManager = new KeyManager();
 
@@ -86,11 +87,14 @@ public final class ReloadingTls {
             TlsMaterial next = files.build(vertx, contents, now.generation() + 1);
             previous = now;
             current = next;
-            LOG.info("TLS files {} changed: new connections use the new certificate and CA (load {})",
-                    files, next.generation());
+            LOG.info(
+                    "TLS files {} changed: new connections use the new certificate and CA (load {})",
+                    files,
+                    next.generation());
             return true;
         } catch (IllegalArgumentException e) {
-            LOG.warn("TLS files changed but cannot be used yet ({}); keeping the certificate loaded before",
+            LOG.warn(
+                    "TLS files changed but cannot be used yet ({}); keeping the certificate loaded before",
                     e.getMessage());
             return false;
         }

@@ -8,7 +8,9 @@ import java.util.Locale;
  * AddLearner, PromoteMember, RemoveMember, TransferLeadership and Snapshot).
  */
 public enum Role {
-    READ, WRITE, ADMIN;
+    READ,
+    WRITE,
+    ADMIN;
 
     /** Whether holding this role allows what {@code needed} allows. */
     public boolean includes(Role needed) {

@@ -17,8 +17,14 @@ import java.util.function.UnaryOperator;
  * @param tokensFile   bearer tokens file, or null
  * @param rolesFile    role bindings file, or null
  */
-public record SecuritySettings(boolean tls, TlsFiles files, Duration reloadPeriod, boolean auth, Path clientCa,
-                               Path tokensFile, Path rolesFile) {
+public record SecuritySettings(
+        boolean tls,
+        TlsFiles files,
+        Duration reloadPeriod,
+        boolean auth,
+        Path clientCa,
+        Path tokensFile,
+        Path rolesFile) {
 
     /**
      * Reads and checks the settings.
@@ -44,8 +50,8 @@ public record SecuritySettings(boolean tls, TlsFiles files, Duration reloadPerio
             throw new IllegalArgumentException("--tls-reload-seconds must be a positive integer, got '"
                     + value.apply("tls-reload-seconds") + "' (" + source.apply("tls-reload-seconds") + ")");
         }
-        TlsFiles files = new TlsFiles(path("tls-cert", value, source), path("tls-key", value, source),
-                path("tls-ca", value, source));
+        TlsFiles files = new TlsFiles(
+                path("tls-cert", value, source), path("tls-key", value, source), path("tls-ca", value, source));
         String clientCa = value.apply("auth-client-ca");
         String tokens = value.apply("auth-tokens");
         String roles = value.apply("auth-roles");
@@ -54,11 +60,16 @@ public record SecuritySettings(boolean tls, TlsFiles files, Duration reloadPerio
                     + " for clients without certificates");
         }
         if (auth && roles.isBlank()) {
-            throw new IllegalArgumentException("--auth on needs --auth-roles: without role bindings no call"
-                    + " would be allowed");
+            throw new IllegalArgumentException(
+                    "--auth on needs --auth-roles: without role bindings no call" + " would be allowed");
         }
-        return new SecuritySettings(tls, files, Duration.ofSeconds(seconds), auth,
-                clientCa.isBlank() ? files.ca() : Path.of(clientCa), tokens.isBlank() ? null : Path.of(tokens),
+        return new SecuritySettings(
+                tls,
+                files,
+                Duration.ofSeconds(seconds),
+                auth,
+                clientCa.isBlank() ? files.ca() : Path.of(clientCa),
+                tokens.isBlank() ? null : Path.of(tokens),
                 roles.isBlank() ? null : Path.of(roles));
     }
 
@@ -67,8 +78,9 @@ public record SecuritySettings(boolean tls, TlsFiles files, Duration reloadPerio
         return switch (v) {
             case "on", "true" -> true;
             case "off", "false" -> false;
-            default -> throw new IllegalArgumentException("--" + name + " must be on or off, got '" + v + "' ("
-                    + source.apply(name) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "--" + name + " must be on or off, got '" + v + "' (" + source.apply(name) + ")");
         };
     }
 

@@ -66,8 +66,11 @@ public record TlsFiles(Path cert, Path key, Path ca) {
     TlsMaterial build(Vertx vertx, Contents contents, long generation) {
         X509ExtendedKeyManager km;
         try {
-            KeyManager[] kms = new PemKeyCertOptions().setCertValue(Buffer.buffer(contents.cert()))
-                    .setKeyValue(Buffer.buffer(contents.key())).getKeyManagerFactory(vertx).getKeyManagers();
+            KeyManager[] kms = new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(contents.cert()))
+                    .setKeyValue(Buffer.buffer(contents.key()))
+                    .getKeyManagerFactory(vertx)
+                    .getKeyManagers();
             km = (X509ExtendedKeyManager) kms[0];
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot use certificate " + cert + " with key " + key + ": " + e, e);
@@ -75,8 +78,10 @@ public record TlsFiles(Path cert, Path key, Path ca) {
         checkKeyMatchesCertificate(km);
         X509ExtendedTrustManager tm;
         try {
-            TrustManager[] tms = new PemTrustOptions().addCertValue(Buffer.buffer(contents.ca()))
-                    .getTrustManagerFactory(vertx).getTrustManagers();
+            TrustManager[] tms = new PemTrustOptions()
+                    .addCertValue(Buffer.buffer(contents.ca()))
+                    .getTrustManagerFactory(vertx)
+                    .getTrustManagers();
             tm = (X509ExtendedTrustManager) tms[0];
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot use CA bundle " + ca + ": " + e, e);

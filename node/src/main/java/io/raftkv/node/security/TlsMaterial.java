@@ -13,6 +13,5 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *                   engine asks for it) host name
  * @param digest     SHA-256 of the files it was built from
  */
-record TlsMaterial(long generation, X509ExtendedKeyManager keyManager, X509ExtendedTrustManager caTrust,
-                   String digest) {
-}
+record TlsMaterial(
+        long generation, X509ExtendedKeyManager keyManager, X509ExtendedTrustManager caTrust, String digest) {}

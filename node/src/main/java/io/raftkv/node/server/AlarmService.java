@@ -75,7 +75,11 @@ public final class AlarmService extends io.raftkv.api.v1.AlarmService {
 
     /** The proto form of {@code alarms}. */
     public static List<AlarmMember> members(List<ActiveAlarms.Alarm> alarms) {
-        return alarms.stream().map(a -> AlarmMember.newBuilder().setMemberId(a.memberId())
-                .setTypeValue(a.type().code()).build()).toList();
+        return alarms.stream()
+                .map(a -> AlarmMember.newBuilder()
+                        .setMemberId(a.memberId())
+                        .setTypeValue(a.type().code())
+                        .build())
+                .toList();
     }
 }

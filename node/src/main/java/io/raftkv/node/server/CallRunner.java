@@ -51,6 +51,7 @@ import java.util.function.Function;
 public final class CallRunner extends MeterGroup {
     /** What a response costs beyond its message: headers, trailers, gRPC and HTTP/2 framing (an estimate). */
     static final int FRAMING_BYTES = 64;
+
     private final Vertx vertx;
     private final ServerLimits limits;
     private final ClientPortSecurity security;
@@ -70,29 +71,29 @@ public final class CallRunner extends MeterGroup {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.budget = new ResponseBudget(limits.responses());
-        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_UNWRITTEN_RESPONSE_BYTES.name(), budget,
-                        ResponseBudget::unwrittenBytes)
+        track(io.micrometer.core.instrument.Gauge.builder(
+                        RaftKvMeters.CLIENT_UNWRITTEN_RESPONSE_BYTES.name(), budget, ResponseBudget::unwrittenBytes)
                 .description(RaftKvMeters.CLIENT_UNWRITTEN_RESPONSE_BYTES.description())
                 .baseUnit("bytes")
                 .register(registry));
-        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_IN_FLIGHT.name(), inFlight,
-                        AtomicInteger::get)
+        track(io.micrometer.core.instrument.Gauge.builder(
+                        RaftKvMeters.CLIENT_IN_FLIGHT.name(), inFlight, AtomicInteger::get)
                 .description(RaftKvMeters.CLIENT_IN_FLIGHT.description())
                 .register(registry));
-        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_PIPELINE_STREAMS.name(), pipelineStreams,
-                        AtomicInteger::get)
+        track(io.micrometer.core.instrument.Gauge.builder(
+                        RaftKvMeters.CLIENT_PIPELINE_STREAMS.name(), pipelineStreams, AtomicInteger::get)
                 .description(RaftKvMeters.CLIENT_PIPELINE_STREAMS.description())
                 .register(registry));
     }
 
     /** Registers the gauges of the client port's connection caps. */
     void trackConnections(ConnectionGuard guard) {
-        track(io.micrometer.core.instrument.Gauge.builder(RaftKvMeters.CLIENT_CONNECTIONS.name(), guard,
-                        ConnectionGuard::open)
+        track(io.micrometer.core.instrument.Gauge.builder(
+                        RaftKvMeters.CLIENT_CONNECTIONS.name(), guard, ConnectionGuard::open)
                 .description(RaftKvMeters.CLIENT_CONNECTIONS.description())
                 .register(registry));
-        track(io.micrometer.core.instrument.FunctionCounter.builder(RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.name(),
-                        guard, ConnectionGuard::refused)
+        track(io.micrometer.core.instrument.FunctionCounter.builder(
+                        RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.name(), guard, ConnectionGuard::refused)
                 .description(RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.description())
                 .register(registry));
     }
@@ -125,11 +126,11 @@ public final class CallRunner extends MeterGroup {
      * A gRPC handler for a unary method implemented by {@code impl}. {@code impl} may throw (a
      * validation error) or return a failed future; both are mapped to a status.
      */
-    public <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method,
-                                                                    Function<Req, Future<Resp>> impl) {
+    public <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(
+            ServiceMethod<Req, Resp> method, Function<Req, Future<Resp>> impl) {
         String name = method.fullMethodName();
-        return request -> new UnaryCall<>(request, name, System.nanoTime(), impl,
-                budget.of(request.connection())).start();
+        return request ->
+                new UnaryCall<>(request, name, System.nanoTime(), impl, budget.of(request.connection())).start();
     }
 
     /** The budget of unwritten responses that every call of this server counts against. */
@@ -162,14 +163,17 @@ public final class CallRunner extends MeterGroup {
 
     /** The OVERLOADED error of a call refused an in-flight slot. */
     RaftKvException overloaded() {
-        return RaftKvException.of(ErrorReason.OVERLOADED, "more than " + limits.maxInFlightCalls()
-                + " client calls in flight (maxInFlightCalls)");
+        return RaftKvException.of(
+                ErrorReason.OVERLOADED,
+                "more than " + limits.maxInFlightCalls() + " client calls in flight (maxInFlightCalls)");
     }
 
     /** The deadline of a call whose client asked for {@code clientTimeoutMillis} (0: none). */
     long deadlineMillis(long clientTimeoutMillis) {
         long max = limits.maxDeadline().toMillis();
-        return clientTimeoutMillis > 0 ? Math.min(clientTimeoutMillis, max) : limits.defaultDeadline().toMillis();
+        return clientTimeoutMillis > 0
+                ? Math.min(clientTimeoutMillis, max)
+                : limits.defaultDeadline().toMillis();
     }
 
     /** INVALID_ARGUMENT when {@code message} is larger than {@link ServerLimits#maxRequestBytes()}. */
@@ -190,11 +194,13 @@ public final class CallRunner extends MeterGroup {
 
     /** Counts a finished call under its method and final status. */
     public void record(String method, GrpcStatus status, long startNanos) {
-        timers.computeIfAbsent(method + '|' + status.name(), k -> track(Timer.builder(RaftKvMeters.CLIENT_REQUESTS.name())
-                        .description(RaftKvMeters.CLIENT_REQUESTS.description())
-                        .tags("method", method, "code", status.name())
-                        .serviceLevelObjectives(LatencyBuckets.FAST)
-                        .register(registry)))
+        timers.computeIfAbsent(
+                        method + '|' + status.name(),
+                        k -> track(Timer.builder(RaftKvMeters.CLIENT_REQUESTS.name())
+                                .description(RaftKvMeters.CLIENT_REQUESTS.description())
+                                .tags("method", method, "code", status.name())
+                                .serviceLevelObjectives(LatencyBuckets.FAST)
+                                .register(registry)))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -215,8 +221,12 @@ public final class CallRunner extends MeterGroup {
         /** Holds a slot and counts in its connection's calls. */
         private boolean admitted;
 
-        UnaryCall(GrpcServerRequest<Req, Resp> request, String method, long startNanos,
-                  Function<Req, Future<Resp>> impl, ResponseBudget.Connection connection) {
+        UnaryCall(
+                GrpcServerRequest<Req, Resp> request,
+                String method,
+                long startNanos,
+                Function<Req, Future<Resp>> impl,
+                ResponseBudget.Connection connection) {
             this.request = request;
             this.method = method;
             this.startNanos = startNanos;
@@ -229,8 +239,11 @@ public final class CallRunner extends MeterGroup {
             long deadline = deadlineMillis(request.timeout());
             timerId = vertx.setTimer(deadline, id -> {
                 timerId = -1;
-                finish(null, RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED,
-                        "deadline of " + deadline + " ms exceeded before the call completed"));
+                finish(
+                        null,
+                        RaftKvException.of(
+                                GrpcStatus.DEADLINE_EXCEEDED,
+                                "deadline of " + deadline + " ms exceeded before the call completed"));
             });
             request.exceptionHandler(err -> finishCancelled());
             // Vert.x 5 reports a reset by the client (RST_STREAM: cancel, deadline) here, not above.
@@ -249,7 +262,7 @@ public final class CallRunner extends MeterGroup {
                 return;
             }
             if (!tryEnter()) {
-                request.handler(msg -> { });
+                request.handler(msg -> {});
                 request.resume();
                 finish(null, overloaded());
                 return;
@@ -268,7 +281,8 @@ public final class CallRunner extends MeterGroup {
             try {
                 checkRequestSize(message);
                 authorize(request, method, message);
-                result = Objects.requireNonNull(ResponseBudget.callingFrom(connection, () -> impl.apply(message)),
+                result = Objects.requireNonNull(
+                        ResponseBudget.callingFrom(connection, () -> impl.apply(message)),
                         "service returned no future");
             } catch (RuntimeException e) {
                 finish(null, e);
@@ -305,7 +319,8 @@ public final class CallRunner extends MeterGroup {
             } else {
                 RaftKvException e = GrpcErrors.toRaftKvException(error);
                 record(method, e.status(), startNanos);
-                bytes = FRAMING_BYTES + (e.getMessage() == null ? 0 : e.getMessage().length());
+                bytes = FRAMING_BYTES
+                        + (e.getMessage() == null ? 0 : e.getMessage().length());
                 connection.charge(bytes);
                 written = ErrorTrailers.fail(request.response(), e);
             }

@@ -5,8 +5,7 @@ import java.util.function.Supplier;
 
 /** Small helpers shared by the services. */
 final class Calls {
-    private Calls() {
-    }
+    private Calls() {}
 
     /**
      * Runs {@code body}, turning a synchronous throw (a validation error) into a failed future, so

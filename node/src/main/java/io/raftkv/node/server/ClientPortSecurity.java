@@ -25,8 +25,7 @@ public interface ClientPortSecurity {
         }
 
         @Override
-        public void check(GrpcServerRequest<?, ?> call, String method, Object message) {
-        }
+        public void check(GrpcServerRequest<?, ?> call, String method, Object message) {}
     };
 
     /** Adds TLS to a listener's options (or leaves them plaintext). */

@@ -3,6 +3,7 @@ package io.raftkv.node.server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.api.PipelineLimits;
+import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.lease.LeaseKeeper;
@@ -10,11 +11,11 @@ import io.raftkv.node.lease.LeaseOptions;
 import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.ProposalMetrics;
+import io.raftkv.node.metrics.SnapshotMetrics;
 import io.raftkv.node.watch.WatchHub;
 import io.raftkv.node.watch.WatchMetrics;
 import io.raftkv.node.watch.WatchOptions;
 import io.raftkv.node.watch.WatchSource;
-import io.raftkv.node.metrics.SnapshotMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -25,7 +26,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.reflection.ReflectionService;
-import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.util.ArrayList;
@@ -55,6 +55,7 @@ public final class ClientServer {
     private final Vertx vertx;
     /** One server per serving event loop, all on the same port (Vert.x spreads connections over them). */
     private final List<HttpServer> https;
+
     private final long pollTimerId;
     private final HealthV1Service health;
     private final ReadPool reads;
@@ -69,10 +70,22 @@ public final class ClientServer {
     private final LeaseService leaseService;
     private final WatchHub watch;
 
-    private ClientServer(Vertx vertx, List<HttpServer> https, long pollTimerId, HealthV1Service health, ReadPool reads,
-                         CallRunner calls, NodeStatusMetrics statusMetrics, ProposalMetrics proposalMetrics,
-                         SnapshotMetrics snapshotMetrics, HttpEndpoints endpoints, ConnectionGuard guard,
-                         EtcdServices etcd, LeaseKeeper leaseKeeper, LeaseService leaseService, WatchHub watch) {
+    private ClientServer(
+            Vertx vertx,
+            List<HttpServer> https,
+            long pollTimerId,
+            HealthV1Service health,
+            ReadPool reads,
+            CallRunner calls,
+            NodeStatusMetrics statusMetrics,
+            ProposalMetrics proposalMetrics,
+            SnapshotMetrics snapshotMetrics,
+            HttpEndpoints endpoints,
+            ConnectionGuard guard,
+            EtcdServices etcd,
+            LeaseKeeper leaseKeeper,
+            LeaseService leaseService,
+            WatchHub watch) {
         this.vertx = vertx;
         this.etcd = etcd;
         this.leaseKeeper = leaseKeeper;
@@ -98,15 +111,21 @@ public final class ClientServer {
      * @return the running server, or a failure if the limits are invalid, no Prometheus registry
      *         was given, or the port cannot be bound
      */
-    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits,
-                                             MeterRegistry registry, String host, int port) {
+    public static Future<ClientServer> start(
+            Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry, String host, int port) {
         Objects.requireNonNull(node, "node");
         return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port);
     }
 
     /** As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, reading through {@code reader}. */
-    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
-                                             MeterRegistry registry, String host, int port) {
+    public static Future<ClientServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            KvReader reader,
+            ServerLimits limits,
+            MeterRegistry registry,
+            String host,
+            int port) {
         return start(vertx, node, reader, limits, registry, host, port, List.of(), ClientPortSecurity.NONE);
     }
 
@@ -117,23 +136,42 @@ public final class ClientServer {
      * request decoding and encoding run on several event loops — none of them the Raft loop's, when
      * the caller keeps that one out of the list (see {@code io.raftkv.node.EventLoops}).
      */
-    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
-                                             String host, int port, List<Context> servingContexts) {
+    public static Future<ClientServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            ServerLimits limits,
+            MeterRegistry registry,
+            String host,
+            int port,
+            List<Context> servingContexts) {
         return start(vertx, node, limits, registry, host, port, servingContexts, ClientPortSecurity.NONE);
     }
 
     /** As above, secured by {@code security}: TLS, authentication and authorization of every call. */
-    public static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
-                                             String host, int port, List<Context> servingContexts,
-                                             ClientPortSecurity security) {
+    public static Future<ClientServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            ServerLimits limits,
+            MeterRegistry registry,
+            String host,
+            int port,
+            List<Context> servingContexts,
+            ClientPortSecurity security) {
         Objects.requireNonNull(node, "node");
-        return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts,
-                security);
+        return start(
+                vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts, security);
     }
 
-    static Future<ClientServer> start(Vertx vertx, RaftNodeApi node, KvReader reader, ServerLimits limits,
-                                     MeterRegistry registry, String host, int port,
-                                     List<Context> servingContexts, ClientPortSecurity security) {
+    static Future<ClientServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            KvReader reader,
+            ServerLimits limits,
+            MeterRegistry registry,
+            String host,
+            int port,
+            List<Context> servingContexts,
+            ClientPortSecurity security) {
         PrometheusMeterRegistry prometheus;
         try {
             Objects.requireNonNull(vertx, "vertx");
@@ -141,8 +179,10 @@ public final class ClientServer {
             Objects.requireNonNull(reader, "reader");
             Objects.requireNonNull(host, "host");
             limits.validate();
-            prometheus = PrometheusMetrics.find(registry).orElseThrow(() -> new IllegalArgumentException(
-                    "the meter registry must be or contain a PrometheusMeterRegistry (it is what /metrics serves)"));
+            prometheus = PrometheusMetrics.find(registry)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException(
+                                    "the meter registry must be or contain a PrometheusMeterRegistry (it is what /metrics serves)"));
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -155,28 +195,46 @@ public final class ClientServer {
         HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
         // A client loop, never the Raft loop (the node keeps that one out of servingContexts).
         Context leaseContext = servingContexts.isEmpty() ? vertx.getOrCreateContext() : servingContexts.get(0);
-        LeaseKeeper leaseKeeper = new LeaseKeeper(vertx, leaseContext, node, reader::leases,
-                LeaseOptions.forElectionTimeout(node.maxElectionTimeoutMs()), registry);
+        LeaseKeeper leaseKeeper = new LeaseKeeper(
+                vertx,
+                leaseContext,
+                node,
+                reader::leases,
+                LeaseOptions.forElectionTimeout(node.maxElectionTimeoutMs()),
+                registry);
         LeaseService leaseService = new LeaseService(node, reader, leaseKeeper, reads, limits, registry);
 
-        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
-                // Up to twice the limit is decoded and then refused with INVALID_ARGUMENT and the limit
-                // in the message; larger messages are refused by the gRPC layer without being buffered.
-                // A pipeline message carries many calls, each checked against the limit on its own, so
-                // at least PipelineLimits.MAX_REQUEST_MESSAGE_BYTES is always accepted.
-                .setMaxMessageSize(Math.max(2L * limits.maxRequestBytes(),
-                        PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
+        GrpcServer grpc = GrpcServer.server(
+                vertx,
+                new GrpcServerOptions()
+                        // Up to twice the limit is decoded and then refused with INVALID_ARGUMENT and the limit
+                        // in the message; larger messages are refused by the gRPC layer without being buffered.
+                        // A pipeline message carries many calls, each checked against the limit on its own, so
+                        // at least PipelineLimits.MAX_REQUEST_MESSAGE_BYTES is always accepted.
+                        .setMaxMessageSize(
+                                Math.max(2L * limits.maxRequestBytes(), PipelineLimits.MAX_REQUEST_MESSAGE_BYTES)));
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
-        WatchHub watch = new WatchHub(WatchSource.of(node::stateMachine), WatchOptions.defaults(),
-                rev -> Protos.header(node.status(), node.status().appliedIndex(), rev), new WatchMetrics(registry));
+        WatchHub watch = new WatchHub(
+                WatchSource.of(node::stateMachine),
+                WatchOptions.defaults(),
+                rev -> Protos.header(node.status(), node.status().appliedIndex(), rev),
+                new WatchMetrics(registry));
         if (node.stateMachine() != null) {
             node.stateMachine().setChangeListener(watch);
         }
         grpc.addService(new WatchService(vertx, watch, calls, limits).service());
         grpc.addService(new AlarmService(vertx, node).bindTo(calls));
-        grpc.addService(new ClusterService(node, reader, reads).bindTo(calls,
-                new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
-        EtcdServices etcd = EtcdServices.addTo(grpc, vertx, node, reader, reads, limits, proposalMetrics, calls,
+        grpc.addService(new ClusterService(node, reader, reads)
+                .bindTo(calls, new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
+        EtcdServices etcd = EtcdServices.addTo(
+                grpc,
+                vertx,
+                node,
+                reader,
+                reads,
+                limits,
+                proposalMetrics,
+                calls,
                 security.secure(new HttpServerOptions()).isSsl());
         grpc.addService(leaseService.bindTo(calls));
         grpc.addService(health.service());
@@ -208,44 +266,71 @@ public final class ClientServer {
                 calls.budget().closed(connection);
             });
         };
-        HttpServerOptions options = new HttpServerOptions().setHost(host)
-                .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
-        return listenOnEach(vertx, options, port, handler, onConnect, servingContexts, security).map(servers -> {
-            int bound = servers.get(0).actualPort();
-            long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
-                statusMetrics.observe(node.status());
-                health.refresh();
-            });
-            LOG.info("client server listening on {}:{} (gRPC KV, Watch, Cluster, etcd v3 API, health, reflection; HTTP /health /ready"
-                    + " /metrics) on {} event loop(s)", host, bound, servers.size());
-            return new ClientServer(vertx, servers, timer, health, reads, calls, statusMetrics, proposalMetrics,
-                    snapshotMetrics, endpoints, guard, etcd, leaseKeeper, leaseService, watch);
-        }).onFailure(e -> {
-            watch.close();
-            etcd.close();
-            leaseKeeper.close();
-            leaseService.close();
-            endpoints.close();
-            reads.close();
-            calls.close();
-            proposalMetrics.close();
-            snapshotMetrics.close();
-            statusMetrics.close();
-        });
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setIdleTimeout((int)
+                limits.connections().idleTimeout().toSeconds());
+        return listenOnEach(vertx, options, port, handler, onConnect, servingContexts, security)
+                .map(servers -> {
+                    int bound = servers.get(0).actualPort();
+                    long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
+                        statusMetrics.observe(node.status());
+                        health.refresh();
+                    });
+                    LOG.info(
+                            "client server listening on {}:{} (gRPC KV, Watch, Cluster, etcd v3 API, health, reflection; HTTP /health /ready"
+                                    + " /metrics) on {} event loop(s)",
+                            host,
+                            bound,
+                            servers.size());
+                    return new ClientServer(
+                            vertx,
+                            servers,
+                            timer,
+                            health,
+                            reads,
+                            calls,
+                            statusMetrics,
+                            proposalMetrics,
+                            snapshotMetrics,
+                            endpoints,
+                            guard,
+                            etcd,
+                            leaseKeeper,
+                            leaseService,
+                            watch);
+                })
+                .onFailure(e -> {
+                    watch.close();
+                    etcd.close();
+                    leaseKeeper.close();
+                    leaseService.close();
+                    endpoints.close();
+                    reads.close();
+                    calls.close();
+                    proposalMetrics.close();
+                    snapshotMetrics.close();
+                    statusMetrics.close();
+                });
     }
 
     /**
      * Listens on {@code port} from each context in turn (the first decides the port when it is 0);
      * with no contexts, from the caller's. A failure closes the servers already listening.
      */
-    private static Future<List<HttpServer>> listenOnEach(Vertx vertx, HttpServerOptions options, int port,
-                                                         Handler<HttpServerRequest> handler,
-                                                         Handler<HttpConnection> onConnect, List<Context> contexts,
-                                                         ClientPortSecurity security) {
+    private static Future<List<HttpServer>> listenOnEach(
+            Vertx vertx,
+            HttpServerOptions options,
+            int port,
+            Handler<HttpServerRequest> handler,
+            Handler<HttpConnection> onConnect,
+            List<Context> contexts,
+            ClientPortSecurity security) {
         if (contexts.isEmpty()) {
-            return vertx.createHttpServer(security.secure(new HttpServerOptions(options)).setPort(port))
+            return vertx.createHttpServer(
+                            security.secure(new HttpServerOptions(options)).setPort(port))
                     .connectionHandler(onConnect)
-                    .requestHandler(handler).listen().map(List::of);
+                    .requestHandler(handler)
+                    .listen()
+                    .map(List::of);
         }
         List<HttpServer> servers = new ArrayList<>();
         Future<Integer> chain = Future.succeededFuture(port);
@@ -254,7 +339,7 @@ public final class ClientServer {
                 Promise<Integer> bound = Promise.promise();
                 ctx.runOnContext(v -> {
                     HttpServer server = vertx.createHttpServer(security.secure(new HttpServerOptions(options))
-                            .setPort(p))
+                                    .setPort(p))
                             .connectionHandler(onConnect)
                             .requestHandler(handler);
                     servers.add(server);
@@ -330,16 +415,18 @@ public final class ClientServer {
         vertx.cancelTimer(pollTimerId);
         health.close();
         leaseKeeper.close();
-        return Future.join(https.stream().map(HttpServer::close).toList()).<Void>mapEmpty().andThen(ar -> {
-            watch.close();
-            etcd.close();
-            leaseService.close();
-            endpoints.close();
-            reads.close();
-            calls.close();
-            proposalMetrics.close();
-            snapshotMetrics.close();
-            statusMetrics.close();
-        });
+        return Future.join(https.stream().map(HttpServer::close).toList())
+                .<Void>mapEmpty()
+                .andThen(ar -> {
+                    watch.close();
+                    etcd.close();
+                    leaseService.close();
+                    endpoints.close();
+                    reads.close();
+                    calls.close();
+                    proposalMetrics.close();
+                    snapshotMetrics.close();
+                    statusMetrics.close();
+                });
     }
 }

@@ -36,8 +36,8 @@ import java.util.Objects;
  */
 public final class ClusterService extends io.raftkv.api.v1.ClusterService {
     /** Reported in {@code StatusResponse.version}: the jar's Implementation-Version, or "dev". */
-    static final String VERSION = Objects.requireNonNullElse(
-            ClusterService.class.getPackage().getImplementationVersion(), "dev");
+    static final String VERSION =
+            Objects.requireNonNullElse(ClusterService.class.getPackage().getImplementationVersion(), "dev");
 
     private final RaftNodeApi node;
     private final KvReader reader;
@@ -55,10 +55,12 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
                 .bind(ClusterGrpcService.Status, calls.unary(ClusterGrpcService.Status, this::status))
                 .bind(ClusterGrpcService.MemberList, calls.unary(ClusterGrpcService.MemberList, this::memberList))
                 .bind(ClusterGrpcService.AddLearner, calls.unary(ClusterGrpcService.AddLearner, this::addLearner))
-                .bind(ClusterGrpcService.PromoteMember,
+                .bind(
+                        ClusterGrpcService.PromoteMember,
                         calls.unary(ClusterGrpcService.PromoteMember, this::promoteMember))
                 .bind(ClusterGrpcService.RemoveMember, calls.unary(ClusterGrpcService.RemoveMember, this::removeMember))
-                .bind(ClusterGrpcService.TransferLeadership,
+                .bind(
+                        ClusterGrpcService.TransferLeadership,
                         calls.unary(ClusterGrpcService.TransferLeadership, this::transferLeadership))
                 .bind(ClusterGrpcService.Snapshot, snapshots::handle)
                 .build();
@@ -97,7 +99,9 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
             return Future.succeededFuture(b.build());
         }
         return reads.submit(reader::stateHash)
-                .map(h -> b.setStateHash(h.hash()).setStateHashIndex(h.appliedIndex()).build());
+                .map(h -> b.setStateHash(h.hash())
+                        .setStateHashIndex(h.appliedIndex())
+                        .build());
     }
 
     @Override
@@ -119,7 +123,9 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
                 AddLearnerResponse.Builder b = AddLearnerResponse.newBuilder()
                         .setHeader(Protos.header(s, s.appliedIndex()))
                         .addAllMembers(Protos.members(s));
-                NodeStatus.Member added = s.members().stream().filter(m -> m.id() == id).findFirst()
+                NodeStatus.Member added = s.members().stream()
+                        .filter(m -> m.id() == id)
+                        .findFirst()
                         .orElse(new NodeStatus.Member(id, true, peer, client));
                 return b.setMember(Protos.member(added)).build();
             });
@@ -130,8 +136,10 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
     public Future<PromoteMemberResponse> promoteMember(PromoteMemberRequest r) {
         return Calls.guarded(() -> node.promote(knownMember(r.getId())).map(v -> {
             NodeStatus s = node.status();
-            return PromoteMemberResponse.newBuilder().setHeader(Protos.header(s, s.appliedIndex()))
-                    .addAllMembers(Protos.members(s)).build();
+            return PromoteMemberResponse.newBuilder()
+                    .setHeader(Protos.header(s, s.appliedIndex()))
+                    .addAllMembers(Protos.members(s))
+                    .build();
         }));
     }
 
@@ -139,8 +147,10 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
     public Future<RemoveMemberResponse> removeMember(RemoveMemberRequest r) {
         return Calls.guarded(() -> node.remove(knownMember(r.getId())).map(v -> {
             NodeStatus s = node.status();
-            return RemoveMemberResponse.newBuilder().setHeader(Protos.header(s, s.appliedIndex()))
-                    .addAllMembers(Protos.members(s)).build();
+            return RemoveMemberResponse.newBuilder()
+                    .setHeader(Protos.header(s, s.appliedIndex()))
+                    .addAllMembers(Protos.members(s))
+                    .build();
         }));
     }
 
@@ -150,8 +160,11 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
             long target = r.getTargetId() == 0 ? 0 : knownMember(r.getTargetId());
             return node.transferLeadership(target).map(v -> {
                 NodeStatus s = node.status();
-                return TransferLeadershipResponse.newBuilder().setHeader(Protos.header(s, s.appliedIndex()))
-                        .setLeaderId(s.leaderId()).setLeaderAddress(s.leaderClientAddress()).build();
+                return TransferLeadershipResponse.newBuilder()
+                        .setHeader(Protos.header(s, s.appliedIndex()))
+                        .setLeaderId(s.leaderId())
+                        .setLeaderAddress(s.leaderClientAddress())
+                        .build();
             });
         });
     }
@@ -163,8 +176,12 @@ public final class ClusterService extends io.raftkv.api.v1.ClusterService {
         }
         NodeStatus s = node.status();
         if (s.members().stream().noneMatch(m -> m.id() == id)) {
-            throw RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no member has id " + Long.toUnsignedString(id)
-                    + "; members are " + s.members().stream().map(m -> Long.toUnsignedString(m.id())).toList());
+            throw RaftKvException.of(
+                    ErrorReason.UNKNOWN_MEMBER,
+                    "no member has id " + Long.toUnsignedString(id) + "; members are "
+                            + s.members().stream()
+                                    .map(m -> Long.toUnsignedString(m.id()))
+                                    .toList());
         }
         return id;
     }

@@ -34,6 +34,7 @@ public final class ConnectionGuard {
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     /** Connections that have not completed a request yet, with their close timer. */
     private final Map<HttpConnection, Long> awaitingFirstRequest = new ConcurrentHashMap<>();
+
     private final LongAdder refused = new LongAdder();
 
     /**
@@ -42,8 +43,8 @@ public final class ConnectionGuard {
      * @param maxPerAddress       open connections from one IP address at most (0: no cap)
      * @param firstRequestTimeout a connection's first request must be complete by then
      */
-    public ConnectionGuard(Vertx vertx, String listener, int maxConnections, int maxPerAddress,
-                           Duration firstRequestTimeout) {
+    public ConnectionGuard(
+            Vertx vertx, String listener, int maxConnections, int maxPerAddress, Duration firstRequestTimeout) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.listener = Objects.requireNonNull(listener, "listener");
         if (maxConnections < 1 || maxPerAddress < 0) {
@@ -69,16 +70,26 @@ public final class ConnectionGuard {
             release(address);
             refused.increment();
             if (refused.sum() % 1000 == 1) {
-                LOG.warn("{}: refused a connection from {}: {} open (limit {}), {} from that address (limit {});"
-                        + " {} refused so far", listener, address, total - 1, maxConnections, own - 1,
-                        maxPerAddress == 0 ? "none" : maxPerAddress, refused.sum());
+                LOG.warn(
+                        "{}: refused a connection from {}: {} open (limit {}), {} from that address (limit {});"
+                                + " {} refused so far",
+                        listener,
+                        address,
+                        total - 1,
+                        maxConnections,
+                        own - 1,
+                        maxPerAddress == 0 ? "none" : maxPerAddress,
+                        refused.sum());
             }
             connection.close();
             return false;
         }
         long timer = vertx.setTimer(firstRequestTimeout.toMillis(), id -> {
             if (awaitingFirstRequest.remove(connection) != null) {
-                LOG.debug("{}: closing a connection from {} without a request after {}", listener, address,
+                LOG.debug(
+                        "{}: closing a connection from {} without a request after {}",
+                        listener,
+                        address,
                         firstRequestTimeout);
                 connection.close();
             }

@@ -35,8 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class GrpcErrors {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
 
-    private GrpcErrors() {
-    }
+    private GrpcErrors() {}
 
     /** The wire error for {@code error}. */
     public static RaftKvException toRaftKvException(Throwable error) {
@@ -50,8 +49,8 @@ public final class GrpcErrors {
             return fromDriver(e);
         }
         if (error instanceof RevisionUnavailableException e) {
-            return RaftKvException.of(e.compacted() ? ErrorReason.REVISION_COMPACTED : ErrorReason.FUTURE_REVISION,
-                    e.getMessage());
+            return RaftKvException.of(
+                    e.compacted() ? ErrorReason.REVISION_COMPACTED : ErrorReason.FUTURE_REVISION, e.getMessage());
         }
         if (error instanceof StorageFailedException) {
             return RaftKvException.of(GrpcStatus.UNAVAILABLE, "storage failed: " + error.getMessage());

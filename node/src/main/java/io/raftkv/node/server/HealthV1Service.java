@@ -55,8 +55,7 @@ public final class HealthV1Service {
      */
     private final AtomicReference<Sample> current = new AtomicReference<>();
 
-    private record Sample(long seq, Map<String, ServingStatus> statuses) {
-    }
+    private record Sample(long seq, Map<String, ServingStatus> statuses) {}
 
     /** @param source every service name this server reports on, with its status now (must not block) */
     public HealthV1Service(Supplier<Map<String, ServingStatus>> source, ServerLimits limits) {
@@ -80,8 +79,8 @@ public final class HealthV1Service {
      */
     public void refresh() {
         Sample next = new Sample(samples.incrementAndGet(), Map.copyOf(source.get()));
-        Sample before = current.getAndAccumulate(next, (old, candidate) ->
-                old == null || candidate.seq() > old.seq() ? candidate : old);
+        Sample before = current.getAndAccumulate(
+                next, (old, candidate) -> old == null || candidate.seq() > old.seq() ? candidate : old);
         if (before != null && (before.seq() > next.seq() || before.statuses().equals(next.statuses()))) {
             return;
         }
@@ -110,8 +109,12 @@ public final class HealthV1Service {
         request.handler(msg -> {
             ServingStatus s = Map.copyOf(source.get()).getOrDefault(msg.getService(), ServingStatus.SERVICE_UNKNOWN);
             if (s == ServingStatus.SERVICE_UNKNOWN) {
-                ErrorTrailers.fail(request.response(), RaftKvException.of(GrpcStatus.NOT_FOUND,
-                        "unknown service '" + msg.getService() + "'; known: " + current.get().statuses().keySet()));
+                ErrorTrailers.fail(
+                        request.response(),
+                        RaftKvException.of(
+                                GrpcStatus.NOT_FOUND,
+                                "unknown service '" + msg.getService() + "'; known: "
+                                        + current.get().statuses().keySet()));
                 return;
             }
             request.response().end(HealthCheckResponse.newBuilder().setStatus(s).build());
@@ -121,8 +124,9 @@ public final class HealthV1Service {
     private void list(GrpcServerRequest<HealthListRequest, HealthListResponse> request) {
         request.handler(msg -> {
             HealthListResponse.Builder b = HealthListResponse.newBuilder();
-            Map.copyOf(source.get()).forEach((name, s) ->
-                    b.putStatuses(name, HealthCheckResponse.newBuilder().setStatus(s).build()));
+            Map.copyOf(source.get())
+                    .forEach((name, s) -> b.putStatuses(
+                            name, HealthCheckResponse.newBuilder().setStatus(s).build()));
             request.response().end(b.build());
         });
     }
@@ -131,8 +135,11 @@ public final class HealthV1Service {
         request.handler(msg -> {
             if (watcherCount.incrementAndGet() > maxWatchers) {
                 watcherCount.decrementAndGet();
-                ErrorTrailers.fail(request.response(), RaftKvException.of(ErrorReason.OVERLOADED,
-                        "more than " + maxWatchers + " health watch streams open (maxHealthWatchers)"));
+                ErrorTrailers.fail(
+                        request.response(),
+                        RaftKvException.of(
+                                ErrorReason.OVERLOADED,
+                                "more than " + maxWatchers + " health watch streams open (maxHealthWatchers)"));
                 return;
             }
             Watcher w = new Watcher(msg.getService(), request.response(), Vertx.currentContext());
@@ -152,8 +159,7 @@ public final class HealthV1Service {
         private ServingStatus lastSent;
         private boolean removed;
 
-        Watcher(String service, GrpcServerResponse<HealthCheckRequest, HealthCheckResponse> response,
-                Context context) {
+        Watcher(String service, GrpcServerResponse<HealthCheckRequest, HealthCheckResponse> response, Context context) {
             this.service = service;
             this.response = response;
             this.context = context;

@@ -82,8 +82,11 @@ final class HttpEndpoints implements Handler<HttpServerRequest>, AutoCloseable {
     private void ready(HttpServerResponse resp) {
         NodeStatus s = node.status();
         if (NodeHealth.ready(node)) {
-            text(resp, 200, "ready: member " + Long.toUnsignedString(s.id()) + ", leader "
-                    + Long.toUnsignedString(s.leaderId()) + ", term " + s.term());
+            text(
+                    resp,
+                    200,
+                    "ready: member " + Long.toUnsignedString(s.id()) + ", leader " + Long.toUnsignedString(s.leaderId())
+                            + ", term " + s.term());
         } else if (!NodeHealth.live(node) || !s.healthy()) {
             text(resp, 503, "not ready: storage failed or the node is stopping");
         } else if (s.leaderId() == 0) {
@@ -108,7 +111,9 @@ final class HttpEndpoints implements Handler<HttpServerRequest>, AutoCloseable {
                 text(resp, 500, "scrape failed: " + ar.cause());
                 return;
             }
-            resp.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(ar.result());
+            resp.setStatusCode(200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+                    .end(ar.result());
         });
     }
 

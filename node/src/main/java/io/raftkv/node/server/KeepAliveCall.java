@@ -41,8 +41,10 @@ final class KeepAliveCall {
     private boolean clientEnded;
     private boolean closed;
 
-    KeepAliveCall(CallRunner calls, GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> request,
-                  LeaseKeeper keeper) {
+    KeepAliveCall(
+            CallRunner calls,
+            GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> request,
+            LeaseKeeper keeper) {
         this.calls = calls;
         this.request = request;
         this.keeper = keeper;
@@ -83,21 +85,26 @@ final class KeepAliveCall {
         if (!closed && !serving && !writeBlocked && !queue.isEmpty()) {
             serving = true;
             LeaseKeepAliveRequest r = queue.poll();
-            keeper.keepAlive(r.getId()).onComplete(ar -> context.runOnContext(v -> {
-                serving = false;
-                if (closed) {
-                    return;
-                }
-                if (ar.failed()) {
-                    fail(ar.cause());
-                    return;
-                }
-                request.response().write(LeaseKeepAliveResponse.newBuilder()
-                        .setHeader(Protos.header(keeperStatus(), 0)).setId(r.getId()).setTtl(ar.result()).build());
-                writeBlocked = request.response().writeQueueFull();
-                next();
-                endIfDone();
-            }));
+            keeper.keepAlive(r.getId())
+                    .onComplete(ar -> context.runOnContext(v -> {
+                        serving = false;
+                        if (closed) {
+                            return;
+                        }
+                        if (ar.failed()) {
+                            fail(ar.cause());
+                            return;
+                        }
+                        request.response()
+                                .write(LeaseKeepAliveResponse.newBuilder()
+                                        .setHeader(Protos.header(keeperStatus(), 0))
+                                        .setId(r.getId())
+                                        .setTtl(ar.result())
+                                        .build());
+                        writeBlocked = request.response().writeQueueFull();
+                        next();
+                        endIfDone();
+                    }));
         }
         updateReading();
     }

@@ -2,13 +2,13 @@ package io.raftkv.node.server;
 
 import io.raftkv.node.storage.KeyRead;
 import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.Revisions;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.RangeResult;
+import io.raftkv.node.storage.Revisions;
 import io.raftkv.node.storage.StateHash;
-import java.util.Objects;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -54,13 +54,20 @@ public interface KvReader {
      * As {@link #range(byte[], byte[], int, long, boolean)} at {@code revision} (0: current),
      * counting the whole range; {@code countOnly} returns no keys.
      */
-    default RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, long revision, int limit,
-                              long maxBytes, boolean keysOnly, boolean countOnly) {
+    default RangeResult range(
+            byte[] startInclusive,
+            byte[] endExclusiveOrNull,
+            long revision,
+            int limit,
+            long maxBytes,
+            boolean keysOnly,
+            boolean countOnly) {
         if (revision != 0 || countOnly) {
             throw new UnsupportedOperationException("this reader keeps no history");
         }
         RangeResult r = range(startInclusive, endExclusiveOrNull, limit, maxBytes, keysOnly);
-        return new RangeResult(r.keyValues(), r.more(), revisions().current(), r.keyValues().size());
+        return new RangeResult(
+                r.keyValues(), r.more(), revisions().current(), r.keyValues().size());
     }
 
     /** The store's revision and compact revision. */
@@ -96,8 +103,8 @@ public interface KvReader {
             }
 
             @Override
-            public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes,
-                                     boolean keysOnly) {
+            public RangeResult range(
+                    byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly) {
                 return current.get().range(startInclusive, endExclusiveOrNull, limit, maxBytes, keysOnly);
             }
 
@@ -107,10 +114,16 @@ public interface KvReader {
             }
 
             @Override
-            public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, long revision, int limit,
-                                     long maxBytes, boolean keysOnly, boolean countOnly) {
-                return current.get().range(startInclusive, endExclusiveOrNull, revision, limit, maxBytes, keysOnly,
-                        countOnly);
+            public RangeResult range(
+                    byte[] startInclusive,
+                    byte[] endExclusiveOrNull,
+                    long revision,
+                    int limit,
+                    long maxBytes,
+                    boolean keysOnly,
+                    boolean countOnly) {
+                return current.get()
+                        .range(startInclusive, endExclusiveOrNull, revision, limit, maxBytes, keysOnly, countOnly);
             }
 
             @Override

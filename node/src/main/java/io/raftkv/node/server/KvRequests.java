@@ -47,8 +47,8 @@ public final class KvRequests {
     public Command put(PutRequest r) {
         byte[] key = key("key", r.getKey());
         byte[] value = value("value", r.getValue());
-        Command c = withSession(r.hasSession() ? r.getSession() : null,
-                new Command.Put(key, value, lease("lease", r.getLease())));
+        Command c = withSession(
+                r.hasSession() ? r.getSession() : null, new Command.Put(key, value, lease("lease", r.getLease())));
         return r.getPrevKv() ? c.withReturnPrevious() : c;
     }
 
@@ -107,8 +107,8 @@ public final class KvRequests {
             }
             case UNRECOGNIZED -> throw GrpcErrors.invalid("unknown action " + r.getActionValue());
         };
-        return withSession(r.hasSession() ? r.getSession() : null,
-                new Command.CompareAndSet(c.key(), c.expected(), newValue));
+        return withSession(
+                r.hasSession() ? r.getSession() : null, new Command.CompareAndSet(c.key(), c.expected(), newValue));
     }
 
     /** Compares and both branches (puts, deletes and gets), each within the transaction limits. */
@@ -143,7 +143,8 @@ public final class KvRequests {
         RangeQuery q = switch (r.getSelectorCase()) {
             case PREFIX -> {
                 byte[] prefix = bounded("prefix", r.getPrefix());
-                yield prefix.length == 0 ? new RangeQuery(FIRST_KEY, null, limit)
+                yield prefix.length == 0
+                        ? new RangeQuery(FIRST_KEY, null, limit)
                         : new RangeQuery(prefix, prefixEnd(prefix), limit);
             }
             case INTERVAL -> {
@@ -191,14 +192,20 @@ public final class KvRequests {
         for (int i = 0; i < ops.size(); i++) {
             TxnOp op = ops.get(i);
             String where = branch + "[" + i + "]";
-            out.add(switch (op.getOpCase()) {
-                case PUT -> new Command.Put(key(where + ".put.key", op.getPut().getKey()),
-                        value(where + ".put.value", op.getPut().getValue()), lease(where + ".put.lease",
-                        op.getPut().getLease()));
-                case DELETE -> new Command.Delete(key(where + ".delete.key", op.getDelete().getKey()));
-                case GET -> new Command.Get(key(where + ".get.key", op.getGet().getKey()));
-                case OP_NOT_SET -> throw GrpcErrors.invalid(where + ": no operation set");
-            });
+            out.add(
+                    switch (op.getOpCase()) {
+                        case PUT ->
+                            new Command.Put(
+                                    key(where + ".put.key", op.getPut().getKey()),
+                                    value(where + ".put.value", op.getPut().getValue()),
+                                    lease(where + ".put.lease", op.getPut().getLease()));
+                        case DELETE ->
+                            new Command.Delete(
+                                    key(where + ".delete.key", op.getDelete().getKey()));
+                        case GET ->
+                            new Command.Get(key(where + ".get.key", op.getGet().getKey()));
+                        case OP_NOT_SET -> throw GrpcErrors.invalid(where + ": no operation set");
+                    });
         }
         return out;
     }
@@ -223,8 +230,8 @@ public final class KvRequests {
                 yield new Command.ModRevisionEquals(c.getModIndex());
             }
             case ABSENT -> new Command.Absent();
-            case TARGET_UNSPECIFIED, UNRECOGNIZED -> throw GrpcErrors.invalid(where
-                    + ".target must be VALUE, MOD_INDEX or ABSENT");
+            case TARGET_UNSPECIFIED, UNRECOGNIZED ->
+                throw GrpcErrors.invalid(where + ".target must be VALUE, MOD_INDEX or ABSENT");
         };
         return new Command.Compare(key, expected);
     }
@@ -234,8 +241,8 @@ public final class KvRequests {
             return Command.of(op);
         }
         if (s.getSeq() < 1) {
-            throw GrpcErrors.invalid("session.seq must be ≥ 1 when session.client_id is set, got "
-                    + Long.toUnsignedString(s.getSeq()));
+            throw GrpcErrors.invalid(
+                    "session.seq must be ≥ 1 when session.client_id is set, got " + Long.toUnsignedString(s.getSeq()));
         }
         return Command.inSession(s.getClientId(), s.getSeq(), op);
     }

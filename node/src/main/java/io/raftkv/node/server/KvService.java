@@ -5,12 +5,12 @@ import io.raftkv.api.RaftKvException;
 import io.raftkv.api.v1.CompactRequest;
 import io.raftkv.api.v1.CompactResponse;
 import io.raftkv.api.v1.CompareAndSetRequest;
-import io.raftkv.api.v1.Header;
 import io.raftkv.api.v1.CompareAndSetResponse;
 import io.raftkv.api.v1.DeleteRequest;
 import io.raftkv.api.v1.DeleteResponse;
 import io.raftkv.api.v1.GetRequest;
 import io.raftkv.api.v1.GetResponse;
+import io.raftkv.api.v1.Header;
 import io.raftkv.api.v1.KVGrpcService;
 import io.raftkv.api.v1.KVService;
 import io.raftkv.api.v1.PutRequest;
@@ -30,7 +30,6 @@ import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.Service;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * {@code raftkv.v1.KV}: validates each request ({@link KvRequests}), proposes writes through
@@ -61,8 +60,8 @@ public final class KvService extends KVService {
     private final ServerLimits limits;
     private final ProposalMetrics proposals;
 
-    public KvService(RaftNodeApi node, KvReader reader, ReadPool reads, ServerLimits limits,
-                     ProposalMetrics proposals) {
+    public KvService(
+            RaftNodeApi node, KvReader reader, ReadPool reads, ServerLimits limits, ProposalMetrics proposals) {
         this.node = Objects.requireNonNull(node, "node");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.reads = Objects.requireNonNull(reads, "reads");
@@ -127,9 +126,8 @@ public final class KvService extends KVService {
         }
         return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
             requireApplied(res, c);
-            DeleteResponse.Builder b = DeleteResponse.newBuilder()
-                    .setHeader(header(res))
-                    .setDeleted(res.keyValue() == null ? 0 : 1);
+            DeleteResponse.Builder b =
+                    DeleteResponse.newBuilder().setHeader(header(res)).setDeleted(res.keyValue() == null ? 0 : 1);
             if (r.getPrevKv() && res.keyValue() != null) {
                 b.setPrevKv(Protos.keyValue(res.keyValue(), false));
             }
@@ -146,9 +144,8 @@ public final class KvService extends KVService {
         Command c = requests.compareAndSet(r);
         return propose(ProposalMetrics.Kind.COMPARE_AND_SET, c).map(res -> {
             boolean succeeded = outcome(res, c);
-            CompareAndSetResponse.Builder b = CompareAndSetResponse.newBuilder()
-                    .setHeader(header(res))
-                    .setSucceeded(succeeded);
+            CompareAndSetResponse.Builder b =
+                    CompareAndSetResponse.newBuilder().setHeader(header(res)).setSucceeded(succeeded);
             if (res.keyValue() != null) {
                 b.setKv(Protos.keyValue(res.keyValue(), false));
             }
@@ -165,15 +162,16 @@ public final class KvService extends KVService {
         Command c = requests.txn(r);
         return propose(ProposalMetrics.Kind.TXN, c).map(res -> {
             boolean succeeded = outcome(res, c);
-            TxnResponse.Builder b = TxnResponse.newBuilder()
-                    .setHeader(header(res))
-                    .setSucceeded(succeeded);
+            TxnResponse.Builder b =
+                    TxnResponse.newBuilder().setHeader(header(res)).setSucceeded(succeeded);
             int branchSize = succeeded ? r.getSuccessCount() : r.getFailureCount();
             // A retry answered from a session recorded before per-op results existed carries none.
             boolean recordedWithoutResults = res.duplicate() && res.txnResults().isEmpty();
             if (res.txnResults().size() != branchSize && !recordedWithoutResults) {
-                throw RaftKvException.of(GrpcStatus.INTERNAL, "txn at index " + res.index() + " reported "
-                        + res.txnResults().size() + " op results for a branch of " + branchSize + " ops");
+                throw RaftKvException.of(
+                        GrpcStatus.INTERNAL,
+                        "txn at index " + res.index() + " reported "
+                                + res.txnResults().size() + " op results for a branch of " + branchSize + " ops");
             }
             res.txnResults().forEach(op -> b.addResults(Protos.txnOpResult(op)));
             return b.build();
@@ -193,8 +191,8 @@ public final class KvService extends KVService {
                     checkBudget(connection);
                     long applied = reader.appliedIndex();
                     KeyRead read = reader.get(key, 0);
-                    GetResponse.Builder b = GetResponse.newBuilder()
-                            .setHeader(Protos.header(node.status(), applied, read.revision()));
+                    GetResponse.Builder b =
+                            GetResponse.newBuilder().setHeader(Protos.header(node.status(), applied, read.revision()));
                     read.kv().ifPresent(x -> b.setKv(Protos.keyValue(x, false)));
                     return charged(connection, b.build());
                 }));
@@ -219,12 +217,20 @@ public final class KvService extends KVService {
                 .compose(v -> reads.submit(() -> {
                     checkBudget(connection);
                     long applied = reader.appliedIndex();
-                    RangeResult result = reader.range(q.start(), q.endOrNull(), q.revision(), q.limit(),
-                            limits.maxRangeResponseBytes(), keysOnly, q.countOnly());
+                    RangeResult result = reader.range(
+                            q.start(),
+                            q.endOrNull(),
+                            q.revision(),
+                            q.limit(),
+                            limits.maxRangeResponseBytes(),
+                            keysOnly,
+                            q.countOnly());
                     RangeResponse.Builder b = RangeResponse.newBuilder()
                             .setHeader(Protos.header(node.status(), applied, result.revision()));
                     result.keyValues().forEach(kv -> b.addKvs(Protos.keyValue(kv, keysOnly)));
-                    return charged(connection, b.setMore(result.more()).setCount(result.count()).build());
+                    return charged(
+                            connection,
+                            b.setMore(result.more()).setCount(result.count()).build());
                 }));
     }
 
@@ -240,7 +246,8 @@ public final class KvService extends KVService {
             return propose(ProposalMetrics.Kind.COMPACT, c).map(res -> {
                 if (res.status() == ApplyResult.Status.REJECTED) {
                     boolean future = r.getRevision() > res.revision();
-                    throw RaftKvException.of(future ? ErrorReason.FUTURE_REVISION : ErrorReason.REVISION_COMPACTED,
+                    throw RaftKvException.of(
+                            future ? ErrorReason.FUTURE_REVISION : ErrorReason.REVISION_COMPACTED,
                             "compaction refused: " + res.reason());
                 }
                 requireApplied(res, c);
@@ -265,8 +272,8 @@ public final class KvService extends KVService {
     }
 
     /** Charges a read's response to its connection as soon as it exists ({@link ResponseBudget#prechargedBytes}). */
-    private static <M extends com.google.protobuf.MessageLite> M charged(ResponseBudget.Connection connection,
-                                                                         M response) {
+    private static <M extends com.google.protobuf.MessageLite> M charged(
+            ResponseBudget.Connection connection, M response) {
         if (connection != null) {
             connection.charge(response.getSerializedSize());
         }
@@ -293,8 +300,9 @@ public final class KvService extends KVService {
     /** Plain writes have no condition: anything but APPLIED is an error. */
     private void requireApplied(ApplyResult res, Command c) {
         if (!outcome(res, c)) {
-            throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
-                    + " reported a failed compare, but it had none");
+            throw RaftKvException.of(
+                    GrpcStatus.INTERNAL,
+                    "write at index " + res.index() + " reported a failed compare, but it had none");
         }
     }
 
@@ -305,18 +313,23 @@ public final class KvService extends KVService {
 
     private static boolean outcome(ApplyResult res, Command c, io.raftkv.node.alarm.Alarms alarms) {
         return switch (res.status()) {
-            case ALARM -> throw alarms == null ? RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, res.reason())
-                    : alarms.error(res);
+            case ALARM ->
+                throw alarms == null
+                        ? RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, res.reason())
+                        : alarms.error(res);
             case APPLIED -> true;
             case COMPARE_FAILED -> false;
-            case READ_LIMIT_EXCEEDED -> throw RaftKvException.of(GrpcStatus.FAILED_PRECONDITION,
-                    "txn at index " + res.index() + " changed nothing: " + res.reason());
-            case REJECTED -> throw c.session() != null
-                    ? RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "write rejected: " + res.reason())
-                    : RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write rejected: " + res.reason());
+            case READ_LIMIT_EXCEEDED ->
+                throw RaftKvException.of(
+                        GrpcStatus.FAILED_PRECONDITION,
+                        "txn at index " + res.index() + " changed nothing: " + res.reason());
+            case REJECTED ->
+                throw c.session() != null
+                        ? RaftKvException.of(ErrorReason.SESSION_SEQUENCE_STALE, "write rejected: " + res.reason())
+                        : RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "write rejected: " + res.reason());
             case LEASE_NOT_FOUND -> throw RaftKvException.of(ErrorReason.LEASE_NOT_FOUND, res.reason());
-            case NO_OP -> throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index()
-                    + " applied as a no-op");
+            case NO_OP ->
+                throw RaftKvException.of(GrpcStatus.INTERNAL, "write at index " + res.index() + " applied as a no-op");
         };
     }
 }

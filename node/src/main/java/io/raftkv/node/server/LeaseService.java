@@ -50,8 +50,13 @@ public final class LeaseService extends MeterGroup {
     private final Counter grants;
     private final Counter revocations;
 
-    public LeaseService(RaftNodeApi node, KvReader reader, LeaseKeeper keeper, ReadPool reads, ServerLimits limits,
-                        MeterRegistry registry) {
+    public LeaseService(
+            RaftNodeApi node,
+            KvReader reader,
+            LeaseKeeper keeper,
+            ReadPool reads,
+            ServerLimits limits,
+            MeterRegistry registry) {
         super(registry);
         this.reader = Objects.requireNonNull(reader, "reader");
         this.node = Objects.requireNonNull(node, "node");
@@ -59,9 +64,11 @@ public final class LeaseService extends MeterGroup {
         this.reads = Objects.requireNonNull(reads, "reads");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.grants = track(Counter.builder(RaftKvMeters.LEASE_GRANTS.name())
-                .description(RaftKvMeters.LEASE_GRANTS.description()).register(registry));
+                .description(RaftKvMeters.LEASE_GRANTS.description())
+                .register(registry));
         this.revocations = track(Counter.builder(RaftKvMeters.LEASE_REVOCATIONS.name())
-                .description(RaftKvMeters.LEASE_REVOCATIONS.description()).register(registry));
+                .description(RaftKvMeters.LEASE_REVOCATIONS.description())
+                .register(registry));
     }
 
     /** This service with every method run by {@code calls} (deadlines, admission, auth, error trailers). */
@@ -78,8 +85,8 @@ public final class LeaseService extends MeterGroup {
     public Future<LeaseGrantResponse> grant(LeaseGrantRequest r) {
         return Calls.guarded(() -> {
             if (r.getTtl() < 1 || r.getTtl() > Command.MAX_LEASE_TTL_SECONDS) {
-                throw GrpcErrors.invalid("ttl must be 1.." + Command.MAX_LEASE_TTL_SECONDS + " seconds, got "
-                        + r.getTtl());
+                throw GrpcErrors.invalid(
+                        "ttl must be 1.." + Command.MAX_LEASE_TTL_SECONDS + " seconds, got " + r.getTtl());
             }
             if (r.getId() < 0) {
                 throw GrpcErrors.invalid("id must be > 0, or 0 for the leader to pick one; got " + r.getId());
@@ -93,8 +100,11 @@ public final class LeaseService extends MeterGroup {
                 }
                 requireApplied(res);
                 grants.increment();
-                return LeaseGrantResponse.newBuilder().setHeader(Protos.header(node.status(), res.index()))
-                        .setId(id).setTtl(ttl).build();
+                return LeaseGrantResponse.newBuilder()
+                        .setHeader(Protos.header(node.status(), res.index()))
+                        .setId(id)
+                        .setTtl(ttl)
+                        .build();
             });
         });
     }
@@ -118,8 +128,10 @@ public final class LeaseService extends MeterGroup {
                 }
                 requireApplied(res);
                 revocations.increment();
-                return LeaseRevokeResponse.newBuilder().setHeader(Protos.header(node.status(), res.index()))
-                        .setDeleted(res.txnResults().size()).build();
+                return LeaseRevokeResponse.newBuilder()
+                        .setHeader(Protos.header(node.status(), res.index()))
+                        .setDeleted(res.txnResults().size())
+                        .build();
             });
         });
     }
@@ -128,35 +140,39 @@ public final class LeaseService extends MeterGroup {
     public Future<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r) {
         return Calls.guarded(() -> {
             long id = positiveId(r.getId());
-            return keeper.remainingNanos(id).compose(remaining -> reads.submit(() -> {
-                long applied = reader.appliedIndex();
-                Long granted = reader.leases().get(id);
-                LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
-                        .setHeader(Protos.header(node.status(), applied)).setId(id);
-                if (granted == null || remaining < 0) {
-                    return b.setTtl(-1).build();
-                }
-                b.setGrantedTtl(granted).setTtl((remaining + 999_999_999L) / 1_000_000_000L);
-                if (r.getKeys()) {
-                    RangeResult keys = reader.leaseKeys(id, limits.maxRangeLimit());
-                    keys.keyValues().forEach(k -> b.addKeys(ByteString.copyFrom(k.key())));
-                    b.setMoreKeys(keys.more());
-                }
-                return b.build();
-            }));
+            return keeper.remainingNanos(id)
+                    .compose(remaining -> reads.submit(() -> {
+                        long applied = reader.appliedIndex();
+                        Long granted = reader.leases().get(id);
+                        LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
+                                .setHeader(Protos.header(node.status(), applied))
+                                .setId(id);
+                        if (granted == null || remaining < 0) {
+                            return b.setTtl(-1).build();
+                        }
+                        b.setGrantedTtl(granted).setTtl((remaining + 999_999_999L) / 1_000_000_000L);
+                        if (r.getKeys()) {
+                            RangeResult keys = reader.leaseKeys(id, limits.maxRangeLimit());
+                            keys.keyValues().forEach(k -> b.addKeys(ByteString.copyFrom(k.key())));
+                            b.setMoreKeys(keys.more());
+                        }
+                        return b.build();
+                    }));
         });
     }
 
     /** Any member, after a linearizable read barrier: the replicated table. */
     public Future<LeaseLeasesResponse> leases(LeaseLeasesRequest r) {
-        return Calls.guarded(() -> node.readBarrier(ReadConsistency.LINEARIZABLE).map(v -> {
-            long applied = reader.appliedIndex();
-            LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder()
-                    .setHeader(Protos.header(node.status(), applied));
-            new TreeMap<>(reader.leases()).forEach((id, ttl) ->
-                    b.addLeases(LeaseStatus.newBuilder().setId(id).setGrantedTtl(ttl)));
-            return b.build();
-        }));
+        return Calls.guarded(() -> node.readBarrier(ReadConsistency.LINEARIZABLE)
+                .map(v -> {
+                    long applied = reader.appliedIndex();
+                    LeaseLeasesResponse.Builder b =
+                            LeaseLeasesResponse.newBuilder().setHeader(Protos.header(node.status(), applied));
+                    new TreeMap<>(reader.leases())
+                            .forEach((id, ttl) -> b.addLeases(
+                                    LeaseStatus.newBuilder().setId(id).setGrantedTtl(ttl)));
+                    return b.build();
+                }));
     }
 
     private static long positiveId(long id) {
@@ -168,8 +184,10 @@ public final class LeaseService extends MeterGroup {
 
     private static void requireApplied(ApplyResult res) {
         if (res.status() != ApplyResult.Status.APPLIED) {
-            throw RaftKvException.of(GrpcStatus.INTERNAL, "lease command at index " + res.index() + " ended "
-                    + res.status() + (res.reason() == null ? "" : ": " + res.reason()));
+            throw RaftKvException.of(
+                    GrpcStatus.INTERNAL,
+                    "lease command at index " + res.index() + " ended " + res.status()
+                            + (res.reason() == null ? "" : ": " + res.reason()));
         }
     }
 }

@@ -12,8 +12,8 @@ import java.util.Objects;
  *                            (a slowloris trickling its headers, or a socket that says nothing)
  * @param idleTimeout         a connection with no traffic for this long is closed
  */
-public record ListenerLimits(int maxConnections, int maxPerAddress, Duration firstRequestTimeout,
-                             Duration idleTimeout) {
+public record ListenerLimits(
+        int maxConnections, int maxPerAddress, Duration firstRequestTimeout, Duration idleTimeout) {
 
     public ListenerLimits {
         Objects.requireNonNull(firstRequestTimeout, "firstRequestTimeout");
@@ -37,8 +37,8 @@ public record ListenerLimits(int maxConnections, int maxPerAddress, Duration fir
     /** @throws IllegalArgumentException naming the first field out of range */
     public ListenerLimits validate() {
         if (maxConnections < 1 || maxPerAddress < 0) {
-            throw new IllegalArgumentException("max connections must be ≥ 1 and per address ≥ 0, got "
-                    + maxConnections + " and " + maxPerAddress);
+            throw new IllegalArgumentException(
+                    "max connections must be ≥ 1 and per address ≥ 0, got " + maxConnections + " and " + maxPerAddress);
         }
         if (firstRequestTimeout.toMillis() < 1 || idleTimeout.toSeconds() < 1) {
             throw new IllegalArgumentException("first-request timeout must be ≥ 1 ms and idle timeout ≥ 1 s, got "

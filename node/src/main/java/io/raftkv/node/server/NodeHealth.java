@@ -28,8 +28,7 @@ public final class NodeHealth {
     /** Health service name for the readiness probe (same as the server-wide {@code ""}). */
     public static final String READINESS = "readiness";
 
-    private NodeHealth() {
-    }
+    private NodeHealth() {}
 
     public static boolean live(RaftNodeApi node) {
         return node.healthy();
@@ -44,8 +43,16 @@ public final class NodeHealth {
     public static Map<String, ServingStatus> statuses(RaftNodeApi node) {
         ServingStatus live = live(node) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         ServingStatus ready = ready(node) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-        return Map.of("", ready, READINESS, ready, LIVENESS, live,
-                KVGrpcService.SERVICE_NAME.fullyQualifiedName(), ready,
-                ClusterGrpcService.SERVICE_NAME.fullyQualifiedName(), live);
+        return Map.of(
+                "",
+                ready,
+                READINESS,
+                ready,
+                LIVENESS,
+                live,
+                KVGrpcService.SERVICE_NAME.fullyQualifiedName(),
+                ready,
+                ClusterGrpcService.SERVICE_NAME.fullyQualifiedName(),
+                live);
     }
 }

@@ -1,6 +1,5 @@
 package io.raftkv.node.server;
 
-import io.raftkv.api.ErrorReason;
 import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.PipelineLimits;
 import io.raftkv.api.RaftKvException;
@@ -64,6 +63,7 @@ final class PipelineCall {
     private final ResponseBudget.Connection connection;
     /** Calls read but not yet served: the rest of a message read while the connection was over budget. */
     private final ArrayDeque<PipelinedCall> backlog = new ArrayDeque<>();
+
     private PipelineResponse.Builder batch = PipelineResponse.newBuilder();
     private int batchBytes;
     /** Results in {@link #batch} whose call holds an in-flight slot until the batch is written. */
@@ -74,6 +74,7 @@ final class PipelineCall {
     private boolean waitingForBudget;
     /** The response's write queue is full: wait for its drain handler. */
     private boolean writeBlocked;
+
     private boolean reading = true;
     private boolean flushScheduled;
     private int unanswered;
@@ -81,8 +82,8 @@ final class PipelineCall {
     /** The stream is finished (ended by us, or reset): nothing more can be written. */
     private boolean closed;
 
-    PipelineCall(Vertx vertx, GrpcServerRequest<PipelineRequest, PipelineResponse> request, CallRunner calls,
-                 KvService kv) {
+    PipelineCall(
+            Vertx vertx, GrpcServerRequest<PipelineRequest, PipelineResponse> request, CallRunner calls, KvService kv) {
         this.vertx = vertx;
         this.request = request;
         this.calls = calls;
@@ -160,8 +161,7 @@ final class PipelineCall {
         unanswered++;
         String method = methodOf(call);
         if (!calls.tryEnter()) {
-            answer(PipelinedResult.newBuilder().setId(call.getId()), method, startNanos, calls.overloaded(), 0,
-                    false);
+            answer(PipelinedResult.newBuilder().setId(call.getId()), method, startNanos, calls.overloaded(), 0, false);
             return;
         }
         connection.enter();
@@ -198,19 +198,27 @@ final class PipelineCall {
             long deadline = calls.deadlineMillis(Integer.toUnsignedLong(call.getTimeoutMillis()));
             timerId = vertx.setTimer(deadline, t -> {
                 timerId = -1;
-                finish(null, null, RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED,
-                        "deadline of " + deadline + " ms exceeded before the call completed"));
+                finish(
+                        null,
+                        null,
+                        RaftKvException.of(
+                                GrpcStatus.DEADLINE_EXCEEDED,
+                                "deadline of " + deadline + " ms exceeded before the call completed"));
             });
             try {
                 switch (call.getRequestCase()) {
                     case PUT -> run(check(call.getPut()), kv::put, PipelinedResult.Builder::setPut);
                     case GET -> run(check(call.getGet()), kv::get, PipelinedResult.Builder::setGet);
                     case DELETE -> run(check(call.getDelete()), kv::delete, PipelinedResult.Builder::setDelete);
-                    case COMPARE_AND_SET -> run(check(call.getCompareAndSet()), kv::compareAndSet,
-                            PipelinedResult.Builder::setCompareAndSet);
+                    case COMPARE_AND_SET ->
+                        run(
+                                check(call.getCompareAndSet()),
+                                kv::compareAndSet,
+                                PipelinedResult.Builder::setCompareAndSet);
                     case TXN -> run(check(call.getTxn()), kv::txn, PipelinedResult.Builder::setTxn);
-                    case REQUEST_NOT_SET -> throw GrpcErrors.invalid("pipelined call " + Long.toUnsignedString(id)
-                            + " has no request this node serves (put, get, delete, compare_and_set or txn)");
+                    case REQUEST_NOT_SET ->
+                        throw GrpcErrors.invalid("pipelined call " + Long.toUnsignedString(id)
+                                + " has no request this node serves (put, get, delete, compare_and_set or txn)");
                 }
             } catch (RuntimeException e) {
                 finish(null, null, e);
@@ -223,8 +231,7 @@ final class PipelineCall {
             return message;
         }
 
-        private <Q, A> void run(Q request, Function<Q, Future<A>> impl,
-                                BiConsumer<PipelinedResult.Builder, A> setter) {
+        private <Q, A> void run(Q request, Function<Q, Future<A>> impl, BiConsumer<PipelinedResult.Builder, A> setter) {
             ResponseBudget.callingFrom(connection, () -> impl.apply(request)).onComplete(ar -> onResult(ar, setter));
         }
 
@@ -261,8 +268,13 @@ final class PipelineCall {
      * {@code holdsSlot} keeps it until its result is written; {@code precharged} bytes of it were
      * charged to the connection when it was read ({@link ResponseBudget#prechargedBytes}).
      */
-    private void answer(PipelinedResult.Builder r, String method, long startNanos, Throwable error,
-                        long precharged, boolean holdsSlot) {
+    private void answer(
+            PipelinedResult.Builder r,
+            String method,
+            long startNanos,
+            Throwable error,
+            long precharged,
+            boolean holdsSlot) {
         unanswered--;
         if (error == null) {
             calls.record(method, closed ? GrpcStatus.CANCELLED : GrpcStatus.OK, startNanos);

@@ -31,11 +31,11 @@ public final class ProbeServer {
      * Probes and scrapers only (kubelet, Prometheus): 64 connections, 16 per address, 10 s to a
      * first request, 60 s idle.
      */
-    static final ListenerLimits LIMITS = new ListenerLimits(64, 16, java.time.Duration.ofSeconds(10),
-            java.time.Duration.ofSeconds(60));
+    static final ListenerLimits LIMITS =
+            new ListenerLimits(64, 16, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
 
-    private ProbeServer(Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId,
-                        HttpEndpoints endpoints) {
+    private ProbeServer(
+            Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId, HttpEndpoints endpoints) {
         this.vertx = vertx;
         this.endpoints = endpoints;
         this.http = http;
@@ -48,14 +48,16 @@ public final class ProbeServer {
      *
      * @param registry must be, or contain, the {@link PrometheusMeterRegistry} {@code /metrics} serves
      */
-    public static Future<ProbeServer> start(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry,
-                                            String host, int port) {
+    public static Future<ProbeServer> start(
+            Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry, String host, int port) {
         PrometheusMeterRegistry prometheus;
         try {
             Objects.requireNonNull(node, "node");
             limits.validate();
-            prometheus = PrometheusMetrics.find(registry).orElseThrow(() -> new IllegalArgumentException(
-                    "the meter registry must be or contain a PrometheusMeterRegistry (it is what /metrics serves)"));
+            prometheus = PrometheusMetrics.find(registry)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException(
+                                    "the meter registry must be or contain a PrometheusMeterRegistry (it is what /metrics serves)"));
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -63,8 +65,9 @@ public final class ProbeServer {
         GrpcServer grpc = GrpcServer.server(vertx).addService(health.service());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
         ConnectionGuard guard = LIMITS.guard(vertx, "probe port");
-        HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                        .setIdleTimeout((int) LIMITS.idleTimeout().toSeconds()))
+        HttpServer http = vertx.createHttpServer(
+                        new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout((int)
+                                LIMITS.idleTimeout().toSeconds()))
                 .connectionHandler(connection -> {
                     if (guard.admit(connection)) {
                         connection.closeHandler(v -> guard.closed(connection));
@@ -78,15 +81,19 @@ public final class ProbeServer {
                         endpoints.handle(req);
                     }
                 });
-        return http.listen().map(server -> {
-            long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> health.refresh());
-            LOG.info("probe server listening on {}:{} (plaintext: HTTP /health /ready /metrics, gRPC health)", host,
-                    server.actualPort());
-            return new ProbeServer(vertx, server, health, timer, endpoints);
-        }).onFailure(e -> {
-            health.close();
-            endpoints.close();
-        });
+        return http.listen()
+                .map(server -> {
+                    long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> health.refresh());
+                    LOG.info(
+                            "probe server listening on {}:{} (plaintext: HTTP /health /ready /metrics, gRPC health)",
+                            host,
+                            server.actualPort());
+                    return new ProbeServer(vertx, server, health, timer, endpoints);
+                })
+                .onFailure(e -> {
+                    health.close();
+                    endpoints.close();
+                });
     }
 
     /** The port actually bound. */

@@ -19,8 +19,7 @@ import java.util.Locale;
 
 /** Conversions from the node's types to the wire messages (no validation, no I/O). */
 final class Protos {
-    private Protos() {
-    }
+    private Protos() {}
 
     /**
      * The header of every response.
@@ -29,8 +28,13 @@ final class Protos {
      * @param revision  the store revision the response reflects
      */
     static Header header(NodeStatus s, long raftIndex, long revision) {
-        return Header.newBuilder().setClusterId(s.clusterId()).setMemberId(s.id()).setTerm(s.term())
-                .setRaftIndex(raftIndex).setRevision(revision).build();
+        return Header.newBuilder()
+                .setClusterId(s.clusterId())
+                .setMemberId(s.id())
+                .setTerm(s.term())
+                .setRaftIndex(raftIndex)
+                .setRevision(revision)
+                .build();
     }
 
     /** The header of a response that reads no key-value state (cluster management): revision 0. */

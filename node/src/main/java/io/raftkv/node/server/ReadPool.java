@@ -33,8 +33,9 @@ public final class ReadPool implements AutoCloseable {
         int n = pending.incrementAndGet();
         if (n > maxConcurrentReads) {
             pending.decrementAndGet();
-            return Future.failedFuture(RaftKvException.of(ErrorReason.OVERLOADED, "more than " + maxConcurrentReads
-                    + " state-machine reads queued (maxConcurrentReads)"));
+            return Future.failedFuture(RaftKvException.of(
+                    ErrorReason.OVERLOADED,
+                    "more than " + maxConcurrentReads + " state-machine reads queued (maxConcurrentReads)"));
         }
         return executor.executeBlocking(read, false).andThen(ar -> pending.decrementAndGet());
     }

@@ -46,6 +46,7 @@ final class ResponseBudget {
     private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
     /** Outbound socket buffer above which the socket is not read, and below which it is again. */
     static final int SOCKET_HIGH_WATER = 1024 * 1024;
+
     static final int SOCKET_LOW_WATER = 256 * 1024;
 
     private final ResponseLimits limits;
@@ -123,7 +124,8 @@ final class ResponseBudget {
      */
     static long prechargedBytes(Object response) {
         return response instanceof GetResponse || response instanceof RangeResponse
-                ? ((MessageLite) response).getSerializedSize() : 0;
+                ? ((MessageLite) response).getSerializedSize()
+                : 0;
     }
 
     /** One connection's calls and unwritten response bytes. */
@@ -181,15 +183,19 @@ final class ResponseBudget {
         void checkRead() {
             long own = unwritten.get();
             if (own >= limits.maxConnectionBytes()) {
-                throw RaftKvException.of(ErrorReason.OVERLOADED, "this connection has " + own
-                        + " bytes of responses it has not read, the limit is " + limits.maxConnectionBytes()
-                        + " (--max-connection-response-bytes)");
+                throw RaftKvException.of(
+                        ErrorReason.OVERLOADED,
+                        "this connection has " + own
+                                + " bytes of responses it has not read, the limit is " + limits.maxConnectionBytes()
+                                + " (--max-connection-response-bytes)");
             }
             long node = nodeUnwritten.get();
             if (node >= limits.maxNodeBytes()) {
-                throw RaftKvException.of(ErrorReason.OVERLOADED, "clients have " + node
-                        + " bytes of responses not yet read, the limit is " + limits.maxNodeBytes()
-                        + " (--max-node-response-bytes)");
+                throw RaftKvException.of(
+                        ErrorReason.OVERLOADED,
+                        "clients have " + node
+                                + " bytes of responses not yet read, the limit is " + limits.maxNodeBytes()
+                                + " (--max-node-response-bytes)");
             }
         }
 

@@ -25,16 +25,16 @@ public record ResponseLimits(long maxConnectionBytes, long maxNodeBytes, int max
     /** @throws IllegalArgumentException naming the first field that is out of range */
     public void validate() {
         if (maxConnectionBytes < 64 * 1024 || maxConnectionBytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--max-connection-response-bytes must be in [65536, "
-                    + Integer.MAX_VALUE + "], got " + maxConnectionBytes);
+            throw new IllegalArgumentException("--max-connection-response-bytes must be in [65536, " + Integer.MAX_VALUE
+                    + "], got " + maxConnectionBytes);
         }
         if (maxNodeBytes < maxConnectionBytes || maxNodeBytes > (1L << 40)) {
             throw new IllegalArgumentException("--max-node-response-bytes must be in [--max-connection-response-bytes ("
                     + maxConnectionBytes + "), 2^40], got " + maxNodeBytes);
         }
         if (maxConnectionCalls < 1 || maxConnectionCalls > 10_000_000) {
-            throw new IllegalArgumentException("--max-connection-calls must be in [1, 10000000], got "
-                    + maxConnectionCalls);
+            throw new IllegalArgumentException(
+                    "--max-connection-calls must be in [1, 10000000], got " + maxConnectionCalls);
         }
     }
 }

@@ -68,10 +68,24 @@ public record ServerLimits(
 
     /** The defaults NodeMain uses unless flags say otherwise. */
     public static ServerLimits defaults() {
-        return new ServerLimits(Command.MAX_KEY_BYTES, Command.MAX_VALUE_BYTES, 2 * 1024 * 1024, 10_000,
-                4L * 1024 * 1024, Command.MAX_TXN_COMPARES, Command.MAX_TXN_OPS, Duration.ofSeconds(30),
-                Duration.ofMinutes(5), 10_000, 1_024, 4, 256, Duration.ofMillis(100), ResponseLimits.defaults(),
-                ListenerLimits.clientDefaults(), Duration.ofHours(1));
+        return new ServerLimits(
+                Command.MAX_KEY_BYTES,
+                Command.MAX_VALUE_BYTES,
+                2 * 1024 * 1024,
+                10_000,
+                4L * 1024 * 1024,
+                Command.MAX_TXN_COMPARES,
+                Command.MAX_TXN_OPS,
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(5),
+                10_000,
+                1_024,
+                4,
+                256,
+                Duration.ofMillis(100),
+                ResponseLimits.defaults(),
+                ListenerLimits.clientDefaults(),
+                Duration.ofHours(1));
     }
 
     /**
@@ -89,8 +103,8 @@ public record ServerLimits(
         requirePositive("defaultDeadline", defaultDeadline);
         requirePositive("maxDeadline", maxDeadline);
         if (defaultDeadline.compareTo(maxDeadline) > 0) {
-            throw new IllegalArgumentException("defaultDeadline (" + defaultDeadline + ") must not exceed maxDeadline ("
-                    + maxDeadline + ")");
+            throw new IllegalArgumentException(
+                    "defaultDeadline (" + defaultDeadline + ") must not exceed maxDeadline (" + maxDeadline + ")");
         }
         requireRange("maxInFlightCalls", maxInFlightCalls, 1, 10_000_000);
         requireRange("maxConcurrentReads", maxConcurrentReads, 1, 10_000_000);
@@ -116,62 +130,212 @@ public record ServerLimits(
     }
 
     public ServerLimits withMaxInFlightCalls(int v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, v, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                v,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withMaxConcurrentReads(int v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, v, readThreads,
-                maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                v,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withDefaultDeadline(Duration v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, v, maxDeadline, maxInFlightCalls, maxConcurrentReads, readThreads,
-                maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                v,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withMaxHealthWatchers(int v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, v, statusPollInterval, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                v,
+                statusPollInterval,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withStatusPollInterval(Duration v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, v, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                v,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withRangeLimits(int maxRangeLimit, long maxRangeResponseBytes) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withSizes(int maxKeyBytes, int maxValueBytes, int maxRequestBytes) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withResponses(ResponseLimits v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, v, connections, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                v,
+                connections,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withConnections(ListenerLimits v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, v, maxSnapshotDownload);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                v,
+                maxSnapshotDownload);
     }
 
     public ServerLimits withMaxSnapshotDownload(Duration v) {
-        return new ServerLimits(maxKeyBytes, maxValueBytes, maxRequestBytes, maxRangeLimit, maxRangeResponseBytes,
-                maxTxnCompares, maxTxnOps, defaultDeadline, maxDeadline, maxInFlightCalls, maxConcurrentReads,
-                readThreads, maxHealthWatchers, statusPollInterval, responses, connections, v);
+        return new ServerLimits(
+                maxKeyBytes,
+                maxValueBytes,
+                maxRequestBytes,
+                maxRangeLimit,
+                maxRangeResponseBytes,
+                maxTxnCompares,
+                maxTxnOps,
+                defaultDeadline,
+                maxDeadline,
+                maxInFlightCalls,
+                maxConcurrentReads,
+                readThreads,
+                maxHealthWatchers,
+                statusPollInterval,
+                responses,
+                connections,
+                v);
     }
 }

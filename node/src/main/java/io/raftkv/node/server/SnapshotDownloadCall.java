@@ -52,8 +52,13 @@ public final class SnapshotDownloadCall {
         private final ServerLimits limits;
         private final SnapshotMetrics metrics;
 
-        public Factory(Vertx vertx, RaftNodeApi node, CallRunner calls, ReadPool reads, ServerLimits limits,
-                       SnapshotMetrics metrics) {
+        public Factory(
+                Vertx vertx,
+                RaftNodeApi node,
+                CallRunner calls,
+                ReadPool reads,
+                ServerLimits limits,
+                SnapshotMetrics metrics) {
             this.vertx = Objects.requireNonNull(vertx, "vertx");
             this.node = Objects.requireNonNull(node, "node");
             this.calls = Objects.requireNonNull(calls, "calls");
@@ -66,10 +71,14 @@ public final class SnapshotDownloadCall {
         public void handle(GrpcServerRequest<SnapshotRequest, SnapshotResponse> request) {
             long start = System.nanoTime();
             if (!calls.tryEnter()) {
-                request.handler(msg -> { });
+                request.handler(msg -> {});
                 calls.record(METHOD, GrpcStatus.RESOURCE_EXHAUSTED, start);
-                ErrorTrailers.fail(request.response(), RaftKvException.of(ErrorReason.OVERLOADED, "more than "
-                        + limits.maxInFlightCalls() + " client calls in flight (maxInFlightCalls)"));
+                ErrorTrailers.fail(
+                        request.response(),
+                        RaftKvException.of(
+                                ErrorReason.OVERLOADED,
+                                "more than " + limits.maxInFlightCalls()
+                                        + " client calls in flight (maxInFlightCalls)"));
                 return;
             }
             new SnapshotDownloadCall(this, request, start).begin();
@@ -86,10 +95,11 @@ public final class SnapshotDownloadCall {
     private SnapshotReader reader;
     /** A chunk read is running on the read pool: the reader must not be closed under it. */
     private boolean reading;
+
     private long bytesSent;
 
-    private SnapshotDownloadCall(Factory f, GrpcServerRequest<SnapshotRequest, SnapshotResponse> request,
-                                 long startNanos) {
+    private SnapshotDownloadCall(
+            Factory f, GrpcServerRequest<SnapshotRequest, SnapshotResponse> request, long startNanos) {
         this.f = f;
         this.request = request;
         this.response = request.response();
@@ -103,21 +113,25 @@ public final class SnapshotDownloadCall {
         long deadline = timeout > 0 ? Math.min(timeout, cap) : cap;
         timerId = f.vertx.setTimer(deadline, id -> {
             timerId = -1;
-            fail(RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, "snapshot download did not finish within its deadline of "
-                    + deadline + " ms"));
+            fail(RaftKvException.of(
+                    GrpcStatus.DEADLINE_EXCEEDED,
+                    "snapshot download did not finish within its deadline of " + deadline + " ms"));
         });
         request.exceptionHandler(err -> cancelled());
-        request.handler(msg -> f.node.openSnapshotDownload().onComplete(ar -> onContext(() -> {
-            if (ar.failed()) {
-                fail(ar.cause());
-            } else if (done) {
-                closeQuietly(ar.result().reader());
-            } else {
-                reader = ar.result().reader();
-                response.write(SnapshotResponse.newBuilder().setMetadata(metadata(ar.result())).build());
-                pump();
-            }
-        })));
+        request.handler(msg -> f.node.openSnapshotDownload()
+                .onComplete(ar -> onContext(() -> {
+                    if (ar.failed()) {
+                        fail(ar.cause());
+                    } else if (done) {
+                        closeQuietly(ar.result().reader());
+                    } else {
+                        reader = ar.result().reader();
+                        response.write(SnapshotResponse.newBuilder()
+                                .setMetadata(metadata(ar.result()))
+                                .build());
+                        pump();
+                    }
+                })));
     }
 
     private BackupMetadata metadata(SnapshotDownload d) {
@@ -136,7 +150,9 @@ public final class SnapshotDownloadCall {
 
     private static Member member(NodeStatus s, long id, boolean learner) {
         Member.Builder m = Member.newBuilder().setId(id).setRole(learner ? MemberRole.LEARNER : MemberRole.VOTER);
-        s.members().stream().filter(x -> x.id() == id).findFirst()
+        s.members().stream()
+                .filter(x -> x.id() == id)
+                .findFirst()
                 .ifPresent(x -> m.setPeerAddress(x.peerAddress()).setClientAddress(x.clientAddress()));
         return m.build();
     }
@@ -152,39 +168,45 @@ public final class SnapshotDownloadCall {
         }
         SnapshotReader r = reader;
         reading = true;
-        f.reads.submit(() -> r.hasNext() ? r.next() : null).onComplete(ar -> onContext(() -> {
-            reading = false;
-            if (done) {
-                closeQuietly(r);
-                return;
-            }
-            if (ar.failed()) {
-                fail(ar.cause());
-                return;
-            }
-            SnapshotChunk chunk = ar.result();
-            if (chunk == null) {
-                finishOk();
-                return;
-            }
-            bytesSent += chunk.bytes().length;
-            response.write(SnapshotResponse.newBuilder().setChunk(BackupChunk.newBuilder()
-                    .setOffset(chunk.offset())
-                    .setData(UnsafeByteOperations.unsafeWrap(chunk.bytes()))
-                    .setCrc32C(chunk.crc32c())).build());
-            pump();
-        }));
+        f.reads
+                .submit(() -> r.hasNext() ? r.next() : null)
+                .onComplete(ar -> onContext(() -> {
+                    reading = false;
+                    if (done) {
+                        closeQuietly(r);
+                        return;
+                    }
+                    if (ar.failed()) {
+                        fail(ar.cause());
+                        return;
+                    }
+                    SnapshotChunk chunk = ar.result();
+                    if (chunk == null) {
+                        finishOk();
+                        return;
+                    }
+                    bytesSent += chunk.bytes().length;
+                    response.write(SnapshotResponse.newBuilder()
+                            .setChunk(BackupChunk.newBuilder()
+                                    .setOffset(chunk.offset())
+                                    .setData(UnsafeByteOperations.unsafeWrap(chunk.bytes()))
+                                    .setCrc32C(chunk.crc32c()))
+                            .build());
+                    pump();
+                }));
     }
 
     private void finishOk() {
         if (bytesSent != reader.totalBytes()) {
-            fail(RaftKvException.of(GrpcStatus.DATA_LOSS, "snapshot stream ended after " + bytesSent + " of "
-                    + reader.totalBytes() + " bytes"));
+            fail(RaftKvException.of(
+                    GrpcStatus.DATA_LOSS,
+                    "snapshot stream ended after " + bytesSent + " of " + reader.totalBytes() + " bytes"));
             return;
         }
         end();
-        response.end(SnapshotResponse.newBuilder().setTrailer(BackupTrailer.newBuilder()
-                .setTotalBytes(bytesSent).setCrc32C(reader.checksum())).build());
+        response.end(SnapshotResponse.newBuilder()
+                .setTrailer(BackupTrailer.newBuilder().setTotalBytes(bytesSent).setCrc32C(reader.checksum()))
+                .build());
         f.calls.record(METHOD, GrpcStatus.OK, startNanos);
         f.metrics.record(SnapshotMetrics.Kind.DOWNLOADED, bytesSent, System.nanoTime() - startNanos, true);
         closeQuietly(reader);
@@ -238,9 +260,11 @@ public final class SnapshotDownloadCall {
         if (r == null || reading) {
             return;
         }
-        f.vertx.executeBlocking(() -> {
-            r.close();
-            return null;
-        }, false);
+        f.vertx.executeBlocking(
+                () -> {
+                    r.close();
+                    return null;
+                },
+                false);
     }
 }

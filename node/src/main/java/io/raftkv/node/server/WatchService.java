@@ -69,8 +69,8 @@ public final class WatchService {
                 case CREATE_REQUEST -> create(r.getCreateRequest());
                 case CANCEL_REQUEST -> hub.cancel(this, r.getCancelRequest().getWatchId());
                 case PROGRESS_REQUEST -> hub.progress(this);
-                case REQUEST_NOT_SET -> refuse(0, "empty watch request: set create_request, cancel_request or"
-                        + " progress_request");
+                case REQUEST_NOT_SET ->
+                    refuse(0, "empty watch request: set create_request, cancel_request or" + " progress_request");
             }
         }
 
@@ -95,7 +95,8 @@ public final class WatchService {
                     }
                 } else {
                     if (start.length == 0) {
-                        throw GrpcErrors.invalid("key must not be empty (prefix=true with an empty key watches every key)");
+                        throw GrpcErrors.invalid(
+                                "key must not be empty (prefix=true with an empty key watches every key)");
                     }
                     end = Arrays.copyOf(start, start.length + 1);
                 }
@@ -114,8 +115,12 @@ public final class WatchService {
         }
 
         private void refuse(long watchId, String reason) {
-            send(WatchResponse.newBuilder().setWatchId(watchId).setCreated(true).setCanceled(true)
-                    .setCancelReason(reason).build());
+            send(WatchResponse.newBuilder()
+                    .setWatchId(watchId)
+                    .setCreated(true)
+                    .setCanceled(true)
+                    .setCancelReason(reason)
+                    .build());
         }
 
         @Override

@@ -79,7 +79,8 @@ public record ActiveAlarms(List<Alarm> alarms) {
     /** This set without {@code type} for {@code memberId}, or for every member when it is 0. */
     public ActiveAlarms without(AlarmType type, long memberId) {
         return new ActiveAlarms(alarms.stream()
-                .filter(a -> !(a.type() == type && (memberId == 0 || a.memberId() == memberId))).toList());
+                .filter(a -> !(a.type() == type && (memberId == 0 || a.memberId() == memberId)))
+                .toList());
     }
 
     byte[] encode() {

@@ -24,8 +24,15 @@ import java.util.Objects;
  * @param reason     why a {@link Status#REJECTED} or {@link Status#READ_LIMIT_EXCEEDED} entry changed
  *                   nothing, else null
  */
-public record ApplyResult(long index, long revision, Status status, boolean duplicate, KeyValue keyValue, KeyValue previous,
-                          List<TxnOpResult> txnResults, String reason) {
+public record ApplyResult(
+        long index,
+        long revision,
+        Status status,
+        boolean duplicate,
+        KeyValue keyValue,
+        KeyValue previous,
+        List<TxnOpResult> txnResults,
+        String reason) {
 
     public ApplyResult {
         Objects.requireNonNull(status, "status");
@@ -63,20 +70,16 @@ public record ApplyResult(long index, long revision, Status status, boolean dupl
     }
 
     /** The outcome of one op of a transaction branch. */
-    public sealed interface TxnOpResult permits PutOutcome, DeleteOutcome, GetOutcome, DeleteRangeOutcome {
-    }
+    public sealed interface TxnOpResult permits PutOutcome, DeleteOutcome, GetOutcome, DeleteRangeOutcome {}
 
     /** A put inside a transaction always succeeds. */
-    public record PutOutcome() implements TxnOpResult {
-    }
+    public record PutOutcome() implements TxnOpResult {}
 
     /** @param deleted whether the key existed (and so was removed) when the op ran */
-    public record DeleteOutcome(boolean deleted) implements TxnOpResult {
-    }
+    public record DeleteOutcome(boolean deleted) implements TxnOpResult {}
 
     /** @param keyValue the key as the transaction saw it at this op, null when absent */
-    public record GetOutcome(KeyValue keyValue) implements TxnOpResult {
-    }
+    public record GetOutcome(KeyValue keyValue) implements TxnOpResult {}
 
     /**
      * @param deleted  how many keys the op deleted
@@ -102,8 +105,8 @@ public record ApplyResult(long index, long revision, Status status, boolean dupl
 
     /** A transaction that ran its success branch ({@code succeeded}) or its failure branch. */
     static ApplyResult txn(long index, long revision, boolean succeeded, List<TxnOpResult> results) {
-        return new ApplyResult(index, revision, succeeded ? Status.APPLIED : Status.COMPARE_FAILED, false, null, null,
-                results, null);
+        return new ApplyResult(
+                index, revision, succeeded ? Status.APPLIED : Status.COMPARE_FAILED, false, null, null, results, null);
     }
 
     static ApplyResult rejected(long index, long revision, String reason) {
@@ -115,12 +118,26 @@ public record ApplyResult(long index, long revision, Status status, boolean dupl
     }
 
     static ApplyResult leaseNotFound(long index, long revision, long lease) {
-        return new ApplyResult(index, revision, Status.LEASE_NOT_FOUND, false, null, null, List.of(),
+        return new ApplyResult(
+                index,
+                revision,
+                Status.LEASE_NOT_FOUND,
+                false,
+                null,
+                null,
+                List.of(),
                 "requested lease not found (lease " + lease + ")");
     }
 
     static ApplyResult refusedByAlarm(long index, long revision, AlarmType type) {
-        return new ApplyResult(index, revision, Status.ALARM, false, null, null, List.of(),
+        return new ApplyResult(
+                index,
+                revision,
+                Status.ALARM,
+                false,
+                null,
+                null,
+                List.of(),
                 type.name() + ": refused while the " + type.name() + " alarm is active (" + type.description() + ")");
     }
 

@@ -13,8 +13,7 @@ import java.util.zip.CRC32C;
 final class ChecksummedRecord {
     static final int HEADER_BYTES = 4;
 
-    private ChecksummedRecord() {
-    }
+    private ChecksummedRecord() {}
 
     /** Frames {@code payload} for storage under {@code key}. */
     static byte[] seal(byte[] key, byte[] payload) {
@@ -41,7 +40,8 @@ final class ChecksummedRecord {
             throw new CorruptRecordException("record " + describeKey(key) + " fails its checksum (stored "
                     + Integer.toHexString(expected) + ", computed " + Integer.toHexString(actual) + ")");
         }
-        return ByteBuffer.wrap(stored, HEADER_BYTES, stored.length - HEADER_BYTES).slice();
+        return ByteBuffer.wrap(stored, HEADER_BYTES, stored.length - HEADER_BYTES)
+                .slice();
     }
 
     static int crc(byte[] key, byte[] data, int offset, int length) {
@@ -59,7 +59,8 @@ final class ChecksummedRecord {
         for (byte b : key) {
             printable &= b >= 0x20 && b < 0x7f;
         }
-        return printable ? "'" + new String(key, java.nio.charset.StandardCharsets.US_ASCII) + "'"
+        return printable
+                ? "'" + new String(key, java.nio.charset.StandardCharsets.US_ASCII) + "'"
                 : "0x" + HexFormat.of().formatHex(key);
     }
 

@@ -47,7 +47,8 @@ public record Command(Session session, Operation operation, boolean returnPrevio
         Objects.requireNonNull(operation, "operation");
         if (returnPrevious && !(operation instanceof Put)) {
             throw new IllegalArgumentException("returnPrevious applies to Put only (Delete and CompareAndSet"
-                    + " always report the key's state), got " + operation.getClass().getSimpleName());
+                    + " always report the key's state), got "
+                    + operation.getClass().getSimpleName());
         }
     }
 
@@ -85,16 +86,14 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** Something a command does. */
-    public sealed interface Operation permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm,
-            Compact {
-    }
+    public sealed interface Operation
+            permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm, Compact {}
 
     /**
      * What a transaction branch may do. Ops run in order at the transaction's log position, so a
      * {@link Get} sees the ops before it and its answer is linearizable.
      */
-    public sealed interface TxnOp permits Put, Delete, Get, DeleteRange {
-    }
+    public sealed interface TxnOp permits Put, Delete, Get, DeleteRange {}
 
     /**
      * Sets {@code key} to {@code value}, attached to lease {@code lease} (0: none; a put without a
@@ -141,8 +140,8 @@ public record Command(Session session, Operation operation, boolean returnPrevio
             checkKey(start);
             if (end != null) {
                 if (end.length > MAX_KEY_BYTES + 1) {
-                    throw new IllegalArgumentException("range end must be at most " + (MAX_KEY_BYTES + 1)
-                            + " bytes, got " + end.length);
+                    throw new IllegalArgumentException(
+                            "range end must be at most " + (MAX_KEY_BYTES + 1) + " bytes, got " + end.length);
                 }
                 if (Arrays.compareUnsigned(start, end) >= 0) {
                     throw new IllegalArgumentException("range end must sort after the start");
@@ -157,7 +156,9 @@ public record Command(Session session, Operation operation, boolean returnPrevio
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof DeleteRange d && Arrays.equals(d.start, start) && Arrays.equals(d.end, end)
+            return o instanceof DeleteRange d
+                    && Arrays.equals(d.start, start)
+                    && Arrays.equals(d.end, end)
                     && d.returnPrevious == returnPrevious;
         }
 
@@ -231,12 +232,14 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** What a compare expects of a key. */
-    public sealed interface Expectation permits ValueEquals, ModRevisionEquals, Absent, Compared, ValueCompared {
-    }
+    public sealed interface Expectation permits ValueEquals, ModRevisionEquals, Absent, Compared, ValueCompared {}
 
     /** How a compare relates the key's field to the given one (etcd's Compare.CompareResult). */
     public enum CompareOp {
-        EQUAL, GREATER, LESS, NOT_EQUAL;
+        EQUAL,
+        GREATER,
+        LESS,
+        NOT_EQUAL;
 
         /** Whether {@code actual OP expected} holds for a comparison result {@code cmp} of actual vs expected. */
         public boolean holds(int cmp) {
@@ -251,7 +254,10 @@ public record Command(Session session, Operation operation, boolean returnPrevio
 
     /** A numeric field of a key; an absent key has 0 in each (etcd's semantics). */
     public enum Field {
-        VERSION, CREATE_REVISION, MOD_REVISION, LEASE
+        VERSION,
+        CREATE_REVISION,
+        MOD_REVISION,
+        LEASE
     }
 
     /** {@code key.field OP number}; an absent key counts as 0 in every field. */
@@ -307,8 +313,7 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** The key does not exist. */
-    public record Absent() implements Expectation {
-    }
+    public record Absent() implements Expectation {}
 
     /**
      * If {@code key} meets {@code expected}, sets it to {@code newValue} (or deletes it when
@@ -325,7 +330,9 @@ public record Command(Session session, Operation operation, boolean returnPrevio
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof CompareAndSet c && Arrays.equals(c.key, key) && c.expected.equals(expected)
+            return o instanceof CompareAndSet c
+                    && Arrays.equals(c.key, key)
+                    && c.expected.equals(expected)
                     && Arrays.equals(c.newValue, newValue);
         }
 
@@ -360,8 +367,8 @@ public record Command(Session session, Operation operation, boolean returnPrevio
             onSuccess = List.copyOf(onSuccess);
             onFailure = List.copyOf(onFailure);
             if (compares.size() > MAX_TXN_COMPARES) {
-                throw new IllegalArgumentException("a transaction has at most " + MAX_TXN_COMPARES
-                        + " compares, got " + compares.size());
+                throw new IllegalArgumentException(
+                        "a transaction has at most " + MAX_TXN_COMPARES + " compares, got " + compares.size());
             }
             if (onSuccess.size() > MAX_TXN_OPS || onFailure.size() > MAX_TXN_OPS) {
                 throw new IllegalArgumentException("a transaction branch has at most " + MAX_TXN_OPS
@@ -384,8 +391,8 @@ public record Command(Session session, Operation operation, boolean returnPrevio
                 throw new IllegalArgumentException("lease id must be > 0, got " + id);
             }
             if (ttlSeconds < 1 || ttlSeconds > MAX_LEASE_TTL_SECONDS) {
-                throw new IllegalArgumentException("lease TTL must be 1.." + MAX_LEASE_TTL_SECONDS + " seconds, got "
-                        + ttlSeconds);
+                throw new IllegalArgumentException(
+                        "lease TTL must be 1.." + MAX_LEASE_TTL_SECONDS + " seconds, got " + ttlSeconds);
             }
         }
     }
@@ -402,8 +409,8 @@ public record Command(Session session, Operation operation, boolean returnPrevio
             Objects.requireNonNull(action, "action");
             Objects.requireNonNull(type, "type");
             if (memberId < 0 || (memberId == 0 && action == AlarmAction.ACTIVATE)) {
-                throw new IllegalArgumentException("an alarm is raised for a member id ≥ 1 (cleared for ≥ 0), got "
-                        + memberId);
+                throw new IllegalArgumentException(
+                        "an alarm is raised for a member id ≥ 1 (cleared for ≥ 0), got " + memberId);
             }
         }
     }
@@ -423,7 +430,10 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     }
 
     /** What an {@link Alarm} command does; the ordinal is its wire code, so append only. */
-    public enum AlarmAction { ACTIVATE, DEACTIVATE }
+    public enum AlarmAction {
+        ACTIVATE,
+        DEACTIVATE
+    }
 
     static void checkKey(byte[] key) {
         Objects.requireNonNull(key, "key");
@@ -435,8 +445,8 @@ public record Command(Session session, Operation operation, boolean returnPrevio
     static void checkValue(byte[] value) {
         Objects.requireNonNull(value, "value");
         if (value.length > MAX_VALUE_BYTES) {
-            throw new IllegalArgumentException("value must be at most " + MAX_VALUE_BYTES + " bytes, got "
-                    + value.length);
+            throw new IllegalArgumentException(
+                    "value must be at most " + MAX_VALUE_BYTES + " bytes, got " + value.length);
         }
     }
 }

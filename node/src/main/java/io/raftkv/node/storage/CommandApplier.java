@@ -2,40 +2,39 @@ package io.raftkv.node.storage;
 
 import io.raftkv.node.storage.ApplyResult.Status;
 import io.raftkv.node.storage.Command.Absent;
-import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compact;
 import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compared;
 import io.raftkv.node.storage.Command.Delete;
+import io.raftkv.node.storage.Command.DeleteRange;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
-import io.raftkv.node.storage.Command.Compact;
-import io.raftkv.node.storage.Command.Compared;
-import io.raftkv.node.storage.Command.DeleteRange;
-import io.raftkv.node.storage.Command.ModRevisionEquals;
-import io.raftkv.node.storage.Command.ValueCompared;
 import io.raftkv.node.storage.Command.LeaseGrant;
 import io.raftkv.node.storage.Command.LeaseRevoke;
+import io.raftkv.node.storage.Command.ModRevisionEquals;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.node.storage.Command.TxnOp;
+import io.raftkv.node.storage.Command.ValueCompared;
 import io.raftkv.node.storage.Command.ValueEquals;
 import io.raftkv.node.storage.StateRecords.AppliedState;
 import io.raftkv.node.storage.StateRecords.Session;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatchWithIndex;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The deterministic core of the state machine: turns committed entries into one
@@ -67,12 +66,21 @@ final class CommandApplier {
     private volatile ActiveAlarms writtenAlarms;
     /** The alarms as of the entries applied into the batch being built. */
     private ActiveAlarms alarms;
+
     private final RevisionTracker revisions;
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
-    CommandApplier(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle sessions, ColumnFamilyHandle meta,
-                   ColumnFamilyHandle history, ColumnFamilyHandle keyIndex, Revisions stored,
-                   long sessionExpiryEntries, LeaseStore leases) throws RocksDBException {
+    CommandApplier(
+            RocksDB db,
+            ColumnFamilyHandle kv,
+            ColumnFamilyHandle sessions,
+            ColumnFamilyHandle meta,
+            ColumnFamilyHandle history,
+            ColumnFamilyHandle keyIndex,
+            Revisions stored,
+            long sessionExpiryEntries,
+            LeaseStore leases)
+            throws RocksDBException {
         this.db = db;
         this.leases = leases;
         this.kv = kv;
@@ -94,10 +102,12 @@ final class CommandApplier {
     /** Reads every stored session's last use into {@link #expiryIndex}. */
     private void loadExpiryIndex() throws RocksDBException {
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
-             RocksIterator it = db.newIterator(sessions, ro)) {
+                RocksIterator it = db.newIterator(sessions, ro)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 long clientId = StateRecords.clientIdOfSessionKey(it.key());
-                expiryIndex.load(clientId, StateRecords.decodeSession(clientId, it.value()).lastUsedIndex());
+                expiryIndex.load(
+                        clientId,
+                        StateRecords.decodeSession(clientId, it.value()).lastUsedIndex());
             }
             it.status();
         }
@@ -107,8 +117,7 @@ final class CommandApplier {
      * Result of one apply call: the answers, the state after them, the revisions after them and
      * the changes they made, in revision order.
      */
-    record Outcome(List<ApplyResult> results, AppliedState applied, Revisions revisions, List<KvEvent> events) {
-    }
+    record Outcome(List<ApplyResult> results, AppliedState applied, Revisions revisions, List<KvEvent> events) {}
 
     /**
      * Applies {@code entries} after {@code before} into {@code batch}, including the new applied
@@ -116,8 +125,8 @@ final class CommandApplier {
      *
      * @throws IllegalArgumentException if an entry leaves a gap after the applied index
      */
-    Outcome apply(List<Entry> entries, Map<Long, ConfState> confStates, AppliedState before,
-                  WriteBatchWithIndex batch) throws RocksDBException {
+    Outcome apply(List<Entry> entries, Map<Long, ConfState> confStates, AppliedState before, WriteBatchWithIndex batch)
+            throws RocksDBException {
         List<ApplyResult> results = new ArrayList<>(entries.size());
         AppliedState applied = before;
         // Left by a batch that was built but never written (it failed half-way).
@@ -134,8 +143,8 @@ final class CommandApplier {
                     continue;
                 }
                 if (e.index() != applied.index() + 1) {
-                    throw new IllegalArgumentException("entry #" + e.index() + " does not follow applied index "
-                            + applied.index());
+                    throw new IllegalArgumentException(
+                            "entry #" + e.index() + " does not follow applied index " + applied.index());
                 }
                 ConfState conf = applied.confState();
                 revisions.beginEntry();
@@ -169,7 +178,9 @@ final class CommandApplier {
         }
         AlarmType refusing = alarms.refusing(cmd.operation());
         if (cmd.session() == null) {
-            return refusing != null ? ApplyResult.refusedByAlarm(index, revisions.revision(), refusing) : execute(index, cmd, batch, ro);
+            return refusing != null
+                    ? ApplyResult.refusedByAlarm(index, revisions.revision(), refusing)
+                    : execute(index, cmd, batch, ro);
         }
         long clientId = cmd.session().clientId();
         long seq = cmd.session().sequence();
@@ -179,16 +190,21 @@ final class CommandApplier {
         Session s = stored == null || index - stored.lastUsedIndex() > sessionExpiryEntries ? null : stored;
         ApplyResult result;
         if (s == null && seq != 1) {
-            result = ApplyResult.rejected(index, revisions.revision(), "session of client " + clientId
-                    + " is unknown or expired; start a new session at sequence 1");
+            result = ApplyResult.rejected(
+                    index,
+                    revisions.revision(),
+                    "session of client " + clientId + " is unknown or expired; start a new session at sequence 1");
             return result;
         } else if (s != null && seq == s.lastSequence()) {
             result = s.lastResult().asDuplicateAt(index);
             writeSession(new Session(clientId, seq, index, s.lastResult()), s, batch);
             return result;
         } else if (s != null && seq < s.lastSequence()) {
-            return ApplyResult.rejected(index, revisions.revision(), "sequence " + seq + " of client " + clientId
-                    + " is older than its last request " + s.lastSequence());
+            return ApplyResult.rejected(
+                    index,
+                    revisions.revision(),
+                    "sequence " + seq + " of client " + clientId + " is older than its last request "
+                            + s.lastSequence());
         }
         if (refusing != null) {
             // Changed nothing: the session is not advanced, so the request can be retried once cleared.
@@ -213,8 +229,8 @@ final class CommandApplier {
             }
             Written w = put(p, cmd.returnPrevious(), batch, ro);
             leases.attach(p.key(), p.lease(), batch);
-            return ApplyResult.appliedPut(index, revisions.revision(), w.current(),
-                    cmd.returnPrevious() ? w.previous() : null);
+            return ApplyResult.appliedPut(
+                    index, revisions.revision(), w.current(), cmd.returnPrevious() ? w.previous() : null);
         }
         if (op instanceof Delete d) {
             KeyValue prev = delete(d.key(), batch, ro);
@@ -280,7 +296,9 @@ final class CommandApplier {
     private ApplyResult revoke(long index, LeaseRevoke r, WriteBatchWithIndex batch, ReadOptions ro)
             throws RocksDBException {
         if (!leases.exists(r.id())) {
-            return r.expired() ? ApplyResult.noOp(index, revisions.revision()) : ApplyResult.leaseNotFound(index, revisions.revision(), r.id());
+            return r.expired()
+                    ? ApplyResult.noOp(index, revisions.revision())
+                    : ApplyResult.leaseNotFound(index, revisions.revision(), r.id());
         }
         List<ApplyResult.TxnOpResult> deleted = new ArrayList<>();
         for (byte[] key : leases.keysOf(r.id())) {
@@ -299,12 +317,16 @@ final class CommandApplier {
     private ApplyResult compact(long index, Compact c) {
         Revisions r = revisions.staged();
         if (c.revision() > r.current()) {
-            return ApplyResult.rejected(index, r.current(), "compact revision " + c.revision()
-                    + " is beyond the store's revision " + r.current());
+            return ApplyResult.rejected(
+                    index,
+                    r.current(),
+                    "compact revision " + c.revision() + " is beyond the store's revision " + r.current());
         }
         if (c.revision() <= r.compacted()) {
-            return ApplyResult.rejected(index, r.current(), "revision " + c.revision()
-                    + " is already compacted (compact revision " + r.compacted() + ")");
+            return ApplyResult.rejected(
+                    index,
+                    r.current(),
+                    "revision " + c.revision() + " is already compacted (compact revision " + r.compacted() + ")");
         }
         revisions.compact(c.revision());
         return ApplyResult.applied(index, r.current(), null);
@@ -348,10 +370,14 @@ final class CommandApplier {
                     batch.rollbackToSavePoint();
                     leases.rollback(leaseMark);
                     revisions.rollbackTo(mark);
-                    return ApplyResult.readLimitExceeded(index, revisions.revision(), "a delete range matches more than "
-                            + Command.MAX_DELETE_RANGE_KEYS + " keys, or the deleted key-values it should return"
-                            + " exceed " + Command.MAX_TXN_READ_BYTES + " bytes; nothing was changed. Delete in"
-                            + " smaller ranges");
+                    return ApplyResult.readLimitExceeded(
+                            index,
+                            revisions.revision(),
+                            "a delete range matches more than "
+                                    + Command.MAX_DELETE_RANGE_KEYS
+                                    + " keys, or the deleted key-values it should return"
+                                    + " exceed " + Command.MAX_TXN_READ_BYTES + " bytes; nothing was changed. Delete in"
+                                    + " smaller ranges");
                 }
                 for (KeyValue kv : out.previous()) {
                     readBytes += kv.key().length + kv.value().length;
@@ -366,10 +392,12 @@ final class CommandApplier {
                     batch.rollbackToSavePoint();
                     leases.rollback(leaseMark);
                     revisions.rollbackTo(mark);
-                    return ApplyResult.readLimitExceeded(index, revisions.revision(),
+                    return ApplyResult.readLimitExceeded(
+                            index,
+                            revisions.revision(),
                             "the transaction's gets would return more than "
-                            + Command.MAX_TXN_READ_BYTES + " bytes of keys and values; nothing was changed."
-                            + " Read large values with Get or Range");
+                                    + Command.MAX_TXN_READ_BYTES + " bytes of keys and values; nothing was changed."
+                                    + " Read large values with Get or Range");
                 }
                 results.add(new ApplyResult.GetOutcome(kv));
             }
@@ -383,12 +411,12 @@ final class CommandApplier {
      * if they are more than {@link Command#MAX_DELETE_RANGE_KEYS} or the previous key-values asked
      * for exceed {@code previousBudget} bytes.
      */
-    private ApplyResult.DeleteRangeOutcome deleteRange(DeleteRange d, long previousBudget, WriteBatchWithIndex batch,
-                                                      ReadOptions ro) throws RocksDBException {
+    private ApplyResult.DeleteRangeOutcome deleteRange(
+            DeleteRange d, long previousBudget, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
         List<KeyValue> found = new ArrayList<>();
         long bytes = 0;
         try (RocksIterator base = db.newIterator(kv, ro);
-             RocksIterator it = batch.newIteratorWithBase(kv, base, ro)) {
+                RocksIterator it = batch.newIteratorWithBase(kv, base, ro)) {
             for (it.seek(d.start()); it.isValid(); it.next()) {
                 byte[] key = it.key();
                 if (d.end() != null && Arrays.compareUnsigned(key, d.end()) >= 0) {
@@ -431,18 +459,19 @@ final class CommandApplier {
             return current != null && v.op().holds(Arrays.compareUnsigned(current.value(), v.value()));
         }
         Compared c = (Compared) e;
-        long actual = current == null ? 0 : switch (c.field()) {
-            case VERSION -> current.version();
-            case CREATE_REVISION -> current.createRevision();
-            case MOD_REVISION -> current.modRevision();
-            case LEASE -> current.lease();
-        };
+        long actual = current == null
+                ? 0
+                : switch (c.field()) {
+                    case VERSION -> current.version();
+                    case CREATE_REVISION -> current.createRevision();
+                    case MOD_REVISION -> current.modRevision();
+                    case LEASE -> current.lease();
+                };
         return c.op().holds(Long.compare(actual, c.number()));
     }
 
     /** A put's effect: the key before it (null if absent) and after it. */
-    private record Written(KeyValue previous, KeyValue current) {
-    }
+    private record Written(KeyValue previous, KeyValue current) {}
 
     /**
      * A put outside a transaction. Unless the previous value is wanted, the key's create revision
@@ -452,8 +481,15 @@ final class CommandApplier {
             throws RocksDBException {
         int known = wantPrevious ? -1 : keyVersions.lookup(p.key());
         if (known >= 0) {
-            return new Written(null, write(p.key(), p.value(), p.lease(), keyVersions.createIndexAt(known),
-                    keyVersions.versionAt(known), batch));
+            return new Written(
+                    null,
+                    write(
+                            p.key(),
+                            p.value(),
+                            p.lease(),
+                            keyVersions.createIndexAt(known),
+                            keyVersions.versionAt(known),
+                            batch));
         }
         KeyValue prev = readKv(p.key(), batch, ro);
         return new Written(prev, write(p.key(), p.value(), p.lease(), prev, batch));
@@ -472,8 +508,9 @@ final class CommandApplier {
      * {@code previousVersion} (0: the key is new) of a key created at {@code createRevision},
      * records the change in the history and stages it in {@link #keyVersions}.
      */
-    private KeyValue write(byte[] key, byte[] value, long lease, long createRevision, long previousVersion,
-                           WriteBatchWithIndex batch) throws RocksDBException {
+    private KeyValue write(
+            byte[] key, byte[] value, long lease, long createRevision, long previousVersion, WriteBatchWithIndex batch)
+            throws RocksDBException {
         KeyValue next = new KeyValue(key, value, createRevision, revisions.entryRevision(), previousVersion + 1, lease);
         batch.put(kv, key, StateRecords.encodeKv(next));
         keyVersions.stageWrite(key, createRevision, next.version());

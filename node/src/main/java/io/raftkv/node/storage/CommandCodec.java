@@ -1,25 +1,24 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.node.storage.Command.Absent;
-import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compact;
 import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.CompareAndSet;
+import io.raftkv.node.storage.Command.Compared;
 import io.raftkv.node.storage.Command.Delete;
+import io.raftkv.node.storage.Command.DeleteRange;
 import io.raftkv.node.storage.Command.Expectation;
 import io.raftkv.node.storage.Command.Get;
-import io.raftkv.node.storage.Command.Compact;
-import io.raftkv.node.storage.Command.Compared;
-import io.raftkv.node.storage.Command.DeleteRange;
 import io.raftkv.node.storage.Command.LeaseGrant;
 import io.raftkv.node.storage.Command.LeaseRevoke;
 import io.raftkv.node.storage.Command.ModRevisionEquals;
-import io.raftkv.node.storage.Command.ValueCompared;
 import io.raftkv.node.storage.Command.Operation;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Session;
 import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.node.storage.Command.TxnOp;
+import io.raftkv.node.storage.Command.ValueCompared;
 import io.raftkv.node.storage.Command.ValueEquals;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,8 +80,7 @@ public final class CommandCodec {
     private static final int FLAG_SESSION = 1;
     private static final int FLAG_RETURN_PREVIOUS = 2;
 
-    private CommandCodec() {
-    }
+    private CommandCodec() {}
 
     public static byte[] encode(Command c) {
         Out out = new Out();
@@ -251,7 +249,9 @@ public final class CommandCodec {
                 if (action >= Command.AlarmAction.values().length) {
                     throw new MalformedCommandException("unknown alarm action " + action + " at byte " + (in.pos - 1));
                 }
-                yield new Command.Alarm(Command.AlarmAction.values()[action], AlarmType.ofCode(in.u8("alarm type")),
+                yield new Command.Alarm(
+                        Command.AlarmAction.values()[action],
+                        AlarmType.ofCode(in.u8("alarm type")),
                         in.i64("alarm member"));
             }
             default -> throw new MalformedCommandException("unknown operation tag " + tag + " at byte " + (in.pos - 1));
@@ -275,8 +275,9 @@ public final class CommandCodec {
         for (int i = 0; i < n; i++) {
             int tag = in.u8("transaction operation tag");
             switch (tag) {
-                case OP_PUT -> ops.add(new Put(in.bytes("key", Command.MAX_KEY_BYTES),
-                        in.bytes("value", Command.MAX_VALUE_BYTES)));
+                case OP_PUT ->
+                    ops.add(new Put(
+                            in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES)));
                 case OP_PUT_LEASE -> ops.add(readLeasedPut(in));
                 case OP_DELETE -> ops.add(new Delete(in.bytes("key", Command.MAX_KEY_BYTES)));
                 case OP_TXN_GET -> ops.add(new Get(in.bytes("key", Command.MAX_KEY_BYTES)));
@@ -284,7 +285,8 @@ public final class CommandCodec {
                     byte[] start = in.bytes("range start", Command.MAX_KEY_BYTES);
                     int hasEnd = in.u8("range end flag");
                     if (hasEnd > 1) {
-                        throw new MalformedCommandException("bad range end flag " + hasEnd + " at byte " + (in.pos - 1));
+                        throw new MalformedCommandException(
+                                "bad range end flag " + hasEnd + " at byte " + (in.pos - 1));
                     }
                     byte[] end = hasEnd == 1 ? in.bytes("range end", Command.MAX_KEY_BYTES + 1) : null;
                     int prev = in.u8("previous flag");
@@ -293,8 +295,9 @@ public final class CommandCodec {
                     }
                     ops.add(new DeleteRange(start, end, prev == 1));
                 }
-                default -> throw new MalformedCommandException("transaction operation tag " + tag + " at byte "
-                        + (in.pos - 1) + " is not put, delete, get or delete range");
+                default ->
+                    throw new MalformedCommandException("transaction operation tag " + tag + " at byte " + (in.pos - 1)
+                            + " is not put, delete, get or delete range");
             }
         }
         return ops;
@@ -312,14 +315,16 @@ public final class CommandCodec {
                 if (field >= Command.Field.values().length || op >= Command.CompareOp.values().length) {
                     throw new MalformedCommandException("unknown compare field " + field + " or op " + op);
                 }
-                yield new Compared(Command.Field.values()[field], Command.CompareOp.values()[op], in.i64("compare number"));
+                yield new Compared(
+                        Command.Field.values()[field], Command.CompareOp.values()[op], in.i64("compare number"));
             }
             case EXPECT_VALUE_COMPARED -> {
                 int op = in.u8("compare op");
                 if (op >= Command.CompareOp.values().length) {
                     throw new MalformedCommandException("unknown compare op " + op);
                 }
-                yield new ValueCompared(Command.CompareOp.values()[op], in.bytes("compared value", Command.MAX_VALUE_BYTES));
+                yield new ValueCompared(
+                        Command.CompareOp.values()[op], in.bytes("compared value", Command.MAX_VALUE_BYTES));
             }
             default -> throw new MalformedCommandException("unknown expectation " + kind + " at byte " + (in.pos - 1));
         };

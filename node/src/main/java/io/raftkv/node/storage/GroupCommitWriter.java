@@ -1,12 +1,5 @@
 package io.raftkv.node.storage;
 
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,6 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The only thread that writes the Raft log. Requests wait in a bounded queue; the writer takes
@@ -41,8 +40,7 @@ final class GroupCommitWriter implements AutoCloseable {
         void fill(WriteBatch batch) throws RocksDBException;
     }
 
-    private record Request(long seq, BatchFiller filler, int entries, CompletableFuture<Void> done) {
-    }
+    private record Request(long seq, BatchFiller filler, int entries, CompletableFuture<Void> done) {}
 
     private static final Request STOP = new Request(-1, null, 0, null);
 
@@ -65,7 +63,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final AtomicLong fsyncMaxMicros = new AtomicLong();
     private final LatencyHistogram fsyncLatency = new LatencyHistogram();
     /** Sees every synced write's latency in nanoseconds, on the writer thread (a metrics timer). */
-    private volatile LongConsumer fsyncObserver = nanos -> { };
+    private volatile LongConsumer fsyncObserver = nanos -> {};
 
     /**
      * @param onFailure runs once, on the writer thread, when the latch trips
@@ -82,8 +80,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /** Submission outcome: the request's sequence number and its durability future. */
-    record Submitted(long seq, CompletableFuture<Void> durable) {
-    }
+    record Submitted(long seq, CompletableFuture<Void> durable) {}
 
     /**
      * Enqueues a request without blocking.
@@ -107,8 +104,8 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             long seq = nextSeq;
             if (!queue.offer(new Request(seq, filler, entries, done))) {
-                done.completeExceptionally(new StorageBackpressureException("log writer queue full ("
-                        + queue.size() + " requests waiting)"));
+                done.completeExceptionally(new StorageBackpressureException(
+                        "log writer queue full (" + queue.size() + " requests waiting)"));
                 return new Submitted(-1, done);
             }
             nextSeq++;
@@ -140,13 +137,20 @@ final class GroupCommitWriter implements AutoCloseable {
      * atomic adds, nothing against the fsync it measures). {@code null} removes it.
      */
     void setFsyncObserver(LongConsumer observer) {
-        this.fsyncObserver = observer == null ? nanos -> { } : observer;
+        this.fsyncObserver = observer == null ? nanos -> {} : observer;
     }
 
     WriterStats stats() {
-        return new WriterStats(fsyncs.get(), requestCount.get(), entryCount.get(), byteCount.get(),
-                fsyncLatency.quantileMicros(0.50), fsyncLatency.quantileMicros(0.99), fsyncMaxMicros.get(),
-                queue.size(), failed());
+        return new WriterStats(
+                fsyncs.get(),
+                requestCount.get(),
+                entryCount.get(),
+                byteCount.get(),
+                fsyncLatency.quantileMicros(0.50),
+                fsyncLatency.quantileMicros(0.99),
+                fsyncMaxMicros.get(),
+                queue.size(),
+                failed());
     }
 
     private StorageFailedException latchError(Throwable cause) {

@@ -1,5 +1,12 @@
 package io.raftkv.node.storage;
 
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
@@ -9,14 +16,6 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * Deletes the history a compaction made unreadable ({@link Revisions}), on its own thread, in
@@ -101,19 +100,19 @@ final class HistoryCompactor implements AutoCloseable {
         }
         long compact = MvccRecords.decodeRevisions(storedRevisions).compacted();
         byte[] storedProgress = db.db.get(meta, MvccRecords.COMPACT_PROGRESS_KEY);
-        long progress = storedProgress == null ? 1
-                : MvccRecords.decodeLong(MvccRecords.COMPACT_PROGRESS_KEY, storedProgress);
+        long progress =
+                storedProgress == null ? 1 : MvccRecords.decodeLong(MvccRecords.COMPACT_PROGRESS_KEY, storedProgress);
         if (progress >= compact) {
             return false;
         }
         long deleted = 0;
         long reached = compact;
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
-             Slice upper = new Slice(MvccRecords.revKey(compact, 0));
-             ReadOptions bounded = new ReadOptions(ro).setIterateUpperBound(upper);
-             RocksIterator rows = db.db.newIterator(history, bounded);
-             RocksIterator probe = db.db.newIterator(keyIndex, ro);
-             WriteBatch batch = new WriteBatch()) {
+                Slice upper = new Slice(MvccRecords.revKey(compact, 0));
+                ReadOptions bounded = new ReadOptions(ro).setIterateUpperBound(upper);
+                RocksIterator rows = db.db.newIterator(history, bounded);
+                RocksIterator probe = db.db.newIterator(keyIndex, ro);
+                WriteBatch batch = new WriteBatch()) {
             int examined = 0;
             long lastRevision = -1;
             for (rows.seek(MvccRecords.revKey(progress, 0)); rows.isValid(); rows.next()) {
@@ -128,7 +127,9 @@ final class HistoryCompactor implements AutoCloseable {
                 deleted += compactKey(e, compact, probe, history, keyIndex, batch);
             }
             rows.status();
-            batch.put(meta, MvccRecords.COMPACT_PROGRESS_KEY,
+            batch.put(
+                    meta,
+                    MvccRecords.COMPACT_PROGRESS_KEY,
                     MvccRecords.encodeLong(MvccRecords.COMPACT_PROGRESS_KEY, reached));
             db.db.write(noSync, batch);
         }
@@ -143,8 +144,14 @@ final class HistoryCompactor implements AutoCloseable {
      * If {@code e} is its key's latest change before {@code compact}, deletes every older change of
      * the key, and {@code e} itself if it is a deletion. Returns the rows deleted.
      */
-    private static long compactKey(KvEvent e, long compact, RocksIterator probe, ColumnFamilyHandle history,
-                                   ColumnFamilyHandle keyIndex, WriteBatch batch) throws RocksDBException {
+    private static long compactKey(
+            KvEvent e,
+            long compact,
+            RocksIterator probe,
+            ColumnFamilyHandle history,
+            ColumnFamilyHandle keyIndex,
+            WriteBatch batch)
+            throws RocksDBException {
         byte[] key = e.kv().key();
         byte[] self = MvccRecords.indexKey(key, e.revision(), e.subRevision());
         probe.seekForPrev(MvccRecords.indexKeyAfter(key, compact - 1));
@@ -161,7 +168,8 @@ final class HistoryCompactor implements AutoCloseable {
                 break;
             }
             batch.delete(keyIndex, older);
-            batch.delete(history, MvccRecords.revKey(MvccRecords.revisionOfIndex(older), MvccRecords.subOfIndex(older)));
+            batch.delete(
+                    history, MvccRecords.revKey(MvccRecords.revisionOfIndex(older), MvccRecords.subOfIndex(older)));
             deleted++;
         }
         probe.status();

@@ -1,16 +1,15 @@
 package io.raftkv.node.storage;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Reads of the state machine at a revision, through one RocksDB snapshot, so that every answer
@@ -29,8 +28,14 @@ final class HistoryReader {
     private final Revisions revisions;
 
     /** {@code ro} carries the snapshot every read uses. */
-    HistoryReader(RocksDB db, ColumnFamilyHandle kv, ColumnFamilyHandle history, ColumnFamilyHandle keyIndex,
-                  ColumnFamilyHandle meta, ReadOptions ro) throws RocksDBException {
+    HistoryReader(
+            RocksDB db,
+            ColumnFamilyHandle kv,
+            ColumnFamilyHandle history,
+            ColumnFamilyHandle keyIndex,
+            ColumnFamilyHandle meta,
+            ReadOptions ro)
+            throws RocksDBException {
         this.db = db;
         this.kv = kv;
         this.history = history;
@@ -63,12 +68,12 @@ final class HistoryReader {
         long revision = resolve(requested);
         if (revision == revisions.current()) {
             byte[] stored = db.get(kv, ro, key);
-            return new KeyRead(stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored)),
-                    revision);
+            return new KeyRead(
+                    stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored)), revision);
         }
         try (RocksIterator probe = db.newIterator(keyIndex, ro)) {
-            return new KeyRead(Optional.ofNullable(versionAt(probe, key, MvccRecords.indexKeyAfter(key, revision))),
-                    revision);
+            return new KeyRead(
+                    Optional.ofNullable(versionAt(probe, key, MvccRecords.indexKeyAfter(key, revision))), revision);
         }
     }
 
@@ -96,8 +101,8 @@ final class HistoryReader {
         byte[] revKey = MvccRecords.revKey(revision, sub);
         byte[] stored = db.get(history, ro, revKey);
         if (stored == null) {
-            throw new CorruptRecordException("the key index names revision " + revision + "." + sub
-                    + ", which the history does not hold");
+            throw new CorruptRecordException(
+                    "the key index names revision " + revision + "." + sub + ", which the history does not hold");
         }
         return MvccRecords.decodeEvent(revKey, stored);
     }
@@ -107,8 +112,8 @@ final class HistoryReader {
      * {@code prev_kv}); null if the key did not exist then.
      */
     KeyValue previous(byte[] key, long revision, int sub) throws RocksDBException {
-        byte[] before = sub > 0 ? MvccRecords.indexKey(key, revision, sub - 1)
-                : MvccRecords.indexKeyAfter(key, revision - 1);
+        byte[] before =
+                sub > 0 ? MvccRecords.indexKey(key, revision, sub - 1) : MvccRecords.indexKeyAfter(key, revision - 1);
         try (RocksIterator probe = db.newIterator(keyIndex, ro)) {
             return versionAt(probe, key, before);
         }
@@ -118,14 +123,15 @@ final class HistoryReader {
      * Keys in {@code [start, end)} at {@code requested} (0: current), at most {@code limit} and
      * {@code maxBytes} (the first key always), counting every key of the range.
      */
-    RangeResult range(byte[] start, byte[] end, long requested, int limit, long maxBytes, boolean keysOnly,
-                      boolean countOnly) throws RocksDBException {
+    RangeResult range(
+            byte[] start, byte[] end, long requested, int limit, long maxBytes, boolean keysOnly, boolean countOnly)
+            throws RocksDBException {
         long revision = resolve(requested);
         Page page = new Page(limit, maxBytes, keysOnly, countOnly);
         if (revision == revisions.current()) {
             try (Slice upper = end == null ? null : new Slice(end);
-                 ReadOptions bounded = boundedCopy(upper);
-                 RocksIterator it = db.newIterator(kv, bounded)) {
+                    ReadOptions bounded = boundedCopy(upper);
+                    RocksIterator it = db.newIterator(kv, bounded)) {
                 for (it.seek(start); it.isValid(); it.next()) {
                     page.offer(it.key(), it.value(), null);
                 }
@@ -134,9 +140,9 @@ final class HistoryReader {
         } else {
             byte[] upperBound = end == null ? null : MvccRecords.indexBound(end);
             try (Slice upper = upperBound == null ? null : new Slice(upperBound);
-                 ReadOptions bounded = boundedCopy(upper);
-                 RocksIterator scan = db.newIterator(keyIndex, bounded);
-                 RocksIterator probe = db.newIterator(keyIndex, ro)) {
+                    ReadOptions bounded = boundedCopy(upper);
+                    RocksIterator scan = db.newIterator(keyIndex, bounded);
+                    RocksIterator probe = db.newIterator(keyIndex, ro)) {
                 scan.seek(MvccRecords.indexBound(start));
                 while (scan.isValid()) {
                     byte[] key = MvccRecords.keyOfIndex(scan.key());
@@ -214,8 +220,8 @@ final class HistoryReader {
         boolean cut = false;
         long bytes = 0;
         try (Slice upper = new Slice(MvccRecords.revKey(revisions.current() + 1, 0));
-             ReadOptions bounded = boundedCopy(upper);
-             RocksIterator it = db.newIterator(history, bounded)) {
+                ReadOptions bounded = boundedCopy(upper);
+                RocksIterator it = db.newIterator(history, bounded)) {
             long lastRevision = -1;
             for (it.seek(MvccRecords.revKey(fromRevision, 0)); it.isValid(); it.next()) {
                 KvEvent e = MvccRecords.decodeEvent(it.key(), it.value());

@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Key intervals: prefixes as half-open ranges, membership. Keys compare as unsigned bytes. */
 public final class KeyRanges {
-    private KeyRanges() {
-    }
+    private KeyRanges() {}
 
     /** The smallest key greater than every key starting with {@code prefix}, or null if none (all 0xFF). */
     public static byte[] prefixEnd(byte[] prefix) {

@@ -8,5 +8,4 @@ import java.util.Optional;
  * @param kv       the key, empty when it did not exist at {@code revision}
  * @param revision the store revision the read reflects
  */
-public record KeyRead(Optional<KeyValue> kv, long revision) {
-}
+public record KeyRead(Optional<KeyValue> kv, long revision) {}

@@ -30,8 +30,12 @@ public record KeyValue(byte[] key, byte[] value, long createRevision, long modRe
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyValue kv && Arrays.equals(kv.key, key) && Arrays.equals(kv.value, value)
-                && kv.createRevision == createRevision && kv.modRevision == modRevision && kv.version == version
+        return o instanceof KeyValue kv
+                && Arrays.equals(kv.key, key)
+                && Arrays.equals(kv.value, value)
+                && kv.createRevision == createRevision
+                && kv.modRevision == modRevision
+                && kv.version == version
                 && kv.lease == lease;
     }
 
@@ -42,7 +46,7 @@ public record KeyValue(byte[] key, byte[] value, long createRevision, long modRe
 
     @Override
     public String toString() {
-        return "KeyValue[" + key.length + "B key, " + value.length + "B value, create " + createRevision
-                + ", mod " + modRevision + ", v" + version + (lease == 0 ? "" : ", lease " + lease) + "]";
+        return "KeyValue[" + key.length + "B key, " + value.length + "B value, create " + createRevision + ", mod "
+                + modRevision + ", v" + version + (lease == 0 ? "" : ", lease " + lease) + "]";
     }
 }

@@ -33,6 +33,7 @@ final class KeyVersionCache {
 
     /** Key length per slot; 0: empty (keys are never empty). */
     private final byte[] length = new byte[SLOTS];
+
     private final long[] head = new long[SLOTS];
     private final long[] tail = new long[SLOTS];
     private final long[] createIndex = new long[SLOTS];
@@ -40,6 +41,7 @@ final class KeyVersionCache {
 
     /** Per change: the slot and its five previous values. */
     private final long[] undo = new long[MAX_UNDO * 6];
+
     private int undoCount;
     private boolean undoOverflowed;
     /** Lookups answered here; for tests. */

@@ -11,7 +11,10 @@ import java.util.Objects;
  * @param subRevision position of the change within its revision (0 for the first)
  */
 public record KvEvent(Type type, KeyValue kv, int subRevision) {
-    public enum Type { PUT, DELETE }
+    public enum Type {
+        PUT,
+        DELETE
+    }
 
     public KvEvent {
         Objects.requireNonNull(type, "type");

@@ -5,16 +5,6 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.SnapshotMetadata;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
-import org.rocksdb.WriteBatchWithIndex;
-import org.rocksdb.WriteOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -34,6 +24,15 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replicated key-value state machine in the {@code sm/} RocksDB instance (column families
@@ -64,15 +63,17 @@ public final class KvStateMachine implements AutoCloseable {
      * kept so that data directories and snapshots of earlier versions open unchanged.
      */
     static final String EXPIRY_CF = "session_expiry";
+
     static final String META_CF = "meta";
     /** Leases: id → granted TTL and grant index ({@link LeaseStore}). */
     static final String LEASES_CF = "leases";
     /** Keys attached to leases: id + key → "". */
     static final String LEASE_KEYS_CF = "lease_keys";
+
     static final String HISTORY_CF = "history";
     static final String KEY_INDEX_CF = "key_index";
-    static final List<String> FAMILIES = List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF,
-            HISTORY_CF, KEY_INDEX_CF);
+    static final List<String> FAMILIES =
+            List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF, HISTORY_CF, KEY_INDEX_CF);
     private static final byte[] EMPTY = new byte[0];
 
     private final StorageLayout layout;
@@ -84,16 +85,18 @@ public final class KvStateMachine implements AutoCloseable {
     private SnapshotStore snapshots;
     /** Replaced only on the apply thread under the write lock. */
     private volatile RocksInstance db;
+
     private volatile CommandApplier applier;
     /** Invariant: equals the applied state stored in {@code meta} of {@link #db}. */
     private volatile AppliedState applied;
     /** Invariant: equals the revisions stored in {@code meta} of {@link #db}. */
     private volatile Revisions revisions = Revisions.INITIAL;
+
     private volatile ChangeListener changeListener = ChangeListener.NONE;
     private final HistoryCompactor compactor;
     private volatile Throwable failure;
     /** Sees every applied batch on the apply thread (a metrics timer); never null. */
-    private volatile ApplyObserver applyObserver = (entries, nanos) -> { };
+    private volatile ApplyObserver applyObserver = (entries, nanos) -> {};
     /** Set under the handle's write lock by {@link #close()}. */
     private boolean closed;
 
@@ -104,12 +107,10 @@ public final class KvStateMachine implements AutoCloseable {
     public interface ChangeListener {
         ChangeListener NONE = new ChangeListener() {
             @Override
-            public void applied(Revisions revisions, List<KvEvent> events) {
-            }
+            public void applied(Revisions revisions, List<KvEvent> events) {}
 
             @Override
-            public void reset(Revisions revisions) {
-            }
+            public void reset(Revisions revisions) {}
         };
 
         /** A batch was written: the revisions after it and its changes (possibly none). */
@@ -141,13 +142,15 @@ public final class KvStateMachine implements AutoCloseable {
         this.layout = layout;
         this.options = options;
         this.onFailure = onFailure;
-        this.applyThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(options.applyQueueCapacity()), r -> {
+        this.applyThread = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(options.applyQueueCapacity()), r -> {
                     Thread t = new Thread(r, "raftkv-apply");
                     t.setDaemon(true);
                     return t;
                 });
-        this.compactor = new HistoryCompactor(this::withHandle, HistoryCompactor.BATCH_ENTRIES,
+        this.compactor = new HistoryCompactor(
+                this::withHandle,
+                HistoryCompactor.BATCH_ENTRIES,
                 e -> fail(new StorageFailedException("history compaction failed in " + layout.smDir, e)));
         attach(db);
         compactor.trigger();
@@ -163,8 +166,14 @@ public final class KvStateMachine implements AutoCloseable {
         try {
             byte[] storedRevisions = instance.db.get(instance.cf(META_CF), MvccRecords.REVISIONS_KEY);
             this.revisions = storedRevisions == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(storedRevisions);
-            this.applier = new CommandApplier(instance.db, instance.cf(KV_CF), instance.cf(SESSIONS_CF),
-                    instance.cf(META_CF), instance.cf(HISTORY_CF), instance.cf(KEY_INDEX_CF), revisions,
+            this.applier = new CommandApplier(
+                    instance.db,
+                    instance.cf(KV_CF),
+                    instance.cf(SESSIONS_CF),
+                    instance.cf(META_CF),
+                    instance.cf(HISTORY_CF),
+                    instance.cf(KEY_INDEX_CF),
+                    revisions,
                     options.sessionExpiryEntries(),
                     new LeaseStore(instance.db, instance.cf(LEASES_CF), instance.cf(LEASE_KEYS_CF)));
         } catch (RocksDBException | CorruptRecordException e) {
@@ -196,8 +205,8 @@ public final class KvStateMachine implements AutoCloseable {
         Map<Long, ConfState> confs = Map.copyOf(confStates);
         for (Entry e : entries) {
             if (e.type() == EntryType.CONF_CHANGE && !confs.containsKey(e.index())) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException(
-                        "no configuration given for conf-change entry #" + e.index()));
+                return CompletableFuture.failedFuture(
+                        new IllegalArgumentException("no configuration given for conf-change entry #" + e.index()));
             }
         }
         return onApplyThread(() -> applyNow(entries, confs));
@@ -300,7 +309,7 @@ public final class KvStateMachine implements AutoCloseable {
 
     /** Hands every applied batch to {@code observer} (on the apply thread); {@code null} removes it. */
     public void setApplyObserver(ApplyObserver observer) {
-        this.applyObserver = observer == null ? (entries, nanos) -> { } : observer;
+        this.applyObserver = observer == null ? (entries, nanos) -> {} : observer;
     }
 
     /**
@@ -318,7 +327,8 @@ public final class KvStateMachine implements AutoCloseable {
             for (String family : List.of(KV_CF, SESSIONS_CF, META_CF, HISTORY_CF, KEY_INDEX_CF)) {
                 live += instance.db.getLongProperty(instance.cf(family), "rocksdb.estimate-live-data-size");
             }
-            return new DataEstimates(live, instance.db.getLongProperty(instance.cf(KV_CF), "rocksdb.estimate-num-keys"));
+            return new DataEstimates(
+                    live, instance.db.getLongProperty(instance.cf(KV_CF), "rocksdb.estimate-num-keys"));
         } catch (RocksDBException e) {
             LOG.debug("reading RocksDB estimates failed: {}", e.toString());
             return DataEstimates.NONE;
@@ -334,7 +344,8 @@ public final class KvStateMachine implements AutoCloseable {
             applyThread.execute(() -> {
                 Throwable failed = failure;
                 if (failed != null) {
-                    result.completeExceptionally(new StorageFailedException("state machine has failed earlier", failed));
+                    result.completeExceptionally(
+                            new StorageFailedException("state machine has failed earlier", failed));
                     return;
                 }
                 try {
@@ -344,10 +355,11 @@ public final class KvStateMachine implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(applyThread.isShutdown()
-                    ? new StorageFailedException("state machine is closed", e)
-                    : new StorageBackpressureException("apply queue full (" + applyThread.getQueue().size()
-                    + " batches waiting)"));
+            result.completeExceptionally(
+                    applyThread.isShutdown()
+                            ? new StorageFailedException("state machine is closed", e)
+                            : new StorageBackpressureException("apply queue full ("
+                                    + applyThread.getQueue().size() + " batches waiting)"));
         }
         return result;
     }
@@ -360,17 +372,18 @@ public final class KvStateMachine implements AutoCloseable {
      */
     void installAfter(SnapshotMetadata m, CompletableFuture<Void> logDurable) {
         onApplyThread(() -> {
-            logDurable.join();
-            if (applied.index() >= m.index()) {
-                return null;
-            }
-            swapTo(m);
-            return null;
-        }).whenComplete((v, t) -> {
-            if (t != null) {
-                fail(new StorageFailedException("installing snapshot " + m + " failed", t));
-            }
-        });
+                    logDurable.join();
+                    if (applied.index() >= m.index()) {
+                        return null;
+                    }
+                    swapTo(m);
+                    return null;
+                })
+                .whenComplete((v, t) -> {
+                    if (t != null) {
+                        fail(new StorageFailedException("installing snapshot " + m + " failed", t));
+                    }
+                });
     }
 
     private void swapTo(SnapshotMetadata m) throws IOException, RocksDBException {
@@ -455,8 +468,8 @@ public final class KvStateMachine implements AutoCloseable {
      * page with {@code more = true}. With {@code keysOnly} values are verified (checksums) but not
      * kept: the returned key-values have empty values.
      */
-    public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes,
-                             boolean keysOnly) {
+    public RangeResult range(
+            byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly) {
         return range(startInclusive, endExclusiveOrNull, 0, limit, maxBytes, keysOnly, false);
     }
 
@@ -467,8 +480,14 @@ public final class KvStateMachine implements AutoCloseable {
      *
      * @throws RevisionUnavailableException if the revision is compacted or in the future
      */
-    public RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, long revision, int limit,
-                             long maxBytes, boolean keysOnly, boolean countOnly) {
+    public RangeResult range(
+            byte[] startInclusive,
+            byte[] endExclusiveOrNull,
+            long revision,
+            int limit,
+            long maxBytes,
+            boolean keysOnly,
+            boolean countOnly) {
         Command.checkKey(startInclusive);
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be > 0, got " + limit);
@@ -523,8 +542,13 @@ public final class KvStateMachine implements AutoCloseable {
             org.rocksdb.Snapshot snap = instance.db.getSnapshot();
             try {
                 ro.setSnapshot(snap);
-                return task.read(new HistoryReader(instance.db, instance.cf(KV_CF), instance.cf(HISTORY_CF),
-                        instance.cf(KEY_INDEX_CF), instance.cf(META_CF), ro));
+                return task.read(new HistoryReader(
+                        instance.db,
+                        instance.cf(KV_CF),
+                        instance.cf(HISTORY_CF),
+                        instance.cf(KEY_INDEX_CF),
+                        instance.cf(META_CF),
+                        ro));
             } finally {
                 instance.db.releaseSnapshot(snap);
             }
@@ -580,11 +604,14 @@ public final class KvStateMachine implements AutoCloseable {
                 byte[] meta = db.db.get(db.cf(META_CF), ro, StateRecords.APPLIED_KEY);
                 AppliedState a = meta == null ? AppliedState.EMPTY : StateRecords.decodeApplied(meta);
                 sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
-                sha.update(RaftRecords.encodeConfState(StateRecords.APPLIED_KEY,
-                        confOrNull == null ? a.confState() : confOrNull));
+                sha.update(RaftRecords.encodeConfState(
+                        StateRecords.APPLIED_KEY, confOrNull == null ? a.confState() : confOrNull));
                 byte[] revs = db.db.get(db.cf(META_CF), ro, MvccRecords.REVISIONS_KEY);
                 Revisions r = revs == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(revs);
-                sha.update(ByteBuffer.allocate(16).putLong(r.current()).putLong(r.compacted()).array());
+                sha.update(ByteBuffer.allocate(16)
+                        .putLong(r.current())
+                        .putLong(r.compacted())
+                        .array());
                 hashFamily(sha, db.cf(KV_CF), ro);
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
                 hashFamily(sha, db.cf(LEASES_CF), ro);
@@ -638,8 +665,8 @@ public final class KvStateMachine implements AutoCloseable {
         handleLock.readLock().lock();
         byte[] prefix = LeaseStore.idKey(id);
         try (Slice end = new Slice(LeaseStore.idKey(id + 1));
-             ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(end);
-             RocksIterator it = db.db.newIterator(db.cf(LEASE_KEYS_CF), ro)) {
+                ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(end);
+                RocksIterator it = db.db.newIterator(db.cf(LEASE_KEYS_CF), ro)) {
             List<KeyValue> out = new ArrayList<>();
             for (it.seek(prefix); it.isValid(); it.next()) {
                 if (out.size() == limit) {
@@ -662,7 +689,7 @@ public final class KvStateMachine implements AutoCloseable {
     List<Long> storedSessionClients() {
         handleLock.readLock().lock();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
-             RocksIterator it = db.db.newIterator(db.cf(SESSIONS_CF), ro)) {
+                RocksIterator it = db.db.newIterator(db.cf(SESSIONS_CF), ro)) {
             List<Long> ids = new ArrayList<>();
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 ids.add(StateRecords.clientIdOfSessionKey(it.key()));

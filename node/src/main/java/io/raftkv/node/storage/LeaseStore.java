@@ -1,12 +1,5 @@
 package io.raftkv.node.storage;
 
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatchWithIndex;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
 
 /**
  * The replicated lease state, as the apply thread sees it: which leases exist (id → granted TTL)
@@ -104,8 +103,15 @@ final class LeaseStore {
     /** Creates lease {@code id}; the caller checked it does not exist. */
     void grant(long id, long ttlSeconds, long index, WriteBatchWithIndex batch) throws RocksDBException {
         byte[] k = idKey(id);
-        batch.put(leasesCf, k, ChecksummedRecord.seal(k,
-                ByteBuffer.allocate(2 * Long.BYTES).putLong(ttlSeconds).putLong(index).array()));
+        batch.put(
+                leasesCf,
+                k,
+                ChecksummedRecord.seal(
+                        k,
+                        ByteBuffer.allocate(2 * Long.BYTES)
+                                .putLong(ttlSeconds)
+                                .putLong(index)
+                                .array()));
         leases.put(id, new Lease(ttlSeconds));
         unpublished.add(new long[] {id, ttlSeconds});
         undo.addLast(() -> {
@@ -224,8 +230,8 @@ final class LeaseStore {
     static long decodeLease(byte[] key, byte[] stored) {
         ByteBuffer buf = ChecksummedRecord.open(key, stored);
         if (buf.remaining() != 2 * Long.BYTES) {
-            throw new CorruptRecordException("lease " + ChecksummedRecord.describeKey(key) + " has "
-                    + buf.remaining() + " bytes, expected " + 2 * Long.BYTES);
+            throw new CorruptRecordException("lease " + ChecksummedRecord.describeKey(key) + " has " + buf.remaining()
+                    + " bytes, expected " + 2 * Long.BYTES);
         }
         return buf.getLong();
     }

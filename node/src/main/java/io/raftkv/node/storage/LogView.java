@@ -3,7 +3,6 @@ package io.raftkv.node.storage;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.StorageException;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,11 +24,9 @@ import java.util.List;
  * </ul>
  */
 final class LogView {
-    private record Cached(Entry entry, long writeSeq) {
-    }
+    private record Cached(Entry entry, long writeSeq) {}
 
-    private record TermRun(long start, long term) {
-    }
+    private record TermRun(long start, long term) {}
 
     private final int maxCachedEntries;
     private final long maxCachedBytes;
@@ -40,6 +37,7 @@ final class LogView {
     private final ArrayList<TermRun> termRuns = new ArrayList<>();
     /** The cache: live items are {@code cache[cacheHead, cache.size())}, oldest first. */
     private final ArrayList<Cached> cache = new ArrayList<>();
+
     private int cacheHead;
     private long cachedBytes;
 
@@ -119,8 +117,9 @@ final class LogView {
     static List<Entry> checkAppend(List<Entry> entries, long compactedIndex, long lastIndex) {
         for (int i = 1; i < entries.size(); i++) {
             if (entries.get(i).index() != entries.get(i - 1).index() + 1) {
-                throw new IllegalArgumentException("entries not contiguous: #" + entries.get(i - 1).index()
-                        + " then #" + entries.get(i).index());
+                throw new IllegalArgumentException(
+                        "entries not contiguous: #" + entries.get(i - 1).index() + " then #"
+                                + entries.get(i).index());
             }
         }
         if (entries.isEmpty() || entries.get(entries.size() - 1).index() <= compactedIndex) {
@@ -131,8 +130,8 @@ final class LogView {
             es = es.subList((int) (compactedIndex + 1 - es.get(0).index()), es.size());
         }
         if (es.get(0).index() > lastIndex + 1) {
-            throw new IllegalArgumentException("append at #" + es.get(0).index() + " leaves a gap after last index "
-                    + lastIndex);
+            throw new IllegalArgumentException(
+                    "append at #" + es.get(0).index() + " leaves a gap after last index " + lastIndex);
         }
         return List.copyOf(es);
     }
@@ -218,7 +217,8 @@ final class LogView {
 
     /** Evicts durable entries from the head of the cache while it is over its bounds. */
     void evict(long completedSeq) {
-        while (cacheSize() > 0 && (cacheSize() > maxCachedEntries || cachedBytes > maxCachedBytes)
+        while (cacheSize() > 0
+                && (cacheSize() > maxCachedEntries || cachedBytes > maxCachedBytes)
                 && cache.get(cacheHead).writeSeq() <= completedSeq) {
             cachePollFirst();
         }

@@ -27,16 +27,20 @@ final class MvccRecords {
     static final byte[] REVISIONS_KEY = "revisions".getBytes(StandardCharsets.US_ASCII);
     /** Meta record: the revision from which the background compaction still has to scan. */
     static final byte[] COMPACT_PROGRESS_KEY = "compact_progress".getBytes(StandardCharsets.US_ASCII);
+
     static final int REV_KEY_BYTES = Long.BYTES + Integer.BYTES;
     private static final int PUT = 1;
     private static final int DELETE = 2;
 
-    private MvccRecords() {
-    }
+    private MvccRecords() {}
 
     static byte[] encodeRevisions(Revisions r) {
-        return ChecksummedRecord.seal(REVISIONS_KEY,
-                ByteBuffer.allocate(2 * Long.BYTES).putLong(r.current()).putLong(r.compacted()).array());
+        return ChecksummedRecord.seal(
+                REVISIONS_KEY,
+                ByteBuffer.allocate(2 * Long.BYTES)
+                        .putLong(r.current())
+                        .putLong(r.compacted())
+                        .array());
     }
 
     static Revisions decodeRevisions(byte[] stored) {
@@ -51,7 +55,8 @@ final class MvccRecords {
     }
 
     static byte[] encodeLong(byte[] key, long v) {
-        return ChecksummedRecord.seal(key, ByteBuffer.allocate(Long.BYTES).putLong(v).array());
+        return ChecksummedRecord.seal(
+                key, ByteBuffer.allocate(Long.BYTES).putLong(v).array());
     }
 
     static long decodeLong(byte[] key, byte[] stored) {
@@ -105,7 +110,11 @@ final class MvccRecords {
 
     static byte[] indexKey(byte[] key, long revision, int sub) {
         byte[] prefix = indexPrefix(key);
-        return ByteBuffer.allocate(prefix.length + REV_KEY_BYTES).put(prefix).putLong(revision).putInt(sub).array();
+        return ByteBuffer.allocate(prefix.length + REV_KEY_BYTES)
+                .put(prefix)
+                .putLong(revision)
+                .putInt(sub)
+                .array();
     }
 
     /** The index key just after every change of {@code key} at revisions ≤ {@code revision}. */
@@ -131,22 +140,27 @@ final class MvccRecords {
     }
 
     static long revisionOfIndex(byte[] indexKey) {
-        return ByteBuffer.wrap(indexKey, indexKey.length - REV_KEY_BYTES, REV_KEY_BYTES).getLong();
+        return ByteBuffer.wrap(indexKey, indexKey.length - REV_KEY_BYTES, REV_KEY_BYTES)
+                .getLong();
     }
 
     static int subOfIndex(byte[] indexKey) {
-        return ByteBuffer.wrap(indexKey, indexKey.length - Integer.BYTES, Integer.BYTES).getInt();
+        return ByteBuffer.wrap(indexKey, indexKey.length - Integer.BYTES, Integer.BYTES)
+                .getInt();
     }
 
     /** The {@code history} value of an event (its revision and sub are in the key). */
     static byte[] encodeEvent(KvEvent e) {
         KeyValue kv = e.kv();
         boolean put = e.type() == KvEvent.Type.PUT;
-        ByteBuffer buf = ByteBuffer.allocate(1 + Integer.BYTES + kv.key().length
-                + (put ? 3 * Long.BYTES + kv.value().length : 0));
+        ByteBuffer buf = ByteBuffer.allocate(
+                1 + Integer.BYTES + kv.key().length + (put ? 3 * Long.BYTES + kv.value().length : 0));
         buf.put((byte) (put ? PUT : DELETE)).putInt(kv.key().length).put(kv.key());
         if (put) {
-            buf.putLong(kv.createRevision()).putLong(kv.version()).putLong(kv.lease()).put(kv.value());
+            buf.putLong(kv.createRevision())
+                    .putLong(kv.version())
+                    .putLong(kv.lease())
+                    .put(kv.value());
         }
         return ChecksummedRecord.seal(revKey(kv.modRevision(), e.subRevision()), buf.array());
     }
@@ -159,8 +173,8 @@ final class MvccRecords {
             int type = buf.get();
             int keyLength = buf.getInt();
             if (keyLength < 1 || keyLength > buf.remaining()) {
-                throw new CorruptRecordException("history event at revision " + revision + " has a key of "
-                        + keyLength + " bytes");
+                throw new CorruptRecordException(
+                        "history event at revision " + revision + " has a key of " + keyLength + " bytes");
             }
             byte[] key = new byte[keyLength];
             buf.get(key);

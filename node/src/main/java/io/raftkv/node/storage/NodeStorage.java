@@ -1,16 +1,15 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.raft.SnapshotMetadata;
-import org.rocksdb.RocksDBException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node's durable state under one data directory: the Raft log ({@link #raftLog()}), the
@@ -46,10 +45,17 @@ public final class NodeStorage implements AutoCloseable {
         GroupCommitWriter w = null;
         KvStateMachine sm = null;
         try {
-            w = new GroupCommitWriter(logDb.db, layout.dataDir.getFileName().toString(),
-                    options.writerQueueCapacity(), options.maxRequestsPerWriteBatch(), () -> unhealthy.set(true));
-            sm = new KvStateMachine(layout, options, RocksInstance.open(layout.smDir, KvStateMachine.FAMILIES,
-                    false, false), t -> unhealthy.set(true));
+            w = new GroupCommitWriter(
+                    logDb.db,
+                    layout.dataDir.getFileName().toString(),
+                    options.writerQueueCapacity(),
+                    options.maxRequestsPerWriteBatch(),
+                    () -> unhealthy.set(true));
+            sm = new KvStateMachine(
+                    layout,
+                    options,
+                    RocksInstance.open(layout.smDir, KvStateMachine.FAMILIES, false, false),
+                    t -> unhealthy.set(true));
             this.snapshots = SnapshotStore.open(layout, options, sm, report.snapshots());
         } catch (RuntimeException | IOException | RocksDBException e) {
             if (sm != null) {
@@ -64,8 +70,15 @@ public final class NodeStorage implements AutoCloseable {
         this.writer = w;
         this.stateMachine = sm;
         sm.attachSnapshots(snapshots);
-        this.raftLog = new RaftLogStorage(layout.dataDir, logDb, writer, report.view(), report.bootstrapConf(),
-                snapshots, sm::confState, sm::installAfter);
+        this.raftLog = new RaftLogStorage(
+                layout.dataDir,
+                logDb,
+                writer,
+                report.view(),
+                report.bootstrapConf(),
+                snapshots,
+                sm::confState,
+                sm::installAfter);
         this.usage = StorageUsage.start(layout.root, options.diskUsageIntervalMs());
     }
 
@@ -91,8 +104,12 @@ public final class NodeStorage implements AutoCloseable {
             StartupCheck.Report report = StartupCheck.run(layout, options);
             recover(layout, report);
             NodeStorage storage = new NodeStorage(layout, options, report);
-            LOG.info("opened storage in {}: log [{}, {}], applied {}, latest snapshot {}", layout.root,
-                    storage.raftLog.firstIndex(), storage.raftLog.lastIndex(), storage.stateMachine.appliedIndex(),
+            LOG.info(
+                    "opened storage in {}: log [{}, {}], applied {}, latest snapshot {}",
+                    layout.root,
+                    storage.raftLog.firstIndex(),
+                    storage.raftLog.lastIndex(),
+                    storage.stateMachine.appliedIndex(),
                     storage.snapshots.latest().map(SnapshotMetadata::index).orElse(0L));
             return storage;
         } catch (IOException | RocksDBException e) {
@@ -102,7 +119,7 @@ public final class NodeStorage implements AutoCloseable {
 
     private static void createDatabases(Path logDir, Path smDir) throws IOException {
         try (RocksInstance log = RocksInstance.open(logDir, RaftLogStorage.FAMILIES, false, true);
-             RocksInstance sm = RocksInstance.open(smDir, KvStateMachine.FAMILIES, false, true)) {
+                RocksInstance sm = RocksInstance.open(smDir, KvStateMachine.FAMILIES, false, true)) {
             log.db.flushWal(true);
             sm.db.flushWal(true);
         } catch (RocksDBException e) {
@@ -116,8 +133,7 @@ public final class NodeStorage implements AutoCloseable {
         Path prev = layout.root.resolve("sm.prev");
         StorageLayout.deleteRecursively(next);
         switch (report.recovery()) {
-            case NONE -> {
-            }
+            case NONE -> {}
             case CREATE_EMPTY_STATE_MACHINE -> {
                 LOG.warn("state machine {} is missing; re-creating it empty (the log holds every entry)", layout.smDir);
                 try (RocksInstance sm = RocksInstance.open(next, KvStateMachine.FAMILIES, false, true)) {
@@ -128,10 +144,14 @@ public final class NodeStorage implements AutoCloseable {
             }
             case RESTORE_STATE_MACHINE_FROM_SNAPSHOT -> {
                 SnapshotManifest latest = report.snapshots().lastEntry().getValue();
-                LOG.warn("state machine at applied index {} is behind the log start {}; restoring snapshot {}",
-                        report.applied().index(), report.compacted().index(), latest.metadata());
+                LOG.warn(
+                        "state machine at applied index {} is behind the log start {}; restoring snapshot {}",
+                        report.applied().index(),
+                        report.compacted().index(),
+                        latest.metadata());
                 Files.createDirectories(next);
-                Path src = layout.snapshotsDir.resolve(SnapshotStore.dirName(latest.metadata()))
+                Path src = layout.snapshotsDir
+                        .resolve(SnapshotStore.dirName(latest.metadata()))
                         .resolve(SnapshotManifest.DB_DIR);
                 for (SnapshotManifest.FileEntry f : latest.files()) {
                     Files.copy(src.resolve(f.name()), next.resolve(f.name()));
@@ -207,8 +227,8 @@ public final class NodeStorage implements AutoCloseable {
      * {@link StorageOptions#logEntriesRetainedAfterSnapshot()} entries below it for slow followers.
      */
     public CompletableFuture<Void> compactAfter(SnapshotMetadata m) {
-        long index = Math.min(raftLog.compactionIndexFor(m, options.logEntriesRetainedAfterSnapshot()),
-                raftLog.lastIndex());
+        long index =
+                Math.min(raftLog.compactionIndexFor(m, options.logEntriesRetainedAfterSnapshot()), raftLog.lastIndex());
         return raftLog.compact(index);
     }
 

@@ -8,11 +8,6 @@ import io.raftkv.raft.Snapshot;
 import io.raftkv.raft.SnapshotMetadata;
 import io.raftkv.raft.Storage;
 import io.raftkv.raft.StorageException;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 
 /**
  * The core's {@link Storage}, backed by the {@code log/} RocksDB instance ({@code raft_log}: 8-byte
@@ -57,9 +56,15 @@ public final class RaftLogStorage implements Storage {
         void installAfter(SnapshotMetadata m, CompletableFuture<Void> logDurable);
     }
 
-    RaftLogStorage(Path dataDir, RocksInstance db, GroupCommitWriter writer, LogView view,
-                   ConfState bootstrapConf, SnapshotStore snapshots, Supplier<ConfState> appliedConfState,
-                   SnapshotInstaller installer) {
+    RaftLogStorage(
+            Path dataDir,
+            RocksInstance db,
+            GroupCommitWriter writer,
+            LogView view,
+            ConfState bootstrapConf,
+            SnapshotStore snapshots,
+            Supplier<ConfState> appliedConfState,
+            SnapshotInstaller installer) {
         this.dataDir = dataDir;
         this.db = db;
         this.writer = writer;
@@ -112,8 +117,8 @@ public final class RaftLogStorage implements Storage {
         long size = 0;
         ColumnFamilyHandle cf = db.cf(LOG_CF);
         try (Slice upper = new Slice(RaftRecords.indexKey(hi));
-             ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(upper);
-             RocksIterator it = db.db.newIterator(cf, ro)) {
+                ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(upper);
+                RocksIterator it = db.db.newIterator(cf, ro)) {
             it.seek(RaftRecords.indexKey(lo));
             for (long expect = lo; expect < hi; expect++) {
                 if (!it.isValid()) {
@@ -133,8 +138,8 @@ public final class RaftLogStorage implements Storage {
             }
             return size;
         } catch (CorruptRecordException | org.rocksdb.RocksDBException e) {
-            StorageCorruptedException err = new StorageCorruptedException(dataDir,
-                    "reading the Raft log: " + e.getMessage(), e);
+            StorageCorruptedException err =
+                    new StorageCorruptedException(dataDir, "reading the Raft log: " + e.getMessage(), e);
             writer.trip(err);
             throw err;
         }
@@ -178,7 +183,9 @@ public final class RaftLogStorage implements Storage {
         if (initialVoters.voters().isEmpty()) {
             throw new IllegalArgumentException("bootstrap needs at least one voter, got " + initialVoters);
         }
-        if (!view.hardState().isEmpty() || view.lastIndex() > 0 || !bootstrapConf.isEmpty()
+        if (!view.hardState().isEmpty()
+                || view.lastIndex() > 0
+                || !bootstrapConf.isEmpty()
                 || !appliedConfState.get().isEmpty()) {
             return false;
         }
@@ -207,15 +214,15 @@ public final class RaftLogStorage implements Storage {
      * @throws IllegalArgumentException if entries are not contiguous or leave a gap, or the snapshot
      *         is not newer than the log's start or was not received and verified by the store
      */
-    public CompletableFuture<Void> persist(HardState hardStateOrNull, List<Entry> entries,
-                                           SnapshotMetadata installedSnapshotOrNull) {
+    public CompletableFuture<Void> persist(
+            HardState hardStateOrNull, List<Entry> entries, SnapshotMetadata installedSnapshotOrNull) {
         SnapshotMetadata snap = installedSnapshotOrNull;
         RaftRecords.Compacted base = view.compacted();
         long baseLast = view.lastIndex();
         if (snap != null) {
             if (snap.index() <= base.index()) {
-                throw new IllegalArgumentException("snapshot at " + snap.index()
-                        + " is not newer than the log's start " + base.index());
+                throw new IllegalArgumentException(
+                        "snapshot at " + snap.index() + " is not newer than the log's start " + base.index());
             }
             if (!snapshots.isComplete(snap)) {
                 throw new IllegalArgumentException("snapshot " + snap + " was not received and verified");
@@ -228,21 +235,23 @@ public final class RaftLogStorage implements Storage {
         RaftRecords.Compacted newStart = snap == null ? null : base;
         ColumnFamilyHandle log = db.cf(LOG_CF);
         ColumnFamilyHandle state = db.cf(STATE_CF);
-        GroupCommitWriter.Submitted s = writer.submit(b -> {
-            if (newStart != null) {
-                b.deleteRange(log, RaftRecords.indexKey(0), RaftRecords.indexKey(Long.MAX_VALUE));
-                b.put(state, RaftRecords.COMPACTED_KEY, RaftRecords.encodeCompacted(newStart));
-            }
-            if (truncateTo > 0) {
-                b.deleteRange(log, RaftRecords.indexKey(es.get(0).index()), RaftRecords.indexKey(truncateTo));
-            }
-            for (Entry e : es) {
-                b.put(log, RaftRecords.indexKey(e.index()), RaftRecords.encodeEntry(e));
-            }
-            if (hardStateOrNull != null) {
-                b.put(state, RaftRecords.HARD_STATE_KEY, RaftRecords.encodeHardState(hardStateOrNull));
-            }
-        }, es.size());
+        GroupCommitWriter.Submitted s = writer.submit(
+                b -> {
+                    if (newStart != null) {
+                        b.deleteRange(log, RaftRecords.indexKey(0), RaftRecords.indexKey(Long.MAX_VALUE));
+                        b.put(state, RaftRecords.COMPACTED_KEY, RaftRecords.encodeCompacted(newStart));
+                    }
+                    if (truncateTo > 0) {
+                        b.deleteRange(log, RaftRecords.indexKey(es.get(0).index()), RaftRecords.indexKey(truncateTo));
+                    }
+                    for (Entry e : es) {
+                        b.put(log, RaftRecords.indexKey(e.index()), RaftRecords.encodeEntry(e));
+                    }
+                    if (hardStateOrNull != null) {
+                        b.put(state, RaftRecords.HARD_STATE_KEY, RaftRecords.encodeHardState(hardStateOrNull));
+                    }
+                },
+                es.size());
         if (s.seq() < 0) {
             return s.durable();
         }
@@ -275,16 +284,18 @@ public final class RaftLogStorage implements Storage {
         }
         long snapshotIndex = snapshots.latest().map(SnapshotMetadata::index).orElse(0L);
         if (index > snapshotIndex) {
-            throw new IllegalArgumentException("compact " + index + " is past the latest durable snapshot at "
-                    + snapshotIndex);
+            throw new IllegalArgumentException(
+                    "compact " + index + " is past the latest durable snapshot at " + snapshotIndex);
         }
         RaftRecords.Compacted marker = new RaftRecords.Compacted(index, view.term(index));
         ColumnFamilyHandle log = db.cf(LOG_CF);
         ColumnFamilyHandle state = db.cf(STATE_CF);
-        GroupCommitWriter.Submitted s = writer.submit(b -> {
-            b.deleteRange(log, RaftRecords.indexKey(0), RaftRecords.indexKey(index + 1));
-            b.put(state, RaftRecords.COMPACTED_KEY, RaftRecords.encodeCompacted(marker));
-        }, 0);
+        GroupCommitWriter.Submitted s = writer.submit(
+                b -> {
+                    b.deleteRange(log, RaftRecords.indexKey(0), RaftRecords.indexKey(index + 1));
+                    b.put(state, RaftRecords.COMPACTED_KEY, RaftRecords.encodeCompacted(marker));
+                },
+                0);
         if (s.seq() >= 0) {
             view.compact(index);
         }

@@ -5,7 +5,6 @@ import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
-
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +26,7 @@ final class RaftRecords {
     /** Members in one ConfState: more than this in a stored record means the record is garbage. */
     private static final int MAX_MEMBERS = 1024;
 
-    private RaftRecords() {
-    }
+    private RaftRecords() {}
 
     static byte[] indexKey(long index) {
         return ByteBuffer.allocate(Long.BYTES).putLong(index).array();
@@ -43,7 +41,10 @@ final class RaftRecords {
 
     static byte[] encodeEntry(Entry e) {
         byte[] payload = ByteBuffer.allocate(Long.BYTES + 1 + e.data().length)
-                .putLong(e.term()).put((byte) e.type().ordinal()).put(e.data()).array();
+                .putLong(e.term())
+                .put((byte) e.type().ordinal())
+                .put(e.data())
+                .array();
         return ChecksummedRecord.seal(indexKey(e.index()), payload);
     }
 
@@ -65,8 +66,11 @@ final class RaftRecords {
     }
 
     static byte[] encodeHardState(HardState hs) {
-        byte[] payload = ByteBuffer.allocate(3 * Long.BYTES).putLong(hs.term()).putLong(hs.vote())
-                .putLong(hs.commit()).array();
+        byte[] payload = ByteBuffer.allocate(3 * Long.BYTES)
+                .putLong(hs.term())
+                .putLong(hs.vote())
+                .putLong(hs.commit())
+                .array();
         return ChecksummedRecord.seal(HARD_STATE_KEY, payload);
     }
 
@@ -87,8 +91,12 @@ final class RaftRecords {
     }
 
     static byte[] encodeCompacted(Compacted c) {
-        return ChecksummedRecord.seal(COMPACTED_KEY,
-                ByteBuffer.allocate(2 * Long.BYTES).putLong(c.index()).putLong(c.term()).array());
+        return ChecksummedRecord.seal(
+                COMPACTED_KEY,
+                ByteBuffer.allocate(2 * Long.BYTES)
+                        .putLong(c.index())
+                        .putLong(c.term())
+                        .array());
     }
 
     static Compacted decodeCompacted(byte[] stored) {
@@ -110,7 +118,8 @@ final class RaftRecords {
     }
 
     static int confStateBytes(ConfState cs) {
-        return 2 * Integer.BYTES + Long.BYTES * (cs.voters().size() + cs.learners().size());
+        return 2 * Integer.BYTES
+                + Long.BYTES * (cs.voters().size() + cs.learners().size());
     }
 
     static ConfState readConfState(ByteBuffer buf) {

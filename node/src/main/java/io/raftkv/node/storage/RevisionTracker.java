@@ -1,11 +1,10 @@
 package io.raftkv.node.storage;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatchWithIndex;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The apply thread's revision bookkeeping ({@link Revisions}): numbers the changes of each entry,
@@ -23,12 +22,13 @@ final class RevisionTracker {
     private Revisions committed;
     /** Including the batch being built. */
     private Revisions staged;
+
     private long entryRevision;
     private int sub;
     private final List<KvEvent> events = new ArrayList<>();
 
-    RevisionTracker(ColumnFamilyHandle history, ColumnFamilyHandle keyIndex, ColumnFamilyHandle meta,
-                    Revisions stored) {
+    RevisionTracker(
+            ColumnFamilyHandle history, ColumnFamilyHandle keyIndex, ColumnFamilyHandle meta, Revisions stored) {
         this.history = history;
         this.keyIndex = keyIndex;
         this.meta = meta;
@@ -37,8 +37,7 @@ final class RevisionTracker {
     }
 
     /** A position to roll back to (a transaction branch that is undone). */
-    record Mark(int sub, int events) {
-    }
+    record Mark(int sub, int events) {}
 
     void beginBatch() {
         staged = committed;

@@ -17,14 +17,20 @@ public final class RevisionUnavailableException extends RuntimeException {
     }
 
     static RevisionUnavailableException compacted(long requested, Revisions r) {
-        return new RevisionUnavailableException("revision " + requested + " has been compacted; the compact revision is "
-                + r.compacted() + " (read or watch from " + r.compacted() + " or later)", requested, r.compacted(),
+        return new RevisionUnavailableException(
+                "revision " + requested + " has been compacted; the compact revision is " + r.compacted()
+                        + " (read or watch from " + r.compacted() + " or later)",
+                requested,
+                r.compacted(),
                 r.current());
     }
 
     static RevisionUnavailableException future(long requested, Revisions r) {
-        return new RevisionUnavailableException("revision " + requested + " is a future revision; the store is at "
-                + r.current(), requested, r.compacted(), r.current());
+        return new RevisionUnavailableException(
+                "revision " + requested + " is a future revision; the store is at " + r.current(),
+                requested,
+                r.compacted(),
+                r.current());
     }
 
     /** True when the revision was compacted, false when it is in the future. */

@@ -1,5 +1,8 @@
 package io.raftkv.node.storage;
 
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.rocksdb.AbstractEventListener;
 import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.FlushJobInfo;
@@ -7,10 +10,6 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.WriteStallInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Logs what RocksDB does in the background on one instance — memtable flushes and compactions with
@@ -28,8 +27,11 @@ final class RocksEventLog extends AbstractEventListener {
     private final Map<Integer, Long> compactionStarted = new ConcurrentHashMap<>();
 
     RocksEventLog(Path dir) {
-        super(EnabledEventCallback.ON_FLUSH_BEGIN, EnabledEventCallback.ON_FLUSH_COMPLETED,
-                EnabledEventCallback.ON_COMPACTION_BEGIN, EnabledEventCallback.ON_COMPACTION_COMPLETED,
+        super(
+                EnabledEventCallback.ON_FLUSH_BEGIN,
+                EnabledEventCallback.ON_FLUSH_COMPLETED,
+                EnabledEventCallback.ON_COMPACTION_BEGIN,
+                EnabledEventCallback.ON_COMPACTION_COMPLETED,
                 EnabledEventCallback.ON_STALL_CONDITIONS_CHANGED);
         this.name = String.valueOf(dir.getFileName());
     }
@@ -43,12 +45,17 @@ final class RocksEventLog extends AbstractEventListener {
     public void onFlushCompleted(RocksDB db, FlushJobInfo info) {
         Long started = flushStarted.remove(info.getJobId());
         if (LOG.isInfoEnabled()) {
-            LOG.info("rocksdb[{}] flushed {} ({}, {} entries, {} KiB) in {} ms{}", name, info.getColumnFamilyName(),
-                    info.getFlushReason(), info.getTableProperties().getNumEntries(),
+            LOG.info(
+                    "rocksdb[{}] flushed {} ({}, {} entries, {} KiB) in {} ms{}",
+                    name,
+                    info.getColumnFamilyName(),
+                    info.getFlushReason(),
+                    info.getTableProperties().getNumEntries(),
                     info.getTableProperties().getDataSize() >> 10,
                     started == null ? "?" : (System.nanoTime() - started) / 1_000_000,
-                    info.isTriggeredWritesStop() ? " (writes stopped)" : info.isTriggeredWritesSlowdown()
-                            ? " (writes slowed down)" : "");
+                    info.isTriggeredWritesStop()
+                            ? " (writes stopped)"
+                            : info.isTriggeredWritesSlowdown() ? " (writes slowed down)" : "");
         }
     }
 
@@ -61,16 +68,26 @@ final class RocksEventLog extends AbstractEventListener {
     public void onCompactionCompleted(RocksDB db, CompactionJobInfo info) {
         Long started = compactionStarted.remove(info.jobId());
         if (LOG.isInfoEnabled()) {
-            LOG.info("rocksdb[{}] compacted {} ({}, {} files into {}, level {} to {}) in {} ms", name,
-                    new String(info.columnFamilyName(), java.nio.charset.StandardCharsets.UTF_8), info.compactionReason(), info.inputFiles().size(), info.outputFiles().size(),
-                    info.baseInputLevel(), info.outputLevel(),
+            LOG.info(
+                    "rocksdb[{}] compacted {} ({}, {} files into {}, level {} to {}) in {} ms",
+                    name,
+                    new String(info.columnFamilyName(), java.nio.charset.StandardCharsets.UTF_8),
+                    info.compactionReason(),
+                    info.inputFiles().size(),
+                    info.outputFiles().size(),
+                    info.baseInputLevel(),
+                    info.outputLevel(),
                     started == null ? "?" : (System.nanoTime() - started) / 1_000_000);
         }
     }
 
     @Override
     public void onStallConditionsChanged(WriteStallInfo info) {
-        LOG.warn("rocksdb[{}] write stall condition of {}: {} -> {}", name, info.getColumnFamilyName(),
-                info.getPreviousCondition(), info.getCurrentCondition());
+        LOG.warn(
+                "rocksdb[{}] write stall condition of {}: {} -> {}",
+                name,
+                info.getColumnFamilyName(),
+                info.getPreviousCondition(),
+                info.getCurrentCondition());
     }
 }

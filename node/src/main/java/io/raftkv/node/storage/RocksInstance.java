@@ -1,5 +1,11 @@
 package io.raftkv.node.storage;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
@@ -15,13 +21,6 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WALRecoveryMode;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * One open RocksDB database with named column families, and everything that must be closed with it.
@@ -65,8 +64,14 @@ final class RocksInstance implements AutoCloseable {
     /** Logs flushes, compactions and write stalls; null on a read-only open. */
     private final RocksEventLog events;
 
-    private RocksInstance(Path dir, RocksDB db, Map<String, ColumnFamilyHandle> families,
-                          DBOptions dbOptions, ColumnFamilyOptions cfOptions, Logger infoLog, RocksEventLog events) {
+    private RocksInstance(
+            Path dir,
+            RocksDB db,
+            Map<String, ColumnFamilyHandle> families,
+            DBOptions dbOptions,
+            ColumnFamilyOptions cfOptions,
+            Logger infoLog,
+            RocksEventLog events) {
         this.dir = dir;
         this.db = db;
         this.families = families;
@@ -117,11 +122,11 @@ final class RocksInstance implements AutoCloseable {
         // Bloom filters: a put reads the key's previous version (create index, version), and with
         // random keys over a large key space that read otherwise probes every L0 file and level
         // (index and data block, decompressed) before it finds the key or learns it is absent.
-        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setParanoidFileChecks(false)
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
+                .setParanoidFileChecks(false)
                 .setWriteBufferSize(CF_WRITE_BUFFER_BYTES)
-                .setTableFormatConfig(new BlockBasedTableConfig()
-                        .setBlockCache(BLOCK_CACHE)
-                        .setFilterPolicy(BLOOM_FILTER));
+                .setTableFormatConfig(
+                        new BlockBasedTableConfig().setBlockCache(BLOCK_CACHE).setFilterPolicy(BLOOM_FILTER));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         if (readOnly) {

@@ -29,8 +29,8 @@ final class SessionExpiryIndex {
     void load(long clientId, long lastUsed) {
         Long other = clientByLastUsed.put(lastUsed, clientId);
         if (other != null && other != clientId) {
-            throw new CorruptRecordException("sessions of clients " + other + " and " + clientId
-                    + " were both last used at index " + lastUsed);
+            throw new CorruptRecordException(
+                    "sessions of clients " + other + " and " + clientId + " were both last used at index " + lastUsed);
         }
     }
 

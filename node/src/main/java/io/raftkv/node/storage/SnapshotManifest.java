@@ -1,7 +1,6 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.raft.SnapshotMetadata;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -36,8 +35,7 @@ record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files) {
     private static final int MAX_FILES = 1_000_000;
 
     /** One checkpoint file. */
-    record FileEntry(String name, long size, int crc32c) {
-    }
+    record FileEntry(String name, long size, int crc32c) {}
 
     SnapshotManifest {
         files = List.copyOf(files);
@@ -138,7 +136,8 @@ record SnapshotManifest(SnapshotMetadata metadata, List<FileEntry> files) {
             }
             long size = Files.size(p);
             if (size != f.size()) {
-                throw new CorruptRecordException("snapshot file " + p + " has " + size + " bytes, expected " + f.size());
+                throw new CorruptRecordException(
+                        "snapshot file " + p + " has " + size + " bytes, expected " + f.size());
             }
             if (crcOf(p) != f.crc32c()) {
                 throw new CorruptRecordException("snapshot file " + p + " fails its checksum");

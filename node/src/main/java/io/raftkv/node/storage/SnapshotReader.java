@@ -1,7 +1,6 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.raft.SnapshotMetadata;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

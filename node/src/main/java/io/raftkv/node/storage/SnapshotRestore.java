@@ -6,11 +6,6 @@ import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a node's storage from a snapshot instead of from Raft: what {@code etcdutl snapshot
@@ -58,8 +57,7 @@ public final class SnapshotRestore {
     /** Present in a data directory while a restore or force-new-cluster is not complete. */
     public static final String MARKER = "RESTORE-IN-PROGRESS";
 
-    private SnapshotRestore() {
-    }
+    private SnapshotRestore() {}
 
     /** The snapshot file fails verification: not a snapshot, truncated, or a checksum mismatch. */
     public static final class InvalidSnapshotException extends RuntimeException {
@@ -78,9 +76,8 @@ public final class SnapshotRestore {
      * @param files     RocksDB files inside
      * @param stateHash the state hash of the snapshot's state, as the source members computed it
      */
-    public record SnapshotFileInfo(SnapshotMetadata metadata, long bytes, int crc32c, String sha256, int files,
-                                   StateHash stateHash) {
-    }
+    public record SnapshotFileInfo(
+            SnapshotMetadata metadata, long bytes, int crc32c, String sha256, int files, StateHash stateHash) {}
 
     /**
      * A restored (or force-rebuilt) data directory.
@@ -92,9 +89,14 @@ public final class SnapshotRestore {
      * @param restoredHash state hash of the restored member (new configuration), as it will report it
      * @param keptAt       force-new-cluster: where the previous storage was kept; null for a restore
      */
-    public record Restored(Path dataDir, long memberId, long index, long term, StateHash sourceHash,
-                           StateHash restoredHash, Path keptAt) {
-    }
+    public record Restored(
+            Path dataDir,
+            long memberId,
+            long index,
+            long term,
+            StateHash sourceHash,
+            StateHash restoredHash,
+            Path keptAt) {}
 
     /**
      * Verifies {@code snapshotFile} and computes its state hash, unpacking it under a scratch
@@ -115,7 +117,8 @@ public final class SnapshotRestore {
         Files.createDirectories(scratchParent);
         Path scratch = Files.createTempDirectory(scratchParent, "raftkv-snapshot-status-");
         try {
-            List<SnapshotManifest.FileEntry> files = SnapshotStreamFormat.extract(snapshotFile, scratch.resolve("db"), meta);
+            List<SnapshotManifest.FileEntry> files =
+                    SnapshotStreamFormat.extract(snapshotFile, scratch.resolve("db"), meta);
             StateHash hash;
             try (KvStateMachine sm = openStateMachine(scratch, scratch.resolve("db"))) {
                 hash = sm.stateHash();
@@ -155,20 +158,29 @@ public final class SnapshotRestore {
         StorageLayout layout = new StorageLayout(dataDir);
         requireEmpty(layout.dataDir);
         SnapshotMetadata meta = SnapshotStreamFormat.readHeader(snapshotFile);
-        if (meta.confState().voters().contains(memberId) || meta.confState().learners().contains(memberId)) {
+        if (meta.confState().voters().contains(memberId)
+                || meta.confState().learners().contains(memberId)) {
             throw new IllegalArgumentException("member id " + memberId + " belongs to the snapshot's cluster "
                     + meta.confState() + "; a restored cluster needs fresh member ids");
         }
         Files.createDirectories(layout.dataDir);
-        writeMarker(layout, "restore of " + snapshotFile.toAbsolutePath() + " as member " + memberId
-                + " started " + Instant.now() + ". It did not complete: delete this directory's contents and run"
-                + " the restore again.");
-        Path staging = layout.dataDir.resolve("storage.init-restore-" + ProcessHandle.current().pid());
+        writeMarker(
+                layout,
+                "restore of " + snapshotFile.toAbsolutePath() + " as member " + memberId
+                        + " started " + Instant.now()
+                        + ". It did not complete: delete this directory's contents and run"
+                        + " the restore again.");
+        Path staging = layout.dataDir.resolve(
+                "storage.init-restore-" + ProcessHandle.current().pid());
         StorageLayout.deleteRecursively(staging);
         Path db = staging.resolve("sm");
         SnapshotStreamFormat.extract(snapshotFile, db, meta);
         Restored r = build(layout, staging, db, meta, memberId, meta.term(), null);
-        LOG.info("restored snapshot {} into {} as member {} (state hash {})", meta, layout.dataDir, memberId,
+        LOG.info(
+                "restored snapshot {} into {} as member {} (state hash {})",
+                meta,
+                layout.dataDir,
+                memberId,
                 Long.toHexString(r.restoredHash().hash()));
         return r;
     }
@@ -191,7 +203,8 @@ public final class SnapshotRestore {
             throw new IllegalStateException(markerProblem(layout.dataDir));
         }
         ConfState single = new ConfState(Set.of(memberId), Set.of());
-        Path staging = layout.dataDir.resolve("storage.init-force-" + ProcessHandle.current().pid());
+        Path staging = layout.dataDir.resolve(
+                "storage.init-force-" + ProcessHandle.current().pid());
         StorageLayout.deleteRecursively(staging);
         Path db = staging.resolve("sm");
         SnapshotMetadata source;
@@ -220,13 +233,19 @@ public final class SnapshotRestore {
             }
             source = new SnapshotMetadata(applied.index(), applied.term(), applied.confState());
             term = Math.max(log.hardState().term(), applied.term());
-            LOG.warn("force-new-cluster: member {} applied its whole log up to index {} (commit index was {})",
-                    memberId, applied.index(), log.hardState().commit());
+            LOG.warn(
+                    "force-new-cluster: member {} applied its whole log up to index {} (commit index was {})",
+                    memberId,
+                    applied.index(),
+                    log.hardState().commit());
         }
-        writeMarker(layout, "force-new-cluster as member " + memberId + " started " + Instant.now() + ". If "
-                + layout.root + " is missing, the previous storage is in a storage.before-force-new-cluster-*"
-                + " directory beside it: move it back to 'storage', delete this file and start again.");
-        Path kept = layout.dataDir.resolve("storage.before-force-new-cluster-" + Instant.now().getEpochSecond());
+        writeMarker(
+                layout,
+                "force-new-cluster as member " + memberId + " started " + Instant.now() + ". If "
+                        + layout.root + " is missing, the previous storage is in a storage.before-force-new-cluster-*"
+                        + " directory beside it: move it back to 'storage', delete this file and start again.");
+        Path kept = layout.dataDir.resolve(
+                "storage.before-force-new-cluster-" + Instant.now().getEpochSecond());
         return build(layout, staging, db, source, memberId, term, kept);
     }
 
@@ -235,8 +254,15 @@ public final class SnapshotRestore {
      * the complete storage in {@code staging} for the one-voter configuration {@code memberId}, then
      * renames it into place (moving any existing storage to {@code keepOldAt}) and removes the marker.
      */
-    private static Restored build(StorageLayout layout, Path staging, Path db, SnapshotMetadata source, long memberId,
-                                  long term, Path keepOldAt) throws IOException {
+    private static Restored build(
+            StorageLayout layout,
+            Path staging,
+            Path db,
+            SnapshotMetadata source,
+            long memberId,
+            long term,
+            Path keepOldAt)
+            throws IOException {
         ConfState conf = new ConfState(Set.of(memberId), Set.of());
         SnapshotMetadata restored = new SnapshotMetadata(source.index(), source.term(), conf);
         Path snapDir = staging.resolve("snapshots").resolve(SnapshotStore.dirName(restored));
@@ -246,8 +272,13 @@ public final class SnapshotRestore {
             sourceHash = sm.stateHash();
             checkHashMatches(sourceHash, source);
             try (WriteOptions sync = new WriteOptions().setSync(true)) {
-                sm.db().db.put(sm.db().cf(KvStateMachine.META_CF), sync, StateRecords.APPLIED_KEY,
-                        StateRecords.encodeApplied(new AppliedState(source.index(), source.term(), conf)));
+                sm.db()
+                        .db
+                        .put(
+                                sm.db().cf(KvStateMachine.META_CF),
+                                sync,
+                                StateRecords.APPLIED_KEY,
+                                StateRecords.encodeApplied(new AppliedState(source.index(), source.term(), conf)));
             }
             StateHash asBefore = sm.stateHash(source.confState());
             if (!asBefore.equals(sourceHash)) {
@@ -263,14 +294,17 @@ public final class SnapshotRestore {
             throw new IOException("cannot rebuild the state machine in " + db + ": " + e.getMessage(), e);
         }
         List<SnapshotManifest.FileEntry> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(snapDir.resolve(SnapshotManifest.DB_DIR)).sorted()) {
+        try (Stream<Path> s =
+                Files.list(snapDir.resolve(SnapshotManifest.DB_DIR)).sorted()) {
             for (Path f : (Iterable<Path>) s::iterator) {
-                files.add(new SnapshotManifest.FileEntry(f.getFileName().toString(), Files.size(f),
-                        SnapshotManifest.crcOf(f)));
+                files.add(new SnapshotManifest.FileEntry(
+                        f.getFileName().toString(), Files.size(f), SnapshotManifest.crcOf(f)));
             }
         }
         Files.write(snapDir.resolve(SnapshotManifest.FILE_NAME), new SnapshotManifest(restored, files).encode());
-        writeLog(staging.resolve("log"), new HardState(term, 0, source.index()),
+        writeLog(
+                staging.resolve("log"),
+                new HardState(term, 0, source.index()),
                 new RaftRecords.Compacted(source.index(), source.term()));
         Files.writeString(staging.resolve("FORMAT"), StorageLayout.FORMAT_LINE, StandardCharsets.US_ASCII);
         StorageLayout.fsyncTree(staging);
@@ -284,8 +318,8 @@ public final class SnapshotRestore {
         try (NodeStorage check = NodeStorage.open(layout.dataDir, StorageOptions.defaults())) {
             StateHash opened = check.stateMachine().stateHash();
             if (!opened.equals(restoredHash)) {
-                throw new IllegalStateException("the restored storage hashes to " + opened + " when opened, expected "
-                        + restoredHash);
+                throw new IllegalStateException(
+                        "the restored storage hashes to " + opened + " when opened, expected " + restoredHash);
             }
         }
         return new Restored(layout.dataDir, memberId, source.index(), term, sourceHash, restoredHash, keepOldAt);
@@ -293,9 +327,13 @@ public final class SnapshotRestore {
 
     private static void writeLog(Path logDir, HardState hs, RaftRecords.Compacted compacted) throws IOException {
         try (RocksInstance log = RocksInstance.open(logDir, RaftLogStorage.FAMILIES, false, true);
-             WriteOptions sync = new WriteOptions().setSync(true)) {
-            log.db.put(log.cf(RaftLogStorage.STATE_CF), sync, RaftRecords.HARD_STATE_KEY, RaftRecords.encodeHardState(hs));
-            log.db.put(log.cf(RaftLogStorage.STATE_CF), sync, RaftRecords.COMPACTED_KEY,
+                WriteOptions sync = new WriteOptions().setSync(true)) {
+            log.db.put(
+                    log.cf(RaftLogStorage.STATE_CF), sync, RaftRecords.HARD_STATE_KEY, RaftRecords.encodeHardState(hs));
+            log.db.put(
+                    log.cf(RaftLogStorage.STATE_CF),
+                    sync,
+                    RaftRecords.COMPACTED_KEY,
                     RaftRecords.encodeCompacted(compacted));
             log.db.flushWal(true);
         } catch (RocksDBException e) {
@@ -311,7 +349,7 @@ public final class SnapshotRestore {
     private static KvStateMachine openStateMachine(Path layoutRoot, Path db, StorageOptions options)
             throws RocksDBException {
         StorageLayout at = new StorageLayout(layoutRoot);
-        return new KvStateMachine(at, options, RocksInstance.open(db, KvStateMachine.FAMILIES, false, false), t -> { });
+        return new KvStateMachine(at, options, RocksInstance.open(db, KvStateMachine.FAMILIES, false, false), t -> {});
     }
 
     private static void checkHashMatches(StateHash hash, SnapshotMetadata meta) {
@@ -329,7 +367,9 @@ public final class SnapshotRestore {
             throw new IllegalArgumentException(dataDir + " is not a directory");
         }
         try (Stream<Path> s = Files.list(dataDir)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("lost+found")).toList();
+            List<String> names = s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("lost+found"))
+                    .toList();
             if (!names.isEmpty()) {
                 throw new IllegalArgumentException(dataDir + " is not empty (" + String.join(", ", names)
                         + "); a restore needs an empty data directory");
@@ -348,7 +388,8 @@ public final class SnapshotRestore {
     static String markerProblem(Path dataDir) {
         String text;
         try {
-            text = Files.readString(dataDir.resolve(MARKER), StandardCharsets.UTF_8).strip();
+            text = Files.readString(dataDir.resolve(MARKER), StandardCharsets.UTF_8)
+                    .strip();
         } catch (IOException e) {
             text = "(unreadable: " + e.getMessage() + ")";
         }

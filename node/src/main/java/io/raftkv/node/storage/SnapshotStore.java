@@ -2,9 +2,6 @@ package io.raftkv.node.storage;
 
 import io.raftkv.node.storage.StateRecords.AppliedState;
 import io.raftkv.raft.SnapshotMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Complete snapshots of the state machine under {@code storage/snapshots/}, each a RocksDB
@@ -49,6 +48,7 @@ public final class SnapshotStore implements AutoCloseable {
     private final AtomicLong tmpCounter = new AtomicLong();
     /** Used by the worker thread only (creating snapshots). */
     private final SstChecksumCache checksums = new SstChecksumCache();
+
     private volatile Optional<SnapshotMetadata> latest = Optional.empty();
     private CompletableFuture<SnapshotMetadata> creating;
 
@@ -112,8 +112,9 @@ public final class SnapshotStore implements AutoCloseable {
     }
 
     /** Opens the store read-write: removes unfinished {@code tmp-…} directories. */
-    static SnapshotStore open(StorageLayout layout, StorageOptions options, KvStateMachine sm,
-                              Map<Long, SnapshotManifest> scanned) throws IOException {
+    static SnapshotStore open(
+            StorageLayout layout, StorageOptions options, KvStateMachine sm, Map<Long, SnapshotManifest> scanned)
+            throws IOException {
         try (Stream<Path> dirs = Files.list(layout.snapshotsDir)) {
             for (Path dir : (Iterable<Path>) dirs::iterator) {
                 if (dir.getFileName().toString().startsWith("tmp-")) {
@@ -147,13 +148,15 @@ public final class SnapshotStore implements AutoCloseable {
             }
             long applied = stateMachine.appliedIndex();
             if (applied == 0) {
-                return CompletableFuture.failedFuture(new IllegalStateException("nothing applied yet: no snapshot to take"));
+                return CompletableFuture.failedFuture(
+                        new IllegalStateException("nothing applied yet: no snapshot to take"));
             }
             if (latest.isPresent() && latest.get().index() >= applied) {
                 return CompletableFuture.completedFuture(latest.get());
             }
             Path tmp = layout.snapshotsDir.resolve("tmp-create-" + tmpCounter.incrementAndGet());
-            CompletableFuture<SnapshotMetadata> f = stateMachine.checkpoint(tmp.resolve(SnapshotManifest.DB_DIR))
+            CompletableFuture<SnapshotMetadata> f = stateMachine
+                    .checkpoint(tmp.resolve(SnapshotManifest.DB_DIR))
                     .thenApplyAsync(a -> publishCreated(tmp, a), worker);
             creating = f;
             f.whenComplete((m, t) -> {
@@ -193,13 +196,15 @@ public final class SnapshotStore implements AutoCloseable {
         SnapshotMetadata meta = new SnapshotMetadata(a.index(), a.term(), a.confState());
         try {
             List<SnapshotManifest.FileEntry> files = new ArrayList<>();
-            try (Stream<Path> s = Files.list(tmp.resolve(SnapshotManifest.DB_DIR)).sorted()) {
+            try (Stream<Path> s =
+                    Files.list(tmp.resolve(SnapshotManifest.DB_DIR)).sorted()) {
                 for (Path f : (Iterable<Path>) s::iterator) {
-                    files.add(new SnapshotManifest.FileEntry(f.getFileName().toString(), Files.size(f),
-                            checksums.crcOf(f)));
+                    files.add(new SnapshotManifest.FileEntry(
+                            f.getFileName().toString(), Files.size(f), checksums.crcOf(f)));
                 }
             }
-            checksums.retainOnly(files.stream().map(SnapshotManifest.FileEntry::name).toList());
+            checksums.retainOnly(
+                    files.stream().map(SnapshotManifest.FileEntry::name).toList());
             publish(new SnapshotManifest(meta, files), tmp);
             return meta;
         } catch (IOException e) {
@@ -209,8 +214,8 @@ public final class SnapshotStore implements AutoCloseable {
 
     /** Called by {@link SnapshotWriter#finish} after the stream's length and CRC verified. */
     void completeReceived(SnapshotMetadata meta, Path tmp, Path streamFile) throws IOException {
-        List<SnapshotManifest.FileEntry> files = SnapshotStreamFormat.extract(streamFile,
-                tmp.resolve(SnapshotManifest.DB_DIR), meta);
+        List<SnapshotManifest.FileEntry> files =
+                SnapshotStreamFormat.extract(streamFile, tmp.resolve(SnapshotManifest.DB_DIR), meta);
         Files.delete(streamFile);
         publish(new SnapshotManifest(meta, files), tmp);
     }
@@ -245,12 +250,18 @@ public final class SnapshotStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        LOG.info("snapshot at index {} term {} complete ({} files, {} stream bytes)", meta.index(), meta.term(),
-                manifest.files().size(), SnapshotStreamFormat.streamBytes(manifest));
+        LOG.info(
+                "snapshot at index {} term {} complete ({} files, {} stream bytes)",
+                meta.index(),
+                meta.term(),
+                manifest.files().size(),
+                SnapshotStreamFormat.streamBytes(manifest));
     }
 
     private void publishLatest() {
-        latest = complete.isEmpty() ? Optional.empty() : Optional.of(complete.lastEntry().getValue().manifest.metadata());
+        latest = complete.isEmpty()
+                ? Optional.empty()
+                : Optional.of(complete.lastEntry().getValue().manifest.metadata());
     }
 
     /** Keeps the newest {@code snapshotsRetained}; older ones go once no reader holds them. */
@@ -288,8 +299,11 @@ public final class SnapshotStore implements AutoCloseable {
      */
     public SnapshotReader openReader(SnapshotMetadata m) {
         Held h = lease(m);
-        return new SnapshotReader(h.manifest, SnapshotStreamFormat.open(h.dir, h.manifest),
-                options.snapshotChunkBytes(), () -> release(m.index()));
+        return new SnapshotReader(
+                h.manifest,
+                SnapshotStreamFormat.open(h.dir, h.manifest),
+                options.snapshotChunkBytes(),
+                () -> release(m.index()));
     }
 
     /** Starts receiving snapshot {@code m}; blocking (creates a directory). */
@@ -311,8 +325,11 @@ public final class SnapshotStore implements AutoCloseable {
         if (m.isEmpty()) {
             throw new IllegalArgumentException("cannot install an empty snapshot");
         }
-        return new SnapshotWriter(this, m, layout.snapshotsDir.resolve("tmp-recv-" + m.index() + "-" + m.term()
-                + "-" + tmpCounter.incrementAndGet()));
+        return new SnapshotWriter(
+                this,
+                m,
+                layout.snapshotsDir.resolve(
+                        "tmp-recv-" + m.index() + "-" + m.term() + "-" + tmpCounter.incrementAndGet()));
     }
 
     /**

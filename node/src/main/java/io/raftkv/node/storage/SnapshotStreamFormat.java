@@ -1,7 +1,6 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.raft.SnapshotMetadata;
-
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,31 +40,33 @@ final class SnapshotStreamFormat {
     private static final byte[] MAGIC = "RKVSTRM1".getBytes(StandardCharsets.US_ASCII);
     private static final int SHA256_BYTES = 32;
 
-    private SnapshotStreamFormat() {
-    }
+    private SnapshotStreamFormat() {}
 
     /** The stream for the complete snapshot in {@code snapshotDir}. */
     static InputStream open(Path snapshotDir, SnapshotManifest manifest) {
         MessageDigest sha = sha256();
         List<InputStream> parts = new ArrayList<>();
-        parts.add(new ByteArrayInputStream(header(manifest.metadata(), manifest.files().size())));
+        parts.add(new ByteArrayInputStream(
+                header(manifest.metadata(), manifest.files().size())));
         Path db = snapshotDir.resolve(SnapshotManifest.DB_DIR);
         for (SnapshotManifest.FileEntry f : manifest.files()) {
             parts.add(new ByteArrayInputStream(fileHeader(f)));
             parts.add(new LazyFileStream(db.resolve(f.name())));
         }
         Iterator<InputStream> it = parts.iterator();
-        InputStream body = new DigestInputStream(new SequenceInputStream(new Enumeration<>() {
-            @Override
-            public boolean hasMoreElements() {
-                return it.hasNext();
-            }
+        InputStream body = new DigestInputStream(
+                new SequenceInputStream(new Enumeration<>() {
+                    @Override
+                    public boolean hasMoreElements() {
+                        return it.hasNext();
+                    }
 
-            @Override
-            public InputStream nextElement() {
-                return it.next();
-            }
-        }), sha);
+                    @Override
+                    public InputStream nextElement() {
+                        return it.next();
+                    }
+                }),
+                sha);
         return new SequenceInputStream(body, new InputStream() {
             private ByteArrayInputStream trailer;
 
@@ -103,7 +104,8 @@ final class SnapshotStreamFormat {
      * @throws CorruptRecordException if the file does not start like a snapshot stream
      */
     static SnapshotMetadata readHeader(Path streamFile) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(streamFile), 1 << 12))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(streamFile), 1 << 12))) {
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!Arrays.equals(magic, MAGIC)) {
                 throw new CorruptRecordException(streamFile + " is not a RaftKV snapshot (bad magic number)");
@@ -149,8 +151,8 @@ final class SnapshotStreamFormat {
                     throw new CorruptRecordException("snapshot file " + name + " has size " + size);
                 }
                 CRC32C crc = new CRC32C();
-                try (OutputStream out = Files.newOutputStream(targetDbDir.resolve(name),
-                        java.nio.file.StandardOpenOption.CREATE_NEW)) {
+                try (OutputStream out =
+                        Files.newOutputStream(targetDbDir.resolve(name), java.nio.file.StandardOpenOption.CREATE_NEW)) {
                     for (long left = size; left > 0; ) {
                         int r = in.read(buf, 0, (int) Math.min(buf.length, left));
                         if (r < 0) {

@@ -1,7 +1,6 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.raft.SnapshotMetadata;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -78,12 +77,13 @@ public final class SnapshotWriter implements AutoCloseable {
         try {
             out.close();
             if (received != expectedBytes) {
-                throw new CorruptSnapshotException("snapshot stream has " + received + " bytes, sender announced "
-                        + expectedBytes);
+                throw new CorruptSnapshotException(
+                        "snapshot stream has " + received + " bytes, sender announced " + expectedBytes);
             }
             if ((int) crc.getValue() != expectedCrc32c) {
-                throw new CorruptSnapshotException("snapshot stream CRC-32C " + Integer.toHexString((int) crc.getValue())
-                        + " differs from the sender's " + Integer.toHexString(expectedCrc32c));
+                throw new CorruptSnapshotException(
+                        "snapshot stream CRC-32C " + Integer.toHexString((int) crc.getValue())
+                                + " differs from the sender's " + Integer.toHexString(expectedCrc32c));
             }
             store.completeReceived(metadata, tmpDir, streamFile);
             return metadata;

@@ -19,11 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * read again. Only files of the latest snapshot are kept ({@link #retainOnly}).
  */
 final class SstChecksumCache {
-    private record Identity(Object fileKey, long size, long modifiedNanos) {
-    }
+    private record Identity(Object fileKey, long size, long modifiedNanos) {}
 
-    private record Known(Identity identity, int crc32c) {
-    }
+    private record Known(Identity identity, int crc32c) {}
 
     private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
     private final AtomicLong bytesRead = new AtomicLong();
@@ -35,7 +33,8 @@ final class SstChecksumCache {
             return readCrc(file);
         }
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        Identity id = new Identity(attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        Identity id = new Identity(
+                attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS));
         if (id.fileKey() == null) {
             return readCrc(file); // no inode on this file system: nothing to recognise the file by
         }

@@ -5,12 +5,11 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
+import java.nio.file.Files;
+import java.util.TreeMap;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-
-import java.nio.file.Files;
-import java.util.TreeMap;
 
 /**
  * The start-up checks, run on read-only opens so that a failing check modifies nothing:
@@ -34,23 +33,33 @@ import java.util.TreeMap;
 final class StartupCheck {
 
     /** What the checks found. {@code view} is the log as loaded, ready for the driver. */
-    record Report(LogView view, HardState hardState, RaftRecords.Compacted compacted, ConfState bootstrapConf,
-                  AppliedState applied, TreeMap<Long, SnapshotManifest> snapshots, Recovery recovery) {
+    record Report(
+            LogView view,
+            HardState hardState,
+            RaftRecords.Compacted compacted,
+            ConfState bootstrapConf,
+            AppliedState applied,
+            TreeMap<Long, SnapshotManifest> snapshots,
+            Recovery recovery) {
         String summary() {
             return "log: first index " + view.firstIndex() + ", last index " + view.lastIndex() + ", hard state "
                     + hardState + "\nstate machine: applied index " + applied.index() + " term " + applied.term()
                     + ", configuration " + applied.confState()
-                    + "\nsnapshots: " + snapshots.values().stream().map(m -> m.metadata().toString()).toList()
+                    + "\nsnapshots: "
+                    + snapshots.values().stream()
+                            .map(m -> m.metadata().toString())
+                            .toList()
                     + "\nrecovery at start-up: " + recovery;
         }
     }
 
     enum Recovery {
-        NONE, RESTORE_STATE_MACHINE_FROM_SNAPSHOT, CREATE_EMPTY_STATE_MACHINE
+        NONE,
+        RESTORE_STATE_MACHINE_FROM_SNAPSHOT,
+        CREATE_EMPTY_STATE_MACHINE
     }
 
-    private StartupCheck() {
-    }
+    private StartupCheck() {}
 
     static Report run(StorageLayout layout, StorageOptions options) {
         layout.checkFormat();
@@ -72,46 +81,65 @@ final class StartupCheck {
             byte[] cBytes = log.db.get(log.cf(RaftLogStorage.STATE_CF), RaftRecords.COMPACTED_KEY);
             compacted = cBytes == null ? RaftRecords.Compacted.NONE : RaftRecords.decodeCompacted(cBytes);
             byte[] bBytes = log.db.get(log.cf(RaftLogStorage.STATE_CF), RaftRecords.BOOTSTRAP_CONF_KEY);
-            bootstrap = bBytes == null ? ConfState.EMPTY
+            bootstrap = bBytes == null
+                    ? ConfState.EMPTY
                     : RaftRecords.decodeConfState(RaftRecords.BOOTSTRAP_CONF_KEY, bBytes);
             view = new LogView(options.logTailCacheEntries(), options.logTailCacheBytes(), compacted, hs);
             lastTerm = loadLog(log, view, compacted, verify);
         } catch (RocksDBException e) {
-            throw corrupted(layout, "the log database " + layout.logDir + " does not open or read cleanly: "
-                    + e.getMessage());
+            throw corrupted(
+                    layout, "the log database " + layout.logDir + " does not open or read cleanly: " + e.getMessage());
         } catch (CorruptRecordException e) {
             throw corrupted(layout, "the Raft log: " + e.getMessage());
         }
         if (lastTerm > hs.term()) {
-            throw corrupted(layout, "the last log entry has term " + lastTerm + ", past the hard state's term "
-                    + hs.term());
+            throw corrupted(
+                    layout, "the last log entry has term " + lastTerm + ", past the hard state's term " + hs.term());
         }
         if (hs.commit() > view.lastIndex()) {
-            throw corrupted(layout, "the hard state's commit index " + hs.commit() + " is past the last log index "
-                    + view.lastIndex());
+            throw corrupted(
+                    layout,
+                    "the hard state's commit index " + hs.commit() + " is past the last log index " + view.lastIndex());
         }
         TreeMap<Long, SnapshotManifest> snapshots = SnapshotStore.scan(layout, verify);
-        SnapshotMetadata latest = snapshots.isEmpty() ? null
-                : snapshots.lastEntry().getValue().metadata();
+        SnapshotMetadata latest =
+                snapshots.isEmpty() ? null : snapshots.lastEntry().getValue().metadata();
         if (compacted.index() > 0) {
             if (latest == null || latest.index() < compacted.index()) {
-                throw corrupted(layout, "the log is compacted up to " + compacted.index()
-                        + " but no complete snapshot covers it (latest: " + (latest == null ? "none" : latest) + ")");
+                throw corrupted(
+                        layout,
+                        "the log is compacted up to " + compacted.index()
+                                + " but no complete snapshot covers it (latest: " + (latest == null ? "none" : latest)
+                                + ")");
             }
             SnapshotManifest at = snapshots.get(compacted.index());
             if (at != null && at.metadata().term() != compacted.term()) {
-                throw corrupted(layout, "the snapshot at index " + compacted.index() + " has term "
-                        + at.metadata().term() + " but the log says " + compacted.term());
+                throw corrupted(
+                        layout,
+                        "the snapshot at index " + compacted.index() + " has term "
+                                + at.metadata().term() + " but the log says " + compacted.term());
             }
         }
         long effectiveCommit = Math.max(hs.commit(), compacted.index());
         if (!Files.isDirectory(layout.smDir)) {
             if (latest != null && latest.index() >= compacted.index()) {
-                return new Report(view, hs, compacted, bootstrap, AppliedState.EMPTY, snapshots,
+                return new Report(
+                        view,
+                        hs,
+                        compacted,
+                        bootstrap,
+                        AppliedState.EMPTY,
+                        snapshots,
                         Recovery.RESTORE_STATE_MACHINE_FROM_SNAPSHOT);
             }
             if (compacted.index() == 0) {
-                return new Report(view, hs, compacted, bootstrap, AppliedState.EMPTY, snapshots,
+                return new Report(
+                        view,
+                        hs,
+                        compacted,
+                        bootstrap,
+                        AppliedState.EMPTY,
+                        snapshots,
                         Recovery.CREATE_EMPTY_STATE_MACHINE);
             }
             throw corrupted(layout, "the state machine database " + layout.smDir + " is missing");
@@ -124,20 +152,24 @@ final class StartupCheck {
             // exactly when the applied entry is still in the durable log with the same term; the
             // commit index is then known to be at least the applied index. Anything else is damage.
             if (applied.index() > view.lastIndex() || view.term(applied.index()) != applied.term()) {
-                throw corrupted(layout, "the state machine's applied index " + applied.index()
-                        + " is past the commit index " + effectiveCommit
-                        + " and the log does not hold that entry (last index " + view.lastIndex() + ")");
+                throw corrupted(
+                        layout,
+                        "the state machine's applied index " + applied.index()
+                                + " is past the commit index " + effectiveCommit
+                                + " and the log does not hold that entry (last index " + view.lastIndex() + ")");
             }
             hs = new HardState(hs.term(), hs.vote(), applied.index());
             view.setHardState(hs);
         }
         if (applied.index() < compacted.index()) {
-            return new Report(view, hs, compacted, bootstrap, applied, snapshots,
-                    Recovery.RESTORE_STATE_MACHINE_FROM_SNAPSHOT);
+            return new Report(
+                    view, hs, compacted, bootstrap, applied, snapshots, Recovery.RESTORE_STATE_MACHINE_FROM_SNAPSHOT);
         }
         if (applied.index() > 0 && view.term(applied.index()) != applied.term()) {
-            throw corrupted(layout, "the state machine applied index " + applied.index() + " at term "
-                    + applied.term() + " but the log has term " + view.term(applied.index()) + " there");
+            throw corrupted(
+                    layout,
+                    "the state machine applied index " + applied.index() + " at term " + applied.term()
+                            + " but the log has term " + view.term(applied.index()) + " there");
         }
         return new Report(view, hs, compacted, bootstrap, applied, snapshots, Recovery.NONE);
     }
@@ -147,12 +179,12 @@ final class StartupCheck {
             throws RocksDBException {
         long lastTerm = compacted.term();
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(verify);
-             RocksIterator it = log.db.newIterator(log.cf(RaftLogStorage.LOG_CF), ro)) {
+                RocksIterator it = log.db.newIterator(log.cf(RaftLogStorage.LOG_CF), ro)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 Entry e = RaftRecords.decodeEntry(it.key(), it.value());
                 if (e.index() <= compacted.index()) {
-                    throw new CorruptRecordException("entry #" + e.index() + " survives compaction up to "
-                            + compacted.index());
+                    throw new CorruptRecordException(
+                            "entry #" + e.index() + " survives compaction up to " + compacted.index());
                 }
                 if (e.term() < lastTerm) {
                     throw new CorruptRecordException("entry #" + e.index() + " has term " + e.term()
@@ -178,8 +210,9 @@ final class StartupCheck {
             }
             return KvStateMachine.readApplied(layout.dataDir, sm);
         } catch (RocksDBException e) {
-            throw corrupted(layout, "the state machine database " + layout.smDir
-                    + " does not open or read cleanly: " + e.getMessage());
+            throw corrupted(
+                    layout,
+                    "the state machine database " + layout.smDir + " does not open or read cleanly: " + e.getMessage());
         } catch (CorruptRecordException e) {
             throw corrupted(layout, "the state machine: " + e.getMessage());
         }
@@ -190,7 +223,7 @@ final class StartupCheck {
             return;
         }
         try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
-             RocksIterator it = sm.db.newIterator(sm.cf(cf), ro)) {
+                RocksIterator it = sm.db.newIterator(sm.cf(cf), ro)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 ChecksummedRecord.open(it.key(), it.value());
             }

@@ -8,5 +8,4 @@ package io.raftkv.node.storage;
  * @param appliedIndex the last log index reflected in the hashed state
  * @param hash         first 8 bytes of the SHA-256 (see {@link KvStateMachine#stateHash()})
  */
-public record StateHash(long appliedIndex, long hash) {
-}
+public record StateHash(long appliedIndex, long hash) {}

@@ -1,7 +1,6 @@
 package io.raftkv.node.storage;
 
 import io.raftkv.raft.ConfState;
-
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,7 @@ final class StateRecords {
     private static final int TXN_GET = 3;
     private static final int TXN_DELETE_RANGE = 4;
 
-    private StateRecords() {
-    }
+    private StateRecords() {}
 
     /** What the state machine has applied: index and term of the last entry, and the configuration. */
     record AppliedState(long index, long term, ConfState confState) {
@@ -50,8 +48,13 @@ final class StateRecords {
 
     /** {@code create:i64 mod:i64 version:i64 lease:i64 value} (storage format v2). */
     static byte[] encodeKv(KeyValue kv) {
-        byte[] payload = ByteBuffer.allocate(4 * Long.BYTES + kv.value().length).putLong(kv.createRevision())
-                .putLong(kv.modRevision()).putLong(kv.version()).putLong(kv.lease()).put(kv.value()).array();
+        byte[] payload = ByteBuffer.allocate(4 * Long.BYTES + kv.value().length)
+                .putLong(kv.createRevision())
+                .putLong(kv.modRevision())
+                .putLong(kv.version())
+                .putLong(kv.lease())
+                .put(kv.value())
+                .array();
         return ChecksummedRecord.seal(kv.key(), payload);
     }
 
@@ -74,8 +77,7 @@ final class StateRecords {
      * A client session: the last sequence number applied, the log index of its last use (sessions
      * expire by log index, never by a clock) and the answer to that request, replayed on a retry.
      */
-    record Session(long clientId, long lastSequence, long lastUsedIndex, ApplyResult lastResult) {
-    }
+    record Session(long clientId, long lastSequence, long lastUsedIndex, ApplyResult lastResult) {}
 
     static byte[] sessionKey(long clientId) {
         return RaftRecords.indexKey(clientId);
@@ -133,8 +135,8 @@ final class StateRecords {
         out.write(r.reason() == null ? 0 : 1);
         if (r.reason() != null) {
             byte[] reason = r.reason().getBytes(StandardCharsets.UTF_8);
-            out.writeLengthPrefixed(reason.length <= MAX_REASON_BYTES ? reason
-                    : java.util.Arrays.copyOf(reason, MAX_REASON_BYTES));
+            out.writeLengthPrefixed(
+                    reason.length <= MAX_REASON_BYTES ? reason : java.util.Arrays.copyOf(reason, MAX_REASON_BYTES));
         }
         if (r.previous() == null && r.txnResults().isEmpty()) {
             return;
@@ -203,17 +205,18 @@ final class StateRecords {
             ops = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 int tag = in.u8("transaction result tag");
-                ops.add(switch (tag) {
-                    case TXN_PUT -> new ApplyResult.PutOutcome();
-                    case TXN_DELETE -> new ApplyResult.DeleteOutcome(in.u8("deleted flag") == 1);
-                    case TXN_GET -> new ApplyResult.GetOutcome(readOptionalKv(in, "get key-value flag"));
-                    case TXN_DELETE_RANGE -> readDeleteRange(in);
-                    default -> throw new CorruptRecordException("unknown transaction result tag " + tag);
-                });
+                ops.add(
+                        switch (tag) {
+                            case TXN_PUT -> new ApplyResult.PutOutcome();
+                            case TXN_DELETE -> new ApplyResult.DeleteOutcome(in.u8("deleted flag") == 1);
+                            case TXN_GET -> new ApplyResult.GetOutcome(readOptionalKv(in, "get key-value flag"));
+                            case TXN_DELETE_RANGE -> readDeleteRange(in);
+                            default -> throw new CorruptRecordException("unknown transaction result tag " + tag);
+                        });
             }
         }
-        return new ApplyResult(index, revision, ApplyResult.Status.values()[status], duplicate, kv, previous, ops,
-                reason);
+        return new ApplyResult(
+                index, revision, ApplyResult.Status.values()[status], duplicate, kv, previous, ops, reason);
     }
 
     private static ApplyResult.DeleteRangeOutcome readDeleteRange(CommandCodec.In in) {
@@ -238,7 +241,12 @@ final class StateRecords {
     }
 
     private static KeyValue readKv(CommandCodec.In in) {
-        return new KeyValue(in.bytes("key", Command.MAX_KEY_BYTES), in.bytes("value", Command.MAX_VALUE_BYTES),
-                in.i64("create revision"), in.i64("mod revision"), in.i64("version"), in.i64("lease"));
+        return new KeyValue(
+                in.bytes("key", Command.MAX_KEY_BYTES),
+                in.bytes("value", Command.MAX_VALUE_BYTES),
+                in.i64("create revision"),
+                in.i64("mod revision"),
+                in.i64("version"),
+                in.i64("lease"));
     }
 }

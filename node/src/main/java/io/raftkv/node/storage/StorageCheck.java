@@ -13,8 +13,7 @@ public final class StorageCheck {
     static final int CORRUPTED = 2;
     static final int USAGE = 64;
 
-    private StorageCheck() {
-    }
+    private StorageCheck() {}
 
     public static void main(String[] args) {
         System.exit(run(args));

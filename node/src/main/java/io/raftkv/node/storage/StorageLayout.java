@@ -35,6 +35,7 @@ final class StorageLayout {
      * that convert at different log positions, so the replicas' states would differ.
      */
     static final String FORMAT_LINE = "raftkv-storage v2\n";
+
     static final String FORMAT_LINE_V1 = "raftkv-storage v1\n";
 
     final Path dataDir;
@@ -100,15 +101,19 @@ final class StorageLayout {
             throw new StorageCorruptedException(dataDir, "cannot read the format marker " + formatFile, e);
         }
         if (format.equals(FORMAT_LINE_V1)) {
-            throw new StorageCorruptedException(dataDir, "the data in " + root + " was written by a RaftKV"
-                    + " version before MVCC revisions (storage format v1); this version (format v2) cannot open"
-                    + " it in place, because every replica must number writes identically. Copy the keys into a"
-                    + " new cluster instead (docs/operations.md, \"Upgrading to storage format v2\"); the data"
-                    + " directory was left unchanged");
+            throw new StorageCorruptedException(
+                    dataDir,
+                    "the data in " + root + " was written by a RaftKV"
+                            + " version before MVCC revisions (storage format v1); this version (format v2) cannot open"
+                            + " it in place, because every replica must number writes identically. Copy the keys into a"
+                            + " new cluster instead (docs/operations.md, \"Upgrading to storage format v2\"); the data"
+                            + " directory was left unchanged");
         }
         if (!format.equals(FORMAT_LINE)) {
-            throw new StorageCorruptedException(dataDir, "the format marker " + formatFile
-                    + " reads '" + format.strip() + "', expected '" + FORMAT_LINE.strip() + "'");
+            throw new StorageCorruptedException(
+                    dataDir,
+                    "the format marker " + formatFile + " reads '" + format.strip() + "', expected '"
+                            + FORMAT_LINE.strip() + "'");
         }
     }
 

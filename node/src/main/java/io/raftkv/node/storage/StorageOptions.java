@@ -45,8 +45,8 @@ public record StorageOptions(
         long clusterId) {
 
     public static StorageOptions defaults() {
-        return new StorageOptions(4096, 1024, 8192, 64L << 20, 1024, 100_000, 5_000, 100_000,
-                1 << 20, 2, true, 5_000, 0);
+        return new StorageOptions(
+                4096, 1024, 8192, 64L << 20, 1024, 100_000, 5_000, 100_000, 1 << 20, 2, true, 5_000, 0);
     }
 
     /** @throws IllegalArgumentException naming the first invalid field */
@@ -58,13 +58,13 @@ public record StorageOptions(
         requirePositive("applyQueueCapacity", applyQueueCapacity);
         requirePositive("snapshotThresholdEntries", snapshotThresholdEntries);
         if (logEntriesRetainedAfterSnapshot < 0) {
-            throw new IllegalArgumentException("logEntriesRetainedAfterSnapshot must be ≥ 0, got "
-                    + logEntriesRetainedAfterSnapshot);
+            throw new IllegalArgumentException(
+                    "logEntriesRetainedAfterSnapshot must be ≥ 0, got " + logEntriesRetainedAfterSnapshot);
         }
         requirePositive("sessionExpiryEntries", sessionExpiryEntries);
         if (snapshotChunkBytes < 4096 || snapshotChunkBytes > (16 << 20)) {
-            throw new IllegalArgumentException("snapshotChunkBytes must be in [4096, 16 MiB], got "
-                    + snapshotChunkBytes);
+            throw new IllegalArgumentException(
+                    "snapshotChunkBytes must be in [4096, 16 MiB], got " + snapshotChunkBytes);
         }
         requirePositive("snapshotsRetained", snapshotsRetained);
         requirePositive("diskUsageIntervalMs", diskUsageIntervalMs);
@@ -72,55 +72,139 @@ public record StorageOptions(
     }
 
     public StorageOptions withSnapshotThresholdEntries(long v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
-                logTailCacheBytes, applyQueueCapacity, v, logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                v,
+                logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                clusterId);
     }
 
     public StorageOptions withLogEntriesRetainedAfterSnapshot(long v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
-                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries, v,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                v,
+                sessionExpiryEntries,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                clusterId);
     }
 
     public StorageOptions withSessionExpiryEntries(long v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
-                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot, v, snapshotChunkBytes, snapshotsRetained,
-                verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot,
+                v,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                clusterId);
     }
 
     public StorageOptions withLogTailCacheEntries(int v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, v, logTailCacheBytes,
-                applyQueueCapacity, snapshotThresholdEntries, logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                v,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                clusterId);
     }
 
     public StorageOptions withWriterQueueCapacity(int v) {
-        return new StorageOptions(v, maxRequestsPerWriteBatch, logTailCacheEntries, logTailCacheBytes,
-                applyQueueCapacity, snapshotThresholdEntries, logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained, verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+        return new StorageOptions(
+                v,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                clusterId);
     }
 
     public StorageOptions withSnapshotChunkBytes(int v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
-                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot, sessionExpiryEntries, v, snapshotsRetained,
-                verifyChecksumsOnOpen, diskUsageIntervalMs, clusterId);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries,
+                v,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                clusterId);
     }
 
     public StorageOptions withDiskUsageIntervalMs(long v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
-                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot, sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained,
-                verifyChecksumsOnOpen, v, clusterId);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                v,
+                clusterId);
     }
 
     public StorageOptions withClusterId(long v) {
-        return new StorageOptions(writerQueueCapacity, maxRequestsPerWriteBatch, logTailCacheEntries,
-                logTailCacheBytes, applyQueueCapacity, snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot, sessionExpiryEntries, snapshotChunkBytes, snapshotsRetained,
-                verifyChecksumsOnOpen, diskUsageIntervalMs, v);
+        return new StorageOptions(
+                writerQueueCapacity,
+                maxRequestsPerWriteBatch,
+                logTailCacheEntries,
+                logTailCacheBytes,
+                applyQueueCapacity,
+                snapshotThresholdEntries,
+                logEntriesRetainedAfterSnapshot,
+                sessionExpiryEntries,
+                snapshotChunkBytes,
+                snapshotsRetained,
+                verifyChecksumsOnOpen,
+                diskUsageIntervalMs,
+                v);
     }
 
     private static void requirePositive(String field, long value) {

@@ -13,8 +13,16 @@ package io.raftkv.node.storage;
  * @param queueDepth        requests waiting for the writer right now
  * @param failed            whether the error latch has tripped
  */
-public record WriterStats(long fsyncs, long requests, long entries, long bytes, long fsyncP50Micros,
-                          long fsyncP99Micros, long fsyncMaxMicros, int queueDepth, boolean failed) {
+public record WriterStats(
+        long fsyncs,
+        long requests,
+        long entries,
+        long bytes,
+        long fsyncP50Micros,
+        long fsyncP99Micros,
+        long fsyncMaxMicros,
+        int queueDepth,
+        boolean failed) {
 
     /** Mean log entries made durable per fsync: the group-commit factor. */
     public double entriesPerFsync() {

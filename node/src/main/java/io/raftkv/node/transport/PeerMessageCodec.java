@@ -26,8 +26,7 @@ import java.util.List;
  */
 public final class PeerMessageCodec {
 
-    private PeerMessageCodec() {
-    }
+    private PeerMessageCodec() {}
 
     public static RaftMessage encode(Message m) {
         RaftMessage.Builder b = RaftMessage.newBuilder()
@@ -81,8 +80,10 @@ public final class PeerMessageCodec {
         return io.raftkv.api.peer.v1.Entry.newBuilder()
                 .setTerm(e.term())
                 .setIndex(e.index())
-                .setType(e.type() == EntryType.NORMAL ? io.raftkv.api.peer.v1.EntryType.NORMAL
-                        : io.raftkv.api.peer.v1.EntryType.CONF_CHANGE)
+                .setType(
+                        e.type() == EntryType.NORMAL
+                                ? io.raftkv.api.peer.v1.EntryType.NORMAL
+                                : io.raftkv.api.peer.v1.EntryType.CONF_CHANGE)
                 .setData(e.data().length == 0 ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(e.data()))
                 .build();
     }
@@ -91,8 +92,9 @@ public final class PeerMessageCodec {
         EntryType type = switch (e.getType()) {
             case NORMAL -> EntryType.NORMAL;
             case CONF_CHANGE -> EntryType.CONF_CHANGE;
-            default -> throw new IllegalArgumentException("unknown entry type " + e.getTypeValue()
-                    + " at index " + e.getIndex());
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown entry type " + e.getTypeValue() + " at index " + e.getIndex());
         };
         return new Entry(e.getTerm(), e.getIndex(), type, e.getData().toByteArray());
     }
@@ -108,7 +110,8 @@ public final class PeerMessageCodec {
     }
 
     public static SnapshotMetadata decodeMetadata(io.raftkv.api.peer.v1.SnapshotMetadata m) {
-        ConfState cs = new ConfState(new HashSet<>(m.getConfState().getVotersList()),
+        ConfState cs = new ConfState(
+                new HashSet<>(m.getConfState().getVotersList()),
                 new HashSet<>(m.getConfState().getLearnersList()));
         return new SnapshotMetadata(m.getIndex(), m.getTerm(), cs);
     }
@@ -130,7 +133,7 @@ public final class PeerMessageCodec {
             case READ_INDEX -> io.raftkv.api.peer.v1.MessageType.READ_INDEX;
             case READ_INDEX_RESP -> io.raftkv.api.peer.v1.MessageType.READ_INDEX_RESP;
             case HUP, BEAT, UNREACHABLE, SNAP_STATUS, CHECK_QUORUM ->
-                    throw new IllegalArgumentException("local message kind " + t + " never crosses the network");
+                throw new IllegalArgumentException("local message kind " + t + " never crosses the network");
         };
     }
 
@@ -151,7 +154,7 @@ public final class PeerMessageCodec {
             case READ_INDEX -> MessageType.READ_INDEX;
             case READ_INDEX_RESP -> MessageType.READ_INDEX_RESP;
             case MESSAGE_TYPE_UNSPECIFIED, UNRECOGNIZED ->
-                    throw new IllegalArgumentException("unknown message type " + t);
+                throw new IllegalArgumentException("unknown message type " + t);
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.raftkv.node.transport;
 
+import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
@@ -17,7 +18,6 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcStatus;
-import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -62,17 +62,28 @@ final class PeerServer {
     private final PeerTransportOptions options;
     /** Mutual TLS and the member rules of io.raftkv.node.security; null when the port is plaintext. */
     private final PeerTls tls;
+
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final ConnectionGuard guard;
     /** At most one snapshot is received at a time: this one. */
     private final AtomicReference<SnapshotReceiver> receiving = new AtomicReference<>();
+
     private volatile long snapshotChunkDeadlineMs = 30_000;
     private volatile long snapshotStallMs = 5_000;
     private HttpServer http;
 
-    PeerServer(Vertx vertx, Context driverContext, long selfId, long clusterId, PeerAddressResolver addresses,
-               PeerInbound inbound, SnapshotSink snapshotSink, WorkerExecutor worker, TransportStats stats,
-               PeerTransportOptions options, PeerTls tlsOrNull) {
+    PeerServer(
+            Vertx vertx,
+            Context driverContext,
+            long selfId,
+            long clusterId,
+            PeerAddressResolver addresses,
+            PeerInbound inbound,
+            SnapshotSink snapshotSink,
+            WorkerExecutor worker,
+            TransportStats stats,
+            PeerTransportOptions options,
+            PeerTls tlsOrNull) {
         this.vertx = vertx;
         this.tls = tlsOrNull;
         this.driverContext = driverContext;
@@ -88,12 +99,11 @@ final class PeerServer {
     }
 
     Future<Integer> listen(HostPort bind, Context servingContext) {
-        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
-                .setMaxMessageSize(options.maxInboundMessageBytes()));
+        GrpcServer grpc =
+                GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxInboundMessageBytes()));
         grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
-        grpc.callHandler(RaftPeerGrpcService.InstallSnapshot,
-                req -> new SnapshotReceiver(req, this).start());
+        grpc.callHandler(RaftPeerGrpcService.InstallSnapshot, req -> new SnapshotReceiver(req, this).start());
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setIdleTimeout((int) LIMITS.idleTimeout().toSeconds());
         if (tls != null) {
@@ -103,7 +113,8 @@ final class PeerServer {
                 .setHost(bind.host())
                 .setPort(bind.port())
                 .setTcpNoDelay(true)
-                .setInitialSettings(new Http2Settings().setInitialWindowSize(PeerTransport.STREAM_WINDOW_BYTES)
+                .setInitialSettings(new Http2Settings()
+                        .setInitialWindowSize(PeerTransport.STREAM_WINDOW_BYTES)
                         .setMaxConcurrentStreams(MAX_STREAMS_PER_CONNECTION))
                 .setHttp2ConnectionWindowSize(PeerTransport.CONNECTION_WINDOW_BYTES)
                 .setHttp2ClearTextEnabled(true));
@@ -117,9 +128,12 @@ final class PeerServer {
             }
         });
         servingContext.runOnContext(v -> http.requestHandler(req -> {
-            guard.requestSeen(req.connection());
-            grpc.handle(req);
-        }).listen().map(HttpServer::actualPort).onComplete(bound));
+                    guard.requestSeen(req.connection());
+                    grpc.handle(req);
+                })
+                .listen()
+                .map(HttpServer::actualPort)
+                .onComplete(bound));
         return bound.future();
     }
 
@@ -158,7 +172,11 @@ final class PeerServer {
                 reject(req, refusal.status(), refusal.message());
                 return;
             }
-            req.response().write(SendAck.newBuilder().setMemberId(selfId).setBatchesAccepted(++accepted[0]).build());
+            req.response()
+                    .write(SendAck.newBuilder()
+                            .setMemberId(selfId)
+                            .setBatchesAccepted(++accepted[0])
+                            .build());
         });
         req.endHandler(v -> {
             if (!ended[0]) {
@@ -195,8 +213,10 @@ final class PeerServer {
         }
         if (pendingBatches.incrementAndGet() > options.maxInboundBatchesPending()) {
             pendingBatches.decrementAndGet();
-            return new Refusal(GrpcStatus.RESOURCE_EXHAUSTED, "node " + selfId + " has "
-                    + options.maxInboundBatchesPending() + " received batches waiting for its Raft loop");
+            return new Refusal(
+                    GrpcStatus.RESOURCE_EXHAUSTED,
+                    "node " + selfId + " has " + options.maxInboundBatchesPending()
+                            + " received batches waiting for its Raft loop");
         }
         stats.batchesReceived.increment();
         long from = batch.getFrom();
@@ -239,11 +259,12 @@ final class PeerServer {
             // Requests the core relays to the leader (a follower forwarding a READ_INDEX, PROP or
             // TRANSFER_LEADER it received) keep their original sender, so the leader answers that
             // member directly; every other message must come from the batch's sender.
-            boolean relayed = m.type() == MessageType.READ_INDEX || m.type() == MessageType.PROP
+            boolean relayed = m.type() == MessageType.READ_INDEX
+                    || m.type() == MessageType.PROP
                     || m.type() == MessageType.TRANSFER_LEADER;
             if ((m.from() != batch.getFrom() && !relayed) || m.to() != selfId) {
-                throw new IllegalArgumentException("message " + m + " does not match batch " + batch.getFrom()
-                        + "->" + batch.getTo());
+                throw new IllegalArgumentException(
+                        "message " + m + " does not match batch " + batch.getFrom() + "->" + batch.getTo());
             }
             out.add(m);
         }

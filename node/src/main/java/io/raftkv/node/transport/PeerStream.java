@@ -129,8 +129,11 @@ final class PeerStream {
             GrpcClientResponse<MessageBatch, SendAck> response = resp.result();
             response.handler(this::acked);
             response.exceptionHandler(this::fail);
-            response.end().onComplete(end -> fail(end.failed() ? end.cause()
-                    : new IllegalStateException("stream ended by peer with " + response.status())));
+            response.end()
+                    .onComplete(end -> fail(
+                            end.failed()
+                                    ? end.cause()
+                                    : new IllegalStateException("stream ended by peer with " + response.status())));
         });
         while (!unopened.isEmpty() && !dead) {
             send(req, unopened.poll());
@@ -143,8 +146,8 @@ final class PeerStream {
         }
         Sent sent = outstanding.poll();
         if (sent == null) {
-            fail(new IllegalStateException("peer acknowledged " + ack.getBatchesAccepted()
-                    + " batches, more than were sent"));
+            fail(new IllegalStateException(
+                    "peer acknowledged " + ack.getBatchesAccepted() + " batches, more than were sent"));
             return;
         }
         listener.onAck(this, System.nanoTime() - sent.nanos(), sent.messages());
@@ -189,8 +192,8 @@ final class PeerStream {
         }
         outstanding.clear();
         unopened.clear();
-        boolean unimplemented = cause instanceof InvalidStatusException ise
-                && ise.actualStatus() == GrpcStatus.UNIMPLEMENTED;
+        boolean unimplemented =
+                cause instanceof InvalidStatusException ise && ise.actualStatus() == GrpcStatus.UNIMPLEMENTED;
         listener.onFailed(this, lostBatches, unimplemented, cause);
     }
 

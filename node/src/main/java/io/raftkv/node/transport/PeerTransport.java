@@ -1,5 +1,6 @@
 package io.raftkv.node.transport;
 
+import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.raft.Message;
@@ -11,7 +12,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
-import io.raftkv.api.net.FlushCoalescing;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import java.util.HashMap;
@@ -40,6 +40,7 @@ public final class PeerTransport {
      * benchmarks). The connection window also admits a snapshot stream.
      */
     static final int STREAM_WINDOW_BYTES = 1 << 20;
+
     static final int CONNECTION_WINDOW_BYTES = 2 << 20;
 
     private final Vertx vertx;
@@ -60,6 +61,7 @@ public final class PeerTransport {
      * (etcd's rafthttp keeps its "message" stream apart from its "msgappv2" stream the same way).
      */
     private final Map<Long, PeerChannel> controlChannels = new HashMap<>();
+
     private final GrpcClient client;
     private final WorkerExecutor snapshotWorker;
     private final SnapshotStreamer snapshotStreamer;
@@ -70,18 +72,44 @@ public final class PeerTransport {
      * @param driverContext         the context owning the Raft core; all callbacks run there
      * @param advertisedPeerAddress this node's peer address as others should dial it ("" if unknown)
      */
-    public PeerTransport(Vertx vertx, Context driverContext, long selfId, long clusterId,
-                         String advertisedPeerAddress, PeerAddressResolver addresses, PeerInbound inbound,
-                         SnapshotSource snapshotSource, SnapshotSink snapshotSink, PeerTransportOptions options) {
-        this(vertx, driverContext, selfId, clusterId, advertisedPeerAddress, addresses, inbound, snapshotSource,
-                snapshotSink, options, null);
+    public PeerTransport(
+            Vertx vertx,
+            Context driverContext,
+            long selfId,
+            long clusterId,
+            String advertisedPeerAddress,
+            PeerAddressResolver addresses,
+            PeerInbound inbound,
+            SnapshotSource snapshotSource,
+            SnapshotSink snapshotSink,
+            PeerTransportOptions options) {
+        this(
+                vertx,
+                driverContext,
+                selfId,
+                clusterId,
+                advertisedPeerAddress,
+                addresses,
+                inbound,
+                snapshotSource,
+                snapshotSink,
+                options,
+                null);
     }
 
     /** As above, over mutual TLS when {@code tlsOrNull} is given (see {@link PeerTls}). */
-    public PeerTransport(Vertx vertx, Context driverContext, long selfId, long clusterId,
-                         String advertisedPeerAddress, PeerAddressResolver addresses, PeerInbound inbound,
-                         SnapshotSource snapshotSource, SnapshotSink snapshotSink, PeerTransportOptions options,
-                         PeerTls tlsOrNull) {
+    public PeerTransport(
+            Vertx vertx,
+            Context driverContext,
+            long selfId,
+            long clusterId,
+            String advertisedPeerAddress,
+            PeerAddressResolver addresses,
+            PeerInbound inbound,
+            SnapshotSource snapshotSource,
+            SnapshotSink snapshotSink,
+            PeerTransportOptions options,
+            PeerTls tlsOrNull) {
         this.vertx = Objects.requireNonNull(vertx);
         this.driverContext = Objects.requireNonNull(driverContext);
         this.selfId = selfId;
@@ -101,13 +129,26 @@ public final class PeerTransport {
         if (tlsOrNull != null) {
             tlsOrNull.secure(http);
         }
-        this.client = FlushCoalescing.grpcClient(vertx, new GrpcClientOptions()
-                .setScheduleDeadlineAutomatically(true)
-                .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)), http);
+        this.client = FlushCoalescing.grpcClient(
+                vertx,
+                new GrpcClientOptions()
+                        .setScheduleDeadlineAutomatically(true)
+                        .setMaxMessageSize(options.maxBatchBytes() * 2 + (1 << 20)),
+                http);
         this.snapshotWorker = vertx.createSharedWorkerExecutor("raftkv-snapshot-transfer-" + selfId, 2);
         this.snapshotStreamer = new SnapshotStreamer(this, snapshotSource, snapshotWorker, options);
-        this.server = new PeerServer(vertx, driverContext, selfId, clusterId, addresses, this.inbound, snapshotSink,
-                snapshotWorker, stats, options, tlsOrNull);
+        this.server = new PeerServer(
+                vertx,
+                driverContext,
+                selfId,
+                clusterId,
+                addresses,
+                this.inbound,
+                snapshotSink,
+                snapshotWorker,
+                stats,
+                options,
+                tlsOrNull);
     }
 
     /** {@code inbound}, with heartbeat responses timed against the heartbeats sent ({@link HeartbeatRoundTrips}). */
@@ -168,7 +209,8 @@ public final class PeerTransport {
                 snapshotStreamer.stream(m);
             } else {
                 (isControl(m.type()) ? controlChannels : channels)
-                        .computeIfAbsent(m.to(), id -> new PeerChannel(id, this, options)).enqueue(m);
+                        .computeIfAbsent(m.to(), id -> new PeerChannel(id, this, options))
+                        .enqueue(m);
             }
         }
     }
@@ -176,8 +218,15 @@ public final class PeerTransport {
     /** Heartbeats, votes, leadership transfer and ReadIndex: small, and late only at a price. */
     static boolean isControl(MessageType type) {
         return switch (type) {
-            case HEARTBEAT, HEARTBEAT_RESP, PRE_VOTE, PRE_VOTE_RESP, VOTE, VOTE_RESP, TIMEOUT_NOW, READ_INDEX,
-                 READ_INDEX_RESP -> true;
+            case HEARTBEAT,
+                    HEARTBEAT_RESP,
+                    PRE_VOTE,
+                    PRE_VOTE_RESP,
+                    VOTE,
+                    VOTE_RESP,
+                    TIMEOUT_NOW,
+                    READ_INDEX,
+                    READ_INDEX_RESP -> true;
             default -> false;
         };
     }
@@ -237,7 +286,10 @@ public final class PeerTransport {
     }
 
     MessageBatch.Builder batchHeader(long to) {
-        return MessageBatch.newBuilder().setClusterId(clusterId).setFrom(selfId).setTo(to)
+        return MessageBatch.newBuilder()
+                .setClusterId(clusterId)
+                .setFrom(selfId)
+                .setTo(to)
                 .setFromAddress(advertisedPeerAddress);
     }
 

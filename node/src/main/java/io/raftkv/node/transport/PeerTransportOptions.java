@@ -38,17 +38,35 @@ public record PeerTransportOptions(
             new PeerTransportOptions(8192, 4, 4L << 20, 2_000, 1_000, 600_000, 4096);
 
     /** With {@link #DEFAULT_MAX_MESSAGE_BYTES}. */
-    public PeerTransportOptions(int maxQueuedMessagesPerPeer, int maxBatchesInFlightPerPeer, long maxBatchBytes,
-                                long sendDeadlineMs, int connectTimeoutMs, long snapshotDeadlineMs,
-                                int maxInboundBatchesPending) {
-        this(maxQueuedMessagesPerPeer, maxBatchesInFlightPerPeer, maxBatchBytes, sendDeadlineMs, connectTimeoutMs,
-                snapshotDeadlineMs, maxInboundBatchesPending, DEFAULT_MAX_MESSAGE_BYTES);
+    public PeerTransportOptions(
+            int maxQueuedMessagesPerPeer,
+            int maxBatchesInFlightPerPeer,
+            long maxBatchBytes,
+            long sendDeadlineMs,
+            int connectTimeoutMs,
+            long snapshotDeadlineMs,
+            int maxInboundBatchesPending) {
+        this(
+                maxQueuedMessagesPerPeer,
+                maxBatchesInFlightPerPeer,
+                maxBatchBytes,
+                sendDeadlineMs,
+                connectTimeoutMs,
+                snapshotDeadlineMs,
+                maxInboundBatchesPending,
+                DEFAULT_MAX_MESSAGE_BYTES);
     }
 
     /** These options for a node whose clients may send requests of up to {@code maxRequestBytes}. */
     public PeerTransportOptions forMaxRequestBytes(long maxRequestBytes, long maxSizePerMsgBytes) {
-        return new PeerTransportOptions(maxQueuedMessagesPerPeer, maxBatchesInFlightPerPeer, maxBatchBytes,
-                sendDeadlineMs, connectTimeoutMs, snapshotDeadlineMs, maxInboundBatchesPending,
+        return new PeerTransportOptions(
+                maxQueuedMessagesPerPeer,
+                maxBatchesInFlightPerPeer,
+                maxBatchBytes,
+                sendDeadlineMs,
+                connectTimeoutMs,
+                snapshotDeadlineMs,
+                maxInboundBatchesPending,
                 Math.max(maxRequestBytes, maxSizePerMsgBytes) + FRAMING_SLACK_BYTES);
     }
 

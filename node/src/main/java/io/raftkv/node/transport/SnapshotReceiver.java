@@ -54,6 +54,7 @@ final class SnapshotReceiver {
     private boolean finished;
     /** Holds the server's receive slot (taken at a checked header). */
     private boolean claimed;
+
     private Future<Void> tail = Future.succeededFuture();
     private final long startedNanos = System.nanoTime();
     private volatile long lastChunkNanos = System.nanoTime();
@@ -102,8 +103,9 @@ final class SnapshotReceiver {
 
     /** A newer transfer took the slot of this stalled one. */
     void preempt() {
-        fail(new Refused(GrpcStatus.ABORTED, "preempted by a newer snapshot transfer after " + stalledMillis()
-                + " ms without a chunk"));
+        fail(new Refused(
+                GrpcStatus.ABORTED,
+                "preempted by a newer snapshot transfer after " + stalledMillis() + " ms without a chunk"));
     }
 
     private Future<Void> process(SnapshotChunk chunk) {
@@ -134,15 +136,20 @@ final class SnapshotReceiver {
                 if (unauthorized != null) {
                     throw new Refused(GrpcStatus.PERMISSION_DENIED, unauthorized);
                 }
-                if (m.type() != MessageType.SNAP || m.to() != server.selfId() || m.snapshot() == null
+                if (m.type() != MessageType.SNAP
+                        || m.to() != server.selfId()
+                        || m.snapshot() == null
                         || m.snapshot().isEmpty()) {
-                    throw new Refused(GrpcStatus.INVALID_ARGUMENT, "header does not carry a SNAP message for "
-                            + server.selfId() + ": " + m);
+                    throw new Refused(
+                            GrpcStatus.INVALID_ARGUMENT,
+                            "header does not carry a SNAP message for " + server.selfId() + ": " + m);
                 }
                 long usable = server.snapshotSink().usableBytes();
                 if (h.getTotalBytes() > usable) {
-                    throw new Refused(GrpcStatus.RESOURCE_EXHAUSTED, "snapshot of " + h.getTotalBytes()
-                            + " bytes does not fit: " + usable + " bytes usable on this member's disk");
+                    throw new Refused(
+                            GrpcStatus.RESOURCE_EXHAUSTED,
+                            "snapshot of " + h.getTotalBytes() + " bytes does not fit: " + usable
+                                    + " bytes usable on this member's disk");
                 }
                 String busy = server.claimSnapshotSlot(this);
                 if (busy != null) {
@@ -151,23 +158,31 @@ final class SnapshotReceiver {
                 claimed = true;
                 declaredBytes = h.getTotalBytes();
                 snap = m;
-                LOG.info("receiving snapshot at index {} term {} from {}", m.snapshot().metadata().index(),
-                        m.snapshot().metadata().term(), m.from());
-                return server.worker().executeBlocking(() -> {
-                    incoming = server.snapshotSink().begin(m, h.getFormat(), h.getTotalBytes());
-                    return null;
-                }, false).mapEmpty();
+                LOG.info(
+                        "receiving snapshot at index {} term {} from {}",
+                        m.snapshot().metadata().index(),
+                        m.snapshot().metadata().term(),
+                        m.from());
+                return server.worker()
+                        .executeBlocking(
+                                () -> {
+                                    incoming = server.snapshotSink().begin(m, h.getFormat(), h.getTotalBytes());
+                                    return null;
+                                },
+                                false)
+                        .mapEmpty();
             }
             case DATA -> {
                 requireHeader();
                 var d = chunk.getData();
                 if (d.getOffset() != expectedOffset) {
-                    throw new Refused(GrpcStatus.DATA_LOSS, "chunk at offset " + d.getOffset() + ", expected "
-                            + expectedOffset);
+                    throw new Refused(
+                            GrpcStatus.DATA_LOSS, "chunk at offset " + d.getOffset() + ", expected " + expectedOffset);
                 }
                 if (expectedOffset + d.getData().size() > declaredBytes) {
-                    throw new Refused(GrpcStatus.INVALID_ARGUMENT, "more data than the " + declaredBytes
-                            + " bytes the header declared");
+                    throw new Refused(
+                            GrpcStatus.INVALID_ARGUMENT,
+                            "more data than the " + declaredBytes + " bytes the header declared");
                 }
                 byte[] bytes = d.getData().toByteArray();
                 CRC32C crc = new CRC32C();
@@ -180,35 +195,44 @@ final class SnapshotReceiver {
                 expectedOffset += bytes.length;
                 server.stats().snapshotBytesReceived.add(bytes.length);
                 SnapshotSink.IncomingSnapshot target = incoming;
-                return server.worker().executeBlocking(() -> {
-                    target.write(offset, bytes);
-                    return null;
-                }, false).mapEmpty();
+                return server.worker()
+                        .executeBlocking(
+                                () -> {
+                                    target.write(offset, bytes);
+                                    return null;
+                                },
+                                false)
+                        .mapEmpty();
             }
             case TRAILER -> {
                 requireHeader();
                 var t = chunk.getTrailer();
                 if (t.getTotalBytes() != expectedOffset) {
-                    throw new Refused(GrpcStatus.DATA_LOSS, "trailer says " + t.getTotalBytes()
-                            + " bytes, received " + expectedOffset);
+                    throw new Refused(
+                            GrpcStatus.DATA_LOSS,
+                            "trailer says " + t.getTotalBytes() + " bytes, received " + expectedOffset);
                 }
                 if (t.getCrc32C() != (int) total.getValue()) {
                     throw new Refused(GrpcStatus.DATA_LOSS, "total CRC-32C mismatch over " + expectedOffset + " bytes");
                 }
                 SnapshotSink.IncomingSnapshot target = incoming;
-                return server.worker().executeBlocking(() -> {
-                    target.finish(t.getTotalBytes(), t.getCrc32C());
-                    return null;
-                }, false).compose(v -> {
-                    installed = true;
-                    Promise<Void> stepped = Promise.promise();
-                    Message m = snap;
-                    server.driverContext().runOnContext(x -> {
-                        server.inbound().onSnapshotInstalled(m);
-                        stepped.complete();
-                    });
-                    return stepped.future();
-                });
+                return server.worker()
+                        .executeBlocking(
+                                () -> {
+                                    target.finish(t.getTotalBytes(), t.getCrc32C());
+                                    return null;
+                                },
+                                false)
+                        .compose(v -> {
+                            installed = true;
+                            Promise<Void> stepped = Promise.promise();
+                            Message m = snap;
+                            server.driverContext().runOnContext(x -> {
+                                server.inbound().onSnapshotInstalled(m);
+                                stepped.complete();
+                            });
+                            return stepped.future();
+                        });
             }
             default -> throw new Refused(GrpcStatus.INVALID_ARGUMENT, "empty snapshot chunk");
         }
@@ -243,9 +267,16 @@ final class SnapshotReceiver {
         release();
         server.stats().snapshotsReceived.increment();
         server.stats().observeSnapshot(false, expectedOffset, System.nanoTime() - startedNanos, true);
-        LOG.info("installed snapshot at index {} ({} bytes)", snap.snapshot().metadata().index(), expectedOffset);
-        req.response().end(SnapshotAck.newBuilder().setMemberId(server.selfId())
-                .setIndex(snap.snapshot().metadata().index()).setBytesReceived(expectedOffset).build());
+        LOG.info(
+                "installed snapshot at index {} ({} bytes)",
+                snap.snapshot().metadata().index(),
+                expectedOffset);
+        req.response()
+                .end(SnapshotAck.newBuilder()
+                        .setMemberId(server.selfId())
+                        .setIndex(snap.snapshot().metadata().index())
+                        .setBytesReceived(expectedOffset)
+                        .build());
     }
 
     private void fail(Throwable err) {
@@ -257,10 +288,13 @@ final class SnapshotReceiver {
         server.stats().observeSnapshot(false, 0, System.nanoTime() - startedNanos, false);
         SnapshotSink.IncomingSnapshot target = incoming;
         if (target != null && !installed) {
-            server.worker().executeBlocking(() -> {
-                target.abort();
-                return null;
-            }, false);
+            server.worker()
+                    .executeBlocking(
+                            () -> {
+                                target.abort();
+                                return null;
+                            },
+                            false);
         }
         release();
         GrpcStatus status;

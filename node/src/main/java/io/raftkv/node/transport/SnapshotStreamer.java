@@ -2,6 +2,7 @@ package io.raftkv.node.transport;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftkv.api.peer.v1.RaftPeerGrpcClient;
+import io.raftkv.api.peer.v1.SnapshotAck;
 import io.raftkv.api.peer.v1.SnapshotChunk;
 import io.raftkv.api.peer.v1.SnapshotData;
 import io.raftkv.api.peer.v1.SnapshotHeader;
@@ -12,7 +13,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.raftkv.api.peer.v1.SnapshotAck;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +37,7 @@ final class SnapshotStreamer {
     /** Followers with a stream in progress (driver context only). */
     private final Set<Long> active = new HashSet<>();
 
-    SnapshotStreamer(PeerTransport owner, SnapshotSource source, WorkerExecutor worker,
-                     PeerTransportOptions options) {
+    SnapshotStreamer(PeerTransport owner, SnapshotSource source, WorkerExecutor worker, PeerTransportOptions options) {
         this.owner = owner;
         this.source = source;
         this.worker = worker;
@@ -58,36 +57,52 @@ final class SnapshotStreamer {
         }
         HostPort target = HostPort.parse(address);
         long started = System.nanoTime();
-        LOG.info("sending snapshot at index {} to peer {} at {}", snap.snapshot().metadata().index(), to, target);
-        worker.<SnapshotSource.OutgoingSnapshot>executeBlocking(() -> source.open(snap.snapshot().metadata()), false)
+        LOG.info(
+                "sending snapshot at index {} to peer {} at {}",
+                snap.snapshot().metadata().index(),
+                to,
+                target);
+        worker.<SnapshotSource.OutgoingSnapshot>executeBlocking(
+                        () -> source.open(snap.snapshot().metadata()), false)
                 .compose(data -> send(target, snap, data)
-                        .eventually(() -> worker.executeBlocking(() -> {
-                            data.close();
-                            return null;
-                        }, false)))
+                        .eventually(() -> worker.executeBlocking(
+                                () -> {
+                                    data.close();
+                                    return null;
+                                },
+                                false)))
                 .onComplete(ar -> {
                     active.remove(to);
                     if (ar.succeeded()) {
                         owner.stats().snapshotsSent.increment();
-                        owner.stats().observeSnapshot(true, ar.result().getBytesReceived(),
-                                System.nanoTime() - started, true);
-                        LOG.info("snapshot at index {} sent to peer {}: {} bytes in {} ms",
-                                snap.snapshot().metadata().index(), to, ar.result().getBytesReceived(),
+                        owner.stats()
+                                .observeSnapshot(
+                                        true, ar.result().getBytesReceived(), System.nanoTime() - started, true);
+                        LOG.info(
+                                "snapshot at index {} sent to peer {}: {} bytes in {} ms",
+                                snap.snapshot().metadata().index(),
+                                to,
+                                ar.result().getBytesReceived(),
                                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     } else {
                         owner.stats().snapshotsSendFailed.increment();
                         owner.stats().observeSnapshot(true, 0, System.nanoTime() - started, false);
-                        LOG.warn("snapshot transfer to peer {} failed: {}", to, ar.cause().toString());
+                        LOG.warn(
+                                "snapshot transfer to peer {} failed: {}",
+                                to,
+                                ar.cause().toString());
                     }
                     owner.reportSnapshotSent(to, ar.succeeded());
                 });
     }
 
     private Future<SnapshotAck> send(HostPort target, Message snap, SnapshotSource.OutgoingSnapshot data) {
-        return owner.client().request(target.toSocketAddress(), RaftPeerGrpcClient.InstallSnapshot)
+        return owner.client()
+                .request(target.toSocketAddress(), RaftPeerGrpcClient.InstallSnapshot)
                 .compose(req -> {
                     req.timeout(options.snapshotDeadlineMs(), TimeUnit.MILLISECONDS);
-                    req.write(SnapshotChunk.newBuilder().setClusterId(owner.clusterId())
+                    req.write(SnapshotChunk.newBuilder()
+                            .setClusterId(owner.clusterId())
                             .setHeader(SnapshotHeader.newBuilder()
                                     .setFrom(owner.selfId())
                                     .setTo(snap.to())
@@ -112,8 +127,10 @@ final class SnapshotStreamer {
         private final CRC32C total = new CRC32C();
         private long offset;
 
-        Pump(GrpcClientRequest<SnapshotChunk, SnapshotAck> req, SnapshotSource.OutgoingSnapshot data,
-             Promise<Void> written) {
+        Pump(
+                GrpcClientRequest<SnapshotChunk, SnapshotAck> req,
+                SnapshotSource.OutgoingSnapshot data,
+                Promise<Void> written) {
             this.req = req;
             this.data = data;
             this.written = written;
@@ -127,7 +144,8 @@ final class SnapshotStreamer {
                 }
                 byte[] chunk = ar.result();
                 if (chunk == null) {
-                    req.end(SnapshotChunk.newBuilder().setClusterId(owner.clusterId())
+                    req.end(SnapshotChunk.newBuilder()
+                            .setClusterId(owner.clusterId())
                             .setTrailer(SnapshotTrailer.newBuilder()
                                     .setTotalBytes(offset)
                                     .setCrc32C((int) total.getValue()))
@@ -138,7 +156,8 @@ final class SnapshotStreamer {
                 CRC32C crc = new CRC32C();
                 crc.update(chunk);
                 total.update(chunk);
-                req.write(SnapshotChunk.newBuilder().setClusterId(owner.clusterId())
+                req.write(SnapshotChunk.newBuilder()
+                        .setClusterId(owner.clusterId())
                         .setData(SnapshotData.newBuilder()
                                 .setOffset(offset)
                                 .setData(UnsafeByteOperations.unsafeWrap(chunk))

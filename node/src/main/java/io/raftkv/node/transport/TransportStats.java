@@ -19,6 +19,7 @@ public final class TransportStats {
     public final LongAdder sendFailures = new LongAdder();
     /** {@code RaftPeer.Stream} calls opened to peers (one per peer while healthy). */
     public final LongAdder streamsOpened = new LongAdder();
+
     public final LongAdder batchesReceived = new LongAdder();
     public final LongAdder batchesRejected = new LongAdder();
     public final LongAdder snapshotsSent = new LongAdder();
@@ -40,16 +41,16 @@ public final class TransportStats {
         void onSnapshot(boolean sent, long bytes, long nanos, boolean succeeded);
     }
 
-    private volatile SendObserver observer = (peer, nanos, ok) -> { };
-    private volatile RoundTripObserver roundTrips = (peer, nanos) -> { };
-    private volatile SnapshotObserver snapshots = (sent, bytes, nanos, ok) -> { };
+    private volatile SendObserver observer = (peer, nanos, ok) -> {};
+    private volatile RoundTripObserver roundTrips = (peer, nanos) -> {};
+    private volatile SnapshotObserver snapshots = (sent, bytes, nanos, ok) -> {};
 
     public void setRoundTripObserver(RoundTripObserver observer) {
-        this.roundTrips = observer == null ? (peer, nanos) -> { } : observer;
+        this.roundTrips = observer == null ? (peer, nanos) -> {} : observer;
     }
 
     public void setSnapshotObserver(SnapshotObserver observer) {
-        this.snapshots = observer == null ? (sent, bytes, nanos, ok) -> { } : observer;
+        this.snapshots = observer == null ? (sent, bytes, nanos, ok) -> {} : observer;
     }
 
     void observeRoundTrip(long peerId, long nanos) {
@@ -61,7 +62,7 @@ public final class TransportStats {
     }
 
     public void setSendObserver(SendObserver observer) {
-        this.observer = observer == null ? (peer, nanos, ok) -> { } : observer;
+        this.observer = observer == null ? (peer, nanos, ok) -> {} : observer;
     }
 
     void observeSend(long peerId, long latencyNanos, boolean succeeded) {

@@ -1,7 +1,6 @@
 package io.raftkv.node.watch;
 
 import io.raftkv.node.storage.KvEvent;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,8 +71,7 @@ final class EventRing {
      * {@code maxEvents} and about {@code maxBytes} (at least one revision).
      */
     /** Events taken; {@code cut}: more changes after the last revision taken are held. */
-    record Slice(List<KvEvent> events, boolean cut) {
-    }
+    record Slice(List<KvEvent> events, boolean cut) {}
 
     Slice slice(long start, int maxEvents, long maxBytes) {
         int lo = 0;

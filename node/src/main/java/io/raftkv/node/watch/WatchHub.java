@@ -9,11 +9,8 @@ import io.raftkv.node.storage.Changes;
 import io.raftkv.node.storage.KeyValue;
 import io.raftkv.node.storage.KvEvent;
 import io.raftkv.node.storage.KvStateMachine;
-import io.raftkv.node.storage.Revisions;
 import io.raftkv.node.storage.RevisionUnavailableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.raftkv.node.storage.Revisions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every watcher of this member, served on one thread ({@code raftkv-watch}).
@@ -69,12 +68,12 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
     private final EventRing ring;
     /** The ring holds every change up to this revision (from {@link EventRing#from()}). */
     private long ringTop;
+
     private final Map<WatchSink, Map<Long, Watcher>> streams = new LinkedHashMap<>();
     private final Map<WatchSink, Long> nextIds = new HashMap<>();
     private int watcherCount;
 
-    private record HandOff(Revisions revisions, List<KvEvent> events, long bytes, boolean reset) {
-    }
+    private record HandOff(Revisions revisions, List<KvEvent> events, long bytes, boolean reset) {}
 
     public WatchHub(WatchSource source, WatchOptions options, LongFunction<Header> header, WatchMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
@@ -91,8 +90,11 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
         });
         thread.setRemoveOnCancelPolicy(true);
         metrics.bind(this);
-        thread.scheduleWithFixedDelay(this::progressTick, options.progressIntervalMillis(),
-                options.progressIntervalMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(
+                this::progressTick,
+                options.progressIntervalMillis(),
+                options.progressIntervalMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     // ---- from the apply thread ----
@@ -143,7 +145,10 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
             for (Watcher w : streams.getOrDefault(sink, Map.of()).values()) {
                 upTo = Math.min(upTo, w.next - 1);
             }
-            sink.send(WatchResponse.newBuilder().setHeader(header.apply(upTo)).setWatchId(-1).build());
+            sink.send(WatchResponse.newBuilder()
+                    .setHeader(header.apply(upTo))
+                    .setWatchId(-1)
+                    .build());
         });
     }
 
@@ -204,24 +209,36 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
             nextIds.put(sink, next + 1);
         }
         if (id < 0 || ws.containsKey(id)) {
-            sink.send(WatchResponse.newBuilder().setHeader(header.apply(latest.current())).setWatchId(id)
-                    .setCreated(true).setCanceled(true)
-                    .setCancelReason("watch id " + id + " is " + (id < 0 ? "negative" : "already in use on this stream"))
+            sink.send(WatchResponse.newBuilder()
+                    .setHeader(header.apply(latest.current()))
+                    .setWatchId(id)
+                    .setCreated(true)
+                    .setCanceled(true)
+                    .setCancelReason(
+                            "watch id " + id + " is " + (id < 0 ? "negative" : "already in use on this stream"))
                     .build());
             return;
         }
         if (ws.size() >= options.maxWatchersPerStream()) {
-            sink.send(WatchResponse.newBuilder().setHeader(header.apply(latest.current())).setWatchId(id)
-                    .setCreated(true).setCanceled(true).setCancelReason("this stream has "
-                            + ws.size() + " watchers, the limit (--watch-max-watchers-per-stream); open another stream")
+            sink.send(WatchResponse.newBuilder()
+                    .setHeader(header.apply(latest.current()))
+                    .setWatchId(id)
+                    .setCreated(true)
+                    .setCanceled(true)
+                    .setCancelReason("this stream has " + ws.size()
+                            + " watchers, the limit (--watch-max-watchers-per-stream); open another stream")
                     .build());
             return;
         }
         Revisions now = latest;
         long from = r.getStartRevision() == 0 ? now.current() + 1 : r.getStartRevision();
         if (from < now.compacted()) {
-            sink.send(WatchResponse.newBuilder().setHeader(header.apply(now.current())).setWatchId(id)
-                    .setCreated(true).setCanceled(true).setCompactRevision(now.compacted())
+            sink.send(WatchResponse.newBuilder()
+                    .setHeader(header.apply(now.current()))
+                    .setWatchId(id)
+                    .setCreated(true)
+                    .setCanceled(true)
+                    .setCompactRevision(now.compacted())
                     .setCancelReason("revision " + from + " has been compacted; the compact revision is "
                             + now.compacted() + " (watch from " + now.compacted() + " or later)")
                     .build());
@@ -232,7 +249,10 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
         Watcher w = new Watcher(sink, id, start, end, r.getPrevKv(), r.getProgressNotify(), noPut, noDelete, from);
         ws.put(id, w);
         watcherCount++;
-        sink.send(WatchResponse.newBuilder().setHeader(header.apply(now.current())).setWatchId(id).setCreated(true)
+        sink.send(WatchResponse.newBuilder()
+                .setHeader(header.apply(now.current()))
+                .setWatchId(id)
+                .setCreated(true)
                 .build());
         if (from <= now.current()) {
             schedulePump();
@@ -283,7 +303,8 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
                     continue;
                 }
                 advance(w, fromRing);
-                more |= w.next <= current && streams.getOrDefault(w.sink, Map.of()).get(w.id) == w;
+                more |= w.next <= current
+                        && streams.getOrDefault(w.sink, Map.of()).get(w.id) == w;
             }
         }
         if (more) {
@@ -321,13 +342,19 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
             if (w.sink.pendingBytes() > options.streamBufferBytes()) {
                 remove(w.sink, w.id);
                 metrics.slowCanceled();
-                w.sink.send(canceled(w.id, "slow watcher: the client has not read " + w.sink.pendingBytes()
-                        + " bytes of this stream's events (limit " + options.streamBufferBytes()
-                        + "); watch again from revision " + w.next, 0));
+                w.sink.send(canceled(
+                        w.id,
+                        "slow watcher: the client has not read " + w.sink.pendingBytes()
+                                + " bytes of this stream's events (limit " + options.streamBufferBytes()
+                                + "); watch again from revision " + w.next,
+                        0));
                 return;
             }
-            w.sink.send(WatchResponse.newBuilder().setHeader(header.apply(upTo)).setWatchId(w.id)
-                    .addAllEvents(matched).build());
+            w.sink.send(WatchResponse.newBuilder()
+                    .setHeader(header.apply(upTo))
+                    .setWatchId(w.id)
+                    .addAllEvents(matched)
+                    .build());
             metrics.sent(matched.size());
             w.sentSinceTick = true;
         }
@@ -352,15 +379,23 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
         return io.raftkv.api.v1.KeyValue.newBuilder()
                 .setKey(UnsafeByteOperations.unsafeWrap(kv.key()))
                 .setValue(UnsafeByteOperations.unsafeWrap(kv.value()))
-                .setCreateIndex(kv.createRevision()).setModIndex(kv.modRevision())
-                .setCreateRevision(kv.createRevision()).setModRevision(kv.modRevision())
-                .setVersion(kv.version()).setLease(kv.lease())
+                .setCreateIndex(kv.createRevision())
+                .setModIndex(kv.modRevision())
+                .setCreateRevision(kv.createRevision())
+                .setModRevision(kv.modRevision())
+                .setVersion(kv.version())
+                .setLease(kv.lease())
                 .build();
     }
 
     private WatchResponse canceled(long id, String reason, long compactRevision) {
-        return WatchResponse.newBuilder().setHeader(header.apply(latest.current())).setWatchId(id).setCanceled(true)
-                .setCancelReason(reason).setCompactRevision(compactRevision).build();
+        return WatchResponse.newBuilder()
+                .setHeader(header.apply(latest.current()))
+                .setWatchId(id)
+                .setCanceled(true)
+                .setCancelReason(reason)
+                .setCompactRevision(compactRevision)
+                .build();
     }
 
     /** Progress for idle, caught-up watchers that asked for it. */
@@ -369,7 +404,9 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
         for (Map<Long, Watcher> ws : streams.values()) {
             for (Watcher w : ws.values()) {
                 if (w.progressNotify && !w.sentSinceTick && w.next > current) {
-                    w.sink.send(WatchResponse.newBuilder().setHeader(header.apply(w.next - 1)).setWatchId(w.id)
+                    w.sink.send(WatchResponse.newBuilder()
+                            .setHeader(header.apply(w.next - 1))
+                            .setWatchId(w.id)
                             .build());
                 }
                 w.sentSinceTick = false;

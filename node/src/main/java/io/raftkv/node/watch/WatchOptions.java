@@ -16,11 +16,22 @@ package io.raftkv.node.watch;
  *                               changes is sent alone)
  * @param batchBytes             about the most key and value bytes in one response (same rule)
  */
-public record WatchOptions(long streamBufferBytes, long recentChangeBytes, long handOffBytes, int maxWatchersPerStream,
-                           long progressIntervalMillis, int batchEvents, int batchBytes) {
+public record WatchOptions(
+        long streamBufferBytes,
+        long recentChangeBytes,
+        long handOffBytes,
+        int maxWatchersPerStream,
+        long progressIntervalMillis,
+        int batchEvents,
+        int batchBytes) {
     public WatchOptions {
-        if (streamBufferBytes < 1 || recentChangeBytes < 1 || handOffBytes < 1 || maxWatchersPerStream < 1
-                || progressIntervalMillis < 1 || batchEvents < 1 || batchBytes < 1) {
+        if (streamBufferBytes < 1
+                || recentChangeBytes < 1
+                || handOffBytes < 1
+                || maxWatchersPerStream < 1
+                || progressIntervalMillis < 1
+                || batchEvents < 1
+                || batchBytes < 1) {
             throw new IllegalArgumentException("watch options must be positive: " + this);
         }
     }
@@ -30,17 +41,35 @@ public record WatchOptions(long streamBufferBytes, long recentChangeBytes, long 
     }
 
     public WatchOptions withStreamBufferBytes(long bytes) {
-        return new WatchOptions(bytes, recentChangeBytes, handOffBytes, maxWatchersPerStream, progressIntervalMillis,
-                batchEvents, batchBytes);
+        return new WatchOptions(
+                bytes,
+                recentChangeBytes,
+                handOffBytes,
+                maxWatchersPerStream,
+                progressIntervalMillis,
+                batchEvents,
+                batchBytes);
     }
 
     public WatchOptions withProgressIntervalMillis(long millis) {
-        return new WatchOptions(streamBufferBytes, recentChangeBytes, handOffBytes, maxWatchersPerStream, millis,
-                batchEvents, batchBytes);
+        return new WatchOptions(
+                streamBufferBytes,
+                recentChangeBytes,
+                handOffBytes,
+                maxWatchersPerStream,
+                millis,
+                batchEvents,
+                batchBytes);
     }
 
     public WatchOptions withRecentChangeBytes(long bytes) {
-        return new WatchOptions(streamBufferBytes, bytes, handOffBytes, maxWatchersPerStream, progressIntervalMillis,
-                batchEvents, batchBytes);
+        return new WatchOptions(
+                streamBufferBytes,
+                bytes,
+                handOffBytes,
+                maxWatchersPerStream,
+                progressIntervalMillis,
+                batchEvents,
+                batchBytes);
     }
 }

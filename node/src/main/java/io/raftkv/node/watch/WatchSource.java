@@ -4,7 +4,6 @@ import io.raftkv.node.storage.Changes;
 import io.raftkv.node.storage.KeyValue;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.Revisions;
-
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -29,7 +28,8 @@ public interface WatchSource {
             @Override
             public Changes changes(long from, int maxEvents, long maxBytes) {
                 KvStateMachine m = sm.get();
-                return m == null ? new Changes(java.util.List.of(), Revisions.INITIAL.current())
+                return m == null
+                        ? new Changes(java.util.List.of(), Revisions.INITIAL.current())
                         : m.changes(from, maxEvents, maxBytes);
             }
 

@@ -10,6 +10,7 @@ final class Watcher {
     final byte[] start;
     /** Exclusive; null: no upper bound. */
     final byte[] end;
+
     final boolean prevKv;
     final boolean progressNotify;
     final boolean noPut;
@@ -19,8 +20,16 @@ final class Watcher {
     /** Sent something since the last progress tick. */
     boolean sentSinceTick;
 
-    Watcher(WatchSink sink, long id, byte[] start, byte[] end, boolean prevKv, boolean progressNotify, boolean noPut,
-            boolean noDelete, long next) {
+    Watcher(
+            WatchSink sink,
+            long id,
+            byte[] start,
+            byte[] end,
+            boolean prevKv,
+            boolean progressNotify,
+            boolean noPut,
+            boolean noDelete,
+            long next) {
         this.sink = sink;
         this.id = id;
         this.start = start;

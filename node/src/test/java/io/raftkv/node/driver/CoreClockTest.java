@@ -1,10 +1,9 @@
 package io.raftkv.node.driver;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class CoreClockTest {
     private static final long MS = 1_000_000L;
@@ -23,7 +22,7 @@ class CoreClockTest {
         assertThat(delivered).hasValue(1);
         clock.sync(1_010 * MS);
         assertThat(delivered).hasValue(1); // idempotent
-        clock.sync(1_255 * MS);            // a stalled loop catches up at once
+        clock.sync(1_255 * MS); // a stalled loop catches up at once
         assertThat(delivered).hasValue(25);
         assertThat(clock.ticks()).isEqualTo(25);
     }

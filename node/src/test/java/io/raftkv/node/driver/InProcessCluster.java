@@ -4,7 +4,6 @@ import io.raftkv.node.NodeConfig;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.security.ReloadingTls;
 import io.raftkv.node.security.TlsFiles;
-
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.node.transport.HostPort;
@@ -33,8 +32,7 @@ final class InProcessCluster implements AutoCloseable {
     static final long CLUSTER_ID = 7;
 
     /** One running node. */
-    record Node(long id, Vertx vertx, NodeStorage storage, RaftDriver driver, PeerTransport transport) {
-    }
+    record Node(long id, Vertx vertx, NodeStorage storage, RaftDriver driver, PeerTransport transport) {}
 
     private final Path root;
     private final StorageOptions storageOptions;
@@ -92,13 +90,23 @@ final class InProcessCluster implements AutoCloseable {
         RaftDriver driver = new RaftDriver(vertx, id, storage, members, driverOptions);
         PeerTls tls = null;
         if (tlsFiles != null) {
-            ReloadingTls material = ReloadingTls.load(vertx, tlsFiles.apply(id)).watch(java.time.Duration.ofMillis(200));
+            ReloadingTls material =
+                    ReloadingTls.load(vertx, tlsFiles.apply(id)).watch(java.time.Duration.ofMillis(200));
             tlsMaterial.put(id, material);
             tls = new PeerTls(material, CLUSTER_ID, NodeConfig::clusterIdOf, PeerTls.Members.of(driver::status));
         }
-        PeerTransport transport = new PeerTransport(vertx, driver.context(), id, CLUSTER_ID, peerAddresses.get(id),
-                members, driver, driver.snapshotCoordinator(), driver.snapshotCoordinator(),
-                PeerTransportOptions.DEFAULTS, tls);
+        PeerTransport transport = new PeerTransport(
+                vertx,
+                driver.context(),
+                id,
+                CLUSTER_ID,
+                peerAddresses.get(id),
+                members,
+                driver,
+                driver.snapshotCoordinator(),
+                driver.snapshotCoordinator(),
+                PeerTransportOptions.DEFAULTS,
+                tls);
         driver.attach(transport);
         await(transport.start(HostPort.parse(peerAddresses.get(id))));
         await(driver.start());
@@ -126,7 +134,9 @@ final class InProcessCluster implements AutoCloseable {
     }
 
     Optional<Node> leader() {
-        return running.values().stream().filter(n -> n.driver.status().isLeader()).findFirst();
+        return running.values().stream()
+                .filter(n -> n.driver.status().isLeader())
+                .findFirst();
     }
 
     Iterable<Node> nodes() {

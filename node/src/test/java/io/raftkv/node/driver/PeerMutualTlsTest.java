@@ -2,7 +2,6 @@ package io.raftkv.node.driver;
 
 import static io.raftkv.node.driver.InProcessCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.raftkv.api.peer.v1.MessageBatch;
@@ -36,7 +35,6 @@ import io.vertx.grpc.client.GrpcClientResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +57,7 @@ class PeerMutualTlsTest {
 
     @TempDir
     Path dir;
+
     private final TestCa ca = TestCa.create("raftkv-test-ca");
     private InProcessCluster cluster;
     private Vertx raw;
@@ -66,7 +65,8 @@ class PeerMutualTlsTest {
     @BeforeEach
     void setUp() throws Exception {
         raw = Vertx.vertx();
-        cluster = new InProcessCluster(dir, StorageOptions.defaults(), DriverOptions.defaults().withTiming(10, 50, 5))
+        cluster = new InProcessCluster(
+                        dir, StorageOptions.defaults(), DriverOptions.defaults().withTiming(10, 50, 5))
                 .withTls(this::filesOf);
         cluster.startVoters(1, 2, 3);
     }
@@ -93,14 +93,15 @@ class PeerMutualTlsTest {
         assertRefused(send(client(null), target, forged), "no certificate");
         // Another CA's certificate naming the leader.
         TestCa other = TestCa.create("another-ca");
-        assertRefused(send(client(other.issue(TestCa.Leaf.member(CLUSTER, leader.id()))), target, forged),
-                "another CA");
+        assertRefused(
+                send(client(other.issue(TestCa.Leaf.member(CLUSTER, leader.id()))), target, forged), "another CA");
         // The leader's own name, but expired.
-        assertRefused(send(client(ca.issue(TestCa.Leaf.member(CLUSTER, leader.id()).expired())), target, forged),
-                "expired");
+        assertRefused(
+                send(client(ca.issue(TestCa.Leaf.member(CLUSTER, leader.id()).expired())), target, forged), "expired");
         // A member that never was one (id 9).
-        assertRefused(send(client(ca.issue(TestCa.Leaf.member(CLUSTER, 9))), target,
-                heartbeat(9, follower.id(), term + 100)), "not a member");
+        assertRefused(
+                send(client(ca.issue(TestCa.Leaf.member(CLUSTER, 9))), target, heartbeat(9, follower.id(), term + 100)),
+                "not a member");
         // A valid certificate of the third member, impersonating the leader.
         TestCa.Issued thirdCert = ca.issue(TestCa.Leaf.member(CLUSTER, third.id()));
         Throwable impersonation = send(client(thirdCert), target, forged);
@@ -113,9 +114,13 @@ class PeerMutualTlsTest {
 
         // The same client with the certificate of the member it speaks for gets through (a harmless
         // heartbeat response, which a follower ignores).
-        Message harmless = Message.builder(MessageType.HEARTBEAT_RESP).from(third.id()).to(follower.id()).term(term)
+        Message harmless = Message.builder(MessageType.HEARTBEAT_RESP)
+                .from(third.id())
+                .to(follower.id())
+                .term(term)
                 .build();
-        assertThat(send(client(thirdCert), target, batch(third.id(), follower.id(), harmless))).isNull();
+        assertThat(send(client(thirdCert), target, batch(third.id(), follower.id(), harmless)))
+                .isNull();
 
         for (InProcessCluster.Node n : cluster.nodes()) {
             assertThat(n.driver().status().term()).as("term of node %d", n.id()).isLessThan(term + 100);
@@ -133,19 +138,28 @@ class PeerMutualTlsTest {
             await(cluster.leader().orElseThrow().driver().addLearner(4, fourAddress, ""));
             return true;
         });
-        InProcessCluster.Node follower = otherThan(cluster.leader().orElseThrow().id(), 0);
-        await().atMost(WAIT).until(() -> follower.driver().status().members().stream().anyMatch(m -> m.id() == 4));
+        InProcessCluster.Node follower =
+                otherThan(cluster.leader().orElseThrow().id(), 0);
+        await().atMost(WAIT)
+                .until(() -> follower.driver().status().members().stream().anyMatch(m -> m.id() == 4));
         TestCa.Issued four = ca.issue(TestCa.Leaf.member(CLUSTER, 4));
         String target = cluster.peerAddress(follower.id());
         long term = follower.driver().status().term();
-        Message harmless = Message.builder(MessageType.HEARTBEAT_RESP).from(4).to(follower.id()).term(term).build();
-        assertThat(send(client(four), target, batch(4, follower.id(), harmless))).as("while a member").isNull();
+        Message harmless = Message.builder(MessageType.HEARTBEAT_RESP)
+                .from(4)
+                .to(follower.id())
+                .term(term)
+                .build();
+        assertThat(send(client(four), target, batch(4, follower.id(), harmless)))
+                .as("while a member")
+                .isNull();
 
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             await(cluster.leader().orElseThrow().driver().remove(4));
             return true;
         });
-        await().atMost(WAIT).until(() -> follower.driver().status().members().stream().noneMatch(m -> m.id() == 4));
+        await().atMost(WAIT)
+                .until(() -> follower.driver().status().members().stream().noneMatch(m -> m.id() == 4));
         assertRefused(send(client(four), target, batch(4, follower.id(), harmless)), "removed member");
     }
 
@@ -154,13 +168,15 @@ class PeerMutualTlsTest {
         putUntilApplied("warm", "up");
         java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            for (int i = 0; writing.get(); i++) {
-                String key = "w" + i;
-                putUntilApplied(key, "v" + i);
-                acknowledged.add(key);
-            }
-        }, "rotation-writer");
+        Thread writer = new Thread(
+                () -> {
+                    for (int i = 0; writing.get(); i++) {
+                        String key = "w" + i;
+                        putUntilApplied(key, "v" + i);
+                        acknowledged.add(key);
+                    }
+                },
+                "rotation-writer");
         writer.start();
         try {
             TestCa next = TestCa.create("raftkv-test-ca-2");
@@ -193,7 +209,9 @@ class PeerMutualTlsTest {
         for (InProcessCluster.Node n : cluster.nodes()) {
             await().atMost(WAIT).untilAsserted(() -> {
                 for (String key : acknowledged) {
-                    assertThat(valueOn(n, key)).as("key %s on node %d", key, n.id()).isNotNull();
+                    assertThat(valueOn(n, key))
+                            .as("key %s on node %d", key, n.id())
+                            .isNotNull();
                 }
             });
         }
@@ -216,14 +234,14 @@ class PeerMutualTlsTest {
         if (leaf != null) {
             java.nio.file.Files.writeString(d.resolve("tls.key.new"), leaf.keyPem());
             java.nio.file.Files.writeString(d.resolve("tls.crt.new"), leaf.certPem());
-            java.nio.file.Files.move(d.resolve("tls.key.new"), d.resolve("tls.key"),
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            java.nio.file.Files.move(d.resolve("tls.crt.new"), d.resolve("tls.crt"),
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            java.nio.file.Files.move(
+                    d.resolve("tls.key.new"), d.resolve("tls.key"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            java.nio.file.Files.move(
+                    d.resolve("tls.crt.new"), d.resolve("tls.crt"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         java.nio.file.Files.writeString(d.resolve("ca.crt.new"), bundle);
-        java.nio.file.Files.move(d.resolve("ca.crt.new"), d.resolve("ca.crt"),
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        java.nio.file.Files.move(
+                d.resolve("ca.crt.new"), d.resolve("ca.crt"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Waits until every running member serves what its files hold now (its watcher, or this call, loaded them). */
@@ -272,8 +290,12 @@ class PeerMutualTlsTest {
     }
 
     private static String valueOn(InProcessCluster.Node n, String key) {
-        return n.driver().stateMachine().get(bytes(key)).map(KeyValue::value)
-                .map(v -> new String(v, StandardCharsets.UTF_8)).orElse(null);
+        return n.driver()
+                .stateMachine()
+                .get(bytes(key))
+                .map(KeyValue::value)
+                .map(v -> new String(v, StandardCharsets.UTF_8))
+                .orElse(null);
     }
 
     private static byte[] bytes(String s) {
@@ -281,21 +303,37 @@ class PeerMutualTlsTest {
     }
 
     private static MessageBatch heartbeat(long from, long to, long term) {
-        return batch(from, to, Message.builder(MessageType.HEARTBEAT).from(from).to(to).term(term).build());
+        return batch(
+                from,
+                to,
+                Message.builder(MessageType.HEARTBEAT)
+                        .from(from)
+                        .to(to)
+                        .term(term)
+                        .build());
     }
 
     private static MessageBatch batch(long from, long to, Message m) {
-        return MessageBatch.newBuilder().setClusterId(InProcessCluster.CLUSTER_ID).setFrom(from).setTo(to)
-                .addMessages(PeerMessageCodec.encode(m)).build();
+        return MessageBatch.newBuilder()
+                .setClusterId(InProcessCluster.CLUSTER_ID)
+                .setFrom(from)
+                .setTo(to)
+                .addMessages(PeerMessageCodec.encode(m))
+                .build();
     }
 
     /** A raw gRPC client trusting the test CA, presenting {@code cert} (none when null). */
     private GrpcClient client(TestCa.Issued cert) {
-        HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setSsl(true)
-                .setUseAlpn(true).setVerifyHost(false).setConnectTimeout(5_000)
+        HttpClientOptions http = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setVerifyHost(false)
+                .setConnectTimeout(5_000)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca.caPem())));
         if (cert != null) {
-            http.setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(cert.certPem()))
+            http.setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(cert.certPem()))
                     .setKeyValue(Buffer.buffer(cert.keyPem())));
         }
         return GrpcClient.client(raw, http);
@@ -320,17 +358,27 @@ class PeerMutualTlsTest {
     /** Streams a forged snapshot (empty configuration, garbage data) from {@code from}. */
     private static Throwable installSnapshot(GrpcClient client, String target, long from, long to, long term) {
         HostPort hp = HostPort.parse(target);
-        Message snap = Message.builder(MessageType.SNAP).from(from).to(to).term(term)
-                .snapshot(new Snapshot(new SnapshotMetadata(1_000_000, term, new ConfState(Set.of(from), Set.of())),
-                        new byte[0]))
+        Message snap = Message.builder(MessageType.SNAP)
+                .from(from)
+                .to(to)
+                .term(term)
+                .snapshot(new Snapshot(
+                        new SnapshotMetadata(1_000_000, term, new ConfState(Set.of(from), Set.of())), new byte[0]))
                 .build();
-        SnapshotChunk header = SnapshotChunk.newBuilder().setClusterId(InProcessCluster.CLUSTER_ID)
-                .setHeader(SnapshotHeader.newBuilder().setFrom(from).setTo(to).setMessage(PeerMessageCodec.encode(snap))
-                        .setTotalBytes(4).setFormat("raftkv-checkpoint/1"))
+        SnapshotChunk header = SnapshotChunk.newBuilder()
+                .setClusterId(InProcessCluster.CLUSTER_ID)
+                .setHeader(SnapshotHeader.newBuilder()
+                        .setFrom(from)
+                        .setTo(to)
+                        .setMessage(PeerMessageCodec.encode(snap))
+                        .setTotalBytes(4)
+                        .setFormat("raftkv-checkpoint/1"))
                 .build();
-        SnapshotChunk data = SnapshotChunk.newBuilder().setClusterId(InProcessCluster.CLUSTER_ID)
-                .setData(SnapshotData.newBuilder().setOffset(0).setData(com.google.protobuf.ByteString.copyFrom(
-                        new byte[] {1, 2, 3, 4})))
+        SnapshotChunk data = SnapshotChunk.newBuilder()
+                .setClusterId(InProcessCluster.CLUSTER_ID)
+                .setData(SnapshotData.newBuilder()
+                        .setOffset(0)
+                        .setData(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3, 4})))
                 .build();
         try {
             SnapshotAck ack = await(client.request(hp.toSocketAddress(), RaftPeerGrpcClient.InstallSnapshot)

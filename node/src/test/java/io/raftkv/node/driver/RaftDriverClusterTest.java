@@ -33,6 +33,7 @@ class RaftDriverClusterTest {
 
     @TempDir
     Path dir;
+
     private InProcessCluster cluster;
 
     private InProcessCluster start(StorageOptions storage) throws Exception {
@@ -89,8 +90,12 @@ class RaftDriverClusterTest {
     }
 
     private static String valueOn(InProcessCluster.Node n, String key) {
-        return n.driver().stateMachine().get(bytes(key)).map(KeyValue::value)
-                .map(v -> new String(v, StandardCharsets.UTF_8)).orElse(null);
+        return n.driver()
+                .stateMachine()
+                .get(bytes(key))
+                .map(KeyValue::value)
+                .map(v -> new String(v, StandardCharsets.UTF_8))
+                .orElse(null);
     }
 
     @Test
@@ -113,9 +118,10 @@ class RaftDriverClusterTest {
         // Leadership may move on a loaded machine: ask whoever leads now.
         await().atMost(WAIT).until(() -> {
             NodeStatus st = awaitLeader().driver().status();
-            return st.role() == StateType.LEADER && st.members().stream().map(NodeStatus.Member::id).toList()
-                    .equals(List.of(1L, 2L, 3L))
-                    && st.progress().size() == 2 && st.progress().stream().allMatch(p -> p.lag() == 0);
+            return st.role() == StateType.LEADER
+                    && st.members().stream().map(NodeStatus.Member::id).toList().equals(List.of(1L, 2L, 3L))
+                    && st.progress().size() == 2
+                    && st.progress().stream().allMatch(p -> p.lag() == 0);
         });
     }
 
@@ -130,7 +136,8 @@ class RaftDriverClusterTest {
             assertThat(f.driver().status().leaderId()).isEqualTo(leader.id());
             assertThatThrownBy(() -> await(f.driver().propose(put("b", "2"))))
                     .isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOfSatisfying(NotLeaderException.class, e -> {
+                    .cause()
+                    .isInstanceOfSatisfying(NotLeaderException.class, e -> {
                         assertThat(e.leaderId()).isEqualTo(leader.id());
                         assertThat(e.leaderClientAddress()).isEqualTo("client-of-" + leader.id() + ":1");
                     });
@@ -154,12 +161,10 @@ class RaftDriverClusterTest {
         final java.util.concurrent.atomic.AtomicLong fallback = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
-        public void leaderChanged(long newLeaderId) {
-        }
+        public void leaderChanged(long newLeaderId) {}
 
         @Override
-        public void readIndexServed(long nanos) {
-        }
+        public void readIndexServed(long nanos) {}
 
         @Override
         public void leaseReads(int reads, boolean lease) {
@@ -184,14 +189,18 @@ class RaftDriverClusterTest {
             long before = counters.get(leader.id()).fromLease.get();
             await(leader.driver().readBarrier(ReadConsistency.LEASE));
             assertThat(valueOn(leader, "l")).isEqualTo("2");
-            assertThat(counters.get(leader.id()).fromLease.get()).as("served from the lease").isGreaterThan(before);
+            assertThat(counters.get(leader.id()).fromLease.get())
+                    .as("served from the lease")
+                    .isGreaterThan(before);
         });
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             InProcessCluster.Node f = followerOf(awaitLeader());
             long before = counters.get(f.id()).fallback.get();
             await(f.driver().readBarrier(ReadConsistency.LEASE));
             assertThat(valueOn(f, "l")).isEqualTo("2");
-            assertThat(counters.get(f.id()).fallback.get()).as("a follower holds no lease").isGreaterThan(before);
+            assertThat(counters.get(f.id()).fallback.get())
+                    .as("a follower holds no lease")
+                    .isGreaterThan(before);
         });
     }
 
@@ -203,17 +212,23 @@ class RaftDriverClusterTest {
         InProcessCluster.Node four = cluster.start(4, true);
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             try {
-                assertThat(await(awaitLeader().driver().addLearner(4, addr4, "127.0.0.1:9999"))).isEqualTo(4);
+                assertThat(await(awaitLeader().driver().addLearner(4, addr4, "127.0.0.1:9999")))
+                        .isEqualTo(4);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RaftNodeException r && r.code() == RaftNodeException.Code.ALREADY_EXISTS)) {
+                if (!(e.getCause() instanceof RaftNodeException r
+                        && r.code() == RaftNodeException.Code.ALREADY_EXISTS)) {
                     throw e;
                 }
             }
             return true;
         });
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
-                assertThatThrownBy(() -> await(awaitLeader().driver().addLearner(4, addr4, "")))
-                        .cause().isInstanceOfSatisfying(RaftNodeException.class,
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThatThrownBy(
+                                () -> await(awaitLeader().driver().addLearner(4, addr4, "")))
+                        .cause()
+                        .isInstanceOfSatisfying(
+                                RaftNodeException.class,
                                 e -> assertThat(e.code()).isEqualTo(RaftNodeException.Code.ALREADY_EXISTS)));
         await().atMost(WAIT).until(() -> "join".equals(valueOn(four, "before")));
         // The value precedes the configuration change that made 4 a learner in the log, and the two
@@ -223,23 +238,30 @@ class RaftDriverClusterTest {
             await(awaitLeader().driver().promote(4));
             return true;
         });
-        await().atMost(WAIT).until(() -> four.driver().status().members().stream()
-                .anyMatch(m -> m.id() == 4 && !m.learner()));
+        await().atMost(WAIT)
+                .until(() -> four.driver().status().members().stream().anyMatch(m -> m.id() == 4 && !m.learner()));
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             await(awaitLeader().driver().transferLeadership(4));
             return four.driver().status().isLeader();
         });
-        long removed = four.driver().status().members().stream().mapToLong(NodeStatus.Member::id)
-                .filter(id -> id != 4).min().orElseThrow();
+        long removed = four.driver().status().members().stream()
+                .mapToLong(NodeStatus.Member::id)
+                .filter(id -> id != 4)
+                .min()
+                .orElseThrow();
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             await(awaitLeader().driver().remove(removed));
             return true;
         });
-        await().atMost(WAIT).until(() -> four.driver().status().members().stream()
-                .noneMatch(m -> m.id() == removed));
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
-                assertThatThrownBy(() -> await(awaitLeader().driver().remove(12345)))
-                        .cause().isInstanceOfSatisfying(RaftNodeException.class,
+        await().atMost(WAIT)
+                .until(() -> four.driver().status().members().stream().noneMatch(m -> m.id() == removed));
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThatThrownBy(
+                                () -> await(awaitLeader().driver().remove(12345)))
+                        .cause()
+                        .isInstanceOfSatisfying(
+                                RaftNodeException.class,
                                 e -> assertThat(e.code()).isEqualTo(RaftNodeException.Code.NOT_FOUND)));
         InProcessCluster.Node writer = proposeUntilApplied(put("after", "removal"));
         assertThat(valueOn(writer, "after")).isEqualTo("removal");

@@ -71,25 +71,37 @@ class ClusterBasicsTest {
     @Order(1)
     void writeThroughAFollowerThenReadLinearizablyFromEveryNode() {
         NodeProcess leader = cluster.awaitLeader();
-        NodeProcess follower = cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        NodeProcess follower =
+                cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
 
         // The client knows only the follower: the follower answers NOT_LEADER with the leader's client
         // address and the client follows the hint.
-        long termBefore = cluster.client(List.of(leader)).blocking()
-                .status(io.raftkv.api.v1.StatusRequest.getDefaultInstance()).getTerm();
+        long termBefore = cluster.client(List.of(leader))
+                .blocking()
+                .status(io.raftkv.api.v1.StatusRequest.getDefaultInstance())
+                .getTerm();
         PutResponse put = cluster.client(List.of(follower)).blocking().put("through-follower", "v1");
         if (put.getHeader().getMemberId() != leader.id) {
             // Leadership moved while we wrote (a loaded machine): then a later term's leader answered.
-            assertThat(put.getHeader().getTerm()).as("answered by a newer leader").isGreaterThan(termBefore);
+            assertThat(put.getHeader().getTerm())
+                    .as("answered by a newer leader")
+                    .isGreaterThan(termBefore);
         }
         assertThat(put.getHeader().getMemberId()).as("answered by a member").isPositive();
 
         for (NodeProcess n : cluster.running()) {
-            GetResponse got = cluster.client(List.of(n)).blocking().get(GetRequest.newBuilder()
-                    .setKey(ByteString.copyFromUtf8("through-follower"))
-                    .setConsistency(ReadConsistency.LINEARIZABLE).build());
-            assertThat(got.getHeader().getMemberId()).as("served by the node asked").isEqualTo(n.id);
-            assertThat(got.getKv().getValue().toStringUtf8()).as("value read on " + n).isEqualTo("v1");
+            GetResponse got = cluster.client(List.of(n))
+                    .blocking()
+                    .get(GetRequest.newBuilder()
+                            .setKey(ByteString.copyFromUtf8("through-follower"))
+                            .setConsistency(ReadConsistency.LINEARIZABLE)
+                            .build());
+            assertThat(got.getHeader().getMemberId())
+                    .as("served by the node asked")
+                    .isEqualTo(n.id);
+            assertThat(got.getKv().getValue().toStringUtf8())
+                    .as("value read on " + n)
+                    .isEqualTo("v1");
             assertThat(got.getKv().getModRevision()).isEqualTo(put.getHeader().getRevision());
         }
     }
@@ -102,10 +114,19 @@ class ClusterBasicsTest {
         assertInvalid(() -> kv.put("", "x"), "empty");
         assertInvalid(() -> kv.put("k".repeat(4097), "x"), "4096");
         byte[] bigValue = new byte[(1 << 20) + 1];
-        assertInvalid(() -> kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("big"))
-                .setValue(ByteString.copyFrom(bigValue)).build()), "1048576");
-        assertInvalid(() -> kv.range(RangeRequest.newBuilder().setInterval(KeyInterval.newBuilder()
-                .setStart(ByteString.copyFromUtf8("b")).setEnd(ByteString.copyFromUtf8("a"))).build()), "");
+        assertInvalid(
+                () -> kv.put(PutRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("big"))
+                        .setValue(ByteString.copyFrom(bigValue))
+                        .build()),
+                "1048576");
+        assertInvalid(
+                () -> kv.range(RangeRequest.newBuilder()
+                        .setInterval(KeyInterval.newBuilder()
+                                .setStart(ByteString.copyFromUtf8("b"))
+                                .setEnd(ByteString.copyFromUtf8("a")))
+                        .build()),
+                "");
 
         RaftKvException unknownRemove = catchThrowableOfType(RaftKvException.class, () -> kv.removeMember(777));
         assertThat(unknownRemove.status()).isEqualTo(GrpcStatus.NOT_FOUND);
@@ -113,16 +134,17 @@ class ClusterBasicsTest {
         assertThat(unknownRemove.getMessage()).contains("777");
         RaftKvException unknownPromote = catchThrowableOfType(RaftKvException.class, () -> kv.promoteMember(778));
         assertThat(unknownPromote.status()).isEqualTo(GrpcStatus.NOT_FOUND);
-        RaftKvException unknownTransfer = catchThrowableOfType(RaftKvException.class,
-                () -> kv.transferLeadership(779));
+        RaftKvException unknownTransfer = catchThrowableOfType(RaftKvException.class, () -> kv.transferLeadership(779));
         assertThat(unknownTransfer.status()).isEqualTo(GrpcStatus.NOT_FOUND);
 
         // A fresh client: the Java client advances a session lane's seq even for a write the node
         // refused before proposing, so the lane's first proposed write carries seq 2 and an unknown
         // session is refused (SESSION_SEQUENCE_STALE) — a client bug reported separately.
         BlockingRaftKvClient after = cluster.client().blocking();
-        assertThat(after.put("after-bad-input", "still-serving").getHeader().getRaftIndex()).isPositive();
-        assertThat(after.get("after-bad-input").getKv().getValue().toStringUtf8()).isEqualTo("still-serving");
+        assertThat(after.put("after-bad-input", "still-serving").getHeader().getRaftIndex())
+                .isPositive();
+        assertThat(after.get("after-bad-input").getKv().getValue().toStringUtf8())
+                .isEqualTo("still-serving");
         assertThat(cluster.running()).as("no node died of bad input").hasSize(3);
     }
 
@@ -138,7 +160,8 @@ class ClusterBasicsTest {
     @Order(3)
     void metricsEndpointParsesAndReportsTheRaftState() throws Exception {
         cluster.client().blocking().put("metrics-probe", "1");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         for (NodeProcess n : cluster.running()) {
             String body = scrape(http, n);
             PrometheusTextParser.Exposition e = PrometheusTextParser.parse(body);
@@ -146,15 +169,19 @@ class ClusterBasicsTest {
             assertThat(e.samples("raftkv_raft_role")).hasSize(4);
             assertThat(e.value("raftkv_storage_fsyncs_total", Map.of())).isPositive();
             assertThat(e.value("raftkv_storage_rocksdb_size_bytes", Map.of())).isPositive();
-            assertThat(e.value("raftkv_storage_fsync_duration_seconds_count", Map.of())).as("fsyncs timed on " + n)
+            assertThat(e.value("raftkv_storage_fsync_duration_seconds_count", Map.of()))
+                    .as("fsyncs timed on " + n)
                     .isPositive();
-            assertThat(e.value("raftkv_apply_duration_seconds_count", Map.of())).as("applies timed on " + n)
+            assertThat(e.value("raftkv_apply_duration_seconds_count", Map.of()))
+                    .as("applies timed on " + n)
                     .isPositive();
             assertThat(e.value("raftkv_raft_has_leader", Map.of())).isEqualTo(1.0);
-            assertThat(e.value("raftkv_raft_leader_changes_total", Map.of())).as("counted by the driver on " + n)
+            assertThat(e.value("raftkv_raft_leader_changes_total", Map.of()))
+                    .as("counted by the driver on " + n)
                     .isGreaterThanOrEqualTo(1.0);
             assertThat(e.samples("raftkv_build_info")).hasSize(1);
-            assertThat(e.samples("raftkv_peer_rpc_duration_seconds_count")).as("peer RPC latency on " + n)
+            assertThat(e.samples("raftkv_peer_rpc_duration_seconds_count"))
+                    .as("peer RPC latency on " + n)
                     .isNotEmpty();
             assertThat(e.samples("jvm_memory_used_bytes")).isNotEmpty();
             promtoolCheck(body);
@@ -169,17 +196,23 @@ class ClusterBasicsTest {
             assertThat(e.value("raftkv_raft_role", Map.of("role", "leader"))).isEqualTo(1.0);
             assertThat(e.value("raftkv_raft_term", Map.of())).isEqualTo((double) s.getTerm());
             assertThat(e.samples("raftkv_raft_follower_lag_entries")).hasSize(2);
-            assertThat(e.samples("raftkv_peer_round_trip_time_seconds_count")).as("heartbeat round trips")
-                    .hasSize(2).allSatisfy(sample -> assertThat(sample.value()).isPositive());
+            assertThat(e.samples("raftkv_peer_round_trip_time_seconds_count"))
+                    .as("heartbeat round trips")
+                    .hasSize(2)
+                    .allSatisfy(sample -> assertThat(sample.value()).isPositive());
         });
     }
 
     private static String scrape(HttpClient http, NodeProcess n) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + n.clientAddress()
-                + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://" + n.clientAddress() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct)
-                .startsWith("text/plain; version=0.0.4"));
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("text/plain; version=0.0.4"));
         return r.body();
     }
 
@@ -190,7 +223,9 @@ class ClusterBasicsTest {
             System.out.println("ClusterBasicsTest: promtool not installed; strict parser check only");
             return;
         }
-        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(body.getBytes(StandardCharsets.UTF_8));
         }
@@ -212,53 +247,91 @@ class ClusterBasicsTest {
         }
 
         NodeProcess joiner = cluster.startJoiner(4);
-        Member added = kv.addLearner(AddLearnerRequest.newBuilder().setId(4).setPeerAddress(joiner.peerAddress())
-                .setClientAddress(joiner.clientAddress()).build()).getMember();
+        Member added = kv.addLearner(AddLearnerRequest.newBuilder()
+                        .setId(4)
+                        .setPeerAddress(joiner.peerAddress())
+                        .setClientAddress(joiner.clientAddress())
+                        .build())
+                .getMember();
         assertThat(added.getId()).isEqualTo(4);
         assertThat(added.getRole()).isEqualTo(MemberRole.LEARNER);
-        await("learner 4 visible in the leader's Status").atMost(LocalCluster.WAIT).untilAsserted(() ->
-                assertThat(cluster.status(leader).orElseThrow().getMembersList())
-                        .anySatisfy(m -> assertThat(m.getId() == 4 && m.getRole() == MemberRole.LEARNER).isTrue()));
+        await("learner 4 visible in the leader's Status")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(() -> assertThat(
+                                cluster.status(leader).orElseThrow().getMembersList())
+                        .anySatisfy(m -> assertThat(m.getId() == 4 && m.getRole() == MemberRole.LEARNER)
+                                .isTrue()));
         long leaderApplied = cluster.status(leader).orElseThrow().getAppliedIndex();
         cluster.awaitApplied(joiner, leaderApplied);
         StatusResponse learnerView = cluster.status(joiner).orElseThrow();
         assertThat(learnerView.getLearner()).isTrue();
-        assertThat(cluster.client(List.of(joiner)).blocking().get(GetRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8("before-join-19")).setConsistency(ReadConsistency.SERIALIZABLE)
-                .build()).getKv().getValue().toStringUtf8()).isEqualTo("v19");
+        assertThat(cluster.client(List.of(joiner))
+                        .blocking()
+                        .get(GetRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("before-join-19"))
+                                .setConsistency(ReadConsistency.SERIALIZABLE)
+                                .build())
+                        .getKv()
+                        .getValue()
+                        .toStringUtf8())
+                .isEqualTo("v19");
 
         // Promotion is refused until the learner has caught up; it has, so this succeeds (retrying a
         // FAILED_PRECONDITION that a just-restarted leader may answer while it re-learns progress).
-        await("promote 4").atMost(LocalCluster.WAIT).ignoreException(RaftKvException.class)
+        await("promote 4")
+                .atMost(LocalCluster.WAIT)
+                .ignoreException(RaftKvException.class)
                 .until(() -> kv.promoteMember(4) != null);
-        await("4 is a voter in its own Status").atMost(LocalCluster.WAIT).untilAsserted(() ->
-                assertThat(cluster.status(joiner).orElseThrow().getMembersList())
-                        .filteredOn(m -> m.getId() == 4).extracting(Member::getRole).containsExactly(MemberRole.VOTER));
+        await("4 is a voter in its own Status")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(
+                        () -> assertThat(cluster.status(joiner).orElseThrow().getMembersList())
+                                .filteredOn(m -> m.getId() == 4)
+                                .extracting(Member::getRole)
+                                .containsExactly(MemberRole.VOTER));
 
         // A transfer may time out (DEADLINE_EXCEEDED after two election timeouts) or lose to another
         // candidate (ABORTED) on a busy machine; both leave the cluster healthy, so it is retried.
-        await("4 leads after TransferLeadership(4)").atMost(LocalCluster.WAIT).ignoreException(RaftKvException.class)
+        await("4 leads after TransferLeadership(4)")
+                .atMost(LocalCluster.WAIT)
+                .ignoreException(RaftKvException.class)
                 .until(() -> {
-                    if (cluster.status(joiner).map(s -> s.getRole() == Role.LEADER).orElse(false)) {
+                    if (cluster.status(joiner)
+                            .map(s -> s.getRole() == Role.LEADER)
+                            .orElse(false)) {
                         return true;
                     }
                     kv.transferLeadership(4);
-                    return cluster.status(joiner).map(s -> s.getRole() == Role.LEADER).orElse(false);
+                    return cluster.status(joiner)
+                            .map(s -> s.getRole() == Role.LEADER)
+                            .orElse(false);
                 });
         assertThat(cluster.awaitLeader()).isSameAs(joiner);
 
-        NodeProcess removed = cluster.nodes().stream().filter(n -> n != joiner && n.isAlive()).findFirst()
+        NodeProcess removed = cluster.nodes().stream()
+                .filter(n -> n != joiner && n.isAlive())
+                .findFirst()
                 .orElseThrow();
         kv.removeMember(removed.id);
-        await("member " + removed.id + " gone from Status").atMost(LocalCluster.WAIT).untilAsserted(() ->
-                assertThat(cluster.status(joiner).orElseThrow().getMembersList()).extracting(Member::getId)
-                        .doesNotContain(removed.id).hasSize(3));
+        await("member " + removed.id + " gone from Status")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(
+                        () -> assertThat(cluster.status(joiner).orElseThrow().getMembersList())
+                                .extracting(Member::getId)
+                                .doesNotContain(removed.id)
+                                .hasSize(3));
         removed.stop();
 
-        assertThat(kv.put("after-membership-changes", "ok").getHeader().getMemberId()).isEqualTo(4);
+        assertThat(kv.put("after-membership-changes", "ok").getHeader().getMemberId())
+                .isEqualTo(4);
         for (NodeProcess n : cluster.running()) {
-            assertThat(cluster.client(List.of(n)).blocking().get("after-membership-changes").getKv().getValue()
-                    .toStringUtf8()).isEqualTo("ok");
+            assertThat(cluster.client(List.of(n))
+                            .blocking()
+                            .get("after-membership-changes")
+                            .getKv()
+                            .getValue()
+                            .toStringUtf8())
+                    .isEqualTo("ok");
         }
     }
 }

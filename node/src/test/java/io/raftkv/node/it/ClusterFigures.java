@@ -1,9 +1,9 @@
 package io.raftkv.node.it;
 
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
-import io.raftkv.api.client.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Run with {@code make figures} (or {@code mvn -pl node test -Dtest=ClusterFiguresTest -Draftkv.figures=true}).
  */
 final class ClusterFigures {
-    private ClusterFigures() {
-    }
+    private ClusterFigures() {}
 
     /** Milliseconds from SIGKILL of the leader to the first acknowledged write, one per trial. */
     static long[] failoverMillis(LocalCluster cluster, int trials) throws Exception {
@@ -36,9 +35,13 @@ final class ClusterFigures {
         for (int t = 0; t < trials; t++) {
             NodeProcess leader = cluster.awaitLeader();
             try (RaftKvClient client = RaftKvClient.builder()
-                    .endpoints(cluster.nodes().stream().map(n -> new Endpoint("127.0.0.1", n.clientPort)).toList())
-                    .deadline(Duration.ofMillis(1_000)).attemptTimeout(Duration.ofMillis(300))
-                    .retryPolicy(RetryPolicy.DEFAULT).build()) {
+                    .endpoints(cluster.nodes().stream()
+                            .map(n -> new Endpoint("127.0.0.1", n.clientPort))
+                            .toList())
+                    .deadline(Duration.ofMillis(1_000))
+                    .attemptTimeout(Duration.ofMillis(300))
+                    .retryPolicy(RetryPolicy.DEFAULT)
+                    .build()) {
                 client.blocking().put("failover-warmup", "t" + t);
                 long killedAt = System.nanoTime();
                 leader.kill();
@@ -56,8 +59,12 @@ final class ClusterFigures {
                     }
                 }
                 out[t] = TimeUnit.NANOSECONDS.toMillis(ackAt - killedAt);
-                System.out.printf(Locale.ROOT, "failover trial %d: leader %d killed, first write acknowledged after"
-                        + " %d ms%n", t + 1, leader.id, out[t]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "failover trial %d: leader %d killed, first write acknowledged after" + " %d ms%n",
+                        t + 1,
+                        leader.id,
+                        out[t]);
             }
             leader.start();
             NodeProcess newLeader = cluster.awaitLeader();
@@ -78,8 +85,12 @@ final class ClusterFigures {
             throws Exception {
         String value = "x".repeat(valueBytes);
         try (RaftKvClient client = RaftKvClient.builder()
-                .endpoints(cluster.nodes().stream().map(n -> new Endpoint("127.0.0.1", n.clientPort)).toList())
-                .deadline(Duration.ofSeconds(10)).connections(4).build()) {
+                .endpoints(cluster.nodes().stream()
+                        .map(n -> new Endpoint("127.0.0.1", n.clientPort))
+                        .toList())
+                .deadline(Duration.ofSeconds(10))
+                .connections(4)
+                .build()) {
             client.blocking().put("throughput-warmup", value);
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
             LongAdder errors = new LongAdder();
@@ -92,19 +103,30 @@ final class ClusterFigures {
                 writers.add(done);
                 writeUntil(client, end, value, seq, latencies, errors, done);
             }
-            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60,
-                    TimeUnit.SECONDS);
+            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new))
+                    .get(duration.toSeconds() + 60, TimeUnit.SECONDS);
             double seconds = (System.nanoTime() - start) / 1e9;
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new Throughput(sorted.length, errors.sum(), seconds, percentile(sorted, 0.50),
-                    percentile(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
+            long[] sorted =
+                    latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            return new Throughput(
+                    sorted.length,
+                    errors.sum(),
+                    seconds,
+                    percentile(sorted, 0.50),
+                    percentile(sorted, 0.99),
+                    sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
         }
     }
 
     /** One writer: the next put starts when the previous one ends, until {@code endNanos}. */
-    private static void writeUntil(RaftKvClient client, long endNanos, String value, AtomicLong seq,
-                                   ConcurrentLinkedQueue<Long> latencies, LongAdder errors,
-                                   CompletableFuture<Void> done) {
+    private static void writeUntil(
+            RaftKvClient client,
+            long endNanos,
+            String value,
+            AtomicLong seq,
+            ConcurrentLinkedQueue<Long> latencies,
+            LongAdder errors,
+            CompletableFuture<Void> done) {
         if (System.nanoTime() - endNanos >= 0) {
             done.complete(null);
             return;
@@ -131,7 +153,12 @@ final class ClusterFigures {
     static String summarizeFailover(long[] millis) {
         long[] sorted = millis.clone();
         Arrays.sort(sorted);
-        return String.format(Locale.ROOT, "failover over %d trials: p50 %d ms, max %d ms, all %s", sorted.length,
-                percentile(sorted, 0.50), sorted[sorted.length - 1], Arrays.toString(millis));
+        return String.format(
+                Locale.ROOT,
+                "failover over %d trials: p50 %d ms, max %d ms, all %s",
+                sorted.length,
+                percentile(sorted, 0.50),
+                sorted[sorted.length - 1],
+                Arrays.toString(millis));
     }
 }

@@ -25,12 +25,21 @@ class ClusterFiguresTest {
         int concurrency = Integer.getInteger("raftkv.figures.concurrency", 64);
         int seconds = Integer.getInteger("raftkv.figures.seconds", 10);
         try (LocalCluster cluster = LocalCluster.start("figures", 3, List.of())) {
-            ClusterFigures.Throughput t = ClusterFigures.throughput(cluster, concurrency, Duration.ofSeconds(seconds),
-                    100);
-            String throughput = String.format(Locale.ROOT, "throughput, 3 nodes, %d concurrent writers, 100-byte"
+            ClusterFigures.Throughput t =
+                    ClusterFigures.throughput(cluster, concurrency, Duration.ofSeconds(seconds), 100);
+            String throughput = String.format(
+                    Locale.ROOT,
+                    "throughput, 3 nodes, %d concurrent writers, 100-byte"
                             + " values, %.1f s: %d puts acknowledged, %.0f ops/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms,"
-                            + " %d failed", concurrency, t.seconds(), t.ops(), t.opsPerSecond(), t.p50Micros() / 1000.0,
-                    t.p99Micros() / 1000.0, t.maxMicros() / 1000.0, t.errors());
+                            + " %d failed",
+                    concurrency,
+                    t.seconds(),
+                    t.ops(),
+                    t.opsPerSecond(),
+                    t.p50Micros() / 1000.0,
+                    t.p99Micros() / 1000.0,
+                    t.maxMicros() / 1000.0,
+                    t.errors());
             System.out.println(throughput);
             long[] failover = ClusterFigures.failoverMillis(cluster, trials);
             System.out.println(throughput);

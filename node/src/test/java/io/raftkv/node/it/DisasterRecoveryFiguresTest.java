@@ -42,8 +42,10 @@ class DisasterRecoveryFiguresTest {
             for (int i = 0; i < count; i += window) {
                 List<Future<?>> batch = new ArrayList<>();
                 for (int j = i; j < Math.min(count, i + window); j++) {
-                    batch.add(client.put(PutRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(
-                            "fig/" + j)).setValue(com.google.protobuf.ByteString.copyFrom(value)).build()));
+                    batch.add(client.put(PutRequest.newBuilder()
+                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("fig/" + j))
+                            .setValue(com.google.protobuf.ByteString.copyFrom(value))
+                            .build()));
                 }
                 Future.all(batch).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
             }
@@ -51,8 +53,8 @@ class DisasterRecoveryFiguresTest {
             NodeProcess n = source.node(1);
             Path file = source.root.resolve("backup.snap");
             long t1 = System.nanoTime();
-            SnapshotInfo info = client.blocking().downloadSnapshot(new Endpoint("127.0.0.1", n.clientPort), file,
-                    Duration.ofMinutes(30));
+            SnapshotInfo info = client.blocking()
+                    .downloadSnapshot(new Endpoint("127.0.0.1", n.clientPort), file, Duration.ofMinutes(30));
             long backupMs = ms(t1);
             long t2 = System.nanoTime();
             SnapshotRestore.SnapshotFileInfo status = SnapshotRestore.inspect(file, source.root.resolve("scratch"));
@@ -69,13 +71,26 @@ class DisasterRecoveryFiguresTest {
                 Files.move(restored, dir);
             })) {
                 long firstLeaderMs = ms(t4);
-                StatusResponse s = target.client().blocking().status(new Endpoint("127.0.0.1", target.node(2).clientPort),
-                        StatusRequest.getDefaultInstance());
-                assertThat(s.getAppliedIndex()).isGreaterThanOrEqualTo(info.metadata().getIndex());
-                System.out.printf("DR figures: %d MiB of values (%d keys) loaded in %d ms; backup %d bytes in %d ms"
-                        + " (%.0f MiB/s); snapshot status %d ms; restore %d ms; restored member leads %d ms after"
-                        + " starting%n", mib, count, loadMs, info.bytes(), backupMs,
-                        info.bytes() / 1048576.0 / (backupMs / 1000.0), statusMs, restoreMs, firstLeaderMs);
+                StatusResponse s = target.client()
+                        .blocking()
+                        .status(
+                                new Endpoint("127.0.0.1", target.node(2).clientPort),
+                                StatusRequest.getDefaultInstance());
+                assertThat(s.getAppliedIndex())
+                        .isGreaterThanOrEqualTo(info.metadata().getIndex());
+                System.out.printf(
+                        "DR figures: %d MiB of values (%d keys) loaded in %d ms; backup %d bytes in %d ms"
+                                + " (%.0f MiB/s); snapshot status %d ms; restore %d ms; restored member leads %d ms after"
+                                + " starting%n",
+                        mib,
+                        count,
+                        loadMs,
+                        info.bytes(),
+                        backupMs,
+                        info.bytes() / 1048576.0 / (backupMs / 1000.0),
+                        statusMs,
+                        restoreMs,
+                        firstLeaderMs);
             }
         }
     }

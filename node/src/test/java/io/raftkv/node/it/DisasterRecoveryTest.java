@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("disaster-recovery")
 class DisasterRecoveryTest {
-    private static final List<String> ARGS = List.of("--snapshot-threshold-entries", "300",
-            "--snapshot-retain-entries", "50");
+    private static final List<String> ARGS =
+            List.of("--snapshot-threshold-entries", "300", "--snapshot-retain-entries", "50");
     private LocalCluster source;
     private LocalCluster target;
 
@@ -84,31 +84,43 @@ class DisasterRecoveryTest {
     }
 
     private static StatusResponse hashed(LocalCluster c, NodeProcess n) {
-        return c.client().blocking().status(new Endpoint("127.0.0.1", n.clientPort),
-                StatusRequest.newBuilder().setIncludeStateHash(true).build());
+        return c.client()
+                .blocking()
+                .status(
+                        new Endpoint("127.0.0.1", n.clientPort),
+                        StatusRequest.newBuilder().setIncludeStateHash(true).build());
     }
 
     private static void growToThree(LocalCluster c, long first, long... joiners) throws IOException {
         BlockingRaftKvClient kv = c.client().blocking();
         for (long id : joiners) {
             NodeProcess j = c.startJoiner(id);
-            kv.addLearner(AddLearnerRequest.newBuilder().setId(id).setPeerAddress(j.peerAddress())
-                    .setClientAddress(j.clientAddress()).build());
+            kv.addLearner(AddLearnerRequest.newBuilder()
+                    .setId(id)
+                    .setPeerAddress(j.peerAddress())
+                    .setClientAddress(j.clientAddress())
+                    .build());
             long applied = c.status(c.node(first)).orElseThrow().getAppliedIndex();
             c.awaitApplied(j, applied);
-            await("promote " + id).atMost(LocalCluster.WAIT).ignoreException(RaftKvException.class)
+            await("promote " + id)
+                    .atMost(LocalCluster.WAIT)
+                    .ignoreException(RaftKvException.class)
                     .until(() -> kv.promoteMember(id) != null);
         }
-        await("three voters").atMost(LocalCluster.WAIT).untilAsserted(() -> assertThat(
-                c.status(c.awaitLeader()).orElseThrow().getMembersList()).filteredOn(m -> m.getRole() == MemberRole.VOTER)
-                .hasSize(3));
+        await("three voters")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(
+                        () -> assertThat(c.status(c.awaitLeader()).orElseThrow().getMembersList())
+                                .filteredOn(m -> m.getRole() == MemberRole.VOTER)
+                                .hasSize(3));
     }
 
     private static void assertPresent(LocalCluster c, Map<String, Long> writes) {
         BlockingRaftKvClient kv = c.client().blocking();
         for (Map.Entry<String, Long> w : writes.entrySet()) {
-            assertThat(kv.get(w.getKey()).getKv().getValue().toStringUtf8()).as(w.getKey() + " acknowledged at index "
-                    + w.getValue()).isEqualTo("v" + w.getKey().replaceAll("^[a-z]+", ""));
+            assertThat(kv.get(w.getKey()).getKv().getValue().toStringUtf8())
+                    .as(w.getKey() + " acknowledged at index " + w.getValue())
+                    .isEqualTo("v" + w.getKey().replaceAll("^[a-z]+", ""));
         }
     }
 
@@ -118,28 +130,38 @@ class DisasterRecoveryTest {
         for (NodeProcess n : c.running()) {
             c.awaitApplied(n, index);
         }
-        await("equal state hashes at equal applied indexes").atMost(LocalCluster.WAIT).untilAsserted(() -> {
-            List<StatusResponse> all = c.running().stream().map(n -> hashed(c, n)).toList();
-            assertThat(all.stream().map(StatusResponse::getStateHashIndex).distinct()).hasSize(1);
-            assertThat(all.stream().map(StatusResponse::getStateHash).distinct()).hasSize(1);
-        });
+        await("equal state hashes at equal applied indexes")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(() -> {
+                    List<StatusResponse> all =
+                            c.running().stream().map(n -> hashed(c, n)).toList();
+                    assertThat(all.stream()
+                                    .map(StatusResponse::getStateHashIndex)
+                                    .distinct())
+                            .hasSize(1);
+                    assertThat(all.stream().map(StatusResponse::getStateHash).distinct())
+                            .hasSize(1);
+                });
     }
 
     @Test
     void backupFromAFollowerUnderLoadRestoresIntoANewClusterWithEveryAcknowledgedWrite() throws Exception {
         source = LocalCluster.start("dr-src", 3, ARGS);
         NodeProcess leader = source.awaitLeader();
-        NodeProcess follower = source.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        NodeProcess follower =
+                source.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
         Writer writer = new Writer(source.client().blocking(), "w");
         writer.start();
         await("writes flowing").atMost(LocalCluster.WAIT).until(() -> writer.acknowledged.size() > 200);
         Path file = source.root.resolve("backup.snap");
-        SnapshotInfo info = source.client().blocking().downloadSnapshot(new Endpoint("127.0.0.1", follower.clientPort),
-                file, Duration.ofMinutes(5));
+        SnapshotInfo info = source.client()
+                .blocking()
+                .downloadSnapshot(new Endpoint("127.0.0.1", follower.clientPort), file, Duration.ofMinutes(5));
         await("writes after the backup").atMost(LocalCluster.WAIT).until(() -> writer.acknowledged.size() > 400);
         Map<String, Long> acknowledged = writer.stopAndGet();
         long backupIndex = info.metadata().getIndex();
-        Map<String, Long> covered = acknowledged.entrySet().stream().filter(e -> e.getValue() <= backupIndex)
+        Map<String, Long> covered = acknowledged.entrySet().stream()
+                .filter(e -> e.getValue() <= backupIndex)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertThat(covered).as("the backup covers acknowledged writes").isNotEmpty();
         assertThat(covered.size()).as("and not all of them").isLessThan(acknowledged.size());
@@ -149,18 +171,22 @@ class DisasterRecoveryTest {
         target = LocalCluster.startPrepared("dr-restored", 21, ARGS, dir -> SnapshotRestore.restore(file, dir, 21));
         long restoreMillis = (System.nanoTime() - started) / 1_000_000;
         StatusResponse restored = hashed(target, target.node(21));
-        assertThat(restored.getHeader().getClusterId()).isNotEqualTo(source.status(leader).orElseThrow().getHeader().getClusterId());
+        assertThat(restored.getHeader().getClusterId())
+                .isNotEqualTo(source.status(leader).orElseThrow().getHeader().getClusterId());
         assertThat(restored.getMembersList()).extracting(m -> m.getId()).containsExactly(21L);
         assertPresent(target, covered);
         for (String key : acknowledged.keySet()) {
             if (!covered.containsKey(key)) {
-                assertThat(target.client().blocking().get(key).hasKv()).as(key + " was written after the backup").isFalse();
+                assertThat(target.client().blocking().get(key).hasKv())
+                        .as(key + " was written after the backup")
+                        .isFalse();
             }
         }
         growToThree(target, 21, 22, 23);
         target.client().blocking().put("after-restore", "v");
         assertReplicasAgree(target);
-        System.out.printf("backup %d bytes at index %d (state hash %x); restore + first leader in %d ms%n",
+        System.out.printf(
+                "backup %d bytes at index %d (state hash %x); restore + first leader in %d ms%n",
                 info.bytes(), backupIndex, status.stateHash().hash(), restoreMillis);
     }
 
@@ -188,7 +214,8 @@ class DisasterRecoveryTest {
         long recoveredMillis = (System.nanoTime() - started) / 1_000_000;
         assertThat(newLeader).isSameAs(survivor);
         assertThat(source.status(survivor).orElseThrow().getRole()).isEqualTo(Role.LEADER);
-        assertThat(Files.exists(survivor.dataDir().resolve("force-new-cluster.done"))).isTrue();
+        assertThat(Files.exists(survivor.dataDir().resolve("force-new-cluster.done")))
+                .isTrue();
         assertPresent(source, acknowledged);
         growToThree(source, 1, 4, 5);
         long grownMillis = (System.nanoTime() - started) / 1_000_000;
@@ -196,10 +223,12 @@ class DisasterRecoveryTest {
         survivor.stop();
         survivor.start(List.of("--force-new-cluster", "1"));
         source.awaitLeader();
-        assertThat(source.status(source.awaitLeader()).orElseThrow().getMembersList()).hasSize(3);
+        assertThat(source.status(source.awaitLeader()).orElseThrow().getMembersList())
+                .hasSize(3);
         assertPresent(source, acknowledged);
         assertReplicasAgree(source);
-        System.out.printf("quorum loss: %d acknowledged writes kept; serving again after %d ms, three voters after %d ms%n",
+        System.out.printf(
+                "quorum loss: %d acknowledged writes kept; serving again after %d ms, three voters after %d ms%n",
                 acknowledged.size(), recoveredMillis, grownMillis);
     }
 

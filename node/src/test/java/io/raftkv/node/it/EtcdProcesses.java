@@ -33,7 +33,11 @@ final class EtcdProcesses implements AutoCloseable {
         int[] ports = LocalCluster.freePorts(2 * size);
         StringBuilder initial = new StringBuilder();
         for (int i = 0; i < size; i++) {
-            initial.append(i == 0 ? "" : ",").append("m").append(i).append("=http://127.0.0.1:").append(ports[2 * i + 1]);
+            initial.append(i == 0 ? "" : ",")
+                    .append("m")
+                    .append(i)
+                    .append("=http://127.0.0.1:")
+                    .append(ports[2 * i + 1]);
         }
         String token = name + "-" + System.nanoTime();
         try {
@@ -41,16 +45,37 @@ final class EtcdProcesses implements AutoCloseable {
                 String client = "http://127.0.0.1:" + ports[2 * i];
                 String peer = "http://127.0.0.1:" + ports[2 * i + 1];
                 c.clientAddresses.add("127.0.0.1:" + ports[2 * i]);
-                List<String> cmd = List.of(ETCD, "--name", "m" + i, "--data-dir", root.resolve("m" + i).toString(),
-                        "--listen-client-urls", client, "--advertise-client-urls", client,
-                        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                        "--initial-cluster", initial.toString(), "--initial-cluster-state", "new",
-                        "--initial-cluster-token", token);
-                c.members.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(root.resolve("m" + i + ".log").toFile()).start());
+                List<String> cmd = List.of(
+                        ETCD,
+                        "--name",
+                        "m" + i,
+                        "--data-dir",
+                        root.resolve("m" + i).toString(),
+                        "--listen-client-urls",
+                        client,
+                        "--advertise-client-urls",
+                        client,
+                        "--listen-peer-urls",
+                        peer,
+                        "--initial-advertise-peer-urls",
+                        peer,
+                        "--initial-cluster",
+                        initial.toString(),
+                        "--initial-cluster-state",
+                        "new",
+                        "--initial-cluster-token",
+                        token);
+                c.members.add(new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(root.resolve("m" + i + ".log").toFile())
+                        .start());
             }
-            await("etcd " + name + " healthy").atMost(LocalCluster.WAIT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> Etcdctl.run(c.endpoints(), List.of("endpoint", "health"), null).exitCode() == 0);
+            await("etcd " + name + " healthy")
+                    .atMost(LocalCluster.WAIT)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Etcdctl.run(c.endpoints(), List.of("endpoint", "health"), null)
+                                    .exitCode()
+                            == 0);
         } catch (RuntimeException | IOException e) {
             c.close();
             throw e;

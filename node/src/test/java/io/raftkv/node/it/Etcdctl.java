@@ -18,15 +18,13 @@ final class Etcdctl {
     static final String ETCDCTL = System.getProperty("raftkv.etcdctl.binary", "etcdctl");
     private static final long TIMEOUT_SECONDS = 30;
 
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
-    private Etcdctl() {
-    }
+    private Etcdctl() {}
 
     static Result run(List<String> endpoints, List<String> args, String stdinOrNull) {
-        List<String> cmd = new ArrayList<>(List.of(ETCDCTL, "--endpoints=" + String.join(",", endpoints),
-                "--command-timeout=10s", "--dial-timeout=5s"));
+        List<String> cmd = new ArrayList<>(List.of(
+                ETCDCTL, "--endpoints=" + String.join(",", endpoints), "--command-timeout=10s", "--dial-timeout=5s"));
         cmd.addAll(args);
         try {
             Path err = Files.createTempFile("etcdctl", ".err");
@@ -43,7 +41,9 @@ final class Etcdctl {
                     p.destroyForcibly();
                     throw new IllegalStateException("etcdctl " + args + " did not finish in " + TIMEOUT_SECONDS + " s");
                 }
-                return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+                return new Result(
+                        p.exitValue(),
+                        new String(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(err);

@@ -53,10 +53,18 @@ class EtcdctlComparisonTest {
     }
 
     /** How a step's output is compared. */
-    private enum Kind { TEXT, JSON, WRITE_JSON, MEMBERS, HEALTH, STATUS, ERROR, SNAPSHOT }
-
-    private record Step(Kind kind, List<String> args, String stdin) {
+    private enum Kind {
+        TEXT,
+        JSON,
+        WRITE_JSON,
+        MEMBERS,
+        HEALTH,
+        STATUS,
+        ERROR,
+        SNAPSHOT
     }
+
+    private record Step(Kind kind, List<String> args, String stdin) {}
 
     private static Step step(Kind kind, String... args) {
         return new Step(kind, List.of(args), null);
@@ -98,8 +106,11 @@ class EtcdctlComparisonTest {
                 step(Kind.STATUS, "endpoint", "status", "-w", "json"),
                 step(Kind.SNAPSHOT, "snapshot", "save"));
 
-        Side r = new Side("RaftKV", raftkv.nodes().stream().map(NodeProcess::clientAddress).toList(),
-                new EtcdctlOutput(), raftkv.root);
+        Side r = new Side(
+                "RaftKV",
+                raftkv.nodes().stream().map(NodeProcess::clientAddress).toList(),
+                new EtcdctlOutput(),
+                raftkv.root);
         Side e = new Side("etcd", etcd.endpoints(), new EtcdctlOutput(), etcd.root);
         StringBuilder report = new StringBuilder("# etcdctl against RaftKV and etcd\n\n"
                 + "etcdctl " + version() + "; RaftKV: 3 node processes, etcd: 3 members (Debian etcd-server).\n\n"
@@ -111,17 +122,28 @@ class EtcdctlComparisonTest {
             String rOut = outcome(r, s, i);
             String eOut = outcome(e, s, i);
             boolean same = rOut.equals(eOut);
-            report.append("| `etcdctl ").append(String.join(" ", s.args()).replace("|", "\\|"))
-                    .append(s.stdin() == null ? "" : " <<< " + s.stdin().replace("\n", "⏎").replace("|", "\\|"))
-                    .append("` | ").append(cell(rOut)).append(" | ").append(cell(eOut)).append(" | ")
-                    .append(same ? "yes" : "**no**").append(" |\n");
+            report.append("| `etcdctl ")
+                    .append(String.join(" ", s.args()).replace("|", "\\|"))
+                    .append(
+                            s.stdin() == null
+                                    ? ""
+                                    : " <<< " + s.stdin().replace("\n", "⏎").replace("|", "\\|"))
+                    .append("` | ")
+                    .append(cell(rOut))
+                    .append(" | ")
+                    .append(cell(eOut))
+                    .append(" | ")
+                    .append(same ? "yes" : "**no**")
+                    .append(" |\n");
             if (!same) {
                 differences.add("step " + i + " " + s.args() + ":\n  RaftKV: " + rOut + "\n  etcd:   " + eOut);
             }
         }
         Path file = LocalCluster.buildDir().resolve("etcdctl-comparison.md");
         Files.writeString(file, report, StandardCharsets.UTF_8);
-        assertThat(differences).as("etcdctl outputs that differ (full table in " + file + ")").isEmpty();
+        assertThat(differences)
+                .as("etcdctl outputs that differ (full table in " + file + ")")
+                .isEmpty();
     }
 
     /** Runs one step on one side and returns its normalized outcome. */
@@ -133,25 +155,35 @@ class EtcdctlComparisonTest {
         }
         Etcdctl.Result res = runRetryingNoLeader(side, args, s);
         if (s.kind() == Kind.ERROR) {
-            String last = res.err().lines().filter(l -> l.startsWith("Error:")).reduce((a, b) -> b).orElse(res.err());
+            String last = res.err()
+                    .lines()
+                    .filter(l -> l.startsWith("Error:"))
+                    .reduce((a, b) -> b)
+                    .orElse(res.err());
             return "exit " + res.exitCode() + ": " + last;
         }
         if (res.exitCode() != 0) {
-            return "exit " + res.exitCode() + ": " + res.err().lines().filter(l -> l.startsWith("Error:"))
-                    .reduce((a, b) -> b).orElse(res.err().strip());
+            return "exit " + res.exitCode() + ": "
+                    + res.err()
+                            .lines()
+                            .filter(l -> l.startsWith("Error:"))
+                            .reduce((a, b) -> b)
+                            .orElse(res.err().strip());
         }
         BiFunction<EtcdctlOutput, String, String> f = switch (s.kind()) {
             case TEXT -> (o, out) -> out.strip();
             case JSON -> EtcdctlOutput::json;
-            case WRITE_JSON -> (o, out) -> {
-                o.sawWrite(out);
-                return o.json(out);
-            };
+            case WRITE_JSON ->
+                (o, out) -> {
+                    o.sawWrite(out);
+                    return o.json(out);
+                };
             case MEMBERS -> (o, out) -> EtcdctlOutput.members(out);
             case HEALTH -> (o, out) -> EtcdctlOutput.health(out + res.err());
             case STATUS -> (o, out) -> EtcdctlOutput.status(out);
-            case SNAPSHOT -> (o, out) -> out.replace(snapshot.toString(), "<file>").strip()
-                    + (Files.isRegularFile(snapshot) ? " (file present)" : " (no file)");
+            case SNAPSHOT ->
+                (o, out) -> out.replace(snapshot.toString(), "<file>").strip()
+                        + (Files.isRegularFile(snapshot) ? " (file present)" : " (no file)");
             case ERROR -> throw new IllegalStateException();
         };
         return f.apply(side.out(), res.out());
@@ -165,8 +197,9 @@ class EtcdctlComparisonTest {
     private static Etcdctl.Result runRetryingNoLeader(Side side, List<String> args, Step s) {
         List<String> endpoints = s.kind() == Kind.SNAPSHOT ? side.endpoints().subList(0, 1) : side.endpoints();
         Etcdctl.Result res = Etcdctl.run(endpoints, args, s.stdin());
-        for (int attempt = 1; attempt < 5 && res.exitCode() != 0 && res.err().contains("etcdserver: no leader");
-             attempt++) {
+        for (int attempt = 1;
+                attempt < 5 && res.exitCode() != 0 && res.err().contains("etcdserver: no leader");
+                attempt++) {
             System.out.println(side.name() + ": " + args + " answered no leader; waiting for one and running it again");
             if (side.name().equals("RaftKV")) {
                 raftkv.awaitLeader();
@@ -181,6 +214,10 @@ class EtcdctlComparisonTest {
     }
 
     private static String version() {
-        return Etcdctl.run(List.of("127.0.0.1:1"), List.of("version"), null).out().lines().findFirst().orElse("?");
+        return Etcdctl.run(List.of("127.0.0.1:1"), List.of("version"), null)
+                .out()
+                .lines()
+                .findFirst()
+                .orElse("?");
     }
 }

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  * </ul>
  */
 final class EtcdctlOutput {
-    private static final Set<String> REVISION_FIELDS = Set.of("revision", "create_revision", "mod_revision",
-            "compact_revision");
+    private static final Set<String> REVISION_FIELDS =
+            Set.of("revision", "create_revision", "mod_revision", "compact_revision");
     private static final Set<String> IDENTITY_FIELDS = Set.of("cluster_id", "member_id", "raft_term");
     private final Map<Long, Integer> ranks = new HashMap<>();
 
@@ -49,8 +49,11 @@ final class EtcdctlOutput {
                     continue;
                 }
                 Object x = o.getValue(k);
-                n.put(k, REVISION_FIELDS.contains(k) && x instanceof Number num ? revision(num.longValue())
-                        : normalize(x));
+                n.put(
+                        k,
+                        REVISION_FIELDS.contains(k) && x instanceof Number num
+                                ? revision(num.longValue())
+                                : normalize(x));
             }
             return n;
         }
@@ -64,18 +67,23 @@ final class EtcdctlOutput {
 
     /** {@code member list} (simple format): ids, names and ports replaced, lines sorted. */
     static String members(String out) {
-        return out.lines().map(l -> {
-            String[] f = l.split(", ");
-            if (f.length < 6) {
-                return l;
-            }
-            return "<id>, " + f[1] + ", <name>, " + ports(f[3]) + ", " + ports(f[4]) + ", " + f[5];
-        }).sorted().collect(Collectors.joining("\n"));
+        return out.lines()
+                .map(l -> {
+                    String[] f = l.split(", ");
+                    if (f.length < 6) {
+                        return l;
+                    }
+                    return "<id>, " + f[1] + ", <name>, " + ports(f[3]) + ", " + ports(f[4]) + ", " + f[5];
+                })
+                .sorted()
+                .collect(Collectors.joining("\n"));
     }
 
     /** {@code endpoint health}: endpoints and timings replaced, lines sorted. */
     static String health(String out) {
-        return out.lines().map(l -> ports(l).replaceAll("took = \\S+", "took = <t>")).sorted()
+        return out.lines()
+                .map(l -> ports(l).replaceAll("took = \\S+", "took = <t>"))
+                .sorted()
                 .collect(Collectors.joining("\n"));
     }
 
@@ -85,12 +93,16 @@ final class EtcdctlOutput {
      */
     static String status(String out) {
         JsonArray all = new JsonArray(out.trim());
-        return all.stream().map(x -> {
-            JsonObject s = ((JsonObject) x).getJsonObject("Status");
-            boolean leads = s.getLong("leader", 0L).equals(s.getJsonObject("header").getLong("member_id"));
-            return "leader=" + leads + " learner=" + s.getBoolean("isLearner", false) + " errors="
-                    + s.getJsonArray("errors", new JsonArray()).encode();
-        }).sorted().collect(Collectors.joining("\n"));
+        return all.stream()
+                .map(x -> {
+                    JsonObject s = ((JsonObject) x).getJsonObject("Status");
+                    boolean leads = s.getLong("leader", 0L)
+                            .equals(s.getJsonObject("header").getLong("member_id"));
+                    return "leader=" + leads + " learner=" + s.getBoolean("isLearner", false) + " errors="
+                            + s.getJsonArray("errors", new JsonArray()).encode();
+                })
+                .sorted()
+                .collect(Collectors.joining("\n"));
     }
 
     static String ports(String s) {

@@ -48,8 +48,14 @@ class FailoverTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = LocalCluster.start("failover", 3, List.of("--snapshot-threshold-entries",
-                Integer.toString(SNAPSHOT_THRESHOLD), "--snapshot-retain-entries", Integer.toString(RETAIN)));
+        cluster = LocalCluster.start(
+                "failover",
+                3,
+                List.of(
+                        "--snapshot-threshold-entries",
+                        Integer.toString(SNAPSHOT_THRESHOLD),
+                        "--snapshot-retain-entries",
+                        Integer.toString(RETAIN)));
     }
 
     @AfterAll
@@ -76,15 +82,24 @@ class FailoverTest {
             survivors.put("after-kill-" + i, "v" + i);
         }
         assertThat(survivors.get("before-kill-19").getKv().getValue().toStringUtf8())
-                .as("acknowledged writes survive the crash").isEqualTo("v19");
+                .as("acknowledged writes survive the crash")
+                .isEqualTo("v19");
 
         oldLeader.start();
         long target = cluster.status(newLeader).orElseThrow().getAppliedIndex();
         cluster.awaitApplied(oldLeader, target);
-        GetRequest serializable = GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("after-kill-19"))
-                .setConsistency(ReadConsistency.SERIALIZABLE).build();
-        assertThat(cluster.client(List.of(oldLeader)).blocking().get(serializable).getKv().getValue().toStringUtf8())
-                .as("restarted node has the writes made while it was down, in its own state").isEqualTo("v19");
+        GetRequest serializable = GetRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8("after-kill-19"))
+                .setConsistency(ReadConsistency.SERIALIZABLE)
+                .build();
+        assertThat(cluster.client(List.of(oldLeader))
+                        .blocking()
+                        .get(serializable)
+                        .getKv()
+                        .getValue()
+                        .toStringUtf8())
+                .as("restarted node has the writes made while it was down, in its own state")
+                .isEqualTo("v19");
         assertSameStateEverywhere();
     }
 
@@ -92,7 +107,8 @@ class FailoverTest {
     @Order(2)
     void aNodeDownWhileTheLogWasCompactedCatchesUpByInstallSnapshot() throws Exception {
         NodeProcess leader = cluster.awaitLeader();
-        NodeProcess lagging = cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        NodeProcess lagging =
+                cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
         long laggingLast = cluster.status(lagging).orElseThrow().getLastIndex();
         lagging.kill();
 
@@ -100,19 +116,32 @@ class FailoverTest {
         int writes = 3 * SNAPSHOT_THRESHOLD + RETAIN;
         writeConcurrently(client, "compacted-", writes, 32);
         await("the leader's log compacted past the stopped node's last index " + laggingLast)
-                .atMost(LocalCluster.WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> cluster.status(cluster.awaitLeader()).map(StatusResponse::getFirstIndex).orElse(0L),
+                .atMost(LocalCluster.WAIT)
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> cluster.status(cluster.awaitLeader())
+                                .map(StatusResponse::getFirstIndex)
+                                .orElse(0L),
                         first -> first > laggingLast + 1);
 
         lagging.start();
         NodeProcess currentLeader = cluster.awaitLeader();
-        cluster.awaitApplied(lagging, cluster.status(currentLeader).orElseThrow().getAppliedIndex());
+        cluster.awaitApplied(
+                lagging, cluster.status(currentLeader).orElseThrow().getAppliedIndex());
         PrometheusTextParser.Exposition m = metrics(lagging);
         assertThat(m.value("raftkv_peer_snapshots_total", Map.of("direction", "received", "outcome", "ok")))
-                .as("the restarted node installed a snapshot streamed by the leader").isGreaterThanOrEqualTo(1.0);
-        GetRequest last = GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("compacted-" + (writes - 1)))
-                .setConsistency(ReadConsistency.SERIALIZABLE).build();
-        assertThat(cluster.client(List.of(lagging)).blocking().get(last).getKv().getValue().toStringUtf8())
+                .as("the restarted node installed a snapshot streamed by the leader")
+                .isGreaterThanOrEqualTo(1.0);
+        GetRequest last = GetRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8("compacted-" + (writes - 1)))
+                .setConsistency(ReadConsistency.SERIALIZABLE)
+                .build();
+        assertThat(cluster.client(List.of(lagging))
+                        .blocking()
+                        .get(last)
+                        .getKv()
+                        .getValue()
+                        .toStringUtf8())
                 .isEqualTo("v" + (writes - 1));
         assertSameStateEverywhere();
     }
@@ -133,22 +162,33 @@ class FailoverTest {
     /** Once writes stop, every running node reaches the same applied index with the same state hash. */
     private static void assertSameStateEverywhere() {
         RaftKvClient client = cluster.client();
-        await("identical state on every node").atMost(LocalCluster.WAIT).pollInterval(Duration.ofMillis(200))
+        await("identical state on every node")
+                .atMost(LocalCluster.WAIT)
+                .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> {
                     Set<String> views = new HashSet<>();
                     for (NodeProcess n : cluster.running()) {
-                        StatusResponse s = client.blocking().status(new Endpoint("127.0.0.1", n.clientPort),
-                                StatusRequest.newBuilder().setIncludeStateHash(true).build());
+                        StatusResponse s = client.blocking()
+                                .status(
+                                        new Endpoint("127.0.0.1", n.clientPort),
+                                        StatusRequest.newBuilder()
+                                                .setIncludeStateHash(true)
+                                                .build());
                         views.add(s.getStateHashIndex() + "/" + Long.toHexString(s.getStateHash()));
                     }
-                    assertThat(views).as("(applied index / state hash) per node").hasSize(1);
+                    assertThat(views)
+                            .as("(applied index / state hash) per node")
+                            .hasSize(1);
                 });
     }
 
     private static PrometheusTextParser.Exposition metrics(NodeProcess n) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://" + n.clientAddress() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://" + n.clientAddress() + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return PrometheusTextParser.parse(r.body());
     }

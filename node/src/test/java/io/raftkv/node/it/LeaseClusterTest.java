@@ -41,6 +41,7 @@ class LeaseClusterTest {
     private static final long LOCK_TTL = 3;
     /** Kept small: the whole class runs in `make test`. */
     private static final int HOLDS_PER_CLIENT = 5;
+
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -56,13 +57,19 @@ class LeaseClusterTest {
     }
 
     private static boolean exists(BlockingRaftKvClient kv, String key) {
-        return kv.get(GetRequest.newBuilder().setKey(RaftKvClient.utf8(key))
-                .setConsistency(ReadConsistency.LINEARIZABLE).build()).hasKv();
+        return kv.get(GetRequest.newBuilder()
+                        .setKey(RaftKvClient.utf8(key))
+                        .setConsistency(ReadConsistency.LINEARIZABLE)
+                        .build())
+                .hasKv();
     }
 
     private static void putWithLease(BlockingRaftKvClient kv, String key, long lease) {
-        kv.put(PutRequest.newBuilder().setKey(RaftKvClient.utf8(key)).setValue(RaftKvClient.utf8("v"))
-                .setLease(lease).build());
+        kv.put(PutRequest.newBuilder()
+                .setKey(RaftKvClient.utf8(key))
+                .setValue(RaftKvClient.utf8("v"))
+                .setLease(lease)
+                .build());
     }
 
     @Test
@@ -83,8 +90,9 @@ class LeaseClusterTest {
         assertThat(kv.leaseRevoke(g.getId()).getDeleted()).isEqualTo(2);
         assertThat(exists(kv, "lease/a")).isFalse();
         assertThat(kv.leaseTimeToLive(g.getId(), false).getTtl()).isEqualTo(-1);
-        assertThatThrownBy(() -> kv.leaseRevoke(g.getId())).isInstanceOfSatisfying(RaftKvException.class,
-                e -> assertThat(e.reason()).contains(ErrorReason.LEASE_NOT_FOUND));
+        assertThatThrownBy(() -> kv.leaseRevoke(g.getId()))
+                .isInstanceOfSatisfying(
+                        RaftKvException.class, e -> assertThat(e.reason()).contains(ErrorReason.LEASE_NOT_FOUND));
         assertThatThrownBy(() -> putWithLease(kv, "lease/c", g.getId()))
                 .isInstanceOfSatisfying(RaftKvException.class, e -> {
                     assertThat(e.reason()).contains(ErrorReason.LEASE_NOT_FOUND);
@@ -100,13 +108,15 @@ class LeaseClusterTest {
         long before = System.nanoTime();
         LeaseGrantResponse g = kv.leaseGrant(TTL);
         putWithLease(kv, "expiring", g.getId());
-        await("the lease's key to vanish").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        await("the lease's key to vanish")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> !exists(kv, "expiring"));
         long gone = System.nanoTime();
         // The leader starts the deadline once it applied the grant, after `before`.
         assertThat(gone - before).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(TTL));
-        System.out.printf("lease-expiry-steady ttl=%ds key gone %.0f ms after the grant was sent%n", TTL,
-                (gone - before) / 1e6);
+        System.out.printf(
+                "lease-expiry-steady ttl=%ds key gone %.0f ms after the grant was sent%n", TTL, (gone - before) / 1e6);
     }
 
     @Test
@@ -122,19 +132,29 @@ class LeaseClusterTest {
         NodeProcess leader = cluster.awaitLeader();
         kv.transferLeadership(0);
         NodeProcess second = cluster.awaitLeaderOtherThan(leader);
-        await("the key to stay through two TTLs after a transfer").during(Duration.ofSeconds(2 * TTL))
-                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> exists(kv, "kept"));
+        await("the key to stay through two TTLs after a transfer")
+                .during(Duration.ofSeconds(2 * TTL))
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> exists(kv, "kept"));
 
         second.kill();
         cluster.awaitLeaderOtherThan(second);
-        await("the key to stay through two TTLs after the leader was killed").during(Duration.ofSeconds(2 * TTL))
-                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> exists(kv, "kept"));
-        assertThat(keep.lost().isComplete()).as("keep-alive lost: %s", keep.lost().result()).isFalse();
+        await("the key to stay through two TTLs after the leader was killed")
+                .during(Duration.ofSeconds(2 * TTL))
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> exists(kv, "kept"));
+        assertThat(keep.lost().isComplete())
+                .as("keep-alive lost: %s", keep.lost().result())
+                .isFalse();
 
         keep.stop();
         long stopped = System.nanoTime();
-        await("the key to vanish once nobody renews it").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(20)).until(() -> !exists(kv, "kept"));
+        await("the key to vanish once nobody renews it")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> !exists(kv, "kept"));
         assertThat(System.nanoTime() - stopped).isLessThan(TimeUnit.SECONDS.toNanos(TTL + 10));
         second.start();
     }
@@ -153,9 +173,10 @@ class LeaseClusterTest {
             lateMs.add(aLeaseLeftByItsHolderExpiresOnTheNextLeaderAfterTheOldOneIsKilledOnce());
         }
         java.util.Collections.sort(lateMs);
-        System.out.printf("lease-expiry-after-leader-kill summary: %d runs, key gone after the promised expiry by"
-                + " min %.0f ms, median %.0f ms, max %.0f ms%n", runs, lateMs.get(0), lateMs.get(runs / 2),
-                lateMs.get(runs - 1));
+        System.out.printf(
+                "lease-expiry-after-leader-kill summary: %d runs, key gone after the promised expiry by"
+                        + " min %.0f ms, median %.0f ms, max %.0f ms%n",
+                runs, lateMs.get(0), lateMs.get(runs / 2), lateMs.get(runs - 1));
     }
 
     private double aLeaseLeftByItsHolderExpiresOnTheNextLeaderAfterTheOldOneIsKilledOnce() throws Exception {
@@ -174,19 +195,21 @@ class LeaseClusterTest {
         NodeProcess leader = cluster.awaitLeader();
         leader.kill();
         cluster.awaitLeaderOtherThan(leader);
-        await("the orphaned lease's key to vanish on the new leader").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(20)).until(() -> !exists(kv, "orphan"));
+        await("the orphaned lease's key to vanish on the new leader")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> !exists(kv, "orphan"));
         long gone = System.nanoTime();
         assertThat(gone - promised).isGreaterThanOrEqualTo(0);
-        System.out.printf("lease-expiry-after-leader-kill ttl=%ds key gone %.0f ms after the promised expiry%n",
+        System.out.printf(
+                "lease-expiry-after-leader-kill ttl=%ds key gone %.0f ms after the promised expiry%n",
                 ttl, (gone - promised) / 1e6);
         leader.start();
         return (gone - promised) / 1e6;
     }
 
     /** One hold of the lock as its holder saw it. */
-    private record Hold(String who, long token, long start, long end) {
-    }
+    private record Hold(String who, long token, long start, long end) {}
 
     /**
      * Four clients take the same lock five times each, one of them "crashes" while holding it
@@ -209,20 +232,19 @@ class LeaseClusterTest {
             boolean crasher = c == 0;
             done.add(pool.submit(() -> {
                 for (int i = 0; i < HOLDS_PER_CLIENT; i++) {
-                    io.raftkv.api.recipes.LeaseSession session = io.raftkv.api.recipes.LeaseSession.open(client,
-                            LOCK_TTL);
+                    io.raftkv.api.recipes.LeaseSession session =
+                            io.raftkv.api.recipes.LeaseSession.open(client, LOCK_TTL);
                     io.raftkv.api.recipes.Lock lock = new io.raftkv.api.recipes.Lock(client, session, "locks/test/");
                     io.raftkv.api.recipes.Lock.Held held = lock.acquire(Duration.ofSeconds(60));
                     long start = System.nanoTime();
                     if (crasher && i == 2) {
                         session.keepAlive().stop(); // crash: no renewal, no release
-                        holds.add(new Hold(who + " (crashed)", held.fencingToken(), start,
-                                session.aliveUntilNanos()));
+                        holds.add(new Hold(who + " (crashed)", held.fencingToken(), start, session.aliveUntilNanos()));
                         continue;
                     }
                     java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-                    holds.add(new Hold(who, held.fencingToken(), start,
-                            Math.min(System.nanoTime(), session.aliveUntilNanos())));
+                    holds.add(new Hold(
+                            who, held.fencingToken(), start, Math.min(System.nanoTime(), session.aliveUntilNanos())));
                     lock.release();
                     session.close();
                 }
@@ -243,9 +265,14 @@ class LeaseClusterTest {
             Hold prev = byToken.get(i - 1);
             Hold next = byToken.get(i);
             assertThat(next.token()).as("distinct tokens %s %s", prev, next).isGreaterThan(prev.token());
-            assertThat(next.start() - prev.end()).as("%s overlaps %s", next, prev).isGreaterThanOrEqualTo(0);
+            assertThat(next.start() - prev.end())
+                    .as("%s overlaps %s", next, prev)
+                    .isGreaterThanOrEqualTo(0);
         }
-        System.out.printf("lock: %d holds by 4 clients, tokens %d..%d, no overlap%n", byToken.size(),
-                byToken.get(0).token(), byToken.get(byToken.size() - 1).token());
+        System.out.printf(
+                "lock: %d holds by 4 clients, tokens %d..%d, no overlap%n",
+                byToken.size(),
+                byToken.get(0).token(),
+                byToken.get(byToken.size() - 1).token());
     }
 }

@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
 final class LocalCluster implements AutoCloseable {
     /** Bound of every wait for an election, a catch-up or a restart; generous for loaded CI machines. */
     static final Duration WAIT = Duration.ofSeconds(60);
+
     private static final Duration STATUS_DEADLINE = Duration.ofSeconds(2);
     /**
      * Test clients ride out leaderless periods longer than the client's defaults allow: on a shared,
@@ -47,6 +48,7 @@ final class LocalCluster implements AutoCloseable {
      * stay at their defaults.
      */
     private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(30);
+
     private static final RetryPolicy PATIENT = new RetryPolicy(60, Duration.ofMillis(25), Duration.ofMillis(500), 0.2);
     static final Set<LocalCluster> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -61,8 +63,11 @@ final class LocalCluster implements AutoCloseable {
         this.name = name;
         this.root = root;
         this.extraArgs = List.copyOf(extraArgs);
-        this.statusClient = track(RaftKvClient.builder().endpoints(List.of(new Endpoint("127.0.0.1", 1)))
-                .deadline(STATUS_DEADLINE).retryPolicy(RetryPolicy.NONE).build());
+        this.statusClient = track(RaftKvClient.builder()
+                .endpoints(List.of(new Endpoint("127.0.0.1", 1)))
+                .deadline(STATUS_DEADLINE)
+                .retryPolicy(RetryPolicy.NONE)
+                .build());
     }
 
     /**
@@ -80,14 +85,18 @@ final class LocalCluster implements AutoCloseable {
         StringBuilder clientAddrs = new StringBuilder();
         for (int i = 1; i <= size; i++) {
             peers.append(i == 1 ? "" : ",").append(i).append("=127.0.0.1:").append(ports[2 * i - 1]);
-            clientAddrs.append(i == 1 ? "" : ",").append(i).append("=127.0.0.1:").append(ports[2 * i - 2]);
+            clientAddrs
+                    .append(i == 1 ? "" : ",")
+                    .append(i)
+                    .append("=127.0.0.1:")
+                    .append(ports[2 * i - 2]);
         }
         for (int i = 1; i <= size; i++) {
-            List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--peers", peers.toString(),
-                    "--peer-client-addrs", clientAddrs.toString()));
+            List<String> args = new ArrayList<>(List.of(
+                    "--cluster-id", name, "--peers", peers.toString(), "--peer-client-addrs", clientAddrs.toString()));
             args.addAll(extraArgs);
-            c.nodes.put((long) i, new NodeProcess(i, ports[2 * i - 2], ports[2 * i - 1],
-                    root.resolve("node-" + i), args));
+            c.nodes.put(
+                    (long) i, new NodeProcess(i, ports[2 * i - 2], ports[2 * i - 1], root.resolve("node-" + i), args));
         }
         try {
             for (NodeProcess n : c.nodes.values()) {
@@ -148,8 +157,8 @@ final class LocalCluster implements AutoCloseable {
             throw new IllegalArgumentException("id " + id + " is taken");
         }
         int[] ports = freePorts(2);
-        String peers = nodes.values().stream().map(n -> n.id + "=" + n.peerAddress())
-                .collect(Collectors.joining(","));
+        String peers =
+                nodes.values().stream().map(n -> n.id + "=" + n.peerAddress()).collect(Collectors.joining(","));
         List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--join", "--peers", peers));
         args.addAll(extraArgs);
         NodeProcess n = new NodeProcess(id, ports[0], ports[1], root.resolve("node-" + id), args);
@@ -182,15 +191,21 @@ final class LocalCluster implements AutoCloseable {
     /** A client that knows only {@code only}: writes reach the leader through NOT_LEADER hints. */
     RaftKvClient client(List<NodeProcess> only) {
         return track(RaftKvClient.builder()
-                .endpoints(only.stream().map(n -> new Endpoint("127.0.0.1", n.clientPort)).toList())
-                .deadline(CLIENT_DEADLINE).attemptTimeout(Duration.ofSeconds(2)).retryPolicy(PATIENT).build());
+                .endpoints(only.stream()
+                        .map(n -> new Endpoint("127.0.0.1", n.clientPort))
+                        .toList())
+                .deadline(CLIENT_DEADLINE)
+                .attemptTimeout(Duration.ofSeconds(2))
+                .retryPolicy(PATIENT)
+                .build());
     }
 
     /** {@code node}'s own Status, or empty if it does not answer within two seconds. */
     Optional<StatusResponse> status(NodeProcess node) {
         try {
-            return Optional.of(statusClient.blocking().status(new Endpoint("127.0.0.1", node.clientPort),
-                    StatusRequest.getDefaultInstance()));
+            return Optional.of(statusClient
+                    .blocking()
+                    .status(new Endpoint("127.0.0.1", node.clientPort), StatusRequest.getDefaultInstance()));
         } catch (RaftKvException e) {
             return Optional.empty();
         }
@@ -201,14 +216,20 @@ final class LocalCluster implements AutoCloseable {
      * returns the leader.
      */
     NodeProcess awaitLeader() {
-        return await("a leader all running nodes agree on in " + name).atMost(WAIT)
-                .pollInterval(Duration.ofMillis(100)).until(this::agreedLeader, Optional::isPresent).get();
+        return await("a leader all running nodes agree on in " + name)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(this::agreedLeader, Optional::isPresent)
+                .get();
     }
 
     /** Waits for a leader other than {@code old}. */
     NodeProcess awaitLeaderOtherThan(NodeProcess old) {
-        return await("a leader other than " + old).atMost(WAIT).pollInterval(Duration.ofMillis(50))
-                .until(this::agreedLeader, l -> l.isPresent() && l.get() != old).get();
+        return await("a leader other than " + old)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(this::agreedLeader, l -> l.isPresent() && l.get() != old)
+                .get();
     }
 
     private Optional<NodeProcess> agreedLeader() {
@@ -220,12 +241,14 @@ final class LocalCluster implements AutoCloseable {
             }
             views.put(n.id, s.get());
         }
-        List<StatusResponse> leaders = views.values().stream().filter(s -> s.getRole() == Role.LEADER).toList();
+        List<StatusResponse> leaders =
+                views.values().stream().filter(s -> s.getRole() == Role.LEADER).toList();
         if (leaders.size() != 1) {
             return Optional.empty();
         }
         StatusResponse l = leaders.get(0);
-        boolean agreed = views.values().stream().filter(s -> !s.getLearner() && isMember(l, s.getId()))
+        boolean agreed = views.values().stream()
+                .filter(s -> !s.getLearner() && isMember(l, s.getId()))
                 .allMatch(s -> s.getLeaderId() == l.getId() && s.getTerm() == l.getTerm());
         return agreed ? Optional.of(nodes.get(l.getId())) : Optional.empty();
     }
@@ -236,7 +259,9 @@ final class LocalCluster implements AutoCloseable {
 
     /** Waits until {@code node} has applied at least {@code index}. */
     void awaitApplied(NodeProcess node, long index) {
-        await(node + " applied index ≥ " + index).atMost(WAIT).pollInterval(Duration.ofMillis(100))
+        await(node + " applied index ≥ " + index)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> status(node).map(StatusResponse::getAppliedIndex).orElse(0L), i -> i >= index);
     }
 
@@ -244,8 +269,13 @@ final class LocalCluster implements AutoCloseable {
     String logs(int linesPerNode) {
         StringBuilder b = new StringBuilder();
         for (NodeProcess n : nodes.values()) {
-            b.append("----- ").append(n).append(" log tail (").append(n.logFile()).append(")\n")
-                    .append(n.logTail(linesPerNode)).append('\n');
+            b.append("----- ")
+                    .append(n)
+                    .append(" log tail (")
+                    .append(n.logFile())
+                    .append(")\n")
+                    .append(n.logTail(linesPerNode))
+                    .append('\n');
         }
         return b.toString();
     }
@@ -272,7 +302,11 @@ final class LocalCluster implements AutoCloseable {
     /** The Maven build directory this test runs from ({@code target} or {@code -Dbuild.dir}). */
     static Path buildDir() {
         try {
-            Path testClasses = Path.of(LocalCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path testClasses = Path.of(LocalCluster.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return testClasses.getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);

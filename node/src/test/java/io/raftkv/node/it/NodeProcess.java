@@ -23,8 +23,13 @@ final class NodeProcess {
      * election timeout (G1's default goal is 200 ms, which alone can depose a leader on a busy
      * machine), and a Metaspace start size that avoids the class-loading GCs of the first seconds.
      */
-    static final List<String> JVM_OPTIONS = List.of("-Xms128m", "-Xmx256m", "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20", "-XX:MetaspaceSize=96m", "--enable-native-access=ALL-UNNAMED");
+    static final List<String> JVM_OPTIONS = List.of(
+            "-Xms128m",
+            "-Xmx256m",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-XX:MetaspaceSize=96m",
+            "--enable-native-access=ALL-UNNAMED");
 
     final long id;
     final int clientPort;
@@ -76,16 +81,28 @@ final class NodeProcess {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(NodeMain.class.getName());
-        cmd.addAll(List.of("--id", Long.toString(id), "--client-addr", clientAddress(), "--peer-addr",
-                peerAddress(), "--data-dir", dataDir().toString()));
+        cmd.addAll(List.of(
+                "--id",
+                Long.toString(id),
+                "--client-addr",
+                clientAddress(),
+                "--peer-addr",
+                peerAddress(),
+                "--data-dir",
+                dataDir().toString()));
         cmd.addAll(nodeArgs);
         cmd.addAll(extraArgs);
         starts++;
-        Files.writeString(logFile(), "=== start " + starts + ": " + String.join(" ", cmd) + "\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+        Files.writeString(
+                logFile(),
+                "=== start " + starts + ": " + String.join(" ", cmd) + "\n",
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                .start();
     }
 
     boolean isAlive() {

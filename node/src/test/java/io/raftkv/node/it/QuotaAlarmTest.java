@@ -63,37 +63,48 @@ class QuotaAlarmTest {
         for (int i = 0; i < 200 && refused == null; i++) {
             try {
                 kv.put(io.raftkv.api.v1.PutRequest.newBuilder()
-                        .setKey(com.google.protobuf.ByteString.copyFromUtf8("big-" + i)).setValue(value).build());
+                        .setKey(com.google.protobuf.ByteString.copyFromUtf8("big-" + i))
+                        .setValue(value)
+                        .build());
                 written++;
             } catch (RaftKvException e) {
                 refused = e;
             }
         }
-        assertThat(refused).as("a write refused after " + written + " puts of 256 KiB").isNotNull();
+        assertThat(refused)
+                .as("a write refused after " + written + " puts of 256 KiB")
+                .isNotNull();
         assertThat(refused.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(refused.reason()).contains(ErrorReason.NO_SPACE);
         assertThat(refused.getMessage()).contains("NO_SPACE");
         System.out.println("QuotaAlarmTest: " + written + " puts of 256 KiB before NO_SPACE; " + refused.getMessage());
 
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        await("every member applied the NOSPACE alarm").atMost(LocalCluster.WAIT).untilAsserted(() -> {
-            for (NodeProcess n : cluster.running()) {
-                StatusResponse s = cluster.status(n).orElseThrow();
-                assertThat(s.getAlarmsList()).as("alarms on " + n).isNotEmpty()
-                        .allSatisfy(a -> assertThat(a.getType()).isEqualTo(AlarmType.NOSPACE));
-                assertThat(s.getQuotaBackendBytes()).isEqualTo(QUOTA);
-                PrometheusTextParser.Exposition e = PrometheusTextParser.parse(scrape(http, n));
-                assertThat(e.value("raftkv_alarm_active", Map.of("type", "nospace"))).isGreaterThanOrEqualTo(1.0);
-                assertThat(e.value("raftkv_quota_backend_bytes", Map.of())).isEqualTo((double) QUOTA);
-            }
-        });
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        await("every member applied the NOSPACE alarm")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(() -> {
+                    for (NodeProcess n : cluster.running()) {
+                        StatusResponse s = cluster.status(n).orElseThrow();
+                        assertThat(s.getAlarmsList())
+                                .as("alarms on " + n)
+                                .isNotEmpty()
+                                .allSatisfy(a -> assertThat(a.getType()).isEqualTo(AlarmType.NOSPACE));
+                        assertThat(s.getQuotaBackendBytes()).isEqualTo(QUOTA);
+                        PrometheusTextParser.Exposition e = PrometheusTextParser.parse(scrape(http, n));
+                        assertThat(e.value("raftkv_alarm_active", Map.of("type", "nospace")))
+                                .isGreaterThanOrEqualTo(1.0);
+                        assertThat(e.value("raftkv_quota_backend_bytes", Map.of()))
+                                .isEqualTo((double) QUOTA);
+                    }
+                });
         assertThat(kv.alarmList().getAlarmsList()).isNotEmpty();
 
         // Reads work, and the refusal does not stick to reads of existing keys.
         assertThat(kv.get("big-0").getKv().getValue()).isEqualTo(value);
         // Still above the quota: the disarm is refused and names the sizes.
-        RaftKvException early = catchThrowableOfType(RaftKvException.class,
-                () -> kv.alarmDisarm(AlarmDisarmRequest.getDefaultInstance()));
+        RaftKvException early = catchThrowableOfType(
+                RaftKvException.class, () -> kv.alarmDisarm(AlarmDisarmRequest.getDefaultInstance()));
         assertThat(early.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
         assertThat(early.getMessage()).contains("above its quota");
         // Deletes work under the alarm.
@@ -103,23 +114,35 @@ class QuotaAlarmTest {
         }
         // Deleted values stay in the MVCC history until it is compacted (as in etcd): compact, then disarm.
         compact(cluster.awaitLeader(), revision);
-        AlarmDisarmResponse disarmed = await("the disarm once compaction freed the space").atMost(LocalCluster.WAIT)
+        AlarmDisarmResponse disarmed = await("the disarm once compaction freed the space")
+                .atMost(LocalCluster.WAIT)
                 .ignoreException(RaftKvException.class)
-                .until(() -> kv.alarmDisarm(AlarmDisarmRequest.newBuilder().setType(AlarmType.NOSPACE).build()),
+                .until(
+                        () -> kv.alarmDisarm(AlarmDisarmRequest.newBuilder()
+                                .setType(AlarmType.NOSPACE)
+                                .build()),
                         r -> r != null);
         assertThat(disarmed.getDisarmedList()).isNotEmpty();
-        await("the alarm is cleared everywhere and writes work again").atMost(LocalCluster.WAIT).untilAsserted(() -> {
-            for (NodeProcess n : cluster.running()) {
-                assertThat(cluster.status(n).orElseThrow().getAlarmsList()).as("alarms on " + n).isEmpty();
-            }
-            kv.put("after", "small");
-        });
+        await("the alarm is cleared everywhere and writes work again")
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(() -> {
+                    for (NodeProcess n : cluster.running()) {
+                        assertThat(cluster.status(n).orElseThrow().getAlarmsList())
+                                .as("alarms on " + n)
+                                .isEmpty();
+                    }
+                    kv.put("after", "small");
+                });
         assertThat(kv.get("after").getKv().getValue().toStringUtf8()).isEqualTo("small");
     }
 
     private static String scrape(HttpClient http, NodeProcess n) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + n.clientAddress()
-                + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://" + n.clientAddress() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return r.body();
     }
 
@@ -131,9 +154,13 @@ class QuotaAlarmTest {
             io.raftkv.api.v1.CompactResponse r = grpc.request(
                             io.vertx.core.net.SocketAddress.inetSocketAddress(leader.clientPort, "127.0.0.1"),
                             io.raftkv.api.v1.KVGrpcClient.Compact)
-                    .compose(req -> req.send(io.raftkv.api.v1.CompactRequest.newBuilder().setRevision(revision).build()))
+                    .compose(req -> req.send(io.raftkv.api.v1.CompactRequest.newBuilder()
+                            .setRevision(revision)
+                            .build()))
                     .compose(resp -> resp.last())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             System.out.println("QuotaAlarmTest: compacted at revision " + revision + ": " + r.getHeader());
         } finally {
             vertx.close();

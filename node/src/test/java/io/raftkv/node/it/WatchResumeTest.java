@@ -34,13 +34,18 @@ class WatchResumeTest {
     @Test
     void aWatcherSeesEveryChangeOnceInOrderAcrossMemberCrashes() throws Exception {
         try (LocalCluster cluster = LocalCluster.start("watch", 3, List.of());
-             RaftKvClient writer = cluster.client();
-             RaftKvClient watching = cluster.client()) {
+                RaftKvClient writer = cluster.client();
+                RaftKvClient watching = cluster.client()) {
             cluster.awaitLeader();
             List<Event> seen = new CopyOnWriteArrayList<>();
             List<RaftKvException> closed = new CopyOnWriteArrayList<>();
-            Watcher watcher = watching.watch(WatchCreateRequest.newBuilder().setKey(RaftKvClient.utf8("w/"))
-                    .setPrefix(true).setStartRevision(2).build(), new Watcher.Listener() {
+            Watcher watcher = watching.watch(
+                    WatchCreateRequest.newBuilder()
+                            .setKey(RaftKvClient.utf8("w/"))
+                            .setPrefix(true)
+                            .setStartRevision(2)
+                            .build(),
+                    new Watcher.Listener() {
                         @Override
                         public void onEvents(List<Event> events, long revision) {
                             seen.addAll(events);
@@ -70,9 +75,12 @@ class WatchResumeTest {
             long last = writer.blocking().put("w/last", "end").getHeader().getRevision();
             acked.put(last, "end");
 
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !seen.isEmpty()
-                    && seen.get(seen.size() - 1).getKv().getModRevision() >= last);
-            List<Long> revisions = seen.stream().map(e -> e.getKv().getModRevision()).toList();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() ->
+                            !seen.isEmpty() && seen.get(seen.size() - 1).getKv().getModRevision() >= last);
+            List<Long> revisions =
+                    seen.stream().map(e -> e.getKv().getModRevision()).toList();
             List<Long> expected = new ArrayList<>();
             for (long r = 2; r <= last; r++) {
                 expected.add(r);
@@ -85,7 +93,9 @@ class WatchResumeTest {
                 }
             }
             assertThat(closed).as("the watch never ended").isEmpty();
-            assertThat(watcher.resumes()).as("the watcher resumed after crashes").isPositive();
+            assertThat(watcher.resumes())
+                    .as("the watcher resumed after crashes")
+                    .isPositive();
             watcher.close();
         }
     }

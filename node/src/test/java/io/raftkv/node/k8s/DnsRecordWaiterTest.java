@@ -29,7 +29,8 @@ class DnsRecordWaiterTest {
             return new InetAddress[] {ip};
         };
         try (DnsRecordWaiter waiter = new DnsRecordWaiter(appearsOnFourthLookup, sleptMs::add, 100, 2_000, seed)) {
-            assertThat(waiter.awaitRecord("orders-0.orders-peers.prod.svc", 60_000).get(10, TimeUnit.SECONDS))
+            assertThat(waiter.awaitRecord("orders-0.orders-peers.prod.svc", 60_000)
+                            .get(10, TimeUnit.SECONDS))
                     .containsExactly(ip);
         }
         assertThat(lookups.get()).isEqualTo(4);
@@ -39,14 +40,22 @@ class DnsRecordWaiterTest {
 
     @Test
     void givesUpWithAClearErrorAfterTheTimeout() {
-        try (DnsRecordWaiter waiter = new DnsRecordWaiter(host -> {
-            throw new UnknownHostException(host);
-        }, sleptMs::add, 100, 2_000, seed)) {
-            assertThatThrownBy(() -> waiter.awaitRecord("orders-9.orders-peers.prod.svc", 10_000).get(10, TimeUnit.SECONDS))
+        try (DnsRecordWaiter waiter = new DnsRecordWaiter(
+                host -> {
+                    throw new UnknownHostException(host);
+                },
+                sleptMs::add,
+                100,
+                2_000,
+                seed)) {
+            assertThatThrownBy(() -> waiter.awaitRecord("orders-9.orders-peers.prod.svc", 10_000)
+                            .get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .hasMessageContaining("no DNS record for orders-9.orders-peers.prod.svc")
                     .hasMessageContaining("publish not-ready addresses");
         }
-        assertThat(sleptMs.stream().mapToLong(Long::longValue).sum()).as("seed %d", seed).isEqualTo(10_000L);
+        assertThat(sleptMs.stream().mapToLong(Long::longValue).sum())
+                .as("seed %d", seed)
+                .isEqualTo(10_000L);
     }
 }

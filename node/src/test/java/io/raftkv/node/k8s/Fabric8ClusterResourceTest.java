@@ -39,7 +39,10 @@ class Fabric8ClusterResourceTest {
     @BeforeEach
     void start() throws Exception {
         server = new FakeKubernetesApi(CLUSTER);
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server.url()).withNamespace("prod").build();
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(server.url())
+                .withNamespace("prod")
+                .build();
         resource = Fabric8ClusterResource.connect(POD, config);
     }
 
@@ -62,8 +65,8 @@ class Fabric8ClusterResourceTest {
     @Test
     void reporterPatchesOnlyTheNodesFieldsAndOperatorFieldsSurvive() throws Exception {
         JsonNode before = server.object();
-        try (ClusterStatusReporter reporter = new ClusterStatusReporter(POD, resource,
-                new ClusterStatusReporter.Options(0, 50, 500)).start()) {
+        try (ClusterStatusReporter reporter =
+                new ClusterStatusReporter(POD, resource, new ClusterStatusReporter.Options(0, 50, 500)).start()) {
             reporter.offer(status(StateType.FOLLOWER, 4, 20, threeMembersAndALearner()));
             reporter.offer(status(StateType.LEADER, 5, 21, threeMembersAndALearner()));
             await().atMost(Duration.ofSeconds(20)).until(() -> reporter.writtenCount() == 1);
@@ -75,12 +78,14 @@ class Fabric8ClusterResourceTest {
         JsonNode body = new ObjectMapper().readTree(patch.body());
         assertThat(fieldNames(body)).containsExactlyInAnyOrder("metadata", "status");
         assertThat(fieldNames(body.get("metadata"))).containsExactly("resourceVersion");
-        assertThat(fieldNames(body.get("status"))).containsExactlyInAnyOrder("leader", "term", "commitIndex", "members");
+        assertThat(fieldNames(body.get("status")))
+                .containsExactlyInAnyOrder("leader", "term", "commitIndex", "members");
 
         JsonNode after = server.object();
         assertThat(after.get("spec")).isEqualTo(before.get("spec"));
         for (String operatorField : List.of("phase", "readyReplicas", "observedGeneration", "conditions")) {
-            assertThat(after.get("status").get(operatorField)).as(operatorField)
+            assertThat(after.get("status").get(operatorField))
+                    .as(operatorField)
                     .isEqualTo(before.get("status").get(operatorField));
         }
         assertThat(after.get("status").get("leader").asText()).isEqualTo("orders-1");
@@ -94,22 +99,34 @@ class Fabric8ClusterResourceTest {
     void aPatchOnAVersionItDidNotSeeIsAConflictNotAWrite() {
         ObservedClusterStatus st = resource.readStatus();
         server.concurrentWriteBeforeNextPatch = true;
-        ClusterStatusReport report = ClusterStatusReport.of(
-                status(StateType.LEADER, 5, 21, threeMembersAndALearner()), POD);
+        ClusterStatusReport report =
+                ClusterStatusReport.of(status(StateType.LEADER, 5, 21, threeMembersAndALearner()), POD);
         assertThat(resource.patchStatus(st.resourceVersion(), report)).isFalse();
         assertThat(server.object().get("status").get("term").asLong()).isEqualTo(2);
-        assertThat(resource.patchStatus(resource.readStatus().resourceVersion(), report)).isTrue();
+        assertThat(resource.patchStatus(resource.readStatus().resourceVersion(), report))
+                .isTrue();
         assertThat(server.object().get("status").get("term").asLong()).isEqualTo(5);
     }
 
     @Test
     void aMissingClusterIsNotRetryable() throws Exception {
-        PodIdentity otherCluster = PodIdentity.fromEnvironment(java.util.Map.of("POD_NAME", "billing-0",
-                "POD_NAMESPACE", "prod", "RAFTKV_CLUSTER", "billing", "RAFTKV_REPLICAS", "1")).orElseThrow();
-        try (Fabric8ClusterResource billing = Fabric8ClusterResource.connect(otherCluster,
+        PodIdentity otherCluster = PodIdentity.fromEnvironment(java.util.Map.of(
+                        "POD_NAME",
+                        "billing-0",
+                        "POD_NAMESPACE",
+                        "prod",
+                        "RAFTKV_CLUSTER",
+                        "billing",
+                        "RAFTKV_REPLICAS",
+                        "1"))
+                .orElseThrow();
+        try (Fabric8ClusterResource billing = Fabric8ClusterResource.connect(
+                otherCluster,
                 new ConfigBuilder(Config.empty()).withMasterUrl(server.url()).build())) {
             assertThatThrownBy(billing::readStatus)
-                    .isInstanceOfSatisfying(ClusterResourceException.class, e -> assertThat(e.retryable()).isFalse())
+                    .isInstanceOfSatisfying(
+                            ClusterResourceException.class,
+                            e -> assertThat(e.retryable()).isFalse())
                     .hasMessageContaining("does not exist");
         }
     }

@@ -13,8 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A minimal Kubernetes API server for one RaftKvCluster, over real HTTP, for the Fabric8 client:
@@ -29,8 +29,7 @@ final class FakeKubernetesApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as received. */
-    record Request(String method, String path, String contentType, String body) {
-    }
+    record Request(String method, String path, String contentType, String body) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -64,7 +63,8 @@ final class FakeKubernetesApi implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         String path = ex.getRequestURI().getPath();
-        requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Content-Type"), body));
+        requests.add(
+                new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Content-Type"), body));
         if (ex.getRequestMethod().equals("GET") && path.equals(OBJECT_PATH)) {
             respond(ex, 200, object.toString());
         } else if (ex.getRequestMethod().equals("PATCH") && path.equals(OBJECT_PATH + "/status")) {
@@ -86,7 +86,9 @@ final class FakeKubernetesApi implements AutoCloseable {
         JsonNode patch = JSON.readTree(body);
         JsonNode precondition = patch.path("metadata").path("resourceVersion");
         if (!precondition.isMissingNode()
-                && !precondition.asText().equals(object.get("metadata").get("resourceVersion").asText())) {
+                && !precondition
+                        .asText()
+                        .equals(object.get("metadata").get("resourceVersion").asText())) {
             respond(ex, 409, status(409, "Conflict", "the object has been modified"));
             return;
         }
@@ -111,8 +113,8 @@ final class FakeKubernetesApi implements AutoCloseable {
         if (!patch.isObject()) {
             return patch;
         }
-        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
-                : JSON.createObjectNode();
+        ObjectNode result =
+                target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : JSON.createObjectNode();
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isNull()) {
@@ -125,8 +127,8 @@ final class FakeKubernetesApi implements AutoCloseable {
     }
 
     private static String status(int code, String reason, String message) {
-        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code
-                + ",\"reason\":\"" + reason + "\",\"message\":\"" + message + "\"}";
+        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code + ",\"reason\":\""
+                + reason + "\",\"message\":\"" + message + "\"}";
     }
 
     private static void respond(HttpExchange ex, int code, String body) throws IOException {

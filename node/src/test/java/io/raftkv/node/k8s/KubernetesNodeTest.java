@@ -33,7 +33,8 @@ class KubernetesNodeTest {
     private NodeConfig load(String podName, ObservedClusterStatus status, String... args) {
         Map<String, String> env = PodIdentityTest.podEnv(podName, 3);
         env.put("RAFTKV_DATA_DIR", volume.toString());
-        KubernetesNode k8s = new KubernetesNode(PodIdentity.fromEnvironment(env).orElseThrow(), () -> apiShowing(status));
+        KubernetesNode k8s =
+                new KubernetesNode(PodIdentity.fromEnvironment(env).orElseThrow(), () -> apiShowing(status));
         return NodeConfig.load(args, env, draft -> {
             try {
                 return k8s.deriveSettings(draft::value, draft::explicit);
@@ -48,8 +49,10 @@ class KubernetesNodeTest {
         NodeConfig c = load("orders-2", new ObservedClusterStatus("1", 0, "", Set.of()));
         assertThat(c.id()).isEqualTo(3);
         assertThat(c.join()).isFalse();
-        assertThat(c.peers()).containsEntry(1L, "orders-0.orders-peers.prod.svc:9091")
-                .containsEntry(3L, "orders-2.orders-peers.prod.svc:9091").hasSize(3);
+        assertThat(c.peers())
+                .containsEntry(1L, "orders-0.orders-peers.prod.svc:9091")
+                .containsEntry(3L, "orders-2.orders-peers.prod.svc:9091")
+                .hasSize(3);
         assertThat(c.advertisedPeerOrEmpty()).isEqualTo("orders-2.orders-peers.prod.svc:9091");
         assertThat(c.advertisedClientOrEmpty()).isEqualTo("orders-2.orders-peers.prod.svc:9090");
         assertThat(c.clusterId()).isEqualTo(load("orders-2", null).clusterId()); // same volume: no API read again
@@ -67,8 +70,8 @@ class KubernetesNodeTest {
 
     @Test
     void explicitSettingsWinOverDerivedOnes() {
-        NodeConfig c = load("orders-0", null, "--id", "7", "--peers", "7=127.0.0.1:19091",
-                "--advertise-peer", "127.0.0.1:19091");
+        NodeConfig c = load(
+                "orders-0", null, "--id", "7", "--peers", "7=127.0.0.1:19091", "--advertise-peer", "127.0.0.1:19091");
         assertThat(c.id()).isEqualTo(7);
         assertThat(c.peers()).containsExactly(Map.entry(7L, "127.0.0.1:19091"));
         assertThat(c.advertisedPeerOrEmpty()).isEqualTo("127.0.0.1:19091");

@@ -39,7 +39,8 @@ class MemberIdFileTest {
         long seed = new SplittableRandom().nextLong();
         System.out.println("MemberIdFileTest seed " + seed);
         SplittableRandom random = new SplittableRandom(seed);
-        byte[] good = MemberIdFile.format(new StoredMemberId(3, Origin.BOOTSTRAP)).getBytes(StandardCharsets.UTF_8);
+        byte[] good =
+                MemberIdFile.format(new StoredMemberId(3, Origin.BOOTSTRAP)).getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 200; i++) {
             byte[] bad = good.clone();
             int pos = random.nextInt(bad.length);
@@ -56,16 +57,19 @@ class MemberIdFileTest {
     void garbageTruncationAndHandEditsAreClearErrors() throws Exception {
         Path file = MemberIdFile.path(dataDir);
         Files.writeString(file, "3\n");
-        assertThatThrownBy(() -> MemberIdFile.read(dataDir)).isInstanceOf(CorruptMemberIdFileException.class)
+        assertThatThrownBy(() -> MemberIdFile.read(dataDir))
+                .isInstanceOf(CorruptMemberIdFileException.class)
                 .hasMessageContaining("expected 3 lines");
         String good = MemberIdFile.format(new StoredMemberId(3, Origin.BOOTSTRAP));
         Files.writeString(file, good.substring(0, good.length() - 4));
         assertThatThrownBy(() -> MemberIdFile.read(dataDir)).isInstanceOf(CorruptMemberIdFileException.class);
         Files.writeString(file, good.replace("id=3", "id=4"));
-        assertThatThrownBy(() -> MemberIdFile.read(dataDir)).isInstanceOf(CorruptMemberIdFileException.class)
+        assertThatThrownBy(() -> MemberIdFile.read(dataDir))
+                .isInstanceOf(CorruptMemberIdFileException.class)
                 .hasMessageContaining("checksum mismatch");
         Files.write(file, new byte[4096]);
-        assertThatThrownBy(() -> MemberIdFile.read(dataDir)).isInstanceOf(CorruptMemberIdFileException.class)
+        assertThatThrownBy(() -> MemberIdFile.read(dataDir))
+                .isInstanceOf(CorruptMemberIdFileException.class)
                 .hasMessageContaining("larger than");
     }
 }

@@ -25,6 +25,7 @@ class MemberIdentityResolverTest {
 
     @TempDir
     Path volume;
+
     private final long seed = new SplittableRandom().nextLong();
     private final List<Long> sleptMs = new ArrayList<>();
     private final Deque<Object> apiAnswers = new ArrayDeque<>();
@@ -45,7 +46,8 @@ class MemberIdentityResolverTest {
             @Override
             public ObservedClusterStatus readStatus() {
                 apiReads++;
-                Object next = apiAnswers.isEmpty() ? new ClusterResourceException("unreachable", true, null)
+                Object next = apiAnswers.isEmpty()
+                        ? new ClusterResourceException("unreachable", true, null)
                         : apiAnswers.poll();
                 if (next instanceof RuntimeException e) {
                     throw e;
@@ -58,8 +60,14 @@ class MemberIdentityResolverTest {
                 throw new AssertionError("identity resolution never writes");
             }
         };
-        return new MemberIdentityResolver(pod, volume, () -> api, new SplittableRandom(seed),
-                new Backoff(500, 10_000, new SplittableRandom(seed)), sleptMs::add, 5);
+        return new MemberIdentityResolver(
+                pod,
+                volume,
+                () -> api,
+                new SplittableRandom(seed),
+                new Backoff(500, 10_000, new SplittableRandom(seed)),
+                sleptMs::add,
+                5);
     }
 
     @Test
@@ -102,7 +110,9 @@ class MemberIdentityResolverTest {
         apiAnswers.add(RUNNING_CLUSTER);
         StoredMemberId id = resolver("orders-0", 3).resolve();
         assertThat(id.origin()).isEqualTo(Origin.JOIN);
-        assertThat(id.id()).isGreaterThanOrEqualTo(MemberIdentityResolver.FIRST_FRESH_ID).isNotIn(1L, 2L, 3L);
+        assertThat(id.id())
+                .isGreaterThanOrEqualTo(MemberIdentityResolver.FIRST_FRESH_ID)
+                .isNotIn(1L, 2L, 3L);
         assertThat(MemberIdFile.read(volume)).contains(id);
     }
 
@@ -113,9 +123,15 @@ class MemberIdentityResolverTest {
         assertThat(apiReads).isZero();
         Files.delete(MemberIdFile.path(volume)); // the PVC was deleted: a fresh volume for the same pod name
         StoredMemberId second = new MemberIdentityResolver(
-                PodIdentity.fromEnvironment(PodIdentityTest.podEnv("orders-3", 3)).orElseThrow(), volume,
-                () -> null, new SplittableRandom(seed + 1), new Backoff(1, 1, new SplittableRandom(seed)),
-                sleptMs::add, 1).resolve();
+                        PodIdentity.fromEnvironment(PodIdentityTest.podEnv("orders-3", 3))
+                                .orElseThrow(),
+                        volume,
+                        () -> null,
+                        new SplittableRandom(seed + 1),
+                        new Backoff(1, 1, new SplittableRandom(seed)),
+                        sleptMs::add,
+                        1)
+                .resolve();
         assertThat(second.id()).as("seed %d", seed).isNotEqualTo(first.id());
     }
 

@@ -22,7 +22,8 @@ class PodIdentityTest {
 
     @Test
     void notInKubernetesWithoutPodName() {
-        assertThat(PodIdentity.fromEnvironment(Map.of("RAFTKV_CLUSTER", "orders"))).isEmpty();
+        assertThat(PodIdentity.fromEnvironment(Map.of("RAFTKV_CLUSTER", "orders")))
+                .isEmpty();
     }
 
     @Test
@@ -32,8 +33,8 @@ class PodIdentityTest {
         assertThat(pod.isInitialMember()).isTrue();
         assertThat(pod.ownHost()).isEqualTo("orders-2.orders-peers.prod.svc");
         assertThat(pod.podHost(0)).isEqualTo("orders-0.orders-peers.prod.svc");
-        assertThat(new KubernetesNode(pod, () -> null).initialPeers(9091)).isEqualTo(
-                "1=orders-0.orders-peers.prod.svc:9091,2=orders-1.orders-peers.prod.svc:9091,"
+        assertThat(new KubernetesNode(pod, () -> null).initialPeers(9091))
+                .isEqualTo("1=orders-0.orders-peers.prod.svc:9091,2=orders-1.orders-peers.prod.svc:9091,"
                         + "3=orders-2.orders-peers.prod.svc:9091");
     }
 
@@ -41,7 +42,10 @@ class PodIdentityTest {
     void ordinalAtOrBeyondInitialReplicasIsALaterMember() {
         PodIdentity pod = PodIdentity.fromEnvironment(podEnv("orders-3", 3)).orElseThrow();
         assertThat(pod.isInitialMember()).isFalse();
-        assertThat(PodIdentity.fromEnvironment(podEnv("orders-12", 3)).orElseThrow().ordinal()).isEqualTo(12);
+        assertThat(PodIdentity.fromEnvironment(podEnv("orders-12", 3))
+                        .orElseThrow()
+                        .ordinal())
+                .isEqualTo(12);
     }
 
     @Test
@@ -55,7 +59,8 @@ class PodIdentityTest {
     void podNameOfHostRecognisesOnlyThisClustersPods() {
         PodIdentity pod = PodIdentity.fromEnvironment(podEnv("orders-0", 3)).orElseThrow();
         assertThat(pod.podNameOfHost("orders-4.orders-peers.prod.svc")).contains("orders-4");
-        assertThat(pod.podNameOfHost("orders-4.orders-peers.prod.svc.cluster.local")).contains("orders-4");
+        assertThat(pod.podNameOfHost("orders-4.orders-peers.prod.svc.cluster.local"))
+                .contains("orders-4");
         assertThat(pod.podNameOfHost("orders-4.other.prod.svc")).isEmpty();
         assertThat(pod.podNameOfHost("payments-1.orders-peers.prod.svc")).isEmpty();
         assertThat(pod.podNameOfHost("127.0.0.1")).isEqualTo(Optional.empty());
@@ -81,7 +86,6 @@ class PodIdentityTest {
                 .hasMessageContaining("POD_NAMESPACE is missing");
         Map<String, String> badNamespace = podEnv("orders-0", 3);
         badNamespace.put("POD_NAMESPACE", "Prod_1");
-        assertThatThrownBy(() -> PodIdentity.fromEnvironment(badNamespace))
-                .hasMessageContaining("must be a DNS label");
+        assertThatThrownBy(() -> PodIdentity.fromEnvironment(badNamespace)).hasMessageContaining("must be a DNS label");
     }
 }

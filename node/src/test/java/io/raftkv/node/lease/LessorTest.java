@@ -117,13 +117,18 @@ class LessorTest {
                 for (long id : primary.expired(now, 10)) {
                     expired.add(id);
                     if (id == 2) {
-                        assertThat(now - lastRenewal2).as("seed %d: lease 2 expired early", seed)
+                        assertThat(now - lastRenewal2)
+                                .as("seed %d: lease 2 expired early", seed)
                                 .isGreaterThanOrEqualTo(ttl * S);
                     }
                 }
-                assertThat(expired).as("seed %d: a kept-alive lease expired", seed).doesNotContain(1L);
+                assertThat(expired)
+                        .as("seed %d: a kept-alive lease expired", seed)
+                        .doesNotContain(1L);
             }
-            assertThat(expired).as("seed %d: the abandoned lease never expired", seed).contains(2L);
+            assertThat(expired)
+                    .as("seed %d: the abandoned lease never expired", seed)
+                    .contains(2L);
         }
     }
 }

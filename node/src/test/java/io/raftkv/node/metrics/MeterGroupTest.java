@@ -26,7 +26,8 @@ class MeterGroupTest {
         }
 
         void count(String name) {
-            track(Counter.builder("test.lazy").tag("name", name).register(registry)).increment();
+            track(Counter.builder("test.lazy").tag("name", name).register(registry))
+                    .increment();
         }
     }
 

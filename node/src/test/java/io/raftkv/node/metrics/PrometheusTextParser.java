@@ -19,12 +19,12 @@ import java.util.regex.Pattern;
  */
 public final class PrometheusTextParser {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"");
+    private static final Pattern LABEL =
+            Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"");
     private static final Pattern VALUE = Pattern.compile("[-+]?(?:[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?|Inf|NaN)");
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
-    public record Sample(String name, Map<String, String> labels, double value) {
-    }
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     public record Exposition(Map<String, String> types, Map<String, String> help, List<Sample> samples) {
         public List<Sample> samples(String name) {
@@ -32,13 +32,15 @@ public final class PrometheusTextParser {
         }
 
         public double value(String name, Map<String, String> labels) {
-            return samples.stream().filter(s -> s.name().equals(name) && s.labels().equals(labels)).findFirst()
-                    .orElseThrow(() -> new AssertionError("no sample " + name + labels)).value();
+            return samples.stream()
+                    .filter(s -> s.name().equals(name) && s.labels().equals(labels))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no sample " + name + labels))
+                    .value();
         }
     }
 
-    private PrometheusTextParser() {
-    }
+    private PrometheusTextParser() {}
 
     public static Exposition parse(String text) {
         Map<String, String> types = new LinkedHashMap<>();

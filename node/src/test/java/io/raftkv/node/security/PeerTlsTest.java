@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PeerTlsTest {
     @TempDir
     Path dir;
+
     private final Vertx vertx = Vertx.vertx();
     private final TestCa ca = TestCa.create("ca");
     private final AtomicReference<List<PeerTls.Member>> members = new AtomicReference<>(List.of(
@@ -32,42 +33,53 @@ class PeerTlsTest {
     }
 
     private PeerTls peerTls() {
-        ReloadingTls tls = ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("prod", 1)).writeTo(dir.resolve("me")));
+        ReloadingTls tls =
+                ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("prod", 1)).writeTo(dir.resolve("me")));
         return new PeerTls(tls, NodeConfig.clusterIdOf("prod"), NodeConfig::clusterIdOf, members::get);
     }
 
     private static X509Certificate cert(TestCa.Issued issued) throws Exception {
-        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(issued.certPem().getBytes(StandardCharsets.US_ASCII)));
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(issued.certPem().getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test
     void aMemberUriOfThisClusterNamesAMember() throws Exception {
-        assertThat(peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("prod", 1))))).isEqualTo(1);
+        assertThat(peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("prod", 1)))))
+                .isEqualTo(1);
         // The cluster part may be the name or its number.
         String number = String.valueOf(NodeConfig.clusterIdOf("prod"));
-        assertThat(peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member(number, 1))))).isEqualTo(1);
+        assertThat(peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member(number, 1)))))
+                .isEqualTo(1);
     }
 
     @Test
     void anotherClustersMemberOrANonMemberIsRefused() throws Exception {
         assertThatThrownBy(() -> peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("staging", 1)))))
-                .isInstanceOf(CertificateException.class).hasMessageContaining("names no member");
+                .isInstanceOf(CertificateException.class)
+                .hasMessageContaining("names no member");
         assertThatThrownBy(() -> peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("prod", 3)))))
-                .isInstanceOf(CertificateException.class).hasMessageContaining("not a current member");
+                .isInstanceOf(CertificateException.class)
+                .hasMessageContaining("not a current member");
     }
 
     @Test
     void aDnsNameOfAMembersPeerAddressNamesThatMember() throws Exception {
-        TestCa.Leaf pod = new TestCa.Leaf("raftkv-1", List.of(), List.of("raftkv-1.raftkv-peer.ns.svc"), List.of(),
-                TestCa.Leaf.user("x").notBefore(), TestCa.Leaf.user("x").notAfter());
+        TestCa.Leaf pod = new TestCa.Leaf(
+                "raftkv-1",
+                List.of(),
+                List.of("raftkv-1.raftkv-peer.ns.svc"),
+                List.of(),
+                TestCa.Leaf.user("x").notBefore(),
+                TestCa.Leaf.user("x").notAfter());
         assertThat(peerTls().memberOf(cert(ca.issue(pod)))).isEqualTo(2);
     }
 
     @Test
     void aJoiningNodeAcceptsAnyMemberOfItsCluster() throws Exception {
         members.set(List.of());
-        assertThat(peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("prod", 5))))).isEqualTo(5);
+        assertThat(peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("prod", 5)))))
+                .isEqualTo(5);
         members.set(null);
         assertThatThrownBy(() -> peerTls().memberOf(cert(ca.issue(TestCa.Leaf.member("prod", 5)))))
                 .hasMessageContaining("not running yet");
@@ -75,10 +87,13 @@ class PeerTlsTest {
 
     @Test
     void pkixRefusesExpiredCertificatesAndOtherCas() throws Exception {
-        ReloadingTls tls = ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("prod", 1)).writeTo(dir.resolve("me")));
+        ReloadingTls tls =
+                ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("prod", 1)).writeTo(dir.resolve("me")));
         X509Certificate expired = cert(ca.issue(TestCa.Leaf.member("prod", 1).expired()));
-        assertThatThrownBy(() -> tls.caTrust().checkClientTrusted(new X509Certificate[] {expired, ca.certificate()},
-                "ECDHE_ECDSA")).isInstanceOf(CertificateException.class).hasMessageContaining("validity check failed");
+        assertThatThrownBy(() -> tls.caTrust()
+                        .checkClientTrusted(new X509Certificate[] {expired, ca.certificate()}, "ECDHE_ECDSA"))
+                .isInstanceOf(CertificateException.class)
+                .hasMessageContaining("validity check failed");
         TestCa other = TestCa.create("other");
         X509Certificate foreign = cert(other.issue(TestCa.Leaf.member("prod", 1)));
         assertThatThrownBy(() -> tls.caTrust().checkClientTrusted(new X509Certificate[] {foreign}, "ECDHE_ECDSA"))

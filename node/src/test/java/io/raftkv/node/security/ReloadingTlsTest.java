@@ -1,7 +1,6 @@
 package io.raftkv.node.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import org.awaitility.Awaitility;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadingTlsTest {
     @TempDir
     Path dir;
+
     private final Vertx vertx = Vertx.vertx();
 
     @AfterEach
@@ -44,9 +45,13 @@ class ReloadingTlsTest {
         TestCa newCa = TestCa.create("new-ca");
         TlsFiles files = oldCa.issue(TestCa.Leaf.member("c", 1)).writeTo(dir);
         ReloadingTls tls = ReloadingTls.load(vertx, files).watch(Duration.ofMillis(100));
-        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setSsl(true)
-                        .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager())).setHost("127.0.0.1").setPort(0))
-                .requestHandler(req -> req.response().end("ok")).listen());
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions()
+                        .setSsl(true)
+                        .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
+                        .setHost("127.0.0.1")
+                        .setPort(0))
+                .requestHandler(req -> req.response().end("ok"))
+                .listen());
         HttpClient trustsOld = client(oldCa);
         assertThat(get(trustsOld, server.actualPort())).isEqualTo(200);
         assertThat(getOrFailure(client(newCa), server.actualPort())).isInstanceOf(Throwable.class);
@@ -58,9 +63,12 @@ class ReloadingTlsTest {
         Files.writeString(files.ca(), next.caPem());
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> tls.generation() == 2);
         assertThat(get(client(newCa), server.actualPort())).isEqualTo(200);
-        assertThat(getOrFailure(client(oldCa), server.actualPort())).as("a new connection trusting only the old CA")
+        assertThat(getOrFailure(client(oldCa), server.actualPort()))
+                .as("a new connection trusting only the old CA")
                 .isInstanceOf(Throwable.class);
-        assertThat(get(trustsOld, server.actualPort())).as("the connection opened before").isEqualTo(200);
+        assertThat(get(trustsOld, server.actualPort()))
+                .as("the connection opened before")
+                .isEqualTo(200);
 
         // A half-written key: the change cannot be used, the certificate loaded before stays.
         Files.writeString(files.key(), "-----BEGIN PRIVATE KEY-----\nMIIB\n");
@@ -71,7 +79,10 @@ class ReloadingTlsTest {
     }
 
     private HttpClient client(TestCa trusted) {
-        return vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true).setKeepAlive(true)
+        return vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(true)
+                .setVerifyHost(true)
+                .setKeepAlive(true)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(trusted.caPem()))));
     }
 
@@ -85,7 +96,8 @@ class ReloadingTlsTest {
 
     private static Object getOrFailure(HttpClient client, int port) {
         try {
-            return await(client.request(HttpMethod.GET, port, "127.0.0.1", "/").compose(r -> r.send())
+            return await(client.request(HttpMethod.GET, port, "127.0.0.1", "/")
+                    .compose(r -> r.send())
                     .compose((HttpClientResponse r) -> r.body().map(b -> {
                         assertThat(b.toString(StandardCharsets.UTF_8)).isEqualTo("ok");
                         return r.statusCode();

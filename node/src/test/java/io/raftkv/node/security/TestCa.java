@@ -57,8 +57,12 @@ public final class TestCa {
             KeyPair keys = ecKeys();
             Instant now = Instant.now();
             X500Name subject = new X500Name("CN=" + name);
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject,
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    subject,
+                    serial(),
+                    Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(1))),
+                    subject,
                     keys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -69,19 +73,34 @@ public final class TestCa {
     }
 
     /** What a leaf certificate says and how long it is valid. */
-    public record Leaf(String commonName, List<String> uris, List<String> dnsNames, List<String> ips,
-                       Instant notBefore, Instant notAfter) {
+    public record Leaf(
+            String commonName,
+            List<String> uris,
+            List<String> dnsNames,
+            List<String> ips,
+            Instant notBefore,
+            Instant notAfter) {
         /** A member certificate: URI SAN {@code raftkv://<cluster>/member/<id>}, IP 127.0.0.1, DNS localhost. */
         public static Leaf member(String cluster, long id) {
             Instant now = Instant.now();
-            return new Leaf("member-" + id, List.of(CertificateNames.memberUri(cluster, id)), List.of("localhost"),
-                    List.of("127.0.0.1"), now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(12)));
+            return new Leaf(
+                    "member-" + id,
+                    List.of(CertificateNames.memberUri(cluster, id)),
+                    List.of("localhost"),
+                    List.of("127.0.0.1"),
+                    now.minus(Duration.ofHours(1)),
+                    now.plus(Duration.ofHours(12)));
         }
 
         /** A client certificate for {@code user} (its CN). */
         public static Leaf user(String user) {
             Instant now = Instant.now();
-            return new Leaf(user, List.of(), List.of(), List.of(), now.minus(Duration.ofHours(1)),
+            return new Leaf(
+                    user,
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    now.minus(Duration.ofHours(1)),
                     now.plus(Duration.ofHours(12)));
         }
 
@@ -123,23 +142,29 @@ public final class TestCa {
     public Issued issue(Leaf leaf) {
         try {
             KeyPair leafKeys = ecKeys();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=" + name), serial(),
-                    Date.from(leaf.notBefore()), Date.from(leaf.notAfter()), new X500Name("CN=" + leaf.commonName()),
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    new X500Name("CN=" + name),
+                    serial(),
+                    Date.from(leaf.notBefore()),
+                    Date.from(leaf.notAfter()),
+                    new X500Name("CN=" + leaf.commonName()),
                     leafKeys.getPublic());
             List<GeneralName> sans = new ArrayList<>();
             leaf.uris().forEach(u -> sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
             leaf.dnsNames().forEach(d -> sans.add(new GeneralName(GeneralName.dNSName, d)));
             for (String ip : leaf.ips()) {
-                sans.add(new GeneralName(GeneralName.iPAddress, InetAddress.getByName(ip).getHostAddress()));
+                sans.add(new GeneralName(
+                        GeneralName.iPAddress, InetAddress.getByName(ip).getHostAddress()));
             }
             if (!sans.isEmpty()) {
-                b.addExtension(Extension.subjectAlternativeName, false,
-                        new GeneralNames(sans.toArray(GeneralName[]::new)));
+                b.addExtension(
+                        Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
             }
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+            }));
             X509Certificate leafCert = sign(b, keys.getPrivate());
             return new Issued(pem(leafCert), pem(leafKeys.getPrivate()), caPem());
         } catch (Exception e) {

@@ -33,13 +33,13 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.health.v1.HealthCheckRequest;
-import io.vertx.grpc.health.v1.HealthCheckResponse;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.health.handler.GrpcHealthCheckV1Handler;
+import io.vertx.grpc.health.v1.HealthCheckRequest;
+import io.vertx.grpc.health.v1.HealthCheckResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  */
 class ClientAuthTest {
     private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> CHECK = ServiceMethod.client(
-            GrpcHealthCheckV1Handler.SERVICE_METHOD.serviceName(), "Check", GrpcMessageEncoder.encoder(),
+            GrpcHealthCheckV1Handler.SERVICE_METHOD.serviceName(),
+            "Check",
+            GrpcMessageEncoder.encoder(),
             GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
     private static final String READER = "reader-token-0123456789";
     private static final String SCOPED = "scoped-token-0123456789";
@@ -66,13 +68,15 @@ class ClientAuthTest {
 
     @TempDir
     Path dir;
+
     private final Vertx vertx = Vertx.vertx();
     private final TestCa ca = TestCa.create("ca");
     private final FakeRaftNode node = new FakeRaftNode();
     private final InMemoryKvReader reader = new InMemoryKvReader();
     private final PrometheusMetrics.Registry metrics = PrometheusMetrics.create();
     private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
-    private final java.util.concurrent.atomic.AtomicInteger membershipCalls = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger membershipCalls =
+            new java.util.concurrent.atomic.AtomicInteger();
     private ClientServer server;
     private ReloadingTls tls;
 
@@ -83,13 +87,14 @@ class ClientAuthTest {
             return Future.succeededFuture();
         };
         tls = ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("c", 1)).writeTo(dir.resolve("node")));
-        AuthFiles files = AuthFiles.of(READER + ",alice\n" + SCOPED + ",app\n" + WRITER + ",bob\n",
+        AuthFiles files = AuthFiles.of(
+                READER + ",alice\n" + SCOPED + ",app\n" + WRITER + ",bob\n",
                 "alice read\napp write /app/\nbob write\noperator admin\n");
         ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog());
         audit.start();
         ((Logger) LoggerFactory.getLogger("raftkv.audit")).addAppender(audit);
-        server = await(ClientServer.start(vertx, node, reader, ServerLimits.defaults(), metrics.prometheus(),
-                "127.0.0.1", 0, List.of(), auth));
+        server = await(ClientServer.start(
+                vertx, node, reader, ServerLimits.defaults(), metrics.prometheus(), "127.0.0.1", 0, List.of(), auth));
     }
 
     @AfterEach
@@ -114,59 +119,91 @@ class ClientAuthTest {
 
     @Test
     void aReadClientReadsButIsRefusedPutAndRemoveMemberNamingTheMissingRole() {
-        assertThat(call(client(null), READER, KVGrpcClient.Get, get("k")).status).isEqualTo(GrpcStatus.OK);
+        assertThat(call(client(null), READER, KVGrpcClient.Get, get("k")).status)
+                .isEqualTo(GrpcStatus.OK);
         assertThat(call(client(null), READER, ClusterGrpcClient.Status, StatusRequest.getDefaultInstance()).status)
                 .isEqualTo(GrpcStatus.OK);
         Reply put = call(client(null), READER, KVGrpcClient.Put, put("k"));
         assertThat(put.status).isEqualTo(GrpcStatus.PERMISSION_DENIED);
-        assertThat(put.message).contains("alice").contains("lacks write").contains("raftkv.v1.KV/Put")
+        assertThat(put.message)
+                .contains("alice")
+                .contains("lacks write")
+                .contains("raftkv.v1.KV/Put")
                 .doesNotContain(READER);
-        Reply remove = call(client(null), READER, ClusterGrpcClient.RemoveMember,
+        Reply remove = call(
+                client(null),
+                READER,
+                ClusterGrpcClient.RemoveMember,
                 RemoveMemberRequest.newBuilder().setId(2).build());
         assertThat(remove.status).isEqualTo(GrpcStatus.PERMISSION_DENIED);
         assertThat(remove.message).contains("lacks admin");
         assertThat(membershipCalls.get()).isZero();
         // A writer may write, and still not change membership.
-        assertThat(call(client(null), WRITER, KVGrpcClient.Put, put("k")).status).isEqualTo(GrpcStatus.OK);
-        assertThat(call(client(null), WRITER, ClusterGrpcClient.RemoveMember,
-                RemoveMemberRequest.newBuilder().setId(2).build()).status).isEqualTo(GrpcStatus.PERMISSION_DENIED);
-        assertThat(auditLines()).anyMatch(l -> l.contains("\"user\":\"alice\"") && l.contains("RemoveMember")
-                && l.contains("PERMISSION_DENIED") && l.contains("\"peer\":\"127.0.0.1:"));
+        assertThat(call(client(null), WRITER, KVGrpcClient.Put, put("k")).status)
+                .isEqualTo(GrpcStatus.OK);
+        assertThat(call(
+                                client(null),
+                                WRITER,
+                                ClusterGrpcClient.RemoveMember,
+                                RemoveMemberRequest.newBuilder().setId(2).build())
+                        .status)
+                .isEqualTo(GrpcStatus.PERMISSION_DENIED);
+        assertThat(auditLines())
+                .anyMatch(l -> l.contains("\"user\":\"alice\"")
+                        && l.contains("RemoveMember")
+                        && l.contains("PERMISSION_DENIED")
+                        && l.contains("\"peer\":\"127.0.0.1:"));
     }
 
     @Test
     void aClientCertificateAuthenticatesItsCommonNameAndAdminCallsAreAudited() {
         GrpcClient operator = client(ca.issue(TestCa.Leaf.user("operator")));
-        Reply remove = call(operator, null, ClusterGrpcClient.RemoveMember, RemoveMemberRequest.newBuilder().setId(2)
-                .build());
+        Reply remove = call(
+                operator,
+                null,
+                ClusterGrpcClient.RemoveMember,
+                RemoveMemberRequest.newBuilder().setId(2).build());
         assertThat(remove.status).isEqualTo(GrpcStatus.OK);
         assertThat(membershipCalls.get()).isEqualTo(1);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> auditLines().stream()
-                .anyMatch(l -> l.contains("\"user\":\"operator\"") && l.contains("\"auth\":\"certificate\"")
-                        && l.contains("raftkv.v1.Cluster/RemoveMember") && l.contains("\"outcome\":\"OK\"")));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> auditLines().stream()
+                        .anyMatch(l -> l.contains("\"user\":\"operator\"")
+                                && l.contains("\"auth\":\"certificate\"")
+                                && l.contains("raftkv.v1.Cluster/RemoveMember")
+                                && l.contains("\"outcome\":\"OK\"")));
         // A certificate whose user has no binding is refused; an expired one fails the handshake.
         assertThat(call(client(ca.issue(TestCa.Leaf.user("mallory"))), null, KVGrpcClient.Get, get("k")).status)
                 .isEqualTo(GrpcStatus.PERMISSION_DENIED);
-        Reply expired = call(client(ca.issue(TestCa.Leaf.user("operator").expired())), null, KVGrpcClient.Get,
-                get("k"));
+        Reply expired =
+                call(client(ca.issue(TestCa.Leaf.user("operator").expired())), null, KVGrpcClient.Get, get("k"));
         assertThat(expired.status).isNotEqualTo(GrpcStatus.OK);
         assertThat(expired.transportFailure).isTrue();
         // Another CA's certificate: the client's TLS stack does not even offer it (the server names
         // the CAs it accepts), so the call arrives without credentials.
-        Reply foreign = call(client(TestCa.create("other").issue(TestCa.Leaf.user("operator"))), null,
-                KVGrpcClient.Get, get("k"));
+        Reply foreign = call(
+                client(TestCa.create("other").issue(TestCa.Leaf.user("operator"))), null, KVGrpcClient.Get, get("k"));
         assertThat(foreign.transportFailure || foreign.status == GrpcStatus.UNAUTHENTICATED)
-                .as("foreign certificate: %s %s", foreign.status, foreign.message).isTrue();
+                .as("foreign certificate: %s %s", foreign.status, foreign.message)
+                .isTrue();
     }
 
     @Test
     void aScopedWriterReachesOnlyItsPrefixAndEveryPipelinedCallIsAuthorized() {
-        assertThat(call(client(null), SCOPED, KVGrpcClient.Put, put("/app/x")).status).isEqualTo(GrpcStatus.OK);
+        assertThat(call(client(null), SCOPED, KVGrpcClient.Put, put("/app/x")).status)
+                .isEqualTo(GrpcStatus.OK);
         Reply outside = call(client(null), SCOPED, KVGrpcClient.Put, put("/other/x"));
         assertThat(outside.status).isEqualTo(GrpcStatus.PERMISSION_DENIED);
         assertThat(outside.message).contains("key '/other/x'").contains("write on prefix '/app/'");
-        assertThat(call(client(null), SCOPED, KVGrpcClient.Range, RangeRequest.newBuilder()
-                .setPrefix(bytes("/app/")).build()).status).isEqualTo(GrpcStatus.OK);
+        assertThat(call(
+                                client(null),
+                                SCOPED,
+                                KVGrpcClient.Range,
+                                RangeRequest.newBuilder()
+                                        .setPrefix(bytes("/app/"))
+                                        .build())
+                        .status)
+                .isEqualTo(GrpcStatus.OK);
         assertThat(call(client(null), SCOPED, KVGrpcClient.Range, RangeRequest.getDefaultInstance()).status)
                 .isEqualTo(GrpcStatus.PERMISSION_DENIED);
 
@@ -195,10 +232,12 @@ class ClientAuthTest {
         Reply health = call(client(null), null, CHECK, HealthCheckRequest.getDefaultInstance());
         assertThat(health.status).isEqualTo(GrpcStatus.OK);
         assertThat(((HealthCheckResponse) health.messages.get(0)).getStatus()).isNotNull();
-        io.vertx.core.http.HttpClient https = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        io.vertx.core.http.HttpClient https = vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(true)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca.caPem()))));
         int status = await(https.request(io.vertx.core.http.HttpMethod.GET, server.port(), "127.0.0.1", "/metrics")
-                .compose(r -> r.send()).map(io.vertx.core.http.HttpClientResponse::statusCode));
+                .compose(r -> r.send())
+                .map(io.vertx.core.http.HttpClientResponse::statusCode));
         assertThat(status).isEqualTo(404);
     }
 
@@ -221,45 +260,49 @@ class ClientAuthTest {
     }
 
     private GrpcClient client(TestCa.Issued cert) {
-        HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setSsl(true)
-                .setUseAlpn(true).setVerifyHost(true)
+        HttpClientOptions http = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setVerifyHost(true)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca.caPem())));
         if (cert != null) {
-            http.setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(cert.certPem()))
+            http.setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(cert.certPem()))
                     .setKeyValue(Buffer.buffer(cert.keyPem())));
         }
         return GrpcClient.client(vertx, http);
     }
 
     /** One call's outcome; {@code transportFailure} when it never got a gRPC status (e.g. a failed handshake). */
-    record Reply(GrpcStatus status, String message, List<Object> messages, boolean transportFailure) {
-    }
+    record Reply(GrpcStatus status, String message, List<Object> messages, boolean transportFailure) {}
 
     private <Req, Resp> Reply call(GrpcClient client, String token, ServiceMethod<Resp, Req> method, Req request) {
         Promise<Reply> done = Promise.promise();
-        client.request(SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"), method).onComplete(rar -> {
-            if (rar.failed()) {
-                done.complete(new Reply(null, rar.cause().toString(), List.of(), true));
-                return;
-            }
-            var req = rar.result();
-            if (token != null) {
-                req.headers().set("authorization", "Bearer " + token);
-            }
-            req.send(request).onComplete(sar -> {
-                if (sar.failed()) {
-                    done.tryComplete(new Reply(null, sar.cause().toString(), List.of(), true));
-                    return;
-                }
-                var resp = sar.result();
-                List<Object> messages = new ArrayList<>();
-                resp.handler(messages::add);
-                resp.endHandler(v -> done.tryComplete(new Reply(resp.status(), resp.statusMessage(),
-                        List.copyOf(messages), false)));
-                resp.exceptionHandler(err -> done.tryComplete(new Reply(resp.status(), String.valueOf(err),
-                        List.copyOf(messages), resp.status() == null)));
-            });
-        });
+        client.request(SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"), method)
+                .onComplete(rar -> {
+                    if (rar.failed()) {
+                        done.complete(new Reply(null, rar.cause().toString(), List.of(), true));
+                        return;
+                    }
+                    var req = rar.result();
+                    if (token != null) {
+                        req.headers().set("authorization", "Bearer " + token);
+                    }
+                    req.send(request).onComplete(sar -> {
+                        if (sar.failed()) {
+                            done.tryComplete(new Reply(null, sar.cause().toString(), List.of(), true));
+                            return;
+                        }
+                        var resp = sar.result();
+                        List<Object> messages = new ArrayList<>();
+                        resp.handler(messages::add);
+                        resp.endHandler(v -> done.tryComplete(
+                                new Reply(resp.status(), resp.statusMessage(), List.copyOf(messages), false)));
+                        resp.exceptionHandler(err -> done.tryComplete(new Reply(
+                                resp.status(), String.valueOf(err), List.copyOf(messages), resp.status() == null)));
+                    });
+                });
         try {
             return await(done.future());
         } finally {

@@ -6,9 +6,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -69,66 +69,78 @@ final class ClientServerFixture implements AutoCloseable {
     }
 
     <Req, Resp> Reply<Resp> call(ServiceMethod<Resp, Req> method, Req request) {
-        return await(callAsync(method, request, 0, m -> { }));
+        return await(callAsync(method, request, 0, m -> {}));
     }
 
     <Req, Resp> Reply<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis) {
-        return await(callAsync(method, request, timeoutMillis, m -> { }));
+        return await(callAsync(method, request, timeoutMillis, m -> {}));
     }
 
     /**
      * Sends {@code request}; {@code onMessage} sees each response message as it arrives (on an event
      * loop); the future completes when the call ends.
      */
-    <Req, Resp> Future<Reply<Resp>> callAsync(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis,
-                                               Consumer<Resp> onMessage) {
+    <Req, Resp> Future<Reply<Resp>> callAsync(
+            ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, Consumer<Resp> onMessage) {
         Promise<Reply<Resp>> done = Promise.promise();
-        grpc.request(SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"), method).onComplete(rar -> {
-            if (rar.failed()) {
-                done.fail(rar.cause());
-                return;
-            }
-            var req = rar.result();
-            if (timeoutMillis > 0) {
-                req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-            }
-            req.send(request).onComplete(sar -> {
-                if (sar.failed()) {
-                    done.fail(sar.cause());
-                    return;
-                }
-                GrpcClientResponse<Req, Resp> resp = sar.result();
-                List<Resp> messages = new ArrayList<>();
-                resp.handler(m -> {
-                    messages.add(m);
-                    onMessage.accept(m);
+        grpc.request(SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"), method)
+                .onComplete(rar -> {
+                    if (rar.failed()) {
+                        done.fail(rar.cause());
+                        return;
+                    }
+                    var req = rar.result();
+                    if (timeoutMillis > 0) {
+                        req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+                    }
+                    req.send(request).onComplete(sar -> {
+                        if (sar.failed()) {
+                            done.fail(sar.cause());
+                            return;
+                        }
+                        GrpcClientResponse<Req, Resp> resp = sar.result();
+                        List<Resp> messages = new ArrayList<>();
+                        resp.handler(m -> {
+                            messages.add(m);
+                            onMessage.accept(m);
+                        });
+                        resp.endHandler(v -> done.tryComplete(new Reply<>(
+                                resp.status(),
+                                resp.statusMessage(),
+                                resp.trailers(),
+                                resp.headers(),
+                                List.copyOf(messages))));
+                        resp.exceptionHandler(err -> done.tryComplete(new Reply<>(
+                                resp.status(),
+                                String.valueOf(err),
+                                resp.trailers(),
+                                resp.headers(),
+                                List.copyOf(messages))));
+                    });
                 });
-                resp.endHandler(v -> done.tryComplete(new Reply<>(resp.status(), resp.statusMessage(), resp.trailers(),
-                        resp.headers(), List.copyOf(messages))));
-                resp.exceptionHandler(err -> done.tryComplete(new Reply<>(resp.status(), String.valueOf(err),
-                        resp.trailers(), resp.headers(), List.copyOf(messages))));
-            });
-        });
         return done.future();
     }
 
     /** An HTTP GET on the client port: status, content type, body. */
-    record HttpReply(int status, String contentType, String body) {
-    }
+    record HttpReply(int status, String contentType, String body) {}
 
     HttpReply get(String path) {
         return get(path, null);
     }
 
     HttpReply get(String path, String accept) {
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(server.port())
+        RequestOptions o = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost("127.0.0.1")
+                .setPort(server.port())
                 .setURI(path);
         if (accept != null) {
             o.putHeader("accept", accept);
         }
-        return await(http.request(o).compose(req -> req.send()).compose(
-                (HttpClientResponse r) -> r.body().map((Buffer b) -> new HttpReply(r.statusCode(),
-                        r.getHeader("content-type"), b.toString()))));
+        return await(http.request(o)
+                .compose(req -> req.send())
+                .compose((HttpClientResponse r) -> r.body()
+                        .map((Buffer b) -> new HttpReply(r.statusCode(), r.getHeader("content-type"), b.toString()))));
     }
 
     static <T> T await(Future<T> f) {

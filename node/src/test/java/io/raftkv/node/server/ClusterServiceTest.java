@@ -45,12 +45,29 @@ class ClusterServiceTest {
     @Test
     void statusReportsTheNodesViewIncludingFollowerProgressClusterIdSizeAndTheHashWithItsIndex() {
         NodeStatus s = FakeRaftNode.leader(1, 5);
-        f.node.status = new NodeStatus(1, StateType.LEADER, false, 5, 1, FakeRaftNode.LEADER_ADDRESS, 120, 118, 1, 121,
-                50, s.members(), List.of(new NodeStatus.FollowerLag(2, 119, 120, 2, ProgressState.REPLICATE, true, false)),
-                true, true, 0xFEEDL, 123_456);
+        f.node.status = new NodeStatus(
+                1,
+                StateType.LEADER,
+                false,
+                5,
+                1,
+                FakeRaftNode.LEADER_ADDRESS,
+                120,
+                118,
+                1,
+                121,
+                50,
+                s.members(),
+                List.of(new NodeStatus.FollowerLag(2, 119, 120, 2, ProgressState.REPLICATE, true, false)),
+                true,
+                true,
+                0xFEEDL,
+                123_456);
         // The hash describes the state at its own index, which may trail the status's applied index.
         f.reader.stateHash = new io.raftkv.node.storage.StateHash(117, 0xC0FFEEL);
-        StatusResponse r = f.call(ClusterGrpcClient.Status, StatusRequest.newBuilder().setIncludeStateHash(true).build())
+        StatusResponse r = f.call(
+                        ClusterGrpcClient.Status,
+                        StatusRequest.newBuilder().setIncludeStateHash(true).build())
                 .body();
         assertThat(r.getId()).isEqualTo(1);
         assertThat(r.getRole()).isEqualTo(Role.LEADER);
@@ -71,8 +88,10 @@ class ClusterServiceTest {
 
     @Test
     void memberListComesFromTheAppliedConfiguration() {
-        var r = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance()).body();
-        assertThat(r.getMembersList()).extracting(m -> m.getPeerAddress())
+        var r = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance())
+                .body();
+        assertThat(r.getMembersList())
+                .extracting(m -> m.getPeerAddress())
                 .containsExactly("10.0.0.1:9091", "10.0.0.2:9091", "10.0.0.3:9091");
         assertThat(r.getMembersList()).allSatisfy(m -> assertThat(m.getRole()).isEqualTo(MemberRole.VOTER));
     }
@@ -84,17 +103,22 @@ class ClusterServiceTest {
             calls.add(op + " " + id);
             return Future.succeededFuture();
         };
-        var zero = f.call(ClusterGrpcClient.PromoteMember, PromoteMemberRequest.newBuilder().setId(0).build());
+        var zero = f.call(
+                ClusterGrpcClient.PromoteMember,
+                PromoteMemberRequest.newBuilder().setId(0).build());
         assertThat(zero.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
         assertThat(zero.message()).isEqualTo("id is required (member ids are never 0)");
 
-        var unknown = f.call(ClusterGrpcClient.RemoveMember, RemoveMemberRequest.newBuilder().setId(9).build());
+        var unknown = f.call(
+                ClusterGrpcClient.RemoveMember,
+                RemoveMemberRequest.newBuilder().setId(9).build());
         assertThat(unknown.status()).isEqualTo(GrpcStatus.NOT_FOUND);
         assertThat(unknown.meta(ErrorTrailers.REASON)).isEqualTo("UNKNOWN_MEMBER");
         assertThat(unknown.message()).isEqualTo("no member has id 9; members are [1, 2, 3]");
 
-        var badAddress = f.call(ClusterGrpcClient.AddLearner, AddLearnerRequest.newBuilder().setPeerAddress("nohost")
-                .build());
+        var badAddress = f.call(
+                ClusterGrpcClient.AddLearner,
+                AddLearnerRequest.newBuilder().setPeerAddress("nohost").build());
         assertThat(badAddress.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
         assertThat(badAddress.message()).startsWith("peer_address is not a valid host:port");
 
@@ -102,16 +126,26 @@ class ClusterServiceTest {
         assertThat(noAddress.message()).isEqualTo("peer_address is required (host:port)");
 
         assertThat(calls).isEmpty();
-        var ok = f.call(ClusterGrpcClient.TransferLeadership, TransferLeadershipRequest.newBuilder().setTargetId(3).build());
+        var ok = f.call(
+                ClusterGrpcClient.TransferLeadership,
+                TransferLeadershipRequest.newBuilder().setTargetId(3).build());
         assertThat(ok.body().getLeaderId()).isEqualTo(1);
-        f.call(ClusterGrpcClient.PromoteMember, PromoteMemberRequest.newBuilder().setId(2).build()).body();
+        f.call(
+                        ClusterGrpcClient.PromoteMember,
+                        PromoteMemberRequest.newBuilder().setId(2).build())
+                .body();
         assertThat(calls).containsExactly("transfer 3", "promote 2");
     }
 
     @Test
     void addLearnerAnswersWithTheNewMember() {
-        var r = f.call(ClusterGrpcClient.AddLearner, AddLearnerRequest.newBuilder().setPeerAddress("10.0.0.4:9091")
-                .setClientAddress("10.0.0.4:9090").build()).body();
+        var r = f.call(
+                        ClusterGrpcClient.AddLearner,
+                        AddLearnerRequest.newBuilder()
+                                .setPeerAddress("10.0.0.4:9091")
+                                .setClientAddress("10.0.0.4:9090")
+                                .build())
+                .body();
         assertThat(r.getMember().getId()).isEqualTo(4);
         assertThat(r.getMember().getRole()).isEqualTo(MemberRole.LEARNER);
         assertThat(r.getMember().getPeerAddress()).isEqualTo("10.0.0.4:9091");
@@ -119,26 +153,31 @@ class ClusterServiceTest {
 
     @Test
     void driverRefusalsKeepTheirCodes() {
-        f.node.onMembership = (op, id) -> Future.failedFuture(new RaftNodeException(
-                RaftNodeException.Code.FAILED_PRECONDITION, "learner 2 lags by 500 entries"));
-        var lagging = f.call(ClusterGrpcClient.PromoteMember, PromoteMemberRequest.newBuilder().setId(2).build());
+        f.node.onMembership = (op, id) -> Future.failedFuture(
+                new RaftNodeException(RaftNodeException.Code.FAILED_PRECONDITION, "learner 2 lags by 500 entries"));
+        var lagging = f.call(
+                ClusterGrpcClient.PromoteMember,
+                PromoteMemberRequest.newBuilder().setId(2).build());
         assertThat(lagging.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
         assertThat(lagging.message()).isEqualTo("learner 2 lags by 500 entries");
 
         f.node.onMembership = (op, id) -> Future.failedFuture(new NotLeaderException(3, "10.0.0.3:9090"));
-        var notLeader = f.call(ClusterGrpcClient.RemoveMember, RemoveMemberRequest.newBuilder().setId(2).build());
+        var notLeader = f.call(
+                ClusterGrpcClient.RemoveMember,
+                RemoveMemberRequest.newBuilder().setId(2).build());
         assertThat(notLeader.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
         assertThat(notLeader.meta(ErrorTrailers.LEADER_ADDRESS)).isEqualTo("10.0.0.3:9090");
 
-        f.node.onMembership = (op, id) -> Future.failedFuture(new RaftNodeException(
-                RaftNodeException.Code.DEADLINE_EXCEEDED, "transfer did not finish in 600 ms"));
+        f.node.onMembership = (op, id) -> Future.failedFuture(
+                new RaftNodeException(RaftNodeException.Code.DEADLINE_EXCEEDED, "transfer did not finish in 600 ms"));
         var slow = f.call(ClusterGrpcClient.TransferLeadership, TransferLeadershipRequest.getDefaultInstance());
         assertThat(slow.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
 
-        f.node.onAddLearner = Future.failedFuture(new RaftNodeException(RaftNodeException.Code.ALREADY_EXISTS,
-                "address 10.0.0.2:9091 belongs to member 2"));
-        var exists = f.call(ClusterGrpcClient.AddLearner, AddLearnerRequest.newBuilder().setPeerAddress("10.0.0.2:9091")
-                .build());
+        f.node.onAddLearner = Future.failedFuture(new RaftNodeException(
+                RaftNodeException.Code.ALREADY_EXISTS, "address 10.0.0.2:9091 belongs to member 2"));
+        var exists = f.call(
+                ClusterGrpcClient.AddLearner,
+                AddLearnerRequest.newBuilder().setPeerAddress("10.0.0.2:9091").build());
         assertThat(exists.status()).isEqualTo(GrpcStatus.ALREADY_EXISTS);
     }
 
@@ -148,16 +187,18 @@ class ClusterServiceTest {
         assertThat(r.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
         assertThat(r.message()).isEqualTo("no snapshot");
         assertThat(r.messages()).isEmpty();
-        assertThat(f.server.snapshotMetrics().count(SnapshotMetrics.Kind.DOWNLOADED, false)).isEqualTo(1);
+        assertThat(f.server.snapshotMetrics().count(SnapshotMetrics.Kind.DOWNLOADED, false))
+                .isEqualTo(1);
         assertThat(f.server.inFlightCalls()).isZero();
     }
 
     /** The server ends a download at its cap even when the client allows longer, or sets no deadline. */
     @Test
     void aSnapshotDownloadRunsAtMostTheServersCapWhateverTheClientsDeadline() throws Exception {
-        try (ClientServerFixture capped = new ClientServerFixture(ServerLimits.defaults()
-                .withMaxSnapshotDownload(java.time.Duration.ofMillis(300)))) {
-            capped.node.onSnapshot = io.vertx.core.Promise.<io.raftkv.node.driver.SnapshotDownload>promise().future();
+        try (ClientServerFixture capped = new ClientServerFixture(
+                ServerLimits.defaults().withMaxSnapshotDownload(java.time.Duration.ofMillis(300)))) {
+            capped.node.onSnapshot = io.vertx.core.Promise.<io.raftkv.node.driver.SnapshotDownload>promise()
+                    .future();
             long start = System.nanoTime();
             var longDeadline = capped.call(ClusterGrpcClient.Snapshot, SnapshotRequest.getDefaultInstance(), 30_000);
             assertThat(longDeadline.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);

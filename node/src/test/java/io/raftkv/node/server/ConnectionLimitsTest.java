@@ -40,16 +40,20 @@ class ConnectionLimitsTest {
     }
 
     private HttpClient newConnection() {
-        HttpClient c = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false));
+        HttpClient c = f.vertx.createHttpClient(
+                new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
         clients.add(c);
         return c;
     }
 
     private Future<Integer> health(HttpClient c) {
-        return c.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-                        .setPort(f.server.port()).setURI("/health"))
-                .compose(req -> req.send()).map(HttpClientResponse::statusCode);
+        return c.request(new RequestOptions()
+                        .setMethod(HttpMethod.GET)
+                        .setHost("127.0.0.1")
+                        .setPort(f.server.port())
+                        .setURI("/health"))
+                .compose(req -> req.send())
+                .map(HttpClientResponse::statusCode);
     }
 
     @Test
@@ -69,11 +73,20 @@ class ConnectionLimitsTest {
         Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.server.openConnections() == 2);
         assertThat(ClientServerFixture.await(health(newConnection()))).isEqualTo(200);
 
-        String metrics = ClientServerFixture.await(clients.get(0).request(new RequestOptions()
-                        .setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(f.server.port()).setURI("/metrics"))
-                .compose(req -> req.send()).compose(HttpClientResponse::body)).toString();
-        assertThat(metrics).contains("raftkv_client_connections 3.0", "raftkv_client_connections_refused_total 1.0",
-                "raftkv_client_unwritten_response_bytes ");
+        String metrics = ClientServerFixture.await(clients.get(0)
+                        .request(new RequestOptions()
+                                .setMethod(HttpMethod.GET)
+                                .setHost("127.0.0.1")
+                                .setPort(f.server.port())
+                                .setURI("/metrics"))
+                        .compose(req -> req.send())
+                        .compose(HttpClientResponse::body))
+                .toString();
+        assertThat(metrics)
+                .contains(
+                        "raftkv_client_connections 3.0",
+                        "raftkv_client_connections_refused_total 1.0",
+                        "raftkv_client_unwritten_response_bytes ");
     }
 
     @Test
@@ -105,22 +118,31 @@ class ConnectionLimitsTest {
         f = new ClientServerFixture();
         CountDownLatch release = new CountDownLatch(1);
         Gauge.builder("test.slow.gauge", () -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 1.0;
-        }).register(f.metrics.prometheus());
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return 1.0;
+                })
+                .register(f.metrics.prometheus());
         HttpClient c = newConnection();
         List<Future<Integer>> scrapes = new ArrayList<>();
         for (int i = 0; i < HttpEndpoints.MAX_SCRAPES + 2; i++) {
-            scrapes.add(c.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-                            .setPort(f.server.port()).setURI("/metrics"))
-                    .compose(req -> req.send()).compose(r -> r.body().map(Buffer::length).map(n -> r.statusCode())));
+            scrapes.add(c.request(new RequestOptions()
+                            .setMethod(HttpMethod.GET)
+                            .setHost("127.0.0.1")
+                            .setPort(f.server.port())
+                            .setURI("/metrics"))
+                    .compose(req -> req.send())
+                    .compose(r -> r.body().map(Buffer::length).map(n -> r.statusCode())));
         }
-        Awaitility.await().atMost(ClientServerFixture.WAIT)
-                .until(() -> scrapes.stream().filter(s -> s.isComplete() && s.result() == 503).count() == 2);
+        Awaitility.await()
+                .atMost(ClientServerFixture.WAIT)
+                .until(() -> scrapes.stream()
+                                .filter(s -> s.isComplete() && s.result() == 503)
+                                .count()
+                        == 2);
         release.countDown();
         for (Future<Integer> s : scrapes) {
             assertThat(ClientServerFixture.await(s)).isIn(200, 503);

@@ -9,8 +9,8 @@ import io.raftkv.etcd.api.DeleteRangeRequest;
 import io.raftkv.etcd.api.DeleteRangeResponse;
 import io.raftkv.etcd.api.KVGrpcClient;
 import io.raftkv.etcd.api.KeyValue;
-import io.raftkv.etcd.api.LeaseGrpcClient;
 import io.raftkv.etcd.api.LeaseGrantRequest;
+import io.raftkv.etcd.api.LeaseGrpcClient;
 import io.raftkv.etcd.api.MaintenanceGrpcClient;
 import io.raftkv.etcd.api.MemberListRequest;
 import io.raftkv.etcd.api.MemberListResponse;
@@ -49,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EtcdApiTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private ClientServerFixture f;
     private long nextIndex = 1;
@@ -68,8 +69,11 @@ class EtcdApiTest {
 
     private synchronized Future<ApplyResult> applyNow(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog().persist(new HardState(1, 1, e.index()), List.of(e), null).join();
-        return Future.succeededFuture(storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
+        return Future.succeededFuture(
+                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
     }
 
     private static ByteString b(String s) {
@@ -77,7 +81,10 @@ class EtcdApiTest {
     }
 
     private PutResponse put(String k, String v) {
-        return f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(b(k)).setValue(b(v)).build()).body();
+        return f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder().setKey(b(k)).setValue(b(v)).build())
+                .body();
     }
 
     private static List<String> keys(RangeResponse r) {
@@ -90,7 +97,8 @@ class EtcdApiTest {
         put("a/1", "z");
         put("a/2", "y");
         put("b/1", "w");
-        RangeRequest prefix = RangeRequest.newBuilder().setKey(b("a/")).setRangeEnd(b("a0")).build();
+        RangeRequest prefix =
+                RangeRequest.newBuilder().setKey(b("a/")).setRangeEnd(b("a0")).build();
 
         RangeResponse all = f.call(KVGrpcClient.Range, prefix).body();
         assertThat(keys(all)).containsExactly("a/1", "a/2", "a/3");
@@ -98,38 +106,69 @@ class EtcdApiTest {
         assertThat(all.getMore()).isFalse();
         assertThat(all.getHeader().getRevision()).isEqualTo(5);
 
-        RangeResponse limited = f.call(KVGrpcClient.Range, prefix.toBuilder().setLimit(2).build()).body();
+        RangeResponse limited = f.call(
+                        KVGrpcClient.Range, prefix.toBuilder().setLimit(2).build())
+                .body();
         assertThat(keys(limited)).containsExactly("a/1", "a/2");
         assertThat(limited.getCount()).isEqualTo(3);
         assertThat(limited.getMore()).isTrue();
 
-        RangeResponse byValueDesc = f.call(KVGrpcClient.Range, prefix.toBuilder()
-                .setSortTarget(RangeRequest.SortTarget.VALUE).setSortOrder(RangeRequest.SortOrder.DESCEND)
-                .setLimit(2).build()).body();
+        RangeResponse byValueDesc = f.call(
+                        KVGrpcClient.Range,
+                        prefix.toBuilder()
+                                .setSortTarget(RangeRequest.SortTarget.VALUE)
+                                .setSortOrder(RangeRequest.SortOrder.DESCEND)
+                                .setLimit(2)
+                                .build())
+                .body();
         assertThat(keys(byValueDesc)).containsExactly("a/1", "a/2");
         assertThat(byValueDesc.getMore()).isTrue();
 
-        RangeResponse byModAsc = f.call(KVGrpcClient.Range, prefix.toBuilder()
-                .setSortTarget(RangeRequest.SortTarget.MOD).build()).body();
+        RangeResponse byModAsc = f.call(
+                        KVGrpcClient.Range,
+                        prefix.toBuilder()
+                                .setSortTarget(RangeRequest.SortTarget.MOD)
+                                .build())
+                .body();
         assertThat(keys(byModAsc)).containsExactly("a/3", "a/1", "a/2");
 
         // Revisions as etcd numbers them: a/3 at 2, a/1 at 3, a/2 at 4, b/1 at 5.
-        RangeResponse filtered = f.call(KVGrpcClient.Range, prefix.toBuilder().setMinModRevision(3)
-                .setMaxCreateRevision(3).build()).body();
+        RangeResponse filtered = f.call(
+                        KVGrpcClient.Range,
+                        prefix.toBuilder()
+                                .setMinModRevision(3)
+                                .setMaxCreateRevision(3)
+                                .build())
+                .body();
         assertThat(keys(filtered)).containsExactly("a/1");
         assertThat(filtered.getCount()).isEqualTo(3);
 
-        RangeResponse countOnly = f.call(KVGrpcClient.Range, prefix.toBuilder().setCountOnly(true).build()).body();
+        RangeResponse countOnly = f.call(
+                        KVGrpcClient.Range,
+                        prefix.toBuilder().setCountOnly(true).build())
+                .body();
         assertThat(countOnly.getKvsList()).isEmpty();
         assertThat(countOnly.getCount()).isEqualTo(3);
 
-        RangeResponse keysOnly = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("\0"))
-                .setRangeEnd(b("\0")).setKeysOnly(true).build()).body();
+        RangeResponse keysOnly = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setKey(b("\0"))
+                                .setRangeEnd(b("\0"))
+                                .setKeysOnly(true)
+                                .build())
+                .body();
         assertThat(keys(keysOnly)).containsExactly("a/1", "a/2", "a/3", "b/1");
         assertThat(keysOnly.getKvsList()).allMatch(kv -> kv.getValue().isEmpty());
 
-        KeyValue one = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("a/1")).setSerializable(true)
-                .build()).body().getKvs(0);
+        KeyValue one = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setKey(b("a/1"))
+                                .setSerializable(true)
+                                .build())
+                .body()
+                .getKvs(0);
         assertThat(one.getValue().toStringUtf8()).isEqualTo("z");
         assertThat(one.getCreateRevision()).isEqualTo(3);
         assertThat(one.getModRevision()).isEqualTo(3);
@@ -139,42 +178,74 @@ class EtcdApiTest {
     @Test
     void writesReturnPreviousKeyValues() {
         put("k", "1");
-        PutResponse second = f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(b("k")).setValue(b("2"))
-                .setPrevKv(true).build()).body();
+        PutResponse second = f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setValue(b("2"))
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(second.getPrevKv().getValue().toStringUtf8()).isEqualTo("1");
         assertThat(second.getHeader().getRevision()).isEqualTo(3);
 
-        DeleteRangeResponse del = f.call(KVGrpcClient.DeleteRange, DeleteRangeRequest.newBuilder().setKey(b("k"))
-                .setPrevKv(true).build()).body();
+        DeleteRangeResponse del = f.call(
+                        KVGrpcClient.DeleteRange,
+                        DeleteRangeRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(del.getDeleted()).isEqualTo(1);
         assertThat(del.getPrevKvs(0).getValue().toStringUtf8()).isEqualTo("2");
-        assertThat(f.call(KVGrpcClient.DeleteRange, DeleteRangeRequest.newBuilder().setKey(b("k")).build()).body()
-                .getDeleted()).isZero();
+        assertThat(f.call(
+                                KVGrpcClient.DeleteRange,
+                                DeleteRangeRequest.newBuilder().setKey(b("k")).build())
+                        .body()
+                        .getDeleted())
+                .isZero();
     }
 
     @Test
     void txnRunsOneBranchAtomically() {
         put("lock", "me");
         TxnRequest cas = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(b("lock")).setTarget(Compare.CompareTarget.VALUE)
-                        .setResult(Compare.CompareResult.EQUAL).setValue(b("me")))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(b("x")).setValue(b("1"))))
-                .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(b("lock"))))
-                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(b("x"))))
+                .addCompare(Compare.newBuilder()
+                        .setKey(b("lock"))
+                        .setTarget(Compare.CompareTarget.VALUE)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setValue(b("me")))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(b("x")).setValue(b("1"))))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(b("lock"))))
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(b("x"))))
                 .build();
         TxnResponse ok = f.call(KVGrpcClient.Txn, cas).body();
         assertThat(ok.getSucceeded()).isTrue();
-        assertThat(ok.getResponses(1).getResponseRange().getKvs(0).getValue().toStringUtf8()).isEqualTo("me");
+        assertThat(ok.getResponses(1).getResponseRange().getKvs(0).getValue().toStringUtf8())
+                .isEqualTo("me");
 
         TxnRequest createIfAbsent = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(b("x")).setTarget(Compare.CompareTarget.CREATE)
-                        .setResult(Compare.CompareResult.EQUAL).setCreateRevision(0))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(b("x")).setValue(b("2"))))
-                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(b("x"))))
+                .addCompare(Compare.newBuilder()
+                        .setKey(b("x"))
+                        .setTarget(Compare.CompareTarget.CREATE)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setCreateRevision(0))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(b("x")).setValue(b("2"))))
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(b("x"))))
                 .build();
         TxnResponse failed = f.call(KVGrpcClient.Txn, createIfAbsent).body();
         assertThat(failed.getSucceeded()).isFalse();
-        assertThat(failed.getResponses(0).getResponseRange().getKvs(0).getValue().toStringUtf8()).isEqualTo("1");
+        assertThat(failed.getResponses(0)
+                        .getResponseRange()
+                        .getKvs(0)
+                        .getValue()
+                        .toStringUtf8())
+                .isEqualTo("1");
     }
 
     @Test
@@ -182,53 +253,125 @@ class EtcdApiTest {
         put("p/1", "a");
         put("p/2", "b");
         PutResponse last = put("p/3", "c");
-        TxnResponse greater = f.call(KVGrpcClient.Txn, TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(b("p/2")).setTarget(Compare.CompareTarget.MOD)
-                        .setResult(Compare.CompareResult.GREATER).setModRevision(1))
-                .addCompare(Compare.newBuilder().setKey(b("p/3")).setTarget(Compare.CompareTarget.VALUE)
-                        .setResult(Compare.CompareResult.NOT_EQUAL).setValue(b("x")))
-                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
-                        .setKey(b("p/1")).setRangeEnd(b("p/3")).setPrevKv(true)))
-                .build()).body();
+        TxnResponse greater = f.call(
+                        KVGrpcClient.Txn,
+                        TxnRequest.newBuilder()
+                                .addCompare(Compare.newBuilder()
+                                        .setKey(b("p/2"))
+                                        .setTarget(Compare.CompareTarget.MOD)
+                                        .setResult(Compare.CompareResult.GREATER)
+                                        .setModRevision(1))
+                                .addCompare(Compare.newBuilder()
+                                        .setKey(b("p/3"))
+                                        .setTarget(Compare.CompareTarget.VALUE)
+                                        .setResult(Compare.CompareResult.NOT_EQUAL)
+                                        .setValue(b("x")))
+                                .addSuccess(RequestOp.newBuilder()
+                                        .setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                                                .setKey(b("p/1"))
+                                                .setRangeEnd(b("p/3"))
+                                                .setPrevKv(true)))
+                                .build())
+                .body();
         assertThat(greater.getSucceeded()).isTrue();
-        assertThat(greater.getResponses(0).getResponseDeleteRange().getDeleted()).isEqualTo(2);
-        assertThat(greater.getResponses(0).getResponseDeleteRange().getPrevKvsCount()).isEqualTo(2);
+        assertThat(greater.getResponses(0).getResponseDeleteRange().getDeleted())
+                .isEqualTo(2);
+        assertThat(greater.getResponses(0).getResponseDeleteRange().getPrevKvsCount())
+                .isEqualTo(2);
 
-        DeleteRangeResponse rest = f.call(KVGrpcClient.DeleteRange, DeleteRangeRequest.newBuilder().setKey(b("p/"))
-                .setRangeEnd(b("p0")).setPrevKv(true).build()).body();
+        DeleteRangeResponse rest = f.call(
+                        KVGrpcClient.DeleteRange,
+                        DeleteRangeRequest.newBuilder()
+                                .setKey(b("p/"))
+                                .setRangeEnd(b("p0"))
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(rest.getDeleted()).isEqualTo(1);
         assertThat(rest.getPrevKvs(0).getKey().toStringUtf8()).isEqualTo("p/3");
 
         long before = last.getHeader().getRevision();
-        var compacted = f.call(KVGrpcClient.Compact, io.raftkv.etcd.api.CompactionRequest.newBuilder()
-                .setRevision(before).build());
+        var compacted = f.call(
+                KVGrpcClient.Compact,
+                io.raftkv.etcd.api.CompactionRequest.newBuilder()
+                        .setRevision(before)
+                        .build());
         assertThat(compacted.status()).as(compacted.message()).isEqualTo(GrpcStatus.OK);
-        assertError(f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("p/3")).setRevision(before - 1)
-                .build()), GrpcStatus.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted");
-        RangeResponse atBefore = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("p/3"))
-                .setRevision(before).build()).body();
+        assertError(
+                f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setKey(b("p/3"))
+                                .setRevision(before - 1)
+                                .build()),
+                GrpcStatus.OUT_OF_RANGE,
+                "etcdserver: mvcc: required revision has been compacted");
+        RangeResponse atBefore = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setKey(b("p/3"))
+                                .setRevision(before)
+                                .build())
+                .body();
         assertThat(atBefore.getKvs(0).getValue().toStringUtf8()).isEqualTo("c");
         assertThat(atBefore.getHeader().getRevision()).isEqualTo(before);
     }
 
     @Test
     void errorsAreEtcds() {
-        assertError(f.call(KVGrpcClient.Put, PutRequest.newBuilder().setValue(b("v")).build()),
-                GrpcStatus.INVALID_ARGUMENT, "etcdserver: key is not provided");
-        assertError(f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(b("k")).setLease(7).build()),
-                GrpcStatus.NOT_FOUND, "etcdserver: requested lease not found");
-        assertError(f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(b("k")).setValue(b("v"))
-                .setIgnoreValue(true).build()), GrpcStatus.INVALID_ARGUMENT, "etcdserver: value is provided");
-        assertError(f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKey(b("k")).setRevision(1_000_000).build()),
-                GrpcStatus.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision");
-        RequestOp putK = RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(b("k"))).build();
-        assertError(f.call(KVGrpcClient.Txn, TxnRequest.newBuilder().addSuccess(putK).addSuccess(putK).build()),
-                GrpcStatus.INVALID_ARGUMENT, "etcdserver: duplicate key given in txn request");
-        var nested = f.call(KVGrpcClient.Txn, TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder()
-                .setRequestTxn(TxnRequest.getDefaultInstance())).build());
+        assertError(
+                f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder().setValue(b("v")).build()),
+                GrpcStatus.INVALID_ARGUMENT,
+                "etcdserver: key is not provided");
+        assertError(
+                f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder().setKey(b("k")).setLease(7).build()),
+                GrpcStatus.NOT_FOUND,
+                "etcdserver: requested lease not found");
+        assertError(
+                f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setValue(b("v"))
+                                .setIgnoreValue(true)
+                                .build()),
+                GrpcStatus.INVALID_ARGUMENT,
+                "etcdserver: value is provided");
+        assertError(
+                f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setRevision(1_000_000)
+                                .build()),
+                GrpcStatus.OUT_OF_RANGE,
+                "etcdserver: mvcc: required revision is a future revision");
+        RequestOp putK = RequestOp.newBuilder()
+                .setRequestPut(PutRequest.newBuilder().setKey(b("k")))
+                .build();
+        assertError(
+                f.call(
+                        KVGrpcClient.Txn,
+                        TxnRequest.newBuilder()
+                                .addSuccess(putK)
+                                .addSuccess(putK)
+                                .build()),
+                GrpcStatus.INVALID_ARGUMENT,
+                "etcdserver: duplicate key given in txn request");
+        var nested = f.call(
+                KVGrpcClient.Txn,
+                TxnRequest.newBuilder()
+                        .addSuccess(RequestOp.newBuilder().setRequestTxn(TxnRequest.getDefaultInstance()))
+                        .build());
         assertThat(nested.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
         assertThat(nested.message()).contains("a nested Txn");
-        var lease = f.call(LeaseGrpcClient.LeaseGrant, LeaseGrantRequest.newBuilder().setTTL(10).build());
+        var lease = f.call(
+                LeaseGrpcClient.LeaseGrant,
+                LeaseGrantRequest.newBuilder().setTTL(10).build());
         assertThat(lease.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
         assertThat(lease.message()).contains("etcdserverpb.Lease/LeaseGrant");
     }
@@ -236,18 +379,28 @@ class EtcdApiTest {
     @Test
     void clusterAndMaintenanceDescribeTheNode() {
         f.node.status = FakeRaftNode.leader(1, 5);
-        StatusResponse s = f.call(MaintenanceGrpcClient.Status, StatusRequest.getDefaultInstance()).body();
+        StatusResponse s = f.call(MaintenanceGrpcClient.Status, StatusRequest.getDefaultInstance())
+                .body();
         assertThat(s.getLeader()).isEqualTo(1);
         assertThat(s.getRaftTerm()).isEqualTo(5);
         assertThat(s.getHeader().getMemberId()).isEqualTo(1);
-        var alarms = f.call(MaintenanceGrpcClient.Alarm, io.raftkv.etcd.api.AlarmRequest.newBuilder()
-                .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.GET).build()).body();
+        var alarms = f.call(
+                        MaintenanceGrpcClient.Alarm,
+                        io.raftkv.etcd.api.AlarmRequest.newBuilder()
+                                .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.GET)
+                                .build())
+                .body();
         assertThat(alarms.getAlarmsList()).isEmpty();
-        var activate = f.call(MaintenanceGrpcClient.Alarm, io.raftkv.etcd.api.AlarmRequest.newBuilder()
-                .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.ACTIVATE).build());
+        var activate = f.call(
+                MaintenanceGrpcClient.Alarm,
+                io.raftkv.etcd.api.AlarmRequest.newBuilder()
+                        .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.ACTIVATE)
+                        .build());
         assertThat(activate.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
-        MemberListResponse members = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance()).body();
-        assertThat(members.getMembersList()).extracting(m -> m.getPeerURLs(0))
+        MemberListResponse members = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance())
+                .body();
+        assertThat(members.getMembersList())
+                .extracting(m -> m.getPeerURLs(0))
                 .containsExactly("http://10.0.0.1:9091", "http://10.0.0.2:9091", "http://10.0.0.3:9091");
     }
 

@@ -52,27 +52,60 @@ final class FakeRaftNode implements RaftNodeApi {
         if (!(c.operation() instanceof Command.Txn t)) {
             return List.of();
         }
-        return t.onSuccess().stream().map(op -> op instanceof Command.Put ? new ApplyResult.PutOutcome()
-                : op instanceof Command.Delete ? new ApplyResult.DeleteOutcome(false)
-                : (ApplyResult.TxnOpResult) new ApplyResult.GetOutcome(null)).toList();
+        return t.onSuccess().stream()
+                .map(op -> op instanceof Command.Put
+                        ? new ApplyResult.PutOutcome()
+                        : op instanceof Command.Delete
+                                ? new ApplyResult.DeleteOutcome(false)
+                                : (ApplyResult.TxnOpResult) new ApplyResult.GetOutcome(null))
+                .toList();
     }
 
     static List<NodeStatus.Member> threeVoters() {
-        return List.of(new NodeStatus.Member(1, false, "10.0.0.1:9091", LEADER_ADDRESS),
+        return List.of(
+                new NodeStatus.Member(1, false, "10.0.0.1:9091", LEADER_ADDRESS),
                 new NodeStatus.Member(2, false, "10.0.0.2:9091", "10.0.0.2:9090"),
                 new NodeStatus.Member(3, false, "10.0.0.3:9091", "10.0.0.3:9090"));
     }
 
     /** Node {@code id} leading in {@code term}, ready. */
     static NodeStatus leader(long id, long term) {
-        return new NodeStatus(id, StateType.LEADER, false, term, id, LEADER_ADDRESS, 120, 118, 1, 121, 50,
-                threeVoters(), List.of(), true, true);
+        return new NodeStatus(
+                id,
+                StateType.LEADER,
+                false,
+                term,
+                id,
+                LEADER_ADDRESS,
+                120,
+                118,
+                1,
+                121,
+                50,
+                threeVoters(),
+                List.of(),
+                true,
+                true);
     }
 
     /** Node 2 following leader {@code leaderId} (0: none known) in {@code term}. */
     static NodeStatus follower(long leaderId, long term) {
-        return new NodeStatus(2, StateType.FOLLOWER, false, term, leaderId, leaderId == 0 ? "" : LEADER_ADDRESS,
-                120, 118, 1, 121, 50, threeVoters(), List.of(), true, leaderId != 0);
+        return new NodeStatus(
+                2,
+                StateType.FOLLOWER,
+                false,
+                term,
+                leaderId,
+                leaderId == 0 ? "" : LEADER_ADDRESS,
+                120,
+                118,
+                1,
+                121,
+                50,
+                threeVoters(),
+                List.of(),
+                true,
+                leaderId != 0);
     }
 
     @Override

@@ -40,25 +40,34 @@ class GrpcErrorsTest {
         assertThat(nl.isNotLeader()).isTrue();
         assertThat(nl.leaderId()).isEqualTo(3);
         assertThat(nl.leaderAddress()).isEqualTo("h:1");
-        RaftKvException un = GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.UNAVAILABLE, "x"));
+        RaftKvException un =
+                GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.UNAVAILABLE, "x"));
         assertThat(un.reason()).isEmpty();
         assertThat(GrpcErrors.metricReason(GrpcErrors.toRaftKvException(
-                new RaftNodeException(RaftNodeException.Code.RESOURCE_EXHAUSTED, "x")))).isEqualTo("overloaded");
-        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.NOT_FOUND, "x")).reason())
+                        new RaftNodeException(RaftNodeException.Code.RESOURCE_EXHAUSTED, "x"))))
+                .isEqualTo("overloaded");
+        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.NOT_FOUND, "x"))
+                        .reason())
                 .contains(ErrorReason.UNKNOWN_MEMBER);
-        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(
-                RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP, "x")).reason()).contains(ErrorReason.LEARNER_NOT_CAUGHT_UP);
-        assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(
-                RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS, "x")).reason())
+        assertThat(GrpcErrors.toRaftKvException(
+                                new RaftNodeException(RaftNodeException.Code.LEARNER_NOT_CAUGHT_UP, "x"))
+                        .reason())
+                .contains(ErrorReason.LEARNER_NOT_CAUGHT_UP);
+        assertThat(GrpcErrors.toRaftKvException(
+                                new RaftNodeException(RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS, "x"))
+                        .reason())
                 .contains(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS);
     }
 
     @Test
     void otherFailuresAreClassified() {
-        assertThat(GrpcErrors.toRaftKvException(new IllegalArgumentException("bad")).status())
+        assertThat(GrpcErrors.toRaftKvException(new IllegalArgumentException("bad"))
+                        .status())
                 .isEqualTo(GrpcStatus.INVALID_ARGUMENT);
-        assertThat(GrpcErrors.toRaftKvException(new StorageFailedException("disk", null)).status())
+        assertThat(GrpcErrors.toRaftKvException(new StorageFailedException("disk", null))
+                        .status())
                 .isEqualTo(GrpcStatus.UNAVAILABLE);
-        assertThat(GrpcErrors.toRaftKvException(new NullPointerException("bug")).status()).isEqualTo(GrpcStatus.INTERNAL);
+        assertThat(GrpcErrors.toRaftKvException(new NullPointerException("bug")).status())
+                .isEqualTo(GrpcStatus.INTERNAL);
     }
 }

@@ -39,6 +39,7 @@ class GrpcJsInteropTest {
 
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private ClientServerFixture f;
     private long nextIndex = 1;
@@ -46,7 +47,8 @@ class GrpcJsInteropTest {
     @BeforeEach
     void start() {
         storage = NodeStorage.open(dir, StorageOptions.defaults());
-        f = new ClientServerFixture(ServerLimits.defaults().withSizes(64, 16, 1024), KvReader.of(storage::stateMachine));
+        f = new ClientServerFixture(
+                ServerLimits.defaults().withSizes(64, 16, 1024), KvReader.of(storage::stateMachine));
         f.node.onPropose = this::applyNow;
     }
 
@@ -59,14 +61,22 @@ class GrpcJsInteropTest {
     /** Appends {@code c} at the next index and applies it: the single-node path of the driver. */
     private synchronized Future<io.raftkv.node.storage.ApplyResult> applyNow(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog().persist(new HardState(1, 1, e.index()), List.of(e), null).join();
-        return Future.succeededFuture(storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
+        return Future.succeededFuture(
+                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
     }
 
     @Test
     void grpcJsMakesEachCallAndReadsStatusMessagesAsSent() throws Exception {
         installGrpcJs();
-        String out = run(WORK, 60, "node", "interop.js", "127.0.0.1:" + f.server.port(),
+        String out = run(
+                WORK,
+                60,
+                "node",
+                "interop.js",
+                "127.0.0.1:" + f.server.port(),
                 PROTOS.toAbsolutePath().normalize().toString());
         JsonObject seen = new JsonObject(out.lines().reduce((a, b) -> b).orElseThrow());
 
@@ -85,7 +95,9 @@ class GrpcJsInteropTest {
         JsonObject errors = seen.getJsonObject("errors");
         assertError(errors, "emptyKey", "key must not be empty");
         assertError(errors, "valueTooLarge", "value is 17 bytes, more than the limit of 16 (maxValueBytes)");
-        assertError(errors, "invertedRange",
+        assertError(
+                errors,
+                "invertedRange",
                 "inverted range: interval.start must sort before interval.end (an empty end means \"to the last key\")");
         assertError(errors, "nonAscii", "compare.mod_index must be ≥ 1 for target MOD_INDEX, got 0");
     }
@@ -110,14 +122,19 @@ class GrpcJsInteropTest {
 
     private static String run(Path cwd, int timeoutSeconds, String... command) throws Exception {
         Path log = Files.createTempFile("interop", ".log");
-        Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean exited = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!exited) {
             p.destroyForcibly();
         }
         String out = read(log);
-        assertThat(exited && p.exitValue() == 0).as(String.join(" ", command) + " failed:\n" + out).isTrue();
+        assertThat(exited && p.exitValue() == 0)
+                .as(String.join(" ", command) + " failed:\n" + out)
+                .isTrue();
         return out;
     }
 

@@ -3,6 +3,8 @@ package io.raftkv.node.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.node.driver.NodeStatus;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.health.handler.GrpcHealthCheckV1Handler;
@@ -10,8 +12,6 @@ import io.vertx.grpc.health.handler.GrpcHealthWatchV1Handler;
 import io.vertx.grpc.health.v1.HealthCheckRequest;
 import io.vertx.grpc.health.v1.HealthCheckResponse;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,10 +22,14 @@ import org.junit.jupiter.api.Test;
 /** grpc.health.v1 and HTTP /health, /ready through their status transitions. */
 class HealthTest {
     private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> CHECK = ServiceMethod.client(
-            GrpcHealthCheckV1Handler.SERVICE_METHOD.serviceName(), "Check", GrpcMessageEncoder.encoder(),
+            GrpcHealthCheckV1Handler.SERVICE_METHOD.serviceName(),
+            "Check",
+            GrpcMessageEncoder.encoder(),
             GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
     private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> WATCH = ServiceMethod.client(
-            GrpcHealthWatchV1Handler.SERVICE_METHOD.serviceName(), "Watch", GrpcMessageEncoder.encoder(),
+            GrpcHealthWatchV1Handler.SERVICE_METHOD.serviceName(),
+            "Watch",
+            GrpcMessageEncoder.encoder(),
             GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
     private ClientServerFixture f;
@@ -36,7 +40,9 @@ class HealthTest {
     }
 
     private ServingStatus check(String service) {
-        return f.call(CHECK, HealthCheckRequest.newBuilder().setService(service).build()).body().getStatus();
+        return f.call(CHECK, HealthCheckRequest.newBuilder().setService(service).build())
+                .body()
+                .getStatus();
     }
 
     @Test
@@ -63,7 +69,8 @@ class HealthTest {
         assertThat(f.get("/health").status()).isEqualTo(503);
         assertThat(f.get("/ready").status()).isEqualTo(503);
 
-        var unknown = f.call(CHECK, HealthCheckRequest.newBuilder().setService("nope").build());
+        var unknown =
+                f.call(CHECK, HealthCheckRequest.newBuilder().setService("nope").build());
         assertThat(unknown.status()).isEqualTo(GrpcStatus.NOT_FOUND);
         assertThat(f.get("/nope").status()).isEqualTo(404);
     }
@@ -74,8 +81,8 @@ class HealthTest {
         NodeStatus noLeader = FakeRaftNode.follower(0, 3);
         f.node.status = noLeader;
         List<ServingStatus> seen = new CopyOnWriteArrayList<>();
-        var stream = f.callAsync(WATCH, HealthCheckRequest.newBuilder().setService("").build(), 0,
-                m -> seen.add(m.getStatus()));
+        var stream = f.callAsync(
+                WATCH, HealthCheckRequest.newBuilder().setService("").build(), 0, m -> seen.add(m.getStatus()));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
         f.node.status = FakeRaftNode.follower(1, 3);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
@@ -92,9 +99,10 @@ class HealthTest {
     void watchStreamsBeyondTheLimitAreRefused() {
         f = new ClientServerFixture(ServerLimits.defaults().withMaxHealthWatchers(1));
         List<ServingStatus> seen = new CopyOnWriteArrayList<>();
-        f.callAsync(WATCH, HealthCheckRequest.newBuilder().setService("liveness").build(), 0, m -> seen.add(m.getStatus()));
+        f.callAsync(
+                WATCH, HealthCheckRequest.newBuilder().setService("liveness").build(), 0, m -> seen.add(m.getStatus()));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
-        var second = ClientServerFixture.await(f.callAsync(WATCH, HealthCheckRequest.getDefaultInstance(), 0, m -> { }));
+        var second = ClientServerFixture.await(f.callAsync(WATCH, HealthCheckRequest.getDefaultInstance(), 0, m -> {}));
         assertThat(second.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(second.message()).isEqualTo("more than 1 health watch streams open (maxHealthWatchers)");
     }

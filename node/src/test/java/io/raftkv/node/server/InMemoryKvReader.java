@@ -36,7 +36,8 @@ final class InMemoryKvReader implements KvReader {
 
     @Override
     public RangeResult range(byte[] start, byte[] endOrNull, int limit, long maxBytes, boolean keysOnly) {
-        Map<byte[], KeyValue> view = endOrNull == null ? data.tailMap(start, true) : data.subMap(start, true, endOrNull, false);
+        Map<byte[], KeyValue> view =
+                endOrNull == null ? data.tailMap(start, true) : data.subMap(start, true, endOrNull, false);
         List<KeyValue> out = new ArrayList<>();
         long bytes = 0;
         for (KeyValue kv : view.values()) {
@@ -45,7 +46,10 @@ final class InMemoryKvReader implements KvReader {
                 return new RangeResult(out, true);
             }
             bytes += size;
-            out.add(keysOnly ? new KeyValue(kv.key(), new byte[0], kv.createRevision(), kv.modRevision(), kv.version()) : kv);
+            out.add(
+                    keysOnly
+                            ? new KeyValue(kv.key(), new byte[0], kv.createRevision(), kv.modRevision(), kv.version())
+                            : kv);
         }
         return new RangeResult(out, false);
     }

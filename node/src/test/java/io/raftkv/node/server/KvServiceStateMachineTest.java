@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KvServiceStateMachineTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private ClientServerFixture f;
     private long nextIndex = 1;
@@ -55,8 +56,8 @@ class KvServiceStateMachineTest {
     @BeforeEach
     void start() {
         storage = NodeStorage.open(dir, StorageOptions.defaults());
-        f = new ClientServerFixture(ServerLimits.defaults().withRangeLimits(100, 64),
-                KvReader.of(storage::stateMachine));
+        f = new ClientServerFixture(
+                ServerLimits.defaults().withRangeLimits(100, 64), KvReader.of(storage::stateMachine));
         f.node.onPropose = this::applyNow;
     }
 
@@ -69,8 +70,11 @@ class KvServiceStateMachineTest {
     /** Appends {@code c} at the next index and applies it: the single-node path of the driver. */
     private synchronized Future<io.raftkv.node.storage.ApplyResult> applyNow(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog().persist(new HardState(1, 1, e.index()), List.of(e), null).join();
-        return Future.succeededFuture(storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
+        return Future.succeededFuture(
+                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
     }
 
     private static ByteString bytes(String s) {
@@ -78,8 +82,14 @@ class KvServiceStateMachineTest {
     }
 
     private PutResponse put(String k, String v, boolean prevKv) {
-        return f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(bytes(k)).setValue(bytes(v)).setPrevKv(prevKv)
-                .build()).body();
+        return f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(bytes(k))
+                                .setValue(bytes(v))
+                                .setPrevKv(prevKv)
+                                .build())
+                .body();
     }
 
     private static TxnOp get(String k) {
@@ -97,8 +107,13 @@ class KvServiceStateMachineTest {
         assertThat(second.getHeader().getRevision()).isEqualTo(3);
         assertThat(put("a", "3", false).hasPrevKv()).isFalse();
 
-        DeleteResponse deleted = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
-                .setPrevKv(true).build()).body();
+        DeleteResponse deleted = f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder()
+                                .setKey(bytes("a"))
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(deleted.getDeleted()).isEqualTo(1);
         assertThat(deleted.getPrevKv().getValue().toStringUtf8()).isEqualTo("3");
     }
@@ -106,8 +121,12 @@ class KvServiceStateMachineTest {
     @Test
     void aRetriedSessionPutIsAnsweredWithTheSamePrevKv() {
         put("k", "before", false);
-        PutRequest req = PutRequest.newBuilder().setKey(bytes("k")).setValue(bytes("mine")).setPrevKv(true)
-                .setSession(Session.newBuilder().setClientId(42).setSeq(1)).build();
+        PutRequest req = PutRequest.newBuilder()
+                .setKey(bytes("k"))
+                .setValue(bytes("mine"))
+                .setPrevKv(true)
+                .setSession(Session.newBuilder().setClientId(42).setSeq(1))
+                .build();
         PutResponse first = f.call(KVGrpcClient.Put, req).body();
         put("k", "someone else's", false);
         PutResponse retry = f.call(KVGrpcClient.Put, req).body();
@@ -119,10 +138,13 @@ class KvServiceStateMachineTest {
     void aTxnAnswersOneResultPerOpOfTheBranchThatRan() {
         put("a", "1", false);
         TxnRequest txn = TxnRequest.newBuilder()
-                .addCompares(Compare.newBuilder().setKey(bytes("a")).setTarget(Compare.Target.VALUE)
+                .addCompares(Compare.newBuilder()
+                        .setKey(bytes("a"))
+                        .setTarget(Compare.Target.VALUE)
                         .setValue(bytes("1")))
                 .addSuccess(get("b"))
-                .addSuccess(TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(bytes("b")).setValue(bytes("2"))))
+                .addSuccess(TxnOp.newBuilder()
+                        .setPut(PutOp.newBuilder().setKey(bytes("b")).setValue(bytes("2"))))
                 .addSuccess(get("b"))
                 .addSuccess(TxnOp.newBuilder().setDelete(DeleteOp.newBuilder().setKey(bytes("a"))))
                 .addFailure(get("a"))
@@ -130,27 +152,41 @@ class KvServiceStateMachineTest {
 
         TxnResponse ran = f.call(KVGrpcClient.Txn, txn).body();
         assertThat(ran.getSucceeded()).isTrue();
-        assertThat(ran.getResultsList()).extracting(TxnOpResult::getResultCase).containsExactly(
-                TxnOpResult.ResultCase.GET, TxnOpResult.ResultCase.PUT, TxnOpResult.ResultCase.GET,
-                TxnOpResult.ResultCase.DELETE);
+        assertThat(ran.getResultsList())
+                .extracting(TxnOpResult::getResultCase)
+                .containsExactly(
+                        TxnOpResult.ResultCase.GET,
+                        TxnOpResult.ResultCase.PUT,
+                        TxnOpResult.ResultCase.GET,
+                        TxnOpResult.ResultCase.DELETE);
         assertThat(ran.getResults(0).getGet().hasKv()).isFalse();
         assertThat(ran.getResults(2).getGet().getKv().getValue().toStringUtf8()).isEqualTo("2");
-        assertThat(ran.getResults(2).getGet().getKv().getModRevision()).isEqualTo(ran.getHeader().getRevision());
+        assertThat(ran.getResults(2).getGet().getKv().getModRevision())
+                .isEqualTo(ran.getHeader().getRevision());
         assertThat(ran.getResults(3).getDelete().getDeleted()).isEqualTo(1);
 
         TxnResponse other = f.call(KVGrpcClient.Txn, txn).body();
         assertThat(other.getSucceeded()).isFalse();
         assertThat(other.getResultsList()).hasSize(1);
-        assertThat(other.getResults(0).getGet().hasKv()).as("a was deleted by the first txn").isFalse();
+        assertThat(other.getResults(0).getGet().hasKv())
+                .as("a was deleted by the first txn")
+                .isFalse();
     }
 
     @Test
     void aTxnWhoseGetsExceedTheReadBoundIsFailedPreconditionAndChangesNothing() {
         ByteString big = ByteString.copyFrom(new byte[Command.MAX_VALUE_BYTES - 1024]);
         TxnRequest.Builder txn = TxnRequest.newBuilder()
-                .addSuccess(TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(bytes("marker")).setValue(bytes("x"))));
+                .addSuccess(TxnOp.newBuilder()
+                        .setPut(PutOp.newBuilder().setKey(bytes("marker")).setValue(bytes("x"))));
         for (int i = 0; i <= Command.MAX_TXN_READ_BYTES / big.size(); i++) {
-            f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(bytes("big" + i)).setValue(big).build()).body();
+            f.call(
+                            KVGrpcClient.Put,
+                            PutRequest.newBuilder()
+                                    .setKey(bytes("big" + i))
+                                    .setValue(big)
+                                    .build())
+                    .body();
             txn.addSuccess(get("big" + i));
         }
         var reply = f.call(KVGrpcClient.Txn, txn.build());
@@ -162,13 +198,23 @@ class KvServiceStateMachineTest {
     @Test
     void rangePagesAreCutByTheServersByteBound() {
         for (String k : List.of("k1", "k2", "k3", "k4")) {
-            put(k, "x".repeat(20), false);  // 22 bytes each; the bound is 64
+            put(k, "x".repeat(20), false); // 22 bytes each; the bound is 64
         }
-        RangeResponse page = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setPrefix(bytes("k")).build()).body();
-        assertThat(page.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8()).containsExactly("k1", "k2");
+        RangeResponse page = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder().setPrefix(bytes("k")).build())
+                .body();
+        assertThat(page.getKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("k1", "k2");
         assertThat(page.getMore()).isTrue();
-        RangeResponse keysOnly = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setPrefix(bytes("k"))
-                .setKeysOnly(true).build()).body();
+        RangeResponse keysOnly = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setPrefix(bytes("k"))
+                                .setKeysOnly(true)
+                                .build())
+                .body();
         assertThat(keysOnly.getKvsCount()).isEqualTo(4);
         assertThat(keysOnly.getMore()).isFalse();
     }
@@ -177,9 +223,12 @@ class KvServiceStateMachineTest {
     void statusReportsTheStateHashWithTheIndexItWasTakenAt() {
         put("a", "1", false);
         put("b", "2", false);
-        StatusResponse s = f.call(ClusterGrpcClient.Status, StatusRequest.newBuilder().setIncludeStateHash(true)
-                .build()).body();
+        StatusResponse s = f.call(
+                        ClusterGrpcClient.Status,
+                        StatusRequest.newBuilder().setIncludeStateHash(true).build())
+                .body();
         assertThat(s.getStateHashIndex()).isEqualTo(2);
-        assertThat(s.getStateHash()).isEqualTo(storage.stateMachine().stateHash().hash());
+        assertThat(s.getStateHash())
+                .isEqualTo(storage.stateMachine().stateHash().hash());
     }
 }

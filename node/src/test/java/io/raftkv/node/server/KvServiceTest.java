@@ -61,8 +61,11 @@ class KvServiceTest {
     @Test
     void putProposesTheCommandAndAnswersWithTheAppliedIndex() {
         start(ServerLimits.defaults());
-        var reply = f.call(KVGrpcClient.Put, put("a", "1").toBuilder()
-                .setSession(Session.newBuilder().setClientId(7).setSeq(3)).build());
+        var reply = f.call(
+                KVGrpcClient.Put,
+                put("a", "1").toBuilder()
+                        .setSession(Session.newBuilder().setClientId(7).setSeq(3))
+                        .build());
         PutResponse r = reply.body();
         assertThat(r.getHeader().getRaftIndex()).isEqualTo(100);
         assertThat(r.getHeader().getMemberId()).isEqualTo(1);
@@ -70,7 +73,8 @@ class KvServiceTest {
         Command c = f.node.proposed.poll();
         assertThat(c.session()).isEqualTo(new Command.Session(7, 3));
         assertThat(c.operation()).isEqualTo(new Command.Put("a".getBytes(), "1".getBytes()));
-        assertThat(f.server.proposalMetrics().proposedCount(ProposalMetrics.Kind.PUT)).isEqualTo(1);
+        assertThat(f.server.proposalMetrics().proposedCount(ProposalMetrics.Kind.PUT))
+                .isEqualTo(1);
         assertThat(f.server.proposalMetrics().succeededCount()).isEqualTo(1);
     }
 
@@ -89,19 +93,34 @@ class KvServiceTest {
         var bigValue = f.call(KVGrpcClient.Put, put("k", "x".repeat(17)));
         assertThat(bigValue.message()).isEqualTo("value is 17 bytes, more than the limit of 16 (maxValueBytes)");
 
-        var hugeRequest = f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("k"))
-                .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
-                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
-                                .addLengthDelimited(bytes("z".repeat(1500))).build()).build()).build());
+        var hugeRequest = f.call(
+                KVGrpcClient.Get,
+                GetRequest.newBuilder()
+                        .setKey(bytes("k"))
+                        .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                                .addField(
+                                        99,
+                                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                                                .addLengthDelimited(bytes("z".repeat(1500)))
+                                                .build())
+                                .build())
+                        .build());
         assertThat(hugeRequest.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
-        assertThat(hugeRequest.message()).startsWith("request is ").endsWith("more than the limit of 1024 (maxRequestBytes)");
+        assertThat(hugeRequest.message())
+                .startsWith("request is ")
+                .endsWith("more than the limit of 1024 (maxRequestBytes)");
 
-        var inverted = f.call(KVGrpcClient.Range, RangeRequest.newBuilder()
-                .setInterval(KeyInterval.newBuilder().setStart(bytes("b")).setEnd(bytes("a"))).build());
+        var inverted = f.call(
+                KVGrpcClient.Range,
+                RangeRequest.newBuilder()
+                        .setInterval(
+                                KeyInterval.newBuilder().setStart(bytes("b")).setEnd(bytes("a")))
+                        .build());
         assertThat(inverted.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
         assertThat(inverted.message()).startsWith("inverted range");
 
-        var tooMany = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setLimit(-1).build());
+        var tooMany = f.call(
+                KVGrpcClient.Range, RangeRequest.newBuilder().setLimit(-1).build());
         assertThat(tooMany.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
         assertThat(tooMany.message()).isEqualTo("limit is 4294967295, more than the limit of 10000 (maxRangeLimit)");
 
@@ -130,7 +149,9 @@ class KvServiceTest {
         assertThat(unavailable.message()).isEqualTo("no quorum");
 
         f.node.onPropose = c -> Future.failedFuture(new BackpressureException("more than 1000 proposals in flight"));
-        var exhausted = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a")).build());
+        var exhausted = f.call(
+                KVGrpcClient.Delete,
+                DeleteRequest.newBuilder().setKey(bytes("a")).build());
         assertThat(exhausted.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(exhausted.meta(ErrorTrailers.REASON)).isEqualTo("OVERLOADED");
 
@@ -140,13 +161,17 @@ class KvServiceTest {
         assertThat(aborted.meta(ErrorTrailers.REASON)).isEqualTo("PROPOSAL_ABORTED");
 
         f.node.onReadBarrier = c -> Future.failedFuture(new UnavailableException("no leader known"));
-        var readUnavailable = f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a")).build());
+        var readUnavailable = f.call(
+                KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a")).build());
         assertThat(readUnavailable.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
 
-        f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.result(9, ApplyResult.Status.REJECTED, null,
-                "stale sequence 2 < 5"));
-        var rejected = f.call(KVGrpcClient.Put, put("a", "1").toBuilder()
-                .setSession(Session.newBuilder().setClientId(1).setSeq(2)).build());
+        f.node.onPropose = c -> Future.succeededFuture(
+                FakeRaftNode.result(9, ApplyResult.Status.REJECTED, null, "stale sequence 2 < 5"));
+        var rejected = f.call(
+                KVGrpcClient.Put,
+                put("a", "1").toBuilder()
+                        .setSession(Session.newBuilder().setClientId(1).setSeq(2))
+                        .build());
         assertThat(rejected.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
         assertThat(rejected.meta(ErrorTrailers.REASON)).isEqualTo("SESSION_SEQUENCE_STALE");
         assertThat(rejected.message()).contains("stale sequence 2 < 5");
@@ -180,7 +205,8 @@ class KvServiceTest {
     void theDefaultDeadlineBoundsACallWithoutClientDeadline() {
         start(ServerLimits.defaults().withDefaultDeadline(Duration.ofMillis(200)));
         f.node.onReadBarrier = c -> Promise.<Void>promise().future();
-        var reply = f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a")).build());
+        var reply = f.call(
+                KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a")).build());
         assertThat(reply.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
         assertThat(reply.message()).isEqualTo("deadline of 200 ms exceeded before the call completed");
     }
@@ -190,28 +216,39 @@ class KvServiceTest {
         start(ServerLimits.defaults().withMaxInFlightCalls(1));
         Promise<ApplyResult> pending = Promise.promise();
         f.node.onPropose = c -> pending.future();
-        var first = f.callAsync(KVGrpcClient.Put, put("a", "1"), 0, m -> { });
+        var first = f.callAsync(KVGrpcClient.Put, put("a", "1"), 0, m -> {});
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> f.node.proposed.size() == 1);
         var second = f.call(KVGrpcClient.Put, put("b", "2"));
         assertThat(second.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(second.message()).isEqualTo("more than 1 client calls in flight (maxInFlightCalls)");
         pending.complete(FakeRaftNode.applied(7, null, java.util.List.of()));
-        assertThat(ClientServerFixture.await(first).body().getHeader().getRaftIndex()).isEqualTo(7);
+        assertThat(ClientServerFixture.await(first).body().getHeader().getRaftIndex())
+                .isEqualTo(7);
     }
 
     @Test
     void getWaitsForTheBarrierOfTheRequestedConsistencyAndReadsTheStateMachine() {
         start(ServerLimits.defaults());
         f.reader.put("a", "1", 42);
-        GetResponse hit = f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a"))
-                .setConsistency(ReadConsistency.SERIALIZABLE).build()).body();
+        GetResponse hit = f.call(
+                        KVGrpcClient.Get,
+                        GetRequest.newBuilder()
+                                .setKey(bytes("a"))
+                                .setConsistency(ReadConsistency.SERIALIZABLE)
+                                .build())
+                .body();
         assertThat(hit.getKv().getValue().toStringUtf8()).isEqualTo("1");
         assertThat(hit.getKv().getModIndex()).isEqualTo(42);
         assertThat(hit.getHeader().getRaftIndex()).isEqualTo(118);
-        GetResponse miss = f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("zz")).build()).body();
+        GetResponse miss = f.call(
+                        KVGrpcClient.Get,
+                        GetRequest.newBuilder().setKey(bytes("zz")).build())
+                .body();
         assertThat(miss.hasKv()).isFalse();
-        assertThat(f.node.barriers).containsExactly(io.raftkv.node.driver.ReadConsistency.SERIALIZABLE,
-                io.raftkv.node.driver.ReadConsistency.LINEARIZABLE);
+        assertThat(f.node.barriers)
+                .containsExactly(
+                        io.raftkv.node.driver.ReadConsistency.SERIALIZABLE,
+                        io.raftkv.node.driver.ReadConsistency.LINEARIZABLE);
     }
 
     @Test
@@ -221,23 +258,47 @@ class KvServiceTest {
         f.reader.put("a2", "yyy", 2);
         f.reader.put("a3", "zzz", 3);
         f.reader.put("b1", "www", 4);
-        RangeResponse prefix = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setPrefix(bytes("a")).build()).body();
+        RangeResponse prefix = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder().setPrefix(bytes("a")).build())
+                .body();
         // 5 bytes per key-value: the third key would exceed the 10-byte budget
-        assertThat(prefix.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8()).containsExactly("a1", "a2");
+        assertThat(prefix.getKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("a1", "a2");
         assertThat(prefix.getMore()).isTrue();
 
-        RangeResponse keysOnly = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setPrefix(bytes("a"))
-                .setKeysOnly(true).build()).body();
-        assertThat(keysOnly.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8()).containsExactly("a1", "a2", "a3");
-        assertThat(keysOnly.getKvsList()).allSatisfy(kv -> assertThat(kv.getValue().isEmpty()).isTrue());
+        RangeResponse keysOnly = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setPrefix(bytes("a"))
+                                .setKeysOnly(true)
+                                .build())
+                .body();
+        assertThat(keysOnly.getKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("a1", "a2", "a3");
+        assertThat(keysOnly.getKvsList())
+                .allSatisfy(kv -> assertThat(kv.getValue().isEmpty()).isTrue());
         assertThat(keysOnly.getMore()).isFalse();
 
-        RangeResponse limited = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKeysOnly(true)
-                .setInterval(KeyInterval.newBuilder().setStart(bytes("a2"))).setLimit(2).build()).body();
-        assertThat(limited.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8()).containsExactly("a2", "a3");
+        RangeResponse limited = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder()
+                                .setKeysOnly(true)
+                                .setInterval(KeyInterval.newBuilder().setStart(bytes("a2")))
+                                .setLimit(2)
+                                .build())
+                .body();
+        assertThat(limited.getKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("a2", "a3");
         assertThat(limited.getMore()).isTrue();
 
-        RangeResponse all = f.call(KVGrpcClient.Range, RangeRequest.newBuilder().setKeysOnly(true).build()).body();
+        RangeResponse all = f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder().setKeysOnly(true).build())
+                .body();
         assertThat(all.getKvsCount()).isEqualTo(4);
     }
 
@@ -246,14 +307,24 @@ class KvServiceTest {
         start(ServerLimits.defaults());
         KeyValue before = new KeyValue("a".getBytes(), "old".getBytes(), 3, 5, 2);
         f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.applied(11, before, java.util.List.of()));
-        DeleteResponse existed = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
-                .setPrevKv(true).build()).body();
+        DeleteResponse existed = f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder()
+                                .setKey(bytes("a"))
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(existed.getDeleted()).isEqualTo(1);
         assertThat(existed.getPrevKv().getValue().toStringUtf8()).isEqualTo("old");
 
         f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.applied(12, null, java.util.List.of()));
-        DeleteResponse absent = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
-                .setPrevKv(true).build()).body();
+        DeleteResponse absent = f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder()
+                                .setKey(bytes("a"))
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(absent.getDeleted()).isZero();
         assertThat(absent.hasPrevKv()).isFalse();
     }
@@ -262,19 +333,27 @@ class KvServiceTest {
     void compareAndSetReportsSuccessOrTheCurrentKey() {
         start(ServerLimits.defaults());
         KeyValue current = new KeyValue("a".getBytes(), "cur".getBytes(), 3, 8, 4);
-        f.node.onPropose = c -> Future.succeededFuture(FakeRaftNode.result(13, ApplyResult.Status.COMPARE_FAILED,
-                current, null));
+        f.node.onPropose =
+                c -> Future.succeededFuture(FakeRaftNode.result(13, ApplyResult.Status.COMPARE_FAILED, current, null));
         CompareAndSetRequest cas = CompareAndSetRequest.newBuilder()
-                .setCompare(Compare.newBuilder().setKey(bytes("a")).setTarget(Compare.Target.MOD_INDEX).setModIndex(7))
-                .setValue(bytes("new")).build();
+                .setCompare(Compare.newBuilder()
+                        .setKey(bytes("a"))
+                        .setTarget(Compare.Target.MOD_INDEX)
+                        .setModIndex(7))
+                .setValue(bytes("new"))
+                .build();
         CompareAndSetResponse failed = f.call(KVGrpcClient.CompareAndSet, cas).body();
         assertThat(failed.getSucceeded()).isFalse();
         assertThat(failed.getKv().getModIndex()).isEqualTo(8);
-        assertThat(f.node.proposed.poll().operation()).isEqualTo(new Command.CompareAndSet("a".getBytes(),
-                new Command.ModRevisionEquals(7), "new".getBytes()));
+        assertThat(f.node.proposed.poll().operation())
+                .isEqualTo(
+                        new Command.CompareAndSet("a".getBytes(), new Command.ModRevisionEquals(7), "new".getBytes()));
 
-        var unspecified = f.call(KVGrpcClient.CompareAndSet, cas.toBuilder()
-                .setCompare(cas.getCompare().toBuilder().setTarget(Compare.Target.TARGET_UNSPECIFIED)).build());
+        var unspecified = f.call(
+                KVGrpcClient.CompareAndSet,
+                cas.toBuilder()
+                        .setCompare(cas.getCompare().toBuilder().setTarget(Compare.Target.TARGET_UNSPECIFIED))
+                        .build());
         assertThat(unspecified.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
         assertThat(unspecified.message()).isEqualTo("compare.target must be VALUE, MOD_INDEX or ABSENT");
     }
@@ -283,10 +362,19 @@ class KvServiceTest {
     void prevKvOnPutAsksTheStateMachineForThePreviousValueAndReturnsIt() {
         start(ServerLimits.defaults());
         KeyValue before = new KeyValue("a".getBytes(), "old".getBytes(), 3, 5, 2);
-        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(14, 14, ApplyResult.Status.APPLIED, false,
-                new KeyValue("a".getBytes(), "1".getBytes(), 3, 14, 3), c.returnPrevious() ? before : null,
-                java.util.List.of(), null));
-        PutResponse withPrev = f.call(KVGrpcClient.Put, put("a", "1").toBuilder().setPrevKv(true).build()).body();
+        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(
+                14,
+                14,
+                ApplyResult.Status.APPLIED,
+                false,
+                new KeyValue("a".getBytes(), "1".getBytes(), 3, 14, 3),
+                c.returnPrevious() ? before : null,
+                java.util.List.of(),
+                null));
+        PutResponse withPrev = f.call(
+                        KVGrpcClient.Put,
+                        put("a", "1").toBuilder().setPrevKv(true).build())
+                .body();
         assertThat(f.node.proposed.poll().returnPrevious()).isTrue();
         assertThat(withPrev.getPrevKv().getValue().toStringUtf8()).isEqualTo("old");
         assertThat(withPrev.getPrevKv().getModIndex()).isEqualTo(5);

@@ -50,12 +50,29 @@ class MetricsEndpointTest {
     void start() {
         f = new ClientServerFixture(ServerLimits.defaults().withStatusPollInterval(Duration.ofMillis(20)));
         NodeStatus s = FakeRaftNode.leader(1, 5);
-        f.node.status = new NodeStatus(1, StateType.LEADER, false, 5, 1, FakeRaftNode.LEADER_ADDRESS, 120, 118, 1, 121,
-                50, s.members(), List.of(new NodeStatus.FollowerLag(2, 119, 120, 2, ProgressState.REPLICATE, true, false)),
-                true, true);
+        f.node.status = new NodeStatus(
+                1,
+                StateType.LEADER,
+                false,
+                5,
+                1,
+                FakeRaftNode.LEADER_ADDRESS,
+                120,
+                118,
+                1,
+                121,
+                50,
+                s.members(),
+                List.of(new NodeStatus.FollowerLag(2, 119, 120, 2, ProgressState.REPLICATE, true, false)),
+                true,
+                true);
         var registry = f.metrics.prometheus();
-        storage = new StorageMetrics(registry, () -> new WriterStats(10, 12, 40, 4096, 850, 4100, 9000, 3, false),
-                () -> 123_456L, () -> new KvStateMachine.DataEstimates(100_000, 42), () -> 789L);
+        storage = new StorageMetrics(
+                registry,
+                () -> new WriterStats(10, 12, 40, 4096, 850, 4100, 9000, 3, false),
+                () -> 123_456L,
+                () -> new KvStateMachine.DataEstimates(100_000, 42),
+                () -> 789L);
         storage.recordFsync(4_000_000);
         storage.recordFsync(40_000_000);
         driver = new DriverMetrics(registry, () -> 3, () -> 4);
@@ -72,13 +89,29 @@ class MetricsEndpointTest {
         peers.recordSend(3, 250_000_000, false);
         peers.recordRoundTrip(2, 800_000);
         f.server.snapshotMetrics().record(SnapshotMetrics.Kind.CREATED, 4096, 30_000_000, true);
-        f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("a")).build()).body();
+        f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("a"))
+                                .build())
+                .body();
         f.node.onPropose = c -> Future.failedFuture(new NotLeaderException(0, ""));
-        f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("b")).build());
-        f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("a")).build()).body();
+        f.call(
+                KVGrpcClient.Put,
+                PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("b")).build());
+        f.call(
+                        KVGrpcClient.Get,
+                        GetRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("a"))
+                                .build())
+                .body();
         // the status poll (every 20 ms) has seen the status set above once follower lag is published
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
-                registry.find("raftkv.raft.follower.lag.entries").tag("peer", "2").gauge() != null);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> registry.find("raftkv.raft.follower.lag.entries")
+                                .tag("peer", "2")
+                                .gauge()
+                        != null);
     }
 
     @AfterEach
@@ -102,47 +135,66 @@ class MetricsEndpointTest {
         assertThat(exp.value("raftkv_raft_commit_index", Map.of())).isEqualTo(120);
         assertThat(exp.value("raftkv_raft_applied_index", Map.of())).isEqualTo(118);
         assertThat(exp.value("raftkv_raft_members", Map.of("role", "voter"))).isEqualTo(3);
-        assertThat(exp.value("raftkv_raft_follower_lag_entries", Map.of("peer", "2"))).isEqualTo(2);
+        assertThat(exp.value("raftkv_raft_follower_lag_entries", Map.of("peer", "2")))
+                .isEqualTo(2);
         assertThat(exp.value("raftkv_raft_leader_changes_total", Map.of())).isEqualTo(1);
         assertThat(exp.value("raftkv_node_ready", Map.of())).isEqualTo(1);
         assertThat(exp.value("raftkv_proposals_total", Map.of("kind", "put"))).isEqualTo(2);
-        assertThat(exp.value("raftkv_proposals_failed_total", Map.of("reason", "not_leader"))).isEqualTo(1);
-        assertThat(exp.value("raftkv_proposal_duration_seconds_count", Map.of())).isEqualTo(1);
+        assertThat(exp.value("raftkv_proposals_failed_total", Map.of("reason", "not_leader")))
+                .isEqualTo(1);
+        assertThat(exp.value("raftkv_proposal_duration_seconds_count", Map.of()))
+                .isEqualTo(1);
         assertThat(exp.samples("raftkv_proposal_duration_seconds_bucket")).isNotEmpty();
-        assertThat(exp.value("raftkv_client_requests_seconds_count",
-                Map.of("method", "raftkv.v1.KV/Put", "code", "FAILED_PRECONDITION"))).isEqualTo(1);
+        assertThat(exp.value(
+                        "raftkv_client_requests_seconds_count",
+                        Map.of("method", "raftkv.v1.KV/Put", "code", "FAILED_PRECONDITION")))
+                .isEqualTo(1);
         assertThat(exp.value("raftkv_storage_fsyncs_total", Map.of())).isEqualTo(10);
         assertThat(exp.value("raftkv_storage_entries_per_fsync", Map.of())).isEqualTo(4.0);
-        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_count", Map.of())).isEqualTo(2);
-        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "0.005"))).isEqualTo(1);
-        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "0.05"))).isEqualTo(2);
-        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "+Inf"))).isEqualTo(2);
-        assertThat(exp.value("raftkv_storage_rocksdb_size_in_use_bytes", Map.of())).isEqualTo(100_000);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_count", Map.of()))
+                .isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "0.005")))
+                .isEqualTo(1);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "0.05")))
+                .isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_fsync_duration_seconds_bucket", Map.of("le", "+Inf")))
+                .isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_rocksdb_size_in_use_bytes", Map.of()))
+                .isEqualTo(100_000);
         assertThat(exp.value("raftkv_storage_keys", Map.of())).isEqualTo(42);
         assertThat(exp.value("raftkv_raft_has_leader", Map.of())).isEqualTo(1);
         assertThat(exp.value("raftkv_proposals_pending", Map.of())).isZero();
         assertThat(exp.value("raftkv_apply_duration_seconds_count", Map.of())).isEqualTo(1);
         assertThat(exp.value("raftkv_apply_slow_total", Map.of())).isEqualTo(1);
-        assertThat(exp.value("raftkv_read_index_duration_seconds_bucket", Map.of("le", "0.0025"))).isEqualTo(1);
+        assertThat(exp.value("raftkv_read_index_duration_seconds_bucket", Map.of("le", "0.0025")))
+                .isEqualTo(1);
         assertThat(exp.value("raftkv_raft_loop_stalls_total", Map.of())).isEqualTo(3);
         assertThat(exp.value("raftkv_raft_slow_persists_total", Map.of())).isEqualTo(4);
-        assertThat(exp.value("raftkv_peer_round_trip_time_seconds_count", Map.of("peer", "2"))).isEqualTo(1);
-        assertThat(exp.samples("raftkv_build_info")).singleElement()
+        assertThat(exp.value("raftkv_peer_round_trip_time_seconds_count", Map.of("peer", "2")))
+                .isEqualTo(1);
+        assertThat(exp.samples("raftkv_build_info"))
+                .singleElement()
                 .satisfies(sample -> assertThat(sample.labels()).containsKeys("version", "commit", "jvm"));
         assertThat(exp.samples("raftkv_client_requests_seconds_bucket")).isNotEmpty();
         assertThat(exp.value("raftkv_storage_rocksdb_size_bytes", Map.of())).isEqualTo(123_456);
-        assertThat(exp.value("raftkv_storage_rocksdb_pending_compaction_bytes", Map.of())).isEqualTo(789);
-        assertThat(exp.value("raftkv_peer_rpc_duration_seconds_count", Map.of("peer", "2", "outcome", "ok"))).isEqualTo(1);
-        assertThat(exp.value("raftkv_peer_rpc_errors_total", Map.of("peer", "3"))).isEqualTo(1);
-        assertThat(exp.value("raftkv_peer_snapshots_total", Map.of("direction", "sent", "outcome", "ok"))).isEqualTo(2);
+        assertThat(exp.value("raftkv_storage_rocksdb_pending_compaction_bytes", Map.of()))
+                .isEqualTo(789);
+        assertThat(exp.value("raftkv_peer_rpc_duration_seconds_count", Map.of("peer", "2", "outcome", "ok")))
+                .isEqualTo(1);
+        assertThat(exp.value("raftkv_peer_rpc_errors_total", Map.of("peer", "3")))
+                .isEqualTo(1);
+        assertThat(exp.value("raftkv_peer_snapshots_total", Map.of("direction", "sent", "outcome", "ok")))
+                .isEqualTo(2);
         assertThat(exp.value("raftkv_peer_snapshot_transferred_bytes_total", Map.of("direction", "sent")))
                 .isEqualTo(1 << 20);
         assertThat(exp.value("raftkv_snapshot_duration_seconds_count", Map.of("kind", "created", "outcome", "ok")))
                 .isEqualTo(1);
-        assertThat(exp.value("raftkv_snapshot_transferred_bytes_total", Map.of("kind", "created"))).isEqualTo(4096);
+        assertThat(exp.value("raftkv_snapshot_transferred_bytes_total", Map.of("kind", "created")))
+                .isEqualTo(4096);
         assertThat(exp.samples("jvm_memory_used_bytes")).isNotEmpty();
         assertThat(exp.samples("process_cpu_usage")).isNotEmpty();
-        assertThat(exp.types().keySet()).allSatisfy(family -> assertThat(exp.help()).containsKey(family));
+        assertThat(exp.types().keySet())
+                .allSatisfy(family -> assertThat(exp.help()).containsKey(family));
     }
 
     @Test
@@ -161,10 +213,13 @@ class MetricsEndpointTest {
                     + " skipping the promtool check, the strict parser test still ran");
         }
         // Skipped, not passed, where the Debian prometheus package is absent (CI machines may lack
-        // it): scrapeIsWellFormedPrometheusTextWithEveryNodeMeter checks the same output with a strict parser everywhere.
+        // it): scrapeIsWellFormedPrometheusTextWithEveryNodeMeter checks the same output with a strict parser
+        // everywhere.
         Assumptions.assumeTrue(promtool != null, "promtool not installed");
         String body = f.get("/metrics").body();
-        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(body.getBytes(StandardCharsets.UTF_8));
         }

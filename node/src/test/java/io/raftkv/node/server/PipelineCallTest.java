@@ -90,23 +90,40 @@ class PipelineCallTest {
     }
 
     private static PipelinedCall.Builder put(long id, String k, String v) {
-        return PipelinedCall.newBuilder().setId(id).setPut(PutRequest.newBuilder().setKey(bytes(k)).setValue(bytes(v)));
+        return PipelinedCall.newBuilder()
+                .setId(id)
+                .setPut(PutRequest.newBuilder().setKey(bytes(k)).setValue(bytes(v)));
     }
 
     @Test
     void callsOfEveryKindAreAnsweredByIdOnOneStream() {
         f = new ClientServerFixture();
         f.reader.put("a", "1", 42);
-        Stream s = new Stream().send(
-                put(11, "a", "2"),
-                PipelinedCall.newBuilder().setId(12).setGet(GetRequest.newBuilder().setKey(bytes("a"))
-                        .setConsistency(ReadConsistency.SERIALIZABLE)),
-                PipelinedCall.newBuilder().setId(13).setDelete(DeleteRequest.newBuilder().setKey(bytes("b"))),
-                PipelinedCall.newBuilder().setId(14).setCompareAndSet(CompareAndSetRequest.newBuilder()
-                        .setCompare(Compare.newBuilder().setKey(bytes("c")).setTarget(Compare.Target.ABSENT))
-                        .setValue(bytes("3"))),
-                PipelinedCall.newBuilder().setId(15).setTxn(TxnRequest.newBuilder()
-                        .addSuccess(TxnOp.newBuilder().setPut(PutOp.newBuilder().setKey(bytes("d")).setValue(bytes("4"))))));
+        Stream s = new Stream()
+                .send(
+                        put(11, "a", "2"),
+                        PipelinedCall.newBuilder()
+                                .setId(12)
+                                .setGet(GetRequest.newBuilder()
+                                        .setKey(bytes("a"))
+                                        .setConsistency(ReadConsistency.SERIALIZABLE)),
+                        PipelinedCall.newBuilder()
+                                .setId(13)
+                                .setDelete(DeleteRequest.newBuilder().setKey(bytes("b"))),
+                        PipelinedCall.newBuilder()
+                                .setId(14)
+                                .setCompareAndSet(CompareAndSetRequest.newBuilder()
+                                        .setCompare(Compare.newBuilder()
+                                                .setKey(bytes("c"))
+                                                .setTarget(Compare.Target.ABSENT))
+                                        .setValue(bytes("3"))),
+                        PipelinedCall.newBuilder()
+                                .setId(15)
+                                .setTxn(TxnRequest.newBuilder()
+                                        .addSuccess(TxnOp.newBuilder()
+                                                .setPut(PutOp.newBuilder()
+                                                        .setKey(bytes("d"))
+                                                        .setValue(bytes("4"))))));
 
         assertThat(s.await(11).getPut().getHeader().getRaftIndex()).isBetween(100L, 103L);
         assertThat(s.await(12).getGet().getKv().getValue().toStringUtf8()).isEqualTo("1");
@@ -122,8 +139,7 @@ class PipelineCallTest {
     @Test
     void anErrorAnswersOneCallAndTheStreamGoesOn() {
         f = new ClientServerFixture(ServerLimits.defaults().withSizes(8, 16, 1024));
-        Stream s = new Stream().send(put(1, "", "v"), PipelinedCall.newBuilder().setId(2),
-                put(3, "k", "x".repeat(17)));
+        Stream s = new Stream().send(put(1, "", "v"), PipelinedCall.newBuilder().setId(2), put(3, "k", "x".repeat(17)));
         s.send(put(4, "k", "v"));
 
         CallError empty = s.await(1).getError();
@@ -132,11 +148,13 @@ class PipelineCallTest {
         CallError none = s.await(2).getError();
         assertThat(none.getCode()).isEqualTo(GrpcStatus.INVALID_ARGUMENT.code);
         assertThat(none.getMessage())
-                .isEqualTo("pipelined call 2 has no request this node serves (put, get, delete, compare_and_set or txn)");
+                .isEqualTo(
+                        "pipelined call 2 has no request this node serves (put, get, delete, compare_and_set or txn)");
         assertThat(s.await(3).getError().getMessage()).contains("16");
         assertThat(s.await(4).getPut().getHeader().getRaftIndex()).isEqualTo(100);
         assertThat(s.endAndAwait()).isEqualTo(GrpcStatus.OK);
-        assertThat(f.node.proposed).extracting(Command::operation)
+        assertThat(f.node.proposed)
+                .extracting(Command::operation)
                 .containsExactly(new Command.Put("k".getBytes(), "v".getBytes()));
     }
 
@@ -155,7 +173,8 @@ class PipelineCallTest {
     void eachCallHasItsOwnDeadlineAndSlot() {
         f = new ClientServerFixture();
         Promise<ApplyResult> never = Promise.promise();
-        f.node.onPropose = c -> new String(((Command.Put) c.operation()).key()).equals("slow") ? never.future()
+        f.node.onPropose = c -> new String(((Command.Put) c.operation()).key()).equals("slow")
+                ? never.future()
                 : Future.succeededFuture(FakeRaftNode.applied(f.node.nextIndex.getAndIncrement(), null, List.of()));
         Stream s = new Stream().send(put(1, "slow", "1").setTimeoutMillis(300), put(2, "fast", "2"));
 
@@ -215,6 +234,7 @@ class PipelineCallTest {
         pending.complete(FakeRaftNode.applied(9, null, List.of()));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> f.server.inFlightCalls() == 0);
         assertThat(f.metrics.prometheus().scrape())
-                .contains("method=\"raftkv.v1.KV/Put\"").contains("code=\"CANCELLED\"");
+                .contains("method=\"raftkv.v1.KV/Put\"")
+                .contains("code=\"CANCELLED\"");
     }
 }

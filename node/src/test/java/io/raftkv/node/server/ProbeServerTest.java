@@ -26,13 +26,15 @@ import org.junit.jupiter.api.Test;
 /** The plaintext probe port: health, readiness, metrics and gRPC health, and nothing else. */
 class ProbeServerTest {
     private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> CHECK = ServiceMethod.client(
-            GrpcHealthCheckV1Handler.SERVICE_METHOD.serviceName(), "Check", GrpcMessageEncoder.encoder(),
+            GrpcHealthCheckV1Handler.SERVICE_METHOD.serviceName(),
+            "Check",
+            GrpcMessageEncoder.encoder(),
             GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
     private final Vertx vertx = Vertx.vertx();
     private final PrometheusMetrics.Registry metrics = PrometheusMetrics.create();
-    private final ProbeServer probe = await(ProbeServer.start(vertx, new FakeRaftNode(), ServerLimits.defaults(),
-            metrics.prometheus(), "127.0.0.1", 0));
+    private final ProbeServer probe = await(ProbeServer.start(
+            vertx, new FakeRaftNode(), ServerLimits.defaults(), metrics.prometheus(), "127.0.0.1", 0));
 
     @AfterEach
     void tearDown() {
@@ -45,26 +47,31 @@ class ProbeServerTest {
     void servesHealthReadinessMetricsAndGrpcHealth() {
         HttpClient http = vertx.createHttpClient();
         for (String path : new String[] {"/health", "/ready", "/metrics"}) {
-            int status = await(http.request(HttpMethod.GET, probe.port(), "127.0.0.1", path).compose(r -> r.send())
+            int status = await(http.request(HttpMethod.GET, probe.port(), "127.0.0.1", path)
+                    .compose(r -> r.send())
                     .map(io.vertx.core.http.HttpClientResponse::statusCode));
             assertThat(status).as(path).isEqualTo(200);
         }
         GrpcClient grpc = GrpcClient.client(vertx);
-        HealthCheckResponse health = await(grpc.request(SocketAddress.inetSocketAddress(probe.port(), "127.0.0.1"),
-                CHECK).compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
-                .compose(GrpcClientResponse::last));
+        HealthCheckResponse health =
+                await(grpc.request(SocketAddress.inetSocketAddress(probe.port(), "127.0.0.1"), CHECK)
+                        .compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
+                        .compose(GrpcClientResponse::last));
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
     @Test
     void servesNoDataAndNoOtherPath() {
         GrpcClient grpc = GrpcClient.client(vertx);
-        GrpcStatus status = await(grpc.request(SocketAddress.inetSocketAddress(probe.port(), "127.0.0.1"),
-                KVGrpcClient.Get).compose(req -> req.send(GetRequest.getDefaultInstance()))
-                .compose(resp -> resp.end().transform(ar -> Future.succeededFuture(resp.status()))));
+        GrpcStatus status =
+                await(grpc.request(SocketAddress.inetSocketAddress(probe.port(), "127.0.0.1"), KVGrpcClient.Get)
+                        .compose(req -> req.send(GetRequest.getDefaultInstance()))
+                        .compose(resp -> resp.end().transform(ar -> Future.succeededFuture(resp.status()))));
         assertThat(status).isEqualTo(GrpcStatus.UNIMPLEMENTED);
-        int http = await(vertx.createHttpClient().request(HttpMethod.GET, probe.port(), "127.0.0.1", "/debug")
-                .compose(r -> r.send()).map(io.vertx.core.http.HttpClientResponse::statusCode));
+        int http = await(vertx.createHttpClient()
+                .request(HttpMethod.GET, probe.port(), "127.0.0.1", "/debug")
+                .compose(r -> r.send())
+                .map(io.vertx.core.http.HttpClientResponse::statusCode));
         assertThat(http).isEqualTo(404);
     }
 

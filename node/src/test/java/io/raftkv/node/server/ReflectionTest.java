@@ -13,14 +13,19 @@ import org.junit.jupiter.api.Test;
 /** grpcurl-style discovery: server reflection lists every service on the client port. */
 class ReflectionTest {
     private static final ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> INFO = ServiceMethod.client(
-            ServiceName.create("grpc.reflection.v1.ServerReflection"), "ServerReflectionInfo",
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
+            ServiceName.create("grpc.reflection.v1.ServerReflection"),
+            "ServerReflectionInfo",
+            GrpcMessageEncoder.encoder(),
+            GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
 
     @Test
     void listServicesNamesKvClusterHealthAndReflection() {
         try (ClientServerFixture f = new ClientServerFixture()) {
-            var reply = f.call(INFO, ServerReflectionRequest.newBuilder().setListServices("*").build());
-            assertThat(reply.body().getListServicesResponse().getServiceList()).extracting(s -> s.getName())
+            var reply = f.call(
+                    INFO,
+                    ServerReflectionRequest.newBuilder().setListServices("*").build());
+            assertThat(reply.body().getListServicesResponse().getServiceList())
+                    .extracting(s -> s.getName())
                     .contains("raftkv.v1.KV", "raftkv.v1.Cluster", "grpc.health.v1.Health");
         }
     }

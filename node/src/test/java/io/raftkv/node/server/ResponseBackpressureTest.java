@@ -4,16 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
-import java.util.HashMap;
 import io.raftkv.api.v1.GetRequest;
 import io.raftkv.api.v1.KVGrpcClient;
 import io.raftkv.api.v1.PipelineRequest;
@@ -23,9 +13,19 @@ import io.raftkv.api.v1.PipelinedResult;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.ReadConsistency;
 import io.raftkv.node.storage.ApplyResult;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -52,8 +52,8 @@ class ResponseBackpressureTest {
     }
 
     private void startWithBigValue() {
-        f = new ClientServerFixture(ServerLimits.defaults()
-                .withResponses(new ResponseLimits(CONNECTION_BUDGET, 64L * 1024 * 1024, 1_000)));
+        f = new ClientServerFixture(
+                ServerLimits.defaults().withResponses(new ResponseLimits(CONNECTION_BUDGET, 64L * 1024 * 1024, 1_000)));
         f.reader.put("big", "v".repeat(VALUE_BYTES), 7);
     }
 
@@ -75,7 +75,8 @@ class ResponseBackpressureTest {
                 r.handler(all::appendBuffer);
                 r.endHandler(v -> {
                     if (!"0".equals(r.getTrailer("grpc-status"))) {
-                        done.tryFail("grpc-status " + r.getTrailer("grpc-status") + ": " + r.getTrailer("grpc-message"));
+                        done.tryFail(
+                                "grpc-status " + r.getTrailer("grpc-status") + ": " + r.getTrailer("grpc-message"));
                         return;
                     }
                     List<byte[]> messages = new ArrayList<>();
@@ -94,9 +95,14 @@ class ResponseBackpressureTest {
     }
 
     private RawCall open(HttpClient http, String method) {
-        HttpClientRequest req = ClientServerFixture.await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
-                .setHost("127.0.0.1").setPort(f.server.port()).setURI("/" + method)));
-        req.putHeader("content-type", "application/grpc").putHeader("te", "trailers").setChunked(true);
+        HttpClientRequest req = ClientServerFixture.await(http.request(new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost("127.0.0.1")
+                .setPort(f.server.port())
+                .setURI("/" + method)));
+        req.putHeader("content-type", "application/grpc")
+                .putHeader("te", "trailers")
+                .setChunked(true);
         Future<HttpClientResponse> resp = req.response().map(r -> {
             r.pause();
             return r;
@@ -106,8 +112,8 @@ class ResponseBackpressureTest {
     }
 
     private HttpClient http2() {
-        return f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false));
+        return f.vertx.createHttpClient(
+                new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     }
 
     private static Buffer frame(MessageLite message) {
@@ -116,8 +122,11 @@ class ResponseBackpressureTest {
     }
 
     private static PipelinedCall.Builder get(long id) {
-        return PipelinedCall.newBuilder().setId(id).setGet(GetRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8("big")).setConsistency(ReadConsistency.SERIALIZABLE));
+        return PipelinedCall.newBuilder()
+                .setId(id)
+                .setGet(GetRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("big"))
+                        .setConsistency(ReadConsistency.SERIALIZABLE));
     }
 
     @Test
@@ -135,11 +144,15 @@ class ResponseBackpressureTest {
 
         // What the node serves before it stops: its budget, plus a message of calls taken at once.
         long bound = CONNECTION_BUDGET + 10L * (VALUE_BYTES + 1024);
-        Awaitility.await().atMost(ClientServerFixture.WAIT)
+        Awaitility.await()
+                .atMost(ClientServerFixture.WAIT)
                 .until(() -> f.server.unwrittenResponseBytes() >= CONNECTION_BUDGET);
-        Awaitility.await().during(HOLD).atMost(HOLD.multipliedBy(3)).until(
-                () -> f.server.unwrittenResponseBytes() + " bytes, " + f.reader.gets.get() + " gets",
-                x -> f.server.unwrittenResponseBytes() <= bound && f.reader.gets.get() <= 20);
+        Awaitility.await()
+                .during(HOLD)
+                .atMost(HOLD.multipliedBy(3))
+                .until(
+                        () -> f.server.unwrittenResponseBytes() + " bytes, " + f.reader.gets.get() + " gets",
+                        x -> f.server.unwrittenResponseBytes() <= bound && f.reader.gets.get() <= 20);
 
         Future<List<byte[]>> read = call.readAll();
         call.request().end();
@@ -156,8 +169,9 @@ class ResponseBackpressureTest {
             assertThat(r.getError().getReason()).isEqualTo("OVERLOADED");
             assertThat(r.getError().getMessage()).contains("--max-connection-response-bytes");
         });
-        Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.server.inFlightCalls() == 0
-                && f.server.unwrittenResponseBytes() == 0);
+        Awaitility.await()
+                .atMost(ClientServerFixture.WAIT)
+                .until(() -> f.server.inFlightCalls() == 0 && f.server.unwrittenResponseBytes() == 0);
     }
 
     @Test
@@ -172,8 +186,10 @@ class ResponseBackpressureTest {
             unread.add(call);
         }
         Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.reader.gets.get() == 3);
-        Awaitility.await().during(HOLD).atMost(HOLD.multipliedBy(3)).until(
-                () -> f.server.inFlightCalls() + " in flight", x -> f.server.inFlightCalls() == 3);
+        Awaitility.await()
+                .during(HOLD)
+                .atMost(HOLD.multipliedBy(3))
+                .until(() -> f.server.inFlightCalls() + " in flight", x -> f.server.inFlightCalls() == 3);
 
         // All at once: this client returns connection-level window only for data it has consumed.
         List<Future<List<byte[]>>> reads = unread.stream().map(RawCall::readAll).toList();
@@ -182,13 +198,15 @@ class ResponseBackpressureTest {
             assertThat(messages).hasSize(1);
             assertThat(messages.get(0).length).isGreaterThan(VALUE_BYTES);
         }
-        Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.server.inFlightCalls() == 0
-                && f.server.unwrittenResponseBytes() == 0);
+        Awaitility.await()
+                .atMost(ClientServerFixture.WAIT)
+                .until(() -> f.server.inFlightCalls() == 0 && f.server.unwrittenResponseBytes() == 0);
     }
 
     @Test
     void refusedCallsDoNotPileUpForAClientThatDoesNotRead() {
-        f = new ClientServerFixture(ServerLimits.defaults().withMaxInFlightCalls(1)
+        f = new ClientServerFixture(ServerLimits.defaults()
+                .withMaxInFlightCalls(1)
                 .withResponses(new ResponseLimits(64 * 1024, 64L * 1024 * 1024, 1_000)));
         Promise<ApplyResult> never = Promise.promise();
         f.node.onPropose = c -> never.future();
@@ -199,13 +217,16 @@ class ResponseBackpressureTest {
         for (int m = 0; m < 200; m++) {
             PipelineRequest.Builder b = PipelineRequest.newBuilder();
             for (int i = 0; i < 1_000; i++) {
-                b.addCalls(PipelinedCall.newBuilder().setId(m * 1_000L + i)
+                b.addCalls(PipelinedCall.newBuilder()
+                        .setId(m * 1_000L + i)
                         .setPut(PutRequest.newBuilder().setKey(key).setValue(key)));
             }
             call.send(b.build());
         }
         Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.server.unwrittenResponseBytes() > 0);
-        Awaitility.await().during(HOLD).atMost(HOLD.multipliedBy(3)).until(
-                () -> f.server.unwrittenResponseBytes(), bytes -> bytes <= 2L * 1024 * 1024);
+        Awaitility.await()
+                .during(HOLD)
+                .atMost(HOLD.multipliedBy(3))
+                .until(() -> f.server.unwrittenResponseBytes(), bytes -> bytes <= 2L * 1024 * 1024);
     }
 }

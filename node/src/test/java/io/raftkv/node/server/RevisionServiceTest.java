@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RevisionServiceTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private ClientServerFixture f;
     private long nextIndex = 1;
@@ -59,8 +60,11 @@ class RevisionServiceTest {
 
     private synchronized Future<io.raftkv.node.storage.ApplyResult> applyNow(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog().persist(new HardState(1, 1, e.index()), List.of(e), null).join();
-        return Future.succeededFuture(storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
+        return Future.succeededFuture(
+                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
     }
 
     private static ByteString bytes(String s) {
@@ -68,7 +72,13 @@ class RevisionServiceTest {
     }
 
     private PutResponse put(String k, String v) {
-        return f.call(KVGrpcClient.Put, PutRequest.newBuilder().setKey(bytes(k)).setValue(bytes(v)).build()).body();
+        return f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(bytes(k))
+                                .setValue(bytes(v))
+                                .build())
+                .body();
     }
 
     private ClientServerFixture.Reply<RangeResponse> range(RangeRequest.Builder r) {
@@ -81,12 +91,20 @@ class RevisionServiceTest {
 
     @Test
     void everyHeaderCarriesTheRevisionAndPagesAtTheFirstPagesRevisionStayConsistent() {
-        assertThat(f.call(KVGrpcClient.Get, GetRequest.newBuilder().setKey(bytes("a")).build()).body()
-                .getHeader().getRevision()).as("the empty store").isEqualTo(1);
+        assertThat(f.call(
+                                KVGrpcClient.Get,
+                                GetRequest.newBuilder().setKey(bytes("a")).build())
+                        .body()
+                        .getHeader()
+                        .getRevision())
+                .as("the empty store")
+                .isEqualTo(1);
         for (String k : List.of("a", "b", "c", "d", "e")) {
             put(k, k + "1");
         }
-        RangeResponse first = range(RangeRequest.newBuilder().setPrefix(ByteString.EMPTY).setLimit(2)).body();
+        RangeResponse first = range(
+                        RangeRequest.newBuilder().setPrefix(ByteString.EMPTY).setLimit(2))
+                .body();
         long rev = first.getHeader().getRevision();
         assertThat(rev).isEqualTo(6);
         assertThat(keys(first)).containsExactly("a", "b");
@@ -94,23 +112,33 @@ class RevisionServiceTest {
         assertThat(first.getCount()).isEqualTo(5);
 
         // The keys change between pages.
-        f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("c")).build()).body();
+        f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder().setKey(bytes("c")).build())
+                .body();
         PutResponse written = put("d", "d2");
         assertThat(written.getHeader().getRevision()).isEqualTo(8);
         put("bb", "new");
 
-        RangeResponse second = range(RangeRequest.newBuilder().setLimit(2).setRevision(rev)
-                .setInterval(KeyInterval.newBuilder().setStart(bytes("b\0")))).body();
+        RangeResponse second = range(RangeRequest.newBuilder()
+                        .setLimit(2)
+                        .setRevision(rev)
+                        .setInterval(KeyInterval.newBuilder().setStart(bytes("b\0"))))
+                .body();
         assertThat(second.getHeader().getRevision()).isEqualTo(rev);
         assertThat(keys(second)).as("the range as of revision %d", rev).containsExactly("c", "d");
         assertThat(second.getKvs(1).getValue().toStringUtf8()).isEqualTo("d1");
         assertThat(second.getKvs(1).getModRevision()).isEqualTo(5);
-        RangeResponse now = range(RangeRequest.newBuilder().setPrefix(ByteString.EMPTY)).body();
+        RangeResponse now =
+                range(RangeRequest.newBuilder().setPrefix(ByteString.EMPTY)).body();
         assertThat(keys(now)).containsExactly("a", "b", "bb", "d", "e");
         assertThat(now.getHeader().getRevision()).isEqualTo(9);
 
-        RangeResponse counted = range(RangeRequest.newBuilder().setPrefix(ByteString.EMPTY).setCountOnly(true)
-                .setRevision(rev)).body();
+        RangeResponse counted = range(RangeRequest.newBuilder()
+                        .setPrefix(ByteString.EMPTY)
+                        .setCountOnly(true)
+                        .setRevision(rev))
+                .body();
         assertThat(counted.getKvsCount()).isZero();
         assertThat(counted.getCount()).isEqualTo(5);
     }
@@ -120,42 +148,76 @@ class RevisionServiceTest {
         for (String k : List.of("p/1", "p/2", "p/3", "q")) {
             put(k, "v");
         }
-        DeleteResponse prefix = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("p/"))
-                .setPrefix(true).setPrevKv(true).build()).body();
+        DeleteResponse prefix = f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder()
+                                .setKey(bytes("p/"))
+                                .setPrefix(true)
+                                .setPrevKv(true)
+                                .build())
+                .body();
         assertThat(prefix.getDeleted()).isEqualTo(3);
-        assertThat(prefix.getPrevKvsList()).extracting(kv -> kv.getKey().toStringUtf8())
+        assertThat(prefix.getPrevKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
                 .containsExactly("p/1", "p/2", "p/3");
         assertThat(prefix.getHeader().getRevision()).isEqualTo(6);
-        DeleteResponse none = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("p/"))
-                .setPrefix(true).build()).body();
+        DeleteResponse none = f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder()
+                                .setKey(bytes("p/"))
+                                .setPrefix(true)
+                                .build())
+                .body();
         assertThat(none.getDeleted()).isZero();
-        assertThat(none.getHeader().getRevision()).as("nothing deleted, no new revision").isEqualTo(6);
-        DeleteResponse interval = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a"))
-                .setRangeEnd(bytes("r")).build()).body();
+        assertThat(none.getHeader().getRevision())
+                .as("nothing deleted, no new revision")
+                .isEqualTo(6);
+        DeleteResponse interval = f.call(
+                        KVGrpcClient.Delete,
+                        DeleteRequest.newBuilder()
+                                .setKey(bytes("a"))
+                                .setRangeEnd(bytes("r"))
+                                .build())
+                .body();
         assertThat(interval.getDeleted()).isEqualTo(1);
         assertThat(storage.stateMachine().get("q".getBytes())).isEmpty();
-        var both = f.call(KVGrpcClient.Delete, DeleteRequest.newBuilder().setKey(bytes("a")).setPrefix(true)
-                .setRangeEnd(bytes("b")).build());
+        var both = f.call(
+                KVGrpcClient.Delete,
+                DeleteRequest.newBuilder()
+                        .setKey(bytes("a"))
+                        .setPrefix(true)
+                        .setRangeEnd(bytes("b"))
+                        .build());
         assertThat(both.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
     }
 
     @Test
     void compactionRefusesOlderRevisionsNamingTheCompactRevision() {
         for (int i = 0; i < 5; i++) {
-            put("k", "v" + i);                                     // revisions 2..6
+            put("k", "v" + i); // revisions 2..6
         }
-        assertThat(f.call(KVGrpcClient.Compact, CompactRequest.newBuilder().setRevision(4).build()).body()
-                .getHeader().getRevision()).isEqualTo(6);
+        assertThat(f.call(
+                                KVGrpcClient.Compact,
+                                CompactRequest.newBuilder().setRevision(4).build())
+                        .body()
+                        .getHeader()
+                        .getRevision())
+                .isEqualTo(6);
         var old = range(RangeRequest.newBuilder().setPrefix(bytes("k")).setRevision(3));
         assertThat(old.status()).isEqualTo(GrpcStatus.OUT_OF_RANGE);
         assertThat(old.meta(ErrorTrailers.REASON)).isEqualTo("REVISION_COMPACTED");
         assertThat(old.message()).contains("compact revision is 4");
-        RangeResponse atCompact = range(RangeRequest.newBuilder().setPrefix(bytes("k")).setRevision(4)).body();
+        RangeResponse atCompact = range(
+                        RangeRequest.newBuilder().setPrefix(bytes("k")).setRevision(4))
+                .body();
         assertThat(atCompact.getKvs(0).getValue().toStringUtf8()).isEqualTo("v2");
-        var again = f.call(KVGrpcClient.Compact, CompactRequest.newBuilder().setRevision(4).build());
+        var again = f.call(
+                KVGrpcClient.Compact, CompactRequest.newBuilder().setRevision(4).build());
         assertThat(again.status()).isEqualTo(GrpcStatus.OUT_OF_RANGE);
         assertThat(again.meta(ErrorTrailers.REASON)).isEqualTo("REVISION_COMPACTED");
-        var future = f.call(KVGrpcClient.Compact, CompactRequest.newBuilder().setRevision(99).build());
+        var future = f.call(
+                KVGrpcClient.Compact,
+                CompactRequest.newBuilder().setRevision(99).build());
         assertThat(future.meta(ErrorTrailers.REASON)).isEqualTo("FUTURE_REVISION");
         var futureRead = range(RangeRequest.newBuilder().setPrefix(bytes("k")).setRevision(99));
         assertThat(futureRead.status()).isEqualTo(GrpcStatus.OUT_OF_RANGE);

@@ -1,5 +1,8 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.node.storage.ApplyResult.Status;
 import io.raftkv.node.storage.Command.AlarmAction;
 import io.raftkv.node.storage.Command.CompareAndSet;
@@ -9,19 +12,15 @@ import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The replicated alarm: an Alarm entry raises or clears it in the same batch as the applied index,
@@ -31,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AlarmApplyTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private long nextIndex = 1;
 
@@ -51,7 +51,9 @@ class AlarmApplyTest {
     private ApplyResult one(Command c) {
         List<Entry> es = new ArrayList<>();
         es.add(new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c)));
-        storage.raftLog().persist(new HardState(1, 1, es.get(0).index()), es, null).join();
+        storage.raftLog()
+                .persist(new HardState(1, 1, es.get(0).index()), es, null)
+                .join();
         return storage.stateMachine().apply(es, Map.of()).join().get(0);
     }
 
@@ -70,12 +72,15 @@ class AlarmApplyTest {
         assertThat(put.status()).isEqualTo(Status.ALARM);
         assertThat(put.refusingAlarm()).isEqualTo(AlarmType.NOSPACE);
         assertThat(put.reason()).startsWith("NOSPACE:");
-        assertThat(one(Command.of(new CompareAndSet(b("a"), new Command.Absent(), b("x")))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("a"), new Command.Absent(), b("x"))))
+                        .status())
                 .isEqualTo(Status.ALARM);
         assertThat(one(Command.of(new Txn(List.of(), List.of(new Delete(b("z"))), List.of(new Put(b("c"), b("3"))))))
-                .status()).isEqualTo(Status.ALARM);
+                        .status())
+                .isEqualTo(Status.ALARM);
         // What frees space still works.
-        assertThat(one(Command.of(new CompareAndSet(b("a"), new Command.ValueEquals(b("1")), null))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("a"), new Command.ValueEquals(b("1")), null)))
+                        .status())
                 .isEqualTo(Status.APPLIED);
         assertThat(one(Command.of(new Delete(b("a")))).status()).isEqualTo(Status.APPLIED);
         assertThat(storage.stateMachine().get(b("b"))).isEmpty();
@@ -89,7 +94,8 @@ class AlarmApplyTest {
     @Test
     void aRefusedSessionWriteIsNotRecordedSoItsRetryAppliesAfterTheDisarm() {
         one(alarm(AlarmAction.ACTIVATE, 1));
-        assertThat(one(Command.inSession(9, 1, new Put(b("k"), b("v")))).status()).isEqualTo(Status.ALARM);
+        assertThat(one(Command.inSession(9, 1, new Put(b("k"), b("v")))).status())
+                .isEqualTo(Status.ALARM);
         one(alarm(AlarmAction.DEACTIVATE, 1));
         ApplyResult retry = one(Command.inSession(9, 1, new Put(b("k"), b("v"))));
         assertThat(retry.status()).isEqualTo(Status.APPLIED);
@@ -115,7 +121,8 @@ class AlarmApplyTest {
         assertThat(CommandCodec.decode(CommandCodec.encode(c))).isEqualTo(c);
         byte[] bad = CommandCodec.encode(alarm(AlarmAction.ACTIVATE, 5));
         bad[4] = 99; // version, flags, tag, action, type
-        assertThatThrownBy(() -> CommandCodec.decode(bad)).isInstanceOf(MalformedCommandException.class)
+        assertThatThrownBy(() -> CommandCodec.decode(bad))
+                .isInstanceOf(MalformedCommandException.class)
                 .hasMessageContaining("unknown alarm type 99");
         assertThatThrownBy(() -> new Command.Alarm(AlarmAction.ACTIVATE, AlarmType.NOSPACE, 0))
                 .isInstanceOf(IllegalArgumentException.class);

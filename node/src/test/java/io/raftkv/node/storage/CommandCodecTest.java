@@ -1,20 +1,19 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.node.storage.Command.Absent;
-import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.ModRevisionEquals;
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.node.storage.Command.ValueEquals;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class CommandCodecTest {
     private static final byte[] K = {1, 2, 3};
@@ -28,20 +27,33 @@ class CommandCodecTest {
                 Command.of(new CompareAndSet(K, new ValueEquals(V), null)),
                 Command.of(new CompareAndSet(K, new ModRevisionEquals(Long.MAX_VALUE), V)),
                 Command.inSession(1, 1, new CompareAndSet(K, new Absent(), V)),
-                Command.of(new Txn(List.of(new Compare(K, new Absent()), new Compare(V, new ModRevisionEquals(3))),
-                        List.of(new Put(K, V), new Delete(V)), List.of())),
+                Command.of(new Txn(
+                        List.of(new Compare(K, new Absent()), new Compare(V, new ModRevisionEquals(3))),
+                        List.of(new Put(K, V), new Delete(V)),
+                        List.of())),
                 Command.of(new Txn(List.of(), List.of(), List.of(new Delete(K)))),
                 Command.of(new Put(K, V)).withReturnPrevious(),
                 Command.inSession(3, 4, new Put(K, V)).withReturnPrevious(),
-                Command.inSession(3, 5, new Txn(List.of(new Compare(K, new Absent())),
-                        List.of(new Command.Get(K), new Put(K, V), new Command.Get(V)), List.of(new Command.Get(K)))),
+                Command.inSession(
+                        3,
+                        5,
+                        new Txn(
+                                List.of(new Compare(K, new Absent())),
+                                List.of(new Command.Get(K), new Put(K, V), new Command.Get(V)),
+                                List.of(new Command.Get(K)))),
                 Command.of(new Put(K, V, 77)),
                 Command.of(new Command.Compact(12)),
-                Command.of(new Txn(List.of(
-                        new Compare(K, new Command.Compared(Command.Field.VERSION, Command.CompareOp.GREATER, 2)),
-                        new Compare(V, new Command.Compared(Command.Field.LEASE, Command.CompareOp.NOT_EQUAL, 0)),
-                        new Compare(K, new Command.ValueCompared(Command.CompareOp.LESS, V))),
-                        List.of(new Put(V, K, 5), Command.DeleteRange.prefix(K, true), new Command.DeleteRange(K, null, false),
+                Command.of(new Txn(
+                        List.of(
+                                new Compare(
+                                        K, new Command.Compared(Command.Field.VERSION, Command.CompareOp.GREATER, 2)),
+                                new Compare(
+                                        V, new Command.Compared(Command.Field.LEASE, Command.CompareOp.NOT_EQUAL, 0)),
+                                new Compare(K, new Command.ValueCompared(Command.CompareOp.LESS, V))),
+                        List.of(
+                                new Put(V, K, 5),
+                                Command.DeleteRange.prefix(K, true),
+                                new Command.DeleteRange(K, null, false),
                                 Command.DeleteRange.prefix(new byte[] {(byte) 0xFF}, false)),
                         List.of(new Command.DeleteRange(K, V, false)))));
     }
@@ -58,8 +70,9 @@ class CommandCodecTest {
         byte[] txn = {1, 0, 4, 1, 3, 1, 2, 3, 0, 1, 1, 3, 1, 2, 3, 2, 4, 5, 1, 2, 3, 1, 2, 3};
         assertThat(CommandCodec.decode(put)).isEqualTo(Command.of(new Put(K, V)));
         assertThat(CommandCodec.decode(sessionDelete)).isEqualTo(Command.inSession(7, 9, new Delete(K)));
-        assertThat(CommandCodec.decode(txn)).isEqualTo(Command.of(new Txn(List.of(new Compare(K, new Absent())),
-                List.of(new Put(K, V)), List.of(new Delete(K)))));
+        assertThat(CommandCodec.decode(txn))
+                .isEqualTo(Command.of(new Txn(
+                        List.of(new Compare(K, new Absent())), List.of(new Put(K, V)), List.of(new Delete(K)))));
         for (byte[] old : List.of(put, sessionDelete, txn)) {
             assertThat(CommandCodec.encode(CommandCodec.decode(old))).isEqualTo(old);
         }
@@ -71,11 +84,13 @@ class CommandCodecTest {
         assertThat(putWithPrevious[1]).as("flags").isEqualTo((byte) 2);
         assertThat(CommandCodec.decode(putWithPrevious).returnPrevious()).isTrue();
         assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 2, 2, 3, 1, 2, 3}))
-                .isInstanceOf(MalformedCommandException.class).hasMessageContaining("returnPrevious applies to Put only");
+                .isInstanceOf(MalformedCommandException.class)
+                .hasMessageContaining("returnPrevious applies to Put only");
         assertThatThrownBy(() -> Command.of(new Delete(K)).withReturnPrevious())
                 .hasMessageContaining("returnPrevious applies to Put only");
         assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 5, 3, 1, 2, 3}))
-                .as("a get is not a command of its own").hasMessageContaining("unknown operation tag 5");
+                .as("a get is not a command of its own")
+                .hasMessageContaining("unknown operation tag 5");
         assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 4, 0, 1, 9, 3, 1, 2, 3, 0}))
                 .hasMessageContaining("is not put, delete, get or delete range");
     }
@@ -94,16 +109,22 @@ class CommandCodecTest {
 
     @Test
     void garbageGivesAClearError() {
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[0])).isInstanceOf(MalformedCommandException.class)
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[0]))
+                .isInstanceOf(MalformedCommandException.class)
                 .hasMessageContaining("version");
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {2, 0})).hasMessageContaining("unknown command version 2");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {2, 0}))
+                .hasMessageContaining("unknown command version 2");
         assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 4})).hasMessageContaining("flags");
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 77})).hasMessageContaining("unknown operation tag 77");
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 1, 0, 0})).hasMessageContaining("key must be");
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 1, 5, 1})).hasMessageContaining("inside key");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 77}))
+                .hasMessageContaining("unknown operation tag 77");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 1, 0, 0}))
+                .hasMessageContaining("key must be");
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 1, 5, 1}))
+                .hasMessageContaining("inside key");
         assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 0, 2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}))
                 .hasMessageContaining("exceeds the limit");
-        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1}))
+        assertThatThrownBy(() ->
+                        CommandCodec.decode(new byte[] {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1}))
                 .hasMessageContaining("clientId");
         byte[] ok = CommandCodec.encode(Command.of(new Delete(K)));
         byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
@@ -120,7 +141,8 @@ class CommandCodecTest {
             byte[] enc = CommandCodec.encode(c);
             for (int len = 0; len < enc.length; len++) {
                 byte[] cut = java.util.Arrays.copyOf(enc, len);
-                assertThatThrownBy(() -> CommandCodec.decode(cut)).as("seed %d", seed)
+                assertThatThrownBy(() -> CommandCodec.decode(cut))
+                        .as("seed %d", seed)
                         .isInstanceOf(MalformedCommandException.class);
             }
         }
@@ -139,8 +161,10 @@ class CommandCodecTest {
     @Test
     void constructorsEnforceLimits() {
         assertThatThrownBy(() -> new Put(new byte[0], V)).hasMessageContaining("key must be 1..");
-        assertThatThrownBy(() -> new Put(new byte[Command.MAX_KEY_BYTES + 1], V)).hasMessageContaining("key must be");
-        assertThatThrownBy(() -> new Put(K, new byte[Command.MAX_VALUE_BYTES + 1])).hasMessageContaining("value must be");
+        assertThatThrownBy(() -> new Put(new byte[Command.MAX_KEY_BYTES + 1], V))
+                .hasMessageContaining("key must be");
+        assertThatThrownBy(() -> new Put(K, new byte[Command.MAX_VALUE_BYTES + 1]))
+                .hasMessageContaining("value must be");
         assertThatThrownBy(() -> new Command.Session(0, 1)).hasMessageContaining("clientId");
         assertThatThrownBy(() -> new ModRevisionEquals(0)).hasMessageContaining("modRevision");
         List<Command.TxnOp> many = java.util.Collections.nCopies(Command.MAX_TXN_OPS + 1, new Delete(K));

@@ -1,12 +1,10 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.SnapshotMetadata;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,15 +16,15 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every file that holds data, bit-flipped or truncated, in a copy of a real data directory: the
@@ -39,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CorruptionTest {
     @TempDir
     static Path tmp;
+
     static Path pristine;
     static SnapshotMetadata snapshot;
 
@@ -63,27 +62,37 @@ class CorruptionTest {
     static List<Path> dataFiles(Path root) throws IOException {
         Path snapshots = root.resolve("storage/snapshots");
         try (Stream<Path> all = Files.walk(root.resolve("storage"))) {
-            return all.filter(Files::isRegularFile).filter(p -> {
-                String name = p.getFileName().toString();
-                return p.startsWith(snapshots) || name.equals("FORMAT") || name.equals("CURRENT")
-                        || name.startsWith("MANIFEST") || name.endsWith(".sst") || name.endsWith(".log");
-            }).map(root::relativize).toList();
+            return all.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String name = p.getFileName().toString();
+                        return p.startsWith(snapshots)
+                                || name.equals("FORMAT")
+                                || name.equals("CURRENT")
+                                || name.startsWith("MANIFEST")
+                                || name.endsWith(".sst")
+                                || name.endsWith(".log");
+                    })
+                    .map(root::relativize)
+                    .toList();
         }
     }
 
     @TestFactory
     Stream<DynamicTest> bitFlipsAreRefused() throws IOException {
-        return dataFiles(pristine).stream().filter(f -> sizeOf(pristine, f) > 0).map(f -> DynamicTest.dynamicTest(
-                "bit flip in " + f, () -> assertRefusedAndUntouched(pristine, f,
-                        path -> flipBit(path, sizeOf(pristine, f) / 2))));
+        return dataFiles(pristine).stream()
+                .filter(f -> sizeOf(pristine, f) > 0)
+                .map(f -> DynamicTest.dynamicTest(
+                        "bit flip in " + f,
+                        () -> assertRefusedAndUntouched(pristine, f, path -> flipBit(path, sizeOf(pristine, f) / 2))));
     }
 
     @TestFactory
     Stream<DynamicTest> truncationsAreRefused() throws IOException {
-        return dataFiles(pristine).stream().filter(f -> !f.getFileName().toString().endsWith(".log")
-                        && sizeOf(pristine, f) > 1)
-                .map(f -> DynamicTest.dynamicTest("truncated " + f, () -> assertRefusedAndUntouched(pristine, f,
-                        path -> truncate(path, sizeOf(pristine, f) / 2))));
+        return dataFiles(pristine).stream()
+                .filter(f -> !f.getFileName().toString().endsWith(".log") && sizeOf(pristine, f) > 1)
+                .map(f -> DynamicTest.dynamicTest(
+                        "truncated " + f,
+                        () -> assertRefusedAndUntouched(pristine, f, path -> truncate(path, sizeOf(pristine, f) / 2))));
     }
 
     /** Data still in the write-ahead logs (never flushed): a flipped bit inside a WAL record. */
@@ -93,42 +102,64 @@ class CorruptionTest {
         try (NodeStorage s = NodeStorage.open(walOnly, StorageOptions.defaults())) {
             SnapshotRoundTripTest.fill(s, 1, 30);
         }
-        List<Path> wals = dataFiles(walOnly).stream().filter(f -> f.toString().endsWith(".log")
-                && sizeOf(walOnly, f) > 1000).toList();
+        List<Path> wals = dataFiles(walOnly).stream()
+                .filter(f -> f.toString().endsWith(".log") && sizeOf(walOnly, f) > 1000)
+                .toList();
         assertThat(wals).as("WAL files holding the log and the state machine").hasSize(2);
-        return wals.stream().map(f -> DynamicTest.dynamicTest("bit flip in " + f,
-                () -> assertRefusedAndUntouched(walOnly, f, path -> flipBit(path, sizeOf(walOnly, f) / 3))));
+        return wals.stream()
+                .map(f -> DynamicTest.dynamicTest(
+                        "bit flip in " + f,
+                        () -> assertRefusedAndUntouched(walOnly, f, path -> flipBit(path, sizeOf(walOnly, f) / 3))));
     }
 
     @org.junit.jupiter.api.Test
     void logicallyInconsistentStateIsRefused() throws Exception {
-        assertInconsistencyRefused("commit index 500 is past the last log index", (log, sm) ->
-                log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+        assertInconsistencyRefused(
+                "commit index 500 is past the last log index",
+                (log, sm) -> log.db.put(
+                        log.cf(RaftLogStorage.STATE_CF),
+                        RaftRecords.HARD_STATE_KEY,
                         RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 500))));
-        assertInconsistencyRefused("applied index 100 is past the commit index 90 and the log does not hold that entry",
-                (log, sm) -> {
-                    log.db.deleteRange(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(96),
+        assertInconsistencyRefused(
+                "applied index 100 is past the commit index 90 and the log does not hold that entry", (log, sm) -> {
+                    log.db.deleteRange(
+                            log.cf(RaftLogStorage.LOG_CF),
+                            RaftRecords.indexKey(96),
                             RaftRecords.indexKey(Long.MAX_VALUE));
-                    log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+                    log.db.put(
+                            log.cf(RaftLogStorage.STATE_CF),
+                            RaftRecords.HARD_STATE_KEY,
                             RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 90)));
                 });
-        assertInconsistencyRefused("log has a gap: entry #71 follows #69", (log, sm) ->
-                log.db.delete(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(70)));
-        assertInconsistencyRefused("past the hard state's term", (log, sm) ->
-                log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+        assertInconsistencyRefused(
+                "log has a gap: entry #71 follows #69",
+                (log, sm) -> log.db.delete(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(70)));
+        assertInconsistencyRefused(
+                "past the hard state's term",
+                (log, sm) -> log.db.put(
+                        log.cf(RaftLogStorage.STATE_CF),
+                        RaftRecords.HARD_STATE_KEY,
                         RaftRecords.encodeHardState(new io.raftkv.raft.HardState(1, 1, 100))));
-        assertInconsistencyRefused("entry #41 survives compaction up to 61", (log, sm) ->
-                log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.COMPACTED_KEY,
+        assertInconsistencyRefused(
+                "entry #41 survives compaction up to 61",
+                (log, sm) -> log.db.put(
+                        log.cf(RaftLogStorage.STATE_CF),
+                        RaftRecords.COMPACTED_KEY,
                         RaftRecords.encodeCompacted(new RaftRecords.Compacted(61, 2))));
         assertInconsistencyRefused("compacted up to 61 but no complete snapshot covers it", (log, sm) -> {
             log.db.deleteRange(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(0), RaftRecords.indexKey(62));
-            log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.COMPACTED_KEY,
+            log.db.put(
+                    log.cf(RaftLogStorage.STATE_CF),
+                    RaftRecords.COMPACTED_KEY,
                     RaftRecords.encodeCompacted(new RaftRecords.Compacted(61, 2)));
         });
-        assertInconsistencyRefused("fails its checksum", (log, sm) ->
-                log.db.put(log.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(71),
-                        RaftRecords.encodeEntry(new io.raftkv.raft.Entry(2, 72, io.raftkv.raft.EntryType.NORMAL,
-                                new byte[0]))));
+        assertInconsistencyRefused(
+                "fails its checksum",
+                (log, sm) -> log.db.put(
+                        log.cf(RaftLogStorage.LOG_CF),
+                        RaftRecords.indexKey(71),
+                        RaftRecords.encodeEntry(
+                                new io.raftkv.raft.Entry(2, 72, io.raftkv.raft.EntryType.NORMAL, new byte[0]))));
     }
 
     /**
@@ -142,7 +173,9 @@ class CorruptionTest {
         copyTree(pristine, dir);
         StorageLayout layout = new StorageLayout(dir);
         try (RocksInstance log = RocksInstance.open(layout.logDir, RaftLogStorage.FAMILIES, false, false)) {
-            log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+            log.db.put(
+                    log.cf(RaftLogStorage.STATE_CF),
+                    RaftRecords.HARD_STATE_KEY,
                     RaftRecords.encodeHardState(new io.raftkv.raft.HardState(2, 1, 90)));
         }
         try (NodeStorage s = NodeStorage.open(dir, StorageOptions.defaults())) {
@@ -160,13 +193,15 @@ class CorruptionTest {
         copyTree(pristine, dir);
         StorageLayout layout = new StorageLayout(dir);
         try (RocksInstance log = RocksInstance.open(layout.logDir, RaftLogStorage.FAMILIES, false, false);
-             RocksInstance sm = RocksInstance.open(layout.smDir, KvStateMachine.FAMILIES, false, false)) {
+                RocksInstance sm = RocksInstance.open(layout.smDir, KvStateMachine.FAMILIES, false, false)) {
             tamper.apply(log, sm);
         }
         Map<String, String> before = fingerprint(dir);
-        assertThatThrownBy(() -> NodeStorage.open(dir, StorageOptions.defaults()).close())
+        assertThatThrownBy(
+                        () -> NodeStorage.open(dir, StorageOptions.defaults()).close())
                 .isInstanceOf(StorageCorruptedException.class)
-                .hasMessageContaining(dir.toAbsolutePath().toString()).hasMessageContaining(expected);
+                .hasMessageContaining(dir.toAbsolutePath().toString())
+                .hasMessageContaining(expected);
         assertThat(fingerprint(dir)).as("directory unchanged").isEqualTo(before);
     }
 
@@ -201,7 +236,8 @@ class CorruptionTest {
         System.out.println(relative + " -> exit " + exit + ": " + message.strip());
         assertThat(exit).as("exit status for damaged %s", relative).isEqualTo(StorageCheck.CORRUPTED);
         assertThat(message).contains(dir.toAbsolutePath().toString()).contains("unusable");
-        assertThatThrownBy(() -> NodeStorage.open(dir, StorageOptions.defaults()).close())
+        assertThatThrownBy(
+                        () -> NodeStorage.open(dir, StorageOptions.defaults()).close())
                 .isInstanceOf(StorageCorruptedException.class)
                 .hasMessageContaining(dir.toAbsolutePath().toString());
         assertThat(fingerprint(dir)).as("directory unchanged").isEqualTo(before);
@@ -247,7 +283,11 @@ class CorruptionTest {
                 if (Files.isDirectory(p)) {
                     out.put(key, "dir");
                 } else {
-                    out.put(key, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+                    out.put(
+                            key,
+                            HexFormat.of()
+                                    .formatHex(
+                                            MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
                 }
             }
         }

@@ -1,9 +1,8 @@
 package io.raftkv.node.storage;
 
-import io.raftkv.raft.Entry;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.raft.Entry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash test with real processes: a child JVM ({@link CrashTestChild}) appends with group commit
@@ -44,20 +43,31 @@ class CrashTest {
         long start = System.nanoTime();
         for (int kill = 1; kill <= KILLS; kill++) {
             int acksBeforeKill = rnd.nextInt(8) == 0 ? 0 : 1 + rnd.nextInt(60);
-            Process child = new ProcessBuilder(javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-Xmx128m", "-Djava.library.path=" + libDir, "-cp", System.getProperty("java.class.path"),
-                    CrashTestChild.class.getName(), dataDir.toString(), Long.toString(seed + kill))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process child = new ProcessBuilder(
+                            javaBinary(),
+                            "-XX:TieredStopAtLevel=1",
+                            "-XX:+UseSerialGC",
+                            "-Xmx128m",
+                            "-Djava.library.path=" + libDir,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            CrashTestChild.class.getName(),
+                            dataDir.toString(),
+                            Long.toString(seed + kill))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             long ackedThisRun = readAcksThenKill(child, acksBeforeKill, kill, seed);
             maxAcked = Math.max(maxAcked, ackedThisRun);
             try (NodeStorage storage = NodeStorage.open(dataDir, StorageOptions.defaults())) {
                 RaftLogStorage log = storage.raftLog();
-                assertThat(log.lastIndex()).as("kill %d, seed %d: last index covers every ack", kill, seed)
+                assertThat(log.lastIndex())
+                        .as("kill %d, seed %d: last index covers every ack", kill, seed)
                         .isGreaterThanOrEqualTo(maxAcked);
                 for (long lo = 1; lo <= maxAcked; ) {
                     List<Entry> es = log.entries(lo, maxAcked + 1, 1 << 20);
                     for (Entry e : es) {
-                        assertThat(e.data()).as("kill %d, seed %d: entry #%d", kill, seed, e.index())
+                        assertThat(e.data())
+                                .as("kill %d, seed %d: entry #%d", kill, seed, e.index())
                                 .isEqualTo(CrashTestChild.payload(e.index()));
                     }
                     lo += es.size();
@@ -65,16 +75,17 @@ class CrashTest {
                 verified += maxAcked;
             }
         }
-        System.out.printf("CrashTest: %d SIGKILLs, highest acknowledged index %d, %d entry checks passed,"
-                + " %.1f s, seed %d%n", KILLS, maxAcked, verified, (System.nanoTime() - start) / 1e9, seed);
+        System.out.printf(
+                "CrashTest: %d SIGKILLs, highest acknowledged index %d, %d entry checks passed," + " %.1f s, seed %d%n",
+                KILLS, maxAcked, verified, (System.nanoTime() - start) / 1e9, seed);
         assertThat(maxAcked).as("the child made progress").isPositive();
     }
 
     /** Reads the child's stdout until {@code acks} ACK lines (0: the OPENED line), then SIGKILLs it. */
     private static long readAcksThenKill(Process child, int acks, int kill, long seed) throws Exception {
         long highest = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             int seen = 0;
             String line;
             while ((line = out.readLine()) != null) {

@@ -4,7 +4,6 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
-
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,8 +22,7 @@ import java.util.concurrent.TimeUnit;
 public final class CrashTestChild {
     static final int MAX_IN_FLIGHT = 8;
 
-    private CrashTestChild() {
-    }
+    private CrashTestChild() {}
 
     /** The payload of entry {@code index}: unique per index, so a misplaced entry is detected. */
     static byte[] payload(long index) {
@@ -69,16 +67,18 @@ public final class CrashTestChild {
 
     /** Stdin is the parent's pipe: end of input means the parent died, so stop at once. */
     private static void exitWhenParentGoes() {
-        Thread t = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // discard
-                }
-            } catch (java.io.IOException ignored) {
-                // parent gone
-            }
-            Runtime.getRuntime().halt(4);
-        }, "parent-watch");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        while (System.in.read() >= 0) {
+                            // discard
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // parent gone
+                    }
+                    Runtime.getRuntime().halt(4);
+                },
+                "parent-watch");
         t.setDaemon(true);
         t.start();
     }

@@ -1,10 +1,7 @@
 package io.raftkv.node.storage;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.RocksDBException;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,14 +10,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDBException;
 
 /** Group commit folds waiting requests into one synced batch; the error latch never lets go. */
 class GroupCommitWriterTest {
     @TempDir
     Path dir;
+
     private RocksInstance db;
     private GroupCommitWriter writer;
     private final AtomicBoolean latchCallback = new AtomicBoolean();
@@ -46,14 +46,17 @@ class GroupCommitWriterTest {
 
     /** A request whose batch cannot be built until {@link #release} opens: holds the writer. */
     private CompletableFuture<Void> blockWriter() throws InterruptedException {
-        CompletableFuture<Void> f = writer.submit(b -> {
-            writerBlocked.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, 0).durable();
+        CompletableFuture<Void> f = writer.submit(
+                        b -> {
+                            writerBlocked.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        0)
+                .durable();
         assertThat(writerBlocked.await(10, TimeUnit.SECONDS)).isTrue();
         return f;
     }
@@ -74,7 +77,8 @@ class GroupCommitWriterTest {
         assertThat(stats.requests()).isEqualTo(5);
         assertThat(stats.entriesPerFsync()).isEqualTo(2.0);
         assertThat(writer.completedSeq()).isEqualTo(5);
-        assertThat(db.db.get(db.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(4))).containsExactly(1);
+        assertThat(db.db.get(db.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(4)))
+                .containsExactly(1);
     }
 
     @Test
@@ -96,22 +100,29 @@ class GroupCommitWriterTest {
     @Test
     void afterTheFirstErrorEverythingQueuedAndLaterFailsAndNothingIsAcknowledged() throws Exception {
         CompletableFuture<Void> before = blockWriter();
-        CompletableFuture<Void> failing = writer.submit(b -> {
-            throw new RocksDBException("injected: No space left on device");
-        }, 1).durable();
+        CompletableFuture<Void> failing = writer.submit(
+                        b -> {
+                            throw new RocksDBException("injected: No space left on device");
+                        },
+                        1)
+                .durable();
         CompletableFuture<Void> sameBatch = writer.submit(put(1), 1).durable();
         release.countDown();
         before.get(10, TimeUnit.SECONDS);
-        assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageFailedException.class)
+        assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StorageFailedException.class)
                 .hasRootCauseMessage("injected: No space left on device");
         assertThatThrownBy(() -> sameBatch.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageFailedException.class);
-        assertThat(db.db.get(db.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(1))).as("not written").isNull();
+        assertThat(db.db.get(db.cf(RaftLogStorage.LOG_CF), RaftRecords.indexKey(1)))
+                .as("not written")
+                .isNull();
         assertThat(writer.failed()).isTrue();
         assertThat(latchCallback).isTrue();
         assertThat(writer.stats().failed()).isTrue();
         CompletableFuture<Void> later = writer.submit(put(2), 1).durable();
         assertThat(later).isCompletedExceptionally();
-        assertThatThrownBy(later::join).hasCauseInstanceOf(StorageFailedException.class)
+        assertThatThrownBy(later::join)
+                .hasCauseInstanceOf(StorageFailedException.class)
                 .hasMessageContaining("has failed earlier");
     }
 

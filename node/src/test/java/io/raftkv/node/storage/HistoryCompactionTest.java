@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HistoryCompactionTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private long nextIndex = 1;
 
@@ -77,8 +78,10 @@ class HistoryCompactionTest {
         List<Command> writes = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
             String key = "k" + rnd.nextInt(50);
-            writes.add(rnd.nextInt(5) == 0 ? Command.of(new Command.Delete(b(key)))
-                    : Command.of(new Command.Put(b(key), b("v" + i))));
+            writes.add(
+                    rnd.nextInt(5) == 0
+                            ? Command.of(new Command.Delete(b(key)))
+                            : Command.of(new Command.Put(b(key), b("v" + i))));
         }
         run(writes);
         KvStateMachine sm = storage.stateMachine();
@@ -93,12 +96,13 @@ class HistoryCompactionTest {
         assertThat(sm.revisions()).isEqualTo(new Revisions(current, compact));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> historyRows() < rowsBefore / 5);
 
-        assertThat(sm.range(b("k"), b("l"), compact, 1000, 1 << 30, false, false)).isEqualTo(before);
+        assertThat(sm.range(b("k"), b("l"), compact, 1000, 1 << 30, false, false))
+                .isEqualTo(before);
         assertThat(sm.changes(compact, 100_000, 1 << 30).events()).isEqualTo(changesBefore);
-        assertThatThrownBy(() -> sm.get(b("k1"), compact - 1)).isInstanceOf(RevisionUnavailableException.class)
+        assertThatThrownBy(() -> sm.get(b("k1"), compact - 1))
+                .isInstanceOf(RevisionUnavailableException.class)
                 .hasMessageContaining("the compact revision is " + compact);
-        assertThatThrownBy(() -> sm.changes(compact - 1, 10, 1 << 20))
-                .isInstanceOf(RevisionUnavailableException.class);
+        assertThatThrownBy(() -> sm.changes(compact - 1, 10, 1 << 20)).isInstanceOf(RevisionUnavailableException.class);
         // Every key keeps at most one version before the compact revision, and no deletion.
         long keptBefore = sm.withHandle(db -> {
             long n = 0;
@@ -117,7 +121,8 @@ class HistoryCompactionTest {
         // The prev_kv of the first change at the compact revision is still there.
         KvEvent first = changesBefore.get(0);
         if (first.type() == KvEvent.Type.PUT && first.kv().version() > 1) {
-            assertThat(sm.previous(first.kv().key(), first.revision(), first.subRevision())).isPresent();
+            assertThat(sm.previous(first.kv().key(), first.revision(), first.subRevision()))
+                    .isPresent();
         }
 
         // A second compaction resumes after a restart.
@@ -126,9 +131,13 @@ class HistoryCompactionTest {
         run(List.of(Command.of(new Command.Compact(second))));
         storage.close();
         storage = NodeStorage.open(dir, StorageOptions.defaults());
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> storage.stateMachine().withHandle(db ->
-                MvccRecords.decodeLong(MvccRecords.COMPACT_PROGRESS_KEY,
-                        db.db.get(db.cf(KvStateMachine.META_CF), MvccRecords.COMPACT_PROGRESS_KEY)) >= second));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> storage.stateMachine()
+                        .withHandle(db -> MvccRecords.decodeLong(
+                                        MvccRecords.COMPACT_PROGRESS_KEY,
+                                        db.db.get(db.cf(KvStateMachine.META_CF), MvccRecords.COMPACT_PROGRESS_KEY))
+                                >= second));
         assertThat(storage.stateMachine().range(b("k"), b("l"), second, 1000, 1 << 30, false, false))
                 .isEqualTo(atSecond);
     }

@@ -29,7 +29,8 @@ class KeyVersionCacheTest {
         cache.stageWrite(new byte[] {'a', 'b', 0}, 2, 1);
         cache.stageWrite("0123456789abcdeX".getBytes(StandardCharsets.UTF_8), 3, 1);
         cache.batchWritten();
-        assertThat(cache.lookup("0123456789abcdeY".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+        assertThat(cache.lookup("0123456789abcdeY".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(-1);
         int ab = cache.lookup("ab".getBytes(StandardCharsets.UTF_8));
         int ab0 = cache.lookup(new byte[] {'a', 'b', 0});
         if (ab >= 0) {

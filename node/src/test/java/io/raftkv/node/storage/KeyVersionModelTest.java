@@ -73,17 +73,25 @@ class KeyVersionModelTest {
                     commands.add(c);
                     batch.add(new Entry(1, index, EntryType.NORMAL, CommandCodec.encode(c)));
                 }
-                storage.raftLog().persist(new HardState(1, 1, index), batch, null).join();
-                List<ApplyResult> got = storage.stateMachine().apply(batch, Map.of()).join();
+                storage.raftLog()
+                        .persist(new HardState(1, 1, index), batch, null)
+                        .join();
+                List<ApplyResult> got =
+                        storage.stateMachine().apply(batch, Map.of()).join();
                 for (int i = 0; i < got.size(); i++) {
-                    ApplyResult expected = modelApply(model, commands.get(i), batch.get(i).index());
+                    ApplyResult expected =
+                            modelApply(model, commands.get(i), batch.get(i).index());
                     rolledBack += expected.status() == Status.READ_LIMIT_EXCEEDED ? 1 : 0;
-                    assertSameResult(got.get(i), expected, "seed " + seed + " entry " + batch.get(i).index());
+                    assertSameResult(
+                            got.get(i),
+                            expected,
+                            "seed " + seed + " entry " + batch.get(i).index());
                     if (changed) {
                         states.put(revision, new HashMap<>(model));
                     }
                 }
-                assertThat(storage.stateMachine().revisions().current()).as("seed %d revision", seed)
+                assertThat(storage.stateMachine().revisions().current())
+                        .as("seed %d revision", seed)
                         .isEqualTo(revision);
                 checkHistory(storage.stateMachine(), rnd, "seed " + seed + " after index " + index);
                 for (int k = 0; k < KEYS; k++) {
@@ -101,8 +109,12 @@ class KeyVersionModelTest {
         } finally {
             storage.close();
         }
-        assertThat(cacheHits).as("seed %d: puts took versions from the cache", seed).isPositive();
-        assertThat(rolledBack).as("seed %d: the run rolled back transactions", seed).isPositive();
+        assertThat(cacheHits)
+                .as("seed %d: puts took versions from the cache", seed)
+                .isPositive();
+        assertThat(rolledBack)
+                .as("seed %d: the run rolled back transactions", seed)
+                .isPositive();
     }
 
     /** Reads at a random earlier revision and the changes since one match the model. */
@@ -121,7 +133,8 @@ class KeyVersionModelTest {
         RangeResult all = sm.range(bytes("k"), bytes("l"), at, 100, 1 << 30, false, false);
         assertThat(all.count()).as(what + " count at " + at).isEqualTo(then.size());
         long from = 2 + (long) (rnd.nextDouble() * (revision - 1));
-        List<KvEvent> expected = events.stream().filter(e -> e.revision() >= from).toList();
+        List<KvEvent> expected =
+                events.stream().filter(e -> e.revision() >= from).toList();
         List<KvEvent> got = new ArrayList<>();
         long next = from;
         while (true) {
@@ -134,8 +147,12 @@ class KeyVersionModelTest {
         }
         assertThat(got).as(what + " changes from " + from).hasSameSizeAs(expected);
         for (int i = 0; i < got.size(); i++) {
-            assertThat(got.get(i).type()).as(what + " change " + i).isEqualTo(expected.get(i).type());
-            assertThat(got.get(i).subRevision()).as(what + " change " + i).isEqualTo(expected.get(i).subRevision());
+            assertThat(got.get(i).type())
+                    .as(what + " change " + i)
+                    .isEqualTo(expected.get(i).type());
+            assertThat(got.get(i).subRevision())
+                    .as(what + " change " + i)
+                    .isEqualTo(expected.get(i).subRevision());
             assertSameKv(got.get(i).kv(), expected.get(i).kv(), what + " change " + i);
         }
     }
@@ -206,8 +223,8 @@ class KeyVersionModelTest {
         if (changed) {
             revision = rev;
         }
-        return new ApplyResult(r.index(), revision, r.status(), r.duplicate(), r.keyValue(), r.previous(),
-                r.txnResults(), r.reason());
+        return new ApplyResult(
+                r.index(), revision, r.status(), r.duplicate(), r.keyValue(), r.previous(), r.txnResults(), r.reason());
     }
 
     private int sub;
@@ -314,8 +331,8 @@ class KeyVersionModelTest {
         assertThat(str(got.key())).as(what + " key").isEqualTo(str(expected.key()));
         assertThat(got.value()).as(what + " value").isEqualTo(expected.value());
         assertThat(new long[] {got.createRevision(), got.modRevision(), got.version()})
-                .as(what + " create, mod, version").containsExactly(expected.createRevision(), expected.modRevision(),
-                        expected.version());
+                .as(what + " create, mod, version")
+                .containsExactly(expected.createRevision(), expected.modRevision(), expected.version());
     }
 
     private static byte[] bytes(String s) {

@@ -1,9 +1,12 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.node.storage.ApplyResult.Status;
 import io.raftkv.node.storage.Command.Absent;
-import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Compare;
+import io.raftkv.node.storage.Command.CompareAndSet;
 import io.raftkv.node.storage.Command.Delete;
 import io.raftkv.node.storage.Command.ModRevisionEquals;
 import io.raftkv.node.storage.Command.Put;
@@ -13,20 +16,16 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every command, compare-and-set on value and on mod index, transactions, sessions and expiry. */
 class KvStateMachineTest {
@@ -34,6 +33,7 @@ class KvStateMachineTest {
 
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private KvStateMachine sm;
     private long nextIndex = 1;
@@ -95,7 +95,9 @@ class KvStateMachineTest {
         assertThat(sm.get(b("k"))).isEmpty();
         ApplyResult absent = one(Command.of(new Delete(b("k"))));
         assertThat(absent.keyValue()).isNull();
-        assertThat(absent.revision()).as("deleting an absent key changes nothing").isEqualTo(3);
+        assertThat(absent.revision())
+                .as("deleting an absent key changes nothing")
+                .isEqualTo(3);
         one(Command.of(new Put(b("k"), b("again"))));
         assertThat(sm.get(b("k"))).contains(new KeyValue(b("k"), b("again"), 4, 4, 1));
     }
@@ -115,11 +117,14 @@ class KvStateMachineTest {
     void compareAndSetOnModIndexAndAbsenceAndDelete() {
         ApplyResult created = one(Command.of(new CompareAndSet(b("k"), new Absent(), b("a"))));
         assertThat(created.status()).isEqualTo(Status.APPLIED);
-        assertThat(one(Command.of(new CompareAndSet(b("k"), new Absent(), b("z")))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("k"), new Absent(), b("z"))))
+                        .status())
                 .isEqualTo(Status.COMPARE_FAILED);
-        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(99), b("z")))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(99), b("z"))))
+                        .status())
                 .isEqualTo(Status.COMPARE_FAILED);
-        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(2), b("b")))).status())
+        assertThat(one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(2), b("b"))))
+                        .status())
                 .isEqualTo(Status.APPLIED);
         ApplyResult deleted = one(Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(3), null)));
         assertThat(deleted.status()).isEqualTo(Status.APPLIED);
@@ -132,15 +137,18 @@ class KvStateMachineTest {
     @Test
     void transactionRunsOneBranchAtomicallyAndSeesItsOwnWrites() {
         one(Command.of(new Put(b("a"), b("1"))));
-        Txn txn = new Txn(List.of(new Compare(b("a"), new ValueEquals(b("1"))), new Compare(b("b"), new Absent())),
+        Txn txn = new Txn(
+                List.of(new Compare(b("a"), new ValueEquals(b("1"))), new Compare(b("b"), new Absent())),
                 List.of(new Put(b("b"), b("2")), new Put(b("b"), b("3")), new Delete(b("a"))),
                 List.of(new Put(b("failed"), b("yes"))));
         assertThat(one(Command.of(txn)).status()).isEqualTo(Status.APPLIED);
         assertThat(sm.get(b("a"))).isEmpty();
         // One revision for the whole transaction, however many changes it makes.
         assertThat(sm.get(b("b"))).contains(new KeyValue(b("b"), b("3"), 3, 3, 2));
-        assertThat(sm.changes(3, 100, 1 << 20).events()).extracting(KvEvent::type, KvEvent::subRevision)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 0),
+        assertThat(sm.changes(3, 100, 1 << 20).events())
+                .extracting(KvEvent::type, KvEvent::subRevision)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 0),
                         org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 1),
                         org.assertj.core.groups.Tuple.tuple(KvEvent.Type.DELETE, 2));
         assertThat(one(Command.of(txn)).status()).isEqualTo(Status.COMPARE_FAILED);
@@ -150,7 +158,8 @@ class KvStateMachineTest {
 
     @Test
     void commandsInOneBatchSeeEachOther() {
-        List<ApplyResult> rs = run(Command.of(new Put(b("k"), b("1"))),
+        List<ApplyResult> rs = run(
+                Command.of(new Put(b("k"), b("1"))),
                 Command.of(new CompareAndSet(b("k"), new ModRevisionEquals(2), b("2"))),
                 Command.of(new Put(b("k"), b("3"))));
         assertThat(rs).extracting(ApplyResult::status).containsExactly(Status.APPLIED, Status.APPLIED, Status.APPLIED);
@@ -182,7 +191,8 @@ class KvStateMachineTest {
             one(Command.of(new Put(b("other"), b("x"))));
         }
         // last used at 2, now at 12: 12 - 2 = 10 is not yet > 10, so the retry is still answered
-        assertThat(one(Command.inSession(7, 2, new Put(b("k"), b("v2")))).duplicate()).isTrue();
+        assertThat(one(Command.inSession(7, 2, new Put(b("k"), b("v2")))).duplicate())
+                .isTrue();
         for (int i = 0; i < EXPIRY; i++) {
             one(Command.of(new Put(b("other"), b("x"))));
         }
@@ -208,7 +218,8 @@ class KvStateMachineTest {
         ApplyResult retry = one(Command.inSession(7, 1, new Put(b("k"), b("v2"))));
         assertThat(retry.duplicate()).isTrue();
         assertThat(sm.get(b("k")).orElseThrow().version()).isEqualTo(2);
-        assertThat(one(Command.inSession(7, 2, new Put(b("k"), b("v3")))).status()).isEqualTo(Status.APPLIED);
+        assertThat(one(Command.inSession(7, 2, new Put(b("k"), b("v3")))).status())
+                .isEqualTo(Status.APPLIED);
         assertThat(sm.storedSessionClients()).containsExactly(7L);
     }
 
@@ -217,17 +228,22 @@ class KvStateMachineTest {
         List<Entry> es = new ArrayList<>();
         java.util.Random rnd = new java.util.Random(42);
         for (int i = 1; i <= 60; i++) {
-            Command c = rnd.nextInt(4) == 0 ? Command.inSession(1 + rnd.nextInt(3), 1 + i / 7,
-                    new Put(b("s" + rnd.nextInt(5)), b("v" + i)))
-                    : Command.of(rnd.nextBoolean() ? new Put(b("k" + rnd.nextInt(8)), b("v" + i))
-                    : new Delete(b("k" + rnd.nextInt(8))));
+            Command c = rnd.nextInt(4) == 0
+                    ? Command.inSession(1 + rnd.nextInt(3), 1 + i / 7, new Put(b("s" + rnd.nextInt(5)), b("v" + i)))
+                    : Command.of(
+                            rnd.nextBoolean()
+                                    ? new Put(b("k" + rnd.nextInt(8)), b("v" + i))
+                                    : new Delete(b("k" + rnd.nextInt(8))));
             es.add(new Entry(1, i, EntryType.NORMAL, CommandCodec.encode(c)));
         }
         commitAndApply(es);
-        try (NodeStorage second = NodeStorage.open(other, StorageOptions.defaults().withSessionExpiryEntries(EXPIRY))) {
+        try (NodeStorage second =
+                NodeStorage.open(other, StorageOptions.defaults().withSessionExpiryEntries(EXPIRY))) {
             second.raftLog().persist(new HardState(1, 1, 60), es, null).join();
             for (int from = 0; from < es.size(); from += 7) {
-                second.stateMachine().apply(es.subList(from, Math.min(es.size(), from + 7)), Map.of()).join();
+                second.stateMachine()
+                        .apply(es.subList(from, Math.min(es.size(), from + 7)), Map.of())
+                        .join();
             }
             assertThat(second.stateMachine().stateHash()).isEqualTo(sm.stateHash());
         }
@@ -248,7 +264,8 @@ class KvStateMachineTest {
         sm = storage.stateMachine();
         assertThat(sm.appliedIndex()).isEqualTo(2);
         List<Entry> again = storage.raftLog().entries(1, 3, Long.MAX_VALUE);
-        assertThat(sm.apply(again, Map.of()).join()).extracting(ApplyResult::status)
+        assertThat(sm.apply(again, Map.of()).join())
+                .extracting(ApplyResult::status)
                 .containsExactly(Status.NO_OP, Status.NO_OP);
         assertThat(sm.stateHash()).isEqualTo(hash);
         assertThat(sm.get(b("k")).orElseThrow().version()).isEqualTo(2);
@@ -258,9 +275,12 @@ class KvStateMachineTest {
     void noOpsAndConfChangesOnlyAdvanceTheAppliedIndexAndRecordTheConfiguration() {
         Entry noop = new Entry(1, 1, EntryType.NORMAL, new byte[0]);
         Entry cc = new Entry(1, 2, EntryType.CONF_CHANGE, new byte[] {1, 2, 3});
-        storage.raftLog().persist(new HardState(1, 1, 2), List.of(noop, cc), null).join();
+        storage.raftLog()
+                .persist(new HardState(1, 1, 2), List.of(noop, cc), null)
+                .join();
         ConfState conf = ConfState.ofVoters(1L, 2L);
-        assertThat(sm.apply(List.of(noop, cc), Map.of(2L, conf)).join()).extracting(ApplyResult::status)
+        assertThat(sm.apply(List.of(noop, cc), Map.of(2L, conf)).join())
+                .extracting(ApplyResult::status)
                 .containsExactly(Status.NO_OP, Status.NO_OP);
         assertThat(sm.appliedIndex()).isEqualTo(2);
         assertThat(sm.confState()).isEqualTo(conf);
@@ -270,30 +290,38 @@ class KvStateMachineTest {
     @Test
     void malformedEntriesAreRejectedDeterministicallyAndMissingConfigurationsRefused() {
         Entry garbage = new Entry(1, 1, EntryType.NORMAL, new byte[] {9, 9, 9});
-        storage.raftLog().persist(new HardState(1, 1, 1), List.of(garbage), null).join();
+        storage.raftLog()
+                .persist(new HardState(1, 1, 1), List.of(garbage), null)
+                .join();
         ApplyResult r = sm.apply(List.of(garbage), Map.of()).join().get(0);
         assertThat(r.status()).isEqualTo(Status.REJECTED);
         assertThat(r.reason()).contains("unknown command version 9");
         Entry cc = new Entry(1, 2, EntryType.CONF_CHANGE, new byte[0]);
         assertThatThrownBy(() -> sm.apply(List.of(cc), Map.of()).join())
-                .isInstanceOf(CompletionException.class).hasRootCauseInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(CompletionException.class)
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
         Entry gap = new Entry(1, 5, EntryType.NORMAL, new byte[0]);
         assertThatThrownBy(() -> sm.apply(List.of(gap), Map.of()).join()).hasMessageContaining("does not follow");
     }
 
     @Test
     void rangeAndPrefixReadsPageInKeyOrder() {
-        run(Command.of(new Put(b("a/1"), b("1"))), Command.of(new Put(b("a/2"), b("2"))),
-                Command.of(new Put(b("a/3"), b("3"))), Command.of(new Put(b("b/1"), b("4"))));
+        run(
+                Command.of(new Put(b("a/1"), b("1"))),
+                Command.of(new Put(b("a/2"), b("2"))),
+                Command.of(new Put(b("a/3"), b("3"))),
+                Command.of(new Put(b("b/1"), b("4"))));
         RangeResult page = sm.range(b("a/"), b("b/"), 2, Long.MAX_VALUE, false);
-        assertThat(page.keyValues()).extracting(kv -> new String(kv.key(), StandardCharsets.UTF_8))
+        assertThat(page.keyValues())
+                .extracting(kv -> new String(kv.key(), StandardCharsets.UTF_8))
                 .containsExactly("a/1", "a/2");
         assertThat(page.more()).isTrue();
         RangeResult rest = sm.range(b("a/3"), b("b/"), 2, Long.MAX_VALUE, false);
         assertThat(rest.keyValues()).hasSize(1);
         assertThat(rest.more()).isFalse();
         assertThat(sm.prefix(b("a/"), 10, Long.MAX_VALUE).keyValues()).hasSize(3);
-        assertThat(sm.range(b("a"), null, 10, Long.MAX_VALUE, false).keyValues()).hasSize(4);
+        assertThat(sm.range(b("a"), null, 10, Long.MAX_VALUE, false).keyValues())
+                .hasSize(4);
         assertThat(KvStateMachine.prefixEnd(new byte[] {1, (byte) 0xFF})).containsExactly(2);
         assertThat(KvStateMachine.prefixEnd(new byte[] {(byte) 0xFF})).isNull();
         assertThatThrownBy(() -> sm.range(b("a"), null, 0, 1, false)).isInstanceOf(IllegalArgumentException.class);

@@ -1,5 +1,7 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.raftkv.node.storage.ApplyResult.Status;
 import io.raftkv.node.storage.Command.Absent;
 import io.raftkv.node.storage.Command.Compare;
@@ -12,18 +14,15 @@ import io.raftkv.node.storage.Command.Txn;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Leases in the replicated state: grants, attachments by Put and Txn, detachment by a put without
@@ -33,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LeaseStateTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private long nextIndex = 1;
 
@@ -52,13 +52,17 @@ class LeaseStateTest {
 
     private ApplyResult one(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog().persist(new HardState(1, 1, e.index()), List.of(e), null).join();
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
         return storage.stateMachine().apply(List.of(e), Map.of()).join().get(0);
     }
 
     private List<String> keysOf(long lease) {
         List<String> out = new ArrayList<>();
-        storage.stateMachine().leaseKeys(lease, 100).keyValues()
+        storage.stateMachine()
+                .leaseKeys(lease, 100)
+                .keyValues()
                 .forEach(k -> out.add(new String(k.key(), StandardCharsets.UTF_8)));
         return out;
     }
@@ -96,11 +100,14 @@ class LeaseStateTest {
         assertThat(put.reason()).startsWith("requested lease not found");
         assertThat(exists("k")).isFalse();
         // The session was not advanced: sequence 1 is still usable.
-        assertThat(one(Command.inSession(5, 1, new Put(b("k"), b("v")))).status()).isEqualTo(Status.APPLIED);
+        assertThat(one(Command.inSession(5, 1, new Put(b("k"), b("v")))).status())
+                .isEqualTo(Status.APPLIED);
 
         one(Command.of(new LeaseGrant(1, 5)));
-        ApplyResult txn = one(Command.of(new Txn(List.of(new Compare(b("x"), new Absent())),
-                List.of(new Put(b("x"), b("1"), 1), new Put(b("y"), b("1"), 99)), List.of())));
+        ApplyResult txn = one(Command.of(new Txn(
+                List.of(new Compare(b("x"), new Absent())),
+                List.of(new Put(b("x"), b("1"), 1), new Put(b("y"), b("1"), 99)),
+                List.of())));
         assertThat(txn.status()).isEqualTo(Status.LEASE_NOT_FOUND);
         assertThat(exists("x")).isFalse();
         assertThat(keysOf(1)).isEmpty();
@@ -145,10 +152,13 @@ class LeaseStateTest {
 
     @Test
     void leaseCommandsRoundTripThroughTheCodec() {
-        for (Command c : List.of(Command.of(new LeaseGrant(Long.MAX_VALUE, Command.MAX_LEASE_TTL_SECONDS)),
-                Command.of(new LeaseRevoke(1, true)), Command.of(new LeaseRevoke(2, false)),
+        for (Command c : List.of(
+                Command.of(new LeaseGrant(Long.MAX_VALUE, Command.MAX_LEASE_TTL_SECONDS)),
+                Command.of(new LeaseRevoke(1, true)),
+                Command.of(new LeaseRevoke(2, false)),
                 Command.inSession(3, 4, new Put(b("k"), b("v"), 5)),
-                Command.of(new Txn(List.of(), List.of(new Put(b("a"), b(""), 6), new Put(b("b"), b(""))), List.of())))) {
+                Command.of(
+                        new Txn(List.of(), List.of(new Put(b("a"), b(""), 6), new Put(b("b"), b(""))), List.of())))) {
             assertThat(CommandCodec.decode(CommandCodec.encode(c))).isEqualTo(c);
         }
         // A put without a lease encodes exactly as before leases existed.
@@ -156,7 +166,8 @@ class LeaseStateTest {
         byte[] leased = CommandCodec.encode(Command.of(new Put(b("k"), b("v"), 1)));
         leased[leased.length - 1] = 0; // lease id 0 under the leased-put tag: not canonical
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandCodec.decode(leased))
-                .isInstanceOf(MalformedCommandException.class).hasMessageContaining("lease id 0");
+                .isInstanceOf(MalformedCommandException.class)
+                .hasMessageContaining("lease id 0");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
@@ -8,17 +11,13 @@ import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.SnapshotMetadata;
 import io.raftkv.raft.Storage;
 import io.raftkv.raft.StorageException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Model-based property test: the same random sequence of appends (with conflicting suffixes),
@@ -118,9 +117,15 @@ class RaftLogStoragePropertyTest {
     static void assertSameObservations(MemoryStorage model, RaftLogStorage log, Random rnd) {
         assertThat(log.firstIndex()).as("firstIndex").isEqualTo(model.firstIndex());
         assertThat(log.lastIndex()).as("lastIndex").isEqualTo(model.lastIndex());
-        assertThat(log.initialState().hardState()).as("hard state").isEqualTo(model.initialState().hardState());
-        assertThat(log.snapshot().metadata().index()).as("snapshot index").isEqualTo(model.snapshot().metadata().index());
-        assertThat(log.snapshot().metadata().term()).as("snapshot term").isEqualTo(model.snapshot().metadata().term());
+        assertThat(log.initialState().hardState())
+                .as("hard state")
+                .isEqualTo(model.initialState().hardState());
+        assertThat(log.snapshot().metadata().index())
+                .as("snapshot index")
+                .isEqualTo(model.snapshot().metadata().index());
+        assertThat(log.snapshot().metadata().term())
+                .as("snapshot term")
+                .isEqualTo(model.snapshot().metadata().term());
         for (long i = model.firstIndex() - 1; i <= model.lastIndex(); i++) {
             assertThat(log.term(i)).as("term(%d)", i).isEqualTo(model.term(i));
         }
@@ -141,7 +146,8 @@ class RaftLogStoragePropertyTest {
             if (lo > model.lastIndex() + 1 || hi > model.lastIndex() + 1) {
                 continue;
             }
-            assertThat(log.entries(lo, hi, maxBytes)).as("entries(%d, %d, %d)", lo, hi, maxBytes)
+            assertThat(log.entries(lo, hi, maxBytes))
+                    .as("entries(%d, %d, %d)", lo, hi, maxBytes)
                     .isEqualTo(model.entries(lo, hi, maxBytes));
         }
     }

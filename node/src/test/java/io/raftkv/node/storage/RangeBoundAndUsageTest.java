@@ -1,14 +1,12 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,21 +15,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The byte bound of range reads, the state hash's index, and the measured size on disk. */
 class RangeBoundAndUsageTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private KvStateMachine sm;
     private long nextIndex = 1;
 
     @BeforeEach
     void open() {
-        storage = NodeStorage.open(dir, StorageOptions.defaults().withDiskUsageIntervalMs(50).withClusterId(77));
+        storage = NodeStorage.open(
+                dir, StorageOptions.defaults().withDiskUsageIntervalMs(50).withClusterId(77));
         sm = storage.stateMachine();
     }
 
@@ -46,17 +47,21 @@ class RangeBoundAndUsageTest {
 
     private void put(String key, byte[] value) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(Command.of(new Put(b(key), value))));
-        storage.raftLog().persist(new HardState(1, 1, e.index()), List.of(e), null).join();
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
         sm.apply(List.of(e), Map.of()).join();
     }
 
     private static List<String> keys(RangeResult r) {
-        return r.keyValues().stream().map(kv -> new String(kv.key(), StandardCharsets.UTF_8)).toList();
+        return r.keyValues().stream()
+                .map(kv -> new String(kv.key(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test
     void aRangeStopsBeforeTheByteBoundButAlwaysReturnsOneKey() {
-        put("a", new byte[10]);   // 11 bytes with its key
+        put("a", new byte[10]); // 11 bytes with its key
         put("b", new byte[10]);
         put("c", new byte[100]);
         put("d", new byte[1]);
@@ -99,7 +104,9 @@ class RangeBoundAndUsageTest {
             byte[] from = b("k");
             while (true) {
                 RangeResult page = sm.range(from, null, limit, bound, false);
-                long bytes = page.keyValues().stream().mapToLong(kv -> kv.key().length + kv.value().length).sum();
+                long bytes = page.keyValues().stream()
+                        .mapToLong(kv -> kv.key().length + kv.value().length)
+                        .sum();
                 assertThat(page.keyValues()).as("seed %d", seed).isNotEmpty().hasSizeLessThanOrEqualTo(limit);
                 if (page.keyValues().size() > 1) {
                     assertThat(bytes).as("seed %d", seed).isLessThanOrEqualTo(bound);
@@ -108,7 +115,8 @@ class RangeBoundAndUsageTest {
                 if (!page.more()) {
                     break;
                 }
-                byte[] lastKey = page.keyValues().get(page.keyValues().size() - 1).key();
+                byte[] lastKey =
+                        page.keyValues().get(page.keyValues().size() - 1).key();
                 from = java.util.Arrays.copyOf(lastKey, lastKey.length + 1);
             }
             assertThat(seen).as("seed %d bound %d limit %d", seed, bound, limit).isEqualTo(all);

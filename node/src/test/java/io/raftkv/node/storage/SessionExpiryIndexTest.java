@@ -26,7 +26,7 @@ class SessionExpiryIndexTest {
         index.used(1, -1, 5);
         index.used(2, -1, 6);
         index.batchWritten();
-        index.used(1, 5, 9);   // session 1 used again at 9
+        index.used(1, 5, 9); // session 1 used again at 9
         index.used(3, -1, 10); // a new session
         assertThat(index.removeLastUsedBelow(7)).containsExactly(2L);
         index.discardStaged();
@@ -39,7 +39,8 @@ class SessionExpiryIndexTest {
     void twoSessionsCannotShareALastUse() {
         SessionExpiryIndex index = new SessionExpiryIndex();
         index.load(1, 5);
-        assertThatThrownBy(() -> index.load(2, 5)).isInstanceOf(CorruptRecordException.class)
+        assertThatThrownBy(() -> index.load(2, 5))
+                .isInstanceOf(CorruptRecordException.class)
                 .hasMessageContaining("last used at index 5");
     }
 }

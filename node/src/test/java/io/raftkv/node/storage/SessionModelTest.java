@@ -57,12 +57,17 @@ class SessionModelTest {
                     batch.add(new Entry(1, index, EntryType.NORMAL, CommandCodec.encode(c)));
                     modelApply(model, c, index, expected, expectDuplicate);
                 }
-                storage.raftLog().persist(new HardState(1, 1, index), batch, null).join();
-                List<ApplyResult> got = storage.stateMachine().apply(batch, Map.of()).join();
+                storage.raftLog()
+                        .persist(new HardState(1, 1, index), batch, null)
+                        .join();
+                List<ApplyResult> got =
+                        storage.stateMachine().apply(batch, Map.of()).join();
                 for (int i = 0; i < got.size(); i++) {
-                    assertThat(got.get(i).status()).as("seed %d entry %d", seed, batch.get(i).index())
+                    assertThat(got.get(i).status())
+                            .as("seed %d entry %d", seed, batch.get(i).index())
                             .isEqualTo(expected.get(i));
-                    assertThat(got.get(i).duplicate()).as("seed %d entry %d duplicate", seed, batch.get(i).index())
+                    assertThat(got.get(i).duplicate())
+                            .as("seed %d entry %d duplicate", seed, batch.get(i).index())
                             .isEqualTo(expectDuplicate.get(i));
                     duplicates += expectDuplicate.get(i) ? 1 : 0;
                     rejected += expected.get(i) == Status.REJECTED ? 1 : 0;
@@ -75,7 +80,8 @@ class SessionModelTest {
                         live.add(client);
                     }
                 });
-                assertThat(storage.stateMachine().storedSessionClients()).as("seed %d after index %d", seed, end)
+                assertThat(storage.stateMachine().storedSessionClients())
+                        .as("seed %d after index %d", seed, end)
                         .containsExactlyElementsOf(live);
                 if (rnd.nextInt(40) == 0) {
                     cacheHits += storage.stateMachine().sessionCache().hits();
@@ -84,7 +90,9 @@ class SessionModelTest {
                 }
             }
             cacheHits += storage.stateMachine().sessionCache().hits();
-            assertThat(cacheHits).as("seed %d: sessions were found in the cache", seed).isPositive();
+            assertThat(cacheHits)
+                    .as("seed %d: sessions were found in the cache", seed)
+                    .isPositive();
         } finally {
             storage.close();
         }
@@ -118,8 +126,12 @@ class SessionModelTest {
         return Command.inSession(client, seq, new Put(("s" + rnd.nextInt(10)).getBytes(), value));
     }
 
-    private static void modelApply(Map<Long, ModelSession> model, Command c, long index, List<Status> expected,
-                                   List<Boolean> expectDuplicate) {
+    private static void modelApply(
+            Map<Long, ModelSession> model,
+            Command c,
+            long index,
+            List<Status> expected,
+            List<Boolean> expectDuplicate) {
         if (c.session() == null) {
             expected.add(Status.APPLIED);
             expectDuplicate.add(false);

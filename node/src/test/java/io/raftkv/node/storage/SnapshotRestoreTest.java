@@ -1,14 +1,14 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Restore from a snapshot file, force-new-cluster from a survivor, and what they refuse. */
 class SnapshotRestoreTest {
-    private static final StorageOptions OPTIONS = StorageOptions.defaults().withSnapshotChunkBytes(4096)
-            .withSnapshotThresholdEntries(100).withLogEntriesRetainedAfterSnapshot(10);
+    private static final StorageOptions OPTIONS = StorageOptions.defaults()
+            .withSnapshotChunkBytes(4096)
+            .withSnapshotThresholdEntries(100)
+            .withLogEntriesRetainedAfterSnapshot(10);
     private static final ConfState THREE = new ConfState(Set.of(1L, 2L, 3L), Set.of());
 
     @TempDir
@@ -39,8 +40,12 @@ class SnapshotRestoreTest {
         List<Entry> es = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             byte[] value = (prefix + (from + i)).getBytes(StandardCharsets.UTF_8);
-            es.add(new Entry(2, from + i, EntryType.NORMAL, CommandCodec.encode(Command.of(
-                    new Put((prefix + (from + i)).getBytes(StandardCharsets.UTF_8), value)))));
+            es.add(new Entry(
+                    2,
+                    from + i,
+                    EntryType.NORMAL,
+                    CommandCodec.encode(
+                            Command.of(new Put((prefix + (from + i)).getBytes(StandardCharsets.UTF_8), value)))));
         }
         return es;
     }
@@ -57,7 +62,8 @@ class SnapshotRestoreTest {
     }
 
     private static void save(NodeStorage s, SnapshotMetadata m, Path file) throws IOException {
-        try (SnapshotReader r = s.snapshots().openReader(m); OutputStream out = Files.newOutputStream(file)) {
+        try (SnapshotReader r = s.snapshots().openReader(m);
+                OutputStream out = Files.newOutputStream(file)) {
             while (r.hasNext()) {
                 out.write(r.next().bytes());
             }
@@ -65,8 +71,10 @@ class SnapshotRestoreTest {
     }
 
     private static String value(NodeStorage s, String key) {
-        return s.stateMachine().get(key.getBytes(StandardCharsets.UTF_8))
-                .map(kv -> new String(kv.value(), StandardCharsets.UTF_8)).orElse(null);
+        return s.stateMachine()
+                .get(key.getBytes(StandardCharsets.UTF_8))
+                .map(kv -> new String(kv.value(), StandardCharsets.UTF_8))
+                .orElse(null);
     }
 
     @Test
@@ -97,17 +105,20 @@ class SnapshotRestoreTest {
             assertThat(restored.stateMachine().confState()).isEqualTo(new ConfState(Set.of(11L), Set.of()));
             assertThat(restored.raftLog().initialState().confState().voters()).containsExactly(11L);
             assertThat(restored.stateMachine().stateHash()).isEqualTo(r.restoredHash());
-            assertThat(restored.stateMachine().stateHash(THREE)).as("everything but the members equals the source")
+            assertThat(restored.stateMachine().stateHash(THREE))
+                    .as("everything but the members equals the source")
                     .isEqualTo(sourceHash);
             assertThat(restored.raftLog().hardState()).isEqualTo(new HardState(2, 0, m.index()));
             assertThat(restored.raftLog().firstIndex()).isEqualTo(m.index() + 1);
-            assertThat(restored.snapshots().latest()).contains(new SnapshotMetadata(m.index(), 2,
-                    new ConfState(Set.of(11L), Set.of())));
+            assertThat(restored.snapshots().latest())
+                    .contains(new SnapshotMetadata(m.index(), 2, new ConfState(Set.of(11L), Set.of())));
             assertThat(value(restored, "k2")).isEqualTo("k2");
             assertThat(value(restored, "k151")).isEqualTo("k151");
             // The restored member goes on applying where the snapshot ended.
             List<Entry> more = puts(m.index() + 1, 5, "n");
-            restored.raftLog().persist(new HardState(3, 11, m.index() + 5), more, null).join();
+            restored.raftLog()
+                    .persist(new HardState(3, 11, m.index() + 5), more, null)
+                    .join();
             restored.stateMachine().apply(more, Map.of()).join();
             assertThat(value(restored, "n" + (m.index() + 5))).isEqualTo("n" + (m.index() + 5));
         }
@@ -123,9 +134,11 @@ class SnapshotRestoreTest {
         Files.createDirectories(tmp.resolve("busy"));
         Files.writeString(tmp.resolve("busy/member-id"), "x");
         assertThatThrownBy(() -> SnapshotRestore.restore(file, tmp.resolve("busy"), 11))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not empty");
         assertThatThrownBy(() -> SnapshotRestore.restore(file, tmp.resolve("reuse"), 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fresh member ids");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fresh member ids");
         assertThat(tmp.resolve("reuse")).doesNotExist();
 
         byte[] bytes = Files.readAllBytes(file);
@@ -133,12 +146,15 @@ class SnapshotRestoreTest {
         Path damaged = tmp.resolve("damaged.snap");
         Files.write(damaged, bytes);
         assertThatThrownBy(() -> SnapshotRestore.inspect(damaged, tmp.resolve("scratch")))
-                .isInstanceOf(SnapshotRestore.InvalidSnapshotException.class).hasMessageContaining("does not verify");
+                .isInstanceOf(SnapshotRestore.InvalidSnapshotException.class)
+                .hasMessageContaining("does not verify");
         assertThatThrownBy(() -> SnapshotRestore.restore(damaged, tmp.resolve("d"), 11))
-                .isInstanceOf(SnapshotRestore.InvalidSnapshotException.class).hasMessageContaining("does not verify");
+                .isInstanceOf(SnapshotRestore.InvalidSnapshotException.class)
+                .hasMessageContaining("does not verify");
         assertThatThrownBy(() -> NodeStorage.open(tmp.resolve("d"), OPTIONS))
                 .as("a node never starts over an interrupted restore, nor creates an empty cluster there")
-                .isInstanceOf(StorageCorruptedException.class).hasMessageContaining("did not complete");
+                .isInstanceOf(StorageCorruptedException.class)
+                .hasMessageContaining("did not complete");
         assertThat(tmp.resolve("d/storage")).doesNotExist();
     }
 
@@ -175,7 +191,9 @@ class SnapshotRestoreTest {
         Files.createDirectories(tmp.resolve("old"));
         Files.move(r.keptAt(), tmp.resolve("old/storage"));
         try (NodeStorage old = NodeStorage.open(tmp.resolve("old"), OPTIONS)) {
-            assertThat(old.stateMachine().stateHash()).as("the previous storage is kept intact").isEqualTo(before);
+            assertThat(old.stateMachine().stateHash())
+                    .as("the previous storage is kept intact")
+                    .isEqualTo(before);
             assertThat(old.stateMachine().confState()).isEqualTo(THREE);
         }
     }
@@ -183,6 +201,7 @@ class SnapshotRestoreTest {
     @Test
     void forceNewClusterRefusesAnEmptyDirectory() {
         assertThatThrownBy(() -> SnapshotRestore.forceNewCluster(tmp.resolve("none"), 1, OPTIONS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing to recover from");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nothing to recover from");
     }
 }

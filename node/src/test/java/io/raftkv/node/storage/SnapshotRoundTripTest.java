@@ -1,13 +1,13 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.node.storage.Command.Put;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,14 +15,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Take, stream, install on a fresh directory, compare the state hash; and what can go wrong. */
 class SnapshotRoundTripTest {
-    private static final StorageOptions OPTIONS = StorageOptions.defaults().withSnapshotChunkBytes(4096)
-            .withSnapshotThresholdEntries(100).withLogEntriesRetainedAfterSnapshot(10);
+    private static final StorageOptions OPTIONS = StorageOptions.defaults()
+            .withSnapshotChunkBytes(4096)
+            .withSnapshotThresholdEntries(100)
+            .withLogEntriesRetainedAfterSnapshot(10);
 
     @TempDir
     Path tmp;
@@ -34,7 +35,9 @@ class SnapshotRoundTripTest {
             long index = from + i;
             byte[] value = new byte[300];
             java.util.Arrays.fill(value, (byte) index);
-            Command c = i % 3 == 0 ? Command.inSession(100 + i % 5, index, new Put(("k" + i % 50).getBytes(StandardCharsets.UTF_8), value))
+            Command c = i % 3 == 0
+                    ? Command.inSession(
+                            100 + i % 5, index, new Put(("k" + i % 50).getBytes(StandardCharsets.UTF_8), value))
                     : Command.of(new Put(("k" + i % 50).getBytes(StandardCharsets.UTF_8), value));
             es.add(new Entry(2, index, EntryType.NORMAL, CommandCodec.encode(c)));
         }
@@ -46,7 +49,7 @@ class SnapshotRoundTripTest {
 
     static SnapshotMetadata stream(NodeStorage from, SnapshotMetadata m, NodeStorage to) throws IOException {
         try (SnapshotReader reader = from.snapshots().openReader(m);
-             SnapshotWriter writer = to.snapshots().beginInstall(m)) {
+                SnapshotWriter writer = to.snapshots().beginInstall(m)) {
             int chunks = 0;
             while (reader.hasNext()) {
                 writer.write(reader.next());
@@ -60,7 +63,7 @@ class SnapshotRoundTripTest {
     @Test
     void snapshotStreamsToAFreshNodeAndInstallsWithTheSameStateHash() throws IOException {
         try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS);
-             NodeStorage b = NodeStorage.open(tmp.resolve("b"), OPTIONS)) {
+                NodeStorage b = NodeStorage.open(tmp.resolve("b"), OPTIONS)) {
             long last = fill(a, 1, 150);
             assertThat(a.shouldSnapshot()).isTrue();
             SnapshotMetadata m = a.snapshots().create().join();
@@ -73,7 +76,9 @@ class SnapshotRoundTripTest {
 
             assertThat(stream(a, m, b)).isEqualTo(m);
             assertThat(b.snapshots().isComplete(m)).isTrue();
-            assertThat(b.stateMachine().appliedIndex()).as("not swapped before the log records it").isZero();
+            assertThat(b.stateMachine().appliedIndex())
+                    .as("not swapped before the log records it")
+                    .isZero();
             b.raftLog().persist(new HardState(2, 1, m.index()), List.of(), m).join();
             b.stateMachine().apply(List.of(), Map.of()).join(); // runs after the swap on the apply thread
             assertThat(b.stateMachine().appliedIndex()).isEqualTo(m.index());
@@ -88,7 +93,7 @@ class SnapshotRoundTripTest {
             assertThat(b.stateMachine().stateHash()).isEqualTo(a.stateMachine().stateHash());
         }
         try (NodeStorage b = NodeStorage.open(tmp.resolve("b"), OPTIONS);
-             NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS)) {
+                NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS)) {
             assertThat(b.stateMachine().stateHash()).isEqualTo(a.stateMachine().stateHash());
         }
     }
@@ -114,8 +119,11 @@ class SnapshotRoundTripTest {
                     shared += f.size();
                 }
             }
-            assertThat(shared).as("the second checkpoint shares SST files with the first").isPositive();
-            assertThat(readForSecond).as("only files new since the first snapshot are read")
+            assertThat(shared)
+                    .as("the second checkpoint shares SST files with the first")
+                    .isPositive();
+            assertThat(readForSecond)
+                    .as("only files new since the first snapshot are read")
                     .isEqualTo(total - shared);
             manifest.verifyFiles(secondDir); // the remembered checksums are the files' real ones
         }
@@ -130,7 +138,8 @@ class SnapshotRoundTripTest {
                 java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
                 long read = 0;
                 SnapshotChunk c = reader.next();
-                assertThatThrownBy(reader::checksum).isInstanceOf(IllegalStateException.class)
+                assertThatThrownBy(reader::checksum)
+                        .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("only at the end");
                 crc.update(c.bytes());
                 read += c.bytes().length;
@@ -147,7 +156,8 @@ class SnapshotRoundTripTest {
 
     @Test
     void aFormatOneManifestStillDecodes() throws IOException {
-        SnapshotMetadata meta = new SnapshotMetadata(42, 3, new io.raftkv.raft.ConfState(java.util.Set.of(1L, 2L, 3L), java.util.Set.of()));
+        SnapshotMetadata meta = new SnapshotMetadata(
+                42, 3, new io.raftkv.raft.ConfState(java.util.Set.of(1L, 2L, 3L), java.util.Set.of()));
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
         out.write("RKVSNAP1".getBytes(StandardCharsets.US_ASCII));
@@ -165,18 +175,19 @@ class SnapshotRoundTripTest {
         out.writeInt((int) crc.getValue());
 
         SnapshotManifest decoded = SnapshotManifest.decode(bytes.toByteArray());
-        assertThat(decoded).isEqualTo(new SnapshotManifest(meta, List.of(new SnapshotManifest.FileEntry("000012.sst", 1234, 77))));
+        assertThat(decoded)
+                .isEqualTo(new SnapshotManifest(meta, List.of(new SnapshotManifest.FileEntry("000012.sst", 1234, 77))));
         assertThat(SnapshotManifest.decode(decoded.encode())).isEqualTo(decoded);
     }
 
     @Test
     void corruptStreamsAreRefusedAndLeaveNothingBehind() throws IOException {
         try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS);
-             NodeStorage b = NodeStorage.open(tmp.resolve("b"), OPTIONS)) {
+                NodeStorage b = NodeStorage.open(tmp.resolve("b"), OPTIONS)) {
             fill(a, 1, 50);
             SnapshotMetadata m = a.snapshots().create().join();
             try (SnapshotReader reader = a.snapshots().openReader(m);
-                 SnapshotWriter writer = b.snapshots().beginInstall(m)) {
+                    SnapshotWriter writer = b.snapshots().beginInstall(m)) {
                 SnapshotChunk first = reader.next();
                 byte[] flipped = first.bytes().clone();
                 flipped[flipped.length / 2] ^= 1;
@@ -208,7 +219,7 @@ class SnapshotRoundTripTest {
         StateHash hash;
         SnapshotMetadata m;
         try (NodeStorage a = NodeStorage.open(tmp.resolve("a"), OPTIONS);
-             NodeStorage b = NodeStorage.open(bDir, OPTIONS)) {
+                NodeStorage b = NodeStorage.open(bDir, OPTIONS)) {
             fill(a, 1, 80);
             m = a.snapshots().create().join();
             hash = a.stateMachine().stateHash();
@@ -217,9 +228,13 @@ class SnapshotRoundTripTest {
         // Simulate the crash window: the log records the snapshot, the state machine is still old.
         StorageLayout layout = new StorageLayout(bDir);
         try (RocksInstance log = RocksInstance.open(layout.logDir, RaftLogStorage.FAMILIES, false, false)) {
-            log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.COMPACTED_KEY,
+            log.db.put(
+                    log.cf(RaftLogStorage.STATE_CF),
+                    RaftRecords.COMPACTED_KEY,
                     RaftRecords.encodeCompacted(new RaftRecords.Compacted(m.index(), m.term())));
-            log.db.put(log.cf(RaftLogStorage.STATE_CF), RaftRecords.HARD_STATE_KEY,
+            log.db.put(
+                    log.cf(RaftLogStorage.STATE_CF),
+                    RaftRecords.HARD_STATE_KEY,
                     RaftRecords.encodeHardState(new HardState(2, 1, m.index())));
         } catch (org.rocksdb.RocksDBException e) {
             throw new IOException(e);

@@ -1,5 +1,7 @@
 package io.raftkv.node.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.raftkv.node.storage.ApplyResult.DeleteOutcome;
 import io.raftkv.node.storage.ApplyResult.GetOutcome;
 import io.raftkv.node.storage.ApplyResult.PutOutcome;
@@ -14,19 +16,16 @@ import io.raftkv.node.storage.Command.ValueEquals;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the state machine reports beyond the new state: a Put's previous value on request, a
@@ -36,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TxnAndPreviousValueTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private long nextIndex = 1;
 
@@ -58,7 +58,9 @@ class TxnAndPreviousValueTest {
         for (Command c : commands) {
             es.add(new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c)));
         }
-        storage.raftLog().persist(new HardState(1, 1, es.get(es.size() - 1).index()), es, null).join();
+        storage.raftLog()
+                .persist(new HardState(1, 1, es.get(es.size() - 1).index()), es, null)
+                .join();
         return storage.stateMachine().apply(es, Map.of()).join();
     }
 
@@ -67,7 +69,9 @@ class TxnAndPreviousValueTest {
     }
 
     private String value(String key) {
-        return storage.stateMachine().get(b(key)).map(kv -> new String(kv.value(), StandardCharsets.UTF_8))
+        return storage.stateMachine()
+                .get(b(key))
+                .map(kv -> new String(kv.value(), StandardCharsets.UTF_8))
                 .orElse(null);
     }
 
@@ -82,12 +86,15 @@ class TxnAndPreviousValueTest {
         assertThat(replaced.previous()).isEqualTo(new KeyValue(b("k"), b("v1"), 2, 2, 1));
         assertThat(replaced.keyValue()).isEqualTo(new KeyValue(b("k"), b("v2"), 2, 3, 2));
 
-        assertThat(one(Command.of(new Put(b("k"), b("v3")))).previous()).as("not asked").isNull();
+        assertThat(one(Command.of(new Put(b("k"), b("v3")))).previous())
+                .as("not asked")
+                .isNull();
     }
 
     @Test
     void aSessionRetryReplaysThePreviousValueEvenAfterTheKeyChangedAndAfterARestart() {
-        ApplyResult first = one(Command.inSession(7, 1, new Put(b("k"), b("new"))).withReturnPrevious());
+        ApplyResult first =
+                one(Command.inSession(7, 1, new Put(b("k"), b("new"))).withReturnPrevious());
         assertThat(first.previous()).isNull();
         one(Command.of(new Put(b("k"), b("v0"))));
         ApplyResult put = one(Command.inSession(7, 2, new Put(b("k"), b("v1"))).withReturnPrevious());
@@ -95,7 +102,8 @@ class TxnAndPreviousValueTest {
 
         storage.close();
         storage = NodeStorage.open(dir, StorageOptions.defaults());
-        ApplyResult retry = one(Command.inSession(7, 2, new Put(b("k"), b("v1"))).withReturnPrevious());
+        ApplyResult retry =
+                one(Command.inSession(7, 2, new Put(b("k"), b("v1"))).withReturnPrevious());
 
         assertThat(retry.duplicate()).isTrue();
         assertThat(retry.previous()).isEqualTo(put.previous()).isEqualTo(new KeyValue(b("k"), b("v0"), 2, 3, 2));
@@ -106,23 +114,31 @@ class TxnAndPreviousValueTest {
     @Test
     void aTransactionReportsOneResultPerOpAndItsGetsSeeTheOpsBeforeThem() {
         run(Command.of(new Put(b("a"), b("1"))), Command.of(new Put(b("gone"), b("x"))));
-        Txn txn = new Txn(List.of(new Compare(b("a"), new ValueEquals(b("1"))), new Compare(b("b"), new Absent())),
-                List.of(new Get(b("b")), new Put(b("b"), b("2")), new Get(b("b")), new Delete(b("gone")),
-                        new Delete(b("never")), new Get(b("gone")), new Get(b("a"))),
+        Txn txn = new Txn(
+                List.of(new Compare(b("a"), new ValueEquals(b("1"))), new Compare(b("b"), new Absent())),
+                List.of(
+                        new Get(b("b")),
+                        new Put(b("b"), b("2")),
+                        new Get(b("b")),
+                        new Delete(b("gone")),
+                        new Delete(b("never")),
+                        new Get(b("gone")),
+                        new Get(b("a"))),
                 List.of(new Get(b("a"))));
 
         ApplyResult r = one(Command.of(txn));
 
         assertThat(r.status()).isEqualTo(Status.APPLIED);
         assertThat(r.index()).isEqualTo(3);
-        assertThat(r.txnResults()).containsExactly(
-                new GetOutcome(null),
-                new PutOutcome(),
-                new GetOutcome(new KeyValue(b("b"), b("2"), 4, 4, 1)),
-                new DeleteOutcome(true),
-                new DeleteOutcome(false),
-                new GetOutcome(null),
-                new GetOutcome(new KeyValue(b("a"), b("1"), 2, 2, 1)));
+        assertThat(r.txnResults())
+                .containsExactly(
+                        new GetOutcome(null),
+                        new PutOutcome(),
+                        new GetOutcome(new KeyValue(b("b"), b("2"), 4, 4, 1)),
+                        new DeleteOutcome(true),
+                        new DeleteOutcome(false),
+                        new GetOutcome(null),
+                        new GetOutcome(new KeyValue(b("a"), b("1"), 2, 2, 1)));
         assertThat(value("b")).isEqualTo("2");
         assertThat(value("gone")).isNull();
 
@@ -144,7 +160,8 @@ class TxnAndPreviousValueTest {
         }
         long before = storage.stateMachine().appliedIndex();
 
-        List<ApplyResult> rs = run(Command.of(new Put(b("x"), b("before"))),
+        List<ApplyResult> rs = run(
+                Command.of(new Put(b("x"), b("before"))),
                 Command.inSession(9, 1, new Txn(List.of(), ops, List.of())),
                 Command.of(new Put(b("y"), b("after"))));
 
@@ -164,12 +181,13 @@ class TxnAndPreviousValueTest {
     @Test
     void transactionResultsAreReplayedToARetry() {
         run(Command.of(new Put(b("a"), b("1"))));
-        Command txn = Command.inSession(5, 1, new Txn(List.of(), List.of(new Get(b("a")), new Delete(b("a"))),
-                List.of()));
+        Command txn =
+                Command.inSession(5, 1, new Txn(List.of(), List.of(new Get(b("a")), new Delete(b("a"))), List.of()));
         ApplyResult first = one(txn);
         ApplyResult retry = one(txn);
         assertThat(retry.duplicate()).isTrue();
-        assertThat(retry.txnResults()).isEqualTo(first.txnResults())
+        assertThat(retry.txnResults())
+                .isEqualTo(first.txnResults())
                 .containsExactly(new GetOutcome(new KeyValue(b("a"), b("1"), 2, 2, 1)), new DeleteOutcome(true));
     }
 }

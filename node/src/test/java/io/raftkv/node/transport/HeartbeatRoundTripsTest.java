@@ -32,7 +32,8 @@ class HeartbeatRoundTripsTest {
         rtt.onSent(heartbeat(2), 1_500); // still waiting for 2's answer to the first: not timed
         rtt.onReceived(List.of(response(2)), 3_000);
         rtt.onReceived(List.of(response(2)), 3_600); // answer to the second heartbeat: nothing outstanding
-        rtt.onReceived(List.of(Message.builder(MessageType.APP_RESP).from(3).to(1).build(), response(3)), 4_100);
+        rtt.onReceived(
+                List.of(Message.builder(MessageType.APP_RESP).from(3).to(1).build(), response(3)), 4_100);
         assertThat(observed).extracting(a -> a[0] + ":" + a[1]).containsExactly("2:2000", "3:3000");
     }
 

@@ -3,6 +3,9 @@ package io.raftkv.node.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.raftkv.api.peer.v1.MessageBatch;
+import io.raftkv.api.peer.v1.RaftPeerGrpcService;
+import io.raftkv.api.peer.v1.SendAck;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.Message;
@@ -13,9 +16,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.raftkv.api.peer.v1.MessageBatch;
-import io.raftkv.api.peer.v1.RaftPeerGrpcService;
-import io.raftkv.api.peer.v1.SendAck;
 import io.vertx.grpc.server.GrpcServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -131,8 +131,7 @@ class PeerTransportTest {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }
@@ -167,11 +166,12 @@ class PeerTransportTest {
             }
 
             @Override
-            public void announced(long peerId, String address) {
-            }
+            public void announced(long peerId, String address) {}
         };
         PeerTransport t = new PeerTransport(vertx, ctx, id, clusterId, "", resolver, r, r, r, options);
-        int port = t.start(new HostPort("127.0.0.1", 0)).toCompletionStage().toCompletableFuture()
+        int port = t.start(new HostPort("127.0.0.1", 0))
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
         addresses.put(id, "127.0.0.1:" + port);
         transports.add(t);
@@ -179,8 +179,15 @@ class PeerTransportTest {
     }
 
     private static Message append(long from, long to, long index, byte[] data) {
-        return Message.builder(MessageType.APP).from(from).to(to).term(3).logTerm(2).index(index - 1).commit(index - 1)
-                .entries(List.of(Entry.normal(3, index, data))).build();
+        return Message.builder(MessageType.APP)
+                .from(from)
+                .to(to)
+                .term(3)
+                .logTerm(2)
+                .index(index - 1)
+                .commit(index - 1)
+                .entries(List.of(Entry.normal(3, index, data)))
+                .build();
     }
 
     private static void onContext(PeerTransport t, Runnable r) {
@@ -195,8 +202,14 @@ class PeerTransportTest {
         for (int i = 1; i <= 200; i++) {
             sent.add(append(1, 2, i, ("v" + i).getBytes()));
         }
-        sent.add(Message.builder(MessageType.VOTE_RESP).from(1).to(2).term(4).reject(true).rejectHint(7)
-                .context(Message.CAMPAIGN_TRANSFER).build());
+        sent.add(Message.builder(MessageType.VOTE_RESP)
+                .from(1)
+                .to(2)
+                .term(4)
+                .reject(true)
+                .rejectHint(7)
+                .context(Message.CAMPAIGN_TRANSFER)
+                .build());
         // Twenty turns of the driver, as under load: batches form and pipeline on the one stream.
         for (int turn = 0; turn < 20; turn++) {
             List<Message> part = sent.subList(turn * 10, turn == 19 ? sent.size() : turn * 10 + 10);
@@ -205,18 +218,23 @@ class PeerTransportTest {
         Recorder b = recorders.get(2L);
         await().atMost(Duration.ofSeconds(10)).until(() -> b.received.size() == sent.size());
         // Appends in order on their stream; the vote on the control stream, possibly before them.
-        List<Message> got = b.received.stream().filter(m -> m.type() == MessageType.APP).toList();
+        List<Message> got =
+                b.received.stream().filter(m -> m.type() == MessageType.APP).toList();
         for (int i = 0; i < 200; i++) {
             assertThat(got.get(i).entries()).isEqualTo(sent.get(i).entries());
             assertThat(got.get(i).toString()).isEqualTo(sent.get(i).toString());
         }
-        Message vote = b.received.stream().filter(m -> m.type() == MessageType.VOTE_RESP).findFirst().orElseThrow();
+        Message vote = b.received.stream()
+                .filter(m -> m.type() == MessageType.VOTE_RESP)
+                .findFirst()
+                .orElseThrow();
         assertThat(vote.toString()).isEqualTo(sent.get(200).toString());
         assertThat(vote.reject()).isTrue();
         assertThat(vote.rejectHint()).isEqualTo(7);
         assertThat(vote.context()).isEqualTo(Message.CAMPAIGN_TRANSFER);
         assertThat(a.stats().streamsOpened.sum()).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().messagesSent.sum() == sent.size());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> a.stats().messagesSent.sum() == sent.size());
         assertThat(a.stats().sendFailures.sum()).isZero();
         assertThat(recorders.get(1L).unreachable).isEmpty();
     }
@@ -231,25 +249,45 @@ class PeerTransportTest {
         for (int i = 1; i <= 50; i++) {
             burst.add(append(1, 2, i, new byte[1000]));
         }
-        burst.add(Message.builder(MessageType.HEARTBEAT).from(1).to(2).term(3).commit(1).build());
-        burst.add(Message.builder(MessageType.VOTE).from(1).to(2).term(4).index(9).logTerm(3).build());
+        burst.add(Message.builder(MessageType.HEARTBEAT)
+                .from(1)
+                .to(2)
+                .term(3)
+                .commit(1)
+                .build());
+        burst.add(Message.builder(MessageType.VOTE)
+                .from(1)
+                .to(2)
+                .term(4)
+                .index(9)
+                .logTerm(3)
+                .build());
         onContext(a, () -> a.send(burst));
         Recorder b = recorders.get(2L);
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.received.stream()
-                .filter(m -> m.type() == MessageType.HEARTBEAT || m.type() == MessageType.VOTE).count() == 2);
-        assertThat(a.stats().messagesDropped.sum()).as("appends beyond the lane's queue").isPositive();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> b.received.stream()
+                                .filter(m -> m.type() == MessageType.HEARTBEAT || m.type() == MessageType.VOTE)
+                                .count()
+                        == 2);
+        assertThat(a.stats().messagesDropped.sum())
+                .as("appends beyond the lane's queue")
+                .isPositive();
     }
 
     @Test
     void aPeerConnectionMayOpenOnlyAFewStreams() throws Exception {
         node(2, CLUSTER);
         var http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
-                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
         String[] hostPort = addresses.get(2L).split(":");
         var request = http.request(io.vertx.core.http.HttpMethod.GET, Integer.parseInt(hostPort[1]), hostPort[0], "/")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> request.connection().remoteSettings() != null
-                && request.connection().remoteSettings().getMaxConcurrentStreams() != 0xFFFFFFFFL);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> request.connection().remoteSettings() != null
+                        && request.connection().remoteSettings().getMaxConcurrentStreams() != 0xFFFFFFFFL);
         assertThat(request.connection().remoteSettings().getMaxConcurrentStreams())
                 .isEqualTo(PeerServer.MAX_STREAMS_PER_CONNECTION);
         http.close();
@@ -259,7 +297,9 @@ class PeerTransportTest {
     void theMessageCapIsWhatALeaderSends() {
         PeerTransportOptions o = PeerTransportOptions.DEFAULTS.forMaxRequestBytes(4 << 20, 1 << 20);
         assertThat(o.maxInboundMessageBytes()).isEqualTo((4L << 20) + 2 * PeerTransportOptions.FRAMING_SLACK_BYTES);
-        assertThat(PeerTransportOptions.DEFAULTS.forMaxRequestBytes(16 << 20, 1 << 20).maxInboundMessageBytes())
+        assertThat(PeerTransportOptions.DEFAULTS
+                        .forMaxRequestBytes(16 << 20, 1 << 20)
+                        .maxInboundMessageBytes())
                 .isEqualTo((16L << 20) + 2 * PeerTransportOptions.FRAMING_SLACK_BYTES);
     }
 
@@ -277,18 +317,29 @@ class PeerTransportTest {
 
         var client = io.vertx.grpc.client.GrpcClient.client(vertx);
         String[] hostPort = addresses.get(2L).split(":");
-        var req = client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(Integer.parseInt(hostPort[1]),
-                hostPort[0]), io.raftkv.api.peer.v1.RaftPeerGrpcClient.Send)
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        MessageBatch forged = MessageBatch.newBuilder().setClusterId(CLUSTER).setFrom(1).setTo(2)
+        var req = client.request(
+                        io.vertx.core.net.SocketAddress.inetSocketAddress(Integer.parseInt(hostPort[1]), hostPort[0]),
+                        io.raftkv.api.peer.v1.RaftPeerGrpcClient.Send)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        MessageBatch forged = MessageBatch.newBuilder()
+                .setClusterId(CLUSTER)
+                .setFrom(1)
+                .setTo(2)
                 .addMessages(io.raftkv.api.peer.v1.RaftMessage.newBuilder()
-                        .setTo(2).setFrom(1)
+                        .setTo(2)
+                        .setFrom(1)
                         .addEntries(io.raftkv.api.peer.v1.Entry.newBuilder()
                                 .setData(com.google.protobuf.ByteString.copyFrom(new byte[400 * 1024]))))
                 .build();
-        var status = req.send(forged).compose(resp -> resp.last().map(x -> resp.status())
+        var status = req.send(forged)
+                .compose(resp -> resp.last()
+                        .map(x -> resp.status())
                         .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         assertThat(status).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(b.received).hasSize(1);
         client.close();
@@ -298,25 +349,43 @@ class PeerTransportTest {
     private io.vertx.core.Future<io.vertx.grpc.common.GrpcStatus> stalledSnapshotPush() throws Exception {
         var client = io.vertx.grpc.client.GrpcClient.client(vertx);
         String[] hostPort = addresses.get(2L).split(":");
-        var req = client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(Integer.parseInt(hostPort[1]),
-                hostPort[0]), io.raftkv.api.peer.v1.RaftPeerGrpcClient.InstallSnapshot)
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Message snap = Message.builder(MessageType.SNAP).from(1).to(2).term(3)
-                .snapshot(new Snapshot(new SnapshotMetadata(400, 3, ConfState.ofVoters(1L, 2L)), null)).build();
-        req.write(io.raftkv.api.peer.v1.SnapshotChunk.newBuilder().setClusterId(CLUSTER)
-                .setHeader(io.raftkv.api.peer.v1.SnapshotHeader.newBuilder().setFrom(1).setTo(2)
-                        .setMessage(PeerMessageCodec.encode(snap)).setTotalBytes(1_000_000).setFormat("test/1"))
+        var req = client.request(
+                        io.vertx.core.net.SocketAddress.inetSocketAddress(Integer.parseInt(hostPort[1]), hostPort[0]),
+                        io.raftkv.api.peer.v1.RaftPeerGrpcClient.InstallSnapshot)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        Message snap = Message.builder(MessageType.SNAP)
+                .from(1)
+                .to(2)
+                .term(3)
+                .snapshot(new Snapshot(new SnapshotMetadata(400, 3, ConfState.ofVoters(1L, 2L)), null))
+                .build();
+        req.write(io.raftkv.api.peer.v1.SnapshotChunk.newBuilder()
+                .setClusterId(CLUSTER)
+                .setHeader(io.raftkv.api.peer.v1.SnapshotHeader.newBuilder()
+                        .setFrom(1)
+                        .setTo(2)
+                        .setMessage(PeerMessageCodec.encode(snap))
+                        .setTotalBytes(1_000_000)
+                        .setFormat("test/1"))
                 .build());
-        return req.response().compose(resp -> resp.end().map(v -> resp.status())
-                .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())));
+        return req.response()
+                .compose(resp -> resp.end()
+                        .map(v -> resp.status())
+                        .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())));
     }
 
     private void sendSnapshot(PeerTransport a, byte[] data) {
         Recorder ra = recorders.get(1L);
         ra.outgoingData = data;
         ra.chunkBytes = 64 * 1024;
-        Message snap = Message.builder(MessageType.SNAP).from(1).to(2).term(3)
-                .snapshot(new Snapshot(new SnapshotMetadata(500, 3, ConfState.ofVoters(1L, 2L, 3L)), null)).build();
+        Message snap = Message.builder(MessageType.SNAP)
+                .from(1)
+                .to(2)
+                .term(3)
+                .snapshot(new Snapshot(new SnapshotMetadata(500, 3, ConfState.ofVoters(1L, 2L, 3L)), null))
+                .build();
         onContext(a, () -> a.send(List.of(snap)));
     }
 
@@ -329,7 +398,8 @@ class PeerTransportTest {
         assertThat(stalled.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
                 .isEqualTo(io.vertx.grpc.common.GrpcStatus.DEADLINE_EXCEEDED);
         sendSnapshot(a, new byte[200_000]);
-        await().atMost(Duration.ofSeconds(20)).until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
         assertThat(recorders.get(1L).snapshotsSent.get(2L)).isTrue();
         assertThat(recorders.get(2L).installed).hasSize(1);
     }
@@ -344,7 +414,8 @@ class PeerTransportTest {
         sendSnapshot(a, new byte[200_000]);
         assertThat(stalled.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
                 .isEqualTo(io.vertx.grpc.common.GrpcStatus.ABORTED);
-        await().atMost(Duration.ofSeconds(20)).until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
         assertThat(recorders.get(1L).snapshotsSent.get(2L)).isTrue();
         assertThat(recorders.get(2L).installed).hasSize(1);
     }
@@ -355,7 +426,8 @@ class PeerTransportTest {
         node(2, CLUSTER);
         recorders.get(2L).usableBytes = 100_000;
         sendSnapshot(a, new byte[200_000]);
-        await().atMost(Duration.ofSeconds(20)).until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> recorders.get(1L).snapshotsSent.containsKey(2L));
         assertThat(recorders.get(1L).snapshotsSent.get(2L)).isFalse();
         assertThat(recorders.get(2L).installed).isEmpty();
         assertThat(recorders.get(2L).installedBytes.size()).isZero();
@@ -365,33 +437,45 @@ class PeerTransportTest {
     private int fakePeer(java.util.function.Consumer<GrpcServer> handlers) throws Exception {
         GrpcServer grpc = GrpcServer.server(vertx);
         handlers.accept(grpc);
-        return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
-                        .setHttp2ClearTextEnabled(true))
-                .requestHandler(grpc).listen().map(HttpServer::actualPort)
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return vertx.createHttpServer(
+                        new HttpServerOptions().setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(true))
+                .requestHandler(grpc)
+                .listen()
+                .map(HttpServer::actualPort)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void fallsBackToUnarySendForAPeerWithoutStream() throws Exception {
         List<MessageBatch> unary = new CopyOnWriteArrayList<>();
-        int port = fakePeer(grpc -> grpc.callHandler(RaftPeerGrpcService.Send, req -> req.last().onSuccess(batch -> {
-            unary.add(batch);
-            req.response().end(SendAck.newBuilder().setMemberId(2).build());
-        })));
+        int port = fakePeer(grpc -> grpc.callHandler(
+                RaftPeerGrpcService.Send,
+                req -> req.last().onSuccess(batch -> {
+                    unary.add(batch);
+                    req.response().end(SendAck.newBuilder().setMemberId(2).build());
+                })));
         addresses.put(2L, "127.0.0.1:" + port);
         PeerTransport a = node(1, CLUSTER);
         onContext(a, () -> a.send(List.of(append(1, 2, 1, new byte[] {1}))));
         // The first batch is lost with the refused stream (Raft retransmits); later ones go unary.
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorders.get(1L).unreachable.contains(2L));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> recorders.get(1L).unreachable.contains(2L));
         for (int i = 2; i <= 50; i++) {
             Message m = append(1, 2, i, new byte[] {(byte) i});
             onContext(a, () -> a.send(List.of(m)));
         }
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> unary.stream().mapToInt(MessageBatch::getMessagesCount).sum() == 49);
+                .until(() ->
+                        unary.stream().mapToInt(MessageBatch::getMessagesCount).sum() == 49);
         assertThat(a.stats().streamsOpened.sum()).isEqualTo(1);
-        assertThat(unary.stream().flatMap(b -> b.getMessagesList().stream()).map(m -> m.getIndex() + 1).sorted())
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 50).boxed().toList());
+        assertThat(unary.stream()
+                        .flatMap(b -> b.getMessagesList().stream())
+                        .map(m -> m.getIndex() + 1)
+                        .sorted())
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(2, 50).boxed().toList());
     }
 
     @Test
@@ -404,10 +488,14 @@ class PeerTransportTest {
             req.handler(batch -> {
                 batch.getMessagesList().forEach(m -> received.add(m.getIndex() + 1));
                 if (!silent) {
-                    req.response().write(SendAck.newBuilder().setMemberId(2).setBatchesAccepted(++n[0]).build());
+                    req.response()
+                            .write(SendAck.newBuilder()
+                                    .setMemberId(2)
+                                    .setBatchesAccepted(++n[0])
+                                    .build());
                 }
             });
-            req.exceptionHandler(err -> { });
+            req.exceptionHandler(err -> {});
         }));
         addresses.put(2L, "127.0.0.1:" + port);
         PeerTransport a = node(1, CLUSTER, new PeerTransportOptions(1000, 4, 64 * 1024, 300, 500, 30_000, 100));
@@ -418,7 +506,8 @@ class PeerTransportTest {
         assertThat(a.stats().sendFailures.sum()).isEqualTo(1);
         assertThat(a.stats().messagesDropped.sum()).isEqualTo(1);
         onContext(a, () -> a.send(List.of(append(1, 2, 2, new byte[] {2}))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().messagesSent.sum() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> a.stats().messagesSent.sum() == 1);
         assertThat(received).containsExactly(1L, 2L);
         assertThat(a.stats().streamsOpened.sum()).isEqualTo(2);
         assertThat(ra.unreachable).hasSize(1);
@@ -457,8 +546,12 @@ class PeerTransportTest {
         ra.outgoingData = data;
         ra.chunkBytes = 64 * 1024;
         SnapshotMetadata meta = new SnapshotMetadata(500, 3, ConfState.ofVoters(1L, 2L, 3L));
-        Message snap = Message.builder(MessageType.SNAP).from(1).to(2).term(3)
-                .snapshot(new Snapshot(meta, null)).build();
+        Message snap = Message.builder(MessageType.SNAP)
+                .from(1)
+                .to(2)
+                .term(3)
+                .snapshot(new Snapshot(meta, null))
+                .build();
         onContext(a, () -> a.send(List.of(snap)));
         await().atMost(Duration.ofSeconds(20)).until(() -> ra.snapshotsSent.containsKey(2L));
         assertThat(ra.snapshotsSent.get(2L)).isTrue();
@@ -476,8 +569,14 @@ class PeerTransportTest {
         Recorder ra = recorders.get(1L);
         ra.outgoingData = new byte[10_000];
         SnapshotMetadata meta = new SnapshotMetadata(10, 1, ConfState.ofVoters(1L, 2L));
-        onContext(a, () -> a.send(List.of(Message.builder(MessageType.SNAP).from(1).to(2).term(1)
-                .snapshot(new Snapshot(meta, null)).build())));
+        onContext(
+                a,
+                () -> a.send(List.of(Message.builder(MessageType.SNAP)
+                        .from(1)
+                        .to(2)
+                        .term(1)
+                        .snapshot(new Snapshot(meta, null))
+                        .build())));
         await().atMost(Duration.ofSeconds(10)).until(() -> ra.snapshotsSent.containsKey(2L));
         assertThat(ra.snapshotsSent.get(2L)).isFalse();
         assertThat(recorders.get(2L).installed).isEmpty();

@@ -44,22 +44,29 @@ class WatchFanOutFigures {
             long[] index = {1};
             double bare = run(storage, index, null);
             AtomicLong events = new AtomicLong();
-            WatchHub hub = new WatchHub(WatchSource.of(storage::stateMachine), WatchOptions.defaults(),
-                    rev -> Header.newBuilder().setRevision(rev).build(), new WatchMetrics(new SimpleMeterRegistry()));
+            WatchHub hub = new WatchHub(
+                    WatchSource.of(storage::stateMachine),
+                    WatchOptions.defaults(),
+                    rev -> Header.newBuilder().setRevision(rev).build(),
+                    new WatchMetrics(new SimpleMeterRegistry()));
             storage.stateMachine().setChangeListener(hub);
             for (int w = 0; w < WATCHERS; w++) {
                 String prefix = "key" + (w % 10);
-                hub.create(new WatchSink() {
-                    @Override
-                    public void send(WatchResponse response) {
-                        events.addAndGet(response.getEventsCount());
-                    }
+                hub.create(
+                        new WatchSink() {
+                            @Override
+                            public void send(WatchResponse response) {
+                                events.addAndGet(response.getEventsCount());
+                            }
 
-                    @Override
-                    public long pendingBytes() {
-                        return 0;
-                    }
-                }, WatchCreateRequest.getDefaultInstance(), b(prefix), b("key" + (char) ('0' + (w % 10) + 1)));
+                            @Override
+                            public long pendingBytes() {
+                                return 0;
+                            }
+                        },
+                        WatchCreateRequest.getDefaultInstance(),
+                        b(prefix),
+                        b("key" + (char) ('0' + (w % 10) + 1)));
             }
             long before = events.get();
             long start = System.nanoTime();
@@ -70,10 +77,12 @@ class WatchFanOutFigures {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("writes/s without watchers: %.0f%n", bare);
-            System.out.printf("writes/s with %d watchers: %.0f (%.1f %% of the bare rate)%n", WATCHERS, watched,
-                    100 * watched / bare);
-            System.out.printf("events delivered: %d of %d in %.2f s = %.0f events/s%n", events.get() - before,
-                    expected, seconds, (events.get() - before) / seconds);
+            System.out.printf(
+                    "writes/s with %d watchers: %.0f (%.1f %% of the bare rate)%n",
+                    WATCHERS, watched, 100 * watched / bare);
+            System.out.printf(
+                    "events delivered: %d of %d in %.2f s = %.0f events/s%n",
+                    events.get() - before, expected, seconds, (events.get() - before) / seconds);
             hub.close();
         }
     }
@@ -84,10 +93,16 @@ class WatchFanOutFigures {
             List<Entry> es = new ArrayList<>(BATCH);
             for (int i = 0; i < BATCH; i++) {
                 long n = index[0]++;
-                es.add(new Entry(1, n, EntryType.NORMAL, CommandCodec.encode(Command.of(
-                        new Command.Put(b("key" + (n % 10) + "/" + (n % 5000)), new byte[100])))));
+                es.add(new Entry(
+                        1,
+                        n,
+                        EntryType.NORMAL,
+                        CommandCodec.encode(
+                                Command.of(new Command.Put(b("key" + (n % 10) + "/" + (n % 5000)), new byte[100])))));
             }
-            storage.raftLog().persist(new HardState(1, 1, index[0] - 1), es, null).join();
+            storage.raftLog()
+                    .persist(new HardState(1, 1, index[0] - 1), es, null)
+                    .join();
             storage.stateMachine().apply(es, Map.of()).join();
         }
         return (double) BATCH * BATCHES / ((System.nanoTime() - start) / 1e9);

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchHubTest {
     @TempDir
     Path dir;
+
     private NodeStorage storage;
     private WatchHub hub;
     private long nextIndex = 1;
@@ -65,8 +65,7 @@ class WatchHubTest {
     }
 
     /** One change as the model saw it. */
-    record Change(long revision, boolean put, String key, String value, String prev) {
-    }
+    record Change(long revision, boolean put, String key, String value, String prev) {}
 
     @BeforeEach
     void open() {
@@ -82,8 +81,11 @@ class WatchHubTest {
     }
 
     private void startHub(WatchOptions options) {
-        hub = new WatchHub(WatchSource.of(storage::stateMachine), options,
-                rev -> Header.newBuilder().setRevision(rev).build(), new WatchMetrics(new SimpleMeterRegistry()));
+        hub = new WatchHub(
+                WatchSource.of(storage::stateMachine),
+                options,
+                rev -> Header.newBuilder().setRevision(rev).build(),
+                new WatchMetrics(new SimpleMeterRegistry()));
         storage.stateMachine().setChangeListener(hub);
     }
 
@@ -114,14 +116,13 @@ class WatchHubTest {
         TreeMap<String, String> model = new TreeMap<>();
         List<Change> changes = new ArrayList<>();
         long revision = 1;
-        record W(Sink sink, long id, String start, String end, long from, boolean noPut, boolean noDelete) {
-        }
+        record W(Sink sink, long id, String start, String end, long from, boolean noPut, boolean noDelete) {}
         List<W> watchers = new ArrayList<>();
         for (int round = 0; round < 300; round++) {
             if (rnd.nextInt(6) == 0) {
                 String start = "k" + rnd.nextInt(10);
                 String end = switch (rnd.nextInt(3)) {
-                    case 0 -> start + "\0";                                 // one key
+                    case 0 -> start + "\0"; // one key
                     case 1 -> new String(KeyRanges.prefixEnd(b(start)), StandardCharsets.UTF_8); // prefix
                     default -> "k" + (char) ('0' + 1 + rnd.nextInt(9)) + "z"; // a range
                 };
@@ -136,7 +137,8 @@ class WatchHubTest {
                 boolean noPut = rnd.nextInt(8) == 0;
                 boolean noDelete = !noPut && rnd.nextInt(8) == 0;
                 Sink sink = new Sink();
-                WatchCreateRequest.Builder r = WatchCreateRequest.newBuilder().setStartRevision(from).setPrevKv(true);
+                WatchCreateRequest.Builder r =
+                        WatchCreateRequest.newBuilder().setStartRevision(from).setPrevKv(true);
                 if (noPut) {
                     r.addFilters(WatchCreateRequest.FilterType.NOPUT);
                 }
@@ -147,8 +149,14 @@ class WatchHubTest {
                 // A watcher created "from now" starts after the revision the hub knew: wait for its answer.
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !sink.got.isEmpty());
                 long createdAt = sink.got.get(0).getHeader().getRevision();
-                watchers.add(new W(sink, sink.got.get(0).getWatchId(), start, end, from == 0 ? createdAt + 1 : from,
-                        noPut, noDelete));
+                watchers.add(new W(
+                        sink,
+                        sink.got.get(0).getWatchId(),
+                        start,
+                        end,
+                        from == 0 ? createdAt + 1 : from,
+                        noPut,
+                        noDelete));
             }
             if (round == 150) {
                 hub.reset(storage.stateMachine().revisions()); // as a snapshot install does
@@ -175,8 +183,13 @@ class WatchHubTest {
                 } else if (kind < 9) {
                     String k1 = "k" + rnd.nextInt(10);
                     String k2 = "k" + rnd.nextInt(10) + "/1";
-                    batch.add(Command.of(new Command.Txn(List.of(), List.of(new Command.Put(b(k1), b("t" + round)),
-                            new Command.Delete(b(k2)), new Command.Put(b(k1), b("u" + round))), List.of())));
+                    batch.add(Command.of(new Command.Txn(
+                            List.of(),
+                            List.of(
+                                    new Command.Put(b(k1), b("t" + round)),
+                                    new Command.Delete(b(k2)),
+                                    new Command.Put(b(k1), b("u" + round))),
+                            List.of())));
                     entry.add(new Change(rev, true, k1, "t" + round, after.put(k1, "t" + round)));
                     String prev2 = after.remove(k2);
                     if (prev2 != null) {
@@ -185,9 +198,10 @@ class WatchHubTest {
                     entry.add(new Change(rev, true, k1, "u" + round, after.put(k1, "u" + round)));
                 } else {
                     String p = "k" + rnd.nextInt(10) + "/";
-                    batch.add(Command.of(new Command.Txn(List.of(), List.of(Command.DeleteRange.prefix(b(p), false)),
-                            List.of())));
-                    for (String k : new ArrayList<>(after.subMap(p, p + "\uffff").keySet())) {
+                    batch.add(Command.of(
+                            new Command.Txn(List.of(), List.of(Command.DeleteRange.prefix(b(p), false)), List.of())));
+                    for (String k :
+                            new ArrayList<>(after.subMap(p, p + "\uffff").keySet())) {
                         entry.add(new Change(rev, false, k, "", after.remove(k)));
                     }
                 }
@@ -203,17 +217,24 @@ class WatchHubTest {
         assertThat(storage.stateMachine().revisions().current()).isEqualTo(revision);
 
         for (W w : watchers) {
-            List<Change> expected = changes.stream().filter(c -> c.revision() >= w.from()
-                    && c.key().compareTo(w.start()) >= 0 && c.key().compareTo(w.end()) < 0
-                    && !(c.put() && w.noPut()) && !(!c.put() && w.noDelete())).toList();
+            List<Change> expected = changes.stream()
+                    .filter(c -> c.revision() >= w.from()
+                            && c.key().compareTo(w.start()) >= 0
+                            && c.key().compareTo(w.end()) < 0
+                            && !(c.put() && w.noPut())
+                            && !(!c.put() && w.noDelete()))
+                    .toList();
             String what = "seed " + seed + " watcher [" + w.start() + ", " + w.end() + ") from " + w.from();
-            Awaitility.await(what).atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(received(w.sink())).as(what).containsExactlyElementsOf(expected));
+            Awaitility.await(what)
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(received(w.sink())).as(what).containsExactlyElementsOf(expected));
             // Event headers never go backwards (the created answer carries the member's revision at
             // creation, which a watcher from the past is behind), and no response is canceled.
             long last = 0;
             for (WatchResponse r : w.sink().got) {
-                assertThat(r.getCanceled()).as(what + ": " + r.getCancelReason()).isFalse();
+                assertThat(r.getCanceled())
+                        .as(what + ": " + r.getCancelReason())
+                        .isFalse();
                 if (r.getCreated()) {
                     continue;
                 }
@@ -227,8 +248,12 @@ class WatchHubTest {
         List<Change> out = new ArrayList<>();
         for (WatchResponse r : sink.got) {
             for (Event e : r.getEventsList()) {
-                out.add(new Change(e.getKv().getModRevision(), e.getType() == Event.EventType.PUT, s(e.getKv().getKey()),
-                        s(e.getKv().getValue()), e.hasPrevKv() ? s(e.getPrevKv().getValue()) : null));
+                out.add(new Change(
+                        e.getKv().getModRevision(),
+                        e.getType() == Event.EventType.PUT,
+                        s(e.getKv().getKey()),
+                        s(e.getKv().getValue()),
+                        e.hasPrevKv() ? s(e.getPrevKv().getValue()) : null));
             }
         }
         return out;
@@ -253,7 +278,9 @@ class WatchHubTest {
         Sink ok = new Sink();
         hub.create(ok, WatchCreateRequest.newBuilder().setStartRevision(4).build(), b("k"), b("k\0"));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ok.got.size() >= 2);
-        assertThat(ok.got.get(1).getEventsList()).extracting(e -> e.getKv().getModRevision()).containsExactly(4L, 5L, 6L);
+        assertThat(ok.got.get(1).getEventsList())
+                .extracting(e -> e.getKv().getModRevision())
+                .containsExactly(4L, 5L, 6L);
     }
 
     @Test

@@ -25,56 +25,59 @@ import java.util.Map;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class NodePodMonitorDependent extends OwnedDependent<PodMonitor> {
 
-  /** The target label carrying the RaftKvCluster's name. */
-  public static final String CLUSTER_TARGET_LABEL = "raftkv_cluster";
+    /** The target label carrying the RaftKvCluster's name. */
+    public static final String CLUSTER_TARGET_LABEL = "raftkv_cluster";
 
-  public NodePodMonitorDependent() {
-    super(PodMonitor.class);
-  }
-
-  @Override
-  protected PodMonitor desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    return desiredFor(cluster);
-  }
-
-  static PodMonitor desiredFor(RaftKvCluster cluster) {
-    MonitoringSpec monitoring = monitoring(cluster);
-    PodMonitor pm = new PodMonitor();
-    pm.setMetadata(ClusterObjects.metadata(cluster, cluster.getMetadata().getName()));
-    if (monitoring.getLabels() != null && !monitoring.getLabels().isEmpty()) {
-      Map<String, String> labels = new LinkedHashMap<>(monitoring.getLabels());
-      labels.putAll(pm.getMetadata().getLabels()); // the operator's own labels win
-      pm.getMetadata().setLabels(labels);
+    public NodePodMonitorDependent() {
+        super(PodMonitor.class);
     }
-    PodMonitor.Spec spec = new PodMonitor.Spec();
-    spec.namespaceSelector = new PodMonitor.NamespaceSelector();
-    spec.namespaceSelector.matchNames = List.of(cluster.getMetadata().getNamespace());
-    spec.selector = new LabelSelectorBuilder()
-        .withMatchLabels(ClusterObjects.selectorLabels(cluster)).build();
-    PodMonitor.Endpoint endpoint = new PodMonitor.Endpoint();
-    endpoint.port = ClusterObjects.PROBE_PORT_NAME;
-    endpoint.path = "/metrics";
-    endpoint.interval = monitoring.getInterval();
-    PodMonitor.Relabeling instanceLabel = new PodMonitor.Relabeling();
-    instanceLabel.sourceLabels = List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance");
-    instanceLabel.targetLabel = CLUSTER_TARGET_LABEL;
-    endpoint.relabelings = List.of(instanceLabel);
-    spec.podMetricsEndpoints = List.of(endpoint);
-    pm.setSpec(spec);
-    return pm;
-  }
 
-  private static MonitoringSpec monitoring(RaftKvCluster cluster) {
-    MonitoringSpec m = cluster.getSpec().getMonitoring();
-    return m != null ? m : new MonitoringSpec();
-  }
-
-  /** Reconcile precondition: {@code spec.monitoring.enabled}. */
-  public static class Enabled implements Condition<PodMonitor, RaftKvCluster> {
     @Override
-    public boolean isMet(DependentResource<PodMonitor, RaftKvCluster> dependentResource,
-        RaftKvCluster cluster, Context<RaftKvCluster> context) {
-      return Boolean.TRUE.equals(monitoring(cluster).getEnabled());
+    protected PodMonitor desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        return desiredFor(cluster);
     }
-  }
+
+    static PodMonitor desiredFor(RaftKvCluster cluster) {
+        MonitoringSpec monitoring = monitoring(cluster);
+        PodMonitor pm = new PodMonitor();
+        pm.setMetadata(ClusterObjects.metadata(cluster, cluster.getMetadata().getName()));
+        if (monitoring.getLabels() != null && !monitoring.getLabels().isEmpty()) {
+            Map<String, String> labels = new LinkedHashMap<>(monitoring.getLabels());
+            labels.putAll(pm.getMetadata().getLabels()); // the operator's own labels win
+            pm.getMetadata().setLabels(labels);
+        }
+        PodMonitor.Spec spec = new PodMonitor.Spec();
+        spec.namespaceSelector = new PodMonitor.NamespaceSelector();
+        spec.namespaceSelector.matchNames = List.of(cluster.getMetadata().getNamespace());
+        spec.selector = new LabelSelectorBuilder()
+                .withMatchLabels(ClusterObjects.selectorLabels(cluster))
+                .build();
+        PodMonitor.Endpoint endpoint = new PodMonitor.Endpoint();
+        endpoint.port = ClusterObjects.PROBE_PORT_NAME;
+        endpoint.path = "/metrics";
+        endpoint.interval = monitoring.getInterval();
+        PodMonitor.Relabeling instanceLabel = new PodMonitor.Relabeling();
+        instanceLabel.sourceLabels = List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance");
+        instanceLabel.targetLabel = CLUSTER_TARGET_LABEL;
+        endpoint.relabelings = List.of(instanceLabel);
+        spec.podMetricsEndpoints = List.of(endpoint);
+        pm.setSpec(spec);
+        return pm;
+    }
+
+    private static MonitoringSpec monitoring(RaftKvCluster cluster) {
+        MonitoringSpec m = cluster.getSpec().getMonitoring();
+        return m != null ? m : new MonitoringSpec();
+    }
+
+    /** Reconcile precondition: {@code spec.monitoring.enabled}. */
+    public static class Enabled implements Condition<PodMonitor, RaftKvCluster> {
+        @Override
+        public boolean isMet(
+                DependentResource<PodMonitor, RaftKvCluster> dependentResource,
+                RaftKvCluster cluster,
+                Context<RaftKvCluster> context) {
+            return Boolean.TRUE.equals(monitoring(cluster).getEnabled());
+        }
+    }
 }

@@ -28,58 +28,74 @@ import java.util.ArrayList;
  */
 public final class NodePodSecurity {
 
-  /** Read for owner and group (the pod's fsGroup), nothing for others. */
-  static final int SECRET_MODE = 0440;
+    /** Read for owner and group (the pod's fsGroup), nothing for others. */
+    static final int SECRET_MODE = 0440;
 
-  private NodePodSecurity() {}
+    private NodePodSecurity() {}
 
-  /** Adds the volumes, mounts and environment for {@code tls} and {@code auth}. */
-  public static void apply(PodTemplateSpec template, RaftKvCluster cluster, String container,
-      boolean tls, boolean auth) {
-    if (!tls && !auth) {
-      return;
+    /** Adds the volumes, mounts and environment for {@code tls} and {@code auth}. */
+    public static void apply(
+            PodTemplateSpec template, RaftKvCluster cluster, String container, boolean tls, boolean auth) {
+        if (!tls && !auth) {
+            return;
+        }
+        Container node = template.getSpec().getContainers().stream()
+                .filter(c -> container.equals(c.getName()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no container " + container));
+        if (node.getEnv() == null) {
+            node.setEnv(new ArrayList<>());
+        }
+        if (node.getVolumeMounts() == null) {
+            node.setVolumeMounts(new ArrayList<>());
+        }
+        if (template.getSpec().getVolumes() == null) {
+            template.getSpec().setVolumes(new ArrayList<>());
+        }
+        if (tls) {
+            mount(
+                    template,
+                    node,
+                    ClusterObjects.TLS_VOLUME,
+                    ClusterObjects.memberSecretName(cluster),
+                    ClusterObjects.TLS_DIR);
+            env(node, ClusterObjects.ENV_TLS, "on");
+            env(node, "RAFTKV_TLS_CERT", ClusterObjects.TLS_DIR + "/$(POD_NAME).crt");
+            env(node, "RAFTKV_TLS_KEY", ClusterObjects.TLS_DIR + "/$(POD_NAME).key");
+            env(node, "RAFTKV_TLS_CA", ClusterObjects.TLS_DIR + "/" + ClusterObjects.CA_CERT);
+        }
+        if (auth) {
+            mount(
+                    template,
+                    node,
+                    ClusterObjects.AUTH_VOLUME,
+                    ClusterObjects.authSecretName(cluster),
+                    ClusterObjects.AUTH_DIR);
+            env(node, "RAFTKV_AUTH", "on");
+            env(node, "RAFTKV_AUTH_ROLES", ClusterObjects.AUTH_DIR + "/" + ClusterObjects.ROLES_FILE);
+            env(node, "RAFTKV_AUTH_TOKENS", ClusterObjects.AUTH_DIR + "/" + ClusterObjects.TOKENS_FILE);
+        }
     }
-    Container node = template.getSpec().getContainers().stream()
-        .filter(c -> container.equals(c.getName())).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no container " + container));
-    if (node.getEnv() == null) {
-      node.setEnv(new ArrayList<>());
-    }
-    if (node.getVolumeMounts() == null) {
-      node.setVolumeMounts(new ArrayList<>());
-    }
-    if (template.getSpec().getVolumes() == null) {
-      template.getSpec().setVolumes(new ArrayList<>());
-    }
-    if (tls) {
-      mount(template, node, ClusterObjects.TLS_VOLUME,
-          ClusterObjects.memberSecretName(cluster), ClusterObjects.TLS_DIR);
-      env(node, ClusterObjects.ENV_TLS, "on");
-      env(node, "RAFTKV_TLS_CERT", ClusterObjects.TLS_DIR + "/$(POD_NAME).crt");
-      env(node, "RAFTKV_TLS_KEY", ClusterObjects.TLS_DIR + "/$(POD_NAME).key");
-      env(node, "RAFTKV_TLS_CA", ClusterObjects.TLS_DIR + "/" + ClusterObjects.CA_CERT);
-    }
-    if (auth) {
-      mount(template, node, ClusterObjects.AUTH_VOLUME,
-          ClusterObjects.authSecretName(cluster), ClusterObjects.AUTH_DIR);
-      env(node, "RAFTKV_AUTH", "on");
-      env(node, "RAFTKV_AUTH_ROLES", ClusterObjects.AUTH_DIR + "/" + ClusterObjects.ROLES_FILE);
-      env(node, "RAFTKV_AUTH_TOKENS",
-          ClusterObjects.AUTH_DIR + "/" + ClusterObjects.TOKENS_FILE);
-    }
-  }
 
-  private static void mount(PodTemplateSpec template, Container node, String volume,
-      String secret, String path) {
-    template.getSpec().getVolumes().add(new VolumeBuilder()
-        .withName(volume)
-        .withNewSecret().withSecretName(secret).withDefaultMode(SECRET_MODE).endSecret()
-        .build());
-    node.getVolumeMounts().add(new VolumeMountBuilder()
-        .withName(volume).withMountPath(path).withReadOnly(true).build());
-  }
+    private static void mount(PodTemplateSpec template, Container node, String volume, String secret, String path) {
+        template.getSpec()
+                .getVolumes()
+                .add(new VolumeBuilder()
+                        .withName(volume)
+                        .withNewSecret()
+                        .withSecretName(secret)
+                        .withDefaultMode(SECRET_MODE)
+                        .endSecret()
+                        .build());
+        node.getVolumeMounts()
+                .add(new VolumeMountBuilder()
+                        .withName(volume)
+                        .withMountPath(path)
+                        .withReadOnly(true)
+                        .build());
+    }
 
-  private static void env(Container node, String name, String value) {
-    node.getEnv().add(new EnvVarBuilder().withName(name).withValue(value).build());
-  }
+    private static void env(Container node, String name, String value) {
+        node.getEnv().add(new EnvVarBuilder().withName(name).withValue(value).build());
+    }
 }

@@ -16,32 +16,32 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class NodeRoleDependent extends OwnedDependent<Role> {
 
-  public NodeRoleDependent() {
-    super(Role.class);
-  }
+    public NodeRoleDependent() {
+        super(Role.class);
+    }
 
-  @Override
-  protected Role desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    return desiredFor(cluster);
-  }
+    @Override
+    protected Role desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        return desiredFor(cluster);
+    }
 
-  static Role desiredFor(RaftKvCluster cluster) {
-    String name = cluster.getMetadata().getName();
-    return new RoleBuilder()
-        .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.nodeAccountName(cluster)))
-        .withRules(
-            new PolicyRuleBuilder()
-                .withApiGroups(RaftKvCluster.GROUP)
-                .withResources(RaftKvCluster.PLURAL)
-                .withResourceNames(name)
-                .withVerbs("get", "watch")
-                .build(),
-            new PolicyRuleBuilder()
-                .withApiGroups(RaftKvCluster.GROUP)
-                .withResources(RaftKvCluster.PLURAL + "/status")
-                .withResourceNames(name)
-                .withVerbs("get", "patch", "update")
-                .build())
-        .build();
-  }
+    static Role desiredFor(RaftKvCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        return new RoleBuilder()
+                .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.nodeAccountName(cluster)))
+                .withRules(
+                        new PolicyRuleBuilder()
+                                .withApiGroups(RaftKvCluster.GROUP)
+                                .withResources(RaftKvCluster.PLURAL)
+                                .withResourceNames(name)
+                                .withVerbs("get", "watch")
+                                .build(),
+                        new PolicyRuleBuilder()
+                                .withApiGroups(RaftKvCluster.GROUP)
+                                .withResources(RaftKvCluster.PLURAL + "/status")
+                                .withResourceNames(name)
+                                .withVerbs("get", "patch", "update")
+                                .build())
+                .build();
+    }
 }

@@ -9,21 +9,20 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 
 /** The identity the node pods run as ({@code <cluster>-node}); see {@link NodeRoleDependent}. */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class NodeServiceAccountDependent
-    extends OwnedDependent<ServiceAccount> {
+public class NodeServiceAccountDependent extends OwnedDependent<ServiceAccount> {
 
-  public NodeServiceAccountDependent() {
-    super(ServiceAccount.class);
-  }
+    public NodeServiceAccountDependent() {
+        super(ServiceAccount.class);
+    }
 
-  @Override
-  protected ServiceAccount desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    return desiredFor(cluster);
-  }
+    @Override
+    protected ServiceAccount desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        return desiredFor(cluster);
+    }
 
-  static ServiceAccount desiredFor(RaftKvCluster cluster) {
-    return new ServiceAccountBuilder()
-        .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.nodeAccountName(cluster)))
-        .build();
-  }
+    static ServiceAccount desiredFor(RaftKvCluster cluster) {
+        return new ServiceAccountBuilder()
+                .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.nodeAccountName(cluster)))
+                .build();
+    }
 }

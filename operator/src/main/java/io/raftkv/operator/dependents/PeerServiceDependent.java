@@ -18,36 +18,36 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class PeerServiceDependent extends OwnedDependent<Service> {
 
-  public PeerServiceDependent() {
-    super(Service.class);
-  }
+    public PeerServiceDependent() {
+        super(Service.class);
+    }
 
-  @Override
-  protected Service desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    return desiredFor(cluster);
-  }
+    @Override
+    protected Service desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        return desiredFor(cluster);
+    }
 
-  static Service desiredFor(RaftKvCluster cluster) {
-    return new ServiceBuilder()
-        .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.peerServiceName(cluster)))
-        .withNewSpec()
-          .withClusterIP("None")
-          .withPublishNotReadyAddresses(true)
-          .withSelector(ClusterObjects.selectorLabels(cluster))
-          .withPorts(
-              new ServicePortBuilder()
-                  .withName(ClusterObjects.PEER_PORT_NAME)
-                  .withProtocol("TCP")
-                  .withPort(ClusterObjects.PEER_PORT)
-                  .withTargetPort(new IntOrString(ClusterObjects.PEER_PORT_NAME))
-                  .build(),
-              new ServicePortBuilder()
-                  .withName(ClusterObjects.CLIENT_PORT_NAME)
-                  .withProtocol("TCP")
-                  .withPort(ClusterObjects.CLIENT_PORT)
-                  .withTargetPort(new IntOrString(ClusterObjects.CLIENT_PORT_NAME))
-                  .build())
-        .endSpec()
-        .build();
-  }
+    static Service desiredFor(RaftKvCluster cluster) {
+        return new ServiceBuilder()
+                .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.peerServiceName(cluster)))
+                .withNewSpec()
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(ClusterObjects.selectorLabels(cluster))
+                .withPorts(
+                        new ServicePortBuilder()
+                                .withName(ClusterObjects.PEER_PORT_NAME)
+                                .withProtocol("TCP")
+                                .withPort(ClusterObjects.PEER_PORT)
+                                .withTargetPort(new IntOrString(ClusterObjects.PEER_PORT_NAME))
+                                .build(),
+                        new ServicePortBuilder()
+                                .withName(ClusterObjects.CLIENT_PORT_NAME)
+                                .withProtocol("TCP")
+                                .withPort(ClusterObjects.CLIENT_PORT)
+                                .withTargetPort(new IntOrString(ClusterObjects.CLIENT_PORT_NAME))
+                                .build())
+                .endSpec()
+                .build();
+    }
 }

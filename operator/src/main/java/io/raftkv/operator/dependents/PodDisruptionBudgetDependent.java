@@ -21,42 +21,40 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  * between them and a concurrent drain.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class PodDisruptionBudgetDependent
-    extends OwnedDependent<PodDisruptionBudget> {
+public class PodDisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudget> {
 
-  /** Key under which the reconciler stores the current voter count (an Integer). */
-  public static final String VOTERS_KEY = "raftkv.io/voters";
+    /** Key under which the reconciler stores the current voter count (an Integer). */
+    public static final String VOTERS_KEY = "raftkv.io/voters";
 
-  public PodDisruptionBudgetDependent() {
-    super(PodDisruptionBudget.class);
-  }
+    public PodDisruptionBudgetDependent() {
+        super(PodDisruptionBudget.class);
+    }
 
-  @Override
-  protected PodDisruptionBudget desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    int voters = context.managedWorkflowAndDependentResourceContext()
-        .get(VOTERS_KEY, Integer.class)
-        .orElseGet(() -> cluster.getSpec().getReplicas());
-    return desiredFor(cluster, voters);
-  }
+    @Override
+    protected PodDisruptionBudget desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        int voters = context.managedWorkflowAndDependentResourceContext()
+                .get(VOTERS_KEY, Integer.class)
+                .orElseGet(() -> cluster.getSpec().getReplicas());
+        return desiredFor(cluster, voters);
+    }
 
-  static PodDisruptionBudget desiredFor(RaftKvCluster cluster) {
-    return desiredFor(cluster, cluster.getSpec().getReplicas());
-  }
+    static PodDisruptionBudget desiredFor(RaftKvCluster cluster) {
+        return desiredFor(cluster, cluster.getSpec().getReplicas());
+    }
 
-  static PodDisruptionBudget desiredFor(RaftKvCluster cluster, int voters) {
-    int replicas = voters;
-    return new PodDisruptionBudgetBuilder()
-        .withMetadata(
-            ClusterObjects.metadata(cluster, ClusterObjects.podDisruptionBudgetName(cluster)))
-        .withNewSpec()
-          .withMaxUnavailable(new IntOrString(ClusterObjects.toleratedFailures(replicas)))
-          // A pod that is not ready does not hold up a drain or a restart: evicting it costs
-          // the quorum nothing (and a crash-looping pod must be replaceable).
-          .withUnhealthyPodEvictionPolicy("AlwaysAllow")
-          .withNewSelector()
-            .withMatchLabels(ClusterObjects.selectorLabels(cluster))
-          .endSelector()
-        .endSpec()
-        .build();
-  }
+    static PodDisruptionBudget desiredFor(RaftKvCluster cluster, int voters) {
+        int replicas = voters;
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.podDisruptionBudgetName(cluster)))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(ClusterObjects.toleratedFailures(replicas)))
+                // A pod that is not ready does not hold up a drain or a restart: evicting it costs
+                // the quorum nothing (and a crash-looping pod must be replaceable).
+                .withUnhealthyPodEvictionPolicy("AlwaysAllow")
+                .withNewSelector()
+                .withMatchLabels(ClusterObjects.selectorLabels(cluster))
+                .endSelector()
+                .endSpec()
+                .build();
+    }
 }

@@ -21,33 +21,33 @@ import java.util.List;
 @Plural("podmonitors")
 public class PodMonitor extends CustomResource<PodMonitor.Spec, Void> implements Namespaced {
 
-  /** {@code spec}: which pods, in which namespaces, scraped how. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Spec {
-    public NamespaceSelector namespaceSelector;
-    public LabelSelector selector;
-    public List<Endpoint> podMetricsEndpoints;
-  }
+    /** {@code spec}: which pods, in which namespaces, scraped how. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Spec {
+        public NamespaceSelector namespaceSelector;
+        public LabelSelector selector;
+        public List<Endpoint> podMetricsEndpoints;
+    }
 
-  /** {@code spec.namespaceSelector}. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class NamespaceSelector {
-    public List<String> matchNames;
-  }
+    /** {@code spec.namespaceSelector}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class NamespaceSelector {
+        public List<String> matchNames;
+    }
 
-  /** One of {@code spec.podMetricsEndpoints}: a named container port and path. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Endpoint {
-    public String port;
-    public String path;
-    public String interval;
-    public List<Relabeling> relabelings;
-  }
+    /** One of {@code spec.podMetricsEndpoints}: a named container port and path. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Endpoint {
+        public String port;
+        public String path;
+        public String interval;
+        public List<Relabeling> relabelings;
+    }
 
-  /** A target relabeling: copy {@code sourceLabels} into {@code targetLabel}. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Relabeling {
-    public List<String> sourceLabels;
-    public String targetLabel;
-  }
+    /** A target relabeling: copy {@code sourceLabels} into {@code targetLabel}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Relabeling {
+        public List<String> sourceLabels;
+        public String targetLabel;
+    }
 }

@@ -38,179 +38,190 @@ import java.util.Optional;
  * </ul>
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class StatefulSetDependent
-    extends OwnedDependent<StatefulSet> {
+public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
 
-  /**
-   * Key in the managed workflow context under which the reconciler stores the number of voters
-   * the cluster was bootstrapped with (an Integer).
-   */
-  public static final String INITIAL_VOTERS_KEY = "raftkv.io/initial-voters";
-  /**
-   * Key under which the reconciler stores the replica count the StatefulSet should have now (an
-   * Integer): the membership orchestration moves it one pod at a time toward the spec, so it may
-   * lag {@code spec.replicas} while members are added or removed.
-   */
-  public static final String REPLICAS_KEY = "raftkv.io/statefulset-replicas";
-  /**
-   * Key under which the reconciler stores whether the pods may bootstrap a new cluster (a
-   * Boolean): false when the StatefulSet is created over volumes of an earlier incarnation of
-   * the cluster (the RaftKvCluster was deleted and recreated, or restored without its status).
-   */
-  public static final String BOOTSTRAP_ALLOWED_KEY = "raftkv.io/bootstrap-allowed";
-  /**
-   * Pod contract: {@code RAFTKV_BOOTSTRAP=false} makes every pod on a fresh volume join under a
-   * fresh id, whatever its ordinal. Absent means allowed, so existing templates do not change.
-   */
-  public static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
-  /** Key under which the reconciler stores whether the pods run TLS (a Boolean). */
-  public static final String TLS_KEY = "raftkv.io/tls";
-  /** Key under which the reconciler stores whether the pods require client auth (a Boolean). */
-  public static final String AUTH_KEY = "raftkv.io/auth";
+    /**
+     * Key in the managed workflow context under which the reconciler stores the number of voters
+     * the cluster was bootstrapped with (an Integer).
+     */
+    public static final String INITIAL_VOTERS_KEY = "raftkv.io/initial-voters";
+    /**
+     * Key under which the reconciler stores the replica count the StatefulSet should have now (an
+     * Integer): the membership orchestration moves it one pod at a time toward the spec, so it may
+     * lag {@code spec.replicas} while members are added or removed.
+     */
+    public static final String REPLICAS_KEY = "raftkv.io/statefulset-replicas";
+    /**
+     * Key under which the reconciler stores whether the pods may bootstrap a new cluster (a
+     * Boolean): false when the StatefulSet is created over volumes of an earlier incarnation of
+     * the cluster (the RaftKvCluster was deleted and recreated, or restored without its status).
+     */
+    public static final String BOOTSTRAP_ALLOWED_KEY = "raftkv.io/bootstrap-allowed";
+    /**
+     * Pod contract: {@code RAFTKV_BOOTSTRAP=false} makes every pod on a fresh volume join under a
+     * fresh id, whatever its ordinal. Absent means allowed, so existing templates do not change.
+     */
+    public static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
+    /** Key under which the reconciler stores whether the pods run TLS (a Boolean). */
+    public static final String TLS_KEY = "raftkv.io/tls";
+    /** Key under which the reconciler stores whether the pods require client auth (a Boolean). */
+    public static final String AUTH_KEY = "raftkv.io/auth";
 
-  public StatefulSetDependent() {
-    super(StatefulSet.class);
-  }
-
-  @Override
-  protected StatefulSet desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    int initialVoters = context.managedWorkflowAndDependentResourceContext()
-        .get(INITIAL_VOTERS_KEY, Integer.class)
-        .orElseGet(() -> cluster.getSpec().getReplicas());
-    int replicas = context.managedWorkflowAndDependentResourceContext()
-        .get(REPLICAS_KEY, Integer.class)
-        .orElseGet(() -> cluster.getSpec().getReplicas());
-    boolean bootstrapAllowed = context.managedWorkflowAndDependentResourceContext()
-        .get(BOOTSTRAP_ALLOWED_KEY, Boolean.class)
-        .orElse(true);
-    boolean tls = context.managedWorkflowAndDependentResourceContext()
-        .get(TLS_KEY, Boolean.class).orElse(false);
-    boolean auth = context.managedWorkflowAndDependentResourceContext()
-        .get(AUTH_KEY, Boolean.class).orElse(false);
-    return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, tls, auth);
-  }
-
-  /**
-   * Whether the pods may bootstrap, decided from durable facts rather than the RaftKvCluster's
-   * status (which a recreated or restored object does not have): an existing StatefulSet keeps
-   * the decision it was created with; a new one may bootstrap only when none of the cluster's
-   * data volumes ({@code data-<cluster>-<i>}) exists.
-   */
-  public static boolean bootstrapAllowed(RaftKvCluster cluster, Optional<StatefulSet> existing,
-      MembershipOrchestrator.ClaimLookup claims) {
-    if (existing.isPresent()) {
-      return !"false".equals(envOf(existing.get(), ENV_BOOTSTRAP).orElse("true"));
+    public StatefulSetDependent() {
+        super(StatefulSet.class);
     }
-    return priorClaims(cluster, claims).isEmpty();
-  }
 
-  /** The data volumes of {@code cluster} that already exist (ordinals 0..8). */
-  public static List<String> priorClaims(RaftKvCluster cluster,
-      MembershipOrchestrator.ClaimLookup claims) {
-    List<String> found = new ArrayList<>();
-    for (int k = 0; k < SpecValidator.MAX_REPLICAS; k++) {
-      String name = ClusterObjects.dataClaimName(cluster, k);
-      if (claims.exists(cluster.getMetadata().getNamespace(), name)) {
-        found.add(name);
-      }
+    @Override
+    protected StatefulSet desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        int initialVoters = context.managedWorkflowAndDependentResourceContext()
+                .get(INITIAL_VOTERS_KEY, Integer.class)
+                .orElseGet(() -> cluster.getSpec().getReplicas());
+        int replicas = context.managedWorkflowAndDependentResourceContext()
+                .get(REPLICAS_KEY, Integer.class)
+                .orElseGet(() -> cluster.getSpec().getReplicas());
+        boolean bootstrapAllowed = context.managedWorkflowAndDependentResourceContext()
+                .get(BOOTSTRAP_ALLOWED_KEY, Boolean.class)
+                .orElse(true);
+        boolean tls = context.managedWorkflowAndDependentResourceContext()
+                .get(TLS_KEY, Boolean.class)
+                .orElse(false);
+        boolean auth = context.managedWorkflowAndDependentResourceContext()
+                .get(AUTH_KEY, Boolean.class)
+                .orElse(false);
+        return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, tls, auth);
     }
-    return found;
-  }
 
-  private static Optional<String> envOf(StatefulSet sts, String name) {
-    return sts.getSpec().getTemplate().getSpec().getContainers().stream()
-        .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
-        .findFirst()
-        .flatMap(c -> c.getEnv() == null ? Optional.empty() : c.getEnv().stream()
-            .filter(e -> name.equals(e.getName()))
-            .map(EnvVar::getValue)
-            .findFirst());
-  }
-
-  /**
-   * The number of voters the cluster was bootstrapped with: what the existing StatefulSet passes
-   * as {@code RAFTKV_REPLICAS}, or the spec's replicas for a cluster that does not exist yet.
-   */
-  public static int initialVoters(RaftKvCluster cluster, Optional<StatefulSet> existing) {
-    return existing
-        .flatMap(sts -> sts.getSpec().getTemplate().getSpec().getContainers().stream()
-            .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
-            .findFirst())
-        .flatMap(c -> c.getEnv().stream()
-            .filter(e -> NodePodTemplate.ENV_REPLICAS.equals(e.getName()))
-            .map(EnvVar::getValue)
-            .findFirst())
-        .flatMap(StatefulSetDependent::parsePositive)
-        .orElseGet(() -> cluster.getSpec().getReplicas());
-  }
-
-  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters) {
-    return desiredFor(cluster, initialVoters, cluster.getSpec().getReplicas());
-  }
-
-  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas) {
-    return desiredFor(cluster, initialVoters, replicas, true);
-  }
-
-  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas,
-      boolean bootstrapAllowed) {
-    return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, false, false);
-  }
-
-  static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas,
-      boolean bootstrapAllowed, boolean tls, boolean auth) {
-    StorageSpec storage =
-        cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
-    Map<String, String> selector = ClusterObjects.selectorLabels(cluster);
-    var template = NodePodTemplate.build(cluster, initialVoters);
-    if (!bootstrapAllowed) {
-      template.getSpec().getContainers().stream()
-          .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
-          .forEach(c -> c.getEnv().add(new EnvVarBuilder().withName(ENV_BOOTSTRAP)
-              .withValue("false").build()));
+    /**
+     * Whether the pods may bootstrap, decided from durable facts rather than the RaftKvCluster's
+     * status (which a recreated or restored object does not have): an existing StatefulSet keeps
+     * the decision it was created with; a new one may bootstrap only when none of the cluster's
+     * data volumes ({@code data-<cluster>-<i>}) exists.
+     */
+    public static boolean bootstrapAllowed(
+            RaftKvCluster cluster, Optional<StatefulSet> existing, MembershipOrchestrator.ClaimLookup claims) {
+        if (existing.isPresent()) {
+            return !"false".equals(envOf(existing.get(), ENV_BOOTSTRAP).orElse("true"));
+        }
+        return priorClaims(cluster, claims).isEmpty();
     }
-    NodePodSecurity.apply(template, cluster, NodePodTemplate.CONTAINER_NAME, tls, auth);
-    return new StatefulSetBuilder()
-        .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
-        .withNewSpec()
-          .withReplicas(replicas)
-          .withServiceName(ClusterObjects.peerServiceName(cluster))
-          .withPodManagementPolicy("Parallel")
-          .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
-          .withNewSelector().withMatchLabels(selector).endSelector()
-          .withNewPersistentVolumeClaimRetentionPolicy()
-            .withWhenDeleted(storage.getWhenDeleted().name())
-            .withWhenScaled(storage.getWhenScaled().name())
-          .endPersistentVolumeClaimRetentionPolicy()
-          .withTemplate(template)
-          .withVolumeClaimTemplates(volumeClaimTemplate(cluster, storage))
-        .endSpec()
-        .build();
-  }
 
-  private static PersistentVolumeClaim volumeClaimTemplate(RaftKvCluster cluster,
-      StorageSpec storage) {
-    return new PersistentVolumeClaimBuilder()
-        .withNewMetadata()
-          .withName(ClusterObjects.DATA_VOLUME)
-          .withLabels(ClusterObjects.selectorLabels(cluster))
-        .endMetadata()
-        .withNewSpec()
-          .withAccessModes("ReadWriteOnce")
-          .withStorageClassName(storage.getStorageClassName())
-          .withNewResources()
-            .addToRequests("storage", new Quantity(storage.getSize()))
-          .endResources()
-        .endSpec()
-        .build();
-  }
-
-  private static Optional<Integer> parsePositive(String value) {
-    try {
-      int parsed = Integer.parseInt(value);
-      return parsed > 0 ? Optional.of(parsed) : Optional.empty();
-    } catch (NumberFormatException e) {
-      return Optional.empty();
+    /** The data volumes of {@code cluster} that already exist (ordinals 0..8). */
+    public static List<String> priorClaims(RaftKvCluster cluster, MembershipOrchestrator.ClaimLookup claims) {
+        List<String> found = new ArrayList<>();
+        for (int k = 0; k < SpecValidator.MAX_REPLICAS; k++) {
+            String name = ClusterObjects.dataClaimName(cluster, k);
+            if (claims.exists(cluster.getMetadata().getNamespace(), name)) {
+                found.add(name);
+            }
+        }
+        return found;
     }
-  }
+
+    private static Optional<String> envOf(StatefulSet sts, String name) {
+        return sts.getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+                .findFirst()
+                .flatMap(c -> c.getEnv() == null
+                        ? Optional.empty()
+                        : c.getEnv().stream()
+                                .filter(e -> name.equals(e.getName()))
+                                .map(EnvVar::getValue)
+                                .findFirst());
+    }
+
+    /**
+     * The number of voters the cluster was bootstrapped with: what the existing StatefulSet passes
+     * as {@code RAFTKV_REPLICAS}, or the spec's replicas for a cluster that does not exist yet.
+     */
+    public static int initialVoters(RaftKvCluster cluster, Optional<StatefulSet> existing) {
+        return existing.flatMap(sts -> sts.getSpec().getTemplate().getSpec().getContainers().stream()
+                        .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+                        .findFirst())
+                .flatMap(c -> c.getEnv().stream()
+                        .filter(e -> NodePodTemplate.ENV_REPLICAS.equals(e.getName()))
+                        .map(EnvVar::getValue)
+                        .findFirst())
+                .flatMap(StatefulSetDependent::parsePositive)
+                .orElseGet(() -> cluster.getSpec().getReplicas());
+    }
+
+    static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters) {
+        return desiredFor(cluster, initialVoters, cluster.getSpec().getReplicas());
+    }
+
+    static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas) {
+        return desiredFor(cluster, initialVoters, replicas, true);
+    }
+
+    static StatefulSet desiredFor(RaftKvCluster cluster, int initialVoters, int replicas, boolean bootstrapAllowed) {
+        return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, false, false);
+    }
+
+    static StatefulSet desiredFor(
+            RaftKvCluster cluster,
+            int initialVoters,
+            int replicas,
+            boolean bootstrapAllowed,
+            boolean tls,
+            boolean auth) {
+        StorageSpec storage =
+                cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
+        Map<String, String> selector = ClusterObjects.selectorLabels(cluster);
+        var template = NodePodTemplate.build(cluster, initialVoters);
+        if (!bootstrapAllowed) {
+            template.getSpec().getContainers().stream()
+                    .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+                    .forEach(c -> c.getEnv()
+                            .add(new EnvVarBuilder()
+                                    .withName(ENV_BOOTSTRAP)
+                                    .withValue("false")
+                                    .build()));
+        }
+        NodePodSecurity.apply(template, cluster, NodePodTemplate.CONTAINER_NAME, tls, auth);
+        return new StatefulSetBuilder()
+                .withMetadata(ClusterObjects.metadata(cluster, ClusterObjects.statefulSetName(cluster)))
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withServiceName(ClusterObjects.peerServiceName(cluster))
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy()
+                .withType("OnDelete")
+                .endUpdateStrategy()
+                .withNewSelector()
+                .withMatchLabels(selector)
+                .endSelector()
+                .withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted(storage.getWhenDeleted().name())
+                .withWhenScaled(storage.getWhenScaled().name())
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withTemplate(template)
+                .withVolumeClaimTemplates(volumeClaimTemplate(cluster, storage))
+                .endSpec()
+                .build();
+    }
+
+    private static PersistentVolumeClaim volumeClaimTemplate(RaftKvCluster cluster, StorageSpec storage) {
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(ClusterObjects.DATA_VOLUME)
+                .withLabels(ClusterObjects.selectorLabels(cluster))
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(storage.getStorageClassName())
+                .withNewResources()
+                .addToRequests("storage", new Quantity(storage.getSize()))
+                .endResources()
+                .endSpec()
+                .build();
+    }
+
+    private static Optional<Integer> parsePositive(String value) {
+        try {
+            int parsed = Integer.parseInt(value);
+            return parsed > 0 ? Optional.of(parsed) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
 }

@@ -14,38 +14,37 @@ import java.util.function.IntFunction;
  */
 public final class AdminCredentials {
 
-  /** Ordinals registered per cluster: the CRD allows 9 replicas, one more for a surge. */
-  static final int MAX_ORDINALS = 10;
+    /** Ordinals registered per cluster: the CRD allows 9 replicas, one more for a surge. */
+    static final int MAX_ORDINALS = 10;
 
-  private final ConcurrentHashMap<String, ClientTls> byTarget = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ClientTls> byTarget = new ConcurrentHashMap<>();
 
-  /**
-   * Registers {@code credentials} (by ordinal; empty for a plaintext cluster) for every dial
-   * target of {@code cluster}.
-   */
-  public void register(RaftKvCluster cluster, NodeEndpoints endpoints,
-      Optional<IntFunction<ClientTls>> credentials) {
-    for (int k = 0; k < MAX_ORDINALS; k++) {
-      String target = endpoints.clientTarget(cluster, k);
-      if (credentials.isPresent()) {
-        byTarget.put(target, credentials.get().apply(k));
-      } else {
-        byTarget.remove(target);
-      }
+    /**
+     * Registers {@code credentials} (by ordinal; empty for a plaintext cluster) for every dial
+     * target of {@code cluster}.
+     */
+    public void register(RaftKvCluster cluster, NodeEndpoints endpoints, Optional<IntFunction<ClientTls>> credentials) {
+        for (int k = 0; k < MAX_ORDINALS; k++) {
+            String target = endpoints.clientTarget(cluster, k);
+            if (credentials.isPresent()) {
+                byTarget.put(target, credentials.get().apply(k));
+            } else {
+                byTarget.remove(target);
+            }
+        }
+        // a leader's advertised client address, when a node reports one, is the pod DNS name
+        for (int k = 0; k < MAX_ORDINALS; k++) {
+            String target = ClusterObjects.clientAddress(cluster, k);
+            if (credentials.isPresent()) {
+                byTarget.put(target, credentials.get().apply(k));
+            } else {
+                byTarget.remove(target);
+            }
+        }
     }
-    // a leader's advertised client address, when a node reports one, is the pod DNS name
-    for (int k = 0; k < MAX_ORDINALS; k++) {
-      String target = ClusterObjects.clientAddress(cluster, k);
-      if (credentials.isPresent()) {
-        byTarget.put(target, credentials.get().apply(k));
-      } else {
-        byTarget.remove(target);
-      }
-    }
-  }
 
-  /** The credentials for {@code target}, if its cluster runs TLS. */
-  public Optional<ClientTls> forTarget(String target) {
-    return Optional.ofNullable(byTarget.get(target));
-  }
+    /** The credentials for {@code target}, if its cluster runs TLS. */
+    public Optional<ClientTls> forTarget(String target) {
+        return Optional.ofNullable(byTarget.get(target));
+    }
 }

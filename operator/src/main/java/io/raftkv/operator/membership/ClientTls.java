@@ -13,22 +13,22 @@ import java.util.HexFormat;
  */
 public record ClientTls(String trustPem, String certificatePem, String keyPem, String authority) {
 
-  /** A short digest of the material: a channel is rebuilt when it changes (a renewal). */
-  public String fingerprint() {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (String part : new String[] {trustPem, certificatePem, keyPem, authority}) {
-        digest.update(part.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(digest.digest(), 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    /** A short digest of the material: a channel is rebuilt when it changes (a renewal). */
+    public String fingerprint() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {trustPem, certificatePem, keyPem, authority}) {
+                digest.update(part.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
-  }
 
-  @Override
-  public String toString() {
-    return "ClientTls{authority=" + authority + ", fingerprint=" + fingerprint() + "}";
-  }
+    @Override
+    public String toString() {
+        return "ClientTls{authority=" + authority + ", fingerprint=" + fingerprint() + "}";
+    }
 }

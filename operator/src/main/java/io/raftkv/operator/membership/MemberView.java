@@ -10,15 +10,15 @@ package io.raftkv.operator.membership;
  */
 public record MemberView(long id, boolean voter, String peerAddress, String clientAddress) {
 
-  public MemberView {
-    if (id == 0) {
-      throw new IllegalArgumentException("member id 0 is not a member");
+    public MemberView {
+        if (id == 0) {
+            throw new IllegalArgumentException("member id 0 is not a member");
+        }
+        peerAddress = peerAddress == null ? "" : peerAddress;
+        clientAddress = clientAddress == null ? "" : clientAddress;
     }
-    peerAddress = peerAddress == null ? "" : peerAddress;
-    clientAddress = clientAddress == null ? "" : clientAddress;
-  }
 
-  public boolean learner() {
-    return !voter;
-  }
+    public boolean learner() {
+        return !voter;
+    }
 }

@@ -79,416 +79,483 @@ import java.util.Optional;
  */
 public final class MembershipPlanner {
 
-  public static final String NO_LEADER = "NoLeader";
-  public static final String POD_STARTING = "PodStarting";
-  public static final String MEMBER_STARTING = "MemberStarting";
-  public static final String LEARNER_CATCHING_UP = "LearnerCatchingUp";
-  public static final String LEARNER_NOT_CAUGHT_UP = "LearnerNotCaughtUp";
-  public static final String RETAINED_VOLUME = "RetainedVolume";
-  public static final String STALE_VOLUME = "StaleVolume";
-  public static final String STORAGE_REFUSED = "StorageRefused";
-  public static final String QUORUM_AT_RISK = "QuorumAtRisk";
-  public static final String NO_TRANSFER_TARGET = "NoTransferTarget";
-  public static final String PODS_NOT_READY = "PodsNotReady";
-  public static final String FOLLOWERS_CATCHING_UP = "FollowersCatchingUp";
-  public static final String STEP_STUCK = "MembershipStepStuck";
+    public static final String NO_LEADER = "NoLeader";
+    public static final String POD_STARTING = "PodStarting";
+    public static final String MEMBER_STARTING = "MemberStarting";
+    public static final String LEARNER_CATCHING_UP = "LearnerCatchingUp";
+    public static final String LEARNER_NOT_CAUGHT_UP = "LearnerNotCaughtUp";
+    public static final String RETAINED_VOLUME = "RetainedVolume";
+    public static final String STALE_VOLUME = "StaleVolume";
+    public static final String STORAGE_REFUSED = "StorageRefused";
+    public static final String QUORUM_AT_RISK = "QuorumAtRisk";
+    public static final String NO_TRANSFER_TARGET = "NoTransferTarget";
+    public static final String PODS_NOT_READY = "PodsNotReady";
+    public static final String FOLLOWERS_CATCHING_UP = "FollowersCatchingUp";
+    public static final String STEP_STUCK = "MembershipStepStuck";
 
-  private final MembershipSettings settings;
+    private final MembershipSettings settings;
 
-  public MembershipPlanner(MembershipSettings settings) {
-    this.settings = settings;
-  }
+    public MembershipPlanner(MembershipSettings settings) {
+        this.settings = settings;
+    }
 
-  /** The next step for {@code cluster}. */
-  public MembershipPlan plan(ObservedCluster cluster) {
-    if (cluster.leader().isEmpty()) {
-      return planWithoutLeader(cluster);
-    }
-    LeaderView leader = cluster.leader().get();
-    Decision decision = learners(cluster, leader);
-    if (decision == null) {
-      decision = scaleDown(cluster, leader);
-    }
-    if (decision == null) {
-      decision = scaleUpOrReplace(cluster, leader);
-    }
-    if (decision == null) {
-      decision = rollingRestart(cluster, leader);
-    }
-    return decision == null ? MembershipPlan.idle() : decision.toPlan(cluster, settings);
-  }
-
-  private MembershipPlan planWithoutLeader(ObservedCluster c) {
-    String message = "no leader could be reached; membership changes wait for one";
-    Optional<ClusterOperation> previous = c.operation();
-    if (previous.isPresent()) {
-      ClusterOperation op = previous.get();
-      return new Decision(op.getKind(), op.getPod(), parseId(op.getMemberId()),
-          new Wait(NO_LEADER, message, false)).toPlan(c, settings);
-    }
-    if (c.statefulSetReplicas() < c.desiredReplicas()) {
-      return new Decision(Kind.ScaleUp, c.podName(c.statefulSetReplicas()), null,
-          new Wait(NO_LEADER, message, false)).toPlan(c, settings);
-    }
-    if (c.statefulSetReplicas() > c.desiredReplicas()) {
-      return new Decision(Kind.ScaleDown, c.podName(c.statefulSetReplicas() - 1), null,
-          new Wait(NO_LEADER, message, false)).toPlan(c, settings);
-    }
-    Optional<PodView> outdated = outdatedPods(c).stream().findFirst();
-    if (outdated.isPresent()) {
-      return new Decision(Kind.RollingRestart, c.podName(outdated.get().ordinal()), null,
-          new Wait(NO_LEADER, message, false)).toPlan(c, settings);
-    }
-    return MembershipPlan.idle();
-  }
-
-  /** Rule 2: a learner is promoted, waited for, or removed — and nothing else happens. */
-  private Decision learners(ObservedCluster c, LeaderView leader) {
-    Optional<Member> learner = leader.members().stream().filter(m -> !m.voter())
-        .min(Comparator.comparingInt(Member::ordinal));
-    if (learner.isEmpty()) {
-      return null;
-    }
-    Member m = learner.get();
-    int k = m.ordinal();
-    String pod = k >= 0 ? c.podName(k) : "member-" + m.id();
-    if (k < 0 || k >= c.desiredReplicas() || k >= c.statefulSetReplicas()) {
-      return new Decision(Kind.ScaleDown, pod, m.id(), new Remove(k, m.id()));
-    }
-    Kind kind = continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
-    NodeStatusView probe = c.probes().get(k);
-    if (probe != null && probe.id() != m.id()) {
-      return new Decision(Kind.ReplaceMember, pod, m.id(), new Remove(k, m.id()));
-    }
-    long match = matchIndex(leader, m.id());
-    long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
-    if (match >= needed) {
-      return new Decision(kind, pod, m.id(), new Promote(k, m.id()));
-    }
-    return new Decision(kind, pod, m.id(), new Wait(LEARNER_CATCHING_UP,
-        "learner " + m.id() + " on " + pod + " has replicated up to index " + match
-            + "; the leader has committed " + leader.commitIndex() + " (promotion at ≥ "
-            + needed + ")", false));
-  }
-
-  /** Rule 3: the highest surplus member or pod goes first. */
-  private Decision scaleDown(ObservedCluster c, LeaderView leader) {
-    int top = c.statefulSetReplicas() - 1;
-    for (Member m : leader.members()) {
-      top = Math.max(top, m.ordinal());
-    }
-    if (top < c.desiredReplicas()) {
-      return null;
-    }
-    String pod = c.podName(top);
-    Optional<Member> member = leader.memberAt(top);
-    if (member.isEmpty()) {
-      return new Decision(Kind.ScaleDown, pod, null,
-          new ScaleStatefulSet(c.statefulSetReplicas(), c.statefulSetReplicas() - 1));
-    }
-    Member m = member.get();
-    if (m.id() == leader.leaderId()) {
-      return transferAway(c, leader, Kind.ScaleDown, pod, m.id());
-    }
-    Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
-    if (risk.isPresent()) {
-      return new Decision(Kind.ScaleDown, pod, m.id(), new Wait(QUORUM_AT_RISK, risk.get(),
-          false));
-    }
-    return new Decision(Kind.ScaleDown, pod, m.id(), new Remove(top, m.id()));
-  }
-
-  /** Rule 4: pods 0..n-1 each run a voter, filled lowest ordinal first. */
-  private Decision scaleUpOrReplace(ObservedCluster c, LeaderView leader) {
-    for (int k = 0; k < c.desiredReplicas(); k++) {
-      String pod = c.podName(k);
-      if (k >= c.statefulSetReplicas()) {
-        if (c.retainedClaims().contains(k)) {
-          return new Decision(Kind.ScaleUp, pod, null, new Wait(RETAINED_VOLUME, "the volume of "
-              + pod + " was retained after an earlier scale-down and holds a removed member's"
-              + " data, which must never rejoin under its old id: delete the PersistentVolumeClaim"
-              + " of " + pod + " (or set spec.storage.whenScaled=Delete before scaling down)",
-              true));
+    /** The next step for {@code cluster}. */
+    public MembershipPlan plan(ObservedCluster cluster) {
+        if (cluster.leader().isEmpty()) {
+            return planWithoutLeader(cluster);
         }
-        return new Decision(Kind.ScaleUp, pod, null,
-            new ScaleStatefulSet(c.statefulSetReplicas(), c.statefulSetReplicas() + 1));
-      }
-      Optional<Member> member = leader.memberAt(k);
-      NodeStatusView probe = c.probes().get(k);
-      if (member.isPresent() && storageRefused(c, leader, k)) {
-        return refusedVolume(c, leader, pod, member.get());
-      }
-      if (member.isPresent()) {
+        LeaderView leader = cluster.leader().get();
+        Decision decision = learners(cluster, leader);
+        if (decision == null) {
+            decision = scaleDown(cluster, leader);
+        }
+        if (decision == null) {
+            decision = scaleUpOrReplace(cluster, leader);
+        }
+        if (decision == null) {
+            decision = rollingRestart(cluster, leader);
+        }
+        return decision == null ? MembershipPlan.idle() : decision.toPlan(cluster, settings);
+    }
+
+    private MembershipPlan planWithoutLeader(ObservedCluster c) {
+        String message = "no leader could be reached; membership changes wait for one";
+        Optional<ClusterOperation> previous = c.operation();
+        if (previous.isPresent()) {
+            ClusterOperation op = previous.get();
+            return new Decision(
+                            op.getKind(), op.getPod(), parseId(op.getMemberId()), new Wait(NO_LEADER, message, false))
+                    .toPlan(c, settings);
+        }
+        if (c.statefulSetReplicas() < c.desiredReplicas()) {
+            return new Decision(
+                            Kind.ScaleUp, c.podName(c.statefulSetReplicas()), null, new Wait(NO_LEADER, message, false))
+                    .toPlan(c, settings);
+        }
+        if (c.statefulSetReplicas() > c.desiredReplicas()) {
+            return new Decision(
+                            Kind.ScaleDown,
+                            c.podName(c.statefulSetReplicas() - 1),
+                            null,
+                            new Wait(NO_LEADER, message, false))
+                    .toPlan(c, settings);
+        }
+        Optional<PodView> outdated = outdatedPods(c).stream().findFirst();
+        if (outdated.isPresent()) {
+            return new Decision(
+                            Kind.RollingRestart,
+                            c.podName(outdated.get().ordinal()),
+                            null,
+                            new Wait(NO_LEADER, message, false))
+                    .toPlan(c, settings);
+        }
+        return MembershipPlan.idle();
+    }
+
+    /** Rule 2: a learner is promoted, waited for, or removed — and nothing else happens. */
+    private Decision learners(ObservedCluster c, LeaderView leader) {
+        Optional<Member> learner =
+                leader.members().stream().filter(m -> !m.voter()).min(Comparator.comparingInt(Member::ordinal));
+        if (learner.isEmpty()) {
+            return null;
+        }
+        Member m = learner.get();
+        int k = m.ordinal();
+        String pod = k >= 0 ? c.podName(k) : "member-" + m.id();
+        if (k < 0 || k >= c.desiredReplicas() || k >= c.statefulSetReplicas()) {
+            return new Decision(Kind.ScaleDown, pod, m.id(), new Remove(k, m.id()));
+        }
+        Kind kind = continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
+        NodeStatusView probe = c.probes().get(k);
+        if (probe != null && probe.id() != m.id()) {
+            return new Decision(Kind.ReplaceMember, pod, m.id(), new Remove(k, m.id()));
+        }
+        long match = matchIndex(leader, m.id());
+        long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
+        if (match >= needed) {
+            return new Decision(kind, pod, m.id(), new Promote(k, m.id()));
+        }
+        return new Decision(
+                kind,
+                pod,
+                m.id(),
+                new Wait(
+                        LEARNER_CATCHING_UP,
+                        "learner " + m.id() + " on " + pod + " has replicated up to index " + match
+                                + "; the leader has committed " + leader.commitIndex() + " (promotion at ≥ "
+                                + needed + ")",
+                        false));
+    }
+
+    /** Rule 3: the highest surplus member or pod goes first. */
+    private Decision scaleDown(ObservedCluster c, LeaderView leader) {
+        int top = c.statefulSetReplicas() - 1;
+        for (Member m : leader.members()) {
+            top = Math.max(top, m.ordinal());
+        }
+        if (top < c.desiredReplicas()) {
+            return null;
+        }
+        String pod = c.podName(top);
+        Optional<Member> member = leader.memberAt(top);
+        if (member.isEmpty()) {
+            return new Decision(
+                    Kind.ScaleDown,
+                    pod,
+                    null,
+                    new ScaleStatefulSet(c.statefulSetReplicas(), c.statefulSetReplicas() - 1));
+        }
         Member m = member.get();
-        if (probe == null || probe.id() == m.id()) {
-          continue;
-        }
-        if (!probe.isEmpty()) {
-          return staleVolume(pod, probe);
+        if (m.id() == leader.leaderId()) {
+            return transferAway(c, leader, Kind.ScaleDown, pod, m.id());
         }
         Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
         if (risk.isPresent()) {
-          return new Decision(Kind.ReplaceMember, pod, m.id(), new Wait(QUORUM_AT_RISK,
-              risk.get(), false));
+            return new Decision(Kind.ScaleDown, pod, m.id(), new Wait(QUORUM_AT_RISK, risk.get(), false));
         }
-        return new Decision(Kind.ReplaceMember, pod, m.id(), new Remove(k, m.id()));
-      }
-      Kind kind = continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
-      PodView view = c.pods().get(k);
-      if (view == null || !view.running() || view.terminating()) {
-        return new Decision(kind, pod, null, new Wait(POD_STARTING,
-            "waiting for pod " + pod + " to run", false));
-      }
-      if (probe == null) {
-        return new Decision(kind, pod, null, new Wait(MEMBER_STARTING,
-            "waiting for the node on " + pod + " to answer Status with its member id", false));
-      }
-      if (!probe.isEmpty()) {
-        return staleVolume(pod, probe);
-      }
-      return new Decision(kind, pod, probe.id(), new AddLearner(k, probe.id()));
+        return new Decision(Kind.ScaleDown, pod, m.id(), new Remove(top, m.id()));
     }
-    return null;
-  }
 
-  /** Pod {@code k} is not ready, its node refused its volume, and its member does not work. */
-  private boolean storageRefused(ObservedCluster c, LeaderView leader, int k) {
-    PodView view = c.pods().get(k);
-    long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
-    return view != null && view.storageRefused() && !view.terminating()
-        && !functioning(leader, k, needed);
-  }
-
-  /**
-   * A member whose node refuses its volume at start-up (corrupt storage): the volume must never be
-   * used again, and only a person may delete it (the operator never deletes a volume). The step
-   * waits and says at once (Degraded) what to do, and whether the others can afford it now.
-   */
-  private static Decision refusedVolume(ObservedCluster c, LeaderView leader, String pod,
-      Member m) {
-    Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
-    String claim = "data-" + pod;
-    String message = "the node on " + pod + " refuses its volume at start-up (exit code 3:"
-        + " corrupt storage; its log says what is wrong), so member " + m.id() + " is down. "
-        + (risk.isEmpty()
-            ? "The other members hold a quorum without it: to repair, delete the"
-                + " PersistentVolumeClaim " + claim + " and then the pod " + pod + "; the pod comes"
-                + " back on a fresh volume and the operator replaces member " + m.id()
-                + " with a fresh member (docs/operations.md#disaster-recovery)."
-            : "Do not delete its volume now: " + risk.get() + ". Bring the other members back"
-                + " first.");
-    return new Decision(Kind.ReplaceMember, pod, m.id(), new Wait(STORAGE_REFUSED, message,
-        true));
-  }
-
-  /** Rule 5: one pod at a time onto the new template, the leader last. */
-  private Decision rollingRestart(ObservedCluster c, LeaderView leader) {
-    List<PodView> outdated = outdatedPods(c);
-    if (outdated.isEmpty()) {
-      return null;
+    /** Rule 4: pods 0..n-1 each run a voter, filled lowest ordinal first. */
+    private Decision scaleUpOrReplace(ObservedCluster c, LeaderView leader) {
+        for (int k = 0; k < c.desiredReplicas(); k++) {
+            String pod = c.podName(k);
+            if (k >= c.statefulSetReplicas()) {
+                if (c.retainedClaims().contains(k)) {
+                    return new Decision(
+                            Kind.ScaleUp,
+                            pod,
+                            null,
+                            new Wait(
+                                    RETAINED_VOLUME,
+                                    "the volume of "
+                                            + pod
+                                            + " was retained after an earlier scale-down and holds a removed member's"
+                                            + " data, which must never rejoin under its old id: delete the PersistentVolumeClaim"
+                                            + " of " + pod
+                                            + " (or set spec.storage.whenScaled=Delete before scaling down)",
+                                    true));
+                }
+                return new Decision(
+                        Kind.ScaleUp,
+                        pod,
+                        null,
+                        new ScaleStatefulSet(c.statefulSetReplicas(), c.statefulSetReplicas() + 1));
+            }
+            Optional<Member> member = leader.memberAt(k);
+            NodeStatusView probe = c.probes().get(k);
+            if (member.isPresent() && storageRefused(c, leader, k)) {
+                return refusedVolume(c, leader, pod, member.get());
+            }
+            if (member.isPresent()) {
+                Member m = member.get();
+                if (probe == null || probe.id() == m.id()) {
+                    continue;
+                }
+                if (!probe.isEmpty()) {
+                    return staleVolume(pod, probe);
+                }
+                Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
+                if (risk.isPresent()) {
+                    return new Decision(Kind.ReplaceMember, pod, m.id(), new Wait(QUORUM_AT_RISK, risk.get(), false));
+                }
+                return new Decision(Kind.ReplaceMember, pod, m.id(), new Remove(k, m.id()));
+            }
+            Kind kind = continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
+            PodView view = c.pods().get(k);
+            if (view == null || !view.running() || view.terminating()) {
+                return new Decision(
+                        kind, pod, null, new Wait(POD_STARTING, "waiting for pod " + pod + " to run", false));
+            }
+            if (probe == null) {
+                return new Decision(
+                        kind,
+                        pod,
+                        null,
+                        new Wait(
+                                MEMBER_STARTING,
+                                "waiting for the node on " + pod + " to answer Status with its member id",
+                                false));
+            }
+            if (!probe.isEmpty()) {
+                return staleVolume(pod, probe);
+            }
+            return new Decision(kind, pod, probe.id(), new AddLearner(k, probe.id()));
+        }
+        return null;
     }
-    String continuingPod = c.operation().filter(op -> op.getKind() == Kind.RollingRestart)
-        .map(ClusterOperation::getPod).orElse(c.podName(outdated.get(0).ordinal()));
-    long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
-    // A pod stuck on the old template (crash-looping on a bad image, say) that is not a working
-    // member goes first: waiting for it to become ready would block the very rollout that fixes
-    // it, and replacing it costs the quorum nothing, since it contributes nothing to it.
-    Optional<PodView> broken = outdated.stream()
-        .filter(p -> !p.ready() && !p.terminating())
-        .filter(p -> !functioning(leader, p.ordinal(), needed))
-        .findFirst();
-    if (broken.isPresent()) {
-      int k = broken.get().ordinal();
-      return new Decision(Kind.RollingRestart, c.podName(k), idAt(leader, k), new DeletePod(k));
-    }
-    for (int k = 0; k < c.desiredReplicas(); k++) {
-      PodView pod = c.pods().get(k);
-      if (pod == null || !pod.ready() || pod.terminating()) {
-        return new Decision(Kind.RollingRestart, continuingPod, null, new Wait(PODS_NOT_READY,
-            "waiting for pod " + c.podName(k) + " to be ready before restarting the next pod",
-            false));
-      }
-    }
-    for (Member m : leader.members()) {
-      if (m.id() != leader.leaderId() && matchIndex(leader, m.id()) < needed) {
-        return new Decision(Kind.RollingRestart, continuingPod, null,
-            new Wait(FOLLOWERS_CATCHING_UP, "waiting for member " + m.id() + " to catch up"
-                + " (match " + matchIndex(leader, m.id()) + ", commit " + leader.commitIndex()
-                + ") before restarting the next pod", false));
-      }
-    }
-    Optional<PodView> follower = outdated.stream()
-        .filter(p -> p.ordinal() != leader.leaderOrdinal())
-        .max(Comparator.comparingInt(PodView::ordinal));
-    if (follower.isPresent()) {
-      int k = follower.get().ordinal();
-      return new Decision(Kind.RollingRestart, c.podName(k), idAt(leader, k), new DeletePod(k));
-    }
-    int k = leader.leaderOrdinal();
-    if (leader.voterCount() == 1) {
-      return new Decision(Kind.RollingRestart, c.podName(k), leader.leaderId(),
-          new DeletePod(k));
-    }
-    return transferAway(c, leader, Kind.RollingRestart, c.podName(k), leader.leaderId());
-  }
 
-  /** TransferLeadership to the best voter that stays: ready, on the new template, most caught up. */
-  private Decision transferAway(ObservedCluster c, LeaderView leader, Kind kind, String pod,
-      Long memberId) {
-    Optional<Member> target = leader.members().stream()
-        .filter(Member::voter)
-        .filter(m -> m.id() != leader.leaderId())
-        .filter(m -> m.ordinal() >= 0 && m.ordinal() < c.desiredReplicas())
-        .filter(m -> isReady(c, m.ordinal()))
-        .max(Comparator.<Member>comparingInt(m -> upToDate(c, m.ordinal()) ? 1 : 0)
-            .thenComparingLong(m -> matchIndex(leader, m.id())));
-    if (target.isEmpty()) {
-      return new Decision(kind, pod, memberId, new Wait(NO_TRANSFER_TARGET,
-          "no ready voter that stays in the cluster can take over leadership from " + pod,
-          false));
+    /** Pod {@code k} is not ready, its node refused its volume, and its member does not work. */
+    private boolean storageRefused(ObservedCluster c, LeaderView leader, int k) {
+        PodView view = c.pods().get(k);
+        long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
+        return view != null && view.storageRefused() && !view.terminating() && !functioning(leader, k, needed);
     }
-    return new Decision(kind, pod, memberId,
-        new TransferLeadership(leader.leaderId(), target.get().id(), target.get().ordinal()));
-  }
-
-  /**
-   * Empty when removing {@code m} leaves a ready quorum among the remaining voters; otherwise
-   * why not. Learners are never counted and may always go.
-   */
-  private static Optional<String> quorumRiskOfRemoving(ObservedCluster c, LeaderView leader,
-      Member m) {
-    if (!m.voter()) {
-      return Optional.empty();
-    }
-    List<Member> remaining = leader.members().stream()
-        .filter(Member::voter).filter(v -> v.id() != m.id()).toList();
-    long ready = remaining.stream()
-        .filter(v -> v.id() == leader.leaderId() || v.ordinal() >= 0 && isReady(c, v.ordinal()))
-        .count();
-    int quorum = remaining.size() / 2 + 1;
-    if (ready >= quorum) {
-      return Optional.empty();
-    }
-    return Optional.of("removing member " + m.id() + " would leave " + remaining.size()
-        + " voters of which only " + ready + " are ready; a quorum needs " + quorum);
-  }
-
-  private static Decision staleVolume(String pod, NodeStatusView probe) {
-    return new Decision(Kind.ScaleUp, pod, probe.id(), new Wait(STALE_VOLUME, "pod " + pod
-        + " runs member " + probe.id() + " with existing Raft data (log up to index "
-        + probe.lastIndex() + ") that is not in the cluster: a volume of a removed member must"
-        + " never rejoin under its old id. Delete the pod's PersistentVolumeClaim and the pod so"
-        + " that it starts empty under a fresh id", true));
-  }
-
-  private static List<PodView> outdatedPods(ObservedCluster c) {
-    if (c.updateRevision().isEmpty()) {
-      return List.of();
-    }
-    return c.pods().values().stream()
-        .filter(p -> p.ordinal() < c.desiredReplicas())
-        .filter(p -> !p.terminating() && !c.updateRevision().equals(p.revision()))
-        .sorted(Comparator.comparingInt(PodView::ordinal))
-        .toList();
-  }
-
-  /**
-   * Whether pod {@code ordinal} runs a member that works despite its pod not being ready: the
-   * leader itself, or a member the leader heard from within an election timeout and that is
-   * caught up. Such a pod (a flapping probe) is never replaced ahead of its turn.
-   */
-  private static boolean functioning(LeaderView leader, int ordinal, long needed) {
-    Optional<Member> member = leader.memberAt(ordinal);
-    if (member.isEmpty()) {
-      return false;
-    }
-    if (member.get().id() == leader.leaderId()) {
-      return true;
-    }
-    NodeStatusView.FollowerProgress p = leader.matchIndex().get(member.get().id());
-    return p != null && p.recentActive() && p.matchIndex() >= needed;
-  }
-
-  private static boolean isReady(ObservedCluster c, int ordinal) {
-    PodView p = c.pods().get(ordinal);
-    return p != null && p.ready() && !p.terminating();
-  }
-
-  private static boolean upToDate(ObservedCluster c, int ordinal) {
-    PodView p = c.pods().get(ordinal);
-    return p != null && (c.updateRevision().isEmpty() || c.updateRevision().equals(p.revision()));
-  }
-
-  private static long matchIndex(LeaderView leader, long id) {
-    NodeStatusView.FollowerProgress p = leader.matchIndex().get(id);
-    return p == null ? 0 : p.matchIndex();
-  }
-
-  private static Long idAt(LeaderView leader, int ordinal) {
-    return leader.memberAt(ordinal).map(Member::id).orElse(null);
-  }
-
-  private static Long parseId(String text) {
-    try {
-      return text == null ? null : Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static boolean continuing(ObservedCluster c, String pod, Kind kind) {
-    return c.operation().filter(op -> op.getKind() == kind && pod.equals(op.getPod()))
-        .isPresent();
-  }
-
-  /** A chosen step with the operation it belongs to. */
-  private record Decision(Kind kind, String pod, Long memberId, MembershipStep step) {
 
     /**
-     * Carries the start times over from the recorded operation: {@code startedAt} while the
-     * operation (kind and pod) continues, {@code stepStartedAt} while the step does too.
+     * A member whose node refuses its volume at start-up (corrupt storage): the volume must never be
+     * used again, and only a person may delete it (the operator never deletes a volume). The step
+     * waits and says at once (Degraded) what to do, and whether the others can afford it now.
      */
-    MembershipPlan toPlan(ObservedCluster c, MembershipSettings settings) {
-      String now = format(c.now());
-      Optional<ClusterOperation> previous = c.operation()
-          .filter(op -> op.getKind() == kind && pod.equals(op.getPod()));
-      String startedAt = previous.map(ClusterOperation::getStartedAt).orElse(now);
-      Optional<ClusterOperation> sameStep = previous
-          .filter(op -> step.name().equals(op.getStep()));
-      String stepStartedAt = sameStep.map(ClusterOperation::getStepStartedAt).orElse(now);
-      String message = step instanceof Wait w ? w.message()
-          : sameStep.map(ClusterOperation::getMessage).orElse(null);
-      ClusterOperation operation = new ClusterOperation(kind, pod,
-          memberId == null ? null : Long.toString(memberId), step.name(),
-          startedAt, stepStartedAt, message);
-      Duration waited = Duration.between(parse(stepStartedAt, c.now()), c.now());
-      Optional<MembershipPlan.Problem> problem = Optional.empty();
-      if (step instanceof Wait w && w.needsIntervention()) {
-        problem = Optional.of(new MembershipPlan.Problem(w.waitingFor(), w.message()));
-      } else if (waited.compareTo(settings.stepTimeout()) > 0) {
-        String reason = step instanceof Wait w
-            ? (LEARNER_CATCHING_UP.equals(w.waitingFor()) ? LEARNER_NOT_CAUGHT_UP
-                : w.waitingFor())
-            : STEP_STUCK;
-        problem = Optional.of(new MembershipPlan.Problem(reason, kind + " of " + pod + ": step "
-            + step.name() + " has not completed for " + waited.toMinutes() + " min (limit "
-            + settings.stepTimeout().toMinutes() + " min)"
-            + (message != null ? ": " + message : "")));
-      }
-      return new MembershipPlan(step, Optional.of(operation), problem);
+    private static Decision refusedVolume(ObservedCluster c, LeaderView leader, String pod, Member m) {
+        Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
+        String claim = "data-" + pod;
+        String message = "the node on " + pod + " refuses its volume at start-up (exit code 3:"
+                + " corrupt storage; its log says what is wrong), so member " + m.id() + " is down. "
+                + (risk.isEmpty()
+                        ? "The other members hold a quorum without it: to repair, delete the"
+                                + " PersistentVolumeClaim " + claim + " and then the pod " + pod + "; the pod comes"
+                                + " back on a fresh volume and the operator replaces member " + m.id()
+                                + " with a fresh member (docs/operations.md#disaster-recovery)."
+                        : "Do not delete its volume now: " + risk.get() + ". Bring the other members back" + " first.");
+        return new Decision(Kind.ReplaceMember, pod, m.id(), new Wait(STORAGE_REFUSED, message, true));
     }
-  }
 
-  /** RFC 3339 in whole seconds, as Kubernetes writes times. */
-  public static String format(Instant instant) {
-    return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  private static Instant parse(String text, Instant fallback) {
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException | NullPointerException e) {
-      return fallback;
+    /** Rule 5: one pod at a time onto the new template, the leader last. */
+    private Decision rollingRestart(ObservedCluster c, LeaderView leader) {
+        List<PodView> outdated = outdatedPods(c);
+        if (outdated.isEmpty()) {
+            return null;
+        }
+        String continuingPod = c.operation()
+                .filter(op -> op.getKind() == Kind.RollingRestart)
+                .map(ClusterOperation::getPod)
+                .orElse(c.podName(outdated.get(0).ordinal()));
+        long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
+        // A pod stuck on the old template (crash-looping on a bad image, say) that is not a working
+        // member goes first: waiting for it to become ready would block the very rollout that fixes
+        // it, and replacing it costs the quorum nothing, since it contributes nothing to it.
+        Optional<PodView> broken = outdated.stream()
+                .filter(p -> !p.ready() && !p.terminating())
+                .filter(p -> !functioning(leader, p.ordinal(), needed))
+                .findFirst();
+        if (broken.isPresent()) {
+            int k = broken.get().ordinal();
+            return new Decision(Kind.RollingRestart, c.podName(k), idAt(leader, k), new DeletePod(k));
+        }
+        for (int k = 0; k < c.desiredReplicas(); k++) {
+            PodView pod = c.pods().get(k);
+            if (pod == null || !pod.ready() || pod.terminating()) {
+                return new Decision(
+                        Kind.RollingRestart,
+                        continuingPod,
+                        null,
+                        new Wait(
+                                PODS_NOT_READY,
+                                "waiting for pod " + c.podName(k) + " to be ready before restarting the next pod",
+                                false));
+            }
+        }
+        for (Member m : leader.members()) {
+            if (m.id() != leader.leaderId() && matchIndex(leader, m.id()) < needed) {
+                return new Decision(
+                        Kind.RollingRestart,
+                        continuingPod,
+                        null,
+                        new Wait(
+                                FOLLOWERS_CATCHING_UP,
+                                "waiting for member " + m.id() + " to catch up"
+                                        + " (match " + matchIndex(leader, m.id()) + ", commit " + leader.commitIndex()
+                                        + ") before restarting the next pod",
+                                false));
+            }
+        }
+        Optional<PodView> follower = outdated.stream()
+                .filter(p -> p.ordinal() != leader.leaderOrdinal())
+                .max(Comparator.comparingInt(PodView::ordinal));
+        if (follower.isPresent()) {
+            int k = follower.get().ordinal();
+            return new Decision(Kind.RollingRestart, c.podName(k), idAt(leader, k), new DeletePod(k));
+        }
+        int k = leader.leaderOrdinal();
+        if (leader.voterCount() == 1) {
+            return new Decision(Kind.RollingRestart, c.podName(k), leader.leaderId(), new DeletePod(k));
+        }
+        return transferAway(c, leader, Kind.RollingRestart, c.podName(k), leader.leaderId());
     }
-  }
+
+    /** TransferLeadership to the best voter that stays: ready, on the new template, most caught up. */
+    private Decision transferAway(ObservedCluster c, LeaderView leader, Kind kind, String pod, Long memberId) {
+        Optional<Member> target = leader.members().stream()
+                .filter(Member::voter)
+                .filter(m -> m.id() != leader.leaderId())
+                .filter(m -> m.ordinal() >= 0 && m.ordinal() < c.desiredReplicas())
+                .filter(m -> isReady(c, m.ordinal()))
+                .max(Comparator.<Member>comparingInt(m -> upToDate(c, m.ordinal()) ? 1 : 0)
+                        .thenComparingLong(m -> matchIndex(leader, m.id())));
+        if (target.isEmpty()) {
+            return new Decision(
+                    kind,
+                    pod,
+                    memberId,
+                    new Wait(
+                            NO_TRANSFER_TARGET,
+                            "no ready voter that stays in the cluster can take over leadership from " + pod,
+                            false));
+        }
+        return new Decision(
+                kind,
+                pod,
+                memberId,
+                new TransferLeadership(
+                        leader.leaderId(), target.get().id(), target.get().ordinal()));
+    }
+
+    /**
+     * Empty when removing {@code m} leaves a ready quorum among the remaining voters; otherwise
+     * why not. Learners are never counted and may always go.
+     */
+    private static Optional<String> quorumRiskOfRemoving(ObservedCluster c, LeaderView leader, Member m) {
+        if (!m.voter()) {
+            return Optional.empty();
+        }
+        List<Member> remaining = leader.members().stream()
+                .filter(Member::voter)
+                .filter(v -> v.id() != m.id())
+                .toList();
+        long ready = remaining.stream()
+                .filter(v -> v.id() == leader.leaderId() || v.ordinal() >= 0 && isReady(c, v.ordinal()))
+                .count();
+        int quorum = remaining.size() / 2 + 1;
+        if (ready >= quorum) {
+            return Optional.empty();
+        }
+        return Optional.of("removing member " + m.id() + " would leave " + remaining.size() + " voters of which only "
+                + ready + " are ready; a quorum needs " + quorum);
+    }
+
+    private static Decision staleVolume(String pod, NodeStatusView probe) {
+        return new Decision(
+                Kind.ScaleUp,
+                pod,
+                probe.id(),
+                new Wait(
+                        STALE_VOLUME,
+                        "pod " + pod
+                                + " runs member " + probe.id() + " with existing Raft data (log up to index "
+                                + probe.lastIndex() + ") that is not in the cluster: a volume of a removed member must"
+                                + " never rejoin under its old id. Delete the pod's PersistentVolumeClaim and the pod so"
+                                + " that it starts empty under a fresh id",
+                        true));
+    }
+
+    private static List<PodView> outdatedPods(ObservedCluster c) {
+        if (c.updateRevision().isEmpty()) {
+            return List.of();
+        }
+        return c.pods().values().stream()
+                .filter(p -> p.ordinal() < c.desiredReplicas())
+                .filter(p -> !p.terminating() && !c.updateRevision().equals(p.revision()))
+                .sorted(Comparator.comparingInt(PodView::ordinal))
+                .toList();
+    }
+
+    /**
+     * Whether pod {@code ordinal} runs a member that works despite its pod not being ready: the
+     * leader itself, or a member the leader heard from within an election timeout and that is
+     * caught up. Such a pod (a flapping probe) is never replaced ahead of its turn.
+     */
+    private static boolean functioning(LeaderView leader, int ordinal, long needed) {
+        Optional<Member> member = leader.memberAt(ordinal);
+        if (member.isEmpty()) {
+            return false;
+        }
+        if (member.get().id() == leader.leaderId()) {
+            return true;
+        }
+        NodeStatusView.FollowerProgress p = leader.matchIndex().get(member.get().id());
+        return p != null && p.recentActive() && p.matchIndex() >= needed;
+    }
+
+    private static boolean isReady(ObservedCluster c, int ordinal) {
+        PodView p = c.pods().get(ordinal);
+        return p != null && p.ready() && !p.terminating();
+    }
+
+    private static boolean upToDate(ObservedCluster c, int ordinal) {
+        PodView p = c.pods().get(ordinal);
+        return p != null && (c.updateRevision().isEmpty() || c.updateRevision().equals(p.revision()));
+    }
+
+    private static long matchIndex(LeaderView leader, long id) {
+        NodeStatusView.FollowerProgress p = leader.matchIndex().get(id);
+        return p == null ? 0 : p.matchIndex();
+    }
+
+    private static Long idAt(LeaderView leader, int ordinal) {
+        return leader.memberAt(ordinal).map(Member::id).orElse(null);
+    }
+
+    private static Long parseId(String text) {
+        try {
+            return text == null ? null : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static boolean continuing(ObservedCluster c, String pod, Kind kind) {
+        return c.operation()
+                .filter(op -> op.getKind() == kind && pod.equals(op.getPod()))
+                .isPresent();
+    }
+
+    /** A chosen step with the operation it belongs to. */
+    private record Decision(Kind kind, String pod, Long memberId, MembershipStep step) {
+
+        /**
+         * Carries the start times over from the recorded operation: {@code startedAt} while the
+         * operation (kind and pod) continues, {@code stepStartedAt} while the step does too.
+         */
+        MembershipPlan toPlan(ObservedCluster c, MembershipSettings settings) {
+            String now = format(c.now());
+            Optional<ClusterOperation> previous =
+                    c.operation().filter(op -> op.getKind() == kind && pod.equals(op.getPod()));
+            String startedAt = previous.map(ClusterOperation::getStartedAt).orElse(now);
+            Optional<ClusterOperation> sameStep =
+                    previous.filter(op -> step.name().equals(op.getStep()));
+            String stepStartedAt =
+                    sameStep.map(ClusterOperation::getStepStartedAt).orElse(now);
+            String message = step instanceof Wait w
+                    ? w.message()
+                    : sameStep.map(ClusterOperation::getMessage).orElse(null);
+            ClusterOperation operation = new ClusterOperation(
+                    kind,
+                    pod,
+                    memberId == null ? null : Long.toString(memberId),
+                    step.name(),
+                    startedAt,
+                    stepStartedAt,
+                    message);
+            Duration waited = Duration.between(parse(stepStartedAt, c.now()), c.now());
+            Optional<MembershipPlan.Problem> problem = Optional.empty();
+            if (step instanceof Wait w && w.needsIntervention()) {
+                problem = Optional.of(new MembershipPlan.Problem(w.waitingFor(), w.message()));
+            } else if (waited.compareTo(settings.stepTimeout()) > 0) {
+                String reason = step instanceof Wait w
+                        ? (LEARNER_CATCHING_UP.equals(w.waitingFor()) ? LEARNER_NOT_CAUGHT_UP : w.waitingFor())
+                        : STEP_STUCK;
+                problem = Optional.of(new MembershipPlan.Problem(
+                        reason,
+                        kind + " of " + pod + ": step "
+                                + step.name() + " has not completed for " + waited.toMinutes() + " min (limit "
+                                + settings.stepTimeout().toMinutes() + " min)"
+                                + (message != null ? ": " + message : "")));
+            }
+            return new MembershipPlan(step, Optional.of(operation), problem);
+        }
+    }
+
+    /** RFC 3339 in whole seconds, as Kubernetes writes times. */
+    public static String format(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private static Instant parse(String text, Instant fallback) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException | NullPointerException e) {
+            return fallback;
+        }
+    }
 }

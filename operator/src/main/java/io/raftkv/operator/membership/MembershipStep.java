@@ -6,82 +6,81 @@ package io.raftkv.operator.membership;
  */
 public sealed interface MembershipStep {
 
-  /** Short name recorded in {@code status.operation.step}. */
-  String name();
+    /** Short name recorded in {@code status.operation.step}. */
+    String name();
 
-  /** Nothing to do: membership, StatefulSet and pods match the spec. */
-  record Idle() implements MembershipStep {
-    @Override
-    public String name() {
-      return "Idle";
-    }
-  }
-
-  /**
-   * Nothing can be done now; look again later. {@code waitingFor} names the condition; it becomes
-   * the Degraded reason once the step has waited past its deadline, or at once when
-   * {@code needsIntervention} (no amount of waiting fixes it: a person must act).
-   */
-  record Wait(String waitingFor, String message, boolean needsIntervention)
-      implements MembershipStep {
-    @Override
-    public String name() {
-      return waitingFor;
-    }
-  }
-
-  /** Set the StatefulSet's replicas (always by one). */
-  record ScaleStatefulSet(int from, int to) implements MembershipStep {
-    public ScaleStatefulSet {
-      if (Math.abs(from - to) != 1) {
-        throw new IllegalArgumentException("the StatefulSet moves by one pod at a time, not "
-            + from + " -> " + to);
-      }
+    /** Nothing to do: membership, StatefulSet and pods match the spec. */
+    record Idle() implements MembershipStep {
+        @Override
+        public String name() {
+            return "Idle";
+        }
     }
 
-    @Override
-    public String name() {
-      return "ScaleStatefulSet";
+    /**
+     * Nothing can be done now; look again later. {@code waitingFor} names the condition; it becomes
+     * the Degraded reason once the step has waited past its deadline, or at once when
+     * {@code needsIntervention} (no amount of waiting fixes it: a person must act).
+     */
+    record Wait(String waitingFor, String message, boolean needsIntervention) implements MembershipStep {
+        @Override
+        public String name() {
+            return waitingFor;
+        }
     }
-  }
 
-  /** AddLearner on the leader for the member of pod {@code ordinal}. */
-  record AddLearner(int ordinal, long memberId) implements MembershipStep {
-    @Override
-    public String name() {
-      return "AddLearner";
-    }
-  }
+    /** Set the StatefulSet's replicas (always by one). */
+    record ScaleStatefulSet(int from, int to) implements MembershipStep {
+        public ScaleStatefulSet {
+            if (Math.abs(from - to) != 1) {
+                throw new IllegalArgumentException(
+                        "the StatefulSet moves by one pod at a time, not " + from + " -> " + to);
+            }
+        }
 
-  /** PromoteMember on the leader. */
-  record Promote(int ordinal, long memberId) implements MembershipStep {
-    @Override
-    public String name() {
-      return "PromoteMember";
+        @Override
+        public String name() {
+            return "ScaleStatefulSet";
+        }
     }
-  }
 
-  /** RemoveMember on the leader. */
-  record Remove(int ordinal, long memberId) implements MembershipStep {
-    @Override
-    public String name() {
-      return "RemoveMember";
+    /** AddLearner on the leader for the member of pod {@code ordinal}. */
+    record AddLearner(int ordinal, long memberId) implements MembershipStep {
+        @Override
+        public String name() {
+            return "AddLearner";
+        }
     }
-  }
 
-  /** TransferLeadership on the leader, to voter {@code toId} on pod {@code toOrdinal}. */
-  record TransferLeadership(long fromId, long toId, int toOrdinal) implements MembershipStep {
-    @Override
-    public String name() {
-      return "TransferLeadership";
+    /** PromoteMember on the leader. */
+    record Promote(int ordinal, long memberId) implements MembershipStep {
+        @Override
+        public String name() {
+            return "PromoteMember";
+        }
     }
-  }
 
-  /** Delete pod {@code ordinal} so that the StatefulSet recreates it from the new template. */
-  record DeletePod(int ordinal) implements MembershipStep {
-    @Override
-    public String name() {
-      return "DeletePod";
+    /** RemoveMember on the leader. */
+    record Remove(int ordinal, long memberId) implements MembershipStep {
+        @Override
+        public String name() {
+            return "RemoveMember";
+        }
     }
-  }
+
+    /** TransferLeadership on the leader, to voter {@code toId} on pod {@code toOrdinal}. */
+    record TransferLeadership(long fromId, long toId, int toOrdinal) implements MembershipStep {
+        @Override
+        public String name() {
+            return "TransferLeadership";
+        }
+    }
+
+    /** Delete pod {@code ordinal} so that the StatefulSet recreates it from the new template. */
+    record DeletePod(int ordinal) implements MembershipStep {
+        @Override
+        public String name() {
+            return "DeletePod";
+        }
+    }
 }

@@ -15,31 +15,31 @@ import java.util.List;
  */
 public interface NodeAdmin extends AutoCloseable {
 
-  /** The node's own view: id, role, term, leader, indexes, members and (on the leader) lag. */
-  NodeStatusView status(String target);
+    /** The node's own view: id, role, term, leader, indexes, members and (on the leader) lag. */
+    NodeStatusView status(String target);
 
-  /** The committed membership as the node last applied it. */
-  List<MemberView> memberList(String target);
+    /** The committed membership as the node last applied it. */
+    List<MemberView> memberList(String target);
 
-  /**
-   * Adds a non-voting member with the given id (the id the new pod drew for itself and stored
-   * on its volume) and addresses; returns the membership after the change.
-   */
-  List<MemberView> addLearner(String target, long id, String peerAddress, String clientAddress);
+    /**
+     * Adds a non-voting member with the given id (the id the new pod drew for itself and stored
+     * on its volume) and addresses; returns the membership after the change.
+     */
+    List<MemberView> addLearner(String target, long id, String peerAddress, String clientAddress);
 
-  /** Turns learner {@code id} into a voter; LEARNER_NOT_CAUGHT_UP while it lags. */
-  List<MemberView> promote(String target, long id);
+    /** Turns learner {@code id} into a voter; LEARNER_NOT_CAUGHT_UP while it lags. */
+    List<MemberView> promote(String target, long id);
 
-  /** Removes voter or learner {@code id}; UNKNOWN_MEMBER when it is not a member. */
-  List<MemberView> remove(String target, long id);
+    /** Removes voter or learner {@code id}; UNKNOWN_MEMBER when it is not a member. */
+    List<MemberView> remove(String target, long id);
 
-  /**
-   * Hands leadership to voter {@code targetId} (0: the leader picks the most caught-up voter)
-   * and returns the id of the leader after the transfer.
-   */
-  long transferLeadership(String target, long targetId);
+    /**
+     * Hands leadership to voter {@code targetId} (0: the leader picks the most caught-up voter)
+     * and returns the id of the leader after the transfer.
+     */
+    long transferLeadership(String target, long targetId);
 
-  /** Releases connections. */
-  @Override
-  void close();
+    /** Releases connections. */
+    @Override
+    void close();
 }

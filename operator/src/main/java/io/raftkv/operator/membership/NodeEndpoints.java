@@ -15,11 +15,11 @@ import io.raftkv.operator.dependents.ClusterObjects;
 @FunctionalInterface
 public interface NodeEndpoints {
 
-  /** {@code host:port} of the client port of pod {@code ordinal} of {@code cluster}. */
-  String clientTarget(RaftKvCluster cluster, int ordinal);
+    /** {@code host:port} of the client port of pod {@code ordinal} of {@code cluster}. */
+    String clientTarget(RaftKvCluster cluster, int ordinal);
 
-  /** {@code <cluster>-<i>.<cluster>-peers.<namespace>.svc:9090}. */
-  static NodeEndpoints clusterDns() {
-    return ClusterObjects::clientAddress;
-  }
+    /** {@code <cluster>-<i>.<cluster>-peers.<namespace>.svc:9090}. */
+    static NodeEndpoints clusterDns() {
+        return ClusterObjects::clientAddress;
+    }
 }

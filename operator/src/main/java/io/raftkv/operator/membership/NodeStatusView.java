@@ -20,29 +20,37 @@ import java.util.Map;
  * @param members the membership it has applied (empty on a node waiting to join)
  * @param followers on the leader: replication progress per other member id
  */
-public record NodeStatusView(long id, boolean leader, boolean learner, long term, long leaderId,
-    String leaderAddress, long commitIndex, long lastIndex, List<MemberView> members,
-    Map<Long, FollowerProgress> followers) {
+public record NodeStatusView(
+        long id,
+        boolean leader,
+        boolean learner,
+        long term,
+        long leaderId,
+        String leaderAddress,
+        long commitIndex,
+        long lastIndex,
+        List<MemberView> members,
+        Map<Long, FollowerProgress> followers) {
 
-  public NodeStatusView {
-    leaderAddress = leaderAddress == null ? "" : leaderAddress;
-    members = List.copyOf(members);
-    followers = Map.copyOf(followers);
-  }
+    public NodeStatusView {
+        leaderAddress = leaderAddress == null ? "" : leaderAddress;
+        members = List.copyOf(members);
+        followers = Map.copyOf(followers);
+    }
 
-  /**
-   * Whether the node holds no Raft history at all: what a pod on a fresh volume waiting to be
-   * added looks like. A node that is not a member but has history is a removed member's volume.
-   */
-  public boolean isEmpty() {
-    return lastIndex == 0 && members.isEmpty();
-  }
+    /**
+     * Whether the node holds no Raft history at all: what a pod on a fresh volume waiting to be
+     * added looks like. A node that is not a member but has history is a removed member's volume.
+     */
+    public boolean isEmpty() {
+        return lastIndex == 0 && members.isEmpty();
+    }
 
-  /**
-   * Replication progress of one follower or learner, as the leader tracks it.
-   *
-   * @param matchIndex highest index known to be on the follower
-   * @param recentActive whether it answered during the last election timeout
-   */
-  public record FollowerProgress(long matchIndex, boolean recentActive) {}
+    /**
+     * Replication progress of one follower or learner, as the leader tracks it.
+     *
+     * @param matchIndex highest index known to be on the follower
+     * @param recentActive whether it answered during the last election timeout
+     */
+    public record FollowerProgress(long matchIndex, boolean recentActive) {}
 }

@@ -25,78 +25,89 @@ import java.util.Set;
  * @param operation the operation recorded by the previous reconciliation, if any
  * @param now the reconciliation's time, for step deadlines
  */
-public record ObservedCluster(String podNamePrefix, int desiredReplicas, int statefulSetReplicas,
-    String updateRevision, Map<Integer, PodView> pods, Optional<LeaderView> leader,
-    Map<Integer, NodeStatusView> probes, Set<Integer> retainedClaims,
-    Optional<ClusterOperation> operation, Instant now) {
+public record ObservedCluster(
+        String podNamePrefix,
+        int desiredReplicas,
+        int statefulSetReplicas,
+        String updateRevision,
+        Map<Integer, PodView> pods,
+        Optional<LeaderView> leader,
+        Map<Integer, NodeStatusView> probes,
+        Set<Integer> retainedClaims,
+        Optional<ClusterOperation> operation,
+        Instant now) {
 
-  public ObservedCluster {
-    if (desiredReplicas < 1 || statefulSetReplicas < 0) {
-      throw new IllegalArgumentException("replicas out of range: desired " + desiredReplicas
-          + ", StatefulSet " + statefulSetReplicas);
-    }
-    updateRevision = updateRevision == null ? "" : updateRevision;
-    pods = Map.copyOf(pods);
-    probes = Map.copyOf(probes);
-    retainedClaims = Set.copyOf(retainedClaims);
-  }
-
-  /** The name of pod {@code ordinal}. */
-  public String podName(int ordinal) {
-    return podNamePrefix + ordinal;
-  }
-
-  /**
-   * One pod of the StatefulSet as Kubernetes reports it.
-   *
-   * @param ordinal its StatefulSet ordinal
-   * @param running phase Running (its process can answer calls, ready or not)
-   * @param ready its readiness condition (a member with a known leader)
-   * @param terminating it has a deletion timestamp
-   * @param revision its {@code controller-revision-hash} label, empty when absent
-   * @param storageRefused its node exited with code 3 (the start-up check refused the volume:
-   *     corrupt storage or a corrupt member id file) in its current or last run, and it is not
-   *     ready
-   */
-  public record PodView(int ordinal, boolean running, boolean ready, boolean terminating,
-      String revision, boolean storageRefused) {
-    public PodView {
-      revision = revision == null ? "" : revision;
+    public ObservedCluster {
+        if (desiredReplicas < 1 || statefulSetReplicas < 0) {
+            throw new IllegalArgumentException(
+                    "replicas out of range: desired " + desiredReplicas + ", StatefulSet " + statefulSetReplicas);
+        }
+        updateRevision = updateRevision == null ? "" : updateRevision;
+        pods = Map.copyOf(pods);
+        probes = Map.copyOf(probes);
+        retainedClaims = Set.copyOf(retainedClaims);
     }
 
-    public PodView(int ordinal, boolean running, boolean ready, boolean terminating,
-        String revision) {
-      this(ordinal, running, ready, terminating, revision, false);
-    }
-  }
-
-  /**
-   * The membership as the leader sees it.
-   *
-   * @param leaderId the leader's member id
-   * @param leaderOrdinal the ordinal of the leader's pod, -1 when its address is not a pod of
-   *     this cluster
-   * @param commitIndex the leader's commit index
-   * @param members every member, each with its pod ordinal (-1 when unknown)
-   * @param matchIndex replication progress per member id (the leader itself is absent)
-   */
-  public record LeaderView(long leaderId, int leaderOrdinal, long term, long commitIndex,
-      List<Member> members, Map<Long, NodeStatusView.FollowerProgress> matchIndex) {
-    public LeaderView {
-      members = List.copyOf(members);
-      matchIndex = Map.copyOf(matchIndex);
+    /** The name of pod {@code ordinal}. */
+    public String podName(int ordinal) {
+        return podNamePrefix + ordinal;
     }
 
-    /** The member whose pod is {@code ordinal}, if any. */
-    public Optional<Member> memberAt(int ordinal) {
-      return members.stream().filter(m -> m.ordinal() == ordinal).findFirst();
+    /**
+     * One pod of the StatefulSet as Kubernetes reports it.
+     *
+     * @param ordinal its StatefulSet ordinal
+     * @param running phase Running (its process can answer calls, ready or not)
+     * @param ready its readiness condition (a member with a known leader)
+     * @param terminating it has a deletion timestamp
+     * @param revision its {@code controller-revision-hash} label, empty when absent
+     * @param storageRefused its node exited with code 3 (the start-up check refused the volume:
+     *     corrupt storage or a corrupt member id file) in its current or last run, and it is not
+     *     ready
+     */
+    public record PodView(
+            int ordinal, boolean running, boolean ready, boolean terminating, String revision, boolean storageRefused) {
+        public PodView {
+            revision = revision == null ? "" : revision;
+        }
+
+        public PodView(int ordinal, boolean running, boolean ready, boolean terminating, String revision) {
+            this(ordinal, running, ready, terminating, revision, false);
+        }
     }
 
-    public long voterCount() {
-      return members.stream().filter(Member::voter).count();
-    }
-  }
+    /**
+     * The membership as the leader sees it.
+     *
+     * @param leaderId the leader's member id
+     * @param leaderOrdinal the ordinal of the leader's pod, -1 when its address is not a pod of
+     *     this cluster
+     * @param commitIndex the leader's commit index
+     * @param members every member, each with its pod ordinal (-1 when unknown)
+     * @param matchIndex replication progress per member id (the leader itself is absent)
+     */
+    public record LeaderView(
+            long leaderId,
+            int leaderOrdinal,
+            long term,
+            long commitIndex,
+            List<Member> members,
+            Map<Long, NodeStatusView.FollowerProgress> matchIndex) {
+        public LeaderView {
+            members = List.copyOf(members);
+            matchIndex = Map.copyOf(matchIndex);
+        }
 
-  /** A member and the ordinal of its pod (-1 when its address is not one of this cluster's). */
-  public record Member(long id, boolean voter, int ordinal) {}
+        /** The member whose pod is {@code ordinal}, if any. */
+        public Optional<Member> memberAt(int ordinal) {
+            return members.stream().filter(m -> m.ordinal() == ordinal).findFirst();
+        }
+
+        public long voterCount() {
+            return members.stream().filter(Member::voter).count();
+        }
+    }
+
+    /** A member and the ordinal of its pod (-1 when its address is not one of this cluster's). */
+    public record Member(long id, boolean voter, int ordinal) {}
 }

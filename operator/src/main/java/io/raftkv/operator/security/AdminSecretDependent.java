@@ -17,20 +17,21 @@ import io.raftkv.operator.dependents.OwnedDependent;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class AdminSecretDependent extends OwnedDependent<Secret> {
 
-  public AdminSecretDependent() {
-    super(Secret.class);
-  }
+    public AdminSecretDependent() {
+        super(Secret.class);
+    }
 
-  @Override
-  protected Secret desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    // without a plan (TLS off) JOSDK only needs the name, to find the Secret it deletes
-    return TlsOn.plan(context).map(plan -> desiredFor(cluster, plan))
-        .orElseGet(() -> SecretData.secret(cluster, SecurityObjects.adminSecretName(cluster),
-            SecretData.TYPE_OPAQUE, java.util.Map.of()));
-  }
+    @Override
+    protected Secret desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        // without a plan (TLS off) JOSDK only needs the name, to find the Secret it deletes
+        return TlsOn.plan(context)
+                .map(plan -> desiredFor(cluster, plan))
+                .orElseGet(() -> SecretData.secret(
+                        cluster, SecurityObjects.adminSecretName(cluster), SecretData.TYPE_OPAQUE, java.util.Map.of()));
+    }
 
-  static Secret desiredFor(RaftKvCluster cluster, TlsPlan plan) {
-    return SecretData.secret(cluster, SecurityObjects.adminSecretName(cluster), SecretData.TYPE_TLS,
-        plan.adminSecret());
-  }
+    static Secret desiredFor(RaftKvCluster cluster, TlsPlan plan) {
+        return SecretData.secret(
+                cluster, SecurityObjects.adminSecretName(cluster), SecretData.TYPE_TLS, plan.adminSecret());
+    }
 }

@@ -12,10 +12,13 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  */
 public class AuthOn implements Condition<HasMetadata, RaftKvCluster> {
 
-  @Override
-  public boolean isMet(DependentResource<HasMetadata, RaftKvCluster> dependentResource,
-      RaftKvCluster primary, Context<RaftKvCluster> context) {
-    return context.managedWorkflowAndDependentResourceContext()
-        .get(AuthPlan.CONTEXT_KEY, AuthPlan.class).isPresent();
-  }
+    @Override
+    public boolean isMet(
+            DependentResource<HasMetadata, RaftKvCluster> dependentResource,
+            RaftKvCluster primary,
+            Context<RaftKvCluster> context) {
+        return context.managedWorkflowAndDependentResourceContext()
+                .get(AuthPlan.CONTEXT_KEY, AuthPlan.class)
+                .isPresent();
+    }
 }

@@ -14,6 +14,6 @@ import java.util.Map;
  */
 public record AuthPlan(Map<String, String> files, List<String> problems) {
 
-  /** Key under which the reconciler hands the plan to the auth Secret dependent. */
-  public static final String CONTEXT_KEY = "raftkv.io/auth-plan";
+    /** Key under which the reconciler hands the plan to the auth Secret dependent. */
+    public static final String CONTEXT_KEY = "raftkv.io/auth-plan";
 }

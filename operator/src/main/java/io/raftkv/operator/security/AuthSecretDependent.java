@@ -17,21 +17,21 @@ import io.raftkv.operator.dependents.OwnedDependent;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class AuthSecretDependent extends OwnedDependent<Secret> {
 
-  public AuthSecretDependent() {
-    super(Secret.class);
-  }
+    public AuthSecretDependent() {
+        super(Secret.class);
+    }
 
-  @Override
-  protected Secret desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    // without a plan (auth off) JOSDK only needs the name, to find the Secret it deletes
-    AuthPlan plan = context.managedWorkflowAndDependentResourceContext()
-        .get(AuthPlan.CONTEXT_KEY, AuthPlan.class)
-        .orElse(new AuthPlan(java.util.Map.of(), java.util.List.of()));
-    return desiredFor(cluster, plan);
-  }
+    @Override
+    protected Secret desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        // without a plan (auth off) JOSDK only needs the name, to find the Secret it deletes
+        AuthPlan plan = context.managedWorkflowAndDependentResourceContext()
+                .get(AuthPlan.CONTEXT_KEY, AuthPlan.class)
+                .orElse(new AuthPlan(java.util.Map.of(), java.util.List.of()));
+        return desiredFor(cluster, plan);
+    }
 
-  static Secret desiredFor(RaftKvCluster cluster, AuthPlan plan) {
-    return SecretData.secret(cluster, SecurityObjects.authSecretName(cluster),
-        SecretData.TYPE_OPAQUE, plan.files());
-  }
+    static Secret desiredFor(RaftKvCluster cluster, AuthPlan plan) {
+        return SecretData.secret(
+                cluster, SecurityObjects.authSecretName(cluster), SecretData.TYPE_OPAQUE, plan.files());
+    }
 }

@@ -40,73 +40,83 @@ import java.util.Map;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class NetworkPolicyDependent extends OwnedDependent<NetworkPolicy> {
 
-  /** Label of the operator's pods (kustomize and Helm both set it). */
-  public static final String OPERATOR_POD_LABEL = "app.kubernetes.io/name";
-  public static final String OPERATOR_POD_NAME = "raftkv-operator";
+    /** Label of the operator's pods (kustomize and Helm both set it). */
+    public static final String OPERATOR_POD_LABEL = "app.kubernetes.io/name";
 
-  public NetworkPolicyDependent() {
-    super(NetworkPolicy.class);
-  }
+    public static final String OPERATOR_POD_NAME = "raftkv-operator";
 
-  @Override
-  protected NetworkPolicy desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-    return desiredFor(cluster);
-  }
-
-  static NetworkPolicy desiredFor(RaftKvCluster cluster) {
-    NetworkPolicySpec spec = spec(cluster);
-    NetworkPolicyPeer ownPods = new NetworkPolicyPeerBuilder()
-        .withPodSelector(new LabelSelectorBuilder()
-            .withMatchLabels(ClusterObjects.selectorLabels(cluster)).build())
-        .build();
-    List<NetworkPolicyIngressRule> rules = new ArrayList<>();
-    rules.add(rule(ClusterObjects.PEER_PORT, List.of(ownPods)));
-    if (spec.getClientFrom() == null) {
-      rules.add(rule(ClusterObjects.CLIENT_PORT, null));
-    } else {
-      List<NetworkPolicyPeer> from = new ArrayList<>(spec.getClientFrom());
-      from.add(ownPods);
-      from.add(new NetworkPolicyPeerBuilder()
-          .withNamespaceSelector(new LabelSelectorBuilder().build())
-          .withPodSelector(new LabelSelectorBuilder()
-              .withMatchLabels(Map.of(OPERATOR_POD_LABEL, OPERATOR_POD_NAME)).build())
-          .build());
-      rules.add(rule(ClusterObjects.CLIENT_PORT, from));
+    public NetworkPolicyDependent() {
+        super(NetworkPolicy.class);
     }
-    rules.add(rule(ClusterObjects.PROBE_PORT, spec.getProbeFrom()));
-    return new NetworkPolicyBuilder()
-        .withMetadata(ClusterObjects.metadata(cluster, cluster.getMetadata().getName()))
-        .withNewSpec()
-          .withNewPodSelector().withMatchLabels(ClusterObjects.selectorLabels(cluster))
-          .endPodSelector()
-          .withPolicyTypes("Ingress")
-          .withIngress(rules)
-        .endSpec()
-        .build();
-  }
 
-  /** Port {@code port}/TCP from {@code from}; null means from anywhere. */
-  private static NetworkPolicyIngressRule rule(int port, List<NetworkPolicyPeer> from) {
-    NetworkPolicyIngressRuleBuilder b = new NetworkPolicyIngressRuleBuilder()
-        .withPorts(new NetworkPolicyPortBuilder().withProtocol("TCP")
-            .withPort(new IntOrString(port)).build());
-    if (from != null) {
-      b.withFrom(from);
-    }
-    return b.build();
-  }
-
-  static NetworkPolicySpec spec(RaftKvCluster cluster) {
-    return cluster.getSpec().getNetworkPolicy() != null ? cluster.getSpec().getNetworkPolicy()
-        : new NetworkPolicySpec();
-  }
-
-  /** Reconcile precondition: {@code spec.networkPolicy.enabled} (default true). */
-  public static class Enabled implements Condition<NetworkPolicy, RaftKvCluster> {
     @Override
-    public boolean isMet(DependentResource<NetworkPolicy, RaftKvCluster> dependentResource,
-        RaftKvCluster cluster, Context<RaftKvCluster> context) {
-      return !Boolean.FALSE.equals(spec(cluster).getEnabled());
+    protected NetworkPolicy desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
+        return desiredFor(cluster);
     }
-  }
+
+    static NetworkPolicy desiredFor(RaftKvCluster cluster) {
+        NetworkPolicySpec spec = spec(cluster);
+        NetworkPolicyPeer ownPods = new NetworkPolicyPeerBuilder()
+                .withPodSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(ClusterObjects.selectorLabels(cluster))
+                        .build())
+                .build();
+        List<NetworkPolicyIngressRule> rules = new ArrayList<>();
+        rules.add(rule(ClusterObjects.PEER_PORT, List.of(ownPods)));
+        if (spec.getClientFrom() == null) {
+            rules.add(rule(ClusterObjects.CLIENT_PORT, null));
+        } else {
+            List<NetworkPolicyPeer> from = new ArrayList<>(spec.getClientFrom());
+            from.add(ownPods);
+            from.add(new NetworkPolicyPeerBuilder()
+                    .withNamespaceSelector(new LabelSelectorBuilder().build())
+                    .withPodSelector(new LabelSelectorBuilder()
+                            .withMatchLabels(Map.of(OPERATOR_POD_LABEL, OPERATOR_POD_NAME))
+                            .build())
+                    .build());
+            rules.add(rule(ClusterObjects.CLIENT_PORT, from));
+        }
+        rules.add(rule(ClusterObjects.PROBE_PORT, spec.getProbeFrom()));
+        return new NetworkPolicyBuilder()
+                .withMetadata(
+                        ClusterObjects.metadata(cluster, cluster.getMetadata().getName()))
+                .withNewSpec()
+                .withNewPodSelector()
+                .withMatchLabels(ClusterObjects.selectorLabels(cluster))
+                .endPodSelector()
+                .withPolicyTypes("Ingress")
+                .withIngress(rules)
+                .endSpec()
+                .build();
+    }
+
+    /** Port {@code port}/TCP from {@code from}; null means from anywhere. */
+    private static NetworkPolicyIngressRule rule(int port, List<NetworkPolicyPeer> from) {
+        NetworkPolicyIngressRuleBuilder b = new NetworkPolicyIngressRuleBuilder()
+                .withPorts(new NetworkPolicyPortBuilder()
+                        .withProtocol("TCP")
+                        .withPort(new IntOrString(port))
+                        .build());
+        if (from != null) {
+            b.withFrom(from);
+        }
+        return b.build();
+    }
+
+    static NetworkPolicySpec spec(RaftKvCluster cluster) {
+        return cluster.getSpec().getNetworkPolicy() != null
+                ? cluster.getSpec().getNetworkPolicy()
+                : new NetworkPolicySpec();
+    }
+
+    /** Reconcile precondition: {@code spec.networkPolicy.enabled} (default true). */
+    public static class Enabled implements Condition<NetworkPolicy, RaftKvCluster> {
+        @Override
+        public boolean isMet(
+                DependentResource<NetworkPolicy, RaftKvCluster> dependentResource,
+                RaftKvCluster cluster,
+                Context<RaftKvCluster> context) {
+            return !Boolean.FALSE.equals(spec(cluster).getEnabled());
+        }
+    }
 }

@@ -15,70 +15,71 @@ import java.util.regex.Pattern;
 /** The checks of {@code spec.tls} and {@code spec.auth} the schema cannot make. */
 public final class SecuritySpecValidator {
 
-  /** Same as the CRD's pattern of a user name. */
-  private static final Pattern USER = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$");
-  static final int MAX_USERS = 64;
+    /** Same as the CRD's pattern of a user name. */
+    private static final Pattern USER = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$");
 
-  private SecuritySpecValidator() {}
+    static final int MAX_USERS = 64;
 
-  /** Adds a sentence per problem to {@code problems}. */
-  public static void check(RaftKvCluster cluster, Optional<StatefulSet> existing,
-      List<String> problems) {
-    RaftKvClusterSpec spec = cluster.getSpec();
-    TlsSpec tls = spec.getTls();
-    if (tls != null) {
-      Integer days = tls.getCertificateDays();
-      Integer before = tls.getRenewBeforeDays();
-      if (days == null || days < 1 || days > 825) {
-        problems.add("spec.tls.certificateDays is " + days + " but must be from 1 to 825");
-      } else if (before == null || before < 1 || before >= days) {
-        problems.add("spec.tls.renewBeforeDays is " + before + " but must be at least 1 and"
-            + " smaller than certificateDays (" + days + ")");
-      }
-      if (tls.getEnabled() != null && existing.isPresent()
-          && tls.getEnabled() != SecurityObjects.runsTls(existing.get())) {
-        problems.add("spec.tls.enabled is " + tls.getEnabled() + " but the cluster runs with"
-            + " TLS " + (tls.getEnabled() ? "off" : "on") + ": it cannot change on an existing"
-            + " cluster (members with and without TLS cannot talk to each other). Set it back,"
-            + " or move the data to a new cluster (docs/security.md, \"Turning TLS on\")");
-      }
+    private SecuritySpecValidator() {}
+
+    /** Adds a sentence per problem to {@code problems}. */
+    public static void check(RaftKvCluster cluster, Optional<StatefulSet> existing, List<String> problems) {
+        RaftKvClusterSpec spec = cluster.getSpec();
+        TlsSpec tls = spec.getTls();
+        if (tls != null) {
+            Integer days = tls.getCertificateDays();
+            Integer before = tls.getRenewBeforeDays();
+            if (days == null || days < 1 || days > 825) {
+                problems.add("spec.tls.certificateDays is " + days + " but must be from 1 to 825");
+            } else if (before == null || before < 1 || before >= days) {
+                problems.add("spec.tls.renewBeforeDays is " + before + " but must be at least 1 and"
+                        + " smaller than certificateDays (" + days + ")");
+            }
+            if (tls.getEnabled() != null
+                    && existing.isPresent()
+                    && tls.getEnabled() != SecurityObjects.runsTls(existing.get())) {
+                problems.add("spec.tls.enabled is " + tls.getEnabled() + " but the cluster runs with"
+                        + " TLS " + (tls.getEnabled() ? "off" : "on") + ": it cannot change on an existing"
+                        + " cluster (members with and without TLS cannot talk to each other). Set it back,"
+                        + " or move the data to a new cluster (docs/security.md, \"Turning TLS on\")");
+            }
+        }
+        boolean tlsOn = SecurityObjects.tlsEnabled(cluster, existing);
+        AuthSpec auth = spec.getAuth();
+        if (auth == null) {
+            return;
+        }
+        if (Boolean.TRUE.equals(auth.getEnabled()) && !tlsOn) {
+            problems.add("spec.auth.enabled is true but TLS is off: clients can only authenticate" + " over TLS");
+        }
+        List<AuthUserSpec> users = auth.getUsers() != null ? auth.getUsers() : List.of();
+        if (users.size() > MAX_USERS) {
+            problems.add("spec.auth.users has " + users.size() + " entries; at most " + MAX_USERS);
+        }
+        Set<String> seen = new HashSet<>();
+        for (int k = 0; k < users.size(); k++) {
+            AuthUserSpec u = users.get(k);
+            String field = "spec.auth.users[" + k + "]";
+            if (u.getName() == null || !USER.matcher(u.getName()).matches()) {
+                problems.add(field + ".name '" + u.getName() + "' must be 1-128 letters, digits or"
+                        + " . _ @ -, starting with a letter or digit");
+            } else if (!seen.add(u.getName())) {
+                problems.add(field + ".name '" + u.getName() + "' appears twice");
+            } else if (u.getName().equals(SecurityObjects.OPERATOR_USER)) {
+                problems.add(field + ".name '" + u.getName() + "' is reserved for the operator");
+            }
+            if (u.getRole() == null) {
+                problems.add(field + ".role is missing (read, write or admin)");
+            }
+            if (u.getPrefix() != null
+                    && (u.getPrefix().isEmpty() || u.getPrefix().chars().anyMatch(Character::isWhitespace))) {
+                problems.add(field + ".prefix must be non-empty and without whitespace");
+            }
+            if (u.getTokenSecret() != null
+                    && (u.getTokenSecret().getName() == null
+                            || u.getTokenSecret().getName().isBlank())) {
+                problems.add(field + ".tokenSecret.name is missing");
+            }
+        }
     }
-    boolean tlsOn = SecurityObjects.tlsEnabled(cluster, existing);
-    AuthSpec auth = spec.getAuth();
-    if (auth == null) {
-      return;
-    }
-    if (Boolean.TRUE.equals(auth.getEnabled()) && !tlsOn) {
-      problems.add("spec.auth.enabled is true but TLS is off: clients can only authenticate"
-          + " over TLS");
-    }
-    List<AuthUserSpec> users = auth.getUsers() != null ? auth.getUsers() : List.of();
-    if (users.size() > MAX_USERS) {
-      problems.add("spec.auth.users has " + users.size() + " entries; at most " + MAX_USERS);
-    }
-    Set<String> seen = new HashSet<>();
-    for (int k = 0; k < users.size(); k++) {
-      AuthUserSpec u = users.get(k);
-      String field = "spec.auth.users[" + k + "]";
-      if (u.getName() == null || !USER.matcher(u.getName()).matches()) {
-        problems.add(field + ".name '" + u.getName() + "' must be 1-128 letters, digits or"
-            + " . _ @ -, starting with a letter or digit");
-      } else if (!seen.add(u.getName())) {
-        problems.add(field + ".name '" + u.getName() + "' appears twice");
-      } else if (u.getName().equals(SecurityObjects.OPERATOR_USER)) {
-        problems.add(field + ".name '" + u.getName() + "' is reserved for the operator");
-      }
-      if (u.getRole() == null) {
-        problems.add(field + ".role is missing (read, write or admin)");
-      }
-      if (u.getPrefix() != null && (u.getPrefix().isEmpty()
-          || u.getPrefix().chars().anyMatch(Character::isWhitespace))) {
-        problems.add(field + ".prefix must be non-empty and without whitespace");
-      }
-      if (u.getTokenSecret() != null && (u.getTokenSecret().getName() == null
-          || u.getTokenSecret().getName().isBlank())) {
-        problems.add(field + ".tokenSecret.name is missing");
-      }
-    }
-  }
 }

@@ -12,15 +12,17 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  */
 public class TlsOn implements Condition<HasMetadata, RaftKvCluster> {
 
-  @Override
-  public boolean isMet(DependentResource<HasMetadata, RaftKvCluster> dependentResource,
-      RaftKvCluster primary, Context<RaftKvCluster> context) {
-    return context.managedWorkflowAndDependentResourceContext()
-        .get(TlsPlan.CONTEXT_KEY, TlsPlan.class).isPresent();
-  }
+    @Override
+    public boolean isMet(
+            DependentResource<HasMetadata, RaftKvCluster> dependentResource,
+            RaftKvCluster primary,
+            Context<RaftKvCluster> context) {
+        return context.managedWorkflowAndDependentResourceContext()
+                .get(TlsPlan.CONTEXT_KEY, TlsPlan.class)
+                .isPresent();
+    }
 
-  static java.util.Optional<TlsPlan> plan(Context<RaftKvCluster> context) {
-    return context.managedWorkflowAndDependentResourceContext()
-        .get(TlsPlan.CONTEXT_KEY, TlsPlan.class);
-  }
+    static java.util.Optional<TlsPlan> plan(Context<RaftKvCluster> context) {
+        return context.managedWorkflowAndDependentResourceContext().get(TlsPlan.CONTEXT_KEY, TlsPlan.class);
+    }
 }

@@ -20,10 +20,17 @@ import java.util.Optional;
  * @param changes what was issued or renewed, for the event (empty: nothing)
  * @param recheckAt when the next step is due (a rotation phase, a renewal)
  */
-public record TlsPlan(Map<String, String> caSecret, Map<String, String> memberSecret,
-    Map<String, String> adminSecret, Optional<String> problem, Instant caNotAfter,
-    Instant soonestNotAfter, int members, List<String> changes, Instant recheckAt) {
+public record TlsPlan(
+        Map<String, String> caSecret,
+        Map<String, String> memberSecret,
+        Map<String, String> adminSecret,
+        Optional<String> problem,
+        Instant caNotAfter,
+        Instant soonestNotAfter,
+        int members,
+        List<String> changes,
+        Instant recheckAt) {
 
-  /** Key under which the reconciler hands the plan to the Secret dependents. */
-  public static final String CONTEXT_KEY = "raftkv.io/tls-plan";
+    /** Key under which the reconciler hands the plan to the Secret dependents. */
+    public static final String CONTEXT_KEY = "raftkv.io/tls-plan";
 }

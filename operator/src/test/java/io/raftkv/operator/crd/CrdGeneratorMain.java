@@ -14,30 +14,30 @@ import java.io.File;
  */
 public final class CrdGeneratorMain {
 
-  private CrdGeneratorMain() {}
+    private CrdGeneratorMain() {}
 
-  public static void main(String[] args) {
-    if (args.length != 1) {
-      throw new IllegalArgumentException("usage: CrdGeneratorMain <output directory>");
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: CrdGeneratorMain <output directory>");
+        }
+        File out = new File(args[0]);
+        if (!out.isDirectory() && !out.mkdirs()) {
+            throw new IllegalStateException("cannot create " + out);
+        }
+        CRDPostProcessor finisher = new CRDPostProcessor() {
+            @Override
+            public HasMetadata process(HasMetadata crd, String version) {
+                return CrdSchemaFinisher.finish(crd);
+            }
+        };
+        int written = new CRDGenerator()
+                .inOutputDir(out)
+                .forCRDVersions("v1")
+                .withPostProcessor(finisher)
+                .customResourceClasses(RaftKvCluster.class)
+                .generate();
+        if (written != 1) {
+            throw new IllegalStateException("expected one CRD, the generator wrote " + written);
+        }
     }
-    File out = new File(args[0]);
-    if (!out.isDirectory() && !out.mkdirs()) {
-      throw new IllegalStateException("cannot create " + out);
-    }
-    CRDPostProcessor finisher = new CRDPostProcessor() {
-      @Override
-      public HasMetadata process(HasMetadata crd, String version) {
-        return CrdSchemaFinisher.finish(crd);
-      }
-    };
-    int written = new CRDGenerator()
-        .inOutputDir(out)
-        .forCRDVersions("v1")
-        .withPostProcessor(finisher)
-        .customResourceClasses(RaftKvCluster.class)
-        .generate();
-    if (written != 1) {
-      throw new IllegalStateException("expected one CRD, the generator wrote " + written);
-    }
-  }
 }

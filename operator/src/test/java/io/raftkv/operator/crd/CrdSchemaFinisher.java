@@ -1,11 +1,11 @@
 package io.raftkv.operator.crd;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder;
 import io.raftkv.operator.api.v1alpha1.Quantities;
 import java.util.ArrayList;
@@ -34,98 +34,98 @@ import java.util.List;
  */
 final class CrdSchemaFinisher {
 
-  /** Longest cluster name: 63 − len("-") − 10 (controller-revision-hash suffix). */
-  static final int MAX_NAME = 52;
-  static final String NAME_RULE = "self.metadata.name.size() <= " + MAX_NAME
-      + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')"
-      + " && !self.metadata.name.endsWith('-peers')";
-  static final String NAME_MESSAGE = "metadata.name must be a DNS label of at most " + MAX_NAME
-      + " characters that starts with a letter and does not end in -peers (names derived from"
-      + " it — pods, the <name>-peers Service, revision labels — must fit in 63 characters and"
-      + " must not collide with another cluster's)";
-  static final List<String> COLUMN_ORDER =
-      List.of("Replicas", "Ready", "Phase", "Leader", "Term", "Age");
+    /** Longest cluster name: 63 − len("-") − 10 (controller-revision-hash suffix). */
+    static final int MAX_NAME = 52;
 
-  private CrdSchemaFinisher() {}
+    static final String NAME_RULE = "self.metadata.name.size() <= " + MAX_NAME
+            + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')"
+            + " && !self.metadata.name.endsWith('-peers')";
+    static final String NAME_MESSAGE = "metadata.name must be a DNS label of at most " + MAX_NAME
+            + " characters that starts with a letter and does not end in -peers (names derived from"
+            + " it — pods, the <name>-peers Service, revision labels — must fit in 63 characters and"
+            + " must not collide with another cluster's)";
+    static final List<String> COLUMN_ORDER = List.of("Replicas", "Ready", "Phase", "Leader", "Term", "Age");
 
-  static HasMetadata finish(HasMetadata object) {
-    CustomResourceDefinition crd = (CustomResourceDefinition) object;
-    for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
-      JSONSchemaProps spec = child(version.getSchema().getOpenAPIV3Schema(), "spec");
-      JSONSchemaProps resources = child(spec, "resources");
-      for (String map : new String[] {"limits", "requests"}) {
-        JSONSchemaProps values = child(resources, map).getAdditionalProperties().getSchema();
-        values.setPattern(Quantities.PATTERN);
-      }
-      JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
-      root.setXKubernetesValidations(List.of(new ValidationRuleBuilder().withRule(NAME_RULE)
-          .withMessage(NAME_MESSAGE).build()));
-      listTypes(root);
-      EmbeddedDescriptions.fill(root, "");
-      child(spec, "imagePullSecrets").setXKubernetesListType("set");
-      JSONSchemaProps conditions = child(child(root, "status"), "conditions");
-      conditions.setXKubernetesListType("map");
-      conditions.setXKubernetesListMapKeys(List.of("type"));
-      conditions.getItems().getSchema().setRequired(List.of("type", "status"));
-      // The API server would refuse other values on the StatefulSet (422) anyway; refused
-      // here, the user hears it from kubectl instead of from a Degraded condition.
-      JSONSchemaProps toleration = child(child(spec, "scheduling"), "tolerations").getItems()
-          .getSchema();
-      child(toleration, "operator").setEnum(texts("", "Equal", "Exists"));
-      child(toleration, "effect").setEnum(texts("", "NoSchedule", "PreferNoSchedule",
-          "NoExecute"));
-      spec.setDefault(JsonNodeFactory.instance.objectNode());
-      for (String parent : List.of("storage", "raft", "scheduling", "clientService")) {
-        child(spec, parent).setDefault(JsonNodeFactory.instance.objectNode());
-      }
-      List<CustomResourceColumnDefinition> columns =
-          new ArrayList<>(version.getAdditionalPrinterColumns());
-      columns.sort(Comparator.comparingInt(c -> order(c.getName())));
-      version.setAdditionalPrinterColumns(columns);
-    }
-    crd.getSpec().getNames().setCategories(List.of("raftkv-all"));
-    return crd;
-  }
+    private CrdSchemaFinisher() {}
 
-  private static List<com.fasterxml.jackson.databind.JsonNode> texts(String... values) {
-    List<com.fasterxml.jackson.databind.JsonNode> nodes = new ArrayList<>();
-    for (String v : values) {
-      nodes.add(JsonNodeFactory.instance.textNode(v));
+    static HasMetadata finish(HasMetadata object) {
+        CustomResourceDefinition crd = (CustomResourceDefinition) object;
+        for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+            JSONSchemaProps spec = child(version.getSchema().getOpenAPIV3Schema(), "spec");
+            JSONSchemaProps resources = child(spec, "resources");
+            for (String map : new String[] {"limits", "requests"}) {
+                JSONSchemaProps values =
+                        child(resources, map).getAdditionalProperties().getSchema();
+                values.setPattern(Quantities.PATTERN);
+            }
+            JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+            root.setXKubernetesValidations(List.of(new ValidationRuleBuilder()
+                    .withRule(NAME_RULE)
+                    .withMessage(NAME_MESSAGE)
+                    .build()));
+            listTypes(root);
+            EmbeddedDescriptions.fill(root, "");
+            child(spec, "imagePullSecrets").setXKubernetesListType("set");
+            JSONSchemaProps conditions = child(child(root, "status"), "conditions");
+            conditions.setXKubernetesListType("map");
+            conditions.setXKubernetesListMapKeys(List.of("type"));
+            conditions.getItems().getSchema().setRequired(List.of("type", "status"));
+            // The API server would refuse other values on the StatefulSet (422) anyway; refused
+            // here, the user hears it from kubectl instead of from a Degraded condition.
+            JSONSchemaProps toleration =
+                    child(child(spec, "scheduling"), "tolerations").getItems().getSchema();
+            child(toleration, "operator").setEnum(texts("", "Equal", "Exists"));
+            child(toleration, "effect").setEnum(texts("", "NoSchedule", "PreferNoSchedule", "NoExecute"));
+            spec.setDefault(JsonNodeFactory.instance.objectNode());
+            for (String parent : List.of("storage", "raft", "scheduling", "clientService")) {
+                child(spec, parent).setDefault(JsonNodeFactory.instance.objectNode());
+            }
+            List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
+            columns.sort(Comparator.comparingInt(c -> order(c.getName())));
+            version.setAdditionalPrinterColumns(columns);
+        }
+        crd.getSpec().getNames().setCategories(List.of("raftkv-all"));
+        return crd;
     }
-    return nodes;
-  }
 
-  private static int order(String column) {
-    int i = COLUMN_ORDER.indexOf(column);
-    if (i < 0) {
-      throw new IllegalStateException("printer column " + column + " has no place in "
-          + COLUMN_ORDER);
+    private static List<com.fasterxml.jackson.databind.JsonNode> texts(String... values) {
+        List<com.fasterxml.jackson.databind.JsonNode> nodes = new ArrayList<>();
+        for (String v : values) {
+            nodes.add(JsonNodeFactory.instance.textNode(v));
+        }
+        return nodes;
     }
-    return i;
-  }
 
-  /** Every list is atomic unless said otherwise (explicit rather than the API default). */
-  private static void listTypes(JSONSchemaProps node) {
-    if ("array".equals(node.getType()) && node.getXKubernetesListType() == null) {
-      node.setXKubernetesListType("atomic");
+    private static int order(String column) {
+        int i = COLUMN_ORDER.indexOf(column);
+        if (i < 0) {
+            throw new IllegalStateException("printer column " + column + " has no place in " + COLUMN_ORDER);
+        }
+        return i;
     }
-    if (node.getProperties() != null) {
-      node.getProperties().values().forEach(CrdSchemaFinisher::listTypes);
-    }
-    if (node.getItems() != null && node.getItems().getSchema() != null) {
-      listTypes(node.getItems().getSchema());
-    }
-    if (node.getAdditionalProperties() != null
-        && node.getAdditionalProperties().getSchema() != null) {
-      listTypes(node.getAdditionalProperties().getSchema());
-    }
-  }
 
-  private static JSONSchemaProps child(JSONSchemaProps parent, String name) {
-    JSONSchemaProps child = parent.getProperties().get(name);
-    if (child == null) {
-      throw new IllegalStateException("the generated schema has no property '" + name + "'");
+    /** Every list is atomic unless said otherwise (explicit rather than the API default). */
+    private static void listTypes(JSONSchemaProps node) {
+        if ("array".equals(node.getType()) && node.getXKubernetesListType() == null) {
+            node.setXKubernetesListType("atomic");
+        }
+        if (node.getProperties() != null) {
+            node.getProperties().values().forEach(CrdSchemaFinisher::listTypes);
+        }
+        if (node.getItems() != null && node.getItems().getSchema() != null) {
+            listTypes(node.getItems().getSchema());
+        }
+        if (node.getAdditionalProperties() != null
+                && node.getAdditionalProperties().getSchema() != null) {
+            listTypes(node.getAdditionalProperties().getSchema());
+        }
     }
-    return child;
-  }
+
+    private static JSONSchemaProps child(JSONSchemaProps parent, String name) {
+        JSONSchemaProps child = parent.getProperties().get(name);
+        if (child == null) {
+            throw new IllegalStateException("the generated schema has no property '" + name + "'");
+        }
+        return child;
+    }
 }

@@ -5,9 +5,9 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 
 /** Test access to {@link StatefulSetDependent#desiredFor} from other packages. */
 public final class StatefulSetDependentAccess {
-  private StatefulSetDependentAccess() {}
+    private StatefulSetDependentAccess() {}
 
-  public static StatefulSet desired(RaftKvCluster cluster) {
-    return StatefulSetDependent.desiredFor(cluster, cluster.getSpec().getReplicas());
-  }
+    public static StatefulSet desired(RaftKvCluster cluster) {
+        return StatefulSetDependent.desiredFor(cluster, cluster.getSpec().getReplicas());
+    }
 }

@@ -88,24 +88,19 @@ public final class ReadyLoop<R> {
     /** What the loop tells its owner; every method runs on the loop's thread. */
     public interface Events<R> {
         /** A Ready was taken from the core (step 0: before anything of it is sent or written). */
-        default void onReady(Ready rd) {
-        }
+        default void onReady(Ready rd) {}
 
         /** {@code rd}'s writes are durable and its persisted messages sent. */
-        default void onPersisted(Ready rd) {
-        }
+        default void onPersisted(Ready rd) {}
 
         /** A committed conf change was applied to the core (before the state machine applies it). */
-        default void onConfChange(Entry entry, ConfChange change, ConfState after) {
-        }
+        default void onConfChange(Entry entry, ConfChange change, ConfState after) {}
 
         /** An apply batch completed; {@code appliedIndex} already includes it. */
-        default void onApplied(List<Entry> committed, R result, long appliedIndex) {
-        }
+        default void onApplied(List<Entry> committed, R result, long appliedIndex) {}
 
         /** A persist took {@code nanos}. */
-        default void onPersistLatency(long nanos, long now) {
-        }
+        default void onPersistLatency(long nanos, long now) {}
 
         /** The loop stopped on a failure; nothing more is sent, written or applied. */
         void onHalt(String what, Throwable cause);
@@ -124,9 +119,11 @@ public final class ReadyLoop<R> {
     private boolean running;
     /** A Ready whose persist completed while {@link #run()} was still on the stack. */
     private Ready completedInline;
+
     private Throwable completedInlineFailure;
     /** The latest commit-only hard state not yet written, or null. */
     private HardState deferredHardState;
+
     private int applyBatchesInFlight;
     /** Last index whose apply completed; ≤ the core's commit index. */
     private long appliedIndex;
@@ -138,8 +135,15 @@ public final class ReadyLoop<R> {
      *                     asynchronous apply at once, so its applied index (which gates conf
      *                     changes and campaigning) moves only when the state machine really applied
      */
-    public ReadyLoop(RawNode rawNode, long appliedIndex, int maxApplyBatchesInFlight, Persist persist, Send send,
-                     Apply<R> apply, Clock clock, Events<R> events) {
+    public ReadyLoop(
+            RawNode rawNode,
+            long appliedIndex,
+            int maxApplyBatchesInFlight,
+            Persist persist,
+            Send send,
+            Apply<R> apply,
+            Clock clock,
+            Events<R> events) {
         if (maxApplyBatchesInFlight < 1) {
             throw new IllegalArgumentException("maxApplyBatchesInFlight must be ≥ 1, got " + maxApplyBatchesInFlight);
         }
@@ -288,7 +292,8 @@ public final class ReadyLoop<R> {
         if (!rd.snapshot().isEmpty()) {
             // The state machine swaps to the snapshot after this write; the applied index moves only
             // once it has (checkRestored, or the next completed apply batch, which queues behind it).
-            restoringToIndex = Math.max(restoringToIndex, rd.snapshot().metadata().index());
+            restoringToIndex =
+                    Math.max(restoringToIndex, rd.snapshot().metadata().index());
         }
         events.onPersisted(rd);
         List<Entry> committed = rd.committedEntries();

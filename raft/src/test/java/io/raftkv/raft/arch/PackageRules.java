@@ -165,8 +165,8 @@ public final class PackageRules {
                     if (allowed(from, target) || frozen.stream().anyMatch(f -> f.covers(from, target))) {
                         continue;
                     }
-                    events.add(SimpleConditionEvent.violated(d, d.getDescription() + ": " + from + " may depend on "
-                            + rows.get(from) + " only"));
+                    events.add(SimpleConditionEvent.violated(
+                            d, d.getDescription() + ": " + from + " may depend on " + rows.get(from) + " only"));
                 }
             }
         };
@@ -176,7 +176,8 @@ public final class PackageRules {
         String to = target.getPackageName();
         return !to.startsWith(PROJECT)
                 || to.equals(from)
-                || rows.getOrDefault(from, List.of()).stream().anyMatch(p -> PackageMatcher.of(p).matches(to));
+                || rows.getOrDefault(from, List.of()).stream()
+                        .anyMatch(p -> PackageMatcher.of(p).matches(to));
     }
 
     private static JavaClass target(Dependency d) {
@@ -186,9 +187,9 @@ public final class PackageRules {
     /** A cycle among the module's own packages through the rows' exact names, if there is one. */
     private Optional<String> cycle() {
         Map<String, List<String>> edges = rows.entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stream()
-                        .filter(rows::containsKey)
-                        .toList()));
+                .collect(Collectors.toMap(
+                        Map.Entry::getKey,
+                        e -> e.getValue().stream().filter(rows::containsKey).toList()));
         for (String start : edges.keySet()) {
             List<String> path = new ArrayList<>(List.of(start));
             if (reaches(start, start, edges, path, new TreeSet<>())) {

@@ -44,7 +44,13 @@ class ReadyLoopTest {
                 ids[i] = i + 1L;
             }
             storage.setConfState(ConfState.ofVoters(ids));
-            raw = new RawNode(RaftConfig.builder(1).electionTicks(10).heartbeatTicks(1).preVote(false).build(), storage);
+            raw = new RawNode(
+                    RaftConfig.builder(1)
+                            .electionTicks(10)
+                            .heartbeatTicks(1)
+                            .preVote(false)
+                            .build(),
+                    storage);
             loop = new ReadyLoop<>(raw, 0, maxApplyBatches, this::persist, sent::addAll, this::apply, () -> now, this);
         }
 
@@ -100,7 +106,8 @@ class ReadyLoopTest {
             raw.campaign();
             loop.run();
             settle();
-            raw.step(Message.builder(MessageType.VOTE_RESP).from(2).to(1).term(1).build());
+            raw.step(
+                    Message.builder(MessageType.VOTE_RESP).from(2).to(1).term(1).build());
             loop.run();
             settle();
             assertThat(raw.status().softState().state()).isEqualTo(StateType.LEADER);
@@ -116,14 +123,16 @@ class ReadyLoopTest {
         assertThat(h.raw.status().softState().state()).isEqualTo(StateType.LEADER);
         assertThat(h.raw.status().hardState().commit()).isEqualTo(1);
         // The no-op at 1 was written with term and vote; its commit came in a Ready of its own.
-        assertThat(h.persistedHardStates).allSatisfy(hs -> assertThat(hs == null || hs.commit() == 0).isTrue());
+        assertThat(h.persistedHardStates)
+                .allSatisfy(hs -> assertThat(hs == null || hs.commit() == 0).isTrue());
         assertThat(h.storage.hardState().commit()).isZero();
         assertThat(h.applied).extracting(Entry::index).containsExactly(1L);
 
         h.raw.propose("x".getBytes());
         h.loop.run();
         assertThat(h.persistedHardStates.get(h.persistedHardStates.size() - 1).commit())
-                .as("the deferred commit index is written with the next entries").isEqualTo(1);
+                .as("the deferred commit index is written with the next entries")
+                .isEqualTo(1);
         h.settle();
         assertThat(h.storage.hardState().commit()).isEqualTo(1);
         assertThat(h.raw.status().hardState().commit()).isEqualTo(2);
@@ -135,18 +144,30 @@ class ReadyLoopTest {
         h.elect();
         for (long follower : List.of(2L, 3L)) {
             // Both followers hold the no-op: they leave probing, so appends are pipelined.
-            h.raw.step(Message.builder(MessageType.APP_RESP).from(follower).to(1).term(1).index(1).build());
+            h.raw.step(Message.builder(MessageType.APP_RESP)
+                    .from(follower)
+                    .to(1)
+                    .term(1)
+                    .index(1)
+                    .build());
         }
         h.loop.run();
         h.settle();
         int sentBefore = h.sentOf(MessageType.APP).size();
         long index = h.raw.propose("x".getBytes());
         h.loop.run();
-        assertThat(h.pendingPersists).as("the leader's own write is outstanding").hasSize(1);
+        assertThat(h.pendingPersists)
+                .as("the leader's own write is outstanding")
+                .hasSize(1);
         assertThat(h.sentOf(MessageType.APP)).as("appends went out before it").hasSizeGreaterThan(sentBefore);
 
         // A follower acknowledges; with the leader's own entry not durable there is no quorum of 2.
-        h.raw.step(Message.builder(MessageType.APP_RESP).from(2).to(1).term(1).index(index).build());
+        h.raw.step(Message.builder(MessageType.APP_RESP)
+                .from(2)
+                .to(1)
+                .term(1)
+                .index(index)
+                .build());
         h.loop.run();
         assertThat(h.raw.status().hardState().commit()).isLessThan(index);
         h.completePersist();
@@ -170,9 +191,13 @@ class ReadyLoopTest {
         int writes = h.persistedEntries.size();
         h.raw.propose("x".getBytes());
         h.loop.run();
-        assertThat(h.persistedEntries).as("no Ready taken while the apply batch is in flight").hasSize(writes);
+        assertThat(h.persistedEntries)
+                .as("no Ready taken while the apply batch is in flight")
+                .hasSize(writes);
         assertThat(h.raw.hasReady()).isTrue();
-        assertThat(h.raw.status().applied()).as("the core's applied index waits for the state machine").isZero();
+        assertThat(h.raw.status().applied())
+                .as("the core's applied index waits for the state machine")
+                .isZero();
 
         h.completeApply();
         assertThat(h.raw.status().applied()).isEqualTo(1);
@@ -184,8 +209,8 @@ class ReadyLoopTest {
     void aFailedPersistHaltsTheLoopForGood() {
         Harness h = new Harness(1, 4);
         List<ReadyLoop.Done> dones = new ArrayList<>();
-        ReadyLoop<String> loop = new ReadyLoop<>(h.raw, 0, 4, (hs, es, snap, done) -> dones.add(done), h.sent::addAll,
-                (c, cs, done) -> { }, () -> 0, h);
+        ReadyLoop<String> loop = new ReadyLoop<>(
+                h.raw, 0, 4, (hs, es, snap, done) -> dones.add(done), h.sent::addAll, (c, cs, done) -> {}, () -> 0, h);
         h.raw.campaign();
         loop.run();
         dones.get(0).done(new IOException("disk gone"));
@@ -204,16 +229,24 @@ class ReadyLoopTest {
         Harness h = new Harness(1, 1_000);
         List<Integer> depth = new ArrayList<>();
         int[] current = {0};
-        ReadyLoop<String> loop = new ReadyLoop<>(h.raw, 0, 1_000, (hs, es, snap, done) -> {
-            current[0]++;
-            depth.add(current[0]);
-            if (hs != null) {
-                h.storage.setHardState(hs);
-            }
-            h.storage.append(es);
-            done.done(null);
-            current[0]--;
-        }, h.sent::addAll, (c, cs, done) -> done.applied("ok", null), () -> 0, h);
+        ReadyLoop<String> loop = new ReadyLoop<>(
+                h.raw,
+                0,
+                1_000,
+                (hs, es, snap, done) -> {
+                    current[0]++;
+                    depth.add(current[0]);
+                    if (hs != null) {
+                        h.storage.setHardState(hs);
+                    }
+                    h.storage.append(es);
+                    done.done(null);
+                    current[0]--;
+                },
+                h.sent::addAll,
+                (c, cs, done) -> done.applied("ok", null),
+                () -> 0,
+                h);
         h.raw.campaign();
         loop.run();
         for (int i = 0; i < 50; i++) {

@@ -31,7 +31,8 @@ class CheckerTest {
             ElectionSafetyChecker c = new ElectionSafetyChecker();
             c.onRole(1, 3, StateType.LEADER);
             assertThatThrownBy(() -> c.onRole(2, 3, StateType.LEADER))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("ElectionSafety")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("ElectionSafety")
                     .hasMessageContaining("two leaders in term 3");
         }
 
@@ -55,7 +56,8 @@ class CheckerTest {
             c.onLeaderBatch(7, 2, before, List.of(entry(2, 3, 30)), false);
             ListLogView after = new ListLogView(0, 0, List.of(before.entry(1), before.entry(2), entry(2, 3, 30)));
             assertThatThrownBy(() -> c.onLeaderBatch(7, 2, after, List.of(entry(2, 3, 31)), false))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("LeaderAppendOnly")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("LeaderAppendOnly")
                     .hasMessageContaining("overwrites");
         }
 
@@ -66,7 +68,8 @@ class CheckerTest {
             c.onLeaderBatch(7, 2, log, List.of(), false);
             // Re-writing entry 2 unchanged makes storage drop 3..4: a deletion.
             assertThatThrownBy(() -> c.onLeaderBatch(7, 2, log, List.of(log.entry(2)), false))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("truncated");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("truncated");
         }
 
         @Test
@@ -75,7 +78,8 @@ class CheckerTest {
             ListLogView log = ListLogView.ofTerms(1, 2);
             c.onLeaderBatch(7, 2, log, List.of(), false);
             assertThatThrownBy(() -> c.onLeaderBatch(7, 2, log, List.of(), true))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("snapshot");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("snapshot");
         }
 
         @Test
@@ -99,7 +103,8 @@ class CheckerTest {
             LogMatchingChecker c = new LogMatchingChecker();
             c.onAppend(1, 0, List.of(entry(1, 1, 10), entry(1, 2, 20)));
             assertThatThrownBy(() -> c.onAppend(2, 1, List.of(entry(1, 2, 21))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("LogMatching")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("LogMatching")
                     .hasMessageContaining("different entries");
         }
 
@@ -108,14 +113,16 @@ class CheckerTest {
             LogMatchingChecker c = new LogMatchingChecker();
             c.onAppend(1, 1, List.of(entry(3, 5, 50)));
             assertThatThrownBy(() -> c.onAppend(2, 2, List.of(entry(3, 5, 50))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("preceded by term");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("preceded by term");
         }
 
         @Test
         void decreasingTermsAlongALogAreAViolation() {
             LogMatchingChecker c = new LogMatchingChecker();
             assertThatThrownBy(() -> c.onAppend(1, 0, List.of(entry(2, 1, 10), entry(1, 2, 20))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("below the term");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("below the term");
         }
 
         @Test
@@ -138,7 +145,8 @@ class CheckerTest {
             c.onCommitted(committed, 2);
             ListLogView stale = new ListLogView(0, 0, List.of(entry(1, 1, 10), entry(1, 2, 20), entry(1, 3, 99)));
             assertThatThrownBy(() -> c.onLeader(5, 3, stale))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("LeaderCompleteness")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("LeaderCompleteness")
                     .hasMessageContaining("new leader 5 of term 3 lacks");
         }
 
@@ -147,7 +155,8 @@ class CheckerTest {
             LeaderCompletenessChecker c = new LeaderCompletenessChecker();
             c.onLeader(5, 4, ListLogView.ofTerms(1, 1));
             assertThatThrownBy(() -> c.onCommitted(entry(2, 3, 30), 3))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("leader 5 of term 4 does not hold");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("leader 5 of term 4 does not hold");
         }
 
         @Test
@@ -170,9 +179,11 @@ class CheckerTest {
         @Test
         void differentEntriesAppliedAtOneIndexIsAViolation() {
             StateMachineSafetyChecker c = new StateMachineSafetyChecker();
-            assertThat(c.onApplied(1, 4, SimStateMachine.fingerprint(entry(2, 4, 40)))).isTrue();
+            assertThat(c.onApplied(1, 4, SimStateMachine.fingerprint(entry(2, 4, 40))))
+                    .isTrue();
             assertThatThrownBy(() -> c.onApplied(2, 4, SimStateMachine.fingerprint(entry(3, 4, 40))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("StateMachineSafety")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("StateMachineSafety")
                     .hasMessageContaining("index 4");
         }
 
@@ -192,7 +203,8 @@ class CheckerTest {
             CommitMonotonicityChecker c = new CommitMonotonicityChecker();
             c.onMemoryCommit(1, 1, 5);
             assertThatThrownBy(() -> c.onMemoryCommit(1, 1, 4))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("CommitMonotonicity");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("CommitMonotonicity");
         }
 
         @Test
@@ -206,7 +218,8 @@ class CheckerTest {
         void restartingBelowTheDurableCommitIsAViolation() {
             CommitMonotonicityChecker c = new CommitMonotonicityChecker();
             c.onDurableCommit(1, 5);
-            assertThatThrownBy(() -> c.onMemoryCommit(1, 2, 4)).isInstanceOf(SafetyViolation.class)
+            assertThatThrownBy(() -> c.onMemoryCommit(1, 2, 4))
+                    .isInstanceOf(SafetyViolation.class)
                     .hasMessageContaining("below its durable commit");
         }
 
@@ -229,7 +242,8 @@ class CheckerTest {
             c.onWriteAcknowledged(100, 7);
             c.onReadIssued(1);
             assertThatThrownBy(() -> c.onReadServed(1, 6, 7, i -> i == 7 ? 100 : 0))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("LinearizableRead")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("LinearizableRead")
                     .hasMessageContaining("acknowledged at index 7");
         }
 
@@ -237,7 +251,8 @@ class CheckerTest {
         void servingBeforeTheReadIndexIsApplied() {
             LinearizableReadChecker c = new LinearizableReadChecker();
             c.onReadIssued(1);
-            assertThatThrownBy(() -> c.onReadServed(1, 6, 5, i -> 0)).isInstanceOf(SafetyViolation.class)
+            assertThatThrownBy(() -> c.onReadServed(1, 6, 5, i -> 0))
+                    .isInstanceOf(SafetyViolation.class)
                     .hasMessageContaining("below its read index");
         }
 
@@ -246,7 +261,8 @@ class CheckerTest {
             LinearizableReadChecker c = new LinearizableReadChecker();
             c.onWriteAcknowledged(100, 7);
             c.onReadIssued(1);
-            assertThatThrownBy(() -> c.onReadServed(1, 8, 8, i -> 55)).isInstanceOf(SafetyViolation.class)
+            assertThatThrownBy(() -> c.onReadServed(1, 8, 8, i -> 55))
+                    .isInstanceOf(SafetyViolation.class)
                     .hasMessageContaining("holds value 55");
         }
 
@@ -267,18 +283,26 @@ class CheckerTest {
         @Test
         void acknowledgingAppendsThatAreNotDurableIsAViolation() {
             ReadyContractChecker c = new ReadyContractChecker();
-            Message ack = Message.builder(MessageType.APP_RESP).from(2).to(1).term(2).index(5).build();
+            Message ack = Message.builder(MessageType.APP_RESP)
+                    .from(2)
+                    .to(1)
+                    .term(2)
+                    .index(5)
+                    .build();
             assertThatThrownBy(() -> c.onSend(ack, new HardState(2, 1, 3), durable))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("ReadyContract")
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("ReadyContract")
                     .hasMessageContaining("acknowledges appends up to 5");
         }
 
         @Test
         void grantingAVoteThatIsNotDurableIsAViolation() {
             ReadyContractChecker c = new ReadyContractChecker();
-            Message vote = Message.builder(MessageType.VOTE_RESP).from(2).to(3).term(4).build();
+            Message vote =
+                    Message.builder(MessageType.VOTE_RESP).from(2).to(3).term(4).build();
             assertThatThrownBy(() -> c.onSend(vote, new HardState(3, 0, 3), durable))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("grants its vote");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("grants its vote");
             assertThatThrownBy(() -> c.onSend(vote, new HardState(4, 1, 3), durable))
                     .isInstanceOf(SafetyViolation.class);
         }
@@ -287,32 +311,38 @@ class CheckerTest {
         void applyingWhatIsNotDurableOrNotCommittedOrOutOfOrderIsAViolation() {
             ReadyContractChecker c = new ReadyContractChecker();
             assertThatThrownBy(() -> c.onApply(2, 2, entry(2, 3, 31), durable, 3))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("not in its durable log");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("not in its durable log");
             assertThatThrownBy(() -> c.onApply(2, 2, durable.entry(3), durable, 2))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("beyond its commit index");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("beyond its commit index");
             assertThatThrownBy(() -> c.onApply(2, 1, durable.entry(3), durable, 3))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("after index 1");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("after index 1");
         }
 
         @Test
         void overwritingTheCommittedPrefixIsAViolation() {
             ReadyContractChecker c = new ReadyContractChecker();
             assertThatThrownBy(() -> c.onEntriesToPersist(2, durable, 2, 0, List.of(entry(3, 2, 22))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("overwrite committed");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("overwrite committed");
             assertThatThrownBy(() -> c.onEntriesToPersist(2, durable, 2, 0, List.of(entry(3, 5, 22))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("gap");
-            assertThatNoException().isThrownBy(
-                    () -> c.onEntriesToPersist(2, durable, 2, 4, List.of(entry(3, 5, 22))));
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("gap");
+            assertThatNoException().isThrownBy(() -> c.onEntriesToPersist(2, durable, 2, 4, List.of(entry(3, 5, 22))));
         }
 
         @Test
         void persistingACommitPastTheLogOrAnOlderTermIsAViolation() {
             ReadyContractChecker c = new ReadyContractChecker();
             assertThatThrownBy(() -> c.onPersisted(2, new HardState(2, 0, 4), durable))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("past its durable last index");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("past its durable last index");
             c.onPersisted(2, new HardState(3, 0, 3), durable);
             assertThatThrownBy(() -> c.onPersisted(2, new HardState(2, 0, 3), durable))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("after term 3");
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("after term 3");
         }
 
         @Test
@@ -325,10 +355,19 @@ class CheckerTest {
         void aCorrectReadyIsFine() {
             ReadyContractChecker c = new ReadyContractChecker();
             c.onEntriesToPersist(2, durable, 2, 0, List.of(entry(3, 3, 33), entry(3, 4, 44)));
-            c.onSend(Message.builder(MessageType.APP_RESP).from(2).to(1).term(2).index(3).build(),
-                    new HardState(2, 1, 2), durable);
-            c.onSend(Message.builder(MessageType.VOTE_RESP).from(2).to(3).term(4).build(),
-                    new HardState(4, 3, 2), durable);
+            c.onSend(
+                    Message.builder(MessageType.APP_RESP)
+                            .from(2)
+                            .to(1)
+                            .term(2)
+                            .index(3)
+                            .build(),
+                    new HardState(2, 1, 2),
+                    durable);
+            c.onSend(
+                    Message.builder(MessageType.VOTE_RESP).from(2).to(3).term(4).build(),
+                    new HardState(4, 3, 2),
+                    durable);
             c.onPersisted(2, new HardState(4, 3, 3), durable);
             c.onApply(2, 2, durable.entry(3), durable, 3);
             c.onSnapshotApply(2, 6, 5);
@@ -341,9 +380,10 @@ class CheckerTest {
         @Test
         void aLeaderThatIsNotAVoterIsAViolation() {
             LeaderMembershipChecker c = new LeaderMembershipChecker();
-            assertThatThrownBy(() -> c.onRole(3, 5, StateType.LEADER,
-                    new ConfState(java.util.Set.of(1L, 2L), java.util.Set.of(3L))))
-                    .isInstanceOf(SafetyViolation.class).hasMessageContaining("LeaderMembership");
+            assertThatThrownBy(() -> c.onRole(
+                            3, 5, StateType.LEADER, new ConfState(java.util.Set.of(1L, 2L), java.util.Set.of(3L))))
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("LeaderMembership");
         }
 
         @Test
@@ -361,8 +401,10 @@ class CheckerTest {
         void aValueCommittedAtAnotherIndexThanProposedIsAViolation() {
             ProposalOutcomeChecker c = new ProposalOutcomeChecker();
             c.onProposed(100, 5, 2);
-            assertThatThrownBy(() -> c.onCommitted(6, 2, 100)).isInstanceOf(SafetyViolation.class)
-                    .hasMessageContaining("ProposalOutcome").hasMessageContaining("proposed at 5/2");
+            assertThatThrownBy(() -> c.onCommitted(6, 2, 100))
+                    .isInstanceOf(SafetyViolation.class)
+                    .hasMessageContaining("ProposalOutcome")
+                    .hasMessageContaining("proposed at 5/2");
         }
 
         @Test
@@ -370,7 +412,8 @@ class CheckerTest {
             ProposalOutcomeChecker c = new ProposalOutcomeChecker();
             c.onProposed(100, 5, 2);
             c.onCommitted(5, 2, 100);
-            assertThatThrownBy(() -> c.onCommitted(6, 2, 100)).isInstanceOf(SafetyViolation.class)
+            assertThatThrownBy(() -> c.onCommitted(6, 2, 100))
+                    .isInstanceOf(SafetyViolation.class)
                     .hasMessageContaining("committed twice");
         }
 

@@ -16,8 +16,17 @@ final class Checkers {
     final LeaderMembershipChecker leaderMembership = new LeaderMembershipChecker();
 
     List<Checker> all() {
-        return List.of(electionSafety, leaderAppendOnly, logMatching, leaderCompleteness, stateMachineSafety,
-                commitMonotonicity, linearizableRead, readyContract, proposalOutcome, leaderMembership);
+        return List.of(
+                electionSafety,
+                leaderAppendOnly,
+                logMatching,
+                leaderCompleteness,
+                stateMachineSafety,
+                commitMonotonicity,
+                linearizableRead,
+                readyContract,
+                proposalOutcome,
+                leaderMembership);
     }
 
     /** Checks done by all checkers together. */

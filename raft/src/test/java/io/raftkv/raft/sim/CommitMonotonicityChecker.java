@@ -34,7 +34,8 @@ final class CommitMonotonicityChecker extends Checker {
         if (seen == null || seen[0] != incarnation) {
             long durable = durableCommit.getOrDefault(node, 0L);
             if (commit < durable) {
-                throw violation("node %d (incarnation %d) starts at commit %d below its durable commit %d",
+                throw violation(
+                        "node %d (incarnation %d) starts at commit %d below its durable commit %d",
                         node, incarnation, commit, durable);
             }
             memoryCommit.put(node, new long[] {incarnation, commit});

@@ -178,7 +178,9 @@ final class FaultInjector {
                 joiner.decommission();
             }
         } else if (choice == 1 && !cs.learners().isEmpty()) {
-            propose(leader, new ConfChange(ConfChangeType.ADD_VOTER, pick(new ArrayList<>(cs.learners())), null),
+            propose(
+                    leader,
+                    new ConfChange(ConfChangeType.ADD_VOTER, pick(new ArrayList<>(cs.learners())), null),
                     "membership_promote");
         } else if (choice == 2 && cs.voters().size() > 2) {
             List<Long> candidates = new ArrayList<>(cs.voters());
@@ -187,7 +189,9 @@ final class FaultInjector {
             propose(leader, new ConfChange(ConfChangeType.REMOVE, pick(candidates), null), "membership_scale_in");
         } else if (choice == 3 && cs.voters().size() > 2 && cs.voters().contains(leader.id)) {
             propose(leader, new ConfChange(ConfChangeType.REMOVE, leader.id, null), "membership_remove_leader");
-        } else if (choice == 4 && members < cluster.params().maxMembers() && cs.voters().size() > 1) {
+        } else if (choice == 4
+                && members < cluster.params().maxMembers()
+                && cs.voters().size() > 1) {
             long old = pick(new ArrayList<>(cs.voters()));
             SimNode joiner = cluster.addJoiner();
             replacing = new long[] {old, joiner.id};
@@ -223,7 +227,9 @@ final class FaultInjector {
         } else if (cs.learners().contains(joiner)) {
             propose(leader, new ConfChange(ConfChangeType.ADD_VOTER, joiner, null), "membership_replace_promote");
         } else if (cs.voters().contains(old) || cs.learners().contains(old)) {
-            propose(leader, new ConfChange(ConfChangeType.REMOVE, old, null),
+            propose(
+                    leader,
+                    new ConfChange(ConfChangeType.REMOVE, old, null),
                     old == leader.id ? "membership_replace_remove_leader" : "membership_replace_remove");
         } else {
             replacing = null;

@@ -7,12 +7,12 @@ package io.raftkv.raft.sim;
  */
 enum FaultProfile {
     //         drop  dup   reord maxDly partition crash slowDisk confChg transfer compact
-    CALM(      0,    0,    0,    2,     0,        0,    0,       0,      0,       0.01),
-    LOSSY(     0.10, 0.05, 0.10, 3,     0,        0,    0.005,   0,      0,       0.02),
-    PARTITIONS(0.02, 0.01, 0.05, 3,     0.02,     0,    0,       0,      0.005,   0.02),
-    CRASHES(   0.02, 0.01, 0.05, 3,     0,        0.01, 0.01,    0,      0,       0.02),
-    MEMBERSHIP(0.02, 0.01, 0.05, 3,     0.005,    0.003, 0.005,  0.03,   0.01,    0.03),
-    CHAOS(     0.08, 0.04, 0.10, 4,     0.015,    0.008, 0.01,   0.02,   0.01,    0.03);
+    CALM(0, 0, 0, 2, 0, 0, 0, 0, 0, 0.01),
+    LOSSY(0.10, 0.05, 0.10, 3, 0, 0, 0.005, 0, 0, 0.02),
+    PARTITIONS(0.02, 0.01, 0.05, 3, 0.02, 0, 0, 0, 0.005, 0.02),
+    CRASHES(0.02, 0.01, 0.05, 3, 0, 0.01, 0.01, 0, 0, 0.02),
+    MEMBERSHIP(0.02, 0.01, 0.05, 3, 0.005, 0.003, 0.005, 0.03, 0.01, 0.03),
+    CHAOS(0.08, 0.04, 0.10, 4, 0.015, 0.008, 0.01, 0.02, 0.01, 0.03);
 
     final SimNetwork.Faults network;
     final double partitionRate;
@@ -22,9 +22,17 @@ enum FaultProfile {
     final double transferRate;
     final double compactionRate;
 
-    FaultProfile(double drop, double duplicate, double reorder, int maxDelayTicks, double partitionRate,
-                 double crashRate, double slowDiskRate, double confChangeRate, double transferRate,
-                 double compactionRate) {
+    FaultProfile(
+            double drop,
+            double duplicate,
+            double reorder,
+            int maxDelayTicks,
+            double partitionRate,
+            double crashRate,
+            double slowDiskRate,
+            double confChangeRate,
+            double transferRate,
+            double compactionRate) {
         this.network = new SimNetwork.Faults(drop, duplicate, reorder, 1, maxDelayTicks, 8);
         this.partitionRate = partitionRate;
         this.crashRate = crashRate;

@@ -31,7 +31,9 @@ final class LeaderAppendOnlyChecker extends Checker {
         checked();
         long[] prior = leading.get(node);
         boolean continuing = prior != null && prior[0] == term;
-        long lastAfter = entries.isEmpty() ? logBefore.lastIndex() : entries.get(entries.size() - 1).index();
+        long lastAfter = entries.isEmpty()
+                ? logBefore.lastIndex()
+                : entries.get(entries.size() - 1).index();
         if (continuing) {
             if (hasSnapshot) {
                 throw violation("leader %d of term %d installs a snapshot over its own log", node, term);
@@ -43,7 +45,8 @@ final class LeaderAppendOnlyChecker extends Checker {
                 }
             }
             if (lastAfter < prior[1]) {
-                throw violation("leader %d of term %d truncated its log from last index %d to %d",
+                throw violation(
+                        "leader %d of term %d truncated its log from last index %d to %d",
                         node, term, prior[1], lastAfter);
             }
         }

@@ -16,11 +16,9 @@ import java.util.TreeMap;
  * must hold it. Entries inside a leader's compacted prefix count as present.
  */
 final class LeaderCompletenessChecker extends Checker {
-    private record Committed(Entry entry, long commitTerm) {
-    }
+    private record Committed(Entry entry, long commitTerm) {}
 
-    private record Leadership(long term, LogView log) {
-    }
+    private record Leadership(long term, LogView log) {}
 
     private final TreeMap<Long, Committed> committed = new TreeMap<>();
     private final Map<Long, Leadership> leaders = new TreeMap<>();
@@ -40,7 +38,8 @@ final class LeaderCompletenessChecker extends Checker {
         for (Map.Entry<Long, Leadership> l : leaders.entrySet()) {
             Leadership lead = l.getValue();
             if (lead.term > observerTerm && !lead.log.containsOrCompacted(e)) {
-                throw violation("%s is committed by term %d but leader %d of term %d does not hold it",
+                throw violation(
+                        "%s is committed by term %d but leader %d of term %d does not hold it",
                         e, observerTerm, l.getKey(), lead.term);
             }
         }
@@ -59,8 +58,8 @@ final class LeaderCompletenessChecker extends Checker {
         for (Committed c : committed.values()) {
             checked();
             if (c.commitTerm < term && !log.containsOrCompacted(c.entry)) {
-                throw violation("new leader %d of term %d lacks %s, committed by term %d", node, term, c.entry,
-                        c.commitTerm);
+                throw violation(
+                        "new leader %d of term %d lacks %s, committed by term %d", node, term, c.entry, c.commitTerm);
             }
         }
     }

@@ -18,8 +18,9 @@ final class LeaderMembershipChecker extends Checker {
     void onRole(long node, long term, StateType role, ConfState applied) {
         checked();
         if (role == StateType.LEADER && !applied.voters().contains(node)) {
-            throw violation("node %d leads term %d but is not a voter of its configuration %s/%s", node, term,
-                    applied.voters(), applied.learners());
+            throw violation(
+                    "node %d leads term %d but is not a voter of its configuration %s/%s",
+                    node, term, applied.voters(), applied.learners());
         }
     }
 }

@@ -19,8 +19,15 @@ class LeaseSimulationTest {
     private static List<Simulation.Result> run(SimParams.LeaseMode lease, SimStats total) {
         List<Simulation.Result> failures = new ArrayList<>();
         for (long seed = 1; seed <= SEEDS; seed++) {
-            Simulation.Result r = Simulation.run(seed, new Simulation.Options(FAULT_TICKS, false, SimParams.Bootstrap.AUTO,
-                    FaultProfile.PARTITIONS, SimParams.DriverBug.NONE, lease));
+            Simulation.Result r = Simulation.run(
+                    seed,
+                    new Simulation.Options(
+                            FAULT_TICKS,
+                            false,
+                            SimParams.Bootstrap.AUTO,
+                            FaultProfile.PARTITIONS,
+                            SimParams.DriverBug.NONE,
+                            lease));
             total.merge(r.stats());
             if (r.failed()) {
                 failures.add(r);
@@ -37,7 +44,9 @@ class LeaseSimulationTest {
         failures.stream().limit(3).forEach(r -> System.out.println(r.failure()));
         assertThat(failures).extracting(Simulation.Result::failure).isEmpty();
         assertThat(total.events("reads_lease")).as("reads served from a lease").isPositive();
-        assertThat(total.events("reads_lease_fallback")).as("lease reads that fell back to ReadIndex").isPositive();
+        assertThat(total.events("reads_lease_fallback"))
+                .as("lease reads that fell back to ReadIndex")
+                .isPositive();
     }
 
     @Test
@@ -46,8 +55,12 @@ class LeaseSimulationTest {
         List<Simulation.Result> failures = run(SimParams.LeaseMode.BEYOND, total);
         System.out.println("lease BEYOND: " + failures.size() + " of " + SEEDS + " seeds failed; " + total.summary());
         assertThat(failures).as("seeds whose stale lease read was caught").isNotEmpty();
-        System.out.println("first: " + failures.get(0).failure().lines().limit(3).toList());
-        assertThat(failures).allSatisfy(r -> assertThat(r.failure()).startsWith("seed=" + r.seed() + " replay: ")
-                .contains("-Dsim.profile=PARTITIONS -Dsim.lease=BEYOND").contains("LinearizableRead"));
+        System.out.println(
+                "first: " + failures.get(0).failure().lines().limit(3).toList());
+        assertThat(failures)
+                .allSatisfy(r -> assertThat(r.failure())
+                        .startsWith("seed=" + r.seed() + " replay: ")
+                        .contains("-Dsim.profile=PARTITIONS -Dsim.lease=BEYOND")
+                        .contains("LinearizableRead"));
     }
 }

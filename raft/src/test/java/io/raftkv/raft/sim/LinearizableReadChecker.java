@@ -16,8 +16,7 @@ import java.util.function.LongUnaryOperator;
  */
 final class LinearizableReadChecker extends Checker {
     /** The highest acknowledged write when a read was issued: its index and value. */
-    private record Horizon(long index, long value) {
-    }
+    private record Horizon(long index, long value) {}
 
     private long maxAckedIndex;
     private long maxAckedValue;
@@ -51,16 +50,17 @@ final class LinearizableReadChecker extends Checker {
             throw violation("read %d served but never issued", readId);
         }
         if (applied < readIndex) {
-            throw violation("read %d served at applied index %d below its read index %d", readId, applied,
-                    readIndex);
+            throw violation("read %d served at applied index %d below its read index %d", readId, applied, readIndex);
         }
         if (readIndex < h.index) {
-            throw violation("read %d has read index %d but write %d was acknowledged at index %d before it began",
+            throw violation(
+                    "read %d has read index %d but write %d was acknowledged at index %d before it began",
                     readId, readIndex, h.value, h.index);
         }
         if (h.index > 0 && valueAt.applyAsLong(h.index) != h.value) {
-            throw violation("read %d: serving node holds value %d at index %d, acknowledged write was %d", readId,
-                    valueAt.applyAsLong(h.index), h.index, h.value);
+            throw violation(
+                    "read %d: serving node holds value %d at index %d, acknowledged write was %d",
+                    readId, valueAt.applyAsLong(h.index), h.index, h.value);
         }
     }
 }

@@ -13,8 +13,8 @@ final class ListLogView implements LogView {
     ListLogView(long snapshotIndex, long snapshotTerm, List<Entry> entries) {
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i).index() != snapshotIndex + 1 + i) {
-                throw new IllegalArgumentException("entries must be contiguous after index " + snapshotIndex
-                        + ", got " + entries);
+                throw new IllegalArgumentException(
+                        "entries must be contiguous after index " + snapshotIndex + ", got " + entries);
             }
         }
         this.snapshotIndex = snapshotIndex;

@@ -16,11 +16,9 @@ import java.util.Map;
  * terms never decrease along a log.
  */
 final class LogMatchingChecker extends Checker {
-    private record IndexTerm(long index, long term) {
-    }
+    private record IndexTerm(long index, long term) {}
 
-    private record Identity(long fingerprint, long prevTerm, long firstNode) {
-    }
+    private record Identity(long fingerprint, long prevTerm, long firstNode) {}
 
     private final Map<IndexTerm, Identity> seen = new HashMap<>();
 
@@ -38,18 +36,21 @@ final class LogMatchingChecker extends Checker {
         for (Entry e : written) {
             checked();
             if (prev >= 0 && e.term() < prev) {
-                throw violation("node %d: entry %d has term %d below the term %d of the entry before it",
+                throw violation(
+                        "node %d: entry %d has term %d below the term %d of the entry before it",
                         node, e.index(), e.term(), prev);
             }
             long fp = SimStateMachine.fingerprint(e);
             Identity id = seen.putIfAbsent(new IndexTerm(e.index(), e.term()), new Identity(fp, prev, node));
             if (id != null) {
                 if (id.fingerprint != fp) {
-                    throw violation("index %d term %d holds different entries on node %d and node %d (%s)",
+                    throw violation(
+                            "index %d term %d holds different entries on node %d and node %d (%s)",
                             e.index(), e.term(), id.firstNode, node, e);
                 }
                 if (id.prevTerm >= 0 && prev >= 0 && id.prevTerm != prev) {
-                    throw violation("entry %d/%d is preceded by term %d on node %d but by term %d on node %d",
+                    throw violation(
+                            "entry %d/%d is preceded by term %d on node %d but by term %d on node %d",
                             e.index(), e.term(), id.prevTerm, id.firstNode, prev, node);
                 }
                 if (id.prevTerm < 0 && prev >= 0) {

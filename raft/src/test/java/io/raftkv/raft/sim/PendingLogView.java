@@ -33,7 +33,9 @@ final class PendingLogView implements LogView {
 
     @Override
     public long lastIndex() {
-        return pending.isEmpty() ? durable.lastIndex() : pending.get(pending.size() - 1).index();
+        return pending.isEmpty()
+                ? durable.lastIndex()
+                : pending.get(pending.size() - 1).index();
     }
 
     @Override

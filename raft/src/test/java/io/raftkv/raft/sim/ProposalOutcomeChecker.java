@@ -21,16 +21,21 @@ import java.util.TreeMap;
  */
 final class ProposalOutcomeChecker extends Checker {
     /** An accepted proposal: {@code value} got {@code index} in {@code term}. */
-    record Proposal(long value, long index, long term) {
-    }
+    record Proposal(long value, long index, long term) {}
 
     /** What is known about a value's proposal. */
-    enum Outcome { UNKNOWN, PENDING, COMMITTED, FAILED }
+    enum Outcome {
+        UNKNOWN,
+        PENDING,
+        COMMITTED,
+        FAILED
+    }
 
     private final Map<Long, Outcome> outcomes = new HashMap<>();
     private final TreeMap<Long, List<Proposal>> pendingByIndex = new TreeMap<>();
     /** index → {term, value} of every committed entry seen. */
     private final TreeMap<Long, long[]> committedByIndex = new TreeMap<>();
+
     private final Map<Long, Proposal> proposedByValue = new HashMap<>();
     private final Map<Long, Long> committedIndexByValue = new HashMap<>();
     private int pending;
@@ -53,10 +58,20 @@ final class ProposalOutcomeChecker extends Checker {
         pending++;
         Map.Entry<Long, long[]> atOrBelow = committedByIndex.floorEntry(index);
         Map.Entry<Long, long[]> atOrAbove = committedByIndex.ceilingEntry(index);
-        if (atOrBelow != null && resolve(p, atOrBelow.getKey(), atOrBelow.getValue()[0], atOrBelow.getValue()[1])) {
+        if (atOrBelow != null
+                && resolve(
+                        p,
+                        atOrBelow.getKey(),
+                        atOrBelow.getValue()[0],
+                        atOrBelow.getValue()[1])) {
             return;
         }
-        if (atOrAbove != null && resolve(p, atOrAbove.getKey(), atOrAbove.getValue()[0], atOrAbove.getValue()[1])) {
+        if (atOrAbove != null
+                && resolve(
+                        p,
+                        atOrAbove.getKey(),
+                        atOrAbove.getValue()[0],
+                        atOrAbove.getValue()[1])) {
             return;
         }
         pendingByIndex.computeIfAbsent(index, i -> new ArrayList<>(2)).add(p);
@@ -77,8 +92,8 @@ final class ProposalOutcomeChecker extends Checker {
                 throw violation("value %d committed twice, at index %d and at index %d", value, before, index);
             }
             if (p.index != index || p.term != term) {
-                throw violation("value %d was proposed at %d/%d but committed at %d/%d", value, p.index, p.term,
-                        index, term);
+                throw violation(
+                        "value %d was proposed at %d/%d but committed at %d/%d", value, p.index, p.term, index, term);
             }
         }
         if (pending == 0) {
@@ -98,8 +113,9 @@ final class ProposalOutcomeChecker extends Checker {
         if (p.index == index) {
             if (p.term == term) {
                 if (p.value != value) {
-                    throw violation("index %d term %d committed value %d but value %d was proposed there", index,
-                            term, value, p.value);
+                    throw violation(
+                            "index %d term %d committed value %d but value %d was proposed there",
+                            index, term, value, p.value);
                 }
                 committed++;
                 outcomes.put(p.value, Outcome.COMMITTED);

@@ -27,8 +27,7 @@ final class ReadyContractChecker extends Checker {
      * {@code node} hands over {@code entries} to be appended to its durable log, after a snapshot
      * at {@code snapshotIndex} that replaces the log if that is non-zero.
      */
-    void onEntriesToPersist(long node, LogView durable, long durableCommit, long snapshotIndex,
-                            List<Entry> entries) {
+    void onEntriesToPersist(long node, LogView durable, long durableCommit, long snapshotIndex, List<Entry> entries) {
         checked();
         if (entries.isEmpty()) {
             return;
@@ -41,8 +40,8 @@ final class ReadyContractChecker extends Checker {
         }
         long lastBefore = snapshotIndex > 0 ? snapshotIndex : durable.lastIndex();
         if (first > lastBefore + 1) {
-            throw violation("node %d: entries start at %d, leaving a gap after durable last index %d", node,
-                    first, lastBefore);
+            throw violation(
+                    "node %d: entries start at %d, leaving a gap after durable last index %d", node, first, lastBefore);
         }
         if (snapshotIndex > 0) {
             return;
@@ -53,8 +52,8 @@ final class ReadyContractChecker extends Checker {
             }
             Entry old = durable.entry(e.index());
             if (old != null && !old.equals(e)) {
-                throw violation("node %d: %s would overwrite committed %s (durable commit %d)", node, e, old,
-                        durableCommit);
+                throw violation(
+                        "node %d: %s would overwrite committed %s (durable commit %d)", node, e, old, durableCommit);
             }
         }
     }
@@ -68,8 +67,8 @@ final class ReadyContractChecker extends Checker {
         }
         durableTerm.put(node, hs.term());
         if (hs.commit() > log.lastIndex()) {
-            throw violation("node %d persisted commit %d past its durable last index %d", node, hs.commit(),
-                    log.lastIndex());
+            throw violation(
+                    "node %d persisted commit %d past its durable last index %d", node, hs.commit(), log.lastIndex());
         }
     }
 
@@ -80,12 +79,14 @@ final class ReadyContractChecker extends Checker {
             return;
         }
         if (m.type() == MessageType.APP_RESP && m.index() > log.lastIndex()) {
-            throw violation("node %d acknowledges appends up to %d to node %d but has only %d durable", m.from(),
-                    m.index(), m.to(), log.lastIndex());
+            throw violation(
+                    "node %d acknowledges appends up to %d to node %d but has only %d durable",
+                    m.from(), m.index(), m.to(), log.lastIndex());
         }
         if (m.type() == MessageType.VOTE_RESP) {
             if (hs.term() < m.term() || (hs.term() == m.term() && hs.vote() != m.to())) {
-                throw violation("node %d grants its vote to node %d in term %d before persisting it (durable %s)",
+                throw violation(
+                        "node %d grants its vote to node %d in term %d before persisting it (durable %s)",
                         m.from(), m.to(), m.term(), hs);
             }
         }
@@ -95,8 +96,8 @@ final class ReadyContractChecker extends Checker {
     void onSnapshotApply(long node, long snapshotIndex, long applied) {
         checked();
         if (snapshotIndex <= applied) {
-            throw violation("node %d is handed a snapshot at %d but has applied up to %d", node, snapshotIndex,
-                    applied);
+            throw violation(
+                    "node %d is handed a snapshot at %d but has applied up to %d", node, snapshotIndex, applied);
         }
     }
 
@@ -115,8 +116,9 @@ final class ReadyContractChecker extends Checker {
             throw violation("node %d applies index %d beyond its commit index %d", node, e.index(), commit);
         }
         if (!durable.containsOrCompacted(e)) {
-            throw violation("node %d applies %s which is not in its durable log (durable has %s)", node, e,
-                    durable.entry(e.index()));
+            throw violation(
+                    "node %d applies %s which is not in its durable log (durable has %s)",
+                    node, e, durable.entry(e.index()));
         }
     }
 }

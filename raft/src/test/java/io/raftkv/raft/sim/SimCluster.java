@@ -42,11 +42,13 @@ final class SimCluster {
     private final TreeMap<Long, SimNode> nodes = new TreeMap<>();
     /** Removed nodes waiting until every voter of the new configuration applied their removal. */
     private final TreeMap<Long, long[]> removals = new TreeMap<>();
+
     private final Deque<String> trace;
     private long now;
     private long nextNodeId;
     /** The newest committed configuration and the index of the entry that made it. */
     private ConfState committedConf;
+
     private long committedConfIndex;
 
     SimCluster(SimParams params, SplittableRandom rnd, SimStats stats, boolean tracing) {
@@ -273,7 +275,9 @@ final class SimCluster {
             long index = r.getValue()[0];
             boolean everyoneKnows = true;
             for (SimNode n : nodes.values()) {
-                if (n.id != r.getKey() && !n.isDecommissioned() && n.sm.confState().voters().contains(n.id)
+                if (n.id != r.getKey()
+                        && !n.isDecommissioned()
+                        && n.sm.confState().voters().contains(n.id)
                         && n.sm.applied() < index) {
                     everyoneKnows = false;
                     break;
@@ -283,8 +287,10 @@ final class SimCluster {
                 it.remove();
                 if (removed != null && committedConf.voters().contains(removed.id)) {
                     // Re-added since (a new id is used for every joiner, so this would be a bug here).
-                    throw new SafetyViolation("MembershipLiveness", "n" + removed.id
-                            + " would be stopped while a voter of the newest committed configuration " + committedConf);
+                    throw new SafetyViolation(
+                            "MembershipLiveness",
+                            "n" + removed.id + " would be stopped while a voter of the newest committed configuration "
+                                    + committedConf);
                 }
                 if (removed != null && !removed.isDecommissioned()) {
                     trace(() -> "decommission n" + removed.id);

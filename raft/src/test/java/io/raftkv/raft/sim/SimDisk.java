@@ -31,7 +31,8 @@ final class SimDisk {
     /** Starts from {@code snap}, committed at term {@code snap}'s term (a founding member's bootstrap). */
     void installBootstrap(Snapshot snap) {
         storage.applySnapshot(snap);
-        storage.setHardState(new HardState(snap.metadata().term(), 0, snap.metadata().index()));
+        storage.setHardState(
+                new HardState(snap.metadata().term(), 0, snap.metadata().index()));
     }
 
     MemoryStorage storage() {

@@ -19,14 +19,23 @@ final class SimNetwork {
     static final int MAX_IN_FLIGHT = 20_000;
 
     /** Per-message fault rates; {@code minDelayTicks ≥ 1} so a tick always ends. */
-    record Faults(double dropRate, double duplicateRate, double reorderRate, int minDelayTicks, int maxDelayTicks,
-                  int reorderDelayTicks) {
+    record Faults(
+            double dropRate,
+            double duplicateRate,
+            double reorderRate,
+            int minDelayTicks,
+            int maxDelayTicks,
+            int reorderDelayTicks) {
         Faults {
             if (minDelayTicks < 1 || maxDelayTicks < minDelayTicks || reorderDelayTicks < 0) {
-                throw new IllegalArgumentException("bad delays: min " + minDelayTicks + " max " + maxDelayTicks
-                        + " reorder " + reorderDelayTicks);
+                throw new IllegalArgumentException(
+                        "bad delays: min " + minDelayTicks + " max " + maxDelayTicks + " reorder " + reorderDelayTicks);
             }
-            if (dropRate < 0 || dropRate >= 1 || duplicateRate < 0 || duplicateRate >= 1 || reorderRate < 0
+            if (dropRate < 0
+                    || dropRate >= 1
+                    || duplicateRate < 0
+                    || duplicateRate >= 1
+                    || reorderRate < 0
                     || reorderRate >= 1) {
                 throw new IllegalArgumentException("rates must be in [0, 1)");
             }

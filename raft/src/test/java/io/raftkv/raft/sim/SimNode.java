@@ -51,6 +51,7 @@ final class SimNode {
     private PendingWrite pendingWrite;
     /** Apply batches and snapshot installs handed to the "apply thread", in order. */
     private final Deque<PendingApply> applyQueue = new ArrayDeque<>();
+
     private int applyLatencyTicks;
     private StateType role = StateType.FOLLOWER;
     private long term;
@@ -72,14 +73,16 @@ final class SimNode {
     /** Peers a snapshot was sent to, with the outcome, to report to the core. */
     private final List<long[]> snapshotOutcomes = new ArrayList<>();
 
-    private record PendingWrite(HardState hardState, List<Entry> entries, Snapshot snapshot, ReadyLoop.Done done,
-                                long dueTick) {
-    }
+    private record PendingWrite(
+            HardState hardState, List<Entry> entries, Snapshot snapshot, ReadyLoop.Done done, long dueTick) {}
 
     /** A batch to apply ({@code entries} non-null) or a snapshot to install. */
-    private record PendingApply(List<Entry> entries, Map<Long, ConfState> confStates, ReadyLoop.Applied<Void> done,
-                                Snapshot snapshot, long dueTick) {
-    }
+    private record PendingApply(
+            List<Entry> entries,
+            Map<Long, ConfState> confStates,
+            ReadyLoop.Applied<Void> done,
+            Snapshot snapshot,
+            long dueTick) {}
 
     SimNode(long id, ConfState bootstrap, SimCluster cluster) {
         this.id = id;
@@ -166,8 +169,15 @@ final class SimNode {
         }
         raiseCommitToApplied();
         raw = new RawNode(config.applied(sm.applied()).build(), disk.storage());
-        loop = new ReadyLoop<>(raw, sm.applied(), cluster.params().maxApplyBatchesInFlight(), this::persist,
-                msgs -> msgs.forEach(this::send), this::apply, cluster::now, new Events());
+        loop = new ReadyLoop<>(
+                raw,
+                sm.applied(),
+                cluster.params().maxApplyBatchesInFlight(),
+                this::persist,
+                msgs -> msgs.forEach(this::send),
+                this::apply,
+                cluster::now,
+                new Events());
         incarnation++;
         observeStatus();
         afterStep();
@@ -186,8 +196,10 @@ final class SimNode {
             return;
         }
         if (applied > disk.log().snapshotIndex() && disk.log().entry(applied) == null) {
-            throw new SafetyViolation("ReadyContract", "node " + id + " restarts with applied index " + applied
-                    + " past its durable log (last " + disk.log().lastIndex() + ", commit " + hs.commit() + ")");
+            throw new SafetyViolation(
+                    "ReadyContract",
+                    "node " + id + " restarts with applied index " + applied + " past its durable log (last "
+                            + disk.log().lastIndex() + ", commit " + hs.commit() + ")");
         }
         disk.storage().setHardState(new HardState(hs.term(), hs.vote(), applied));
         checkers.commitMonotonicity.onDurableCommit(id, applied);
@@ -293,7 +305,11 @@ final class SimNode {
 
     private void observeStatus() {
         Status st = raw.status();
-        observe(st.softState().state(), st.softState().leader(), st.hardState().term(), st.hardState().commit());
+        observe(
+                st.softState().state(),
+                st.softState().leader(),
+                st.hardState().term(),
+                st.hardState().commit());
     }
 
     private void observeReady(Ready rd) {
@@ -326,15 +342,23 @@ final class SimNode {
         @Override
         public void onReady(Ready rd) {
             observeReady(rd);
-            if (rd.hasWrites() && !rd.mustSync() && rd.entries().isEmpty() && rd.snapshot().isEmpty()) {
+            if (rd.hasWrites()
+                    && !rd.mustSync()
+                    && rd.entries().isEmpty()
+                    && rd.snapshot().isEmpty()) {
                 cluster.stats().event("commit_only_writes_deferred");
             }
             cluster.trace(() -> "n" + id + " ready " + describe(rd));
-            checkers.readyContract.onEntriesToPersist(id, disk.log(), disk.hardState().commit(),
-                    rd.snapshot().metadata().index(), rd.entries());
+            checkers.readyContract.onEntriesToPersist(
+                    id,
+                    disk.log(),
+                    disk.hardState().commit(),
+                    rd.snapshot().metadata().index(),
+                    rd.entries());
             unwritten = rd.entries();
             if (role == StateType.LEADER) {
-                checkers.leaderAppendOnly.onLeaderBatch(id, term, disk.log(), rd.entries(), !rd.snapshot().isEmpty());
+                checkers.leaderAppendOnly.onLeaderBatch(
+                        id, term, disk.log(), rd.entries(), !rd.snapshot().isEmpty());
                 checkers.leaderCompleteness.onLeader(id, term, coreLog);
             }
             for (Entry e : rd.committedEntries()) {
@@ -380,7 +404,8 @@ final class SimNode {
         if (!w.entries().isEmpty()) {
             long before = w.entries().get(0).index() - 1;
             prevTerm = !w.snapshot().isEmpty() && w.snapshot().metadata().index() == before
-                    ? w.snapshot().metadata().term() : disk.log().termAt(before);
+                    ? w.snapshot().metadata().term()
+                    : disk.log().termAt(before);
         }
         disk.persist(w.hardState(), w.entries(), w.snapshot());
         unwritten = List.of();
@@ -537,12 +562,20 @@ final class SimNode {
             b.append("snap@").append(rd.snapshot().metadata().index()).append(' ');
         }
         if (!rd.entries().isEmpty()) {
-            b.append("ents ").append(rd.entries().get(0).index()).append("..")
-                    .append(rd.entries().get(rd.entries().size() - 1).index()).append(' ');
+            b.append("ents ")
+                    .append(rd.entries().get(0).index())
+                    .append("..")
+                    .append(rd.entries().get(rd.entries().size() - 1).index())
+                    .append(' ');
         }
         if (!rd.committedEntries().isEmpty()) {
-            b.append("commit ").append(rd.committedEntries().get(0).index()).append("..")
-                    .append(rd.committedEntries().get(rd.committedEntries().size() - 1).index()).append(' ');
+            b.append("commit ")
+                    .append(rd.committedEntries().get(0).index())
+                    .append("..")
+                    .append(rd.committedEntries()
+                            .get(rd.committedEntries().size() - 1)
+                            .index())
+                    .append(' ');
         }
         b.append("msgs ").append(rd.messages()).append(" pmsgs ").append(rd.persistedMessages());
         if (!rd.readStates().isEmpty()) {

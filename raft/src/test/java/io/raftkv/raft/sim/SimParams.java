@@ -17,11 +17,27 @@ import java.util.SplittableRandom;
  * @param clockSkew               ρ: each node's clock runs at a rate in [1 − ρ, 1 + ρ] ticks per
  *                                simulated tick (0 unless {@code lease} is on)
  */
-record SimParams(long seed, int clusterSize, FaultProfile profile, int electionTicks, int heartbeatTicks,
-                 boolean preVote, boolean checkQuorum, long maxSizePerMsgBytes, int maxInflightMsgs,
-                 long maxUncommittedEntriesBytes, int faultTicks, double proposeRate, double readRate,
-                 boolean bootstrapSnapshot, DriverBug driverBug, int maxApplyBatchesInFlight,
-                 int applyLatencyTicks, LeaseMode lease, int leaseDriftTicks, double clockSkew) {
+record SimParams(
+        long seed,
+        int clusterSize,
+        FaultProfile profile,
+        int electionTicks,
+        int heartbeatTicks,
+        boolean preVote,
+        boolean checkQuorum,
+        long maxSizePerMsgBytes,
+        int maxInflightMsgs,
+        long maxUncommittedEntriesBytes,
+        int faultTicks,
+        double proposeRate,
+        double readRate,
+        boolean bootstrapSnapshot,
+        DriverBug driverBug,
+        int maxApplyBatchesInFlight,
+        int applyLatencyTicks,
+        LeaseMode lease,
+        int leaseDriftTicks,
+        double clockSkew) {
 
     /**
      * Lease reads in a run. Drawn from a stream of its own (the seed's other draws, and so every
@@ -79,7 +95,9 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
      * (see the report of issue 2); {@code -Dsim.bootstrap=conf} reproduces that.
      */
     enum Bootstrap {
-        AUTO, CONF, SNAPSHOT;
+        AUTO,
+        CONF,
+        SNAPSHOT;
 
         static Bootstrap fromSystemProperty() {
             String v = System.getProperty("sim.bootstrap", "auto").trim().toUpperCase(java.util.Locale.ROOT);
@@ -93,8 +111,14 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
     }
 
     /** Draws the parameters of run {@code seed} from {@code rnd} (the run's only random source). */
-    static SimParams draw(long seed, SplittableRandom rnd, int faultTicks, Bootstrap bootstrap,
-                          FaultProfile onlyProfile, DriverBug driverBug, LeaseMode onlyLease) {
+    static SimParams draw(
+            long seed,
+            SplittableRandom rnd,
+            int faultTicks,
+            Bootstrap bootstrap,
+            FaultProfile onlyProfile,
+            DriverBug driverBug,
+            LeaseMode onlyLease) {
         int[] sizes = {3, 5, 7};
         FaultProfile[] profiles = FaultProfile.values();
         int size = sizes[rnd.nextInt(sizes.length)];
@@ -115,7 +139,8 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
         int maxApplyBatches = applyBatches[rnd.nextInt(applyBatches.length)];
         int applyLatency = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(3);
         SplittableRandom leaseRnd = new SplittableRandom(seed ^ 0x1EA5E5EEDL);
-        LeaseMode lease = onlyLease != null ? onlyLease
+        LeaseMode lease = onlyLease != null
+                ? onlyLease
                 : checkQuorum && leaseRnd.nextBoolean() ? LeaseMode.WITHIN : LeaseMode.OFF;
         if (lease != LeaseMode.OFF) {
             checkQuorum = true; // a lease needs it on every voter
@@ -133,10 +158,27 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
         } else if (lease == LeaseMode.BEYOND) {
             skew = 0.5 + leaseRnd.nextDouble() * 0.3;
         }
-        return new SimParams(seed, size, profile, election, heartbeat, preVote, checkQuorum, msgSize, maxInflight,
-                uncommitted, faultTicks, proposeRate, readRate,
+        return new SimParams(
+                seed,
+                size,
+                profile,
+                election,
+                heartbeat,
+                preVote,
+                checkQuorum,
+                msgSize,
+                maxInflight,
+                uncommitted,
+                faultTicks,
+                proposeRate,
+                readRate,
                 bootstrap == Bootstrap.SNAPSHOT || (bootstrap == Bootstrap.AUTO && profile.confChangeRate > 0),
-                driverBug, maxApplyBatches, applyLatency, lease, drift, skew);
+                driverBug,
+                maxApplyBatches,
+                applyLatency,
+                lease,
+                drift,
+                skew);
     }
 
     /** Core configuration of node {@code id}; {@code randomSeed} feeds its election jitter. */
@@ -161,8 +203,10 @@ record SimParams(long seed, int clusterSize, FaultProfile profile, int electionT
                 + " maxUncommitted=" + maxUncommittedEntriesBytes + " faultTicks=" + faultTicks
                 + " bootstrap=" + (bootstrapSnapshot ? "snapshot" : "conf")
                 + " maxApplyBatchesInFlight=" + maxApplyBatchesInFlight + " applyLatency=" + applyLatencyTicks
-                + (lease == LeaseMode.OFF ? "" : " lease=" + lease + " leaseDriftTicks=" + leaseDriftTicks
-                        + String.format(java.util.Locale.ROOT, " clockSkew=%.4f", clockSkew))
+                + (lease == LeaseMode.OFF
+                        ? ""
+                        : " lease=" + lease + " leaseDriftTicks=" + leaseDriftTicks
+                                + String.format(java.util.Locale.ROOT, " clockSkew=%.4f", clockSkew))
                 + (driverBug == DriverBug.NONE ? "" : " driverBug=" + driverBug);
     }
 }

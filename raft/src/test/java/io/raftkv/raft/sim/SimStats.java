@@ -68,9 +68,19 @@ final class SimStats {
 
     /** One line: seeds, ticks, steps, checks, failures, faults by kind, workload events. */
     String summary() {
-        StringBuilder b = new StringBuilder("sim summary: seeds=").append(seeds).append(" ticks=").append(ticks)
-                .append(" steps=").append(steps).append(" checks=").append(checks).append(" failures=")
-                .append(failures).append(" faults=").append(totalFaults()).append(" {");
+        StringBuilder b = new StringBuilder("sim summary: seeds=")
+                .append(seeds)
+                .append(" ticks=")
+                .append(ticks)
+                .append(" steps=")
+                .append(steps)
+                .append(" checks=")
+                .append(checks)
+                .append(" failures=")
+                .append(failures)
+                .append(" faults=")
+                .append(totalFaults())
+                .append(" {");
         String sep = "";
         for (Map.Entry<FaultKind, Long> e : faults.entrySet()) {
             b.append(sep).append(e.getKey().name().toLowerCase()).append('=').append(e.getValue());
@@ -82,7 +92,10 @@ final class SimStats {
             b.append(sep).append(e.getKey()).append('=').append(e.getValue());
             sep = " ";
         }
-        return b.append("} maxTicksToLeaderAfterHeal=").append(maxTicksToLeaderAfterHeal)
-                .append(" maxTicksToQuiesceAfterHeal=").append(maxTicksToQuiesceAfterHeal).toString();
+        return b.append("} maxTicksToLeaderAfterHeal=")
+                .append(maxTicksToLeaderAfterHeal)
+                .append(" maxTicksToQuiesceAfterHeal=")
+                .append(maxTicksToQuiesceAfterHeal)
+                .toString();
     }
 }

@@ -35,9 +35,18 @@ public final class Simulation {
      * @param onlyProfile if non-null, replaces the profile the seed draws
      * @param driverBug   a deliberate driver mistake (checker self-tests only)
      */
-    record Options(int faultTicks, boolean tracing, SimParams.Bootstrap bootstrap, FaultProfile onlyProfile,
-                   SimParams.DriverBug driverBug, SimParams.LeaseMode onlyLease) {
-        Options(int faultTicks, boolean tracing, SimParams.Bootstrap bootstrap, FaultProfile onlyProfile,
+    record Options(
+            int faultTicks,
+            boolean tracing,
+            SimParams.Bootstrap bootstrap,
+            FaultProfile onlyProfile,
+            SimParams.DriverBug driverBug,
+            SimParams.LeaseMode onlyLease) {
+        Options(
+                int faultTicks,
+                boolean tracing,
+                SimParams.Bootstrap bootstrap,
+                FaultProfile onlyProfile,
                 SimParams.DriverBug driverBug) {
             this(faultTicks, tracing, bootstrap, onlyProfile, driverBug, null);
         }
@@ -46,7 +55,10 @@ public final class Simulation {
         static Options standard(int faultTicks, boolean tracing) {
             String profile = System.getProperty("sim.profile", "").trim();
             String lease = System.getProperty("sim.lease", "").trim();
-            return new Options(faultTicks, tracing, SimParams.Bootstrap.fromSystemProperty(),
+            return new Options(
+                    faultTicks,
+                    tracing,
+                    SimParams.Bootstrap.fromSystemProperty(),
                     profile.isEmpty() ? null : FaultProfile.valueOf(profile.toUpperCase(java.util.Locale.ROOT)),
                     SimParams.DriverBug.NONE,
                     lease.isEmpty() ? null : SimParams.LeaseMode.valueOf(lease.toUpperCase(java.util.Locale.ROOT)));
@@ -55,8 +67,8 @@ public final class Simulation {
 
     private Simulation(long seed, Options o) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        this.params = SimParams.draw(seed, rnd, o.faultTicks(), o.bootstrap(), o.onlyProfile(), o.driverBug(),
-                o.onlyLease());
+        this.params =
+                SimParams.draw(seed, rnd, o.faultTicks(), o.bootstrap(), o.onlyProfile(), o.driverBug(), o.onlyLease());
         this.cluster = new SimCluster(params, rnd, stats, o.tracing());
         this.workload = new Workload(cluster);
         this.faults = new FaultInjector(cluster);
@@ -97,18 +109,28 @@ public final class Simulation {
         } catch (RuntimeException | AssertionError e) {
             sim.stats.checks = sim.cluster.checkers().totalChecks();
             sim.stats.failures = 1;
-            String what = e instanceof SafetyViolation || e instanceof LivenessFailure ? e.getMessage()
+            String what = e instanceof SafetyViolation || e instanceof LivenessFailure
+                    ? e.getMessage()
                     : "unexpected " + stackSummary(e);
-            return failed(seed, options, sim.stats, what + " at tick " + sim.cluster.now(), sim.params,
+            return failed(
+                    seed,
+                    options,
+                    sim.stats,
+                    what + " at tick " + sim.cluster.now(),
+                    sim.params,
                     sim.cluster.traceTail());
         }
     }
 
-    private static Result failed(long seed, Options options, SimStats stats, String what, SimParams params,
-                                 List<String> trace) {
+    private static Result failed(
+            long seed, Options options, SimStats stats, String what, SimParams params, List<String> trace) {
         stats.failures = 1;
-        StringBuilder b = new StringBuilder("seed=").append(seed).append(" replay: ").append(replayCommand(seed, options))
-                .append("\n  ").append(what);
+        StringBuilder b = new StringBuilder("seed=")
+                .append(seed)
+                .append(" replay: ")
+                .append(replayCommand(seed, options))
+                .append("\n  ")
+                .append(what);
         if (params != null) {
             b.append("\n  params: ").append(params);
         }
@@ -148,8 +170,8 @@ public final class Simulation {
         SimNode leader = null;
         while (leader == null) {
             if (cluster.now() - healedAt > leaderBound) {
-                throw new LivenessFailure("no leader within " + leaderBound + " ticks after healing; "
-                        + describeNodes());
+                throw new LivenessFailure(
+                        "no leader within " + leaderBound + " ticks after healing; " + describeNodes());
             }
             cluster.tick();
             leader = cluster.leader();
@@ -182,7 +204,10 @@ public final class Simulation {
         List<Long> voters = new ArrayList<>(new java.util.TreeSet<>(committed.voters()));
         for (long id : voters) {
             SimNode v = cluster.node(id);
-            if (v == null || v.isDecommissioned() || !v.isUp() || !v.sm.confState().equals(committed)) {
+            if (v == null
+                    || v.isDecommissioned()
+                    || !v.isUp()
+                    || !v.sm.confState().equals(committed)) {
                 throw new LivenessFailure("membership: voter n" + id + " of the committed configuration " + committed
                         + " is gone, down or on another configuration; " + describeNodes());
             }
@@ -236,8 +261,8 @@ public final class Simulation {
         SimNode leader = cluster.leader();
         while (leader == null) {
             if (cluster.now() - from > bound) {
-                throw new LivenessFailure("membership: no leader within " + bound + " ticks " + when + "; "
-                        + describeNodes());
+                throw new LivenessFailure(
+                        "membership: no leader within " + bound + " ticks " + when + "; " + describeNodes());
             }
             cluster.tick();
             leader = cluster.leader();
@@ -278,8 +303,10 @@ public final class Simulation {
             if (leader != null && (barrier == 0 || o == ProposalOutcomeChecker.Outcome.FAILED)) {
                 barrier = workload.proposeNew(leader);
                 leader.afterStep();
-            } else if (o == ProposalOutcomeChecker.Outcome.COMMITTED && leader != null
-                    && allMembersApplied(leader, outcomes.indexOf(barrier)) && outcomes.pending() == 0) {
+            } else if (o == ProposalOutcomeChecker.Outcome.COMMITTED
+                    && leader != null
+                    && allMembersApplied(leader, outcomes.indexOf(barrier))
+                    && outcomes.pending() == 0) {
                 if (stats.events("reads_served") > readsServedBefore) {
                     return;
                 }
@@ -340,10 +367,21 @@ public final class Simulation {
                 b.append("(down)");
                 continue;
             }
-            b.append('(').append(n.role()).append(" t").append(n.term()).append(" lead ").append(n.leaderHint())
-                    .append(" applied ").append(n.sm.applied()).append(" last ").append(n.disk.log().lastIndex())
-                    .append(" conf ").append(n.sm.confState().voters()).append('/')
-                    .append(n.sm.confState().learners()).append(')');
+            b.append('(')
+                    .append(n.role())
+                    .append(" t")
+                    .append(n.term())
+                    .append(" lead ")
+                    .append(n.leaderHint())
+                    .append(" applied ")
+                    .append(n.sm.applied())
+                    .append(" last ")
+                    .append(n.disk.log().lastIndex())
+                    .append(" conf ")
+                    .append(n.sm.confState().voters())
+                    .append('/')
+                    .append(n.sm.confState().learners())
+                    .append(')');
         }
         return b.toString();
     }

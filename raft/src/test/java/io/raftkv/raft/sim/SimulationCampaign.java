@@ -24,6 +24,8 @@ class SimulationCampaign {
         for (String f : o.failures()) {
             System.out.println(f);
         }
-        assertThat(o.failures()).as("%d of %d seeds failed", o.stats().failures, seeds).isEmpty();
+        assertThat(o.failures())
+                .as("%d of %d seeds failed", o.stats().failures, seeds)
+                .isEmpty();
     }
 }

@@ -26,21 +26,31 @@ final class SimulationRunner {
      *
      * @param failureKinds failure message shape (digits elided) → {count, first seed}
      */
-    record Outcome(SimStats stats, List<String> failures, Map<String, long[]> failureKinds, long elapsedMillis,
-                   long cpuMillis) {
+    record Outcome(
+            SimStats stats,
+            List<String> failures,
+            Map<String, long[]> failureKinds,
+            long elapsedMillis,
+            long cpuMillis) {
         String summary() {
-            StringBuilder b = new StringBuilder(stats.summary()).append(" elapsedMs=").append(elapsedMillis)
-                    .append(" cpuMs=").append(cpuMillis);
-            failureKinds.forEach((k, v) -> b.append("\n  ").append(v[0]).append(" x (first seed ").append(v[1])
-                    .append("): ").append(k));
+            StringBuilder b = new StringBuilder(stats.summary())
+                    .append(" elapsedMs=")
+                    .append(elapsedMillis)
+                    .append(" cpuMs=")
+                    .append(cpuMillis);
+            failureKinds.forEach((k, v) -> b.append("\n  ")
+                    .append(v[0])
+                    .append(" x (first seed ")
+                    .append(v[1])
+                    .append("): ")
+                    .append(k));
             return b.toString();
         }
     }
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
-    private SimulationRunner() {
-    }
+    private SimulationRunner() {}
 
     static Outcome run(long firstSeed, long seeds, int faultTicks, int threads) {
         long start = System.nanoTime();
@@ -87,8 +97,7 @@ final class SimulationRunner {
         } finally {
             pool.shutdownNow();
         }
-        return new Outcome(total, failures, kinds, (System.nanoTime() - start) / 1_000_000,
-                cpuNanos.get() / 1_000_000);
+        return new Outcome(total, failures, kinds, (System.nanoTime() - start) / 1_000_000, cpuNanos.get() / 1_000_000);
     }
 
     /** The second line of a failure (what went wrong), numbers elided, to group failures. */

@@ -23,19 +23,21 @@ class SimulationSelfTest {
 
     @Test
     void sendingVotesAndAcknowledgementsBeforeTheWriteIsCaught() {
-        Simulation.Result r = firstFailure(new Simulation.Options(300, false, SimParams.Bootstrap.AUTO, null,
-                SimParams.DriverBug.SEND_PERSISTED_EARLY));
+        Simulation.Result r = firstFailure(new Simulation.Options(
+                300, false, SimParams.Bootstrap.AUTO, null, SimParams.DriverBug.SEND_PERSISTED_EARLY));
         assertThat(r).as("a failing seed within %d", MAX_SEEDS).isNotNull();
-        System.out.println("SEND_PERSISTED_EARLY caught: " + r.failure().lines().limit(2).toList());
+        System.out.println(
+                "SEND_PERSISTED_EARLY caught: " + r.failure().lines().limit(2).toList());
         assertThat(r.failure()).startsWith("seed=" + r.seed() + " replay: ").contains("ReadyContract");
     }
 
     @Test
     void leaderReadsWithoutReadIndexAreCaughtUnderPartitions() {
-        Simulation.Result r = firstFailure(new Simulation.Options(600, false, SimParams.Bootstrap.AUTO,
-                FaultProfile.PARTITIONS, SimParams.DriverBug.LOCAL_LEADER_READS));
+        Simulation.Result r = firstFailure(new Simulation.Options(
+                600, false, SimParams.Bootstrap.AUTO, FaultProfile.PARTITIONS, SimParams.DriverBug.LOCAL_LEADER_READS));
         assertThat(r).as("a failing seed within %d", MAX_SEEDS).isNotNull();
-        System.out.println("LOCAL_LEADER_READS caught: " + r.failure().lines().limit(2).toList());
+        System.out.println(
+                "LOCAL_LEADER_READS caught: " + r.failure().lines().limit(2).toList());
         assertThat(r.failure()).startsWith("seed=" + r.seed() + " replay: ").contains("LinearizableRead");
     }
 }

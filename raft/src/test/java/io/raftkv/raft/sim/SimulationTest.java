@@ -27,21 +27,31 @@ class SimulationTest {
             return;
         }
         long seeds = Long.getLong("sim.seeds", 10_000L);
-        SimulationRunner.Outcome o = SimulationRunner.run(FIRST_SEED, seeds, faultTicks(),
-                SimulationRunner.threads(Integer.getInteger("sim.threads", 2)));
+        SimulationRunner.Outcome o = SimulationRunner.run(
+                FIRST_SEED, seeds, faultTicks(), SimulationRunner.threads(Integer.getInteger("sim.threads", 2)));
         System.out.println(o.summary());
-        assertThat(o.failures()).as("%d of %d seeds failed; first failures below", o.stats().failures, seeds)
+        assertThat(o.failures())
+                .as("%d of %d seeds failed; first failures below", o.stats().failures, seeds)
                 .isEmpty();
         assertThat(o.stats().seeds).isEqualTo(seeds);
         if (seeds >= 1_000) {
             // The schedules the suite exists for keep occurring: the loop's deferred commit and apply
             // back-pressure, restarts ahead of the stored commit, and every operator membership action
             // with the membership liveness drills after it.
-            for (String event : new String[] {"commit_only_writes_deferred", "loop_waits_for_apply",
-                "restarts_ahead_of_stored_commit", "membership_scale_in", "membership_remove_leader",
-                "membership_replace_done", "membership_replace_remove_leader", "membership_drill_transfers",
-                "membership_drill_elections"}) {
-                assertThat(o.stats().events(event)).as("runs with event %s", event).isPositive();
+            for (String event : new String[] {
+                "commit_only_writes_deferred",
+                "loop_waits_for_apply",
+                "restarts_ahead_of_stored_commit",
+                "membership_scale_in",
+                "membership_remove_leader",
+                "membership_replace_done",
+                "membership_replace_remove_leader",
+                "membership_drill_transfers",
+                "membership_drill_elections"
+            }) {
+                assertThat(o.stats().events(event))
+                        .as("runs with event %s", event)
+                        .isPositive();
             }
         }
     }
@@ -54,7 +64,8 @@ class SimulationTest {
      */
     @Test
     void aFreshSeedWindowKeepsEveryProperty() {
-        if (System.getProperty("sim.seed") != null && !System.getProperty("sim.seed").isBlank()) {
+        if (System.getProperty("sim.seed") != null
+                && !System.getProperty("sim.seed").isBlank()) {
             return;
         }
         long seeds = Long.getLong("sim.fresh.seeds", FRESH_SEEDS);
@@ -70,12 +81,13 @@ class SimulationTest {
                 + "; rerun the window: mvn -B -pl raft test -Dtest=SimulationTest#aFreshSeedWindowKeepsEveryProperty"
                 + " -Dsim.fresh.firstSeed=" + first + ")";
         System.out.println(window);
-        SimulationRunner.Outcome o = SimulationRunner.run(first, seeds, faultTicks(),
-                SimulationRunner.threads(Integer.getInteger("sim.threads", 2)));
+        SimulationRunner.Outcome o = SimulationRunner.run(
+                first, seeds, faultTicks(), SimulationRunner.threads(Integer.getInteger("sim.threads", 2)));
         System.out.println(window + ": " + o.summary());
         o.failures().forEach(System.out::println);
-        assertThat(o.failures()).as("%s: %d of %d seeds failed; first failures below", window, o.stats().failures,
-                seeds).isEmpty();
+        assertThat(o.failures())
+                .as("%s: %d of %d seeds failed; first failures below", window, o.stats().failures, seeds)
+                .isEmpty();
         assertThat(o.stats().seeds).isEqualTo(seeds);
     }
 
@@ -102,11 +114,12 @@ class SimulationTest {
     @Test
     void seedsThatOnceFailedPass() {
         long[] seeds = {
-            917012590L,  // a stale-term vote request went unanswered (ElectionTest, staleTermVote…)
+            917012590L, // a stale-term vote request went unanswered (ElectionTest, staleTermVote…)
             3000003735L, // a conf change applied after a newer snapshot rolled the configuration back
             3000011598L, // the same, found by the membership liveness property
             4000157574L, // a rejected higher-term vote restarted the election timer (ElectionTest, aRejectedVote…)
-            4000155489L, // the same pattern, seen with a narrower fix of it (pre-vote off, a stale voter out-campaigning)
+            4000155489L, // the same pattern, seen with a narrower fix of it (pre-vote off, a stale voter
+            // out-campaigning)
         };
         for (long seed : seeds) {
             Simulation.Result r = Simulation.run(seed, faultTicks(), false);

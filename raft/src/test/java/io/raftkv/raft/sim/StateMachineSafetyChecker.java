@@ -29,7 +29,8 @@ final class StateMachineSafetyChecker extends Checker {
             return true;
         }
         if (first[0] != fingerprint) {
-            throw violation("node %d applied a different entry at index %d than node %d (fingerprint %x vs %x)",
+            throw violation(
+                    "node %d applied a different entry at index %d than node %d (fingerprint %x vs %x)",
                     node, index, first[1], fingerprint, first[0]);
         }
         return false;

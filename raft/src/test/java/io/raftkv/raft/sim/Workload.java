@@ -17,12 +17,14 @@ import java.util.SplittableRandom;
 final class Workload {
     /** Clients stop proposing while this many proposals await an outcome (bounded backlog). */
     static final int MAX_PENDING_PROPOSALS = 300;
+
     private static final int MAX_PADDING_BYTES = 96;
 
     private final SimCluster cluster;
     private final SplittableRandom rnd;
     /** Lease-or-ReadIndex choices: a stream of its own, so runs without leases draw as before. */
     private final SplittableRandom leaseRnd;
+
     private long nextValue = 1;
     private long nextReadId = 1;
 
@@ -115,7 +117,8 @@ final class Workload {
      * it leads (a deposed one too), else {@code fallback}.
      */
     private SimNode leaseTarget(List<SimNode> up, SimNode fallback) {
-        List<SimNode> leaders = up.stream().filter(x -> x.role() == StateType.LEADER).toList();
+        List<SimNode> leaders =
+                up.stream().filter(x -> x.role() == StateType.LEADER).toList();
         return leaders.isEmpty() ? fallback : leaders.get(leaseRnd.nextInt(leaders.size()));
     }
 
@@ -124,7 +127,8 @@ final class Workload {
         long readId = nextReadId++;
         cluster.checkers().linearizableRead.onReadIssued(readId);
         try {
-            boolean fromLease = n.raw().leaseRead(ByteBuffer.allocate(Long.BYTES).putLong(readId).array());
+            boolean fromLease = n.raw()
+                    .leaseRead(ByteBuffer.allocate(Long.BYTES).putLong(readId).array());
             cluster.stats().event(fromLease ? "reads_lease" : "reads_lease_fallback");
             SimNode newest = cluster.leader();
             if (fromLease && newest != null && newest.term() > n.term()) {

@@ -15,7 +15,6 @@ import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetCallException;
 import io.raftkv.bench.spi.TargetOptions;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +45,7 @@ final class EtcdGrpcTarget implements Target {
     private final List<ManagedChannel> channels = new ArrayList<>();
     /** stubs[client][endpoint]. */
     private final KVGrpc.KVStub[][] stubs;
+
     private final AtomicInteger[] nextEndpoint;
     private final AtomicInteger nextClient = new AtomicInteger();
     private final long deadlineMillis;
@@ -88,8 +88,13 @@ final class EtcdGrpcTarget implements Target {
     @Override
     public CompletionStage<Void> put(byte[] key, byte[] value) {
         Call<io.etcd.jetcd.api.PutResponse> call = new Call<>();
-        nextStub().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                .put(PutRequest.newBuilder().setKey(ByteString.copyFrom(key)).setValue(ByteString.copyFrom(value)).build(),
+        nextStub()
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+                .put(
+                        PutRequest.newBuilder()
+                                .setKey(ByteString.copyFrom(key))
+                                .setValue(ByteString.copyFrom(value))
+                                .build(),
                         call);
         return call;
     }
@@ -97,12 +102,18 @@ final class EtcdGrpcTarget implements Target {
     @Override
     public CompletionStage<Void> get(byte[] key, ReadMode mode) {
         if (mode == ReadMode.LEASE) {
-            return CompletableFuture.failedFuture(new TargetCallException("UNIMPLEMENTED", "etcd has no lease read", null));
+            return CompletableFuture.failedFuture(
+                    new TargetCallException("UNIMPLEMENTED", "etcd has no lease read", null));
         }
         Call<io.etcd.jetcd.api.RangeResponse> call = new Call<>();
-        nextStub().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                .range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(key))
-                        .setSerializable(mode == ReadMode.SERIALIZABLE).build(), call);
+        nextStub()
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+                .range(
+                        RangeRequest.newBuilder()
+                                .setKey(ByteString.copyFrom(key))
+                                .setSerializable(mode == ReadMode.SERIALIZABLE)
+                                .build(),
+                        call);
         return call;
     }
 

@@ -16,7 +16,6 @@ import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetCallException;
 import io.raftkv.bench.spi.TargetOptions;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -50,8 +49,10 @@ final class EtcdTarget implements Target {
     private final AtomicInteger nextClient = new AtomicInteger();
     private final ExecutorService callbacks;
     private final long deadlineMillis;
-    private final GetOption linearizable = GetOption.builder().withSerializable(false).build();
-    private final GetOption serializable = GetOption.builder().withSerializable(true).build();
+    private final GetOption linearizable =
+            GetOption.builder().withSerializable(false).build();
+    private final GetOption serializable =
+            GetOption.builder().withSerializable(true).build();
     private final String description;
 
     EtcdTarget(TargetOptions options) {
@@ -62,7 +63,8 @@ final class EtcdTarget implements Target {
             t.setDaemon(true);
             return t;
         });
-        String[] endpoints = options.endpoints().stream().map(e -> "http://" + e).toArray(String[]::new);
+        String[] endpoints =
+                options.endpoints().stream().map(e -> "http://" + e).toArray(String[]::new);
         ClientInterceptor withDeadline = new DeadlineInterceptor(deadlineMillis);
         try {
             for (int i = 0; i < options.connections(); i++) {
@@ -78,8 +80,8 @@ final class EtcdTarget implements Target {
             throw e;
         }
         this.kvs = clients.stream().map(Client::getKVClient).toArray(KV[]::new);
-        this.description = "etcd via jetcd " + jetcdVersion() + ", "
-                + options.connections() + " clients (one channel each) over " + options.endpoints();
+        this.description = "etcd via jetcd " + jetcdVersion() + ", " + options.connections()
+                + " clients (one channel each) over " + options.endpoints();
     }
 
     @Override
@@ -184,8 +186,8 @@ final class EtcdTarget implements Target {
         }
 
         @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
-                                                     Channel next) {
+        public <Q, R> ClientCall<Q, R> interceptCall(
+                MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
             CallOptions options = callOptions.getDeadline() == null
                     ? callOptions.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     : callOptions;

@@ -28,7 +28,8 @@ public record TargetOptions(List<String> endpoints, int connections, Duration de
             }
         }
         if (connections < 1 || connections > MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("connections must be in [1, " + MAX_CONNECTIONS + "], got " + connections);
+            throw new IllegalArgumentException(
+                    "connections must be in [1, " + MAX_CONNECTIONS + "], got " + connections);
         }
         if (deadline == null || deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("deadline must be positive, got " + deadline);

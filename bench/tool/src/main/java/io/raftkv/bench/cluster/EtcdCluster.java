@@ -2,7 +2,6 @@ package io.raftkv.bench.cluster;
 
 import io.raftkv.bench.suite.ClusterMetrics;
 import io.vertx.core.json.JsonObject;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +24,8 @@ public final class EtcdCluster extends LocalCluster {
     private final String etcdBinary;
     private final List<String> extraArgs;
     private final int basePort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(STATUS_TIMEOUT).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(STATUS_TIMEOUT).build();
 
     /** @param extraArgs extra etcd flags appended to the ones this class sets (e.g. Raft timings) */
     public EtcdCluster(Path runDir, int size, String etcdBinary, List<String> extraArgs, int basePort) {
@@ -71,29 +71,46 @@ public final class EtcdCluster extends LocalCluster {
     protected List<String> command(int i) {
         StringBuilder initial = new StringBuilder();
         for (int j = 0; j < size; j++) {
-            initial.append(j == 0 ? "" : ",").append("m").append(j).append("=http://127.0.0.1:").append(peerPort(j));
+            initial.append(j == 0 ? "" : ",")
+                    .append("m")
+                    .append(j)
+                    .append("=http://127.0.0.1:")
+                    .append(peerPort(j));
         }
         String client = "http://127.0.0.1:" + clientPort(i);
         String peer = "http://127.0.0.1:" + peerPort(i);
-        List<String> cmd = new ArrayList<>(List.of(etcdBinary,
-                "--name", "m" + i,
-                "--data-dir", runDir.resolve("m" + i + ".etcd").toString(),
-                "--listen-client-urls", client,
-                "--advertise-client-urls", client,
-                "--listen-peer-urls", peer,
-                "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", initial.toString(),
-                "--initial-cluster-token", "raftkv-bench",
-                "--initial-cluster-state", "new",
-                "--logger", "zap",
-                "--log-level", "warn"));
+        List<String> cmd = new ArrayList<>(List.of(
+                etcdBinary,
+                "--name",
+                "m" + i,
+                "--data-dir",
+                runDir.resolve("m" + i + ".etcd").toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                initial.toString(),
+                "--initial-cluster-token",
+                "raftkv-bench",
+                "--initial-cluster-state",
+                "new",
+                "--logger",
+                "zap",
+                "--log-level",
+                "warn"));
         cmd.addAll(extraArgs);
         return cmd;
     }
 
     @Override
     protected Optional<MemberView> status(int i) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort(i) + "/v3/maintenance/status"))
+        HttpRequest req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + clientPort(i) + "/v3/maintenance/status"))
                 .timeout(STATUS_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build();
@@ -105,8 +122,10 @@ public final class EtcdCluster extends LocalCluster {
             JsonObject body = new JsonObject(resp.body());
             String self = body.getJsonObject("header", new JsonObject()).getString("member_id", "");
             String leader = body.getString("leader", "");
-            return self.isEmpty() ? Optional.empty() : Optional.of(new MemberView(self, "0".equals(leader) ? "" : leader,
-                    "etcd " + body.getString("version", "?")));
+            return self.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(new MemberView(
+                            self, "0".equals(leader) ? "" : leader, "etcd " + body.getString("version", "?")));
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -118,7 +137,9 @@ public final class EtcdCluster extends LocalCluster {
     /** etcd serves /metrics on its client port: its leader-change counter and its WAL fsync histogram. */
     @Override
     public Optional<ClusterMetrics> metrics() {
-        return Optional.of(new ClusterMetrics(clientEndpoints().stream().map(e -> "http://" + e + "/metrics").toList(),
-                new ClusterMetrics.Names("etcd_server_leader_changes_seen_total", "etcd_disk_wal_fsync_duration_seconds")));
+        return Optional.of(new ClusterMetrics(
+                clientEndpoints().stream().map(e -> "http://" + e + "/metrics").toList(),
+                new ClusterMetrics.Names(
+                        "etcd_server_leader_changes_seen_total", "etcd_disk_wal_fsync_duration_seconds")));
     }
 }

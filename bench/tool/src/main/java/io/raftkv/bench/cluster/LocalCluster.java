@@ -105,7 +105,8 @@ public abstract class LocalCluster implements AutoCloseable {
     public long serverCpuNanos() {
         long total = 0;
         for (ManagedProcess m : members) {
-            Optional<Duration> cpu = ProcessHandle.of(m.pid()).flatMap(h -> h.info().totalCpuDuration());
+            Optional<Duration> cpu =
+                    ProcessHandle.of(m.pid()).flatMap(h -> h.info().totalCpuDuration());
             if (cpu.isEmpty()) {
                 return -1;
             }
@@ -209,8 +210,10 @@ public abstract class LocalCluster implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
         } catch (IOException e) {
-            throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use; is an earlier benchmark"
-                    + " still running? (choose other ports with --base-port)", e);
+            throw new IllegalStateException(
+                    "port " + port + " on 127.0.0.1 is in use; is an earlier benchmark"
+                            + " still running? (choose other ports with --base-port)",
+                    e);
         }
     }
 
@@ -219,10 +222,12 @@ public abstract class LocalCluster implements AutoCloseable {
             return;
         }
         try (var children = Files.list(runDir)) {
-            for (Path dir : children.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().equals("pids"))
+            for (Path dir : children.filter(Files::isDirectory)
+                    .filter(d -> !d.getFileName().toString().equals("pids"))
                     .toList()) {
                 try (var tree = Files.walk(dir)) {
-                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p :
+                            tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
                         Files.deleteIfExists(p);
                     }
                 }

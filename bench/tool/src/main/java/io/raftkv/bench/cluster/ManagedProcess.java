@@ -56,12 +56,14 @@ final class ManagedProcess {
         }
         try {
             Files.createDirectories(pidFile.getParent());
-            Files.writeString(log, "\n=== start " + java.time.Instant.now() + ": " + String.join(" ", command) + "\n",
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    log,
+                    "\n=== start " + java.time.Instant.now() + ": " + String.join(" ", command) + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
-            process = builder
-                    .redirectErrorStream(true)
+            process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();

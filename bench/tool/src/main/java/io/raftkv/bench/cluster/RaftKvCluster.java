@@ -6,7 +6,6 @@ import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.bench.suite.ClusterMetrics;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +35,8 @@ public final class RaftKvCluster extends LocalCluster {
      * @param jvmOptions options of each node's JVM
      * @param extraArgs  extra node flags appended to the ones this class sets (e.g. Raft timings)
      */
-    public RaftKvCluster(Path runDir, int size, Path nodeJar, List<String> jvmOptions, List<String> extraArgs,
-                         int basePort) {
+    public RaftKvCluster(
+            Path runDir, int size, Path nodeJar, List<String> jvmOptions, List<String> extraArgs, int basePort) {
         super(runDir, size);
         if (!java.nio.file.Files.isRegularFile(nodeJar)) {
             throw new IllegalArgumentException("node jar " + nodeJar + " does not exist (build the node module first)");
@@ -57,7 +56,8 @@ public final class RaftKvCluster extends LocalCluster {
         this.tlsDir = runDir.resolve("tls");
         try {
             Process p = new ProcessBuilder("scripts/local-ca.sh", tlsDir.toString(), Integer.toString(size), "raftkv")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("scripts/local-ca.sh failed: " + out);
@@ -73,8 +73,10 @@ public final class RaftKvCluster extends LocalCluster {
 
     @Override
     public io.raftkv.api.client.ClientCredentials clientCredentials() {
-        return tlsDir == null ? null : new io.raftkv.api.client.ClientCredentials(tlsDir.resolve("ca.crt"),
-                tlsDir.resolve("admin.crt"), tlsDir.resolve("admin.key"), null);
+        return tlsDir == null
+                ? null
+                : new io.raftkv.api.client.ClientCredentials(
+                        tlsDir.resolve("ca.crt"), tlsDir.resolve("admin.crt"), tlsDir.resolve("admin.key"), null);
     }
 
     @Override
@@ -121,20 +123,40 @@ public final class RaftKvCluster extends LocalCluster {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-jar", nodeJar.toString(),
-                "--id", Integer.toString(i + 1),
-                "--client-addr", "127.0.0.1:" + clientPort(i),
-                "--peer-addr", "127.0.0.1:" + peerPort(i),
-                "--peers", peers.toString(),
-                "--peer-client-addrs", clients.toString(),
-                "--data-dir", runDir.resolve("n" + (i + 1)).toString(),
-                "--log-level", "WARN"));
+        cmd.addAll(List.of(
+                "-jar",
+                nodeJar.toString(),
+                "--id",
+                Integer.toString(i + 1),
+                "--client-addr",
+                "127.0.0.1:" + clientPort(i),
+                "--peer-addr",
+                "127.0.0.1:" + peerPort(i),
+                "--peers",
+                peers.toString(),
+                "--peer-client-addrs",
+                clients.toString(),
+                "--data-dir",
+                runDir.resolve("n" + (i + 1)).toString(),
+                "--log-level",
+                "WARN"));
         if (tlsDir != null) {
             Path node = tlsDir.resolve("node-" + (i + 1));
-            cmd.addAll(List.of("--tls", "on", "--tls-cert", node.resolve("tls.crt").toString(),
-                    "--tls-key", node.resolve("tls.key").toString(), "--tls-ca", node.resolve("ca.crt").toString(),
-                    "--auth", "on", "--auth-roles", tlsDir.resolve("roles.txt").toString(),
-                    "--auth-tokens", tlsDir.resolve("tokens.csv").toString()));
+            cmd.addAll(List.of(
+                    "--tls",
+                    "on",
+                    "--tls-cert",
+                    node.resolve("tls.crt").toString(),
+                    "--tls-key",
+                    node.resolve("tls.key").toString(),
+                    "--tls-ca",
+                    node.resolve("ca.crt").toString(),
+                    "--auth",
+                    "on",
+                    "--auth-roles",
+                    tlsDir.resolve("roles.txt").toString(),
+                    "--auth-tokens",
+                    tlsDir.resolve("tokens.csv").toString()));
         }
         cmd.addAll(extraArgs);
         return cmd;
@@ -153,15 +175,24 @@ public final class RaftKvCluster extends LocalCluster {
     @Override
     protected Optional<MemberView> status(int i) {
         if (admin == null) {
-            admin = RaftKvClient.builder().endpoints(String.join(",", clientEndpoints())).credentials(clientCredentials())
-                    .deadline(STATUS_TIMEOUT).attemptTimeout(STATUS_TIMEOUT).retryPolicy(RetryPolicy.NONE).build();
+            admin = RaftKvClient.builder()
+                    .endpoints(String.join(",", clientEndpoints()))
+                    .credentials(clientCredentials())
+                    .deadline(STATUS_TIMEOUT)
+                    .attemptTimeout(STATUS_TIMEOUT)
+                    .retryPolicy(RetryPolicy.NONE)
+                    .build();
         }
         try {
-            StatusResponse s = admin.status(Endpoint.parse(clientEndpoints().get(i)), StatusRequest.getDefaultInstance())
-                    .toCompletionStage().toCompletableFuture()
+            StatusResponse s = admin.status(
+                            Endpoint.parse(clientEndpoints().get(i)), StatusRequest.getDefaultInstance())
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(STATUS_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-            return Optional.of(new MemberView(Long.toString(s.getId()),
-                    s.getLeaderId() == 0 ? "" : Long.toString(s.getLeaderId()), "raftkv " + s.getVersion()));
+            return Optional.of(new MemberView(
+                    Long.toString(s.getId()),
+                    s.getLeaderId() == 0 ? "" : Long.toString(s.getLeaderId()),
+                    "raftkv " + s.getVersion()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -190,7 +221,8 @@ public final class RaftKvCluster extends LocalCluster {
         if (tlsDir != null) {
             return Optional.empty();
         }
-        return Optional.of(new ClusterMetrics(clientEndpoints().stream().map(e -> "http://" + e + "/metrics").toList(),
+        return Optional.of(new ClusterMetrics(
+                clientEndpoints().stream().map(e -> "http://" + e + "/metrics").toList(),
                 new ClusterMetrics.Names("raftkv_raft_leader_changes_total", "raftkv_raft_persist_duration_seconds")));
     }
 }

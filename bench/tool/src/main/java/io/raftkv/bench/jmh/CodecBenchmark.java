@@ -8,6 +8,8 @@ import io.raftkv.api.peer.v1.MessageType;
 import io.raftkv.api.peer.v1.RaftMessage;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.Session;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,9 +22,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-
 /**
  * The wire codecs on the write path: a client's PutRequest (8-byte key, 256-byte value, session)
  * and a peer AppendEntries batch ({@code entries} entries, each carrying such a request), encoded
@@ -30,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class CodecBenchmark {
@@ -58,13 +59,25 @@ public class CodecBenchmark {
 
         @Setup
         public void setUp() {
-            RaftMessage.Builder app = RaftMessage.newBuilder().setType(MessageType.APP).setFrom(1).setTo(2).setTerm(7)
-                    .setLogTerm(7).setIndex(1_000_000).setCommit(999_990);
+            RaftMessage.Builder app = RaftMessage.newBuilder()
+                    .setType(MessageType.APP)
+                    .setFrom(1)
+                    .setTo(2)
+                    .setTerm(7)
+                    .setLogTerm(7)
+                    .setIndex(1_000_000)
+                    .setCommit(999_990);
             ByteString data = putRequest().toByteString();
             for (int i = 0; i < entries; i++) {
-                app.addEntries(Entry.newBuilder().setTerm(7).setIndex(1_000_001 + i).setData(data));
+                app.addEntries(
+                        Entry.newBuilder().setTerm(7).setIndex(1_000_001 + i).setData(data));
             }
-            batch = MessageBatch.newBuilder().setClusterId(99).setFrom(1).setTo(2).addMessages(app).build();
+            batch = MessageBatch.newBuilder()
+                    .setClusterId(99)
+                    .setFrom(1)
+                    .setTo(2)
+                    .addMessages(app)
+                    .build();
             bytes = batch.toByteArray();
         }
     }
@@ -72,9 +85,11 @@ public class CodecBenchmark {
     static PutRequest putRequest() {
         byte[] value = new byte[256];
         Arrays.fill(value, (byte) 'v');
-        return PutRequest.newBuilder().setKey(ByteString.copyFrom(new byte[]{0, 0, 0, 0, 0, 0, 0x12, 0x34}))
+        return PutRequest.newBuilder()
+                .setKey(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 0, 0, 0x12, 0x34}))
                 .setValue(ByteString.copyFrom(value))
-                .setSession(Session.newBuilder().setClientId(0x1234_5678_9abcL).setSeq(42)).build();
+                .setSession(Session.newBuilder().setClientId(0x1234_5678_9abcL).setSeq(42))
+                .build();
     }
 
     @Benchmark

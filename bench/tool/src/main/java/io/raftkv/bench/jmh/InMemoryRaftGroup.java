@@ -8,7 +8,6 @@ import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RawNode;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.StateType;
-
 import java.util.ArrayDeque;
 import java.util.List;
 

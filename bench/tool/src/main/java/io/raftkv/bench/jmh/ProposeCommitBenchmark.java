@@ -1,5 +1,7 @@
 package io.raftkv.bench.jmh;
 
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,9 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-
 /**
  * The consensus core's hot path in memory: the leader of a 3-member group proposes {@code batch}
  * entries of {@code payloadBytes}, then the group runs the Ready loop until they are committed and
@@ -25,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ProposeCommitBenchmark {
@@ -53,8 +54,8 @@ public class ProposeCommitBenchmark {
         }
         group.stabilize();
         if (group.leaderApplied() < last) {
-            throw new IllegalStateException("entry " + last + " not applied after stabilize (applied "
-                    + group.leaderApplied() + ")");
+            throw new IllegalStateException(
+                    "entry " + last + " not applied after stabilize (applied " + group.leaderApplied() + ")");
         }
         return last;
     }

@@ -5,8 +5,6 @@ import io.raftkv.bench.spi.TargetCallException;
 import io.raftkv.bench.workload.Operation;
 import io.raftkv.bench.workload.OperationKind;
 import io.raftkv.bench.workload.Workload;
-import org.HdrHistogram.Histogram;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
 
 /**
  * Drives one {@link Target} with one {@link Workload} under one {@link LoadSpec} and measures it.
@@ -59,11 +58,15 @@ public final class LoadRunner {
     }
 
     /** As above, with how long to wait for operations still in flight after the window. */
-    LoadRunner(Target target, Workload workload, LoadSpec load, Consumer<Progress> progressListener,
-               Duration drainTimeout) {
+    LoadRunner(
+            Target target,
+            Workload workload,
+            LoadSpec load,
+            Consumer<Progress> progressListener,
+            Duration drainTimeout) {
         if (workload.spec().reads() && !target.supports(workload.spec().readMode())) {
-            throw new IllegalArgumentException(target.describe() + " does not support " + workload.spec().readMode()
-                    + " reads");
+            throw new IllegalArgumentException(
+                    target.describe() + " does not support " + workload.spec().readMode() + " reads");
         }
         this.target = target;
         this.workload = workload;
@@ -91,8 +94,11 @@ public final class LoadRunner {
             t.setDaemon(true);
             return t;
         });
-        progressTimer.scheduleAtFixedRate(() -> reportProgress(m, startNanos, windowStart), PROGRESS_INTERVAL_MILLIS,
-                PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        progressTimer.scheduleAtFixedRate(
+                () -> reportProgress(m, startNanos, windowStart),
+                PROGRESS_INTERVAL_MILLIS,
+                PROGRESS_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
         try {
             if (load.mode() == LoadMode.CLOSED) {
                 runClosed(m);
@@ -107,10 +113,20 @@ public final class LoadRunner {
         warmupErrors.values().removeIf(n -> n == 0);
         Histogram window = m.takeWindowHistogram();
         long cpuNanos = processCpuNanos() - cpuStartNanos;
-        double cpuShare = cpuStartNanos < 0 ? Double.NaN
-                : cpuNanos / ((double) (System.nanoTime() - startNanos) * Runtime.getRuntime().availableProcessors());
-        return new Measured(load.duration().toNanos() / 1e9, window.getTotalCount(), m.windowErrors(), warmupErrors,
-                LatencySummary.of(window), inFlight.get(), cpuShare, m.errorSamples());
+        double cpuShare = cpuStartNanos < 0
+                ? Double.NaN
+                : cpuNanos
+                        / ((double) (System.nanoTime() - startNanos)
+                                * Runtime.getRuntime().availableProcessors());
+        return new Measured(
+                load.duration().toNanos() / 1e9,
+                window.getTotalCount(),
+                m.windowErrors(),
+                warmupErrors,
+                LatencySummary.of(window),
+                inFlight.get(),
+                cpuShare,
+                m.errorSamples());
     }
 
     /** CPU time of this whole process so far, or -1 if the JVM does not tell. */
@@ -176,8 +192,9 @@ public final class LoadRunner {
     private CompletableFuture<Void> issue(Operation op) {
         try {
             return (op.kind() == OperationKind.PUT
-                    ? target.put(op.key(), workload.value())
-                    : target.get(op.key(), workload.spec().readMode())).toCompletableFuture();
+                            ? target.put(op.key(), workload.value())
+                            : target.get(op.key(), workload.spec().readMode()))
+                    .toCompletableFuture();
         } catch (RuntimeException e) {
             // A target must fail the stage, not throw; count it rather than lose a client.
             return CompletableFuture.failedFuture(new TargetCallException("INTERNAL", "target threw " + e, e));
@@ -197,11 +214,17 @@ public final class LoadRunner {
         long now = System.nanoTime();
         Histogram interval = m.takeProgressInterval();
         double seconds = interval.getEndTimeStamp() > interval.getStartTimeStamp()
-                ? (interval.getEndTimeStamp() - interval.getStartTimeStamp()) / 1e3 : PROGRESS_INTERVAL_MILLIS / 1e3;
+                ? (interval.getEndTimeStamp() - interval.getStartTimeStamp()) / 1e3
+                : PROGRESS_INTERVAL_MILLIS / 1e3;
         LatencySummary s = LatencySummary.of(interval);
-        progressListener.accept(new Progress((now - startNanos) / 1e9,
-                (load.warmup().toNanos() + load.duration().toNanos()) / 1e9, now - windowStart < 0,
-                interval.getTotalCount() / seconds, s.p50Ms(), s.p99Ms(), m.progressErrorCount()));
+        progressListener.accept(new Progress(
+                (now - startNanos) / 1e9,
+                (load.warmup().toNanos() + load.duration().toNanos()) / 1e9,
+                now - windowStart < 0,
+                interval.getTotalCount() / seconds,
+                s.p50Ms(),
+                s.p99Ms(),
+                m.progressErrorCount()));
     }
 
     /** One closed-loop client: at most one operation in flight, the next issued when it completes. */
@@ -233,7 +256,8 @@ public final class LoadRunner {
                     });
                     return;
                 }
-                Throwable error = f.isCompletedExceptionally() ? f.handle((v, e) -> e).join() : null;
+                Throwable error =
+                        f.isCompletedExceptionally() ? f.handle((v, e) -> e).join() : null;
                 record(m, start, error);
             }
         }

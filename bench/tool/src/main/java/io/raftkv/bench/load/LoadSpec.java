@@ -14,8 +14,8 @@ import java.time.Duration;
  * @param warmup        time before measuring (connections, JIT, caches)
  * @param duration      measured time
  */
-public record LoadSpec(LoadMode mode, int clients, double ratePerSecond, int maxInFlight, Duration warmup,
-                       Duration duration) {
+public record LoadSpec(
+        LoadMode mode, int clients, double ratePerSecond, int maxInFlight, Duration warmup, Duration duration) {
     public static final int MAX_CLIENTS = 100_000;
     public static final double MAX_RATE_PER_SECOND = 10_000_000;
 
@@ -27,8 +27,8 @@ public record LoadSpec(LoadMode mode, int clients, double ratePerSecond, int max
             throw new IllegalArgumentException("clients must be in [1, " + MAX_CLIENTS + "], got " + clients);
         }
         if (mode == LoadMode.OPEN && !(ratePerSecond > 0 && ratePerSecond <= MAX_RATE_PER_SECOND)) {
-            throw new IllegalArgumentException("rate must be in (0, " + (long) MAX_RATE_PER_SECOND + "] ops/s, got "
-                    + ratePerSecond);
+            throw new IllegalArgumentException(
+                    "rate must be in (0, " + (long) MAX_RATE_PER_SECOND + "] ops/s, got " + ratePerSecond);
         }
         if (mode == LoadMode.OPEN && (maxInFlight < 1 || maxInFlight > MAX_CLIENTS)) {
             throw new IllegalArgumentException("maxInFlight must be in [1, " + MAX_CLIENTS + "], got " + maxInFlight);

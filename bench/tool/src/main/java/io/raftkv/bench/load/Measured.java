@@ -20,9 +20,15 @@ import java.util.TreeMap;
  *                      the CPUs, so a high share means the figures are partly the client's limit
  * @param errorSamples  the first message seen for each error code (warm-up included)
  */
-public record Measured(double seconds, long successes, Map<String, Long> errors, Map<String, Long> warmupErrors,
-                       LatencySummary latency, long unfinished, double clientCpuShare,
-                       Map<String, String> errorSamples) {
+public record Measured(
+        double seconds,
+        long successes,
+        Map<String, Long> errors,
+        Map<String, Long> warmupErrors,
+        LatencySummary latency,
+        long unfinished,
+        double clientCpuShare,
+        Map<String, String> errorSamples) {
     public Measured {
         errorSamples = Collections.unmodifiableMap(new TreeMap<>(errorSamples));
         errors = Collections.unmodifiableMap(new TreeMap<>(errors));

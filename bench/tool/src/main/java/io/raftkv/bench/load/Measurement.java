@@ -1,9 +1,6 @@
 package io.raftkv.bench.load;
 
 import io.raftkv.bench.spi.TargetCallException;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -11,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Thread-safe sink for completed operations. An operation counts toward the result only if it
@@ -24,6 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Measurement {
     /** Error code of an open-loop operation that was due but not issued: too many in flight. */
     public static final String CLIENT_BACKLOG = "CLIENT_BACKLOG";
+
     static final long HIGHEST_TRACKABLE_MICROS = 3_600_000_000L;
     private static final int SIGNIFICANT_DIGITS = 3;
 

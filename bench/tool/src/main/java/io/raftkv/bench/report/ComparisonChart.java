@@ -1,17 +1,16 @@
 package io.raftkv.bench.report;
 
 import io.raftkv.bench.suite.ScenarioResult;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.style.Styler;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
 
 /**
  * PNG bar charts of a {@link ComparisonTable}: throughput per scenario and p99 latency per
@@ -22,8 +21,7 @@ public final class ComparisonChart {
     private static final int WIDTH = 1100;
     private static final int HEIGHT = 560;
 
-    private ComparisonChart() {
-    }
+    private ComparisonChart() {}
 
     /**
      * Writes {@code throughput.png} and {@code latency-p99.png} into {@code dir}; returns their paths.
@@ -49,10 +47,26 @@ public final class ComparisonChart {
             Files.createDirectories(dir);
             Path thr = dir.resolve("throughput.png");
             Path p99 = dir.resolve("latency-p99.png");
-            save(chart("Throughput, median of rounds (higher is better) — " + subtitle, "operations / s", titles,
-                    table.baselineName(), bThr, table.candidateName(), cThr), thr);
-            save(chart("p99 latency, median of rounds (lower is better) — " + subtitle, "milliseconds", titles,
-                    table.baselineName(), bP99, table.candidateName(), cP99), p99);
+            save(
+                    chart(
+                            "Throughput, median of rounds (higher is better) — " + subtitle,
+                            "operations / s",
+                            titles,
+                            table.baselineName(),
+                            bThr,
+                            table.candidateName(),
+                            cThr),
+                    thr);
+            save(
+                    chart(
+                            "p99 latency, median of rounds (lower is better) — " + subtitle,
+                            "milliseconds",
+                            titles,
+                            table.baselineName(),
+                            bP99,
+                            table.candidateName(),
+                            cP99),
+                    p99);
             return List.of(thr, p99);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write charts to " + dir, e);
@@ -77,10 +91,15 @@ public final class ComparisonChart {
         }
     }
 
-    private static CategoryChart chart(String title, String yTitle, List<String> x, String bName, Series b,
-                                       String cName, Series c) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("scenario").yAxisTitle(yTitle).build();
+    private static CategoryChart chart(
+            String title, String yTitle, List<String> x, String bName, Series b, String cName, Series c) {
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("scenario")
+                .yAxisTitle(yTitle)
+                .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setXAxisLabelRotation(15);
         chart.getStyler().setLabelsVisible(true);

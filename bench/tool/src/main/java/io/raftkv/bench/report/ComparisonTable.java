@@ -3,7 +3,6 @@ package io.raftkv.bench.report;
 import io.raftkv.bench.load.Measured;
 import io.raftkv.bench.suite.ScenarioResult;
 import io.raftkv.bench.suite.SystemResults;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,26 +43,32 @@ public final class ComparisonTable {
 
         /** Candidate over baseline median throughput; null unless both ran (0 when the candidate completed nothing). */
         public Double throughputRatio() {
-            return baselineResult == null || candidateResult == null || baselineResult.throughput() == 0 ? null
+            return baselineResult == null || candidateResult == null || baselineResult.throughput() == 0
+                    ? null
                     : candidateResult.throughput() / baselineResult.throughput();
         }
 
         /** Candidate over baseline median p99; null unless both completed operations (no latency otherwise). */
         public Double p99Ratio() {
-            return baselineResult == null || candidateResult == null || baseline().successes() == 0
-                    || candidate().successes() == 0 ? null : candidateResult.p99Ms() / baselineResult.p99Ms();
+            return baselineResult == null
+                            || candidateResult == null
+                            || baseline().successes() == 0
+                            || candidate().successes() == 0
+                    ? null
+                    : candidateResult.p99Ms() / baselineResult.p99Ms();
         }
     }
 
     public List<Row> rows() {
         Map<String, String> titles = new LinkedHashMap<>();
-        for (SystemResults sr : new SystemResults[]{baseline, candidate}) {
+        for (SystemResults sr : new SystemResults[] {baseline, candidate}) {
             if (sr != null) {
                 sr.results().forEach(r -> titles.putIfAbsent(r.scenario(), r.title()));
             }
         }
         List<Row> rows = new ArrayList<>();
-        titles.forEach((name, title) -> rows.add(new Row(name, title, result(baseline, name), result(candidate, name))));
+        titles.forEach(
+                (name, title) -> rows.add(new Row(name, title, result(baseline, name), result(candidate, name))));
         return rows;
     }
 
@@ -91,16 +96,39 @@ public final class ComparisonTable {
         String b = baselineName();
         String c = candidateName();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| scenario | %s op/s | %s p50 ms | %s p99 ms | %s op/s | %s p50 ms | %s p99 ms"
-                + " | op/s %s/%s | p99 %s/%s | errors %s / %s |%n", b, b, b, c, c, c, c, b, c, b, b, c));
+        sb.append(String.format(
+                Locale.ROOT,
+                "| scenario | %s op/s | %s p50 ms | %s p99 ms | %s op/s | %s p50 ms | %s p99 ms"
+                        + " | op/s %s/%s | p99 %s/%s | errors %s / %s |%n",
+                b,
+                b,
+                b,
+                c,
+                c,
+                c,
+                c,
+                b,
+                c,
+                b,
+                b,
+                c));
         sb.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for (Row r : rows()) {
-            sb.append("| ").append(r.title()).append(" | ")
-                    .append(figures(r.baselineResult())).append(" | ")
-                    .append(figures(r.candidateResult())).append(" | ")
-                    .append(ratio(r.throughputRatio())).append(" | ")
-                    .append(ratio(r.p99Ratio())).append(" | ")
-                    .append(errors(r.baseline())).append(" / ").append(errors(r.candidate())).append(" |\n");
+            sb.append("| ")
+                    .append(r.title())
+                    .append(" | ")
+                    .append(figures(r.baselineResult()))
+                    .append(" | ")
+                    .append(figures(r.candidateResult()))
+                    .append(" | ")
+                    .append(ratio(r.throughputRatio()))
+                    .append(" | ")
+                    .append(ratio(r.p99Ratio()))
+                    .append(" | ")
+                    .append(errors(r.baseline()))
+                    .append(" / ")
+                    .append(errors(r.candidate()))
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -115,16 +143,32 @@ public final class ComparisonTable {
         String b = baselineName();
         String c = candidateName();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| scenario | %s leader changes | %s slowest persist ms | %s leader changes"
-                + " | %s slowest persist ms | rounds | load average (1 min) at the end of each round |%n", b, b, c, c));
+        sb.append(String.format(
+                Locale.ROOT,
+                "| scenario | %s leader changes | %s slowest persist ms | %s leader changes"
+                        + " | %s slowest persist ms | rounds | load average (1 min) at the end of each round |%n",
+                b,
+                b,
+                c,
+                c));
         sb.append("|---|--:|--:|--:|--:|--:|---|\n");
         for (Row r : rows()) {
             ScenarioResult any = r.candidateResult() != null ? r.candidateResult() : r.baselineResult();
-            sb.append("| ").append(r.title()).append(" | ")
-                    .append(changes(r.baselineResult())).append(" | ").append(slowest(r.baselineResult())).append(" | ")
-                    .append(changes(r.candidateResult())).append(" | ").append(slowest(r.candidateResult())).append(" | ")
-                    .append(any == null ? "—" : Integer.toString(any.roundCount())).append(" | ")
-                    .append(loads(r.baselineResult(), r.candidateResult())).append(" |\n");
+            sb.append("| ")
+                    .append(r.title())
+                    .append(" | ")
+                    .append(changes(r.baselineResult()))
+                    .append(" | ")
+                    .append(slowest(r.baselineResult()))
+                    .append(" | ")
+                    .append(changes(r.candidateResult()))
+                    .append(" | ")
+                    .append(slowest(r.candidateResult()))
+                    .append(" | ")
+                    .append(any == null ? "—" : Integer.toString(any.roundCount()))
+                    .append(" | ")
+                    .append(loads(r.baselineResult(), r.candidateResult()))
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -138,14 +182,21 @@ public final class ComparisonTable {
             return Optional.empty();
         }
         Optional<ScenarioResult> lease = candidate.result("get-lease-1000c").filter(ScenarioResult::ran);
-        Optional<ScenarioResult> lin = candidate.result("get-linearizable-1000c").filter(ScenarioResult::ran);
+        Optional<ScenarioResult> lin =
+                candidate.result("get-linearizable-1000c").filter(ScenarioResult::ran);
         if (lease.isEmpty() || lin.isEmpty() || lin.get().throughput() == 0) {
             return Optional.empty();
         }
-        return Optional.of(String.format(Locale.ROOT, "%s LEASE get / linearizable get at 1000 clients: %.2f× throughput"
-                        + " (%,.0f vs %,.0f op/s), p99 %.2f ms vs %.2f ms", candidateName(),
-                lease.get().throughput() / lin.get().throughput(), lease.get().throughput(), lin.get().throughput(),
-                lease.get().p99Ms(), lin.get().p99Ms()));
+        return Optional.of(String.format(
+                Locale.ROOT,
+                "%s LEASE get / linearizable get at 1000 clients: %.2f× throughput"
+                        + " (%,.0f vs %,.0f op/s), p99 %.2f ms vs %.2f ms",
+                candidateName(),
+                lease.get().throughput() / lin.get().throughput(),
+                lease.get().throughput(),
+                lin.get().throughput(),
+                lease.get().p99Ms(),
+                lin.get().p99Ms()));
     }
 
     private static String changes(ScenarioResult r) {
@@ -156,9 +207,13 @@ public final class ComparisonTable {
         if (r == null || r.slowestPersistMs() == null) {
             return "—";
         }
-        return r.slowestPersistMs().isInfinite() ? "> 10,000" : String.format(Locale.ROOT, "≤ %s",
-                new java.text.DecimalFormat("#,##0.##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT))
-                        .format(r.slowestPersistMs()));
+        return r.slowestPersistMs().isInfinite()
+                ? "> 10,000"
+                : String.format(
+                        Locale.ROOT,
+                        "≤ %s",
+                        new java.text.DecimalFormat("#,##0.##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT))
+                                .format(r.slowestPersistMs()));
     }
 
     private static String loads(ScenarioResult... rs) {
@@ -191,17 +246,33 @@ public final class ComparisonTable {
         String b = baselineName();
         String c = candidateName();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| scenario | %s servers µs CPU/op | %s servers µs CPU/op | %s bench client CPU"
-                + " | %s bench client CPU | %s largest RSS MiB | %s largest RSS MiB |%n", b, c, b, c, b, c));
+        sb.append(String.format(
+                Locale.ROOT,
+                "| scenario | %s servers µs CPU/op | %s servers µs CPU/op | %s bench client CPU"
+                        + " | %s bench client CPU | %s largest RSS MiB | %s largest RSS MiB |%n",
+                b,
+                c,
+                b,
+                c,
+                b,
+                c));
         sb.append("|---|--:|--:|--:|--:|--:|--:|\n");
         for (Row r : rows()) {
-            sb.append("| ").append(r.title()).append(" | ")
-                    .append(cpu(baseline, r.scenario())).append(" | ")
-                    .append(cpu(candidate, r.scenario())).append(" | ")
-                    .append(share(r.baseline())).append(" | ")
-                    .append(share(r.candidate())).append(" | ")
-                    .append(rss(baseline, r.scenario())).append(" | ")
-                    .append(rss(candidate, r.scenario())).append(" |\n");
+            sb.append("| ")
+                    .append(r.title())
+                    .append(" | ")
+                    .append(cpu(baseline, r.scenario()))
+                    .append(" | ")
+                    .append(cpu(candidate, r.scenario()))
+                    .append(" | ")
+                    .append(share(r.baseline()))
+                    .append(" | ")
+                    .append(share(r.candidate()))
+                    .append(" | ")
+                    .append(rss(baseline, r.scenario()))
+                    .append(" | ")
+                    .append(rss(candidate, r.scenario()))
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -210,20 +281,25 @@ public final class ComparisonTable {
         if (sr == null) {
             return "—";
         }
-        return sr.result(scenario).map(ScenarioResult::serverCpuMicrosPerOp)
-                .map(v -> String.format(Locale.ROOT, "%,.0f", v)).orElse("—");
+        return sr.result(scenario)
+                .map(ScenarioResult::serverCpuMicrosPerOp)
+                .map(v -> String.format(Locale.ROOT, "%,.0f", v))
+                .orElse("—");
     }
 
     private static String rss(SystemResults sr, String scenario) {
         if (sr == null) {
             return "—";
         }
-        return sr.result(scenario).map(ScenarioResult::serverMaxRssMiB)
-                .map(v -> String.format(Locale.ROOT, "%,.0f", v)).orElse("—");
+        return sr.result(scenario)
+                .map(ScenarioResult::serverMaxRssMiB)
+                .map(v -> String.format(Locale.ROOT, "%,.0f", v))
+                .orElse("—");
     }
 
     private static String share(Measured m) {
-        return m == null || Double.isNaN(m.clientCpuShare()) ? "—"
+        return m == null || Double.isNaN(m.clientCpuShare())
+                ? "—"
                 : String.format(Locale.ROOT, "%.0f %%", m.clientCpuShare() * 100);
     }
 
@@ -239,8 +315,16 @@ public final class ComparisonTable {
         }
         double[] t = r.throughputRange();
         double[] p = r.p99Range();
-        return String.format(Locale.ROOT, "%,.0f (%,.0f–%,.0f) | %.2f | %.2f (%.2f–%.2f)", r.throughput(), t[0], t[1],
-                r.p50Ms(), r.p99Ms(), p[0], p[1]);
+        return String.format(
+                Locale.ROOT,
+                "%,.0f (%,.0f–%,.0f) | %.2f | %.2f (%.2f–%.2f)",
+                r.throughput(),
+                t[0],
+                t[1],
+                r.p50Ms(),
+                r.p99Ms(),
+                p[0],
+                p[1]);
     }
 
     private static String ratio(Double r) {
@@ -254,11 +338,21 @@ public final class ComparisonTable {
     /** Shown under the table: where each column's figures came from. */
     public String provenance() {
         StringBuilder sb = new StringBuilder();
-        for (SystemResults sr : new SystemResults[]{baseline, candidate}) {
-            Optional.ofNullable(sr).ifPresent(s -> sb.append("- ").append(s.system()).append(": ").append(s.server()).append(", client ").append(s.target())
-                    .append(", run started ").append(s.startedAt()).append(" (load average ")
-                    .append(s.machine().getString("loadAverage", "unknown")).append("), seed ").append(s.seed())
-                    .append('\n'));
+        for (SystemResults sr : new SystemResults[] {baseline, candidate}) {
+            Optional.ofNullable(sr)
+                    .ifPresent(s -> sb.append("- ")
+                            .append(s.system())
+                            .append(": ")
+                            .append(s.server())
+                            .append(", client ")
+                            .append(s.target())
+                            .append(", run started ")
+                            .append(s.startedAt())
+                            .append(" (load average ")
+                            .append(s.machine().getString("loadAverage", "unknown"))
+                            .append("), seed ")
+                            .append(s.seed())
+                            .append('\n'));
         }
         return sb.toString();
     }

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 public final class ClusterMetrics {
     /** How long one member's scrape may take: on a machine with a load average of 30, 2 s was not always enough. */
     static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(5);
+
     private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
     /**
@@ -35,16 +36,13 @@ public final class ClusterMetrics {
      * @param persistHistogram the base name of a histogram, in seconds, of the time a member's Raft
      *                         writes took to become durable
      */
-    public record Names(String leaderChanges, String persistHistogram) {
-    }
+    public record Names(String leaderChanges, String persistHistogram) {}
 
     /** One member's readings; {@code persistBuckets} maps each bucket bound (seconds, +Inf included) to its cumulative count. */
-    public record Member(double leaderChanges, TreeMap<Double, Double> persistBuckets) {
-    }
+    public record Member(double leaderChanges, TreeMap<Double, Double> persistBuckets) {}
 
     /** Every member's readings at one moment; a member that could not be read is null. */
-    public record Snapshot(List<Member> members) {
-    }
+    public record Snapshot(List<Member> members) {}
 
     /** What changed between two snapshots: null where a figure could not be read on some member. */
     public record Window(Long leaderChanges, Double slowestPersistMs) {
@@ -53,7 +51,8 @@ public final class ClusterMetrics {
 
     private final List<URI> urls;
     private final Names names;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT).build();
 
     public ClusterMetrics(List<String> metricsUrls, Names names) {
         this.urls = metricsUrls.stream().map(URI::create).toList();
@@ -65,7 +64,11 @@ public final class ClusterMetrics {
         List<Member> out = new ArrayList<>();
         for (URI url : urls) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(SCRAPE_TIMEOUT).GET().build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(SCRAPE_TIMEOUT)
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 out.add(r.statusCode() == 200 ? parse(r.body(), names) : null);
             } catch (IOException e) {
@@ -114,7 +117,9 @@ public final class ClusterMetrics {
      * persist happened).
      */
     public static Window between(Snapshot open, Snapshot close) {
-        if (open == null || close == null || open.members().size() != close.members().size()) {
+        if (open == null
+                || close == null
+                || open.members().size() != close.members().size()) {
             return Window.UNKNOWN;
         }
         Long changes = 0L;

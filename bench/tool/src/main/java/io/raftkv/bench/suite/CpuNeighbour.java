@@ -23,15 +23,22 @@ final class CpuNeighbour implements AutoCloseable {
     }
 
     /** The busy loop: spins, and every 100,000 iterations exits unless process {@code $1} (the benchmark) lives. */
-    static final String LOOP = "while kill -0 \"$1\" 2>/dev/null; do i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; done";
+    static final String LOOP =
+            "while kill -0 \"$1\" 2>/dev/null; do i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; done";
 
     /** Starts {@code n} spinning processes (none when {@code n} is 0), each ended after {@code maxLife} at the latest. */
     static CpuNeighbour start(int n, java.time.Duration maxLife) {
         List<Process> started = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
-                started.add(new ProcessBuilder("timeout", Long.toString(Math.max(1, maxLife.toSeconds())), "sh", "-c", LOOP,
-                        "cpu-neighbour", Long.toString(ProcessHandle.current().pid()))
+                started.add(new ProcessBuilder(
+                                "timeout",
+                                Long.toString(Math.max(1, maxLife.toSeconds())),
+                                "sh",
+                                "-c",
+                                LOOP,
+                                "cpu-neighbour",
+                                Long.toString(ProcessHandle.current().pid()))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start());

@@ -7,7 +7,6 @@ import io.raftkv.bench.workload.Operation;
 import io.raftkv.bench.workload.Workload;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +45,7 @@ public final class FailoverBenchmark {
     private final AtomicLong killNanos = new AtomicLong(Long.MAX_VALUE);
     /** Completion time of the first write issued after the kill that succeeded; 0 until then. */
     private final AtomicLong firstSuccessNanos = new AtomicLong();
+
     private final AtomicLong inFlight = new AtomicLong();
     private final Map<String, Long> errors = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,8 +96,15 @@ public final class FailoverBenchmark {
                 }
                 double ms = (first - killAt) / 1e6;
                 outageMs.add(ms);
-                out.printf(Locale.ROOT, "%s failover round %2d/%d: killed member %d (pid %d), first write after %.1f ms%n",
-                        cluster.system(), round, rounds, leader, cluster.pid(leader), ms);
+                out.printf(
+                        Locale.ROOT,
+                        "%s failover round %2d/%d: killed member %d (pid %d), first write after %.1f ms%n",
+                        cluster.system(),
+                        round,
+                        rounds,
+                        leader,
+                        cluster.pid(leader),
+                        ms);
                 cluster.restart(leader);
                 cluster.awaitHealthy(RECOVERY_TIMEOUT);
                 pause(SETTLE);
@@ -111,8 +118,8 @@ public final class FailoverBenchmark {
             }
             retryTimer.shutdownNow();
         }
-        return new Report(cluster.system(), server, target.describe(), startedAt, writers, outageMs,
-                new TreeMap<>(errors));
+        return new Report(
+                cluster.system(), server, target.describe(), startedAt, writers, outageMs, new TreeMap<>(errors));
     }
 
     private void writeLoop(Workload.Stream ops) {
@@ -153,8 +160,14 @@ public final class FailoverBenchmark {
     }
 
     /** The outcome of a failover run. */
-    public record Report(String system, String server, String target, String startedAt, int writers,
-                         List<Double> outageMs, Map<String, Long> errors) {
+    public record Report(
+            String system,
+            String server,
+            String target,
+            String startedAt,
+            int writers,
+            List<Double> outageMs,
+            Map<String, Long> errors) {
         public Report {
             outageMs = List.copyOf(outageMs);
         }
@@ -179,16 +192,31 @@ public final class FailoverBenchmark {
         }
 
         public String summary() {
-            return String.format(Locale.ROOT, "%s (%s): %d leader kills, first successful write after p50 %.1f ms, max %.1f ms"
-                    + " (errors during the run: %s)", system, server, outageMs.size(), p50Ms(), maxMs(), errors);
+            return String.format(
+                    Locale.ROOT,
+                    "%s (%s): %d leader kills, first successful write after p50 %.1f ms, max %.1f ms"
+                            + " (errors during the run: %s)",
+                    system,
+                    server,
+                    outageMs.size(),
+                    p50Ms(),
+                    maxMs(),
+                    errors);
         }
 
         public JsonObject toJson() {
             JsonArray a = new JsonArray();
             outageMs.forEach(v -> a.add(Math.round(v * 10) / 10.0));
-            return new JsonObject().put("system", system).put("server", server).put("target", target).put("startedAt", startedAt)
-                    .put("machine", Machine.describe()).put("writers", writers).put("outageMs", a)
-                    .put("p50Ms", Math.round(p50Ms() * 10) / 10.0).put("maxMs", Math.round(maxMs() * 10) / 10.0)
+            return new JsonObject()
+                    .put("system", system)
+                    .put("server", server)
+                    .put("target", target)
+                    .put("startedAt", startedAt)
+                    .put("machine", Machine.describe())
+                    .put("writers", writers)
+                    .put("outageMs", a)
+                    .put("p50Ms", Math.round(p50Ms() * 10) / 10.0)
+                    .put("maxMs", Math.round(maxMs() * 10) / 10.0)
                     .put("errors", new JsonObject(new TreeMap<String, Object>(errors)));
         }
     }

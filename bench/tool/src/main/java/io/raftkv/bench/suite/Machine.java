@@ -1,7 +1,6 @@
 package io.raftkv.bench.suite;
 
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +8,7 @@ import java.util.List;
 
 /** A description of the machine a run used, for the report (read from /proc on Linux). */
 public final class Machine {
-    private Machine() {
-    }
+    private Machine() {}
 
     public static JsonObject describe() {
         return new JsonObject()

@@ -3,7 +3,6 @@ package io.raftkv.bench.suite;
 import io.raftkv.bench.load.Measurement;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.workload.Workload;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Preloader {
     static final int ATTEMPTS_PER_KEY = 5;
 
-    private Preloader() {
-    }
+    private Preloader() {}
 
     /**
      * @return the number of keys written
@@ -40,19 +38,27 @@ public final class Preloader {
             writeNext(target, workload, next, keys, errors, writerDone);
         }
         try {
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("preload interrupted");
         } catch (Exception e) {
-            throw new IllegalStateException("preload of " + keys + " keys failed after " + Math.min(next.get(), keys)
-                    + " started; errors by code: " + new TreeMap<>(errors), e);
+            throw new IllegalStateException(
+                    "preload of " + keys + " keys failed after " + Math.min(next.get(), keys)
+                            + " started; errors by code: " + new TreeMap<>(errors),
+                    e);
         }
         return keys;
     }
 
-    private static void writeNext(Target target, Workload workload, AtomicLong next, long keys,
-                                  Map<String, Long> errors, CompletableFuture<Void> writerDone) {
+    private static void writeNext(
+            Target target,
+            Workload workload,
+            AtomicLong next,
+            long keys,
+            Map<String, Long> errors,
+            CompletableFuture<Void> writerDone) {
         long index = next.getAndIncrement();
         if (index >= keys) {
             writerDone.complete(null);
@@ -61,8 +67,15 @@ public final class Preloader {
         write(target, workload, index, 1, next, keys, errors, writerDone);
     }
 
-    private static void write(Target target, Workload workload, long index, int attempt, AtomicLong next, long keys,
-                              Map<String, Long> errors, CompletableFuture<Void> writerDone) {
+    private static void write(
+            Target target,
+            Workload workload,
+            long index,
+            int attempt,
+            AtomicLong next,
+            long keys,
+            Map<String, Long> errors,
+            CompletableFuture<Void> writerDone) {
         target.put(workload.key(index), workload.value()).whenComplete((v, e) -> {
             if (e == null) {
                 writeNext(target, workload, next, keys, errors, writerDone);

@@ -13,8 +13,8 @@ import io.raftkv.bench.workload.WorkloadSpec;
  * @param connections client connections to open
  * @param cpuNeighbours CPU-hungry processes run beside the systems during the scenario (0: none)
  */
-public record Scenario(String name, String title, WorkloadSpec workload, LoadSpec load, int connections,
-                       int cpuNeighbours) {
+public record Scenario(
+        String name, String title, WorkloadSpec workload, LoadSpec load, int connections, int cpuNeighbours) {
     public Scenario(String name, String title, WorkloadSpec workload, LoadSpec load, int connections) {
         this(name, title, workload, load, connections, 0);
     }

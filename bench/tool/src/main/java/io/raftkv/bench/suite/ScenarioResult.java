@@ -2,10 +2,8 @@ package io.raftkv.bench.suite;
 
 import io.raftkv.bench.load.LatencySummary;
 import io.raftkv.bench.load.Measured;
-import io.vertx.core.json.JsonObject;
-
 import io.vertx.core.json.JsonArray;
-
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,25 +26,52 @@ import java.util.TreeMap;
  * @param rounds               every round's figures when this result merges several rounds (empty: one run);
  *                             {@code measured} is then the round with the median throughput
  */
-public record ScenarioResult(String scenario, String title, String workload, String load, int connections,
-                             String skipped, Measured measured, Double serverCpuMicrosPerOp, Double serverMaxRssMiB,
-                             Long leaderChanges, Double slowestPersistMs, String loadAverage, List<Round> rounds) {
+public record ScenarioResult(
+        String scenario,
+        String title,
+        String workload,
+        String load,
+        int connections,
+        String skipped,
+        Measured measured,
+        Double serverCpuMicrosPerOp,
+        Double serverMaxRssMiB,
+        Long leaderChanges,
+        Double slowestPersistMs,
+        String loadAverage,
+        List<Round> rounds) {
 
     /** One round's headline figures. */
-    public record Round(double throughput, double p50Ms, double p99Ms, Long leaderChanges, Double slowestPersistMs,
-                        String loadAverage) {
+    public record Round(
+            double throughput,
+            double p50Ms,
+            double p99Ms,
+            Long leaderChanges,
+            Double slowestPersistMs,
+            String loadAverage) {
         JsonObject toJson() {
-            return new JsonObject().put("throughputOpsPerSec", round(throughput)).put("p50Ms", p50Ms).put("p99Ms", p99Ms)
+            return new JsonObject()
+                    .put("throughputOpsPerSec", round(throughput))
+                    .put("p50Ms", p50Ms)
+                    .put("p99Ms", p99Ms)
                     .put("leaderChanges", leaderChanges)
-                    .put("slowestPersistMs", slowestPersistMs == null || slowestPersistMs.isInfinite() ? null : slowestPersistMs)
+                    .put(
+                            "slowestPersistMs",
+                            slowestPersistMs == null || slowestPersistMs.isInfinite() ? null : slowestPersistMs)
                     .put("slowestPersistBeyondLargestBucket", slowestPersistMs != null && slowestPersistMs.isInfinite())
                     .put("loadAverage", loadAverage);
         }
 
         static Round fromJson(JsonObject o) {
-            return new Round(o.getDouble("throughputOpsPerSec"), o.getDouble("p50Ms"), o.getDouble("p99Ms"),
-                    o.getLong("leaderChanges"), o.getBoolean("slowestPersistBeyondLargestBucket", false)
-                    ? Double.valueOf(Double.POSITIVE_INFINITY) : o.getDouble("slowestPersistMs"), o.getString("loadAverage"));
+            return new Round(
+                    o.getDouble("throughputOpsPerSec"),
+                    o.getDouble("p50Ms"),
+                    o.getDouble("p99Ms"),
+                    o.getLong("leaderChanges"),
+                    o.getBoolean("slowestPersistBeyondLargestBucket", false)
+                            ? Double.valueOf(Double.POSITIVE_INFINITY)
+                            : o.getDouble("slowestPersistMs"),
+                    o.getString("loadAverage"));
         }
     }
 
@@ -55,8 +80,20 @@ public record ScenarioResult(String scenario, String title, String workload, Str
     }
 
     public static ScenarioResult skipped(Scenario s, String why) {
-        return new ScenarioResult(s.name(), s.title(), s.workload().describe(), s.load().describe(), s.connections(),
-                why, null, null, null, null, null, null, List.of());
+        return new ScenarioResult(
+                s.name(),
+                s.title(),
+                s.workload().describe(),
+                s.load().describe(),
+                s.connections(),
+                why,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of());
     }
 
     public static ScenarioResult of(Scenario s, Measured m) {
@@ -67,11 +104,27 @@ public record ScenarioResult(String scenario, String title, String workload, Str
         return of(s, m, serverCpuMicrosPerOp, serverMaxRssMiB, ClusterMetrics.Window.UNKNOWN, null);
     }
 
-    public static ScenarioResult of(Scenario s, Measured m, Double serverCpuMicrosPerOp, Double serverMaxRssMiB,
-                                    ClusterMetrics.Window steadiness, String loadAverage) {
-        return new ScenarioResult(s.name(), s.title(), s.workload().describe(), s.load().describe(), s.connections(),
-                null, m, serverCpuMicrosPerOp, serverMaxRssMiB, steadiness.leaderChanges(), steadiness.slowestPersistMs(),
-                loadAverage, List.of());
+    public static ScenarioResult of(
+            Scenario s,
+            Measured m,
+            Double serverCpuMicrosPerOp,
+            Double serverMaxRssMiB,
+            ClusterMetrics.Window steadiness,
+            String loadAverage) {
+        return new ScenarioResult(
+                s.name(),
+                s.title(),
+                s.workload().describe(),
+                s.load().describe(),
+                s.connections(),
+                null,
+                m,
+                serverCpuMicrosPerOp,
+                serverMaxRssMiB,
+                steadiness.leaderChanges(),
+                steadiness.slowestPersistMs(),
+                loadAverage,
+                List.of());
     }
 
     /**
@@ -106,18 +159,37 @@ public record ScenarioResult(String scenario, String title, String workload, Str
             if (r.slowestPersistMs() != null) {
                 slowest = slowest == null ? r.slowestPersistMs() : Math.max(slowest, r.slowestPersistMs());
             }
-            rss = r.serverMaxRssMiB() == null ? rss : rss == null ? r.serverMaxRssMiB() : Math.max(rss, r.serverMaxRssMiB());
+            rss = r.serverMaxRssMiB() == null
+                    ? rss
+                    : rss == null ? r.serverMaxRssMiB() : Math.max(rss, r.serverMaxRssMiB());
         }
-        return new ScenarioResult(mid.scenario(), mid.title(), mid.workload(), mid.load(), mid.connections(), null,
-                mid.measured(), mid.serverCpuMicrosPerOp(), rss, changes, slowest, mid.loadAverage(), rounds);
+        return new ScenarioResult(
+                mid.scenario(),
+                mid.title(),
+                mid.workload(),
+                mid.load(),
+                mid.connections(),
+                null,
+                mid.measured(),
+                mid.serverCpuMicrosPerOp(),
+                rss,
+                changes,
+                slowest,
+                mid.loadAverage(),
+                rounds);
     }
 
     private List<Round> roundsOrSelf() {
         if (!rounds.isEmpty()) {
             return rounds;
         }
-        return List.of(new Round(measured.throughput(), measured.latency().p50Ms(), measured.latency().p99Ms(),
-                leaderChanges, slowestPersistMs, loadAverage));
+        return List.of(new Round(
+                measured.throughput(),
+                measured.latency().p50Ms(),
+                measured.latency().p99Ms(),
+                leaderChanges,
+                slowestPersistMs,
+                loadAverage));
     }
 
     /** Throughput: the median over rounds (the one run's when there was one). */
@@ -137,14 +209,15 @@ public record ScenarioResult(String scenario, String title, String workload, Str
 
     /** The lowest and highest throughput of the rounds. */
     public double[] throughputRange() {
-        double[] t = roundsOrSelf().stream().mapToDouble(Round::throughput).sorted().toArray();
-        return new double[]{t[0], t[t.length - 1]};
+        double[] t =
+                roundsOrSelf().stream().mapToDouble(Round::throughput).sorted().toArray();
+        return new double[] {t[0], t[t.length - 1]};
     }
 
     /** The lowest and highest p99 of the rounds. */
     public double[] p99Range() {
         double[] t = roundsOrSelf().stream().mapToDouble(Round::p99Ms).sorted().toArray();
-        return new double[]{t[0], t[t.length - 1]};
+        return new double[] {t[0], t[t.length - 1]};
     }
 
     public int roundCount() {
@@ -163,8 +236,12 @@ public record ScenarioResult(String scenario, String title, String workload, Str
     }
 
     public JsonObject toJson() {
-        JsonObject o = new JsonObject().put("scenario", scenario).put("title", title).put("workload", workload)
-                .put("load", load).put("connections", connections);
+        JsonObject o = new JsonObject()
+                .put("scenario", scenario)
+                .put("title", title)
+                .put("workload", workload)
+                .put("load", load)
+                .put("connections", connections);
         if (measured == null) {
             return o.put("skipped", skipped);
         }
@@ -172,48 +249,99 @@ public record ScenarioResult(String scenario, String title, String workload, Str
         return o.put("seconds", measured.seconds())
                 .put("operations", measured.successes())
                 .put("throughputOpsPerSec", round(measured.throughput()))
-                .put("latencyMs", new JsonObject().put("mean", l.meanMs()).put("p50", l.p50Ms()).put("p90", l.p90Ms())
-                        .put("p99", l.p99Ms()).put("p999", l.p999Ms()).put("max", l.maxMs()))
+                .put(
+                        "latencyMs",
+                        new JsonObject()
+                                .put("mean", l.meanMs())
+                                .put("p50", l.p50Ms())
+                                .put("p90", l.p90Ms())
+                                .put("p99", l.p99Ms())
+                                .put("p999", l.p999Ms())
+                                .put("max", l.maxMs()))
                 .put("errors", new JsonObject(new TreeMap<>(measured.errors())))
                 .put("warmupErrors", new JsonObject(new TreeMap<>(measured.warmupErrors())))
                 .put("unfinished", measured.unfinished())
                 .put("errorSamples", new JsonObject(new TreeMap<String, Object>(measured.errorSamples())))
-                .put("clientCpuShare", Double.isNaN(measured.clientCpuShare()) ? null
-                        : Math.round(measured.clientCpuShare() * 1000) / 1000.0)
+                .put(
+                        "clientCpuShare",
+                        Double.isNaN(measured.clientCpuShare())
+                                ? null
+                                : Math.round(measured.clientCpuShare() * 1000) / 1000.0)
                 .put("serverCpuMicrosPerOp", serverCpuMicrosPerOp == null ? null : round(serverCpuMicrosPerOp))
                 .put("serverMaxRssMiB", serverMaxRssMiB == null ? null : round(serverMaxRssMiB))
                 .put("leaderChanges", leaderChanges)
-                .put("slowestPersistMs", slowestPersistMs == null || slowestPersistMs.isInfinite() ? null : slowestPersistMs)
+                .put(
+                        "slowestPersistMs",
+                        slowestPersistMs == null || slowestPersistMs.isInfinite() ? null : slowestPersistMs)
                 .put("slowestPersistBeyondLargestBucket", slowestPersistMs != null && slowestPersistMs.isInfinite())
                 .put("loadAverage", loadAverage)
-                .put("rounds", rounds.isEmpty() ? null : new JsonArray(rounds.stream().map(Round::toJson).toList()));
+                .put(
+                        "rounds",
+                        rounds.isEmpty()
+                                ? null
+                                : new JsonArray(
+                                        rounds.stream().map(Round::toJson).toList()));
     }
 
     public static ScenarioResult fromJson(JsonObject o) {
         if (o.containsKey("skipped")) {
-            return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
-                    o.getString("load"), o.getInteger("connections"), o.getString("skipped"), null, null, null, null, null,
-                    null, List.of());
+            return new ScenarioResult(
+                    o.getString("scenario"),
+                    o.getString("title"),
+                    o.getString("workload"),
+                    o.getString("load"),
+                    o.getInteger("connections"),
+                    o.getString("skipped"),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of());
         }
         JsonObject l = o.getJsonObject("latencyMs");
-        LatencySummary latency = new LatencySummary(o.getLong("operations"), l.getDouble("mean"), l.getDouble("p50"),
-                l.getDouble("p90"), l.getDouble("p99"), l.getDouble("p999"), l.getDouble("max"));
-        Measured m = new Measured(o.getDouble("seconds"), o.getLong("operations"), counts(o.getJsonObject("errors")),
-                counts(o.getJsonObject("warmupErrors")), latency, o.getLong("unfinished", 0L),
+        LatencySummary latency = new LatencySummary(
+                o.getLong("operations"),
+                l.getDouble("mean"),
+                l.getDouble("p50"),
+                l.getDouble("p90"),
+                l.getDouble("p99"),
+                l.getDouble("p999"),
+                l.getDouble("max"));
+        Measured m = new Measured(
+                o.getDouble("seconds"),
+                o.getLong("operations"),
+                counts(o.getJsonObject("errors")),
+                counts(o.getJsonObject("warmupErrors")),
+                latency,
+                o.getLong("unfinished", 0L),
                 o.getValue("clientCpuShare") instanceof Number n ? n.doubleValue() : Double.NaN,
                 samples(o.getJsonObject("errorSamples")));
         Double cpu = o.getValue("serverCpuMicrosPerOp") instanceof Number n ? n.doubleValue() : null;
         Double rss = o.getValue("serverMaxRssMiB") instanceof Number n ? n.doubleValue() : null;
-        Double slowest = o.getBoolean("slowestPersistBeyondLargestBucket", false) ? Double.valueOf(Double.POSITIVE_INFINITY)
+        Double slowest = o.getBoolean("slowestPersistBeyondLargestBucket", false)
+                ? Double.valueOf(Double.POSITIVE_INFINITY)
                 : o.getDouble("slowestPersistMs");
         List<Round> rounds = new ArrayList<>();
         JsonArray rs = o.getJsonArray("rounds");
         if (rs != null) {
             rs.forEach(r -> rounds.add(Round.fromJson((JsonObject) r)));
         }
-        return new ScenarioResult(o.getString("scenario"), o.getString("title"), o.getString("workload"),
-                o.getString("load"), o.getInteger("connections"), null, m, cpu, rss, o.getLong("leaderChanges"), slowest,
-                o.getString("loadAverage"), rounds);
+        return new ScenarioResult(
+                o.getString("scenario"),
+                o.getString("title"),
+                o.getString("workload"),
+                o.getString("load"),
+                o.getInteger("connections"),
+                null,
+                m,
+                cpu,
+                rss,
+                o.getLong("leaderChanges"),
+                slowest,
+                o.getString("loadAverage"),
+                rounds);
     }
 
     private static Map<String, Long> counts(JsonObject o) {

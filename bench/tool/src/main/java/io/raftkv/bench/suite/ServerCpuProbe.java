@@ -29,8 +29,12 @@ final class ServerCpuProbe implements AutoCloseable {
     }
 
     /** Starts the two readings, {@code warmup} and {@code warmup + duration} from now. */
-    static ServerCpuProbe schedule(LongSupplier cpuNanos, LongSupplier rssBytes, Supplier<ClusterMetrics.Snapshot> metrics,
-                                   Duration warmup, Duration duration) {
+    static ServerCpuProbe schedule(
+            LongSupplier cpuNanos,
+            LongSupplier rssBytes,
+            Supplier<ClusterMetrics.Snapshot> metrics,
+            Duration warmup,
+            Duration duration) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-server-cpu");
             t.setDaemon(true);
@@ -38,15 +42,21 @@ final class ServerCpuProbe implements AutoCloseable {
         });
         ServerCpuProbe probe = new ServerCpuProbe(timer);
         long openNanos = warmup.toNanos();
-        timer.schedule(() -> {
-            probe.atOpen = cpuNanos.getAsLong();
-            probe.metricsAtOpen = metrics.get();
-        }, openNanos, TimeUnit.NANOSECONDS);
-        timer.schedule(() -> probe.atClose = cpuNanos.getAsLong(), openNanos + duration.toNanos(), TimeUnit.NANOSECONDS);
+        timer.schedule(
+                () -> {
+                    probe.atOpen = cpuNanos.getAsLong();
+                    probe.metricsAtOpen = metrics.get();
+                },
+                openNanos,
+                TimeUnit.NANOSECONDS);
+        timer.schedule(
+                () -> probe.atClose = cpuNanos.getAsLong(), openNanos + duration.toNanos(), TimeUnit.NANOSECONDS);
         probe.closingMetrics = metrics;
         long second = TimeUnit.SECONDS.toNanos(1);
         for (long at = openNanos; at <= openNanos + duration.toNanos(); at += second) {
-            timer.schedule(() -> probe.maxRssBytes = Math.max(probe.maxRssBytes, rssBytes.getAsLong()), at,
+            timer.schedule(
+                    () -> probe.maxRssBytes = Math.max(probe.maxRssBytes, rssBytes.getAsLong()),
+                    at,
                     TimeUnit.NANOSECONDS);
         }
         return probe;

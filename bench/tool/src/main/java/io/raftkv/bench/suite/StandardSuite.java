@@ -4,7 +4,6 @@ import io.raftkv.bench.load.LoadSpec;
 import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.workload.KeyOrder;
 import io.raftkv.bench.workload.WorkloadSpec;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -28,8 +27,7 @@ public final class StandardSuite {
     public static final int MANY_CLIENTS = 1_000;
     public static final int MANY_CONNECTIONS = 100;
 
-    private StandardSuite() {
-    }
+    private StandardSuite() {}
 
     /**
      * @param keySpace distinct keys (all preloaded before the reads)
@@ -40,18 +38,42 @@ public final class StandardSuite {
         LoadSpec many = LoadSpec.closed(MANY_CLIENTS, warmup, duration);
         return List.of(
                 new Scenario("put-1c", "put, 1 client", spec(100, ReadMode.LINEARIZABLE, keySpace, seed), one, 1),
-                new Scenario("put-1000c", "put, 1000 clients", spec(100, ReadMode.LINEARIZABLE, keySpace, seed), many,
+                new Scenario(
+                        "put-1000c",
+                        "put, 1000 clients",
+                        spec(100, ReadMode.LINEARIZABLE, keySpace, seed),
+                        many,
                         MANY_CONNECTIONS),
-                new Scenario("get-linearizable-1000c", "linearizable get, 1000 clients",
-                        spec(0, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS),
-                new Scenario("get-serializable-1000c", "serializable get, 1000 clients",
-                        spec(0, ReadMode.SERIALIZABLE, keySpace, seed), many, MANY_CONNECTIONS),
-                new Scenario("get-lease-1000c", "lease get, 1000 clients",
-                        spec(0, ReadMode.LEASE, keySpace, seed), many, MANY_CONNECTIONS),
-                new Scenario("mix-90get-10put-1000c", "90% get / 10% put, 1000 clients",
-                        spec(10, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS),
-                new Scenario("put-1000c-cpu-neighbour", "put, 1000 clients, CPU-hungry neighbour",
-                        spec(100, ReadMode.LINEARIZABLE, keySpace, seed), many, MANY_CONNECTIONS,
+                new Scenario(
+                        "get-linearizable-1000c",
+                        "linearizable get, 1000 clients",
+                        spec(0, ReadMode.LINEARIZABLE, keySpace, seed),
+                        many,
+                        MANY_CONNECTIONS),
+                new Scenario(
+                        "get-serializable-1000c",
+                        "serializable get, 1000 clients",
+                        spec(0, ReadMode.SERIALIZABLE, keySpace, seed),
+                        many,
+                        MANY_CONNECTIONS),
+                new Scenario(
+                        "get-lease-1000c",
+                        "lease get, 1000 clients",
+                        spec(0, ReadMode.LEASE, keySpace, seed),
+                        many,
+                        MANY_CONNECTIONS),
+                new Scenario(
+                        "mix-90get-10put-1000c",
+                        "90% get / 10% put, 1000 clients",
+                        spec(10, ReadMode.LINEARIZABLE, keySpace, seed),
+                        many,
+                        MANY_CONNECTIONS),
+                new Scenario(
+                        "put-1000c-cpu-neighbour",
+                        "put, 1000 clients, CPU-hungry neighbour",
+                        spec(100, ReadMode.LINEARIZABLE, keySpace, seed),
+                        many,
+                        MANY_CONNECTIONS,
                         Runtime.getRuntime().availableProcessors()));
     }
 
@@ -62,23 +84,44 @@ public final class StandardSuite {
      * the same warm-up, and the bench client's own JVM warms up with it.
      */
     public static Scenario clusterWarmup(long keySpace, Duration duration, long seed) {
-        return new Scenario("cluster-warmup", "warm-up (not reported)", spec(50, ReadMode.LINEARIZABLE, keySpace, seed),
-                LoadSpec.closed(256, Duration.ZERO, duration), 32);
+        return new Scenario(
+                "cluster-warmup",
+                "warm-up (not reported)",
+                spec(50, ReadMode.LINEARIZABLE, keySpace, seed),
+                LoadSpec.closed(256, Duration.ZERO, duration),
+                32);
     }
 
     /** The short suite of {@code make bench-smoke}: a few seconds of each kind of operation. */
     public static List<Scenario> smoke(long keySpace, Duration warmup, Duration duration, long seed) {
         LoadSpec some = LoadSpec.closed(32, warmup, duration);
         return List.of(
-                new Scenario("smoke-put-32c", "put, 32 clients", spec(100, ReadMode.LINEARIZABLE, keySpace, seed), some, 4),
-                new Scenario("smoke-get-linearizable-32c", "linearizable get, 32 clients",
-                        spec(0, ReadMode.LINEARIZABLE, keySpace, seed), some, 4),
-                new Scenario("smoke-get-lease-32c", "lease get, 32 clients",
-                        spec(0, ReadMode.LEASE, keySpace, seed), some, 4),
-                new Scenario("smoke-get-serializable-32c", "serializable get, 32 clients",
-                        spec(0, ReadMode.SERIALIZABLE, keySpace, seed), some, 4),
-                new Scenario("smoke-mix-32c", "90% get / 10% put, 32 clients",
-                        spec(10, ReadMode.LINEARIZABLE, keySpace, seed), some, 4));
+                new Scenario(
+                        "smoke-put-32c", "put, 32 clients", spec(100, ReadMode.LINEARIZABLE, keySpace, seed), some, 4),
+                new Scenario(
+                        "smoke-get-linearizable-32c",
+                        "linearizable get, 32 clients",
+                        spec(0, ReadMode.LINEARIZABLE, keySpace, seed),
+                        some,
+                        4),
+                new Scenario(
+                        "smoke-get-lease-32c",
+                        "lease get, 32 clients",
+                        spec(0, ReadMode.LEASE, keySpace, seed),
+                        some,
+                        4),
+                new Scenario(
+                        "smoke-get-serializable-32c",
+                        "serializable get, 32 clients",
+                        spec(0, ReadMode.SERIALIZABLE, keySpace, seed),
+                        some,
+                        4),
+                new Scenario(
+                        "smoke-mix-32c",
+                        "90% get / 10% put, 32 clients",
+                        spec(10, ReadMode.LINEARIZABLE, keySpace, seed),
+                        some,
+                        4));
     }
 
     static WorkloadSpec spec(int putPercent, ReadMode mode, long keySpace, long seed) {

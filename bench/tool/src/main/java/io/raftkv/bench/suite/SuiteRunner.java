@@ -6,7 +6,6 @@ import io.raftkv.bench.load.Measured;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetOptions;
 import io.raftkv.bench.workload.Workload;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +39,13 @@ public final class SuiteRunner {
      * @param opener   opens this system's target for given options
      * @param progress whether to print a progress line every second
      */
-    public SuiteRunner(String system, List<String> endpoints, Duration deadline, Function<TargetOptions, Target> opener,
-                       PrintStream out, boolean progress) {
+    public SuiteRunner(
+            String system,
+            List<String> endpoints,
+            Duration deadline,
+            Function<TargetOptions, Target> opener,
+            PrintStream out,
+            boolean progress) {
         this.system = system;
         this.endpoints = List.copyOf(endpoints);
         this.deadline = deadline;
@@ -75,10 +79,11 @@ public final class SuiteRunner {
         try (Target target = opener.apply(new TargetOptions(endpoints, warmup.connections(), deadline))) {
             String label = warmup.name() + " " + system;
             Measured m = new LoadRunner(target, new Workload(warmup.workload()), warmup.load(), p -> {
-                if (progress) {
-                    out.println(p.line(label));
-                }
-            }).run();
+                        if (progress) {
+                            out.println(p.line(label));
+                        }
+                    })
+                    .run();
             out.println(summary(label, m) + "  (warm-up, not reported)");
         }
     }
@@ -95,8 +100,11 @@ public final class SuiteRunner {
             try (Target target = opener.apply(new TargetOptions(endpoints, s.connections(), deadline))) {
                 description = target.describe().replaceFirst(", \\d+ (clients|connections).*", "");
                 if (s.workload().reads() && !target.supports(s.workload().readMode())) {
-                    out.printf("%-28s %s: skipped (%s reads not supported)%n", s.name(), system, s.workload().readMode());
-                    results.add(ScenarioResult.skipped(s, system + " has no " + s.workload().readMode() + " read"));
+                    out.printf(
+                            "%-28s %s: skipped (%s reads not supported)%n",
+                            s.name(), system, s.workload().readMode());
+                    results.add(ScenarioResult.skipped(
+                            s, system + " has no " + s.workload().readMode() + " read"));
                     continue;
                 }
                 Workload workload = new Workload(s.workload());
@@ -107,44 +115,68 @@ public final class SuiteRunner {
                     preloaded = true;
                 }
                 String label = s.name() + " " + system;
-                ServerCpuProbe cpu = ServerCpuProbe.schedule(serverCpuNanos, serverRssBytes, metrics, s.load().warmup(),
+                ServerCpuProbe cpu = ServerCpuProbe.schedule(
+                        serverCpuNanos,
+                        serverRssBytes,
+                        metrics,
+                        s.load().warmup(),
                         s.load().duration());
                 Measured m;
-                try (CpuNeighbour neighbour = CpuNeighbour.start(s.cpuNeighbours(),
+                try (CpuNeighbour neighbour = CpuNeighbour.start(
+                        s.cpuNeighbours(),
                         s.load().warmup().plus(s.load().duration()).plus(Duration.ofSeconds(30)))) {
                     m = new LoadRunner(target, workload, s.load(), p -> {
-                        if (progress) {
-                            out.println(p.line(label));
-                        }
-                    }).run();
+                                if (progress) {
+                                    out.println(p.line(label));
+                                }
+                            })
+                            .run();
                 } finally {
                     cpu.close();
                 }
                 Double cpuPerOp = cpu.microsPerOp(m.successes());
                 Double rss = cpu.maxRssMiB();
                 ClusterMetrics.Window steady = cpu.steadiness();
-                out.println(summary(label, m) + (cpuPerOp == null ? ""
-                        : String.format(Locale.ROOT, "  (servers used %.0f µs CPU per operation)", cpuPerOp))
+                out.println(summary(label, m)
+                        + (cpuPerOp == null
+                                ? ""
+                                : String.format(Locale.ROOT, "  (servers used %.0f µs CPU per operation)", cpuPerOp))
                         + (rss == null ? "" : String.format(Locale.ROOT, "  (largest member RSS %.0f MiB)", rss))
-                        + (steady.leaderChanges() == null ? "" : "  (leader changes " + steady.leaderChanges()
-                        + ", slowest persist ≤ " + steady.slowestPersistMs() + " ms)")
+                        + (steady.leaderChanges() == null
+                                ? ""
+                                : "  (leader changes " + steady.leaderChanges() + ", slowest persist ≤ "
+                                        + steady.slowestPersistMs() + " ms)")
                         + "  (load average " + cpu.loadAverage() + ")");
                 results.add(ScenarioResult.of(s, m, cpuPerOp, rss, steady, cpu.loadAverage()));
             }
         }
-        return new SystemResults(system, server, description == null ? system : description, startedAt,
-                Machine.describe(), seed, results);
+        return new SystemResults(
+                system,
+                server,
+                description == null ? system : description,
+                startedAt,
+                Machine.describe(),
+                seed,
+                results);
     }
 
     /** e.g. {@code put-1c etcd  1,030 op/s  p50 0.9  p90 ...  errors {}}. */
     public static String summary(String label, Measured m) {
         LatencySummary l = m.latency();
-        return String.format(Locale.ROOT,
-                "%-28s => %,10.0f op/s  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  errors %s"
-                        + "  (bench client used %.0f%% of the CPUs)%s", label,
-                m.throughput(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.p999Ms(), l.maxMs(), m.errors(),
-                m.clientCpuShare() * 100,
-                m.warmupErrors().isEmpty() ? "" : "  (warm-up errors " + m.warmupErrors() + ")")
+        return String.format(
+                        Locale.ROOT,
+                        "%-28s => %,10.0f op/s  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  errors %s"
+                                + "  (bench client used %.0f%% of the CPUs)%s",
+                        label,
+                        m.throughput(),
+                        l.p50Ms(),
+                        l.p90Ms(),
+                        l.p99Ms(),
+                        l.p999Ms(),
+                        l.maxMs(),
+                        m.errors(),
+                        m.clientCpuShare() * 100,
+                        m.warmupErrors().isEmpty() ? "" : "  (warm-up errors " + m.warmupErrors() + ")")
                 + (m.errorSamples().isEmpty() ? "" : "\n    first error per code: " + m.errorSamples());
     }
 }

@@ -2,7 +2,6 @@ package io.raftkv.bench.suite;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,8 +15,14 @@ import java.util.Optional;
  * machine and when, and one {@link ScenarioResult} per scenario. Stored as
  * {@code results-<system>.json}; the comparison report is rendered from these files.
  */
-public record SystemResults(String system, String server, String target, String startedAt, JsonObject machine,
-                            long seed, List<ScenarioResult> results) {
+public record SystemResults(
+        String system,
+        String server,
+        String target,
+        String startedAt,
+        JsonObject machine,
+        long seed,
+        List<ScenarioResult> results) {
     public SystemResults {
         results = List.copyOf(results);
     }
@@ -38,10 +43,15 @@ public record SystemResults(String system, String server, String target, String 
             merged.add(ScenarioResult.merge(same));
         }
         JsonObject machine = first.machine().copy();
-        machine.put("loadAverage", String.join(" / ", rounds.stream()
-                .map(sr -> sr.machine().getString("loadAverage", "unknown")).toList()));
-        return new SystemResults(first.system(), first.server(), first.target(), first.startedAt(), machine, first.seed(),
-                merged);
+        machine.put(
+                "loadAverage",
+                String.join(
+                        " / ",
+                        rounds.stream()
+                                .map(sr -> sr.machine().getString("loadAverage", "unknown"))
+                                .toList()));
+        return new SystemResults(
+                first.system(), first.server(), first.target(), first.startedAt(), machine, first.seed(), merged);
     }
 
     public Optional<ScenarioResult> result(String scenario) {
@@ -51,16 +61,27 @@ public record SystemResults(String system, String server, String target, String 
     public JsonObject toJson() {
         JsonArray rs = new JsonArray();
         results.forEach(r -> rs.add(r.toJson()));
-        return new JsonObject().put("system", system).put("server", server).put("target", target).put("startedAt", startedAt)
-                .put("machine", machine).put("seed", seed).put("results", rs);
+        return new JsonObject()
+                .put("system", system)
+                .put("server", server)
+                .put("target", target)
+                .put("startedAt", startedAt)
+                .put("machine", machine)
+                .put("seed", seed)
+                .put("results", rs);
     }
 
     public static SystemResults fromJson(JsonObject o) {
         List<ScenarioResult> rs = new ArrayList<>();
         o.getJsonArray("results").forEach(r -> rs.add(ScenarioResult.fromJson((JsonObject) r)));
-        return new SystemResults(o.getString("system"), o.getString("server", "unknown"), o.getString("target"),
+        return new SystemResults(
+                o.getString("system"),
+                o.getString("server", "unknown"),
+                o.getString("target"),
                 o.getString("startedAt"),
-                o.getJsonObject("machine"), o.getLong("seed"), rs);
+                o.getJsonObject("machine"),
+                o.getLong("seed"),
+                rs);
     }
 
     public static Path file(Path dir, String system) {

@@ -1,7 +1,6 @@
 package io.raftkv.bench.target;
 
 import io.raftkv.bench.spi.TargetFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -39,8 +38,9 @@ public final class IsolatedDriver implements AutoCloseable {
      */
     public static IsolatedDriver load(Path jar, String system) {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("driver jar " + jar + " does not exist (build it with: mvn -pl bench/spi,bench/etcd-driver package,"
-                    + " or pass its path)");
+            throw new IllegalArgumentException(
+                    "driver jar " + jar + " does not exist (build it with: mvn -pl bench/spi,bench/etcd-driver package,"
+                            + " or pass its path)");
         }
         URL url;
         try {
@@ -49,8 +49,8 @@ public final class IsolatedDriver implements AutoCloseable {
             throw new IllegalArgumentException("bad driver jar path " + jar, e);
         }
         ClassLoader spiSource = TargetFactory.class.getClassLoader();
-        URLClassLoader loader = new URLClassLoader("bench-driver-" + system, new URL[]{url},
-                new SpiOnlyLoader(spiSource));
+        URLClassLoader loader =
+                new URLClassLoader("bench-driver-" + system, new URL[] {url}, new SpiOnlyLoader(spiSource));
         List<String> found = new ArrayList<>();
         for (TargetFactory f : ServiceLoader.load(TargetFactory.class, loader)) {
             if (f.system().equals(system)) {
@@ -59,8 +59,8 @@ public final class IsolatedDriver implements AutoCloseable {
             found.add(f.system());
         }
         closeQuietly(loader);
-        throw new IllegalArgumentException("driver jar " + jar + " has no target factory for '" + system
-                + "' (it has " + found + ")");
+        throw new IllegalArgumentException(
+                "driver jar " + jar + " has no target factory for '" + system + "' (it has " + found + ")");
     }
 
     public TargetFactory factory() {

@@ -1,9 +1,9 @@
 package io.raftkv.bench.target;
 
-import io.raftkv.api.client.ClientCredentials;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.v1.GetRequest;
@@ -14,7 +14,6 @@ import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetCallException;
 import io.raftkv.bench.spi.TargetOptions;
 import io.vertx.core.Future;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
@@ -53,7 +52,10 @@ public final class RaftKvTarget implements Target {
     public CompletionStage<Void> put(byte[] key, byte[] value) {
         // unsafeWrap: the Target contract says key and value are never modified after the call.
         try {
-            return finish(client.put(PutRequest.newBuilder().setKey(wrap(key)).setValue(wrap(value)).build()));
+            return finish(client.put(PutRequest.newBuilder()
+                    .setKey(wrap(key))
+                    .setValue(wrap(value))
+                    .build()));
         } catch (RuntimeException e) {
             // e.g. the client was closed: the Target contract is a failed stage, never a throw.
             return CompletableFuture.failedFuture(translate(e));
@@ -68,7 +70,10 @@ public final class RaftKvTarget implements Target {
             case SERIALIZABLE -> ReadConsistency.SERIALIZABLE;
         };
         try {
-            return finish(client.get(GetRequest.newBuilder().setKey(wrap(key)).setConsistency(consistency).build()));
+            return finish(client.get(GetRequest.newBuilder()
+                    .setKey(wrap(key))
+                    .setConsistency(consistency)
+                    .build()));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(translate(e));
         }

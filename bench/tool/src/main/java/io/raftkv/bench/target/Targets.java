@@ -3,7 +3,6 @@ package io.raftkv.bench.target;
 import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetOptions;
-
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,11 +30,11 @@ public final class Targets {
      * one unary call per operation): the same client against both systems.
      */
     public static final String RAFTKV_ETCD = "raftkv-etcd";
+
     public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD, ETCD_JETCD, RAFTKV_ETCD);
     public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
 
-    private Targets() {
-    }
+    private Targets() {}
 
     /**
      * Drivers loaded so far, by system and jar path. A driver's class loader lives as long as the JVM: the
@@ -57,8 +56,8 @@ public final class Targets {
      * Opens a target that reaches RaftKV over TLS with {@code credentialsOrNull} when given
      * (required for {@value #RAFTKV_TLS}).
      */
-    public static Target open(String system, TargetOptions options, Path etcdDriverJar,
-                              ClientCredentials credentialsOrNull) {
+    public static Target open(
+            String system, TargetOptions options, Path etcdDriverJar, ClientCredentials credentialsOrNull) {
         switch (system) {
             case RAFTKV:
                 return new RaftKvTarget(options, true, credentialsOrNull);
@@ -66,14 +65,17 @@ public final class Targets {
                 return new RaftKvTarget(options, false, credentialsOrNull);
             case RAFTKV_TLS:
                 if (credentialsOrNull == null) {
-                    throw new IllegalArgumentException(RAFTKV_TLS + " needs TLS credentials (--cacert, and --cert/--key"
-                            + " or --token)");
+                    throw new IllegalArgumentException(
+                            RAFTKV_TLS + " needs TLS credentials (--cacert, and --cert/--key" + " or --token)");
                 }
                 return new RaftKvTarget(options, true, credentialsOrNull);
             case ETCD, ETCD_JETCD, RAFTKV_ETCD: {
-                Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar()).toAbsolutePath().normalize();
+                Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar())
+                        .toAbsolutePath()
+                        .normalize();
                 String driver = system.equals(RAFTKV_ETCD) ? ETCD : system;
-                return DRIVERS.computeIfAbsent(driver + " " + jar, k -> IsolatedDriver.load(jar, driver)).factory()
+                return DRIVERS.computeIfAbsent(driver + " " + jar, k -> IsolatedDriver.load(jar, driver))
+                        .factory()
                         .open(options);
             }
             default:
@@ -84,9 +86,17 @@ public final class Targets {
     /** {@value #ETCD_DRIVER_JAR} in the directory of the jar this class was loaded from. */
     public static Path defaultEtcdDriverJar() {
         try {
-            Path self = Path.of(Targets.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = self.getFileName().toString().endsWith(".jar") ? self.getParent()
-                    : self.getParent().getParent().getParent().resolve("target"); // bench/tool/target/classes → bench/target
+            Path self = Path.of(Targets.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path dir = self.getFileName().toString().endsWith(".jar")
+                    ? self.getParent()
+                    : self.getParent()
+                            .getParent()
+                            .getParent()
+                            .resolve("target"); // bench/tool/target/classes → bench/target
             return dir.resolve(ETCD_DRIVER_JAR);
         } catch (URISyntaxException | SecurityException e) {
             return Path.of(ETCD_DRIVER_JAR);

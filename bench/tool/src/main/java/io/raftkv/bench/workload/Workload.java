@@ -76,8 +76,10 @@ public final class Workload {
         }
 
         public Operation next() {
-            OperationKind kind = spec.putPercent() == 100 || (spec.putPercent() > 0
-                    && random.nextInt(100) < spec.putPercent()) ? OperationKind.PUT : OperationKind.GET;
+            OperationKind kind =
+                    spec.putPercent() == 100 || (spec.putPercent() > 0 && random.nextInt(100) < spec.putPercent())
+                            ? OperationKind.PUT
+                            : OperationKind.GET;
             long index = spec.keyOrder() == KeyOrder.RANDOM
                     ? random.nextLong(spec.keySpace())
                     : Math.floorMod(sequence.getAndIncrement(), spec.keySpace());

@@ -15,8 +15,8 @@ import io.raftkv.bench.spi.ReadMode;
  * @param keyOrder   sequential or random keys
  * @param seed       seeds the key choices and the value bytes, so a run can be replayed
  */
-public record WorkloadSpec(int putPercent, ReadMode readMode, long keySpace, int keySize, int valueSize,
-                           KeyOrder keyOrder, long seed) {
+public record WorkloadSpec(
+        int putPercent, ReadMode readMode, long keySpace, int keySize, int valueSize, KeyOrder keyOrder, long seed) {
     /** Both RaftKV's and etcd's default key limits are above this; larger keys measure nothing useful. */
     public static final int MAX_KEY_BYTES = 4096;
     /** Well below both systems' 1.5 MiB request limit. */
@@ -59,9 +59,11 @@ public record WorkloadSpec(int putPercent, ReadMode readMode, long keySpace, int
 
     /** e.g. {@code 10% put / 90% get(LINEARIZABLE), 8 B keys (random of 10000), 256 B values}. */
     public String describe() {
-        String mix = putPercent == 100 ? "put"
-                : putPercent == 0 ? "get(" + readMode + ")"
-                : putPercent + "% put / " + (100 - putPercent) + "% get(" + readMode + ")";
+        String mix = putPercent == 100
+                ? "put"
+                : putPercent == 0
+                        ? "get(" + readMode + ")"
+                        : putPercent + "% put / " + (100 - putPercent) + "% get(" + readMode + ")";
         return mix + ", " + keySize + " B keys (" + keyOrder.name().toLowerCase(java.util.Locale.ROOT) + " of "
                 + keySpace + "), " + valueSize + " B values, seed " + seed;
     }

@@ -3,7 +3,6 @@ package io.raftkv.bench.fake;
 import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetCallException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

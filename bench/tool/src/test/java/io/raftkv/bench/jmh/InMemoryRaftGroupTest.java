@@ -1,8 +1,8 @@
 package io.raftkv.bench.jmh;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** The JMH harness must really commit what it proposes, or the benchmark measures nothing. */
 class InMemoryRaftGroupTest {

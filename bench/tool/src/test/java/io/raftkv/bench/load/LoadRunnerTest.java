@@ -1,20 +1,19 @@
 package io.raftkv.bench.load;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.bench.fake.ScriptedTarget;
 import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.workload.KeyOrder;
 import io.raftkv.bench.workload.Workload;
 import io.raftkv.bench.workload.WorkloadSpec;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * The load generator against {@link ScriptedTarget}. Assertions are on counts and bounds that hold
@@ -31,8 +30,12 @@ class LoadRunnerTest {
     void closedLoopNeverExceedsItsClientsAndCountsOnlyTheWindow() {
         try (ScriptedTarget target = ScriptedTarget.alwaysOk()) {
             List<Progress> progress = Collections.synchronizedList(new ArrayList<>());
-            Measured m = new LoadRunner(target, workload(50, ReadMode.SERIALIZABLE),
-                    LoadSpec.closed(8, Duration.ofMillis(200), Duration.ofMillis(1_200)), progress::add).run();
+            Measured m = new LoadRunner(
+                            target,
+                            workload(50, ReadMode.SERIALIZABLE),
+                            LoadSpec.closed(8, Duration.ofMillis(200), Duration.ofMillis(1_200)),
+                            progress::add)
+                    .run();
 
             assertThat(target.peakInFlight()).isLessThanOrEqualTo(8);
             assertThat(m.successes()).isPositive().isLessThan(target.calls());
@@ -40,17 +43,23 @@ class LoadRunnerTest {
             assertThat(m.unfinished()).isZero();
             assertThat(m.throughput()).isEqualTo(m.successes() / 1.2);
             assertThat(m.latency().count()).isEqualTo(m.successes());
-            assertThat(progress).as("one progress report per second of a 1.4 s run").isNotEmpty();
+            assertThat(progress)
+                    .as("one progress report per second of a 1.4 s run")
+                    .isNotEmpty();
         }
     }
 
     @Test
     void errorsAreCountedByCode() {
         // Every 10th call fails UNAVAILABLE, every 10th + 1 fails DEADLINE_EXCEEDED.
-        try (ScriptedTarget target = new ScriptedTarget(
-                n -> n % 10 == 0 ? "UNAVAILABLE" : n % 10 == 1 ? "DEADLINE_EXCEEDED" : null, true)) {
-            Measured m = new LoadRunner(target, workload(100, ReadMode.LINEARIZABLE),
-                    LoadSpec.closed(4, Duration.ZERO, Duration.ofMillis(500)), p -> { }).run();
+        try (ScriptedTarget target =
+                new ScriptedTarget(n -> n % 10 == 0 ? "UNAVAILABLE" : n % 10 == 1 ? "DEADLINE_EXCEEDED" : null, true)) {
+            Measured m = new LoadRunner(
+                            target,
+                            workload(100, ReadMode.LINEARIZABLE),
+                            LoadSpec.closed(4, Duration.ZERO, Duration.ofMillis(500)),
+                            p -> {})
+                    .run();
             long total = m.successes() + m.errorCount();
             assertThat(m.errors()).containsOnlyKeys("UNAVAILABLE", "DEADLINE_EXCEEDED");
             // Calls in the window are a contiguous run of call numbers, so each code is ~1/10 of them.
@@ -63,8 +72,12 @@ class LoadRunnerTest {
     @Test
     void readOnlyWorkloadIssuesNoPuts() {
         try (ScriptedTarget target = ScriptedTarget.alwaysOk()) {
-            new LoadRunner(target, workload(0, ReadMode.LEASE), LoadSpec.closed(2, Duration.ZERO, Duration.ofMillis(200)),
-                    p -> { }).run();
+            new LoadRunner(
+                            target,
+                            workload(0, ReadMode.LEASE),
+                            LoadSpec.closed(2, Duration.ZERO, Duration.ofMillis(200)),
+                            p -> {})
+                    .run();
             assertThat(target.calls()).isPositive();
             assertThat(target.puts()).isZero();
         }
@@ -75,8 +88,12 @@ class LoadRunnerTest {
         try (ScriptedTarget target = ScriptedTarget.alwaysOk()) {
             target.hold();
             int maxInFlight = 20;
-            LoadRunner runner = new LoadRunner(target, workload(100, ReadMode.LINEARIZABLE),
-                    LoadSpec.open(200, maxInFlight, Duration.ZERO, Duration.ofMillis(500)), p -> { }, Duration.ZERO);
+            LoadRunner runner = new LoadRunner(
+                    target,
+                    workload(100, ReadMode.LINEARIZABLE),
+                    LoadSpec.open(200, maxInFlight, Duration.ZERO, Duration.ofMillis(500)),
+                    p -> {},
+                    Duration.ZERO);
             CompletableFuture<Measured> run = CompletableFuture.supplyAsync(runner::run);
             Measured m = run.get();
             target.releaseAll();
@@ -91,16 +108,23 @@ class LoadRunnerTest {
     @Test
     void unsupportedReadModeIsRejectedUpFront() {
         try (ScriptedTarget target = new ScriptedTarget(n -> null, false)) {
-            assertThatThrownBy(() -> new LoadRunner(target, workload(0, ReadMode.LEASE),
-                    LoadSpec.closed(1, Duration.ZERO, Duration.ofMillis(10)), p -> { }))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LEASE");
+            assertThatThrownBy(() -> new LoadRunner(
+                            target,
+                            workload(0, ReadMode.LEASE),
+                            LoadSpec.closed(1, Duration.ZERO, Duration.ofMillis(10)),
+                            p -> {}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("LEASE");
         }
     }
 
     @Test
     void loadSpecValidation() {
-        assertThatThrownBy(() -> LoadSpec.closed(0, Duration.ZERO, Duration.ofSeconds(1))).hasMessageContaining("clients");
-        assertThatThrownBy(() -> LoadSpec.open(0, 10, Duration.ZERO, Duration.ofSeconds(1))).hasMessageContaining("rate");
-        assertThatThrownBy(() -> LoadSpec.closed(1, Duration.ZERO, Duration.ZERO)).hasMessageContaining("duration");
+        assertThatThrownBy(() -> LoadSpec.closed(0, Duration.ZERO, Duration.ofSeconds(1)))
+                .hasMessageContaining("clients");
+        assertThatThrownBy(() -> LoadSpec.open(0, 10, Duration.ZERO, Duration.ofSeconds(1)))
+                .hasMessageContaining("rate");
+        assertThatThrownBy(() -> LoadSpec.closed(1, Duration.ZERO, Duration.ZERO))
+                .hasMessageContaining("duration");
     }
 }

@@ -1,18 +1,17 @@
 package io.raftkv.bench.load;
 
-import io.raftkv.bench.spi.TargetCallException;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.bench.spi.TargetCallException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class MeasurementTest {
     @Test
     void onlyCompletionsInsideTheWindowCount() {
         Measurement m = new Measurement(1_000_000_000L, 2_000_000_000L);
-        m.success(0, 999_999_999L);            // warm-up
+        m.success(0, 999_999_999L); // warm-up
         m.success(1_000_000_000L, 1_002_000_000L); // 2 ms, in window
         m.success(1_500_000_000L, 2_000_000_000L); // ends exactly at the window end: excluded
         m.failure("UNAVAILABLE", 500_000_000L);
@@ -22,8 +21,8 @@ class MeasurementTest {
         var window = m.takeWindowHistogram();
         assertThat(window.getTotalCount()).isEqualTo(1);
         assertThat(window.getMaxValue()).isBetween(1_999L, 2_001L);
-        assertThat(m.windowErrors()).containsExactly(java.util.Map.entry("DEADLINE_EXCEEDED", 1L),
-                java.util.Map.entry("UNAVAILABLE", 1L));
+        assertThat(m.windowErrors())
+                .containsExactly(java.util.Map.entry("DEADLINE_EXCEEDED", 1L), java.util.Map.entry("UNAVAILABLE", 1L));
         assertThat(m.allErrors()).containsEntry("UNAVAILABLE", 2L);
         assertThat(m.takeProgressInterval().getTotalCount()).isEqualTo(3);
     }

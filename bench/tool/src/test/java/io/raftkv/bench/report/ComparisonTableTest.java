@@ -1,5 +1,7 @@
 package io.raftkv.bench.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.raftkv.bench.load.LatencySummary;
 import io.raftkv.bench.load.LoadSpec;
 import io.raftkv.bench.load.Measured;
@@ -10,40 +12,58 @@ import io.raftkv.bench.suite.SystemResults;
 import io.raftkv.bench.workload.KeyOrder;
 import io.raftkv.bench.workload.WorkloadSpec;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ComparisonTableTest {
-    private static final Scenario PUT = new Scenario("put-1c", "put, 1 client",
+    private static final Scenario PUT = new Scenario(
+            "put-1c",
+            "put, 1 client",
             new WorkloadSpec(100, ReadMode.LINEARIZABLE, 10, 8, 256, KeyOrder.RANDOM, 1),
-            LoadSpec.closed(1, Duration.ZERO, Duration.ofSeconds(10)), 1);
-    private static final Scenario LEASE = new Scenario("get-lease-1000c", "lease get",
+            LoadSpec.closed(1, Duration.ZERO, Duration.ofSeconds(10)),
+            1);
+    private static final Scenario LEASE = new Scenario(
+            "get-lease-1000c",
+            "lease get",
             new WorkloadSpec(0, ReadMode.LEASE, 10, 8, 256, KeyOrder.RANDOM, 1),
-            LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)), 100);
+            LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)),
+            100);
 
     private static Measured measured(long ops, double p99) {
-        return new Measured(10, ops, Map.of(), Map.of(), new LatencySummary(ops, 1, 1, 2, p99, p99, p99), 0, 0.25,
-                Map.of());
+        return new Measured(
+                10, ops, Map.of(), Map.of(), new LatencySummary(ops, 1, 1, 2, p99, p99, p99), 0, 0.25, Map.of());
     }
 
     private static SystemResults results(String system, ScenarioResult... rs) {
-        return new SystemResults(system, system + " 1.0", system + " client", "2026-01-01T00:00:00Z", new JsonObject().put("cpus", 2)
-                .put("cpuModel", "test").put("memTotal", "1 kB").put("os", "Linux").put("java", "17"), 8, List.of(rs));
+        return new SystemResults(
+                system,
+                system + " 1.0",
+                system + " client",
+                "2026-01-01T00:00:00Z",
+                new JsonObject()
+                        .put("cpus", 2)
+                        .put("cpuModel", "test")
+                        .put("memTotal", "1 kB")
+                        .put("os", "Linux")
+                        .put("java", "17"),
+                8,
+                List.of(rs));
     }
 
     @Test
     void ratiosCompareCandidateWithBaselineAndSkippedShowsDash() {
-        SystemResults etcd = results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0)),
+        SystemResults etcd = results(
+                "etcd",
+                ScenarioResult.of(PUT, measured(10_000, 2.0)),
                 ScenarioResult.skipped(LEASE, "etcd has no LEASE read"));
-        SystemResults raftkv = results("raftkv", ScenarioResult.of(PUT, measured(25_000, 1.0)),
+        SystemResults raftkv = results(
+                "raftkv",
+                ScenarioResult.of(PUT, measured(25_000, 1.0)),
                 ScenarioResult.of(LEASE, measured(90_000, 3.0)));
         ComparisonTable table = new ComparisonTable(etcd, raftkv);
 
@@ -54,7 +74,8 @@ class ComparisonTableTest {
         assertThat(rows.get(1).throughputRatio()).isNull();
 
         String md = table.markdown();
-        assertThat(md).contains("| put, 1 client | 1,000 | 1.00 | 2.00 | 2,500 | 1.00 | 1.00 | 2.50× | 0.50× | 0 / 0 |");
+        assertThat(md)
+                .contains("| put, 1 client | 1,000 | 1.00 | 2.00 | 2,500 | 1.00 | 1.00 | 2.50× | 0.50× | 0 / 0 |");
         assertThat(md).contains("| lease get | — | — | — | 9,000 |");
     }
 
@@ -70,8 +91,14 @@ class ComparisonTableTest {
 
     @Test
     void resultsSurviveAJsonRoundTrip(@TempDir Path dir) {
-        Measured m = new Measured(10, 1234, Map.of("UNAVAILABLE", 3L), Map.of("DEADLINE_EXCEEDED", 1L),
-                new LatencySummary(1234, 1.5, 1.2, 2.3, 4.5, 6.7, 8.9), 0, 0.5,
+        Measured m = new Measured(
+                10,
+                1234,
+                Map.of("UNAVAILABLE", 3L),
+                Map.of("DEADLINE_EXCEEDED", 1L),
+                new LatencySummary(1234, 1.5, 1.2, 2.3, 4.5, 6.7, 8.9),
+                0,
+                0.5,
                 Map.of("UNAVAILABLE", "no leader"));
         SystemResults r = results("etcd", ScenarioResult.of(PUT, m), ScenarioResult.skipped(LEASE, "no lease"));
         r.write(dir);
@@ -97,13 +124,35 @@ class ComparisonTableTest {
     @Test
     void roundsMergeIntoMediansWithTheirSpreadAndSteadiness(@TempDir Path dir) {
         List<SystemResults> rounds = List.of(
-                results("raftkv", ScenarioResult.of(PUT, measured(20_000, 3.0), 50.0, 100.0,
-                        new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 10.0), "1.5 1.0 0.5")),
-                results("raftkv", ScenarioResult.of(PUT, measured(30_000, 1.0), 40.0, 120.0,
-                        new io.raftkv.bench.suite.ClusterMetrics.Window(1L, 200.0), "2.5 1.0 0.5")),
-                results("raftkv", ScenarioResult.of(PUT, measured(25_000, 2.0), 45.0, 110.0,
-                        new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 5.0), "3.5 1.0 0.5")));
-        SystemResults merged = SystemResults.fromJson(SystemResults.merge(rounds).toJson());
+                results(
+                        "raftkv",
+                        ScenarioResult.of(
+                                PUT,
+                                measured(20_000, 3.0),
+                                50.0,
+                                100.0,
+                                new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 10.0),
+                                "1.5 1.0 0.5")),
+                results(
+                        "raftkv",
+                        ScenarioResult.of(
+                                PUT,
+                                measured(30_000, 1.0),
+                                40.0,
+                                120.0,
+                                new io.raftkv.bench.suite.ClusterMetrics.Window(1L, 200.0),
+                                "2.5 1.0 0.5")),
+                results(
+                        "raftkv",
+                        ScenarioResult.of(
+                                PUT,
+                                measured(25_000, 2.0),
+                                45.0,
+                                110.0,
+                                new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 5.0),
+                                "3.5 1.0 0.5")));
+        SystemResults merged =
+                SystemResults.fromJson(SystemResults.merge(rounds).toJson());
         ScenarioResult put = merged.result("put-1c").orElseThrow();
         assertThat(put.throughput()).isEqualTo(2_500.0);
         assertThat(put.p99Ms()).isEqualTo(2.0);
@@ -113,20 +162,28 @@ class ComparisonTableTest {
         assertThat(put.serverCpuMicrosPerOp()).isEqualTo(45.0);
         assertThat(put.serverMaxRssMiB()).isEqualTo(120.0);
 
-        ComparisonTable table = new ComparisonTable(results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0))), merged);
+        ComparisonTable table =
+                new ComparisonTable(results("etcd", ScenarioResult.of(PUT, measured(10_000, 2.0))), merged);
         assertThat(table.markdown()).contains("| 2,500 (2,000–3,000) | 1.00 | 2.00 (1.00–3.00) | 2.50× | 1.00× |");
-        assertThat(table.steadinessMarkdown()).contains("| put, 1 client | — | — | 1 | ≤ 200 | 3 | ? / 1.5, 2.5, 3.5 |");
+        assertThat(table.steadinessMarkdown())
+                .contains("| put, 1 client | — | — | 1 | ≤ 200 | 3 | ? / 1.5, 2.5, 3.5 |");
     }
 
     @Test
     void leaseRatioComparesLeaseWithLinearizableGets() {
-        Scenario lin = new Scenario("get-linearizable-1000c", "linearizable get",
+        Scenario lin = new Scenario(
+                "get-linearizable-1000c",
+                "linearizable get",
                 new WorkloadSpec(0, ReadMode.LINEARIZABLE, 10, 8, 256, KeyOrder.RANDOM, 1),
-                LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)), 100);
-        SystemResults raftkv = results("raftkv", ScenarioResult.of(lin, measured(60_000, 4.0)),
+                LoadSpec.closed(1000, Duration.ZERO, Duration.ofSeconds(10)),
+                100);
+        SystemResults raftkv = results(
+                "raftkv",
+                ScenarioResult.of(lin, measured(60_000, 4.0)),
                 ScenarioResult.of(LEASE, measured(90_000, 3.0)));
-        assertThat(new ComparisonTable(null, raftkv).leaseRatio()).hasValueSatisfying(s -> assertThat(s)
-                .startsWith("raftkv LEASE get / linearizable get at 1000 clients: 1.50× throughput"));
+        assertThat(new ComparisonTable(null, raftkv).leaseRatio())
+                .hasValueSatisfying(s -> assertThat(s)
+                        .startsWith("raftkv LEASE get / linearizable get at 1000 clients: 1.50× throughput"));
     }
 
     @Test

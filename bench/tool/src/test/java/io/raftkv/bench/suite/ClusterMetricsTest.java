@@ -1,14 +1,13 @@
 package io.raftkv.bench.suite;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class ClusterMetricsTest {
-    private static final ClusterMetrics.Names RAFTKV = new ClusterMetrics.Names("raftkv_raft_leader_changes_total",
-            "raftkv_raft_persist_duration_seconds");
+    private static final ClusterMetrics.Names RAFTKV =
+            new ClusterMetrics.Names("raftkv_raft_leader_changes_total", "raftkv_raft_persist_duration_seconds");
 
     private static String raftkv(double changes, double le10ms, double le20ms, double inf) {
         return """
@@ -29,7 +28,7 @@ class ClusterMetricsTest {
                 ClusterMetrics.parse(raftkv(1, 50, 60, 60), RAFTKV)));
         ClusterMetrics.Snapshot close = new ClusterMetrics.Snapshot(List.of(
                 ClusterMetrics.parse(raftkv(3, 200, 200, 200), RAFTKV), // 2 changes, all ≤ 10 ms
-                ClusterMetrics.parse(raftkv(2, 80, 91, 91), RAFTKV)));  // 1 change, one persist in (10, 20] ms
+                ClusterMetrics.parse(raftkv(2, 80, 91, 91), RAFTKV))); // 1 change, one persist in (10, 20] ms
 
         ClusterMetrics.Window w = ClusterMetrics.between(open, close);
 
@@ -39,20 +38,23 @@ class ClusterMetricsTest {
 
     @Test
     void aPersistBeyondTheLargestBoundIsInfiniteAndAnUnreadableMemberMakesTheWindowUnknown() {
-        ClusterMetrics.Snapshot open = new ClusterMetrics.Snapshot(List.of(ClusterMetrics.parse(raftkv(0, 0, 0, 0), RAFTKV)));
-        ClusterMetrics.Snapshot close = new ClusterMetrics.Snapshot(List.of(ClusterMetrics.parse(raftkv(0, 5, 5, 6), RAFTKV)));
+        ClusterMetrics.Snapshot open =
+                new ClusterMetrics.Snapshot(List.of(ClusterMetrics.parse(raftkv(0, 0, 0, 0), RAFTKV)));
+        ClusterMetrics.Snapshot close =
+                new ClusterMetrics.Snapshot(List.of(ClusterMetrics.parse(raftkv(0, 5, 5, 6), RAFTKV)));
         assertThat(ClusterMetrics.between(open, close).slowestPersistMs()).isInfinite();
         assertThat(ClusterMetrics.between(open, open).slowestPersistMs()).isZero();
 
         java.util.ArrayList<ClusterMetrics.Member> missing = new java.util.ArrayList<>();
         missing.add(null);
-        assertThat(ClusterMetrics.between(open, new ClusterMetrics.Snapshot(missing))).isEqualTo(ClusterMetrics.Window.UNKNOWN);
+        assertThat(ClusterMetrics.between(open, new ClusterMetrics.Snapshot(missing)))
+                .isEqualTo(ClusterMetrics.Window.UNKNOWN);
     }
 
     @Test
     void etcdExpositionWithoutTrailingCommaParses() {
-        ClusterMetrics.Names etcd = new ClusterMetrics.Names("etcd_server_leader_changes_seen_total",
-                "etcd_disk_wal_fsync_duration_seconds");
+        ClusterMetrics.Names etcd = new ClusterMetrics.Names(
+                "etcd_server_leader_changes_seen_total", "etcd_disk_wal_fsync_duration_seconds");
         ClusterMetrics.Member m = ClusterMetrics.parse("""
                 etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 7
                 etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} 9

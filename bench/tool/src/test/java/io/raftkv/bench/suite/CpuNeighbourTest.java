@@ -1,11 +1,10 @@
 package io.raftkv.bench.suite;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 class CpuNeighbourTest {
     @Test
@@ -13,8 +12,11 @@ class CpuNeighbourTest {
         CpuNeighbour n = CpuNeighbour.start(1, Duration.ofSeconds(60));
         java.util.List<ProcessHandle> loops = new java.util.ArrayList<>();
         try {
-            assertThat(n.processes()).hasSize(1).allSatisfy(p -> assertThat(p.isAlive()).isTrue());
-            await().atMost(Duration.ofSeconds(10)).until(() -> n.processes().get(0).children().findAny().isPresent());
+            assertThat(n.processes())
+                    .hasSize(1)
+                    .allSatisfy(p -> assertThat(p.isAlive()).isTrue());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> n.processes().get(0).children().findAny().isPresent());
             n.processes().get(0).children().forEach(loops::add);
         } finally {
             n.close();
@@ -27,7 +29,8 @@ class CpuNeighbourTest {
     @Test
     void aNeighbourEndsByItselfAfterItsMaximumLife() {
         try (CpuNeighbour n = CpuNeighbour.start(1, Duration.ofSeconds(1))) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !n.processes().get(0).isAlive());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !n.processes().get(0).isAlive());
         }
     }
 

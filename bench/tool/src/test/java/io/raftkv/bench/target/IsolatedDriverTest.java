@@ -1,20 +1,19 @@
 package io.raftkv.bench.target;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetFactory;
 import io.raftkv.bench.spi.TargetOptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The etcd driver jar (built by bench/etcd-driver before this module) loads in its own class loader:
@@ -24,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class IsolatedDriverTest {
     private static Path driverJar() {
         Path jar = Targets.defaultEtcdDriverJar();
-        assertThat(jar).as("the etcd driver jar is built by bench/etcd-driver (mvn -pl bench -amd package)")
+        assertThat(jar)
+                .as("the etcd driver jar is built by bench/etcd-driver (mvn -pl bench -amd package)")
                 .satisfies(p -> assertThat(Files.isRegularFile(p)).isTrue());
         return jar;
     }
@@ -50,22 +50,26 @@ class IsolatedDriverTest {
     @CsvSource({"etcd, etcd via plain grpc-java stubs", "etcd-jetcd, etcd via jetcd"})
     void etcdTargetsRefuseLeaseReadsAndSayWhatTheyAre(String system, String description) {
         try (IsolatedDriver driver = IsolatedDriver.load(driverJar(), system);
-             Target t = driver.factory().open(new TargetOptions(List.of("127.0.0.1:1"), 1, Duration.ofSeconds(1)))) {
+                Target t = driver.factory().open(new TargetOptions(List.of("127.0.0.1:1"), 1, Duration.ofSeconds(1)))) {
             assertThat(t.supports(ReadMode.LEASE)).isFalse();
             assertThat(t.supports(ReadMode.SERIALIZABLE)).isTrue();
             assertThat(t.describe()).startsWith(description);
-            assertThat(t.get(new byte[]{1}, ReadMode.LEASE).toCompletableFuture()).isCompletedExceptionally();
+            assertThat(t.get(new byte[] {1}, ReadMode.LEASE).toCompletableFuture())
+                    .isCompletedExceptionally();
         }
     }
 
     @Test
     void missingJarOrSystemIsAClearError() {
         assertThatThrownBy(() -> IsolatedDriver.load(Path.of("/nonexistent/driver.jar"), Targets.ETCD))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not exist");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not exist");
         assertThatThrownBy(() -> IsolatedDriver.load(driverJar(), "zookeeper"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no target factory for 'zookeeper'")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no target factory for 'zookeeper'")
                 .hasMessageContaining("etcd");
-        assertThatThrownBy(() -> Targets.open("zookeeper", new TargetOptions(List.of("h:1"), 1, Duration.ofSeconds(1)),
-                null)).hasMessageContaining("unknown system");
+        assertThatThrownBy(() ->
+                        Targets.open("zookeeper", new TargetOptions(List.of("h:1"), 1, Duration.ofSeconds(1)), null))
+                .hasMessageContaining("unknown system");
     }
 }

@@ -1,15 +1,14 @@
 package io.raftkv.bench.workload;
 
-import io.raftkv.bench.spi.ReadMode;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.bench.spi.ReadMode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class WorkloadTest {
     private static WorkloadSpec spec(int putPercent, long keySpace, int keySize, KeyOrder order, long seed) {
@@ -33,7 +32,8 @@ class WorkloadTest {
     void shortKeysUseTheLowBytesOfTheIndex() {
         Workload w = new Workload(spec(100, 65_536, 2, KeyOrder.RANDOM, 1));
         assertThat(w.key(65_535)).containsExactly((byte) 0xff, (byte) 0xff);
-        assertThatThrownBy(() -> w.key(65_536)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> w.key(65_536))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("outside [0, 65536)");
     }
 

@@ -8,6 +8,16 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,17 +33,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Appended Raft log entries per second through the group-commit writer, for Readys of 1, 16 and
@@ -120,10 +119,19 @@ public class LogAppendBenchmark {
             inFlight.poll().join();
         }
         WriterStats s = log.stats();
-        System.out.printf("%n[%s entriesPerReady=%d] fsyncs=%d entries=%d entries/fsync=%.1f readys/fsync=%.2f"
-                        + " fsync p50=%dus p99=%dus max=%dus bytes=%d%n", params.getBenchmark().replaceAll(".*\\.", ""),
-                entriesPerReady, s.fsyncs(), s.entries(), s.entriesPerFsync(), s.requestsPerFsync(),
-                s.fsyncP50Micros(), s.fsyncP99Micros(), s.fsyncMaxMicros(), s.bytes());
+        System.out.printf(
+                "%n[%s entriesPerReady=%d] fsyncs=%d entries=%d entries/fsync=%.1f readys/fsync=%.2f"
+                        + " fsync p50=%dus p99=%dus max=%dus bytes=%d%n",
+                params.getBenchmark().replaceAll(".*\\.", ""),
+                entriesPerReady,
+                s.fsyncs(),
+                s.entries(),
+                s.entriesPerFsync(),
+                s.requestsPerFsync(),
+                s.fsyncP50Micros(),
+                s.fsyncP99Micros(),
+                s.fsyncMaxMicros(),
+                s.bytes());
         storage.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -13,27 +13,27 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AuthSpec {
 
-  @JsonPropertyDescription("Every client call must authenticate (client certificate or bearer"
-      + " token) and is authorized by role. Absent: on whenever TLS is on.")
-  private Boolean enabled;
+    @JsonPropertyDescription("Every client call must authenticate (client certificate or bearer"
+            + " token) and is authorized by role. Absent: on whenever TLS is on.")
+    private Boolean enabled;
 
-  @JsonPropertyDescription("Users and their roles, beyond admin. A certificate's user is its"
-      + " subject CN; a token's user is the one named here.")
-  private List<AuthUserSpec> users = new ArrayList<>();
+    @JsonPropertyDescription("Users and their roles, beyond admin. A certificate's user is its"
+            + " subject CN; a token's user is the one named here.")
+    private List<AuthUserSpec> users = new ArrayList<>();
 
-  public Boolean getEnabled() {
-    return enabled;
-  }
+    public Boolean getEnabled() {
+        return enabled;
+    }
 
-  public void setEnabled(Boolean enabled) {
-    this.enabled = enabled;
-  }
+    public void setEnabled(Boolean enabled) {
+        this.enabled = enabled;
+    }
 
-  public List<AuthUserSpec> getUsers() {
-    return users;
-  }
+    public List<AuthUserSpec> getUsers() {
+        return users;
+    }
 
-  public void setUsers(List<AuthUserSpec> users) {
-    this.users = users;
-  }
+    public void setUsers(List<AuthUserSpec> users) {
+        this.users = users;
+    }
 }

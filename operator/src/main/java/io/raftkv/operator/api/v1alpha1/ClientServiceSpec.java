@@ -9,34 +9,33 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ClientServiceSpec {
 
-  @Default("ClusterIP")
-  @JsonPropertyDescription("Type of the client Service.")
-  private ServiceType type = ServiceType.ClusterIP;
+    @Default("ClusterIP")
+    @JsonPropertyDescription("Type of the client Service.")
+    private ServiceType type = ServiceType.ClusterIP;
 
-  @JsonPropertyDescription("Extra annotations of the client Service (e.g. for a cloud load"
-      + " balancer).")
-  private Map<String, String> annotations;
+    @JsonPropertyDescription("Extra annotations of the client Service (e.g. for a cloud load" + " balancer).")
+    private Map<String, String> annotations;
 
-  public ServiceType getType() {
-    return type;
-  }
+    public ServiceType getType() {
+        return type;
+    }
 
-  public void setType(ServiceType type) {
-    this.type = type;
-  }
+    public void setType(ServiceType type) {
+        this.type = type;
+    }
 
-  public Map<String, String> getAnnotations() {
-    return annotations;
-  }
+    public Map<String, String> getAnnotations() {
+        return annotations;
+    }
 
-  public void setAnnotations(Map<String, String> annotations) {
-    this.annotations = annotations;
-  }
+    public void setAnnotations(Map<String, String> annotations) {
+        this.annotations = annotations;
+    }
 
-  /** Kubernetes Service types a client Service may have. */
-  public enum ServiceType {
-    ClusterIP,
-    NodePort,
-    LoadBalancer
-  }
+    /** Kubernetes Service types a client Service may have. */
+    public enum ServiceType {
+        ClusterIP,
+        NodePort,
+        LoadBalancer
+    }
 }

@@ -16,127 +16,136 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ClusterOperation {
 
-  /** What kind of work the operation is. */
-  public enum Kind {
-    /** Adding the member of a new pod: StatefulSet +1, AddLearner, catch up, PromoteMember. */
-    ScaleUp,
-    /** Removing the highest member: TransferLeadership if it leads, RemoveMember, StatefulSet -1. */
-    ScaleDown,
-    /** A pod came back on a fresh volume under a new id: remove the old member, add the new one. */
-    ReplaceMember,
-    /** Restarting pods onto a new template, followers first, the leader last after a transfer. */
-    RollingRestart
-  }
+    /** What kind of work the operation is. */
+    public enum Kind {
+        /** Adding the member of a new pod: StatefulSet +1, AddLearner, catch up, PromoteMember. */
+        ScaleUp,
+        /** Removing the highest member: TransferLeadership if it leads, RemoveMember, StatefulSet -1. */
+        ScaleDown,
+        /** A pod came back on a fresh volume under a new id: remove the old member, add the new one. */
+        ReplaceMember,
+        /** Restarting pods onto a new template, followers first, the leader last after a transfer. */
+        RollingRestart
+    }
 
-  @JsonPropertyDescription("ScaleUp, ScaleDown, ReplaceMember or RollingRestart.")
-  private Kind kind;
+    @JsonPropertyDescription("ScaleUp, ScaleDown, ReplaceMember or RollingRestart.")
+    private Kind kind;
 
-  @JsonPropertyDescription("The pod the operation is about.")
-  private String pod;
+    @JsonPropertyDescription("The pod the operation is about.")
+    private String pod;
 
-  @JsonPropertyDescription("Raft member id concerned, when known (decimal).")
-  private String memberId;
+    @JsonPropertyDescription("Raft member id concerned, when known (decimal).")
+    private String memberId;
 
-  @JsonPropertyDescription("The current step, e.g. AddLearner, WaitForCatchUp, PromoteMember,"
-      + " TransferLeadership, RemoveMember, ScaleStatefulSet, DeletePod, WaitForPodReady.")
-  private String step;
+    @JsonPropertyDescription("The current step, e.g. AddLearner, WaitForCatchUp, PromoteMember,"
+            + " TransferLeadership, RemoveMember, ScaleStatefulSet, DeletePod, WaitForPodReady.")
+    private String step;
 
-  @JsonPropertyDescription("When the operation started (RFC 3339).")
-  private String startedAt;
+    @JsonPropertyDescription("When the operation started (RFC 3339).")
+    private String startedAt;
 
-  @JsonPropertyDescription("When the current step started (RFC 3339); a step that waits longer"
-      + " than the operator's step timeout makes the cluster Degraded.")
-  private String stepStartedAt;
+    @JsonPropertyDescription("When the current step started (RFC 3339); a step that waits longer"
+            + " than the operator's step timeout makes the cluster Degraded.")
+    private String stepStartedAt;
 
-  @JsonPropertyDescription("What the step is waiting for, or the last error.")
-  private String message;
+    @JsonPropertyDescription("What the step is waiting for, or the last error.")
+    private String message;
 
-  public ClusterOperation() {}
+    public ClusterOperation() {}
 
-  public ClusterOperation(Kind kind, String pod, String memberId, String step, String startedAt,
-      String stepStartedAt, String message) {
-    this.kind = kind;
-    this.pod = pod;
-    this.memberId = memberId;
-    this.step = step;
-    this.startedAt = startedAt;
-    this.stepStartedAt = stepStartedAt;
-    this.message = message;
-  }
+    public ClusterOperation(
+            Kind kind,
+            String pod,
+            String memberId,
+            String step,
+            String startedAt,
+            String stepStartedAt,
+            String message) {
+        this.kind = kind;
+        this.pod = pod;
+        this.memberId = memberId;
+        this.step = step;
+        this.startedAt = startedAt;
+        this.stepStartedAt = stepStartedAt;
+        this.message = message;
+    }
 
-  public Kind getKind() {
-    return kind;
-  }
+    public Kind getKind() {
+        return kind;
+    }
 
-  public void setKind(Kind kind) {
-    this.kind = kind;
-  }
+    public void setKind(Kind kind) {
+        this.kind = kind;
+    }
 
-  public String getPod() {
-    return pod;
-  }
+    public String getPod() {
+        return pod;
+    }
 
-  public void setPod(String pod) {
-    this.pod = pod;
-  }
+    public void setPod(String pod) {
+        this.pod = pod;
+    }
 
-  public String getMemberId() {
-    return memberId;
-  }
+    public String getMemberId() {
+        return memberId;
+    }
 
-  public void setMemberId(String memberId) {
-    this.memberId = memberId;
-  }
+    public void setMemberId(String memberId) {
+        this.memberId = memberId;
+    }
 
-  public String getStep() {
-    return step;
-  }
+    public String getStep() {
+        return step;
+    }
 
-  public void setStep(String step) {
-    this.step = step;
-  }
+    public void setStep(String step) {
+        this.step = step;
+    }
 
-  public String getStartedAt() {
-    return startedAt;
-  }
+    public String getStartedAt() {
+        return startedAt;
+    }
 
-  public void setStartedAt(String startedAt) {
-    this.startedAt = startedAt;
-  }
+    public void setStartedAt(String startedAt) {
+        this.startedAt = startedAt;
+    }
 
-  public String getStepStartedAt() {
-    return stepStartedAt;
-  }
+    public String getStepStartedAt() {
+        return stepStartedAt;
+    }
 
-  public void setStepStartedAt(String stepStartedAt) {
-    this.stepStartedAt = stepStartedAt;
-  }
+    public void setStepStartedAt(String stepStartedAt) {
+        this.stepStartedAt = stepStartedAt;
+    }
 
-  public String getMessage() {
-    return message;
-  }
+    public String getMessage() {
+        return message;
+    }
 
-  public void setMessage(String message) {
-    this.message = message;
-  }
+    public void setMessage(String message) {
+        this.message = message;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ClusterOperation other && kind == other.kind
-        && Objects.equals(pod, other.pod) && Objects.equals(memberId, other.memberId)
-        && Objects.equals(step, other.step) && Objects.equals(startedAt, other.startedAt)
-        && Objects.equals(stepStartedAt, other.stepStartedAt)
-        && Objects.equals(message, other.message);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClusterOperation other
+                && kind == other.kind
+                && Objects.equals(pod, other.pod)
+                && Objects.equals(memberId, other.memberId)
+                && Objects.equals(step, other.step)
+                && Objects.equals(startedAt, other.startedAt)
+                && Objects.equals(stepStartedAt, other.stepStartedAt)
+                && Objects.equals(message, other.message);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(kind, pod, memberId, step, startedAt, stepStartedAt, message);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, pod, memberId, step, startedAt, stepStartedAt, message);
+    }
 
-  @Override
-  public String toString() {
-    return kind + " " + pod + (memberId != null ? " (member " + memberId + ")" : "") + ": "
-        + step + (message != null ? " - " + message : "");
-  }
+    @Override
+    public String toString() {
+        return kind + " " + pod + (memberId != null ? " (member " + memberId + ")" : "") + ": " + step
+                + (message != null ? " - " + message : "");
+    }
 }

@@ -15,41 +15,41 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MonitoringSpec {
 
-  @Default("false")
-  @JsonPropertyDescription("Create a PodMonitor (monitoring.coreos.com/v1) scraping /metrics of"
-      + " every member, when the Prometheus Operator's CRDs exist.")
-  private Boolean enabled = false;
+    @Default("false")
+    @JsonPropertyDescription("Create a PodMonitor (monitoring.coreos.com/v1) scraping /metrics of"
+            + " every member, when the Prometheus Operator's CRDs exist.")
+    private Boolean enabled = false;
 
-  @Default("30s")
-  @Pattern("^[0-9]+(ms|s|m|h)$")
-  @JsonPropertyDescription("Scrape interval of the PodMonitor, a Prometheus duration such as 15s.")
-  private String interval = "30s";
+    @Default("30s")
+    @Pattern("^[0-9]+(ms|s|m|h)$")
+    @JsonPropertyDescription("Scrape interval of the PodMonitor, a Prometheus duration such as 15s.")
+    private String interval = "30s";
 
-  @JsonPropertyDescription("Extra labels on the PodMonitor, for a Prometheus that selects"
-      + " monitors by label (for example release: kube-prometheus-stack).")
-  private Map<String, String> labels = new LinkedHashMap<>();
+    @JsonPropertyDescription("Extra labels on the PodMonitor, for a Prometheus that selects"
+            + " monitors by label (for example release: kube-prometheus-stack).")
+    private Map<String, String> labels = new LinkedHashMap<>();
 
-  public Boolean getEnabled() {
-    return enabled;
-  }
+    public Boolean getEnabled() {
+        return enabled;
+    }
 
-  public void setEnabled(Boolean enabled) {
-    this.enabled = enabled;
-  }
+    public void setEnabled(Boolean enabled) {
+        this.enabled = enabled;
+    }
 
-  public String getInterval() {
-    return interval;
-  }
+    public String getInterval() {
+        return interval;
+    }
 
-  public void setInterval(String interval) {
-    this.interval = interval;
-  }
+    public void setInterval(String interval) {
+        this.interval = interval;
+    }
 
-  public Map<String, String> getLabels() {
-    return labels;
-  }
+    public Map<String, String> getLabels() {
+        return labels;
+    }
 
-  public void setLabels(Map<String, String> labels) {
-    this.labels = labels;
-  }
+    public void setLabels(Map<String, String> labels) {
+        this.labels = labels;
+    }
 }

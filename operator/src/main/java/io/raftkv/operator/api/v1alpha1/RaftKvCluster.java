@@ -32,31 +32,30 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("rkv")
 // The generator orders printer columns by JSON path; io.raftkv.operator.crd.CrdSchemaFinisher
 // puts them in reading order (Age last) and adds the category raftkv-all.
-@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".spec.replicas",
-    type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyReplicas",
-    type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Leader", jsonPath = ".status.leader",
-    type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Term", jsonPath = ".status.term",
-    type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase",
-    type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".spec.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.readyReplicas",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Leader", jsonPath = ".status.leader", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Term", jsonPath = ".status.term", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 @JsonClassDescription("A strongly consistent, Raft-replicated key-value store cluster.")
-public class RaftKvCluster extends CustomResource<RaftKvClusterSpec, RaftKvClusterStatus>
-    implements Namespaced {
+public class RaftKvCluster extends CustomResource<RaftKvClusterSpec, RaftKvClusterStatus> implements Namespaced {
 
-  public static final String GROUP = "raftkv.io";
-  public static final String VERSION = "v1alpha1";
-  public static final String KIND = "RaftKvCluster";
-  public static final String PLURAL = "raftkvclusters";
-  /** The CRD's metadata.name, also the base name of the generated YAML file. */
-  public static final String CRD_NAME = PLURAL + "." + GROUP;
+    public static final String GROUP = "raftkv.io";
+    public static final String VERSION = "v1alpha1";
+    public static final String KIND = "RaftKvCluster";
+    public static final String PLURAL = "raftkvclusters";
+    /** The CRD's metadata.name, also the base name of the generated YAML file. */
+    public static final String CRD_NAME = PLURAL + "." + GROUP;
 
-  @Override
-  protected RaftKvClusterSpec initSpec() {
-    return new RaftKvClusterSpec();
-  }
+    @Override
+    protected RaftKvClusterSpec initSpec() {
+        return new RaftKvClusterSpec();
+    }
 }

@@ -26,194 +26,194 @@ import java.util.Map;
 @JsonDeserialize(using = LenientSpecDeserializer.class)
 public class RaftKvClusterSpec {
 
-  public static final int DEFAULT_REPLICAS = 3;
-  public static final String DEFAULT_IMAGE = "raftkv/raftkv-node:0.1.0";
+    public static final int DEFAULT_REPLICAS = 3;
+    public static final String DEFAULT_IMAGE = "raftkv/raftkv-node:0.1.0";
 
-  @SpecReplicas
-  @Min(1)
-  @Max(9)
-  @Default("3")
-  @ValidationRule(value = "self % 2 == 1",
-      message = "replicas must be odd (1, 3, 5, 7 or 9): an even count adds no fault tolerance")
-  @JsonPropertyDescription("Number of Raft voters (pods). Must be odd, from 1 to 9: a cluster of n"
-      + " tolerates the loss of (n-1)/2 members.")
-  private Integer replicas = DEFAULT_REPLICAS;
+    @SpecReplicas
+    @Min(1)
+    @Max(9)
+    @Default("3")
+    @ValidationRule(
+            value = "self % 2 == 1",
+            message = "replicas must be odd (1, 3, 5, 7 or 9): an even count adds no fault tolerance")
+    @JsonPropertyDescription("Number of Raft voters (pods). Must be odd, from 1 to 9: a cluster of n"
+            + " tolerates the loss of (n-1)/2 members.")
+    private Integer replicas = DEFAULT_REPLICAS;
 
-  @Default(DEFAULT_IMAGE)
-  @Pattern("^\\S+$")
-  @JsonPropertyDescription("Container image of the RaftKV node.")
-  private String image = DEFAULT_IMAGE;
+    @Default(DEFAULT_IMAGE)
+    @Pattern("^\\S+$")
+    @JsonPropertyDescription("Container image of the RaftKV node.")
+    private String image = DEFAULT_IMAGE;
 
-  @Default("IfNotPresent")
-  @JsonPropertyDescription("When the kubelet pulls the node image.")
-  private ImagePullPolicy imagePullPolicy = ImagePullPolicy.IfNotPresent;
+    @Default("IfNotPresent")
+    @JsonPropertyDescription("When the kubelet pulls the node image.")
+    private ImagePullPolicy imagePullPolicy = ImagePullPolicy.IfNotPresent;
 
-  @JsonPropertyDescription("Names of Secrets in the cluster's namespace used to pull the image.")
-  private List<String> imagePullSecrets;
+    @JsonPropertyDescription("Names of Secrets in the cluster's namespace used to pull the image.")
+    private List<String> imagePullSecrets;
 
-  @JsonPropertyDescription("CPU and memory requests and limits of the node container. When"
-      + " unset: requests 500m CPU and 1Gi memory, limit 1Gi memory (the JVM sizes its heap"
-      + " from the memory limit). Quantities are checked at admission.")
-  private ResourceRequirements resources;
+    @JsonPropertyDescription("CPU and memory requests and limits of the node container. When"
+            + " unset: requests 500m CPU and 1Gi memory, limit 1Gi memory (the JVM sizes its heap"
+            + " from the memory limit). Quantities are checked at admission.")
+    private ResourceRequirements resources;
 
-  @JsonPropertyDescription("Persistent storage of each member (Raft log and state machine).")
-  private StorageSpec storage = new StorageSpec();
+    @JsonPropertyDescription("Persistent storage of each member (Raft log and state machine).")
+    private StorageSpec storage = new StorageSpec();
 
-  @JsonPropertyDescription("Raft timing and log compaction settings, passed to every node.")
-  private RaftTuningSpec raft = new RaftTuningSpec();
+    @JsonPropertyDescription("Raft timing and log compaction settings, passed to every node.")
+    private RaftTuningSpec raft = new RaftTuningSpec();
 
-  @JsonPropertyDescription("Where the pods may run: affinity, tolerations, node selector,"
-      + " topology spread and priority.")
-  private SchedulingSpec scheduling = new SchedulingSpec();
+    @JsonPropertyDescription(
+            "Where the pods may run: affinity, tolerations, node selector," + " topology spread and priority.")
+    private SchedulingSpec scheduling = new SchedulingSpec();
 
-  @JsonPropertyDescription("How clients reach the cluster.")
-  private ClientServiceSpec clientService = new ClientServiceSpec();
+    @JsonPropertyDescription("How clients reach the cluster.")
+    private ClientServiceSpec clientService = new ClientServiceSpec();
 
-  @JsonPropertyDescription("Scraping by a Prometheus Operator (a PodMonitor for the pods).")
-  private MonitoringSpec monitoring = new MonitoringSpec();
+    @JsonPropertyDescription("Scraping by a Prometheus Operator (a PodMonitor for the pods).")
+    private MonitoringSpec monitoring = new MonitoringSpec();
 
-  @JsonPropertyDescription("TLS on the peer and client ports with operator-managed"
-      + " certificates (docs/security.md).")
-  private TlsSpec tls = new TlsSpec();
+    @JsonPropertyDescription(
+            "TLS on the peer and client ports with operator-managed" + " certificates (docs/security.md).")
+    private TlsSpec tls = new TlsSpec();
 
-  @JsonPropertyDescription("Client authentication and roles on the client port (needs TLS).")
-  private AuthSpec auth = new AuthSpec();
+    @JsonPropertyDescription("Client authentication and roles on the client port (needs TLS).")
+    private AuthSpec auth = new AuthSpec();
 
-  @JsonPropertyDescription("The NetworkPolicy of the member pods.")
-  private NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
+    @JsonPropertyDescription("The NetworkPolicy of the member pods.")
+    private NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
 
-  @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
-      + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
-  private Map<String, String> labels = new LinkedHashMap<>();
+    @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
+            + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
+    private Map<String, String> labels = new LinkedHashMap<>();
 
-  @JsonPropertyDescription("Extra annotations put on every object the operator creates and on"
-      + " the pods.")
-  private Map<String, String> annotations = new LinkedHashMap<>();
+    @JsonPropertyDescription("Extra annotations put on every object the operator creates and on" + " the pods.")
+    private Map<String, String> annotations = new LinkedHashMap<>();
 
-  public Integer getReplicas() {
-    return replicas;
-  }
+    public Integer getReplicas() {
+        return replicas;
+    }
 
-  public void setReplicas(Integer replicas) {
-    this.replicas = replicas;
-  }
+    public void setReplicas(Integer replicas) {
+        this.replicas = replicas;
+    }
 
-  public String getImage() {
-    return image;
-  }
+    public String getImage() {
+        return image;
+    }
 
-  public void setImage(String image) {
-    this.image = image;
-  }
+    public void setImage(String image) {
+        this.image = image;
+    }
 
-  public ImagePullPolicy getImagePullPolicy() {
-    return imagePullPolicy;
-  }
+    public ImagePullPolicy getImagePullPolicy() {
+        return imagePullPolicy;
+    }
 
-  public void setImagePullPolicy(ImagePullPolicy imagePullPolicy) {
-    this.imagePullPolicy = imagePullPolicy;
-  }
+    public void setImagePullPolicy(ImagePullPolicy imagePullPolicy) {
+        this.imagePullPolicy = imagePullPolicy;
+    }
 
-  public List<String> getImagePullSecrets() {
-    return imagePullSecrets;
-  }
+    public List<String> getImagePullSecrets() {
+        return imagePullSecrets;
+    }
 
-  public void setImagePullSecrets(List<String> imagePullSecrets) {
-    this.imagePullSecrets = imagePullSecrets;
-  }
+    public void setImagePullSecrets(List<String> imagePullSecrets) {
+        this.imagePullSecrets = imagePullSecrets;
+    }
 
-  public ResourceRequirements getResources() {
-    return resources;
-  }
+    public ResourceRequirements getResources() {
+        return resources;
+    }
 
-  public void setResources(ResourceRequirements resources) {
-    this.resources = resources;
-  }
+    public void setResources(ResourceRequirements resources) {
+        this.resources = resources;
+    }
 
-  public StorageSpec getStorage() {
-    return storage;
-  }
+    public StorageSpec getStorage() {
+        return storage;
+    }
 
-  public void setStorage(StorageSpec storage) {
-    this.storage = storage;
-  }
+    public void setStorage(StorageSpec storage) {
+        this.storage = storage;
+    }
 
-  public TlsSpec getTls() {
-    return tls;
-  }
+    public TlsSpec getTls() {
+        return tls;
+    }
 
-  public void setTls(TlsSpec tls) {
-    this.tls = tls;
-  }
+    public void setTls(TlsSpec tls) {
+        this.tls = tls;
+    }
 
-  public AuthSpec getAuth() {
-    return auth;
-  }
+    public AuthSpec getAuth() {
+        return auth;
+    }
 
-  public void setAuth(AuthSpec auth) {
-    this.auth = auth;
-  }
+    public void setAuth(AuthSpec auth) {
+        this.auth = auth;
+    }
 
-  public NetworkPolicySpec getNetworkPolicy() {
-    return networkPolicy;
-  }
+    public NetworkPolicySpec getNetworkPolicy() {
+        return networkPolicy;
+    }
 
-  public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
-    this.networkPolicy = networkPolicy;
-  }
+    public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
+        this.networkPolicy = networkPolicy;
+    }
 
-  public MonitoringSpec getMonitoring() {
-    return monitoring;
-  }
+    public MonitoringSpec getMonitoring() {
+        return monitoring;
+    }
 
-  public void setMonitoring(MonitoringSpec monitoring) {
-    this.monitoring = monitoring;
-  }
+    public void setMonitoring(MonitoringSpec monitoring) {
+        this.monitoring = monitoring;
+    }
 
-  public RaftTuningSpec getRaft() {
-    return raft;
-  }
+    public RaftTuningSpec getRaft() {
+        return raft;
+    }
 
-  public void setRaft(RaftTuningSpec raft) {
-    this.raft = raft;
-  }
+    public void setRaft(RaftTuningSpec raft) {
+        this.raft = raft;
+    }
 
-  public SchedulingSpec getScheduling() {
-    return scheduling;
-  }
+    public SchedulingSpec getScheduling() {
+        return scheduling;
+    }
 
-  public void setScheduling(SchedulingSpec scheduling) {
-    this.scheduling = scheduling;
-  }
+    public void setScheduling(SchedulingSpec scheduling) {
+        this.scheduling = scheduling;
+    }
 
-  public ClientServiceSpec getClientService() {
-    return clientService;
-  }
+    public ClientServiceSpec getClientService() {
+        return clientService;
+    }
 
-  public void setClientService(ClientServiceSpec clientService) {
-    this.clientService = clientService;
-  }
+    public void setClientService(ClientServiceSpec clientService) {
+        this.clientService = clientService;
+    }
 
-  public Map<String, String> getLabels() {
-    return labels;
-  }
+    public Map<String, String> getLabels() {
+        return labels;
+    }
 
-  public void setLabels(Map<String, String> labels) {
-    this.labels = labels;
-  }
+    public void setLabels(Map<String, String> labels) {
+        this.labels = labels;
+    }
 
-  public Map<String, String> getAnnotations() {
-    return annotations;
-  }
+    public Map<String, String> getAnnotations() {
+        return annotations;
+    }
 
-  public void setAnnotations(Map<String, String> annotations) {
-    this.annotations = annotations;
-  }
+    public void setAnnotations(Map<String, String> annotations) {
+        this.annotations = annotations;
+    }
 
-  /** Image pull policy of the node container (the Kubernetes values). */
-  public enum ImagePullPolicy {
-    Always,
-    IfNotPresent,
-    Never
-  }
+    /** Image pull policy of the node container (the Kubernetes values). */
+    public enum ImagePullPolicy {
+        Always,
+        IfNotPresent,
+        Never
+    }
 }

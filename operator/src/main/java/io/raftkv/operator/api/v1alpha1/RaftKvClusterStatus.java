@@ -25,192 +25,203 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RaftKvClusterStatus {
 
-  @JsonPropertyDescription("Summary of the cluster's state: Creating, Running, Scaling,"
-      + " Upgrading, Updating or Degraded. Conditions carry the details.")
-  private String phase;
+    @JsonPropertyDescription("Summary of the cluster's state: Creating, Running, Scaling,"
+            + " Upgrading, Updating or Degraded. Conditions carry the details.")
+    private String phase;
 
-  @StatusReplicas
-  @JsonPropertyDescription("Number of member pods that exist (the scale subresource's"
-      + " status.replicas).")
-  private Integer replicas;
+    @StatusReplicas
+    @JsonPropertyDescription("Number of member pods that exist (the scale subresource's" + " status.replicas).")
+    private Integer replicas;
 
-  @JsonPropertyDescription("Number of member pods that are ready: each is a member of a cluster"
-      + " with a known leader.")
-  private Integer readyReplicas;
+    @JsonPropertyDescription(
+            "Number of member pods that are ready: each is a member of a cluster" + " with a known leader.")
+    private Integer readyReplicas;
 
-  @LabelSelector
-  @JsonPropertyDescription("Label selector of the member pods, in string form (for the scale"
-      + " subresource).")
-  private String selector;
+    @LabelSelector
+    @JsonPropertyDescription("Label selector of the member pods, in string form (for the scale" + " subresource).")
+    private String selector;
 
-  @JsonPropertyDescription("Pod name of the current Raft leader. Written by the leader node.")
-  private String leader;
+    @JsonPropertyDescription("Pod name of the current Raft leader. Written by the leader node.")
+    private String leader;
 
-  @JsonPropertyDescription("Current Raft term. Written by the leader node.")
-  private Long term;
+    @JsonPropertyDescription("Current Raft term. Written by the leader node.")
+    private Long term;
 
-  @JsonPropertyDescription("Raft membership as the leader sees it. Written by the leader node.")
-  private List<RaftKvMember> members;
+    @JsonPropertyDescription("Raft membership as the leader sees it. Written by the leader node.")
+    private List<RaftKvMember> members;
 
-  @JsonPropertyDescription("Highest committed log index known to the leader. Written by the"
-      + " leader node.")
-  private Long commitIndex;
+    @JsonPropertyDescription("Highest committed log index known to the leader. Written by the" + " leader node.")
+    private Long commitIndex;
 
-  @JsonPropertyDescription("Cluster-wide alarms active as of the leader's applied index, each"
-      + " TYPE:memberId (e.g. NOSPACE:2: member 2 is above its space quota, so writes that add data"
-      + " are refused until keys are deleted and an admin runs raftkvctl alarm disarm). Written by"
-      + " the leader node; the Alarm condition mirrors it.")
-  private List<String> alarms;
+    @JsonPropertyDescription("Cluster-wide alarms active as of the leader's applied index, each"
+            + " TYPE:memberId (e.g. NOSPACE:2: member 2 is above its space quota, so writes that add data"
+            + " are refused until keys are deleted and an admin runs raftkvctl alarm disarm). Written by"
+            + " the leader node; the Alarm condition mirrors it.")
+    private List<String> alarms;
 
-  @JsonPropertyDescription("The metadata.generation that this status describes.")
-  private Long observedGeneration;
+    @JsonPropertyDescription("The metadata.generation that this status describes.")
+    private Long observedGeneration;
 
-  @JsonPropertyDescription("The membership operation in progress (adding, removing, replacing"
-      + " or restarting one member), absent when there is none. Written by the operator.")
-  private ClusterOperation operation;
+    @JsonPropertyDescription("The membership operation in progress (adding, removing, replacing"
+            + " or restarting one member), absent when there is none. Written by the operator.")
+    private ClusterOperation operation;
 
-  @JsonPropertyDescription("The operator-managed certificates: when the CA and the soonest"
-      + " certificate expire. Absent when TLS is off. Written by the operator.")
-  private TlsStatus tls;
+    @JsonPropertyDescription("The operator-managed certificates: when the CA and the soonest"
+            + " certificate expire. Absent when TLS is off. Written by the operator.")
+    private TlsStatus tls;
 
-  @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
-      + " Progressing (the cluster is being created, scaled or updated), Degraded (fewer"
-      + " members than desired are ready, or the spec is invalid) and Alarm (a cluster-wide alarm"
-      + " such as NOSPACE is active; reason: the alarm type).")
-  private List<Condition> conditions = new ArrayList<>();
+    @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
+            + " Progressing (the cluster is being created, scaled or updated), Degraded (fewer"
+            + " members than desired are ready, or the spec is invalid) and Alarm (a cluster-wide alarm"
+            + " such as NOSPACE is active; reason: the alarm type).")
+    private List<Condition> conditions = new ArrayList<>();
 
-  public TlsStatus getTls() {
-    return tls;
-  }
-
-  public void setTls(TlsStatus tls) {
-    this.tls = tls;
-  }
-
-  public String getPhase() {
-    return phase;
-  }
-
-  public void setPhase(String phase) {
-    this.phase = phase;
-  }
-
-  public Integer getReplicas() {
-    return replicas;
-  }
-
-  public void setReplicas(Integer replicas) {
-    this.replicas = replicas;
-  }
-
-  public Integer getReadyReplicas() {
-    return readyReplicas;
-  }
-
-  public void setReadyReplicas(Integer readyReplicas) {
-    this.readyReplicas = readyReplicas;
-  }
-
-  public String getSelector() {
-    return selector;
-  }
-
-  public void setSelector(String selector) {
-    this.selector = selector;
-  }
-
-  public String getLeader() {
-    return leader;
-  }
-
-  public void setLeader(String leader) {
-    this.leader = leader;
-  }
-
-  public Long getTerm() {
-    return term;
-  }
-
-  public void setTerm(Long term) {
-    this.term = term;
-  }
-
-  public List<RaftKvMember> getMembers() {
-    return members;
-  }
-
-  public void setMembers(List<RaftKvMember> members) {
-    this.members = members;
-  }
-
-  public List<String> getAlarms() {
-    return alarms;
-  }
-
-  public void setAlarms(List<String> alarms) {
-    this.alarms = alarms;
-  }
-
-  public Long getCommitIndex() {
-    return commitIndex;
-  }
-
-  public void setCommitIndex(Long commitIndex) {
-    this.commitIndex = commitIndex;
-  }
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  public ClusterOperation getOperation() {
-    return operation;
-  }
-
-  public void setOperation(ClusterOperation operation) {
-    this.operation = operation;
-  }
-
-  public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
+    public TlsStatus getTls() {
+        return tls;
     }
-    if (!(o instanceof RaftKvClusterStatus other)) {
-      return false;
+
+    public void setTls(TlsStatus tls) {
+        this.tls = tls;
     }
-    return Objects.equals(phase, other.phase) && Objects.equals(replicas, other.replicas)
-        && Objects.equals(readyReplicas, other.readyReplicas)
-        && Objects.equals(selector, other.selector) && Objects.equals(leader, other.leader)
-        && Objects.equals(term, other.term) && Objects.equals(members, other.members)
-        && Objects.equals(commitIndex, other.commitIndex)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(operation, other.operation)
-        && Objects.equals(conditions, other.conditions) && Objects.equals(tls, other.tls);
-  }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(phase, replicas, readyReplicas, selector, leader, term, members,
-        commitIndex, observedGeneration, operation, conditions);
-  }
+    public String getPhase() {
+        return phase;
+    }
 
-  @Override
-  public String toString() {
-    return "RaftKvClusterStatus{phase=" + phase + ", replicas=" + replicas + ", readyReplicas="
-        + readyReplicas + ", leader=" + leader + ", term=" + term + ", observedGeneration="
-        + observedGeneration + ", operation=" + operation + ", conditions=" + conditions + "}";
-  }
+    public void setPhase(String phase) {
+        this.phase = phase;
+    }
+
+    public Integer getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(Integer replicas) {
+        this.replicas = replicas;
+    }
+
+    public Integer getReadyReplicas() {
+        return readyReplicas;
+    }
+
+    public void setReadyReplicas(Integer readyReplicas) {
+        this.readyReplicas = readyReplicas;
+    }
+
+    public String getSelector() {
+        return selector;
+    }
+
+    public void setSelector(String selector) {
+        this.selector = selector;
+    }
+
+    public String getLeader() {
+        return leader;
+    }
+
+    public void setLeader(String leader) {
+        this.leader = leader;
+    }
+
+    public Long getTerm() {
+        return term;
+    }
+
+    public void setTerm(Long term) {
+        this.term = term;
+    }
+
+    public List<RaftKvMember> getMembers() {
+        return members;
+    }
+
+    public void setMembers(List<RaftKvMember> members) {
+        this.members = members;
+    }
+
+    public List<String> getAlarms() {
+        return alarms;
+    }
+
+    public void setAlarms(List<String> alarms) {
+        this.alarms = alarms;
+    }
+
+    public Long getCommitIndex() {
+        return commitIndex;
+    }
+
+    public void setCommitIndex(Long commitIndex) {
+        this.commitIndex = commitIndex;
+    }
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public ClusterOperation getOperation() {
+        return operation;
+    }
+
+    public void setOperation(ClusterOperation operation) {
+        this.operation = operation;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RaftKvClusterStatus other)) {
+            return false;
+        }
+        return Objects.equals(phase, other.phase)
+                && Objects.equals(replicas, other.replicas)
+                && Objects.equals(readyReplicas, other.readyReplicas)
+                && Objects.equals(selector, other.selector)
+                && Objects.equals(leader, other.leader)
+                && Objects.equals(term, other.term)
+                && Objects.equals(members, other.members)
+                && Objects.equals(commitIndex, other.commitIndex)
+                && Objects.equals(observedGeneration, other.observedGeneration)
+                && Objects.equals(operation, other.operation)
+                && Objects.equals(conditions, other.conditions)
+                && Objects.equals(tls, other.tls);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                phase,
+                replicas,
+                readyReplicas,
+                selector,
+                leader,
+                term,
+                members,
+                commitIndex,
+                observedGeneration,
+                operation,
+                conditions);
+    }
+
+    @Override
+    public String toString() {
+        return "RaftKvClusterStatus{phase=" + phase + ", replicas=" + replicas + ", readyReplicas="
+                + readyReplicas + ", leader=" + leader + ", term=" + term + ", observedGeneration="
+                + observedGeneration + ", operation=" + operation + ", conditions=" + conditions + "}";
+    }
 }

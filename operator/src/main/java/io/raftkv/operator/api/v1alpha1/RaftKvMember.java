@@ -8,58 +8,61 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RaftKvMember {
 
-  @JsonPropertyDescription("Raft member id (stored on the member's volume; never reused).")
-  private String id;
+    @JsonPropertyDescription("Raft member id (stored on the member's volume; never reused).")
+    private String id;
 
-  @JsonPropertyDescription("Name of the pod that runs this member.")
-  private String pod;
+    @JsonPropertyDescription("Name of the pod that runs this member.")
+    private String pod;
 
-  @JsonPropertyDescription("Peer address of the member (host:port).")
-  private String address;
+    @JsonPropertyDescription("Peer address of the member (host:port).")
+    private String address;
 
-  @JsonPropertyDescription("Voter or Learner.")
-  private String role;
+    @JsonPropertyDescription("Voter or Learner.")
+    private String role;
 
-  public String getId() {
-    return id;
-  }
+    public String getId() {
+        return id;
+    }
 
-  public void setId(String id) {
-    this.id = id;
-  }
+    public void setId(String id) {
+        this.id = id;
+    }
 
-  public String getPod() {
-    return pod;
-  }
+    public String getPod() {
+        return pod;
+    }
 
-  public void setPod(String pod) {
-    this.pod = pod;
-  }
+    public void setPod(String pod) {
+        this.pod = pod;
+    }
 
-  public String getAddress() {
-    return address;
-  }
+    public String getAddress() {
+        return address;
+    }
 
-  public void setAddress(String address) {
-    this.address = address;
-  }
+    public void setAddress(String address) {
+        this.address = address;
+    }
 
-  public String getRole() {
-    return role;
-  }
+    public String getRole() {
+        return role;
+    }
 
-  public void setRole(String role) {
-    this.role = role;
-  }
+    public void setRole(String role) {
+        this.role = role;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RaftKvMember m && Objects.equals(id, m.id) && Objects.equals(pod, m.pod)
-        && Objects.equals(address, m.address) && Objects.equals(role, m.role);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RaftKvMember m
+                && Objects.equals(id, m.id)
+                && Objects.equals(pod, m.pod)
+                && Objects.equals(address, m.address)
+                && Objects.equals(role, m.role);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(id, pod, address, role);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, pod, address, role);
+    }
 }

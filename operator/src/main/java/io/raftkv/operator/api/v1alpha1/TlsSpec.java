@@ -16,53 +16,54 @@ import io.fabric8.generator.annotation.ValidationRule;
  * cluster (members with and without TLS cannot talk to each other).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.renewBeforeDays < self.certificateDays",
-    message = "renewBeforeDays must be smaller than certificateDays")
+@ValidationRule(
+        value = "self.renewBeforeDays < self.certificateDays",
+        message = "renewBeforeDays must be smaller than certificateDays")
 public class TlsSpec {
 
-  public static final int DEFAULT_CERTIFICATE_DAYS = 90;
-  public static final int DEFAULT_RENEW_BEFORE_DAYS = 30;
+    public static final int DEFAULT_CERTIFICATE_DAYS = 90;
+    public static final int DEFAULT_RENEW_BEFORE_DAYS = 30;
 
-  @JsonPropertyDescription("Mutual TLS between members and TLS on the client port, with"
-      + " certificates issued by a CA the operator keeps in the Secret <cluster>-ca. Absent:"
-      + " on for a new cluster, unchanged for an existing one. Cannot change once the cluster"
-      + " exists.")
-  private Boolean enabled;
+    @JsonPropertyDescription("Mutual TLS between members and TLS on the client port, with"
+            + " certificates issued by a CA the operator keeps in the Secret <cluster>-ca. Absent:"
+            + " on for a new cluster, unchanged for an existing one. Cannot change once the cluster"
+            + " exists.")
+    private Boolean enabled;
 
-  @Default("90")
-  @Min(1)
-  @Max(825)
-  @JsonPropertyDescription("Validity of the member, operator and admin certificates, in days.")
-  private Integer certificateDays = DEFAULT_CERTIFICATE_DAYS;
+    @Default("90")
+    @Min(1)
+    @Max(825)
+    @JsonPropertyDescription("Validity of the member, operator and admin certificates, in days.")
+    private Integer certificateDays = DEFAULT_CERTIFICATE_DAYS;
 
-  @Default("30")
-  @Min(1)
-  @Max(824)
-  @JsonPropertyDescription("A certificate is renewed this many days before it expires (the"
-      + " nodes reload renewed files without a restart).")
-  private Integer renewBeforeDays = DEFAULT_RENEW_BEFORE_DAYS;
+    @Default("30")
+    @Min(1)
+    @Max(824)
+    @JsonPropertyDescription("A certificate is renewed this many days before it expires (the"
+            + " nodes reload renewed files without a restart).")
+    private Integer renewBeforeDays = DEFAULT_RENEW_BEFORE_DAYS;
 
-  public Boolean getEnabled() {
-    return enabled;
-  }
+    public Boolean getEnabled() {
+        return enabled;
+    }
 
-  public void setEnabled(Boolean enabled) {
-    this.enabled = enabled;
-  }
+    public void setEnabled(Boolean enabled) {
+        this.enabled = enabled;
+    }
 
-  public Integer getCertificateDays() {
-    return certificateDays;
-  }
+    public Integer getCertificateDays() {
+        return certificateDays;
+    }
 
-  public void setCertificateDays(Integer certificateDays) {
-    this.certificateDays = certificateDays;
-  }
+    public void setCertificateDays(Integer certificateDays) {
+        this.certificateDays = certificateDays;
+    }
 
-  public Integer getRenewBeforeDays() {
-    return renewBeforeDays;
-  }
+    public Integer getRenewBeforeDays() {
+        return renewBeforeDays;
+    }
 
-  public void setRenewBeforeDays(Integer renewBeforeDays) {
-    this.renewBeforeDays = renewBeforeDays;
-  }
+    public void setRenewBeforeDays(Integer renewBeforeDays) {
+        this.renewBeforeDays = renewBeforeDays;
+    }
 }

@@ -16,32 +16,32 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class UnreadableSpec extends RaftKvClusterSpec {
 
-  private final JsonNode raw;
-  private final String problem;
+    private final JsonNode raw;
+    private final String problem;
 
-  UnreadableSpec(JsonNode raw, String problem) {
-    this.raw = raw;
-    this.problem = problem;
-    setReplicas(null);
-    setImage(null);
-    setImagePullPolicy(null);
-    setStorage(null);
-    setRaft(null);
-    setScheduling(null);
-    setClientService(null);
-    setLabels(null);
-    setAnnotations(null);
-  }
+    UnreadableSpec(JsonNode raw, String problem) {
+        this.raw = raw;
+        this.problem = problem;
+        setReplicas(null);
+        setImage(null);
+        setImagePullPolicy(null);
+        setStorage(null);
+        setRaft(null);
+        setScheduling(null);
+        setClientService(null);
+        setLabels(null);
+        setAnnotations(null);
+    }
 
-  /** The spec exactly as stored. */
-  @JsonValue
-  public JsonNode raw() {
-    return raw;
-  }
+    /** The spec exactly as stored. */
+    @JsonValue
+    public JsonNode raw() {
+        return raw;
+    }
 
-  /** Which field could not be read and why, e.g. {@code spec.resources.limits.memory ...}. */
-  @JsonIgnore
-  public String problem() {
-    return problem;
-  }
+    /** Which field could not be read and why, e.g. {@code spec.resources.limits.memory ...}. */
+    @JsonIgnore
+    public String problem() {
+        return problem;
+    }
 }
