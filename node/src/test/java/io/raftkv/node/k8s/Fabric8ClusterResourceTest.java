@@ -79,7 +79,7 @@ class Fabric8ClusterResourceTest {
         assertThat(fieldNames(body)).containsExactlyInAnyOrder("metadata", "status");
         assertThat(fieldNames(body.get("metadata"))).containsExactly("resourceVersion");
         assertThat(fieldNames(body.get("status")))
-                .containsExactlyInAnyOrder("leader", "term", "commitIndex", "members");
+                .containsExactlyInAnyOrder("leader", "term", "commitIndex", "members", "alarms");
 
         JsonNode after = server.object();
         assertThat(after.get("spec")).isEqualTo(before.get("spec"));
@@ -93,6 +93,8 @@ class Fabric8ClusterResourceTest {
         assertThat(after.get("status").get("commitIndex").asLong()).isEqualTo(21);
         assertThat(after.get("status").get("members")).hasSize(4);
         assertThat(after.get("status").get("members").get(3).get("id").asText()).isEqualTo("4294967311");
+        // The leader reports the replicated alarms too (none here), so a cleared alarm leaves the status.
+        assertThat(after.get("status").get("alarms")).isEmpty();
     }
 
     @Test
