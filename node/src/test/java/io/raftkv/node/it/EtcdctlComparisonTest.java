@@ -179,7 +179,14 @@ class EtcdctlComparisonTest {
                     return o.json(out);
                 };
             case MEMBERS -> (o, out) -> EtcdctlOutput.members(out);
-            case HEALTH -> (o, out) -> EtcdctlOutput.health(out + res.err());
+            case HEALTH ->
+                (o, out) -> {
+                    res.err()
+                            .lines()
+                            .filter(l -> l.startsWith("{\"level\":"))
+                            .forEach(l -> System.out.println(side.name() + ": etcdctl logged " + l));
+                    return EtcdctlOutput.health(out + res.err());
+                };
             case STATUS -> (o, out) -> EtcdctlOutput.status(out);
             case SNAPSHOT ->
                 (o, out) -> out.replace(snapshot.toString(), "<file>").strip()
