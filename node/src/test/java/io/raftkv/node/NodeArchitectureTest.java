@@ -72,7 +72,8 @@ class NodeArchitectureTest {
                         "io.raftkv.api.peer.v1",
                         "io.raftkv.api.net",
                         "io.raftkv.node.security")
-                .allow("io.raftkv.node.security", "io.raftkv.api", "io.raftkv.api.v1")
+                // Key scopes apply to etcd's API too (EtcdPermissions reads etcd's request messages).
+                .allow("io.raftkv.node.security", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..")
                 .allow(
                         "io.raftkv.node.metrics",
                         "io.raftkv.raft",
@@ -110,7 +111,11 @@ class NodeArchitectureTest {
                         "io.raftkv.node.driver",
                         "io.raftkv.node.metrics",
                         "io.raftkv.node.server",
-                        "io.raftkv.node.alarm");
+                        "io.raftkv.node.alarm",
+                        // etcd's Watch, Lock and Election wait on the member's watchers; its Lease keeps time
+                        // with the leader's LeaseKeeper.
+                        "io.raftkv.node.watch",
+                        "io.raftkv.node.lease");
         // The client-facing packages (and the alarms, which propose commands) use the state machine's
         // contract, which still lives in node.storage.
         List<Class<?>> contract = List.of(

@@ -4,6 +4,7 @@ import io.raftkv.api.RaftKvException;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.server.CallRunner;
+import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.transport.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -34,8 +35,11 @@ import java.util.function.Supplier;
  * it) is tried once more: etcd's clients do not retry writes, and etcd's own proposals wait out an
  * election the same way.
  *
- * <p>Only in plaintext mode: with TLS on the client port the follower answers etcd's
- * {@code not leader} (FAILED_PRECONDITION) and the client must reach the leader itself
+ * <p>With TLS on the client port the forwarded call presents this node's certificate and trusts
+ * the cluster CA ({@link ClientPortSecurity#forwarding}). With authentication on, a call is
+ * forwarded only when its caller authenticated by a token header, which the forwarded call
+ * repeats; a caller known only by its client certificate cannot be vouched for on another
+ * connection, so a follower serves its write locally, which answers etcd's {@code not leader}
  * (docs/etcd-compatibility.md).
  */
 final class EtcdForwarder implements AutoCloseable {
@@ -50,35 +54,42 @@ final class EtcdForwarder implements AutoCloseable {
     private final Vertx vertx;
     private final RaftNodeApi node;
     private final GrpcClient client;
+    private final ClientPortSecurity security;
     private final long timeoutMillis;
 
     /**
-     * @param enabled       false (TLS on the client port): never forward
+     * @param security      the client port's TLS (the forwarded call's too) and authentication
      * @param timeoutMillis deadline of a forwarded call
      */
-    EtcdForwarder(Vertx vertx, RaftNodeApi node, boolean enabled, long timeoutMillis) {
+    EtcdForwarder(Vertx vertx, RaftNodeApi node, ClientPortSecurity security, long timeoutMillis) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.node = Objects.requireNonNull(node, "node");
+        this.security = Objects.requireNonNull(security, "security");
         this.timeoutMillis = timeoutMillis;
-        this.client = enabled
-                ? GrpcClient.client(
-                        vertx,
-                        new GrpcClientOptions(),
-                        new HttpClientOptions()
-                                .setProtocolVersion(HttpVersion.HTTP_2)
-                                .setHttp2ClearTextUpgrade(false)
-                                .setConnectTimeout(2_000)
-                                .setTcpNoDelay(true))
-                : null;
+        this.client = GrpcClient.client(
+                vertx,
+                new GrpcClientOptions(),
+                security.forwarding(new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false)
+                        .setConnectTimeout(2_000)
+                        .setTcpNoDelay(true)));
     }
 
-    /** The caller's request headers a forwarded call repeats. */
-    record Origin(boolean forwarded, String authorization, String token) {
-        static final Origin LOCAL = new Origin(false, null, null);
+    /**
+     * The caller's request headers a forwarded call repeats; {@code forwardable} false when its
+     * identity cannot travel (authenticated by its certificate only).
+     */
+    record Origin(boolean forwarded, boolean forwardable, String authorization, String token) {
+        static final Origin LOCAL = new Origin(false, false, null, null);
+    }
 
-        static Origin of(MultiMap headers) {
-            return new Origin(headers.contains(FORWARDED), headers.get("authorization"), headers.get("token"));
-        }
+    Origin origin(MultiMap headers) {
+        return new Origin(
+                headers.contains(FORWARDED),
+                security.forwardsIdentity(headers),
+                headers.get("authorization"),
+                headers.get("token"));
     }
 
     /**
@@ -102,7 +113,7 @@ final class EtcdForwarder implements AutoCloseable {
     private <Req, Resp> Future<Resp> dispatch(
             Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method, Req request) {
         NodeStatus s = node.status();
-        if (client == null
+        if (!origin.forwardable()
                 || origin.forwarded()
                 || s.isLeader()
                 || s.leaderId() == 0
@@ -178,7 +189,7 @@ final class EtcdForwarder implements AutoCloseable {
             ServiceMethod<Resp, Req> client,
             Function<Req, Future<Resp>> local) {
         return request -> {
-            Origin origin = Origin.of(request.headers());
+            Origin origin = origin(request.headers());
             calls.unary(server, (Req r) -> EtcdKv.etcd(() -> route(origin, () -> local.apply(r), client, r)))
                     .handle(request);
         };
@@ -186,8 +197,6 @@ final class EtcdForwarder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (client != null) {
-            client.close();
-        }
+        client.close();
     }
 }

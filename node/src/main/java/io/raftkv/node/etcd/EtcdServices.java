@@ -9,12 +9,16 @@ import io.raftkv.etcd.api.LeaseGrpcService;
 import io.raftkv.etcd.api.WatchGrpcService;
 import io.raftkv.etcd.api.lock.LockGrpcService;
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.lease.LeaseKeeper;
 import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.server.CallRunner;
+import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.KvReader;
 import io.raftkv.node.server.ReadPool;
 import io.raftkv.node.server.ServerLimits;
+import io.raftkv.node.watch.WatchHub;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
@@ -38,8 +42,11 @@ public final class EtcdServices implements AutoCloseable {
     /**
      * Adds the etcd services to {@code grpc}.
      *
-     * @param tls whether the client port speaks TLS (then a follower does not forward writes, and
-     *            member URLs are https)
+     * @param security the client port's TLS and authentication: member URLs are https under TLS, a
+     *                 follower forwards writes with the node's certificate, and etcd's Auth service
+     *                 answers from it
+     * @param watch    the member's watchers (etcd's Watch, and what Lock and Election wait on)
+     * @param leases   lease time on the leader (etcd's Lease service)
      */
     public static EtcdServices addTo(
             GrpcServer grpc,
@@ -50,9 +57,12 @@ public final class EtcdServices implements AutoCloseable {
             ServerLimits limits,
             ProposalMetrics proposals,
             CallRunner calls,
-            boolean tls) {
+            ClientPortSecurity security,
+            WatchHub watch,
+            LeaseKeeper leases) {
+        boolean tls = security.secure(new HttpServerOptions()).isSsl();
         EtcdForwarder forwarder =
-                new EtcdForwarder(vertx, node, !tls, limits.maxDeadline().toMillis());
+                new EtcdForwarder(vertx, node, security, limits.maxDeadline().toMillis());
         grpc.addService(new EtcdKv(node, reader, reads, limits, proposals, forwarder).bindTo(calls));
         grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder)
                 .bindTo(calls, new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));

@@ -26,6 +26,7 @@ import java.util.Map;
  *   <li>{@link Kind#ADMIN}: membership changes, TransferLeadership, Snapshot and Alarm/Disarm: {@code admin}
  *       without a prefix.</li>
  * </ul>
+ * etcd's v3 methods have their rows in {@link EtcdPermissions}.
  */
 public final class CallPermissions {
     /** How a method is authorized. */
@@ -85,11 +86,16 @@ public final class CallPermissions {
         if (method.startsWith("grpc.health.v1.Health/") || method.startsWith("grpc.reflection.")) {
             return PUBLIC;
         }
-        return RULES.getOrDefault(method, UNLISTED);
+        Rule etcd = EtcdPermissions.RULES.get(method);
+        return etcd != null ? etcd : RULES.getOrDefault(method, UNLISTED);
     }
 
     /** The keys a KV request touches and what it does to each (empty for any other message). */
     public static List<Need> needs(Object message) {
+        List<Need> etcd = EtcdPermissions.needs(message);
+        if (etcd != null) {
+            return etcd;
+        }
         List<Need> out = new ArrayList<>();
         if (message instanceof GetRequest r) {
             out.add(Need.key(Role.READ, r.getKey().toByteArray()));

@@ -145,6 +145,55 @@ public final class ClientAuth implements ClientPortSecurity {
         }
     }
 
+    @Override
+    public io.vertx.core.http.HttpClientOptions forwarding(io.vertx.core.http.HttpClientOptions options) {
+        if (tls == null) {
+            return options;
+        }
+        return options.setSsl(true)
+                .setUseAlpn(true)
+                .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
+                .setTrustOptions(TrustOptions.wrap(tls.trust()));
+    }
+
+    @Override
+    public boolean forwardsIdentity(MultiMap headers) {
+        return files == null || headers.contains("authorization") || headers.contains("token");
+    }
+
+    @Override
+    public boolean authenticates() {
+        return files != null;
+    }
+
+    @Override
+    public String authenticate(String user, String password) {
+        if (files == null) {
+            throw new IllegalStateException("authentication is not enabled");
+        }
+        String owner =
+                password == null || password.isEmpty() ? null : files.tokens().userOf(password);
+        return owner != null && owner.equals(user) ? password : null;
+    }
+
+    @Override
+    public java.util.Map<String, List<String>> roleBindings() {
+        if (files == null) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+        files.roles()
+                .users()
+                .forEach((user, bindings) -> out.put(
+                        user,
+                        bindings.stream()
+                                .map(b -> b.prefix().length == 0
+                                        ? b.role().label()
+                                        : b.role().label() + ":" + b.prefixText())
+                                .toList()));
+        return out;
+    }
+
     /** The caller, or why there is none. */
     private record Authentication(Caller caller, String problem) {}
 
@@ -157,6 +206,14 @@ public final class ClientAuth implements ClientPortSecurity {
             String user = files.tokens().userOf(authorization.substring(7).trim());
             return user == null
                     ? new Authentication(null, "the bearer token is not recognized (unknown or revoked)")
+                    : new Authentication(new Caller(user, "token"), null);
+        }
+        String etcdToken = headers.get("token");
+        if (etcdToken != null) {
+            // etcd's token metadata (from Authenticate, whose token is one of the user's bearer tokens).
+            String user = files.tokens().userOf(etcdToken.trim());
+            return user == null
+                    ? new Authentication(null, "etcdserver: invalid auth token")
                     : new Authentication(new Caller(user, "token"), null);
         }
         X509Certificate cert = clientCertificate(connection);

@@ -98,6 +98,11 @@ public final class RoleBindings {
         return byUser.getOrDefault(user, List.of());
     }
 
+    /** Every user with a binding, and its bindings. */
+    public Map<String, List<Binding>> users() {
+        return byUser;
+    }
+
     static boolean startsWith(byte[] key, byte[] prefix) {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }

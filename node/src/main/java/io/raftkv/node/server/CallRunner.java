@@ -188,7 +188,7 @@ public final class CallRunner extends MeterGroup {
     }
 
     /** PERMISSION_DENIED when the caller may not do what {@code message} asks ({@link ClientPortSecurity#check}). */
-    void authorize(GrpcServerRequest<?, ?> call, String method, Object message) {
+    public void authorize(GrpcServerRequest<?, ?> call, String method, Object message) {
         security.check(call, method, message);
     }
 

@@ -1,5 +1,7 @@
 package io.raftkv.node.server;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -44,4 +46,50 @@ public interface ClientPortSecurity {
      * @throws io.raftkv.api.RaftKvException PERMISSION_DENIED naming the missing permission
      */
     void check(GrpcServerRequest<?, ?> call, String method, Object message);
+
+    /**
+     * The options of this member's calls to another member's client port (etcd writes a follower
+     * forwards to the leader): with TLS on, the node's certificate as client certificate and the
+     * cluster CA as trust, so a TLS cluster forwards as a plaintext one does.
+     */
+    default HttpClientOptions forwarding(HttpClientOptions options) {
+        return options;
+    }
+
+    /**
+     * Whether a call carrying {@code headers} can be sent on to another member under the caller's
+     * own identity: always without authentication; with it, only when the caller authenticated by
+     * a token header ({@code authorization} or etcd's {@code token}), which the forwarded call
+     * repeats. A caller known only by its client certificate cannot be vouched for on another
+     * connection.
+     */
+    default boolean forwardsIdentity(MultiMap headers) {
+        return true;
+    }
+
+    /** Whether calls are authenticated at all ({@code --auth on}). */
+    default boolean authenticates() {
+        return false;
+    }
+
+    /**
+     * etcd's {@code Authenticate}: the token a client of {@code user} presents in etcd's {@code
+     * token} header afterwards. RaftKV's password of a user is one of its bearer tokens
+     * ({@code --auth-tokens}), so the token handed back is that same secret: valid on every member,
+     * for as long as the tokens file lists it.
+     *
+     * @return the token, or null when {@code password} is not a token of {@code user}
+     * @throws IllegalStateException when the port does not authenticate
+     */
+    default String authenticate(String user, String password) {
+        throw new IllegalStateException("authentication is not enabled");
+    }
+
+    /**
+     * The role bindings by user ({@code --auth-roles}), each as {@code role} or {@code role:prefix};
+     * empty when the port does not authenticate.
+     */
+    default java.util.Map<String, java.util.List<String>> roleBindings() {
+        return java.util.Map.of();
+    }
 }

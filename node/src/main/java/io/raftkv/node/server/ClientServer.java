@@ -227,15 +227,7 @@ public final class ClientServer {
         grpc.addService(new ClusterService(node, reader, reads)
                 .bindTo(calls, new SnapshotDownloadCall.Factory(vertx, node, calls, reads, limits, snapshotMetrics)));
         EtcdServices etcd = EtcdServices.addTo(
-                grpc,
-                vertx,
-                node,
-                reader,
-                reads,
-                limits,
-                proposalMetrics,
-                calls,
-                security.secure(new HttpServerOptions()).isSsl());
+                grpc, vertx, node, reader, reads, limits, proposalMetrics, calls, security, watch, leaseKeeper);
         grpc.addService(leaseService.bindTo(calls));
         grpc.addService(health.service());
         grpc.addService(ReflectionService.v1());
