@@ -63,11 +63,11 @@ run:
 e2e-unit:
 	$(MVN) -pl e2e test
 
-## crds: regenerate the CRD from operator/…/api/v1alpha1 and refresh every checked-in copy
+## crds: regenerate the CRDs from operator/…/api/v1alpha1 and refresh every checked-in copy
 crds:
 	$(MVN) -pl operator -am process-test-classes -DskipTests
 	for f in crds config/crd/bases charts/raftkv-operator/files; do \
-	  cp operator/target/classes/META-INF/fabric8/raftkvclusters.raftkv.io-v1.yml $$f/; done
+	  cp operator/target/classes/META-INF/fabric8/raftkv*.raftkv.io-v1.yml $$f/; done
 
 ## kustomize-check: render every kustomize base (kubectl required)
 kustomize-check:

@@ -43,6 +43,16 @@ class PackagingTest {
                     .as("%s is out of date: run `make crds` and commit the result", ROOT.relativize(copy))
                     .isEqualTo(generated);
         }
+        for (String other : List.of("raftkvbackups.raftkv.io-v1.yml", "raftkvbackupschedules.raftkv.io-v1.yml")) {
+            String backupCrd = Files.readString(TestClusters.generatedCrd().resolveSibling(other));
+            for (Path copy : CRD_COPIES) {
+                Path sibling = copy.resolveSibling(other);
+                assertThat(sibling).exists();
+                assertThat(Files.readString(sibling))
+                        .as("%s is out of date: run `make crds` and commit the result", ROOT.relativize(sibling))
+                        .isEqualTo(backupCrd);
+            }
+        }
     }
 
     @Test
@@ -94,6 +104,8 @@ class PackagingTest {
                 .extracting(o -> (String) o.get("kind"))
                 .containsExactlyInAnyOrder(
                         "Namespace",
+                        "CustomResourceDefinition",
+                        "CustomResourceDefinition",
                         "CustomResourceDefinition",
                         "ServiceAccount",
                         "ClusterRole",
@@ -150,6 +162,8 @@ class PackagingTest {
         assertThat(plain)
                 .extracting(o -> (String) o.get("kind"))
                 .containsExactlyInAnyOrder(
+                        "CustomResourceDefinition",
+                        "CustomResourceDefinition",
                         "CustomResourceDefinition",
                         "ServiceAccount",
                         "ClusterRole",

@@ -3,11 +3,14 @@ package io.raftkv.operator.crd;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.raftkv.operator.api.v1alpha1.RaftKvBackup;
+import io.raftkv.operator.api.v1alpha1.RaftKvBackupSchedule;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import java.io.File;
 
 /**
- * Writes {@code raftkvclusters.raftkv.io-v1.yml} into the directory given as the only argument
+ * Writes {@code raftkvclusters.raftkv.io-v1.yml}, {@code raftkvbackups.raftkv.io-v1.yml} and
+ * {@code raftkvbackupschedules.raftkv.io-v1.yml} into the directory given as the only argument
  * ({@code target/classes/META-INF/fabric8} in the build; {@code make crds} copies it to the
  * checked-in places). The schema comes from the annotated classes; {@link CrdSchemaFinisher}
  * then adds what annotations cannot express.
@@ -34,10 +37,10 @@ public final class CrdGeneratorMain {
                 .inOutputDir(out)
                 .forCRDVersions("v1")
                 .withPostProcessor(finisher)
-                .customResourceClasses(RaftKvCluster.class)
+                .customResourceClasses(RaftKvCluster.class, RaftKvBackup.class, RaftKvBackupSchedule.class)
                 .generate();
-        if (written != 1) {
-            throw new IllegalStateException("expected one CRD, the generator wrote " + written);
+        if (written != 3) {
+            throw new IllegalStateException("expected three CRDs, the generator wrote " + written);
         }
     }
 }

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder;
 import io.raftkv.operator.api.v1alpha1.Quantities;
+import io.raftkv.operator.api.v1alpha1.RaftKvBackupSchedule;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,8 +50,18 @@ final class CrdSchemaFinisher {
 
     private CrdSchemaFinisher() {}
 
+    /** Printer columns of the backup kinds, in reading order. */
+    static final List<String> BACKUP_COLUMN_ORDER =
+            List.of("Cluster", "Schedule", "Phase", "Index", "Bytes", "Location", "LastSuccess", "Age");
+
+    /** Longest schedule name: a backup it creates is named {@code <schedule>-<yyyyMMddHHmm>}. */
+    static final int MAX_SCHEDULE_NAME = 50;
+
     static HasMetadata finish(HasMetadata object) {
         CustomResourceDefinition crd = (CustomResourceDefinition) object;
+        if (!crd.getMetadata().getName().equals(RaftKvCluster.CRD_NAME)) {
+            return finishBackupKind(crd);
+        }
         for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
             JSONSchemaProps spec = child(version.getSchema().getOpenAPIV3Schema(), "spec");
             JSONSchemaProps resources = child(spec, "resources");
@@ -82,6 +94,32 @@ final class CrdSchemaFinisher {
             }
             List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
             columns.sort(Comparator.comparingInt(c -> order(c.getName())));
+            version.setAdditionalPrinterColumns(columns);
+        }
+        crd.getSpec().getNames().setCategories(List.of("raftkv-all"));
+        return crd;
+    }
+
+    /**
+     * RaftKvBackup and RaftKvBackupSchedule: a DNS-label name rule (a backup's name is its Job's
+     * name, a schedule's name prefixes its backups'), list types, {@code default: {}} on spec, the
+     * category and the columns in reading order.
+     */
+    private static HasMetadata finishBackupKind(CustomResourceDefinition crd) {
+        boolean schedule = crd.getMetadata().getName().equals(RaftKvBackupSchedule.CRD_NAME);
+        int max = schedule ? MAX_SCHEDULE_NAME : 63;
+        for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+            JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+            root.setXKubernetesValidations(List.of(new ValidationRuleBuilder()
+                    .withRule("self.metadata.name.size() <= " + max
+                            + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')")
+                    .withMessage("metadata.name must be a DNS label of at most " + max
+                            + " characters that starts with a letter"
+                            + (schedule ? " (its backups are named <name>-<yyyyMMddHHmm>)" : " (it names the Job)"))
+                    .build()));
+            listTypes(root);
+            List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
+            columns.sort(Comparator.comparingInt(c -> BACKUP_COLUMN_ORDER.indexOf(c.getName())));
             version.setAdditionalPrinterColumns(columns);
         }
         crd.getSpec().getNames().setCategories(List.of("raftkv-all"));
