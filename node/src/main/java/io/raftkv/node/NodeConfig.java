@@ -181,6 +181,37 @@ public final class NodeConfig {
                             + " alarm: writes that add data fail RESOURCE_EXHAUSTED NO_SPACE until keys are deleted and an"
                             + " admin disarms it (raftkvctl alarm disarm). The Raft log and snapshots are not counted:"
                             + " leave room for them on the volume."),
+            new Setting(
+                    "auto-compaction-mode",
+                    "periodic",
+                    "How --auto-compaction-retention is read (etcd's flag): periodic (a duration of history"
+                            + " to keep) or revision (a number of revisions to keep)."),
+            new Setting(
+                    "auto-compaction-retention",
+                    "0",
+                    "History the leader keeps when it compacts automatically: periodic mode a duration"
+                            + " (1h, 30m, 1h30m, or a bare number of hours), revision mode a number of revisions;"
+                            + " 0: never compact automatically (KV.Compact by hand). See docs/operations.md."),
+            new Setting(
+                    "watch-stream-buffer-bytes",
+                    "8388608",
+                    "Responses one Watch stream may hold unsent; beyond, a watcher with more to send is"
+                            + " canceled as slow (its client watches again from the revision it names)."),
+            new Setting(
+                    "watch-recent-change-bytes",
+                    "16777216",
+                    "Keys and values of the recent changes each member keeps in memory for caught-up"
+                            + " watchers; older changes are read from the history on disk."),
+            new Setting(
+                    "watch-hand-off-bytes",
+                    "67108864",
+                    "Changes the apply thread may queue for the watch hub; beyond, they are dropped from"
+                            + " the queue and watchers read them from the history (writes never wait)."),
+            new Setting("watch-max-watchers-per-stream", "10000", "Watchers one Watch stream may hold."),
+            new Setting(
+                    "watch-progress-interval-ms",
+                    "10000",
+                    "How often an idle, caught-up watcher that asked for progress notifications gets one."),
             new Setting("log-format", "text", "Log line format: text or json. Every line carries node id and term."),
             new Setting("log-level", "INFO", "Root log level: TRACE, DEBUG, INFO, WARN or ERROR."),
             new Setting("config", "", "Optional properties file with any of these settings (flag names as keys)."));
@@ -425,6 +456,31 @@ public final class NodeConfig {
         return nonNegativeLong("quota-backend-bytes");
     }
 
+    /** The automatic compaction policy (off when the retention is 0). */
+    public io.raftkv.node.compaction.CompactionPolicy autoCompaction() {
+        try {
+            return io.raftkv.node.compaction.CompactionPolicy.parse(
+                    values.get("auto-compaction-mode"), values.get("auto-compaction-retention"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--auto-compaction-mode/--auto-compaction-retention: " + e.getMessage()
+                    + " (" + sources.get("auto-compaction-mode") + ", " + sources.get("auto-compaction-retention")
+                    + ")");
+        }
+    }
+
+    /** The watch hub's bounds. */
+    public io.raftkv.node.watch.WatchOptions watchOptions() {
+        io.raftkv.node.watch.WatchOptions d = io.raftkv.node.watch.WatchOptions.defaults();
+        return new io.raftkv.node.watch.WatchOptions(
+                positiveLong("watch-stream-buffer-bytes"),
+                positiveLong("watch-recent-change-bytes"),
+                positiveLong("watch-hand-off-bytes"),
+                (int) Math.min(Integer.MAX_VALUE, positiveLong("watch-max-watchers-per-stream")),
+                positiveLong("watch-progress-interval-ms"),
+                d.batchEvents(),
+                d.batchBytes());
+    }
+
     public int maxConnectionCalls() {
         return (int) Math.min(Integer.MAX_VALUE, positiveLong("max-connection-calls"));
     }
@@ -520,6 +576,8 @@ public final class NodeConfig {
             throw new IllegalArgumentException(
                     "--log-level must be TRACE, DEBUG, INFO, WARN or ERROR, got '" + values.get("log-level") + "'");
         }
+        autoCompaction();
+        watchOptions();
         probeBindOrNull();
         security();
         if (values.get("data-dir").isBlank()) {

@@ -1,6 +1,7 @@
 package io.raftkv.node;
 
 import io.micrometer.core.instrument.binder.jvm.DiskSpaceMetrics;
+import io.raftkv.node.compaction.AutoCompactor;
 import io.raftkv.node.driver.DriverOptions;
 import io.raftkv.node.driver.MemberDirectory;
 import io.raftkv.node.driver.NodeLogging;
@@ -77,6 +78,7 @@ public final class NodeMain {
     private StorageMetrics storageMetrics;
     private DriverMetrics driverMetrics;
     private ClientServer clientServer;
+    private AutoCompactor autoCompactor;
     /** This node's certificate and CA, re-read when they change; null with --tls off. */
     private ReloadingTls nodeTls;
     /** Trust in the client CA when it is not the cluster CA; null otherwise. */
@@ -284,7 +286,16 @@ public final class NodeMain {
                 config.clientBind().host(),
                 config.clientBind().port(),
                 servingContexts,
-                clientPortSecurity()));
+                clientPortSecurity(),
+                config.watchOptions()));
+        // Decided on the leader, applied by every member like KV.Compact; on a client loop, never the Raft loop.
+        autoCompactor = AutoCompactor.start(
+                vertx,
+                servingContexts.get(0),
+                driver,
+                () -> storage.stateMachine().revisions(),
+                config.autoCompaction(),
+                metrics.prometheus());
         SnapshotMetrics snapshots = clientServer.snapshotMetrics();
         driver.snapshotCoordinator()
                 .setCreatedObserver(
@@ -319,6 +330,10 @@ public final class NodeMain {
     void stopQuietly() {
         if (k8s != null) {
             k8s.close(); // stop reporting before the driver stops
+        }
+        if (autoCompactor != null) {
+            autoCompactor.close();
+            autoCompactor = null;
         }
         if (clientServer != null) {
             try {

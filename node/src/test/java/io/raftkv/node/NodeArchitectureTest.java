@@ -85,6 +85,12 @@ class NodeArchitectureTest {
                 .allow("io.raftkv.node.alarm", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.node.driver")
                 // Lease time is kept beside the driver: it follows leadership and proposes revocations.
                 .allow("io.raftkv.node.lease", "io.raftkv.node.driver", "io.raftkv.node.metrics")
+                // Automatic compaction follows leadership and proposes Compact like the lease keeper.
+                .allow(
+                        "io.raftkv.node.compaction",
+                        "io.raftkv.node.driver",
+                        "io.raftkv.node.metrics",
+                        "io.raftkv.node.storage")
                 // Watchers read the state machine's history and changes (revisions are part of its contract).
                 .allow("io.raftkv.node.watch", "io.raftkv.api.v1", "io.raftkv.node.storage", "io.raftkv.node.metrics")
                 .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")

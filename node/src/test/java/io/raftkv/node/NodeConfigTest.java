@@ -30,6 +30,35 @@ class NodeConfigTest {
     }
 
     @Test
+    void autoCompactionAndWatchBoundsAreFlags() {
+        NodeConfig d = NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS}, Map.of());
+        assertThat(d.autoCompaction().enabled()).isFalse();
+        assertThat(d.watchOptions()).isEqualTo(io.raftkv.node.watch.WatchOptions.defaults());
+        NodeConfig c = NodeConfig.load(
+                new String[] {
+                    "--id",
+                    "1",
+                    "--peers",
+                    PEERS,
+                    "--auto-compaction-retention=1h30m",
+                    "--watch-stream-buffer-bytes=1024"
+                },
+                Map.of("RAFTKV_AUTO_COMPACTION_MODE", "periodic", "RAFTKV_WATCH_PROGRESS_INTERVAL_MS", "500"));
+        assertThat(c.autoCompaction().describe()).isEqualTo("periodic, keeping PT1H30M of history");
+        assertThat(c.watchOptions().streamBufferBytes()).isEqualTo(1024);
+        assertThat(c.watchOptions().progressIntervalMillis()).isEqualTo(500);
+        assertThatThrownBy(() -> NodeConfig.load(
+                        new String[] {"--id", "1", "--peers", PEERS, "--auto-compaction-mode", "revision"},
+                        Map.of("RAFTKV_AUTO_COMPACTION_RETENTION", "1h")))
+                .hasMessageContaining("--auto-compaction-mode/--auto-compaction-retention")
+                .hasMessageContaining("whole number of revisions, got '1h'")
+                .hasMessageContaining("environment RAFTKV_AUTO_COMPACTION_RETENTION");
+        assertThatThrownBy(() -> NodeConfig.load(
+                        new String[] {"--id", "1", "--peers", PEERS, "--watch-max-watchers-per-stream", "0"}, Map.of()))
+                .hasMessageContaining("--watch-max-watchers-per-stream must be > 0");
+    }
+
+    @Test
     void clusterIdIsANumberOrAStableHashOfAName() {
         assertThat(NodeConfig.clusterIdOf("42")).isEqualTo(42);
         assertThat(NodeConfig.clusterIdOf("prod"))

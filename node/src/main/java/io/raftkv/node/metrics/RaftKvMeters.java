@@ -236,6 +236,12 @@ public final class RaftKvMeters {
             "The store revision of this member's applied state (dense: +1 per entry that changed keys).");
     public static final Meter COMPACT_REVISION =
             new Meter("raftkv.mvcc.compact.revision", "The compact revision: reads and watches below it are refused.");
+    public static final Meter AUTO_COMPACTIONS = new Meter(
+            "raftkv.mvcc.auto.compactions",
+            "Compactions this member proposed as leader for --auto-compaction-mode/retention, counted once applied.");
+    public static final Meter AUTO_COMPACTION_FAILURES = new Meter(
+            "raftkv.mvcc.auto.compaction.failures",
+            "Automatic compactions this member proposed that failed or were refused (tried again later).");
     public static final Meter WATCHERS = new Meter("raftkv.watch.watchers", "Watchers open on this member.");
     public static final Meter WATCH_STREAMS =
             new Meter("raftkv.watch.streams", "Watch streams with at least one watcher created on this member.");

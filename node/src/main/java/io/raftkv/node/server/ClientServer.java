@@ -162,6 +162,31 @@ public final class ClientServer {
                 vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts, security);
     }
 
+    /** As above, with the watch hub bounded by {@code watchOptions} (the {@code --watch-*} flags). */
+    public static Future<ClientServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            ServerLimits limits,
+            MeterRegistry registry,
+            String host,
+            int port,
+            List<Context> servingContexts,
+            ClientPortSecurity security,
+            WatchOptions watchOptions) {
+        Objects.requireNonNull(node, "node");
+        return start(
+                vertx,
+                node,
+                KvReader.of(node::stateMachine),
+                limits,
+                registry,
+                host,
+                port,
+                servingContexts,
+                security,
+                watchOptions);
+    }
+
     static Future<ClientServer> start(
             Vertx vertx,
             RaftNodeApi node,
@@ -172,12 +197,28 @@ public final class ClientServer {
             int port,
             List<Context> servingContexts,
             ClientPortSecurity security) {
+        return start(
+                vertx, node, reader, limits, registry, host, port, servingContexts, security, WatchOptions.defaults());
+    }
+
+    static Future<ClientServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            KvReader reader,
+            ServerLimits limits,
+            MeterRegistry registry,
+            String host,
+            int port,
+            List<Context> servingContexts,
+            ClientPortSecurity security,
+            WatchOptions watchOptions) {
         PrometheusMeterRegistry prometheus;
         try {
             Objects.requireNonNull(vertx, "vertx");
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(reader, "reader");
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(watchOptions, "watchOptions");
             limits.validate();
             prometheus = PrometheusMetrics.find(registry)
                     .orElseThrow(
@@ -216,7 +257,7 @@ public final class ClientServer {
         grpc.addService(new KvService(node, reader, reads, limits, proposalMetrics).bindTo(calls));
         WatchHub watch = new WatchHub(
                 WatchSource.of(node::stateMachine),
-                WatchOptions.defaults(),
+                watchOptions,
                 rev -> Protos.header(node.status(), node.status().appliedIndex(), rev),
                 new WatchMetrics(registry));
         if (node.stateMachine() != null) {
