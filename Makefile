@@ -228,7 +228,8 @@ e2e:
 
 ## Chaos (issue 7; docs/testing.md). Real node processes behind a fault proxy on every peer link.
 ## chaos-short: the short chaos run that `make test` includes: every fault kind once on 3 nodes (~15 s each)
-## chaos: the chaos gate: 8 fault kinds x CHAOS_HISTORIES x CHAOS_SECONDS on CHAOS_NODES nodes; summary table
+## chaos: the chaos gate: 9 fault kinds (with rotate-ca) x CHAOS_HISTORIES x CHAOS_SECONDS on CHAOS_NODES nodes,
+##   TLS and auth on (CHAOS_TLS=false: plaintext, except rotate-ca); summary table
 ##   At least 6,000 ops per history; histories stay under $(CHAOS_DIR)/gate-<time>/.
 ##   Knobs: CHAOS_ARGS='-Dchaos.faults=kill-leader -Dchaos.seed=N' (replay), CHAOS_BUILD_DIR=target-x
 ##   (build beside another build), CHAOS_NODES=3,5 (both sizes).
@@ -236,6 +237,7 @@ CHAOS_DIR ?= /tmp/raftkv-chaos
 CHAOS_HISTORIES ?= 5
 CHAOS_SECONDS ?= 60
 CHAOS_NODES ?= 3
+CHAOS_TLS ?= true
 CHAOS_BUILD_DIR ?= target
 CHAOS_ARGS ?=
 ## hostile: the hostile-client suite, 30 s per attack (HOSTILE_SECONDS), 8 attacks on 3 nodes; prints the table
@@ -257,7 +259,8 @@ chaos-short:
 chaos:
 	@$(MVN) -pl chaos -am package -Dbuild.dir=$(CHAOS_BUILD_DIR) -Dtest=ChaosGateTest \
 	  -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.gate=true -Dchaos.dir=$(CHAOS_DIR) \
-	  -Dchaos.histories=$(CHAOS_HISTORIES) -Dchaos.seconds=$(CHAOS_SECONDS) -Dchaos.nodes=$(CHAOS_NODES) $(CHAOS_ARGS); \
+	  -Dchaos.histories=$(CHAOS_HISTORIES) -Dchaos.seconds=$(CHAOS_SECONDS) -Dchaos.nodes=$(CHAOS_NODES) \
+	  -Dchaos.tls=$(CHAOS_TLS) $(CHAOS_ARGS); \
 	  status=$$?; last=$$(ls -td $(CHAOS_DIR)/gate-*/ 2>/dev/null | head -1); \
 	  if [ -n "$$last" ]; then cat "$$last/summary.txt"; fi; exit $$status
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftkv.chaos.run.ChaosCampaign;
 import io.raftkv.chaos.run.FaultSchedule;
 import io.raftkv.chaos.run.RunSpec;
-import io.raftkv.e2e.faults.Faults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -39,7 +38,7 @@ class ChaosGateTest {
                 .map(Integer::parseInt)
                 .toList();
         List<String> faults = ChaosTestSupport.selectedFaults().isEmpty()
-                ? ChaosTestSupport.names(Faults.gate())
+                ? ChaosTestSupport.names(ChaosTestSupport.gateFaults())
                 : ChaosTestSupport.selectedFaults();
         Path dir = ChaosTestSupport.campaignDir("gate");
         long seed = ChaosTestSupport.baseSeed("chaos gate");

@@ -6,7 +6,6 @@ import io.raftkv.chaos.run.ChaosCampaign;
 import io.raftkv.chaos.run.FaultSchedule;
 import io.raftkv.chaos.run.RunResult;
 import io.raftkv.chaos.run.RunSpec;
-import io.raftkv.e2e.faults.Faults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.IntStream;
@@ -47,7 +46,7 @@ class ChaosShortRunTest {
 
     /** Every kind, or those named in {@code -Dchaos.faults=a,b} (to replay one); the index keeps seeds stable. */
     static Stream<Arguments> faultKinds() {
-        var names = ChaosTestSupport.names(Faults.all());
+        var names = ChaosTestSupport.names(ChaosTestSupport.allFaults());
         var only = ChaosTestSupport.selectedFaults();
         return IntStream.range(0, names.size())
                 .filter(i -> only.isEmpty() || only.contains(names.get(i)))

@@ -1,6 +1,7 @@
 package io.raftkv.chaos;
 
 import io.raftkv.api.v1.ReadConsistency;
+import io.raftkv.chaos.cluster.CaRotation;
 import io.raftkv.chaos.cluster.ClusterOptions;
 import io.raftkv.chaos.workload.WorkloadOptions;
 import io.raftkv.e2e.faults.Fault;
@@ -38,17 +39,35 @@ final class ChaosTestSupport {
         return seed;
     }
 
-    /** A supplier of fresh instances of the fault kind {@code name} (one of {@link Faults#all()}). */
+    /** A supplier of fresh instances of the fault kind {@code name} (one of {@link #allFaults()}). */
     static Supplier<Fault> fault(String name) {
-        Faults.all().stream()
+        allFaults().stream()
                 .filter(f -> f.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(
-                        "unknown fault kind '" + name + "'; kinds are " + names(Faults.all())));
-        return () -> Faults.all().stream()
+                        "unknown fault kind '" + name + "'; kinds are " + names(allFaults())));
+        return () -> allFaults().stream()
                 .filter(f -> f.name().equals(name))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /**
+     * Every fault kind: the shared ones ({@link Faults#all()}) and the process cluster's own,
+     * {@link CaRotation} ({@code rotate-ca}, which runs its cluster with TLS on whatever
+     * {@code chaos.tls} says).
+     */
+    static List<Fault> allFaults() {
+        List<Fault> all = new java.util.ArrayList<>(Faults.all());
+        all.add(new CaRotation());
+        return all;
+    }
+
+    /** The gate's kinds: {@link Faults#gate()} and {@code rotate-ca}. */
+    static List<Fault> gateFaults() {
+        List<Fault> gate = new java.util.ArrayList<>(Faults.gate());
+        gate.add(new CaRotation());
+        return gate;
     }
 
     /** Fault kinds named in {@code -Dchaos.faults} (comma-separated), or empty for "all". */

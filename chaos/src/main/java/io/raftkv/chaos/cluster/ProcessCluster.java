@@ -2,6 +2,7 @@ package io.raftkv.chaos.cluster;
 
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
@@ -66,6 +67,9 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     static final long CAUGHT_UP_LAG = 100;
 
     private final ClusterOptions options;
+    /** TLS material when the nodes run with TLS and authentication on; null: plaintext. */
+    private final ClusterTls tls;
+
     private final ProxyMesh mesh;
     private final Random random;
     private final Vertx vertx;
@@ -81,12 +85,13 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ProcessCluster(ClusterOptions options, ProxyMesh mesh, Random random) {
+    private ProcessCluster(ClusterOptions options, ClusterTls tls, ProxyMesh mesh, Random random) {
         this.options = options;
+        this.tls = tls;
         this.mesh = mesh;
         this.random = random;
         this.vertx = Vertx.vertx();
-        this.probe = new StatusProbe(vertx);
+        this.probe = new StatusProbe(vertx, tls == null ? null : tls.admin());
         this.nextId = new AtomicInteger(options.size() + 1);
         this.killOnExit = new Thread(this::killAll, "process-cluster-kill-on-exit");
     }
@@ -98,7 +103,19 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
      * @throws IllegalStateException with the nodes' log tails if no leader is elected in time
      */
     public static ProcessCluster start(ClusterOptions options, Random random) throws IOException {
+        return start(options, random, false);
+    }
+
+    /**
+     * Like {@link #start(ClusterOptions, Random)}; with {@code tls}, every node runs with TLS and
+     * authentication on ({@code --tls on --auth on}: mutual TLS between peers, clients on TLS with a
+     * bearer token), on material generated under {@code <runDir>/tls} ({@link ClusterTls}); the
+     * cluster's own clients (Status probes, membership changes) use the {@code admin} role and
+     * {@link #clientCredentials()} gives the workload's.
+     */
+    public static ProcessCluster start(ClusterOptions options, Random random, boolean tls) throws IOException {
         Files.createDirectories(options.runDir());
+        ClusterTls material = tls ? ClusterTls.create(options.runDir().resolve("tls"), options.clusterName()) : null;
         int n = options.size();
         int[] ports = FreePorts.allocate(2 * n);
         Map<Integer, InetSocketAddress> peerAddresses = new LinkedHashMap<>();
@@ -108,7 +125,7 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
             clientAddrs.add(id + "=127.0.0.1:" + ports[2 * id - 2]);
         }
         ProxyMesh mesh = ProxyMesh.start(peerAddresses, options.proxySeed());
-        ProcessCluster c = new ProcessCluster(options, mesh, random);
+        ProcessCluster c = new ProcessCluster(options, material, mesh, random);
         Runtime.getRuntime().addShutdownHook(c.killOnExit);
         try {
             for (int id = 1; id <= n; id++) {
@@ -131,6 +148,7 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
                     .deadline(ADMIN_DEADLINE)
                     .attemptTimeout(Duration.ofSeconds(2))
                     .retryPolicy(PATIENT)
+                    .credentials(material == null ? null : material.admin())
                     .build());
             for (NodeProcess node : c.nodes.values()) {
                 node.start();
@@ -157,6 +175,9 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
                 "--tick-ms", Long.toString(options.tickMs()),
                 "--election-ticks", Integer.toString(options.electionTicks())));
         args.addAll(options.extraNodeArgs());
+        if (tls != null) {
+            args.addAll(tls.nodeArgs(id));
+        }
         return args;
     }
 
@@ -386,6 +407,19 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
 
     public ClusterOptions options() {
         return options;
+    }
+
+    /** The TLS material, when the nodes run with TLS on. */
+    public Optional<ClusterTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /**
+     * What the workload's clients present: TLS with the token of user {@code chaos-writer} (role
+     * write) when the nodes run with TLS on; null (plaintext) otherwise.
+     */
+    public ClientCredentials clientCredentials() {
+        return tls == null ? null : tls.writer();
     }
 
     public NodeProcess node(int id) {

@@ -32,7 +32,8 @@ final class StatusProbe implements AutoCloseable {
 
     private final RaftKvClient client;
 
-    StatusProbe(Vertx vertx) {
+    /** @param credentials TLS and token of a user allowed Status, or null when the nodes speak plaintext */
+    StatusProbe(Vertx vertx, io.raftkv.api.client.ClientCredentials credentials) {
         // The endpoint list is required but unused: every call is pinned to a node.
         this.client = RaftKvClient.builder()
                 .vertx(vertx)
@@ -40,6 +41,7 @@ final class StatusProbe implements AutoCloseable {
                 .deadline(STATUS_DEADLINE)
                 .attemptTimeout(STATUS_DEADLINE)
                 .retryPolicy(RetryPolicy.NONE)
+                .credentials(credentials)
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.raftkv.chaos.run;
 
+import io.raftkv.chaos.cluster.CaRotation;
 import io.raftkv.chaos.cluster.ClusterOptions;
 import io.raftkv.chaos.cluster.NodeProcess;
 import io.raftkv.chaos.cluster.ProcessCluster;
@@ -69,6 +70,7 @@ public final class ChaosRun {
         Path historyFile = dir.resolve("history.jsonl");
         Random random = new Random(spec.seed());
         Fault fault = spec.fault().get();
+        boolean tls = tlsOn(fault);
         int finalReader = spec.workload().clients();
         KeySpace keys = new KeySpace(
                 "key-", spec.workload().activeKeys(), spec.workload().maxOpsPerKey());
@@ -76,7 +78,7 @@ public final class ChaosRun {
         ProcessCluster cluster = null;
         try (RunEvents events = new RunEvents(dir.resolve("events.log"), CLOCK)) {
             events.log("run " + spec.faultName() + " on " + spec.nodes() + " nodes, seed " + spec.seed() + ", "
-                    + spec.schedule() + ", " + spec.workload());
+                    + spec.schedule() + ", " + spec.workload() + (tls ? ", TLS and auth on" : ", plaintext"));
             try {
                 cluster = ProcessCluster.start(
                         ClusterOptions.defaults(
@@ -85,12 +87,19 @@ public final class ChaosRun {
                                 dir,
                                 "chaos-" + Long.toUnsignedString(spec.seed()),
                                 spec.seed()),
-                        random);
+                        random,
+                        tls);
                 events.log("cluster up, leader " + cluster.leader());
                 try (HistoryWriter history = HistoryWriter.create(historyFile)) {
                     driveWorkload(cluster, fault, keys, history, events, p);
                     p.finalReadFailures = FinalReads.readAll(
-                            keys.allKeys(), cluster.clientEndpoints(), cluster.vertx(), history, finalReader, CLOCK);
+                            keys.allKeys(),
+                            cluster.clientEndpoints(),
+                            cluster.vertx(),
+                            history,
+                            finalReader,
+                            CLOCK,
+                            cluster.clientCredentials());
                     events.log("final reads of " + keys.allKeys().size() + " keys, " + p.finalReadFailures + " failed");
                 }
                 ReplicaComparison hashes =
@@ -167,7 +176,8 @@ public final class ChaosRun {
                 history,
                 CLOCK,
                 spec.seed(),
-                events::log);
+                events::log,
+                cluster.clientCredentials());
         events.log("workload started: " + spec.workload().clients() + " clients");
         LockUsers lockUsers = startLockUsers(cluster, events, start);
         java.util.Optional<io.raftkv.chaos.workload.EtcdWorkload> etcdClients =
@@ -180,7 +190,8 @@ public final class ChaosRun {
                         keys,
                         history,
                         CLOCK,
-                        spec.seed());
+                        spec.seed(),
+                        cluster.clientCredentials());
         etcdClients.ifPresent(w ->
                 events.log("etcd-API clients started: " + io.raftkv.chaos.workload.EtcdWorkload.requestedClients()));
         try {
@@ -250,12 +261,21 @@ public final class ChaosRun {
                     cluster.vertx(),
                     spec.dir().resolve("locks.jsonl"),
                     CLOCK,
-                    origin);
+                    origin,
+                    cluster.clientCredentials());
             events.log("lock users started: " + users);
             return u;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start lock users", e);
         }
+    }
+
+    /**
+     * Whether the run's nodes speak TLS with authentication on: {@code -Dchaos.tls=true}, or a fault
+     * that needs it ({@link CaRotation} rotates TLS material).
+     */
+    static boolean tlsOn(Fault fault) {
+        return Boolean.parseBoolean(System.getProperty("chaos.tls", "false").trim()) || fault instanceof CaRotation;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.raftkv.chaos.run;
 import static io.raftkv.api.client.RaftKvClient.utf8;
 
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
@@ -41,6 +42,18 @@ public final class FinalReads {
             HistoryWriter history,
             int clientId,
             LongSupplier clock) {
+        return readAll(keys, endpoints, vertx, history, clientId, clock, null);
+    }
+
+    /** Like the other {@code readAll}, on TLS with {@code credentials} (null: plaintext). */
+    public static int readAll(
+            List<String> keys,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            HistoryWriter history,
+            int clientId,
+            LongSupplier clock,
+            ClientCredentials credentials) {
         int failures = 0;
         try (RaftKvClient client = RaftKvClient.builder()
                 .vertx(vertx)
@@ -48,6 +61,7 @@ public final class FinalReads {
                 .deadline(DEADLINE)
                 .attemptTimeout(Duration.ofSeconds(2))
                 .retryPolicy(PATIENT)
+                .credentials(credentials)
                 .build()) {
             for (String key : keys) {
                 Operation read = readOne(client, key, clientId, clock);

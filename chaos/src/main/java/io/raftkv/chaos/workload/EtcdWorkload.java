@@ -1,5 +1,6 @@
 package io.raftkv.chaos.workload;
 
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.e2e.history.HistoryWriter;
 import io.vertx.core.Vertx;
@@ -48,16 +49,31 @@ public final class EtcdWorkload {
             HistoryWriter history,
             LongSupplier clock,
             long seed) {
+        return start(clients, firstClientIndex, options, endpoints, vertx, keys, history, clock, seed, null);
+    }
+
+    /** Like the other {@code start}, on TLS with {@code credentials} (null: plaintext). */
+    public static Optional<EtcdWorkload> start(
+            int clients,
+            int firstClientIndex,
+            WorkloadOptions options,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            KeySpace keys,
+            HistoryWriter history,
+            LongSupplier clock,
+            long seed,
+            ClientCredentials credentials) {
         if (clients <= 0) {
             return Optional.empty();
         }
-        GrpcClient grpc = GrpcClient.client(
-                vertx,
-                new GrpcClientOptions(),
-                new HttpClientOptions()
-                        .setProtocolVersion(HttpVersion.HTTP_2)
-                        .setHttp2ClearTextUpgrade(false)
-                        .setConnectTimeout((int) options.attemptTimeout().toMillis()));
+        HttpClientOptions http = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false)
+                .setConnectTimeout((int) options.attemptTimeout().toMillis());
+        GrpcClient grpc = credentials == null
+                ? GrpcClient.client(vertx, new GrpcClientOptions(), http)
+                : credentials.authorize(GrpcClient.client(vertx, new GrpcClientOptions(), credentials.secure(http)));
         EtcdWorkload w = new EtcdWorkload(grpc);
         for (int i = 0; i < clients; i++) {
             int index = firstClientIndex + i;

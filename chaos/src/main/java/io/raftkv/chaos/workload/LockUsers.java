@@ -1,5 +1,6 @@
 package io.raftkv.chaos.workload;
 
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
@@ -58,12 +59,26 @@ public final class LockUsers implements AutoCloseable {
     public static LockUsers start(
             int users, List<Endpoint> endpoints, Vertx vertx, Path file, LongSupplier clock, long origin)
             throws IOException {
+        return start(users, endpoints, vertx, file, clock, origin, null);
+    }
+
+    /** Like the other {@code start}, on TLS with {@code credentials} (null: plaintext). */
+    public static LockUsers start(
+            int users,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            Path file,
+            LongSupplier clock,
+            long origin,
+            ClientCredentials credentials)
+            throws IOException {
         RaftKvClient client = RaftKvClient.builder()
                 .vertx(vertx)
                 .endpoints(endpoints)
                 .deadline(Duration.ofSeconds(5))
                 .attemptTimeout(Duration.ofSeconds(1))
                 .retryPolicy(new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(250), 0.2))
+                .credentials(credentials)
                 .build();
         LockUsers u = new LockUsers(client, Files.newBufferedWriter(file, StandardCharsets.UTF_8), clock, origin);
         for (int i = 0; i < users; i++) {

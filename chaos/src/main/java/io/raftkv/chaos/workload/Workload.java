@@ -1,5 +1,6 @@
 package io.raftkv.chaos.workload;
 
+import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
@@ -60,6 +61,23 @@ public final class Workload {
             LongSupplier clock,
             long seed,
             Consumer<String> events) {
+        return start(options, endpoints, vertx, keys, history, clock, seed, events, null);
+    }
+
+    /**
+     * Like the other {@code start}, on TLS with {@code credentials} (null: plaintext), for a
+     * cluster whose nodes run with TLS and authentication on.
+     */
+    public static Workload start(
+            WorkloadOptions options,
+            List<Endpoint> endpoints,
+            Vertx vertx,
+            KeySpace keys,
+            HistoryWriter history,
+            LongSupplier clock,
+            long seed,
+            Consumer<String> events,
+            ClientCredentials credentials) {
         Workload w = new Workload(options);
         RaftKvClient writer = RaftKvClient.builder()
                 .vertx(vertx)
@@ -67,6 +85,7 @@ public final class Workload {
                 .deadline(options.opDeadline())
                 .attemptTimeout(options.attemptTimeout())
                 .retryPolicy(WITHIN_DEADLINE)
+                .credentials(credentials)
                 .build();
         w.clients.add(writer);
         List<RaftKvClient> readers = new ArrayList<>();
@@ -78,6 +97,7 @@ public final class Workload {
                         .deadline(options.attemptTimeout())
                         .attemptTimeout(options.attemptTimeout())
                         .retryPolicy(RetryPolicy.NONE)
+                        .credentials(credentials)
                         .build();
                 readers.add(r);
                 w.clients.add(r);
