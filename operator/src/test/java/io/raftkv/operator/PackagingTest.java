@@ -197,6 +197,7 @@ class PackagingTest {
                 .set("replicaCount", "1")
                 .set("image.tag", "9.9.9")
                 .set("metrics.serviceMonitor.enabled", "true")
+                .set("tls.propagationSeconds", "120")
                 .call());
         assertThat(custom)
                 .extracting(o -> (String) o.get("kind"))
@@ -212,7 +213,10 @@ class PackagingTest {
                         .containsEntry("value", "team-a,team-b"))
                 .anySatisfy(e -> assertThat(e)
                         .containsEntry("name", "RAFTKV_LEADER_ELECTION")
-                        .containsEntry("value", "false"));
+                        .containsEntry("value", "false"))
+                .anySatisfy(e -> assertThat(e)
+                        .containsEntry("name", "RAFTKV_TLS_PROPAGATION_SECONDS")
+                        .containsEntry("value", "120"));
     }
 
     @Test

@@ -199,6 +199,7 @@ public class RaftKvClusterStatus {
                 && Objects.equals(observedGeneration, other.observedGeneration)
                 && Objects.equals(operation, other.operation)
                 && Objects.equals(conditions, other.conditions)
+                && Objects.equals(alarms, other.alarms)
                 && Objects.equals(tls, other.tls);
     }
 
@@ -215,7 +216,9 @@ public class RaftKvClusterStatus {
                 commitIndex,
                 observedGeneration,
                 operation,
-                conditions);
+                conditions,
+                alarms,
+                tls);
     }
 
     @Override
