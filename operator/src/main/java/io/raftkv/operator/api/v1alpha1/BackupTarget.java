@@ -20,8 +20,8 @@ public class BackupTarget {
     /** The PVC target. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class PvcTarget {
-        @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the backup's namespace."
-                + " Default: <clusterName>-backups.")
+        @JsonPropertyDescription(
+                "Name of the PersistentVolumeClaim, in the backup's namespace." + " Default: <clusterName>-backups.")
         public String claimName;
 
         @ValidationRule(
