@@ -145,6 +145,10 @@ public final class BlockingRaftKvClient {
         return await(client.downloadSnapshot(node, file, timeout), timeout.toMillis() + GUARD_MILLIS);
     }
 
+    public SnapshotInfo downloadSnapshot(Endpoint node, SnapshotSink sink, Duration timeout) {
+        return await(client.downloadSnapshot(node, sink, timeout), timeout.toMillis() + GUARD_MILLIS);
+    }
+
     /** Waits for {@code future}; unwraps its failure. */
     static <T> T await(Future<T> future, long waitMillis) {
         if (Context.isOnEventLoopThread()) {

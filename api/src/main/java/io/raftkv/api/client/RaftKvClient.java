@@ -336,8 +336,16 @@ public final class RaftKvClient implements AutoCloseable {
      * see {@link SnapshotDownload}. Its own timeout, since a backup can take far longer than a call.
      */
     public Future<SnapshotInfo> downloadSnapshot(Endpoint node, Path file, Duration timeout) {
+        return downloadSnapshot(node, new FileSnapshotSink(vertx, file), timeout);
+    }
+
+    /**
+     * Streams a backup from {@code node} (or, when null, the preferred node) into {@code sink},
+     * committing it only once verified; see {@link SnapshotDownload}.
+     */
+    public Future<SnapshotInfo> downloadSnapshot(Endpoint node, SnapshotSink sink, Duration timeout) {
         Endpoint source = node != null ? node : leader.current();
-        return SnapshotDownload.start(vertx, connections.next().client(), source, file, timeout.toMillis());
+        return SnapshotDownload.start(vertx, connections.next().client(), source, sink, timeout.toMillis());
     }
 
     /**

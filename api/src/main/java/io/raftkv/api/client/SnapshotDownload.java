@@ -12,22 +12,23 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.CopyOptions;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * Streams a backup from one node into a file without blocking: data goes to {@code <file>.part}
- * through an {@link AsyncFile} (the gRPC stream is paused while the file's write queue is full),
- * is verified chunk by chunk and as a whole, flushed to disk, and only then renamed to
- * {@code <file>}. On any failure the partial file is deleted and {@code <file>} is left untouched.
+ * Streams a backup from one node into a {@link SnapshotSink} without blocking: data goes to the
+ * sink as it arrives (the gRPC stream is paused while the sink's queue is full), is verified
+ * chunk by chunk and as a whole (CRC-32C; a SHA-256 of the whole is computed on the way), and
+ * only then committed. On any failure — of the stream, the verification or the sink — the sink
+ * is aborted, so nothing is left at its location.
  *
  * <p>Expected stream: exactly one {@code metadata}, then {@code chunk}s with contiguous offsets
  * starting at 0, then exactly one {@code trailer}; anything else is a protocol error (DATA_LOSS).
@@ -35,33 +36,40 @@ import java.util.zip.CRC32C;
 final class SnapshotDownload {
     private final Vertx vertx;
     private final Endpoint source;
-    private final Path file;
-    private final Path partFile;
+    private final SnapshotSink sink;
     private final long timeoutMillis;
     private final Promise<SnapshotInfo> result = Promise.promise();
     private final CRC32C total = new CRC32C();
+    private final MessageDigest sha256 = sha256();
 
-    private AsyncFile out;
     private GrpcClientRequest<SnapshotRequest, SnapshotResponse> stream;
     private BackupMetadata metadata;
     private BackupTrailer trailer;
     private long received;
 
-    private SnapshotDownload(Vertx vertx, Endpoint source, Path file, long timeoutMillis) {
+    private SnapshotDownload(Vertx vertx, Endpoint source, SnapshotSink sink, long timeoutMillis) {
         this.vertx = vertx;
         this.source = source;
-        this.file = file.toAbsolutePath();
-        this.partFile = this.file.resolveSibling(this.file.getFileName() + ".part");
+        this.sink = sink;
         this.timeoutMillis = timeoutMillis;
     }
 
-    static Future<SnapshotInfo> start(Vertx vertx, GrpcClient client, Endpoint source, Path file, long timeoutMillis) {
+    static Future<SnapshotInfo> start(
+            Vertx vertx, GrpcClient client, Endpoint source, SnapshotSink sink, long timeoutMillis) {
         if (timeoutMillis <= 0) {
             return Future.failedFuture(new IllegalArgumentException("snapshot timeout must be > 0 ms"));
         }
-        SnapshotDownload d = new SnapshotDownload(vertx, source, file, timeoutMillis);
-        d.run(client);
+        SnapshotDownload d = new SnapshotDownload(vertx, source, sink, timeoutMillis);
+        vertx.runOnContext(v -> d.run(client));
         return d.result.future();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void run(GrpcClient client) {
@@ -73,21 +81,23 @@ final class SnapshotDownload {
                         false,
                         null)));
         result.future().onComplete(ar -> vertx.cancelTimer(timer));
-        vertx.fileSystem()
-                .open(
-                        partFile.toString(),
-                        new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
-                .compose(f -> {
-                    out = f;
+        sink.open(e -> fail(RaftKvException.local(
+                        GrpcStatus.UNAVAILABLE,
+                        "writing the snapshot to " + sink.location() + " failed after " + received + " bytes: "
+                                + e.getMessage(),
+                        false,
+                        e)))
+                .compose(v -> {
                     if (result.future().isComplete()) {
-                        cleanUp();
-                        return Future.succeededFuture();
+                        sink.abort();
+                        return Future.<GrpcClientRequest<SnapshotRequest, SnapshotResponse>>succeededFuture();
                     }
                     return client.request(source.toSocketAddress(), ClusterGrpcClient.Snapshot);
                 })
                 .onFailure(e -> fail(RaftKvException.local(
                         GrpcStatus.UNAVAILABLE,
-                        "cannot start snapshot download from " + source + " into " + partFile + ": " + e.getMessage(),
+                        "cannot start snapshot download from " + source + " into " + sink.location() + ": "
+                                + e.getMessage(),
                         false,
                         e)))
                 .onSuccess(req -> {
@@ -165,11 +175,12 @@ final class SnapshotDownload {
                             received, (int) crc.getValue(), chunk.getCrc32C()));
                 }
                 total.update(data);
+                sha256.update(data);
                 received += data.length;
-                out.write(Buffer.buffer(data));
-                if (out.writeQueueFull()) {
+                sink.write(Buffer.buffer(data));
+                if (sink.writeQueueFull()) {
                     resp.pause();
-                    out.drainHandler(v -> resp.resume());
+                    sink.drainHandler(v -> resp.resume());
                 }
             }
             case TRAILER -> {
@@ -206,16 +217,16 @@ final class SnapshotDownload {
             return;
         }
         int crc = (int) total.getValue();
-        out.flush()
-                .compose(v -> out.close())
-                .compose(v -> vertx.fileSystem()
-                        .move(
-                                partFile.toString(),
-                                file.toString(),
-                                new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
-                .onSuccess(v -> result.tryComplete(new SnapshotInfo(metadata, file, received, crc, source)))
+        String sha = HexFormat.of().formatHex(sha256.digest());
+        Path file = sink instanceof FileSnapshotSink f ? f.file() : null;
+        sink.commit(sha)
+                .onSuccess(v -> result.tryComplete(
+                        new SnapshotInfo(metadata, file, received, crc, source, sink.location(), sha)))
                 .onFailure(e -> fail(RaftKvException.local(
-                        GrpcStatus.INTERNAL, "cannot store snapshot in " + file + ": " + e.getMessage(), false, e)));
+                        GrpcStatus.INTERNAL,
+                        "cannot store snapshot in " + sink.location() + ": " + e.getMessage(),
+                        false,
+                        e)));
     }
 
     private RaftKvException protocolError(String what) {
@@ -227,13 +238,7 @@ final class SnapshotDownload {
             if (stream != null) {
                 stream.cancel();
             }
-            cleanUp();
+            sink.abort();
         }
-    }
-
-    private void cleanUp() {
-        Future<Void> closed =
-                out == null ? Future.succeededFuture() : out.close().recover(x -> Future.succeededFuture());
-        closed.compose(v -> vertx.fileSystem().delete(partFile.toString())).recover(x -> Future.succeededFuture());
     }
 }

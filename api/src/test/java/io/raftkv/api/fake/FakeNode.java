@@ -399,15 +399,22 @@ public final class FakeNode {
 
     private void streamSnapshot(GrpcServerResponse<?, SnapshotResponse> resp) {
         FakeStore s = cluster.store();
-        byte[] data = s.dump();
+        ServedFile served = servedSnapshot;
+        byte[] data;
+        try {
+            data = served != null ? java.nio.file.Files.readAllBytes(served.file()) : s.dump();
+        } catch (java.io.IOException e) {
+            resp.status(io.vertx.grpc.common.GrpcStatus.INTERNAL).end();
+            return;
+        }
         resp.write(SnapshotResponse.newBuilder()
                 .setMetadata(BackupMetadata.newBuilder()
                         .setHeader(s.header(id))
-                        .setIndex(s.index())
-                        .setTerm(s.term())
+                        .setIndex(served != null ? served.index() : s.index())
+                        .setTerm(served != null ? served.term() : s.term())
                         .addAllMembers(s.members())
                         .setTotalBytes(data.length)
-                        .setFormat("fake-dump/1"))
+                        .setFormat(served != null ? "raftkv-snapshot/1" : "fake-dump/1"))
                 .build());
         CRC32C total = new CRC32C();
         total.update(data);
@@ -460,6 +467,19 @@ public final class FakeNode {
     /** Pipeline streams opened to this node so far (answered UNIMPLEMENTED ones are not counted). */
     public int pipelineStreamsOpened() {
         return pipelineStreams.get();
+    }
+
+    private record ServedFile(java.nio.file.Path file, long index, long term) {}
+
+    private volatile ServedFile servedSnapshot;
+
+    /**
+     * Serves the bytes of {@code file} (a real snapshot file) as the backup, announced at
+     * {@code index}/{@code term}, in chunks of {@code chunkBytes}; null restores the fake dump.
+     */
+    public void serveSnapshotFile(java.nio.file.Path file, long index, long term, int chunkBytes) {
+        this.servedSnapshot = file == null ? null : new ServedFile(file, index, term);
+        this.snapshotChunkBytes = file == null ? 16 : chunkBytes;
     }
 
     public void corruptSnapshot(boolean corrupt) {
