@@ -4,10 +4,8 @@ import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.etcd.api.AuthGrpcService;
 import io.raftkv.etcd.api.AuthenticateRequest;
-import io.raftkv.etcd.api.ElectionGrpcService;
 import io.raftkv.etcd.api.LeaseGrpcService;
 import io.raftkv.etcd.api.WatchGrpcService;
-import io.raftkv.etcd.api.lock.LockGrpcService;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.lease.LeaseKeeper;
 import io.raftkv.node.metrics.ProposalMetrics;
@@ -63,7 +61,12 @@ public final class EtcdServices implements AutoCloseable {
         boolean tls = security.secure(new HttpServerOptions()).isSsl();
         EtcdForwarder forwarder =
                 new EtcdForwarder(vertx, node, security, limits.maxDeadline().toMillis());
-        grpc.addService(new EtcdKv(node, reader, reads, limits, proposals, forwarder).bindTo(calls));
+        EtcdKv kv = new EtcdKv(node, reader, reads, limits, proposals, forwarder);
+        grpc.addService(kv.bindTo(calls));
+        EtcdRecipes recipes = new EtcdRecipes(vertx, kv, forwarder, watch, limits);
+        grpc.addService(new EtcdLock(recipes).bindTo(calls));
+        grpc.addService(
+                new EtcdElection(recipes, new EtcdObserveCall.Factory(vertx, calls, recipes, watch)).bindTo(calls));
         grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder)
                 .bindTo(calls, new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
         grpc.addService(new EtcdCluster(node, reader, forwarder, tls).bindTo(calls));
@@ -78,16 +81,6 @@ public final class EtcdServices implements AutoCloseable {
                 LeaseGrpcService.SERVICE_DESCRIPTOR,
                 LeaseGrpcService.all(),
                 "etcd's Lease service (not yet in this build)"));
-        grpc.addService(unsupported(
-                LockGrpcService.SERVICE_NAME,
-                LockGrpcService.SERVICE_DESCRIPTOR,
-                LockGrpcService.all(),
-                "etcd's server-side v3lock service (use the client-side lock recipe)"));
-        grpc.addService(unsupported(
-                ElectionGrpcService.SERVICE_NAME,
-                ElectionGrpcService.SERVICE_DESCRIPTOR,
-                ElectionGrpcService.all(),
-                "etcd's server-side v3election service (use the client-side election recipe)"));
         return new EtcdServices(forwarder);
     }
 

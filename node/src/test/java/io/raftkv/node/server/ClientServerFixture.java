@@ -47,6 +47,13 @@ final class ClientServerFixture implements AutoCloseable {
         server = await(ClientServer.start(vertx, node, readThrough, limits, metrics.prometheus(), "127.0.0.1", 0));
     }
 
+    /** As above, the node's state machine set first, so the server's watch hub follows its changes. */
+    ClientServerFixture(ServerLimits limits, io.raftkv.node.storage.KvStateMachine stateMachine) {
+        node.stateMachine = stateMachine;
+        server = await(ClientServer.start(
+                vertx, node, KvReader.of(() -> stateMachine), limits, metrics.prometheus(), "127.0.0.1", 0));
+    }
+
     ClientServerFixture() {
         this(ServerLimits.defaults());
     }
