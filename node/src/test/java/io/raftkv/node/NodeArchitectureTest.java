@@ -107,7 +107,8 @@ class NodeArchitectureTest {
                         "io.raftkv.node.lease",
                         "io.raftkv.node.watch")
                 // etcd's API is served with the server's call rules (CallRunner, ReadPool, GrpcErrors...).
-                // Its Alarm RPC and write refusals are RaftKV's alarms (node.alarm), as for the server.
+                // Its Alarm RPC and write refusals are RaftKV's alarms (node.alarm), as for the server; its
+                // Watch and Lease are served by the member's WatchHub and LeaseKeeper, as RaftKV's own.
                 .allow(
                         "io.raftkv.node.etcd",
                         "io.raftkv.api",

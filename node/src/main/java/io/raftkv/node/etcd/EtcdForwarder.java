@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -112,6 +113,30 @@ final class EtcdForwarder implements AutoCloseable {
 
     private <Req, Resp> Future<Resp> dispatch(
             Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method, Req request) {
+        Future<GrpcClientRequest<Req, Resp>> call = openToLeader(origin, method);
+        if (call == null) {
+            return local.get();
+        }
+        return call.compose(req -> {
+            req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+            return req.send(request)
+                    .compose(resp -> resp.last().recover(e -> {
+                        GrpcStatus status = resp.status();
+                        if (status != null && status != GrpcStatus.OK) {
+                            return Future.failedFuture(RaftKvException.of(status, resp.statusMessage()));
+                        }
+                        return Future.failedFuture(EtcdErrors.LEADER_CHANGED);
+                    }));
+        });
+    }
+
+    /**
+     * A call of {@code method} to the leader's client port carrying {@code origin}'s credentials and
+     * the {@link #FORWARDED} mark (for a stream as well: the caller writes and ends it), failed with
+     * {@code leader changed} when the leader cannot be reached; null when the call is to be served
+     * here: this member leads, no leader is known, the call was forwarded already, or forwarding is off.
+     */
+    <Req, Resp> Future<GrpcClientRequest<Req, Resp>> openToLeader(Origin origin, ServiceMethod<Resp, Req> method) {
         NodeStatus s = node.status();
         if (!origin.forwardable()
                 || origin.forwarded()
@@ -119,17 +144,17 @@ final class EtcdForwarder implements AutoCloseable {
                 || s.leaderId() == 0
                 || s.leaderId() == s.id()
                 || s.leaderClientAddress().isEmpty()) {
-            return local.get();
+            return null;
         }
         HostPort leader;
         try {
             leader = HostPort.parse(s.leaderClientAddress());
         } catch (RuntimeException e) {
-            return local.get();
+            return null;
         }
         return client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(leader.port(), leader.host()), method)
                 .recover(e -> Future.failedFuture(EtcdErrors.LEADER_CHANGED))
-                .compose(req -> {
+                .map(req -> {
                     req.headers().set(FORWARDED, Long.toUnsignedString(s.id()));
                     if (origin.authorization() != null) {
                         req.headers().set("authorization", origin.authorization());
@@ -137,15 +162,7 @@ final class EtcdForwarder implements AutoCloseable {
                     if (origin.token() != null) {
                         req.headers().set("token", origin.token());
                     }
-                    req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-                    return req.send(request)
-                            .compose(resp -> resp.last().recover(e -> {
-                                GrpcStatus status = resp.status();
-                                if (status != null && status != GrpcStatus.OK) {
-                                    return Future.failedFuture(RaftKvException.of(status, resp.statusMessage()));
-                                }
-                                return Future.failedFuture(EtcdErrors.LEADER_CHANGED);
-                            }));
+                    return req;
                 });
     }
 

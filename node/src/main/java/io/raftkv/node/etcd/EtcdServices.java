@@ -4,8 +4,6 @@ import io.raftkv.api.ErrorTrailers;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.etcd.api.AuthGrpcService;
 import io.raftkv.etcd.api.AuthenticateRequest;
-import io.raftkv.etcd.api.LeaseGrpcService;
-import io.raftkv.etcd.api.WatchGrpcService;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.lease.LeaseKeeper;
 import io.raftkv.node.metrics.ProposalMetrics;
@@ -25,8 +23,8 @@ import io.vertx.grpc.server.ServiceBuilder;
 import java.util.List;
 
 /**
- * etcd's v3 API on the node's client port, beside RaftKV's own services: KV, Maintenance and
- * Cluster are served; the rest answer every call UNIMPLEMENTED with a message saying what is
+ * etcd's v3 API on the node's client port, beside RaftKV's own services: KV, Watch, Lease,
+ * Maintenance and Cluster are served; the rest answer every call UNIMPLEMENTED with a message saying what is
  * missing (never a silent wrong answer). Every call runs under the client port's {@link CallRunner}
  * (admission, size limit, deadline, authorization) like RaftKV's own.
  */
@@ -71,16 +69,8 @@ public final class EtcdServices implements AutoCloseable {
                 .bindTo(calls, new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
         grpc.addService(new EtcdCluster(node, reader, forwarder, tls).bindTo(calls));
         grpc.addService(auth(calls));
-        grpc.addService(unsupported(
-                WatchGrpcService.SERVICE_NAME,
-                WatchGrpcService.SERVICE_DESCRIPTOR,
-                WatchGrpcService.all(),
-                "etcd's Watch service (not yet in this build)"));
-        grpc.addService(unsupported(
-                LeaseGrpcService.SERVICE_NAME,
-                LeaseGrpcService.SERVICE_DESCRIPTOR,
-                LeaseGrpcService.all(),
-                "etcd's Lease service (not yet in this build)"));
+        grpc.addService(new EtcdWatch(vertx, watch, calls, limits).service());
+        grpc.addService(new EtcdLease(node, reader, leases, reads, limits, forwarder).bindTo(calls));
         return new EtcdServices(forwarder);
     }
 

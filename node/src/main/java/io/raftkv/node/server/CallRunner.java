@@ -177,7 +177,7 @@ public final class CallRunner extends MeterGroup {
     }
 
     /** INVALID_ARGUMENT when {@code message} is larger than {@link ServerLimits#maxRequestBytes()}. */
-    void checkRequestSize(Object message) {
+    public void checkRequestSize(Object message) {
         if (message instanceof MessageLite m) {
             int size = m.getSerializedSize();
             if (size > limits.maxRequestBytes()) {

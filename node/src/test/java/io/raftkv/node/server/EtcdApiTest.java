@@ -10,7 +10,10 @@ import io.raftkv.etcd.api.DeleteRangeResponse;
 import io.raftkv.etcd.api.KVGrpcClient;
 import io.raftkv.etcd.api.KeyValue;
 import io.raftkv.etcd.api.LeaseGrantRequest;
+import io.raftkv.etcd.api.LeaseGrantResponse;
 import io.raftkv.etcd.api.LeaseGrpcClient;
+import io.raftkv.etcd.api.LeaseRevokeRequest;
+import io.raftkv.etcd.api.LeaseRevokeResponse;
 import io.raftkv.etcd.api.MaintenanceGrpcClient;
 import io.raftkv.etcd.api.MemberListRequest;
 import io.raftkv.etcd.api.MemberListResponse;
@@ -369,11 +372,75 @@ class EtcdApiTest {
                         .build());
         assertThat(nested.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
         assertThat(nested.message()).contains("a nested Txn");
-        var lease = f.call(
-                LeaseGrpcClient.LeaseGrant,
-                LeaseGrantRequest.newBuilder().setTTL(10).build());
-        assertThat(lease.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
-        assertThat(lease.message()).contains("etcdserverpb.Lease/LeaseGrant");
+    }
+
+    @Test
+    void leaseGrantsAndRevocationsAnswerAsEtcd() {
+        assertError(
+                f.call(
+                        LeaseGrpcClient.LeaseGrant,
+                        LeaseGrantRequest.newBuilder().setTTL(9_000_000_001L).build()),
+                GrpcStatus.OUT_OF_RANGE,
+                "etcdserver: too large lease TTL");
+        assertError(
+                f.call(
+                        LeaseGrpcClient.LeaseRevoke,
+                        LeaseRevokeRequest.newBuilder().setID(42).build()),
+                GrpcStatus.NOT_FOUND,
+                "etcdserver: requested lease not found");
+        LeaseGrantResponse granted = f.call(
+                        LeaseGrpcClient.LeaseGrant,
+                        LeaseGrantRequest.newBuilder().setID(7).setTTL(0).build())
+                .body();
+        assertThat(granted.getID()).isEqualTo(7);
+        assertThat(granted.getTTL()).as("raised to the minimum TTL, as etcd").isPositive();
+        assertThat(granted.getHeader().getRevision()).isEqualTo(1);
+        assertError(
+                f.call(
+                        LeaseGrpcClient.LeaseGrant,
+                        LeaseGrantRequest.newBuilder().setID(7).setTTL(10).build()),
+                GrpcStatus.FAILED_PRECONDITION,
+                "etcdserver: lease already exists");
+        LeaseGrantResponse chosen = f.call(
+                        LeaseGrpcClient.LeaseGrant,
+                        LeaseGrantRequest.newBuilder().setTTL(30).build())
+                .body();
+        assertThat(chosen.getID()).isPositive().isNotEqualTo(7);
+        assertThat(chosen.getTTL()).isEqualTo(30);
+        assertError(
+                f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("l"))
+                                .setValue(b("v"))
+                                .setLease(8)
+                                .build()),
+                GrpcStatus.NOT_FOUND,
+                "etcdserver: requested lease not found");
+        assertThat(f.call(
+                                KVGrpcClient.Put,
+                                PutRequest.newBuilder()
+                                        .setKey(b("l"))
+                                        .setValue(b("v"))
+                                        .setLease(7)
+                                        .build())
+                        .body()
+                        .getHeader()
+                        .getRevision())
+                .isEqualTo(2);
+        LeaseRevokeResponse revoked = f.call(
+                        LeaseGrpcClient.LeaseRevoke,
+                        LeaseRevokeRequest.newBuilder().setID(7).build())
+                .body();
+        assertThat(revoked.getHeader().getRevision())
+                .as("the lease's key deleted")
+                .isEqualTo(3);
+        assertThat(f.call(
+                                KVGrpcClient.Range,
+                                RangeRequest.newBuilder().setKey(b("l")).build())
+                        .body()
+                        .getKvsCount())
+                .isZero();
     }
 
     @Test
