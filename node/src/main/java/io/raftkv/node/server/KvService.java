@@ -53,6 +53,9 @@ import java.util.Objects;
  * so a retried session write is answered with exactly the same response.
  */
 public final class KvService extends KVService {
+    /** A stored key-value's encoding beyond its key and value: revisions, version, lease, tags. */
+    static final int KEY_VALUE_FRAMING_BYTES = 64;
+
     private final RaftNodeApi node;
     private final KvReader reader;
     private final ReadPool reads;
@@ -94,7 +97,8 @@ public final class KvService extends KVService {
 
     private Future<PutResponse> putChecked(PutRequest r) {
         Command c = requests.put(r);
-        return propose(ProposalMetrics.Kind.PUT, c).map(res -> {
+        long reserve = r.getPrevKv() ? storedKeyValueBound(r.getKey().size()) : 0;
+        return proposeAnswering(ProposalMetrics.Kind.PUT, c, reserve, res -> {
             requireApplied(res, c);
             PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(res));
             if (r.getPrevKv() && res.previous() != null) {
@@ -112,7 +116,8 @@ public final class KvService extends KVService {
     private Future<DeleteResponse> deleteChecked(DeleteRequest r) {
         Command c = requests.delete(r);
         if (KvRequests.deletesRange(r)) {
-            return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
+            long reserve = r.getPrevKv() ? txnAnswerBound() : 0;
+            return proposeAnswering(ProposalMetrics.Kind.DELETE, c, reserve, res -> {
                 requireApplied(res, c);
                 DeleteResponse.Builder b = DeleteResponse.newBuilder().setHeader(header(res));
                 // A retry answered from a session recorded without results carries none.
@@ -124,7 +129,8 @@ public final class KvService extends KVService {
                 return b.build();
             });
         }
-        return propose(ProposalMetrics.Kind.DELETE, c).map(res -> {
+        long reserve = r.getPrevKv() ? storedKeyValueBound(r.getKey().size()) : 0;
+        return proposeAnswering(ProposalMetrics.Kind.DELETE, c, reserve, res -> {
             requireApplied(res, c);
             DeleteResponse.Builder b =
                     DeleteResponse.newBuilder().setHeader(header(res)).setDeleted(res.keyValue() == null ? 0 : 1);
@@ -142,7 +148,9 @@ public final class KvService extends KVService {
 
     private Future<CompareAndSetResponse> compareAndSetChecked(CompareAndSetRequest r) {
         Command c = requests.compareAndSet(r);
-        return propose(ProposalMetrics.Kind.COMPARE_AND_SET, c).map(res -> {
+        // The answer carries the key's current (refused) or new (applied) key-value.
+        long reserve = storedKeyValueBound(r.getCompare().getKey().size());
+        return proposeAnswering(ProposalMetrics.Kind.COMPARE_AND_SET, c, reserve, res -> {
             boolean succeeded = outcome(res, c);
             CompareAndSetResponse.Builder b =
                     CompareAndSetResponse.newBuilder().setHeader(header(res)).setSucceeded(succeeded);
@@ -160,7 +168,8 @@ public final class KvService extends KVService {
 
     private Future<TxnResponse> txnChecked(TxnRequest r) {
         Command c = requests.txn(r);
-        return propose(ProposalMetrics.Kind.TXN, c).map(res -> {
+        long reserve = txnGetsBound(r);
+        return proposeAnswering(ProposalMetrics.Kind.TXN, c, reserve, res -> {
             boolean succeeded = outcome(res, c);
             TxnResponse.Builder b =
                     TxnResponse.newBuilder().setHeader(header(res)).setSucceeded(succeeded);
@@ -278,6 +287,87 @@ public final class KvService extends KVService {
             connection.charge(response.getSerializedSize());
         }
         return response;
+    }
+
+    /**
+     * The largest key-value a write's answer can carry for a key of {@code keyBytes}: the stored
+     * value is at most {@link ServerLimits#maxValueBytes()}, plus the revisions, version, lease and
+     * protobuf framing.
+     */
+    private long storedKeyValueBound(int keyBytes) {
+        return keyBytes + (long) limits.maxValueBytes() + KEY_VALUE_FRAMING_BYTES;
+    }
+
+    /**
+     * The largest answer of a range delete with {@code prev_kv}: the previous key-values are at
+     * most {@link Command#MAX_TXN_READ_BYTES} of keys and values (the state machine refuses more),
+     * plus framing for every key it may return.
+     */
+    private static long txnAnswerBound() {
+        return Command.MAX_TXN_READ_BYTES + (long) Command.MAX_DELETE_RANGE_KEYS * KEY_VALUE_FRAMING_BYTES;
+    }
+
+    /**
+     * The largest data a Txn's answer carries: its gets (in the branch with more of them) return at
+     * most one stored key-value each and {@link Command#MAX_TXN_READ_BYTES} together; 0 without gets.
+     */
+    private long txnGetsBound(TxnRequest r) {
+        long gets = Math.max(
+                r.getSuccessList().stream()
+                        .filter(io.raftkv.api.v1.TxnOp::hasGet)
+                        .count(),
+                r.getFailureList().stream()
+                        .filter(io.raftkv.api.v1.TxnOp::hasGet)
+                        .count());
+        if (gets == 0) {
+            return 0;
+        }
+        long data =
+                Math.min(Command.MAX_TXN_READ_BYTES, gets * (Command.MAX_KEY_BYTES + (long) limits.maxValueBytes()));
+        return data + gets * KEY_VALUE_FRAMING_BYTES;
+    }
+
+    /**
+     * Proposes a write whose answer {@code build} makes from its result, charging that answer to
+     * the calling connection's response budget before it exists, as a read's is
+     * ({@link ResponseBudget#prechargedBytes}):
+     * <ul>
+     *   <li>An answer that may carry stored data ({@code reserveBytes > 0}: {@code prev_kv}, a
+     *       CompareAndSet's key-value, a Txn's gets, a range delete's previous key-values) is
+     *       refused OVERLOADED before proposing when the connection or node has spent its budget,
+     *       so nothing was written; otherwise {@code reserveBytes}, its largest possible size, are
+     *       charged at once. So a client that pipelines many such writes and does not read cannot
+     *       make the node hold more answers than the budget plus one reservation per call admitted
+     *       at the same moment.</li>
+     *   <li>Once the answer is built its actual size replaces the reservation (on whichever thread
+     *       completes the proposal; only atomic counts are touched), and whoever writes or drops
+     *       it settles the bytes; a failed write gives the reservation back.</li>
+     * </ul>
+     */
+    private <R extends com.google.protobuf.MessageLite> Future<R> proposeAnswering(
+            ProposalMetrics.Kind kind,
+            Command c,
+            long reserveBytes,
+            java.util.function.Function<ApplyResult, R> build) {
+        ResponseBudget.Connection connection = ResponseBudget.current();
+        long reserved = 0;
+        if (connection != null && reserveBytes > 0) {
+            connection.checkRead();
+            reserved = reserveBytes;
+            connection.charge(reserved);
+        }
+        long held = reserved;
+        Future<R> answer;
+        try {
+            answer = propose(kind, c).map(build);
+        } catch (RuntimeException e) {
+            answer = Future.failedFuture(e);
+        }
+        if (connection == null) {
+            return answer;
+        }
+        return answer.andThen(
+                ar -> connection.charge((ar.succeeded() ? ar.result().getSerializedSize() : 0) - held));
     }
 
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {

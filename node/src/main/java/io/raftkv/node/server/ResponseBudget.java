@@ -7,8 +7,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.v1.CompareAndSetResponse;
+import io.raftkv.api.v1.DeleteResponse;
 import io.raftkv.api.v1.GetResponse;
+import io.raftkv.api.v1.PutResponse;
 import io.raftkv.api.v1.RangeResponse;
+import io.raftkv.api.v1.TxnResponse;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayDeque;
@@ -31,7 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       reading and its new unary calls wait ({@link Connection#whenAdmits}) until it drains.</li>
  *   <li>A read checks both budgets just before it runs ({@link Connection#checkRead()}, on the read
  *       pool) and is refused OVERLOADED when either is spent; the response it builds is charged on
- *       the read thread at once ({@link #prechargedBytes}). So the many calls a pipeline message can
+ *       the read thread at once ({@link #prechargedBytes}). A write whose answer may carry stored
+ *       data ({@code prev_kv}, a CompareAndSet's key-value, a Txn's gets) is checked the same way
+ *       before it is proposed and reserves its largest possible answer until the answer is built
+ *       ({@code KvService#proposeAnswering}). So the many calls a pipeline message can
  *       carry, all admitted before the first answer lands, cannot pile up more than the budget plus
  *       what the read threads build at the same moment.</li>
  *   <li>The socket itself: while its outbound buffer is above {@link #SOCKET_HIGH_WATER}, the
@@ -118,12 +125,19 @@ final class ResponseBudget {
     }
 
     /**
-     * The bytes that the read which built {@code response} already {@linkplain Connection#charge
-     * charged} on its read thread: the size of a Get's or Range's response, 0 for anything else.
-     * Whoever writes or drops the response settles them.
+     * The bytes that the service which built {@code response} already {@linkplain Connection#charge
+     * charged}: the size of a Get's or Range's response (charged on the read thread), or of a Put's,
+     * Delete's, CompareAndSet's or Txn's (charged as a reservation before proposing when it may
+     * carry stored data, replaced by its size once built); 0 for anything else. Whoever writes or
+     * drops the response settles them.
      */
     static long prechargedBytes(Object response) {
-        return response instanceof GetResponse || response instanceof RangeResponse
+        return response instanceof GetResponse
+                        || response instanceof RangeResponse
+                        || response instanceof PutResponse
+                        || response instanceof DeleteResponse
+                        || response instanceof CompareAndSetResponse
+                        || response instanceof TxnResponse
                 ? ((MessageLite) response).getSerializedSize()
                 : 0;
     }

@@ -229,4 +229,74 @@ class ResponseBackpressureTest {
                 .atMost(HOLD.multipliedBy(3))
                 .until(() -> f.server.unwrittenResponseBytes(), bytes -> bytes <= 2L * 1024 * 1024);
     }
+
+    /**
+     * Writes whose answers carry stored data ({@code prev_kv}) are charged before they are built:
+     * a client that pipelines them and does not read gets its surplus refused OVERLOADED before
+     * anything is proposed, instead of making the node hold every previous value.
+     */
+    @Test
+    void prevKvAnswersAreChargedBeforeTheyAreBuilt() throws Exception {
+        startWithBigValue();
+        io.raftkv.node.storage.KeyValue previous = new io.raftkv.node.storage.KeyValue(
+                "big".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[VALUE_BYTES], 1, 1, 1);
+        f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(
+                f.node.nextIndex.getAndIncrement(),
+                1,
+                ApplyResult.Status.APPLIED,
+                false,
+                previous,
+                previous,
+                List.of(),
+                null));
+        RawCall call = open(http2(), KVGrpcClient.Pipeline.fullMethodName());
+        int calls = 400; // 100 MiB of previous values if every put were proposed and answered
+        for (int m = 0; m < calls / 10; m++) {
+            PipelineRequest.Builder b = PipelineRequest.newBuilder();
+            for (int i = 0; i < 10; i++) {
+                b.addCalls(PipelinedCall.newBuilder()
+                        .setId(m * 10L + i)
+                        .setPut(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("big"))
+                                .setValue(ByteString.copyFromUtf8("v"))
+                                .setPrevKv(true)));
+            }
+            call.send(b.build());
+        }
+        Awaitility.await()
+                .atMost(ClientServerFixture.WAIT)
+                .until(() -> f.server.unwrittenResponseBytes() >= CONNECTION_BUDGET);
+        // The budget, plus one reservation of the largest value (1 MiB) while the last one is built.
+        long bound = CONNECTION_BUDGET + ServerLimits.defaults().maxValueBytes() + 2L * VALUE_BYTES;
+        Awaitility.await()
+                .during(HOLD)
+                .atMost(HOLD.multipliedBy(3))
+                .until(
+                        () -> f.server.unwrittenResponseBytes() + " bytes, " + f.node.proposed.size() + " proposed",
+                        x -> f.server.unwrittenResponseBytes() <= bound && f.node.proposed.size() <= 20);
+
+        Future<List<byte[]>> read = call.readAll();
+        call.request().end();
+        Map<Long, PipelinedResult> results = new HashMap<>();
+        for (byte[] m : ClientServerFixture.await(read)) {
+            PipelineResponse.parseFrom(m).getResultsList().forEach(r -> results.put(r.getId(), r));
+        }
+        assertThat(results).hasSize(calls);
+        long answered = results.values().stream()
+                .filter(r -> r.hasPut() && r.getPut().getPrevKv().getValue().size() == VALUE_BYTES)
+                .count();
+        assertThat(answered).as("puts answered with their previous value").isEqualTo(f.node.proposed.size());
+        results.values().stream().filter(PipelinedResult::hasError).forEach(r -> {
+            assertThat(r.getError().getReason()).isEqualTo("OVERLOADED");
+            assertThat(r.getError().getMessage()).contains("--max-connection-response-bytes");
+        });
+        assertThat(answered
+                        + results.values().stream()
+                                .filter(PipelinedResult::hasError)
+                                .count())
+                .isEqualTo(calls);
+        Awaitility.await()
+                .atMost(ClientServerFixture.WAIT)
+                .until(() -> f.server.inFlightCalls() == 0 && f.server.unwrittenResponseBytes() == 0);
+    }
 }
