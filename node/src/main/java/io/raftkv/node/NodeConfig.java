@@ -156,7 +156,54 @@ public final class NodeConfig {
                     "client-idle-timeout-seconds",
                     "300",
                     "A client-port connection without traffic for this"
-                            + " long is closed; one whose first request is not complete within 10 s is closed too."),
+                            + " long is closed; one whose first request is not complete within --first-request-timeout-ms"
+                            + " is closed too."),
+            new Setting(
+                    "first-request-timeout-ms",
+                    "10000",
+                    "A connection to the client, peer or probe port whose"
+                            + " first request is not complete this long after it opened is closed (a slowloris, or a"
+                            + " socket that says nothing)."),
+            new Setting(
+                    "max-peer-connections",
+                    "64",
+                    "Open connections on the peer port at most; more are closed" + " at once."),
+            new Setting(
+                    "max-peer-connections-per-ip",
+                    "16",
+                    "Open peer-port connections from one IP address at"
+                            + " most (0: no cap). A member keeps one or two; proxies may put every member on one address."),
+            new Setting(
+                    "peer-idle-timeout-seconds",
+                    "120",
+                    "A peer-port connection without traffic for this long"
+                            + " is closed (members send heartbeats every few ticks, so only dead connections go idle)."),
+            new Setting(
+                    "max-peer-streams-per-connection",
+                    "32",
+                    "Concurrent HTTP/2 streams one peer-port connection"
+                            + " may open (a member uses two long-lived streams, its unary fallbacks and a snapshot)."),
+            new Setting(
+                    "snapshot-chunk-timeout-ms",
+                    "30000",
+                    "A snapshot being received fails when its next chunk" + " does not arrive within this long."),
+            new Setting(
+                    "snapshot-stall-ms",
+                    "5000",
+                    "A snapshot receive without a chunk for this long gives"
+                            + " its slot (one at a time) to a newer transfer whose header passed the checks."),
+            new Setting(
+                    "max-probe-connections",
+                    "64",
+                    "Open connections on the probe port at most; more are closed" + " at once."),
+            new Setting(
+                    "max-probe-connections-per-ip",
+                    "16",
+                    "Open probe-port connections from one IP address at" + " most (0: no cap)."),
+            new Setting(
+                    "probe-idle-timeout-seconds",
+                    "60",
+                    "A probe-port connection without traffic for this long is" + " closed."),
             new Setting(
                     "max-snapshot-download-seconds",
                     "3600",
@@ -442,8 +489,36 @@ public final class NodeConfig {
         return new io.raftkv.node.server.ListenerLimits(
                         (int) Math.min(Integer.MAX_VALUE, positiveLong("max-client-connections")),
                         (int) Math.min(Integer.MAX_VALUE, nonNegativeLong("max-client-connections-per-ip")),
-                        java.time.Duration.ofSeconds(10),
+                        firstRequestTimeout(),
                         java.time.Duration.ofSeconds(positiveLong("client-idle-timeout-seconds")))
+                .validate();
+    }
+
+    private java.time.Duration firstRequestTimeout() {
+        return java.time.Duration.ofMillis(positiveLong("first-request-timeout-ms"));
+    }
+
+    /** Connection caps, stream limit and snapshot receive timeouts of the peer port. */
+    public io.raftkv.node.transport.PeerPortLimits peerPort() {
+        return new io.raftkv.node.transport.PeerPortLimits(
+                        new io.raftkv.node.server.ListenerLimits(
+                                (int) Math.min(Integer.MAX_VALUE, positiveLong("max-peer-connections")),
+                                (int) Math.min(Integer.MAX_VALUE, nonNegativeLong("max-peer-connections-per-ip")),
+                                firstRequestTimeout(),
+                                java.time.Duration.ofSeconds(positiveLong("peer-idle-timeout-seconds"))),
+                        (int) Math.min(Integer.MAX_VALUE, positiveLong("max-peer-streams-per-connection")),
+                        java.time.Duration.ofMillis(positiveLong("snapshot-chunk-timeout-ms")),
+                        java.time.Duration.ofMillis(positiveLong("snapshot-stall-ms")))
+                .validate();
+    }
+
+    /** Connection caps and timeouts of the probe port. */
+    public io.raftkv.node.server.ListenerLimits probeConnections() {
+        return new io.raftkv.node.server.ListenerLimits(
+                        (int) Math.min(Integer.MAX_VALUE, positiveLong("max-probe-connections")),
+                        (int) Math.min(Integer.MAX_VALUE, nonNegativeLong("max-probe-connections-per-ip")),
+                        firstRequestTimeout(),
+                        java.time.Duration.ofSeconds(positiveLong("probe-idle-timeout-seconds")))
                 .validate();
     }
 
@@ -560,6 +635,8 @@ public final class NodeConfig {
                         maxConnectionResponseBytes(), maxNodeResponseBytes(), maxConnectionCalls())
                 .validate();
         clientConnections();
+        peerPort();
+        probeConnections();
         maxSnapshotDownload();
         forceNewCluster();
         String join = values.get("join");

@@ -207,6 +207,7 @@ public final class NodeMain {
                 PeerTransportOptions.DEFAULTS.forMaxRequestBytes(
                         config.maxRequestBytes(), driverOptions.maxSizePerMsgBytes()),
                 peerTls);
+        transport.withPortLimits(config.peerPort());
         driver.attach(transport);
         startMetrics();
         if (k8s != null) {
@@ -275,8 +276,14 @@ public final class NodeMain {
                 .withMaxSnapshotDownload(config.maxSnapshotDownload());
         HostPort probe = config.probeBindOrNull();
         if (probe != null) {
-            probeServer =
-                    await(ProbeServer.start(vertx, driver, limits, metrics.prometheus(), probe.host(), probe.port()));
+            probeServer = await(ProbeServer.start(
+                    vertx,
+                    driver,
+                    limits,
+                    config.probeConnections(),
+                    metrics.prometheus(),
+                    probe.host(),
+                    probe.port()));
         }
         clientServer = await(ClientServer.start(
                 vertx,

@@ -101,4 +101,41 @@ class NodeConfigTest {
             assertThat(help).contains("--" + s.name()).contains(s.envVar());
         }
     }
+
+    @Test
+    void peerAndProbePortLimitsAreFlagsWithDefaults() {
+        NodeConfig d = NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS}, Map.of());
+        assertThat(d.peerPort()).isEqualTo(io.raftkv.node.transport.PeerPortLimits.defaults());
+        assertThat(d.probeConnections()).isEqualTo(io.raftkv.node.server.ListenerLimits.probeDefaults());
+        assertThat(d.clientConnections()).isEqualTo(io.raftkv.node.server.ListenerLimits.clientDefaults());
+
+        NodeConfig c = NodeConfig.load(
+                new String[] {
+                    "--id",
+                    "1",
+                    "--peers",
+                    PEERS,
+                    "--first-request-timeout-ms",
+                    "1500",
+                    "--max-peer-connections",
+                    "8",
+                    "--max-peer-streams-per-connection",
+                    "12",
+                    "--snapshot-stall-ms",
+                    "700"
+                },
+                Map.of("RAFTKV_MAX_PROBE_CONNECTIONS", "5", "RAFTKV_SNAPSHOT_CHUNK_TIMEOUT_MS", "900"));
+        assertThat(c.peerPort().connections().maxConnections()).isEqualTo(8);
+        assertThat(c.peerPort().connections().firstRequestTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(c.peerPort().maxStreamsPerConnection()).isEqualTo(12);
+        assertThat(c.peerPort().snapshotChunkDeadline()).isEqualTo(java.time.Duration.ofMillis(900));
+        assertThat(c.peerPort().snapshotStall()).isEqualTo(java.time.Duration.ofMillis(700));
+        assertThat(c.probeConnections().maxConnections()).isEqualTo(5);
+        assertThat(c.clientConnections().firstRequestTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+
+        assertThatThrownBy(() -> NodeConfig.load(
+                        new String[] {"--id", "1", "--peers", PEERS, "--max-peer-streams-per-connection", "2"},
+                        Map.of()))
+                .hasMessageContaining("--max-peer-streams-per-connection");
+    }
 }

@@ -34,6 +34,14 @@ public record ListenerLimits(
         return new ListenerLimits(64, 16, Duration.ofSeconds(10), Duration.ofMinutes(2));
     }
 
+    /**
+     * The probe port (kubelet and Prometheus only): 64 connections, 16 per address, 10 s to a
+     * first request, 60 s idle.
+     */
+    public static ListenerLimits probeDefaults() {
+        return new ListenerLimits(64, 16, Duration.ofSeconds(10), Duration.ofSeconds(60));
+    }
+
     /** @throws IllegalArgumentException naming the first field out of range */
     public ListenerLimits validate() {
         if (maxConnections < 1 || maxPerAddress < 0) {

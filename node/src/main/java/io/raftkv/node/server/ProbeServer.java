@@ -27,12 +27,6 @@ public final class ProbeServer {
     private final HealthV1Service health;
     private final long pollTimerId;
     private final HttpEndpoints endpoints;
-    /**
-     * Probes and scrapers only (kubelet, Prometheus): 64 connections, 16 per address, 10 s to a
-     * first request, 60 s idle.
-     */
-    static final ListenerLimits LIMITS =
-            new ListenerLimits(64, 16, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
 
     private ProbeServer(
             Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId, HttpEndpoints endpoints) {
@@ -50,10 +44,23 @@ public final class ProbeServer {
      */
     public static Future<ProbeServer> start(
             Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry, String host, int port) {
+        return start(vertx, node, limits, ListenerLimits.probeDefaults(), registry, host, port);
+    }
+
+    /** As above, with the probe port's connection limits {@code connections} (the flags'). */
+    public static Future<ProbeServer> start(
+            Vertx vertx,
+            RaftNodeApi node,
+            ServerLimits limits,
+            ListenerLimits connections,
+            MeterRegistry registry,
+            String host,
+            int port) {
         PrometheusMeterRegistry prometheus;
         try {
             Objects.requireNonNull(node, "node");
             limits.validate();
+            connections.validate();
             prometheus = PrometheusMetrics.find(registry)
                     .orElseThrow(
                             () -> new IllegalArgumentException(
@@ -64,10 +71,10 @@ public final class ProbeServer {
         HealthV1Service health = new HealthV1Service(() -> NodeHealth.statuses(node), limits);
         GrpcServer grpc = GrpcServer.server(vertx).addService(health.service());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
-        ConnectionGuard guard = LIMITS.guard(vertx, "probe port");
+        ConnectionGuard guard = connections.guard(vertx, "probe port");
         HttpServer http = vertx.createHttpServer(
                         new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout((int)
-                                LIMITS.idleTimeout().toSeconds()))
+                                connections.idleTimeout().toSeconds()))
                 .connectionHandler(connection -> {
                     if (guard.admit(connection)) {
                         connection.closeHandler(v -> guard.closed(connection));

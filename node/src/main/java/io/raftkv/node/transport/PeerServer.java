@@ -6,7 +6,6 @@ import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.server.ConnectionGuard;
-import io.raftkv.node.server.ListenerLimits;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
 import io.vertx.core.Context;
@@ -42,13 +41,12 @@ import org.slf4j.LoggerFactory;
 final class PeerServer {
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
     /**
-     * Concurrent HTTP/2 streams a peer connection may open (a bare {@code new Http2Settings()}
-     * means unlimited). A member uses at most two long-lived streams (appends, control), its unary
-     * fallbacks ({@link PeerTransportOptions#maxBatchesInFlightPerPeer()} per lane) and a snapshot.
+     * Concurrent HTTP/2 streams a peer connection may open by default (a bare {@code new
+     * Http2Settings()} means unlimited). A member uses at most two long-lived streams (appends,
+     * control), its unary fallbacks ({@link PeerTransportOptions#maxBatchesInFlightPerPeer()} per
+     * lane) and a snapshot.
      */
-    static final int MAX_STREAMS_PER_CONNECTION = 32;
-    /** Connection caps and timeouts of the peer port. */
-    static final ListenerLimits LIMITS = ListenerLimits.peerDefaults();
+    static final int MAX_STREAMS_PER_CONNECTION = PeerPortLimits.defaults().maxStreamsPerConnection();
 
     private final Vertx vertx;
     private final Context driverContext;
@@ -64,12 +62,11 @@ final class PeerServer {
     private final PeerTls tls;
 
     private final AtomicInteger pendingBatches = new AtomicInteger();
-    private final ConnectionGuard guard;
+    private volatile PeerPortLimits limits = PeerPortLimits.defaults();
+    private volatile ConnectionGuard guard;
     /** At most one snapshot is received at a time: this one. */
     private final AtomicReference<SnapshotReceiver> receiving = new AtomicReference<>();
 
-    private volatile long snapshotChunkDeadlineMs = 30_000;
-    private volatile long snapshotStallMs = 5_000;
     private HttpServer http;
 
     PeerServer(
@@ -95,17 +92,32 @@ final class PeerServer {
         this.worker = worker;
         this.stats = stats;
         this.options = options;
-        this.guard = LIMITS.guard(vertx, "peer port");
+    }
+
+    /** Sets the port's limits; before {@link #listen} for the connection limits to apply. */
+    void limits(PeerPortLimits limits) {
+        this.limits = limits.validate();
+    }
+
+    PeerPortLimits limits() {
+        return limits;
+    }
+
+    /** The peer port's connection admission (null before {@link #listen}). */
+    ConnectionGuard guard() {
+        return guard;
     }
 
     Future<Integer> listen(HostPort bind, Context servingContext) {
+        PeerPortLimits limits = this.limits;
+        guard = limits.connections().guard(vertx, "peer port");
         GrpcServer grpc =
                 GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxInboundMessageBytes()));
         grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
         grpc.callHandler(RaftPeerGrpcService.InstallSnapshot, req -> new SnapshotReceiver(req, this).start());
         HttpServerOptions httpOptions = new HttpServerOptions()
-                .setIdleTimeout((int) LIMITS.idleTimeout().toSeconds());
+                .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
         if (tls != null) {
             tls.secure(httpOptions);
         }
@@ -115,7 +127,7 @@ final class PeerServer {
                 .setTcpNoDelay(true)
                 .setInitialSettings(new Http2Settings()
                         .setInitialWindowSize(PeerTransport.STREAM_WINDOW_BYTES)
-                        .setMaxConcurrentStreams(MAX_STREAMS_PER_CONNECTION))
+                        .setMaxConcurrentStreams(limits.maxStreamsPerConnection()))
                 .setHttp2ConnectionWindowSize(PeerTransport.CONNECTION_WINDOW_BYTES)
                 .setHttp2ClearTextEnabled(true));
         // Listen from the serving context: Vert.x then serves every peer connection on that loop (the
@@ -290,7 +302,7 @@ final class PeerServer {
                 if (receiving.compareAndSet(null, r)) {
                     return null;
                 }
-            } else if (current.stalledMillis() >= snapshotStallMs) {
+            } else if (current.stalledMillis() >= snapshotStallMs()) {
                 if (receiving.compareAndSet(current, r)) {
                     LOG.warn("a snapshot transfer stalled for {} ms gives way to a newer one", current.stalledMillis());
                     current.preempt();
@@ -309,18 +321,18 @@ final class PeerServer {
 
     /** Longest wait for the next chunk of a snapshot being received. */
     long snapshotChunkDeadlineMs() {
-        return snapshotChunkDeadlineMs;
+        return limits.snapshotChunkDeadline().toMillis();
     }
 
     /** A transfer without a chunk for this long gives its slot to a newer one. */
     long snapshotStallMs() {
-        return snapshotStallMs;
+        return limits.snapshotStall().toMillis();
     }
 
     /** For tests: shorter snapshot receive timeouts. */
     void snapshotTimeouts(long chunkDeadlineMs, long stallMs) {
-        this.snapshotChunkDeadlineMs = chunkDeadlineMs;
-        this.snapshotStallMs = stallMs;
+        limits(limits.withSnapshotTimeouts(
+                java.time.Duration.ofMillis(chunkDeadlineMs), java.time.Duration.ofMillis(stallMs)));
     }
 
     Vertx vertx() {

@@ -177,6 +177,12 @@ public final class PeerTransport {
         };
     }
 
+    /** Sets the peer port's limits (the flags'); call before {@link #start}. */
+    public PeerTransport withPortLimits(PeerPortLimits limits) {
+        server.limits(limits);
+        return this;
+    }
+
     /** Starts the peer server on {@code bind}, served on the driver's context; completes with the bound port. */
     public Future<Integer> start(HostPort bind) {
         return server.listen(bind, driverContext);
