@@ -122,6 +122,11 @@ public final class RaftKvCtl implements Runnable {
     private PrintWriter err;
     private RaftKvClient client;
 
+    /** The environment the command runs in (System.getenv() in production, a map in tests). */
+    Map<String, String> env() {
+        return env;
+    }
+
     RaftKvCtl(Map<String, String> env) {
         this.env = env;
     }

@@ -2,27 +2,16 @@ package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
 import io.raftkv.node.storage.NodeStorage;
-import io.raftkv.node.storage.SnapshotReader;
 import io.raftkv.node.storage.StorageOptions;
-import io.raftkv.raft.ConfState;
-import io.raftkv.raft.Entry;
-import io.raftkv.raft.EntryType;
-import io.raftkv.raft.HardState;
 import io.raftkv.raft.SnapshotMetadata;
 import io.vertx.core.json.JsonObject;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,30 +37,7 @@ class SnapshotRestoreCommandTest {
     @BeforeEach
     void snapshotFile() throws Exception {
         file = tmp.resolve("backup.snap");
-        try (NodeStorage s = NodeStorage.open(tmp.resolve("source"), StorageOptions.defaults())) {
-            List<Entry> es = new ArrayList<>();
-            es.add(new Entry(2, 1, EntryType.CONF_CHANGE, new byte[0]));
-            for (int i = 2; i <= 101; i++) {
-                es.add(new Entry(
-                        2,
-                        i,
-                        EntryType.NORMAL,
-                        CommandCodec.encode(Command.of(new Command.Put(
-                                ("k" + i).getBytes(StandardCharsets.UTF_8),
-                                ("v" + i).getBytes(StandardCharsets.UTF_8))))));
-            }
-            s.raftLog().persist(new HardState(2, 1, 101), es, null).join();
-            s.stateMachine()
-                    .apply(es, Map.of(1L, new ConfState(Set.of(1L, 2L, 3L), Set.of())))
-                    .join();
-            meta = s.snapshots().create().join();
-            try (SnapshotReader r = s.snapshots().openReader(meta);
-                    OutputStream out = Files.newOutputStream(file)) {
-                while (r.hasNext()) {
-                    out.write(r.next().bytes());
-                }
-            }
-        }
+        meta = TestSnapshots.write(tmp.resolve("source"), file, 100, i -> ("v" + i).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
