@@ -1,9 +1,5 @@
 package io.raftkv.node.etcd;
 
-import io.raftkv.api.ErrorTrailers;
-import io.raftkv.api.RaftKvException;
-import io.raftkv.etcd.api.AuthGrpcService;
-import io.raftkv.etcd.api.AuthenticateRequest;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.lease.LeaseKeeper;
 import io.raftkv.node.metrics.ProposalMetrics;
@@ -15,17 +11,13 @@ import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.watch.WatchHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
-import io.vertx.grpc.server.Service;
-import io.vertx.grpc.server.ServiceBuilder;
-import java.util.List;
 
 /**
  * etcd's v3 API on the node's client port, beside RaftKV's own services: KV, Watch, Lease,
- * Maintenance and Cluster are served; the rest answer every call UNIMPLEMENTED with a message saying what is
- * missing (never a silent wrong answer). Every call runs under the client port's {@link CallRunner}
+ * Maintenance, Cluster, Auth ({@link EtcdAuth}), and the server-side lock and election
+ * ({@link EtcdLock}, {@link EtcdElection}). What RaftKV cannot do answers UNIMPLEMENTED with a
+ * message saying what is missing (never a silent wrong answer). Every call runs under the client port's {@link CallRunner}
  * (admission, size limit, deadline, authorization) like RaftKV's own.
  */
 public final class EtcdServices implements AutoCloseable {
@@ -68,54 +60,10 @@ public final class EtcdServices implements AutoCloseable {
         grpc.addService(new EtcdMaintenance(vertx, node, reader, reads, forwarder)
                 .bindTo(calls, new EtcdSnapshotCall.Factory(vertx, node, calls, reads, limits)));
         grpc.addService(new EtcdCluster(node, reader, forwarder, tls).bindTo(calls));
-        grpc.addService(auth(calls));
+        grpc.addService(new EtcdAuth(node, reader, security).bindTo(calls));
         grpc.addService(new EtcdWatch(vertx, watch, calls, limits).service());
         grpc.addService(new EtcdLease(node, reader, leases, reads, limits, forwarder).bindTo(calls));
         return new EtcdServices(forwarder);
-    }
-
-    /**
-     * RaftKV authenticates with bearer tokens and client certificates and takes its roles from the
-     * {@code --auth-roles} file (docs/security.md), so etcd's user and role management has nothing
-     * to manage: those calls are UNIMPLEMENTED. Authenticate answers etcd's {@code authentication
-     * is not enabled} when the port has no authentication.
-     */
-    private static Service auth(CallRunner calls) {
-        ServiceBuilder b = Service.service(AuthGrpcService.SERVICE_NAME, AuthGrpcService.SERVICE_DESCRIPTOR);
-        b.bind(
-                AuthGrpcService.Authenticate,
-                calls.unary(
-                        AuthGrpcService.Authenticate,
-                        (AuthenticateRequest r) -> io.vertx.core.Future.failedFuture(
-                                EtcdErrors.unsupported("Authenticate (present a bearer token in the"
-                                        + " authorization header, or a client certificate: docs/security.md)"))));
-        for (ServiceMethod<?, ?> m : AuthGrpcService.all()) {
-            if (!m.methodName().equals("Authenticate")) {
-                bindUnsupported(
-                        b, m, "etcd's user and role management (RaftKV's roles come from the --auth-roles" + " file)");
-            }
-        }
-        return b.build();
-    }
-
-    private static Service unsupported(
-            ServiceName name,
-            com.google.protobuf.Descriptors.ServiceDescriptor descriptor,
-            List<ServiceMethod<?, ?>> methods,
-            String what) {
-        ServiceBuilder b = Service.service(name, descriptor);
-        for (ServiceMethod<?, ?> m : methods) {
-            bindUnsupported(b, m, what);
-        }
-        return b.build();
-    }
-
-    private static <Req, Resp> void bindUnsupported(ServiceBuilder b, ServiceMethod<Req, Resp> m, String what) {
-        RaftKvException error = EtcdErrors.unsupported(what + ": " + m.fullMethodName());
-        b.bind(m, request -> {
-            request.handler(msg -> {});
-            ErrorTrailers.fail(request.response(), error);
-        });
     }
 
     @Override
