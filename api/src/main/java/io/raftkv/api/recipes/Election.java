@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Leader election in the manner of etcd's {@code concurrency.Election}: candidates queue under
- * {@code prefix} exactly as {@link Lock} contenders do; the lowest create index leads, and its
+ * {@code prefix} exactly as {@link Lock} contenders do; the lowest create revision leads, and its
  * key's value is the leader's proclamation (an address, an id). A leader whose lease is lost stops
  * leading (its key is deleted with the lease) and the next candidate takes over.
  *
@@ -36,7 +36,7 @@ public final class Election {
 
     public Election(RaftKvClient client, LeaseSession session, String prefix) {
         this.client = client;
-        this.queue = new KeyQueue(client.blocking(), prefix);
+        this.queue = new KeyQueue(client, prefix);
         this.session = session;
     }
 
@@ -44,7 +44,7 @@ public final class Election {
      * Blocks until this session leads with {@code value}, or {@code timeout} passes (it then leaves
      * the queue and TimeoutException is thrown).
      *
-     * @return the leader key's create index (a fencing token, as for {@link Lock})
+     * @return the leader key's create revision (a fencing token, as for {@link Lock})
      * @throws LeaseLostException when the session's lease is lost while campaigning
      */
     public long campaign(String value, Duration timeout) throws TimeoutException, InterruptedException {
@@ -64,7 +64,7 @@ public final class Election {
             throw e;
         }
         leading = mine;
-        return mine.getCreateIndex();
+        return mine.getCreateRevision();
     }
 
     /** Changes the leader's value without giving up leadership; only while leading. */
@@ -81,7 +81,7 @@ public final class Election {
                         .addCompares(Compare.newBuilder()
                                 .setKey(kv.getKey())
                                 .setTarget(Compare.Target.MOD_INDEX)
-                                .setModIndex(kv.getModIndex()))
+                                .setModIndex(kv.getModRevision()))
                         .addSuccess(TxnOp.newBuilder()
                                 .setPut(PutOp.newBuilder()
                                         .setKey(kv.getKey())
@@ -92,13 +92,15 @@ public final class Election {
             throw new LeaseLostException("the candidate key " + kv.getKey().toStringUtf8()
                     + " changed or vanished (lease " + session.leaseId() + " lost?)");
         }
+        long revision = r.getHeader().getRevision();
         return kv.toBuilder()
                 .setValue(ByteString.copyFromUtf8(value))
-                .setModIndex(r.getHeader().getRaftIndex())
+                .setModIndex(revision)
+                .setModRevision(revision)
                 .build();
     }
 
-    /** The current leader's key and value (lowest create index under the prefix), if any. */
+    /** The current leader's key and value (lowest create revision under the prefix), if any. */
     public Optional<KeyValue> leader() {
         return queue.head();
     }
@@ -106,28 +108,24 @@ public final class Election {
     /**
      * Blocks until the leader differs from {@code known} (another key, another value, or none;
      * {@code known} empty: until there is a leader), or {@code timeout} passes; returns the leader
-     * then (empty: no leader).
+     * then (empty: no leader). Waits on a Watch of the election's prefix ({@link LeaderObserver});
+     * to follow every change, keep one {@link #observer()} open instead of calling this in a loop.
      */
     public Optional<KeyValue> observe(Optional<KeyValue> known, Duration timeout)
             throws TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long poll = 20;
-        while (true) {
-            Optional<KeyValue> now = leader();
-            boolean same = now.isPresent() == known.isPresent()
-                    && (now.isEmpty()
-                            || now.get().getKey().equals(known.get().getKey())
-                                    && now.get().getValue().equals(known.get().getValue()));
-            if (!same) {
-                return now;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new TimeoutException("the leader of " + queue.prefix() + " did not change");
-            }
-            Thread.sleep(Math.min(poll, Math.max(1, left / 1_000_000)));
-            poll = Math.min(KeyQueue.MAX_POLL.toMillis(), poll * 2);
+        try (LeaderObserver o = observer()) {
+            return o.awaitChange(known, timeout);
         }
+    }
+
+    /** Follows this election's leader until closed (a Watch of its prefix). */
+    public LeaderObserver observer() {
+        return new LeaderObserver(queue);
+    }
+
+    /** Follows the leader of the election under {@code prefix} without being a candidate. */
+    public static LeaderObserver observer(RaftKvClient client, String prefix) {
+        return new LeaderObserver(new KeyQueue(client, prefix));
     }
 
     /** Whether this session leads: campaigned, not resigned, and its lease not lost. */

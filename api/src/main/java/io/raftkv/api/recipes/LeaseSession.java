@@ -49,6 +49,25 @@ public final class LeaseSession implements AutoCloseable {
                 : System.nanoTime() - keepAlive.aliveUntilNanos() >= 0 ? "not renewed for a full TTL" : null;
     }
 
+    /**
+     * Blocks until the lease is lost ({@link #lost()}: expired or revoked on the leader, or not
+     * renewed for a full TTL) and returns why. Wakes on the keep-alive's loss or when the lease's
+     * certain lifetime runs out, whichever comes first; no server calls.
+     */
+    public String awaitLost() throws InterruptedException {
+        java.util.concurrent.CompletableFuture<String> f =
+                keepAlive.lost().toCompletionStage().toCompletableFuture();
+        while (!lost()) {
+            long left = keepAlive.aliveUntilNanos() - System.nanoTime();
+            try {
+                f.get(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // renewed meanwhile (aliveUntil moved) or lost: the loop condition decides
+            }
+        }
+        return lostReason();
+    }
+
     /** {@code System.nanoTime()} until which the lease is certainly alive. */
     public long aliveUntilNanos() {
         return keepAlive.aliveUntilNanos();

@@ -9,16 +9,19 @@ import java.util.concurrent.TimeoutException;
 /**
  * A distributed mutex in the manner of etcd's {@code concurrency.Mutex}: each contender puts the
  * key {@code prefix + leaseId} attached to its {@link LeaseSession}'s lease; the key with the
- * lowest create index holds the lock, and every other contender waits for the deletion of the key
- * just ahead of it. A holder that dies loses the lock when its lease expires (its key is deleted
- * with the lease).
+ * lowest create revision holds the lock, and every other contender watches for the deletion of the
+ * key just ahead of it (a Watch from the revision it read the queue at; no polling). A holder that
+ * dies loses the lock when its lease expires (its key is deleted with the lease).
  *
  * <p><b>Fencing.</b> A lock held through a lease can be lost without the holder noticing in time
  * (a long pause outlives the TTL, the lease expires, the next contender acquires). Each hold
- * therefore carries a {@linkplain Held#fencingToken() fencing token}: the create index of the
- * holder's key, which increases with every acquisition (a later contender's key is always created
- * later). A resource that remembers the highest token it has accepted and refuses lower ones can
- * never be written by a holder that was superseded.
+ * therefore carries a {@linkplain Held#fencingToken() fencing token}: the {@code create_revision}
+ * of the holder's key (the store revision of the write that created it), which increases with every
+ * acquisition: a later contender's key is always created at a later revision, revisions never go
+ * back (not across leader changes, restarts or snapshots), and a key deleted and created again gets
+ * a new one. A resource that remembers the highest token it has accepted and refuses lower ones can
+ * never be written by a holder that was superseded. Etcd's lock gives the same token (its key's
+ * create revision), so the two are comparable.
  *
  * <pre>{@code
  * try (LeaseSession session = LeaseSession.open(client, 10)) {
@@ -41,7 +44,7 @@ public final class Lock {
 
     /** A lock named by {@code prefix} (e.g. {@code "locks/reports/"}), contended with {@code session}'s lease. */
     public Lock(RaftKvClient client, LeaseSession session, String prefix) {
-        this.queue = new KeyQueue(client.blocking(), prefix);
+        this.queue = new KeyQueue(client, prefix);
         this.session = session;
     }
 
@@ -49,7 +52,7 @@ public final class Lock {
      * One acquisition.
      *
      * @param key          the holder's key
-     * @param fencingToken the key's create index: larger for every later acquisition of this lock
+     * @param fencingToken the key's create revision: larger for every later acquisition of this lock
      */
     public record Held(String key, long fencingToken) {}
 
@@ -75,7 +78,7 @@ public final class Lock {
             }
             throw e;
         }
-        held = new Held(mine.getKey().toStringUtf8(), mine.getCreateIndex());
+        held = new Held(mine.getKey().toStringUtf8(), mine.getCreateRevision());
         return held;
     }
 
