@@ -1,6 +1,7 @@
 package io.raftkv.cli;
 
 import io.raftkv.api.recipes.Election;
+import io.raftkv.api.recipes.LeaderObserver;
 import io.raftkv.api.recipes.LeaseSession;
 import io.raftkv.api.v1.KeyValue;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code raftkvctl elect NAME VALUE}: campaigns in election NAME with VALUE, prints when it leads,
  * and leads until interrupted (resigning on the way out) or until its lease is lost (exit 7).
- * {@code raftkvctl elect --listen NAME}: prints the leader's value each time it changes.
+ * {@code raftkvctl elect --listen NAME}: prints the leader's value now and each time it changes
+ * (a Watch of the election's keys; no lease, not a candidate).
  */
 @Command(
         name = "elect",
@@ -54,12 +56,12 @@ final class ElectCommand implements Callable<Integer> {
     public Integer call() throws TimeoutException, InterruptedException {
         Output o = root.output();
         if (listen) {
-            try (LeaseSession session = LeaseSession.open(root.client(), ttl)) {
-                Election e = new Election(root.client(), session, name + "/");
-                Optional<KeyValue> known = Optional.empty();
+            try (LeaderObserver observer = Election.observer(root.client(), name + "/")) {
+                Optional<KeyValue> known = observer.leader();
+                print(o, known);
                 while (true) {
                     try {
-                        known = e.observe(known, Duration.ofMinutes(1));
+                        known = observer.awaitChange(known, Duration.ofMinutes(1));
                     } catch (TimeoutException unchanged) {
                         continue;
                     }
@@ -79,10 +81,7 @@ final class ElectCommand implements Callable<Integer> {
             } else {
                 o.println("leading " + name + " as '" + value + "' (fencing token " + token + ")");
             }
-            while (e.isLeader()) {
-                Thread.sleep(200);
-            }
-            root.err().println("raftkvctl: leadership lost: " + session.lostReason());
+            root.err().println("raftkvctl: leadership lost: " + session.awaitLost());
             return ExitCode.REJECTED.code();
         }
     }

@@ -34,7 +34,8 @@ final class LockCommand implements Callable<Integer> {
             index = "1..*",
             paramLabel = "COMMAND",
             arity = "0..*",
-            description = "Command to run while holding the lock.")
+            description = "Command to run while holding the lock, with its own arguments and options (raftkvctl's"
+                    + " options go before NAME).")
     List<String> command;
 
     @Option(
@@ -69,10 +70,7 @@ final class LockCommand implements Callable<Integer> {
                 o.println(held.key() + " (fencing token " + held.fencingToken() + ")");
             }
             if (command == null || command.isEmpty()) {
-                while (!session.lost()) {
-                    Thread.sleep(200);
-                }
-                root.err().println("raftkvctl: lock lost: " + session.lostReason());
+                root.err().println("raftkvctl: lock lost: " + session.awaitLost());
                 return ExitCode.REJECTED.code();
             }
             ProcessBuilder pb = new ProcessBuilder(command).inheritIO();

@@ -28,6 +28,13 @@ final class PutCommand implements Callable<Integer> {
     @Option(names = "--prev-kv", description = "Also print the previous value.")
     boolean prevKv;
 
+    @Option(
+            names = "--lease",
+            paramLabel = "ID",
+            description = "Attach the key to lease ID (hexadecimal, as `lease grant` prints it): the key is deleted"
+                    + " when the lease expires or is revoked. Without it, the key is detached from any lease.")
+    String lease;
+
     @Override
     public Integer call() {
         RaftKvClient c = root.client();
@@ -36,6 +43,7 @@ final class PutCommand implements Callable<Integer> {
                         .setKey(RaftKvClient.utf8(key))
                         .setValue(RaftKvClient.utf8(value))
                         .setPrevKv(prevKv)
+                        .setLease(lease == null ? 0 : LeaseCommand.parseId(lease))
                         .build());
         Output o = root.output();
         if (o.json()) {

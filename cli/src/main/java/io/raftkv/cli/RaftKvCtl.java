@@ -145,6 +145,8 @@ public final class RaftKvCtl implements Runnable {
                 .setOut(out)
                 .setErr(err)
                 .setExecutionExceptionHandler((e, line, parsed) -> handle(e, line.getErr(), root));
+        // `lock NAME COMMAND...`: everything after NAME is the command, its own options included.
+        cmd.getSubcommands().get("lock").setStopAtPositional(true);
         try {
             return cmd.execute(args);
         } finally {
