@@ -38,7 +38,7 @@ class JetcdTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = RaftKvProcesses.start("jetcd", 3);
+        cluster = RaftKvProcesses.shared();
         client = Client.builder()
                 .endpoints(cluster.endpoints().toArray(String[]::new))
                 .build();
@@ -64,9 +64,6 @@ class JetcdTest {
     static void stop() {
         if (client != null) {
             client.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

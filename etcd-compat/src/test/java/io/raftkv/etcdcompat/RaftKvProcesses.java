@@ -19,8 +19,24 @@ final class RaftKvProcesses implements AutoCloseable {
     private final List<String> clientAddresses = new ArrayList<>();
     final Path root;
 
+    private static RaftKvProcesses shared;
+
     private RaftKvProcesses(Path root) {
         this.root = root;
+    }
+
+    /**
+     * One three-node cluster for every test class of this JVM (started on first use, killed when the
+     * JVM exits), so each class does not pay for three JVM starts and an election; classes keep to
+     * their own key prefixes.
+     */
+    static synchronized RaftKvProcesses shared() throws IOException {
+        if (shared == null) {
+            RaftKvProcesses c = start("jetcd", 3);
+            Runtime.getRuntime().addShutdownHook(new Thread(c::close, "raftkv-processes-stop"));
+            shared = c;
+        }
+        return shared;
     }
 
     static RaftKvProcesses start(String name, int size) throws IOException {

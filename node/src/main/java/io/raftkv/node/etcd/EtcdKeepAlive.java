@@ -175,7 +175,7 @@ final class EtcdKeepAlive {
             return false;
         }
         serving = true;
-        open.onComplete(ar -> context.runOnContext(v -> {
+        open.onComplete(ar -> {
             serving = false;
             if (ar.failed()) {
                 fail(EtcdErrors.LEADER_CHANGED);
@@ -186,13 +186,13 @@ final class EtcdKeepAlive {
                 return;
             }
             relay = ar.result();
-            relay.drainHandler(x -> context.runOnContext(y -> {
+            relay.drainHandler(x -> {
                 relayBlocked = false;
                 next();
-            }));
-            relay.response().onComplete(resp -> context.runOnContext(x -> relayStarted(resp)));
+            });
+            relay.response().onComplete(this::relayStarted); // on this context: the relay was opened here
             next();
-        }));
+        });
         updateReading();
         return true;
     }

@@ -77,7 +77,9 @@ final class EtcdKv {
                         KVGrpcService.DeleteRange,
                         forwarder.write(calls, KVGrpcService.DeleteRange, KVGrpcClient.DeleteRange, this::deleteRange))
                 .bind(KVGrpcService.Txn, forwarder.write(calls, KVGrpcService.Txn, KVGrpcClient.Txn, this::txn))
-                .bind(KVGrpcService.Compact, calls.unary(KVGrpcService.Compact, r -> etcd(() -> compact(r))))
+                .bind(
+                        KVGrpcService.Compact,
+                        forwarder.write(calls, KVGrpcService.Compact, KVGrpcClient.Compact, this::compact))
                 .build();
     }
 
