@@ -143,6 +143,39 @@ class EtcdAuthTest {
         assertThat(notAdmin.err).contains("lacks admin");
     }
 
+    @Test
+    void aFollowerForwardsAWriteToTheLeaderOverTlsUnderTheCallersToken() {
+        FakeRaftNode followerNode = new FakeRaftNode();
+        followerNode.status = FakeRaftNode.follower(1, 5, "127.0.0.1:" + server.port());
+        followerNode.onPropose =
+                c -> Future.failedFuture(new io.raftkv.node.driver.NotLeaderException(1, "127.0.0.1:" + server.port()));
+        ReloadingTls tls2 =
+                ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("c", 2)).writeTo(dir.resolve("node2")));
+        AuthFiles files = AuthFiles.of(APP + ",app\n" + ADMIN + ",ops\n", "app write /app/\nops admin\n");
+        ClientServer follower = ClientServerFixture.await(ClientServer.start(
+                vertx,
+                followerNode,
+                KvReader.of(storage::stateMachine),
+                ServerLimits.defaults(),
+                metrics.prometheus(),
+                "127.0.0.1",
+                0,
+                List.of(),
+                new ClientAuth(tls2, tls2.trust(), files, new AuditLog())));
+        try {
+            Result put = etcdctlAt(follower.port(), "--user=app:" + APP, "put", "/app/forwarded", "yes");
+            assertThat(put.out).as(put.err).isEqualTo("OK\n");
+            assertThat(followerNode.proposed).isEmpty();
+            assertThat(etcdctl("--user=app:" + APP, "get", "--print-value-only", "/app/forwarded").out)
+                    .isEqualTo("yes\n");
+            // The leader authorizes the forwarded call as the caller: still only inside its prefix.
+            Result outside = etcdctlAt(follower.port(), "--user=app:" + APP, "put", "/other/k", "v");
+            assertThat(outside.err).contains("lacks write on key '/other/k'");
+        } finally {
+            ClientServerFixture.await(follower.close());
+        }
+    }
+
     // ------------------------------------------------------------------ etcdctl
 
     record Result(int exit, String out, String err) {}
@@ -154,12 +187,16 @@ class EtcdAuthTest {
     }
 
     private Result etcdctl(Object... args) {
+        return etcdctlAt(server.port(), args);
+    }
+
+    private Result etcdctlAt(int port, Object... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 ETCDCTL,
-                "--endpoints=https://127.0.0.1:" + server.port(),
+                "--endpoints=https://127.0.0.1:" + port,
                 "--cacert=" + caFile,
                 "--command-timeout=30s",
-                "--dial-timeout=5s"));
+                "--dial-timeout=30s"));
         String stdin = null;
         for (Object a : args) {
             if (a instanceof Input i) {

@@ -90,13 +90,18 @@ final class FakeRaftNode implements RaftNodeApi {
 
     /** Node 2 following leader {@code leaderId} (0: none known) in {@code term}. */
     static NodeStatus follower(long leaderId, long term) {
+        return follower(leaderId, term, LEADER_ADDRESS);
+    }
+
+    /** As above, the leader's client port at {@code leaderClientAddress}. */
+    static NodeStatus follower(long leaderId, long term, String leaderClientAddress) {
         return new NodeStatus(
                 2,
                 StateType.FOLLOWER,
                 false,
                 term,
                 leaderId,
-                leaderId == 0 ? "" : LEADER_ADDRESS,
+                leaderId == 0 ? "" : leaderClientAddress,
                 120,
                 118,
                 1,
