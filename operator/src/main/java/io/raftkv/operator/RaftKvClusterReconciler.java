@@ -35,6 +35,7 @@ import io.raftkv.operator.security.AdminSecretDependent;
 import io.raftkv.operator.security.AuthOn;
 import io.raftkv.operator.security.AuthSecretDependent;
 import io.raftkv.operator.security.CaSecretDependent;
+import io.raftkv.operator.security.CertificatesDependent;
 import io.raftkv.operator.security.ClusterSecurity;
 import io.raftkv.operator.security.MemberTlsSecretDependent;
 import io.raftkv.operator.security.NetworkPolicyDependent;
@@ -104,6 +105,11 @@ import org.slf4j.LoggerFactory;
                     reconcilePrecondition = TlsOn.class),
             @Dependent(name = "admin-secret", type = AdminSecretDependent.class, reconcilePrecondition = TlsOn.class),
             @Dependent(name = "auth-secret", type = AuthSecretDependent.class, reconcilePrecondition = AuthOn.class),
+            @Dependent(
+                    name = "certificates",
+                    type = CertificatesDependent.class,
+                    activationCondition = CertificatesDependent.CertManagerInstalled.class,
+                    reconcilePrecondition = CertificatesDependent.Enabled.class),
             @Dependent(
                     name = "network-policy",
                     type = NetworkPolicyDependent.class,
@@ -180,6 +186,10 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
         List<String> problems = new java.util.ArrayList<>(SpecValidator.problems(cluster, before));
         if (problems.isEmpty()) {
             SecuritySpecValidator.check(cluster, before, problems);
+        }
+        if (problems.isEmpty() && before.isPresent()) {
+            SecuritySpecValidator.checkIssuer(
+                    cluster, before, ClusterSecurity.caSecret(context.getClient(), cluster), problems);
         }
         EventRecorder recorder = new EventRecorder(context.getClient(), clock);
         Optional<StatefulSet> after = before;

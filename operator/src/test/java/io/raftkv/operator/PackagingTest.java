@@ -279,6 +279,8 @@ class PackagingTest {
                     .containsExactly("get", "list", "watch", "create", "update", "patch", "delete");
             assertThat(verbs(rules, "networking.k8s.io", "networkpolicies"))
                     .containsExactly("get", "list", "watch", "create", "update", "patch", "delete");
+            assertThat(verbs(rules, "cert-manager.io", "certificates"))
+                    .containsExactly("get", "list", "watch", "create", "update", "patch", "delete");
         }
         List<Map<String, Object>> leases = (List<Map<String, Object>>)
                 byKind(documents(kubectlKustomize("config/default")), "Role").get("rules");

@@ -373,6 +373,7 @@ class SecurityMockServerTest {
                 c -> "True".equals(condition(c, ConditionTypes.DEGRADED).getStatus()));
         assertThat(condition(refused, ConditionTypes.DEGRADED).getMessage())
                 .contains("spec.tls.enabled", "cannot change on an existing cluster");
+        await().atMost(TIMEOUT).until(() -> eventReasons("sec-off").contains("InvalidSpec"));
         assertThat(get(Secret.class, "sec-off", "kv-ca")).isNull();
     }
 

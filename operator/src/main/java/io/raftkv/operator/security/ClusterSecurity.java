@@ -75,13 +75,15 @@ public final class ClusterSecurity {
         Optional<TlsPlan> tls = Optional.empty();
         Optional<AuthPlan> auth = Optional.empty();
         if (decision.tls()) {
-            TlsPlan plan = planner.plan(
-                    cluster,
-                    members,
-                    read(client, cluster, SecurityObjects.caSecretName(cluster)),
-                    read(client, cluster, SecurityObjects.memberSecretName(cluster)),
-                    read(client, cluster, SecurityObjects.adminSecretName(cluster)),
-                    now);
+            TlsPlan plan = SecurityObjects.tls(cluster).getIssuerRef() != null
+                    ? certManagerPlan(cluster, members, client, now)
+                    : planner.plan(
+                            cluster,
+                            members,
+                            read(client, cluster, SecurityObjects.caSecretName(cluster)),
+                            read(client, cluster, SecurityObjects.memberSecretName(cluster)),
+                            read(client, cluster, SecurityObjects.adminSecretName(cluster)),
+                            now);
             context.put(TlsPlan.CONTEXT_KEY, plan);
             register(cluster, plan.caSecret());
             tls = Optional.of(plan);
@@ -148,9 +150,12 @@ public final class ClusterSecurity {
                     + " or their own credentials.";
         }
         boolean ready = problems.isEmpty();
+        boolean certManager = SecurityObjects.tls(cluster).getIssuerRef() != null;
         String reason = ready
                 ? (plans.tls().isPresent() ? "CertificatesValid" : "Disabled")
-                : plans.tls().flatMap(TlsPlan::problem).isPresent() ? "CertificateRenewalFailed" : "TokenSecretMissing";
+                : plans.tls().flatMap(TlsPlan::problem).isPresent()
+                        ? (certManager ? "CertificatesPending" : "CertificateRenewalFailed")
+                        : "TokenSecretMissing";
         String message = ready ? summary : String.join("; ", problems);
         boolean wasFalse = ClusterStatusCalculator.find(previous, ConditionTypes.SECURITY_READY)
                 .filter(c -> "False".equals(c.getStatus()) && message.equals(c.getMessage()))
@@ -160,6 +165,40 @@ public final class ClusterSecurity {
         }
         ClusterStatusCalculator.withSecurity(next, previous, tlsStatus, ready, reason, message, now);
         return recheck;
+    }
+
+    /**
+     * The plan from the Secrets cert-manager wrote ({@link CertManagerPlanner}); when cert-manager
+     * is not installed, a plan that keeps the live Secrets and says so.
+     */
+    private static TlsPlan certManagerPlan(RaftKvCluster cluster, int members, KubernetesClient client, Instant now) {
+        TlsPlan plan = CertManagerPlanner.plan(
+                cluster,
+                members,
+                name -> read(client, cluster, name),
+                read(client, cluster, SecurityObjects.memberSecretName(cluster)),
+                read(client, cluster, SecurityObjects.adminSecretName(cluster)),
+                now);
+        if (CertificatesDependent.CertManagerInstalled.installed(client)) {
+            return plan;
+        }
+        return new TlsPlan(
+                plan.caSecret(),
+                plan.memberSecret(),
+                plan.adminSecret(),
+                Optional.of("spec.tls.issuerRef names a cert-manager issuer but cert-manager is not installed"
+                        + " (no CustomResourceDefinition " + CertManagerCertificates.CRD_NAME + "): install"
+                        + " cert-manager, or remove spec.tls.issuerRef before the cluster is created"),
+                plan.caNotAfter(),
+                plan.soonestNotAfter(),
+                plan.members(),
+                plan.changes(),
+                now.plus(Duration.ofMinutes(1)));
+    }
+
+    /** The CA Secret's contents ({@code <cluster>-ca}), empty when it does not exist. */
+    public static Map<String, String> caSecret(KubernetesClient client, RaftKvCluster cluster) {
+        return read(client, cluster, SecurityObjects.caSecretName(cluster));
     }
 
     private void register(RaftKvCluster cluster, Map<String, String> ca) {

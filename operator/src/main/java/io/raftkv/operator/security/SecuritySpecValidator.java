@@ -8,6 +8,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvClusterSpec;
 import io.raftkv.operator.api.v1alpha1.TlsSpec;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -22,6 +23,41 @@ public final class SecuritySpecValidator {
 
     private SecuritySpecValidator() {}
 
+    /**
+     * The issuer cannot change on an existing cluster: adding, removing or changing
+     * {@code spec.tls.issuerRef} would replace every certificate and the CA at once, and pods see
+     * the new Secret at different moments (members would refuse each other). {@code caSecret} is
+     * the live {@code <cluster>-ca} (empty when it does not exist: a new cluster, or TLS off).
+     */
+    public static void checkIssuer(
+            RaftKvCluster cluster,
+            Optional<StatefulSet> existing,
+            Map<String, String> caSecret,
+            List<String> problems) {
+        if (existing.isEmpty() || caSecret.isEmpty()) {
+            return;
+        }
+        TlsSpec tls = spec(cluster);
+        String wanted = tls.getIssuerRef() == null ? null : String.valueOf(tls.getIssuerRef());
+        String running = caSecret.get(CertManagerPlanner.ISSUER);
+        if (running == null && !caSecret.containsKey(SecurityObjects.CA_KEY)) {
+            return; // neither kind of CA Secret: nothing to compare with
+        }
+        if (java.util.Objects.equals(wanted, running)) {
+            return;
+        }
+        String from = running == null ? "the operator's own CA" : "the cert-manager issuer " + running;
+        String to = wanted == null ? "the operator's own CA" : "the cert-manager issuer " + wanted;
+        problems.add("spec.tls.issuerRef asks for " + to + " but the cluster's certificates come from " + from
+                + ": the issuer cannot change on an existing cluster (every certificate and the CA would"
+                + " change at once and members would refuse each other). Set it back, or move the data to"
+                + " a new cluster (docs/security.md, \"cert-manager\")");
+    }
+
+    private static TlsSpec spec(RaftKvCluster cluster) {
+        return SecurityObjects.tls(cluster);
+    }
+
     /** Adds a sentence per problem to {@code problems}. */
     public static void check(RaftKvCluster cluster, Optional<StatefulSet> existing, List<String> problems) {
         RaftKvClusterSpec spec = cluster.getSpec();
@@ -34,6 +70,12 @@ public final class SecuritySpecValidator {
             } else if (before == null || before < 1 || before >= days) {
                 problems.add("spec.tls.renewBeforeDays is " + before + " but must be at least 1 and"
                         + " smaller than certificateDays (" + days + ")");
+            }
+            if (tls.getIssuerRef() != null
+                    && (tls.getIssuerRef().getName() == null
+                            || tls.getIssuerRef().getName().isBlank())) {
+                problems.add(
+                        "spec.tls.issuerRef.name is missing (the name of a cert-manager Issuer or" + " ClusterIssuer)");
             }
             if (tls.getEnabled() != null
                     && existing.isPresent()

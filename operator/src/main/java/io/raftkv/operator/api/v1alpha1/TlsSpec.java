@@ -43,6 +43,21 @@ public class TlsSpec {
             + " nodes reload renewed files without a restart).")
     private Integer renewBeforeDays = DEFAULT_RENEW_BEFORE_DAYS;
 
+    @JsonPropertyDescription("A cert-manager Issuer or ClusterIssuer that signs the certificates"
+            + " instead of the operator's own CA: the operator creates cert-manager Certificate objects"
+            + " (one per member pod, one for itself, one for the admin credential) and serves the"
+            + " Secrets cert-manager writes to the pods. Cannot be added to or removed from an existing"
+            + " cluster (its CA would change at once).")
+    private IssuerRefSpec issuerRef;
+
+    public IssuerRefSpec getIssuerRef() {
+        return issuerRef;
+    }
+
+    public void setIssuerRef(IssuerRefSpec issuerRef) {
+        this.issuerRef = issuerRef;
+    }
+
     public Boolean getEnabled() {
         return enabled;
     }
