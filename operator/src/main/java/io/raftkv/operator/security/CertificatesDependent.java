@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.dependent.CRUDBulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
@@ -23,11 +24,12 @@ import java.util.stream.Collectors;
  *
  * <p>Active only while cert-manager's CRD exists ({@link CertManagerInstalled}); reconciled only
  * while TLS is on with {@code spec.tls.issuerRef} ({@link Enabled}); otherwise JOSDK deletes the
- * Certificates it made.
+ * Certificates it made. Garbage-collected: they carry the cluster's owner reference, so deleting
+ * the cluster needs no finalizer.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class CertificatesDependent extends KubernetesDependentResource<Certificate, RaftKvCluster>
-        implements CRUDBulkDependentResource<Certificate, RaftKvCluster, String> {
+        implements CRUDBulkDependentResource<Certificate, RaftKvCluster, String>, GarbageCollected<RaftKvCluster> {
 
     public CertificatesDependent() {
         super(Certificate.class);
