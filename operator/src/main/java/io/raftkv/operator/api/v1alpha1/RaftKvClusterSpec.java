@@ -83,6 +83,13 @@ public class RaftKvClusterSpec {
     @JsonPropertyDescription("The NetworkPolicy of the member pods.")
     private NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
 
+    @ValidationRule(
+            value = "self == oldSelf",
+            message = "spec.restore is immutable: a restore happens once, at creation")
+    @JsonPropertyDescription("Bootstrap the new cluster from a backup (docs/operations.md, \"Restore on"
+            + " Kubernetes\"). Only when the cluster is created; immutable.")
+    private RestoreSpec restore;
+
     @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
             + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
     private Map<String, String> labels = new LinkedHashMap<>();
@@ -192,6 +199,14 @@ public class RaftKvClusterSpec {
 
     public void setClientService(ClientServiceSpec clientService) {
         this.clientService = clientService;
+    }
+
+    public RestoreSpec getRestore() {
+        return restore;
+    }
+
+    public void setRestore(RestoreSpec restore) {
+        this.restore = restore;
     }
 
     public Map<String, String> getLabels() {

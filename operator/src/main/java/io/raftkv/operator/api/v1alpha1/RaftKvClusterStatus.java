@@ -70,6 +70,15 @@ public class RaftKvClusterStatus {
             + " certificate expire. Absent when TLS is off. Written by the operator.")
     private TlsStatus tls;
 
+    @JsonPropertyDescription("Progress of spec.restore, absent without one. Written by the operator.")
+    private RestoreStatus restore;
+
+    @JsonPropertyDescription("While the cluster has no quorum (condition QuorumLost): every member"
+            + " pod that answered, with its term and last log index, so that a user can pick the most"
+            + " up-to-date one to rebuild from (annotation raftkv.io/force-new-cluster, docs/operations.md)."
+            + " Written by the operator.")
+    private List<SurvivorStatus> survivors;
+
     @JsonPropertyDescription("Standard conditions: Available (a quorum of members is ready),"
             + " Progressing (the cluster is being created, scaled or updated), Degraded (fewer"
             + " members than desired are ready, or the spec is invalid) and Alarm (a cluster-wide alarm"
@@ -172,6 +181,22 @@ public class RaftKvClusterStatus {
         this.operation = operation;
     }
 
+    public RestoreStatus getRestore() {
+        return restore;
+    }
+
+    public void setRestore(RestoreStatus restore) {
+        this.restore = restore;
+    }
+
+    public List<SurvivorStatus> getSurvivors() {
+        return survivors;
+    }
+
+    public void setSurvivors(List<SurvivorStatus> survivors) {
+        this.survivors = survivors;
+    }
+
     public List<Condition> getConditions() {
         return conditions;
     }
@@ -200,7 +225,9 @@ public class RaftKvClusterStatus {
                 && Objects.equals(operation, other.operation)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(alarms, other.alarms)
-                && Objects.equals(tls, other.tls);
+                && Objects.equals(tls, other.tls)
+                && Objects.equals(restore, other.restore)
+                && Objects.equals(survivors, other.survivors);
     }
 
     @Override
@@ -218,7 +245,9 @@ public class RaftKvClusterStatus {
                 operation,
                 conditions,
                 alarms,
-                tls);
+                tls,
+                restore,
+                survivors);
     }
 
     @Override
