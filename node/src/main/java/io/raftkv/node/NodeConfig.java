@@ -221,6 +221,18 @@ public final class NodeConfig {
                             + " force-new-cluster.done file records it; the old storage is kept beside). Members with"
                             + " another id ignore it. Then add members back by membership change."),
             new Setting(
+                    "restore-from",
+                    "",
+                    "Restore (docs/operations.md): a snapshot file (raftkvctl snapshot save) that this member"
+                            + " restores into its empty data directory as the only voter of a new cluster, before it"
+                            + " serves anything; once (a restore.done file records it). Ignored by a member that"
+                            + " joins. On Kubernetes the operator sets it for spec.restore."),
+            new Setting(
+                    "restore-sha256",
+                    "",
+                    "Expected SHA-256 (hex) of the --restore-from file; the member refuses to start on"
+                            + " another file."),
+            new Setting(
                     "quota-backend-bytes",
                     "2147483648",
                     "Space quota of the state machine's data, in bytes"
@@ -416,6 +428,22 @@ public final class NodeConfig {
     /** The member id named by {@code --force-new-cluster}, or 0 when unset. */
     public long forceNewCluster() {
         return values.get("force-new-cluster").isEmpty() ? 0 : positiveLong("force-new-cluster");
+    }
+
+    /** The snapshot file named by {@code --restore-from}, or null when unset. */
+    public Path restoreFrom() {
+        String v = values.get("restore-from");
+        return v.isEmpty() ? null : Path.of(v);
+    }
+
+    /** {@code --restore-sha256}: lower-case hex, or empty. */
+    public String restoreSha256() {
+        String v = values.get("restore-sha256").trim().toLowerCase(Locale.ROOT);
+        if (!v.isEmpty() && !v.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(
+                    "--restore-sha256 must be 64 hex digits, got '" + v + "' (" + sources.get("restore-sha256") + ")");
+        }
+        return v;
     }
 
     public boolean join() {
@@ -639,6 +667,7 @@ public final class NodeConfig {
         probeConnections();
         maxSnapshotDownload();
         forceNewCluster();
+        restoreSha256();
         String join = values.get("join");
         if (!join.equals("true") && !join.equals("false")) {
             throw new IllegalArgumentException(

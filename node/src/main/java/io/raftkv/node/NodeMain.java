@@ -156,6 +156,8 @@ public final class NodeMain {
                 .withClusterId(config.clusterId())
                 .withSnapshotThresholdEntries(config.snapshotThresholdEntries())
                 .withLogEntriesRetainedAfterSnapshot(config.snapshotRetainEntries());
+        RestoreAtStart.runIfAsked(
+                config.restoreFrom(), config.restoreSha256(), config.id(), config.join(), config.dataDir());
         ForceNewCluster.runIfAsked(config.forceNewCluster(), config.id(), config.dataDir(), storageOptions);
         storage = NodeStorage.open(config.dataDir(), storageOptions);
         if (!config.join()) {

@@ -89,6 +89,8 @@ public final class KubernetesNode implements AutoCloseable {
     public Map<String, String> deriveSettings(UnaryOperator<String> value, Predicate<String> explicit)
             throws InterruptedException {
         Map<String, String> derived = new LinkedHashMap<>();
+        boolean restoring = !value.apply("restore-from").isEmpty();
+        long restoredId = 0;
         int peerPort = portOr(value.apply("peer-addr"), DEFAULT_PEER_PORT);
         int clientPort = portOr(value.apply("client-addr"), DEFAULT_CLIENT_PORT);
         if (explicit.test("id")) {
@@ -104,12 +106,17 @@ public final class KubernetesNode implements AutoCloseable {
                     new SecureRandom(),
                     new Backoff(500, 10_000, new SplittableRandom()),
                     Sleeper.REAL,
-                    IDENTITY_READ_ATTEMPTS);
+                    IDENTITY_READ_ATTEMPTS,
+                    restoring);
             StoredMemberId member = resolver.resolve();
             derived.put("id", Long.toString(member.id()));
             derived.put("join", Boolean.toString(member.origin() == Origin.JOIN));
+            restoredId = member.origin() == Origin.BOOTSTRAP && restoring ? member.id() : 0;
         }
-        derived.put("peers", initialPeers(peerPort));
+        // a restoring member is the only voter, under its fresh id
+        derived.put(
+                "peers",
+                restoredId > 0 ? restoredId + "=" + new HostPort(pod.ownHost(), peerPort) : initialPeers(peerPort));
         derived.put("advertise-peer", new HostPort(pod.ownHost(), peerPort).toString());
         derived.put("advertise-client", new HostPort(pod.ownHost(), clientPort).toString());
         derived.put("cluster-id", pod.namespace() + "/" + pod.cluster());

@@ -61,6 +61,7 @@ public final class MemberIdentityResolver {
     private final Backoff backoff;
     private final Sleeper sleeper;
     private final int maxReadAttempts;
+    private final boolean restoring;
 
     /**
      * @param resource        opened only when the API must be asked (a fresh initial member)
@@ -76,6 +77,23 @@ public final class MemberIdentityResolver {
             Backoff backoff,
             Sleeper sleeper,
             int maxReadAttempts) {
+        this(pod, dataDir, resource, idRandom, backoff, sleeper, maxReadAttempts, false);
+    }
+
+    /**
+     * @param restoring the cluster is being restored from a snapshot ({@code --restore-from}): the
+     *                  bootstrap member takes a fresh id, never {@code ordinal + 1}
+     */
+    MemberIdentityResolver(
+            PodIdentity pod,
+            Path dataDir,
+            Supplier<ClusterResource> resource,
+            RandomGenerator idRandom,
+            Backoff backoff,
+            Sleeper sleeper,
+            int maxReadAttempts,
+            boolean restoring) {
+        this.restoring = restoring;
         if (maxReadAttempts < 1) {
             throw new IllegalArgumentException("maxReadAttempts must be ≥ 1, got " + maxReadAttempts);
         }
@@ -135,6 +153,14 @@ public final class MemberIdentityResolver {
                         status.leader(),
                         chosen.id(),
                         pod.ordinal() + 1);
+            } else if (restoring) {
+                // the snapshot's members hold ids 1..9 (or fresh ones): a restored cluster's ids
+                // must be new, so the restoring member draws one like a joining member
+                chosen = new StoredMemberId(freshId(Set.of()), Origin.BOOTSTRAP);
+                LOG.info(
+                        "pod {}: member {}, the only voter of a cluster restored from a snapshot",
+                        pod.podName(),
+                        chosen.id());
             } else {
                 chosen = new StoredMemberId(pod.ordinal() + 1L, Origin.BOOTSTRAP);
                 LOG.info(

@@ -368,7 +368,9 @@ public final class SnapshotRestore {
         }
         try (Stream<Path> s = Files.list(dataDir)) {
             List<String> names = s.map(p -> p.getFileName().toString())
-                    .filter(n -> !n.equals("lost+found"))
+                    // a Kubernetes pod's member id file (io.raftkv.node.k8s.MemberIdFile) names the
+                    // member being restored; it is not storage
+                    .filter(n -> !n.equals("lost+found") && !n.equals("member-id"))
                     .toList();
             if (!names.isEmpty()) {
                 throw new IllegalArgumentException(dataDir + " is not empty (" + String.join(", ", names)

@@ -41,6 +41,10 @@ class MemberIdentityResolverTest {
     }
 
     private MemberIdentityResolver resolver(java.util.Map<String, String> env) {
+        return resolver(env, false);
+    }
+
+    private MemberIdentityResolver resolver(java.util.Map<String, String> env, boolean restoring) {
         PodIdentity pod = PodIdentity.fromEnvironment(env).orElseThrow();
         ClusterResource api = new ClusterResource() {
             @Override
@@ -67,7 +71,8 @@ class MemberIdentityResolverTest {
                 new SplittableRandom(seed),
                 new Backoff(500, 10_000, new SplittableRandom(seed)),
                 sleptMs::add,
-                5);
+                5,
+                restoring);
     }
 
     @Test
@@ -75,6 +80,17 @@ class MemberIdentityResolverTest {
         apiAnswers.add(NEW_CLUSTER);
         StoredMemberId id = resolver("orders-1", 3).resolve();
         assertThat(id).isEqualTo(new StoredMemberId(2, Origin.BOOTSTRAP));
+        assertThat(MemberIdFile.read(volume)).contains(id);
+    }
+
+    /** spec.restore: pod 0 restores a snapshot whose members own ids 1..9, so it takes a fresh one. */
+    @Test
+    void aRestoringBootstrapMemberTakesAFreshId() throws Exception {
+        apiAnswers.add(NEW_CLUSTER);
+        StoredMemberId id =
+                resolver(PodIdentityTest.podEnv("orders-0", 1), true).resolve();
+        assertThat(id.origin()).isEqualTo(Origin.BOOTSTRAP);
+        assertThat(id.id()).isGreaterThanOrEqualTo(MemberIdentityResolver.FIRST_FRESH_ID);
         assertThat(MemberIdFile.read(volume)).contains(id);
     }
 

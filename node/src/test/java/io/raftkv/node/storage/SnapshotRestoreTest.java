@@ -132,7 +132,7 @@ class SnapshotRestoreTest {
             save(a, a.snapshots().create().join(), file);
         }
         Files.createDirectories(tmp.resolve("busy"));
-        Files.writeString(tmp.resolve("busy/member-id"), "x");
+        Files.writeString(tmp.resolve("busy/leftover"), "x");
         assertThatThrownBy(() -> SnapshotRestore.restore(file, tmp.resolve("busy"), 11))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not empty");
