@@ -123,11 +123,11 @@ final class EtcdKv {
         }
         byte[] key = txns.key(r.getKey());
         byte[] value = txns.value(r.getValue());
-        if (r.getIgnoreValue() || r.getIgnoreLease()) {
-            throw EtcdErrors.unsupported("Put with ignore_value or ignore_lease");
-        }
         if (r.getLease() < 0) {
             throw EtcdErrors.LEASE_NOT_FOUND;
+        }
+        if (r.getIgnoreValue() || r.getIgnoreLease()) {
+            return putKeeping(r, key, value, 1);
         }
         Command c = Command.of(new Command.Put(key, value, r.getLease()));
         if (r.getPrevKv()) {
@@ -140,6 +140,53 @@ final class EtcdKv {
                 b.setPrevKv(EtcdProtos.keyValue(res.previous(), false));
             }
             return b.build();
+        });
+    }
+
+    /** How often a Put with ignore_value/ignore_lease is tried again when the key changed under it. */
+    static final int MAX_KEEPING_ATTEMPTS = 16;
+
+    /**
+     * etcd's Put with {@code ignore_value} and/or {@code ignore_lease}: the key keeps its current
+     * value and/or lease. Read linearizably, then written by a transaction that applies only if the
+     * key's mod revision is still the one read (else read and try again), so the value or lease
+     * kept is exactly the key's at the write's revision; {@code prev_kv} is the key as read. A key
+     * that does not exist: etcd's {@code key not found}.
+     */
+    private Future<PutResponse> putKeeping(PutRequest r, byte[] key, byte[] value, int attempt) {
+        return range(RangeRequest.newBuilder().setKey(r.getKey()).build()).compose(read -> {
+            if (read.getKvsCount() == 0) {
+                return Future.failedFuture(EtcdErrors.KEY_NOT_FOUND);
+            }
+            io.raftkv.etcd.api.KeyValue now = read.getKvs(0);
+            Command.Put put = new Command.Put(
+                    key,
+                    r.getIgnoreValue() ? now.getValue().toByteArray() : value,
+                    r.getIgnoreLease() ? now.getLease() : r.getLease());
+            Command c = Command.of(new Command.Txn(
+                    List.of(new Command.Compare(
+                            key,
+                            new Command.Compared(
+                                    Command.Field.MOD_REVISION, Command.CompareOp.EQUAL, now.getModRevision()))),
+                    List.of(put),
+                    List.of()));
+            return propose(ProposalMetrics.Kind.PUT, c).compose(res -> {
+                if (res.status() == ApplyResult.Status.COMPARE_FAILED) {
+                    if (attempt >= MAX_KEEPING_ATTEMPTS) {
+                        return Future.failedFuture(RaftKvException.of(
+                                GrpcStatus.ABORTED,
+                                "raftkv: the key changed under a Put with ignore_value/ignore_lease " + attempt
+                                        + " times in a row; try again"));
+                    }
+                    return putKeeping(r, key, value, attempt + 1);
+                }
+                requireApplied(res);
+                PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(res.revision()));
+                if (r.getPrevKv()) {
+                    b.setPrevKv(now);
+                }
+                return Future.succeededFuture(b.build());
+            });
         });
     }
 
@@ -183,22 +230,33 @@ final class EtcdKv {
                 default -> throw outcome(res);
             };
             List<RequestOp> ops = succeeded ? plan.success() : plan.failure();
-            if (res.txnResults().size() != ops.size()) {
+            long expected = ops.size()
+                    + ops.stream()
+                            .filter(op ->
+                                    op.hasRequestPut() && op.getRequestPut().getPrevKv())
+                            .count();
+            if (res.txnResults().size() != expected) {
                 throw RaftKvException.of(
                         GrpcStatus.INTERNAL,
                         "txn at index " + res.index() + " reported "
-                                + res.txnResults().size() + " op results for a branch of " + ops.size() + " ops");
+                                + res.txnResults().size() + " op results for a branch of " + expected + " ops");
             }
             TxnResponse.Builder b =
                     TxnResponse.newBuilder().setHeader(header(res.revision())).setSucceeded(succeeded);
-            for (int i = 0; i < ops.size(); i++) {
-                b.addResponses(response(ops.get(i), res.txnResults().get(i), res.revision()));
+            int next = 0;
+            for (RequestOp op : ops) {
+                ApplyResult.TxnOpResult before = null;
+                if (op.hasRequestPut() && op.getRequestPut().getPrevKv()) {
+                    before = res.txnResults().get(next++); // the get planned just before the put
+                }
+                b.addResponses(response(op, res.txnResults().get(next++), before, res.revision()));
             }
             return b.build();
         });
     }
 
-    private ResponseOp response(RequestOp op, ApplyResult.TxnOpResult result, long revision) {
+    private ResponseOp response(
+            RequestOp op, ApplyResult.TxnOpResult result, ApplyResult.TxnOpResult before, long revision) {
         io.raftkv.etcd.api.ResponseHeader h = io.raftkv.etcd.api.ResponseHeader.newBuilder()
                 .setRevision(revision)
                 .build();
@@ -212,7 +270,11 @@ final class EtcdKv {
             }
             b.setResponseRange(range);
         } else if (result instanceof ApplyResult.PutOutcome) {
-            b.setResponsePut(PutResponse.newBuilder().setHeader(h));
+            PutResponse.Builder put = PutResponse.newBuilder().setHeader(h);
+            if (before instanceof ApplyResult.GetOutcome g && g.keyValue() != null) {
+                put.setPrevKv(EtcdProtos.keyValue(g.keyValue(), false));
+            }
+            b.setResponsePut(put);
         } else if (result instanceof ApplyResult.DeleteRangeOutcome d) {
             DeleteRangeResponse.Builder del =
                     DeleteRangeResponse.newBuilder().setHeader(h).setDeleted(d.deleted());

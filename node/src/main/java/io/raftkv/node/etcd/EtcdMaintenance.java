@@ -150,7 +150,7 @@ final class EtcdMaintenance {
      * etcd's alarms are RaftKV's replicated alarms ({@code io.raftkv.node.alarm.Alarms}), type codes
      * one to one (NOSPACE = 1, CORRUPT = 2). GET lists the active ones; DEACTIVATE disarms (leader:
      * the call is forwarded there), with RaftKV's check that the data is back under the quota;
-     * ACTIVATE, raising an alarm by hand, is unsupported (members raise their own).
+     * ACTIVATE raises an alarm by hand for a member, through the log as a member's own raise.
      */
     Future<AlarmResponse> alarm(AlarmRequest r) {
         return switch (r.getAction()) {
@@ -159,9 +159,31 @@ final class EtcdMaintenance {
                 AlarmType type = r.getAlarmValue() == 0 ? null : typeOf(r.getAlarmValue());
                 yield node.alarms().disarm(type, r.getMemberID(), vertx).map(this::alarms);
             }
-            case ACTIVATE -> throw EtcdErrors.unsupported("Alarm ACTIVATE (RaftKV's members raise their own alarms)");
+            case ACTIVATE -> activate(r);
             case UNRECOGNIZED -> throw EtcdErrors.invalid("etcdserver: unknown alarm action");
         };
+    }
+
+    /**
+     * etcd's ACTIVATE: the alarm of {@code alarm} for {@code memberID} (a current member), replicated
+     * like a member's own raise; answers the alarm raised (none when it was active already).
+     */
+    private Future<AlarmResponse> activate(AlarmRequest r) {
+        if (r.getAlarmValue() == 0) {
+            throw EtcdErrors.invalid("etcdserver: ACTIVATE needs an alarm type (NOSPACE or CORRUPT)");
+        }
+        AlarmType type = typeOf(r.getAlarmValue());
+        long member = r.getMemberID();
+        if (node.status().members().stream().noneMatch(m -> m.id() == member)) {
+            throw EtcdErrors.MEMBER_NOT_FOUND;
+        }
+        if (node.alarms().active().active(type, member)) {
+            return Future.succeededFuture(alarms(List.of()));
+        }
+        byte[] command = io.raftkv.node.storage.CommandCodec.encode(
+                io.raftkv.node.storage.Command.of(new io.raftkv.node.storage.Command.Alarm(
+                        io.raftkv.node.storage.Command.AlarmAction.ACTIVATE, type, member)));
+        return node.propose(command).map(res -> alarms(List.of(new ActiveAlarms.Alarm(type, member))));
     }
 
     private static AlarmType typeOf(int code) {

@@ -18,8 +18,8 @@ import java.util.List;
  *       {@code !=}, {@code <}, {@code >} (etcd's LEASE target is read although the published proto
  *       predates it, see {@link #leaseOf}); an absent key has 0 in every number;</li>
  *   <li>ops: Range of one key (a get; count_only and keys_only shape the answer), Put with a lease
- *       (without ignore_value, ignore_lease or prev_kv), DeleteRange of a key or a range, with
- *       prev_kv.</li>
+ *       and prev_kv (a get of the key just before the put answers prev_kv; without ignore_value or
+ *       ignore_lease), DeleteRange of a key or a range, with prev_kv.</li>
  * </ul>
  * etcd's own checks come first, with etcd's errors: the op count ({@code too many operations}) and
  * puts overlapping another put or delete of the same branch ({@code duplicate key}).
@@ -126,11 +126,15 @@ final class EtcdTxnPlan {
                             if (p.getLease() < 0) {
                                 throw EtcdErrors.LEASE_NOT_FOUND;
                             }
-                            if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
-                                throw EtcdErrors.unsupported(
-                                        "a Put with ignore_value, ignore_lease or prev_kv inside a Txn");
+                            if (p.getIgnoreValue() || p.getIgnoreLease()) {
+                                throw EtcdErrors.unsupported("a Put with ignore_value or ignore_lease inside a Txn"
+                                        + " (the state machine's transaction cannot read a value into a put)");
                             }
-                            yield new Command.Put(key(p.getKey()), value(p.getValue()), p.getLease());
+                            Command.Put put = new Command.Put(key(p.getKey()), value(p.getValue()), p.getLease());
+                            if (p.getPrevKv()) {
+                                out.add(new Command.Get(put.key())); // its answer is the put's prev_kv
+                            }
+                            yield put;
                         }
                         case REQUEST_DELETE_RANGE -> {
                             var d = op.getRequestDeleteRange();
@@ -146,6 +150,9 @@ final class EtcdTxnPlan {
                         case REQUEST_TXN -> throw EtcdErrors.unsupported("a nested Txn");
                         case REQUEST_NOT_SET -> throw EtcdErrors.invalid("etcdserver: txn op has no request");
                     });
+        }
+        if (out.size() > Command.MAX_TXN_OPS) {
+            throw EtcdErrors.TOO_MANY_OPS;
         }
         return out;
     }

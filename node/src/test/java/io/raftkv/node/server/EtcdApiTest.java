@@ -458,12 +458,32 @@ class EtcdApiTest {
                                 .build())
                 .body();
         assertThat(alarms.getAlarmsList()).isEmpty();
-        var activate = f.call(
+        var untyped = f.call(
                 MaintenanceGrpcClient.Alarm,
                 io.raftkv.etcd.api.AlarmRequest.newBuilder()
                         .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.ACTIVATE)
                         .build());
-        assertThat(activate.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
+        assertThat(untyped.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+        var unknownMember = f.call(
+                MaintenanceGrpcClient.Alarm,
+                io.raftkv.etcd.api.AlarmRequest.newBuilder()
+                        .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.ACTIVATE)
+                        .setAlarm(io.raftkv.etcd.api.AlarmType.NOSPACE)
+                        .setMemberID(42)
+                        .build());
+        assertError(unknownMember, GrpcStatus.NOT_FOUND, "etcdserver: member not found");
+        var activated = f.call(
+                        MaintenanceGrpcClient.Alarm,
+                        io.raftkv.etcd.api.AlarmRequest.newBuilder()
+                                .setAction(io.raftkv.etcd.api.AlarmRequest.AlarmAction.ACTIVATE)
+                                .setAlarm(io.raftkv.etcd.api.AlarmType.NOSPACE)
+                                .setMemberID(2)
+                                .build())
+                .body();
+        assertThat(activated.getAlarms(0).getMemberID()).isEqualTo(2);
+        assertThat(f.node.proposed)
+                .contains(Command.of(
+                        new Command.Alarm(Command.AlarmAction.ACTIVATE, io.raftkv.node.storage.AlarmType.NOSPACE, 2)));
         MemberListResponse members = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance())
                 .body();
         assertThat(members.getMembersList())

@@ -1,0 +1,169 @@
+package io.raftkv.node.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.raftkv.etcd.api.KVGrpcClient;
+import io.raftkv.etcd.api.KeyValue;
+import io.raftkv.etcd.api.PutRequest;
+import io.raftkv.etcd.api.PutResponse;
+import io.raftkv.etcd.api.RangeRequest;
+import io.raftkv.etcd.api.RequestOp;
+import io.raftkv.etcd.api.TxnRequest;
+import io.raftkv.etcd.api.TxnResponse;
+import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.storage.Command;
+import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.storage.NodeStorage;
+import io.raftkv.node.storage.StorageOptions;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.HardState;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * etcd's write options that read the key they write, against a real state machine: Put with
+ * ignore_value / ignore_lease (the key keeps its value / lease; a missing key is {@code key not
+ * found}) and a Txn's Put with prev_kv.
+ */
+class EtcdWriteOptionsTest {
+    @TempDir
+    Path dir;
+
+    private NodeStorage storage;
+    private ClientServerFixture f;
+    private long nextIndex = 1;
+
+    @BeforeEach
+    void start() {
+        storage = NodeStorage.open(dir, StorageOptions.defaults());
+        f = new ClientServerFixture(ServerLimits.defaults(), KvReader.of(storage::stateMachine));
+        f.node.onPropose = this::applyNow;
+        applyNow(Command.of(new Command.LeaseGrant(7, 600)));
+        applyNow(Command.of(new Command.LeaseGrant(8, 600)));
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+        storage.close();
+    }
+
+    private synchronized Future<ApplyResult> applyNow(Command c) {
+        Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
+        storage.raftLog()
+                .persist(new HardState(1, 1, e.index()), List.of(e), null)
+                .join();
+        return Future.succeededFuture(
+                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+    }
+
+    private static ByteString b(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private KeyValue get(String key) {
+        return f.call(
+                        KVGrpcClient.Range,
+                        RangeRequest.newBuilder().setKey(b(key)).build())
+                .body()
+                .getKvs(0);
+    }
+
+    @Test
+    void ignoreValueAndIgnoreLeaseKeepWhatTheKeyHas() {
+        f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setValue(b("v1"))
+                                .setLease(7)
+                                .build())
+                .body();
+
+        PutResponse relet = f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setIgnoreValue(true)
+                                .setLease(8)
+                                .setPrevKv(true)
+                                .build())
+                .body();
+        assertThat(relet.getPrevKv().getLease()).isEqualTo(7);
+        KeyValue afterRelet = get("k");
+        assertThat(afterRelet.getValue().toStringUtf8()).isEqualTo("v1");
+        assertThat(afterRelet.getLease()).isEqualTo(8);
+        assertThat(afterRelet.getVersion()).isEqualTo(2);
+
+        f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("k"))
+                                .setValue(b("v2"))
+                                .setIgnoreLease(true)
+                                .build())
+                .body();
+        KeyValue afterValue = get("k");
+        assertThat(afterValue.getValue().toStringUtf8()).isEqualTo("v2");
+        assertThat(afterValue.getLease()).isEqualTo(8);
+
+        var missing = f.call(
+                KVGrpcClient.Put,
+                PutRequest.newBuilder().setKey(b("absent")).setIgnoreValue(true).build());
+        assertThat(missing.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+        assertThat(missing.message()).isEqualTo("etcdserver: key not found");
+        var both = f.call(
+                KVGrpcClient.Put,
+                PutRequest.newBuilder()
+                        .setKey(b("k"))
+                        .setValue(b("x"))
+                        .setIgnoreValue(true)
+                        .build());
+        assertThat(both.message()).isEqualTo("etcdserver: value is provided");
+    }
+
+    @Test
+    void aTxnPutWithPrevKvAnswersTheKeyAsItWasBefore() {
+        f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("a"))
+                                .setValue(b("old"))
+                                .build())
+                .body();
+        TxnResponse t = f.call(
+                        KVGrpcClient.Txn,
+                        TxnRequest.newBuilder()
+                                .addSuccess(RequestOp.newBuilder()
+                                        .setRequestPut(PutRequest.newBuilder()
+                                                .setKey(b("a"))
+                                                .setValue(b("new"))
+                                                .setPrevKv(true)))
+                                .addSuccess(RequestOp.newBuilder()
+                                        .setRequestPut(PutRequest.newBuilder()
+                                                .setKey(b("fresh"))
+                                                .setValue(b("1"))
+                                                .setPrevKv(true)))
+                                .addSuccess(RequestOp.newBuilder()
+                                        .setRequestRange(
+                                                RangeRequest.newBuilder().setKey(b("a"))))
+                                .build())
+                .body();
+        assertThat(t.getSucceeded()).isTrue();
+        assertThat(t.getResponsesCount()).isEqualTo(3);
+        assertThat(t.getResponses(0).getResponsePut().getPrevKv().getValue().toStringUtf8())
+                .isEqualTo("old");
+        assertThat(t.getResponses(1).getResponsePut().hasPrevKv()).isFalse();
+        assertThat(t.getResponses(2).getResponseRange().getKvs(0).getValue().toStringUtf8())
+                .isEqualTo("new");
+    }
+}
