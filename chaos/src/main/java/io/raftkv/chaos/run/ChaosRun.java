@@ -306,10 +306,14 @@ public final class ChaosRun {
             text.append(String.format(
                     "lock holds: %d, overlapping critical sections: %d%n",
                     lr.holds(), lr.violations().size()));
+            text.append(String.format(
+                    "abandoned lock holds: %d, taken over after the abandoned lease's end: min/median/max %s%n",
+                    lr.abandoned(), lr.takeoverSummary()));
             lr.violations().forEach(v -> text.append("  ").append(v).append('\n'));
-            events.log("checked " + lr.holds() + " lock holds: " + (lr.passed() ? "exclusive" : "OVERLAP"));
+            events.log("checked " + lr.holds() + " lock holds (" + lr.abandoned() + " abandoned, taken over after "
+                    + lr.takeoverSummary() + "): " + (lr.passed() ? "exclusive" : "VIOLATION"));
             if (!lr.passed()) {
-                p.error = "lock critical sections overlap: " + lr.violations().get(0);
+                p.error = "lock check failed: " + lr.violations().get(0);
             }
         }
         Files.writeString(dir.resolve("report.txt"), text, StandardCharsets.UTF_8);

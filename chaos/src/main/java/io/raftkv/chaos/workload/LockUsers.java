@@ -28,6 +28,9 @@ import java.util.function.LongSupplier;
  * as {@code {"who","token","start","end"}} on the history's clock, where {@code end} is when the
  * holder could last be sure it held the lock: the release, or — if its lease could no longer be
  * relied on by then — the moment its lease was certainly alive until ({@link LeaseSession#aliveUntilNanos()}).
+ * Every {@link #ABANDON_EVERY}th acquisition of a user is abandoned (no renewal, no release, like a
+ * holder that crashed): its section ends when its lease was last certainly alive, and the lock must
+ * be taken again after the lease expired. The last line, {@code {"stopped":t}}, is when the users stopped.
  * {@code io.raftkv.chaos.run.LockChecker} then checks that no two such critical sections overlap.
  *
  * <p>Faults make acquisitions fail (timeouts, lost leases, unreachable nodes): those are counted,
@@ -36,6 +39,12 @@ import java.util.function.LongSupplier;
 public final class LockUsers implements AutoCloseable {
     /** Lease TTL of each session: short, so a holder cut off by a fault loses the lock within a few seconds. */
     public static final long TTL_SECONDS = 2;
+
+    /**
+     * Every this many acquisitions a user abandons the lock as a crashed holder would: it stops
+     * renewing its lease and never releases ({@code "abandoned":true} in {@code locks.jsonl}).
+     */
+    public static final int ABANDON_EVERY = 8;
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -92,18 +101,28 @@ public final class LockUsers implements AutoCloseable {
     }
 
     private void loop(String who) {
+        long acquired = 0;
         while (!stopping.get()) {
             LeaseSession session = null;
+            boolean abandoned = false;
             try {
                 session = LeaseSession.open(client, TTL_SECONDS);
                 Lock lock = new Lock(client, session, "chaos-lock/");
                 Lock.Held held = lock.acquire(WAIT);
                 long start = clock.getAsLong();
+                if (++acquired % ABANDON_EVERY == 0) {
+                    // A holder that dies: it stops renewing and never releases; the lock must come
+                    // free when its lease expires, and not before.
+                    session.keepAlive().stop();
+                    abandoned = true;
+                    record(who, held.fencingToken(), start, session.aliveUntilNanos(), true);
+                    continue;
+                }
                 LockSupport.parkNanos(5_000_000);
                 long end = clock.getAsLong();
                 long certain = Math.min(end, session.aliveUntilNanos());
                 if (certain - start >= 0) {
-                    record(who, held.fencingToken(), start, certain);
+                    record(who, held.fencingToken(), start, certain, false);
                 }
                 lock.release();
             } catch (InterruptedException e) {
@@ -113,7 +132,7 @@ public final class LockUsers implements AutoCloseable {
                 failures.incrementAndGet();
                 LockSupport.parkNanos(50_000_000);
             } finally {
-                if (session != null) {
+                if (session != null && !abandoned) {
                     try {
                         session.close();
                     } catch (RuntimeException ignored) {
@@ -124,11 +143,11 @@ public final class LockUsers implements AutoCloseable {
         }
     }
 
-    private synchronized void record(String who, long token, long start, long end) {
+    private synchronized void record(String who, long token, long start, long end, boolean abandoned) {
         holds.incrementAndGet();
         try {
             out.write("{\"who\":\"" + who + "\",\"token\":" + token + ",\"start\":" + (start - origin) + ",\"end\":"
-                    + (end - origin) + "}\n");
+                    + (end - origin) + (abandoned ? ",\"abandoned\":true" : "") + "}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -155,6 +174,7 @@ public final class LockUsers implements AutoCloseable {
         }
         synchronized (this) {
             try {
+                out.write("{\"stopped\":" + (clock.getAsLong() - origin) + "}\n");
                 out.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -37,4 +37,33 @@ class LockCheckerTest {
                 .asString()
                 .startsWith("two holds with fencing token 10");
     }
+
+    @Test
+    void anAbandonedHoldMustBeTakenOverAfterItsLeaseEnded() {
+        LockChecker.Result taken = LockChecker.check(
+                List.of(new Hold("a", 10, 0, 2_000_000_000L, true), new Hold("b", 20, 2_500_000_000L, 2_600_000_000L)),
+                60_000_000_000L);
+        assertThat(taken.passed()).isTrue();
+        assertThat(taken.abandoned()).isEqualTo(1);
+        assertThat(taken.takeoverMs()).containsExactly(500.0);
+
+        LockChecker.Result stuck =
+                LockChecker.check(List.of(new Hold("a", 10, 0, 2_000_000_000L, true)), 60_000_000_000L);
+        assertThat(stuck.violations()).singleElement().asString().contains("abandoned the lock and nobody held it");
+        assertThat(LockChecker.check(List.of(new Hold("a", 10, 0, 2_000_000_000L, true)), 3_000_000_000L)
+                        .passed())
+                .as("the run stopped too soon after the abandoned lease's end to require a takeover")
+                .isTrue();
+    }
+
+    @Test
+    void aHoldTakenBeforeTheAbandonedLeaseEndedIsAnOverlap() {
+        assertThat(LockChecker.check(
+                                List.of(
+                                        new Hold("a", 10, 0, 2_000_000_000L, true),
+                                        new Hold("b", 20, 1_000_000_000L, 1_100_000_000L)),
+                                60_000_000_000L)
+                        .passed())
+                .isFalse();
+    }
 }
