@@ -93,6 +93,62 @@ class LeaseStateTest {
         assertThat(keysOf(7)).isEmpty();
     }
 
+    /**
+     * {@code KeyValue.lease} on reads and in the history a watch replays: set while attached,
+     * cleared by an overwrite without the lease (the put fast path that skips reading the old
+     * key included), moved by an overwrite with another lease, and the revocation's delete is an
+     * event; prev_kv (the version before a change) carries the lease it had.
+     */
+    @Test
+    void theLeaseIsOnReadsAndEventsAndFollowsOverwrites() {
+        one(Command.of(new LeaseGrant(3, 10)));
+        one(Command.of(new LeaseGrant(4, 10)));
+        long first = one(Command.of(new Put(b("k"), b("1"), 3))).revision();
+        assertThat(storage.stateMachine().get(b("k")).orElseThrow().lease()).isEqualTo(3);
+        assertThat(storage.stateMachine().prefix(b("k"), 10, 1 << 20).keyValues())
+                .singleElement()
+                .satisfies(kv -> assertThat(kv.lease()).isEqualTo(3));
+
+        long detached = one(Command.of(new Put(b("k"), b("2")))).revision();
+        assertThat(storage.stateMachine().get(b("k")).orElseThrow().lease()).isZero();
+        assertThat(keysOf(3)).isEmpty();
+
+        one(Command.of(new Txn(List.of(), List.of(new Put(b("k"), b("3"), 3)), List.of())));
+        assertThat(storage.stateMachine().get(b("k")).orElseThrow().lease()).isEqualTo(3);
+        assertThat(keysOf(3)).containsExactly("k");
+
+        one(Command.of(new Put(b("k"), b("4"), 4))); // moves k from lease 3 to lease 4
+        assertThat(keysOf(3)).isEmpty();
+        assertThat(keysOf(4)).containsExactly("k");
+        one(Command.of(new LeaseRevoke(3, false)));
+        assertThat(exists("k")).isTrue();
+        long revoked = one(Command.of(new LeaseRevoke(4, true))).revision();
+        assertThat(exists("k")).isFalse();
+
+        List<KvEvent> events =
+                storage.stateMachine().changes(first, 100, 1 << 20).events();
+        assertThat(events)
+                .extracting(KvEvent::type, e -> e.kv().lease(), KvEvent::revision)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 3L, first),
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 0L, detached),
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 3L, detached + 1),
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.PUT, 4L, detached + 2),
+                        org.assertj.core.groups.Tuple.tuple(KvEvent.Type.DELETE, 0L, revoked));
+        assertThat(storage.stateMachine()
+                        .previous(b("k"), detached, 0)
+                        .orElseThrow()
+                        .lease())
+                .as("prev_kv of the detaching put")
+                .isEqualTo(3);
+        assertThat(storage.stateMachine()
+                        .previous(b("k"), revoked, 0)
+                        .orElseThrow()
+                        .lease())
+                .as("prev_kv of the revocation's delete")
+                .isEqualTo(4);
+    }
+
     @Test
     void unknownLeasesAreRefusedAndChangeNothing() {
         ApplyResult put = one(Command.inSession(5, 1, new Put(b("k"), b("v"), 42)));
