@@ -190,6 +190,13 @@ dr-test:
 	$(MVN) -q -pl node -am install -DskipTests
 	$(MVN) -pl node test -Dgroups=disaster-recovery -Dnode.test.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false
 
+## lease-test: leases and the lock across leader kills on 3 real node processes (orphaned lease expiry figure, LEASE_RUNS runs)
+LEASE_RUNS ?= 1
+.PHONY: lease-test
+lease-test:
+	$(MVN) -q -pl node -am install -DskipTests
+	$(MVN) -pl node test -Dgroups=lease-failover -Dnode.test.excludedGroups= -Dlease.figure.runs=$(LEASE_RUNS) -Dsurefire.failIfNoSpecifiedTests=false
+
 ## dr-figures: backup, status and restore times for DR_MIB MiB (default 1024) on one real node (docs/operations.md)
 DR_MIB ?= 1024
 .PHONY: dr-figures

@@ -29,18 +29,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Leases on three real node processes: a lease's keys vanish only after its TTL has run out on the
  * leader's clock (never before: the client's clock reading before the grant is a lower bound of
- * the leader's deadline), a kept-alive lease survives a leadership transfer and a SIGKILL of the
- * leader, and a lease left alone when its leader is killed still expires, on the new leader. The
- * last figure is printed ({@code lease-expiry-after-leader-kill}) for docs/results.
+ * the leader's deadline), and a kept-alive lease survives a leadership transfer and a SIGKILL of
+ * the leader. The slower failover cases (a lease orphaned by a killed leader, the lock across a
+ * transfer and a crashed holder) are in {@link LeaseFailoverTest} ({@code make lease-test}).
  */
 @ExtendWith(DumpLogsOnFailure.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LeaseClusterTest {
     private static final long TTL = 2;
-    private static final long LOCK_TTL = 3;
-    /** Kept small: the whole class runs in `make test`. */
-    private static final int HOLDS_PER_CLIENT = 5;
 
     private static LocalCluster cluster;
 
@@ -157,122 +154,5 @@ class LeaseClusterTest {
                 .until(() -> !exists(kv, "kept"));
         assertThat(System.nanoTime() - stopped).isLessThan(TimeUnit.SECONDS.toNanos(TTL + 10));
         second.start();
-    }
-
-    /**
-     * Runs {@link #aLeaseLeftByItsHolderExpiresOnTheNextLeaderAfterTheOldOneIsKilledOnce} once, or
-     * {@code -Dlease.figure.runs=N} times for the figure in docs/results (each run prints its
-     * measurement; the summary line gives min, median and max).
-     */
-    @Test
-    @Order(4)
-    void aLeaseLeftByItsHolderExpiresOnTheNextLeaderAfterTheOldOneIsKilled() throws Exception {
-        int runs = Integer.getInteger("lease.figure.runs", 1);
-        java.util.List<Double> lateMs = new java.util.ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            lateMs.add(aLeaseLeftByItsHolderExpiresOnTheNextLeaderAfterTheOldOneIsKilledOnce());
-        }
-        java.util.Collections.sort(lateMs);
-        System.out.printf(
-                "lease-expiry-after-leader-kill summary: %d runs, key gone after the promised expiry by"
-                        + " min %.0f ms, median %.0f ms, max %.0f ms%n",
-                runs, lateMs.get(0), lateMs.get(runs / 2), lateMs.get(runs - 1));
-    }
-
-    private double aLeaseLeftByItsHolderExpiresOnTheNextLeaderAfterTheOldOneIsKilledOnce() throws Exception {
-        cluster.awaitLeader();
-        RaftKvClient client = cluster.client();
-        BlockingRaftKvClient kv = client.blocking();
-        long ttl = 3;
-        LeaseGrantResponse g = kv.leaseGrant(ttl);
-        putWithLease(kv, "orphan", g.getId());
-        LeaseKeepAlive keep = client.keepAlive(g.getId(), g.getTtl(), System.nanoTime());
-        long lastRenewal = keep.aliveUntilNanos();
-        await().atMost(Duration.ofSeconds(10)).until(() -> keep.aliveUntilNanos() != lastRenewal);
-        keep.stop();
-        // The leader promised at least until aliveUntil (send time of the last acknowledged renewal + TTL).
-        long promised = keep.aliveUntilNanos();
-        NodeProcess leader = cluster.awaitLeader();
-        leader.kill();
-        cluster.awaitLeaderOtherThan(leader);
-        await("the orphaned lease's key to vanish on the new leader")
-                .atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(20))
-                .until(() -> !exists(kv, "orphan"));
-        long gone = System.nanoTime();
-        assertThat(gone - promised).isGreaterThanOrEqualTo(0);
-        System.out.printf(
-                "lease-expiry-after-leader-kill ttl=%ds key gone %.0f ms after the promised expiry%n",
-                ttl, (gone - promised) / 1e6);
-        leader.start();
-        return (gone - promised) / 1e6;
-    }
-
-    /** One hold of the lock as its holder saw it. */
-    private record Hold(String who, long token, long start, long end) {}
-
-    /**
-     * Four clients take the same lock five times each, one of them "crashes" while holding it
-     * (stops renewing, never releases), and leadership moves meanwhile: sorted by fencing token, no
-     * two critical sections overlap in time, tokens are distinct and increase in the order holds
-     * began, and the crashed holder's successor began only after the crashed lease could have
-     * expired. A critical section ends at the release, or earlier at the last instant the holder's
-     * lease was certainly alive ({@code aliveUntilNanos}) — what a holder may rely on.
-     */
-    @Test
-    @Order(5)
-    void aLockIsNeverHeldByTwoClientsAndTokensIncrease() throws Exception {
-        cluster.awaitLeader();
-        java.util.List<Hold> holds = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        RaftKvClient client = cluster.client();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-        java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
-        for (int c = 0; c < 4; c++) {
-            String who = "client-" + c;
-            boolean crasher = c == 0;
-            done.add(pool.submit(() -> {
-                for (int i = 0; i < HOLDS_PER_CLIENT; i++) {
-                    io.raftkv.api.recipes.LeaseSession session =
-                            io.raftkv.api.recipes.LeaseSession.open(client, LOCK_TTL);
-                    io.raftkv.api.recipes.Lock lock = new io.raftkv.api.recipes.Lock(client, session, "locks/test/");
-                    io.raftkv.api.recipes.Lock.Held held = lock.acquire(Duration.ofSeconds(60));
-                    long start = System.nanoTime();
-                    if (crasher && i == 2) {
-                        session.keepAlive().stop(); // crash: no renewal, no release
-                        holds.add(new Hold(who + " (crashed)", held.fencingToken(), start, session.aliveUntilNanos()));
-                        continue;
-                    }
-                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-                    holds.add(new Hold(
-                            who, held.fencingToken(), start, Math.min(System.nanoTime(), session.aliveUntilNanos())));
-                    lock.release();
-                    session.close();
-                }
-                return null;
-            }));
-        }
-        // Move leadership while the clients contend.
-        await().atMost(Duration.ofSeconds(30)).until(() -> holds.size() >= 4);
-        cluster.client().blocking().transferLeadership(0);
-        for (var f : done) {
-            f.get(150, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
-        java.util.List<Hold> byToken = new java.util.ArrayList<>(holds);
-        byToken.sort(java.util.Comparator.comparingLong(Hold::token));
-        assertThat(byToken).hasSize(4 * HOLDS_PER_CLIENT);
-        for (int i = 1; i < byToken.size(); i++) {
-            Hold prev = byToken.get(i - 1);
-            Hold next = byToken.get(i);
-            assertThat(next.token()).as("distinct tokens %s %s", prev, next).isGreaterThan(prev.token());
-            assertThat(next.start() - prev.end())
-                    .as("%s overlaps %s", next, prev)
-                    .isGreaterThanOrEqualTo(0);
-        }
-        System.out.printf(
-                "lock: %d holds by 4 clients, tokens %d..%d, no overlap%n",
-                byToken.size(),
-                byToken.get(0).token(),
-                byToken.get(byToken.size() - 1).token());
     }
 }
