@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.raftkv.operator.api.v1alpha1.AutoCompactionSpec;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterSpec;
 import io.raftkv.operator.api.v1alpha1.RaftTuningSpec;
@@ -198,6 +199,17 @@ final class NodePodTemplate {
         StorageSpec storage =
                 cluster.getSpec().getStorage() != null ? cluster.getSpec().getStorage() : new StorageSpec();
         env.add(plain(ENV_QUOTA, String.valueOf(quotaBytes(storage.getSize()))));
+        AutoCompactionSpec compaction = cluster.getSpec().getAutoCompaction() != null
+                ? cluster.getSpec().getAutoCompaction()
+                : new AutoCompactionSpec();
+        env.add(plain(
+                "RAFTKV_AUTO_COMPACTION_MODE",
+                compaction.getMode() == null
+                        ? AutoCompactionSpec.Mode.periodic.name()
+                        : compaction.getMode().name()));
+        env.add(plain(
+                "RAFTKV_AUTO_COMPACTION_RETENTION",
+                compaction.getRetention() == null ? AutoCompactionSpec.DEFAULT_RETENTION : compaction.getRetention()));
         return env;
     }
 

@@ -86,6 +86,9 @@ class DesiredStateTest {
         // One third of the default 10Gi volume: the rest holds a second copy, pinned files and the log.
         assertThat(env.get("RAFTKV_QUOTA_BACKEND_BYTES").getValue())
                 .isEqualTo(String.valueOf(10L * 1024 * 1024 * 1024 / 3));
+        // An hour of key history by default, so it does not grow without bound.
+        assertThat(env.get("RAFTKV_AUTO_COMPACTION_MODE").getValue()).isEqualTo("periodic");
+        assertThat(env.get("RAFTKV_AUTO_COMPACTION_RETENTION").getValue()).isEqualTo("1h");
         assertThat(sts.getMetadata().getOwnerReferences().get(0).getUid()).isEqualTo("uid-kv");
     }
 

@@ -90,6 +90,10 @@ public class RaftKvClusterSpec {
             + " Kubernetes\"). Only when the cluster is created; immutable.")
     private RestoreSpec restore;
 
+    @JsonPropertyDescription("Automatic compaction of the key history (etcd's --auto-compaction-*):"
+            + " by default the leader keeps one hour of history.")
+    private AutoCompactionSpec autoCompaction = new AutoCompactionSpec();
+
     @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
             + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
     private Map<String, String> labels = new LinkedHashMap<>();
@@ -175,6 +179,14 @@ public class RaftKvClusterSpec {
 
     public void setMonitoring(MonitoringSpec monitoring) {
         this.monitoring = monitoring;
+    }
+
+    public AutoCompactionSpec getAutoCompaction() {
+        return autoCompaction;
+    }
+
+    public void setAutoCompaction(AutoCompactionSpec autoCompaction) {
+        this.autoCompaction = autoCompaction;
     }
 
     public RaftTuningSpec getRaft() {
