@@ -6,6 +6,8 @@ import io.raftkv.chaos.cluster.NodeProcess;
 import io.raftkv.chaos.cluster.ProcessCluster;
 import io.raftkv.chaos.workload.KeySpace;
 import io.raftkv.chaos.workload.LockUsers;
+import io.raftkv.chaos.workload.WatchUsers;
+import io.raftkv.chaos.workload.WatchedEvent;
 import io.raftkv.chaos.workload.Workload;
 import io.raftkv.chaos.workload.WorkloadStats;
 import io.raftkv.e2e.faults.Fault;
@@ -46,6 +48,9 @@ import java.util.function.LongSupplier;
  */
 public final class ChaosRun {
     private static final LongSupplier CLOCK = System::nanoTime;
+    private static final String KEY_PREFIX = "key-";
+    /** How long the watchers may take to deliver the end marker once the cluster is healed. */
+    private static final Duration WATCH_END_WAIT = Duration.ofSeconds(60);
 
     private final RunSpec spec;
 
@@ -73,7 +78,7 @@ public final class ChaosRun {
         boolean tls = tlsOn(fault);
         int finalReader = spec.workload().clients();
         KeySpace keys = new KeySpace(
-                "key-", spec.workload().activeKeys(), spec.workload().maxOpsPerKey());
+                KEY_PREFIX, spec.workload().activeKeys(), spec.workload().maxOpsPerKey());
         Progress p = new Progress();
         ProcessCluster cluster = null;
         try (RunEvents events = new RunEvents(dir.resolve("events.log"), CLOCK)) {
@@ -90,7 +95,8 @@ public final class ChaosRun {
                         random,
                         tls);
                 events.log("cluster up, leader " + cluster.leader());
-                try (HistoryWriter history = HistoryWriter.create(historyFile)) {
+                try (HistoryWriter history = HistoryWriter.create(historyFile);
+                        WatchUsers watchers = startWatchUsers(cluster, events)) {
                     driveWorkload(cluster, fault, keys, history, events, p);
                     p.finalReadFailures = FinalReads.readAll(
                             keys.allKeys(),
@@ -101,6 +107,13 @@ public final class ChaosRun {
                             CLOCK,
                             cluster.clientCredentials());
                     events.log("final reads of " + keys.allKeys().size() + " keys, " + p.finalReadFailures + " failed");
+                    if (watchers != null) {
+                        p.watchStreams = watchers.finish(dir, WATCH_END_WAIT);
+                        events.log("watchers received the end marker; " + watchers.resumes() + " resumes in all");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted waiting for the watchers", e);
                 }
                 ReplicaComparison hashes =
                         ReplicaComparison.compare(cluster, cluster.options().waitTimeout());
@@ -162,6 +175,7 @@ public final class ChaosRun {
         int lostWrites;
         CheckReport report;
         String error;
+        List<List<WatchedEvent>> watchStreams;
     }
 
     private void driveWorkload(
@@ -279,6 +293,21 @@ public final class ChaosRun {
     }
 
     /**
+     * With {@code -Dchaos.watchers=N} (N > 0), N watchers of the workload's keys from revision 1
+     * ({@link WatchUsers}), checked against the history by {@link WatchChecker}. Off (null) by default.
+     */
+    private static WatchUsers startWatchUsers(ProcessCluster cluster, RunEvents events) {
+        int n = Integer.getInteger("chaos.watchers", 0);
+        if (n <= 0) {
+            return null;
+        }
+        WatchUsers u = WatchUsers.start(
+                n, KEY_PREFIX, cluster.clientEndpoints(), cluster.vertx(), cluster.clientCredentials());
+        events.log("watchers started: " + n + " (" + WatchUsers.STAGGER.toMillis() + " ms apart)");
+        return u;
+    }
+
+    /**
      * Waits until {@code offset} after {@code start}; returns false as soon as the workload broke
      * (a client failed), so a broken run does not sit out its schedule.
      */
@@ -314,6 +343,19 @@ public final class ChaosRun {
                     + lr.takeoverSummary() + "): " + (lr.passed() ? "exclusive" : "VIOLATION"));
             if (!lr.passed()) {
                 p.error = "lock check failed: " + lr.violations().get(0);
+            }
+        }
+        if (p.watchStreams != null) {
+            WatchChecker.Result wr = WatchChecker.check(history, finalReader, p.watchStreams);
+            text.append(String.format(
+                    "watchers: %d, events received: %d, violations: %d%n",
+                    wr.watchers(), wr.events(), wr.violations().size()));
+            wr.violations().forEach(v -> text.append("  ").append(v).append('\n'));
+            events.log("checked " + wr.events() + " watch events of " + wr.watchers() + " watchers: "
+                    + (wr.passed() ? "exactly the history's writes, in order" : "VIOLATIONS"));
+            if (!wr.passed()) {
+                p.error = "watch streams disagree with the history: "
+                        + wr.violations().get(0);
             }
         }
         Files.writeString(dir.resolve("report.txt"), text, StandardCharsets.UTF_8);
