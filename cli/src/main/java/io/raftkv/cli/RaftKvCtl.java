@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
             LeaseCommand.class,
             LockCommand.class,
             ElectCommand.class,
+            WatchCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
