@@ -12,12 +12,15 @@ import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.RevisionUnavailableException;
 import io.raftkv.node.storage.Revisions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -52,6 +55,8 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
     private static final int MAX_QUEUED_REQUESTS = 10_000;
     /** Watchers one pump may serve from disk before it yields to queued requests. */
     private static final int DISK_READS_PER_PUMP = 64;
+    /** Watchers at one position from which they are served together ({@link #advanceGroup}). */
+    private static final int SHARED_GROUP = 2;
 
     private final WatchSource source;
     private final WatchOptions options;
@@ -70,6 +75,10 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
     private long ringTop;
 
     private final Map<WatchSink, Map<Long, Watcher>> streams = new LinkedHashMap<>();
+    private final WatcherIndex index = new WatcherIndex();
+    /** Response headers built in the current pump, by revision (building one samples the node's status). */
+    private final Map<Long, Header> headers = new HashMap<>();
+
     private final Map<WatchSink, Long> nextIds = new HashMap<>();
     private int watcherCount;
 
@@ -159,6 +168,7 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
             nextIds.remove(sink);
             if (ws != null) {
                 watcherCount -= ws.size();
+                ws.values().forEach(index::remove);
             }
         });
     }
@@ -248,6 +258,7 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
         boolean noDelete = r.getFiltersList().contains(WatchCreateRequest.FilterType.NODELETE);
         Watcher w = new Watcher(sink, id, start, end, r.getPrevKv(), r.getProgressNotify(), noPut, noDelete, from);
         ws.put(id, w);
+        index.add(w);
         watcherCount++;
         sink.send(WatchResponse.newBuilder()
                 .setHeader(header.apply(now.current()))
@@ -264,6 +275,7 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
         Watcher w = ws == null ? null : ws.remove(id);
         if (w != null) {
             watcherCount--;
+            index.remove(w);
         }
         return w;
     }
@@ -289,27 +301,85 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
     private void pump() {
         pumpScheduled.set(false);
         drain();
+        headers.clear();
         long current = latest.current();
         boolean more = false;
         int diskReads = 0;
+        // Watchers the ring can serve, by position: each position's changes are sliced, matched
+        // (through the index) and turned into events once, however many watchers share it.
+        Map<Long, List<Watcher>> atPosition = new LinkedHashMap<>();
         for (Map<Long, Watcher> ws : List.copyOf(streams.values())) {
             for (Watcher w : List.copyOf(ws.values())) {
                 if (w.next > current) {
                     continue;
                 }
-                boolean fromRing = w.next >= ring.from() && w.next <= ringTop;
-                if (!fromRing && diskReads++ >= DISK_READS_PER_PUMP) {
+                if (w.next >= ring.from() && w.next <= ringTop) {
+                    atPosition.computeIfAbsent(w.next, n -> new ArrayList<>()).add(w);
+                    continue;
+                }
+                if (diskReads++ >= DISK_READS_PER_PUMP) {
                     more = true;
                     continue;
                 }
-                advance(w, fromRing);
-                more |= w.next <= current
-                        && streams.getOrDefault(w.sink, Map.of()).get(w.id) == w;
+                advance(w, false);
+                more |= w.next <= current && registered(w);
+            }
+        }
+        for (Map.Entry<Long, List<Watcher>> group : atPosition.entrySet()) {
+            if (group.getValue().size() < SHARED_GROUP) {
+                for (Watcher w : group.getValue()) {
+                    advance(w, true);
+                    more |= w.next <= current && registered(w);
+                }
+            } else {
+                more |= advanceGroup(group.getKey(), group.getValue(), current);
             }
         }
         if (more) {
             schedulePump();
         }
+    }
+
+    private boolean registered(Watcher w) {
+        return streams.getOrDefault(w.sink, Map.of()).get(w.id) == w;
+    }
+
+    /**
+     * Moves every watcher at {@code position} (all served from the ring) through the same slice:
+     * each change is matched through the {@link WatcherIndex} and built into an {@link Event} once
+     * (once more with prev_kv if a watcher wants it); each watcher then gets one response.
+     *
+     * @return whether any of them is still behind {@code current}
+     */
+    private boolean advanceGroup(long position, List<Watcher> group, long current) {
+        EventRing.Slice slice = ring.slice(position, options.batchEvents(), options.batchBytes());
+        List<KvEvent> events = slice.events();
+        long upTo = slice.cut() ? events.get(events.size() - 1).revision() : ringTop;
+        Set<Watcher> members = Collections.newSetFromMap(new IdentityHashMap<>());
+        members.addAll(group);
+        Map<Watcher, List<Event>> matched = new LinkedHashMap<>();
+        for (KvEvent e : events) {
+            Event[] built = new Event[2]; // without, with prev_kv
+            index.forEach(e.kv().key(), w -> {
+                if (!members.contains(w) || !w.matches(e)) {
+                    return;
+                }
+                int k = w.prevKv ? 1 : 0;
+                if (built[k] == null) {
+                    built[k] = event(w, e);
+                }
+                matched.computeIfAbsent(w, x -> new ArrayList<>()).add(built[k]);
+            });
+        }
+        for (Map.Entry<Watcher, List<Event>> m : matched.entrySet()) {
+            send(m.getKey(), m.getValue(), upTo);
+        }
+        boolean behind = false;
+        for (Watcher w : group) {
+            w.next = Math.max(w.next, upTo + 1);
+            behind |= w.next <= current && registered(w);
+        }
+        return behind;
     }
 
     /** Sends {@code w} the matching changes of its next revisions. */
@@ -338,27 +408,38 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
                 matched.add(event(w, e));
             }
         }
-        if (!matched.isEmpty()) {
-            if (w.sink.pendingBytes() > options.streamBufferBytes()) {
-                remove(w.sink, w.id);
-                metrics.slowCanceled();
-                w.sink.send(canceled(
-                        w.id,
-                        "slow watcher: the client has not read " + w.sink.pendingBytes()
-                                + " bytes of this stream's events (limit " + options.streamBufferBytes()
-                                + "); watch again from revision " + w.next,
-                        0));
-                return;
-            }
-            w.sink.send(WatchResponse.newBuilder()
-                    .setHeader(header.apply(upTo))
-                    .setWatchId(w.id)
-                    .addAllEvents(matched)
-                    .build());
-            metrics.sent(matched.size());
-            w.sentSinceTick = true;
+        if (!matched.isEmpty() && !send(w, matched, upTo)) {
+            return;
         }
         w.next = Math.max(w.next, upTo + 1);
+    }
+
+    /**
+     * Sends {@code w} its matched changes up to revision {@code upTo}, or cancels it as slow when
+     * its stream holds too much unsent already.
+     *
+     * @return false if it was canceled
+     */
+    private boolean send(Watcher w, List<Event> matched, long upTo) {
+        if (w.sink.pendingBytes() > options.streamBufferBytes()) {
+            remove(w.sink, w.id);
+            metrics.slowCanceled();
+            w.sink.send(canceled(
+                    w.id,
+                    "slow watcher: the client has not read " + w.sink.pendingBytes()
+                            + " bytes of this stream's events (limit " + options.streamBufferBytes()
+                            + "); watch again from revision " + w.next,
+                    0));
+            return false;
+        }
+        w.sink.send(WatchResponse.newBuilder()
+                .setHeader(headers.computeIfAbsent(upTo, header::apply))
+                .setWatchId(w.id)
+                .addAllEvents(matched)
+                .build());
+        metrics.sent(matched.size());
+        w.sentSinceTick = true;
+        return true;
     }
 
     private Event event(Watcher w, KvEvent e) {
