@@ -224,6 +224,43 @@ class RaftKvCtlNodeTest {
     }
 
     /**
+     * {@code watch}: from a past revision with prev_kv it prints the history as etcdctl does; from
+     * the next revision, in JSON, it prints the changes written while it runs and exits after
+     * {@code --max-events}; bad combinations exit 2.
+     */
+    @Test
+    void watchPrintsChangesFromARevisionWithPrevKvAndLiveOnesAsJson() throws Exception {
+        long first = ctl("-o", "json", "put", "ctlwatch/a", "1").json().getLong("mod_revision");
+        assertThat(ctl("put", "ctlwatch/b", "2").exit()).isZero();
+        assertThat(ctl("put", "ctlwatch/a", "3").exit()).isZero();
+        assertThat(ctl("del", "ctlwatch/a").exit()).isZero();
+        Result history =
+                ctl("watch", "--prefix", "ctlwatch/", "--rev", Long.toString(first), "--prev-kv", "--max-events", "4");
+        assertThat(history.exit()).as(history.err()).isZero();
+        assertThat(history.out())
+                .isEqualTo("PUT\nctlwatch/a\n1\n" + "PUT\nctlwatch/b\n2\n" + "PUT\nctlwatch/a\n1\nctlwatch/a\n3\n"
+                        + "DELETE\nctlwatch/a\n3\nctlwatch/a\n\n");
+
+        long next = ctl("-o", "json", "put", "ctlwatch/c", "x").json().getLong("mod_revision") + 1;
+        Running live =
+                new Running("-o", "json", "watch", "ctlwatch/c", "--rev", Long.toString(next), "--max-events", "2");
+        assertThat(ctl("put", "ctlwatch/c", "y").exit()).isZero();
+        assertThat(ctl("put", "ctlwatch/d", "ignored").exit()).isZero();
+        assertThat(ctl("del", "ctlwatch/c").exit()).isZero();
+        assertThat(live.awaitExit()).as(live.err.toString()).isZero();
+        List<JsonObject> events = live.out().lines().map(JsonObject::new).toList();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0).getString("type")).isEqualTo("PUT");
+        assertThat(events.get(0).getJsonObject("kv").getString("value")).isEqualTo("y");
+        assertThat(events.get(0).getJsonObject("kv").getLong("mod_revision")).isEqualTo(next);
+        assertThat(events.get(1).getString("type")).isEqualTo("DELETE");
+        assertThat(events.get(1).getJsonObject("kv").getString("key")).isEqualTo("ctlwatch/c");
+
+        assertThat(ctl("watch", "--prefix", "ctlwatch/", "ctlwatch/z").exit()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(ctl("watch", "").exit()).isEqualTo(ExitCode.USAGE.code());
+    }
+
+    /**
      * Two {@code raftkvctl lock} runs contend: their commands never overlap (each appends start and
      * end lines to one file), the second's token is larger, and a third that can wait only 500 ms
      * while the lock is held gives up with exit 6.
