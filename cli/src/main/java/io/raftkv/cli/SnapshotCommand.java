@@ -142,7 +142,8 @@ final class SnapshotCommand implements Runnable {
                     }
                 }
             } else {
-                Path file = Path.of(target);
+                Path file = Path.of(target).toAbsolutePath();
+                java.nio.file.Files.createDirectories(file.getParent());
                 info = root.client().blocking().downloadSnapshot(source, file, snapshotTimeout);
                 if (checksumFile) {
                     Path sum = info.file().resolveSibling(info.file().getFileName() + ".sha256");

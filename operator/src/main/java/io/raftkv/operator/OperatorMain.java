@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftkv.operator.backup.BackupMetrics;
 import io.raftkv.operator.http.OperatorHttpServer;
 import io.raftkv.operator.membership.AdminCredentials;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
@@ -91,6 +92,7 @@ public final class OperatorMain {
                 membership,
                 credentials,
                 TlsPlanner.fromEnvironment(System.getenv()));
+        RaftKvOperator.registerBackups(operator, new BackupMetrics(registry), settings, Clock.systemUTC());
         OperatorHttpServer http = OperatorHttpServer.start(
                 settings.httpPort(),
                 () -> {

@@ -9,6 +9,9 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.raftkv.operator.backup.BackupMetrics;
+import io.raftkv.operator.backup.RaftKvBackupReconciler;
+import io.raftkv.operator.backup.RaftKvBackupScheduleReconciler;
 import io.raftkv.operator.membership.AdminCredentials;
 import io.raftkv.operator.membership.GrpcNodeAdmin;
 import io.raftkv.operator.membership.MembershipOrchestrator;
@@ -114,6 +117,46 @@ public final class RaftKvOperator {
                     }
                 });
         return operator;
+    }
+
+    /**
+     * Registers the RaftKvBackup and RaftKvBackupSchedule controllers (docs/operations.md, Backups)
+     * on {@code operator}, watching the same namespaces as the cluster controller. Separate from
+     * {@link #create} so that harnesses which only need clusters do not need the backup CRDs.
+     */
+    public static void registerBackups(
+            Operator operator, BackupMetrics metrics, OperatorSettings settings, Clock clock) {
+        registerBackups(operator, metrics, settings, clock, RaftKvBackupReconciler.RECHECK);
+    }
+
+    private static void registerBackups(
+            Operator operator, BackupMetrics metrics, OperatorSettings settings, Clock clock, Duration recheck) {
+        operator.register(new RaftKvBackupReconciler(clock, metrics, recheck), controller -> {
+            controller.withRetry(RETRY);
+            watch(controller, settings);
+        });
+        operator.register(new RaftKvBackupScheduleReconciler(clock), controller -> {
+            controller.withRetry(RETRY);
+            watch(controller, settings);
+        });
+    }
+
+    /** An operator with only the backup controllers (tests of the backup controllers). */
+    public static Operator backupsOnly(
+            KubernetesClient client, MeterRegistry registry, OperatorSettings settings, Clock clock, Duration recheck) {
+        Operator operator = new Operator(o -> configure(o, client, registry, Optional.empty()));
+        registerBackups(operator, new BackupMetrics(registry), settings, clock, recheck);
+        return operator;
+    }
+
+    private static void watch(
+            io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> controller,
+            OperatorSettings settings) {
+        if (settings.watchesAllNamespaces()) {
+            controller.watchingAllNamespaces();
+        } else {
+            controller.settingNamespaces(settings.watchNamespaces());
+        }
     }
 
     static void configure(

@@ -20,6 +20,12 @@ class OperatorArchitectureTest {
                 .allow("io.raftkv.operator", "io.raftkv..")
                 .allow("io.raftkv.operator.api.v1alpha1")
                 .allow("io.raftkv.operator.http")
+                .allow(
+                        "io.raftkv.operator.backup",
+                        "io.raftkv.operator.api.v1alpha1",
+                        "io.raftkv.operator.dependents",
+                        "io.raftkv.operator.security",
+                        "io.raftkv.operator.status")
                 .allow("io.raftkv.operator.metrics", "io.raftkv.operator.api.v1alpha1")
                 .allow(
                         "io.raftkv.operator.dependents",

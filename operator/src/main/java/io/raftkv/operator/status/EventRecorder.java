@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -30,7 +29,8 @@ public final class EventRecorder {
     }
 
     /** Records one event on {@code cluster}; {@code type} is Normal or Warning. */
-    public void record(RaftKvCluster cluster, String type, String reason, String message) {
+    public void record(
+            io.fabric8.kubernetes.api.model.HasMetadata cluster, String type, String reason, String message) {
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         var metadata = cluster.getMetadata();
         var event = new EventBuilder()
