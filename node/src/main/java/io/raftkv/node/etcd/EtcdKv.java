@@ -50,6 +50,7 @@ final class EtcdKv {
     private final ProposalMetrics proposals;
     private final EtcdRange ranges;
     private final EtcdTxnPlan txns;
+    private final EtcdReadTxn readTxns;
     private final EtcdForwarder forwarder;
 
     EtcdKv(
@@ -67,6 +68,7 @@ final class EtcdKv {
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.ranges = new EtcdRange(reader, limits);
         this.txns = new EtcdTxnPlan(limits);
+        this.readTxns = new EtcdReadTxn(ranges);
     }
 
     Service bindTo(CallRunner calls) {
@@ -222,6 +224,17 @@ final class EtcdKv {
     }
 
     Future<TxnResponse> txn(TxnRequest r) {
+        if (EtcdReadTxn.readOnly(r) && EtcdReadTxn.needed(r)) {
+            EtcdTxnPlan.checkDuplicates(r.getSuccessList());
+            if (r.getCompareCount() > limits.maxTxnCompares()
+                    || r.getSuccessCount() > limits.maxTxnOps()
+                    || r.getFailureCount() > limits.maxTxnOps()) {
+                throw EtcdErrors.TOO_MANY_OPS;
+            }
+            return node.readBarrier(ReadConsistency.LINEARIZABLE)
+                    .compose(v -> reads.submit(
+                            () -> readTxns.evaluate(r, reader.revisions().current(), this::header)));
+        }
         EtcdTxnPlan.Plan plan = txns.plan(r);
         return propose(ProposalMetrics.Kind.TXN, Command.of(plan.txn())).map(res -> {
             boolean succeeded = switch (res.status()) {

@@ -368,8 +368,10 @@ class EtcdApiTest {
         var nested = f.call(
                 KVGrpcClient.Txn,
                 TxnRequest.newBuilder()
-                        .addSuccess(RequestOp.newBuilder().setRequestTxn(TxnRequest.getDefaultInstance()))
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestTxn(TxnRequest.newBuilder().addSuccess(putK)))
                         .build());
+        // A nested Txn that writes is beyond the replicated transaction (one that only reads is served).
         assertThat(nested.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
         assertThat(nested.message()).contains("a nested Txn");
     }

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * etcd's write options that read the key they write, against a real state machine: Put with
  * ignore_value / ignore_lease (the key keeps its value / lease; a missing key is {@code key not
- * found}) and a Txn's Put with prev_kv.
+ * found}) and a Txn's Put with prev_kv; and a Txn that writes nothing, served as reads at one
+ * revision (ranges over a range, compares over a range, a nested Txn).
  */
 class EtcdWriteOptionsTest {
     @TempDir
@@ -165,5 +166,75 @@ class EtcdWriteOptionsTest {
         assertThat(t.getResponses(1).getResponsePut().hasPrevKv()).isFalse();
         assertThat(t.getResponses(2).getResponseRange().getKvs(0).getValue().toStringUtf8())
                 .isEqualTo("new");
+    }
+
+    @Test
+    void aTxnThatWritesNothingComparesAndReadsRangesAndNestsAtOneRevision() {
+        for (String k : List.of("r/1", "r/2", "r/3")) {
+            f.call(
+                            KVGrpcClient.Put,
+                            PutRequest.newBuilder()
+                                    .setKey(b(k))
+                                    .setValue(b("v"))
+                                    .build())
+                    .body();
+        }
+        RangeRequest all =
+                RangeRequest.newBuilder().setKey(b("r/")).setRangeEnd(b("r0")).build();
+        io.raftkv.etcd.api.Compare allV = io.raftkv.etcd.api.Compare.newBuilder()
+                .setKey(b("r/"))
+                .setRangeEnd(b("r0"))
+                .setTarget(io.raftkv.etcd.api.Compare.CompareTarget.VALUE)
+                .setResult(io.raftkv.etcd.api.Compare.CompareResult.EQUAL)
+                .setValue(b("v"))
+                .build();
+        TxnRequest nested = TxnRequest.newBuilder()
+                .addCompare(allV.toBuilder().setValue(b("other")))
+                .addFailure(
+                        RequestOp.newBuilder().setRequestRange(all.toBuilder().setCountOnly(true)))
+                .build();
+        TxnResponse t = f.call(
+                        KVGrpcClient.Txn,
+                        TxnRequest.newBuilder()
+                                .addCompare(allV)
+                                .addSuccess(RequestOp.newBuilder().setRequestRange(all))
+                                .addSuccess(RequestOp.newBuilder().setRequestTxn(nested))
+                                .build())
+                .body();
+        assertThat(t.getSucceeded()).isTrue();
+        assertThat(t.getResponses(0).getResponseRange().getKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("r/1", "r/2", "r/3");
+        TxnResponse inner = t.getResponses(1).getResponseTxn();
+        assertThat(inner.getSucceeded()).isFalse();
+        assertThat(inner.getResponses(0).getResponseRange().getCount()).isEqualTo(3);
+        assertThat(inner.getHeader().getRevision()).isEqualTo(t.getHeader().getRevision());
+
+        f.call(
+                        KVGrpcClient.Put,
+                        PutRequest.newBuilder()
+                                .setKey(b("r/2"))
+                                .setValue(b("w"))
+                                .build())
+                .body();
+        assertThat(f.call(
+                                KVGrpcClient.Txn,
+                                TxnRequest.newBuilder()
+                                        .addCompare(allV)
+                                        .addSuccess(RequestOp.newBuilder().setRequestRange(all))
+                                        .build())
+                        .body()
+                        .getSucceeded())
+                .isFalse();
+        // With a write in it, a range op is still beyond the replicated transaction.
+        var writing = f.call(
+                KVGrpcClient.Txn,
+                TxnRequest.newBuilder()
+                        .addSuccess(RequestOp.newBuilder().setRequestRange(all))
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestPut(
+                                        PutRequest.newBuilder().setKey(b("x")).setValue(b("1"))))
+                        .build());
+        assertThat(writing.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
     }
 }
