@@ -176,7 +176,7 @@ jmh:
 etcd-compat:
 	scripts/bench/ensure-etcd.sh
 	$(MVN) -pl raft,api,etcd-api,node -DskipTests install
-	$(MVN) -pl node test -Dtest='EtcdApiTest,EtcdctlComparisonTest' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -pl node test -Dtest='EtcdApiTest,EtcdAuthTest,EtcdLockElectionTest,EtcdWriteOptionsTest,EtcdctlComparisonTest' -Dsurefire.failIfNoSpecifiedTests=false
 	$(MVN) -pl etcd-compat test
 
 ## it: the node's real-process integration tests (3-node clusters on loopback; ~2-3 min)
