@@ -8,14 +8,6 @@ import io.raftkv.node.security.AuthFiles;
 import io.raftkv.node.security.ClientAuth;
 import io.raftkv.node.security.ReloadingTls;
 import io.raftkv.node.security.TestCa;
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.NodeStorage;
-import io.raftkv.node.storage.StorageOptions;
-import io.raftkv.raft.Entry;
-import io.raftkv.raft.EntryType;
-import io.raftkv.raft.HardState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -24,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,15 +40,14 @@ class EtcdAuthTest {
     private final TestCa ca = TestCa.create("ca");
     private final FakeRaftNode node = new FakeRaftNode();
     private final PrometheusMetrics.Registry metrics = PrometheusMetrics.create();
-    private NodeStorage storage;
+    private SingleNodeLog log;
     private ClientServer server;
     private Path caFile;
-    private long nextIndex = 1;
 
     @BeforeEach
     void setUp() throws IOException {
-        storage = NodeStorage.open(dir.resolve("data"), StorageOptions.defaults());
-        node.onPropose = this::applyNow;
+        log = new SingleNodeLog(dir.resolve("data"));
+        node.onPropose = log::apply;
         ReloadingTls tls =
                 ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("c", 1)).writeTo(dir.resolve("node")));
         AuthFiles files = AuthFiles.of(APP + ",app\n" + ADMIN + ",ops\n", "app write /app/\nops admin\n");
@@ -66,7 +56,7 @@ class EtcdAuthTest {
         server = ClientServerFixture.await(ClientServer.start(
                 vertx,
                 node,
-                KvReader.of(storage::stateMachine),
+                KvReader.of(log::stateMachine),
                 ServerLimits.defaults(),
                 metrics.prometheus(),
                 "127.0.0.1",
@@ -80,16 +70,7 @@ class EtcdAuthTest {
         ClientServerFixture.await(server.close());
         ClientServerFixture.await(vertx.close());
         metrics.close();
-        storage.close();
-    }
-
-    private synchronized Future<ApplyResult> applyNow(Command c) {
-        Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog()
-                .persist(new HardState(1, 1, e.index()), List.of(e), null)
-                .join();
-        return Future.succeededFuture(
-                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        log.close();
     }
 
     @Test
@@ -155,7 +136,7 @@ class EtcdAuthTest {
         ClientServer follower = ClientServerFixture.await(ClientServer.start(
                 vertx,
                 followerNode,
-                KvReader.of(storage::stateMachine),
+                KvReader.of(log::stateMachine),
                 ServerLimits.defaults(),
                 metrics.prometheus(),
                 "127.0.0.1",

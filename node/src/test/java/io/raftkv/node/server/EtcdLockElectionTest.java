@@ -18,20 +18,11 @@ import io.raftkv.etcd.api.lock.LockGrpcClient;
 import io.raftkv.etcd.api.lock.LockRequest;
 import io.raftkv.etcd.api.lock.LockResponse;
 import io.raftkv.etcd.api.lock.UnlockRequest;
-import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.NodeStorage;
-import io.raftkv.node.storage.StorageOptions;
-import io.raftkv.raft.Entry;
-import io.raftkv.raft.EntryType;
-import io.raftkv.raft.HardState;
-import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,33 +38,23 @@ class EtcdLockElectionTest {
     @TempDir
     Path dir;
 
-    private NodeStorage storage;
+    private SingleNodeLog log;
     private ClientServerFixture f;
-    private long nextIndex = 1;
 
     @BeforeEach
     void start() {
-        storage = NodeStorage.open(dir, StorageOptions.defaults());
-        f = new ClientServerFixture(ServerLimits.defaults(), storage.stateMachine());
-        f.node.onPropose = this::applyNow;
+        log = new SingleNodeLog(dir);
+        f = new ClientServerFixture(ServerLimits.defaults(), log.stateMachine());
+        f.node.onPropose = log::apply;
         for (long lease = 1; lease <= 3; lease++) {
-            applyNow(Command.of(new Command.LeaseGrant(lease, 600)));
+            log.apply(Command.of(new Command.LeaseGrant(lease, 600)));
         }
     }
 
     @AfterEach
     void stop() {
         f.close();
-        storage.close();
-    }
-
-    private synchronized Future<ApplyResult> applyNow(Command c) {
-        Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog()
-                .persist(new HardState(1, 1, e.index()), List.of(e), null)
-                .join();
-        return Future.succeededFuture(
-                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        log.close();
     }
 
     private static ByteString b(String s) {

@@ -11,19 +11,10 @@ import io.raftkv.etcd.api.RangeRequest;
 import io.raftkv.etcd.api.RequestOp;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.etcd.api.TxnResponse;
-import io.raftkv.node.storage.ApplyResult;
 import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.NodeStorage;
-import io.raftkv.node.storage.StorageOptions;
-import io.raftkv.raft.Entry;
-import io.raftkv.raft.EntryType;
-import io.raftkv.raft.HardState;
-import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,32 +30,22 @@ class EtcdWriteOptionsTest {
     @TempDir
     Path dir;
 
-    private NodeStorage storage;
+    private SingleNodeLog log;
     private ClientServerFixture f;
-    private long nextIndex = 1;
 
     @BeforeEach
     void start() {
-        storage = NodeStorage.open(dir, StorageOptions.defaults());
-        f = new ClientServerFixture(ServerLimits.defaults(), KvReader.of(storage::stateMachine));
-        f.node.onPropose = this::applyNow;
-        applyNow(Command.of(new Command.LeaseGrant(7, 600)));
-        applyNow(Command.of(new Command.LeaseGrant(8, 600)));
+        log = new SingleNodeLog(dir);
+        f = new ClientServerFixture(ServerLimits.defaults(), KvReader.of(log::stateMachine));
+        f.node.onPropose = log::apply;
+        log.apply(Command.of(new Command.LeaseGrant(7, 600)));
+        log.apply(Command.of(new Command.LeaseGrant(8, 600)));
     }
 
     @AfterEach
     void stop() {
         f.close();
-        storage.close();
-    }
-
-    private synchronized Future<ApplyResult> applyNow(Command c) {
-        Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
-        storage.raftLog()
-                .persist(new HardState(1, 1, e.index()), List.of(e), null)
-                .join();
-        return Future.succeededFuture(
-                storage.stateMachine().apply(List.of(e), Map.of()).join().get(0));
+        log.close();
     }
 
     private static ByteString b(String s) {
