@@ -97,6 +97,23 @@ final class EtcdForwarder implements AutoCloseable {
      * {@code local} on the leader, when no leader is known, when this call was forwarded already,
      * or when forwarding is off; otherwise {@code method} with {@code request} on the leader.
      */
+    /**
+     * A linearizable read's barrier, waiting out an election as etcd's reads do (etcd's read index
+     * waits for a leader; it never answers {@code no leader} to a read): the barrier is taken once a
+     * leader is known, and taken again once if it failed UNAVAILABLE (no leader, a new leader that
+     * has not committed in its term yet, a transfer): a read is always safe to repeat.
+     */
+    Future<Void> readBarrier(io.raftkv.node.driver.ReadConsistency consistency) {
+        if (consistency == io.raftkv.node.driver.ReadConsistency.SERIALIZABLE) {
+            return node.readBarrier(consistency);
+        }
+        return leaderKnown()
+                .compose(v -> node.readBarrier(consistency))
+                .recover(e -> e instanceof io.raftkv.node.driver.UnavailableException
+                        ? leaderKnown().compose(v -> node.readBarrier(consistency))
+                        : Future.failedFuture(e));
+    }
+
     <Req, Resp> Future<Resp> route(
             Origin origin, Supplier<Future<Resp>> local, ServiceMethod<Resp, Req> method, Req request) {
         return leaderKnown()
@@ -167,7 +184,7 @@ final class EtcdForwarder implements AutoCloseable {
     }
 
     /** Whether {@code e} says the write was refused before anything was proposed (no leader, or not leader). */
-    private static boolean notProposed(Throwable e) {
+    static boolean notProposed(Throwable e) {
         if (e instanceof io.raftkv.node.driver.NotLeaderException) {
             return true;
         }
@@ -181,7 +198,7 @@ final class EtcdForwarder implements AutoCloseable {
      * (the call then fails {@code no leader} where it is served): a write that arrives during an
      * election waits it out instead of failing at once, since etcd's clients do not retry writes.
      */
-    private Future<Void> leaderKnown() {
+    Future<Void> leaderKnown() {
         if (node.status().leaderId() != 0) {
             return Future.succeededFuture();
         }

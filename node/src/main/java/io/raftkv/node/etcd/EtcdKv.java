@@ -102,7 +102,8 @@ final class EtcdKv {
         }
         EtcdRange.bounds(r.getKey(), r.getRangeEnd()); // EMPTY_KEY before any wait
         ReadConsistency consistency = r.getSerializable() ? ReadConsistency.SERIALIZABLE : ReadConsistency.LINEARIZABLE;
-        return node.readBarrier(consistency)
+        return forwarder
+                .readBarrier(consistency)
                 .compose(v -> reads.submit(() -> {
                     EtcdRange.Result res = ranges.read(r);
                     RangeResponse.Builder b = RangeResponse.newBuilder()

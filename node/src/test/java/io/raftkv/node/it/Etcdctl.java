@@ -22,10 +22,72 @@ final class Etcdctl {
 
     private Etcdctl() {}
 
-    static Result run(List<String> endpoints, List<String> args, String stdinOrNull) {
+    /** An etcdctl that runs until stopped (a watch, an elect), its output going to files. */
+    static final class Background implements AutoCloseable {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        private Background(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** What it has printed so far. */
+        String out() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String err() {
+            try {
+                return Files.readString(err, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Kills it and returns everything it printed. */
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts etcdctl with {@code args} in the background, output under {@code dir}. */
+    static Background start(List<String> endpoints, List<String> args, Path dir, String name) {
+        try {
+            Path out = dir.resolve(name + ".out");
+            Path err = dir.resolve(name + ".err");
+            ProcessBuilder pb = new ProcessBuilder(command(endpoints, args))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            return new Background(p, out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> command(List<String> endpoints, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(
                 ETCDCTL, "--endpoints=" + String.join(",", endpoints), "--command-timeout=10s", "--dial-timeout=5s"));
         cmd.addAll(args);
+        return cmd;
+    }
+
+    static Result run(List<String> endpoints, List<String> args, String stdinOrNull) {
+        List<String> cmd = command(endpoints, args);
         try {
             Path err = Files.createTempFile("etcdctl", ".err");
             try {

@@ -1,14 +1,20 @@
 package io.raftkv.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,12 +51,46 @@ class EtcdctlComparisonTest {
         }
     }
 
-    /** One system under test: its endpoints and its revision ranks. */
-    private record Side(String name, List<String> endpoints, EtcdctlOutput out, Path dir) {
-        Etcdctl.Result run(List<String> args, String stdin) {
-            return Etcdctl.run(endpoints, args, stdin);
+    /**
+     * One system under test: its endpoints, its revision ranks, the last lease it granted
+     * ({@code {lease}} in a step's arguments) and its background watch.
+     */
+    private record Side(
+            String name,
+            List<String> endpoints,
+            EtcdctlOutput out,
+            Path dir,
+            Map<String, String> vars,
+            Map<String, Etcdctl.Background> background) {
+        Side(String name, List<String> endpoints, EtcdctlOutput out, Path dir) {
+            this(name, endpoints, out, dir, new HashMap<>(), new HashMap<>());
+        }
+
+        /**
+         * A step's argument with this side's values: {@code {rev:N}} the revision of the N-th write,
+         * {@code {rev:last}} the last write's, {@code {lease}} the lease granted last.
+         */
+        String resolve(String arg) {
+            Matcher m = PLACEHOLDER.matcher(arg);
+            StringBuilder b = new StringBuilder();
+            while (m.find()) {
+                String v;
+                if (m.group(1).equals("lease")) {
+                    v = vars.get("lease");
+                } else if (m.group(2).equals("last")) {
+                    v = Long.toString(out.actual(out.writes()));
+                } else {
+                    v = Long.toString(out.actual(Integer.parseInt(m.group(2))));
+                }
+                m.appendReplacement(b, Matcher.quoteReplacement(v));
+            }
+            m.appendTail(b);
+            return b.toString();
         }
     }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(lease|rev:(\\d+|last))\\}");
+    private static final Pattern LEASE_ID = Pattern.compile("lease ([0-9a-f]{16}) granted");
 
     /** How a step's output is compared. */
     private enum Kind {
@@ -61,7 +101,17 @@ class EtcdctlComparisonTest {
         HEALTH,
         STATUS,
         ERROR,
-        SNAPSHOT
+        SNAPSHOT,
+        /** Text about leases and compaction ({@link EtcdctlOutput#leases}); a grant sets {@code {lease}}. */
+        LEASE,
+        /** Starts {@code etcdctl watch ... -w json} in the background (one per side). */
+        WATCH_START,
+        /** A write (JSON) whose key the background watch covers; then the watch's events, once it saw it. */
+        WATCH_RESULT,
+        /** A command that runs until killed ({@code elect}): its output once it printed two lines. */
+        UNTIL_TWO_LINES,
+        /** A command that ends by itself with an error after printing (a watch canceled by the server). */
+        OUTPUT_AND_ERROR
     }
 
     private record Step(Kind kind, List<String> args, String stdin) {}
@@ -83,6 +133,8 @@ class EtcdctlComparisonTest {
                 step(Kind.WRITE_JSON, "put", "-w", "json", "k2", "v2"),
                 step(Kind.WRITE_JSON, "put", "-w", "json", "k3", "v3"),
                 step(Kind.WRITE_JSON, "put", "-w", "json", "other/x", "y"),
+                // Every change under k from the first write on, with previous values, until kzz is written.
+                step(Kind.WATCH_START, "watch", "--rev={rev:1}", "--prefix", "k", "--prev-kv", "-w", "json"),
                 step(Kind.TEXT, "get", "k1"),
                 step(Kind.JSON, "get", "--prefix", "k", "-w", "json"),
                 step(Kind.TEXT, "get", "--prefix", "k", "--keys-only"),
@@ -101,6 +153,26 @@ class EtcdctlComparisonTest {
                 step(Kind.ERROR, "get", "k1", "--rev=99999999"),
                 step(Kind.ERROR, "put", "k7", "v", "--lease=1234abcd"),
                 step(Kind.JSON, "get", "", "--prefix", "-w", "json"),
+                // Leases: grant, attach, renew once, inspect, revoke (its key deleted with it), the errors after.
+                step(Kind.LEASE, "lease", "grant", "60"),
+                step(Kind.WRITE_JSON, "put", "-w", "json", "--lease={lease}", "k/leased", "v"),
+                step(Kind.LEASE, "lease", "keep-alive", "--once", "{lease}"),
+                step(Kind.LEASE, "lease", "timetolive", "--keys", "{lease}"),
+                step(Kind.LEASE, "lease", "revoke", "{lease}"),
+                // A read right after the revoke: its header revision is the revoke's (ranked as a write).
+                step(Kind.WRITE_JSON, "get", "-w", "json", "k/leased"),
+                step(Kind.LEASE, "lease", "timetolive", "{lease}"),
+                step(Kind.ERROR, "lease", "revoke", "{lease}"),
+                step(Kind.ERROR, "lease", "keep-alive", "--once", "{lease}"),
+                step(Kind.ERROR, "lease", "grant", "9000000001"),
+                // etcdctl's client-side recipes over Txn, Watch and Lease.
+                step(Kind.UNTIL_TWO_LINES, "elect", "el", "proposal-1"),
+                step(Kind.LEASE, "lock", "lk", "echo", "locked"),
+                step(Kind.WRITE_JSON, "del", "-w", "json", "--prefix", "--prev-kv", "k"),
+                step(Kind.WATCH_RESULT, "put", "-w", "json", "kzz", "end"),
+                step(Kind.LEASE, "compaction", "{rev:last}"),
+                step(Kind.ERROR, "get", "k1", "--rev={rev:1}"),
+                step(Kind.OUTPUT_AND_ERROR, "watch", "--rev={rev:1}", "k1"),
                 step(Kind.MEMBERS, "member", "list"),
                 step(Kind.HEALTH, "endpoint", "health"),
                 step(Kind.STATUS, "endpoint", "status", "-w", "json"),
@@ -116,6 +188,21 @@ class EtcdctlComparisonTest {
                 + "etcdctl " + version() + "; RaftKV: 3 node processes, etcd: 3 members (Debian etcd-server).\n\n"
                 + "| command | RaftKV (normalized) | etcd (normalized) | same |\n|---|---|---|---|\n");
         List<String> differences = new ArrayList<>();
+        try {
+            compare(steps, r, e, report, differences);
+        } finally {
+            for (Side side : List.of(r, e)) {
+                side.background().values().forEach(Etcdctl.Background::close);
+            }
+        }
+        Path file = LocalCluster.buildDir().resolve("etcdctl-comparison.md");
+        Files.writeString(file, report, StandardCharsets.UTF_8);
+        assertThat(differences)
+                .as("etcdctl outputs that differ (full table in " + file + ")")
+                .isEmpty();
+    }
+
+    private static void compare(List<Step> steps, Side r, Side e, StringBuilder report, List<String> differences) {
         int i = 0;
         for (Step s : steps) {
             i++;
@@ -139,36 +226,38 @@ class EtcdctlComparisonTest {
                 differences.add("step " + i + " " + s.args() + ":\n  RaftKV: " + rOut + "\n  etcd:   " + eOut);
             }
         }
-        Path file = LocalCluster.buildDir().resolve("etcdctl-comparison.md");
-        Files.writeString(file, report, StandardCharsets.UTF_8);
-        assertThat(differences)
-                .as("etcdctl outputs that differ (full table in " + file + ")")
-                .isEmpty();
     }
 
     /** Runs one step on one side and returns its normalized outcome. */
     private static String outcome(Side side, Step s, int index) {
-        List<String> args = new ArrayList<>(s.args());
+        List<String> args = new ArrayList<>(s.args().stream().map(side::resolve).toList());
+        switch (s.kind()) {
+            case WATCH_START -> {
+                side.background().put("watch", Etcdctl.start(side.endpoints(), args, side.dir(), "watch-" + index));
+                return "started";
+            }
+            case UNTIL_TWO_LINES -> {
+                try (Etcdctl.Background b = Etcdctl.start(side.endpoints(), args, side.dir(), "bg-" + index)) {
+                    await(side.name() + ": " + args + " prints two lines")
+                            .atMost(Duration.ofSeconds(30))
+                            .pollInterval(Duration.ofMillis(50))
+                            .until(() -> b.out().lines().count() >= 2);
+                    return side.out().leases(b.out());
+                }
+            }
+            case OUTPUT_AND_ERROR -> {
+                Etcdctl.Result res = Etcdctl.run(side.endpoints(), args, null);
+                return side.out().leases(res.out()) + " | exit " + res.exitCode() + ": " + lastError(res);
+            }
+            default -> {}
+        }
         Path snapshot = side.dir().resolve("snapshot-" + index + ".db");
         if (s.kind() == Kind.SNAPSHOT) {
             args.add(snapshot.toString());
         }
         Etcdctl.Result res = runRetryingNoLeader(side, args, s);
-        if (s.kind() == Kind.ERROR) {
-            String last = res.err()
-                    .lines()
-                    .filter(l -> l.startsWith("Error:"))
-                    .reduce((a, b) -> b)
-                    .orElse(res.err());
-            return "exit " + res.exitCode() + ": " + last;
-        }
-        if (res.exitCode() != 0) {
-            return "exit " + res.exitCode() + ": "
-                    + res.err()
-                            .lines()
-                            .filter(l -> l.startsWith("Error:"))
-                            .reduce((a, b) -> b)
-                            .orElse(res.err().strip());
+        if (s.kind() == Kind.ERROR || res.exitCode() != 0) {
+            return "exit " + res.exitCode() + ": " + lastError(res);
         }
         BiFunction<EtcdctlOutput, String, String> f = switch (s.kind()) {
             case TEXT -> (o, out) -> out.strip();
@@ -191,7 +280,27 @@ class EtcdctlComparisonTest {
             case SNAPSHOT ->
                 (o, out) -> out.replace(snapshot.toString(), "<file>").strip()
                         + (Files.isRegularFile(snapshot) ? " (file present)" : " (no file)");
-            case ERROR -> throw new IllegalStateException();
+            case LEASE ->
+                (o, out) -> {
+                    Matcher m = LEASE_ID.matcher(out);
+                    if (m.find()) {
+                        side.vars().put("lease", m.group(1));
+                    }
+                    return o.leases(out);
+                };
+            case WATCH_RESULT ->
+                (o, out) -> {
+                    o.sawWrite(out);
+                    String written = o.json(out);
+                    try (Etcdctl.Background w = side.background().remove("watch")) {
+                        await(side.name() + ": the background watch sees kzz")
+                                .atMost(Duration.ofSeconds(30))
+                                .pollInterval(Duration.ofMillis(50))
+                                .until(() -> w.out().contains("\"a3p6\"")); // base64 of kzz
+                        return written + "<br>watch events:\n" + o.watchEvents(w.out());
+                    }
+                };
+            case ERROR, WATCH_START, UNTIL_TWO_LINES, OUTPUT_AND_ERROR -> throw new IllegalStateException();
         };
         return f.apply(side.out(), res.out());
     }
@@ -214,6 +323,15 @@ class EtcdctlComparisonTest {
             res = Etcdctl.run(endpoints, args, s.stdin());
         }
         return res;
+    }
+
+    /** etcdctl's last {@code Error:} line (its verdict; retries are logged before it). */
+    private static String lastError(Etcdctl.Result res) {
+        return res.err()
+                .lines()
+                .filter(l -> l.startsWith("Error:"))
+                .reduce((a, b) -> b)
+                .orElse(res.err().strip());
     }
 
     private static String cell(String s) {

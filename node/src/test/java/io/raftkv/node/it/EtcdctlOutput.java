@@ -31,6 +31,85 @@ final class EtcdctlOutput {
         ranks.putIfAbsent(rev, ranks.size() + 1);
     }
 
+    /** How many write revisions were seen. */
+    int writes() {
+        return ranks.size();
+    }
+
+    /** The revision the write of rank {@code rank} produced on this system. */
+    long actual(int rank) {
+        return ranks.entrySet().stream()
+                .filter(e -> e.getValue() == rank)
+                .mapToLong(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no write of rank " + rank + " seen"));
+    }
+
+    /**
+     * The events of {@code etcdctl watch -w json}'s output (one response per line), one line each:
+     * type, key, value, revisions ranked, version, whether a lease is attached, and the same of the
+     * previous key; how the events were grouped into responses is not compared.
+     */
+    String watchEvents(String out) {
+        StringBuilder b = new StringBuilder();
+        for (String line : out.lines().filter(l -> l.startsWith("{")).toList()) {
+            JsonArray events = new JsonObject(line).getJsonArray("Events", new JsonArray());
+            for (Object o : events) {
+                JsonObject e = (JsonObject) o;
+                b.append(e.getInteger("type", 0) == 1 ? "DELETE " : "PUT ").append(kv(e.getJsonObject("kv")));
+                if (e.containsKey("prev_kv")) {
+                    b.append(" prev ").append(kv(e.getJsonObject("prev_kv")));
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString().strip();
+    }
+
+    private String kv(JsonObject kv) {
+        return text(kv.getString("key")) + "=" + text(kv.getString("value", "")) + " c=" + rank(kv, "create_revision")
+                + " m=" + rank(kv, "mod_revision") + " v=" + kv.getLong("version", 0L)
+                + (kv.getLong("lease", 0L) == 0 ? "" : " leased");
+    }
+
+    private String rank(JsonObject kv, String field) {
+        long r = kv.getLong(field, 0L);
+        return r == 0 ? "0" : revision(r);
+    }
+
+    private static String text(String base64) {
+        return new String(java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * etcdctl's text answers about leases and compaction: lease ids (16 hex digits) read
+     * {@code <lease>}, a remaining TTL within the granted one reads {@code remaining(≤granted)},
+     * a compacted revision is ranked.
+     */
+    String leases(String out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "granted with TTL\\((\\d+)s\\), remaining\\((\\d+)s\\)")
+                .matcher(out);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            long granted = Long.parseLong(m.group(1));
+            long remaining = Long.parseLong(m.group(2));
+            m.appendReplacement(
+                    b,
+                    "granted with TTL(" + granted + "s), remaining("
+                            + (remaining > 0 && remaining <= granted ? "≤granted" : remaining + "s") + ")");
+        }
+        m.appendTail(b);
+        java.util.regex.Matcher c =
+                java.util.regex.Pattern.compile("compacted revision (\\d+)").matcher(b.toString());
+        StringBuilder d = new StringBuilder();
+        while (c.find()) {
+            c.appendReplacement(d, "compacted revision " + revision(Long.parseLong(c.group(1))));
+        }
+        c.appendTail(d);
+        return d.toString().replaceAll("\\b[0-9a-f]{16}\\b", "<lease>").strip();
+    }
+
     String revision(long rev) {
         Integer r = ranks.get(rev);
         return r == null ? "r?" + rev : "r" + r;
