@@ -114,7 +114,19 @@ class EtcdctlComparisonTest {
         OUTPUT_AND_ERROR
     }
 
-    private record Step(Kind kind, List<String> args, String stdin) {}
+    /**
+     * One etcdctl command. {@code knownDifference}: why RaftKV answers differently today (listed in
+     * docs/etcd-compatibility.md); the step must then differ, so the mark goes when the gap closes.
+     */
+    private record Step(Kind kind, List<String> args, String stdin, String knownDifference) {
+        Step(Kind kind, List<String> args, String stdin) {
+            this(kind, args, stdin, null);
+        }
+
+        Step differs(String why) {
+            return new Step(kind, args, stdin, why);
+        }
+    }
 
     private static Step step(Kind kind, String... args) {
         return new Step(kind, List.of(args), null);
@@ -167,7 +179,9 @@ class EtcdctlComparisonTest {
                 step(Kind.ERROR, "lease", "grant", "9000000001"),
                 // etcdctl's client-side recipes over Txn, Watch and Lease.
                 step(Kind.UNTIL_TWO_LINES, "elect", "el", "proposal-1"),
-                step(Kind.LEASE, "lock", "lk", "echo", "locked"),
+                step(Kind.LEASE, "lock", "lk", "echo", "locked")
+                        .differs("clientv3's Mutex reads the lock's owner with a Range over the prefix inside"
+                                + " its Txn, which RaftKV's etcd Txn does not support yet (UNIMPLEMENTED)"),
                 step(Kind.WRITE_JSON, "del", "-w", "json", "--prefix", "--prev-kv", "k"),
                 step(Kind.WATCH_RESULT, "put", "-w", "json", "kzz", "end"),
                 step(Kind.LEASE, "compaction", "{rev:last}"),
@@ -220,10 +234,18 @@ class EtcdctlComparisonTest {
                     .append(" | ")
                     .append(cell(eOut))
                     .append(" | ")
-                    .append(same ? "yes" : "**no**")
+                    .append(
+                            s.knownDifference() == null
+                                    ? (same ? "yes" : "**no**")
+                                    : (same
+                                            ? "**yes, but marked as a known difference**"
+                                            : "no (known: " + s.knownDifference() + ")"))
                     .append(" |\n");
-            if (!same) {
+            if (s.knownDifference() == null && !same) {
                 differences.add("step " + i + " " + s.args() + ":\n  RaftKV: " + rOut + "\n  etcd:   " + eOut);
+            } else if (s.knownDifference() != null && same) {
+                differences.add("step " + i + " " + s.args() + " is marked as a known difference ("
+                        + s.knownDifference() + ") but both answered " + rOut + ": remove the mark");
             }
         }
     }
