@@ -61,6 +61,9 @@ final class EtcdKeepAlive {
     private boolean writeBlocked;
     private boolean relayBlocked;
     private boolean clientEnded;
+    /** The relay's request side has been ended (after the client ended ours). */
+    private boolean relayHalfClosed;
+
     private boolean closed;
 
     EtcdKeepAlive(
@@ -122,7 +125,8 @@ final class EtcdKeepAlive {
                 relay.write(queue.poll());
                 relayBlocked = relay.writeQueueFull();
             }
-            if (clientEnded && queue.isEmpty()) {
+            if (clientEnded && queue.isEmpty() && !relayHalfClosed) {
+                relayHalfClosed = true;
                 relay.end(); // the leader ends its side, then ours ends (relayEnded)
             }
         } else if (!serving && !writeBlocked && !queue.isEmpty()) {
