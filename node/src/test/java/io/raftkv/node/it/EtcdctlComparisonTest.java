@@ -269,7 +269,11 @@ class EtcdctlComparisonTest {
             }
             case OUTPUT_AND_ERROR -> {
                 Etcdctl.Result res = Etcdctl.run(side.endpoints(), args, null);
-                return side.out().leases(res.out()) + " | exit " + res.exitCode() + ": " + lastError(res);
+                String said = res.err()
+                        .lines()
+                        .filter(l -> !l.startsWith("{\"level\":"))
+                        .collect(java.util.stream.Collectors.joining("\n"));
+                return side.out().leases(res.out()) + " | exit " + res.exitCode() + ": " + said;
             }
             default -> {}
         }
