@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the node spreads its work over Vert.x event loops: ONE loop for Raft (the driver, its timer and
- * the outbound peer connections), ONE that serves the peer port (decoding and checking received
- * batches, HTTP/2 flow control, snapshot receive), and the others for the client port. Keeping
+ * How the node spreads its work over Vert.x event loops: ONE loop for Raft (the driver and its
+ * timer), ONE that serves the peer port (decoding and checking received batches, HTTP/2 flow
+ * control, snapshot receive), ONE for outbound peer traffic (encoding, writing and acknowledging
+ * what this node sends its peers, snapshot sends; the Raft loop only hands messages over), and the
+ * others for the client port. Keeping
  * client traffic off the Raft loop means a burst of client requests cannot delay ticks, heartbeats or
  * acknowledgements — the delays that otherwise depose a healthy leader under load; serving the peer
  * port on its own loop means a host that floods the peer port (or a huge batch being decoded)
@@ -30,12 +32,15 @@ public final class EventLoops {
         this.contexts = contexts;
     }
 
-    /** Vert.x options with one loop for Raft, one for the peer port and {@code clientLoops} for the client port. */
+    /**
+     * Vert.x options with one loop for Raft, one for the peer port, one for outbound peer traffic
+     * and {@code clientLoops} for the client port.
+     */
     public static VertxOptions options(int clientLoops) {
         if (clientLoops < 1) {
             throw new IllegalArgumentException("clientLoops must be at least 1, got " + clientLoops);
         }
-        return new VertxOptions().setPreferNativeTransport(false).setEventLoopPoolSize(2 + clientLoops);
+        return new VertxOptions().setPreferNativeTransport(false).setEventLoopPoolSize(3 + clientLoops);
     }
 
     /** Client loops for this machine: one per available processor. */
@@ -53,14 +58,14 @@ public final class EventLoops {
                     .withEventLoop((EventLoop) executor)
                     .build());
         }
-        if (contexts.size() < 3) {
-            throw new IllegalStateException(
-                    "need at least 3 event loops (Raft, peer port, client), Vert.x has " + contexts.size());
+        if (contexts.size() < 4) {
+            throw new IllegalStateException("need at least 4 event loops (Raft, peer port, outbound peer traffic,"
+                    + " client), Vert.x has " + contexts.size());
         }
         return new EventLoops(List.copyOf(contexts));
     }
 
-    /** The Raft loop's context: driver and outbound peer traffic. */
+    /** The Raft loop's context: the driver and its timer. */
     public Context raft() {
         return contexts.get(0);
     }
@@ -70,8 +75,13 @@ public final class EventLoops {
         return contexts.get(1);
     }
 
-    /** The client port's contexts: every loop but the Raft and peer ones. */
+    /** The context of outbound peer traffic ({@code PeerTransport#useOutboundContext}). */
+    public Context peerOutbound() {
+        return contexts.get(2);
+    }
+
+    /** The client port's contexts: every loop but the Raft and the two peer ones. */
     public List<Context> client() {
-        return contexts.subList(2, contexts.size());
+        return contexts.subList(3, contexts.size());
     }
 }

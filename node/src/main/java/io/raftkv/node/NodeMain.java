@@ -209,7 +209,7 @@ public final class NodeMain {
                 PeerTransportOptions.DEFAULTS.forMaxRequestBytes(
                         config.maxRequestBytes(), driverOptions.maxSizePerMsgBytes()),
                 peerTls);
-        transport.withPortLimits(config.peerPort());
+        transport.withPortLimits(config.peerPort()).useOutboundContext(loops.peerOutbound());
         driver.attach(transport);
         startMetrics();
         if (k8s != null) {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@link PeerTransportOptions#maxBatchesInFlightPerPeer()} unacknowledged (pipelining). Batches go
  * over one long-lived {@code RaftPeer.Stream} call ({@link PeerStream}); a peer that answers
  * UNIMPLEMENTED (an older version) is sent unary {@code Send} calls instead, each with a deadline.
- * Confined to the driver's context: no field is touched from any other thread.
+ * Confined to the transport's outbound context ({@link PeerTransport#outboundContext()}): no field is touched from any other thread.
  *
  * <p>Invariants: {@code 0 ≤ inFlight ≤ maxBatchesInFlightPerPeer}, counting the open stream's
  * unacknowledged batches and unary calls in flight; {@code queue.size() ≤ maxQueuedMessagesPerPeer}.

@@ -24,11 +24,11 @@ import java.util.concurrent.TimeUnit;
  * a new one. Batches written while the call is still opening wait in a queue bounded by the owner's
  * in-flight limit.
  *
- * <p>Confined to the driver's context, like {@link PeerChannel}; no field is touched from any
+ * <p>Confined to the transport's outbound context, like {@link PeerChannel}; no field is touched from any
  * other thread (the gRPC client runs its callbacks on the context that created it).
  */
 final class PeerStream {
-    /** Told about acks and the end of the stream; called on the driver's context. */
+    /** Told about acks and the end of the stream; called on the outbound context. */
     interface Listener {
         void onAck(PeerStream stream, long latencyNanos, int messages);
 

@@ -22,14 +22,22 @@ import java.util.Objects;
 /**
  * Node-to-node Raft transport over Vert.x gRPC ({@code raftkv.peer.v1.RaftPeer}).
  *
- * <p>Outbound: {@link #send(List)} is called on the driver's context; each message goes to its
+ * <p>Outbound: {@link #send(List)} is called on the driver's context and hands the messages to the outbound context (below); each goes to its
  * peer's {@link PeerChannel} (bounded queue, batches pipelined over one long-lived {@code Stream}
  * call per peer, each batch with a deadline for its ack), except SNAP messages, whose snapshot data is streamed by {@link SnapshotStreamer}.
  * Inbound: {@link PeerServer} listens on the peer port, checks cluster id and destination, and
  * hands messages to {@link PeerInbound} on the driver's context.
  *
- * <p>Threading: every outbound structure is confined to the driver's context, so nothing here is
- * locked. The gRPC client is created on that context, so its callbacks run there too.
+ * <p>Threading: every outbound structure ({@link PeerChannel}, {@link PeerStream},
+ * {@link SnapshotStreamer}) is confined to the <b>outbound context</b>, so nothing here is locked.
+ * A node gives it an event loop of its own ({@link #useOutboundContext}), so the Raft loop does no
+ * peer I/O: {@link #send} only hands the messages over (a bounded hand-off of
+ * {@link PeerTransportOptions#maxQueuedMessagesPerPeer()} messages in transit; beyond it they are
+ * dropped and their peers reported unreachable, and Raft retransmits), and the outbound loop
+ * encodes, frames, writes and takes the acknowledgements; what the driver must hear
+ * (unreachable peers, snapshot outcomes) hops back to the driver's context. gRPC calls run their
+ * callbacks on the context that made them, the outbound one. Without {@code useOutboundContext}
+ * the outbound context is the driver's (as in unit tests).
  */
 public final class PeerTransport {
     /**
@@ -66,7 +74,11 @@ public final class PeerTransport {
     private final WorkerExecutor snapshotWorker;
     private final SnapshotStreamer snapshotStreamer;
     private final PeerServer server;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Where outbound traffic runs; the driver's context unless {@link #useOutboundContext} says otherwise. */
+    private volatile Context outbound;
+    /** Messages handed from the driver to the outbound context and not yet queued there. */
+    private final java.util.concurrent.atomic.AtomicInteger inTransit = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param driverContext         the context owning the Raft core; all callbacks run there
@@ -118,6 +130,7 @@ public final class PeerTransport {
         this.addresses = Objects.requireNonNull(addresses);
         this.inbound = timingHeartbeats(Objects.requireNonNull(inbound));
         this.options = Objects.requireNonNull(options);
+        this.outbound = driverContext;
         HttpClientOptions http = new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(false)
@@ -177,6 +190,20 @@ public final class PeerTransport {
         };
     }
 
+    /**
+     * Runs all outbound peer traffic on {@code context} (an event loop other than the driver's),
+     * so the Raft loop only hands messages over; call before the first {@link #send}.
+     */
+    public PeerTransport useOutboundContext(Context context) {
+        this.outbound = Objects.requireNonNull(context, "context");
+        return this;
+    }
+
+    /** The context outbound peer traffic runs on. */
+    public Context outboundContext() {
+        return outbound;
+    }
+
     /** Sets the peer port's limits (the flags'); call before {@link #start}. */
     public PeerTransport withPortLimits(PeerPortLimits limits) {
         server.limits(limits);
@@ -211,6 +238,36 @@ public final class PeerTransport {
             if (m.to() == selfId) {
                 throw new IllegalStateException("message to self reached the transport: " + m);
             }
+        }
+        Context out = outbound;
+        if (out == driverContext) {
+            deliver(messages);
+            return;
+        }
+        int n = messages.size();
+        if (inTransit.addAndGet(n) > options.maxQueuedMessagesPerPeer()) {
+            inTransit.addAndGet(-n);
+            stats.messagesDropped.add(n);
+            messages.stream().mapToLong(Message::to).distinct().forEach(inbound::onUnreachable);
+            return;
+        }
+        List<Message> handed = List.copyOf(messages);
+        out.runOnContext(v -> {
+            inTransit.addAndGet(-n);
+            if (!closed) {
+                deliver(handed);
+            }
+        });
+    }
+
+    /** Messages handed to the outbound context and not yet queued there (bounded, see {@link #send}). */
+    public int inTransit() {
+        return inTransit.get();
+    }
+
+    /** Queues {@code messages} on their peers' channels, or streams a snapshot; outbound context. */
+    private void deliver(List<Message> messages) {
+        for (Message m : messages) {
             if (m.type() == MessageType.SNAP) {
                 snapshotStreamer.stream(m);
             } else {
@@ -240,15 +297,27 @@ public final class PeerTransport {
     /** Forgets a removed member: its queued messages are dropped. Driver context only. */
     public void removePeer(long peerId) {
         roundTrips.forget(peerId);
-        for (Map<Long, PeerChannel> lane : List.of(channels, controlChannels)) {
-            PeerChannel c = lane.remove(peerId);
-            if (c != null) {
-                c.close();
+        onOutbound(() -> {
+            for (Map<Long, PeerChannel> lane : List.of(channels, controlChannels)) {
+                PeerChannel c = lane.remove(peerId);
+                if (c != null) {
+                    c.close();
+                }
             }
+        });
+    }
+
+    /** Runs {@code action} on the outbound context (at once when already there). */
+    private void onOutbound(Runnable action) {
+        Context out = outbound;
+        if (io.vertx.core.Vertx.currentContext() == out) {
+            action.run();
+        } else {
+            out.runOnContext(v -> action.run());
         }
     }
 
-    /** Messages waiting for {@code peerId} (both lanes); for status and tests. Driver context only. */
+    /** Messages waiting for {@code peerId} (both lanes); for status and tests. Outbound context only. */
     public int queuedFor(long peerId) {
         PeerChannel c = channels.get(peerId);
         PeerChannel control = controlChannels.get(peerId);
@@ -267,27 +336,45 @@ public final class PeerTransport {
     /** Stops the server and the client; queued messages are dropped. */
     public Future<Void> close() {
         closed = true;
-        channels.values().forEach(PeerChannel::close);
-        channels.clear();
-        controlChannels.values().forEach(PeerChannel::close);
-        controlChannels.clear();
-        return server.close()
+        io.vertx.core.Promise<Void> channelsClosed = io.vertx.core.Promise.promise();
+        onOutbound(() -> {
+            channels.values().forEach(PeerChannel::close);
+            channels.clear();
+            controlChannels.values().forEach(PeerChannel::close);
+            controlChannels.clear();
+            channelsClosed.complete();
+        });
+        return channelsClosed
+                .future()
+                .eventually(server::close)
                 .eventually(client::close)
                 .eventually(snapshotWorker::close)
                 .mapEmpty();
     }
 
-    // --- used by PeerChannel and SnapshotStreamer (driver context) ---
+    // --- used by PeerChannel and SnapshotStreamer (outbound context) ---
 
+    /** Tells the driver, on its context, that {@code peerId} could not be reached. */
     void reportUnreachable(long peerId) {
-        if (!closed) {
-            inbound.onUnreachable(peerId);
-        }
+        onDriver(() -> inbound.onUnreachable(peerId));
     }
 
     void reportSnapshotSent(long peerId, boolean succeeded) {
-        if (!closed) {
-            inbound.onSnapshotSent(peerId, succeeded);
+        onDriver(() -> inbound.onSnapshotSent(peerId, succeeded));
+    }
+
+    private void onDriver(Runnable report) {
+        if (closed) {
+            return;
+        }
+        if (io.vertx.core.Vertx.currentContext() == driverContext) {
+            report.run();
+        } else {
+            driverContext.runOnContext(v -> {
+                if (!closed) {
+                    report.run();
+                }
+            });
         }
     }
 

@@ -34,7 +34,7 @@ final class SnapshotStreamer {
     private final SnapshotSource source;
     private final WorkerExecutor worker;
     private final PeerTransportOptions options;
-    /** Followers with a stream in progress (driver context only). */
+    /** Followers with a stream in progress (outbound context only). */
     private final Set<Long> active = new HashSet<>();
 
     SnapshotStreamer(PeerTransport owner, SnapshotSource source, WorkerExecutor worker, PeerTransportOptions options) {

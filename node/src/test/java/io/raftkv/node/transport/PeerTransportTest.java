@@ -156,9 +156,12 @@ class PeerTransportTest {
     }
 
     private PeerTransport node(long id, long clusterId, PeerTransportOptions options) throws Exception {
+        return node(id, clusterId, options, vertx.getOrCreateContext());
+    }
+
+    private PeerTransport node(long id, long clusterId, PeerTransportOptions options, Context ctx) throws Exception {
         Recorder r = new Recorder();
         recorders.put(id, r);
-        Context ctx = vertx.getOrCreateContext();
         PeerAddressResolver resolver = new PeerAddressResolver() {
             @Override
             public String peerAddress(long peerId) {
@@ -581,5 +584,65 @@ class PeerTransportTest {
         assertThat(ra.snapshotsSent.get(2L)).isFalse();
         assertThat(recorders.get(2L).installed).isEmpty();
         assertThat(Collections.unmodifiableList(recorders.get(2L).received)).isEmpty();
+    }
+
+    /**
+     * With an outbound loop of its own, the Raft (driver) loop only hands messages over: a batch
+     * sent just before the driver loop blocks is written, delivered and acknowledged while it is
+     * still blocked, so none of that I/O ran on it.
+     */
+    @Test
+    void theDriverLoopOnlyHandsMessagesToTheOutboundLoop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx = Vertx.vertx(io.raftkv.node.EventLoops.options(1));
+        io.raftkv.node.EventLoops loops = io.raftkv.node.EventLoops.of(vertx);
+        PeerTransportOptions options = new PeerTransportOptions(1000, 4, 64 * 1024, 2_000, 500, 30_000, 100);
+        PeerTransport a = node(1, CLUSTER, options, loops.raft()).useOutboundContext(loops.peerOutbound());
+        node(2, CLUSTER, options, loops.client().get(0));
+        Recorder b = recorders.get(2L);
+
+        java.util.concurrent.CompletableFuture<String> whileBlocked = new java.util.concurrent.CompletableFuture<>();
+        onContext(a, () -> {
+            List<Message> batch = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                batch.add(append(1, 2, i, new byte[100]));
+            }
+            a.send(batch);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            // Block the driver loop until the peer has them and the acks are counted (or 5 s).
+            while ((b.received.size() < 20 || a.stats().messagesSent.sum() < 20) && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            whileBlocked.complete(
+                    b.received.size() + " received, " + a.stats().messagesSent.sum() + " acknowledged");
+        });
+        assertThat(whileBlocked.get(10, TimeUnit.SECONDS)).isEqualTo("20 received, 20 acknowledged");
+
+        // The hand-off is bounded: with the outbound loop stuck, messages beyond
+        // maxQueuedMessagesPerPeer in transit are dropped at once and the peer reported unreachable.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        loops.peerOutbound().runOnContext(v -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        java.util.concurrent.CompletableFuture<Integer> inTransit = new java.util.concurrent.CompletableFuture<>();
+        onContext(a, () -> {
+            for (int round = 0; round < 3; round++) {
+                List<Message> batch = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    batch.add(append(1, 2, 21 + round * 400 + i, new byte[10]));
+                }
+                a.send(batch);
+            }
+            inTransit.complete(a.inTransit());
+        });
+        assertThat(inTransit.get(10, TimeUnit.SECONDS)).isEqualTo(800);
+        assertThat(recorders.get(1L).unreachable).contains(2L);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.received.size() == 820);
+        assertThat(a.inTransit()).isZero();
     }
 }
