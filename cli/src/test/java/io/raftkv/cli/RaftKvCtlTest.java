@@ -331,4 +331,31 @@ class RaftKvCtlTest {
         assertThat(LeaseCommand.parseId("ff")).isEqualTo(255);
         assertThat(LeaseCommand.hex(255)).isEqualTo("ff");
     }
+
+    @Test
+    void alarmListAndDisarmPrintEtcdctlLinesAndNoSpaceExits12() {
+        assertThat(ctl("alarm", "list").out()).isEmpty();
+        cluster.store().raiseAlarm(io.raftkv.api.v1.AlarmType.NOSPACE, 2);
+        try {
+            Result list = ctl("alarm", "list");
+            assertThat(list.exit()).isZero();
+            assertThat(list.out()).isEqualTo("memberID:2, alarm:NOSPACE\n");
+            assertThat(ctl("-o", "json", "alarm", "list").out())
+                    .contains("\"member_id\" : \"2\"", "\"type\" : \"NOSPACE\"");
+
+            Result refused = ctl("put", "k-alarm", "v");
+            assertThat(refused.exit()).isEqualTo(ExitCode.NO_SPACE.code()).isEqualTo(12);
+            assertThat(refused.err()).contains("RESOURCE_EXHAUSTED/NO_SPACE");
+
+            assertThat(ctl("alarm", "disarm", "--type", "bogus").exit()).isEqualTo(ExitCode.USAGE.code());
+            assertThat(ctl("alarm", "disarm", "--member", "3").out()).isEmpty();
+            Result disarm = ctl("alarm", "disarm", "--type", "nospace");
+            assertThat(disarm.exit()).isZero();
+            assertThat(disarm.out()).isEqualTo("memberID:2, alarm:NOSPACE\n");
+            assertThat(ctl("alarm", "list").out()).isEmpty();
+            assertThat(ctl("put", "k-alarm", "v").exit()).isZero();
+        } finally {
+            cluster.store().disarm(io.raftkv.api.v1.AlarmDisarmRequest.getDefaultInstance());
+        }
+    }
 }

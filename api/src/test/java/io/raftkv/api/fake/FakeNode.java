@@ -178,6 +178,23 @@ public final class FakeNode {
                     .setLeaderAddress(target.endpoint().toString())
                     .build();
         });
+        unary(
+                grpc,
+                io.raftkv.api.v1.AlarmGrpcService.List,
+                "AlarmList",
+                false,
+                r -> io.raftkv.api.v1.AlarmListResponse.newBuilder()
+                        .setHeader(s.header(id))
+                        .addAllAlarms(s.alarms())
+                        .build());
+        unary(grpc, io.raftkv.api.v1.AlarmGrpcService.Disarm, "AlarmDisarm", true, r -> {
+            List<io.raftkv.api.v1.AlarmMember> cleared = s.disarm(r);
+            return io.raftkv.api.v1.AlarmDisarmResponse.newBuilder()
+                    .setHeader(s.header(id))
+                    .addAllDisarmed(cleared)
+                    .addAllAlarms(s.alarms())
+                    .build();
+        });
         grpc.callHandler(KVGrpcService.Pipeline, this::pipeline);
         grpc.callHandler(
                 ClusterGrpcService.Snapshot,

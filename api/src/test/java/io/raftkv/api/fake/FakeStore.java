@@ -79,8 +79,37 @@ public final class FakeStore {
                 .build();
     }
 
+    private final List<io.raftkv.api.v1.AlarmMember> alarms = new ArrayList<>();
+
+    /** Raises {@code type} for {@code memberId}, as a node above its quota would. */
+    public synchronized void raiseAlarm(io.raftkv.api.v1.AlarmType type, long memberId) {
+        alarms.add(io.raftkv.api.v1.AlarmMember.newBuilder()
+                .setType(type)
+                .setMemberId(memberId)
+                .build());
+    }
+
+    public synchronized List<io.raftkv.api.v1.AlarmMember> alarms() {
+        return List.copyOf(alarms);
+    }
+
+    /** Clears the alarms of {@code r}'s type (unset: all) and member (0: all); returns those cleared. */
+    public synchronized List<io.raftkv.api.v1.AlarmMember> disarm(io.raftkv.api.v1.AlarmDisarmRequest r) {
+        List<io.raftkv.api.v1.AlarmMember> cleared = alarms.stream()
+                .filter(a -> (r.getTypeValue() == 0 || a.getType() == r.getType())
+                        && (r.getMemberId() == 0 || a.getMemberId() == r.getMemberId()))
+                .toList();
+        alarms.removeAll(cleared);
+        return cleared;
+    }
+
     synchronized PutResponse put(long memberId, PutRequest r) {
         checkKey(r.getKey());
+        if (alarms.stream().anyMatch(a -> a.getType() == io.raftkv.api.v1.AlarmType.NOSPACE)) {
+            throw RaftKvException.of(
+                    io.raftkv.api.ErrorReason.NO_SPACE,
+                    "NO_SPACE: the cluster's space quota alarm is active; writes that add data are refused");
+        }
         return once(r.getSession(), () -> {
             KeyValue prev = write(r.getKey(), r.getValue());
             PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(memberId));
