@@ -55,8 +55,11 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
     private static final int MAX_QUEUED_REQUESTS = 10_000;
     /** Watchers one pump may serve from disk before it yields to queued requests. */
     private static final int DISK_READS_PER_PUMP = 64;
-    /** Watchers at one position from which they are served together ({@link #advanceGroup}). */
-    private static final int SHARED_GROUP = 2;
+    /**
+     * Watchers at one position from which they are served together ({@link #advanceGroup});
+     * a figure sets it beyond any group to measure one watcher at a time ({@code WatchFanOutFigures}).
+     */
+    static int sharedGroup = 2;
 
     private final WatchSource source;
     private final WatchOptions options;
@@ -326,7 +329,7 @@ public final class WatchHub implements KvStateMachine.ChangeListener, AutoClosea
             }
         }
         for (Map.Entry<Long, List<Watcher>> group : atPosition.entrySet()) {
-            if (group.getValue().size() < SHARED_GROUP) {
+            if (group.getValue().size() < sharedGroup) {
                 for (Watcher w : group.getValue()) {
                     advance(w, true);
                     more |= w.next <= current && registered(w);

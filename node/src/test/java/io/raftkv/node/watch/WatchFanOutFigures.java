@@ -11,6 +11,9 @@ import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,48 +46,81 @@ class WatchFanOutFigures {
         try (NodeStorage storage = NodeStorage.open(dir, StorageOptions.defaults())) {
             long[] index = {1};
             double bare = run(storage, index, null);
-            AtomicLong events = new AtomicLong();
-            WatchHub hub = new WatchHub(
-                    WatchSource.of(storage::stateMachine),
-                    WatchOptions.defaults(),
-                    rev -> Header.newBuilder().setRevision(rev).build(),
-                    new WatchMetrics(new SimpleMeterRegistry()));
-            storage.stateMachine().setChangeListener(hub);
-            for (int w = 0; w < WATCHERS; w++) {
-                String prefix = "key" + (w % 10);
-                hub.create(
-                        new WatchSink() {
-                            @Override
-                            public void send(WatchResponse response) {
-                                events.addAndGet(response.getEventsCount());
-                            }
-
-                            @Override
-                            public long pendingBytes() {
-                                return 0;
-                            }
-                        },
-                        WatchCreateRequest.getDefaultInstance(),
-                        b(prefix),
-                        b("key" + (char) ('0' + (w % 10) + 1)));
-            }
-            long before = events.get();
-            long start = System.nanoTime();
-            double watched = run(storage, index, hub);
-            long expected = (long) BATCH * BATCHES * (WATCHERS / 10);
-            while (events.get() - before < expected && System.nanoTime() - start < 120_000_000_000L) {
-                Thread.onSpinWait();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("writes/s without watchers: %.0f%n", bare);
-            System.out.printf(
-                    "writes/s with %d watchers: %.0f (%.1f %% of the bare rate)%n",
-                    WATCHERS, watched, 100 * watched / bare);
-            System.out.printf(
-                    "events delivered: %d of %d in %.2f s = %.0f events/s%n",
-                    events.get() - before, expected, seconds, (events.get() - before) / seconds);
-            hub.close();
+            // The same load twice: watchers served one at a time (as before the index), then in
+            // groups through the index. Besides wall-clock rates (which a loaded machine distorts),
+            // the hub thread's own CPU time per delivered event.
+            for (int group : new int[] {Integer.MAX_VALUE, 2}) {
+                WatchHub.sharedGroup = group;
+                watched(storage, index, group == 2 ? "grouped, through the index" : "one watcher at a time", bare);
+            }
+            WatchHub.sharedGroup = 2;
         }
+    }
+
+    private static void watched(NodeStorage storage, long[] index, String how, double bare) {
+        AtomicLong events = new AtomicLong();
+        WatchHub hub = new WatchHub(
+                WatchSource.of(storage::stateMachine),
+                WatchOptions.defaults(),
+                rev -> Header.newBuilder().setRevision(rev).build(),
+                new WatchMetrics(new SimpleMeterRegistry()));
+        storage.stateMachine().setChangeListener(hub);
+        for (int w = 0; w < WATCHERS; w++) {
+            String prefix = "key" + (w % 10);
+            hub.create(
+                    new WatchSink() {
+                        @Override
+                        public void send(WatchResponse response) {
+                            events.addAndGet(response.getEventsCount());
+                        }
+
+                        @Override
+                        public long pendingBytes() {
+                            return 0;
+                        }
+                    },
+                    WatchCreateRequest.getDefaultInstance(),
+                    b(prefix),
+                    b("key" + (char) ('0' + (w % 10) + 1)));
+        }
+        while (hub.watchers() < WATCHERS) {
+            Thread.onSpinWait(); // every watcher registered before the writes start
+        }
+        long hubCpu0 = hubCpuNanos();
+        long start = System.nanoTime();
+        double watched = run(storage, index, hub);
+        long expected = (long) BATCH * BATCHES * (WATCHERS / 10);
+        while (events.get() < expected && System.nanoTime() - start < 120_000_000_000L) {
+            Thread.onSpinWait();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long hubCpu = hubCpuNanos() - hubCpu0;
+        System.out.printf(
+                "%s: writes/s with %d watchers: %.0f (%.1f %% of the bare rate)%n",
+                how, WATCHERS, watched, 100 * watched / bare);
+        System.out.printf(
+                "%s: events delivered: %d of %d in %.2f s = %.0f events/s; hub thread CPU %.2f s = %.2f µs per event%n",
+                how,
+                events.get(),
+                expected,
+                seconds,
+                events.get() / seconds,
+                hubCpu / 1e9,
+                hubCpu / 1e3 / Math.max(1, events.get()));
+        hub.close();
+    }
+
+    /** CPU time of the (one) live hub thread, {@code raftkv-watch}. */
+    private static long hubCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().equals("raftkv-watch")) {
+                total += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return total;
     }
 
     private static double run(NodeStorage storage, long[] index, WatchHub hub) {
