@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActiv
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.raftkv.operator.api.v1alpha1.RaftKvBackup;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.dependents.ClientServiceDependent;
@@ -31,6 +32,8 @@ import io.raftkv.operator.membership.MembershipOrchestrator;
 import io.raftkv.operator.membership.MembershipOrchestrator.Orchestration;
 import io.raftkv.operator.membership.MembershipProgress;
 import io.raftkv.operator.metrics.ClusterMetrics;
+import io.raftkv.operator.recovery.RestorePlanner;
+import io.raftkv.operator.recovery.RestoreReport;
 import io.raftkv.operator.security.AdminSecretDependent;
 import io.raftkv.operator.security.AuthOn;
 import io.raftkv.operator.security.AuthSecretDependent;
@@ -192,6 +195,30 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
                     cluster, before, ClusterSecurity.caSecret(context.getClient(), cluster), problems);
         }
         EventRecorder recorder = new EventRecorder(context.getClient(), clock);
+        RestorePlanner.Decision restore = RestorePlanner.Decision.none(
+                cluster.getStatus() != null ? cluster.getStatus().getRestore() : null);
+        if (problems.isEmpty()) {
+            restore = RestorePlanner.decide(
+                    cluster,
+                    before,
+                    name -> Optional.ofNullable(context.getClient()
+                            .resources(RaftKvBackup.class)
+                            .inNamespace(cluster.getMetadata().getNamespace())
+                            .withName(name)
+                            .get()),
+                    before.isEmpty() && cluster.getSpec().getRestore() != null
+                            ? StatefulSetDependent.priorClaims(
+                                    cluster,
+                                    (namespace, name) -> context.getClient()
+                                                    .persistentVolumeClaims()
+                                                    .inNamespace(namespace)
+                                                    .withName(name)
+                                                    .get()
+                                            != null)
+                            : List.of(),
+                    clock.instant());
+            restore.blocked().ifPresent(b -> problems.add("spec.restore: " + b.message()));
+        }
         Optional<StatefulSet> after = before;
         MembershipProgress membership = MembershipProgress.unchanged(
                 cluster.getStatus() != null ? cluster.getStatus().getOperation() : null);
@@ -209,10 +236,15 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
                     != null;
             Orchestration orchestration = orchestrator.prepare(cluster, before, pods, claims, clock.instant());
             var workflowContext = context.managedWorkflowAndDependentResourceContext();
+            // a restore starts with one voter (pod 0, restoring); the others are added once it leads
             workflowContext.put(
-                    StatefulSetDependent.INITIAL_VOTERS_KEY, StatefulSetDependent.initialVoters(cluster, before));
-            workflowContext.put(StatefulSetDependent.REPLICAS_KEY, orchestration.statefulSetReplicas());
-            workflowContext.put(PodDisruptionBudgetDependent.VOTERS_KEY, orchestration.voters());
+                    StatefulSetDependent.INITIAL_VOTERS_KEY,
+                    restore.creating() ? 1 : StatefulSetDependent.initialVoters(cluster, before));
+            workflowContext.put(
+                    StatefulSetDependent.REPLICAS_KEY, restore.creating() ? 1 : orchestration.statefulSetReplicas());
+            workflowContext.put(
+                    PodDisruptionBudgetDependent.VOTERS_KEY, restore.creating() ? 1 : orchestration.voters());
+            restore.mount().ifPresent(m -> workflowContext.put(StatefulSetDependent.RESTORE_KEY, m));
             boolean bootstrapAllowed = StatefulSetDependent.bootstrapAllowed(cluster, before, claims);
             workflowContext.put(StatefulSetDependent.BOOTSTRAP_ALLOWED_KEY, bootstrapAllowed);
             int certified = Math.max(
@@ -247,7 +279,7 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
                                 + " instead, delete those PersistentVolumeClaims and recreate the RaftKvCluster.");
             }
             membership = orchestrator.execute(orchestration, cluster, context.getClient(), recorder);
-            voters = orchestration.voters();
+            voters = restore.creating() ? 1 : orchestration.voters();
             leaderGone = orchestration.recordedLeaderGone();
         } else {
             LOG.warn(
@@ -265,6 +297,7 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             // answered: during a total outage no node is left to clear its own claim.
             next.setLeader(null);
         }
+        RestoreReport.apply(restore, cluster, previous, next, recorder, clock.instant());
         Optional<java.time.Instant> securityRecheck = Optional.empty();
         if (securityPlans.isPresent()) {
             securityRecheck = security.report(securityPlans.get(), cluster, next, recorder, clock.instant());

@@ -35,6 +35,13 @@ class OperatorArchitectureTest {
                 .allow("io.raftkv.operator.status", "io.raftkv.operator.api.v1alpha1", "io.raftkv.operator.membership")
                 .allow("io.raftkv.operator.membership", "io.raftkv.api.v1", "io.raftkv.operator.api.v1alpha1")
                 .allow(
+                        "io.raftkv.operator.recovery",
+                        "io.raftkv.api.v1",
+                        "io.raftkv.operator.api.v1alpha1",
+                        "io.raftkv.operator.dependents",
+                        "io.raftkv.operator.membership",
+                        "io.raftkv.operator.status")
+                .allow(
                         "io.raftkv.operator.security",
                         "io.raftkv.operator.api.v1alpha1",
                         "io.raftkv.operator.dependents",

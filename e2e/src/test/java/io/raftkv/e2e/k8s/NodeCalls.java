@@ -45,6 +45,14 @@ final class NodeCalls implements AutoCloseable {
             unary("raftkv.v1.KV", "Get", GetRequest.getDefaultInstance(), GetResponse.getDefaultInstance());
     static final MethodDescriptor<RangeRequest, RangeResponse> RANGE =
             unary("raftkv.v1.KV", "Range", RangeRequest.getDefaultInstance(), RangeResponse.getDefaultInstance());
+    static final MethodDescriptor<io.raftkv.api.v1.SnapshotRequest, io.raftkv.api.v1.SnapshotResponse> SNAPSHOT =
+            MethodDescriptor.<io.raftkv.api.v1.SnapshotRequest, io.raftkv.api.v1.SnapshotResponse>newBuilder()
+                    .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+                    .setFullMethodName(MethodDescriptor.generateFullMethodName("raftkv.v1.Cluster", "Snapshot"))
+                    .setRequestMarshaller(ProtoUtils.marshaller(io.raftkv.api.v1.SnapshotRequest.getDefaultInstance()))
+                    .setResponseMarshaller(
+                            ProtoUtils.marshaller(io.raftkv.api.v1.SnapshotResponse.getDefaultInstance()))
+                    .build();
     static final MethodDescriptor<StatusRequest, StatusResponse> STATUS = unary(
             "raftkv.v1.Cluster", "Status", StatusRequest.getDefaultInstance(), StatusResponse.getDefaultInstance());
 
@@ -105,7 +113,44 @@ final class NodeCalls implements AutoCloseable {
         return address == null ? "" : address;
     }
 
+    /**
+     * Downloads a backup from the node at {@code target} into {@code file} (the data chunks in
+     * order, as {@code raftkvctl snapshot save} writes them); returns the index it holds.
+     */
+    long snapshot(String target, java.nio.file.Path file, Duration deadline) throws java.io.IOException {
+        var responses = ClientCalls.blockingServerStreamingCall(
+                channel(target),
+                SNAPSHOT,
+                CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS),
+                io.raftkv.api.v1.SnapshotRequest.getDefaultInstance());
+        long index = -1;
+        boolean trailer = false;
+        try (var out = java.nio.file.Files.newOutputStream(file)) {
+            while (responses.hasNext()) {
+                var r = responses.next();
+                switch (r.getPartCase()) {
+                    case METADATA -> index = r.getMetadata().getIndex();
+                    case CHUNK -> r.getChunk().getData().writeTo(out);
+                    case TRAILER -> trailer = true;
+                    default -> throw new IllegalStateException("empty snapshot message");
+                }
+            }
+        }
+        if (index < 0 || !trailer) {
+            throw new IllegalStateException("snapshot stream without metadata or trailer");
+        }
+        return index;
+    }
+
     private <Q, R> R call(String target, MethodDescriptor<Q, R> method, Q request, Duration deadline) {
+        return ClientCalls.blockingUnaryCall(
+                channel(target),
+                method,
+                CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS),
+                request);
+    }
+
+    private ManagedChannel channel(String target) {
         Optional<Credentials> tls = credentials.apply(target);
         String key = target + "|" + tls.map(Credentials::fingerprint).orElse("");
         ManagedChannel channel = channels.computeIfAbsent(key, k -> {
@@ -117,11 +162,7 @@ final class NodeCalls implements AutoCloseable {
                             .build()
                     : tlsChannel(target, tls.get());
         });
-        return ClientCalls.blockingUnaryCall(
-                channel,
-                method,
-                CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS),
-                request);
+        return channel;
     }
 
     private static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message>

@@ -98,10 +98,18 @@ record PodEnvironment(
                 dir = podDir.resolve("volumes").resolve(m.getName());
                 SecretFiles.write(dir, found);
                 secretDirs.put(dir, secret);
+            } else if (volumesByName.containsKey(m.getName())
+                    && volumesByName.get(m.getName()).getPersistentVolumeClaim() != null) {
+                // a claim by name (e.g. a backup volume mounted for a restore): the claim's
+                // directory, not tracked as this pod's own volume
+                dir = claimDir.apply(volumesByName
+                        .get(m.getName())
+                        .getPersistentVolumeClaim()
+                        .getClaimName());
             } else {
                 throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": volume '"
-                        + m.getName() + "' is neither a claim template, an emptyDir nor a Secret; the simulated"
-                        + " kubelet supports only those");
+                        + m.getName() + "' is neither a claim template, a claim, an emptyDir nor a Secret; the"
+                        + " simulated kubelet supports only those");
             }
             createDirectories(dir);
             mounts.put(m.getMountPath(), dir);

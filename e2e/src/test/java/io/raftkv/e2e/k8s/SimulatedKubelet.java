@@ -212,6 +212,11 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
 
     /** Whether the data directory of claim {@code ns/claim} exists on disk. */
+    /** The directory that stands for PersistentVolumeClaim {@code claim}'s volume. */
+    public Path claimDirectory(String namespace, String claim) {
+        return volumeDir(namespace, claim);
+    }
+
     public boolean volumeExists(String namespace, String claim) {
         return Files.exists(volumeDir(namespace, claim));
     }

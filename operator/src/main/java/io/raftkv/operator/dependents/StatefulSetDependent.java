@@ -62,6 +62,11 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
      * fresh id, whatever its ordinal. Absent means allowed, so existing templates do not change.
      */
     public static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
+    /**
+     * Key under which the reconciler stores the restore the pods carry (a {@link RestoreMount}),
+     * absent when none: only while a cluster created from {@code spec.restore} has not led yet.
+     */
+    public static final String RESTORE_KEY = "raftkv.io/restore";
     /** Key under which the reconciler stores whether the pods run TLS (a Boolean). */
     public static final String TLS_KEY = "raftkv.io/tls";
     /** Key under which the reconciler stores whether the pods require client auth (a Boolean). */
@@ -88,7 +93,11 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
         boolean auth = context.managedWorkflowAndDependentResourceContext()
                 .get(AUTH_KEY, Boolean.class)
                 .orElse(false);
-        return desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, tls, auth);
+        StatefulSet desired = desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, tls, auth);
+        context.managedWorkflowAndDependentResourceContext()
+                .get(RESTORE_KEY, RestoreMount.class)
+                .ifPresent(r -> r.applyTo(desired.getSpec().getTemplate()));
+        return desired;
     }
 
     /**

@@ -318,6 +318,26 @@ public final class ClusterStatusCalculator {
     }
 
     /**
+     * Puts condition {@code type} on {@code next} (replacing one of that type), keeping its
+     * transition time from {@code previous} when its status did not change.
+     */
+    public static void withCondition(
+            RaftKvClusterStatus next,
+            RaftKvClusterStatus previous,
+            String type,
+            boolean status,
+            String reason,
+            String message,
+            Instant now) {
+        long generation = Objects.requireNonNullElse(next.getObservedGeneration(), 0L);
+        List<Condition> conditions = new ArrayList<>(next.getConditions());
+        conditions.removeIf(c -> type.equals(c.getType()));
+        conditions.addAll(
+                carryTransitionTimes(List.of(condition(type, status, reason, message)), previous, generation, now));
+        next.setConditions(conditions);
+    }
+
+    /**
      * Stamps {@code observedGeneration} and keeps each condition's previous
      * {@code lastTransitionTime} unless its status changed.
      */

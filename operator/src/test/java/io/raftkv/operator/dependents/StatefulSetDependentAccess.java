@@ -10,4 +10,11 @@ public final class StatefulSetDependentAccess {
     public static StatefulSet desired(RaftKvCluster cluster) {
         return StatefulSetDependent.desiredFor(cluster, cluster.getSpec().getReplicas());
     }
+
+    /** The StatefulSet of a cluster created for a restore: one voter, the source mounted. */
+    public static StatefulSet desiredRestoring(RaftKvCluster cluster, RestoreMount mount) {
+        StatefulSet sts = StatefulSetDependent.desiredFor(cluster, 1, 1);
+        mount.applyTo(sts.getSpec().getTemplate());
+        return sts;
+    }
 }

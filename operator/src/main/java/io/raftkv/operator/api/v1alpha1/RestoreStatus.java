@@ -8,11 +8,13 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RestoreStatus {
 
+    public static final String PHASE_PENDING = "Pending";
     public static final String PHASE_RESTORING = "Restoring";
     public static final String PHASE_COMPLETE = "Complete";
     public static final String PHASE_FAILED = "Failed";
 
-    @JsonPropertyDescription("Restoring (pod 0 restores the file; the cluster serves nothing),"
+    @JsonPropertyDescription("Pending (the source is not available yet: nothing is created),"
+            + " Restoring (pod 0 restores the file; the cluster serves nothing),"
             + " Complete (the restored member leads; the others join by membership change) or Failed.")
     private String phase;
 

@@ -1,0 +1,97 @@
+package io.raftkv.operator.dependents;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.ArrayList;
+import java.util.Optional;
+
+/**
+ * The pod contract of a restore ({@code spec.restore}): the backup's PersistentVolumeClaim mounted
+ * read-only at {@value #MOUNT_PATH}, and {@code RAFTKV_RESTORE_FROM} (the file in it) with
+ * {@code RAFTKV_RESTORE_SHA256}. Only pod 0 of a cluster created with {@code RAFTKV_REPLICAS=1}
+ * acts on them (the node's {@code --restore-from}); the operator removes them from the template once
+ * the restored member leads.
+ *
+ * @param claimName the PersistentVolumeClaim holding the snapshot file
+ * @param path      the file's path inside that volume (relative)
+ * @param sha256    the file's expected SHA-256 (hex), or empty
+ */
+public record RestoreMount(String claimName, String path, String sha256) {
+
+    public static final String VOLUME = "restore-source";
+    public static final String MOUNT_PATH = "/var/lib/raftkv-restore";
+    public static final String ENV_RESTORE_FROM = "RAFTKV_RESTORE_FROM";
+    public static final String ENV_RESTORE_SHA256 = "RAFTKV_RESTORE_SHA256";
+
+    /** {@code pvc://<claim>/<path>}, as a RaftKvBackup's {@code status.location} writes it. */
+    public String location() {
+        return "pvc://" + claimName + "/" + path;
+    }
+
+    /** Adds the volume, its mount and the environment to the node container of {@code template}. */
+    void applyTo(PodTemplateSpec template) {
+        Volume volume = new VolumeBuilder()
+                .withName(VOLUME)
+                .withNewPersistentVolumeClaim()
+                .withClaimName(claimName)
+                .withReadOnly(true)
+                .endPersistentVolumeClaim()
+                .build();
+        var volumes = new ArrayList<>(
+                Optional.ofNullable(template.getSpec().getVolumes()).orElse(java.util.List.of()));
+        volumes.add(volume);
+        template.getSpec().setVolumes(volumes);
+        for (Container c : template.getSpec().getContainers()) {
+            if (!NodePodTemplate.CONTAINER_NAME.equals(c.getName())) {
+                continue;
+            }
+            c.getVolumeMounts()
+                    .add(new VolumeMountBuilder()
+                            .withName(VOLUME)
+                            .withMountPath(MOUNT_PATH)
+                            .withReadOnly(true)
+                            .build());
+            c.getEnv().add(env(ENV_RESTORE_FROM, MOUNT_PATH + "/" + path));
+            if (!sha256.isEmpty()) {
+                c.getEnv().add(env(ENV_RESTORE_SHA256, sha256));
+            }
+        }
+    }
+
+    /** The restore an existing StatefulSet's template carries, if any. */
+    public static Optional<RestoreMount> of(StatefulSet sts) {
+        var spec = sts.getSpec().getTemplate().getSpec();
+        Optional<String> claim = Optional.ofNullable(spec.getVolumes()).orElse(java.util.List.of()).stream()
+                .filter(v -> VOLUME.equals(v.getName()) && v.getPersistentVolumeClaim() != null)
+                .map(v -> v.getPersistentVolumeClaim().getClaimName())
+                .findFirst();
+        Optional<Container> node = spec.getContainers().stream()
+                .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+                .findFirst();
+        Optional<String> from = node.flatMap(c -> envValue(c, ENV_RESTORE_FROM));
+        if (claim.isEmpty() || from.isEmpty() || !from.get().startsWith(MOUNT_PATH + "/")) {
+            return Optional.empty();
+        }
+        return Optional.of(new RestoreMount(
+                claim.get(),
+                from.get().substring(MOUNT_PATH.length() + 1),
+                node.flatMap(c -> envValue(c, ENV_RESTORE_SHA256)).orElse("")));
+    }
+
+    private static Optional<String> envValue(Container c, String name) {
+        return Optional.ofNullable(c.getEnv()).orElse(java.util.List.of()).stream()
+                .filter(e -> name.equals(e.getName()))
+                .map(EnvVar::getValue)
+                .findFirst();
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+}

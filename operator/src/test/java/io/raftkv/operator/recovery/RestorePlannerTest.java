@@ -1,0 +1,159 @@
+package io.raftkv.operator.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.raftkv.operator.TestClusters;
+import io.raftkv.operator.api.v1alpha1.RaftKvBackup;
+import io.raftkv.operator.api.v1alpha1.RaftKvBackupStatus;
+import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
+import io.raftkv.operator.api.v1alpha1.RestoreSpec;
+import io.raftkv.operator.api.v1alpha1.RestoreStatus;
+import io.raftkv.operator.dependents.RestoreMount;
+import io.raftkv.operator.dependents.StatefulSetDependentAccess;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RestorePlannerTest {
+    private static final Instant NOW = Instant.parse("2026-12-07T16:00:00Z");
+    private static final String SHA = "ab".repeat(32);
+
+    private static RaftKvCluster restoring(RestoreSpec restore) {
+        RaftKvCluster c = TestClusters.stored("ns", "back", 3);
+        c.getSpec().setRestore(restore);
+        return c;
+    }
+
+    private static RestoreSpec fromPvc() {
+        RestoreSpec r = new RestoreSpec();
+        r.setPvc(new RestoreSpec.PvcSource("backups", "nightly/a.snap"));
+        r.setSha256(SHA);
+        return r;
+    }
+
+    private static RestoreSpec fromBackup(String name) {
+        RestoreSpec r = new RestoreSpec();
+        r.setBackupName(name);
+        return r;
+    }
+
+    private static RaftKvBackup backup(RaftKvBackupStatus.Phase phase, String location) {
+        RaftKvBackup b = new RaftKvBackup();
+        b.setMetadata(new ObjectMetaBuilder().withName("nightly").build());
+        RaftKvBackupStatus s = new RaftKvBackupStatus();
+        s.phase = phase;
+        s.location = location;
+        s.sha256 = SHA;
+        b.setStatus(s);
+        return b;
+    }
+
+    @Test
+    void aNewClusterFromAPvcIsCreatedWithOnePodCarryingTheSource() {
+        var d = RestorePlanner.decide(restoring(fromPvc()), Optional.empty(), n -> Optional.empty(), List.of(), NOW);
+        assertThat(d.creating()).isTrue();
+        assertThat(d.blocked()).isEmpty();
+        assertThat(d.mount()).contains(new RestoreMount("backups", "nightly/a.snap", SHA));
+        assertThat(d.status().getPhase()).isEqualTo(RestoreStatus.PHASE_RESTORING);
+        assertThat(d.status().getSource()).isEqualTo("pvc://backups/nightly/a.snap");
+    }
+
+    @Test
+    void aBackupResourceIsRestoredOnlyOnceSucceededAndOnlyFromAPvc() {
+        Map<String, RaftKvBackup> backups = new java.util.HashMap<>();
+        RaftKvCluster c = restoring(fromBackup("nightly"));
+        var missing =
+                RestorePlanner.decide(c, Optional.empty(), n -> Optional.ofNullable(backups.get(n)), List.of(), NOW);
+        assertThat(missing.blocked())
+                .get()
+                .extracting(RestorePlanner.Blocked::reason)
+                .isEqualTo(RestorePlanner.REASON_SOURCE_UNAVAILABLE);
+        assertThat(missing.mount()).isEmpty();
+        assertThat(missing.status().getPhase()).isEqualTo(RestoreStatus.PHASE_PENDING);
+
+        backups.put("nightly", backup(RaftKvBackupStatus.Phase.Running, null));
+        assertThat(RestorePlanner.decide(c, Optional.empty(), n -> Optional.ofNullable(backups.get(n)), List.of(), NOW)
+                        .blocked())
+                .get()
+                .extracting(RestorePlanner.Blocked::message)
+                .asString()
+                .contains("Running, not Succeeded");
+
+        backups.put("nightly", backup(RaftKvBackupStatus.Phase.Succeeded, "s3://bucket/raftkv/nightly.snap"));
+        assertThat(RestorePlanner.decide(c, Optional.empty(), n -> Optional.ofNullable(backups.get(n)), List.of(), NOW)
+                        .blocked())
+                .get()
+                .extracting(RestorePlanner.Blocked::reason)
+                .isEqualTo(RestorePlanner.REASON_SOURCE_UNSUPPORTED);
+
+        backups.put("nightly", backup(RaftKvBackupStatus.Phase.Succeeded, "pvc://back-backups/raftkv/nightly.snap"));
+        var ok = RestorePlanner.decide(c, Optional.empty(), n -> Optional.ofNullable(backups.get(n)), List.of(), NOW);
+        assertThat(ok.mount()).contains(new RestoreMount("back-backups", "raftkv/nightly.snap", SHA));
+        assertThat(ok.creating()).isTrue();
+    }
+
+    @Test
+    void volumesOfAnEarlierClusterBlockTheRestore() {
+        var d = RestorePlanner.decide(
+                restoring(fromPvc()), Optional.empty(), n -> Optional.empty(), List.of("data-back-0"), NOW);
+        assertThat(d.blocked())
+                .get()
+                .extracting(RestorePlanner.Blocked::message)
+                .asString()
+                .contains("data-back-0");
+        assertThat(d.mount()).isEmpty();
+    }
+
+    @Test
+    void theTemplateKeepsTheSourceUntilTheRestoredMemberLeadsThenDropsIt() {
+        RaftKvCluster c = restoring(fromPvc());
+        RestoreMount mount = new RestoreMount("backups", "nightly/a.snap", SHA);
+        StatefulSet sts = StatefulSetDependentAccess.desiredRestoring(c, mount);
+        assertThat(RestoreMount.of(sts)).contains(mount);
+
+        var restoringNow = RestorePlanner.decide(c, Optional.of(sts), n -> Optional.empty(), List.of(), NOW);
+        assertThat(restoringNow.mount()).contains(mount);
+        assertThat(restoringNow.creating()).isFalse();
+        assertThat(restoringNow.status().getPhase()).isEqualTo(RestoreStatus.PHASE_RESTORING);
+
+        c.setStatus(new RaftKvClusterStatus());
+        c.getStatus().setLeader("back-0");
+        var done = RestorePlanner.decide(c, Optional.of(sts), n -> Optional.empty(), List.of(), NOW);
+        assertThat(done.mount()).isEmpty();
+        assertThat(done.status().getPhase()).isEqualTo(RestoreStatus.PHASE_COMPLETE);
+        assertThat(done.status().getCompletedAt()).isEqualTo("2026-12-07T16:00:00Z");
+
+        // after the template dropped it, the completed status is carried as it is
+        c.getStatus().setRestore(done.status());
+        StatefulSet plain = StatefulSetDependentAccess.desired(c);
+        var later = RestorePlanner.decide(c, Optional.of(plain), n -> Optional.empty(), List.of(), NOW.plusSeconds(60));
+        assertThat(later.mount()).isEmpty();
+        assertThat(later.status()).isEqualTo(done.status());
+    }
+
+    @Test
+    void aRestoreAddedToARunningClusterIsReportedNotActedOn() {
+        RaftKvCluster c = TestClusters.stored("ns", "back", 3);
+        StatefulSet running = StatefulSetDependentAccess.desired(c);
+        c.getSpec().setRestore(fromPvc());
+        var d = RestorePlanner.decide(c, Optional.of(running), n -> Optional.empty(), List.of(), NOW);
+        assertThat(d.mount()).isEmpty();
+        assertThat(d.creating()).isFalse();
+        assertThat(d.status().getPhase()).isEqualTo(RestoreStatus.PHASE_FAILED);
+        assertThat(d.status().getMessage()).contains("added after the cluster was created");
+    }
+
+    @Test
+    void pvcLocationsParseAndOthersDoNot() {
+        assertThat(RestorePlanner.parsePvcLocation("pvc://c/p/q.snap", ""))
+                .contains(new RestoreMount("c", "p/q.snap", ""));
+        assertThat(RestorePlanner.parsePvcLocation("pvc://c/", "")).isEmpty();
+        assertThat(RestorePlanner.parsePvcLocation("pvc://c/../x", "")).isEmpty();
+        assertThat(RestorePlanner.parsePvcLocation("s3://b/k", "")).isEmpty();
+    }
+}
