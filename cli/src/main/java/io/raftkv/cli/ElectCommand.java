@@ -72,7 +72,8 @@ final class ElectCommand implements Callable<Integer> {
         if (value == null) {
             throw new IllegalArgumentException("VALUE is required unless --listen is given");
         }
-        try (LeaseSession session = LeaseSession.open(root.client(), ttl)) {
+        try (LeaseSession session = LeaseSession.open(root.client(), ttl);
+                RevokeOnExit onExit = RevokeOnExit.register(session)) {
             Election e = new Election(root.client(), session, name + "/");
             long token = e.campaign(value, wait);
             if (o.json()) {

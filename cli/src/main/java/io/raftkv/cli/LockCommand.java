@@ -56,7 +56,8 @@ final class LockCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TimeoutException, InterruptedException, IOException {
-        try (LeaseSession session = LeaseSession.open(root.client(), ttl)) {
+        try (LeaseSession session = LeaseSession.open(root.client(), ttl);
+                RevokeOnExit onExit = RevokeOnExit.register(session)) {
             Lock lock = new Lock(root.client(), session, name + "/");
             Lock.Held held = lock.acquire(wait);
             Output o = root.output();
