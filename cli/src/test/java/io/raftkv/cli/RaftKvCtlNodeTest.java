@@ -268,7 +268,7 @@ class RaftKvCtlNodeTest {
     @Test
     void lockRunsCommandsOneAtATimeWithIncreasingTokens() throws Exception {
         Path log = dir.resolve("sections.log");
-        String script = "echo start $RAFTKV_LOCK_TOKEN >> " + log + "; sleep 1; echo end $RAFTKV_LOCK_TOKEN >> " + log;
+        String script = "echo start $RAFTKV_LOCK_TOKEN >> " + log + "; sleep 2; echo end $RAFTKV_LOCK_TOKEN >> " + log;
         Running first = new Running("lock", "--ttl", "5", "ctl-lock", "sh", "-c", script);
         Running second = new Running("lock", "--ttl", "5", "ctl-lock", "sh", "-c", script);
         await().atMost(Duration.ofSeconds(30))
