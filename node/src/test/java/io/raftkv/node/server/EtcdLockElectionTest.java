@@ -115,6 +115,29 @@ class EtcdLockElectionTest {
     }
 
     @Test
+    void aWaiterWhoseLeaseEndsIsToldItsSessionExpiredOnceTheHolderGoes() {
+        LockResponse held = f.call(
+                        LockGrpcClient.Lock,
+                        LockRequest.newBuilder().setName(b("s")).setLease(1).build())
+                .body();
+        var waiting = f.callAsync(
+                LockGrpcClient.Lock,
+                LockRequest.newBuilder().setName(b("s")).setLease(2).build(),
+                20_000,
+                m -> {});
+        await().atMost(Duration.ofSeconds(10)).until(() -> exists("s/2"));
+        log.apply(Command.of(new Command.LeaseRevoke(2, true))); // the waiter's lease expires: its key goes
+        assertThat(exists("s/2")).isFalse();
+        f.call(
+                        LockGrpcClient.Unlock,
+                        UnlockRequest.newBuilder().setKey(held.getKey()).build())
+                .body();
+        var expired = ClientServerFixture.await(waiting);
+        assertThat(expired.status()).isEqualTo(GrpcStatus.UNKNOWN);
+        assertThat(expired.message()).isEqualTo("mutex: session is expired");
+    }
+
+    @Test
     void aLockWithAnUnknownLeaseOrNoneIsRefusedWithEtcdsErrors() {
         var unknown = f.call(
                 LockGrpcClient.Lock,
