@@ -26,16 +26,18 @@ ensure_packages unzip:unzip
 BASE_IMAGE="${BASE_IMAGE:-$("$IMAGES_DIR/build-base.sh")}"
 
 NODE_JAR=node/target/raftkv-node.jar
+CLI_JAR=cli/target/raftkvctl-thin.jar
 OPERATOR_JAR=operator/target/raftkv-operator.jar
-if [[ ! -f $NODE_JAR || ! -f $OPERATOR_JAR ]]; then
-  log "building the jars (mvn package -pl node,operator -am)"
-  $MVN -q -pl node,operator -am package -DskipTests
+if [[ ! -f $NODE_JAR || ! -f $CLI_JAR || ! -f $OPERATOR_JAR ]]; then
+  log "building the jars (mvn package -pl node,cli,operator -am)"
+  $MVN -q -pl node,cli,operator -am package -DskipTests
 fi
 
 # The "prebuilt" stage's inputs: the jars, and RocksDB's JNI library extracted from the node jar.
 rm -rf target/images
 mkdir -p target/images/node/native target/images/operator
 cp "$NODE_JAR" target/images/node/raftkv-node.jar
+cp "$CLI_JAR" target/images/node/raftkvctl-thin.jar
 unzip -q -o -d target/images/node/native "$NODE_JAR" librocksdbjni-linux64.so
 cp "$OPERATOR_JAR" target/images/operator/raftkv-operator.jar
 

@@ -24,8 +24,8 @@ import java.util.Map;
 /**
  * The Job that takes one backup (the backup-pod contract, docs/operations.md "Backups"): one pod,
  * never restarted in place (a retry is a new pod, up to {@value #BACKOFF_LIMIT} times), stopped at
- * the backup's timeout, running {@code java -jar /app/raftkvctl.jar} from the cluster's own node
- * image:
+ * the backup's timeout, running raftkvctl from the cluster's own node image
+ * ({@code java -cp /app/raftkvctl.jar:/app/raftkv-node.jar io.raftkv.cli.RaftKvCtl}):
  *
  * <pre>
  * raftkvctl --endpoints &lt;every member's client address&gt; [--cacert --cert --key: the admin Secret]
@@ -44,7 +44,10 @@ public final class BackupJob {
 
     public static final String CONTAINER = "backup";
     public static final String BACKUP_DIR = "/var/lib/raftkv-backup";
-    public static final String CLI_JAR = "/app/raftkvctl.jar";
+    /** raftkvctl in the node image: its own classes and the AWS SDK, then the node jar. */
+    public static final String CLASSPATH = "/app/raftkvctl.jar:/app/raftkv-node.jar";
+
+    public static final String CLI_MAIN = "io.raftkv.cli.RaftKvCtl";
     static final int BACKOFF_LIMIT = 2;
     static final String ADMIN_DIR = "/etc/raftkv/admin";
 
@@ -76,7 +79,7 @@ public final class BackupJob {
         labels.put(ClusterObjects.LABEL_MANAGED_BY, ClusterObjects.MANAGER);
         labels.put(BackupPlan.BACKUP_LABEL, name);
 
-        List<String> args = new ArrayList<>(List.of("-jar", CLI_JAR, "--endpoints", endpoints(cluster)));
+        List<String> args = new ArrayList<>(List.of("-cp", CLASSPATH, CLI_MAIN, "--endpoints", endpoints(cluster)));
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         List<EnvVar> env = new ArrayList<>();

@@ -209,13 +209,15 @@ class BackupMockServerTest {
         assertThat(c.getImage())
                 .isEqualTo(TestClusters.cluster(ns, "prod", 3).getSpec().getImage());
         assertThat(String.join(" ", c.getArgs()))
-                .startsWith("-jar /app/raftkvctl.jar --endpoints prod-0.prod-peers." + ns)
+                .startsWith(
+                        "-cp /app/raftkvctl.jar:/app/raftkv-node.jar io.raftkv.cli.RaftKvCtl --endpoints prod-0.prod-peers."
+                                + ns)
                 .contains("--cacert /etc/raftkv/admin/ca.crt --cert /etc/raftkv/admin/tls.crt")
                 .contains("snapshot save s3://backups/raftkv/prod/nightly-1.snap --snapshot-timeout 600s")
                 .contains("--result-file /dev/termination-log")
                 .contains("--s3-endpoint http://minio.storage:9000 --s3-region us-east-1 --s3-path-style true")
                 .doesNotContain("--prune-prefix");
-        assertThat(c.getArgs().get(3).split(",")).hasSize(3);
+        assertThat(c.getArgs().get(4).split(",")).hasSize(3);
         assertThat(c.getEnv())
                 .extracting(e ->
                         e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName() + "/"
