@@ -237,33 +237,73 @@ final class EtcdKv {
                             () -> readTxns.evaluate(r, reader.revisions().current(), this::header)));
         }
         EtcdTxnPlan.Plan plan = txns.plan(r);
-        return propose(ProposalMetrics.Kind.TXN, Command.of(plan.txn())).map(res -> {
-            boolean succeeded = switch (res.status()) {
-                case APPLIED -> true;
-                case COMPARE_FAILED -> false;
-                default -> throw outcome(res);
-            };
-            List<RequestOp> ops = succeeded ? plan.success() : plan.failure();
-            long expected = ops.size()
-                    + ops.stream()
-                            .filter(op ->
-                                    op.hasRequestPut() && op.getRequestPut().getPrevKv())
+        return propose(ProposalMetrics.Kind.TXN, Command.of(plan.txn()))
+                .map(res -> {
+                    boolean succeeded = switch (res.status()) {
+                        case APPLIED -> true;
+                        case COMPARE_FAILED -> false;
+                        default -> throw outcome(res);
+                    };
+                    List<RequestOp> ops = succeeded ? plan.success() : plan.failure();
+                    long deferred = java.util.stream.IntStream.range(0, ops.size())
+                            .filter(i -> EtcdTxnPlan.deferred(ops, i))
                             .count();
-            if (res.txnResults().size() != expected) {
-                throw RaftKvException.of(
-                        GrpcStatus.INTERNAL,
-                        "txn at index " + res.index() + " reported "
-                                + res.txnResults().size() + " op results for a branch of " + expected + " ops");
-            }
-            TxnResponse.Builder b =
-                    TxnResponse.newBuilder().setHeader(header(res.revision())).setSucceeded(succeeded);
-            int next = 0;
-            for (RequestOp op : ops) {
-                ApplyResult.TxnOpResult before = null;
-                if (op.hasRequestPut() && op.getRequestPut().getPrevKv()) {
-                    before = res.txnResults().get(next++); // the get planned just before the put
+                    long expected = ops.size()
+                            - deferred
+                            + ops.stream()
+                                    .filter(op -> op.hasRequestPut()
+                                            && op.getRequestPut().getPrevKv())
+                                    .count();
+                    if (res.txnResults().size() != expected) {
+                        throw RaftKvException.of(
+                                GrpcStatus.INTERNAL,
+                                "txn at index " + res.index() + " reported "
+                                        + res.txnResults().size() + " op results for a branch of " + expected + " ops");
+                    }
+                    TxnResponse.Builder b = TxnResponse.newBuilder()
+                            .setHeader(header(res.revision()))
+                            .setSucceeded(succeeded);
+                    int next = 0;
+                    for (int i = 0; i < ops.size(); i++) {
+                        RequestOp op = ops.get(i);
+                        if (EtcdTxnPlan.deferred(ops, i)) {
+                            b.addResponses(ResponseOp.getDefaultInstance()); // read below, after the apply
+                            continue;
+                        }
+                        ApplyResult.TxnOpResult before = null;
+                        if (op.hasRequestPut() && op.getRequestPut().getPrevKv()) {
+                            before = res.txnResults().get(next++); // the get planned just before the put
+                        }
+                        b.addResponses(response(op, res.txnResults().get(next++), before, res.revision()));
+                    }
+                    return deferred == 0 ? Future.succeededFuture(b.build()) : readDeferred(ops, b, res.revision());
+                })
+                .compose(f -> f);
+    }
+
+    /**
+     * The deferred Ranges of a Txn branch ({@link EtcdTxnPlan#deferred}), read on the read pool at the
+     * transaction's revision (or the Range's own) once it applied.
+     */
+    private Future<TxnResponse> readDeferred(List<RequestOp> ops, TxnResponse.Builder b, long revision) {
+        return reads.submit(() -> {
+            for (int i = 0; i < ops.size(); i++) {
+                if (EtcdTxnPlan.deferred(ops, i)) {
+                    RangeRequest rr = ops.get(i).getRequestRange();
+                    RangeRequest at = rr.getRevision() == 0
+                            ? rr.toBuilder().setRevision(revision).build()
+                            : rr;
+                    EtcdRange.Result res = ranges.read(at);
+                    RangeResponse.Builder range = RangeResponse.newBuilder()
+                            .setHeader(io.raftkv.etcd.api.ResponseHeader.newBuilder()
+                                    .setRevision(revision))
+                            .setCount(res.count())
+                            .setMore(res.more());
+                    for (KeyValue kv : res.kvs()) {
+                        range.addKvs(EtcdProtos.keyValue(kv, rr.getKeysOnly()));
+                    }
+                    b.setResponses(i, ResponseOp.newBuilder().setResponseRange(range));
                 }
-                b.addResponses(response(op, res.txnResults().get(next++), before, res.revision()));
             }
             return b.build();
         });

@@ -1,6 +1,7 @@
 package io.raftkv.node.etcd;
 
 import io.raftkv.etcd.api.Compare;
+import io.raftkv.etcd.api.RangeRequest;
 import io.raftkv.etcd.api.RequestOp;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.node.server.ServerLimits;
@@ -101,15 +102,51 @@ final class EtcdTxnPlan {
                 : field.getVarintList().get(field.getVarintList().size() - 1);
     }
 
+    /**
+     * Whether op {@code i} of {@code branch} is a Range the replicated transaction cannot read (over
+     * a range, at a revision, with revision filters, sorted or limited) that comes after every write
+     * of its branch: it is then left out of the proposed transaction and read after it applied, at
+     * the transaction's revision (or its own), which shows exactly the state the branch left, as
+     * etcd's in-transaction read does. clientv3's Mutex (etcdctl lock) reads the lock's owner so.
+     */
+    static boolean deferred(List<RequestOp> branch, int i) {
+        RequestOp op = branch.get(i);
+        if (!op.hasRequestRange() || !rich(op.getRequestRange())) {
+            return false;
+        }
+        for (int j = i + 1; j < branch.size(); j++) {
+            if (branch.get(j).hasRequestPut() || branch.get(j).hasRequestDeleteRange()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean rich(RangeRequest g) {
+        return !g.getRangeEnd().isEmpty()
+                || g.getRevision() != 0
+                || g.getMinModRevision() != 0
+                || g.getMaxModRevision() != 0
+                || g.getMinCreateRevision() != 0
+                || g.getMaxCreateRevision() != 0
+                || g.getLimit() != 0
+                || g.getSortOrder() != RangeRequest.SortOrder.NONE;
+    }
+
     private List<Command.TxnOp> ops(List<RequestOp> ops) {
         List<Command.TxnOp> out = new ArrayList<>(ops.size());
-        for (RequestOp op : ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            RequestOp op = ops.get(i);
+            if (deferred(ops, i)) {
+                continue;
+            }
             out.add(
                     switch (op.getRequestCase()) {
                         case REQUEST_RANGE -> {
                             var g = op.getRequestRange();
                             if (!g.getRangeEnd().isEmpty()) {
-                                throw EtcdErrors.unsupported("a Range over a key range (range_end) inside a Txn");
+                                throw EtcdErrors.unsupported(
+                                        "a Range over a key range (range_end) before a write of its Txn branch");
                             }
                             if (g.getRevision() != 0
                                     || g.getMinModRevision() != 0
@@ -117,7 +154,8 @@ final class EtcdTxnPlan {
                                     || g.getMinCreateRevision() != 0
                                     || g.getMaxCreateRevision() != 0) {
                                 throw EtcdErrors.unsupported(
-                                        "a Range at a revision or with revision filters inside a Txn");
+                                        "a Range at a revision or with revision filters before a write of its Txn"
+                                                + " branch");
                             }
                             yield new Command.Get(key(g.getKey()));
                         }

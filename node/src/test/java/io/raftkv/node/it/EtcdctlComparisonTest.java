@@ -179,9 +179,7 @@ class EtcdctlComparisonTest {
                 step(Kind.ERROR, "lease", "grant", "9000000001"),
                 // etcdctl's client-side recipes over Txn, Watch and Lease.
                 step(Kind.UNTIL_TWO_LINES, "elect", "el", "proposal-1"),
-                step(Kind.LEASE, "lock", "lk", "echo", "locked")
-                        .differs("clientv3's Mutex reads the lock's owner with a Range over the prefix inside"
-                                + " its Txn, which RaftKV's etcd Txn does not support yet (UNIMPLEMENTED)"),
+                step(Kind.LEASE, "lock", "lk", "echo", "locked"),
                 step(Kind.WRITE_JSON, "del", "-w", "json", "--prefix", "--prev-kv", "k"),
                 step(Kind.WATCH_RESULT, "put", "-w", "json", "kzz", "end"),
                 step(Kind.LEASE, "compaction", "{rev:last}"),

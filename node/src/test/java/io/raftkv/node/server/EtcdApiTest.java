@@ -209,6 +209,65 @@ class EtcdApiTest {
                 .isZero();
     }
 
+    /** clientv3's Mutex: If(create(myKey) = 0) Then(put myKey, owner) Else(get myKey, owner). */
+    private static TxnRequest mutex(String myKey) {
+        RequestOp owner = RequestOp.newBuilder()
+                .setRequestRange(RangeRequest.newBuilder()
+                        .setKey(b("m/"))
+                        .setRangeEnd(b("m0"))
+                        .setSortTarget(RangeRequest.SortTarget.CREATE)
+                        .setSortOrder(RangeRequest.SortOrder.ASCEND)
+                        .setLimit(1))
+                .build();
+        return TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder()
+                        .setKey(b(myKey))
+                        .setTarget(Compare.CompareTarget.CREATE)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setCreateRevision(0))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(b(myKey))))
+                .addSuccess(owner)
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(b(myKey))))
+                .addFailure(owner)
+                .build();
+    }
+
+    @Test
+    void aTxnReadsARangeAfterItsWritesAtItsOwnRevision() {
+        TxnResponse first = f.call(KVGrpcClient.Txn, mutex("m/1")).body();
+        assertThat(first.getSucceeded()).isTrue();
+        RangeResponse owner = first.getResponses(1).getResponseRange();
+        assertThat(keys(owner)).as("the branch's own put is seen").containsExactly("m/1");
+        assertThat(owner.getHeader().getRevision()).isEqualTo(first.getHeader().getRevision());
+
+        TxnResponse second = f.call(KVGrpcClient.Txn, mutex("m/2")).body();
+        assertThat(keys(second.getResponses(1).getResponseRange()))
+                .as("the oldest creator owns the lock")
+                .containsExactly("m/1");
+        assertThat(second.getResponses(1).getResponseRange().getCount()).isEqualTo(2);
+        assertThat(second.getResponses(1).getResponseRange().getMore()).isTrue();
+
+        TxnResponse again = f.call(KVGrpcClient.Txn, mutex("m/2")).body();
+        assertThat(again.getSucceeded()).isFalse();
+        assertThat(keys(again.getResponses(0).getResponseRange())).containsExactly("m/2");
+        assertThat(keys(again.getResponses(1).getResponseRange())).containsExactly("m/1");
+
+        var before = f.call(
+                KVGrpcClient.Txn,
+                TxnRequest.newBuilder()
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestRange(RangeRequest.newBuilder()
+                                        .setKey(b("m/"))
+                                        .setRangeEnd(b("m0"))))
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestPut(PutRequest.newBuilder().setKey(b("m/3"))))
+                        .build());
+        assertThat(before.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
+        assertThat(before.message()).contains("before a write of its Txn branch");
+    }
+
     @Test
     void txnRunsOneBranchAtomically() {
         put("lock", "me");
