@@ -32,6 +32,8 @@ import io.raftkv.operator.membership.MembershipOrchestrator;
 import io.raftkv.operator.membership.MembershipOrchestrator.Orchestration;
 import io.raftkv.operator.membership.MembershipProgress;
 import io.raftkv.operator.metrics.ClusterMetrics;
+import io.raftkv.operator.recovery.QuorumRecovery;
+import io.raftkv.operator.recovery.QuorumRecoveryActions;
 import io.raftkv.operator.recovery.RestorePlanner;
 import io.raftkv.operator.recovery.RestoreReport;
 import io.raftkv.operator.security.AdminSecretDependent;
@@ -224,6 +226,9 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
                 cluster.getStatus() != null ? cluster.getStatus().getOperation() : null);
         int voters = problems.isEmpty() ? cluster.getSpec().getReplicas() : 0;
         boolean leaderGone = false;
+        Optional<QuorumRecovery.Assessment> quorum = Optional.empty();
+        Optional<QuorumRecovery.Rebuild> rebuild = Optional.empty();
+        boolean recovered = false;
         Optional<ClusterSecurity.Plans> securityPlans = Optional.empty();
         if (problems.isEmpty()) {
             ClusterSecurity.Decision decision = security.prepare(cluster, before, context.getClient());
@@ -245,6 +250,18 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             workflowContext.put(
                     PodDisruptionBudgetDependent.VOTERS_KEY, restore.creating() ? 1 : orchestration.voters());
             restore.mount().ifPresent(m -> workflowContext.put(StatefulSetDependent.RESTORE_KEY, m));
+            String confirmation = cluster.getMetadata().getAnnotations() != null
+                    ? cluster.getMetadata().getAnnotations().get(QuorumRecovery.ANNOTATION)
+                    : null;
+            if (before.isPresent() && orchestration.leaderTarget().isEmpty()) {
+                quorum = Optional.of(QuorumRecovery.assess(cluster, orchestrator.survey(cluster, pods), confirmation));
+            }
+            Optional<String> force = quorum.flatMap(QuorumRecovery.Assessment::rebuild)
+                    .map(r -> Long.toString(r.memberId()))
+                    .or(() -> before.flatMap(StatefulSetDependent::forceNewCluster));
+            force.ifPresent(id -> workflowContext.put(StatefulSetDependent.FORCE_NEW_CLUSTER_KEY, id));
+            rebuild = quorum.flatMap(QuorumRecovery.Assessment::rebuild);
+            recovered = confirmation != null && orchestration.leaderTarget().isPresent();
             boolean bootstrapAllowed = StatefulSetDependent.bootstrapAllowed(cluster, before, claims);
             workflowContext.put(StatefulSetDependent.BOOTSTRAP_ALLOWED_KEY, bootstrapAllowed);
             int certified = Math.max(
@@ -279,6 +296,11 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
                                 + " instead, delete those PersistentVolumeClaims and recreate the RaftKvCluster.");
             }
             membership = orchestrator.execute(orchestration, cluster, context.getClient(), recorder);
+            rebuild.ifPresent(r ->
+                    QuorumRecoveryActions.restartWithForceNewCluster(cluster, pods, r, context.getClient(), recorder));
+            if (recovered) {
+                QuorumRecoveryActions.removeConfirmation(cluster, context.getClient(), recorder);
+            }
             voters = restore.creating() ? 1 : orchestration.voters();
             leaderGone = orchestration.recordedLeaderGone();
         } else {
@@ -298,6 +320,7 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             next.setLeader(null);
         }
         RestoreReport.apply(restore, cluster, previous, next, recorder, clock.instant());
+        QuorumRecovery.report(quorum, cluster, previous, next, recorder, clock.instant());
         Optional<java.time.Instant> securityRecheck = Optional.empty();
         if (securityPlans.isPresent()) {
             securityRecheck = security.report(securityPlans.get(), cluster, next, recorder, clock.instant());

@@ -269,7 +269,7 @@ class PackagingTest {
                 (List<Map<String, Object>>) byKind(documents(kubectlKustomize("config/default")), "ClusterRole")
                         .get("rules");
         for (List<Map<String, Object>> rules : List.of(fromChart, fromKustomize)) {
-            assertThat(verbs(rules, "raftkv.io", "raftkvclusters")).containsExactly("get", "list", "watch");
+            assertThat(verbs(rules, "raftkv.io", "raftkvclusters")).containsExactly("get", "list", "watch", "patch");
             assertThat(verbs(rules, "raftkv.io", "raftkvclusters/finalizers")).containsExactly("update");
             assertThat(verbs(rules, "raftkv.io", "raftkvclusters/status")).containsExactly("get", "patch", "update");
             assertThat(verbs(rules, "", "pods/eviction")).containsExactly("create");

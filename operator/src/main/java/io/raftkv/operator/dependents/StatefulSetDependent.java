@@ -67,6 +67,14 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
      * absent when none: only while a cluster created from {@code spec.restore} has not led yet.
      */
     public static final String RESTORE_KEY = "raftkv.io/restore";
+    /**
+     * Key under which the reconciler stores the member id the pods' {@code RAFTKV_FORCE_NEW_CLUSTER}
+     * names (a String), absent when none: set by a confirmed quorum-loss rebuild and kept after it
+     * (the node acts on it once; members with another id ignore it).
+     */
+    public static final String FORCE_NEW_CLUSTER_KEY = "raftkv.io/force-new-cluster";
+
+    public static final String ENV_FORCE_NEW_CLUSTER = "RAFTKV_FORCE_NEW_CLUSTER";
     /** Key under which the reconciler stores whether the pods run TLS (a Boolean). */
     public static final String TLS_KEY = "raftkv.io/tls";
     /** Key under which the reconciler stores whether the pods require client auth (a Boolean). */
@@ -97,7 +105,21 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
         context.managedWorkflowAndDependentResourceContext()
                 .get(RESTORE_KEY, RestoreMount.class)
                 .ifPresent(r -> r.applyTo(desired.getSpec().getTemplate()));
+        context.managedWorkflowAndDependentResourceContext()
+                .get(FORCE_NEW_CLUSTER_KEY, String.class)
+                .ifPresent(id -> desired.getSpec().getTemplate().getSpec().getContainers().stream()
+                        .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
+                        .forEach(c -> c.getEnv()
+                                .add(new EnvVarBuilder()
+                                        .withName(ENV_FORCE_NEW_CLUSTER)
+                                        .withValue(id)
+                                        .build())));
         return desired;
+    }
+
+    /** The member id an existing StatefulSet's template passes as {@code RAFTKV_FORCE_NEW_CLUSTER}. */
+    public static Optional<String> forceNewCluster(StatefulSet sts) {
+        return envOf(sts, ENV_FORCE_NEW_CLUSTER);
     }
 
     /**

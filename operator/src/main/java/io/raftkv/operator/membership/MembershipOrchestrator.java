@@ -411,6 +411,25 @@ public final class MembershipOrchestrator {
         return probes;
     }
 
+    /**
+     * Status of every running pod that answers (at most one call per pod, ordinals below 9): what
+     * the quorum-loss report shows when no leader answered.
+     */
+    public Map<Integer, NodeStatusView> survey(RaftKvCluster cluster, Collection<Pod> pods) {
+        Map<Integer, NodeStatusView> answers = new java.util.TreeMap<>();
+        for (PodView p : podViews(cluster, pods).values()) {
+            if (!p.running() || p.terminating() || p.ordinal() >= 9) {
+                continue;
+            }
+            try {
+                answers.put(p.ordinal(), admin.status(endpoints.clientTarget(cluster, p.ordinal())));
+            } catch (NodeAdminException e) {
+                LOG.debug("survey: pod {} did not answer: {}", p.ordinal(), e.getMessage());
+            }
+        }
+        return answers;
+    }
+
     private static Map<Integer, PodView> podViews(RaftKvCluster cluster, Collection<Pod> pods) {
         Map<Integer, PodView> views = new HashMap<>();
         for (Pod pod : pods) {
