@@ -182,6 +182,29 @@ public final class PeerTls {
         return id;
     }
 
+    /**
+     * A server this node dials must be a member of this cluster (its host name was checked by
+     * PKIX): named by a member URI, or by a DNS SAN of a current member's peer address. A node
+     * that knows no configuration yet (joining as a learner: its log is empty until the leader's
+     * entries arrive) accepts any certificate of its CA, as {@link #memberOf} does for incoming
+     * connections; without that a learner named by DNS (the operator's and cert-manager's
+     * certificates) could never answer the leader, and would never catch up.
+     *
+     * @throws CertificateException when it names no current member
+     */
+    void checkServer(X509Certificate cert) throws CertificateException {
+        List<Member> now = members.current();
+        if (CertificateNames.memberId(cert, clusterId, clusterIdOf) != 0) {
+            return;
+        }
+        if (now != null && (now.isEmpty() || byDnsName(cert, now) != 0)) {
+            return;
+        }
+        throw new CertificateException("server certificate " + cert.getSubjectX500Principal()
+                + " names no member of cluster " + clusterId
+                + (now == null ? " (this node is not running yet)" : ""));
+    }
+
     /** The one current member whose peer address host is a DNS SAN of {@code cert}, else 0. */
     private static long byDnsName(X509Certificate cert, List<Member> now) {
         List<String> names = CertificateNames.dnsNames(cert);
@@ -282,13 +305,12 @@ public final class PeerTls {
             }
         }
 
-        /** A server we dial must be a member of this cluster (its host name was checked by PKIX). */
         private void checkClusterMember(X509Certificate[] chain) throws CertificateException {
-            List<Member> now = members.current();
-            if (CertificateNames.memberId(chain[0], clusterId, clusterIdOf) == 0
-                    && (now == null || byDnsName(chain[0], now) == 0)) {
-                throw new CertificateException("server certificate " + chain[0].getSubjectX500Principal()
-                        + " names no member of cluster " + clusterId);
+            try {
+                checkServer(chain[0]);
+            } catch (CertificateException e) {
+                LOG.warn("refused to talk to peer: {}", e.getMessage());
+                throw e;
             }
         }
     }

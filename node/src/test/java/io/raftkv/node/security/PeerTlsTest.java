@@ -85,6 +85,32 @@ class PeerTlsTest {
                 .hasMessageContaining("not running yet");
     }
 
+    /**
+     * A learner started by the operator knows no configuration until the leader's entries arrive,
+     * and must answer the leader it dials: a peer named by DNS only (the operator's certificates)
+     * is accepted then; once a configuration is known, only its members are.
+     */
+    @Test
+    void aJoiningNodeMayDialAPeerNamedByDnsOnly() throws Exception {
+        TestCa.Leaf leader = new TestCa.Leaf(
+                "raftkv-0",
+                List.of(),
+                List.of("raftkv-0.raftkv-peer.ns.svc"),
+                List.of(),
+                TestCa.Leaf.user("x").notBefore(),
+                TestCa.Leaf.user("x").notAfter());
+        X509Certificate cert = cert(ca.issue(leader));
+        members.set(List.of());
+        peerTls().checkServer(cert);
+        members.set(List.of(new PeerTls.Member(1, "raftkv-0.raftkv-peer.ns.svc:9091")));
+        peerTls().checkServer(cert);
+        members.set(List.of(new PeerTls.Member(2, "raftkv-1.raftkv-peer.ns.svc:9091")));
+        assertThatThrownBy(() -> peerTls().checkServer(cert)).hasMessageContaining("names no member");
+        members.set(null);
+        assertThatThrownBy(() -> peerTls().checkServer(cert)).hasMessageContaining("not running yet");
+        peerTls().checkServer(cert(ca.issue(TestCa.Leaf.member("prod", 7)))); // a member URI always names one
+    }
+
     @Test
     void pkixRefusesExpiredCertificatesAndOtherCas() throws Exception {
         ReloadingTls tls =
