@@ -12,6 +12,7 @@ import io.raftkv.node.storage.CommandCodec;
 import io.raftkv.node.storage.Revisions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AutoCompactor extends MeterGroup {
     private static final Logger LOG = LoggerFactory.getLogger(AutoCompactor.class);
+    /** The driver answers every proposal (applied, or failed when leadership is lost); this bounds the wait anyway. */
+    private static final Duration PROPOSAL_WAIT = Duration.ofSeconds(60);
 
     private final Vertx vertx;
     private final Context context;
@@ -40,6 +43,8 @@ public final class AutoCompactor extends MeterGroup {
     private final long timerId;
     /** Confined to {@link #context}. */
     private boolean inFlight;
+
+    private long inFlightSince;
 
     private boolean closed;
 
@@ -100,11 +105,16 @@ public final class AutoCompactor extends MeterGroup {
         }
         long now = clock.getAsLong();
         long target = policy.target(now, r.current(), r.compacted());
+        if (inFlight && now - inFlightSince > PROPOSAL_WAIT.toNanos()) {
+            LOG.warn("auto-compaction: a proposal got no answer within {}; proposing again", PROPOSAL_WAIT);
+            inFlight = false; // a late answer is harmless: it only counts and records the time
+        }
         NodeStatus s = node.status();
         if (target == 0 || inFlight || !s.isLeader() || !s.healthy() || !node.healthy()) {
             return;
         }
         inFlight = true;
+        inFlightSince = now;
         node.propose(CommandCodec.encode(Command.of(new Command.Compact(target))))
                 .onComplete(ar -> context.runOnContext(v -> {
                     inFlight = false;

@@ -111,12 +111,25 @@ class AutoCompactorTest {
         node.hold = true;
         node.revisions = new Revisions(100, 0);
         tick(c);
-        clock.set(CompactionPolicy.REVISION_INTERVAL.toNanos() * 2);
+        clock.set(Duration.ofSeconds(30).toNanos());
         tick(c);
-        assertThat(node.proposed).containsExactly(95L);
+        assertThat(node.proposed).as("the first is still in flight").containsExactly(95L);
         node.release();
         tick(c);
         assertThat(node.revisions.compacted()).isEqualTo(95);
+
+        // a proposal that is never answered blocks the next ones only for a bounded time
+        node.hold = true;
+        node.revisions = new Revisions(200, 95);
+        clock.set(CompactionPolicy.REVISION_INTERVAL.toNanos() * 4);
+        tick(c);
+        assertThat(node.proposed).containsExactly(95L, 195L);
+        clock.addAndGet(Duration.ofSeconds(30).toNanos());
+        tick(c);
+        assertThat(node.proposed).hasSize(2);
+        clock.addAndGet(Duration.ofSeconds(31).toNanos());
+        tick(c);
+        assertThat(node.proposed).containsExactly(95L, 195L, 195L);
         c.close();
     }
 
