@@ -131,6 +131,56 @@ class RaftKvClusterReconcilerMockServerTest {
                 .untilAsserted(() -> assertThat(eventReasons("ns-create")).contains("Created"));
     }
 
+    /**
+     * spec.restore: a cluster from a PVC path starts as one pod (RAFTKV_REPLICAS=1) carrying the
+     * source; one from a RaftKvBackup that does not exist creates nothing and says why.
+     */
+    @Test
+    void restoreStartsOnePodCarryingTheSourceAndAMissingBackupCreatesNothing() {
+        RaftKvCluster fromPvc = TestClusters.cluster("ns-restore", "back", 3);
+        io.raftkv.operator.api.v1alpha1.RestoreSpec pvc = new io.raftkv.operator.api.v1alpha1.RestoreSpec();
+        pvc.setPvc(new io.raftkv.operator.api.v1alpha1.RestoreSpec.PvcSource("backups", "nightly/a.snap"));
+        fromPvc.getSpec().setRestore(pvc);
+        client.resource(fromPvc).create();
+        StatefulSet sts = awaitResource(StatefulSet.class, "ns-restore", "back");
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(1);
+        var env = sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(env)
+                .anyMatch(e ->
+                        e.getName().equals("RAFTKV_REPLICAS") && e.getValue().equals("1"))
+                .anyMatch(e -> e.getName().equals("RAFTKV_RESTORE_FROM")
+                        && e.getValue().equals("/var/lib/raftkv-restore/nightly/a.snap"));
+        assertThat(sts.getSpec().getTemplate().getSpec().getVolumes())
+                .anyMatch(v -> v.getPersistentVolumeClaim() != null
+                        && v.getPersistentVolumeClaim().getClaimName().equals("backups")
+                        && v.getPersistentVolumeClaim().getReadOnly());
+        RaftKvCluster restoring = awaitStatus(
+                "ns-restore",
+                "back",
+                c -> c.getStatus().getRestore() != null
+                        && "Restoring".equals(c.getStatus().getRestore().getPhase()));
+        assertThat(condition(restoring, "Restored").getStatus()).isEqualTo("False");
+
+        RaftKvCluster fromBackup = TestClusters.cluster("ns-restore", "later", 3);
+        io.raftkv.operator.api.v1alpha1.RestoreSpec missing = new io.raftkv.operator.api.v1alpha1.RestoreSpec();
+        missing.setBackupName("nightly");
+        fromBackup.getSpec().setRestore(missing);
+        client.resource(fromBackup).create();
+        RaftKvCluster waiting = awaitStatus(
+                "ns-restore",
+                "later",
+                c -> c.getStatus().getRestore() != null
+                        && "Pending".equals(c.getStatus().getRestore().getPhase()));
+        assertThat(condition(waiting, ConditionTypes.DEGRADED).getReason()).isEqualTo("RestoreSourceUnavailable");
+        assertThat(condition(waiting, ConditionTypes.DEGRADED).getMessage()).contains("RaftKvBackup nightly");
+        assertThat(client.apps()
+                        .statefulSets()
+                        .inNamespace("ns-restore")
+                        .withName("later")
+                        .get())
+                .isNull();
+    }
+
     @Test
     void imageChangeReachesTemplateWhileReplicasWaitForTheMembership() {
         client.resource(TestClusters.cluster("ns-scale", "beta", 3)).create();
