@@ -185,7 +185,6 @@ public final class NodeMain {
                 .withLeaseDriftTicks(config.leaseDriftTicks())
                 .withMaxInflightProposals(config.maxInflightProposals());
         driver = new RaftDriver(vertx, loops.raft(), config.id(), storage, members, driverOptions);
-        driver.alarms().startQuota(config.quotaBackendBytes());
         SecuritySettings security = config.security();
         PeerTls peerTls = null;
         if (security.tls()) {
@@ -209,13 +208,21 @@ public final class NodeMain {
                 PeerTransportOptions.DEFAULTS.forMaxRequestBytes(
                         config.maxRequestBytes(), driverOptions.maxSizePerMsgBytes()),
                 peerTls);
-        transport.withPortLimits(config.peerPort()).useOutboundContext(loops.peerOutbound());
+        transport
+                .withPortLimits(config.peerPort())
+                .useOutboundContext(loops.peerOutbound())
+                .onAlarmReports(alarmReports(driver.alarms()));
+        // A follower over its quota asks the leader, over the peer port, to raise NOSPACE for it.
+        driver.alarms()
+                .reportThrough((leader, type) -> transport.raiseAlarmAt(leader, type.code()))
+                .startQuota(config.quotaBackendBytes());
         driver.attach(transport);
         startMetrics();
         if (k8s != null) {
             k8s.awaitOwnDnsRecord(advertisedPeer, OWN_DNS_RECORD_WAIT_MS);
         }
         peerPort = await(transport.start(config.peerBind(), loops.peer()));
+        transport.connectionGuard().bindMetrics(metrics.prometheus(), "peer");
         await(driver.start());
         if (k8s != null) {
             k8s.startStatusReporting(
@@ -333,6 +340,24 @@ public final class NodeMain {
             clientCa = clientCaTls;
         }
         return new ClientAuth(nodeTls, clientCa.trust(), authFiles, new AuditLog());
+    }
+
+    /** The peer port's {@code RaiseAlarm}: the leader raises the alarm for the requesting member. */
+    private static io.raftkv.node.transport.AlarmReports alarmReports(io.raftkv.node.alarm.Alarms alarms) {
+        return (member, code) -> {
+            io.raftkv.node.storage.AlarmType type;
+            try {
+                type = io.raftkv.node.storage.AlarmType.ofCode(code);
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(new io.raftkv.node.transport.AlarmReports.Refused(
+                        io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT, e.getMessage()));
+            }
+            return alarms.raiseFor(type, member)
+                    .recover(e -> Future.failedFuture(
+                            e instanceof io.raftkv.api.RaftKvException k
+                                    ? new io.raftkv.node.transport.AlarmReports.Refused(k.status(), k.getMessage())
+                                    : e));
+        };
     }
 
     /** Stops gracefully and releases everything; safe to call twice or after a failed start. */

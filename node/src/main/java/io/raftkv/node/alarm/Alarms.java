@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #active()}: the replicated set as of this member's applied index.</li>
- *   <li>{@link #raise(AlarmType)}: proposes the alarm for this member (leader only: followers do not
- *       forward proposals; a follower's raise fails NOT_LEADER, see {@link #sample()}).</li>
+ *   <li>{@link #raise(AlarmType)}: raises the alarm for this member. The leader proposes it; a
+ *       follower (followers do not propose) asks the leader to, through its {@link Reporter} (the
+ *       peer port's {@code RaftPeer.RaiseAlarm}), and the leader proposes it with
+ *       {@link #raiseFor(AlarmType, long)}.</li>
  *   <li>{@link #disarm(AlarmType, long)}: proposes the clear (leader only); for NOSPACE it first
  *       compacts the data and refuses (FAILED_PRECONDITION) while it is still above the quota.</li>
  *   <li>{@link #refusal(Command)}: what a client server answers before proposing a write an active
@@ -60,7 +62,15 @@ public final class Alarms implements AutoCloseable {
     private volatile long dataBytes;
     private volatile long lastRaiseNanos;
     private volatile boolean followerWarned;
+    private volatile Reporter reporter;
     private ScheduledExecutorService sampler;
+
+    /** How a follower asks the leader to raise an alarm for it. */
+    @FunctionalInterface
+    public interface Reporter {
+        /** Completes once the leader {@code leaderId} applied alarm {@code type} for this member. */
+        Future<Void> report(long leaderId, AlarmType type);
+    }
 
     /**
      * @param node the node whose state machine holds the alarms and through which they are proposed;
@@ -94,6 +104,12 @@ public final class Alarms implements AutoCloseable {
             return t;
         });
         sampler.scheduleWithFixedDelay(this::sample, 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets a follower's raise go to the leader through {@code reporter}; without one it only logs. */
+    public Alarms reportThrough(Reporter reporter) {
+        this.reporter = reporter;
+        return this;
     }
 
     /** The space quota in bytes; 0: none. */
@@ -152,16 +168,7 @@ public final class Alarms implements AutoCloseable {
         lastRaiseNanos = now;
         NodeStatus s = node.status();
         if (!s.isLeader()) {
-            raising.set(false);
-            if (!followerWarned) {
-                followerWarned = true;
-                LOG.warn(
-                        "{} condition on member {}, which does not lead: the alarm is raised when this member leads"
-                                + " (followers do not forward proposals); the leader's own check covers the writes it takes",
-                        type,
-                        selfId);
-            }
-            return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
+            return reportToLeader(type, s);
         }
         LOG.warn(
                 "raising the {} alarm for member {} (data {} bytes, quota {} bytes)",
@@ -169,18 +176,86 @@ public final class Alarms implements AutoCloseable {
                 selfId,
                 dataBytes,
                 quotaBytes);
-        return node.propose(
-                        CommandCodec.encode(Command.of(new Command.Alarm(Command.AlarmAction.ACTIVATE, type, selfId))))
-                .<Void>mapEmpty()
-                .andThen(ar -> {
-                    raising.set(false);
-                    if (ar.failed()) {
-                        LOG.warn(
-                                "raising the {} alarm failed: {}",
-                                type,
-                                ar.cause().toString());
-                    }
-                });
+        return activate(type, selfId).andThen(ar -> {
+            raising.set(false);
+            if (ar.failed()) {
+                LOG.warn("raising the {} alarm failed: {}", type, ar.cause().toString());
+            }
+        });
+    }
+
+    /** A follower's raise: the leader proposes it (the caller holds {@link #raising}). */
+    private Future<Void> reportToLeader(AlarmType type, NodeStatus s) {
+        Reporter r = reporter;
+        if (r == null || s.leaderId() == 0) {
+            raising.set(false);
+            if (!followerWarned) {
+                followerWarned = true;
+                LOG.warn(
+                        "{} condition on member {}, which does not lead and {}: the alarm is raised when it can be",
+                        type,
+                        selfId,
+                        r == null ? "cannot report to the leader" : "knows no leader");
+            }
+            return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
+        }
+        LOG.warn(
+                "asking leader {} to raise the {} alarm for member {} (data {} bytes, quota {} bytes)",
+                s.leaderId(),
+                type,
+                selfId,
+                dataBytes,
+                quotaBytes);
+        Future<Void> reported;
+        try {
+            reported = r.report(s.leaderId(), type);
+        } catch (RuntimeException e) {
+            reported = Future.failedFuture(e);
+        }
+        return reported.andThen(ar -> {
+            raising.set(false);
+            if (ar.failed()) {
+                LOG.warn(
+                        "leader {} did not raise the {} alarm: {}",
+                        s.leaderId(),
+                        type,
+                        ar.cause().toString());
+            }
+        });
+    }
+
+    /**
+     * Raises {@code type} for member {@code memberId}, at that member's request (a follower that
+     * detected the condition: {@code RaftPeer.RaiseAlarm}). Leader only; the member must be in the
+     * configuration.
+     *
+     * @return completes once applied; fails NOT_LEADER on a follower, FAILED_PRECONDITION for a
+     *         non-member
+     */
+    public Future<Void> raiseFor(AlarmType type, long memberId) {
+        if (node == null) {
+            return Future.failedFuture(RaftKvException.of(GrpcStatus.UNAVAILABLE, "no state machine"));
+        }
+        NodeStatus s = node.status();
+        if (!s.isLeader()) {
+            return Future.failedFuture(RaftKvException.notLeader(s.leaderId(), s.leaderClientAddress()));
+        }
+        if (s.members().stream().noneMatch(m -> m.id() == memberId)) {
+            return Future.failedFuture(RaftKvException.of(
+                    GrpcStatus.FAILED_PRECONDITION,
+                    "member " + memberId + " is not in the configuration; no alarm raised for it"));
+        }
+        if (active().active(type, memberId)) {
+            return Future.succeededFuture();
+        }
+        LOG.warn("raising the {} alarm for member {} at its request", type, memberId);
+        return activate(type, memberId);
+    }
+
+    private Future<Void> activate(AlarmType type, long memberId) {
+        return node.propose(CommandCodec.encode(
+                        Command.of(new Command.Alarm(Command.AlarmAction.ACTIVATE, type, memberId))))
+                .mapEmpty();
     }
 
     /**

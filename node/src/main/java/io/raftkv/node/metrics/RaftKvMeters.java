@@ -114,11 +114,6 @@ public final class RaftKvMeters {
     public static final Meter LEASE_KEEPALIVES = new Meter(
             "raftkv.lease.keepalives",
             "Lease renewals this node answered as leader (Lease.KeepAlive requests, renewed or not).");
-    public static final Meter CLIENT_CONNECTIONS =
-            new Meter("raftkv.client.connections", "Connections open on the client port.");
-    public static final Meter CLIENT_CONNECTIONS_REFUSED = new Meter(
-            "raftkv.client.connections.refused",
-            "Client-port connections closed at once by the connection caps (total or per IP address).");
     public static final Meter CLIENT_UNWRITTEN_RESPONSE_BYTES = new Meter(
             "raftkv.client.unwritten.response.bytes",
             "Bytes of responses handed to client connections and not yet written to their sockets.");

@@ -86,16 +86,9 @@ public final class CallRunner extends MeterGroup {
                 .register(registry));
     }
 
-    /** Registers the gauges of the client port's connection caps. */
+    /** Registers the gauge and counters of the client port's connections ({@link ConnectionGuard#bindMetrics}). */
     void trackConnections(ConnectionGuard guard) {
-        track(io.micrometer.core.instrument.Gauge.builder(
-                        RaftKvMeters.CLIENT_CONNECTIONS.name(), guard, ConnectionGuard::open)
-                .description(RaftKvMeters.CLIENT_CONNECTIONS.description())
-                .register(registry));
-        track(io.micrometer.core.instrument.FunctionCounter.builder(
-                        RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.name(), guard, ConnectionGuard::refused)
-                .description(RaftKvMeters.CLIENT_CONNECTIONS_REFUSED.description())
-                .register(registry));
+        guard.bindMetrics(registry, "client").forEach(this::track);
     }
 
     /** Counts a pipeline stream opened ({@code +1}) or finished ({@code -1}). */

@@ -1,8 +1,15 @@
 package io.raftkv.node.server;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
+    private static final String IDLE_COUNTER = "raftkv-idle-close-counter";
+
     private final Vertx vertx;
     private final String listener;
     private final int maxConnections;
@@ -36,6 +45,8 @@ public final class ConnectionGuard {
     private final Map<HttpConnection, Long> awaitingFirstRequest = new ConcurrentHashMap<>();
 
     private final LongAdder refused = new LongAdder();
+    private final LongAdder closedIdle = new LongAdder();
+    private final LongAdder closedWithoutRequest = new LongAdder();
 
     /**
      * @param listener            name used in log lines ("client port", "peer port")
@@ -84,8 +95,10 @@ public final class ConnectionGuard {
             connection.close();
             return false;
         }
+        countIdleCloses(connection);
         long timer = vertx.setTimer(firstRequestTimeout.toMillis(), id -> {
             if (awaitingFirstRequest.remove(connection) != null) {
+                closedWithoutRequest.increment();
                 LOG.debug(
                         "{}: closing a connection from {} without a request after {}",
                         listener,
@@ -120,6 +133,32 @@ public final class ConnectionGuard {
         perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
     }
 
+    /**
+     * Counts the connection if the listener's idle timeout closes it: a handler right after Netty's
+     * {@link IdleStateHandler} sees the idle event Vert.x closes the connection on.
+     */
+    private void countIdleCloses(HttpConnection connection) {
+        if (!(connection instanceof ConnectionBase base)) {
+            return;
+        }
+        Channel channel = base.channel();
+        channel.eventLoop().execute(() -> {
+            ChannelPipeline pipeline = channel.pipeline();
+            ChannelHandlerContext idle = pipeline.context(IdleStateHandler.class);
+            if (idle != null && pipeline.get(IDLE_COUNTER) == null) {
+                pipeline.addAfter(idle.name(), IDLE_COUNTER, new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                        if (evt instanceof IdleStateEvent && ctx.channel().isActive()) {
+                            closedIdle.increment();
+                        }
+                        super.userEventTriggered(ctx, evt);
+                    }
+                });
+            }
+        });
+    }
+
     /** Connections open now. */
     public int open() {
         return open.get();
@@ -128,6 +167,50 @@ public final class ConnectionGuard {
     /** Connections refused so far. */
     public long refused() {
         return refused.sum();
+    }
+
+    /** Connections closed so far by the listener's idle timeout. */
+    public long closedIdle() {
+        return closedIdle.sum();
+    }
+
+    /** Connections closed so far because their first request was not complete in time. */
+    public long closedWithoutRequest() {
+        return closedWithoutRequest.sum();
+    }
+
+    /**
+     * Registers this listener's gauge and counters as {@code raftkv_<port>_connections},
+     * {@code raftkv_<port>_connections_refused_total} and
+     * {@code raftkv_<port>_connections_closed_total{reason="idle"|"no_request"}}.
+     *
+     * @param port {@code client}, {@code peer} or {@code probe}
+     * @return the meters, for the caller to remove when the listener closes
+     */
+    public java.util.List<io.micrometer.core.instrument.Meter> bindMetrics(
+            io.micrometer.core.instrument.MeterRegistry registry, String port) {
+        String prefix = "raftkv." + port + ".connections";
+        return java.util.List.of(
+                io.micrometer.core.instrument.Gauge.builder(prefix, this, ConnectionGuard::open)
+                        .description("Connections open on the " + port + " port.")
+                        .register(registry),
+                io.micrometer.core.instrument.FunctionCounter.builder(
+                                prefix + ".refused", this, ConnectionGuard::refused)
+                        .description(port + "-port connections closed at once by the connection caps"
+                                + " (total or per IP address).")
+                        .register(registry),
+                io.micrometer.core.instrument.FunctionCounter.builder(
+                                prefix + ".closed", this, ConnectionGuard::closedIdle)
+                        .description(port + "-port connections the node closed: idle for the idle timeout, or"
+                                + " without a complete first request by the first-request deadline.")
+                        .tag("reason", "idle")
+                        .register(registry),
+                io.micrometer.core.instrument.FunctionCounter.builder(
+                                prefix + ".closed", this, ConnectionGuard::closedWithoutRequest)
+                        .description(port + "-port connections the node closed: idle for the idle timeout, or"
+                                + " without a complete first request by the first-request deadline.")
+                        .tag("reason", "no_request")
+                        .register(registry));
     }
 
     private static String addressOf(HttpConnection connection) {

@@ -27,10 +27,20 @@ public final class ProbeServer {
     private final HealthV1Service health;
     private final long pollTimerId;
     private final HttpEndpoints endpoints;
+    private final MeterRegistry registry;
+    private final java.util.List<io.micrometer.core.instrument.Meter> connectionMeters;
 
     private ProbeServer(
-            Vertx vertx, HttpServer http, HealthV1Service health, long pollTimerId, HttpEndpoints endpoints) {
+            Vertx vertx,
+            HttpServer http,
+            HealthV1Service health,
+            long pollTimerId,
+            HttpEndpoints endpoints,
+            MeterRegistry registry,
+            java.util.List<io.micrometer.core.instrument.Meter> connectionMeters) {
         this.vertx = vertx;
+        this.registry = registry;
+        this.connectionMeters = connectionMeters;
         this.endpoints = endpoints;
         this.http = http;
         this.health = health;
@@ -95,7 +105,8 @@ public final class ProbeServer {
                             "probe server listening on {}:{} (plaintext: HTTP /health /ready /metrics, gRPC health)",
                             host,
                             server.actualPort());
-                    return new ProbeServer(vertx, server, health, timer, endpoints);
+                    return new ProbeServer(
+                            vertx, server, health, timer, endpoints, registry, guard.bindMetrics(registry, "probe"));
                 })
                 .onFailure(e -> {
                     health.close();
@@ -110,6 +121,7 @@ public final class ProbeServer {
 
     public Future<Void> close() {
         vertx.cancelTimer(pollTimerId);
+        connectionMeters.forEach(registry::remove);
         health.close();
         return http.close().andThen(ar -> endpoints.close());
     }

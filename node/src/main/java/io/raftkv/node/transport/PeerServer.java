@@ -63,6 +63,9 @@ final class PeerServer {
 
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private volatile PeerPortLimits limits = PeerPortLimits.defaults();
+    /** Where members' alarm requests go; null: refused UNIMPLEMENTED. */
+    private volatile AlarmReports alarmReports;
+
     private volatile ConnectionGuard guard;
     /** At most one snapshot is received at a time: this one. */
     private final AtomicReference<SnapshotReceiver> receiving = new AtomicReference<>();
@@ -116,6 +119,7 @@ final class PeerServer {
         grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
         grpc.callHandler(RaftPeerGrpcService.InstallSnapshot, req -> new SnapshotReceiver(req, this).start());
+        grpc.callHandler(RaftPeerGrpcService.RaiseAlarm, this::handleRaiseAlarm);
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
         if (tls != null) {
@@ -162,6 +166,62 @@ final class PeerServer {
                 return;
             }
             req.response().end(SendAck.newBuilder().setMemberId(selfId).build());
+        });
+    }
+
+    void alarmReports(AlarmReports reports) {
+        this.alarmReports = reports;
+    }
+
+    /**
+     * A member asks this node, as leader, to raise an alarm for it: checked like a batch (member
+     * binding under TLS, cluster id, destination), then proposed; answered once applied, or with
+     * the error ({@link AlarmReports.Refused}'s status, else UNAVAILABLE).
+     */
+    private void handleRaiseAlarm(
+            GrpcServerRequest<io.raftkv.api.peer.v1.RaiseAlarmRequest, io.raftkv.api.peer.v1.RaiseAlarmResponse> req) {
+        PeerTls.Binding peer = tls == null ? null : tls.bind(req.connection());
+        Context serving = Vertx.currentContext();
+        req.last().onSuccess(r -> {
+            String unauthorized = peer == null ? null : peer.refusal(r.getFrom());
+            if (unauthorized != null) {
+                reject(req, GrpcStatus.PERMISSION_DENIED, unauthorized);
+                return;
+            }
+            String problem = checkHeader(r.getClusterId(), r.getTo());
+            if (problem != null) {
+                reject(req, GrpcStatus.FAILED_PRECONDITION, problem);
+                return;
+            }
+            AlarmReports reports = alarmReports;
+            if (reports == null) {
+                reject(req, GrpcStatus.UNIMPLEMENTED, "member " + selfId + " takes no alarm reports");
+                return;
+            }
+            Future<Void> raised;
+            try {
+                raised = reports.raise(r.getFrom(), r.getAlarmType());
+            } catch (RuntimeException e) {
+                raised = Future.failedFuture(e);
+            }
+            raised.onComplete(ar -> serving.runOnContext(v -> {
+                if (ar.succeeded()) {
+                    req.response()
+                            .end(io.raftkv.api.peer.v1.RaiseAlarmResponse.newBuilder()
+                                    .setMemberId(selfId)
+                                    .build());
+                } else if (ar.cause() instanceof AlarmReports.Refused refused) {
+                    req.response()
+                            .status(refused.status())
+                            .statusMessage(refused.getMessage())
+                            .end();
+                } else {
+                    req.response()
+                            .status(GrpcStatus.UNAVAILABLE)
+                            .statusMessage(String.valueOf(ar.cause().getMessage()))
+                            .end();
+                }
+            }));
         });
     }
 

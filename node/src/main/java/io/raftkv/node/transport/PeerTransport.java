@@ -2,6 +2,7 @@ package io.raftkv.node.transport;
 
 import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.api.peer.v1.MessageBatch;
+import io.raftkv.api.peer.v1.RaftPeerGrpcClient;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;
@@ -327,6 +328,52 @@ public final class PeerTransport {
     /** For tests: shorter snapshot receive timeouts (chunk deadline, stall before preemption). */
     void snapshotReceiveTimeouts(long chunkDeadlineMs, long stallMs) {
         server.snapshotTimeouts(chunkDeadlineMs, stallMs);
+    }
+
+    /** Where members' requests to raise an alarm go ({@code RaftPeer.RaiseAlarm}); unset: UNIMPLEMENTED. */
+    public PeerTransport onAlarmReports(AlarmReports reports) {
+        server.alarmReports(reports);
+        return this;
+    }
+
+    /**
+     * Asks member {@code leaderId} (the leader) to raise alarm {@code alarmCode} for this member,
+     * on the outbound context and under the send deadline.
+     *
+     * @return completes once the leader applied it; fails with the leader's status otherwise
+     */
+    public Future<Void> raiseAlarmAt(long leaderId, int alarmCode) {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        onOutbound(() -> {
+            String address = addresses.peerAddress(leaderId);
+            if (address == null || closed) {
+                done.fail(new IllegalStateException("no peer address known for member " + leaderId));
+                return;
+            }
+            io.raftkv.api.peer.v1.RaiseAlarmRequest request = io.raftkv.api.peer.v1.RaiseAlarmRequest.newBuilder()
+                    .setClusterId(clusterId)
+                    .setFrom(selfId)
+                    .setTo(leaderId)
+                    .setAlarmType(alarmCode)
+                    .build();
+            try {
+                client.request(HostPort.parse(address).toSocketAddress(), RaftPeerGrpcClient.RaiseAlarm)
+                        .compose(req -> {
+                            req.timeout(options.sendDeadlineMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                            return req.send(request).compose(io.vertx.grpc.client.GrpcClientResponse::last);
+                        })
+                        .<Void>mapEmpty()
+                        .onComplete(done);
+            } catch (RuntimeException e) {
+                done.fail(e); // the client closed under us, or a bad address
+            }
+        });
+        return done.future();
+    }
+
+    /** The peer port's connection admission, for its metrics (null before {@link #start}). */
+    public io.raftkv.node.server.ConnectionGuard connectionGuard() {
+        return server.guard();
     }
 
     public TransportStats stats() {

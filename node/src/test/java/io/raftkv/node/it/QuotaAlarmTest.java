@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +33,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the leader refuses them RESOURCE_EXHAUSTED NO_SPACE; the NOSPACE alarm is replicated (every
  * member's Status and metrics show it); reads and deletes keep working; a disarm is refused while
  * the data is still above the quota and accepted once keys were deleted; then writes work again.
+ * Then a follower restarted with a quota of its own, smaller than the data the leader is about to
+ * hold, gets NOSPACE raised for it by the leader (followers do not propose: it asks over the peer
+ * port), while the leader is still within its own quota.
  */
 @ExtendWith(DumpLogsOnFailure.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class QuotaAlarmTest {
     private static final long QUOTA = 2L << 20;
     private static LocalCluster cluster;
@@ -52,6 +57,7 @@ class QuotaAlarmTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void writesFailNoSpaceAboveTheQuotaUntilSpaceIsFreedAndAnAdminDisarms() throws Exception {
         BlockingRaftKvClient kv = cluster.client().blocking();
         // Incompressible, so the quota counts what the disk holds also after compaction.
@@ -134,6 +140,52 @@ class QuotaAlarmTest {
                     kv.put("after", "small");
                 });
         assertThat(kv.get("after").getKv().getValue().toStringUtf8()).isEqualTo("small");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aFollowerAboveItsOwnQuotaGetsNoSpaceRaisedByTheLeader() throws Exception {
+        NodeProcess leader = cluster.awaitLeader();
+        NodeProcess follower =
+                cluster.running().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        follower.kill();
+        follower.start(List.of("--quota-backend-bytes", Long.toString(QUOTA / 2)));
+        assertThat(cluster.awaitLeader())
+                .as("the leader after the follower's restart")
+                .isSameAs(leader);
+        long term = cluster.status(leader).orElseThrow().getTerm();
+
+        // 5 × 256 KiB: above the follower's 1 MiB, below the leader's 2 MiB.
+        BlockingRaftKvClient kv = cluster.client().blocking();
+        byte[] random = new byte[256 * 1024];
+        new java.util.Random(1818).nextBytes(random);
+        for (int i = 0; i < 5; i++) {
+            kv.put(io.raftkv.api.v1.PutRequest.newBuilder()
+                    .setKey(com.google.protobuf.ByteString.copyFromUtf8("follower-" + i))
+                    .setValue(com.google.protobuf.ByteString.copyFrom(random))
+                    .build());
+        }
+        await("NOSPACE raised for follower " + follower.id)
+                .atMost(LocalCluster.WAIT)
+                .untilAsserted(() -> assertThat(kv.alarmList().getAlarmsList()).anySatisfy(a -> {
+                    assertThat(a.getType()).isEqualTo(AlarmType.NOSPACE);
+                    assertThat(a.getMemberId()).isEqualTo(follower.id);
+                }));
+        StatusResponse leaderStatus = cluster.status(leader).orElseThrow();
+        assertThat(leaderStatus.getDataBytes())
+                .as("the leader's own data, within its quota")
+                .isLessThan(QUOTA);
+        assertThat(leaderStatus.getAlarmsList())
+                .as("only the follower's alarm")
+                .allSatisfy(a -> assertThat(a.getMemberId()).isEqualTo(follower.id));
+        assertThat(leaderStatus.getTerm())
+                .as("no election: the follower never led")
+                .isEqualTo(term);
+        RaftKvException refused = catchThrowableOfType(RaftKvException.class, () -> kv.put("more", "data"));
+        assertThat(refused.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+        assertThat(refused.getMessage()).contains("member " + follower.id);
+        assertThat(Files.readString(leader.logFile()))
+                .contains("raising the NOSPACE alarm for member " + follower.id + " at its request");
     }
 
     private static String scrape(HttpClient http, NodeProcess n) throws Exception {
