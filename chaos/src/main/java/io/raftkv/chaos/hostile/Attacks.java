@@ -149,7 +149,17 @@ public final class Attacks {
             return 2_000;
         }
 
-        void feed(Socket s) throws IOException {}
+        /** Idle: sends nothing, only notices (without blocking) that the node closed the socket. */
+        void feed(Socket s) throws IOException {
+            s.setSoTimeout(1);
+            try {
+                if (s.getInputStream().read() < 0) {
+                    throw new IOException("closed by the node");
+                }
+            } catch (java.net.SocketTimeoutException open) {
+                // still open, nothing to read
+            }
+        }
 
         @Override
         public String name() {
@@ -219,7 +229,7 @@ public final class Attacks {
                     }
                 }
             }
-            return count.get() + " connections opened, " + closed.get() + " seen closed by the node while feeding";
+            return count.get() + " connections opened, " + closed.get() + " closed by the node during the window";
         }
     }
 
@@ -379,17 +389,39 @@ public final class Attacks {
             return "/raftkv.peer.v1.RaftPeer/Stream";
         }
 
+        /** The attacked cluster's id and the target's member id, read from its Status. */
+        long clusterId;
+
+        long targetId;
+        /** A member of the cluster other than the target: whom the forgery claims to be. */
+        long otherMember;
+
+        /**
+         * A batch that passes the peer port's checks: this cluster's id, addressed to the target, from
+         * a member id of the cluster, with no messages (so it cannot depose anyone, only cost the port).
+         */
         io.vertx.core.buffer.Buffer firstMessage() {
             return RawGrpc.frame(io.raftkv.api.peer.v1.MessageBatch.newBuilder()
-                    .setClusterId(4711)
-                    .setFrom(99)
-                    .setTo(1)
+                    .setClusterId(clusterId)
+                    .setFrom(otherMember)
+                    .setTo(targetId)
                     .build());
         }
 
         @Override
         public void start(ProcessCluster cluster, int target) {
-            HttpClient http = RawGrpc.client(ownVertx(), 16);
+            io.raftkv.api.v1.StatusResponse status;
+            try (RaftKvClient kv = kvClient(ownVertx(), cluster.node(target))) {
+                status = kv.blocking().status(io.raftkv.api.v1.StatusRequest.getDefaultInstance());
+            }
+            clusterId = status.getHeader().getClusterId();
+            targetId = status.getHeader().getMemberId();
+            otherMember = status.getMembersList().stream()
+                    .mapToLong(io.raftkv.api.v1.Member::getId)
+                    .filter(id -> id != targetId)
+                    .findFirst()
+                    .orElse(targetId + 1);
+            HttpClient http = RawGrpc.client(vertx, 16);
             int port = cluster.node(target).peerPort();
             for (int i = 0; i < 16 * 32; i++) {
                 open(http, port);
@@ -423,7 +455,11 @@ public final class Attacks {
         }
     }
 
-    /** InstallSnapshot streams on the leader's peer port that send nothing at all (a stalled push). */
+    /**
+     * InstallSnapshot streams on the leader's peer port whose header is forged to pass every check
+     * (this cluster's id, addressed to the target, a SNAP message from a member, a size that fits),
+     * so each takes the one receive slot, and then send nothing more (a stalled push).
+     */
     static final class StalledSnapshotPush extends ForgedPeerStreams {
         @Override
         public String name() {
@@ -437,7 +473,28 @@ public final class Attacks {
 
         @Override
         io.vertx.core.buffer.Buffer firstMessage() {
-            return null;
+            io.raftkv.api.peer.v1.RaftMessage snap = io.raftkv.api.peer.v1.RaftMessage.newBuilder()
+                    .setTypeValue(8) // SNAP
+                    .setFrom(otherMember)
+                    .setTo(targetId)
+                    .setTerm(1)
+                    .setSnapshot(io.raftkv.api.peer.v1.Snapshot.newBuilder()
+                            .setMetadata(io.raftkv.api.peer.v1.SnapshotMetadata.newBuilder()
+                                    .setIndex(1_000_000_000L)
+                                    .setTerm(1)
+                                    .setConfState(io.raftkv.api.peer.v1.ConfState.newBuilder()
+                                            .addVoters(targetId)
+                                            .addVoters(otherMember))))
+                    .build();
+            return RawGrpc.frame(io.raftkv.api.peer.v1.SnapshotChunk.newBuilder()
+                    .setClusterId(clusterId)
+                    .setHeader(io.raftkv.api.peer.v1.SnapshotHeader.newBuilder()
+                            .setFrom(otherMember)
+                            .setTo(targetId)
+                            .setMessage(snap)
+                            .setTotalBytes(1 << 20)
+                            .setFormat("raftkv-checkpoint/1"))
+                    .build());
         }
     }
 

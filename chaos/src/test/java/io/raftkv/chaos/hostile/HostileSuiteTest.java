@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * linearizable with 0 lost writes, no node restarted, every node's RSS stayed within
  * {@link HostileRun#RSS_BOUND_MIB}, and no election happened except under a peer-port attack.
  * With {@code -Dhostile.strict=true} (make hostile) the p99 bound ({@link HostileRun#P99_FACTOR}×
- * the quiet baseline) is asserted too.
+ * the quiet baseline) is asserted too; the short form asserts a loose one
+ * ({@link HostileRun#LOOSE_P99_FACTOR}×, at least {@link HostileRun#LOOSE_P99_FLOOR_MS} ms).
  */
 class HostileSuiteTest {
     @Test
@@ -38,9 +39,17 @@ class HostileSuiteTest {
             if (!row.peerTarget()) {
                 assertThat(row.elections()).as(row.attack() + ": elections").isZero();
             }
-            if (Boolean.getBoolean("hostile.strict") && row != r.rows().get(0)) {
+            if (row == r.rows().get(0)) {
+                continue;
+            }
+            if (Boolean.getBoolean("hostile.strict")) {
                 assertThat(r.held(row))
                         .as(row.attack() + " within " + HostileRun.P99_FACTOR + "x the baseline p99")
+                        .isTrue();
+            } else {
+                assertThat(r.withinLooseP99(row))
+                        .as(row.attack() + ": p99 " + row.p99Ms() + " ms within " + HostileRun.LOOSE_P99_FACTOR
+                                + "x the baseline (at least " + HostileRun.LOOSE_P99_FLOOR_MS + " ms)")
                         .isTrue();
             }
         }
