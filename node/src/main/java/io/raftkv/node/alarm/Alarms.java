@@ -61,6 +61,10 @@ public final class Alarms implements AutoCloseable {
     private volatile long quotaBytes;
     private volatile long dataBytes;
     private volatile long lastRaiseNanos;
+    private volatile long lastFollowerCompactionNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    /** How often a follower above its quota compacts before it asks the leader to raise NOSPACE. */
+    static final long FOLLOWER_COMPACTION_INTERVAL_MS = 10_000;
+
     private volatile boolean followerWarned;
     private volatile Reporter reporter;
     private ScheduledExecutorService sampler;
@@ -138,11 +142,31 @@ public final class Alarms implements AutoCloseable {
             long bytes = node.stateMachine().dataBytes();
             dataBytes = bytes;
             if (overQuota() && !active().active(AlarmType.NOSPACE, selfId)) {
+                if (!node.status().isLeader() && !compactedAndStillOver()) {
+                    return;
+                }
                 raise(AlarmType.NOSPACE);
             }
         } catch (RuntimeException e) {
             LOG.debug("quota sample failed: {}", e.toString());
         }
+    }
+
+    /**
+     * A follower reports only data that full compaction cannot bring under its quota (as the
+     * leader's disarm checks its own), so deleted and compacted keys whose files RocksDB has not
+     * yet merged do not raise the alarm again right after a disarm. At most every
+     * {@link #FOLLOWER_COMPACTION_INTERVAL_MS}; on the quota thread, which may block.
+     */
+    private boolean compactedAndStillOver() {
+        long now = System.nanoTime();
+        if (now - lastFollowerCompactionNanos < TimeUnit.MILLISECONDS.toNanos(FOLLOWER_COMPACTION_INTERVAL_MS)) {
+            return false;
+        }
+        lastFollowerCompactionNanos = now;
+        node.stateMachine().compactData();
+        dataBytes = node.stateMachine().dataBytes();
+        return overQuota();
     }
 
     private boolean overQuota() {
