@@ -111,7 +111,8 @@ public final class KubernetesNode implements AutoCloseable {
             StoredMemberId member = resolver.resolve();
             derived.put("id", Long.toString(member.id()));
             derived.put("join", Boolean.toString(member.origin() == Origin.JOIN));
-            restoredId = member.origin() == Origin.BOOTSTRAP && restoring ? member.id() : 0;
+            // a restored member keeps its fresh id after the restore setting is gone (restarts)
+            restoredId = member.origin() == Origin.BOOTSTRAP && member.id() != pod.ordinal() + 1L ? member.id() : 0;
         }
         // a restoring member is the only voter, under its fresh id
         derived.put(
