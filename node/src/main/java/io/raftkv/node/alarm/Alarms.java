@@ -372,16 +372,19 @@ public final class Alarms implements AutoCloseable {
 
     /** The status for a write refused by {@code type}: NOSPACE is RESOURCE_EXHAUSTED, reason NO_SPACE. */
     RaftKvException error(AlarmType type, ActiveAlarms alarms) {
-        String members = alarms.alarms().stream()
+        List<String> ids = alarms.alarms().stream()
                 .filter(x -> x.type() == type)
                 .map(x -> Long.toString(x.memberId()))
-                .collect(Collectors.joining(", "));
+                .toList();
+        String members = ids.isEmpty()
+                ? "member " + selfId
+                : (ids.size() == 1 ? "member " : "members ") + String.join(", ", ids);
         return switch (type) {
             case NOSPACE ->
                 RaftKvException.of(
                         ErrorReason.NO_SPACE,
                         "NO_SPACE: the cluster's space quota alarm is"
-                                + " active (member " + (members.isEmpty() ? Long.toString(selfId) : members)
+                                + " active (" + members
                                 + " above --quota-backend-bytes); writes that add data are refused until keys are deleted"
                                 + " and an admin disarms it (raftkvctl alarm disarm). Reads and deletes still work");
         };

@@ -186,7 +186,9 @@ class QuotaAlarmTest {
                 }));
         RaftKvException refused = catchThrowableOfType(RaftKvException.class, () -> kv.put("more", "data"));
         assertThat(refused.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
-        assertThat(refused.getMessage()).contains("member " + follower.id);
+        assertThat(refused.getMessage())
+                .as("the refusal names the follower among the members above their quota")
+                .containsPattern("members? ([0-9]+, )*" + follower.id + "\\b");
         assertThat(Files.readString(current.logFile()))
                 .as("the leader proposed it at the follower's request")
                 .contains("raising the NOSPACE alarm for member " + follower.id + " at its request");
