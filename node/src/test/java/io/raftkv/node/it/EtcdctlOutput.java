@@ -82,7 +82,8 @@ final class EtcdctlOutput {
     }
 
     /**
-     * etcdctl's text answers about leases and compaction: lease ids (16 hex digits) read
+     * etcdctl's text answers about leases and compaction: lease ids (printed with {@code %x}, so
+     * 16 hex digits or fewer when the id's leading digits are zero: 12 or more are taken) read
      * {@code <lease>}, a remaining TTL within the granted one reads {@code remaining(≤granted)},
      * a compacted revision is ranked.
      */
@@ -107,7 +108,7 @@ final class EtcdctlOutput {
             c.appendReplacement(d, "compacted revision " + revision(Long.parseLong(c.group(1))));
         }
         c.appendTail(d);
-        return d.toString().replaceAll("\\b[0-9a-f]{16}\\b", "<lease>").strip();
+        return d.toString().replaceAll("\\b[0-9a-f]{12,16}\\b", "<lease>").strip();
     }
 
     String revision(long rev) {
