@@ -11,10 +11,10 @@ final class DroppedProposals {
         return switch (e.reason()) {
             case NOT_LEADER ->
                 e.leaderHint() == 0
-                        ? new UnavailableException("no leader is known; an election is in progress")
+                        ? new NoLeaderException("no leader is known; an election is in progress")
                         : new NotLeaderException(e.leaderHint(), members.clientAddress(e.leaderHint()));
-            case NO_LEADER -> new UnavailableException("no leader is known; an election is in progress");
-            case LEADERSHIP_TRANSFER_IN_PROGRESS -> new UnavailableException("leadership transfer in progress");
+            case NO_LEADER -> new NoLeaderException("no leader is known; an election is in progress");
+            case LEADERSHIP_TRANSFER_IN_PROGRESS -> new NoLeaderException("leadership transfer in progress");
             case CONF_CHANGE_PENDING ->
                 new RaftNodeException(
                         RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS,
@@ -22,7 +22,7 @@ final class DroppedProposals {
             case UNCOMMITTED_LIMIT_EXCEEDED ->
                 new BackpressureException("uncommitted entries exceed " + options.maxUncommittedBytes() + " bytes");
             case NOT_COMMITTED_IN_TERM ->
-                new UnavailableException("the new leader has not committed an entry in its term yet");
+                new NoLeaderException("the new leader has not committed an entry in its term yet");
             case INVALID -> new RaftNodeException(RaftNodeException.Code.INVALID_ARGUMENT, e.getMessage());
             case TOO_MANY_PENDING_READS ->
                 new BackpressureException("the leader has too many read-index requests" + " waiting");

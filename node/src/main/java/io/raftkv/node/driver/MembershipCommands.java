@@ -333,7 +333,7 @@ final class MembershipCommands {
         if (driver.role() != StateType.LEADER) {
             long leader = driver.leaderId();
             if (leader == 0) {
-                throw new UnavailableException("no leader is known; an election is in progress");
+                throw new NoLeaderException("no leader is known; an election is in progress");
             }
             throw new NotLeaderException(leader, members.clientAddress(leader));
         }

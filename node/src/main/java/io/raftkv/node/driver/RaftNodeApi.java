@@ -43,7 +43,7 @@ public interface RaftNodeApi {
      * decides, {@code RawNode.leaseRead}; otherwise it is exactly LINEARIZABLE); SERIALIZABLE
      * completes at once.
      *
-     * @return fails with {@link UnavailableException} when no leader is known or it has not yet
+     * @return fails with {@link NoLeaderException} when no leader is known or it has not yet
      *         committed an entry in its term, {@link BackpressureException} when the read queue is
      *         full
      */

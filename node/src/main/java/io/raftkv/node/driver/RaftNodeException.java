@@ -8,7 +8,8 @@ import java.util.Objects;
  * Subclasses carry extra detail ({@link NotLeaderException} the leader hint).
  *
  * <p>Whether a client may blindly retry depends on the code: {@link Code#ABORTED} means the command
- * was definitely not applied; {@link Code#UNAVAILABLE} may mean "outcome unknown" (leadership was
+ * was definitely not applied, and so was a request refused with {@link Code#NO_LEADER};
+ * {@link Code#UNAVAILABLE} may mean "outcome unknown" (leadership was
  * lost with the proposal in flight) and is safe to retry only with a session (client id + seq).
  */
 public class RaftNodeException extends RuntimeException {
@@ -20,6 +21,11 @@ public class RaftNodeException extends RuntimeException {
         NOT_LEADER,
         /** No leader or quorum, storage failed, node stopping, or the outcome of a write is unknown. */
         UNAVAILABLE,
+        /**
+         * Refused before proposing: no leader is known, a transfer is in progress, or the new leader
+         * has not committed in its term. Nothing applied. UNAVAILABLE with reason NO_LEADER.
+         */
+        NO_LEADER,
         /** Too many in-flight proposals or queued reads. */
         RESOURCE_EXHAUSTED,
         /** The proposal's log slot was taken by another leader's entry: definitely not applied. */

@@ -107,7 +107,7 @@ public final class EtcdErrors {
         if (error instanceof RaftNodeException e) {
             return switch (e.code()) {
                 case NOT_LEADER -> NOT_LEADER;
-                case UNAVAILABLE ->
+                case UNAVAILABLE, NO_LEADER ->
                     e.getMessage() != null && e.getMessage().contains("no leader") ? NO_LEADER : LEADER_CHANGED;
                 case ABORTED -> LEADER_CHANGED;
                 case RESOURCE_EXHAUSTED -> TOO_MANY_REQUESTS;

@@ -110,6 +110,7 @@ final class EtcdForwarder implements AutoCloseable {
         return leaderKnown()
                 .compose(v -> node.readBarrier(consistency))
                 .recover(e -> e instanceof io.raftkv.node.driver.UnavailableException
+                                || e instanceof io.raftkv.node.driver.NoLeaderException
                         ? leaderKnown().compose(v -> node.readBarrier(consistency))
                         : Future.failedFuture(e));
     }
@@ -188,9 +189,7 @@ final class EtcdForwarder implements AutoCloseable {
         if (e instanceof io.raftkv.node.driver.NotLeaderException) {
             return true;
         }
-        return e instanceof io.raftkv.node.driver.UnavailableException u
-                && u.getMessage() != null
-                && u.getMessage().startsWith("no leader is known");
+        return e instanceof io.raftkv.node.driver.NoLeaderException;
     }
 
     /**

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   NOT_LEADER          → FAILED_PRECONDITION, reason NOT_LEADER, trailers raftkv-leader-id/-address
  *   UNAVAILABLE         → UNAVAILABLE (no reason: for a write the outcome may be unknown)
+ *   NO_LEADER           → UNAVAILABLE, reason NO_LEADER (refused before proposing: safe to repeat)
  *   RESOURCE_EXHAUSTED  → RESOURCE_EXHAUSTED, reason OVERLOADED
  *   ABORTED             → ABORTED, reason PROPOSAL_ABORTED
  *   NOT_FOUND           → NOT_FOUND, reason UNKNOWN_MEMBER
@@ -67,6 +68,7 @@ public final class GrpcErrors {
         return switch (e.code()) {
             case NOT_LEADER -> RaftKvException.notLeader(0, "");
             case UNAVAILABLE -> RaftKvException.of(GrpcStatus.UNAVAILABLE, msg);
+            case NO_LEADER -> RaftKvException.of(ErrorReason.NO_LEADER, msg);
             case RESOURCE_EXHAUSTED -> RaftKvException.of(ErrorReason.OVERLOADED, msg);
             case ABORTED -> RaftKvException.of(ErrorReason.PROPOSAL_ABORTED, msg);
             case NOT_FOUND -> RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, msg);

@@ -20,6 +20,7 @@ class GrpcErrorsTest {
                 Map.entry(RaftNodeException.Code.MEMBERSHIP_CHANGE_IN_PROGRESS, GrpcStatus.FAILED_PRECONDITION),
                 Map.entry(RaftNodeException.Code.NOT_LEADER, GrpcStatus.FAILED_PRECONDITION),
                 Map.entry(RaftNodeException.Code.UNAVAILABLE, GrpcStatus.UNAVAILABLE),
+                Map.entry(RaftNodeException.Code.NO_LEADER, GrpcStatus.UNAVAILABLE),
                 Map.entry(RaftNodeException.Code.RESOURCE_EXHAUSTED, GrpcStatus.RESOURCE_EXHAUSTED),
                 Map.entry(RaftNodeException.Code.ABORTED, GrpcStatus.ABORTED),
                 Map.entry(RaftNodeException.Code.NOT_FOUND, GrpcStatus.NOT_FOUND),
@@ -43,6 +44,11 @@ class GrpcErrorsTest {
         RaftKvException un =
                 GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.UNAVAILABLE, "x"));
         assertThat(un.reason()).isEmpty();
+        // Refused before proposing: the client may repeat even a write it must not apply twice.
+        RaftKvException noLeader = GrpcErrors.toRaftKvException(
+                new io.raftkv.node.driver.NoLeaderException("no leader is known; an election is in progress"));
+        assertThat(noLeader.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+        assertThat(noLeader.reason()).contains(ErrorReason.NO_LEADER);
         assertThat(GrpcErrors.metricReason(GrpcErrors.toRaftKvException(
                         new RaftNodeException(RaftNodeException.Code.RESOURCE_EXHAUSTED, "x"))))
                 .isEqualTo("overloaded");

@@ -148,6 +148,12 @@ class KvServiceTest {
         assertThat(unavailable.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
         assertThat(unavailable.message()).isEqualTo("no quorum");
 
+        f.node.onPropose = c -> Future.failedFuture(
+                new io.raftkv.node.driver.NoLeaderException("no leader is known; an election is in progress"));
+        var noLeader = f.call(KVGrpcClient.Put, put("a", "1"));
+        assertThat(noLeader.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+        assertThat(noLeader.meta(ErrorTrailers.REASON)).isEqualTo("NO_LEADER");
+
         f.node.onPropose = c -> Future.failedFuture(new BackpressureException("more than 1000 proposals in flight"));
         var exhausted = f.call(
                 KVGrpcClient.Delete,
