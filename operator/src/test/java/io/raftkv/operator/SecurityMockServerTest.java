@@ -279,6 +279,57 @@ class SecurityMockServerTest {
         assertThat(text(get(Secret.class, "sec-bad", "kv-tls")).get("kv-0.crt")).isNotEqualTo(members.get("kv-0.crt"));
     }
 
+    /**
+     * The race behind a flake of the test above: the CA Secret deleted after the reconciliation
+     * read it but before its dependent ran (the informer's cache had lost it). The mock server
+     * answers the reconciliation's reads of the CA Secret with the deleted one (three reads:
+     * issuer check, credentials, plan), so the plan keeps the old CA while the cache says there
+     * is none. Writing that plan would bring the deleted CA back; the dependent refuses (a 409
+     * Conflict, not Degraded), and the retry issues a new CA.
+     */
+    @Test
+    void aCaSecretDeletedAfterThePlanReadItIsNotBroughtBack() {
+        client.resource(TestClusters.cluster("sec-race", "kv", 3)).create();
+        awaitStatus(
+                "sec-race",
+                "kv",
+                c -> "True".equals(condition(c, ConditionTypes.SECURITY_READY).getStatus()));
+        awaitObject(StatefulSet.class, "sec-race", "kv");
+        Secret deleted = get(Secret.class, "sec-race", "kv-ca");
+        String oldCa = text(deleted).get("ca.crt");
+
+        server.expect()
+                .get()
+                .withPath("/api/v1/namespaces/sec-race/secrets/kv-ca")
+                .andReturn(200, deleted)
+                .times(3);
+        client.secrets().inNamespace("sec-race").withName("kv-ca").delete();
+
+        // listed, not read by name: a read by name would take one of the stale answers
+        await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(client.secrets().inNamespace("sec-race").list().getItems().stream()
+                                .filter(s -> "kv-ca".equals(s.getMetadata().getName()))
+                                .map(s -> text(s).get("ca.crt")))
+                        .singleElement()
+                        .isNotEqualTo(oldCa));
+        awaitStatus(
+                "sec-race",
+                "kv",
+                c -> "True".equals(condition(c, ConditionTypes.SECURITY_READY).getStatus())
+                        && ClusterStatusCalculator.find(c.getStatus(), ConditionTypes.DEGRADED)
+                                .map(d -> "False".equals(d.getStatus()))
+                                .orElse(true));
+        // the members' certificates are the new CA's
+        await().atMost(TIMEOUT)
+                .untilAsserted(() -> Pem.certificates(
+                                text(get(Secret.class, "sec-race", "kv-tls")).get("kv-0.crt"))
+                        .get(0)
+                        .verify(Pem.certificates(text(get(Secret.class, "sec-race", "kv-ca"))
+                                        .get("ca.crt"))
+                                .get(0)
+                                .getPublicKey()));
+    }
+
     @Test
     void usersAndTokensComeFromSecretsAndAMissingOneIsReported() {
         client.resource(new SecretBuilder()

@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.dependents.OwnedDependent;
 
 /**
  * The admin credential Secret {@code <cluster>-admin} for users: {@code ca.crt}, a client certificate and key for the user {@code admin} ({@code tls.crt}, {@code tls.key}) and a bearer token for the same user ({@code token}). raftkvctl takes them as {@code --cacert --cert --key} or {@code --token}.
@@ -15,10 +14,10 @@ import io.raftkv.operator.dependents.OwnedDependent;
  * ({@link TlsPlanner}); it exists only while TLS is on ({@link TlsOn}).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class AdminSecretDependent extends OwnedDependent<Secret> {
+public class AdminSecretDependent extends PlannedSecretDependent {
 
     public AdminSecretDependent() {
-        super(Secret.class);
+        super();
     }
 
     @Override

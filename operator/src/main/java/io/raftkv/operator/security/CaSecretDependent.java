@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.dependents.OwnedDependent;
 
 /**
  * The Secret {@code <cluster>-ca}: the cluster CA (certificate and key), the previous CA during a rotation, and the operator's own client certificate and key. Only the operator reads it; no pod mounts it.
@@ -15,10 +14,10 @@ import io.raftkv.operator.dependents.OwnedDependent;
  * ({@link TlsPlanner}); it exists only while TLS is on ({@link TlsOn}).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class CaSecretDependent extends OwnedDependent<Secret> {
+public class CaSecretDependent extends PlannedSecretDependent {
 
     public CaSecretDependent() {
-        super(Secret.class);
+        super();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.raftkv.operator.security;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.managed.ManagedWorkflowAndDependentResourceContext;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The security steps of one reconciliation, in the reconciler's order:
@@ -31,7 +33,9 @@ import java.util.Optional;
  *   <li>{@link #plan}, before the workflow: reads the Secrets (straight from the API server,
  *       never a possibly stale cache: a CA must never be replaced because a cache lagged),
  *       decides the certificates ({@link TlsPlanner}) and auth files ({@link AuthPlanner}) and
- *       hands them to the dependents through the workflow context;</li>
+ *       hands them to the dependents through the workflow context, with the resourceVersions
+ *       the plan was made from ({@link SecretsRead}: a Secret changed or deleted since is not
+ *       overwritten or brought back from a stale plan);</li>
  *   <li>{@link #report}, after the status is computed: {@code status.tls}, the
  *       {@code SecurityReady} condition and events.</li>
  * </ol>
@@ -75,15 +79,17 @@ public final class ClusterSecurity {
         Optional<TlsPlan> tls = Optional.empty();
         Optional<AuthPlan> auth = Optional.empty();
         if (decision.tls()) {
+            Map<String, Optional<String>> seen = new TreeMap<>();
             TlsPlan plan = SecurityObjects.tls(cluster).getIssuerRef() != null
-                    ? certManagerPlan(cluster, members, client, now)
+                    ? certManagerPlan(cluster, members, client, now, seen)
                     : planner.plan(
                             cluster,
                             members,
-                            read(client, cluster, SecurityObjects.caSecretName(cluster)),
-                            read(client, cluster, SecurityObjects.memberSecretName(cluster)),
-                            read(client, cluster, SecurityObjects.adminSecretName(cluster)),
+                            read(client, cluster, SecurityObjects.caSecretName(cluster), seen),
+                            read(client, cluster, SecurityObjects.memberSecretName(cluster), seen),
+                            read(client, cluster, SecurityObjects.adminSecretName(cluster), seen),
                             now);
+            context.put(SecretsRead.CONTEXT_KEY, new SecretsRead(seen));
             context.put(TlsPlan.CONTEXT_KEY, plan);
             register(cluster, plan.caSecret());
             tls = Optional.of(plan);
@@ -171,13 +177,18 @@ public final class ClusterSecurity {
      * The plan from the Secrets cert-manager wrote ({@link CertManagerPlanner}); when cert-manager
      * is not installed, a plan that keeps the live Secrets and says so.
      */
-    private static TlsPlan certManagerPlan(RaftKvCluster cluster, int members, KubernetesClient client, Instant now) {
+    private static TlsPlan certManagerPlan(
+            RaftKvCluster cluster,
+            int members,
+            KubernetesClient client,
+            Instant now,
+            Map<String, Optional<String>> seen) {
         TlsPlan plan = CertManagerPlanner.plan(
                 cluster,
                 members,
                 name -> read(client, cluster, name),
-                read(client, cluster, SecurityObjects.memberSecretName(cluster)),
-                read(client, cluster, SecurityObjects.adminSecretName(cluster)),
+                read(client, cluster, SecurityObjects.memberSecretName(cluster), seen),
+                read(client, cluster, SecurityObjects.adminSecretName(cluster), seen),
                 now);
         if (CertificatesDependent.CertManagerInstalled.installed(client)) {
             return plan;
@@ -217,10 +228,22 @@ public final class ClusterSecurity {
     }
 
     private static Map<String, String> read(KubernetesClient client, RaftKvCluster cluster, String name) {
-        return SecretData.text(Optional.ofNullable(client.secrets()
+        return SecretData.text(get(client, cluster, name));
+    }
+
+    /** As {@link #read}, noting in {@code seen} the resourceVersion read (empty: no such Secret). */
+    private static Map<String, String> read(
+            KubernetesClient client, RaftKvCluster cluster, String name, Map<String, Optional<String>> seen) {
+        Optional<Secret> secret = get(client, cluster, name);
+        seen.put(name, secret.map(s -> s.getMetadata().getResourceVersion()));
+        return SecretData.text(secret);
+    }
+
+    private static Optional<Secret> get(KubernetesClient client, RaftKvCluster cluster, String name) {
+        return Optional.ofNullable(client.secrets()
                 .inNamespace(cluster.getMetadata().getNamespace())
                 .withName(name)
-                .get()));
+                .get());
     }
 
     private static String truncate(String message) {

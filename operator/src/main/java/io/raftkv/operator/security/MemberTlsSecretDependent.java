@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.dependents.OwnedDependent;
 
 /**
  * The Secret {@code <cluster>-tls} every member pod mounts at {@code /etc/raftkv/tls}: the CA bundle and one certificate and key per pod ordinal ({@code <pod>.crt}, {@code <pod>.key}; see {@link SecurityObjects}).
@@ -15,10 +14,10 @@ import io.raftkv.operator.dependents.OwnedDependent;
  * ({@link TlsPlanner}); it exists only while TLS is on ({@link TlsOn}).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
-public class MemberTlsSecretDependent extends OwnedDependent<Secret> {
+public class MemberTlsSecretDependent extends PlannedSecretDependent {
 
     public MemberTlsSecretDependent() {
-        super(Secret.class);
+        super();
     }
 
     @Override
