@@ -1,7 +1,7 @@
 package io.raftkv.cli;
 
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.SnapshotReader;
 import io.raftkv.node.storage.StorageOptions;

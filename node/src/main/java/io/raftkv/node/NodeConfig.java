@@ -1,6 +1,6 @@
 package io.raftkv.node;
 
-import io.raftkv.node.transport.HostPort;
+import io.raftkv.node.net.HostPort;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -646,13 +646,13 @@ public final class NodeConfig {
         }
         snapshotThresholdEntries();
         snapshotRetainEntries();
-        if (maxKeyBytes() > io.raftkv.node.storage.Command.MAX_KEY_BYTES) {
+        if (maxKeyBytes() > io.raftkv.node.kv.Command.MAX_KEY_BYTES) {
             throw new IllegalArgumentException("--max-key-bytes " + maxKeyBytes() + " exceeds what storage accepts ("
-                    + io.raftkv.node.storage.Command.MAX_KEY_BYTES + ")");
+                    + io.raftkv.node.kv.Command.MAX_KEY_BYTES + ")");
         }
-        if (maxValueBytes() > io.raftkv.node.storage.Command.MAX_VALUE_BYTES) {
+        if (maxValueBytes() > io.raftkv.node.kv.Command.MAX_VALUE_BYTES) {
             throw new IllegalArgumentException("--max-value-bytes " + maxValueBytes() + " exceeds what storage"
-                    + " accepts (" + io.raftkv.node.storage.Command.MAX_VALUE_BYTES + ")");
+                    + " accepts (" + io.raftkv.node.kv.Command.MAX_VALUE_BYTES + ")");
         }
         if (maxRequestBytes() < maxKeyBytes() + maxValueBytes()) {
             throw new IllegalArgumentException("--max-request-bytes " + maxRequestBytes() + " must be at least"

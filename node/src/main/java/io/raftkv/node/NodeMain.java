@@ -14,6 +14,7 @@ import io.raftkv.node.metrics.PeerMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.SnapshotMetrics;
 import io.raftkv.node.metrics.StorageMetrics;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.node.security.AuditLog;
 import io.raftkv.node.security.AuthFiles;
 import io.raftkv.node.security.ClientAuth;
@@ -28,7 +29,6 @@ import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageCorruptedException;
 import io.raftkv.node.storage.StorageOptions;
-import io.raftkv.node.transport.HostPort;
 import io.raftkv.node.transport.PeerTransport;
 import io.raftkv.node.transport.PeerTransportOptions;
 import io.raftkv.raft.ConfState;
@@ -345,9 +345,9 @@ public final class NodeMain {
     /** The peer port's {@code RaiseAlarm}: the leader raises the alarm for the requesting member. */
     private static io.raftkv.node.transport.AlarmReports alarmReports(io.raftkv.node.alarm.Alarms alarms) {
         return (member, code) -> {
-            io.raftkv.node.storage.AlarmType type;
+            io.raftkv.node.kv.AlarmType type;
             try {
-                type = io.raftkv.node.storage.AlarmType.ofCode(code);
+                type = io.raftkv.node.kv.AlarmType.ofCode(code);
             } catch (IllegalArgumentException e) {
                 return Future.failedFuture(new io.raftkv.node.transport.AlarmReports.Refused(
                         io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT, e.getMessage()));

@@ -11,59 +11,37 @@ import io.raftkv.node.etcd.EtcdServices;
 import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.ConnectionGuard;
 import io.raftkv.node.server.ListenerLimits;
-import io.raftkv.node.storage.ActiveAlarms;
-import io.raftkv.node.storage.AlarmType;
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.KvStateMachine;
-import io.raftkv.node.storage.RangeResult;
 import io.raftkv.node.storage.SnapshotChunk;
 import io.raftkv.node.storage.SnapshotReader;
-import io.raftkv.node.storage.StateHash;
 import io.raftkv.node.storage.StorageFailedException;
-import io.raftkv.node.transport.HostPort;
 import io.raftkv.raft.arch.PackageRules;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The node's package rules (what {@link PackageRules} checks; each package's package-info.java says
- * the same in words). The debts of issue 25 item 2 are frozen one by one below, each with how to retire
+ * the same in words). The server <-> state machine contract lives in {@code node.kv} (commands,
+ * results, reads, {@code StateMachineView}): client-facing packages depend on it, not on
+ * {@code node.storage}. The remaining debts are frozen one by one below, each with how to retire
  * it: until then they may stay, and nothing new of their kind may land. A new package needs a row
  * here; a row changes only when the design does (say why in the commit).
  */
 class NodeArchitectureTest {
-    private static final String CONTRACT = "move the server <-> state machine contract (Command, CommandCodec,"
-            + " ApplyResult, KeyValue, RangeResult, StateHash, ActiveAlarms, AlarmType, KvReader) into a package"
-            + " of its own that node.storage and its users depend on (issue 25 item 2)";
-
-    /** The contract's types in node.storage today; RaftNodeApi may name these (they move with the contract). */
-    private static final Set<String> CONTRACT_TYPES = Stream.of(
-                    Command.class,
-                    CommandCodec.class,
-                    ApplyResult.class,
-                    KeyValue.class,
-                    RangeResult.class,
-                    StateHash.class,
-                    ActiveAlarms.class,
-                    AlarmType.class)
-            .map(Class::getName)
-            .collect(Collectors.toSet());
-
     @Test
     void packagesDependOnlyOnWhatTheirRowAllows() {
         PackageRules rules = PackageRules.of("NodeArchitectureTest", NodeMain.class)
                 .allow("io.raftkv.node", "io.raftkv..")
-                .allow("io.raftkv.node.storage", "io.raftkv.raft")
+                // The server <-> state machine contract, and a validated host:port: below everything else.
+                .allow("io.raftkv.node.kv")
+                .allow("io.raftkv.node.net")
+                .allow("io.raftkv.node.storage", "io.raftkv.raft", "io.raftkv.node.kv")
                 .allow(
                         "io.raftkv.node.driver",
                         "io.raftkv.raft",
                         "io.raftkv.raft.loop",
+                        "io.raftkv.node.kv",
+                        "io.raftkv.node.net",
                         "io.raftkv.node.storage",
                         "io.raftkv.node.transport")
                 .allow(
@@ -71,6 +49,7 @@ class NodeArchitectureTest {
                         "io.raftkv.raft",
                         "io.raftkv.api.peer.v1",
                         "io.raftkv.api.net",
+                        "io.raftkv.node.net",
                         "io.raftkv.node.security")
                 // Key scopes apply to etcd's API too (EtcdPermissions reads etcd's request messages).
                 .allow("io.raftkv.node.security", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.etcd.api..")
@@ -78,22 +57,28 @@ class NodeArchitectureTest {
                         "io.raftkv.node.metrics",
                         "io.raftkv.raft",
                         "io.raftkv.node.driver",
+                        "io.raftkv.node.kv",
                         "io.raftkv.node.storage",
                         "io.raftkv.node.transport",
                         "io.raftkv.node.alarm")
                 // Alarms raise and disarm through the driver (RaftNodeApi) and are read by servers and metrics.
-                .allow("io.raftkv.node.alarm", "io.raftkv.api", "io.raftkv.api.v1", "io.raftkv.node.driver")
+                .allow(
+                        "io.raftkv.node.alarm",
+                        "io.raftkv.api",
+                        "io.raftkv.api.v1",
+                        "io.raftkv.node.driver",
+                        "io.raftkv.node.kv")
                 // Lease time is kept beside the driver: it follows leadership and proposes revocations.
-                .allow("io.raftkv.node.lease", "io.raftkv.node.driver", "io.raftkv.node.metrics")
+                .allow("io.raftkv.node.lease", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.kv")
                 // Automatic compaction follows leadership and proposes Compact like the lease keeper.
                 .allow(
                         "io.raftkv.node.compaction",
                         "io.raftkv.node.driver",
                         "io.raftkv.node.metrics",
-                        "io.raftkv.node.storage")
+                        "io.raftkv.node.kv")
                 // Watchers read the state machine's history and changes (revisions are part of its contract).
-                .allow("io.raftkv.node.watch", "io.raftkv.api.v1", "io.raftkv.node.storage", "io.raftkv.node.metrics")
-                .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.transport")
+                .allow("io.raftkv.node.watch", "io.raftkv.api.v1", "io.raftkv.node.kv", "io.raftkv.node.metrics")
+                .allow("io.raftkv.node.k8s", "io.raftkv.node.driver", "io.raftkv.node.net", "io.raftkv.node.transport")
                 .allow(
                         "io.raftkv.node.server",
                         "io.raftkv.api",
@@ -101,6 +86,8 @@ class NodeArchitectureTest {
                         "io.raftkv.api.net",
                         "io.raftkv.raft",
                         "io.raftkv.node.driver",
+                        "io.raftkv.node.kv",
+                        "io.raftkv.node.net",
                         "io.raftkv.node.metrics",
                         "io.raftkv.node.security",
                         "io.raftkv.node.alarm",
@@ -116,6 +103,8 @@ class NodeArchitectureTest {
                         "io.raftkv.etcd.api..",
                         "io.raftkv.raft",
                         "io.raftkv.node.driver",
+                        "io.raftkv.node.kv",
+                        "io.raftkv.node.net",
                         "io.raftkv.node.metrics",
                         "io.raftkv.node.server",
                         "io.raftkv.node.alarm",
@@ -123,35 +112,6 @@ class NodeArchitectureTest {
                         // with the leader's LeaseKeeper.
                         "io.raftkv.node.watch",
                         "io.raftkv.node.lease");
-        // The client-facing packages (and the alarms, which propose commands) use the state machine's
-        // contract, which still lives in node.storage.
-        List<Class<?>> contract = List.of(
-                Command.class,
-                CommandCodec.class,
-                ApplyResult.class,
-                KeyValue.class,
-                RangeResult.class,
-                StateHash.class,
-                ActiveAlarms.class,
-                AlarmType.class,
-                // Revisions (issue 20): what a read at a revision returns and how it fails.
-                io.raftkv.node.storage.KeyRead.class,
-                io.raftkv.node.storage.Revisions.class,
-                io.raftkv.node.storage.RevisionUnavailableException.class,
-                io.raftkv.node.storage.KeyRanges.class);
-        for (Class<?> c : contract) {
-            rules.freeze("io.raftkv.node.server", c, CONTRACT);
-        }
-        for (Class<?> c : contract.subList(0, 11)) {
-            rules.freeze("io.raftkv.node.etcd", c, CONTRACT);
-        }
-        for (Class<?> c :
-                List.of(Command.class, CommandCodec.class, ApplyResult.class, ActiveAlarms.class, AlarmType.class)) {
-            rules.freeze("io.raftkv.node.alarm", c, CONTRACT);
-        }
-        for (Class<?> c : List.of(Command.class, CommandCodec.class, ApplyResult.class)) {
-            rules.freeze("io.raftkv.node.lease", c, CONTRACT);
-        }
         for (String servers : List.of("io.raftkv.node.server", "io.raftkv.node.etcd")) {
             rules.freeze(
                             servers,
@@ -166,19 +126,7 @@ class NodeArchitectureTest {
                             servers,
                             StorageFailedException.class,
                             "the driver reports a failed storage as a"
-                                    + " RaftNodeException (UNAVAILABLE), so the error mapping needs no storage type")
-                    .freeze(
-                            servers,
-                            HostPort.class,
-                            "move HostPort out of transport into a package both depend on" + " (issue 25 item 2)");
-        }
-        for (String readers : List.of("io.raftkv.node.server", "io.raftkv.node.alarm")) {
-            rules.freeze(
-                    readers,
-                    KvStateMachine.class,
-                    "RaftNodeApi.stateMachine() returns the contract's KvReader"
-                            + " (with what the alarms read: alarms, data size, compaction) instead of the concrete"
-                            + " KvStateMachine");
+                                    + " RaftNodeException (UNAVAILABLE), so the error mapping needs no storage type");
         }
         rules.freeze(
                         "io.raftkv.node.server",
@@ -213,27 +161,19 @@ class NodeArchitectureTest {
                 .check();
     }
 
-    /**
-     * What the servers see of the driver names no storage class outside the contract. Frozen:
-     * {@code stateMachine()} returns the concrete {@code KvStateMachine}; retire it by returning the
-     * contract's {@code KvReader}, then this list is empty.
-     */
+    /** What the servers see of the driver names no storage class: the contract is {@code node.kv}. */
     @Test
-    void raftNodeApiExposesNoStorageClassOutsideTheContract() {
+    void raftNodeApiExposesNoStorageClass() {
         JavaClass api = new ClassFileImporter().importClasses(RaftNodeApi.class).get(RaftNodeApi.class);
         List<String> exposing = api.getMethods().stream()
                 .filter(m -> Stream.concat(Stream.of(m.getReturnType()), m.getParameterTypes().stream())
                         .flatMap(t -> t.getAllInvolvedRawTypes().stream())
-                        .anyMatch(t -> t.getPackageName().equals("io.raftkv.node.storage")
-                                && !CONTRACT_TYPES.contains(t.getName())))
+                        .anyMatch(t -> t.getPackageName().equals("io.raftkv.node.storage")))
                 .map(m -> m.getName())
                 .sorted()
                 .toList();
         assertThat(exposing)
-                .as(
-                        "RaftNodeApi methods whose signature names a node.storage class outside the contract %s (the"
-                                + " frozen one is stateMachine(); when it is retired, empty this list)",
-                        CONTRACT_TYPES)
-                .containsExactly("stateMachine");
+                .as("RaftNodeApi methods whose signature names a node.storage class (use node.kv's contract types)")
+                .isEmpty();
     }
 }

@@ -3,9 +3,9 @@ package io.raftkv.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.Command.Put;
-import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.Command.Put;
+import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.SnapshotReader;
 import io.raftkv.node.storage.SnapshotRestore;

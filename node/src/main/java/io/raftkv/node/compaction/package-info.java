@@ -8,5 +8,8 @@
  * {@code Command.Compact}. Every member applies it like a manual {@code KV.Compact}: the compact
  * revision moves in the apply step and the old versions are deleted in the background, so writes
  * are never blocked.
+ *
+ * <p>Depends on the driver ({@code RaftNodeApi}), metrics and the state machine's contract
+ * ({@link io.raftkv.node.kv}).
  */
 package io.raftkv.node.compaction;

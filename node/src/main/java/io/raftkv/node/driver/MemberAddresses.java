@@ -1,6 +1,6 @@
 package io.raftkv.node.driver;
 
-import io.raftkv.node.transport.HostPort;
+import io.raftkv.node.net.HostPort;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

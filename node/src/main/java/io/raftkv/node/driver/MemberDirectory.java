@@ -1,6 +1,6 @@
 package io.raftkv.node.driver;
 
-import io.raftkv.node.transport.HostPort;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.node.transport.PeerAddressResolver;
 import java.io.IOException;
 import java.io.Reader;

@@ -1,6 +1,6 @@
 package io.raftkv.node.driver;
 
-import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.node.storage.RaftLogStorage;
 import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfChangeType;

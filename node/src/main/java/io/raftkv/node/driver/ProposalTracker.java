@@ -1,6 +1,6 @@
 package io.raftkv.node.driver;
 
-import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.raft.Entry;
 import io.vertx.core.Promise;
 import java.util.Iterator;

@@ -1,6 +1,6 @@
 package io.raftkv.node.driver;
 
-import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.RaftLogStorage;

@@ -1,8 +1,8 @@
 package io.raftkv.node.driver;
 
 import io.raftkv.node.alarm.Alarms;
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.KvStateMachine;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.StateMachineView;
 import io.vertx.core.Future;
 
 /**
@@ -25,7 +25,7 @@ import io.vertx.core.Future;
 public interface RaftNodeApi {
 
     /**
-     * Replicates one encoded command ({@code io.raftkv.node.storage.CommandCodec}) and applies it.
+     * Replicates one encoded command ({@code io.raftkv.node.kv.CommandCodec}) and applies it.
      *
      * @return the state machine's result for this entry. Fails with {@link NotLeaderException} on a
      *         non-leader, {@link BackpressureException} beyond the in-flight limit,
@@ -91,7 +91,7 @@ public interface RaftNodeApi {
      * The replicated key-value state machine for reads. Its read methods block on RocksDB: call them
      * off the event loop, after a {@link #readBarrier}.
      */
-    KvStateMachine stateMachine();
+    StateMachineView stateMachine();
 
     /**
      * A consistent snapshot for download: the latest durable one if it is no older than the applied

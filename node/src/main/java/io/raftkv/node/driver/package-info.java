@@ -8,12 +8,13 @@
  * ({@link LoopLatency}), the published status ({@link StatusReporter}, {@link NodeStatus}), and the
  * typed errors the servers map to gRPC statuses ({@link RaftNodeException} and its subclasses).
  *
- * <p>What the servers see of it is {@link RaftNodeApi}. Depends on the core
- * ({@code io.raftkv.raft}, {@code io.raftkv.raft.loop}), {@link io.raftkv.node.storage} and
+ * <p>What the servers see of it is {@link RaftNodeApi}, whose signatures name only the state
+ * machine's contract ({@link io.raftkv.node.kv}: {@link RaftNodeApi#stateMachine()} is a
+ * {@code StateMachineView}). Depends on the core ({@code io.raftkv.raft}, {@code io.raftkv.raft.loop}),
+ * {@link io.raftkv.node.kv}, {@link io.raftkv.node.net}, {@link io.raftkv.node.storage} and
  * {@link io.raftkv.node.transport}; never on the servers, metrics, security or Kubernetes packages
- * (they observe it through {@link DriverObserver} and {@link NodeStatus}). Known exceptions, frozen
- * in {@code NodeArchitectureTest}: {@link RaftNodeApi#stateMachine()} returns the concrete
- * {@code KvStateMachine}, and the driver builds {@code io.raftkv.node.alarm.Alarms}, a package built
- * on it.
+ * (they observe it through {@link DriverObserver} and {@link NodeStatus}). Known exception, frozen
+ * in {@code NodeArchitectureTest}: the driver builds {@code io.raftkv.node.alarm.Alarms}, a package
+ * built on it.
  */
 package io.raftkv.node.driver;

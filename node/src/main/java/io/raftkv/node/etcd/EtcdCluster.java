@@ -15,8 +15,8 @@ import io.raftkv.etcd.api.MemberUpdateRequest;
 import io.raftkv.etcd.api.MemberUpdateResponse;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.node.server.CallRunner;
-import io.raftkv.node.transport.HostPort;
 import io.vertx.core.Future;
 import io.vertx.grpc.server.Service;
 import java.net.URI;
@@ -35,9 +35,9 @@ final class EtcdCluster {
     private final RaftNodeApi node;
     private final EtcdForwarder forwarder;
     private final String scheme;
-    private final io.raftkv.node.server.KvReader reader;
+    private final io.raftkv.node.kv.KvReader reader;
 
-    EtcdCluster(RaftNodeApi node, io.raftkv.node.server.KvReader reader, EtcdForwarder forwarder, boolean tls) {
+    EtcdCluster(RaftNodeApi node, io.raftkv.node.kv.KvReader reader, EtcdForwarder forwarder, boolean tls) {
         this.reader = Objects.requireNonNull(reader, "reader");
         this.node = Objects.requireNonNull(node, "node");
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");

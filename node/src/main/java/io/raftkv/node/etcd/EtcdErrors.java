@@ -71,8 +71,8 @@ public final class EtcdErrors {
      * etcd's error for a write an active alarm refused: NOSPACE is {@code database space exceeded};
      * any other (CORRUPT, or unknown) is {@code corrupt cluster}, as etcd refuses writes only for those two.
      */
-    public static RaftKvException alarm(io.raftkv.node.storage.AlarmType typeOrNull) {
-        return typeOrNull == io.raftkv.node.storage.AlarmType.NOSPACE ? NO_SPACE : CORRUPT;
+    public static RaftKvException alarm(io.raftkv.node.kv.AlarmType typeOrNull) {
+        return typeOrNull == io.raftkv.node.kv.AlarmType.NOSPACE ? NO_SPACE : CORRUPT;
     }
 
     /** UNIMPLEMENTED naming what is not supported, and where the compatibility table lives. */
@@ -121,7 +121,7 @@ public final class EtcdErrors {
         if (error instanceof StorageFailedException) {
             return STOPPED;
         }
-        if (error instanceof io.raftkv.node.storage.RevisionUnavailableException e) {
+        if (error instanceof io.raftkv.node.kv.RevisionUnavailableException e) {
             return e.compacted() ? COMPACTED : FUTURE_REV;
         }
         return GrpcErrors.toRaftKvException(error);

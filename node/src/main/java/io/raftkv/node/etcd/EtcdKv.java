@@ -18,16 +18,16 @@ import io.raftkv.etcd.api.TxnResponse;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.driver.ReadConsistency;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.server.CallRunner;
 import io.raftkv.node.server.GrpcErrors;
-import io.raftkv.node.server.KvReader;
 import io.raftkv.node.server.ReadPool;
 import io.raftkv.node.server.ServerLimits;
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.KeyValue;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.Service;
@@ -349,7 +349,7 @@ final class EtcdKv {
      * waited for).
      */
     Future<CompactionResponse> compact(CompactionRequest r) {
-        io.raftkv.node.storage.Revisions now = reader.revisions();
+        io.raftkv.node.kv.Revisions now = reader.revisions();
         if (r.getRevision() <= now.compacted()) {
             throw EtcdErrors.COMPACTED;
         }
@@ -376,8 +376,8 @@ final class EtcdKv {
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
         if (node.alarms().refusal(c) != null) {
             throw EtcdErrors.alarm(
-                    node.alarms().active(io.raftkv.node.storage.AlarmType.NOSPACE)
-                            ? io.raftkv.node.storage.AlarmType.NOSPACE
+                    node.alarms().active(io.raftkv.node.kv.AlarmType.NOSPACE)
+                            ? io.raftkv.node.kv.AlarmType.NOSPACE
                             : null);
         }
         byte[] data = CommandCodec.encode(c);

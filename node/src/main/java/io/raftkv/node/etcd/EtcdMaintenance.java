@@ -16,12 +16,12 @@ import io.raftkv.etcd.api.StatusRequest;
 import io.raftkv.etcd.api.StatusResponse;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.kv.ActiveAlarms;
+import io.raftkv.node.kv.AlarmType;
+import io.raftkv.node.kv.KvReader;
+import io.raftkv.node.kv.StateHash;
 import io.raftkv.node.server.CallRunner;
-import io.raftkv.node.server.KvReader;
 import io.raftkv.node.server.ReadPool;
-import io.raftkv.node.storage.ActiveAlarms;
-import io.raftkv.node.storage.AlarmType;
-import io.raftkv.node.storage.StateHash;
 import io.vertx.core.Future;
 import io.vertx.grpc.server.Service;
 import java.util.List;
@@ -127,13 +127,13 @@ final class EtcdMaintenance {
         if (r.getRevision() < 0) {
             throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + r.getRevision());
         }
-        io.raftkv.node.storage.Revisions now = reader.revisions();
+        io.raftkv.node.kv.Revisions now = reader.revisions();
         if (r.getRevision() > now.current()) {
             throw EtcdErrors.FUTURE_REV;
         }
         return reads.submit(() -> {
             StateHash h = reader.stateHash();
-            io.raftkv.node.storage.Revisions at = reader.revisions();
+            io.raftkv.node.kv.Revisions at = reader.revisions();
             if (r.getRevision() != 0 && r.getRevision() != at.current()) {
                 throw EtcdErrors.unsupported(
                         "HashKV at a past revision (" + r.getRevision() + "; current " + at.current() + ")");
@@ -180,9 +180,8 @@ final class EtcdMaintenance {
         if (node.alarms().active().active(type, member)) {
             return Future.succeededFuture(alarms(List.of()));
         }
-        byte[] command = io.raftkv.node.storage.CommandCodec.encode(
-                io.raftkv.node.storage.Command.of(new io.raftkv.node.storage.Command.Alarm(
-                        io.raftkv.node.storage.Command.AlarmAction.ACTIVATE, type, member)));
+        byte[] command = io.raftkv.node.kv.CommandCodec.encode(io.raftkv.node.kv.Command.of(
+                new io.raftkv.node.kv.Command.Alarm(io.raftkv.node.kv.Command.AlarmAction.ACTIVATE, type, member)));
         return node.propose(command).map(res -> alarms(List.of(new ActiveAlarms.Alarm(type, member))));
     }
 

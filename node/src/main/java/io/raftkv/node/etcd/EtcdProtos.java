@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftkv.etcd.api.ResponseHeader;
 import io.raftkv.node.driver.NodeStatus;
-import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.kv.KeyValue;
 
 /**
  * Conversions from the node's types to etcd's messages. RaftKV's store revision is etcd's: 1 for

@@ -2,11 +2,11 @@ package io.raftkv.node.etcd;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.etcd.api.RangeRequest;
-import io.raftkv.node.server.KvReader;
+import io.raftkv.node.kv.KeyRead;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvReader;
+import io.raftkv.node.kv.RangeResult;
 import io.raftkv.node.server.ServerLimits;
-import io.raftkv.node.storage.KeyRead;
-import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.RangeResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

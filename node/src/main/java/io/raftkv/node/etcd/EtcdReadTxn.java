@@ -8,7 +8,7 @@ import io.raftkv.etcd.api.ResponseHeader;
 import io.raftkv.etcd.api.ResponseOp;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.etcd.api.TxnResponse;
-import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.kv.KeyValue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongFunction;

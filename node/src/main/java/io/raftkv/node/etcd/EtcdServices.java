@@ -1,11 +1,11 @@
 package io.raftkv.node.etcd;
 
 import io.raftkv.node.driver.RaftNodeApi;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.lease.LeaseKeeper;
 import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.server.CallRunner;
 import io.raftkv.node.server.ClientPortSecurity;
-import io.raftkv.node.server.KvReader;
 import io.raftkv.node.server.ReadPool;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.watch.WatchHub;

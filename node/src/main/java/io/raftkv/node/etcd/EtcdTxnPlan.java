@@ -4,8 +4,8 @@ import io.raftkv.etcd.api.Compare;
 import io.raftkv.etcd.api.RangeRequest;
 import io.raftkv.etcd.api.RequestOp;
 import io.raftkv.etcd.api.TxnRequest;
+import io.raftkv.node.kv.Command;
 import io.raftkv.node.server.ServerLimits;
-import io.raftkv.node.storage.Command;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -10,8 +10,8 @@
  *
  * <p>Depends on the server's call rules ({@code node.server}), the driver ({@code RaftNodeApi}),
  * the alarms ({@code node.alarm}), the watch hub ({@code node.watch}), the lease keeper
- * ({@code node.lease}), metrics, and the state machine's contract classes in
- * {@code node.storage} (frozen in {@code NodeArchitectureTest}); nothing depends on it but
+ * ({@code node.lease}), metrics, and the state machine's contract ({@code node.kv}); backup
+ * downloads use storage's snapshot reader (frozen in {@code NodeArchitectureTest}); nothing depends on it but
  * {@code ClientServer}, which builds it.
  */
 package io.raftkv.node.etcd;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.raftkv.node.driver.NodeStatus;
-import io.raftkv.node.transport.HostPort;
+import io.raftkv.node.net.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 

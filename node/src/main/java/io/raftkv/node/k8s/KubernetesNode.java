@@ -3,7 +3,7 @@ package io.raftkv.node.k8s;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.k8s.MemberIdFile.Origin;
 import io.raftkv.node.k8s.MemberIdFile.StoredMemberId;
-import io.raftkv.node.transport.HostPort;
+import io.raftkv.node.net.HostPort;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -65,7 +65,7 @@ public final class NodeStatusMetrics extends MeterGroup {
 
     /** Adds the alarm and space-quota gauges, read from {@code alarms} at scrape time. */
     public void trackAlarms(Supplier<io.raftkv.node.alarm.Alarms> alarms) {
-        for (io.raftkv.node.storage.AlarmType type : io.raftkv.node.storage.AlarmType.values()) {
+        for (io.raftkv.node.kv.AlarmType type : io.raftkv.node.kv.AlarmType.values()) {
             gauge(
                     RaftKvMeters.ALARM_ACTIVE,
                     Tags.of("type", type.name().toLowerCase(Locale.ROOT)),

@@ -6,6 +6,7 @@ import io.raftkv.api.PipelineLimits;
 import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.etcd.EtcdServices;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.lease.LeaseKeeper;
 import io.raftkv.node.lease.LeaseOptions;
 import io.raftkv.node.metrics.NodeStatusMetrics;

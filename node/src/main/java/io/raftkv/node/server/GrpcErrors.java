@@ -4,7 +4,7 @@ import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.node.driver.NotLeaderException;
 import io.raftkv.node.driver.RaftNodeException;
-import io.raftkv.node.storage.RevisionUnavailableException;
+import io.raftkv.node.kv.RevisionUnavailableException;
 import io.raftkv.node.storage.StorageFailedException;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Locale;

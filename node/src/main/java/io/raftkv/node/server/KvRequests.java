@@ -11,7 +11,7 @@ import io.raftkv.api.v1.Session;
 import io.raftkv.api.v1.TxnOp;
 import io.raftkv.api.v1.TxnRequest;
 import io.raftkv.node.driver.ReadConsistency;
-import io.raftkv.node.storage.Command;
+import io.raftkv.node.kv.Command;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

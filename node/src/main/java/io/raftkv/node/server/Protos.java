@@ -12,8 +12,8 @@ import io.raftkv.api.v1.PutResult;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.TxnOpResult;
 import io.raftkv.node.driver.NodeStatus;
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.KeyValue;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,6 +1,6 @@
 package io.raftkv.node.server;
 
-import io.raftkv.node.storage.Command;
+import io.raftkv.node.kv.Command;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -5,7 +5,7 @@ import io.raftkv.api.v1.WatchCreateRequest;
 import io.raftkv.api.v1.WatchGrpcService;
 import io.raftkv.api.v1.WatchRequest;
 import io.raftkv.api.v1.WatchResponse;
-import io.raftkv.node.storage.KeyRanges;
+import io.raftkv.node.kv.KeyRanges;
 import io.raftkv.node.watch.WatchHub;
 import io.raftkv.node.watch.WatchSink;
 import io.vertx.core.Context;

@@ -12,13 +12,11 @@
  * <p>Depends on {@link io.raftkv.node.driver} (through {@link io.raftkv.node.driver.RaftNodeApi}),
  * {@link io.raftkv.node.metrics}, the wire packages of the api module and the core's value types.
  * How it is secured is the port {@link ClientPortSecurity}, which {@link io.raftkv.node.security}
- * implements. Known exceptions, frozen in {@code NodeArchitectureTest} until the server↔state-machine
- * contract has a package of its own: the server uses these classes of
- * {@link io.raftkv.node.storage}: {@code Command}, {@code CommandCodec}, {@code ApplyResult},
- * {@code KeyValue}, {@code RangeResult}, {@code StateHash}, {@code ActiveAlarms}, {@code AlarmType},
- * {@code KvStateMachine},
- * {@code SnapshotReader}, {@code SnapshotChunk}, {@code StorageFailedException}; and
- * {@code HostPort} of {@link io.raftkv.node.transport}. And {@link ClientServer} builds
+ * implements. It talks to the state machine through its contract, {@link io.raftkv.node.kv}
+ * (commands, results, {@code KvReader}), and names addresses with {@link io.raftkv.node.net}.
+ * Known exceptions, frozen in {@code NodeArchitectureTest}: backup downloads use
+ * {@code SnapshotReader}, {@code SnapshotChunk} and {@code StorageFailedException} of
+ * {@link io.raftkv.node.storage}. And {@link ClientServer} builds
  * {@code io.raftkv.node.etcd}'s services itself, although that package is built on this one.
  */
 package io.raftkv.node.server;

@@ -1,24 +1,33 @@
 package io.raftkv.node.storage;
 
-import io.raftkv.node.storage.ApplyResult.Status;
-import io.raftkv.node.storage.Command.Absent;
-import io.raftkv.node.storage.Command.Compact;
-import io.raftkv.node.storage.Command.Compare;
-import io.raftkv.node.storage.Command.CompareAndSet;
-import io.raftkv.node.storage.Command.Compared;
-import io.raftkv.node.storage.Command.Delete;
-import io.raftkv.node.storage.Command.DeleteRange;
-import io.raftkv.node.storage.Command.Expectation;
-import io.raftkv.node.storage.Command.Get;
-import io.raftkv.node.storage.Command.LeaseGrant;
-import io.raftkv.node.storage.Command.LeaseRevoke;
-import io.raftkv.node.storage.Command.ModRevisionEquals;
-import io.raftkv.node.storage.Command.Operation;
-import io.raftkv.node.storage.Command.Put;
-import io.raftkv.node.storage.Command.Txn;
-import io.raftkv.node.storage.Command.TxnOp;
-import io.raftkv.node.storage.Command.ValueCompared;
-import io.raftkv.node.storage.Command.ValueEquals;
+import io.raftkv.node.kv.ActiveAlarms;
+import io.raftkv.node.kv.AlarmType;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.ApplyResult.Status;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.Command.Absent;
+import io.raftkv.node.kv.Command.Compact;
+import io.raftkv.node.kv.Command.Compare;
+import io.raftkv.node.kv.Command.CompareAndSet;
+import io.raftkv.node.kv.Command.Compared;
+import io.raftkv.node.kv.Command.Delete;
+import io.raftkv.node.kv.Command.DeleteRange;
+import io.raftkv.node.kv.Command.Expectation;
+import io.raftkv.node.kv.Command.Get;
+import io.raftkv.node.kv.Command.LeaseGrant;
+import io.raftkv.node.kv.Command.LeaseRevoke;
+import io.raftkv.node.kv.Command.ModRevisionEquals;
+import io.raftkv.node.kv.Command.Operation;
+import io.raftkv.node.kv.Command.Put;
+import io.raftkv.node.kv.Command.Txn;
+import io.raftkv.node.kv.Command.TxnOp;
+import io.raftkv.node.kv.Command.ValueCompared;
+import io.raftkv.node.kv.Command.ValueEquals;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.MalformedCommandException;
+import io.raftkv.node.kv.Revisions;
 import io.raftkv.node.storage.StateRecords.AppliedState;
 import io.raftkv.node.storage.StateRecords.Session;
 import io.raftkv.raft.ConfState;
@@ -89,8 +98,8 @@ final class CommandApplier {
         this.sessionExpiryEntries = sessionExpiryEntries;
         this.revisions = new RevisionTracker(history, keyIndex, meta, stored);
         loadExpiryIndex();
-        byte[] storedAlarms = db.get(meta, ActiveAlarms.KEY);
-        this.writtenAlarms = storedAlarms == null ? ActiveAlarms.NONE : ActiveAlarms.decode(storedAlarms);
+        byte[] storedAlarms = db.get(meta, AlarmRecord.KEY);
+        this.writtenAlarms = storedAlarms == null ? ActiveAlarms.NONE : AlarmRecord.decode(storedAlarms);
         this.alarms = writtenAlarms;
     }
 
@@ -282,7 +291,7 @@ final class CommandApplier {
         }
         if (!next.equals(alarms)) {
             alarms = next;
-            batch.put(meta, ActiveAlarms.KEY, next.encode());
+            batch.put(meta, AlarmRecord.KEY, AlarmRecord.encode(next));
         }
         return ApplyResult.applied(index, revisions.revision(), null);
     }

@@ -1,5 +1,6 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.KvEvent;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;

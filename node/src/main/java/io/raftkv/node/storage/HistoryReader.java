@@ -1,5 +1,12 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.Changes;
+import io.raftkv.node.kv.KeyRead;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.RangeResult;
+import io.raftkv.node.kv.RevisionUnavailableException;
+import io.raftkv.node.kv.Revisions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,17 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.ActiveAlarms;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.ChangeListener;
+import io.raftkv.node.kv.Changes;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.KeyRanges;
+import io.raftkv.node.kv.KeyRead;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.RangeResult;
+import io.raftkv.node.kv.Revisions;
+import io.raftkv.node.kv.StateHash;
+import io.raftkv.node.kv.StateMachineView;
 import io.raftkv.node.storage.StateRecords.AppliedState;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
@@ -54,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * ({@link HistoryCompactor}) and never hold up the apply thread. A read/write lock guards only the database handle, which
  * is replaced when a received snapshot is swapped in; it never guards Raft state.
  */
-public final class KvStateMachine implements AutoCloseable {
+public final class KvStateMachine implements StateMachineView, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
     static final String KV_CF = "kv";
     static final String SESSIONS_CF = "sessions";
@@ -99,26 +111,6 @@ public final class KvStateMachine implements AutoCloseable {
     private volatile ApplyObserver applyObserver = (entries, nanos) -> {};
     /** Set under the handle's write lock by {@link #close()}. */
     private boolean closed;
-
-    /**
-     * Sees the changes of every batch the apply thread wrote, in revision order (on the apply
-     * thread: must not block), and every replacement of the whole state by a received snapshot.
-     */
-    public interface ChangeListener {
-        ChangeListener NONE = new ChangeListener() {
-            @Override
-            public void applied(Revisions revisions, List<KvEvent> events) {}
-
-            @Override
-            public void reset(Revisions revisions) {}
-        };
-
-        /** A batch was written: the revisions after it and its changes (possibly none). */
-        void applied(Revisions revisions, List<KvEvent> events);
-
-        /** The state was replaced by a snapshot at {@code revisions}; read missed changes from the history. */
-        void reset(Revisions revisions);
-    }
 
     /** Sees each batch the apply thread wrote: how many entries, and how long it took. Must not block. */
     @FunctionalInterface
@@ -250,6 +242,7 @@ public final class KvStateMachine implements AutoCloseable {
      * The cluster-wide alarms active as of {@link #appliedIndex()} (replicated state: every replica
      * agrees at the same index). Any thread, never blocks.
      */
+    @Override
     public ActiveAlarms alarms() {
         return applier.alarms();
     }
@@ -259,6 +252,7 @@ public final class KvStateMachine implements AutoCloseable {
      * its families plus its memtables (RocksDB properties, no I/O). Deleted keys stop counting once
      * compaction drops them ({@link #compactData()}). 0 once closed. Any thread.
      */
+    @Override
     public long dataBytes() {
         handleLock.readLock().lock();
         try {
@@ -284,6 +278,7 @@ public final class KvStateMachine implements AutoCloseable {
      * Flushes and fully compacts every family, so space held by deleted and overwritten keys
      * is given back (what a disarm of NOSPACE needs). Blocking and I/O-heavy: a worker thread only.
      */
+    @Override
     public void compactData() {
         handleLock.readLock().lock();
         try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
@@ -303,6 +298,7 @@ public final class KvStateMachine implements AutoCloseable {
     }
 
     /** Hands every written batch's changes to {@code listener}; {@code null} removes it. */
+    @Override
     public void setChangeListener(ChangeListener listener) {
         this.changeListener = listener == null ? ChangeListener.NONE : listener;
     }
@@ -424,6 +420,7 @@ public final class KvStateMachine implements AutoCloseable {
         return db;
     }
 
+    @Override
     public long appliedIndex() {
         return applied.index();
     }
@@ -443,6 +440,7 @@ public final class KvStateMachine implements AutoCloseable {
     }
 
     /** The key's current state; blocking. */
+    @Override
     public Optional<KeyValue> get(byte[] key) {
         return get(key, 0).kv();
     }
@@ -452,6 +450,7 @@ public final class KvStateMachine implements AutoCloseable {
      *
      * @throws RevisionUnavailableException if the revision is compacted or in the future
      */
+    @Override
     public KeyRead get(byte[] key, long revision) {
         Command.checkKey(key);
         return read("reading key", r -> r.get(key, revision));
@@ -468,6 +467,7 @@ public final class KvStateMachine implements AutoCloseable {
      * page with {@code more = true}. With {@code keysOnly} values are verified (checksums) but not
      * kept: the returned key-values have empty values.
      */
+    @Override
     public RangeResult range(
             byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly) {
         return range(startInclusive, endExclusiveOrNull, 0, limit, maxBytes, keysOnly, false);
@@ -480,6 +480,7 @@ public final class KvStateMachine implements AutoCloseable {
      *
      * @throws RevisionUnavailableException if the revision is compacted or in the future
      */
+    @Override
     public RangeResult range(
             byte[] startInclusive,
             byte[] endExclusiveOrNull,
@@ -516,16 +517,19 @@ public final class KvStateMachine implements AutoCloseable {
      *
      * @throws RevisionUnavailableException if {@code fromRevision} is compacted
      */
+    @Override
     public Changes changes(long fromRevision, int maxEvents, long maxBytes) {
         return read("reading history", r -> r.changes(fromRevision, maxEvents, maxBytes));
     }
 
     /** The key as it was before change {@code sub} of {@code revision} (a watch's prev_kv); blocking. */
+    @Override
     public Optional<KeyValue> previous(byte[] key, long revision, int sub) {
         return read("reading history", r -> Optional.ofNullable(r.previous(key, revision, sub)));
     }
 
     /** The store's revision and compact revision as of the last written batch. */
+    @Override
     public Revisions revisions() {
         return revisions;
     }
@@ -586,6 +590,7 @@ public final class KvStateMachine implements AutoCloseable {
      * same write batch as the changes it covers), so the pair is exact even while entries are being
      * applied. Two replicas at the same applied index must agree. Blocking.
      */
+    @Override
     public StateHash stateHash() {
         return stateHash(null);
     }
@@ -616,7 +621,7 @@ public final class KvStateMachine implements AutoCloseable {
                 hashFamily(sha, db.cf(SESSIONS_CF), ro);
                 hashFamily(sha, db.cf(LEASES_CF), ro);
                 hashFamily(sha, db.cf(LEASE_KEYS_CF), ro);
-                byte[] alarms = db.db.get(db.cf(META_CF), ro, ActiveAlarms.KEY);
+                byte[] alarms = db.db.get(db.cf(META_CF), ro, AlarmRecord.KEY);
                 if (alarms != null) {
                     sha.update(alarms);
                 }
@@ -653,6 +658,7 @@ public final class KvStateMachine implements AutoCloseable {
      * view, any thread, never blocks (it is memory). After a received snapshot is swapped in, call
      * again: the view belongs to the state it was taken from.
      */
+    @Override
     public Map<Long, Long> leases() {
         return applier.leases();
     }
@@ -661,6 +667,7 @@ public final class KvStateMachine implements AutoCloseable {
      * Keys attached to lease {@code id}, ascending, at most {@code limit} (plus whether more exist),
      * as key-values with only the key set (empty value, zero indexes); blocking (RocksDB).
      */
+    @Override
     public RangeResult leaseKeys(long id, int limit) {
         handleLock.readLock().lock();
         byte[] prefix = LeaseStore.idKey(id);

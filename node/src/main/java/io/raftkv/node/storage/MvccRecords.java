@@ -1,5 +1,8 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.Revisions;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

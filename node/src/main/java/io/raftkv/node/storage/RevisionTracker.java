@@ -1,5 +1,8 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.Revisions;
 import java.util.ArrayList;
 import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;

@@ -1,5 +1,6 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.StateHash;
 import io.raftkv.node.storage.StateRecords.AppliedState;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;

@@ -1,5 +1,9 @@
 package io.raftkv.node.storage;
 
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KeyValue;
 import io.raftkv.raft.ConfState;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -105,7 +109,7 @@ final class StateRecords {
         CommandCodec.In in = new CommandCodec.In(payload);
         try {
             Session s = new Session(clientId, in.i64("sequence"), in.i64("last use"), readResult(in));
-            if (in.pos != payload.length) {
+            if (in.position() != payload.length) {
                 throw new CorruptRecordException("session " + clientId + " has trailing bytes");
             }
             return s;
@@ -195,7 +199,7 @@ final class StateRecords {
         }
         KeyValue previous = null;
         List<ApplyResult.TxnOpResult> ops = List.of();
-        if (in.pos < in.data.length) {
+        if (in.remaining() > 0) {
             int extension = in.u8("result extension");
             if (extension != RESULT_EXTENSION_V1) {
                 throw new CorruptRecordException("unknown result extension " + extension);

@@ -2,6 +2,7 @@ package io.raftkv.node.transport;
 
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcClient;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.raft.Message;
 import io.vertx.core.Future;
 import io.vertx.grpc.client.GrpcClient;

@@ -4,6 +4,7 @@ import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.server.ConnectionGuard;
 import io.raftkv.raft.Message;

@@ -3,6 +3,7 @@ package io.raftkv.node.transport;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcClient;
 import io.raftkv.api.peer.v1.SendAck;
+import io.raftkv.node.net.HostPort;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;

@@ -3,6 +3,7 @@ package io.raftkv.node.transport;
 import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcClient;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageType;

@@ -7,6 +7,7 @@ import io.raftkv.api.peer.v1.SnapshotChunk;
 import io.raftkv.api.peer.v1.SnapshotData;
 import io.raftkv.api.peer.v1.SnapshotHeader;
 import io.raftkv.api.peer.v1.SnapshotTrailer;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.raft.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -5,10 +5,11 @@
  * handing checked messages to the driver through {@link PeerInbound}; snapshots streamed with
  * checksums both ways ({@link SnapshotStreamer}, {@link SnapshotReceiver} behind the ports
  * {@link SnapshotSource} and {@link SnapshotSink}); the wire codec ({@link PeerMessageCodec}); and
- * {@link HostPort}, {@link PeerAddressResolver}, {@link HeartbeatRoundTrips}, {@link TransportStats}.
+ * {@link PeerAddressResolver}, {@link HeartbeatRoundTrips}, {@link TransportStats}.
  *
  * <p>Depends on the core's types ({@code io.raftkv.raft}), the generated {@code io.raftkv.api.peer.v1}
- * messages, {@link io.raftkv.api.net} and {@link io.raftkv.node.security} (peer TLS); never on the
+ * messages, {@link io.raftkv.api.net}, {@link io.raftkv.node.net} (addresses) and
+ * {@link io.raftkv.node.security} (peer TLS); never on the
  * driver, which it reaches only through its ports. Known exception, frozen in
  * {@code NodeArchitectureTest}: the peer port borrows {@code ConnectionGuard} and
  * {@code ListenerLimits} from {@link io.raftkv.node.server}.

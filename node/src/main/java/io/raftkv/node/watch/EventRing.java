@@ -1,6 +1,6 @@
 package io.raftkv.node.watch;
 
-import io.raftkv.node.storage.KvEvent;
+import io.raftkv.node.kv.KvEvent;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,12 +5,12 @@ import io.raftkv.api.v1.Event;
 import io.raftkv.api.v1.Header;
 import io.raftkv.api.v1.WatchCreateRequest;
 import io.raftkv.api.v1.WatchResponse;
-import io.raftkv.node.storage.Changes;
-import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.KvEvent;
-import io.raftkv.node.storage.KvStateMachine;
-import io.raftkv.node.storage.RevisionUnavailableException;
-import io.raftkv.node.storage.Revisions;
+import io.raftkv.node.kv.ChangeListener;
+import io.raftkv.node.kv.Changes;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.RevisionUnavailableException;
+import io.raftkv.node.kv.Revisions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * stream with more than {@link WatchOptions#streamBufferBytes()} unsent cancels the watcher that
  * has something to send, naming the revision to resume from.
  */
-public final class WatchHub implements KvStateMachine.ChangeListener, AutoCloseable {
+public final class WatchHub implements ChangeListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WatchHub.class);
     /** Queued client requests (create, cancel, progress) beyond which new ones are refused. */
     private static final int MAX_QUEUED_REQUESTS = 10_000;

@@ -1,9 +1,9 @@
 package io.raftkv.node.watch;
 
-import io.raftkv.node.storage.Changes;
-import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.KvStateMachine;
-import io.raftkv.node.storage.Revisions;
+import io.raftkv.node.kv.Changes;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.Revisions;
+import io.raftkv.node.kv.StateMachineView;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -11,23 +11,23 @@ import java.util.function.Supplier;
 public interface WatchSource {
     Revisions revisions();
 
-    /** @throws io.raftkv.node.storage.RevisionUnavailableException if {@code from} is compacted */
+    /** @throws io.raftkv.node.kv.RevisionUnavailableException if {@code from} is compacted */
     Changes changes(long from, int maxEvents, long maxBytes);
 
     Optional<KeyValue> previous(byte[] key, long revision, int sub);
 
-    static WatchSource of(Supplier<KvStateMachine> sm) {
+    static WatchSource of(Supplier<? extends StateMachineView> sm) {
         return new WatchSource() {
             // A node without a state machine (a test double) has no changes to watch.
             @Override
             public Revisions revisions() {
-                KvStateMachine m = sm.get();
+                StateMachineView m = sm.get();
                 return m == null ? Revisions.INITIAL : m.revisions();
             }
 
             @Override
             public Changes changes(long from, int maxEvents, long maxBytes) {
-                KvStateMachine m = sm.get();
+                StateMachineView m = sm.get();
                 return m == null
                         ? new Changes(java.util.List.of(), Revisions.INITIAL.current())
                         : m.changes(from, maxEvents, maxBytes);
@@ -35,7 +35,7 @@ public interface WatchSource {
 
             @Override
             public Optional<KeyValue> previous(byte[] key, long revision, int sub) {
-                KvStateMachine m = sm.get();
+                StateMachineView m = sm.get();
                 return m == null ? Optional.empty() : m.previous(key, revision, sub);
             }
         };

@@ -1,7 +1,7 @@
 package io.raftkv.node.watch;
 
-import io.raftkv.node.storage.KeyRanges;
-import io.raftkv.node.storage.KvEvent;
+import io.raftkv.node.kv.KeyRanges;
+import io.raftkv.node.kv.KvEvent;
 
 /** One watcher's selection and position. Confined to the hub thread. */
 final class Watcher {

@@ -1,6 +1,6 @@
 package io.raftkv.node.watch;
 
-import io.raftkv.node.storage.KeyRanges;
+import io.raftkv.node.kv.KeyRanges;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -9,5 +9,8 @@
  * watcher advances through revisions in order and is sent every matching change exactly once.
  * A stream whose client does not read is bounded by {@link io.raftkv.node.watch.WatchOptions#streamBufferBytes()}:
  * its watchers are canceled with a reason naming the revision to resume from.
+ *
+ * <p>Reads the state machine through its contract ({@link io.raftkv.node.kv}: {@code StateMachineView},
+ * {@code ChangeListener}, {@code Changes}); depends on metrics and the api's messages, not on storage.
  */
 package io.raftkv.node.watch;

@@ -1,12 +1,12 @@
 package io.raftkv.node.driver;
 
 import io.raftkv.node.NodeConfig;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.security.ReloadingTls;
 import io.raftkv.node.security.TlsFiles;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
-import io.raftkv.node.transport.HostPort;
 import io.raftkv.node.transport.PeerTransport;
 import io.raftkv.node.transport.PeerTransportOptions;
 import io.raftkv.raft.ConfState;

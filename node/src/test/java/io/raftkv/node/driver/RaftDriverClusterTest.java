@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
-import io.raftkv.node.storage.KeyValue;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KeyValue;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.raft.StateType;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.raftkv.node.server;
 
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -64,7 +64,7 @@ class ClusterServiceTest {
                 0xFEEDL,
                 123_456);
         // The hash describes the state at its own index, which may trail the status's applied index.
-        f.reader.stateHash = new io.raftkv.node.storage.StateHash(117, 0xC0FFEEL);
+        f.reader.stateHash = new io.raftkv.node.kv.StateHash(117, 0xC0FFEEL);
         StatusResponse r = f.call(
                         ClusterGrpcClient.Status,
                         StatusRequest.newBuilder().setIncludeStateHash(true).build())

@@ -26,9 +26,10 @@ import io.raftkv.etcd.api.StatusRequest;
 import io.raftkv.etcd.api.StatusResponse;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.etcd.api.TxnResponse;
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.raft.Entry;
@@ -544,7 +545,7 @@ class EtcdApiTest {
         assertThat(activated.getAlarms(0).getMemberID()).isEqualTo(2);
         assertThat(f.node.proposed)
                 .contains(Command.of(
-                        new Command.Alarm(Command.AlarmAction.ACTIVATE, io.raftkv.node.storage.AlarmType.NOSPACE, 2)));
+                        new Command.Alarm(Command.AlarmAction.ACTIVATE, io.raftkv.node.kv.AlarmType.NOSPACE, 2)));
         MemberListResponse members = f.call(ClusterGrpcClient.MemberList, MemberListRequest.getDefaultInstance())
                 .body();
         assertThat(members.getMembersList())

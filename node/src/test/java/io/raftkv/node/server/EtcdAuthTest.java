@@ -2,6 +2,7 @@ package io.raftkv.node.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.security.AuditLog;
 import io.raftkv.node.security.AuthFiles;

@@ -18,7 +18,7 @@ import io.raftkv.etcd.api.lock.LockGrpcClient;
 import io.raftkv.etcd.api.lock.LockRequest;
 import io.raftkv.etcd.api.lock.LockResponse;
 import io.raftkv.etcd.api.lock.UnlockRequest;
-import io.raftkv.node.storage.Command;
+import io.raftkv.node.kv.Command;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.time.Duration;

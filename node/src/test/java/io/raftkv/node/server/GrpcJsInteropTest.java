@@ -2,8 +2,9 @@ package io.raftkv.node.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.raft.Entry;
@@ -59,7 +60,7 @@ class GrpcJsInteropTest {
     }
 
     /** Appends {@code c} at the next index and applies it: the single-node path of the driver. */
-    private synchronized Future<io.raftkv.node.storage.ApplyResult> applyNow(Command c) {
+    private synchronized Future<io.raftkv.node.kv.ApplyResult> applyNow(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
         storage.raftLog()
                 .persist(new HardState(1, 1, e.index()), List.of(e), null)

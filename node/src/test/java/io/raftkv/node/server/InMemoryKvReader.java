@@ -1,8 +1,9 @@
 package io.raftkv.node.server;
 
-import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.RangeResult;
-import io.raftkv.node.storage.StateHash;
+import io.raftkv.node.kv.KeyValue;
+import io.raftkv.node.kv.KvReader;
+import io.raftkv.node.kv.RangeResult;
+import io.raftkv.node.kv.StateHash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -14,7 +14,7 @@ import io.raftkv.api.v1.RangeRequest;
 import io.raftkv.api.v1.Session;
 import io.raftkv.api.v1.TxnOp;
 import io.raftkv.api.v1.TxnRequest;
-import io.raftkv.node.storage.Command;
+import io.raftkv.node.kv.Command;
 import io.vertx.grpc.common.GrpcStatus;
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ import io.raftkv.api.v1.PipelinedCall;
 import io.raftkv.api.v1.PipelinedResult;
 import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.ReadConsistency;
-import io.raftkv.node.storage.ApplyResult;
+import io.raftkv.node.kv.ApplyResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -238,7 +238,7 @@ class ResponseBackpressureTest {
     @Test
     void prevKvAnswersAreChargedBeforeTheyAreBuilt() throws Exception {
         startWithBigValue();
-        io.raftkv.node.storage.KeyValue previous = new io.raftkv.node.storage.KeyValue(
+        io.raftkv.node.kv.KeyValue previous = new io.raftkv.node.kv.KeyValue(
                 "big".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[VALUE_BYTES], 1, 1, 1);
         f.node.onPropose = c -> Future.succeededFuture(new ApplyResult(
                 f.node.nextIndex.getAndIncrement(),

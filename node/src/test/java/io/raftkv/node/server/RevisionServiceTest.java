@@ -14,8 +14,9 @@ import io.raftkv.api.v1.PutRequest;
 import io.raftkv.api.v1.PutResponse;
 import io.raftkv.api.v1.RangeRequest;
 import io.raftkv.api.v1.RangeResponse;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.raft.Entry;
@@ -58,7 +59,7 @@ class RevisionServiceTest {
         storage.close();
     }
 
-    private synchronized Future<io.raftkv.node.storage.ApplyResult> applyNow(Command c) {
+    private synchronized Future<io.raftkv.node.kv.ApplyResult> applyNow(Command c) {
         Entry e = new Entry(1, nextIndex++, EntryType.NORMAL, CommandCodec.encode(c));
         storage.raftLog()
                 .persist(new HardState(1, 1, e.index()), List.of(e), null)

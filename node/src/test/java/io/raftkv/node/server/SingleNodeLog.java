@@ -1,8 +1,8 @@
 package io.raftkv.node.server;
 
-import io.raftkv.node.storage.ApplyResult;
-import io.raftkv.node.storage.Command;
-import io.raftkv.node.storage.CommandCodec;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;

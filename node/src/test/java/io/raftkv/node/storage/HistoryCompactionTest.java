@@ -3,6 +3,13 @@ package io.raftkv.node.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.RangeResult;
+import io.raftkv.node.kv.RevisionUnavailableException;
+import io.raftkv.node.kv.Revisions;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;

@@ -2,6 +2,7 @@ package io.raftkv.node.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.node.storage.StateRecords.Session;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

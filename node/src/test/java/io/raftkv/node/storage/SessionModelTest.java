@@ -2,8 +2,11 @@ package io.raftkv.node.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftkv.node.storage.ApplyResult.Status;
-import io.raftkv.node.storage.Command.Put;
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.ApplyResult.Status;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.Command.Put;
+import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;

@@ -3,6 +3,8 @@ package io.raftkv.node.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.node.kv.ApplyResult;
+import io.raftkv.node.kv.KeyValue;
 import io.raftkv.node.storage.StateRecords.Session;
 import java.util.List;
 import org.junit.jupiter.api.Test;

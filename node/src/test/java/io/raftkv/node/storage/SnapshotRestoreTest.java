@@ -3,7 +3,10 @@ package io.raftkv.node.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftkv.node.storage.Command.Put;
+import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.Command.Put;
+import io.raftkv.node.kv.CommandCodec;
+import io.raftkv.node.kv.StateHash;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;

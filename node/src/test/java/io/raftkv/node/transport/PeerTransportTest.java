@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
+import io.raftkv.node.net.HostPort;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.Message;

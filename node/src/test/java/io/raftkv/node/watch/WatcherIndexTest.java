@@ -2,7 +2,7 @@ package io.raftkv.node.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftkv.node.storage.KeyRanges;
+import io.raftkv.node.kv.KeyRanges;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

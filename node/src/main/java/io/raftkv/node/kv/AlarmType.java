@@ -1,9 +1,9 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
-import io.raftkv.node.storage.Command.CompareAndSet;
-import io.raftkv.node.storage.Command.Operation;
-import io.raftkv.node.storage.Command.Put;
-import io.raftkv.node.storage.Command.Txn;
+import io.raftkv.node.kv.Command.CompareAndSet;
+import io.raftkv.node.kv.Command.Operation;
+import io.raftkv.node.kv.Command.Put;
+import io.raftkv.node.kv.Command.Txn;
 
 /**
  * The kinds of cluster-wide alarm. An alarm is replicated state: it is raised and cleared by

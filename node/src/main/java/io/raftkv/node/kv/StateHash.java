@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 /**
  * A digest of the state machine and the applied index it describes, both read from one RocksDB

@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 /**
  * A read or watch asked for a revision the store cannot serve: compacted away, or not reached yet.
@@ -16,7 +16,7 @@ public final class RevisionUnavailableException extends RuntimeException {
         this.currentRevision = currentRevision;
     }
 
-    static RevisionUnavailableException compacted(long requested, Revisions r) {
+    public static RevisionUnavailableException compacted(long requested, Revisions r) {
         return new RevisionUnavailableException(
                 "revision " + requested + " has been compacted; the compact revision is " + r.compacted()
                         + " (read or watch from " + r.compacted() + " or later)",
@@ -25,7 +25,7 @@ public final class RevisionUnavailableException extends RuntimeException {
                 r.current());
     }
 
-    static RevisionUnavailableException future(long requested, Revisions r) {
+    public static RevisionUnavailableException future(long requested, Revisions r) {
         return new RevisionUnavailableException(
                 "revision " + requested + " is a future revision; the store is at " + r.current(),
                 requested,

@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 import java.util.Arrays;
 import java.util.List;
@@ -435,7 +435,7 @@ public record Command(Session session, Operation operation, boolean returnPrevio
         DEACTIVATE
     }
 
-    static void checkKey(byte[] key) {
+    public static void checkKey(byte[] key) {
         Objects.requireNonNull(key, "key");
         if (key.length == 0 || key.length > MAX_KEY_BYTES) {
             throw new IllegalArgumentException("key must be 1.." + MAX_KEY_BYTES + " bytes, got " + key.length);

@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 import java.util.Objects;
 
@@ -25,7 +25,7 @@ public record KvEvent(Type type, KeyValue kv, int subRevision) {
         return kv.modRevision();
     }
 
-    static KvEvent deletion(byte[] key, long revision, int sub) {
+    public static KvEvent deletion(byte[] key, long revision, int sub) {
         return new KvEvent(Type.DELETE, new KeyValue(key, new byte[0], 0, revision, 0, 0), sub);
     }
 }

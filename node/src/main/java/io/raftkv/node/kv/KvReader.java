@@ -1,11 +1,5 @@
-package io.raftkv.node.server;
+package io.raftkv.node.kv;
 
-import io.raftkv.node.storage.KeyRead;
-import io.raftkv.node.storage.KeyValue;
-import io.raftkv.node.storage.KvStateMachine;
-import io.raftkv.node.storage.RangeResult;
-import io.raftkv.node.storage.Revisions;
-import io.raftkv.node.storage.StateHash;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +11,7 @@ import java.util.function.Supplier;
  * so the service calls them on its read pool, never on an event loop, and only after a
  * {@code readBarrier} for the requested consistency completed.
  *
- * <p>A narrow interface instead of {@link KvStateMachine} itself, so service tests can run against
+ * <p>A narrow interface instead of {@code io.raftkv.node.storage.KvStateMachine} itself, so service tests can run against
  * an in-memory map and the service cannot reach the state machine's write side.
  */
 public interface KvReader {
@@ -33,7 +27,7 @@ public interface KvReader {
      * {@code limit} ({@code > 0}) and — except for the first, which is always returned — at most
      * {@code maxBytes} of keys plus values (keys only with {@code keysOnly}, whose values come back
      * empty); {@code startInclusive} is a non-empty key. {@code more} is true when keys were left
-     * out by either bound. Never holds more than the bounds allow (see {@link KvStateMachine#range}).
+     * out by either bound. Never holds more than the bounds allow (see {@code KvStateMachine.range}).
      */
     RangeResult range(byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly);
 
@@ -41,7 +35,7 @@ public interface KvReader {
      * The key at {@code revision} (0: current) and the revision read, from one consistent state.
      * A reader without history serves only revision 0.
      *
-     * @throws io.raftkv.node.storage.RevisionUnavailableException if compacted or in the future
+     * @throws io.raftkv.node.kv.RevisionUnavailableException if compacted or in the future
      */
     default KeyRead get(byte[] key, long revision) {
         if (revision != 0) {
@@ -75,7 +69,7 @@ public interface KvReader {
         return Revisions.INITIAL;
     }
 
-    /** A digest of the whole state and the applied index it describes (see {@link KvStateMachine#stateHash()}). */
+    /** A digest of the whole state and the applied index it describes (see {@code KvStateMachine.stateHash()}). */
     StateHash stateHash();
 
     /** id → granted TTL (seconds) of every lease in the applied state; memory, never blocks. */
@@ -89,7 +83,7 @@ public interface KvReader {
     }
 
     /** Reads through whatever state machine {@code current} returns at the time of each read. */
-    static KvReader of(Supplier<KvStateMachine> current) {
+    static KvReader of(Supplier<? extends KvReader> current) {
         Objects.requireNonNull(current, "current");
         return new KvReader() {
             @Override

@@ -1,8 +1,5 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,23 +8,16 @@ import java.util.TreeSet;
 
 /**
  * The alarms active at some log index: a set of (type, member) pairs, sorted by type code then
- * member id. Immutable. Stored as one record under {@link #KEY} in the state machine's {@code meta}
- * family, written in the same batch as the entry that changed it (absent when no alarm was ever
- * raised, so state hashes of clusters that never raised one are unchanged).
- *
- * <pre>
- * record = n:varint (type:u8 member:i64)*     sealed by {@link ChecksummedRecord} under "alarms"
- * </pre>
+ * member id. Immutable. How the state machine stores it: {@code io.raftkv.node.storage.AlarmRecord}.
  *
  * @param alarms the active alarms, sorted, without duplicates
  */
 public record ActiveAlarms(List<Alarm> alarms) {
-    static final byte[] KEY = "alarms".getBytes(StandardCharsets.US_ASCII);
     public static final ActiveAlarms NONE = new ActiveAlarms(List.of());
     private static final Comparator<Alarm> ORDER =
             Comparator.comparingInt((Alarm a) -> a.type().code()).thenComparingLong(Alarm::memberId);
     /** Bound on the stored set: one per type per member is far below it. */
-    private static final int MAX_ALARMS = 4096;
+    public static final int MAX_ALARMS = 4096;
 
     /** One active alarm: {@code type} raised by (or for) member {@code memberId}. */
     public record Alarm(AlarmType type, long memberId) {
@@ -60,7 +50,7 @@ public record ActiveAlarms(List<Alarm> alarms) {
     }
 
     /** The first active type that refuses {@code op}, or null. */
-    AlarmType refusing(Command.Operation op) {
+    public AlarmType refusing(Command.Operation op) {
         for (Alarm a : alarms) {
             if (a.type().refuses(op)) {
                 return a.type();
@@ -83,38 +73,8 @@ public record ActiveAlarms(List<Alarm> alarms) {
                 .toList());
     }
 
-    byte[] encode() {
-        CommandCodec.Out out = new CommandCodec.Out();
-        out.writeVarint(alarms.size());
-        for (Alarm a : alarms) {
-            out.write(a.type().code());
-            out.writeLong(a.memberId());
-        }
-        return ChecksummedRecord.seal(KEY, out.toByteArray());
-    }
-
-    static ActiveAlarms decode(byte[] stored) {
-        ByteBuffer buf = ChecksummedRecord.open(KEY, stored);
-        byte[] payload = new byte[buf.remaining()];
-        buf.get(payload);
-        CommandCodec.In in = new CommandCodec.In(payload);
-        try {
-            int n = in.count("alarms", MAX_ALARMS);
-            List<Alarm> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                out.add(new Alarm(AlarmType.ofCode(in.u8("alarm type")), in.i64("alarm member")));
-            }
-            if (in.pos != payload.length) {
-                throw new CorruptRecordException("alarm record has trailing bytes");
-            }
-            return new ActiveAlarms(out);
-        } catch (IllegalArgumentException | BufferUnderflowException e) {
-            throw new CorruptRecordException("alarm record does not decode: " + e.getMessage());
-        }
-    }
-
     /** Whether the set can take {@code alarm} without exceeding the stored bound. */
-    boolean hasRoomFor(Alarm alarm) {
+    public boolean hasRoomFor(Alarm alarm) {
         return alarms.contains(alarm) || alarms.size() < MAX_ALARMS;
     }
 }

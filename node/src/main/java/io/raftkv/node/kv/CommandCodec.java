@@ -1,24 +1,24 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
-import io.raftkv.node.storage.Command.Absent;
-import io.raftkv.node.storage.Command.Compact;
-import io.raftkv.node.storage.Command.Compare;
-import io.raftkv.node.storage.Command.CompareAndSet;
-import io.raftkv.node.storage.Command.Compared;
-import io.raftkv.node.storage.Command.Delete;
-import io.raftkv.node.storage.Command.DeleteRange;
-import io.raftkv.node.storage.Command.Expectation;
-import io.raftkv.node.storage.Command.Get;
-import io.raftkv.node.storage.Command.LeaseGrant;
-import io.raftkv.node.storage.Command.LeaseRevoke;
-import io.raftkv.node.storage.Command.ModRevisionEquals;
-import io.raftkv.node.storage.Command.Operation;
-import io.raftkv.node.storage.Command.Put;
-import io.raftkv.node.storage.Command.Session;
-import io.raftkv.node.storage.Command.Txn;
-import io.raftkv.node.storage.Command.TxnOp;
-import io.raftkv.node.storage.Command.ValueCompared;
-import io.raftkv.node.storage.Command.ValueEquals;
+import io.raftkv.node.kv.Command.Absent;
+import io.raftkv.node.kv.Command.Compact;
+import io.raftkv.node.kv.Command.Compare;
+import io.raftkv.node.kv.Command.CompareAndSet;
+import io.raftkv.node.kv.Command.Compared;
+import io.raftkv.node.kv.Command.Delete;
+import io.raftkv.node.kv.Command.DeleteRange;
+import io.raftkv.node.kv.Command.Expectation;
+import io.raftkv.node.kv.Command.Get;
+import io.raftkv.node.kv.Command.LeaseGrant;
+import io.raftkv.node.kv.Command.LeaseRevoke;
+import io.raftkv.node.kv.Command.ModRevisionEquals;
+import io.raftkv.node.kv.Command.Operation;
+import io.raftkv.node.kv.Command.Put;
+import io.raftkv.node.kv.Command.Session;
+import io.raftkv.node.kv.Command.Txn;
+import io.raftkv.node.kv.Command.TxnOp;
+import io.raftkv.node.kv.Command.ValueCompared;
+import io.raftkv.node.kv.Command.ValueEquals;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -331,18 +331,18 @@ public final class CommandCodec {
     }
 
     /** Growable output with the primitive writers the format needs. */
-    static final class Out extends ByteArrayOutputStream {
-        Out() {
+    public static final class Out extends ByteArrayOutputStream {
+        public Out() {
             super(64);
         }
 
-        void writeLong(long v) {
+        public void writeLong(long v) {
             for (int shift = 56; shift >= 0; shift -= 8) {
                 write((int) (v >>> shift));
             }
         }
 
-        void writeVarint(long v) {
+        public void writeVarint(long v) {
             while ((v & ~0x7FL) != 0) {
                 write((int) ((v & 0x7F) | 0x80));
                 v >>>= 7;
@@ -350,30 +350,30 @@ public final class CommandCodec {
             write((int) v);
         }
 
-        void writeLengthPrefixed(byte[] b) {
+        public void writeLengthPrefixed(byte[] b) {
             writeVarint(b.length);
             write(b, 0, b.length);
         }
     }
 
     /** Bounds-checked reader; every failure names the field and the byte offset. */
-    static final class In {
-        final byte[] data;
-        int pos;
+    public static final class In {
+        private final byte[] data;
+        private int pos;
 
-        In(byte[] data) {
+        public In(byte[] data) {
             if (data == null) {
                 throw new MalformedCommandException("command data is null");
             }
             this.data = data;
         }
 
-        int u8(String field) {
+        public int u8(String field) {
             need(1, field);
             return data[pos++] & 0xFF;
         }
 
-        long i64(String field) {
+        public long i64(String field) {
             need(8, field);
             long v = 0;
             for (int i = 0; i < 8; i++) {
@@ -382,7 +382,7 @@ public final class CommandCodec {
             return v;
         }
 
-        long varint(String field) {
+        public long varint(String field) {
             long v = 0;
             for (int shift = 0; shift < 64; shift += 7) {
                 int b = u8(field);
@@ -394,7 +394,7 @@ public final class CommandCodec {
             throw new MalformedCommandException(field + " varint too long at byte " + pos);
         }
 
-        int count(String field, int max) {
+        public int count(String field, int max) {
             long n = varint(field);
             if (n < 0 || n > max) {
                 throw new MalformedCommandException(field + " count " + n + " exceeds the limit " + max);
@@ -402,7 +402,7 @@ public final class CommandCodec {
             return (int) n;
         }
 
-        byte[] bytes(String field, int maxLength) {
+        public byte[] bytes(String field, int maxLength) {
             long n = varint(field + " length");
             if (n < 0 || n > maxLength) {
                 throw new MalformedCommandException(field + " length " + n + " exceeds the limit " + maxLength);
@@ -412,6 +412,16 @@ public final class CommandCodec {
             System.arraycopy(data, pos, out, 0, out.length);
             pos += out.length;
             return out;
+        }
+
+        /** The offset of the next byte to read. */
+        public int position() {
+            return pos;
+        }
+
+        /** How many bytes are left to read. */
+        public int remaining() {
+            return data.length - pos;
         }
 
         private void need(int n, String field) {

@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 /** Bytes that do not decode to a {@link Command}; the message says where and why. */
 public final class MalformedCommandException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 import java.util.List;
 import java.util.Objects;
@@ -91,33 +91,33 @@ public record ApplyResult(
         }
     }
 
-    static ApplyResult applied(long index, long revision, KeyValue kv) {
+    public static ApplyResult applied(long index, long revision, KeyValue kv) {
         return new ApplyResult(index, revision, Status.APPLIED, false, kv, null, List.of(), null);
     }
 
-    static ApplyResult appliedPut(long index, long revision, KeyValue written, KeyValue previousOrNull) {
+    public static ApplyResult appliedPut(long index, long revision, KeyValue written, KeyValue previousOrNull) {
         return new ApplyResult(index, revision, Status.APPLIED, false, written, previousOrNull, List.of(), null);
     }
 
-    static ApplyResult compareFailed(long index, long revision, KeyValue current) {
+    public static ApplyResult compareFailed(long index, long revision, KeyValue current) {
         return new ApplyResult(index, revision, Status.COMPARE_FAILED, false, current, null, List.of(), null);
     }
 
     /** A transaction that ran its success branch ({@code succeeded}) or its failure branch. */
-    static ApplyResult txn(long index, long revision, boolean succeeded, List<TxnOpResult> results) {
+    public static ApplyResult txn(long index, long revision, boolean succeeded, List<TxnOpResult> results) {
         return new ApplyResult(
                 index, revision, succeeded ? Status.APPLIED : Status.COMPARE_FAILED, false, null, null, results, null);
     }
 
-    static ApplyResult rejected(long index, long revision, String reason) {
+    public static ApplyResult rejected(long index, long revision, String reason) {
         return new ApplyResult(index, revision, Status.REJECTED, false, null, null, List.of(), reason);
     }
 
-    static ApplyResult readLimitExceeded(long index, long revision, String reason) {
+    public static ApplyResult readLimitExceeded(long index, long revision, String reason) {
         return new ApplyResult(index, revision, Status.READ_LIMIT_EXCEEDED, false, null, null, List.of(), reason);
     }
 
-    static ApplyResult leaseNotFound(long index, long revision, long lease) {
+    public static ApplyResult leaseNotFound(long index, long revision, long lease) {
         return new ApplyResult(
                 index,
                 revision,
@@ -129,7 +129,7 @@ public record ApplyResult(
                 "requested lease not found (lease " + lease + ")");
     }
 
-    static ApplyResult refusedByAlarm(long index, long revision, AlarmType type) {
+    public static ApplyResult refusedByAlarm(long index, long revision, AlarmType type) {
         return new ApplyResult(
                 index,
                 revision,
@@ -153,11 +153,11 @@ public record ApplyResult(
         }
     }
 
-    static ApplyResult noOp(long index, long revision) {
+    public static ApplyResult noOp(long index, long revision) {
         return new ApplyResult(index, revision, Status.NO_OP, false, null, null, List.of(), null);
     }
 
-    ApplyResult asDuplicateAt(long duplicateIndex) {
+    public ApplyResult asDuplicateAt(long duplicateIndex) {
         return new ApplyResult(duplicateIndex, revision, status, true, keyValue, previous, txnResults, reason);
     }
 }

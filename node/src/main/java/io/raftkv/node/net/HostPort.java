@@ -1,4 +1,4 @@
-package io.raftkv.node.transport;
+package io.raftkv.node.net;
 
 import io.vertx.core.net.SocketAddress;
 

@@ -1,4 +1,4 @@
-package io.raftkv.node.storage;
+package io.raftkv.node.kv;
 
 /**
  * The store's revision counter, etcd's model: the empty store is at revision 1, and every applied
