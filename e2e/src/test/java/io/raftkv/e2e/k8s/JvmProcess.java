@@ -43,11 +43,24 @@ public final class JvmProcess {
                     + " first (mvn -pl node,operator package -DskipTests), or point the system property at it");
         }
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaBinary());
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         command.addAll(args);
+        return exec(name, command, env, log);
+    }
+
+    /** This JVM's {@code java} binary, which runs every child JVM. */
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * Starts {@code command} as given (a container's command and arguments, already translated to
+     * this machine), with exactly {@code env} and {@code PATH}, output appended to {@code log}.
+     */
+    public static JvmProcess exec(String name, List<String> command, Map<String, String> env, Path log) {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));

@@ -49,6 +49,11 @@ public final class MockApiServer implements AutoCloseable {
 
     /** Starts the server, applies the CRD at {@code crdFile} and creates {@code namespaces}. */
     public static MockApiServer start(Path crdFile, String... namespaces) {
+        return start(java.util.List.of(crdFile), namespaces);
+    }
+
+    /** Starts the server, applies the CRDs in {@code crdFiles} and creates {@code namespaces}. */
+    public static MockApiServer start(java.util.List<Path> crdFiles, String... namespaces) {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new Rfc7386CrudDispatcher(), false);
         try {
@@ -57,11 +62,17 @@ public final class MockApiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start the mock API server", e);
         }
         KubernetesClient client = newClient("http://127.0.0.1:" + server.getPort());
-        try (InputStream crd = Files.newInputStream(crdFile)) {
-            client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-        } catch (IOException e) {
-            server.shutdown();
-            throw new UncheckedIOException("cannot read the CRD " + crdFile, e);
+        for (Path crdFile : crdFiles) {
+            try (InputStream crd = Files.newInputStream(crdFile)) {
+                client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .load(crd)
+                        .create();
+            } catch (IOException e) {
+                server.shutdown();
+                throw new UncheckedIOException("cannot read the CRD " + crdFile, e);
+            }
         }
         for (String ns : namespaces) {
             client.namespaces()

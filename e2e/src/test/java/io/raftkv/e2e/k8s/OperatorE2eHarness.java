@@ -17,13 +17,15 @@ import java.util.Optional;
 
 /**
  * The whole end-to-end rig: {@link MockApiServer} (CRUD, CRD applied), {@link PodNetwork},
- * {@link SimulatedKubelet}, and the real operator jar as a process
+ * {@link SimulatedKubelet} (with its Job controller), and the real operator jar as a process
  * ({@code KUBERNETES_MASTER=http://127.0.0.1:PORT}, leader election off, DNS through the pod
  * network's hosts file so that it dials pods by their cluster DNS names, as in Kubernetes).
  *
  * <p>System properties: {@code raftkv.e2e.node.jar} and {@code raftkv.e2e.operator.jar} (default
  * {@code ../node/<build.dir>/raftkv-node.jar} and {@code ../operator/<build.dir>/raftkv-operator.jar},
- * {@code build.dir} defaulting to {@code target}, relative to the e2e module), {@code raftkv.e2e.seed}
+ * {@code build.dir} defaulting to {@code target}, relative to the e2e module), {@code raftkv.e2e.cli.jar}
+ * (default {@code ../cli/<build.dir>/raftkvctl-thin.jar}: {@code /app/raftkvctl.jar} of the node image,
+ * which backup Jobs run), {@code raftkv.e2e.seed}
  * (the run's seed; printed), {@code raftkv.e2e.workdir} (default {@code <build.dir>/k8s-e2e}).
  * Logs of every process stay in the run's directory; volumes are deleted on close.
  */
@@ -78,6 +80,12 @@ public final class OperatorE2eHarness implements AutoCloseable {
                         .resolve(buildDir)
                         .resolve("raftkv-operator.jar")
                         .toString()));
+        Path cliJar = Path.of(System.getProperty(
+                "raftkv.e2e.cli.jar",
+                repoRoot.resolve("cli")
+                        .resolve(buildDir)
+                        .resolve("raftkvctl-thin.jar")
+                        .toString()));
         Path workRoot = Path.of(System.getProperty(
                 "raftkv.e2e.workdir",
                 repoRoot.resolve("e2e").resolve(buildDir).resolve("k8s-e2e").toString()));
@@ -87,15 +95,24 @@ public final class OperatorE2eHarness implements AutoCloseable {
         System.out.println("k8s e2e: seed " + seed + " (replay with -Draftkv.e2e.seed=" + seed
                 + "), run directory " + runDir + ", node jar " + nodeJar + ", operator jar "
                 + operatorJar);
-        MockApiServer api =
-                MockApiServer.start(repoRoot.resolve("crds").resolve("raftkvclusters.raftkv.io-v1.yml"), namespaces);
+        MockApiServer api = MockApiServer.start(
+                List.of(
+                        repoRoot.resolve("crds").resolve("raftkvclusters.raftkv.io-v1.yml"),
+                        repoRoot.resolve("crds").resolve("raftkvbackups.raftkv.io-v1.yml"),
+                        repoRoot.resolve("crds").resolve("raftkvbackupschedules.raftkv.io-v1.yml")),
+                namespaces);
         PodNetwork network = new PodNetwork(runDir.resolve("hosts"), seed);
         SimulatedKubelet kubelet = null;
         try {
             kubelet = new SimulatedKubelet(
                             api.client(),
                             network,
-                            new SimulatedKubelet.Settings(nodeJar, runDir, api.url(), NODE_JVM_ARGS))
+                            new SimulatedKubelet.Settings(
+                                    nodeJar,
+                                    runDir,
+                                    api.url(),
+                                    NODE_JVM_ARGS,
+                                    SimulatedKubelet.nodeImageFiles(nodeJar, cliJar)))
                     .start();
             JvmProcess operator = JvmProcess.start(
                     "operator",
@@ -128,6 +145,54 @@ public final class OperatorE2eHarness implements AutoCloseable {
 
     public long seed() {
         return seed;
+    }
+
+    /** This run's directory (logs, volumes, pods). */
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** The repository's root directory (where {@code crds/} is). */
+    static Path repoRoot() {
+        Path moduleDir = Path.of("").toAbsolutePath();
+        return Files.isDirectory(moduleDir.resolve("crds")) ? moduleDir : moduleDir.getParent();
+    }
+
+    /** A module's build directory ({@code <module>/<build.dir>}). */
+    static Path buildDir(String module) {
+        return repoRoot().resolve(module).resolve(System.getProperty("build.dir", "target"));
+    }
+
+    /**
+     * Runs raftkvctl (the thin jar + the node jar, as the node image does) to completion.
+     *
+     * @return exit code and the output (stdout and stderr)
+     */
+    static Map.Entry<Integer, String> raftkvctl(List<String> args, Map<String, String> env, Duration timeout)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                JvmProcess.javaBinary(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty(
+                                "raftkv.e2e.cli.jar",
+                                buildDir("cli").resolve("raftkvctl-thin.jar").toString())
+                        + ":"
+                        + System.getProperty(
+                                "raftkv.e2e.node.jar",
+                                buildDir("node").resolve("raftkv-node.jar").toString()),
+                "io.raftkv.cli.RaftKvCtl"));
+        command.addAll(args);
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+        b.environment().putAll(env);
+        Process p = b.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("raftkvctl " + args + " did not end within " + timeout);
+        }
+        return Map.entry(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public KubernetesClient client() {

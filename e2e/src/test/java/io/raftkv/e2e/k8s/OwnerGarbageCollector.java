@@ -17,13 +17,15 @@ import java.util.function.Function;
  * → Pods and PVCs) complete over consecutive sweeps, as with the real collector.
  *
  * <p>Covered kinds: everything the operator and the StatefulSet controller create —
- * StatefulSets, Services, PodDisruptionBudgets, ServiceAccounts, Roles, RoleBindings, Pods and
- * PersistentVolumeClaims — with RaftKvClusters (and all of those) as possible owners.
+ * StatefulSets, Services, PodDisruptionBudgets, ServiceAccounts, Roles, RoleBindings, Jobs, Pods
+ * and PersistentVolumeClaims — with RaftKvClusters, RaftKvBackups (a backup owns its Job) and all
+ * of those as possible owners.
  */
 final class OwnerGarbageCollector {
 
     static final String CR_API_VERSION = "raftkv.io/v1alpha1";
     static final String CR_KIND = "RaftKvCluster";
+    static final String BACKUP_KIND = "RaftKvBackup";
 
     private final KubernetesClient client;
 
@@ -49,12 +51,18 @@ final class OwnerGarbageCollector {
         dependents.addAll(client.serviceAccounts().inAnyNamespace().list().getItems());
         dependents.addAll(client.rbac().roles().inAnyNamespace().list().getItems());
         dependents.addAll(client.rbac().roleBindings().inAnyNamespace().list().getItems());
+        dependents.addAll(client.batch().v1().jobs().inAnyNamespace().list().getItems());
         dependents.addAll(client.pods().inAnyNamespace().list().getItems());
         dependents.addAll(
                 client.persistentVolumeClaims().inAnyNamespace().list().getItems());
         Set<String> existing = new HashSet<>();
         Function<HasMetadata, String> uid = o -> o.getMetadata().getUid();
         client.genericKubernetesResources(CR_API_VERSION, CR_KIND)
+                .inAnyNamespace()
+                .list()
+                .getItems()
+                .forEach(o -> existing.add(uid.apply(o)));
+        client.genericKubernetesResources(CR_API_VERSION, BACKUP_KIND)
                 .inAnyNamespace()
                 .list()
                 .getItems()

@@ -41,7 +41,13 @@ import java.util.function.Function;
  *       directory of this pod incarnation holding one file per key, kept up to date by the
  *       kubelet loop ({@link SecretFiles}); the pod waits until the Secret exists; other kinds
  *       are refused;</li>
- *   <li>{@code $(NAME)} in a value expands to an earlier variable, as in Kubernetes.</li>
+ *   <li>{@code $(NAME)} in a value expands to an earlier variable, as in Kubernetes;</li>
+ *   <li>the container's {@code terminationMessagePath} (default {@value #TERMINATION_MESSAGE_PATH})
+ *       → a file of this pod incarnation, read by the kubelet when the container exits (also
+ *       given as {@code RAFTKV_TERMINATION_LOG}, where the node writes why it stopped);</li>
+ *   <li>a container with a {@code command} (a Job's: {@code java -cp /app/raftkvctl.jar:...}) runs
+ *       that command ({@link #command}): {@code java} is this JVM's binary, files of the image are
+ *       the local builds they stand for, paths under mounts are rewritten as in {@code env}.</li>
  * </ul>
  */
 record PodEnvironment(
@@ -52,9 +58,12 @@ record PodEnvironment(
         int clientPort,
         int probePort,
         Path dataDir,
-        Map<Path, String> secretDirs) {
+        Map<Path, String> secretDirs,
+        Path terminationLog,
+        String terminationMessagePath) {
 
     static final String DATA_DIR_VARIABLE = "RAFTKV_DATA_DIR";
+    static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
     /**
      * @param claimDir where the directory of a claim (by name) lives
@@ -68,9 +77,33 @@ record PodEnvironment(
             Function<String, Path> claimDir,
             String masterUrl,
             Function<String, Optional<Secret>> secrets) {
-        Container container = pod.getSpec().getContainers().get(0);
         int ordinal = StatefulSetRules.ordinalOf(sts, pod.getMetadata().getName());
-        Map<String, PersistentVolumeClaim> claimsByTemplate = StatefulSetRules.claims(sts, ordinal);
+        return of(
+                StatefulSetRules.claims(sts, ordinal),
+                pod,
+                pod.getSpec().getContainers().get(0),
+                ip,
+                podDir,
+                claimDir,
+                masterUrl,
+                secrets);
+    }
+
+    /**
+     * One container of a pod: a Job's (no claim templates: claims only by name), or an init
+     * container.
+     *
+     * @param claimsByTemplate the pod's volumes that stand for its StatefulSet's claim templates
+     */
+    static PodEnvironment of(
+            Map<String, PersistentVolumeClaim> claimsByTemplate,
+            Pod pod,
+            Container container,
+            String ip,
+            Path podDir,
+            Function<String, Path> claimDir,
+            String masterUrl,
+            Function<String, Optional<Secret>> secrets) {
         Map<String, Volume> volumesByName = new HashMap<>();
         Optional.ofNullable(pod.getSpec().getVolumes())
                 .orElse(List.of())
@@ -118,9 +151,12 @@ record PodEnvironment(
         int clientPort = port(container, "client", PodNetwork.CLIENT_PORT);
         int peerPort = port(container, "peer", PodNetwork.PEER_PORT);
         int probePort = port(container, "probe", clientPort);
+        String terminationPath =
+                Objects.requireNonNullElse(container.getTerminationMessagePath(), TERMINATION_MESSAGE_PATH);
+        Path terminationLog = podDir.resolve("termination-log-" + container.getName());
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-            env.put(e.getName(), rewritePaths(expand(envValue(e, pod, ip), env), mounts));
+            env.put(e.getName(), rewritePaths(expand(envValue(e, pod, ip, secrets), env), mounts));
         }
         env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
         env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
@@ -129,6 +165,8 @@ record PodEnvironment(
         env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
         env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
         env.put("HOME", podDir.toString());
+        // where /dev/termination-log would be: the node writes why it stopped there
+        env.put("RAFTKV_TERMINATION_LOG", terminationLog.toString());
         Path dataDir = Path.of(
                 env.getOrDefault(DATA_DIR_VARIABLE, podDir.resolve("data").toString()));
         return new PodEnvironment(
@@ -139,7 +177,60 @@ record PodEnvironment(
                 clientPort,
                 probePort,
                 dataDir,
-                Map.copyOf(secretDirs));
+                Map.copyOf(secretDirs),
+                terminationLog,
+                terminationPath);
+    }
+
+    /**
+     * The container's {@code command} + {@code args} as a local command line: {@code java} → this
+     * JVM's binary with {@code jvmArgs} (and {@link #jvmArgs}) after it; each argument (each element
+     * of a {@code :}-separated class path) that names a file of the image → the local file in
+     * {@code imageFiles}; paths under mounts → their directories; the termination message path →
+     * {@link #terminationLog}. {@code $(NAME)} expands to the container's variables.
+     *
+     * @throws IllegalStateException when the container has no command, or names an image file that
+     *     {@code imageFiles} does not map
+     */
+    List<String> command(Container container, Map<String, Path> imageFiles, List<String> jvmArgs, Path hostsFile) {
+        List<String> cmd = Optional.ofNullable(container.getCommand()).orElse(List.of());
+        if (cmd.isEmpty()) {
+            throw new IllegalStateException("container " + container.getName() + " has no command: the simulated"
+                    + " kubelet runs only the node image's entry point or an explicit command");
+        }
+        List<String> out = new ArrayList<>();
+        if (!"java".equals(cmd.get(0))) {
+            throw new IllegalStateException("container " + container.getName() + ": command " + cmd.get(0)
+                    + " is not 'java', the only program of the node image the simulated kubelet runs");
+        }
+        out.add(JvmProcess.javaBinary());
+        out.addAll(jvmArgs);
+        out.addAll(jvmArgs(hostsFile));
+        List<String> rest = new ArrayList<>(cmd.subList(1, cmd.size()));
+        rest.addAll(Optional.ofNullable(container.getArgs()).orElse(List.of()));
+        for (String arg : rest) {
+            out.add(localArgument(expand(arg, env), imageFiles));
+        }
+        return out;
+    }
+
+    private String localArgument(String arg, Map<String, Path> imageFiles) {
+        if (arg.equals(terminationMessagePath)) {
+            return terminationLog.toString();
+        }
+        if (arg.startsWith("/app/")) {
+            List<String> parts = new ArrayList<>();
+            for (String element : arg.split(":")) {
+                Path local = imageFiles.get(element);
+                if (local == null) {
+                    throw new IllegalStateException("image file " + element + " has no local build in the simulated"
+                            + " kubelet (known: " + imageFiles.keySet() + ")");
+                }
+                parts.add(local.toAbsolutePath().toString());
+            }
+            return String.join(":", parts);
+        }
+        return rewritePaths(arg, mounts);
     }
 
     /**
@@ -182,13 +273,32 @@ record PodEnvironment(
                 "-Djava.io.tmpdir=" + mounts.getOrDefault("/tmp", Path.of(env.get("HOME"), "tmp")));
     }
 
-    private static String envValue(EnvVar e, Pod pod, String ip) {
+    private static String envValue(EnvVar e, Pod pod, String ip, Function<String, Optional<Secret>> secrets) {
         if (e.getValueFrom() == null) {
             return Objects.requireNonNullElse(e.getValue(), "");
         }
+        if (e.getValueFrom().getSecretKeyRef() != null) {
+            // like the kubelet: the container does not start before the Secret and its key exist
+            var ref = e.getValueFrom().getSecretKeyRef();
+            Secret secret = secrets.apply(ref.getName())
+                    .orElseThrow(() ->
+                            new IllegalStateException("pod " + pod.getMetadata().getName() + ": Secret " + ref.getName()
+                                    + " of env " + e.getName() + " does not exist yet"));
+            if (secret.getData() != null && secret.getData().containsKey(ref.getKey())) {
+                return new String(
+                        java.util.Base64.getDecoder().decode(secret.getData().get(ref.getKey())),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+            if (secret.getStringData() != null && secret.getStringData().containsKey(ref.getKey())) {
+                return secret.getStringData().get(ref.getKey());
+            }
+            throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": Secret " + ref.getName()
+                    + " has no key " + ref.getKey() + " (env " + e.getName() + ")");
+        }
         if (e.getValueFrom().getFieldRef() == null) {
-            throw new IllegalStateException("env " + e.getName() + ": only fieldRef is supported by the"
-                    + " simulated kubelet, got " + e.getValueFrom());
+            throw new IllegalStateException(
+                    "env " + e.getName() + ": only fieldRef and secretKeyRef are supported by the"
+                            + " simulated kubelet, got " + e.getValueFrom());
         }
         String path = e.getValueFrom().getFieldRef().getFieldPath();
         return switch (path) {

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -14,6 +15,15 @@ import java.util.function.Supplier;
  * CrashLoopBackOff-like delays when it exits while the pod exists, its readiness as the node's
  * {@code GET /ready} answers it, and its termination (SIGTERM, then SIGKILL after the grace
  * period) when the pod is deleted.
+ *
+ * <p>A pod with {@code restartPolicy: Never} (a Job's pod) runs its container once: when it exits
+ * the runtime is {@link State#EXITED} with the exit code, and the pod's phase follows it
+ * (Succeeded on 0, Failed otherwise).
+ *
+ * <p>Init containers ({@link #withInitContainers}) run first, one after the other, each to a
+ * zero exit; a failed one is restarted with the same back-off (restartPolicy Always), and the main
+ * container starts only after the last succeeded. A restart of the main container does not rerun
+ * them (as in Kubernetes, where only a new pod sandbox does).
  *
  * <p>Threading: {@link #maintain} and {@link #beginTermination} are called by the kubelet loop
  * only; {@link #probe} by the probe executor; the fields they share are volatile. A pod object
@@ -25,6 +35,8 @@ final class PodRuntime {
     enum State {
         RUNNING,
         BACK_OFF,
+        /** restartPolicy Never: the container exited and stays so. */
+        EXITED,
         TERMINATING,
         STOPPED
     }
@@ -42,6 +54,14 @@ final class PodRuntime {
     private final Path dataDir;
     private final String image;
     private final Supplier<JvmProcess> launcher;
+    private final boolean restartNever;
+    private volatile List<Supplier<JvmProcess>> initLaunchers = List.of();
+    /** Init containers that completed; the one at this index runs (or waits) while below their count. */
+    private volatile int initsDone;
+    /** Restarts and the last exit of the current init container. */
+    private volatile int initRestarts;
+
+    private volatile Exit initLastExit;
 
     private volatile State state = State.BACK_OFF;
     private volatile JvmProcess process;
@@ -50,6 +70,14 @@ final class PodRuntime {
     private long startedAtNanos;
     private long nextStartNanos = System.nanoTime();
     private int crashesInRow;
+    /** The last exit of the container (for {@code lastState}/{@code state.terminated}), or null. */
+    private volatile Exit lastExit;
+
+    private volatile java.time.Instant startedAt;
+
+    /** How the container last ended: exit code and when it started and finished. */
+    record Exit(int exitCode, java.time.Instant startedAt, java.time.Instant finishedAt) {}
+
     /** Set by {@link #holdDown()}: the container is not started again (a node that stays down). */
     private volatile boolean heldDown;
 
@@ -65,6 +93,23 @@ final class PodRuntime {
             Path dataDir,
             String image,
             Supplier<JvmProcess> launcher) {
+        this(namespace, podName, uid, ip, probePort, dataDir, image, launcher, false);
+    }
+
+    /**
+     * @param restartNever {@code restartPolicy: Never}: the container runs once
+     */
+    PodRuntime(
+            String namespace,
+            String podName,
+            String uid,
+            String ip,
+            int probePort,
+            Path dataDir,
+            String image,
+            Supplier<JvmProcess> launcher,
+            boolean restartNever) {
+        this.restartNever = restartNever;
         this.namespace = namespace;
         this.podName = podName;
         this.uid = uid;
@@ -111,6 +156,42 @@ final class PodRuntime {
         return restartCount;
     }
 
+    /** Init containers to run before the main one, in order (set before the first {@link #maintain}). */
+    PodRuntime withInitContainers(List<Supplier<JvmProcess>> launchers) {
+        this.initLaunchers = List.copyOf(launchers);
+        return this;
+    }
+
+    /** How many init containers completed. */
+    int initsDone() {
+        return initsDone;
+    }
+
+    /** Restarts of the current init container. */
+    int initRestarts() {
+        return initRestarts;
+    }
+
+    /** The last exit of the current (or, when all are done, the last) init container, or null. */
+    Exit initLastExit() {
+        return initLastExit;
+    }
+
+    /** Whether an init container runs (or waits to be restarted) rather than the main one. */
+    boolean initializing() {
+        return initsDone < initLaunchers.size();
+    }
+
+    /** The container's last exit, or null while it has not exited yet. */
+    Exit lastExit() {
+        return lastExit;
+    }
+
+    /** When the running container started, or null. */
+    java.time.Instant startedAt() {
+        return startedAt;
+    }
+
     /** The running process, or null between restarts and after the pod stopped. */
     JvmProcess process() {
         return state == State.RUNNING ? process : null;
@@ -123,7 +204,7 @@ final class PodRuntime {
 
     /** Whether the pod's process still holds its ports and volume. */
     boolean holdsResources() {
-        return state != State.STOPPED;
+        return state != State.STOPPED && state != State.EXITED;
     }
 
     /**
@@ -133,24 +214,48 @@ final class PodRuntime {
      */
     boolean maintain() {
         long now = System.nanoTime();
+        if (state == State.RUNNING && !process.alive() && initializing()) {
+            initLastExit = new Exit(process.exitCode(), startedAt, java.time.Instant.now());
+            if (initLastExit.exitCode() == 0) {
+                initsDone++;
+                initRestarts = 0;
+                crashesInRow = 0;
+                nextStartNanos = now;
+            } else {
+                initRestarts++;
+                crashesInRow++;
+                nextStartNanos = now + backOff(crashesInRow).toNanos();
+            }
+            state = State.BACK_OFF;
+            return true;
+        }
         if (state == State.RUNNING && !process.alive()) {
             ready = false;
+            lastExit = new Exit(process.exitCode(), startedAt, java.time.Instant.now());
+            if (restartNever) {
+                state = State.EXITED;
+                return true;
+            }
             restartCount++;
             boolean stable = now - startedAtNanos > STABLE_RUN.toNanos();
             crashesInRow = stable ? 1 : crashesInRow + 1;
-            long backOff =
-                    Math.min(MAX_BACK_OFF.toMillis(), FIRST_BACK_OFF.toMillis() << Math.min(crashesInRow - 1, 10));
-            nextStartNanos = now + Duration.ofMillis(backOff).toNanos();
+            nextStartNanos = now + backOff(crashesInRow).toNanos();
             state = State.BACK_OFF;
             return true;
         }
         if (state == State.BACK_OFF && !heldDown && now - nextStartNanos >= 0) {
-            process = launcher.get();
+            process = initializing() ? initLaunchers.get(initsDone).get() : launcher.get();
             startedAtNanos = now;
+            startedAt = java.time.Instant.now();
             state = State.RUNNING;
             return true;
         }
         return false;
+    }
+
+    private static Duration backOff(int crashesInRow) {
+        return Duration.ofMillis(
+                Math.min(MAX_BACK_OFF.toMillis(), FIRST_BACK_OFF.toMillis() << Math.min(crashesInRow - 1, 10)));
     }
 
     /**

@@ -1,16 +1,15 @@
 package io.raftkv.e2e.k8s;
 
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -49,7 +48,11 @@ import java.util.stream.Stream;
  * JVM per Pod, on the pod's loopback address from {@link PodNetwork}, with the environment the
  * pod template gives it, the PVC as its data directory, restarts when the process dies, the
  * Ready condition from the node's {@code /ready}, SIGTERM and the grace period when the Pod is
- * deleted) and the <b>garbage collector</b> ({@link OwnerGarbageCollector}).
+ * deleted), the <b>Job controller</b> ({@link JobController}) with the kubelet's side of a Job's
+ * pod (its container's {@code command} run once, as {@code restartPolicy: Never}: phase
+ * Succeeded/Failed, {@code state.terminated} with the exit code and the termination message — the
+ * file at {@code terminationMessagePath}, or with {@code FallbackToLogsOnError} the log's tail)
+ * and the <b>garbage collector</b> ({@link OwnerGarbageCollector}).
  *
  * <p>Loop: one thread runs {@link #sync} on every watch event of StatefulSets, Pods and PVCs
  * (informers) and every {@value #RESYNC_MS} ms; it reads the informers' caches, so a decision
@@ -63,6 +66,9 @@ import java.util.stream.Stream;
  * (so {@code RAFTKV_DATA_DIR=/var/lib/raftkv} becomes the claim's directory); the pod's address
  * as {@code RAFTKV_CLIENT_ADDR}/{@code RAFTKV_PEER_ADDR} (the container's named ports); the API
  * server as {@code KUBERNETES_MASTER}. JVM flags point DNS at the {@link PodNetwork} hosts file.
+ * A Job's pod gets the same translation ({@link PodEnvironment#command}); files of the node image
+ * ({@code /app/raftkv-node.jar}, {@code /app/raftkvctl.jar}) are the local builds in
+ * {@link Settings#imageFiles}; it has no address of its own (it dials out through the hosts file).
  */
 public final class SimulatedKubelet implements AutoCloseable {
 
@@ -80,12 +86,29 @@ public final class SimulatedKubelet implements AutoCloseable {
      * @param masterUrl the API server, as the node processes reach it
      * @param nodeJvmArgs heap and GC flags of each node JVM
      */
-    public record Settings(Path nodeJar, Path workDir, String masterUrl, List<String> nodeJvmArgs) {}
+    public record Settings(
+            Path nodeJar, Path workDir, String masterUrl, List<String> nodeJvmArgs, Map<String, Path> imageFiles) {
+
+        /** Without image files: Job pods that name files of the image fail to start, clearly. */
+        public Settings(Path nodeJar, Path workDir, String masterUrl, List<String> nodeJvmArgs) {
+            this(nodeJar, workDir, masterUrl, nodeJvmArgs, Map.of("/app/raftkv-node.jar", nodeJar));
+        }
+    }
+
+    /** The node image's files and the local builds that stand for them. */
+    public static Map<String, Path> nodeImageFiles(Path nodeJar, Path cliThinJar) {
+        return Map.of("/app/raftkv-node.jar", nodeJar, "/app/raftkvctl.jar", cliThinJar);
+    }
+
+    /** JVM flags of a Job's container (raftkvctl): small, as its 512 MiB memory limit would allow. */
+    static final List<String> JOB_JVM_ARGS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final KubernetesClient client;
     private final PodNetwork network;
     private final Settings settings;
     private final OwnerGarbageCollector gc;
+    private final JobController jobController;
+    private final KubeletPodStatus statuses;
     private final ScheduledExecutorService loop =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kubelet-loop"));
     private final ScheduledExecutorService probes =
@@ -111,6 +134,9 @@ public final class SimulatedKubelet implements AutoCloseable {
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<PersistentVolumeClaim> claims;
     private SharedIndexInformer<Secret> secrets;
+    private SharedIndexInformer<Job> jobs;
+    /** "ns/pod" → what its container became (termination message file and policy); loop thread only. */
+    private final Map<String, PodEnvironment> environments = new HashMap<>();
     /** "ns/pod" → its Secret volumes (directory → Secret name); loop thread only. */
     private final Map<String, Map<Path, String>> secretVolumes = new HashMap<>();
 
@@ -123,6 +149,8 @@ public final class SimulatedKubelet implements AutoCloseable {
         this.network = network;
         this.settings = settings;
         this.gc = new OwnerGarbageCollector(client);
+        this.jobController = new JobController(client, this::record);
+        this.statuses = new KubeletPodStatus(settings.workDir().resolve("logs"), environments::get);
     }
 
     /** Starts watching and the loop. */
@@ -147,6 +175,7 @@ public final class SimulatedKubelet implements AutoCloseable {
         pods = client.pods().inAnyNamespace().inform(cast(kick), 0);
         claims = client.persistentVolumeClaims().inAnyNamespace().inform(cast(kick), 0);
         secrets = client.secrets().inAnyNamespace().inform(cast(kick), 0);
+        jobs = client.batch().v1().jobs().inAnyNamespace().inform(cast(kick), 0);
         loop.scheduleWithFixedDelay(this::syncSafely, 0, RESYNC_MS, TimeUnit.MILLISECONDS);
         return this;
     }
@@ -283,8 +312,18 @@ public final class SimulatedKubelet implements AutoCloseable {
         for (StatefulSet sts : sets) {
             controlStatefulSet(sts, podsByKey, claimKeys);
         }
+        List<Job> jobList = jobs.getStore().list();
+        Instant now = Instant.now();
+        for (Job job : jobList) {
+            jobController.control(job, List.copyOf(podsByKey.values()), now);
+        }
         for (Pod pod : podsByKey.values()) {
-            ownerOf(pod, sets).ifPresent(sts -> runPod(sts, pod));
+            Optional<StatefulSet> sts = ownerOf(pod, sets);
+            if (sts.isPresent()) {
+                runPod(pod, () -> newRuntime(sts.get(), pod), true);
+            } else if (JobController.ownerOf(pod, jobList).isPresent()) {
+                runPod(pod, () -> newJobRuntime(pod), false);
+            }
         }
         releaseVolumes(claimKeys);
         if (System.nanoTime() - lastGcNanos > TimeUnit.MILLISECONDS.toNanos(GC_PERIOD_MS)) {
@@ -314,6 +353,7 @@ public final class SimulatedKubelet implements AutoCloseable {
             if (r.state() == PodRuntime.State.STOPPED) {
                 runtimes.remove(e.getKey(), r);
                 secretVolumes.remove(e.getKey());
+                environments.keySet().removeIf(k -> k.equals(e.getKey()) || k.startsWith(e.getKey() + "#"));
                 Optional.ofNullable(probeTasks.remove(r)).ifPresent(f -> f.cancel(false));
                 record("pod " + e.getKey() + " stopped");
             }
@@ -360,7 +400,7 @@ public final class SimulatedKubelet implements AutoCloseable {
                 owned.add(pod);
             }
         }
-        StatefulSetStatus status = StatefulSetRules.status(sts, owned, SimulatedKubelet::isReady);
+        StatefulSetStatus status = StatefulSetRules.status(sts, owned, KubeletPodStatus::isReady);
         if (!status.equals(sts.getStatus())) {
             try {
                 client.apps()
@@ -377,8 +417,12 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
     }
 
-    /** Kubelet: runs, restarts and reports the pod. */
-    private void runPod(StatefulSet sts, Pod pod) {
+    /**
+     * Kubelet: runs, restarts (unless restartPolicy Never) and reports the pod.
+     *
+     * @param probed whether readiness comes from the node's {@code /ready} (else: running = ready)
+     */
+    private void runPod(Pod pod, java.util.function.Supplier<PodRuntime> factory, boolean probed) {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
         String key = key(ns, name);
@@ -387,8 +431,15 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
         PodRuntime runtime = runtimes.get(key);
         if (runtime == null) {
-            runtime = newRuntime(sts, pod);
+            try {
+                runtime = factory.get();
+            } catch (IllegalStateException e) {
+                record("pod " + key + " cannot start yet: " + e.getMessage());
+                return;
+            }
             runtimes.put(key, runtime);
+        }
+        if (runtime != null && probed && !probeTasks.containsKey(runtime)) {
             PodRuntime r = runtime;
             probeTasks.put(
                     r,
@@ -407,8 +458,8 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
         runtime.maintain();
         refreshSecretVolumes(key);
-        PodStatus desired = podStatus(pod, runtime);
-        if (!statusSignature(desired).equals(statusSignature(pod.getStatus()))) {
+        PodStatus desired = statuses.podStatus(pod, runtime, probed);
+        if (!KubeletPodStatus.signature(desired).equals(KubeletPodStatus.signature(pod.getStatus()))) {
             try {
                 client.pods()
                         .inNamespace(ns)
@@ -441,6 +492,50 @@ public final class SimulatedKubelet implements AutoCloseable {
                         : client.secrets().inNamespace(namespace).withName(name).get());
     }
 
+    /** A Job's pod: its container's command, run once, with no address of its own. */
+    private PodRuntime newJobRuntime(Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        Path podDir = settings.workDir()
+                .resolve("pods")
+                .resolve(ns)
+                .resolve(name + "-" + pod.getMetadata().getUid());
+        PodEnvironment environment = PodEnvironment.of(
+                Map.of(),
+                pod,
+                pod.getSpec().getContainers().get(0),
+                "127.0.0.1",
+                podDir,
+                claim -> volumeDir(ns, claim),
+                settings.masterUrl(),
+                secret -> secret(ns, secret));
+        List<String> command = environment.command(
+                pod.getSpec().getContainers().get(0), settings.imageFiles(), JOB_JVM_ARGS, network.hostsFile());
+        secretVolumes.put(key(ns, name), environment.secretDirs());
+        environments.put(key(ns, name), environment);
+        record("Job pod " + key(ns, name) + " scheduled (image " + environment.image() + ", volumes "
+                + environment.mounts() + ")");
+        return new PodRuntime(
+                ns,
+                name,
+                pod.getMetadata().getUid(),
+                "127.0.0.1",
+                0,
+                podDir.resolve("data"),
+                environment.image(),
+                () -> {
+                    launches++;
+                    JvmProcess p = JvmProcess.exec(
+                            name,
+                            command,
+                            environment.env(),
+                            settings.workDir().resolve("logs").resolve(name + ".log"));
+                    record("started " + p + ": " + String.join(" ", command));
+                    return p;
+                },
+                true);
+    }
+
     private PodRuntime newRuntime(StatefulSet sts, Pod pod) {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
@@ -459,31 +554,57 @@ public final class SimulatedKubelet implements AutoCloseable {
                 settings.masterUrl(),
                 secret -> secret(ns, secret));
         secretVolumes.put(key(ns, name), environment.secretDirs());
+        environments.put(key(ns, name), environment);
         environment.claims().forEach(claim -> volumes.put(key(ns, claim), volumeDir(ns, claim)));
         List<String> jvmArgs = new ArrayList<>(settings.nodeJvmArgs());
         jvmArgs.addAll(environment.jvmArgs(network.hostsFile()));
         record("pod " + key(ns, name) + " scheduled at " + ip + " (image " + environment.image() + ", volumes "
                 + environment.mounts() + ")");
+        List<java.util.function.Supplier<JvmProcess>> inits = new ArrayList<>();
+        for (Container c :
+                Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of())) {
+            PodEnvironment ie = PodEnvironment.of(
+                    StatefulSetRules.claims(sts, ordinal),
+                    pod,
+                    c,
+                    ip,
+                    podDir,
+                    claim -> volumeDir(ns, claim),
+                    settings.masterUrl(),
+                    secret -> secret(ns, secret));
+            List<String> command = ie.command(c, settings.imageFiles(), JOB_JVM_ARGS, network.hostsFile());
+            environments.put(key(ns, name) + "#" + c.getName(), ie);
+            inits.add(() -> {
+                JvmProcess p = JvmProcess.exec(
+                        name + "/" + c.getName(),
+                        command,
+                        ie.env(),
+                        settings.workDir().resolve("logs").resolve(name + "-" + c.getName() + ".log"));
+                record("started init container " + p + ": " + String.join(" ", command));
+                return p;
+            });
+        }
         return new PodRuntime(
-                ns,
-                name,
-                pod.getMetadata().getUid(),
-                ip,
-                environment.probePort(),
-                environment.dataDir(),
-                environment.image(),
-                () -> {
-                    launches++;
-                    JvmProcess p = JvmProcess.start(
-                            name,
-                            settings.nodeJar(),
-                            jvmArgs,
-                            List.of(),
-                            environment.env(),
-                            settings.workDir().resolve("logs").resolve(name + ".log"));
-                    record("started " + p);
-                    return p;
-                });
+                        ns,
+                        name,
+                        pod.getMetadata().getUid(),
+                        ip,
+                        environment.probePort(),
+                        environment.dataDir(),
+                        environment.image(),
+                        () -> {
+                            launches++;
+                            JvmProcess p = JvmProcess.start(
+                                    name,
+                                    settings.nodeJar(),
+                                    jvmArgs,
+                                    List.of(),
+                                    environment.env(),
+                                    settings.workDir().resolve("logs").resolve(name + ".log"));
+                            record("started " + p);
+                            return p;
+                        })
+                .withInitContainers(inits);
     }
 
     /** Deletes condemned claims whose pod has stopped, and the directories of deleted claims. */
@@ -515,58 +636,8 @@ public final class SimulatedKubelet implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
-    private PodStatus podStatus(Pod pod, PodRuntime runtime) {
-        boolean started = runtime.restartCount() > 0 || runtime.state() == PodRuntime.State.RUNNING;
-        boolean ready = runtime.ready();
-        String since = Optional.ofNullable(pod.getStatus())
-                .map(PodStatus::getStartTime)
-                .orElse(Instant.now().toString());
-        String readyText = ready ? "True" : "False";
-        return new PodStatusBuilder()
-                .withPhase(started ? "Running" : "Pending")
-                .withPodIP(runtime.ip())
-                .withHostIP("127.0.0.1")
-                .withStartTime(since)
-                .addNewCondition()
-                .withType("Ready")
-                .withStatus(readyText)
-                .endCondition()
-                .addNewCondition()
-                .withType("ContainersReady")
-                .withStatus(readyText)
-                .endCondition()
-                .addToContainerStatuses(new ContainerStatusBuilder()
-                        .withName(pod.getSpec().getContainers().get(0).getName())
-                        .withImage(runtime.image())
-                        .withReady(ready)
-                        .withStarted(runtime.state() == PodRuntime.State.RUNNING)
-                        .withRestartCount(runtime.restartCount())
-                        .build())
-                .build();
-    }
-
-    /** What the loop compares to decide whether a status patch is needed. */
-    private static String statusSignature(PodStatus s) {
-        if (s == null) {
-            return "";
-        }
-        int restarts = s.getContainerStatuses() == null
-                        || s.getContainerStatuses().isEmpty()
-                ? -1
-                : Objects.requireNonNullElse(s.getContainerStatuses().get(0).getRestartCount(), -1);
-        return s.getPhase() + "|" + s.getPodIP() + "|" + readyCondition(s) + "|" + restarts;
-    }
-
     static boolean isReady(Pod pod) {
-        return pod.getStatus() != null && "True".equals(readyCondition(pod.getStatus()));
-    }
-
-    private static String readyCondition(PodStatus s) {
-        return Optional.ofNullable(s.getConditions()).orElse(List.of()).stream()
-                .filter(c -> "Ready".equals(c.getType()))
-                .map(PodCondition::getStatus)
-                .findFirst()
-                .orElse("");
+        return KubeletPodStatus.isReady(pod);
     }
 
     private static boolean ownedBy(Pod pod, StatefulSet sts) {
@@ -642,7 +713,9 @@ public final class SimulatedKubelet implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Stream.of(statefulSets, pods, claims, secrets).filter(Objects::nonNull).forEach(i -> i.close());
+        Stream.of(statefulSets, pods, claims, secrets, jobs)
+                .filter(Objects::nonNull)
+                .forEach(i -> i.close());
         probes.shutdownNow();
         runtimes.values().forEach(r -> {
             JvmProcess p = r.process();
