@@ -146,13 +146,21 @@ BENCH_JAVA ?= java -XX:+UseG1GC -Xms1g -Xmx2g -jar $(BENCH_JAR)
 # Builds the node jar and the benchmark jars (and what they depend on).
 BENCH_BUILD = $(MVN) -q -pl node,bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests
 
-.PHONY: bench-compare bench-failover bench-smoke jmh
+.PHONY: bench-compare bench-compare-tls bench-failover bench-smoke jmh
 
 ## bench-compare: 3 etcd members, then 3 RaftKV nodes, on loopback; same suite; table, JSON, PNG into docs/benchmarks/
 bench-compare:
 	scripts/bench/ensure-etcd.sh
 	$(BENCH_BUILD)
 	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) compare --run-dir $(BENCH_RUN_DIR) --systems $(BENCH_SYSTEMS) $(BENCH_ARGS)
+
+## bench-compare-tls: etcd and RaftKV, each plaintext and with TLS on every port (certificates made by the bench, client and peer mutual TLS), the same driver; tables of both with TLS and of each system's TLS cost into docs/benchmarks/tls/
+BENCH_TLS_SYSTEMS ?= etcd,etcd-tls,raftkv,raftkv-tls
+BENCH_TLS_SCENARIOS ?= put-1c,put-1000c,get-linearizable-1000c
+bench-compare-tls:
+	scripts/bench/ensure-etcd.sh
+	$(BENCH_BUILD)
+	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) compare --run-dir $(BENCH_RUN_DIR) --systems $(BENCH_TLS_SYSTEMS) --scenarios $(BENCH_TLS_SCENARIOS) --out docs/benchmarks/tls $(BENCH_ARGS)
 
 ## bench-failover: SIGKILL the leader 10 times under load, for etcd and RaftKV; time to first successful write
 bench-failover:

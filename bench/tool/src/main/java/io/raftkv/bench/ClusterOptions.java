@@ -84,6 +84,7 @@ final class ClusterOptions {
         return switch (system) {
             case Targets.ETCD, Targets.ETCD_JETCD ->
                 new EtcdCluster(dir, members, etcdBinary, words(etcdArgs), etcdBasePort);
+            case Targets.ETCD_TLS -> new EtcdCluster(dir, members, etcdBinary, words(etcdArgs), etcdBasePort).withTls();
             case Targets.RAFTKV, Targets.RAFTKV_UNARY, Targets.RAFTKV_ETCD ->
                 new RaftKvCluster(dir, members, nodeJar, words(nodeJvmOptions), words(nodeArgs), raftkvBasePort);
             case Targets.RAFTKV_TLS ->

@@ -44,10 +44,12 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             split = ",",
             defaultValue = "etcd,raftkv",
             description = "Systems to run, in order: etcd (plain gRPC stubs, as etcd's own benchmark tool), etcd-jetcd"
-                    + " (etcd through jetcd, shown as a separate table), raftkv, raftkv-unary, raftkv-tls"
+                    + " (etcd through jetcd, shown as a separate table), etcd-tls (etcd with TLS on every port, the"
+                    + " same driver over mutual TLS), raftkv, raftkv-unary, raftkv-tls"
                     + " (default: ${DEFAULT-VALUE})."
                     + " The table compares raftkv with etcd, or with raftkv-unary when etcd has no results in --out, or"
-                    + " raftkv-tls with raftkv when neither has.")
+                    + " raftkv-tls with raftkv when neither has; with etcd-tls results, tables of both systems with TLS"
+                    + " and of each system's TLS cost follow.")
     List<String> systems;
 
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all).")
@@ -163,6 +165,44 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
+     * With {@value Targets#ETCD_TLS} results: both systems with TLS side by side, and the cost of TLS
+     * for each system (plaintext against TLS, from the same rounds).
+     */
+    private static String tlsSections(Path dir) {
+        SystemResults etcd = SystemResults.read(dir, Targets.ETCD).orElse(null);
+        SystemResults etcdTls = SystemResults.read(dir, Targets.ETCD_TLS).orElse(null);
+        SystemResults raftkv = SystemResults.read(dir, Targets.RAFTKV).orElse(null);
+        SystemResults raftkvTls = SystemResults.read(dir, Targets.RAFTKV_TLS).orElse(null);
+        if (etcdTls == null) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder();
+        if (raftkvTls != null) {
+            ComparisonTable both = new ComparisonTable(etcdTls, raftkvTls);
+            md.append("\nTLS on both sides (etcd: client and peer mutual TLS; RaftKV: the same, plus its role check"
+                            + " per call), the same driver over mutual TLS:\n\n")
+                    .append(both.markdown())
+                    .append('\n')
+                    .append(both.cpuMarkdown());
+        }
+        if (etcd != null) {
+            ComparisonTable cost = new ComparisonTable(etcd, etcdTls);
+            md.append("\nThe cost of TLS for etcd (plaintext against TLS, same rounds):\n\n")
+                    .append(cost.markdown())
+                    .append('\n')
+                    .append(cost.cpuMarkdown());
+        }
+        if (raftkv != null && raftkvTls != null) {
+            ComparisonTable cost = new ComparisonTable(raftkv, raftkvTls);
+            md.append("\nThe cost of TLS for RaftKV (plaintext against TLS, same rounds):\n\n")
+                    .append(cost.markdown())
+                    .append('\n')
+                    .append(cost.cpuMarkdown());
+        }
+        return md.toString();
+    }
+
+    /**
      * Renders comparison.md, compare.json and the charts from the results files in {@code dir}. The
      * baseline is etcd; without etcd results it is {@code raftkv-unary} (RaftKV with one unary call
      * per operation), which compares the client's two transports.
@@ -175,6 +215,11 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         SystemResults tls = SystemResults.read(dir, Targets.RAFTKV_TLS).orElse(null);
         if (etcd == null && tls != null) { // the cost of TLS: plaintext RaftKV against RaftKV with TLS and auth
             etcd = raftkv;
+            raftkv = tls;
+        }
+        SystemResults etcdTls = SystemResults.read(dir, Targets.ETCD_TLS).orElse(null);
+        if (etcd == null && raftkv == null && etcdTls != null) { // only TLS runs: both systems with TLS
+            etcd = etcdTls;
             raftkv = tls;
         }
         if (etcd == null && raftkv == null) {
@@ -200,6 +245,7 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
                     + " etcd and against RaftKV's etcd API (" + Targets.RAFTKV_ETCD + "):\n\n" + same.markdown() + "\n"
                     + same.cpuMarkdown() + "\n" + same.provenance();
         }
+        md += tlsSections(dir);
         try {
             Files.writeString(dir.resolve("comparison.md"), md);
             JsonArray systemsJson = new JsonArray();

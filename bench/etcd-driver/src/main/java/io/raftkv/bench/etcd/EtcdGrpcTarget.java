@@ -6,11 +6,13 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.raftkv.bench.spi.ReadMode;
 import io.raftkv.bench.spi.Target;
 import io.raftkv.bench.spi.TargetCallException;
@@ -36,6 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cores, shared by all channels); they only complete a future, on which the load generator issues
  * the next call without blocking.
  *
+ * <p>With {@link TargetOptions#tls()} every connection is mutual TLS (a real handshake with the
+ * client certificate, as {@code benchmark --cacert --cert --key}).
+ *
  * <p>Every call carries the options' deadline (grpc-java sends it as {@code grpc-timeout} and
  * cancels the stream when it passes). Reads: LINEARIZABLE is etcd's default range, SERIALIZABLE sets
  * {@code serializable=true}; etcd has no lease read.
@@ -60,19 +65,24 @@ final class EtcdGrpcTarget implements Target {
             return t;
         });
         List<String> endpoints = options.endpoints();
+        SslContext ssl = sslContext(options.tls());
         this.stubs = new KVGrpc.KVStub[options.connections()][endpoints.size()];
         this.nextEndpoint = new AtomicInteger[options.connections()];
         try {
             for (int c = 0; c < options.connections(); c++) {
                 nextEndpoint[c] = new AtomicInteger(c);
                 for (int e = 0; e < endpoints.size(); e++) {
-                    ManagedChannel channel = NettyChannelBuilder.forTarget(endpoints.get(e))
+                    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(endpoints.get(e))
                             .eventLoopGroup(loops)
                             .channelType(NioSocketChannel.class)
                             .directExecutor()
-                            .usePlaintext()
-                            .maxInboundMessageSize(16 << 20)
-                            .build();
+                            .maxInboundMessageSize(16 << 20);
+                    if (ssl != null) {
+                        builder.sslContext(ssl);
+                    } else {
+                        builder.usePlaintext();
+                    }
+                    ManagedChannel channel = builder.build();
                     channels.add(channel);
                     stubs[c][e] = KVGrpc.newStub(channel);
                 }
@@ -82,7 +92,25 @@ final class EtcdGrpcTarget implements Target {
             throw e;
         }
         this.description = "etcd via plain grpc-java stubs (etcd's protos), one unary call per operation, "
-                + options.connections() + " connections (each one HTTP/2 connection to every member) over " + endpoints;
+                + options.connections() + " connections (each one HTTP/2 connection to every member) over " + endpoints
+                + (ssl != null
+                        ? ", mutual TLS (client certificate " + options.tls().certFile() + ")"
+                        : "");
+    }
+
+    /** A client TLS context: trusts the CA file, presents the client certificate; null for plaintext. */
+    private static SslContext sslContext(TargetOptions.Tls tls) {
+        if (tls == null) {
+            return null;
+        }
+        try {
+            return GrpcSslContexts.forClient()
+                    .trustManager(tls.caFile().toFile())
+                    .keyManager(tls.certFile().toFile(), tls.keyFile().toFile())
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException("cannot read the TLS files " + tls + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.raftkv.bench.spi;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,8 +12,31 @@ import java.util.List;
  *                    per member); concurrent operations are spread over them round-robin
  * @param deadline    deadline of every call, retries included; a call still open then fails with
  *                    DEADLINE_EXCEEDED
+ * @param tls         TLS towards the system (a real handshake on every connection), or null for plaintext
  */
-public record TargetOptions(List<String> endpoints, int connections, Duration deadline) {
+public record TargetOptions(List<String> endpoints, int connections, Duration deadline, Tls tls) {
+    /**
+     * PEM files of a TLS client: the CA that signed the servers' certificates, and the client's own
+     * certificate and key (PKCS#8) that the servers verify (mutual TLS).
+     */
+    public record Tls(Path caFile, Path certFile, Path keyFile) {
+        public Tls {
+            if (caFile == null || certFile == null || keyFile == null) {
+                throw new IllegalArgumentException("TLS needs a CA file, a certificate file and a key file");
+            }
+        }
+    }
+
+    /** Plaintext. */
+    public TargetOptions(List<String> endpoints, int connections, Duration deadline) {
+        this(endpoints, connections, deadline, null);
+    }
+
+    /** These options with {@code tls} (null: plaintext). */
+    public TargetOptions withTls(Tls tls) {
+        return new TargetOptions(endpoints, connections, deadline, tls);
+    }
+
     /** The largest connection count accepted; each connection costs sockets and buffers on both sides. */
     public static final int MAX_CONNECTIONS = 1_000;
 

@@ -53,30 +53,13 @@ public final class RaftKvCluster extends LocalCluster {
      * under the run directory; clients authenticate with the admin certificate.
      */
     public RaftKvCluster withTls() {
-        this.tlsDir = runDir.resolve("tls");
-        try {
-            Process p = new ProcessBuilder("scripts/local-ca.sh", tlsDir.toString(), Integer.toString(size), "raftkv")
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("scripts/local-ca.sh failed: " + out);
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot run scripts/local-ca.sh (run from the repository root): " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while generating certificates", e);
-        }
+        this.tlsDir = LocalCa.generate(runDir.resolve("tls"), size);
         return this;
     }
 
     @Override
     public io.raftkv.api.client.ClientCredentials clientCredentials() {
-        return tlsDir == null
-                ? null
-                : new io.raftkv.api.client.ClientCredentials(
-                        tlsDir.resolve("ca.crt"), tlsDir.resolve("admin.crt"), tlsDir.resolve("admin.key"), null);
+        return tlsDir == null ? null : LocalCa.adminCredentials(tlsDir);
     }
 
     @Override

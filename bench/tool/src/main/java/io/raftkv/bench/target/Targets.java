@@ -23,6 +23,11 @@ public final class Targets {
     public static final String RAFTKV_TLS = "raftkv-tls";
     /** etcd driven as etcd's own benchmark tool drives it: plain gRPC stubs, one unary call per operation. */
     public static final String ETCD = "etcd";
+    /**
+     * etcd with TLS on every port ({@code --client-cert-auth}, peers mutual TLS), driven by the same
+     * driver as {@value #ETCD} over mutual TLS with a client certificate.
+     */
+    public static final String ETCD_TLS = "etcd-tls";
     /** etcd through the jetcd client library: a second, labelled etcd row (a weaker load generator). */
     public static final String ETCD_JETCD = "etcd-jetcd";
     /**
@@ -31,7 +36,8 @@ public final class Targets {
      */
     public static final String RAFTKV_ETCD = "raftkv-etcd";
 
-    public static final List<String> SYSTEMS = List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD, ETCD_JETCD, RAFTKV_ETCD);
+    public static final List<String> SYSTEMS =
+            List.of(RAFTKV, RAFTKV_UNARY, RAFTKV_TLS, ETCD, ETCD_TLS, ETCD_JETCD, RAFTKV_ETCD);
     public static final String ETCD_DRIVER_JAR = "raftkv-bench-etcd-driver.jar";
 
     private Targets() {}
@@ -69,14 +75,22 @@ public final class Targets {
                             RAFTKV_TLS + " needs TLS credentials (--cacert, and --cert/--key" + " or --token)");
                 }
                 return new RaftKvTarget(options, true, credentialsOrNull);
-            case ETCD, ETCD_JETCD, RAFTKV_ETCD: {
+            case ETCD, ETCD_TLS, ETCD_JETCD, RAFTKV_ETCD: {
                 Path jar = (etcdDriverJar != null ? etcdDriverJar : defaultEtcdDriverJar())
                         .toAbsolutePath()
                         .normalize();
-                String driver = system.equals(RAFTKV_ETCD) ? ETCD : system;
+                String driver = system.equals(RAFTKV_ETCD) || system.equals(ETCD_TLS) ? ETCD : system;
+                if (system.equals(ETCD_TLS) && credentialsOrNull == null) {
+                    throw new IllegalArgumentException(
+                            ETCD_TLS + " needs TLS credentials (a CA, a client certificate" + " and its key)");
+                }
+                TargetOptions opened = credentialsOrNull == null
+                        ? options
+                        : options.withTls(new TargetOptions.Tls(
+                                credentialsOrNull.caFile(), credentialsOrNull.certFile(), credentialsOrNull.keyFile()));
                 return DRIVERS.computeIfAbsent(driver + " " + jar, k -> IsolatedDriver.load(jar, driver))
                         .factory()
-                        .open(options);
+                        .open(opened);
             }
             default:
                 throw new IllegalArgumentException("unknown system '" + system + "', expected one of " + SYSTEMS);
