@@ -24,7 +24,6 @@ import io.raftkv.node.security.SecuritySettings;
 import io.raftkv.node.server.ClientPortSecurity;
 import io.raftkv.node.server.ClientServer;
 import io.raftkv.node.server.ProbeServer;
-import io.raftkv.node.server.ResponseLimits;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageCorruptedException;
@@ -152,10 +151,7 @@ public final class NodeMain {
     void start() throws Exception {
         LOG.info("starting raftkv node: {}", config.describe());
         Files.createDirectories(config.dataDir());
-        StorageOptions storageOptions = StorageOptions.defaults()
-                .withClusterId(config.clusterId())
-                .withSnapshotThresholdEntries(config.snapshotThresholdEntries())
-                .withLogEntriesRetainedAfterSnapshot(config.snapshotRetainEntries());
+        StorageOptions storageOptions = config.storageOptions();
         RestoreAtStart.runIfAsked(
                 config.restoreFrom(), config.restoreSha256(), config.id(), config.join(), config.dataDir());
         ForceNewCluster.runIfAsked(config.forceNewCluster(), config.id(), config.dataDir(), storageOptions);
@@ -275,14 +271,7 @@ public final class NodeMain {
 
     /** Starts the client port (KV, Cluster, health, reflection, /metrics); returns the bound port. */
     private int startClientServer(List<Context> servingContexts) throws Exception {
-        ServerLimits limits = ServerLimits.defaults()
-                .withSizes(config.maxKeyBytes(), config.maxValueBytes(), config.maxRequestBytes())
-                .withResponses(new ResponseLimits(
-                        config.maxConnectionResponseBytes(),
-                        config.maxNodeResponseBytes(),
-                        config.maxConnectionCalls()))
-                .withConnections(config.clientConnections())
-                .withMaxSnapshotDownload(config.maxSnapshotDownload());
+        ServerLimits limits = config.serverLimits();
         HostPort probe = config.probeBindOrNull();
         if (probe != null) {
             probeServer = await(ProbeServer.start(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,9 +98,66 @@ class NodeConfigTest {
         NodeConfig c = NodeConfig.load(new String[] {"--id", "9", "--join"}, Map.of());
         assertThat(c.join()).isTrue();
         String help = NodeConfig.help();
-        for (NodeConfig.Setting s : NodeConfig.SETTINGS) {
+        for (Setting s : NodeConfig.SETTINGS) {
             assertThat(help).contains("--" + s.name()).contains(s.envVar());
         }
+    }
+
+    @Test
+    void everySettingIsInExactlyOneGroupAndHelpListsThemOnceInTableOrder() {
+        List<String> names = NodeConfig.SETTINGS.stream().map(Setting::name).toList();
+        assertThat(names).doesNotHaveDuplicates().hasSize(new java.util.HashSet<>(names).size());
+        String help = NodeConfig.help();
+        int at = 0;
+        for (Setting s : NodeConfig.SETTINGS) {
+            String line = String.format("  --%-28s %s%n", s.name() + " <value>", s.help());
+            int found = help.indexOf(line);
+            assertThat(found)
+                    .as("help line of --%s after the previous setting's", s.name())
+                    .isGreaterThanOrEqualTo(at);
+            assertThat(help.indexOf(line, found + 1))
+                    .as("--%s listed once", s.name())
+                    .isEqualTo(-1);
+            at = found;
+        }
+    }
+
+    @Test
+    void serverLimitsAndStorageOptionsAreTheDefaultsWithTheFlagsApplied() {
+        NodeConfig d = NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS}, Map.of());
+        assertThat(d.serverLimits().maxRequestBytes()).isEqualTo(4194304);
+        assertThat(d.storageOptions().snapshotThresholdEntries()).isEqualTo(100_000);
+        NodeConfig c = NodeConfig.load(
+                new String[] {
+                    "--id",
+                    "1",
+                    "--peers",
+                    PEERS,
+                    "--max-key-bytes",
+                    "100",
+                    "--max-connection-calls",
+                    "7",
+                    "--max-snapshot-download-seconds",
+                    "9",
+                    "--snapshot-retain-entries",
+                    "0",
+                    "--cluster-id",
+                    "5"
+                },
+                Map.of());
+        io.raftkv.node.server.ServerLimits limits = c.serverLimits();
+        assertThat(limits)
+                .isEqualTo(io.raftkv.node.server.ServerLimits.defaults()
+                        .withSizes(100, c.maxValueBytes(), c.maxRequestBytes())
+                        .withResponses(new io.raftkv.node.server.ResponseLimits(
+                                c.maxConnectionResponseBytes(), c.maxNodeResponseBytes(), 7))
+                        .withConnections(c.clientConnections())
+                        .withMaxSnapshotDownload(java.time.Duration.ofSeconds(9)));
+        assertThat(c.storageOptions())
+                .isEqualTo(io.raftkv.node.storage.StorageOptions.defaults()
+                        .withClusterId(5)
+                        .withSnapshotThresholdEntries(100_000)
+                        .withLogEntriesRetainedAfterSnapshot(0));
     }
 
     @Test
