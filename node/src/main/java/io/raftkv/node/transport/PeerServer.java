@@ -4,6 +4,8 @@ import io.raftkv.api.net.FlushCoalescing;
 import io.raftkv.api.peer.v1.MessageBatch;
 import io.raftkv.api.peer.v1.RaftPeerGrpcService;
 import io.raftkv.api.peer.v1.SendAck;
+import io.raftkv.api.peer.v1.SnapshotAck;
+import io.raftkv.api.peer.v1.SnapshotChunk;
 import io.raftkv.node.net.HostPort;
 import io.raftkv.node.security.PeerTls;
 import io.raftkv.node.server.ConnectionGuard;
@@ -63,6 +65,9 @@ final class PeerServer {
     private final PeerTls tls;
 
     private final AtomicInteger pendingBatches = new AtomicInteger();
+    /** Refusals a remote host can cause at will are logged at most once a second. */
+    private final WarningThrottle refusalWarnings = new WarningThrottle(1_000);
+
     private volatile PeerPortLimits limits = PeerPortLimits.defaults();
     /** Where members' alarm requests go; null: refused UNIMPLEMENTED. */
     private volatile AlarmReports alarmReports;
@@ -119,7 +124,7 @@ final class PeerServer {
                 GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxInboundMessageBytes()));
         grpc.callHandler(RaftPeerGrpcService.Send, this::handleSend);
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
-        grpc.callHandler(RaftPeerGrpcService.InstallSnapshot, req -> new SnapshotReceiver(req, this).start());
+        grpc.callHandler(RaftPeerGrpcService.InstallSnapshot, this::handleInstallSnapshot);
         grpc.callHandler(RaftPeerGrpcService.RaiseAlarm, this::handleRaiseAlarm);
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
@@ -346,8 +351,41 @@ final class PeerServer {
 
     void reject(GrpcServerRequest<?, ?> req, GrpcStatus status, String message) {
         stats.batchesRejected.increment();
-        LOG.warn("refused peer request: {} {}", status, message);
+        warnRefused("refused peer request", status, message);
         req.response().status(status).statusMessage(message).end();
+    }
+
+    /** Logs a refusal of a peer request, at most once a second (with how many were left out). */
+    void warnRefused(String what, GrpcStatus status, String message) {
+        long leftOut = refusalWarnings.admit();
+        if (leftOut == 0) {
+            LOG.warn("{}: {} {}", what, status, message);
+        } else if (leftOut > 0) {
+            LOG.warn("{}: {} {} ({} more refusals since the last one logged)", what, status, message, leftOut);
+        }
+    }
+
+    /**
+     * An InstallSnapshot stream. While a transfer that is not stalled holds the receive slot, the
+     * stream is refused UNAVAILABLE as it opens, before any of it is read or decoded: a host that
+     * holds the slot with a forged header and floods the port with more streams costs the peer
+     * loop (which also carries the members' heartbeats and acks) as little as possible per stream.
+     */
+    private void handleInstallSnapshot(GrpcServerRequest<SnapshotChunk, SnapshotAck> req) {
+        SnapshotReceiver current = receiving.get();
+        if (current != null && current.stalledMillis() < snapshotStallMs()) {
+            stats.snapshotsReceiveFailed.increment();
+            String busy = busyMessage(current);
+            warnRefused("snapshot transfer refused", GrpcStatus.UNAVAILABLE, busy);
+            req.response().status(GrpcStatus.UNAVAILABLE).statusMessage(busy).end();
+            return;
+        }
+        new SnapshotReceiver(req, this).start();
+    }
+
+    private String busyMessage(SnapshotReceiver current) {
+        return "member " + selfId + " is already receiving a snapshot (last chunk " + current.stalledMillis()
+                + " ms ago)";
     }
 
     // --- for SnapshotReceiver ---
@@ -370,8 +408,7 @@ final class PeerServer {
                     return null;
                 }
             } else {
-                return "member " + selfId + " is already receiving a snapshot (last chunk " + current.stalledMillis()
-                        + " ms ago)";
+                return busyMessage(current);
             }
         }
     }

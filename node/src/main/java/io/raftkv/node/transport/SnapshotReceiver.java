@@ -21,8 +21,11 @@ import org.slf4j.LoggerFactory;
  * bounded by one chunk. Once installed, the SNAP message is stepped on the driver's context and only
  * then is the stream acknowledged.
  *
- * <p>Against a stalled or hostile sender: the one receive slot is taken only by a stream whose
- * header passed every check (cluster, destination, the sender's certificate), not by a bare stream;
+ * <p>Against a stalled or hostile sender: while a transfer that is not stalled holds the slot,
+ * {@link PeerServer} refuses further streams as they open, unread; the one receive slot is taken
+ * only by a stream whose header passed every check (cluster, destination, the sender's
+ * certificate), not by a bare stream; the disk-space check and every file system call run on the
+ * snapshot worker, never on the peer loop; refusals are logged at most once a second;
  * each chunk must arrive within {@link PeerServer#snapshotChunkDeadlineMs()} of the previous one
  * (else DEADLINE_EXCEEDED); a transfer whose last chunk is older than
  * {@link PeerServer#snapshotStallMs()} gives its slot to a newer checked header (the stalled one
@@ -144,13 +147,6 @@ final class SnapshotReceiver {
                             GrpcStatus.INVALID_ARGUMENT,
                             "header does not carry a SNAP message for " + server.selfId() + ": " + m);
                 }
-                long usable = server.snapshotSink().usableBytes();
-                if (h.getTotalBytes() > usable) {
-                    throw new Refused(
-                            GrpcStatus.RESOURCE_EXHAUSTED,
-                            "snapshot of " + h.getTotalBytes() + " bytes does not fit: " + usable
-                                    + " bytes usable on this member's disk");
-                }
                 String busy = server.claimSnapshotSlot(this);
                 if (busy != null) {
                     throw new Refused(GrpcStatus.UNAVAILABLE, busy);
@@ -163,10 +159,20 @@ final class SnapshotReceiver {
                         m.snapshot().metadata().index(),
                         m.snapshot().metadata().term(),
                         m.from());
+                // The disk-space query and begin() are file system calls: on the worker, never on
+                // the peer loop, which carries the members' heartbeats and acks.
+                long declared = h.getTotalBytes();
                 return server.worker()
                         .executeBlocking(
                                 () -> {
-                                    incoming = server.snapshotSink().begin(m, h.getFormat(), h.getTotalBytes());
+                                    long usable = server.snapshotSink().usableBytes();
+                                    if (declared > usable) {
+                                        throw new Refused(
+                                                GrpcStatus.RESOURCE_EXHAUSTED,
+                                                "snapshot of " + declared + " bytes does not fit: " + usable
+                                                        + " bytes usable on this member's disk");
+                                    }
+                                    incoming = server.snapshotSink().begin(m, h.getFormat(), declared);
                                     return null;
                                 },
                                 false)
@@ -308,7 +314,7 @@ final class SnapshotReceiver {
             status = GrpcStatus.INTERNAL;
         }
         String msg = err.getMessage() == null ? err.toString() : err.getMessage();
-        LOG.warn("snapshot transfer refused: {} {}", status, msg);
+        server.warnRefused("snapshot transfer refused", status, msg);
         try {
             req.response().status(status).statusMessage(msg).end();
         } catch (IllegalStateException alreadyClosed) {

@@ -45,7 +45,7 @@ class PeerTransportTest {
     private final Map<Long, String> addresses = new ConcurrentHashMap<>();
 
     /** Records what a node's transport delivered, and what snapshot data it installed. */
-    static final class Recorder implements PeerInbound, SnapshotSink, SnapshotSource {
+    static class Recorder implements PeerInbound, SnapshotSink, SnapshotSource {
         final List<Message> received = new CopyOnWriteArrayList<>();
         final List<Long> unreachable = new CopyOnWriteArrayList<>();
         final Map<Long, Boolean> snapshotsSent = new ConcurrentHashMap<>();
