@@ -46,7 +46,14 @@ public enum ErrorReason {
      */
     REVISION_COMPACTED(GrpcStatus.OUT_OF_RANGE),
     /** A read named a revision the answering member has not reached (it may be behind: retry). */
-    FUTURE_REVISION(GrpcStatus.OUT_OF_RANGE);
+    FUTURE_REVISION(GrpcStatus.OUT_OF_RANGE),
+    /**
+     * The cluster's CORRUPT alarm is active (the corruption check found a member whose state differs
+     * from the others' at the same applied index; the message names it): every write is refused, not
+     * applied, until the member is replaced and an admin disarms the alarm. Reads still work. Clients
+     * do not retry it.
+     */
+    CORRUPT(GrpcStatus.DATA_LOSS);
 
     private final GrpcStatus status;
 

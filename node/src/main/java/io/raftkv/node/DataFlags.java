@@ -1,10 +1,14 @@
 package io.raftkv.node;
 
 import io.raftkv.node.compaction.CompactionPolicy;
+import io.raftkv.node.corruption.CorruptionCheck;
 import io.raftkv.node.watch.WatchOptions;
 import java.util.List;
 
-/** What the data may grow to and how its history is kept and watched: quota, automatic compaction, watch bounds. */
+/**
+ * What the data may grow to and how its history is kept, watched and checked: quota, automatic
+ * compaction, watch bounds, the corruption check.
+ */
 final class DataFlags {
     static final List<Setting> SETTINGS = List.of(
             new Setting(
@@ -15,6 +19,22 @@ final class DataFlags {
                             + " alarm: writes that add data fail RESOURCE_EXHAUSTED NO_SPACE until keys are deleted and an"
                             + " admin disarms it (raftkvctl alarm disarm). The Raft log and snapshots are not counted:"
                             + " leave room for them on the volume."),
+            new Setting(
+                    "corrupt-check-interval-seconds",
+                    "300",
+                    "Corruption check (etcd's corrupt check, docs/operations.md): every this often the leader"
+                            + " compares every member's state hash at the same applied index and raises the"
+                            + " cluster-wide CORRUPT alarm for a member whose hash differs (writes then fail"
+                            + " DATA_LOSS CORRUPT); 0: no periodic check."),
+            new Setting(
+                    "initial-corrupt-check",
+                    "true",
+                    "Whether a member, once started and caught up, asks the leader for a corruption check"
+                            + " (true or false)."),
+            new Setting(
+                    "corrupt-check-timeout-seconds",
+                    "60",
+                    "How long a corruption check waits for each member's state hash."),
             new Setting(
                     "auto-compaction-mode",
                     "periodic",
@@ -66,6 +86,18 @@ final class DataFlags {
         }
     }
 
+    CorruptionCheck.Settings corruptionCheck() {
+        String initial = v.text("initial-corrupt-check");
+        if (!initial.equals("true") && !initial.equals("false")) {
+            throw new IllegalArgumentException("--initial-corrupt-check must be true or false, got '" + initial + "' ("
+                    + v.source("initial-corrupt-check") + ")");
+        }
+        return new CorruptionCheck.Settings(
+                java.time.Duration.ofSeconds(v.nonNegativeLong("corrupt-check-interval-seconds")),
+                Boolean.parseBoolean(initial),
+                java.time.Duration.ofSeconds(v.positiveLong("corrupt-check-timeout-seconds")));
+    }
+
     WatchOptions watchOptions() {
         WatchOptions d = WatchOptions.defaults();
         return new WatchOptions(
@@ -80,6 +112,7 @@ final class DataFlags {
 
     void validate() {
         autoCompaction();
+        corruptionCheck();
         watchOptions();
     }
 }

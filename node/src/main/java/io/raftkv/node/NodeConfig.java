@@ -306,6 +306,11 @@ public final class NodeConfig {
         return data.autoCompaction();
     }
 
+    /** The corruption check's schedule. */
+    public io.raftkv.node.corruption.CorruptionCheck.Settings corruptionCheck() {
+        return data.corruptionCheck();
+    }
+
     /** The watch hub's bounds. */
     public WatchOptions watchOptions() {
         return data.watchOptions();

@@ -2,6 +2,7 @@ package io.raftkv.node;
 
 import io.micrometer.core.instrument.binder.jvm.DiskSpaceMetrics;
 import io.raftkv.node.compaction.AutoCompactor;
+import io.raftkv.node.corruption.CorruptionCheck;
 import io.raftkv.node.driver.DriverOptions;
 import io.raftkv.node.driver.MemberDirectory;
 import io.raftkv.node.driver.NodeLogging;
@@ -78,6 +79,7 @@ public final class NodeMain {
     private DriverMetrics driverMetrics;
     private ClientServer clientServer;
     private AutoCompactor autoCompactor;
+    private volatile CorruptionCheck corruptionCheck;
     /** This node's certificate and CA, re-read when they change; null with --tls off. */
     private ReloadingTls nodeTls;
     /** Trust in the client CA when it is not the cluster CA; null otherwise. */
@@ -207,7 +209,8 @@ public final class NodeMain {
         transport
                 .withPortLimits(config.peerPort())
                 .useOutboundContext(loops.peerOutbound())
-                .onAlarmReports(alarmReports(driver.alarms()));
+                .onAlarmReports(alarmReports(driver.alarms()))
+                .onStateHashes(stateHashes());
         // A follower over its quota asks the leader, over the peer port, to raise NOSPACE for it.
         driver.alarms()
                 .reportThrough((leader, type) -> transport.raiseAlarmAt(leader, type.code()))
@@ -301,6 +304,25 @@ public final class NodeMain {
                 () -> storage.stateMachine().revisions(),
                 config.autoCompaction(),
                 metrics.prometheus());
+        corruptionCheck = CorruptionCheck.start(
+                vertx,
+                servingContexts.get(0),
+                driver,
+                new CorruptionCheck.Peers() {
+                    @Override
+                    public Future<Long> hashAt(long memberId, long index, java.time.Duration deadline) {
+                        return transport.stateHashAt(memberId, index, deadline.toMillis());
+                    }
+
+                    @Override
+                    public Future<CorruptionCheck.Result> askLeaderToCheck(long leaderId, java.time.Duration deadline) {
+                        return transport
+                                .requestCorruptCheck(leaderId, deadline.toMillis())
+                                .map(o -> new CorruptionCheck.Result(o.index(), o.corrupt(), o.compared()));
+                    }
+                },
+                config.corruptionCheck(),
+                metrics.prometheus());
         SnapshotMetrics snapshots = clientServer.snapshotMetrics();
         driver.snapshotCoordinator()
                 .setCreatedObserver(
@@ -331,6 +353,38 @@ public final class NodeMain {
         return new ClientAuth(nodeTls, clientCa.trust(), authFiles, new AuditLog());
     }
 
+    /**
+     * The peer port's corruption-check calls: this member's hash at a hash point (from its state
+     * machine) and, as leader, a check at a starting member's request.
+     */
+    private io.raftkv.node.transport.StateHashes stateHashes() {
+        return new io.raftkv.node.transport.StateHashes() {
+            @Override
+            public Future<Long> hashAt(long index) {
+                return Future.fromCompletionStage(storage.stateMachine().hashAt(index))
+                        .map(io.raftkv.node.kv.StateHash::hash)
+                        .recover(e -> Future.failedFuture(new io.raftkv.node.transport.AlarmReports.Refused(
+                                io.vertx.grpc.common.GrpcStatus.FAILED_PRECONDITION, e.getMessage())));
+            }
+
+            @Override
+            public Future<Outcome> checkNow(long requestedBy) {
+                CorruptionCheck check = corruptionCheck;
+                if (check == null) {
+                    return Future.failedFuture(new io.raftkv.node.transport.AlarmReports.Refused(
+                            io.vertx.grpc.common.GrpcStatus.UNAVAILABLE, "corruption check not started yet"));
+                }
+                LOG.info("member {} asked for a corruption check", requestedBy);
+                return check.checkNow()
+                        .map(r -> new Outcome(r.index(), r.corrupt(), r.compared()))
+                        .recover(e -> Future.failedFuture(
+                                e instanceof io.raftkv.api.RaftKvException k
+                                        ? new io.raftkv.node.transport.AlarmReports.Refused(k.status(), k.getMessage())
+                                        : e));
+            }
+        };
+    }
+
     /** The peer port's {@code RaiseAlarm}: the leader raises the alarm for the requesting member. */
     private static io.raftkv.node.transport.AlarmReports alarmReports(io.raftkv.node.alarm.Alarms alarms) {
         return (member, code) -> {
@@ -357,6 +411,10 @@ public final class NodeMain {
         if (autoCompactor != null) {
             autoCompactor.close();
             autoCompactor = null;
+        }
+        if (corruptionCheck != null) {
+            corruptionCheck.close();
+            corruptionCheck = null;
         }
         if (clientServer != null) {
             try {

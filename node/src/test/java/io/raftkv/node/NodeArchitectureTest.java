@@ -68,6 +68,14 @@ class NodeArchitectureTest {
                         "io.raftkv.api.v1",
                         "io.raftkv.node.driver",
                         "io.raftkv.node.kv")
+                // The corruption check proposes hash points, reads the members' hashes and raises CORRUPT.
+                .allow(
+                        "io.raftkv.node.corruption",
+                        "io.raftkv.api",
+                        "io.raftkv.node.driver",
+                        "io.raftkv.node.metrics",
+                        "io.raftkv.node.kv",
+                        "io.raftkv.node.alarm")
                 // Lease time is kept beside the driver: it follows leadership and proposes revocations.
                 .allow("io.raftkv.node.lease", "io.raftkv.node.driver", "io.raftkv.node.metrics", "io.raftkv.node.kv")
                 // Automatic compaction follows leadership and proposes Compact like the lease keeper.

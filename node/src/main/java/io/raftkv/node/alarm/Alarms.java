@@ -257,6 +257,14 @@ public final class Alarms implements AutoCloseable {
      *         non-member
      */
     public Future<Void> raiseFor(AlarmType type, long memberId) {
+        return raiseFor(type, memberId, "at its request");
+    }
+
+    /**
+     * As {@link #raiseFor(AlarmType, long)}, for a condition this leader detected about member
+     * {@code memberId} ({@code why} goes to the log: the corruption check's CORRUPT).
+     */
+    public Future<Void> raiseFor(AlarmType type, long memberId, String why) {
         if (node == null) {
             return Future.failedFuture(RaftKvException.of(GrpcStatus.UNAVAILABLE, "no state machine"));
         }
@@ -272,7 +280,7 @@ public final class Alarms implements AutoCloseable {
         if (active().active(type, memberId)) {
             return Future.succeededFuture();
         }
-        LOG.warn("raising the {} alarm for member {} at its request", type, memberId);
+        LOG.warn("raising the {} alarm for member {} {}", type, memberId, why);
         return activate(type, memberId);
     }
 
@@ -370,7 +378,10 @@ public final class Alarms implements AutoCloseable {
                 : error(t, active());
     }
 
-    /** The status for a write refused by {@code type}: NOSPACE is RESOURCE_EXHAUSTED, reason NO_SPACE. */
+    /**
+     * The status for a write refused by {@code type}: NOSPACE is RESOURCE_EXHAUSTED, reason NO_SPACE;
+     * CORRUPT is DATA_LOSS, reason CORRUPT (etcd answers DATA_LOSS "corrupt cluster").
+     */
     RaftKvException error(AlarmType type, ActiveAlarms alarms) {
         List<String> ids = alarms.alarms().stream()
                 .filter(x -> x.type() == type)
@@ -387,6 +398,14 @@ public final class Alarms implements AutoCloseable {
                                 + " active (" + members
                                 + " above --quota-backend-bytes); writes that add data are refused until keys are deleted"
                                 + " and an admin disarms it (raftkvctl alarm disarm). Reads and deletes still work");
+            case CORRUPT ->
+                RaftKvException.of(
+                        ErrorReason.CORRUPT,
+                        "CORRUPT: the cluster's corruption alarm is active (" + members
+                                + " held a state different from the other members' at the same applied index);"
+                                + " every write is refused until that member is replaced (docs/operations.md,"
+                                + " \"Corrupt member\") and an admin disarms the alarm (raftkvctl alarm disarm)."
+                                + " Reads still work");
         };
     }
 

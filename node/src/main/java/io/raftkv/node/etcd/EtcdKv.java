@@ -376,9 +376,10 @@ final class EtcdKv {
     private Future<ApplyResult> propose(ProposalMetrics.Kind kind, Command c) {
         if (node.alarms().refusal(c) != null) {
             throw EtcdErrors.alarm(
-                    node.alarms().active(io.raftkv.node.kv.AlarmType.NOSPACE)
-                            ? io.raftkv.node.kv.AlarmType.NOSPACE
-                            : null);
+                    node.alarms().active(io.raftkv.node.kv.AlarmType.CORRUPT)
+                                    || !node.alarms().active(io.raftkv.node.kv.AlarmType.NOSPACE)
+                            ? null
+                            : io.raftkv.node.kv.AlarmType.NOSPACE);
         }
         byte[] data = CommandCodec.encode(c);
         long start = proposals.proposed(kind);

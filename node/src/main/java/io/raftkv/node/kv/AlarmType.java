@@ -38,7 +38,16 @@ public enum AlarmType {
      * active, commands that can add data are refused; reads and deletes still work, so users can
      * free space.
      */
-    NOSPACE(1, "a member's state machine is above its space quota: writes that add data are refused");
+    NOSPACE(1, "a member's state machine is above its space quota: writes that add data are refused"),
+    /**
+     * A member's state differs from the others' at the same applied index (the corruption check,
+     * {@code io.raftkv.node.alarm.CorruptionCheck}); the alarm names that member. While active,
+     * every client write is refused (etcd refuses writes while its CORRUPT alarm is active):
+     * a replica that diverged must not take part in more writes until it is replaced or an admin
+     * disarms the alarm. Reads keep working. The leader's lease expiries and the hash checks
+     * themselves still apply, so leases do not outlive their TTL and the check can be repeated.
+     */
+    CORRUPT(2, "a member's state differs from the other members' at the same applied index: writes are refused");
 
     private final int code;
     private final String description;
@@ -74,6 +83,10 @@ public enum AlarmType {
     public boolean refuses(Operation op) {
         return switch (this) {
             case NOSPACE -> addsData(op);
+            case CORRUPT ->
+                !(op instanceof Command.Alarm
+                        || op instanceof Command.HashCheck
+                        || (op instanceof Command.LeaseRevoke r && r.expired()));
         };
     }
 

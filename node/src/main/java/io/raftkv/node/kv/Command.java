@@ -87,7 +87,7 @@ public record Command(Session session, Operation operation, boolean returnPrevio
 
     /** Something a command does. */
     public sealed interface Operation
-            permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm, Compact {}
+            permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm, Compact, HashCheck {}
 
     /**
      * What a transaction branch may do. Ops run in order at the transaction's log position, so a
@@ -428,6 +428,14 @@ public record Command(Session session, Operation operation, boolean returnPrevio
             }
         }
     }
+
+    /**
+     * A hash point of the corruption check: changes nothing, but every member hashes its state as
+     * of exactly this entry ({@link KvStateMachine#hashAt(long)}), so the hashes of all replicas
+     * describe the same applied index and must be equal. Proposed by the leader
+     * ({@code io.raftkv.node.alarm.CorruptionCheck}); never refused by an alarm.
+     */
+    public record HashCheck() implements Operation {}
 
     /** What an {@link Alarm} command does; the ordinal is its wire code, so append only. */
     public enum AlarmAction {

@@ -34,6 +34,7 @@ import java.util.List;
  *           | 22 key value lease:i64 (put attached to a lease)
  *           | 6 action:u8 (0 activate | 1 deactivate) type:u8 ({@link AlarmType#code()}) member:i64
  *           | 30 revision:i64 (compact)
+ *           | 40 (hash check: a hash point of the corruption check, nothing follows)
  * key/value = length:varint bytes
  * expectation = 0 (absent) | 1 value | 2 modRevision:i64 | 3 field:u8 op:u8 number:i64 | 4 op:u8 value
  * compares  = n:varint (key expectation)*
@@ -56,7 +57,8 @@ import java.util.List;
  * alarm operation (tag 6) was added the same way: a node built before it refuses alarm entries.
  * Tag 30 (compact), op tag 31 (delete range) and expectations 3-4 (revisions, storage format v2)
  * were added the same way; a node of storage format v1 cannot join a v2 cluster anyway (see
- * {@link StorageLayout}).
+ * {@link StorageLayout}). Tag 40 (hash check) was added the same way: a node built before it
+ * rejects the entry as malformed (which changes nothing), so the check simply finds no hash there.
  */
 public final class CommandCodec {
     public static final int VERSION = 1;
@@ -75,6 +77,10 @@ public final class CommandCodec {
     private static final int OP_ALARM = 6;
     private static final int OP_COMPACT = 30;
     private static final int OP_TXN_DELETE_RANGE = 31;
+    private static final int OP_HASH_CHECK = 40;
+    /** The whole encoding of a {@link Command.HashCheck}: version 1, no flags, tag 40. */
+    private static final byte[] HASH_CHECK = {VERSION, 0, OP_HASH_CHECK};
+
     private static final int EXPECT_COMPARED = 3;
     private static final int EXPECT_VALUE_COMPARED = 4;
     private static final int FLAG_SESSION = 1;
@@ -92,6 +98,14 @@ public final class CommandCodec {
         }
         writeOperation(out, c.operation());
         return out.toByteArray();
+    }
+
+    /**
+     * Whether {@code data} is the encoding of a {@link Command.HashCheck}, without decoding it (the
+     * state machine looks for hash points in every batch before applying it).
+     */
+    public static boolean isHashCheck(byte[] data) {
+        return java.util.Arrays.equals(data, HASH_CHECK);
     }
 
     /** @throws MalformedCommandException if {@code data} is not a valid encoded command */
@@ -158,6 +172,8 @@ public final class CommandCodec {
             }
             writeOps(out, t.onSuccess());
             writeOps(out, t.onFailure());
+        } else if (op instanceof Command.HashCheck) {
+            out.write(OP_HASH_CHECK);
         } else if (op instanceof Command.Alarm a) {
             out.write(OP_ALARM);
             out.write(a.action().ordinal());
@@ -244,6 +260,7 @@ public final class CommandCodec {
                 }
                 yield new Txn(compares, readOps(in), readOps(in));
             }
+            case OP_HASH_CHECK -> new Command.HashCheck();
             case OP_ALARM -> {
                 int action = in.u8("alarm action");
                 if (action >= Command.AlarmAction.values().length) {

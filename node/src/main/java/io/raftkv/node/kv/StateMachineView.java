@@ -41,6 +41,13 @@ public interface StateMachineView extends KvReader {
     /** The key as it was before change {@code sub} of {@code revision} (a watch's prev_kv); blocking. */
     Optional<KeyValue> previous(byte[] key, long revision, int sub);
 
+    /**
+     * This member's state hash right after entry {@code index}, a hash point of the corruption
+     * check ({@link Command.HashCheck}); completes once applied and hashed (off the caller's
+     * thread), fails for an index this member applied without hashing. Never blocks.
+     */
+    java.util.concurrent.CompletableFuture<StateHash> hashAt(long index);
+
     /** Who sees every applied batch's changes (null: nobody); the member's watchers. */
     void setChangeListener(ChangeListener listener);
 }

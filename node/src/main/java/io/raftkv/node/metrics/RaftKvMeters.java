@@ -231,6 +231,14 @@ public final class RaftKvMeters {
             "The store revision of this member's applied state (dense: +1 per entry that changed keys).");
     public static final Meter COMPACT_REVISION =
             new Meter("raftkv.mvcc.compact.revision", "The compact revision: reads and watches below it are refused.");
+    public static final Meter CORRUPTION_CHECKS = new Meter(
+            "raftkv.corruption.checks",
+            "Corruption checks this member ran as leader, by result: equal (every member's state hash equal),"
+                    + " mismatch (CORRUPT raised), incomplete (a member did not answer, or the check failed).");
+    public static final Meter CORRUPTION_MISMATCHES = new Meter(
+            "raftkv.corruption.mismatches",
+            "Corruption checks (run by this member as leader) that found member {member}'s state hash different"
+                    + " from the others' at the same applied index; the CORRUPT alarm is raised for it.");
     public static final Meter AUTO_COMPACTIONS = new Meter(
             "raftkv.mvcc.auto.compactions",
             "Compactions this member proposed as leader for --auto-compaction-mode/retention, counted once applied.");

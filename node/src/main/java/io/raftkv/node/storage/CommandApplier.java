@@ -271,6 +271,9 @@ final class CommandApplier {
         if (op instanceof Command.Alarm a) {
             return applyAlarm(index, a, batch);
         }
+        if (op instanceof Command.HashCheck) {
+            return ApplyResult.applied(index, revisions.revision(), null);
+        }
         if (op instanceof Compact c) {
             return compact(index, c);
         }

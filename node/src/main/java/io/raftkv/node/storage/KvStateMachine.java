@@ -5,6 +5,7 @@ import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.node.kv.ChangeListener;
 import io.raftkv.node.kv.Changes;
 import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.kv.KeyRanges;
 import io.raftkv.node.kv.KeyRead;
 import io.raftkv.node.kv.KeyValue;
@@ -106,6 +107,12 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
 
     private volatile ChangeListener changeListener = ChangeListener.NONE;
     private final HistoryCompactor compactor;
+    /** State hashes at the corruption check's hash points ({@link #hashAt}). */
+    private final StateHashPoints hashPoints;
+    /** Snapshots taken at hash points and not hashed yet; released before their database closes. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingSnapshot> unhashed =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private volatile Throwable failure;
     /** Sees every applied batch on the apply thread (a metrics timer); never null. */
     private volatile ApplyObserver applyObserver = (entries, nanos) -> {};
@@ -145,6 +152,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
                 HistoryCompactor.BATCH_ENTRIES,
                 e -> fail(new StorageFailedException("history compaction failed in " + layout.smDir, e)));
         attach(db);
+        this.hashPoints = new StateHashPoints(applied.index());
         compactor.trigger();
     }
 
@@ -204,7 +212,37 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         return onApplyThread(() -> applyNow(entries, confs));
     }
 
+    /**
+     * Applies {@code entries} in batches that end right after each hash point of the corruption
+     * check ({@link Command.HashCheck}), so that the state after that entry can be hashed exactly
+     * ({@link #hashAt}); without hash points, one batch.
+     */
     private List<ApplyResult> applyNow(List<Entry> entries, Map<Long, ConfState> confs) throws RocksDBException {
+        List<ApplyResult> results = null;
+        int from = 0;
+        for (int k = 0; k < entries.size(); k++) {
+            Entry e = entries.get(k);
+            if (e.type() == EntryType.NORMAL && e.index() > applied.index() && CommandCodec.isHashCheck(e.data())) {
+                if (results == null) {
+                    results = new ArrayList<>(entries.size());
+                }
+                results.addAll(applyBatch(entries.subList(from, k + 1), confs));
+                if (applied.index() == e.index()) {
+                    hashPoints.record(e.index(), snapshotToHash(db));
+                }
+                from = k + 1;
+            }
+        }
+        if (results == null) {
+            results = applyBatch(entries, confs);
+        } else if (from < entries.size()) {
+            results.addAll(applyBatch(entries.subList(from, entries.size()), confs));
+        }
+        hashPoints.appliedUpTo(applied.index());
+        return results;
+    }
+
+    private List<ApplyResult> applyBatch(List<Entry> entries, Map<Long, ConfState> confs) throws RocksDBException {
         RocksInstance instance = db;
         long start = System.nanoTime();
         try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
@@ -390,6 +428,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         snapshots.materialize(m, next);
         handleLock.writeLock().lock();
         try {
+            releaseUnhashed();
             db.close();
             Files.move(layout.smDir, prev, StandardCopyOption.ATOMIC_MOVE);
             Files.move(next, layout.smDir, StandardCopyOption.ATOMIC_MOVE);
@@ -605,42 +644,129 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
             org.rocksdb.Snapshot snap = db.db.getSnapshot();
             try {
                 ro.setSnapshot(snap);
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                byte[] meta = db.db.get(db.cf(META_CF), ro, StateRecords.APPLIED_KEY);
-                AppliedState a = meta == null ? AppliedState.EMPTY : StateRecords.decodeApplied(meta);
-                sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
-                sha.update(RaftRecords.encodeConfState(
-                        StateRecords.APPLIED_KEY, confOrNull == null ? a.confState() : confOrNull));
-                byte[] revs = db.db.get(db.cf(META_CF), ro, MvccRecords.REVISIONS_KEY);
-                Revisions r = revs == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(revs);
-                sha.update(ByteBuffer.allocate(16)
-                        .putLong(r.current())
-                        .putLong(r.compacted())
-                        .array());
-                hashFamily(sha, db.cf(KV_CF), ro);
-                hashFamily(sha, db.cf(SESSIONS_CF), ro);
-                hashFamily(sha, db.cf(LEASES_CF), ro);
-                hashFamily(sha, db.cf(LEASE_KEYS_CF), ro);
-                byte[] alarms = db.db.get(db.cf(META_CF), ro, AlarmRecord.KEY);
-                if (alarms != null) {
-                    sha.update(alarms);
-                }
-                return new StateHash(a.index(), ByteBuffer.wrap(sha.digest()).getLong());
+                return hash(db, ro, confOrNull);
             } finally {
                 db.db.releaseSnapshot(snap);
             }
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, "hashing state: " + e.getMessage(), e));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
         } finally {
             handleLock.readLock().unlock();
         }
     }
 
-    private void hashFamily(MessageDigest sha, ColumnFamilyHandle cf, ReadOptions ro) throws RocksDBException {
+    /** Hashes what {@code ro} reads of {@code instance} (caller holds the handle's read lock). */
+    private StateHash hash(RocksInstance instance, ReadOptions ro, ConfState confOrNull) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] meta = instance.db.get(instance.cf(META_CF), ro, StateRecords.APPLIED_KEY);
+            AppliedState a = meta == null ? AppliedState.EMPTY : StateRecords.decodeApplied(meta);
+            sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
+            sha.update(RaftRecords.encodeConfState(
+                    StateRecords.APPLIED_KEY, confOrNull == null ? a.confState() : confOrNull));
+            byte[] revs = instance.db.get(instance.cf(META_CF), ro, MvccRecords.REVISIONS_KEY);
+            Revisions r = revs == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(revs);
+            sha.update(ByteBuffer.allocate(16)
+                    .putLong(r.current())
+                    .putLong(r.compacted())
+                    .array());
+            hashFamily(instance, sha, instance.cf(KV_CF), ro);
+            hashFamily(instance, sha, instance.cf(SESSIONS_CF), ro);
+            hashFamily(instance, sha, instance.cf(LEASES_CF), ro);
+            hashFamily(instance, sha, instance.cf(LEASE_KEYS_CF), ro);
+            byte[] alarms = instance.db.get(instance.cf(META_CF), ro, AlarmRecord.KEY);
+            if (alarms != null) {
+                sha.update(alarms);
+            }
+            return new StateHash(a.index(), ByteBuffer.wrap(sha.digest()).getLong());
+        } catch (RocksDBException | CorruptRecordException e) {
+            throw fail(new StorageCorruptedException(layout.dataDir, "hashing state: " + e.getMessage(), e));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
+    /**
+     * This member's state hash right after entry {@code index}, a hash point of the corruption
+     * check ({@link Command.HashCheck}): completes at once for one of the last
+     * {@value StateHashPoints#KEEP} hash points, once applied and hashed for a later one; fails for
+     * an index this member applied without hashing (no hash check entry there, or the state came
+     * from a restart or a received snapshot past it). Never blocks.
+     */
+    @Override
+    public CompletableFuture<StateHash> hashAt(long index) {
+        return hashPoints.hashAt(
+                index,
+                i -> "member has applied up to index " + applied.index() + " and holds no state hash at index " + i
+                        + " (no hash check entry there, or it restarted or installed a snapshot since)");
+    }
+
+    /** Apply thread, right after a hash point's batch was written: the snapshot to hash it from. */
+    private StateHashPoints.PendingHash snapshotToHash(RocksInstance instance) {
+        PendingSnapshot p = new PendingSnapshot(instance, instance.db.getSnapshot());
+        unhashed.add(p);
+        return p;
+    }
+
+    /** Under the handle's write lock, before {@code db} is closed: releases every snapshot not hashed yet. */
+    private void releaseUnhashed() {
+        for (PendingSnapshot p; (p = unhashed.poll()) != null; ) {
+            p.abandon();
+        }
+    }
+
+    /**
+     * A snapshot waiting for the hashing thread. It is released exactly once: by the hash, by
+     * {@link #abandon()} (queue full), or by {@link #releaseUnhashed()} before its database closes
+     * (a task still queued then finds its database gone and fails).
+     */
+    private final class PendingSnapshot implements StateHashPoints.PendingHash {
+        private final RocksInstance instance;
+        private final org.rocksdb.Snapshot snapshot;
+        private final java.util.concurrent.atomic.AtomicBoolean released =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        PendingSnapshot(RocksInstance instance, org.rocksdb.Snapshot snapshot) {
+            this.instance = instance;
+            this.snapshot = snapshot;
+        }
+
+        @Override
+        public StateHash compute() {
+            handleLock.readLock().lock();
+            try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
+                unhashed.remove(this);
+                if (closed || db != instance || !released.compareAndSet(false, true)) {
+                    throw new IllegalStateException(
+                            "the state was replaced (snapshot received or state machine closed) before it was hashed");
+                }
+                try {
+                    ro.setSnapshot(snapshot);
+                    return hash(instance, ro, null);
+                } finally {
+                    instance.db.releaseSnapshot(snapshot);
+                }
+            } finally {
+                handleLock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void abandon() {
+            handleLock.readLock().lock();
+            try {
+                unhashed.remove(this);
+                if (!closed && db == instance && released.compareAndSet(false, true)) {
+                    instance.db.releaseSnapshot(snapshot);
+                }
+            } finally {
+                handleLock.readLock().unlock();
+            }
+        }
+    }
+
+    private static void hashFamily(RocksInstance instance, MessageDigest sha, ColumnFamilyHandle cf, ReadOptions ro)
+            throws RocksDBException {
         ByteBuffer len = ByteBuffer.allocate(8);
-        try (RocksIterator it = db.db.newIterator(cf, ro)) {
+        try (RocksIterator it = instance.db.newIterator(cf, ro)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] k = it.key();
                 byte[] v = it.value();
@@ -735,11 +861,13 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         }
         handleLock.writeLock().lock();
         try {
+            releaseUnhashed();
             closed = true;
             db.close();
             noSync.close();
         } finally {
             handleLock.writeLock().unlock();
         }
+        hashPoints.close();
     }
 }

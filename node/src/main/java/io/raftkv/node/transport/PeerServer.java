@@ -72,6 +72,8 @@ final class PeerServer {
     /** Where members' alarm requests go; null: refused UNIMPLEMENTED. */
     private volatile AlarmReports alarmReports;
 
+    private final StateHashHandlers stateHashes;
+
     private volatile ConnectionGuard guard;
     /** At most one snapshot is received at a time: this one. */
     private final AtomicReference<SnapshotReceiver> receiving = new AtomicReference<>();
@@ -100,6 +102,7 @@ final class PeerServer {
         this.snapshotSink = snapshotSink;
         this.worker = worker;
         this.stats = stats;
+        this.stateHashes = new StateHashHandlers(this, selfId);
         this.options = options;
     }
 
@@ -126,6 +129,8 @@ final class PeerServer {
         grpc.callHandler(RaftPeerGrpcService.Stream, this::handleStream);
         grpc.callHandler(RaftPeerGrpcService.InstallSnapshot, this::handleInstallSnapshot);
         grpc.callHandler(RaftPeerGrpcService.RaiseAlarm, this::handleRaiseAlarm);
+        grpc.callHandler(RaftPeerGrpcService.StateHashAt, stateHashes::hashAt);
+        grpc.callHandler(RaftPeerGrpcService.CorruptCheck, stateHashes::corruptCheck);
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
         if (tls != null) {
@@ -173,6 +178,10 @@ final class PeerServer {
             }
             req.response().end(SendAck.newBuilder().setMemberId(selfId).build());
         });
+    }
+
+    void stateHashes(StateHashes port) {
+        stateHashes.port(port);
     }
 
     void alarmReports(AlarmReports reports) {

@@ -372,6 +372,67 @@ public final class PeerTransport {
         return done.future();
     }
 
+    /** Where the corruption check's calls go ({@code RaftPeer.StateHashAt}, {@code CorruptCheck}); unset: UNIMPLEMENTED. */
+    public PeerTransport onStateHashes(StateHashes port) {
+        server.stateHashes(port);
+        return this;
+    }
+
+    /**
+     * Member {@code memberId}'s state hash right after entry {@code index} (a hash point of the
+     * corruption check), under {@code deadlineMs}; on the outbound context.
+     */
+    public Future<Long> stateHashAt(long memberId, long index, long deadlineMs) {
+        return call(
+                        memberId,
+                        RaftPeerGrpcClient.StateHashAt,
+                        io.raftkv.api.peer.v1.StateHashAtRequest.newBuilder()
+                                .setClusterId(clusterId)
+                                .setFrom(selfId)
+                                .setTo(memberId)
+                                .setIndex(index)
+                                .build(),
+                        deadlineMs)
+                .map(io.raftkv.api.peer.v1.StateHashAtResponse::getHash);
+    }
+
+    /** Asks leader {@code leaderId} to run the corruption check now, under {@code deadlineMs}. */
+    public Future<StateHashes.Outcome> requestCorruptCheck(long leaderId, long deadlineMs) {
+        return call(
+                        leaderId,
+                        RaftPeerGrpcClient.CorruptCheck,
+                        io.raftkv.api.peer.v1.CorruptCheckRequest.newBuilder()
+                                .setClusterId(clusterId)
+                                .setFrom(selfId)
+                                .setTo(leaderId)
+                                .build(),
+                        deadlineMs)
+                .map(r -> new StateHashes.Outcome(r.getIndex(), r.getCorruptList(), r.getCompared()));
+    }
+
+    private <Q, A> Future<A> call(
+            long memberId, io.vertx.grpc.common.ServiceMethod<A, Q> method, Q request, long deadlineMs) {
+        io.vertx.core.Promise<A> done = io.vertx.core.Promise.promise();
+        onOutbound(() -> {
+            String address = addresses.peerAddress(memberId);
+            if (address == null || closed) {
+                done.fail(new IllegalStateException("no peer address known for member " + memberId));
+                return;
+            }
+            try {
+                client.request(HostPort.parse(address).toSocketAddress(), method)
+                        .compose(req -> {
+                            req.timeout(deadlineMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                            return req.send(request).compose(io.vertx.grpc.client.GrpcClientResponse::last);
+                        })
+                        .onComplete(done);
+            } catch (RuntimeException e) {
+                done.fail(e); // the client closed under us, or a bad address
+            }
+        });
+        return done.future();
+    }
+
     /** The peer port's connection admission, for its metrics (null before {@link #start}). */
     public io.raftkv.node.server.ConnectionGuard connectionGuard() {
         return server.guard();

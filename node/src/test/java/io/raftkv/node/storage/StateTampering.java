@@ -1,0 +1,41 @@
+package io.raftkv.node.storage;
+
+import io.raftkv.node.kv.KeyValue;
+import java.nio.file.Path;
+import org.rocksdb.RocksDBException;
+
+/**
+ * Changes a stopped member's state machine behind Raft's back, the way a bug or a bad disk that
+ * checksums do not catch would: the record stays well formed (its checksum is recomputed), only the
+ * data differs from what the log produced. For tests of the corruption check.
+ */
+public final class StateTampering {
+    private StateTampering() {}
+
+    /**
+     * Flips every bit of the last byte of {@code key}'s current value in the state machine under
+     * {@code dataDir} (the member must be stopped).
+     *
+     * @throws IllegalArgumentException if the key is absent or its value is empty
+     */
+    public static void flipLastValueByte(Path dataDir, byte[] key) throws RocksDBException {
+        StorageLayout layout = new StorageLayout(dataDir);
+        try (RocksInstance db = RocksInstance.open(layout.smDir, KvStateMachine.FAMILIES, false, false)) {
+            byte[] stored = db.db.get(db.cf(KvStateMachine.KV_CF), key);
+            if (stored == null) {
+                throw new IllegalArgumentException("no such key in " + layout.smDir);
+            }
+            KeyValue kv = StateRecords.decodeKv(key, stored);
+            byte[] value = kv.value().clone();
+            if (value.length == 0) {
+                throw new IllegalArgumentException("the key's value is empty");
+            }
+            value[value.length - 1] ^= (byte) 0xff;
+            KeyValue changed =
+                    new KeyValue(key, value, kv.createRevision(), kv.modRevision(), kv.version(), kv.lease());
+            try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true)) {
+                db.db.put(db.cf(KvStateMachine.KV_CF), sync, key, StateRecords.encodeKv(changed));
+            }
+        }
+    }
+}
