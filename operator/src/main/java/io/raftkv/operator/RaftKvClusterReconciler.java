@@ -2,6 +2,7 @@ package io.raftkv.operator;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -86,6 +87,9 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(
         name = RaftKvClusterReconciler.NAME,
+        // generation-aware, plus the request annotations (ClusterUpdateFilter)
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = ClusterUpdateFilter.class),
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 @Workflow(
         explicitInvocation = true,

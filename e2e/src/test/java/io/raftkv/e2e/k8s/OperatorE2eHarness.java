@@ -131,6 +131,8 @@ public final class OperatorE2eHarness implements AutoCloseable {
                             "KUBERNETES_NAMESPACE", "default",
                             "RAFTKV_LEADER_ELECTION", "false",
                             "RAFTKV_OPERATOR_HTTP_PORT", "0",
+                            // CA rotation phases 20 s apart: twice the nodes' 10 s reload period
+                            "RAFTKV_TLS_PROPAGATION_SECONDS", "20",
                             "HOME", runDir.toString()),
                     runDir.resolve("logs").resolve("operator.log"));
             return new OperatorE2eHarness(seed, runDir, api, network, kubelet, operator);

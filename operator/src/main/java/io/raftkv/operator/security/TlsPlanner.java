@@ -36,12 +36,19 @@ import java.util.Set;
  * minute or so): (1) a new CA joins the trust bundle while the certificates stay those of the
  * old CA; (2) after {@link #PROPAGATION} the certificates are reissued by the new CA; (3) after
  * another {@link #PROPAGATION} the old CA leaves the bundle. The nodes reload the files without a
- * restart, so a rotation needs no pod restart.
+ * restart, so a rotation needs no pod restart. A rotation also starts on request: a new value of
+ * the annotation {@value #ROTATE_CA_ANNOTATION} on the cluster (e.g. after the CA key may have
+ * leaked); the CA Secret records the value handled ({@value #ROTATED_FOR}).
  */
 public final class TlsPlanner {
 
     /** How long a Secret change takes to reach every pod's files, with a wide margin. */
     public static final Duration PROPAGATION = Duration.ofMinutes(5);
+    /** Annotation of a RaftKvCluster: a new value asks for a CA rotation. */
+    public static final String ROTATE_CA_ANNOTATION = "raftkv.io/rotate-ca";
+    /** Key of the CA Secret: the value of {@link #ROTATE_CA_ANNOTATION} last acted on. */
+    public static final String ROTATED_FOR = "rotated-for";
+
     /** Validity of the cluster CA. */
     public static final Duration CA_VALIDITY = Duration.ofDays(3650);
 
@@ -101,10 +108,13 @@ public final class TlsPlanner {
 
         CertificateAuthority current;
         X509Certificate previous = null;
+        String request = rotationRequest(cluster);
+        String handled = ca.get(ROTATED_FOR);
         if (ca.get(CA_CERT) == null && ca.get(CA_KEY) == null) {
             current = CertificateAuthority.create(cluster.getMetadata().getName() + " raftkv CA", now, CA_VALIDITY);
             changes.add("created the cluster CA (valid until "
                     + current.certificate().getNotAfter().toInstant() + ")");
+            handled = request; // a new CA answers a request made before it
         } else {
             try {
                 current = CertificateAuthority.parse(ca.get(CA_CERT), ca.get(CA_KEY));
@@ -122,13 +132,22 @@ public final class TlsPlanner {
                                 + " (every certificate is then reissued).");
             }
             Instant caExpiry = current.certificate().getNotAfter().toInstant();
-            if (now.plus(validity).plus(renewBefore).isAfter(caExpiry)) {
+            X509Certificate rotating = previousCa(ca.get(PREVIOUS_CA_CERT), now);
+            boolean requested = request != null && !request.equals(handled) && rotating == null;
+            if (now.plus(validity).plus(renewBefore).isAfter(caExpiry) || requested) {
                 previous = current.certificate();
                 current = CertificateAuthority.create(cluster.getMetadata().getName() + " raftkv CA", now, CA_VALIDITY);
-                changes.add("rotated the cluster CA (the old one expires " + caExpiry
-                        + "; it stays trusted until every certificate is reissued)");
+                changes.add(
+                        requested
+                                ? "rotated the cluster CA as the annotation " + ROTATE_CA_ANNOTATION + "=" + request
+                                        + " asks (the old one stays trusted until every certificate is reissued)"
+                                : "rotated the cluster CA (the old one expires " + caExpiry
+                                        + "; it stays trusted until every certificate is reissued)");
+                if (requested) {
+                    handled = request;
+                }
             } else {
-                previous = previousCa(ca.get(PREVIOUS_CA_CERT), now);
+                previous = rotating;
             }
         }
         Instant caCreated = created(current.certificate());
@@ -152,6 +171,9 @@ public final class TlsPlanner {
         Map<String, String> caData = new LinkedHashMap<>();
         caData.put(CA_CERT, Pem.of(current.certificate()));
         caData.put(CA_KEY, Pem.of(current.key()));
+        if (handled != null) {
+            caData.put(ROTATED_FOR, handled);
+        }
         leaves.ensure(
                 "operator",
                 OPERATOR_USER,
@@ -194,6 +216,17 @@ public final class TlsPlanner {
                 members,
                 List.copyOf(changes),
                 recheck.isBefore(now) ? now : recheck);
+    }
+
+    /**
+     * The value of {@value #ROTATE_CA_ANNOTATION} on the cluster, or null. A value the CA Secret
+     * has not recorded under {@value #ROTATED_FOR} starts a CA rotation (the same three phases as
+     * one before expiry) once no other rotation is in progress.
+     */
+    private static String rotationRequest(RaftKvCluster cluster) {
+        Map<String, String> annotations = cluster.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(ROTATE_CA_ANNOTATION);
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     /** The certificate subject CN of member {@code ordinal}: its pod name. */

@@ -138,6 +138,42 @@ class TlsPlannerTest {
     }
 
     @Test
+    void aNewValueOfTheRotateCaAnnotationRotatesTheCaInPhasesOnce() throws Exception {
+        TlsPlan first = planner.plan(cluster, 3, Map.of(), Map.of(), Map.of(), T0);
+        X509Certificate oldCa = Pem.certificates(first.caSecret().get("ca.crt")).get(0);
+        RaftKvCluster asked = TestClusters.stored("ns", "kv", 3);
+        asked.getMetadata().setAnnotations(Map.of(TlsPlanner.ROTATE_CA_ANNOTATION, "2026-01-01"));
+
+        // phase 1 at once: a new CA joins the bundle, the request is recorded
+        Instant t1 = T0.plus(Duration.ofDays(1));
+        TlsPlan p1 = planner.plan(asked, 3, first.caSecret(), first.memberSecret(), first.adminSecret(), t1);
+        X509Certificate newCa = Pem.certificates(p1.caSecret().get("ca.crt")).get(0);
+        assertThat(newCa).isNotEqualTo(oldCa);
+        assertThat(Pem.certificates(p1.memberSecret().get("ca.crt"))).containsExactly(newCa, oldCa);
+        assertThat(p1.caSecret()).containsEntry(TlsPlanner.ROTATED_FOR, "2026-01-01");
+        assertThat(p1.changes()).anyMatch(c -> c.contains("raftkv.io/rotate-ca=2026-01-01"));
+        assertThat(p1.recheckAt()).isEqualTo(t1.plus(PROPAGATION));
+
+        // phases 2 and 3 as for a rotation before expiry; the same value never rotates again
+        TlsPlan p2 = planner.plan(asked, 3, p1.caSecret(), p1.memberSecret(), p1.adminSecret(), t1.plus(PROPAGATION));
+        Pem.certificates(p2.memberSecret().get("kv-1.crt")).get(0).verify(newCa.getPublicKey());
+        Instant t3 = t1.plus(PROPAGATION).plus(PROPAGATION);
+        TlsPlan p3 = planner.plan(asked, 3, p2.caSecret(), p2.memberSecret(), p2.adminSecret(), t3);
+        assertThat(Pem.certificates(p3.memberSecret().get("ca.crt"))).containsExactly(newCa);
+        TlsPlan later =
+                planner.plan(asked, 3, p3.caSecret(), p3.memberSecret(), p3.adminSecret(), t3.plus(Duration.ofDays(1)));
+        assertThat(later.caSecret()).isEqualTo(p3.caSecret());
+        assertThat(later.changes()).isEmpty();
+
+        // a request made while a rotation is in progress waits for it to end
+        asked.getMetadata().setAnnotations(Map.of(TlsPlanner.ROTATE_CA_ANNOTATION, "again"));
+        TlsPlan during =
+                planner.plan(asked, 3, p1.caSecret(), p1.memberSecret(), p1.adminSecret(), t1.plus(PROPAGATION));
+        assertThat(during.caSecret().get("ca.crt")).isEqualTo(p1.caSecret().get("ca.crt"));
+        assertThat(during.caSecret()).containsEntry(TlsPlanner.ROTATED_FOR, "2026-01-01");
+    }
+
+    @Test
     void aDamagedCaChangesNothingAndSaysWhy() {
         TlsPlan first = planner.plan(cluster, 3, Map.of(), Map.of(), Map.of(), T0);
         Map<String, String> damaged = new TreeMap<>(first.caSecret());
