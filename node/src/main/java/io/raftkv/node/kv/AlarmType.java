@@ -102,6 +102,9 @@ public enum AlarmType {
         if (op instanceof CompareAndSet c) {
             return c.newValue() != null;
         }
+        if (op instanceof NestedTxn n) {
+            return n.mayPut();
+        }
         if (op instanceof Txn t) {
             return t.onSuccess().stream().anyMatch(o -> o instanceof Put)
                     || t.onFailure().stream().anyMatch(o -> o instanceof Put);

@@ -70,7 +70,8 @@ public record ApplyResult(
     }
 
     /** The outcome of one op of a transaction branch. */
-    public sealed interface TxnOpResult permits PutOutcome, DeleteOutcome, GetOutcome, DeleteRangeOutcome {}
+    public sealed interface TxnOpResult
+            permits PutOutcome, DeleteOutcome, GetOutcome, DeleteRangeOutcome, NestedTxn.Answer {}
 
     /** A put inside a transaction always succeeds. */
     public record PutOutcome() implements TxnOpResult {}

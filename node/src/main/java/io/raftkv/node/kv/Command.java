@@ -45,6 +45,9 @@ public record Command(Session session, Operation operation, boolean returnPrevio
 
     public Command {
         Objects.requireNonNull(operation, "operation");
+        if (session != null && operation instanceof NestedTxn) {
+            throw new IllegalArgumentException("an etcd transaction (NestedTxn) carries no session");
+        }
         if (returnPrevious && !(operation instanceof Put)) {
             throw new IllegalArgumentException("returnPrevious applies to Put only (Delete and CompareAndSet"
                     + " always report the key's state), got "
@@ -87,7 +90,7 @@ public record Command(Session session, Operation operation, boolean returnPrevio
 
     /** Something a command does. */
     public sealed interface Operation
-            permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm, Compact, HashCheck {}
+            permits Put, Delete, CompareAndSet, Txn, LeaseGrant, LeaseRevoke, Alarm, Compact, HashCheck, NestedTxn {}
 
     /**
      * What a transaction branch may do. Ops run in order at the transaction's log position, so a

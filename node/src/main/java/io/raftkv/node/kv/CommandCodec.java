@@ -35,6 +35,7 @@ import java.util.List;
  *           | 6 action:u8 (0 activate | 1 deactivate) type:u8 ({@link AlarmType#code()}) member:i64
  *           | 30 revision:i64 (compact)
  *           | 40 (hash check: a hash point of the corruption check, nothing follows)
+ *           | 41 nested (an etcd Txn, {@link NestedTxn}: encoded by {@link NestedTxnCodec})
  * key/value = length:varint bytes
  * expectation = 0 (absent) | 1 value | 2 modRevision:i64 | 3 field:u8 op:u8 number:i64 | 4 op:u8 value
  * compares  = n:varint (key expectation)*
@@ -59,6 +60,7 @@ import java.util.List;
  * were added the same way; a node of storage format v1 cannot join a v2 cluster anyway (see
  * {@link StorageLayout}). Tag 40 (hash check) was added the same way: a node built before it
  * rejects the entry as malformed (which changes nothing), so the check simply finds no hash there.
+ * Tag 41 (etcd Txn) was added the same way: a node built before it refuses such entries.
  */
 public final class CommandCodec {
     public static final int VERSION = 1;
@@ -81,6 +83,7 @@ public final class CommandCodec {
     /** The whole encoding of a {@link Command.HashCheck}: version 1, no flags, tag 40. */
     private static final byte[] HASH_CHECK = {VERSION, 0, OP_HASH_CHECK};
 
+    private static final int OP_NESTED_TXN = 41;
     private static final int EXPECT_COMPARED = 3;
     private static final int EXPECT_VALUE_COMPARED = 4;
     private static final int FLAG_SESSION = 1;
@@ -174,6 +177,9 @@ public final class CommandCodec {
             writeOps(out, t.onFailure());
         } else if (op instanceof Command.HashCheck) {
             out.write(OP_HASH_CHECK);
+        } else if (op instanceof NestedTxn n) {
+            out.write(OP_NESTED_TXN);
+            NestedTxnCodec.write(out, n);
         } else if (op instanceof Command.Alarm a) {
             out.write(OP_ALARM);
             out.write(a.action().ordinal());
@@ -242,6 +248,7 @@ public final class CommandCodec {
                 yield new LeaseRevoke(id, expired == 1);
             }
             case OP_COMPACT -> new Compact(in.i64("compact revision"));
+            case OP_NESTED_TXN -> NestedTxnCodec.read(in, 1);
             case OP_DELETE -> new Delete(in.bytes("key", Command.MAX_KEY_BYTES));
             case OP_CAS -> {
                 byte[] key = in.bytes("key", Command.MAX_KEY_BYTES);

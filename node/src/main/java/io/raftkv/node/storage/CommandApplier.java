@@ -27,6 +27,7 @@ import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.kv.KeyValue;
 import io.raftkv.node.kv.KvEvent;
 import io.raftkv.node.kv.MalformedCommandException;
+import io.raftkv.node.kv.NestedTxn;
 import io.raftkv.node.kv.Revisions;
 import io.raftkv.node.storage.StateRecords.AppliedState;
 import io.raftkv.node.storage.StateRecords.Session;
@@ -77,6 +78,7 @@ final class CommandApplier {
     private ActiveAlarms alarms;
 
     private final RevisionTracker revisions;
+    private final NestedTxnApplier nestedTxns;
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
     CommandApplier(
@@ -97,6 +99,7 @@ final class CommandApplier {
         this.meta = meta;
         this.sessionExpiryEntries = sessionExpiryEntries;
         this.revisions = new RevisionTracker(history, keyIndex, meta, stored);
+        this.nestedTxns = new NestedTxnApplier(this, db, kv, history, keyIndex, leases, keyVersions, revisions);
         loadExpiryIndex();
         byte[] storedAlarms = db.get(meta, AlarmRecord.KEY);
         this.writtenAlarms = storedAlarms == null ? ActiveAlarms.NONE : AlarmRecord.decode(storedAlarms);
@@ -277,6 +280,9 @@ final class CommandApplier {
         if (op instanceof Compact c) {
             return compact(index, c);
         }
+        if (op instanceof NestedTxn t) {
+            return nestedTxns.apply(index, t, batch, ro);
+        }
         return executeTxn(index, (Txn) op, batch, ro);
     }
 
@@ -423,7 +429,7 @@ final class CommandApplier {
      * if they are more than {@link Command#MAX_DELETE_RANGE_KEYS} or the previous key-values asked
      * for exceed {@code previousBudget} bytes.
      */
-    private ApplyResult.DeleteRangeOutcome deleteRange(
+    ApplyResult.DeleteRangeOutcome deleteRange(
             DeleteRange d, long previousBudget, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
         List<KeyValue> found = new ArrayList<>();
         long bytes = 0;

@@ -27,7 +27,17 @@ import org.rocksdb.Slice;
 final class HistoryReader {
     private static final byte[] EMPTY = new byte[0];
 
-    private final RocksDB db;
+    /**
+     * Where the reads go: the database through a snapshot, or (inside the apply, {@code
+     * NestedTxnApplier}) the batch being built over the database.
+     */
+    interface Source {
+        RocksIterator iterator(ColumnFamilyHandle cf, ReadOptions ro);
+
+        byte[] get(ColumnFamilyHandle cf, ReadOptions ro, byte[] key) throws RocksDBException;
+    }
+
+    private final Source db;
     private final ColumnFamilyHandle kv;
     private final ColumnFamilyHandle history;
     private final ColumnFamilyHandle keyIndex;
@@ -43,13 +53,45 @@ final class HistoryReader {
             ColumnFamilyHandle meta,
             ReadOptions ro)
             throws RocksDBException {
-        this.db = db;
+        this(
+                new Source() {
+                    @Override
+                    public RocksIterator iterator(ColumnFamilyHandle cf, ReadOptions options) {
+                        return db.newIterator(cf, options);
+                    }
+
+                    @Override
+                    public byte[] get(ColumnFamilyHandle cf, ReadOptions options, byte[] key) throws RocksDBException {
+                        return db.get(cf, options, key);
+                    }
+                },
+                kv,
+                history,
+                keyIndex,
+                ro,
+                storedRevisions(db, meta, ro));
+    }
+
+    /** Reads through {@code source}, taking {@code revisions} as the store's revisions. */
+    HistoryReader(
+            Source source,
+            ColumnFamilyHandle kv,
+            ColumnFamilyHandle history,
+            ColumnFamilyHandle keyIndex,
+            ReadOptions ro,
+            Revisions revisions) {
+        this.db = source;
         this.kv = kv;
         this.history = history;
         this.keyIndex = keyIndex;
         this.ro = ro;
+        this.revisions = revisions;
+    }
+
+    private static Revisions storedRevisions(RocksDB db, ColumnFamilyHandle meta, ReadOptions ro)
+            throws RocksDBException {
         byte[] stored = db.get(meta, ro, MvccRecords.REVISIONS_KEY);
-        this.revisions = stored == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(stored);
+        return stored == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(stored);
     }
 
     Revisions revisions() {
@@ -78,7 +120,7 @@ final class HistoryReader {
             return new KeyRead(
                     stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored)), revision);
         }
-        try (RocksIterator probe = db.newIterator(keyIndex, ro)) {
+        try (RocksIterator probe = db.iterator(keyIndex, ro)) {
             return new KeyRead(
                     Optional.ofNullable(versionAt(probe, key, MvccRecords.indexKeyAfter(key, revision))), revision);
         }
@@ -121,7 +163,7 @@ final class HistoryReader {
     KeyValue previous(byte[] key, long revision, int sub) throws RocksDBException {
         byte[] before =
                 sub > 0 ? MvccRecords.indexKey(key, revision, sub - 1) : MvccRecords.indexKeyAfter(key, revision - 1);
-        try (RocksIterator probe = db.newIterator(keyIndex, ro)) {
+        try (RocksIterator probe = db.iterator(keyIndex, ro)) {
             return versionAt(probe, key, before);
         }
     }
@@ -133,13 +175,36 @@ final class HistoryReader {
     RangeResult range(
             byte[] start, byte[] end, long requested, int limit, long maxBytes, boolean keysOnly, boolean countOnly)
             throws RocksDBException {
+        return range(start, end, requested, limit, maxBytes, keysOnly, countOnly, Long.MAX_VALUE);
+    }
+
+    /**
+     * As above, but stops after counting {@code maxCount} keys: a range holding more answers null.
+     * The bounds are checked here too, since a batch's iterator may not honour the upper bound.
+     */
+    RangeResult range(
+            byte[] start,
+            byte[] end,
+            long requested,
+            int limit,
+            long maxBytes,
+            boolean keysOnly,
+            boolean countOnly,
+            long maxCount)
+            throws RocksDBException {
         long revision = resolve(requested);
         Page page = new Page(limit, maxBytes, keysOnly, countOnly);
         if (revision == revisions.current()) {
             try (Slice upper = end == null ? null : new Slice(end);
                     ReadOptions bounded = boundedCopy(upper);
-                    RocksIterator it = db.newIterator(kv, bounded)) {
+                    RocksIterator it = db.iterator(kv, bounded)) {
                 for (it.seek(start); it.isValid(); it.next()) {
+                    if (end != null && Arrays.compareUnsigned(it.key(), end) >= 0) {
+                        break;
+                    }
+                    if (page.count == maxCount) {
+                        return null;
+                    }
                     page.offer(it.key(), it.value(), null);
                 }
                 it.status();
@@ -148,13 +213,19 @@ final class HistoryReader {
             byte[] upperBound = end == null ? null : MvccRecords.indexBound(end);
             try (Slice upper = upperBound == null ? null : new Slice(upperBound);
                     ReadOptions bounded = boundedCopy(upper);
-                    RocksIterator scan = db.newIterator(keyIndex, bounded);
-                    RocksIterator probe = db.newIterator(keyIndex, ro)) {
+                    RocksIterator scan = db.iterator(keyIndex, bounded);
+                    RocksIterator probe = db.iterator(keyIndex, ro)) {
                 scan.seek(MvccRecords.indexBound(start));
                 while (scan.isValid()) {
+                    if (upperBound != null && Arrays.compareUnsigned(scan.key(), upperBound) >= 0) {
+                        break;
+                    }
                     byte[] key = MvccRecords.keyOfIndex(scan.key());
                     KeyValue at = versionAt(probe, key, MvccRecords.indexKeyAfter(key, revision));
                     if (at != null) {
+                        if (page.count == maxCount) {
+                            return null;
+                        }
                         page.offer(key, null, at);
                     }
                     scan.seek(MvccRecords.indexKey(key, -1L, -1));
@@ -228,7 +299,7 @@ final class HistoryReader {
         long bytes = 0;
         try (Slice upper = new Slice(MvccRecords.revKey(revisions.current() + 1, 0));
                 ReadOptions bounded = boundedCopy(upper);
-                RocksIterator it = db.newIterator(history, bounded)) {
+                RocksIterator it = db.iterator(history, bounded)) {
             long lastRevision = -1;
             for (it.seek(MvccRecords.revKey(fromRevision, 0)); it.isValid(); it.next()) {
                 KvEvent e = MvccRecords.decodeEvent(it.key(), it.value());

@@ -58,7 +58,58 @@ class CommandCodecTest {
                                 Command.DeleteRange.prefix(K, true),
                                 new Command.DeleteRange(K, null, false),
                                 Command.DeleteRange.prefix(new byte[] {(byte) 0xFF}, false)),
-                        List.of(new Command.DeleteRange(K, V, false)))));
+                        List.of(new Command.DeleteRange(K, V, false)))),
+                Command.of(nested(3)));
+    }
+
+    /** An etcd Txn (tag 40) using every field, nested {@code depth} levels deep. */
+    static NestedTxn nested(int depth) {
+        List<NestedTxn.Op> inner = depth == 1
+                ? List.of()
+                : List.of(new NestedTxn.Nested(nested(depth - 1)), new NestedTxn.Put(V, K, 0, false, false, false));
+        return new NestedTxn(
+                List.of(
+                        new NestedTxn.Compare(K, new byte[0], NestedTxn.Target.VALUE, Command.CompareOp.LESS, 0, V),
+                        new NestedTxn.Compare(
+                                K, new byte[] {0}, NestedTxn.Target.LEASE, Command.CompareOp.EQUAL, 7, null)),
+                List.of(
+                        new NestedTxn.Range(
+                                K,
+                                V,
+                                4,
+                                10,
+                                NestedTxn.SortOrder.DESCEND,
+                                NestedTxn.SortTarget.VALUE,
+                                true,
+                                false,
+                                1,
+                                2,
+                                3,
+                                Long.MAX_VALUE),
+                        new NestedTxn.Put(K, V, 9, true, false, false),
+                        new NestedTxn.Put(V, new byte[0], 0, false, true, true),
+                        new NestedTxn.DeleteRange(K, new byte[] {0}, true)),
+                inner);
+    }
+
+    @Test
+    void anEtcdTxnNestedTooDeepIsMalformedBeforeItIsRead() {
+        assertThat(CommandCodec.decode(CommandCodec.encode(Command.of(nested(NestedTxn.MAX_DEPTH)))))
+                .isEqualTo(Command.of(nested(NestedTxn.MAX_DEPTH)));
+        assertThatThrownBy(() -> nested(NestedTxn.MAX_DEPTH + 1)).isInstanceOf(IllegalArgumentException.class);
+        // Hand-built: 9 levels of "no compares, one nested txn in success, no failure".
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {1, 0, 41});
+        for (int i = 0; i < NestedTxn.MAX_DEPTH + 1; i++) {
+            out.writeBytes(new byte[] {0, 1, 4});
+        }
+        out.writeBytes(new byte[] {0, 0, 0});
+        for (int i = 0; i < NestedTxn.MAX_DEPTH + 1; i++) {
+            out.write(0);
+        }
+        assertThatThrownBy(() -> CommandCodec.decode(out.toByteArray()))
+                .isInstanceOf(MalformedCommandException.class)
+                .hasMessageContaining("nest deeper than " + NestedTxn.MAX_DEPTH);
     }
 
     /**
