@@ -11,7 +11,6 @@ import io.raftkv.etcd.api.PutRequest;
 import io.raftkv.etcd.api.PutResponse;
 import io.raftkv.etcd.api.RangeRequest;
 import io.raftkv.etcd.api.RangeResponse;
-import io.raftkv.etcd.api.RequestOp;
 import io.raftkv.etcd.api.ResponseOp;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.etcd.api.TxnResponse;
@@ -23,6 +22,7 @@ import io.raftkv.node.kv.Command;
 import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.kv.KeyValue;
 import io.raftkv.node.kv.KvReader;
+import io.raftkv.node.kv.NestedTxn;
 import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.server.CallRunner;
 import io.raftkv.node.server.GrpcErrors;
@@ -224,122 +224,79 @@ final class EtcdKv {
         });
     }
 
+    /**
+     * A Txn that writes nothing is served as reads at one revision after the read barrier
+     * ({@link EtcdReadTxn}), as etcd serves one without a log entry; any other is proposed whole as
+     * one {@link NestedTxn} and answered from what the state machine did.
+     */
     Future<TxnResponse> txn(TxnRequest r) {
-        if (EtcdReadTxn.readOnly(r) && EtcdReadTxn.needed(r)) {
-            EtcdTxnPlan.checkDuplicates(r.getSuccessList());
-            if (r.getCompareCount() > limits.maxTxnCompares()
-                    || r.getSuccessCount() > limits.maxTxnOps()
-                    || r.getFailureCount() > limits.maxTxnOps()) {
-                throw EtcdErrors.TOO_MANY_OPS;
-            }
+        if (EtcdReadTxn.readOnly(r)) {
+            txns.check(r);
             return node.readBarrier(ReadConsistency.LINEARIZABLE)
                     .compose(v -> reads.submit(
                             () -> readTxns.evaluate(r, reader.revisions().current(), this::header)));
         }
-        EtcdTxnPlan.Plan plan = txns.plan(r);
-        return propose(ProposalMetrics.Kind.TXN, Command.of(plan.txn()))
-                .map(res -> {
-                    boolean succeeded = switch (res.status()) {
-                        case APPLIED -> true;
-                        case COMPARE_FAILED -> false;
-                        default -> throw outcome(res);
+        NestedTxn plan = txns.plan(r);
+        return propose(ProposalMetrics.Kind.TXN, Command.of(plan)).map(res -> {
+            boolean succeeded = switch (res.status()) {
+                case APPLIED -> true;
+                case COMPARE_FAILED -> false;
+                case REJECTED ->
+                    throw switch (String.valueOf(res.reason())) {
+                        case NestedTxn.COMPACTED -> EtcdErrors.COMPACTED;
+                        case NestedTxn.FUTURE_REVISION -> EtcdErrors.FUTURE_REV;
+                        case NestedTxn.KEY_NOT_FOUND -> EtcdErrors.KEY_NOT_FOUND;
+                        default -> outcome(res);
                     };
-                    List<RequestOp> ops = succeeded ? plan.success() : plan.failure();
-                    long deferred = java.util.stream.IntStream.range(0, ops.size())
-                            .filter(i -> EtcdTxnPlan.deferred(ops, i))
-                            .count();
-                    long expected = ops.size()
-                            - deferred
-                            + ops.stream()
-                                    .filter(op -> op.hasRequestPut()
-                                            && op.getRequestPut().getPrevKv())
-                                    .count();
-                    if (res.txnResults().size() != expected) {
-                        throw RaftKvException.of(
-                                GrpcStatus.INTERNAL,
-                                "txn at index " + res.index() + " reported "
-                                        + res.txnResults().size() + " op results for a branch of " + expected + " ops");
-                    }
-                    TxnResponse.Builder b = TxnResponse.newBuilder()
-                            .setHeader(header(res.revision()))
-                            .setSucceeded(succeeded);
-                    int next = 0;
-                    for (int i = 0; i < ops.size(); i++) {
-                        RequestOp op = ops.get(i);
-                        if (EtcdTxnPlan.deferred(ops, i)) {
-                            b.addResponses(ResponseOp.getDefaultInstance()); // read below, after the apply
-                            continue;
-                        }
-                        ApplyResult.TxnOpResult before = null;
-                        if (op.hasRequestPut() && op.getRequestPut().getPrevKv()) {
-                            before = res.txnResults().get(next++); // the get planned just before the put
-                        }
-                        b.addResponses(response(op, res.txnResults().get(next++), before, res.revision()));
-                    }
-                    return deferred == 0 ? Future.succeededFuture(b.build()) : readDeferred(ops, b, res.revision());
-                })
-                .compose(f -> f);
-    }
-
-    /**
-     * The deferred Ranges of a Txn branch ({@link EtcdTxnPlan#deferred}), read on the read pool at the
-     * transaction's revision (or the Range's own) once it applied.
-     */
-    private Future<TxnResponse> readDeferred(List<RequestOp> ops, TxnResponse.Builder b, long revision) {
-        return reads.submit(() -> {
-            for (int i = 0; i < ops.size(); i++) {
-                if (EtcdTxnPlan.deferred(ops, i)) {
-                    RangeRequest rr = ops.get(i).getRequestRange();
-                    RangeRequest at = rr.getRevision() == 0
-                            ? rr.toBuilder().setRevision(revision).build()
-                            : rr;
-                    EtcdRange.Result res = ranges.read(at);
-                    RangeResponse.Builder range = RangeResponse.newBuilder()
-                            .setHeader(io.raftkv.etcd.api.ResponseHeader.newBuilder()
-                                    .setRevision(revision))
-                            .setCount(res.count())
-                            .setMore(res.more());
-                    for (KeyValue kv : res.kvs()) {
-                        range.addKvs(EtcdProtos.keyValue(kv, rr.getKeysOnly()));
-                    }
-                    b.setResponses(i, ResponseOp.newBuilder().setResponseRange(range));
-                }
+                default -> throw outcome(res);
+            };
+            TxnResponse.Builder b =
+                    TxnResponse.newBuilder().setHeader(header(res.revision())).setSucceeded(succeeded);
+            for (ApplyResult.TxnOpResult answer : res.txnResults()) {
+                b.addResponses(response((NestedTxn.Answer) answer));
             }
             return b.build();
         });
     }
 
-    private ResponseOp response(
-            RequestOp op, ApplyResult.TxnOpResult result, ApplyResult.TxnOpResult before, long revision) {
-        io.raftkv.etcd.api.ResponseHeader h = io.raftkv.etcd.api.ResponseHeader.newBuilder()
-                .setRevision(revision)
-                .build();
+    /** One op's answer as etcd shapes it: a sub-answer's header carries only its revision. */
+    private static ResponseOp response(NestedTxn.Answer answer) {
         ResponseOp.Builder b = ResponseOp.newBuilder();
-        if (result instanceof ApplyResult.GetOutcome g) {
-            RangeRequest rr = op.getRequestRange();
-            RangeResponse.Builder range =
-                    RangeResponse.newBuilder().setHeader(h).setCount(g.keyValue() == null ? 0 : 1);
-            if (g.keyValue() != null && !rr.getCountOnly()) {
-                range.addKvs(EtcdProtos.keyValue(g.keyValue(), rr.getKeysOnly()));
-            }
+        if (answer instanceof NestedTxn.RangeAnswer g) {
+            RangeResponse.Builder range = RangeResponse.newBuilder()
+                    .setHeader(revisionOnly(g.revision()))
+                    .setCount(g.count())
+                    .setMore(g.more());
+            g.kvs().forEach(kv -> range.addKvs(EtcdProtos.keyValue(kv, false)));
             b.setResponseRange(range);
-        } else if (result instanceof ApplyResult.PutOutcome) {
-            PutResponse.Builder put = PutResponse.newBuilder().setHeader(h);
-            if (before instanceof ApplyResult.GetOutcome g && g.keyValue() != null) {
-                put.setPrevKv(EtcdProtos.keyValue(g.keyValue(), false));
+        } else if (answer instanceof NestedTxn.PutAnswer p) {
+            PutResponse.Builder put = PutResponse.newBuilder().setHeader(revisionOnly(p.revision()));
+            if (p.previous() != null) {
+                put.setPrevKv(EtcdProtos.keyValue(p.previous(), false));
             }
             b.setResponsePut(put);
-        } else if (result instanceof ApplyResult.DeleteRangeOutcome d) {
-            DeleteRangeResponse.Builder del =
-                    DeleteRangeResponse.newBuilder().setHeader(h).setDeleted(d.deleted());
+        } else if (answer instanceof NestedTxn.DeleteAnswer d) {
+            DeleteRangeResponse.Builder del = DeleteRangeResponse.newBuilder()
+                    .setHeader(revisionOnly(d.revision()))
+                    .setDeleted(d.deleted());
             d.previous().forEach(kv -> del.addPrevKvs(EtcdProtos.keyValue(kv, false)));
             b.setResponseDeleteRange(del);
         } else {
-            b.setResponseDeleteRange(DeleteRangeResponse.newBuilder()
-                    .setHeader(h)
-                    .setDeleted(((ApplyResult.DeleteOutcome) result).deleted() ? 1 : 0));
+            NestedTxn.TxnAnswer t = (NestedTxn.TxnAnswer) answer;
+            // etcd leaves a nested Txn's header empty; only the top answer says the revision.
+            TxnResponse.Builder txn = TxnResponse.newBuilder()
+                    .setHeader(io.raftkv.etcd.api.ResponseHeader.getDefaultInstance())
+                    .setSucceeded(t.succeeded());
+            t.answers().forEach(a -> txn.addResponses(response(a)));
+            b.setResponseTxn(txn);
         }
         return b.build();
+    }
+
+    private static io.raftkv.etcd.api.ResponseHeader revisionOnly(long revision) {
+        return io.raftkv.etcd.api.ResponseHeader.newBuilder()
+                .setRevision(revision)
+                .build();
     }
 
     /**

@@ -17,10 +17,9 @@ import java.util.function.LongFunction;
  * A Txn that writes nothing (no Put or DeleteRange in any branch, nested ones included), served as
  * reads at one revision: after the read barrier, every compare and every Range of the chosen branch
  * is evaluated against the store at the same revision, which is what etcd's Txn does at its own
- * revision, and linearizable like a Range. This is how RaftKV answers what its replicated
- * transaction cannot express when nothing is written: compares over a key range ({@code range_end}:
- * true when every key in the range satisfies it), Ranges over a range, at a revision or with
- * filters, and nested Txns.
+ * revision, and linearizable like a Range, with no log entry (etcd serves such a Txn the same
+ * way): compares over a key range ({@code range_end}: true when every key in the range satisfies
+ * it), Ranges of any shape and nested Txns. A Txn that writes is one replicated {@code NestedTxn}.
  *
  * <p>etcd's compare rules: an absent key (or an empty range) compares as a key of zeros, except
  * that a VALUE compare on it is false.
@@ -50,36 +49,6 @@ final class EtcdReadTxn {
             }
         }
         return true;
-    }
-
-    /** Whether {@code r} needs this path: something the replicated transaction cannot express. */
-    static boolean needed(TxnRequest r) {
-        for (Compare c : r.getCompareList()) {
-            if (!c.getRangeEnd().isEmpty()) {
-                return true;
-            }
-        }
-        for (List<RequestOp> branch : List.of(r.getSuccessList(), r.getFailureList())) {
-            for (RequestOp op : branch) {
-                if (op.hasRequestTxn()) {
-                    return true;
-                }
-                if (op.hasRequestRange()) {
-                    RangeRequest g = op.getRequestRange();
-                    if (!g.getRangeEnd().isEmpty()
-                            || g.getRevision() != 0
-                            || g.getMinModRevision() != 0
-                            || g.getMaxModRevision() != 0
-                            || g.getMinCreateRevision() != 0
-                            || g.getMaxCreateRevision() != 0
-                            || g.getLimit() != 0
-                            || g.getSortOrder() != RangeRequest.SortOrder.NONE) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
     }
 
     /** Evaluates {@code r} at {@code revision} (call on the read pool, after the read barrier). */

@@ -5,63 +5,108 @@ import io.raftkv.etcd.api.RangeRequest;
 import io.raftkv.etcd.api.RequestOp;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.NestedTxn;
 import io.raftkv.node.server.ServerLimits;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Turns an etcd {@code TxnRequest} into one RaftKV {@link Command.Txn}, so the compares and the
- * chosen branch run at one log position in the state machine (atomically, like etcd's). What the
- * state machine's transaction cannot express is refused with UNIMPLEMENTED naming the part, never
- * approximated:
- * <ul>
- *   <li>compares on one key: value, version, create and mod revision and lease with {@code =},
- *       {@code !=}, {@code <}, {@code >} (etcd's LEASE target is read although the published proto
- *       predates it, see {@link #leaseOf}); an absent key has 0 in every number;</li>
- *   <li>ops: Range of one key (a get; count_only and keys_only shape the answer), Put with a lease
- *       and prev_kv (a get of the key just before the put answers prev_kv; without ignore_value or
- *       ignore_lease), DeleteRange of a key or a range, with prev_kv.</li>
- * </ul>
- * etcd's own checks come first, with etcd's errors: the op count ({@code too many operations}) and
- * puts overlapping another put or delete of the same branch ({@code duplicate key}).
+ * Turns an etcd {@code TxnRequest} into one replicated {@link NestedTxn}, which the state machine
+ * applies whole at one revision with etcd's rules: compares on a key or a key range ({@code
+ * range_end}) on value, version, create and mod revision and lease with {@code =}, {@code !=},
+ * {@code <}, {@code >}; Ranges of any shape (over a range, at a revision, filtered, sorted,
+ * limited, keys/count only); Puts with a lease, prev_kv, ignore_value and ignore_lease;
+ * DeleteRanges with prev_kv; nested Txns (etcd's LEASE compare target is read although the
+ * published proto predates it, see {@link #leaseOf}).
+ *
+ * <p>etcd's request checks come first, with etcd's errors ({@code checkTxnRequest} and
+ * {@code checkIntervals} of its v3rpc layer): the op count per level ({@code too many operations};
+ * a nested Txn may hold what its parent's count leaves), empty keys, a Put carrying a value or
+ * lease it says to ignore, an op with no request ({@code key not found}), and two puts of one key,
+ * or a put inside a deleted range, on one path ({@code duplicate key given in txn request}; a key
+ * put in both branches of a nested Txn is fine, only one of them runs).
  */
 final class EtcdTxnPlan {
-    /** How to answer each op of the chosen branch: {@code ops} mirrors the request's op list. */
-    record Plan(Command.Txn txn, List<RequestOp> success, List<RequestOp> failure) {}
-
     private final ServerLimits limits;
 
     EtcdTxnPlan(ServerLimits limits) {
         this.limits = limits;
     }
 
-    Plan plan(TxnRequest r) {
-        if (r.getCompareCount() > limits.maxTxnCompares()
-                || r.getSuccessCount() > limits.maxTxnOps()
-                || r.getFailureCount() > limits.maxTxnOps()) {
+    /** The replicated transaction for {@code r}, after etcd's request checks. */
+    NestedTxn plan(TxnRequest r) {
+        check(r);
+        try {
+            return convert(r);
+        } catch (IllegalArgumentException e) {
+            // The tree is over the replicated command's bounds (depth, total size): say which.
+            throw EtcdErrors.invalid("etcdserver: too many operations in txn request: " + e.getMessage());
+        }
+    }
+
+    /** etcd's checkTxnRequest and checkIntervals (also for a Txn that writes nothing). */
+    void check(TxnRequest r) {
+        check(r, limits.maxTxnOps(), 1);
+        checkIntervals(r.getSuccessList());
+        checkIntervals(r.getFailureList());
+    }
+
+    private void check(TxnRequest r, int maxOps, int depth) {
+        int opc = Math.max(r.getCompareCount(), Math.max(r.getSuccessCount(), r.getFailureCount()));
+        if (opc > maxOps || r.getCompareCount() > limits.maxTxnCompares() || depth > NestedTxn.MAX_DEPTH) {
             throw EtcdErrors.TOO_MANY_OPS;
         }
-        checkDuplicates(r.getSuccessList());
-        checkDuplicates(r.getFailureList());
-        List<Command.Compare> compares = new ArrayList<>();
+        for (Compare c : r.getCompareList()) {
+            if (c.getKey().isEmpty()) {
+                throw EtcdErrors.EMPTY_KEY;
+            }
+        }
+        for (List<RequestOp> branch : List.of(r.getSuccessList(), r.getFailureList())) {
+            for (RequestOp op : branch) {
+                switch (op.getRequestCase()) {
+                    case REQUEST_RANGE -> {
+                        if (op.getRequestRange().getKey().isEmpty()) {
+                            throw EtcdErrors.EMPTY_KEY;
+                        }
+                    }
+                    case REQUEST_PUT -> {
+                        var p = op.getRequestPut();
+                        if (p.getKey().isEmpty()) {
+                            throw EtcdErrors.EMPTY_KEY;
+                        }
+                        if (p.getIgnoreValue() && !p.getValue().isEmpty()) {
+                            throw EtcdErrors.VALUE_PROVIDED;
+                        }
+                        if (p.getIgnoreLease() && p.getLease() != 0) {
+                            throw EtcdErrors.LEASE_PROVIDED;
+                        }
+                    }
+                    case REQUEST_DELETE_RANGE -> {
+                        if (op.getRequestDeleteRange().getKey().isEmpty()) {
+                            throw EtcdErrors.EMPTY_KEY;
+                        }
+                    }
+                    case REQUEST_TXN -> check(op.getRequestTxn(), maxOps - opc, depth + 1);
+                    case REQUEST_NOT_SET -> throw EtcdErrors.KEY_NOT_FOUND;
+                }
+            }
+        }
+    }
+
+    private NestedTxn convert(TxnRequest r) {
+        List<NestedTxn.Compare> compares = new ArrayList<>(r.getCompareCount());
         for (Compare c : r.getCompareList()) {
             compares.add(compare(c));
         }
-        return new Plan(
-                new Command.Txn(compares, ops(r.getSuccessList()), ops(r.getFailureList())),
-                r.getSuccessList(),
-                r.getFailureList());
+        return new NestedTxn(compares, ops(r.getSuccessList()), ops(r.getFailureList()));
     }
 
-    /** etcd's compare, evaluated by the state machine at the transaction's revision. */
-    private Command.Compare compare(Compare c) {
-        if (c.getKey().isEmpty()) {
-            throw EtcdErrors.EMPTY_KEY;
-        }
-        if (!c.getRangeEnd().isEmpty()) {
-            throw EtcdErrors.unsupported("a Txn compare over a key range (range_end)");
-        }
+    /** etcd's compare, evaluated by the state machine against the state before the transaction. */
+    private NestedTxn.Compare compare(Compare c) {
         byte[] key = key(c.getKey());
+        byte[] end = end(c.getRangeEnd());
         Command.CompareOp op = switch (c.getResult()) {
             case EQUAL -> Command.CompareOp.EQUAL;
             case NOT_EQUAL -> Command.CompareOp.NOT_EQUAL;
@@ -70,18 +115,15 @@ final class EtcdTxnPlan {
             case UNRECOGNIZED -> throw EtcdErrors.invalid("etcdserver: unknown compare result " + c.getResultValue());
         };
         return switch (c.getTarget()) {
-            case VALUE -> new Command.Compare(key, new Command.ValueCompared(op, value(c.getValue())));
-            case MOD ->
-                new Command.Compare(key, new Command.Compared(Command.Field.MOD_REVISION, op, c.getModRevision()));
-            case CREATE ->
-                new Command.Compare(
-                        key, new Command.Compared(Command.Field.CREATE_REVISION, op, c.getCreateRevision()));
-            case VERSION -> new Command.Compare(key, new Command.Compared(Command.Field.VERSION, op, c.getVersion()));
+            case VALUE -> new NestedTxn.Compare(key, end, NestedTxn.Target.VALUE, op, 0, value(c.getValue()));
+            case MOD -> new NestedTxn.Compare(key, end, NestedTxn.Target.MOD, op, c.getModRevision(), null);
+            case CREATE -> new NestedTxn.Compare(key, end, NestedTxn.Target.CREATE, op, c.getCreateRevision(), null);
+            case VERSION -> new NestedTxn.Compare(key, end, NestedTxn.Target.VERSION, op, c.getVersion(), null);
             case UNRECOGNIZED -> {
                 if (c.getTargetValue() != LEASE_TARGET) {
                     throw EtcdErrors.invalid("etcdserver: unknown compare target " + c.getTargetValue());
                 }
-                yield new Command.Compare(key, new Command.Compared(Command.Field.LEASE, op, leaseOf(c)));
+                yield new NestedTxn.Compare(key, end, NestedTxn.Target.LEASE, op, leaseOf(c), null);
             }
         };
     }
@@ -102,129 +144,128 @@ final class EtcdTxnPlan {
                 : field.getVarintList().get(field.getVarintList().size() - 1);
     }
 
-    /**
-     * Whether op {@code i} of {@code branch} is a Range the replicated transaction cannot read (over
-     * a range, at a revision, with revision filters, sorted or limited) that comes after every write
-     * of its branch: it is then left out of the proposed transaction and read after it applied, at
-     * the transaction's revision (or its own), which shows exactly the state the branch left, as
-     * etcd's in-transaction read does. clientv3's Mutex (etcdctl lock) reads the lock's owner so.
-     */
-    static boolean deferred(List<RequestOp> branch, int i) {
-        RequestOp op = branch.get(i);
-        if (!op.hasRequestRange() || !rich(op.getRequestRange())) {
-            return false;
-        }
-        for (int j = i + 1; j < branch.size(); j++) {
-            if (branch.get(j).hasRequestPut() || branch.get(j).hasRequestDeleteRange()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean rich(RangeRequest g) {
-        return !g.getRangeEnd().isEmpty()
-                || g.getRevision() != 0
-                || g.getMinModRevision() != 0
-                || g.getMaxModRevision() != 0
-                || g.getMinCreateRevision() != 0
-                || g.getMaxCreateRevision() != 0
-                || g.getLimit() != 0
-                || g.getSortOrder() != RangeRequest.SortOrder.NONE;
-    }
-
-    private List<Command.TxnOp> ops(List<RequestOp> ops) {
-        List<Command.TxnOp> out = new ArrayList<>(ops.size());
-        for (int i = 0; i < ops.size(); i++) {
-            RequestOp op = ops.get(i);
-            if (deferred(ops, i)) {
-                continue;
-            }
+    private List<NestedTxn.Op> ops(List<RequestOp> ops) {
+        List<NestedTxn.Op> out = new ArrayList<>(ops.size());
+        for (RequestOp op : ops) {
             out.add(
                     switch (op.getRequestCase()) {
-                        case REQUEST_RANGE -> {
-                            var g = op.getRequestRange();
-                            if (!g.getRangeEnd().isEmpty()) {
-                                throw EtcdErrors.unsupported(
-                                        "a Range over a key range (range_end) before a write of its Txn branch");
-                            }
-                            if (g.getRevision() != 0
-                                    || g.getMinModRevision() != 0
-                                    || g.getMaxModRevision() != 0
-                                    || g.getMinCreateRevision() != 0
-                                    || g.getMaxCreateRevision() != 0) {
-                                throw EtcdErrors.unsupported(
-                                        "a Range at a revision or with revision filters before a write of its Txn"
-                                                + " branch");
-                            }
-                            yield new Command.Get(key(g.getKey()));
-                        }
+                        case REQUEST_RANGE -> range(op.getRequestRange());
                         case REQUEST_PUT -> {
                             var p = op.getRequestPut();
                             if (p.getLease() < 0) {
                                 throw EtcdErrors.LEASE_NOT_FOUND;
                             }
-                            if (p.getIgnoreValue() || p.getIgnoreLease()) {
-                                throw EtcdErrors.unsupported("a Put with ignore_value or ignore_lease inside a Txn"
-                                        + " (the state machine's transaction cannot read a value into a put)");
-                            }
-                            Command.Put put = new Command.Put(key(p.getKey()), value(p.getValue()), p.getLease());
-                            if (p.getPrevKv()) {
-                                out.add(new Command.Get(put.key())); // its answer is the put's prev_kv
-                            }
-                            yield put;
+                            yield new NestedTxn.Put(
+                                    key(p.getKey()),
+                                    value(p.getValue()),
+                                    p.getLease(),
+                                    p.getPrevKv(),
+                                    p.getIgnoreValue(),
+                                    p.getIgnoreLease());
                         }
                         case REQUEST_DELETE_RANGE -> {
                             var d = op.getRequestDeleteRange();
-                            EtcdRange.Bounds b = EtcdRange.bounds(d.getKey(), d.getRangeEnd());
-                            key(d.getKey());
-                            yield b.singleKey() && !d.getPrevKv()
-                                    ? new Command.Delete(b.start())
-                                    : new Command.DeleteRange(
-                                            b.start(),
-                                            b.singleKey() ? EtcdRange.successor(b.start()) : b.endOrNull(),
-                                            d.getPrevKv());
+                            yield new NestedTxn.DeleteRange(key(d.getKey()), end(d.getRangeEnd()), d.getPrevKv());
                         }
-                        case REQUEST_TXN -> throw EtcdErrors.unsupported("a nested Txn");
-                        case REQUEST_NOT_SET -> throw EtcdErrors.invalid("etcdserver: txn op has no request");
+                        case REQUEST_TXN -> new NestedTxn.Nested(convert(op.getRequestTxn()));
+                        case REQUEST_NOT_SET -> throw EtcdErrors.KEY_NOT_FOUND;
                     });
-        }
-        if (out.size() > Command.MAX_TXN_OPS) {
-            throw EtcdErrors.TOO_MANY_OPS;
         }
         return out;
     }
 
-    /** etcd's checkIntervals: a put may not share a key with another put or a delete of the branch. */
-    static void checkDuplicates(List<RequestOp> ops) {
-        List<EtcdRange.Bounds> puts = new ArrayList<>();
+    private NestedTxn.Range range(RangeRequest g) {
+        if (g.getLimit() < 0) {
+            throw EtcdErrors.invalid("etcdserver: limit must not be negative, got " + g.getLimit());
+        }
+        if (g.getRevision() < 0) {
+            throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + g.getRevision());
+        }
+        if (g.getSortOrder() == RangeRequest.SortOrder.UNRECOGNIZED
+                || g.getSortTarget() == RangeRequest.SortTarget.UNRECOGNIZED) {
+            throw EtcdErrors.invalid("etcdserver: unknown sort order or target");
+        }
+        return new NestedTxn.Range(
+                key(g.getKey()),
+                end(g.getRangeEnd()),
+                g.getRevision(),
+                g.getLimit(),
+                NestedTxn.SortOrder.values()[g.getSortOrderValue()],
+                NestedTxn.SortTarget.values()[g.getSortTargetValue()],
+                g.getKeysOnly(),
+                g.getCountOnly(),
+                g.getMinModRevision(),
+                g.getMaxModRevision(),
+                g.getMinCreateRevision(),
+                g.getMaxCreateRevision());
+    }
+
+    /** Puts (keys) and deletes (intervals) of one branch, nested ones included. */
+    private record Intervals(Set<com.google.protobuf.ByteString> puts, List<EtcdRange.Bounds> deletes) {}
+
+    /**
+     * etcd's checkIntervals: a put may not share a key with another put or a delete of its branch,
+     * nor with those of the nested Txns in it; the two branches of one nested Txn may put the same key.
+     */
+    static Intervals checkIntervals(List<RequestOp> ops) {
         List<EtcdRange.Bounds> deletes = new ArrayList<>();
         for (RequestOp op : ops) {
-            switch (op.getRequestCase()) {
-                case REQUEST_PUT -> {
-                    EtcdRange.Bounds b =
-                            EtcdRange.bounds(op.getRequestPut().getKey(), com.google.protobuf.ByteString.EMPTY);
-                    for (EtcdRange.Bounds p : puts) {
-                        if (EtcdRange.overlap(p, b)) {
-                            throw EtcdErrors.DUPLICATE_KEY;
-                        }
-                    }
-                    puts.add(b);
-                }
-                case REQUEST_DELETE_RANGE ->
-                    deletes.add(EtcdRange.bounds(
-                            op.getRequestDeleteRange().getKey(),
-                            op.getRequestDeleteRange().getRangeEnd()));
-                default -> {}
+            if (op.hasRequestDeleteRange()) {
+                deletes.add(EtcdRange.bounds(
+                        op.getRequestDeleteRange().getKey(),
+                        op.getRequestDeleteRange().getRangeEnd()));
             }
         }
-        for (EtcdRange.Bounds p : puts) {
-            for (EtcdRange.Bounds d : deletes) {
-                if (EtcdRange.overlap(p, d)) {
+        Set<com.google.protobuf.ByteString> puts = new HashSet<>();
+        for (RequestOp op : ops) {
+            if (!op.hasRequestTxn()) {
+                continue;
+            }
+            Intervals then = checkIntervals(op.getRequestTxn().getSuccessList());
+            Intervals otherwise = checkIntervals(op.getRequestTxn().getFailureList());
+            for (var k : then.puts()) {
+                if (puts.contains(k) || deleted(deletes, k)) {
                     throw EtcdErrors.DUPLICATE_KEY;
                 }
+                puts.add(k);
+            }
+            for (var k : otherwise.puts()) {
+                if ((puts.contains(k) && !then.puts().contains(k)) || deleted(deletes, k)) {
+                    throw EtcdErrors.DUPLICATE_KEY;
+                }
+                puts.add(k);
+            }
+            deletes.addAll(then.deletes());
+            deletes.addAll(otherwise.deletes());
+        }
+        for (RequestOp op : ops) {
+            if (op.hasRequestPut()) {
+                var k = op.getRequestPut().getKey();
+                if (puts.contains(k) || deleted(deletes, k)) {
+                    throw EtcdErrors.DUPLICATE_KEY;
+                }
+                puts.add(k);
             }
         }
+        return new Intervals(puts, deletes);
+    }
+
+    private static boolean deleted(List<EtcdRange.Bounds> deletes, com.google.protobuf.ByteString key) {
+        byte[] k = key.toByteArray();
+        for (EtcdRange.Bounds d : deletes) {
+            if (EtcdRange.contains(d, k)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private byte[] end(com.google.protobuf.ByteString end) {
+        if (end.size() > limits.maxKeyBytes() + 1) {
+            throw EtcdErrors.invalid("etcdserver: request is too large: range end is " + end.size()
+                    + " bytes, more than the limit of " + (limits.maxKeyBytes() + 1) + " (maxKeyBytes + 1)");
+        }
+        return end.toByteArray();
     }
 
     byte[] key(com.google.protobuf.ByteString key) {

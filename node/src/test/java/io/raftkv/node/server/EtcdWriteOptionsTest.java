@@ -208,15 +208,17 @@ class EtcdWriteOptionsTest {
                         .body()
                         .getSucceeded())
                 .isFalse();
-        // With a write in it, a range op is still beyond the replicated transaction.
-        var writing = f.call(
-                KVGrpcClient.Txn,
-                TxnRequest.newBuilder()
-                        .addSuccess(RequestOp.newBuilder().setRequestRange(all))
-                        .addSuccess(RequestOp.newBuilder()
-                                .setRequestPut(
-                                        PutRequest.newBuilder().setKey(b("x")).setValue(b("1"))))
-                        .build());
-        assertThat(writing.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
+        // With a write in it, the same range op is read inside the replicated transaction.
+        TxnResponse writing = f.call(
+                        KVGrpcClient.Txn,
+                        TxnRequest.newBuilder()
+                                .addSuccess(RequestOp.newBuilder().setRequestRange(all))
+                                .addSuccess(RequestOp.newBuilder()
+                                        .setRequestPut(PutRequest.newBuilder()
+                                                .setKey(b("x"))
+                                                .setValue(b("1"))))
+                                .build())
+                .body();
+        assertThat(writing.getResponses(0).getResponseRange().getCount()).isEqualTo(3);
     }
 }

@@ -14,6 +14,7 @@ import io.raftkv.node.kv.Command.Txn;
 import io.raftkv.node.kv.Command.ValueEquals;
 import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.kv.MalformedCommandException;
+import io.raftkv.node.kv.NestedTxn;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
