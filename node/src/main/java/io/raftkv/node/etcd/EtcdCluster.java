@@ -132,9 +132,30 @@ final class EtcdCluster {
         });
     }
 
+    /**
+     * etcd's MemberUpdate changes a member's peer URLs (etcd members are addressed by IP, which a
+     * rescheduled machine loses). A RaftKV member's peer address is part of its identity in the
+     * replicated membership, and on Kubernetes it is the pod's stable DNS name, which a rescheduled
+     * pod keeps: an update naming the address the member has is answered (nothing to change), an
+     * update to another address is UNIMPLEMENTED, saying how to move a member instead.
+     */
     Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
-        throw EtcdErrors.unsupported(
-                "MemberUpdate (a member's peer address is fixed for its lifetime;" + " remove it and add a new one)");
+        NodeStatus.Member m = requireMember(r.getID());
+        if (r.getPeerURLsCount() != 1) {
+            throw EtcdErrors.invalid(
+                    "etcdserver: RaftKV needs exactly one peer URL per member, got " + r.getPeerURLsCount());
+        }
+        if (!hostPort(r.getPeerURLs(0)).equals(m.peerAddress())) {
+            throw EtcdErrors.unsupported("MemberUpdate to another peer address (member " + Long.toHexString(m.id())
+                    + " is at " + m.peerAddress() + "): a member's peer address is fixed for its lifetime (on"
+                    + " Kubernetes, its pod's stable DNS name). To move a member, add a learner at the new address,"
+                    + " promote it, then remove the old member");
+        }
+        NodeStatus s = node.status();
+        return Future.succeededFuture(MemberUpdateResponse.newBuilder()
+                .setHeader(EtcdProtos.header(s, reader.revisions().current()))
+                .addAllMembers(members(s))
+                .build());
     }
 
     private NodeStatus.Member requireMember(long id) {

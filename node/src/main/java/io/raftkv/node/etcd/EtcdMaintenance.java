@@ -123,25 +123,28 @@ final class EtcdMaintenance {
     }
 
     /** As {@link #hash}, at the current revision only ({@code revision} 0 or the current one). */
+    /**
+     * etcd's HashKV: a digest of the keyspace's history up to the revision (0: the current one),
+     * as {@link KvReader#mvccHash} defines it, with the compact revision; at or before the compact
+     * revision {@code compacted}, after the current one {@code future revision}, as etcd.
+     */
     Future<HashKVResponse> hashKv(HashKVRequest r) {
         if (r.getRevision() < 0) {
             throw EtcdErrors.invalid("etcdserver: revision must not be negative, got " + r.getRevision());
         }
-        io.raftkv.node.kv.Revisions now = reader.revisions();
-        if (r.getRevision() > now.current()) {
-            throw EtcdErrors.FUTURE_REV;
-        }
         return reads.submit(() -> {
-            StateHash h = reader.stateHash();
-            io.raftkv.node.kv.Revisions at = reader.revisions();
-            if (r.getRevision() != 0 && r.getRevision() != at.current()) {
-                throw EtcdErrors.unsupported(
-                        "HashKV at a past revision (" + r.getRevision() + "; current " + at.current() + ")");
+            KvReader.MvccHash h;
+            try {
+                h = reader.mvccHash(r.getRevision());
+            } catch (io.raftkv.node.kv.RevisionUnavailableException e) {
+                // etcd refuses a HashKV at the compact revision too (its reads take that one).
+                throw e.requested() > reader.revisions().current() ? EtcdErrors.FUTURE_REV : EtcdErrors.COMPACTED;
             }
             return HashKVResponse.newBuilder()
-                    .setHeader(EtcdProtos.header(node.status(), at.current()))
-                    .setHash((int) (h.hash() ^ (h.hash() >>> 32)))
-                    .setCompactRevision(at.compacted())
+                    .setHeader(
+                            EtcdProtos.header(node.status(), reader.revisions().current()))
+                    .setHash(h.hash())
+                    .setCompactRevision(h.compacted())
                     .build();
         });
     }

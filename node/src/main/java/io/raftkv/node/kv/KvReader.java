@@ -72,6 +72,23 @@ public interface KvReader {
     /** A digest of the whole state and the applied index it describes (see {@code KvStateMachine.stateHash()}). */
     StateHash stateHash();
 
+    /**
+     * etcd's HashKV: a digest (CRC-32C) of the keyspace's history up to {@code revision} (0: the
+     * current one), every version after the compact revision plus, at or before it, only the
+     * versions a read at the compact revision still sees, so members that compacted at the same
+     * revision agree whether or not their background cleanup has run. Blocking: it reads the whole
+     * history.
+     *
+     * @throws io.raftkv.node.kv.RevisionUnavailableException if at or before the compact revision or
+     *     in the future (etcd's rules for HashKV)
+     */
+    default MvccHash mvccHash(long revision) {
+        throw new UnsupportedOperationException("this reader keeps no history");
+    }
+
+    /** What {@link #mvccHash} answers: the digest, the revision it covers, the compact revision. */
+    record MvccHash(int hash, long revision, long compacted) {}
+
     /** id → granted TTL (seconds) of every lease in the applied state; memory, never blocks. */
     default Map<Long, Long> leases() {
         return Map.of();
@@ -128,6 +145,11 @@ public interface KvReader {
             @Override
             public StateHash stateHash() {
                 return current.get().stateHash();
+            }
+
+            @Override
+            public MvccHash mvccHash(long revision) {
+                return current.get().mvccHash(revision);
             }
 
             @Override

@@ -4,6 +4,7 @@ import io.raftkv.node.kv.Changes;
 import io.raftkv.node.kv.KeyRead;
 import io.raftkv.node.kv.KeyValue;
 import io.raftkv.node.kv.KvEvent;
+import io.raftkv.node.kv.KvReader;
 import io.raftkv.node.kv.RangeResult;
 import io.raftkv.node.kv.RevisionUnavailableException;
 import io.raftkv.node.kv.Revisions;
@@ -154,6 +155,50 @@ final class HistoryReader {
                     "the key index names revision " + revision + "." + sub + ", which the history does not hold");
         }
         return MvccRecords.decodeEvent(revKey, stored);
+    }
+
+    /** See {@link io.raftkv.node.kv.KvReader#mvccHash}. */
+    KvReader.MvccHash mvccHash(long requested) throws RocksDBException {
+        if (requested > revisions.current()) {
+            throw RevisionUnavailableException.future(requested, revisions);
+        }
+        if (requested != 0 && requested <= revisions.compacted()) {
+            throw RevisionUnavailableException.compacted(requested, revisions);
+        }
+        long revision = requested == 0 ? revisions.current() : requested;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        try (Slice upper = new Slice(MvccRecords.revKey(revision + 1, 0));
+                ReadOptions bounded = boundedCopy(upper);
+                RocksIterator it = db.iterator(history, bounded);
+                RocksIterator probe = db.iterator(keyIndex, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] revKey = it.key();
+                byte[] stored = it.value();
+                KvEvent e = MvccRecords.decodeEvent(revKey, stored);
+                if (e.revision() <= revisions.compacted() && !visibleAtCompaction(probe, e)) {
+                    continue;
+                }
+                crc.update(revKey);
+                crc.update(stored);
+            }
+            it.status();
+        }
+        return new KvReader.MvccHash((int) crc.getValue(), revision, revisions.compacted());
+    }
+
+    /** Whether a read at the compact revision still sees {@code e}: the key's latest version then, a put. */
+    private boolean visibleAtCompaction(RocksIterator probe, KvEvent e) throws RocksDBException {
+        if (e.type() != KvEvent.Type.PUT) {
+            return false;
+        }
+        byte[] key = e.kv().key();
+        probe.seekForPrev(MvccRecords.indexKeyAfter(key, revisions.compacted()));
+        if (!probe.isValid()) {
+            probe.status();
+            return false;
+        }
+        byte[] indexKey = probe.key();
+        return Arrays.equals(indexKey, MvccRecords.indexKey(key, e.revision(), e.subRevision()));
     }
 
     /**

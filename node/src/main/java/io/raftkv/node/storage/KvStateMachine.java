@@ -495,6 +495,11 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         return read("reading key", r -> r.get(key, revision));
     }
 
+    @Override
+    public MvccHash mvccHash(long revision) {
+        return read("hashing the history", r -> r.mvccHash(revision));
+    }
+
     /**
      * Keys in {@code [startInclusive, endExclusiveOrNull)} in ascending bytewise order, at most
      * {@code limit} of them and at most {@code maxBytes} of keys plus values (keys only with
