@@ -117,6 +117,60 @@ class JetcdTest {
     }
 
     @Test
+    void aTxnThatWritesAlsoReadsRangesAndNestsAtOneRevision() throws Exception {
+        KV kv = client.getKVClient();
+        get(kv.put(b("jnest/1"), b("a")));
+        GetOption prefix = GetOption.builder().isPrefix(true).build();
+        TxnResponse t = get(kv.txn()
+                .If(new Cmp(b("jnest/1"), Cmp.Op.EQUAL, CmpTarget.value(b("a"))))
+                .Then(
+                        Op.get(b("jnest/"), prefix),
+                        Op.put(b("jnest/2"), b("b"), PutOption.DEFAULT),
+                        Op.get(
+                                b("jnest/"),
+                                GetOption.builder()
+                                        .isPrefix(true)
+                                        .withSortField(GetOption.SortTarget.CREATE)
+                                        .withSortOrder(GetOption.SortOrder.DESCEND)
+                                        .withLimit(1)
+                                        .build()),
+                        Op.txn(
+                                new Cmp[] {new Cmp(b("jnest/2"), Cmp.Op.EQUAL, CmpTarget.version(0))},
+                                new Op[] {Op.put(b("jnest/3"), b("then"), PutOption.DEFAULT)},
+                                new Op[] {Op.put(b("jnest/3"), b("else"), PutOption.DEFAULT)}))
+                .commit());
+        assertThat(t.isSucceeded()).isTrue();
+        assertThat(t.getGetResponses().get(0).getKvs())
+                .as("read before the put")
+                .extracting(x -> x.getKey().toString(UTF_8))
+                .containsExactly("jnest/1");
+        assertThat(t.getGetResponses().get(1).getKvs())
+                .as("the newest key after the put, sorted and limited")
+                .extracting(x -> x.getKey().toString(UTF_8))
+                .containsExactly("jnest/2");
+        assertThat(t.getTxnResponses().get(0).isSucceeded())
+                .as("the nested compare saw jnest/2 absent, as before the transaction")
+                .isTrue();
+        GetResponse after = get(kv.get(b("jnest/"), prefix));
+        assertThat(after.getKvs()).extracting(x -> x.getValue().toString(UTF_8)).containsExactly("a", "b", "then");
+        assertThat(after.getKvs().get(1).getModRevision())
+                .as("every write of the transaction at its one revision")
+                .isEqualTo(after.getKvs().get(2).getModRevision())
+                .isEqualTo(t.getHeader().getRevision());
+
+        assertThatThrownBy(() -> get(kv.txn()
+                        .Then(
+                                Op.put(b("jnest/3"), b("x"), PutOption.DEFAULT),
+                                Op.txn(
+                                        new Cmp[0],
+                                        new Op[] {Op.put(b("jnest/3"), b("y"), PutOption.DEFAULT)},
+                                        new Op[0]))
+                        .commit()))
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("etcdserver: duplicate key given in txn request");
+    }
+
+    @Test
     void etcdErrorsReachJetcdAsEtcdErrors() {
         assertThatThrownBy(() -> get(client.getKVClient()
                         .put(

@@ -162,6 +162,18 @@ class EtcdctlComparisonTest {
                 txn(Kind.TEXT, "create(\"k9\") = \"0\"\n\nput k9 again\n\nget k9\n\n"),
                 txn(Kind.TEXT, "value(\"k1\") = \"nope\"\n\nput k5 v5\n\nget k3\n\n"),
                 txn(Kind.ERROR, "\n\nput k6 a\nput k6 b\n\n\n"),
+                // A txn that writes and reads ranges before and after its write and at a past revision
+                // (one replicated NestedTxn), keeps a value, and etcd's refusals of such txns.
+                txn(
+                        Kind.WRITE_JSON,
+                        "value(\"k1\") = \"v1b\"\n\nget --prefix k --keys-only\nput k8 v8\n"
+                                + "get --prefix k --sort-by=CREATE --order=DESCEND --limit=1\nget k1 --rev={rev:1}\n\n\n",
+                        "-w",
+                        "json"),
+                txn(Kind.TEXT, "\n\nput k8 --ignore-value --prev-kv\nget --prefix k8\n\n\n"),
+                txn(Kind.ERROR, "\n\nput k8 x\nput nokey --ignore-value\n\n\n"),
+                txn(Kind.ERROR, "\n\nput k8 x\nget k1 --rev=99999999\n\n\n"),
+                txn(Kind.ERROR, "\n\ndel --prefix k\nput k1 z\n\n\n"),
                 step(Kind.ERROR, "get", "k1", "--rev=99999999"),
                 step(Kind.ERROR, "put", "k7", "v", "--lease=1234abcd"),
                 step(Kind.JSON, "get", "", "--prefix", "-w", "json"),
@@ -336,7 +348,8 @@ class EtcdctlComparisonTest {
      */
     private static Etcdctl.Result runRetryingNoLeader(Side side, List<String> args, Step s) {
         List<String> endpoints = s.kind() == Kind.SNAPSHOT ? side.endpoints().subList(0, 1) : side.endpoints();
-        Etcdctl.Result res = Etcdctl.run(endpoints, args, s.stdin());
+        String stdin = s.stdin() == null ? null : side.resolve(s.stdin());
+        Etcdctl.Result res = Etcdctl.run(endpoints, args, stdin);
         for (int attempt = 1;
                 attempt < 5 && res.exitCode() != 0 && res.err().contains("etcdserver: no leader");
                 attempt++) {
@@ -344,7 +357,7 @@ class EtcdctlComparisonTest {
             if (side.name().equals("RaftKV")) {
                 raftkv.awaitLeader();
             }
-            res = Etcdctl.run(endpoints, args, s.stdin());
+            res = Etcdctl.run(endpoints, args, stdin);
         }
         return res;
     }
