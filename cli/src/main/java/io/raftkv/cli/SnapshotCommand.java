@@ -25,7 +25,12 @@ import software.amazon.awssdk.services.s3.S3Client;
         name = "snapshot",
         mixinStandardHelpOptions = true,
         description = "Backups.",
-        subcommands = {SnapshotCommand.Save.class, SnapshotCommand.Status.class, SnapshotCommand.Restore.class})
+        subcommands = {
+            SnapshotCommand.Save.class,
+            SnapshotCommand.Status.class,
+            SnapshotCommand.Restore.class,
+            SnapshotFetchCommand.class
+        })
 final class SnapshotCommand implements Runnable {
     @ParentCommand
     RaftKvCtl root;
@@ -36,7 +41,7 @@ final class SnapshotCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "snapshot needs a subcommand: save, status or restore");
+                spec.commandLine(), "snapshot needs a subcommand: save, status, restore or fetch");
     }
 
     @Command(
@@ -165,6 +170,7 @@ final class SnapshotCommand implements Runnable {
                     .put("sha256", info.sha256())
                     .put("index", info.metadata().getIndex())
                     .put("term", info.metadata().getTerm())
+                    .put("revision", info.metadata().getHeader().getRevision())
                     .put("format", info.metadata().getFormat())
                     .put("source", info.source().toString())
                     .put("millis", millis)

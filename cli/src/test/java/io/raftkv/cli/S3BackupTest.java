@@ -183,6 +183,46 @@ class S3BackupTest {
     }
 
     @Test
+    void fetchWritesTheVerifiedObjectOrNothing() throws Exception {
+        assertThat(save("s3://backups/fetch/a.snap").exit()).isZero();
+        Path file = tmp.resolve("fetch/restore/backup.snap");
+        String endpoint = s3rver.endpoint().toString();
+        Result ok = ctl(
+                "-o",
+                "json",
+                "snapshot",
+                "fetch",
+                "s3://backups/fetch/a.snap",
+                file.toString(),
+                "--sha256",
+                snapshotSha256,
+                "--s3-endpoint",
+                endpoint);
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.json().getString("sha256")).isEqualTo(snapshotSha256);
+        assertThat(ok.json().getBoolean("checksumVerified")).isTrue();
+        assertThat(Files.readAllBytes(file)).isEqualTo(Files.readAllBytes(snapshot));
+
+        Path other = tmp.resolve("fetch/other.snap");
+        Result missing =
+                ctl("snapshot", "fetch", "s3://backups/fetch/none.snap", other.toString(), "--s3-endpoint", endpoint);
+        assertThat(missing.exit()).as(missing.err()).isEqualTo(ExitCode.NOT_FOUND.code());
+        assertThat(missing.err()).contains("NOT_FOUND").contains("no object");
+        Result wrong = ctl(
+                "snapshot",
+                "fetch",
+                "s3://backups/fetch/a.snap",
+                other.toString(),
+                "--sha256",
+                "0".repeat(64),
+                "--s3-endpoint",
+                endpoint);
+        assertThat(wrong.exit()).as(wrong.err()).isEqualTo(ExitCode.DATA_LOSS.code());
+        assertThat(other).doesNotExist();
+        assertThat(other.resolveSibling("other.snap.part")).doesNotExist();
+    }
+
+    @Test
     void aDamagedObjectIsRefusedWithDataLoss() throws Exception {
         assertThat(save("s3://backups/damaged/x.snap").exit()).isZero();
         byte[] bytes = Files.readAllBytes(snapshot);

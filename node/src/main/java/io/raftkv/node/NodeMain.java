@@ -127,6 +127,13 @@ public final class NodeMain {
         NodeMain node = new NodeMain(config, k8s.orElse(null));
         try {
             node.start();
+        } catch (RestoreAtStart.Refused e) {
+            LOG.error("restore refused ({}): {}", e.kind, e.getMessage());
+            TerminationMessage.write(System.getenv(), "restore refused (" + e.kind + "): " + e.getMessage());
+            node.stopQuietly();
+            NodeLogging.shutdown();
+            System.exit(e.kind.exitCode);
+            return;
         } catch (StorageCorruptedException e) {
             LOG.error("refusing to start: {}", e.getMessage());
             node.stopQuietly();
@@ -154,8 +161,7 @@ public final class NodeMain {
         LOG.info("starting raftkv node: {}", config.describe());
         Files.createDirectories(config.dataDir());
         StorageOptions storageOptions = config.storageOptions();
-        RestoreAtStart.runIfAsked(
-                config.restoreFrom(), config.restoreSha256(), config.id(), config.join(), config.dataDir());
+        RestoreAtStart.run(config.restoreFrom(), config.restoreSha256(), config.id(), config.join(), config.dataDir());
         ForceNewCluster.runIfAsked(config.forceNewCluster(), config.id(), config.dataDir(), storageOptions);
         storage = NodeStorage.open(config.dataDir(), storageOptions);
         if (!config.join()) {

@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * SnapshotRestore#MARKER} file is still there, {@value #DONE_FILE} is not) has never served
  * anything, so its leftovers are deleted and the restore runs again. A member that joins (any pod
  * but the first) ignores the setting.
+ *
+ * <p>A refused restore is a {@link Refused} with its {@link Kind} — the node's exit code, which
+ * the operator turns into {@code status.restore.phase=Failed} with the reason: the source is
+ * missing (11), corrupt (10: a SHA-256 or checksum mismatch), unreadable (12), or the volume holds
+ * storage no restore made (13). The source file is only read; the volume keeps nothing a later
+ * attempt would mistake for a restored member (the marker makes it start over).
  */
 final class RestoreAtStart {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreAtStart.class);
@@ -35,6 +41,48 @@ final class RestoreAtStart {
     private static final Set<String> KEPT = Set.of("member-id", "lost+found");
 
     private RestoreAtStart() {}
+
+    /** Why a restore was refused; {@link #exitCode} is the node's exit status (docs/operator.md). */
+    enum Kind {
+        CORRUPT(10),
+        MISSING(11),
+        UNREADABLE(12),
+        VOLUME_NOT_EMPTY(13);
+
+        final int exitCode;
+
+        Kind(int exitCode) {
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** A restore that did not happen, and why. */
+    static final class Refused extends RuntimeException {
+        final Kind kind;
+
+        Refused(Kind kind, String message, Throwable cause) {
+            super(message, cause);
+            this.kind = kind;
+        }
+    }
+
+    /**
+     * {@link #runIfAsked(Path, String, long, boolean, Path)}, every failure turned into a
+     * {@link Refused} of its kind.
+     */
+    static boolean run(Path file, String sha256, long selfId, boolean join, Path dataDir) {
+        try {
+            return runIfAsked(file, sha256, selfId, join, dataDir);
+        } catch (Refused e) {
+            throw e;
+        } catch (SnapshotRestore.InvalidSnapshotException e) {
+            throw new Refused(Kind.CORRUPT, "--restore-from " + file + ": " + e.getMessage(), e);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new Refused(Kind.UNREADABLE, "--restore-from " + file + ": cannot restore: " + e, e);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new Refused(Kind.UNREADABLE, e.getMessage(), e);
+        }
+    }
 
     /**
      * @param file    the snapshot file, or null when no restore is asked for
@@ -66,19 +114,28 @@ final class RestoreAtStart {
                 deleteRecursively(p);
             }
         } else if (Files.exists(dataDir.resolve("storage"))) {
-            throw new IllegalStateException("--restore-from " + file + " is set but " + dataDir + " already holds"
-                    + " storage that no restore created (no " + DONE_FILE + "): refusing to restore over a"
-                    + " member's data. Remove the setting, or give this member an empty volume.");
+            throw new Refused(
+                    Kind.VOLUME_NOT_EMPTY,
+                    "--restore-from " + file + " is set but " + dataDir + " already holds"
+                            + " storage that no restore created (no " + DONE_FILE + "): refusing to restore over a"
+                            + " member's data. Remove the setting, or give this member an empty volume.",
+                    null);
         }
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("--restore-from " + file + ": no such file (is the backup's volume"
-                    + " mounted, and the path inside it right?)");
+            throw new Refused(
+                    Kind.MISSING,
+                    "--restore-from " + file + ": no such file (is the backup's volume mounted, and the path inside"
+                            + " it right?)",
+                    null);
         }
         if (!sha256.isEmpty()) {
             String actual = sha256Of(file);
             if (!actual.equalsIgnoreCase(sha256)) {
-                throw new IllegalStateException("--restore-from " + file + " has SHA-256 " + actual + ", expected "
-                        + sha256 + " (--restore-sha256): not the backup that was named; nothing restored");
+                throw new Refused(
+                        Kind.CORRUPT,
+                        "--restore-from " + file + " has SHA-256 " + actual + ", expected " + sha256
+                                + " (--restore-sha256): not the backup that was named, or damaged; nothing restored",
+                        null);
             }
         }
         long started = System.nanoTime();

@@ -67,7 +67,8 @@ class RestoreAtStartTest {
         Files.createDirectories(data);
         Files.writeString(data.resolve("member-id"), "kept");
         assertThatThrownBy(() -> RestoreAtStart.runIfAsked(file, "0".repeat(64), 5_000_000_000L, false, data))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOfSatisfying(
+                        RestoreAtStart.Refused.class, e -> assertThat(e.kind).isEqualTo(RestoreAtStart.Kind.CORRUPT))
                 .hasMessageContaining("expected " + "0".repeat(64));
         assertThat(data.resolve("storage")).doesNotExist();
 
@@ -93,10 +94,27 @@ class RestoreAtStartTest {
     @Test
     void refusesAMembersOwnStorageAndRedoesAnInterruptedRestore() throws IOException {
         assertThatThrownBy(() -> RestoreAtStart.runIfAsked(file, "", 9L, false, tmp.resolve("a")))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOfSatisfying(
+                        RestoreAtStart.Refused.class,
+                        e -> assertThat(e.kind.exitCode).isEqualTo(13))
                 .hasMessageContaining("refusing to restore over a member's data");
         assertThatThrownBy(() -> RestoreAtStart.runIfAsked(tmp.resolve("nope"), "", 9L, false, tmp.resolve("b")))
+                .isInstanceOfSatisfying(
+                        RestoreAtStart.Refused.class,
+                        e -> assertThat(e.kind.exitCode).isEqualTo(11))
                 .hasMessageContaining("no such file");
+        // a damaged file (one byte flipped in the middle, no SHA-256 given): refused as corrupt by the
+        // snapshot's own checksums, and the volume holds nothing a restart would serve
+        Path damaged = tmp.resolve("damaged.snap");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(damaged, bytes);
+        Path fresh = tmp.resolve("d");
+        assertThatThrownBy(() -> RestoreAtStart.run(damaged, "", 9L, false, fresh))
+                .isInstanceOfSatisfying(
+                        RestoreAtStart.Refused.class, e -> assertThat(e.kind).isEqualTo(RestoreAtStart.Kind.CORRUPT));
+        assertThat(fresh.resolve("storage")).doesNotExist();
+        assertThat(fresh.resolve(RestoreAtStart.DONE_FILE)).doesNotExist();
 
         Path data = tmp.resolve("c");
         Files.createDirectories(data.resolve("storage.init-restore-1"));

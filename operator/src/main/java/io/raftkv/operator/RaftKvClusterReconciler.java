@@ -35,6 +35,7 @@ import io.raftkv.operator.membership.MembershipProgress;
 import io.raftkv.operator.metrics.ClusterMetrics;
 import io.raftkv.operator.recovery.QuorumRecovery;
 import io.raftkv.operator.recovery.QuorumRecoveryActions;
+import io.raftkv.operator.recovery.RestoreFailure;
 import io.raftkv.operator.recovery.RestorePlanner;
 import io.raftkv.operator.recovery.RestoreReport;
 import io.raftkv.operator.security.AdminSecretDependent;
@@ -222,6 +223,14 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
                                                     .get()
                                             != null)
                             : List.of(),
+                    before.isPresent()
+                            ? context.getSecondaryResources(Pod.class).stream()
+                                    .filter(p -> p.getMetadata()
+                                            .getName()
+                                            .equals(before.get().getMetadata().getName() + "-0"))
+                                    .findFirst()
+                                    .flatMap(RestoreFailure::of)
+                            : Optional.empty(),
                     clock.instant());
             restore.blocked().ifPresent(b -> problems.add("spec.restore: " + b.message()));
         }

@@ -31,6 +31,13 @@ public final class S3Fetch {
         }
     }
 
+    /** Thrown when the object does not exist. */
+    public static final class NoSuchObject extends IOException {
+        public NoSuchObject(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** What was fetched: the file, its size, SHA-256, and whether a stored checksum vouched for it. */
     public record Fetched(Path file, long bytes, String sha256, boolean checksumVerified) {}
 
@@ -44,7 +51,8 @@ public final class S3Fetch {
                         Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             bytes = in.transferTo(out);
         } catch (NoSuchKeyException e) {
-            throw new IOException("no object " + from, e);
+            Files.deleteIfExists(file);
+            throw new NoSuchObject("no object " + from, e);
         }
         String actual = HexFormat.of().formatHex(sha.digest());
         if (expected.isPresent() && !expected.get().equalsIgnoreCase(actual)) {

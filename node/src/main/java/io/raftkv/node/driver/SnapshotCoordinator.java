@@ -175,8 +175,15 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         return created.future()
                 .compose(m -> vertx.executeBlocking(
                         () -> {
+                            long revision;
+                            try {
+                                revision = store.revisionOf(m).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (java.util.concurrent.ExecutionException
+                                    | java.util.concurrent.TimeoutException e) {
+                                revision = 0; // not worth failing a backup for: reported as unknown
+                            }
                             SnapshotReader reader = store.openReader(m);
-                            return new SnapshotDownload(m, reader.format(), reader);
+                            return new SnapshotDownload(m, reader.format(), reader, revision);
                         },
                         false));
     }

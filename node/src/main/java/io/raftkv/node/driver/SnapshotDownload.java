@@ -10,5 +10,6 @@ import io.raftkv.raft.SnapshotMetadata;
  * @param metadata index, term and configuration the snapshot captures
  * @param format   data format name and version, e.g. {@code raftkv-checkpoint/1}
  * @param reader   the chunked, checksummed data
+ * @param revision the store revision of the snapshot's state, or 0 when unknown
  */
-public record SnapshotDownload(SnapshotMetadata metadata, String format, SnapshotReader reader) {}
+public record SnapshotDownload(SnapshotMetadata metadata, String format, SnapshotReader reader, long revision) {}

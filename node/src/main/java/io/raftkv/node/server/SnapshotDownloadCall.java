@@ -137,7 +137,7 @@ public final class SnapshotDownloadCall {
     private BackupMetadata metadata(SnapshotDownload d) {
         NodeStatus s = f.node.status();
         BackupMetadata.Builder b = BackupMetadata.newBuilder()
-                .setHeader(Protos.header(s, d.metadata().index()))
+                .setHeader(Protos.header(s, d.metadata().index(), d.revision()))
                 .setIndex(d.metadata().index())
                 .setTerm(d.metadata().term())
                 .setTotalBytes(d.reader().totalBytes())

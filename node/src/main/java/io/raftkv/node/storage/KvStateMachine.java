@@ -450,7 +450,25 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
             try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db.db)) {
                 cp.createCheckpoint(dir.toString());
             }
+            checkpointRevision = new long[] {applied.index(), revisions.current()};
             return applied;
+        });
+    }
+
+    /** {index, store revision} of the last checkpoint taken, read together on the apply thread. */
+    private volatile long[] checkpointRevision = {0, 0};
+
+    /**
+     * The store revision of the state at {@code index} when this process took a checkpoint there or
+     * nothing has been applied since it (0 when it cannot tell).
+     */
+    CompletableFuture<Long> revisionAt(long index) {
+        return onApplyThread(() -> {
+            long[] cp = checkpointRevision;
+            if (cp[0] == index) {
+                return cp[1];
+            }
+            return applied.index() == index ? revisions.current() : 0L;
         });
     }
 

@@ -277,6 +277,14 @@ public final class SnapshotStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The store revision of snapshot {@code m}'s state, when the state machine can still tell it
+     * (the snapshot was the last one this process took, or nothing was applied after it); else 0.
+     */
+    public CompletableFuture<Long> revisionOf(SnapshotMetadata m) {
+        return stateMachine.revisionAt(m.index());
+    }
+
     public Optional<SnapshotMetadata> latest() {
         return latest;
     }

@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * A backup's status from its Job and the Job's pods: Running while the Job runs; Succeeded with
- * what raftkvctl reported (the JSON in the successful pod's termination message: location, index,
- * term, size, checksums, source member, duration); Failed with the Job's reason and the last
+ * what raftkvctl reported (the JSON in the successful pod's termination message: index, term,
+ * size, checksums, source member, duration; the location is the operator's, {@link BackupJob#location}); Failed with the Job's reason and the last
  * failed attempt's message (its last log lines).
  */
 final class BackupStatus {
@@ -45,16 +45,22 @@ final class BackupStatus {
             try {
                 JsonNode r = JSON.readTree(result.get());
                 s.phase = Phase.Succeeded;
-                s.location = r.path("location").asText(s.location);
+                // not raftkvctl's "location": for a PVC that is the path inside the backup pod
+                // (/var/lib/raftkv-backup/...), while the status names the claim (pvc://claim/path),
+                // which is what a restore resolves
                 s.index = r.path("index").asLong();
                 s.term = r.path("term").asLong();
+                s.revision =
+                        r.path("revision").asLong() > 0 ? r.path("revision").asLong() : null;
                 s.bytes = r.path("bytes").asLong();
                 s.sha256 = r.path("sha256").asText();
                 s.crc32c = r.path("crc32c").asText();
                 s.sourceMember = r.path("source").asText();
                 s.durationSeconds = r.path("millis").asLong() / 1000.0;
                 s.completionTime = js.getCompletionTime() != null ? js.getCompletionTime() : now.toString();
-                s.message = "saved " + s.bytes + " bytes at index " + s.index + " from " + s.sourceMember + " to "
+                s.message = "saved " + s.bytes + " bytes at index " + s.index
+                        + (s.revision != null ? " (revision " + s.revision + ")" : "") + " from " + s.sourceMember
+                        + " to "
                         + s.location;
             } catch (java.io.IOException e) {
                 s.phase = Phase.Failed;
@@ -133,6 +139,7 @@ final class BackupStatus {
         s.location = p.location;
         s.index = p.index;
         s.term = p.term;
+        s.revision = p.revision;
         s.bytes = p.bytes;
         s.sha256 = p.sha256;
         s.crc32c = p.crc32c;

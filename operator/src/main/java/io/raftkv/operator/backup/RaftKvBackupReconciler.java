@@ -122,9 +122,7 @@ public class RaftKvBackupReconciler implements Reconciler<RaftKvBackup> {
                 .getItems();
         RaftKvBackupStatus s = BackupStatus.of(previous, job, pods, clock.instant());
         s.observedGeneration = backup.getMetadata().getGeneration();
-        if (s.location == null) {
-            s.location = BackupJob.location(target, backup.getMetadata().getName());
-        }
+        s.location = BackupJob.location(target, backup.getMetadata().getName());
         Phase before = previous == null ? null : previous.phase;
         if (s.phase != before) {
             switch (s.phase) {

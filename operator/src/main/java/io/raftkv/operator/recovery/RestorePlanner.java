@@ -22,12 +22,17 @@ import java.util.function.Function;
  *       RaftKvBackup whose {@code status.location} is on a PVC and whose phase is Succeeded). When
  *       it resolves, the StatefulSet is created with one replica and {@code RAFTKV_REPLICAS=1} and
  *       the source mounted ({@link RestoreMount}): pod 0 restores the file under a fresh member id
- *       before it serves anything. When it does not (backup missing or not finished, an
- *       object-store source, volumes of an earlier cluster of that name), nothing is created and
- *       the cluster says why ({@link #blocked}).</li>
+ *       before it serves anything. An object ({@code spec.restore.url}, or a RaftKvBackup stored in
+ *       S3) is first copied into the pod by the {@code restore-fetch} init container, verified.
+ *       When the source does not resolve (backup missing or not finished, no credentials for a
+ *       URL, volumes of an earlier cluster of that name), nothing is created and the cluster says
+ *       why ({@link #blocked}).</li>
  *   <li><b>While the StatefulSet carries the restore and no leader has reported</b>: Restoring;
  *       the template keeps the mount, the StatefulSet stays at one pod (the planner adds members
- *       only once a leader exists).</li>
+ *       only once a leader exists). When pod 0 reports that the restore failed
+ *       ({@link RestoreFailure}: the source is missing, corrupt or unreadable): Failed, with the
+ *       reason; the pod keeps retrying (with back-off) and the restore completes if the source is
+ *       fixed.</li>
  *   <li><b>Once the restored member leads</b> (its node writes {@code status.leader}): Complete;
  *       the template drops the mount (pod 0 is rolled onto it later, leader last) and the
  *       membership orchestration grows the cluster to {@code spec.replicas} by AddLearner and
@@ -71,6 +76,19 @@ public final class RestorePlanner {
             Function<String, Optional<RaftKvBackup>> backups,
             List<String> priorClaims,
             Instant now) {
+        return decide(cluster, statefulSet, backups, priorClaims, Optional.empty(), now);
+    }
+
+    /**
+     * @param failure what pod 0 reports about its restore, if it failed ({@link RestoreFailure#of})
+     */
+    public static Decision decide(
+            RaftKvCluster cluster,
+            Optional<StatefulSet> statefulSet,
+            Function<String, Optional<RaftKvBackup>> backups,
+            List<String> priorClaims,
+            Optional<RestoreFailure> failure,
+            Instant now) {
         RestoreSpec spec = cluster.getSpec().getRestore();
         RestoreStatus previous =
                 cluster.getStatus() != null ? cluster.getStatus().getRestore() : null;
@@ -102,6 +120,15 @@ public final class RestorePlanner {
                                 "Restored; " + leader + " leads and the other members join by membership change.",
                                 since));
             }
+            if (failure.isPresent()) {
+                RestoreStatus failed = status(
+                        RestoreStatus.PHASE_FAILED,
+                        carried.get().location(),
+                        failure.get().message(),
+                        null);
+                failed.setReason(failure.get().reason());
+                return new Decision(carried, false, Optional.empty(), failed);
+            }
             return new Decision(
                     carried,
                     false,
@@ -131,7 +158,23 @@ public final class RestorePlanner {
                     new RestoreMount(spec.getPvc().getClaimName(), spec.getPvc().getPath(), sha));
         }
         if (spec.getUrl() != null) {
-            return blocked(REASON_SOURCE_UNSUPPORTED, spec, unsupported(spec.getUrl()));
+            if (spec.getCredentialsSecret() == null) {
+                return blocked(
+                        REASON_SOURCE_UNAVAILABLE,
+                        spec,
+                        "spec.restore.url needs credentialsSecret: a Secret with AWS_ACCESS_KEY_ID and"
+                                + " AWS_SECRET_ACCESS_KEY (and optionally endpoint and region).");
+            }
+            return creating(RestoreMount.fromS3(
+                    new RestoreMount.S3Object(
+                            spec.getUrl(),
+                            null,
+                            null,
+                            true,
+                            spec.getCredentialsSecret(),
+                            "AWS_ACCESS_KEY_ID",
+                            "AWS_SECRET_ACCESS_KEY"),
+                    sha));
         }
         Optional<RaftKvBackup> backup = backups.apply(spec.getBackupName());
         if (backup.isEmpty()) {
@@ -149,12 +192,27 @@ public final class RestorePlanner {
                             + (bs == null || bs.phase == null ? "not started" : bs.phase)
                             + ", not Succeeded; waiting for it.");
         }
-        Optional<RestoreMount> onPvc =
-                parsePvcLocation(bs.location, sha.isEmpty() && bs.sha256 != null ? bs.sha256 : sha);
-        if (onPvc.isEmpty()) {
-            return blocked(REASON_SOURCE_UNSUPPORTED, spec, unsupported(bs.location));
+        String expected = sha.isEmpty() && bs.sha256 != null ? bs.sha256 : sha;
+        Optional<RestoreMount> onPvc = parsePvcLocation(bs.location, expected);
+        if (onPvc.isPresent()) {
+            return creating(onPvc.get());
         }
-        return creating(onPvc.get());
+        var target = backup.get().getSpec() == null ? null : backup.get().getSpec().target;
+        if (bs.location.startsWith("s3://") && target != null && target.s3 != null) {
+            var s3 = target.s3;
+            var creds = s3.credentialsSecret;
+            return creating(RestoreMount.fromS3(
+                    new RestoreMount.S3Object(
+                            bs.location,
+                            s3.endpoint,
+                            s3.region == null ? "us-east-1" : s3.region,
+                            !Boolean.FALSE.equals(s3.forcePathStyle),
+                            creds.name,
+                            creds.accessKeyIdKey,
+                            creds.secretAccessKeyKey),
+                    expected));
+        }
+        return blocked(REASON_SOURCE_UNSUPPORTED, spec, unsupported(bs.location));
     }
 
     /** {@code pvc://<claim>/<path>} → the mount, else empty. */
@@ -171,9 +229,9 @@ public final class RestorePlanner {
     }
 
     private static String unsupported(String location) {
-        return "restoring from " + location + " is not supported by the operator yet: only a snapshot file on a"
-                + " PersistentVolumeClaim (spec.restore.pvc, or a RaftKvBackup with a PVC target). Copy the object"
-                + " onto a PVC (raftkvctl snapshot restore/status read s3:// URLs) and restore from there.";
+        return "restoring from " + location + " is not supported: a RaftKvBackup's location must be"
+                + " pvc://<claim>/<path> or s3://<bucket>/<key> with its spec.target.s3 (use spec.restore.pvc or"
+                + " spec.restore.url with credentialsSecret otherwise).";
     }
 
     private static Decision creating(RestoreMount mount) {

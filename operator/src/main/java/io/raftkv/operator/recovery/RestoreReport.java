@@ -40,15 +40,23 @@ public final class RestoreReport {
                         .map(RestorePlanner.Blocked::reason)
                         .orElse(
                                 RestoreStatus.PHASE_FAILED.equals(status.getPhase())
-                                        ? RestorePlanner.REASON_ADDED_LATE
+                                        ? (status.getReason() != null
+                                                ? status.getReason()
+                                                : RestorePlanner.REASON_ADDED_LATE)
                                         : RestorePlanner.REASON_RESTORING);
         ClusterStatusCalculator.withCondition(
                 next, previous, RESTORED, complete, reason, status.getSource() + ": " + status.getMessage(), now);
         decision.blocked()
                 .ifPresent(b -> ClusterStatusCalculator.withCondition(
                         next, previous, ConditionTypes.DEGRADED, true, b.reason(), b.message(), now));
+        if (RestoreStatus.PHASE_FAILED.equals(status.getPhase()) && status.getReason() != null) {
+            ClusterStatusCalculator.withCondition(
+                    next, previous, ConditionTypes.DEGRADED, true, status.getReason(), status.getMessage(), now);
+        }
         RestoreStatus before = previous != null ? previous.getRestore() : null;
-        if (before == null || !Objects.equals(before.getPhase(), status.getPhase())) {
+        if (before == null
+                || !Objects.equals(before.getPhase(), status.getPhase())
+                || !Objects.equals(before.getReason(), status.getReason())) {
             recorder.record(
                     cluster,
                     complete || RestoreStatus.PHASE_RESTORING.equals(status.getPhase()) ? "Normal" : "Warning",

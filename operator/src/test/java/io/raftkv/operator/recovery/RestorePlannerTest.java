@@ -149,6 +149,120 @@ class RestorePlannerTest {
     }
 
     @Test
+    void anObjectIsFetchedByAnInitContainerAndTheTemplateReadsBackExactly() {
+        RaftKvCluster c = restoring(fromBackup("nightly"));
+        RaftKvBackup b = backup(RaftKvBackupStatus.Phase.Succeeded, "s3://bucket/prod/nightly.snap");
+        b.setSpec(new io.raftkv.operator.api.v1alpha1.RaftKvBackupSpec());
+        b.getSpec().target = new io.raftkv.operator.api.v1alpha1.BackupTarget();
+        b.getSpec().target.s3 = new io.raftkv.operator.api.v1alpha1.BackupTarget.S3Target();
+        b.getSpec().target.s3.endpoint = "http://minio:9000";
+        b.getSpec().target.s3.bucket = "bucket";
+        b.getSpec().target.s3.credentialsSecret = new io.raftkv.operator.api.v1alpha1.BackupTarget.CredentialsSecret();
+        b.getSpec().target.s3.credentialsSecret.name = "s3";
+        var d = RestorePlanner.decide(c, Optional.empty(), n -> Optional.of(b), List.of(), NOW);
+        assertThat(d.creating()).isTrue();
+        RestoreMount mount = d.mount().orElseThrow();
+        assertThat(mount.location()).isEqualTo("s3://bucket/prod/nightly.snap");
+        assertThat(mount.s3().endpoint()).isEqualTo("http://minio:9000");
+        assertThat(mount.sha256()).isEqualTo(SHA);
+
+        StatefulSet sts = StatefulSetDependentAccess.desiredRestoring(c, mount);
+        var pod = sts.getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes())
+                .filteredOn(v -> RestoreMount.VOLUME.equals(v.getName()))
+                .singleElement()
+                .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+        var fetch = pod.getInitContainers().get(0);
+        assertThat(fetch.getName()).isEqualTo(RestoreMount.FETCH_CONTAINER);
+        assertThat(fetch.getArgs()).containsSequence("snapshot", "fetch", "$(RAFTKV_RESTORE_URL)");
+        assertThat(fetch.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3");
+        });
+        assertThat(pod.getContainers().get(0).getEnv())
+                .noneMatch(e -> e.getName().startsWith("AWS_"))
+                .anyMatch(e -> e.getName().equals("RAFTKV_RESTORE_FROM")
+                        && e.getValue().equals(RestoreMount.MOUNT_PATH + "/" + RestoreMount.FETCHED_FILE));
+        assertThat(RestoreMount.of(sts)).contains(mount);
+
+        // a URL needs credentials
+        RestoreSpec url = new RestoreSpec();
+        url.setUrl("s3://bucket/x.snap");
+        assertThat(RestorePlanner.decide(restoring(url), Optional.empty(), n -> Optional.empty(), List.of(), NOW)
+                        .blocked())
+                .get()
+                .extracting(RestorePlanner.Blocked::message)
+                .asString()
+                .contains("credentialsSecret");
+        url.setCredentialsSecret("creds");
+        RestoreMount fromUrl = RestorePlanner.decide(
+                        restoring(url), Optional.empty(), n -> Optional.empty(), List.of(), NOW)
+                .mount()
+                .orElseThrow();
+        assertThat(RestoreMount.of(StatefulSetDependentAccess.desiredRestoring(c, fromUrl)))
+                .contains(fromUrl);
+    }
+
+    @Test
+    void aFailureReportedByPodZeroTurnsTheRestoreFailedWithItsReason() {
+        RaftKvCluster c = restoring(fromPvc());
+        RestoreMount mount = new RestoreMount("backups", "nightly/a.snap", SHA);
+        StatefulSet sts = StatefulSetDependentAccess.desiredRestoring(c, mount);
+        io.fabric8.kubernetes.api.model.Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName("back-0")
+                .endMetadata()
+                .withNewStatus()
+                .addNewContainerStatus()
+                .withName("raftkv")
+                .withNewLastState()
+                .withNewTerminated()
+                .withExitCode(10)
+                .withMessage("restore refused (CORRUPT): --restore-from x has SHA-256 00, expected ab")
+                .endTerminated()
+                .endLastState()
+                .endContainerStatus()
+                .endStatus()
+                .build();
+        Optional<RestoreFailure> failure = RestoreFailure.of(pod);
+        assertThat(failure).get().extracting(RestoreFailure::reason).isEqualTo(RestoreFailure.CORRUPT);
+        assertThat(failure.get().message()).contains("has SHA-256 00").contains("exit 10");
+
+        var d = RestorePlanner.decide(c, Optional.of(sts), n -> Optional.empty(), List.of(), failure, NOW);
+        assertThat(d.status().getPhase()).isEqualTo(RestoreStatus.PHASE_FAILED);
+        assertThat(d.status().getReason()).isEqualTo(RestoreFailure.CORRUPT);
+        assertThat(d.mount()).contains(mount);
+
+        // the fetch init container: 3 = no such object
+        pod.getStatus().setContainerStatuses(List.of());
+        pod.getStatus()
+                .setInitContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                        .withName(RestoreMount.FETCH_CONTAINER)
+                        .withNewState()
+                        .withNewTerminated()
+                        .withExitCode(3)
+                        .endTerminated()
+                        .endState()
+                        .build()));
+        assertThat(RestoreFailure.of(pod))
+                .get()
+                .extracting(RestoreFailure::reason)
+                .isEqualTo(RestoreFailure.MISSING);
+        // an ordinary crash of the node is not a restore failure
+        pod.getStatus().setInitContainerStatuses(List.of());
+        pod.getStatus()
+                .setContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                        .withName("raftkv")
+                        .withNewLastState()
+                        .withNewTerminated()
+                        .withExitCode(137)
+                        .endTerminated()
+                        .endLastState()
+                        .build()));
+        assertThat(RestoreFailure.of(pod)).isEmpty();
+    }
+
+    @Test
     void pvcLocationsParseAndOthersDoNot() {
         assertThat(RestorePlanner.parsePvcLocation("pvc://c/p/q.snap", ""))
                 .contains(new RestoreMount("c", "p/q.snap", ""));

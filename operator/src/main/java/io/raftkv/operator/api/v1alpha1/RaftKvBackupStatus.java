@@ -34,6 +34,10 @@ public class RaftKvBackupStatus {
     @JsonPropertyDescription("Raft term of the entry at index.")
     public Long term;
 
+    @JsonPropertyDescription("Store revision of the snapshot's state (docs/api.md, Revisions): the revision a"
+            + " restored cluster starts from. Absent when the member could not tell it.")
+    public Long revision;
+
     @JsonPropertyDescription("Snapshot size in bytes.")
     public Long bytes;
 

@@ -19,8 +19,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class RestoreSpec {
 
     @Pattern("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
-    @JsonPropertyDescription("A RaftKvBackup in this namespace: its file (status.location) is"
-            + " restored and its checksum (status.checksum) verified.")
+    @JsonPropertyDescription("A RaftKvBackup in this namespace: its file (status.location, on a PVC or"
+            + " in an object store) is restored and its checksum (status.sha256) verified.")
     private String backupName;
 
     @JsonPropertyDescription("A snapshot file on a PersistentVolumeClaim of this namespace (mounted"
@@ -28,8 +28,9 @@ public class RestoreSpec {
     private PvcSource pvc;
 
     @Pattern("^s3://[^/]+/.+$")
-    @JsonPropertyDescription("An object-store URL, s3://bucket/key (credentials from"
-            + " credentialsSecret). Not supported yet: the cluster reports RestoreSourceUnsupported.")
+    @JsonPropertyDescription("An object-store URL, s3://bucket/key, with credentialsSecret: pod 0's"
+            + " restore-fetch init container copies it (verified against key.sha256 and sha256) before the"
+            + " node restores it.")
     private String url;
 
     @JsonPropertyDescription("Secret with the object store's credentials (keys AWS_ACCESS_KEY_ID,"

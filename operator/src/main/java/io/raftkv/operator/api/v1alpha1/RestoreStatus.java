@@ -24,6 +24,11 @@ public class RestoreStatus {
     @JsonPropertyDescription("Why the restore failed or waits, when it does.")
     private String message;
 
+    @JsonPropertyDescription("When Failed, the kind of failure: RestoreSourceMissing, RestoreSourceCorrupt"
+            + " (a SHA-256 or checksum mismatch), RestoreSourceUnreadable or RestoreVolumeNotEmpty. Nothing"
+            + " was restored; the source was only read.")
+    private String reason;
+
     @JsonPropertyDescription("When the restore completed (RFC 3339).")
     private String completedAt;
 
@@ -51,6 +56,14 @@ public class RestoreStatus {
         this.message = message;
     }
 
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
+
     public String getCompletedAt() {
         return completedAt;
     }
@@ -65,11 +78,12 @@ public class RestoreStatus {
                 && Objects.equals(phase, r.phase)
                 && Objects.equals(source, r.source)
                 && Objects.equals(message, r.message)
+                && Objects.equals(reason, r.reason)
                 && Objects.equals(completedAt, r.completedAt);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(phase, source, message, completedAt);
+        return Objects.hash(phase, source, message, reason, completedAt);
     }
 }
