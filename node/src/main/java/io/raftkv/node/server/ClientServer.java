@@ -300,9 +300,10 @@ public final class ClientServer {
                 calls.budget().closed(connection);
             });
         };
-        HttpServerOptions options = new HttpServerOptions().setHost(host).setIdleTimeout((int)
-                limits.connections().idleTimeout().toSeconds());
+        // Idle connections are closed by the guard (ConnectionGuard#attach), for every socket.
+        HttpServerOptions options = new HttpServerOptions().setHost(host);
         return listenOnEach(vertx, options, port, handler, onConnect, servingContexts, security)
+                .compose(servers -> guard.attach(servers.get(0)).map(servers))
                 .map(servers -> {
                     int bound = servers.get(0).actualPort();
                     long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> {
@@ -437,6 +438,11 @@ public final class ClientServer {
     /** Client connections refused by the connection caps so far. */
     public long refusedConnections() {
         return guard.refused();
+    }
+
+    /** The client port's connection admission. */
+    public ConnectionGuard connectionGuard() {
+        return guard;
     }
 
     /** Bytes of responses handed to client connections and not yet written to their sockets. */

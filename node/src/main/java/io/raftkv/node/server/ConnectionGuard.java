@@ -1,15 +1,20 @@
 package io.raftkv.node.server;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.SocketAddress;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -20,29 +25,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Admission of connections to one listener: at most {@code maxConnections} open, at most
- * {@code maxPerAddress} from one remote IP address (0: no per-address cap), and a connection that
- * has not completed its first request within {@code firstRequestTimeout} is closed (a slowloris
- * trickling its headers never completes one). Idle connections are closed by the server's own
- * idle timeout ({@code HttpServerOptions#setIdleTimeout}), which every listener sets.
+ * Admission of connections to one listener, at the TCP level: at most {@code maxConnections} open,
+ * at most {@code maxPerAddress} from one remote IP address (0: no per-address cap), a connection
+ * that has not completed its first request within {@code firstRequestTimeout} is closed (a slowloris
+ * trickling its headers, or a socket that never says anything, never completes one), and a
+ * connection without traffic in either direction for {@code idleTimeout} is closed.
  *
- * <p>A refused connection is closed at once, before it costs more than its socket. Thread-safe:
- * a listener's connections arrive on several event loops.
+ * <p>{@link #attach} puts a handler in front of the listener's Netty server channel, where every
+ * accepted socket passes before Vert.x's HTTP/1-or-h2c detection and TLS handshake: so raw sockets,
+ * HTTP/1 connections and HTTP/2 connections all count against the caps and the timeouts, and a
+ * refused socket is closed before it is registered with an event loop (it costs no more than its
+ * file descriptor). Vert.x has no public hook at that level; the server channel is read from its
+ * internals ({@code HttpServerImpl.tcpServer.actualServer.bindFuture}, Vert.x 5.0), and
+ * {@link #attach} fails with a clear message if they change. A connection handed to the HTTP
+ * connection handler of a listener that was not attached is admitted there instead
+ * ({@link #admit}), as before.
+ *
+ * <p>Thread-safe: a listener's connections arrive on several event loops.
  */
 public final class ConnectionGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
-    private static final String IDLE_COUNTER = "raftkv-idle-close-counter";
+    private static final String ACCEPT_HANDLER = "raftkv-connection-guard";
+    /**
+     * Named as Vert.x names its own: its HTTP pipeline set-up finds an {@link IdleStateHandler} by
+     * class and then inserts its decoders relative to the name {@code idle}. The listeners leave
+     * Vert.x's own idle timeout unset, so there is one.
+     */
+    private static final String IDLE_HANDLER = "idle";
+
+    private static final String IDLE_CLOSER = "raftkv-idle-close";
+    /** Set on a socket this guard counted: released once when it closes. */
+    private static final AttributeKey<ConnectionGuard> ADMITTED = AttributeKey.valueOf("raftkv-connection-guard");
 
     private final Vertx vertx;
     private final String listener;
     private final int maxConnections;
     private final int maxPerAddress;
     private final Duration firstRequestTimeout;
+    /** Zero: the guard does not close idle connections (the HTTP server's own idle timeout does). */
+    private final Duration idleTimeout;
+
     private final AtomicInteger open = new AtomicInteger();
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
-    /** Connections that have not completed a request yet, with their close timer. */
-    private final Map<HttpConnection, Long> awaitingFirstRequest = new ConcurrentHashMap<>();
+    /** Sockets that have not completed a request yet, with their close timer. */
+    private final Map<Channel, Long> awaitingFirstRequest = new ConcurrentHashMap<>();
 
     private final LongAdder refused = new LongAdder();
     private final LongAdder closedIdle = new LongAdder();
@@ -56,6 +83,17 @@ public final class ConnectionGuard {
      */
     public ConnectionGuard(
             Vertx vertx, String listener, int maxConnections, int maxPerAddress, Duration firstRequestTimeout) {
+        this(vertx, listener, maxConnections, maxPerAddress, firstRequestTimeout, Duration.ZERO);
+    }
+
+    /** As above; {@code idleTimeout}: a connection without traffic for that long is closed (zero: never). */
+    public ConnectionGuard(
+            Vertx vertx,
+            String listener,
+            int maxConnections,
+            int maxPerAddress,
+            Duration firstRequestTimeout,
+            Duration idleTimeout) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.listener = Objects.requireNonNull(listener, "listener");
         if (maxConnections < 1 || maxPerAddress < 0) {
@@ -65,16 +103,85 @@ public final class ConnectionGuard {
         this.maxConnections = maxConnections;
         this.maxPerAddress = maxPerAddress;
         this.firstRequestTimeout = Objects.requireNonNull(firstRequestTimeout, "firstRequestTimeout");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     /**
-     * Counts {@code connection} in, or closes it when a cap is reached. When admitted, the caller
-     * must call {@link #closed} from the connection's close handler.
+     * Guards every socket {@code server} (listening) accepts from now on, before any protocol
+     * detection. Several servers sharing one port (one per event loop) share one server channel:
+     * attaching each is harmless.
      *
-     * @return whether the connection was admitted
+     * @return completes once the handler is in place
+     * @throws IllegalStateException if this Vert.x version's server internals are not as expected
      */
-    public boolean admit(HttpConnection connection) {
-        String address = addressOf(connection);
+    public Future<Void> attach(HttpServer server) {
+        Channel serverChannel = serverChannel(server);
+        Promise<Void> attached = Promise.promise();
+        serverChannel.eventLoop().execute(() -> {
+            try {
+                if (serverChannel.pipeline().get(ACCEPT_HANDLER) == null) {
+                    serverChannel.pipeline().addFirst(ACCEPT_HANDLER, new AcceptHandler());
+                }
+                attached.complete();
+            } catch (RuntimeException e) {
+                attached.fail(e);
+            }
+        });
+        return attached.future();
+    }
+
+    /** The Netty channel {@code server} listens on (Vert.x 5.0 internals, read reflectively). */
+    static Channel serverChannel(HttpServer server) {
+        try {
+            Object tcp = field(server, "tcpServer");
+            Object actual = field(tcp, "actualServer");
+            Object bind = field(actual == null ? tcp : actual, "bindFuture");
+            if (bind instanceof Future<?> f && f.succeeded() && f.result() instanceof Channel ch) {
+                return ch;
+            }
+            throw new IllegalStateException("the server is not listening (bind: " + bind + ")");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException(
+                    "cannot reach the listening socket of " + server.getClass().getName()
+                            + " to guard its connections (Vert.x internals changed?): " + e,
+                    e);
+        }
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        for (Class<?> c = owner.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(owner);
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(owner.getClass().getName() + "." + name);
+    }
+
+    /** In the server channel's pipeline: sees each accepted socket before it is registered and initialised. */
+    private final class AcceptHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child && !admit(child)) {
+                child.unsafe().closeForcibly();
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Counts {@code socket} in and arms its timeouts, or returns false (the caller closes it) when a
+     * cap is reached. Once per socket.
+     */
+    private boolean admit(Channel socket) {
+        if (socket.hasAttr(ADMITTED)) {
+            return true;
+        }
+        String address = addressOf(socket.remoteAddress());
         int total = open.incrementAndGet();
         int own = perAddress.merge(address, 1, Integer::sum);
         if (total > maxConnections || (maxPerAddress > 0 && own > maxPerAddress)) {
@@ -92,23 +199,62 @@ public final class ConnectionGuard {
                         maxPerAddress == 0 ? "none" : maxPerAddress,
                         refused.sum());
             }
-            connection.close();
             return false;
         }
-        countIdleCloses(connection);
+        socket.attr(ADMITTED).set(this);
+        socket.closeFuture().addListener(f -> {
+            forget(socket);
+            release(address);
+        });
+        if (!idleTimeout.isZero()) {
+            socket.pipeline().addFirst(IDLE_HANDLER, new IdleStateHandler(0, 0, idleTimeout.toMillis(), MILLISECONDS));
+            socket.pipeline().addAfter(IDLE_HANDLER, IDLE_CLOSER, new ChannelInboundHandlerAdapter() {
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                    if (evt instanceof IdleStateEvent) {
+                        if (ctx.channel().isActive()) {
+                            closedIdle.increment();
+                            LOG.debug("{}: closing a connection from {} idle for {}", listener, address, idleTimeout);
+                        }
+                        ctx.close();
+                        return;
+                    }
+                    super.userEventTriggered(ctx, evt);
+                }
+            });
+        }
         long timer = vertx.setTimer(firstRequestTimeout.toMillis(), id -> {
-            if (awaitingFirstRequest.remove(connection) != null) {
+            if (awaitingFirstRequest.remove(socket) != null) {
                 closedWithoutRequest.increment();
                 LOG.debug(
                         "{}: closing a connection from {} without a request after {}",
                         listener,
                         address,
                         firstRequestTimeout);
-                connection.close();
+                socket.close();
             }
         });
-        awaitingFirstRequest.put(connection, timer);
+        awaitingFirstRequest.put(socket, timer);
         return true;
+    }
+
+    /**
+     * For a listener that was not {@link #attach attached}: counts {@code connection} in when Vert.x
+     * hands it over (after protocol detection), or closes it when a cap is reached. On an attached
+     * listener every socket was admitted when accepted and this only answers whether it is still open.
+     *
+     * @return whether the connection was admitted
+     */
+    public boolean admit(HttpConnection connection) {
+        Channel socket = channelOf(connection);
+        if (socket == null) {
+            return true;
+        }
+        if (admit(socket)) {
+            return true;
+        }
+        connection.close();
+        return false;
     }
 
     /** A request arrived on {@code connection}: it is no longer held to the first-request timeout. */
@@ -116,16 +262,22 @@ public final class ConnectionGuard {
         if (connection == null || awaitingFirstRequest.isEmpty()) {
             return;
         }
-        Long timer = awaitingFirstRequest.remove(connection);
-        if (timer != null) {
-            vertx.cancelTimer(timer);
+        Channel socket = channelOf(connection);
+        if (socket != null) {
+            forget(socket);
         }
     }
 
-    /** An admitted connection closed. */
+    /** An admitted connection closed (its socket's close releases it; kept for the callers). */
     public void closed(HttpConnection connection) {
         requestSeen(connection);
-        release(addressOf(connection));
+    }
+
+    private void forget(Channel socket) {
+        Long timer = awaitingFirstRequest.remove(socket);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
     }
 
     private void release(String address) {
@@ -133,30 +285,8 @@ public final class ConnectionGuard {
         perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
     }
 
-    /**
-     * Counts the connection if the listener's idle timeout closes it: a handler right after Netty's
-     * {@link IdleStateHandler} sees the idle event Vert.x closes the connection on.
-     */
-    private void countIdleCloses(HttpConnection connection) {
-        if (!(connection instanceof ConnectionBase base)) {
-            return;
-        }
-        Channel channel = base.channel();
-        channel.eventLoop().execute(() -> {
-            ChannelPipeline pipeline = channel.pipeline();
-            ChannelHandlerContext idle = pipeline.context(IdleStateHandler.class);
-            if (idle != null && pipeline.get(IDLE_COUNTER) == null) {
-                pipeline.addAfter(idle.name(), IDLE_COUNTER, new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-                        if (evt instanceof IdleStateEvent && ctx.channel().isActive()) {
-                            closedIdle.increment();
-                        }
-                        super.userEventTriggered(ctx, evt);
-                    }
-                });
-            }
-        });
+    private static Channel channelOf(HttpConnection connection) {
+        return connection instanceof ConnectionBase base ? base.channel() : null;
     }
 
     /** Connections open now. */
@@ -213,8 +343,10 @@ public final class ConnectionGuard {
                         .register(registry));
     }
 
-    private static String addressOf(HttpConnection connection) {
-        SocketAddress a = connection.remoteAddress();
-        return a == null ? "unknown" : a.hostAddress() != null ? a.hostAddress() : String.valueOf(a.host());
+    private static String addressOf(java.net.SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return remote == null ? "unknown" : remote.toString();
     }
 }

@@ -57,6 +57,6 @@ public record ListenerLimits(
 
     /** The guard for a listener named {@code listener}. */
     public ConnectionGuard guard(io.vertx.core.Vertx vertx, String listener) {
-        return new ConnectionGuard(vertx, listener, maxConnections, maxPerAddress, firstRequestTimeout);
+        return new ConnectionGuard(vertx, listener, maxConnections, maxPerAddress, firstRequestTimeout, idleTimeout);
     }
 }

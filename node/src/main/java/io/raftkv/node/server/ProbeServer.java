@@ -29,6 +29,7 @@ public final class ProbeServer {
     private final HttpEndpoints endpoints;
     private final MeterRegistry registry;
     private final java.util.List<io.micrometer.core.instrument.Meter> connectionMeters;
+    private final ConnectionGuard guard;
 
     private ProbeServer(
             Vertx vertx,
@@ -37,8 +38,10 @@ public final class ProbeServer {
             long pollTimerId,
             HttpEndpoints endpoints,
             MeterRegistry registry,
-            java.util.List<io.micrometer.core.instrument.Meter> connectionMeters) {
+            java.util.List<io.micrometer.core.instrument.Meter> connectionMeters,
+            ConnectionGuard guard) {
         this.vertx = vertx;
+        this.guard = guard;
         this.registry = registry;
         this.connectionMeters = connectionMeters;
         this.endpoints = endpoints;
@@ -83,8 +86,7 @@ public final class ProbeServer {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, node, prometheus);
         ConnectionGuard guard = connections.guard(vertx, "probe port");
         HttpServer http = vertx.createHttpServer(
-                        new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout((int)
-                                connections.idleTimeout().toSeconds()))
+                        new HttpServerOptions().setHost(host).setPort(port)) // idle: the guard
                 .connectionHandler(connection -> {
                     if (guard.admit(connection)) {
                         connection.closeHandler(v -> guard.closed(connection));
@@ -99,6 +101,7 @@ public final class ProbeServer {
                     }
                 });
         return http.listen()
+                .compose(server -> guard.attach(server).map(server))
                 .map(server -> {
                     long timer = vertx.setPeriodic(limits.statusPollInterval().toMillis(), id -> health.refresh());
                     LOG.info(
@@ -106,12 +109,24 @@ public final class ProbeServer {
                             host,
                             server.actualPort());
                     return new ProbeServer(
-                            vertx, server, health, timer, endpoints, registry, guard.bindMetrics(registry, "probe"));
+                            vertx,
+                            server,
+                            health,
+                            timer,
+                            endpoints,
+                            registry,
+                            guard.bindMetrics(registry, "probe"),
+                            guard);
                 })
                 .onFailure(e -> {
                     health.close();
                     endpoints.close();
                 });
+    }
+
+    /** The probe port's connection admission. */
+    public ConnectionGuard connectionGuard() {
+        return guard;
     }
 
     /** The port actually bound. */

@@ -131,8 +131,7 @@ final class PeerServer {
         grpc.callHandler(RaftPeerGrpcService.RaiseAlarm, this::handleRaiseAlarm);
         grpc.callHandler(RaftPeerGrpcService.StateHashAt, stateHashes::hashAt);
         grpc.callHandler(RaftPeerGrpcService.CorruptCheck, stateHashes::corruptCheck);
-        HttpServerOptions httpOptions = new HttpServerOptions()
-                .setIdleTimeout((int) limits.connections().idleTimeout().toSeconds());
+        HttpServerOptions httpOptions = new HttpServerOptions(); // idle connections: closed by the guard
         if (tls != null) {
             tls.secure(httpOptions);
         }
@@ -159,7 +158,7 @@ final class PeerServer {
                     grpc.handle(req);
                 })
                 .listen()
-                .map(HttpServer::actualPort)
+                .compose(server -> guard.attach(server).map(server.actualPort()))
                 .onComplete(bound));
         return bound.future();
     }

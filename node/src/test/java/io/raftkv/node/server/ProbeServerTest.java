@@ -82,4 +82,23 @@ class ProbeServerTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void rawSocketsAndHttp1ConnectionsCountAgainstTheCapsAndAreClosed() throws Exception {
+        PrometheusMetrics.Registry own = PrometheusMetrics.create();
+        ProbeServer guarded = await(ProbeServer.start(
+                vertx,
+                new FakeRaftNode(),
+                ServerLimits.defaults(),
+                GuardedPortCheck.LIMITS,
+                own.prometheus(),
+                "127.0.0.1",
+                0));
+        try {
+            GuardedPortCheck.rawAndHttp1SocketsAreGuarded(vertx, guarded.port(), guarded.connectionGuard(), "/health");
+        } finally {
+            await(guarded.close());
+            own.close();
+        }
+    }
 }
