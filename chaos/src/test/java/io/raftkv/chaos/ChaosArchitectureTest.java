@@ -14,7 +14,12 @@ class ChaosArchitectureTest {
     void packagesDependOnlyOnWhatTheirRowAllows() {
         PackageRules.of("ChaosArchitectureTest", ChaosRun.class)
                 .allow("io.raftkv.chaos.run", "io.raftkv..")
-                .allow("io.raftkv.chaos.cluster", "io.raftkv.api..", "io.raftkv.e2e.faults", "io.raftkv.e2e.proxy")
+                .allow(
+                        "io.raftkv.chaos.cluster",
+                        "io.raftkv.api..",
+                        "io.raftkv.e2e.faults",
+                        "io.raftkv.e2e.proxy",
+                        "io.raftkv.testkit")
                 .allow(
                         "io.raftkv.chaos.hostile",
                         "io.raftkv.chaos.cluster",

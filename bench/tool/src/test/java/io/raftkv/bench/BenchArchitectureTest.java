@@ -18,7 +18,7 @@ class BenchArchitectureTest {
                 .allow("io.raftkv.bench", "io.raftkv..")
                 .allow("io.raftkv.bench.workload", "io.raftkv.bench.spi")
                 .allow("io.raftkv.bench.load", "io.raftkv.bench.spi", "io.raftkv.bench.workload")
-                .allow("io.raftkv.bench.cluster", "io.raftkv.api..")
+                .allow("io.raftkv.bench.cluster", "io.raftkv.api..", "io.raftkv.testkit")
                 .allow("io.raftkv.bench.target", "io.raftkv.api..", "io.raftkv.bench.spi")
                 .allow(
                         "io.raftkv.bench.suite",

@@ -1,5 +1,6 @@
 package io.raftkv.chaos.cluster;
 
+import io.raftkv.testkit.NodeJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,17 +35,8 @@ public record ClusterOptions(
         long proxySeed,
         Duration waitTimeout) {
 
-    /**
-     * Same as {@code scripts/run-local.sh}: a small heap and a GC pause goal well below the minimum
-     * election timeout (G1's default goal of 200 ms alone can depose a leader on a busy machine).
-     */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
-            "-Xms128m",
-            "-Xmx256m",
-            "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20",
-            "-XX:MetaspaceSize=96m",
-            "--enable-native-access=ALL-UNNAMED");
+    /** Same as {@code scripts/run-local.sh} (the test kit's {@link NodeJvm#DEFAULT_OPTIONS}). */
+    public static final List<String> DEFAULT_JVM_OPTIONS = NodeJvm.DEFAULT_OPTIONS;
 
     /**
      * Snapshots every 2,000 entries, keeping 500 behind: a follower that was down for a few seconds

@@ -11,6 +11,7 @@ import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.e2e.faults.ClusterControl;
 import io.raftkv.e2e.proxy.ProxyMesh;
+import io.raftkv.testkit.FreePorts;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;

@@ -9,8 +9,8 @@ import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -313,22 +313,8 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** {@code n} distinct ports free right now (held open together so none repeats). */
+    /** Loopback ports free right now (the test kit's {@link FreePorts}). */
     static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                s.setReuseAddress(true);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
+        return FreePorts.allocate(n);
     }
 }

@@ -1,5 +1,6 @@
 package io.raftkv.bench.cluster;
 
+import io.raftkv.testkit.ManagedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -26,6 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  * event loop, and each probe has its own timeout.
  */
 public abstract class LocalCluster implements AutoCloseable {
+    /** SIGTERM grace before SIGKILL when a member is stopped. */
+    private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
+
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     protected final Path runDir;
@@ -86,7 +90,13 @@ public abstract class LocalCluster implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         for (int i = 0; i < size; i++) {
-            ManagedProcess p = new ManagedProcess(system() + "-" + i, command(i), environment(), runDir);
+            String name = system() + "-" + i;
+            ManagedProcess p = new ManagedProcess(
+                    name,
+                    command(i),
+                    environment(),
+                    runDir.resolve(name + ".log"),
+                    runDir.resolve("pids").resolve(name + ".pid"));
             members.add(p);
             p.start();
         }
@@ -239,7 +249,7 @@ public abstract class LocalCluster implements AutoCloseable {
 
     private void stopAll() {
         for (ManagedProcess p : members) {
-            p.stop();
+            p.terminate(STOP_GRACE);
         }
     }
 

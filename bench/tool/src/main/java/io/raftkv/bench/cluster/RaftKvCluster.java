@@ -6,6 +6,7 @@ import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.bench.suite.ClusterMetrics;
+import io.raftkv.testkit.NodeJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,12 +104,7 @@ public final class RaftKvCluster extends LocalCluster {
             peers.append(sep).append(j + 1).append("=127.0.0.1:").append(peerPort(j));
             clients.append(sep).append(j + 1).append("=127.0.0.1:").append(clientPort(j));
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of(
-                "-jar",
-                nodeJar.toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--id",
                 Integer.toString(i + 1),
                 "--client-addr",
@@ -125,7 +121,7 @@ public final class RaftKvCluster extends LocalCluster {
                 "WARN"));
         if (tlsDir != null) {
             Path node = tlsDir.resolve("node-" + (i + 1));
-            cmd.addAll(List.of(
+            args.addAll(List.of(
                     "--tls",
                     "on",
                     "--tls-cert",
@@ -141,8 +137,8 @@ public final class RaftKvCluster extends LocalCluster {
                     "--auth-tokens",
                     tlsDir.resolve("tokens.csv").toString()));
         }
-        cmd.addAll(extraArgs);
-        return cmd;
+        args.addAll(extraArgs);
+        return NodeJvm.fromJar(jvmOptions, null, nodeJar, args);
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.raftkv.chaos.cluster;
+package io.raftkv.testkit;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Loopback ports that are free right now. */
-final class FreePorts {
+public final class FreePorts {
     private FreePorts() {}
 
     /**
@@ -15,7 +15,7 @@ final class FreePorts {
      * every port is known, so none repeats. Another process may still take one before the node
      * binds it; the node then fails to start with a bind error in its log.
      */
-    static int[] allocate(int n) throws IOException {
+    public static int[] allocate(int n) throws IOException {
         if (n < 1) {
             throw new IllegalArgumentException("need at least one port, got " + n);
         }

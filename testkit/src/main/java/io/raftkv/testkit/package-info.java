@@ -1,0 +1,14 @@
+/**
+ * What every harness that runs RaftKV node processes (or etcd members) on loopback shares:
+ * {@link FreePorts} (loopback ports free right now), {@link ManagedProcess} (one child process with
+ * its log appended across restarts, harness marker lines, an optional pid file for shell clean-up,
+ * SIGKILL / SIGTERM-with-grace / SIGSTOP / SIGCONT and the exit code) and {@link NodeJvm} (the
+ * command line of a node JVM, from its jar or from a class path, with the JVM options of
+ * {@code scripts/run-local.sh}). Used by node's process tests ({@code io.raftkv.node.it}), the
+ * chaos harness ({@code io.raftkv.chaos.cluster}) and bench's local clusters
+ * ({@code io.raftkv.bench.cluster}).
+ *
+ * <p>Depends on the JDK only (no RaftKV module, so the node's own tests can use it). Checked by
+ * {@code TestkitArchitectureTest}.
+ */
+package io.raftkv.testkit;
