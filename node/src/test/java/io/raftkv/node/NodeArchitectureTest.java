@@ -108,6 +108,8 @@ class NodeArchitectureTest {
                         "io.raftkv.node.etcd",
                         "io.raftkv.api",
                         "io.raftkv.api.v1",
+                        // The forwarder's client coalesces flushes as every other HTTP/2 connection.
+                        "io.raftkv.api.net",
                         "io.raftkv.etcd.api..",
                         "io.raftkv.raft",
                         "io.raftkv.node.driver",

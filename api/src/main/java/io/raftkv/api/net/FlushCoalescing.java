@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
@@ -51,8 +52,15 @@ public final class FlushCoalescing {
      * gRPC options or a ready HTTP client, not both; its implementation class takes both.)
      */
     public static GrpcClient grpcClient(Vertx vertx, GrpcClientOptions grpcOptions, HttpClientOptions httpOptions) {
+        return grpcClient(vertx, grpcOptions, httpOptions, new PoolOptions());
+    }
+
+    /** As above, with {@code pool} (e.g. more than the default one HTTP/2 connection per server). */
+    public static GrpcClient grpcClient(
+            Vertx vertx, GrpcClientOptions grpcOptions, HttpClientOptions httpOptions, PoolOptions pool) {
         HttpClient http = vertx.httpClientBuilder()
                 .with(httpOptions)
+                .with(pool)
                 .withConnectHandler(onConnect())
                 .build();
         return new GrpcClientImpl(vertx, grpcOptions, http, true) {};
