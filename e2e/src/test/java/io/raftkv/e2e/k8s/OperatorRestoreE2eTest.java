@@ -167,6 +167,11 @@ class OperatorRestoreE2eTest {
     }
 
     private static String cluster(String name, String extra) {
+        return cluster(name, NS, extra);
+    }
+
+    /** A three-member RaftKvCluster without TLS, with {@code extra} appended to its spec. */
+    static String cluster(String name, String ns, String extra) {
         return """
         apiVersion: raftkv.io/v1alpha1
         kind: RaftKvCluster
@@ -178,7 +183,7 @@ class OperatorRestoreE2eTest {
           image: raftkv/raftkv-node:0.1.0
           tls:
             enabled: false
-        %s""".formatted(name, NS, extra);
+        %s""".formatted(name, ns, extra);
     }
 
     private static void awaitThreeVoters(String name) {

@@ -156,7 +156,10 @@ record PodEnvironment(
         Path terminationLog = podDir.resolve("termination-log-" + container.getName());
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar e : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-            env.put(e.getName(), rewritePaths(expand(envValue(e, pod, ip, secrets), env), mounts));
+            String value = envValue(e, pod, ip, secrets);
+            if (value != null) { // null: an optional secretKeyRef whose Secret or key is absent
+                env.put(e.getName(), rewritePaths(expand(value, env), mounts));
+            }
         }
         env.put("RAFTKV_CLIENT_ADDR", ip + ":" + clientPort);
         env.put("RAFTKV_PEER_ADDR", ip + ":" + peerPort);
@@ -280,10 +283,14 @@ record PodEnvironment(
         if (e.getValueFrom().getSecretKeyRef() != null) {
             // like the kubelet: the container does not start before the Secret and its key exist
             var ref = e.getValueFrom().getSecretKeyRef();
-            Secret secret = secrets.apply(ref.getName())
-                    .orElseThrow(() ->
-                            new IllegalStateException("pod " + pod.getMetadata().getName() + ": Secret " + ref.getName()
-                                    + " of env " + e.getName() + " does not exist yet"));
+            boolean optional = Boolean.TRUE.equals(ref.getOptional());
+            Optional<Secret> found = secrets.apply(ref.getName());
+            if (found.isEmpty() && optional) {
+                return null;
+            }
+            Secret secret = found.orElseThrow(
+                    () -> new IllegalStateException("pod " + pod.getMetadata().getName() + ": Secret " + ref.getName()
+                            + " of env " + e.getName() + " does not exist yet"));
             if (secret.getData() != null && secret.getData().containsKey(ref.getKey())) {
                 return new String(
                         java.util.Base64.getDecoder().decode(secret.getData().get(ref.getKey())),
@@ -291,6 +298,9 @@ record PodEnvironment(
             }
             if (secret.getStringData() != null && secret.getStringData().containsKey(ref.getKey())) {
                 return secret.getStringData().get(ref.getKey());
+            }
+            if (optional) {
+                return null;
             }
             throw new IllegalStateException("pod " + pod.getMetadata().getName() + ": Secret " + ref.getName()
                     + " has no key " + ref.getKey() + " (env " + e.getName() + ")");

@@ -66,7 +66,7 @@ public record RestoreFailure(String reason, String message) {
     }
 
     private static String message(ContainerStateTerminated t, String reason, String step) {
-        String why = t.getMessage() == null ? "" : lastLines(t.getMessage().strip(), 3);
+        String why = t.getMessage() == null ? "" : reason(t.getMessage().strip());
         String kind = switch (reason) {
             case MISSING -> "the backup does not exist";
             case CORRUPT -> "the backup does not match its checksum (damaged, or not the backup named)";
@@ -78,13 +78,20 @@ public record RestoreFailure(String reason, String message) {
                 + " RaftKvCluster and create it again from another backup.";
     }
 
-    private static String lastLines(String text, int n) {
+    /**
+     * The line that says why: the last one raftkvctl ({@code raftkvctl: ...}) or the node
+     * ({@code restore refused ...}) wrote, else the message's last line (a log tail's).
+     */
+    private static String reason(String text) {
         String[] lines = text.split("\n");
-        StringBuilder b = new StringBuilder();
-        for (int i = Math.max(0, lines.length - n); i < lines.length; i++) {
-            b.append(b.length() == 0 ? "" : " | ").append(lines[i].strip());
+        String pick = lines[lines.length - 1].strip();
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].strip();
+            if (line.startsWith("raftkvctl:") || line.contains("restore refused")) {
+                pick = line;
+                break;
+            }
         }
-        String s = b.toString();
-        return s.length() > 600 ? s.substring(s.length() - 600) : s;
+        return pick.length() > 600 ? pick.substring(0, 600) + "..." : pick;
     }
 }
