@@ -212,6 +212,14 @@ dr-figures:
 	$(MVN) -q -pl node -am install -DskipTests
 	$(MVN) -pl node test -Dgroups=dr-figures -Dnode.test.excludedGroups= -Draftkv.dr.mib=$(DR_MIB) -Dsurefire.failIfNoSpecifiedTests=false
 
+## s3-figures: a backup of S3_MIB MiB (default 1024) streamed by raftkvctl (-Xmx256m) into s3rver: time, MiB/s, peak RSS
+S3_MIB ?= 1024
+.PHONY: s3-figures
+s3-figures:
+	$(MVN) -q -pl node,cli -am package -DskipTests
+	$(MVN) -pl cli test -Dtest=S3BackupFiguresTest -Draftkv.s3.figures.mib=$(S3_MIB) -Dsurefire.failIfNoSpecifiedTests=false; \
+	  status=$$?; grep -h '^S3-FIGURES' cli/target/surefire-reports/io.raftkv.cli.S3BackupFiguresTest-output.txt 2>/dev/null; exit $$status
+
 ## figures: failover time (SIGKILL leader -> first acknowledged write, 10 trials) and 3-node put throughput
 ## Printed from real processes (FIGURES_ARGS e.g. -Draftkv.figures.concurrency=128).
 figures:
@@ -230,7 +238,7 @@ core-mutation:
 	  -DtargetClasses='io.raftkv.raft.*' -DtargetTests='$(CORE_TESTS)' -DexcludedTestClasses='io.raftkv.raft.sim.*' \
 	  -Dthreads=1 -DtimestampedReports=false -DoutputFormats=HTML,CSV
 
-## e2e: all five operator end-to-end scenarios (mock API server, real operator and node processes, simulated kubelet)
+## e2e: every operator end-to-end scenario (mock API server, real operator and node processes, simulated kubelet with Jobs)
 ## Scenarios of issue 6 in e2e/src/test/java/io/raftkv/e2e/k8s. `make test` runs scenarios 1, 2
 ## and 5; this adds 3 (scale 3->5->3 under writes) and 4 (rolling image change).
 ## E2E_BUILD_DIR lets it run beside another build (e.g. E2E_BUILD_DIR=target-e2e). Prints one line per scenario.
