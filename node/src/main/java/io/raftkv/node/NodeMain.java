@@ -82,6 +82,8 @@ public final class NodeMain {
     private volatile CorruptionCheck corruptionCheck;
     /** This node's certificate and CA, re-read when they change; null with --tls off. */
     private ReloadingTls nodeTls;
+    /** The peer port's member rules; the client port believes a forwarded caller only from a member. */
+    private PeerTls peerTls;
     /** Trust in the client CA when it is not the cluster CA; null otherwise. */
     private ReloadingTls clientCaTls;
     /** Tokens and role bindings; null with --auth off. */
@@ -190,7 +192,6 @@ public final class NodeMain {
                 .withMaxInflightProposals(config.maxInflightProposals());
         driver = new RaftDriver(vertx, loops.raft(), config.id(), storage, members, driverOptions);
         SecuritySettings security = config.security();
-        PeerTls peerTls = null;
         if (security.tls()) {
             nodeTls = ReloadingTls.load(vertx, security.files()).watch(security.reloadPeriod());
             peerTls = new PeerTls(
@@ -356,7 +357,7 @@ public final class NodeMain {
                     .watch(security.reloadPeriod());
             clientCa = clientCaTls;
         }
-        return new ClientAuth(nodeTls, clientCa.trust(), authFiles, new AuditLog());
+        return new ClientAuth(nodeTls, clientCa.trust(), authFiles, new AuditLog(), peerTls);
     }
 
     /**

@@ -91,7 +91,9 @@ final class EtcdAuth {
                 ? "turning authentication on or off through the API (" + m.fullMethodName()
                         + "; it is the node's --auth flag)"
                 : "changing users and roles through the API (" + m.fullMethodName()
-                        + "; edit the --auth-tokens and --auth-roles files, which every node re-reads)";
+                        + "; they are declared configuration: on Kubernetes the RaftKvCluster's spec.auth.users, from"
+                        + " which the operator writes the <cluster>-auth Secret; elsewhere edit the --auth-tokens and"
+                        + " --auth-roles files, which every node re-reads)";
         RaftKvException error = EtcdErrors.unsupported(what);
         b.bind(m, request -> {
             request.handler(msg -> {});

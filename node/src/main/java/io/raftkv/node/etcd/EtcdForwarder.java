@@ -39,11 +39,10 @@ import java.util.function.Supplier;
  * election the same way.
  *
  * <p>With TLS on the client port the forwarded call presents this node's certificate and trusts
- * the cluster CA ({@link ClientPortSecurity#forwarding}). With authentication on, a call is
- * forwarded only when its caller authenticated by a token header, which the forwarded call
- * repeats; a caller known only by its client certificate cannot be vouched for on another
- * connection, so a follower serves its write locally, which answers etcd's {@code not leader}
- * (docs/etcd-compatibility.md).
+ * the cluster CA ({@link ClientPortSecurity#forwarding}). With authentication on, the forwarded
+ * call repeats the caller's token header; a caller known only by its client certificate is named
+ * in {@link ClientPortSecurity#FORWARDED_USER}, which the leader believes only on a connection whose
+ * client certificate names a current member (docs/etcd-compatibility.md).
  */
 final class EtcdForwarder implements AutoCloseable {
     /** Marks a call a member forwarded; its value is the forwarding member's id. */
@@ -86,19 +85,27 @@ final class EtcdForwarder implements AutoCloseable {
     }
 
     /**
-     * The caller's request headers a forwarded call repeats; {@code forwardable} false when its
-     * identity cannot travel (authenticated by its certificate only).
+     * The caller's request headers a forwarded call repeats, and {@code user}, the caller a client
+     * certificate alone authenticated (null otherwise); {@code forwardable} false when its identity
+     * cannot travel.
      */
-    record Origin(boolean forwarded, boolean forwardable, String authorization, String token) {
-        static final Origin LOCAL = new Origin(false, false, null, null);
+    record Origin(boolean forwarded, boolean forwardable, String authorization, String token, String user) {
+        static final Origin LOCAL = new Origin(false, false, null, null, null);
     }
 
-    Origin origin(MultiMap headers) {
+    /**
+     * A caller authenticated by its client certificate alone is forwarded too: the forwarded call
+     * names it in {@link ClientPortSecurity#FORWARDED_USER}, which the leader believes because the
+     * call comes on this member's certificate.
+     */
+    Origin origin(MultiMap headers, io.vertx.core.http.HttpConnection connection) {
+        String user = security.certificateUser(headers, connection);
         return new Origin(
                 headers.contains(FORWARDED),
-                security.forwardsIdentity(headers),
+                user != null || security.forwardsIdentity(headers),
                 headers.get("authorization"),
-                headers.get("token"));
+                headers.get("token"),
+                user);
     }
 
     /**
@@ -188,6 +195,9 @@ final class EtcdForwarder implements AutoCloseable {
                     if (origin.token() != null) {
                         req.headers().set("token", origin.token());
                     }
+                    if (origin.user() != null) {
+                        req.headers().set(ClientPortSecurity.FORWARDED_USER, origin.user());
+                    }
                     return req;
                 });
     }
@@ -230,7 +240,7 @@ final class EtcdForwarder implements AutoCloseable {
             ServiceMethod<Resp, Req> client,
             Function<Req, Future<Resp>> local) {
         return request -> {
-            Origin origin = origin(request.headers());
+            Origin origin = origin(request.headers(), request.connection());
             calls.unary(server, (Req r) -> EtcdKv.etcd(() -> route(origin, () -> local.apply(r), client, r)))
                     .handle(request);
         };

@@ -79,7 +79,7 @@ final class EtcdKeepAlive {
         this.reader = reader;
         this.keeper = keeper;
         this.forwarder = forwarder;
-        this.origin = forwarder.origin(request.headers());
+        this.origin = forwarder.origin(request.headers(), request.connection());
         this.context = Vertx.currentContext();
     }
 

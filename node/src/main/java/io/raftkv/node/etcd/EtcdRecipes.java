@@ -73,7 +73,8 @@ final class EtcdRecipes {
     <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(
             CallRunner calls, ServiceMethod<Req, Resp> method, Body<Req, Resp> body) {
         return request -> {
-            Call call = new Call(forwarder.origin(request.headers()), deadlineNanos(request.timeout()));
+            Call call = new Call(
+                    forwarder.origin(request.headers(), request.connection()), deadlineNanos(request.timeout()));
             calls.unary(method, (Req r) -> EtcdKv.etcd(() -> body.apply(call, r)))
                     .handle(request);
         };

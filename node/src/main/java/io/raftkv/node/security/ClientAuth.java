@@ -45,6 +45,8 @@ public final class ClientAuth implements ClientPortSecurity {
     private final X509ExtendedTrustManager clientTrust;
     private final AuthFiles files;
     private final AuditLog audit;
+    /** Tells a member's certificate (who may name a forwarded caller); null: nobody may. */
+    private final PeerTls members;
 
     /**
      * @param tlsOrNull         the node's certificate; null: plaintext (only with {@code filesOrNull} null)
@@ -53,6 +55,20 @@ public final class ClientAuth implements ClientPortSecurity {
      */
     public ClientAuth(
             ReloadingTls tlsOrNull, X509ExtendedTrustManager clientTrustOrNull, AuthFiles filesOrNull, AuditLog audit) {
+        this(tlsOrNull, clientTrustOrNull, filesOrNull, audit, null);
+    }
+
+    /**
+     * As above; {@code membersOrNull} recognizes a member's client certificate, on whose connection
+     * a forwarded call may name its caller ({@link ClientPortSecurity#FORWARDED_USER}).
+     */
+    public ClientAuth(
+            ReloadingTls tlsOrNull,
+            X509ExtendedTrustManager clientTrustOrNull,
+            AuthFiles filesOrNull,
+            AuditLog audit,
+            PeerTls membersOrNull) {
+        this.members = membersOrNull;
         if (filesOrNull != null && tlsOrNull == null) {
             throw new IllegalArgumentException("client authentication needs TLS");
         }
@@ -197,7 +213,24 @@ public final class ClientAuth implements ClientPortSecurity {
     /** The caller, or why there is none. */
     private record Authentication(Caller caller, String problem) {}
 
+    @Override
+    public String certificateUser(MultiMap headers, HttpConnection connection) {
+        if (files == null
+                || headers.contains("authorization")
+                || headers.contains("token")
+                || headers.contains(FORWARDED_USER)) {
+            return null;
+        }
+        X509Certificate cert = clientCertificate(connection);
+        String cn = cert == null ? "" : CertificateNames.commonName(cert);
+        return cn.isEmpty() ? null : cn;
+    }
+
     private Authentication authenticate(MultiMap headers, HttpConnection connection) {
+        String vouched = headers.get(FORWARDED_USER);
+        if (vouched != null) {
+            return forwardedCaller(vouched, connection);
+        }
         String authorization = headers.get("authorization");
         if (authorization != null) {
             if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -227,6 +260,28 @@ public final class ClientAuth implements ClientPortSecurity {
                 null,
                 "this port requires authentication: a client certificate signed by the"
                         + " cluster's client CA, or a bearer token (authorization: Bearer <token>)");
+    }
+
+    /**
+     * A caller another member authenticated by its client certificate and forwarded here: believed
+     * only when this connection's client certificate names a current member (checked as the peer
+     * port checks it), so no client can name another user by setting the header.
+     */
+    private Authentication forwardedCaller(String user, HttpConnection connection) {
+        X509Certificate cert = clientCertificate(connection);
+        if (members == null || cert == null || user.isBlank()) {
+            return new Authentication(
+                    null, "a forwarded caller (" + FORWARDED_USER + ") is accepted only from a member's connection");
+        }
+        try {
+            long member = members.memberOf(cert);
+            return new Authentication(new Caller(user, "certificate, forwarded by member " + member), null);
+        } catch (java.security.cert.CertificateException e) {
+            return new Authentication(
+                    null,
+                    "a forwarded caller (" + FORWARDED_USER + ") is accepted only from a member's connection: "
+                            + e.getMessage());
+        }
     }
 
     private static X509Certificate clientCertificate(HttpConnection connection) {

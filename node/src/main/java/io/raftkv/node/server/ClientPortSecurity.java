@@ -60,11 +60,26 @@ public interface ClientPortSecurity {
      * Whether a call carrying {@code headers} can be sent on to another member under the caller's
      * own identity: always without authentication; with it, only when the caller authenticated by
      * a token header ({@code authorization} or etcd's {@code token}), which the forwarded call
-     * repeats. A caller known only by its client certificate cannot be vouched for on another
-     * connection.
+     * repeats. A caller known only by its client certificate travels by {@link #certificateUser}.
      */
     default boolean forwardsIdentity(MultiMap headers) {
         return true;
+    }
+
+    /**
+     * A member forwarding a call of a caller it authenticated by client certificate only names the
+     * caller in this header; the receiving member believes it only on a connection whose client
+     * certificate names a current member of the cluster (the peer port's rule).
+     */
+    String FORWARDED_USER = "raftkv-forwarded-user";
+
+    /**
+     * The user a call on {@code connection} with {@code headers} authenticated as by its client
+     * certificate alone (no token header), which a forwarded call may name in
+     * {@link #FORWARDED_USER}; null without authentication or when the caller has a token.
+     */
+    default String certificateUser(MultiMap headers, io.vertx.core.http.HttpConnection connection) {
+        return null;
     }
 
     /** Whether calls are authenticated at all ({@code --auth on}). */

@@ -90,7 +90,7 @@ class ClientAuthTest {
         AuthFiles files = AuthFiles.of(
                 READER + ",alice\n" + SCOPED + ",app\n" + WRITER + ",bob\n",
                 "alice read\napp write /app/\nbob write\noperator admin\n");
-        ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog());
+        ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog(), members(tls));
         audit.start();
         ((Logger) LoggerFactory.getLogger("raftkv.audit")).addAppender(audit);
         server = await(ClientServer.start(
@@ -277,7 +277,46 @@ class ClientAuthTest {
     /** One call's outcome; {@code transportFailure} when it never got a gRPC status (e.g. a failed handshake). */
     record Reply(GrpcStatus status, String message, List<Object> messages, boolean transportFailure) {}
 
+    /** Members 1 and 2 of cluster "c" (by their certificates' member URIs). */
+    static io.raftkv.node.security.PeerTls members(ReloadingTls tls) {
+        return new io.raftkv.node.security.PeerTls(
+                tls,
+                io.raftkv.node.NodeConfig.clusterIdOf("c"),
+                io.raftkv.node.NodeConfig::clusterIdOf,
+                () -> List.of(
+                        new io.raftkv.node.security.PeerTls.Member(1, "127.0.0.1:1"),
+                        new io.raftkv.node.security.PeerTls.Member(2, "127.0.0.1:2")));
+    }
+
+    @Test
+    void aForwardedCallerIsBelievedOnlyOnACurrentMembersConnection() {
+        TestCa.Issued member = ca.issue(TestCa.Leaf.member("c", 2));
+        assertThat(call(client(member), null, "bob", KVGrpcClient.Put, put("k")).status)
+                .as("a member forwards bob's write: served as bob")
+                .isEqualTo(GrpcStatus.OK);
+        Reply asAlice = call(client(member), null, "alice", KVGrpcClient.Put, put("k"));
+        assertThat(asAlice.status).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+        assertThat(asAlice.message).contains("user 'alice'");
+
+        Reply spoofed = call(client(ca.issue(TestCa.Leaf.user("alice"))), null, "bob", KVGrpcClient.Put, put("k"));
+        assertThat(spoofed.status)
+                .as("a user's certificate cannot name another caller")
+                .isEqualTo(GrpcStatus.UNAUTHENTICATED);
+        assertThat(spoofed.message).contains("accepted only from a member's connection");
+        assertThat(call(client(null), READER, "bob", KVGrpcClient.Put, put("k")).status)
+                .as("nor can a token")
+                .isEqualTo(GrpcStatus.UNAUTHENTICATED);
+        Reply removed = call(client(ca.issue(TestCa.Leaf.member("c", 7))), null, "bob", KVGrpcClient.Put, put("k"));
+        assertThat(removed.status).as("nor a member that is not current").isEqualTo(GrpcStatus.UNAUTHENTICATED);
+        assertThat(removed.message).contains("not a current member");
+    }
+
     private <Req, Resp> Reply call(GrpcClient client, String token, ServiceMethod<Resp, Req> method, Req request) {
+        return call(client, token, null, method, request);
+    }
+
+    private <Req, Resp> Reply call(
+            GrpcClient client, String token, String forwardedUser, ServiceMethod<Resp, Req> method, Req request) {
         Promise<Reply> done = Promise.promise();
         client.request(SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"), method)
                 .onComplete(rar -> {
@@ -288,6 +327,9 @@ class ClientAuthTest {
                     var req = rar.result();
                     if (token != null) {
                         req.headers().set("authorization", "Bearer " + token);
+                    }
+                    if (forwardedUser != null) {
+                        req.headers().set(ClientPortSecurity.FORWARDED_USER, forwardedUser);
                     }
                     req.send(request).onComplete(sar -> {
                         if (sar.failed()) {

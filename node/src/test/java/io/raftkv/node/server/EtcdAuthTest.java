@@ -52,7 +52,7 @@ class EtcdAuthTest {
         ReloadingTls tls =
                 ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("c", 1)).writeTo(dir.resolve("node")));
         AuthFiles files = AuthFiles.of(APP + ",app\n" + ADMIN + ",ops\n", "app write /app/\nops admin\n");
-        ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog());
+        ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog(), ClientAuthTest.members(tls));
         caFile = Files.writeString(dir.resolve("ca.crt"), ca.caPem());
         server = ClientServerFixture.await(ClientServer.start(
                 vertx,
@@ -120,7 +120,7 @@ class EtcdAuthTest {
         assertThat(role.out).contains("KV Read:").contains("[/app/, /app0)").contains("KV Write:");
         Result add = etcdctl("--user=ops:" + ADMIN, "user", "add", "eve:secret");
         assertThat(add.exit).isNotZero();
-        assertThat(add.err).contains("--auth-tokens and --auth-roles files");
+        assertThat(add.err).contains("spec.auth.users").contains("--auth-tokens and --auth-roles files");
         Result notAdmin = etcdctl("--user=app:" + APP, "user", "list");
         assertThat(notAdmin.err).contains("lacks admin");
     }
@@ -153,6 +153,20 @@ class EtcdAuthTest {
             // The leader authorizes the forwarded call as the caller: still only inside its prefix.
             Result outside = etcdctlAt(follower.port(), "--user=app:" + APP, "put", "/other/k", "v");
             assertThat(outside.err).contains("lacks write on key '/other/k'");
+
+            // A caller known by its client certificate only: the follower names it to the leader,
+            // which believes the name because the call comes on member 2's certificate.
+            io.raftkv.node.security.TlsFiles app =
+                    ca.issue(TestCa.Leaf.user("app")).writeTo(dir.resolve("app"));
+            String cert = "--cert=" + dir.resolve("app/tls.crt");
+            String key = "--key=" + dir.resolve("app/tls.key");
+            Result byCert = etcdctlAt(follower.port(), cert, key, "put", "/app/by-cert", "yes");
+            assertThat(byCert.out).as(byCert.err).isEqualTo("OK\n");
+            assertThat(followerNode.proposed).isEmpty();
+            assertThat(etcdctl("--user=app:" + APP, "get", "--print-value-only", "/app/by-cert").out)
+                    .isEqualTo("yes\n");
+            Result byCertOutside = etcdctlAt(follower.port(), cert, key, "put", "/other/k", "v");
+            assertThat(byCertOutside.err).contains("user 'app' lacks write on key '/other/k'");
         } finally {
             ClientServerFixture.await(follower.close());
         }
