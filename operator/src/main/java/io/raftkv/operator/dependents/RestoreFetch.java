@@ -61,6 +61,15 @@ final class RestoreFetch {
                 s3.region() != null
                         ? plain("AWS_REGION", s3.region())
                         : secretRef("AWS_REGION", s3.secretName(), "region", true));
+        List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
+        mounts.add(new VolumeMountBuilder()
+                .withName(RestoreMount.VOLUME)
+                .withMountPath(RestoreMount.MOUNT_PATH)
+                .build());
+        // the root filesystem is read-only: the JVM gets the node container's /tmp
+        Optional.ofNullable(node.getVolumeMounts()).orElse(List.of()).stream()
+                .filter(m -> "/tmp".equals(m.getMountPath()))
+                .forEach(mounts::add);
         return new ContainerBuilder()
                 .withName(RestoreMount.FETCH_CONTAINER)
                 .withImage(node.getImage())
@@ -68,10 +77,7 @@ final class RestoreFetch {
                 .withCommand("java")
                 .withArgs(args)
                 .withEnv(env)
-                .withVolumeMounts(new VolumeMountBuilder()
-                        .withName(RestoreMount.VOLUME)
-                        .withMountPath(RestoreMount.MOUNT_PATH)
-                        .build())
+                .withVolumeMounts(mounts)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withNewResources()
                 .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))

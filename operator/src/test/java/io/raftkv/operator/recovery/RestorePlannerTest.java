@@ -175,6 +175,10 @@ class RestorePlannerTest {
         var fetch = pod.getInitContainers().get(0);
         assertThat(fetch.getName()).isEqualTo(RestoreMount.FETCH_CONTAINER);
         assertThat(fetch.getArgs()).containsSequence("snapshot", "fetch", "$(RAFTKV_RESTORE_URL)");
+        assertThat(fetch.getVolumeMounts())
+                .extracting(m -> m.getMountPath())
+                .containsExactly(RestoreMount.MOUNT_PATH, "/tmp");
+        assertThat(fetch.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(fetch.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("AWS_SECRET_ACCESS_KEY");
             assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3");
