@@ -1,5 +1,6 @@
 package io.raftkv.operator;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -135,6 +136,8 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
     public static final String NAME = "raftkvcluster";
     /** How soon to look again at a cluster that is not Running yet. */
     public static final Duration NOT_READY_RESCHEDULE = Duration.ofSeconds(15);
+    /** A Running cluster is reconciled again after this many operation reschedules (60 s by default). */
+    static final int IDLE_RESCHEDULE_FACTOR = 12;
 
     private static final Logger LOG = LoggerFactory.getLogger(RaftKvClusterReconciler.class);
 
@@ -246,12 +249,28 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
         if (problems.isEmpty()) {
             ClusterSecurity.Decision decision = security.prepare(cluster, before, context.getClient());
             Set<Pod> pods = context.getSecondaryResources(Pod.class);
-            MembershipOrchestrator.ClaimLookup claims = (namespace, name) -> context.getClient()
+            MembershipOrchestrator.ClaimLookup claims = new MembershipOrchestrator.ClaimLookup() {
+                @Override
+                public boolean exists(String namespace, String name) {
+                    return claim(namespace, name) != null;
+                }
+
+                @Override
+                public Optional<java.time.Instant> createdAt(String namespace, String name) {
+                    PersistentVolumeClaim c = claim(namespace, name);
+                    return Optional.ofNullable(c)
+                            .map(x -> x.getMetadata().getCreationTimestamp())
+                            .map(java.time.Instant::parse);
+                }
+
+                private PersistentVolumeClaim claim(String namespace, String name) {
+                    return context.getClient()
                             .persistentVolumeClaims()
                             .inNamespace(namespace)
                             .withName(name)
-                            .get()
-                    != null;
+                            .get();
+                }
+            };
             Orchestration orchestration = orchestrator.prepare(cluster, before, pods, claims, clock.instant());
             var workflowContext = context.managedWorkflowAndDependentResourceContext();
             // a restore starts with one voter (pod 0, restoring); the others are added once it leads
@@ -357,9 +376,17 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             control.rescheduleAfter(operationReschedule);
         } else if (!ConditionTypes.PHASE_RUNNING.equals(next.getPhase())) {
             control.rescheduleAfter(NOT_READY_RESCHEDULE);
-        } else if (securityRecheck.isPresent()) {
-            // a CA rotation's next phase or a renewal; maxReconciliationInterval bounds it anyway
-            control.rescheduleAfter(ClusterSecurity.until(clock.instant(), securityRecheck.get()));
+        } else {
+            // A Running cluster is looked at again every IDLE_RESCHEDULE_FACTOR operation reschedules
+            // (1 min by default): a CORRUPT alarm changes no object the operator watches, and an
+            // automatic repair should not wait for maxReconciliationInterval. Sooner for a CA
+            // rotation's next phase or a renewal.
+            Duration idle = operationReschedule.multipliedBy(IDLE_RESCHEDULE_FACTOR);
+            if (securityRecheck.isPresent()) {
+                Duration security = ClusterSecurity.until(clock.instant(), securityRecheck.get());
+                idle = security.compareTo(idle) < 0 ? security : idle;
+            }
+            control.rescheduleAfter(idle);
         }
         return control;
     }

@@ -177,7 +177,73 @@ class MembershipOrchestrationMockServerTest {
         assertThat(nodes.changes()).hasSize(4);
     }
 
+    @Test
+    void aCorruptMemberIsReplacedByAFreshOneAndItsAlarmDisarmed() {
+        kube.withClaims();
+        client.resource(TestClusters.cluster(NS, NAME, 3)).create();
+        kube.bootstrap(3);
+        playUntil(() -> phase().equals(ConditionTypes.PHASE_RUNNING));
+        String oldClaim = claimCreated("data-mem-2");
+        long corrupt = nodes.idAt("mem-2");
+        nodes.raiseCorrupt(corrupt);
+
+        playUntil(() -> voters() == 3
+                && nodes.members().stream().noneMatch(m -> m.id() == corrupt)
+                && nodes.corrupt().isEmpty()
+                && converged());
+        long fresh = nodes.idAt("mem-2");
+        assertThat(fresh).isNotEqualTo(corrupt).isGreaterThanOrEqualTo(1L << 32);
+        assertThat(nodes.changes())
+                .containsExactly(
+                        "Remove " + corrupt, "DisarmCorrupt " + corrupt, "AddLearner " + fresh, "Promote " + fresh);
+        assertThat(claimCreated("data-mem-2")).as("a new volume").isNotEqualTo(oldClaim);
+        assertThat(eventReasons())
+                .contains("MemberRepairStarted", "CorruptAlarmDisarmed", "RepairVolumeDeleted", "MemberRepaired");
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getMessage())
+                        .contains("Removed member " + corrupt + " of pod mem-2 to repair it", "CORRUPT alarm names"));
+    }
+
+    @Test
+    void withManualRepairACorruptMemberIsLeftAlone() {
+        kube.withClaims();
+        RaftKvCluster manual = TestClusters.cluster(NS, NAME, 3);
+        manual.getSpec().setMemberRepair(io.raftkv.operator.api.v1alpha1.RaftKvClusterSpec.MemberRepair.Manual);
+        client.resource(manual).create();
+        kube.bootstrap(3);
+        playUntil(() -> phase().equals(ConditionTypes.PHASE_RUNNING));
+        nodes.raiseCorrupt(nodes.idAt("mem-1"));
+        for (int round = 0; round < 30; round++) {
+            kube.sync();
+        }
+        assertThat(nodes.changes()).isEmpty();
+        assertThat(nodes.corrupt()).hasSize(1);
+    }
+
+    private String claimCreated(String claim) {
+        return client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName(claim)
+                .get()
+                .getMetadata()
+                .getCreationTimestamp();
+    }
+
     private void playUntil(BooleanSupplier done) {
+        try {
+            play(done);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            RaftKvCluster c = get();
+            throw new AssertionError(
+                    "changes " + nodes.changes() + ", corrupt " + nodes.corrupt() + ", members " + nodes.members()
+                            + ", status.operation "
+                            + (c.getStatus() == null ? null : c.getStatus().getOperation())
+                            + ", events " + eventReasons(),
+                    e);
+        }
+    }
+
+    private void play(BooleanSupplier done) {
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
             kube.sync();
             RaftKvCluster c = get();

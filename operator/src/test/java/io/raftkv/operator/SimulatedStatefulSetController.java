@@ -40,6 +40,20 @@ final class SimulatedStatefulSetController {
 
     private String initialRevision;
     private long nextFreshId = 1L << 32;
+    /** Whether pods get data PVCs ({@link #withClaims()}). */
+    private boolean claims;
+
+    private final Set<Integer> claimsMade = new HashSet<>();
+
+    /**
+     * Plays the volumes too: a pod is created with its data PVC {@code data-<pod>} (the bootstrap
+     * members' dated a day back); a pod whose PVC was deleted comes back on a new, empty one under a
+     * fresh member id.
+     */
+    SimulatedStatefulSetController withClaims() {
+        this.claims = true;
+        return this;
+    }
 
     SimulatedStatefulSetController(KubernetesClient client, FakeNodeAdmin nodes, String namespace, String name) {
         this.client = client;
@@ -116,6 +130,9 @@ final class SimulatedStatefulSetController {
                 if (running.contains(k)) {
                     stop(k, true); // deleted by the operator: the kubelet killed its process
                 }
+                if (claims) {
+                    ensureClaim(k);
+                }
                 pod = create(sts, k, revision);
                 long id = volumes.computeIfAbsent(k, o -> nextFreshId++);
                 nodes.startNode(target(k), id);
@@ -133,6 +150,37 @@ final class SimulatedStatefulSetController {
             }
         }
         writeStatefulSetStatus(sts, revision);
+    }
+
+    /** The pod's data PVC: made if missing; a deleted one means a new, empty volume. */
+    private void ensureClaim(int ordinal) {
+        String claim = "data-" + name + "-" + ordinal;
+        if (client.persistentVolumeClaims()
+                        .inNamespace(namespace)
+                        .withName(claim)
+                        .get()
+                != null) {
+            return;
+        }
+        java.time.Instant created = java.time.Instant.now();
+        if (claimsMade.contains(ordinal)) {
+            volumes.remove(ordinal); // the old volume is gone: the node starts empty
+        } else if (volumes.containsKey(ordinal)) {
+            created = created.minus(java.time.Duration.ofDays(1)); // a bootstrap member's volume
+        }
+        claimsMade.add(ordinal);
+        client.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                        .withNewMetadata()
+                        .withName(claim)
+                        .withNamespace(namespace)
+                        .withCreationTimestamp(created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                                .toString())
+                        .endMetadata()
+                        .withNewSpec()
+                        .withAccessModes("ReadWriteOnce")
+                        .endSpec()
+                        .build())
+                .create();
     }
 
     private void stop(int ordinal, boolean restart) {

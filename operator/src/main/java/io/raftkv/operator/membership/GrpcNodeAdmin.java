@@ -158,7 +158,25 @@ public final class GrpcNodeAdmin implements NodeAdmin {
                 r.getCommitIndex(),
                 r.getLastIndex(),
                 members(r.getMembersList()),
-                followers);
+                followers,
+                r.getAlarmsList().stream()
+                        .filter(a -> a.getType() == io.raftkv.api.v1.AlarmType.CORRUPT)
+                        .map(io.raftkv.api.v1.AlarmMember::getMemberId)
+                        .collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Override
+    public void disarmCorrupt(String target, long memberId) {
+        io.raftkv.api.v1.AlarmGrpc.AlarmBlockingStub stub = io.raftkv.api.v1.AlarmGrpc.newBlockingStub(channel(target))
+                .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            stub.disarm(io.raftkv.api.v1.AlarmDisarmRequest.newBuilder()
+                    .setType(io.raftkv.api.v1.AlarmType.CORRUPT)
+                    .setMemberId(memberId)
+                    .build());
+        } catch (StatusRuntimeException e) {
+            throw decode(target, e);
+        }
     }
 
     @Override

@@ -7,11 +7,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
+import io.raftkv.operator.api.v1alpha1.RaftKvClusterSpec;
 import io.raftkv.operator.dependents.ClusterObjects;
 import io.raftkv.operator.membership.MembershipStep.AddLearner;
 import io.raftkv.operator.membership.MembershipStep.DeletePod;
+import io.raftkv.operator.membership.MembershipStep.DeleteVolume;
+import io.raftkv.operator.membership.MembershipStep.DisarmCorrupt;
 import io.raftkv.operator.membership.MembershipStep.Promote;
 import io.raftkv.operator.membership.MembershipStep.Remove;
+import io.raftkv.operator.membership.MembershipStep.RemoveForRepair;
 import io.raftkv.operator.membership.MembershipStep.ScaleStatefulSet;
 import io.raftkv.operator.membership.MembershipStep.TransferLeadership;
 import io.raftkv.operator.membership.ObservedCluster.LeaderView;
@@ -69,6 +73,11 @@ public final class MembershipOrchestrator {
     @FunctionalInterface
     public interface ClaimLookup {
         boolean exists(String namespace, String name);
+
+        /** When the PVC {@code name} was created; empty when it does not exist (or cannot be told). */
+        default Optional<Instant> createdAt(String namespace, String name) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -117,8 +126,12 @@ public final class MembershipOrchestrator {
                 Optional.ofNullable(cluster.getStatus()).map(s -> s.getOperation());
         Discovery discovery = findLeader(cluster, podViews);
         Optional<Found> found = discovery.found();
+        // The pod of a repair is asked even while ready: its node tells whether it still holds the old data.
+        int repairing = previous.filter(op -> op.getKind() == ClusterOperation.Kind.RepairMember)
+                .map(op -> ClusterObjects.ordinalOfPodName(cluster, op.getPod()))
+                .orElse(-1);
         Map<Integer, NodeStatusView> probes =
-                found.isPresent() ? probeJoiningPods(cluster, podViews, current) : Map.of();
+                found.isPresent() ? probeJoiningPods(cluster, podViews, current, repairing) : Map.of();
         Set<Integer> retained = new HashSet<>();
         if (current < desired && claimExists(claims, cluster, current)) {
             retained.add(current);
@@ -134,7 +147,12 @@ public final class MembershipOrchestrator {
                 probes,
                 retained,
                 previous,
-                now);
+                now,
+                cluster.getSpec().getMemberRepair() != RaftKvClusterSpec.MemberRepair.Manual,
+                previous.filter(op -> op.getKind() == ClusterOperation.Kind.RepairMember)
+                                .isPresent()
+                        ? claimsCreated(claims, cluster, current)
+                        : Map.of());
         MembershipPlan plan = planner.plan(observed);
         int replicas = plan.step() instanceof ScaleStatefulSet s ? s.to() : current;
         int voters =
@@ -175,7 +193,11 @@ public final class MembershipOrchestrator {
         try {
             Optional<String> done = perform(plan.step(), orchestration, cluster, client);
             done.ifPresent(text -> {
-                recorder.record(cluster, "Normal", eventReason(plan.step()), text);
+                recorder.record(
+                        cluster,
+                        plan.step() instanceof RemoveForRepair ? "Warning" : "Normal",
+                        eventReason(plan.step(), operation.getKind()),
+                        text);
                 operation.setMessage(text);
             });
         } catch (NodeAdminException e) {
@@ -227,6 +249,27 @@ public final class MembershipOrchestrator {
             admin.promote(leader, p.memberId());
             return Optional.of("Promoted member " + p.memberId() + " of pod "
                     + ClusterObjects.podName(cluster, p.ordinal()) + " to voter.");
+        } else if (step instanceof RemoveForRepair r) {
+            admin.remove(leader, r.memberId());
+            return Optional.of(
+                    "Removed member " + r.memberId() + " of pod " + ClusterObjects.podName(cluster, r.ordinal())
+                            + " to repair it: " + r.why() + ". Its volume is deleted next; the pod comes back empty"
+                            + " and joins as a fresh member.");
+        } else if (step instanceof DeleteVolume v) {
+            String pod = ClusterObjects.podName(cluster, v.ordinal());
+            String claim = ClusterObjects.dataClaimName(cluster, v.ordinal());
+            String namespace = cluster.getMetadata().getNamespace();
+            client.persistentVolumeClaims()
+                    .inNamespace(namespace)
+                    .withName(claim)
+                    .delete();
+            client.pods().inNamespace(namespace).withName(pod).delete();
+            return Optional.of("Deleted the PersistentVolumeClaim " + claim + " and the pod " + pod + " of the removed"
+                    + " member: the StatefulSet recreates both, and the pod starts empty under a fresh member id.");
+        } else if (step instanceof DisarmCorrupt d) {
+            admin.disarmCorrupt(leader, d.memberId());
+            return Optional.of("Disarmed the CORRUPT alarm of member " + d.memberId()
+                    + ", which is no longer a member: the cluster takes writes again.");
         } else if (step instanceof Remove r) {
             admin.remove(leader, r.memberId());
             return Optional.of("Removed member " + r.memberId()
@@ -285,7 +328,13 @@ public final class MembershipOrchestrator {
         }
     }
 
-    private static String eventReason(MembershipStep step) {
+    private static String eventReason(MembershipStep step, ClusterOperation.Kind kind) {
+        if (step instanceof RemoveForRepair) {
+            return "MemberRepairStarted";
+        }
+        if (kind == ClusterOperation.Kind.RepairMember && step instanceof Promote) {
+            return "MemberRepaired";
+        }
         return switch (step.name()) {
             case "ScaleStatefulSet" -> "Scaled";
             case "AddLearner" -> "LearnerAdded";
@@ -293,6 +342,8 @@ public final class MembershipOrchestrator {
             case "RemoveMember" -> "MemberRemoved";
             case "TransferLeadership" -> "LeadershipTransferred";
             case "DeletePod" -> "PodRestarted";
+            case "DeleteVolume" -> "RepairVolumeDeleted";
+            case "DisarmCorrupt" -> "CorruptAlarmDisarmed";
             default -> step.name();
         };
     }
@@ -385,7 +436,13 @@ public final class MembershipOrchestrator {
             }
         }
         return new LeaderView(
-                status.id(), leaderOrdinal, status.term(), status.commitIndex(), members, status.followers());
+                status.id(),
+                leaderOrdinal,
+                status.term(),
+                status.commitIndex(),
+                members,
+                status.followers(),
+                status.corrupt());
     }
 
     /**
@@ -393,10 +450,10 @@ public final class MembershipOrchestrator {
      * on a fresh volume), lowest ordinal first, at most {@value #MAX_PROBES}.
      */
     private Map<Integer, NodeStatusView> probeJoiningPods(
-            RaftKvCluster cluster, Map<Integer, PodView> pods, int statefulSetReplicas) {
+            RaftKvCluster cluster, Map<Integer, PodView> pods, int statefulSetReplicas, int repairing) {
         Map<Integer, NodeStatusView> probes = new HashMap<>();
         List<PodView> joining = pods.values().stream()
-                .filter(p -> p.running() && !p.ready() && !p.terminating())
+                .filter(p -> p.running() && (!p.ready() || p.ordinal() == repairing) && !p.terminating())
                 .filter(p -> p.ordinal() < statefulSetReplicas)
                 .sorted((a, b) -> Integer.compare(a.ordinal(), b.ordinal()))
                 .limit(MAX_PROBES)
@@ -472,6 +529,21 @@ public final class MembershipOrchestrator {
                 && state.getTerminated() != null
                 && Integer.valueOf(EXIT_STORAGE_REFUSED)
                         .equals(state.getTerminated().getExitCode());
+    }
+
+    /** Creation time of the data PVC of each pod below {@code replicas} (at most 9 lookups). */
+    private static Map<Integer, Instant> claimsCreated(ClaimLookup claims, RaftKvCluster cluster, int replicas) {
+        Map<Integer, Instant> created = new HashMap<>();
+        for (int k = 0; k < Math.min(replicas, 9); k++) {
+            int ordinal = k;
+            try {
+                claims.createdAt(cluster.getMetadata().getNamespace(), ClusterObjects.dataClaimName(cluster, k))
+                        .ifPresent(t -> created.put(ordinal, t));
+            } catch (KubernetesClientException e) {
+                LOG.warn("cannot read PVC {}: {}", ClusterObjects.dataClaimName(cluster, k), e.getMessage());
+            }
+        }
+        return created;
     }
 
     private static boolean claimExists(ClaimLookup claims, RaftKvCluster cluster, int ordinal) {

@@ -4,8 +4,11 @@ import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.ClusterOperation.Kind;
 import io.raftkv.operator.membership.MembershipStep.AddLearner;
 import io.raftkv.operator.membership.MembershipStep.DeletePod;
+import io.raftkv.operator.membership.MembershipStep.DeleteVolume;
+import io.raftkv.operator.membership.MembershipStep.DisarmCorrupt;
 import io.raftkv.operator.membership.MembershipStep.Promote;
 import io.raftkv.operator.membership.MembershipStep.Remove;
+import io.raftkv.operator.membership.MembershipStep.RemoveForRepair;
 import io.raftkv.operator.membership.MembershipStep.ScaleStatefulSet;
 import io.raftkv.operator.membership.MembershipStep.TransferLeadership;
 import io.raftkv.operator.membership.MembershipStep.Wait;
@@ -107,6 +110,9 @@ public final class MembershipPlanner {
         LeaderView leader = cluster.leader().get();
         Decision decision = learners(cluster, leader);
         if (decision == null) {
+            decision = disarmRemovedCorrupt(cluster, leader);
+        }
+        if (decision == null) {
             decision = scaleDown(cluster, leader);
         }
         if (decision == null) {
@@ -165,7 +171,7 @@ public final class MembershipPlanner {
         if (k < 0 || k >= c.desiredReplicas() || k >= c.statefulSetReplicas()) {
             return new Decision(Kind.ScaleDown, pod, m.id(), new Remove(k, m.id()));
         }
-        Kind kind = continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
+        Kind kind = replacing(c, pod);
         NodeStatusView probe = c.probes().get(k);
         if (probe != null && probe.id() != m.id()) {
             return new Decision(Kind.ReplaceMember, pod, m.id(), new Remove(k, m.id()));
@@ -244,6 +250,18 @@ public final class MembershipPlanner {
             }
             Optional<Member> member = leader.memberAt(k);
             NodeStatusView probe = c.probes().get(k);
+            if (member.isPresent() && c.autoRepair()) {
+                Optional<String> why = repairReason(c, leader, k, member.get());
+                if (why.isPresent()) {
+                    return repair(c, leader, pod, member.get(), why.get());
+                }
+            }
+            if (member.isEmpty() && continuing(c, pod, Kind.RepairMember)) {
+                Decision volume = replaceVolume(c, k, pod);
+                if (volume != null) {
+                    return volume;
+                }
+            }
             if (member.isPresent() && storageRefused(c, leader, k)) {
                 return refusedVolume(c, leader, pod, member.get());
             }
@@ -261,7 +279,7 @@ public final class MembershipPlanner {
                 }
                 return new Decision(Kind.ReplaceMember, pod, m.id(), new Remove(k, m.id()));
             }
-            Kind kind = continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
+            Kind kind = replacing(c, pod);
             PodView view = c.pods().get(k);
             if (view == null || !view.running() || view.terminating()) {
                 return new Decision(
@@ -283,6 +301,101 @@ public final class MembershipPlanner {
             return new Decision(kind, pod, probe.id(), new AddLearner(k, probe.id()));
         }
         return null;
+    }
+
+    /** The kind of an operation adding the member of {@code pod}: a repair or replacement goes on as such. */
+    private static Kind replacing(ObservedCluster c, String pod) {
+        if (continuing(c, pod, Kind.RepairMember)) {
+            return Kind.RepairMember;
+        }
+        return continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
+    }
+
+    /**
+     * Why member {@code m} of pod {@code k} must be repaired (spec.memberRepair=Automatic), if it
+     * must: its node refuses its volume and it does not work, or the CORRUPT alarm names it.
+     */
+    private Optional<String> repairReason(ObservedCluster c, LeaderView leader, int k, Member m) {
+        if (leader.corrupt().contains(m.id())) {
+            return Optional.of("the CORRUPT alarm names member " + m.id()
+                    + " (the corruption check found its state hash different from the other members')");
+        }
+        if (storageRefused(c, leader, k)) {
+            return Optional.of("the node on " + c.podName(k) + " refuses its volume at start-up (exit code 3:"
+                    + " corrupt or unreadable storage; its log says what is wrong)");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Repair, first half: the member with lost or corrupt data leaves the configuration (after a
+     * leadership transfer if it leads), only while the others keep a ready quorum without it.
+     */
+    private Decision repair(ObservedCluster c, LeaderView leader, String pod, Member m, String why) {
+        if (m.id() == leader.leaderId()) {
+            return transferAway(c, leader, Kind.RepairMember, pod, m.id());
+        }
+        Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
+        if (risk.isPresent()) {
+            return new Decision(
+                    Kind.RepairMember,
+                    pod,
+                    m.id(),
+                    new Wait(
+                            QUORUM_AT_RISK,
+                            "member " + m.id() + " of " + pod + " needs repair (" + why + "), but not now: "
+                                    + risk.get() + "; bring the other members back first",
+                            true));
+        }
+        return new Decision(Kind.RepairMember, pod, m.id(), new RemoveForRepair(m.ordinal(), m.id(), why));
+    }
+
+    /**
+     * Repair, second half (the member is out of the configuration): the pod's old volume goes, then
+     * the StatefulSet recreates the claim and the pod, which starts empty; null once the volume is
+     * fresh (its node answers with no Raft history, and the claim was created after the repair
+     * started), so that the fresh member is added as usual.
+     */
+    private static Decision replaceVolume(ObservedCluster c, int k, String pod) {
+        Instant started = c.operation()
+                .map(ClusterOperation::getStartedAt)
+                .map(t -> parse(t, c.now()))
+                .orElse(c.now());
+        Instant created = c.claimsCreated().get(k);
+        PodView view = c.pods().get(k);
+        NodeStatusView probe = c.probes().get(k);
+        boolean oldData = probe != null && !probe.isEmpty();
+        if (oldData || (created != null && created.isBefore(started))) {
+            return new Decision(Kind.RepairMember, pod, null, new DeleteVolume(k));
+        }
+        if (created == null && view != null && !view.running() && !view.terminating()) {
+            // Recreated while its old claim was still being deleted: it waits for a claim that is
+            // gone; deleted again, the StatefulSet creates a new claim with it.
+            return new Decision(Kind.RepairMember, pod, null, new DeletePod(k));
+        }
+        return null;
+    }
+
+    /**
+     * The CORRUPT alarm of a member no longer in the configuration (a repair removed it) is cleared,
+     * so that the cluster takes writes again; a member still diverging is found by the next check.
+     */
+    private static Decision disarmRemovedCorrupt(ObservedCluster c, LeaderView leader) {
+        if (!c.autoRepair()) {
+            return null;
+        }
+        Optional<Long> gone = leader.corrupt().stream()
+                .filter(id -> leader.members().stream().noneMatch(m -> m.id() == id))
+                .sorted()
+                .findFirst();
+        if (gone.isEmpty()) {
+            return null;
+        }
+        String pod = c.operation()
+                .filter(op -> op.getKind() == Kind.RepairMember)
+                .map(ClusterOperation::getPod)
+                .orElse("member-" + gone.get());
+        return new Decision(Kind.RepairMember, pod, gone.get(), new DisarmCorrupt(gone.get()));
     }
 
     /** Pod {@code k} is not ready, its node refused its volume, and its member does not work. */

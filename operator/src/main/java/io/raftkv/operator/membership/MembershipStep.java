@@ -76,6 +76,37 @@ public sealed interface MembershipStep {
         }
     }
 
+    /**
+     * Repair: delete the data PersistentVolumeClaim of pod {@code ordinal}, whose member was removed
+     * because its data is lost or corrupt, and then the pod, so that the StatefulSet recreates both
+     * and the pod starts empty under a fresh member id.
+     */
+    record DeleteVolume(int ordinal) implements MembershipStep {
+        @Override
+        public String name() {
+            return "DeleteVolume";
+        }
+    }
+
+    /**
+     * Repair: RemoveMember on the leader for the member of pod {@code ordinal}, whose data is lost
+     * or corrupt ({@code why}); its volume is deleted next.
+     */
+    record RemoveForRepair(int ordinal, long memberId, String why) implements MembershipStep {
+        @Override
+        public String name() {
+            return "RemoveMember";
+        }
+    }
+
+    /** Repair: clear the CORRUPT alarm of {@code memberId}, which is no longer a member. */
+    record DisarmCorrupt(long memberId) implements MembershipStep {
+        @Override
+        public String name() {
+            return "DisarmCorrupt";
+        }
+    }
+
     /** Delete pod {@code ordinal} so that the StatefulSet recreates it from the new template. */
     record DeletePod(int ordinal) implements MembershipStep {
         @Override

@@ -39,6 +39,9 @@ public interface NodeAdmin extends AutoCloseable {
      */
     long transferLeadership(String target, long targetId);
 
+    /** Clears the CORRUPT alarm of member {@code memberId} (on the leader; the Alarm service's Disarm). */
+    void disarmCorrupt(String target, long memberId);
+
     /** Releases connections. */
     @Override
     void close();

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param lastIndex last index of its log; 0 for a node that has never held any entry
  * @param members the membership it has applied (empty on a node waiting to join)
  * @param followers on the leader: replication progress per other member id
+ * @param corrupt members the CORRUPT alarm names, as this node applied the alarms (the corruption
+ *     check found their state different from the others')
  */
 public record NodeStatusView(
         long id,
@@ -30,12 +32,40 @@ public record NodeStatusView(
         long commitIndex,
         long lastIndex,
         List<MemberView> members,
-        Map<Long, FollowerProgress> followers) {
+        Map<Long, FollowerProgress> followers,
+        java.util.Set<Long> corrupt) {
 
     public NodeStatusView {
         leaderAddress = leaderAddress == null ? "" : leaderAddress;
         members = List.copyOf(members);
         followers = Map.copyOf(followers);
+        corrupt = java.util.Set.copyOf(corrupt);
+    }
+
+    /** A view without alarms. */
+    public NodeStatusView(
+            long id,
+            boolean leader,
+            boolean learner,
+            long term,
+            long leaderId,
+            String leaderAddress,
+            long commitIndex,
+            long lastIndex,
+            List<MemberView> members,
+            Map<Long, FollowerProgress> followers) {
+        this(
+                id,
+                leader,
+                learner,
+                term,
+                leaderId,
+                leaderAddress,
+                commitIndex,
+                lastIndex,
+                members,
+                followers,
+                java.util.Set.of());
     }
 
     /**

@@ -24,6 +24,9 @@ import java.util.Set;
  *     data PVC (a volume retained after an earlier scale-down)
  * @param operation the operation recorded by the previous reconciliation, if any
  * @param now the reconciliation's time, for step deadlines
+ * @param autoRepair spec.memberRepair is Automatic: members with lost or corrupt data are replaced
+ * @param claimsCreated creation time of the data PVC of each pod below {@code statefulSetReplicas}
+ *     that has one (a repair tells its fresh volume from the old one by it)
  */
 public record ObservedCluster(
         String podNamePrefix,
@@ -35,7 +38,9 @@ public record ObservedCluster(
         Map<Integer, NodeStatusView> probes,
         Set<Integer> retainedClaims,
         Optional<ClusterOperation> operation,
-        Instant now) {
+        Instant now,
+        boolean autoRepair,
+        Map<Integer, Instant> claimsCreated) {
 
     public ObservedCluster {
         if (desiredReplicas < 1 || statefulSetReplicas < 0) {
@@ -46,6 +51,34 @@ public record ObservedCluster(
         pods = Map.copyOf(pods);
         probes = Map.copyOf(probes);
         retainedClaims = Set.copyOf(retainedClaims);
+        claimsCreated = Map.copyOf(claimsCreated);
+    }
+
+    /** Without automatic repair. */
+    public ObservedCluster(
+            String podNamePrefix,
+            int desiredReplicas,
+            int statefulSetReplicas,
+            String updateRevision,
+            Map<Integer, PodView> pods,
+            Optional<LeaderView> leader,
+            Map<Integer, NodeStatusView> probes,
+            Set<Integer> retainedClaims,
+            Optional<ClusterOperation> operation,
+            Instant now) {
+        this(
+                podNamePrefix,
+                desiredReplicas,
+                statefulSetReplicas,
+                updateRevision,
+                pods,
+                leader,
+                probes,
+                retainedClaims,
+                operation,
+                now,
+                false,
+                Map.of());
     }
 
     /** The name of pod {@code ordinal}. */
@@ -85,6 +118,7 @@ public record ObservedCluster(
      * @param commitIndex the leader's commit index
      * @param members every member, each with its pod ordinal (-1 when unknown)
      * @param matchIndex replication progress per member id (the leader itself is absent)
+     * @param corrupt members the CORRUPT alarm names, as the leader applied it
      */
     public record LeaderView(
             long leaderId,
@@ -92,10 +126,23 @@ public record ObservedCluster(
             long term,
             long commitIndex,
             List<Member> members,
-            Map<Long, NodeStatusView.FollowerProgress> matchIndex) {
+            Map<Long, NodeStatusView.FollowerProgress> matchIndex,
+            Set<Long> corrupt) {
         public LeaderView {
             members = List.copyOf(members);
             matchIndex = Map.copyOf(matchIndex);
+            corrupt = Set.copyOf(corrupt);
+        }
+
+        /** A view without alarms. */
+        public LeaderView(
+                long leaderId,
+                int leaderOrdinal,
+                long term,
+                long commitIndex,
+                List<Member> members,
+                Map<Long, NodeStatusView.FollowerProgress> matchIndex) {
+            this(leaderId, leaderOrdinal, term, commitIndex, members, matchIndex, Set.of());
         }
 
         /** The member whose pod is {@code ordinal}, if any. */

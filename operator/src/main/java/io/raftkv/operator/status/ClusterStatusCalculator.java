@@ -159,6 +159,7 @@ public final class ClusterStatusCalculator {
 
         conditions = new ArrayList<>(conditions);
         conditions.add(alarm(previous.getAlarms()));
+        conditions.add(repair(operation));
         RaftKvClusterStatus next = new RaftKvClusterStatus();
         next.setPhase(phase);
         next.setReplicas(current);
@@ -179,6 +180,25 @@ public final class ClusterStatusCalculator {
      * Alarm: True while the leader reports a cluster-wide alarm ({@code status.alarms}, written by
      * the node), with the first alarm's type as reason; False (NoAlarm) otherwise.
      */
+    /** {@link ConditionTypes#MEMBER_REPAIR}: True while the operation in progress is a repair. */
+    private static Condition repair(ClusterOperation operation) {
+        if (operation == null || operation.getKind() != ClusterOperation.Kind.RepairMember) {
+            return condition(
+                    ConditionTypes.MEMBER_REPAIR,
+                    false,
+                    ConditionTypes.REASON_NO_REPAIR,
+                    "No member is being repaired.");
+        }
+        return condition(
+                ConditionTypes.MEMBER_REPAIR,
+                true,
+                operation.getStep(),
+                "Repairing " + operation.getPod()
+                        + (operation.getMemberId() == null ? "" : " (member " + operation.getMemberId() + ")")
+                        + ": its data is lost or corrupt, so its member is removed, its volume replaced and a fresh"
+                        + " member added" + (operation.getMessage() == null ? "." : ". " + operation.getMessage()));
+    }
+
     static Condition alarm(List<String> alarms) {
         if (alarms == null || alarms.isEmpty()) {
             return condition(ALARM, false, REASON_NO_ALARM, "No cluster-wide alarm is active.");

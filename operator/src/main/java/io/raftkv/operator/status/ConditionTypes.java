@@ -13,6 +13,13 @@ public final class ConditionTypes {
     public static final String ALARM = "Alarm";
 
     public static final String REASON_NO_ALARM = "NoAlarm";
+    /**
+     * True while the operator replaces a member whose data is lost or corrupt (spec.memberRepair=
+     * Automatic); the reason is the repair's current step, the message says which member and why.
+     */
+    public static final String MEMBER_REPAIR = "MemberRepair";
+
+    public static final String REASON_NO_REPAIR = "NoRepair";
 
     /**
      * TLS and auth are as the spec asks: certificates issued and valid (renewed in time), token

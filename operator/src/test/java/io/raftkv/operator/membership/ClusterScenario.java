@@ -34,6 +34,31 @@ final class ClusterScenario {
     private long commit = 1000;
     private ClusterOperation operation;
     private Instant now = T0;
+    private boolean autoRepair;
+    private final Set<Long> corrupt = new HashSet<>();
+    private final Map<Integer, Instant> claimsCreated = new HashMap<>();
+
+    /** spec.memberRepair=Automatic. */
+    ClusterScenario autoRepair() {
+        autoRepair = true;
+        return this;
+    }
+
+    /** The leader has applied the CORRUPT alarm for member {@code id}. */
+    ClusterScenario corrupt(long id) {
+        corrupt.add(id);
+        return this;
+    }
+
+    /** The data PVC of pod {@code ordinal} was created at {@code at}; null: it does not exist. */
+    ClusterScenario claimCreated(int ordinal, Instant at) {
+        if (at == null) {
+            claimsCreated.remove(ordinal);
+        } else {
+            claimsCreated.put(ordinal, at);
+        }
+        return this;
+    }
 
     /** {@code voters} ready voters on pods 0..voters-1, StatefulSet at {@code voters}. */
     static ClusterScenario stable(int voters, int desired) {
@@ -175,7 +200,7 @@ final class ClusterScenario {
                     .orElse(-1);
             Map<Long, NodeStatusView.FollowerProgress> followers = new HashMap<>(progress);
             followers.remove(leaderId);
-            leader = Optional.of(new LeaderView(leaderId, leaderOrdinal, 3, commit, members, followers));
+            leader = Optional.of(new LeaderView(leaderId, leaderOrdinal, 3, commit, members, followers, corrupt));
         }
         return new ObservedCluster(
                 "kv-",
@@ -187,6 +212,8 @@ final class ClusterScenario {
                 probes,
                 retained,
                 Optional.ofNullable(operation),
-                now);
+                now,
+                autoRepair,
+                claimsCreated);
     }
 }

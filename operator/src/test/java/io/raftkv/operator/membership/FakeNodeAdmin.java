@@ -25,6 +25,19 @@ public final class FakeNodeAdmin implements NodeAdmin {
     private long commit = 100;
     private boolean learnersCatchUp = true;
     private int maxLearnersSeen;
+    private final java.util.Set<Long> corrupt = new java.util.TreeSet<>();
+
+    /** Raises the CORRUPT alarm for member {@code id}, as the corruption check would. */
+    public void raiseCorrupt(long id) {
+        withLock(() -> {
+            corrupt.add(id);
+        });
+    }
+
+    /** Members the CORRUPT alarm names. */
+    public java.util.Set<Long> corrupt() {
+        return withLock(() -> java.util.Set.copyOf(corrupt));
+    }
 
     /** Registers a bootstrap voter (already a member) served at {@code target}. */
     public void bootstrapVoter(String target, long id, String peerAddress) {
@@ -123,7 +136,8 @@ public final class FakeNodeAdmin implements NodeAdmin {
                     member ? commit : 0,
                     member ? commit : 0,
                     member ? List.copyOf(members.values()) : List.of(),
-                    followers);
+                    followers,
+                    member ? java.util.Set.copyOf(corrupt) : java.util.Set.of());
         });
     }
 
@@ -198,6 +212,16 @@ public final class FakeNodeAdmin implements NodeAdmin {
             changes.add("Transfer " + leaderId + "->" + targetId);
             leaderId = targetId;
             return leaderId;
+        });
+    }
+
+    @Override
+    public void disarmCorrupt(String target, long memberId) {
+        withLock(() -> {
+            onLeader(target);
+            corrupt.remove(memberId);
+            changes.add("DisarmCorrupt " + memberId);
+            return null;
         });
     }
 

@@ -25,10 +25,15 @@ public class ClusterOperation {
         /** A pod came back on a fresh volume under a new id: remove the old member, add the new one. */
         ReplaceMember,
         /** Restarting pods onto a new template, followers first, the leader last after a transfer. */
-        RollingRestart
+        RollingRestart,
+        /**
+         * Replacing a member whose data is lost or corrupt (spec.memberRepair=Automatic): remove it,
+         * delete its PersistentVolumeClaim and pod, add the fresh member of the recreated pod.
+         */
+        RepairMember
     }
 
-    @JsonPropertyDescription("ScaleUp, ScaleDown, ReplaceMember or RollingRestart.")
+    @JsonPropertyDescription("ScaleUp, ScaleDown, ReplaceMember, RollingRestart or RepairMember.")
     private Kind kind;
 
     @JsonPropertyDescription("The pod the operation is about.")

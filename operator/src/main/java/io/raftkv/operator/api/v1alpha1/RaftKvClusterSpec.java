@@ -94,6 +94,20 @@ public class RaftKvClusterSpec {
             + " by default the leader keeps one hour of history.")
     private AutoCompactionSpec autoCompaction = new AutoCompactionSpec();
 
+    @JsonPropertyDescription("Automatic: a member whose volume its node refuses at start-up (exit 3:"
+            + " corrupt or unreadable storage) or that the CORRUPT alarm names is replaced by the operator"
+            + " while the other members hold a quorum: removed from the Raft configuration, its"
+            + " PersistentVolumeClaim and pod deleted, the pod's fresh member added (new id, catch-up by"
+            + " snapshot) and promoted, the CORRUPT alarm of the removed member disarmed. Manual: the"
+            + " operator only reports it (Degraded) and a person acts (docs/operations.md).")
+    private MemberRepair memberRepair = MemberRepair.Automatic;
+
+    /** Whether the operator replaces a member whose data is lost or corrupt. */
+    public enum MemberRepair {
+        Automatic,
+        Manual
+    }
+
     @JsonPropertyDescription("Extra labels put on every object the operator creates and on the"
             + " pods. The app.kubernetes.io/* labels the operator sets cannot be overridden.")
     private Map<String, String> labels = new LinkedHashMap<>();
@@ -179,6 +193,14 @@ public class RaftKvClusterSpec {
 
     public void setMonitoring(MonitoringSpec monitoring) {
         this.monitoring = monitoring;
+    }
+
+    public MemberRepair getMemberRepair() {
+        return memberRepair;
+    }
+
+    public void setMemberRepair(MemberRepair memberRepair) {
+        this.memberRepair = memberRepair;
     }
 
     public AutoCompactionSpec getAutoCompaction() {
