@@ -273,6 +273,22 @@ hostile:
 	  status=$$?; last=$$(ls -td $(CHAOS_DIR)/hostile-*/ 2>/dev/null | head -1); \
 	  if [ -n "$$last" ]; then cat "$$last/hostile-table.md"; fi; exit $$status
 
+## backpressure: the backpressure benchmark — never-reading pipeline, Range-page flood, 2,000 idle connections against 3 nodes, limits as shipped and lifted, BACKPRESSURE_ROUNDS rounds (each under BACKPRESSURE_LOCK); report in BACKPRESSURE_DIR/report.md
+BACKPRESSURE_ROUNDS ?= 3
+BACKPRESSURE_SECONDS ?= 8
+BACKPRESSURE_DIR ?= $(CURDIR)/target/backpressure
+BACKPRESSURE_LOCK ?= flock /tmp/heavy.lock
+.PHONY: backpressure
+backpressure:
+	@$(MVN) -q -pl chaos -am install -DskipTests
+	@rm -rf $(BACKPRESSURE_DIR); mkdir -p $(BACKPRESSURE_DIR); uptime > $(BACKPRESSURE_DIR)/load.txt
+	@for r in $$(seq 1 $(BACKPRESSURE_ROUNDS)); do \
+	  $(BACKPRESSURE_LOCK) sh -c 'uptime >> $(BACKPRESSURE_DIR)/load.txt; $(MVN) -pl chaos test -Dtest=BackpressureBenchTest \
+	    -Dbackpressure.round='$$r' -Dbackpressure.seconds=$(BACKPRESSURE_SECONDS) -Dbackpressure.dir=$(BACKPRESSURE_DIR); \
+	    status=$$?; uptime >> $(BACKPRESSURE_DIR)/load.txt; exit $$status' || exit 1; done
+	@$(MVN) -q -pl chaos test -Dtest=BackpressureBenchTest -Dbackpressure.report=true -Dbackpressure.dir=$(BACKPRESSURE_DIR)
+	@cat $(BACKPRESSURE_DIR)/report.md $(BACKPRESSURE_DIR)/load.txt
+
 chaos-short:
 	@$(MVN) -pl chaos -am package -Dbuild.dir=$(CHAOS_BUILD_DIR) -Dtest=ChaosShortRunTest \
 	  -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.dir=$(CHAOS_DIR) $(CHAOS_ARGS); \

@@ -261,7 +261,7 @@ public final class HostileRun {
         return w;
     }
 
-    private static long maxTerm(ProcessCluster cluster) {
+    static long maxTerm(ProcessCluster cluster) {
         return cluster.memberStatuses(false).values().stream()
                 .flatMap(Optional::stream)
                 .mapToLong(StatusResponse::getTerm)
@@ -270,7 +270,7 @@ public final class HostileRun {
     }
 
     /** VmRSS of the node's process in KiB (0 when unreadable). */
-    private static long rssKib(NodeProcess n) {
+    static long rssKib(NodeProcess n) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + n.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
