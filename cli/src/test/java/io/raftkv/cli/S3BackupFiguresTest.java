@@ -188,10 +188,10 @@ class S3BackupFiguresTest {
         cmd.addAll(args);
         Path out = Files.createTempFile(tmp, "ctl", ".out");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
+        ProcessBuilder builder =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().putAll(S3rver.CREDENTIALS);
+        Process p = builder.start();
         Path statusFile = Path.of("/proc/" + p.pid() + "/status");
         long peak = 0;
         while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
