@@ -10,19 +10,16 @@ import io.raftkv.etcd.api.WatchGrpcService;
 import io.raftkv.etcd.api.WatchRequest;
 import io.raftkv.etcd.api.WatchResponse;
 import io.raftkv.node.server.CallRunner;
+import io.raftkv.node.server.CountedStream;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.watch.WatchHub;
 import io.raftkv.node.watch.WatchSink;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code etcdserverpb.Watch} on the member's {@link WatchHub} (the same hub as {@code raftkv.v1.Watch}):
@@ -63,8 +60,6 @@ final class EtcdWatch {
     /** The hub's reason on the answer to a client's cancel, which etcd gives without a reason. */
     private static final String CLIENT_CANCEL = "canceled by the client";
 
-    private static final Logger LOG = LoggerFactory.getLogger(EtcdWatch.class);
-
     private final Vertx vertx;
     private final WatchHub hub;
     private final CallRunner calls;
@@ -101,13 +96,11 @@ final class EtcdWatch {
     /** One etcd Watch stream; its handlers run on the context that received it. */
     private final class Call implements WatchSink {
         private final GrpcServerRequest<WatchRequest, WatchResponse> request;
-        private final Context context;
-        private final AtomicLong pending = new AtomicLong();
-        private volatile boolean closed;
+        private final CountedStream<WatchResponse> stream;
 
         Call(GrpcServerRequest<WatchRequest, WatchResponse> request) {
             this.request = request;
-            this.context = vertx.getOrCreateContext();
+            this.stream = new CountedStream<>(request, vertx.getOrCreateContext());
         }
 
         void start() {
@@ -202,7 +195,7 @@ final class EtcdWatch {
         /** From the hub (its thread): translated to etcd's form and queued for the client. */
         @Override
         public void send(io.raftkv.api.v1.WatchResponse r) {
-            if (closed) {
+            if (stream.isClosed()) {
                 return;
             }
             long id = r.getWatchId() > 0 ? r.getWatchId() - 1 : r.getWatchId();
@@ -251,42 +244,21 @@ final class EtcdWatch {
         }
 
         private void write(WatchResponse response) {
-            if (closed) {
-                return;
-            }
-            int size = response.getSerializedSize();
-            pending.addAndGet(size);
-            context.runOnContext(v -> {
-                if (closed) {
-                    pending.addAndGet(-size);
-                    return;
-                }
-                request.response().write(response).onComplete(ar -> pending.addAndGet(-size));
-            });
+            stream.write(response);
         }
 
         @Override
         public long pendingBytes() {
-            return pending.get();
+            return stream.pendingBytes();
         }
 
         /** The client ended its side: end ours. */
         private void end() {
-            if (!closed) {
-                close();
-                try {
-                    request.response().end();
-                } catch (IllegalStateException e) {
-                    LOG.debug("etcd watch stream already ended: {}", e.toString());
-                }
-            }
+            stream.end(() -> hub.closed(this));
         }
 
         private void close() {
-            if (!closed) {
-                closed = true;
-                hub.closed(this);
-            }
+            stream.close(() -> hub.closed(this));
         }
     }
 

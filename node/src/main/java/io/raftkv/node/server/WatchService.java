@@ -8,14 +8,10 @@ import io.raftkv.api.v1.WatchResponse;
 import io.raftkv.node.kv.KeyRanges;
 import io.raftkv.node.watch.WatchHub;
 import io.raftkv.node.watch.WatchSink;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code raftkv.v1.Watch}: one {@link WatchCall} per stream, feeding the member's {@link WatchHub}.
@@ -25,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WatchService {
     static final String METHOD = WatchGrpcService.Watch.fullMethodName();
-    private static final Logger LOG = LoggerFactory.getLogger(WatchService.class);
 
     private final Vertx vertx;
     private final WatchHub hub;
@@ -48,13 +43,11 @@ public final class WatchService {
     /** One Watch stream; its handlers run on the context that received it. */
     private final class WatchCall implements WatchSink {
         private final GrpcServerRequest<WatchRequest, WatchResponse> request;
-        private final Context context;
-        private final AtomicLong pending = new AtomicLong();
-        private volatile boolean closed;
+        private final CountedStream<WatchResponse> stream;
 
         WatchCall(GrpcServerRequest<WatchRequest, WatchResponse> request) {
             this.request = request;
-            this.context = vertx.getOrCreateContext();
+            this.stream = new CountedStream<>(request, vertx.getOrCreateContext());
         }
 
         void start() {
@@ -125,42 +118,21 @@ public final class WatchService {
 
         @Override
         public void send(WatchResponse response) {
-            if (closed) {
-                return;
-            }
-            int size = response.getSerializedSize();
-            pending.addAndGet(size);
-            context.runOnContext(v -> {
-                if (closed) {
-                    pending.addAndGet(-size);
-                    return;
-                }
-                request.response().write(response).onComplete(ar -> pending.addAndGet(-size));
-            });
+            stream.write(response);
         }
 
         @Override
         public long pendingBytes() {
-            return pending.get();
+            return stream.pendingBytes();
         }
 
         /** The client ended its side: end ours. */
         private void end() {
-            if (!closed) {
-                close();
-                try {
-                    request.response().end();
-                } catch (IllegalStateException e) {
-                    LOG.debug("watch stream already ended: {}", e.toString());
-                }
-            }
+            stream.end(() -> hub.closed(this));
         }
 
         private void close() {
-            if (!closed) {
-                closed = true;
-                hub.closed(this);
-            }
+            stream.close(() -> hub.closed(this));
         }
     }
 }
