@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  * (the mock has no controllers to ask for their scale) and healthy = those that are Ready. A pod
  * that is not Ready may always be evicted when the budget says
  * {@code unhealthyPodEvictionPolicy: AlwaysAllow}.
+ *
+ * <p>The one copy: e2e's tests use it through this module's test jar ({@code MockApiServer}'s
+ * dispatcher extends it).
  */
 public class EvictingCrudDispatcher extends KubernetesCrudDispatcher {
 
