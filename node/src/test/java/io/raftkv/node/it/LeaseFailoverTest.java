@@ -1,15 +1,14 @@
 package io.raftkv.node.it;
 
+import static io.raftkv.node.it.LeaseKeys.exists;
+import static io.raftkv.node.it.LeaseKeys.putWithLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.raftkv.api.client.BlockingRaftKvClient;
 import io.raftkv.api.client.LeaseKeepAlive;
 import io.raftkv.api.client.RaftKvClient;
-import io.raftkv.api.v1.GetRequest;
 import io.raftkv.api.v1.LeaseGrantResponse;
-import io.raftkv.api.v1.PutRequest;
-import io.raftkv.api.v1.ReadConsistency;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,22 +50,6 @@ class LeaseFailoverTest {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    private static boolean exists(BlockingRaftKvClient kv, String key) {
-        return kv.get(GetRequest.newBuilder()
-                        .setKey(RaftKvClient.utf8(key))
-                        .setConsistency(ReadConsistency.LINEARIZABLE)
-                        .build())
-                .hasKv();
-    }
-
-    private static void putWithLease(BlockingRaftKvClient kv, String key, long lease) {
-        kv.put(PutRequest.newBuilder()
-                .setKey(RaftKvClient.utf8(key))
-                .setValue(RaftKvClient.utf8("v"))
-                .setLease(lease)
-                .build());
     }
 
     /**
