@@ -293,16 +293,11 @@ public final class NodeMain {
                     probe.host(),
                     probe.port()));
         }
-        clientServer = await(ClientServer.start(
-                vertx,
-                driver,
-                limits,
-                metrics.prometheus(),
-                config.clientBind().host(),
-                config.clientBind().port(),
-                servingContexts,
-                clientPortSecurity(),
-                config.watchOptions()));
+        clientServer = await(ClientServer.builder(vertx, driver, limits, metrics.prometheus())
+                .servingContexts(servingContexts)
+                .security(clientPortSecurity())
+                .watchOptions(config.watchOptions())
+                .start(config.clientBind().host(), config.clientBind().port()));
         // Decided on the leader, applied by every member like KV.Compact; on a client loop, never the Raft loop.
         autoCompactor = AutoCompactor.start(
                 vertx,

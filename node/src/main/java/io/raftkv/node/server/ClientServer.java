@@ -105,104 +105,85 @@ public final class ClientServer {
     }
 
     /**
-     * Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}).
-     *
-     * @param registry must be, or contain (as a composite), a {@link PrometheusMeterRegistry}: it is
-     *                 what {@code /metrics} serves ({@link PrometheusMetrics#create()} makes one)
-     * @return the running server, or a failure if the limits are invalid, no Prometheus registry
-     *         was given, or the port cannot be bound
+     * What a client server is built from: {@code node} (the driver), its {@code limits}, and
+     * {@code registry}, which must be, or contain (as a composite), a {@link PrometheusMeterRegistry}:
+     * it is what {@code /metrics} serves ({@link PrometheusMetrics#create()} makes one). The rest has
+     * defaults; {@link Builder#start(String, int)} binds it.
      */
-    public static Future<ClientServer> start(
-            Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry, String host, int port) {
-        Objects.requireNonNull(node, "node");
-        return start(vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port);
+    public static Builder builder(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry) {
+        return new Builder(vertx, node, limits, registry);
     }
 
-    /** As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, reading through {@code reader}. */
-    public static Future<ClientServer> start(
-            Vertx vertx,
-            RaftNodeApi node,
-            KvReader reader,
-            ServerLimits limits,
-            MeterRegistry registry,
-            String host,
-            int port) {
-        return start(vertx, node, reader, limits, registry, host, port, List.of(), ClientPortSecurity.NONE);
+    /** The optional parts of a client server, each with its default. */
+    public static final class Builder {
+        private final Vertx vertx;
+        private final RaftNodeApi node;
+        private final ServerLimits limits;
+        private final MeterRegistry registry;
+        private KvReader reader;
+        private List<Context> servingContexts = List.of();
+        private ClientPortSecurity security = ClientPortSecurity.NONE;
+        private WatchOptions watchOptions = WatchOptions.defaults();
+
+        private Builder(Vertx vertx, RaftNodeApi node, ServerLimits limits, MeterRegistry registry) {
+            this.vertx = vertx;
+            this.node = Objects.requireNonNull(node, "node");
+            this.limits = limits;
+            this.registry = registry;
+        }
+
+        /** Reads through {@code reader} (default: the node's state machine, {@code KvReader.of(node::stateMachine)}). */
+        public Builder reader(KvReader reader) {
+            this.reader = reader;
+            return this;
+        }
+
+        /**
+         * Serves from each of {@code servingContexts} (event-loop contexts; default empty: the
+         * caller's context only). Every context gets its own HTTP server on the same port and Vert.x
+         * spreads connections over them, so request decoding and encoding run on several event loops
+         * — none of them the Raft loop's, when the caller keeps that one out of the list (see
+         * {@code io.raftkv.node.EventLoops}).
+         */
+        public Builder servingContexts(List<Context> servingContexts) {
+            this.servingContexts = List.copyOf(servingContexts);
+            return this;
+        }
+
+        /** Secured by {@code security}: TLS, authentication and authorization of every call (default: none). */
+        public Builder security(ClientPortSecurity security) {
+            this.security = security;
+            return this;
+        }
+
+        /** The watch hub bounded by {@code watchOptions} (the {@code --watch-*} flags; default: their defaults). */
+        public Builder watchOptions(WatchOptions watchOptions) {
+            this.watchOptions = watchOptions;
+            return this;
+        }
+
+        /**
+         * Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}).
+         *
+         * @return the running server, or a failure if the limits are invalid, no Prometheus registry
+         *         was given, or the port cannot be bound
+         */
+        public Future<ClientServer> start(String host, int port) {
+            return ClientServer.start(
+                    vertx,
+                    node,
+                    reader != null ? reader : KvReader.of(node::stateMachine),
+                    limits,
+                    registry,
+                    host,
+                    port,
+                    servingContexts,
+                    security,
+                    watchOptions);
+        }
     }
 
-    /**
-     * As {@link #start(Vertx, RaftNodeApi, ServerLimits, MeterRegistry, String, int)}, serving from
-     * each of {@code servingContexts} (event-loop contexts; empty: the caller's context only). Every
-     * context gets its own HTTP server on the same port and Vert.x spreads connections over them, so
-     * request decoding and encoding run on several event loops — none of them the Raft loop's, when
-     * the caller keeps that one out of the list (see {@code io.raftkv.node.EventLoops}).
-     */
-    public static Future<ClientServer> start(
-            Vertx vertx,
-            RaftNodeApi node,
-            ServerLimits limits,
-            MeterRegistry registry,
-            String host,
-            int port,
-            List<Context> servingContexts) {
-        return start(vertx, node, limits, registry, host, port, servingContexts, ClientPortSecurity.NONE);
-    }
-
-    /** As above, secured by {@code security}: TLS, authentication and authorization of every call. */
-    public static Future<ClientServer> start(
-            Vertx vertx,
-            RaftNodeApi node,
-            ServerLimits limits,
-            MeterRegistry registry,
-            String host,
-            int port,
-            List<Context> servingContexts,
-            ClientPortSecurity security) {
-        Objects.requireNonNull(node, "node");
-        return start(
-                vertx, node, KvReader.of(node::stateMachine), limits, registry, host, port, servingContexts, security);
-    }
-
-    /** As above, with the watch hub bounded by {@code watchOptions} (the {@code --watch-*} flags). */
-    public static Future<ClientServer> start(
-            Vertx vertx,
-            RaftNodeApi node,
-            ServerLimits limits,
-            MeterRegistry registry,
-            String host,
-            int port,
-            List<Context> servingContexts,
-            ClientPortSecurity security,
-            WatchOptions watchOptions) {
-        Objects.requireNonNull(node, "node");
-        return start(
-                vertx,
-                node,
-                KvReader.of(node::stateMachine),
-                limits,
-                registry,
-                host,
-                port,
-                servingContexts,
-                security,
-                watchOptions);
-    }
-
-    static Future<ClientServer> start(
-            Vertx vertx,
-            RaftNodeApi node,
-            KvReader reader,
-            ServerLimits limits,
-            MeterRegistry registry,
-            String host,
-            int port,
-            List<Context> servingContexts,
-            ClientPortSecurity security) {
-        return start(
-                vertx, node, reader, limits, registry, host, port, servingContexts, security, WatchOptions.defaults());
-    }
-
-    static Future<ClientServer> start(
+    private static Future<ClientServer> start(
             Vertx vertx,
             RaftNodeApi node,
             KvReader reader,

@@ -93,8 +93,10 @@ class ClientAuthTest {
         ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog(), members(tls));
         audit.start();
         ((Logger) LoggerFactory.getLogger("raftkv.audit")).addAppender(audit);
-        server = await(ClientServer.start(
-                vertx, node, reader, ServerLimits.defaults(), metrics.prometheus(), "127.0.0.1", 0, List.of(), auth));
+        server = await(ClientServer.builder(vertx, node, ServerLimits.defaults(), metrics.prometheus())
+                .reader(reader)
+                .security(auth)
+                .start("127.0.0.1", 0));
     }
 
     @AfterEach

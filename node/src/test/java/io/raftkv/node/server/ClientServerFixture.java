@@ -40,19 +40,24 @@ final class ClientServerFixture implements AutoCloseable {
     final HttpClient http = vertx.createHttpClient();
 
     ClientServerFixture(ServerLimits limits) {
-        server = await(ClientServer.start(vertx, node, reader, limits, metrics.prometheus(), "127.0.0.1", 0));
+        server = await(ClientServer.builder(vertx, node, limits, metrics.prometheus())
+                .reader(reader)
+                .start("127.0.0.1", 0));
     }
 
     /** A server that reads through {@code readThrough} (e.g. a real state machine) instead of {@link #reader}. */
     ClientServerFixture(ServerLimits limits, KvReader readThrough) {
-        server = await(ClientServer.start(vertx, node, readThrough, limits, metrics.prometheus(), "127.0.0.1", 0));
+        server = await(ClientServer.builder(vertx, node, limits, metrics.prometheus())
+                .reader(readThrough)
+                .start("127.0.0.1", 0));
     }
 
     /** As above, the node's state machine set first, so the server's watch hub follows its changes. */
     ClientServerFixture(ServerLimits limits, io.raftkv.node.storage.KvStateMachine stateMachine) {
         node.stateMachine = stateMachine;
-        server = await(ClientServer.start(
-                vertx, node, KvReader.of(() -> stateMachine), limits, metrics.prometheus(), "127.0.0.1", 0));
+        server = await(ClientServer.builder(vertx, node, limits, metrics.prometheus())
+                .reader(KvReader.of(() -> stateMachine))
+                .start("127.0.0.1", 0));
     }
 
     ClientServerFixture() {

@@ -54,16 +54,11 @@ class EtcdAuthTest {
         AuthFiles files = AuthFiles.of(APP + ",app\n" + ADMIN + ",ops\n", "app write /app/\nops admin\n");
         ClientAuth auth = new ClientAuth(tls, tls.trust(), files, new AuditLog(), ClientAuthTest.members(tls));
         caFile = Files.writeString(dir.resolve("ca.crt"), ca.caPem());
-        server = ClientServerFixture.await(ClientServer.start(
-                vertx,
-                node,
-                KvReader.of(log::stateMachine),
-                ServerLimits.defaults(),
-                metrics.prometheus(),
-                "127.0.0.1",
-                0,
-                List.of(),
-                auth));
+        server = ClientServerFixture.await(
+                ClientServer.builder(vertx, node, ServerLimits.defaults(), metrics.prometheus())
+                        .reader(KvReader.of(log::stateMachine))
+                        .security(auth)
+                        .start("127.0.0.1", 0));
     }
 
     @AfterEach
@@ -134,16 +129,11 @@ class EtcdAuthTest {
         ReloadingTls tls2 =
                 ReloadingTls.load(vertx, ca.issue(TestCa.Leaf.member("c", 2)).writeTo(dir.resolve("node2")));
         AuthFiles files = AuthFiles.of(APP + ",app\n" + ADMIN + ",ops\n", "app write /app/\nops admin\n");
-        ClientServer follower = ClientServerFixture.await(ClientServer.start(
-                vertx,
-                followerNode,
-                KvReader.of(log::stateMachine),
-                ServerLimits.defaults(),
-                metrics.prometheus(),
-                "127.0.0.1",
-                0,
-                List.of(),
-                new ClientAuth(tls2, tls2.trust(), files, new AuditLog())));
+        ClientServer follower = ClientServerFixture.await(
+                ClientServer.builder(vertx, followerNode, ServerLimits.defaults(), metrics.prometheus())
+                        .reader(KvReader.of(log::stateMachine))
+                        .security(new ClientAuth(tls2, tls2.trust(), files, new AuditLog()))
+                        .start("127.0.0.1", 0));
         try {
             Result put = etcdctlAt(follower.port(), "--user=app:" + APP, "put", "/app/forwarded", "yes");
             assertThat(put.out).as(put.err).isEqualTo("OK\n");
