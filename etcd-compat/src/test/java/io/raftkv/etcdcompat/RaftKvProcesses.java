@@ -1,21 +1,26 @@
 package io.raftkv.etcdcompat;
 
+import io.raftkv.testkit.FreePorts;
+import io.raftkv.testkit.ManagedProcess;
+import io.raftkv.testkit.NodeJvm;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * RaftKV node processes on loopback, started from the node's fat jar
  * ({@code node/target/raftkv-node.jar}, built by the reactor before this module), data under
- * {@code target/it-data}. {@link #close()} kills them.
+ * {@code target/it-data}, each a test kit {@link ManagedProcess}. {@link #close()} kills them.
  */
 final class RaftKvProcesses implements AutoCloseable {
     private static final Path JAR = Path.of("../node/target/raftkv-node.jar");
-    private final List<Process> nodes = new ArrayList<>();
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms64m", "-Xmx256m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "--enable-native-access=ALL-UNNAMED");
+    private final List<ManagedProcess> nodes = new ArrayList<>();
     private final List<String> clientAddresses = new ArrayList<>();
     final Path root;
 
@@ -47,7 +52,7 @@ final class RaftKvProcesses implements AutoCloseable {
                 .toAbsolutePath();
         Files.createDirectories(root);
         RaftKvProcesses c = new RaftKvProcesses(root);
-        int[] ports = freePorts(2 * size);
+        int[] ports = FreePorts.allocate(2 * size);
         StringBuilder peers = new StringBuilder();
         StringBuilder clients = new StringBuilder();
         for (int i = 1; i <= size; i++) {
@@ -58,15 +63,7 @@ final class RaftKvProcesses implements AutoCloseable {
             for (int i = 1; i <= size; i++) {
                 String client = "127.0.0.1:" + ports[2 * i - 2];
                 c.clientAddresses.add(client);
-                List<String> cmd = List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xms64m",
-                        "-Xmx256m",
-                        "-XX:+UseG1GC",
-                        "-XX:MaxGCPauseMillis=20",
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-jar",
-                        JAR.toString(),
+                List<String> args = List.of(
                         "--id",
                         Integer.toString(i),
                         "--client-addr",
@@ -81,12 +78,19 @@ final class RaftKvProcesses implements AutoCloseable {
                         peers.toString(),
                         "--peer-client-addrs",
                         clients.toString());
-                c.nodes.add(new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(root.resolve("node-" + i + ".log").toFile())
-                        .start());
+                ManagedProcess node = new ManagedProcess(
+                        "node " + i,
+                        NodeJvm.fromJar(JVM_OPTIONS, null, JAR, args),
+                        Map.of(),
+                        root.resolve("node-" + i + ".log"),
+                        null);
+                c.nodes.add(node);
+                node.start();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (UncheckedIOException e) {
+            c.close();
+            throw e.getCause();
+        } catch (RuntimeException e) {
             c.close();
             throw e;
         }
@@ -101,48 +105,16 @@ final class RaftKvProcesses implements AutoCloseable {
     /** The tail of every node's log, for a failure message. */
     String logs() {
         StringBuilder b = new StringBuilder();
-        for (int i = 1; i <= nodes.size(); i++) {
-            try {
-                List<String> lines = Files.readAllLines(root.resolve("node-" + i + ".log"));
-                b.append("--- node ")
-                        .append(i)
-                        .append('\n')
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())))
-                        .append('\n');
-            } catch (IOException e) {
-                b.append("--- node ").append(i).append(": ").append(e).append('\n');
-            }
+        for (ManagedProcess n : nodes) {
+            b.append("--- ").append(n.name()).append('\n').append(n.tail(30)).append('\n');
         }
         return b.toString();
     }
 
     @Override
     public void close() {
-        for (Process p : nodes) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
+        for (ManagedProcess n : nodes) {
+            n.kill();
         }
     }
 }
