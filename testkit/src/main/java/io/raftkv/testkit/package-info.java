@@ -4,7 +4,8 @@
  * its log appended across restarts, harness marker lines, an optional pid file for shell clean-up,
  * SIGKILL / SIGTERM-with-grace / SIGSTOP / SIGCONT and the exit code) and {@link NodeJvm} (the
  * command line of a node JVM, from its jar or from a class path, with the JVM options of
- * {@code scripts/run-local.sh}). Used by node's process tests ({@code io.raftkv.node.it}), the
+ * {@code scripts/run-local.sh}) and {@link EtcdMember} (the command line of a member of a new etcd
+ * cluster, for the comparisons with etcd). Used by node's process tests ({@code io.raftkv.node.it}), the
  * chaos harness ({@code io.raftkv.chaos.cluster}) and bench's local clusters
  * ({@code io.raftkv.bench.cluster}).
  *

@@ -2,13 +2,16 @@ package io.raftkv.node.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.raftkv.testkit.EtcdMember;
+import io.raftkv.testkit.ManagedProcess;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * A real etcd cluster (Debian's {@code etcd-server}, 3.4) of {@code size} members on loopback,
@@ -18,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class EtcdProcesses implements AutoCloseable {
     static final String ETCD = System.getProperty("raftkv.etcd.binary", "etcd");
 
-    private final List<Process> members = new ArrayList<>();
+    private final List<ManagedProcess> members = new ArrayList<>();
     private final List<String> clientAddresses = new ArrayList<>();
     final Path root;
 
@@ -31,44 +34,22 @@ final class EtcdProcesses implements AutoCloseable {
         Files.createDirectories(root);
         EtcdProcesses c = new EtcdProcesses(root);
         int[] ports = LocalCluster.freePorts(2 * size);
-        StringBuilder initial = new StringBuilder();
+        int[] peerPorts = new int[size];
         for (int i = 0; i < size; i++) {
-            initial.append(i == 0 ? "" : ",")
-                    .append("m")
-                    .append(i)
-                    .append("=http://127.0.0.1:")
-                    .append(ports[2 * i + 1]);
+            peerPorts[i] = ports[2 * i + 1];
         }
         String token = name + "-" + System.nanoTime();
         try {
             for (int i = 0; i < size; i++) {
-                String client = "http://127.0.0.1:" + ports[2 * i];
-                String peer = "http://127.0.0.1:" + ports[2 * i + 1];
                 c.clientAddresses.add("127.0.0.1:" + ports[2 * i]);
-                List<String> cmd = List.of(
-                        ETCD,
-                        "--name",
-                        "m" + i,
-                        "--data-dir",
-                        root.resolve("m" + i).toString(),
-                        "--listen-client-urls",
-                        client,
-                        "--advertise-client-urls",
-                        client,
-                        "--listen-peer-urls",
-                        peer,
-                        "--initial-advertise-peer-urls",
-                        peer,
-                        "--initial-cluster",
-                        initial.toString(),
-                        "--initial-cluster-state",
-                        "new",
-                        "--initial-cluster-token",
-                        token);
-                c.members.add(new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(root.resolve("m" + i + ".log").toFile())
-                        .start());
+                ManagedProcess member = new ManagedProcess(
+                        "etcd m" + i,
+                        EtcdMember.command(ETCD, i, root.resolve("m" + i), "http", ports[2 * i], peerPorts, token),
+                        Map.of(),
+                        root.resolve("m" + i + ".log"),
+                        null);
+                c.members.add(member);
+                member.start();
             }
             await("etcd " + name + " healthy")
                     .atMost(LocalCluster.WAIT)
@@ -76,7 +57,10 @@ final class EtcdProcesses implements AutoCloseable {
                     .until(() -> Etcdctl.run(c.endpoints(), List.of("endpoint", "health"), null)
                                     .exitCode()
                             == 0);
-        } catch (RuntimeException | IOException e) {
+        } catch (UncheckedIOException e) {
+            c.close();
+            throw e.getCause();
+        } catch (RuntimeException e) {
             c.close();
             throw e;
         }
@@ -90,14 +74,8 @@ final class EtcdProcesses implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : members) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        for (ManagedProcess m : members) {
+            m.kill();
         }
     }
 }

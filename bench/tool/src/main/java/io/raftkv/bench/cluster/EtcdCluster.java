@@ -1,6 +1,7 @@
 package io.raftkv.bench.cluster;
 
 import io.raftkv.bench.suite.ClusterMetrics;
+import io.raftkv.testkit.EtcdMember;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -107,42 +108,13 @@ public final class EtcdCluster extends LocalCluster {
 
     @Override
     protected List<String> command(int i) {
-        StringBuilder initial = new StringBuilder();
+        int[] peerPorts = new int[size];
         for (int j = 0; j < size; j++) {
-            initial.append(j == 0 ? "" : ",")
-                    .append("m")
-                    .append(j)
-                    .append("=")
-                    .append(scheme())
-                    .append("://127.0.0.1:")
-                    .append(peerPort(j));
+            peerPorts[j] = peerPort(j);
         }
-        String client = scheme() + "://127.0.0.1:" + clientPort(i);
-        String peer = scheme() + "://127.0.0.1:" + peerPort(i);
-        List<String> cmd = new ArrayList<>(List.of(
-                etcdBinary,
-                "--name",
-                "m" + i,
-                "--data-dir",
-                runDir.resolve("m" + i + ".etcd").toString(),
-                "--listen-client-urls",
-                client,
-                "--advertise-client-urls",
-                client,
-                "--listen-peer-urls",
-                peer,
-                "--initial-advertise-peer-urls",
-                peer,
-                "--initial-cluster",
-                initial.toString(),
-                "--initial-cluster-token",
-                "raftkv-bench",
-                "--initial-cluster-state",
-                "new",
-                "--logger",
-                "zap",
-                "--log-level",
-                "warn"));
+        List<String> cmd = EtcdMember.command(
+                etcdBinary, i, runDir.resolve("m" + i + ".etcd"), scheme(), clientPort(i), peerPorts, "raftkv-bench");
+        cmd.addAll(List.of("--logger", "zap", "--log-level", "warn"));
         if (tlsDir != null) {
             Path member = tlsDir.resolve("node-" + (i + 1));
             String cert = member.resolve("tls.crt").toString();
