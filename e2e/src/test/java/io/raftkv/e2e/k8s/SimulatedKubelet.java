@@ -128,6 +128,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     private final Map<String, Path> volumes = new HashMap<>();
     /** "ns/claim" of claims to delete once their pod's process has stopped (whenScaled: Delete). */
     private final Set<String> condemnedClaims = new HashSet<>();
+    /** "ns/claim" → the UID of the claim its directory belongs to; loop thread only. */
+    private final Map<String, String> claimUids = new HashMap<>();
 
     private final ArrayBlockingQueue<String> events = new ArrayBlockingQueue<>(MAX_EVENTS);
     private SharedIndexInformer<StatefulSet> statefulSets;
@@ -308,6 +310,7 @@ public final class SimulatedKubelet implements AutoCloseable {
                 .forEach(c -> claimKeys.add(
                         key(c.getMetadata().getNamespace(), c.getMetadata().getName())));
         stopRuntimesOfDeletedPods(podsByKey);
+        wipeRecreatedClaims(claims.getStore().list());
         List<StatefulSet> sets = statefulSets.getStore().list();
         for (StatefulSet sts : sets) {
             controlStatefulSet(sts, podsByKey, claimKeys);
@@ -605,6 +608,34 @@ public final class SimulatedKubelet implements AutoCloseable {
                             return p;
                         })
                 .withInitContainers(inits);
+    }
+
+    /**
+     * A claim deleted and created again under the same name (the operator's member repair) is a new,
+     * empty volume: its directory is wiped once no process uses it, before a pod runs on it.
+     */
+    private void wipeRecreatedClaims(List<PersistentVolumeClaim> list) {
+        for (PersistentVolumeClaim c : list) {
+            String ns = c.getMetadata().getNamespace();
+            String name = c.getMetadata().getName();
+            String uid = c.getMetadata().getUid();
+            String claimKey = key(ns, name);
+            String known = claimUids.get(claimKey);
+            if (uid == null || uid.equals(known)) {
+                continue;
+            }
+            if (known == null) {
+                claimUids.put(claimKey, uid);
+                continue;
+            }
+            Path dir = volumeDir(ns, name);
+            boolean inUse = runtimes.values().stream().anyMatch(r -> dir.equals(r.dataDir()) && r.holdsResources());
+            if (!inUse) {
+                deleteRecursively(dir);
+                claimUids.put(claimKey, uid);
+                record("PVC " + claimKey + " was created again: its volume " + dir + " starts empty");
+            }
+        }
     }
 
     /** Deletes condemned claims whose pod has stopped, and the directories of deleted claims. */
