@@ -130,212 +130,118 @@ public record ServerLimits(
     }
 
     public ServerLimits withMaxInFlightCalls(int v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                v,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> b.maxInFlightCalls = v);
     }
 
     public ServerLimits withMaxConcurrentReads(int v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                v,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> b.maxConcurrentReads = v);
     }
 
     public ServerLimits withDefaultDeadline(Duration v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                v,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> b.defaultDeadline = v);
     }
 
     public ServerLimits withMaxHealthWatchers(int v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                v,
-                statusPollInterval,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> b.maxHealthWatchers = v);
     }
 
     public ServerLimits withStatusPollInterval(Duration v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                v,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> b.statusPollInterval = v);
     }
 
     public ServerLimits withRangeLimits(int maxRangeLimit, long maxRangeResponseBytes) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> {
+            b.maxRangeLimit = maxRangeLimit;
+            b.maxRangeResponseBytes = maxRangeResponseBytes;
+        });
     }
 
     public ServerLimits withSizes(int maxKeyBytes, int maxValueBytes, int maxRequestBytes) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> {
+            b.maxKeyBytes = maxKeyBytes;
+            b.maxValueBytes = maxValueBytes;
+            b.maxRequestBytes = maxRequestBytes;
+        });
     }
 
     public ServerLimits withResponses(ResponseLimits v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                v,
-                connections,
-                maxSnapshotDownload);
+        return copy(b -> b.responses = v);
     }
 
     public ServerLimits withConnections(ListenerLimits v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                v,
-                maxSnapshotDownload);
+        return copy(b -> b.connections = v);
     }
 
     public ServerLimits withMaxSnapshotDownload(Duration v) {
-        return new ServerLimits(
-                maxKeyBytes,
-                maxValueBytes,
-                maxRequestBytes,
-                maxRangeLimit,
-                maxRangeResponseBytes,
-                maxTxnCompares,
-                maxTxnOps,
-                defaultDeadline,
-                maxDeadline,
-                maxInFlightCalls,
-                maxConcurrentReads,
-                readThreads,
-                maxHealthWatchers,
-                statusPollInterval,
-                responses,
-                connections,
-                v);
+        return copy(b -> b.maxSnapshotDownload = v);
+    }
+
+    /** The one way a {@code with...} method changes components: a mutable copy of all of them. */
+    private ServerLimits copy(java.util.function.Consumer<Copy> change) {
+        Copy b = new Copy(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** Every component of a {@link ServerLimits}, mutable, for {@link #copy}. */
+    private static final class Copy {
+        int maxKeyBytes;
+        int maxValueBytes;
+        int maxRequestBytes;
+        int maxRangeLimit;
+        long maxRangeResponseBytes;
+        int maxTxnCompares;
+        int maxTxnOps;
+        Duration defaultDeadline;
+        Duration maxDeadline;
+        int maxInFlightCalls;
+        int maxConcurrentReads;
+        int readThreads;
+        int maxHealthWatchers;
+        Duration statusPollInterval;
+        ResponseLimits responses;
+        ListenerLimits connections;
+        Duration maxSnapshotDownload;
+
+        Copy(ServerLimits r) {
+            maxKeyBytes = r.maxKeyBytes;
+            maxValueBytes = r.maxValueBytes;
+            maxRequestBytes = r.maxRequestBytes;
+            maxRangeLimit = r.maxRangeLimit;
+            maxRangeResponseBytes = r.maxRangeResponseBytes;
+            maxTxnCompares = r.maxTxnCompares;
+            maxTxnOps = r.maxTxnOps;
+            defaultDeadline = r.defaultDeadline;
+            maxDeadline = r.maxDeadline;
+            maxInFlightCalls = r.maxInFlightCalls;
+            maxConcurrentReads = r.maxConcurrentReads;
+            readThreads = r.readThreads;
+            maxHealthWatchers = r.maxHealthWatchers;
+            statusPollInterval = r.statusPollInterval;
+            responses = r.responses;
+            connections = r.connections;
+            maxSnapshotDownload = r.maxSnapshotDownload;
+        }
+
+        ServerLimits build() {
+            return new ServerLimits(
+                    maxKeyBytes,
+                    maxValueBytes,
+                    maxRequestBytes,
+                    maxRangeLimit,
+                    maxRangeResponseBytes,
+                    maxTxnCompares,
+                    maxTxnOps,
+                    defaultDeadline,
+                    maxDeadline,
+                    maxInFlightCalls,
+                    maxConcurrentReads,
+                    readThreads,
+                    maxHealthWatchers,
+                    statusPollInterval,
+                    responses,
+                    connections,
+                    maxSnapshotDownload);
+        }
     }
 }

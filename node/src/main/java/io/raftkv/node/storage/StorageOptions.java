@@ -72,144 +72,97 @@ public record StorageOptions(
     }
 
     public StorageOptions withSnapshotThresholdEntries(long v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                v,
-                logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                clusterId);
+        return copy(b -> b.snapshotThresholdEntries = v);
     }
 
     public StorageOptions withLogEntriesRetainedAfterSnapshot(long v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                v,
-                sessionExpiryEntries,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                clusterId);
+        return copy(b -> b.logEntriesRetainedAfterSnapshot = v);
     }
 
     public StorageOptions withSessionExpiryEntries(long v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot,
-                v,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                clusterId);
+        return copy(b -> b.sessionExpiryEntries = v);
     }
 
     public StorageOptions withLogTailCacheEntries(int v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                v,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                clusterId);
+        return copy(b -> b.logTailCacheEntries = v);
     }
 
     public StorageOptions withWriterQueueCapacity(int v) {
-        return new StorageOptions(
-                v,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                clusterId);
+        return copy(b -> b.writerQueueCapacity = v);
     }
 
     public StorageOptions withSnapshotChunkBytes(int v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries,
-                v,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                clusterId);
+        return copy(b -> b.snapshotChunkBytes = v);
     }
 
     public StorageOptions withDiskUsageIntervalMs(long v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                v,
-                clusterId);
+        return copy(b -> b.diskUsageIntervalMs = v);
     }
 
     public StorageOptions withClusterId(long v) {
-        return new StorageOptions(
-                writerQueueCapacity,
-                maxRequestsPerWriteBatch,
-                logTailCacheEntries,
-                logTailCacheBytes,
-                applyQueueCapacity,
-                snapshotThresholdEntries,
-                logEntriesRetainedAfterSnapshot,
-                sessionExpiryEntries,
-                snapshotChunkBytes,
-                snapshotsRetained,
-                verifyChecksumsOnOpen,
-                diskUsageIntervalMs,
-                v);
+        return copy(b -> b.clusterId = v);
     }
 
     private static void requirePositive(String field, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(field + " must be > 0, got " + value);
+        }
+    }
+
+    /** The one way a {@code with...} method changes components: a mutable copy of all of them. */
+    private StorageOptions copy(java.util.function.Consumer<Copy> change) {
+        Copy b = new Copy(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** Every component of a {@link StorageOptions}, mutable, for {@link #copy}. */
+    private static final class Copy {
+        int writerQueueCapacity;
+        int maxRequestsPerWriteBatch;
+        int logTailCacheEntries;
+        long logTailCacheBytes;
+        int applyQueueCapacity;
+        long snapshotThresholdEntries;
+        long logEntriesRetainedAfterSnapshot;
+        long sessionExpiryEntries;
+        int snapshotChunkBytes;
+        int snapshotsRetained;
+        boolean verifyChecksumsOnOpen;
+        long diskUsageIntervalMs;
+        long clusterId;
+
+        Copy(StorageOptions r) {
+            writerQueueCapacity = r.writerQueueCapacity;
+            maxRequestsPerWriteBatch = r.maxRequestsPerWriteBatch;
+            logTailCacheEntries = r.logTailCacheEntries;
+            logTailCacheBytes = r.logTailCacheBytes;
+            applyQueueCapacity = r.applyQueueCapacity;
+            snapshotThresholdEntries = r.snapshotThresholdEntries;
+            logEntriesRetainedAfterSnapshot = r.logEntriesRetainedAfterSnapshot;
+            sessionExpiryEntries = r.sessionExpiryEntries;
+            snapshotChunkBytes = r.snapshotChunkBytes;
+            snapshotsRetained = r.snapshotsRetained;
+            verifyChecksumsOnOpen = r.verifyChecksumsOnOpen;
+            diskUsageIntervalMs = r.diskUsageIntervalMs;
+            clusterId = r.clusterId;
+        }
+
+        StorageOptions build() {
+            return new StorageOptions(
+                    writerQueueCapacity,
+                    maxRequestsPerWriteBatch,
+                    logTailCacheEntries,
+                    logTailCacheBytes,
+                    applyQueueCapacity,
+                    snapshotThresholdEntries,
+                    logEntriesRetainedAfterSnapshot,
+                    sessionExpiryEntries,
+                    snapshotChunkBytes,
+                    snapshotsRetained,
+                    verifyChecksumsOnOpen,
+                    diskUsageIntervalMs,
+                    clusterId);
         }
     }
 }
