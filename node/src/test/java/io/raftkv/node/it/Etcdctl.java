@@ -90,25 +90,31 @@ final class Etcdctl {
         List<String> cmd = command(endpoints, args);
         try {
             Path err = Files.createTempFile("etcdctl", ".err");
+            Path out = Files.createTempFile("etcdctl", ".out");
             try {
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+                // Both streams go to files, so the deadline below holds even for a command that never
+                // ends (reading its stdout to the end would wait for it forever).
+                ProcessBuilder pb =
+                        new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile());
                 pb.environment().put("ETCDCTL_API", "3");
                 Process p = pb.start();
                 if (stdinOrNull != null) {
                     p.getOutputStream().write(stdinOrNull.getBytes(StandardCharsets.UTF_8));
                 }
                 p.getOutputStream().close();
-                byte[] out = p.getInputStream().readAllBytes();
                 if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    throw new IllegalStateException("etcdctl " + args + " did not finish in " + TIMEOUT_SECONDS + " s");
+                    throw new IllegalStateException("etcdctl " + args + " did not finish in " + TIMEOUT_SECONDS
+                            + " s; its output so far: " + Files.readString(out, StandardCharsets.UTF_8)
+                            + Files.readString(err, StandardCharsets.UTF_8));
                 }
                 return new Result(
                         p.exitValue(),
-                        new String(out, StandardCharsets.UTF_8),
+                        Files.readString(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(err);
+                Files.deleteIfExists(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
