@@ -220,11 +220,20 @@ final class SimulatedStatefulSetController {
                         .endCondition()
                         .build())
                 .build();
-        client.pods()
-                .inNamespace(namespace)
-                .withName(name + "-" + ordinal)
-                .subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+        try {
+            client.pods()
+                    .inNamespace(namespace)
+                    .withName(name + "-" + ordinal)
+                    .subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            // The operator deleted the pod since this pass listed it (a member repair deletes its
+            // pod): as for a kubelet, a status write to a deleted pod is moot; the next pass
+            // recreates the pod and writes its status.
+        }
     }
 
     private void writeStatefulSetStatus(StatefulSet sts, String revision) {
