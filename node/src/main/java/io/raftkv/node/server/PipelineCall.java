@@ -293,7 +293,9 @@ final class PipelineCall {
         PipelinedResult result = r.build();
         int size = result.getSerializedSize() + 8;
         if (batchBytes > 0 && batchBytes + size > PipelineLimits.RESPONSE_BATCH_BYTES) {
-            flush(); // the batch so far, so this result does not push the message past the limit
+            // The batch so far, so this result does not push the message past the limit. Not
+            // flush(): with this result counted as answered, it could end the stream without it.
+            writeBatch();
             if (closed) {
                 connection.release(precharged);
                 if (holdsSlot) {
@@ -317,7 +319,14 @@ final class PipelineCall {
         }
     }
 
+    /** Writes the batch, then ends the stream if that was all. */
     private void flush() {
+        writeBatch();
+        endIfDone();
+    }
+
+    /** Writes the results batched so far as one message; never ends the stream. */
+    private void writeBatch() {
         if (closed) {
             return;
         }
@@ -349,7 +358,6 @@ final class PipelineCall {
                 updateReading();
             }
         }
-        endIfDone();
     }
 
     /** Returns {@code n} in-flight slots, of calls whose results were written or dropped. */

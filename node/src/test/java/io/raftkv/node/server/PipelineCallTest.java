@@ -21,12 +21,19 @@ import io.raftkv.api.v1.TxnRequest;
 import io.raftkv.node.driver.NotLeaderException;
 import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.node.kv.Command;
+import io.raftkv.node.kv.KeyValue;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,8 +63,12 @@ class PipelineCallTest {
         final GrpcClientRequest<PipelineRequest, PipelineResponse> request;
 
         Stream() {
-            request = ClientServerFixture.await(f.grpc.request(
-                    SocketAddress.inetSocketAddress(f.server.port(), "127.0.0.1"), KVGrpcClient.Pipeline));
+            this(f.grpc);
+        }
+
+        Stream(GrpcClient grpc) {
+            request = ClientServerFixture.await(
+                    grpc.request(SocketAddress.inetSocketAddress(f.server.port(), "127.0.0.1"), KVGrpcClient.Pipeline));
             request.response().onSuccess(resp -> {
                 resp.handler((PipelineResponse m) -> m.getResultsList().forEach(r -> results.put(r.getId(), r)));
                 resp.endHandler(v -> ended.tryComplete(resp.status()));
@@ -236,5 +247,78 @@ class PipelineCallTest {
         assertThat(f.metrics.prometheus().scrape())
                 .contains("method=\"raftkv.v1.KV/Put\"")
                 .contains("code=\"CANCELLED\"");
+    }
+
+    /**
+     * The last answer of an ended stream that does not fit in the batch being built: writing the
+     * batch first must not end the stream before that answer is in it. (It did: the batch's write
+     * saw every call answered and ended the stream, and the last answer was dropped.) Both answers
+     * land in one event-loop turn and are 600 KiB each, so the second cannot join the first's
+     * batch of at most {@code PipelineLimits.RESPONSE_BATCH_BYTES}.
+     */
+    @Test
+    void theLastAnswerOfAnEndedStreamIsSentWhenItDoesNotFitTheBatch() {
+        f = new ClientServerFixture();
+        byte[] big = new byte[600 * 1024];
+        Arrays.fill(big, (byte) 'v');
+        List<Promise<ApplyResult>> pending = new ArrayList<>();
+        List<Context> proposedOn = new ArrayList<>();
+        f.node.onPropose = c -> {
+            Promise<ApplyResult> p = Promise.promise();
+            synchronized (pending) {
+                pending.add(p);
+                proposedOn.add(Vertx.currentContext());
+            }
+            return p.future();
+        };
+        GrpcClient grpc = GrpcClient.client(f.vertx, new GrpcClientOptions().setMaxMessageSize(4L * 1024 * 1024));
+        Stream s = new Stream(grpc);
+        s.request.end(PipelineRequest.newBuilder()
+                .addCalls(putPrev(1, "a"))
+                .addCalls(putPrev(2, "b"))
+                .build());
+        Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.node.proposed.size() == 2);
+        // A call on another stream of the same connection, answered: the node has read the first
+        // stream's end, which the client sent before it.
+        assertThat(new Stream(grpc).send(get(3, "x")).await(3).hasGet()).isTrue();
+
+        Context context;
+        synchronized (pending) {
+            context = proposedOn.get(0);
+            assertThat(proposedOn.get(1)).isSameAs(context);
+        }
+        context.runOnContext(v -> {
+            for (int i = 0; i < 2; i++) {
+                pending.get(i)
+                        .complete(new ApplyResult(
+                                10 + i,
+                                10 + i,
+                                ApplyResult.Status.APPLIED,
+                                false,
+                                null,
+                                new KeyValue(new byte[] {(byte) ('a' + i)}, big, 1, 1, 1, 0),
+                                List.of(),
+                                null));
+            }
+        });
+        assertThat(ClientServerFixture.await(s.ended.future())).isEqualTo(GrpcStatus.OK);
+        assertThat(s.results.keySet()).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(s.results.get(2L).getPut().getPrevKv().getValue().size()).isEqualTo(big.length);
+        Awaitility.await().atMost(ClientServerFixture.WAIT).until(() -> f.server.inFlightCalls() == 0);
+    }
+
+    private static PipelinedCall.Builder get(long id, String k) {
+        return PipelinedCall.newBuilder()
+                .setId(id)
+                .setGet(GetRequest.newBuilder().setKey(bytes(k)));
+    }
+
+    private static PipelinedCall.Builder putPrev(long id, String k) {
+        return PipelinedCall.newBuilder()
+                .setId(id)
+                .setPut(PutRequest.newBuilder()
+                        .setKey(bytes(k))
+                        .setValue(bytes("new"))
+                        .setPrevKv(true));
     }
 }
