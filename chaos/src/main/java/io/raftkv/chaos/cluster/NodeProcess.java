@@ -1,5 +1,6 @@
 package io.raftkv.chaos.cluster;
 
+import io.raftkv.testkit.ClusterLayout;
 import io.raftkv.testkit.ManagedProcess;
 import io.raftkv.testkit.NodeJvm;
 import java.io.IOException;
@@ -68,6 +69,11 @@ public final class NodeProcess {
 
     public Path dataDir() {
         return dir.resolve("data");
+    }
+
+    /** Its addresses and data directory, as the test kit's cluster layout names them. */
+    public ClusterLayout.Member member() {
+        return new ClusterLayout.Member(id, clientPort, peerPort, dataDir());
     }
 
     public Path logFile() {

@@ -11,24 +11,22 @@ import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.e2e.faults.ClusterControl;
 import io.raftkv.e2e.proxy.ProxyMesh;
-import io.raftkv.testkit.FreePorts;
+import io.raftkv.testkit.ClusterLayout;
+import io.raftkv.testkit.Poll;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -39,8 +37,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A RaftKV cluster of real node processes on loopback, every directed peer link i → j through its
@@ -117,31 +113,19 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
     public static ProcessCluster start(ClusterOptions options, Random random, boolean tls) throws IOException {
         Files.createDirectories(options.runDir());
         ClusterTls material = tls ? ClusterTls.create(options.runDir().resolve("tls"), options.clusterName()) : null;
-        int n = options.size();
-        int[] ports = FreePorts.allocate(2 * n);
-        Map<Integer, InetSocketAddress> peerAddresses = new LinkedHashMap<>();
-        StringJoiner clientAddrs = new StringJoiner(",");
-        for (int id = 1; id <= n; id++) {
-            peerAddresses.put(id, new InetSocketAddress("127.0.0.1", ports[2 * id - 1]));
-            clientAddrs.add(id + "=127.0.0.1:" + ports[2 * id - 2]);
-        }
-        ProxyMesh mesh = ProxyMesh.start(peerAddresses, options.proxySeed());
+        ClusterLayout layout = ClusterLayout.onFreePorts(
+                options.clusterName(),
+                options.size(),
+                id -> nodeDir(options, id).resolve("data"));
+        ProxyMesh mesh = ProxyMesh.start(layout.peerAddresses(), options.proxySeed());
         ProcessCluster c = new ProcessCluster(options, material, mesh, random);
         Runtime.getRuntime().addShutdownHook(c.killOnExit);
         try {
-            for (int id = 1; id <= n; id++) {
-                Path dir = options.runDir().resolve("node-" + id);
-                List<String> args = c.nodeArgs(id, ports[2 * id - 2], ports[2 * id - 1], dir);
-                args.addAll(List.of("--peers", mesh.peersArgument(id), "--peer-client-addrs", clientAddrs.toString()));
-                c.nodes.put(
-                        id,
-                        new NodeProcess(
-                                id,
-                                ports[2 * id - 2],
-                                ports[2 * id - 1],
-                                dir,
-                                NodeProcess.javaCommand(options.jvmOptions(), options.nodeJar(), dir, args)));
-                c.members.add(id);
+            for (ClusterLayout.Member m : layout.voters()) {
+                List<String> args = c.nodeArgs(m);
+                args.addAll(layout.clusterArgs(m.id(), mesh::peersArgument));
+                c.nodes.put(m.id(), c.newNode(m, args));
+                c.members.add(m.id());
             }
             c.adminClient.set(RaftKvClient.builder()
                     .vertx(c.vertx)
@@ -166,20 +150,31 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
         }
     }
 
-    private List<String> nodeArgs(int id, int clientPort, int peerPort, Path dir) {
-        List<String> args = new ArrayList<>(List.of(
-                "--id", Integer.toString(id),
-                "--cluster-id", options.clusterName(),
-                "--client-addr", "127.0.0.1:" + clientPort,
-                "--peer-addr", "127.0.0.1:" + peerPort,
-                "--data-dir", dir.resolve("data").toString(),
+    private static Path nodeDir(ClusterOptions options, int id) {
+        return options.runDir().resolve("node-" + id);
+    }
+
+    /** The member's own flags, the Raft timings, the extra flags and the TLS flags (not the peers). */
+    private List<String> nodeArgs(ClusterLayout.Member m) {
+        List<String> args = new ArrayList<>(m.ownArgs());
+        args.addAll(List.of(
                 "--tick-ms", Long.toString(options.tickMs()),
                 "--election-ticks", Integer.toString(options.electionTicks())));
         args.addAll(options.extraNodeArgs());
         if (tls != null) {
-            args.addAll(tls.nodeArgs(id));
+            args.addAll(tls.nodeArgs(m.id()));
         }
         return args;
+    }
+
+    private NodeProcess newNode(ClusterLayout.Member m, List<String> args) {
+        Path dir = nodeDir(options, m.id());
+        return new NodeProcess(
+                m.id(),
+                m.clientPort(),
+                m.peerPort(),
+                dir,
+                NodeProcess.javaCommand(options.jvmOptions(), options.nodeJar(), dir, args));
     }
 
     // ------------------------------------------------------------------ ClusterControl
@@ -259,22 +254,13 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
         int id = nextId.getAndIncrement();
         NodeProcess n;
         try {
-            int[] ports = FreePorts.allocate(2);
-            Path dir = options.runDir().resolve("node-" + id);
-            List<String> args = nodeArgs(id, ports[0], ports[1], dir);
-            StringJoiner peers = new StringJoiner(",");
-            StringJoiner clients = new StringJoiner(",");
-            for (int m : members) {
-                peers.add(m + "=" + node(m).peerAddress());
-                clients.add(m + "=" + node(m).clientAddress());
-            }
-            args.addAll(List.of("--join", "--peers", peers.toString(), "--peer-client-addrs", clients.toString()));
-            n = new NodeProcess(
-                    id,
-                    ports[0],
-                    ports[1],
-                    dir,
-                    NodeProcess.javaCommand(options.jvmOptions(), options.nodeJar(), dir, args));
+            ClusterLayout.Member m =
+                    ClusterLayout.freeMember(id, nodeDir(options, id).resolve("data"));
+            List<String> args = nodeArgs(m);
+            args.addAll(ClusterLayout.joinArgs(
+                    options.clusterName(),
+                    members.stream().map(this::node).map(NodeProcess::member).toList()));
+            n = newNode(m, args);
             nodes.put(id, n);
             n.start();
         } catch (IOException e) {
@@ -476,23 +462,12 @@ public final class ProcessCluster implements ClusterControl, AutoCloseable {
         return b.toString();
     }
 
-    /** Polls {@code probe} every 100 ms until it yields a value; fails with {@code what} after {@code timeout}. */
+    /**
+     * Polls {@code probe} every 100 ms until it yields a value; fails with {@code what} after {@code timeout}
+     * (the test kit's {@link Poll}).
+     */
     public static <T> T awaitValue(String what, Duration timeout, Supplier<Optional<T>> probe) {
-        AtomicReference<T> found = new AtomicReference<>();
-        try {
-            Awaitility.await(what)
-                    .atMost(timeout)
-                    .pollInterval(POLL)
-                    .pollDelay(Duration.ZERO)
-                    .until(() -> {
-                        Optional<T> v = probe.get();
-                        v.ifPresent(found::set);
-                        return v.isPresent();
-                    });
-        } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("timed out after " + timeout + " waiting for " + what, e);
-        }
-        return found.get();
+        return Poll.until(what, timeout, POLL, probe);
     }
 
     private void awaitAnswering(NodeProcess n) {

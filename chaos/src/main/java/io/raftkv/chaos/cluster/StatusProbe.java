@@ -7,6 +7,7 @@ import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.testkit.LeaderAgreement;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * Asks many nodes for their Status at once, each pinned to its own endpoint with one attempt and a
@@ -75,30 +78,30 @@ final class StatusProbe implements AutoCloseable {
     }
 
     /**
-     * The leader a quorum vouches for: the node reporting LEADER in the highest term, provided
-     * that a majority of the voters in its membership (itself included) answered with that leader
-     * and term. An isolated old leader that still believes it leads is therefore not returned,
-     * and neither is a leader nobody else has heard of yet.
+     * The leader a quorum vouches for ({@link LeaderAgreement#byQuorum}): the node reporting LEADER in
+     * the highest term, provided that a majority of the voters in its membership (itself included)
+     * answered with that leader and term. An isolated old leader that still believes it leads is
+     * therefore not returned, and neither is a leader nobody else has heard of yet.
      */
     static OptionalInt agreedLeader(Map<Integer, Optional<StatusResponse>> statuses) {
-        List<StatusResponse> answered = new ArrayList<>();
-        statuses.values().forEach(s -> s.ifPresent(answered::add));
-        Optional<StatusResponse> leader = answered.stream()
-                .filter(s -> s.getRole() == Role.LEADER)
-                .max((a, b) -> Long.compare(a.getTerm(), b.getTerm()));
-        if (leader.isEmpty()) {
-            return OptionalInt.empty();
-        }
-        StatusResponse l = leader.get();
-        long voters = l.getMembersList().stream()
-                .filter(m -> m.getRole() == MemberRole.VOTER)
-                .count();
-        long agreeing = answered.stream()
-                .filter(s -> s.getLeaderId() == l.getId() && s.getTerm() == l.getTerm() && !s.getLearner())
-                .filter(s -> l.getMembersList().stream()
-                        .anyMatch(m -> m.getId() == s.getId() && m.getRole() == MemberRole.VOTER))
-                .count();
-        return agreeing > voters / 2 ? OptionalInt.of((int) l.getId()) : OptionalInt.empty();
+        List<LeaderAgreement.View> answered = new ArrayList<>();
+        statuses.values().forEach(s -> s.map(StatusProbe::view).ifPresent(answered::add));
+        OptionalLong leader = LeaderAgreement.byQuorum(answered);
+        return leader.isPresent() ? OptionalInt.of((int) leader.getAsLong()) : OptionalInt.empty();
+    }
+
+    /** What the test kit's leader rules read from a Status answer. */
+    static LeaderAgreement.View view(StatusResponse s) {
+        return new LeaderAgreement.View(
+                s.getId(),
+                s.getRole() == Role.LEADER,
+                s.getLeaderId(),
+                s.getTerm(),
+                s.getLearner(),
+                s.getMembersList().stream()
+                        .filter(m -> m.getRole() == MemberRole.VOTER)
+                        .map(m -> m.getId())
+                        .collect(Collectors.toSet()));
     }
 
     @Override
