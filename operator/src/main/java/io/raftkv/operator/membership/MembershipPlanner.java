@@ -1,25 +1,26 @@
 package io.raftkv.operator.membership;
 
+import static io.raftkv.operator.membership.PlannerFacts.continuing;
+import static io.raftkv.operator.membership.PlannerFacts.functioning;
+import static io.raftkv.operator.membership.PlannerFacts.idAt;
+import static io.raftkv.operator.membership.PlannerFacts.matchIndex;
+import static io.raftkv.operator.membership.PlannerFacts.outdatedPods;
+import static io.raftkv.operator.membership.PlannerFacts.parseId;
+import static io.raftkv.operator.membership.PlannerFacts.quorumRiskOfRemoving;
+import static io.raftkv.operator.membership.PlannerFacts.transferAway;
+
 import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.ClusterOperation.Kind;
 import io.raftkv.operator.membership.MembershipStep.AddLearner;
 import io.raftkv.operator.membership.MembershipStep.DeletePod;
-import io.raftkv.operator.membership.MembershipStep.DeleteVolume;
-import io.raftkv.operator.membership.MembershipStep.DisarmCorrupt;
 import io.raftkv.operator.membership.MembershipStep.Promote;
 import io.raftkv.operator.membership.MembershipStep.Remove;
-import io.raftkv.operator.membership.MembershipStep.RemoveForRepair;
 import io.raftkv.operator.membership.MembershipStep.ScaleStatefulSet;
-import io.raftkv.operator.membership.MembershipStep.TransferLeadership;
 import io.raftkv.operator.membership.MembershipStep.Wait;
 import io.raftkv.operator.membership.ObservedCluster.LeaderView;
 import io.raftkv.operator.membership.ObservedCluster.Member;
 import io.raftkv.operator.membership.ObservedCluster.PodView;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -97,9 +98,11 @@ public final class MembershipPlanner {
     public static final String STEP_STUCK = "MembershipStepStuck";
 
     private final MembershipSettings settings;
+    private final RepairRules repairs;
 
     public MembershipPlanner(MembershipSettings settings) {
         this.settings = settings;
+        this.repairs = new RepairRules(settings);
     }
 
     /** The next step for {@code cluster}. */
@@ -110,7 +113,7 @@ public final class MembershipPlanner {
         LeaderView leader = cluster.leader().get();
         Decision decision = learners(cluster, leader);
         if (decision == null) {
-            decision = disarmRemovedCorrupt(cluster, leader);
+            decision = RepairRules.disarmRemovedCorrupt(cluster, leader);
         }
         if (decision == null) {
             decision = scaleDown(cluster, leader);
@@ -251,19 +254,19 @@ public final class MembershipPlanner {
             Optional<Member> member = leader.memberAt(k);
             NodeStatusView probe = c.probes().get(k);
             if (member.isPresent() && c.autoRepair()) {
-                Optional<String> why = repairReason(c, leader, k, member.get());
+                Optional<String> why = repairs.repairReason(c, leader, k, member.get());
                 if (why.isPresent()) {
-                    return repair(c, leader, pod, member.get(), why.get());
+                    return repairs.repair(c, leader, pod, member.get(), why.get());
                 }
             }
             if (member.isEmpty() && continuing(c, pod, Kind.RepairMember)) {
-                Decision volume = replaceVolume(c, k, pod);
+                Decision volume = RepairRules.replaceVolume(c, k, pod);
                 if (volume != null) {
                     return volume;
                 }
             }
-            if (member.isPresent() && storageRefused(c, leader, k)) {
-                return refusedVolume(c, leader, pod, member.get());
+            if (member.isPresent() && repairs.storageRefused(c, leader, k)) {
+                return RepairRules.refusedVolume(c, leader, pod, member.get());
             }
             if (member.isPresent()) {
                 Member m = member.get();
@@ -309,119 +312,6 @@ public final class MembershipPlanner {
             return Kind.RepairMember;
         }
         return continuing(c, pod, Kind.ReplaceMember) ? Kind.ReplaceMember : Kind.ScaleUp;
-    }
-
-    /**
-     * Why member {@code m} of pod {@code k} must be repaired (spec.memberRepair=Automatic), if it
-     * must: its node refuses its volume and it does not work, or the CORRUPT alarm names it.
-     */
-    private Optional<String> repairReason(ObservedCluster c, LeaderView leader, int k, Member m) {
-        if (leader.corrupt().contains(m.id())) {
-            return Optional.of("the CORRUPT alarm names member " + m.id()
-                    + " (the corruption check found its state hash different from the other members')");
-        }
-        if (storageRefused(c, leader, k)) {
-            return Optional.of("the node on " + c.podName(k) + " refuses its volume at start-up (exit code 3:"
-                    + " corrupt or unreadable storage; its log says what is wrong)");
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Repair, first half: the member with lost or corrupt data leaves the configuration (after a
-     * leadership transfer if it leads), only while the others keep a ready quorum without it.
-     */
-    private Decision repair(ObservedCluster c, LeaderView leader, String pod, Member m, String why) {
-        if (m.id() == leader.leaderId()) {
-            return transferAway(c, leader, Kind.RepairMember, pod, m.id());
-        }
-        Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
-        if (risk.isPresent()) {
-            return new Decision(
-                    Kind.RepairMember,
-                    pod,
-                    m.id(),
-                    new Wait(
-                            QUORUM_AT_RISK,
-                            "member " + m.id() + " of " + pod + " needs repair (" + why + "), but not now: "
-                                    + risk.get() + "; bring the other members back first",
-                            true));
-        }
-        return new Decision(Kind.RepairMember, pod, m.id(), new RemoveForRepair(m.ordinal(), m.id(), why));
-    }
-
-    /**
-     * Repair, second half (the member is out of the configuration): the pod's old volume goes, then
-     * the StatefulSet recreates the claim and the pod, which starts empty; null once the volume is
-     * fresh (its node answers with no Raft history, and the claim was created after the repair
-     * started), so that the fresh member is added as usual.
-     */
-    private static Decision replaceVolume(ObservedCluster c, int k, String pod) {
-        Instant started = c.operation()
-                .map(ClusterOperation::getStartedAt)
-                .map(t -> parse(t, c.now()))
-                .orElse(c.now());
-        Instant created = c.claimsCreated().get(k);
-        PodView view = c.pods().get(k);
-        NodeStatusView probe = c.probes().get(k);
-        boolean oldData = probe != null && !probe.isEmpty();
-        if (oldData || (created != null && created.isBefore(started))) {
-            return new Decision(Kind.RepairMember, pod, null, new DeleteVolume(k));
-        }
-        if (created == null && view != null && !view.running() && !view.terminating()) {
-            // Recreated while its old claim was still being deleted: it waits for a claim that is
-            // gone; deleted again, the StatefulSet creates a new claim with it.
-            return new Decision(Kind.RepairMember, pod, null, new DeletePod(k));
-        }
-        return null;
-    }
-
-    /**
-     * The CORRUPT alarm of a member no longer in the configuration (a repair removed it) is cleared,
-     * so that the cluster takes writes again; a member still diverging is found by the next check.
-     */
-    private static Decision disarmRemovedCorrupt(ObservedCluster c, LeaderView leader) {
-        if (!c.autoRepair()) {
-            return null;
-        }
-        Optional<Long> gone = leader.corrupt().stream()
-                .filter(id -> leader.members().stream().noneMatch(m -> m.id() == id))
-                .sorted()
-                .findFirst();
-        if (gone.isEmpty()) {
-            return null;
-        }
-        String pod = c.operation()
-                .filter(op -> op.getKind() == Kind.RepairMember)
-                .map(ClusterOperation::getPod)
-                .orElse("member-" + gone.get());
-        return new Decision(Kind.RepairMember, pod, gone.get(), new DisarmCorrupt(gone.get()));
-    }
-
-    /** Pod {@code k} is not ready, its node refused its volume, and its member does not work. */
-    private boolean storageRefused(ObservedCluster c, LeaderView leader, int k) {
-        PodView view = c.pods().get(k);
-        long needed = Math.max(0, leader.commitIndex() - settings.maxCatchUpLagEntries());
-        return view != null && view.storageRefused() && !view.terminating() && !functioning(leader, k, needed);
-    }
-
-    /**
-     * A member whose node refuses its volume at start-up (corrupt storage): the volume must never be
-     * used again, and only a person may delete it (the operator never deletes a volume). The step
-     * waits and says at once (Degraded) what to do, and whether the others can afford it now.
-     */
-    private static Decision refusedVolume(ObservedCluster c, LeaderView leader, String pod, Member m) {
-        Optional<String> risk = quorumRiskOfRemoving(c, leader, m);
-        String claim = "data-" + pod;
-        String message = "the node on " + pod + " refuses its volume at start-up (exit code 3:"
-                + " corrupt storage; its log says what is wrong), so member " + m.id() + " is down. "
-                + (risk.isEmpty()
-                        ? "The other members hold a quorum without it: to repair, delete the"
-                                + " PersistentVolumeClaim " + claim + " and then the pod " + pod + "; the pod comes"
-                                + " back on a fresh volume and the operator replaces member " + m.id()
-                                + " with a fresh member (docs/operations.md#disaster-recovery)."
-                        : "Do not delete its volume now: " + risk.get() + ". Bring the other members back" + " first.");
-        return new Decision(Kind.ReplaceMember, pod, m.id(), new Wait(STORAGE_REFUSED, message, true));
     }
 
     /** Rule 5: one pod at a time onto the new template, the leader last. */
@@ -487,56 +377,6 @@ public final class MembershipPlanner {
         return transferAway(c, leader, Kind.RollingRestart, c.podName(k), leader.leaderId());
     }
 
-    /** TransferLeadership to the best voter that stays: ready, on the new template, most caught up. */
-    private Decision transferAway(ObservedCluster c, LeaderView leader, Kind kind, String pod, Long memberId) {
-        Optional<Member> target = leader.members().stream()
-                .filter(Member::voter)
-                .filter(m -> m.id() != leader.leaderId())
-                .filter(m -> m.ordinal() >= 0 && m.ordinal() < c.desiredReplicas())
-                .filter(m -> isReady(c, m.ordinal()))
-                .max(Comparator.<Member>comparingInt(m -> upToDate(c, m.ordinal()) ? 1 : 0)
-                        .thenComparingLong(m -> matchIndex(leader, m.id())));
-        if (target.isEmpty()) {
-            return new Decision(
-                    kind,
-                    pod,
-                    memberId,
-                    new Wait(
-                            NO_TRANSFER_TARGET,
-                            "no ready voter that stays in the cluster can take over leadership from " + pod,
-                            false));
-        }
-        return new Decision(
-                kind,
-                pod,
-                memberId,
-                new TransferLeadership(
-                        leader.leaderId(), target.get().id(), target.get().ordinal()));
-    }
-
-    /**
-     * Empty when removing {@code m} leaves a ready quorum among the remaining voters; otherwise
-     * why not. Learners are never counted and may always go.
-     */
-    private static Optional<String> quorumRiskOfRemoving(ObservedCluster c, LeaderView leader, Member m) {
-        if (!m.voter()) {
-            return Optional.empty();
-        }
-        List<Member> remaining = leader.members().stream()
-                .filter(Member::voter)
-                .filter(v -> v.id() != m.id())
-                .toList();
-        long ready = remaining.stream()
-                .filter(v -> v.id() == leader.leaderId() || v.ordinal() >= 0 && isReady(c, v.ordinal()))
-                .count();
-        int quorum = remaining.size() / 2 + 1;
-        if (ready >= quorum) {
-            return Optional.empty();
-        }
-        return Optional.of("removing member " + m.id() + " would leave " + remaining.size() + " voters of which only "
-                + ready + " are ready; a quorum needs " + quorum);
-    }
-
     private static Decision staleVolume(String pod, NodeStatusView probe) {
         return new Decision(
                 Kind.ScaleUp,
@@ -552,123 +392,8 @@ public final class MembershipPlanner {
                         true));
     }
 
-    private static List<PodView> outdatedPods(ObservedCluster c) {
-        if (c.updateRevision().isEmpty()) {
-            return List.of();
-        }
-        return c.pods().values().stream()
-                .filter(p -> p.ordinal() < c.desiredReplicas())
-                .filter(p -> !p.terminating() && !c.updateRevision().equals(p.revision()))
-                .sorted(Comparator.comparingInt(PodView::ordinal))
-                .toList();
-    }
-
-    /**
-     * Whether pod {@code ordinal} runs a member that works despite its pod not being ready: the
-     * leader itself, or a member the leader heard from within an election timeout and that is
-     * caught up. Such a pod (a flapping probe) is never replaced ahead of its turn.
-     */
-    private static boolean functioning(LeaderView leader, int ordinal, long needed) {
-        Optional<Member> member = leader.memberAt(ordinal);
-        if (member.isEmpty()) {
-            return false;
-        }
-        if (member.get().id() == leader.leaderId()) {
-            return true;
-        }
-        NodeStatusView.FollowerProgress p = leader.matchIndex().get(member.get().id());
-        return p != null && p.recentActive() && p.matchIndex() >= needed;
-    }
-
-    private static boolean isReady(ObservedCluster c, int ordinal) {
-        PodView p = c.pods().get(ordinal);
-        return p != null && p.ready() && !p.terminating();
-    }
-
-    private static boolean upToDate(ObservedCluster c, int ordinal) {
-        PodView p = c.pods().get(ordinal);
-        return p != null && (c.updateRevision().isEmpty() || c.updateRevision().equals(p.revision()));
-    }
-
-    private static long matchIndex(LeaderView leader, long id) {
-        NodeStatusView.FollowerProgress p = leader.matchIndex().get(id);
-        return p == null ? 0 : p.matchIndex();
-    }
-
-    private static Long idAt(LeaderView leader, int ordinal) {
-        return leader.memberAt(ordinal).map(Member::id).orElse(null);
-    }
-
-    private static Long parseId(String text) {
-        try {
-            return text == null ? null : Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static boolean continuing(ObservedCluster c, String pod, Kind kind) {
-        return c.operation()
-                .filter(op -> op.getKind() == kind && pod.equals(op.getPod()))
-                .isPresent();
-    }
-
-    /** A chosen step with the operation it belongs to. */
-    private record Decision(Kind kind, String pod, Long memberId, MembershipStep step) {
-
-        /**
-         * Carries the start times over from the recorded operation: {@code startedAt} while the
-         * operation (kind and pod) continues, {@code stepStartedAt} while the step does too.
-         */
-        MembershipPlan toPlan(ObservedCluster c, MembershipSettings settings) {
-            String now = format(c.now());
-            Optional<ClusterOperation> previous =
-                    c.operation().filter(op -> op.getKind() == kind && pod.equals(op.getPod()));
-            String startedAt = previous.map(ClusterOperation::getStartedAt).orElse(now);
-            Optional<ClusterOperation> sameStep =
-                    previous.filter(op -> step.name().equals(op.getStep()));
-            String stepStartedAt =
-                    sameStep.map(ClusterOperation::getStepStartedAt).orElse(now);
-            String message = step instanceof Wait w
-                    ? w.message()
-                    : sameStep.map(ClusterOperation::getMessage).orElse(null);
-            ClusterOperation operation = new ClusterOperation(
-                    kind,
-                    pod,
-                    memberId == null ? null : Long.toString(memberId),
-                    step.name(),
-                    startedAt,
-                    stepStartedAt,
-                    message);
-            Duration waited = Duration.between(parse(stepStartedAt, c.now()), c.now());
-            Optional<MembershipPlan.Problem> problem = Optional.empty();
-            if (step instanceof Wait w && w.needsIntervention()) {
-                problem = Optional.of(new MembershipPlan.Problem(w.waitingFor(), w.message()));
-            } else if (waited.compareTo(settings.stepTimeout()) > 0) {
-                String reason = step instanceof Wait w
-                        ? (LEARNER_CATCHING_UP.equals(w.waitingFor()) ? LEARNER_NOT_CAUGHT_UP : w.waitingFor())
-                        : STEP_STUCK;
-                problem = Optional.of(new MembershipPlan.Problem(
-                        reason,
-                        kind + " of " + pod + ": step "
-                                + step.name() + " has not completed for " + waited.toMinutes() + " min (limit "
-                                + settings.stepTimeout().toMinutes() + " min)"
-                                + (message != null ? ": " + message : "")));
-            }
-            return new MembershipPlan(step, Optional.of(operation), problem);
-        }
-    }
-
     /** RFC 3339 in whole seconds, as Kubernetes writes times. */
     public static String format(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    private static Instant parse(String text, Instant fallback) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException | NullPointerException e) {
-            return fallback;
-        }
+        return Decision.format(instant);
     }
 }
