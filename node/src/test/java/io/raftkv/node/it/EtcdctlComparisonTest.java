@@ -163,17 +163,21 @@ class EtcdctlComparisonTest {
                 txn(Kind.TEXT, "value(\"k1\") = \"nope\"\n\nput k5 v5\n\nget k3\n\n"),
                 txn(Kind.ERROR, "\n\nput k6 a\nput k6 b\n\n\n"),
                 // A txn that writes and reads ranges before and after its write and at a past revision
-                // (one replicated NestedTxn), keeps a value, and etcd's refusals of such txns.
+                // (one replicated NestedTxn), keeps a value, and etcd's refusals of such txns. A script
+                // is: compares, blank line, success ops, blank line, failure ops, blank line.
                 txn(
                         Kind.WRITE_JSON,
                         "value(\"k1\") = \"v1b\"\n\nget --prefix k --keys-only\nput k8 v8\n"
                                 + "get --prefix k --sort-by=CREATE --order=DESCEND --limit=1\nget k1 --rev={rev:1}\n\n\n",
                         "-w",
                         "json"),
-                txn(Kind.TEXT, "\n\nput k8 --ignore-value --prev-kv\nget --prefix k8\n\n\n"),
-                txn(Kind.ERROR, "\n\nput k8 x\nput nokey --ignore-value\n\n\n"),
-                txn(Kind.ERROR, "\n\nput k8 x\nget k1 --rev=99999999\n\n\n"),
-                txn(Kind.ERROR, "\n\ndel --prefix k\nput k1 z\n\n\n"),
+                txn(Kind.WRITE_JSON, "\nput k8 --ignore-value --prev-kv\nget --prefix k8\n\n\n", "-w", "json"),
+                txn(Kind.ERROR, "\nput k8 x\nput nokey --ignore-value\n\n\n"),
+                // Not compared: a writing txn with `get k1 --rev=<future>` (RaftKV refuses it on every
+                // member; etcd 3.4.23 refuses it only on the member the client is connected to and
+                // applies its put on the others, which strips the Range: etcd-io/etcd#18667, seen here as
+                // etcd's members disagreeing by one revision). EtcdNestedTxnTest checks RaftKV's refusal.
+                txn(Kind.ERROR, "\ndel --prefix k\nput k1 z\n\n\n"),
                 step(Kind.ERROR, "get", "k1", "--rev=99999999"),
                 step(Kind.ERROR, "put", "k7", "v", "--lease=1234abcd"),
                 step(Kind.JSON, "get", "", "--prefix", "-w", "json"),
