@@ -67,8 +67,7 @@ class FlushCoalescingTest {
         for (int i = 0; i < 200; i++) {
             String body = "call-" + i;
             answers.add(client.request(HttpMethod.POST, port, "127.0.0.1", "/")
-                    .compose(req -> req.send(body))
-                    .compose(HttpClientResponse::body)
+                    .compose(req -> req.send(body).compose(HttpClientResponse::body))
                     .map(Object::toString));
         }
         for (int i = 0; i < answers.size(); i++) {

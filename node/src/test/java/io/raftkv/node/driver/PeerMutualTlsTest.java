@@ -344,8 +344,7 @@ class PeerMutualTlsTest {
         HostPort hp = HostPort.parse(target);
         try {
             SendAck ack = await(client.request(hp.toSocketAddress(), RaftPeerGrpcClient.Send)
-                    .compose(req -> req.send(batch))
-                    .compose(GrpcClientResponse::last));
+                    .compose(req -> req.send(batch).compose(GrpcClientResponse::last)));
             assertThat(ack).isNotNull();
             return null;
         } catch (Exception e) {

@@ -97,11 +97,11 @@ class ReloadingTlsTest {
     private static Object getOrFailure(HttpClient client, int port) {
         try {
             return await(client.request(HttpMethod.GET, port, "127.0.0.1", "/")
-                    .compose(r -> r.send())
-                    .compose((HttpClientResponse r) -> r.body().map(b -> {
-                        assertThat(b.toString(StandardCharsets.UTF_8)).isEqualTo("ok");
-                        return r.statusCode();
-                    })));
+                    .compose(req -> req.send()
+                            .compose((HttpClientResponse r) -> r.body().map(b -> {
+                                assertThat(b.toString(StandardCharsets.UTF_8)).isEqualTo("ok");
+                                return r.statusCode();
+                            }))));
         } catch (Exception e) {
             return e;
         }

@@ -79,8 +79,7 @@ class ConnectionLimitsTest {
                                 .setHost("127.0.0.1")
                                 .setPort(f.server.port())
                                 .setURI("/metrics"))
-                        .compose(req -> req.send())
-                        .compose(HttpClientResponse::body))
+                        .compose(req -> req.send().compose(HttpClientResponse::body)))
                 .toString();
         assertThat(metrics)
                 .contains(
@@ -139,8 +138,7 @@ class ConnectionLimitsTest {
                                 .setHost("127.0.0.1")
                                 .setPort(f.server.port())
                                 .setURI("/metrics"))
-                        .compose(req -> req.send())
-                        .compose(HttpClientResponse::body))
+                        .compose(req -> req.send().compose(HttpClientResponse::body)))
                 .toString();
     }
 
@@ -165,8 +163,8 @@ class ConnectionLimitsTest {
                             .setHost("127.0.0.1")
                             .setPort(f.server.port())
                             .setURI("/metrics"))
-                    .compose(req -> req.send())
-                    .compose(r -> r.body().map(Buffer::length).map(n -> r.statusCode())));
+                    .compose(req ->
+                            req.send().compose(r -> r.body().map(Buffer::length).map(n -> r.statusCode()))));
         }
         Awaitility.await()
                 .atMost(ClientServerFixture.WAIT)

@@ -55,8 +55,8 @@ class ProbeServerTest {
         GrpcClient grpc = GrpcClient.client(vertx);
         HealthCheckResponse health =
                 await(grpc.request(SocketAddress.inetSocketAddress(probe.port(), "127.0.0.1"), CHECK)
-                        .compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
-                        .compose(GrpcClientResponse::last));
+                        .compose(req -> req.send(HealthCheckRequest.getDefaultInstance())
+                                .compose(GrpcClientResponse::last)));
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
@@ -65,8 +65,8 @@ class ProbeServerTest {
         GrpcClient grpc = GrpcClient.client(vertx);
         GrpcStatus status =
                 await(grpc.request(SocketAddress.inetSocketAddress(probe.port(), "127.0.0.1"), KVGrpcClient.Get)
-                        .compose(req -> req.send(GetRequest.getDefaultInstance()))
-                        .compose(resp -> resp.end().transform(ar -> Future.succeededFuture(resp.status()))));
+                        .compose(req -> req.send(GetRequest.getDefaultInstance())
+                                .compose(resp -> resp.end().transform(ar -> Future.succeededFuture(resp.status())))));
         assertThat(status).isEqualTo(GrpcStatus.UNIMPLEMENTED);
         int http = await(vertx.createHttpClient()
                 .request(HttpMethod.GET, probe.port(), "127.0.0.1", "/debug")

@@ -337,13 +337,13 @@ class PeerTransportTest {
                         .addEntries(io.raftkv.api.peer.v1.Entry.newBuilder()
                                 .setData(com.google.protobuf.ByteString.copyFrom(new byte[400 * 1024]))))
                 .build();
-        var status = req.send(forged)
+        // The response's handling is set up before the batch is sent, so the answer cannot arrive first.
+        var answered = req.response()
                 .compose(resp -> resp.last()
                         .map(x -> resp.status())
-                        .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())))
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
+                        .recover(err -> io.vertx.core.Future.succeededFuture(resp.status())));
+        req.send(forged);
+        var status = answered.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(status).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(b.received).hasSize(1);
         client.close();
