@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.v1.PutRequest;
+import io.raftkv.testkit.S3rver;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -80,7 +81,7 @@ class S3BackupFiguresTest {
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("node.log").toFile())
                 .start();
-        try (S3rver s3 = S3rver.start(Files.createDirectories(tmp.resolve("s3rver")), "figures");
+        try (S3rver s3 = S3rver.start(S3BackupTest.INSTALL, tmp.resolve("s3rver"), "figures");
                 RaftKvClient kv = RaftKvClient.builder()
                         .endpoints(endpoint)
                         .deadline(Duration.ofSeconds(60))

@@ -11,7 +11,9 @@
  * joiner), {@link LeaderAgreement} (when a leader counts as elected: vouched for by a quorum, or
  * settled on by every running member) and {@link Poll} (a bounded wait). Used by node's process tests
  * ({@code io.raftkv.node.it}), the chaos harness ({@code io.raftkv.chaos.cluster}) and bench's local
- * clusters ({@code io.raftkv.bench.cluster}).
+ * clusters ({@code io.raftkv.bench.cluster}). Beside them, {@link S3rver}: a real S3-protocol server
+ * (s3rver from npm, pinned by the lock file in this module's resources) over http or https, for the
+ * backup tests of cli and e2e.
  *
  * <p>Depends on the JDK only (no RaftKV module, so the node's own tests can use it). Checked by
  * {@code TestkitArchitectureTest}.

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.testkit.S3rver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class OperatorBackupE2eTest {
     static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
 
     static OperatorE2eHarness harness;
-    static S3rverProcess s3;
+    static S3rver s3;
     static WriteLoad beforeBackup;
     static Set<Long> sourceIds;
     static long sourceClusterId;
@@ -61,8 +62,7 @@ class OperatorBackupE2eTest {
     static void start() throws Exception {
         harness = OperatorE2eHarness.start(NS);
         E2eDiagnostics.register(harness);
-        s3 = S3rverProcess.start(
-                OperatorE2eHarness.repoRoot().resolve("cli/src/test/s3rver"),
+        s3 = S3rver.start(
                 OperatorE2eHarness.buildDir("e2e").resolve("s3rver"),
                 harness.runDir().resolve("s3rver-data"),
                 BUCKET);
@@ -119,8 +119,8 @@ class OperatorBackupE2eTest {
                         .withName("s3-credentials")
                         .withNamespace(NS)
                         .endMetadata()
-                        .addToStringData("AWS_ACCESS_KEY_ID", S3rverProcess.KEY)
-                        .addToStringData("AWS_SECRET_ACCESS_KEY", S3rverProcess.KEY)
+                        .addToStringData("AWS_ACCESS_KEY_ID", S3rver.KEY)
+                        .addToStringData("AWS_SECRET_ACCESS_KEY", S3rver.KEY)
                         .build())
                 .create();
 
@@ -195,7 +195,7 @@ class OperatorBackupE2eTest {
                         "true",
                         "--scratch-dir",
                         harness.runDir().resolve("scratch").toString()),
-                Map.of("AWS_ACCESS_KEY_ID", S3rverProcess.KEY, "AWS_SECRET_ACCESS_KEY", S3rverProcess.KEY));
+                S3rver.CREDENTIALS);
         restoreAndVerify("from-s3", "to-s3", backup, backupHash);
     }
 
@@ -230,8 +230,8 @@ class OperatorBackupE2eTest {
                         .withName("s3-credentials-with-endpoint")
                         .withNamespace(NS)
                         .endMetadata()
-                        .addToStringData("AWS_ACCESS_KEY_ID", S3rverProcess.KEY)
-                        .addToStringData("AWS_SECRET_ACCESS_KEY", S3rverProcess.KEY)
+                        .addToStringData("AWS_ACCESS_KEY_ID", S3rver.KEY)
+                        .addToStringData("AWS_SECRET_ACCESS_KEY", S3rver.KEY)
                         .addToStringData("endpoint", s3.endpoint().toString())
                         .build())
                 .create();
