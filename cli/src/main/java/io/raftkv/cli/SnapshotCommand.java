@@ -3,6 +3,7 @@ package io.raftkv.cli;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.SnapshotInfo;
 import io.raftkv.cli.objectstore.Retention;
+import io.raftkv.cli.objectstore.S3Errors;
 import io.raftkv.cli.objectstore.S3Fetch;
 import io.raftkv.cli.objectstore.S3Location;
 import io.raftkv.cli.objectstore.S3MultipartSink;
@@ -145,6 +146,16 @@ final class SnapshotCommand implements Runnable {
                                 keepWithin,
                                 java.time.Instant.now());
                     }
+                } catch (RuntimeException e) {
+                    java.util.Optional<String> tls = S3Errors.tlsFailure(e, settings);
+                    if (tls.isEmpty()) {
+                        throw e;
+                    }
+                    spec.commandLine()
+                            .getErr()
+                            .println("raftkvctl: NOT_AUTHORIZED: cannot upload to " + target + ": " + tls.get());
+                    spec.commandLine().getErr().flush();
+                    return ExitCode.NOT_AUTHORIZED.code();
                 }
             } else {
                 Path file = Path.of(target).toAbsolutePath();
@@ -228,8 +239,19 @@ final class SnapshotCommand implements Runnable {
         java.nio.file.Files.createDirectories(scratch);
         Path local = java.nio.file.Files.createTempFile(scratch, "fetched-", ".snap");
         java.nio.file.Files.delete(local);
-        try (S3Client client = s3.settings(root.env()).client()) {
-            S3Fetch.fetch(client, where, local);
+        S3Settings settings = s3.settings(root.env());
+        try (S3Client client = settings.client()) {
+            try {
+                S3Fetch.fetch(client, where, local);
+            } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                java.util.Optional<String> tls = S3Errors.tlsFailure(e, settings);
+                if (tls.isEmpty()) {
+                    throw e;
+                }
+                root.err().println("raftkvctl: NOT_AUTHORIZED: cannot fetch " + file + ": " + tls.get());
+                root.err().flush();
+                return ExitCode.NOT_AUTHORIZED.code();
+            }
             return action.apply(local);
         } finally {
             java.nio.file.Files.deleteIfExists(local);

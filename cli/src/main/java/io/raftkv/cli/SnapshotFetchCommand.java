@@ -1,7 +1,9 @@
 package io.raftkv.cli;
 
+import io.raftkv.cli.objectstore.S3Errors;
 import io.raftkv.cli.objectstore.S3Fetch;
 import io.raftkv.cli.objectstore.S3Location;
+import io.raftkv.cli.objectstore.S3Settings;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code --sha256} when given, written as {@code FILE.part} and renamed only once it matched. What
  * a restore from an object store runs first (the operator's {@code restore-fetch} init container),
  * so the node restores from a local, verified file. Exit codes: 3 (NOT_FOUND) when the object does
- * not exist, 10 (DATA_LOSS) on a checksum mismatch (nothing left behind), 1 on other failures.
+ * not exist, 10 (DATA_LOSS) on a checksum mismatch (nothing left behind), 11 (NOT_AUTHORIZED) when the
+ * TLS handshake with an https store fails (its CA not trusted: {@code --s3-ca-file}), 1 on other failures.
  */
 @Command(
         name = "fetch",
@@ -62,7 +65,8 @@ final class SnapshotFetchCommand implements Callable<Integer> {
         Files.createDirectories(target.getParent());
         Files.deleteIfExists(part);
         S3Fetch.Fetched fetched;
-        try (S3Client client = s3.settings(parent.root.env()).client()) {
+        S3Settings settings = s3.settings(parent.root.env());
+        try (S3Client client = settings.client()) {
             fetched = S3Fetch.fetch(client, where, part);
         } catch (S3Fetch.NoSuchObject e) {
             err.println("raftkvctl: NOT_FOUND: " + e.getMessage());
@@ -74,6 +78,12 @@ final class SnapshotFetchCommand implements Callable<Integer> {
             return ExitCode.DATA_LOSS.code();
         } catch (java.io.IOException | software.amazon.awssdk.core.exception.SdkException e) {
             Files.deleteIfExists(part);
+            java.util.Optional<String> tls = S3Errors.tlsFailure(e, settings);
+            if (tls.isPresent()) {
+                err.println("raftkvctl: NOT_AUTHORIZED: cannot fetch " + source + ": " + tls.get());
+                err.flush();
+                return ExitCode.NOT_AUTHORIZED.code();
+            }
             err.println("raftkvctl: cannot fetch " + source + ": " + e.getMessage());
             err.flush();
             return ExitCode.INTERNAL.code();

@@ -6,6 +6,7 @@ import io.raftkv.api.fake.FakeCluster;
 import io.raftkv.cli.objectstore.Retention;
 import io.raftkv.cli.objectstore.S3Settings;
 import io.raftkv.raft.SnapshotMetadata;
+import io.raftkv.testkit.S3rver;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,6 +37,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 class S3BackupTest {
     private static final String BUCKET = "backups";
+    /** Where {@code npm ci} installs s3rver for this module's tests (kept between runs). */
+    static final Path INSTALL = Path.of("target/s3rver");
 
     @TempDir
     static Path tmp;
@@ -49,7 +52,7 @@ class S3BackupTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s3rver = S3rver.start(Files.createDirectories(tmp.resolve("s3rver")), BUCKET);
+        s3rver = S3rver.start(INSTALL, tmp.resolve("s3rver"), BUCKET);
         snapshot = tmp.resolve("source.snap");
         long seed = System.nanoTime();
         System.out.println("S3BackupTest value seed " + seed);
@@ -137,6 +140,17 @@ class S3BackupTest {
         assertThat(j.getString("location")).isEqualTo("s3://backups/prod/full.snap");
         assertThat(new JsonObject(Files.readString(result)).getString("sha256")).isEqualTo(snapshotSha256);
         assertThat(keys("prod/")).containsExactly("prod/full.snap", "prod/full.snap.sha256");
+        assertThat(s3.headObject(b -> b.bucket(BUCKET).key("prod/full.snap")).contentLength())
+                .as("the stored object is the snapshot, byte for byte: no part twice, no framing")
+                .isEqualTo(Files.size(snapshot));
+        try (var stored = Files.walk(s3rver.dataDir().resolve(BUCKET))) {
+            assertThat(stored.filter(f -> f.toString().endsWith("/full.snap._S3rver_object"))
+                            .mapToLong(f -> f.toFile().length())
+                            .boxed()
+                            .toList())
+                    .as("s3rver's file of the object on disk")
+                    .containsExactly(Files.size(snapshot));
+        }
         long part = S3Settings.MIN_PART_BYTES;
         assertThat(j.getInteger("parts"))
                 .as("streamed as a multipart upload of 5 MiB parts")
