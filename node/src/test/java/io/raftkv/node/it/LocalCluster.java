@@ -6,10 +6,13 @@ import io.raftkv.api.RaftKvException;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
+import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.testkit.ClusterLayout;
 import io.raftkv.testkit.FreePorts;
+import io.raftkv.testkit.LeaderAgreement;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -17,11 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,23 +83,13 @@ final class LocalCluster implements AutoCloseable {
         Files.createDirectories(root);
         LocalCluster c = new LocalCluster(name, root, extraArgs);
         RUNNING.add(c);
-        int[] ports = freePorts(2 * size);
-        StringBuilder peers = new StringBuilder();
-        StringBuilder clientAddrs = new StringBuilder();
-        for (int i = 1; i <= size; i++) {
-            peers.append(i == 1 ? "" : ",").append(i).append("=127.0.0.1:").append(ports[2 * i - 1]);
-            clientAddrs
-                    .append(i == 1 ? "" : ",")
-                    .append(i)
-                    .append("=127.0.0.1:")
-                    .append(ports[2 * i - 2]);
-        }
-        for (int i = 1; i <= size; i++) {
-            List<String> args = new ArrayList<>(List.of(
-                    "--cluster-id", name, "--peers", peers.toString(), "--peer-client-addrs", clientAddrs.toString()));
+        ClusterLayout layout =
+                ClusterLayout.onFreePorts(name, size, id -> nodeDir(root, id).resolve("data"));
+        for (ClusterLayout.Member m : layout.voters()) {
+            List<String> args = new ArrayList<>(layout.clusterArgs(m.id(), layout.direct()));
             args.addAll(extraArgs);
             c.nodes.put(
-                    (long) i, new NodeProcess(i, ports[2 * i - 2], ports[2 * i - 1], root.resolve("node-" + i), args));
+                    (long) m.id(), new NodeProcess(m.id(), m.clientPort(), m.peerPort(), nodeDir(root, m.id()), args));
         }
         try {
             for (NodeProcess n : c.nodes.values()) {
@@ -126,10 +119,12 @@ final class LocalCluster implements AutoCloseable {
         Path root = buildDir().resolve("it-data").resolve(name + "-" + System.currentTimeMillis());
         LocalCluster c = new LocalCluster(name, root, extraArgs);
         RUNNING.add(c);
-        int[] ports = freePorts(2);
-        List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--peers", id + "=127.0.0.1:" + ports[1]));
+        ClusterLayout.Member m =
+                ClusterLayout.freeMember((int) id, nodeDir(root, id).resolve("data"));
+        List<String> args =
+                new ArrayList<>(List.of("--cluster-id", name, "--peers", ClusterLayout.peersOf(List.of(m))));
         args.addAll(extraArgs);
-        NodeProcess n = new NodeProcess(id, ports[0], ports[1], root.resolve("node-" + id), args);
+        NodeProcess n = new NodeProcess(id, m.clientPort(), m.peerPort(), nodeDir(root, id), args);
         c.nodes.put(id, n);
         prepare.prepare(n.dataDir());
         n.start();
@@ -156,12 +151,12 @@ final class LocalCluster implements AutoCloseable {
         if (nodes.containsKey(id)) {
             throw new IllegalArgumentException("id " + id + " is taken");
         }
-        int[] ports = freePorts(2);
-        String peers =
-                nodes.values().stream().map(n -> n.id + "=" + n.peerAddress()).collect(Collectors.joining(","));
-        List<String> args = new ArrayList<>(List.of("--cluster-id", name, "--join", "--peers", peers));
+        ClusterLayout.Member m =
+                ClusterLayout.freeMember((int) id, nodeDir(root, id).resolve("data"));
+        List<String> args = new ArrayList<>(ClusterLayout.joinArgs(
+                name, nodes.values().stream().map(NodeProcess::member).toList()));
         args.addAll(extraArgs);
-        NodeProcess n = new NodeProcess(id, ports[0], ports[1], root.resolve("node-" + id), args);
+        NodeProcess n = new NodeProcess(id, m.clientPort(), m.peerPort(), nodeDir(root, id), args);
         nodes.put(id, n);
         n.start();
         return n;
@@ -232,29 +227,27 @@ final class LocalCluster implements AutoCloseable {
                 .get();
     }
 
+    /** The leader every running voter has settled on (the test kit's {@link LeaderAgreement#byAll}). */
     private Optional<NodeProcess> agreedLeader() {
-        Map<Long, StatusResponse> views = new HashMap<>();
+        List<Optional<LeaderAgreement.View>> views = new ArrayList<>();
         for (NodeProcess n : running()) {
             Optional<StatusResponse> s = status(n);
             if (s.isEmpty()) {
                 return Optional.empty();
             }
-            views.put(n.id, s.get());
+            views.add(s.map(LocalCluster::view));
         }
-        List<StatusResponse> leaders =
-                views.values().stream().filter(s -> s.getRole() == Role.LEADER).toList();
-        if (leaders.size() != 1) {
-            return Optional.empty();
-        }
-        StatusResponse l = leaders.get(0);
-        boolean agreed = views.values().stream()
-                .filter(s -> !s.getLearner() && isMember(l, s.getId()))
-                .allMatch(s -> s.getLeaderId() == l.getId() && s.getTerm() == l.getTerm());
-        return agreed ? Optional.of(nodes.get(l.getId())) : Optional.empty();
+        OptionalLong leader = LeaderAgreement.byAll(views);
+        return leader.isPresent() ? Optional.ofNullable(nodes.get(leader.getAsLong())) : Optional.empty();
     }
 
-    private static boolean isMember(StatusResponse leader, long id) {
-        return leader.getMembersList().stream().anyMatch(m -> m.getId() == id);
+    private static LeaderAgreement.View view(StatusResponse s) {
+        Set<Long> voters = s.getMembersList().stream()
+                .filter(m -> m.getRole() == MemberRole.VOTER)
+                .map(m -> m.getId())
+                .collect(Collectors.toSet());
+        return new LeaderAgreement.View(
+                s.getId(), s.getRole() == Role.LEADER, s.getLeaderId(), s.getTerm(), s.getLearner(), voters);
     }
 
     /** Waits until {@code node} has applied at least {@code index}. */
@@ -311,6 +304,10 @@ final class LocalCluster implements AutoCloseable {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Path nodeDir(Path root, long id) {
+        return root.resolve("node-" + id);
     }
 
     /** Loopback ports free right now (the test kit's {@link FreePorts}). */

@@ -1,6 +1,7 @@
 package io.raftkv.node.it;
 
 import io.raftkv.node.NodeMain;
+import io.raftkv.testkit.ClusterLayout;
 import io.raftkv.testkit.ManagedProcess;
 import io.raftkv.testkit.NodeJvm;
 import java.io.IOException;
@@ -51,6 +52,11 @@ final class NodeProcess {
         return dir.resolve("data");
     }
 
+    /** Its addresses and data directory, as the test kit's cluster layout names them. */
+    ClusterLayout.Member member() {
+        return new ClusterLayout.Member(Math.toIntExact(id), clientPort, peerPort, dataDir());
+    }
+
     Path logFile() {
         return process.log();
     }
@@ -62,15 +68,7 @@ final class NodeProcess {
 
     /** As {@link #start()}, with {@code extraArgs} added for this start only. */
     void start(List<String> extraArgs) throws IOException {
-        List<String> args = new ArrayList<>(List.of(
-                "--id",
-                Long.toString(id),
-                "--client-addr",
-                clientAddress(),
-                "--peer-addr",
-                peerAddress(),
-                "--data-dir",
-                dataDir().toString()));
+        List<String> args = new ArrayList<>(member().ownArgs());
         args.addAll(nodeArgs);
         args.addAll(extraArgs);
         try {
