@@ -13,8 +13,15 @@ import java.util.function.Supplier;
 public final class Poll {
     private Poll() {}
 
+    /** The wait's timeout passed without a value. */
+    public static final class TimedOut extends IllegalStateException {
+        TimedOut(String message) {
+            super(message);
+        }
+    }
+
     /**
-     * @throws IllegalStateException "timed out after {timeout} waiting for {what}"
+     * @throws TimedOut "timed out after {timeout} waiting for {what}"
      */
     public static <T> T until(String what, Duration timeout, Duration interval, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -25,7 +32,7 @@ public final class Poll {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+                throw new TimedOut("timed out after " + timeout + " waiting for " + what);
             }
             LockSupport.parkNanos(Math.min(left, interval.toNanos()));
             if (Thread.interrupted()) {

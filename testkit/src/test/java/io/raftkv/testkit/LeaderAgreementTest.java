@@ -64,7 +64,7 @@ class LeaderAgreementTest {
                 .isEqualTo("done");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Poll.until(
                         "nothing", java.time.Duration.ofMillis(30), java.time.Duration.ofMillis(5), Optional::empty))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(Poll.TimedOut.class)
                 .hasMessage("timed out after PT0.03S waiting for nothing");
     }
 }

@@ -1,6 +1,7 @@
 package io.raftkv.bench.cluster;
 
 import io.raftkv.testkit.ManagedProcess;
+import io.raftkv.testkit.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A cluster of {@code size} members of one system, each a child process on loopback with its data
@@ -23,14 +22,14 @@ import java.util.concurrent.locks.LockSupport;
  * message, if a port is taken; a JVM shutdown hook stops every member if the tool exits without
  * {@link #close()}, and pid files let a shell trap do the same if the JVM is killed.
  *
- * <p>Waiting is polling with a short pause: this runs on a plain benchmark thread, never on an
- * event loop, and each probe has its own timeout.
+ * <p>Waiting is polling with a short pause (the test kit's {@link Poll}): this runs on a plain
+ * benchmark thread, never on an event loop, and each probe has its own timeout.
  */
 public abstract class LocalCluster implements AutoCloseable {
     /** SIGTERM grace before SIGKILL when a member is stopped. */
     private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
 
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final Duration POLL = Duration.ofMillis(20);
 
     protected final Path runDir;
     protected final int size;
@@ -168,52 +167,48 @@ public abstract class LocalCluster implements AutoCloseable {
 
     /** The member that leads, as soon as one says so; fails after {@code timeout}. */
     public int awaitLeader(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        return Poll.until("a member of " + system() + " claiming leadership", timeout, POLL, () -> {
             for (int i = 0; i < size; i++) {
                 if (members.get(i).isAlive() && status(i).map(MemberView::leads).orElse(false)) {
-                    return i;
+                    return Optional.of(i);
                 }
             }
-            pauseOrFail(deadline, "no member of " + system() + " claims leadership");
-        }
+            return Optional.empty();
+        });
     }
 
     /** Waits until every member runs, answers, and names the same leader. */
     public void awaitHealthy(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String lastProblem = "";
-        while (true) {
-            Set<String> leaders = new HashSet<>();
-            boolean allAnswered = true;
-            for (int i = 0; i < size; i++) {
-                ManagedProcess p = members.get(i);
-                if (!p.isAlive()) {
-                    throw new IllegalStateException(p.name() + " exited; last log lines:\n" + p.tail(30));
+        String[] lastProblem = {""};
+        try {
+            Poll.until("a healthy " + system() + " cluster", timeout, POLL, () -> {
+                Set<String> leaders = new HashSet<>();
+                boolean allAnswered = true;
+                for (int i = 0; i < size; i++) {
+                    ManagedProcess p = members.get(i);
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException(p.name() + " exited; last log lines:\n" + p.tail(30));
+                    }
+                    Optional<MemberView> v = status(i);
+                    if (v.isEmpty()) {
+                        allAnswered = false;
+                        lastProblem[0] = p.name() + " does not answer";
+                    } else {
+                        leaders.add(v.get().leaderId());
+                    }
                 }
-                Optional<MemberView> v = status(i);
-                if (v.isEmpty()) {
-                    allAnswered = false;
-                    lastProblem = p.name() + " does not answer";
-                } else {
-                    leaders.add(v.get().leaderId());
+                if (allAnswered && leaders.size() == 1 && !leaders.contains("")) {
+                    return Optional.of(true);
                 }
-            }
-            if (allAnswered && leaders.size() == 1 && !leaders.contains("")) {
-                return;
-            }
-            if (allAnswered) {
-                lastProblem = "members name leaders " + leaders;
-            }
-            pauseOrFail(deadline, system() + " cluster not healthy (" + lastProblem + "); logs in " + runDir);
+                if (allAnswered) {
+                    lastProblem[0] = "members name leaders " + leaders;
+                }
+                return Optional.empty();
+            });
+        } catch (Poll.TimedOut e) {
+            throw new IllegalStateException(
+                    "timed out: " + system() + " cluster not healthy (" + lastProblem[0] + "); logs in " + runDir, e);
         }
-    }
-
-    private static void pauseOrFail(long deadlineNanos, String message) {
-        if (System.nanoTime() - deadlineNanos >= 0) {
-            throw new IllegalStateException("timed out: " + message);
-        }
-        LockSupport.parkNanos(POLL_NANOS);
     }
 
     private static void requireFree(int port) {

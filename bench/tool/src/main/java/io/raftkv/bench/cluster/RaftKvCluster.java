@@ -6,6 +6,7 @@ import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.bench.suite.ClusterMetrics;
+import io.raftkv.testkit.ClusterLayout;
 import io.raftkv.testkit.NodeJvm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * RaftKV nodes on loopback, each {@code java -jar raftkv-node.jar} with its own RocksDB directory
  * (every commit fsynced: the node has no way to turn that off). Member {@code i} has id
- * {@code i + 1}, client port {@code basePort + i} and peer port {@code basePort + 100 + i}.
+ * {@code i + 1}, client port {@code basePort + i} and peer port {@code basePort + 100 + i}; the
+ * flags that make them one cluster come from the test kit's {@link ClusterLayout} (direct wiring).
  * Status comes from the Cluster service through an admin client without retries.
  */
 public final class RaftKvCluster extends LocalCluster {
@@ -27,7 +29,9 @@ public final class RaftKvCluster extends LocalCluster {
     private final Path nodeJar;
     private final List<String> jvmOptions;
     private final List<String> extraArgs;
-    private final int basePort;
+    /** Member {@code i} is voter {@code i + 1}: client port {@code basePort + i}, peer port {@code basePort + 100 + i}. */
+    private final ClusterLayout layout;
+
     private RaftKvClient admin;
     /** Where the TLS material lives (scripts/local-ca.sh); null: plaintext. */
     private Path tlsDir;
@@ -45,7 +49,8 @@ public final class RaftKvCluster extends LocalCluster {
         this.nodeJar = nodeJar;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.extraArgs = List.copyOf(extraArgs);
-        this.basePort = basePort;
+        this.layout = ClusterLayout.onPorts(
+                "raftkv", size, id -> basePort + id - 1, id -> basePort + 100 + id - 1, id -> runDir.resolve("n" + id));
     }
 
     /**
@@ -68,57 +73,25 @@ public final class RaftKvCluster extends LocalCluster {
         return tlsDir == null ? "raftkv" : "raftkv-tls";
     }
 
-    private int clientPort(int i) {
-        return basePort + i;
-    }
-
-    private int peerPort(int i) {
-        return basePort + 100 + i;
-    }
-
     @Override
     public List<String> clientEndpoints() {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            out.add("127.0.0.1:" + clientPort(i));
-        }
-        return out;
+        return layout.voters().stream().map(ClusterLayout.Member::clientAddress).toList();
     }
 
     @Override
     protected List<Integer> ports() {
         List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            out.add(clientPort(i));
-            out.add(peerPort(i));
+        for (ClusterLayout.Member m : layout.voters()) {
+            out.add(m.clientPort());
+            out.add(m.peerPort());
         }
         return out;
     }
 
     @Override
     protected List<String> command(int i) {
-        StringBuilder peers = new StringBuilder();
-        StringBuilder clients = new StringBuilder();
-        for (int j = 0; j < size; j++) {
-            String sep = j == 0 ? "" : ",";
-            peers.append(sep).append(j + 1).append("=127.0.0.1:").append(peerPort(j));
-            clients.append(sep).append(j + 1).append("=127.0.0.1:").append(clientPort(j));
-        }
-        List<String> args = new ArrayList<>(List.of(
-                "--id",
-                Integer.toString(i + 1),
-                "--client-addr",
-                "127.0.0.1:" + clientPort(i),
-                "--peer-addr",
-                "127.0.0.1:" + peerPort(i),
-                "--peers",
-                peers.toString(),
-                "--peer-client-addrs",
-                clients.toString(),
-                "--data-dir",
-                runDir.resolve("n" + (i + 1)).toString(),
-                "--log-level",
-                "WARN"));
+        List<String> args = new ArrayList<>(layout.voterArgs(i + 1, layout.direct()));
+        args.addAll(List.of("--log-level", "WARN"));
         if (tlsDir != null) {
             Path node = tlsDir.resolve("node-" + (i + 1));
             args.addAll(List.of(
