@@ -6,16 +6,10 @@ import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.RaftLogStorage;
 import io.raftkv.node.transport.PeerInbound;
 import io.raftkv.node.transport.PeerTransport;
-import io.raftkv.raft.ConfChange;
-import io.raftkv.raft.ConfChangeType;
-import io.raftkv.raft.ConfState;
-import io.raftkv.raft.Entry;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.ProposalDroppedException;
 import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RawNode;
-import io.raftkv.raft.Ready;
-import io.raftkv.raft.SoftState;
 import io.raftkv.raft.StateType;
 import io.raftkv.raft.loop.ReadyLoop;
 import io.vertx.core.Context;
@@ -80,12 +74,12 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
     /** A {@link #pass()} is queued on the context. */
     private boolean passScheduled;
 
-    private long leaderId;
     /** Leader changes and ReadIndex latency go here (metrics); set once before start. */
     private volatile DriverObserver observer = DriverObserver.NONE;
 
-    private StateType role = StateType.FOLLOWER;
-    private long term;
+    /** What the loop's events do; knows the role, leader and term. */
+    private final LoopEvents events;
+
     private long periodicTimerId = -1;
     /** The core's clock, on the monotonic clock (see {@link CoreClock}). */
     private final CoreClock clock;
@@ -131,6 +125,23 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                 .randomSeed(selfId * 0x9E3779B97F4A7C15L ^ System.nanoTime())
                 .build();
         this.rawNode = new RawNode(config, raftLog);
+        this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
+        this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());
+        this.snapshots = new SnapshotCoordinator(vertx, context, storage, raftLog);
+        this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
+        this.loopLatency = new LoopLatency(options.tickMs(), options.electionTicks() * options.tickMs() / 2);
+        this.events = new LoopEvents(
+                raftLog.hardState().term(),
+                this::loopAppliedIndex,
+                () -> transport,
+                () -> observer,
+                proposals,
+                reads,
+                snapshots,
+                membership,
+                members,
+                loopLatency,
+                this::halt);
         // Apply runs on its own thread: the loop opts in to asynchronous apply from the first Ready.
         this.loop = new ReadyLoop<>(
                 rawNode,
@@ -143,15 +154,9 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
                         .apply(committed, confStates)
                         .whenComplete((results, err) -> context.runOnContext(x -> done.applied(results, err))),
                 System::nanoTime,
-                new LoopEvents());
-        this.term = raftLog.hardState().term();
-        this.proposals = new ProposalTracker(options.maxInflightProposals(), options.proposalTimeoutMs());
-        this.reads = new ReadIndexQueue(options.maxPendingReads(), options.readTimeoutMs());
-        this.snapshots = new SnapshotCoordinator(vertx, context, storage, raftLog);
-        this.membership = new MembershipCommands(this, rawNode, raftLog, members, proposals, snapshots, options);
+                events);
         this.statusReporter = new StatusReporter(selfId, rawNode, raftLog, storage, members);
         this.alarms = new io.raftkv.node.alarm.Alarms(selfId, this);
-        this.loopLatency = new LoopLatency(options.tickMs(), options.electionTicks() * options.tickMs() / 2);
         this.clock = new CoreClock(options.tickMs(), rawNode::tick);
         this.statusReporter.refresh(loop.appliedIndex(), healthy());
     }
@@ -183,14 +188,14 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         }
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
-            NodeLogging.setTerm(term);
+            NodeLogging.setTerm(events.term());
             clock.start(System.nanoTime());
             periodicTimerId = vertx.setPeriodic(options.tickMs(), id -> onTick());
             LOG.info(
                     "raft driver started: applied {} last index {} term {}",
                     loop.appliedIndex(),
                     raftLog.lastIndex(),
-                    term);
+                    events.term());
             loop.run();
             started.complete();
         });
@@ -206,7 +211,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         Promise<Void> stopped = Promise.promise();
         context.runOnContext(v -> {
             Future<Void> handOff = Future.succeededFuture();
-            if (role == StateType.LEADER
+            if (events.role() == StateType.LEADER
                     && haltReason == null
                     && rawNode.status().confState().voters().size() > 1) {
                 LOG.info("stopping: transferring leadership away first");
@@ -457,95 +462,6 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         loop.run();
     }
 
-    /** What the driver does on the loop's events (all on the context). */
-    private final class LoopEvents implements ReadyLoop.Events<List<ApplyResult>> {
-        @Override
-        public void onReady(Ready rd) {
-            if (rd.softState() != null) {
-                onSoftState(rd.softState());
-            }
-            if (rd.hardState() != null && rd.hardState().term() != term) {
-                term = rd.hardState().term();
-                NodeLogging.setTerm(term);
-            }
-            if (!rd.readStates().isEmpty()) {
-                reads.onReadStates(rd.readStates(), loop.appliedIndex());
-            }
-        }
-
-        @Override
-        public void onPersisted(Ready rd) {
-            if (!rd.snapshot().isEmpty()) {
-                long index = rd.snapshot().metadata().index();
-                LOG.info(
-                        "restored from snapshot at index {} term {}",
-                        index,
-                        rd.snapshot().metadata().term());
-                proposals.failUpTo(index, "the log was replaced by a snapshot");
-            }
-        }
-
-        @Override
-        public void onConfChange(Entry e, ConfChange cc, ConfState cs) {
-            if (cc.type() == ConfChangeType.REMOVE) {
-                members.remove(cc.nodeId());
-                transport.removePeer(cc.nodeId());
-            } else {
-                try {
-                    MemberAddresses a = MemberAddresses.decodeOrNull(cc.context());
-                    if (a != null) {
-                        members.putMembership(cc.nodeId(), a);
-                    }
-                } catch (IllegalArgumentException bad) {
-                    LOG.warn("conf change at {} carries unreadable addresses: {}", e.index(), bad.getMessage());
-                }
-            }
-            LOG.info(
-                    "membership change at index {}: {} {} -> voters {} learners {}",
-                    e.index(),
-                    cc.type(),
-                    cc.nodeId(),
-                    cs.voters(),
-                    cs.learners());
-        }
-
-        @Override
-        public void onApplied(List<Entry> committed, List<ApplyResult> results, long appliedIndex) {
-            proposals.onApplied(committed, results);
-            reads.onApplied(appliedIndex);
-            snapshots.maybeSnapshot(appliedIndex);
-            membership.afterApply(appliedIndex);
-        }
-
-        @Override
-        public void onPersistLatency(long nanos, long now) {
-            loopLatency.onPersisted(nanos, now);
-            observer.persisted(nanos);
-        }
-
-        @Override
-        public void onHalt(String what, Throwable cause) {
-            halt(what, cause);
-        }
-    }
-
-    private void onSoftState(SoftState ss) {
-        StateType oldRole = role;
-        long oldLeader = leaderId;
-        role = ss.state();
-        leaderId = ss.leader();
-        if (oldLeader != leaderId) {
-            LOG.info("leader changed from {} to {} (this node: {})", oldLeader, leaderId, role);
-            if (leaderId != 0) {
-                observer.leaderChanged(leaderId);
-            }
-            reads.onLeaderChange("leader changed from " + oldLeader + " to " + leaderId);
-            membership.onLeaderChange(leaderId);
-        } else if (oldRole != role) {
-            LOG.info("role changed from {} to {}", oldRole, role);
-        }
-    }
-
     private void halt(String what, Throwable cause) {
         if (haltReason != null) {
             return;
@@ -630,11 +546,15 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         return selfId;
     }
 
+    private long loopAppliedIndex() {
+        return loop.appliedIndex();
+    }
+
     StateType role() {
-        return role;
+        return events.role();
     }
 
     long leaderId() {
-        return leaderId;
+        return events.leaderId();
     }
 }
