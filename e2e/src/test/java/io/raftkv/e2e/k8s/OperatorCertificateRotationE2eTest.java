@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator renews and rotates the certificates of a running cluster (issue 17), under
@@ -46,38 +46,18 @@ class OperatorCertificateRotationE2eTest {
     static final int CLIENTS = 4;
     static final Duration STEP_TIMEOUT = Duration.ofMinutes(4);
 
+    @RegisterExtension
+    static final E2eRig RIG = new E2eRig(NS);
+
     static OperatorE2eHarness harness;
+    static E2eCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        harness = OperatorE2eHarness.start(NS);
-        E2eDiagnostics.register(harness);
-        harness.apply("""
-        apiVersion: raftkv.io/v1alpha1
-        kind: RaftKvCluster
-        metadata:
-          name: %s
-          namespace: %s
-        spec:
-          replicas: 3
-        """.formatted(NAME, NS));
-        await("cluster Available with TLS")
-                .atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> {
-                    var s = harness.status(NS, NAME);
-                    assertThat(s.condition("Available")).as("%s", s).contains("True");
-                    assertThat(s.condition("SecurityReady")).as("%s", s).contains("True");
-                    assertThat(s.readyReplicas()).isEqualTo(3);
-                    assertThat(s.leader()).isNotEmpty();
-                });
-    }
-
-    @AfterAll
-    static void stop() {
-        if (harness != null) {
-            harness.close();
-        }
+    static void start() {
+        harness = RIG.harness();
+        cluster = RIG.cluster(NAME).create("");
+        cluster.awaitAvailable(
+                s -> assertThat(s.condition("SecurityReady")).as("%s", s).contains("True"));
     }
 
     @Test
@@ -89,9 +69,9 @@ class OperatorCertificateRotationE2eTest {
         for (X509Certificate c : first) {
             c.verify(firstCa.getPublicKey());
         }
-        try (WriteLoad load = newLoad("rotate")) {
+        try (WriteLoad load = cluster.newLoad("rotate")) {
             load.start(CLIENTS);
-            awaitAcknowledged(load, 50);
+            E2eCluster.awaitAcknowledged(load, 50);
 
             // (1) renewal before expiry: the certificates have ~90 days left, renewal is now due at
             // 300 days before expiry; the new ones are valid 400 days, by the same CA
@@ -111,18 +91,11 @@ class OperatorCertificateRotationE2eTest {
                 c.verify(firstCa.getPublicKey());
                 assertThat(c.getNotAfter().toInstant()).isAfter(Instant.now().plus(Duration.ofDays(300)));
             });
-            awaitAcknowledged(load, load.acknowledgedSoFar() + 50);
+            E2eCluster.awaitAcknowledged(load, load.acknowledgedSoFar() + 50);
             long afterRenewal = load.acknowledgedSoFar();
 
             // (2) CA rotation on request: new CA in the bundle, leaves reissued, old CA dropped
-            harness.cluster(NS, NAME).edit(cr -> {
-                Map<String, String> annotations = cr.getMetadata().getAnnotations() == null
-                        ? new HashMap<>()
-                        : new HashMap<>(cr.getMetadata().getAnnotations());
-                annotations.put("raftkv.io/rotate-ca", "e2e-" + harness.seed());
-                cr.getMetadata().setAnnotations(annotations);
-                return cr;
-            });
+            cluster.annotate("raftkv.io/rotate-ca", "e2e-" + harness.seed());
             AtomicReference<X509Certificate> newCa = new AtomicReference<>();
             await("a new CA").atMost(STEP_TIMEOUT).untilAsserted(() -> {
                 X509Certificate ca = caCertificate();
@@ -144,32 +117,23 @@ class OperatorCertificateRotationE2eTest {
                         assertThat(s.condition("SecurityReady")).as("%s", s).contains("True");
                     });
             // files reloaded by every node (10 s reload period) and the cluster still writes
-            awaitAcknowledged(load, load.acknowledgedSoFar() + 200);
+            E2eCluster.awaitAcknowledged(load, load.acknowledgedSoFar() + 200);
             for (int i = 0; i < 3; i++) {
                 assertThat(harness.nodeStatus(NS, NAME, i).getMembersCount())
                         .as("the operator's credentials reach pod %d over TLS after the rotation", i)
                         .isEqualTo(3);
             }
-            WriteLoad.Result result = load.stop();
-            List<String> lost = load.verify(leaderAddress());
-            assertThat(result.unexpected())
-                    .as("client errors other than retried ones")
-                    .isEmpty();
-            assertThat(result.abandoned()).isZero();
-            assertThat(lost).as("acknowledged writes lost").isEmpty();
+            E2eCluster.Checked checked = cluster.stopAndVerify(load);
             assertThat(harness.kubelet().launches())
                     .as("no node process restarted for the new certificates")
                     .isEqualTo(launches);
             assertThat(afterRenewal).isGreaterThan(beforeRenewal);
-            E2eDiagnostics.report(
-                    "certificate renewal + CA rotation by the operator under writes (retried "
-                            + result.retriedByCode() + ", longest gap between acknowledgements "
-                            + result.maxAckGapMs() + " ms, CA serial "
+            E2eCluster.report(
+                    "certificate renewal + CA rotation by the operator under writes (CA serial "
                             + firstCa.getSerialNumber().toString(16)
                             + " -> " + newCa.get().getSerialNumber().toString(16) + ")",
                     t0,
-                    result.acknowledged(),
-                    lost.size());
+                    checked);
         }
     }
 
@@ -264,26 +228,5 @@ class OperatorCertificateRotationE2eTest {
             out.add((X509Certificate) c);
         }
         return out;
-    }
-
-    private static WriteLoad newLoad(String run) {
-        return new WriteLoad(
-                harness.calls(),
-                () -> harness.podAddresses(NS, NAME),
-                harness.network()::toLoopback,
-                run,
-                harness.seed());
-    }
-
-    private static void awaitAcknowledged(WriteLoad load, long atLeast) {
-        await(atLeast + " writes acknowledged").atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-            assertThat(load.unexpectedSoFar()).as("unexpected client errors").isEmpty();
-            assertThat(load.acknowledgedSoFar()).isGreaterThanOrEqualTo(atLeast);
-        });
-    }
-
-    private static String leaderAddress() {
-        String leader = harness.status(NS, NAME).leader();
-        return harness.kubelet().clientAddress(NS, NAME, OperatorE2eHarness.podOrdinal(NAME, leader));
     }
 }

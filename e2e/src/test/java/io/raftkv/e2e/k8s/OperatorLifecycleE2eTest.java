@@ -8,13 +8,13 @@ import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.e2e.k8s.OperatorE2eHarness.ClusterStatusView;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenarios 1, 2 and 5 of issue 6 (run by {@code make test}): the real operator and real node
@@ -27,54 +27,30 @@ class OperatorLifecycleE2eTest {
 
     static final String NS = "e2e";
     static final String NAME = "life";
-    static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
+
+    @RegisterExtension
+    static final E2eRig RIG = new E2eRig(NS);
 
     static OperatorE2eHarness harness;
     static long firstTerm;
     static String firstLeader;
 
     @BeforeAll
-    static void start() throws Exception {
-        harness = OperatorE2eHarness.start(NS);
-        E2eDiagnostics.register(harness);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (harness != null) {
-            harness.close();
-        }
+    static void start() {
+        harness = RIG.harness();
     }
 
     @Test
     @Order(1)
     void createdClusterBecomesAvailableWithLeaderAndTerm() {
         long t0 = System.nanoTime();
-        harness.apply("""
-        apiVersion: raftkv.io/v1alpha1
-        kind: RaftKvCluster
-        metadata:
-          name: %s
-          namespace: %s
-        spec:
-          replicas: 3
-          storage:
-            whenDeleted: Delete
-        """.formatted(NAME, NS));
+        E2eCluster cluster = RIG.cluster(NAME).create("  storage:\n    whenDeleted: Delete\n");
         AtomicReference<ClusterStatusView> seen = new AtomicReference<>();
-        await("RaftKvCluster " + NAME + " Available with a leader and a term")
-                .atMost(CREATE_TIMEOUT)
-                .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> {
-                    ClusterStatusView s = harness.status(NS, NAME);
-                    seen.set(s);
-                    assertThat(s.condition("Available"))
-                            .as("Available in %s", s)
-                            .contains("True");
-                    assertThat(s.leader()).as("leader in %s", s).startsWith(NAME + "-");
-                    assertThat(s.term()).as("term in %s", s).isPositive();
-                    assertThat(s.readyReplicas()).isEqualTo(3);
-                });
+        cluster.awaitAvailable(s -> {
+            seen.set(s);
+            assertThat(s.leader()).as("leader in %s", s).startsWith(NAME + "-");
+            assertThat(s.term()).as("term in %s", s).isPositive();
+        });
         ClusterStatusView s = seen.get();
         assertThat(s.phase()).isEqualTo("Running");
         assertThat(s.members()).hasSize(3);

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 22, restore on Kubernetes ({@code make e2e}): a cluster takes writes, a backup is
@@ -38,19 +38,14 @@ class OperatorRestoreE2eTest {
     static final String RESTORED = "back";
     static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
 
+    @RegisterExtension
+    static final E2eRig RIG = new E2eRig(NS);
+
     static OperatorE2eHarness harness;
 
     @BeforeAll
-    static void start() throws Exception {
-        harness = OperatorE2eHarness.start(NS);
-        E2eDiagnostics.register(harness);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (harness != null) {
-            harness.close();
-        }
+    static void start() {
+        harness = RIG.harness();
     }
 
     @Test
@@ -172,29 +167,10 @@ class OperatorRestoreE2eTest {
 
     /** A three-member RaftKvCluster without TLS, with {@code extra} appended to its spec. */
     static String cluster(String name, String ns, String extra) {
-        return """
-        apiVersion: raftkv.io/v1alpha1
-        kind: RaftKvCluster
-        metadata:
-          name: %s
-          namespace: %s
-        spec:
-          replicas: 3
-          image: raftkv/raftkv-node:0.1.0
-          tls:
-            enabled: false
-        %s""".formatted(name, ns, extra);
+        return E2eCluster.yaml(name, ns, "  image: raftkv/raftkv-node:0.1.0\n  tls:\n    enabled: false\n" + extra);
     }
 
     private static void awaitThreeVoters(String name) {
-        await(name + ": three voters, Running")
-                .atMost(STEP_TIMEOUT)
-                .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> {
-                    var s = harness.status(NS, name);
-                    assertThat(s.phase()).as("%s", s).isEqualTo("Running");
-                    assertThat(s.readyReplicas()).isEqualTo(3);
-                    assertThat(s.members()).hasSize(3);
-                });
+        RIG.cluster(name).awaitRunning(3);
     }
 }
