@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Input.</b> The apply thread calls {@link #applied} after each written batch: it records the
  * new revisions and queues the batch's changes if the hand-off budget allows (else drops them: the
  * hub then notices the gap by revision and reads those changes from the history). It never blocks
- * and never waits for a watcher. A snapshot install calls {@link #reset}.
+ * and never waits for a watcher. While the member has no watcher at all it only records the
+ * revisions: no hand-off, no wake-up of the hub, and the ring is emptied, so a member nobody
+ * watches pays nothing per write for watching (a watcher created later reads what it needs from
+ * the history, as after a dropped hand-off). A snapshot install calls {@link #reset}.
  *
  * <p><b>Delivery.</b> Each watcher has the next revision it has not been sent. A pump moves every
  * watcher that is behind forward through whole revisions: from the {@link EventRing} when the ring
@@ -71,6 +74,13 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
     private final Queue<HandOff> inbound = new ConcurrentLinkedQueue<>();
     private final AtomicLong handOffBytes = new AtomicLong();
     private volatile Revisions latest;
+    /**
+     * Watchers registered, published by the hub thread for the apply thread. With none, applied
+     * changes are not handed off. The apply thread writes {@link #latest} before it reads this and
+     * the hub thread writes this before it reads {@link #latest} (both volatile), so a watcher
+     * created while a batch is applied is either handed that batch or sees its revision and pumps.
+     */
+    private volatile int liveWatchers;
 
     // ---- confined to the hub thread ----
     private final EventRing ring;
@@ -114,6 +124,9 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
     @Override
     public void applied(Revisions revisions, List<KvEvent> events) {
         latest = revisions;
+        if (liveWatchers == 0) {
+            return; // nobody to tell; a watcher created later reads these changes from the history
+        }
         if (!events.isEmpty()) {
             long bytes = 0;
             for (KvEvent e : events) {
@@ -170,8 +183,8 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
             Map<Long, Watcher> ws = streams.remove(sink);
             nextIds.remove(sink);
             if (ws != null) {
-                watcherCount -= ws.size();
                 ws.values().forEach(index::remove);
+                watchersChanged(-ws.size());
             }
         });
     }
@@ -262,13 +275,15 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
         Watcher w = new Watcher(sink, id, start, end, r.getPrevKv(), r.getProgressNotify(), noPut, noDelete, from);
         ws.put(id, w);
         index.add(w);
-        watcherCount++;
+        watchersChanged(1);
         sink.send(WatchResponse.newBuilder()
                 .setHeader(header.apply(now.current()))
                 .setWatchId(id)
                 .setCreated(true)
                 .build());
-        if (from <= now.current()) {
+        // Read after the watcher was published: batches applied since are either handed off (and
+        // pumped) or counted here.
+        if (from <= latest.current()) {
             schedulePump();
         }
     }
@@ -277,10 +292,19 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
         Map<Long, Watcher> ws = streams.get(sink);
         Watcher w = ws == null ? null : ws.remove(id);
         if (w != null) {
-            watcherCount--;
             index.remove(w);
+            watchersChanged(-1);
         }
         return w;
+    }
+
+    /** Publishes the new watcher count; with none left, the ring lets its changes go. */
+    private void watchersChanged(int delta) {
+        watcherCount += delta;
+        liveWatchers = watcherCount;
+        if (watcherCount == 0) {
+            ring.reset(ringTop + 1);
+        }
     }
 
     /** Takes the handed-off changes into the ring. */
@@ -501,7 +525,7 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
     // ---- metrics ----
 
     int watchers() {
-        return watcherCount;
+        return liveWatchers;
     }
 
     int streams() {

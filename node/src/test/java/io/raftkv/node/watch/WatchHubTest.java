@@ -298,4 +298,87 @@ class WatchHubTest {
         assertThat(r.getCancelReason()).contains("slow watcher").contains("watch again from revision 2");
         assertThat(hub.watchers()).isZero();
     }
+
+    @Test
+    void changesNobodyWatchedAreReadFromTheHistoryByALaterWatcher() {
+        startHub(WatchOptions.defaults());
+        for (int i = 0; i < 3; i++) {
+            apply(List.of(Command.of(new Command.Put(b("k"), b("a" + i))))); // revisions 2..4, no watcher
+        }
+        Sink first = new Sink();
+        hub.create(first, WatchCreateRequest.getDefaultInstance(), b("k"), b("k\0"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !first.got.isEmpty());
+        apply(List.of(Command.of(new Command.Put(b("k"), b("b"))))); // 5, handed off to the hub
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> first.got.size() >= 2);
+        hub.closed(first);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hub.watchers() == 0);
+        for (int i = 0; i < 3; i++) {
+            apply(List.of(Command.of(new Command.Put(b("k"), b("c" + i))))); // 6..8, no watcher again
+        }
+
+        Sink late = new Sink();
+        hub.create(late, WatchCreateRequest.newBuilder().setStartRevision(2).build(), b("k"), b("k\0"));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> revisionsOf(late).size() == 7);
+        apply(List.of(Command.of(new Command.Put(b("k"), b("d")))));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> revisionsOf(late).size() == 8);
+        assertThat(revisionsOf(late)).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
+    /**
+     * A watcher "from now" created while a batch is applied on another thread, on a member with no
+     * other watcher: the batch is either before its start or delivered, without a later write to
+     * wake the hub.
+     */
+    @Test
+    void aWatcherCreatedDuringAnApplyOnAnUnwatchedMemberMissesNothing() throws Exception {
+        startHub(WatchOptions.defaults());
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 100; i++) {
+                Sink sink = new Sink();
+                String v = "v" + i;
+                java.util.concurrent.Future<?> write =
+                        writer.submit(() -> apply(List.of(Command.of(new Command.Put(b("k"), b(v))))));
+                hub.create(sink, WatchCreateRequest.getDefaultInstance(), b("k"), b("k\0"));
+                write.get();
+                long written = storage.stateMachine().revisions().current();
+                quick().until(() -> !sink.got.isEmpty());
+                long createdAt = sink.got.get(0).getHeader().getRevision();
+                if (createdAt < written) {
+                    String what = "watcher created at revision " + createdAt + ", write at " + written;
+                    quick(what).until(() -> revisionsOf(sink).contains(written));
+                }
+                hub.closed(sink);
+                quick().until(() -> hub.watchers() == 0);
+            }
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    /** An await that polls every millisecond (the loop above runs it hundreds of times). */
+    private static org.awaitility.core.ConditionFactory quick() {
+        return quick("");
+    }
+
+    private static org.awaitility.core.ConditionFactory quick(String what) {
+        return Awaitility.await(what)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .atMost(Duration.ofSeconds(10));
+    }
+
+    private static List<Long> revisionsOf(Sink sink) {
+        List<Long> out = new ArrayList<>();
+        for (WatchResponse r : sink.got) {
+            for (Event e : r.getEventsList()) {
+                out.add(e.getKv().getModRevision());
+            }
+        }
+        return out;
+    }
 }
