@@ -3,6 +3,11 @@ import io.raftkv.node.kv.CommandCodec;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.NodeStorage;
 import io.raftkv.node.storage.StorageOptions;
+import io.raftkv.node.watch.WatchHub;
+import io.raftkv.node.watch.WatchMetrics;
+import io.raftkv.node.watch.WatchOptions;
+import io.raftkv.node.watch.WatchSink;
+import io.raftkv.node.watch.WatchSource;
 import io.raftkv.raft.Entry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -21,16 +26,44 @@ import java.util.Random;
  * CPU and the whole process's (RocksDB's flush and compaction threads included) per put. Being
  * CPU time of one thread, it moves far less with other load on the machine than a cluster run.
  *
- * <pre>java -cp node/target/raftkv-node.jar scripts/bench/ApplyCpu.java DIR [WARM-UP PUTS] [MEASURED PUTS]</pre>
+ * <p>BATCH: entries per apply call (default 100; a loaded cluster hands over far fewer at a time).
+ * WATCH: {@code none} (default) applies without a watch hub; {@code hub} attaches the node's watch
+ * hub with no watcher (as a node nobody watches); {@code watcher} adds one watcher of a key never
+ * written, so every batch is handed to the hub and kept in its ring. The process CPU then includes
+ * the hub thread and the garbage collector's extra work (run it with the node's heap, -Xmx192m).
+ *
+ * <pre>java -Xmx192m -cp node/target/raftkv-node.jar scripts/bench/ApplyCpu.java DIR [WARM-UP PUTS] [MEASURED PUTS] [WATCH] [BATCH]</pre>
  */
 public class ApplyCpu {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory(Path.of(args[0]), "apply-cpu");
         int warm = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int measured = args.length > 2 ? Integer.parseInt(args[2]) : 150_000;
-        int batchSize = 100;
+        String watch = args.length > 3 ? args[3] : "none";
+        int batchSize = args.length > 4 ? Integer.parseInt(args[4]) : 100;
         NodeStorage storage = NodeStorage.open(dir, StorageOptions.defaults());
         KvStateMachine sm = storage.stateMachine();
+        WatchHub hub = null;
+        if (!watch.equals("none")) {
+            hub = new WatchHub(
+                    WatchSource.of(() -> sm),
+                    WatchOptions.defaults(),
+                    rev -> io.raftkv.api.v1.Header.newBuilder().setRevision(rev).build(),
+                    new WatchMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+            sm.setChangeListener(hub);
+            if (watch.equals("watcher")) {
+                WatchSink sink = new WatchSink() {
+                    @Override
+                    public void send(io.raftkv.api.v1.WatchResponse response) {}
+
+                    @Override
+                    public long pendingBytes() {
+                        return 0;
+                    }
+                };
+                hub.create(sink, io.raftkv.api.v1.WatchCreateRequest.getDefaultInstance(), new byte[] {'~'}, null);
+            }
+        }
         Random random = new Random(8);
         byte[] value = new byte[256];
         long[] sequence = new long[16];
@@ -58,8 +91,11 @@ public class ApplyCpu {
         double apply = (applyThreadCpu(threads) - apply0) / 1e3 / measured;
         double wall = (System.nanoTime() - wall0) / 1e3 / measured;
         System.out.printf(
-                "%d puts: apply thread %.1f us CPU/put, process %.1f us CPU/put, wall %.1f us/put%n",
-                measured, apply, cpu, wall);
+                "%d puts (watch: %s, batch %d): apply thread %.1f us CPU/put, process %.1f us CPU/put, wall %.1f us/put%n",
+                measured, watch, batchSize, apply, cpu, wall);
+        if (hub != null) {
+            hub.close();
+        }
         storage.close();
     }
 
