@@ -1,6 +1,5 @@
 package io.raftkv.bench.cluster;
 
-import io.raftkv.bench.suite.ClusterMetrics;
 import io.raftkv.testkit.EtcdMember;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

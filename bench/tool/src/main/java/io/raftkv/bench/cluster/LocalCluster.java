@@ -65,7 +65,7 @@ public abstract class LocalCluster implements AutoCloseable {
      * The members' Prometheus endpoints and the names of their leader-change counter and persist
      * histogram, for the steadiness figures of every scenario; empty when the system exposes none.
      */
-    public java.util.Optional<io.raftkv.bench.suite.ClusterMetrics> metrics() {
+    public java.util.Optional<ClusterMetrics> metrics() {
         return java.util.Optional.empty();
     }
 

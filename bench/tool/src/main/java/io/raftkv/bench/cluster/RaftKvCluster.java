@@ -5,7 +5,6 @@ import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.StatusRequest;
 import io.raftkv.api.v1.StatusResponse;
-import io.raftkv.bench.suite.ClusterMetrics;
 import io.raftkv.testkit.ClusterLayout;
 import io.raftkv.testkit.NodeJvm;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.raftkv.bench.suite;
 
+import io.raftkv.bench.cluster.ClusterMetrics;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

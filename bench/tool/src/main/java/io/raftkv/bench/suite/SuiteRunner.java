@@ -1,5 +1,6 @@
 package io.raftkv.bench.suite;
 
+import io.raftkv.bench.cluster.ClusterMetrics;
 import io.raftkv.bench.load.LatencySummary;
 import io.raftkv.bench.load.LoadRunner;
 import io.raftkv.bench.load.Measured;

@@ -131,7 +131,7 @@ class ComparisonTableTest {
                                 measured(20_000, 3.0),
                                 50.0,
                                 100.0,
-                                new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 10.0),
+                                new io.raftkv.bench.cluster.ClusterMetrics.Window(0L, 10.0),
                                 "1.5 1.0 0.5")),
                 results(
                         "raftkv",
@@ -140,7 +140,7 @@ class ComparisonTableTest {
                                 measured(30_000, 1.0),
                                 40.0,
                                 120.0,
-                                new io.raftkv.bench.suite.ClusterMetrics.Window(1L, 200.0),
+                                new io.raftkv.bench.cluster.ClusterMetrics.Window(1L, 200.0),
                                 "2.5 1.0 0.5")),
                 results(
                         "raftkv",
@@ -149,7 +149,7 @@ class ComparisonTableTest {
                                 measured(25_000, 2.0),
                                 45.0,
                                 110.0,
-                                new io.raftkv.bench.suite.ClusterMetrics.Window(0L, 5.0),
+                                new io.raftkv.bench.cluster.ClusterMetrics.Window(0L, 5.0),
                                 "3.5 1.0 0.5")));
         SystemResults merged =
                 SystemResults.fromJson(SystemResults.merge(rounds).toJson());

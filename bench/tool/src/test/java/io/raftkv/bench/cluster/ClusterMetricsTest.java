@@ -1,4 +1,4 @@
-package io.raftkv.bench.suite;
+package io.raftkv.bench.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.raftkv.bench.suite;
+package io.raftkv.bench.cluster;
 
 import java.io.IOException;
 import java.net.URI;
