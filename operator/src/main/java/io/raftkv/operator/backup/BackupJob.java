@@ -15,6 +15,7 @@ import io.raftkv.operator.api.v1alpha1.BackupTarget;
 import io.raftkv.operator.api.v1alpha1.RaftKvBackup;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
+import io.raftkv.operator.dependents.S3CaBundle;
 import io.raftkv.operator.security.SecurityObjects;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ import java.util.Map;
  * <pre>
  * raftkvctl --endpoints &lt;every member's client address&gt; [--cacert --cert --key: the admin Secret]
  *   -o json snapshot save &lt;target&gt; --snapshot-timeout &lt;timeout&gt; --result-file /dev/termination-log
- *   [--checksum-file | --s3-endpoint … --s3-region … --s3-path-style …]
+ *   [--checksum-file | --s3-endpoint … --s3-region … --s3-path-style … [--s3-ca-file /etc/raftkv/s3-ca/ca.crt]]
  *   [--prune-prefix &lt;schedule&gt;- --keep-last N --keep-within Ss]
  * </pre>
  *
@@ -116,6 +117,12 @@ public final class BackupJob {
             BackupTarget.CredentialsSecret creds = target.s3.credentialsSecret;
             env.add(secretEnv("AWS_ACCESS_KEY_ID", creds.name, creds.accessKeyIdKey));
             env.add(secretEnv("AWS_SECRET_ACCESS_KEY", creds.name, creds.secretAccessKeyKey));
+            S3CaBundle ca = S3CaBundle.of(target.s3.caBundle);
+            if (ca != null) {
+                targetArgs.addAll(ca.args());
+                volumes.add(ca.volume());
+                mounts.add(ca.mount());
+            }
         } else {
             String dir = BACKUP_DIR + "/" + folder(target.pvc);
             saveTo = dir + name + ".snap";

@@ -18,13 +18,14 @@ import java.util.Optional;
  * <pre>
  * java -cp /app/raftkvctl.jar:/app/raftkv-node.jar io.raftkv.cli.RaftKvCtl snapshot fetch
  *   $(RAFTKV_RESTORE_URL) /var/lib/raftkv-restore/backup.snap --s3-path-style $(RAFTKV_RESTORE_S3_PATH_STYLE)
- *   [--sha256 $(RAFTKV_RESTORE_SHA256)]
+ *   [--sha256 $(RAFTKV_RESTORE_SHA256)] [--s3-ca-file /etc/raftkv/s3-ca/ca.crt]
  * </pre>
  *
  * with the access keys as {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY} from the Secret,
  * the endpoint and region as {@code AWS_ENDPOINT_URL}/{@code AWS_REGION} (literal, or the Secret's
- * optional keys {@code endpoint}/{@code region}). Its exit code says what went wrong: 3 the object
- * does not exist, 10 its SHA-256 does not match, other non-zero: it could not be read. Everything
+ * optional keys {@code endpoint}/{@code region}), and the CA bundle of an https store mounted
+ * ({@link S3CaBundle}) when the restore names one. Its exit code says what went wrong: 3 the object
+ * does not exist, 10 its SHA-256 does not match, 11 the TLS handshake failed (CA), other non-zero: it could not be read. Everything
  * the container needs is in its env, so {@link #parse} reads the restore back from an existing
  * StatefulSet exactly.
  */
@@ -51,6 +52,9 @@ final class RestoreFetch {
             env.add(plain(RestoreMount.ENV_RESTORE_SHA256, mount.sha256()));
             args.addAll(List.of("--sha256", "$(" + RestoreMount.ENV_RESTORE_SHA256 + ")"));
         }
+        if (s3.ca() != null) {
+            args.addAll(s3.ca().args());
+        }
         env.add(secretRef("AWS_ACCESS_KEY_ID", s3.secretName(), s3.accessKeyIdKey(), false));
         env.add(secretRef("AWS_SECRET_ACCESS_KEY", s3.secretName(), s3.secretAccessKeyKey(), false));
         env.add(
@@ -66,6 +70,9 @@ final class RestoreFetch {
                 .withName(RestoreMount.VOLUME)
                 .withMountPath(RestoreMount.MOUNT_PATH)
                 .build());
+        if (s3.ca() != null) {
+            mounts.add(s3.ca().mount());
+        }
         // the root filesystem is read-only: the JVM gets the node container's /tmp
         Optional.ofNullable(node.getVolumeMounts()).orElse(List.of()).stream()
                 .filter(m -> "/tmp".equals(m.getMountPath()))
@@ -88,7 +95,7 @@ final class RestoreFetch {
     }
 
     /** The restore an existing init container carries. */
-    static Optional<RestoreMount> parse(Container fetch) {
+    static Optional<RestoreMount> parse(Container fetch, List<io.fabric8.kubernetes.api.model.Volume> volumes) {
         Map<String, EnvVar> env = new java.util.HashMap<>();
         Optional.ofNullable(fetch.getEnv()).orElse(List.of()).forEach(e -> env.put(e.getName(), e));
         EnvVar url = env.get(RestoreMount.ENV_URL);
@@ -110,7 +117,8 @@ final class RestoreFetch {
                 !"false".equals(literal(env.get(RestoreMount.ENV_PATH_STYLE))),
                 keyRef.getName(),
                 keyRef.getKey(),
-                secretRef.getKey());
+                secretRef.getKey(),
+                S3CaBundle.of(volumes).orElse(null));
         return Optional.of(RestoreMount.fromS3(s3, literal(env.get(RestoreMount.ENV_RESTORE_SHA256))));
     }
 

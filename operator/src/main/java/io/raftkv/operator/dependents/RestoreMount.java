@@ -44,7 +44,8 @@ public record RestoreMount(String claimName, String path, String sha256, S3Objec
     /**
      * An object to restore: {@code url} = {@code s3://bucket/key}; {@code endpoint}/{@code region}
      * literal, or (when null) read from the credentials Secret's optional keys {@code endpoint} and
-     * {@code region}; the access keys from {@code secretName}'s keys.
+     * {@code region}; the access keys from {@code secretName}'s keys; {@code ca} the CA bundle to
+     * trust for an https endpoint, or null for the image's default CAs.
      */
     public record S3Object(
             String url,
@@ -53,7 +54,8 @@ public record RestoreMount(String claimName, String path, String sha256, S3Objec
             boolean pathStyle,
             String secretName,
             String accessKeyIdKey,
-            String secretAccessKeyKey) {}
+            String secretAccessKeyKey,
+            S3CaBundle ca) {}
 
     public RestoreMount(String claimName, String path, String sha256) {
         this(claimName, path, sha256, null);
@@ -92,6 +94,9 @@ public record RestoreMount(String claimName, String path, String sha256, S3Objec
         var volumes = new ArrayList<>(
                 Optional.ofNullable(template.getSpec().getVolumes()).orElse(java.util.List.of()));
         volumes.add(volume);
+        if (s3 != null && s3.ca() != null) {
+            volumes.add(s3.ca().volume());
+        }
         template.getSpec().setVolumes(volumes);
         for (Container c : template.getSpec().getContainers()) {
             if (!NodePodTemplate.CONTAINER_NAME.equals(c.getName())) {
@@ -124,7 +129,7 @@ public record RestoreMount(String claimName, String path, String sha256, S3Objec
                 .filter(c -> FETCH_CONTAINER.equals(c.getName()))
                 .findFirst();
         if (fetch.isPresent()) {
-            return RestoreFetch.parse(fetch.get());
+            return RestoreFetch.parse(fetch.get(), spec.getVolumes());
         }
         Optional<String> claim = Optional.ofNullable(spec.getVolumes()).orElse(java.util.List.of()).stream()
                 .filter(v -> VOLUME.equals(v.getName()) && v.getPersistentVolumeClaim() != null)

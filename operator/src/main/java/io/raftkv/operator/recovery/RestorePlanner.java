@@ -7,6 +7,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RestoreSpec;
 import io.raftkv.operator.api.v1alpha1.RestoreStatus;
 import io.raftkv.operator.dependents.RestoreMount;
+import io.raftkv.operator.dependents.S3CaBundle;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -173,7 +174,8 @@ public final class RestorePlanner {
                             true,
                             spec.getCredentialsSecret(),
                             "AWS_ACCESS_KEY_ID",
-                            "AWS_SECRET_ACCESS_KEY"),
+                            "AWS_SECRET_ACCESS_KEY",
+                            S3CaBundle.of(spec.getCaBundle())),
                     sha));
         }
         Optional<RaftKvBackup> backup = backups.apply(spec.getBackupName());
@@ -209,7 +211,8 @@ public final class RestorePlanner {
                             !Boolean.FALSE.equals(s3.forcePathStyle),
                             creds.name,
                             creds.accessKeyIdKey,
-                            creds.secretAccessKeyKey),
+                            creds.secretAccessKeyKey,
+                            S3CaBundle.of(s3.caBundle)),
                     expected));
         }
         return blocked(REASON_SOURCE_UNSUPPORTED, spec, unsupported(bs.location));

@@ -196,6 +196,7 @@ class BackupMockServerTest {
         target.s3.endpoint = "http://minio.storage:9000";
         target.s3.credentialsSecret = new BackupTarget.CredentialsSecret();
         target.s3.credentialsSecret.name = "s3-creds";
+        target.s3.caBundle = io.raftkv.operator.api.v1alpha1.CaBundleSource.configMap("minio-ca", "ca.pem");
         RaftKvBackup created = backup(ns, "nightly-1", "prod", target);
 
         Job job = awaitJob(ns, "nightly-1");
@@ -215,8 +216,16 @@ class BackupMockServerTest {
                 .contains("--cacert /etc/raftkv/admin/ca.crt --cert /etc/raftkv/admin/tls.crt")
                 .contains("snapshot save s3://backups/raftkv/prod/nightly-1.snap --snapshot-timeout 600s")
                 .contains("--result-file /dev/termination-log")
-                .contains("--s3-endpoint http://minio.storage:9000 --s3-region us-east-1 --s3-path-style true")
+                .contains("--s3-endpoint http://minio.storage:9000 --s3-region us-east-1 --s3-path-style true"
+                        + " --s3-ca-file /etc/raftkv/s3-ca/ca.crt")
                 .doesNotContain("--prune-prefix");
+        assertThat(c.getVolumeMounts())
+                .filteredOn(m -> "s3-ca".equals(m.getName()))
+                .singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/etc/raftkv/s3-ca");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
         assertThat(c.getArgs().get(4).split(",")).hasSize(3);
         assertThat(c.getEnv())
                 .extracting(e ->
@@ -226,8 +235,12 @@ class BackupMockServerTest {
                         "AWS_ACCESS_KEY_ID=s3-creds/AWS_ACCESS_KEY_ID",
                         "AWS_SECRET_ACCESS_KEY=s3-creds/AWS_SECRET_ACCESS_KEY");
         assertThat(pod.getVolumes())
-                .extracting(v -> v.getSecret().getSecretName())
-                .containsExactly("prod-admin");
+                .extracting(v -> v.getSecret() != null
+                        ? "secret " + v.getSecret().getSecretName()
+                        : "configMap " + v.getConfigMap().getName() + " "
+                                + v.getConfigMap().getItems().get(0).getKey() + "->"
+                                + v.getConfigMap().getItems().get(0).getPath())
+                .containsExactly("secret prod-admin", "configMap minio-ca ca.pem->ca.crt");
         assertThat(awaitPhase(ns, "nightly-1", Phase.Running).location)
                 .isEqualTo("s3://backups/raftkv/prod/nightly-1.snap");
 

@@ -12,6 +12,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.api.v1alpha1.RestoreSpec;
 import io.raftkv.operator.api.v1alpha1.RestoreStatus;
 import io.raftkv.operator.dependents.RestoreMount;
+import io.raftkv.operator.dependents.S3CaBundle;
 import io.raftkv.operator.dependents.StatefulSetDependentAccess;
 import java.time.Instant;
 import java.util.List;
@@ -205,6 +206,61 @@ class RestorePlannerTest {
                 .orElseThrow();
         assertThat(RestoreMount.of(StatefulSetDependentAccess.desiredRestoring(c, fromUrl)))
                 .contains(fromUrl);
+        assertThat(fromUrl.s3().ca()).isNull();
+    }
+
+    @Test
+    void theCaBundleOfAnHttpsStoreIsMountedIntoTheFetchContainerAndReadsBack() {
+        RaftKvBackup b = backup(RaftKvBackupStatus.Phase.Succeeded, "s3://bucket/prod/nightly.snap");
+        b.setSpec(new io.raftkv.operator.api.v1alpha1.RaftKvBackupSpec());
+        b.getSpec().target = new io.raftkv.operator.api.v1alpha1.BackupTarget();
+        b.getSpec().target.s3 = new io.raftkv.operator.api.v1alpha1.BackupTarget.S3Target();
+        b.getSpec().target.s3.endpoint = "https://minio:9000";
+        b.getSpec().target.s3.bucket = "bucket";
+        b.getSpec().target.s3.credentialsSecret = new io.raftkv.operator.api.v1alpha1.BackupTarget.CredentialsSecret();
+        b.getSpec().target.s3.credentialsSecret.name = "s3";
+        b.getSpec().target.s3.caBundle = io.raftkv.operator.api.v1alpha1.CaBundleSource.configMap("minio-ca", "ca.pem");
+        RaftKvCluster c = restoring(fromBackup("nightly"));
+        RestoreMount mount = RestorePlanner.decide(c, Optional.empty(), n -> Optional.of(b), List.of(), NOW)
+                .mount()
+                .orElseThrow();
+        assertThat(mount.s3().ca()).isEqualTo(new S3CaBundle(false, "minio-ca", "ca.pem"));
+        StatefulSet sts = StatefulSetDependentAccess.desiredRestoring(c, mount);
+        var pod = sts.getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes())
+                .filteredOn(v -> S3CaBundle.VOLUME.equals(v.getName()))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.getConfigMap().getName()).isEqualTo("minio-ca");
+                    assertThat(v.getConfigMap().getItems().get(0).getKey()).isEqualTo("ca.pem");
+                    assertThat(v.getConfigMap().getItems().get(0).getPath()).isEqualTo("ca.crt");
+                });
+        var fetch = pod.getInitContainers().get(0);
+        assertThat(String.join(" ", fetch.getArgs())).contains("--s3-ca-file /etc/raftkv/s3-ca/ca.crt");
+        assertThat(fetch.getVolumeMounts())
+                .extracting(m -> m.getMountPath())
+                .containsExactly(RestoreMount.MOUNT_PATH, S3CaBundle.DIR, "/tmp");
+        assertThat(pod.getContainers().get(0).getVolumeMounts())
+                .as("only the fetch container needs the CA")
+                .noneMatch(m -> S3CaBundle.VOLUME.equals(m.getName()));
+        assertThat(RestoreMount.of(sts)).contains(mount);
+
+        // a URL restore names its own bundle, here in a Secret
+        RestoreSpec url = new RestoreSpec();
+        url.setUrl("s3://bucket/x.snap");
+        url.setCredentialsSecret("creds");
+        url.setCaBundle(io.raftkv.operator.api.v1alpha1.CaBundleSource.secret("store-ca", "ca.crt"));
+        RestoreMount fromUrl = RestorePlanner.decide(
+                        restoring(url), Optional.empty(), n -> Optional.empty(), List.of(), NOW)
+                .mount()
+                .orElseThrow();
+        assertThat(fromUrl.s3().ca()).isEqualTo(new S3CaBundle(true, "store-ca", "ca.crt"));
+        StatefulSet fromUrlSts = StatefulSetDependentAccess.desiredRestoring(c, fromUrl);
+        assertThat(fromUrlSts.getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(v -> S3CaBundle.VOLUME.equals(v.getName()))
+                .singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("store-ca"));
+        assertThat(RestoreMount.of(fromUrlSts)).contains(fromUrl);
     }
 
     @Test

@@ -57,6 +57,11 @@ public class BackupTarget {
         @io.fabric8.generator.annotation.Required
         @JsonPropertyDescription("Secret (same namespace) holding the access key.")
         public CredentialsSecret credentialsSecret;
+
+        @JsonPropertyDescription("CA certificates (PEM) to trust for an https endpoint whose certificate a"
+                + " private CA signed, instead of the image's default CAs; restores from this backup use"
+                + " them too.")
+        public CaBundleSource caBundle;
     }
 
     /** A Secret with an access key id and secret access key. */

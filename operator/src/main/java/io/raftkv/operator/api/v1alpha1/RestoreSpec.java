@@ -37,6 +37,10 @@ public class RestoreSpec {
             + " AWS_SECRET_ACCESS_KEY; optional endpoint and region), for url.")
     private String credentialsSecret;
 
+    @JsonPropertyDescription("CA certificates (PEM) to trust for an https endpoint of url, instead of the"
+            + " image's default CAs (a RaftKvBackup's target.s3.caBundle applies to backupName).")
+    private CaBundleSource caBundle;
+
     @Pattern("^[0-9a-f]{64}$")
     @JsonPropertyDescription("Expected SHA-256 of the snapshot file (lower-case hex, as raftkvctl"
             + " snapshot status prints it). The restoring member refuses a file that differs.")
@@ -72,6 +76,14 @@ public class RestoreSpec {
 
     public void setCredentialsSecret(String credentialsSecret) {
         this.credentialsSecret = credentialsSecret;
+    }
+
+    public CaBundleSource getCaBundle() {
+        return caBundle;
+    }
+
+    public void setCaBundle(CaBundleSource caBundle) {
+        this.caBundle = caBundle;
     }
 
     public String getSha256() {
