@@ -10,7 +10,7 @@ enum CallKind {
     /**
      * Writes without a session and membership changes: repeated only when the node certainly did
      * not propose them (NOT_LEADER, UNAVAILABLE with reason NO_LEADER, RESOURCE_EXHAUSTED,
-     * connection refused; see {@code UnaryCaller.serverMayHaveProposed}); an ambiguous failure,
+     * connection refused; see {@code RetryingCaller.serverMayHaveProposed}); an ambiguous failure,
      * including a plain UNAVAILABLE, ends the call with {@code isOutcomeUnknown() == true}.
      */
     AT_MOST_ONCE

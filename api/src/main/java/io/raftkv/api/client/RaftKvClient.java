@@ -77,7 +77,7 @@ public final class RaftKvClient implements AutoCloseable {
     private final boolean ownsVertx;
     private final Connections connections;
     private final LeaderTracker leader;
-    private final UnaryCaller caller;
+    private final RetryingCaller caller;
     private final SessionPool sessions;
     private final long deadlineMillis;
 
@@ -94,7 +94,7 @@ public final class RaftKvClient implements AutoCloseable {
                 b.maxMessageBytes(),
                 b.credentials());
         this.leader = new LeaderTracker(b.endpoints());
-        this.caller = new UnaryCaller(
+        this.caller = new RetryingCaller(
                 vertx,
                 connections,
                 leader,

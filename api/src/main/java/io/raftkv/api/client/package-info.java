@@ -2,7 +2,7 @@
  * The RaftKV Java client: {@link RaftKvClient} (asynchronous, thread-safe, built by
  * {@link RaftKvClientBuilder}) and its {@link BlockingRaftKvClient} view. Inside: leader discovery
  * ({@link LeaderTracker}), the attempts of one logical call with deadlines, NOT_LEADER hints, backoff
- * and the retry-safety rules ({@link UnaryCaller}, {@link RetryPolicy}, {@link CallKind},
+ * and the retry-safety rules ({@link RetryingCaller}, {@link RetryPolicy}, {@link CallKind},
  * {@link WriteAttempts}), exactly-once write identities ({@link SessionPool}), M connections per node
  * ({@link Connections}), the pipelined stream ({@link PipelineStream}, {@link PipelineStreams},
  * {@link PipelinedMethod}), TLS and token credentials ({@link ClientCredentials}) and verified

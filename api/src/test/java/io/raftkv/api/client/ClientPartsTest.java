@@ -115,7 +115,7 @@ class ClientPartsTest {
                 RaftKvException.of(ErrorReason.UNKNOWN_MEMBER, "no 9"),
                 RaftKvException.of(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS, "one at a time"),
                 RaftKvException.of(GrpcStatus.UNIMPLEMENTED, "old server"))) {
-            assertThat(UnaryCaller.serverMayHaveProposed(notProposed))
+            assertThat(RetryingCaller.serverMayHaveProposed(notProposed))
                     .as("%s", notProposed)
                     .isFalse();
         }
@@ -126,7 +126,9 @@ class ClientPartsTest {
                 RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "txn reads too large"),
                 RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, "late"),
                 RaftKvException.of(GrpcStatus.INTERNAL, "bug"))) {
-            assertThat(UnaryCaller.serverMayHaveProposed(maybe)).as("%s", maybe).isTrue();
+            assertThat(RetryingCaller.serverMayHaveProposed(maybe))
+                    .as("%s", maybe)
+                    .isTrue();
         }
     }
 }

@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 
 /**
- * Runs one logical unary call as a bounded series of attempts: picks the node, enforces the
- * deadline, follows NOT_LEADER hints, backs off, and decides after each failure whether another
- * attempt is safe (see {@link CallKind}).
+ * Runs one logical request-response call as a bounded series of attempts, each over the unary or
+ * the pipelined transport (below): picks the node, enforces the deadline, follows NOT_LEADER hints,
+ * backs off, and decides after each failure whether another attempt is safe (see {@link CallKind}).
+ * (It was {@code UnaryCaller}, a name that said less than it does: it chooses the transport too.)
  *
  * <p>Deadlines: the call has an absolute deadline; each attempt gets
  * {@code min(attemptTimeout, time left)}, sent to the server as {@code grpc-timeout} and enforced
@@ -34,7 +35,7 @@ import java.util.function.DoubleSupplier;
  * otherwise, or when the node does not serve {@code KV.Pipeline}, as its own unary gRPC call. Both
  * end in the same success or {@link AttemptFailed}, so the retry rules below do not depend on it.
  */
-final class UnaryCaller {
+final class RetryingCaller {
     private final Vertx vertx;
     private final Connections connections;
     private final LeaderTracker leader;
@@ -43,7 +44,7 @@ final class UnaryCaller {
     private final DoubleSupplier random01;
     private final boolean pipelining;
 
-    UnaryCaller(
+    RetryingCaller(
             Vertx vertx,
             Connections connections,
             LeaderTracker leader,
