@@ -54,8 +54,8 @@ final class DataFlags {
             new Setting(
                     "watch-recent-change-bytes",
                     "16777216",
-                    "Keys and values of the recent changes each member keeps in memory for caught-up"
-                            + " watchers; older changes are read from the history on disk."),
+                    "Most keys and values of changes each member keeps in memory for watchers that have"
+                            + " not been sent them yet; other changes are read from the history on disk."),
             new Setting(
                     "watch-hand-off-bytes",
                     "67108864",

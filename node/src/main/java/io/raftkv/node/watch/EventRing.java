@@ -62,6 +62,20 @@ final class EventRing {
         }
     }
 
+    /**
+     * Lets go of every change before revision {@code revision} (no watcher needs them from memory
+     * any more); {@code revision} must be at most one past the newest revision added.
+     */
+    void dropBefore(long revision) {
+        while (size > 0 && get(0).revision() < revision) {
+            bytes -= cost(get(0));
+            events[head] = null;
+            head = (head + 1) % events.length;
+            size--;
+        }
+        from = Math.max(from, revision);
+    }
+
     private KvEvent get(int i) {
         return events[(head + i) % events.length];
     }

@@ -362,9 +362,27 @@ public final class WatchHub implements ChangeListener, AutoCloseable {
                 more |= advanceGroup(group.getKey(), group.getValue(), current);
             }
         }
+        trimRing();
         if (more) {
             schedulePump();
         }
+    }
+
+    /**
+     * Lets the ring go of the changes every watcher has been sent: they would otherwise live for
+     * seconds (up to {@link WatchOptions#recentChangeBytes()}) and be promoted and collected in the
+     * old generation at every write rate. A watcher behind the ring's start keeps it whole, so that it
+     * meets the ring when its reads from the history catch up; a watcher created later from a past
+     * revision reads those changes from the history.
+     */
+    private void trimRing() {
+        long keepFrom = ringTop + 1;
+        for (Map<Long, Watcher> ws : streams.values()) {
+            for (Watcher w : ws.values()) {
+                keepFrom = Math.min(keepFrom, w.next);
+            }
+        }
+        ring.dropBefore(keepFrom);
     }
 
     private boolean registered(Watcher w) {

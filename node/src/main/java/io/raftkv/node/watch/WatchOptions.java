@@ -5,8 +5,8 @@ package io.raftkv.node.watch;
  *
  * @param streamBufferBytes      bytes of responses one stream may have written but not yet sent to
  *                               its client; a watcher with more to send then is canceled as slow
- * @param recentChangeBytes      keys plus values of the recent changes kept in memory for watchers
- *                               that are caught up (older changes are read from the history)
+ * @param recentChangeBytes      most keys plus values of the changes kept in memory for watchers
+ *                               that have not been sent them yet (others are read from the history)
  * @param handOffBytes           changes the apply thread may queue for the hub before it drops them
  *                               (watchers then read them from the history)
  * @param maxWatchersPerStream   watchers one stream may hold
