@@ -1,5 +1,6 @@
 package io.raftkv.operator.backup;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -13,11 +14,13 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.raftkv.operator.api.v1alpha1.BackupTarget;
+import io.raftkv.operator.api.v1alpha1.CaBundleSource;
 import io.raftkv.operator.api.v1alpha1.RaftKvBackup;
 import io.raftkv.operator.api.v1alpha1.RaftKvBackupStatus;
 import io.raftkv.operator.api.v1alpha1.RaftKvBackupStatus.Phase;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
+import io.raftkv.operator.dependents.S3CaBundle;
 import io.raftkv.operator.security.SecurityObjects;
 import io.raftkv.operator.status.EventRecorder;
 import java.time.Clock;
@@ -193,7 +196,40 @@ public class RaftKvBackupReconciler implements Reconciler<RaftKvBackup> {
                 return Optional.of("Secret " + creds.name + " has no key " + key);
             }
         }
-        return Optional.empty();
+        return caBundleProblem(client, ns, target.s3.caBundle);
+    }
+
+    /** Why the CA bundle of an https target cannot be mounted yet (its ConfigMap/Secret or key missing), if so. */
+    static Optional<String> caBundleProblem(KubernetesClient client, String ns, CaBundleSource ca) {
+        S3CaBundle bundle = S3CaBundle.of(ca);
+        if (bundle == null) {
+            return Optional.empty();
+        }
+        Map<String, String> data = new java.util.HashMap<>();
+        if (bundle.secret()) {
+            Secret s = client.secrets().inNamespace(ns).withName(bundle.name()).get();
+            if (s != null) {
+                Optional.ofNullable(s.getData()).ifPresent(data::putAll);
+                Optional.ofNullable(s.getStringData()).ifPresent(data::putAll);
+            } else {
+                data = null;
+            }
+        } else {
+            ConfigMap m =
+                    client.configMaps().inNamespace(ns).withName(bundle.name()).get();
+            if (m != null) {
+                Optional.ofNullable(m.getData()).ifPresent(data::putAll);
+            } else {
+                data = null;
+            }
+        }
+        String what = (bundle.secret() ? "Secret " : "ConfigMap ") + bundle.name();
+        if (data == null) {
+            return Optional.of(what + " (target.s3.caBundle) not found in " + ns);
+        }
+        return data.containsKey(bundle.key())
+                ? Optional.empty()
+                : Optional.of(what + " has no key " + bundle.key() + " (target.s3.caBundle)");
     }
 
     /** The retention a schedule put on its backup (annotations), applied by the Job to the stored series. */

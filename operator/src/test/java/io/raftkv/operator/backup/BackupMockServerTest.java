@@ -197,6 +197,25 @@ class BackupMockServerTest {
         target.s3.credentialsSecret = new BackupTarget.CredentialsSecret();
         target.s3.credentialsSecret.name = "s3-creds";
         target.s3.caBundle = io.raftkv.operator.api.v1alpha1.CaBundleSource.configMap("minio-ca", "ca.pem");
+        assertThat(RaftKvBackupReconciler.targetProblem(client, ns, target))
+                .contains("ConfigMap minio-ca (target.s3.caBundle) not found in " + ns);
+        client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("minio-ca")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withData(Map.of("other.pem", "x"))
+                        .build())
+                .create();
+        assertThat(RaftKvBackupReconciler.targetProblem(client, ns, target))
+                .contains("ConfigMap minio-ca has no key ca.pem (target.s3.caBundle)");
+        client.configMaps()
+                .inNamespace(ns)
+                .withName("minio-ca")
+                .edit(m -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(m)
+                        .addToData("ca.pem", "-----BEGIN CERTIFICATE-----\n")
+                        .build());
+        assertThat(RaftKvBackupReconciler.targetProblem(client, ns, target)).isEmpty();
         RaftKvBackup created = backup(ns, "nightly-1", "prod", target);
 
         Job job = awaitJob(ns, "nightly-1");
