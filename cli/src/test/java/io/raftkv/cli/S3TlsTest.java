@@ -131,6 +131,33 @@ class S3TlsTest {
                 endpoint);
         assertThat(fetch.exit()).as(fetch.err()).isZero();
         assertThat(Files.mismatch(fetched, snapshot)).isEqualTo(-1L);
+
+        Result status = ctl(
+                Map.of(),
+                "snapshot",
+                "status",
+                url,
+                "--s3-endpoint",
+                endpoint,
+                "--s3-ca-file",
+                ca.toString(),
+                "--scratch-dir",
+                tmp.resolve("scratch").toString());
+        assertThat(status.exit()).as(status.err()).isZero();
+        Result untrusted = ctl(
+                Map.of(),
+                "snapshot",
+                "status",
+                url,
+                "--s3-endpoint",
+                endpoint,
+                "--s3-ca-file",
+                otherCa.toString(),
+                "--scratch-dir",
+                tmp.resolve("scratch").toString());
+        assertThat(untrusted.exit()).as(untrusted.err()).isEqualTo(ExitCode.NOT_AUTHORIZED.code());
+        assertThat(untrusted.err())
+                .contains("NOT_AUTHORIZED: cannot fetch " + url + ": TLS handshake with " + endpoint);
     }
 
     @Test
