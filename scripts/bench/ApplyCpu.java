@@ -70,12 +70,13 @@ public class ApplyCpu {
         long index = sm.appliedIndex();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long cpu0 = 0, apply0 = 0, wall0 = 0;
+        long cpu0 = 0, apply0 = 0, wall0 = 0, gc0 = 0;
         for (int done = 0; done < warm + measured; done += batchSize) {
             if (done == warm) {
                 cpu0 = os.getProcessCpuTime();
                 apply0 = applyThreadCpu(threads);
                 wall0 = System.nanoTime();
+                gc0 = gcMillis();
             }
             List<Entry> entries = new ArrayList<>(batchSize);
             for (int i = 0; i < batchSize; i++) {
@@ -90,13 +91,22 @@ public class ApplyCpu {
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e3 / measured;
         double apply = (applyThreadCpu(threads) - apply0) / 1e3 / measured;
         double wall = (System.nanoTime() - wall0) / 1e3 / measured;
+        double gc = (gcMillis() - gc0) * 1e3 / measured;
         System.out.printf(
-                "%d puts (watch: %s, batch %d): apply thread %.1f us CPU/put, process %.1f us CPU/put, wall %.1f us/put%n",
-                measured, watch, batchSize, apply, cpu, wall);
+                "%d puts (watch: %s, batch %d): apply thread %.1f us CPU/put, process %.1f us CPU/put, wall %.1f us/put, GC pauses %.2f us/put%n",
+                measured, watch, batchSize, apply, cpu, wall, gc);
         if (hub != null) {
             hub.close();
         }
         storage.close();
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
     }
 
     private static long applyThreadCpu(ThreadMXBean threads) {
