@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.grpc.StatusRuntimeException;
 import io.raftkv.api.v1.MemberRole;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusResponse;
@@ -126,6 +127,7 @@ final class E2eCluster {
         await(name + ": membership = pods " + expected + ", all voters")
                 .atMost(STEP_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptionsInstanceOf(StatusRuntimeException.class) // a node restarting: not yet
                 .untilAsserted(() -> {
                     ClusterStatusView s = status();
                     assertThat(s.phase()).as("%s", s).isEqualTo("Running");
@@ -153,6 +155,7 @@ final class E2eCluster {
         await("member " + oldId + " of " + pod(ordinal) + " replaced by a fresh member, 3 voters, Running")
                 .atMost(STEP_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptionsInstanceOf(StatusRuntimeException.class) // a node restarting: not yet
                 .untilAsserted(() -> {
                     ClusterStatusView s = status();
                     assertThat(s.phase()).as("%s", s).isEqualTo("Running");

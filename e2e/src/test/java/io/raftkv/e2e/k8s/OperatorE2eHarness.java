@@ -373,6 +373,21 @@ public final class OperatorE2eHarness implements AutoCloseable {
                     .findFirst();
         }
 
+        /** The message of condition {@code type} ({@code ""} when absent). */
+        @SuppressWarnings("unchecked")
+        public String conditionMessage(String type) {
+            Object c = raw.get("conditions");
+            if (!(c instanceof List<?> list)) {
+                return "";
+            }
+            return list.stream()
+                    .map(o -> (Map<String, Object>) o)
+                    .filter(m -> type.equals(m.get("type")))
+                    .map(m -> String.valueOf(m.get("message")))
+                    .findFirst()
+                    .orElse("");
+        }
+
         public Optional<Map<String, Object>> operation() {
             @SuppressWarnings("unchecked")
             Map<String, Object> op = raw.get("operation") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;

@@ -202,6 +202,11 @@ final class PodRuntime {
         heldDown = true;
     }
 
+    /** The container is restarted again when it is down (after its back-off). */
+    void release() {
+        heldDown = false;
+    }
+
     /** Whether the pod's process still holds its ports and volume. */
     boolean holdsResources() {
         return state != State.STOPPED && state != State.EXITED;

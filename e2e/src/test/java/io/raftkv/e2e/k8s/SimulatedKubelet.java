@@ -233,6 +233,17 @@ public final class SimulatedKubelet implements AutoCloseable {
         return killed;
     }
 
+    /** Undoes {@link #killAndHoldDown}: the kubelet starts the container again (after its back-off). */
+    public void release(String namespace, String pod) {
+        PodRuntime runtime = runtimes.get(namespace + "/" + pod);
+        if (runtime == null) {
+            throw new IllegalStateException("no pod " + namespace + "/" + pod + "; runtimes: " + runtimes);
+        }
+        runtime.release();
+        record("released " + namespace + "/" + pod);
+        kick();
+    }
+
     /** Pods whose process still holds its address and volume (running, restarting, stopping). */
     public List<String> podsWithProcesses() {
         return runtimes.values().stream()

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +75,8 @@ final class WriteLoad implements AutoCloseable {
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong lastAckNanos = new AtomicLong();
     private final AtomicLong maxAckGapNanos = new AtomicLong();
+    private volatile Set<Status.Code> alsoRetried = Set.of();
+    private volatile Duration writeBudget = WRITE_BUDGET;
 
     /**
      * @param targets the client addresses to try (loopback), asked again on every failover
@@ -109,6 +112,22 @@ final class WriteLoad implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Before {@link #start}: {@code code} is retried too (e.g. DATA_LOSS while a CORRUPT alarm refuses
+     * every write until the operator has replaced the member: the same session makes the retry safe),
+     * and a write may take {@code budget} before it is abandoned.
+     */
+    WriteLoad alsoRetrying(Status.Code code, Duration budget) {
+        alsoRetried = Set.of(code);
+        writeBudget = budget;
+        return this;
+    }
+
+    /** Whether the write of {@code key} was acknowledged. */
+    boolean wasAcknowledged(String key) {
+        return acknowledged.containsKey(key);
+    }
+
     long acknowledgedSoFar() {
         return acknowledged.size();
     }
@@ -123,7 +142,7 @@ final class WriteLoad implements AutoCloseable {
         stop.countDown();
         for (Thread t : threads) {
             try {
-                t.join(WRITE_BUDGET.toMillis() + 10_000);
+                t.join(writeBudget.toMillis() + 10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -150,12 +169,12 @@ final class WriteLoad implements AutoCloseable {
                     .setValue(ByteString.copyFromUtf8(value))
                     .setSession(Session.newBuilder().setClientId(clientId).setSeq(seq))
                     .build();
-            long deadline = System.nanoTime() + WRITE_BUDGET.toNanos();
+            long deadline = System.nanoTime() + writeBudget.toNanos();
             boolean done = false;
             while (!done) {
                 if (System.nanoTime() - deadline > 0) {
                     abandoned.incrementAndGet();
-                    unexpected.add(key + ": not acknowledged within " + WRITE_BUDGET);
+                    unexpected.add(key + ": not acknowledged within " + writeBudget);
                     return;
                 }
                 if (preferred == null) {
@@ -182,7 +201,8 @@ final class WriteLoad implements AutoCloseable {
                             preferred = hintToTarget.apply(hint);
                             continue;
                         }
-                    } else if (!retryable(e.getStatus().getCode())) {
+                    } else if (!retryable(e.getStatus().getCode())
+                            && !alsoRetried.contains(e.getStatus().getCode())) {
                         unexpected.add(key + " at " + preferred + ": " + e.getStatus());
                         return;
                     } else {

@@ -7,10 +7,22 @@ import org.rocksdb.RocksDBException;
 /**
  * Changes a stopped member's state machine behind Raft's back, the way a bug or a bad disk that
  * checksums do not catch would: the record stays well formed (its checksum is recomputed), only the
- * data differs from what the log produced. For tests of the corruption check.
+ * data differs from what the log produced. For tests of the corruption check; the e2e tests run it
+ * as a process ({@code java -cp <node test classes>:<node jar> io.raftkv.node.storage.StateTampering
+ * <data dir> <key>}) on a stopped pod's volume.
  */
 public final class StateTampering {
     private StateTampering() {}
+
+    /** {@code <data dir> <key (UTF-8)>}: {@link #flipLastValueByte}; exit 0 when done, 2 on bad use. */
+    public static void main(String[] args) throws RocksDBException {
+        if (args.length != 2) {
+            System.err.println("usage: StateTampering <data dir> <key>");
+            System.exit(2);
+        }
+        flipLastValueByte(Path.of(args[0]), args[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println("flipped the last byte of the value of " + args[1] + " in " + args[0]);
+    }
 
     /**
      * Flips every bit of the last byte of {@code key}'s current value in the state machine under
