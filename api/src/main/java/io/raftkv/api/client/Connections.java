@@ -2,9 +2,13 @@ package io.raftkv.api.client;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import io.raftkv.api.RaftKvException;
 import io.raftkv.api.net.FlushCoalescing;
+import io.raftkv.api.v1.ClusterGrpcClient;
+import io.raftkv.api.v1.StatusRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -12,10 +16,13 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +68,8 @@ final class Connections {
         }
         List<Slot> list = new ArrayList<>(count);
         List<Context> loops = eventLoopContexts(vertx);
+        // Loaded once for all the connections (see ClientCredentials.load: per connection it cost seconds).
+        ClientCredentials.Loaded tls = credentialsOrNull == null ? null : credentialsOrNull.load(vertx);
         for (int i = 0; i < count; i++) {
             HttpClientOptions http = new HttpClientOptions()
                     .setProtocolVersion(HttpVersion.HTTP_2)
@@ -72,8 +81,7 @@ final class Connections {
             if (credentialsOrNull == null) {
                 client = FlushCoalescing.grpcClient(vertx, grpc, http);
             } else {
-                client = credentialsOrNull.authorize(
-                        FlushCoalescing.grpcClient(vertx, grpc, credentialsOrNull.secure(http)));
+                client = credentialsOrNull.authorize(FlushCoalescing.grpcClient(vertx, grpc, tls.secure(http)));
             }
             list.add(new Slot(client, loops.get(i % loops.size())));
         }
@@ -117,6 +125,84 @@ final class Connections {
 
     int size() {
         return clients.size();
+    }
+
+    /**
+     * Opens every slot's connection to each of {@code nodes} (TCP, the TLS handshake, HTTP/2) with
+     * one {@code Status} call per connection, each within {@code timeoutMillis}, at most
+     * {@code parallel} at a time. Completes when every call succeeded; fails with the first failure.
+     *
+     * <p>Why bounded: a slot otherwise connects on its first call, so a client with many connections
+     * starts all its handshakes at once. With TLS on a loaded machine a cold client then took longer
+     * than the node's first-request deadline ({@code --first-request-timeout-ms}, 10 s from accept,
+     * handshake included) to finish each of them; the node closed them (metric
+     * {@code raftkv_client_connections_closed_total{reason="no_request"}}), the client connected
+     * again, and no call got through. A few handshakes at a time each finish in their own CPU time.
+     */
+    Future<Void> connectAll(Vertx vertx, List<Endpoint> nodes, long timeoutMillis, int parallel) {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        Promise<Void> all = Promise.promise();
+        AtomicInteger left = new AtomicInteger(clients.size() * nodes.size());
+        if (left.get() == 0) {
+            return Future.succeededFuture();
+        }
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            Runnable r;
+            synchronized (queue) {
+                r = queue.poll();
+            }
+            if (r != null) {
+                r.run();
+            }
+        };
+        for (Slot slot : clients) {
+            for (Endpoint node : nodes) {
+                queue.add(() -> statusOn(vertx, slot, node, timeoutMillis).onComplete(ar -> {
+                    if (ar.failed()) {
+                        all.tryFail(ar.cause());
+                    } else if (left.decrementAndGet() == 0) {
+                        all.tryComplete();
+                    }
+                    if (!all.future().isComplete()) {
+                        next[0].run();
+                    }
+                }));
+            }
+        }
+        for (int i = 0; i < Math.max(1, parallel); i++) {
+            next[0].run();
+        }
+        return all.future();
+    }
+
+    /** One {@code Status} call to {@code node} over {@code slot}'s connection, within {@code timeoutMillis}. */
+    private static Future<Void> statusOn(Vertx vertx, Slot slot, Endpoint node, long timeoutMillis) {
+        Promise<Void> done = Promise.promise();
+        long timer = vertx.setTimer(
+                timeoutMillis,
+                id -> done.tryFail(RaftKvException.local(
+                        GrpcStatus.DEADLINE_EXCEEDED,
+                        "no connection to " + node + " within " + timeoutMillis + " ms",
+                        false,
+                        null)));
+        slot.context()
+                .runOnContext(v -> slot.client()
+                        .request(node.toSocketAddress(), ClusterGrpcClient.Status)
+                        .compose(req -> {
+                            req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+                            return req.send(StatusRequest.getDefaultInstance());
+                        })
+                        .compose(GrpcClientResponse::last)
+                        .onComplete(ar -> {
+                            vertx.cancelTimer(timer);
+                            if (ar.succeeded()) {
+                                done.tryComplete();
+                            } else {
+                                done.tryFail(ar.cause());
+                            }
+                        }));
+        return done.future();
     }
 
     Future<Void> close() {

@@ -372,6 +372,22 @@ public final class RaftKvClient implements AutoCloseable {
         return leader.known();
     }
 
+    /**
+     * Opens all of the client's connections now — {@code connections} per node, to every seed
+     * endpoint, TLS handshakes included — with one {@code Status} call each, a few handshakes at a
+     * time, rather than all at once on the first calls. Worth it before a burst of concurrent calls
+     * over many connections: with TLS on a loaded machine, a cold client's hundreds of simultaneous
+     * handshakes outlasted the calls' deadlines and the nodes' first-request deadline, and no call
+     * got through (docs/security.md, "Clients with many connections"). Fails if a connection cannot
+     * be opened within {@code timeout}.
+     */
+    public Future<Void> connect(Duration timeout) {
+        return connections.connectAll(vertx, leader.known(), timeout.toMillis(), CONNECT_PARALLELISM);
+    }
+
+    /** Connections {@link #connect} opens at a time. */
+    static final int CONNECT_PARALLELISM = 4;
+
     /** Where the next leader-bound call goes. */
     public Endpoint preferredEndpoint() {
         return leader.current();
