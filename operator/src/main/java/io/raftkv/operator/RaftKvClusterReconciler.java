@@ -30,6 +30,7 @@ import io.raftkv.operator.dependents.NodeServiceAccountDependent;
 import io.raftkv.operator.dependents.PeerServiceDependent;
 import io.raftkv.operator.dependents.PodDisruptionBudgetDependent;
 import io.raftkv.operator.dependents.StatefulSetDependent;
+import io.raftkv.operator.dependents.WorkloadPlan;
 import io.raftkv.operator.membership.MembershipOrchestrator;
 import io.raftkv.operator.membership.MembershipOrchestrator.Orchestration;
 import io.raftkv.operator.membership.MembershipProgress;
@@ -273,15 +274,6 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             };
             Orchestration orchestration = orchestrator.prepare(cluster, before, pods, claims, clock.instant());
             var workflowContext = context.managedWorkflowAndDependentResourceContext();
-            // a restore starts with one voter (pod 0, restoring); the others are added once it leads
-            workflowContext.put(
-                    StatefulSetDependent.INITIAL_VOTERS_KEY,
-                    restore.creating() ? 1 : StatefulSetDependent.initialVoters(cluster, before));
-            workflowContext.put(
-                    StatefulSetDependent.REPLICAS_KEY, restore.creating() ? 1 : orchestration.statefulSetReplicas());
-            workflowContext.put(
-                    PodDisruptionBudgetDependent.VOTERS_KEY, restore.creating() ? 1 : orchestration.voters());
-            restore.mount().ifPresent(m -> workflowContext.put(StatefulSetDependent.RESTORE_KEY, m));
             String confirmation = cluster.getMetadata().getAnnotations() != null
                     ? cluster.getMetadata().getAnnotations().get(QuorumRecovery.ANNOTATION)
                     : null;
@@ -291,11 +283,20 @@ public class RaftKvClusterReconciler implements Reconciler<RaftKvCluster> {
             Optional<String> force = quorum.flatMap(QuorumRecovery.Assessment::rebuild)
                     .map(r -> Long.toString(r.memberId()))
                     .or(() -> before.flatMap(StatefulSetDependent::forceNewCluster));
-            force.ifPresent(id -> workflowContext.put(StatefulSetDependent.FORCE_NEW_CLUSTER_KEY, id));
             rebuild = quorum.flatMap(QuorumRecovery.Assessment::rebuild);
             recovered = confirmation != null && orchestration.leaderTarget().isPresent();
             boolean bootstrapAllowed = StatefulSetDependent.bootstrapAllowed(cluster, before, claims);
-            workflowContext.put(StatefulSetDependent.BOOTSTRAP_ALLOWED_KEY, bootstrapAllowed);
+            // a restore starts with one voter (pod 0, restoring); the others are added once it leads
+            new WorkloadPlan(
+                            restore.creating() ? 1 : StatefulSetDependent.initialVoters(cluster, before),
+                            restore.creating() ? 1 : orchestration.statefulSetReplicas(),
+                            restore.creating() ? 1 : orchestration.voters(),
+                            bootstrapAllowed,
+                            decision.tls(),
+                            decision.auth(),
+                            restore.mount(),
+                            force)
+                    .putInto(workflowContext);
             int certified = Math.max(
                     cluster.getSpec().getReplicas(),
                     Math.max(

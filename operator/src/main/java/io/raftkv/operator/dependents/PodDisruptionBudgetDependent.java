@@ -13,7 +13,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
  * most (n-1)/2 may be evicted at once. A single-member cluster has no failure to spare, so its
  * budget is zero and a drain waits until someone deletes the pod on purpose.
  *
- * <p>n is the current voter count ({@link #VOTERS_KEY}, from the leader's membership), not
+ * <p>n is the current voter count ({@link WorkloadPlan#voters()}, from the leader's membership), not
  * {@code spec.replicas}: while 3 → 5 is in progress the cluster has 3 or 4 voters, and a budget
  * computed for 5 would let two of them be evicted.
  *
@@ -23,19 +23,13 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterObjects.MANAGED_BY_SELECTOR))
 public class PodDisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudget> {
 
-    /** Key under which the reconciler stores the current voter count (an Integer). */
-    public static final String VOTERS_KEY = "raftkv.io/voters";
-
     public PodDisruptionBudgetDependent() {
         super(PodDisruptionBudget.class);
     }
 
     @Override
     protected PodDisruptionBudget desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-        int voters = context.managedWorkflowAndDependentResourceContext()
-                .get(VOTERS_KEY, Integer.class)
-                .orElseGet(() -> cluster.getSpec().getReplicas());
-        return desiredFor(cluster, voters);
+        return desiredFor(cluster, WorkloadPlan.of(cluster, context).voters());
     }
 
     static PodDisruptionBudget desiredFor(RaftKvCluster cluster) {

@@ -33,7 +33,7 @@ import java.util.Optional;
  *       orchestration does by deleting pods in a safe order.</li>
  *   <li>volumeClaimTemplates and the PVC retention policy come from {@code spec.storage}.</li>
  *   <li>{@code replicas} is what the membership orchestration decided for this step
- *       ({@link #REPLICAS_KEY}), not {@code spec.replicas}: a pod is only added once the
+ *       ({@link WorkloadPlan#statefulSetReplicas()}), not {@code spec.replicas}: a pod is only added once the
  *       previous one is a voter, and only removed once its member is gone.</li>
  * </ul>
  */
@@ -41,44 +41,12 @@ import java.util.Optional;
 public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
 
     /**
-     * Key in the managed workflow context under which the reconciler stores the number of voters
-     * the cluster was bootstrapped with (an Integer).
-     */
-    public static final String INITIAL_VOTERS_KEY = "raftkv.io/initial-voters";
-    /**
-     * Key under which the reconciler stores the replica count the StatefulSet should have now (an
-     * Integer): the membership orchestration moves it one pod at a time toward the spec, so it may
-     * lag {@code spec.replicas} while members are added or removed.
-     */
-    public static final String REPLICAS_KEY = "raftkv.io/statefulset-replicas";
-    /**
-     * Key under which the reconciler stores whether the pods may bootstrap a new cluster (a
-     * Boolean): false when the StatefulSet is created over volumes of an earlier incarnation of
-     * the cluster (the RaftKvCluster was deleted and recreated, or restored without its status).
-     */
-    public static final String BOOTSTRAP_ALLOWED_KEY = "raftkv.io/bootstrap-allowed";
-    /**
      * Pod contract: {@code RAFTKV_BOOTSTRAP=false} makes every pod on a fresh volume join under a
      * fresh id, whatever its ordinal. Absent means allowed, so existing templates do not change.
      */
     public static final String ENV_BOOTSTRAP = "RAFTKV_BOOTSTRAP";
-    /**
-     * Key under which the reconciler stores the restore the pods carry (a {@link RestoreMount}),
-     * absent when none: only while a cluster created from {@code spec.restore} has not led yet.
-     */
-    public static final String RESTORE_KEY = "raftkv.io/restore";
-    /**
-     * Key under which the reconciler stores the member id the pods' {@code RAFTKV_FORCE_NEW_CLUSTER}
-     * names (a String), absent when none: set by a confirmed quorum-loss rebuild and kept after it
-     * (the node acts on it once; members with another id ignore it).
-     */
-    public static final String FORCE_NEW_CLUSTER_KEY = "raftkv.io/force-new-cluster";
 
     public static final String ENV_FORCE_NEW_CLUSTER = "RAFTKV_FORCE_NEW_CLUSTER";
-    /** Key under which the reconciler stores whether the pods run TLS (a Boolean). */
-    public static final String TLS_KEY = "raftkv.io/tls";
-    /** Key under which the reconciler stores whether the pods require client auth (a Boolean). */
-    public static final String AUTH_KEY = "raftkv.io/auth";
 
     public StatefulSetDependent() {
         super(StatefulSet.class);
@@ -86,27 +54,16 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
 
     @Override
     protected StatefulSet desired(RaftKvCluster cluster, Context<RaftKvCluster> context) {
-        int initialVoters = context.managedWorkflowAndDependentResourceContext()
-                .get(INITIAL_VOTERS_KEY, Integer.class)
-                .orElseGet(() -> cluster.getSpec().getReplicas());
-        int replicas = context.managedWorkflowAndDependentResourceContext()
-                .get(REPLICAS_KEY, Integer.class)
-                .orElseGet(() -> cluster.getSpec().getReplicas());
-        boolean bootstrapAllowed = context.managedWorkflowAndDependentResourceContext()
-                .get(BOOTSTRAP_ALLOWED_KEY, Boolean.class)
-                .orElse(true);
-        boolean tls = context.managedWorkflowAndDependentResourceContext()
-                .get(TLS_KEY, Boolean.class)
-                .orElse(false);
-        boolean auth = context.managedWorkflowAndDependentResourceContext()
-                .get(AUTH_KEY, Boolean.class)
-                .orElse(false);
-        StatefulSet desired = desiredFor(cluster, initialVoters, replicas, bootstrapAllowed, tls, auth);
-        context.managedWorkflowAndDependentResourceContext()
-                .get(RESTORE_KEY, RestoreMount.class)
-                .ifPresent(r -> r.applyTo(desired.getSpec().getTemplate()));
-        context.managedWorkflowAndDependentResourceContext()
-                .get(FORCE_NEW_CLUSTER_KEY, String.class)
+        WorkloadPlan plan = WorkloadPlan.of(cluster, context);
+        StatefulSet desired = desiredFor(
+                cluster,
+                plan.initialVoters(),
+                plan.statefulSetReplicas(),
+                plan.bootstrapAllowed(),
+                plan.tls(),
+                plan.auth());
+        plan.restore().ifPresent(r -> r.applyTo(desired.getSpec().getTemplate()));
+        plan.forceNewCluster()
                 .ifPresent(id -> desired.getSpec().getTemplate().getSpec().getContainers().stream()
                         .filter(c -> NodePodTemplate.CONTAINER_NAME.equals(c.getName()))
                         .forEach(c -> c.getEnv()

@@ -8,7 +8,6 @@ import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.api.v1alpha1.TlsStatus;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.dependents.StatefulSetDependent;
 import io.raftkv.operator.membership.AdminCredentials;
 import io.raftkv.operator.membership.ClientTls;
 import io.raftkv.operator.membership.NodeEndpoints;
@@ -74,8 +73,6 @@ public final class ClusterSecurity {
             KubernetesClient client,
             Instant now,
             ManagedWorkflowAndDependentResourceContext context) {
-        context.put(StatefulSetDependent.TLS_KEY, decision.tls());
-        context.put(StatefulSetDependent.AUTH_KEY, decision.auth());
         Optional<TlsPlan> tls = Optional.empty();
         Optional<AuthPlan> auth = Optional.empty();
         if (decision.tls()) {
