@@ -18,7 +18,7 @@ import io.raftkv.operator.api.v1alpha1.RaftKvBackupScheduleStatus;
 import io.raftkv.operator.api.v1alpha1.RaftKvBackupSpec;
 import io.raftkv.operator.api.v1alpha1.RaftKvBackupStatus.Phase;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.status.EventRecorder;
+import io.raftkv.operator.events.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

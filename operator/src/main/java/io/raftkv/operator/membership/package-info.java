@@ -6,8 +6,8 @@
  * (a chosen step turned into a {@code MembershipPlan}).
  *
  * <p>Depends on the custom resource's types ({@link io.raftkv.operator.api.v1alpha1}) and the
- * node's wire messages ({@code io.raftkv.api.v1}). Known exceptions, frozen in
- * {@code OperatorArchitectureTest}: it uses {@code status.EventRecorder} and
- * {@code dependents.ClusterObjects}, which close the status / membership / dependents cycle.
+ * node's wire messages ({@code io.raftkv.api.v1}), and posts Events through
+ * {@link io.raftkv.operator.events}. Known exception, frozen in {@code OperatorArchitectureTest}: it
+ * uses {@code dependents.ClusterObjects}, which closes the membership / dependents cycle.
  */
 package io.raftkv.operator.membership;

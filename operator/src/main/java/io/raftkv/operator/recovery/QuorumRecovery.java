@@ -152,7 +152,7 @@ public final class QuorumRecovery {
             RaftKvCluster cluster,
             io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus previous,
             io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus next,
-            io.raftkv.operator.status.EventRecorder recorder,
+            io.raftkv.operator.events.EventRecorder recorder,
             java.time.Instant now) {
         boolean lost = assessment.map(Assessment::lost).orElse(false);
         var before = io.raftkv.operator.status.ClusterStatusCalculator.find(previous, QUORUM_LOST);

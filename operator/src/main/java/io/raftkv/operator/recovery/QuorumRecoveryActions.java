@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.StatefulSetDependent;
-import io.raftkv.operator.status.EventRecorder;
+import io.raftkv.operator.events.EventRecorder;
 import java.util.Collection;
 import java.util.Objects;
 

@@ -3,9 +3,9 @@ package io.raftkv.operator.recovery;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.api.v1alpha1.RaftKvClusterStatus;
 import io.raftkv.operator.api.v1alpha1.RestoreStatus;
+import io.raftkv.operator.events.EventRecorder;
 import io.raftkv.operator.status.ClusterStatusCalculator;
 import io.raftkv.operator.status.ConditionTypes;
-import io.raftkv.operator.status.EventRecorder;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * Which Kubernetes Events a status change deserves. Pure: it compares two statuses and returns
- * the events; {@link EventRecorder} posts them.
+ * the events; {@link io.raftkv.operator.events.EventRecorder} posts them.
  */
 public final class ClusterEvents {
 

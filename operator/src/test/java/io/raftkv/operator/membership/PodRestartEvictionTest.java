@@ -11,7 +11,7 @@ import io.raftkv.operator.TestClusters;
 import io.raftkv.operator.api.v1alpha1.ClusterOperation;
 import io.raftkv.operator.api.v1alpha1.RaftKvCluster;
 import io.raftkv.operator.dependents.ClusterObjects;
-import io.raftkv.operator.status.EventRecorder;
+import io.raftkv.operator.events.EventRecorder;
 import java.time.Clock;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

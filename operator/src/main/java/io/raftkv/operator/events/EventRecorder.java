@@ -1,4 +1,4 @@
-package io.raftkv.operator.status;
+package io.raftkv.operator.events;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
