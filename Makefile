@@ -250,7 +250,7 @@ e2e:
 	  status=$$?; grep -h '^E2E-SCENARIO' e2e/$(E2E_BUILD_DIR)/surefire-reports/io.raftkv.e2e.k8s.*-output.txt 2>/dev/null; exit $$status
 
 ## Chaos (issue 7; docs/testing.md). Real node processes behind a fault proxy on every peer link.
-## chaos-short: the short chaos run that `make test` includes: every fault kind once on 3 nodes (~15 s each)
+## chaos-short: the short chaos run that `make test` includes: every fault kind once on 3 nodes (~15 s each; kill-leader and rotate-ca with TLS)
 ## chaos: the chaos gate: 9 fault kinds (with rotate-ca) x CHAOS_HISTORIES x CHAOS_SECONDS on CHAOS_NODES nodes,
 ##   TLS and auth on (CHAOS_TLS=false: plaintext, except rotate-ca); summary table
 ##   At least 6,000 ops per history; histories stay under $(CHAOS_DIR)/gate-<time>/.

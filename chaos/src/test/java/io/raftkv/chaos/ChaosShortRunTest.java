@@ -25,6 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * barely ran. The summary table is printed at the end and kept in {@code summary.txt} beside the
  * histories ({@code target/chaos/short-*}).
  *
+ * <p>The {@value #TLS_KINDS} run (and {@code rotate-ca}, always) has TLS and authentication on,
+ * so CI sees TLS under a fault other than a rotation: peers reconnecting with mutual TLS to a
+ * restarted leader, the workload's clients handshaking again. {@code -Dchaos.tls.kinds=a,b}
+ * chooses other kinds ({@code -Dchaos.tls.kinds=} none), {@code -Dchaos.tls=true} all of them.
+ *
  * <p>{@code -Dchaos.short.seconds=N} changes the length, {@code -Dchaos.seed=N} replays the seeds,
  * {@code -Dchaos.faults=kill-leader,...} runs only some kinds.
  */
@@ -32,6 +37,11 @@ class ChaosShortRunTest {
     static final long SECONDS_DEFAULT = 15;
     /** Proof that the workload ran; low because a shared 2-core CI machine may serve only tens of operations a second. */
     static final long MIN_OPS = 100;
+    /** The kinds this run runs with TLS on unless {@code -Dchaos.tls.kinds} says otherwise. */
+    static final String TLS_KINDS = "kill-leader";
+
+    /** Whether {@link #startCampaign} set {@code chaos.tls.kinds} (and so clears it). */
+    private static boolean tlsKindsSet;
 
     private static ChaosCampaign campaign;
     private static Path dir;
@@ -39,6 +49,10 @@ class ChaosShortRunTest {
 
     @BeforeAll
     static void startCampaign() {
+        if (System.getProperty("chaos.tls.kinds") == null) {
+            System.setProperty("chaos.tls.kinds", TLS_KINDS);
+            tlsKindsSet = true;
+        }
         dir = ChaosTestSupport.campaignDir("short");
         baseSeed = ChaosTestSupport.baseSeed("short chaos run");
         campaign = new ChaosCampaign(dir, System.out);
@@ -87,6 +101,9 @@ class ChaosShortRunTest {
 
     @AfterAll
     static void printSummary() {
+        if (tlsKindsSet) {
+            System.clearProperty("chaos.tls.kinds");
+        }
         if (campaign != null) {
             System.out.print(campaign.summary());
         }

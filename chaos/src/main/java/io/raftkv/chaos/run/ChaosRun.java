@@ -285,11 +285,20 @@ public final class ChaosRun {
     }
 
     /**
-     * Whether the run's nodes speak TLS with authentication on: {@code -Dchaos.tls=true}, or a fault
-     * that needs it ({@link CaRotation} rotates TLS material).
+     * Whether the run's nodes speak TLS with authentication on: {@code -Dchaos.tls=true}, a fault
+     * that needs it ({@link CaRotation} rotates TLS material), or a fault kind named in
+     * {@code -Dchaos.tls.kinds=a,b} (the short run of {@code make test} runs one kind so).
      */
     static boolean tlsOn(Fault fault) {
-        return Boolean.parseBoolean(System.getProperty("chaos.tls", "false").trim()) || fault instanceof CaRotation;
+        if (Boolean.parseBoolean(System.getProperty("chaos.tls", "false").trim()) || fault instanceof CaRotation) {
+            return true;
+        }
+        for (String kind : System.getProperty("chaos.tls.kinds", "").split(",")) {
+            if (kind.trim().equals(fault.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
