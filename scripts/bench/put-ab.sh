@@ -82,7 +82,8 @@ EOF
 }
 
 run_one() { # run_one LABEL JAR RUN
-  local label=$1 jar=$2 run=$3 d="$out/$label-$run" pids=()
+  local label=$1 jar=$2 run=$3
+  local d="$out/$label-$run" pids=()
   rm -rf "$d"; mkdir -p "$d"
   local peers="1=127.0.0.1:$((base + 100)),2=127.0.0.1:$((base + 101)),3=127.0.0.1:$((base + 102))"
   local clients="1=127.0.0.1:$base,2=127.0.0.1:$((base + 1)),3=127.0.0.1:$((base + 2))"
