@@ -4,6 +4,7 @@ import io.raftkv.chaos.cluster.CaRotation;
 import io.raftkv.chaos.cluster.ClusterOptions;
 import io.raftkv.chaos.cluster.NodeProcess;
 import io.raftkv.chaos.cluster.ProcessCluster;
+import io.raftkv.chaos.workload.EtcdRecipeUsers;
 import io.raftkv.chaos.workload.KeySpace;
 import io.raftkv.chaos.workload.LockUsers;
 import io.raftkv.chaos.workload.WatchUsers;
@@ -49,6 +50,10 @@ import java.util.function.LongSupplier;
 public final class ChaosRun {
     private static final LongSupplier CLOCK = System::nanoTime;
     private static final String KEY_PREFIX = "key-";
+    /** How many users of etcd's v3lock service a run gets ({@link EtcdRecipeUsers}; default 0). */
+    public static final String ETCD_LOCKS_PROPERTY = "chaos.etcdLocks";
+    /** How many users of etcd's v3election service a run gets ({@link EtcdRecipeUsers}; default 0). */
+    public static final String ETCD_ELECTIONS_PROPERTY = "chaos.etcdElections";
     /** How long the watchers may take to deliver the end marker once the cluster is healed. */
     private static final Duration WATCH_END_WAIT = Duration.ofSeconds(60);
 
@@ -194,6 +199,7 @@ public final class ChaosRun {
                 cluster.clientCredentials());
         events.log("workload started: " + spec.workload().clients() + " clients");
         LockUsers lockUsers = startLockUsers(cluster, events, start);
+        EtcdRecipeUsers etcdRecipes = startEtcdRecipeUsers(cluster, events, start);
         java.util.Optional<io.raftkv.chaos.workload.EtcdWorkload> etcdClients =
                 io.raftkv.chaos.workload.EtcdWorkload.start(
                         io.raftkv.chaos.workload.EtcdWorkload.requestedClients(),
@@ -235,6 +241,11 @@ public final class ChaosRun {
                 lockUsers.close();
                 events.log("lock users stopped: " + lockUsers.holds() + " holds, " + lockUsers.failures()
                         + " failed acquisitions");
+            }
+            if (etcdRecipes != null) {
+                etcdRecipes.close();
+                events.log("etcd lock/election users stopped: " + etcdRecipes.holds() + " lock holds, "
+                        + etcdRecipes.terms() + " terms, " + etcdRecipes.failures() + " failed attempts");
             }
             p.stats = workload.stop();
             etcdClients.ifPresent(w -> events.log("etcd-API clients stopped: " + w.stop(spec.workload())));
@@ -281,6 +292,36 @@ public final class ChaosRun {
             return u;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start lock users", e);
+        }
+    }
+
+    /**
+     * With {@code -Dchaos.etcdLocks=N} and/or {@code -Dchaos.etcdElections=M}, N users of etcd's
+     * v3lock and M of its v3election service ({@link EtcdRecipeUsers}); their holds and terms go to
+     * {@code etcd-locks.jsonl} / {@code etcd-elections.jsonl}, checked by {@link LockChecker} and
+     * {@link ElectionChecker}. Off (null) by default.
+     */
+    private EtcdRecipeUsers startEtcdRecipeUsers(ProcessCluster cluster, RunEvents events, long origin) {
+        int lockers = Integer.getInteger(ETCD_LOCKS_PROPERTY, 0);
+        int candidates = Integer.getInteger(ETCD_ELECTIONS_PROPERTY, 0);
+        if (lockers <= 0 && candidates <= 0) {
+            return null;
+        }
+        try {
+            EtcdRecipeUsers u = EtcdRecipeUsers.start(
+                    Math.max(lockers, 0),
+                    Math.max(candidates, 0),
+                    cluster.clientEndpoints(),
+                    cluster.vertx(),
+                    spec.dir(),
+                    CLOCK,
+                    origin,
+                    spec.seed(),
+                    cluster.clientCredentials());
+            events.log("etcd lock users started: " + lockers + ", etcd election users: " + candidates);
+            return u;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start etcd lock/election users", e);
         }
     }
 
@@ -354,6 +395,7 @@ public final class ChaosRun {
                 p.error = "lock check failed: " + lr.violations().get(0);
             }
         }
+        checkEtcdRecipes(dir, text, events, p);
         if (p.watchStreams != null) {
             WatchChecker.Result wr = WatchChecker.check(history, finalReader, p.watchStreams);
             text.append(String.format(
@@ -370,6 +412,45 @@ public final class ChaosRun {
         Files.writeString(dir.resolve("report.txt"), text, StandardCharsets.UTF_8);
         events.log("checked " + history.size() + " operations: " + report.verdict() + ", " + lost.size()
                 + " lost writes (report.txt)");
+    }
+
+    /** Checks {@code etcd-locks.jsonl} and {@code etcd-elections.jsonl} when the run wrote them. */
+    private static void checkEtcdRecipes(Path dir, StringBuilder text, RunEvents events, Progress p)
+            throws IOException {
+        Path locks = dir.resolve("etcd-locks.jsonl");
+        if (Files.exists(locks)) {
+            LockChecker.Result lr = LockChecker.check(locks);
+            text.append(String.format(
+                    "etcd v3lock holds: %d (abandoned %d, taken over after %s), violations: %d%n",
+                    lr.holds(),
+                    lr.abandoned(),
+                    lr.takeoverSummary(),
+                    lr.violations().size()));
+            lr.violations().forEach(v -> text.append("  ").append(v).append('\n'));
+            events.log("checked " + lr.holds() + " etcd v3lock holds: " + (lr.passed() ? "exclusive" : "VIOLATION"));
+            if (!lr.passed()) {
+                p.error = "etcd v3lock check failed: " + lr.violations().get(0);
+            }
+        }
+        Path elections = dir.resolve("etcd-elections.jsonl");
+        if (Files.exists(elections)) {
+            ElectionChecker.Result er = ElectionChecker.check(elections);
+            text.append(String.format(
+                    "etcd v3election terms: %d (leaderships checked %d, abandoned %d, taken over after %s),"
+                            + " Leader observations: %d, violations: %d%n",
+                    er.terms(),
+                    er.leaderships().holds(),
+                    er.leaderships().abandoned(),
+                    er.leaderships().takeoverSummary(),
+                    er.observations(),
+                    er.violations().size()));
+            er.violations().forEach(v -> text.append("  ").append(v).append('\n'));
+            events.log("checked " + er.terms() + " etcd election terms and " + er.observations()
+                    + " Leader observations: " + (er.passed() ? "one leader per term" : "VIOLATION"));
+            if (!er.passed()) {
+                p.error = "etcd election check failed: " + er.violations().get(0);
+            }
+        }
     }
 
     private static void healQuietly(Fault fault, ProcessCluster cluster, RunEvents events) {

@@ -2,6 +2,7 @@ package io.raftkv.chaos.workload;
 
 import com.google.protobuf.ByteString;
 import io.raftkv.api.client.Endpoint;
+import io.raftkv.chaos.workload.EtcdUnary.CallFailed;
 import io.raftkv.e2e.history.HistoryWriter;
 import io.raftkv.e2e.history.OpKind;
 import io.raftkv.e2e.history.Operation;
@@ -14,15 +15,10 @@ import io.raftkv.etcd.api.RangeResponse;
 import io.raftkv.etcd.api.RequestOp;
 import io.raftkv.etcd.api.TxnRequest;
 import io.raftkv.etcd.api.TxnResponse;
-import io.vertx.core.Future;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -41,8 +37,7 @@ import java.util.function.LongSupplier;
  */
 final class EtcdClientWorker implements Runnable {
     private final int clientIndex;
-    private final GrpcClient grpc;
-    private final List<Endpoint> endpoints;
+    private final EtcdUnary calls;
     private final WorkloadOptions options;
     private final KeySpace keys;
     private final HistoryWriter history;
@@ -65,8 +60,7 @@ final class EtcdClientWorker implements Runnable {
             long seed,
             AtomicBoolean stop) {
         this.clientIndex = clientIndex;
-        this.grpc = grpc;
-        this.endpoints = List.copyOf(endpoints);
+        this.calls = new EtcdUnary(grpc, endpoints);
         this.options = options;
         this.keys = keys;
         this.history = history;
@@ -177,36 +171,9 @@ final class EtcdClientWorker implements Runnable {
         }
     }
 
-    /** A call that ended without an answer; {@code timedOut}: by its deadline. */
-    private static final class CallFailed extends Exception {
-        private static final long serialVersionUID = 1L;
-        final boolean timedOut;
-
-        CallFailed(String message, boolean timedOut) {
-            super(message, null, false, false);
-            this.timedOut = timedOut;
-        }
-    }
-
     /** One unary call to a random member, bounded by the operation deadline. */
     private <Req, Resp> Resp call(ServiceMethod<Resp, Req> method, Req request) throws CallFailed {
-        Endpoint e = endpoints.get(random.nextInt(endpoints.size()));
-        long deadlineMs = options.opDeadline().toMillis();
-        Future<Resp> f = grpc.request(SocketAddress.inetSocketAddress(e.port(), e.host()), method)
-                .compose(req -> {
-                    req.timeout(deadlineMs, TimeUnit.MILLISECONDS);
-                    return req.send(request).compose(resp -> resp.last());
-                });
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(deadlineMs + 1_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException ex) {
-            throw new CallFailed(String.valueOf(ex.getCause()), false);
-        } catch (TimeoutException ex) {
-            throw new CallFailed("no answer within " + deadlineMs + " ms", true);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new CallFailed("interrupted", true);
-        }
+        return calls.call(method, request, options.opDeadline(), random);
     }
 
     private String nextValue() {

@@ -4,10 +4,7 @@ import io.raftkv.api.client.ClientCredentials;
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.e2e.history.HistoryWriter;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -67,13 +64,7 @@ public final class EtcdWorkload {
         if (clients <= 0) {
             return Optional.empty();
         }
-        HttpClientOptions http = new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false)
-                .setConnectTimeout((int) options.attemptTimeout().toMillis());
-        GrpcClient grpc = credentials == null
-                ? GrpcClient.client(vertx, new GrpcClientOptions(), http)
-                : credentials.authorize(GrpcClient.client(vertx, new GrpcClientOptions(), credentials.secure(http)));
+        GrpcClient grpc = EtcdUnary.client(vertx, options.attemptTimeout(), credentials);
         EtcdWorkload w = new EtcdWorkload(grpc);
         for (int i = 0; i < clients; i++) {
             int index = firstClientIndex + i;
