@@ -245,7 +245,8 @@ public final class ChaosRun {
             if (etcdRecipes != null) {
                 etcdRecipes.close();
                 events.log("etcd lock/election users stopped: " + etcdRecipes.holds() + " lock holds, "
-                        + etcdRecipes.terms() + " terms, " + etcdRecipes.failures() + " failed attempts");
+                        + etcdRecipes.terms() + " terms, " + etcdRecipes.failures() + " failed attempts "
+                        + etcdRecipes.failureSamples());
             }
             p.stats = workload.stop();
             etcdClients.ifPresent(w -> events.log("etcd-API clients stopped: " + w.stop(spec.workload())));

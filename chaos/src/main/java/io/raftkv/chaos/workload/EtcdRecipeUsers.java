@@ -65,8 +65,12 @@ import java.util.function.LongSupplier;
  * recorded as holds or terms, and the user starts over with a new lease.
  */
 public final class EtcdRecipeUsers implements AutoCloseable {
-    /** Lease TTL of each attempt (never renewed). */
-    public static final long TTL_SECONDS = 2;
+    /**
+     * Lease TTL of each attempt (never renewed): long enough for a Lock or Campaign answer to come
+     * back on a loaded machine through a leader change, short enough that an abandoned hold frees
+     * the lock within the run.
+     */
+    public static final long TTL_SECONDS = 6;
     /** Every this many holds (terms) a user abandons the lock (leadership) as a crashed holder would. */
     public static final int ABANDON_EVERY = 8;
 
@@ -80,6 +84,7 @@ public final class EtcdRecipeUsers implements AutoCloseable {
     private final AtomicLong holds = new AtomicLong();
     private final AtomicLong terms = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final java.util.Set<String> failureSamples = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final GrpcClient grpc;
     private final EtcdUnary calls;
     private final BufferedWriter locks;
@@ -181,7 +186,7 @@ public final class EtcdRecipeUsers implements AutoCloseable {
                         CALL,
                         random);
                 if (r.getKvsCount() == 0 || r.getKvs(0).getLease() != lease.id()) {
-                    failures.incrementAndGet(); // the lease expired already: not a hold
+                    failed("lock: the lock key was gone when read back (lease expired)"); // not a hold
                     continue;
                 }
                 long token = r.getKvs(0).getCreateRevision();
@@ -200,12 +205,8 @@ public final class EtcdRecipeUsers implements AutoCloseable {
                         CALL,
                         random);
                 revokeQuietly(lease, random);
-            } catch (CallFailed e) {
-                failures.incrementAndGet();
-                LockSupport.parkNanos(50_000_000);
-            } catch (RuntimeException e) {
-                failures.incrementAndGet(); // an answer of an unexpected shape: counted, the user goes on
-                LockSupport.parkNanos(50_000_000);
+            } catch (CallFailed | RuntimeException e) {
+                failed("lock: " + e.getMessage()); // an answer of an unexpected shape too: the user goes on
             }
         }
     }
@@ -278,10 +279,23 @@ public final class EtcdRecipeUsers implements AutoCloseable {
                     revokeQuietly(lease, random);
                 }
             } catch (CallFailed | RuntimeException e) {
-                failures.incrementAndGet();
-                LockSupport.parkNanos(50_000_000);
+                failed("election: " + e.getMessage());
             }
         }
+    }
+
+    /** Counts a failed attempt, keeps a few distinct causes for the run's events, and backs off. */
+    private void failed(String cause) {
+        failures.incrementAndGet();
+        if (failureSamples.size() < 8) {
+            failureSamples.add(cause.length() > 160 ? cause.substring(0, 160) : cause);
+        }
+        LockSupport.parkNanos(50_000_000);
+    }
+
+    /** Up to 8 distinct causes of failed attempts. */
+    public java.util.Set<String> failureSamples() {
+        return java.util.Set.copyOf(failureSamples);
     }
 
     /** Asks who leads the election now and records the answer (no leader or no answer: nothing). */
