@@ -387,9 +387,16 @@ public final class Alarms implements AutoCloseable {
                 .filter(x -> x.type() == type)
                 .map(x -> Long.toString(x.memberId()))
                 .toList();
-        String members = ids.isEmpty()
-                ? "member " + selfId
-                : (ids.size() == 1 ? "member " : "members ") + String.join(", ", ids);
+        if (ids.isEmpty()) {
+            // refused when the entry applied; disarmed before this answer was built
+            String name = type == AlarmType.CORRUPT ? "CORRUPT" : "NO_SPACE";
+            return RaftKvException.of(
+                    type == AlarmType.CORRUPT ? ErrorReason.CORRUPT : ErrorReason.NO_SPACE,
+                    name + ": the cluster's " + (type == AlarmType.CORRUPT ? "corruption" : "space quota")
+                            + " alarm was active when this write applied and refused it; it has been disarmed"
+                            + " since: the write can be retried");
+        }
+        String members = (ids.size() == 1 ? "member " : "members ") + String.join(", ", ids);
         return switch (type) {
             case NOSPACE ->
                 RaftKvException.of(
