@@ -91,6 +91,12 @@ final class HttpEndpoints implements Handler<HttpServerRequest>, AutoCloseable {
             text(resp, 503, "not ready: storage failed or the node is stopping");
         } else if (s.leaderId() == 0) {
             text(resp, 503, "not ready: no leader known in term " + s.term());
+        } else if (NodeHealth.corrupt(node, s)) {
+            text(
+                    resp,
+                    503,
+                    "not ready: the CORRUPT alarm names this member (its state differs from the other members');"
+                            + " it must be replaced (docs/operations.md, \"Corrupt member\")");
         } else {
             text(resp, 503, "not ready: this node is not a member of the configuration");
         }

@@ -100,6 +100,21 @@ class CorruptionCheckTest {
                 assertThat(PrometheusTextParser.parse(scrape(http, n))
                                 .value("raftkv_alarm_active", Map.of("type", "corrupt")))
                         .isEqualTo(1.0);
+                // the corrupt member is not ready (out of the client Service); the others are
+                HttpResponse<String> ready = http.send(
+                        HttpRequest.newBuilder(URI.create("http://" + n.clientAddress() + "/ready"))
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (n == follower) {
+                    assertThat(ready.statusCode())
+                            .as("/ready of the corrupt " + n)
+                            .isEqualTo(503);
+                    assertThat(ready.body()).contains("CORRUPT alarm names this member");
+                } else {
+                    assertThat(ready.statusCode()).as("/ready of " + n).isEqualTo(200);
+                }
             }
         });
 
