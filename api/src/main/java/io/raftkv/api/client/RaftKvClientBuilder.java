@@ -158,7 +158,14 @@ public final class RaftKvClientBuilder {
         }
         boolean owns = vertx == null;
         Vertx v = owns ? Vertx.vertx() : vertx;
-        return new RaftKvClient(this, v, owns);
+        try {
+            return new RaftKvClient(this, v, owns);
+        } catch (RuntimeException e) { // e.g. unusable TLS files (ClientCredentials.load): no Vert.x left running
+            if (owns) {
+                v.close();
+            }
+            throw e;
+        }
     }
 
     List<Endpoint> endpoints() {

@@ -60,6 +60,20 @@ class ConnectTest {
     }
 
     @Test
+    void unusableTlsFilesFailTheBuildNamingTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
+        ClientCredentials credentials = new ClientCredentials(ca, null, null, null);
+        assertThatThrownBy(() -> RaftKvClient.builder()
+                        .endpoints(cluster.endpoints())
+                        .connections(4)
+                        .credentials(credentials)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot use CA bundle " + ca);
+    }
+
+    @Test
     void failsNamingTheNodeWhenAConnectionCannotBeOpenedInTime() throws Exception {
         cluster.node(3).script("Status", new FakeNode.Drop(false));
         try (RaftKvClient c = RaftKvClient.builder()
