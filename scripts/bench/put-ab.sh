@@ -106,8 +106,12 @@ run_one() { # run_one LABEL JAR RUN
   sleep 15; snap "$d/cpu2.json"; scrape "$d/metrics2.txt"; local l2; l2=$(cut -d' ' -f1 /proc/loadavg)
   wait $b || true
   kill ${pids[*]} 2>/dev/null || true
-  sleep 2
+  for _ in 1 2 3 4 5 6 7 8 9 10; do # up to 10 s for a clean stop, then SIGKILL
+    kill -0 ${pids[*]} 2>/dev/null || break
+    sleep 1
+  done
   kill -9 ${pids[*]} 2>/dev/null || true
+  wait ${pids[*]} 2>/dev/null || true
   trap - EXIT
   local line rate
   line=$(grep -E '=>' "$d/bench.txt" | head -1 || true)
