@@ -107,7 +107,9 @@ run_one() { # run_one LABEL JAR RUN
   wait $b || true
   kill ${pids[*]} 2>/dev/null || true
   for _ in 1 2 3 4 5 6 7 8 9 10; do # up to 10 s for a clean stop, then SIGKILL
-    kill -0 ${pids[*]} 2>/dev/null || break
+    local alive=0 p
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 1 ] || break
     sleep 1
   done
   kill -9 ${pids[*]} 2>/dev/null || true
