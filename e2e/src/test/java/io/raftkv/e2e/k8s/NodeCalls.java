@@ -53,6 +53,23 @@ final class NodeCalls implements AutoCloseable {
                     .setResponseMarshaller(
                             ProtoUtils.marshaller(io.raftkv.api.v1.SnapshotResponse.getDefaultInstance()))
                     .build();
+    static final MethodDescriptor<io.raftkv.api.v1.DeleteRequest, io.raftkv.api.v1.DeleteResponse> DELETE = unary(
+            "raftkv.v1.KV",
+            "Delete",
+            io.raftkv.api.v1.DeleteRequest.getDefaultInstance(),
+            io.raftkv.api.v1.DeleteResponse.getDefaultInstance());
+    static final MethodDescriptor<io.raftkv.api.v1.AlarmListRequest, io.raftkv.api.v1.AlarmListResponse> ALARM_LIST =
+            unary(
+                    "raftkv.v1.Alarm",
+                    "List",
+                    io.raftkv.api.v1.AlarmListRequest.getDefaultInstance(),
+                    io.raftkv.api.v1.AlarmListResponse.getDefaultInstance());
+    static final MethodDescriptor<io.raftkv.api.v1.AlarmDisarmRequest, io.raftkv.api.v1.AlarmDisarmResponse>
+            ALARM_DISARM = unary(
+                    "raftkv.v1.Alarm",
+                    "Disarm",
+                    io.raftkv.api.v1.AlarmDisarmRequest.getDefaultInstance(),
+                    io.raftkv.api.v1.AlarmDisarmResponse.getDefaultInstance());
     static final MethodDescriptor<StatusRequest, StatusResponse> STATUS = unary(
             "raftkv.v1.Cluster", "Status", StatusRequest.getDefaultInstance(), StatusResponse.getDefaultInstance());
 
@@ -92,6 +109,18 @@ final class NodeCalls implements AutoCloseable {
 
     RangeResponse range(String target, RangeRequest request, Duration deadline) {
         return call(target, RANGE, request, deadline);
+    }
+
+    io.raftkv.api.v1.DeleteResponse delete(String target, io.raftkv.api.v1.DeleteRequest request, Duration deadline) {
+        return call(target, DELETE, request, deadline);
+    }
+
+    io.raftkv.api.v1.AlarmListResponse alarmList(String target, Duration deadline) {
+        return call(target, ALARM_LIST, io.raftkv.api.v1.AlarmListRequest.getDefaultInstance(), deadline);
+    }
+
+    io.raftkv.api.v1.AlarmDisarmResponse alarmDisarm(String target, Duration deadline) {
+        return call(target, ALARM_DISARM, io.raftkv.api.v1.AlarmDisarmRequest.getDefaultInstance(), deadline);
     }
 
     StatusResponse status(String target, Duration deadline) {
