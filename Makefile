@@ -205,7 +205,7 @@ lease-test:
 	$(MVN) -q -pl node -am install -DskipTests
 	$(MVN) -pl node test -Dgroups=lease-failover -Dnode.test.excludedGroups= -Dlease.figure.runs=$(LEASE_RUNS) -Dsurefire.failIfNoSpecifiedTests=false
 
-## dr-figures: backup, status and restore times for DR_MIB MiB (default 1024) on one real node (docs/operations.md)
+## dr-figures: for DR_MIB MiB (default 1024): backup, status and restore times on one real node; member replacement and quorum-loss recovery times on three (docs/operations.md)
 DR_MIB ?= 1024
 .PHONY: dr-figures
 dr-figures:

@@ -50,8 +50,11 @@ class DisasterRecoveryTest {
         }
     }
 
-    /** Writes {@code w<i>} keys until stopped, recording each acknowledged key with its log index. */
-    private static final class Writer extends Thread {
+    /**
+     * Writes {@code <prefix><i>} = {@code v<i>} until stopped, recording each acknowledged key with its
+     * log index (also used by DisasterRecoveryFiguresTest).
+     */
+    static final class Writer extends Thread {
         final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         final AtomicBoolean stop = new AtomicBoolean();
         private final BlockingRaftKvClient kv;
@@ -83,7 +86,7 @@ class DisasterRecoveryTest {
         }
     }
 
-    private static StatusResponse hashed(LocalCluster c, NodeProcess n) {
+    static StatusResponse hashed(LocalCluster c, NodeProcess n) {
         return c.client()
                 .blocking()
                 .status(
@@ -115,7 +118,7 @@ class DisasterRecoveryTest {
                                 .hasSize(3));
     }
 
-    private static void assertPresent(LocalCluster c, Map<String, Long> writes) {
+    static void assertPresent(LocalCluster c, Map<String, Long> writes) {
         BlockingRaftKvClient kv = c.client().blocking();
         for (Map.Entry<String, Long> w : writes.entrySet()) {
             assertThat(kv.get(w.getKey()).getKv().getValue().toStringUtf8())
@@ -232,7 +235,7 @@ class DisasterRecoveryTest {
                 acknowledged.size(), recoveredMillis, grownMillis);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
