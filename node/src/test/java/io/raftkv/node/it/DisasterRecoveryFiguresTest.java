@@ -86,6 +86,7 @@ class DisasterRecoveryFiguresTest {
             long restoreMs = ms(t3);
             assertThat(r.sourceHash()).isEqualTo(status.stateHash());
             source.close();
+            deleteRecursively(n.dataDir()); // room on the disk for the restored copy
             long t4 = System.nanoTime();
             try (LocalCluster target =
                     LocalCluster.startPrepared("dr-fig-restored", 2, List.of("--quota-backend-bytes", "0"), dir -> {
