@@ -150,10 +150,20 @@ public final class CorruptionCheck extends MeterGroup {
     public Future<Result> checkNow() {
         Promise<Result> done = Promise.promise();
         context.runOnContext(v -> {
-            if (inFlight == null) {
-                inFlight = run().andThen(ar -> inFlight = null);
+            Future<Result> check = inFlight;
+            if (check == null) {
+                Future<Result> started = run();
+                inFlight = started;
+                // Cleared when it ends, also when it has already ended (a refusal fails at once):
+                // clearing before the assignment above would keep a finished check for good.
+                started.onComplete(ar -> {
+                    if (inFlight == started) {
+                        inFlight = null;
+                    }
+                });
+                check = started;
             }
-            inFlight.onComplete(done);
+            check.onComplete(done);
         });
         return done.future();
     }
