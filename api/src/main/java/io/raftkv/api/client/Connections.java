@@ -2,27 +2,22 @@ package io.raftkv.api.client;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
-import io.raftkv.api.RaftKvException;
 import io.raftkv.api.net.FlushCoalescing;
-import io.raftkv.api.v1.ClusterGrpcClient;
-import io.raftkv.api.v1.StatusRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
-import io.vertx.grpc.client.GrpcClientResponse;
-import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,12 +32,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Connections {
     /**
-     * One connection slot: the gRPC client, the context its calls are issued from, and its
-     * pipeline streams (one per node, used on that context only).
+     * One connection slot: the gRPC client, the context its calls are issued from, its pipeline
+     * streams (one per node, used on that context only), and its {@link ConnectionOpener} openings
+     * per node (succeeded: open; incomplete: queued or in flight; absent: not known to be open).
      */
-    record Slot(GrpcClient client, Context context, PipelineStreams pipelines) {
-        Slot(GrpcClient client, Context context) {
-            this(client, context, new PipelineStreams(context, client));
+    record Slot(GrpcClient client, Context context, PipelineStreams pipelines, Map<Endpoint, Future<Void>> opened) {
+        Slot(GrpcClient client, Context context, Map<Endpoint, Future<Void>> opened) {
+            this(client, context, new PipelineStreams(context, client), opened);
+        }
+
+        boolean isOpenTo(Endpoint node) {
+            Future<Void> f = opened.get(node);
+            return f != null && f.succeeded();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
         }
     }
 
@@ -51,9 +62,13 @@ final class Connections {
     private final Map<Context, List<Slot>> byContext;
 
     private final AtomicInteger next = new AtomicInteger();
+    private final ConnectionOpener opener;
+    private final int connectTimeoutMillis;
+    /** Whether calls wait for bounded openings (more slots than openings in flight at once). */
+    private final boolean bounded;
 
     Connections(Vertx vertx, int count, int connectTimeoutMillis, long maxMessageBytes) {
-        this(vertx, count, connectTimeoutMillis, maxMessageBytes, null);
+        this(vertx, count, connectTimeoutMillis, maxMessageBytes, null, RaftKvClient.CONNECT_PARALLELISM);
     }
 
     /** As above, over TLS with {@code credentialsOrNull} when given. */
@@ -62,7 +77,8 @@ final class Connections {
             int count,
             int connectTimeoutMillis,
             long maxMessageBytes,
-            ClientCredentials credentialsOrNull) {
+            ClientCredentials credentialsOrNull,
+            int parallel) {
         if (count < 1 || count > 1024) {
             throw new IllegalArgumentException("connections must be within 1..1024, got " + count);
         }
@@ -77,13 +93,19 @@ final class Connections {
                     .setConnectTimeout(connectTimeoutMillis)
                     .setTcpNoDelay(true);
             GrpcClientOptions grpc = new GrpcClientOptions().setMaxMessageSize(maxMessageBytes);
+            Map<Endpoint, Future<Void>> opened = new ConcurrentHashMap<>();
+            // A closed connection (node restarted, idle close): its slot is opened again, boundedly, before
+            // calls use it. Which node's connection closed is not known here, so none of the slot's count as open.
+            io.vertx.core.Handler<HttpConnection> onConnect =
+                    conn -> conn.closeHandler(v -> opened.values().removeIf(Future::succeeded));
             GrpcClient client;
             if (credentialsOrNull == null) {
-                client = FlushCoalescing.grpcClient(vertx, grpc, http);
+                client = FlushCoalescing.grpcClient(vertx, grpc, http, onConnect);
             } else {
-                client = credentialsOrNull.authorize(FlushCoalescing.grpcClient(vertx, grpc, tls.secure(http)));
+                client = credentialsOrNull.authorize(
+                        FlushCoalescing.grpcClient(vertx, grpc, tls.secure(http), onConnect));
             }
-            list.add(new Slot(client, loops.get(i % loops.size())));
+            list.add(new Slot(client, loops.get(i % loops.size()), opened));
         }
         this.clients = List.copyOf(list);
         Map<Context, List<Slot>> grouped = new HashMap<>();
@@ -92,6 +114,55 @@ final class Connections {
         }
         grouped.replaceAll((c, slots) -> List.copyOf(slots));
         this.byContext = Map.copyOf(grouped);
+        this.opener = new ConnectionOpener(vertx, parallel);
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.bounded = count > parallel;
+    }
+
+    /**
+     * The slot for the next call to {@code target}: {@link #next()}'s, if its connection to
+     * {@code target} is open. A client with more connections than {@link ConnectionOpener} opens at
+     * once (so not the CLI's or the operator's single one) otherwise has that connection opened in
+     * the background, boundedly, and the call goes over another slot already open to
+     * {@code target}; when none is, it waits for the next opening to {@code target} to finish.
+     *
+     * <p>Why: a client that never calls {@link RaftKvClient#connect} opened its connections with its
+     * first calls, all at once; with TLS on a loaded machine that was the stall
+     * {@link #connectAll} describes. Now the first calls share the first connections while the others
+     * open a few at a time, and the same holds after a node restart closes them all.
+     */
+    Future<Slot> next(Endpoint target) {
+        Slot slot = next();
+        if (!bounded || slot.isOpenTo(target)) {
+            return Future.succeededFuture(slot);
+        }
+        opener.open(slot, target, connectTimeoutMillis);
+        Slot other = openTo(target);
+        if (other != null) {
+            return Future.succeededFuture(other);
+        }
+        return opener.nextOpened(target, slot, () -> openTo(target));
+    }
+
+    /** A slot open to {@code target}, preferring the caller's context; null if none. */
+    private Slot openTo(Endpoint target) {
+        Context current = Vertx.currentContext();
+        List<Slot> own = current == null ? null : byContext.get(current);
+        if (own != null) {
+            for (Slot s : own) {
+                if (s.isOpenTo(target)) {
+                    return s;
+                }
+            }
+        }
+        int start = Math.floorMod(next.get(), clients.size());
+        for (int i = 0; i < clients.size(); i++) {
+            Slot s = clients.get((start + i) % clients.size());
+            if (s.isOpenTo(target)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /**
@@ -130,7 +201,8 @@ final class Connections {
     /**
      * Opens every slot's connection to each of {@code nodes} (TCP, the TLS handshake, HTTP/2) with
      * one {@code Status} call per connection, each within {@code timeoutMillis}, at most
-     * {@code parallel} at a time. Completes when every call succeeded; fails with the first failure.
+     * {@code parallel} at a time (the {@link ConnectionOpener}'s bound, shared with the openings of
+     * {@link #next(Endpoint)}). Completes when every connection is open; fails with the first failure.
      *
      * <p>Why bounded: a slot otherwise connects on its first call, so a client with many connections
      * starts all its handshakes at once. With TLS on a loaded machine a cold client then took longer
@@ -139,70 +211,14 @@ final class Connections {
      * {@code raftkv_client_connections_closed_total{reason="no_request"}}), the client connected
      * again, and no call got through. A few handshakes at a time each finish in their own CPU time.
      */
-    Future<Void> connectAll(Vertx vertx, List<Endpoint> nodes, long timeoutMillis, int parallel) {
-        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
-        Promise<Void> all = Promise.promise();
-        AtomicInteger left = new AtomicInteger(clients.size() * nodes.size());
-        if (left.get() == 0) {
-            return Future.succeededFuture();
-        }
-        Runnable[] next = new Runnable[1];
-        next[0] = () -> {
-            Runnable r;
-            synchronized (queue) {
-                r = queue.poll();
-            }
-            if (r != null) {
-                r.run();
-            }
-        };
+    Future<Void> connectAll(List<Endpoint> nodes, long timeoutMillis) {
+        List<Future<Void>> all = new ArrayList<>(clients.size() * nodes.size());
         for (Slot slot : clients) {
             for (Endpoint node : nodes) {
-                queue.add(() -> statusOn(vertx, slot, node, timeoutMillis).onComplete(ar -> {
-                    if (ar.failed()) {
-                        all.tryFail(ar.cause());
-                    } else if (left.decrementAndGet() == 0) {
-                        all.tryComplete();
-                    }
-                    if (!all.future().isComplete()) {
-                        next[0].run();
-                    }
-                }));
+                all.add(opener.open(slot, node, timeoutMillis));
             }
         }
-        for (int i = 0; i < Math.max(1, parallel); i++) {
-            next[0].run();
-        }
-        return all.future();
-    }
-
-    /** One {@code Status} call to {@code node} over {@code slot}'s connection, within {@code timeoutMillis}. */
-    private static Future<Void> statusOn(Vertx vertx, Slot slot, Endpoint node, long timeoutMillis) {
-        Promise<Void> done = Promise.promise();
-        long timer = vertx.setTimer(
-                timeoutMillis,
-                id -> done.tryFail(RaftKvException.local(
-                        GrpcStatus.DEADLINE_EXCEEDED,
-                        "no connection to " + node + " within " + timeoutMillis + " ms",
-                        false,
-                        null)));
-        slot.context()
-                .runOnContext(v -> slot.client()
-                        .request(node.toSocketAddress(), ClusterGrpcClient.Status)
-                        .compose(req -> {
-                            req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-                            return req.send(StatusRequest.getDefaultInstance());
-                        })
-                        .compose(GrpcClientResponse::last)
-                        .onComplete(ar -> {
-                            vertx.cancelTimer(timer);
-                            if (ar.succeeded()) {
-                                done.tryComplete();
-                            } else {
-                                done.tryFail(ar.cause());
-                            }
-                        }));
-        return done.future();
+        return Future.all(all).mapEmpty();
     }
 
     Future<Void> close() {

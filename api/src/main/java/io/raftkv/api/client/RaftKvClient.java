@@ -92,7 +92,8 @@ public final class RaftKvClient implements AutoCloseable {
                         Integer.MAX_VALUE,
                         Math.min(b.deadline().toMillis(), b.attemptTimeout().toMillis())),
                 b.maxMessageBytes(),
-                b.credentials());
+                b.credentials(),
+                CONNECT_PARALLELISM);
         this.leader = new LeaderTracker(b.endpoints());
         this.caller = new RetryingCaller(
                 vertx,
@@ -382,10 +383,13 @@ public final class RaftKvClient implements AutoCloseable {
      * be opened within {@code timeout}.
      */
     public Future<Void> connect(Duration timeout) {
-        return connections.connectAll(vertx, leader.known(), timeout.toMillis(), CONNECT_PARALLELISM);
+        return connections.connectAll(leader.known(), timeout.toMillis());
     }
 
-    /** Connections {@link #connect} opens at a time. */
+    /**
+     * Connections opened at a time, by {@link #connect} and by first calls alike; a client with more
+     * connections than this has its calls wait for open ones ({@code Connections.next(Endpoint)}).
+     */
     static final int CONNECT_PARALLELISM = 4;
 
     /** Where the next leader-bound call goes. */

@@ -209,13 +209,27 @@ final class RetryingCaller {
                     }
                 }
             });
-            Connections.Slot slot = connections.next();
+            Future<Connections.Slot> open = connections.next(target); // waits for an open connection, boundedly
+            if (open.isComplete()) {
+                dispatch(open.result(), target, timeoutMillis, attempt, cancel, sent);
+            } else {
+                open.onSuccess(slot -> dispatch(slot, target, timeoutMillis, attempt, cancel, sent));
+            }
+            return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
+        }
+
+        private void dispatch(
+                Connections.Slot slot,
+                Endpoint target,
+                long timeoutMillis,
+                Promise<Resp> attempt,
+                AtomicReference<Runnable> cancel,
+                AtomicBoolean sent) {
             if (Vertx.currentContext() == slot.context()) {
                 send(slot, target, timeoutMillis, attempt, cancel, sent);
             } else {
                 slot.context().runOnContext(v -> send(slot, target, timeoutMillis, attempt, cancel, sent));
             }
-            return attempt.future().andThen(ar -> vertx.cancelTimer(timer));
         }
 
         /** Issues one attempt on {@code slot}'s connection; runs on the slot's context. */

@@ -4,7 +4,7 @@
  * ({@link LeaderTracker}), the attempts of one logical call with deadlines, NOT_LEADER hints, backoff
  * and the retry-safety rules ({@link RetryingCaller}, {@link RetryPolicy}, {@link CallKind},
  * {@link WriteAttempts}), exactly-once write identities ({@link SessionPool}), M connections per node
- * ({@link Connections}), the pipelined stream ({@link PipelineStream}, {@link PipelineStreams},
+ * ({@link Connections}, opened a few at a time by {@link ConnectionOpener}), the pipelined stream ({@link PipelineStream}, {@link PipelineStreams},
  * {@link PipelinedMethod}), TLS and token credentials ({@link ClientCredentials}) and verified
  * snapshot downloads ({@link SnapshotDownload}).
  *

@@ -55,13 +55,35 @@ public final class FlushCoalescing {
         return grpcClient(vertx, grpcOptions, httpOptions, new PoolOptions());
     }
 
+    /** As above; {@code alsoOnConnect} sees every new connection too (after coalescing is installed). */
+    public static GrpcClient grpcClient(
+            Vertx vertx,
+            GrpcClientOptions grpcOptions,
+            HttpClientOptions httpOptions,
+            Handler<HttpConnection> alsoOnConnect) {
+        Handler<HttpConnection> install = onConnect();
+        return grpcClient(vertx, grpcOptions, httpOptions, new PoolOptions(), conn -> {
+            install.handle(conn);
+            alsoOnConnect.handle(conn);
+        });
+    }
+
     /** As above, with {@code pool} (e.g. more than the default one HTTP/2 connection per server). */
     public static GrpcClient grpcClient(
             Vertx vertx, GrpcClientOptions grpcOptions, HttpClientOptions httpOptions, PoolOptions pool) {
+        return grpcClient(vertx, grpcOptions, httpOptions, pool, onConnect());
+    }
+
+    private static GrpcClient grpcClient(
+            Vertx vertx,
+            GrpcClientOptions grpcOptions,
+            HttpClientOptions httpOptions,
+            PoolOptions pool,
+            Handler<HttpConnection> onConnect) {
         HttpClient http = vertx.httpClientBuilder()
                 .with(httpOptions)
                 .with(pool)
-                .withConnectHandler(onConnect())
+                .withConnectHandler(onConnect)
                 .build();
         return new GrpcClientImpl(vertx, grpcOptions, http, true) {};
     }

@@ -2,14 +2,18 @@ package io.raftkv.api.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.fake.FakeCluster;
 import io.raftkv.api.fake.FakeNode;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +61,74 @@ class ConnectTest {
                         .hasSize(connections);
             }
         }
+    }
+
+    /**
+     * A client that never calls {@code connect}: its first calls used to open all its connections at
+     * once (the stall, for a client like the bench's without {@code connect}). Now at most
+     * {@link RaftKvClient#CONNECT_PARALLELISM} open at a time, each with a {@code Status} call, and
+     * calls go only over connections already open. The leader holds every {@code Status} answer
+     * until the test releases it, so what is in flight is exact.
+     */
+    @Test
+    void firstCallsWithoutConnectOpenConnectionsAFewAtATimeAndUseOnlyOpenOnes() throws Exception {
+        int connections = 12;
+        FakeNode leader = cluster.leader();
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            CompletableFuture<Void> answer = new CompletableFuture<>();
+            answers.add(answer);
+            leader.script("Status", new FakeNode.Hold(answer));
+        }
+        try (RaftKvClient c = RaftKvClient.builder()
+                .endpoints(cluster.endpoints())
+                .connections(connections)
+                .deadline(Duration.ofSeconds(60))
+                .attemptTimeout(Duration.ofSeconds(60))
+                .build()) {
+            List<io.vertx.core.Future<?>> puts = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                puts.add(c.put("k" + i, "v" + i));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> statusRemotes(leader).size() == RaftKvClient.CONNECT_PARALLELISM);
+            assertThat(leader.received("Put", Object.class))
+                    .as("no call goes over a connection still opening")
+                    .isEmpty();
+
+            answers.get(0).complete(null); // the first connection is open; its place goes to the next
+            await().atMost(Duration.ofSeconds(30)).until(() -> puts.stream().allMatch(f -> f.isComplete()));
+            List<String> statuses = statusRemotes(leader);
+            assertThat(statuses)
+                    .as("openings so far: four in flight and the one answered")
+                    .hasSize(RaftKvClient.CONNECT_PARALLELISM + 1);
+            Set<String> putRemotes = new HashSet<>();
+            leader.received().stream()
+                    .filter(r -> r.method().equals("Put"))
+                    .forEach(r -> putRemotes.add(r.remoteAddress()));
+            assertThat(putRemotes)
+                    .as("the 40 puts all went over the one connection open (opened by a Status call)")
+                    .hasSize(1);
+            assertThat(statuses).containsAll(putRemotes);
+            assertThat(puts).allMatch(f -> f.succeeded());
+
+            answers.forEach(a -> a.complete(null));
+            c.connect(Duration.ofSeconds(30))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(new HashSet<>(statusRemotes(leader)))
+                    .as("every connection opened once, by the first calls' openings or connect")
+                    .hasSize(connections);
+        }
+    }
+
+    /** The remote addresses of the Status calls {@code node} received, in arrival order. */
+    private static List<String> statusRemotes(FakeNode node) {
+        return node.received().stream()
+                .filter(r -> r.method().equals("Status"))
+                .map(FakeNode.Received::remoteAddress)
+                .toList();
     }
 
     @Test

@@ -150,8 +150,11 @@ class PipeliningTest {
 
         kv.put("k", "v");
 
-        assertThat(node().received("Put", PutRequest.class)).hasSize(2);
-        assertThat(node().pipelineStreamsOpened()).isEqualTo(2);
+        // Two attempts, each on a fresh stream; on a loaded machine the second can miss its 300 ms
+        // too (seen at load 23: three), and then a third goes on a third stream, applied once all the same.
+        int attempts = node().received("Put", PutRequest.class).size();
+        assertThat(attempts).isGreaterThanOrEqualTo(2);
+        assertThat(node().pipelineStreamsOpened()).isEqualTo(attempts);
         assertThat(cluster.store().writesApplied()).isEqualTo(1);
     }
 }

@@ -62,7 +62,7 @@ import java.util.zip.CRC32C;
  */
 public final class FakeNode {
     /** What to do with the next call of a method. */
-    public sealed interface Action permits Serve, Fail, Drop, Reset {}
+    public sealed interface Action permits Serve, Fail, Drop, Reset, Hold {}
 
     /** Serve normally. */
     public record Serve() implements Action {}
@@ -78,6 +78,9 @@ public final class FakeNode {
      * call on it), after applying the call if {@code apply}: a connection lost mid-call.
      */
     public record Reset(boolean apply) implements Action {}
+
+    /** Answer (normally) only once {@code release} completes: a slow answer, held as long as a test needs. */
+    public record Hold(java.util.concurrent.CompletableFuture<Void> release) implements Action {}
 
     /** One call as it arrived; {@code pipelined} when it came in a KV.Pipeline stream. */
     public record Received(String method, Object request, String remoteAddress, boolean pipelined) {
@@ -271,7 +274,10 @@ public final class FakeNode {
                 return;
             }
             A answer = m.serve().apply(msg);
-            if (!(action instanceof Drop)) {
+            if (action instanceof Hold h) {
+                io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+                h.release().thenRun(() -> context.runOnContext(v -> reply.ok(answer)));
+            } else if (!(action instanceof Drop)) {
                 reply.ok(answer);
             }
         } catch (RaftKvException e) {
