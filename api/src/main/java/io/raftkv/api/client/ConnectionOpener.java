@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opens connections of a {@link Connections} a few at a time: each opening is one {@code Status}
  * call over a slot's connection to a node (TCP, the TLS handshake, HTTP/2 and one round trip), at
- * most {@code parallel} of them in flight for the whole client, the rest queued in order. A slot's
+ * most {@code parallel} of them in flight to each node, the rest queued in order. (Per node, so that
+ * openings to a node that does not answer — each waits for its timeout — never hold up those to
+ * the others, such as a new leader's.) A slot's
  * connection to a node counts as open once such a call got an answer, whatever its status (a
  * {@code read}-less identity's PERMISSION_DENIED came over an open connection all the same).
  *
@@ -26,10 +28,14 @@ import java.util.concurrent.TimeUnit;
 final class ConnectionOpener {
     private final Vertx vertx;
     private final int parallel;
-    /** Openings waiting for one of the {@code parallel} places; guarded by itself. */
-    private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
-    /** Openings in flight; guarded by {@link #queued}. */
-    private int running;
+    /** Per node: openings waiting for one of the {@code parallel} places, and how many are in flight. */
+    private final ConcurrentHashMap<Endpoint, Queue> queues = new ConcurrentHashMap<>();
+
+    /** One node's openings; guarded by itself. */
+    private static final class Queue {
+        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        int running;
+    }
     /** Calls waiting for any opening to a node to finish (the next one that does). */
     private final ConcurrentHashMap<Endpoint, Promise<Connections.Slot>> waiters = new ConcurrentHashMap<>();
 
@@ -49,17 +55,20 @@ final class ConnectionOpener {
         if (prior != null) {
             return prior;
         }
-        start(() -> statusOn(slot, node, timeoutMillis).onComplete(ar -> {
-            if (ar.failed()) {
-                slot.opened().remove(node, opened.future()); // before completing: a failed one is never seen
-            }
-            opened.handle(ar);
-            Promise<Connections.Slot> waiting = waiters.remove(node);
-            if (waiting != null) {
-                waiting.tryComplete(slot);
-            }
-            finished();
-        }));
+        Queue queue = queues.computeIfAbsent(node, n -> new Queue());
+        start(
+                queue,
+                () -> statusOn(slot, node, timeoutMillis).onComplete(ar -> {
+                    if (ar.failed()) {
+                        slot.opened().remove(node, opened.future()); // before completing: a failed one is never seen
+                    }
+                    opened.handle(ar);
+                    Promise<Connections.Slot> waiting = waiters.remove(node);
+                    if (waiting != null) {
+                        waiting.tryComplete(slot);
+                    }
+                    finished(queue);
+                }));
         return opened.future();
     }
 
@@ -81,23 +90,23 @@ final class ConnectionOpener {
         return waiting.future();
     }
 
-    private void start(Runnable opening) {
-        synchronized (queued) {
-            if (running >= parallel) {
-                queued.add(opening);
+    private void start(Queue queue, Runnable opening) {
+        synchronized (queue) {
+            if (queue.running >= parallel) {
+                queue.waiting.add(opening);
                 return;
             }
-            running++;
+            queue.running++;
         }
         opening.run();
     }
 
-    private void finished() {
+    private void finished(Queue queue) {
         Runnable next;
-        synchronized (queued) {
-            next = queued.poll();
+        synchronized (queue) {
+            next = queue.waiting.poll();
             if (next == null) {
-                running--;
+                queue.running--;
             }
         }
         if (next != null) {

@@ -201,8 +201,8 @@ final class Connections {
     /**
      * Opens every slot's connection to each of {@code nodes} (TCP, the TLS handshake, HTTP/2) with
      * one {@code Status} call per connection, each within {@code timeoutMillis}, at most
-     * {@code parallel} at a time (the {@link ConnectionOpener}'s bound, shared with the openings of
-     * {@link #next(Endpoint)}). Completes when every connection is open; fails with the first failure.
+     * {@code parallel} at a time to each node (the {@link ConnectionOpener}'s bound, shared with the
+     * openings of {@link #next(Endpoint)}). Completes when every connection is open; fails with the first failure.
      *
      * <p>Why bounded: a slot otherwise connects on its first call, so a client with many connections
      * starts all its handshakes at once. With TLS on a loaded machine a cold client then took longer

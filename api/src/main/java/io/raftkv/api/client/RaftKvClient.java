@@ -387,7 +387,7 @@ public final class RaftKvClient implements AutoCloseable {
     }
 
     /**
-     * Connections opened at a time, by {@link #connect} and by first calls alike; a client with more
+     * Connections opened at a time to each node, by {@link #connect} and by first calls alike; a client with more
      * connections than this has its calls wait for open ones ({@code Connections.next(Endpoint)}).
      */
     static final int CONNECT_PARALLELISM = 4;

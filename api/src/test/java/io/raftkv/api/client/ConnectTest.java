@@ -123,6 +123,34 @@ class ConnectTest {
         }
     }
 
+    /** Openings are bounded per node: a node that holds its answers holds up only its own. */
+    @Test
+    void aNodeThatDoesNotAnswerHoldsUpOnlyItsOwnOpenings() throws Exception {
+        int connections = 8;
+        FakeNode silent = cluster.node(3);
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        for (int i = 0; i < connections; i++) {
+            silent.script("Status", new FakeNode.Hold(answer));
+        }
+        try (RaftKvClient c = RaftKvClient.builder()
+                .endpoints(cluster.endpoints())
+                .connections(connections)
+                .deadline(Duration.ofSeconds(60))
+                .attemptTimeout(Duration.ofSeconds(60))
+                .build()) {
+            var connecting = c.connect(Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> new HashSet<>(statusRemotes(cluster.node(1))).size() == connections
+                            && new HashSet<>(statusRemotes(cluster.node(2))).size() == connections);
+            assertThat(statusRemotes(silent)).hasSize(RaftKvClient.CONNECT_PARALLELISM);
+            assertThat(connecting.isComplete()).isFalse();
+
+            answer.complete(null);
+            connecting.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertThat(new HashSet<>(statusRemotes(silent))).hasSize(connections);
+        }
+    }
+
     /** The remote addresses of the Status calls {@code node} received, in arrival order. */
     private static List<String> statusRemotes(FakeNode node) {
         return node.received().stream()
