@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /**
  * {@code raftkv-bench}: the benchmark tool. Subcommands: {@code run} (one workload, one system),
  * {@code compare} (etcd and RaftKV side by side), {@code failover} (leader SIGKILL under load),
- * {@code smoke} (CI), {@code jmh} (microbenchmarks). See docs/benchmarks.md.
+ * {@code smoke} (CI), {@code warm-start} (a fresh cluster's first minute), {@code jmh} (microbenchmarks). See docs/benchmarks.md.
  */
 @Command(
         name = "raftkv-bench",
@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             FailoverCommand.class,
             SmokeCommand.class,
+            WarmStartCommand.class,
             JmhCommand.class
         })
 public final class BenchMain implements Runnable {
