@@ -16,9 +16,10 @@ help:
 docs-check:
 	scripts/docs/check.sh
 
-## build: compile and package every module (no tests)
+## build: compile and package every module (no tests), and the node's class-data sharing archive (node/target/raftkv-node.jsa)
 build:
 	$(MVN) -DskipTests install
+	scripts/cds-archive.sh node/target/raftkv-node.jar
 
 ## test: the whole suite, as CI runs it (docs checks first; docs/testing.md says what runs)
 ## The simulation adds a window of fresh seeds derived from SIM_FRESH_KEY (UTC date and commit by
@@ -144,7 +145,7 @@ BENCH_SYSTEMS ?= etcd,raftkv
 BENCH_ARGS ?=
 BENCH_JAVA ?= java -XX:+UseG1GC -Xms1g -Xmx2g -jar $(BENCH_JAR)
 # Builds the node jar and the benchmark jars (and what they depend on).
-BENCH_BUILD = $(MVN) -q -pl node,bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests
+BENCH_BUILD = { $(MVN) -q -pl node,bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests && scripts/cds-archive.sh node/target/raftkv-node.jar; }
 
 .PHONY: bench-compare bench-compare-tls bench-failover bench-smoke jmh
 

@@ -110,7 +110,31 @@ public final class RaftKvCluster extends LocalCluster {
                     tlsDir.resolve("tokens.csv").toString()));
         }
         args.addAll(extraArgs);
-        return NodeJvm.fromJar(jvmOptions, null, nodeJar, args);
+        return NodeJvm.fromJar(withCds(jvmOptions, nodeJar), null, nodeJar, args);
+    }
+
+    /**
+     * {@code options} plus the node's class-data sharing archive ({@code scripts/cds-archive.sh}:
+     * the .jsa next to the jar) when it exists, is newer than the jar and no option names one already.
+     */
+    static List<String> withCds(List<String> options, Path jar) {
+        Path archive = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", "") + ".jsa");
+        boolean chosen =
+                options.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile") || o.startsWith("-Xshare"));
+        try {
+            if (chosen
+                    || !java.nio.file.Files.isRegularFile(archive)
+                    || java.nio.file.Files.getLastModifiedTime(archive)
+                                    .compareTo(java.nio.file.Files.getLastModifiedTime(jar))
+                            <= 0) {
+                return options;
+            }
+        } catch (java.io.IOException e) {
+            return options;
+        }
+        List<String> out = new ArrayList<>(options);
+        out.add("-XX:SharedArchiveFile=" + archive);
+        return out;
     }
 
     /**
