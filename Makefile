@@ -147,7 +147,7 @@ BENCH_JAVA ?= java -XX:+UseG1GC -Xms1g -Xmx2g -jar $(BENCH_JAR)
 # Builds the node jar and the benchmark jars (and what they depend on).
 BENCH_BUILD = { $(MVN) -q -pl node,bench/spi,bench/etcd-driver,bench/tool -am package -DskipTests && scripts/cds-archive.sh node/target/raftkv-node.jar; }
 
-.PHONY: bench-compare bench-compare-tls bench-failover bench-smoke jmh
+.PHONY: bench-compare bench-compare-tls bench-failover bench-warm-start bench-smoke jmh
 
 ## bench-compare: 3 etcd members, then 3 RaftKV nodes, on loopback; same suite; table, JSON, PNG into docs/benchmarks/
 bench-compare:
@@ -168,6 +168,12 @@ bench-failover:
 	scripts/bench/ensure-etcd.sh
 	$(BENCH_BUILD)
 	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) failover --run-dir $(BENCH_RUN_DIR) --systems $(BENCH_SYSTEMS) $(BENCH_ARGS)
+
+## bench-warm-start: a fresh 3-node RaftKV cluster's puts per second from spawn for 60 s, 1 client then 1,000 clients over 100 connections (load generator warmed first); the 10 s figure against the warm tail, JSON into BENCH_RUN_DIR
+bench-warm-start:
+	$(BENCH_BUILD)
+	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) warm-start --run-dir $(BENCH_RUN_DIR) --json $(BENCH_RUN_DIR)/warm-start-1c.json $(BENCH_ARGS)
+	scripts/bench/with-cleanup.sh $(BENCH_RUN_DIR) $(BENCH_JAVA) warm-start --run-dir $(BENCH_RUN_DIR) --clients 1000 --connections 100 --json $(BENCH_RUN_DIR)/warm-start-1000c.json $(BENCH_ARGS)
 
 ## bench-smoke: a few seconds of every operation against a fresh local 3-node RaftKV cluster; fails on any error
 bench-smoke:
