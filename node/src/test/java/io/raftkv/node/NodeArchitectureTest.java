@@ -110,6 +110,8 @@ class NodeArchitectureTest {
                         "io.raftkv.api.v1",
                         // The forwarder's client coalesces flushes as every other HTTP/2 connection.
                         "io.raftkv.api.net",
+                        // A follower's forwarded Puts travel over the client library's pipelined streams.
+                        "io.raftkv.api.client",
                         "io.raftkv.etcd.api..",
                         "io.raftkv.raft",
                         "io.raftkv.node.driver",

@@ -36,11 +36,12 @@ import java.util.function.Consumer;
  * is replaced rather than trusted.
  *
  * <p>Confined to the context of the connection's slot: every method must be called on it, and every
- * callback runs on it.
+ * callback runs on it. Public for the node's etcd forwarder, which carries a follower's forwarded
+ * etcd Puts to the leader over these streams (docs/architecture.md, "etcd API").
  */
-final class PipelineStream {
+public final class PipelineStream {
     /** The outcome of one pipelined call. */
-    interface Callback {
+    public interface Callback {
         void onResult(PipelinedResult result);
 
         /**
@@ -77,6 +78,8 @@ final class PipelineStream {
     private long nextId = 1;
     private long lastAnswerNanos = System.nanoTime();
     private boolean dead;
+    /** {@link #end} was called: no more calls; the client side ends once the stream is open. */
+    private boolean ending;
 
     private PipelineStream(Context context, Endpoint target, Consumer<PipelineStream> onDead) {
         this.context = context;
@@ -89,7 +92,8 @@ final class PipelineStream {
      *
      * @param onDead told once, with this stream, when it fails, so the owner stops handing it calls
      */
-    static PipelineStream open(Context context, GrpcClient client, Endpoint target, Consumer<PipelineStream> onDead) {
+    public static PipelineStream open(
+            Context context, GrpcClient client, Endpoint target, Consumer<PipelineStream> onDead) {
         PipelineStream s = new PipelineStream(context, target, onDead);
         try {
             client.request(target.toSocketAddress(), KVGrpcClient.Pipeline).onComplete(s::opened);
@@ -99,8 +103,32 @@ final class PipelineStream {
         return s;
     }
 
-    boolean isDead() {
+    public boolean isDead() {
         return dead;
+    }
+
+    /**
+     * Ends the client's side after the calls sent so far (the node answers them, then ends the
+     * stream OK); no call may be sent afterwards. For a stream whose node is no longer wanted (the
+     * forwarder's stream to a member that stopped leading).
+     */
+    public void end() {
+        if (dead || ending) {
+            return;
+        }
+        ending = true;
+        flush();
+        if (request != null) {
+            endQuietly();
+        }
+    }
+
+    private void endQuietly() {
+        try {
+            request.end();
+        } catch (RuntimeException closed) {
+            fail(closed, false);
+        }
     }
 
     /**
@@ -108,8 +136,8 @@ final class PipelineStream {
      *
      * @return the call's id, for {@link #abandon}
      */
-    long send(PipelinedCall.Builder call, Callback callback) {
-        if (dead) {
+    public long send(PipelinedCall.Builder call, Callback callback) {
+        if (dead || ending) {
             throw new IllegalStateException("send on a dead pipeline stream to " + target);
         }
         long id = nextId++;
@@ -133,7 +161,7 @@ final class PipelineStream {
      * Forgets call {@code id}: its deadline passed, and an answer arriving later is dropped. If the
      * stream has answered nothing since the call was written, the stream is presumed stuck and reset.
      */
-    void abandon(long id) {
+    public void abandon(long id) {
         Pending p = pending.remove(id);
         if (p == null || dead) {
             return;
@@ -215,6 +243,9 @@ final class PipelineStream {
                 return;
             }
             write(m);
+        }
+        if (ending && !dead) {
+            endQuietly();
         }
     }
 

@@ -1,7 +1,12 @@
 package io.raftkv.node.etcd;
 
 import io.raftkv.api.RaftKvException;
+import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.net.FlushCoalescing;
+import io.raftkv.etcd.api.KVGrpcClient;
+import io.raftkv.etcd.api.KVGrpcService;
+import io.raftkv.etcd.api.PutRequest;
+import io.raftkv.etcd.api.PutResponse;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.net.HostPort;
@@ -22,6 +27,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -61,12 +67,15 @@ final class EtcdForwarder implements AutoCloseable {
     private final GrpcClient client;
     private final ClientPortSecurity security;
     private final long timeoutMillis;
+    private final EtcdPutStreams puts;
 
     /**
-     * @param security      the client port's TLS (the forwarded call's too) and authentication
-     * @param timeoutMillis deadline of a forwarded call
+     * @param security         the client port's TLS (the forwarded call's too) and authentication
+     * @param timeoutMillis    deadline of a forwarded call
+     * @param maxForwardedPuts forwarded Puts unanswered at once ({@link EtcdPutStreams})
      */
-    EtcdForwarder(Vertx vertx, RaftNodeApi node, ClientPortSecurity security, long timeoutMillis) {
+    EtcdForwarder(
+            Vertx vertx, RaftNodeApi node, ClientPortSecurity security, long timeoutMillis, int maxForwardedPuts) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.node = Objects.requireNonNull(node, "node");
         this.security = Objects.requireNonNull(security, "security");
@@ -82,6 +91,12 @@ final class EtcdForwarder implements AutoCloseable {
                         .setConnectTimeout(2_000)
                         .setTcpNoDelay(true)),
                 new PoolOptions().setHttp2MaxSize(FORWARD_CONNECTIONS));
+        this.puts = new EtcdPutStreams(vertx, client, timeoutMillis, maxForwardedPuts);
+    }
+
+    /** The pipelined streams that carry this member's forwarded Puts. */
+    EtcdPutStreams puts() {
+        return puts;
     }
 
     /**
@@ -171,18 +186,8 @@ final class EtcdForwarder implements AutoCloseable {
      */
     <Req, Resp> Future<GrpcClientRequest<Req, Resp>> openToLeader(Origin origin, ServiceMethod<Resp, Req> method) {
         NodeStatus s = node.status();
-        if (!origin.forwardable()
-                || origin.forwarded()
-                || s.isLeader()
-                || s.leaderId() == 0
-                || s.leaderId() == s.id()
-                || s.leaderClientAddress().isEmpty()) {
-            return null;
-        }
-        HostPort leader;
-        try {
-            leader = HostPort.parse(s.leaderClientAddress());
-        } catch (RuntimeException e) {
+        HostPort leader = leaderTarget(origin, s);
+        if (leader == null) {
             return null;
         }
         return client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(leader.port(), leader.host()), method)
@@ -202,9 +207,72 @@ final class EtcdForwarder implements AutoCloseable {
                 });
     }
 
+    /** Where a call of {@code origin} goes from here: the leader's client port, or null to serve it here. */
+    private static HostPort leaderTarget(Origin origin, NodeStatus s) {
+        if (!origin.forwardable()
+                || origin.forwarded()
+                || s.isLeader()
+                || s.leaderId() == 0
+                || s.leaderId() == s.id()
+                || s.leaderClientAddress().isEmpty()) {
+            return null;
+        }
+        try {
+            return HostPort.parse(s.leaderClientAddress());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A gRPC handler for etcd's Put: {@code local} runs it here; on a follower a plain Put (no
+     * {@code ignore_value}/{@code ignore_lease}) goes to the leader over a pipelined stream
+     * ({@link EtcdPutStreams}), checked here first by {@code check} as the leader would; any other
+     * as one unary call ({@link #route}). Failures become etcd's errors.
+     */
+    Handler<GrpcServerRequest<PutRequest, PutResponse>> put(
+            CallRunner calls, Consumer<PutRequest> check, Function<PutRequest, Future<PutResponse>> local) {
+        return request -> {
+            Origin origin = origin(request.headers(), request.connection());
+            calls.unary(
+                            KVGrpcService.Put,
+                            (PutRequest r) -> EtcdKv.etcd(() -> {
+                                Supplier<Future<PutResponse>> here = () -> local.apply(r);
+                                if (r.getIgnoreValue() || r.getIgnoreLease()) {
+                                    return route(origin, here, KVGrpcClient.Put, r);
+                                }
+                                return leaderKnown()
+                                        .compose(v -> pipelined(origin, r, check, here))
+                                        .recover(e -> notProposed(e)
+                                                ? leaderKnown().compose(v -> pipelined(origin, r, check, here))
+                                                : Future.failedFuture(e))
+                                        .recover(e -> Future.failedFuture(
+                                                e instanceof EtcdPutStreams.NotSent ? EtcdErrors.LEADER_CHANGED : e));
+                            }))
+                    .handle(request);
+        };
+    }
+
+    private Future<PutResponse> pipelined(
+            Origin origin, PutRequest r, Consumer<PutRequest> check, Supplier<Future<PutResponse>> local) {
+        NodeStatus s = node.status();
+        HostPort leader = leaderTarget(origin, s);
+        if (leader == null) {
+            return local.get();
+        }
+        check.accept(r);
+        Future<PutResponse> sent = puts.put(s.id(), new Endpoint(leader.host(), leader.port()), origin, r);
+        if (sent == null) {
+            return dispatch(origin, local, KVGrpcClient.Put, r);
+        }
+        return sent.map(answer -> answer.toBuilder()
+                .setHeader(EtcdProtos.header(node.status(), answer.getHeader().getRevision()))
+                .build());
+    }
+
     /** Whether {@code e} says the write was refused before anything was proposed (no leader, or not leader). */
     static boolean notProposed(Throwable e) {
-        if (e instanceof io.raftkv.node.driver.NotLeaderException) {
+        if (e instanceof io.raftkv.node.driver.NotLeaderException || e instanceof EtcdPutStreams.NotSent) {
             return true;
         }
         return e instanceof io.raftkv.node.driver.NoLeaderException;
@@ -248,6 +316,7 @@ final class EtcdForwarder implements AutoCloseable {
 
     @Override
     public void close() {
+        puts.close();
         client.close();
     }
 }

@@ -74,7 +74,7 @@ final class EtcdKv {
     Service bindTo(CallRunner calls) {
         return Service.service(KVGrpcService.SERVICE_NAME, KVGrpcService.SERVICE_DESCRIPTOR)
                 .bind(KVGrpcService.Range, calls.unary(KVGrpcService.Range, r -> etcd(() -> range(r))))
-                .bind(KVGrpcService.Put, forwarder.write(calls, KVGrpcService.Put, KVGrpcClient.Put, this::put))
+                .bind(KVGrpcService.Put, forwarder.put(calls, this::check, this::put))
                 .bind(
                         KVGrpcService.DeleteRange,
                         forwarder.write(calls, KVGrpcService.DeleteRange, KVGrpcClient.DeleteRange, this::deleteRange))
@@ -117,18 +117,25 @@ final class EtcdKv {
                 }));
     }
 
-    Future<PutResponse> put(PutRequest r) {
+    /** The checks of a Put before anything is proposed (a follower makes them before forwarding one). */
+    void check(PutRequest r) {
         if (r.getIgnoreValue() && !r.getValue().isEmpty()) {
             throw EtcdErrors.VALUE_PROVIDED;
         }
         if (r.getIgnoreLease() && r.getLease() != 0) {
             throw EtcdErrors.LEASE_PROVIDED;
         }
-        byte[] key = txns.key(r.getKey());
-        byte[] value = txns.value(r.getValue());
+        txns.key(r.getKey());
+        txns.value(r.getValue());
         if (r.getLease() < 0) {
             throw EtcdErrors.LEASE_NOT_FOUND;
         }
+    }
+
+    Future<PutResponse> put(PutRequest r) {
+        check(r);
+        byte[] key = txns.key(r.getKey());
+        byte[] value = txns.value(r.getValue());
         if (r.getIgnoreValue() || r.getIgnoreLease()) {
             return putKeeping(r, key, value, 1);
         }

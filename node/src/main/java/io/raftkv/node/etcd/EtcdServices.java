@@ -50,7 +50,7 @@ public final class EtcdServices implements AutoCloseable {
             LeaseKeeper leases) {
         boolean tls = security.secure(new HttpServerOptions()).isSsl();
         EtcdForwarder forwarder =
-                new EtcdForwarder(vertx, node, security, limits.maxDeadline().toMillis());
+                new EtcdForwarder(vertx, node, security, limits.maxDeadline().toMillis(), limits.maxInFlightCalls());
         EtcdKv kv = new EtcdKv(node, reader, reads, limits, proposals, forwarder);
         grpc.addService(kv.bindTo(calls));
         EtcdRecipes recipes = new EtcdRecipes(vertx, kv, forwarder, watch, limits);
