@@ -50,10 +50,16 @@ public enum ErrorReason {
     /**
      * The cluster's CORRUPT alarm is active (the corruption check found a member whose state differs
      * from the others' at the same applied index; the message names it): every write is refused, not
-     * applied, until the member is replaced and an admin disarms the alarm. Reads still work. Clients
-     * do not retry it.
+     * applied, until the member is replaced and an admin disarms the alarm. Reads still work on the
+     * other members (see {@link #CORRUPT_MEMBER}). Clients do not retry it.
      */
-    CORRUPT(GrpcStatus.DATA_LOSS);
+    CORRUPT(GrpcStatus.DATA_LOSS),
+    /**
+     * The answering member is the one the CORRUPT alarm names (its state differs from the others'):
+     * it serves no reads nor snapshots until it is replaced. Another member serves them, so clients
+     * retry the read elsewhere. Nothing was proposed.
+     */
+    CORRUPT_MEMBER(GrpcStatus.UNAVAILABLE);
 
     private final GrpcStatus status;
 

@@ -259,7 +259,8 @@ final class SnapshotCommand implements Runnable {
     }
 
     /**
-     * The follower (a voter, not the leader) with the highest applied index among the endpoints;
+     * The follower (a voter, not the leader, not named by the CORRUPT alarm) with the highest applied
+     * index among the endpoints;
      * else the first endpoint that answers; else the first endpoint. One Status per endpoint, in
      * parallel, within the client's deadline.
      */
@@ -284,12 +285,24 @@ final class SnapshotCommand implements Runnable {
             }
             io.raftkv.api.v1.StatusResponse s = calls.get(i).result();
             firstAnswering = firstAnswering == null ? endpoints.get(i) : firstAnswering;
-            if (s.getRole() == io.raftkv.api.v1.Role.FOLLOWER && !s.getLearner() && s.getAppliedIndex() > bestApplied) {
+            if (eligibleFollower(s) && s.getAppliedIndex() > bestApplied) {
                 best = endpoints.get(i);
                 bestApplied = s.getAppliedIndex();
             }
         }
         return best != null ? best : firstAnswering != null ? firstAnswering : endpoints.get(0);
+    }
+
+    /**
+     * A voting follower that the CORRUPT alarm does not name (such a member refuses snapshot
+     * downloads: its state differs from the others').
+     */
+    static boolean eligibleFollower(io.raftkv.api.v1.StatusResponse s) {
+        return s.getRole() == io.raftkv.api.v1.Role.FOLLOWER
+                && !s.getLearner()
+                && s.getAlarmsList().stream()
+                        .noneMatch(
+                                a -> a.getType() == io.raftkv.api.v1.AlarmType.CORRUPT && a.getMemberId() == s.getId());
     }
 
     /** Runs an offline snapshot operation, mapping its failures to exit codes. */

@@ -1,5 +1,6 @@
 package io.raftkv.node.driver;
 
+import io.raftkv.node.kv.AlarmType;
 import io.raftkv.node.kv.ApplyResult;
 import io.raftkv.node.storage.KvStateMachine;
 import io.raftkv.node.storage.NodeStorage;
@@ -268,6 +269,34 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
 
     @Override
     public Future<Void> readBarrier(ReadConsistency consistency) {
+        if (consistency == ReadConsistency.SERIALIZABLE) {
+            RaftNodeException refused = refusal();
+            return refused == null ? servesReads() : Future.failedFuture(refused);
+        }
+        return barrier(consistency).compose(v -> servesReads());
+    }
+
+    @Override
+    public Future<Void> leadershipBarrier() {
+        return barrier(ReadConsistency.LEASE);
+    }
+
+    /**
+     * Refuses reads of this member's state while the replicated CORRUPT alarm names it (checked
+     * after the barrier, so an alarm committed before the read started is seen). A volatile read.
+     */
+    private Future<Void> servesReads() {
+        if (!stateMachine.alarms().active(AlarmType.CORRUPT, selfId)) {
+            return Future.succeededFuture();
+        }
+        return Future.failedFuture(new RaftNodeException(
+                RaftNodeException.Code.CORRUPT_MEMBER,
+                "CORRUPT: the CORRUPT alarm names member " + selfId + " (this member): its state differs from"
+                        + " the other members' at the same applied index, so it serves no reads until it is"
+                        + " replaced; read from another member"));
+    }
+
+    private Future<Void> barrier(ReadConsistency consistency) {
         RaftNodeException refused = refusal();
         if (refused != null) {
             return Future.failedFuture(refused);
@@ -366,7 +395,7 @@ public final class RaftDriver implements RaftNodeApi, PeerInbound {
         if (refused != null) {
             return Future.failedFuture(refused);
         }
-        return snapshots.openDownload();
+        return servesReads().compose(v -> snapshots.openDownload());
     }
 
     // ------------------------------------------------------------------ PeerInbound (context)

@@ -43,11 +43,25 @@ public interface RaftNodeApi {
      * decides, {@code RawNode.leaseRead}; otherwise it is exactly LINEARIZABLE); SERIALIZABLE
      * completes at once.
      *
+     * <p>Fails with {@link RaftNodeException.Code#CORRUPT_MEMBER} once the barrier is passed when the
+     * replicated CORRUPT alarm names this member (an alarm committed before the read started is
+     * applied by then): its state differs from the other members', so a read served from it could
+     * be wrong; the other members keep serving.
+     *
      * @return fails with {@link NoLeaderException} when no leader is known or it has not yet
      *         committed an entry in its term, {@link BackpressureException} when the read queue is
      *         full
      */
     Future<Void> readBarrier(ReadConsistency consistency);
+
+    /**
+     * {@link #readBarrier}({@code LEASE}) for the leader's own bookkeeping (lease renewals), not for
+     * serving this member's state: never refused for CORRUPT, so a corrupt leader does not let every
+     * client's lease expire before its leadership moves.
+     */
+    default Future<Void> leadershipBarrier() {
+        return readBarrier(ReadConsistency.LEASE);
+    }
 
     /** This node's current view; cheap, never blocks (a volatile snapshot refreshed by the driver). */
     NodeStatus status();
@@ -95,7 +109,9 @@ public interface RaftNodeApi {
 
     /**
      * A consistent snapshot for download: the latest durable one if it is no older than the applied
-     * index at the call, else a new one created now. The caller must close the reader.
+     * index at the call, else a new one created now. The caller must close the reader. Refused
+     * with {@link RaftNodeException.Code#CORRUPT_MEMBER} when the CORRUPT alarm names this member (a
+     * backup of its state would carry the difference).
      */
     Future<SnapshotDownload> openSnapshotDownload();
 

@@ -43,7 +43,12 @@ public class RaftNodeException extends RuntimeException {
         /** Malformed request (bad address, id 0 where not allowed). */
         INVALID_ARGUMENT,
         /** The operation did not finish within the driver's own bound (e.g. a leadership transfer). */
-        DEADLINE_EXCEEDED
+        DEADLINE_EXCEEDED,
+        /**
+         * The replicated CORRUPT alarm names this member: its state differs from the others', so it
+         * serves no reads of it (another member does). UNAVAILABLE with reason CORRUPT_MEMBER.
+         */
+        CORRUPT_MEMBER
     }
 
     private final Code code;

@@ -64,6 +64,13 @@ public final class EtcdErrors {
             RaftKvException.of(GrpcStatus.FAILED_PRECONDITION, "etcdserver: authentication is not enabled");
     public static final RaftKvException CORRUPT =
             RaftKvException.of(GrpcStatus.DATA_LOSS, "etcdserver: corrupt cluster");
+    /**
+     * A read (or snapshot) on a member the CORRUPT alarm names. etcd has no per-member wording; its
+     * {@code corrupt cluster} text starts the message, but the message is longer on purpose: the
+     * exact text would make clientv3 turn it into its DATA_LOSS {@code ErrCorrupt} and give up,
+     * where UNAVAILABLE makes it retry the read on another endpoint, which serves it.
+     */
+    static final String CORRUPT_MEMBER = "etcdserver: corrupt cluster: ";
 
     private EtcdErrors() {}
 
@@ -116,6 +123,7 @@ public final class EtcdErrors {
                 case LEARNER_NOT_CAUGHT_UP -> LEARNER_NOT_READY;
                 case MEMBERSHIP_CHANGE_IN_PROGRESS, FAILED_PRECONDITION, ALREADY_EXISTS, INVALID_ARGUMENT ->
                     GrpcErrors.toRaftKvException(e);
+                case CORRUPT_MEMBER -> unavailable(CORRUPT_MEMBER + e.getMessage());
             };
         }
         if (error instanceof StorageFailedException) {

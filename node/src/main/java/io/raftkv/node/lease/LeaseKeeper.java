@@ -129,7 +129,7 @@ public final class LeaseKeeper extends MeterGroup {
     }
 
     private <T> Future<T> leaderOnly(java.util.function.Supplier<T> action) {
-        return node.readBarrier(io.raftkv.node.driver.ReadConsistency.LEASE).compose(v -> {
+        return node.leadershipBarrier().compose(v -> {
             Promise<T> p = Promise.promise();
             context.runOnContext(x -> {
                 try {

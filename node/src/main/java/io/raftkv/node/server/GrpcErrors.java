@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  *   FAILED_PRECONDITION → FAILED_PRECONDITION
  *   INVALID_ARGUMENT    → INVALID_ARGUMENT, reason INVALID_REQUEST
  *   DEADLINE_EXCEEDED   → DEADLINE_EXCEEDED
+ *   CORRUPT_MEMBER      → UNAVAILABLE, reason CORRUPT_MEMBER (a read on a member the CORRUPT alarm names)
  *   IllegalArgumentException (a command the storage layer refused to build) → INVALID_ARGUMENT
  *   StorageFailedException → UNAVAILABLE
  *   RevisionUnavailableException → OUT_OF_RANGE, reason REVISION_COMPACTED or FUTURE_REVISION
@@ -78,6 +79,7 @@ public final class GrpcErrors {
             case MEMBERSHIP_CHANGE_IN_PROGRESS -> RaftKvException.of(ErrorReason.MEMBERSHIP_CHANGE_IN_PROGRESS, msg);
             case INVALID_ARGUMENT -> RaftKvException.invalidArgument(msg);
             case DEADLINE_EXCEEDED -> RaftKvException.of(GrpcStatus.DEADLINE_EXCEEDED, msg);
+            case CORRUPT_MEMBER -> RaftKvException.of(ErrorReason.CORRUPT_MEMBER, msg);
         };
     }
 

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import io.raftkv.api.ErrorReason;
 import io.raftkv.api.RaftKvException;
 import io.raftkv.api.client.BlockingRaftKvClient;
+import io.raftkv.api.client.Endpoint;
+import io.raftkv.api.client.RaftKvClient;
+import io.raftkv.api.client.RetryPolicy;
 import io.raftkv.api.v1.AlarmType;
+import io.raftkv.api.v1.GetRequest;
+import io.raftkv.api.v1.ReadConsistency;
 import io.raftkv.api.v1.StatusResponse;
 import io.raftkv.node.metrics.PrometheusTextParser;
 import io.raftkv.node.storage.StateTampering;
@@ -34,8 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * behind Raft's back (the record re-sealed, so no checksum notices); when it starts again, its
  * start-up check makes the leader compare every member's hash at one hash point, and the leader
  * raises the replicated CORRUPT alarm naming that follower: every member lists it, writes fail
- * DATA_LOSS with reason CORRUPT naming the member, reads still work, the leader's log and metrics
- * name the member.
+ * DATA_LOSS with reason CORRUPT naming the member, reads still work on the other members while the
+ * named one refuses them (RaftKV and etcd API, UNAVAILABLE) and its snapshot, the leader's log and
+ * metrics name the member.
  */
 @ExtendWith(DumpLogsOnFailure.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -128,11 +135,71 @@ class CorruptionCheckTest {
         assertThat(kv.get("key-3").getKv().getValue().toStringUtf8())
                 .as("reads still work")
                 .isEqualTo("value-3");
+        theCorruptMemberRefusesReadsTheOthersServeThem(follower);
 
         NodeProcess checker = cluster.awaitLeader();
         assertThat(Files.readString(checker.logFile())).contains("raising the CORRUPT alarm for member " + follower.id);
         assertThat(sum(http, "raftkv_corruption_mismatches_total", Map.of("member", Long.toString(follower.id))))
                 .isGreaterThanOrEqualTo(1.0);
+    }
+
+    /**
+     * The member the alarm names refuses reads of its state on both APIs (UNAVAILABLE, so clients
+     * read from another member) and snapshot downloads; the other members serve the right value.
+     */
+    private static void theCorruptMemberRefusesReadsTheOthersServeThem(NodeProcess corrupt) throws Exception {
+        RaftKvClient once = cluster.client(List.of(corrupt), new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 0));
+        for (ReadConsistency c : List.of(ReadConsistency.LINEARIZABLE, ReadConsistency.SERIALIZABLE)) {
+            RaftKvException refused = catchThrowableOfType(
+                    RaftKvException.class,
+                    () -> once.blocking()
+                            .get(GetRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("key-3"))
+                                    .setConsistency(c)
+                                    .build()));
+            assertThat(refused).as(c + " read on the corrupt member").isNotNull();
+            assertThat(refused.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+            assertThat(refused.reason()).contains(ErrorReason.CORRUPT_MEMBER);
+            assertThat(refused.getMessage()).contains("CORRUPT alarm names member " + corrupt.id);
+        }
+        RaftKvException download = catchThrowableOfType(
+                RaftKvException.class,
+                () -> once.blocking()
+                        .downloadSnapshot(
+                                new Endpoint("127.0.0.1", corrupt.clientPort),
+                                cluster.root.resolve("from-corrupt.snap"),
+                                Duration.ofSeconds(30)));
+        assertThat(download).as("a snapshot of the corrupt member").isNotNull();
+        assertThat(download.reason()).contains(ErrorReason.CORRUPT_MEMBER);
+        for (NodeProcess n : cluster.running()) {
+            if (n != corrupt) {
+                assertThat(cluster.client(List.of(n))
+                                .blocking()
+                                .get("key-3")
+                                .getKv()
+                                .getValue()
+                                .toStringUtf8())
+                        .as("read on " + n)
+                        .isEqualTo("value-3");
+            }
+        }
+        // etcd's API, with etcd's own client: alone, the corrupt member's refusal; with a healthy member
+        // listed after it, etcdctl retries the UNAVAILABLE read there and gets the right value.
+        NodeProcess healthy =
+                cluster.running().stream().filter(n -> n != corrupt).findFirst().orElseThrow();
+        Etcdctl.Result alone = Etcdctl.run(List.of(corrupt.clientAddress()), List.of("get", "key-3"), null);
+        assertThat(alone.exitCode())
+                .as("etcdctl get on the corrupt member: " + alone)
+                .isNotZero();
+        assertThat(alone.err()).contains("etcdserver: corrupt cluster: ").contains("member " + corrupt.id);
+        Etcdctl.Result both = Etcdctl.run(
+                List.of(corrupt.clientAddress(), healthy.clientAddress()),
+                List.of("get", "key-3", "--print-value-only"),
+                null);
+        assertThat(both.exitCode())
+                .as("etcdctl get, corrupt member first: " + both)
+                .isZero();
+        assertThat(both.out().strip()).isEqualTo("value-3");
     }
 
     /** The sum of one series over every running member. */

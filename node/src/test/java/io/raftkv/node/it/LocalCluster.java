@@ -185,13 +185,18 @@ final class LocalCluster implements AutoCloseable {
 
     /** A client that knows only {@code only}: writes reach the leader through NOT_LEADER hints. */
     RaftKvClient client(List<NodeProcess> only) {
+        return client(only, PATIENT);
+    }
+
+    /** A client that knows only {@code only}, retrying as {@code retry} says. */
+    RaftKvClient client(List<NodeProcess> only, RetryPolicy retry) {
         return track(RaftKvClient.builder()
                 .endpoints(only.stream()
                         .map(n -> new Endpoint("127.0.0.1", n.clientPort))
                         .toList())
                 .deadline(CLIENT_DEADLINE)
                 .attemptTimeout(Duration.ofSeconds(2))
-                .retryPolicy(PATIENT)
+                .retryPolicy(retry)
                 .build());
     }
 

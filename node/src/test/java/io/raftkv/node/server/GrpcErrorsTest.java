@@ -27,7 +27,8 @@ class GrpcErrorsTest {
                 Map.entry(RaftNodeException.Code.ALREADY_EXISTS, GrpcStatus.ALREADY_EXISTS),
                 Map.entry(RaftNodeException.Code.FAILED_PRECONDITION, GrpcStatus.FAILED_PRECONDITION),
                 Map.entry(RaftNodeException.Code.INVALID_ARGUMENT, GrpcStatus.INVALID_ARGUMENT),
-                Map.entry(RaftNodeException.Code.DEADLINE_EXCEEDED, GrpcStatus.DEADLINE_EXCEEDED));
+                Map.entry(RaftNodeException.Code.DEADLINE_EXCEEDED, GrpcStatus.DEADLINE_EXCEEDED),
+                Map.entry(RaftNodeException.Code.CORRUPT_MEMBER, GrpcStatus.UNAVAILABLE));
         assertThat(expected).hasSameSizeAs(RaftNodeException.Code.values());
         expected.forEach((code, status) -> {
             RaftKvException e = GrpcErrors.toRaftKvException(new RaftNodeException(code, "because"));
@@ -52,6 +53,10 @@ class GrpcErrorsTest {
         assertThat(GrpcErrors.metricReason(GrpcErrors.toRaftKvException(
                         new RaftNodeException(RaftNodeException.Code.RESOURCE_EXHAUSTED, "x"))))
                 .isEqualTo("overloaded");
+        assertThat(GrpcErrors.toRaftKvException(
+                                new RaftNodeException(RaftNodeException.Code.CORRUPT_MEMBER, "CORRUPT: member 2"))
+                        .reason())
+                .contains(ErrorReason.CORRUPT_MEMBER);
         assertThat(GrpcErrors.toRaftKvException(new RaftNodeException(RaftNodeException.Code.NOT_FOUND, "x"))
                         .reason())
                 .contains(ErrorReason.UNKNOWN_MEMBER);
