@@ -15,6 +15,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,11 @@ import org.slf4j.LoggerFactory;
  *       enough entries applied past the latest snapshot), takes one (a RocksDB checkpoint on the apply
  *       thread) and then compacts the log, keeping some entries below it for slow followers — never
  *       past a durable snapshot, because the state machine is written without fsync and re-applies
- *       from the log after a crash.</li>
+ *       from the log after a crash. <b>Not while a snapshot is being sent</b> (as etcd): the follower
+ *       receiving it needs the entries right after it, and compacting them during a long transfer
+ *       (a large state, a steady write load) would make it need yet another snapshot when it is
+ *       done, and so on for ever; at most {@value #MAX_DEFERRED_COMPACTIONS} compactions in a row are
+ *       put off, so a follower whose transfers keep failing does not let the log grow without bound.</li>
  *   <li><b>Sending</b> ({@link SnapshotSource}): opens the snapshot the core's SNAP names.</li>
  *   <li><b>Receiving</b> ({@link SnapshotSink}): refuses a snapshot not newer than the local applied
  *       state, else receives into the store; the swap happens when the log records it (the core's
@@ -41,8 +47,15 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
     private final KvStateMachine stateMachine;
     private final NodeStorage storage;
     private final SnapshotStore store;
+    /** Compactions put off in a row while snapshots were being sent; then one happens regardless. */
+    static final int MAX_DEFERRED_COMPACTIONS = 8;
+
     /** Driver context only: a snapshot is being taken. */
     private boolean creating;
+    /** Driver context only: compactions put off since the last one. */
+    private int deferredCompactions;
+    /** Snapshots opened for a follower and not yet closed (worker threads). */
+    private final AtomicInteger sending = new AtomicInteger();
 
     private volatile CreatedObserver createdObserver = (bytes, nanos, ok) -> {};
 
@@ -71,6 +84,11 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         this.createdObserver = observer == null ? (bytes, nanos, ok) -> {} : observer;
     }
 
+    /** Driver context: whether a snapshot is being taken (its compaction is decided when this turns false). */
+    boolean creating() {
+        return creating;
+    }
+
     /** Index of the latest complete snapshot, 0 if none. */
     long latestIndex() {
         return store.latest().map(SnapshotMetadata::index).orElse(0L);
@@ -93,6 +111,20 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
                         return;
                     }
                     reportCreated(m, tookNanos);
+                    int inFlight = sending.get();
+                    if (inFlight > 0 && deferredCompactions < MAX_DEFERRED_COMPACTIONS) {
+                        deferredCompactions++;
+                        LOG.info(
+                                "snapshot at index {} term {} taken in {} ms; log compaction put off ({} in a row):"
+                                        + " {} snapshot(s) being sent to followers, which need the entries after them",
+                                m.index(),
+                                m.term(),
+                                tookNanos / 1_000_000,
+                                deferredCompactions,
+                                inFlight);
+                        return;
+                    }
+                    deferredCompactions = 0;
                     LOG.info(
                             "snapshot at index {} term {} taken in {} ms; compacting the log",
                             m.index(),
@@ -198,6 +230,8 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
         } catch (IllegalArgumentException e) {
             throw new IOException("snapshot " + metadata.index() + " is not available: " + e.getMessage(), e);
         }
+        sending.incrementAndGet();
+        AtomicBoolean closed = new AtomicBoolean();
         return new OutgoingSnapshot() {
             @Override
             public String format() {
@@ -216,6 +250,9 @@ public final class SnapshotCoordinator implements SnapshotSource, SnapshotSink {
 
             @Override
             public void close() {
+                if (closed.compareAndSet(false, true)) {
+                    sending.decrementAndGet();
+                }
                 reader.close();
             }
         };
