@@ -64,7 +64,11 @@ import org.rocksdb.WriteBatchWithIndex;
  */
 final class CommandApplier {
     private final RocksDB db;
+    /** The {@code kv_meta} family: live keys without their values ({@link KeyMeta}). */
     private final ColumnFamilyHandle kv;
+    /** Where each live key's value is: its latest history event. */
+    private final ColumnFamilyHandle history;
+
     private final ColumnFamilyHandle sessions;
     private final ColumnFamilyHandle meta;
     private final long sessionExpiryEntries;
@@ -78,6 +82,7 @@ final class CommandApplier {
     private ActiveAlarms alarms;
 
     private final RevisionTracker revisions;
+    private final LiveKeys keys;
     private final NestedTxnApplier nestedTxns;
 
     /** Reads every stored session (to build the expiry index): call it off the event loop. */
@@ -95,11 +100,13 @@ final class CommandApplier {
         this.db = db;
         this.leases = leases;
         this.kv = kv;
+        this.history = history;
         this.sessions = sessions;
         this.meta = meta;
         this.sessionExpiryEntries = sessionExpiryEntries;
         this.revisions = new RevisionTracker(history, keyIndex, meta, stored);
-        this.nestedTxns = new NestedTxnApplier(this, db, kv, history, keyIndex, leases, keyVersions, revisions);
+        this.keys = new LiveKeys(db, kv, history, keyVersions, leases, revisions);
+        this.nestedTxns = new NestedTxnApplier(keys, db, kv, history, keyIndex, leases, keyVersions, revisions);
         loadExpiryIndex();
         byte[] storedAlarms = db.get(meta, AlarmRecord.KEY);
         this.writtenAlarms = storedAlarms == null ? ActiveAlarms.NONE : AlarmRecord.decode(storedAlarms);
@@ -239,25 +246,25 @@ final class CommandApplier {
             if (p.lease() != 0 && !leases.exists(p.lease())) {
                 return ApplyResult.leaseNotFound(index, revisions.revision(), p.lease());
             }
-            Written w = put(p, cmd.returnPrevious(), batch, ro);
+            LiveKeys.Written w = keys.put(p, cmd.returnPrevious(), batch, ro);
             leases.attach(p.key(), p.lease(), batch);
             return ApplyResult.appliedPut(
                     index, revisions.revision(), w.current(), cmd.returnPrevious() ? w.previous() : null);
         }
         if (op instanceof Delete d) {
-            KeyValue prev = delete(d.key(), batch, ro);
+            KeyValue prev = keys.delete(d.key(), batch, ro);
             return ApplyResult.applied(index, revisions.revision(), prev);
         }
         if (op instanceof CompareAndSet c) {
-            KeyValue current = readKv(c.key(), batch, ro);
+            KeyValue current = keys.readKv(c.key(), batch, ro);
             if (!holds(c.expected(), current)) {
                 return ApplyResult.compareFailed(index, revisions.revision(), current);
             }
             if (c.newValue() == null) {
-                KeyValue prev = delete(c.key(), batch, ro);
+                KeyValue prev = keys.delete(c.key(), batch, ro);
                 return ApplyResult.applied(index, revisions.revision(), prev);
             }
-            KeyValue written = write(c.key(), c.newValue(), 0, current, batch);
+            KeyValue written = keys.write(c.key(), c.newValue(), 0, current, batch);
             leases.attach(c.key(), 0, batch);
             return ApplyResult.applied(index, revisions.revision(), written);
         }
@@ -320,7 +327,7 @@ final class CommandApplier {
         }
         List<ApplyResult.TxnOpResult> deleted = new ArrayList<>();
         for (byte[] key : leases.keysOf(r.id())) {
-            delete(key, batch, ro);
+            keys.delete(key, batch, ro);
             deleted.add(new ApplyResult.DeleteOutcome(true));
         }
         leases.remove(r.id(), batch);
@@ -360,7 +367,7 @@ final class CommandApplier {
             throws RocksDBException {
         boolean ok = true;
         for (Compare cmp : t.compares()) {
-            ok &= holds(cmp.expected(), readKv(cmp.key(), batch, ro));
+            ok &= holds(cmp.expected(), keys.readKv(cmp.key(), batch, ro));
         }
         List<TxnOp> branch = ok ? t.onSuccess() : t.onFailure();
         for (TxnOp txnOp : branch) {
@@ -375,15 +382,16 @@ final class CommandApplier {
         RevisionTracker.Mark mark = revisions.mark();
         for (TxnOp txnOp : branch) {
             if (txnOp instanceof Put p) {
-                write(p.key(), p.value(), p.lease(), readKv(p.key(), batch, ro), batch);
+                keys.write(p.key(), p.value(), p.lease(), keys.readMeta(p.key(), batch, ro), batch);
                 leases.attach(p.key(), p.lease(), batch);
                 // A rollback to the save point may undo it: the cache cannot follow.
                 keyVersions.stageUnknown(p.key());
                 results.add(new ApplyResult.PutOutcome());
             } else if (txnOp instanceof Delete d) {
-                results.add(new ApplyResult.DeleteOutcome(delete(d.key(), batch, ro) != null));
+                results.add(new ApplyResult.DeleteOutcome(keys.delete(d.key(), batch, ro) != null));
             } else if (txnOp instanceof DeleteRange d) {
-                ApplyResult.DeleteRangeOutcome out = deleteRange(d, Command.MAX_TXN_READ_BYTES - readBytes, batch, ro);
+                ApplyResult.DeleteRangeOutcome out =
+                        keys.deleteRange(d, Command.MAX_TXN_READ_BYTES - readBytes, batch, ro);
                 if (out == null) {
                     batch.rollbackToSavePoint();
                     leases.rollback(leaseMark);
@@ -402,7 +410,7 @@ final class CommandApplier {
                 }
                 results.add(out);
             } else {
-                KeyValue kv = readKv(((Get) txnOp).key(), batch, ro);
+                KeyValue kv = keys.readKv(((Get) txnOp).key(), batch, ro);
                 if (kv != null) {
                     readBytes += kv.key().length + kv.value().length;
                 }
@@ -422,45 +430,6 @@ final class CommandApplier {
         }
         batch.popSavePoint();
         return ApplyResult.txn(index, revisions.revision(), ok, results);
-    }
-
-    /**
-     * Deletes the keys of {@code d} (as the batch sees them), or returns null, deleting nothing,
-     * if they are more than {@link Command#MAX_DELETE_RANGE_KEYS} or the previous key-values asked
-     * for exceed {@code previousBudget} bytes.
-     */
-    ApplyResult.DeleteRangeOutcome deleteRange(
-            DeleteRange d, long previousBudget, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
-        List<KeyValue> found = new ArrayList<>();
-        long bytes = 0;
-        try (RocksIterator base = db.newIterator(kv, ro);
-                RocksIterator it = batch.newIteratorWithBase(kv, base, ro)) {
-            for (it.seek(d.start()); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                if (d.end() != null && Arrays.compareUnsigned(key, d.end()) >= 0) {
-                    break;
-                }
-                if (found.size() == Command.MAX_DELETE_RANGE_KEYS) {
-                    return null;
-                }
-                KeyValue current = StateRecords.decodeKv(key, it.value());
-                if (d.returnPrevious()) {
-                    bytes += key.length + current.value().length;
-                    if (bytes > previousBudget) {
-                        return null;
-                    }
-                }
-                found.add(current);
-            }
-            it.status();
-        }
-        for (KeyValue current : found) {
-            batch.delete(kv, current.key());
-            keyVersions.stageUnknown(current.key());
-            leases.detach(current.key(), batch);
-            revisions.recordDelete(current.key(), batch);
-        }
-        return new ApplyResult.DeleteRangeOutcome(found.size(), d.returnPrevious() ? found : List.of());
     }
 
     private static boolean holds(Expectation e, KeyValue current) {
@@ -486,74 +455,6 @@ final class CommandApplier {
                     case LEASE -> current.lease();
                 };
         return c.op().holds(Long.compare(actual, c.number()));
-    }
-
-    /** A put's effect: the key before it (null if absent) and after it. */
-    private record Written(KeyValue previous, KeyValue current) {}
-
-    /**
-     * A put outside a transaction. Unless the previous value is wanted, the key's create revision
-     * and version come from {@link #keyVersions} when it knows them, without reading the key.
-     */
-    private Written put(Put p, boolean wantPrevious, WriteBatchWithIndex batch, ReadOptions ro)
-            throws RocksDBException {
-        int known = wantPrevious ? -1 : keyVersions.lookup(p.key());
-        if (known >= 0) {
-            return new Written(
-                    null,
-                    write(
-                            p.key(),
-                            p.value(),
-                            p.lease(),
-                            keyVersions.createIndexAt(known),
-                            keyVersions.versionAt(known),
-                            batch));
-        }
-        KeyValue prev = readKv(p.key(), batch, ro);
-        return new Written(prev, write(p.key(), p.value(), p.lease(), prev, batch));
-    }
-
-    /** Writes {@code value} under {@code key}, whose current state is {@code prev} (null: absent). */
-    KeyValue write(byte[] key, byte[] value, long lease, KeyValue prev, WriteBatchWithIndex batch)
-            throws RocksDBException {
-        return prev == null
-                ? write(key, value, lease, revisions.entryRevision(), 0, batch)
-                : write(key, value, lease, prev.createRevision(), prev.version(), batch);
-    }
-
-    /**
-     * Writes {@code value} under {@code key} at the entry's revision as the version after
-     * {@code previousVersion} (0: the key is new) of a key created at {@code createRevision},
-     * records the change in the history and stages it in {@link #keyVersions}.
-     */
-    private KeyValue write(
-            byte[] key, byte[] value, long lease, long createRevision, long previousVersion, WriteBatchWithIndex batch)
-            throws RocksDBException {
-        KeyValue next = new KeyValue(key, value, createRevision, revisions.entryRevision(), previousVersion + 1, lease);
-        batch.put(kv, key, StateRecords.encodeKv(next));
-        keyVersions.stageWrite(key, createRevision, next.version());
-        revisions.recordPut(next, batch);
-        return next;
-    }
-
-    /**
-     * Deletes {@code key} if present, recording the deletion in the history; returns the key as it
-     * was (null: absent, nothing changed). For every kind of command that deletes keys.
-     */
-    KeyValue delete(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
-        KeyValue prev = readKv(key, batch, ro);
-        if (prev != null) {
-            batch.delete(kv, key);
-            keyVersions.stageUnknown(key);
-            leases.detach(key, batch);
-            revisions.recordDelete(key, batch);
-        }
-        return prev;
-    }
-
-    KeyValue readKv(byte[] key, WriteBatchWithIndex batch, ReadOptions ro) throws RocksDBException {
-        byte[] stored = batch.getFromBatchAndDB(db, kv, ro, key);
-        return stored == null ? null : StateRecords.decodeKv(key, stored);
     }
 
     /** The client's stored session, expired or not: the batch being built included. */

@@ -22,7 +22,8 @@ import org.rocksdb.Slice;
 /**
  * Reads of the state machine at a revision, through one RocksDB snapshot, so that every answer
  * and the revision it reports describe the same state. The current revision is read from the
- * {@code kv} family; an earlier one from the history ({@link MvccRecords}). Not thread-safe; one
+ * {@code kv_meta} family ({@link KeyMeta}) and the value from the history event it names; an
+ * earlier one from the key index and the history ({@link MvccRecords}). Not thread-safe; one
  * per read.
  */
 final class HistoryReader {
@@ -119,7 +120,7 @@ final class HistoryReader {
         if (revision == revisions.current()) {
             byte[] stored = db.get(kv, ro, key);
             return new KeyRead(
-                    stored == null ? Optional.empty() : Optional.of(StateRecords.decodeKv(key, stored)), revision);
+                    stored == null ? Optional.empty() : Optional.of(withValue(KeyMeta.decode(key, stored))), revision);
         }
         try (RocksIterator probe = db.iterator(keyIndex, ro)) {
             return new KeyRead(
@@ -145,6 +146,11 @@ final class HistoryReader {
         }
         KvEvent e = event(MvccRecords.revisionOfIndex(indexKey), MvccRecords.subOfIndex(indexKey));
         return e.type() == KvEvent.Type.PUT ? e.kv() : null;
+    }
+
+    /** The live key {@code meta} describes, its value read from the history. */
+    private KeyValue withValue(KeyMeta meta) throws RocksDBException {
+        return meta.withValueFrom(db.get(history, ro, meta.revKey()));
     }
 
     private KvEvent event(long revision, int sub) throws RocksDBException {
@@ -250,7 +256,7 @@ final class HistoryReader {
                     if (page.count == maxCount) {
                         return null;
                     }
-                    page.offer(it.key(), it.value(), null);
+                    page.offer(KeyMeta.decode(it.key(), it.value()), null);
                 }
                 it.status();
             }
@@ -271,7 +277,7 @@ final class HistoryReader {
                         if (page.count == maxCount) {
                             return null;
                         }
-                        page.offer(key, null, at);
+                        page.offer(null, at);
                     }
                     scan.seek(MvccRecords.indexKey(key, -1L, -1));
                 }
@@ -290,7 +296,7 @@ final class HistoryReader {
     }
 
     /** Collects a page and counts the range. */
-    private static final class Page {
+    private final class Page {
         private final int limit;
         private final long maxBytes;
         private final boolean keysOnly;
@@ -307,18 +313,22 @@ final class HistoryReader {
             this.countOnly = countOnly;
         }
 
-        /** One key of the range: its stored {@code kv} record, or the decoded key-value. */
-        void offer(byte[] key, byte[] stored, KeyValue decoded) {
+        /**
+         * One key of the range: its live record (the value is read only if the page keeps it), or
+         * the decoded key-value.
+         */
+        void offer(KeyMeta meta, KeyValue decoded) throws RocksDBException {
             count++;
             if (countOnly || more) {
-                if (stored != null) {
-                    ChecksummedRecord.open(key, stored);
-                }
                 return;
             }
-            KeyValue kv = decoded != null ? decoded : StateRecords.decodeKv(key, stored);
+            if (out.size() == limit) {
+                more = true;
+                return;
+            }
+            KeyValue kv = decoded != null ? decoded : keysOnly ? meta.withoutValue() : withValue(meta);
             long size = kv.key().length + (keysOnly ? 0 : kv.value().length);
-            if (out.size() == limit || (!out.isEmpty() && bytes + size > maxBytes)) {
+            if (!out.isEmpty() && bytes + size > maxBytes) {
                 more = true;
                 return;
             }

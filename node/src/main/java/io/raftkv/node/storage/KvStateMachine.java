@@ -19,29 +19,17 @@ import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.SnapshotMetadata;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -85,39 +73,39 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
 
     static final String HISTORY_CF = "history";
     static final String KEY_INDEX_CF = "key_index";
-    static final List<String> FAMILIES =
-            List.of(KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF, HISTORY_CF, KEY_INDEX_CF);
+    /** Live keys without their values ({@link KeyMeta}, storage format 3); {@code kv} is empty then. */
+    static final String KV_META_CF = "kv_meta";
+
+    static final List<String> FAMILIES = List.of(
+            KV_CF, SESSIONS_CF, EXPIRY_CF, META_CF, LEASES_CF, LEASE_KEYS_CF, HISTORY_CF, KEY_INDEX_CF, KV_META_CF);
     private static final byte[] EMPTY = new byte[0];
 
     private final StorageLayout layout;
     private final StorageOptions options;
     private final Consumer<Throwable> onFailure;
-    private final ReentrantReadWriteLock handleLock = new ReentrantReadWriteLock();
-    private final ThreadPoolExecutor applyThread;
+    /** The current database and the lock that guards replacing it (a received snapshot, close). */
+    private final StateReads.Handle h;
+    /** Reads of the current database, under {@link #h}'s read lock. */
+    private final StateReads reads;
+
+    private final ApplyThread applyThread;
     private final WriteOptions noSync = new WriteOptions().setSync(false);
     private SnapshotStore snapshots;
-    /** Replaced only on the apply thread under the write lock. */
-    private volatile RocksInstance db;
 
     private volatile CommandApplier applier;
-    /** Invariant: equals the applied state stored in {@code meta} of {@link #db}. */
+    /** Invariant: equals the applied state stored in {@code meta} of the current database. */
     private volatile AppliedState applied;
-    /** Invariant: equals the revisions stored in {@code meta} of {@link #db}. */
+    /** Invariant: equals the revisions stored in {@code meta} of the current database. */
     private volatile Revisions revisions = Revisions.INITIAL;
 
     private volatile ChangeListener changeListener = ChangeListener.NONE;
     private final HistoryCompactor compactor;
     /** State hashes at the corruption check's hash points ({@link #hashAt}). */
     private final StateHashPoints hashPoints;
-    /** Snapshots taken at hash points and not hashed yet; released before their database closes. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<PendingSnapshot> unhashed =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private volatile Throwable failure;
     /** Sees every applied batch on the apply thread (a metrics timer); never null. */
     private volatile ApplyObserver applyObserver = (entries, nanos) -> {};
-    /** Set under the handle's write lock by {@link #close()}. */
-    private boolean closed;
 
     /** Sees each batch the apply thread wrote: how many entries, and how long it took. Must not block. */
     @FunctionalInterface
@@ -141,17 +129,21 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         this.layout = layout;
         this.options = options;
         this.onFailure = onFailure;
-        this.applyThread = new ThreadPoolExecutor(
-                1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(options.applyQueueCapacity()), r -> {
-                    Thread t = new Thread(r, "raftkv-apply");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.h = new StateReads.Handle(layout.dataDir, layout.smDir, this::fail);
+        this.reads = new StateReads(h);
+        this.applyThread = new ApplyThread(options.applyQueueCapacity(), () -> failure);
         this.compactor = new HistoryCompactor(
                 this::withHandle,
                 HistoryCompactor.BATCH_ENTRIES,
                 e -> fail(new StorageFailedException("history compaction failed in " + layout.smDir, e)));
-        attach(db);
+        try {
+            attach(db);
+        } catch (RuntimeException e) {
+            compactor.close();
+            applyThread.shutdown();
+            db.close();
+            throw e;
+        }
         this.hashPoints = new StateHashPoints(applied.index());
         compactor.trigger();
     }
@@ -161,14 +153,19 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
     }
 
     private void attach(RocksInstance instance) {
-        this.db = instance;
+        try {
+            StorageFormat.upgrade(instance, layout.dataDir);
+        } catch (RocksDBException e) {
+            throw new StorageFailedException("upgrading the state machine in " + instance.dir + " failed", e);
+        }
+        h.db = instance;
         this.applied = readApplied(layout.dataDir, instance);
         try {
             byte[] storedRevisions = instance.db.get(instance.cf(META_CF), MvccRecords.REVISIONS_KEY);
             this.revisions = storedRevisions == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(storedRevisions);
             this.applier = new CommandApplier(
                     instance.db,
-                    instance.cf(KV_CF),
+                    instance.cf(KV_META_CF),
                     instance.cf(SESSIONS_CF),
                     instance.cf(META_CF),
                     instance.cf(HISTORY_CF),
@@ -228,7 +225,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
                 }
                 results.addAll(applyBatch(entries.subList(from, k + 1), confs));
                 if (applied.index() == e.index()) {
-                    hashPoints.record(e.index(), snapshotToHash(db));
+                    hashPoints.record(e.index(), reads.snapshotToHash(h.db));
                 }
                 from = k + 1;
             }
@@ -243,7 +240,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
     }
 
     private List<ApplyResult> applyBatch(List<Entry> entries, Map<Long, ConfState> confs) throws RocksDBException {
-        RocksInstance instance = db;
+        RocksInstance instance = h.db;
         long start = System.nanoTime();
         try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
             CommandApplier.Outcome out = applier.apply(entries, confs, applied, batch);
@@ -287,52 +284,25 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
 
     /**
      * Bytes the state machine's data occupies, as the space quota counts it: the live SST files of
-     * its families plus its memtables (RocksDB properties, no I/O). Deleted keys stop counting once
-     * compaction drops them ({@link #compactData()}). 0 once closed. Any thread.
+     * its families plus its memtables (RocksDB properties, no I/O). 0 once closed. Any thread.
      */
     @Override
     public long dataBytes() {
-        handleLock.readLock().lock();
-        try {
-            if (closed) {
-                return 0;
-            }
-            RocksInstance instance = db;
-            long bytes = 0;
-            for (String family : FAMILIES) {
-                bytes += instance.db.getLongProperty(instance.cf(family), "rocksdb.live-sst-files-size");
-                bytes += instance.db.getLongProperty(instance.cf(family), "rocksdb.size-all-mem-tables");
-            }
-            return bytes;
-        } catch (RocksDBException e) {
-            LOG.debug("reading RocksDB sizes failed: {}", e.toString());
-            return 0;
-        } finally {
-            handleLock.readLock().unlock();
-        }
+        return reads.dataBytes();
     }
 
     /**
-     * Flushes and fully compacts every family, so space held by deleted and overwritten keys
-     * is given back (what a disarm of NOSPACE needs). Blocking and I/O-heavy: a worker thread only.
+     * Flushes and fully compacts every family, so space held by deleted and overwritten keys is given
+     * back (what a disarm of NOSPACE needs). Blocking and I/O-heavy: a worker thread only.
      */
     @Override
     public void compactData() {
-        handleLock.readLock().lock();
-        try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
-            if (closed) {
-                return;
-            }
-            RocksInstance instance = db;
-            for (String family : FAMILIES) {
-                instance.db.flush(flush, instance.cf(family));
-                instance.db.compactRange(instance.cf(family));
-            }
-        } catch (RocksDBException e) {
-            throw new StorageFailedException("compacting the state machine failed in " + layout.smDir, e);
-        } finally {
-            handleLock.readLock().unlock();
-        }
+        reads.compactData();
+    }
+
+    /** RocksDB's size and key-count estimates (no I/O); zeros once closed or unknown. Any thread. */
+    public DataEstimates estimates() {
+        return reads.estimates();
     }
 
     /** Hands every written batch's changes to {@code listener}; {@code null} removes it. */
@@ -346,56 +316,9 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         this.applyObserver = observer == null ? (entries, nanos) -> {} : observer;
     }
 
-    /**
-     * RocksDB's size and key-count estimates of the data (in-memory properties, no I/O); zeros once
-     * closed or if RocksDB cannot tell. Any thread; waits only while a received snapshot is swapped in.
-     */
-    public DataEstimates estimates() {
-        handleLock.readLock().lock();
-        try {
-            if (closed) {
-                return DataEstimates.NONE;
-            }
-            RocksInstance instance = db;
-            long live = 0;
-            for (String family : List.of(KV_CF, SESSIONS_CF, META_CF, HISTORY_CF, KEY_INDEX_CF)) {
-                live += instance.db.getLongProperty(instance.cf(family), "rocksdb.estimate-live-data-size");
-            }
-            return new DataEstimates(
-                    live, instance.db.getLongProperty(instance.cf(KV_CF), "rocksdb.estimate-num-keys"));
-        } catch (RocksDBException e) {
-            LOG.debug("reading RocksDB estimates failed: {}", e.toString());
-            return DataEstimates.NONE;
-        } finally {
-            handleLock.readLock().unlock();
-        }
-    }
-
     /** Runs {@code task} on the apply thread, in order with applies. Never blocks. */
     <T> CompletableFuture<T> onApplyThread(Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            applyThread.execute(() -> {
-                Throwable failed = failure;
-                if (failed != null) {
-                    result.completeExceptionally(
-                            new StorageFailedException("state machine has failed earlier", failed));
-                    return;
-                }
-                try {
-                    result.complete(task.call());
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(
-                    applyThread.isShutdown()
-                            ? new StorageFailedException("state machine is closed", e)
-                            : new StorageBackpressureException("apply queue full ("
-                                    + applyThread.getQueue().size() + " batches waiting)"));
-        }
-        return result;
+        return applyThread.submit(task);
     }
 
     /**
@@ -426,16 +349,17 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         StorageLayout.deleteRecursively(next);
         StorageLayout.deleteRecursively(prev);
         snapshots.materialize(m, next);
-        handleLock.writeLock().lock();
+        StorageFormat.requireReadable(next, layout.dataDir);
+        h.lock.writeLock().lock();
         try {
-            releaseUnhashed();
-            db.close();
+            reads.releaseUnhashed();
+            h.db.close();
             Files.move(layout.smDir, prev, StandardCopyOption.ATOMIC_MOVE);
             Files.move(next, layout.smDir, StandardCopyOption.ATOMIC_MOVE);
             StorageLayout.fsyncDirectory(layout.root);
             attach(RocksInstance.open(layout.smDir, FAMILIES, false, false));
         } finally {
-            handleLock.writeLock().unlock();
+            h.lock.writeLock().unlock();
         }
         changeListener.reset(revisions);
         compactor.trigger();
@@ -447,7 +371,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
     CompletableFuture<AppliedState> checkpoint(Path dir) {
         return onApplyThread(() -> {
             Files.createDirectories(dir.getParent());
-            try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db.db)) {
+            try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(h.db.db)) {
                 cp.createCheckpoint(dir.toString());
             }
             checkpointRevision = new long[] {applied.index(), revisions.current()};
@@ -474,7 +398,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
 
     /** The open database; for an offline rebuild ({@link SnapshotRestore}) while nothing applies. */
     RocksInstance db() {
-        return db;
+        return h.db;
     }
 
     @Override
@@ -510,38 +434,22 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
     @Override
     public KeyRead get(byte[] key, long revision) {
         Command.checkKey(key);
-        return read("reading key", r -> r.get(key, revision));
+        return reads.read("reading key", r -> r.get(key, revision));
     }
 
     @Override
     public MvccHash mvccHash(long revision) {
-        return read("hashing the history", r -> r.mvccHash(revision));
+        return reads.read("hashing the history", r -> r.mvccHash(revision));
     }
 
-    /**
-     * Keys in {@code [startInclusive, endExclusiveOrNull)} in ascending bytewise order, at most
-     * {@code limit} of them and at most {@code maxBytes} of keys plus values (keys only with
-     * {@code keysOnly}); blocking. As of the current revision.
-     *
-     * <p>The byte bound is enforced while iterating, so a range never holds more than
-     * {@code maxBytes} (plus one key-value: the first is always returned, so that a client paging
-     * through the range always makes progress). A key-value that would exceed the bound ends the
-     * page with {@code more = true}. With {@code keysOnly} values are verified (checksums) but not
-     * kept: the returned key-values have empty values.
-     */
+    /** As of the current revision; blocking. See {@link io.raftkv.node.kv.KvReader}. */
     @Override
     public RangeResult range(
             byte[] startInclusive, byte[] endExclusiveOrNull, int limit, long maxBytes, boolean keysOnly) {
         return range(startInclusive, endExclusiveOrNull, 0, limit, maxBytes, keysOnly, false);
     }
 
-    /**
-     * As {@link #range(byte[], byte[], int, long, boolean)}, at {@code revision} (0: the current
-     * one), also counting every key of the range at that revision; {@code countOnly} returns no
-     * keys. Pages read at the revision of the first page's answer form one consistent listing.
-     *
-     * @throws RevisionUnavailableException if the revision is compacted or in the future
-     */
+    /** Blocking; see {@link io.raftkv.node.kv.KvReader}. */
     @Override
     public RangeResult range(
             byte[] startInclusive,
@@ -551,20 +459,7 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
             long maxBytes,
             boolean keysOnly,
             boolean countOnly) {
-        Command.checkKey(startInclusive);
-        if (limit <= 0) {
-            throw new IllegalArgumentException("limit must be > 0, got " + limit);
-        }
-        if (maxBytes <= 0) {
-            throw new IllegalArgumentException("maxBytes must be > 0, got " + maxBytes);
-        }
-        return read("reading range", r -> {
-            if (endExclusiveOrNull != null
-                    && java.util.Arrays.compareUnsigned(startInclusive, endExclusiveOrNull) >= 0) {
-                return new RangeResult(List.of(), false, r.resolve(revision), 0);
-            }
-            return r.range(startInclusive, endExclusiveOrNull, revision, limit, maxBytes, keysOnly, countOnly);
-        });
+        return reads.range(startInclusive, endExclusiveOrNull, revision, limit, maxBytes, keysOnly, countOnly);
     }
 
     /** Keys starting with {@code prefix}, at most {@code limit} and {@code maxBytes}; blocking. */
@@ -572,22 +467,16 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
         return range(prefix, prefixEnd(prefix), limit, maxBytes, false);
     }
 
-    /**
-     * Changes from revision {@code fromRevision} on, in revision order, at most {@code maxEvents}
-     * and about {@code maxBytes} (whole revisions; at least one); empty when the store has not
-     * reached {@code fromRevision}. Blocking.
-     *
-     * @throws RevisionUnavailableException if {@code fromRevision} is compacted
-     */
+    /** Blocking; see {@link io.raftkv.node.kv.KvReader}. */
     @Override
     public Changes changes(long fromRevision, int maxEvents, long maxBytes) {
-        return read("reading history", r -> r.changes(fromRevision, maxEvents, maxBytes));
+        return reads.read("reading history", r -> r.changes(fromRevision, maxEvents, maxBytes));
     }
 
     /** The key as it was before change {@code sub} of {@code revision} (a watch's prev_kv); blocking. */
     @Override
     public Optional<KeyValue> previous(byte[] key, long revision, int sub) {
-        return read("reading history", r -> Optional.ofNullable(r.previous(key, revision, sub)));
+        return reads.read("reading history", r -> Optional.ofNullable(r.previous(key, revision, sub)));
     }
 
     /** The store's revision and compact revision as of the last written batch. */
@@ -597,46 +486,17 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
     }
 
     @FunctionalInterface
-    interface HistoryRead<T> {
-        T read(HistoryReader reader) throws RocksDBException;
-    }
-
-    private <T> T read(String what, HistoryRead<T> task) {
-        handleLock.readLock().lock();
-        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
-            RocksInstance instance = db;
-            org.rocksdb.Snapshot snap = instance.db.getSnapshot();
-            try {
-                ro.setSnapshot(snap);
-                return task.read(new HistoryReader(
-                        instance.db,
-                        instance.cf(KV_CF),
-                        instance.cf(HISTORY_CF),
-                        instance.cf(KEY_INDEX_CF),
-                        instance.cf(META_CF),
-                        ro));
-            } finally {
-                instance.db.releaseSnapshot(snap);
-            }
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, what + ": " + e.getMessage(), e));
-        } finally {
-            handleLock.readLock().unlock();
-        }
-    }
-
-    @FunctionalInterface
     interface HandleTask<T> {
         T run(RocksInstance instance) throws RocksDBException;
     }
 
     /** Runs {@code task} on the current database under the handle's read lock; null once closed. */
     <T> T withHandle(HandleTask<T> task) throws RocksDBException {
-        handleLock.readLock().lock();
+        h.lock.readLock().lock();
         try {
-            return closed || failure != null ? null : task.run(db);
+            return h.closed || failure != null ? null : task.run(h.db);
         } finally {
-            handleLock.readLock().unlock();
+            h.lock.readLock().unlock();
         }
     }
 
@@ -662,49 +522,26 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
      * a restored member (new member ids) proves with it that everything else equals the backup.
      */
     StateHash stateHash(ConfState confOrNull) {
-        handleLock.readLock().lock();
-        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
-            org.rocksdb.Snapshot snap = db.db.getSnapshot();
-            try {
-                ro.setSnapshot(snap);
-                return hash(db, ro, confOrNull);
-            } finally {
-                db.db.releaseSnapshot(snap);
-            }
-        } finally {
-            handleLock.readLock().unlock();
-        }
+        return reads.stateHash(confOrNull);
     }
 
-    /** Hashes what {@code ro} reads of {@code instance} (caller holds the handle's read lock). */
-    private StateHash hash(RocksInstance instance, ReadOptions ro, ConfState confOrNull) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] meta = instance.db.get(instance.cf(META_CF), ro, StateRecords.APPLIED_KEY);
-            AppliedState a = meta == null ? AppliedState.EMPTY : StateRecords.decodeApplied(meta);
-            sha.update(ByteBuffer.allocate(8).putLong(a.index()).array());
-            sha.update(RaftRecords.encodeConfState(
-                    StateRecords.APPLIED_KEY, confOrNull == null ? a.confState() : confOrNull));
-            byte[] revs = instance.db.get(instance.cf(META_CF), ro, MvccRecords.REVISIONS_KEY);
-            Revisions r = revs == null ? Revisions.INITIAL : MvccRecords.decodeRevisions(revs);
-            sha.update(ByteBuffer.allocate(16)
-                    .putLong(r.current())
-                    .putLong(r.compacted())
-                    .array());
-            hashFamily(instance, sha, instance.cf(KV_CF), ro);
-            hashFamily(instance, sha, instance.cf(SESSIONS_CF), ro);
-            hashFamily(instance, sha, instance.cf(LEASES_CF), ro);
-            hashFamily(instance, sha, instance.cf(LEASE_KEYS_CF), ro);
-            byte[] alarms = instance.db.get(instance.cf(META_CF), ro, AlarmRecord.KEY);
-            if (alarms != null) {
-                sha.update(alarms);
-            }
-            return new StateHash(a.index(), ByteBuffer.wrap(sha.digest()).getLong());
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, "hashing state: " + e.getMessage(), e));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+    /**
+     * id → granted TTL (seconds) of every lease as of the last written batch: a live, read-only
+     * view, any thread, never blocks (it is memory). After a received snapshot is swapped in, call
+     * again: the view belongs to the state it was taken from.
+     */
+    @Override
+    public Map<Long, Long> leases() {
+        return applier.leases();
+    }
+
+    /**
+     * Keys attached to lease {@code id}, ascending, at most {@code limit} (plus whether more exist),
+     * as key-values with only the key set; blocking (RocksDB).
+     */
+    @Override
+    public RangeResult leaseKeys(long id, int limit) {
+        return reads.leaseKeys(id, limit);
     }
 
     /**
@@ -722,141 +559,9 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
                         + " (no hash check entry there, or it restarted or installed a snapshot since)");
     }
 
-    /** Apply thread, right after a hash point's batch was written: the snapshot to hash it from. */
-    private StateHashPoints.PendingHash snapshotToHash(RocksInstance instance) {
-        PendingSnapshot p = new PendingSnapshot(instance, instance.db.getSnapshot());
-        unhashed.add(p);
-        return p;
-    }
-
-    /** Under the handle's write lock, before {@code db} is closed: releases every snapshot not hashed yet. */
-    private void releaseUnhashed() {
-        for (PendingSnapshot p; (p = unhashed.poll()) != null; ) {
-            p.abandon();
-        }
-    }
-
-    /**
-     * A snapshot waiting for the hashing thread. It is released exactly once: by the hash, by
-     * {@link #abandon()} (queue full), or by {@link #releaseUnhashed()} before its database closes
-     * (a task still queued then finds its database gone and fails).
-     */
-    private final class PendingSnapshot implements StateHashPoints.PendingHash {
-        private final RocksInstance instance;
-        private final org.rocksdb.Snapshot snapshot;
-        private final java.util.concurrent.atomic.AtomicBoolean released =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        PendingSnapshot(RocksInstance instance, org.rocksdb.Snapshot snapshot) {
-            this.instance = instance;
-            this.snapshot = snapshot;
-        }
-
-        @Override
-        public StateHash compute() {
-            handleLock.readLock().lock();
-            try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true)) {
-                unhashed.remove(this);
-                if (closed || db != instance || !released.compareAndSet(false, true)) {
-                    throw new IllegalStateException(
-                            "the state was replaced (snapshot received or state machine closed) before it was hashed");
-                }
-                try {
-                    ro.setSnapshot(snapshot);
-                    return hash(instance, ro, null);
-                } finally {
-                    instance.db.releaseSnapshot(snapshot);
-                }
-            } finally {
-                handleLock.readLock().unlock();
-            }
-        }
-
-        @Override
-        public void abandon() {
-            handleLock.readLock().lock();
-            try {
-                unhashed.remove(this);
-                if (!closed && db == instance && released.compareAndSet(false, true)) {
-                    instance.db.releaseSnapshot(snapshot);
-                }
-            } finally {
-                handleLock.readLock().unlock();
-            }
-        }
-    }
-
-    private static void hashFamily(RocksInstance instance, MessageDigest sha, ColumnFamilyHandle cf, ReadOptions ro)
-            throws RocksDBException {
-        ByteBuffer len = ByteBuffer.allocate(8);
-        try (RocksIterator it = instance.db.newIterator(cf, ro)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                byte[] k = it.key();
-                byte[] v = it.value();
-                ChecksummedRecord.open(k, v);
-                sha.update(len.clear().putInt(k.length).putInt(v.length).array());
-                sha.update(k);
-                sha.update(v);
-            }
-            it.status();
-        }
-    }
-
-    /**
-     * id → granted TTL (seconds) of every lease as of the last written batch: a live, read-only
-     * view, any thread, never blocks (it is memory). After a received snapshot is swapped in, call
-     * again: the view belongs to the state it was taken from.
-     */
-    @Override
-    public Map<Long, Long> leases() {
-        return applier.leases();
-    }
-
-    /**
-     * Keys attached to lease {@code id}, ascending, at most {@code limit} (plus whether more exist),
-     * as key-values with only the key set (empty value, zero indexes); blocking (RocksDB).
-     */
-    @Override
-    public RangeResult leaseKeys(long id, int limit) {
-        handleLock.readLock().lock();
-        byte[] prefix = LeaseStore.idKey(id);
-        try (Slice end = new Slice(LeaseStore.idKey(id + 1));
-                ReadOptions ro = new ReadOptions().setVerifyChecksums(true).setIterateUpperBound(end);
-                RocksIterator it = db.db.newIterator(db.cf(LEASE_KEYS_CF), ro)) {
-            List<KeyValue> out = new ArrayList<>();
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                if (out.size() == limit) {
-                    return new RangeResult(out, true);
-                }
-                ChecksummedRecord.open(it.key(), it.value());
-                byte[] k = it.key();
-                out.add(new KeyValue(java.util.Arrays.copyOfRange(k, Long.BYTES, k.length), EMPTY, 0, 0, 0));
-            }
-            it.status();
-            return new RangeResult(out, false);
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, "reading lease keys: " + e.getMessage(), e));
-        } finally {
-            handleLock.readLock().unlock();
-        }
-    }
-
     /** Client ids with a stored session, ascending; blocking. For tests and diagnostics. */
     List<Long> storedSessionClients() {
-        handleLock.readLock().lock();
-        try (ReadOptions ro = new ReadOptions().setVerifyChecksums(true);
-                RocksIterator it = db.db.newIterator(db.cf(SESSIONS_CF), ro)) {
-            List<Long> ids = new ArrayList<>();
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                ids.add(StateRecords.clientIdOfSessionKey(it.key()));
-            }
-            it.status();
-            return ids;
-        } catch (RocksDBException | CorruptRecordException e) {
-            throw fail(new StorageCorruptedException(layout.dataDir, "listing sessions: " + e.getMessage(), e));
-        } finally {
-            handleLock.readLock().unlock();
-        }
+        return reads.storedSessionClients();
     }
 
     /** The apply thread's session cache; for tests (read it only while no apply runs). */
@@ -873,23 +578,15 @@ public final class KvStateMachine implements StateMachineView, AutoCloseable {
     @Override
     public void close() {
         compactor.close();
-        applyThread.shutdown();
+        applyThread.finish();
+        h.lock.writeLock().lock();
         try {
-            if (!applyThread.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warn("apply thread did not finish within 30 s; closing anyway");
-                applyThread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        handleLock.writeLock().lock();
-        try {
-            releaseUnhashed();
-            closed = true;
-            db.close();
+            reads.releaseUnhashed();
+            h.closed = true;
+            h.db.close();
             noSync.close();
         } finally {
-            handleLock.writeLock().unlock();
+            h.lock.writeLock().unlock();
         }
         hashPoints.close();
     }

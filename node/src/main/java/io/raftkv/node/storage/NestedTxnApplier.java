@@ -38,7 +38,7 @@ import org.rocksdb.WriteBatchWithIndex;
  * and the entry answers {@link ApplyResult.Status#READ_LIMIT_EXCEEDED}, identically everywhere.
  */
 final class NestedTxnApplier {
-    private final CommandApplier applier;
+    private final LiveKeys applier;
     private final RocksDB db;
     private final ColumnFamilyHandle kv;
     private final ColumnFamilyHandle history;
@@ -48,7 +48,7 @@ final class NestedTxnApplier {
     private final RevisionTracker revisions;
 
     NestedTxnApplier(
-            CommandApplier applier,
+            LiveKeys applier,
             RocksDB db,
             ColumnFamilyHandle kv,
             ColumnFamilyHandle history,
@@ -201,7 +201,7 @@ final class NestedTxnApplier {
         int n = 0;
         for (Op op : path.succeeded() ? t.success() : t.failure()) {
             if (op instanceof NestedTxn.Put p) {
-                if ((p.ignoreValue() || p.ignoreLease()) && applier.readKv(p.key(), batch, ro) == null) {
+                if ((p.ignoreValue() || p.ignoreLease()) && applier.readMeta(p.key(), batch, ro) == null) {
                     return ApplyResult.rejected(index, revisions.revision(), NestedTxn.KEY_NOT_FOUND);
                 }
                 if (p.lease() != 0 && !leases.exists(p.lease())) {

@@ -104,6 +104,11 @@ public final class NodeStorage implements AutoCloseable {
             StartupCheck.Report report = StartupCheck.run(layout, options);
             recover(layout, report);
             NodeStorage storage = new NodeStorage(layout, options, report);
+            if (layout.checkFormat()) {
+                // The state machine was upgraded when it opened (StorageFormat); now the marker follows.
+                layout.markCurrentFormat();
+                LOG.info("storage in {} upgraded to {}", layout.root, StorageLayout.FORMAT_LINE.strip());
+            }
             LOG.info(
                     "opened storage in {}: log [{}, {}], applied {}, latest snapshot {}",
                     layout.root,

@@ -57,6 +57,11 @@ final class RevisionTracker {
         return entryRevision;
     }
 
+    /** The sub-revision the next change of the current entry gets. */
+    int nextSub() {
+        return sub;
+    }
+
     /** The store's revision as the current entry sees it so far. */
     long revision() {
         return sub > 0 ? entryRevision : staged.current();

@@ -33,8 +33,13 @@ final class StorageLayout {
      * v2: MVCC revisions ({@link Revisions}). A v1 directory is refused: its keys carry Raft log
      * indexes, and converting them in place would number later writes differently on replicas
      * that convert at different log positions, so the replicas' states would differ.
+     *
+     * <p>v3: each value stored once ({@link StorageFormat}). A v2 directory is upgraded in place when
+     * opened (the state machine first, then this marker); a build of v2 refuses a v3 directory.
      */
-    static final String FORMAT_LINE = "raftkv-storage v2\n";
+    static final String FORMAT_LINE = "raftkv-storage v3\n";
+
+    static final String FORMAT_LINE_V2 = "raftkv-storage v2\n";
 
     static final String FORMAT_LINE_V1 = "raftkv-storage v1\n";
 
@@ -90,8 +95,12 @@ final class StorageLayout {
         void create(Path logDir, Path smDir) throws IOException;
     }
 
-    /** Checks the format marker without modifying anything. */
-    void checkFormat() {
+    /**
+     * Checks the format marker without modifying anything.
+     *
+     * @return whether it names v2, which opening upgrades ({@link #markCurrentFormat()} afterwards)
+     */
+    boolean checkFormat() {
         String format;
         try {
             format = Files.readString(formatFile, StandardCharsets.US_ASCII);
@@ -104,17 +113,32 @@ final class StorageLayout {
             throw new StorageCorruptedException(
                     dataDir,
                     "the data in " + root + " was written by a RaftKV"
-                            + " version before MVCC revisions (storage format v1); this version (format v2) cannot open"
+                            + " version before MVCC revisions (storage format v1); this version (format v3) cannot open"
                             + " it in place, because every replica must number writes identically. Copy the keys into a"
                             + " new cluster instead (docs/operations.md, \"Upgrading to storage format v2\"); the data"
                             + " directory was left unchanged");
+        }
+        if (format.equals(FORMAT_LINE_V2)) {
+            return true;
         }
         if (!format.equals(FORMAT_LINE)) {
             throw new StorageCorruptedException(
                     dataDir,
                     "the format marker " + formatFile + " reads '" + format.strip() + "', expected '"
-                            + FORMAT_LINE.strip() + "'");
+                            + FORMAT_LINE.strip() + "' or '" + FORMAT_LINE_V2.strip()
+                            + "' (a newer RaftKV wrote it? this version changed nothing; see docs/operations.md,"
+                            + " \"Upgrades and the storage format\")");
         }
+        return false;
+    }
+
+    /** Replaces the format marker with the current one (write aside, fsync, rename, fsync the directory). */
+    void markCurrentFormat() throws IOException {
+        Path tmp = root.resolve("FORMAT.tmp");
+        Files.writeString(tmp, FORMAT_LINE, StandardCharsets.US_ASCII);
+        fsyncFile(tmp);
+        Files.move(tmp, formatFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(root);
     }
 
     static void fsyncDirectory(Path dir) throws IOException {

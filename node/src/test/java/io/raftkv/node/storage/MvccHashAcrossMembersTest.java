@@ -101,7 +101,7 @@ class MvccHashAcrossMembersTest {
                 };
                 return new HistoryReader(
                                 source,
-                                db.cf(KvStateMachine.KV_CF),
+                                db.cf(KvStateMachine.KV_META_CF),
                                 db.cf(KvStateMachine.HISTORY_CF),
                                 db.cf(KvStateMachine.KEY_INDEX_CF),
                                 ro,

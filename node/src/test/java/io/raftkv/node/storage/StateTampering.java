@@ -33,11 +33,15 @@ public final class StateTampering {
     public static void flipLastValueByte(Path dataDir, byte[] key) throws RocksDBException {
         StorageLayout layout = new StorageLayout(dataDir);
         try (RocksInstance db = RocksInstance.open(layout.smDir, KvStateMachine.FAMILIES, false, false)) {
-            byte[] stored = db.db.get(db.cf(KvStateMachine.KV_CF), key);
+            // Opening upgraded the directory to the current storage format if it was older.
+            StorageFormat.upgrade(db, dataDir);
+            byte[] stored = db.db.get(db.cf(KvStateMachine.KV_META_CF), key);
             if (stored == null) {
                 throw new IllegalArgumentException("no such key in " + layout.smDir);
             }
-            KeyValue kv = StateRecords.decodeKv(key, stored);
+            KeyMeta meta = KeyMeta.decode(key, stored);
+            byte[] revKey = meta.revKey();
+            KeyValue kv = meta.withValueFrom(db.db.get(db.cf(KvStateMachine.HISTORY_CF), revKey));
             byte[] value = kv.value().clone();
             if (value.length == 0) {
                 throw new IllegalArgumentException("the key's value is empty");
@@ -46,7 +50,13 @@ public final class StateTampering {
             KeyValue changed =
                     new KeyValue(key, value, kv.createRevision(), kv.modRevision(), kv.version(), kv.lease());
             try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true)) {
-                db.db.put(db.cf(KvStateMachine.KV_CF), sync, key, StateRecords.encodeKv(changed));
+                // The value is stored once, in the live version's history event (storage format 3).
+                db.db.put(
+                        db.cf(KvStateMachine.HISTORY_CF),
+                        sync,
+                        revKey,
+                        MvccRecords.encodeEvent(new io.raftkv.node.kv.KvEvent(
+                                io.raftkv.node.kv.KvEvent.Type.PUT, changed, meta.sub())));
             }
         }
     }

@@ -18,7 +18,7 @@ class StorageFormatTest {
     void aFormatV1DirectoryIsRefusedNamingTheUpgradePathAndLeftUnchanged() throws Exception {
         NodeStorage.open(dir, StorageOptions.defaults()).close();
         Path format = dir.resolve("storage").resolve("FORMAT");
-        assertThat(Files.readString(format)).isEqualTo("raftkv-storage v2\n");
+        assertThat(Files.readString(format)).isEqualTo("raftkv-storage v3\n");
         Files.writeString(format, "raftkv-storage v1\n", StandardCharsets.US_ASCII);
 
         assertThatThrownBy(() -> NodeStorage.open(dir, StorageOptions.defaults()))
