@@ -130,7 +130,7 @@ bench-storage:
 	$(MVN) -q -pl node -am install -DskipTests
 	$(MVN) -q -pl node dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 	mkdir -p $(BENCH_DIR)
-	java --enable-native-access=ALL-UNNAMED -Dbench.dir=$(BENCH_DIR) \
+	java --enable-native-access=ALL-UNNAMED -Djava.library.path=node/target/native -Dbench.dir=$(BENCH_DIR) \
 	  -cp node/target/test-classes:node/target/classes:$$(cat node/target/bench-classpath.txt) \
 	  org.openjdk.jmh.Main 'io.raftkv.node.storage.bench.*' $(JMH_ARGS)
 	fio --name=fdatasync --directory=$(BENCH_DIR) --rw=write --bs=4k --size=64m --fdatasync=1 \

@@ -43,6 +43,10 @@ if [[ ! -f "$JAR" ]]; then
   exit 2
 fi
 
+# RocksDB's JNI library from one fixed directory, so no node copies 15 MB into /tmp (a copy a killed
+# node never deletes): scripts/native-dir.sh extracts it from the jar once.
+NATIVE_DIR="$("$(dirname "$0")/native-dir.sh" "$JAR")"
+
 client_port() { echo $((9088 + 2 * $1)); }
 peer_port() { echo $((9189 + 2 * $1)); }
 probe_port() { echo $((9289 + 2 * $1)); }
@@ -107,7 +111,7 @@ trap stop_all INT TERM EXIT
 for i in $(seq 1 "$NODES"); do
   mkdir -p "$RUN_DIR/node-$i"
   # shellcheck disable=SC2086,SC2046 # NODE_JAVA_OPTS and tls_args are lists of options
-  "$JAVA" --enable-native-access=ALL-UNNAMED $NODE_JAVA_OPTS $CDS_OPTS -jar "$JAR" \
+  "$JAVA" --enable-native-access=ALL-UNNAMED ${NATIVE_DIR:+-Djava.library.path=$NATIVE_DIR} $NODE_JAVA_OPTS $CDS_OPTS -jar "$JAR" \
     --id "$i" \
     --cluster-id "$CLUSTER" \
     --client-addr "127.0.0.1:$(client_port "$i")" \

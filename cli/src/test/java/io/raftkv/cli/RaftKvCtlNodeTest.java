@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.raftkv.api.client.Endpoint;
 import io.raftkv.api.client.RaftKvClient;
+import io.raftkv.testkit.RocksDbLibrary;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -97,7 +98,7 @@ class RaftKvCtlNodeTest {
             peer = b.getLocalPort();
         }
         endpoints = "127.0.0.1:" + client;
-        List<String> cmd = List.of(
+        List<String> cmd = RocksDbLibrary.withLibraryPath(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m",
                 "-Xmx256m",
@@ -119,7 +120,7 @@ class RaftKvCtlNodeTest {
                 "--peer-client-addrs",
                 "1=" + endpoints,
                 "--data-dir",
-                nodeDir.resolve("data").toString());
+                nodeDir.resolve("data").toString()));
         node = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(nodeDir.resolve("node.log").toFile())

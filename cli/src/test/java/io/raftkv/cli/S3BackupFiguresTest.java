@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.raftkv.api.client.RaftKvClient;
 import io.raftkv.api.v1.PutRequest;
+import io.raftkv.testkit.RocksDbLibrary;
 import io.raftkv.testkit.S3rver;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -56,7 +57,7 @@ class S3BackupFiguresTest {
             peer = b.getLocalPort();
         }
         String endpoint = "127.0.0.1:" + client;
-        Process node = new ProcessBuilder(
+        Process node = new ProcessBuilder(RocksDbLibrary.withLibraryPath(List.of(
                         java(),
                         "-Xms64m",
                         "-Xmx512m",
@@ -77,7 +78,7 @@ class S3BackupFiguresTest {
                         "--peer-client-addrs",
                         "1=" + endpoint,
                         "--data-dir",
-                        tmp.resolve("data").toString())
+                        tmp.resolve("data").toString())))
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("node.log").toFile())
                 .start();
@@ -189,8 +190,9 @@ class S3BackupFiguresTest {
         cmd.addAll(args);
         Path out = Files.createTempFile(tmp, "ctl", ".out");
         long start = System.nanoTime();
-        ProcessBuilder builder =
-                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        ProcessBuilder builder = new ProcessBuilder(RocksDbLibrary.withLibraryPath(cmd))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
         builder.environment().putAll(S3rver.CREDENTIALS);
         Process p = builder.start();
         Path statusFile = Path.of("/proc/" + p.pid() + "/status");

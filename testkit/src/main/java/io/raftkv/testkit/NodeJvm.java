@@ -26,18 +26,23 @@ public final class NodeJvm {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** {@code java <jvmOptions> -Xlog:gc:file=<gcLog>:uptime -jar <jar> <nodeArgs>}. */
+    /**
+     * {@code java <jvmOptions> -Xlog:gc:file=<gcLog>:uptime -jar <jar> <nodeArgs>}, with RocksDB's
+     * library directory as {@code -Djava.library.path} ({@link RocksDbLibrary}) unless the options
+     * name one.
+     */
     public static List<String> fromJar(List<String> jvmOptions, Path gcLog, Path jar, List<String> nodeArgs) {
         List<String> cmd = start(jvmOptions, gcLog);
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(nodeArgs);
-        return cmd;
+        return RocksDbLibrary.withLibraryPath(cmd);
     }
 
     /**
      * {@code java <jvmOptions> -Xlog:gc:file=<gcLog>:uptime -cp <classPath> <mainClass> <nodeArgs>}:
-     * a node from a class path (a test JVM's own, so tests need no packaged jar).
+     * a node from a class path (a test JVM's own, so tests need no packaged jar), with RocksDB's
+     * library directory as {@code -Djava.library.path} as in {@link #fromJar}.
      */
     public static List<String> fromClassPath(
             List<String> jvmOptions, Path gcLog, String classPath, String mainClass, List<String> nodeArgs) {
@@ -46,7 +51,7 @@ public final class NodeJvm {
         cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(nodeArgs);
-        return cmd;
+        return RocksDbLibrary.withLibraryPath(cmd);
     }
 
     private static List<String> start(List<String> jvmOptions, Path gcLog) {

@@ -4,7 +4,8 @@
  * its log appended across restarts, harness marker lines, an optional pid file for shell clean-up,
  * SIGKILL / SIGTERM-with-grace / SIGSTOP / SIGCONT and the exit code), {@link NodeJvm} (the
  * command line of a node JVM, from its jar or from a class path, with the JVM options of
- * {@code scripts/run-local.sh}), {@link EtcdMember} (the command line of a member of a new etcd
+ * {@code scripts/run-local.sh} and RocksDB's library directory from {@link RocksDbLibrary}, extracted
+ * once rather than by each JVM into {@code /tmp}), {@link EtcdMember} (the command line of a member of a new etcd
  * cluster, for the comparisons with etcd), and the cluster core: {@link ClusterLayout} (the founding
  * voters' ids, ports and data directories and the flags that make them one cluster, with a
  * {@link ClusterLayout.PeerWiring}: direct, or through the chaos harness's proxy mesh; the flags of a

@@ -1,5 +1,6 @@
 package io.raftkv.e2e.k8s;
 
+import io.raftkv.testkit.RocksDbLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ public final class JvmProcess {
      * this machine), with exactly {@code env} and {@code PATH}, output appended to {@code log}.
      */
     public static JvmProcess exec(String name, List<String> command, Map<String, String> env, Path log) {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(RocksDbLibrary.withLibraryPath(command));
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         builder.environment().putAll(env);

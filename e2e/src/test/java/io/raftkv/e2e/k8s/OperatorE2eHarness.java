@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.testkit.RocksDbLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -186,7 +187,7 @@ public final class OperatorE2eHarness implements AutoCloseable {
                                 buildDir("node").resolve("raftkv-node.jar").toString()),
                 "io.raftkv.cli.RaftKvCtl"));
         command.addAll(args);
-        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder b = new ProcessBuilder(RocksDbLibrary.withLibraryPath(command)).redirectErrorStream(true);
         b.environment().putAll(env);
         Process p = b.start();
         byte[] out = p.getInputStream().readAllBytes();

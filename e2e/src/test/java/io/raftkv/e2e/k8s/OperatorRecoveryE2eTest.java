@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.raftkv.api.v1.AlarmType;
 import io.raftkv.api.v1.Role;
 import io.raftkv.api.v1.StatusResponse;
+import io.raftkv.testkit.RocksDbLibrary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -273,7 +274,7 @@ class OperatorRecoveryE2eTest {
         Path nodeJar = Path.of(System.getProperty(
                 "raftkv.e2e.node.jar",
                 OperatorE2eHarness.buildDir("node").resolve("raftkv-node.jar").toString()));
-        ProcessBuilder b = new ProcessBuilder(
+        ProcessBuilder b = new ProcessBuilder(RocksDbLibrary.withLibraryPath(List.of(
                         JvmProcess.javaBinary(),
                         "-XX:+UseSerialGC",
                         "-XX:TieredStopAtLevel=1",
@@ -281,7 +282,7 @@ class OperatorRecoveryE2eTest {
                         testClasses + ":" + nodeJar,
                         "io.raftkv.node.storage.StateTampering",
                         dataDir.toString(),
-                        key)
+                        key)))
                 .redirectErrorStream(true);
         Process p = b.start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -3,14 +3,11 @@ package io.raftkv.node.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.raft.Entry;
+import io.raftkv.testkit.RocksDbLibrary;
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -37,23 +34,22 @@ class CrashTest {
         System.out.println("CrashTest seed " + seed + " (replay: -Dcrash.seed=" + seed + ")");
         Random rnd = new Random(seed);
         Path dataDir = tmp.resolve("node");
-        Path libDir = extractRocksDbLibrary();
         long maxAcked = 0;
         long verified = 0;
         long start = System.nanoTime();
         for (int kill = 1; kill <= KILLS; kill++) {
             int acksBeforeKill = rnd.nextInt(8) == 0 ? 0 : 1 + rnd.nextInt(60);
-            Process child = new ProcessBuilder(
+            // RocksDB's library from the kit's fixed directory: a SIGKILLed child leaves no copy in /tmp.
+            Process child = new ProcessBuilder(RocksDbLibrary.withLibraryPath(List.of(
                             javaBinary(),
                             "-XX:TieredStopAtLevel=1",
                             "-XX:+UseSerialGC",
                             "-Xmx128m",
-                            "-Djava.library.path=" + libDir,
                             "-cp",
                             System.getProperty("java.class.path"),
                             CrashTestChild.class.getName(),
                             dataDir.toString(),
-                            Long.toString(seed + kill))
+                            Long.toString(seed + kill))))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             long ackedThisRun = readAcksThenKill(child, acksBeforeKill, kill, seed);
@@ -116,17 +112,5 @@ class CrashTest {
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** Extracts RocksDB's native library once, so each child skips the 10 MB extraction. */
-    private Path extractRocksDbLibrary() throws IOException {
-        Path dir = tmp.resolve("native");
-        Files.createDirectories(dir);
-        String name = "librocksdbjni-linux64.so";
-        try (InputStream in = org.rocksdb.RocksDB.class.getClassLoader().getResourceAsStream(name)) {
-            assertThat(in).as(name + " on the class path").isNotNull();
-            Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        }
-        return dir;
     }
 }
