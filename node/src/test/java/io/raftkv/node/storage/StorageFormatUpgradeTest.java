@@ -112,6 +112,69 @@ class StorageFormatUpgradeTest {
         }
     }
 
+    /** Sends the stream {@code file} to {@code to} as a leader would, and installs it. */
+    private static void install(Path file, NodeStorage to) throws Exception {
+        io.raftkv.raft.SnapshotMetadata m = SnapshotStreamFormat.readHeader(file);
+        byte[] bytes = Files.readAllBytes(file);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes);
+        try (SnapshotWriter writer = to.snapshots().beginInstall(m)) {
+            for (int off = 0; off < bytes.length; off += 16 << 10) {
+                writer.write(SnapshotChunk.of(
+                        off, java.util.Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + (16 << 10)))));
+            }
+            writer.finish(bytes.length, (int) crc.getValue());
+        }
+        to.raftLog()
+                .persist(new io.raftkv.raft.HardState(1, 1, m.index()), List.of(), m)
+                .join();
+    }
+
+    /** Completes after everything queued on the apply thread (the install) ran. */
+    private static java.util.concurrent.CompletableFuture<?> afterInstall(NodeStorage to) {
+        return to.stateMachine().apply(List.of(), java.util.Map.of());
+    }
+
+    @Test
+    void aSnapshotSentByTheOldBuildInstallsUpgradedWithTheSameHash() throws Exception {
+        String expected = unzipFixture();
+        try (NodeStorage follower = NodeStorage.open(dir.resolve("follower"), StorageOptions.defaults())) {
+            install(dir.resolve("fixture/backup.snap"), follower);
+            afterInstall(follower).join();
+            assertThat(FormatFixture.describe(follower)).isEqualTo(expected);
+            assertThat(StorageFormat.of(follower.stateMachine().db())).isEqualTo(StorageFormat.CURRENT);
+            assertThat(follower.healthy()).isTrue();
+        }
+    }
+
+    @Test
+    void aSnapshotOfANewerFormatIsRefusedBeforeItReplacesTheState() throws Exception {
+        Path stream = dir.resolve("newer.snap");
+        try (NodeStorage leader = NodeStorage.open(dir.resolve("leader"), StorageOptions.defaults())) {
+            FormatFixture.apply(leader);
+            try (WriteOptions sync = new WriteOptions().setSync(true)) {
+                RocksInstance db = leader.stateMachine().db();
+                db.db.put(
+                        db.cf(KvStateMachine.META_CF),
+                        sync,
+                        StorageFormat.KEY,
+                        MvccRecords.encodeLong(StorageFormat.KEY, 4));
+            }
+            FormatFixture.backup(leader, stream);
+        }
+        try (NodeStorage follower = NodeStorage.open(dir.resolve("follower"), StorageOptions.defaults())) {
+            install(stream, follower);
+            assertThatThrownBy(() -> afterInstall(follower).join())
+                    .hasStackTraceContaining("storage format 4, written by a newer RaftKV");
+            assertThat(follower.healthy()).isFalse();
+            assertThat(follower.stateMachine().failed()).isTrue();
+        }
+        // The log records the snapshot, so at start-up the member still needs it, and still refuses it.
+        assertThatThrownBy(() -> NodeStorage.open(dir.resolve("follower"), StorageOptions.defaults()))
+                .isInstanceOf(StorageCorruptedException.class)
+                .hasMessageContaining("storage format 4, written by a newer RaftKV");
+    }
+
     @Test
     void anUpgradeInterruptedHalfWayResumesToTheSameState() throws Exception {
         String expected = unzipFixture();
