@@ -171,6 +171,9 @@ final class WarmStartCommand implements Callable<Integer> {
             rows.add(new JsonArray().add(round(s[0])).add(Math.round(s[1])).add(round(s[2])));
         }
         double warm = warmN == 0 ? Double.NaN : warmSum / warmN;
+        if (readyS > 10) {
+            at10 = 0; // not serving yet at 10 s
+        }
         for (double[] s : series) {
             if (Double.isNaN(first70) && s[1] >= 0.7 * warm) {
                 first70 = s[0];
