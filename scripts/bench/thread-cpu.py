@@ -4,10 +4,15 @@
   thread-cpu.py sample OUT.jsonl [PATTERN]   every second, append the CPU ticks of every thread of
                                              each process started as java ... -jar <a jar whose path contains PATTERN>
                                              (default raftkv-node.jar) to OUT.jsonl; stop with SIGTERM
-  thread-cpu.py report OUT.jsonl SECONDS RATE  server CPU per operation over the last SECONDS in
-                                             which the sampled processes were running (the
-                                             benchmark's measured window, which ends when the bench
-                                             stops the cluster), by thread group, at RATE op/s
+  thread-cpu.py report OUT.jsonl SECONDS RATE [END]
+                                             server CPU per operation over the SECONDS before END (a
+                                             Unix time, e.g. when the bench printed the scenario's
+                                             summary line) or, without END, the last SECONDS in which
+                                             all the sampled processes (one cluster) were running
+                                             (the last scenario's measured window, which ends when
+                                             the bench stops the cluster), by thread group, at RATE
+                                             op/s; snapshots are a second apart, so the window is
+                                             approximate to a second
 
 Thread names are grouped with digits replaced by N (vert.x-eventloop-thread-N, ...).
 """
@@ -44,13 +49,14 @@ def sample(out, pattern):
             time.sleep(1)
 
 
-def report(path, seconds, rate):
+def report(path, seconds, rate, end_time=None):
     snaps = [json.loads(line) for line in open(path)]
-    last = snaps[-1]
-    pids = {k.split('/')[0] for k in last['threads']}
-    # the last snapshot in which every one of the last processes still ran
+    # every process sampled (one cluster per file); the snapshots in which all of them ran
+    pids = {k.split('/')[0] for s in snaps for k in s['threads']}
     run = [s for s in snaps if pids <= {k.split('/')[0] for k in s['threads']}]
-    end = run[-1]
+    if not run:
+        sys.exit(f'{path}: no snapshot has all {len(pids)} processes (more than one cluster in the file?)')
+    end = run[-1] if end_time is None else min(run, key=lambda s: abs(s['t'] - end_time))
     start = min(run, key=lambda s: abs((end['t'] - s['t']) - seconds))
     secs = end['t'] - start['t']
     tick = os.sysconf('SC_CLK_TCK')
@@ -70,4 +76,4 @@ if __name__ == '__main__':
     if sys.argv[1] == 'sample':
         sample(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else 'raftkv-node.jar')
     else:
-        report(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+        report(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]) if len(sys.argv) > 5 else None)
