@@ -2,8 +2,8 @@ package io.raftkv.node;
 
 import io.raftkv.node.compaction.CompactionPolicy;
 import io.raftkv.node.net.HostPort;
+import io.raftkv.node.net.ListenerLimits;
 import io.raftkv.node.security.SecuritySettings;
-import io.raftkv.node.server.ListenerLimits;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.storage.StorageOptions;
 import io.raftkv.node.transport.PeerPortLimits;

@@ -2,7 +2,7 @@ package io.raftkv.node;
 
 import io.raftkv.node.kv.Command;
 import io.raftkv.node.net.HostPort;
-import io.raftkv.node.server.ListenerLimits;
+import io.raftkv.node.net.ListenerLimits;
 import io.raftkv.node.server.ResponseLimits;
 import io.raftkv.node.server.ServerLimits;
 import io.raftkv.node.transport.PeerPortLimits;

@@ -8,9 +8,6 @@ import io.raftkv.node.alarm.Alarms;
 import io.raftkv.node.driver.NodeStatus;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.etcd.EtcdServices;
-import io.raftkv.node.server.ClientPortSecurity;
-import io.raftkv.node.server.ConnectionGuard;
-import io.raftkv.node.server.ListenerLimits;
 import io.raftkv.node.storage.SnapshotChunk;
 import io.raftkv.node.storage.SnapshotReader;
 import io.raftkv.node.storage.StorageFailedException;
@@ -32,7 +29,8 @@ class NodeArchitectureTest {
     void packagesDependOnlyOnWhatTheirRowAllows() {
         PackageRules rules = PackageRules.of("NodeArchitectureTest", NodeMain.class)
                 .allow("io.raftkv.node", "io.raftkv..")
-                // The server <-> state machine contract, and a validated host:port: below everything else.
+                // The server <-> state machine contract, and the network (host:port, connection admission): below
+                // everything else.
                 .allow("io.raftkv.node.kv")
                 .allow("io.raftkv.node.net")
                 .allow("io.raftkv.node.storage", "io.raftkv.raft", "io.raftkv.node.kv")
@@ -119,6 +117,8 @@ class NodeArchitectureTest {
                         "io.raftkv.node.net",
                         "io.raftkv.node.metrics",
                         "io.raftkv.node.server",
+                        // etcd's Auth and call permissions are the client port's (ClientPortSecurity).
+                        "io.raftkv.node.security",
                         "io.raftkv.node.alarm",
                         // etcd's Watch, Lock and Election wait on the member's watchers; its Lease keeps time
                         // with the leader's LeaseKeeper.
@@ -152,19 +152,6 @@ class NodeArchitectureTest {
                         "NodeMain builds Alarms over the RaftNodeApi and"
                                 + " hands it to the servers and metrics, instead of RaftNodeApi.alarms() and RaftDriver"
                                 + " constructing it, so the driver does not know the package built on it")
-                .freeze(
-                        "io.raftkv.node.transport",
-                        ConnectionGuard.class,
-                        "move ConnectionGuard and"
-                                + " ListenerLimits (connection admission, used by the client and the peer port) out of"
-                                + " node.server into a package both ports depend on")
-                .freeze("io.raftkv.node.transport", ListenerLimits.class, "as ConnectionGuard")
-                .freeze(
-                        "io.raftkv.node.security",
-                        ClientPortSecurity.class,
-                        "move the ClientPortSecurity port into"
-                                + " node.security (the server then depends on security, which the peer transport also"
-                                + " uses, and security on neither)")
                 .freeze(
                         "io.raftkv.node.security",
                         NodeStatus.class,

@@ -164,8 +164,8 @@ class NodeConfigTest {
     void peerAndProbePortLimitsAreFlagsWithDefaults() {
         NodeConfig d = NodeConfig.load(new String[] {"--id", "1", "--peers", PEERS}, Map.of());
         assertThat(d.peerPort()).isEqualTo(io.raftkv.node.transport.PeerPortLimits.defaults());
-        assertThat(d.probeConnections()).isEqualTo(io.raftkv.node.server.ListenerLimits.probeDefaults());
-        assertThat(d.clientConnections()).isEqualTo(io.raftkv.node.server.ListenerLimits.clientDefaults());
+        assertThat(d.probeConnections()).isEqualTo(io.raftkv.node.net.ListenerLimits.probeDefaults());
+        assertThat(d.clientConnections()).isEqualTo(io.raftkv.node.net.ListenerLimits.clientDefaults());
 
         NodeConfig c = NodeConfig.load(
                 new String[] {

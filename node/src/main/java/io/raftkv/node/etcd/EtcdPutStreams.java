@@ -9,7 +9,7 @@ import io.raftkv.api.v1.PipelinedCall;
 import io.raftkv.api.v1.PipelinedResult;
 import io.raftkv.etcd.api.PutRequest;
 import io.raftkv.etcd.api.PutResponse;
-import io.raftkv.node.server.ClientPortSecurity;
+import io.raftkv.node.security.ClientPortSecurity;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

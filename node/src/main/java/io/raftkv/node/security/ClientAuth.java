@@ -2,7 +2,6 @@ package io.raftkv.node.security;
 
 import io.raftkv.api.RaftKvException;
 import io.raftkv.node.security.AuditLog.Caller;
-import io.raftkv.node.server.ClientPortSecurity;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;

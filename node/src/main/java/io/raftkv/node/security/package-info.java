@@ -4,7 +4,8 @@
  * (a connection's certificate must chain to the cluster CA and name a current member, and the
  * connection may then speak only for that member: {@link io.raftkv.node.security.PeerTls}), and the
  * client port's authentication (client certificate or bearer token), role-based authorization
- * with optional key-prefix scoping and audit log ({@link io.raftkv.node.security.ClientAuth}).
+ * with optional key-prefix scoping and audit log ({@link io.raftkv.node.security.ClientAuth}), behind
+ * the port the client and etcd servers call ({@link io.raftkv.node.security.ClientPortSecurity}).
  *
  * <p>Naming scheme of certificates ({@link io.raftkv.node.security.CertificateNames}): a member's
  * certificate carries the URI SAN {@code raftkv://<cluster>/member/<id>}, or else a DNS SAN equal
@@ -12,8 +13,8 @@
  * subject CN. docs/security.md is the reference.
  *
  * <p>Depends on the api module's error types ({@code io.raftkv.api}, {@code io.raftkv.api.v1}).
- * Two known exceptions, frozen in {@code NodeArchitectureTest}: {@code ClientAuth} implements the
- * server's {@code ClientPortSecurity} port, and {@code PeerTls.Members} is built from the driver's
- * {@code NodeStatus}; both close a cycle through the peer transport, which uses this package.
+ * One known exception, frozen in {@code NodeArchitectureTest}: {@code PeerTls.Members} is built
+ * from the driver's {@code NodeStatus}, which closes a cycle through the peer transport, which uses
+ * this package.
  */
 package io.raftkv.node.security;

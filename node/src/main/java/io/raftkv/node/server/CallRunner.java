@@ -9,6 +9,8 @@ import io.raftkv.api.RaftKvException;
 import io.raftkv.node.metrics.LatencyBuckets;
 import io.raftkv.node.metrics.MeterGroup;
 import io.raftkv.node.metrics.RaftKvMeters;
+import io.raftkv.node.net.ConnectionGuard;
+import io.raftkv.node.security.ClientPortSecurity;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -13,6 +13,8 @@ import io.raftkv.node.metrics.NodeStatusMetrics;
 import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.metrics.ProposalMetrics;
 import io.raftkv.node.metrics.SnapshotMetrics;
+import io.raftkv.node.net.ConnectionGuard;
+import io.raftkv.node.security.ClientPortSecurity;
 import io.raftkv.node.watch.WatchHub;
 import io.raftkv.node.watch.WatchMetrics;
 import io.raftkv.node.watch.WatchOptions;

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftkv.node.driver.RaftNodeApi;
 import io.raftkv.node.metrics.PrometheusMetrics;
+import io.raftkv.node.net.ConnectionGuard;
+import io.raftkv.node.net.ListenerLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

@@ -1,6 +1,7 @@
 package io.raftkv.node.server;
 
 import io.raftkv.node.kv.Command;
+import io.raftkv.node.net.ListenerLimits;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package io.raftkv.node.transport;
 
-import io.raftkv.node.server.ListenerLimits;
+import io.raftkv.node.net.ListenerLimits;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -434,7 +434,7 @@ public final class PeerTransport {
     }
 
     /** The peer port's connection admission, for its metrics (null before {@link #start}). */
-    public io.raftkv.node.server.ConnectionGuard connectionGuard() {
+    public io.raftkv.node.net.ConnectionGuard connectionGuard() {
         return server.guard();
     }
 

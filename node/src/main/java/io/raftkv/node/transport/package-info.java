@@ -8,10 +8,9 @@
  * {@link PeerAddressResolver}, {@link HeartbeatRoundTrips}, {@link TransportStats}.
  *
  * <p>Depends on the core's types ({@code io.raftkv.raft}), the generated {@code io.raftkv.api.peer.v1}
- * messages, {@link io.raftkv.api.net}, {@link io.raftkv.node.net} (addresses) and
- * {@link io.raftkv.node.security} (peer TLS); never on the
- * driver, which it reaches only through its ports. Known exception, frozen in
- * {@code NodeArchitectureTest}: the peer port borrows {@code ConnectionGuard} and
- * {@code ListenerLimits} from {@link io.raftkv.node.server}.
+ * messages, {@link io.raftkv.api.net}, {@link io.raftkv.node.net} (addresses, and the connection
+ * admission every port shares: {@link io.raftkv.node.net.ConnectionGuard},
+ * {@link io.raftkv.node.net.ListenerLimits}) and {@link io.raftkv.node.security} (peer TLS); never
+ * on the driver, which it reaches only through its ports.
  */
 package io.raftkv.node.transport;

@@ -21,6 +21,7 @@ import io.raftkv.node.metrics.PrometheusMetrics;
 import io.raftkv.node.security.AuditLog;
 import io.raftkv.node.security.AuthFiles;
 import io.raftkv.node.security.ClientAuth;
+import io.raftkv.node.security.ClientPortSecurity;
 import io.raftkv.node.security.ReloadingTls;
 import io.raftkv.node.security.TestCa;
 import io.vertx.core.Future;

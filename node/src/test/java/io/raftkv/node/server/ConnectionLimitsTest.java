@@ -3,6 +3,7 @@ package io.raftkv.node.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Gauge;
+import io.raftkv.node.net.ListenerLimits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;

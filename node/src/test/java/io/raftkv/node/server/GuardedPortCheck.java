@@ -2,6 +2,8 @@ package io.raftkv.node.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftkv.node.net.ConnectionGuard;
+import io.raftkv.node.net.ListenerLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

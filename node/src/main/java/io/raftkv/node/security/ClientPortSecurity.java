@@ -1,4 +1,4 @@
-package io.raftkv.node.server;
+package io.raftkv.node.security;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientOptions;

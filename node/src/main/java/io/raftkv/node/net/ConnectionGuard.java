@@ -1,4 +1,4 @@
-package io.raftkv.node.server;
+package io.raftkv.node.net;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 

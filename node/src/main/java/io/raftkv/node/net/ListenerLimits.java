@@ -1,4 +1,4 @@
-package io.raftkv.node.server;
+package io.raftkv.node.net;
 
 import java.time.Duration;
 import java.util.Objects;
