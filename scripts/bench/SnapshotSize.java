@@ -20,7 +20,8 @@ import java.util.Random;
  * directory, MIB MiB of random values of VALUE_KIB KiB each (one put per key, then OVERWRITES more
  * rounds over the same keys, with a compaction at the current revision after the last), then a
  * snapshot. Prints the values' bytes, the stream's bytes and the ratio, and the quota's measure of
- * the data (dataBytes after compactData).
+ * the data (dataBytes after compactData, once the history compactor has finished: two equal
+ * readings 1 s apart).
  *
  * <pre>java -Xmx512m -cp node/target/raftkv-node.jar scripts/bench/SnapshotSize.java DIR [MIB] [VALUE_KIB] [OVERWRITES]</pre>
  */
@@ -53,10 +54,19 @@ public class SnapshotSize {
                 Entry c = Entry.normal(1, ++index, CommandCodec.encode(Command.of(new Command.Compact(rev))));
                 storage.raftLog().persist(new HardState(1, 1, index), List.of(c), null).join();
                 storage.stateMachine().apply(List.of(c), Map.of()).join();
-                Thread.sleep(2000); // the history compactor runs in the background
             }
-            storage.stateMachine().compactData();
-            long dataBytes = storage.stateMachine().dataBytes();
+            // The history compactor deletes the overwritten versions in the background: measure once
+            // the data stops shrinking (two equal readings 1 s apart, at most 120 s).
+            long dataBytes = -1;
+            for (int i = 0; i < 120; i++) {
+                storage.stateMachine().compactData();
+                long now = storage.stateMachine().dataBytes();
+                if (now == dataBytes) {
+                    break;
+                }
+                dataBytes = now;
+                Thread.sleep(1000);
+            }
             SnapshotMetadata m = storage.snapshots().create().join();
             long streamBytes = 0;
             try (SnapshotReader r = storage.snapshots().openReader(m)) {
