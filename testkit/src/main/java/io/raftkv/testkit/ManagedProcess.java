@@ -30,6 +30,7 @@ public final class ManagedProcess {
     private final String name;
     private final List<String> command;
     private final Map<String, String> environment;
+    private final boolean inheritEnvironment;
     private final Path log;
     private final Path pidFile;
     private volatile Process process;
@@ -44,9 +45,24 @@ public final class ManagedProcess {
      * @param pidFile     where the pid is kept while it runs, or null for none
      */
     public ManagedProcess(String name, List<String> command, Map<String, String> environment, Path log, Path pidFile) {
+        this(name, command, environment, true, log, pidFile);
+    }
+
+    /**
+     * As above; with {@code inheritEnvironment} false the child gets {@code environment} and nothing
+     * of this JVM's (a container's environment, as e2e's simulated kubelet gives it).
+     */
+    public ManagedProcess(
+            String name,
+            List<String> command,
+            Map<String, String> environment,
+            boolean inheritEnvironment,
+            Path log,
+            Path pidFile) {
         this.name = name;
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
+        this.inheritEnvironment = inheritEnvironment;
         this.log = log;
         this.pidFile = pidFile;
     }
@@ -79,6 +95,9 @@ public final class ManagedProcess {
             starts++;
             mark("start " + starts + ": " + String.join(" ", commandLine));
             ProcessBuilder builder = new ProcessBuilder(commandLine);
+            if (!inheritEnvironment) {
+                builder.environment().clear();
+            }
             builder.environment().putAll(environment);
             process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -157,6 +176,12 @@ public final class ManagedProcess {
         }
         deletePidFile();
         return exited;
+    }
+
+    /** The OS process id of the last start (also after it exited); -1 before the first start. */
+    public long lastPid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
     }
 
     /** The exit code of the last run, once it has exited. */

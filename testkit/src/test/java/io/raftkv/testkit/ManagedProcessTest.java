@@ -52,6 +52,27 @@ class ManagedProcessTest {
     }
 
     @Test
+    void withoutInheritingItsEnvironmentIsExactlyTheGivenOne(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("env.log");
+        List<String> printEnv = List.of("/usr/bin/env");
+        ManagedProcess own = new ManagedProcess("env", printEnv, Map.of("ONLY", "this"), false, log, null);
+        own.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !own.isAlive());
+        assertThat(own.exitValue()).isZero();
+        assertThat(own.lastPid()).isPositive();
+        List<String> lines = Files.readAllLines(log).stream()
+                .filter(l -> !l.startsWith("=== harness"))
+                .toList();
+        assertThat(lines).containsExactly("ONLY=this");
+
+        Path inheritedLog = dir.resolve("inherited.log");
+        ManagedProcess inherited = new ManagedProcess("env", printEnv, Map.of("ONLY", "this"), inheritedLog, null);
+        inherited.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !inherited.isAlive());
+        assertThat(Files.readString(inheritedLog)).contains("ONLY=this").contains("PATH=");
+    }
+
+    @Test
     void freePortsAreDistinct() throws Exception {
         int[] ports = FreePorts.allocate(6);
         assertThat(ports).doesNotHaveDuplicates().hasSize(6);

@@ -1,5 +1,7 @@
 package io.raftkv.e2e.k8s;
 
+import io.raftkv.testkit.ManagedProcess;
+import io.raftkv.testkit.NodeJvm;
 import io.raftkv.testkit.RocksDbLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,27 +10,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One child JVM ({@code java [jvmArgs] -jar JAR [args]}) with exactly the given environment
- * (nothing inherited but {@code PATH}), its output appended to a log file.
+ * (nothing inherited but {@code PATH}), its output appended to a log file: the test kit's
+ * {@link ManagedProcess} (with harness marker lines for its start, kill and stop) without
+ * inheriting this JVM's environment, and with RocksDB's library directory on the command line
+ * ({@link RocksDbLibrary}) as for every node JVM the kit starts.
  *
  * <p>{@link #kill()} is SIGKILL (nothing flushed, as {@code kill -9}); {@link #terminate} is
  * SIGTERM followed by SIGKILL after the grace period, as the kubelet does.
  */
 public final class JvmProcess {
 
-    private final String name;
-    private final Process process;
-    private final Path log;
+    private final ManagedProcess process;
 
-    private JvmProcess(String name, Process process, Path log) {
-        this.name = name;
+    private JvmProcess(ManagedProcess process) {
         this.process = process;
-        this.log = log;
     }
 
     /**
@@ -54,7 +55,7 @@ public final class JvmProcess {
 
     /** This JVM's {@code java} binary, which runs every child JVM. */
     static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return NodeJvm.java();
     }
 
     /**
@@ -62,35 +63,25 @@ public final class JvmProcess {
      * this machine), with exactly {@code env} and {@code PATH}, output appended to {@code log}.
      */
     public static JvmProcess exec(String name, List<String> command, Map<String, String> env, Path log) {
-        ProcessBuilder builder = new ProcessBuilder(RocksDbLibrary.withLibraryPath(command));
-        builder.environment().clear();
-        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        builder.environment().putAll(env);
-        try {
-            Files.createDirectories(log.getParent());
-            Files.writeString(
-                    log,
-                    "=== " + name + ": " + String.join(" ", command) + "\n",
-                    StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            return new JvmProcess(name, builder.start(), log);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name, e);
-        }
+        Map<String, String> environment = new HashMap<>();
+        environment.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        environment.putAll(env);
+        ManagedProcess process =
+                new ManagedProcess(name, RocksDbLibrary.withLibraryPath(command), environment, false, log, null);
+        process.start();
+        return new JvmProcess(process);
     }
 
     public String name() {
-        return name;
+        return process.name();
     }
 
     public long pid() {
-        return process.pid();
+        return process.lastPid();
     }
 
     public Path log() {
-        return log;
+        return process.log();
     }
 
     public boolean alive() {
@@ -102,28 +93,19 @@ public final class JvmProcess {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
-    /** SIGKILL, without waiting. */
+    /** SIGKILL; returns once the process is gone. */
     public void kill() {
-        process.destroyForcibly();
+        process.kill();
     }
 
     /** SIGTERM, then SIGKILL once {@code grace} has passed; returns when the process is gone. */
     public void terminate(Duration grace) {
-        process.destroy();
-        try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.terminate(grace);
     }
 
     /** The last {@code lines} lines of the log, for failure messages. */
     public String tail(int lines) {
-        return tail(log, lines);
+        return process.tail(lines);
     }
 
     static String tail(Path log, int lines) {
@@ -137,6 +119,7 @@ public final class JvmProcess {
 
     @Override
     public String toString() {
-        return name + " (pid " + process.pid() + (process.isAlive() ? "" : ", exited " + process.exitValue()) + ")";
+        long pid = process.lastPid();
+        return name() + " (pid " + pid + (alive() ? "" : ", exited " + exitCode()) + ")";
     }
 }
