@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.raftkv.e2e.k8s.OperatorE2eHarness.ClusterStatusView;
 import io.raftkv.testkit.S3rver;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * simulated kubelet runs each one's Job (raftkvctl trusting only that CA: a real TLS handshake),
  * both backups succeed with the SHA-256 of the stored object, and retention prunes the older one —
  * its RaftKvBackup deleted by the operator, its object by the second Job's {@code --prune-prefix}.
- * Minute-granularity cron: about two to three minutes, so only in {@code make e2e}.
+ * Then a new cluster restores the kept backup from its URL over https ({@code spec.restore.caBundle}:
+ * the restore-fetch init container trusts only that CA) and holds every write acknowledged before.
+ * Minute-granularity cron: about three minutes, so only in {@code make e2e}.
  */
 @EnabledIfSystemProperty(named = "raftkv.e2e.full", matches = "true")
 class OperatorBackupScheduleE2eTest {
@@ -120,6 +123,11 @@ class OperatorBackupScheduleE2eTest {
         long t0 = System.nanoTime();
         E2eCluster cluster =
                 RIG.createAvailable("sched", "  image: raftkv/raftkv-node:0.1.0\n  tls:\n    enabled: false\n");
+        // writes before the first firing: every backup holds them, and so must the restore below
+        WriteLoad before = cluster.newLoad("before");
+        before.start(2);
+        E2eCluster.awaitAcknowledged(before, 100);
+        E2eCluster.Checked written = cluster.stopAndVerify(before);
         // the certificate names localhost, not 127.0.0.1: the Jobs verify the host name too
         String endpoint = "https://localhost:" + s3.endpoint().getPort();
         RIG.harness().apply("""
@@ -228,8 +236,69 @@ class OperatorBackupScheduleE2eTest {
         System.out.printf(
                 "schedule: backups %s Succeeded over https (private CA), %s pruned, %s kept; %.1f s in all%n",
                 succeeded, older, newer, (System.nanoTime() - t0) / 1e9);
-        E2eDiagnostics.report("scheduled backups (every minute, keep 1, https with a private CA)", t0, 0, 0);
+        E2eDiagnostics.report(
+                "scheduled backups (every minute, keep 1, https with a private CA)",
+                t0,
+                written.result().acknowledged(),
+                0);
         cluster.harness().cluster(NS, "sched").delete();
+
+        restoreOverHttps(newer, before, ((Number) newerStatus.get("index")).longValue());
+    }
+
+    /**
+     * A new cluster restored from the kept backup by its URL over https: pod 0's restore-fetch init
+     * container runs {@code raftkvctl snapshot fetch} against s3rver trusting only the CA of {@code
+     * spec.restore.caBundle} (a real TLS handshake with host-name check); the restored cluster holds
+     * every write acknowledged before the backups.
+     */
+    private static void restoreOverHttps(String backup, WriteLoad before, long backupIndex) throws Exception {
+        long t0 = System.nanoTime();
+        RIG.harness()
+                .client()
+                .secrets()
+                .inNamespace(NS)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("s3-credentials-https")
+                        .withNamespace(NS)
+                        .endMetadata()
+                        .addToStringData("AWS_ACCESS_KEY_ID", S3rver.KEY)
+                        .addToStringData("AWS_SECRET_ACCESS_KEY", S3rver.KEY)
+                        .addToStringData(
+                                "endpoint", "https://localhost:" + s3.endpoint().getPort())
+                        .build())
+                .create();
+        E2eCluster restored = RIG.cluster("restored").create("""
+          image: raftkv/raftkv-node:0.1.0
+          tls:
+            enabled: false
+          restore:
+            url: s3://%s/prod/%s.snap
+            credentialsSecret: s3-credentials-https
+            caBundle:
+              secret:
+                name: s3-ca
+                key: ca.crt
+        """.formatted(BUCKET, backup));
+        ClusterStatusView s = restored.awaitAvailable(
+                st -> assertThat(st.condition("Restored")).as("%s", st).contains("True"));
+        double availableSeconds = (System.nanoTime() - t0) / 1e9;
+        String done = Files.readString(
+                RIG.harness().kubelet().claimDirectory(NS, "data-restored-0").resolve("restore.done"),
+                StandardCharsets.UTF_8);
+        assertThat(done).contains("at index " + backupIndex);
+        List<String> lost = before.verify(restored.leaderAddress());
+        assertThat(lost)
+                .as("writes acknowledged before the backups, missing after the restore over https")
+                .isEmpty();
+        System.out.printf(
+                "restore over https (private CA) of %s: Available with Restored=True %.1f s after the RaftKvCluster"
+                        + " was created; %s%n",
+                backup, availableSeconds, s.raw().get("restore"));
+        E2eDiagnostics.report(
+                "restore from s3 over https (spec.restore.url + caBundle)", t0, before.acknowledgedSoFar(), 0);
+        RIG.harness().cluster(NS, "restored").delete();
     }
 
     private static String latest(List<String> names) {
