@@ -48,8 +48,8 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * Not the correctness tests of these procedures (DisasterRecoveryTest is): run it with {@code make
- * dr-figures}. The space quota is off ({@code --quota-backend-bytes 0}): the store keeps each live
- * value twice (kv + history), so 1 GiB of values is above the 2 GiB default.
+ * dr-figures}. The space quota is off ({@code --quota-backend-bytes 0}), so a DR_MIB above the 2 GiB
+ * default quota fits too.
  */
 @Tag("dr-figures")
 class DisasterRecoveryFiguresTest {
