@@ -49,9 +49,17 @@ ready() { # ready: whether GET /ready on the client port answers 200
   [[ $status == "HTTP/1."?" 200 "* ]]
 }
 
+# RocksDB's library from its fixed directory (scripts/native-dir.sh; the image passes /app/native),
+# so a training node killed on failure leaves no 15 MB copy in /tmp.
+native_opt=""
+if [[ "$CDS_JAVA_OPTS" != *-Djava.library.path=* && -x "$(dirname "$0")/native-dir.sh" ]]; then
+  native=$("$(dirname "$0")/native-dir.sh" "$JAR")
+  native_opt="${native:+-Djava.library.path=$native}"
+fi
+
 rm -f "$OUT.tmp"
-# shellcheck disable=SC2086 # CDS_JAVA_OPTS is a list of options
-"$JAVA" -XX:ArchiveClassesAtExit="$OUT.tmp" $CDS_JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar "$JAR" \
+# shellcheck disable=SC2086 # CDS_JAVA_OPTS and native_opt are lists of options
+"$JAVA" -XX:ArchiveClassesAtExit="$OUT.tmp" $CDS_JAVA_OPTS $native_opt --enable-native-access=ALL-UNNAMED -jar "$JAR" \
   --id 1 --cluster-id cds-training --peers "1=127.0.0.1:$peer" \
   --client-addr "127.0.0.1:$client" --peer-addr "127.0.0.1:$peer" \
   --data-dir "$work/data" > "$work/node.log" 2>&1 &
