@@ -163,9 +163,16 @@ public final class RaftKvCtl implements Runnable {
             if (code == ExitCode.UNAVAILABLE) {
                 err.println("raftkvctl: endpoints tried: " + root.endpointList() + " (set --endpoints or "
                         + ENDPOINTS_ENV + ")");
-                if (root.credentials() == null) {
+                ClientCredentials credentials = root.credentials();
+                if (credentials == null) {
                     err.println("raftkvctl: if the cluster runs with --tls on, give --cacert (or " + CREDENTIALS_ENV
                             + "CACERT)");
+                } else {
+                    tlsFailure(k)
+                            .ifPresent(cause -> err.println("raftkvctl: TLS handshake failed (" + cause
+                                    + "): check that " + credentials.caFile() + " (--cacert or " + CREDENTIALS_ENV
+                                    + "CACERT) holds the CA that signed the nodes' certificates (and that --cert/--key, if"
+                                    + " given, are valid)"));
                 }
             }
             if (code == ExitCode.TIMEOUT || code == ExitCode.OUTCOME_UNKNOWN) {
@@ -192,6 +199,19 @@ public final class RaftKvCtl implements Runnable {
         err.println("raftkvctl: unexpected error: " + e);
         err.flush();
         return ExitCode.INTERNAL.code();
+    }
+
+    /** The innermost TLS exception in {@code e}'s causes, described; empty if the failure was not TLS. */
+    private static java.util.Optional<String> tlsFailure(Throwable e) {
+        String found = null;
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException
+                    || t.getClass().getName().startsWith("java.security.cert.")
+                    || t.getClass().getName().startsWith("sun.security.")) {
+                found = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            }
+        }
+        return java.util.Optional.ofNullable(found);
     }
 
     @CommandLine.Spec

@@ -1,5 +1,10 @@
 package io.raftkv.cli;
 
+import static io.raftkv.cli.TestCerts.caCertificate;
+import static io.raftkv.cli.TestCerts.keys;
+import static io.raftkv.cli.TestCerts.leafCertificate;
+import static io.raftkv.cli.TestCerts.pem;
+import static io.raftkv.cli.TestCerts.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.api.fake.FakeCluster;
@@ -7,33 +12,15 @@ import io.raftkv.raft.SnapshotMetadata;
 import io.raftkv.testkit.S3rver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.math.BigInteger;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backups to an https S3 endpoint whose certificate a private CA signed: s3rver over TLS with a
- * certificate from a self-signed CA made here (BouncyCastle). {@code snapshot save} and
+ * certificate from a self-signed CA made here ({@link TestCerts}, BouncyCastle). {@code snapshot save} and
  * {@code snapshot fetch} with {@code --s3-ca-file} (or {@code AWS_CA_BUNDLE}) complete a real TLS
  * handshake and store/fetch the snapshot byte for byte; with another CA, or the JVM's default CAs,
  * they fail with exit 11 and a message naming the endpoint and the trust used, and leave nothing.
@@ -63,7 +50,7 @@ class S3TlsTest {
         KeyPair caKeys = keys();
         X509Certificate caCert = caCertificate("s3 test CA", caKeys);
         KeyPair serverKeys = keys();
-        X509Certificate serverCert = serverCertificate(caCert, caKeys, serverKeys);
+        X509Certificate serverCert = leafCertificate(caCert, caKeys, serverKeys, "s3rver");
         ca = write(tmp.resolve("ca.crt"), pem("CERTIFICATE", caCert.getEncoded()));
         otherCa = write(
                 tmp.resolve("other-ca.crt"),
@@ -212,61 +199,5 @@ class S3TlsTest {
                 notPem.toString());
         assertThat(bad.exit()).as(bad.err()).isEqualTo(ExitCode.USAGE.code());
         assertThat(bad.err()).contains("CA bundle " + notPem);
-    }
-
-    private static KeyPair keys() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
-        return g.generateKeyPair();
-    }
-
-    private static X509Certificate caCertificate(String name, KeyPair keys) throws Exception {
-        X500Name subject = new X500Name("CN=" + name);
-        X509v3CertificateBuilder b = builder(subject, subject, keys);
-        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        return sign(b, keys);
-    }
-
-    private static X509Certificate serverCertificate(X509Certificate ca, KeyPair caKeys, KeyPair keys)
-            throws Exception {
-        X509v3CertificateBuilder b = builder(
-                X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()), new X500Name("CN=s3rver"), keys);
-        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(
-                    GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
-            new GeneralName(GeneralName.dNSName, "localhost")
-        }));
-        return sign(b, caKeys);
-    }
-
-    private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
-        Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(
-                issuer,
-                BigInteger.valueOf(System.nanoTime()),
-                Date.from(now.minus(Duration.ofHours(1))),
-                Date.from(now.plus(Duration.ofDays(1))),
-                subject,
-                keys.getPublic());
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair signer) throws Exception {
-        return new JcaX509CertificateConverter()
-                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static Path write(Path file, String text) throws Exception {
-        Files.writeString(file, text, StandardCharsets.US_ASCII);
-        return file;
     }
 }
