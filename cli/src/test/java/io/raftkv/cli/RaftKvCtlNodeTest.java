@@ -83,12 +83,7 @@ class RaftKvCtlNodeTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        Path jar = Path.of(System.getProperty("raftkv.node.jar", "../node/target/raftkv-node.jar"))
-                .toAbsolutePath()
-                .normalize();
-        assertThat(jar)
-                .as("the node jar (build it with mvn -pl node -am package -DskipTests, or run the whole build)")
-                .isRegularFile();
+        Path jar = NodeJar.path();
         nodeDir = Files.createTempDirectory("raftkvctl-node");
         int client;
         int peer;

@@ -49,12 +49,7 @@ class RaftKvCtlTlsTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        Path jar = Path.of(System.getProperty("raftkv.node.jar", "../node/target/raftkv-node.jar"))
-                .toAbsolutePath()
-                .normalize();
-        assertThat(jar)
-                .as("the node jar (build it with mvn -pl node -am package -DskipTests, or run the whole build)")
-                .isRegularFile();
+        Path jar = NodeJar.path();
         dir = Files.createTempDirectory("raftkvctl-tls");
         Path tls = dir.resolve("tls");
         TestCerts.Ca authority = TestCerts.Ca.create("raftkvctl test CA");

@@ -43,11 +43,8 @@ class S3BackupFiguresTest {
     @Test
     void aLargeBackupStreamsToS3InBoundedMemory() throws Exception {
         int mib = Integer.getInteger("raftkv.s3.figures.mib");
-        Path nodeJar = Path.of(System.getProperty("raftkv.node.jar", "../node/target/raftkv-node.jar"))
-                .toAbsolutePath()
-                .normalize();
+        Path nodeJar = NodeJar.path();
         Path thinJar = Path.of("target/raftkvctl-thin.jar").toAbsolutePath();
-        assertThat(nodeJar).isRegularFile();
         assertThat(thinJar).as("mvn -pl cli package first").isRegularFile();
         int client;
         int peer;
